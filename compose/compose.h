@@ -1,0 +1,448 @@
+#ifndef COMPOSE_COMPOSE_H
+#define COMPOSE_COMPOSE_H
+
+/*
+ * compose/: load compose files the way docker compose v2 does.
+ *
+ * Two layers.  The node tree (struct compose_node) is the YAML document
+ * after anchors, interpolation, include, extends, overrides and profiles,
+ * with a location on every node; schema/ validates it and `config` prints
+ * it.  The typed model (struct compose_service and friends) is the
+ * normalized project that planner/ consumes.  Both live in the project's
+ * arena: nothing here is freed singly, compose_project_free() frees all.
+ *
+ * The pipeline, as cli/ runs it:
+ *	compose_project_load()      files -> merged, interpolated node tree
+ *	schema_validate()           node tree -> diagnostics (schema/)
+ *	compose_project_normalize() node tree -> typed model
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/diag.h"
+
+struct arena;
+
+/* ---- The node tree ---------------------------------------------------- */
+
+enum compose_node_kind {
+	COMPOSE_NODE_SCALAR,
+	COMPOSE_NODE_MAP,
+	COMPOSE_NODE_SEQ,
+};
+
+/* How a scalar was written; decides its type as YAML 1.2 core would. */
+enum compose_scalar_style {
+	COMPOSE_SCALAR_PLAIN,
+	COMPOSE_SCALAR_QUOTED, /* single, double, literal or folded */
+};
+
+/* The scalar's YAML 1.2 core-schema type, resolved from a plain scalar. */
+enum compose_scalar_type {
+	COMPOSE_TYPE_STRING,
+	COMPOSE_TYPE_NULL,
+	COMPOSE_TYPE_BOOL,
+	COMPOSE_TYPE_INT,
+	COMPOSE_TYPE_FLOAT,
+};
+
+struct compose_node;
+
+struct compose_pair {
+	struct compose_node *key; /* always a scalar */
+	struct compose_node *value;
+};
+
+struct compose_node {
+	enum compose_node_kind kind;
+	struct diag_loc loc;
+	/* Tag as written ("!reset", "!override") or NULL. */
+	const char *tag;
+	/* Scalars. */
+	const char *str;
+	size_t len;
+	enum compose_scalar_style style;
+	/* Maps: pairs in document order; keys are unique. */
+	struct compose_pair *pairs;
+	/* Sequences: items in order. */
+	struct compose_node **items;
+	size_t n; /* pairs or items */
+	size_t alloc;
+};
+
+/* Type of a scalar node (STRING for quoted scalars). */
+enum compose_scalar_type compose_scalar_type(const struct compose_node *n);
+/* Map lookup by key; NULL when absent or when 'map' is not a map. */
+struct compose_node *compose_map_get(const struct compose_node *map,
+				     const char *key);
+/* Node constructors, all in 'a'.  Maps and sequences start empty. */
+struct compose_node *compose_node_scalar(struct arena *a, const char *s,
+					 const struct diag_loc *loc);
+struct compose_node *compose_node_map(struct arena *a,
+				      const struct diag_loc *loc);
+struct compose_node *compose_node_seq(struct arena *a,
+				      const struct diag_loc *loc);
+/* Appends; compose_map_set replaces the value of an existing key. */
+void compose_map_set(struct arena *a, struct compose_node *map,
+		     struct compose_node *key, struct compose_node *value);
+void compose_seq_push(struct arena *a, struct compose_node *seq,
+		      struct compose_node *item);
+/* Deep copy into 'a'. */
+struct compose_node *compose_node_clone(struct arena *a,
+					const struct compose_node *n);
+
+/* Limits for untrusted YAML ("billion laughs" and deep nesting). */
+struct compose_yaml_limits {
+	size_t max_nodes;  /* nodes after alias expansion; 0: 1,000,000 */
+	size_t max_depth;  /* nesting depth; 0: 256 */
+};
+
+/*
+ * Parses one YAML document from 'buf' (which need not be NUL-terminated).
+ * 'file' names it in locations and is copied into 'a'.  Anchors, aliases
+ * and merge keys are resolved; duplicate keys are an error.  On success
+ * '*out' is the root (NULL for an empty document).
+ */
+int compose_yaml_parse(struct compose_node **out, struct arena *a,
+		       const char *file, const char *buf, size_t len,
+		       const struct compose_yaml_limits *limits,
+		       struct diag *err);
+
+/* Writes a node tree as YAML (2-space indent) or as JSON (2-space indent). */
+void compose_node_emit_yaml(struct sbuf *out, const struct compose_node *n);
+void compose_node_emit_json(struct sbuf *out, const struct compose_node *n);
+
+/* ---- Environment and interpolation ------------------------------------ */
+
+/*
+ * A lookup table of variables (the process environment, then .env files).
+ * Entries are arena strings; later sets replace earlier ones.
+ */
+struct compose_env;
+
+struct compose_env *compose_env_new(struct arena *a);
+void compose_env_set(struct compose_env *env, const char *name,
+		     const char *value);
+/* The value, or NULL when unset. */
+const char *compose_env_get(const struct compose_env *env, const char *name);
+/* Adds every variable of 'environ' style array (NAME=VALUE). */
+void compose_env_import(struct compose_env *env, char *const *environ_);
+size_t compose_env_count(const struct compose_env *env);
+/* i-th entry, in insertion order (for printing and tests). */
+void compose_env_at(const struct compose_env *env, size_t i,
+		    const char **name, const char **value);
+
+/*
+ * Parses a dotenv file's text with compose's rules, looking up ${VAR} in
+ * 'lookup' (and in the variables set earlier in the same file).  Each
+ * variable is set in 'out'.
+ */
+int compose_dotenv_parse(struct compose_env *out, const char *file,
+			 const char *buf, size_t len,
+			 const struct compose_env *lookup, struct diag *err);
+int compose_dotenv_load(struct compose_env *out, const char *path,
+			const struct compose_env *lookup, struct diag *err);
+
+/*
+ * Interpolates one string per the compose spec ($VAR, ${VAR:-d}, ...,
+ * "$$").  The result is in 'a'; 'loc' points errors at the value.
+ */
+int compose_interpolate_str(const char **out, struct arena *a, const char *s,
+			    const struct compose_env *env,
+			    const struct diag_loc *loc, struct diag *err);
+/* Interpolates every scalar (values, not keys) of a tree in place. */
+int compose_interpolate_tree(struct compose_node *root, struct arena *a,
+			     const struct compose_env *env, struct diag *err);
+
+/* ---- Loading a project ------------------------------------------------ */
+
+struct compose_options {
+	const char *const *files;  /* -f, in order; NULL/0: COMPOSE_FILE or discovery */
+	size_t n_files;
+	const char *project_name;  /* -p */
+	const char *project_dir;   /* --project-directory */
+	const char *const *env_files; /* --env-file, in order */
+	size_t n_env_files;
+	const char *const *profiles; /* --profile */
+	size_t n_profiles;
+	bool no_interpolate;
+	/* Process environment; NULL means the real one (environ). */
+	char *const *environ_;
+	/* Working directory for discovery; NULL: getcwd(). */
+	const char *cwd;
+};
+
+/* ---- The typed model -------------------------------------------------- */
+
+struct compose_strv {
+	const char **v;
+	size_t n;
+};
+
+/* A name and a value; value NULL means "unset" (environment "FOO"). */
+struct compose_kv {
+	const char *key;
+	const char *value;
+	struct diag_loc loc;
+};
+
+struct compose_platform {
+	const char *raw;  /* as written, NULL if none */
+	const char *os;   /* "linux", "windows" */
+	const char *arch; /* "amd64", "arm64", or NULL */
+	const char *variant;
+};
+
+struct compose_port {
+	const char *name;
+	const char *mode;      /* "ingress" (default) or "host" */
+	const char *host_ip;   /* NULL if none */
+	unsigned target;
+	const char *published; /* "8080", "8000-8010", or NULL */
+	const char *protocol;  /* "tcp" (default), "udp", "sctp" */
+	const char *app_protocol;
+	struct diag_loc loc;
+};
+
+enum compose_mount_type {
+	COMPOSE_MOUNT_BIND,
+	COMPOSE_MOUNT_VOLUME,
+	COMPOSE_MOUNT_TMPFS,
+	COMPOSE_MOUNT_NPIPE,
+	COMPOSE_MOUNT_CLUSTER,
+};
+
+struct compose_mount {
+	enum compose_mount_type type;
+	const char *source; /* absolute for binds; volume key; NULL anonymous */
+	const char *target;
+	bool read_only;
+	const char *consistency;
+	const char *bind_propagation;
+	int bind_create_host_path; /* -1 unset */
+	const char *bind_selinux;
+	int volume_nocopy;         /* -1 unset */
+	const char *volume_subpath;
+	long long tmpfs_size;      /* bytes; -1 unset */
+	int tmpfs_mode;            /* -1 unset */
+	struct diag_loc loc;
+};
+
+struct compose_depends {
+	const char *service;
+	const char *condition; /* service_started | service_healthy |
+				  service_completed_successfully */
+	bool required;
+	bool restart;
+	struct diag_loc loc;
+};
+
+struct compose_healthcheck {
+	bool present;
+	bool disable;
+	struct compose_strv test; /* ["CMD", ...], ["CMD-SHELL", "..."], ["NONE"] */
+	long long interval_ns;    /* -1 unset, for each duration */
+	long long timeout_ns;
+	long long start_period_ns;
+	long long start_interval_ns;
+	int retries;              /* -1 unset */
+};
+
+struct compose_service_network {
+	const char *name; /* key in the project's networks */
+	struct compose_strv aliases;
+	const char *ipv4_address;
+	const char *ipv6_address;
+	const char *mac_address;
+	int priority;
+	struct diag_loc loc;
+};
+
+struct compose_build {
+	const char *context;    /* absolute */
+	const char *dockerfile;
+	const char *target;
+	struct compose_kv *args;
+	size_t n_args;
+};
+
+struct compose_service {
+	const char *name;
+	struct diag_loc loc;
+	const struct compose_node *node; /* the merged source */
+
+	const char *image;
+	struct compose_build *build; /* NULL if none */
+	struct compose_platform platform;
+	const char *daemon; /* x-mixcompose.daemon pin, or NULL */
+	const char *pull_policy;
+
+	struct compose_strv command;    /* .v NULL: not set */
+	struct compose_strv entrypoint; /* .v NULL: not set */
+	struct compose_kv *environment; /* env_file first, then environment */
+	size_t n_environment;
+	struct compose_kv *labels;
+	size_t n_labels;
+	struct compose_port *ports;
+	size_t n_ports;
+	struct compose_strv expose;
+	struct compose_mount *volumes;
+	size_t n_volumes;
+	struct compose_strv volumes_from; /* "service:x" or "container:x" [":ro"] */
+	struct compose_depends *depends_on;
+	size_t n_depends_on;
+	struct compose_strv links; /* "service[:alias]" */
+	struct compose_service_network *networks; /* empty: "default" */
+	size_t n_networks;
+	const char *network_mode; /* "bridge", "host", "none", "service:x" ... */
+	struct compose_kv *extra_hosts; /* host -> address */
+	size_t n_extra_hosts;
+	struct compose_strv dns;
+	struct compose_strv dns_search;
+	struct compose_strv cap_add;
+	struct compose_strv cap_drop;
+	struct compose_strv profiles;
+	struct compose_healthcheck healthcheck;
+
+	const char *container_name;
+	const char *hostname;
+	const char *domainname;
+	const char *working_dir;
+	const char *user;
+	const char *stop_signal;
+	long long stop_grace_period_ns; /* -1 unset */
+	const char *restart;
+	const char *isolation;
+	const char *mem_limit; /* as written */
+	int init;       /* -1 unset, 0, 1 */
+	bool tty;
+	bool stdin_open;
+	bool privileged;
+	bool read_only;
+	int scale;      /* deploy.replicas or scale; 1 by default */
+};
+
+struct compose_ipam_config {
+	const char *subnet;
+	const char *gateway;
+	const char *ip_range;
+};
+
+struct compose_network {
+	const char *key;  /* name in the file */
+	const char *name; /* real name: "name:" or "<project>_<key>" */
+	struct diag_loc loc;
+	const char *driver;
+	bool external;
+	bool internal;
+	bool attachable;
+	bool enable_ipv6;
+	const char *ipam_driver;
+	struct compose_ipam_config *ipam;
+	size_t n_ipam;
+	struct compose_kv *driver_opts;
+	size_t n_driver_opts;
+	struct compose_kv *labels;
+	size_t n_labels;
+};
+
+struct compose_volume {
+	const char *key;
+	const char *name; /* real name */
+	struct diag_loc loc;
+	const char *driver;
+	bool external;
+	struct compose_kv *driver_opts;
+	size_t n_driver_opts;
+	struct compose_kv *labels;
+	size_t n_labels;
+};
+
+/* x-mixcompose.daemons: one declared daemon. */
+struct compose_daemon {
+	const char *name;
+	const char *endpoint; /* unix://, tcp://, ssh://, npipe:// or NULL */
+	const char *context;  /* a docker context name, or NULL */
+	const char *os;       /* declared OS, or NULL */
+	const char *arch;
+	bool lab;             /* may stand in for another OS */
+	bool tls_verify;
+	const char *cert_path;
+	struct diag_loc loc;
+};
+
+/* x-mixcompose (top level): the mixed-OS extension. */
+struct compose_mix {
+	struct compose_daemon *daemons;
+	size_t n_daemons;
+	const char *address_pool; /* e.g. "172.31.0.0/16", or NULL */
+	const char *address_mode; /* "container" or "host", or NULL */
+	const char *host_address; /* for host mode, or NULL */
+	struct diag_loc loc;
+};
+
+struct compose_project {
+	struct arena *arena;
+	const char *name;
+	const char *working_dir;   /* absolute project directory */
+	struct compose_strv config_files; /* absolute paths, in order */
+	struct compose_strv active_profiles;
+	struct compose_env *env;   /* process env + .env files */
+	struct compose_node *doc;  /* merged, interpolated tree */
+
+	/* Filled by compose_project_normalize(). */
+	struct compose_service *services; /* sorted by name */
+	size_t n_services;
+	struct compose_service *disabled; /* left out by profiles */
+	size_t n_disabled;
+	struct compose_network *networks; /* sorted by key */
+	size_t n_networks;
+	struct compose_volume *volumes;
+	size_t n_volumes;
+	struct compose_mix mix;
+};
+
+/*
+ * Finds the files (-f, COMPOSE_FILE, or discovery), reads the environment
+ * (.env or --env-file), parses, interpolates and merges them (include,
+ * extends, override files, !reset/!override), and works out the project
+ * name and directory.  On success '*out' is a new project the caller frees
+ * with compose_project_free().  On failure '*out' is NULL and 'err' says
+ * why, with the file, line and column where there is one.
+ */
+int compose_project_load(struct compose_project **out,
+			 const struct compose_options *opts, struct diag *err);
+
+/*
+ * Builds the typed model from p->doc: every service (profiles applied),
+ * network and volume, with short forms expanded and paths made absolute.
+ * Problems found in values are added to 'dl' (all of them, not just the
+ * first); returns 0 when 'dl' gained no error.
+ */
+int compose_project_normalize(struct compose_project *p, struct diag_list *dl);
+
+void compose_project_free(struct compose_project *p);
+
+const struct compose_service *
+compose_service_find(const struct compose_project *p, const char *name);
+const struct compose_network *
+compose_network_find(const struct compose_project *p, const char *key);
+
+/*
+ * The normalized model as a node tree shaped like `docker compose config`
+ * (ports as objects, environment as a map with null for unset, depends_on
+ * as a map, command/entrypoint as lists).  Lives in p->arena.
+ */
+struct compose_node *compose_project_to_node(const struct compose_project *p);
+
+/* Splits a command string as a POSIX shell would (quotes, backslashes). */
+int compose_shell_split(struct compose_strv *out, struct arena *a,
+			const char *s, const struct diag_loc *loc,
+			struct diag *err);
+/* Parses a Go-style duration ("1m30s", "500ms") into nanoseconds. */
+int compose_duration_parse(long long *out, const char *s);
+/* Normalizes a project name as compose v2 does; NULL if nothing is left. */
+const char *compose_project_name_normalize(struct arena *a, const char *s);
+
+#endif

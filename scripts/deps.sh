@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what mixcompose needs to build, test and run its lab, on Debian 12
+# as root.  Safe to run again: apt-get skips what is already there.
+set -euo pipefail
+
+pkgs=(
+	# build
+	cmake make gcc clang pkg-config
+	libyaml-dev libcurl4-openssl-dev libcjson-dev libpcre2-dev
+	libcriterion-dev libarchive-dev
+	# sanitizers and fuzzing (clang's runtime)
+	libclang-rt-14-dev
+	# the lab: real daemons and images built without a registry
+	docker.io iptables busybox-static nginx-light
+	# TLS and ssh transports, tested for real on loopback
+	openssl openssh-server openssh-client
+	# the peer for benchmarks, and tools the tests and benchmarks use
+	docker-compose curl hyperfine jq procps iproute2 time
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The README's test command: installs everything, builds with warnings as
+# errors, runs the unit tests, runs them again under ASan+UBSan, starts the
+# two-daemon lab and runs the integration tests against it, then takes the
+# lab down again, whatever happened.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+bash scripts/deps.sh
+
+echo "== build (warnings are errors)"
+bash scripts/build.sh build RelWithDebInfo
+
+echo "== unit tests"
+ctest --test-dir build -L unit --output-on-failure
+
+echo "== unit tests under ASan+UBSan"
+bash scripts/build.sh build-asan Asan
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ctest --test-dir build-asan -L unit --output-on-failure
+
+if [ -x lab/mixlab ] && [ -x build/test_integration ]; then
+	echo "== integration tests on the two-daemon lab"
+	trap 'lab/mixlab down || true' EXIT
+	lab/mixlab up
+	ctest --test-dir build -L integration --output-on-failure
+fi
