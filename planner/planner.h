@@ -1,0 +1,474 @@
+#ifndef PLANNER_PLANNER_H
+#define PLANNER_PLANNER_H
+
+/*
+ * planner/: a pure function from (typed compose model, one struct plan_host
+ * per daemon, options) to a plan.  No I/O at all: no files, sockets,
+ * environment or printing.  cli/ fills the plan_host array from engine/
+ * (or from x-mixcompose.daemons declarations when offline), calls
+ * plan_build(), prints the plan with plan_describe()/plan_to_json() and
+ * hands it to the executor.
+ *
+ * Ownership.  A plan has its own arena; plan_free() releases all of it.
+ * The plan BORROWS the compose project (service/network pointers and
+ * their strings) and the strings inside the caller's plan_host array: both
+ * must outlive the plan.  The plan_host structs themselves are copied
+ * (shallowly) into the plan, so the array may be a stack array.
+ *
+ * Indices.  Everything refers to other things by index: a daemon is an
+ * index into plan->hosts, a service an index into plan->services, a
+ * network an index into plan->networks, a container an index into
+ * plan->containers.  SIZE_MAX (PLAN_NONE) means "none".
+ *
+ * Determinism.  For the same inputs the plan is byte-for-byte the same:
+ * services are in model order (sorted by name), networks by (key, daemon),
+ * containers by (service, number), names in host lists sorted.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compose/compose.h"
+#include "util/diag.h"
+#include "util/sbuf.h"
+
+#define PLAN_NONE SIZE_MAX
+
+/* The default address pool (x-mixcompose.address_pool overrides it). */
+#define PLAN_DEFAULT_POOL "172.30.0.0/16"
+
+/* Marker lines of the hosts block written into a container's hosts file. */
+#define PLAN_HOSTS_BEGIN "# mixcompose begin"
+#define PLAN_HOSTS_END "# mixcompose end"
+/* Every entry line inside the block ends with this tag (see plan_hosts_block). */
+#define PLAN_HOSTS_TAG "# mixcompose"
+
+/* Hosts files inside containers, and the user that may write them. */
+#define PLAN_HOSTS_PATH_LINUX "/etc/hosts"
+#define PLAN_HOSTS_PATH_WINDOWS "C:\\Windows\\System32\\drivers\\etc\\hosts"
+#define PLAN_EXEC_USER_LINUX "0"
+#define PLAN_EXEC_USER_WINDOWS "ContainerAdministrator"
+
+/* ---- Inputs: what cli/ learned from each daemon ----------------------- */
+
+/* One network a container is attached to. */
+struct plan_host_attach {
+	const char *network; /* real network name on that daemon */
+	/*
+	 * The container's IPv4 there, without prefix length: the static one
+	 * (EndpointSettings.IPAMConfig.IPv4Address) if set, else the current
+	 * IPAddress; NULL or "" if unknown (e.g. a stopped container without
+	 * a static address).
+	 */
+	const char *ipv4;
+};
+
+/* One network that exists on a daemon (ALL networks, not only ours). */
+struct plan_host_network {
+	const char *id;       /* may be NULL */
+	const char *name;
+	const char *subnet;   /* first IPv4 IPAM subnet "a.b.c.d/n", or NULL */
+	const char *gateway;  /* or NULL */
+	const char *driver;   /* or NULL */
+	/* Labels com.docker.compose.project / .network, NULL if absent. */
+	const char *label_project;
+	const char *label_network;
+};
+
+/* One container that carries com.docker.compose.project=<our project>. */
+struct plan_host_container {
+	const char *id;
+	const char *name;        /* without the leading '/' */
+	const char *service;     /* com.docker.compose.service */
+	int number;              /* com.docker.compose.container-number */
+	const char *daemon;      /* io.mixcompose.daemon, or NULL */
+	const char *config_hash; /* com.docker.compose.config-hash, or NULL */
+	const char *state;       /* "running", "exited", "created", ... */
+	/* com.docker.compose.depends_on ("db:service_started:false,..."). */
+	const char *depends_on;
+	const char *label_project; /* com.docker.compose.project */
+	bool oneoff;             /* com.docker.compose.oneoff=True */
+	struct plan_host_attach *networks;
+	size_t n_networks;
+};
+
+/* One volume that exists on a daemon (only needed by plan_build_down). */
+struct plan_host_volume {
+	const char *name;
+	const char *label_project; /* com.docker.compose.project or NULL */
+	const char *label_volume;  /* com.docker.compose.volume or NULL */
+};
+
+/* One daemon and its current state. */
+struct plan_host {
+	const char *name;   /* registry name: "linux", "windows" */
+	/*
+	 * The OS the planner routes on: the daemon's own OS, or the OS it
+	 * is declared to stand in for when 'lab' is set ("windows").
+	 */
+	const char *os;
+	/* The OS the daemon really runs (Ostype); NULL means the same as os. */
+	const char *engine_os;
+	const char *arch;   /* "amd64", "arm64"; NULL if unknown */
+	int api_major;      /* negotiated API version, e.g. 1 and 41 */
+	int api_minor;
+	bool lab;           /* a lab stand-in for 'os' */
+	bool offline;       /* state unknown (declared, not asked) */
+	struct plan_host_network *networks;
+	size_t n_networks;
+	struct plan_host_container *containers;
+	size_t n_containers;
+	struct plan_host_volume *volumes;
+	size_t n_volumes;
+};
+
+enum plan_addr_mode {
+	PLAN_ADDR_DEFAULT = 0, /* x-mixcompose.address_mode, else container */
+	PLAN_ADDR_CONTAINER,   /* peers resolve to container IPs */
+	PLAN_ADDR_HOST,        /* other daemons' peers resolve to host_address */
+};
+
+struct plan_options {
+	/*
+	 * Services named on the command line (NULL/0: all).  Their
+	 * dependencies are added unless no_deps.
+	 */
+	const char *const *services;
+	size_t n_services;
+	bool no_deps;
+	bool force_recreate;
+	bool no_recreate;
+	bool remove_orphans;
+	/*
+	 * With offline, no state is trusted: external networks are not
+	 * checked and every container is CREATE (for `plan`/`graph` without
+	 * reachable daemons).
+	 */
+	bool offline;
+	enum plan_addr_mode address_mode;
+	const char *host_address; /* NULL: x-mixcompose.host_address */
+	const char *address_pool; /* NULL: x-mixcompose.address_pool, else PLAN_DEFAULT_POOL */
+	const char *default_platform; /* DOCKER_DEFAULT_PLATFORM, or NULL */
+};
+
+/* ---- The plan ----------------------------------------------------------- */
+
+enum plan_dep_kind {
+	PLAN_DEP_DEPENDS_ON,
+	PLAN_DEP_LINK,
+	PLAN_DEP_NETWORK_MODE, /* network_mode: service:x */
+	PLAN_DEP_VOLUMES_FROM, /* volumes_from: service:x */
+};
+
+/* 'from' needs 'to' (from depends on to): 'to' starts first. */
+struct plan_edge {
+	size_t from;           /* service index */
+	size_t to;             /* service index */
+	enum plan_dep_kind kind;
+	/*
+	 * service_started | service_healthy | service_completed_successfully
+	 * (links, network_mode and volumes_from: service_started).
+	 */
+	const char *condition;
+	bool required;
+	bool restart;
+	bool cross_daemon;     /* the two services run on different daemons */
+	struct diag_loc loc;   /* where the edge is declared */
+};
+
+struct plan_service {
+	const struct compose_service *svc; /* borrowed from the project */
+	const char *name;
+	size_t daemon;         /* index into hosts */
+	/* Why this daemon: "pinned by x-mixcompose.daemon", "platform: ...". */
+	const char *reason;
+	/* The platform passed to pull/create ("windows/amd64"), or NULL. */
+	const char *platform;
+	bool selected;         /* part of this run (command line + deps) */
+	size_t level;          /* 0: needs nothing; else 1 + max level of deps */
+	size_t first_container; /* containers[first .. first + n) */
+	size_t n_containers;
+};
+
+enum plan_net_action {
+	PLAN_NET_CREATE,       /* create it on that daemon */
+	PLAN_NET_KEEP,         /* exists with a matching config */
+	PLAN_NET_EXTERNAL,     /* external: never created nor removed */
+};
+
+/* One project network on one daemon. */
+struct plan_network {
+	const struct compose_network *net; /* borrowed; NULL for a synthesized default */
+	const char *key;       /* key in the compose file ("default") */
+	const char *name;      /* real name on the daemon */
+	size_t daemon;
+	enum plan_net_action action;
+	const char *driver;    /* "bridge" (linux), "nat" (windows) or the user's */
+	const char *subnet;    /* "172.30.0.0/24"; NULL: unknown (external) */
+	const char *gateway;   /* "172.30.0.1"; NULL: unknown */
+	bool user_subnet;      /* from ipam.config */
+	bool internal;
+	bool attachable;
+	bool enable_ipv6;
+	/* Labels to create it with (project, network, io.mixcompose.daemon). */
+	struct compose_kv *labels;
+	size_t n_labels;
+	const char *existing_id; /* when KEEP/EXTERNAL and known */
+};
+
+/* A container's attachment to one network. */
+struct plan_endpoint {
+	size_t network;        /* index into networks */
+	/* Static IPv4 (no prefix) to request; NULL: the daemon picks (late). */
+	const char *ipv4;
+	bool user_address;     /* ipv4_address from the compose file */
+	/* DNS aliases: service name, network aliases, container_name. */
+	struct compose_strv aliases;
+	int priority;
+};
+
+/* One name a container must resolve that its own daemon's DNS cannot. */
+struct plan_host_entry {
+	const char *name;
+	const char *ip;        /* NULL when late */
+	bool late;             /* address known only after start */
+};
+
+enum plan_action {
+	PLAN_ACT_CREATE,       /* no container yet: create and start */
+	PLAN_ACT_RECREATE,     /* remove 'existing_id', create and start */
+	PLAN_ACT_KEEP,         /* running with the same hash */
+	PLAN_ACT_START,        /* same hash but not running: start it */
+	PLAN_ACT_REMOVE,       /* an orphan or a scaled-down container */
+	PLAN_ACT_SKIP,         /* service not selected: leave as it is */
+};
+
+/* How a container gets its host entries. */
+enum plan_hosts_mech {
+	PLAN_HOSTS_NONE,        /* nothing to add, or it shares a namespace */
+	PLAN_HOSTS_EXTRA_HOSTS, /* HostConfig.ExtraHosts at create (linux
+				   engine); plus the exec block if any entry
+				   is late */
+	PLAN_HOSTS_EXEC,        /* exec the hosts block after every start
+				   (windows engine: it ignores ExtraHosts) */
+};
+
+struct plan_container {
+	const char *name;      /* "<project>-<service>-<n>" or container_name */
+	size_t service;        /* index into services, PLAN_NONE for orphans */
+	const char *service_name;
+	int number;            /* 1-based */
+	size_t daemon;
+	enum plan_action action;
+	/* "config hash changed: 0a1b2c3d -> 4e5f6a7b", "orphan: ...", ... */
+	const char *reason;
+	const char *config_hash; /* sha256 hex (64), NULL for REMOVE */
+	const char *old_hash;  /* the existing container's, or NULL */
+	const char *existing_id; /* the existing container, or NULL */
+	const char *existing_state;
+	struct plan_endpoint *endpoints;
+	size_t n_endpoints;
+	/* All labels to create it with, sorted by key. */
+	struct compose_kv *labels;
+	size_t n_labels;
+	/* Peers' names, sorted by name, own names excluded. */
+	struct plan_host_entry *extra_hosts;
+	size_t n_extra_hosts;
+	enum plan_hosts_mech hosts_mech;
+	/* "name:ip" for HostConfig.ExtraHosts (linux mech; late ones left out). */
+	struct compose_strv extra_hosts_strv;
+	/* The marked block (plan_hosts_block) for the exec mechanism. */
+	const char *hosts_block;
+	/*
+	 * The exec argv that rewrites the block in place, and its user; NULL
+	 * .v when hosts_mech is PLAN_HOSTS_NONE.  The executor runs it after
+	 * every start of a PLAN_HOSTS_EXEC container, and for EXTRA_HOSTS
+	 * containers once the late addresses are known (rebuild it with
+	 * plan_hosts_exec_argv after filling them in).
+	 */
+	struct compose_strv hosts_exec;
+	const char *hosts_exec_user;
+};
+
+/* One row of the hosts table: a name and what it resolves to. */
+struct plan_hosts_row {
+	const char *name;
+	const char *kind;      /* "service", "alias", "container_name", "container" */
+	size_t container;      /* the container it names */
+	/* addr[d]: the address seen from daemon d (n_hosts entries; NULL: late). */
+	const char **addr;
+	/* via[d]: "container IP" or "host address (published ports)". */
+	const char **via;
+	bool late;             /* some address known only after start */
+};
+
+struct plan {
+	struct arena *arena;
+	const struct compose_project *project; /* borrowed */
+	const char *project_name;
+
+	struct plan_host *hosts;   /* copies of the caller's structs */
+	size_t n_hosts;
+	enum plan_addr_mode address_mode; /* resolved: CONTAINER or HOST */
+	const char *host_address;
+	const char *address_pool;
+
+	struct plan_service *services; /* same order as project->services */
+	size_t n_services;
+	struct plan_edge *edges;   /* sorted by (from, to, kind) */
+	size_t n_edges;
+	/* Start order: service indices, topological, by name within a level. */
+	size_t *order;
+	size_t n_order;
+	size_t n_levels;
+
+	struct plan_network *networks; /* sorted by (key, daemon) */
+	size_t n_networks;
+	/* Planned containers (by service, number), then removals. */
+	struct plan_container *containers;
+	size_t n_containers;
+	struct plan_hosts_row *hosts_table; /* sorted by name */
+	size_t n_hosts_table;
+	/* Orphans left in place (remove_orphans off): "daemon/name (service)". */
+	struct compose_strv orphan_warnings;
+};
+
+/*
+ * Builds the plan for `up` (and `plan`, `graph`, `hosts`).  'hosts' has
+ * one entry per daemon, in the order cli/ wants them shown.  'opts' may be
+ * NULL (all defaults).  Returns 0 and sets '*out' (free with plan_free),
+ * or a negative diag code (DIAG_EPLAN for routing failures, cycles,
+ * address conflicts and networks whose existing config differs) with
+ * '*out' NULL and 'err' pointing at the compose location when there is one.
+ */
+int plan_build(struct plan **out, const struct compose_project *project,
+	       const struct plan_host *hosts, size_t n_hosts,
+	       const struct plan_options *opts, struct diag *err);
+void plan_free(struct plan *p);
+
+const char *plan_action_name(enum plan_action a);   /* "create", ... */
+const char *plan_dep_kind_name(enum plan_dep_kind k); /* "depends_on", ... */
+/* Index of the service / host by name, or PLAN_NONE. */
+size_t plan_service_index(const struct plan *p, const char *name);
+size_t plan_host_index(const struct plan_host *hosts, size_t n_hosts,
+		       const char *name);
+
+/*
+ * For `plan`/`graph` without reachable daemons: one offline plan_host per
+ * x-mixcompose.daemons entry (os/arch as declared, lab as declared, no
+ * state), in declaration order, in 'a'.  With no declarations, one
+ * "default" linux host.  Use with opts->offline.
+ */
+void plan_hosts_from_declarations(struct plan_host **out, size_t *n_out,
+				  struct arena *a,
+				  const struct compose_project *project);
+
+/* ---- The down plan ------------------------------------------------------ */
+
+enum plan_down_kind {
+	PLAN_DOWN_CONTAINER, /* stop (if running) and remove */
+	PLAN_DOWN_NETWORK,
+	PLAN_DOWN_VOLUME,
+};
+
+struct plan_down_step {
+	enum plan_down_kind kind;
+	size_t daemon;
+	const char *id;      /* may be NULL for networks/volumes: use name */
+	const char *name;
+	const char *service; /* containers only */
+	bool running;        /* containers: needs a stop first */
+	size_t wave;         /* steps of the same wave may run at once */
+};
+
+struct plan_down_options {
+	bool remove_volumes;  /* -v: named volumes of the project */
+	bool remove_orphans;
+	/*
+	 * The loaded project if there is one (may be NULL): without
+	 * remove_orphans, containers of services that are not in it are left
+	 * and reported in orphan_warnings.  NULL: every labelled container goes.
+	 */
+	const struct compose_project *project;
+};
+
+struct plan_down {
+	struct arena *arena;
+	const char *project_name;
+	struct plan_host *hosts;
+	size_t n_hosts;
+	/*
+	 * Containers first in reverse dependency order (wave 0 are the ones
+	 * nothing depends on), then networks, then volumes.
+	 */
+	struct plan_down_step *steps;
+	size_t n_steps;
+	size_t n_waves;
+	struct compose_strv orphan_warnings;
+};
+
+/*
+ * Builds the down plan from the existing state only (the labels on each
+ * daemon's containers, networks and volumes).  Returns 0 or a negative
+ * diag code; free '*out' with plan_down_free.
+ */
+int plan_build_down(struct plan_down **out, const char *project_name,
+		    const struct plan_host *hosts, size_t n_hosts,
+		    const struct plan_down_options *opts, struct diag *err);
+void plan_down_free(struct plan_down *d);
+void plan_down_describe(struct sbuf *out, const struct plan_down *d);
+
+/* ---- Host entries --------------------------------------------------------- */
+
+/*
+ * True if 'name' may go into a hosts file or a command line:
+ * ^[A-Za-z0-9._-]+$ (and not starting with '-').  True if 'ip' is a
+ * plain IPv4 or IPv6 address.
+ */
+bool plan_hosts_name_ok(const char *name);
+bool plan_hosts_ip_ok(const char *ip);
+
+/*
+ * The marked block for 'entries' (late ones skipped), one line per
+ * address with all its names, lines sorted by the first name:
+ *	# mixcompose begin
+ *	172.30.1.2 api proj-api-1 # mixcompose
+ *	# mixcompose end
+ * Appends to 'out'.  Returns 0, or DIAG_EPLAN if a name or address fails
+ * the checks above (nothing is appended then).
+ */
+int plan_hosts_block(struct sbuf *out, const struct plan_host_entry *entries,
+		     size_t n, struct diag *err);
+
+/*
+ * The exec argv (in 'a') that replaces the block in the container's hosts
+ * file IN PLACE (same inode: /etc/hosts is a bind mount), keeping every
+ * other line.  Running it twice leaves the same file.
+ *	linux:   ["sh", "-c", SCRIPT]            (busybox sh is enough)
+ *	windows: ["cmd", "/S", "/C", CMDLINE]    (run as ContainerAdministrator)
+ * 'engine_os' is the OS the container really runs ("linux"/"windows").
+ * CMDLINE contains no double quote, so it survives Docker's argv joining.
+ * Returns 0 or DIAG_EPLAN on an invalid name or address.
+ */
+int plan_hosts_exec_argv(struct compose_strv *out, struct arena *a,
+			 const char *engine_os,
+			 const struct plan_host_entry *entries, size_t n,
+			 struct diag *err);
+
+/* ---- Output ------------------------------------------------------------- */
+
+/* For a person: daemons, routing, networks, addresses, hosts, order, actions. */
+void plan_describe(struct sbuf *out, const struct plan *p, bool color);
+/* The hosts table alone (`mixcompose hosts`). */
+void plan_hosts_describe(struct sbuf *out, const struct plan *p);
+/*
+ * JSON, 2-space indented, keys in a fixed order; the shape is documented
+ * at the top of planner/json.c and only grows (keys are never renamed).
+ */
+void plan_to_json(struct sbuf *out, const struct plan *p);
+/* Graph drawings: services grouped by daemon, cross-daemon edges marked. */
+void plan_graph_mermaid(struct sbuf *out, const struct plan *p);
+void plan_graph_dot(struct sbuf *out, const struct plan *p);
+
+#endif
