@@ -122,6 +122,7 @@ void compose_node_emit_json(struct sbuf *out, const struct compose_node *n);
 struct compose_env;
 
 struct compose_env *compose_env_new(struct arena *a);
+/* Copies both strings into the env's arena; a NULL value is stored as "". */
 void compose_env_set(struct compose_env *env, const char *name,
 		     const char *value);
 /* The value, or NULL when unset. */
@@ -151,9 +152,36 @@ int compose_dotenv_load(struct compose_env *out, const char *path,
 int compose_interpolate_str(const char **out, struct arena *a, const char *s,
 			    const struct compose_env *env,
 			    const struct diag_loc *loc, struct diag *err);
-/* Interpolates every scalar (values, not keys) of a tree in place. */
+/*
+ * Interpolates every scalar (values, not keys) of a tree in place.  A
+ * scalar keeps its style, so a plain "${PORT}" with PORT=80 types as an
+ * int afterwards.  Errors name the key path ("services.web.image") and
+ * point at the scalar.
+ */
 int compose_interpolate_tree(struct compose_node *root, struct arena *a,
 			     const struct compose_env *env, struct diag *err);
+
+/* Optional hooks for interpolation; every field may be NULL. */
+struct compose_interp_opts {
+	/*
+	 * Called each time an unset variable without a default is used
+	 * (docker compose warns: the variable is not set, defaulting to a
+	 * blank string).  'loc' is the scalar's location, or NULL.
+	 */
+	void (*warn_unset)(void *userdata, const char *name,
+			   const struct diag_loc *loc);
+	void *userdata;
+};
+
+/* As above, with hooks ('opts' may be NULL). */
+int compose_interpolate_str_ex(const char **out, struct arena *a,
+			       const char *s, const struct compose_env *env,
+			       const struct compose_interp_opts *opts,
+			       const struct diag_loc *loc, struct diag *err);
+int compose_interpolate_tree_ex(struct compose_node *root, struct arena *a,
+				const struct compose_env *env,
+				const struct compose_interp_opts *opts,
+				struct diag *err);
 
 /* ---- Loading a project ------------------------------------------------ */
 
