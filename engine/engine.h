@@ -1,0 +1,921 @@
+#ifndef ENGINE_ENGINE_H
+#define ENGINE_ENGINE_H
+
+/*
+ * engine/: a Docker Engine API client for several daemons at once.
+ *
+ * Layout of this header:
+ *   1. Daemons: configuration, URLs, connecting, version negotiation.
+ *   2. The loop: many requests in flight across daemons from one thread.
+ *   3. Request specs and results (plain structs).
+ *   4. Async calls (complete inside engine_loop_step/run).
+ *   5. Sync calls (thin wrappers: submit on the engine's own loop, run).
+ *   6. Streams: log frame demux and JSON-lines splitting.
+ *   7. The daemon registry (flags, env, compose declarations, contexts).
+ *   8. Helpers exposed for tests.
+ *
+ * Errors follow the style guide: functions return 0 or a negative
+ * enum diag_code and fill 'err'.  DIAG_ETRANSPORT: the daemon could not be
+ * reached (message from libcurl); DIAG_EENGINE: the daemon answered with an
+ * error status; DIAG_ENOTFOUND: it answered 404.  Every message names the
+ * daemon, method, path, HTTP status and the daemon's own 'message', e.g.
+ *   daemon 'linux': POST /v1.41/images/create?fromImage=x: 404 Not Found:
+ *   pull access denied for x
+ *
+ * libcurl and cJSON are private to engine's .c files; nothing here
+ * exposes them.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/diag.h"
+
+struct arena;
+
+/* ==== 1. Daemons ======================================================= */
+
+/* The API versions we speak: negotiated = min(ENGINE_API_MAX, daemon's). */
+#define ENGINE_API_MIN "1.40"
+#define ENGINE_API_MAX "1.47"
+
+#define ENGINE_CONNECT_TIMEOUT_MS 5000
+#define ENGINE_REQUEST_TIMEOUT_MS 60000
+
+struct engine_config {
+	const char *name; /* for messages: "daemon 'NAME': ..." */
+	/*
+	 * unix:///path, tcp://host:port, ssh://[user@]host[:port][/socket],
+	 * npipe:////./pipe/x (refused on this build).  NULL: the docker
+	 * default unix:///var/run/docker.sock.
+	 */
+	const char *url;
+	bool tls;             /* tcp:// over https */
+	bool tls_verify;      /* verify the server against ca.pem */
+	const char *cert_path; /* directory with ca.pem, cert.pem, key.pem */
+	const char *api_version; /* forced (DOCKER_API_VERSION); NULL: negotiate */
+	/*
+	 * Extra ssh arguments, split on blanks (e.g. "-i KEY -o
+	 * StrictHostKeyChecking=no"); NULL: $MIXCOMPOSE_SSH_OPTS.
+	 */
+	const char *ssh_opts;
+	long connect_timeout_ms; /* 0: ENGINE_CONNECT_TIMEOUT_MS */
+	long request_timeout_ms; /* 0: ENGINE_REQUEST_TIMEOUT_MS; streams: none */
+};
+
+/* One daemon connection (opaque); connections are reused between calls. */
+struct engine;
+
+/*
+ * Checks the URL and prepares the transport; does not connect.  npipe://
+ * fails here with a clear message.  The config is copied.
+ */
+int engine_new(struct engine **out, const struct engine_config *cfg,
+	       struct diag *err);
+/* Closes cached connections (reaping ssh children); NULL is fine. */
+void engine_free(struct engine *e);
+
+const char *engine_name(const struct engine *e);
+const char *engine_url(const struct engine *e);
+/* The negotiated API ("1.41"); "" until the first ping or call. */
+const char *engine_api_version(const struct engine *e);
+/* The OS from the last ping ("linux", "windows"); "" before. */
+const char *engine_os(const struct engine *e);
+/* True once negotiated and at least MAJOR.MINOR (platform on create: 1.41). */
+bool engine_api_at_least(const struct engine *e, int major, int minor);
+/* Connections opened so far (to check reuse: 1000 pings, 1 connect). */
+long engine_connects(const struct engine *e);
+
+enum engine_url_kind {
+	ENGINE_URL_UNIX,
+	ENGINE_URL_TCP,
+	ENGINE_URL_SSH,
+	ENGINE_URL_NPIPE,
+};
+
+/* A parsed daemon URL; strings are malloc'ed, freed by engine_url_release. */
+struct engine_url {
+	enum engine_url_kind kind;
+	char *host; /* tcp, ssh */
+	int port;   /* tcp (default 2375, or 2376 with TLS), ssh (0: none) */
+	char *user; /* ssh, or NULL */
+	char *path; /* unix socket path; ssh remote socket or NULL; npipe */
+};
+
+int engine_url_parse(struct engine_url *out, const char *url,
+		     struct diag *err);
+void engine_url_release(struct engine_url *u);
+
+/* What /_ping says; negotiation happens on every ping. */
+struct engine_ping_info {
+	char api_version[16]; /* the daemon's maximum (Api-Version) */
+	char negotiated[16];  /* what we use from now on */
+	char os[32];          /* Ostype */
+	char server[128];     /* Server header */
+	long latency_us;      /* the round trip */
+};
+
+/* GET /version. */
+struct engine_version_info {
+	char version[64];     /* "20.10.24+dfsg1" */
+	char api_version[16];
+	char min_api_version[16];
+	char os[32];
+	char arch[32];
+	char kernel[128];
+};
+
+/* GET /info. */
+struct engine_system_info {
+	char os_type[32];     /* OSType */
+	char arch[32];        /* Architecture ("x86_64") */
+	char server_version[64];
+	char name[256];
+	char os_name[128];    /* OperatingSystem */
+	int ncpu;
+	long long mem_total;
+};
+
+/* ==== 2. The loop ====================================================== */
+
+/*
+ * A curl multi handle with the requests in flight on it, across any number
+ * of engines.  Callbacks run only inside engine_loop_step/run, never inside
+ * a submit call (an error found at submit time is reported on the next
+ * step).  A daemon that cannot be reached fails within its connect timeout
+ * and does not hold up the others.
+ */
+struct engine_loop;
+
+struct engine_loop *engine_loop_new(void);
+/* Cancels what is still in flight (callbacks get DIAG_EINTR); NULL is fine. */
+void engine_loop_free(struct engine_loop *l);
+/*
+ * Waits up to 'timeout_ms' for activity (0: poll, -1: wait as long as
+ * needed for the next event) and dispatches completions.  Returns the
+ * number of requests still in flight.
+ */
+size_t engine_loop_step(struct engine_loop *l, long timeout_ms);
+/*
+ * Steps until nothing is in flight, or 'timeout_ms' passed (-1: no limit).
+ * Returns 0 when idle, DIAG_ELIMIT on timeout.
+ */
+int engine_loop_run(struct engine_loop *l, long timeout_ms);
+size_t engine_loop_pending(const struct engine_loop *l);
+/* Cancels every request in flight; their callbacks get DIAG_EINTR. */
+void engine_loop_cancel(struct engine_loop *l);
+
+/* A raw reply; every pointer is valid only during the callback. */
+struct engine_reply {
+	long status;           /* 0 if no HTTP answer came */
+	const char *body;      /* NUL-terminated (not for streams) */
+	size_t len;
+	const char *api_version; /* headers, "" when absent */
+	const char *ostype;
+	const char *server;
+	long latency_us;
+};
+
+/*
+ * rc is 0 for a 2xx reply, else as described at the top; 'err' is NULL
+ * when rc is 0.  'r' is never NULL (status 0 on transport errors).
+ */
+typedef void (*engine_reply_fn)(void *ud, int rc, const struct engine_reply *r,
+				const struct diag *err);
+
+/*
+ * Submits one request.  'path' starts with '/'; unless 'raw_path' it is
+ * prefixed with "/vX.Y" once the engine has negotiated (the first request
+ * of an engine pings first, the others wait for that ping).  'body' (JSON,
+ * may be NULL) is copied.
+ */
+void engine_submit(struct engine_loop *l, struct engine *e, const char *method,
+		   const char *path, bool raw_path, const char *body,
+		   size_t len, engine_reply_fn cb, void *ud);
+
+/* ==== 3. Specs and results ============================================= */
+
+/* A list of strings; v == NULL means "not set" (as opposed to empty). */
+struct engine_strv {
+	const char *const *v;
+	size_t n;
+};
+
+struct engine_kv {
+	const char *key;
+	const char *value;
+};
+
+/* A published port: container "80/tcp" -> host ip + port. */
+struct engine_port_binding {
+	unsigned container_port;
+	const char *protocol;  /* "tcp" (NULL), "udp", "sctp" */
+	const char *host_ip;   /* NULL: all */
+	const char *host_port; /* "8080", "8000-8010", NULL: any */
+};
+
+enum engine_mount_type {
+	ENGINE_MOUNT_BIND,
+	ENGINE_MOUNT_VOLUME,
+	ENGINE_MOUNT_TMPFS,
+	ENGINE_MOUNT_NPIPE,
+};
+
+struct engine_mount {
+	enum engine_mount_type type;
+	const char *source; /* host path, volume name, pipe; NULL anonymous */
+	const char *target;
+	bool read_only;
+	bool volume_nocopy;
+	const char *bind_propagation; /* NULL: default */
+	long long tmpfs_size;         /* bytes; 0: unset */
+	int tmpfs_mode;               /* 0: unset */
+};
+
+struct engine_healthcheck {
+	struct engine_strv test; /* ["CMD", ...], ["CMD-SHELL", s], ["NONE"]; v NULL: none */
+	long long interval_ns;   /* 0: unset, for each duration */
+	long long timeout_ns;
+	long long start_period_ns;
+	long long start_interval_ns; /* sent from API 1.44 */
+	int retries;                 /* 0: unset */
+};
+
+/* One network endpoint (at create, or for connect). */
+struct engine_endpoint {
+	const char *network;
+	struct engine_strv aliases;
+	const char *ipv4_address; /* NULL: any */
+	const char *ipv6_address;
+};
+
+/* POST /containers/create body. */
+struct engine_container_spec {
+	const char *image;
+	struct engine_strv cmd;        /* v NULL: image default */
+	struct engine_strv entrypoint; /* v NULL: image default */
+	struct engine_strv env;        /* "K=V" */
+	const struct engine_kv *labels;
+	size_t n_labels;
+	const char *working_dir;
+	const char *user;
+	const char *hostname;
+	const char *domainname;
+	bool tty;
+	bool open_stdin;
+	const char *stop_signal;
+	int stop_timeout;              /* seconds; -1: unset */
+	struct engine_healthcheck healthcheck;
+	struct engine_strv exposed_ports; /* "80/tcp"; bindings are added too */
+
+	/* HostConfig */
+	const struct engine_port_binding *ports;
+	size_t n_ports;
+	struct engine_strv binds;      /* "src:dst[:ro]" as the CLI's -v */
+	const struct engine_mount *mounts;
+	size_t n_mounts;
+	const char *network_mode;      /* NULL: daemon default */
+	struct engine_strv extra_hosts; /* "name:ip" */
+	const char *restart_policy;    /* no, always, unless-stopped, on-failure */
+	int restart_max_retries;
+	int init;                      /* -1 unset, 0, 1 */
+	bool privileged;
+	bool read_only;
+	struct engine_strv cap_add;
+	struct engine_strv cap_drop;
+	struct engine_strv dns;
+	struct engine_strv dns_search;
+	const char *isolation;         /* "process", "hyperv", NULL */
+	bool auto_remove;
+
+	/*
+	 * NetworkingConfig: endpoints at create.  Daemons before API 1.44
+	 * take one; connect the rest with engine_network_connect.
+	 */
+	const struct engine_endpoint *endpoints;
+	size_t n_endpoints;
+};
+
+/* Container inspect: everything lives in 'arena'. */
+struct engine_container_net {
+	const char *network;
+	const char *network_id;
+	const char *ip_address; /* "" when none */
+	int ip_prefix_len;
+	const char *gateway;
+	const char *mac_address;
+	struct engine_strv aliases;
+};
+
+struct engine_container_info {
+	struct arena *arena;
+	const char *id;
+	const char *name;        /* without the leading '/' */
+	const char *image;       /* Config.Image */
+	const char *image_id;    /* Image */
+	const char *status;      /* created, running, exited, ... */
+	bool running;
+	int exit_code;
+	int pid;
+	const char *health;      /* starting, healthy, unhealthy; NULL: none */
+	const char *os;          /* Platform */
+	const char *hostname;    /* Config.Hostname */
+	const char *hosts_path;  /* HostsPath */
+	int restart_count;
+	const struct engine_kv *labels;
+	size_t n_labels;
+	const struct engine_container_net *networks;
+	size_t n_networks;
+};
+
+void engine_container_info_free(struct engine_container_info *ci);
+/* A label's value or NULL; a network's address or NULL. */
+const char *engine_container_label(const struct engine_container_info *ci,
+				   const char *key);
+const char *engine_container_ip(const struct engine_container_info *ci,
+				const char *network);
+
+/* A published port as GET /containers/json reports it. */
+struct engine_port {
+	const char *ip;
+	unsigned private_port;
+	unsigned public_port; /* 0: not published */
+	const char *type;
+};
+
+struct engine_container_summary {
+	const char *id;
+	struct engine_strv names; /* without '/' */
+	const char *image;
+	const char *state;  /* running, exited, ... */
+	const char *status; /* "Up 3 minutes" */
+	const struct engine_kv *labels;
+	size_t n_labels;
+	const struct engine_port *ports;
+	size_t n_ports;
+	const struct engine_container_net *networks; /* name, ip */
+	size_t n_networks;
+};
+
+struct engine_container_list {
+	struct arena *arena;
+	struct engine_container_summary *items;
+	size_t n;
+};
+
+void engine_container_list_free(struct engine_container_list *l);
+
+/*
+ * Filters for the list calls: {"label", "a=b"}, {"name", "x"} ... grouped
+ * by key as the API wants ({"label":["a=b","c"]}).
+ */
+struct engine_filters {
+	const struct engine_kv *v;
+	size_t n;
+};
+
+struct engine_image_info {
+	char id[96];
+	char os[32];
+	char arch[32];
+	char variant[16];
+};
+
+/* One line of pull progress. */
+struct engine_progress {
+	const char *id;       /* layer id, or NULL */
+	const char *status;   /* "Downloading", "Pull complete", ... */
+	const char *progress; /* the bar, or NULL */
+	long long current;
+	long long total;
+};
+
+/* Return nonzero to stop the stream (the call then succeeds). */
+typedef int (*engine_progress_fn)(void *ud, const struct engine_progress *p);
+
+enum engine_stream_kind {
+	ENGINE_STDIN = 0,
+	ENGINE_STDOUT = 1,
+	ENGINE_STDERR = 2,
+};
+
+/* Output of logs and exec; return nonzero to stop the stream. */
+typedef int (*engine_output_fn)(void *ud, enum engine_stream_kind s,
+				const char *data, size_t len);
+
+struct engine_logs_opts {
+	bool follow;
+	bool timestamps;
+	bool stdout_; /* both false: both */
+	bool stderr_;
+	const char *tail;  /* "all" (NULL) or a count */
+	const char *since; /* unix time or NULL */
+	bool tty;          /* the container has a TTY: raw, not framed */
+};
+
+struct engine_exec_spec {
+	struct engine_strv argv;
+	struct engine_strv env;
+	const char *user;
+	const char *working_dir;
+	bool tty;
+	bool privileged;
+	bool detach; /* start and do not wait for output */
+};
+
+struct engine_ipam {
+	const char *subnet;
+	const char *gateway;
+	const char *ip_range;
+};
+
+struct engine_network_spec {
+	const char *name;
+	const char *driver; /* NULL: bridge (or nat on Windows) */
+	bool internal;
+	bool attachable;
+	bool enable_ipv6;
+	bool check_duplicate;
+	const struct engine_kv *labels;
+	size_t n_labels;
+	const char *ipam_driver;
+	const struct engine_kv *driver_opts;
+	size_t n_driver_opts;
+	const struct engine_ipam *ipam;
+	size_t n_ipam;
+};
+
+struct engine_network_info {
+	struct arena *arena;
+	const char *id;
+	const char *name;
+	const char *driver;
+	const char *scope;
+	bool internal;
+	bool attachable;
+	const struct engine_kv *labels;
+	size_t n_labels;
+	const struct engine_ipam *ipam; /* IPAM.Config */
+	size_t n_ipam;
+	/* Containers attached: key = container id, value = IPv4 "a.b.c.d/nn". */
+	const struct engine_kv *containers;
+	size_t n_containers;
+};
+
+struct engine_network_list {
+	struct arena *arena;
+	struct engine_network_info *items; /* share the list's arena */
+	size_t n;
+};
+
+void engine_network_info_free(struct engine_network_info *ni);
+void engine_network_list_free(struct engine_network_list *l);
+
+struct engine_volume_spec {
+	const char *name; /* NULL: the daemon picks one */
+	const char *driver;
+	const struct engine_kv *labels;
+	size_t n_labels;
+	const struct engine_kv *driver_opts;
+	size_t n_driver_opts;
+};
+
+struct engine_volume_info {
+	const char *name;
+	const char *driver;
+	const char *mountpoint;
+	const struct engine_kv *labels;
+	size_t n_labels;
+};
+
+struct engine_volume_list {
+	struct arena *arena;
+	struct engine_volume_info *items;
+	size_t n;
+};
+
+void engine_volume_list_free(struct engine_volume_list *l);
+
+struct engine_event {
+	const char *type;   /* container, network, image, volume ... */
+	const char *action; /* start, die, health_status: healthy ... */
+	const char *id;     /* Actor.ID */
+	const struct engine_kv *attributes; /* Actor.Attributes */
+	size_t n_attributes;
+	long long time_nano;
+};
+
+/* Return nonzero to stop the stream. */
+typedef int (*engine_event_fn)(void *ud, const struct engine_event *ev);
+
+/* ==== 4. Async calls =================================================== */
+
+/*
+ * Each takes the loop and engine first and a callback with 'ud' last.  The
+ * callback's arguments are valid only while it runs (copy what you keep);
+ * 'err' is NULL when rc is 0.  Strings passed in are copied at submit.
+ */
+typedef void (*engine_done_fn)(void *ud, int rc, const struct diag *err);
+typedef void (*engine_id_fn)(void *ud, int rc, const char *id,
+			     const struct diag *err);
+typedef void (*engine_ping_fn)(void *ud, int rc,
+			       const struct engine_ping_info *info,
+			       const struct diag *err);
+typedef void (*engine_sysinfo_fn)(void *ud, int rc,
+				  const struct engine_system_info *info,
+				  const struct diag *err);
+typedef void (*engine_container_fn)(void *ud, int rc,
+				    const struct engine_container_info *ci,
+				    const struct diag *err);
+typedef void (*engine_list_fn)(void *ud, int rc,
+			       const struct engine_container_list *list,
+			       const struct diag *err);
+typedef void (*engine_image_fn)(void *ud, int rc,
+				const struct engine_image_info *info,
+				const struct diag *err);
+/* Wait and exec: the exit code, and for exec the collected output. */
+typedef void (*engine_exit_fn)(void *ud, int rc, int exit_code,
+			       const char *output, size_t len,
+			       const struct diag *err);
+
+void engine_ping_async(struct engine_loop *l, struct engine *e,
+		       engine_ping_fn cb, void *ud);
+void engine_info_async(struct engine_loop *l, struct engine *e,
+		       engine_sysinfo_fn cb, void *ud);
+
+/* 'name' and 'platform' ("linux/amd64", sent from API 1.41) may be NULL. */
+void engine_container_create_async(struct engine_loop *l, struct engine *e,
+				   const char *name, const char *platform,
+				   const struct engine_container_spec *spec,
+				   engine_id_fn cb, void *ud);
+void engine_container_start_async(struct engine_loop *l, struct engine *e,
+				  const char *id, engine_done_fn cb, void *ud);
+/* 'timeout_s' < 0: the container's own stop timeout. */
+void engine_container_stop_async(struct engine_loop *l, struct engine *e,
+				 const char *id, int timeout_s,
+				 engine_done_fn cb, void *ud);
+void engine_container_restart_async(struct engine_loop *l, struct engine *e,
+				    const char *id, int timeout_s,
+				    engine_done_fn cb, void *ud);
+void engine_container_kill_async(struct engine_loop *l, struct engine *e,
+				 const char *id, const char *signal,
+				 engine_done_fn cb, void *ud);
+void engine_container_remove_async(struct engine_loop *l, struct engine *e,
+				   const char *id, bool force, bool volumes,
+				   engine_done_fn cb, void *ud);
+void engine_container_inspect_async(struct engine_loop *l, struct engine *e,
+				    const char *id, engine_container_fn cb,
+				    void *ud);
+/* Lists all containers (all=1) matching 'filters' (may be NULL). */
+void engine_container_list_async(struct engine_loop *l, struct engine *e,
+				 const struct engine_filters *filters,
+				 engine_list_fn cb, void *ud);
+/* 'condition': "not-running" (NULL), "next-exit", "removed". A stream. */
+void engine_container_wait_async(struct engine_loop *l, struct engine *e,
+				 const char *id, const char *condition,
+				 engine_exit_fn cb, void *ud);
+/* Streams the logs to 'out' (demuxed unless opts->tty); then 'cb'. */
+void engine_container_logs_async(struct engine_loop *l, struct engine *e,
+				 const char *id,
+				 const struct engine_logs_opts *opts,
+				 engine_output_fn out, void *out_ud,
+				 engine_done_fn cb, void *ud);
+
+void engine_image_inspect_async(struct engine_loop *l, struct engine *e,
+				const char *ref, engine_image_fn cb, void *ud);
+/*
+ * Pulls 'ref' ("busybox", "x:tag", "x@sha256:..."); 'platform' is sent
+ * from API 1.32.  The stream's error/errorDetail becomes the error.
+ */
+void engine_image_pull_async(struct engine_loop *l, struct engine *e,
+			     const char *ref, const char *platform,
+			     engine_progress_fn progress, void *progress_ud,
+			     engine_done_fn cb, void *ud);
+
+/* Create + start (+ inspect for the exit code) in one call. */
+void engine_exec_run_async(struct engine_loop *l, struct engine *e,
+			   const char *container,
+			   const struct engine_exec_spec *spec,
+			   engine_exit_fn cb, void *ud);
+
+void engine_network_create_async(struct engine_loop *l, struct engine *e,
+				 const struct engine_network_spec *spec,
+				 engine_id_fn cb, void *ud);
+void engine_network_remove_async(struct engine_loop *l, struct engine *e,
+				 const char *name, engine_done_fn cb,
+				 void *ud);
+void engine_network_connect_async(struct engine_loop *l, struct engine *e,
+				  const char *network, const char *container,
+				  const struct engine_endpoint *ep,
+				  engine_done_fn cb, void *ud);
+void engine_network_disconnect_async(struct engine_loop *l, struct engine *e,
+				     const char *network,
+				     const char *container, bool force,
+				     engine_done_fn cb, void *ud);
+
+/* The volume's name comes back as 'id'. */
+void engine_volume_create_async(struct engine_loop *l, struct engine *e,
+				const struct engine_volume_spec *spec,
+				engine_id_fn cb, void *ud);
+void engine_volume_remove_async(struct engine_loop *l, struct engine *e,
+				const char *name, bool force,
+				engine_done_fn cb, void *ud);
+
+/* Streams events until 'cb' returns nonzero or 'until' passes. */
+void engine_events_async(struct engine_loop *l, struct engine *e,
+			 const struct engine_filters *filters,
+			 const char *since, const char *until,
+			 engine_event_fn ev, void *ev_ud, engine_done_fn cb,
+			 void *ud);
+
+/* ==== 5. Sync calls ==================================================== */
+
+/*
+ * Each runs the async call on the engine's own loop until it completes.
+ * Results marked "owned" are freed by the caller with the _free function.
+ */
+int engine_ping(struct engine *e, struct engine_ping_info *out,
+		struct diag *err);
+int engine_version(struct engine *e, struct engine_version_info *out,
+		   struct diag *err);
+int engine_info(struct engine *e, struct engine_system_info *out,
+		struct diag *err);
+
+/* DIAG_ENOTFOUND when the image is missing. */
+int engine_image_inspect(struct engine *e, const char *ref,
+			 struct engine_image_info *out, struct diag *err);
+int engine_image_pull(struct engine *e, const char *ref, const char *platform,
+		      engine_progress_fn progress, void *ud, struct diag *err);
+/*
+ * POST /images/create?fromSrc=-: a tar stream from 'tar' (read to EOF)
+ * becomes 'ref' ("repo:tag"); 'changes' are Dockerfile lines such as
+ * "CMD [\"sh\"]".  'out_id' (may be NULL) receives the new image id.
+ */
+int engine_image_import(struct engine *e, FILE *tar, const char *ref,
+			const struct engine_strv *changes, char out_id[96],
+			struct diag *err);
+int engine_image_remove(struct engine *e, const char *ref, bool force,
+			struct diag *err);
+
+/* 'out_id' receives the new id (64 hex digits). */
+int engine_container_create(struct engine *e, const char *name,
+			    const char *platform,
+			    const struct engine_container_spec *spec,
+			    char out_id[80], struct diag *err);
+int engine_container_start(struct engine *e, const char *id, struct diag *err);
+int engine_container_stop(struct engine *e, const char *id, int timeout_s,
+			  struct diag *err);
+int engine_container_restart(struct engine *e, const char *id, int timeout_s,
+			     struct diag *err);
+int engine_container_kill(struct engine *e, const char *id,
+			  const char *signal, struct diag *err);
+int engine_container_remove(struct engine *e, const char *id, bool force,
+			    bool volumes, struct diag *err);
+/* Owned '*out'; DIAG_ENOTFOUND when there is no such container. */
+int engine_container_inspect(struct engine *e, const char *id,
+			     struct engine_container_info **out,
+			     struct diag *err);
+/* Owned '*out'. */
+int engine_container_list(struct engine *e,
+			  const struct engine_filters *filters,
+			  struct engine_container_list **out, struct diag *err);
+int engine_container_wait(struct engine *e, const char *id,
+			  const char *condition, int *out_exit,
+			  struct diag *err);
+int engine_container_logs(struct engine *e, const char *id,
+			  const struct engine_logs_opts *opts,
+			  engine_output_fn out, void *ud, struct diag *err);
+
+/* Exec in three steps, or all at once with engine_exec_run. */
+int engine_exec_create(struct engine *e, const char *container,
+		       const struct engine_exec_spec *spec, char out_id[80],
+		       struct diag *err);
+/* Attaches (unless detach) and passes demuxed output to 'out' (may be NULL). */
+int engine_exec_start(struct engine *e, const char *exec_id, bool detach,
+		      bool tty, engine_output_fn out, void *ud,
+		      struct diag *err);
+int engine_exec_inspect(struct engine *e, const char *exec_id,
+			int *out_exit, bool *out_running, struct diag *err);
+/*
+ * Runs 'argv' in the container as 'user' (NULL: default) and collects
+ * stdout+stderr into '*out_output' (malloc'ed; may be NULL to discard).
+ */
+int engine_exec_run(struct engine *e, const char *container,
+		    const char *const *argv, const char *user, int *out_exit,
+		    char **out_output, struct diag *err);
+
+int engine_network_create(struct engine *e,
+			  const struct engine_network_spec *spec,
+			  char out_id[80], struct diag *err);
+/* Owned '*out'; DIAG_ENOTFOUND when missing. */
+int engine_network_inspect(struct engine *e, const char *name,
+			   struct engine_network_info **out, struct diag *err);
+int engine_network_list(struct engine *e, const struct engine_filters *filters,
+			struct engine_network_list **out, struct diag *err);
+int engine_network_remove(struct engine *e, const char *name,
+			  struct diag *err);
+int engine_network_connect(struct engine *e, const char *network,
+			   const char *container,
+			   const struct engine_endpoint *ep, struct diag *err);
+int engine_network_disconnect(struct engine *e, const char *network,
+			      const char *container, bool force,
+			      struct diag *err);
+
+/* 'out_name' (may be NULL) receives the volume's name. */
+int engine_volume_create(struct engine *e,
+			 const struct engine_volume_spec *spec,
+			 char out_name[256], struct diag *err);
+int engine_volume_list(struct engine *e, const struct engine_filters *filters,
+		       struct engine_volume_list **out, struct diag *err);
+int engine_volume_remove(struct engine *e, const char *name, bool force,
+			 struct diag *err);
+
+int engine_events(struct engine *e, const struct engine_filters *filters,
+		  const char *since, const char *until, engine_event_fn ev,
+		  void *ud, struct diag *err);
+
+/* ==== 6. Streams ======================================================= */
+
+/*
+ * Demultiplexes the 8-byte framed stream of logs/attach without a TTY
+ * ([stream, 0, 0, 0, size big-endian 32] then payload), or passes raw
+ * bytes through as stdout when 'raw'.  Feed it any chunking.
+ */
+struct engine_demux {
+	bool raw;
+	unsigned char hdr[8];
+	size_t hdr_len;
+	size_t remaining;
+	enum engine_stream_kind stream;
+	engine_output_fn fn;
+	void *ud;
+	bool stopped;
+};
+
+void engine_demux_init(struct engine_demux *d, bool raw, engine_output_fn fn,
+		       void *ud);
+/* Returns nonzero once 'fn' asked to stop. */
+int engine_demux_feed(struct engine_demux *d, const char *buf, size_t len);
+/* True if the stream ended inside a frame (a truncated stream). */
+bool engine_demux_partial(const struct engine_demux *d);
+
+/* Splits a byte stream into lines (without "\n"; "\r\n" is trimmed too). */
+typedef int (*engine_line_fn)(void *ud, const char *line, size_t len);
+
+struct engine_lines {
+	char *buf;
+	size_t len;
+	size_t alloc;
+	engine_line_fn fn;
+	void *ud;
+	bool stopped;
+};
+
+void engine_lines_init(struct engine_lines *ls, engine_line_fn fn, void *ud);
+/* Calls 'fn' for each complete line; returns nonzero once it asked to stop. */
+int engine_lines_feed(struct engine_lines *ls, const char *buf, size_t len);
+/* Delivers a last unterminated line, then releases the buffer. */
+int engine_lines_finish(struct engine_lines *ls);
+
+/* ==== 7. The daemon registry =========================================== */
+
+enum engine_source {
+	ENGINE_SRC_FLAG,    /* --daemon NAME=URL */
+	ENGINE_SRC_ENV,     /* MIXCOMPOSE_DAEMON_<NAME> */
+	ENGINE_SRC_FILE,    /* x-mixcompose.daemons */
+	ENGINE_SRC_CONTEXT, /* a docker context on disk */
+	ENGINE_SRC_DEFAULT, /* DOCKER_HOST / DOCKER_CONTEXT / default socket */
+};
+
+const char *engine_source_name(enum engine_source s);
+
+/* A daemon declared in the compose file (cli converts compose's). */
+struct engine_daemon_decl {
+	const char *name;
+	const char *endpoint; /* URL or NULL */
+	const char *context;  /* docker context or NULL */
+	const char *os;
+	const char *arch;
+	bool lab;
+	bool tls_verify;
+	const char *cert_path;
+	const char *where;    /* "compose.yaml:5:7" for messages, or NULL */
+};
+
+/* One registry entry; strings live in the registry. */
+struct engine_daemon {
+	const char *name;
+	const char *url;
+	enum engine_source source;
+	const char *context;     /* context it came from, or NULL */
+	const char *where;       /* declaration site, or NULL */
+	const char *declared_os; /* NULL: whatever the daemon says */
+	const char *declared_arch;
+	bool lab;                /* may stand in for 'declared_os' */
+	bool tls;
+	bool tls_verify;
+	const char *cert_path;
+	bool declared;           /* named by the project (file), not just found */
+
+	/* Filled by engine_registry_probe(). */
+	bool probed;
+	bool reachable;
+	const char *error;      /* why not reachable, or the os mismatch */
+	const char *os;         /* effective OS (declared when a lab stand-in) */
+	const char *reported_os;
+	const char *arch;       /* normalized: amd64, arm64 ... */
+	const char *server_version;
+	const char *api_version; /* negotiated */
+	bool stand_in;          /* lab: reports another OS than it plays */
+	long latency_us;
+	struct engine *engine;  /* connected engine (owned by the registry) */
+};
+
+struct engine_registry;
+
+/*
+ * Options for building a registry; every field may be NULL/0.
+ * 'environ_' NULL means the process environment; 'docker_config' NULL
+ * means $DOCKER_CONFIG or ~/.docker.
+ */
+struct engine_registry_opts {
+	const char *const *flags; /* "NAME=URL[,os=..][,lab=true]", "NAME=context:CTX" */
+	size_t n_flags;
+	const struct engine_daemon_decl *decls;
+	size_t n_decls;
+	char *const *environ_;
+	const char *docker_config;
+	long connect_timeout_ms;
+	long request_timeout_ms;
+};
+
+/*
+ * Builds the map: flags > MIXCOMPOSE_DAEMON_* > declarations > contexts.
+ * With nothing declared it holds just "default", resolved as the docker
+ * CLI does (DOCKER_HOST > DOCKER_CONTEXT > currentContext > the socket).
+ */
+int engine_registry_new(struct engine_registry **out,
+			const struct engine_registry_opts *opts,
+			struct diag *err);
+void engine_registry_free(struct engine_registry *r);
+size_t engine_registry_count(const struct engine_registry *r);
+struct engine_daemon *engine_registry_at(struct engine_registry *r, size_t i);
+struct engine_daemon *engine_registry_find(struct engine_registry *r,
+					   const char *name);
+/*
+ * Pings every entry at once through one loop and fills the probe fields
+ * (then GET /info for the arch).  Returns 0 even if some are unreachable;
+ * look at each entry.  An OS mismatch without lab=true makes the entry
+ * unreachable with an error naming both.
+ */
+int engine_registry_probe(struct engine_registry *r, struct diag *err);
+/* The entry's engine (connected lazily); NULL with 'err' on failure. */
+struct engine *engine_registry_engine(struct engine_registry *r,
+				      struct engine_daemon *d,
+				      struct diag *err);
+
+/* A docker context from disk. */
+struct engine_context {
+	char name[256];
+	char host[1024];
+	bool skip_tls_verify;
+	bool has_tls;        /* tls/<sha>/docker holds files */
+	char tls_dir[1024];  /* that directory */
+};
+
+/*
+ * Reads context 'name' from 'config_dir' (contexts/meta/<sha256>/meta.json).
+ * "default" is not on disk: DIAG_ENOTFOUND for it as for any missing one.
+ */
+int engine_context_read(struct engine_context *out, const char *config_dir,
+			const char *name, struct diag *err);
+/* config.json's currentContext into 'out' ("" if none). */
+int engine_context_current(char *out, size_t size, const char *config_dir,
+			   struct diag *err);
+
+/* ==== 8. Helpers exposed for tests ===================================== */
+
+/* "1.41" -> 1, 41; returns 0 or DIAG_ESYNTAX. */
+int engine_api_parse(const char *s, int *major, int *minor);
+/*
+ * Picks the version to use: 'forced' if set, else min(ENGINE_API_MAX,
+ * 'daemon'); refuses one below ENGINE_API_MIN naming both.  'out' gets
+ * "1.xx".  'name' is the daemon for the message.
+ */
+int engine_api_negotiate(char out[16], const char *name, const char *daemon,
+			 const char *forced, struct diag *err);
+/*
+ * Builds the error for a non-2xx reply: "daemon 'N': METHOD PATH: STATUS
+ * REASON: message" where message is the body's JSON "message" (or the
+ * body's text).  Returns DIAG_ENOTFOUND for 404, else DIAG_EENGINE.
+ */
+int engine_http_error(struct diag *err, const char *name, const char *method,
+		      const char *path, long status, const char *body,
+		      size_t len);
+const char *engine_http_reason(long status);
+/* The create body as JSON (malloc'ed), for tests and config hashes. */
+char *engine_container_spec_json(const struct engine_container_spec *spec);
+
+#endif

@@ -1,0 +1,187 @@
+#ifndef ENGINE_ENGINE_INT_H
+#define ENGINE_ENGINE_INT_H
+
+/*
+ * Shared by engine's .c files only: the engine and request structs, the
+ * request life cycle, and the cJSON helpers.  No other module includes it.
+ */
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <sys/types.h>
+
+#include "engine/engine.h"
+#include "util/sbuf.h"
+
+#define ENGINE_POOL_MAX 16
+
+/* An ssh child carrying one connection over a socketpair. */
+struct eng_ssh_child {
+	int fd;    /* our end, handed to curl */
+	pid_t pid;
+	int errfd; /* memfd holding the child's stderr */
+};
+
+struct engine {
+	char *name;
+	char *url;
+	struct engine_url u;
+	bool tls;
+	bool tls_verify;
+	char *cert_path;
+	char *ssh_opts;   /* from the config, or NULL */
+	char **ssh_extra; /* NULL-terminated */
+	long connect_timeout_ms;
+	long request_timeout_ms;
+	char base[512]; /* "http://docker", "https://host:port" */
+	CURLSH *share;
+	struct curl_slist *resolve;
+	CURL *pool[ENGINE_POOL_MAX];
+	size_t n_pool;
+	long connects;
+
+	/* Negotiation. */
+	char api[16];
+	int api_major;
+	int api_minor;
+	bool negotiated;
+	bool forced;
+	char os[32];
+	bool pinging;
+	struct engine_loop *ping_loop;
+	unsigned epoch;      /* bumped after each failed negotiation */
+	unsigned fail_epoch; /* requests of epochs < this one fail */
+	struct diag neg_err;
+
+	struct engine_loop *own; /* for the sync calls */
+	struct eng_ssh_child *kids;
+	size_t n_kids;
+	size_t alloc_kids;
+	char ssh_err[512]; /* last ssh child's stderr */
+};
+
+enum ereq_state {
+	EREQ_WAITING,  /* for the engine's negotiation */
+	EREQ_RUNNING,  /* in the multi handle */
+	EREQ_DEFERRED, /* fails on the next step with pre_err */
+};
+
+struct ereq;
+/* Internal completion: parse r->resp, call the user, free the context. */
+typedef void (*ereq_done_fn)(struct ereq *r, int rc, const struct diag *err);
+/* Stream sink for 2xx bodies; nonzero stops the transfer. */
+typedef int (*ereq_data_fn)(struct ereq *r, const char *p, size_t n);
+
+struct ereq {
+	struct ereq *next;
+	struct ereq *prev;
+	struct engine_loop *loop;
+	struct engine *e;
+	enum ereq_state state;
+	unsigned epoch;
+	bool neg_ping; /* the engine's own negotiation ping */
+
+	CURL *h;
+	struct curl_slist *hdrs;
+	char method[8];
+	char *path;      /* as given, without the version */
+	char *full_path; /* as sent, for messages */
+	bool raw_path;
+	char *body;
+	size_t body_len;
+	const char *content_type;
+	FILE *upload;    /* streamed body (image import), borrowed */
+	bool stream;     /* no request timeout; body to on_data */
+	long timeout_ms; /* 0: the engine's */
+
+	ereq_data_fn on_data;
+	ereq_done_fn done;
+	void *ctx;
+
+	struct sbuf resp;
+	long status;
+	char api_version[16];
+	char ostype[32];
+	char server[128];
+	char errbuf[CURL_ERROR_SIZE];
+	bool stopped;   /* on_data asked to stop */
+	bool cancelled;
+	struct diag pre_err;
+	long latency_us;
+};
+
+struct engine_loop {
+	CURLM *m;
+	struct ereq *head;
+	size_t n;
+};
+
+/* client.c: the request life cycle. */
+/* A request for 'path' (formatted); complete it with ereq_start. */
+struct ereq *ereq_new(struct engine_loop *l, struct engine *e,
+		      const char *method, bool raw_path, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Takes 'j', prints it as the body and deletes it. */
+void ereq_body_json(struct ereq *r, cJSON *j);
+void ereq_start(struct ereq *r, ereq_done_fn done, void *ctx);
+/* Fails 'r' on the next step instead of sending it. */
+void ereq_fail(struct ereq *r, ereq_done_fn done, void *ctx, int code,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Runs 'l' until '*done' (the sync wrappers). */
+void eng_sync_wait(struct engine_loop *l, const bool *done);
+struct engine_loop *eng_own_loop(struct engine *e);
+/* Error for a request: "daemon 'N': METHOD PATH: ..." */
+int eng_req_error(const struct ereq *r, struct diag *err, int code,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Parses the reply as JSON; on failure fills 'err' (DIAG_EENGINE). */
+cJSON *eng_req_json(const struct ereq *r, struct diag *err);
+/* Percent-encodes 's' for a path segment or query value. */
+void eng_escape(struct sbuf *sb, const char *s);
+/* "?filters=..." from 'f' appended to 'sb' (nothing when empty). */
+void eng_filters_query(struct sbuf *sb, char sep, const struct engine_filters *f);
+
+/* Sync wrappers: a completion record filled by the callbacks below. */
+struct eng_sync {
+	bool done;
+	int rc;
+	struct diag *err;
+	void *out;      /* id buffer, or a result pointer to fill */
+	size_t out_len;
+	int exit_code;
+};
+
+void eng_sync_done_cb(void *ud, int rc, const struct diag *err);
+/* Copies the id into s->out (s->out_len bytes) when set. */
+void eng_sync_id_cb(void *ud, int rc, const char *id, const struct diag *err);
+/* Starts 'r'; 'cb' gets the outcome with no result. */
+void eng_call_done(struct ereq *r, engine_done_fn cb, void *ud);
+/* Starts 'r'; 'cb' gets the string at 'key' ("Id", "Name") of the reply. */
+void eng_call_id(struct ereq *r, const char *key, engine_id_fn cb, void *ud);
+/* Runs e's own loop until 's' is done; returns s->rc. */
+int eng_sync_run(struct engine *e, struct eng_sync *s);
+
+/* transport.c */
+int eng_transport_init(struct engine *e, struct diag *err);
+void eng_transport_release(struct engine *e);
+/* Applies the per-URL-kind options to a fresh easy handle. */
+void eng_transport_setup(struct engine *e, CURL *h);
+/* Text to add to a transport error (ssh's stderr), "" if none. */
+const char *eng_transport_hint(struct engine *e);
+
+/* json.c: reading cJSON into plain values. */
+const char *ej_str(const cJSON *o, const char *key); /* NULL if absent */
+long long ej_int(const cJSON *o, const char *key, long long dflt);
+bool ej_bool(const cJSON *o, const char *key);
+const cJSON *ej_obj(const cJSON *o, const char *key);
+char *ej_astr(struct arena *a, const cJSON *o, const char *key); /* "" */
+/* Copies a JSON object of strings into kv pairs in 'a'. */
+size_t ej_kv(struct engine_kv **out, struct arena *a, const cJSON *o);
+void ej_strv(struct engine_strv *out, struct arena *a, const cJSON *arr);
+void ej_copy(char *dst, size_t size, const cJSON *o, const char *key);
+/* Writing. */
+void ej_add_str(cJSON *o, const char *key, const char *s); /* skips NULL */
+void ej_add_strv(cJSON *o, const char *key, const struct engine_strv *v);
+void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv,
+	       size_t n);
+
+#endif
