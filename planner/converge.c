@@ -1,0 +1,175 @@
+/*
+ * Convergence: what to do with each planned container given what exists.
+ * As compose v2 does, a container is recreated only when its own config
+ * hash changed (or --force-recreate): a service that depends on a
+ * recreated one keeps running, because its host entries and the planned
+ * address of the dependency stay the same.
+ */
+#include "planner/planner_int.h"
+
+#include <string.h>
+
+static const char *short8(struct arena *a, const char *h)
+{
+	return h ? arena_strndup(a, h, 8) : "(none)";
+}
+
+static void decide(struct plan_ctx *c, size_t i)
+{
+	struct plan *p = c->p;
+	struct plan_container *ct = &p->containers[i];
+	const struct plan_host_container *e = c->existing[i];
+	const struct plan_options *o = c->opts;
+	bool running, changed;
+
+	if (e) {
+		ct->existing_id = e->id;
+		ct->existing_state = e->state;
+		ct->old_hash = e->config_hash;
+	}
+	if (!p->services[ct->service].selected) {
+		ct->action = PLAN_ACT_SKIP;
+		ct->reason = "not selected on the command line";
+		return;
+	}
+	if (!e) {
+		ct->action = PLAN_ACT_CREATE;
+		ct->reason = "no container yet";
+		return;
+	}
+	running = e->state && !strcmp(e->state, "running");
+	changed = !e->config_hash || strcmp(e->config_hash, ct->config_hash);
+	if (o->force_recreate && !o->no_recreate) {
+		ct->action = PLAN_ACT_RECREATE;
+		ct->reason = "--force-recreate";
+	} else if (changed && !o->no_recreate) {
+		ct->action = PLAN_ACT_RECREATE;
+		ct->reason = arena_sprintf(p->arena,
+					   "config hash changed: %s -> %s",
+					   short8(p->arena, e->config_hash),
+					   short8(p->arena, ct->config_hash));
+	} else if (running) {
+		ct->action = PLAN_ACT_KEEP;
+		ct->reason = changed ? "config changed, kept (--no-recreate)"
+				     : "up to date";
+	} else {
+		ct->action = PLAN_ACT_START;
+		ct->reason = arena_sprintf(p->arena, "exists (%s), up to date",
+					   e->state ? e->state : "stopped");
+	}
+}
+
+/* Why an existing container that no planned one took is left over. */
+static const char *leftover_reason(struct plan *p, size_t d,
+				   const struct plan_host_container *e,
+				   bool *orphan)
+{
+	size_t si = e->service ? plan_service_index(p, e->service) : PLAN_NONE;
+
+	*orphan = true;
+	if (si == PLAN_NONE)
+		return arena_sprintf(p->arena,
+				     "orphan: service '%s' is not in the "
+				     "project",
+				     e->service ? e->service : "?");
+	if (p->services[si].daemon != d)
+		return arena_sprintf(p->arena,
+				     "orphan: service '%s' now runs on daemon "
+				     "'%s'",
+				     e->service,
+				     p->hosts[p->services[si].daemon].name);
+	*orphan = false;
+	if (!p->services[si].selected)
+		return NULL;
+	return arena_sprintf(p->arena, "scaled down: service '%s' has %zu "
+				       "container(s)",
+			     e->service, p->services[si].n_containers);
+}
+
+static void leftovers(struct plan_ctx *c)
+{
+	struct plan *p = c->p;
+	size_t alloc = p->n_containers, walloc = 0;
+
+	for (size_t d = 0; d < p->n_hosts; d++) {
+		const struct plan_host *h = &p->hosts[d];
+
+		for (size_t i = 0; i < h->n_containers; i++) {
+			const struct plan_host_container *e = &h->containers[i];
+			struct plan_container *ct;
+			const char *why;
+			bool orphan;
+
+			if (c->taken[d][i] || e->oneoff ||
+			    (e->label_project &&
+			     strcmp(e->label_project, p->project_name)))
+				continue;
+			why = leftover_reason(p, d, e, &orphan);
+			if (!why)
+				continue;
+			if (orphan && !c->opts->remove_orphans) {
+				plan_strv_push(p->arena, &p->orphan_warnings,
+					       &walloc,
+					       arena_sprintf(p->arena,
+							     "%s/%s (%s)",
+							     h->name, e->name,
+							     why));
+				continue;
+			}
+			p->containers = plan_grow(p->arena, p->containers,
+						  p->n_containers, &alloc,
+						  sizeof(*p->containers));
+			ct = &p->containers[p->n_containers++];
+			ct->name = e->name;
+			ct->service = e->service ? plan_service_index(p, e->service)
+						 : PLAN_NONE;
+			ct->service_name = e->service;
+			ct->number = e->number;
+			ct->daemon = d;
+			ct->action = PLAN_ACT_REMOVE;
+			ct->reason = why;
+			ct->existing_id = e->id;
+			ct->existing_state = e->state;
+			ct->old_hash = e->config_hash;
+		}
+	}
+}
+
+static int check_networks(struct plan_ctx *c, struct diag *err)
+{
+	struct plan *p = c->p;
+
+	for (size_t i = 0; i < p->n_networks; i++) {
+		const struct plan_network *pn = &p->networks[i];
+		const struct plan_host *h = &p->hosts[pn->daemon];
+
+		if (pn->action != PLAN_NET_KEEP)
+			continue;
+		for (size_t k = 0; k < h->n_networks; k++) {
+			const struct plan_host_network *x = &h->networks[k];
+
+			if (!x->name || strcmp(x->name, pn->name) ||
+			    !x->driver || !strcmp(x->driver, pn->driver))
+				continue;
+			return diag_set(err, DIAG_EPLAN,
+					pn->net ? &pn->net->loc : NULL,
+					"network '%s' exists on daemon '%s' "
+					"with driver '%s', not '%s'; run "
+					"`mixcompose down` to remove it first",
+					pn->name, h->name, x->driver,
+					pn->driver);
+		}
+	}
+	return 0;
+}
+
+int plan_converge(struct plan_ctx *c, struct diag *err)
+{
+	size_t n = c->p->n_containers;
+
+	for (size_t i = 0; i < n; i++)
+		decide(c, i);
+	if (!c->opts->offline)
+		leftovers(c);
+	return check_networks(c, err);
+}

@@ -1,0 +1,380 @@
+/*
+ * The hosts table.  Docker's DNS answers only inside one daemon's networks,
+ * so every name of the project (service, network alias, container_name,
+ * container name) is planned with the address it resolves to from each
+ * daemon, and each container gets the names of all other containers as
+ * host entries: through HostConfig.ExtraHosts at create on a Linux engine,
+ * and by rewriting a marked block in its hosts file after each start on a
+ * Windows engine, which ignores ExtraHosts.
+ */
+#include "planner/planner_int.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool plan_hosts_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (!n || n > 253 || name[0] == '-')
+		return false;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+			    "vwxyz0123456789._-") == n;
+}
+
+bool plan_hosts_ip_ok(const char *ip)
+{
+	unsigned char buf[16];
+	uint32_t v4;
+
+	if (!ip)
+		return false;
+	if (plan_ip4_parse(&v4, ip))
+		return true;
+	return strchr(ip, ':') && strspn(ip, "0123456789abcdefABCDEF:.") ==
+					  strlen(ip) &&
+	       inet_pton(AF_INET6, ip, buf) == 1;
+}
+
+/* ---- The table ---------------------------------------------------------- */
+
+struct rows {
+	struct plan_hosts_row *v;
+	size_t n, alloc;
+};
+
+/* The address of container 'ci' from its own daemon; NULL when late. */
+static const char *container_addr(const struct plan *p, size_t ci, int depth)
+{
+	const struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+	const char *x = plan_mode_service(s->network_mode);
+
+	if (x && depth < 8) {
+		size_t si = plan_service_index(p, x);
+
+		if (si != PLAN_NONE && p->services[si].n_containers)
+			return container_addr(p,
+					      p->services[si].first_container,
+					      depth + 1);
+	}
+	for (size_t k = 0; k < ct->n_endpoints; k++)
+		if (ct->endpoints[k].ipv4)
+			return ct->endpoints[k].ipv4;
+	return NULL;
+}
+
+/* A container without networks (none, host, container:x) has no row. */
+static bool reachable(const struct plan *p, size_t ci)
+{
+	const struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+
+	return ct->n_endpoints || plan_mode_service(s->network_mode);
+}
+
+static void add_row(struct plan *p, struct rows *r, const char *name,
+		    const char *kind, size_t ci)
+{
+	const struct plan_container *ct = &p->containers[ci];
+	const char *own = container_addr(p, ci, 0);
+	struct plan_hosts_row *row;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->v[i].name, name))
+			return; /* the first (by service, number) wins */
+	r->v = plan_grow(p->arena, r->v, r->n, &r->alloc, sizeof(*r->v));
+	row = &r->v[r->n++];
+	row->name = name;
+	row->kind = kind;
+	row->container = ci;
+	row->addr = arena_calloc(p->arena, p->n_hosts + 1, sizeof(char *));
+	row->via = arena_calloc(p->arena, p->n_hosts + 1, sizeof(char *));
+	for (size_t d = 0; d < p->n_hosts; d++) {
+		if (p->address_mode == PLAN_ADDR_HOST && d != ct->daemon) {
+			row->addr[d] = p->host_address;
+			row->via[d] = "host address (published ports)";
+		} else {
+			row->addr[d] = own;
+			row->via[d] = own ? "container IP" : "late (after start)";
+			row->late = row->late || !own;
+		}
+	}
+}
+
+static void container_rows(struct plan *p, struct rows *r, size_t ci)
+{
+	const struct plan_container *ct = &p->containers[ci];
+	const struct plan_service *ps = &p->services[ct->service];
+
+	if (!reachable(p, ci))
+		return;
+	add_row(p, r, ct->name,
+		ps->svc->container_name ? "container_name" : "container", ci);
+	if (ci != ps->first_container)
+		return;
+	add_row(p, r, ps->name, "service", ci);
+	for (size_t k = 0; k < ct->n_endpoints; k++)
+		for (size_t j = 0; j < ct->endpoints[k].aliases.n; j++)
+			add_row(p, r, ct->endpoints[k].aliases.v[j], "alias", ci);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	return strcmp(((const struct plan_hosts_row *)a)->name,
+		      ((const struct plan_hosts_row *)b)->name);
+}
+
+static int check_rows(const struct plan *p, const struct rows *r,
+		      struct diag *err)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct plan_container *ct = &p->containers[r->v[i].container];
+
+		if (!plan_hosts_name_ok(r->v[i].name))
+			return diag_set(err, DIAG_EPLAN,
+					&p->services[ct->service].svc->loc,
+					"service '%s': %s '%s' cannot go into a "
+					"hosts file (letters, digits, '.', '_' "
+					"and '-' only)",
+					ct->service_name, r->v[i].kind,
+					r->v[i].name);
+	}
+	return 0;
+}
+
+/* ---- Each container's entries ------------------------------------------- */
+
+static bool own_name(const struct plan *p, size_t ci, const char *name)
+{
+	const struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+
+	if (!strcmp(name, ct->name) || !strcmp(name, s->name))
+		return true;
+	for (size_t k = 0; k < ct->n_endpoints; k++)
+		if (plan_strv_has(&ct->endpoints[k].aliases, name))
+			return true;
+	/* A name the user maps in extra_hosts is the user's. */
+	for (size_t k = 0; k < s->n_extra_hosts; k++)
+		if (!strcmp(s->extra_hosts[k].key, name))
+			return true;
+	return false;
+}
+
+static int container_entries(struct plan *p, size_t ci, struct diag *err)
+{
+	struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+	const char *eos = plan_host_engine_os(&p->hosts[ct->daemon]);
+	struct sbuf sb = SBUF_INIT;
+	size_t n = 0, alloc = 0;
+	int rc;
+
+	ct->extra_hosts = arena_calloc(p->arena, p->n_hosts_table + 1,
+				       sizeof(*ct->extra_hosts));
+	for (size_t i = 0; i < p->n_hosts_table; i++) {
+		const struct plan_hosts_row *row = &p->hosts_table[i];
+
+		if (row->container == ci || own_name(p, ci, row->name))
+			continue;
+		ct->extra_hosts[n].name = row->name;
+		ct->extra_hosts[n].ip = row->addr[ct->daemon];
+		ct->extra_hosts[n].late = !row->addr[ct->daemon];
+		n++;
+	}
+	ct->n_extra_hosts = n;
+	/* network_mode service:x / container:x share that /etc/hosts. */
+	if (!n || (s->network_mode && strchr(s->network_mode, ':'))) {
+		ct->hosts_mech = PLAN_HOSTS_NONE;
+		return 0;
+	}
+	ct->hosts_mech = strcmp(eos, "windows") ? PLAN_HOSTS_EXTRA_HOSTS
+						: PLAN_HOSTS_EXEC;
+	for (size_t i = 0; i < n && ct->hosts_mech == PLAN_HOSTS_EXTRA_HOSTS;
+	     i++)
+		if (!ct->extra_hosts[i].late)
+			plan_strv_push(p->arena, &ct->extra_hosts_strv, &alloc,
+				       arena_sprintf(p->arena, "%s:%s",
+						     ct->extra_hosts[i].name,
+						     ct->extra_hosts[i].ip));
+	rc = plan_hosts_block(&sb, ct->extra_hosts, n, err);
+	if (!rc)
+		rc = plan_hosts_exec_argv(&ct->hosts_exec, p->arena, eos,
+					  ct->extra_hosts, n, err);
+	ct->hosts_block = arena_strdup(p->arena, sb.buf);
+	ct->hosts_exec_user = strcmp(eos, "windows") ? PLAN_EXEC_USER_LINUX
+						     : PLAN_EXEC_USER_WINDOWS;
+	sbuf_release(&sb);
+	return rc;
+}
+
+int plan_hosts(struct plan_ctx *c, struct diag *err)
+{
+	struct plan *p = c->p;
+	struct rows r = { NULL, 0, 0 };
+	int rc;
+
+	if (p->address_mode == PLAN_ADDR_HOST &&
+	    !plan_hosts_ip_ok(p->host_address))
+		return diag_set(err, DIAG_EPLAN, &c->proj->mix.loc,
+				"address mode 'host' needs a host address "
+				"(x-mixcompose.host_address), got '%s'",
+				p->host_address ? p->host_address : "");
+	for (size_t ci = 0; ci < p->n_containers; ci++)
+		if (p->containers[ci].action != PLAN_ACT_REMOVE)
+			container_rows(p, &r, ci);
+	if ((rc = check_rows(p, &r, err)))
+		return rc;
+	if (r.n > 1)
+		qsort(r.v, r.n, sizeof(*r.v), cmp_row);
+	p->hosts_table = r.v;
+	p->n_hosts_table = r.n;
+	for (size_t ci = 0; ci < p->n_containers; ci++)
+		if (p->containers[ci].action != PLAN_ACT_REMOVE &&
+		    (rc = container_entries(p, ci, err)))
+			return rc;
+	return 0;
+}
+
+/* ---- The block and the commands that write it --------------------------- */
+
+static int check_entries(const struct plan_host_entry *e, size_t n,
+			 struct diag *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!plan_hosts_name_ok(e[i].name))
+			return diag_set(err, DIAG_EPLAN, NULL,
+					"'%s' is not a valid host name",
+					e[i].name ? e[i].name : "");
+		if (!e[i].late && e[i].ip && !plan_hosts_ip_ok(e[i].ip))
+			return diag_set(err, DIAG_EPLAN, NULL,
+					"'%s' is not an IP address for '%s'",
+					e[i].ip, e[i].name);
+	}
+	return 0;
+}
+
+/* One line per address with all its names, in the entries' order. */
+static void block_lines(struct compose_strv *out, struct arena *a,
+			const struct plan_host_entry *e, size_t n)
+{
+	size_t alloc = 0;
+	bool *done = arena_calloc(a, n + 1, 1);
+	struct sbuf sb = SBUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		if (done[i] || e[i].late || !e[i].ip)
+			continue;
+		sbuf_reset(&sb);
+		sbuf_addf(&sb, "%s %s", e[i].ip, e[i].name);
+		for (size_t j = i + 1; j < n; j++) {
+			if (!done[j] && !e[j].late && e[j].ip &&
+			    !strcmp(e[j].ip, e[i].ip)) {
+				sbuf_addf(&sb, " %s", e[j].name);
+				done[j] = true;
+			}
+		}
+		sbuf_adds(&sb, " " PLAN_HOSTS_TAG);
+		plan_strv_push(a, out, &alloc, arena_strdup(a, sb.buf));
+	}
+	sbuf_release(&sb);
+}
+
+int plan_hosts_block(struct sbuf *out, const struct plan_host_entry *entries,
+		     size_t n, struct diag *err)
+{
+	struct arena *a;
+	struct compose_strv lines = { NULL, 0 };
+	int rc = check_entries(entries, n, err);
+
+	if (rc)
+		return rc;
+	a = arena_new();
+	block_lines(&lines, a, entries, n);
+	sbuf_adds(out, PLAN_HOSTS_BEGIN "\n");
+	for (size_t i = 0; i < lines.n; i++)
+		sbuf_addf(out, "%s\n", lines.v[i]);
+	sbuf_adds(out, PLAN_HOSTS_END "\n");
+	arena_free(a);
+	return 0;
+}
+
+/*
+ * POSIX sh (busybox ash is enough): keep every line outside the markers,
+ * then write the kept text and the new block back through '>' and '>>',
+ * which truncate and append to the same inode.  Lines are single-quoted;
+ * they hold only checked names and addresses, so no quote can occur.
+ */
+static void linux_script(struct sbuf *sb, const struct compose_strv *lines)
+{
+	sbuf_adds(sb,
+		  "f=" PLAN_HOSTS_PATH_LINUX "; s=0; o=''\n"
+		  "while IFS= read -r l || [ -n \"$l\" ]; do\n"
+		  "\tif [ \"$l\" = '" PLAN_HOSTS_BEGIN "' ]; then s=1; continue; fi\n"
+		  "\tif [ \"$l\" = '" PLAN_HOSTS_END "' ]; then s=0; continue; fi\n"
+		  "\t[ $s = 1 ] || o=\"$o$l\n\"\n"
+		  "done < \"$f\"\n"
+		  "printf '%s' \"$o\" > \"$f\"\n"
+		  "printf '%s\\n' '" PLAN_HOSTS_BEGIN "'");
+	for (size_t i = 0; i < lines->n; i++)
+		sbuf_addf(sb, " '%s'", lines->v[i]);
+	sbuf_adds(sb, " '" PLAN_HOSTS_END "' >> \"$f\"\n");
+}
+
+#define WIN_TMP "C:\\Windows\\Temp\\mixcompose-hosts.tmp"
+
+/*
+ * cmd.exe: findstr drops every line of the old block (each carries the
+ * tag; the regex '.' stands for the space so that no quote is needed),
+ * type writes the rest back into the same file, and the echoes append the
+ * new block.  findstr's errorlevel 1 only means "no line kept"; 2 is a
+ * read error, after which the file is left alone.  No double quote
+ * appears, so the line survives Docker's argv quoting on Windows.
+ */
+static void windows_cmdline(struct sbuf *sb, const struct compose_strv *lines)
+{
+	sbuf_adds(sb, "findstr /V /R /C:#.mixcompose " PLAN_HOSTS_PATH_WINDOWS
+		      " > " WIN_TMP " & if not errorlevel 2 (type " WIN_TMP
+		      " > " PLAN_HOSTS_PATH_WINDOWS " & (echo ");
+	plan_cmd_escape(sb, PLAN_HOSTS_BEGIN);
+	for (size_t i = 0; i < lines->n; i++) {
+		sbuf_adds(sb, "& echo ");
+		plan_cmd_escape(sb, lines->v[i]);
+	}
+	sbuf_adds(sb, "& echo ");
+	plan_cmd_escape(sb, PLAN_HOSTS_END);
+	sbuf_adds(sb, ") >> " PLAN_HOSTS_PATH_WINDOWS ") & del /Q " WIN_TMP);
+}
+
+int plan_hosts_exec_argv(struct compose_strv *out, struct arena *a,
+			 const char *engine_os,
+			 const struct plan_host_entry *entries, size_t n,
+			 struct diag *err)
+{
+	struct compose_strv lines = { NULL, 0 };
+	struct sbuf sb = SBUF_INIT;
+	bool win = engine_os && !strcmp(engine_os, "windows");
+	int rc = check_entries(entries, n, err);
+
+	if (rc)
+		return rc;
+	block_lines(&lines, a, entries, n);
+	out->n = win ? 4 : 3;
+	out->v = arena_calloc(a, out->n + 1, sizeof(*out->v));
+	if (win) {
+		windows_cmdline(&sb, &lines);
+		out->v[0] = "cmd";
+		out->v[1] = "/S";
+		out->v[2] = "/C";
+		out->v[3] = arena_strdup(a, sb.buf);
+	} else {
+		linux_script(&sb, &lines);
+		out->v[0] = "sh";
+		out->v[1] = "-c";
+		out->v[2] = arena_strdup(a, sb.buf);
+	}
+	sbuf_release(&sb);
+	return 0;
+}
