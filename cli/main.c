@@ -15,6 +15,7 @@
 struct cli_global cli_global;
 
 static const struct cli_cmd cli_cmds[] = {
+	{ "config", cmd_config, "validate and print the resolved model" },
 	{ "version", cmd_version, "show the mixcompose version" },
 	{ NULL, NULL, NULL },
 };

@@ -133,6 +133,8 @@ size_t compose_env_count(const struct compose_env *env);
 /* i-th entry, in insertion order (for printing and tests). */
 void compose_env_at(const struct compose_env *env, size_t i,
 		    const char **name, const char **value);
+/* The arena the table copies its strings into. */
+struct arena *compose_env_arena(const struct compose_env *env);
 
 /*
  * Parses a dotenv file's text with compose's rules, looking up ${VAR} in
@@ -171,6 +173,11 @@ struct compose_interp_opts {
 	void (*warn_unset)(void *userdata, const char *name,
 			   const struct diag_loc *loc);
 	void *userdata;
+	/*
+	 * Replaces the look-up in 'env' when set: returns the value of
+	 * 'name', or NULL when it is unset.
+	 */
+	const char *(*lookup)(void *userdata, const char *name);
 };
 
 /* As above, with hooks ('opts' may be NULL). */
@@ -429,6 +436,12 @@ struct compose_project {
 	struct compose_volume *volumes;
 	size_t n_volumes;
 	struct compose_mix mix;
+
+	/*
+	 * Warnings from loading (several candidate files, a service named
+	 * twice...), for cli/ to print before anything else.
+	 */
+	struct diag_list warnings;
 };
 
 /*
@@ -463,6 +476,13 @@ compose_network_find(const struct compose_project *p, const char *key);
  * as a map, command/entrypoint as lists).  Lives in p->arena.
  */
 struct compose_node *compose_project_to_node(const struct compose_project *p);
+/*
+ * As above; 'json' false gives the YAML shape of `docker compose config`,
+ * which leaves out what Go's YAML encoder omits when empty (a null
+ * command or entrypoint, an empty ipam).
+ */
+struct compose_node *compose_project_to_node_fmt(const struct compose_project *p,
+						 bool json);
 
 /* Splits a command string as a POSIX shell would (quotes, backslashes). */
 int compose_shell_split(struct compose_strv *out, struct arena *a,

@@ -1,0 +1,144 @@
+#ifndef COMPOSE_LOAD_INT_H
+#define COMPOSE_LOAD_INT_H
+
+/*
+ * Shared by compose/load.c, merge.c, extends.c, include.c, strmap.c and
+ * the normalize_*.c files; no other module includes it.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compose/compose.h"
+
+/* ---- A string -> index hash map (malloc'ed, keys borrowed) ------------ */
+
+struct compose_strmap_ent {
+	const char *key;
+	size_t val;
+};
+
+struct compose_strmap {
+	struct compose_strmap_ent *ent;
+	size_t cap; /* power of two */
+	size_t n;
+};
+
+void compose_strmap_init(struct compose_strmap *m, size_t expect);
+void compose_strmap_release(struct compose_strmap *m);
+/* True and '*out' set if 'key' is present. */
+bool compose_strmap_get(const struct compose_strmap *m, const char *key,
+			size_t *out);
+/* Adds or replaces. */
+void compose_strmap_put(struct compose_strmap *m, const char *key, size_t val);
+
+/* ---- Node helpers ----------------------------------------------------- */
+
+/* Appends a pair without looking for an existing key (caller knows). */
+void compose_map_push(struct arena *a, struct compose_node *map,
+		      struct compose_node *key, struct compose_node *value);
+/* A plain (untyped-by-quotes) scalar: numbers, booleans and null. */
+struct compose_node *compose_node_plain(struct arena *a, const char *s,
+					const struct diag_loc *loc);
+/* A scalar's text, or NULL when 'n' is not a scalar. */
+const char *compose_node_str(const struct compose_node *n);
+bool compose_node_is_null(const struct compose_node *n);
+bool compose_node_is_reset(const struct compose_node *n);
+
+/* ---- Merging (compose v2 rules) -------------------------------------- */
+
+/*
+ * Merges document 'over' onto document 'base' (either may be NULL) and
+ * returns the result.  Neither input is modified: containers that change
+ * are copied, unchanged subtrees are shared.  '!reset' removes a key and
+ * '!override' replaces instead of merging.
+ */
+struct compose_node *compose_merge_docs(struct arena *a,
+					const struct compose_node *base,
+					const struct compose_node *over);
+/* Merges one service definition onto another (for extends). */
+struct compose_node *compose_merge_service(struct arena *a,
+					   const struct compose_node *base,
+					   const struct compose_node *over);
+/* Returns 'n' without '!reset' keys (a copy only if something goes). */
+struct compose_node *compose_node_strip_reset(struct arena *a,
+					      const struct compose_node *n);
+
+/* ---- Paths ------------------------------------------------------------ */
+
+/* True for "/x", "C:\x", "C:/x" and "\\x". */
+bool compose_path_is_abs(const char *p);
+/* 'rel' made absolute against 'dir' (lexically cleaned), in 'a'. */
+const char *compose_path_join(struct arena *a, const char *dir,
+			      const char *rel);
+/* The directory part of an absolute path, in 'a'. */
+const char *compose_path_dir(struct arena *a, const char *path);
+/* "~" and "~/x" against HOME from 'env'; other paths unchanged. */
+const char *compose_path_expand_home(struct arena *a, const char *p,
+				     const struct compose_env *env);
+/*
+ * Rewrites the relative paths of one service (build context, env_file,
+ * bind sources, extends.file) against 'dir'; returns a new node.
+ */
+struct compose_node *compose_service_rebase(struct arena *a,
+					    const struct compose_node *svc,
+					    const char *dir,
+					    const struct compose_env *env);
+
+/* ---- Loading one file --------------------------------------------- */
+
+/* What extends and include need while one project loads. */
+struct compose_loader {
+	struct arena *a;
+	struct compose_env *env;
+	bool no_interpolate;
+	/* Parsed files, by absolute path (for extends from another file). */
+	const char **paths;
+	struct compose_node **docs;
+	size_t n_docs, alloc_docs;
+	const char *cwd; /* for stdin's directory */
+	int depth;       /* include nesting */
+	/* Where warnings go (multiple candidate files, ...). */
+	struct diag_list *warnings;
+};
+
+/*
+ * Reads, parses and interpolates one file; 'display' names it in
+ * locations.  The root must be a map.  Cached by 'abspath'.
+ */
+int compose_loader_read(struct compose_node **out, struct compose_loader *l,
+			const char *abspath, const char *display,
+			struct diag *err);
+/* Resolves every service's `extends` in 'doc' (file 'abspath'). */
+int compose_extends_apply(struct compose_node **doc, struct compose_loader *l,
+			  const char *abspath, struct diag *err);
+/*
+ * Loads the top-level `include` of 'doc' (file in 'dir') and returns the
+ * document with the included resources merged in; conflicts are errors.
+ */
+int compose_include_apply(struct compose_node **doc, struct compose_loader *l,
+			  const char *dir, struct diag *err);
+/* Full processing of one file: read, include, extends. */
+int compose_loader_file(struct compose_node **out, struct compose_loader *l,
+			const char *abspath, const char *display,
+			struct diag *err);
+
+/* ---- Shared parsers (normalize and merge keys) ------------------------- */
+
+/*
+ * Parses a short port spec into one or more ports (ranges expand).
+ * Returns the count (0 on error); '*out' in 'a'.
+ */
+size_t compose_port_parse(struct compose_port **out, struct arena *a,
+			  const char *spec);
+/*
+ * Splits a short volume spec "[src:]dst[:mode]" the way compose-go does,
+ * keeping Windows drive letters ("C:\\x") and named pipes whole.  '*src'
+ * and '*mode' are NULL when absent.  Returns 0, or -1 when malformed.
+ */
+int compose_volume_split(struct arena *a, const char *spec, const char **src,
+			 const char **dst, const char **mode);
+/* The target of a short volume spec ("src:dst:mode"), or NULL. */
+const char *compose_volume_short_target(struct arena *a, const char *spec);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * Normalization helpers, and the key/value attributes of a service:
+ * environment (with env_file), labels and extra_hosts.
+ */
+#include "compose/normalize_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/arena.h"
+
+static void norm_verr(struct norm *n, const struct diag_loc *loc,
+		      const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void norm_verr(struct norm *n, const struct diag_loc *loc,
+		      const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n->svc)
+		diag_list_add(n->dl, DIAG_ERROR, DIAG_EMODEL, loc,
+			      "services.%s.%s", n->svc, msg);
+	else
+		diag_list_add(n->dl, DIAG_ERROR, DIAG_EMODEL, loc, "%s", msg);
+}
+
+void norm_err(struct norm *n, const struct compose_node *at, const char *fmt,
+	      ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	norm_verr(n, at ? &at->loc : NULL, fmt, ap);
+	va_end(ap);
+}
+
+void norm_errl(struct norm *n, const struct diag_loc *loc, const char *fmt,
+	       ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	norm_verr(n, loc, fmt, ap);
+	va_end(ap);
+}
+
+const char *norm_str(const struct compose_node *n)
+{
+	if (!n || n->kind != COMPOSE_NODE_SCALAR)
+		return NULL;
+	return n->str;
+}
+
+const char *norm_key_str(const struct compose_node *m, const char *key)
+{
+	const struct compose_node *v = compose_map_get(m, key);
+
+	if (compose_node_is_null(v))
+		return NULL;
+	return norm_str(v);
+}
+
+bool norm_bool(struct norm *n, const struct compose_node *m, const char *key,
+	       bool def)
+{
+	int t = norm_tristate(n, m, key);
+
+	return t < 0 ? def : t == 1;
+}
+
+int norm_tristate(struct norm *n, const struct compose_node *m,
+		  const char *key)
+{
+	const struct compose_node *v = compose_map_get(m, key);
+	const char *s = norm_str(v);
+
+	if (compose_node_is_null(v))
+		return -1;
+	if (s && (!strcmp(s, "true") || !strcmp(s, "True") ||
+		  !strcmp(s, "TRUE")))
+		return 1;
+	if (s && (!strcmp(s, "false") || !strcmp(s, "False") ||
+		  !strcmp(s, "FALSE")))
+		return 0;
+	norm_err(n, v, "%s: '%s' is not a boolean", key, s ? s : "...");
+	return -1;
+}
+
+long long norm_duration(struct norm *n, const struct compose_node *m,
+			const char *key, const char *what)
+{
+	const struct compose_node *v = compose_map_get(m, key);
+	const char *s = norm_str(v);
+	long long ns;
+
+	if (compose_node_is_null(v))
+		return -1;
+	if (!s || compose_duration_parse(&ns, s) || ns < 0) {
+		norm_err(n, v, "%s: '%s' is not a valid duration", what,
+			 s ? s : "...");
+		return -1;
+	}
+	return ns;
+}
+
+struct compose_strv norm_strv(struct norm *n, const struct compose_node *v,
+			      const char *what)
+{
+	struct compose_strv r = { 0 };
+
+	if (compose_node_is_null(v))
+		return r;
+	if (v->kind == COMPOSE_NODE_SCALAR) {
+		r.v = arena_calloc(n->a, 2, sizeof(*r.v));
+		r.v[r.n++] = v->str;
+		return r;
+	}
+	if (v->kind != COMPOSE_NODE_SEQ) {
+		norm_err(n, v, "%s: expected a string or a list", what);
+		return r;
+	}
+	r.v = arena_calloc(n->a, v->n + 1, sizeof(*r.v));
+	for (size_t i = 0; i < v->n; i++) {
+		if (!norm_str(v->items[i]))
+			norm_err(n, v->items[i], "%s[%zu]: expected a string",
+				 what, i);
+		else
+			r.v[r.n++] = v->items[i]->str;
+	}
+	return r;
+}
+
+/* Appends or replaces; the lists are short, so a scan is cheapest. */
+static void kv_put(struct compose_kv *kv, size_t *nr, const char *k,
+		   const char *v, const struct diag_loc *loc)
+{
+	for (size_t i = 0; i < *nr; i++) {
+		if (!strcmp(kv[i].key, k)) {
+			kv[i].value = v;
+			kv[i].loc = *loc;
+			return;
+		}
+	}
+	kv[*nr].key = k;
+	kv[*nr].value = v;
+	kv[*nr].loc = *loc;
+	(*nr)++;
+}
+
+static const char *bare_value(struct norm *n, const char *k, bool from_env)
+{
+	return from_env ? compose_env_get(n->p->env, k) : NULL;
+}
+
+static void kv_item(struct norm *n, struct compose_kv *kv, size_t *nr,
+		    const struct compose_node *it, const char *what,
+		    const char *seps, size_t idx, bool from_env)
+{
+	const char *s = norm_str(it);
+	size_t klen;
+
+	if (!s || !*s) {
+		norm_err(n, it, "%s[%zu]: expected a 'KEY=VALUE' string", what,
+			 idx);
+		return;
+	}
+	klen = strchr(s, '=') ? strcspn(s, "=") : strcspn(s, seps);
+	if (!s[klen]) {
+		kv_put(kv, nr, s, bare_value(n, s, from_env), &it->loc);
+		return;
+	}
+	kv_put(kv, nr, arena_strndup(n->a, s, klen),
+	       arena_strdup(n->a, s + klen + 1), &it->loc);
+}
+
+size_t norm_kv(struct norm *n, struct compose_kv **out,
+	       const struct compose_node *v, const char *what,
+	       const char *seps, bool from_env)
+{
+	size_t nr = 0;
+
+	*out = NULL;
+	if (compose_node_is_null(v))
+		return 0;
+	if (v->kind == COMPOSE_NODE_SCALAR) {
+		norm_err(n, v, "%s: expected a list or a mapping", what);
+		return 0;
+	}
+	*out = arena_calloc(n->a, v->n + 1, sizeof(**out));
+	for (size_t i = 0; i < v->n; i++) {
+		const struct compose_node *val;
+		const char *k;
+
+		if (v->kind == COMPOSE_NODE_SEQ) {
+			kv_item(n, *out, &nr, v->items[i], what, seps, i,
+				from_env);
+			continue;
+		}
+		k = v->pairs[i].key->str;
+		val = v->pairs[i].value;
+		if (compose_node_is_null(val))
+			kv_put(*out, &nr, k, bare_value(n, k, from_env),
+			       &v->pairs[i].key->loc);
+		else if (norm_str(val))
+			kv_put(*out, &nr, k, val->str, &val->loc);
+		else
+			norm_err(n, val, "%s.%s: expected a string, number or "
+					 "boolean", what, k);
+	}
+	return nr;
+}
+
+/* ---- env_file --------------------------------------------------------- */
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+static void env_file_one(struct norm *n, struct compose_env *acc,
+			 const struct compose_node *it, size_t idx)
+{
+	const struct compose_node *pn = it;
+	const char *path;
+	bool required = true;
+	struct diag err = { 0 };
+
+	if (it->kind == COMPOSE_NODE_MAP) {
+		pn = compose_map_get(it, "path");
+		required = norm_bool(n, it, "required", true);
+	}
+	if (!norm_str(pn)) {
+		norm_err(n, it, "env_file[%zu]: expected a path", idx);
+		return;
+	}
+	path = compose_path_join(n->a, n->p->working_dir,
+				 compose_path_expand_home(n->a, pn->str,
+							  n->p->env));
+	if (!file_exists(path)) {
+		if (required)
+			norm_err(n, pn, "env_file[%zu]: env file '%s' not found",
+				 idx, path);
+		return;
+	}
+	if (compose_dotenv_load(acc, path, n->p->env, &err))
+		diag_list_add_diag(n->dl, DIAG_ERROR, &err);
+}
+
+static void env_files(struct norm *n, struct compose_env *acc,
+		      const struct compose_node *v)
+{
+	if (compose_node_is_null(v))
+		return;
+	if (v->kind == COMPOSE_NODE_SEQ) {
+		for (size_t i = 0; i < v->n; i++)
+			env_file_one(n, acc, v->items[i], i);
+		return;
+	}
+	env_file_one(n, acc, v, 0);
+}
+
+void norm_service_env(struct norm *n, struct compose_service *s,
+		      const struct compose_node *svc)
+{
+	const struct compose_node *ef = compose_map_get(svc, "env_file");
+	struct compose_kv *env = NULL;
+	size_t nenv, nfile = 0, total;
+
+	nenv = norm_kv(n, &env, compose_map_get(svc, "environment"),
+		       "environment", "=", true);
+	if (ef) {
+		struct compose_env *acc = compose_env_new(n->a);
+
+		env_files(n, acc, ef);
+		nfile = compose_env_count(acc);
+		s->environment = arena_calloc(n->a, nfile + nenv + 1,
+					      sizeof(*s->environment));
+		total = 0;
+		for (size_t i = 0; i < nfile; i++) {
+			const char *k, *val;
+
+			compose_env_at(acc, i, &k, &val);
+			kv_put(s->environment, &total, k, val, &ef->loc);
+		}
+		for (size_t i = 0; i < nenv; i++)
+			kv_put(s->environment, &total, env[i].key, env[i].value,
+			       &env[i].loc);
+		s->n_environment = total;
+	} else {
+		s->environment = env;
+		s->n_environment = nenv;
+	}
+	s->n_labels = norm_kv(n, &s->labels, compose_map_get(svc, "labels"),
+			      "labels", "=", false);
+	for (size_t i = 0; i < s->n_labels; i++)
+		if (!s->labels[i].value)
+			s->labels[i].value = "";
+	s->n_extra_hosts = norm_kv(n, &s->extra_hosts,
+				   compose_map_get(svc, "extra_hosts"),
+				   "extra_hosts", ":", false);
+	for (size_t i = 0; i < s->n_extra_hosts; i++)
+		if (!s->extra_hosts[i].value || !*s->extra_hosts[i].value)
+			norm_errl(n, &s->extra_hosts[i].loc,
+				  "extra_hosts: '%s' has no address",
+				  s->extra_hosts[i].key);
+}

@@ -1,0 +1,345 @@
+/*
+ * One service: scalars, platform, build, command and entrypoint,
+ * healthcheck, depends_on and the service's networks.
+ */
+#include "compose/normalize_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/rx.h"
+
+static void norm_platform(struct norm *n, struct compose_service *s,
+			  const struct compose_node *v)
+{
+	const char *raw = norm_str(v);
+	char *low, *save = NULL, *part;
+	const char **slots[3] = { &s->platform.os, &s->platform.arch,
+				  &s->platform.variant };
+	int i = 0;
+
+	if (compose_node_is_null(v))
+		return;
+	if (!raw || !*raw) {
+		norm_err(n, v, "platform: expected 'os[/arch[/variant]]'");
+		return;
+	}
+	s->platform.raw = raw;
+	low = arena_strdup(n->a, raw);
+	for (char *c = low; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	for (part = strtok_r(low, "/", &save); part;
+	     part = strtok_r(NULL, "/", &save)) {
+		if (i == 3) {
+			norm_err(n, v, "platform: '%s' has too many parts", raw);
+			return;
+		}
+		*slots[i++] = part;
+	}
+	if (!s->platform.os)
+		norm_err(n, v, "platform: '%s' names no OS", raw);
+}
+
+static bool is_remote(const char *s)
+{
+	return strstr(s, "://") || !strncmp(s, "git@", 4) ||
+	       !strncmp(s, "github.com/", 11);
+}
+
+static void norm_build(struct norm *n, struct compose_service *s,
+		       const struct compose_node *v)
+{
+	struct compose_build *b;
+	const char *ctx;
+
+	if (compose_node_is_null(v))
+		return;
+	b = arena_alloc(n->a, sizeof(*b));
+	ctx = norm_str(v);
+	if (v->kind == COMPOSE_NODE_MAP) {
+		ctx = norm_key_str(v, "context");
+		b->dockerfile = norm_key_str(v, "dockerfile");
+		b->target = norm_key_str(v, "target");
+		b->n_args = norm_kv(n, &b->args, compose_map_get(v, "args"),
+				    "build.args", "=", true);
+	} else if (!ctx) {
+		norm_err(n, v, "build: expected a path or a mapping");
+		return;
+	}
+	if (!ctx)
+		ctx = ".";
+	b->context = is_remote(ctx) ? ctx
+		     : compose_path_join(n->a, n->p->working_dir,
+					 compose_path_expand_home(n->a, ctx,
+								  n->p->env));
+	if (!b->dockerfile)
+		b->dockerfile = "Dockerfile";
+	s->build = b;
+}
+
+static struct compose_strv norm_cmd(struct norm *n,
+				    const struct compose_node *v,
+				    const char *what)
+{
+	struct compose_strv r = { 0 };
+	struct diag err = { 0 };
+
+	if (compose_node_is_null(v))
+		return r;
+	if (v->kind == COMPOSE_NODE_SCALAR) {
+		if (compose_shell_split(&r, n->a, v->str, &v->loc, &err)) {
+			err.code = DIAG_EMODEL;
+			norm_err(n, v, "%s: %s", what, err.msg);
+		}
+		if (!r.v)
+			r.v = arena_calloc(n->a, 1, sizeof(*r.v));
+		return r;
+	}
+	r = norm_strv(n, v, what);
+	if (!r.v)
+		r.v = arena_calloc(n->a, 1, sizeof(*r.v));
+	return r;
+}
+
+static void norm_health(struct norm *n, struct compose_service *s,
+			const struct compose_node *v)
+{
+	struct compose_healthcheck *h = &s->healthcheck;
+	const struct compose_node *t = compose_map_get(v, "test");
+	const char *r = norm_key_str(v, "retries");
+
+	h->interval_ns = h->timeout_ns = h->start_period_ns = -1;
+	h->start_interval_ns = -1;
+	h->retries = -1;
+	if (compose_node_is_null(v))
+		return;
+	h->present = true;
+	h->disable = norm_bool(n, v, "disable", false);
+	h->interval_ns = norm_duration(n, v, "interval", "healthcheck.interval");
+	h->timeout_ns = norm_duration(n, v, "timeout", "healthcheck.timeout");
+	h->start_period_ns = norm_duration(n, v, "start_period",
+					   "healthcheck.start_period");
+	h->start_interval_ns = norm_duration(n, v, "start_interval",
+					     "healthcheck.start_interval");
+	if (r && !rx_match("^[0-9]+$", r))
+		norm_err(n, compose_map_get(v, "retries"),
+			 "healthcheck.retries: '%s' is not a valid count", r);
+	else if (r)
+		h->retries = atoi(r);
+	if (norm_str(t) && t->kind == COMPOSE_NODE_SCALAR &&
+	    !compose_node_is_null(t)) {
+		h->test.v = arena_calloc(n->a, 2, sizeof(char *));
+		h->test.v[h->test.n++] = "CMD-SHELL";
+		h->test.v[h->test.n++] = t->str;
+	} else if (t) {
+		h->test = norm_strv(n, t, "healthcheck.test");
+	}
+	if (h->disable || (h->test.n && !strcmp(h->test.v[0], "NONE"))) {
+		h->disable = true;
+		h->test.v = arena_calloc(n->a, 1, sizeof(char *));
+		h->test.v[0] = "NONE";
+		h->test.n = 1;
+	}
+}
+
+static bool valid_condition(const char *c)
+{
+	return !strcmp(c, "service_started") ||
+	       !strcmp(c, "service_healthy") ||
+	       !strcmp(c, "service_completed_successfully");
+}
+
+static void depends_one(struct norm *n, struct compose_depends *d,
+			const struct compose_node *key,
+			const struct compose_node *v)
+{
+	d->service = key->str;
+	d->loc = key->loc;
+	d->condition = "service_started";
+	d->required = true;
+	if (!v || v->kind != COMPOSE_NODE_MAP)
+		return;
+	if (norm_key_str(v, "condition"))
+		d->condition = norm_key_str(v, "condition");
+	if (!valid_condition(d->condition))
+		norm_err(n, compose_map_get(v, "condition"),
+			 "depends_on.%s.condition: '%s' is not a valid "
+			 "condition", d->service, d->condition);
+	d->required = norm_bool(n, v, "required", true);
+	d->restart = norm_bool(n, v, "restart", false);
+}
+
+static void norm_depends(struct norm *n, struct compose_service *s,
+			 const struct compose_node *v)
+{
+	if (compose_node_is_null(v))
+		return;
+	if (v->kind == COMPOSE_NODE_SCALAR) {
+		norm_err(n, v, "depends_on: expected a list or a mapping");
+		return;
+	}
+	s->depends_on = arena_calloc(n->a, v->n + 1, sizeof(*s->depends_on));
+	for (size_t i = 0; i < v->n; i++) {
+		const struct compose_node *k = v->kind == COMPOSE_NODE_SEQ
+						       ? v->items[i]
+						       : v->pairs[i].key;
+
+		if (!norm_str(k)) {
+			norm_err(n, k, "depends_on[%zu]: expected a service "
+				       "name", i);
+			continue;
+		}
+		depends_one(n, &s->depends_on[s->n_depends_on++], k,
+			    v->kind == COMPOSE_NODE_MAP ? v->pairs[i].value
+							: NULL);
+	}
+}
+
+static void net_one(struct norm *n, struct compose_service_network *sn,
+		    const struct compose_node *key,
+		    const struct compose_node *v)
+{
+	const char *prio;
+
+	sn->name = key->str;
+	sn->loc = key->loc;
+	if (compose_node_is_null(v))
+		return;
+	if (v->kind != COMPOSE_NODE_MAP) {
+		norm_err(n, v, "networks.%s: expected a mapping", sn->name);
+		return;
+	}
+	sn->aliases = norm_strv(n, compose_map_get(v, "aliases"),
+				"networks.aliases");
+	sn->ipv4_address = norm_key_str(v, "ipv4_address");
+	sn->ipv6_address = norm_key_str(v, "ipv6_address");
+	sn->mac_address = norm_key_str(v, "mac_address");
+	prio = norm_key_str(v, "priority");
+	if (prio && !rx_match("^-?[0-9]+$", prio))
+		norm_err(n, compose_map_get(v, "priority"),
+			 "networks.%s.priority: '%s' is not an integer",
+			 sn->name, prio);
+	else if (prio)
+		sn->priority = atoi(prio);
+}
+
+static void norm_service_networks(struct norm *n, struct compose_service *s,
+				  const struct compose_node *v)
+{
+	if (compose_node_is_null(v)) {
+		if (s->network_mode)
+			return;
+		s->networks = arena_calloc(n->a, 1, sizeof(*s->networks));
+		s->networks[0].name = "default";
+		s->networks[0].loc = s->loc;
+		s->n_networks = 1;
+		return;
+	}
+	if (v->kind == COMPOSE_NODE_SCALAR) {
+		norm_err(n, v, "networks: expected a list or a mapping");
+		return;
+	}
+	s->networks = arena_calloc(n->a, v->n + 1, sizeof(*s->networks));
+	for (size_t i = 0; i < v->n; i++) {
+		const struct compose_node *k = v->kind == COMPOSE_NODE_SEQ
+						       ? v->items[i]
+						       : v->pairs[i].key;
+
+		if (!norm_str(k)) {
+			norm_err(n, k, "networks[%zu]: expected a name", i);
+			continue;
+		}
+		net_one(n, &s->networks[s->n_networks++], k,
+			v->kind == COMPOSE_NODE_MAP ? v->pairs[i].value : NULL);
+	}
+}
+
+static int norm_scale(struct norm *n, const struct compose_node *svc)
+{
+	const struct compose_node *deploy = compose_map_get(svc, "deploy");
+	const char *sc = norm_key_str(svc, "scale");
+
+	if (!sc)
+		sc = norm_key_str(deploy, "replicas");
+	if (!sc)
+		return 1;
+	if (!rx_match("^[0-9]+$", sc)) {
+		norm_err(n, compose_map_get(svc, "scale"),
+			 "scale: '%s' is not a valid count", sc);
+		return 1;
+	}
+	return atoi(sc);
+}
+
+static void norm_strings(struct compose_service *s,
+			 const struct compose_node *svc)
+{
+	const struct compose_node *mix = compose_map_get(svc, "x-mixcompose");
+
+	s->image = norm_key_str(svc, "image");
+	s->pull_policy = norm_key_str(svc, "pull_policy");
+	s->container_name = norm_key_str(svc, "container_name");
+	s->hostname = norm_key_str(svc, "hostname");
+	s->domainname = norm_key_str(svc, "domainname");
+	s->working_dir = norm_key_str(svc, "working_dir");
+	s->user = norm_key_str(svc, "user");
+	s->stop_signal = norm_key_str(svc, "stop_signal");
+	s->restart = norm_key_str(svc, "restart");
+	s->isolation = norm_key_str(svc, "isolation");
+	s->mem_limit = norm_key_str(svc, "mem_limit");
+	s->network_mode = norm_key_str(svc, "network_mode");
+	s->daemon = norm_key_str(mix, "daemon");
+}
+
+static void norm_flags(struct norm *n, struct compose_service *s,
+		       const struct compose_node *svc)
+{
+	const char *r = s->restart;
+
+	s->init = norm_tristate(n, svc, "init");
+	s->tty = norm_bool(n, svc, "tty", false);
+	s->stdin_open = norm_bool(n, svc, "stdin_open", false);
+	s->privileged = norm_bool(n, svc, "privileged", false);
+	s->read_only = norm_bool(n, svc, "read_only", false);
+	s->scale = norm_scale(n, svc);
+	s->stop_grace_period_ns = norm_duration(n, svc, "stop_grace_period",
+						"stop_grace_period");
+	if (r && !rx_match("^(no|always|unless-stopped|on-failure(:[0-9]+)?)$",
+			   r))
+		norm_err(n, compose_map_get(svc, "restart"),
+			 "restart: '%s' is not a valid restart policy", r);
+	if (s->isolation && !rx_match("^(default|process|hyperv)$",
+				      s->isolation))
+		norm_err(n, compose_map_get(svc, "isolation"),
+			 "isolation: '%s' is not a valid isolation",
+			 s->isolation);
+}
+
+void norm_service_main(struct norm *n, struct compose_service *s,
+		       const struct compose_node *svc)
+{
+	norm_strings(s, svc);
+	norm_flags(n, s, svc);
+	norm_platform(n, s, compose_map_get(svc, "platform"));
+	norm_build(n, s, compose_map_get(svc, "build"));
+	s->command = norm_cmd(n, compose_map_get(svc, "command"), "command");
+	s->entrypoint = norm_cmd(n, compose_map_get(svc, "entrypoint"),
+				 "entrypoint");
+	norm_health(n, s, compose_map_get(svc, "healthcheck"));
+	norm_depends(n, s, compose_map_get(svc, "depends_on"));
+	norm_service_networks(n, s, compose_map_get(svc, "networks"));
+	s->expose = norm_strv(n, compose_map_get(svc, "expose"), "expose");
+	s->dns = norm_strv(n, compose_map_get(svc, "dns"), "dns");
+	s->dns_search = norm_strv(n, compose_map_get(svc, "dns_search"),
+				  "dns_search");
+	s->cap_add = norm_strv(n, compose_map_get(svc, "cap_add"), "cap_add");
+	s->cap_drop = norm_strv(n, compose_map_get(svc, "cap_drop"),
+				"cap_drop");
+	s->profiles = norm_strv(n, compose_map_get(svc, "profiles"),
+				"profiles");
+	s->links = norm_strv(n, compose_map_get(svc, "links"), "links");
+	s->volumes_from = norm_strv(n, compose_map_get(svc, "volumes_from"),
+				    "volumes_from");
+}
