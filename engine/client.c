@@ -179,6 +179,18 @@ void eng_escape(struct sbuf *sb, const char *s)
 	}
 }
 
+void eng_escape_ref(struct sbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || strchr("-._~/:@", c))
+			sbuf_addch(sb, c);
+		else
+			sbuf_addf(sb, "%%%02X", c);
+	}
+}
+
 void eng_filters_query(struct sbuf *sb, char sep, const struct engine_filters *f)
 {
 	cJSON *j;

@@ -137,6 +137,8 @@ int eng_req_error(const struct ereq *r, struct diag *err, int code,
 cJSON *eng_req_json(const struct ereq *r, struct diag *err);
 /* Percent-encodes 's' for a path segment or query value. */
 void eng_escape(struct sbuf *sb, const char *s);
+/* The same, keeping '/', ':' and '@' (image references in paths). */
+void eng_escape_ref(struct sbuf *sb, const char *s);
 /* "?filters=..." from 'f' appended to 'sb' (nothing when empty). */
 void eng_filters_query(struct sbuf *sb, char sep, const struct engine_filters *f);
 

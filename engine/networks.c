@@ -1,0 +1,274 @@
+/* Networks: create (IPAM), inspect, list, remove, connect, disconnect. */
+#include "engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+static cJSON *network_body(const struct engine_network_spec *s)
+{
+	cJSON *b = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(b, "Name", s->name);
+	ej_add_str(b, "Driver", s->driver);
+	if (s->internal)
+		cJSON_AddBoolToObject(b, "Internal", 1);
+	if (s->attachable)
+		cJSON_AddBoolToObject(b, "Attachable", 1);
+	if (s->enable_ipv6)
+		cJSON_AddBoolToObject(b, "EnableIPv6", 1);
+	if (s->check_duplicate)
+		cJSON_AddBoolToObject(b, "CheckDuplicate", 1);
+	ej_add_kv(b, "Labels", s->labels, s->n_labels);
+	ej_add_kv(b, "Options", s->driver_opts, s->n_driver_opts);
+	if (s->ipam_driver || s->n_ipam) {
+		cJSON *ipam = cJSON_AddObjectToObject(b, "IPAM");
+		cJSON *cfg = cJSON_AddArrayToObject(ipam, "Config");
+
+		ej_add_str(ipam, "Driver", s->ipam_driver);
+		for (size_t i = 0; i < s->n_ipam; i++) {
+			cJSON *c = cJSON_CreateObject();
+
+			ej_add_str(c, "Subnet", s->ipam[i].subnet);
+			ej_add_str(c, "Gateway", s->ipam[i].gateway);
+			ej_add_str(c, "IPRange", s->ipam[i].ip_range);
+			cJSON_AddItemToArray(cfg, c);
+		}
+	}
+	return b;
+}
+
+void engine_network_create_async(struct engine_loop *l, struct engine *e,
+				 const struct engine_network_spec *spec,
+				 engine_id_fn cb, void *ud)
+{
+	struct ereq *r = ereq_new(l, e, "POST", false, "/networks/create");
+
+	ereq_body_json(r, network_body(spec));
+	eng_call_id(r, "Id", cb, ud);
+}
+
+int engine_network_create(struct engine *e,
+			  const struct engine_network_spec *spec,
+			  char out_id[80], struct diag *err)
+{
+	struct eng_sync s = { .err = err, .out = out_id, .out_len = 80 };
+
+	engine_network_create_async(eng_own_loop(e), e, spec, eng_sync_id_cb,
+				    &s);
+	return eng_sync_run(e, &s);
+}
+
+static struct ereq *net_req(struct engine_loop *l, struct engine *e,
+			    const char *method, const char *name,
+			    const char *action)
+{
+	struct sbuf p = SBUF_INIT;
+	struct ereq *r;
+
+	eng_escape(&p, name);
+	r = ereq_new(l, e, method, false, "/networks/%s%s", p.buf, action);
+	sbuf_release(&p);
+	return r;
+}
+
+void engine_network_remove_async(struct engine_loop *l, struct engine *e,
+				 const char *name, engine_done_fn cb, void *ud)
+{
+	eng_call_done(net_req(l, e, "DELETE", name, ""), cb, ud);
+}
+
+int engine_network_remove(struct engine *e, const char *name,
+			  struct diag *err)
+{
+	struct eng_sync s = { .err = err };
+
+	engine_network_remove_async(eng_own_loop(e), e, name, eng_sync_done_cb,
+				    &s);
+	return eng_sync_run(e, &s);
+}
+
+void engine_network_connect_async(struct engine_loop *l, struct engine *e,
+				  const char *network, const char *container,
+				  const struct engine_endpoint *ep,
+				  engine_done_fn cb, void *ud)
+{
+	struct ereq *r = net_req(l, e, "POST", network, "/connect");
+	cJSON *b = cJSON_CreateObject(), *epc;
+
+	cJSON_AddStringToObject(b, "Container", container);
+	if (ep) {
+		epc = cJSON_AddObjectToObject(b, "EndpointConfig");
+		ej_add_strv(epc, "Aliases", &ep->aliases);
+		if (ep->ipv4_address || ep->ipv6_address) {
+			cJSON *ipam = cJSON_AddObjectToObject(epc, "IPAMConfig");
+
+			ej_add_str(ipam, "IPv4Address", ep->ipv4_address);
+			ej_add_str(ipam, "IPv6Address", ep->ipv6_address);
+		}
+	}
+	ereq_body_json(r, b);
+	eng_call_done(r, cb, ud);
+}
+
+int engine_network_connect(struct engine *e, const char *network,
+			   const char *container,
+			   const struct engine_endpoint *ep, struct diag *err)
+{
+	struct eng_sync s = { .err = err };
+
+	engine_network_connect_async(eng_own_loop(e), e, network, container, ep,
+				     eng_sync_done_cb, &s);
+	return eng_sync_run(e, &s);
+}
+
+void engine_network_disconnect_async(struct engine_loop *l, struct engine *e,
+				     const char *network,
+				     const char *container, bool force,
+				     engine_done_fn cb, void *ud)
+{
+	struct ereq *r = net_req(l, e, "POST", network, "/disconnect");
+	cJSON *b = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(b, "Container", container);
+	if (force)
+		cJSON_AddBoolToObject(b, "Force", 1);
+	ereq_body_json(r, b);
+	eng_call_done(r, cb, ud);
+}
+
+int engine_network_disconnect(struct engine *e, const char *network,
+			      const char *container, bool force,
+			      struct diag *err)
+{
+	struct eng_sync s = { .err = err };
+
+	engine_network_disconnect_async(eng_own_loop(e), e, network, container,
+					force, eng_sync_done_cb, &s);
+	return eng_sync_run(e, &s);
+}
+
+/* ---- Inspect and list --------------------------------------------------- */
+
+static void parse_network(struct engine_network_info *ni, struct arena *a,
+			  const cJSON *j)
+{
+	const cJSON *cfg = ej_obj(ej_obj(j, "IPAM"), "Config"), *it;
+	const cJSON *conts = ej_obj(j, "Containers");
+	struct engine_kv *labels, *cv;
+	struct engine_ipam *iv;
+	size_t n = 0;
+
+	ni->arena = a;
+	ni->id = ej_astr(a, j, "Id");
+	ni->name = ej_astr(a, j, "Name");
+	ni->driver = ej_astr(a, j, "Driver");
+	ni->scope = ej_astr(a, j, "Scope");
+	ni->internal = ej_bool(j, "Internal");
+	ni->attachable = ej_bool(j, "Attachable");
+	ni->n_labels = ej_kv(&labels, a, ej_obj(j, "Labels"));
+	ni->labels = labels;
+	iv = arena_calloc(a, (size_t)cJSON_GetArraySize(cfg) + 1, sizeof(*iv));
+	cJSON_ArrayForEach(it, cfg)
+	{
+		iv[n].subnet = ej_astr(a, it, "Subnet");
+		iv[n].gateway = ej_astr(a, it, "Gateway");
+		iv[n].ip_range = ej_astr(a, it, "IPRange");
+		n++;
+	}
+	ni->ipam = iv;
+	ni->n_ipam = n;
+	n = 0;
+	cv = arena_calloc(a, (size_t)cJSON_GetArraySize(conts) + 1,
+			  sizeof(*cv));
+	cJSON_ArrayForEach(it, conts)
+	{
+		cv[n].key = arena_strdup(a, it->string);
+		cv[n].value = ej_astr(a, it, "IPv4Address");
+		n++;
+	}
+	ni->containers = cv;
+	ni->n_containers = n;
+}
+
+void engine_network_info_free(struct engine_network_info *ni)
+{
+	if (!ni)
+		return;
+	arena_free(ni->arena);
+	free(ni);
+}
+
+void engine_network_list_free(struct engine_network_list *l)
+{
+	if (!l)
+		return;
+	arena_free(l->arena);
+	free(l);
+}
+
+struct netq_ctx {
+	struct eng_sync s;
+	struct engine_network_info **one;
+	struct engine_network_list **many;
+};
+
+static void netq_done(struct ereq *r, int rc, const struct diag *err)
+{
+	struct netq_ctx *c = r->ctx;
+	struct diag d = { 0 };
+	const cJSON *it;
+	cJSON *j = NULL;
+
+	if (!rc) {
+		j = eng_req_json(r, &d);
+		if (!j) {
+			rc = d.code;
+			err = &d;
+		}
+	}
+	if (j && c->one) {
+		*c->one = xcalloc(1, sizeof(**c->one));
+		parse_network(*c->one, arena_new(), j);
+	} else if (j) {
+		struct engine_network_list *l = xcalloc(1, sizeof(*l));
+
+		l->arena = arena_new();
+		l->items = arena_calloc(l->arena,
+					(size_t)cJSON_GetArraySize(j) + 1,
+					sizeof(*l->items));
+		cJSON_ArrayForEach(it, j)
+			parse_network(&l->items[l->n++], l->arena, it);
+		*c->many = l;
+	}
+	cJSON_Delete(j);
+	eng_sync_done_cb(&c->s, rc, err);
+}
+
+int engine_network_inspect(struct engine *e, const char *name,
+			   struct engine_network_info **out, struct diag *err)
+{
+	struct netq_ctx c = { .s = { .err = err }, .one = out };
+
+	*out = NULL;
+	ereq_start(net_req(eng_own_loop(e), e, "GET", name, ""), netq_done,
+		   &c);
+	return eng_sync_run(e, &c.s);
+}
+
+int engine_network_list(struct engine *e, const struct engine_filters *filters,
+			struct engine_network_list **out, struct diag *err)
+{
+	struct netq_ctx c = { .s = { .err = err }, .many = out };
+	struct sbuf q = SBUF_INIT;
+
+	*out = NULL;
+	eng_filters_query(&q, '?', filters);
+	ereq_start(ereq_new(eng_own_loop(e), e, "GET", false, "/networks%s",
+			    q.buf),
+		   netq_done, &c);
+	sbuf_release(&q);
+	return eng_sync_run(e, &c.s);
+}

@@ -1,0 +1,125 @@
+/* Volumes: create, list, remove. */
+#include "engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+void engine_volume_create_async(struct engine_loop *l, struct engine *e,
+				const struct engine_volume_spec *spec,
+				engine_id_fn cb, void *ud)
+{
+	struct ereq *r = ereq_new(l, e, "POST", false, "/volumes/create");
+	cJSON *b = cJSON_CreateObject();
+
+	ej_add_str(b, "Name", spec->name);
+	ej_add_str(b, "Driver", spec->driver);
+	ej_add_kv(b, "Labels", spec->labels, spec->n_labels);
+	ej_add_kv(b, "DriverOpts", spec->driver_opts, spec->n_driver_opts);
+	ereq_body_json(r, b);
+	eng_call_id(r, "Name", cb, ud);
+}
+
+int engine_volume_create(struct engine *e,
+			 const struct engine_volume_spec *spec,
+			 char out_name[256], struct diag *err)
+{
+	struct eng_sync s = { .err = err, .out = out_name,
+			      .out_len = out_name ? 256 : 0 };
+
+	engine_volume_create_async(eng_own_loop(e), e, spec, eng_sync_id_cb,
+				   &s);
+	return eng_sync_run(e, &s);
+}
+
+void engine_volume_remove_async(struct engine_loop *l, struct engine *e,
+				const char *name, bool force,
+				engine_done_fn cb, void *ud)
+{
+	struct sbuf p = SBUF_INIT;
+
+	eng_escape(&p, name);
+	eng_call_done(ereq_new(l, e, "DELETE", false, "/volumes/%s?force=%d",
+			       p.buf, force),
+		      cb, ud);
+	sbuf_release(&p);
+}
+
+int engine_volume_remove(struct engine *e, const char *name, bool force,
+			 struct diag *err)
+{
+	struct eng_sync s = { .err = err };
+
+	engine_volume_remove_async(eng_own_loop(e), e, name, force,
+				   eng_sync_done_cb, &s);
+	return eng_sync_run(e, &s);
+}
+
+void engine_volume_list_free(struct engine_volume_list *l)
+{
+	if (!l)
+		return;
+	arena_free(l->arena);
+	free(l);
+}
+
+struct vlist_ctx {
+	struct eng_sync s;
+	struct engine_volume_list **out;
+};
+
+static void vlist_done(struct ereq *r, int rc, const struct diag *err)
+{
+	struct vlist_ctx *c = r->ctx;
+	const cJSON *vols, *it;
+	struct diag d = { 0 };
+	cJSON *j = NULL;
+
+	if (!rc) {
+		j = eng_req_json(r, &d);
+		if (!j) {
+			rc = d.code;
+			err = &d;
+		}
+	}
+	if (j) {
+		struct engine_volume_list *l = xcalloc(1, sizeof(*l));
+		struct arena *a = arena_new();
+
+		vols = ej_obj(j, "Volumes");
+		l->arena = a;
+		l->items = arena_calloc(a, (size_t)cJSON_GetArraySize(vols) + 1,
+					sizeof(*l->items));
+		cJSON_ArrayForEach(it, vols)
+		{
+			struct engine_volume_info *v = &l->items[l->n++];
+			struct engine_kv *labels;
+
+			v->name = ej_astr(a, it, "Name");
+			v->driver = ej_astr(a, it, "Driver");
+			v->mountpoint = ej_astr(a, it, "Mountpoint");
+			v->n_labels = ej_kv(&labels, a, ej_obj(it, "Labels"));
+			v->labels = labels;
+		}
+		*c->out = l;
+	}
+	cJSON_Delete(j);
+	eng_sync_done_cb(&c->s, rc, err);
+}
+
+int engine_volume_list(struct engine *e, const struct engine_filters *filters,
+		       struct engine_volume_list **out, struct diag *err)
+{
+	struct vlist_ctx c = { .s = { .err = err }, .out = out };
+	struct sbuf q = SBUF_INIT;
+
+	*out = NULL;
+	eng_filters_query(&q, '?', filters);
+	ereq_start(ereq_new(eng_own_loop(e), e, "GET", false, "/volumes%s",
+			    q.buf),
+		   vlist_done, &c);
+	sbuf_release(&q);
+	return eng_sync_run(e, &c.s);
+}
