@@ -173,11 +173,6 @@ struct compose_interp_opts {
 	void (*warn_unset)(void *userdata, const char *name,
 			   const struct diag_loc *loc);
 	void *userdata;
-	/*
-	 * Replaces the look-up in 'env' when set: returns the value of
-	 * 'name', or NULL when it is unset.
-	 */
-	const char *(*lookup)(void *userdata, const char *name);
 };
 
 /* As above, with hooks ('opts' may be NULL). */
@@ -189,6 +184,16 @@ int compose_interpolate_tree_ex(struct compose_node *root, struct arena *a,
 				const struct compose_env *env,
 				const struct compose_interp_opts *opts,
 				struct diag *err);
+/*
+ * As compose_interpolate_str, with variables from 'lookup' (which returns
+ * the value of 'name', or NULL when it is unset) instead of an env.
+ */
+int compose_interpolate_str_fn(const char **out, struct arena *a,
+			       const char *s,
+			       const char *(*lookup)(void *userdata,
+						     const char *name),
+			       void *userdata, const struct diag_loc *loc,
+			       struct diag *err);
 
 /* ---- Loading a project ------------------------------------------------ */
 

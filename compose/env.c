@@ -142,3 +142,8 @@ void compose_env_at(const struct compose_env *env, size_t i,
 	*name = env->ents[i].name;
 	*value = env->ents[i].value;
 }
+
+struct arena *compose_env_arena(const struct compose_env *env)
+{
+	return env->a;
+}

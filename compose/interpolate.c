@@ -30,6 +30,8 @@ struct interp {
 	struct arena *a;
 	const struct compose_env *env;
 	const struct compose_interp_opts *opts;
+	const char *(*lookup)(void *userdata, const char *name);
+	void *lookup_ud;
 	const struct diag_loc *loc;
 	/* The value being interpolated, for messages. */
 	const char *whole;
@@ -90,6 +92,13 @@ static int err_required(const struct interp *in, const char *name,
 	return rc;
 }
 
+static const char *var_get(const struct interp *in, const char *name)
+{
+	if (in->lookup)
+		return in->lookup(in->lookup_ud, name);
+	return compose_env_get(in->env, name);
+}
+
 static void warn_unset(const struct interp *in, const char *name)
 {
 	if (in->opts && in->opts->warn_unset)
@@ -140,7 +149,7 @@ static int braced(struct interp *in, struct sbuf *out, const char *s,
 		n++;
 	if (n < len && s[n] == '}') {
 		name = xstrndup(s, n);
-		val = compose_env_get(in->env, name);
+		val = var_get(in, name);
 		if (val)
 			sbuf_adds(out, val);
 		else
@@ -165,7 +174,7 @@ static int braced(struct interp *in, struct sbuf *out, const char *s,
 				"interpolation nests deeper than %d levels",
 				MAX_NESTING);
 	name = xstrndup(s, name_len);
-	val = compose_env_get(in->env, name);
+	val = var_get(in, name);
 	/* With ':' an empty value counts as unset. */
 	take = val && (!colon || *val);
 	*used = end + 1;
@@ -224,7 +233,7 @@ static int subst(struct interp *in, struct sbuf *out, const char *s,
 			while (k < len && is_name_char(s[k]))
 				k++;
 			name = xstrndup(s + j + 1, k - j - 1);
-			val = compose_env_get(in->env, name);
+			val = var_get(in, name);
 			if (val)
 				sbuf_adds(out, val);
 			else
@@ -272,6 +281,24 @@ int compose_interpolate_str_ex(const char **out, struct arena *a,
 	in.a = a;
 	in.env = env;
 	in.opts = opts;
+	in.loc = loc;
+	in.err = err;
+	return interp_bytes(&in, out, &len, s, strlen(s));
+}
+
+int compose_interpolate_str_fn(const char **out, struct arena *a,
+			       const char *s,
+			       const char *(*lookup)(void *userdata,
+						     const char *name),
+			       void *userdata, const struct diag_loc *loc,
+			       struct diag *err)
+{
+	struct interp in = { 0 };
+	size_t len;
+
+	in.a = a;
+	in.lookup = lookup;
+	in.lookup_ud = userdata;
 	in.loc = loc;
 	in.err = err;
 	return interp_bytes(&in, out, &len, s, strlen(s));

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "util/arena.h"
-#include "util/rx.h"
 #include "util/xalloc.h"
 
 static struct compose_node *node_new(struct arena *a,
@@ -106,40 +105,123 @@ struct compose_node *compose_node_clone(struct arena *a,
 	*c = *n;
 	c->pairs = NULL;
 	c->items = NULL;
-	c->alloc = 0;
-	c->n = 0;
-	if (n->kind == COMPOSE_NODE_MAP) {
+	c->alloc = n->n;
+	/* Keys of the source are unique already: copy, don't re-insert. */
+	if (n->kind == COMPOSE_NODE_MAP && n->n) {
+		c->pairs = arena_calloc(a, n->n, sizeof(*c->pairs));
+		for (size_t i = 0; i < n->n; i++) {
+			c->pairs[i].key = compose_node_clone(a, n->pairs[i].key);
+			c->pairs[i].value =
+				compose_node_clone(a, n->pairs[i].value);
+		}
+	} else if (n->kind == COMPOSE_NODE_SEQ && n->n) {
+		c->items = arena_calloc(a, n->n, sizeof(*c->items));
 		for (size_t i = 0; i < n->n; i++)
-			compose_map_set(a, c,
-					compose_node_clone(a, n->pairs[i].key),
-					compose_node_clone(a, n->pairs[i].value));
-	} else if (n->kind == COMPOSE_NODE_SEQ) {
-		for (size_t i = 0; i < n->n; i++)
-			compose_seq_push(a, c, compose_node_clone(a, n->items[i]));
+			c->items[i] = compose_node_clone(a, n->items[i]);
+	} else if (n->kind != COMPOSE_NODE_SCALAR) {
+		c->n = c->alloc = 0;
 	}
 	return c;
+}
+
+static bool all_in(const char *s, const char *set)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!strchr(set, *s))
+			return false;
+	return true;
+}
+
+static bool one_of(const char *s, const char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, words[i]))
+			return true;
+	return false;
+}
+
+/* [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+ */
+static bool core_int(const char *s)
+{
+	if (s[0] == '0' && s[1] == 'o')
+		return all_in(s + 2, "01234567");
+	if (s[0] == '0' && s[1] == 'x')
+		return all_in(s + 2, "0123456789abcdefABCDEF");
+	if (*s == '-' || *s == '+')
+		s++;
+	return all_in(s, "0123456789");
+}
+
+static size_t digits(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+/*
+ * [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+ * | [-+]?\.(inf|Inf|INF) | \.(nan|NaN|NAN)
+ */
+static bool core_float(const char *s)
+{
+	static const char *const inf[] = { ".inf", ".Inf", ".INF" };
+	static const char *const nan[] = { ".nan", ".NaN", ".NAN" };
+	size_t n;
+
+	if (one_of(s, nan, 3))
+		return true;
+	if (*s == '-' || *s == '+')
+		s++;
+	if (one_of(s, inf, 3))
+		return true;
+	if (*s == '.') {
+		if (!(n = digits(s + 1)))
+			return false;
+		s += 1 + n;
+	} else {
+		if (!(n = digits(s)))
+			return false;
+		s += n;
+		if (*s == '.')
+			s += 1 + digits(s + 1);
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '-' || *s == '+')
+			s++;
+		if (!(n = digits(s)))
+			return false;
+		s += n;
+	}
+	return !*s;
 }
 
 /*
  * YAML 1.2 core schema, as compose-go's parser resolves plain scalars
  * (go-yaml v3 also takes YAML 1.1's yes/no/on/off only as strings).
+ * Written out by hand: it runs for every scalar of every file.
  */
 enum compose_scalar_type compose_scalar_type(const struct compose_node *n)
 {
+	static const char *const nulls[] = { "~", "null", "Null", "NULL" };
+	static const char *const bools[] = { "true",  "True",  "TRUE",
+					     "false", "False", "FALSE" };
 	const char *s = n->str;
 
 	if (n->kind != COMPOSE_NODE_SCALAR || n->style != COMPOSE_SCALAR_PLAIN)
 		return COMPOSE_TYPE_STRING;
-	if (!*s || !strcmp(s, "~") || !strcmp(s, "null") ||
-	    !strcmp(s, "Null") || !strcmp(s, "NULL"))
+	if (!*s || one_of(s, nulls, 4))
 		return COMPOSE_TYPE_NULL;
-	if (rx_match("^(true|True|TRUE|false|False|FALSE)$", s))
+	if (one_of(s, bools, 6))
 		return COMPOSE_TYPE_BOOL;
-	if (rx_match("^([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", s))
+	if (core_int(s))
 		return COMPOSE_TYPE_INT;
-	if (rx_match("^([-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?"
-		     "|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$",
-		     s))
+	if (core_float(s))
 		return COMPOSE_TYPE_FLOAT;
 	return COMPOSE_TYPE_STRING;
 }

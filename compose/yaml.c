@@ -467,7 +467,9 @@ static void finish_map(struct builder *b, struct frame *f)
 		total += f->merges[i].src->n;
 	m->pairs = total ? arena_calloc(b->a, total, sizeof(*m->pairs)) : NULL;
 	if (!f->n_merges) {
-		memcpy(m->pairs, f->pairs, f->n_pairs * sizeof(*m->pairs));
+		if (f->n_pairs)
+			memcpy(m->pairs, f->pairs,
+			       f->n_pairs * sizeof(*m->pairs));
 		m->n = m->alloc = f->n_pairs;
 		return;
 	}
@@ -675,16 +677,39 @@ static void indent(struct sbuf *sb, int n)
 		sbuf_addch(sb, ' ');
 }
 
+/*
+ * Tags come back URI-decoded from libyaml, so anything outside a safe set
+ * is written %-encoded again ('!' too, past the first, or it would read
+ * as a tag handle).
+ */
+static void emit_tag_chars(struct sbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-_.~:/;?@&=+$", c))
+			sbuf_addch(sb, (char)c);
+		else
+			sbuf_addf(sb, "%%%02X", c);
+	}
+}
+
 static void emit_tag(struct sbuf *sb, const char *tag)
 {
 	static const char core[] = "tag:yaml.org,2002:";
 
-	if (!strncmp(tag, core, sizeof(core) - 1))
-		sbuf_addf(sb, "!!%s", tag + sizeof(core) - 1);
-	else if (tag[0] == '!')
-		sbuf_adds(sb, tag);
-	else
-		sbuf_addf(sb, "!<%s>", tag);
+	if (!strncmp(tag, core, sizeof(core) - 1) && tag[sizeof(core) - 1]) {
+		sbuf_adds(sb, "!!");
+		emit_tag_chars(sb, tag + sizeof(core) - 1);
+	} else if (tag[0] == '!' && tag[1]) {
+		sbuf_addch(sb, '!');
+		emit_tag_chars(sb, tag + 1);
+	} else {
+		sbuf_adds(sb, "!<");
+		emit_tag_chars(sb, tag);
+		sbuf_addch(sb, '>');
+	}
 }
 
 /* YAML 1.1 readers (docker-compose 1.x) take these as booleans. */
@@ -725,21 +750,32 @@ static bool plain_ok(const struct compose_node *n)
 	return compose_scalar_type(&probe) == COMPOSE_TYPE_STRING;
 }
 
-/* The UTF-8 sequences YAML reads as line breaks or a byte-order mark. */
+/*
+ * UTF-8 sequences that must be escaped even inside double quotes: the C1
+ * controls and U+FFFE/U+FFFF (a YAML reader refuses them), U+0085, U+2028
+ * and U+2029 (line breaks) and U+FEFF (a byte-order mark).  Returns the
+ * length of the sequence at 'p' and writes its escape, or returns 0.
+ */
 static size_t yaml_special_utf8(const unsigned char *p, size_t left,
-				const char **esc)
+				char esc[8])
 {
-	if (left >= 2 && p[0] == 0xc2 && p[1] == 0x85) {
-		*esc = "\\N";
+	if (left >= 2 && p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+		if (p[1] == 0x85)
+			snprintf(esc, 8, "%s", "\\N");
+		else
+			snprintf(esc, 8, "\\u%04X", p[1]);
 		return 2;
 	}
 	if (left >= 3 && p[0] == 0xe2 && p[1] == 0x80 &&
 	    (p[2] == 0xa8 || p[2] == 0xa9)) {
-		*esc = p[2] == 0xa8 ? "\\L" : "\\P";
+		snprintf(esc, 8, "%s", p[2] == 0xa8 ? "\\L" : "\\P");
 		return 3;
 	}
-	if (left >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
-		*esc = "\\uFEFF";
+	if (left >= 3 && p[0] == 0xef &&
+	    ((p[1] == 0xbb && p[2] == 0xbf) ||
+	     (p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)))) {
+		snprintf(esc, 8, "\\u%s",
+			 p[1] == 0xbb ? "FEFF" : p[2] == 0xbe ? "FFFE" : "FFFF");
 		return 3;
 	}
 	return 0;
@@ -751,8 +787,8 @@ static void emit_dquoted(struct sbuf *sb, const char *str, size_t len)
 
 	sbuf_addch(sb, '"');
 	for (size_t i = 0; i < len; i++) {
-		const char *esc = NULL;
-		size_t k = yaml_special_utf8(s + i, len - i, &esc);
+		char esc[8];
+		size_t k = yaml_special_utf8(s + i, len - i, esc);
 
 		if (k) {
 			sbuf_adds(sb, esc);
@@ -783,9 +819,9 @@ static void emit_scalar(struct sbuf *sb, const struct compose_node *n,
 	if (n->style == COMPOSE_SCALAR_PLAIN &&
 	    compose_scalar_type(n) != COMPOSE_TYPE_STRING &&
 	    !memchr(n->str, 0, n->len)) {
-		/* An empty plain scalar is null; a key cannot be empty. */
+		/* An empty plain key is written as the empty string. */
 		if (!n->len && is_key)
-			sbuf_adds(sb, "~");
+			sbuf_adds(sb, "\"\"");
 		else
 			sbuf_add(sb, n->str, n->len);
 	} else if (plain_ok(n)) {
@@ -839,6 +875,33 @@ static void emit_value(struct sbuf *sb, const struct compose_node *v,
 	emit_yaml(sb, v, ind + 2, false);
 }
 
+/*
+ * "key:", or "? key" and ":" on the next line for a key longer than the
+ * 1024 characters that a YAML reader allows an implicit key.
+ */
+static void emit_key(struct sbuf *sb, const struct compose_node *k, int ind)
+{
+	size_t start = sb->len;
+
+	if (k->tag) {
+		emit_tag(sb, k->tag);
+		sbuf_addch(sb, ' ');
+	}
+	emit_scalar(sb, k, true);
+	if (sb->len - start > 1000) {
+		struct sbuf key = SBUF_INIT;
+
+		sbuf_add(&key, sb->buf + start, sb->len - start);
+		sbuf_setlen(sb, start);
+		sbuf_adds(sb, "? ");
+		sbuf_add(sb, key.buf, key.len);
+		sbuf_addch(sb, '\n');
+		indent(sb, ind);
+		sbuf_release(&key);
+	}
+	sbuf_addch(sb, ':');
+}
+
 static void emit_yaml(struct sbuf *sb, const struct compose_node *n, int ind,
 		      bool inline_first)
 {
@@ -850,12 +913,7 @@ static void emit_yaml(struct sbuf *sb, const struct compose_node *n, int ind,
 			emit_value(sb, n->items[i], ind, true);
 			continue;
 		}
-		if (n->pairs[i].key->tag) {
-			emit_tag(sb, n->pairs[i].key->tag);
-			sbuf_addch(sb, ' ');
-		}
-		emit_scalar(sb, n->pairs[i].key, true);
-		sbuf_addch(sb, ':');
+		emit_key(sb, n->pairs[i].key, ind);
 		emit_value(sb, n->pairs[i].value, ind, false);
 	}
 }
@@ -880,7 +938,7 @@ void compose_node_emit_yaml(struct sbuf *out, const struct compose_node *n)
 		sbuf_adds(out, "{}");
 	else if (n->kind == COMPOSE_NODE_SEQ)
 		sbuf_adds(out, "[]");
-	else if (!n->len && n->style == COMPOSE_SCALAR_PLAIN)
+	else if (!n->len && n->style == COMPOSE_SCALAR_PLAIN && !n->tag)
 		sbuf_adds(out, "~");
 	else
 		emit_scalar(out, n, false);
@@ -953,7 +1011,8 @@ static void json_float(struct sbuf *sb, const struct compose_node *n)
 	char buf[64];
 	double d = strtod(n->str, NULL);
 
-	if (!isfinite(d)) {
+	/* JSON has no infinity or NaN (".inf", ".nan"): keep the text. */
+	if (strpbrk(n->str, "nN") || !isfinite(d)) {
 		json_str(sb, n->str, n->len);
 		return;
 	}

@@ -9,6 +9,7 @@
 #include "util/sbuf.h"
 
 #define FIXTURE(p) TEST_FIXTURES_DIR "/" p
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct arena *ar;
 
@@ -481,4 +482,310 @@ Test(compose_yaml, invalid_utf8_is_syntax_error)
 
 	cr_assert_eq(parse(&n, "a: 1\nb: \xff\xfe\n", &err), DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 2);
+}
+
+/* ---- Writing ---------------------------------------------------------- */
+
+static bool same_tree(const struct compose_node *a,
+		      const struct compose_node *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->kind != b->kind || a->n != b->n)
+		return false;
+	if ((a->tag == NULL) != (b->tag == NULL) ||
+	    (a->tag && strcmp(a->tag, b->tag)))
+		return false;
+	if (a->kind == COMPOSE_NODE_SCALAR &&
+	    compose_scalar_type(a) == COMPOSE_TYPE_NULL)
+		return compose_scalar_type(b) == COMPOSE_TYPE_NULL;
+	if (a->kind == COMPOSE_NODE_SCALAR)
+		return a->len == b->len && !memcmp(a->str, b->str, a->len) &&
+		       compose_scalar_type(a) == compose_scalar_type(b);
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->kind == COMPOSE_NODE_SEQ) {
+			if (!same_tree(a->items[i], b->items[i]))
+				return false;
+		} else if (a->pairs[i].key->len != b->pairs[i].key->len ||
+			   memcmp(a->pairs[i].key->str, b->pairs[i].key->str,
+				  a->pairs[i].key->len) ||
+			   !same_tree(a->pairs[i].value, b->pairs[i].value)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static struct compose_node *reparse(const struct sbuf *sb)
+{
+	struct compose_node *n = NULL;
+	struct diag err = { 0 };
+	int rc = compose_yaml_parse(&n, ar, "emitted", sb->buf, sb->len, NULL,
+				    &err);
+
+	cr_assert_eq(rc, 0, "%d:%d: %s\n%s", err.loc.line, err.loc.col,
+		     err.msg, sb->buf);
+	return n;
+}
+
+static char *emit_yaml(const struct compose_node *n)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	compose_node_emit_yaml(&sb, n);
+	return sbuf_detach(&sb, NULL);
+}
+
+static char *emit_json(const struct compose_node *n)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	compose_node_emit_json(&sb, n);
+	return sbuf_detach(&sb, NULL);
+}
+
+Test(compose_yaml, emit_yaml_layout)
+{
+	struct compose_node *r = parse_ok("services:\n"
+					  "  web:\n"
+					  "    image: nginx\n"
+					  "    ports: [80, '443']\n"
+					  "    empty_map: {}\n"
+					  "    empty_seq: []\n"
+					  "    nothing:\n"
+					  "    matrix: [[1, 2], [3]]\n"
+					  "    list: [{a: 1, b: 2}]\n");
+	char *y = emit_yaml(r);
+
+	cr_assert_str_eq(y, "services:\n"
+			    "  web:\n"
+			    "    image: nginx\n"
+			    "    ports:\n"
+			    "      - 80\n"
+			    "      - \"443\"\n"
+			    "    empty_map: {}\n"
+			    "    empty_seq: []\n"
+			    "    nothing:\n"
+			    "    matrix:\n"
+			    "      - - 1\n"
+			    "        - 2\n"
+			    "      - - 3\n"
+			    "    list:\n"
+			    "      - a: 1\n"
+			    "        b: 2\n");
+	free(y);
+}
+
+Test(compose_yaml, emit_yaml_quotes_what_would_change_type)
+{
+	struct compose_node *r = parse_ok("a: 'true'\nb: '1'\nc: 'null'\n"
+					  "d: ''\ne: 'x: y'\nf: '- x'\n"
+					  "g: '#c'\nh: ' lead'\ni: 'yes'\n"
+					  "j: '1.5'\nk: '0x10'\nl: '~'\n"
+					  "m: 'plain words'\nn: '*star'\n");
+	char *y = emit_yaml(r);
+	struct sbuf sb = SBUF_INIT;
+	struct compose_node *again;
+
+	cr_assert(strstr(y, "a: \"true\"\n"), "%s", y);
+	cr_assert(strstr(y, "b: \"1\"\n"), "%s", y);
+	cr_assert(strstr(y, "c: \"null\"\n"), "%s", y);
+	cr_assert(strstr(y, "d: \"\"\n"), "%s", y);
+	cr_assert(strstr(y, "e: \"x: y\"\n"), "%s", y);
+	cr_assert(strstr(y, "i: \"yes\"\n"), "%s", y);
+	cr_assert(strstr(y, "m: plain words\n"), "%s", y);
+	sbuf_adds(&sb, y);
+	again = reparse(&sb);
+	cr_assert(same_tree(r, again), "%s", y);
+	for (size_t i = 0; i < again->n; i++)
+		cr_assert_eq(compose_scalar_type(again->pairs[i].value),
+			     COMPOSE_TYPE_STRING, "%s", again->pairs[i].key->str);
+	sbuf_release(&sb);
+	free(y);
+}
+
+Test(compose_yaml, emit_yaml_round_trip_fixture)
+{
+	struct compose_node *r = NULL, *again;
+	struct diag err = { 0 };
+	struct sbuf sb = SBUF_INIT;
+
+	cr_assert_eq(parse_fixture(&r, FIXTURE("compose/yaml_round_trip.yaml"),
+				   NULL, &err),
+		     0, "%d:%d %s", err.loc.line, err.loc.col, err.msg);
+	compose_node_emit_yaml(&sb, r);
+	again = reparse(&sb);
+	cr_assert(same_tree(r, again), "%s", sb.buf);
+	/* Writing the re-read tree gives the same text. */
+	{
+		char *second = emit_yaml(again);
+
+		cr_assert_str_eq(second, sb.buf);
+		free(second);
+	}
+	sbuf_release(&sb);
+}
+
+Test(compose_yaml, emit_yaml_keeps_tags)
+{
+	struct compose_node *r = parse_ok("ports: !reset []\n"
+					  "env: !override\n  A: 1\n"
+					  "s: !!str 80\n"
+					  "seq:\n  - !custom\n    k: v\n");
+	char *y = emit_yaml(r);
+	struct sbuf sb = SBUF_INIT;
+
+	cr_assert(strstr(y, "ports: !reset []\n"), "%s", y);
+	cr_assert(strstr(y, "env: !override\n  A: 1\n"), "%s", y);
+	cr_assert(strstr(y, "s: !!str \"80\"\n"), "%s", y);
+	sbuf_adds(&sb, y);
+	cr_assert(same_tree(r, reparse(&sb)), "%s", y);
+	sbuf_release(&sb);
+	free(y);
+}
+
+Test(compose_yaml, emit_yaml_escapes_controls_and_unicode)
+{
+	struct compose_node *r = parse_ok(
+		"a: \"tab\\tnl\\ncr\\rnul\\0bell\\a\"\n"
+		"b: \"caf\\u00e9 \\u2028 \\x85 \\u0090 \\uFEFF\"\n"
+		"c: \"quote\\\" back\\\\slash\"\n");
+	char *y = emit_yaml(r);
+	struct sbuf sb = SBUF_INIT;
+
+	cr_assert(strstr(y, "\\t"), "%s", y);
+	cr_assert(strstr(y, "\\0"), "%s", y);
+	cr_assert(strstr(y, "\\L"), "%s", y);
+	sbuf_adds(&sb, y);
+	cr_assert(same_tree(r, reparse(&sb)), "%s", y);
+	sbuf_release(&sb);
+	free(y);
+}
+
+Test(compose_yaml, emit_yaml_long_key_uses_explicit_form)
+{
+	struct sbuf in = SBUF_INIT, out = SBUF_INIT;
+	struct compose_node *r;
+
+	sbuf_adds(&in, "? ");
+	for (int i = 0; i < 1500; i++)
+		sbuf_addch(&in, 'k');
+	sbuf_adds(&in, "\n: v\nshort: w\n");
+	r = parse_ok(in.buf);
+	compose_node_emit_yaml(&out, r);
+	cr_assert_eq(strncmp(out.buf, "? kkk", 5), 0);
+	cr_assert(same_tree(r, reparse(&out)));
+	sbuf_release(&in);
+	sbuf_release(&out);
+}
+
+Test(compose_yaml, emit_yaml_scalar_and_null_roots)
+{
+	struct compose_node *r = parse_ok("just text\n");
+	char *y = emit_yaml(r);
+	struct sbuf sb = SBUF_INIT;
+
+	cr_assert_str_eq(y, "just text\n");
+	free(y);
+	sb.len = 0;
+	compose_node_emit_yaml(&sb, NULL);
+	cr_assert_eq(sb.len, 0);
+	sbuf_release(&sb);
+}
+
+Test(compose_yaml, emit_json_types)
+{
+	struct compose_node *r = parse_ok("i: 42\nplus: +7\nzeros: 007\n"
+					  "hex: 0x1F\noct: 0o17\nneg: -3\n"
+					  "f: 1.50\ndot: .5\nexp: 1e3\n"
+					  "inf: .inf\nt: True\nfl: FALSE\n"
+					  "n: ~\ne:\nq: '42'\nyes: yes\n"
+					  "s: \"a\\\"b\\\\c\\n\\u0001\"\n");
+	char *j = emit_json(r);
+
+	cr_assert_str_eq(j, "{\n"
+			    "  \"i\": 42,\n"
+			    "  \"plus\": 7,\n"
+			    "  \"zeros\": 7,\n"
+			    "  \"hex\": 31,\n"
+			    "  \"oct\": 15,\n"
+			    "  \"neg\": -3,\n"
+			    "  \"f\": 1.5,\n"
+			    "  \"dot\": 0.5,\n"
+			    "  \"exp\": 1000,\n"
+			    "  \"inf\": \".inf\",\n"
+			    "  \"t\": true,\n"
+			    "  \"fl\": false,\n"
+			    "  \"n\": null,\n"
+			    "  \"e\": null,\n"
+			    "  \"q\": \"42\",\n"
+			    "  \"yes\": \"yes\",\n"
+			    "  \"s\": \"a\\\"b\\\\c\\n\\u0001\"\n"
+			    "}\n");
+	free(j);
+}
+
+Test(compose_yaml, emit_json_nested_and_empty)
+{
+	struct compose_node *r = parse_ok("a: [1, {b: []}, {}]\n");
+	char *j = emit_json(r);
+
+	cr_assert_str_eq(j, "{\n"
+			    "  \"a\": [\n"
+			    "    1,\n"
+			    "    {\n"
+			    "      \"b\": []\n"
+			    "    },\n"
+			    "    {}\n"
+			    "  ]\n"
+			    "}\n");
+	free(j);
+	j = emit_json(NULL);
+	cr_assert_str_eq(j, "null\n");
+	free(j);
+}
+
+Test(compose_yaml, emit_json_reads_back_as_yaml)
+{
+	struct compose_node *r = NULL, *again;
+	struct diag err = { 0 };
+	struct sbuf sb = SBUF_INIT;
+
+	cr_assert_eq(parse_fixture(&r, FIXTURE("compose/yaml_round_trip.yaml"),
+				   NULL, &err),
+		     0);
+	compose_node_emit_json(&sb, r);
+	/* JSON is YAML: the re-read tree has the same shape and strings. */
+	again = reparse(&sb);
+	cr_assert_eq(again->kind, COMPOSE_NODE_MAP);
+	cr_assert_eq(again->n, r->n);
+	cr_assert_str_eq(
+		str_at(compose_map_get(compose_map_get(again, "services"),
+				       "web"),
+		       "image", NULL),
+		"nginx:1.25");
+	sbuf_release(&sb);
+}
+
+Test(compose_yaml, fuzz_regressions_parse_and_round_trip)
+{
+	static const char *const files[] = {
+		SOURCE_DIR "/tests/fuzz/regress/root_null_after_interp.yaml",
+		SOURCE_DIR "/tests/fuzz/regress/c1_control_in_dquoted.yaml",
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+		struct compose_node *r = NULL;
+		struct diag err = { 0 };
+		struct compose_env *env = compose_env_new(ar);
+		struct sbuf sb = SBUF_INIT;
+
+		cr_assert_eq(parse_fixture(&r, files[i], NULL, &err), 0, "%s",
+			     files[i]);
+		cr_assert_eq(compose_interpolate_tree(r, ar, env, &err), 0);
+		compose_node_emit_yaml(&sb, r);
+		cr_assert(same_tree(r, reparse(&sb)), "%s: %s", files[i],
+			  sb.buf);
+		sbuf_release(&sb);
+	}
 }
