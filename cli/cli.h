@@ -58,6 +58,7 @@ bool cli_color(FILE *f);
 const struct cli_cmd *cli_cmd_find(const char *name);
 
 int cmd_config(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

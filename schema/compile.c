@@ -107,6 +107,25 @@ static int cmp_prop(const void *x, const void *y)
 		      ((const struct sch_prop *)y)->name);
 }
 
+/* An open-addressing table at most half full: one probe, usually. */
+static void build_slots(struct compiler *c, struct sch *s)
+{
+	unsigned size = 4;
+
+	while (size < 2 * s->n_props)
+		size *= 2;
+	s->slots = arena_calloc(c->a, size, sizeof(*s->slots));
+	s->slot_mask = size - 1;
+	for (size_t i = 0; i < s->n_props; i++) {
+		unsigned h = sch_hash(s->props[i].name) & s->slot_mask;
+
+		s->props[i].hash = sch_hash(s->props[i].name);
+		while (s->slots[h])
+			h = (h + 1) & s->slot_mask;
+		s->slots[h] = (unsigned)i + 1;
+	}
+}
+
 static void kw_properties(struct compiler *c, struct sch *s,
 			  const struct compose_node *v)
 {
@@ -121,6 +140,7 @@ static void kw_properties(struct compiler *c, struct sch *s,
 	}
 	s->n_props = v->n;
 	qsort(s->props, s->n_props, sizeof(*s->props), cmp_prop);
+	build_slots(c, s);
 }
 
 static void compile_rx(struct compiler *c, struct sch_rx *r,
@@ -266,6 +286,8 @@ static void kw_scalar(struct sch *s, const char *k,
 		s->deprecated = v->str;
 	} else if (!strcmp(k, "x-mixcompose-error")) {
 		s->error_msg = v->str;
+	} else if (!strcmp(k, "x-mixcompose-format")) {
+		s->cformat = v->str;
 	}
 	/* Annotations (description, title, default, $id...) are ignored. */
 }
@@ -342,6 +364,10 @@ static struct sch *compile_node(struct compiler *c,
 	}
 	for (size_t i = 0; i < n->n; i++)
 		compile_keyword(c, s, n->pairs[i].key->str, n->pairs[i].value);
+	if (s->cformat && !sch_cformat_known(s->cformat))
+		fail(c, n, "unknown x-mixcompose-format '%s'", s->cformat);
+	else if (s->cformat)
+		s->pattern = NULL; /* the same check, in C */
 	return s;
 }
 

@@ -7,25 +7,32 @@
 
 #include "util/xalloc.h"
 
-static bool all_digits(const char *s, const char *set)
+static bool all_digits(const char *s, int base)
 {
 	if (!*s)
 		return false;
-	for (; *s; s++)
-		if (!strchr(set, *s))
+	for (; *s; s++) {
+		int c = (unsigned char)*s;
+		bool ok = base == 16 ? (c >= '0' && c <= '9') ||
+					       (c >= 'a' && c <= 'f') ||
+					       (c >= 'A' && c <= 'F')
+				     : c >= '0' && c < '0' + base;
+
+		if (!ok)
 			return false;
+	}
 	return true;
 }
 
 static bool is_int(const char *s)
 {
 	if (s[0] == '0' && s[1] == 'o')
-		return all_digits(s + 2, "01234567");
+		return all_digits(s + 2, 8);
 	if (s[0] == '0' && s[1] == 'x')
-		return all_digits(s + 2, "0123456789abcdefABCDEF");
+		return all_digits(s + 2, 16);
 	if (*s == '-' || *s == '+')
 		s++;
-	return all_digits(s, "0123456789");
+	return all_digits(s, 10);
 }
 
 static const char *skip_digits(const char *s)
@@ -141,6 +148,39 @@ static bool is_literal(const char *s)
 	return !strpbrk(s, "\\^$.|?*+()[]{}");
 }
 
+/* Parses "^[a-zA-Z0-9._-]+$" into a byte set; false for anything else. */
+static bool parse_class(struct sch_rx *r, const char *src)
+{
+	const char *p = src + 2, *end;
+	size_t len = strlen(src);
+
+	if (strncmp(src, "^[", 2) || len < 6 || strcmp(src + len - 3, "]+$"))
+		return false;
+	end = src + len - 3;
+	if (*p == '^')
+		return false;
+	while (p < end) {
+		unsigned char lo = (unsigned char)*p, hi;
+
+		if (lo == '\\') {
+			if (p + 1 >= end || strchr("dDwWsSbB", p[1]))
+				return false;
+			lo = (unsigned char)*++p;
+		} else if (lo == '[') {
+			return false;
+		}
+		hi = lo;
+		if (p + 2 < end && p[1] == '-' && p[2] != '\\') {
+			hi = (unsigned char)p[2];
+			p += 2;
+		}
+		for (unsigned c = lo; c <= hi; c++)
+			r->cls[c / 8] |= (unsigned char)(1u << (c % 8));
+		p++;
+	}
+	return true;
+}
+
 bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg, int errlen)
 {
 	memset(r, 0, sizeof(*r));
@@ -154,6 +194,10 @@ bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg, int errlen)
 		r->nonempty = true;
 		return true;
 	}
+	if (parse_class(r, src)) {
+		r->is_class = true;
+		return true;
+	}
 	/* Compiled patterns live in util/rx's cache for the process. */
 	r->rx = rx_get(src, errmsg, errlen);
 	return r->rx != NULL;
@@ -165,7 +209,24 @@ bool sch_rx_match(const struct sch_rx *r, const char *s)
 		return !strncmp(s, r->prefix, r->prefix_len);
 	if (r->nonempty)
 		return s[0] != '\0' && !strchr(s, '\n');
+	if (r->is_class) {
+		const unsigned char *p = (const unsigned char *)s;
+
+		for (; *p; p++)
+			if (!(r->cls[*p / 8] & (1u << (*p % 8))))
+				return false;
+		return p != (const unsigned char *)s;
+	}
 	return rx_search(r->rx, s);
+}
+
+unsigned sch_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
 size_t sch_edit_distance(const char *a, const char *b)
@@ -274,7 +335,8 @@ static int cmp_str_ptr(const void *x, const void *y)
 
 /*
  * Items are compared by their text (maps and sequences never count as
- * duplicates): enough for the lists of strings uniqueItems guards.
+ * duplicates): enough for the lists of strings uniqueItems guards.  Short
+ * lists, the usual case, are compared pairwise without allocating.
  */
 long sch_first_duplicate(const struct compose_node *seq, size_t *first)
 {
@@ -282,27 +344,35 @@ long sch_first_duplicate(const struct compose_node *seq, size_t *first)
 	long dup = -1;
 	size_t n = 0;
 
-	v = xcalloc(seq->n ? seq->n : 1, sizeof(*v));
+	if (seq->n <= 16) {
+		for (size_t j = 1; j < seq->n; j++)
+			for (size_t i = 0; i < j; i++)
+				if (sch_scalar_equal(seq->items[i],
+						     seq->items[j])) {
+					*first = i;
+					return (long)j;
+				}
+		return -1;
+	}
+	v = xcalloc(seq->n, sizeof(*v));
 	for (size_t i = 0; i < seq->n; i++)
 		if (seq->items[i]->kind == COMPOSE_NODE_SCALAR)
 			v[n++] = seq->items[i];
 	qsort(v, n, sizeof(*v), cmp_str_ptr);
-	for (size_t i = 1; i < n; i++) {
+	for (size_t i = 1; i < n && dup < 0; i++) {
 		if (!sch_scalar_equal(v[i - 1], v[i]))
 			continue;
-		/* Report the later one in document order. */
+		/* The two equal items, in document order. */
 		for (size_t j = 0; j < seq->n; j++) {
-			if (seq->items[j] == v[i] || seq->items[j] == v[i - 1]) {
-				if (dup < 0) {
-					*first = j;
-					dup = 0;
-				} else {
-					dup = (long)j;
-					break;
-				}
+			if (seq->items[j] != v[i] && seq->items[j] != v[i - 1])
+				continue;
+			if (dup < -1) {
+				dup = (long)j;
+				break;
 			}
+			*first = j;
+			dup = -2;
 		}
-		break;
 	}
 	free(v);
 	return dup;

@@ -29,13 +29,19 @@ enum {
 	SCH_T_ANY = (1 << 7) - 1,
 };
 
-/* A compiled "pattern": a literal prefix is checked without PCRE2. */
+/*
+ * A compiled "pattern".  The shapes the compose schema uses most are
+ * checked without PCRE2: a literal prefix ("^x-"), "any non-empty line"
+ * (".+") and one character class ("^[a-zA-Z0-9._-]+$").
+ */
 struct sch_rx {
 	const char *src;
-	const struct rx *rx; /* NULL when 'prefix' or 'nonempty' decides */
+	const struct rx *rx; /* NULL when a fast form decides */
 	const char *prefix;  /* "^x-" compiles to prefix "x-" */
 	size_t prefix_len;
 	bool nonempty;       /* ".+" and "^.+$" */
+	bool is_class;       /* "^[...]+$": every byte in 'cls' */
+	unsigned char cls[32];
 };
 
 struct sch;
@@ -43,6 +49,7 @@ struct sch;
 struct sch_prop {
 	const char *name;
 	struct sch *schema;
+	unsigned hash;
 };
 
 struct sch_pprop {
@@ -58,6 +65,8 @@ struct sch {
 
 	struct sch_prop *props; /* sorted by name */
 	size_t n_props;
+	unsigned *slots; /* hash table of props: index + 1, 0 is empty */
+	unsigned slot_mask;
 	struct sch_pprop *pprops;
 	size_t n_pprops;
 	bool no_additional; /* additionalProperties: false */
@@ -80,6 +89,7 @@ struct sch {
 	bool has_min, has_max, excl_min, excl_max;
 	double minimum, maximum;
 	const char *format;
+	const char *cformat; /* "x-mixcompose-format"; replaces "pattern" */
 
 	struct sch **one_of, **any_of, **all_of;
 	size_t n_one_of, n_any_of, n_all_of;
@@ -127,6 +137,8 @@ void sch_types_str(struct sbuf *out, unsigned types);
 bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg,
 		 int errlen);
 bool sch_rx_match(const struct sch_rx *r, const char *s);
+/* FNV-1a of a key, for the property tables. */
+unsigned sch_hash(const char *s);
 /* Optimal string alignment distance (edits with transpositions). */
 size_t sch_edit_distance(const char *a, const char *b);
 /* The property name closest to 'key', or NULL if none is close. */
@@ -136,6 +148,13 @@ bool sch_scalar_equal(const struct compose_node *v,
 		      const struct compose_node *want);
 /* True if 's' passes the (cheap) "format"; unknown formats pass. */
 bool sch_format_ok(const char *format, const char *s);
+/* ---- formats.c -------------------------------------------------------- */
+
+/* True for the x-mixcompose-format names: port, port-range, duration. */
+bool sch_cformat_known(const char *name);
+/* True if 's' is valid for that format (or holds a ${VARIABLE}). */
+bool sch_cformat_ok(const char *name, const char *s);
+
 /* Index of the first item equal to an earlier one, or -1. */
 long sch_first_duplicate(const struct compose_node *seq, size_t *first);
 

@@ -153,6 +153,9 @@ static void check_string(struct vctx *v, const struct sch *s,
 {
 	const struct diag_loc *loc = &n->loc;
 
+	if (s->cformat && !sch_cformat_ok(s->cformat, n->str))
+		report(v, DIAG_ERROR, loc, "'%s' is not a valid %s", n->str,
+		       s->cformat);
 	if (s->pattern && !sch_rx_match(s->pattern, n->str))
 		report(v, DIAG_ERROR, loc, "'%s' does not match '%s'", n->str,
 		       s->pattern->src);
@@ -192,18 +195,16 @@ static void check_number(struct vctx *v, const struct sch *s,
 
 static const struct sch_prop *find_prop(const struct sch *s, const char *key)
 {
-	size_t lo = 0, hi = s->n_props;
+	unsigned h, i;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(key, s->props[mid].name);
+	if (!s->n_props)
+		return NULL;
+	h = sch_hash(key);
+	for (i = h & s->slot_mask; s->slots[i]; i = (i + 1) & s->slot_mask) {
+		const struct sch_prop *p = &s->props[s->slots[i] - 1];
 
-		if (!c)
-			return &s->props[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+		if (p->hash == h && !strcmp(p->name, key))
+			return p;
 	}
 	return NULL;
 }
