@@ -186,14 +186,8 @@ static int render(struct sbuf *sb, const struct compose_project *p,
 		list_profiles(sb, p);
 	else if (o->hash)
 		return list_hashes(sb, p, o->hash);
-	else if (!strcmp(o->format, "json"))
-		compose_node_emit_json(sb, compose_project_to_node_fmt(p, true));
 	else
-		compose_node_emit_yaml(sb, compose_project_to_node_fmt(p, false));
-	if (!strcmp(o->format, "json") && !o->services && !o->volumes &&
-	    !o->networks && !o->profiles && sb->len &&
-	    sb->buf[sb->len - 1] != '\n')
-		sbuf_addch(sb, '\n');
+		compose_project_emit(sb, p, !strcmp(o->format, "json"));
 	return CLI_OK;
 }
 

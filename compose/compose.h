@@ -56,13 +56,16 @@ struct compose_pair {
 
 struct compose_node {
 	enum compose_node_kind kind;
+	enum compose_scalar_style style; /* scalars; next to 'kind' to pack */
 	struct diag_loc loc;
 	/* Tag as written ("!reset", "!override") or NULL. */
 	const char *tag;
-	/* Scalars. */
+	/*
+	 * Scalars.  The text is shared and read-only (equal scalars of one
+	 * parse may point at the same bytes): replace 'str', never write it.
+	 */
 	const char *str;
 	size_t len;
-	enum compose_scalar_style style;
 	/* Maps: pairs in document order; keys are unique. */
 	struct compose_pair *pairs;
 	/* Sequences: items in order. */
@@ -488,6 +491,13 @@ struct compose_node *compose_project_to_node(const struct compose_project *p);
  */
 struct compose_node *compose_project_to_node_fmt(const struct compose_project *p,
 						 bool json);
+/*
+ * Writes the same document as the emitters would write the tree, as JSON
+ * or YAML, building it a few hundred services at a time so that memory
+ * stays flat on large projects (what `config` uses).
+ */
+void compose_project_emit(struct sbuf *out, const struct compose_project *p,
+			  bool json);
 
 /* Splits a command string as a POSIX shell would (quotes, backslashes). */
 int compose_shell_split(struct compose_strv *out, struct arena *a,

@@ -101,6 +101,7 @@ static void norm_services(struct norm *n, const struct compose_node *doc)
 {
 	const struct compose_node *svcs = compose_map_get(doc, "services");
 	struct compose_project *p = n->p;
+	size_t on = 0;
 
 	if (compose_node_is_null(svcs))
 		return;
@@ -108,8 +109,11 @@ static void norm_services(struct norm *n, const struct compose_node *doc)
 		norm_err(n, svcs, "services: expected a mapping");
 		return;
 	}
-	p->services = arena_calloc(n->a, svcs->n + 1, sizeof(*p->services));
-	p->disabled = arena_calloc(n->a, svcs->n + 1, sizeof(*p->disabled));
+	for (size_t i = 0; i < svcs->n; i++)
+		on += service_enabled(p, svcs->pairs[i].value);
+	p->services = arena_calloc(n->a, on + 1, sizeof(*p->services));
+	p->disabled = arena_calloc(n->a, svcs->n - on + 1,
+				   sizeof(*p->disabled));
 	for (size_t i = 0; i < svcs->n; i++) {
 		const struct compose_pair *pr = &svcs->pairs[i];
 
@@ -118,8 +122,12 @@ static void norm_services(struct norm *n, const struct compose_node *doc)
 		else
 			service_one(n, &p->disabled[p->n_disabled++], pr);
 	}
-	qsort(p->services, p->n_services, sizeof(*p->services), cmp_service);
-	qsort(p->disabled, p->n_disabled, sizeof(*p->disabled), cmp_service);
+	if (p->n_services)
+		qsort(p->services, p->n_services, sizeof(*p->services),
+		      cmp_service);
+	if (p->n_disabled)
+		qsort(p->disabled, p->n_disabled, sizeof(*p->disabled),
+		      cmp_service);
 }
 
 /* ---- References ------------------------------------------------------- */
@@ -222,12 +230,15 @@ int compose_project_normalize(struct compose_project *p, struct diag_list *dl)
 	memset(&p->mix, 0, sizeof(p->mix));
 	norm_mix(&n, p->doc);
 	norm_volumes(&n, p->doc);
-	qsort(p->volumes, p->n_volumes, sizeof(*p->volumes), cmp_volume);
+	if (p->n_volumes)
+		qsort(p->volumes, p->n_volumes, sizeof(*p->volumes), cmp_volume);
 	norm_networks(&n, p->doc);
 	norm_services(&n, p->doc);
 	for (size_t i = 0; i < p->n_services; i++)
 		check_refs(&n, &p->services[i]);
 	add_default_network(&n);
-	qsort(p->networks, p->n_networks, sizeof(*p->networks), cmp_network);
+	if (p->n_networks)
+		qsort(p->networks, p->n_networks, sizeof(*p->networks),
+		      cmp_network);
 	return dl->errors > errors ? DIAG_EMODEL : 0;
 }

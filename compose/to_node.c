@@ -8,34 +8,79 @@
  */
 #include "compose/load_int.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/sbuf.h"
 #include "util/xalloc.h"
 
 struct tn {
 	struct arena *a;
 	bool json;
+	/* Shared scalar nodes for keys and constants: the tree is a DAG. */
+	struct compose_strmap quoted, plain;
+	/* Service key -> index in svc_keys. */
+	struct compose_strmap keyidx;
 };
 
 static const struct diag_loc no_loc;
 
+static struct compose_node *new_scalar(struct tn *t, const char *s,
+				       enum compose_scalar_style style)
+{
+	struct compose_node *n = arena_alloc(t->a, sizeof(*n));
+
+	n->kind = COMPOSE_NODE_SCALAR;
+	n->str = s;
+	n->len = strlen(s);
+	n->style = style;
+	return n;
+}
+
+/* A node for a string that outlives the tree (static or in the model). */
 static struct compose_node *str_node(struct tn *t, const char *s)
 {
-	return compose_node_scalar(t->a, s, &no_loc);
+	return new_scalar(t, s, COMPOSE_SCALAR_QUOTED);
+}
+
+static struct compose_node *cached(struct tn *t, struct compose_strmap *m,
+				   const char *s,
+				   enum compose_scalar_style style)
+{
+	size_t v;
+	struct compose_node *n;
+
+	if (compose_strmap_get(m, s, &v))
+		return (struct compose_node *)(uintptr_t)v;
+	n = new_scalar(t, s, style);
+	compose_strmap_put(m, n->str, (size_t)(uintptr_t)n);
+	return n;
+}
+
+/* Keys and constant strings ("ingress", "tcp") are shared. */
+static struct compose_node *key_node(struct tn *t, const char *s)
+{
+	return cached(t, &t->quoted, s, COMPOSE_SCALAR_QUOTED);
 }
 
 static struct compose_node *plain_node(struct tn *t, const char *s)
 {
-	return compose_node_plain(t->a, s, &no_loc);
+	return cached(t, &t->plain, arena_strdup(t->a, s), COMPOSE_SCALAR_PLAIN);
+}
+
+static struct compose_node *const_plain(struct tn *t, const char *s)
+{
+	return cached(t, &t->plain, s, COMPOSE_SCALAR_PLAIN);
 }
 
 static void put(struct tn *t, struct compose_node *m, const char *k,
 		struct compose_node *v)
 {
-	compose_map_push(t->a, m, str_node(t, k), v);
+	compose_map_push(t->a, m, key_node(t, k), v);
 }
 
 static void put_str(struct tn *t, struct compose_node *m, const char *k,
@@ -49,7 +94,7 @@ static void put_true(struct tn *t, struct compose_node *m, const char *k,
 		     bool v)
 {
 	if (v)
-		put(t, m, k, plain_node(t, "true"));
+		put(t, m, k, const_plain(t, "true"));
 }
 
 static void put_uint(struct tn *t, struct compose_node *m, const char *k,
@@ -58,7 +103,8 @@ static void put_uint(struct tn *t, struct compose_node *m, const char *k,
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%llu", v);
-	put(t, m, k, plain_node(t, buf));
+	put(t, m, k, new_scalar(t, arena_strdup(t->a, buf),
+				COMPOSE_SCALAR_PLAIN));
 }
 
 static struct compose_node *strv_node(struct tn *t,
@@ -96,7 +142,7 @@ static struct compose_node *kv_node(struct tn *t, const struct compose_kv *kv,
 	qsort(s, n, sizeof(*s), cmp_kv);
 	for (size_t i = 0; i < n; i++)
 		put(t, m, s[i].key,
-		    s[i].value ? str_node(t, s[i].value) : plain_node(t, "null"));
+		    s[i].value ? str_node(t, s[i].value) : const_plain(t, "null"));
 	return m;
 }
 
@@ -196,10 +242,10 @@ static struct compose_node *depends_node(struct tn *t,
 	for (size_t i = 0; i < s->n_depends_on; i++) {
 		struct compose_node *d = compose_node_map(t->a, &no_loc);
 
-		put_str(t, d, "condition", v[i]->condition);
+		put(t, d, "condition", key_node(t, v[i]->condition));
 		put_true(t, d, "restart", v[i]->restart);
 		put(t, d, "required",
-		    plain_node(t, v[i]->required ? "true" : "false"));
+		    const_plain(t, v[i]->required ? "true" : "false"));
 		put(t, m, v[i]->service, d);
 	}
 	return m;
@@ -264,7 +310,7 @@ static struct compose_node *svc_networks_node(struct tn *t,
 		put_str(t, o, "ipv4_address", v[i].ipv4_address);
 		put_str(t, o, "ipv6_address", v[i].ipv6_address);
 		put_str(t, o, "mac_address", v[i].mac_address);
-		put(t, m, v[i].name, o->n ? o : plain_node(t, "null"));
+		put(t, m, v[i].name, o->n ? o : const_plain(t, "null"));
 	}
 	return m;
 }
@@ -279,11 +325,13 @@ static struct compose_node *ports_node(struct tn *t,
 		struct compose_node *m = compose_node_map(t->a, &no_loc);
 
 		put_str(t, m, "name", p->name);
-		put_str(t, m, "mode", p->mode);
+		if (p->mode)
+			put(t, m, "mode", key_node(t, p->mode));
 		put_str(t, m, "host_ip", p->host_ip);
 		put_uint(t, m, "target", p->target);
 		put_str(t, m, "published", p->published);
-		put_str(t, m, "protocol", p->protocol);
+		if (p->protocol)
+			put(t, m, "protocol", key_node(t, p->protocol));
 		put_str(t, m, "app_protocol", p->app_protocol);
 		compose_seq_push(t->a, q, m);
 	}
@@ -299,7 +347,7 @@ static struct compose_node *mount_node(struct tn *t,
 	struct compose_node *m = compose_node_map(t->a, &no_loc);
 	struct compose_node *o = compose_node_map(t->a, &no_loc);
 
-	put_str(t, m, "type", mount_types[v->type]);
+	put(t, m, "type", key_node(t, mount_types[v->type]));
 	put_str(t, m, "source", v->source);
 	put_str(t, m, "target", v->target);
 	put_true(t, m, "read_only", v->read_only);
@@ -337,32 +385,6 @@ static struct compose_node *volumes_node(struct tn *t,
 
 /* ---- The service, key by key ------------------------------------------ */
 
-/*
- * compose-go's ServiceConfig field order.  Keys marked '*' are typed by
- * the model; the rest are copied from the document when present.
- */
-static const char *const svc_keys[] = {
-	"*profiles", "annotations", "attach", "*build", "develop",
-	"blkio_config", "*cap_add", "*cap_drop", "cgroup_parent", "cgroup",
-	"cpu_count", "cpu_percent", "cpu_period", "cpu_quota", "cpu_rt_period",
-	"cpu_rt_runtime", "cpus", "cpuset", "cpu_shares", "*command", "configs",
-	"*container_name", "credential_spec", "*depends_on", "deploy",
-	"device_cgroup_rules", "devices", "*dns", "dns_opt", "*dns_search",
-	"dockerfile", "*domainname", "*entrypoint", "provider", "*environment",
-	"*expose", "external_links", "*extra_hosts", "group_add", "gpus",
-	"*hostname", "*healthcheck", "*image", "*init", "ipc", "*isolation",
-	"*labels", "*links", "logging", "log_driver", "log_opt", "*mem_limit",
-	"mem_reservation", "memswap_limit", "mem_swappiness", "mac_address",
-	"models", "net", "*network_mode", "*networks", "oom_kill_disable",
-	"oom_score_adj", "pid", "pids_limit", "*platform", "*ports",
-	"*privileged", "*pull_policy", "*read_only", "*restart", "runtime",
-	"*scale", "secrets", "security_opt", "shm_size", "*stdin_open",
-	"*stop_grace_period", "*stop_signal", "storage_opt", "sysctls",
-	"tmpfs", "*tty", "ulimits", "use_api_socket", "*user", "userns_mode",
-	"uts", "volume_driver", "*volumes", "*volumes_from", "*working_dir",
-	"post_start", "pre_stop",
-};
-
 /* UnitBytes print as a byte count. */
 static const char *bytes_text(struct arena *a, const char *s)
 {
@@ -381,100 +403,194 @@ static const char *bytes_text(struct arena *a, const char *s)
 	return arena_sprintf(a, "%lld", v << shift);
 }
 
-static void put_cmd(struct tn *t, struct compose_node *m, const char *k,
-		    const struct compose_strv *v)
+typedef void (*typed_fn)(struct tn *t, struct compose_node *m,
+			 const struct compose_service *s, const char *k);
+
+static void f_build(struct tn *t, struct compose_node *m,
+		    const struct compose_service *s, const char *k)
 {
+	if (s->build)
+		put(t, m, k, build_node(t, s->build,
+					compose_map_get(s->node, "build")));
+}
+
+static void f_cmd(struct tn *t, struct compose_node *m,
+		  const struct compose_service *s, const char *k)
+{
+	const struct compose_strv *v = k[0] == 'c' ? &s->command
+						   : &s->entrypoint;
+
 	if (v->v)
 		put(t, m, k, strv_node(t, v));
 	else if (t->json)
-		put(t, m, k, plain_node(t, "null"));
+		put(t, m, k, const_plain(t, "null"));
 }
 
-static void put_typed_a(struct tn *t, struct compose_node *m,
-			const struct compose_service *s, const char *k)
+static void f_depends(struct tn *t, struct compose_node *m,
+		      const struct compose_service *s, const char *k)
 {
-	if (!strcmp(k, "profiles"))
-		put_strv(t, m, k, &s->profiles);
-	else if (!strcmp(k, "build") && s->build)
-		put(t, m, k, build_node(t, s->build,
-					compose_map_get(s->node, "build")));
-	else if (!strcmp(k, "cap_add"))
-		put_strv(t, m, k, &s->cap_add);
-	else if (!strcmp(k, "cap_drop"))
-		put_strv(t, m, k, &s->cap_drop);
-	else if (!strcmp(k, "command") || !strcmp(k, "entrypoint"))
-		put_cmd(t, m, k, k[0] == 'c' ? &s->command : &s->entrypoint);
-	else if (!strcmp(k, "container_name"))
-		put_str(t, m, k, s->container_name);
-	else if (!strcmp(k, "depends_on") && s->n_depends_on)
+	if (s->n_depends_on)
 		put(t, m, k, depends_node(t, s));
-	else if (!strcmp(k, "dns"))
-		put_strv(t, m, k, &s->dns);
-	else if (!strcmp(k, "dns_search"))
-		put_strv(t, m, k, &s->dns_search);
-	else if (!strcmp(k, "domainname"))
-		put_str(t, m, k, s->domainname);
-	else if (!strcmp(k, "environment"))
-		put_kv(t, m, k, s->environment, s->n_environment);
-	else if (!strcmp(k, "expose"))
-		put_strv(t, m, k, &s->expose);
-	else if (!strcmp(k, "extra_hosts") && s->n_extra_hosts)
-		put(t, m, k, hosts_node(t, s));
-	else if (!strcmp(k, "hostname"))
-		put_str(t, m, k, s->hostname);
-	else if (!strcmp(k, "healthcheck") && s->healthcheck.present)
-		put(t, m, k, health_node(t, &s->healthcheck));
-	else if (!strcmp(k, "image"))
-		put_str(t, m, k, s->image);
-	else if (!strcmp(k, "init") && s->init >= 0)
-		put(t, m, k, plain_node(t, s->init ? "true" : "false"));
-	else if (!strcmp(k, "isolation"))
-		put_str(t, m, k, s->isolation);
-	else if (!strcmp(k, "labels"))
-		put_kv(t, m, k, s->labels, s->n_labels);
-	else if (!strcmp(k, "links"))
-		put_strv(t, m, k, &s->links);
 }
 
-static void put_typed_b(struct tn *t, struct compose_node *m,
-			const struct compose_service *s, const char *k)
+static void f_env(struct tn *t, struct compose_node *m,
+		  const struct compose_service *s, const char *k)
 {
-	if (!strcmp(k, "mem_limit") && s->mem_limit)
+	put_kv(t, m, k, s->environment, s->n_environment);
+}
+
+static void f_labels(struct tn *t, struct compose_node *m,
+		     const struct compose_service *s, const char *k)
+{
+	put_kv(t, m, k, s->labels, s->n_labels);
+}
+
+static void f_hosts(struct tn *t, struct compose_node *m,
+		    const struct compose_service *s, const char *k)
+{
+	if (s->n_extra_hosts)
+		put(t, m, k, hosts_node(t, s));
+}
+
+static void f_health(struct tn *t, struct compose_node *m,
+		     const struct compose_service *s, const char *k)
+{
+	if (s->healthcheck.present)
+		put(t, m, k, health_node(t, &s->healthcheck));
+}
+
+static void f_init(struct tn *t, struct compose_node *m,
+		   const struct compose_service *s, const char *k)
+{
+	if (s->init >= 0)
+		put(t, m, k, const_plain(t, s->init ? "true" : "false"));
+}
+
+static void f_mem(struct tn *t, struct compose_node *m,
+		  const struct compose_service *s, const char *k)
+{
+	if (s->mem_limit)
 		put_str(t, m, k, bytes_text(t->a, s->mem_limit));
-	else if (!strcmp(k, "network_mode"))
-		put_str(t, m, k, s->network_mode);
-	else if (!strcmp(k, "networks") && s->n_networks)
+}
+
+static void f_networks(struct tn *t, struct compose_node *m,
+		       const struct compose_service *s, const char *k)
+{
+	if (s->n_networks)
 		put(t, m, k, svc_networks_node(t, s));
-	else if (!strcmp(k, "platform"))
-		put_str(t, m, k, s->platform.raw);
-	else if (!strcmp(k, "ports") && s->n_ports)
+}
+
+static void f_platform(struct tn *t, struct compose_node *m,
+		       const struct compose_service *s, const char *k)
+{
+	put_str(t, m, k, s->platform.raw);
+}
+
+static void f_ports(struct tn *t, struct compose_node *m,
+		    const struct compose_service *s, const char *k)
+{
+	if (s->n_ports)
 		put(t, m, k, ports_node(t, s));
-	else if (!strcmp(k, "privileged"))
-		put_true(t, m, k, s->privileged);
-	else if (!strcmp(k, "pull_policy"))
-		put_str(t, m, k, s->pull_policy);
-	else if (!strcmp(k, "read_only"))
-		put_true(t, m, k, s->read_only);
-	else if (!strcmp(k, "restart"))
-		put_str(t, m, k, s->restart);
-	else if (!strcmp(k, "scale") && compose_map_get(s->node, "scale"))
+}
+
+static void f_scale(struct tn *t, struct compose_node *m,
+		    const struct compose_service *s, const char *k)
+{
+	if (compose_map_get(s->node, "scale"))
 		put_uint(t, m, k, (unsigned)s->scale);
-	else if (!strcmp(k, "stdin_open"))
-		put_true(t, m, k, s->stdin_open);
-	else if (!strcmp(k, "stop_grace_period"))
-		put_duration(t, m, k, s->stop_grace_period_ns);
-	else if (!strcmp(k, "stop_signal"))
-		put_str(t, m, k, s->stop_signal);
-	else if (!strcmp(k, "tty"))
-		put_true(t, m, k, s->tty);
-	else if (!strcmp(k, "user"))
-		put_str(t, m, k, s->user);
-	else if (!strcmp(k, "volumes") && s->n_volumes)
+}
+
+static void f_grace(struct tn *t, struct compose_node *m,
+		    const struct compose_service *s, const char *k)
+{
+	put_duration(t, m, k, s->stop_grace_period_ns);
+}
+
+static void f_volumes(struct tn *t, struct compose_node *m,
+		      const struct compose_service *s, const char *k)
+{
+	if (s->n_volumes)
 		put(t, m, k, volumes_node(t, s));
-	else if (!strcmp(k, "volumes_from"))
-		put_strv(t, m, k, &s->volumes_from);
-	else if (!strcmp(k, "working_dir"))
-		put_str(t, m, k, s->working_dir);
+}
+
+enum key_kind { K_RAW, K_STR, K_STRV, K_TRUE, K_FN };
+
+struct svc_key {
+	const char *key;
+	enum key_kind kind;
+	size_t off;
+	typed_fn fn;
+};
+
+#define RAW(k) { k, K_RAW, 0, NULL }
+#define STR(k, f) { k, K_STR, offsetof(struct compose_service, f), NULL }
+#define STRV(k, f) { k, K_STRV, offsetof(struct compose_service, f), NULL }
+#define TRUE_(k, f) { k, K_TRUE, offsetof(struct compose_service, f), NULL }
+#define FN(k, f) { k, K_FN, 0, f }
+
+/*
+ * compose-go's ServiceConfig field order: what compose prints.  RAW keys
+ * are not typed by the model and are copied from the document.
+ */
+static const struct svc_key svc_keys[] = {
+	STRV("profiles", profiles), RAW("annotations"), RAW("attach"),
+	FN("build", f_build), RAW("develop"), RAW("blkio_config"),
+	STRV("cap_add", cap_add), STRV("cap_drop", cap_drop),
+	RAW("cgroup_parent"), RAW("cgroup"), RAW("cpu_count"),
+	RAW("cpu_percent"), RAW("cpu_period"), RAW("cpu_quota"),
+	RAW("cpu_rt_period"), RAW("cpu_rt_runtime"), RAW("cpus"),
+	RAW("cpuset"), RAW("cpu_shares"), FN("command", f_cmd),
+	RAW("configs"), STR("container_name", container_name),
+	RAW("credential_spec"), FN("depends_on", f_depends), RAW("deploy"),
+	RAW("device_cgroup_rules"), RAW("devices"), STRV("dns", dns),
+	RAW("dns_opt"), STRV("dns_search", dns_search), RAW("dockerfile"),
+	STR("domainname", domainname), FN("entrypoint", f_cmd),
+	RAW("provider"), FN("environment", f_env), STRV("expose", expose),
+	RAW("external_links"), FN("extra_hosts", f_hosts), RAW("group_add"),
+	RAW("gpus"), STR("hostname", hostname), FN("healthcheck", f_health),
+	STR("image", image), FN("init", f_init), RAW("ipc"),
+	STR("isolation", isolation), FN("labels", f_labels),
+	STRV("links", links), RAW("logging"), RAW("log_driver"),
+	RAW("log_opt"), FN("mem_limit", f_mem), RAW("mem_reservation"),
+	RAW("memswap_limit"), RAW("mem_swappiness"), RAW("mac_address"),
+	RAW("models"), RAW("net"), STR("network_mode", network_mode),
+	FN("networks", f_networks), RAW("oom_kill_disable"),
+	RAW("oom_score_adj"), RAW("pid"), RAW("pids_limit"),
+	FN("platform", f_platform), FN("ports", f_ports),
+	TRUE_("privileged", privileged), STR("pull_policy", pull_policy),
+	TRUE_("read_only", read_only), STR("restart", restart),
+	RAW("runtime"), FN("scale", f_scale), RAW("secrets"),
+	RAW("security_opt"), RAW("shm_size"), TRUE_("stdin_open", stdin_open),
+	FN("stop_grace_period", f_grace), STR("stop_signal", stop_signal),
+	RAW("storage_opt"), RAW("sysctls"), RAW("tmpfs"), TRUE_("tty", tty),
+	RAW("ulimits"), RAW("use_api_socket"), STR("user", user),
+	RAW("userns_mode"), RAW("uts"), RAW("volume_driver"),
+	FN("volumes", f_volumes), STRV("volumes_from", volumes_from),
+	STR("working_dir", working_dir), RAW("post_start"), RAW("pre_stop"),
+};
+
+static void put_typed(struct tn *t, struct compose_node *m,
+		      const struct compose_service *s, const struct svc_key *k)
+{
+	const char *base = (const char *)s;
+
+	switch (k->kind) {
+	case K_STR:
+		put_str(t, m, k->key, *(const char *const *)(base + k->off));
+		break;
+	case K_STRV:
+		put_strv(t, m, k->key,
+			 (const struct compose_strv *)(base + k->off));
+		break;
+	case K_TRUE:
+		put_true(t, m, k->key, *(const bool *)(base + k->off));
+		break;
+	case K_FN:
+		k->fn(t, m, s, k->key);
+		break;
+	case K_RAW:
+		break;
+	}
 }
 
 static int cmp_pair(const void *a, const void *b)
@@ -504,20 +620,20 @@ static void put_extensions(struct tn *t, struct compose_node *m,
 static struct compose_node *service_node(struct tn *t,
 					 const struct compose_service *s)
 {
+	const struct compose_node *raw[ARRAY_SIZE(svc_keys)] = { 0 };
 	struct compose_node *m = compose_node_map(t->a, &no_loc);
+	const struct compose_node *src = s->node;
+	size_t idx;
 
+	for (size_t i = 0; src && src->kind == COMPOSE_NODE_MAP && i < src->n;
+	     i++)
+		if (compose_strmap_get(&t->keyidx, src->pairs[i].key->str, &idx))
+			raw[idx] = src->pairs[i].value;
 	for (size_t i = 0; i < ARRAY_SIZE(svc_keys); i++) {
-		const char *k = svc_keys[i];
-		const struct compose_node *v;
-
-		if (k[0] == '*') {
-			put_typed_a(t, m, s, k + 1);
-			put_typed_b(t, m, s, k + 1);
-			continue;
-		}
-		v = compose_map_get(s->node, k);
-		if (v)
-			put(t, m, k, (struct compose_node *)v);
+		if (svc_keys[i].kind != K_RAW)
+			put_typed(t, m, s, &svc_keys[i]);
+		else if (raw[i])
+			put(t, m, svc_keys[i].key, (struct compose_node *)raw[i]);
 	}
 	put_extensions(t, m, s->node);
 	return m;
@@ -579,46 +695,169 @@ static struct compose_node *volume_node(struct tn *t,
 	return m;
 }
 
-struct compose_node *compose_project_to_node_fmt(const struct compose_project *p,
-						 bool json)
+static void tn_init(struct tn *t, struct arena *a, bool json)
 {
-	struct tn t = { p->arena, json };
-	struct compose_node *root = compose_node_map(t.a, &no_loc);
-	struct compose_node *svcs = compose_node_map(t.a, &no_loc);
-	const char *extra[] = { "secrets", "configs", "models" };
+	memset(t, 0, sizeof(*t));
+	t->a = a;
+	t->json = json;
+	compose_strmap_init(&t->keyidx, ARRAY_SIZE(svc_keys));
+	for (size_t i = 0; i < ARRAY_SIZE(svc_keys); i++)
+		compose_strmap_put(&t->keyidx, svc_keys[i].key, i);
+}
 
-	put_str(&t, root, "name", p->name);
-	for (size_t i = 0; i < p->n_services; i++)
-		put(&t, svcs, p->services[i].name,
-		    service_node(&t, &p->services[i]));
-	put(&t, root, "services", svcs);
+static void tn_release(struct tn *t)
+{
+	compose_strmap_release(&t->keyidx);
+	compose_strmap_release(&t->quoted);
+	compose_strmap_release(&t->plain);
+}
+
+/* What follows the services: networks, volumes, secrets... and x-*. */
+static struct compose_node *tail_node(struct tn *t,
+				      const struct compose_project *p)
+{
+	static const char *const extra[] = { "secrets", "configs", "models" };
+	struct compose_node *root = compose_node_map(t->a, &no_loc);
+
 	if (p->n_networks) {
-		struct compose_node *m = compose_node_map(t.a, &no_loc);
+		struct compose_node *m = compose_node_map(t->a, &no_loc);
 
 		for (size_t i = 0; i < p->n_networks; i++)
-			put(&t, m, p->networks[i].key,
-			    network_node(&t, p, &p->networks[i]));
-		put(&t, root, "networks", m);
+			put(t, m, p->networks[i].key,
+			    network_node(t, p, &p->networks[i]));
+		put(t, root, "networks", m);
 	}
 	if (p->n_volumes) {
-		struct compose_node *m = compose_node_map(t.a, &no_loc);
+		struct compose_node *m = compose_node_map(t->a, &no_loc);
 
 		for (size_t i = 0; i < p->n_volumes; i++)
-			put(&t, m, p->volumes[i].key,
-			    volume_node(&t, p, &p->volumes[i]));
-		put(&t, root, "volumes", m);
+			put(t, m, p->volumes[i].key,
+			    volume_node(t, p, &p->volumes[i]));
+		put(t, root, "volumes", m);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
 		struct compose_node *v = compose_map_get(p->doc, extra[i]);
 
 		if (v)
-			put(&t, root, extra[i], v);
+			put(t, root, extra[i], v);
 	}
-	put_extensions(&t, root, p->doc);
+	put_extensions(t, root, p->doc);
+	return root;
+}
+
+struct compose_node *compose_project_to_node_fmt(const struct compose_project *p,
+						 bool json)
+{
+	struct tn t;
+	struct compose_node *root, *svcs, *tail;
+
+	tn_init(&t, p->arena, json);
+	root = compose_node_map(t.a, &no_loc);
+	svcs = compose_node_map(t.a, &no_loc);
+	put_str(&t, root, "name", p->name);
+	for (size_t i = 0; i < p->n_services; i++)
+		put(&t, svcs, p->services[i].name,
+		    service_node(&t, &p->services[i]));
+	put(&t, root, "services", svcs);
+	tail = tail_node(&t, p);
+	for (size_t i = 0; i < tail->n; i++)
+		compose_map_push(t.a, root, tail->pairs[i].key,
+				 tail->pairs[i].value);
+	tn_release(&t);
 	return root;
 }
 
 struct compose_node *compose_project_to_node(const struct compose_project *p)
 {
 	return compose_project_to_node_fmt(p, true);
+}
+
+/* ---- Streaming -------------------------------------------------------- */
+
+/*
+ * Appends the members of a one-level map as the emitter wrote them,
+ * without the braces (JSON), each line indented by 'ind' more spaces.
+ */
+static void add_members(struct sbuf *out, const struct compose_node *m,
+			bool json, int ind)
+{
+	struct sbuf tmp = SBUF_INIT;
+	const char *s, *end;
+
+	if (json) {
+		compose_node_emit_json(&tmp, m);
+		s = tmp.buf + 2;          /* "{\n" */
+		end = tmp.buf + tmp.len - 3; /* "\n}\n" */
+	} else {
+		compose_node_emit_yaml(&tmp, m);
+		s = tmp.buf;
+		end = tmp.buf + tmp.len;
+	}
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t len = nl ? (size_t)(nl - s + 1) : (size_t)(end - s);
+
+		sbuf_addf(out, "%*s", ind, "");
+		sbuf_add(out, s, len);
+		s += len;
+	}
+	sbuf_release(&tmp);
+}
+
+#define EMIT_CHUNK 256
+
+/* The services, a chunk at a time, each chunk in an arena of its own. */
+static void emit_services(struct sbuf *out, const struct compose_project *p,
+			  bool json)
+{
+	for (size_t i = 0; i < p->n_services; i += EMIT_CHUNK) {
+		struct arena *a = arena_new();
+		struct tn t;
+
+		tn_init(&t, a, json);
+		for (size_t j = i; j < p->n_services && j < i + EMIT_CHUNK; j++) {
+			struct compose_node *one = compose_node_map(a, &no_loc);
+
+			put(&t, one, p->services[j].name,
+			    service_node(&t, &p->services[j]));
+			if (json && j)
+				sbuf_adds(out, ",\n");
+			add_members(out, one, json, 2);
+		}
+		tn_release(&t);
+		arena_free(a);
+	}
+}
+
+void compose_project_emit(struct sbuf *out, const struct compose_project *p,
+			  bool json)
+{
+	struct arena *a = arena_new();
+	struct compose_node *head = compose_node_map(a, &no_loc);
+	struct compose_node *tail;
+	struct tn t;
+
+	tn_init(&t, a, json);
+	put_str(&t, head, "name", p->name);
+	tail = tail_node(&t, p);
+	if (json)
+		sbuf_adds(out, "{\n");
+	add_members(out, head, json, 0);
+	if (!p->n_services) {
+		sbuf_adds(out, json ? ",\n  \"services\": {}" : "services: {}\n");
+	} else {
+		sbuf_adds(out, json ? ",\n  \"services\": {\n" : "services:\n");
+		emit_services(out, p, json);
+		if (json)
+			sbuf_adds(out, "\n  }");
+	}
+	if (tail->n) {
+		if (json)
+			sbuf_adds(out, ",\n");
+		add_members(out, tail, json, 0);
+	}
+	if (json)
+		sbuf_adds(out, "\n}\n");
+	tn_release(&t);
+	arena_free(a);
 }
