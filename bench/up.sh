@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Issue 4's benchmark, side by side in one run on the lab's "linux" daemon:
+#   `up -d` then `down -t 0` of 1, 5, 20 and 50 services, flat and chained,
+#   by mixcompose, by docker-compose 1.29, and by the raw-API floor (the same
+#   requests sent with curl: network create, create+start per container
+#   with 8 workers for flat and one after another for a chain; then
+#   stop+remove and network remove);
+#   a no-op `up -d` (everything already running);
+#   `down` of one service;
+#   a two-daemon `up -d` of 2 x 10 services against the one-daemon floor
+#   for 20.
+# Prints Markdown tables; each figure is one run's wall time (RUNS=N for
+# the median of N).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+mc=${MIXCOMPOSE:-$top/build/mixcompose}
+lsock=${LINUX_SOCK:-/run/mixlab/linux.sock}
+wsock=${WINDOWS_SOCK:-/run/mixlab/windows.sock}
+sizes=${SIZES:-1 5 20 50}
+runs=${RUNS:-1}
+api=v1.41
+tmp=$(mktemp -d)
+export DOCKER_HOST=unix://$lsock
+
+[ -S "$lsock" ] || { echo "no lab: run lab/mixlab up" >&2; exit 1; }
+
+cleanup() {
+	local s id
+	for s in "$lsock" "$wsock"; do
+		[ -S "$s" ] || continue
+		curl -s --unix-socket "$s" "http://d/$api/containers/json?all=1&filters=%7B%22label%22%3A%5B%22com.docker.compose.project%22%5D%7D" |
+			grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4 | while read -r id; do
+			curl -s --unix-socket "$s" -X DELETE "http://d/$api/containers/$id?force=1" >/dev/null
+		done
+		curl -s --unix-socket "$s" "http://d/$api/containers/json?all=1" |
+			grep -o '"Id":"[0-9a-f]*","Names":\["/floor-[^"]*"' | cut -d'"' -f4 | while read -r id; do
+			curl -s --unix-socket "$s" -X DELETE "http://d/$api/containers/$id?force=1" >/dev/null
+		done
+		for net in $(curl -s --unix-socket "$s" "http://d/$api/networks" | grep -o '"Name":"\(mcb\|dcb\|floor\)[^"]*"' | cut -d'"' -f4); do
+			curl -s --unix-socket "$s" -X DELETE "http://d/$api/networks/$net" >/dev/null
+		done
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+secs() { date +%s.%N; }
+# Wall seconds of a command, quietly; fails the benchmark if it fails.
+timed() {
+	local t0 t1
+	t0=$(secs)
+	"$@" >"$tmp/out" 2>&1 || { cat "$tmp/out" >&2; echo "failed: $*" >&2; exit 1; }
+	t1=$(secs)
+	echo "$t1 - $t0" | bc -l
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+# The floor: the requests an up needs, straight to the daemon.
+floor_create() { # name
+	curl -sf --unix-socket "$lsock" -H 'Content-Type: application/json' \
+		-d "{\"Image\":\"local/busybox:lab\",\"Cmd\":[\"sleep\",\"3600\"],\"HostConfig\":{\"NetworkMode\":\"floor_net\"}}" \
+		"http://d/$api/containers/create?name=$1" | sed 's/.*"Id":"\([0-9a-f]*\)".*/\1/'
+}
+floor_worker() { # first step n
+	local i id
+	for ((i = $1; i < $3; i += $2)); do
+		id=$(floor_create "floor-$i")
+		curl -sf --unix-socket "$lsock" -X POST "http://d/$api/containers/$id/start" >/dev/null
+	done
+}
+floor_up() { # n shape
+	local w k=8
+	curl -sf --unix-socket "$lsock" -H 'Content-Type: application/json' \
+		-d '{"Name":"floor_net"}' "http://d/$api/networks/create" >/dev/null
+	[ "$2" = chain ] && k=1
+	for ((w = 0; w < k; w++)); do floor_worker "$w" "$k" "$1" & done
+	wait
+}
+floor_down() {
+	local ids id
+	ids=$(curl -s --unix-socket "$lsock" "http://d/$api/containers/json?all=1" |
+		grep -o '"Id":"[0-9a-f]*","Names":\["/floor-[^"]*"' | cut -d'"' -f4)
+	for id in $ids; do
+		(curl -sf --unix-socket "$lsock" -X POST "http://d/$api/containers/$id/stop?t=0" >/dev/null
+		 curl -sf --unix-socket "$lsock" -X DELETE "http://d/$api/containers/$id" >/dev/null) &
+	done
+	wait
+	curl -sf --unix-socket "$lsock" -X DELETE "http://d/$api/networks/floor_net" >/dev/null
+}
+
+row() { # label mc dc floor
+	awk -v l="$1" -v m="$2" -v d="$3" -v f="$4" 'BEGIN {
+		printf "| %s | %.2f s | %.2f s | %.2f s | %.2f | %.2f |\n", l, m, d, f, m / f, d / f }'
+}
+
+echo "| workload | mixcompose | docker-compose 1.29 | raw-API floor | mixcompose / floor | docker-compose / floor |"
+echo "|---|---:|---:|---:|---:|---:|"
+for shape in flat chain; do
+	for n in $sizes; do
+		f=$tmp/$shape-$n.yaml
+		bash "$top/bench/gen_flat.sh" "$n" "$shape" >"$f"
+		for what in mu md du dd fu fd; do : >"$tmp/$what"; done
+		for _ in $(seq "$runs"); do
+			timed "$mc" -f "$f" -p mcb up -d >>"$tmp/mu"
+			timed "$mc" -f "$f" -p mcb down -t 0 >>"$tmp/md"
+			timed docker-compose -f "$f" -p dcb up -d >>"$tmp/du"
+			timed docker-compose -f "$f" -p dcb down -t 0 >>"$tmp/dd"
+			timed floor_up "$n" "$shape" >>"$tmp/fu"
+			timed floor_down >>"$tmp/fd"
+		done
+		row "up -d, $n $shape" "$(median <"$tmp/mu")" "$(median <"$tmp/du")" "$(median <"$tmp/fu")"
+		row "down -t 0, $n $shape" "$(median <"$tmp/md")" "$(median <"$tmp/dd")" "$(median <"$tmp/fd")"
+	done
+done
+
+# A no-op up and the down of one service (floor: one GET of the state).
+f=$tmp/noop.yaml
+bash "$top/bench/gen_flat.sh" 5 flat >"$f"
+"$mc" -f "$f" -p mcb up -d >/dev/null 2>&1
+docker-compose -f "$f" -p dcb up -d >/dev/null 2>&1
+m=$(for _ in 1 2 3 4 5; do timed "$mc" -f "$f" -p mcb up -d; done | median)
+d=$(for _ in 1 2 3; do timed docker-compose -f "$f" -p dcb up -d; done | median)
+fl=$(for _ in 1 2 3 4 5; do timed curl -sf --unix-socket "$lsock" "http://d/$api/containers/json?all=1"; done | median)
+row "no-op up -d, 5 running" "$m" "$d" "$fl"
+"$mc" -f "$f" -p mcb down -t 0 >/dev/null 2>&1
+docker-compose -f "$f" -p dcb down -t 0 >/dev/null 2>&1
+bash "$top/bench/gen_flat.sh" 1 flat >"$f"
+"$mc" -f "$f" -p mcb up -d >/dev/null 2>&1
+docker-compose -f "$f" -p dcb up -d >/dev/null 2>&1
+m=$(timed "$mc" -f "$f" -p mcb down -t 0)
+d=$(timed docker-compose -f "$f" -p dcb down -t 0)
+floor_up 1 flat >/dev/null
+fl=$(timed floor_down)
+row "down -t 0, 1 service" "$m" "$d" "$fl"
+
+# Two daemons at once: 10 services on each, against the one-daemon floor for 20.
+if [ -S "$wsock" ]; then
+	f=$tmp/two.yaml
+	{
+		bash "$top/bench/gen_flat.sh" 10 flat linux l
+		bash "$top/bench/gen_flat.sh" 10 flat windows w | tail -n +2
+		cat <<YAML
+x-mixcompose:
+  daemons:
+    linux: { endpoint: "unix://$lsock", os: linux }
+    windows: { endpoint: "unix://$wsock", os: windows, lab: true }
+YAML
+	} >"$f"
+	m=$(timed "$mc" -f "$f" -p mcb up -d)
+	"$mc" -f "$f" -p mcb down -t 0 >/dev/null 2>&1
+	fl=$(timed floor_up 20 flat)
+	floor_down >/dev/null
+	awk -v m="$m" -v f="$fl" 'BEGIN {
+		printf "| up -d, 2 daemons x 10 (floor: 20 on one daemon) | %.2f s | - | %.2f s | %.2f | - |\n", m, f, m / f }'
+fi
