@@ -1,0 +1,331 @@
+/*
+ * The project's current state on every daemon, as the planner wants it
+ * (struct plan_host), plus the facts only `ps` and `logs` show.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+#define LABEL_PROJECT "com.docker.compose.project"
+
+/* One daemon being asked; 'h' and 'ext' point into the caller's arrays. */
+struct state_job {
+	struct arena *a;
+	struct plan_host *h;
+	struct cli_container_ext **ext;
+	struct engine_daemon *d;
+	struct diag_list *dl;
+	bool failed;
+};
+
+static const char *kv_find(const struct engine_kv *kv, size_t n,
+			   const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (kv[i].key && !strcmp(kv[i].key, key))
+			return kv[i].value;
+	return NULL;
+}
+
+static const char *adup(struct arena *a, const char *s)
+{
+	return s ? arena_strdup(a, s) : NULL;
+}
+
+/* The container's own name: the first of Names without a '/' in it. */
+static const char *summary_name(const struct engine_container_summary *s)
+{
+	for (size_t i = 0; i < s->names.n; i++)
+		if (!strchr(s->names.v[i], '/'))
+			return s->names.v[i];
+	return s->names.n ? s->names.v[0] : s->id;
+}
+
+static void fill_container(struct plan_host_container *c,
+			   struct cli_container_ext *x, struct arena *a,
+			   const struct engine_container_summary *s)
+{
+	const char *num = kv_find(s->labels, s->n_labels,
+				  "com.docker.compose.container-number");
+	const char *oneoff =
+		kv_find(s->labels, s->n_labels, "com.docker.compose.oneoff");
+
+	c->id = adup(a, s->id);
+	c->name = adup(a, summary_name(s));
+	c->service = adup(a, kv_find(s->labels, s->n_labels,
+				     "com.docker.compose.service"));
+	c->number = num ? atoi(num) : 0;
+	c->daemon = adup(a, kv_find(s->labels, s->n_labels,
+				    "io.mixcompose.daemon"));
+	c->config_hash = adup(a, kv_find(s->labels, s->n_labels,
+					 "com.docker.compose.config-hash"));
+	c->depends_on = adup(a, kv_find(s->labels, s->n_labels,
+					"com.docker.compose.depends_on"));
+	c->label_project = adup(a, kv_find(s->labels, s->n_labels,
+					   LABEL_PROJECT));
+	c->state = adup(a, s->state);
+	c->oneoff = oneoff && !strcasecmp(oneoff, "true");
+	c->networks = arena_calloc(a, s->n_networks + 1, sizeof(*c->networks));
+	for (size_t i = 0; i < s->n_networks; i++) {
+		c->networks[i].network = adup(a, s->networks[i].network);
+		c->networks[i].ipv4 = adup(a, s->networks[i].ip_address);
+	}
+	c->n_networks = s->n_networks;
+
+	x->image = adup(a, s->image);
+	x->status = adup(a, s->status);
+	x->ports = arena_calloc(a, s->n_ports + 1, sizeof(*x->ports));
+	for (size_t i = 0; i < s->n_ports; i++) {
+		x->ports[i] = s->ports[i];
+		x->ports[i].ip = adup(a, s->ports[i].ip);
+		x->ports[i].type = adup(a, s->ports[i].type);
+	}
+	x->n_ports = s->n_ports;
+}
+
+static int cmp_container(const void *pa, const void *pb)
+{
+	const struct plan_host_container *a = pa, *b = pb;
+
+	return strcmp(a->name, b->name);
+}
+
+static void list_done(void *ud, int rc,
+		      const struct engine_container_list *list,
+		      const struct diag *err)
+{
+	struct state_job *j = ud;
+	struct plan_host *h = j->h;
+	struct cli_container_ext *x;
+
+	if (rc) {
+		diag_list_add_diag(j->dl, DIAG_WARNING, err);
+		j->failed = true;
+		return;
+	}
+	h->containers = arena_calloc(j->a, list->n + 1, sizeof(*h->containers));
+	x = arena_calloc(j->a, list->n + 1, sizeof(*x));
+	for (size_t i = 0; i < list->n; i++)
+		fill_container(&h->containers[i], &x[i], j->a, &list->items[i]);
+	h->n_containers = list->n;
+	/*
+	 * Sorting keeps ps and the plan stable whatever order the daemon
+	 * lists in; the ext array is rebuilt in the same order by id.
+	 */
+	if (list->n > 1) {
+		struct cli_container_ext *sx =
+			arena_calloc(j->a, list->n, sizeof(*sx));
+
+		qsort(h->containers, list->n, sizeof(*h->containers),
+		      cmp_container);
+		for (size_t i = 0; i < list->n; i++)
+			for (size_t k = 0; k < list->n; k++)
+				if (!strcmp(list->items[k].id,
+					    h->containers[i].id))
+					sx[i] = x[k];
+		x = sx;
+	}
+	*j->ext = x;
+}
+
+/* Networks (all of them) and volumes; the engine has no async list. */
+static int list_nets_vols(struct state_job *j, struct engine *e)
+{
+	struct engine_network_list *nl = NULL;
+	struct engine_volume_list *vl = NULL;
+	struct plan_host *h = j->h;
+	struct diag err = { 0 };
+
+	if (engine_network_list(e, NULL, &nl, &err) ||
+	    engine_volume_list(e, NULL, &vl, &err)) {
+		engine_network_list_free(nl);
+		diag_list_add_diag(j->dl, DIAG_WARNING, &err);
+		return -1;
+	}
+	h->networks = arena_calloc(j->a, nl->n + 1, sizeof(*h->networks));
+	for (size_t i = 0; i < nl->n; i++) {
+		const struct engine_network_info *ni = &nl->items[i];
+		struct plan_host_network *pn = &h->networks[h->n_networks++];
+
+		pn->id = adup(j->a, ni->id);
+		pn->name = adup(j->a, ni->name);
+		pn->driver = adup(j->a, ni->driver);
+		for (size_t k = 0; k < ni->n_ipam; k++) {
+			const char *sub = ni->ipam[k].subnet;
+
+			/* The planner avoids IPv4 subnets only. */
+			if (sub && strchr(sub, '.') && !pn->subnet) {
+				pn->subnet = adup(j->a, sub);
+				pn->gateway = adup(j->a, ni->ipam[k].gateway);
+			}
+		}
+		pn->label_project = adup(
+			j->a, kv_find(ni->labels, ni->n_labels, LABEL_PROJECT));
+		pn->label_network =
+			adup(j->a, kv_find(ni->labels, ni->n_labels,
+					   "com.docker.compose.network"));
+	}
+	h->volumes = arena_calloc(j->a, vl->n + 1, sizeof(*h->volumes));
+	for (size_t i = 0; i < vl->n; i++) {
+		const struct engine_volume_info *vi = &vl->items[i];
+		struct plan_host_volume *pv = &h->volumes[h->n_volumes++];
+
+		pv->name = adup(j->a, vi->name);
+		pv->label_project = adup(
+			j->a, kv_find(vi->labels, vi->n_labels, LABEL_PROJECT));
+		pv->label_volume =
+			adup(j->a, kv_find(vi->labels, vi->n_labels,
+					   "com.docker.compose.volume"));
+	}
+	engine_network_list_free(nl);
+	engine_volume_list_free(vl);
+	return 0;
+}
+
+void cli_state_host_init(struct plan_host *h, struct arena *a,
+			 const struct engine_daemon *d)
+{
+	int maj = 0, min = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->name = adup(a, d->name);
+	if (d->probed && d->reachable && !d->error) {
+		h->os = adup(a, d->os);
+		h->engine_os = adup(a, d->reported_os);
+		h->arch = adup(a, d->arch ? d->arch : d->declared_arch);
+		h->lab = d->stand_in;
+		if (d->api_version &&
+		    !engine_api_parse(d->api_version, &maj, &min)) {
+			h->api_major = maj;
+			h->api_minor = min;
+		}
+		return;
+	}
+	/* What the declaration says, as plan_hosts_from_declarations does. */
+	h->os = adup(a, d->declared_os ? d->declared_os : "linux");
+	h->engine_os = d->lab ? "linux" : NULL;
+	h->arch = adup(a, d->declared_arch);
+	h->lab = d->lab;
+	h->offline = true;
+}
+
+bool cli_daemon_usable(const struct engine_daemon *d)
+{
+	return d->probed && d->reachable && !d->error;
+}
+
+static bool registry_probed(struct engine_registry *reg)
+{
+	for (size_t i = 0; i < engine_registry_count(reg); i++)
+		if (!engine_registry_at(reg, i)->probed)
+			return false;
+	return true;
+}
+
+static void report_unreachable(struct diag_list *dl,
+			       const struct engine_daemon *d)
+{
+	diag_list_add(dl, DIAG_WARNING, DIAG_ETRANSPORT, NULL,
+		      "daemon '%s' is not reachable: %s", d->name,
+		      d->error ? d->error : "no answer");
+}
+
+int cli_state_collect_ext(struct plan_host **out, size_t *n_out,
+			  struct cli_container_ext ***ext_out,
+			  struct arena *a, struct engine_registry *reg,
+			  const char *project_name, bool all_daemons,
+			  struct diag_list *dl)
+{
+	size_t n = engine_registry_count(reg), nh = 0, n_ok = 0;
+	struct plan_host *hosts = arena_calloc(a, n + 1, sizeof(*hosts));
+	struct cli_container_ext **ext = arena_calloc(a, n + 1, sizeof(*ext));
+	struct state_job *jobs = xcalloc(n + 1, sizeof(*jobs));
+	char *filter = NULL;
+	struct engine_kv fkv = { "label", NULL };
+	struct engine_filters filters = { &fkv, 1 };
+	struct engine_loop *l;
+	struct diag diag;
+
+	if (!registry_probed(reg))
+		engine_registry_probe(reg, &diag);
+	filter = xmalloc(strlen(LABEL_PROJECT) + strlen(project_name) + 2);
+	sprintf(filter, "%s=%s", LABEL_PROJECT, project_name);
+	fkv.value = filter;
+	l = engine_loop_new();
+	for (size_t i = 0; i < n; i++) {
+		struct engine_daemon *d = engine_registry_at(reg, i);
+		struct engine *e;
+
+		if (!cli_daemon_usable(d)) {
+			report_unreachable(dl, d);
+			if (!all_daemons)
+				continue;
+		}
+		cli_state_host_init(&hosts[nh], a, d);
+		jobs[nh] = (struct state_job){ a, &hosts[nh], &ext[nh], d, dl,
+					       false };
+		e = hosts[nh].offline ? NULL
+				      : engine_registry_engine(reg, d, &diag);
+		if (e)
+			engine_container_list_async(l, e, &filters, list_done,
+						    &jobs[nh]);
+		nh++;
+	}
+	engine_loop_run(l, -1);
+	engine_loop_free(l);
+	for (size_t i = 0; i < nh; i++) {
+		struct engine *e;
+
+		if (hosts[i].offline)
+			continue;
+		e = engine_registry_engine(reg, jobs[i].d, &diag);
+		if (jobs[i].failed || !e || list_nets_vols(&jobs[i], e)) {
+			hosts[i].offline = true;
+			continue;
+		}
+		n_ok++;
+	}
+	free(filter);
+	free(jobs);
+	*out = hosts;
+	*n_out = nh;
+	if (ext_out)
+		*ext_out = ext;
+	return n_ok ? 0 : DIAG_ETRANSPORT;
+}
+
+int cli_state_collect(struct plan_host **out, size_t *n_out, struct arena *a,
+		      struct engine_registry *reg, const char *project_name,
+		      bool all_daemons, struct diag_list *dl)
+{
+	return cli_state_collect_ext(out, n_out, NULL, a, reg, project_name,
+				     all_daemons, dl);
+}
+
+void cli_state_offline(struct plan_host **out, size_t *n_out,
+		       struct arena *a, struct engine_registry *reg)
+{
+	size_t n = engine_registry_count(reg);
+	struct plan_host *hosts = arena_calloc(a, n + 1, sizeof(*hosts));
+
+	for (size_t i = 0; i < n; i++) {
+		struct engine_daemon d = *engine_registry_at(reg, i);
+
+		d.probed = false; /* never trust a probe: offline is offline */
+		cli_state_host_init(&hosts[i], a, &d);
+	}
+	*out = hosts;
+	*n_out = n;
+}
+
+struct engine_daemon *cli_state_daemon(struct engine_registry *reg,
+				       const struct plan_host *h)
+{
+	return engine_registry_find(reg, h->name);
+}
