@@ -31,6 +31,8 @@
 /* A mapping with this many keys gets a hash set for its duplicate check. */
 #define KEYSET_MIN 12
 #define YAML_STR_TAG "tag:yaml.org,2002:str"
+/* Scalars up to this long are interned. */
+#define INTERN_MAX 64
 
 /* ---- A small hash set of byte strings --------------------------------- */
 
@@ -119,6 +121,29 @@ static const struct strset_ent *strset_get(const struct strset *h,
 	return e->s ? e : NULL;
 }
 
+/*
+ * The arena copy of s[0, len), shared with every equal string interned
+ * before: keys and short values repeat across services, and a file of
+ * 5000 services would otherwise hold "image" 5000 times.
+ */
+static const char *strset_intern(struct strset *h, struct arena *a,
+				 const char *s, size_t len)
+{
+	size_t hash = hash_bytes(s, len);
+	struct strset_ent *e;
+
+	if ((h->n + 1) * 2 > h->cap)
+		strset_grow(h);
+	e = strset_slot(h, s, len, hash);
+	if (!e->s) {
+		e->s = arena_strndup(a, s, len);
+		e->len = len;
+		e->hash = hash;
+		h->n++;
+	}
+	return e->s;
+}
+
 static void strset_clear(struct strset *h)
 {
 	if (h->n)
@@ -175,6 +200,7 @@ struct builder {
 	struct anchor *anchors;
 	size_t n_anchors, alloc_anchors;
 	struct strset anchor_idx;
+	struct strset interned;
 	struct compose_node *root;
 	bool have_root;
 	struct diag *err;
@@ -372,7 +398,8 @@ static struct compose_node *new_node(struct builder *b,
 	n->kind = kind;
 	n->loc = mark_loc(b, mark);
 	if (tag)
-		n->tag = arena_strdup(b->a, (const char *)tag);
+		n->tag = strset_intern(&b->interned, b->a, (const char *)tag,
+				       strlen((const char *)tag));
 	return n;
 }
 
@@ -387,8 +414,14 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	}
 	n = new_node(b, COMPOSE_NODE_SCALAR, ev->start_mark,
 		     ev->data.scalar.tag);
-	n->str = arena_strndup(b->a, (const char *)ev->data.scalar.value,
-			       ev->data.scalar.length);
+	if (ev->data.scalar.length <= INTERN_MAX)
+		n->str = strset_intern(&b->interned, b->a,
+				       (const char *)ev->data.scalar.value,
+				       ev->data.scalar.length);
+	else
+		n->str = arena_strndup(b->a,
+				       (const char *)ev->data.scalar.value,
+				       ev->data.scalar.length);
 	n->len = ev->data.scalar.length;
 	n->style = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
 			   ? COMPOSE_SCALAR_PLAIN
@@ -604,6 +637,7 @@ static void builder_release(struct builder *b)
 		free(b->anchors[i].name);
 	free(b->anchors);
 	strset_release(&b->anchor_idx);
+	strset_release(&b->interned);
 }
 
 /*
