@@ -26,15 +26,21 @@ static void schema_usage(FILE *f)
 
 static int write_schema(const char *path)
 {
-	const char *text = schema_text_get();
-	FILE *f = path ? fopen(path, "w") : stdout;
+	FILE *f = stdout;
+	int rc;
 
-	if (!f) {
+	if (path && !(f = fopen(path, "w"))) {
 		cli_errorf("cannot write '%s': %s", path, strerror(errno));
 		return CLI_FAIL;
 	}
-	fputs(text, f);
-	if (path ? fclose(f) != 0 : fflush(f) != 0) {
+	fputs(schema_text_get(), f);
+	/* A full disk shows in the error flag or when the buffer goes out. */
+	rc = ferror(f);
+	if (path)
+		rc |= fclose(f);
+	else
+		rc |= fflush(stdout);
+	if (rc) {
 		cli_errorf("cannot write '%s': %s", path ? path : "stdout",
 			   strerror(errno));
 		return CLI_FAIL;

@@ -423,7 +423,6 @@ static void resolve_refs(struct compiler *c)
 static unsigned tmask(struct sch *s, int depth)
 {
 	unsigned m = s->types ? s->types : SCH_T_ANY;
-	unsigned u = 0;
 
 	if (s->tmask || depth > 32)
 		return s->tmask ? s->tmask : SCH_T_ANY;
@@ -432,6 +431,8 @@ static unsigned tmask(struct sch *s, int depth)
 	for (size_t i = 0; i < s->n_all_of; i++)
 		m &= tmask(s->all_of[i], depth + 1);
 	if (s->n_one_of || s->n_any_of) {
+		unsigned u = 0;
+
 		for (size_t i = 0; i < s->n_one_of; i++)
 			u |= tmask(s->one_of[i], depth + 1);
 		for (size_t i = 0; i < s->n_any_of; i++)

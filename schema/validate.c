@@ -115,7 +115,10 @@ static void type_error(struct vctx *v, const struct compose_node *n,
 	struct sbuf sb = SBUF_INIT;
 
 	sch_types_str(&sb, want);
-	if (n->kind == COMPOSE_NODE_SCALAR)
+	if (sch_node_type(n) == SCH_T_NULL)
+		report(v, DIAG_ERROR, &n->loc, "must be of type %s, not null",
+		       sb.buf);
+	else if (n->kind == COMPOSE_NODE_SCALAR)
 		report(v, DIAG_ERROR, &n->loc, "'%s' is not of type %s",
 		       n->str, sb.buf);
 	else
@@ -464,7 +467,7 @@ int schema_check(const struct schema *s, const struct compose_node *doc,
 	if (doc)
 		validate_core(&v, s->root, doc);
 	free(v.fr);
-	return dl->errors > before ? DIAG_ESCHEMA : 0;
+	return v.dl->errors > before ? DIAG_ESCHEMA : 0;
 }
 
 const struct schema *schema_builtin(struct diag *err)
@@ -474,12 +477,12 @@ const struct schema *schema_builtin(struct diag *err)
 	static struct diag load_err;
 	struct compose_yaml_limits limits = { 0 };
 	struct compose_node *doc = NULL;
-	struct arena *a;
 
 	if (!loaded) {
-		loaded = true;
 		/* Lives for the process: compiled once, used by every call. */
-		a = arena_new();
+		struct arena *a = arena_new();
+
+		loaded = true;
 		if (compose_yaml_parse(&doc, a, "mixcompose.schema.json",
 				       schema_text, schema_text_len, &limits,
 				       &load_err) ||

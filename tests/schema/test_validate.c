@@ -493,7 +493,7 @@ Test(schema_perf, five_thousand_services_in_a_few_ms)
 	struct sbuf sb = SBUF_INIT;
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct compose_node *doc;
-	double t0, best = 1e9;
+	double best = 1e9;
 
 	sbuf_adds(&sb, "services:\n");
 	for (int i = 0; i < 5000; i++) {
@@ -510,7 +510,8 @@ Test(schema_perf, five_thousand_services_in_a_few_ms)
 	doc = th_parse(a, sb.buf);
 	cr_assert_eq(schema_validate(doc, &dl), 0); /* warm: compiles the schema */
 	for (int r = 0; r < 5; r++) {
-		t0 = now_ms();
+		double t0 = now_ms();
+
 		schema_validate(doc, &dl);
 		if (now_ms() - t0 < best)
 			best = now_ms() - t0;
@@ -520,4 +521,30 @@ Test(schema_perf, five_thousand_services_in_a_few_ms)
 	cr_assert_lt(best, PERF_LIMIT_MS, "%.2f ms", best);
 	sbuf_release(&sb);
 	arena_free(a);
+}
+
+Test(schema_validate, empty_service_says_null_not_quotes)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_eq(check_text(&dl, "services:\n  web:\n  db:\n    image: x\n"),
+		     DIAG_ESCHEMA);
+	cr_assert_eq(dl.errors, 1);
+	cr_assert_str_eq(dl.items[0].d.msg,
+			 "services.web: must be of type object, not null");
+	cr_assert_eq(dl.items[0].d.loc.line, 2);
+	diag_list_release(&dl);
+}
+
+Test(schema_validate, external_name_is_deprecated)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_eq(check_text(&dl, "services: {}\nnetworks:\n  n:\n"
+				     "    external:\n      name: real\n"),
+		     0);
+	cr_assert_eq(dl.warnings, 1);
+	cr_assert_not_null(th_find(&dl, W, 5, 7,
+				   "networks.n.external.name: 'external.name' is deprecated; use 'name'"));
+	diag_list_release(&dl);
 }
