@@ -918,4 +918,138 @@ const char *engine_http_reason(long status);
 /* The create body as JSON (malloc'ed), for tests and config hashes. */
 char *engine_container_spec_json(const struct engine_container_spec *spec);
 
+/* ==== 9. Running a job graph =========================================== */
+
+/*
+ * engine_run() runs a graph of jobs across any number of daemons from one
+ * loop: each job starts as soon as every job it depends on is DONE, a
+ * failed job makes its dependents SKIPPED (with the reason) while
+ * independent jobs go on.  Nothing here knows compose: cli/ translates a
+ * plan into jobs.
+ */
+
+#include <signal.h> /* sig_atomic_t */
+
+#define ENGINE_JOB_NONE SIZE_MAX
+
+enum engine_job_kind {
+	ENGINE_JOB_NOOP,             /* a barrier: done once its deps are */
+	ENGINE_JOB_NETWORK_CREATE,   /* network_spec */
+	ENGINE_JOB_NETWORK_REMOVE,   /* name; a missing one is fine */
+	ENGINE_JOB_VOLUME_CREATE,    /* volume_spec */
+	ENGINE_JOB_VOLUME_REMOVE,    /* name; a missing one is fine */
+	ENGINE_JOB_IMAGE_ENSURE,     /* name = ref: inspect, pull if missing */
+	/*
+	 * name, platform (sent from API 1.41), container_spec; then each of
+	 * 'connect' is attached with engine_network_connect.  The new id is
+	 * in job->id.
+	 */
+	ENGINE_JOB_CONTAINER_CREATE,
+	ENGINE_JOB_CONTAINER_START,  /* container; "already started" is fine */
+	ENGINE_JOB_CONTAINER_STOP,   /* container, timeout_s */
+	/* container: stop (timeout_s), then remove (force); missing is fine */
+	ENGINE_JOB_CONTAINER_REMOVE,
+	ENGINE_JOB_WAIT,             /* container reaches 'wait' */
+	ENGINE_JOB_EXEC,             /* argv as user in container; exit 0 */
+};
+
+enum engine_wait_cond {
+	ENGINE_WAIT_STARTED,   /* running, or ran and exited */
+	ENGINE_WAIT_HEALTHY,   /* health is healthy; unhealthy/exit fails */
+	ENGINE_WAIT_COMPLETED, /* exited with code 0 */
+	/* --wait: healthy if it has a healthcheck, else running (or exit 0) */
+	ENGINE_WAIT_RUNNING_OR_HEALTHY,
+};
+
+enum engine_job_state {
+	ENGINE_JOB_WAITING,
+	ENGINE_JOB_WORKING,
+	ENGINE_JOB_DONE,
+	ENGINE_JOB_FAILED,
+	ENGINE_JOB_SKIPPED,
+};
+
+/* A container: the one job 'job' (a CONTAINER_CREATE) made, or 'id'. */
+struct engine_container_ref {
+	size_t job; /* ENGINE_JOB_NONE: use 'id' */
+	const char *id;
+};
+
+/*
+ * One job.  The caller fills the inputs (everything borrowed, it must
+ * outlive engine_run) and zeroes the rest; engine_run fills the results.
+ */
+struct engine_job {
+	enum engine_job_kind kind;
+	struct engine *engine;
+	const size_t *deps;     /* indices of jobs that must be DONE first */
+	size_t n_deps;
+	const char *title;      /* "container proj-web-1", for messages */
+	void *ud;               /* the caller's */
+
+	const char *name;       /* container/network/volume name, image ref */
+	const char *platform;   /* create, pull: "linux/amd64" or NULL */
+	struct engine_container_ref container;
+	const struct engine_container_spec *container_spec;
+	const struct engine_endpoint *connect; /* create: more networks */
+	size_t n_connect;
+	const struct engine_network_spec *network_spec;
+	const struct engine_volume_spec *volume_spec;
+	enum engine_wait_cond wait;
+	long wait_timeout_ms;   /* WAIT: 0 means no limit */
+	struct engine_strv argv; /* EXEC */
+	const char *user;       /* EXEC, or NULL */
+	int timeout_s;          /* STOP/REMOVE: < 0: the container's own */
+	bool remove_volumes;    /* REMOVE: its anonymous volumes too */
+
+	/* Results. */
+	enum engine_job_state state;
+	const char *phase;      /* static: "pulling", "stopping", ... or NULL */
+	bool noop;              /* nothing to do: started, missing, present */
+	char id[96];            /* container/network id or volume name made */
+	int exit_code;          /* EXEC, WAIT COMPLETED */
+	long long started_ms;   /* CLOCK_MONOTONIC ms when WORKING */
+	long long finished_ms;  /* when DONE/FAILED/SKIPPED */
+	struct diag err;        /* FAILED/SKIPPED: why */
+};
+
+/* Called for every job when the run starts and on each state/phase change. */
+typedef void (*engine_job_fn)(void *ud, const struct engine_job *jobs,
+			      size_t n, size_t i);
+
+struct engine_run_opts {
+	engine_job_fn progress;  /* may be NULL */
+	void *progress_ud;
+	/* Checked at every step: once nonzero no new job starts. */
+	volatile sig_atomic_t *cancel;
+	long poll_ms;            /* WAIT polling interval; 0: 250 */
+	size_t max_per_engine;   /* jobs WORKING per daemon; 0: no limit */
+};
+
+/*
+ * Runs 'jobs' until each is DONE, FAILED or SKIPPED.  Returns 0 when all
+ * are DONE; DIAG_EINTR when '*cancel' was set (the jobs in flight
+ * finished, the waiting ones are SKIPPED); else the code of the first
+ * failure, with 'err' saying how many failed and why the first did.
+ * Bad dependency indices (or a cycle) are a DIAG_EUSAGE bug report
+ * before anything runs.
+ */
+int engine_run(struct engine_loop *l, struct engine_job *jobs, size_t n,
+	       const struct engine_run_opts *opts, struct diag *err);
+
+/*
+ * The pure scheduling step engine_run uses, for tests: marks every
+ * WAITING job that depends on a FAILED or SKIPPED job SKIPPED (with the
+ * reason in its err, transitively), then writes the indices of the
+ * WAITING jobs whose deps are all DONE into 'out' (at most 'cap', in index
+ * order).  Returns how many it wrote.
+ */
+size_t engine_jobs_ready(struct engine_job *jobs, size_t n, size_t *out,
+			 size_t cap);
+/* Checks deps (in range, not itself, no cycle); 0 or DIAG_EUSAGE. */
+int engine_jobs_check(const struct engine_job *jobs, size_t n,
+		      struct diag *err);
+const char *engine_job_kind_name(enum engine_job_kind k);
+const char *engine_job_state_name(enum engine_job_state s);
+
 #endif
