@@ -259,8 +259,10 @@ static void put_service(struct sbuf *sb, const struct compose_service *s)
  * Everything that defines the container goes in, except what may change
  * without the container having to: host entries (rewritten in place),
  * scale, pull_policy and depends_on (the order of starting, not the
- * container).  The planned static addresses are in: a new address needs a
- * new endpoint, and an address that is kept keeps the hash.
+ * container).  Addresses the planner picked are left out too: a stopped
+ * container reports none, and its hash must not change for that;
+ * converge.c compares the addresses it does know instead.  An
+ * ipv4_address written in the file is config and goes in.
  */
 void plan_container_canonical(struct sbuf *out, const struct plan *p,
 			      const struct plan_container *ct)
@@ -275,7 +277,8 @@ void plan_container_canonical(struct sbuf *out, const struct plan *p,
 		const struct plan_endpoint *ep = &ct->endpoints[i];
 
 		put(out, "net", p->networks[ep->network].name);
-		put(out, "net.ipv4", ep->ipv4);
+		if (ep->user_address)
+			put(out, "net.ipv4", ep->ipv4);
 		put_strv(out, "net.alias", &ep->aliases);
 	}
 	put_service(out, ps->svc);

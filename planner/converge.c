@@ -11,7 +11,33 @@
 
 static const char *short8(struct arena *a, const char *h)
 {
-	return h ? arena_strndup(a, h, 8) : "(none)";
+	return h ? arena_strndup(a, h, strnlen(h, 8)) : "(none)";
+}
+
+/*
+ * The first endpoint whose current address is known and differs from the
+ * planned one (the subnet changed, or the address went to another
+ * container), as "172.30.0.9 -> 172.30.0.2"; NULL if none.
+ */
+static const char *moved_address(struct plan *p, const struct plan_container *ct,
+				 const struct plan_host_container *e)
+{
+	for (size_t k = 0; k < ct->n_endpoints; k++) {
+		const struct plan_endpoint *ep = &ct->endpoints[k];
+		const char *net = p->networks[ep->network].name;
+
+		for (size_t j = 0; j < e->n_networks; j++) {
+			const char *ip = e->networks[j].ipv4;
+
+			if (!e->networks[j].network || !ip || !*ip ||
+			    !ep->ipv4 || strcmp(e->networks[j].network, net) ||
+			    !strcmp(ip, ep->ipv4))
+				continue;
+			return arena_sprintf(p->arena, "%s: %s -> %s", net, ip,
+					     ep->ipv4);
+		}
+	}
+	return NULL;
 }
 
 static void decide(struct plan_ctx *c, size_t i)
@@ -21,6 +47,7 @@ static void decide(struct plan_ctx *c, size_t i)
 	const struct plan_host_container *e = c->existing[i];
 	const struct plan_options *o = c->opts;
 	bool running, changed;
+	const char *moved;
 
 	if (e) {
 		ct->existing_id = e->id;
@@ -48,6 +75,10 @@ static void decide(struct plan_ctx *c, size_t i)
 					   "config hash changed: %s -> %s",
 					   short8(p->arena, e->config_hash),
 					   short8(p->arena, ct->config_hash));
+	} else if (!o->no_recreate && (moved = moved_address(p, ct, e))) {
+		ct->action = PLAN_ACT_RECREATE;
+		ct->reason = arena_sprintf(p->arena, "address changed on %s",
+					   moved);
 	} else if (running) {
 		ct->action = PLAN_ACT_KEEP;
 		ct->reason = changed ? "config changed, kept (--no-recreate)"

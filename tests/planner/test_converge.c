@@ -1,7 +1,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "planner/planner_int.h"
 #include "tests/planner/model_util.h"
+#include "util/sha256.h"
 #include "util/arena.h"
 
 static struct plan_host hosts[2];
@@ -428,4 +430,57 @@ Test(planner_converge, down_survives_cyclic_labels)
 	cr_assert_eq(plan_build_down(&d, "demo", hosts, 1, NULL, &err), 0);
 	cr_assert_eq(d->n_steps, 2);
 	plan_down_free(d);
+}
+
+Test(planner_converge, stopped_without_address_keeps_hash)
+{
+	struct compose_project *p = two();
+	struct plan *pl = build(p, NULL), *again;
+
+	apply(pl);
+	/* A stopped container reports no IPAddress. */
+	hosts[0].containers[0].state = "exited";
+	hosts[0].containers[0].networks[0].ipv4 = "";
+	again = build(p, NULL);
+	cr_assert_eq(mu_ctr(again, "demo-web-1")->action, PLAN_ACT_START,
+		     "%s", mu_ctr(again, "demo-web-1")->reason);
+	plan_free(again);
+	plan_free(pl);
+	mu_free(p);
+}
+
+Test(planner_converge, address_that_no_longer_fits_recreates)
+{
+	struct compose_project *p = two();
+	struct plan *pl = build(p, NULL), *again;
+
+	apply(pl);
+	hosts[0].containers[0].networks[0].ipv4 = "10.99.0.5";
+	again = build(p, NULL);
+	cr_assert_eq(mu_ctr(again, "demo-web-1")->action, PLAN_ACT_RECREATE);
+	cr_assert_str_eq(mu_ctr(again, "demo-web-1")->reason,
+			 "address changed on demo_default: 10.99.0.5 -> "
+			 "172.30.0.2");
+	plan_free(again);
+	plan_free(pl);
+	mu_free(p);
+}
+
+Test(planner_converge, hash_is_sha256_of_the_canonical_text)
+{
+	struct compose_project *p = two();
+	struct plan *pl = build(p, NULL);
+	const struct plan_container *c = mu_ctr(pl, "demo-web-1");
+	struct sbuf sb = SBUF_INIT;
+	char hex[SHA256_HEX_LEN + 1];
+
+	plan_container_canonical(&sb, pl, c);
+	cr_assert(strstr(sb.buf, "image=img:web\n"));
+	cr_assert(strstr(sb.buf, "net=demo_default\n"));
+	cr_assert_null(strstr(sb.buf, "172.30."), "picked addresses stay out");
+	sha256_hex(hex, sb.buf, sb.len);
+	cr_assert_str_eq(c->config_hash, hex);
+	sbuf_release(&sb);
+	plan_free(pl);
+	mu_free(p);
 }
