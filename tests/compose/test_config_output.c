@@ -1,0 +1,343 @@
+/* compose_project_to_node() / compose_project_emit(): the `config` output. */
+#include "load_helpers.h"
+
+static struct lt t;
+
+static void setup(void)
+{
+	lt_init(&t);
+}
+
+static void teardown(void)
+{
+	lt_done(&t);
+}
+
+TestSuite(compose_config_output, .init = setup, .fini = teardown);
+
+static const struct compose_node *out_svc(const struct compose_node *root,
+					  const char *name)
+{
+	const struct compose_node *s =
+		compose_map_get(compose_map_get(root, "services"), name);
+
+	cr_assert_not_null(s, "no service %s in output", name);
+	return s;
+}
+
+static const char *text(const struct compose_node *n)
+{
+	cr_assert_not_null(n);
+	cr_assert_eq(n->kind, COMPOSE_NODE_SCALAR);
+	return n->str;
+}
+
+static bool is_plain(const struct compose_node *n)
+{
+	return n && n->kind == COMPOSE_NODE_SCALAR &&
+	       n->style == COMPOSE_SCALAR_PLAIN;
+}
+
+static const struct compose_node *one(const char *attrs)
+{
+	char buf[2048];
+
+	snprintf(buf, sizeof(buf),
+		 "name: proj\nservices:\n  s:\n    image: x\n%s"
+		 "  db:\n    image: pg\nvolumes:\n  v: {}\n",
+		 attrs);
+	lt_ok(&t, buf);
+	return out_svc(compose_project_to_node(t.p), "s");
+}
+
+Test(compose_config_output, top_level_shape)
+{
+	const struct compose_node *root;
+
+	lt_ok(&t, "name: proj\nservices:\n  b:\n    image: x\n  a:\n    image: y\n"
+		  "x-top: {k: v}\n");
+	root = compose_project_to_node(t.p);
+	cr_assert_str_eq(root->pairs[0].key->str, "name");
+	cr_assert_str_eq(text(root->pairs[0].value), "proj");
+	cr_assert_str_eq(root->pairs[1].key->str, "services");
+	cr_assert_str_eq(root->pairs[1].value->pairs[0].key->str, "a");
+	cr_assert_str_eq(root->pairs[2].key->str, "networks");
+	cr_assert_str_eq(root->pairs[3].key->str, "x-top");
+	cr_assert_str_eq(text(compose_map_get(compose_map_get(
+				 compose_map_get(root, "networks"), "default"),
+					      "name")),
+			 "proj_default");
+}
+
+Test(compose_config_output, ports_are_objects_with_string_published)
+{
+	const struct compose_node *s =
+		one("    ports: [\"127.0.0.1:8080:80/udp\", \"90\"]\n");
+	const struct compose_node *p = compose_map_get(s, "ports")->items[0];
+
+	cr_assert_str_eq(p->pairs[0].key->str, "mode");
+	cr_assert_str_eq(text(compose_map_get(p, "mode")), "ingress");
+	cr_assert_str_eq(text(compose_map_get(p, "host_ip")), "127.0.0.1");
+	cr_assert(is_plain(compose_map_get(p, "target")));
+	cr_assert_str_eq(text(compose_map_get(p, "target")), "80");
+	cr_assert_not(is_plain(compose_map_get(p, "published")));
+	cr_assert_str_eq(text(compose_map_get(p, "published")), "8080");
+	cr_assert_str_eq(text(compose_map_get(p, "protocol")), "udp");
+	p = compose_map_get(s, "ports")->items[1];
+	cr_assert_null(compose_map_get(p, "published"));
+	cr_assert_null(compose_map_get(p, "host_ip"));
+}
+
+Test(compose_config_output, environment_is_a_sorted_map_with_null)
+{
+	const struct compose_node *s = one("    environment: [Z=1, A, M=]\n");
+	const struct compose_node *e = compose_map_get(s, "environment");
+
+	cr_assert_eq(e->n, 3);
+	cr_assert_str_eq(e->pairs[0].key->str, "A");
+	cr_assert(is_plain(e->pairs[0].value));
+	cr_assert_str_eq(e->pairs[0].value->str, "null");
+	cr_assert_str_eq(text(e->pairs[1].value), "");
+	cr_assert_str_eq(text(e->pairs[2].value), "1");
+}
+
+Test(compose_config_output, depends_on_is_a_map)
+{
+	const struct compose_node *s = one("    depends_on: [db]\n");
+	const struct compose_node *d =
+		compose_map_get(compose_map_get(s, "depends_on"), "db");
+
+	cr_assert_str_eq(text(compose_map_get(d, "condition")), "service_started");
+	cr_assert_str_eq(text(compose_map_get(d, "required")), "true");
+	cr_assert(is_plain(compose_map_get(d, "required")));
+	cr_assert_null(compose_map_get(d, "restart"));
+}
+
+Test(compose_config_output, depends_on_restart_shown_when_true)
+{
+	const struct compose_node *s =
+		one("    depends_on:\n      db:\n        condition: service_healthy\n"
+		    "        restart: true\n");
+	const struct compose_node *d =
+		compose_map_get(compose_map_get(s, "depends_on"), "db");
+
+	cr_assert_str_eq(text(compose_map_get(d, "restart")), "true");
+}
+
+Test(compose_config_output, command_list_and_null_entrypoint)
+{
+	const struct compose_node *s = one("    command: echo \"a b\"\n");
+	const struct compose_node *c = compose_map_get(s, "command");
+
+	cr_assert_eq(c->kind, COMPOSE_NODE_SEQ);
+	cr_assert_eq(c->n, 2);
+	cr_assert_str_eq(text(c->items[1]), "a b");
+	cr_assert(is_plain(compose_map_get(s, "entrypoint")));
+	cr_assert_str_eq(compose_map_get(s, "entrypoint")->str, "null");
+}
+
+Test(compose_config_output, yaml_shape_leaves_null_command_out)
+{
+	struct compose_node *root;
+
+	lt_ok(&t, "services:\n  s:\n    image: x\n");
+	root = compose_project_to_node_fmt(t.p, false);
+	cr_assert_null(compose_map_get(out_svc(root, "s"), "command"));
+	cr_assert_null(compose_map_get(compose_map_get(compose_map_get(root,
+			"networks"), "default"), "ipam"));
+}
+
+Test(compose_config_output, healthcheck_durations_as_go_strings)
+{
+	const struct compose_node *s =
+		one("    healthcheck:\n      test: true\n      interval: 90s\n"
+		    "      timeout: 1500ms\n      start_period: 2h\n"
+		    "      start_interval: 250us\n      retries: 2\n");
+	const struct compose_node *h = compose_map_get(s, "healthcheck");
+
+	cr_assert_str_eq(text(compose_map_get(h, "interval")), "1m30s");
+	cr_assert_str_eq(text(compose_map_get(h, "timeout")), "1.5s");
+	cr_assert_str_eq(text(compose_map_get(h, "start_period")), "2h0m0s");
+	cr_assert_str_eq(text(compose_map_get(h, "start_interval")), "250µs");
+	cr_assert_str_eq(text(compose_map_get(h, "retries")), "2");
+	cr_assert_str_eq(text(compose_map_get(h, "test")->items[0]), "CMD-SHELL");
+}
+
+Test(compose_config_output, sub_second_durations)
+{
+	const struct compose_node *s =
+		one("    stop_grace_period: 1500us\n");
+
+	cr_assert_str_eq(text(compose_map_get(s, "stop_grace_period")), "1.5ms");
+}
+
+Test(compose_config_output, volumes_long_form)
+{
+	const struct compose_node *s =
+		one("    volumes: [\"./d:/d:ro\", \"v:/v\", \"/anon\"]\n");
+	const struct compose_node *v = compose_map_get(s, "volumes");
+	const struct compose_node *b = v->items[0];
+
+	cr_assert_str_eq(text(compose_map_get(b, "type")), "bind");
+	cr_assert_eq(text(compose_map_get(b, "source"))[0], '/');
+	cr_assert_str_eq(text(compose_map_get(b, "read_only")), "true");
+	cr_assert_str_eq(text(compose_map_get(compose_map_get(b, "bind"),
+					      "create_host_path")),
+			 "true");
+	cr_assert_str_eq(text(compose_map_get(v->items[1], "type")), "volume");
+	cr_assert_eq(compose_map_get(v->items[1], "volume")->kind,
+		     COMPOSE_NODE_MAP);
+	cr_assert_null(compose_map_get(v->items[2], "source"));
+}
+
+Test(compose_config_output, npipe_volume_type)
+{
+	const struct compose_node *s = one(
+		"    volumes: ['\\\\.\\pipe\\docker_engine:\\\\.\\pipe\\docker_engine']\n");
+	const struct compose_node *v = compose_map_get(s, "volumes")->items[0];
+
+	cr_assert_str_eq(text(compose_map_get(v, "type")), "npipe");
+	cr_assert_null(compose_map_get(v, "bind"));
+}
+
+Test(compose_config_output, service_networks_null_or_options)
+{
+	const struct compose_node *n;
+
+	lt_ok(&t, "services:\n  s:\n    image: x\n    networks:\n      b:\n"
+		  "      a:\n        aliases: [x]\nnetworks:\n  a: {}\n  b: {}\n");
+	n = compose_map_get(out_svc(compose_project_to_node(t.p), "s"),
+			    "networks");
+	cr_assert_str_eq(n->pairs[0].key->str, "a");
+	cr_assert_eq(compose_map_get(n, "a")->kind, COMPOSE_NODE_MAP);
+	cr_assert(is_plain(compose_map_get(n, "b")));
+	cr_assert_str_eq(compose_map_get(n, "b")->str, "null");
+}
+
+Test(compose_config_output, service_keys_in_compose_order)
+{
+	const struct compose_node *s =
+		one("    x-extra: 1\n    restart: always\n    labels: [a=b]\n"
+		    "    command: [run]\n    hostname: h\n"
+		    "    healthcheck:\n      test: [CMD, x]\n    deploy:\n"
+		    "      replicas: 2\n");
+	const char *want[] = { "command", "deploy", "entrypoint", "hostname",
+			       "healthcheck", "image", "labels", "networks",
+			       "restart", "x-extra" };
+
+	cr_assert_eq(s->n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < s->n; i++)
+		cr_assert_str_eq(s->pairs[i].key->str, want[i]);
+}
+
+Test(compose_config_output, extensions_and_unknown_keys_verbatim)
+{
+	const struct compose_node *s =
+		one("    x-mixcompose:\n      daemon: win\n"
+		    "    ulimits:\n      nofile: 1024\n");
+
+	cr_assert_str_eq(text(compose_map_get(compose_map_get(s, "x-mixcompose"),
+					      "daemon")),
+			 "win");
+	cr_assert_str_eq(text(compose_map_get(compose_map_get(s, "ulimits"),
+					      "nofile")),
+			 "1024");
+}
+
+Test(compose_config_output, extra_hosts_and_mem_limit)
+{
+	const struct compose_node *s =
+		one("    extra_hosts: [\"b:10.0.0.2\", \"a=10.0.0.1\"]\n"
+		    "    mem_limit: 1g\n");
+
+	cr_assert_str_eq(text(compose_map_get(s, "extra_hosts")->items[0]),
+			 "a=10.0.0.1");
+	cr_assert_str_eq(text(compose_map_get(s, "mem_limit")), "1073741824");
+}
+
+Test(compose_config_output, build_context_absolute)
+{
+	const struct compose_node *s = one("    build: .\n");
+	const struct compose_node *b = compose_map_get(s, "build");
+
+	cr_assert_str_eq(text(compose_map_get(b, "context")), t.dir);
+	cr_assert_str_eq(text(compose_map_get(b, "dockerfile")), "Dockerfile");
+}
+
+Test(compose_config_output, top_level_network_and_volume)
+{
+	struct compose_node *root;
+	const struct compose_node *n, *v;
+
+	lt_ok(&t, "name: p\nservices:\n  s:\n    image: x\n    networks: [n]\n"
+		  "networks:\n  n:\n    driver: bridge\n    internal: true\n"
+		  "    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n"
+		  "volumes:\n  v:\n    external: true\n");
+	root = compose_project_to_node(t.p);
+	n = compose_map_get(compose_map_get(root, "networks"), "n");
+	cr_assert_str_eq(text(compose_map_get(n, "name")), "p_n");
+	cr_assert_str_eq(text(compose_map_get(compose_map_get(compose_map_get(n,
+			 "ipam"), "config")->items[0], "subnet")),
+			 "10.0.0.0/24");
+	cr_assert_str_eq(text(compose_map_get(n, "internal")), "true");
+	v = compose_map_get(compose_map_get(root, "volumes"), "v");
+	cr_assert_str_eq(text(compose_map_get(v, "name")), "v");
+	cr_assert_str_eq(text(compose_map_get(v, "external")), "true");
+}
+
+Test(compose_config_output, streamed_json_equals_tree_json)
+{
+	struct sbuf a = SBUF_INIT;
+	char *b;
+
+	lt_ok(&t, "name: p\nservices:\n  b:\n    image: x\n    ports: [80]\n"
+		  "    command: \"echo 'hi there'\"\n  a:\n    image: \"y\\nz\"\n"
+		  "volumes:\n  v: {}\nx-k: [1, 2]\n");
+	compose_node_emit_json(&a, compose_project_to_node(t.p));
+	b = lt_json(&t);
+	cr_assert_str_eq(a.buf, b);
+	sbuf_release(&a);
+	free(b);
+}
+
+Test(compose_config_output, streamed_yaml_equals_tree_yaml)
+{
+	struct sbuf a = SBUF_INIT, b = SBUF_INIT;
+
+	lt_ok(&t, "name: p\nservices:\n  b:\n    image: x\n    labels:\n"
+		  "      multi: |\n        line one\n\n        line three\n"
+		  "  a:\n    image: y\n");
+	compose_node_emit_yaml(&a, compose_project_to_node_fmt(t.p, false));
+	compose_project_emit(&b, t.p, false);
+	cr_assert_str_eq(a.buf, b.buf);
+	sbuf_release(&a);
+	sbuf_release(&b);
+}
+
+Test(compose_config_output, streamed_output_with_many_services)
+{
+	struct sbuf in = SBUF_INIT, a = SBUF_INIT;
+	char *b;
+
+	sbuf_adds(&in, "services:\n");
+	for (int i = 0; i < 600; i++)
+		sbuf_addf(&in, "  s%03d:\n    image: x\n    environment: [I=%d]\n",
+			  i, i);
+	lt_ok(&t, in.buf);
+	compose_node_emit_json(&a, compose_project_to_node(t.p));
+	b = lt_json(&t);
+	cr_assert_str_eq(a.buf, b);
+	sbuf_release(&in);
+	sbuf_release(&a);
+	free(b);
+}
+
+Test(compose_config_output, empty_services)
+{
+	char *b;
+
+	lt_ok(&t, "name: p\nservices: {}\n");
+	b = lt_json(&t);
+	cr_assert_str_eq(b, "{\n  \"name\": \"p\",\n  \"services\": {}\n}\n");
+	free(b);
+}
