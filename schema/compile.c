@@ -343,15 +343,8 @@ static struct sch *sch_new(struct compiler *c)
 static struct sch *compile_node(struct compiler *c,
 				const struct compose_node *n)
 {
-	struct sch *s;
+	struct sch *s = sch_new(c);
 
-	for (size_t i = 0; i < c->n_memo; i++)
-		if (c->memo[i].node == n)
-			return c->memo[i].sch;
-	s = sch_new(c);
-	ALLOC_GROW(c->memo, c->n_memo + 1, c->alloc_memo);
-	c->memo[c->n_memo].node = n;
-	c->memo[c->n_memo++].sch = s;
 	if (n->kind == COMPOSE_NODE_SCALAR && sch_node_type(n) == SCH_T_BOOL) {
 		/* "false" accepts nothing: an empty "anyOf". */
 		if (n->str[0] == 'f' || n->str[0] == 'F')
@@ -368,6 +361,25 @@ static struct sch *compile_node(struct compiler *c,
 		fail(c, n, "unknown x-mixcompose-format '%s'", s->cformat);
 	else if (s->cformat)
 		s->pattern = NULL; /* the same check, in C */
+	return s;
+}
+
+/*
+ * A "$ref" target is compiled once however many refs point at it; the
+ * memo holds only targets (and the root), so it stays short.
+ */
+static struct sch *compile_target(struct compiler *c,
+				  const struct compose_node *n)
+{
+	struct sch *s;
+
+	for (size_t i = 0; i < c->n_memo; i++)
+		if (c->memo[i].node == n)
+			return c->memo[i].sch;
+	s = compile_node(c, n);
+	ALLOC_GROW(c->memo, c->n_memo + 1, c->alloc_memo);
+	c->memo[c->n_memo].node = n;
+	c->memo[c->n_memo++].sch = s;
 	return s;
 }
 
@@ -415,7 +427,7 @@ static void resolve_refs(struct compiler *c)
 			     pd.sch->ref_str);
 			return;
 		}
-		pd.sch->ref = compile_node(c, t);
+		pd.sch->ref = compile_target(c, t);
 	}
 }
 
@@ -453,7 +465,7 @@ int schema_compile(struct schema *out, struct arena *a,
 	memset(out, 0, sizeof(*out));
 	if (!doc)
 		return diag_set(err, DIAG_ESCHEMA, NULL, "empty schema");
-	out->root = compile_node(&c, doc);
+	out->root = compile_target(&c, doc);
 	resolve_refs(&c);
 	for (size_t i = 0; i < c.n_all && !c.rc; i++)
 		c.all[i]->tmask = tmask(c.all[i], 0);
