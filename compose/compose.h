@@ -106,13 +106,29 @@ struct compose_yaml_limits {
  * 'file' names it in locations and is copied into 'a'.  Anchors, aliases
  * and merge keys are resolved; duplicate keys are an error.  On success
  * '*out' is the root (NULL for an empty document).
+ *
+ * Aliases are copies of the anchored subtree (the result is a tree, never
+ * a graph); the copy's root is located at the alias.  With merge keys,
+ * explicit keys win, then earlier sources over later ones, and merged
+ * pairs take the place of "<<".  Only the first document of a stream is
+ * used; later ones are checked for syntax only.  Errors: DIAG_ESYNTAX
+ * (libyaml's message at its mark, duplicate or non-scalar keys, unknown
+ * aliases, bad merges) and DIAG_ELIMIT (node budget or depth, counted
+ * after alias expansion and checked before copying, so a "billion laughs"
+ * file fails at once with bounded memory).  'limits' may be NULL.
  */
 int compose_yaml_parse(struct compose_node **out, struct arena *a,
 		       const char *file, const char *buf, size_t len,
 		       const struct compose_yaml_limits *limits,
 		       struct diag *err);
 
-/* Writes a node tree as YAML (2-space indent) or as JSON (2-space indent). */
+/*
+ * Writes a node tree as YAML (2-space indent) or as JSON (2-space indent),
+ * each ending in a newline.  The YAML reads back as the same tree (strings
+ * that would read as another type are quoted, tags are kept); JSON types
+ * plain scalars by compose_scalar_type() (0x1F becomes 31, .inf stays a
+ * string).
+ */
 void compose_node_emit_yaml(struct sbuf *out, const struct compose_node *n);
 void compose_node_emit_json(struct sbuf *out, const struct compose_node *n);
 

@@ -318,12 +318,42 @@ static void frame_add_merge(struct frame *f, const struct compose_node *src)
 	f->n_merges++;
 }
 
+/*
+ * The key path of the collection being built ("services.web"), for
+ * messages: each open mapping's pending key, each sequence's next index.
+ */
+static void builder_path(const struct builder *b, struct sbuf *sb)
+{
+	for (size_t i = 0; i + 1 < b->depth; i++) {
+		const struct frame *f = &b->stack[i];
+
+		if (f->node->kind == COMPOSE_NODE_SEQ)
+			sbuf_addf(sb, "[%zu]", f->n_items);
+		else if (f->key)
+			sbuf_addf(sb, "%s%s", sb->len ? "." : "", f->key->str);
+	}
+}
+
+static int err_in_map(struct builder *b, const struct diag_loc *loc,
+		      const char *what, const char *key)
+{
+	struct sbuf path = SBUF_INIT;
+	int rc;
+
+	builder_path(b, &path);
+	rc = diag_set(b->err, DIAG_ESYNTAX, loc, "%s%s%s%s%s%s", path.buf,
+		      path.len ? ": " : "", what, key ? " '" : "",
+		      key ? key : "", key ? "'" : "");
+	sbuf_release(&path);
+	return rc;
+}
+
 static int map_take_key(struct builder *b, struct frame *f,
 			struct compose_node *key)
 {
 	if (key->kind != COMPOSE_NODE_SCALAR)
-		return diag_set(b->err, DIAG_ESYNTAX, &key->loc,
-				"mapping keys must be scalars");
+		return err_in_map(b, &key->loc, "mapping keys must be scalars",
+				  NULL);
 	f->key = key;
 	/* Only a plain, untagged "<<" is a merge key; "'<<'" is a key. */
 	f->key_is_merge = key->style == COMPOSE_SCALAR_PLAIN && !key->tag &&
@@ -331,8 +361,7 @@ static int map_take_key(struct builder *b, struct frame *f,
 	if (f->key_is_merge)
 		return 0;
 	if (frame_find_key(f, key->str, key->len) >= 0)
-		return diag_set(b->err, DIAG_ESYNTAX, &key->loc,
-				"duplicate key '%s'", key->str);
+		return err_in_map(b, &key->loc, "duplicate key", key->str);
 	return 0;
 }
 

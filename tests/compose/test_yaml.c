@@ -290,7 +290,20 @@ Test(compose_yaml, duplicate_key_points_at_second)
 	cr_assert_eq(err.loc.line, 5);
 	cr_assert_eq(err.loc.col, 5);
 	cr_assert(strstr(err.msg, "duplicate key 'image'"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "services.web"), "%s", err.msg);
 	cr_assert_null(n);
+}
+
+Test(compose_yaml, duplicate_key_path_through_sequences)
+{
+	struct compose_node *n = NULL;
+	struct diag err = { 0 };
+
+	cr_assert_eq(parse(&n, "a:\n  - x: 1\n  - y: 1\n    y: 2\n", &err),
+		     DIAG_ESYNTAX);
+	cr_assert_eq(err.loc.line, 4);
+	cr_assert_eq(err.loc.col, 5);
+	cr_assert(strstr(err.msg, "a[1]: duplicate key 'y'"), "%s", err.msg);
 }
 
 Test(compose_yaml, duplicate_key_found_in_big_map)
