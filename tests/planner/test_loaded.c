@@ -1,0 +1,88 @@
+/* The planner on a model from the real loader (compose/), not by hand. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tests/planner/model_util.h"
+#include "util/arena.h"
+
+#define FIXTURE(p) (TEST_FIXTURES_DIR "/" p)
+
+static struct compose_project *load(const char *file)
+{
+	static char *env[] = { "PATH=/usr/bin:/bin", NULL };
+	const char *files[] = { file };
+	struct compose_options o = { 0 };
+	struct compose_project *p = NULL;
+	struct diag err = { 0 };
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	o.files = files;
+	o.n_files = 1;
+	o.environ_ = env;
+	o.cwd = "/";
+	cr_assert_eq(compose_project_load(&p, &o, &err), 0, "%s", err.msg);
+	int rc = compose_project_normalize(p, &dl);
+	char msg[DIAG_MSG_MAX];
+
+	snprintf(msg, sizeof(msg), "%s", dl.nr ? dl.items[0].d.msg : "");
+	diag_list_release(&dl);
+	cr_assert_eq(rc, 0, "%s", msg);
+	return p;
+}
+
+Test(planner_loaded, mixed_sample_plans_across_lab_daemons)
+{
+	struct compose_project *p = load(FIXTURE("planner/mixed/compose.yaml"));
+	struct arena *a = arena_new();
+	struct plan_host *h = NULL;
+	size_t n = 0;
+	struct plan_options o = { .offline = true };
+	struct plan *pl = NULL;
+	struct diag err = { 0 };
+	const struct plan_container *nginx;
+
+	plan_hosts_from_declarations(&h, &n, a, p);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(plan_build(&pl, p, h, n, &o, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(pl->project_name, "shop");
+	cr_assert_eq(pl->services[plan_service_index(pl, "app")].daemon, 1);
+	cr_assert_eq(pl->services[plan_service_index(pl, "nginx")].daemon, 0);
+	cr_assert_str_eq(pl->networks[0].subnet, "10.77.0.0/24");
+	cr_assert_str_eq(pl->networks[1].subnet, "10.77.1.0/24");
+	nginx = mu_ctr(pl, "shop-nginx-1");
+	cr_assert_not_null(nginx);
+	cr_assert_str_eq(mu_entry(nginx, "backend"), "10.77.1.2");
+	cr_assert_eq(nginx->hosts_mech, PLAN_HOSTS_EXTRA_HOSTS);
+	/* The stand-in runs Linux: ExtraHosts works there too. */
+	cr_assert_eq(mu_ctr(pl, "shop-app-1")->hosts_mech,
+		     PLAN_HOSTS_EXTRA_HOSTS);
+	cr_assert_str_eq(pl->services[pl->order[0]].name, "db");
+	plan_free(pl);
+	arena_free(a);
+	compose_project_free(p);
+}
+
+Test(planner_loaded, hash_is_stable_across_loads)
+{
+	struct compose_project *p1 = load(FIXTURE("planner/mixed/compose.yaml"));
+	struct compose_project *p2 = load(FIXTURE("planner/mixed/compose.yaml"));
+	struct arena *a = arena_new();
+	struct plan_host *h = NULL;
+	size_t n = 0;
+	struct plan_options o = { .offline = true };
+	struct plan *x = NULL, *y = NULL;
+	struct diag err = { 0 };
+
+	plan_hosts_from_declarations(&h, &n, a, p1);
+	cr_assert_eq(plan_build(&x, p1, h, n, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(plan_build(&y, p2, h, n, &o, &err), 0, "%s", err.msg);
+	for (size_t i = 0; i < x->n_containers; i++)
+		cr_assert_str_eq(x->containers[i].config_hash,
+				 y->containers[i].config_hash);
+	plan_free(x);
+	plan_free(y);
+	arena_free(a);
+	compose_project_free(p1);
+	compose_project_free(p2);
+}
