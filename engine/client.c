@@ -385,6 +385,7 @@ static void ereq_free(struct ereq *r)
 	sbuf_release(&r->resp);
 	free(r->path);
 	free(r->full_path);
+	free(r->late_query);
 	free(r->body);
 	free(r);
 }
@@ -463,6 +464,10 @@ static void ereq_prepare(struct ereq *r)
 		sbuf_adds(&url, r->path);
 	else
 		sbuf_addf(&url, "/v%s%s", e->api, r->path);
+	if (r->late_query &&
+	    engine_api_at_least(e, r->late_major, r->late_minor))
+		sbuf_addf(&url, "%c%s", strchr(url.buf, '?') ? '&' : '?',
+			  r->late_query);
 	free(r->full_path);
 	r->full_path = sbuf_detach(&url, NULL);
 	sbuf_addf(&url, "%s%s", e->base, r->full_path);
@@ -596,7 +601,7 @@ static void neg_ping_done(struct ereq *r, int rc, const struct diag *err)
 
 static bool connect_phase(CURLcode cc, CURL *h)
 {
-	curl_off_t t = 0;
+	long sent = 0;
 
 	switch (cc) {
 	case CURLE_COULDNT_CONNECT:
@@ -607,8 +612,9 @@ static bool connect_phase(CURLcode cc, CURL *h)
 	case CURLE_SSL_CACERT_BADFILE:
 		return true;
 	case CURLE_OPERATION_TIMEDOUT:
-		curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &t);
-		return t == 0;
+		/* A reused connection has no connect time: look at what went out. */
+		curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
+		return sent == 0;
 	default:
 		return false;
 	}

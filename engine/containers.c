@@ -208,20 +208,22 @@ void engine_container_create_async(struct engine_loop *l, struct engine *e,
 				   engine_id_fn cb, void *ud)
 {
 	struct sbuf q = SBUF_INIT;
-	char sep = '?';
 	struct ereq *r;
 
 	if (name) {
 		sbuf_adds(&q, "?name=");
 		eng_escape(&q, name);
-		sep = '&';
-	}
-	/* The platform parameter came with API 1.41. */
-	if (platform && engine_api_at_least(e, 1, 41)) {
-		sbuf_addf(&q, "%cplatform=", sep);
-		eng_escape(&q, platform);
 	}
 	r = ereq_new(l, e, "POST", false, "/containers/create%s", q.buf);
+	/* The platform parameter came with API 1.41; known once negotiated. */
+	if (platform && *platform) {
+		sbuf_reset(&q);
+		sbuf_adds(&q, "platform=");
+		eng_escape(&q, platform);
+		r->late_query = sbuf_detach(&q, NULL);
+		r->late_major = 1;
+		r->late_minor = 41;
+	}
 	sbuf_release(&q);
 	ereq_body_json(r, container_body(spec));
 	eng_call_id(r, "Id", cb, ud);

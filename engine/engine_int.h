@@ -87,6 +87,10 @@ struct ereq {
 	char *path;      /* as given, without the version */
 	char *full_path; /* as sent, for messages */
 	bool raw_path;
+	/* Appended to the path at send time if the API is recent enough. */
+	char *late_query;
+	int late_major;
+	int late_minor;
 	char *body;
 	size_t body_len;
 	const char *content_type;

@@ -1,0 +1,551 @@
+/*
+ * The daemon registry: which daemons a project uses, where they are, and
+ * what they turned out to be.  Sources, highest first: --daemon flags,
+ * MIXCOMPOSE_DAEMON_<NAME> variables, x-mixcompose.daemons of the compose
+ * file, Docker contexts on disk; with none of them, the one daemon the
+ * docker CLI would talk to, called "default".
+ */
+#include "engine/engine_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+extern char **environ;
+
+struct engine_registry {
+	struct arena *a;
+	struct engine_daemon *v;
+	size_t n;
+	size_t alloc;
+	char *const *env;
+	const char *config_dir;
+	const char *api_version; /* DOCKER_API_VERSION */
+	long connect_timeout_ms;
+	long request_timeout_ms;
+};
+
+const char *engine_source_name(enum engine_source s)
+{
+	static const char *const names[] = { "flag", "env", "file", "context",
+					     "default" };
+
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+static const char *env_get(const struct engine_registry *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (char *const *p = r->env; p && *p; p++)
+		if (!strncmp(*p, name, n) && (*p)[n] == '=')
+			return *p + n + 1;
+	return NULL;
+}
+
+/* One source's view of an entry; NULL / -1 mean "not said here". */
+struct spec {
+	const char *name;
+	const char *url;
+	const char *context;
+	const char *os;
+	const char *arch;
+	const char *cert_path;
+	const char *where;
+	int lab;
+	int tls_verify;
+	enum engine_source source;
+};
+
+static int parse_bool(const char *v, int *out)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes"))
+		*out = 1;
+	else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_-.", *s))
+			return false;
+	return true;
+}
+
+/* "URL[,os=..][,arch=..][,lab=..][,tlsverify=..][,cert=DIR]". */
+static int parse_value(struct spec *sp, struct arena *a, char *val,
+		       const char *what, struct diag *err)
+{
+	char *save = NULL, *tok = strtok_r(val, ",", &save);
+
+	if (!tok || !*tok)
+		return diag_set(err, DIAG_EUSAGE, NULL, "%s: no endpoint",
+				what);
+	if (!strncmp(tok, "context:", 8))
+		sp->context = arena_strdup(a, tok + 8);
+	else
+		sp->url = arena_strdup(a, tok);
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		char *eq = strchr(tok, '=');
+		int bad = 0;
+
+		if (!eq)
+			return diag_set(err, DIAG_EUSAGE, NULL,
+					"%s: '%s' is not KEY=VALUE", what, tok);
+		*eq++ = '\0';
+		if (!strcmp(tok, "os"))
+			sp->os = arena_strdup(a, eq);
+		else if (!strcmp(tok, "arch"))
+			sp->arch = arena_strdup(a, eq);
+		else if (!strcmp(tok, "cert"))
+			sp->cert_path = arena_strdup(a, eq);
+		else if (!strcmp(tok, "lab"))
+			bad = parse_bool(eq, &sp->lab);
+		else if (!strcmp(tok, "tlsverify"))
+			bad = parse_bool(eq, &sp->tls_verify);
+		else
+			return diag_set(err, DIAG_EUSAGE, NULL,
+					"%s: unknown option '%s' (want os=, "
+					"arch=, lab=, tlsverify= or cert=)",
+					what, tok);
+		if (bad)
+			return diag_set(err, DIAG_EUSAGE, NULL,
+					"%s: '%s' is not true or false", what,
+					eq);
+	}
+	return 0;
+}
+
+static struct engine_daemon *find(struct engine_registry *r, const char *name)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->v[i].name, name))
+			return &r->v[i];
+	return NULL;
+}
+
+/* Sources arrive lowest first; what a higher one says replaces. */
+static void merge(struct engine_registry *r, const struct spec *sp)
+{
+	struct engine_daemon *d = find(r, sp->name);
+
+	if (!d) {
+		ALLOC_GROW(r->v, r->n + 1, r->alloc);
+		d = &r->v[r->n++];
+		memset(d, 0, sizeof(*d));
+		d->name = arena_strdup(r->a, sp->name);
+		d->tls_verify = true;
+	}
+	d->source = sp->source;
+	if (sp->url || sp->context) {
+		d->url = sp->url;
+		d->context = sp->context;
+	}
+	if (sp->source == ENGINE_SRC_FILE)
+		d->declared = true;
+	if (sp->where)
+		d->where = sp->where;
+	if (sp->os)
+		d->declared_os = sp->os;
+	if (sp->arch)
+		d->declared_arch = sp->arch;
+	if (sp->cert_path)
+		d->cert_path = sp->cert_path;
+	if (sp->lab >= 0)
+		d->lab = sp->lab;
+	if (sp->tls_verify >= 0)
+		d->tls_verify = sp->tls_verify;
+}
+
+static int add_decls(struct engine_registry *r,
+		     const struct engine_registry_opts *o, struct diag *err)
+{
+	for (size_t i = 0; i < o->n_decls; i++) {
+		const struct engine_daemon_decl *dd = &o->decls[i];
+		struct spec sp = {
+			.name = dd->name,
+			.url = dd->endpoint ? arena_strdup(r->a, dd->endpoint)
+					    : NULL,
+			.context = dd->context ? arena_strdup(r->a, dd->context)
+					       : NULL,
+			.os = dd->os ? arena_strdup(r->a, dd->os) : NULL,
+			.arch = dd->arch ? arena_strdup(r->a, dd->arch) : NULL,
+			.cert_path = dd->cert_path
+					     ? arena_strdup(r->a, dd->cert_path)
+					     : NULL,
+			.where = dd->where ? arena_strdup(r->a, dd->where)
+					   : NULL,
+			.lab = dd->lab,
+			.tls_verify = dd->cert_path ? dd->tls_verify : -1,
+			.source = ENGINE_SRC_FILE,
+		};
+
+		if (!dd->name || !valid_name(dd->name))
+			return diag_set(err, DIAG_EUSAGE, NULL,
+					"%s%sx-mixcompose.daemons: '%s' is not "
+					"a valid daemon name",
+					dd->where ? dd->where : "",
+					dd->where ? ": " : "",
+					dd->name ? dd->name : "");
+		merge(r, &sp);
+	}
+	return 0;
+}
+
+#define ENV_PREFIX "MIXCOMPOSE_DAEMON_"
+
+static int add_env(struct engine_registry *r, struct diag *err)
+{
+	size_t plen = strlen(ENV_PREFIX);
+
+	for (char *const *p = r->env; p && *p; p++) {
+		const char *eq = strchr(*p, '=');
+		struct spec sp = { .lab = -1, .tls_verify = -1,
+				   .source = ENGINE_SRC_ENV };
+		char *name, *val, what[300];
+		int rc;
+
+		if (strncmp(*p, ENV_PREFIX, plen) || !eq ||
+		    eq == *p + plen)
+			continue;
+		name = arena_strndup(r->a, *p + plen,
+				     (size_t)(eq - *p) - plen);
+		for (char *c = name; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		snprintf(what, sizeof(what), "%.*s", (int)(eq - *p), *p);
+		val = arena_strdup(r->a, eq + 1);
+		sp.name = name;
+		rc = parse_value(&sp, r->a, val, what, err);
+		if (rc)
+			return rc;
+		merge(r, &sp);
+	}
+	return 0;
+}
+
+static int add_flags(struct engine_registry *r,
+		     const struct engine_registry_opts *o, struct diag *err)
+{
+	for (size_t i = 0; i < o->n_flags; i++) {
+		const char *f = o->flags[i], *eq = strchr(f, '=');
+		struct spec sp = { .lab = -1, .tls_verify = -1,
+				   .source = ENGINE_SRC_FLAG };
+		char what[300];
+		int rc;
+
+		snprintf(what, sizeof(what), "--daemon '%s'", f);
+		if (!eq)
+			return diag_set(err, DIAG_EUSAGE, NULL,
+					"%s: want NAME=URL or NAME=context:CTX",
+					what);
+		sp.name = arena_strndup(r->a, f, (size_t)(eq - f));
+		if (!valid_name(sp.name))
+			return diag_set(err, DIAG_EUSAGE, NULL,
+					"%s: '%s' is not a valid daemon name",
+					what, sp.name);
+		rc = parse_value(&sp, r->a, arena_strdup(r->a, eq + 1), what,
+				 err);
+		if (rc)
+			return rc;
+		merge(r, &sp);
+	}
+	return 0;
+}
+
+/* Points 'd' at context 'name': its host, and its TLS files if any. */
+static int use_context(struct engine_registry *r, struct engine_daemon *d,
+		       const char *name, struct diag *err)
+{
+	struct engine_context ctx;
+	int rc = engine_context_read(&ctx, r->config_dir, name, err);
+
+	if (rc) {
+		diag_prefix(err, "daemon '%s'", d->name);
+		return rc;
+	}
+	d->context = arena_strdup(r->a, name);
+	d->url = arena_strdup(r->a, ctx.host);
+	if (ctx.has_tls) {
+		d->tls = true;
+		d->tls_verify = !ctx.skip_tls_verify;
+		d->cert_path = arena_strdup(r->a, ctx.tls_dir);
+	}
+	return 0;
+}
+
+/* As the docker CLI: DOCKER_HOST > DOCKER_CONTEXT > currentContext. */
+static int add_default(struct engine_registry *r, struct diag *err)
+{
+	const char *host = env_get(r, "DOCKER_HOST");
+	const char *ctx = env_get(r, "DOCKER_CONTEXT");
+	const char *verify = env_get(r, "DOCKER_TLS_VERIFY");
+	struct spec sp = { .name = "default", .lab = -1, .tls_verify = -1,
+			   .source = ENGINE_SRC_DEFAULT };
+	char current[256];
+	struct engine_daemon *d;
+	int rc;
+
+	merge(r, &sp);
+	d = &r->v[r->n - 1];
+	if (host && *host) {
+		const char *cert = env_get(r, "DOCKER_CERT_PATH");
+
+		d->url = arena_strdup(r->a, host);
+		d->tls = verify && *verify;
+		d->tls_verify = d->tls;
+		if (d->tls)
+			d->cert_path = cert && *cert ? arena_strdup(r->a, cert)
+						     : arena_sprintf(r->a,
+								     "%s",
+								     r->config_dir);
+		return 0;
+	}
+	if (!ctx || !*ctx) {
+		rc = engine_context_current(current, sizeof(current),
+					    r->config_dir, err);
+		if (rc)
+			return rc;
+		ctx = current;
+	}
+	if (*ctx && strcmp(ctx, "default")) {
+		d->source = ENGINE_SRC_CONTEXT;
+		return use_context(r, d, ctx, err);
+	}
+	d->url = "unix:///var/run/docker.sock";
+	return 0;
+}
+
+/* Endpoints by context; a declared name alone may name a context. */
+static int resolve(struct engine_registry *r, struct engine_daemon *d,
+		   struct diag *err)
+{
+	if (d->context && !d->url)
+		return use_context(r, d, d->context, err);
+	if (d->url) {
+		if (!strncmp(d->url, "https://", 8) || d->cert_path)
+			d->tls = true;
+		return 0;
+	}
+	if (use_context(r, d, d->name, err) == 0)
+		return 0;
+	return diag_set(err, DIAG_EUSAGE, NULL,
+			"%s%sdaemon '%s' has no endpoint: give 'endpoint' or "
+			"'context', --daemon %s=URL, or MIXCOMPOSE_DAEMON_X=URL",
+			d->where ? d->where : "", d->where ? ": " : "",
+			d->name, d->name);
+}
+
+static const char *config_dir(struct engine_registry *r,
+			      const struct engine_registry_opts *o)
+{
+	const char *dc = o->docker_config ? o->docker_config
+					  : env_get(r, "DOCKER_CONFIG");
+	const char *home = env_get(r, "HOME");
+
+	if (dc && *dc)
+		return arena_strdup(r->a, dc);
+	return arena_sprintf(r->a, "%s/.docker", home ? home : "");
+}
+
+int engine_registry_new(struct engine_registry **out,
+			const struct engine_registry_opts *o, struct diag *err)
+{
+	struct engine_registry *r = xcalloc(1, sizeof(*r));
+	int rc;
+
+	*out = NULL;
+	r->a = arena_new();
+	r->env = o->environ_ ? o->environ_ : environ;
+	r->config_dir = config_dir(r, o);
+	r->api_version = env_get(r, "DOCKER_API_VERSION");
+	r->connect_timeout_ms = o->connect_timeout_ms;
+	r->request_timeout_ms = o->request_timeout_ms;
+	rc = add_decls(r, o, err);
+	if (!rc)
+		rc = add_env(r, err);
+	if (!rc)
+		rc = add_flags(r, o, err);
+	if (!rc && !r->n)
+		rc = add_default(r, err);
+	for (size_t i = 0; !rc && i < r->n; i++)
+		if (r->v[i].source != ENGINE_SRC_DEFAULT)
+			rc = resolve(r, &r->v[i], err);
+	if (rc) {
+		engine_registry_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+void engine_registry_free(struct engine_registry *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		engine_free(r->v[i].engine);
+	free(r->v);
+	arena_free(r->a);
+	free(r);
+}
+
+size_t engine_registry_count(const struct engine_registry *r)
+{
+	return r->n;
+}
+
+struct engine_daemon *engine_registry_at(struct engine_registry *r, size_t i)
+{
+	return i < r->n ? &r->v[i] : NULL;
+}
+
+struct engine_daemon *engine_registry_find(struct engine_registry *r,
+					   const char *name)
+{
+	return find(r, name);
+}
+
+struct engine *engine_registry_engine(struct engine_registry *r,
+				      struct engine_daemon *d,
+				      struct diag *err)
+{
+	struct engine_config cfg = {
+		.name = d->name,
+		.url = d->url,
+		.tls = d->tls,
+		.tls_verify = d->tls_verify,
+		.cert_path = d->cert_path,
+		.api_version = r->api_version,
+		.connect_timeout_ms = r->connect_timeout_ms,
+		.request_timeout_ms = r->request_timeout_ms,
+	};
+
+	if (!d->engine && engine_new(&d->engine, &cfg, err))
+		return NULL;
+	return d->engine;
+}
+
+/* ---- Probing ------------------------------------------------------------ */
+
+struct probe {
+	struct engine_registry *r;
+	struct engine_daemon *d;
+	struct engine_loop *l;
+};
+
+static const char *norm_arch(const char *a)
+{
+	if (!strcmp(a, "x86_64"))
+		return "amd64";
+	if (!strcmp(a, "aarch64"))
+		return "arm64";
+	return a;
+}
+
+static void probe_info(void *ud, int rc, const struct engine_system_info *in,
+		       const struct diag *err)
+{
+	struct probe *p = ud;
+	struct engine_daemon *d = p->d;
+	struct arena *a = p->r->a;
+
+	(void)err;
+	if (!rc) {
+		d->arch = arena_strdup(a, norm_arch(in->arch));
+		if (in->server_version[0])
+			d->server_version = arena_strdup(a, in->server_version);
+		if (!d->reported_os || !*d->reported_os)
+			d->reported_os = arena_strdup(a, in->os_type);
+	}
+	free(p);
+}
+
+/* "Docker/20.10.24+dfsg1 (linux)" -> "20.10.24+dfsg1". */
+static const char *server_version(struct arena *a, const char *server)
+{
+	const char *slash = strchr(server, '/');
+	const char *v = slash ? slash + 1 : server;
+
+	return arena_strndup(a, v, strcspn(v, " "));
+}
+
+static void probe_ping(void *ud, int rc, const struct engine_ping_info *in,
+		       const struct diag *err)
+{
+	struct probe *p = ud;
+	struct engine_daemon *d = p->d;
+	struct arena *a = p->r->a;
+
+	d->probed = true;
+	d->latency_us = in->latency_us;
+	if (rc) {
+		d->error = arena_strdup(a, err->msg);
+		free(p);
+		return;
+	}
+	d->reachable = true;
+	d->reported_os = arena_strdup(a, in->os);
+	d->api_version = arena_strdup(a, in->negotiated);
+	d->server_version = server_version(a, in->server);
+	engine_info_async(p->l, d->engine, probe_info, p);
+}
+
+/* A daemon that reports another OS than declared is only a lab stand-in. */
+static void check_os(struct engine_registry *r, struct engine_daemon *d)
+{
+	const char *rep = d->reported_os ? d->reported_os : "";
+
+	d->os = *rep ? rep : NULL;
+	if (!d->reachable || !d->declared_os || !strcmp(d->declared_os, rep))
+		return;
+	if (d->lab) {
+		d->os = d->declared_os;
+		d->stand_in = true;
+		return;
+	}
+	d->error = arena_sprintf(
+		r->a,
+		"%s%sdaemon '%s' is declared os '%s' but reports '%s'; "
+		"declare lab: true if it stands in for %s",
+		d->where ? d->where : "", d->where ? ": " : "", d->name,
+		d->declared_os, rep, d->declared_os);
+}
+
+int engine_registry_probe(struct engine_registry *r, struct diag *err)
+{
+	struct engine_loop *l = engine_loop_new();
+
+	(void)err;
+	for (size_t i = 0; i < r->n; i++) {
+		struct engine_daemon *d = &r->v[i];
+		struct diag e = { 0 };
+		struct probe *p;
+
+		d->probed = d->reachable = d->stand_in = false;
+		d->error = NULL;
+		if (!engine_registry_engine(r, d, &e)) {
+			d->probed = true;
+			d->error = arena_strdup(r->a, e.msg);
+			continue;
+		}
+		p = xcalloc(1, sizeof(*p));
+		p->r = r;
+		p->d = d;
+		p->l = l;
+		engine_ping_async(l, d->engine, probe_ping, p);
+	}
+	engine_loop_run(l, -1);
+	engine_loop_free(l);
+	for (size_t i = 0; i < r->n; i++)
+		check_os(r, &r->v[i]);
+	return 0;
+}
