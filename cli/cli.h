@@ -70,6 +70,7 @@ const struct cli_cmd *cli_cmd_find(const char *name);
 
 int cmd_config(int argc, char **argv);
 int cmd_daemons(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
