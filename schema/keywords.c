@@ -198,7 +198,7 @@ bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg, int errlen)
 		r->is_class = true;
 		return true;
 	}
-	/* Compiled patterns live in util/rx's cache for the process. */
+	/* Compiles it now, so that a bad pattern fails at load time. */
 	r->rx = rx_get(src, errmsg, errlen);
 	return r->rx != NULL;
 }
@@ -217,7 +217,11 @@ bool sch_rx_match(const struct sch_rx *r, const char *s)
 				return false;
 		return p != (const unsigned char *)s;
 	}
-	return rx_search(r->rx, s);
+	/*
+	 * Looked up again rather than kept: rx_cache_clear() frees compiled
+	 * patterns, and the few patterns left here are on rarely used keys.
+	 */
+	return rx_match(r->src, s);
 }
 
 unsigned sch_hash(const char *s)

@@ -36,7 +36,7 @@ enum {
  */
 struct sch_rx {
 	const char *src;
-	const struct rx *rx; /* NULL when a fast form decides */
+	const struct rx *rx; /* NULL when a fast form decides; only a flag */
 	const char *prefix;  /* "^x-" compiles to prefix "x-" */
 	size_t prefix_len;
 	bool nonempty;       /* ".+" and "^.+$" */
