@@ -170,9 +170,25 @@ static int list_hashes(struct sbuf *sb, const struct compose_project *p,
 	return CLI_OK;
 }
 
-static int render(struct sbuf *sb, const struct compose_project *p,
-		  const struct config_opts *o)
+struct out_file {
+	FILE *f;
+	bool failed;
+};
+
+static void flush_out(void *userdata, struct sbuf *sb)
 {
+	struct out_file *o = userdata;
+
+	if (sb->len && fwrite(sb->buf, 1, sb->len, o->f) != sb->len)
+		o->failed = true;
+	sbuf_reset(sb);
+}
+
+static int render(struct sbuf *sb, const struct compose_project *p,
+		  const struct config_opts *o, struct out_file *of)
+{
+	struct compose_emit_sink sink = { flush_out, of };
+
 	if (o->services)
 		for (size_t i = 0; i < p->n_services; i++)
 			sbuf_addf(sb, "%s\n", p->services[i].name);
@@ -187,33 +203,41 @@ static int render(struct sbuf *sb, const struct compose_project *p,
 	else if (o->hash)
 		return list_hashes(sb, p, o->hash);
 	else
-		compose_project_emit(sb, p, !strcmp(o->format, "json"));
+		compose_project_emit_to(sb, p, !strcmp(o->format, "json"),
+					&sink);
+	flush_out(of, sb);
 	return CLI_OK;
 }
 
-static int write_out(const struct sbuf *sb, const char *path)
+/* Writes to stdout or to 'path'; the output is streamed as it is built. */
+static int write_config(const struct compose_project *p,
+			const struct config_opts *o)
 {
-	FILE *f = stdout;
+	struct out_file of = { stdout, false };
+	struct sbuf sb = SBUF_INIT;
+	int rc;
 
-	if (path && !(f = fopen(path, "w"))) {
-		cli_errorf("config: cannot write '%s': %s", path,
+	if (o->output && !(of.f = fopen(o->output, "w"))) {
+		cli_errorf("config: cannot write '%s': %s", o->output,
 			   strerror(errno));
 		return CLI_FAIL;
 	}
-	fwrite(sb->buf, 1, sb->len, f);
-	if (path && fclose(f)) {
-		cli_errorf("config: cannot write '%s': %s", path,
-			   strerror(errno));
+	rc = render(&sb, p, o, &of);
+	if (rc == CLI_OK)
+		flush_out(&of, &sb);
+	sbuf_release(&sb);
+	if (fflush(of.f) || (o->output && fclose(of.f)) || of.failed) {
+		cli_errorf("config: cannot write '%s': %s",
+			   o->output ? o->output : "stdout", strerror(errno));
 		return CLI_FAIL;
 	}
-	return CLI_OK;
+	return rc;
 }
 
 int cmd_config(int argc, char **argv)
 {
 	struct config_opts o = { .format = "yaml" };
 	struct compose_project *p;
-	struct sbuf sb = SBUF_INIT;
 	int rc = parse_opts(&o, argc, argv);
 
 	if (rc >= 0)
@@ -221,16 +245,11 @@ int cmd_config(int argc, char **argv)
 	p = cli_project_load(o.quiet);
 	if (!p)
 		return CLI_FAIL;
-	if (!o.quiet)
-		cli_print_diags(&p->warnings);
+	rc = CLI_OK;
 	if (!o.quiet) {
-		rc = render(&sb, p, &o);
-		if (rc == CLI_OK)
-			rc = write_out(&sb, o.output);
-	} else {
-		rc = CLI_OK;
+		cli_print_diags(&p->warnings);
+		rc = write_config(p, &o);
 	}
-	sbuf_release(&sb);
 	compose_project_free(p);
 	return rc;
 }

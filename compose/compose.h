@@ -514,6 +514,19 @@ struct compose_node *compose_project_to_node_fmt(const struct compose_project *p
  */
 void compose_project_emit(struct sbuf *out, const struct compose_project *p,
 			  bool json);
+/*
+ * Where streamed output goes: 'flush' is called after each chunk of
+ * services (and at the end) to take what 'out' holds, e.g. write it and
+ * sbuf_reset() it, so that the whole text is never in memory at once.
+ */
+struct compose_emit_sink {
+	void (*flush)(void *userdata, struct sbuf *out);
+	void *userdata;
+};
+
+void compose_project_emit_to(struct sbuf *out,
+			     const struct compose_project *p, bool json,
+			     const struct compose_emit_sink *sink);
 
 /* Splits a command string as a POSIX shell would (quotes, backslashes). */
 int compose_shell_split(struct compose_strv *out, struct arena *a,

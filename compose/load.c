@@ -364,7 +364,11 @@ static int load_files(struct compose_project *p, const struct file_list *fl,
 
 		if (rc)
 			return rc;
-		p->doc = compose_merge_docs(p->arena, p->doc, doc);
+		/* Merging into nothing only strips '!reset' keys. */
+		if (!p->doc && !l.saw_reset)
+			p->doc = doc;
+		else
+			p->doc = compose_merge_docs(p->arena, p->doc, doc);
 		p->config_files.v[p->config_files.n++] = fl->abs[i];
 	}
 	return 0;

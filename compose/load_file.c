@@ -98,6 +98,8 @@ int compose_loader_read(struct compose_node **out, struct compose_loader *l,
 		return 0;
 	}
 	rc = read_all(&sb, abspath, display, err);
+	if (!rc && memmem(sb.buf, sb.len, "!reset", 6))
+		l->saw_reset = true;
 	if (!rc)
 		rc = compose_yaml_parse(&doc, l->a, display, sb.buf, sb.len,
 					NULL, err);

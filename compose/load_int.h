@@ -40,6 +40,13 @@ void compose_map_push(struct arena *a, struct compose_node *map,
 /* A plain (untyped-by-quotes) scalar: numbers, booleans and null. */
 struct compose_node *compose_node_plain(struct arena *a, const char *s,
 					const struct diag_loc *loc);
+/*
+ * compose_map_get() comparing lengths first (hot in normalization);
+ * MAP_GET takes a string literal.
+ */
+struct compose_node *compose_map_getn(const struct compose_node *map,
+				      const char *key, size_t len);
+#define MAP_GET(m, lit) compose_map_getn((m), lit, sizeof(lit) - 1)
 /* A scalar's text, or NULL when 'n' is not a scalar. */
 const char *compose_node_str(const struct compose_node *n);
 bool compose_node_is_null(const struct compose_node *n);
@@ -97,6 +104,7 @@ struct compose_loader {
 	struct compose_node **docs;
 	size_t n_docs, alloc_docs;
 	const char *cwd; /* for stdin's directory */
+	bool saw_reset;  /* some file's text has "!reset" */
 	int depth;       /* include nesting */
 	/* Where warnings go (multiple candidate files, ...). */
 	struct diag_list *warnings;

@@ -119,6 +119,21 @@ struct compose_node *compose_node_plain(struct arena *a, const char *s,
 	return n;
 }
 
+struct compose_node *compose_map_getn(const struct compose_node *map,
+				      const char *key, size_t len)
+{
+	if (!map || map->kind != COMPOSE_NODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++) {
+		const struct compose_node *k = map->pairs[i].key;
+
+		if (k->len == len && k->str[0] == key[0] &&
+		    !memcmp(k->str, key, len))
+			return map->pairs[i].value;
+	}
+	return NULL;
+}
+
 const char *compose_node_str(const struct compose_node *n)
 {
 	if (!n || n->kind != COMPOSE_NODE_SCALAR)

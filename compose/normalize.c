@@ -58,7 +58,7 @@ compose_network_find(const struct compose_project *p, const char *key)
 static bool service_enabled(const struct compose_project *p,
 			    const struct compose_node *svc)
 {
-	const struct compose_node *pr = compose_map_get(svc, "profiles");
+	const struct compose_node *pr = MAP_GET(svc, "profiles");
 
 	if (!pr || pr->kind != COMPOSE_NODE_SEQ || !pr->n)
 		return true;
@@ -92,14 +92,14 @@ static void service_one(struct norm *n, struct compose_service *s,
 	}
 	norm_service_main(n, s, svc);
 	norm_service_env(n, s, svc);
-	norm_service_ports(n, s, compose_map_get(svc, "ports"));
-	norm_service_volumes(n, s, compose_map_get(svc, "volumes"));
+	norm_service_ports(n, s, MAP_GET(svc, "ports"));
+	norm_service_volumes(n, s, MAP_GET(svc, "volumes"));
 	n->svc = NULL;
 }
 
 static void norm_services(struct norm *n, const struct compose_node *doc)
 {
-	const struct compose_node *svcs = compose_map_get(doc, "services");
+	const struct compose_node *svcs = MAP_GET(doc, "services");
 	struct compose_project *p = n->p;
 	size_t on = 0;
 

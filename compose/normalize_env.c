@@ -57,7 +57,7 @@ const char *norm_str(const struct compose_node *n)
 
 const char *norm_key_str(const struct compose_node *m, const char *key)
 {
-	const struct compose_node *v = compose_map_get(m, key);
+	const struct compose_node *v = compose_map_getn(m, key, strlen(key));
 
 	if (compose_node_is_null(v))
 		return NULL;
@@ -75,7 +75,7 @@ bool norm_bool(struct norm *n, const struct compose_node *m, const char *key,
 int norm_tristate(struct norm *n, const struct compose_node *m,
 		  const char *key)
 {
-	const struct compose_node *v = compose_map_get(m, key);
+	const struct compose_node *v = compose_map_getn(m, key, strlen(key));
 	const char *s = norm_str(v);
 
 	if (compose_node_is_null(v))
@@ -93,7 +93,7 @@ int norm_tristate(struct norm *n, const struct compose_node *m,
 long long norm_duration(struct norm *n, const struct compose_node *m,
 			const char *key, const char *what)
 {
-	const struct compose_node *v = compose_map_get(m, key);
+	const struct compose_node *v = compose_map_getn(m, key, strlen(key));
 	const char *s = norm_str(v);
 	long long ns;
 
@@ -232,7 +232,7 @@ static void env_file_one(struct norm *n, struct compose_env *acc,
 	struct diag err = { 0 };
 
 	if (it->kind == COMPOSE_NODE_MAP) {
-		pn = compose_map_get(it, "path");
+		pn = MAP_GET(it, "path");
 		required = norm_bool(n, it, "required", true);
 	}
 	if (!norm_str(pn)) {
@@ -268,11 +268,11 @@ static void env_files(struct norm *n, struct compose_env *acc,
 void norm_service_env(struct norm *n, struct compose_service *s,
 		      const struct compose_node *svc)
 {
-	const struct compose_node *ef = compose_map_get(svc, "env_file");
+	const struct compose_node *ef = MAP_GET(svc, "env_file");
 	struct compose_kv *env = NULL;
 	size_t nenv, nfile = 0, total;
 
-	nenv = norm_kv(n, &env, compose_map_get(svc, "environment"),
+	nenv = norm_kv(n, &env, MAP_GET(svc, "environment"),
 		       "environment", "=", true);
 	if (ef) {
 		struct compose_env *acc = compose_env_new(n->a);
@@ -296,13 +296,13 @@ void norm_service_env(struct norm *n, struct compose_service *s,
 		s->environment = env;
 		s->n_environment = nenv;
 	}
-	s->n_labels = norm_kv(n, &s->labels, compose_map_get(svc, "labels"),
+	s->n_labels = norm_kv(n, &s->labels, MAP_GET(svc, "labels"),
 			      "labels", "=", false);
 	for (size_t i = 0; i < s->n_labels; i++)
 		if (!s->labels[i].value)
 			s->labels[i].value = "";
 	s->n_extra_hosts = norm_kv(n, &s->extra_hosts,
-				   compose_map_get(svc, "extra_hosts"),
+				   MAP_GET(svc, "extra_hosts"),
 				   "extra_hosts", ":", false);
 	for (size_t i = 0; i < s->n_extra_hosts; i++)
 		if (!s->extra_hosts[i].value || !*s->extra_hosts[i].value)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/xalloc.h"
 
 struct range {
 	unsigned lo, hi;
@@ -170,10 +171,16 @@ static void port_long(struct norm *n, struct compose_port *p,
 			 p->mode);
 }
 
+struct parsed {
+	struct compose_port *ps;
+	size_t k;
+};
+
 void norm_service_ports(struct norm *n, struct compose_service *s,
 			const struct compose_node *v)
 {
-	size_t alloc;
+	struct parsed *pv;
+	size_t total = 0;
 
 	if (compose_node_is_null(v))
 		return;
@@ -181,34 +188,29 @@ void norm_service_ports(struct norm *n, struct compose_service *s,
 		norm_err(n, v, "ports: expected a list");
 		return;
 	}
-	alloc = v->n * 2 + 1;
-	s->ports = arena_calloc(n->a, alloc, sizeof(*s->ports));
+	pv = xcalloc(v->n + 1, sizeof(*pv));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct compose_node *it = v->items[i];
-		struct compose_port *ps = NULL;
-		size_t k;
 
 		if (it->kind == COMPOSE_NODE_MAP) {
-			ps = arena_calloc(n->a, 1, sizeof(*ps));
-			port_long(n, ps, it, i);
-			k = 1;
+			pv[i].ps = arena_calloc(n->a, 1, sizeof(*pv[i].ps));
+			port_long(n, pv[i].ps, it, i);
+			pv[i].k = 1;
 		} else if (!norm_str(it) ||
-			   !(k = compose_port_parse(&ps, n->a, it->str))) {
+			   !(pv[i].k = compose_port_parse(&pv[i].ps, n->a,
+							  it->str))) {
 			norm_err(n, it, "ports[%zu]: '%s' is not a valid port",
 				 i, norm_str(it) ? it->str : "...");
-			continue;
 		}
-		if (s->n_ports + k > alloc) {
-			struct compose_port *np;
-
-			alloc = (s->n_ports + k) * 2;
-			np = arena_calloc(n->a, alloc, sizeof(*np));
-			memcpy(np, s->ports, s->n_ports * sizeof(*np));
-			s->ports = np;
-		}
-		for (size_t j = 0; j < k; j++) {
-			ps[j].loc = it->loc;
-			s->ports[s->n_ports++] = ps[j];
+		total += pv[i].k;
+	}
+	/* Ranges expand, so the array is sized once everything is parsed. */
+	s->ports = arena_calloc(n->a, total + 1, sizeof(*s->ports));
+	for (size_t i = 0; i < v->n; i++) {
+		for (size_t j = 0; j < pv[i].k; j++) {
+			pv[i].ps[j].loc = v->items[i]->loc;
+			s->ports[s->n_ports++] = pv[i].ps[j];
 		}
 	}
+	free(pv);
 }

@@ -62,7 +62,7 @@ static void norm_build(struct norm *n, struct compose_service *s,
 		ctx = norm_key_str(v, "context");
 		b->dockerfile = norm_key_str(v, "dockerfile");
 		b->target = norm_key_str(v, "target");
-		b->n_args = norm_kv(n, &b->args, compose_map_get(v, "args"),
+		b->n_args = norm_kv(n, &b->args, MAP_GET(v, "args"),
 				    "build.args", "=", true);
 	} else if (!ctx) {
 		norm_err(n, v, "build: expected a path or a mapping");
@@ -107,7 +107,7 @@ static void norm_health(struct norm *n, struct compose_service *s,
 			const struct compose_node *v)
 {
 	struct compose_healthcheck *h = &s->healthcheck;
-	const struct compose_node *t = compose_map_get(v, "test");
+	const struct compose_node *t = MAP_GET(v, "test");
 	const char *r = norm_key_str(v, "retries");
 
 	h->interval_ns = h->timeout_ns = h->start_period_ns = -1;
@@ -124,7 +124,7 @@ static void norm_health(struct norm *n, struct compose_service *s,
 	h->start_interval_ns = norm_duration(n, v, "start_interval",
 					     "healthcheck.start_interval");
 	if (r && !rx_match("^[0-9]+$", r))
-		norm_err(n, compose_map_get(v, "retries"),
+		norm_err(n, MAP_GET(v, "retries"),
 			 "healthcheck.retries: '%s' is not a valid count", r);
 	else if (r)
 		h->retries = atoi(r);
@@ -164,7 +164,7 @@ static void depends_one(struct norm *n, struct compose_depends *d,
 	if (norm_key_str(v, "condition"))
 		d->condition = norm_key_str(v, "condition");
 	if (!valid_condition(d->condition))
-		norm_err(n, compose_map_get(v, "condition"),
+		norm_err(n, MAP_GET(v, "condition"),
 			 "depends_on.%s.condition: '%s' is not a valid "
 			 "condition", d->service, d->condition);
 	d->required = norm_bool(n, v, "required", true);
@@ -211,14 +211,14 @@ static void net_one(struct norm *n, struct compose_service_network *sn,
 		norm_err(n, v, "networks.%s: expected a mapping", sn->name);
 		return;
 	}
-	sn->aliases = norm_strv(n, compose_map_get(v, "aliases"),
+	sn->aliases = norm_strv(n, MAP_GET(v, "aliases"),
 				"networks.aliases");
 	sn->ipv4_address = norm_key_str(v, "ipv4_address");
 	sn->ipv6_address = norm_key_str(v, "ipv6_address");
 	sn->mac_address = norm_key_str(v, "mac_address");
 	prio = norm_key_str(v, "priority");
 	if (prio && !rx_match("^-?[0-9]+$", prio))
-		norm_err(n, compose_map_get(v, "priority"),
+		norm_err(n, MAP_GET(v, "priority"),
 			 "networks.%s.priority: '%s' is not an integer",
 			 sn->name, prio);
 	else if (prio)
@@ -258,7 +258,7 @@ static void norm_service_networks(struct norm *n, struct compose_service *s,
 
 static int norm_scale(struct norm *n, const struct compose_node *svc)
 {
-	const struct compose_node *deploy = compose_map_get(svc, "deploy");
+	const struct compose_node *deploy = MAP_GET(svc, "deploy");
 	const char *sc = norm_key_str(svc, "scale");
 
 	if (!sc)
@@ -266,7 +266,7 @@ static int norm_scale(struct norm *n, const struct compose_node *svc)
 	if (!sc)
 		return 1;
 	if (!rx_match("^[0-9]+$", sc)) {
-		norm_err(n, compose_map_get(svc, "scale"),
+		norm_err(n, MAP_GET(svc, "scale"),
 			 "scale: '%s' is not a valid count", sc);
 		return 1;
 	}
@@ -276,7 +276,7 @@ static int norm_scale(struct norm *n, const struct compose_node *svc)
 static void norm_strings(struct compose_service *s,
 			 const struct compose_node *svc)
 {
-	const struct compose_node *mix = compose_map_get(svc, "x-mixcompose");
+	const struct compose_node *mix = MAP_GET(svc, "x-mixcompose");
 
 	s->image = norm_key_str(svc, "image");
 	s->pull_policy = norm_key_str(svc, "pull_policy");
@@ -308,11 +308,11 @@ static void norm_flags(struct norm *n, struct compose_service *s,
 						"stop_grace_period");
 	if (r && !rx_match("^(no|always|unless-stopped|on-failure(:[0-9]+)?)$",
 			   r))
-		norm_err(n, compose_map_get(svc, "restart"),
+		norm_err(n, MAP_GET(svc, "restart"),
 			 "restart: '%s' is not a valid restart policy", r);
 	if (s->isolation && !rx_match("^(default|process|hyperv)$",
 				      s->isolation))
-		norm_err(n, compose_map_get(svc, "isolation"),
+		norm_err(n, MAP_GET(svc, "isolation"),
 			 "isolation: '%s' is not a valid isolation",
 			 s->isolation);
 }
@@ -322,24 +322,24 @@ void norm_service_main(struct norm *n, struct compose_service *s,
 {
 	norm_strings(s, svc);
 	norm_flags(n, s, svc);
-	norm_platform(n, s, compose_map_get(svc, "platform"));
-	norm_build(n, s, compose_map_get(svc, "build"));
-	s->command = norm_cmd(n, compose_map_get(svc, "command"), "command");
-	s->entrypoint = norm_cmd(n, compose_map_get(svc, "entrypoint"),
+	norm_platform(n, s, MAP_GET(svc, "platform"));
+	norm_build(n, s, MAP_GET(svc, "build"));
+	s->command = norm_cmd(n, MAP_GET(svc, "command"), "command");
+	s->entrypoint = norm_cmd(n, MAP_GET(svc, "entrypoint"),
 				 "entrypoint");
-	norm_health(n, s, compose_map_get(svc, "healthcheck"));
-	norm_depends(n, s, compose_map_get(svc, "depends_on"));
-	norm_service_networks(n, s, compose_map_get(svc, "networks"));
-	s->expose = norm_strv(n, compose_map_get(svc, "expose"), "expose");
-	s->dns = norm_strv(n, compose_map_get(svc, "dns"), "dns");
-	s->dns_search = norm_strv(n, compose_map_get(svc, "dns_search"),
+	norm_health(n, s, MAP_GET(svc, "healthcheck"));
+	norm_depends(n, s, MAP_GET(svc, "depends_on"));
+	norm_service_networks(n, s, MAP_GET(svc, "networks"));
+	s->expose = norm_strv(n, MAP_GET(svc, "expose"), "expose");
+	s->dns = norm_strv(n, MAP_GET(svc, "dns"), "dns");
+	s->dns_search = norm_strv(n, MAP_GET(svc, "dns_search"),
 				  "dns_search");
-	s->cap_add = norm_strv(n, compose_map_get(svc, "cap_add"), "cap_add");
-	s->cap_drop = norm_strv(n, compose_map_get(svc, "cap_drop"),
+	s->cap_add = norm_strv(n, MAP_GET(svc, "cap_add"), "cap_add");
+	s->cap_drop = norm_strv(n, MAP_GET(svc, "cap_drop"),
 				"cap_drop");
-	s->profiles = norm_strv(n, compose_map_get(svc, "profiles"),
+	s->profiles = norm_strv(n, MAP_GET(svc, "profiles"),
 				"profiles");
-	s->links = norm_strv(n, compose_map_get(svc, "links"), "links");
-	s->volumes_from = norm_strv(n, compose_map_get(svc, "volumes_from"),
+	s->links = norm_strv(n, MAP_GET(svc, "links"), "links");
+	s->volumes_from = norm_strv(n, MAP_GET(svc, "volumes_from"),
 				    "volumes_from");
 }

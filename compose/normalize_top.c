@@ -9,7 +9,7 @@
 static bool norm_external(struct norm *n, const struct compose_node *m,
 			  const char **legacy_name)
 {
-	const struct compose_node *e = compose_map_get(m, "external");
+	const struct compose_node *e = MAP_GET(m, "external");
 
 	*legacy_name = NULL;
 	if (e && e->kind == COMPOSE_NODE_MAP) {
@@ -32,7 +32,7 @@ static const char *real_name(struct norm *n, const char *key,
 static void norm_ipam(struct norm *n, struct compose_network *net,
 		      const struct compose_node *ipam)
 {
-	const struct compose_node *cfg = compose_map_get(ipam, "config");
+	const struct compose_node *cfg = MAP_GET(ipam, "config");
 
 	net->ipam_driver = norm_key_str(ipam, "driver");
 	if (compose_node_is_null(cfg))
@@ -72,17 +72,17 @@ static void network_one(struct norm *n, struct compose_network *net,
 	net->internal = norm_bool(n, m, "internal", false);
 	net->attachable = norm_bool(n, m, "attachable", false);
 	net->enable_ipv6 = norm_bool(n, m, "enable_ipv6", false);
-	norm_ipam(n, net, compose_map_get(m, "ipam"));
-	net->n_labels = norm_kv(n, &net->labels, compose_map_get(m, "labels"),
+	norm_ipam(n, net, MAP_GET(m, "ipam"));
+	net->n_labels = norm_kv(n, &net->labels, MAP_GET(m, "labels"),
 				"labels", "=", false);
 	net->n_driver_opts = norm_kv(n, &net->driver_opts,
-				     compose_map_get(m, "driver_opts"),
+				     MAP_GET(m, "driver_opts"),
 				     "driver_opts", "=", false);
 }
 
 void norm_networks(struct norm *n, const struct compose_node *doc)
 {
-	const struct compose_node *nets = compose_map_get(doc, "networks");
+	const struct compose_node *nets = MAP_GET(doc, "networks");
 
 	if (compose_node_is_null(nets))
 		return;
@@ -114,16 +114,16 @@ static void volume_one(struct norm *n, struct compose_volume *v,
 	v->name = real_name(n, v->key, legacy ? legacy : norm_key_str(m, "name"),
 			    v->external);
 	v->driver = norm_key_str(m, "driver");
-	v->n_labels = norm_kv(n, &v->labels, compose_map_get(m, "labels"),
+	v->n_labels = norm_kv(n, &v->labels, MAP_GET(m, "labels"),
 			      "labels", "=", false);
 	v->n_driver_opts = norm_kv(n, &v->driver_opts,
-				   compose_map_get(m, "driver_opts"),
+				   MAP_GET(m, "driver_opts"),
 				   "driver_opts", "=", false);
 }
 
 void norm_volumes(struct norm *n, const struct compose_node *doc)
 {
-	const struct compose_node *vols = compose_map_get(doc, "volumes");
+	const struct compose_node *vols = MAP_GET(doc, "volumes");
 
 	if (compose_node_is_null(vols))
 		return;
@@ -173,8 +173,8 @@ static void daemon_one(struct norm *n, struct compose_daemon *d,
 
 void norm_mix(struct norm *n, const struct compose_node *doc)
 {
-	const struct compose_node *mix = compose_map_get(doc, "x-mixcompose");
-	const struct compose_node *ds = compose_map_get(mix, "daemons");
+	const struct compose_node *mix = MAP_GET(doc, "x-mixcompose");
+	const struct compose_node *ds = MAP_GET(mix, "daemons");
 	struct compose_mix *x = &n->p->mix;
 
 	if (compose_node_is_null(mix))
@@ -185,7 +185,7 @@ void norm_mix(struct norm *n, const struct compose_node *doc)
 	x->host_address = norm_key_str(mix, "host_address");
 	if (x->address_mode && strcmp(x->address_mode, "container") &&
 	    strcmp(x->address_mode, "host"))
-		norm_err(n, compose_map_get(mix, "address_mode"),
+		norm_err(n, MAP_GET(mix, "address_mode"),
 			 "x-mixcompose.address_mode: '%s' is not 'container' "
 			 "or 'host'", x->address_mode);
 	if (compose_node_is_null(ds))

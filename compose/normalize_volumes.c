@@ -206,9 +206,9 @@ static long long parse_bytes(const char *s)
 static void volume_long_opts(struct norm *n, struct compose_mount *m,
 			     const struct compose_node *v, size_t idx)
 {
-	const struct compose_node *b = compose_map_get(v, "bind");
-	const struct compose_node *vo = compose_map_get(v, "volume");
-	const struct compose_node *t = compose_map_get(v, "tmpfs");
+	const struct compose_node *b = MAP_GET(v, "bind");
+	const struct compose_node *vo = MAP_GET(v, "volume");
+	const struct compose_node *t = MAP_GET(v, "tmpfs");
 
 	if (b) {
 		m->bind_propagation = norm_key_str(b, "propagation");

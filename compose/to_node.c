@@ -18,11 +18,19 @@
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
+#define KEY_CACHE 512
+
 struct tn {
 	struct arena *a;
 	bool json;
-	/* Shared scalar nodes for keys and constants: the tree is a DAG. */
-	struct compose_strmap quoted, plain;
+	/*
+	 * Shared scalar nodes for string literals (keys, "ingress", "null"),
+	 * found by address: the tree is a DAG.
+	 */
+	struct {
+		const char *s;
+		struct compose_node *n;
+	} kc[KEY_CACHE];
 	/* Service key -> index in svc_keys. */
 	struct compose_strmap keyidx;
 };
@@ -47,40 +55,53 @@ static struct compose_node *str_node(struct tn *t, const char *s)
 	return new_scalar(t, s, COMPOSE_SCALAR_QUOTED);
 }
 
-static struct compose_node *cached(struct tn *t, struct compose_strmap *m,
-				   const char *s,
+static struct compose_node *cached(struct tn *t, const char *s,
 				   enum compose_scalar_style style)
 {
-	size_t v;
-	struct compose_node *n;
+	size_t i = ((uintptr_t)s >> 3) & (KEY_CACHE - 1);
 
-	if (compose_strmap_get(m, s, &v))
-		return (struct compose_node *)(uintptr_t)v;
-	n = new_scalar(t, s, style);
-	compose_strmap_put(m, n->str, (size_t)(uintptr_t)n);
-	return n;
+	for (size_t probe = 0; probe < 8; probe++) {
+		size_t j = (i + probe) & (KEY_CACHE - 1);
+
+		if (t->kc[j].s == s && t->kc[j].n->style == style)
+			return t->kc[j].n;
+		if (!t->kc[j].s) {
+			t->kc[j].s = s;
+			t->kc[j].n = new_scalar(t, s, style);
+			return t->kc[j].n;
+		}
+	}
+	return new_scalar(t, s, style);
 }
 
-/* Keys and constant strings ("ingress", "tcp") are shared. */
+/* Keys and constant strings ("ingress", "tcp"): shared by address. */
 static struct compose_node *key_node(struct tn *t, const char *s)
 {
-	return cached(t, &t->quoted, s, COMPOSE_SCALAR_QUOTED);
+	return cached(t, s, COMPOSE_SCALAR_QUOTED);
 }
 
 static struct compose_node *plain_node(struct tn *t, const char *s)
 {
-	return cached(t, &t->plain, arena_strdup(t->a, s), COMPOSE_SCALAR_PLAIN);
+	return new_scalar(t, arena_strdup(t->a, s), COMPOSE_SCALAR_PLAIN);
 }
 
 static struct compose_node *const_plain(struct tn *t, const char *s)
 {
-	return cached(t, &t->plain, s, COMPOSE_SCALAR_PLAIN);
+	return cached(t, s, COMPOSE_SCALAR_PLAIN);
 }
 
+/* 'k' is a string literal. */
 static void put(struct tn *t, struct compose_node *m, const char *k,
 		struct compose_node *v)
 {
 	compose_map_push(t->a, m, key_node(t, k), v);
+}
+
+/* 'k' is a name from the project (a service, a variable...). */
+static void put_dyn(struct tn *t, struct compose_node *m, const char *k,
+		    struct compose_node *v)
+{
+	compose_map_push(t->a, m, str_node(t, k), v);
 }
 
 static void put_str(struct tn *t, struct compose_node *m, const char *k,
@@ -141,7 +162,7 @@ static struct compose_node *kv_node(struct tn *t, const struct compose_kv *kv,
 		memcpy(s, kv, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_kv);
 	for (size_t i = 0; i < n; i++)
-		put(t, m, s[i].key,
+		put_dyn(t, m, s[i].key,
 		    s[i].value ? str_node(t, s[i].value) : const_plain(t, "null"));
 	return m;
 }
@@ -246,7 +267,7 @@ static struct compose_node *depends_node(struct tn *t,
 		put_true(t, d, "restart", v[i]->restart);
 		put(t, d, "required",
 		    const_plain(t, v[i]->required ? "true" : "false"));
-		put(t, m, v[i]->service, d);
+		put_dyn(t, m, v[i]->service, d);
 	}
 	return m;
 }
@@ -310,7 +331,7 @@ static struct compose_node *svc_networks_node(struct tn *t,
 		put_str(t, o, "ipv4_address", v[i].ipv4_address);
 		put_str(t, o, "ipv6_address", v[i].ipv6_address);
 		put_str(t, o, "mac_address", v[i].mac_address);
-		put(t, m, v[i].name, o->n ? o : const_plain(t, "null"));
+		put_dyn(t, m, v[i].name, o->n ? o : const_plain(t, "null"));
 	}
 	return m;
 }
@@ -411,7 +432,7 @@ static void f_build(struct tn *t, struct compose_node *m,
 {
 	if (s->build)
 		put(t, m, k, build_node(t, s->build,
-					compose_map_get(s->node, "build")));
+					MAP_GET(s->node, "build")));
 }
 
 static void f_cmd(struct tn *t, struct compose_node *m,
@@ -496,7 +517,7 @@ static void f_ports(struct tn *t, struct compose_node *m,
 static void f_scale(struct tn *t, struct compose_node *m,
 		    const struct compose_service *s, const char *k)
 {
-	if (compose_map_get(s->node, "scale"))
+	if (MAP_GET(s->node, "scale"))
 		put_uint(t, m, k, (unsigned)s->scale);
 }
 
@@ -648,7 +669,7 @@ static struct compose_node *network_node(struct tn *t,
 	struct compose_node *m = compose_node_map(t->a, &no_loc);
 	struct compose_node *ipam = compose_node_map(t->a, &no_loc);
 	const struct compose_node *src =
-		compose_map_get(compose_map_get(p->doc, "networks"), n->key);
+		compose_map_get(MAP_GET(p->doc, "networks"), n->key);
 
 	put_str(t, m, "name", n->name);
 	put_str(t, m, "driver", n->driver);
@@ -684,7 +705,7 @@ static struct compose_node *volume_node(struct tn *t,
 {
 	struct compose_node *m = compose_node_map(t->a, &no_loc);
 	const struct compose_node *src =
-		compose_map_get(compose_map_get(p->doc, "volumes"), v->key);
+		compose_map_get(MAP_GET(p->doc, "volumes"), v->key);
 
 	put_str(t, m, "name", v->name);
 	put_str(t, m, "driver", v->driver);
@@ -708,8 +729,6 @@ static void tn_init(struct tn *t, struct arena *a, bool json)
 static void tn_release(struct tn *t)
 {
 	compose_strmap_release(&t->keyidx);
-	compose_strmap_release(&t->quoted);
-	compose_strmap_release(&t->plain);
 }
 
 /* What follows the services: networks, volumes, secrets... and x-*. */
@@ -723,7 +742,7 @@ static struct compose_node *tail_node(struct tn *t,
 		struct compose_node *m = compose_node_map(t->a, &no_loc);
 
 		for (size_t i = 0; i < p->n_networks; i++)
-			put(t, m, p->networks[i].key,
+			put_dyn(t, m, p->networks[i].key,
 			    network_node(t, p, &p->networks[i]));
 		put(t, root, "networks", m);
 	}
@@ -731,7 +750,7 @@ static struct compose_node *tail_node(struct tn *t,
 		struct compose_node *m = compose_node_map(t->a, &no_loc);
 
 		for (size_t i = 0; i < p->n_volumes; i++)
-			put(t, m, p->volumes[i].key,
+			put_dyn(t, m, p->volumes[i].key,
 			    volume_node(t, p, &p->volumes[i]));
 		put(t, root, "volumes", m);
 	}
@@ -756,7 +775,7 @@ struct compose_node *compose_project_to_node_fmt(const struct compose_project *p
 	svcs = compose_node_map(t.a, &no_loc);
 	put_str(&t, root, "name", p->name);
 	for (size_t i = 0; i < p->n_services; i++)
-		put(&t, svcs, p->services[i].name,
+		put_dyn(&t, svcs, p->services[i].name,
 		    service_node(&t, &p->services[i]));
 	put(&t, root, "services", svcs);
 	tail = tail_node(&t, p);
@@ -778,38 +797,44 @@ struct compose_node *compose_project_to_node(const struct compose_project *p)
  * Appends the members of a one-level map as the emitter wrote them,
  * without the braces (JSON), each line indented by 'ind' more spaces.
  */
-static void add_members(struct sbuf *out, const struct compose_node *m,
-			bool json, int ind)
+static void add_members(struct sbuf *out, struct sbuf *tmp,
+			const struct compose_node *m, bool json, int ind)
 {
-	struct sbuf tmp = SBUF_INIT;
+	static const char spaces[] = "        ";
 	const char *s, *end;
 
+	sbuf_reset(tmp);
 	if (json) {
-		compose_node_emit_json(&tmp, m);
-		s = tmp.buf + 2;          /* "{\n" */
-		end = tmp.buf + tmp.len - 3; /* "\n}\n" */
+		compose_node_emit_json(tmp, m);
+		s = tmp->buf + 2;           /* "{\n" */
+		end = tmp->buf + tmp->len - 3; /* "\n}\n" */
 	} else {
-		compose_node_emit_yaml(&tmp, m);
-		s = tmp.buf;
-		end = tmp.buf + tmp.len;
+		compose_node_emit_yaml(tmp, m);
+		s = tmp->buf;
+		end = tmp->buf + tmp->len;
+	}
+	if (!ind) {
+		sbuf_add(out, s, (size_t)(end - s));
+		return;
 	}
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t len = nl ? (size_t)(nl - s + 1) : (size_t)(end - s);
 
-		sbuf_addf(out, "%*s", ind, "");
+		sbuf_add(out, spaces, (size_t)ind);
 		sbuf_add(out, s, len);
 		s += len;
 	}
-	sbuf_release(&tmp);
 }
 
 #define EMIT_CHUNK 256
 
 /* The services, a chunk at a time, each chunk in an arena of its own. */
 static void emit_services(struct sbuf *out, const struct compose_project *p,
-			  bool json)
+			  bool json, const struct compose_emit_sink *sink)
 {
+	struct sbuf tmp = SBUF_INIT;
+
 	for (size_t i = 0; i < p->n_services; i += EMIT_CHUNK) {
 		struct arena *a = arena_new();
 		struct tn t;
@@ -818,23 +843,34 @@ static void emit_services(struct sbuf *out, const struct compose_project *p,
 		for (size_t j = i; j < p->n_services && j < i + EMIT_CHUNK; j++) {
 			struct compose_node *one = compose_node_map(a, &no_loc);
 
-			put(&t, one, p->services[j].name,
+			put_dyn(&t, one, p->services[j].name,
 			    service_node(&t, &p->services[j]));
 			if (json && j)
 				sbuf_adds(out, ",\n");
-			add_members(out, one, json, 2);
+			add_members(out, &tmp, one, json, 2);
 		}
 		tn_release(&t);
 		arena_free(a);
+		if (sink && sink->flush)
+			sink->flush(sink->userdata, out);
 	}
+	sbuf_release(&tmp);
 }
 
 void compose_project_emit(struct sbuf *out, const struct compose_project *p,
 			  bool json)
 {
+	compose_project_emit_to(out, p, json, NULL);
+}
+
+void compose_project_emit_to(struct sbuf *out,
+			     const struct compose_project *p, bool json,
+			     const struct compose_emit_sink *sink)
+{
 	struct arena *a = arena_new();
 	struct compose_node *head = compose_node_map(a, &no_loc);
 	struct compose_node *tail;
+	struct sbuf tmp = SBUF_INIT;
 	struct tn t;
 
 	tn_init(&t, a, json);
@@ -842,22 +878,25 @@ void compose_project_emit(struct sbuf *out, const struct compose_project *p,
 	tail = tail_node(&t, p);
 	if (json)
 		sbuf_adds(out, "{\n");
-	add_members(out, head, json, 0);
+	add_members(out, &tmp, head, json, 0);
 	if (!p->n_services) {
 		sbuf_adds(out, json ? ",\n  \"services\": {}" : "services: {}\n");
 	} else {
 		sbuf_adds(out, json ? ",\n  \"services\": {\n" : "services:\n");
-		emit_services(out, p, json);
+		emit_services(out, p, json, sink);
 		if (json)
 			sbuf_adds(out, "\n  }");
 	}
 	if (tail->n) {
 		if (json)
 			sbuf_adds(out, ",\n");
-		add_members(out, tail, json, 0);
+		add_members(out, &tmp, tail, json, 0);
 	}
 	if (json)
 		sbuf_adds(out, "\n}\n");
+	sbuf_release(&tmp);
 	tn_release(&t);
 	arena_free(a);
+	if (sink && sink->flush)
+		sink->flush(sink->userdata, out);
 }
