@@ -132,7 +132,10 @@ enum plan_addr_mode {
 struct plan_options {
 	/*
 	 * Services named on the command line (NULL/0: all).  Their
-	 * dependencies are added unless no_deps.
+	 * dependencies are added unless no_deps.  Services left out are
+	 * still routed and addressed (networks, hosts table), so that every
+	 * name resolves the same way whatever was selected; their containers
+	 * get PLAN_ACT_SKIP.
 	 */
 	const char *const *services;
 	size_t n_services;
@@ -263,7 +266,16 @@ struct plan_container {
 	enum plan_action action;
 	/* "config hash changed: 0a1b2c3d -> 4e5f6a7b", "orphan: ...", ... */
 	const char *reason;
-	const char *config_hash; /* sha256 hex (64), NULL for REMOVE */
+	/*
+	 * sha256 hex (64) of a canonical text of the container's config
+	 * (plan_container_canonical in planner_int.h), NULL for REMOVE.  Host
+	 * entries and the addresses the planner picked are left out: entries
+	 * are rewritten in place, and addresses are compared directly (a
+	 * known current address that must change gives RECREATE with reason
+	 * "address changed on NET: OLD -> NEW").  ipv4_address from the file
+	 * is part of it.
+	 */
+	const char *config_hash;
 	const char *old_hash;  /* the existing container's, or NULL */
 	const char *existing_id; /* the existing container, or NULL */
 	const char *existing_state;
