@@ -74,11 +74,27 @@ static bool reachable(const struct plan *p, size_t ci)
 	return ct->n_endpoints || plan_mode_service(s->network_mode);
 }
 
+static void fill_row(struct plan *p, struct plan_hosts_row *row)
+{
+	const struct plan_container *ct = &p->containers[row->container];
+	const char *own = container_addr(p, row->container, 0);
+
+	row->late = false;
+	for (size_t d = 0; d < p->n_hosts; d++) {
+		if (p->address_mode == PLAN_ADDR_HOST && d != ct->daemon) {
+			row->addr[d] = p->host_address;
+			row->via[d] = "host address (published ports)";
+		} else {
+			row->addr[d] = own;
+			row->via[d] = own ? "container IP" : "late (after start)";
+			row->late = row->late || !own;
+		}
+	}
+}
+
 static void add_row(struct plan *p, struct rows *r, const char *name,
 		    const char *kind, size_t ci)
 {
-	const struct plan_container *ct = &p->containers[ci];
-	const char *own = container_addr(p, ci, 0);
 	struct plan_hosts_row *row;
 
 	for (size_t i = 0; i < r->n; i++)
@@ -91,16 +107,7 @@ static void add_row(struct plan *p, struct rows *r, const char *name,
 	row->container = ci;
 	row->addr = arena_calloc(p->arena, p->n_hosts + 1, sizeof(char *));
 	row->via = arena_calloc(p->arena, p->n_hosts + 1, sizeof(char *));
-	for (size_t d = 0; d < p->n_hosts; d++) {
-		if (p->address_mode == PLAN_ADDR_HOST && d != ct->daemon) {
-			row->addr[d] = p->host_address;
-			row->via[d] = "host address (published ports)";
-		} else {
-			row->addr[d] = own;
-			row->via[d] = own ? "container IP" : "late (after start)";
-			row->late = row->late || !own;
-		}
-	}
+	fill_row(p, row);
 }
 
 static void container_rows(struct plan *p, struct rows *r, size_t ci)
@@ -172,6 +179,10 @@ static int container_entries(struct plan *p, size_t ci, struct diag *err)
 	size_t n = 0, alloc = 0;
 	int rc;
 
+	memset(&ct->extra_hosts_strv, 0, sizeof(ct->extra_hosts_strv));
+	memset(&ct->hosts_exec, 0, sizeof(ct->hosts_exec));
+	ct->hosts_block = NULL;
+	ct->hosts_exec_user = NULL;
 	ct->extra_hosts = arena_calloc(p->arena, p->n_hosts_table + 1,
 				       sizeof(*ct->extra_hosts));
 	for (size_t i = 0; i < p->n_hosts_table; i++) {
@@ -231,6 +242,36 @@ int plan_hosts(struct plan_ctx *c, struct diag *err)
 		qsort(r.v, r.n, sizeof(*r.v), cmp_row);
 	p->hosts_table = r.v;
 	p->n_hosts_table = r.n;
+	for (size_t ci = 0; ci < p->n_containers; ci++)
+		if (p->containers[ci].action != PLAN_ACT_REMOVE &&
+		    (rc = container_entries(p, ci, err)))
+			return rc;
+	return 0;
+}
+
+int plan_set_address(struct plan *p, size_t container, const char *network,
+		     const char *ipv4, struct diag *err)
+{
+	struct plan_container *ct;
+	struct plan_endpoint *ep = NULL;
+	int rc;
+
+	if (container >= p->n_containers || !plan_ip4_parse(&(uint32_t){ 0 },
+							    ipv4 ? ipv4 : ""))
+		return diag_set(err, DIAG_EPLAN, NULL,
+				"'%s' is not an IPv4 address",
+				ipv4 ? ipv4 : "");
+	ct = &p->containers[container];
+	for (size_t k = 0; k < ct->n_endpoints && !ep; k++)
+		if (!strcmp(p->networks[ct->endpoints[k].network].name, network))
+			ep = &ct->endpoints[k];
+	if (!ep)
+		return diag_set(err, DIAG_EPLAN, NULL,
+				"container '%s' is not on network '%s'",
+				ct->name, network);
+	ep->ipv4 = arena_strdup(p->arena, ipv4);
+	for (size_t i = 0; i < p->n_hosts_table; i++)
+		fill_row(p, &p->hosts_table[i]);
 	for (size_t ci = 0; ci < p->n_containers; ci++)
 		if (p->containers[ci].action != PLAN_ACT_REMOVE &&
 		    (rc = container_entries(p, ci, err)))

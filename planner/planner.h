@@ -376,6 +376,18 @@ void plan_hosts_from_declarations(struct plan_host **out, size_t *n_out,
 				  struct arena *a,
 				  const struct compose_project *project);
 
+/*
+ * Records the address a container got on 'network' (its real name) when
+ * the plan could not pick it (an external network without ipv4_address:
+ * known only after start), and brings everything that depends on it up
+ * to date: the hosts table, and every container's extra_hosts,
+ * extra_hosts_strv, hosts_block and hosts_exec.  The executor then runs
+ * the new hosts_exec in the running containers.  Returns 0, or DIAG_EPLAN
+ * for an unknown container/network or an address that is not IPv4.
+ */
+int plan_set_address(struct plan *p, size_t container, const char *network,
+		     const char *ipv4, struct diag *err);
+
 /* ---- The down plan ------------------------------------------------------ */
 
 enum plan_down_kind {

@@ -425,3 +425,44 @@ Test(planner_hosts, linux_script_keeps_last_line_without_newline)
 	unlink(path);
 	arena_free(a);
 }
+
+Test(planner_hosts, late_address_filled_in_after_start)
+{
+	struct compose_project *p = mu_project("demo");
+	struct compose_network *n = mu_network(p, "ext", NULL);
+	struct arena *a = arena_new();
+	const struct plan_container *b;
+	struct plan *pl = NULL;
+	struct diag err = { 0 };
+	size_t ai;
+
+	n->external = true;
+	n->name = "shared";
+	mu_attach(p, mu_service(p, "a"), "ext", NULL, NULL);
+	mu_service(p, "b");
+	mu_host_net(a, &hosts[0], "shared", "192.168.50.0/24", NULL);
+	mu_done(p);
+	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &err), 0, "%s", err.msg);
+	b = mu_ctr(pl, "demo-b-1");
+	cr_assert_str_eq(mu_entry(b, "a"), "late");
+	cr_assert_eq(b->extra_hosts_strv.n, 0, "late entries are not in ExtraHosts");
+	cr_assert(strstr(b->hosts_block, "# mixcompose begin\n# mixcompose end"));
+	ai = plan_service_index(pl, "a");
+	cr_assert_eq(plan_set_address(pl, pl->services[ai].first_container,
+				      "nope", "192.168.50.7", &err),
+		     DIAG_EPLAN);
+	cr_assert_eq(plan_set_address(pl, pl->services[ai].first_container,
+				      "shared", "192.168.50.7;x", &err),
+		     DIAG_EPLAN);
+	cr_assert_eq(plan_set_address(pl, pl->services[ai].first_container,
+				      "shared", "192.168.50.7", &err),
+		     0, "%s", err.msg);
+	cr_assert_str_eq(mu_entry(b, "a"), "192.168.50.7");
+	cr_assert_eq(b->extra_hosts_strv.n, 2);
+	cr_assert(strstr(b->hosts_block, "192.168.50.7 a demo-a-1 # mixcompose"));
+	cr_assert(strstr(b->hosts_exec.v[2], "'192.168.50.7 a demo-a-1 # mixcompose'"));
+	cr_assert_not(pl->hosts_table[0].late);
+	plan_free(pl);
+	arena_free(a);
+	mu_free(p);
+}
