@@ -228,4 +228,104 @@ void cli_logs_src_feed(struct cli_logs_src *s, int stream, const char *data,
 /* Writes unfinished lines (with a newline) and frees the buffers. */
 void cli_logs_src_release(struct cli_logs_src *s);
 
+/* ---- up/down: plan -> jobs (cli/apply.c), progress (cli/progress.c) ---- */
+
+#include <signal.h> /* sig_atomic_t */
+
+struct plan;
+struct plan_down;
+struct engine_job;
+
+/* What the progress display shows for one job (the job's ud). */
+struct cli_job_info {
+	const char *line;   /* display line: "Container proj-web-1" */
+	const char *daemon; /* "windows", or NULL */
+	const char *doing;  /* text while it works; NULL: keep the line's */
+	const char *done;   /* text when done; NULL: keep the line's */
+	const char *noop;   /* text when nothing had to be done; NULL: done */
+	bool lazy;          /* shown only once it has a phase (a pull) */
+};
+
+/* A job graph for engine_run(); specs and infos live in 'a'. */
+struct cli_jobs {
+	struct arena *a;
+	struct engine_job *v;
+	size_t n;
+	size_t alloc;
+};
+
+struct cli_up_opts {
+	int timeout_s;        /* stop timeout on recreate; -1: the container's */
+	bool wait;            /* --wait: end with every container running/healthy */
+	long wait_timeout_ms; /* for --wait; 0: none */
+};
+
+struct cli_down_opts {
+	int timeout_s;
+};
+
+void cli_jobs_init(struct cli_jobs *j);
+void cli_jobs_release(struct cli_jobs *j);
+/*
+ * Appends the jobs that carry out 'p': networks, volumes, images, then
+ * per container (in start order) remove/create/start, the hosts exec of
+ * PLAN_HOSTS_EXEC containers, the waits that depends_on conditions need.
+ * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
+ * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
+ */
+int cli_apply_up(struct cli_jobs *out, const struct plan *p,
+		 struct engine *const *engines, const struct cli_up_opts *o,
+		 struct diag *err);
+/*
+ * Appends the jobs of a down plan: container removals wave after wave
+ * (every wave waits for the one before on all daemons, even after a
+ * failure), then networks and volumes.  Steps on a NULL engine are left
+ * out (the caller reports that daemon).
+ */
+int cli_apply_down(struct cli_jobs *out, const struct plan_down *d,
+		   struct engine *const *engines,
+		   const struct cli_down_opts *o);
+
+/*
+ * Appends a STOP job for every running container of hosts[] (of the
+ * selected services; n_services 0: all) whose engines[h] is not NULL.
+ */
+int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
+		   size_t n_hosts, struct engine *const *engines,
+		   char *const *services, size_t n_services, int timeout_s);
+
+/* The progress display of up/down, on stderr as compose v2 does. */
+struct cli_progress;
+
+/*
+ * 'mode': auto (tty if stderr is a terminal, else plain), tty, plain,
+ * json, quiet.  NULL with a message on stderr for an unknown mode.
+ */
+struct cli_progress *cli_progress_new(const char *mode, const char *title);
+/* An engine_job_fn: pass the progress as its 'ud'. */
+void cli_progress_job(void *ud, const struct engine_job *jobs, size_t n,
+		      size_t i);
+/* Draws the final state; then prints the failures' messages. */
+void cli_progress_done(struct cli_progress *p, const struct engine_job *jobs,
+		       size_t n);
+void cli_progress_free(struct cli_progress *p);
+/* True if 'mode' is one of the progress modes. */
+bool cli_progress_mode_ok(const char *mode);
+
+/*
+ * SIGINT and SIGTERM set '**flag' (cleared now) instead of killing us, so
+ * a run stops starting jobs and returns cleanly.
+ */
+void cli_signals_catch(volatile sig_atomic_t **flag);
+/*
+ * Runs the jobs on a new loop with a progress display in 'progress' mode
+ * and reports failures.  Returns CLI_OK, CLI_FAIL, or 130 when '*stop'
+ * interrupted it.
+ */
+int cli_jobs_run(struct cli_jobs *jobs, const char *progress,
+		 volatile sig_atomic_t *stop);
+
+int cmd_down(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+
 #endif

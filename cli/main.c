@@ -17,8 +17,10 @@ struct cli_global cli_global;
 static const struct cli_cmd cli_cmds[] = {
 	{ "config", cmd_config, "validate and print the resolved model" },
 	{ "daemons", cmd_daemons, "list the daemons and probe each" },
+	{ "down", cmd_down, "stop and remove the project's containers" },
 	{ "graph", cmd_graph, "draw the services by daemon (mermaid, dot)" },
 	{ "schema", cmd_schema, "print the JSON Schema of compose files" },
+	{ "up", cmd_up, "create and start the project's containers" },
 	{ "version", cmd_version, "show the mixcompose version" },
 	{ NULL, NULL, NULL },
 };

@@ -1001,6 +1001,11 @@ struct engine_job {
 	const char *user;       /* EXEC, or NULL */
 	int timeout_s;          /* STOP/REMOVE: < 0: the container's own */
 	bool remove_volumes;    /* REMOVE: its anonymous volumes too */
+	/*
+	 * Start once every dep is finished, whatever its outcome (down goes
+	 * on after a failure); a container job must still be DONE.
+	 */
+	bool soft_deps;
 
 	/* Results. */
 	enum engine_job_state state;
@@ -1040,9 +1045,10 @@ int engine_run(struct engine_loop *l, struct engine_job *jobs, size_t n,
 /*
  * The pure scheduling step engine_run uses, for tests: marks every
  * WAITING job that depends on a FAILED or SKIPPED job SKIPPED (with the
- * reason in its err, transitively), then writes the indices of the
- * WAITING jobs whose deps are all DONE into 'out' (at most 'cap', in index
- * order).  Returns how many it wrote.
+ * reason in its err, transitively; with soft_deps only when that job is
+ * its container job), then writes the indices of the WAITING jobs whose
+ * deps are all DONE (all finished, with soft_deps) into 'out' (at most
+ * 'cap', in index order).  Returns how many it wrote.
  */
 size_t engine_jobs_ready(struct engine_job *jobs, size_t n, size_t *out,
 			 size_t cap);

@@ -149,6 +149,9 @@ static size_t broken_dep(const struct engine_job *jobs,
 	for (size_t k = 0; k < j->n_deps; k++) {
 		enum engine_job_state s = jobs[j->deps[k]].state;
 
+		if (j->soft_deps && j->deps[k] != j->container.job)
+			continue;
+
 		if (s == ENGINE_JOB_FAILED || s == ENGINE_JOB_SKIPPED)
 			return j->deps[k];
 	}
@@ -157,9 +160,15 @@ static size_t broken_dep(const struct engine_job *jobs,
 
 static bool deps_done(const struct engine_job *jobs, const struct engine_job *j)
 {
-	for (size_t k = 0; k < j->n_deps; k++)
-		if (jobs[j->deps[k]].state != ENGINE_JOB_DONE)
+	for (size_t k = 0; k < j->n_deps; k++) {
+		enum engine_job_state s = jobs[j->deps[k]].state;
+
+		if (s == ENGINE_JOB_DONE)
+			continue;
+		if (!j->soft_deps || s == ENGINE_JOB_WAITING ||
+		    s == ENGINE_JOB_WORKING)
 			return false;
+	}
 	return true;
 }
 

@@ -264,3 +264,20 @@ Test(engine_run_fake, failed_create_names_the_daemon_reply)
 	cr_assert_eq(jobs[1].state, ENGINE_JOB_SKIPPED);
 	engine_loop_free(l);
 }
+
+Test(engine_run, soft_deps_run_after_failures)
+{
+	struct engine_job jobs[] = {
+		NOOP("a", NULL, 0), NOOP("b", NULL, 0), NOOP("net", dep01, 2),
+	};
+	size_t out[3];
+
+	jobs[2].soft_deps = true;
+	jobs[0].state = ENGINE_JOB_FAILED;
+	jobs[1].state = ENGINE_JOB_WORKING;
+	cr_assert_eq(engine_jobs_ready(jobs, 3, out, 3), 0);
+	cr_assert_eq(jobs[2].state, ENGINE_JOB_WAITING, "not skipped");
+	jobs[1].state = ENGINE_JOB_DONE;
+	cr_assert_eq(engine_jobs_ready(jobs, 3, out, 3), 1);
+	cr_assert_eq(out[0], 2);
+}

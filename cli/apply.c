@@ -1,0 +1,958 @@
+/*
+ * From a plan to a job graph for engine_run(): networks and volumes first,
+ * images once per daemon, then per container remove (recreate), create,
+ * start and the hosts exec, each start waiting for the conditions its
+ * depends_on edges name.  Down plans become waves of removals.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+#define NONE ENGINE_JOB_NONE
+
+/* A growing list of dependency indices, copied into the arena per job. */
+struct depv {
+	size_t *v;
+	size_t n, alloc;
+};
+
+static void dep_add(struct depv *d, size_t j)
+{
+	if (j == NONE)
+		return;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i] == j)
+			return;
+	ALLOC_GROW(d->v, d->n + 1, d->alloc);
+	d->v[d->n++] = j;
+}
+
+/* One image pulled once per daemon; one volume created once per daemon. */
+struct once {
+	size_t daemon;
+	const char *key;
+	size_t job;
+};
+
+struct build {
+	struct cli_jobs *J;
+	const struct plan *p;
+	struct engine *const *engines;
+	const struct cli_up_opts *o;
+	size_t *netjob;    /* per plan network: its create job */
+	size_t *create;    /* per container: CREATE job */
+	size_t *ready;     /* per container: the job after which it runs */
+	size_t *exec;      /* per container: the hosts EXEC job */
+	size_t *healthy;   /* per container: WAIT healthy, made on demand */
+	size_t *completed; /* per container: WAIT completed, on demand */
+	struct once *once;
+	size_t n_once, alloc_once;
+};
+
+void cli_jobs_init(struct cli_jobs *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->a = arena_new();
+}
+
+void cli_jobs_release(struct cli_jobs *j)
+{
+	free(j->v);
+	arena_free(j->a);
+	memset(j, 0, sizeof(*j));
+}
+
+static struct cli_job_info *info_new(struct cli_jobs *J, const char *object,
+				     const char *name, const char *daemon)
+{
+	struct cli_job_info *in = arena_alloc(J->a, sizeof(*in));
+
+	in->line = arena_sprintf(J->a, "%s %s", object, name);
+	in->daemon = daemon;
+	return in;
+}
+
+static void info_verbs(struct cli_job_info *in, const char *doing,
+		       const char *done, const char *noop)
+{
+	in->doing = doing;
+	in->done = done;
+	in->noop = noop;
+}
+
+/* Appends a copy of 'tmpl' with 'deps' (then emptied); returns its index. */
+static size_t job_add(struct cli_jobs *J, const struct engine_job *tmpl,
+		      struct depv *deps, struct cli_job_info *info)
+{
+	struct engine_job *j;
+
+	ALLOC_GROW(J->v, J->n + 1, J->alloc);
+	j = &J->v[J->n];
+	*j = *tmpl;
+	if (deps && deps->n) {
+		size_t *v = arena_calloc(J->a, deps->n, sizeof(*v));
+
+		memcpy(v, deps->v, deps->n * sizeof(*v));
+		j->deps = v;
+		j->n_deps = deps->n;
+		deps->n = 0;
+	}
+	j->ud = info;
+	if (info && !j->title)
+		j->title = info->daemon ? arena_sprintf(J->a, "%s (%s)",
+							info->line,
+							info->daemon)
+					: info->line;
+	return J->n++;
+}
+
+static struct engine_job job_tmpl(enum engine_job_kind kind,
+				  struct engine *e)
+{
+	struct engine_job j = { .kind = kind, .engine = e, .timeout_s = -1 };
+
+	j.container.job = NONE;
+	return j;
+}
+
+static const char *daemon_name(const struct plan *p, size_t d)
+{
+	return p->hosts[d].name;
+}
+
+static struct engine_kv *kv_from(struct arena *a, const struct compose_kv *kv,
+				 size_t n)
+{
+	struct engine_kv *v = arena_calloc(a, n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		v[i].key = kv[i].key;
+		v[i].value = kv[i].value ? kv[i].value : "";
+	}
+	return v;
+}
+
+static struct engine_strv strv(const struct compose_strv *s)
+{
+	return (struct engine_strv){ s->v, s->n };
+}
+
+/* ---- Networks, volumes, images -------------------------------------------- */
+
+static void add_networks(struct build *b)
+{
+	const struct plan *p = b->p;
+	struct cli_jobs *J = b->J;
+
+	for (size_t i = 0; i < p->n_networks; i++) {
+		const struct plan_network *pn = &p->networks[i];
+		struct engine_network_spec *ns;
+		struct engine_ipam *ipam;
+		struct engine_job j;
+		struct cli_job_info *in;
+
+		b->netjob[i] = NONE;
+		if (pn->action != PLAN_NET_CREATE || !b->engines[pn->daemon])
+			continue;
+		ns = arena_alloc(J->a, sizeof(*ns));
+		ns->name = pn->name;
+		ns->driver = pn->driver;
+		ns->internal = pn->internal;
+		ns->attachable = pn->attachable;
+		ns->enable_ipv6 = pn->enable_ipv6;
+		ns->check_duplicate = true;
+		ns->labels = kv_from(J->a, pn->labels, pn->n_labels);
+		ns->n_labels = pn->n_labels;
+		if (pn->net) {
+			ns->ipam_driver = pn->net->ipam_driver;
+			ns->driver_opts = kv_from(J->a, pn->net->driver_opts,
+						  pn->net->n_driver_opts);
+			ns->n_driver_opts = pn->net->n_driver_opts;
+		}
+		if (pn->subnet) {
+			ipam = arena_alloc(J->a, sizeof(*ipam));
+			ipam->subnet = pn->subnet;
+			ipam->gateway = pn->gateway;
+			ns->ipam = ipam;
+			ns->n_ipam = 1;
+		}
+		j = job_tmpl(ENGINE_JOB_NETWORK_CREATE, b->engines[pn->daemon]);
+		j.network_spec = ns;
+		in = info_new(J, "Network", pn->name, daemon_name(p, pn->daemon));
+		info_verbs(in, "Creating", "Created", NULL);
+		b->netjob[i] = job_add(J, &j, NULL, in);
+	}
+}
+
+static size_t once_find(const struct build *b, size_t d, const char *key)
+{
+	for (size_t i = 0; i < b->n_once; i++)
+		if (b->once[i].daemon == d && !strcmp(b->once[i].key, key))
+			return b->once[i].job;
+	return NONE;
+}
+
+static void once_add(struct build *b, size_t d, const char *key, size_t job)
+{
+	ALLOC_GROW(b->once, b->n_once + 1, b->alloc_once);
+	b->once[b->n_once++] = (struct once){ d, key, job };
+}
+
+/*
+ * The platform for pull and create.  A lab stand-in runs another OS than
+ * the one it plays, and its images are built for the OS it runs: asking
+ * for the played one would make the daemon refuse the image.
+ */
+static const char *engine_platform(const struct plan *p, size_t d,
+				   const char *platform)
+{
+	const struct plan_host *h = &p->hosts[d];
+	const char *eos = h->engine_os ? h->engine_os : h->os;
+	size_t n;
+
+	if (!platform)
+		return NULL;
+	n = strcspn(platform, "/");
+	if (eos && (strlen(eos) != n || strncmp(platform, eos, n)))
+		return NULL;
+	return platform;
+}
+
+static size_t image_job(struct build *b, size_t ci)
+{
+	const struct plan *p = b->p;
+	const struct plan_container *ct = &p->containers[ci];
+	const struct plan_service *ps = &p->services[ct->service];
+	const char *ref = ps->svc->image;
+	char *key;
+	size_t j;
+	struct engine_job t;
+	struct cli_job_info *in;
+
+	key = arena_sprintf(b->J->a, "image %s", ref);
+	if ((j = once_find(b, ct->daemon, key)) != NONE)
+		return j;
+	t = job_tmpl(ENGINE_JOB_IMAGE_ENSURE, b->engines[ct->daemon]);
+	t.name = ref;
+	t.platform = engine_platform(p, ct->daemon, ps->platform);
+	in = info_new(b->J, "Image", ref, daemon_name(p, ct->daemon));
+	info_verbs(in, NULL, "Pulled", NULL);
+	in->lazy = true;
+	j = job_add(b->J, &t, NULL, in);
+	once_add(b, ct->daemon, key, j);
+	return j;
+}
+
+static const struct compose_volume *volume_find(const struct plan *p,
+						const char *key)
+{
+	for (size_t i = 0; key && i < p->project->n_volumes; i++)
+		if (!strcmp(p->project->volumes[i].key, key))
+			return &p->project->volumes[i];
+	return NULL;
+}
+
+static bool volume_exists(const struct plan_host *h, const char *name)
+{
+	for (size_t i = 0; i < h->n_volumes; i++)
+		if (h->volumes[i].name && !strcmp(h->volumes[i].name, name))
+			return true;
+	return false;
+}
+
+static size_t volume_job(struct build *b, size_t d,
+			 const struct compose_volume *v)
+{
+	const struct plan *p = b->p;
+	struct cli_jobs *J = b->J;
+	char *key = arena_sprintf(J->a, "volume %s", v->key);
+	struct engine_volume_spec *vs;
+	struct engine_kv *labels;
+	struct engine_job t;
+	struct cli_job_info *in;
+	size_t j;
+
+	if (v->external || volume_exists(&p->hosts[d], v->name))
+		return NONE;
+	if ((j = once_find(b, d, key)) != NONE)
+		return j;
+	labels = arena_calloc(J->a, v->n_labels + 3, sizeof(*labels));
+	for (size_t i = 0; i < v->n_labels; i++)
+		labels[i] = (struct engine_kv){ v->labels[i].key,
+						v->labels[i].value
+							? v->labels[i].value
+							: "" };
+	labels[v->n_labels] = (struct engine_kv){ "com.docker.compose.project",
+						  p->project_name };
+	labels[v->n_labels + 1] =
+		(struct engine_kv){ "com.docker.compose.volume", v->key };
+	labels[v->n_labels + 2] =
+		(struct engine_kv){ "io.mixcompose.daemon", daemon_name(p, d) };
+	vs = arena_alloc(J->a, sizeof(*vs));
+	vs->name = v->name;
+	vs->driver = v->driver;
+	vs->labels = labels;
+	vs->n_labels = v->n_labels + 3;
+	vs->driver_opts = kv_from(J->a, v->driver_opts, v->n_driver_opts);
+	vs->n_driver_opts = v->n_driver_opts;
+	t = job_tmpl(ENGINE_JOB_VOLUME_CREATE, b->engines[d]);
+	t.volume_spec = vs;
+	in = info_new(J, "Volume", v->name, daemon_name(p, d));
+	info_verbs(in, "Creating", "Created", NULL);
+	j = job_add(J, &t, NULL, in);
+	once_add(b, d, key, j);
+	return j;
+}
+
+/* ---- The create spec ------------------------------------------------------ */
+
+static void spec_env(struct engine_container_spec *sp, struct arena *a,
+		     const struct compose_service *s)
+{
+	const char **v = arena_calloc(a, s->n_environment + 1, sizeof(*v));
+	size_t n = 0;
+
+	/* compose leaves a variable without a value out of the container. */
+	for (size_t i = 0; i < s->n_environment; i++)
+		if (s->environment[i].value)
+			v[n++] = arena_sprintf(a, "%s=%s",
+					       s->environment[i].key,
+					       s->environment[i].value);
+	sp->env = (struct engine_strv){ v, n };
+}
+
+static void spec_ports(struct engine_container_spec *sp, struct arena *a,
+		       const struct compose_service *s)
+{
+	struct engine_port_binding *pb =
+		arena_calloc(a, s->n_ports + 1, sizeof(*pb));
+	const char **ex = arena_calloc(a, s->expose.n + 1, sizeof(*ex));
+
+	for (size_t i = 0; i < s->n_ports; i++) {
+		pb[i].container_port = s->ports[i].target;
+		pb[i].protocol = s->ports[i].protocol;
+		pb[i].host_ip = s->ports[i].host_ip;
+		pb[i].host_port = s->ports[i].published;
+	}
+	sp->ports = pb;
+	sp->n_ports = s->n_ports;
+	for (size_t i = 0; i < s->expose.n; i++)
+		ex[i] = strchr(s->expose.v[i], '/')
+				? s->expose.v[i]
+				: arena_sprintf(a, "%s/tcp", s->expose.v[i]);
+	if (s->expose.n)
+		sp->exposed_ports = (struct engine_strv){ ex, s->expose.n };
+}
+
+static void spec_mounts(struct engine_container_spec *sp, struct arena *a,
+			const struct plan *p, const struct compose_service *s)
+{
+	struct engine_mount *m = arena_calloc(a, s->n_volumes + 1, sizeof(*m));
+	const char **binds = arena_calloc(a, s->n_volumes + 1, sizeof(*binds));
+	size_t nm = 0, nb = 0;
+
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct compose_mount *cm = &s->volumes[i];
+		const struct compose_volume *v;
+
+		/*
+		 * Binds, not mounts, for bind mounts: the daemon then creates
+		 * a missing host path, as compose does by default.
+		 */
+		if (cm->type == COMPOSE_MOUNT_BIND && cm->source &&
+		    !cm->bind_propagation) {
+			binds[nb++] = arena_sprintf(a, "%s:%s%s", cm->source,
+						    cm->target,
+						    cm->read_only ? ":ro" : "");
+			continue;
+		}
+		if (cm->type == COMPOSE_MOUNT_CLUSTER)
+			continue;
+		m[nm].type = cm->type == COMPOSE_MOUNT_BIND ? ENGINE_MOUNT_BIND
+			     : cm->type == COMPOSE_MOUNT_TMPFS ? ENGINE_MOUNT_TMPFS
+			     : cm->type == COMPOSE_MOUNT_NPIPE ? ENGINE_MOUNT_NPIPE
+							       : ENGINE_MOUNT_VOLUME;
+		m[nm].source = cm->source;
+		if (cm->type == COMPOSE_MOUNT_VOLUME && cm->source &&
+		    (v = volume_find(p, cm->source)))
+			m[nm].source = v->name;
+		m[nm].target = cm->target;
+		m[nm].read_only = cm->read_only;
+		m[nm].volume_nocopy = cm->volume_nocopy > 0;
+		m[nm].bind_propagation = cm->bind_propagation;
+		m[nm].tmpfs_size = cm->tmpfs_size > 0 ? cm->tmpfs_size : 0;
+		m[nm].tmpfs_mode = cm->tmpfs_mode > 0 ? cm->tmpfs_mode : 0;
+		nm++;
+	}
+	sp->mounts = m;
+	sp->n_mounts = nm;
+	if (nb)
+		sp->binds = (struct engine_strv){ binds, nb };
+}
+
+static long long ns_or_zero(long long v)
+{
+	return v > 0 ? v : 0;
+}
+
+static void spec_health(struct engine_container_spec *sp,
+			const struct compose_healthcheck *h)
+{
+	static const char *const none[] = { "NONE" };
+	struct engine_healthcheck *eh = &sp->healthcheck;
+
+	if (!h->present)
+		return;
+	eh->test = h->disable ? (struct engine_strv){ none, 1 } : strv(&h->test);
+	eh->interval_ns = ns_or_zero(h->interval_ns);
+	eh->timeout_ns = ns_or_zero(h->timeout_ns);
+	eh->start_period_ns = ns_or_zero(h->start_period_ns);
+	eh->start_interval_ns = ns_or_zero(h->start_interval_ns);
+	eh->retries = h->retries > 0 ? h->retries : 0;
+}
+
+static void spec_restart(struct engine_container_spec *sp, struct arena *a,
+			 const char *restart)
+{
+	const char *colon;
+
+	if (!restart)
+		return;
+	colon = strchr(restart, ':');
+	if (!colon) {
+		sp->restart_policy = restart;
+		return;
+	}
+	sp->restart_policy = arena_strndup(a, restart, (size_t)(colon - restart));
+	sp->restart_max_retries = atoi(colon + 1);
+}
+
+/* ExtraHosts: the planned peers, then the service's own entries. */
+static void spec_hosts(struct engine_container_spec *sp, struct arena *a,
+		       const struct plan_container *ct,
+		       const struct compose_service *s)
+{
+	size_t n = ct->extra_hosts_strv.n + s->n_extra_hosts, k = 0;
+	const char **v;
+
+	if (!n)
+		return;
+	v = arena_calloc(a, n + 1, sizeof(*v));
+	for (size_t i = 0; i < ct->extra_hosts_strv.n; i++)
+		v[k++] = ct->extra_hosts_strv.v[i];
+	for (size_t i = 0; i < s->n_extra_hosts; i++)
+		v[k++] = arena_sprintf(a, "%s:%s", s->extra_hosts[i].key,
+				       s->extra_hosts[i].value
+					       ? s->extra_hosts[i].value
+					       : "");
+	sp->extra_hosts = (struct engine_strv){ v, k };
+}
+
+static const char *network_mode(const struct plan *p, struct arena *a,
+				const struct plan_container *ct,
+				const struct compose_service *s)
+{
+	const char *nm = s->network_mode;
+
+	/* "service:x" joins x's (first) container, by its planned name. */
+	if (nm && !strncmp(nm, "service:", 8)) {
+		size_t si = plan_service_index(p, nm + 8);
+
+		if (si != PLAN_NONE && p->services[si].n_containers)
+			return arena_sprintf(
+				a, "container:%s",
+				p->containers[p->services[si].first_container]
+					.name);
+		return nm;
+	}
+	if (!nm && ct->n_endpoints)
+		return p->networks[ct->endpoints[0].network].name;
+	return nm;
+}
+
+static void spec_endpoints(struct engine_container_spec *sp,
+			   struct engine_job *job, struct arena *a,
+			   const struct plan *p,
+			   const struct plan_container *ct)
+{
+	struct engine_endpoint *ep;
+
+	if (!ct->n_endpoints)
+		return;
+	ep = arena_calloc(a, ct->n_endpoints, sizeof(*ep));
+	for (size_t i = 0; i < ct->n_endpoints; i++) {
+		const struct plan_endpoint *pe = &ct->endpoints[i];
+
+		ep[i].network = p->networks[pe->network].name;
+		ep[i].aliases = strv(&pe->aliases);
+		ep[i].ipv4_address = pe->ipv4;
+	}
+	/* API 1.41 daemons take one endpoint at create; connect the rest. */
+	sp->endpoints = ep;
+	sp->n_endpoints = 1;
+	job->connect = ep + 1;
+	job->n_connect = ct->n_endpoints - 1;
+}
+
+static struct engine_container_spec *
+container_spec(struct build *b, struct engine_job *job, size_t ci)
+{
+	struct arena *a = b->J->a;
+	const struct plan *p = b->p;
+	const struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+	struct engine_container_spec *sp = arena_alloc(a, sizeof(*sp));
+
+	sp->image = s->image;
+	sp->cmd = strv(&s->command);
+	sp->entrypoint = strv(&s->entrypoint);
+	spec_env(sp, a, s);
+	sp->labels = kv_from(a, ct->labels, ct->n_labels);
+	sp->n_labels = ct->n_labels;
+	sp->working_dir = s->working_dir;
+	sp->user = s->user;
+	sp->hostname = s->hostname;
+	sp->domainname = s->domainname;
+	sp->tty = s->tty;
+	sp->open_stdin = s->stdin_open;
+	sp->stop_signal = s->stop_signal;
+	sp->stop_timeout = s->stop_grace_period_ns < 0
+				   ? -1
+				   : (int)(s->stop_grace_period_ns / 1000000000LL);
+	spec_health(sp, &s->healthcheck);
+	spec_ports(sp, a, s);
+	spec_mounts(sp, a, p, s);
+	sp->network_mode = network_mode(p, a, ct, s);
+	spec_hosts(sp, a, ct, s);
+	spec_restart(sp, a, s->restart);
+	sp->init = s->init;
+	sp->privileged = s->privileged;
+	sp->read_only = s->read_only;
+	sp->cap_add = strv(&s->cap_add);
+	sp->cap_drop = strv(&s->cap_drop);
+	sp->dns = strv(&s->dns);
+	sp->dns_search = strv(&s->dns_search);
+	sp->isolation = s->isolation;
+	spec_endpoints(sp, job, a, p, ct);
+	return sp;
+}
+
+/* ---- Containers ----------------------------------------------------------- */
+
+/* The container as jobs see it: made by its CREATE job, or existing. */
+static struct engine_container_ref cref(const struct build *b, size_t ci)
+{
+	struct engine_container_ref r = { b->create[ci],
+					  b->p->containers[ci].existing_id };
+
+	return r;
+}
+
+static size_t wait_job(struct build *b, size_t ci, enum engine_wait_cond cond)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	size_t *slot = cond == ENGINE_WAIT_HEALTHY ? &b->healthy[ci]
+						   : &b->completed[ci];
+	struct depv deps = { 0 };
+	struct engine_job t;
+	struct cli_job_info *in;
+
+	if (*slot != NONE)
+		return *slot;
+	t = job_tmpl(ENGINE_JOB_WAIT, b->engines[ct->daemon]);
+	t.wait = cond;
+	t.container = cref(b, ci);
+	dep_add(&deps, b->create[ci]);
+	dep_add(&deps, b->ready[ci]);
+	in = info_new(b->J, "Container", ct->name, daemon_name(b->p, ct->daemon));
+	info_verbs(in, "Waiting",
+		   cond == ENGINE_WAIT_HEALTHY ? "Healthy" : "Exited", NULL);
+	*slot = job_add(b->J, &t, &deps, in);
+	free(deps.v);
+	return *slot;
+}
+
+/* The deps that 'ci' has on the containers of the services it needs. */
+static void edge_deps(struct build *b, struct depv *deps, size_t ci,
+		      bool for_create)
+{
+	const struct plan *p = b->p;
+	size_t si = p->containers[ci].service;
+
+	for (size_t k = 0; k < p->n_edges; k++) {
+		const struct plan_edge *e = &p->edges[k];
+		const struct plan_service *to = &p->services[e->to];
+		bool at_create = e->kind == PLAN_DEP_NETWORK_MODE ||
+				 e->kind == PLAN_DEP_VOLUMES_FROM;
+
+		if (e->from != si || at_create != for_create)
+			continue;
+		for (size_t c = to->first_container;
+		     c < to->first_container + to->n_containers; c++) {
+			if (p->containers[c].action == PLAN_ACT_SKIP ||
+			    b->ready[c] == NONE)
+				continue;
+			if (e->condition &&
+			    !strcmp(e->condition, "service_healthy"))
+				dep_add(deps, wait_job(b, c, ENGINE_WAIT_HEALTHY));
+			else if (e->condition &&
+				 !strcmp(e->condition,
+					 "service_completed_successfully"))
+				dep_add(deps,
+					wait_job(b, c, ENGINE_WAIT_COMPLETED));
+			else
+				dep_add(deps, b->ready[c]);
+		}
+	}
+}
+
+static size_t remove_job(struct build *b, size_t ci, const char *doing,
+			 const char *done)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	struct engine_job t = job_tmpl(ENGINE_JOB_CONTAINER_REMOVE,
+				       b->engines[ct->daemon]);
+	struct cli_job_info *in;
+
+	t.container.id = ct->existing_id;
+	t.timeout_s = b->o->timeout_s;
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(b->p, ct->daemon));
+	info_verbs(in, doing, done, NULL);
+	return job_add(b->J, &t, NULL, in);
+}
+
+static int create_job(struct build *b, size_t ci, size_t removed,
+		      struct diag *err)
+{
+	const struct plan *p = b->p;
+	const struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+	struct engine_job t = job_tmpl(ENGINE_JOB_CONTAINER_CREATE,
+				       b->engines[ct->daemon]);
+	struct depv deps = { 0 };
+	struct cli_job_info *in;
+
+	if (!s->image)
+		return diag_set(err, DIAG_EUSAGE, &s->loc,
+				"service '%s' has no image; mixcompose does "
+				"not build images",
+				s->name);
+	t.name = ct->name;
+	t.platform = engine_platform(p, ct->daemon,
+				     p->services[ct->service].platform);
+	t.container_spec = container_spec(b, &t, ci);
+	dep_add(&deps, removed);
+	dep_add(&deps, image_job(b, ci));
+	for (size_t k = 0; k < ct->n_endpoints; k++)
+		dep_add(&deps, b->netjob[ct->endpoints[k].network]);
+	for (size_t k = 0; k < s->n_volumes; k++) {
+		const struct compose_volume *v;
+
+		if (s->volumes[k].type == COMPOSE_MOUNT_VOLUME &&
+		    (v = volume_find(p, s->volumes[k].source)))
+			dep_add(&deps, volume_job(b, ct->daemon, v));
+	}
+	edge_deps(b, &deps, ci, true);
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(p, ct->daemon));
+	if (removed != NONE)
+		info_verbs(in, "Recreate", "Recreated", NULL);
+	else
+		info_verbs(in, "Creating", "Created", NULL);
+	b->create[ci] = job_add(b->J, &t, &deps, in);
+	free(deps.v);
+	return 0;
+}
+
+static void start_job(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	struct engine_job t = job_tmpl(ENGINE_JOB_CONTAINER_START,
+				       b->engines[ct->daemon]);
+	struct depv deps = { 0 };
+	struct cli_job_info *in;
+
+	t.container = cref(b, ci);
+	dep_add(&deps, b->create[ci]);
+	edge_deps(b, &deps, ci, false);
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(b->p, ct->daemon));
+	info_verbs(in, "Starting", "Started", "Running");
+	b->ready[ci] = job_add(b->J, &t, &deps, in);
+	free(deps.v);
+}
+
+/*
+ * A Windows engine ignores ExtraHosts, so the block is written by exec
+ * after every start (and again on every up: it is idempotent).
+ */
+static void hosts_exec_job(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	struct engine_job t = job_tmpl(ENGINE_JOB_EXEC, b->engines[ct->daemon]);
+	struct depv deps = { 0 };
+	struct cli_job_info *in;
+
+	if (ct->hosts_mech != PLAN_HOSTS_EXEC || !ct->hosts_exec.v)
+		return;
+	t.container = cref(b, ci);
+	t.argv = strv(&ct->hosts_exec);
+	t.user = ct->hosts_exec_user;
+	dep_add(&deps, b->create[ci]);
+	dep_add(&deps, b->ready[ci]);
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(b->p, ct->daemon));
+	b->exec[ci] = job_add(b->J, &t, &deps, in);
+	free(deps.v);
+}
+
+static void keep_job(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	struct engine_job t = job_tmpl(ENGINE_JOB_NOOP, NULL);
+	struct cli_job_info *in;
+
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(b->p, ct->daemon));
+	info_verbs(in, NULL, "Running", NULL);
+	b->ready[ci] = job_add(b->J, &t, NULL, in);
+}
+
+static void final_wait_job(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	const struct compose_service *s = b->p->services[ct->service].svc;
+	struct engine_job t = job_tmpl(ENGINE_JOB_WAIT, b->engines[ct->daemon]);
+	struct depv deps = { 0 };
+	struct cli_job_info *in;
+
+	t.wait = ENGINE_WAIT_RUNNING_OR_HEALTHY;
+	t.wait_timeout_ms = b->o->wait_timeout_ms;
+	t.container = cref(b, ci);
+	dep_add(&deps, b->create[ci]);
+	dep_add(&deps, b->ready[ci]);
+	dep_add(&deps, b->exec[ci]);
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(b->p, ct->daemon));
+	info_verbs(in, "Waiting",
+		   s->healthcheck.present && !s->healthcheck.disable
+			   ? "Healthy"
+			   : "Running",
+		   NULL);
+	job_add(b->J, &t, &deps, in);
+	free(deps.v);
+}
+
+static int container_jobs(struct build *b, size_t ci, struct diag *err)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	size_t removed = NONE;
+	int rc;
+
+	if (!b->engines[ct->daemon])
+		return diag_set(err, DIAG_ETRANSPORT, NULL,
+				"daemon '%s' is not reachable; it runs "
+				"container '%s'",
+				daemon_name(b->p, ct->daemon), ct->name);
+	switch (ct->action) {
+	case PLAN_ACT_RECREATE:
+		removed = remove_job(b, ci, "Recreate", NULL);
+		/* fall through */
+	case PLAN_ACT_CREATE:
+		if ((rc = create_job(b, ci, removed, err)))
+			return rc;
+		/* fall through */
+	case PLAN_ACT_START:
+		start_job(b, ci);
+		break;
+	case PLAN_ACT_KEEP:
+		keep_job(b, ci);
+		break;
+	default:
+		return 0;
+	}
+	hosts_exec_job(b, ci);
+	if (b->o->wait)
+		final_wait_job(b, ci);
+	return 0;
+}
+
+static size_t *nones(size_t n)
+{
+	size_t *v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i <= n; i++)
+		v[i] = NONE;
+	return v;
+}
+
+static void build_release(struct build *b)
+{
+	free(b->netjob);
+	free(b->create);
+	free(b->ready);
+	free(b->exec);
+	free(b->healthy);
+	free(b->completed);
+	free(b->once);
+}
+
+static int up_containers(struct build *b, struct diag *err)
+{
+	const struct plan *p = b->p;
+	int rc;
+
+	/* Services in start order, so a dependency's jobs exist first. */
+	for (size_t k = 0; k < p->n_order; k++) {
+		const struct plan_service *ps = &p->services[p->order[k]];
+
+		for (size_t c = ps->first_container;
+		     c < ps->first_container + ps->n_containers; c++)
+			if ((rc = container_jobs(b, c, err)))
+				return rc;
+	}
+	for (size_t c = 0; c < p->n_containers; c++)
+		if (p->containers[c].action == PLAN_ACT_REMOVE &&
+		    b->engines[p->containers[c].daemon])
+			remove_job(b, c, "Removing", "Removed");
+	return 0;
+}
+
+int cli_apply_up(struct cli_jobs *out, const struct plan *p,
+		 struct engine *const *engines, const struct cli_up_opts *o,
+		 struct diag *err)
+{
+	static const struct cli_up_opts defaults = { .timeout_s = -1 };
+	struct build b = { .J = out, .p = p, .engines = engines };
+	int rc;
+
+	b.o = o ? o : &defaults;
+	b.netjob = nones(p->n_networks);
+	b.create = nones(p->n_containers);
+	b.ready = nones(p->n_containers);
+	b.exec = nones(p->n_containers);
+	b.healthy = nones(p->n_containers);
+	b.completed = nones(p->n_containers);
+	add_networks(&b);
+	rc = up_containers(&b, err);
+	build_release(&b);
+	return rc;
+}
+
+/* ---- Down ------------------------------------------------------------------ */
+
+static size_t down_step(struct cli_jobs *J, const struct plan_down *d,
+			struct engine *const *engines, size_t k,
+			const struct cli_down_opts *o, struct depv *deps)
+{
+	const struct plan_down_step *st = &d->steps[k];
+	struct engine_job t = job_tmpl(ENGINE_JOB_NOOP, engines[st->daemon]);
+	const char *dn = d->hosts[st->daemon].name;
+	struct cli_job_info *in;
+
+	t.soft_deps = true;
+	t.timeout_s = o->timeout_s;
+	switch (st->kind) {
+	case PLAN_DOWN_CONTAINER:
+		t.kind = ENGINE_JOB_CONTAINER_REMOVE;
+		t.container.id = st->id ? st->id : st->name;
+		in = info_new(J, "Container", st->name, dn);
+		info_verbs(in, "Stopping", "Removed", "Removed");
+		break;
+	case PLAN_DOWN_NETWORK:
+		t.kind = ENGINE_JOB_NETWORK_REMOVE;
+		t.name = st->name;
+		in = info_new(J, "Network", st->name, dn);
+		info_verbs(in, "Removing", "Removed", "Removed");
+		break;
+	default:
+		t.kind = ENGINE_JOB_VOLUME_REMOVE;
+		t.name = st->name;
+		in = info_new(J, "Volume", st->name, dn);
+		info_verbs(in, "Removing", "Removed", "Removed");
+		break;
+	}
+	return job_add(J, &t, deps, in);
+}
+
+/* A barrier after each wave: the next wave starts once it is finished. */
+static size_t barrier(struct cli_jobs *J, const size_t *wave, size_t n)
+{
+	struct engine_job t = job_tmpl(ENGINE_JOB_NOOP, NULL);
+	struct depv deps = { 0 };
+	size_t j;
+
+	t.soft_deps = true;
+	t.title = "barrier";
+	for (size_t i = 0; i < n; i++)
+		dep_add(&deps, wave[i]);
+	j = job_add(J, &t, &deps, NULL);
+	free(deps.v);
+	return j;
+}
+
+int cli_apply_down(struct cli_jobs *out, const struct plan_down *d,
+		   struct engine *const *engines,
+		   const struct cli_down_opts *o)
+{
+	size_t *wave = xcalloc(d->n_steps + 1, sizeof(*wave));
+	size_t nw = 0, prev = NONE, cur_wave = 0;
+	struct depv deps = { 0 };
+	bool containers = true;
+
+	for (size_t k = 0; k < d->n_steps; k++) {
+		const struct plan_down_step *st = &d->steps[k];
+		bool is_ct = st->kind == PLAN_DOWN_CONTAINER;
+
+		if ((is_ct && st->wave != cur_wave) || (containers && !is_ct)) {
+			if (nw)
+				prev = barrier(out, wave, nw);
+			nw = 0;
+			cur_wave = st->wave;
+			containers = is_ct;
+		}
+		if (!engines[st->daemon])
+			continue;
+		dep_add(&deps, prev);
+		wave[nw++] = down_step(out, d, engines, k, o, &deps);
+	}
+	free(wave);
+	free(deps.v);
+	return 0;
+}
+
+/* ---- Stop (up without -d, after Ctrl-C) ------------------------------------ */
+
+int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
+		   size_t n_hosts, struct engine *const *engines,
+		   char *const *services, size_t n_services, int timeout_s)
+{
+	for (size_t h = 0; h < n_hosts; h++) {
+		for (size_t c = 0; engines[h] && c < hosts[h].n_containers;
+		     c++) {
+			const struct plan_host_container *pc =
+				&hosts[h].containers[c];
+			struct engine_job t =
+				job_tmpl(ENGINE_JOB_CONTAINER_STOP, engines[h]);
+			struct cli_job_info *in;
+
+			if (pc->oneoff || !pc->state ||
+			    strcmp(pc->state, "running") ||
+			    !cli_names_has(services, n_services, pc->service))
+				continue;
+			t.container.id = pc->id;
+			t.timeout_s = timeout_s;
+			in = info_new(out, "Container", pc->name, hosts[h].name);
+			info_verbs(in, "Stopping", "Stopped", "Stopped");
+			job_add(out, &t, NULL, in);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,171 @@
+/*
+ * `mixcompose down`: stop and remove the project's containers on every
+ * daemon in reverse dependency order, then its networks (and volumes with
+ * -v).  The plan comes from the labels alone, so it works without the
+ * compose file when -p names the project.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/xalloc.h"
+
+struct down_opts {
+	bool volumes;
+	bool remove_orphans;
+	int timeout_s;
+	const char *progress;
+};
+
+static void down_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mixcompose [OPTIONS] down [OPTIONS]\n"
+		"\n"
+		"Stop and remove the project's containers and networks on "
+		"every daemon.\n"
+		"Without a compose file, -p NAME finds them by their labels.\n"
+		"\n"
+		"Options:\n"
+		"  -v, --volumes           remove the project's named volumes "
+		"too\n"
+		"      --remove-orphans    remove containers of services not "
+		"in the file\n"
+		"  -t, --timeout N         stop timeout in seconds\n"
+		"      --progress MODE     auto, tty, plain, json or quiet\n"
+		"  -h, --help              show this help\n");
+}
+
+enum {
+	OPT_ORPHANS = 256,
+	OPT_PROGRESS,
+};
+
+static int down_parse(struct down_opts *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "volumes", no_argument, NULL, 'v' },
+		{ "remove-orphans", no_argument, NULL, OPT_ORPHANS },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	o->timeout_s = -1;
+	o->progress = "auto";
+	while ((c = getopt_long(argc, argv, "vt:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			o->volumes = true;
+			break;
+		case OPT_ORPHANS:
+			o->remove_orphans = true;
+			break;
+		case 't':
+			o->timeout_s = (int)strtol(optarg, &end, 10);
+			if (!*optarg || *end || o->timeout_s < 0) {
+				cli_errorf("'%s' is not a number of seconds",
+					   optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_PROGRESS:
+			o->progress = optarg;
+			break;
+		case 'h':
+			down_usage(stdout);
+			return -1;
+		default:
+			down_usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_errorf("down takes no arguments ('%s')", argv[optind]);
+		return CLI_USAGE;
+	}
+	if (!cli_progress_mode_ok(o->progress)) {
+		cli_errorf("--progress: '%s' is not one of auto, tty, plain, "
+			   "json, quiet",
+			   o->progress);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+/* The engines of the hosts; an unreachable one is NULL and reported. */
+static struct engine **down_engines(struct cli_session *s, bool *missing)
+{
+	struct engine **v = xcalloc(s->n_hosts + 1, sizeof(*v));
+
+	for (size_t i = 0; i < s->n_hosts; i++) {
+		if (!s->hosts[i].offline)
+			v[i] = cli_session_engine(s, &s->hosts[i]);
+		if (!v[i]) {
+			cli_errorf("daemon '%s' is not reachable: what the "
+				   "project has there is left in place",
+				   s->hosts[i].name);
+			*missing = true;
+		}
+	}
+	return v;
+}
+
+static int down_run(struct cli_session *s, const struct down_opts *o,
+		    volatile sig_atomic_t *stop)
+{
+	struct plan_down_options po = { .remove_volumes = o->volumes,
+					.remove_orphans = o->remove_orphans,
+					.project = s->project };
+	struct cli_down_opts ao = { .timeout_s = o->timeout_s };
+	struct plan_down *d = NULL;
+	struct engine **engines;
+	struct cli_jobs jobs;
+	struct diag err = { 0 };
+	bool missing = false;
+	int rc;
+
+	if (plan_build_down(&d, s->project_name, s->hosts, s->n_hosts, &po,
+			    &err)) {
+		cli_error(&err);
+		return CLI_FAIL;
+	}
+	for (size_t i = 0; i < d->orphan_warnings.n; i++)
+		fprintf(stderr,
+			"warning: found orphan container %s; run with "
+			"--remove-orphans to remove it\n",
+			d->orphan_warnings.v[i]);
+	engines = down_engines(s, &missing);
+	cli_jobs_init(&jobs);
+	cli_apply_down(&jobs, d, engines, &ao);
+	rc = cli_jobs_run(&jobs, o->progress, stop);
+	cli_jobs_release(&jobs);
+	free(engines);
+	plan_down_free(d);
+	return rc ? rc : missing ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_down(int argc, char **argv)
+{
+	struct down_opts o = { 0 };
+	struct cli_session s;
+	volatile sig_atomic_t *stop;
+	int rc;
+
+	rc = down_parse(&o, argc, argv);
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	cli_signals_catch(&stop);
+	rc = cli_session_open(&s, CLI_SESSION_ALL_DAEMONS);
+	if (!rc)
+		rc = down_run(&s, &o, stop);
+	cli_session_close(&s);
+	return rc;
+}

@@ -1,0 +1,351 @@
+/*
+ * `mixcompose up`: load, plan against the state of every daemon, run the
+ * plan's jobs on all daemons at once, then (without -d) follow the logs
+ * until Ctrl-C and stop the project, as docker compose does.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/sbuf.h"
+#include "util/xalloc.h"
+
+#define UP_EXIT_INTERRUPTED 130
+
+static volatile sig_atomic_t up_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	up_stop = 1;
+}
+
+struct up_opts {
+	bool detach;
+	bool wait;
+	bool no_deps;
+	bool force_recreate;
+	bool no_recreate;
+	bool remove_orphans;
+	int timeout_s;
+	long wait_timeout_s;
+	const char *progress;
+	char **services;
+	size_t n_services;
+};
+
+static void up_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mixcompose [OPTIONS] up [OPTIONS] [SERVICE...]\n"
+		"\n"
+		"Create and start the project's containers, each on the daemon "
+		"its platform\nasks for, in dependency order, all daemons at "
+		"once.\n"
+		"\n"
+		"Options:\n"
+		"  -d, --detach            run in the background\n"
+		"      --wait              wait until every service is "
+		"running/healthy (implies -d)\n"
+		"      --wait-timeout N    give up waiting after N seconds\n"
+		"      --no-deps           do not start linked services\n"
+		"      --force-recreate    recreate containers even if "
+		"unchanged\n"
+		"      --no-recreate       keep existing containers\n"
+		"      --remove-orphans    remove containers of services not "
+		"in the file\n"
+		"  -t, --timeout N         stop timeout in seconds on "
+		"recreate/stop\n"
+		"      --progress MODE     auto, tty, plain, json or quiet\n"
+		"  -h, --help              show this help\n");
+}
+
+enum {
+	OPT_WAIT = 256,
+	OPT_WAIT_TIMEOUT,
+	OPT_NO_DEPS,
+	OPT_FORCE,
+	OPT_NO_RECREATE,
+	OPT_ORPHANS,
+	OPT_PROGRESS,
+};
+
+static int parse_int(const char *s, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 0 || v > 1000000)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int up_flag(struct up_opts *o, int c)
+{
+	long v;
+
+	switch (c) {
+	case 'd': o->detach = true; break;
+	case OPT_WAIT: o->wait = o->detach = true; break;
+	case OPT_NO_DEPS: o->no_deps = true; break;
+	case OPT_FORCE: o->force_recreate = true; break;
+	case OPT_NO_RECREATE: o->no_recreate = true; break;
+	case OPT_ORPHANS: o->remove_orphans = true; break;
+	case OPT_PROGRESS: o->progress = optarg; break;
+	case 't':
+	case OPT_WAIT_TIMEOUT:
+		if (parse_int(optarg, &v)) {
+			cli_errorf("'%s' is not a number of seconds", optarg);
+			return CLI_USAGE;
+		}
+		if (c == 't')
+			o->timeout_s = (int)v;
+		else
+			o->wait_timeout_s = v;
+		break;
+	case 'h':
+		up_usage(stdout);
+		return -1;
+	default:
+		up_usage(stderr);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+static int up_parse(struct up_opts *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "detach", no_argument, NULL, 'd' },
+		{ "wait", no_argument, NULL, OPT_WAIT },
+		{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
+		{ "no-deps", no_argument, NULL, OPT_NO_DEPS },
+		{ "force-recreate", no_argument, NULL, OPT_FORCE },
+		{ "no-recreate", no_argument, NULL, OPT_NO_RECREATE },
+		{ "remove-orphans", no_argument, NULL, OPT_ORPHANS },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
+
+	o->timeout_s = -1;
+	o->progress = "auto";
+	while ((c = getopt_long(argc, argv, "dt:h", opts, NULL)) != -1)
+		if ((rc = up_flag(o, c)))
+			return rc;
+	if (o->force_recreate && o->no_recreate) {
+		cli_errorf("--force-recreate and --no-recreate are exclusive");
+		return CLI_USAGE;
+	}
+	if (!cli_progress_mode_ok(o->progress)) {
+		cli_errorf("--progress: '%s' is not one of auto, tty, plain, "
+			   "json, quiet",
+			   o->progress);
+		return CLI_USAGE;
+	}
+	o->services = argv + optind;
+	o->n_services = (size_t)(argc - optind);
+	return CLI_OK;
+}
+
+void cli_signals_catch(volatile sig_atomic_t **flag)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a poll in progress returns and the flag is seen. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	up_stop = 0;
+	*flag = &up_stop;
+}
+
+/*
+ * Every daemon that runs a container of this up must answer, before
+ * anything starts: a half-applied plan across daemons helps nobody.
+ */
+static int check_daemons(const struct cli_session *s, const struct plan *p)
+{
+	int rc = CLI_OK;
+
+	for (size_t d = 0; d < p->n_hosts; d++) {
+		const struct engine_daemon *ed;
+		struct sbuf svcs = SBUF_INIT;
+
+		if (!p->hosts[d].offline)
+			continue;
+		for (size_t i = 0; i < p->n_services; i++)
+			if (p->services[i].daemon == d &&
+			    p->services[i].selected)
+				sbuf_addf(&svcs, "%s'%s'", svcs.len ? ", " : "",
+					  p->services[i].name);
+		ed = engine_registry_find(s->reg, p->hosts[d].name);
+		if (svcs.len) {
+			cli_errorf("daemon '%s' is not reachable (%s); it runs "
+				   "%s: nothing was started",
+				   p->hosts[d].name,
+				   ed && ed->error ? ed->error : "no answer",
+				   svcs.buf);
+			rc = CLI_FAIL;
+		}
+		sbuf_release(&svcs);
+	}
+	return rc;
+}
+
+static int up_plan(struct plan **out, struct cli_session *s,
+		   const struct up_opts *o)
+{
+	struct plan_options po = {
+		.services = (const char *const *)o->services,
+		.n_services = o->n_services,
+		.no_deps = o->no_deps,
+		.force_recreate = o->force_recreate,
+		.no_recreate = o->no_recreate,
+		.remove_orphans = o->remove_orphans,
+		.default_platform = getenv("DOCKER_DEFAULT_PLATFORM"),
+	};
+	struct diag err = { 0 };
+
+	if (cli_session_check_services(s, o->services, o->n_services))
+		return CLI_FAIL;
+	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err)) {
+		cli_error(&err);
+		return CLI_FAIL;
+	}
+	for (size_t i = 0; i < (*out)->orphan_warnings.n; i++)
+		fprintf(stderr,
+			"warning: found orphan container %s; run with "
+			"--remove-orphans to remove it\n",
+			(*out)->orphan_warnings.v[i]);
+	return check_daemons(s, *out);
+}
+
+static struct engine **session_engines(struct cli_session *s,
+				       const struct plan_host *hosts, size_t n)
+{
+	struct engine **v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = hosts[i].offline ? NULL : cli_session_engine(s, &hosts[i]);
+	return v;
+}
+
+/* Runs 'jobs' with a progress display; returns the exit status. */
+int cli_jobs_run(struct cli_jobs *jobs, const char *progress,
+		 volatile sig_atomic_t *stop)
+{
+	struct cli_progress *pr = cli_progress_new(progress, "Running");
+	struct engine_run_opts ro = { .progress = cli_progress_job,
+				      .progress_ud = pr, .cancel = stop };
+	struct engine_loop *l = engine_loop_new();
+	struct diag err = { 0 };
+	int rc;
+
+	rc = engine_run(l, jobs->v, jobs->n, &ro, &err);
+	cli_progress_done(pr, jobs->v, jobs->n);
+	engine_loop_free(l);
+	cli_progress_free(pr);
+	if (rc == DIAG_EINTR) {
+		cli_errorf("interrupted: the jobs in flight finished, nothing "
+			   "else was started");
+		return UP_EXIT_INTERRUPTED;
+	}
+	if (rc == DIAG_EUSAGE)
+		cli_error(&err);
+	return rc ? CLI_FAIL : CLI_OK;
+}
+
+static int up_apply(struct cli_session *s, const struct plan *p,
+		    const struct up_opts *o, volatile sig_atomic_t *stop)
+{
+	struct cli_up_opts ao = { .timeout_s = o->timeout_s, .wait = o->wait,
+				  .wait_timeout_ms = o->wait_timeout_s * 1000 };
+	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
+	struct cli_jobs jobs;
+	struct diag err = { 0 };
+	int rc;
+
+	cli_jobs_init(&jobs);
+	if (cli_apply_up(&jobs, p, engines, &ao, &err)) {
+		cli_error(&err);
+		rc = CLI_FAIL;
+	} else {
+		rc = cli_jobs_run(&jobs, o->progress, stop);
+	}
+	cli_jobs_release(&jobs);
+	free(engines);
+	return rc;
+}
+
+/* Attached: the merged logs until Ctrl-C, then the project stops. */
+static int up_attached(struct cli_session *s, const struct up_opts *o,
+		       volatile sig_atomic_t *stop)
+{
+	struct plan_host *hosts = NULL;
+	size_t n = 0;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct cli_logs_opts lo = { .follow = true, .color = cli_color(stdout),
+				    .services = o->services,
+				    .n_services = o->n_services,
+				    .project = s->project };
+	struct engine **engines;
+	struct cli_jobs jobs;
+	int rc;
+
+	cli_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
+			  &dl);
+	cli_print_diags(&dl);
+	diag_list_release(&dl);
+	fprintf(stderr, "Attaching to the logs; press Ctrl+C to stop\n");
+	cli_logs_follow(s->reg, hosts, n, &lo, stop);
+	*stop = 0;
+	fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to "
+			"force)\n");
+	/* Re-read: containers may have exited on their own meanwhile. */
+	cli_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
+			  &dl);
+	diag_list_release(&dl);
+	engines = session_engines(s, hosts, n);
+	cli_jobs_init(&jobs);
+	cli_apply_stop(&jobs, hosts, n, engines, o->services, o->n_services,
+		       o->timeout_s);
+	rc = cli_jobs_run(&jobs, o->progress, stop);
+	cli_jobs_release(&jobs);
+	free(engines);
+	return rc;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	struct up_opts o = { 0 };
+	struct cli_session s;
+	struct plan *p = NULL;
+	volatile sig_atomic_t *stop;
+	int rc;
+
+	rc = up_parse(&o, argc, argv);
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	cli_signals_catch(&stop);
+	rc = cli_session_open(&s, CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
+	if (!rc)
+		rc = up_plan(&p, &s, &o);
+	if (!rc)
+		rc = up_apply(&s, p, &o, stop);
+	if (!rc && !o.detach)
+		rc = up_attached(&s, &o, stop);
+	plan_free(p);
+	cli_session_close(&s);
+	return rc;
+}
