@@ -164,6 +164,66 @@ static void order(struct sbuf *out, const struct plan *p,
 	}
 }
 
+static const struct plan_hosts_row *row_of(const struct plan *p,
+					   const char *name)
+{
+	for (size_t i = 0; i < p->n_hosts_table; i++)
+		if (!strcmp(p->hosts_table[i].name, name))
+			return &p->hosts_table[i];
+	return NULL;
+}
+
+static const char *first_subnet(const struct plan *p, size_t si)
+{
+	const struct plan_service *s = &p->services[si];
+	const struct plan_container *c;
+
+	if (!s->n_containers)
+		return "?";
+	c = &p->containers[s->first_container];
+	if (!c->n_endpoints || !p->networks[c->endpoints[0].network].subnet)
+		return "?";
+	return p->networks[c->endpoints[0].network].subnet;
+}
+
+/* Each dependency between daemons: how the name resolves and the path. */
+static void cross(struct sbuf *out, const struct plan *p,
+		  const struct style *st)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < p->n_edges; k++) {
+		const struct plan_edge *e = &p->edges[k];
+		const struct plan_service *f = &p->services[e->from];
+		const struct plan_service *t = &p->services[e->to];
+		const struct plan_hosts_row *r = row_of(p, t->name);
+		const char *addr = r ? r->addr[f->daemon] : NULL;
+
+		if (!e->cross_daemon)
+			continue;
+		if (!any)
+			sbuf_addf(out, "\n%sTraffic between daemons%s\n",
+				  st->bold, st->off);
+		any = true;
+		sbuf_addf(out, "  %s on %s -> %s on %s\n", f->name,
+			  p->hosts[f->daemon].name, t->name,
+			  p->hosts[t->daemon].name);
+		sbuf_addf(out, "      '%s' is %s for %s (%s)\n", t->name,
+			  addr ? addr : "known only after start", f->name,
+			  strcmp(plan_host_engine_os(&p->hosts[f->daemon]),
+				 "windows")
+				  ? "ExtraHosts at create"
+				  : "hosts block written by exec after start");
+		if (p->address_mode == PLAN_ADDR_HOST)
+			sbuf_adds(out, "      packets go to the host and through "
+				       "the ports it publishes\n");
+		else
+			sbuf_addf(out, "      packets are routed from %s to %s\n",
+				  first_subnet(p, e->from),
+				  first_subnet(p, e->to));
+	}
+}
+
 static const char *action_color(const struct style *st, enum plan_action a)
 {
 	switch (a) {
@@ -226,6 +286,7 @@ void plan_describe(struct sbuf *out, const struct plan *p, bool color)
 	networks(out, p, st);
 	addresses(out, p, st);
 	hosts_table(out, p, st);
+	cross(out, p, st);
 	order(out, p, st);
 	actions(out, p, st);
 	rtrim_lines(out, start);
