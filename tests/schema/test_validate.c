@@ -2,7 +2,6 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include "helpers.h"
@@ -403,73 +402,17 @@ Test(schema_validate, warnings_inside_a_chosen_branch_survive)
 	diag_list_release(&dl);
 }
 
-/* ---- The schema file itself ------------------------------------------- */
-
-Test(schema_file, builtin_schema_parses_and_compiles)
+Test(schema_validate, survives_rx_cache_clear)
 {
-	struct diag err = { 0 };
-	const struct schema *s = schema_builtin(&err);
+	struct diag_list dl = DIAG_LIST_INIT;
+	const char *doc = "services:\n  a:\n    image: x\n    restart: maybe\n";
 
-	cr_assert_not_null(s, "%s", err.msg);
-	cr_assert_not_null(s->root);
-	cr_assert_eq(strncmp(schema_text_get(), "{", 1), 0);
-}
-
-static void collect_refs(const struct compose_node *n, const char **refs,
-			 size_t *nr, size_t max)
-{
-	if (n->kind == COMPOSE_NODE_SEQ)
-		for (size_t i = 0; i < n->n; i++)
-			collect_refs(n->items[i], refs, nr, max);
-	if (n->kind != COMPOSE_NODE_MAP)
-		return;
-	for (size_t i = 0; i < n->n; i++) {
-		if (!strcmp(n->pairs[i].key->str, "$ref") && *nr < max)
-			refs[(*nr)++] = n->pairs[i].value->str;
-		collect_refs(n->pairs[i].value, refs, nr, max);
-	}
-}
-
-Test(schema_file, every_ref_resolves_to_a_definition)
-{
-	struct arena *a = arena_new();
-	struct compose_node *doc = th_parse(a, schema_text_get());
-	const struct compose_node *defs = compose_map_get(doc, "definitions");
-	const char *refs[512];
-	size_t nr = 0;
-
-	cr_assert_not_null(defs);
-	collect_refs(doc, refs, &nr, 512);
-	cr_assert_gt(nr, 40);
-	for (size_t i = 0; i < nr; i++) {
-		const char *name = refs[i] + strlen("#/definitions/");
-
-		cr_assert_eq(strncmp(refs[i], "#/definitions/", 14), 0, "%s", refs[i]);
-		cr_assert_not_null(compose_map_get(defs, name), "%s", refs[i]);
-	}
-	arena_free(a);
-}
-
-Test(schema_file, declares_draft07_and_describes_the_main_keys)
-{
-	struct arena *a = arena_new();
-	struct compose_node *doc = th_parse(a, schema_text_get());
-	const struct compose_node *svc, *props;
-	static const char *keys[] = { "image", "ports", "volumes", "networks",
-				      "depends_on", "healthcheck", "platform",
-				      "environment", "command" };
-
-	cr_assert_str_eq(compose_map_get(doc, "$schema")->str,
-			 "http://json-schema.org/draft-07/schema#");
-	cr_assert_not_null(compose_map_get(doc, "$id"));
-	cr_assert_not_null(compose_map_get(doc, "title"));
-	svc = compose_map_get(compose_map_get(doc, "definitions"), "service");
-	props = compose_map_get(svc, "properties");
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		cr_assert_not_null(compose_map_get(compose_map_get(props, keys[i]),
-						   "description"),
-				   "%s has no description", keys[i]);
-	arena_free(a);
+	cr_assert_eq(check_text(&dl, doc), DIAG_ESCHEMA);
+	rx_cache_clear();
+	cr_assert_eq(check_text(&dl, doc), DIAG_ESCHEMA);
+	cr_assert_eq(dl.errors, 2);
+	cr_assert_not_null(th_find(&dl, E, 4, 14, "'maybe' is not a valid restart policy"));
+	diag_list_release(&dl);
 }
 
 /* ---- Speed ------------------------------------------------------------ */
@@ -489,7 +432,7 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-Test(schema_perf, five_thousand_services_in_a_few_ms)
+Test(schema_validate, five_thousand_services_in_a_few_ms)
 {
 	struct arena *a = arena_new();
 	struct sbuf sb = SBUF_INIT;
@@ -549,67 +492,4 @@ Test(schema_validate, external_name_is_deprecated)
 	cr_assert_not_null(th_find(&dl, W, 5, 7,
 				   "networks.n.external.name: 'external.name' is deprecated; use 'name'"));
 	diag_list_release(&dl);
-}
-
-Test(schema_validate, survives_rx_cache_clear)
-{
-	struct diag_list dl = DIAG_LIST_INIT;
-	const char *doc = "services:\n  a:\n    image: x\n    restart: maybe\n";
-
-	cr_assert_eq(check_text(&dl, doc), DIAG_ESCHEMA);
-	rx_cache_clear();
-	cr_assert_eq(check_text(&dl, doc), DIAG_ESCHEMA);
-	cr_assert_eq(dl.errors, 2);
-	cr_assert_not_null(th_find(&dl, E, 4, 14, "'maybe' is not a valid restart policy"));
-	diag_list_release(&dl);
-}
-
-/* ---- `mixcompose schema` ---------------------------------------------- */
-
-static int run(struct sbuf *out, const char *args)
-{
-	char cmd[1024], buf[4096];
-	size_t n;
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", MIXCOMPOSE_BIN, args);
-	p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-		sbuf_add(out, buf, n);
-	return WEXITSTATUS(pclose(p));
-}
-
-Test(schema_cli, prints_the_embedded_schema)
-{
-	struct sbuf out = SBUF_INIT;
-
-	cr_assert_eq(run(&out, "schema"), 0);
-	cr_assert_str_eq(out.buf, schema_text_get());
-	sbuf_release(&out);
-}
-
-Test(schema_cli, help_and_usage_errors)
-{
-	struct sbuf out = SBUF_INIT;
-
-	cr_assert_eq(run(&out, "schema --help"), 0);
-	cr_assert(strstr(out.buf, "usage: mixcompose schema") != NULL);
-	sbuf_reset(&out);
-	cr_assert_eq(run(&out, "schema --frobnicate"), 2);
-	cr_assert(strstr(out.buf, "'--frobnicate'") != NULL, "%s", out.buf);
-	sbuf_reset(&out);
-	cr_assert_eq(run(&out, "schema -o /nonexistent-dir/s.json"), 1);
-	sbuf_release(&out);
-}
-
-Test(schema_cli, config_reports_schema_errors_with_file_line_column)
-{
-	struct sbuf out = SBUF_INIT;
-
-	cr_assert_eq(run(&out, "-f " FIXTURE("schema/bad_port.yaml") " config -q"), 1);
-	cr_assert(strstr(out.buf, "bad_port.yaml:14:9: services.web.ports[1]: "
-				  "'80800' is not a valid port") != NULL,
-		  "%s", out.buf);
-	sbuf_release(&out);
 }
