@@ -77,6 +77,7 @@ int cmd_version(int argc, char **argv);
 /* ---- The project's state on every daemon (cli/state.c) ---------------- */
 
 struct plan_host;
+struct plan_host_container;
 struct engine_daemon;
 struct engine_registry;
 struct engine_port;
@@ -175,6 +176,45 @@ bool cli_names_has(char *const *names, size_t n, const char *name);
 struct engine *cli_session_engine(struct cli_session *s,
 				  const struct plan_host *h);
 
+enum cli_life {
+	CLI_LIFE_START,   /* containers that are not running */
+	CLI_LIFE_STOP,    /* running (or restarting) ones */
+	CLI_LIFE_RESTART, /* all of them */
+};
+
+/*
+ * Starts, stops or restarts the project's containers (oneoff ones left
+ * out) of the selected services (n 0: all) on every daemon at once, in
+ * waves: dependencies first for start/restart (from the depends_on
+ * labels), dependents first for stop.  'timeout_s' < 0: each container's
+ * own.  Prints a line per container to stderr; returns CLI_OK or
+ * CLI_FAIL (each failure reported; a failed start wave stops the rest).
+ */
+int cli_lifecycle(struct cli_session *s, enum cli_life act,
+		  char *const *services, size_t n, int timeout_s);
+
+/* ---- Plans for plan, graph and hosts (cli/cmd_plan.c) -------------------- */
+
+struct plan;
+struct plan_options;
+
+/*
+ * Opens the session a plan needs: the project (required) and the registry;
+ * with 'offline' nothing is probed, else the state on every daemon
+ * (unreachable ones kept as offline hosts, reported as warnings).
+ */
+int cli_plan_open(struct cli_session *s, bool offline);
+/*
+ * Builds the plan of the session's project ('opts' may be NULL).  With
+ * 'offline', or when no daemon answered (a warning says so), the hosts
+ * come from the declarations (cli_state_offline) and opts->offline is
+ * set.  DOCKER_DEFAULT_PLATFORM fills opts->default_platform.  Reports
+ * errors; returns CLI_OK or CLI_FAIL.  Free '*out' with plan_free()
+ * before closing the session (the plan borrows its strings).
+ */
+int cli_plan_make(struct plan **out, struct cli_session *s,
+		  const struct plan_options *opts, bool offline);
+
 /* ---- Merged logs (cli/logs.c) ------------------------------------------ */
 
 #include <signal.h> /* sig_atomic_t */
@@ -227,6 +267,34 @@ void cli_logs_src_feed(struct cli_logs_src *s, int stream, const char *data,
 		       size_t len);
 /* Writes unfinished lines (with a newline) and frees the buffers. */
 void cli_logs_src_release(struct cli_logs_src *s);
+
+/* ---- ps formatting (cli/cmd_ps.c) -------------------------------------- */
+
+/*
+ * Appends the ports as compose and docker ps show them, sorted, runs of
+ * consecutive ports joined: "0.0.0.0:8080->80/tcp, :::8080->80/tcp",
+ * "8000-8001->8000-8001/tcp", "53/udp" (not published).
+ */
+void cli_ps_ports(struct sbuf *out, const struct engine_port *ports,
+		  size_t n);
+/* The container's IPv4 on its first network of 'project' (else any); "". */
+const char *cli_ps_address(const struct plan_host *h,
+			   const struct plan_host_container *c,
+			   const char *project);
+/* "linux/amd64", "windows/amd64 (stand-in)". */
+void cli_ps_platform(struct sbuf *out, const struct plan_host *h);
+
+/* ---- Day-2 commands ------------------------------------------------------ */
+
+int cmd_exec(int argc, char **argv);
+int cmd_hosts(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
 
 /* ---- up/down: plan -> jobs (cli/apply.c), progress (cli/progress.c) ---- */
 

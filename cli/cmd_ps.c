@@ -1,0 +1,418 @@
+/*
+ * mixcompose ps: the project's containers on every daemon, with the
+ * daemon, the platform it plays, and the address peers reach it at.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/xalloc.h"
+
+struct ps_opts {
+	bool json;
+	bool all;
+	bool quiet;
+	bool services;
+	char **names;
+	size_t n_names;
+};
+
+/* One row of the table, pointing into the session. */
+struct ps_row {
+	const struct plan_host *h;
+	const struct plan_host_container *c;
+	const struct cli_container_ext *x; /* may be NULL */
+};
+
+static void ps_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mixcompose ps [OPTIONS] [SERVICE...]\n"
+		"\n"
+		"List the project's containers on every daemon.\n"
+		"\n"
+		"Options:\n"
+		"      --format table|json  output format (default table)\n"
+		"  -a, --all                also stopped containers\n"
+		"  -q, --quiet              only the container ids\n"
+		"      --services           only the service names\n"
+		"  -h, --help               show this help\n");
+}
+
+/* ---- Pure formatting (unit-tested) --------------------------------------- */
+
+static int cmp_port(const void *pa, const void *pb)
+{
+	const struct engine_port *a = pa, *b = pb;
+	int r = strcmp(a->ip ? a->ip : "", b->ip ? b->ip : "");
+
+	if (!r)
+		r = strcmp(a->type ? a->type : "tcp", b->type ? b->type : "tcp");
+	if (!r)
+		r = (a->private_port > b->private_port) -
+		    (a->private_port < b->private_port);
+	if (!r)
+		r = (a->public_port > b->public_port) -
+		    (a->public_port < b->public_port);
+	return r;
+}
+
+static bool same_group(const struct engine_port *a, const struct engine_port *b)
+{
+	return !strcmp(a->ip ? a->ip : "", b->ip ? b->ip : "") &&
+	       !strcmp(a->type ? a->type : "tcp", b->type ? b->type : "tcp");
+}
+
+/* "[ip:]pub[-pub2]->priv[-priv2]/type" or "priv[-priv2]/type". */
+static void port_run(struct sbuf *out, const struct engine_port *p,
+		     unsigned span)
+{
+	const char *ip = p->ip && *p->ip ? p->ip : NULL;
+
+	if (p->public_port) {
+		/* As the docker CLI: "::" shows as ":::8080". */
+		if (ip)
+			sbuf_addf(out, "%s:", ip);
+		sbuf_addf(out, "%u", p->public_port);
+		if (span)
+			sbuf_addf(out, "-%u", p->public_port + span);
+		sbuf_adds(out, "->");
+	}
+	sbuf_addf(out, "%u", p->private_port);
+	if (span)
+		sbuf_addf(out, "-%u", p->private_port + span);
+	sbuf_addf(out, "/%s", p->type && *p->type ? p->type : "tcp");
+}
+
+void cli_ps_ports(struct sbuf *out, const struct engine_port *ports, size_t n)
+{
+	struct engine_port *v = xcalloc(n + 1, sizeof(*v));
+	size_t i = 0;
+
+	memcpy(v, ports, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_port);
+	while (i < n) {
+		unsigned span = 0;
+		size_t j = i + 1;
+
+		/* Consecutive ports mapped to consecutive ports are one run. */
+		for (; j < n && same_group(&v[i], &v[j]) &&
+		       v[j].private_port == v[i].private_port + span + 1 &&
+		       (v[i].public_port
+				? v[j].public_port == v[i].public_port + span + 1
+				: !v[j].public_port);
+		     j++)
+			span++;
+		if (out->len)
+			sbuf_adds(out, ", ");
+		port_run(out, &v[i], span);
+		i = j;
+	}
+	free(v);
+}
+
+const char *cli_ps_address(const struct plan_host *h,
+			   const struct plan_host_container *c,
+			   const char *project)
+{
+	for (size_t i = 0; i < c->n_networks; i++) {
+		const struct plan_host_attach *at = &c->networks[i];
+
+		if (!at->ipv4 || !*at->ipv4)
+			continue;
+		for (size_t k = 0; k < h->n_networks; k++)
+			if (!strcmp(h->networks[k].name, at->network) &&
+			    h->networks[k].label_project &&
+			    !strcmp(h->networks[k].label_project, project))
+				return at->ipv4;
+	}
+	for (size_t i = 0; i < c->n_networks; i++)
+		if (c->networks[i].ipv4 && *c->networks[i].ipv4)
+			return c->networks[i].ipv4;
+	return "";
+}
+
+void cli_ps_platform(struct sbuf *out, const struct plan_host *h)
+{
+	sbuf_adds(out, h->os ? h->os : "?");
+	if (h->arch && *h->arch)
+		sbuf_addf(out, "/%s", h->arch);
+	if (h->lab)
+		sbuf_adds(out, " (stand-in)");
+}
+
+/* ---- The command ------------------------------------------------------- */
+
+static bool is_up(const char *state)
+{
+	return state && (!strcmp(state, "running") ||
+			 !strcmp(state, "restarting") ||
+			 !strcmp(state, "paused"));
+}
+
+static int cmp_row(const void *pa, const void *pb)
+{
+	const struct ps_row *a = pa, *b = pb;
+	int r = strcmp(a->c->name, b->c->name);
+
+	return r ? r : strcmp(a->h->name, b->h->name);
+}
+
+static size_t collect_rows(struct ps_row **out, const struct cli_session *s,
+			   const struct ps_opts *o)
+{
+	struct ps_row *rows = NULL;
+	size_t n = 0, alloc = 0;
+
+	for (size_t h = 0; h < s->n_hosts; h++)
+		for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
+			const struct plan_host_container *pc =
+				&s->hosts[h].containers[c];
+
+			if (!cli_names_has(o->names, o->n_names, pc->service))
+				continue;
+			if (!o->all && (pc->oneoff || !is_up(pc->state)))
+				continue;
+			ALLOC_GROW(rows, n + 1, alloc);
+			rows[n++] = (struct ps_row){
+				&s->hosts[h], pc, s->ext[h] ? &s->ext[h][c] : NULL
+			};
+		}
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_row);
+	*out = rows;
+	return n;
+}
+
+enum { COL_NAME, COL_DAEMON, COL_PLATFORM, COL_SERVICE, COL_STATUS, COL_PORTS,
+       COL_ADDRESS, N_COLS };
+
+static const char *const col_names[N_COLS] = {
+	"NAME", "DAEMON", "PLATFORM", "SERVICE", "STATUS", "PORTS", "ADDRESS",
+};
+
+static void row_cells(char *cells[N_COLS], const struct ps_row *r,
+		      const char *project)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *st = r->x && r->x->status && *r->x->status ? r->x->status
+							       : r->c->state;
+
+	cells[COL_NAME] = xstrdup(r->c->name);
+	cells[COL_DAEMON] = xstrdup(r->h->name);
+	cli_ps_platform(&sb, r->h);
+	cells[COL_PLATFORM] = sbuf_detach(&sb, NULL);
+	cells[COL_SERVICE] = xstrdup(r->c->service ? r->c->service : "");
+	cells[COL_STATUS] = xstrdup(st ? st : "");
+	if (r->x)
+		cli_ps_ports(&sb, r->x->ports, r->x->n_ports);
+	cells[COL_PORTS] = sbuf_detach(&sb, NULL);
+	cells[COL_ADDRESS] = xstrdup(cli_ps_address(r->h, r->c, project));
+}
+
+static void print_cell(const char *s, size_t width, bool last)
+{
+	if (last)
+		printf("%s\n", s);
+	else
+		printf("%-*s   ", (int)width, s);
+}
+
+static void print_table(const struct ps_row *rows, size_t n,
+			const char *project)
+{
+	char *(*cells)[N_COLS] = xcalloc(n + 1, sizeof(*cells));
+	size_t w[N_COLS];
+
+	for (size_t k = 0; k < N_COLS; k++)
+		w[k] = strlen(col_names[k]);
+	for (size_t i = 0; i < n; i++) {
+		row_cells(cells[i], &rows[i], project);
+		for (size_t k = 0; k < N_COLS; k++)
+			if (strlen(cells[i][k]) > w[k])
+				w[k] = strlen(cells[i][k]);
+	}
+	for (size_t k = 0; k < N_COLS; k++)
+		print_cell(col_names[k], w[k], k + 1 == N_COLS);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < N_COLS; k++) {
+			print_cell(cells[i][k], w[k], k + 1 == N_COLS);
+			free(cells[i][k]);
+		}
+	free(cells);
+}
+
+static void json_kv(struct sbuf *sb, const char *key, const char *val,
+		    bool comma)
+{
+	sbuf_add_json_str(sb, key);
+	sbuf_addch(sb, ':');
+	sbuf_add_json_str(sb, val ? val : "");
+	if (comma)
+		sbuf_addch(sb, ',');
+}
+
+static void json_publishers(struct sbuf *sb, const struct ps_row *r)
+{
+	sbuf_adds(sb, "\"Publishers\":[");
+	for (size_t i = 0; r->x && i < r->x->n_ports; i++) {
+		const struct engine_port *p = &r->x->ports[i];
+
+		sbuf_adds(sb, i ? ",{" : "{");
+		json_kv(sb, "URL", p->ip, true);
+		sbuf_addf(sb, "\"TargetPort\":%u,\"PublishedPort\":%u,",
+			  p->private_port, p->public_port);
+		json_kv(sb, "Protocol", p->type ? p->type : "tcp", false);
+		sbuf_addch(sb, '}');
+	}
+	sbuf_adds(sb, "],");
+}
+
+static void json_row(struct sbuf *sb, const struct ps_row *r,
+		     const char *project)
+{
+	char *cells[N_COLS];
+	const char *health = NULL;
+
+	row_cells(cells, r, project);
+	if (r->x && r->x->status && strstr(r->x->status, "(healthy)"))
+		health = "healthy";
+	else if (r->x && r->x->status && strstr(r->x->status, "(unhealthy)"))
+		health = "unhealthy";
+	else if (r->x && r->x->status &&
+		 strstr(r->x->status, "(health: starting)"))
+		health = "starting";
+	sbuf_addch(sb, '{');
+	json_kv(sb, "ID", r->c->id, true);
+	json_kv(sb, "Name", r->c->name, true);
+	json_kv(sb, "Image", r->x ? r->x->image : NULL, true);
+	json_kv(sb, "Project", project, true);
+	json_kv(sb, "Service", r->c->service, true);
+	json_kv(sb, "State", r->c->state, true);
+	json_kv(sb, "Status", cells[COL_STATUS], true);
+	json_kv(sb, "Health", health, true);
+	json_publishers(sb, r);
+	json_kv(sb, "Ports", cells[COL_PORTS], true);
+	json_kv(sb, "Daemon", r->h->name, true);
+	json_kv(sb, "Platform", cells[COL_PLATFORM], true);
+	json_kv(sb, "Address", cells[COL_ADDRESS], false);
+	sbuf_addch(sb, '}');
+	for (size_t k = 0; k < N_COLS; k++)
+		free(cells[k]);
+}
+
+static void print_json(const struct ps_row *rows, size_t n,
+		       const char *project)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_addch(&sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sbuf_addch(&sb, ',');
+		json_row(&sb, &rows[i], project);
+	}
+	sbuf_adds(&sb, "]\n");
+	fputs(sb.buf, stdout);
+	sbuf_release(&sb);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void print_services(const struct ps_row *rows, size_t n)
+{
+	const char **v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = rows[i].c->service ? rows[i].c->service : "";
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		if (!i || strcmp(v[i], v[i - 1]))
+			printf("%s\n", v[i]);
+	free(v);
+}
+
+static int ps_parse(struct ps_opts *o, int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256, OPT_SERVICES };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "services", no_argument, NULL, OPT_SERVICES },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") && strcmp(optarg, "table")) {
+				cli_errorf("ps: --format: '%s' is not table "
+					   "or json",
+					   optarg);
+				return CLI_USAGE;
+			}
+			o->json = !strcmp(optarg, "json");
+			break;
+		case 'a':
+			o->all = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case OPT_SERVICES:
+			o->services = true;
+			break;
+		case 'h':
+			ps_usage(stdout);
+			return -1;
+		default:
+			ps_usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	o->names = argv + optind;
+	o->n_names = (size_t)(argc - optind);
+	return CLI_OK;
+}
+
+int cmd_ps(int argc, char **argv)
+{
+	struct ps_opts o = { 0 };
+	struct cli_session s;
+	struct ps_row *rows = NULL;
+	size_t n;
+	int rc = ps_parse(&o, argc, argv);
+
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	if (!rc)
+		rc = cli_session_check_services(&s, o.names, o.n_names);
+	if (rc) {
+		cli_session_close(&s);
+		return rc;
+	}
+	n = collect_rows(&rows, &s, &o);
+	if (o.quiet)
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", rows[i].c->id);
+	else if (o.services)
+		print_services(rows, n);
+	else if (o.json)
+		print_json(rows, n, s.project_name);
+	else
+		print_table(rows, n, s.project_name);
+	free(rows);
+	cli_session_close(&s);
+	return CLI_OK;
+}
