@@ -474,7 +474,8 @@ struct compose_project {
  * extends, override files, !reset/!override), and works out the project
  * name and directory.  On success '*out' is a new project the caller frees
  * with compose_project_free().  On failure '*out' is NULL and 'err' says
- * why, with the file, line and column where there is one.
+ * why, with the file, line and column where there is one (err->loc.file
+ * then stays valid until a few more loads have failed).
  */
 int compose_project_load(struct compose_project **out,
 			 const struct compose_options *opts, struct diag *err);

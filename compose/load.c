@@ -7,6 +7,7 @@
 #include "compose/load_int.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -404,6 +405,24 @@ static int project_load(struct compose_project *p,
 	return 0;
 }
 
+/*
+ * An error's location names a file whose name lives in the project's
+ * arena, which goes away with a failed load: keep a copy that lives on
+ * (a few rotating buffers, so that recent errors stay valid).
+ */
+static void keep_err_file(struct diag *err)
+{
+	static char keep[4][1024];
+	static unsigned next;
+	char *buf;
+
+	if (!err || !err->loc.file)
+		return;
+	buf = keep[next++ % ARRAY_SIZE(keep)];
+	snprintf(buf, sizeof(keep[0]), "%s", err->loc.file);
+	err->loc.file = buf;
+}
+
 int compose_project_load(struct compose_project **out,
 			 const struct compose_options *opts, struct diag *err)
 {
@@ -415,6 +434,7 @@ int compose_project_load(struct compose_project **out,
 	*out = NULL;
 	rc = project_load(p, opts, err);
 	if (rc) {
+		keep_err_file(err);
 		compose_project_free(p);
 		return rc;
 	}
