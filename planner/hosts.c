@@ -37,6 +37,12 @@ bool plan_hosts_ip_ok(const char *ip)
 	       inet_pton(AF_INET6, ip, buf) == 1;
 }
 
+static void block_lines(struct compose_strv *out, struct arena *a,
+			const struct plan_host_entry *e, size_t n);
+static void block_text(struct sbuf *out, const struct compose_strv *lines);
+static void exec_argv(struct compose_strv *out, struct arena *a, bool win,
+		      const struct compose_strv *lines);
+
 /* ---- The table ---------------------------------------------------------- */
 
 struct rows {
@@ -170,14 +176,14 @@ static bool own_name(const struct plan *p, size_t ci, const char *name)
 	return false;
 }
 
-static int container_entries(struct plan *p, size_t ci, struct diag *err)
+static void container_entries(struct plan *p, size_t ci)
 {
 	struct plan_container *ct = &p->containers[ci];
 	const struct compose_service *s = p->services[ct->service].svc;
 	const char *eos = plan_host_engine_os(&p->hosts[ct->daemon]);
 	struct sbuf sb = SBUF_INIT;
+	struct compose_strv lines = { NULL, 0 };
 	size_t n = 0, alloc = 0;
-	int rc;
 
 	memset(&ct->extra_hosts_strv, 0, sizeof(ct->extra_hosts_strv));
 	memset(&ct->hosts_exec, 0, sizeof(ct->hosts_exec));
@@ -199,7 +205,7 @@ static int container_entries(struct plan *p, size_t ci, struct diag *err)
 	/* network_mode service:x / container:x share that /etc/hosts. */
 	if (!n || (s->network_mode && strchr(s->network_mode, ':'))) {
 		ct->hosts_mech = PLAN_HOSTS_NONE;
-		return 0;
+		return;
 	}
 	ct->hosts_mech = strcmp(eos, "windows") ? PLAN_HOSTS_EXTRA_HOSTS
 						: PLAN_HOSTS_EXEC;
@@ -210,15 +216,14 @@ static int container_entries(struct plan *p, size_t ci, struct diag *err)
 				       arena_sprintf(p->arena, "%s:%s",
 						     ct->extra_hosts[i].name,
 						     ct->extra_hosts[i].ip));
-	rc = plan_hosts_block(&sb, ct->extra_hosts, n, err);
-	if (!rc)
-		rc = plan_hosts_exec_argv(&ct->hosts_exec, p->arena, eos,
-					  ct->extra_hosts, n, err);
+	/* Names were checked with the table, addresses when planned. */
+	block_lines(&lines, p->arena, ct->extra_hosts, n);
+	block_text(&sb, &lines);
 	ct->hosts_block = arena_strdup(p->arena, sb.buf);
+	exec_argv(&ct->hosts_exec, p->arena, !strcmp(eos, "windows"), &lines);
 	ct->hosts_exec_user = strcmp(eos, "windows") ? PLAN_EXEC_USER_LINUX
 						     : PLAN_EXEC_USER_WINDOWS;
 	sbuf_release(&sb);
-	return rc;
 }
 
 int plan_hosts(struct plan_ctx *c, struct diag *err)
@@ -243,9 +248,8 @@ int plan_hosts(struct plan_ctx *c, struct diag *err)
 	p->hosts_table = r.v;
 	p->n_hosts_table = r.n;
 	for (size_t ci = 0; ci < p->n_containers; ci++)
-		if (p->containers[ci].action != PLAN_ACT_REMOVE &&
-		    (rc = container_entries(p, ci, err)))
-			return rc;
+		if (p->containers[ci].action != PLAN_ACT_REMOVE)
+			container_entries(p, ci);
 	return 0;
 }
 
@@ -254,7 +258,6 @@ int plan_set_address(struct plan *p, size_t container, const char *network,
 {
 	struct plan_container *ct;
 	struct plan_endpoint *ep = NULL;
-	int rc;
 
 	if (container >= p->n_containers || !plan_ip4_parse(&(uint32_t){ 0 },
 							    ipv4 ? ipv4 : ""))
@@ -273,9 +276,8 @@ int plan_set_address(struct plan *p, size_t container, const char *network,
 	for (size_t i = 0; i < p->n_hosts_table; i++)
 		fill_row(p, &p->hosts_table[i]);
 	for (size_t ci = 0; ci < p->n_containers; ci++)
-		if (p->containers[ci].action != PLAN_ACT_REMOVE &&
-		    (rc = container_entries(p, ci, err)))
-			return rc;
+		if (p->containers[ci].action != PLAN_ACT_REMOVE)
+			container_entries(p, ci);
 	return 0;
 }
 
@@ -297,30 +299,72 @@ static int check_entries(const struct plan_host_entry *e, size_t n,
 	return 0;
 }
 
-/* One line per address with all its names, in the entries' order. */
+struct group {
+	size_t first; /* the smallest entry index with this address */
+	size_t start; /* into the sorted index array */
+	size_t len;
+};
+
+static int cmp_by_ip(const void *a, const void *b, void *arg)
+{
+	const struct plan_host_entry *e = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(e[x].ip, e[y].ip);
+
+	return r ? r : (x < y ? -1 : x > y);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*
+ * One line per address with all its names, lines in the order of their
+ * first name in 'e'.  Sorting by address keeps this n log n: a project of
+ * fifty services has a hundred names per container.
+ */
 static void block_lines(struct compose_strv *out, struct arena *a,
 			const struct plan_host_entry *e, size_t n)
 {
+	size_t *idx = arena_calloc(a, n + 1, sizeof(*idx)), m = 0, ng = 0;
+	struct group *g = arena_calloc(a, n + 1, sizeof(*g));
 	size_t alloc = 0;
-	bool *done = arena_calloc(a, n + 1, 1);
 	struct sbuf sb = SBUF_INIT;
 
-	for (size_t i = 0; i < n; i++) {
-		if (done[i] || e[i].late || !e[i].ip)
+	for (size_t i = 0; i < n; i++)
+		if (!e[i].late && e[i].ip)
+			idx[m++] = i;
+	qsort_r(idx, m, sizeof(*idx), cmp_by_ip, (void *)e);
+	for (size_t i = 0; i < m; i++) {
+		if (i && !strcmp(e[idx[i]].ip, e[idx[i - 1]].ip)) {
+			g[ng - 1].len++;
 			continue;
-		sbuf_reset(&sb);
-		sbuf_addf(&sb, "%s %s", e[i].ip, e[i].name);
-		for (size_t j = i + 1; j < n; j++) {
-			if (!done[j] && !e[j].late && e[j].ip &&
-			    !strcmp(e[j].ip, e[i].ip)) {
-				sbuf_addf(&sb, " %s", e[j].name);
-				done[j] = true;
-			}
 		}
+		g[ng++] = (struct group){ idx[i], i, 1 };
+	}
+	qsort(g, ng, sizeof(*g), cmp_group);
+	for (size_t k = 0; k < ng; k++) {
+		sbuf_reset(&sb);
+		sbuf_adds(&sb, e[idx[g[k].start]].ip);
+		for (size_t j = 0; j < g[k].len; j++)
+			sbuf_addf(&sb, " %s", e[idx[g[k].start + j]].name);
 		sbuf_adds(&sb, " " PLAN_HOSTS_TAG);
 		plan_strv_push(a, out, &alloc, arena_strdup(a, sb.buf));
 	}
 	sbuf_release(&sb);
+}
+
+static void block_text(struct sbuf *out, const struct compose_strv *lines)
+{
+	sbuf_adds(out, PLAN_HOSTS_BEGIN "\n");
+	for (size_t i = 0; i < lines->n; i++) {
+		sbuf_adds(out, lines->v[i]);
+		sbuf_addch(out, '\n');
+	}
+	sbuf_adds(out, PLAN_HOSTS_END "\n");
 }
 
 int plan_hosts_block(struct sbuf *out, const struct plan_host_entry *entries,
@@ -334,10 +378,7 @@ int plan_hosts_block(struct sbuf *out, const struct plan_host_entry *entries,
 		return rc;
 	a = arena_new();
 	block_lines(&lines, a, entries, n);
-	sbuf_adds(out, PLAN_HOSTS_BEGIN "\n");
-	for (size_t i = 0; i < lines.n; i++)
-		sbuf_addf(out, "%s\n", lines.v[i]);
-	sbuf_adds(out, PLAN_HOSTS_END "\n");
+	block_text(out, &lines);
 	arena_free(a);
 	return 0;
 }
@@ -389,33 +430,39 @@ static void windows_cmdline(struct sbuf *sb, const struct compose_strv *lines)
 	sbuf_adds(sb, ") >> " PLAN_HOSTS_PATH_WINDOWS ") & del /Q " WIN_TMP);
 }
 
+static void exec_argv(struct compose_strv *out, struct arena *a, bool win,
+		      const struct compose_strv *lines)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	out->n = win ? 4 : 3;
+	out->v = arena_calloc(a, out->n + 1, sizeof(*out->v));
+	if (win) {
+		windows_cmdline(&sb, lines);
+		out->v[0] = "cmd";
+		out->v[1] = "/S";
+		out->v[2] = "/C";
+		out->v[3] = arena_strdup(a, sb.buf);
+	} else {
+		linux_script(&sb, lines);
+		out->v[0] = "sh";
+		out->v[1] = "-c";
+		out->v[2] = arena_strdup(a, sb.buf);
+	}
+	sbuf_release(&sb);
+}
+
 int plan_hosts_exec_argv(struct compose_strv *out, struct arena *a,
 			 const char *engine_os,
 			 const struct plan_host_entry *entries, size_t n,
 			 struct diag *err)
 {
 	struct compose_strv lines = { NULL, 0 };
-	struct sbuf sb = SBUF_INIT;
-	bool win = engine_os && !strcmp(engine_os, "windows");
 	int rc = check_entries(entries, n, err);
 
 	if (rc)
 		return rc;
 	block_lines(&lines, a, entries, n);
-	out->n = win ? 4 : 3;
-	out->v = arena_calloc(a, out->n + 1, sizeof(*out->v));
-	if (win) {
-		windows_cmdline(&sb, &lines);
-		out->v[0] = "cmd";
-		out->v[1] = "/S";
-		out->v[2] = "/C";
-		out->v[3] = arena_strdup(a, sb.buf);
-	} else {
-		linux_script(&sb, &lines);
-		out->v[0] = "sh";
-		out->v[1] = "-c";
-		out->v[2] = arena_strdup(a, sb.buf);
-	}
-	sbuf_release(&sb);
+	exec_argv(out, a, engine_os && !strcmp(engine_os, "windows"), &lines);
 	return 0;
 }

@@ -168,8 +168,14 @@ const char *plan_host_engine_os(const struct plan_host *h)
 void plan_cmd_escape(struct sbuf *out, const char *s)
 {
 	for (; *s; s++) {
-		if (strchr("^&|<>()%", *s))
+		switch (*s) {
+		case '^': case '&': case '|': case '<': case '>':
+		case '(': case ')': case '%':
 			sbuf_addch(out, '^');
+			break;
+		default:
+			break;
+		}
 		sbuf_addch(out, *s);
 	}
 }

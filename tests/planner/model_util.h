@@ -11,7 +11,7 @@
 #include "compose/compose.h"
 #include "planner/planner.h"
 
-#define MU_MAX 32
+#define MU_MAX 64
 
 struct compose_project *mu_project(const char *name);
 void mu_free(struct compose_project *p);

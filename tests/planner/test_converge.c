@@ -1,5 +1,7 @@
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "planner/planner_int.h"
 #include "tests/planner/model_util.h"
@@ -481,6 +483,40 @@ Test(planner_converge, hash_is_sha256_of_the_canonical_text)
 	sha256_hex(hex, sb.buf, sb.len);
 	cr_assert_str_eq(c->config_hash, hex);
 	sbuf_release(&sb);
+	plan_free(pl);
+	mu_free(p);
+}
+
+Test(planner_converge, fifty_chained_services_plan_quickly)
+{
+	struct compose_project *p = mu_project("big");
+	static char names[50][8];
+	struct plan *pl = NULL;
+	struct diag err = { 0 };
+	struct timespec t0, t1;
+	double ms;
+
+	for (int i = 0; i < 50; i++) {
+		struct compose_service *s;
+
+		snprintf(names[i], sizeof(names[i]), "s%02d", i);
+		s = mu_service(p, names[i]);
+		if (i % 2)
+			mu_platform(p, s, "windows");
+		if (i)
+			mu_depends(p, s, names[i - 1], NULL, 100 + i);
+	}
+	mu_done(p);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(plan_build(&pl, p, hosts, 2, NULL, &err), 0, "%s", err.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	cr_assert_eq(pl->n_levels, 50);
+	cr_assert_eq(pl->n_hosts_table, 100);
+	cr_assert_eq(mu_ctr(pl, "big-s49-1")->n_extra_hosts, 98);
+	cr_log_info("planning 50 services took %.2f ms", ms);
+	cr_assert_lt(ms, 50.0, "planning 50 services took %.1f ms", ms);
 	plan_free(pl);
 	mu_free(p);
 }
