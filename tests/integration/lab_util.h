@@ -1,0 +1,112 @@
+#ifndef TESTS_INTEGRATION_LAB_UTIL_H
+#define TESTS_INTEGRATION_LAB_UTIL_H
+
+/*
+ * Helpers shared by the integration tests that run against the two-daemon
+ * lab (lab/mixlab up, see docs/lab.md): the lab's fixed endpoints, running a
+ * command and capturing its output, and plain HTTP/1.1 over a unix socket or
+ * a loopback TCP port.  They talk to the daemons without going through
+ * engine/, so a test can check the engine against an independent client.
+ */
+#include <stdbool.h>
+
+#include "util/sbuf.h"
+
+#define LAB_RUN_DIR "/run/mixlab"
+#define LAB_LINUX_SOCK LAB_RUN_DIR "/linux.sock"
+#define LAB_WINDOWS_SOCK LAB_RUN_DIR "/windows.sock"
+#define LAB_LINUX_URL "unix://" LAB_LINUX_SOCK
+#define LAB_WINDOWS_URL "unix://" LAB_WINDOWS_SOCK
+#define LAB_DAEMONS_ENV LAB_RUN_DIR "/daemons.env"
+/* lab/mixlab tls-up: DOCKER_CERT_PATH-style ca.pem cert.pem key.pem, plus
+ * wrong-ca.pem and wrong/{ca,cert,key}.pem for the refusal tests. */
+#define LAB_TLS_DIR LAB_RUN_DIR "/tls"
+#define LAB_TLS_URL "tcp://127.0.0.1:23760"
+#define LAB_RANGE "172.30.0.0/16"
+#define LAB_IMAGE_BUSYBOX "local/busybox:lab"
+#define LAB_IMAGE_NGINX "local/nginx:lab"
+#define LAB_IMAGE_WEBAPP "local/webapp:lab"
+#define LAB_HASH_LABEL "io.mixcompose.lab.hash"
+#ifdef SOURCE_DIR
+#define LAB_SCRIPT SOURCE_DIR "/lab/mixlab"
+#endif
+
+/*
+ * Runs argv (argv[0] searched in PATH) with 'input' (or nothing) on its
+ * standard input, and appends its standard output to 'out' and its standard
+ * error to 'err'; either may be NULL to discard, and both may be the same
+ * sbuf to merge them.  The child is killed (by its pid) after timeout_s
+ * seconds.  Returns the exit status 0..255, or -1 when it could not be run,
+ * was killed by a signal or timed out.
+ */
+int lab_run(struct sbuf *out,
+	    struct sbuf *err,
+	    const char *input,
+	    int timeout_s,
+	    char *const argv[]);
+
+/*
+ * Runs the formatted command with /bin/sh -c, standard error merged into
+ * 'out' (which may be NULL), with a 120 s timeout.  Returns as lab_run().
+ */
+int lab_sh(struct sbuf *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Runs `docker -H unix://SOCK ARGS` through lab_sh(), where ARGS is the
+ * formatted rest of the command line (shell syntax).  Returns as lab_run().
+ */
+int lab_docker(struct sbuf *out, const char *sock, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* One HTTP response, read to the end of the connection. */
+struct lab_http {
+	int status;       /* 200, 404...; 0 before a reply was parsed */
+	struct sbuf head; /* the status line and headers, as received */
+	struct sbuf body; /* the body, de-chunked if it was chunked */
+};
+
+/*
+ * One HTTP/1.1 request with "Connection: close" over the unix socket
+ * 'sock_path'; 'json' is sent as an application/json body when not NULL.
+ * Fills 'out' (release it with lab_http_release() in every case) and
+ * returns 0, or -1 when the socket cannot be reached or the reply is not
+ * HTTP (30 s receive timeout).
+ */
+int lab_http_unix(struct lab_http *out,
+		  const char *sock_path,
+		  const char *method,
+		  const char *path,
+		  const char *json);
+
+/* The same over TCP to host:port (a numeric IPv4 address, e.g. 127.0.0.1). */
+int lab_http_tcp(struct lab_http *out,
+		 const char *host,
+		 int port,
+		 const char *method,
+		 const char *path,
+		 const char *json);
+
+/*
+ * GET host:port/path until a reply with status 200 arrives or timeout_ms
+ * passes (a service just started may still refuse).  Returns 0 with the
+ * 200 reply in 'out', or -1 with the last reply (or none) in 'out'.
+ */
+int lab_http_tcp_wait(struct lab_http *out,
+		      const char *host,
+		      int port,
+		      const char *path,
+		      int timeout_ms);
+
+/*
+ * Returns the value of header 'name' (case-insensitive, surrounding blanks
+ * removed) as a string the caller frees, or NULL when it is absent.
+ */
+char *lab_http_header(const struct lab_http *r, const char *name);
+
+void lab_http_release(struct lab_http *r);
+
+/* True when GET /_ping on the unix socket answers 200 "OK". */
+bool lab_daemon_up(const char *sock_path);
+
+#endif
