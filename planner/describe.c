@@ -84,6 +84,23 @@ static void networks(struct sbuf *out, const struct plan *p,
 	}
 }
 
+static void volumes(struct sbuf *out, const struct plan *p,
+		    const struct style *st)
+{
+	if (!p->n_volumes)
+		return;
+	sbuf_addf(out, "\n%sVolumes (a volume lives on one daemon; each "
+		       "daemon that mounts it gets its own)%s\n",
+		  st->bold, st->off);
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		const struct plan_volume *v = &p->volumes[i];
+
+		sbuf_addf(out, "  %-10s on %-10s %-22s %s\n", v->key,
+			  p->hosts[v->daemon].name, v->name,
+			  net_action(v->action));
+	}
+}
+
 static void addresses(struct sbuf *out, const struct plan *p,
 		      const struct style *st)
 {
@@ -284,6 +301,7 @@ void plan_describe(struct sbuf *out, const struct plan *p, bool color)
 		  p->address_pool);
 	daemons(out, p, st);
 	networks(out, p, st);
+	volumes(out, p, st);
 	addresses(out, p, st);
 	hosts_table(out, p, st);
 	cross(out, p, st);

@@ -16,6 +16,8 @@
  *   "networks": [{"key", "name", "daemon", "action": "create"|"keep"|
  *                 "external", "driver", "subnet", "gateway",
  *                 "user_subnet": bool}],
+ *   "volumes": [{"key", "name", "daemon", "action": "create"|"keep"|
+ *                "external"}],
  *   "containers": [{"name", "service", "number", "daemon", "action",
  *                   "reason", "config_hash", "old_hash", "existing_id",
  *                   "endpoints": [{"network", "ipv4", "aliases": [str]}],
@@ -178,6 +180,18 @@ static void j_networks(struct jw *w, const struct plan *p)
 		jw_str(w, "subnet", n->subnet);
 		jw_str(w, "gateway", n->gateway);
 		jw_bool(w, "user_subnet", n->user_subnet);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_open(w, "volumes", '[');
+	for (size_t i = 0; i < p->n_volumes; i++) {
+		const struct plan_volume *v = &p->volumes[i];
+
+		jw_open(w, NULL, '{');
+		jw_str(w, "key", v->key);
+		jw_str(w, "name", v->name);
+		jw_str(w, "daemon", p->hosts[v->daemon].name);
+		jw_str(w, "action", act[v->action]);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');

@@ -220,6 +220,18 @@ struct plan_network {
 	const char *existing_id; /* when KEEP/EXTERNAL and known */
 };
 
+/* One named project volume on one daemon (a volume lives on one host). */
+struct plan_volume {
+	const struct compose_volume *vol; /* borrowed */
+	const char *key;       /* key in the compose file */
+	const char *name;      /* real name on the daemon */
+	size_t daemon;
+	enum plan_net_action action; /* CREATE, KEEP (exists) or EXTERNAL */
+	/* Labels to create it with (project, volume, io.mixcompose.daemon). */
+	struct compose_kv *labels;
+	size_t n_labels;
+};
+
 /* A container's attachment to one network. */
 struct plan_endpoint {
 	size_t network;        /* index into networks */
@@ -344,6 +356,12 @@ struct plan {
 	size_t n_hosts_table;
 	/* Orphans left in place (remove_orphans off): "daemon/name (service)". */
 	struct compose_strv orphan_warnings;
+	/*
+	 * Named volumes per daemon that mounts them, sorted by (key, daemon).
+	 * Two daemons mounting one volume get two separate volumes.
+	 */
+	struct plan_volume *volumes;
+	size_t n_volumes;
 };
 
 /*

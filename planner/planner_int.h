@@ -41,6 +41,9 @@ int plan_addresses(struct plan_ctx *c, struct diag *err);
 /* ipam.c: the plan_network index of (key, daemon), or PLAN_NONE. */
 size_t plan_network_index(const struct plan *p, const char *key, size_t daemon);
 
+/* volumes.c: named volumes per daemon. */
+int plan_volumes(struct plan_ctx *c, struct diag *err);
+
 /* converge.c: actions against the current state, orphans. */
 int plan_converge(struct plan_ctx *c, struct diag *err);
 

@@ -20,6 +20,7 @@ struct compose_project *mu_project(const char *name)
 	p->services = arena_calloc(a, MU_MAX, sizeof(*p->services));
 	p->networks = arena_calloc(a, MU_MAX, sizeof(*p->networks));
 	p->mix.daemons = arena_calloc(a, MU_MAX, sizeof(*p->mix.daemons));
+	p->volumes = arena_calloc(a, MU_MAX, sizeof(*p->volumes));
 	return p;
 }
 
@@ -61,6 +62,7 @@ struct compose_service *mu_service(struct compose_project *p, const char *name)
 	s->networks = arena_calloc(p->arena, 8, sizeof(*s->networks));
 	s->environment = arena_calloc(p->arena, 8, sizeof(*s->environment));
 	s->links.v = arena_calloc(p->arena, 8, sizeof(char *));
+	s->volumes = arena_calloc(p->arena, 8, sizeof(*s->volumes));
 	return s;
 }
 
@@ -132,6 +134,32 @@ struct compose_network *mu_network(struct compose_project *p, const char *key,
 		n->n_ipam = 1;
 	}
 	return n;
+}
+
+struct compose_volume *mu_volume(struct compose_project *p, const char *key)
+{
+	struct compose_volume *v = &p->volumes[p->n_volumes++];
+
+	v->key = key;
+	v->name = arena_sprintf(p->arena, "%s_%s", p->name, key);
+	v->loc = (struct diag_loc){ "compose.yaml", 70 + (int)p->n_volumes, 3 };
+	return v;
+}
+
+void mu_mount(struct compose_project *p, struct compose_service *s,
+	      const char *key, const char *target)
+{
+	struct compose_mount *m = &s->volumes[s->n_volumes++];
+
+	(void)p;
+	m->type = COMPOSE_MOUNT_VOLUME;
+	m->source = key;
+	m->target = target;
+	m->bind_create_host_path = -1;
+	m->volume_nocopy = -1;
+	m->tmpfs_size = -1;
+	m->tmpfs_mode = -1;
+	m->loc = (struct diag_loc){ "compose.yaml", 40, 9 };
 }
 
 void mu_declare_daemon(struct compose_project *p, const char *name,

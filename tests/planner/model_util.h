@@ -35,6 +35,10 @@ void mu_env(struct compose_project *p, struct compose_service *s,
 /* A top-level network (subnet optional). */
 struct compose_network *mu_network(struct compose_project *p, const char *key,
 				   const char *subnet);
+/* A top-level named volume, and a service mount of it at 'target'. */
+struct compose_volume *mu_volume(struct compose_project *p, const char *key);
+void mu_mount(struct compose_project *p, struct compose_service *s,
+	      const char *key, const char *target);
 void mu_declare_daemon(struct compose_project *p, const char *name,
 		       const char *os, bool lab);
 
