@@ -193,6 +193,20 @@ enum cli_life {
 int cli_lifecycle(struct cli_session *s, enum cli_life act,
 		  char *const *services, size_t n, int timeout_s);
 
+/*
+ * Options of start/stop/restart (argv[0] says which; start has no -t):
+ * '*timeout' -1 unless -t.  Returns CLI_OK, CLI_USAGE (reported) or -1
+ * after --help.
+ */
+int cli_life_parse(int *timeout, char ***names, size_t *n, int argc,
+		   char **argv);
+/*
+ * After start/restart: collects the state again and runs cli_hosts_sync
+ * (quiet) for the selected services.  No project: nothing to do.
+ */
+int cli_life_after_start(struct cli_session *s, char *const *names,
+			 size_t n);
+
 /* ---- Plans for plan, graph and hosts (cli/cmd_plan.c) -------------------- */
 
 struct plan;
@@ -214,6 +228,19 @@ int cli_plan_open(struct cli_session *s, bool offline);
  */
 int cli_plan_make(struct plan **out, struct cli_session *s,
 		  const struct plan_options *opts, bool offline);
+
+/*
+ * Writes the hosts block again (plan_container.hosts_exec, as its
+ * hosts_exec_user, all at once through one loop) in every RUNNING
+ * container of the selected services (n 0: all) that needs it: the exec
+ * mechanism (Windows engines ignore ExtraHosts), a late entry, or an
+ * ExtraHosts container whose /etc/hosts lacks a peer's current address
+ * (read first by exec).  The plan is first updated with the addresses the
+ * running containers really have (plan_set_address).  Prints one line per
+ * container unless 'quiet' (errors always).  Returns CLI_OK or CLI_FAIL.
+ */
+int cli_hosts_sync(struct cli_session *s, struct plan *p,
+		   char *const *services, size_t n, bool quiet);
 
 /* ---- Merged logs (cli/logs.c) ------------------------------------------ */
 

@@ -1,0 +1,245 @@
+/*
+ * mixcompose pull: each service's image on the daemon that runs it, for
+ * its platform, all daemons at once.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+struct pull_job {
+	const char *image;
+	const char *platform; /* NULL: the daemon's own */
+	const struct plan_host *h;
+	const char *services; /* "api, web" */
+	bool if_missing; /* pull_policy missing/if_not_present */
+	bool present;
+	int rc;
+	struct diag err;
+	bool quiet;
+};
+
+static void pull_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mixcompose pull [OPTIONS] [SERVICE...]\n"
+		"\n"
+		"Pull each service's image on the daemon that runs it, for its\n"
+		"platform, all daemons at once.\n"
+		"\n"
+		"Options:\n"
+		"      --ignore-pull-failures  report failures, exit 0\n"
+		"  -q, --quiet                 no progress lines\n"
+		"  -h, --help                  show this help\n");
+}
+
+static int pull_parse(bool *ignore, bool *quiet, char ***names, size_t *n,
+		      int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ignore-pull-failures", no_argument, NULL, 256 },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		if (c == 256) {
+			*ignore = true;
+		} else if (c == 'q') {
+			*quiet = true;
+		} else if (c == 'h') {
+			pull_usage(stdout);
+			return -1;
+		} else {
+			pull_usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	*names = argv + optind;
+	*n = (size_t)(argc - optind);
+	return CLI_OK;
+}
+
+/*
+ * A lab stand-in pulls for the OS its engine really runs: the declared
+ * one would name images it cannot run.
+ */
+static const char *pull_platform(struct arena *a, const struct plan *p,
+				 const struct plan_service *ps)
+{
+	const struct plan_host *h = &p->hosts[ps->daemon];
+	const char *slash;
+
+	if (!ps->platform || !h->lab || !h->engine_os)
+		return ps->platform;
+	slash = strchr(ps->platform, '/');
+	return slash ? arena_sprintf(a, "%s%s", h->engine_os, slash)
+		     : h->engine_os;
+}
+
+/* One job per (image, platform, daemon), naming the services sharing it. */
+static size_t pull_jobs(struct pull_job **out, struct cli_session *s,
+			const struct plan *p, char *const *names, size_t n)
+{
+	struct pull_job *v = xcalloc(p->n_services + 1, sizeof(*v));
+	size_t nj = 0;
+
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct plan_service *ps = &p->services[i];
+		const char *plat = pull_platform(s->a, p, ps);
+		size_t k;
+
+		const char *pol = ps->svc->pull_policy;
+
+		/* As compose: never and build are not pulled. */
+		if (!ps->svc->image || !cli_names_has(names, n, ps->name) ||
+		    (pol && (!strcmp(pol, "never") || !strcmp(pol, "build"))))
+			continue;
+		for (k = 0; k < nj; k++)
+			if (!strcmp(v[k].image, ps->svc->image) &&
+			    v[k].h == &p->hosts[ps->daemon] &&
+			    !strcmp(v[k].platform ? v[k].platform : "",
+				    plat ? plat : ""))
+				break;
+		if (k < nj) {
+			v[k].services = arena_sprintf(s->a, "%s, %s",
+						      v[k].services, ps->name);
+			continue;
+		}
+		v[nj].image = ps->svc->image;
+		v[nj].platform = plat;
+		v[nj].h = &p->hosts[ps->daemon];
+		v[nj].if_missing = pol && (!strcmp(pol, "missing") ||
+					   !strcmp(pol, "if_not_present"));
+		v[nj++].services = ps->name;
+	}
+	*out = v;
+	return nj;
+}
+
+static void pull_done(void *ud, int rc, const struct diag *err)
+{
+	struct pull_job *j = ud;
+
+	j->rc = rc;
+	if (rc && err)
+		j->err = *err;
+	if (!rc && !j->quiet)
+		fprintf(stderr, " %s (%s): %s  Pulled\n", j->services,
+			j->h->name, j->image);
+}
+
+static void inspect_done(void *ud, int rc, const struct engine_image_info *info,
+			 const struct diag *err)
+{
+	struct pull_job *j = ud;
+
+	(void)info;
+	(void)err;
+	j->present = !rc;
+}
+
+/* pull_policy missing: an image that is there already is left alone. */
+static void pull_inspect(struct cli_session *s, struct pull_job *v, size_t nj)
+{
+	struct engine_loop *l = engine_loop_new();
+
+	for (size_t i = 0; i < nj; i++) {
+		struct engine *e = v[i].if_missing
+					   ? cli_session_engine(s, v[i].h)
+					   : NULL;
+
+		if (e)
+			engine_image_inspect_async(l, e, v[i].image,
+						   inspect_done, &v[i]);
+	}
+	engine_loop_run(l, -1);
+	engine_loop_free(l);
+}
+
+static int pull_run(struct cli_session *s, struct pull_job *v, size_t nj,
+		    bool quiet, bool ignore)
+{
+	struct engine_loop *l = engine_loop_new();
+	int rc = CLI_OK;
+
+	pull_inspect(s, v, nj);
+	for (size_t i = 0; i < nj; i++) {
+		struct engine *e;
+
+		v[i].quiet = quiet;
+		if (v[i].present) {
+			if (!quiet)
+				fprintf(stderr, " %s (%s): %s  Skipped "
+						"(present, pull_policy: missing)\n",
+					v[i].services, v[i].h->name,
+					v[i].image);
+			continue;
+		}
+		e = cli_session_engine(s, v[i].h);
+		if (!e) {
+			v[i].rc = DIAG_ETRANSPORT;
+			snprintf(v[i].err.msg, sizeof(v[i].err.msg),
+				 "daemon '%s' is not reachable", v[i].h->name);
+			continue;
+		}
+		if (!quiet)
+			fprintf(stderr, " %s (%s): %s  Pulling%s%s\n",
+				v[i].services, v[i].h->name, v[i].image,
+				v[i].platform ? " for " : "",
+				v[i].platform ? v[i].platform : "");
+		engine_image_pull_async(l, e, v[i].image, v[i].platform, NULL,
+					NULL, pull_done, &v[i]);
+	}
+	engine_loop_run(l, -1);
+	engine_loop_free(l);
+	for (size_t i = 0; i < nj; i++) {
+		if (!v[i].rc)
+			continue;
+		fprintf(stderr, "%s%s (%s): %s: %s\n",
+			ignore ? "warning: " : "mixcompose: ", v[i].services,
+			v[i].h->name, v[i].image, v[i].err.msg);
+		if (!ignore)
+			rc = CLI_FAIL;
+	}
+	return rc;
+}
+
+int cmd_pull(int argc, char **argv)
+{
+	bool ignore = false, quiet = false;
+	struct plan *plan = NULL;
+	struct pull_job *v = NULL;
+	struct cli_session s;
+	char **names;
+	size_t n, nj;
+	int rc = pull_parse(&ignore, &quiet, &names, &n, argc, argv);
+
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	rc = cli_plan_open(&s, false);
+	if (!rc)
+		rc = cli_session_check_services(&s, names, n);
+	if (!rc && !s.reachable) {
+		cli_errorf("no daemon is reachable");
+		rc = CLI_FAIL;
+	}
+	if (!rc)
+		rc = cli_plan_make(&plan, &s, NULL, false);
+	if (!rc) {
+		nj = pull_jobs(&v, &s, plan, names, n);
+		rc = pull_run(&s, v, nj, quiet, ignore);
+	}
+	free(v);
+	plan_free(plan);
+	cli_session_close(&s);
+	return rc;
+}

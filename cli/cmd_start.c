@@ -1,0 +1,49 @@
+/*
+ * mixcompose start: start the project's stopped containers on every
+ * daemon, then write the hosts block again where a start loses it (a
+ * Windows container's hosts file is rebuilt at every start).
+ */
+#include "cli/cli.h"
+
+#include "planner/planner.h"
+
+int cli_life_after_start(struct cli_session *s, char *const *names, size_t n)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct plan *plan = NULL;
+	int rc;
+
+	if (!s->project)
+		return CLI_OK; /* no model, no host entries to know */
+	/* Addresses may have changed: ask again. */
+	cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
+			      s->project_name, true, &dl);
+	cli_print_diags(&dl);
+	diag_list_release(&dl);
+	rc = cli_plan_make(&plan, s, NULL, false);
+	if (!rc)
+		rc = cli_hosts_sync(s, plan, names, n, true);
+	plan_free(plan);
+	return rc;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	struct cli_session s;
+	char **names;
+	size_t n;
+	int timeout;
+	int rc = cli_life_parse(&timeout, &names, &n, argc, argv);
+
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	if (!rc)
+		rc = cli_session_check_services(&s, names, n);
+	if (!rc)
+		rc = cli_lifecycle(&s, CLI_LIFE_START, names, n, timeout);
+	if (!rc)
+		rc = cli_life_after_start(&s, names, n);
+	cli_session_close(&s);
+	return rc;
+}
