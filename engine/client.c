@@ -484,6 +484,8 @@ static void ereq_prepare(struct ereq *r)
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
 	eng_transport_setup(e, h);
+	if (getenv("MIXCOMPOSE_CURL_VERBOSE"))
+		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 
 	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
 	if (r->content_type) {
@@ -623,19 +625,24 @@ static bool connect_phase(CURLcode cc, CURL *h)
 static int transport_error(struct ereq *r, CURLcode cc, struct diag *err)
 {
 	const char *why = r->errbuf[0] ? r->errbuf : curl_easy_strerror(cc);
-	const char *hint = eng_transport_hint(r->e);
+	const char *ssh = eng_transport_hint(r->e);
 
+	/* With ssh, curl only sees the pipe break; ssh's stderr says why. */
+	if (*ssh)
+		return eng_req_error(r, err, DIAG_ETRANSPORT,
+				     "cannot connect to %s: %s (%s)", r->e->url,
+				     ssh, why);
 	if (connect_phase(cc, r->h))
 		return eng_req_error(r, err, DIAG_ETRANSPORT,
-				     "cannot connect to %s: %s%s", r->e->url,
-				     why, hint);
+				     "cannot connect to %s: %s", r->e->url,
+				     why);
 	if (cc == CURLE_OPERATION_TIMEDOUT)
 		return eng_req_error(r, err, DIAG_ETRANSPORT,
 				     "no complete answer within %ld ms: %s",
 				     r->timeout_ms ? r->timeout_ms
 						   : r->e->request_timeout_ms,
 				     why);
-	return eng_req_error(r, err, DIAG_ETRANSPORT, "%s%s", why, hint);
+	return eng_req_error(r, err, DIAG_ETRANSPORT, "%s", why);
 }
 
 static void finish(struct ereq *r, int rc, const struct diag *err)

@@ -171,7 +171,7 @@ int eng_transport_init(struct engine *e, struct diag *err);
 void eng_transport_release(struct engine *e);
 /* Applies the per-URL-kind options to a fresh easy handle. */
 void eng_transport_setup(struct engine *e, CURL *h);
-/* Text to add to a transport error (ssh's stderr), "" if none. */
+/* What ssh said on stderr before the pipe broke, "" if nothing. */
 const char *eng_transport_hint(struct engine *e);
 
 /* json.c: reading cJSON into plain values. */

@@ -1,8 +1,8 @@
 /*
  * Transports: how a request reaches a daemon for each kind of URL.  unix://
  * and tcp:// are plain libcurl; ssh:// runs `ssh ... docker system
- * dial-stdio` as the docker CLI does and hands curl one end of a socketpair
- * whose other end is the child's stdin and stdout.
+ * dial-stdio` as the docker CLI does, with curl's connection on the child's
+ * stdin and stdout.
  */
 #include "engine/engine_int.h"
 
@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -217,7 +220,6 @@ static void tls_file(CURL *h, CURLoption opt, const char *dir,
 
 static curl_socket_t ssh_open(void *ud, curlsocktype purpose,
 			      struct curl_sockaddr *addr);
-static int ssh_sockopt(void *ud, curl_socket_t fd, curlsocktype purpose);
 static int ssh_close(void *ud, curl_socket_t fd);
 
 void eng_transport_setup(struct engine *e, CURL *h)
@@ -243,7 +245,6 @@ void eng_transport_setup(struct engine *e, CURL *h)
 		curl_easy_setopt(h, CURLOPT_RESOLVE, e->resolve);
 		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, ssh_open);
 		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, e);
-		curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, ssh_sockopt);
 		curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, ssh_close);
 		curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, e);
 		break;
@@ -305,54 +306,102 @@ static void free_argv(char **v)
 	free(v);
 }
 
+/*
+ * libcurl 7.88 connects even a socket that CURLOPT_SOCKOPTFUNCTION calls
+ * CURL_SOCKOPT_ALREADY_CONNECTED (curl issue 10626), so a socketpair cannot
+ * be handed over as is; and a connection whose peer address prints empty
+ * (an abstract unix socket) is never reused.  So: we listen on an ephemeral
+ * loopback port, give curl a socket bound to a known local port and point
+ * its address at the listener; a child accepts that one connection (and no
+ * other: it checks the peer's port), puts it on stdin and stdout, and
+ * becomes ssh.  A sockaddr_in fits the struct sockaddr curl hands us.
+ */
+static int ssh_sockets(int *lfd, int *cfd, struct sockaddr_in *laddr,
+		       struct sockaddr_in *caddr)
+{
+	socklen_t len = sizeof(*laddr);
+
+	memset(laddr, 0, sizeof(*laddr));
+	laddr->sin_family = AF_INET;
+	laddr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*caddr = *laddr;
+	*lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	*cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*lfd < 0 || *cfd < 0 ||
+	    bind(*lfd, (struct sockaddr *)laddr, len) || listen(*lfd, 4) ||
+	    getsockname(*lfd, (struct sockaddr *)laddr, &len) ||
+	    bind(*cfd, (struct sockaddr *)caddr, len) ||
+	    getsockname(*cfd, (struct sockaddr *)caddr, &len)) {
+		if (*lfd >= 0)
+			close(*lfd);
+		if (*cfd >= 0)
+			close(*cfd);
+		return -1;
+	}
+	return 0;
+}
+
+static void ssh_child(int lfd, in_port_t peer, int errfd, char **argv)
+{
+	struct sockaddr_in from;
+	socklen_t len;
+	int fd, one = 1;
+
+	setpgid(0, 0); /* Ctrl-C goes to us, not to the pipe */
+	for (;;) {
+		len = sizeof(from);
+		fd = accept(lfd, (struct sockaddr *)&from, &len);
+		if (fd < 0)
+			_exit(126);
+		if (from.sin_port == peer)
+			break;
+		close(fd);
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	dup2(fd, 0);
+	dup2(fd, 1);
+	if (errfd >= 0)
+		dup2(errfd, 2);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
 static curl_socket_t ssh_open(void *ud, curlsocktype purpose,
 			      struct curl_sockaddr *addr)
 {
 	struct engine *e = ud;
 	struct eng_ssh_child *k;
+	struct sockaddr_in la, ca;
 	char **argv;
-	int sv[2], errfd;
+	int lfd, fd, errfd;
 	pid_t pid;
 
 	(void)purpose;
-	(void)addr;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+	if (ssh_sockets(&lfd, &fd, &la, &ca))
 		return CURL_SOCKET_BAD;
 	errfd = memfd_create("mixcompose-ssh", MFD_CLOEXEC);
 	argv = ssh_argv(e);
 	pid = fork();
-	if (pid == 0) {
-		setpgid(0, 0); /* Ctrl-C goes to us, not to the pipe */
-		dup2(sv[1], 0);
-		dup2(sv[1], 1);
-		if (errfd >= 0)
-			dup2(errfd, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
+	if (pid == 0)
+		ssh_child(lfd, ca.sin_port, errfd, argv);
 	free_argv(argv);
-	close(sv[1]);
+	close(lfd);
 	if (pid < 0) {
-		close(sv[0]);
+		close(fd);
 		if (errfd >= 0)
 			close(errfd);
 		return CURL_SOCKET_BAD;
 	}
+	addr->family = AF_INET;
+	addr->addrlen = sizeof(la);
+	memcpy(&addr->addr, &la, sizeof(la));
 	ALLOC_GROW(e->kids, e->n_kids + 1, e->alloc_kids);
 	k = &e->kids[e->n_kids++];
-	k->fd = sv[0];
+	k->fd = fd;
 	k->pid = pid;
 	k->errfd = errfd;
 	e->ssh_err[0] = '\0';
-	return sv[0];
-}
-
-static int ssh_sockopt(void *ud, curl_socket_t fd, curlsocktype purpose)
-{
-	(void)ud;
-	(void)fd;
-	(void)purpose;
-	return CURL_SOCKOPT_ALREADY_CONNECTED;
+	return fd;
 }
 
 /* Keeps the child's last words (stderr) for the next error message. */
@@ -419,7 +468,6 @@ static int ssh_close(void *ud, curl_socket_t fd)
 
 const char *eng_transport_hint(struct engine *e)
 {
-	static char hint[600];
 	int status;
 
 	if (e->u.kind != ENGINE_URL_SSH)
@@ -434,8 +482,5 @@ const char *eng_transport_hint(struct engine *e)
 			e->kids[i].errfd = -1;
 		}
 	}
-	if (!e->ssh_err[0])
-		return "";
-	snprintf(hint, sizeof(hint), " (ssh: %s)", e->ssh_err);
-	return hint;
+	return e->ssh_err;
 }

@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -719,4 +723,141 @@ Test(integration_engine, daemons_command_fails_on_an_unreachable_daemon)
 		 "gone.sock daemons >/dev/null 2>&1",
 		 MIXCOMPOSE_BIN, LINUX_URL);
 	cr_assert_eq(run(cmd), 1);
+}
+
+/* ---- ssh: a throwaway sshd on 127.0.0.1, as in LAB-NOTES ---------------- */
+
+static char ssh_dir[64];
+static int ssh_port;
+static char ssh_opts[512];
+
+static int free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, len), 0);
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static void sshd_init(void)
+{
+	char cmd[2048], path[256];
+	FILE *f;
+
+	snprintf(ssh_dir, sizeof(ssh_dir), "/tmp/mixssh.XXXXXX");
+	cr_assert_not_null(mkdtemp(ssh_dir));
+	ssh_port = free_port();
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd %s; ssh-keygen -q -t ed25519 -N '' -f hostkey; "
+		 "ssh-keygen -q -t ed25519 -N '' -f id; cp id.pub authorized_keys; "
+		 "mkdir -p /run/sshd",
+		 ssh_dir);
+	cr_assert_eq(run(cmd), 0);
+	snprintf(path, sizeof(path), "%s/sshd_config", ssh_dir);
+	f = fopen(path, "w");
+	fprintf(f,
+		"Port %d\nListenAddress 127.0.0.1\nHostKey %s/hostkey\n"
+		"AuthorizedKeysFile %s/authorized_keys\nPidFile %s/sshd.pid\n"
+		"UsePAM no\nStrictModes no\nPasswordAuthentication no\n"
+		"PermitRootLogin prohibit-password\n",
+		ssh_port, ssh_dir, ssh_dir, ssh_dir);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "/usr/sbin/sshd -f %s/sshd_config", ssh_dir);
+	cr_assert_eq(run(cmd), 0);
+	snprintf(ssh_opts, sizeof(ssh_opts),
+		 "-i %s/id -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+		 "-o BatchMode=yes -o LogLevel=ERROR",
+		 ssh_dir);
+	for (int i = 0; i < 50; i++) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/sshd.pid", ssh_dir);
+		if (stat(path, &st) == 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void sshd_fini(void)
+{
+	char path[256], cmd[300];
+	FILE *f;
+	int pid = 0;
+
+	snprintf(path, sizeof(path), "%s/sshd.pid", ssh_dir);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%d", &pid) == 1 && pid > 1)
+		kill(pid, SIGTERM);
+	if (f)
+		fclose(f);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", ssh_dir);
+	run(cmd);
+}
+
+TestSuite(integration_engine_ssh, .init = sshd_init, .fini = sshd_fini);
+
+static struct engine *ssh_engine(const char *sock)
+{
+	char url[256];
+	struct engine_config cfg = { .name = "viassh", .url = url,
+				     .ssh_opts = ssh_opts };
+	struct engine *e = NULL;
+	struct diag err = { 0 };
+
+	snprintf(url, sizeof(url), "ssh://root@127.0.0.1:%d%s", ssh_port, sock);
+	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
+	return e;
+}
+
+Test(integration_engine_ssh, pings_reuse_one_ssh_pipe)
+{
+	struct engine *e = ssh_engine("/run/mixlab/linux.sock");
+	struct engine_ping_info pi;
+	struct engine_container_info *ci = NULL;
+	struct diag err = { 0 };
+
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(engine_ping(e, &pi, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(pi.os, "linux");
+	cr_assert_str_eq(pi.negotiated, "1.41");
+	cr_assert_eq(engine_connects(e), 1);
+	cr_assert_eq(engine_container_inspect(e, "mixcompose-nope", &ci, &err),
+		     DIAG_ENOTFOUND);
+	cr_assert(strstr(err.msg, "No such container: mixcompose-nope"), "%s",
+		  err.msg);
+	engine_free(e);
+}
+
+Test(integration_engine_ssh, remote_socket_missing_says_why)
+{
+	struct engine *e = ssh_engine("/run/mixlab/nosuch.sock");
+	struct diag err = { 0 };
+
+	cr_assert_eq(engine_ping(e, NULL, &err), DIAG_ETRANSPORT);
+	cr_assert(strstr(err.msg, "cannot connect to ssh://root@127.0.0.1:"), "%s",
+		  err.msg);
+	cr_assert(strstr(err.msg, "/run/mixlab/nosuch.sock"), "%s", err.msg);
+	engine_free(e);
+}
+
+Test(integration_engine_ssh, refused_port_reports_ssh_error)
+{
+	struct engine_config cfg = { .name = "viassh", .ssh_opts = ssh_opts };
+	struct engine *e = NULL;
+	struct diag err = { 0 };
+	char url[128];
+
+	snprintf(url, sizeof(url), "ssh://root@127.0.0.1:%d", free_port());
+	cfg.url = url;
+	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_ping(e, NULL, &err), DIAG_ETRANSPORT);
+	cr_assert(strstr(err.msg, "Connection refused"), "%s", err.msg);
+	engine_free(e);
 }
