@@ -1,0 +1,361 @@
+/*
+ * `mixcompose up` and `down` against the real lab (lab/mixlab up): the
+ * binary runs as a subprocess on a copy of a fixture project in its own
+ * temporary directory, under a project name of its own.  The fini hook
+ * runs `down -v -t 0` and then checks with the docker CLI (another client
+ * of the same Engine API) that nothing labelled with that project is left
+ * on either daemon, even when the test failed half-way.
+ */
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab_util.h"
+#include "util/sbuf.h"
+
+#define FIXTURE_DIR TEST_FIXTURES_DIR "/integration/"
+
+static const char *const socks[] = { LAB_LINUX_SOCK, LAB_WINDOWS_SOCK };
+
+/* The project of the running test: its directory and name. */
+static struct {
+	char dir[256];
+	char name[64];
+} P;
+
+static void setup(void)
+{
+	cr_assert(lab_daemon_up(LAB_LINUX_SOCK) &&
+			  lab_daemon_up(LAB_WINDOWS_SOCK),
+		  "the lab is not running: lab/mixlab up");
+	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
+	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
+	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
+	unsetenv("DOCKER_HOST");
+	unsetenv("COMPOSE_PROJECT_NAME");
+	unsetenv("COMPOSE_FILE");
+	memset(&P, 0, sizeof(P));
+}
+
+/* Copies tests/fixtures/integration/<fixture> into a new temporary dir. */
+static void project(const char *fixture, const char *tag)
+{
+	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-itest-XXXXXX");
+	cr_assert_not_null(mkdtemp(P.dir));
+	snprintf(P.name, sizeof(P.name), "itest-%s-%ld", tag, (long)getpid());
+	cr_assert_eq(lab_sh(NULL, "cp -r '%s%s/.' '%s'", FIXTURE_DIR, fixture,
+			    P.dir),
+		     0);
+}
+
+/* Runs mixcompose in the project's directory: "ENV=.. mixcompose -p NAME ARGS". */
+static int mc_env(struct sbuf *out, const char *env, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int mc_env(struct sbuf *out, const char *env, const char *fmt, ...)
+{
+	struct sbuf args = SBUF_INIT;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&args, fmt, ap);
+	va_end(ap);
+	rc = lab_sh(out, "cd '%s' && %s %s -p %s %s", P.dir, env ? env : "",
+		    MIXCOMPOSE_BIN, P.name, args.buf);
+	sbuf_release(&args);
+	return rc;
+}
+
+#define mc(out, ...) mc_env(out, NULL, __VA_ARGS__)
+
+/* How many objects of 'kind' (container, network, volume) the project has. */
+static int leftovers(const char *kind)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		struct sbuf out = SBUF_INIT;
+
+		cr_assert_eq(lab_docker(&out, socks[i],
+					"%s ls -q%s --filter "
+					"label=com.docker.compose.project=%s",
+					kind,
+					strcmp(kind, "container") ? "" : " -a",
+					P.name),
+			     0, "%s", out.buf);
+		for (size_t k = 0; k < out.len; k++)
+			n += out.buf[k] == '\n';
+		sbuf_release(&out);
+	}
+	return n;
+}
+
+static void fini(void)
+{
+	struct sbuf out = SBUF_INIT;
+
+	if (!P.name[0])
+		return;
+	mc(&out, "down -v -t 0 --progress quiet");
+	sbuf_release(&out);
+	lab_sh(NULL, "rm -rf '%s'", P.dir);
+	cr_expect_eq(leftovers("container"), 0, "containers left");
+	cr_expect_eq(leftovers("network"), 0, "networks left");
+	cr_expect_eq(leftovers("volume"), 0, "volumes left");
+}
+
+TestSuite(integration_up, .init = setup, .fini = fini, .timeout = 180);
+
+static int free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+/* `docker inspect -f TEMPLATE NAME` on 'sock', trimmed; the caller frees. */
+static char *inspect(const char *sock, const char *name, const char *tmpl)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(lab_docker(&out, sock, "inspect -f '%s' %s", tmpl, name),
+		     0, "%s", out.buf);
+	while (out.len && (out.buf[out.len - 1] == '\n' ||
+			   out.buf[out.len - 1] == ' '))
+		sbuf_setlen(&out, out.len - 1);
+	return sbuf_detach(&out, NULL);
+}
+
+static char *cname(const char *service)
+{
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s-%s-1", P.name, service);
+	return buf;
+}
+
+/*
+ * A UTC time with nanoseconds to seconds: RFC 3339 as inspect's strings
+ * have it ("2026-11-25T13:55:01.123456789Z") or Go's time.Time format of
+ * the health log ("2026-11-25 13:55:01.123456789 +0000 UTC").
+ */
+static double rfc3339(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *rest = strptime(s, s[10] == 'T' ? "%Y-%m-%dT%H:%M:%S"
+						   : "%Y-%m-%d %H:%M:%S",
+				    &tm);
+	double frac = 0, scale = 0.1;
+
+	cr_assert_not_null(rest, "not a time: '%s'", s);
+	if (*rest == '.')
+		for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+			frac += (*rest - '0') * scale;
+	return (double)timegm(&tm) + frac;
+}
+
+static void up_lab(int port, const char *env_extra)
+{
+	struct sbuf out = SBUF_INIT;
+	char env[128];
+	int rc;
+
+	snprintf(env, sizeof(env), "MIX_PORT=%d %s", port,
+		 env_extra ? env_extra : "");
+	rc = mc_env(&out, env, "up -d --progress plain");
+	cr_assert_eq(rc, 0, "%s", out.buf);
+	sbuf_release(&out);
+}
+
+static void assert_page(int port)
+{
+	struct lab_http r = { 0 };
+
+	cr_assert_eq(lab_http_tcp_wait(&r, "127.0.0.1", port, "/", 15000), 0,
+		     "no 200 through nginx: %d %s", r.status, r.body.buf);
+	cr_assert(strstr(r.body.buf, "service: web"), "%s", r.body.buf);
+	cr_assert(strstr(r.body.buf, "platform: windows"), "%s", r.body.buf);
+	lab_http_release(&r);
+}
+
+Test(integration_up, lab_sample_serves_across_daemons)
+{
+	int port = free_port();
+	char *daemon;
+
+	project("lab", "lab");
+	up_lab(port, NULL);
+	assert_page(port);
+	daemon = inspect(LAB_WINDOWS_SOCK, cname("web"),
+			 "{{index .Config.Labels \"io.mixcompose.daemon\"}}");
+	cr_assert_str_eq(daemon, "windows");
+	free(daemon);
+	daemon = inspect(LAB_LINUX_SOCK, cname("proxy"),
+			 "{{index .Config.Labels \"com.docker.compose.service\"}}");
+	cr_assert_str_eq(daemon, "proxy");
+	free(daemon);
+}
+
+Test(integration_up, second_up_changes_nothing)
+{
+	int port = free_port();
+	struct sbuf out = SBUF_INIT;
+	char env[64], *web, *proxy, *web2, *proxy2;
+
+	project("lab", "noop");
+	up_lab(port, NULL);
+	web = inspect(LAB_WINDOWS_SOCK, cname("web"), "{{.Id}}");
+	proxy = inspect(LAB_LINUX_SOCK, cname("proxy"), "{{.Id}}");
+	snprintf(env, sizeof(env), "MIX_PORT=%d", port);
+	cr_assert_eq(mc_env(&out, env, "up -d --progress plain"), 0, "%s",
+		     out.buf);
+	cr_assert_null(strstr(out.buf, "Created"), "%s", out.buf);
+	cr_assert_null(strstr(out.buf, "Recreate"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "web-1 (windows)  Running"), "%s", out.buf);
+	web2 = inspect(LAB_WINDOWS_SOCK, cname("web"), "{{.Id}}");
+	proxy2 = inspect(LAB_LINUX_SOCK, cname("proxy"), "{{.Id}}");
+	cr_assert_str_eq(web, web2);
+	cr_assert_str_eq(proxy, proxy2);
+	free(web);
+	free(proxy);
+	free(web2);
+	free(proxy2);
+	sbuf_release(&out);
+}
+
+Test(integration_up, editing_one_service_recreates_only_it)
+{
+	int port = free_port();
+	char *web, *proxy, *web2, *proxy2, *note;
+
+	project("lab", "edit");
+	up_lab(port, "PROXY_NOTE=one");
+	web = inspect(LAB_WINDOWS_SOCK, cname("web"), "{{.Id}}");
+	proxy = inspect(LAB_LINUX_SOCK, cname("proxy"), "{{.Id}}");
+	up_lab(port, "PROXY_NOTE=two");
+	web2 = inspect(LAB_WINDOWS_SOCK, cname("web"), "{{.Id}}");
+	proxy2 = inspect(LAB_LINUX_SOCK, cname("proxy"), "{{.Id}}");
+	cr_assert_str_eq(web, web2, "web did not change: it stays");
+	cr_assert_str_neq(proxy, proxy2, "proxy changed: it is recreated");
+	note = inspect(LAB_LINUX_SOCK, cname("proxy"), "{{json .Config.Env}}");
+	cr_assert(strstr(note, "PROXY_NOTE=two"), "%s", note);
+	assert_page(port);
+	free(web);
+	free(proxy);
+	free(web2);
+	free(proxy2);
+	free(note);
+}
+
+Test(integration_up, healthy_and_completed_conditions_hold)
+{
+	struct sbuf out = SBUF_INIT;
+	char *app_start, *once_end, *once_code, *health;
+	double healthy_at = 0;
+
+	project("conditions", "cond");
+	cr_assert_eq(mc(&out, "up -d --progress plain"), 0, "%s", out.buf);
+	app_start = inspect(LAB_LINUX_SOCK, cname("app"), "{{.State.StartedAt}}");
+	once_end = inspect(LAB_LINUX_SOCK, cname("once"), "{{.State.FinishedAt}}");
+	once_code = inspect(LAB_LINUX_SOCK, cname("once"), "{{.State.ExitCode}}");
+	health = inspect(LAB_WINDOWS_SOCK, cname("ready"),
+			 "{{range .State.Health.Log}}{{.ExitCode}} {{.End}}|{{end}}");
+	cr_assert_str_eq(once_code, "0");
+	/* The first passing check in the log: when 'ready' became healthy. */
+	for (char *e = strtok(health, "|"); e; e = strtok(NULL, "|"))
+		if (!strncmp(e, "0 ", 2)) {
+			healthy_at = rfc3339(e + 2);
+			break;
+		}
+	cr_assert_gt(healthy_at, 0, "no passing check: %s", health);
+	cr_assert_gt(rfc3339(app_start), healthy_at,
+		     "app started %s, before ready was healthy", app_start);
+	cr_assert_gt(rfc3339(app_start), rfc3339(once_end),
+		     "app started %s, before once exited %s", app_start,
+		     once_end);
+	free(app_start);
+	free(once_end);
+	free(once_code);
+	free(health);
+	sbuf_release(&out);
+}
+
+Test(integration_up, cycle_is_refused_before_anything_starts)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("cycle", "cycle");
+	cr_assert_eq(mc(&out, "up -d --progress plain"), 1, "%s", out.buf);
+	cr_assert(strstr(out.buf, "compose.yaml:14:9"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "api -> web -> api"), "%s", out.buf);
+	cr_assert_eq(leftovers("container"), 0);
+	cr_assert_eq(leftovers("network"), 0);
+	sbuf_release(&out);
+}
+
+Test(integration_up, down_v_leaves_nothing_even_without_the_file)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("volumes", "downv");
+	cr_assert_eq(mc(&out, "up -d --progress plain"), 0, "%s", out.buf);
+	cr_assert_eq(leftovers("container"), 2);
+	cr_assert_eq(leftovers("network"), 3, "default on linux, back on both");
+	cr_assert_eq(leftovers("volume"), 3, "data on both, cache on windows");
+	/* down works from the labels alone once the file is gone. */
+	cr_assert_eq(lab_sh(NULL, "rm '%s/compose.yaml'", P.dir), 0);
+	sbuf_reset(&out);
+	cr_assert_eq(mc(&out, "down -v -t 0 --progress plain"), 0, "%s",
+		     out.buf);
+	cr_assert(strstr(out.buf, "Volume"), "%s", out.buf);
+	cr_assert_eq(leftovers("container"), 0);
+	cr_assert_eq(leftovers("network"), 0);
+	cr_assert_eq(leftovers("volume"), 0);
+	sbuf_release(&out);
+}
+
+Test(integration_up, restart_keeps_host_entries)
+{
+	int port = free_port();
+	struct sbuf out = SBUF_INIT;
+	char *ip, line[128];
+
+	project("lab", "restart");
+	up_lab(port, NULL);
+	ip = inspect(LAB_WINDOWS_SOCK, cname("web"),
+		     "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK, "restart -t 0 %s",
+				cname("proxy")),
+		     0, "%s", out.buf);
+	cr_assert_eq(lab_docker(&out, LAB_WINDOWS_SOCK, "restart -t 0 %s",
+				cname("web")),
+		     0, "%s", out.buf);
+	sbuf_reset(&out);
+	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK, "exec %s cat /etc/hosts",
+				cname("proxy")),
+		     0, "%s", out.buf);
+	snprintf(line, sizeof(line), "%s\tweb\n", ip);
+	cr_assert(strstr(out.buf, line), "no '%s' in:\n%s", line, out.buf);
+	free(ip);
+	ip = inspect(LAB_WINDOWS_SOCK, cname("web"),
+		     "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+	cr_assert(strstr(out.buf, ip), "web kept its address %s", ip);
+	assert_page(port);
+	free(ip);
+	sbuf_release(&out);
+}
