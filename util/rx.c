@@ -32,6 +32,8 @@ const struct rx *rx_get(const char *pattern, char *errmsg, int errlen)
 						(PCRE2_SIZE)errlen);
 		return NULL;
 	}
+	/* JIT where the platform has it; the interpreter is the fallback. */
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	r = xcalloc(1, sizeof(*r));
 	r->pattern = xstrdup(pattern);
 	r->code = code;
