@@ -22,7 +22,15 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 if [ -x lab/mixlab ] && [ -x build/test_integration ]; then
 	echo "== integration tests on the two-daemon lab"
-	trap 'lab/mixlab down || true' EXIT
-	lab/mixlab up
+	# A lab that was already up (someone is using it) is left up; one this
+	# script starts is taken down again, whatever happens, and `down` then
+	# leaves no process, rule, bridge, mount or directory behind.
+	if lab/mixlab status >/dev/null 2>&1; then
+		lab/mixlab up
+	else
+		trap 'lab/mixlab down || true' EXIT
+		lab/mixlab up
+	fi
+	lab/mixlab status
 	ctest --test-dir build -L integration --output-on-failure
 fi
