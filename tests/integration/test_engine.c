@@ -725,6 +725,59 @@ Test(integration_engine, daemons_command_fails_on_an_unreachable_daemon)
 	cr_assert_eq(run(cmd), 1);
 }
 
+Test(integration_engine, daemons_command_reads_the_compose_declarations)
+{
+	char cmd[1024], buf[8192];
+	size_t n;
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd /tmp && env -u MIXCOMPOSE_DAEMON_LINUX -u MIXCOMPOSE_DAEMON_WINDOWS "
+		 "%s -f %s/samples/lab/compose.yaml daemons",
+		 MIXCOMPOSE_BIN, SOURCE_DIR);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	st = pclose(p);
+	cr_assert_eq(WEXITSTATUS(st), 0, "%s", buf);
+	cr_assert(strstr(buf, "NAME       ENDPOINT"), "%s", buf);
+	cr_assert(strstr(buf, "unix:///run/mixlab/windows.sock"), "%s", buf);
+	cr_assert(strstr(buf, " file     windows/amd64* "), "%s", buf);
+	cr_assert(strstr(buf, "a lab stand-in; reports linux"), "%s", buf);
+}
+
+/* A tar of a one-file root fs, imported through POST /images/create. */
+Test(integration_engine_life, import_a_tar_stream)
+{
+	static const char *changes_v[] = { "CMD [\"/bin/busybox\", \"echo\", \"imported\"]",
+					   "LABEL " TEST_LABEL "=engine" };
+	struct engine_strv changes = { changes_v, 2 };
+	struct engine *e = lab_engine("linux", LINUX_URL);
+	struct engine_image_info ii;
+	struct diag err = { 0 };
+	char ref[128], cmd[512], id[96];
+	FILE *tar;
+
+	snprintf(ref, sizeof(ref), "local/mixtest-import:%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "d=$(mktemp -d) && mkdir $d/bin && cp /bin/busybox $d/bin/ && "
+		 "tar -C $d -c . && rm -rf $d");
+	tar = popen(cmd, "r");
+	cr_assert_not_null(tar);
+	cr_assert_eq(engine_image_import(e, tar, ref, &changes, id, &err), 0, "%s",
+		     err.msg);
+	pclose(tar);
+	cr_assert(strncmp(id, "sha256:", 7) == 0, "%s", id);
+	cr_assert_eq(engine_image_inspect(e, ref, &ii, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(ii.id, id);
+	cr_assert_str_eq(ii.os, "linux");
+	cr_assert_eq(engine_image_remove(e, ref, true, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_image_inspect(e, ref, &ii, &err), DIAG_ENOTFOUND);
+	engine_free(e);
+}
+
 /* ---- ssh: a throwaway sshd on 127.0.0.1, as in LAB-NOTES ---------------- */
 
 static char ssh_dir[64];
