@@ -281,7 +281,10 @@ static void strv_add(struct arena *a, struct compose_strv *v, size_t *alloc,
 	v->v[v->n++] = s;
 }
 
-/* --profile flags, then COMPOSE_PROFILES (comma-separated). */
+/*
+ * The --profile flags; without any, COMPOSE_PROFILES (comma-separated),
+ * as compose-go's WithDefaultProfiles does.
+ */
 static void active_profiles(struct compose_project *p,
 			    const struct compose_options *o)
 {
@@ -293,7 +296,7 @@ static void active_profiles(struct compose_project *p,
 		if (o->profiles[i] && *o->profiles[i])
 			strv_add(p->arena, &p->active_profiles, &alloc,
 				 arena_strdup(p->arena, o->profiles[i]));
-	if (env) {
+	if (env && !p->active_profiles.n) {
 		char *copy = arena_strdup(p->arena, env), *save = NULL;
 
 		for (char *t = strtok_r(copy, ",", &save); t;

@@ -45,13 +45,15 @@ compose_service_find(const struct compose_project *p, const char *name)
 	return find_in(p->services, p->n_services, name);
 }
 
+/* Networks are sorted by key once normalized (and while checking refs). */
 const struct compose_network *
 compose_network_find(const struct compose_project *p, const char *key)
 {
-	for (size_t i = 0; i < p->n_networks; i++)
-		if (!strcmp(p->networks[i].key, key))
-			return &p->networks[i];
-	return NULL;
+	struct compose_network k = { .key = key };
+
+	if (!p->n_networks)
+		return NULL;
+	return bsearch(&k, p->networks, p->n_networks, sizeof(k), cmp_network);
 }
 
 /* A service without profiles is always on; "*" turns every one on. */
@@ -233,6 +235,9 @@ int compose_project_normalize(struct compose_project *p, struct diag_list *dl)
 	if (p->n_volumes)
 		qsort(p->volumes, p->n_volumes, sizeof(*p->volumes), cmp_volume);
 	norm_networks(&n, p->doc);
+	if (p->n_networks)
+		qsort(p->networks, p->n_networks, sizeof(*p->networks),
+		      cmp_network);
 	norm_services(&n, p->doc);
 	for (size_t i = 0; i < p->n_services; i++)
 		check_refs(&n, &p->services[i]);

@@ -253,12 +253,16 @@ static int volume_long(struct norm *n, struct compose_mount *m,
 	return 0;
 }
 
+static int cmp_volume_key(const void *k, const void *v)
+{
+	return strcmp(k, ((const struct compose_volume *)v)->key);
+}
+
+/* Top-level volumes are sorted by key before services are normalized. */
 static bool volume_declared(const struct compose_project *p, const char *key)
 {
-	for (size_t i = 0; i < p->n_volumes; i++)
-		if (!strcmp(p->volumes[i].key, key))
-			return true;
-	return false;
+	return p->n_volumes && bsearch(key, p->volumes, p->n_volumes,
+				       sizeof(*p->volumes), cmp_volume_key);
 }
 
 void norm_service_volumes(struct norm *n, struct compose_service *s,

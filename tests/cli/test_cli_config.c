@@ -63,6 +63,8 @@ static void slurp(struct sbuf *sb, const char *path)
 	fclose(f);
 }
 
+static const char *stdin_path;
+
 /* Runs mixcompose with 'args' (NULL-terminated) in 'cwd'; returns status. */
 static int run_in(const char *cwd, const char *const *args)
 {
@@ -85,6 +87,13 @@ static int run_in(const char *cwd, const char *const *args)
 
 		if (fo < 0 || fe < 0 || chdir(cwd))
 			_exit(127);
+		if (stdin_path) {
+			int fi = open(stdin_path, O_RDONLY);
+
+			if (fi < 0)
+				_exit(127);
+			dup2(fi, 0);
+		}
 		dup2(fo, 1);
 		dup2(fe, 2);
 		unsetenv("COMPOSE_FILE");
@@ -252,4 +261,46 @@ Test(cli_config, mixed_sample_prints_normalized)
 	cr_assert(strstr(out.buf, "\"isolation\": \"hyperv\""));
 	cr_assert(strstr(out.buf, "\"platform\": \"windows/amd64\""));
 	cr_assert(strstr(out.buf, "\"stop_grace_period\": \"1m30s\""));
+}
+
+Test(cli_config, reads_stdin_with_dash)
+{
+	char path[128];
+
+	put("piped.yaml", "services:\n  fromstdin:\n    image: x\n"
+			  "    volumes: [\"./d:/d\"]\n");
+	snprintf(path, sizeof(path), "%s/piped.yaml", dir);
+	stdin_path = path;
+	cr_assert_eq(RUN("-f", "-", "-p", "p", "config", "--format", "json"), 0,
+		     "%s", err.buf);
+	stdin_path = NULL;
+	cr_assert(strstr(out.buf, "\"fromstdin\""));
+	/* The directory of stdin is the working directory. */
+	cr_assert(strstr(out.buf, "/d\""), "%s", out.buf);
+}
+
+Test(cli_config, env_file_and_project_name_options)
+{
+	put("compose.yaml", "services:\n  web:\n    image: \"nginx:${TAG}\"\n");
+	put("prod.env", "TAG=prod\n");
+	cr_assert_eq(RUN("--env-file", "prod.env", "-p", "shop", "config"), 0,
+		     "%s", err.buf);
+	cr_assert(strstr(out.buf, "name: shop\n"));
+	cr_assert(strstr(out.buf, "image: nginx:prod"), "%s", out.buf);
+}
+
+Test(cli_config, invalid_project_name_fails)
+{
+	put("compose.yaml", "services:\n  web:\n    image: nginx\n");
+	cr_assert_eq(RUN("-p", "Bad Name", "config"), 1);
+	cr_assert(strstr(err.buf, "'Bad Name'"), "%s", err.buf);
+}
+
+Test(cli_config, warns_about_two_candidate_files)
+{
+	put("compose.yaml", "services:\n  web:\n    image: a\n");
+	put("docker-compose.yml", "services:\n  web:\n    image: b\n");
+	cr_assert_eq(RUN("config"), 0);
+	cr_assert(strstr(out.buf, "image: a"));
+	cr_assert(strstr(err.buf, "warning: "), "%s", err.buf);
 }

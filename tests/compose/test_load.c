@@ -360,6 +360,16 @@ Test(compose_load, compose_profiles_variable_enables_services)
 	cr_assert_eq(t.p->active_profiles.n, 2);
 }
 
+Test(compose_load, profile_flags_win_over_compose_profiles)
+{
+	lt_env(&t, "COMPOSE_PROFILES=debug");
+	lt_profile(&t, "tools");
+	lt_ok(&t, profiled);
+	cr_assert_eq(t.p->n_services, 2);
+	cr_assert_null(compose_service_find(t.p, "debug"));
+	cr_assert_eq(t.p->active_profiles.n, 1);
+}
+
 Test(compose_load, star_profile_enables_everything)
 {
 	lt_profile(&t, "*");
