@@ -142,67 +142,139 @@ static void set_subnet(struct plan *p, struct plan_network *pn, uint32_t net,
 }
 
 /*
- * A user subnet on a network that spans k daemons is split into the
- * smallest power of two of equal parts that is >= k; daemon j (in host
- * order) gets part j, with .1 of its part as gateway.  One subnet cannot
- * live on two bridges that route to each other.
+ * The part of a split subnet that daemon d must get because a service
+ * routed there asks for an ipv4_address inside it; PLAN_NONE if none.
  */
+static size_t wanted_part(const struct plan *p, const char *key, size_t d,
+			  uint32_t base, int pfx, int bits)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct compose_service *s = p->services[i].svc;
+		uint32_t ip;
+
+		if (p->services[i].daemon != d)
+			continue;
+		for (size_t k = 0; k < s->n_networks; k++)
+			if (!strcmp(s->networks[k].name, key) &&
+			    plan_ip4_parse(&ip, s->networks[k].ipv4_address ?
+							 s->networks[k].ipv4_address :
+							 "") &&
+			    plan_cidr_overlap(base, pfx, ip, 32))
+				return (ip - base) >> (32 - pfx - bits);
+	}
+	return PLAN_NONE;
+}
+
+/*
+ * Which part each of the k daemons gets: the one its ipv4_addresses
+ * need, else the lowest part nobody needs, in host order.
+ */
+static int assign_parts(const struct plan *p, size_t i, size_t k,
+			uint32_t base, int pfx, int bits, size_t *part_of,
+			struct diag *err)
+{
+	const struct compose_network *net = p->networks[i].net;
+	size_t parts = (size_t)1 << bits, next = 0;
+	bool *taken = arena_calloc(p->arena, parts + 1, 1);
+
+	for (size_t m = 0; m < k; m++) {
+		part_of[m] = wanted_part(p, net->key, p->networks[i + m].daemon,
+					 base, pfx, bits);
+		if (part_of[m] == PLAN_NONE)
+			continue;
+		if (taken[part_of[m]])
+			return diag_set(err, DIAG_EPLAN, &net->loc,
+					"network '%s' spans daemons, so its "
+					"subnet '%s' is split into one part per "
+					"daemon, and the ipv4_address of "
+					"services on daemon '%s' falls into "
+					"another daemon's part",
+					net->key, net->ipam[0].subnet,
+					p->hosts[p->networks[i + m].daemon].name);
+		taken[part_of[m]] = true;
+	}
+	for (size_t m = 0; m < k; m++) {
+		if (part_of[m] != PLAN_NONE)
+			continue;
+		while (taken[next])
+			next++;
+		part_of[m] = next;
+		taken[next] = true;
+	}
+	return 0;
+}
+
+/*
+ * A user subnet on a network that spans k daemons is split into the
+ * smallest power of two of equal parts that is >= k: one subnet cannot
+ * live on two bridges that route to each other.  The user's gateway goes
+ * to the part that holds it; other parts use their .1.
+ */
+static int user_subnet_split(struct plan_ctx *c, size_t i, size_t k,
+			     struct cidrs *used, struct diag *err)
+{
+	struct plan *p = c->p;
+	const struct compose_network *net = p->networks[i].net;
+	size_t parts = 1, *part_of = arena_calloc(p->arena, k + 1,
+						   sizeof(size_t));
+	int bits = 0, pfx, rc;
+	uint32_t base, gw;
+	bool has_gw = plan_ip4_parse(&gw, net->ipam[0].gateway ?
+						  net->ipam[0].gateway : "");
+
+	if (!plan_cidr_parse(&base, &pfx, net->ipam[0].subnet))
+		return diag_set(err, DIAG_EPLAN, &net->loc,
+				"networks.%s.ipam.config[0].subnet: '%s' is "
+				"not an IPv4 subnet",
+				net->key, net->ipam[0].subnet);
+	for (; parts < k; parts *= 2)
+		bits++;
+	if (pfx + bits > 29)
+		return diag_set(err, DIAG_EPLAN, &net->loc,
+				"network '%s' spans %zu daemons and its subnet "
+				"'%s' is too small to split into one part per "
+				"daemon; widen it or remove ipam.config",
+				net->key, k, net->ipam[0].subnet);
+	if ((rc = assign_parts(p, i, k, base, pfx, bits, part_of, err)))
+		return rc;
+	for (size_t m = 0; m < k; m++) {
+		struct plan_network *pn = &p->networks[i + m];
+		uint32_t part = base + (uint32_t)(part_of[m] << (32 - pfx - bits));
+		const char *want = plan_cidr_str(p->arena, part, pfx + bits);
+		bool gw_here = has_gw && plan_cidr_overlap(part, pfx + bits,
+							   gw, 32);
+
+		if (pn->action == PLAN_NET_KEEP && pn->subnet &&
+		    strcmp(pn->subnet, want))
+			return diag_set(err, DIAG_EPLAN, &net->loc,
+					"network '%s' exists on daemon '%s' with "
+					"subnet '%s', not '%s'; run `mixcompose "
+					"down` to remove it first",
+					pn->name, p->hosts[pn->daemon].name,
+					pn->subnet, want);
+		set_subnet(p, pn, part, pfx + bits,
+			   gw_here ? net->ipam[0].gateway : NULL);
+		cidrs_add(p->arena, used, part, pfx + bits);
+	}
+	return 0;
+}
+
 static int user_subnets(struct plan_ctx *c, struct cidrs *used,
 			struct diag *err)
 {
 	struct plan *p = c->p;
+	int rc;
 
-	for (size_t i = 0; i < p->n_networks;) {
-		size_t j = i, k, parts = 1;
-		int bits = 0, pfx;
-		uint32_t base;
-		const struct compose_network *net = p->networks[i].net;
-
-		while (j < p->n_networks && !strcmp(p->networks[j].key,
-						    p->networks[i].key))
-			j++;
-		k = j - i;
+	for (size_t i = 0, j; i < p->n_networks; i = j) {
+		for (j = i; j < p->n_networks &&
+			    !strcmp(p->networks[j].key, p->networks[i].key);
+		     j++)
+			;
 		if (!p->networks[i].user_subnet ||
-		    p->networks[i].action == PLAN_NET_EXTERNAL) {
-			i = j;
+		    p->networks[i].action == PLAN_NET_EXTERNAL)
 			continue;
-		}
-		if (!plan_cidr_parse(&base, &pfx, net->ipam[0].subnet))
-			return diag_set(err, DIAG_EPLAN, &net->loc,
-					"networks.%s.ipam.config[0].subnet: "
-					"'%s' is not an IPv4 subnet",
-					net->key, net->ipam[0].subnet);
-		while (parts < k) {
-			parts *= 2;
-			bits++;
-		}
-		if (pfx + bits > 29)
-			return diag_set(err, DIAG_EPLAN, &net->loc,
-					"network '%s' spans %zu daemons and its "
-					"subnet '%s' is too small to split into "
-					"one part per daemon; widen it or remove "
-					"ipam.config",
-					net->key, k, net->ipam[0].subnet);
-		for (size_t m = 0; m < k; m++) {
-			struct plan_network *pn = &p->networks[i + m];
-			uint32_t part = base + (uint32_t)(m << (32 - pfx - bits));
-			const char *want = plan_cidr_str(p->arena, part,
-							 pfx + bits);
-
-			if (pn->action == PLAN_NET_KEEP && pn->subnet &&
-			    strcmp(pn->subnet, want))
-				return diag_set(err, DIAG_EPLAN, &net->loc,
-						"network '%s' exists on daemon "
-						"'%s' with subnet '%s', not "
-						"'%s'; run `mixcompose down` to "
-						"remove it first",
-						pn->name, p->hosts[pn->daemon].name,
-						pn->subnet, want);
-			set_subnet(p, pn, part, pfx + bits,
-				   k == 1 ? net->ipam[0].gateway : NULL);
-			cidrs_add(p->arena, used, part, pfx + bits);
-		}
-		i = j;
+		if ((rc = user_subnet_split(c, i, j - i, used, err)))
+			return rc;
 	}
 	return 0;
 }

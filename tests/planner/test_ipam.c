@@ -369,3 +369,46 @@ Test(planner_ipam, undeclared_network_fails)
 	cr_assert_eq(err.loc.line, 11);
 	mu_free(p);
 }
+
+Test(planner_ipam, split_gives_each_daemon_the_part_its_addresses_need)
+{
+	struct compose_project *p = mu_project("demo");
+	struct compose_network *n = mu_network(p, "front", "172.31.1.0/24");
+	struct compose_service *app = mu_service(p, "app");
+	struct plan *pl = NULL;
+	struct diag err = { 0 };
+
+	n->ipam[0].gateway = "172.31.1.1";
+	mu_platform(p, app, "windows");
+	mu_attach(p, app, "front", "172.31.1.10", NULL);
+	mu_attach(p, mu_service(p, "proxy"), "front", NULL, NULL);
+	cr_assert_eq(build(&pl, p, NULL, &err), 0, "%s", err.msg);
+	/* linux is host 0 but the windows app needs the lower half. */
+	cr_assert_str_eq(pl->networks[0].subnet, "172.31.1.128/25");
+	cr_assert_str_eq(pl->networks[0].gateway, "172.31.1.129");
+	cr_assert_str_eq(pl->networks[1].subnet, "172.31.1.0/25");
+	cr_assert_str_eq(pl->networks[1].gateway, "172.31.1.1");
+	cr_assert_str_eq(mu_ctr(pl, "demo-app-1")->endpoints[0].ipv4,
+			 "172.31.1.10");
+	cr_assert_str_eq(mu_ctr(pl, "demo-proxy-1")->endpoints[0].ipv4,
+			 "172.31.1.130");
+	plan_free(pl);
+	mu_free(p);
+}
+
+Test(planner_ipam, split_fails_when_two_daemons_need_one_part)
+{
+	struct compose_project *p = mu_project("demo");
+	struct compose_service *app = mu_service(p, "app");
+	struct plan *pl = NULL;
+	struct diag err = { 0 };
+
+	mu_network(p, "front", "172.31.1.0/24");
+	mu_platform(p, app, "windows");
+	mu_attach(p, app, "front", "172.31.1.10", NULL);
+	mu_attach(p, mu_service(p, "proxy"), "front", "172.31.1.11", NULL);
+	cr_assert_eq(build(&pl, p, NULL, &err), DIAG_EPLAN);
+	cr_assert_eq(err.loc.line, 51);
+	cr_assert(strstr(err.msg, "split"), "%s", err.msg);
+	mu_free(p);
+}
