@@ -86,3 +86,41 @@ Test(planner_loaded, hash_is_stable_across_loads)
 	compose_project_free(p1);
 	compose_project_free(p2);
 }
+
+/*
+ * Every sample plans offline, and every service finds each service it
+ * depends on in its host entries, on whatever daemon each one runs.
+ */
+static void sample_plans(const char *file)
+{
+	struct compose_project *p = load(file);
+	struct arena *a = arena_new();
+	struct plan_host *h = NULL;
+	size_t n = 0;
+	struct plan_options o = { .offline = true };
+	struct plan *pl = NULL;
+	struct diag err = { 0 };
+
+	plan_hosts_from_declarations(&h, &n, a, p);
+	cr_assert_eq(plan_build(&pl, p, h, n, &o, &err), 0, "%s: %s", file,
+		     err.msg);
+	for (size_t k = 0; k < pl->n_edges; k++) {
+		const struct plan_edge *e = &pl->edges[k];
+		const struct plan_service *f = &pl->services[e->from];
+		const struct plan_container *c =
+			&pl->containers[f->first_container];
+
+		cr_assert_not_null(mu_entry(c, pl->services[e->to].name),
+				   "%s: %s cannot resolve %s", file, f->name,
+				   pl->services[e->to].name);
+	}
+	plan_free(pl);
+	arena_free(a);
+	compose_project_free(p);
+}
+
+Test(planner_loaded, samples_plan_and_resolve_their_dependencies)
+{
+	sample_plans(SOURCE_DIR "/samples/lab/compose.yaml");
+	sample_plans(SOURCE_DIR "/samples/mixed/compose.yaml");
+}
