@@ -130,6 +130,34 @@ static size_t closing_brace(const char *s, size_t len)
 }
 
 /*
+ * Applies "-", "+" or "?" to the variable 'name' (value 'val', NULL when
+ * unset); 'word' is the text after the operator.  With ':' an empty value
+ * counts as unset.  The word is interpolated only when it is used.
+ */
+static int apply_op(struct interp *in, struct sbuf *out, const char *name,
+		    const char *val, char op, bool colon, const char *word,
+		    size_t word_len, int nesting)
+{
+	bool take = val && (!colon || *val);
+	struct sbuf msg = SBUF_INIT;
+	int rc;
+
+	if (op == '+')
+		return take ? subst(in, out, word, word_len, nesting + 1) : 0;
+	if (take) {
+		sbuf_adds(out, val);
+		return 0;
+	}
+	if (op == '-')
+		return subst(in, out, word, word_len, nesting + 1);
+	rc = subst(in, &msg, word, word_len, nesting + 1);
+	if (!rc)
+		rc = err_required(in, name, msg.buf);
+	sbuf_release(&msg);
+	return rc;
+}
+
+/*
  * One "${...}" starting at 's' (just past "${"); '*used' gets the bytes it
  * took, closing brace included.
  */
@@ -137,64 +165,45 @@ static int braced(struct interp *in, struct sbuf *out, const char *s,
 		  size_t len, size_t *used, int nesting)
 {
 	size_t n = 0, end, name_len;
+	bool colon = false;
 	char *name;
-	const char *val;
-	bool colon = false, take;
-	char op;
 	int rc = 0;
 
 	if (!len || !is_name_start(s[0]))
 		return err_format(in);
 	while (n < len && is_name_char(s[n]))
 		n++;
+	name_len = n;
 	if (n < len && s[n] == '}') {
-		name = xstrndup(s, n);
-		val = var_get(in, name);
+		end = n;
+	} else {
+		if (n < len && s[n] == ':') {
+			colon = true;
+			n++;
+		}
+		if (n >= len || (s[n] != '-' && s[n] != '?' && s[n] != '+'))
+			return err_format(in);
+		end = n + 1 + closing_brace(s + n + 1, len - n - 1);
+		if (end >= len)
+			return err_format(in);
+		if (nesting >= MAX_NESTING)
+			return diag_set(in->err, DIAG_EINTERP, in->loc,
+					"interpolation nests deeper than %d "
+					"levels",
+					MAX_NESTING);
+	}
+	*used = end + 1;
+	name = xstrndup(s, name_len);
+	if (end == name_len) {
+		const char *val = var_get(in, name);
+
 		if (val)
 			sbuf_adds(out, val);
 		else
 			warn_unset(in, name);
-		free(name);
-		*used = n + 1;
-		return 0;
-	}
-	name_len = n;
-	if (n < len && s[n] == ':') {
-		colon = true;
-		n++;
-	}
-	if (n >= len || (s[n] != '-' && s[n] != '?' && s[n] != '+'))
-		return err_format(in);
-	op = s[n];
-	end = n + 1 + closing_brace(s + n + 1, len - n - 1);
-	if (end >= len)
-		return err_format(in);
-	if (nesting >= MAX_NESTING)
-		return diag_set(in->err, DIAG_EINTERP, in->loc,
-				"interpolation nests deeper than %d levels",
-				MAX_NESTING);
-	name = xstrndup(s, name_len);
-	val = var_get(in, name);
-	/* With ':' an empty value counts as unset. */
-	take = val && (!colon || *val);
-	*used = end + 1;
-	if (op == '-') {
-		if (take)
-			sbuf_adds(out, val);
-		else
-			rc = subst(in, out, s + n + 1, end - n - 1, nesting + 1);
-	} else if (op == '+') {
-		if (take)
-			rc = subst(in, out, s + n + 1, end - n - 1, nesting + 1);
-	} else if (take) {
-		sbuf_adds(out, val);
 	} else {
-		struct sbuf msg = SBUF_INIT;
-
-		rc = subst(in, &msg, s + n + 1, end - n - 1, nesting + 1);
-		if (!rc)
-			rc = err_required(in, name, msg.buf);
-		sbuf_release(&msg);
+		rc = apply_op(in, out, name, var_get(in, name), s[n], colon,
+			      s + n + 1, end - n - 1, nesting);
 	}
 	free(name);
 	return rc;
