@@ -1,0 +1,134 @@
+/*
+ * The day-2 commands' options, run as processes: --help, and usage errors
+ * (exit 2) found before any daemon is asked.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/sbuf.h"
+
+/* Runs MIXCOMPOSE_BIN with argv; stdout into 'out'; returns the status. */
+static int run(struct sbuf *out, const char *const *args)
+{
+	char *argv[32] = { MIXCOMPOSE_BIN };
+	char buf[4096];
+	int fd[2], st;
+	ssize_t n;
+	pid_t pid;
+	size_t i;
+
+	for (i = 0; args[i] && i < 30; i++)
+		argv[i + 1] = (char *)args[i];
+	cr_assert_eq(pipe(fd), 0);
+	pid = fork();
+	cr_assert_neq(pid, -1);
+	if (!pid) {
+		int dn = open("/dev/null", O_RDWR);
+
+		dup2(fd[1], 1);
+		dup2(dn, 2);
+		dup2(dn, 0);
+		close(fd[0]);
+		/* No daemon may be asked: point every one at nothing. */
+		setenv("DOCKER_HOST", "unix:///nonexistent/mixc.sock", 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	while ((n = read(fd[0], buf, sizeof(buf))) > 0)
+		sbuf_add(out, buf, (size_t)n);
+	close(fd[0]);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void expect_help(const char *cmd)
+{
+	struct sbuf out = SBUF_INIT;
+	const char *args[] = { cmd, "--help", NULL };
+	char want[64];
+
+	cr_assert_eq(run(&out, args), 0, "%s --help", cmd);
+	snprintf(want, sizeof(want), "usage: mixcompose %s ", cmd);
+	cr_assert(!strncmp(out.buf, want, strlen(want)), "%s: %s", cmd,
+		  out.buf);
+	sbuf_release(&out);
+}
+
+Test(cli_cmd_options, every_command_has_help)
+{
+	static const char *const cmds[] = { "ps",   "logs",    "plan",
+					    "hosts", "exec",   "start",
+					    "stop",  "restart", "pull" };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		expect_help(cmds[i]);
+}
+
+static void expect_usage(const char *const *args)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(run(&out, args), 2, "%s %s", args[0],
+		     args[1] ? args[1] : "");
+	sbuf_release(&out);
+}
+
+Test(cli_cmd_options, bad_formats_are_usage_errors)
+{
+	expect_usage((const char *[]){ "ps", "--format", "xml", NULL });
+	expect_usage((const char *[]){ "plan", "--format", "yaml", NULL });
+	expect_usage((const char *[]){ "hosts", "--format", "csv", NULL });
+}
+
+Test(cli_cmd_options, bad_numbers_are_usage_errors)
+{
+	expect_usage((const char *[]){ "logs", "--tail", "ten", NULL });
+	expect_usage((const char *[]){ "stop", "-t", "-1", NULL });
+	expect_usage((const char *[]){ "restart", "--timeout", "x", NULL });
+	expect_usage((const char *[]){ "exec", "--index", "0", "web", "true",
+				       NULL });
+}
+
+Test(cli_cmd_options, start_has_no_timeout)
+{
+	expect_usage((const char *[]){ "start", "-t", "3", NULL });
+}
+
+Test(cli_cmd_options, exec_needs_service_and_command)
+{
+	expect_usage((const char *[]){ "exec", NULL });
+	expect_usage((const char *[]){ "exec", "web", NULL });
+}
+
+Test(cli_cmd_options, plan_recreate_flags_exclude_each_other)
+{
+	expect_usage((const char *[]){ "plan", "--force-recreate",
+				       "--no-recreate", NULL });
+}
+
+Test(cli_cmd_options, unknown_options_are_usage_errors)
+{
+	expect_usage((const char *[]){ "ps", "--bogus", NULL });
+	expect_usage((const char *[]){ "hosts", "extra-arg", NULL });
+	expect_usage((const char *[]){ "pull", "-x", NULL });
+}
+
+Test(cli_cmd_options, ps_without_project_or_name_fails)
+{
+	struct sbuf out = SBUF_INIT;
+	char dir[] = "/tmp/mixc-cmds-XXXXXX";
+	const char *args[] = { "--project-directory", dir, "ps", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	unsetenv("COMPOSE_PROJECT_NAME");
+	unsetenv("COMPOSE_FILE");
+	cr_assert_eq(run(&out, args), 1);
+	rmdir(dir);
+	sbuf_release(&out);
+}
