@@ -191,6 +191,13 @@ static cJSON *container_body(const struct engine_container_spec *s)
 	return body;
 }
 
+void engine_container_spec_init(struct engine_container_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->stop_timeout = -1;
+	s->init = -1;
+}
+
 char *engine_container_spec_json(const struct engine_container_spec *spec)
 {
 	cJSON *j = container_body(spec);

@@ -74,7 +74,10 @@ struct engine;
  */
 int engine_new(struct engine **out, const struct engine_config *cfg,
 	       struct diag *err);
-/* Closes cached connections (reaping ssh children); NULL is fine. */
+/*
+ * Closes cached connections (reaping ssh children); NULL is fine.  Free
+ * (or run dry) every loop holding requests of 'e' first.
+ */
 void engine_free(struct engine *e);
 
 const char *engine_name(const struct engine *e);
@@ -297,6 +300,12 @@ struct engine_container_spec {
 	const struct engine_endpoint *endpoints;
 	size_t n_endpoints;
 };
+
+/*
+ * Zeroes 's' and marks stop_timeout and init unset (-1): a zeroed spec
+ * would send StopTimeout 0 and Init false.
+ */
+void engine_container_spec_init(struct engine_container_spec *s);
 
 /* Container inspect: everything lives in 'arena'. */
 struct engine_container_net {

@@ -102,3 +102,16 @@ Test(engine_spec, mounts_hosts_and_endpoint)
 			    "{\"IPv4Address\":\"172.31.1.10\"}}}}"), "%s", j);
 	free(j);
 }
+
+Test(engine_spec, init_leaves_stop_timeout_and_init_out)
+{
+	struct engine_container_spec s;
+	char *j;
+
+	engine_container_spec_init(&s);
+	s.image = "x";
+	j = spec_json(&s);
+	cr_assert_null(strstr(j, "StopTimeout"), "%s", j);
+	cr_assert_null(strstr(j, "Init"), "%s", j);
+	free(j);
+}
