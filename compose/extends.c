@@ -196,6 +196,21 @@ static int resolve(struct compose_node **out, struct compose_loader *l,
 		   const char *name, const struct diag_loc *ref,
 		   const struct ext_frame *up, struct diag *err);
 
+/* Services of the file being resolved are found through an index. */
+static const struct compose_node *
+service_get(const struct compose_loader *l,
+	    const struct compose_node *services, const char *name)
+{
+	size_t i;
+
+	if (services && services == l->indexed) {
+		if (!compose_strmap_get(&l->index, name, &i))
+			return NULL;
+		return services->pairs[i].value;
+	}
+	return compose_map_get(services, name);
+}
+
 static int resolve_base(struct compose_node **out, struct compose_loader *l,
 			const char *file, const struct compose_node *services,
 			const struct compose_node *ext,
@@ -238,7 +253,7 @@ static int resolve(struct compose_node **out, struct compose_loader *l,
 		   const struct ext_frame *up, struct diag *err)
 {
 	struct ext_frame frame = { file, name, up };
-	const struct compose_node *svc = compose_map_get(services, name);
+	const struct compose_node *svc = service_get(l, services, name);
 	const struct compose_node *ext;
 	struct compose_node *base = NULL;
 	int rc;
@@ -262,19 +277,54 @@ static int resolve(struct compose_node **out, struct compose_loader *l,
 	return 0;
 }
 
+static int extends_all(struct compose_node **out, struct compose_loader *l,
+		       const char *abspath, const struct compose_node *services,
+		       struct diag *err);
+
 int compose_extends_apply(struct compose_node **doc, struct compose_loader *l,
 			  const char *abspath, struct diag *err)
 {
 	const struct compose_node *services = compose_map_get(*doc, "services");
+	const struct compose_node *saved_map;
 	struct compose_node *ns = NULL;
+	struct compose_strmap saved;
+	bool any = false;
+	int rc;
 
 	if (!services || services->kind != COMPOSE_NODE_MAP)
 		return 0;
+	for (size_t i = 0; i < services->n && !any; i++)
+		any = MAP_GET(services->pairs[i].value, "extends") != NULL;
+	if (!any)
+		return 0;
+	saved = l->index;
+	saved_map = l->indexed;
+	compose_strmap_init(&l->index, services->n);
+	for (size_t i = 0; i < services->n; i++)
+		compose_strmap_put(&l->index, services->pairs[i].key->str, i);
+	l->indexed = services;
+	rc = extends_all(&ns, l, abspath, services, err);
+	compose_strmap_release(&l->index);
+	l->index = saved;
+	l->indexed = saved_map;
+	if (rc)
+		return rc;
+	if (ns)
+		*doc = with_key(l->a, *doc, "services", ns);
+	return 0;
+}
+
+static int extends_all(struct compose_node **out, struct compose_loader *l,
+		       const char *abspath, const struct compose_node *services,
+		       struct diag *err)
+{
+	struct compose_node *ns = NULL;
+
 	for (size_t i = 0; i < services->n; i++) {
 		struct compose_node *r = services->pairs[i].value;
 		const char *name = services->pairs[i].key->str;
 
-		if (compose_map_get(r, "extends")) {
+		if (MAP_GET(r, "extends")) {
 			int rc = resolve(&r, l, abspath, services, name,
 					 &services->pairs[i].key->loc, NULL, err);
 
@@ -291,7 +341,6 @@ int compose_extends_apply(struct compose_node **doc, struct compose_loader *l,
 		if (ns)
 			compose_map_push(l->a, ns, services->pairs[i].key, r);
 	}
-	if (ns)
-		*doc = with_key(l->a, *doc, "services", ns);
+	*out = ns;
 	return 0;
 }

@@ -105,6 +105,9 @@ struct compose_loader {
 	size_t n_docs, alloc_docs;
 	const char *cwd; /* for stdin's directory */
 	bool saw_reset;  /* some file's text has "!reset" */
+	/* extends: an index of one services map (the file being resolved). */
+	const struct compose_node *indexed;
+	struct compose_strmap index;
 	int depth;       /* include nesting */
 	/* Where warnings go (multiple candidate files, ...). */
 	struct diag_list *warnings;

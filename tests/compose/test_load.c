@@ -521,3 +521,19 @@ Test(compose_load, extends_reset_drops_inherited_ports)
 	cr_assert_eq(lt_svc(&t, "child")->n_ports, 0);
 	cr_assert_eq(lt_svc(&t, "base")->n_ports, 1);
 }
+
+Test(compose_load, extends_many_services)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_adds(&sb, "services:\n  base:\n    image: b\n    environment: [B=1]\n");
+	for (int i = 0; i < 2000; i++)
+		sbuf_addf(&sb, "  s%d:\n    extends: base\n    environment: [I=%d]\n",
+			  i, i);
+	lt_ok(&t, sb.buf);
+	sbuf_release(&sb);
+	cr_assert_eq(t.p->n_services, 2001);
+	cr_assert_str_eq(env_of(lt_svc(&t, "s1999"), "B"), "1");
+	cr_assert_str_eq(env_of(lt_svc(&t, "s1999"), "I"), "1999");
+	cr_assert_str_eq(lt_svc(&t, "s7")->image, "b");
+}
