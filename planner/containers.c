@@ -123,15 +123,17 @@ int plan_containers(struct plan_ctx *c, struct diag *err)
 {
 	struct plan *p = c->p;
 	size_t alloc = 0, ealloc = 0;
-	int rc;
 
 	c->taken = arena_calloc(p->arena, p->n_hosts + 1, sizeof(*c->taken));
 	for (size_t d = 0; d < p->n_hosts; d++)
 		c->taken[d] = arena_calloc(p->arena,
 					   p->hosts[d].n_containers + 1, 1);
-	for (size_t i = 0; i < p->n_services; i++)
-		if ((rc = service_containers(c, i, &alloc, &ealloc, err)))
+	for (size_t i = 0; i < p->n_services; i++) {
+		int rc = service_containers(c, i, &alloc, &ealloc, err);
+
+		if (rc)
 			return rc;
+	}
 	return 0;
 }
 

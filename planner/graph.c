@@ -14,9 +14,11 @@ struct edges {
 	size_t n, alloc;
 };
 
+/* Appends an edge; '*out' (if not NULL) points at it for more fields. */
 static int add_edge(struct plan_ctx *c, struct edges *e, size_t from,
 		    const char *to_name, enum plan_dep_kind kind,
-		    const struct diag_loc *loc, struct diag *err)
+		    const struct diag_loc *loc, struct plan_edge **out,
+		    struct diag *err)
 {
 	struct plan *p = c->p;
 	size_t to = plan_service_index(p, to_name);
@@ -41,6 +43,8 @@ static int add_edge(struct plan_ctx *c, struct edges *e, size_t from,
 	pe->condition = "service_started";
 	pe->required = true;
 	pe->loc = *loc;
+	if (out)
+		*out = pe;
 	return 0;
 }
 
@@ -67,35 +71,36 @@ static int service_edges(struct plan_ctx *c, struct edges *e, size_t i,
 
 	for (size_t k = 0; k < s->n_depends_on; k++) {
 		const struct compose_depends *d = &s->depends_on[k];
+		struct plan_edge *pe = NULL;
 
 		if (!d->required && plan_service_index(c->p, d->service) ==
 					    PLAN_NONE)
 			continue;
 		rc = add_edge(c, e, i, d->service, PLAN_DEP_DEPENDS_ON,
-			      &d->loc, err);
-		if (rc)
+			      &d->loc, &pe, err);
+		if (rc || !pe)
 			return rc;
 		if (d->condition)
-			e->v[e->n - 1].condition = d->condition;
-		e->v[e->n - 1].required = d->required;
-		e->v[e->n - 1].restart = d->restart;
+			pe->condition = d->condition;
+		pe->required = d->required;
+		pe->restart = d->restart;
 	}
 	for (size_t k = 0; k < s->links.n; k++) {
 		const char *l = s->links.v[k], *colon = strchr(l, ':');
 
 		x = colon ? arena_strndup(a, l, (size_t)(colon - l)) : l;
-		rc = add_edge(c, e, i, x, PLAN_DEP_LINK, &s->loc, err);
+		rc = add_edge(c, e, i, x, PLAN_DEP_LINK, &s->loc, NULL, err);
 		if (rc)
 			return rc;
 	}
 	x = plan_mode_service(s->network_mode);
 	if (x && (rc = add_edge(c, e, i, x, PLAN_DEP_NETWORK_MODE, &s->loc,
-				err)))
+				NULL, err)))
 		return rc;
 	for (size_t k = 0; k < s->volumes_from.n; k++) {
 		x = volumes_from_service(a, s->volumes_from.v[k]);
 		if (x && (rc = add_edge(c, e, i, x, PLAN_DEP_VOLUMES_FROM,
-					&s->loc, err)))
+					&s->loc, NULL, err)))
 			return rc;
 	}
 	return 0;
