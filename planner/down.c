@@ -65,6 +65,19 @@ static size_t wave_of(struct down_ctx *c, size_t i)
 	return w;
 }
 
+/* A service of the project, even one whose profile is off. */
+static bool in_project(const struct compose_project *p, const char *svc)
+{
+	if (!svc)
+		return false;
+	if (plan_model_service(p, svc))
+		return true;
+	for (size_t i = 0; i < p->n_disabled; i++)
+		if (!strcmp(p->disabled[i].name, svc))
+			return true;
+	return false;
+}
+
 static bool ours(const char *label, const char *project)
 {
 	return label && !strcmp(label, project);
@@ -98,7 +111,7 @@ static void collect(struct down_ctx *c, size_t *walloc)
 			    strcmp(x->label_project, d->project_name))
 				continue;
 			if (proj && !c->o->remove_orphans && !x->oneoff &&
-			    (!x->service || !plan_model_service(proj, x->service))) {
+			    !in_project(proj, x->service)) {
 				plan_strv_push(d->arena, &d->orphan_warnings,
 					       walloc,
 					       arena_sprintf(d->arena,

@@ -520,3 +520,21 @@ Test(planner_converge, fifty_chained_services_plan_quickly)
 	plan_free(pl);
 	mu_free(p);
 }
+
+Test(planner_converge, down_counts_profiled_services_as_the_projects)
+{
+	struct compose_project *p = two();
+	struct plan_down *d = NULL;
+	struct plan_down_options o = { .project = p };
+	struct diag err = { 0 };
+
+	p->disabled = arena_calloc(p->arena, 1, sizeof(*p->disabled));
+	p->disabled[0].name = "debug";
+	p->n_disabled = 1;
+	mu_host_ctr(ha, &hosts[0], "demo-debug-1", "debug", 1, "h", "exited");
+	cr_assert_eq(plan_build_down(&d, "demo", hosts, 2, &o, &err), 0);
+	cr_assert_eq(d->n_steps, 1);
+	cr_assert_eq(d->orphan_warnings.n, 0);
+	plan_down_free(d);
+	mu_free(p);
+}
