@@ -164,7 +164,11 @@ enum plan_dep_kind {
 	PLAN_DEP_VOLUMES_FROM, /* volumes_from: service:x */
 };
 
-/* 'from' needs 'to' (from depends on to): 'to' starts first. */
+/*
+ * 'from' needs 'to' (from depends on to): 'to' starts first.  Edges to a
+ * service that is not selected (PLAN_ACT_SKIP, e.g. with no_deps) stay in
+ * the plan; the executor waits on them only if their container exists.
+ */
 struct plan_edge {
 	size_t from;           /* service index */
 	size_t to;             /* service index */
@@ -307,9 +311,12 @@ struct plan_container {
 	/*
 	 * The exec argv that rewrites the block in place, and its user; NULL
 	 * .v when hosts_mech is PLAN_HOSTS_NONE.  The executor runs it after
-	 * every start of a PLAN_HOSTS_EXEC container, and for EXTRA_HOSTS
-	 * containers once the late addresses are known (rebuild it with
-	 * plan_hosts_exec_argv after filling them in).
+	 * every start of a PLAN_HOSTS_EXEC container (Docker regenerates the
+	 * hosts file on each start).  An EXTRA_HOSTS container needs it only
+	 * when it had late entries: call plan_set_address() when a late
+	 * address becomes known (it rebuilds every container's entries and
+	 * this argv), then run it; `hosts --sync` may run it anywhere (lines
+	 * that repeat ExtraHosts are harmless: same names, same addresses).
 	 */
 	struct compose_strv hosts_exec;
 	const char *hosts_exec_user;
