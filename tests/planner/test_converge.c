@@ -516,7 +516,8 @@ Test(planner_converge, fifty_chained_services_plan_quickly)
 	cr_assert_eq(pl->n_hosts_table, 100);
 	cr_assert_eq(mu_ctr(pl, "big-s49-1")->n_extra_hosts, 98);
 	cr_log_info("planning 50 services took %.2f ms", ms);
-	cr_assert_lt(ms, 50.0, "planning 50 services took %.1f ms", ms);
+	/* About 3 ms here (10 under ASan); the bound leaves room for a busy CI. */
+	cr_assert_lt(ms, 150.0, "planning 50 services took %.1f ms", ms);
 	plan_free(pl);
 	mu_free(p);
 }
