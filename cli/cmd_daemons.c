@@ -95,7 +95,7 @@ static void print_json(struct engine_registry *r)
 		sbuf_addf(&sb, ", \"latency_ms\": %.3f}",
 			  (double)d->latency_us / 1000.0);
 	}
-	sbuf_adds(&sb, r && engine_registry_count(r) ? "\n]\n" : "]\n");
+	sbuf_adds(&sb, engine_registry_count(r) ? "\n]\n" : "]\n");
 	fputs(sb.buf, stdout);
 	sbuf_release(&sb);
 }

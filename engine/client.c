@@ -43,7 +43,7 @@ static int api_cmp(int a1, int a2, int b1, int b2)
 int engine_api_negotiate(char out[16], const char *name, const char *daemon,
 			 const char *forced, struct diag *err)
 {
-	int ma, mi, mx1, mx2, mn1, mn2;
+	int ma = 0, mi = 0, mx1 = 0, mx2 = 0, mn1 = 0, mn2 = 0;
 
 	engine_api_parse(ENGINE_API_MAX, &mx1, &mx2);
 	engine_api_parse(ENGINE_API_MIN, &mn1, &mn2);
@@ -679,34 +679,42 @@ static void complete(struct ereq *r, CURLcode cc)
 	finish(r, rc, &d);
 }
 
-/* Starts waiting requests whose engine has negotiated, fails others. */
-static bool service_pending(struct engine_loop *l)
+/*
+ * Starts waiting requests whose engine has negotiated; finishes at most one
+ * (deferred, or failed negotiation) and says so, since its callback may
+ * have changed the list.
+ */
+static bool service_one(struct engine_loop *l)
 {
-	struct ereq *r, *next;
-	bool any = false;
+	for (struct ereq *r = l->head; r; r = r->next) {
+		struct engine *e = r->e;
 
-	for (r = l->head; r; r = next) {
-		next = r->next;
 		if (r->state == EREQ_DEFERRED) {
 			finish(r, r->pre_err.code ? r->pre_err.code
 						  : DIAG_EENGINE,
 			       &r->pre_err);
-			any = true;
-			next = l->head;
-		} else if (r->state == EREQ_WAITING) {
-			struct engine *e = r->e;
-
-			if (e->negotiated) {
-				ereq_launch(r);
-			} else if (r->epoch < e->fail_epoch) {
-				finish(r, e->neg_err.code, &e->neg_err);
-				any = true;
-				next = l->head;
-			} else if (!e->pinging || e->ping_loop != l) {
-				start_neg_ping(l, e);
-			}
+			return true;
+		}
+		if (r->state != EREQ_WAITING)
+			continue;
+		if (e->negotiated) {
+			ereq_launch(r);
+		} else if (r->epoch < e->fail_epoch) {
+			finish(r, e->neg_err.code, &e->neg_err);
+			return true;
+		} else if (!e->pinging || e->ping_loop != l) {
+			start_neg_ping(l, e);
 		}
 	}
+	return false;
+}
+
+static bool service_pending(struct engine_loop *l)
+{
+	bool any = false;
+
+	while (service_one(l))
+		any = true;
 	return any;
 }
 

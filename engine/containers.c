@@ -239,6 +239,7 @@ void engine_container_create_async(struct engine_loop *l, struct engine *e,
 int engine_container_create(struct engine *e, const char *name,
 			    const char *platform,
 			    const struct engine_container_spec *spec,
+	/* NOLINTNEXTLINE(readability-non-const-parameter) */
 			    char out_id[80], struct diag *err)
 {
 	struct eng_sync s = { .err = err, .out = out_id, .out_len = 80 };

@@ -216,6 +216,7 @@ int engine_exec_run(struct engine *e, const char *container,
 /* ---- The three steps, sync ---------------------------------------------- */
 
 int engine_exec_create(struct engine *e, const char *container,
+	/* NOLINTNEXTLINE(readability-non-const-parameter) */
 		       const struct engine_exec_spec *spec, char out_id[80],
 		       struct diag *err)
 {

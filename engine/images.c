@@ -79,7 +79,6 @@ struct jl_ctx {
 	void *progress_ud;
 	engine_done_fn cb;
 	void *ud;
-	struct ereq *r;
 	char error[1024]; /* the stream's error, if it sent one */
 	char last_status[256];
 };
@@ -218,6 +217,7 @@ static void import_done(void *ud, int rc, const struct diag *err)
 }
 
 int engine_image_import(struct engine *e, FILE *tar, const char *ref,
+	/* NOLINTNEXTLINE(readability-non-const-parameter) */
 			const struct engine_strv *changes, char out_id[96],
 			struct diag *err)
 {

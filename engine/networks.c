@@ -52,6 +52,7 @@ void engine_network_create_async(struct engine_loop *l, struct engine *e,
 
 int engine_network_create(struct engine *e,
 			  const struct engine_network_spec *spec,
+	/* NOLINTNEXTLINE(readability-non-const-parameter) */
 			  char out_id[80], struct diag *err)
 {
 	struct eng_sync s = { .err = err, .out = out_id, .out_len = 80 };

@@ -166,6 +166,11 @@ static void merge(struct engine_registry *r, const struct spec *sp)
 		d->tls_verify = sp->tls_verify;
 }
 
+static const char *adup(struct arena *a, const char *s)
+{
+	return s ? arena_strdup(a, s) : NULL;
+}
+
 static int add_decls(struct engine_registry *r,
 		     const struct engine_registry_opts *o, struct diag *err)
 {
@@ -173,17 +178,12 @@ static int add_decls(struct engine_registry *r,
 		const struct engine_daemon_decl *dd = &o->decls[i];
 		struct spec sp = {
 			.name = dd->name,
-			.url = dd->endpoint ? arena_strdup(r->a, dd->endpoint)
-					    : NULL,
-			.context = dd->context ? arena_strdup(r->a, dd->context)
-					       : NULL,
-			.os = dd->os ? arena_strdup(r->a, dd->os) : NULL,
-			.arch = dd->arch ? arena_strdup(r->a, dd->arch) : NULL,
-			.cert_path = dd->cert_path
-					     ? arena_strdup(r->a, dd->cert_path)
-					     : NULL,
-			.where = dd->where ? arena_strdup(r->a, dd->where)
-					   : NULL,
+			.url = adup(r->a, dd->endpoint),
+			.context = adup(r->a, dd->context),
+			.os = adup(r->a, dd->os),
+			.arch = adup(r->a, dd->arch),
+			.cert_path = adup(r->a, dd->cert_path),
+			.where = adup(r->a, dd->where),
 			.lab = dd->lab,
 			.tls_verify = dd->cert_path ? dd->tls_verify : -1,
 			.source = ENGINE_SRC_FILE,
@@ -203,31 +203,40 @@ static int add_decls(struct engine_registry *r,
 
 #define ENV_PREFIX "MIXCOMPOSE_DAEMON_"
 
+/* MIXCOMPOSE_DAEMON_<NAME>=VALUE: the name in lower case. */
+static int add_env_var(struct engine_registry *r, const char *var,
+		       const char *eq, struct diag *err)
+{
+	size_t plen = strlen(ENV_PREFIX);
+	struct spec sp = { .lab = -1, .tls_verify = -1,
+			   .source = ENGINE_SRC_ENV };
+	char *name = arena_strndup(r->a, var + plen, (size_t)(eq - var) - plen);
+	char what[300];
+	int rc;
+
+	for (char *c = name; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	snprintf(what, sizeof(what), "%.*s", (int)(eq - var), var);
+	sp.name = name;
+	rc = parse_value(&sp, r->a, arena_strdup(r->a, eq + 1), what, err);
+	if (!rc)
+		merge(r, &sp);
+	return rc;
+}
+
 static int add_env(struct engine_registry *r, struct diag *err)
 {
 	size_t plen = strlen(ENV_PREFIX);
 
 	for (char *const *p = r->env; p && *p; p++) {
 		const char *eq = strchr(*p, '=');
-		struct spec sp = { .lab = -1, .tls_verify = -1,
-				   .source = ENGINE_SRC_ENV };
-		char *name, *val, what[300];
 		int rc;
 
-		if (strncmp(*p, ENV_PREFIX, plen) || !eq ||
-		    eq == *p + plen)
+		if (strncmp(*p, ENV_PREFIX, plen) || !eq || eq == *p + plen)
 			continue;
-		name = arena_strndup(r->a, *p + plen,
-				     (size_t)(eq - *p) - plen);
-		for (char *c = name; *c; c++)
-			*c = (char)tolower((unsigned char)*c);
-		snprintf(what, sizeof(what), "%.*s", (int)(eq - *p), *p);
-		val = arena_strdup(r->a, eq + 1);
-		sp.name = name;
-		rc = parse_value(&sp, r->a, val, what, err);
+		rc = add_env_var(r, *p, eq, err);
 		if (rc)
 			return rc;
-		merge(r, &sp);
 	}
 	return 0;
 }
@@ -292,7 +301,6 @@ static int add_default(struct engine_registry *r, struct diag *err)
 			   .source = ENGINE_SRC_DEFAULT };
 	char current[256];
 	struct engine_daemon *d;
-	int rc;
 
 	merge(r, &sp);
 	d = &r->v[r->n - 1];
@@ -310,7 +318,7 @@ static int add_default(struct engine_registry *r, struct diag *err)
 		return 0;
 	}
 	if (!ctx || !*ctx) {
-		rc = engine_context_current(current, sizeof(current),
+		int rc = engine_context_current(current, sizeof(current),
 					    r->config_dir, err);
 		if (rc)
 			return rc;

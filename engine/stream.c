@@ -82,6 +82,13 @@ static int emit(struct engine_lines *ls, const char *p, size_t n)
 	return ls->stopped;
 }
 
+static void keep(struct engine_lines *ls, const char *p, size_t n)
+{
+	ALLOC_GROW(ls->buf, ls->len + n + 1, ls->alloc);
+	memcpy(ls->buf + ls->len, p, n);
+	ls->len += n;
+}
+
 int engine_lines_feed(struct engine_lines *ls, const char *buf, size_t len)
 {
 	const char *nl;
@@ -89,10 +96,10 @@ int engine_lines_feed(struct engine_lines *ls, const char *buf, size_t len)
 	while (!ls->stopped && len && (nl = memchr(buf, '\n', len))) {
 		size_t n = (size_t)(nl - buf);
 
+		/* A line cut across chunks is joined in the buffer first. */
 		if (ls->len) {
-			ALLOC_GROW(ls->buf, ls->len + n + 1, ls->alloc);
-			memcpy(ls->buf + ls->len, buf, n);
-			emit(ls, ls->buf, ls->len + n);
+			keep(ls, buf, n);
+			emit(ls, ls->buf, ls->len);
 			ls->len = 0;
 		} else {
 			emit(ls, buf, n);
@@ -100,11 +107,8 @@ int engine_lines_feed(struct engine_lines *ls, const char *buf, size_t len)
 		buf += n + 1;
 		len -= n + 1;
 	}
-	if (!ls->stopped && len) {
-		ALLOC_GROW(ls->buf, ls->len + len + 1, ls->alloc);
-		memcpy(ls->buf + ls->len, buf, len);
-		ls->len += len;
-	}
+	if (!ls->stopped && len)
+		keep(ls, buf, len);
 	return ls->stopped;
 }
 

@@ -39,7 +39,6 @@ static int parse_port(const char *s, int *out)
 static int parse_hostport(struct engine_url *u, const char *hp, size_t n)
 {
 	const char *colon = NULL;
-	char *port;
 	int rc = 0;
 
 	if (n && hp[0] == '[') {
@@ -60,7 +59,7 @@ static int parse_hostport(struct engine_url *u, const char *hp, size_t n)
 	if (!*u->host)
 		return -1;
 	if (colon) {
-		port = xstrndup(colon + 1, n - (size_t)(colon + 1 - hp));
+		char *port = xstrndup(colon + 1, n - (size_t)(colon + 1 - hp));
 		rc = parse_port(port, &u->port);
 		free(port);
 	}
@@ -137,25 +136,37 @@ void engine_url_release(struct engine_url *u)
 
 /* ---- Set-up per URL kind ------------------------------------------------ */
 
+struct argv {
+	char **v;
+	size_t n;
+	size_t alloc;
+};
+
+static void push(struct argv *a, const char *s)
+{
+	ALLOC_GROW(a->v, a->n + 2, a->alloc);
+	a->v[a->n++] = xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
 static char **split_opts(const char *s)
 {
-	char **v = NULL;
-	size_t n = 0, alloc = 0;
+	struct argv a = { xcalloc(1, sizeof(char *)), 0, 1 };
 
 	while (s && *s) {
 		size_t len;
+		char *word;
 
 		s += strspn(s, " \t");
 		len = strcspn(s, " \t");
 		if (!len)
 			break;
-		ALLOC_GROW(v, n + 2, alloc);
-		v[n++] = xstrndup(s, len);
+		word = xstrndup(s, len);
+		push(&a, word);
+		free(word);
 		s += len;
 	}
-	ALLOC_GROW(v, n + 1, alloc);
-	v[n] = NULL;
-	return v;
+	return a.v;
 }
 
 int eng_transport_init(struct engine *e, struct diag *err)
@@ -255,48 +266,42 @@ void eng_transport_setup(struct engine *e, CURL *h)
 
 /* ---- ssh ---------------------------------------------------------------- */
 
+/* ssh [opts] -o ConnectTimeout=N -T [-p P] [-l U] -- HOST docker ... */
 static char **ssh_argv(struct engine *e)
 {
-	char **v = NULL, buf[64];
-	size_t n = 0, alloc = 0;
+	struct argv a = { NULL, 0, 0 };
+	char buf[64];
 
-#define PUSH(s)                                                                \
-	do {                                                                   \
-		ALLOC_GROW(v, n + 2, alloc);                                   \
-		v[n++] = xstrdup(s);                                           \
-	} while (0)
-	PUSH("ssh");
+	push(&a, "ssh");
 	for (char **p = e->ssh_extra; p && *p; p++)
-		PUSH(*p);
+		push(&a, *p);
 	snprintf(buf, sizeof(buf), "ConnectTimeout=%ld",
 		 (e->connect_timeout_ms + 999) / 1000);
-	PUSH("-o");
-	PUSH(buf);
-	PUSH("-T");
+	push(&a, "-o");
+	push(&a, buf);
+	push(&a, "-T");
 	if (e->u.port) {
 		snprintf(buf, sizeof(buf), "%d", e->u.port);
-		PUSH("-p");
-		PUSH(buf);
+		push(&a, "-p");
+		push(&a, buf);
 	}
 	if (e->u.user) {
-		PUSH("-l");
-		PUSH(e->u.user);
+		push(&a, "-l");
+		push(&a, e->u.user);
 	}
-	PUSH("--");
-	PUSH(e->u.host);
-	PUSH("docker");
+	push(&a, "--");
+	push(&a, e->u.host);
+	push(&a, "docker");
 	if (e->u.path) {
 		struct sbuf sb = SBUF_INIT;
 
 		sbuf_addf(&sb, "--host=unix://%s", e->u.path);
-		PUSH(sb.buf);
+		push(&a, sb.buf);
 		sbuf_release(&sb);
 	}
-	PUSH("system");
-	PUSH("dial-stdio");
-#undef PUSH
-	v[n] = NULL;
-	return v;
+	push(&a, "system");
+	push(&a, "dial-stdio");
+	return a.v;
 }
 
 static void free_argv(char **v)
@@ -343,7 +348,7 @@ static int ssh_sockets(int *lfd, int *cfd, struct sockaddr_in *laddr,
 
 static void ssh_child(int lfd, in_port_t peer, int errfd, char **argv)
 {
-	struct sockaddr_in from;
+	struct sockaddr_in from = { 0 };
 	socklen_t len;
 	int fd, one = 1;
 
@@ -432,7 +437,7 @@ static void keep_stderr(struct engine *e, int errfd)
 static void reap(struct engine *e, size_t i)
 {
 	struct eng_ssh_child k = e->kids[i];
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	struct timespec ts = { 0, 5000000L };
 	int status;
 
 	e->kids[i] = e->kids[--e->n_kids];

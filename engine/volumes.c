@@ -24,6 +24,7 @@ void engine_volume_create_async(struct engine_loop *l, struct engine *e,
 
 int engine_volume_create(struct engine *e,
 			 const struct engine_volume_spec *spec,
+	/* NOLINTNEXTLINE(readability-non-const-parameter) */
 			 char out_name[256], struct diag *err)
 {
 	struct eng_sync s = { .err = err, .out = out_name,
@@ -73,7 +74,6 @@ struct vlist_ctx {
 static void vlist_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct vlist_ctx *c = r->ctx;
-	const cJSON *vols, *it;
 	struct diag d = { 0 };
 	cJSON *j = NULL;
 
@@ -87,8 +87,8 @@ static void vlist_done(struct ereq *r, int rc, const struct diag *err)
 	if (j) {
 		struct engine_volume_list *l = xcalloc(1, sizeof(*l));
 		struct arena *a = arena_new();
+		const cJSON *vols = ej_obj(j, "Volumes"), *it;
 
-		vols = ej_obj(j, "Volumes");
 		l->arena = a;
 		l->items = arena_calloc(a, (size_t)cJSON_GetArraySize(vols) + 1,
 					sizeof(*l->items));

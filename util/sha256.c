@@ -24,12 +24,15 @@ static uint32_t ror(uint32_t x, int n)
 
 static void compress(struct sha256 *s, const unsigned char *b)
 {
-	uint32_t w[64], v[8], t1, t2;
+	uint32_t w[64], v[8];
 	int i;
 
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 |
-		       (uint32_t)b[4 * i + 2] << 8 | (uint32_t)b[4 * i + 3];
+	for (i = 0; i < 16; i++) {
+		const unsigned char *q = b + (size_t)i * 4;
+
+		w[i] = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
+		       (uint32_t)q[2] << 8 | (uint32_t)q[3];
+	}
 	for (i = 16; i < 64; i++) {
 		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^
 			      (w[i - 15] >> 3);
@@ -40,7 +43,7 @@ static void compress(struct sha256 *s, const unsigned char *b)
 	}
 	memcpy(v, s->h, sizeof(v));
 	for (i = 0; i < 64; i++) {
-		uint32_t e = v[4], a = v[0];
+		uint32_t e = v[4], a = v[0], t1, t2;
 
 		t1 = v[7] + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) +
 		     ((e & v[5]) ^ (~e & v[6])) + k[i] + w[i];
@@ -96,7 +99,7 @@ void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN])
 	for (int i = 0; i < 8; i++)
 		pad[padlen + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
 	sha256_update(s, pad, padlen + 8);
-	for (int i = 0; i < 8; i++) {
+	for (size_t i = 0; i < 8; i++) {
 		out[4 * i] = (unsigned char)(s->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char)(s->h[i] >> 16);
 		out[4 * i + 2] = (unsigned char)(s->h[i] >> 8);
@@ -113,7 +116,7 @@ void sha256_hex(char hex[SHA256_HEX_LEN + 1], const void *data, size_t len)
 	sha256_init(&s);
 	sha256_update(&s, data, len);
 	sha256_final(&s, d);
-	for (int i = 0; i < SHA256_LEN; i++) {
+	for (size_t i = 0; i < SHA256_LEN; i++) {
 		hex[2 * i] = digits[d[i] >> 4];
 		hex[2 * i + 1] = digits[d[i] & 15];
 	}
