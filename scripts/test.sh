@@ -20,6 +20,23 @@ bash scripts/build.sh build-asan Asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir build-asan -L unit --output-on-failure
 
+# Takes the lab down and fails the run if anything of it is left: a bridge,
+# the DOCKER-USER rule, a mount, a directory or a daemon socket.
+lab_down() {
+	local rc=$?
+	lab/mixlab down || rc=1
+	if ip link show mixlab-lnx >/dev/null 2>&1 ||
+		ip link show mixlab-win >/dev/null 2>&1 ||
+		iptables -C DOCKER-USER -s 172.30.0.0/16 -d 172.30.0.0/16 \
+			-j ACCEPT >/dev/null 2>&1 ||
+		findmnt -rn -o TARGET | grep -qE '^(/var/lib/mixlab|/run/mixlab)' ||
+		[ -e /var/lib/mixlab ] || [ -e /run/mixlab ]; then
+		echo "lab/mixlab down left something behind" >&2
+		rc=1
+	fi
+	exit "$rc"
+}
+
 if [ -x lab/mixlab ] && [ -x build/test_integration ]; then
 	echo "== integration tests on the two-daemon lab"
 	# A lab that was already up (someone is using it) is left up; one this
@@ -28,7 +45,7 @@ if [ -x lab/mixlab ] && [ -x build/test_integration ]; then
 	if lab/mixlab status >/dev/null 2>&1; then
 		lab/mixlab up
 	else
-		trap 'lab/mixlab down || true' EXIT
+		trap lab_down EXIT
 		lab/mixlab up
 	fi
 	lab/mixlab status

@@ -169,6 +169,59 @@ Test(integration_lab, status_shows_both_daemons_and_the_rule)
 }
 #endif
 
+/* The daemons' pids and the lab images' ids, as one string. */
+static void lab_fingerprint(struct sbuf *out)
+{
+	for (size_t i = 0; i < 2; i++) {
+		struct sbuf pid = SBUF_INIT;
+
+		cr_assert_eq(lab_sh(&pid, "cat %s/%s.pid", LAB_RUN_DIR,
+				    lab[i].name),
+			     0, "%s", pid.buf);
+		sbuf_addf(out, "%s pid %s\n", lab[i].name, pid.buf);
+		sbuf_release(&pid);
+		for (size_t k = 0; k < 3; k++) {
+			struct lab_http r;
+			char path[128];
+			const char *id;
+
+			snprintf(path, sizeof(path), "/images/%s/json",
+				 lab_images[k]);
+			lab_get(&r, lab[i].sock, path);
+			id = strstr(r.body.buf, "\"Id\":\"sha256:");
+			cr_assert_not_null(id, "%s: %s", path, r.body.buf);
+			sbuf_add(out, id, 6 + 7 + 64);
+			sbuf_addch(out, '\n');
+			lab_http_release(&r);
+		}
+	}
+}
+
+#ifdef LAB_SCRIPT
+/* `up` twice is harmless: same daemons, same images, still one rule. */
+Test(integration_lab, up_again_changes_nothing, .timeout = 120)
+{
+	struct sbuf before = SBUF_INIT, after = SBUF_INIT, out = SBUF_INIT;
+
+	lab_must_be_up();
+	lab_fingerprint(&before);
+	cr_assert_eq(lab_sh(&out, "%s up", LAB_SCRIPT), 0, "%s", out.buf);
+	cr_assert_not_null(strstr(out.buf, "daemon 'linux' already running"),
+			   "%s", out.buf);
+	cr_assert_null(strstr(out.buf, "imported"), "%s", out.buf);
+	lab_fingerprint(&after);
+	cr_assert_str_eq(after.buf, before.buf);
+	sbuf_reset(&out);
+	cr_assert_eq(lab_sh(&out, "iptables -S DOCKER-USER | grep -c -- '%s'",
+			    RULE),
+		     0, "%s", out.buf);
+	cr_assert_str_eq(out.buf, "1\n");
+	sbuf_release(&before);
+	sbuf_release(&after);
+	sbuf_release(&out);
+}
+#endif
+
 Test(integration_lab, one_docker_user_rule_for_the_lab_range)
 {
 	struct sbuf out = SBUF_INIT;
