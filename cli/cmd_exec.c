@@ -153,6 +153,14 @@ find_container(const struct cli_session *s, const struct exec_opts *o,
 	return NULL;
 }
 
+static bool some_unreachable(struct cli_session *s)
+{
+	for (size_t i = 0; i < engine_registry_count(s->reg); i++)
+		if (!cli_daemon_usable(engine_registry_at(s->reg, i)))
+			return true;
+	return false;
+}
+
 static int run(struct cli_session *s, const struct exec_opts *o)
 {
 	const struct plan_host *h = NULL;
@@ -170,8 +178,11 @@ static int run(struct cli_session *s, const struct exec_opts *o)
 	struct engine *e;
 
 	if (!c || !c->state || strcmp(c->state, "running")) {
-		cli_errorf("service '%s' has no running container %d",
-			   o->service, o->index);
+		cli_errorf("service '%s' has no running container %d%s",
+			   o->service, o->index,
+			   !c && some_unreachable(s)
+				   ? " on the daemons that answered"
+				   : "");
 		return CLI_FAIL;
 	}
 	e = cli_session_engine(s, h);

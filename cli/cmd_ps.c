@@ -93,7 +93,8 @@ void cli_ps_ports(struct sbuf *out, const struct engine_port *ports, size_t n)
 	struct engine_port *v = xcalloc(n + 1, sizeof(*v));
 	size_t i = 0;
 
-	memcpy(v, ports, n * sizeof(*v));
+	if (n)
+		memcpy(v, ports, n * sizeof(*v));
 	qsort(v, n, sizeof(*v), cmp_port);
 	while (i < n) {
 		unsigned span = 0;

@@ -477,3 +477,36 @@ Test(integration_cmd, pull_reports_the_daemons_error_per_service)
 	cr_expect_eq(mc(&out, "pull have"), 0, "%s", out.buf);
 	sbuf_release(&out);
 }
+
+Test(integration_cmd, lab_sample_plan_is_deterministic)
+{
+	struct sbuf a = SBUF_INIT, b = SBUF_INIT;
+	const char *dir = SOURCE_DIR "/samples/lab";
+
+	/* Planning only reads: the sample is used in place. */
+	cr_assert_eq(lab_sh(&a, "cd '%s' && %s plan --offline 2>&1", dir,
+			    MIXCOMPOSE_BIN),
+		     0, "%s", a.buf);
+	cr_assert_eq(lab_sh(&b, "cd '%s' && %s plan --offline 2>&1", dir,
+			    MIXCOMPOSE_BIN),
+		     0);
+	cr_expect_str_eq(a.buf, b.buf);
+	cr_expect(strstr(a.buf, "stand-in for windows"), "%s", a.buf);
+	sbuf_reset(&a);
+	sbuf_reset(&b);
+	cr_assert_eq(lab_sh(&a, "cd '%s' && %s plan --format json 2>/dev/null",
+			    dir, MIXCOMPOSE_BIN),
+		     0, "%s", a.buf);
+	cr_assert_eq(lab_sh(&b, "cd '%s' && %s plan --format json 2>/dev/null",
+			    dir, MIXCOMPOSE_BIN),
+		     0);
+	cr_expect_str_eq(a.buf, b.buf);
+	cr_expect(strstr(a.buf, "\"lab\": true"), "%s", a.buf);
+	sbuf_reset(&a);
+	cr_expect_eq(lab_sh(&a, "cd '%s' && %s graph --format dot | dot -Tsvg "
+				">/dev/null",
+			    dir, MIXCOMPOSE_BIN),
+		     0, "%s", a.buf);
+	sbuf_release(&a);
+	sbuf_release(&b);
+}
