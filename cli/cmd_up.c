@@ -91,13 +91,27 @@ static int up_flag(struct up_opts *o, int c)
 	long v;
 
 	switch (c) {
-	case 'd': o->detach = true; break;
-	case OPT_WAIT: o->wait = o->detach = true; break;
-	case OPT_NO_DEPS: o->no_deps = true; break;
-	case OPT_FORCE: o->force_recreate = true; break;
-	case OPT_NO_RECREATE: o->no_recreate = true; break;
-	case OPT_ORPHANS: o->remove_orphans = true; break;
-	case OPT_PROGRESS: o->progress = optarg; break;
+	case 'd':
+		o->detach = true;
+		break;
+	case OPT_WAIT:
+		o->wait = o->detach = true;
+		break;
+	case OPT_NO_DEPS:
+		o->no_deps = true;
+		break;
+	case OPT_FORCE:
+		o->force_recreate = true;
+		break;
+	case OPT_NO_RECREATE:
+		o->no_recreate = true;
+		break;
+	case OPT_ORPHANS:
+		o->remove_orphans = true;
+		break;
+	case OPT_PROGRESS:
+		o->progress = optarg;
+		break;
 	case 't':
 	case OPT_WAIT_TIMEOUT:
 		if (parse_int(optarg, &v)) {
@@ -134,13 +148,16 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, rc;
+	int c;
 
 	o->timeout_s = -1;
 	o->progress = "auto";
-	while ((c = getopt_long(argc, argv, "dt:h", opts, NULL)) != -1)
-		if ((rc = up_flag(o, c)))
+	while ((c = getopt_long(argc, argv, "dt:h", opts, NULL)) != -1) {
+		int rc = up_flag(o, c);
+
+		if (rc)
 			return rc;
+	}
 	if (o->force_recreate && o->no_recreate) {
 		cli_errorf("--force-recreate and --no-recreate are exclusive");
 		return CLI_USAGE;

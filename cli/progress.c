@@ -301,9 +301,18 @@ void cli_progress_job(void *ud, const struct engine_job *jobs, size_t n,
 void cli_progress_done(struct cli_progress *p, const struct engine_job *jobs,
 		       size_t n)
 {
+	size_t skipped = 0;
+
 	if (p && p->mode == PROG_TTY && p->n)
 		draw_tty(p);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].state == ENGINE_JOB_FAILED)
 			cli_error(&jobs[i].err);
+		skipped += jobs[i].state == ENGINE_JOB_SKIPPED &&
+			   jobs[i].err.code != DIAG_EINTR && jobs[i].ud;
+	}
+	if (skipped)
+		cli_errorf("%zu step(s) not run because of the failure(s) "
+			   "above",
+			   skipped);
 }
