@@ -71,6 +71,9 @@ struct compose_node *compose_merge_service(struct arena *a,
 struct compose_node *compose_node_strip_reset(struct arena *a,
 					      const struct compose_node *n);
 
+/* "64m", "1g", "512kb", "1024" -> bytes; -1 when malformed. */
+long long compose_bytes_parse(const char *s);
+
 /* ---- Paths ------------------------------------------------------------ */
 
 /* True for "/x", "C:\x", "C:/x" and "\\x". */

@@ -1,6 +1,7 @@
 /* Helpers of the project layer: a string hash map, node and path tools. */
 #include "compose/load_int.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,4 +248,21 @@ const char *compose_path_expand_home(struct arena *a, const char *p,
 	if (!home)
 		return p;
 	return arena_sprintf(a, "%s%s", home, p + 1);
+}
+
+long long compose_bytes_parse(const char *s)
+{
+	static const char units[] = "kmg";
+	const char *u;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (end == s || v < 0)
+		return -1;
+	if (!*end)
+		return v;
+	u = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;
+	if (!u || (end[1] && (tolower((unsigned char)end[1]) != 'b' || end[2])))
+		return -1;
+	return v << (10 * (u - units + 1));
 }

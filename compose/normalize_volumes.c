@@ -182,27 +182,6 @@ static int mount_type(enum compose_mount_type *t, const char *s)
 	return -1;
 }
 
-/* "64m", "1g", "1024" -> bytes; -1 when malformed. */
-static long long parse_bytes(const char *s)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	int shift = 0;
-
-	if (end == s || v < 0)
-		return -1;
-	switch (tolower((unsigned char)*end)) {
-	case '\0': break;
-	case 'k': shift = 10; break;
-	case 'm': shift = 20; break;
-	case 'g': shift = 30; break;
-	default: return -1;
-	}
-	if (*end && end[1] && tolower((unsigned char)end[1]) != 'b')
-		return -1;
-	return v << shift;
-}
-
 static void volume_long_opts(struct norm *n, struct compose_mount *m,
 			     const struct compose_node *v, size_t idx)
 {
@@ -221,7 +200,7 @@ static void volume_long_opts(struct norm *n, struct compose_mount *m,
 		m->volume_subpath = norm_key_str(vo, "subpath");
 	}
 	if (t && norm_key_str(t, "size")) {
-		m->tmpfs_size = parse_bytes(norm_key_str(t, "size"));
+		m->tmpfs_size = compose_bytes_parse(norm_key_str(t, "size"));
 		if (m->tmpfs_size < 0)
 			norm_err(n, t, "volumes[%zu].tmpfs.size: '%s' is not a "
 				       "valid size", idx,

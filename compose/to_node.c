@@ -409,19 +409,9 @@ static struct compose_node *volumes_node(struct tn *t,
 /* UnitBytes print as a byte count. */
 static const char *bytes_text(struct arena *a, const char *s)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	int shift = 0;
+	long long v = compose_bytes_parse(s);
 
-	switch (*end | 0x20) {
-	case 'k': shift = 10; break;
-	case 'm': shift = 20; break;
-	case 'g': shift = 30; break;
-	default: break;
-	}
-	if (end == s || (*end && !shift))
-		return s;
-	return arena_sprintf(a, "%lld", v << shift);
+	return v < 0 ? s : arena_sprintf(a, "%lld", v);
 }
 
 typedef void (*typed_fn)(struct tn *t, struct compose_node *m,
