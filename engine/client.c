@@ -723,6 +723,8 @@ struct engine_loop *engine_loop_new(void)
 	struct engine_loop *l = xcalloc(1, sizeof(*l));
 
 	l->m = curl_multi_init();
+	curl_multi_setopt(l->m, CURLMOPT_MAX_HOST_CONNECTIONS,
+			  (long)ENGINE_MAX_CONNECTIONS);
 	return l;
 }
 

@@ -43,6 +43,8 @@ struct arena;
 
 #define ENGINE_CONNECT_TIMEOUT_MS 5000
 #define ENGINE_REQUEST_TIMEOUT_MS 60000
+/* Connections a loop opens to one daemon; more requests wait in line. */
+#define ENGINE_MAX_CONNECTIONS 128
 
 struct engine_config {
 	const char *name; /* for messages: "daemon 'NAME': ..." */

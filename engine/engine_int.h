@@ -33,7 +33,7 @@ struct engine {
 	char **ssh_extra; /* NULL-terminated */
 	long connect_timeout_ms;
 	long request_timeout_ms;
-	char base[512]; /* "http://docker", "https://host:port" */
+	char base[512]; /* "http://docker-N", "https://host:port" */
 	CURLSH *share;
 	struct curl_slist *resolve;
 	CURL *pool[ENGINE_POOL_MAX];

@@ -169,9 +169,22 @@ static char **split_opts(const char *s)
 	return a.v;
 }
 
+/*
+ * unix:// and ssh:// need no host name, but curl counts connections per
+ * host name: each engine gets its own, so that the per-daemon limit is
+ * per daemon.
+ */
+static void placeholder_host(struct engine *e)
+{
+	static unsigned counter;
+
+	snprintf(e->base, sizeof(e->base), "http://docker-%u", ++counter);
+}
+
 int eng_transport_init(struct engine *e, struct diag *err)
 {
 	struct engine_url *u = &e->u;
+	char resolve[96];
 
 	switch (u->kind) {
 	case ENGINE_URL_NPIPE:
@@ -181,7 +194,7 @@ int eng_transport_init(struct engine *e, struct diag *err)
 				"reach a Windows daemon from here",
 				e->url);
 	case ENGINE_URL_UNIX:
-		snprintf(e->base, sizeof(e->base), "http://docker");
+		placeholder_host(e);
 		return 0;
 	case ENGINE_URL_TCP:
 		if (!strncmp(e->url, "https://", 8))
@@ -192,9 +205,11 @@ int eng_transport_init(struct engine *e, struct diag *err)
 			 e->tls ? "https" : "http", u->host, u->port);
 		return 0;
 	case ENGINE_URL_SSH:
-		snprintf(e->base, sizeof(e->base), "http://docker");
+		placeholder_host(e);
 		/* No DNS for the placeholder host: the socket is our pipe. */
-		e->resolve = curl_slist_append(NULL, "docker:80:127.0.0.1");
+		snprintf(resolve, sizeof(resolve), "%s:80:127.0.0.1",
+			 e->base + strlen("http://"));
+		e->resolve = curl_slist_append(NULL, resolve);
 		e->ssh_extra = split_opts(e->ssh_opts ? e->ssh_opts
 						   : getenv("MIXCOMPOSE_SSH_OPTS"));
 		return 0;
