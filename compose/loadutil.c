@@ -261,7 +261,7 @@ long long compose_bytes_parse(const char *s)
 		return -1;
 	if (!*end)
 		return v;
-	u = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;
+	u = strchr(units, tolower((unsigned char)*end));
 	if (!u || (end[1] && (tolower((unsigned char)end[1]) != 'b' || end[2])))
 		return -1;
 	return v << (10 * (u - units + 1));

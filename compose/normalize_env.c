@@ -265,33 +265,40 @@ static void env_files(struct norm *n, struct compose_env *acc,
 	env_file_one(n, acc, v, 0);
 }
 
+/* env_file values first; `environment` overrides them. */
+static void env_with_files(struct norm *n, struct compose_service *s,
+			   const struct compose_node *ef,
+			   const struct compose_kv *env, size_t nenv)
+{
+	struct compose_env *acc = compose_env_new(n->a);
+	size_t nfile, total = 0;
+
+	env_files(n, acc, ef);
+	nfile = compose_env_count(acc);
+	s->environment = arena_calloc(n->a, nfile + nenv + 1,
+				      sizeof(*s->environment));
+	for (size_t i = 0; i < nfile; i++) {
+		const char *k, *val;
+
+		compose_env_at(acc, i, &k, &val);
+		kv_put(s->environment, &total, k, val, &ef->loc);
+	}
+	for (size_t i = 0; i < nenv; i++)
+		kv_put(s->environment, &total, env[i].key, env[i].value,
+		       &env[i].loc);
+	s->n_environment = total;
+}
+
 void norm_service_env(struct norm *n, struct compose_service *s,
 		      const struct compose_node *svc)
 {
 	const struct compose_node *ef = MAP_GET(svc, "env_file");
 	struct compose_kv *env = NULL;
-	size_t nenv, nfile = 0, total;
+	size_t nenv = norm_kv(n, &env, MAP_GET(svc, "environment"),
+			      "environment", "=", true);
 
-	nenv = norm_kv(n, &env, MAP_GET(svc, "environment"),
-		       "environment", "=", true);
 	if (ef) {
-		struct compose_env *acc = compose_env_new(n->a);
-
-		env_files(n, acc, ef);
-		nfile = compose_env_count(acc);
-		s->environment = arena_calloc(n->a, nfile + nenv + 1,
-					      sizeof(*s->environment));
-		total = 0;
-		for (size_t i = 0; i < nfile; i++) {
-			const char *k, *val;
-
-			compose_env_at(acc, i, &k, &val);
-			kv_put(s->environment, &total, k, val, &ef->loc);
-		}
-		for (size_t i = 0; i < nenv; i++)
-			kv_put(s->environment, &total, env[i].key, env[i].value,
-			       &env[i].loc);
-		s->n_environment = total;
+		env_with_files(n, s, ef, env, nenv);
 	} else {
 		s->environment = env;
 		s->n_environment = nenv;
