@@ -170,6 +170,39 @@ static int list_hashes(struct sbuf *sb, const struct compose_project *p,
 	return CLI_OK;
 }
 
+/*
+ * --services lists dependencies before their dependents, walking the
+ * services by name as compose v2's ForEachService does.
+ */
+static void visit(struct sbuf *sb, const struct compose_project *p,
+		  const struct compose_service *s, unsigned char *seen)
+{
+	size_t i = (size_t)(s - p->services);
+
+	if (seen[i])
+		return;
+	seen[i] = 1;
+	for (size_t d = 0; d < s->n_depends_on; d++) {
+		const struct compose_service *dep =
+			compose_service_find(p, s->depends_on[d].service);
+
+		if (dep)
+			visit(sb, p, dep, seen);
+	}
+	sbuf_addf(sb, "%s\n", s->name);
+}
+
+static void list_services(struct sbuf *sb, const struct compose_project *p)
+{
+	unsigned char *seen = calloc(p->n_services + 1, 1);
+
+	if (!seen)
+		abort();
+	for (size_t i = 0; i < p->n_services; i++)
+		visit(sb, p, &p->services[i], seen);
+	free(seen);
+}
+
 struct out_file {
 	FILE *f;
 	bool failed;
@@ -190,8 +223,7 @@ static int render(struct sbuf *sb, const struct compose_project *p,
 	struct compose_emit_sink sink = { flush_out, of };
 
 	if (o->services)
-		for (size_t i = 0; i < p->n_services; i++)
-			sbuf_addf(sb, "%s\n", p->services[i].name);
+		list_services(sb, p);
 	else if (o->volumes)
 		for (size_t i = 0; i < p->n_volumes; i++)
 			sbuf_addf(sb, "%s\n", p->volumes[i].key);

@@ -304,3 +304,12 @@ Test(cli_config, warns_about_two_candidate_files)
 	cr_assert(strstr(out.buf, "image: a"));
 	cr_assert(strstr(err.buf, "warning: "), "%s", err.buf);
 }
+
+Test(cli_config, services_listed_dependencies_first)
+{
+	put("compose.yaml", "services:\n  a:\n    image: x\n    depends_on: [c]\n"
+			    "  b:\n    image: x\n  c:\n    image: x\n"
+			    "    depends_on: [d]\n  d:\n    image: x\n");
+	cr_assert_eq(RUN("config", "--services"), 0, "%s", err.buf);
+	cr_assert_str_eq(out.buf, "d\nc\na\nb\n");
+}
