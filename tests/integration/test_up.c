@@ -359,3 +359,165 @@ Test(integration_up, restart_keeps_host_entries)
 	free(ip);
 	sbuf_release(&out);
 }
+
+Test(integration_up, ctrl_c_stops_cleanly_and_leaves_only_labelled_containers)
+{
+	struct sbuf out = SBUF_INIT, all = SBUF_INIT, running = SBUF_INIT;
+	int n_named = 0;
+
+	project("conditions", "intr");
+	/* 'app' waits about 3 s for 'ready': Ctrl-C lands in that wait. */
+	lab_sh(&out,
+	       "cd '%s' && { %s -p %s up -d --progress plain & pid=$!; "
+	       "sleep 1.5; kill -INT $pid; wait $pid; echo \"rc=$?\"; }",
+	       P.dir, MIXCOMPOSE_BIN, P.name);
+	cr_assert(strstr(out.buf, "rc=130"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "interrupted"), "%s", out.buf);
+	for (size_t i = 0; i < 2; i++)
+		lab_docker(&all, socks[i], "ps -aq --filter name=%s-", P.name);
+	for (size_t k = 0; k < all.len; k++)
+		n_named += all.buf[k] == '\n';
+	cr_assert_gt(n_named, 0, "something was created before Ctrl-C");
+	cr_assert_eq(n_named, leftovers("container"),
+		     "every container carries the project label");
+	lab_docker(&running, LAB_LINUX_SOCK, "ps -q --filter name=%s",
+		   cname("app"));
+	cr_assert_eq(running.len, 0, "app must not have started");
+	sbuf_release(&out);
+	sbuf_release(&all);
+	sbuf_release(&running);
+}
+
+/* ---- A third, throwaway daemon stopped during up ------------------------- */
+
+static struct {
+	char dir[64];
+	char sock[96];
+} T;
+
+static const char *third_args(void)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 "--host unix://%s --data-root %s/root --exec-root %s/x "
+		 "--pidfile %s/pid --config-file %s/daemon.json "
+		 "--cgroup-parent mixtest-%ld --containerd-namespace "
+		 "mixtest-%ld --containerd-plugins-namespace mixtest-%ld-p "
+		 "--bridge none --iptables=false --ip-forward=false",
+		 T.sock, T.dir, T.dir, T.dir, T.dir, (long)getpid(),
+		 (long)getpid(), (long)getpid());
+	return buf;
+}
+
+static void third_start(void)
+{
+	long t0 = (long)time(NULL);
+
+	cr_assert_eq(lab_sh(NULL,
+			    "setsid dockerd %s </dev/null >>%s/log 2>&1 &",
+			    third_args(), T.dir),
+		     0);
+	while (!lab_daemon_up(T.sock)) {
+		cr_assert_lt((long)time(NULL) - t0, 60,
+			     "third daemon not ready; see %s/log", T.dir);
+		usleep(200000);
+	}
+}
+
+static pid_t third_pid(void)
+{
+	char path[128];
+	FILE *f;
+	long pid = 0;
+
+	snprintf(path, sizeof(path), "%s/pid", T.dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/* SIGTERM by the pid in its pidfile, then wait until it is gone. */
+static void third_stop(void)
+{
+	pid_t pid = third_pid();
+
+	if (pid <= 0 || kill(pid, SIGTERM))
+		return;
+	for (int i = 0; i < 200 && kill(pid, 0) == 0; i++)
+		usleep(100000);
+}
+
+static void third_setup(void)
+{
+	setup();
+	memset(&T, 0, sizeof(T));
+	snprintf(T.dir, sizeof(T.dir), "/tmp/mc-third-XXXXXX");
+	cr_assert_not_null(mkdtemp(T.dir));
+	snprintf(T.sock, sizeof(T.sock), "%s/d.sock", T.dir);
+	cr_assert_eq(lab_sh(NULL,
+			    "mkdir -p %s/root %s/x && printf '{ "
+			    "\"deprecated-key-path\": \"%s/key.json\" }' "
+			    ">%s/daemon.json",
+			    T.dir, T.dir, T.dir, T.dir),
+		     0);
+	setenv("MIXCOMPOSE_DAEMON_THIRD",
+	       strcat(strcpy((char[128]){ 0 }, "unix://"), T.sock), 1);
+	third_start();
+	cr_assert_eq(lab_sh(NULL, "docker -H unix://%s save %s | "
+				  "docker -H unix://%s load",
+			    LAB_LINUX_SOCK, LAB_IMAGE_BUSYBOX, T.sock),
+		     0);
+}
+
+static void third_fini(void)
+{
+	struct sbuf out = SBUF_INIT;
+
+	if (!T.dir[0])
+		return;
+	if (!lab_daemon_up(T.sock))
+		third_start();
+	fini();
+	lab_docker(&out, T.sock, "ps -aq --filter label=com.docker.compose.project");
+	cr_expect_eq(out.len, 0, "containers left on the third daemon");
+	third_stop();
+	lab_sh(NULL,
+	       "grep -o ' %s/[^ ]*' /proc/mounts | sort -r | xargs -r umount -l; "
+	       "rmdir /sys/fs/cgroup/*/mixtest-%ld 2>/dev/null; rm -rf '%s'",
+	       T.dir, (long)getpid(), T.dir);
+	unsetenv("MIXCOMPOSE_DAEMON_THIRD");
+	sbuf_release(&out);
+}
+
+Test(integration_up_daemon, stopped_daemon_gives_clear_error_then_converges,
+     .init = third_setup, .fini = third_fini, .timeout = 240)
+{
+	struct sbuf out = SBUF_INIT, st = SBUF_INIT;
+
+	project("third", "third");
+	/* 'late' is created at once, then waits ~3 s for 'slow' to be healthy. */
+	lab_sh(&out,
+	       "cd '%s' && { %s -p %s up -d --progress plain & pid=$!; "
+	       "sleep 1.5; kill -TERM $(cat %s/pid); wait $pid; "
+	       "echo \"rc=$?\"; }",
+	       P.dir, MIXCOMPOSE_BIN, P.name, T.dir);
+	cr_assert(strstr(out.buf, "rc=1"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "daemon 'third'"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "cannot connect"), "%s", out.buf);
+	third_stop();
+	third_start();
+	sbuf_reset(&out);
+	cr_assert_eq(mc(&out, "up -d --progress plain"), 0, "%s", out.buf);
+	cr_assert(strstr(out.buf, "late-1 (third)  Started"), "%s", out.buf);
+	cr_assert_eq(lab_docker(&st, T.sock, "inspect -f '{{.State.Running}}' %s",
+				cname("late")),
+		     0, "%s", st.buf);
+	cr_assert_str_eq(st.buf, "true\n");
+	sbuf_release(&out);
+	sbuf_release(&st);
+}
