@@ -240,7 +240,7 @@ static int read_key(struct dotenv *p, char **key, bool *eq)
 static int statement(struct dotenv *p)
 {
 	char *key = NULL;
-	bool eq;
+	bool eq = false;
 	int rc;
 
 	if (p->len - p->pos > 7 && !memcmp(p->buf + p->pos, "export", 6) &&

@@ -215,10 +215,17 @@ enum compose_scalar_type compose_scalar_type(const struct compose_node *n)
 
 	if (n->kind != COMPOSE_NODE_SCALAR || n->style != COMPOSE_SCALAR_PLAIN)
 		return COMPOSE_TYPE_STRING;
-	if (!*s || one_of(s, nulls, 4))
+	/* The first character rules out most strings without a compare. */
+	if (!*s)
 		return COMPOSE_TYPE_NULL;
-	if (one_of(s, bools, 6))
-		return COMPOSE_TYPE_BOOL;
+	if (strchr("~nN", *s))
+		return one_of(s, nulls, 4) ? COMPOSE_TYPE_NULL
+					   : COMPOSE_TYPE_STRING;
+	if (strchr("tTfF", *s))
+		return one_of(s, bools, 6) ? COMPOSE_TYPE_BOOL
+					   : COMPOSE_TYPE_STRING;
+	if (!strchr("0123456789+-.", *s))
+		return COMPOSE_TYPE_STRING;
 	if (core_int(s))
 		return COMPOSE_TYPE_INT;
 	if (core_float(s))

@@ -71,12 +71,12 @@ int compose_shell_split(struct compose_strv *out, struct arena *a,
 		} else if (s[i] == '\'' || s[i] == '"') {
 			in_word = true;
 			i = quoted(&sb, s, i, &closed);
-		} else if (s[i] == '\\' && s[i + 1]) {
+		} else if (s[i] == '\\' && s[i + 1] == '\n') {
 			/* Backslash-newline joins lines, as in sh. */
-			if (s[i + 1] != '\n') {
-				sbuf_addch(&sb, s[i + 1]);
-				in_word = true;
-			}
+			i += 2;
+		} else if (s[i] == '\\' && s[i + 1]) {
+			sbuf_addch(&sb, s[i + 1]);
+			in_word = true;
 			i += 2;
 		} else {
 			sbuf_addch(&sb, s[i++]);
@@ -129,7 +129,7 @@ static int duration_term(const char **sp, unsigned long long *total)
 	const char *s = *sp, *u;
 	unsigned long long v = 0, f = 0, unit = 0;
 	double scale = 1;
-	bool pre = false, post = false, overflow = false;
+	bool pre = false, post = false;
 	size_t ulen;
 
 	for (; is_digit(*s); s++, pre = true) {
@@ -138,6 +138,8 @@ static int duration_term(const char **sp, unsigned long long *total)
 		v = v * 10 + (unsigned long long)(*s - '0');
 	}
 	if (*s == '.') {
+		bool overflow = false;
+
 		/* Digits past what fits are dropped, as Go does. */
 		for (s++; is_digit(*s); s++, post = true) {
 			if (overflow || f > (UINT64_MAX - 9) / 10) {

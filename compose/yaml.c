@@ -736,8 +736,12 @@ int compose_yaml_parse(struct compose_node **out, struct arena *a,
 
 static void indent(struct sbuf *sb, int n)
 {
-	for (int i = 0; i < n; i++)
-		sbuf_addch(sb, ' ');
+	static const char spaces[] = "                                ";
+
+	for (; n > 0; n -= (int)sizeof(spaces) - 1)
+		sbuf_add(sb, spaces,
+			 n < (int)sizeof(spaces) - 1 ? (size_t)n
+						     : sizeof(spaces) - 1);
 }
 
 /*
@@ -781,6 +785,8 @@ static bool yaml11_bool(const char *s)
 	static const char *const words[] = { "y", "n", "yes", "no", "on",
 					     "off" };
 
+	if (!strchr("yYnNoO", s[0]) || strlen(s) > 3)
+		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
 		if (!strcasecmp(s, words[i]))
 			return true;
@@ -851,8 +857,17 @@ static void emit_dquoted(struct sbuf *sb, const char *str, size_t len)
 	sbuf_addch(sb, '"');
 	for (size_t i = 0; i < len; i++) {
 		char esc[8];
-		size_t k = yaml_special_utf8(s + i, len - i, esc);
+		size_t k, run = i;
 
+		while (run < len && s[run] >= 0x20 && s[run] < 0x7f &&
+		       s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			sbuf_add(sb, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
+		k = yaml_special_utf8(s + i, len - i, esc);
 		if (k) {
 			sbuf_adds(sb, esc);
 			i += k - 1;
@@ -1016,6 +1031,16 @@ static void json_str(struct sbuf *sb, const char *str, size_t len)
 
 	sbuf_addch(sb, '"');
 	for (size_t i = 0; i < len; i++) {
+		size_t run = i;
+
+		while (run < len && s[run] >= 0x20 && s[run] != 0x7f &&
+		       s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			sbuf_add(sb, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		switch (s[i]) {
 		case '"':
 			sbuf_adds(sb, "\\\"");
@@ -1046,10 +1071,11 @@ static void json_str(struct sbuf *sb, const char *str, size_t len)
 static void json_int(struct sbuf *sb, const struct compose_node *n)
 {
 	const char *s = n->str;
-	unsigned long long v;
-	char *end;
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+		unsigned long long v;
+		char *end;
+
 		errno = 0;
 		v = strtoull(s + 2, &end, s[1] == 'x' ? 16 : 8);
 		if (errno || *end)
