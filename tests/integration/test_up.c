@@ -44,15 +44,22 @@ static void setup(void)
 	memset(&P, 0, sizeof(P));
 }
 
-/* Copies tests/fixtures/integration/<fixture> into a new temporary dir. */
-static void project(const char *fixture, const char *tag)
+/* Copies directory 'src' into a new temporary dir: the project's. */
+static void project_from(const char *src, const char *tag)
 {
 	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-itest-XXXXXX");
 	cr_assert_not_null(mkdtemp(P.dir));
 	snprintf(P.name, sizeof(P.name), "itest-%s-%ld", tag, (long)getpid());
-	cr_assert_eq(lab_sh(NULL, "cp -r '%s%s/.' '%s'", FIXTURE_DIR, fixture,
-			    P.dir),
-		     0);
+	cr_assert_eq(lab_sh(NULL, "cp -r '%s/.' '%s'", src, P.dir), 0);
+}
+
+/* A copy of tests/fixtures/integration/<fixture>. */
+static void project(const char *fixture, const char *tag)
+{
+	char src[512];
+
+	snprintf(src, sizeof(src), "%s%s", FIXTURE_DIR, fixture);
+	project_from(src, tag);
 }
 
 /* Runs mixcompose in the project's directory: "ENV=.. mixcompose -p NAME ARGS". */
@@ -193,22 +200,37 @@ static void assert_page(int port)
 	lab_http_release(&r);
 }
 
+/*
+ * samples/lab itself, with its port moved to a free one on loopback by an
+ * override file, so that it never clashes with a running demo.
+ */
 Test(integration_up, lab_sample_serves_across_daemons)
 {
 	int port = free_port();
-	char *daemon;
+	struct sbuf out = SBUF_INIT;
+	char *label;
 
-	project("lab", "lab");
-	up_lab(port, NULL);
+	project_from(SOURCE_DIR "/samples/lab", "sample");
+	cr_assert_eq(lab_sh(NULL,
+			    "printf 'services:\\n  nginx:\\n    ports: "
+			    "!override\\n      - \"127.0.0.1:%d:80\"\\n' "
+			    ">'%s/port.yaml'",
+			    port, P.dir),
+		     0);
+	cr_assert_eq(mc(&out, "-f compose.yaml -f port.yaml up -d "
+			      "--progress plain"),
+		     0, "%s", out.buf);
+	cr_assert(strstr(out.buf, "web-1 (windows)  Healthy"), "%s", out.buf);
 	assert_page(port);
-	daemon = inspect(LAB_WINDOWS_SOCK, cname("web"),
-			 "{{index .Config.Labels \"io.mixcompose.daemon\"}}");
-	cr_assert_str_eq(daemon, "windows");
-	free(daemon);
-	daemon = inspect(LAB_LINUX_SOCK, cname("proxy"),
-			 "{{index .Config.Labels \"com.docker.compose.service\"}}");
-	cr_assert_str_eq(daemon, "proxy");
-	free(daemon);
+	label = inspect(LAB_WINDOWS_SOCK, cname("web"),
+			"{{index .Config.Labels \"io.mixcompose.daemon\"}}");
+	cr_assert_str_eq(label, "windows");
+	free(label);
+	label = inspect(LAB_LINUX_SOCK, cname("nginx"),
+			"{{index .Config.Labels \"com.docker.compose.service\"}}");
+	cr_assert_str_eq(label, "nginx");
+	free(label);
+	sbuf_release(&out);
 }
 
 Test(integration_up, second_up_changes_nothing)
