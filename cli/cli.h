@@ -270,10 +270,18 @@ struct cli_logs_opts {
  */
 int cli_logs_follow(struct engine_registry *reg, const struct plan_host *hosts,
 		    size_t n_hosts, const struct cli_logs_opts *opts,
-		    volatile sig_atomic_t *stop);
+		    const volatile sig_atomic_t *stop);
 
 /* The i-th colour of compose's log palette (an ANSI escape). */
 const char *cli_logs_palette(size_t i);
+/*
+ * The palette index of 'service': its rank among the distinct services
+ * of hosts[] selected by opts->services, in name order (so a service has
+ * the same colour whichever daemon runs it).
+ */
+size_t cli_logs_color_index(const struct plan_host *hosts, size_t n_hosts,
+			    const struct cli_logs_opts *opts,
+			    const char *service);
 /* Length of "name (daemon)" (daemon may be NULL: "name"). */
 size_t cli_logs_label_len(const char *name, const char *daemon);
 /* Appends "name (daemon)<pad to width> | ", coloured if 'color'. */

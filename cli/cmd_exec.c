@@ -106,13 +106,16 @@ static int exec_parse(struct exec_opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, rc;
+	int c;
 
 	o->index = 1;
 	/* '+': the command's own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+dTu:w:e:h", opts, NULL)) != -1)
-		if ((rc = exec_opt(o, c)))
+	while ((c = getopt_long(argc, argv, "+dTu:w:e:h", opts, NULL)) != -1) {
+		int rc = exec_opt(o, c);
+
+		if (rc)
 			return rc;
+	}
 	if (argc - optind < 2) {
 		cli_errorf("exec: needs a SERVICE and a COMMAND");
 		exec_usage(stderr);
@@ -144,7 +147,7 @@ find_container(const struct cli_session *s, const struct exec_opts *o,
 				&s->hosts[h].containers[c];
 
 			if (pc->oneoff || !pc->service ||
-			    strcmp(pc->service, o->service) ||
+			    strcmp(pc->service, o->service) != 0 ||
 			    pc->number != o->index)
 				continue;
 			*host = &s->hosts[h];
@@ -177,7 +180,7 @@ static int run(struct cli_session *s, const struct exec_opts *o)
 	int code = 0;
 	struct engine *e;
 
-	if (!c || !c->state || strcmp(c->state, "running")) {
+	if (!c || !c->state || strcmp(c->state, "running") != 0) {
 		cli_errorf("service '%s' has no running container %d%s",
 			   o->service, o->index,
 			   !c && some_unreachable(s)

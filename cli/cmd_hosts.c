@@ -83,7 +83,7 @@ static int real_addresses(struct plan *p, const struct cli_session *s)
 					&ct->endpoints[e];
 
 				if (strcmp(p->networks[ep->network].name,
-					   at->network))
+					   at->network) != 0)
 					continue;
 				mine = true;
 				same = ep->ipv4 && at->ipv4 &&
@@ -177,7 +177,7 @@ static size_t sync_jobs(struct sync_job **out, struct cli_session *s,
 
 		if (!sc || ct->action == PLAN_ACT_REMOVE ||
 		    ct->hosts_mech == PLAN_HOSTS_NONE || !sc->state ||
-		    strcmp(sc->state, "running") ||
+		    strcmp(sc->state, "running") != 0 ||
 		    !cli_names_has(services, n, ct->service_name))
 			continue;
 		v[nj].ct = ct;
@@ -212,14 +212,12 @@ static void sync_check(struct sync_job *v, size_t nj)
 	engine_loop_run(l, -1);
 	engine_loop_free(l);
 	for (size_t i = 0; i < nj; i++) {
-		const char *name;
-
 		if (v[i].need)
 			continue;
 		if (v[i].rc || v[i].exit_code) {
 			v[i].need = true;
 			v[i].why = "its hosts file could not be read";
-		} else if ((name = missing_entry(v[i].ct, v[i].output))) {
+		} else if (missing_entry(v[i].ct, v[i].output)) {
 			v[i].need = true;
 			v[i].why = "its hosts file lacks a peer";
 		}

@@ -87,7 +87,7 @@ static int plan_opt(struct plan_cli *o, int c)
 {
 	switch (c) {
 	case 256:
-		if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+		if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
 			cli_errorf("plan: --format: '%s' is not text or json",
 				   optarg);
 			return CLI_USAGE;
@@ -130,11 +130,14 @@ static int plan_parse(struct plan_cli *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, rc;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		if ((rc = plan_opt(o, c)))
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int rc = plan_opt(o, c);
+
+		if (rc)
 			return rc;
+	}
 	if (o->po.force_recreate && o->po.no_recreate) {
 		cli_errorf("plan: --force-recreate and --no-recreate are "
 			   "incompatible");

@@ -163,25 +163,31 @@ static int cmp_row(const void *pa, const void *pb)
 	return r ? r : strcmp(a->h->name, b->h->name);
 }
 
+static bool row_wanted(const struct plan_host_container *pc,
+		       const struct ps_opts *o)
+{
+	if (!cli_names_has(o->names, o->n_names, pc->service))
+		return false;
+	return o->all || (!pc->oneoff && is_up(pc->state));
+}
+
 static size_t collect_rows(struct ps_row **out, const struct cli_session *s,
 			   const struct ps_opts *o)
 {
-	struct ps_row *rows = NULL;
-	size_t n = 0, alloc = 0;
+	size_t total = 0, n = 0;
+	struct ps_row *rows;
 
 	for (size_t h = 0; h < s->n_hosts; h++)
+		total += s->hosts[h].n_containers;
+	rows = xcalloc(total + 1, sizeof(*rows));
+	for (size_t h = 0; h < s->n_hosts; h++)
 		for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
-			const struct plan_host_container *pc =
-				&s->hosts[h].containers[c];
+			struct ps_row *r = &rows[n];
 
-			if (!cli_names_has(o->names, o->n_names, pc->service))
-				continue;
-			if (!o->all && (pc->oneoff || !is_up(pc->state)))
-				continue;
-			ALLOC_GROW(rows, n + 1, alloc);
-			rows[n++] = (struct ps_row){
-				&s->hosts[h], pc, s->ext[h] ? &s->ext[h][c] : NULL
-			};
+			r->h = &s->hosts[h];
+			r->c = &s->hosts[h].containers[c];
+			r->x = s->ext[h] ? &s->ext[h][c] : NULL;
+			n += row_wanted(r->c, o);
 		}
 	if (n > 1)
 		qsort(rows, n, sizeof(*rows), cmp_row);
@@ -335,7 +341,7 @@ static void print_services(const struct ps_row *rows, size_t n)
 		v[i] = rows[i].c->service ? rows[i].c->service : "";
 	qsort(v, n, sizeof(*v), cmp_str);
 	for (size_t i = 0; i < n; i++)
-		if (!i || strcmp(v[i], v[i - 1]))
+		if (!i || strcmp(v[i], v[i - 1]) != 0)
 			printf("%s\n", v[i]);
 	free(v);
 }
@@ -356,7 +362,8 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
-			if (strcmp(optarg, "json") && strcmp(optarg, "table")) {
+			if (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "table") != 0) {
 				cli_errorf("ps: --format: '%s' is not table "
 					   "or json",
 					   optarg);

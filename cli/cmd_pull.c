@@ -220,7 +220,7 @@ int cmd_pull(int argc, char **argv)
 	struct pull_job *v = NULL;
 	struct cli_session s;
 	char **names;
-	size_t n, nj;
+	size_t n;
 	int rc = pull_parse(&ignore, &quiet, &names, &n, argc, argv);
 
 	if (rc)
@@ -235,7 +235,8 @@ int cmd_pull(int argc, char **argv)
 	if (!rc)
 		rc = cli_plan_make(&plan, &s, NULL, false);
 	if (!rc) {
-		nj = pull_jobs(&v, &s, plan, names, n);
+		size_t nj = pull_jobs(&v, &s, plan, names, n);
+
 		rc = pull_run(&s, v, nj, quiet, ignore);
 	}
 	free(v);

@@ -147,33 +147,36 @@ static bool service_tty(const struct cli_logs_opts *o, const char *service)
 	return s && s->tty;
 }
 
-/* Distinct services of the selection in name order, for the colours. */
-static size_t color_index(const struct plan_host *hosts, size_t n_hosts,
+/* True if some container before hosts[h].containers[c] has 'sv'. */
+static bool seen_before(const struct plan_host *hosts, size_t h, size_t c,
+			const char *sv)
+{
+	for (size_t i = 0; i <= h; i++)
+		for (size_t k = 0; k < (i < h ? hosts[i].n_containers : c); k++)
+			if (hosts[i].containers[k].service &&
+			    !strcmp(hosts[i].containers[k].service, sv))
+				return true;
+	return false;
+}
+
+/*
+ * The colour of a service: its rank among the selection's distinct
+ * services in name order, so that it does not depend on the daemons.
+ */
+size_t cli_logs_color_index(const struct plan_host *hosts, size_t n_hosts,
 			  const struct cli_logs_opts *o, const char *service)
 {
 	size_t idx = 0;
-	const char **seen = NULL;
-	size_t n_seen = 0, alloc = 0;
 
-	for (size_t h = 0; h < n_hosts; h++)
+	for (size_t h = 0; service && h < n_hosts; h++)
 		for (size_t c = 0; c < hosts[h].n_containers; c++) {
 			const char *sv = hosts[h].containers[c].service;
-			bool dup = false;
 
-			if (!sv || !cli_names_has(o->services, o->n_services,
-						  sv))
-				continue;
-			for (size_t k = 0; k < n_seen && !dup; k++)
-				dup = !strcmp(seen[k], sv);
-			if (dup)
-				continue;
-			ALLOC_GROW(seen, n_seen + 1, alloc);
-			seen[n_seen++] = sv;
+			if (sv && strcmp(sv, service) < 0 &&
+			    cli_names_has(o->services, o->n_services, sv) &&
+			    !seen_before(hosts, h, c, sv))
+				idx++;
 		}
-	for (size_t k = 0; service && k < n_seen; k++)
-		if (strcmp(seen[k], service) < 0)
-			idx++;
-	free(seen);
 	return idx;
 }
 
@@ -226,7 +229,7 @@ static void submit_one(struct engine_loop *l, struct engine *e,
 
 int cli_logs_follow(struct engine_registry *reg, const struct plan_host *hosts,
 		    size_t n_hosts, const struct cli_logs_opts *opts,
-		    volatile sig_atomic_t *stop)
+		    const volatile sig_atomic_t *stop)
 {
 	const struct cli_logs_opts o = *opts;
 	size_t width, n = 0, n_jobs = 0;
@@ -247,18 +250,20 @@ int cli_logs_follow(struct engine_registry *reg, const struct plan_host *hosts,
 					   ? engine_registry_engine(reg, d, &err)
 					   : NULL;
 
+		if (d && !hosts[h].offline && !e)
+			cli_error(&err);
+
 		for (size_t c = 0; e && c < hosts[h].n_containers; c++) {
 			const struct plan_host_container *pc =
 				&hosts[h].containers[c];
+			size_t ci;
 
 			if (!selected(pc, &o))
 				continue;
+			ci = cli_logs_color_index(hosts, n_hosts, &o,
+						  pc->service);
 			submit_one(l, e, &jobs[n_jobs++], &hosts[h], pc, &o,
-				   width,
-				   o.color ? cli_logs_palette(color_index(
-						     hosts, n_hosts, &o,
-						     pc->service))
-					   : NULL);
+				   width, o.color ? cli_logs_palette(ci) : NULL);
 		}
 	}
 	while (engine_loop_pending(l)) {

@@ -60,7 +60,7 @@ static void fill_container(struct plan_host_container *c,
 	c->name = adup(a, summary_name(s));
 	c->service = adup(a, kv_find(s->labels, s->n_labels,
 				     "com.docker.compose.service"));
-	c->number = num ? atoi(num) : 0;
+	c->number = num ? (int)strtol(num, NULL, 10) : 0;
 	c->daemon = adup(a, kv_find(s->labels, s->n_labels,
 				    "io.mixcompose.daemon"));
 	c->config_hash = adup(a, kv_find(s->labels, s->n_labels,
@@ -244,9 +244,10 @@ int cli_state_collect_ext(struct plan_host **out, size_t *n_out,
 {
 	size_t n = engine_registry_count(reg), nh = 0, n_ok = 0;
 	struct plan_host *hosts = arena_calloc(a, n + 1, sizeof(*hosts));
-	struct cli_container_ext **ext = arena_calloc(a, n + 1, sizeof(*ext));
+	struct cli_container_ext **ext =
+		arena_calloc(a, n + 1, sizeof(struct cli_container_ext *));
 	struct state_job *jobs = xcalloc(n + 1, sizeof(*jobs));
-	char *filter = NULL;
+	const char *filter;
 	struct engine_kv fkv = { "label", NULL };
 	struct engine_filters filters = { &fkv, 1 };
 	struct engine_loop *l;
@@ -254,8 +255,7 @@ int cli_state_collect_ext(struct plan_host **out, size_t *n_out,
 
 	if (!registry_probed(reg))
 		engine_registry_probe(reg, &diag);
-	filter = xmalloc(strlen(LABEL_PROJECT) + strlen(project_name) + 2);
-	sprintf(filter, "%s=%s", LABEL_PROJECT, project_name);
+	filter = arena_sprintf(a, "%s=%s", LABEL_PROJECT, project_name);
 	fkv.value = filter;
 	l = engine_loop_new();
 	for (size_t i = 0; i < n; i++) {
@@ -291,7 +291,6 @@ int cli_state_collect_ext(struct plan_host **out, size_t *n_out,
 		}
 		n_ok++;
 	}
-	free(filter);
 	free(jobs);
 	*out = hosts;
 	*n_out = nh;
