@@ -319,3 +319,32 @@ Test(compose_interpolate, warning_hook_gets_unset_names)
 	cr_assert_str_eq(w.names[1], "GONE");
 	cr_assert_eq(w.line, 4);
 }
+
+Test(compose_interpolate, alias_copies_interpolate_once)
+{
+	struct compose_node *r = parse_ok("a: &x $$SET\nb: *x\n"
+					  "c: &m {k: $$SET}\nd: *m\n");
+
+	cr_assert_eq(compose_interpolate_tree(r, ar, env, NULL), 0);
+	cr_assert_str_eq(compose_map_get(r, "a")->str, "$SET");
+	cr_assert_str_eq(compose_map_get(r, "b")->str, "$SET");
+	cr_assert_str_eq(compose_map_get(compose_map_get(r, "d"), "k")->str,
+			 "$SET");
+}
+
+Test(compose_interpolate, equal_scalars_change_independently)
+{
+	struct compose_node *r = parse_ok("a: x$PORT\nb: x$PORT\n");
+	const char *before = compose_map_get(r, "b")->str;
+	const char *out = NULL;
+
+	cr_assert_eq(compose_interpolate_str(&out, ar, before, env, NULL, NULL),
+		     0);
+	cr_assert_str_eq(out, "x80");
+	cr_assert_str_eq(compose_map_get(r, "a")->str, "x$PORT");
+	cr_assert_eq(compose_interpolate_tree(compose_map_get(r, "a"), ar, env,
+					      NULL),
+		     0);
+	cr_assert_str_eq(compose_map_get(r, "a")->str, "x80");
+	cr_assert_str_eq(compose_map_get(r, "b")->str, "x$PORT");
+}
