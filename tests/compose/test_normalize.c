@@ -865,3 +865,37 @@ Test(compose_normalize, large_project_resolves_dependencies)
 	cr_assert_eq(t.p->n_services, 2000);
 	cr_assert_str_eq(lt_svc(&t, "s1999")->depends_on[0].service, "s1998");
 }
+
+/* ---- fixtures --------------------------------------------------------- */
+
+Test(compose_normalize, fixture_reports_every_error_with_its_place)
+{
+	t.o.cwd = FIXTURE("compose/norm_errors");
+	cr_assert_eq(lt_load(&t), 0, "%s", t.err.msg);
+	cr_assert_eq(t.nrc, DIAG_EMODEL);
+	cr_assert_eq(t.dl.errors, 4);
+	lt_expect(&t, "services.web.ports[1]: '80800' is not a valid port", 7, 9);
+	lt_expect(&t, "services.web.restart: 'sometimes'", 9, 14);
+	lt_expect(&t, "services.api.volumes[0]: undefined volume 'undeclared'",
+		  13, 9);
+	lt_expect(&t, "services.api.healthcheck.interval: '5 minutes'", 16, 17);
+}
+
+Test(compose_normalize, fixture_windows_service)
+{
+	const struct compose_service *s;
+
+	t.o.cwd = FIXTURE("compose/norm_windows");
+	lt_ok(&t, NULL);
+	s = lt_svc(&t, "app");
+	cr_assert_str_eq(s->platform.os, "windows");
+	cr_assert_str_eq(s->isolation, "hyperv");
+	cr_assert_eq(s->n_volumes, 4);
+	cr_assert_eq(s->volumes[0].type, COMPOSE_MOUNT_BIND);
+	cr_assert_str_eq(s->volumes[1].source, "D:\\logs");
+	cr_assert(s->volumes[1].read_only);
+	cr_assert_eq(s->volumes[2].type, COMPOSE_MOUNT_NPIPE);
+	cr_assert_eq(s->volumes[3].type, COMPOSE_MOUNT_NPIPE);
+	cr_assert_str_eq(s->volumes[3].source, "\\\\.\\pipe\\other");
+	cr_assert_str_eq(s->working_dir, "C:\\app");
+}
