@@ -64,6 +64,10 @@ static void emit(struct cli_logs_src *s, const char *line, size_t len)
 {
 	struct sbuf sb = SBUF_INIT;
 
+	/* A TTY's "\r\n" ends the line once. */
+	if (len && line[len - 1] == '\r')
+		len--;
+
 	if (s->prefix)
 		sbuf_adds(&sb, s->prefix);
 	sbuf_add(&sb, line, len);

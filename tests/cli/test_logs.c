@@ -152,3 +152,18 @@ Test(cli_logs, colours_follow_service_names_across_daemons)
 	cr_assert_eq(cli_logs_color_index(hosts, 2, &some, "db"), 0);
 	cr_assert_eq(cli_logs_color_index(hosts, 2, &some, "web"), 1);
 }
+
+Test(cli_logs, tty_carriage_returns_end_the_line_once)
+{
+	struct cli_logs_src s;
+	struct mem m;
+
+	mem_open(&m);
+	cli_logs_src_init(&s, m.f, "t | ");
+	cli_logs_src_feed(&s, ENGINE_STDOUT, "one\r\ntwo\r", 9);
+	cli_logs_src_feed(&s, ENGINE_STDOUT, "\n", 1);
+	cli_logs_src_release(&s);
+	mem_close(&m);
+	cr_assert_str_eq(m.buf, "t | one\nt | two\n");
+	free(m.buf);
+}

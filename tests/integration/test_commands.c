@@ -510,3 +510,23 @@ Test(integration_cmd, lab_sample_plan_is_deterministic)
 	sbuf_release(&a);
 	sbuf_release(&b);
 }
+
+Test(integration_cmd, logs_of_a_tty_container_are_raw_lines)
+{
+	struct sbuf out = SBUF_INIT;
+	char want[256];
+
+	project("tty", "tty");
+	up();
+	for (int i = 0; i < 50; i++) {
+		cr_assert_eq(mc_out(&out, "logs --no-color"), 0);
+		if (strstr(out.buf, "tty-two"))
+			break;
+		usleep(100 * 1000);
+	}
+	snprintf(want, sizeof(want),
+		 "%s-t-1 (linux) | tty-one\n%s-t-1 (linux) | tty-two\n", P.name,
+		 P.name);
+	cr_expect_str_eq(out.buf, want);
+	sbuf_release(&out);
+}
