@@ -53,8 +53,8 @@ static void lab_child(int in, int out, int err, char *const argv[])
  * Moves data between the child's pipes and the buffers until both output
  * pipes are closed or the deadline passes; returns -1 on timeout.
  */
-static int lab_pump(int fds[3], const char *input, struct sbuf *sinks[2],
-		    long deadline)
+static int
+lab_pump(int fds[3], const char *input, struct sbuf *sinks[2], long deadline)
 {
 	size_t in_off = 0, in_len = input ? strlen(input) : 0;
 	char buf[4096];
@@ -73,7 +73,8 @@ static int lab_pump(int fds[3], const char *input, struct sbuf *sinks[2],
 		if (poll(p, 3, (int)left) < 0 && errno != EINTR)
 			return -1;
 		if (p[0].revents) {
-			ssize_t n = write(fds[0], input + in_off, in_len - in_off);
+			ssize_t n =
+				write(fds[0], input + in_off, in_len - in_off);
 
 			if (n > 0)
 				in_off += (size_t)n;
@@ -101,9 +102,9 @@ int lab_run(struct sbuf *out,
 	    int timeout_s,
 	    char *const argv[])
 {
-	int in_p[2] = { -1, -1 }, out_p[2], err_p[2], status = 0;
+	int in_p[2] = {-1, -1}, out_p[2], err_p[2], status = 0;
 	int fds[3];
-	struct sbuf *sinks[2] = { out, err };
+	struct sbuf *sinks[2] = {out, err};
 	pid_t pid;
 	int rc;
 
@@ -146,7 +147,7 @@ static int lab_vsh(struct sbuf *out, const char *fmt, va_list ap)
 
 	sbuf_vaddf(&cmd, fmt, ap);
 	{
-		char *argv[] = { "/bin/sh", "-c", cmd.buf, NULL };
+		char *argv[] = {"/bin/sh", "-c", cmd.buf, NULL};
 
 		rc = lab_run(out, out, NULL, LAB_SH_TIMEOUT, argv);
 	}
@@ -183,7 +184,7 @@ int lab_docker(struct sbuf *out, const char *sock, const char *fmt, ...)
 
 static int lab_connect_unix(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -201,7 +202,7 @@ static int lab_connect_unix(const char *path)
 
 static int lab_connect_tcp(const char *host, int port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	int fd;
 
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
@@ -290,19 +291,22 @@ static int lab_http_fd(struct lab_http *out,
 		       const char *path,
 		       const char *json)
 {
-	struct timeval tv = { .tv_sec = LAB_HTTP_TIMEOUT };
+	struct timeval tv = {.tv_sec = LAB_HTTP_TIMEOUT};
 	struct sbuf req = SBUF_INIT, raw = SBUF_INIT;
 	char buf[8192];
 	ssize_t n;
 	int rc = -1;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	sbuf_addf(&req, "%s %s HTTP/1.1\r\nHost: mixlab\r\n"
+	sbuf_addf(&req,
+		  "%s %s HTTP/1.1\r\nHost: mixlab\r\n"
 		  "User-Agent: mixcompose-lab-test\r\nConnection: close\r\n",
 		  method, path);
 	if (json)
-		sbuf_addf(&req, "Content-Type: application/json\r\n"
-			  "Content-Length: %zu\r\n", strlen(json));
+		sbuf_addf(&req,
+			  "Content-Type: application/json\r\n"
+			  "Content-Length: %zu\r\n",
+			  strlen(json));
 	sbuf_adds(&req, "\r\n");
 	if (json)
 		sbuf_adds(&req, json);
@@ -384,24 +388,23 @@ int lab_http_tcp_wait(struct lab_http *out,
 char *lab_http_header(const struct lab_http *r, const char *name)
 {
 	size_t nlen = strlen(name);
-	const char *line = strstr(r->head.buf, "\r\n");
+	const char *start = strstr(r->head.buf, "\r\n");
+	const char *end;
 
-	while (line && line[2]) {
-		const char *start = line + 2, *end = strstr(start, "\r\n");
+	if (!start)
+		return NULL;
+	for (start += 2; (end = strstr(start, "\r\n")) != NULL;
+	     start = end + 2) {
+		const char *v = start + nlen + 1;
 
-		if (!end)
-			break;
-		if ((size_t)(end - start) > nlen && start[nlen] == ':' &&
-		    strncasecmp(start, name, nlen) == 0) {
-			const char *v = start + nlen + 1;
-
-			while (v < end && (*v == ' ' || *v == '\t'))
-				v++;
-			while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-				end--;
-			return xstrndup(v, (size_t)(end - v));
-		}
-		line = end;
+		if ((size_t)(end - start) <= nlen || start[nlen] != ':' ||
+		    strncasecmp(start, name, nlen) != 0)
+			continue;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		return xstrndup(v, (size_t)(end - v));
 	}
 	return NULL;
 }
