@@ -956,3 +956,136 @@ int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
 	}
 	return 0;
 }
+
+/* ---- Late host entries ------------------------------------------------------ */
+
+/* The container whose address 'ci' has: itself, or its network_mode peer. */
+static size_t addr_container(const struct plan *p, size_t ci)
+{
+	for (int depth = 0; depth < 8; depth++) {
+		const struct plan_container *ct = &p->containers[ci];
+		const char *nm = p->services[ct->service].svc->network_mode;
+		size_t si;
+
+		if (ct->n_endpoints || !nm || strncmp(nm, "service:", 8))
+			return ci;
+		si = plan_service_index(p, nm + 8);
+		if (si == PLAN_NONE || !p->services[si].n_containers)
+			return ci;
+		ci = p->services[si].first_container;
+	}
+	return ci;
+}
+
+/* The address the daemon gave container 'ci' (inspected), or NULL. */
+static const char *inspect_addr(struct cli_jobs *J, const struct plan *p,
+				struct engine *const *engines, size_t ci,
+				struct diag_list *dl)
+{
+	const struct plan_container *ct = &p->containers[addr_container(p, ci)];
+	struct engine_container_info *info = NULL;
+	struct diag err = { 0 };
+	const char *ip = NULL;
+
+	if (!engines[ct->daemon])
+		return NULL;
+	if (engine_container_inspect(engines[ct->daemon], ct->name, &info,
+				     &err)) {
+		diag_list_add_diag(dl, DIAG_WARNING, &err);
+		return NULL;
+	}
+	if (ct->n_endpoints)
+		ip = engine_container_ip(info,
+					 p->networks[ct->endpoints[0].network].name);
+	for (size_t k = 0; (!ip || !*ip) && k < info->n_networks; k++)
+		ip = info->networks[k].ip_address;
+	ip = ip && *ip ? arena_strdup(J->a, ip) : NULL;
+	engine_container_info_free(info);
+	return ip;
+}
+
+static bool has_late(const struct plan_container *ct)
+{
+	if (ct->hosts_mech == PLAN_HOSTS_NONE || ct->action == PLAN_ACT_SKIP ||
+	    ct->action == PLAN_ACT_REMOVE)
+		return false;
+	for (size_t i = 0; i < ct->n_extra_hosts; i++)
+		if (ct->extra_hosts[i].late)
+			return true;
+	return false;
+}
+
+static size_t row_container(const struct plan *p, const char *name)
+{
+	for (size_t r = 0; r < p->n_hosts_table; r++)
+		if (!strcmp(p->hosts_table[r].name, name))
+			return p->hosts_table[r].container;
+	return PLAN_NONE;
+}
+
+/* The container's entries with the late ones filled in where known. */
+static struct plan_host_entry *filled_entries(struct cli_jobs *J,
+					      const struct plan *p,
+					      struct engine *const *engines,
+					      const struct plan_container *ct,
+					      const char **addr,
+					      struct diag_list *dl)
+{
+	struct plan_host_entry *e =
+		arena_calloc(J->a, ct->n_extra_hosts + 1, sizeof(*e));
+
+	for (size_t i = 0; i < ct->n_extra_hosts; i++) {
+		size_t c;
+
+		e[i] = ct->extra_hosts[i];
+		if (!e[i].late)
+			continue;
+		c = row_container(p, e[i].name);
+		if (c == PLAN_NONE)
+			continue;
+		if (!addr[c])
+			addr[c] = inspect_addr(J, p, engines, c, dl);
+		if (addr[c]) {
+			e[i].ip = addr[c];
+			e[i].late = false;
+		}
+	}
+	return e;
+}
+
+int cli_apply_late_hosts(struct cli_jobs *out, const struct plan *p,
+			 struct engine *const *engines, struct diag_list *dl)
+{
+	const char **addr = arena_calloc(out->a, p->n_containers + 1,
+					 sizeof(*addr));
+	int n = 0;
+
+	for (size_t ci = 0; ci < p->n_containers; ci++) {
+		const struct plan_container *ct = &p->containers[ci];
+		const struct plan_host *h = &p->hosts[ct->daemon];
+		struct engine_job t;
+		struct plan_host_entry *e;
+		struct compose_strv argv = { 0 };
+		struct cli_job_info *in;
+		struct diag err = { 0 };
+
+		if (!has_late(ct) || !engines[ct->daemon])
+			continue;
+		e = filled_entries(out, p, engines, ct, addr, dl);
+		if (plan_hosts_exec_argv(&argv, out->a,
+					 h->engine_os ? h->engine_os : h->os, e,
+					 ct->n_extra_hosts, &err)) {
+			diag_list_add_diag(dl, DIAG_WARNING, &err);
+			continue;
+		}
+		t = job_tmpl(ENGINE_JOB_EXEC, engines[ct->daemon]);
+		t.container.id = ct->name;
+		t.argv = strv(&argv);
+		t.user = ct->hosts_exec_user;
+		in = info_new(out, "Container", ct->name, h->name);
+		info_verbs(in, NULL, "Hosts set", NULL);
+		job_add(out, &t, NULL, in);
+		n++;
+	}
+	return n;
+}

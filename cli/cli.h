@@ -397,6 +397,16 @@ int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
 		   size_t n_hosts, struct engine *const *engines,
 		   char *const *services, size_t n_services, int timeout_s);
 
+/*
+ * After an up: an EXEC job that rewrites the hosts block of every
+ * container whose host entries include late ones (peers whose address the
+ * planner could not know, e.g. on an external network), with those
+ * addresses inspected now.  Problems are warnings in 'dl'.  Returns how
+ * many jobs it appended.
+ */
+int cli_apply_late_hosts(struct cli_jobs *out, const struct plan *p,
+			 struct engine *const *engines, struct diag_list *dl);
+
 /* The progress display of up/down, on stderr as compose v2 does. */
 struct cli_progress;
 

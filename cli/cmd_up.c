@@ -283,6 +283,26 @@ int cli_jobs_run(struct cli_jobs *jobs, const char *progress,
 	return rc ? CLI_FAIL : CLI_OK;
 }
 
+/*
+ * Entries the planner could not know (a peer's address chosen by its
+ * daemon) are written once everything runs.
+ */
+static int up_late_hosts(const struct plan *p, struct engine *const *engines,
+			 const struct up_opts *o, volatile sig_atomic_t *stop)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct cli_jobs jobs;
+	int rc = CLI_OK;
+
+	cli_jobs_init(&jobs);
+	if (cli_apply_late_hosts(&jobs, p, engines, &dl))
+		rc = cli_jobs_run(&jobs, o->progress, stop);
+	cli_print_diags(&dl);
+	diag_list_release(&dl);
+	cli_jobs_release(&jobs);
+	return rc;
+}
+
 static int up_apply(struct cli_session *s, const struct plan *p,
 		    const struct up_opts *o, volatile sig_atomic_t *stop)
 {
@@ -300,6 +320,8 @@ static int up_apply(struct cli_session *s, const struct plan *p,
 	} else {
 		rc = cli_jobs_run(&jobs, o->progress, stop);
 	}
+	if (!rc)
+		rc = up_late_hosts(p, engines, o, stop);
 	cli_jobs_release(&jobs);
 	free(engines);
 	return rc;

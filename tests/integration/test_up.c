@@ -543,3 +543,44 @@ Test(integration_up_daemon, stopped_daemon_gives_clear_error_then_converges,
 	sbuf_release(&out);
 	sbuf_release(&st);
 }
+
+/* ---- Late host entries ----------------------------------------------------- */
+
+static char ext_net[64];
+
+static void late_fini(void)
+{
+	fini();
+	for (size_t i = 0; ext_net[0] && i < 2; i++)
+		lab_docker(NULL, socks[i], "network rm %s", ext_net);
+}
+
+Test(integration_up, late_addresses_are_written_by_exec,
+     .fini = late_fini)
+{
+	struct sbuf out = SBUF_INIT;
+	char env[96], line[512], *ip_b;
+
+	project("late", "late");
+	snprintf(ext_net, sizeof(ext_net), "itest-ext-%ld", (long)getpid());
+	for (size_t i = 0; i < 2; i++)
+		cr_assert_eq(lab_docker(&out, socks[i], "network create %s",
+					ext_net),
+			     0, "%s", out.buf);
+	snprintf(env, sizeof(env), "EXT_NET=%s", ext_net);
+	sbuf_reset(&out);
+	cr_assert_eq(mc_env(&out, env, "up -d --progress plain"), 0, "%s",
+		     out.buf);
+	ip_b = inspect(LAB_WINDOWS_SOCK, cname("b"),
+		       "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+	sbuf_reset(&out);
+	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK, "exec %s cat /etc/hosts",
+				cname("a")),
+		     0, "%s", out.buf);
+	snprintf(line, sizeof(line), "# mixcompose begin\n%s b %s # mixcompose\n",
+		 ip_b, cname("b"));
+	cr_assert(strstr(out.buf, line), "no '%s' in:\n%s", line, out.buf);
+	cr_assert(strstr(out.buf, "# mixcompose end\n"), "%s", out.buf);
+	free(ip_b);
+	sbuf_release(&out);
+}
