@@ -279,6 +279,25 @@ static void json_publishers(struct sbuf *sb, const struct ps_row *r)
 	sbuf_adds(sb, "],");
 }
 
+/* "Exited (137) 2 minutes ago" -> 137; anything else 0, as compose. */
+static int exit_code(const char *status)
+{
+	if (!status || strncmp(status, "Exited (", 8) != 0)
+		return 0;
+	return (int)strtol(status + 8, NULL, 10);
+}
+
+/* Compose's "Networks": the names joined with commas. */
+static void json_networks(struct sbuf *sb, const struct plan_host_container *c)
+{
+	struct sbuf names = SBUF_INIT;
+
+	for (size_t i = 0; i < c->n_networks; i++)
+		sbuf_addf(&names, "%s%s", i ? "," : "", c->networks[i].network);
+	json_kv(sb, "Networks", names.buf, true);
+	sbuf_release(&names);
+}
+
 static void json_row(struct sbuf *sb, const struct ps_row *r,
 		     const char *project)
 {
@@ -302,6 +321,8 @@ static void json_row(struct sbuf *sb, const struct ps_row *r,
 	json_kv(sb, "State", r->c->state, true);
 	json_kv(sb, "Status", cells[COL_STATUS], true);
 	json_kv(sb, "Health", health, true);
+	sbuf_addf(sb, "\"ExitCode\":%d,", exit_code(r->x ? r->x->status : NULL));
+	json_networks(sb, r->c);
 	json_publishers(sb, r);
 	json_kv(sb, "Ports", cells[COL_PORTS], true);
 	json_kv(sb, "Daemon", r->h->name, true);

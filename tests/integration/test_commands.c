@@ -236,6 +236,11 @@ Test(integration_cmd, ps_hides_stopped_containers_without_all)
 	cr_expect_str_eq(out.buf, "api\n");
 	cr_assert_eq(mc_out(&out, "ps -a --services"), 0);
 	cr_expect_str_eq(out.buf, "api\nweb\n");
+	/* SIGKILL (the service's stop_signal) is exit code 137. */
+	cr_assert_eq(mc_out(&out, "ps -a --format json web"), 0);
+	cr_expect(strstr(out.buf, "\"State\":\"exited\"") &&
+			  strstr(out.buf, "\"ExitCode\":137"),
+		  "%s", out.buf);
 	sbuf_release(&out);
 }
 
