@@ -278,10 +278,8 @@ int cmd_config(int argc, char **argv)
 	if (!p)
 		return CLI_FAIL;
 	rc = CLI_OK;
-	if (!o.quiet) {
-		cli_print_diags(&p->warnings);
+	if (!o.quiet)
 		rc = write_config(p, &o);
-	}
 	compose_project_free(p);
 	return rc;
 }

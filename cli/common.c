@@ -35,11 +35,18 @@ size_t cli_print_diags(struct diag_list *dl)
 
 	diag_list_sort(dl);
 	for (size_t i = 0; i < dl->nr; i++) {
+		struct diag d = dl->items[i].d;
+
+		/* gcc's shape: "file:line:col: warning: message". */
+		if (dl->items[i].severity == DIAG_WARNING) {
+			char msg[sizeof(d.msg)];
+
+			snprintf(msg, sizeof(msg), "warning: %s", d.msg);
+			memcpy(d.msg, msg, sizeof(msg));
+		}
 		sbuf_reset(&sb);
-		diag_format(&sb, &dl->items[i].d);
-		fprintf(stderr, "%s%s\n",
-			dl->items[i].severity == DIAG_WARNING ? "warning: " : "",
-			sb.buf);
+		diag_format(&sb, &d);
+		fprintf(stderr, "%s\n", sb.buf);
 	}
 	sbuf_release(&sb);
 	return dl->errors;
@@ -79,6 +86,10 @@ struct compose_project *cli_project_load(bool quiet_warnings)
 		cli_error(&err);
 		return NULL;
 	}
+	/* Load warnings (unset variables, two candidate files) come first. */
+	for (size_t i = 0; i < p->warnings.nr; i++)
+		diag_list_add_diag(&dl, p->warnings.items[i].severity,
+				   &p->warnings.items[i].d);
 	/* Schema first: normalize may assume a well-typed tree. */
 	schema_validate(p->doc, &dl);
 	if (!dl.errors)
