@@ -317,6 +317,14 @@ Test(integration_cmd, exec_runs_on_the_services_daemon)
 				  "'echo $X $(pwd)'"),
 		     0);
 	cr_expect_str_eq(out.buf, "42 /tmp\n");
+	cr_assert_eq(mc_out(&out, "exec -u nobody web id -u"), 0);
+	cr_expect_str_eq(out.buf, "65534\n");
+	/* -d returns before the command is done. */
+	cr_assert_eq(mc(&out, "exec -d web sh -c 'sleep 1; touch /tmp/d'"), 0,
+		     "%s", out.buf);
+	cr_expect_eq(mc(&out, "exec web test -e /tmp/d"), 1, "%s", out.buf);
+	sleep(2);
+	cr_expect_eq(mc(&out, "exec web test -e /tmp/d"), 0, "%s", out.buf);
 	cr_expect_eq(mc(&out, "exec --index 2 web true"), 1, "%s", out.buf);
 	cr_expect_eq(mc(&out, "exec nosuch true"), 1, "%s", out.buf);
 	sbuf_release(&out);
