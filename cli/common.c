@@ -38,15 +38,12 @@ size_t cli_print_diags(struct diag_list *dl)
 		struct diag d = dl->items[i].d;
 
 		/* gcc's shape: "file:line:col: warning: message". */
-		if (dl->items[i].severity == DIAG_WARNING) {
-			char msg[sizeof(d.msg)];
-
-			snprintf(msg, sizeof(msg), "warning: %s", d.msg);
-			memcpy(d.msg, msg, sizeof(msg));
-		}
+		d.msg[0] = '\0';
 		sbuf_reset(&sb);
 		diag_format(&sb, &d);
-		fprintf(stderr, "%s\n", sb.buf);
+		if (dl->items[i].severity == DIAG_WARNING)
+			sbuf_adds(&sb, "warning: ");
+		fprintf(stderr, "%s%s\n", sb.buf, dl->items[i].d.msg);
 	}
 	sbuf_release(&sb);
 	return dl->errors;
