@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CONNS 64
+#define MAX_CONNS 256
 
 struct fake_server {
 	struct fake_route *routes; /* a copy: replies may outlive the caller */
@@ -83,7 +83,7 @@ static void reply(int fd, const struct fake_route *r)
 {
 	char head[4096];
 	size_t hl = 0, len = 0, blen;
-	char *text = NULL, *body, *line;
+	char *text = NULL, *body, *line, *save = NULL;
 	const char *status = "HTTP/1.1 200 OK";
 
 	if (r->fixture) {
@@ -104,10 +104,10 @@ static void reply(int fd, const struct fake_route *r)
 		body = (char *)r->body;
 		blen = r->body_len ? r->body_len : (r->body ? strlen(r->body) : 0);
 	}
-	line = text ? strtok(text, "\n") : NULL;
+	line = text ? strtok_r(text, "\n", &save) : NULL;
 	hl += (size_t)snprintf(head, sizeof(head), "%s\r\n",
 			       line ? line : status);
-	while (line && (line = strtok(NULL, "\n"))) {
+	while (line && (line = strtok_r(NULL, "\n", &save))) {
 		if (!strncasecmp(line, "Content-Length:", 15) ||
 		    !strncasecmp(line, "Transfer-Encoding:", 18))
 			continue;
@@ -260,7 +260,7 @@ struct fake_server *fake_start(const struct fake_route *routes, size_t n)
 	memcpy(sa.sun_path, fs->path, strlen(fs->path) + 1);
 	fs->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (bind(fs->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fs->lfd, 64) || pipe(fs->stop_pipe))
+	    listen(fs->lfd, 512) || pipe(fs->stop_pipe))
 		abort();
 	pthread_mutex_init(&fs->mu, NULL);
 	pthread_create(&fs->acceptor, NULL, accept_main, fs);

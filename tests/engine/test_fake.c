@@ -602,3 +602,48 @@ Test(engine_fake, missing_id_in_reply_is_an_error)
 	cr_assert_eq(engine_network_create(e, &ns, id, &err), DIAG_EENGINE);
 	cr_assert(strstr(err.msg, "no 'Id'"), "%s", err.msg);
 }
+
+static char last_err[2048];
+
+static void count_ping(void *ud, int rc, const struct engine_ping_info *pi,
+		       const struct diag *err)
+{
+	(void)pi;
+	if (!rc)
+		(*(int *)ud)++;
+	else
+		snprintf(last_err, sizeof(last_err), "%s", err->msg);
+}
+
+Test(engine_fake, connections_per_daemon_are_capped)
+{
+	struct engine_loop *l = engine_loop_new();
+	struct engine *e = FAKE(0, NULL, { .path = "/_ping", .fixture = "ping.http",
+					   .mode = FAKE_SLOW, .delay_ms = 20 });
+	int ok = 0;
+
+	for (int i = 0; i < 300; i++)
+		engine_ping_async(l, e, count_ping, &ok);
+	cr_assert_eq(engine_loop_run(l, 20000), 0);
+	cr_assert_eq(ok, 300, "%s", last_err);
+	cr_assert_leq(fake_connections(fs), ENGINE_MAX_CONNECTIONS);
+	cr_assert_gt(fake_connections(fs), 1);
+	engine_loop_free(l);
+}
+
+Test(engine_fake, loop_run_gives_up_after_its_timeout)
+{
+	struct engine_loop *l = engine_loop_new();
+	struct engine *e = FAKE(0, NULL, { .path = "/_ping", .fixture = "ping.http",
+					   .mode = FAKE_SLOW, .delay_ms = 1000 });
+	int ok = 0;
+	long t0 = now_ms();
+
+	engine_ping_async(l, e, count_ping, &ok);
+	cr_assert_eq(engine_loop_run(l, 100), DIAG_ELIMIT);
+	cr_assert_lt(now_ms() - t0, 600);
+	cr_assert_eq(engine_loop_pending(l), 1);
+	cr_assert_eq(engine_loop_run(l, 5000), 0);
+	cr_assert_eq(ok, 1);
+	engine_loop_free(l);
+}

@@ -403,3 +403,27 @@ Test(engine_registry, unreachable_entry_keeps_the_reason)
 	cr_assert(strstr(p->error, "npipe://"), "%s", p->error);
 	engine_registry_free(r);
 }
+
+Test(engine_registry, docker_api_version_forces_the_engines)
+{
+	char *env[] = { "MIXCOMPOSE_DAEMON_A=unix:///tmp/a.sock",
+			"DOCKER_API_VERSION=1.43", NULL };
+	struct engine_registry *r = build(NULL, 0, NULL, 0, env);
+	struct diag err = { 0 };
+	struct engine *e = engine_registry_engine(r, engine_registry_find(r, "a"),
+						  &err);
+
+	cr_assert_not_null(e, "%s", err.msg);
+	cr_assert_str_eq(engine_api_version(e), "1.43");
+	cr_assert_eq(engine_registry_engine(r, engine_registry_find(r, "a"), &err), e);
+	engine_registry_free(r);
+}
+
+Test(engine_registry, source_names)
+{
+	cr_assert_str_eq(engine_source_name(ENGINE_SRC_FLAG), "flag");
+	cr_assert_str_eq(engine_source_name(ENGINE_SRC_ENV), "env");
+	cr_assert_str_eq(engine_source_name(ENGINE_SRC_FILE), "file");
+	cr_assert_str_eq(engine_source_name(ENGINE_SRC_CONTEXT), "context");
+	cr_assert_str_eq(engine_source_name(ENGINE_SRC_DEFAULT), "default");
+}
