@@ -241,6 +241,11 @@ int cli_plan_make(struct plan **out, struct cli_session *s,
  */
 int cli_hosts_sync(struct cli_session *s, struct plan *p,
 		   char *const *services, size_t n, bool quiet);
+/*
+ * True if a line of the hosts file text 'file' maps 'name' to 'ip'
+ * ("IP NAME [NAME...]", blanks or tabs, '#' starts a comment).
+ */
+bool cli_hosts_file_has(const char *file, const char *ip, const char *name);
 
 /* ---- Merged logs (cli/logs.c) ------------------------------------------ */
 

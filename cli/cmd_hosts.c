@@ -101,8 +101,7 @@ static int real_addresses(struct plan *p, const struct cli_session *s)
 	return CLI_OK;
 }
 
-/* True if some line "IP ... NAME ..." of 'file' maps name to ip. */
-static bool file_has(const char *file, const char *ip, const char *name)
+bool cli_hosts_file_has(const char *file, const char *ip, const char *name)
 {
 	size_t nl = strlen(name), il = strlen(ip);
 
@@ -136,7 +135,7 @@ static const char *missing_entry(const struct plan_container *ct,
 	for (size_t i = 0; i < ct->n_extra_hosts; i++) {
 		const struct plan_host_entry *e = &ct->extra_hosts[i];
 
-		if (!e->late && e->ip && !file_has(file, e->ip, e->name))
+		if (!e->late && e->ip && !cli_hosts_file_has(file, e->ip, e->name))
 			return e->name;
 	}
 	return NULL;

@@ -7,6 +7,8 @@
 #include "cli/state.c"
 #include "cli/logs.c"
 #include "cli/cmd_ps.c"
+#include "cli/cmd_plan.c"
+#include "cli/cmd_hosts.c"
 
 __attribute__((weak)) struct cli_global cli_global;
 
@@ -29,6 +31,12 @@ __attribute__((weak)) void cli_errorf(const char *fmt, ...)
 __attribute__((weak)) size_t cli_print_diags(struct diag_list *dl)
 {
 	return dl->errors;
+}
+
+__attribute__((weak)) bool cli_color(FILE *f)
+{
+	(void)f;
+	return false;
 }
 
 __attribute__((weak)) int cli_registry_build(struct engine_registry **out,
