@@ -9,6 +9,9 @@ cd "$top"
 
 bash scripts/deps.sh
 
+echo "== module arrows (shared/STYLE.md)"
+bash scripts/check_includes.sh
+
 echo "== build (warnings are errors)"
 bash scripts/build.sh build RelWithDebInfo
 
@@ -37,7 +40,7 @@ lab_down() {
 	exit "$rc"
 }
 
-if [ -x lab/mixlab ] && [ -x build/test_integration ]; then
+{
 	echo "== integration tests on the two-daemon lab"
 	# A lab that was already up (someone is using it) is left up; one this
 	# script starts is taken down again, whatever happens, and `down` then
@@ -50,4 +53,4 @@ if [ -x lab/mixlab ] && [ -x build/test_integration ]; then
 	fi
 	lab/mixlab status
 	ctest --test-dir build -L integration --output-on-failure
-fi
+}
