@@ -519,11 +519,20 @@ static void ereq_launch(struct ereq *r)
 
 static void neg_ping_done(struct ereq *r, int rc, const struct diag *err);
 
+/* A daemon that accepts but never answers a ping is as good as down. */
+static long ping_timeout(const struct engine *e)
+{
+	long t = 2 * e->connect_timeout_ms;
+
+	return t < e->request_timeout_ms ? t : e->request_timeout_ms;
+}
+
 /* The first versioned request of an engine waits for a ping. */
 static void start_neg_ping(struct engine_loop *l, struct engine *e)
 {
 	struct ereq *p = ereq_new(l, e, "GET", true, "/_ping");
 
+	p->timeout_ms = ping_timeout(e);
 	p->neg_ping = true;
 	p->done = neg_ping_done;
 	e->pinging = true;
@@ -894,6 +903,7 @@ void engine_ping_async(struct engine_loop *l, struct engine *e,
 	struct ereq *r = ereq_new(l, e, "GET", true, "/_ping");
 	struct ping_ctx *c = xcalloc(1, sizeof(*c));
 
+	r->timeout_ms = ping_timeout(e);
 	c->cb = cb;
 	c->ud = ud;
 	ereq_start(r, ping_done, c);

@@ -63,7 +63,7 @@ struct engine_config {
 	 * StrictHostKeyChecking=no"); NULL: $MIXCOMPOSE_SSH_OPTS.
 	 */
 	const char *ssh_opts;
-	long connect_timeout_ms; /* 0: ENGINE_CONNECT_TIMEOUT_MS */
+	long connect_timeout_ms; /* 0: ENGINE_CONNECT_TIMEOUT_MS (pings: 2x) */
 	long request_timeout_ms; /* 0: ENGINE_REQUEST_TIMEOUT_MS; streams: none */
 };
 

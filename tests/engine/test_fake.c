@@ -647,3 +647,20 @@ Test(engine_fake, loop_run_gives_up_after_its_timeout)
 	cr_assert_eq(ok, 1);
 	engine_loop_free(l);
 }
+
+Test(engine_fake, hung_daemon_fails_a_ping_within_twice_the_connect_timeout)
+{
+	struct engine_config cfg = { .name = "hung", .connect_timeout_ms = 200 };
+	struct fake_route r = { .path = "/_ping", .fixture = "ping.http",
+				.mode = FAKE_SLOW, .delay_ms = 2000 };
+	struct diag err = { 0 };
+	long t0;
+
+	fs = fake_start(&r, 1);
+	cfg.url = fake_url(fs);
+	cr_assert_eq(engine_new(&eng, &cfg, &err), 0, "%s", err.msg);
+	t0 = now_ms();
+	cr_assert_eq(engine_ping(eng, NULL, &err), DIAG_ETRANSPORT);
+	cr_assert_lt(now_ms() - t0, 1000);
+	cr_assert(strstr(err.msg, "within 400 ms"), "%s", err.msg);
+}
