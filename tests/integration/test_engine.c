@@ -625,6 +625,26 @@ Test(integration_engine_tls, plain_http_to_tls_port_is_an_error)
 	engine_free(e);
 }
 
+Test(integration_engine_tls, docker_host_and_tls_variables_give_the_default)
+{
+	char *env[] = { "DOCKER_HOST=" TLS_URL, "DOCKER_TLS_VERIFY=1",
+			"DOCKER_CERT_PATH=" TLS_DIR, NULL };
+	struct engine_registry_opts o = { .environ_ = env,
+					  .docker_config = "/nonexistent" };
+	struct engine_registry *r = NULL;
+	struct engine_daemon *d;
+	struct diag err = { 0 };
+
+	cr_assert_eq(engine_registry_new(&r, &o, &err), 0, "%s", err.msg);
+	engine_registry_probe(r, &err);
+	d = engine_registry_find(r, "default");
+	cr_assert_not_null(d);
+	cr_assert(d->tls && d->tls_verify);
+	cr_assert(d->reachable, "%s", d->error);
+	cr_assert_str_eq(d->os, "linux");
+	engine_registry_free(r);
+}
+
 /* ---- The registry on the lab -------------------------------------------- */
 
 Test(integration_engine, registry_probes_the_lab_map)
