@@ -15,7 +15,7 @@ pkgs=(
 	# TLS and ssh transports, tested for real on loopback
 	openssl openssh-server openssh-client
 	# the peer for benchmarks, and tools the tests and benchmarks use
-	docker-compose curl hyperfine jq procps iproute2 time bc graphviz
+	valgrind docker-compose curl hyperfine jq procps iproute2 time bc graphviz
 )
 
 missing=()

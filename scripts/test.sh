@@ -53,4 +53,6 @@ lab_down() {
 	fi
 	lab/mixlab status
 	ctest --test-dir build -L integration --output-on-failure
+	echo "== the main commands under valgrind"
+	bash scripts/valgrind.sh
 }

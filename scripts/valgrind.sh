@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the main commands under valgrind against the lab (which must be up)
+# and fails if any of them leaks or touches invalid memory.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${MIXCOMPOSE:-$top/build/mixcompose}
+project=vgcheck-$$
+mc=("$bin" -f "$top/samples/lab/compose.yaml" -p "$project")
+vg=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
+	--error-exitcode=9 -q)
+log=$(mktemp)
+trap '"${mc[@]}" down -v -t 0 >/dev/null 2>&1 || true; rm -f "$log"' EXIT
+
+bad=0
+while IFS= read -r args; do
+	# shellcheck disable=SC2086 # the words of each command split on purpose
+	if "${vg[@]}" "${mc[@]}" $args >/dev/null 2>"$log"; then
+		printf 'valgrind: %-28s clean\n' "$args"
+	else
+		printf 'valgrind: %-28s FAILED\n' "$args"
+		cat "$log"
+		bad=1
+	fi
+done <<'CMDS'
+config --format json
+plan --offline
+graph --format mermaid --offline
+daemons
+up -d --wait
+ps
+logs
+exec -T web hostname
+hosts --sync
+restart
+stop
+start
+down -v -t 0
+CMDS
+exit "$bad"
