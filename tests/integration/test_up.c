@@ -584,3 +584,73 @@ Test(integration_up, late_addresses_are_written_by_exec,
 	free(ip_b);
 	sbuf_release(&out);
 }
+
+/* ---- Attached up and --wait ------------------------------------------------ */
+
+static char *slurp(const char *path)
+{
+	struct sbuf out = SBUF_INIT;
+
+	lab_sh(&out, "cat '%s' 2>/dev/null", path);
+	return sbuf_detach(&out, NULL);
+}
+
+Test(integration_up, attached_up_follows_logs_and_ctrl_c_stops_the_project)
+{
+	int port = free_port();
+	struct lab_http r = { 0 };
+	char path[300], *log = NULL, *running;
+	long pid = 0;
+	FILE *f;
+
+	project("lab", "attach");
+	cr_assert_eq(lab_sh(NULL,
+			    "cd '%s' && { exec >out 2>&1 </dev/null; "
+			    "MIX_PORT=%d %s -p %s up --progress plain & "
+			    "echo $! >pid; wait $!; echo \"rc=$?\"; } &",
+			    P.dir, port, MIXCOMPOSE_BIN, P.name),
+		     0);
+	cr_assert_eq(lab_http_tcp_wait(&r, "127.0.0.1", port, "/", 20000), 0);
+	lab_http_release(&r);
+	snprintf(path, sizeof(path), "%s/pid", P.dir);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	cr_assert_eq(fscanf(f, "%ld", &pid), 1);
+	fclose(f);
+	cr_assert_eq(kill((pid_t)pid, SIGINT), 0);
+	snprintf(path, sizeof(path), "%s/out", P.dir);
+	for (int i = 0; i < 300; i++) {
+		free(log);
+		log = slurp(path);
+		if (strstr(log, "rc="))
+			break;
+		usleep(100000);
+	}
+	cr_assert(strstr(log, "rc=0"), "%s", log);
+	cr_assert(strstr(log, "Gracefully stopping"), "%s", log);
+	cr_assert(strstr(log, "web-1 (windows) | webapp: service web"), "%s",
+		  log);
+	cr_assert(strstr(log, "proxy-1 (linux)  Stopped"), "%s", log);
+	running = inspect(LAB_WINDOWS_SOCK, cname("web"), "{{.State.Running}}");
+	cr_assert_str_eq(running, "false", "stopped, not removed");
+	free(running);
+	free(log);
+}
+
+Test(integration_up, wait_returns_once_everything_is_running_or_healthy)
+{
+	struct sbuf out = SBUF_INIT;
+	char *health, *app;
+
+	project("conditions", "wait");
+	cr_assert_eq(mc(&out, "up --wait --progress plain"), 0, "%s", out.buf);
+	health = inspect(LAB_WINDOWS_SOCK, cname("ready"),
+			 "{{.State.Health.Status}}");
+	app = inspect(LAB_LINUX_SOCK, cname("app"), "{{.State.Running}}");
+	cr_assert_str_eq(health, "healthy");
+	cr_assert_str_eq(app, "true");
+	cr_assert(strstr(out.buf, "app-1 (linux)  Running"), "%s", out.buf);
+	free(health);
+	free(app);
+	sbuf_release(&out);
+}
