@@ -610,7 +610,11 @@ Test(integration_up, attached_up_follows_logs_and_ctrl_c_stops_the_project)
 			    "echo $! >pid; wait $!; echo \"rc=$?\"; } &",
 			    P.dir, port, MIXCOMPOSE_BIN, P.name),
 		     0);
-	cr_assert_eq(lab_http_tcp_wait(&r, "127.0.0.1", port, "/", 20000), 0);
+	snprintf(path, sizeof(path), "%s/out", P.dir);
+	if (lab_http_tcp_wait(&r, "127.0.0.1", port, "/", 20000)) {
+		log = slurp(path);
+		cr_assert_fail("no page through nginx; up said:\n%s", log);
+	}
 	lab_http_release(&r);
 	snprintf(path, sizeof(path), "%s/pid", P.dir);
 	f = fopen(path, "r");
