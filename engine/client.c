@@ -318,7 +318,7 @@ struct engine_loop *eng_own_loop(struct engine *e)
 
 /* ---- Requests ----------------------------------------------------------- */
 
-static void list_add(struct engine_loop *l, struct ereq *r)
+void eng_list_add(struct engine_loop *l, struct ereq *r)
 {
 	r->loop = l;
 	r->prev = NULL;
@@ -510,35 +510,11 @@ static void ereq_prepare(struct ereq *r)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
 }
 
-static void ereq_launch(struct ereq *r)
+void eng_launch(struct ereq *r)
 {
 	ereq_prepare(r);
 	r->state = EREQ_RUNNING;
 	curl_multi_add_handle(r->loop->m, r->h);
-}
-
-static void neg_ping_done(struct ereq *r, int rc, const struct diag *err);
-
-/* A daemon that accepts but never answers a ping is as good as down. */
-static long ping_timeout(const struct engine *e)
-{
-	long t = 2 * e->connect_timeout_ms;
-
-	return t < e->request_timeout_ms ? t : e->request_timeout_ms;
-}
-
-/* The first versioned request of an engine waits for a ping. */
-static void start_neg_ping(struct engine_loop *l, struct engine *e)
-{
-	struct ereq *p = ereq_new(l, e, "GET", true, "/_ping");
-
-	p->timeout_ms = ping_timeout(e);
-	p->neg_ping = true;
-	p->done = neg_ping_done;
-	e->pinging = true;
-	e->ping_loop = l;
-	list_add(l, p);
-	ereq_launch(p);
 }
 
 void ereq_start(struct ereq *r, ereq_done_fn done, void *ctx)
@@ -548,14 +524,14 @@ void ereq_start(struct ereq *r, ereq_done_fn done, void *ctx)
 	r->done = done;
 	r->ctx = ctx;
 	r->epoch = e->epoch;
-	list_add(r->loop, r);
+	eng_list_add(r->loop, r);
 	if (r->raw_path || e->negotiated) {
-		ereq_launch(r);
+		eng_launch(r);
 		return;
 	}
 	r->state = EREQ_WAITING;
 	if (!e->pinging || e->ping_loop != r->loop)
-		start_neg_ping(r->loop, e);
+		eng_neg_ping(r->loop, e);
 }
 
 void ereq_fail(struct ereq *r, ereq_done_fn done, void *ctx, int code,
@@ -565,47 +541,11 @@ void ereq_fail(struct ereq *r, ereq_done_fn done, void *ctx, int code,
 
 	r->done = done;
 	r->ctx = ctx;
-	list_add(r->loop, r);
+	eng_list_add(r->loop, r);
 	r->state = EREQ_DEFERRED;
 	va_start(ap, fmt);
 	diag_vset(&r->pre_err, code, NULL, fmt, ap);
 	va_end(ap);
-}
-
-/* Records what a ping says; negotiation runs on every ping. */
-static int ping_absorb(struct ereq *r, struct diag *err)
-{
-	struct engine *e = r->e;
-	char api[16];
-	int rc;
-
-	snprintf(e->os, sizeof(e->os), "%s", r->ostype);
-	if (e->forced)
-		return 0;
-	rc = engine_api_negotiate(api, e->name, r->api_version, NULL, err);
-	if (rc)
-		return rc;
-	snprintf(e->api, sizeof(e->api), "%s", api);
-	engine_api_parse(api, &e->api_major, &e->api_minor);
-	e->negotiated = true;
-	return 0;
-}
-
-static void neg_ping_done(struct ereq *r, int rc, const struct diag *err)
-{
-	struct engine *e = r->e;
-	struct diag d = { 0 };
-
-	if (e->ping_loop == r->loop)
-		e->pinging = false;
-	if (!rc)
-		rc = ping_absorb(r, &d);
-	else
-		d = *err;
-	if (rc && !e->negotiated) {
-		e->neg_err = d;
-		e->fail_epoch = ++e->epoch;
-	}
 }
 
 /* ---- Completion --------------------------------------------------------- */
@@ -707,12 +647,12 @@ static bool service_one(struct engine_loop *l)
 		if (r->state != EREQ_WAITING)
 			continue;
 		if (e->negotiated) {
-			ereq_launch(r);
+			eng_launch(r);
 		} else if (r->epoch < e->fail_epoch) {
 			finish(r, e->neg_err.code, &e->neg_err);
 			return true;
 		} else if (!e->pinging || e->ping_loop != l) {
-			start_neg_ping(l, e);
+			eng_neg_ping(l, e);
 		}
 	}
 	return false;
@@ -828,7 +768,7 @@ void eng_sync_wait(struct engine_loop *l, const bool *done)
 		engine_loop_step(l, -1);
 }
 
-/* ---- Raw submit and ping ------------------------------------------------ */
+/* ---- Raw submit -------------------------------------------------------- */
 
 struct raw_ctx {
 	engine_reply_fn cb;
@@ -869,75 +809,6 @@ void engine_submit(struct engine_loop *l, struct engine *e, const char *method,
 		r->content_type = "application/json";
 	}
 	ereq_start(r, raw_done, c);
-}
-
-struct ping_ctx {
-	engine_ping_fn cb;
-	void *ud;
-};
-
-static void ping_done(struct ereq *r, int rc, const struct diag *err)
-{
-	struct ping_ctx *c = r->ctx;
-	struct engine_ping_info info = { 0 };
-	struct diag d = { 0 };
-
-	if (!rc) {
-		rc = ping_absorb(r, &d);
-		err = &d;
-	}
-	snprintf(info.api_version, sizeof(info.api_version), "%s",
-		 r->api_version);
-	snprintf(info.negotiated, sizeof(info.negotiated), "%s",
-		 engine_api_version(r->e));
-	snprintf(info.os, sizeof(info.os), "%s", r->ostype);
-	snprintf(info.server, sizeof(info.server), "%s", r->server);
-	info.latency_us = r->latency_us;
-	c->cb(c->ud, rc, &info, rc ? err : NULL);
-	free(c);
-}
-
-void engine_ping_async(struct engine_loop *l, struct engine *e,
-		       engine_ping_fn cb, void *ud)
-{
-	struct ereq *r = ereq_new(l, e, "GET", true, "/_ping");
-	struct ping_ctx *c = xcalloc(1, sizeof(*c));
-
-	r->timeout_ms = ping_timeout(e);
-	c->cb = cb;
-	c->ud = ud;
-	ereq_start(r, ping_done, c);
-}
-
-struct sync_ping {
-	bool done;
-	int rc;
-	struct engine_ping_info *out;
-	struct diag *err;
-};
-
-static void sync_ping_cb(void *ud, int rc, const struct engine_ping_info *info,
-			 const struct diag *err)
-{
-	struct sync_ping *s = ud;
-
-	s->done = true;
-	s->rc = rc;
-	if (s->out)
-		*s->out = *info;
-	if (rc && s->err)
-		*s->err = *err;
-}
-
-int engine_ping(struct engine *e, struct engine_ping_info *out,
-		struct diag *err)
-{
-	struct sync_ping s = { .out = out, .err = err };
-	struct engine_loop *l = eng_own_loop(e);
-
-	engine_ping_async(l, e, sync_ping_cb, &s);
-	eng_sync_wait(l, &s.done);
-	return s.rc;
 }
 
 /* ---- Shared completions for the typed calls ----------------------------- */

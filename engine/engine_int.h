@@ -131,6 +131,11 @@ void ereq_start(struct ereq *r, ereq_done_fn done, void *ctx);
 /* Fails 'r' on the next step instead of sending it. */
 void ereq_fail(struct ereq *r, ereq_done_fn done, void *ctx, int code,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Puts 'r' on the loop's list / sends it now (ping.c). */
+void eng_list_add(struct engine_loop *l, struct ereq *r);
+void eng_launch(struct ereq *r);
+/* ping.c: the negotiation ping that versioned requests wait for. */
+void eng_neg_ping(struct engine_loop *l, struct engine *e);
 /* Runs 'l' until '*done' (the sync wrappers). */
 void eng_sync_wait(struct engine_loop *l, const bool *done);
 struct engine_loop *eng_own_loop(struct engine *e);

@@ -664,3 +664,36 @@ Test(engine_fake, hung_daemon_fails_a_ping_within_twice_the_connect_timeout)
 	cr_assert_lt(now_ms() - t0, 1000);
 	cr_assert(strstr(err.msg, "within 400 ms"), "%s", err.msg);
 }
+
+Test(engine_fake, ping_without_version_header_asks_for_version)
+{
+	struct engine_ping_info pi;
+	struct engine_image_info ii;
+	struct diag err = { 0 };
+	char target[1024];
+	struct engine *e = FAKE(0, NULL, { .path = "/_ping", .fixture = "ping_bare.http" },
+				{ .path = "/version", .fixture = "version.http" },
+				{ .path = "/images/", .fixture = "image_inspect.http" });
+
+	cr_assert_eq(engine_ping(e, &pi, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(pi.api_version, "1.41");
+	cr_assert_str_eq(pi.negotiated, "1.41");
+	cr_assert_str_eq(pi.os, "linux");
+	cr_assert_eq(engine_image_inspect(e, "busybox", &ii, &err), 0, "%s", err.msg);
+	fake_last(fs, target, sizeof(target), NULL, 0);
+	cr_assert_str_eq(target, "/v1.41/images/busybox/json");
+}
+
+Test(engine_fake, version_info_is_parsed)
+{
+	struct engine_version_info vi;
+	struct diag err = { 0 };
+	struct engine *e = FAKE(0, NULL, { .path = "/version", .fixture = "version.http" });
+
+	cr_assert_eq(engine_version(e, &vi, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(vi.api_version, "1.41");
+	cr_assert_str_eq(vi.min_api_version, "1.12");
+	cr_assert_str_eq(vi.os, "linux");
+	cr_assert_str_eq(vi.arch, "amd64");
+	cr_assert(strstr(vi.version, "20.10"), "%s", vi.version);
+}
