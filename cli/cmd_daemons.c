@@ -148,7 +148,7 @@ int cmd_daemons(int argc, char **argv)
 	if (cli_registry_build(&r, p, &err)) {
 		cli_error(&err);
 		compose_project_free(p);
-		return CLI_FAIL;
+		return err.code == DIAG_EUSAGE ? CLI_USAGE : CLI_FAIL;
 	}
 	engine_registry_probe(r, &err);
 	if (!strcmp(format, "json"))

@@ -85,10 +85,13 @@ static bool valid_name(const char *s)
 static int parse_value(struct spec *sp, struct arena *a, char *val,
 		       const char *what, struct diag *err)
 {
+	/* A bad --daemon is a usage error; a bad variable is not. */
+	int code = sp->source == ENGINE_SRC_FLAG ? DIAG_EUSAGE : DIAG_EMODEL;
+
 	char *save = NULL, *tok = strtok_r(val, ",", &save);
 
 	if (!tok || !*tok)
-		return diag_set(err, DIAG_EUSAGE, NULL, "%s: no endpoint",
+		return diag_set(err, code, NULL, "%s: no endpoint",
 				what);
 	if (!strncmp(tok, "context:", 8))
 		sp->context = arena_strdup(a, tok + 8);
@@ -99,7 +102,7 @@ static int parse_value(struct spec *sp, struct arena *a, char *val,
 		int bad = 0;
 
 		if (!eq)
-			return diag_set(err, DIAG_EUSAGE, NULL,
+			return diag_set(err, code, NULL,
 					"%s: '%s' is not KEY=VALUE", what, tok);
 		*eq++ = '\0';
 		if (!strcmp(tok, "os"))
@@ -113,12 +116,12 @@ static int parse_value(struct spec *sp, struct arena *a, char *val,
 		else if (!strcmp(tok, "tlsverify"))
 			bad = parse_bool(eq, &sp->tls_verify);
 		else
-			return diag_set(err, DIAG_EUSAGE, NULL,
+			return diag_set(err, code, NULL,
 					"%s: unknown option '%s' (want os=, "
 					"arch=, lab=, tlsverify= or cert=)",
 					what, tok);
 		if (bad)
-			return diag_set(err, DIAG_EUSAGE, NULL,
+			return diag_set(err, code, NULL,
 					"%s: '%s' is not true or false", what,
 					eq);
 	}
@@ -190,7 +193,7 @@ static int add_decls(struct engine_registry *r,
 		};
 
 		if (!dd->name || !valid_name(dd->name))
-			return diag_set(err, DIAG_EUSAGE, NULL,
+			return diag_set(err, DIAG_EMODEL, NULL,
 					"%s%sx-mixcompose.daemons: '%s' is not "
 					"a valid daemon name",
 					dd->where ? dd->where : "",
@@ -345,7 +348,7 @@ static int resolve(struct engine_registry *r, struct engine_daemon *d,
 	}
 	if (use_context(r, d, d->name, err) == 0)
 		return 0;
-	return diag_set(err, DIAG_EUSAGE, NULL,
+	return diag_set(err, DIAG_EMODEL, NULL,
 			"%s%sdaemon '%s' has no endpoint: give 'endpoint' or "
 			"'context', --daemon %s=URL, or MIXCOMPOSE_DAEMON_X=URL",
 			d->where ? d->where : "", d->where ? ": " : "",

@@ -277,7 +277,7 @@ Test(engine_registry, declared_without_endpoint_points_at_the_declaration)
 	char *env[] = { NULL };
 	struct diag err = { 0 };
 
-	cr_assert_eq(build_fails(NULL, 0, decls, 1, env, &err), DIAG_EUSAGE);
+	cr_assert_eq(build_fails(NULL, 0, decls, 1, env, &err), DIAG_EMODEL);
 	cr_assert(strstr(err.msg, "compose.yaml:5:7"), "%s", err.msg);
 	cr_assert(strstr(err.msg, "'ghost'"), "%s", err.msg);
 }
@@ -426,4 +426,14 @@ Test(engine_registry, source_names)
 	cr_assert_str_eq(engine_source_name(ENGINE_SRC_FILE), "file");
 	cr_assert_str_eq(engine_source_name(ENGINE_SRC_CONTEXT), "context");
 	cr_assert_str_eq(engine_source_name(ENGINE_SRC_DEFAULT), "default");
+}
+
+Test(engine_registry, bad_variable_is_a_model_error)
+{
+	char *env[] = { "MIXCOMPOSE_DAEMON_X=unix:///x.sock,shape=round", NULL };
+	struct diag err = { 0 };
+
+	cr_assert_eq(build_fails(NULL, 0, NULL, 0, env, &err), DIAG_EMODEL);
+	cr_assert(strstr(err.msg, "MIXCOMPOSE_DAEMON_X: unknown option 'shape'"),
+		  "%s", err.msg);
 }
