@@ -158,9 +158,9 @@ struct engine_loop *engine_loop_new(void);
 /* Cancels what is still in flight (callbacks get DIAG_EINTR); NULL is fine. */
 void engine_loop_free(struct engine_loop *l);
 /*
- * Waits up to 'timeout_ms' for activity (0: poll, -1: wait as long as
- * needed for the next event) and dispatches completions.  Returns the
- * number of requests still in flight.
+ * Waits up to 'timeout_ms' for activity (0: poll; -1: up to a second, so
+ * a caller may look at its own flags, e.g. after SIGINT) and dispatches
+ * completions.  Returns the number of requests still in flight.
  */
 size_t engine_loop_step(struct engine_loop *l, long timeout_ms);
 /*
