@@ -65,6 +65,7 @@ static void cleanup_lab(void)
 		struct engine_network_list *nl = NULL;
 		struct engine_volume_list *vl = NULL;
 		struct diag err = { 0 };
+		char ref[128];
 
 		if (!engine_container_list(e, &fl, &cl, &err))
 			for (size_t j = 0; j < cl->n; j++)
@@ -80,6 +81,8 @@ static void cleanup_lab(void)
 		engine_container_list_free(cl);
 		engine_network_list_free(nl);
 		engine_volume_list_free(vl);
+		snprintf(ref, sizeof(ref), "local/mixtest-import:%d", (int)getpid());
+		engine_image_remove(e, ref, true, &err);
 		engine_free(e);
 	}
 }
