@@ -697,3 +697,45 @@ Test(engine_fake, version_info_is_parsed)
 	cr_assert_str_eq(vi.arch, "amd64");
 	cr_assert(strstr(vi.version, "20.10"), "%s", vi.version);
 }
+
+static void count_image(void *ud, int rc, const struct engine_image_info *ii,
+			const struct diag *err)
+{
+	(void)ii;
+	(void)err;
+	if (!rc)
+		(*(int *)ud)++;
+}
+
+Test(engine_fake, negotiation_does_not_depend_on_another_loop)
+{
+	struct engine_loop *a = engine_loop_new(), *b = engine_loop_new();
+	int ok_a = 0, ok_b = 0;
+	struct engine *e = FAKE(0, NULL, PING,
+				{ .path = "/images/", .fixture = "image_inspect.http" });
+
+	engine_image_inspect_async(a, e, "busybox", count_image, &ok_a);
+	engine_image_inspect_async(b, e, "busybox", count_image, &ok_b);
+	/* Loop a is never stepped while b runs: b pings by itself. */
+	cr_assert_eq(engine_loop_run(b, 5000), 0);
+	cr_assert_eq(ok_b, 1);
+	cr_assert_eq(ok_a, 0);
+	cr_assert_eq(engine_loop_run(a, 5000), 0);
+	cr_assert_eq(ok_a, 1);
+	engine_loop_free(a);
+	engine_loop_free(b);
+}
+
+Test(engine_fake, failed_negotiation_is_retried_by_later_calls)
+{
+	struct engine_image_info ii;
+	struct diag err = { 0 };
+	struct engine *e = FAKE(0, NULL, { .path = "/_ping", .mode = FAKE_CLOSE },
+				{ .path = "/images/", .fixture = "image_inspect.http" });
+
+	cr_assert_eq(engine_image_inspect(e, "busybox", &ii, &err), DIAG_ETRANSPORT);
+	cr_assert(strstr(err.msg, "GET /_ping"), "%s", err.msg);
+	cr_assert_eq(engine_image_inspect(e, "busybox", &ii, &err), DIAG_ETRANSPORT);
+	/* Two calls, two negotiation attempts, no image request. */
+	cr_assert_eq(fake_requests(fs), 2);
+}
