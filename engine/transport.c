@@ -255,6 +255,8 @@ void eng_transport_setup(struct engine *e, CURL *h)
 		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, e->u.path);
 		break;
 	case ENGINE_URL_TCP:
+		/* Streams (logs -f, events) idle for long; keep NATs aware. */
+		curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 		if (!e->tls)
 			break;
 		if (e->cert_path) {
