@@ -1039,6 +1039,12 @@ struct engine_run_opts {
 	/* Checked at every step: once nonzero no new job starts. */
 	volatile sig_atomic_t *cancel;
 	long poll_ms;            /* WAIT polling interval; 0: 250 */
+	/*
+	 * A request that fails with an iptables error (two daemons on one
+	 * host racing on their chains) is tried again, up to 5 times, after
+	 * retry_ms, 2 x retry_ms, ...; 0: 300.
+	 */
+	long retry_ms;
 	size_t max_per_engine;   /* jobs WORKING per daemon; 0: no limit */
 };
 

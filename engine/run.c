@@ -16,6 +16,8 @@
 #define RUN_POLL_MS_DEFAULT 250
 #define RUN_STEP_MS 100
 #define RUN_EXEC_OUTPUT_MAX 400
+#define RUN_RETRY_MAX 5
+#define RUN_RETRY_MS 300
 
 struct run;
 
@@ -24,8 +26,9 @@ struct jctx {
 	struct run *run;
 	size_t i;
 	size_t k;             /* CREATE: the next endpoint to connect */
-	bool sleeping;        /* WAIT: between two polls */
-	long long next_poll;  /* WAIT: when to inspect again */
+	bool sleeping;        /* WAIT: between two polls; or before a retry */
+	long long next_poll;  /* when to inspect (or try) again */
+	int attempts;         /* retries so far */
 };
 
 struct run {
@@ -34,6 +37,7 @@ struct run {
 	size_t n;
 	const struct engine_run_opts *o;
 	long poll_ms;
+	long retry_ms;
 	struct jctx *ctx;
 	enum engine_job_state *seen; /* states the progress callback knows */
 	bool cancelled;
@@ -236,10 +240,30 @@ static void job_done(struct run *r, size_t i)
 	notify(r, i);
 }
 
+/*
+ * Daemons that share one host's iptables (the lab's, or any two engines on
+ * one machine) race when both rewrite their chains at once, and one then
+ * fails with an iptables error that is gone a moment later.
+ */
+static bool retry_later(struct run *r, size_t i, const struct diag *err)
+{
+	struct jctx *c = &r->ctx[i];
+
+	if (err->code != DIAG_EENGINE || !strstr(err->msg, "iptables") ||
+	    c->attempts >= RUN_RETRY_MAX || r->cancelled)
+		return false;
+	c->attempts++;
+	c->sleeping = true;
+	c->next_poll = now_ms() + (long long)r->retry_ms * c->attempts;
+	return true;
+}
+
 static void job_fail(struct run *r, size_t i, const struct diag *err)
 {
 	struct engine_job *j = &r->jobs[i];
 
+	if (retry_later(r, i, err))
+		return;
 	j->state = ENGINE_JOB_FAILED;
 	j->finished_ms = now_ms();
 	j->err = *err;
@@ -620,14 +644,12 @@ static void launch_container(struct run *r, size_t i)
 	}
 }
 
-static void launch(struct run *r, size_t i)
+/* Sends the job's (first) request; also what a retry does again. */
+static void dispatch(struct run *r, size_t i)
 {
 	struct engine_job *j = &r->jobs[i];
 	struct jctx *c = &r->ctx[i];
 
-	j->state = ENGINE_JOB_WORKING;
-	j->started_ms = now_ms();
-	notify(r, i);
 	switch (j->kind) {
 	case ENGINE_JOB_NOOP:
 		job_done(r, i);
@@ -653,6 +675,10 @@ static void launch(struct run *r, size_t i)
 					   c);
 		break;
 	case ENGINE_JOB_CONTAINER_CREATE:
+		if (j->id[0]) {
+			connect_next(c); /* a retry after a failed connect */
+			break;
+		}
 		engine_container_create_async(r->l, j->engine, j->name,
 					      create_platform(j),
 					      j->container_spec, on_created, c);
@@ -661,6 +687,16 @@ static void launch(struct run *r, size_t i)
 		launch_container(r, i);
 		break;
 	}
+}
+
+static void launch(struct run *r, size_t i)
+{
+	struct engine_job *j = &r->jobs[i];
+
+	j->state = ENGINE_JOB_WORKING;
+	j->started_ms = now_ms();
+	notify(r, i);
+	dispatch(r, i);
 }
 
 /* ---- The loop ------------------------------------------------------------- */
@@ -723,7 +759,10 @@ static size_t start_ready(struct run *r, size_t *ready)
 	return started;
 }
 
-/* Polls the WAIT jobs that are due; returns ms until the next one is. */
+/*
+ * Polls the WAIT jobs that are due and sends the retries that are; returns
+ * ms until the next one is.
+ */
 static long poll_due(struct run *r)
 {
 	long long now = now_ms(), next = -1;
@@ -733,8 +772,12 @@ static long poll_due(struct run *r)
 
 		if (r->jobs[i].state != ENGINE_JOB_WORKING || !c->sleeping)
 			continue;
-		if (c->next_poll <= now)
+		if (c->next_poll <= now && r->jobs[i].kind == ENGINE_JOB_WAIT) {
 			poll_wait(r, i);
+		} else if (c->next_poll <= now) {
+			c->sleeping = false;
+			dispatch(r, i);
+		}
 		else if (next < 0 || c->next_poll - now < next)
 			next = c->next_poll - now;
 	}
@@ -829,6 +872,7 @@ int engine_run(struct engine_loop *l, struct engine_job *jobs, size_t n,
 		return rc;
 	r.o = opts ? opts : &none;
 	r.poll_ms = r.o->poll_ms > 0 ? r.o->poll_ms : RUN_POLL_MS_DEFAULT;
+	r.retry_ms = r.o->retry_ms > 0 ? r.o->retry_ms : RUN_RETRY_MS;
 	r.ctx = xcalloc(n + 1, sizeof(*r.ctx));
 	r.seen = xcalloc(n + 1, sizeof(*r.seen));
 	for (size_t i = 0; i < n; i++) {

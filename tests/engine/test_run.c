@@ -281,3 +281,28 @@ Test(engine_run, soft_deps_run_after_failures)
 	cr_assert_eq(engine_jobs_ready(jobs, 3, out, 3), 1);
 	cr_assert_eq(out[0], 2);
 }
+
+Test(engine_run_fake, iptables_races_are_retried)
+{
+	static const struct fake_route routes[] = {
+		{ .path = "/_ping", .fixture = "ping.http" },
+		{ .method = "POST", .path = "/networks/create",
+		  .fixture = "run_iptables_500.http" },
+	};
+	struct engine *e = fake(routes, NJOBS(routes));
+	struct engine_network_spec spec = { .name = "n" };
+	struct engine_job jobs[] = {
+		{ .kind = ENGINE_JOB_NETWORK_CREATE, .engine = e,
+		  .network_spec = &spec,
+		  .container = { ENGINE_JOB_NONE, NULL } },
+	};
+	struct engine_run_opts o = { .retry_ms = 10 };
+	struct engine_loop *l = engine_loop_new();
+	struct diag err = { 0 };
+
+	cr_assert_eq(engine_run(l, jobs, 1, &o, &err), DIAG_EENGINE);
+	cr_assert(strstr(jobs[0].err.msg, "iptables"), "%s", jobs[0].err.msg);
+	/* The ping, the first try and five retries. */
+	cr_assert_eq(fake_requests(fs), 7, "%d", fake_requests(fs));
+	engine_loop_free(l);
+}
