@@ -532,6 +532,13 @@ Test(integration_up_daemon, stopped_daemon_gives_clear_error_then_converges,
 	cr_assert(strstr(out.buf, "daemon 'third'"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "cannot connect"), "%s", out.buf);
 	third_stop();
+	/* Down before the start: refused before anything starts. */
+	sbuf_reset(&out);
+	cr_assert_eq(mc(&out, "up -d --progress plain"), 1, "%s", out.buf);
+	cr_assert(strstr(out.buf, "daemon 'third' is not reachable"), "%s",
+		  out.buf);
+	cr_assert(strstr(out.buf, "nothing was started"), "%s", out.buf);
+	cr_assert_null(strstr(out.buf, "Starting"), "%s", out.buf);
 	third_start();
 	sbuf_reset(&out);
 	cr_assert_eq(mc(&out, "up -d --progress plain"), 0, "%s", out.buf);
