@@ -9,6 +9,7 @@
 #include "util/sbuf.h"
 
 static struct fake_server *fs;
+static struct fake_server *fs2; /* a second daemon, for some tests */
 static struct engine *eng;
 
 static long now_ms(void)
@@ -39,6 +40,8 @@ static void teardown(void)
 	eng = NULL;
 	fake_stop(fs);
 	fs = NULL;
+	fake_stop(fs2);
+	fs2 = NULL;
 }
 
 TestSuite(engine_fake, .fini = teardown);
@@ -527,11 +530,11 @@ Test(engine_fake, dead_daemon_does_not_delay_the_other)
 	struct done_rec slow = { 0, 0, 0, "" };
 	struct fake_route slow_route = { .path = "/_ping", .fixture = "ping.http",
 					 .mode = FAKE_SLOW, .delay_ms = 3000 };
-	struct fake_server *fs2 = fake_start(&slow_route, 1);
 	struct engine *e = FAKE(0, NULL, PING), *de = NULL, *se = NULL;
 	struct diag err = { 0 };
 	long t0 = now_ms();
 
+	fs2 = fake_start(&slow_route, 1);
 	slow_cfg.url = fake_url(fs2);
 	cr_assert_eq(engine_new(&de, &dead_cfg, &err), 0);
 	cr_assert_eq(engine_new(&se, &slow_cfg, &err), 0);
@@ -549,7 +552,6 @@ Test(engine_fake, dead_daemon_does_not_delay_the_other)
 	engine_loop_free(l);
 	engine_free(de);
 	engine_free(se);
-	fake_stop(fs2);
 }
 
 Test(engine_fake, first_call_negotiates_then_waits_in_line)
