@@ -547,6 +547,14 @@ Test(integration_up_daemon, stopped_daemon_gives_clear_error_then_converges,
 				cname("late")),
 		     0, "%s", st.buf);
 	cr_assert_str_eq(st.buf, "true\n");
+	/* down goes on without the third daemon, and says so. */
+	third_stop();
+	sbuf_reset(&out);
+	cr_assert_eq(mc(&out, "down -t 0 --progress plain"), 1, "%s", out.buf);
+	cr_assert(strstr(out.buf, "daemon 'third' is not reachable"), "%s",
+		  out.buf);
+	cr_assert(strstr(out.buf, "slow-1 (linux)  Removed"), "%s", out.buf);
+	cr_assert_eq(leftovers("container"), 0, "linux's part is gone");
 	sbuf_release(&out);
 	sbuf_release(&st);
 }
