@@ -74,7 +74,12 @@ static void fill_container(struct plan_host_container *c,
 	c->networks = arena_calloc(a, s->n_networks + 1, sizeof(*c->networks));
 	for (size_t i = 0; i < s->n_networks; i++) {
 		c->networks[i].network = adup(a, s->networks[i].network);
-		c->networks[i].ipv4 = adup(a, s->networks[i].ip_address);
+		const struct engine_container_net *n = &s->networks[i];
+
+		/* A stopped container has no IPAddress but keeps its static one. */
+		c->networks[i].ipv4 = adup(a, n->ipam_ipv4 && *n->ipam_ipv4
+						      ? n->ipam_ipv4
+						      : n->ip_address);
 	}
 	c->n_networks = s->n_networks;
 

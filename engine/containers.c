@@ -391,6 +391,8 @@ static size_t parse_nets(struct engine_container_net **out, struct arena *a,
 		cn->network = arena_strdup(a, it->string);
 		cn->network_id = ej_astr(a, it, "NetworkID");
 		cn->ip_address = ej_astr(a, it, "IPAddress");
+		cn->ipam_ipv4 = ej_astr(a, ej_obj(it, "IPAMConfig"),
+					"IPv4Address");
 		cn->ip_prefix_len = (int)ej_int(it, "IPPrefixLen", 0);
 		cn->gateway = ej_astr(a, it, "Gateway");
 		cn->mac_address = ej_astr(a, it, "MacAddress");

@@ -314,6 +314,11 @@ struct engine_container_net {
 	const char *network;
 	const char *network_id;
 	const char *ip_address; /* "" when none */
+	/*
+	 * The static address asked for at create (IPAMConfig.IPv4Address),
+	 * "" when none.  Unlike ip_address it survives a stop.
+	 */
+	const char *ipam_ipv4;
 	int ip_prefix_len;
 	const char *gateway;
 	const char *mac_address;
