@@ -219,7 +219,7 @@ static const char *engine_platform(const struct plan *p, size_t d,
 	if (!platform)
 		return NULL;
 	n = strcspn(platform, "/");
-	if (eos && (strlen(eos) != n || strncmp(platform, eos, n)))
+	if (eos && (strlen(eos) != n || strncmp(platform, eos, n) != 0))
 		return NULL;
 	return platform;
 }
@@ -350,6 +350,20 @@ static void spec_ports(struct engine_container_spec *sp, struct arena *a,
 		sp->exposed_ports = (struct engine_strv){ ex, s->expose.n };
 }
 
+static enum engine_mount_type mount_type(enum compose_mount_type t)
+{
+	switch (t) {
+	case COMPOSE_MOUNT_BIND:
+		return ENGINE_MOUNT_BIND;
+	case COMPOSE_MOUNT_TMPFS:
+		return ENGINE_MOUNT_TMPFS;
+	case COMPOSE_MOUNT_NPIPE:
+		return ENGINE_MOUNT_NPIPE;
+	default:
+		return ENGINE_MOUNT_VOLUME;
+	}
+}
+
 static void spec_mounts(struct engine_container_spec *sp, struct arena *a,
 			const struct plan *p, const struct compose_service *s)
 {
@@ -374,10 +388,7 @@ static void spec_mounts(struct engine_container_spec *sp, struct arena *a,
 		}
 		if (cm->type == COMPOSE_MOUNT_CLUSTER)
 			continue;
-		m[nm].type = cm->type == COMPOSE_MOUNT_BIND ? ENGINE_MOUNT_BIND
-			     : cm->type == COMPOSE_MOUNT_TMPFS ? ENGINE_MOUNT_TMPFS
-			     : cm->type == COMPOSE_MOUNT_NPIPE ? ENGINE_MOUNT_NPIPE
-							       : ENGINE_MOUNT_VOLUME;
+		m[nm].type = mount_type(cm->type);
 		m[nm].source = cm->source;
 		if (cm->type == COMPOSE_MOUNT_VOLUME && cm->source &&
 		    (v = volume_find(p, cm->source)))
@@ -944,7 +955,7 @@ int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
 			struct cli_job_info *in;
 
 			if (pc->oneoff || !pc->state ||
-			    strcmp(pc->state, "running") ||
+			    strcmp(pc->state, "running") != 0 ||
 			    !cli_names_has(services, n_services, pc->service))
 				continue;
 			t.container.id = pc->id;
@@ -967,7 +978,7 @@ static size_t addr_container(const struct plan *p, size_t ci)
 		const char *nm = p->services[ct->service].svc->network_mode;
 		size_t si;
 
-		if (ct->n_endpoints || !nm || strncmp(nm, "service:", 8))
+		if (ct->n_endpoints || !nm || strncmp(nm, "service:", 8) != 0)
 			return ci;
 		si = plan_service_index(p, nm + 8);
 		if (si == PLAN_NONE || !p->services[si].n_containers)

@@ -505,8 +505,8 @@ static enum verdict wait_health(const struct engine_container_info *ci,
 		sbuf_adds(why, "is unhealthy");
 		return V_FAIL;
 	}
-	if (!ci->running && ci->status && strcmp(ci->status, "created") &&
-	    strcmp(ci->status, "restarting")) {
+	if (!ci->running && ci->status && strcmp(ci->status, "created") != 0 &&
+	    strcmp(ci->status, "restarting") != 0) {
 		sbuf_addf(why, "exited with code %d before it was healthy",
 			  ci->exit_code);
 		return V_FAIL;
