@@ -1,0 +1,350 @@
+/*
+ * From a plan to a job graph (cli/apply.c), without any daemon: the lab
+ * sample planned on a linux daemon and a windows stand-in, the jobs and
+ * their dependencies, the create specs, a converged project, and down.
+ * The engines are only tokens here: apply never calls them.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "cli/apply.c"
+#include "cli/progress.c"
+
+#define SAMPLE SOURCE_DIR "/samples/lab/compose.yaml"
+
+static struct compose_project *proj;
+static struct plan *plan;
+static struct cli_jobs J;
+static char tokens[2];
+static struct engine *engines[2] = { (struct engine *)&tokens[0],
+				     (struct engine *)&tokens[1] };
+
+static struct plan_host hosts[2] = {
+	{ .name = "linux", .os = "linux", .arch = "amd64", .api_major = 1,
+	  .api_minor = 41 },
+	{ .name = "windows", .os = "windows", .engine_os = "linux",
+	  .arch = "amd64", .api_major = 1, .api_minor = 41, .lab = true },
+};
+
+static void load(void)
+{
+	const char *files[] = { SAMPLE };
+	struct compose_options o = { .files = files, .n_files = 1 };
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct diag err = { 0 };
+
+	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(compose_project_normalize(proj, &dl), 0);
+	diag_list_release(&dl);
+	cli_jobs_init(&J);
+}
+
+static void unload(void)
+{
+	cli_jobs_release(&J);
+	plan_free(plan);
+	plan = NULL;
+	compose_project_free(proj);
+	proj = NULL;
+	for (size_t d = 0; d < 2; d++) {
+		hosts[d].containers = NULL;
+		hosts[d].n_containers = 0;
+	}
+}
+
+TestSuite(cli_apply, .init = load, .fini = unload);
+
+static void plan_and_apply(void)
+{
+	struct diag err = { 0 };
+
+	cr_assert_eq(plan_build(&plan, proj, hosts, 2, NULL, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(cli_apply_up(&J, plan, engines, NULL, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(engine_jobs_check(J.v, J.n, &err), 0, "%s", err.msg);
+}
+
+/* The only job of 'kind' whose title contains 'what'. */
+static size_t find(enum engine_job_kind kind, const char *what)
+{
+	size_t found = ENGINE_JOB_NONE;
+
+	for (size_t i = 0; i < J.n; i++) {
+		if (J.v[i].kind != kind || !J.v[i].title ||
+		    !strstr(J.v[i].title, what))
+			continue;
+		cr_assert_eq(found, ENGINE_JOB_NONE, "two %s jobs for '%s'",
+			     engine_job_kind_name(kind), what);
+		found = i;
+	}
+	cr_assert_neq(found, ENGINE_JOB_NONE, "no %s job for '%s'",
+		      engine_job_kind_name(kind), what);
+	return found;
+}
+
+static size_t count(enum engine_job_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < J.n; i++)
+		n += J.v[i].kind == kind;
+	return n;
+}
+
+static bool depends(size_t job, size_t on)
+{
+	for (size_t k = 0; k < J.v[job].n_deps; k++)
+		if (J.v[job].deps[k] == on)
+			return true;
+	return false;
+}
+
+static bool strv_has(const struct engine_strv *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], s))
+			return true;
+	return false;
+}
+
+static const char *label(const struct engine_container_spec *sp,
+			 const char *key)
+{
+	for (size_t i = 0; i < sp->n_labels; i++)
+		if (!strcmp(sp->labels[i].key, key))
+			return sp->labels[i].value;
+	return NULL;
+}
+
+Test(cli_apply, up_builds_networks_images_and_containers_per_daemon)
+{
+	size_t net_l, net_w, img_l, img_w, c_nginx, c_web;
+
+	plan_and_apply();
+	net_l = find(ENGINE_JOB_NETWORK_CREATE, "Network mixlab_default (linux)");
+	net_w = find(ENGINE_JOB_NETWORK_CREATE,
+		     "Network mixlab_default (windows)");
+	cr_assert_eq(J.v[net_l].engine, engines[0]);
+	cr_assert_eq(J.v[net_w].engine, engines[1]);
+	cr_assert_eq(J.v[net_l].network_spec->n_ipam, 1);
+	cr_assert_str_neq(J.v[net_l].network_spec->ipam[0].subnet,
+			  J.v[net_w].network_spec->ipam[0].subnet);
+	img_l = find(ENGINE_JOB_IMAGE_ENSURE, "local/nginx:lab (linux)");
+	img_w = find(ENGINE_JOB_IMAGE_ENSURE, "local/webapp:lab (windows)");
+	cr_assert_str_eq(J.v[img_l].platform, "linux");
+	cr_assert_null(J.v[img_w].platform,
+		       "a stand-in runs linux images: no windows platform");
+	c_nginx = find(ENGINE_JOB_CONTAINER_CREATE, "mixlab-nginx-1");
+	c_web = find(ENGINE_JOB_CONTAINER_CREATE, "mixlab-web-1");
+	cr_assert(depends(c_nginx, net_l) && depends(c_nginx, img_l));
+	cr_assert(depends(c_web, net_w) && depends(c_web, img_w));
+	cr_assert_not(depends(c_nginx, c_web),
+		      "creates run at once; starts wait for conditions");
+	cr_assert_eq(count(ENGINE_JOB_CONTAINER_START), 2);
+}
+
+Test(cli_apply, healthy_condition_puts_a_wait_before_the_start)
+{
+	size_t c_web, s_web, s_nginx, wait;
+
+	plan_and_apply();
+	c_web = find(ENGINE_JOB_CONTAINER_CREATE, "mixlab-web-1");
+	s_web = find(ENGINE_JOB_CONTAINER_START, "mixlab-web-1");
+	s_nginx = find(ENGINE_JOB_CONTAINER_START, "mixlab-nginx-1");
+	wait = find(ENGINE_JOB_WAIT, "mixlab-web-1");
+	cr_assert_eq(J.v[wait].wait, ENGINE_WAIT_HEALTHY);
+	cr_assert_eq(J.v[wait].container.job, c_web);
+	cr_assert(depends(wait, s_web));
+	cr_assert(depends(s_nginx, wait));
+	cr_assert_eq(J.v[s_web].container.job, c_web);
+}
+
+Test(cli_apply, create_spec_carries_labels_ports_binds_hosts_and_address)
+{
+	const struct engine_container_spec *web, *nginx;
+	char want[256];
+
+	plan_and_apply();
+	web = J.v[find(ENGINE_JOB_CONTAINER_CREATE, "mixlab-web-1")]
+		      .container_spec;
+	nginx = J.v[find(ENGINE_JOB_CONTAINER_CREATE, "mixlab-nginx-1")]
+			.container_spec;
+	cr_assert_str_eq(web->image, "local/webapp:lab");
+	cr_assert(strv_has(&web->env, "SERVICE_NAME=web"));
+	cr_assert_str_eq(label(web, "com.docker.compose.project"), "mixlab");
+	cr_assert_str_eq(label(web, "com.docker.compose.service"), "web");
+	cr_assert_str_eq(label(web, "io.mixcompose.daemon"), "windows");
+	cr_assert_not_null(label(web, "com.docker.compose.config-hash"));
+	cr_assert_eq(web->n_endpoints, 1);
+	cr_assert_str_eq(web->endpoints[0].network, "mixlab_default");
+	cr_assert_not_null(web->endpoints[0].ipv4_address);
+	cr_assert(strv_has(&web->endpoints[0].aliases, "web"));
+	cr_assert_str_eq(web->network_mode, "mixlab_default");
+	cr_assert_eq(web->healthcheck.test.n, 2);
+	cr_assert_str_eq(web->healthcheck.test.v[0], "CMD-SHELL");
+	cr_assert_eq(web->healthcheck.interval_ns, 1000000000LL);
+	cr_assert_eq(web->healthcheck.retries, 20);
+
+	cr_assert_eq(nginx->n_ports, 1);
+	cr_assert_eq(nginx->ports[0].container_port, 80);
+	cr_assert_str_eq(nginx->ports[0].host_ip, "127.0.0.1");
+	cr_assert_str_eq(nginx->ports[0].host_port, "8080");
+	snprintf(want, sizeof(want), "%s/samples/lab/nginx.conf:"
+		 "/etc/nginx/nginx.conf:ro", SOURCE_DIR);
+	cr_assert(strv_has(&nginx->binds, want), "binds: %s",
+		  nginx->binds.n ? nginx->binds.v[0] : "(none)");
+	snprintf(want, sizeof(want), "web:%s", web->endpoints[0].ipv4_address);
+	cr_assert(strv_has(&nginx->extra_hosts, want), "no '%s'", want);
+}
+
+/* The state after a first up: both containers running with their hashes. */
+static void converged_state(struct plan_host_container ct[2])
+{
+	for (size_t i = 0; i < plan->n_containers; i++) {
+		const struct plan_container *pc = &plan->containers[i];
+
+		ct[i] = (struct plan_host_container){
+			.id = pc->name, .name = pc->name,
+			.service = pc->service_name, .number = pc->number,
+			.daemon = plan->hosts[pc->daemon].name,
+			.config_hash = pc->config_hash, .state = "running",
+			.label_project = "mixlab",
+		};
+		hosts[pc->daemon].containers = &ct[i];
+		hosts[pc->daemon].n_containers = 1;
+	}
+}
+
+static void replan(void)
+{
+	cli_jobs_release(&J);
+	cli_jobs_init(&J);
+	plan_free(plan);
+	plan = NULL;
+	plan_and_apply();
+}
+
+Test(cli_apply, converged_project_gives_no_create_or_start)
+{
+	struct plan_host_container ct[2];
+	size_t keep_nginx;
+
+	plan_and_apply();
+	cr_assert_eq(plan->n_containers, 2);
+	converged_state(ct);
+	replan();
+	cr_assert_eq(count(ENGINE_JOB_CONTAINER_CREATE), 0);
+	cr_assert_eq(count(ENGINE_JOB_CONTAINER_START), 0);
+	cr_assert_eq(count(ENGINE_JOB_CONTAINER_REMOVE), 0);
+	cr_assert_eq(count(ENGINE_JOB_WAIT), 0, "nothing starts: no waits");
+	keep_nginx = find(ENGINE_JOB_NOOP, "mixlab-nginx-1");
+	cr_assert_str_eq(((struct cli_job_info *)J.v[keep_nginx].ud)->done,
+			 "Running");
+}
+
+Test(cli_apply, recreate_removes_first_and_waits_on_a_kept_dependency)
+{
+	struct plan_host_container ct[2];
+	size_t rm, create, start, wait;
+
+	plan_and_apply();
+	converged_state(ct);
+	for (size_t i = 0; i < 2; i++)
+		if (!strcmp(ct[i].service, "nginx"))
+			ct[i].config_hash = "0000";
+	replan();
+	rm = find(ENGINE_JOB_CONTAINER_REMOVE, "mixlab-nginx-1");
+	create = find(ENGINE_JOB_CONTAINER_CREATE, "mixlab-nginx-1");
+	start = find(ENGINE_JOB_CONTAINER_START, "mixlab-nginx-1");
+	cr_assert_str_eq(J.v[rm].container.id, "mixlab-nginx-1");
+	cr_assert(depends(create, rm));
+	/* The kept web's health is still checked, by its id. */
+	wait = find(ENGINE_JOB_WAIT, "mixlab-web-1");
+	cr_assert_eq(J.v[wait].container.job, ENGINE_JOB_NONE);
+	cr_assert_str_eq(J.v[wait].container.id, "mixlab-web-1");
+	cr_assert(depends(start, wait));
+	cr_assert_eq(count(ENGINE_JOB_CONTAINER_CREATE), 1);
+}
+
+Test(cli_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
+{
+	struct plan_host_container ct[2];
+	struct plan_host_network nets[2] = {
+		{ .name = "mixlab_default", .label_project = "mixlab",
+		  .label_network = "default" },
+		{ .name = "mixlab_default", .label_project = "mixlab",
+		  .label_network = "default" },
+	};
+	struct plan_down_options po = { .project = NULL };
+	struct cli_down_opts o = { .timeout_s = 3 };
+	struct engine *one[2] = { engines[0], NULL };
+	struct plan_down *d = NULL;
+	struct diag err = { 0 };
+	size_t rm_nginx, rm_net;
+
+	plan_and_apply();
+	converged_state(ct);
+	for (size_t h = 0; h < 2; h++) {
+		hosts[h].networks = &nets[h];
+		hosts[h].n_networks = 1;
+	}
+	cr_assert_eq(plan_build_down(&d, "mixlab", hosts, 2, &po, &err), 0,
+		     "%s", err.msg);
+	cli_jobs_release(&J);
+	cli_jobs_init(&J);
+	cli_apply_down(&J, d, engines, &o);
+	cr_assert_eq(engine_jobs_check(J.v, J.n, &err), 0, "%s", err.msg);
+	cr_assert_eq(count(ENGINE_JOB_CONTAINER_REMOVE), 2);
+	cr_assert_eq(count(ENGINE_JOB_NETWORK_REMOVE), 2);
+	rm_nginx = find(ENGINE_JOB_CONTAINER_REMOVE, "mixlab-nginx-1");
+	rm_net = find(ENGINE_JOB_NETWORK_REMOVE, "(linux)");
+	cr_assert_eq(J.v[rm_nginx].timeout_s, 3);
+	cr_assert(J.v[rm_net].soft_deps, "down goes on after a failure");
+	cr_assert_eq(J.v[rm_net].n_deps, 1, "after the containers' barrier");
+	cr_assert_eq(J.v[J.v[rm_net].deps[0]].kind, ENGINE_JOB_NOOP);
+
+	cli_jobs_release(&J);
+	cli_jobs_init(&J);
+	cli_apply_down(&J, d, one, &o);
+	cr_assert_eq(count(ENGINE_JOB_CONTAINER_REMOVE), 1);
+	cr_assert_eq(count(ENGINE_JOB_NETWORK_REMOVE), 1);
+	for (size_t i = 0; i < J.n; i++)
+		cr_assert(J.v[i].kind == ENGINE_JOB_NOOP ||
+			  J.v[i].engine == engines[0]);
+	plan_down_free(d);
+	for (size_t h = 0; h < 2; h++) {
+		hosts[h].networks = NULL;
+		hosts[h].n_networks = 0;
+	}
+}
+
+Test(cli_apply, progress_plain_prints_one_line_per_change)
+{
+	struct cli_progress *p = cli_progress_new("plain", "Running");
+	struct cli_job_info in = { .line = "Container x-web-1",
+				   .daemon = "windows", .doing = "Starting",
+				   .done = "Started", .noop = "Running" };
+	struct engine_job j = { .kind = ENGINE_JOB_CONTAINER_START, .ud = &in };
+	FILE *f = tmpfile();
+	char buf[256] = "";
+	size_t n;
+
+	cr_assert_not_null(p);
+	p->f = f;
+	j.state = ENGINE_JOB_WAITING;
+	cli_progress_job(p, &j, 1, 0);
+	j.state = ENGINE_JOB_WORKING;
+	cli_progress_job(p, &j, 1, 0);
+	j.state = ENGINE_JOB_DONE;
+	j.noop = true;
+	cli_progress_job(p, &j, 1, 0);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	cr_assert_str_eq(buf, " Container x-web-1 (windows)  Starting\n"
+			      " Container x-web-1 (windows)  Running\n");
+	cr_assert_null(cli_progress_new("fancy", "Running"));
+	fclose(f);
+	cli_progress_free(p);
+}
