@@ -15,6 +15,7 @@
 static struct compose_project *proj;
 static struct plan *plan;
 static struct cli_jobs J;
+static struct arena *sa; /* the state's strings outlive a replan */
 static char tokens[2];
 static struct engine *engines[2] = { (struct engine *)&tokens[0],
 				     (struct engine *)&tokens[1] };
@@ -37,6 +38,7 @@ static void load(void)
 	cr_assert_eq(compose_project_normalize(proj, &dl), 0);
 	diag_list_release(&dl);
 	cli_jobs_init(&J);
+	sa = arena_new();
 }
 
 static void unload(void)
@@ -46,6 +48,8 @@ static void unload(void)
 	plan = NULL;
 	compose_project_free(proj);
 	proj = NULL;
+	arena_free(sa);
+	sa = NULL;
 	for (size_t d = 0; d < 2; d++) {
 		hosts[d].containers = NULL;
 		hosts[d].n_containers = 0;
@@ -205,10 +209,13 @@ static void converged_state(struct plan_host_container ct[2])
 		const struct plan_container *pc = &plan->containers[i];
 
 		ct[i] = (struct plan_host_container){
-			.id = pc->name, .name = pc->name,
-			.service = pc->service_name, .number = pc->number,
-			.daemon = plan->hosts[pc->daemon].name,
-			.config_hash = pc->config_hash, .state = "running",
+			.id = arena_strdup(sa, pc->name),
+			.name = arena_strdup(sa, pc->name),
+			.service = arena_strdup(sa, pc->service_name),
+			.number = pc->number,
+			.daemon = arena_strdup(sa, plan->hosts[pc->daemon].name),
+			.config_hash = arena_strdup(sa, pc->config_hash),
+			.state = "running",
 			.label_project = "mixlab",
 		};
 		hosts[pc->daemon].containers = &ct[i];
