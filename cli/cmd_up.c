@@ -349,8 +349,7 @@ static int up_attached(struct cli_session *s, const struct up_opts *o,
 	fprintf(stderr, "Attaching to the logs; press Ctrl+C to stop\n");
 	cli_logs_follow(s->reg, hosts, n, &lo, stop);
 	*stop = 0;
-	fprintf(stderr, "Gracefully stopping... (press Ctrl+C again to "
-			"force)\n");
+	fprintf(stderr, "Gracefully stopping...\n");
 	/* Re-read: containers may have exited on their own meanwhile. */
 	cli_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
 			  &dl);

@@ -202,6 +202,27 @@ Test(cli_apply, create_spec_carries_labels_ports_binds_hosts_and_address)
 	cr_assert(strv_has(&nginx->extra_hosts, want), "no '%s'", want);
 }
 
+Test(cli_apply, windows_engine_gets_the_hosts_block_by_exec_after_start)
+{
+	size_t start, exec;
+
+	hosts[1].engine_os = NULL; /* a real Windows engine this time */
+	hosts[1].lab = false;
+	plan_and_apply();
+	hosts[1].engine_os = "linux";
+	hosts[1].lab = true;
+	start = find(ENGINE_JOB_CONTAINER_START, "mixlab-web-1");
+	exec = find(ENGINE_JOB_EXEC, "mixlab-web-1");
+	cr_assert(depends(exec, start));
+	cr_assert_str_eq(J.v[exec].user, "ContainerAdministrator");
+	cr_assert_geq(J.v[exec].argv.n, 4);
+	cr_assert_str_eq(J.v[exec].argv.v[0], "cmd");
+	cr_assert_str_eq(J.v[exec].argv.v[1], "/S");
+	cr_assert_str_eq(J.v[find(ENGINE_JOB_IMAGE_ENSURE, "webapp")].platform,
+			 "windows");
+	cr_assert_eq(count(ENGINE_JOB_EXEC), 1, "linux gets ExtraHosts");
+}
+
 /* The state after a first up: both containers running with their hashes. */
 static void converged_state(struct plan_host_container ct[2])
 {
