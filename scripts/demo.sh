@@ -9,6 +9,8 @@ cd "$top"
 
 bash scripts/deps.sh
 bash scripts/build.sh build RelWithDebInfo >/dev/null
+# A dead lab (its daemons gone, its bridges and rules left) is cleared first.
+lab/mixlab status >/dev/null 2>&1 || lab/mixlab down >/dev/null 2>&1 || true
 lab/mixlab up
 mc="build/mixcompose -f samples/lab/compose.yaml"
 

@@ -48,6 +48,9 @@ lab_down() {
 	if lab/mixlab status >/dev/null 2>&1; then
 		lab/mixlab up
 	else
+		# A session that was stopped may have left a dead lab behind
+		# (bridges, rules, mounts): clear it before starting afresh.
+		lab/mixlab down >/dev/null 2>&1 || true
 		trap lab_down EXIT
 		lab/mixlab up
 	fi
