@@ -206,6 +206,12 @@ int cli_life_parse(int *timeout, char ***names, size_t *n, int argc,
  */
 int cli_life_after_start(struct cli_session *s, char *const *names,
 			 size_t n);
+/*
+ * The whole of `start`, `stop` and `restart`: options, session, the
+ * lifecycle waves, and after a start the hosts block again.  Returns the
+ * exit status.
+ */
+int cli_life_command(int argc, char **argv, enum cli_life act);
 
 /* ---- Plans for plan, graph and hosts (cli/cmd_plan.c) -------------------- */
 

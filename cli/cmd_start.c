@@ -29,21 +29,5 @@ int cli_life_after_start(struct cli_session *s, char *const *names, size_t n)
 
 int cmd_start(int argc, char **argv)
 {
-	struct cli_session s;
-	char **names;
-	size_t n;
-	int timeout;
-	int rc = cli_life_parse(&timeout, &names, &n, argc, argv);
-
-	if (rc)
-		return rc < 0 ? CLI_OK : rc;
-	rc = cli_session_open(&s, CLI_SESSION_QUIET);
-	if (!rc)
-		rc = cli_session_check_services(&s, names, n);
-	if (!rc)
-		rc = cli_lifecycle(&s, CLI_LIFE_START, names, n, timeout);
-	if (!rc)
-		rc = cli_life_after_start(&s, names, n);
-	cli_session_close(&s);
-	return rc;
+	return cli_life_command(argc, argv, CLI_LIFE_START);
 }

@@ -64,7 +64,7 @@ int cli_life_parse(int *timeout, char ***names, size_t *n, int argc,
 	return CLI_OK;
 }
 
-int cmd_stop(int argc, char **argv)
+int cli_life_command(int argc, char **argv, enum cli_life act)
 {
 	struct cli_session s;
 	char **names;
@@ -78,7 +78,15 @@ int cmd_stop(int argc, char **argv)
 	if (!rc)
 		rc = cli_session_check_services(&s, names, n);
 	if (!rc)
-		rc = cli_lifecycle(&s, CLI_LIFE_STOP, names, n, timeout);
+		rc = cli_lifecycle(&s, act, names, n, timeout);
+	/* A (re)start rebuilds a Windows hosts file: the block must follow. */
+	if (!rc && act != CLI_LIFE_STOP)
+		rc = cli_life_after_start(&s, names, n);
 	cli_session_close(&s);
 	return rc;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	return cli_life_command(argc, argv, CLI_LIFE_STOP);
 }
