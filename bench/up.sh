@@ -76,15 +76,22 @@ floor_up() { # n shape
 	for ((w = 0; w < k; w++)); do floor_worker "$w" "$k" "$1" & done
 	wait
 }
-floor_down() {
-	local ids id
-	ids=$(curl -s --unix-socket "$lsock" "http://d/$api/containers/json?all=1" |
-		grep -o '"Id":"[0-9a-f]*","Names":\["/floor-[^"]*"' | cut -d'"' -f4)
-	for id in $ids; do
-		(curl -sf --unix-socket "$lsock" -X POST "http://d/$api/containers/$id/stop?t=0" >/dev/null
-		 curl -sf --unix-socket "$lsock" -X DELETE "http://d/$api/containers/$id" >/dev/null) &
-	done
-	wait
+floor_rm() { # name
+	curl -sf --unix-socket "$lsock" -X POST "http://d/$api/containers/$1/stop?t=0" >/dev/null
+	curl -sf --unix-socket "$lsock" -X DELETE "http://d/$api/containers/$1" >/dev/null
+}
+# Flat: every container at once.  Chain: dependents first, one after
+# another, as the order of a down requires.
+floor_down() { # [chain N]
+	local names name i
+	if [ "${1:-}" = chain ]; then
+		for ((i = $2 - 1; i >= 0; i--)); do floor_rm "floor-$i"; done
+	else
+		names=$(curl -s --unix-socket "$lsock" "http://d/$api/containers/json?all=1" |
+			grep -o '"Names":\["/floor-[^"]*"' | cut -d/ -f2 | tr -d '"')
+		for name in $names; do floor_rm "$name" & done
+		wait
+	fi
 	curl -sf --unix-socket "$lsock" -X DELETE "http://d/$api/networks/floor_net" >/dev/null
 }
 
@@ -106,7 +113,7 @@ for shape in flat chain; do
 			timed docker-compose -f "$f" -p dcb up -d >>"$tmp/du"
 			timed docker-compose -f "$f" -p dcb down -t 0 >>"$tmp/dd"
 			timed floor_up "$n" "$shape" >>"$tmp/fu"
-			timed floor_down >>"$tmp/fd"
+			timed floor_down "$shape" "$n" >>"$tmp/fd"
 		done
 		row "up -d, $n $shape" "$(median <"$tmp/mu")" "$(median <"$tmp/du")" "$(median <"$tmp/fu")"
 		row "down -t 0, $n $shape" "$(median <"$tmp/md")" "$(median <"$tmp/dd")" "$(median <"$tmp/fd")"
