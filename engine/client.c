@@ -219,11 +219,20 @@ void eng_filters_query(struct sbuf *sb, char sep, const struct engine_filters *f
 int engine_new(struct engine **out, const struct engine_config *cfg,
 	       struct diag *err)
 {
-	struct engine *e = xcalloc(1, sizeof(*e));
+	struct engine *e;
 	const char *forced = cfg->api_version;
 	int rc;
 
 	*out = NULL;
+	/* Every path to a daemon starts here, so libcurl loads here. */
+	rc = eng_curl_load(err);
+	if (rc) {
+		if (err)
+			diag_prefix(err, "daemon '%s'",
+				    cfg->name ? cfg->name : "default");
+		return rc;
+	}
+	e = xcalloc(1, sizeof(*e));
 	e->name = xstrdup(cfg->name ? cfg->name : "default");
 	e->url = xstrdup(cfg->url ? cfg->url
 				  : "unix:///var/run/docker.sock");
@@ -671,6 +680,12 @@ struct engine_loop *engine_loop_new(void)
 {
 	struct engine_loop *l = xcalloc(1, sizeof(*l));
 
+	/*
+	 * Without libcurl no engine can exist (engine_new fails), so no
+	 * request ever joins this loop and 'm' may stay NULL.
+	 */
+	if (eng_curl_load(NULL))
+		return l;
 	l->m = curl_multi_init();
 	curl_multi_setopt(l->m, CURLMOPT_MAX_HOST_CONNECTIONS,
 			  (long)ENGINE_MAX_CONNECTIONS);
@@ -696,7 +711,8 @@ void engine_loop_free(struct engine_loop *l)
 	if (!l)
 		return;
 	engine_loop_cancel(l);
-	curl_multi_cleanup(l->m);
+	if (l->m)
+		curl_multi_cleanup(l->m);
 	free(l);
 }
 

@@ -7,11 +7,80 @@
  */
 
 #include <cjson/cJSON.h>
+/*
+ * curl.h gives the types and constants; the functions come from the
+ * table below (curl_load.c), so GCC's type-checking macros for the
+ * setopt/getinfo calls would name functions we never link.
+ */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 #include <sys/types.h>
 
 #include "engine/engine.h"
 #include "util/sbuf.h"
+
+/*
+ * curl_load.c: libcurl is dlopen()ed on first use rather than linked, so
+ * that commands which never reach a daemon do not pay for loading it and
+ * its dependencies.  Every curl call in engine/ goes through this table.
+ */
+struct eng_curl_api {
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+	void (*easy_reset)(CURL *h);
+	void (*easy_cleanup)(CURL *h);
+	const char *(*easy_strerror)(CURLcode cc);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+	CURLSH *(*share_init)(void);
+	CURLSHcode (*share_setopt)(CURLSH *sh, CURLSHoption opt, ...);
+	CURLSHcode (*share_cleanup)(CURLSH *sh);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_setopt)(CURLM *m, CURLMoption opt, ...);
+	CURLMcode (*multi_add_handle)(CURLM *m, CURL *h);
+	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *h);
+	CURLMcode (*multi_perform)(CURLM *m, int *running);
+	CURLMcode (*multi_poll)(CURLM *m, struct curl_waitfd fds[],
+				unsigned n, int timeout_ms, int *ret);
+	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
+	CURLMcode (*multi_cleanup)(CURLM *m);
+};
+
+extern struct eng_curl_api eng_curl;
+
+/*
+ * Loads libcurl.so.4 (or $MIXCOMPOSE_LIBCURL) once and fills eng_curl.
+ * Returns 0 when loaded (now or before); DIAG_ETRANSPORT with "cannot
+ * load ..." in 'err' (may be NULL) otherwise.  engine_new() calls it
+ * first, so any code that holds a struct engine may use curl.
+ */
+int eng_curl_load(struct diag *err);
+
+/* curl.h defines these four as macros that check the argument count. */
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#undef curl_share_setopt
+#undef curl_multi_setopt
+#define curl_easy_init eng_curl.easy_init
+#define curl_easy_setopt eng_curl.easy_setopt
+#define curl_easy_getinfo eng_curl.easy_getinfo
+#define curl_easy_reset eng_curl.easy_reset
+#define curl_easy_cleanup eng_curl.easy_cleanup
+#define curl_easy_strerror eng_curl.easy_strerror
+#define curl_slist_append eng_curl.slist_append
+#define curl_slist_free_all eng_curl.slist_free_all
+#define curl_share_init eng_curl.share_init
+#define curl_share_setopt eng_curl.share_setopt
+#define curl_share_cleanup eng_curl.share_cleanup
+#define curl_multi_init eng_curl.multi_init
+#define curl_multi_setopt eng_curl.multi_setopt
+#define curl_multi_add_handle eng_curl.multi_add_handle
+#define curl_multi_remove_handle eng_curl.multi_remove_handle
+#define curl_multi_perform eng_curl.multi_perform
+#define curl_multi_poll eng_curl.multi_poll
+#define curl_multi_info_read eng_curl.multi_info_read
+#define curl_multi_cleanup eng_curl.multi_cleanup
 
 #define ENGINE_POOL_MAX 16
 
