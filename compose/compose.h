@@ -54,9 +54,16 @@ struct compose_pair {
 	struct compose_node *value;
 };
 
+/*
+ * 64 bytes: a 5000-service file holds about 230,000 nodes, so every field
+ * counts.  'kind' and 'style' hold the enums above in one byte each, and
+ * 'pairs' and 'items' share their storage (test 'kind' before reading
+ * either one).
+ */
 struct compose_node {
-	enum compose_node_kind kind;
-	enum compose_scalar_style style; /* scalars; next to 'kind' to pack */
+	unsigned char kind;  /* enum compose_node_kind */
+	unsigned char style; /* enum compose_scalar_style; scalars only */
+	unsigned alloc;      /* room in pairs or items (internal) */
 	struct diag_loc loc;
 	/* Tag as written ("!reset", "!override") or NULL. */
 	const char *tag;
@@ -66,12 +73,13 @@ struct compose_node {
 	 */
 	const char *str;
 	size_t len;
-	/* Maps: pairs in document order; keys are unique. */
-	struct compose_pair *pairs;
-	/* Sequences: items in order. */
-	struct compose_node **items;
+	union {
+		/* Maps: pairs in document order; keys are unique. */
+		struct compose_pair *pairs;
+		/* Sequences: items in order. */
+		struct compose_node **items;
+	};
 	size_t n; /* pairs or items */
-	size_t alloc;
 };
 
 /* Type of a scalar node (STRING for quoted scalars). */

@@ -1,6 +1,8 @@
 /* The node tree: constructors, look-ups and the scalar type rules. */
 #include "compose/compose.h"
 
+#include <assert.h>
+#include <limits.h>
 #include <string.h>
 
 #include "util/arena.h"
@@ -45,13 +47,14 @@ struct compose_node *compose_node_seq(struct arena *a,
  * Arrays in nodes grow inside the arena: the old block is simply left
  * behind, which costs at most as much again as the final size.
  */
-static void *grow(struct arena *a, void *old, size_t n, size_t *alloc,
+static void *grow(struct arena *a, void *old, size_t n, unsigned *alloc,
 		  size_t size)
 {
 	void *p;
 
 	if (n < *alloc)
 		return old;
+	assert(*alloc <= UINT_MAX / 2);
 	*alloc = *alloc ? *alloc * 2 : 4;
 	p = arena_calloc(a, *alloc, size);
 	if (old)
@@ -103,9 +106,8 @@ struct compose_node *compose_node_clone(struct arena *a,
 		return NULL;
 	c = arena_alloc(a, sizeof(*c));
 	*c = *n;
-	c->pairs = NULL;
-	c->items = NULL;
-	c->alloc = n->n;
+	c->pairs = NULL; /* and items */
+	c->alloc = (unsigned)n->n;
 	/* Keys of the source are unique already: copy, don't re-insert. */
 	if (n->kind == COMPOSE_NODE_MAP && n->n) {
 		c->pairs = arena_calloc(a, n->n, sizeof(*c->pairs));
