@@ -181,7 +181,7 @@ static bool parse_class(struct sch_rx *r, const char *src)
 	return true;
 }
 
-bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg, int errlen)
+bool sch_rx_prepare(struct sch_rx *r, const char *src)
 {
 	memset(r, 0, sizeof(*r));
 	r->src = src;
@@ -198,6 +198,13 @@ bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg, int errlen)
 		r->is_class = true;
 		return true;
 	}
+	return false;
+}
+
+bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg, int errlen)
+{
+	if (sch_rx_prepare(r, src))
+		return true;
 	/* Compiles it now, so that a bad pattern fails at load time. */
 	r->rx = rx_get(src, errmsg, errlen);
 	return r->rx != NULL;

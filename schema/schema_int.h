@@ -115,6 +115,13 @@ struct schema {
  */
 int schema_compile(struct schema *out, struct arena *a,
 		   const struct compose_node *doc, struct diag *err);
+/*
+ * The same for a document schema_compile() has accepted before (the
+ * built-in tree, checked when it was generated): patterns are compiled
+ * on their first match rather than now.
+ */
+int schema_compile_trusted(struct schema *out, struct arena *a,
+			   const struct compose_node *doc, struct diag *err);
 
 /*
  * Validates 'doc' against a compiled schema, adding every problem to
@@ -122,6 +129,13 @@ int schema_compile(struct schema *out, struct arena *a,
  */
 int schema_check(const struct schema *s, const struct compose_node *doc,
 		 struct diag_list *dl);
+
+/*
+ * The built-in schema's node tree, generated at build time from
+ * schema/mixcompose.schema.json by schema/gen/schema_gen.c (static data;
+ * locations name "mixcompose.schema.json").
+ */
+extern const struct compose_node *const schema_tree;
 
 /* The built-in schema, compiled on first use; NULL (and 'err') on a bug. */
 const struct schema *schema_builtin(struct diag *err);
@@ -136,6 +150,11 @@ unsigned sch_plain_type(const char *s);
 void sch_types_str(struct sbuf *out, unsigned types);
 bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg,
 		 int errlen);
+/*
+ * The fast forms of sch_rx_init only: true if one decides; false leaves
+ * a pattern that PCRE2 compiles on its first match (never checked here).
+ */
+bool sch_rx_prepare(struct sch_rx *r, const char *src);
 bool sch_rx_match(const struct sch_rx *r, const char *s);
 /* FNV-1a of a key, for the property tables. */
 unsigned sch_hash(const char *s);

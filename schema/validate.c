@@ -475,18 +475,17 @@ const struct schema *schema_builtin(struct diag *err)
 	static struct schema builtin;
 	static bool loaded;
 	static struct diag load_err;
-	struct compose_yaml_limits limits = { 0 };
-	struct compose_node *doc = NULL;
 
 	if (!loaded) {
-		/* Lives for the process: compiled once, used by every call. */
+		/*
+		 * Lives for the process: compiled once, used by every call.
+		 * The tree was parsed (and checked) at build time.
+		 */
 		struct arena *a = arena_new();
 
 		loaded = true;
-		if (compose_yaml_parse(&doc, a, "mixcompose.schema.json",
-				       schema_text, schema_text_len, &limits,
-				       &load_err) ||
-		    schema_compile(&builtin, a, doc, &load_err)) {
+		if (schema_compile_trusted(&builtin, a, schema_tree,
+					   &load_err)) {
 			memset(&builtin, 0, sizeof(builtin));
 			diag_prefix(&load_err, "the built-in schema is broken");
 		}
