@@ -2,9 +2,15 @@
  * Compiles a JSON Schema node tree into struct sch once, so that the walk
  * over a document never looks at schema text again: properties are
  * sorted for binary search, "$ref" is a pointer, patterns are compiled.
+ *
+ * A trusted tree (the built-in one, checked when it was generated) is
+ * compiled lazily: a property's schema on the first lookup of that key
+ * (a compose file uses a dozen of the ~100 service keys), a pattern on
+ * its first match.  The compiler then stays in the schema's arena.
  */
 #include "schema/schema_int.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +21,7 @@
 struct memo {
 	const struct compose_node *node;
 	struct sch *sch;
+	struct memo *next; /* in the arena, so it outlives a session */
 };
 
 struct pending {
@@ -26,14 +33,19 @@ struct compiler {
 	struct arena *a;
 	const struct compose_node *doc;
 	struct memo *memo;
-	size_t n_memo, alloc_memo;
+	/* Scratch of one session (a compile or a lazy step): */
 	struct pending *pend;
 	size_t n_pend, alloc_pend;
 	struct sch **all;
 	size_t n_all, alloc_all;
 	struct diag *err;
 	int rc;
-	bool trusted; /* patterns compile on first match */
+	bool trusted; /* lazy properties and patterns */
+};
+
+/* The compiler a lazy schema keeps for its later steps. */
+struct sch_lazy {
+	struct compiler c;
 };
 
 static struct sch *compile_node(struct compiler *c,
@@ -137,7 +149,10 @@ static void kw_properties(struct compiler *c, struct sch *s,
 	s->props = arena_calloc(c->a, v->n ? v->n : 1, sizeof(*s->props));
 	for (size_t i = 0; i < v->n; i++) {
 		s->props[i].name = v->pairs[i].key->str;
-		s->props[i].schema = compile_node(c, v->pairs[i].value);
+		if (c->trusted)
+			s->props[i].node = v->pairs[i].value;
+		else
+			s->props[i].schema = compile_node(c, v->pairs[i].value);
 	}
 	s->n_props = v->n;
 	qsort(s->props, s->n_props, sizeof(*s->props), cmp_prop);
@@ -374,16 +389,17 @@ static struct sch *compile_node(struct compiler *c,
 static struct sch *compile_target(struct compiler *c,
 				  const struct compose_node *n)
 {
-	struct sch *s;
+	struct memo *m;
 
-	for (size_t i = 0; i < c->n_memo; i++)
-		if (c->memo[i].node == n)
-			return c->memo[i].sch;
-	s = compile_node(c, n);
-	ALLOC_GROW(c->memo, c->n_memo + 1, c->alloc_memo);
-	c->memo[c->n_memo].node = n;
-	c->memo[c->n_memo++].sch = s;
-	return s;
+	for (m = c->memo; m; m = m->next)
+		if (m->node == n)
+			return m->sch;
+	m = arena_alloc(c->a, sizeof(*m));
+	m->node = n;
+	m->sch = compile_node(c, n);
+	m->next = c->memo;
+	c->memo = m;
+	return m->sch;
 }
 
 /* Follows a local JSON pointer ("#", "#/definitions/port", ~0 ~1). */
@@ -460,25 +476,47 @@ static unsigned tmask(struct sch *s, int depth)
 	return m;
 }
 
+/*
+ * Ends a session: resolves the refs it met, gives its new schemas their
+ * type masks (which only follow $ref, allOf, oneOf and anyOf, all
+ * compiled within the session) and drops the scratch lists.
+ */
+static void end_session(struct compiler *c)
+{
+	resolve_refs(c);
+	for (size_t i = 0; i < c->n_all && !c->rc; i++)
+		c->all[i]->tmask = tmask(c->all[i], 0);
+	free(c->pend);
+	free(c->all);
+	c->pend = NULL;
+	c->all = NULL;
+	c->n_pend = c->alloc_pend = c->n_all = c->alloc_all = 0;
+}
+
 static int compile(struct schema *out, struct arena *a,
 		   const struct compose_node *doc, bool trusted,
 		   struct diag *err)
 {
-	struct compiler c = { .a = a, .doc = doc, .err = err,
-			      .trusted = trusted };
+	struct compiler stack = { 0 };
+	struct compiler *c = &stack;
 
 	memset(out, 0, sizeof(*out));
 	if (!doc)
 		return diag_set(err, DIAG_ESCHEMA, NULL, "empty schema");
-	out->root = compile_target(&c, doc);
-	resolve_refs(&c);
-	for (size_t i = 0; i < c.n_all && !c.rc; i++)
-		c.all[i]->tmask = tmask(c.all[i], 0);
-	free(c.memo);
-	free(c.pend);
-	free(c.all);
+	if (trusted) {
+		out->lazy = arena_calloc(a, 1, sizeof(*out->lazy));
+		c = &out->lazy->c;
+	}
+	c->a = a;
+	c->doc = doc;
+	c->err = err;
+	c->trusted = trusted;
+	out->root = compile_target(c, doc);
+	end_session(c);
+	/* Later steps report nowhere: the caller's 'err' may be gone. */
+	c->err = NULL;
 	out->arena = a;
-	return c.rc;
+	return c->rc;
 }
 
 int schema_compile(struct schema *out, struct arena *a,
@@ -491,4 +529,18 @@ int schema_compile_trusted(struct schema *out, struct arena *a,
 			   const struct compose_node *doc, struct diag *err)
 {
 	return compile(out, a, doc, true, err);
+}
+
+const struct sch *sch_prop_schema(const struct schema *s,
+				  const struct sch_prop *p)
+{
+	/* The prop lives in the schema's arena; only the cache is written. */
+	struct sch_prop *mp = (struct sch_prop *)p;
+
+	if (p->schema)
+		return p->schema;
+	assert(s->lazy && p->node);
+	mp->schema = compile_node(&s->lazy->c, p->node);
+	end_session(&s->lazy->c);
+	return mp->schema;
 }

@@ -48,7 +48,9 @@ struct sch;
 
 struct sch_prop {
 	const char *name;
+	/* Read it with sch_prop_schema(): NULL until used in a lazy schema. */
 	struct sch *schema;
+	const struct compose_node *node; /* its schema's text, when lazy */
 	unsigned hash;
 };
 
@@ -101,9 +103,12 @@ struct sch {
 	const char *error_msg;  /* "x-mixcompose-error": one message */
 };
 
+struct sch_lazy;
+
 struct schema {
 	struct sch *root;
 	struct arena *arena;
+	struct sch_lazy *lazy; /* the compiler of a lazy schema, or NULL */
 };
 
 /*
@@ -117,11 +122,15 @@ int schema_compile(struct schema *out, struct arena *a,
 		   const struct compose_node *doc, struct diag *err);
 /*
  * The same for a document schema_compile() has accepted before (the
- * built-in tree, checked when it was generated): patterns are compiled
- * on their first match rather than now.
+ * built-in tree, checked when it was generated), lazily: a property's
+ * schema is compiled on its first sch_prop_schema(), a pattern on its
+ * first match.  'doc' and 'a' must live as long as the schema.
  */
 int schema_compile_trusted(struct schema *out, struct arena *a,
 			   const struct compose_node *doc, struct diag *err);
+/* The compiled schema of property 'p' of a schema of 's'. */
+const struct sch *sch_prop_schema(const struct schema *s,
+				  const struct sch_prop *p);
 
 /*
  * Validates 'doc' against a compiled schema, adding every problem to

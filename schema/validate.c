@@ -28,6 +28,7 @@ struct frame {
 };
 
 struct vctx {
+	const struct schema *schema;
 	struct diag_list *dl;
 	struct frame *fr;
 	size_t n_fr, alloc_fr;
@@ -216,14 +217,15 @@ static const struct sch_prop *find_prop(const struct sch *s, const char *key)
 static void known_key(struct vctx *v, const struct sch_prop *p,
 		      const struct compose_pair *pair)
 {
-	if (p->schema->unsupported)
+	const struct sch *ps = sch_prop_schema(v->schema, p);
+
+	if (ps->unsupported)
 		report(v, DIAG_WARNING, &pair->key->loc,
 		       "mixcompose does not act on '%s'; it is ignored",
 		       p->name);
-	if (p->schema->deprecated)
-		report(v, DIAG_WARNING, &pair->key->loc, "%s",
-		       p->schema->deprecated);
-	validate(v, p->schema, pair->value);
+	if (ps->deprecated)
+		report(v, DIAG_WARNING, &pair->key->loc, "%s", ps->deprecated);
+	validate(v, ps, pair->value);
 }
 
 /* An "x-" key close to one of ours ("x-mixcompse") is likely a typo. */
@@ -461,7 +463,7 @@ static void validate(struct vctx *v, const struct sch *s,
 int schema_check(const struct schema *s, const struct compose_node *doc,
 		 struct diag_list *dl)
 {
-	struct vctx v = { .dl = dl };
+	struct vctx v = { .schema = s, .dl = dl };
 	size_t before = dl->errors;
 
 	if (doc)

@@ -151,3 +151,88 @@ Test(schema_tree, generator_writes_a_tree)
 		     "%s", out);
 	cr_assert(strstr(out, "out.c"), "%s", out);
 }
+
+static const struct sch_prop *prop(const struct sch *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_props; i++)
+		if (!strcmp(s->props[i].name, name))
+			return &s->props[i];
+	cr_assert_fail("no property '%s'", name);
+	return NULL;
+}
+
+Test(schema_tree, lazy_schema_compiles_a_key_on_first_use)
+{
+	struct arena *a = arena_new();
+	struct schema s;
+	struct diag err = { 0 };
+	struct diag_list dl = DIAG_LIST_INIT;
+	const struct compose_node *doc = th_parse(
+		a, "{\"properties\": {\"a\": {\"type\": \"string\"},\n"
+		   "  \"b\": {\"$ref\": \"#/definitions/x\"}},\n"
+		   " \"definitions\": {\"x\": {\"type\": \"integer\"}}}");
+
+	cr_assert_eq(schema_compile_trusted(&s, a, doc, &err), 0, "%s",
+		     err.msg);
+	cr_assert_null(prop(s.root, "a")->schema);
+	cr_assert_null(prop(s.root, "b")->schema);
+	cr_assert_eq(schema_check(&s, th_parse(a, "a: 1\n"), &dl),
+		     DIAG_ESCHEMA);
+	cr_assert_not_null(th_find(&dl, DIAG_ERROR, 1, 4, "string"));
+	cr_assert_not_null(prop(s.root, "a")->schema);
+	cr_assert_null(prop(s.root, "b")->schema);
+	diag_list_release(&dl);
+	/* A lazy step resolves the $ref it meets. */
+	cr_assert_eq(schema_check(&s, th_parse(a, "b: text\n"), &dl),
+		     DIAG_ESCHEMA);
+	cr_assert_not_null(th_find(&dl, DIAG_ERROR, 1, 4, "integer"));
+	cr_assert_eq(schema_check(&s, th_parse(a, "b: 7\na: ok\n"), &dl), 0);
+	diag_list_release(&dl);
+	arena_free(a);
+}
+
+static void same_diags(const struct diag_list *want,
+		       const struct diag_list *got, const char *file)
+{
+	cr_assert_eq(got->nr, want->nr, "%s", file);
+	cr_assert_eq(got->errors, want->errors, "%s", file);
+	for (size_t i = 0; i < want->nr; i++) {
+		cr_assert_eq(got->items[i].severity, want->items[i].severity);
+		cr_assert_eq(got->items[i].d.loc.line, want->items[i].d.loc.line);
+		cr_assert_eq(got->items[i].d.loc.col, want->items[i].d.loc.col);
+		cr_assert_str_eq(got->items[i].d.msg, want->items[i].d.msg);
+	}
+}
+
+Test(schema_tree, lazy_builtin_agrees_with_eager_compile_on_fixtures)
+{
+	static const char *files[] = {
+		"bad_port.yaml",    "extensions.yaml", "mix_invalid.yaml",
+		"mix_valid.yaml",   "realworld.yaml",  "several.yaml",
+		"unknown_key.yaml", "unsupported.yaml", "windows.yaml",
+	};
+	struct arena *a = arena_new();
+	struct schema eager;
+	struct diag err = { 0 };
+	size_t problems = 0;
+
+	cr_assert_eq(schema_compile(&eager, a, schema_tree, &err), 0, "%s",
+		     err.msg);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[512];
+		struct diag_list want = DIAG_LIST_INIT, got = DIAG_LIST_INIT;
+		const struct compose_node *doc;
+
+		snprintf(path, sizeof(path), "%s/schema/%s", TEST_FIXTURES_DIR,
+			 files[i]);
+		doc = th_parse_file(a, path);
+		cr_assert_eq(schema_validate(doc, &got),
+			     schema_check(&eager, doc, &want), "%s", path);
+		same_diags(&want, &got, path);
+		problems += want.nr;
+		diag_list_release(&want);
+		diag_list_release(&got);
+	}
+	cr_assert_gt(problems, 5);
+	arena_free(a);
+}
