@@ -817,7 +817,12 @@ static void add_members(struct sbuf *out, struct sbuf *tmp,
 	}
 }
 
-#define EMIT_CHUNK 256
+/*
+ * Services per chunk.  Each chunk's nodes and text are alive at the peak
+ * of `config` on top of the whole model: 256 cost 1.8 MB more than 16 at
+ * 5000 services, and smaller chunks are no slower.
+ */
+#define EMIT_CHUNK 16
 
 /* The services, a chunk at a time, each chunk in an arena of its own. */
 static void emit_services(struct sbuf *out, const struct compose_project *p,
