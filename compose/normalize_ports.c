@@ -174,11 +174,40 @@ static void port_long(struct norm *n, struct compose_port *p,
 struct parsed {
 	struct compose_port *ps;
 	size_t k;
+	bool short_form;
 };
+
+/* The literal for a protocol that valid_proto() accepted. */
+static const char *proto_literal(const char *p)
+{
+	return !strcmp(p, "udp") ? "udp" : !strcmp(p, "sctp") ? "sctp" : "tcp";
+}
+
+/*
+ * Copies the ports of one item into 's'.  Short-syntax ports were parsed
+ * in a scratch arena: their strings move to the project's arena, so the
+ * spec copy and the per-item arrays die with the scratch.
+ */
+static void keep_ports(struct norm *n, struct compose_service *s,
+		       const struct parsed *pv, const struct diag_loc *loc)
+{
+	for (size_t j = 0; j < pv->k; j++) {
+		struct compose_port *p = &s->ports[s->n_ports++];
+
+		*p = pv->ps[j];
+		p->loc = *loc;
+		if (!pv->short_form)
+			continue;
+		p->host_ip = arena_strdup(n->a, p->host_ip);
+		p->published = arena_strdup(n->a, p->published);
+		p->protocol = proto_literal(p->protocol);
+	}
+}
 
 void norm_service_ports(struct norm *n, struct compose_service *s,
 			const struct compose_node *v)
 {
+	struct arena *tmp;
 	struct parsed *pv;
 	size_t total = 0;
 
@@ -188,29 +217,28 @@ void norm_service_ports(struct norm *n, struct compose_service *s,
 		norm_err(n, v, "ports: expected a list");
 		return;
 	}
+	tmp = arena_new();
 	pv = xcalloc(v->n + 1, sizeof(*pv));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct compose_node *it = v->items[i];
 
 		if (it->kind == COMPOSE_NODE_MAP) {
-			pv[i].ps = arena_calloc(n->a, 1, sizeof(*pv[i].ps));
+			pv[i].ps = arena_calloc(tmp, 1, sizeof(*pv[i].ps));
 			port_long(n, pv[i].ps, it, i);
 			pv[i].k = 1;
 		} else if (!norm_str(it) ||
-			   !(pv[i].k = compose_port_parse(&pv[i].ps, n->a,
+			   !(pv[i].k = compose_port_parse(&pv[i].ps, tmp,
 							  it->str))) {
 			norm_err(n, it, "ports[%zu]: '%s' is not a valid port",
 				 i, norm_str(it) ? it->str : "...");
 		}
+		pv[i].short_form = it->kind != COMPOSE_NODE_MAP;
 		total += pv[i].k;
 	}
 	/* Ranges expand, so the array is sized once everything is parsed. */
 	s->ports = arena_calloc(n->a, total + 1, sizeof(*s->ports));
-	for (size_t i = 0; i < v->n; i++) {
-		for (size_t j = 0; j < pv[i].k; j++) {
-			pv[i].ps[j].loc = v->items[i]->loc;
-			s->ports[s->n_ports++] = pv[i].ps[j];
-		}
-	}
+	for (size_t i = 0; i < v->n; i++)
+		keep_ports(n, s, &pv[i], &v->items[i]->loc);
 	free(pv);
+	arena_free(tmp);
 }
