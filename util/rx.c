@@ -9,6 +9,7 @@ struct rx {
 	char *pattern;
 	pcre2_code *code;
 	pcre2_match_data *md;
+	unsigned long matches;
 	struct rx *next;
 };
 
@@ -32,8 +33,6 @@ const struct rx *rx_get(const char *pattern, char *errmsg, int errlen)
 						(PCRE2_SIZE)errlen);
 		return NULL;
 	}
-	/* JIT where the platform has it; the interpreter is the fallback. */
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	r = xcalloc(1, sizeof(*r));
 	r->pattern = xstrdup(pattern);
 	r->code = code;
@@ -43,11 +42,22 @@ const struct rx *rx_get(const char *pattern, char *errmsg, int errlen)
 	return r;
 }
 
+/*
+ * JIT-compiling costs about as much as a few hundred interpreted matches,
+ * so only a pattern that is used that often gets it (a 5000-service file
+ * matches the port pattern thousands of times; most patterns run once).
+ */
+#define RX_JIT_AFTER 256
+
 bool rx_search(const struct rx *rx, const char *subject)
 {
-	int rc = pcre2_match(rx->code, (PCRE2_SPTR)subject,
-			     PCRE2_ZERO_TERMINATED, 0, 0, rx->md, NULL);
+	struct rx *r = (struct rx *)rx; /* the cache entry owns its counter */
+	int rc;
 
+	if (++r->matches == RX_JIT_AFTER)
+		(void)pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
+	rc = pcre2_match(r->code, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED,
+			 0, 0, r->md, NULL);
 	return rc >= 0;
 }
 
