@@ -33,6 +33,12 @@
 #define YAML_STR_TAG "tag:yaml.org,2002:str"
 /* Scalars up to this long are interned. */
 #define INTERN_MAX 64
+/*
+ * Slots of the intern table at most (32 bytes each).  Unbounded, it held
+ * every distinct value of a 5000-service file, 4 MB at the parse's peak;
+ * the strings that repeat (keys, images, common values) come early.
+ */
+#define INTERN_SLOTS_MAX (1u << 14)
 
 /* ---- A small hash set of byte strings --------------------------------- */
 
@@ -132,8 +138,14 @@ static const char *strset_intern(struct strset *h, struct arena *a,
 	size_t hash = hash_bytes(s, len);
 	struct strset_ent *e;
 
-	if ((h->n + 1) * 2 > h->cap)
+	if ((h->n + 1) * 2 > h->cap) {
+		/* A full table still shares what it holds; it never fills up. */
+		if (h->cap >= INTERN_SLOTS_MAX) {
+			e = strset_slot(h, s, len, hash);
+			return e->s ? e->s : arena_strndup(a, s, len);
+		}
 		strset_grow(h);
+	}
 	e = strset_slot(h, s, len, hash);
 	if (!e->s) {
 		e->s = arena_strndup(a, s, len);

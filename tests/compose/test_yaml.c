@@ -802,3 +802,33 @@ Test(compose_yaml, fuzz_regressions_parse_and_round_trip)
 		sbuf_release(&sb);
 	}
 }
+
+/*
+ * The intern table stops growing after a few thousand distinct strings:
+ * scalars past that point keep their own text, and strings seen early are
+ * still shared.
+ */
+Test(compose_yaml, intern_table_full_keeps_every_scalar)
+{
+	enum { N = 20000 };
+	struct sbuf sb = SBUF_INIT;
+	struct compose_node *n;
+
+	for (int i = 0; i < N; i++)
+		sbuf_addf(&sb, "- k%d\n", i);
+	sbuf_adds(&sb, "- k7\n- k19999\n");
+	n = parse_ok(sb.buf);
+	cr_assert_eq(n->kind, COMPOSE_NODE_SEQ);
+	cr_assert_eq(n->n, (size_t)N + 2);
+	for (int i = 0; i < N; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "k%d", i);
+		cr_assert_str_eq(n->items[i]->str, want);
+		cr_assert_eq(n->items[i]->len, strlen(want));
+	}
+	cr_assert_eq(n->items[N]->str, n->items[7]->str);
+	cr_assert_str_eq(n->items[N + 1]->str, "k19999");
+	cr_assert_eq(n->items[N + 1]->loc.line, N + 2);
+	sbuf_release(&sb);
+}
