@@ -190,7 +190,7 @@ size_t norm_kv(struct norm *n, struct compose_kv **out,
 		norm_err(n, v, "%s: expected a list or a mapping", what);
 		return 0;
 	}
-	*out = arena_calloc(n->a, v->n + 1, sizeof(**out));
+	*out = arena_calloc(n->a, v->n, sizeof(**out));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct compose_node *val;
 		const char *k;
@@ -275,7 +275,7 @@ static void env_with_files(struct norm *n, struct compose_service *s,
 
 	env_files(n, acc, ef);
 	nfile = compose_env_count(acc);
-	s->environment = arena_calloc(n->a, nfile + nenv + 1,
+	s->environment = arena_calloc(n->a, nfile + nenv,
 				      sizeof(*s->environment));
 	for (size_t i = 0; i < nfile; i++) {
 		const char *k, *val;

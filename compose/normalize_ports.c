@@ -236,7 +236,7 @@ void norm_service_ports(struct norm *n, struct compose_service *s,
 		total += pv[i].k;
 	}
 	/* Ranges expand, so the array is sized once everything is parsed. */
-	s->ports = arena_calloc(n->a, total + 1, sizeof(*s->ports));
+	s->ports = arena_calloc(n->a, total, sizeof(*s->ports));
 	for (size_t i = 0; i < v->n; i++)
 		keep_ports(n, s, &pv[i], &v->items[i]->loc);
 	free(pv);

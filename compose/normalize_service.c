@@ -180,7 +180,7 @@ static void norm_depends(struct norm *n, struct compose_service *s,
 		norm_err(n, v, "depends_on: expected a list or a mapping");
 		return;
 	}
-	s->depends_on = arena_calloc(n->a, v->n + 1, sizeof(*s->depends_on));
+	s->depends_on = arena_calloc(n->a, v->n, sizeof(*s->depends_on));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct compose_node *k = v->kind == COMPOSE_NODE_SEQ
 						       ? v->items[i]
@@ -241,7 +241,7 @@ static void norm_service_networks(struct norm *n, struct compose_service *s,
 		norm_err(n, v, "networks: expected a list or a mapping");
 		return;
 	}
-	s->networks = arena_calloc(n->a, v->n + 1, sizeof(*s->networks));
+	s->networks = arena_calloc(n->a, v->n, sizeof(*s->networks));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct compose_node *k = v->kind == COMPOSE_NODE_SEQ
 						       ? v->items[i]

@@ -253,7 +253,7 @@ void norm_service_volumes(struct norm *n, struct compose_service *s,
 		norm_err(n, v, "volumes: expected a list");
 		return;
 	}
-	s->volumes = arena_calloc(n->a, v->n + 1, sizeof(*s->volumes));
+	s->volumes = arena_calloc(n->a, v->n, sizeof(*s->volumes));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct compose_node *it = v->items[i];
 		struct compose_mount *m = &s->volumes[s->n_volumes];
