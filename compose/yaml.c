@@ -1037,48 +1037,6 @@ void compose_node_emit_yaml(struct sbuf *out, const struct compose_node *n)
 
 /* ---- Writing JSON ----------------------------------------------------- */
 
-static void json_str(struct sbuf *sb, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	sbuf_addch(sb, '"');
-	for (size_t i = 0; i < len; i++) {
-		size_t run = i;
-
-		while (run < len && s[run] >= 0x20 && s[run] != 0x7f &&
-		       s[run] != '"' && s[run] != '\\')
-			run++;
-		if (run > i) {
-			sbuf_add(sb, s + i, run - i);
-			i = run - 1;
-			continue;
-		}
-		switch (s[i]) {
-		case '"':
-			sbuf_adds(sb, "\\\"");
-			break;
-		case '\\':
-			sbuf_adds(sb, "\\\\");
-			break;
-		case '\n':
-			sbuf_adds(sb, "\\n");
-			break;
-		case '\r':
-			sbuf_adds(sb, "\\r");
-			break;
-		case '\t':
-			sbuf_adds(sb, "\\t");
-			break;
-		default:
-			if (s[i] < 0x20 || s[i] == 0x7f)
-				sbuf_addf(sb, "\\u%04x", s[i]);
-			else
-				sbuf_addch(sb, s[i]);
-		}
-	}
-	sbuf_addch(sb, '"');
-}
-
 /* YAML ints may be "+7", "007", "0x1F" or "0o17"; JSON wants decimal. */
 static void json_int(struct sbuf *sb, const struct compose_node *n)
 {
@@ -1091,7 +1049,7 @@ static void json_int(struct sbuf *sb, const struct compose_node *n)
 		errno = 0;
 		v = strtoull(s + 2, &end, s[1] == 'x' ? 16 : 8);
 		if (errno || *end)
-			json_str(sb, n->str, n->len);
+			sbuf_add_json_strn(sb, n->str, n->len);
 		else
 			sbuf_addf(sb, "%llu", v);
 		return;
@@ -1114,7 +1072,7 @@ static void json_float(struct sbuf *sb, const struct compose_node *n)
 
 	/* JSON has no infinity or NaN (".inf", ".nan"): keep the text. */
 	if (strpbrk(n->str, "nN") || !isfinite(d)) {
-		json_str(sb, n->str, n->len);
+		sbuf_add_json_strn(sb, n->str, n->len);
 		return;
 	}
 	for (int prec = 15; prec <= 17; prec++) {
@@ -1141,7 +1099,7 @@ static void json_scalar(struct sbuf *sb, const struct compose_node *n)
 		json_float(sb, n);
 		break;
 	default:
-		json_str(sb, n->str, n->len);
+		sbuf_add_json_strn(sb, n->str, n->len);
 	}
 }
 
@@ -1162,7 +1120,7 @@ static void emit_json(struct sbuf *sb, const struct compose_node *n, int ind)
 		sbuf_adds(sb, i ? ",\n" : "\n");
 		indent(sb, ind + 2);
 		if (map) {
-			json_str(sb, n->pairs[i].key->str, n->pairs[i].key->len);
+			sbuf_add_json_strn(sb, n->pairs[i].key->str, n->pairs[i].key->len);
 			sbuf_adds(sb, ": ");
 			emit_json(sb, n->pairs[i].value, ind + 2);
 		} else {

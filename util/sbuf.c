@@ -111,13 +111,24 @@ void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
-void sbuf_add_json_str(struct sbuf *sb, const char *s)
+/* Plain runs are copied whole; only the characters JSON forbids are escaped. */
+void sbuf_add_json_strn(struct sbuf *sb, const char *str, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *s = (const unsigned char *)str;
 
 	sbuf_addch(sb, '"');
-	for (; *p; p++) {
-		switch (*p) {
+	for (size_t i = 0; i < len; i++) {
+		size_t run = i;
+
+		while (run < len && s[run] >= 0x20 && s[run] != 0x7f &&
+		       s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			sbuf_add(sb, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
+		switch (s[i]) {
 		case '"':
 			sbuf_adds(sb, "\\\"");
 			break;
@@ -134,11 +145,16 @@ void sbuf_add_json_str(struct sbuf *sb, const char *s)
 			sbuf_adds(sb, "\\t");
 			break;
 		default:
-			if (*p < 0x20)
-				sbuf_addf(sb, "\\u%04x", *p);
+			if (s[i] < 0x20 || s[i] == 0x7f)
+				sbuf_addf(sb, "\\u%04x", s[i]);
 			else
-				sbuf_addch(sb, *p);
+				sbuf_addch(sb, s[i]);
 		}
 	}
 	sbuf_addch(sb, '"');
+}
+
+void sbuf_add_json_str(struct sbuf *sb, const char *s)
+{
+	sbuf_add_json_strn(sb, s, strlen(s));
 }

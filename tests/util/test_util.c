@@ -80,3 +80,12 @@ Test(util_rx, search_is_unanchored_and_bad_pattern_never_matches)
 	cr_assert_not(rx_match("(", "("));
 	rx_cache_clear();
 }
+
+Test(util_sbuf, json_strn_escapes_nul_and_delete)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_add_json_strn(&sb, "a\0b\x7f", 4);
+	cr_assert_str_eq(sb.buf, "\"a\\u0000b\\u007f\"");
+	sbuf_release(&sb);
+}
