@@ -25,7 +25,7 @@ static double now(void)
 static int bench_ping(struct engine *e, int n)
 {
 	struct engine_ping_info info;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	double t0 = now();
 
 	for (int i = 0; i < n; i++) {
@@ -76,8 +76,8 @@ static void started(void *ud, int rc, const struct diag *err)
 
 	if (rc) {
 		fail(c, err);
-		engine_container_remove_async(c->loop, c->e, c->id, true,
-					      false, removed, c);
+		engine_container_remove_async(c->loop, c->e, c->id, true, false,
+					      removed, c);
 		return;
 	}
 	engine_container_stop_async(c->loop, c->e, c->id, 0, stopped, c);
@@ -97,8 +97,8 @@ static void created(void *ud, int rc, const char *id, const struct diag *err)
 
 static int bench_lifecycle(struct engine *e, int n, const char *image)
 {
-	static const char *const cmd[] = { "sleep", "3600" };
-	struct engine_container_spec spec = { 0 };
+	static const char *const cmd[] = {"sleep", "3600"};
+	struct engine_container_spec spec = {0};
 	struct engine_loop *loop = engine_loop_new();
 	struct life *lives = calloc((size_t)n, sizeof(*lives));
 	double t0;
@@ -129,14 +129,15 @@ static int bench_lifecycle(struct engine *e, int n, const char *image)
 
 int main(int argc, char **argv)
 {
-	struct engine_config cfg = { 0 };
+	struct engine_config cfg = {0};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: engine_bench URL ping N\n"
-				"       engine_bench URL lifecycle N [IMAGE]\n");
+		fprintf(stderr,
+			"usage: engine_bench URL ping N\n"
+			"       engine_bench URL lifecycle N [IMAGE]\n");
 		return 2;
 	}
 	cfg.name = "bench";

@@ -45,10 +45,10 @@ struct build {
 	const struct plan *p;
 	struct engine *const *engines;
 	const struct cli_up_opts *o;
-	size_t *netjob;    /* per plan network: its create job */
-	size_t *create;    /* per container: CREATE job */
-	size_t *ready;     /* per container: the job after which it runs */
-	size_t *exec;      /* per container: the hosts EXEC job */
+	size_t *netjob;	   /* per plan network: its create job */
+	size_t *create;	   /* per container: CREATE job */
+	size_t *ready;	   /* per container: the job after which it runs */
+	size_t *exec;	   /* per container: the hosts EXEC job */
 	size_t *healthy;   /* per container: WAIT healthy, made on demand */
 	size_t *completed; /* per container: WAIT completed, on demand */
 	struct once *once;
@@ -68,8 +68,10 @@ void cli_jobs_release(struct cli_jobs *j)
 	memset(j, 0, sizeof(*j));
 }
 
-static struct cli_job_info *info_new(struct cli_jobs *J, const char *object,
-				     const char *name, const char *daemon)
+static struct cli_job_info *info_new(struct cli_jobs *J,
+				     const char *object,
+				     const char *name,
+				     const char *daemon)
 {
 	struct cli_job_info *in = arena_alloc(J->a, sizeof(*in));
 
@@ -78,8 +80,10 @@ static struct cli_job_info *info_new(struct cli_jobs *J, const char *object,
 	return in;
 }
 
-static void info_verbs(struct cli_job_info *in, const char *doing,
-		       const char *done, const char *noop)
+static void info_verbs(struct cli_job_info *in,
+		       const char *doing,
+		       const char *done,
+		       const char *noop)
 {
 	in->doing = doing;
 	in->done = done;
@@ -87,8 +91,10 @@ static void info_verbs(struct cli_job_info *in, const char *doing,
 }
 
 /* Appends a copy of 'tmpl' with 'deps' (then emptied); returns its index. */
-static size_t job_add(struct cli_jobs *J, const struct engine_job *tmpl,
-		      struct depv *deps, struct cli_job_info *info)
+static size_t job_add(struct cli_jobs *J,
+		      const struct engine_job *tmpl,
+		      struct depv *deps,
+		      struct cli_job_info *info)
 {
 	struct engine_job *j;
 
@@ -105,17 +111,16 @@ static size_t job_add(struct cli_jobs *J, const struct engine_job *tmpl,
 	}
 	j->ud = info;
 	if (info && !j->title)
-		j->title = info->daemon ? arena_sprintf(J->a, "%s (%s)",
-							info->line,
-							info->daemon)
-					: info->line;
+		j->title = info->daemon
+				   ? arena_sprintf(J->a, "%s (%s)", info->line,
+						   info->daemon)
+				   : info->line;
 	return J->n++;
 }
 
-static struct engine_job job_tmpl(enum engine_job_kind kind,
-				  struct engine *e)
+static struct engine_job job_tmpl(enum engine_job_kind kind, struct engine *e)
 {
-	struct engine_job j = { .kind = kind, .engine = e, .timeout_s = -1 };
+	struct engine_job j = {.kind = kind, .engine = e, .timeout_s = -1};
 
 	j.container.job = NONE;
 	return j;
@@ -126,8 +131,8 @@ static const char *daemon_name(const struct plan *p, size_t d)
 	return p->hosts[d].name;
 }
 
-static struct engine_kv *kv_from(struct arena *a, const struct compose_kv *kv,
-				 size_t n)
+static struct engine_kv *
+kv_from(struct arena *a, const struct compose_kv *kv, size_t n)
 {
 	struct engine_kv *v = arena_calloc(a, n + 1, sizeof(*v));
 
@@ -140,10 +145,11 @@ static struct engine_kv *kv_from(struct arena *a, const struct compose_kv *kv,
 
 static struct engine_strv strv(const struct compose_strv *s)
 {
-	return (struct engine_strv){ s->v, s->n };
+	return (struct engine_strv){s->v, s->n};
 }
 
-/* ---- Networks, volumes, images -------------------------------------------- */
+/* ---- Networks, volumes, images --------------------------------------------
+ */
 
 static void add_networks(struct build *b)
 {
@@ -184,7 +190,8 @@ static void add_networks(struct build *b)
 		}
 		j = job_tmpl(ENGINE_JOB_NETWORK_CREATE, b->engines[pn->daemon]);
 		j.network_spec = ns;
-		in = info_new(J, "Network", pn->name, daemon_name(p, pn->daemon));
+		in = info_new(J, "Network", pn->name,
+			      daemon_name(p, pn->daemon));
 		info_verbs(in, "Creating", "Created", NULL);
 		b->netjob[i] = job_add(J, &j, NULL, in);
 	}
@@ -201,7 +208,7 @@ static size_t once_find(const struct build *b, size_t d, const char *key)
 static void once_add(struct build *b, size_t d, const char *key, size_t job)
 {
 	ALLOC_GROW(b->once, b->n_once + 1, b->alloc_once);
-	b->once[b->n_once++] = (struct once){ d, key, job };
+	b->once[b->n_once++] = (struct once){d, key, job};
 }
 
 /*
@@ -209,8 +216,8 @@ static void once_add(struct build *b, size_t d, const char *key, size_t job)
  * the one it plays, and its images are built for the OS it runs: asking
  * for the played one would make the daemon refuse the image.
  */
-static const char *engine_platform(const struct plan *p, size_t d,
-				   const char *platform)
+static const char *
+engine_platform(const struct plan *p, size_t d, const char *platform)
 {
 	const struct plan_host *h = &p->hosts[d];
 	const char *eos = h->engine_os ? h->engine_os : h->os;
@@ -266,8 +273,8 @@ static bool volume_exists(const struct plan_host *h, const char *name)
 	return false;
 }
 
-static size_t volume_job(struct build *b, size_t d,
-			 const struct compose_volume *v)
+static size_t
+volume_job(struct build *b, size_t d, const struct compose_volume *v)
 {
 	const struct plan *p = b->p;
 	struct cli_jobs *J = b->J;
@@ -284,16 +291,15 @@ static size_t volume_job(struct build *b, size_t d,
 		return j;
 	labels = arena_calloc(J->a, v->n_labels + 3, sizeof(*labels));
 	for (size_t i = 0; i < v->n_labels; i++)
-		labels[i] = (struct engine_kv){ v->labels[i].key,
-						v->labels[i].value
-							? v->labels[i].value
-							: "" };
-	labels[v->n_labels] = (struct engine_kv){ "com.docker.compose.project",
-						  p->project_name };
+		labels[i] = (struct engine_kv){
+			v->labels[i].key,
+			v->labels[i].value ? v->labels[i].value : ""};
+	labels[v->n_labels] = (struct engine_kv){"com.docker.compose.project",
+						 p->project_name};
 	labels[v->n_labels + 1] =
-		(struct engine_kv){ "com.docker.compose.volume", v->key };
+		(struct engine_kv){"com.docker.compose.volume", v->key};
 	labels[v->n_labels + 2] =
-		(struct engine_kv){ "io.mixcompose.daemon", daemon_name(p, d) };
+		(struct engine_kv){"io.mixcompose.daemon", daemon_name(p, d)};
 	vs = arena_alloc(J->a, sizeof(*vs));
 	vs->name = v->name;
 	vs->driver = v->driver;
@@ -310,9 +316,11 @@ static size_t volume_job(struct build *b, size_t d,
 	return j;
 }
 
-/* ---- The create spec ------------------------------------------------------ */
+/* ---- The create spec ------------------------------------------------------
+ */
 
-static void spec_env(struct engine_container_spec *sp, struct arena *a,
+static void spec_env(struct engine_container_spec *sp,
+		     struct arena *a,
 		     const struct compose_service *s)
 {
 	const char **v = arena_calloc(a, s->n_environment + 1, sizeof(*v));
@@ -321,13 +329,14 @@ static void spec_env(struct engine_container_spec *sp, struct arena *a,
 	/* compose leaves a variable without a value out of the container. */
 	for (size_t i = 0; i < s->n_environment; i++)
 		if (s->environment[i].value)
-			v[n++] = arena_sprintf(a, "%s=%s",
-					       s->environment[i].key,
-					       s->environment[i].value);
-	sp->env = (struct engine_strv){ v, n };
+			v[n++] =
+				arena_sprintf(a, "%s=%s", s->environment[i].key,
+					      s->environment[i].value);
+	sp->env = (struct engine_strv){v, n};
 }
 
-static void spec_ports(struct engine_container_spec *sp, struct arena *a,
+static void spec_ports(struct engine_container_spec *sp,
+		       struct arena *a,
 		       const struct compose_service *s)
 {
 	struct engine_port_binding *pb =
@@ -347,7 +356,7 @@ static void spec_ports(struct engine_container_spec *sp, struct arena *a,
 				? s->expose.v[i]
 				: arena_sprintf(a, "%s/tcp", s->expose.v[i]);
 	if (s->expose.n)
-		sp->exposed_ports = (struct engine_strv){ ex, s->expose.n };
+		sp->exposed_ports = (struct engine_strv){ex, s->expose.n};
 }
 
 static enum engine_mount_type mount_type(enum compose_mount_type t)
@@ -364,8 +373,10 @@ static enum engine_mount_type mount_type(enum compose_mount_type t)
 	}
 }
 
-static void spec_mounts(struct engine_container_spec *sp, struct arena *a,
-			const struct plan *p, const struct compose_service *s)
+static void spec_mounts(struct engine_container_spec *sp,
+			struct arena *a,
+			const struct plan *p,
+			const struct compose_service *s)
 {
 	struct engine_mount *m = arena_calloc(a, s->n_volumes + 1, sizeof(*m));
 	const char **binds = arena_calloc(a, s->n_volumes + 1, sizeof(*binds));
@@ -404,7 +415,7 @@ static void spec_mounts(struct engine_container_spec *sp, struct arena *a,
 	sp->mounts = m;
 	sp->n_mounts = nm;
 	if (nb)
-		sp->binds = (struct engine_strv){ binds, nb };
+		sp->binds = (struct engine_strv){binds, nb};
 }
 
 static long long ns_or_zero(long long v)
@@ -415,12 +426,12 @@ static long long ns_or_zero(long long v)
 static void spec_health(struct engine_container_spec *sp,
 			const struct compose_healthcheck *h)
 {
-	static const char *const none[] = { "NONE" };
+	static const char *const none[] = {"NONE"};
 	struct engine_healthcheck *eh = &sp->healthcheck;
 
 	if (!h->present)
 		return;
-	eh->test = h->disable ? (struct engine_strv){ none, 1 } : strv(&h->test);
+	eh->test = h->disable ? (struct engine_strv){none, 1} : strv(&h->test);
 	eh->interval_ns = ns_or_zero(h->interval_ns);
 	eh->timeout_ns = ns_or_zero(h->timeout_ns);
 	eh->start_period_ns = ns_or_zero(h->start_period_ns);
@@ -428,7 +439,8 @@ static void spec_health(struct engine_container_spec *sp,
 	eh->retries = h->retries > 0 ? h->retries : 0;
 }
 
-static void spec_restart(struct engine_container_spec *sp, struct arena *a,
+static void spec_restart(struct engine_container_spec *sp,
+			 struct arena *a,
 			 const char *restart)
 {
 	const char *colon;
@@ -440,12 +452,14 @@ static void spec_restart(struct engine_container_spec *sp, struct arena *a,
 		sp->restart_policy = restart;
 		return;
 	}
-	sp->restart_policy = arena_strndup(a, restart, (size_t)(colon - restart));
+	sp->restart_policy =
+		arena_strndup(a, restart, (size_t)(colon - restart));
 	sp->restart_max_retries = atoi(colon + 1);
 }
 
 /* ExtraHosts: the planned peers, then the service's own entries. */
-static void spec_hosts(struct engine_container_spec *sp, struct arena *a,
+static void spec_hosts(struct engine_container_spec *sp,
+		       struct arena *a,
 		       const struct plan_container *ct,
 		       const struct compose_service *s)
 {
@@ -458,14 +472,14 @@ static void spec_hosts(struct engine_container_spec *sp, struct arena *a,
 	for (size_t i = 0; i < ct->extra_hosts_strv.n; i++)
 		v[k++] = ct->extra_hosts_strv.v[i];
 	for (size_t i = 0; i < s->n_extra_hosts; i++)
-		v[k++] = arena_sprintf(a, "%s:%s", s->extra_hosts[i].key,
-				       s->extra_hosts[i].value
-					       ? s->extra_hosts[i].value
-					       : "");
-	sp->extra_hosts = (struct engine_strv){ v, k };
+		v[k++] = arena_sprintf(
+			a, "%s:%s", s->extra_hosts[i].key,
+			s->extra_hosts[i].value ? s->extra_hosts[i].value : "");
+	sp->extra_hosts = (struct engine_strv){v, k};
 }
 
-static const char *network_mode(const struct plan *p, struct arena *a,
+static const char *network_mode(const struct plan *p,
+				struct arena *a,
 				const struct plan_container *ct,
 				const struct compose_service *s)
 {
@@ -488,7 +502,8 @@ static const char *network_mode(const struct plan *p, struct arena *a,
 }
 
 static void spec_endpoints(struct engine_container_spec *sp,
-			   struct engine_job *job, struct arena *a,
+			   struct engine_job *job,
+			   struct arena *a,
 			   const struct plan *p,
 			   const struct plan_container *ct)
 {
@@ -533,9 +548,10 @@ container_spec(struct build *b, struct engine_job *job, size_t ci)
 	sp->tty = s->tty;
 	sp->open_stdin = s->stdin_open;
 	sp->stop_signal = s->stop_signal;
-	sp->stop_timeout = s->stop_grace_period_ns < 0
-				   ? -1
-				   : (int)(s->stop_grace_period_ns / 1000000000LL);
+	sp->stop_timeout =
+		s->stop_grace_period_ns < 0
+			? -1
+			: (int)(s->stop_grace_period_ns / 1000000000LL);
 	spec_health(sp, &s->healthcheck);
 	spec_ports(sp, a, s);
 	spec_mounts(sp, a, p, s);
@@ -554,13 +570,14 @@ container_spec(struct build *b, struct engine_job *job, size_t ci)
 	return sp;
 }
 
-/* ---- Containers ----------------------------------------------------------- */
+/* ---- Containers -----------------------------------------------------------
+ */
 
 /* The container as jobs see it: made by its CREATE job, or existing. */
 static struct engine_container_ref cref(const struct build *b, size_t ci)
 {
-	struct engine_container_ref r = { b->create[ci],
-					  b->p->containers[ci].existing_id };
+	struct engine_container_ref r = {b->create[ci],
+					 b->p->containers[ci].existing_id};
 
 	return r;
 }
@@ -570,7 +587,7 @@ static size_t wait_job(struct build *b, size_t ci, enum engine_wait_cond cond)
 	const struct plan_container *ct = &b->p->containers[ci];
 	size_t *slot = cond == ENGINE_WAIT_HEALTHY ? &b->healthy[ci]
 						   : &b->completed[ci];
-	struct depv deps = { 0 };
+	struct depv deps = {0};
 	struct engine_job t;
 	struct cli_job_info *in;
 
@@ -581,7 +598,8 @@ static size_t wait_job(struct build *b, size_t ci, enum engine_wait_cond cond)
 	t.container = cref(b, ci);
 	dep_add(&deps, b->create[ci]);
 	dep_add(&deps, b->ready[ci]);
-	in = info_new(b->J, "Container", ct->name, daemon_name(b->p, ct->daemon));
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(b->p, ct->daemon));
 	info_verbs(in, "Waiting",
 		   cond == ENGINE_WAIT_HEALTHY ? "Healthy" : "Exited", NULL);
 	*slot = job_add(b->J, &t, &deps, in);
@@ -590,8 +608,8 @@ static size_t wait_job(struct build *b, size_t ci, enum engine_wait_cond cond)
 }
 
 /* The deps that 'ci' has on the containers of the services it needs. */
-static void edge_deps(struct build *b, struct depv *deps, size_t ci,
-		      bool for_create)
+static void
+edge_deps(struct build *b, struct depv *deps, size_t ci, bool for_create)
 {
 	const struct plan *p = b->p;
 	size_t si = p->containers[ci].service;
@@ -611,7 +629,8 @@ static void edge_deps(struct build *b, struct depv *deps, size_t ci,
 				continue;
 			if (e->condition &&
 			    !strcmp(e->condition, "service_healthy"))
-				dep_add(deps, wait_job(b, c, ENGINE_WAIT_HEALTHY));
+				dep_add(deps,
+					wait_job(b, c, ENGINE_WAIT_HEALTHY));
 			else if (e->condition &&
 				 !strcmp(e->condition,
 					 "service_completed_successfully"))
@@ -623,12 +642,12 @@ static void edge_deps(struct build *b, struct depv *deps, size_t ci,
 	}
 }
 
-static size_t remove_job(struct build *b, size_t ci, const char *doing,
-			 const char *done)
+static size_t
+remove_job(struct build *b, size_t ci, const char *doing, const char *done)
 {
 	const struct plan_container *ct = &b->p->containers[ci];
-	struct engine_job t = job_tmpl(ENGINE_JOB_CONTAINER_REMOVE,
-				       b->engines[ct->daemon]);
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_CONTAINER_REMOVE, b->engines[ct->daemon]);
 	struct cli_job_info *in;
 
 	t.container.id = ct->existing_id;
@@ -639,15 +658,15 @@ static size_t remove_job(struct build *b, size_t ci, const char *doing,
 	return job_add(b->J, &t, NULL, in);
 }
 
-static int create_job(struct build *b, size_t ci, size_t removed,
-		      struct diag *err)
+static int
+create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 {
 	const struct plan *p = b->p;
 	const struct plan_container *ct = &p->containers[ci];
 	const struct compose_service *s = p->services[ct->service].svc;
-	struct engine_job t = job_tmpl(ENGINE_JOB_CONTAINER_CREATE,
-				       b->engines[ct->daemon]);
-	struct depv deps = { 0 };
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_CONTAINER_CREATE, b->engines[ct->daemon]);
+	struct depv deps = {0};
 	struct cli_job_info *in;
 
 	if (!s->image)
@@ -671,8 +690,7 @@ static int create_job(struct build *b, size_t ci, size_t removed,
 			dep_add(&deps, volume_job(b, ct->daemon, v));
 	}
 	edge_deps(b, &deps, ci, true);
-	in = info_new(b->J, "Container", ct->name,
-		      daemon_name(p, ct->daemon));
+	in = info_new(b->J, "Container", ct->name, daemon_name(p, ct->daemon));
 	if (removed != NONE)
 		info_verbs(in, "Recreate", "Recreated", NULL);
 	else
@@ -685,9 +703,9 @@ static int create_job(struct build *b, size_t ci, size_t removed,
 static void start_job(struct build *b, size_t ci)
 {
 	const struct plan_container *ct = &b->p->containers[ci];
-	struct engine_job t = job_tmpl(ENGINE_JOB_CONTAINER_START,
-				       b->engines[ct->daemon]);
-	struct depv deps = { 0 };
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_CONTAINER_START, b->engines[ct->daemon]);
+	struct depv deps = {0};
 	struct cli_job_info *in;
 
 	t.container = cref(b, ci);
@@ -708,7 +726,7 @@ static void hosts_exec_job(struct build *b, size_t ci)
 {
 	const struct plan_container *ct = &b->p->containers[ci];
 	struct engine_job t = job_tmpl(ENGINE_JOB_EXEC, b->engines[ct->daemon]);
-	struct depv deps = { 0 };
+	struct depv deps = {0};
 	struct cli_job_info *in;
 
 	if (ct->hosts_mech != PLAN_HOSTS_EXEC || !ct->hosts_exec.v)
@@ -741,7 +759,7 @@ static void final_wait_job(struct build *b, size_t ci)
 	const struct plan_container *ct = &b->p->containers[ci];
 	const struct compose_service *s = b->p->services[ct->service].svc;
 	struct engine_job t = job_tmpl(ENGINE_JOB_WAIT, b->engines[ct->daemon]);
-	struct depv deps = { 0 };
+	struct depv deps = {0};
 	struct cli_job_info *in;
 
 	t.wait = ENGINE_WAIT_RUNNING_OR_HEALTHY;
@@ -836,12 +854,14 @@ static int up_containers(struct build *b, struct diag *err)
 	return 0;
 }
 
-int cli_apply_up(struct cli_jobs *out, const struct plan *p,
-		 struct engine *const *engines, const struct cli_up_opts *o,
+int cli_apply_up(struct cli_jobs *out,
+		 const struct plan *p,
+		 struct engine *const *engines,
+		 const struct cli_up_opts *o,
 		 struct diag *err)
 {
-	static const struct cli_up_opts defaults = { .timeout_s = -1 };
-	struct build b = { .J = out, .p = p, .engines = engines };
+	static const struct cli_up_opts defaults = {.timeout_s = -1};
+	struct build b = {.J = out, .p = p, .engines = engines};
 	int rc;
 
 	b.o = o ? o : &defaults;
@@ -857,11 +877,15 @@ int cli_apply_up(struct cli_jobs *out, const struct plan *p,
 	return rc;
 }
 
-/* ---- Down ------------------------------------------------------------------ */
+/* ---- Down ------------------------------------------------------------------
+ */
 
-static size_t down_step(struct cli_jobs *J, const struct plan_down *d,
-			struct engine *const *engines, size_t k,
-			const struct cli_down_opts *o, struct depv *deps)
+static size_t down_step(struct cli_jobs *J,
+			const struct plan_down *d,
+			struct engine *const *engines,
+			size_t k,
+			const struct cli_down_opts *o,
+			struct depv *deps)
 {
 	const struct plan_down_step *st = &d->steps[k];
 	struct engine_job t = job_tmpl(ENGINE_JOB_NOOP, engines[st->daemon]);
@@ -897,7 +921,7 @@ static size_t down_step(struct cli_jobs *J, const struct plan_down *d,
 static size_t barrier(struct cli_jobs *J, const size_t *wave, size_t n)
 {
 	struct engine_job t = job_tmpl(ENGINE_JOB_NOOP, NULL);
-	struct depv deps = { 0 };
+	struct depv deps = {0};
 	size_t j;
 
 	t.soft_deps = true;
@@ -909,13 +933,14 @@ static size_t barrier(struct cli_jobs *J, const size_t *wave, size_t n)
 	return j;
 }
 
-int cli_apply_down(struct cli_jobs *out, const struct plan_down *d,
+int cli_apply_down(struct cli_jobs *out,
+		   const struct plan_down *d,
 		   struct engine *const *engines,
 		   const struct cli_down_opts *o)
 {
 	size_t *wave = xcalloc(d->n_steps + 1, sizeof(*wave));
 	size_t nw = 0, prev = NONE, cur_wave = 0;
-	struct depv deps = { 0 };
+	struct depv deps = {0};
 	bool containers = true;
 
 	for (size_t k = 0; k < d->n_steps; k++) {
@@ -939,11 +964,16 @@ int cli_apply_down(struct cli_jobs *out, const struct plan_down *d,
 	return 0;
 }
 
-/* ---- Stop (up without -d, after Ctrl-C) ------------------------------------ */
+/* ---- Stop (up without -d, after Ctrl-C) ------------------------------------
+ */
 
-int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
-		   size_t n_hosts, struct engine *const *engines,
-		   char *const *services, size_t n_services, int timeout_s)
+int cli_apply_stop(struct cli_jobs *out,
+		   const struct plan_host *hosts,
+		   size_t n_hosts,
+		   struct engine *const *engines,
+		   char *const *services,
+		   size_t n_services,
+		   int timeout_s)
 {
 	for (size_t h = 0; h < n_hosts; h++) {
 		for (size_t c = 0; engines[h] && c < hosts[h].n_containers;
@@ -960,7 +990,8 @@ int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
 				continue;
 			t.container.id = pc->id;
 			t.timeout_s = timeout_s;
-			in = info_new(out, "Container", pc->name, hosts[h].name);
+			in = info_new(out, "Container", pc->name,
+				      hosts[h].name);
 			info_verbs(in, "Stopping", "Stopped", "Stopped");
 			job_add(out, &t, NULL, in);
 		}
@@ -968,7 +999,8 @@ int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
 	return 0;
 }
 
-/* ---- Late host entries ------------------------------------------------------ */
+/* ---- Late host entries ------------------------------------------------------
+ */
 
 /* The container whose address 'ci' has: itself, or its network_mode peer. */
 static size_t addr_container(const struct plan *p, size_t ci)
@@ -989,13 +1021,15 @@ static size_t addr_container(const struct plan *p, size_t ci)
 }
 
 /* The address the daemon gave container 'ci' (inspected), or NULL. */
-static const char *inspect_addr(struct cli_jobs *J, const struct plan *p,
-				struct engine *const *engines, size_t ci,
+static const char *inspect_addr(struct cli_jobs *J,
+				const struct plan *p,
+				struct engine *const *engines,
+				size_t ci,
 				struct diag_list *dl)
 {
 	const struct plan_container *ct = &p->containers[addr_container(p, ci)];
 	struct engine_container_info *info = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	const char *ip = NULL;
 
 	if (!engines[ct->daemon])
@@ -1006,8 +1040,8 @@ static const char *inspect_addr(struct cli_jobs *J, const struct plan *p,
 		return NULL;
 	}
 	if (ct->n_endpoints)
-		ip = engine_container_ip(info,
-					 p->networks[ct->endpoints[0].network].name);
+		ip = engine_container_ip(
+			info, p->networks[ct->endpoints[0].network].name);
 	for (size_t k = 0; (!ip || !*ip) && k < info->n_networks; k++)
 		ip = info->networks[k].ip_address;
 	ip = ip && *ip ? arena_strdup(J->a, ip) : NULL;
@@ -1064,11 +1098,13 @@ static struct plan_host_entry *filled_entries(struct cli_jobs *J,
 	return e;
 }
 
-int cli_apply_late_hosts(struct cli_jobs *out, const struct plan *p,
-			 struct engine *const *engines, struct diag_list *dl)
+int cli_apply_late_hosts(struct cli_jobs *out,
+			 const struct plan *p,
+			 struct engine *const *engines,
+			 struct diag_list *dl)
 {
-	const char **addr = arena_calloc(out->a, p->n_containers + 1,
-					 sizeof(*addr));
+	const char **addr =
+		arena_calloc(out->a, p->n_containers + 1, sizeof(*addr));
 	int n = 0;
 
 	for (size_t ci = 0; ci < p->n_containers; ci++) {
@@ -1076,9 +1112,9 @@ int cli_apply_late_hosts(struct cli_jobs *out, const struct plan *p,
 		const struct plan_host *h = &p->hosts[ct->daemon];
 		struct engine_job t;
 		struct plan_host_entry *e;
-		struct compose_strv argv = { 0 };
+		struct compose_strv argv = {0};
 		struct cli_job_info *in;
-		struct diag err = { 0 };
+		struct diag err = {0};
 
 		if (!has_late(ct) || !engines[ct->daemon])
 			continue;

@@ -61,7 +61,8 @@ bool cli_color(FILE *f);
  */
 struct engine_registry;
 int cli_registry_build(struct engine_registry **out,
-		       const struct compose_project *p, struct diag *err);
+		       const struct compose_project *p,
+		       struct diag *err);
 /* True if -f, COMPOSE_FILE or a compose file in the project dir exists. */
 bool cli_project_present(void);
 
@@ -109,27 +110,37 @@ struct cli_container_ext {
  * whether that is an error (up: yes; ps/logs: no).  Returns 0 if at least
  * one daemon answered, else DIAG_ETRANSPORT ('*out' is filled anyway).
  */
-int cli_state_collect(struct plan_host **out, size_t *n_out, struct arena *a,
-		      struct engine_registry *reg, const char *project_name,
-		      bool all_daemons, struct diag_list *dl);
+int cli_state_collect(struct plan_host **out,
+		      size_t *n_out,
+		      struct arena *a,
+		      struct engine_registry *reg,
+		      const char *project_name,
+		      bool all_daemons,
+		      struct diag_list *dl);
 /*
  * As cli_state_collect, and '*ext_out' (if not NULL) gets one array per
  * host, parallel to hosts[h].containers (NULL for an offline host).
  */
-int cli_state_collect_ext(struct plan_host **out, size_t *n_out,
+int cli_state_collect_ext(struct plan_host **out,
+			  size_t *n_out,
 			  struct cli_container_ext ***ext_out,
-			  struct arena *a, struct engine_registry *reg,
-			  const char *project_name, bool all_daemons,
+			  struct arena *a,
+			  struct engine_registry *reg,
+			  const char *project_name,
+			  bool all_daemons,
 			  struct diag_list *dl);
 /*
  * One offline plan_host per registry entry from what is declared (flags,
  * MIXCOMPOSE_DAEMON_*, x-mixcompose.daemons), without contacting anyone:
  * `plan --offline`.  os defaults to "linux"; a lab entry runs "linux".
  */
-void cli_state_offline(struct plan_host **out, size_t *n_out,
-		       struct arena *a, struct engine_registry *reg);
+void cli_state_offline(struct plan_host **out,
+		       size_t *n_out,
+		       struct arena *a,
+		       struct engine_registry *reg);
 /* One plan_host from one registry entry (offline unless usable). */
-void cli_state_host_init(struct plan_host *h, struct arena *a,
+void cli_state_host_init(struct plan_host *h,
+			 struct arena *a,
 			 const struct engine_daemon *d);
 /* True if the entry was probed, answered, and its OS checks out. */
 bool cli_daemon_usable(const struct engine_daemon *d);
@@ -146,19 +157,19 @@ struct cli_session {
 	struct compose_project *project; /* NULL: no compose file */
 	const char *project_name;
 	struct engine_registry *reg;
-	struct arena *a;                 /* hosts and ext live here */
+	struct arena *a; /* hosts and ext live here */
 	struct plan_host *hosts;
 	size_t n_hosts;
-	struct cli_container_ext **ext;  /* ext[h]: NULL for offline hosts */
-	bool reachable;                  /* some daemon answered */
+	struct cli_container_ext **ext; /* ext[h]: NULL for offline hosts */
+	bool reachable;			/* some daemon answered */
 };
 
 enum {
 	CLI_SESSION_PROJECT = 1,     /* a compose file is required */
 	CLI_SESSION_ALL_DAEMONS = 2, /* keep unreachable daemons (offline) */
 	CLI_SESSION_NO_STATE = 4,    /* registry only: no probe, no state */
-	CLI_SESSION_ANY = 8,         /* no daemon reachable is not an error */
-	CLI_SESSION_QUIET = 16,      /* no load warnings */
+	CLI_SESSION_ANY = 8,	     /* no daemon reachable is not an error */
+	CLI_SESSION_QUIET = 16,	     /* no load warnings */
 };
 
 /*
@@ -169,7 +180,8 @@ int cli_session_open(struct cli_session *s, unsigned flags);
 void cli_session_close(struct cli_session *s);
 /* CLI_FAIL (reported) if a name is not a service of the loaded project. */
 int cli_session_check_services(const struct cli_session *s,
-			       char *const *names, size_t n);
+			       char *const *names,
+			       size_t n);
 /* True if 'name' is in names[0..n), or n is 0 (no selection). */
 bool cli_names_has(char *const *names, size_t n, const char *name);
 /* The engine of a host (NULL, reported, if it cannot connect). */
@@ -177,8 +189,8 @@ struct engine *cli_session_engine(struct cli_session *s,
 				  const struct plan_host *h);
 
 enum cli_life {
-	CLI_LIFE_START,   /* containers that are not running */
-	CLI_LIFE_STOP,    /* running (or restarting) ones */
+	CLI_LIFE_START,	  /* containers that are not running */
+	CLI_LIFE_STOP,	  /* running (or restarting) ones */
 	CLI_LIFE_RESTART, /* all of them */
 };
 
@@ -190,22 +202,24 @@ enum cli_life {
  * own.  Prints a line per container to stderr; returns CLI_OK or
  * CLI_FAIL (each failure reported; a failed start wave stops the rest).
  */
-int cli_lifecycle(struct cli_session *s, enum cli_life act,
-		  char *const *services, size_t n, int timeout_s);
+int cli_lifecycle(struct cli_session *s,
+		  enum cli_life act,
+		  char *const *services,
+		  size_t n,
+		  int timeout_s);
 
 /*
  * Options of start/stop/restart (argv[0] says which; start has no -t):
  * '*timeout' -1 unless -t.  Returns CLI_OK, CLI_USAGE (reported) or -1
  * after --help.
  */
-int cli_life_parse(int *timeout, char ***names, size_t *n, int argc,
-		   char **argv);
+int cli_life_parse(
+	int *timeout, char ***names, size_t *n, int argc, char **argv);
 /*
  * After start/restart: collects the state again and runs cli_hosts_sync
  * (quiet) for the selected services.  No project: nothing to do.
  */
-int cli_life_after_start(struct cli_session *s, char *const *names,
-			 size_t n);
+int cli_life_after_start(struct cli_session *s, char *const *names, size_t n);
 /*
  * The whole of `start`, `stop` and `restart`: options, session, the
  * lifecycle waves, and after a start the hosts block again.  Returns the
@@ -232,8 +246,10 @@ int cli_plan_open(struct cli_session *s, bool offline);
  * errors; returns CLI_OK or CLI_FAIL.  Free '*out' with plan_free()
  * before closing the session (the plan borrows its strings).
  */
-int cli_plan_make(struct plan **out, struct cli_session *s,
-		  const struct plan_options *opts, bool offline);
+int cli_plan_make(struct plan **out,
+		  struct cli_session *s,
+		  const struct plan_options *opts,
+		  bool offline);
 
 /*
  * Writes the hosts block again (plan_container.hosts_exec, as its
@@ -245,8 +261,11 @@ int cli_plan_make(struct plan **out, struct cli_session *s,
  * running containers really have (plan_set_address).  Prints one line per
  * container unless 'quiet' (errors always).  Returns CLI_OK or CLI_FAIL.
  */
-int cli_hosts_sync(struct cli_session *s, struct plan *p,
-		   char *const *services, size_t n, bool quiet);
+int cli_hosts_sync(struct cli_session *s,
+		   struct plan *p,
+		   char *const *services,
+		   size_t n,
+		   bool quiet);
 /*
  * True if a line of the hosts file text 'file' maps 'name' to 'ip'
  * ("IP NAME [NAME...]", blanks or tabs, '#' starts a comment).
@@ -260,14 +279,14 @@ bool cli_hosts_file_has(const char *file, const char *ip, const char *name);
 struct cli_logs_opts {
 	bool follow;
 	bool timestamps;
-	bool color;       /* one colour per service on the prefixes */
+	bool color; /* one colour per service on the prefixes */
 	bool no_prefix;
-	const char *tail; /* NULL: all lines */
+	const char *tail;      /* NULL: all lines */
 	char *const *services; /* the selection; n_services 0: all */
 	size_t n_services;
 	/* For each service's tty flag (raw, unframed logs); may be NULL. */
 	const struct compose_project *project;
-	FILE *out;        /* NULL: stdout */
+	FILE *out; /* NULL: stdout */
 };
 
 /*
@@ -279,8 +298,10 @@ struct cli_logs_opts {
  * '*stop' (may be NULL) becomes nonzero, e.g. from a SIGINT handler.
  * Returns 0, or the code of the last stream that failed (reported).
  */
-int cli_logs_follow(struct engine_registry *reg, const struct plan_host *hosts,
-		    size_t n_hosts, const struct cli_logs_opts *opts,
+int cli_logs_follow(struct engine_registry *reg,
+		    const struct plan_host *hosts,
+		    size_t n_hosts,
+		    const struct cli_logs_opts *opts,
 		    const volatile sig_atomic_t *stop);
 
 /* The i-th colour of compose's log palette (an ANSI escape). */
@@ -290,26 +311,32 @@ const char *cli_logs_palette(size_t i);
  * of hosts[] selected by opts->services, in name order (so a service has
  * the same colour whichever daemon runs it).
  */
-size_t cli_logs_color_index(const struct plan_host *hosts, size_t n_hosts,
+size_t cli_logs_color_index(const struct plan_host *hosts,
+			    size_t n_hosts,
 			    const struct cli_logs_opts *opts,
 			    const char *service);
 /* Length of "name (daemon)" (daemon may be NULL: "name"). */
 size_t cli_logs_label_len(const char *name, const char *daemon);
 /* Appends "name (daemon)<pad to width> | ", coloured if 'color'. */
-void cli_logs_prefix(struct sbuf *out, const char *name, const char *daemon,
-		     size_t width, const char *color);
+void cli_logs_prefix(struct sbuf *out,
+		     const char *name,
+		     const char *daemon,
+		     size_t width,
+		     const char *color);
 
 /* One container's output: complete lines only, one write per line. */
 struct cli_logs_src {
 	FILE *out;
-	char *prefix;       /* owned; NULL: none */
+	char *prefix;	     /* owned; NULL: none */
 	struct sbuf part[2]; /* unfinished stdout and stderr lines */
-	size_t lines;       /* lines written */
+	size_t lines;	     /* lines written */
 };
 
 void cli_logs_src_init(struct cli_logs_src *s, FILE *out, const char *prefix);
 /* 'stream' is an enum engine_stream_kind. */
-void cli_logs_src_feed(struct cli_logs_src *s, int stream, const char *data,
+void cli_logs_src_feed(struct cli_logs_src *s,
+		       int stream,
+		       const char *data,
 		       size_t len);
 /* Writes unfinished lines (with a newline) and frees the buffers. */
 void cli_logs_src_release(struct cli_logs_src *s);
@@ -321,8 +348,7 @@ void cli_logs_src_release(struct cli_logs_src *s);
  * consecutive ports joined: "0.0.0.0:8080->80/tcp, :::8080->80/tcp",
  * "8000-8001->8000-8001/tcp", "53/udp" (not published).
  */
-void cli_ps_ports(struct sbuf *out, const struct engine_port *ports,
-		  size_t n);
+void cli_ps_ports(struct sbuf *out, const struct engine_port *ports, size_t n);
 /* The container's IPv4 on its first network of 'project' (else any); "". */
 const char *cli_ps_address(const struct plan_host *h,
 			   const struct plan_host_container *c,
@@ -357,7 +383,7 @@ struct cli_job_info {
 	const char *doing;  /* text while it works; NULL: keep the line's */
 	const char *done;   /* text when done; NULL: keep the line's */
 	const char *noop;   /* text when nothing had to be done; NULL: done */
-	bool lazy;          /* shown only once it has a phase (a pull) */
+	bool lazy;	    /* shown only once it has a phase (a pull) */
 };
 
 /* A job graph for engine_run(); specs and infos live in 'a'. */
@@ -369,8 +395,8 @@ struct cli_jobs {
 };
 
 struct cli_up_opts {
-	int timeout_s;        /* stop timeout on recreate; -1: the container's */
-	bool wait;            /* --wait: end with every container running/healthy */
+	int timeout_s; /* stop timeout on recreate; -1: the container's */
+	bool wait;     /* --wait: end with every container running/healthy */
 	long wait_timeout_ms; /* for --wait; 0: none */
 };
 
@@ -387,8 +413,10 @@ void cli_jobs_release(struct cli_jobs *j);
  * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
  * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
  */
-int cli_apply_up(struct cli_jobs *out, const struct plan *p,
-		 struct engine *const *engines, const struct cli_up_opts *o,
+int cli_apply_up(struct cli_jobs *out,
+		 const struct plan *p,
+		 struct engine *const *engines,
+		 const struct cli_up_opts *o,
 		 struct diag *err);
 /*
  * Appends the jobs of a down plan: container removals wave after wave
@@ -396,7 +424,8 @@ int cli_apply_up(struct cli_jobs *out, const struct plan *p,
  * failure), then networks and volumes.  Steps on a NULL engine are left
  * out (the caller reports that daemon).
  */
-int cli_apply_down(struct cli_jobs *out, const struct plan_down *d,
+int cli_apply_down(struct cli_jobs *out,
+		   const struct plan_down *d,
 		   struct engine *const *engines,
 		   const struct cli_down_opts *o);
 
@@ -404,9 +433,13 @@ int cli_apply_down(struct cli_jobs *out, const struct plan_down *d,
  * Appends a STOP job for every running container of hosts[] (of the
  * selected services; n_services 0: all) whose engines[h] is not NULL.
  */
-int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
-		   size_t n_hosts, struct engine *const *engines,
-		   char *const *services, size_t n_services, int timeout_s);
+int cli_apply_stop(struct cli_jobs *out,
+		   const struct plan_host *hosts,
+		   size_t n_hosts,
+		   struct engine *const *engines,
+		   char *const *services,
+		   size_t n_services,
+		   int timeout_s);
 
 /*
  * After an up: an EXEC job that rewrites the hosts block of every
@@ -415,8 +448,10 @@ int cli_apply_stop(struct cli_jobs *out, const struct plan_host *hosts,
  * addresses inspected now.  Problems are warnings in 'dl'.  Returns how
  * many jobs it appended.
  */
-int cli_apply_late_hosts(struct cli_jobs *out, const struct plan *p,
-			 struct engine *const *engines, struct diag_list *dl);
+int cli_apply_late_hosts(struct cli_jobs *out,
+			 const struct plan *p,
+			 struct engine *const *engines,
+			 struct diag_list *dl);
 
 /* The progress display of up/down, on stderr as compose v2 does. */
 struct cli_progress;
@@ -427,10 +462,13 @@ struct cli_progress;
  */
 struct cli_progress *cli_progress_new(const char *mode, const char *title);
 /* An engine_job_fn: pass the progress as its 'ud'. */
-void cli_progress_job(void *ud, const struct engine_job *jobs, size_t n,
+void cli_progress_job(void *ud,
+		      const struct engine_job *jobs,
+		      size_t n,
 		      size_t i);
 /* Draws the final state; then prints the failures' messages. */
-void cli_progress_done(struct cli_progress *p, const struct engine_job *jobs,
+void cli_progress_done(struct cli_progress *p,
+		       const struct engine_job *jobs,
 		       size_t n);
 void cli_progress_free(struct cli_progress *p);
 /* True if 'mode' is one of the progress modes. */
@@ -446,7 +484,8 @@ void cli_signals_catch(volatile sig_atomic_t **flag);
  * and reports failures.  Returns CLI_OK, CLI_FAIL, or 130 when '*stop'
  * interrupted it.
  */
-int cli_jobs_run(struct cli_jobs *jobs, const char *progress,
+int cli_jobs_run(struct cli_jobs *jobs,
+		 const char *progress,
 		 volatile sig_atomic_t *stop);
 
 int cmd_down(int argc, char **argv);

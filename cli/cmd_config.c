@@ -51,33 +51,55 @@ enum {
 static int parse_opts(struct config_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "services", no_argument, NULL, OPT_SERVICES },
-		{ "profiles", no_argument, NULL, OPT_PROFILES },
-		{ "volumes", no_argument, NULL, OPT_VOLUMES },
-		{ "networks", no_argument, NULL, OPT_NETWORKS },
-		{ "no-interpolate", no_argument, NULL, OPT_NO_INTERP },
-		{ "hash", required_argument, NULL, OPT_HASH },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"services", no_argument, NULL, OPT_SERVICES},
+		{"profiles", no_argument, NULL, OPT_PROFILES},
+		{"volumes", no_argument, NULL, OPT_VOLUMES},
+		{"networks", no_argument, NULL, OPT_NETWORKS},
+		{"no-interpolate", no_argument, NULL, OPT_NO_INTERP},
+		{"hash", required_argument, NULL, OPT_HASH},
+		{"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_FORMAT: o->format = optarg; break;
-		case OPT_SERVICES: o->services = true; break;
-		case OPT_PROFILES: o->profiles = true; break;
-		case OPT_VOLUMES: o->volumes = true; break;
-		case OPT_NETWORKS: o->networks = true; break;
-		case OPT_NO_INTERP: cli_global.no_interpolate = true; break;
-		case OPT_HASH: o->hash = optarg; break;
-		case 'o': o->output = optarg; break;
-		case 'q': o->quiet = true; break;
-		case 'h': config_usage(stdout); return CLI_OK;
-		default: config_usage(stderr); return CLI_USAGE;
+		case OPT_FORMAT:
+			o->format = optarg;
+			break;
+		case OPT_SERVICES:
+			o->services = true;
+			break;
+		case OPT_PROFILES:
+			o->profiles = true;
+			break;
+		case OPT_VOLUMES:
+			o->volumes = true;
+			break;
+		case OPT_NETWORKS:
+			o->networks = true;
+			break;
+		case OPT_NO_INTERP:
+			cli_global.no_interpolate = true;
+			break;
+		case OPT_HASH:
+			o->hash = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			config_usage(stdout);
+			return CLI_OK;
+		default:
+			config_usage(stderr);
+			return CLI_USAGE;
 		}
 	}
 	if (optind < argc) {
@@ -92,8 +114,10 @@ static int parse_opts(struct config_opts *o, int argc, char **argv)
 	return -1;
 }
 
-static void add_profiles(const struct compose_service *v, size_t n,
-			 const char **seen, size_t *nseen)
+static void add_profiles(const struct compose_service *v,
+			 size_t n,
+			 const char **seen,
+			 size_t *nseen)
 {
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < v[i].profiles.n; j++) {
@@ -134,8 +158,10 @@ static void list_profiles(struct sbuf *sb, const struct compose_project *p)
 }
 
 /* FNV-1a 64 of the service's JSON: changes whenever its config does. */
-static void service_hash(struct sbuf *sb, const struct compose_project *p,
-			 const struct compose_node *svcs, size_t i)
+static void service_hash(struct sbuf *sb,
+			 const struct compose_project *p,
+			 const struct compose_node *svcs,
+			 size_t i)
 {
 	struct sbuf js = SBUF_INIT;
 	uint64_t h = 1469598103934665603ULL;
@@ -150,8 +176,8 @@ static void service_hash(struct sbuf *sb, const struct compose_project *p,
 	sbuf_release(&js);
 }
 
-static int list_hashes(struct sbuf *sb, const struct compose_project *p,
-		       const char *which)
+static int
+list_hashes(struct sbuf *sb, const struct compose_project *p, const char *which)
 {
 	struct compose_node *root = compose_project_to_node(p);
 	const struct compose_node *svcs = compose_map_get(root, "services");
@@ -174,8 +200,10 @@ static int list_hashes(struct sbuf *sb, const struct compose_project *p,
  * --services lists dependencies before their dependents, walking the
  * services by name as compose v2's ForEachService does.
  */
-static void visit(struct sbuf *sb, const struct compose_project *p,
-		  const struct compose_service *s, unsigned char *seen)
+static void visit(struct sbuf *sb,
+		  const struct compose_project *p,
+		  const struct compose_service *s,
+		  unsigned char *seen)
 {
 	size_t i = (size_t)(s - p->services);
 
@@ -217,10 +245,12 @@ static void flush_out(void *userdata, struct sbuf *sb)
 	sbuf_reset(sb);
 }
 
-static int render(struct sbuf *sb, const struct compose_project *p,
-		  const struct config_opts *o, struct out_file *of)
+static int render(struct sbuf *sb,
+		  const struct compose_project *p,
+		  const struct config_opts *o,
+		  struct out_file *of)
 {
-	struct compose_emit_sink sink = { flush_out, of };
+	struct compose_emit_sink sink = {flush_out, of};
 
 	if (o->services)
 		list_services(sb, p);
@@ -245,7 +275,7 @@ static int render(struct sbuf *sb, const struct compose_project *p,
 static int write_config(const struct compose_project *p,
 			const struct config_opts *o)
 {
-	struct out_file of = { stdout, false };
+	struct out_file of = {stdout, false};
 	struct sbuf sb = SBUF_INIT;
 	int rc;
 
@@ -268,7 +298,7 @@ static int write_config(const struct compose_project *p,
 
 int cmd_config(int argc, char **argv)
 {
-	struct config_opts o = { .format = "yaml" };
+	struct config_opts o = {.format = "yaml"};
 	struct compose_project *p;
 	int rc = parse_opts(&o, argc, argv);
 

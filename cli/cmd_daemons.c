@@ -9,18 +9,17 @@
 
 static void daemons_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: mixcompose [OPTIONS] daemons [--format table|json]\n"
-		"\n"
-		"List the daemons of the project (from --daemon, "
-		"MIXCOMPOSE_DAEMON_<NAME>,\n"
-		"x-mixcompose.daemons and docker contexts) and probe each:\n"
-		"OS/arch, server version, negotiated API, reachability, "
-		"latency.\n"
-		"\n"
-		"Options:\n"
-		"      --format table|json  output format (default table)\n"
-		"  -h, --help               show this help\n");
+	fprintf(f, "usage: mixcompose [OPTIONS] daemons [--format table|json]\n"
+		   "\n"
+		   "List the daemons of the project (from --daemon, "
+		   "MIXCOMPOSE_DAEMON_<NAME>,\n"
+		   "x-mixcompose.daemons and docker contexts) and probe each:\n"
+		   "OS/arch, server version, negotiated API, reachability, "
+		   "latency.\n"
+		   "\n"
+		   "Options:\n"
+		   "      --format table|json  output format (default table)\n"
+		   "  -h, --help               show this help\n");
 }
 
 static const char *or_dash(const char *s)
@@ -103,9 +102,9 @@ static void print_json(struct engine_registry *r)
 static int parse_opts(const char **format, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"format", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -122,8 +121,8 @@ static int parse_opts(const char **format, int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	if (optind < argc || (strcmp(*format, "table") &&
-			      strcmp(*format, "json"))) {
+	if (optind < argc ||
+	    (strcmp(*format, "table") && strcmp(*format, "json"))) {
 		daemons_usage(stderr);
 		return CLI_USAGE;
 	}
@@ -135,7 +134,7 @@ int cmd_daemons(int argc, char **argv)
 	const char *format = "table";
 	struct compose_project *p = NULL;
 	struct engine_registry *r = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = parse_opts(&format, argc, argv);
 
 	if (rc >= 0)

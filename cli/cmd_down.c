@@ -48,12 +48,12 @@ enum {
 static int down_parse(struct down_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "volumes", no_argument, NULL, 'v' },
-		{ "remove-orphans", no_argument, NULL, OPT_ORPHANS },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "progress", required_argument, NULL, OPT_PROGRESS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"volumes", no_argument, NULL, 'v'},
+		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
+		{"timeout", required_argument, NULL, 't'},
+		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	char *end;
 	int c;
@@ -118,17 +118,18 @@ static struct engine **down_engines(struct cli_session *s, bool *missing)
 	return v;
 }
 
-static int down_run(struct cli_session *s, const struct down_opts *o,
+static int down_run(struct cli_session *s,
+		    const struct down_opts *o,
 		    volatile sig_atomic_t *stop)
 {
-	struct plan_down_options po = { .remove_volumes = o->volumes,
-					.remove_orphans = o->remove_orphans,
-					.project = s->project };
-	struct cli_down_opts ao = { .timeout_s = o->timeout_s };
+	struct plan_down_options po = {.remove_volumes = o->volumes,
+				       .remove_orphans = o->remove_orphans,
+				       .project = s->project};
+	struct cli_down_opts ao = {.timeout_s = o->timeout_s};
 	struct plan_down *d = NULL;
 	struct engine **engines;
 	struct cli_jobs jobs;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	bool missing = false;
 	int rc;
 
@@ -154,7 +155,7 @@ static int down_run(struct cli_session *s, const struct down_opts *o,
 
 int cmd_down(int argc, char **argv)
 {
-	struct down_opts o = { 0 };
+	struct down_opts o = {0};
 	struct cli_session s;
 	volatile sig_atomic_t *stop;
 	int rc;

@@ -97,14 +97,14 @@ static int exec_opt(struct exec_opts *o, int c)
 static int exec_parse(struct exec_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "detach", no_argument, NULL, 'd' },
-		{ "no-TTY", no_argument, NULL, 'T' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "workdir", required_argument, NULL, 'w' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "index", required_argument, NULL, 256 },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"detach", no_argument, NULL, 'd'},
+		{"no-TTY", no_argument, NULL, 'T'},
+		{"user", required_argument, NULL, 'u'},
+		{"workdir", required_argument, NULL, 'w'},
+		{"env", required_argument, NULL, 'e'},
+		{"index", required_argument, NULL, 256},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -127,8 +127,8 @@ static int exec_parse(struct exec_opts *o, int argc, char **argv)
 	return CLI_OK;
 }
 
-static int on_output(void *ud, enum engine_stream_kind s, const char *data,
-		     size_t len)
+static int
+on_output(void *ud, enum engine_stream_kind s, const char *data, size_t len)
 {
 	(void)ud;
 	fwrite(data, 1, len, s == ENGINE_STDERR ? stderr : stdout);
@@ -138,7 +138,8 @@ static int on_output(void *ud, enum engine_stream_kind s, const char *data,
 
 /* The running container of the service with that number, and its host. */
 static const struct plan_host_container *
-find_container(const struct cli_session *s, const struct exec_opts *o,
+find_container(const struct cli_session *s,
+	       const struct exec_opts *o,
 	       const struct plan_host **host)
 {
 	for (size_t h = 0; h < s->n_hosts; h++)
@@ -169,13 +170,13 @@ static int run(struct cli_session *s, const struct exec_opts *o)
 	const struct plan_host *h = NULL;
 	const struct plan_host_container *c = find_container(s, o, &h);
 	struct engine_exec_spec spec = {
-		.argv = { (const char *const *)o->argv, o->argc },
-		.env = { o->env, o->n_env },
+		.argv = {(const char *const *)o->argv, o->argc},
+		.env = {o->env, o->n_env},
 		.user = o->user,
 		.working_dir = o->workdir,
 		.detach = o->detach,
 	};
-	struct diag err = { 0 };
+	struct diag err = {0};
 	char id[80];
 	int code = 0;
 	struct engine *e;
@@ -192,8 +193,7 @@ static int run(struct cli_session *s, const struct exec_opts *o)
 	if (!e)
 		return CLI_FAIL;
 	if (engine_exec_create(e, c->id, &spec, id, &err) ||
-	    engine_exec_start(e, id, o->detach, false, on_output, NULL,
-			      &err) ||
+	    engine_exec_start(e, id, o->detach, false, on_output, NULL, &err) ||
 	    (!o->detach && engine_exec_inspect(e, id, &code, NULL, &err))) {
 		cli_error(&err);
 		return CLI_FAIL;
@@ -203,7 +203,7 @@ static int run(struct cli_session *s, const struct exec_opts *o)
 
 int cmd_exec(int argc, char **argv)
 {
-	struct exec_opts o = { 0 };
+	struct exec_opts o = {0};
 	struct cli_session s;
 	int rc = exec_parse(&o, argc, argv);
 

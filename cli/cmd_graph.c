@@ -17,25 +17,26 @@
 
 static void graph_usage(FILE *f)
 {
-	fprintf(f, "usage: mixcompose graph [--format mermaid|dot] "
-		   "[--offline]\n"
-		   "\n"
-		   "Draw the services grouped by daemon, with their dependencies;\n"
-		   "edges between daemons are drawn thick and say cross-daemon.\n"
-		   "\n"
-		   "  --format mermaid|dot  output format (default mermaid)\n"
-		   "  --offline             route on declared daemon OSes only\n");
+	fprintf(f,
+		"usage: mixcompose graph [--format mermaid|dot] "
+		"[--offline]\n"
+		"\n"
+		"Draw the services grouped by daemon, with their "
+		"dependencies;\n"
+		"edges between daemons are drawn thick and say cross-daemon.\n"
+		"\n"
+		"  --format mermaid|dot  output format (default mermaid)\n"
+		"  --offline             route on declared daemon OSes only\n");
 }
 
 /* Returns -1 to go on, else the exit status. */
-static int graph_opts(const char **format, bool *offline, int argc,
-		      char **argv)
+static int graph_opts(const char **format, bool *offline, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'F' },
-		{ "offline", no_argument, NULL, 'O' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"format", required_argument, NULL, 'F'},
+		{"offline", no_argument, NULL, 'O'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -63,9 +64,12 @@ static int graph_opts(const char **format, bool *offline, int argc,
 	return -1;
 }
 
-static void graph_hosts(struct plan_host **hosts, size_t *n,
-			struct arena *a, struct engine_registry *reg,
-			const char *project, bool offline)
+static void graph_hosts(struct plan_host **hosts,
+			size_t *n,
+			struct arena *a,
+			struct engine_registry *reg,
+			const char *project,
+			bool offline)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
 
@@ -89,9 +93,9 @@ int cmd_graph(int argc, char **argv)
 	struct arena *a = NULL;
 	struct plan_host *hosts = NULL;
 	struct plan *pl = NULL;
-	struct plan_options o = { .offline = true };
+	struct plan_options o = {.offline = true};
 	struct sbuf sb = SBUF_INIT;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = graph_opts(&format, &offline, argc, argv);
 
 	if (rc >= 0)

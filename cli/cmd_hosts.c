@@ -19,11 +19,11 @@ struct sync_job {
 	const struct plan_container *ct;
 	const struct plan_host *h;
 	struct engine *e;
-	bool need;      /* write the block */
+	bool need; /* write the block */
 	const char *why;
 	int rc;
 	int exit_code;
-	char *output;   /* phase 1: the current hosts file */
+	char *output; /* phase 1: the current hosts file */
 	struct diag err;
 };
 
@@ -45,7 +45,8 @@ static void hosts_usage(FILE *f)
 
 /* The state container with that id, and its host. */
 static const struct plan_host_container *
-state_find(const struct cli_session *s, const char *id,
+state_find(const struct cli_session *s,
+	   const char *id,
 	   const struct plan_host **host)
 {
 	for (size_t h = 0; id && h < s->n_hosts; h++)
@@ -64,7 +65,7 @@ state_find(const struct cli_session *s, const char *id,
  */
 static int real_addresses(struct plan *p, const struct cli_session *s)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	for (size_t ci = 0; ci < p->n_containers; ci++) {
 		const struct plan_container *ct = &p->containers[ci];
@@ -72,8 +73,8 @@ static int real_addresses(struct plan *p, const struct cli_session *s)
 		const struct plan_host_container *sc =
 			state_find(s, ct->existing_id, &h);
 
-		for (size_t k = 0; sc && ct->action != PLAN_ACT_REMOVE &&
-				   k < sc->n_networks;
+		for (size_t k = 0;
+		     sc && ct->action != PLAN_ACT_REMOVE && k < sc->n_networks;
 		     k++) {
 			const struct plan_host_attach *at = &sc->networks[k];
 			bool mine = false, same = false;
@@ -135,7 +136,8 @@ static const char *missing_entry(const struct plan_container *ct,
 	for (size_t i = 0; i < ct->n_extra_hosts; i++) {
 		const struct plan_host_entry *e = &ct->extra_hosts[i];
 
-		if (!e->late && e->ip && !cli_hosts_file_has(file, e->ip, e->name))
+		if (!e->late && e->ip &&
+		    !cli_hosts_file_has(file, e->ip, e->name))
 			return e->name;
 	}
 	return NULL;
@@ -149,8 +151,12 @@ static bool has_late(const struct plan_container *ct)
 	return false;
 }
 
-static void exec_done(void *ud, int rc, int exit_code, const char *output,
-		      size_t len, const struct diag *err)
+static void exec_done(void *ud,
+		      int rc,
+		      int exit_code,
+		      const char *output,
+		      size_t len,
+		      const struct diag *err)
 {
 	struct sync_job *j = ud;
 
@@ -162,8 +168,11 @@ static void exec_done(void *ud, int rc, int exit_code, const char *output,
 	j->output = output ? xstrndup(output, len) : NULL;
 }
 
-static size_t sync_jobs(struct sync_job **out, struct cli_session *s,
-			const struct plan *p, char *const *services, size_t n)
+static size_t sync_jobs(struct sync_job **out,
+			struct cli_session *s,
+			const struct plan *p,
+			char *const *services,
+			size_t n)
 {
 	struct sync_job *v = xcalloc(p->n_containers + 1, sizeof(*v));
 	size_t nj = 0;
@@ -200,8 +209,8 @@ static size_t sync_jobs(struct sync_job **out, struct cli_session *s,
 /* Phase 1: read the hosts files of the ExtraHosts containers. */
 static void sync_check(struct sync_job *v, size_t nj)
 {
-	static const char *const cat[] = { "cat", PLAN_HOSTS_PATH_LINUX, NULL };
-	struct engine_exec_spec spec = { .argv = { cat, 2 } };
+	static const char *const cat[] = {"cat", PLAN_HOSTS_PATH_LINUX, NULL};
+	struct engine_exec_spec spec = {.argv = {cat, 2}};
 	struct engine_loop *l = engine_loop_new();
 
 	for (size_t i = 0; i < nj; i++)
@@ -250,8 +259,11 @@ static int sync_report(const struct sync_job *v, size_t nj, bool quiet)
 	return rc;
 }
 
-int cli_hosts_sync(struct cli_session *s, struct plan *p,
-		   char *const *services, size_t n, bool quiet)
+int cli_hosts_sync(struct cli_session *s,
+		   struct plan *p,
+		   char *const *services,
+		   size_t n,
+		   bool quiet)
 {
 	struct sync_job *v = NULL;
 	struct engine_loop *l;
@@ -265,7 +277,7 @@ int cli_hosts_sync(struct cli_session *s, struct plan *p,
 	l = engine_loop_new();
 	for (size_t i = 0; i < nj; i++) {
 		struct engine_exec_spec spec = {
-			.argv = { v[i].ct->hosts_exec.v, v[i].ct->hosts_exec.n },
+			.argv = {v[i].ct->hosts_exec.v, v[i].ct->hosts_exec.n},
 			.user = v[i].ct->hosts_exec_user,
 		};
 
@@ -320,10 +332,10 @@ static void hosts_json(struct sbuf *sb, const struct plan *p)
 static int hosts_parse(bool *json, bool *sync, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 256 },
-		{ "sync", no_argument, NULL, 257 },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"format", required_argument, NULL, 256},
+		{"sync", no_argument, NULL, 257},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 

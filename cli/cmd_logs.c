@@ -24,7 +24,8 @@ static void logs_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -f, --follow         follow the output (Ctrl-C stops)\n"
-		"  -n, --tail N         only the last N lines of each container\n"
+		"  -n, --tail N         only the last N lines of each "
+		"container\n"
 		"  -t, --timestamps     show timestamps\n"
 		"      --no-color       monochrome prefixes\n"
 		"      --no-log-prefix  no prefix\n"
@@ -47,13 +48,13 @@ static int logs_parse(struct cli_logs_opts *o, int argc, char **argv)
 {
 	enum { OPT_NO_COLOR = 256, OPT_NO_PREFIX };
 	static const struct option opts[] = {
-		{ "follow", no_argument, NULL, 'f' },
-		{ "tail", required_argument, NULL, 'n' },
-		{ "timestamps", no_argument, NULL, 't' },
-		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-		{ "no-log-prefix", no_argument, NULL, OPT_NO_PREFIX },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"follow", no_argument, NULL, 'f'},
+		{"tail", required_argument, NULL, 'n'},
+		{"timestamps", no_argument, NULL, 't'},
+		{"no-color", no_argument, NULL, OPT_NO_COLOR},
+		{"no-log-prefix", no_argument, NULL, OPT_NO_PREFIX},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -96,8 +97,8 @@ static int logs_parse(struct cli_logs_opts *o, int argc, char **argv)
 
 int cmd_logs(int argc, char **argv)
 {
-	struct cli_logs_opts o = { 0 };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct cli_logs_opts o = {0};
+	struct sigaction sa = {.sa_handler = on_signal};
 	struct cli_session s;
 	int rc = logs_parse(&o, argc, argv);
 

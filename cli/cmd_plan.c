@@ -13,21 +13,23 @@
 
 int cli_plan_open(struct cli_session *s, bool offline)
 {
-	unsigned flags = CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS |
-			 CLI_SESSION_ANY;
+	unsigned flags =
+		CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS | CLI_SESSION_ANY;
 
-	return cli_session_open(s, offline ? flags | CLI_SESSION_NO_STATE
-					   : flags);
+	return cli_session_open(s,
+				offline ? flags | CLI_SESSION_NO_STATE : flags);
 }
 
-int cli_plan_make(struct plan **out, struct cli_session *s,
-		  const struct plan_options *opts, bool offline)
+int cli_plan_make(struct plan **out,
+		  struct cli_session *s,
+		  const struct plan_options *opts,
+		  bool offline)
 {
-	struct plan_options o = opts ? *opts : (struct plan_options){ 0 };
+	struct plan_options o = opts ? *opts : (struct plan_options){0};
 	const struct plan_host *hosts = s->hosts;
 	size_t n = s->n_hosts;
 	struct plan_host *off = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	*out = NULL;
 	if (!offline && !s->reachable) {
@@ -87,7 +89,8 @@ static int plan_opt(struct plan_cli *o, int c)
 {
 	switch (c) {
 	case 256:
-		if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+		if (strcmp(optarg, "text") != 0 &&
+		    strcmp(optarg, "json") != 0) {
 			cli_errorf("plan: --format: '%s' is not text or json",
 				   optarg);
 			return CLI_USAGE;
@@ -121,14 +124,14 @@ static int plan_opt(struct plan_cli *o, int c)
 static int plan_parse(struct plan_cli *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 256 },
-		{ "offline", no_argument, NULL, 257 },
-		{ "no-deps", no_argument, NULL, 258 },
-		{ "force-recreate", no_argument, NULL, 259 },
-		{ "no-recreate", no_argument, NULL, 260 },
-		{ "remove-orphans", no_argument, NULL, 261 },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"format", required_argument, NULL, 256},
+		{"offline", no_argument, NULL, 257},
+		{"no-deps", no_argument, NULL, 258},
+		{"force-recreate", no_argument, NULL, 259},
+		{"no-recreate", no_argument, NULL, 260},
+		{"remove-orphans", no_argument, NULL, 261},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -150,7 +153,7 @@ static int plan_parse(struct plan_cli *o, int argc, char **argv)
 
 int cmd_plan(int argc, char **argv)
 {
-	struct plan_cli o = { 0 };
+	struct plan_cli o = {0};
 	struct plan *plan = NULL;
 	struct sbuf sb = SBUF_INIT;
 	struct cli_session s;

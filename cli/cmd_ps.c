@@ -30,17 +30,16 @@ struct ps_row {
 
 static void ps_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: mixcompose ps [OPTIONS] [SERVICE...]\n"
-		"\n"
-		"List the project's containers on every daemon.\n"
-		"\n"
-		"Options:\n"
-		"      --format table|json  output format (default table)\n"
-		"  -a, --all                also stopped containers\n"
-		"  -q, --quiet              only the container ids\n"
-		"      --services           only the service names\n"
-		"  -h, --help               show this help\n");
+	fprintf(f, "usage: mixcompose ps [OPTIONS] [SERVICE...]\n"
+		   "\n"
+		   "List the project's containers on every daemon.\n"
+		   "\n"
+		   "Options:\n"
+		   "      --format table|json  output format (default table)\n"
+		   "  -a, --all                also stopped containers\n"
+		   "  -q, --quiet              only the container ids\n"
+		   "      --services           only the service names\n"
+		   "  -h, --help               show this help\n");
 }
 
 /* ---- Pure formatting (unit-tested) --------------------------------------- */
@@ -51,7 +50,8 @@ static int cmp_port(const void *pa, const void *pb)
 	int r = strcmp(a->ip ? a->ip : "", b->ip ? b->ip : "");
 
 	if (!r)
-		r = strcmp(a->type ? a->type : "tcp", b->type ? b->type : "tcp");
+		r = strcmp(a->type ? a->type : "tcp",
+			   b->type ? b->type : "tcp");
 	if (!r)
 		r = (a->private_port > b->private_port) -
 		    (a->private_port < b->private_port);
@@ -68,8 +68,8 @@ static bool same_group(const struct engine_port *a, const struct engine_port *b)
 }
 
 /* "[ip:]pub[-pub2]->priv[-priv2]/type" or "priv[-priv2]/type". */
-static void port_run(struct sbuf *out, const struct engine_port *p,
-		     unsigned span)
+static void
+port_run(struct sbuf *out, const struct engine_port *p, unsigned span)
 {
 	const char *ip = p->ip && *p->ip ? p->ip : NULL;
 
@@ -103,9 +103,9 @@ void cli_ps_ports(struct sbuf *out, const struct engine_port *ports, size_t n)
 		/* Consecutive ports mapped to consecutive ports are one run. */
 		for (; j < n && same_group(&v[i], &v[j]) &&
 		       v[j].private_port == v[i].private_port + span + 1 &&
-		       (v[i].public_port
-				? v[j].public_port == v[i].public_port + span + 1
-				: !v[j].public_port);
+		       (v[i].public_port ? v[j].public_port ==
+						   v[i].public_port + span + 1
+					 : !v[j].public_port);
 		     j++)
 			span++;
 		if (out->len)
@@ -150,9 +150,9 @@ void cli_ps_platform(struct sbuf *out, const struct plan_host *h)
 
 static bool is_up(const char *state)
 {
-	return state && (!strcmp(state, "running") ||
-			 !strcmp(state, "restarting") ||
-			 !strcmp(state, "paused"));
+	return state &&
+	       (!strcmp(state, "running") || !strcmp(state, "restarting") ||
+		!strcmp(state, "paused"));
 }
 
 static int cmp_row(const void *pa, const void *pb)
@@ -171,7 +171,8 @@ static bool row_wanted(const struct plan_host_container *pc,
 	return o->all || (!pc->oneoff && is_up(pc->state));
 }
 
-static size_t collect_rows(struct ps_row **out, const struct cli_session *s,
+static size_t collect_rows(struct ps_row **out,
+			   const struct cli_session *s,
 			   const struct ps_opts *o)
 {
 	size_t total = 0, n = 0;
@@ -195,15 +196,23 @@ static size_t collect_rows(struct ps_row **out, const struct cli_session *s,
 	return n;
 }
 
-enum { COL_NAME, COL_DAEMON, COL_PLATFORM, COL_SERVICE, COL_STATUS, COL_PORTS,
-       COL_ADDRESS, N_COLS };
+enum {
+	COL_NAME,
+	COL_DAEMON,
+	COL_PLATFORM,
+	COL_SERVICE,
+	COL_STATUS,
+	COL_PORTS,
+	COL_ADDRESS,
+	N_COLS
+};
 
 static const char *const col_names[N_COLS] = {
 	"NAME", "DAEMON", "PLATFORM", "SERVICE", "STATUS", "PORTS", "ADDRESS",
 };
 
-static void row_cells(char *cells[N_COLS], const struct ps_row *r,
-		      const char *project)
+static void
+row_cells(char *cells[N_COLS], const struct ps_row *r, const char *project)
 {
 	struct sbuf sb = SBUF_INIT;
 	const char *st = r->x && r->x->status && *r->x->status ? r->x->status
@@ -229,8 +238,8 @@ static void print_cell(const char *s, size_t width, bool last)
 		printf("%-*s   ", (int)width, s);
 }
 
-static void print_table(const struct ps_row *rows, size_t n,
-			const char *project)
+static void
+print_table(const struct ps_row *rows, size_t n, const char *project)
 {
 	char *(*cells)[N_COLS] = xcalloc(n + 1, sizeof(*cells));
 	size_t w[N_COLS];
@@ -253,8 +262,8 @@ static void print_table(const struct ps_row *rows, size_t n,
 	free(cells);
 }
 
-static void json_kv(struct sbuf *sb, const char *key, const char *val,
-		    bool comma)
+static void
+json_kv(struct sbuf *sb, const char *key, const char *val, bool comma)
 {
 	sbuf_add_json_str(sb, key);
 	sbuf_addch(sb, ':');
@@ -298,8 +307,8 @@ static void json_networks(struct sbuf *sb, const struct plan_host_container *c)
 	sbuf_release(&names);
 }
 
-static void json_row(struct sbuf *sb, const struct ps_row *r,
-		     const char *project)
+static void
+json_row(struct sbuf *sb, const struct ps_row *r, const char *project)
 {
 	char *cells[N_COLS];
 	const char *health = NULL;
@@ -321,7 +330,8 @@ static void json_row(struct sbuf *sb, const struct ps_row *r,
 	json_kv(sb, "State", r->c->state, true);
 	json_kv(sb, "Status", cells[COL_STATUS], true);
 	json_kv(sb, "Health", health, true);
-	sbuf_addf(sb, "\"ExitCode\":%d,", exit_code(r->x ? r->x->status : NULL));
+	sbuf_addf(sb, "\"ExitCode\":%d,",
+		  exit_code(r->x ? r->x->status : NULL));
 	json_networks(sb, r->c);
 	json_publishers(sb, r);
 	json_kv(sb, "Ports", cells[COL_PORTS], true);
@@ -333,8 +343,7 @@ static void json_row(struct sbuf *sb, const struct ps_row *r,
 		free(cells[k]);
 }
 
-static void print_json(const struct ps_row *rows, size_t n,
-		       const char *project)
+static void print_json(const struct ps_row *rows, size_t n, const char *project)
 {
 	struct sbuf sb = SBUF_INIT;
 
@@ -371,12 +380,12 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv)
 {
 	enum { OPT_FORMAT = 256, OPT_SERVICES };
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "all", no_argument, NULL, 'a' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "services", no_argument, NULL, OPT_SERVICES },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"all", no_argument, NULL, 'a'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"services", no_argument, NULL, OPT_SERVICES},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -416,7 +425,7 @@ static int ps_parse(struct ps_opts *o, int argc, char **argv)
 
 int cmd_ps(int argc, char **argv)
 {
-	struct ps_opts o = { 0 };
+	struct ps_opts o = {0};
 	struct cli_session s;
 	struct ps_row *rows = NULL;
 	size_t n;

@@ -18,7 +18,7 @@ struct pull_job {
 	const char *platform; /* NULL: the daemon's own */
 	const struct plan_host *h;
 	const char *services; /* "api, web" */
-	bool if_missing; /* pull_policy missing/if_not_present */
+	bool if_missing;      /* pull_policy missing/if_not_present */
 	bool present;
 	int rc;
 	struct diag err;
@@ -27,26 +27,30 @@ struct pull_job {
 
 static void pull_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: mixcompose pull [OPTIONS] [SERVICE...]\n"
-		"\n"
-		"Pull each service's image on the daemon that runs it, for its\n"
-		"platform, all daemons at once.\n"
-		"\n"
-		"Options:\n"
-		"      --ignore-pull-failures  report failures, exit 0\n"
-		"  -q, --quiet                 no progress lines\n"
-		"  -h, --help                  show this help\n");
+	fprintf(f, "usage: mixcompose pull [OPTIONS] [SERVICE...]\n"
+		   "\n"
+		   "Pull each service's image on the daemon that runs it, for "
+		   "its\n"
+		   "platform, all daemons at once.\n"
+		   "\n"
+		   "Options:\n"
+		   "      --ignore-pull-failures  report failures, exit 0\n"
+		   "  -q, --quiet                 no progress lines\n"
+		   "  -h, --help                  show this help\n");
 }
 
-static int pull_parse(bool *ignore, bool *quiet, char ***names, size_t *n,
-		      int argc, char **argv)
+static int pull_parse(bool *ignore,
+		      bool *quiet,
+		      char ***names,
+		      size_t *n,
+		      int argc,
+		      char **argv)
 {
 	static const struct option opts[] = {
-		{ "ignore-pull-failures", no_argument, NULL, 256 },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"ignore-pull-failures", no_argument, NULL, 256},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -72,7 +76,8 @@ static int pull_parse(bool *ignore, bool *quiet, char ***names, size_t *n,
  * A lab stand-in pulls for the OS its engine really runs: the declared
  * one would name images it cannot run.
  */
-static const char *pull_platform(struct arena *a, const struct plan *p,
+static const char *pull_platform(struct arena *a,
+				 const struct plan *p,
 				 const struct plan_service *ps)
 {
 	const struct plan_host *h = &p->hosts[ps->daemon];
@@ -86,8 +91,11 @@ static const char *pull_platform(struct arena *a, const struct plan *p,
 }
 
 /* One job per (image, platform, daemon), naming the services sharing it. */
-static size_t pull_jobs(struct pull_job **out, struct cli_session *s,
-			const struct plan *p, char *const *names, size_t n)
+static size_t pull_jobs(struct pull_job **out,
+			struct cli_session *s,
+			const struct plan *p,
+			char *const *names,
+			size_t n)
 {
 	struct pull_job *v = xcalloc(p->n_services + 1, sizeof(*v));
 	size_t nj = 0;
@@ -137,7 +145,9 @@ static void pull_done(void *ud, int rc, const struct diag *err)
 			j->h->name, j->image);
 }
 
-static void inspect_done(void *ud, int rc, const struct engine_image_info *info,
+static void inspect_done(void *ud,
+			 int rc,
+			 const struct engine_image_info *info,
 			 const struct diag *err)
 {
 	struct pull_job *j = ud;
@@ -153,9 +163,8 @@ static void pull_inspect(struct cli_session *s, struct pull_job *v, size_t nj)
 	struct engine_loop *l = engine_loop_new();
 
 	for (size_t i = 0; i < nj; i++) {
-		struct engine *e = v[i].if_missing
-					   ? cli_session_engine(s, v[i].h)
-					   : NULL;
+		struct engine *e =
+			v[i].if_missing ? cli_session_engine(s, v[i].h) : NULL;
 
 		if (e)
 			engine_image_inspect_async(l, e, v[i].image,
@@ -165,8 +174,11 @@ static void pull_inspect(struct cli_session *s, struct pull_job *v, size_t nj)
 	engine_loop_free(l);
 }
 
-static int pull_run(struct cli_session *s, struct pull_job *v, size_t nj,
-		    bool quiet, bool ignore)
+static int pull_run(struct cli_session *s,
+		    struct pull_job *v,
+		    size_t nj,
+		    bool quiet,
+		    bool ignore)
 {
 	struct engine_loop *l = engine_loop_new();
 	int rc = CLI_OK;
@@ -178,8 +190,9 @@ static int pull_run(struct cli_session *s, struct pull_job *v, size_t nj,
 		v[i].quiet = quiet;
 		if (v[i].present) {
 			if (!quiet)
-				fprintf(stderr, " %s (%s): %s  Skipped "
-						"(present, pull_policy: missing)\n",
+				fprintf(stderr,
+					" %s (%s): %s  Skipped "
+					"(present, pull_policy: missing)\n",
 					v[i].services, v[i].h->name,
 					v[i].image);
 			continue;

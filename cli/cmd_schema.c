@@ -57,7 +57,8 @@ int cmd_schema(int argc, char **argv)
 			schema_usage(stdout);
 			return CLI_OK;
 		} else if ((!strcmp(argv[i], "-o") ||
-			    !strcmp(argv[i], "--output")) && i + 1 < argc) {
+			    !strcmp(argv[i], "--output")) &&
+			   i + 1 < argc) {
 			output = argv[++i];
 		} else if (!strncmp(argv[i], "--output=", 9)) {
 			output = argv[i] + 9;

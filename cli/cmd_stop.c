@@ -19,20 +19,23 @@ static void stop_usage(FILE *f, const char *cmd)
 		"%s"
 		"  -h, --help             show this help\n",
 		cmd,
-		start ? "Start" : !strcmp(cmd, "stop") ? "Stop" : "Restart",
+		start		       ? "Start"
+		: !strcmp(cmd, "stop") ? "Stop"
+				       : "Restart",
 		!strcmp(cmd, "stop") ? "dependents first"
 				     : "dependencies first",
-		start ? "" : "  -t, --timeout SECONDS  time to stop before "
-			     "killing\n");
+		start ? ""
+		      : "  -t, --timeout SECONDS  time to stop before "
+			"killing\n");
 }
 
-int cli_life_parse(int *timeout, char ***names, size_t *n, int argc,
-		   char **argv)
+int cli_life_parse(
+	int *timeout, char ***names, size_t *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	bool start = !strcmp(argv[0], "start");
 	char *end;
@@ -40,8 +43,8 @@ int cli_life_parse(int *timeout, char ***names, size_t *n, int argc,
 	int c;
 
 	*timeout = -1;
-	while ((c = getopt_long(argc, argv, start ? "h" : "t:h", opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, start ? "h" : "t:h", opts, NULL)) !=
+	       -1) {
 		if (c == 't' && !start) {
 			v = strtol(optarg, &end, 10);
 			if (!*optarg || *end || v < 0 || v > 86400) {

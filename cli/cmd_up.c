@@ -136,17 +136,17 @@ static int up_flag(struct up_opts *o, int c)
 static int up_parse(struct up_opts *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "detach", no_argument, NULL, 'd' },
-		{ "wait", no_argument, NULL, OPT_WAIT },
-		{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
-		{ "no-deps", no_argument, NULL, OPT_NO_DEPS },
-		{ "force-recreate", no_argument, NULL, OPT_FORCE },
-		{ "no-recreate", no_argument, NULL, OPT_NO_RECREATE },
-		{ "remove-orphans", no_argument, NULL, OPT_ORPHANS },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "progress", required_argument, NULL, OPT_PROGRESS },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"detach", no_argument, NULL, 'd'},
+		{"wait", no_argument, NULL, OPT_WAIT},
+		{"wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT},
+		{"no-deps", no_argument, NULL, OPT_NO_DEPS},
+		{"force-recreate", no_argument, NULL, OPT_FORCE},
+		{"no-recreate", no_argument, NULL, OPT_NO_RECREATE},
+		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
+		{"timeout", required_argument, NULL, 't'},
+		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -220,8 +220,8 @@ static int check_daemons(const struct cli_session *s, const struct plan *p)
 	return rc;
 }
 
-static int up_plan(struct plan **out, struct cli_session *s,
-		   const struct up_opts *o)
+static int
+up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 {
 	struct plan_options po = {
 		.services = (const char *const *)o->services,
@@ -232,7 +232,7 @@ static int up_plan(struct plan **out, struct cli_session *s,
 		.remove_orphans = o->remove_orphans,
 		.default_platform = getenv("DOCKER_DEFAULT_PLATFORM"),
 	};
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	if (cli_session_check_services(s, o->services, o->n_services))
 		return CLI_FAIL;
@@ -248,25 +248,28 @@ static int up_plan(struct plan **out, struct cli_session *s,
 	return check_daemons(s, *out);
 }
 
-static struct engine **session_engines(struct cli_session *s,
-				       const struct plan_host *hosts, size_t n)
+static struct engine **
+session_engines(struct cli_session *s, const struct plan_host *hosts, size_t n)
 {
 	struct engine **v = xcalloc(n + 1, sizeof(*v));
 
 	for (size_t i = 0; i < n; i++)
-		v[i] = hosts[i].offline ? NULL : cli_session_engine(s, &hosts[i]);
+		v[i] = hosts[i].offline ? NULL
+					: cli_session_engine(s, &hosts[i]);
 	return v;
 }
 
 /* Runs 'jobs' with a progress display; returns the exit status. */
-int cli_jobs_run(struct cli_jobs *jobs, const char *progress,
+int cli_jobs_run(struct cli_jobs *jobs,
+		 const char *progress,
 		 volatile sig_atomic_t *stop)
 {
 	struct cli_progress *pr = cli_progress_new(progress, "Running");
-	struct engine_run_opts ro = { .progress = cli_progress_job,
-				      .progress_ud = pr, .cancel = stop };
+	struct engine_run_opts ro = {.progress = cli_progress_job,
+				     .progress_ud = pr,
+				     .cancel = stop};
 	struct engine_loop *l = engine_loop_new();
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc;
 
 	rc = engine_run(l, jobs->v, jobs->n, &ro, &err);
@@ -287,8 +290,10 @@ int cli_jobs_run(struct cli_jobs *jobs, const char *progress,
  * Entries the planner could not know (a peer's address chosen by its
  * daemon) are written once everything runs.
  */
-static int up_late_hosts(const struct plan *p, struct engine *const *engines,
-			 const struct up_opts *o, volatile sig_atomic_t *stop)
+static int up_late_hosts(const struct plan *p,
+			 struct engine *const *engines,
+			 const struct up_opts *o,
+			 volatile sig_atomic_t *stop)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct cli_jobs jobs;
@@ -303,14 +308,17 @@ static int up_late_hosts(const struct plan *p, struct engine *const *engines,
 	return rc;
 }
 
-static int up_apply(struct cli_session *s, const struct plan *p,
-		    const struct up_opts *o, volatile sig_atomic_t *stop)
+static int up_apply(struct cli_session *s,
+		    const struct plan *p,
+		    const struct up_opts *o,
+		    volatile sig_atomic_t *stop)
 {
-	struct cli_up_opts ao = { .timeout_s = o->timeout_s, .wait = o->wait,
-				  .wait_timeout_ms = o->wait_timeout_s * 1000 };
+	struct cli_up_opts ao = {.timeout_s = o->timeout_s,
+				 .wait = o->wait,
+				 .wait_timeout_ms = o->wait_timeout_s * 1000};
 	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
 	struct cli_jobs jobs;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc;
 
 	cli_jobs_init(&jobs);
@@ -328,16 +336,18 @@ static int up_apply(struct cli_session *s, const struct plan *p,
 }
 
 /* Attached: the merged logs until Ctrl-C, then the project stops. */
-static int up_attached(struct cli_session *s, const struct up_opts *o,
+static int up_attached(struct cli_session *s,
+		       const struct up_opts *o,
 		       volatile sig_atomic_t *stop)
 {
 	struct plan_host *hosts = NULL;
 	size_t n = 0;
 	struct diag_list dl = DIAG_LIST_INIT;
-	struct cli_logs_opts lo = { .follow = true, .color = cli_color(stdout),
-				    .services = o->services,
-				    .n_services = o->n_services,
-				    .project = s->project };
+	struct cli_logs_opts lo = {.follow = true,
+				   .color = cli_color(stdout),
+				   .services = o->services,
+				   .n_services = o->n_services,
+				   .project = s->project};
 	struct engine **engines;
 	struct cli_jobs jobs;
 	int rc;
@@ -366,7 +376,7 @@ static int up_attached(struct cli_session *s, const struct up_opts *o,
 
 int cmd_up(int argc, char **argv)
 {
-	struct up_opts o = { 0 };
+	struct up_opts o = {0};
 	struct cli_session s;
 	struct plan *p = NULL;
 	volatile sig_atomic_t *stop;
@@ -376,7 +386,8 @@ int cmd_up(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
 	cli_signals_catch(&stop);
-	rc = cli_session_open(&s, CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
+	rc = cli_session_open(&s,
+			      CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
 	if (!rc)
 		rc = up_plan(&p, &s, &o);
 	if (!rc)

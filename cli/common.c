@@ -77,7 +77,7 @@ struct compose_project *cli_project_load(bool quiet_warnings)
 	};
 	struct compose_project *p = NULL;
 	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	if (compose_project_load(&p, &opts, &err)) {
 		cli_error(&err);

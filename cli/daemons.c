@@ -9,7 +9,8 @@
 #include "util/xalloc.h"
 
 int cli_registry_build(struct engine_registry **out,
-		       const struct compose_project *p, struct diag *err)
+		       const struct compose_project *p,
+		       struct diag *err)
 {
 	struct engine_registry_opts opts = {
 		.flags = cli_global.daemons,
@@ -58,9 +59,9 @@ int cli_registry_build(struct engine_registry **out,
 
 bool cli_project_present(void)
 {
-	static const char *const names[] = { "compose.yaml", "compose.yml",
-					     "docker-compose.yaml",
-					     "docker-compose.yml" };
+	static const char *const names[] = {"compose.yaml", "compose.yml",
+					    "docker-compose.yaml",
+					    "docker-compose.yml"};
 	const char *dir = cli_global.project_dir ? cli_global.project_dir : ".";
 	const char *cf = getenv("COMPOSE_FILE");
 	char path[4096];

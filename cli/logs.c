@@ -17,7 +17,7 @@
  * yellow, green, magenta, blue, then their intense variants.
  */
 static const char *const palette[] = {
-	"\033[36m",   "\033[33m",   "\033[32m",   "\033[35m",   "\033[34m",
+	"\033[36m",   "\033[33m",   "\033[32m",	  "\033[35m",	"\033[34m",
 	"\033[36;1m", "\033[33;1m", "\033[32;1m", "\033[35;1m", "\033[34;1m",
 };
 
@@ -33,8 +33,11 @@ size_t cli_logs_label_len(const char *name, const char *daemon)
 	return strlen(name) + (daemon ? strlen(daemon) + 3 : 0);
 }
 
-void cli_logs_prefix(struct sbuf *out, const char *name, const char *daemon,
-		     size_t width, const char *color)
+void cli_logs_prefix(struct sbuf *out,
+		     const char *name,
+		     const char *daemon,
+		     size_t width,
+		     const char *color)
 {
 	size_t len = cli_logs_label_len(name, daemon);
 
@@ -78,7 +81,9 @@ static void emit(struct cli_logs_src *s, const char *line, size_t len)
 	sbuf_release(&sb);
 }
 
-void cli_logs_src_feed(struct cli_logs_src *s, int stream, const char *data,
+void cli_logs_src_feed(struct cli_logs_src *s,
+		       int stream,
+		       const char *data,
 		       size_t len)
 {
 	struct sbuf *part = &s->part[stream == ENGINE_STDERR ? 1 : 0];
@@ -122,8 +127,8 @@ struct follow_job {
 	bool done;
 };
 
-static int on_output(void *ud, enum engine_stream_kind s, const char *data,
-		     size_t len)
+static int
+on_output(void *ud, enum engine_stream_kind s, const char *data, size_t len)
 {
 	struct follow_job *j = ud;
 
@@ -144,16 +149,16 @@ static void on_done(void *ud, int rc, const struct diag *err)
 static bool service_tty(const struct cli_logs_opts *o, const char *service)
 {
 	const struct compose_service *s =
-		o->project && service ? compose_service_find(o->project,
-							     service)
-				      : NULL;
+		o->project && service
+			? compose_service_find(o->project, service)
+			: NULL;
 
 	return s && s->tty;
 }
 
 /* True if some container before hosts[h].containers[c] has 'sv'. */
-static bool seen_before(const struct plan_host *hosts, size_t h, size_t c,
-			const char *sv)
+static bool
+seen_before(const struct plan_host *hosts, size_t h, size_t c, const char *sv)
 {
 	for (size_t i = 0; i <= h; i++)
 		for (size_t k = 0; k < (i < h ? hosts[i].n_containers : c); k++)
@@ -167,8 +172,10 @@ static bool seen_before(const struct plan_host *hosts, size_t h, size_t c,
  * The colour of a service: its rank among the selection's distinct
  * services in name order, so that it does not depend on the daemons.
  */
-size_t cli_logs_color_index(const struct plan_host *hosts, size_t n_hosts,
-			  const struct cli_logs_opts *o, const char *service)
+size_t cli_logs_color_index(const struct plan_host *hosts,
+			    size_t n_hosts,
+			    const struct cli_logs_opts *o,
+			    const char *service)
 {
 	size_t idx = 0;
 
@@ -187,19 +194,20 @@ size_t cli_logs_color_index(const struct plan_host *hosts, size_t n_hosts,
 static bool selected(const struct plan_host_container *c,
 		     const struct cli_logs_opts *o)
 {
-	return !c->oneoff && cli_names_has(o->services, o->n_services,
-					   c->service);
+	return !c->oneoff &&
+	       cli_names_has(o->services, o->n_services, c->service);
 }
 
-static size_t label_width(const struct plan_host *hosts, size_t n_hosts,
+static size_t label_width(const struct plan_host *hosts,
+			  size_t n_hosts,
 			  const struct cli_logs_opts *o)
 {
 	size_t w = 0;
 
 	for (size_t h = 0; h < n_hosts; h++)
 		for (size_t c = 0; c < hosts[h].n_containers; c++) {
-			size_t l = cli_logs_label_len(hosts[h].containers[c].name,
-						      hosts[h].name);
+			size_t l = cli_logs_label_len(
+				hosts[h].containers[c].name, hosts[h].name);
 
 			if (selected(&hosts[h].containers[c], o) && l > w)
 				w = l;
@@ -207,10 +215,13 @@ static size_t label_width(const struct plan_host *hosts, size_t n_hosts,
 	return w;
 }
 
-static void submit_one(struct engine_loop *l, struct engine *e,
-		       struct follow_job *j, const struct plan_host *h,
+static void submit_one(struct engine_loop *l,
+		       struct engine *e,
+		       struct follow_job *j,
+		       const struct plan_host *h,
 		       const struct plan_host_container *c,
-		       const struct cli_logs_opts *o, size_t width,
+		       const struct cli_logs_opts *o,
+		       size_t width,
 		       const char *color)
 {
 	struct engine_logs_opts lo = {
@@ -226,13 +237,14 @@ static void submit_one(struct engine_loop *l, struct engine *e,
 	cli_logs_src_init(&j->src, o->out ? o->out : stdout,
 			  o->no_prefix ? NULL : pre.buf);
 	j->name = c->name;
-	engine_container_logs_async(l, e, c->id, &lo, on_output, j, on_done,
-				    j);
+	engine_container_logs_async(l, e, c->id, &lo, on_output, j, on_done, j);
 	sbuf_release(&pre);
 }
 
-int cli_logs_follow(struct engine_registry *reg, const struct plan_host *hosts,
-		    size_t n_hosts, const struct cli_logs_opts *opts,
+int cli_logs_follow(struct engine_registry *reg,
+		    const struct plan_host *hosts,
+		    size_t n_hosts,
+		    const struct cli_logs_opts *opts,
 		    const volatile sig_atomic_t *stop)
 {
 	const struct cli_logs_opts o = *opts;
@@ -247,12 +259,13 @@ int cli_logs_follow(struct engine_registry *reg, const struct plan_host *hosts,
 	width = label_width(hosts, n_hosts, &o);
 	l = engine_loop_new();
 	for (size_t h = 0; h < n_hosts; h++) {
-		struct engine_daemon *d = engine_registry_find(reg,
-							       hosts[h].name);
-		struct diag err = { 0 };
-		struct engine *e = d && !hosts[h].offline
-					   ? engine_registry_engine(reg, d, &err)
-					   : NULL;
+		struct engine_daemon *d =
+			engine_registry_find(reg, hosts[h].name);
+		struct diag err = {0};
+		struct engine *e =
+			d && !hosts[h].offline
+				? engine_registry_engine(reg, d, &err)
+				: NULL;
 
 		if (d && !hosts[h].offline && !e)
 			cli_error(&err);
@@ -267,7 +280,8 @@ int cli_logs_follow(struct engine_registry *reg, const struct plan_host *hosts,
 			ci = cli_logs_color_index(hosts, n_hosts, &o,
 						  pc->service);
 			submit_one(l, e, &jobs[n_jobs++], &hosts[h], pc, &o,
-				   width, o.color ? cli_logs_palette(ci) : NULL);
+				   width,
+				   o.color ? cli_logs_palette(ci) : NULL);
 		}
 	}
 	while (engine_loop_pending(l)) {

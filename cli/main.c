@@ -15,23 +15,23 @@
 struct cli_global cli_global;
 
 static const struct cli_cmd cli_cmds[] = {
-	{ "config", cmd_config, "validate and print the resolved model" },
-	{ "daemons", cmd_daemons, "list the daemons and probe each" },
-	{ "down", cmd_down, "stop and remove the project's containers" },
-	{ "exec", cmd_exec, "run a command in a service's container" },
-	{ "graph", cmd_graph, "draw the services by daemon (mermaid, dot)" },
-	{ "hosts", cmd_hosts, "print the names and addresses; --sync" },
-	{ "logs", cmd_logs, "show the containers' output, merged" },
-	{ "plan", cmd_plan, "show what up would do, and where" },
-	{ "ps", cmd_ps, "list the containers on every daemon" },
-	{ "pull", cmd_pull, "pull the images on their daemons" },
-	{ "restart", cmd_restart, "restart the containers" },
-	{ "schema", cmd_schema, "print the JSON Schema of compose files" },
-	{ "start", cmd_start, "start the stopped containers" },
-	{ "stop", cmd_stop, "stop the running containers" },
-	{ "up", cmd_up, "create and start the project's containers" },
-	{ "version", cmd_version, "show the mixcompose version" },
-	{ NULL, NULL, NULL },
+	{"config", cmd_config, "validate and print the resolved model"},
+	{"daemons", cmd_daemons, "list the daemons and probe each"},
+	{"down", cmd_down, "stop and remove the project's containers"},
+	{"exec", cmd_exec, "run a command in a service's container"},
+	{"graph", cmd_graph, "draw the services by daemon (mermaid, dot)"},
+	{"hosts", cmd_hosts, "print the names and addresses; --sync"},
+	{"logs", cmd_logs, "show the containers' output, merged"},
+	{"plan", cmd_plan, "show what up would do, and where"},
+	{"ps", cmd_ps, "list the containers on every daemon"},
+	{"pull", cmd_pull, "pull the images on their daemons"},
+	{"restart", cmd_restart, "restart the containers"},
+	{"schema", cmd_schema, "print the JSON Schema of compose files"},
+	{"start", cmd_start, "start the stopped containers"},
+	{"stop", cmd_stop, "stop the running containers"},
+	{"up", cmd_up, "create and start the project's containers"},
+	{"version", cmd_version, "show the mixcompose version"},
+	{NULL, NULL, NULL},
 };
 
 const struct cli_cmd *cli_cmd_find(const char *name)
@@ -66,7 +66,8 @@ static void usage(FILE *f)
 		"Commands:\n");
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->help);
-	fprintf(f, "\nRun 'mixcompose COMMAND --help' for a command's options.\n");
+	fprintf(f,
+		"\nRun 'mixcompose COMMAND --help' for a command's options.\n");
 }
 
 #define ADD_OPT(arr, n, val)                                                   \
@@ -91,17 +92,17 @@ enum {
 static int parse_global(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "project-name", required_argument, NULL, 'p' },
-		{ "project-directory", required_argument, NULL, OPT_PROJECT_DIR },
-		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
-		{ "profile", required_argument, NULL, OPT_PROFILE },
-		{ "daemon", required_argument, NULL, OPT_DAEMON },
-		{ "no-interpolate", no_argument, NULL, OPT_NO_INTERP },
-		{ "ansi", required_argument, NULL, OPT_ANSI },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"file", required_argument, NULL, 'f'},
+		{"project-name", required_argument, NULL, 'p'},
+		{"project-directory", required_argument, NULL, OPT_PROJECT_DIR},
+		{"env-file", required_argument, NULL, OPT_ENV_FILE},
+		{"profile", required_argument, NULL, OPT_PROFILE},
+		{"daemon", required_argument, NULL, OPT_DAEMON},
+		{"no-interpolate", no_argument, NULL, OPT_NO_INTERP},
+		{"ansi", required_argument, NULL, OPT_ANSI},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -164,7 +165,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[i], "help")) {
 		if (i + 1 < argc && cli_cmd_find(argv[i + 1])) {
-			char *hargv[] = { argv[i + 1], "--help", NULL };
+			char *hargv[] = {argv[i + 1], "--help", NULL};
 
 			optind = 1;
 			return cli_cmd_find(argv[i + 1])->fn(2, hargv);

@@ -39,7 +39,7 @@ struct cli_progress {
 	size_t drawn; /* lines on screen from the last tty redraw */
 };
 
-static const char *const mode_names[] = { "tty", "plain", "json", "quiet" };
+static const char *const mode_names[] = {"tty", "plain", "json", "quiet"};
 
 bool cli_progress_mode_ok(const char *mode)
 {
@@ -100,8 +100,7 @@ static struct prog_line *line_get(struct cli_progress *p,
 
 	for (size_t i = 0; i < p->n; i++) {
 		l = &p->v[i];
-		if (!strcmp(l->line, in->line) &&
-		    !!l->daemon == !!in->daemon &&
+		if (!strcmp(l->line, in->line) && !!l->daemon == !!in->daemon &&
 		    (!l->daemon || !strcmp(l->daemon, in->daemon)))
 			return l;
 	}
@@ -117,9 +116,9 @@ static struct prog_line *line_get(struct cli_progress *p,
 static const char *phase_text(const char *phase)
 {
 	static const char *const map[][2] = {
-		{ "pulling", "Pulling" },
-		{ "stopping", "Stopping" },
-		{ "removing", "Removing" },
+		{"pulling", "Pulling"},
+		{"stopping", "Stopping"},
+		{"removing", "Removing"},
 	};
 
 	for (size_t i = 0; phase && i < ARRAY_SIZE(map); i++)
@@ -142,7 +141,8 @@ static void line_label(struct sbuf *sb, const struct prog_line *l)
 		sbuf_addf(sb, " (%s)", l->daemon);
 }
 
-/* ---- Output ---------------------------------------------------------------- */
+/* ---- Output ----------------------------------------------------------------
+ */
 
 static void emit_plain(struct cli_progress *p, const struct prog_line *l)
 {
@@ -156,10 +156,11 @@ static void emit_plain(struct cli_progress *p, const struct prog_line *l)
 	sbuf_release(&sb);
 }
 
-static void emit_json(struct cli_progress *p, const struct prog_line *l,
+static void emit_json(struct cli_progress *p,
+		      const struct prog_line *l,
 		      const struct engine_job *j)
 {
-	static const char *const states[] = { "working", "done", "error" };
+	static const char *const states[] = {"working", "done", "error"};
 	struct sbuf sb = SBUF_INIT;
 
 	sbuf_adds(&sb, "{\"id\":");
@@ -226,7 +227,8 @@ static void draw_tty(struct cli_progress *p)
 	sbuf_release(&lab);
 }
 
-static void emit(struct cli_progress *p, const struct prog_line *l,
+static void emit(struct cli_progress *p,
+		 const struct prog_line *l,
 		 const struct engine_job *j)
 {
 	switch (p->mode) {
@@ -244,7 +246,8 @@ static void emit(struct cli_progress *p, const struct prog_line *l,
 	}
 }
 
-/* ---- Job changes ------------------------------------------------------------ */
+/* ---- Job changes ------------------------------------------------------------
+ */
 
 /* The line's new text for this change, or NULL when it stays. */
 static const char *change_text(const struct engine_job *j,
@@ -267,7 +270,9 @@ static const char *change_text(const struct engine_job *j,
 	}
 }
 
-void cli_progress_job(void *ud, const struct engine_job *jobs, size_t n,
+void cli_progress_job(void *ud,
+		      const struct engine_job *jobs,
+		      size_t n,
 		      size_t i)
 {
 	struct cli_progress *p = ud;
@@ -298,7 +303,8 @@ void cli_progress_job(void *ud, const struct engine_job *jobs, size_t n,
 	emit(p, l, j);
 }
 
-void cli_progress_done(struct cli_progress *p, const struct engine_job *jobs,
+void cli_progress_done(struct cli_progress *p,
+		       const struct engine_job *jobs,
 		       size_t n)
 {
 	size_t skipped = 0;

@@ -24,8 +24,8 @@ struct state_job {
 	bool failed;
 };
 
-static const char *kv_find(const struct engine_kv *kv, size_t n,
-			   const char *key)
+static const char *
+kv_find(const struct engine_kv *kv, size_t n, const char *key)
 {
 	for (size_t i = 0; i < n; i++)
 		if (kv[i].key && !strcmp(kv[i].key, key))
@@ -48,7 +48,8 @@ static const char *summary_name(const struct engine_container_summary *s)
 }
 
 static void fill_container(struct plan_host_container *c,
-			   struct cli_container_ext *x, struct arena *a,
+			   struct cli_container_ext *x,
+			   struct arena *a,
 			   const struct engine_container_summary *s)
 {
 	const char *num = kv_find(s->labels, s->n_labels,
@@ -61,14 +62,14 @@ static void fill_container(struct plan_host_container *c,
 	c->service = adup(a, kv_find(s->labels, s->n_labels,
 				     "com.docker.compose.service"));
 	c->number = num ? (int)strtol(num, NULL, 10) : 0;
-	c->daemon = adup(a, kv_find(s->labels, s->n_labels,
-				    "io.mixcompose.daemon"));
+	c->daemon = adup(
+		a, kv_find(s->labels, s->n_labels, "io.mixcompose.daemon"));
 	c->config_hash = adup(a, kv_find(s->labels, s->n_labels,
 					 "com.docker.compose.config-hash"));
 	c->depends_on = adup(a, kv_find(s->labels, s->n_labels,
 					"com.docker.compose.depends_on"));
-	c->label_project = adup(a, kv_find(s->labels, s->n_labels,
-					   LABEL_PROJECT));
+	c->label_project =
+		adup(a, kv_find(s->labels, s->n_labels, LABEL_PROJECT));
 	c->state = adup(a, s->state);
 	c->oneoff = oneoff && !strcasecmp(oneoff, "true");
 	c->networks = arena_calloc(a, s->n_networks + 1, sizeof(*c->networks));
@@ -76,10 +77,11 @@ static void fill_container(struct plan_host_container *c,
 		c->networks[i].network = adup(a, s->networks[i].network);
 		const struct engine_container_net *n = &s->networks[i];
 
-		/* A stopped container has no IPAddress but keeps its static one. */
-		c->networks[i].ipv4 = adup(a, n->ipam_ipv4 && *n->ipam_ipv4
-						      ? n->ipam_ipv4
-						      : n->ip_address);
+		/* A stopped container has no IPAddress but keeps its static
+		 * one. */
+		c->networks[i].ipv4 =
+			adup(a, n->ipam_ipv4 && *n->ipam_ipv4 ? n->ipam_ipv4
+							      : n->ip_address);
 	}
 	c->n_networks = s->n_networks;
 
@@ -101,7 +103,8 @@ static int cmp_container(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
-static void list_done(void *ud, int rc,
+static void list_done(void *ud,
+		      int rc,
 		      const struct engine_container_list *list,
 		      const struct diag *err)
 {
@@ -145,7 +148,7 @@ static int list_nets_vols(struct state_job *j, struct engine *e)
 	struct engine_network_list *nl = NULL;
 	struct engine_volume_list *vl = NULL;
 	struct plan_host *h = j->h;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	if (engine_network_list(e, NULL, &nl, &err) ||
 	    engine_volume_list(e, NULL, &vl, &err)) {
@@ -193,7 +196,8 @@ static int list_nets_vols(struct state_job *j, struct engine *e)
 	return 0;
 }
 
-void cli_state_host_init(struct plan_host *h, struct arena *a,
+void cli_state_host_init(struct plan_host *h,
+			 struct arena *a,
 			 const struct engine_daemon *d)
 {
 	int maj = 0, min = 0;
@@ -241,10 +245,13 @@ static void report_unreachable(struct diag_list *dl,
 		      d->error ? d->error : "no answer");
 }
 
-int cli_state_collect_ext(struct plan_host **out, size_t *n_out,
+int cli_state_collect_ext(struct plan_host **out,
+			  size_t *n_out,
 			  struct cli_container_ext ***ext_out,
-			  struct arena *a, struct engine_registry *reg,
-			  const char *project_name, bool all_daemons,
+			  struct arena *a,
+			  struct engine_registry *reg,
+			  const char *project_name,
+			  bool all_daemons,
 			  struct diag_list *dl)
 {
 	size_t n = engine_registry_count(reg), nh = 0, n_ok = 0;
@@ -253,8 +260,8 @@ int cli_state_collect_ext(struct plan_host **out, size_t *n_out,
 		arena_calloc(a, n + 1, sizeof(struct cli_container_ext *));
 	struct state_job *jobs = xcalloc(n + 1, sizeof(*jobs));
 	const char *filter;
-	struct engine_kv fkv = { "label", NULL };
-	struct engine_filters filters = { &fkv, 1 };
+	struct engine_kv fkv = {"label", NULL};
+	struct engine_filters filters = {&fkv, 1};
 	struct engine_loop *l;
 	struct diag diag;
 
@@ -273,8 +280,8 @@ int cli_state_collect_ext(struct plan_host **out, size_t *n_out,
 				continue;
 		}
 		cli_state_host_init(&hosts[nh], a, d);
-		jobs[nh] = (struct state_job){ a, &hosts[nh], &ext[nh], d, dl,
-					       false };
+		jobs[nh] = (struct state_job){a, &hosts[nh], &ext[nh],
+					      d, dl,	     false};
 		e = hosts[nh].offline ? NULL
 				      : engine_registry_engine(reg, d, &diag);
 		if (e)
@@ -304,16 +311,22 @@ int cli_state_collect_ext(struct plan_host **out, size_t *n_out,
 	return n_ok ? 0 : DIAG_ETRANSPORT;
 }
 
-int cli_state_collect(struct plan_host **out, size_t *n_out, struct arena *a,
-		      struct engine_registry *reg, const char *project_name,
-		      bool all_daemons, struct diag_list *dl)
+int cli_state_collect(struct plan_host **out,
+		      size_t *n_out,
+		      struct arena *a,
+		      struct engine_registry *reg,
+		      const char *project_name,
+		      bool all_daemons,
+		      struct diag_list *dl)
 {
 	return cli_state_collect_ext(out, n_out, NULL, a, reg, project_name,
 				     all_daemons, dl);
 }
 
-void cli_state_offline(struct plan_host **out, size_t *n_out,
-		       struct arena *a, struct engine_registry *reg)
+void cli_state_offline(struct plan_host **out,
+		       size_t *n_out,
+		       struct arena *a,
+		       struct engine_registry *reg)
 {
 	size_t n = engine_registry_count(reg);
 	struct plan_host *hosts = arena_calloc(a, n + 1, sizeof(*hosts));
@@ -368,7 +381,7 @@ static int session_project(struct cli_session *s, unsigned flags)
 int cli_session_open(struct cli_session *s, unsigned flags)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -403,7 +416,8 @@ void cli_session_close(struct cli_session *s)
 }
 
 int cli_session_check_services(const struct cli_session *s,
-			       char *const *names, size_t n)
+			       char *const *names,
+			       size_t n)
 {
 	for (size_t i = 0; s->project && i < n; i++) {
 		if (!compose_service_find(s->project, names[i])) {
@@ -428,7 +442,7 @@ struct engine *cli_session_engine(struct cli_session *s,
 				  const struct plan_host *h)
 {
 	struct engine_daemon *d = cli_state_daemon(s->reg, h);
-	struct diag err = { 0 };
+	struct diag err = {0};
 	struct engine *e;
 
 	if (!d || h->offline)
@@ -449,16 +463,15 @@ static bool label_depends(const char *label, const char *svc)
 	for (const char *p = label; p && *p;) {
 		const char *end = strchr(p, ',');
 
-		if (!strncmp(p, svc, n) && (p[n] == ':' || p[n] == ',' ||
-					    !p[n]))
+		if (!strncmp(p, svc, n) &&
+		    (p[n] == ':' || p[n] == ',' || !p[n]))
 			return true;
 		p = end ? end + 1 : NULL;
 	}
 	return false;
 }
 
-static const char *service_depends(const struct cli_session *s,
-				   const char *svc)
+static const char *service_depends(const struct cli_session *s, const char *svc)
 {
 	for (size_t h = 0; h < s->n_hosts; h++)
 		for (size_t c = 0; c < s->hosts[h].n_containers; c++)
@@ -469,8 +482,8 @@ static const char *service_depends(const struct cli_session *s,
 }
 
 /* 0 for a service that waits for none of the project's; cycles cut at 64. */
-static size_t service_level(const struct cli_session *s, const char *svc,
-			    int depth)
+static size_t
+service_level(const struct cli_session *s, const char *svc, int depth)
 {
 	const char *dep = service_depends(s, svc);
 	size_t lvl = 0;
@@ -521,8 +534,11 @@ static bool life_wanted(enum cli_life act, const struct plan_host_container *c)
 	return true;
 }
 
-static size_t life_jobs(struct life_job **out, struct cli_session *s,
-			enum cli_life act, char *const *services, size_t n)
+static size_t life_jobs(struct life_job **out,
+			struct cli_session *s,
+			enum cli_life act,
+			char *const *services,
+			size_t n)
 {
 	struct life_job *v = NULL;
 	size_t nj = 0, alloc = 0;
@@ -537,19 +553,21 @@ static size_t life_jobs(struct life_job **out, struct cli_session *s,
 			    !life_wanted(act, pc))
 				continue;
 			ALLOC_GROW(v, nj + 1, alloc);
-			v[nj] = (struct life_job){ &s->hosts[h], pc, 0, 0,
-						   { 0 } };
+			v[nj] = (struct life_job){&s->hosts[h], pc, 0, 0, {0}};
 			v[nj++].level = service_level(s, pc->service, 0);
 		}
 	*out = v;
 	return nj;
 }
 
-static void life_submit(struct engine_loop *l, struct cli_session *s,
-			struct life_job *j, enum cli_life act, int timeout_s)
+static void life_submit(struct engine_loop *l,
+			struct cli_session *s,
+			struct life_job *j,
+			enum cli_life act,
+			int timeout_s)
 {
-	static const char *const verb[] = { "Starting", "Stopping",
-					    "Restarting" };
+	static const char *const verb[] = {"Starting", "Stopping",
+					   "Restarting"};
 	struct engine *e = cli_session_engine(s, j->h);
 
 	if (!e) {
@@ -571,10 +589,14 @@ static void life_submit(struct engine_loop *l, struct cli_session *s,
 }
 
 /* The waves: start in dependency order, stop in reverse. */
-static int life_wave(struct cli_session *s, struct life_job *v, size_t nj,
-		     size_t level, enum cli_life act, int timeout_s)
+static int life_wave(struct cli_session *s,
+		     struct life_job *v,
+		     size_t nj,
+		     size_t level,
+		     enum cli_life act,
+		     int timeout_s)
 {
-	static const char *const past[] = { "Started", "Stopped", "Restarted" };
+	static const char *const past[] = {"Started", "Stopped", "Restarted"};
 	struct engine_loop *l = engine_loop_new();
 	int rc = 0;
 
@@ -597,8 +619,11 @@ static int life_wave(struct cli_session *s, struct life_job *v, size_t nj,
 	return rc;
 }
 
-int cli_lifecycle(struct cli_session *s, enum cli_life act,
-		  char *const *services, size_t n, int timeout_s)
+int cli_lifecycle(struct cli_session *s,
+		  enum cli_life act,
+		  char *const *services,
+		  size_t n,
+		  int timeout_s)
 {
 	struct life_job *v = NULL;
 	size_t nj = life_jobs(&v, s, act, services, n), max = 0;

@@ -63,7 +63,7 @@ struct compose_pair {
 struct compose_node {
 	unsigned char kind;  /* enum compose_node_kind */
 	unsigned char style; /* enum compose_scalar_style; scalars only */
-	unsigned alloc;      /* room in pairs or items (internal) */
+	unsigned alloc;	     /* room in pairs or items (internal) */
 	struct diag_loc loc;
 	/* Tag as written ("!reset", "!override") or NULL. */
 	const char *tag;
@@ -88,16 +88,19 @@ enum compose_scalar_type compose_scalar_type(const struct compose_node *n);
 struct compose_node *compose_map_get(const struct compose_node *map,
 				     const char *key);
 /* Node constructors, all in 'a'.  Maps and sequences start empty. */
-struct compose_node *compose_node_scalar(struct arena *a, const char *s,
-					 const struct diag_loc *loc);
+struct compose_node *
+compose_node_scalar(struct arena *a, const char *s, const struct diag_loc *loc);
 struct compose_node *compose_node_map(struct arena *a,
 				      const struct diag_loc *loc);
 struct compose_node *compose_node_seq(struct arena *a,
 				      const struct diag_loc *loc);
 /* Appends; compose_map_set replaces the value of an existing key. */
-void compose_map_set(struct arena *a, struct compose_node *map,
-		     struct compose_node *key, struct compose_node *value);
-void compose_seq_push(struct arena *a, struct compose_node *seq,
+void compose_map_set(struct arena *a,
+		     struct compose_node *map,
+		     struct compose_node *key,
+		     struct compose_node *value);
+void compose_seq_push(struct arena *a,
+		      struct compose_node *seq,
 		      struct compose_node *item);
 /* Deep copy into 'a'. */
 struct compose_node *compose_node_clone(struct arena *a,
@@ -105,8 +108,8 @@ struct compose_node *compose_node_clone(struct arena *a,
 
 /* Limits for untrusted YAML ("billion laughs" and deep nesting). */
 struct compose_yaml_limits {
-	size_t max_nodes;  /* nodes after alias expansion; 0: 1,000,000 */
-	size_t max_depth;  /* nesting depth; 0: 256 */
+	size_t max_nodes; /* nodes after alias expansion; 0: 1,000,000 */
+	size_t max_depth; /* nesting depth; 0: 256 */
 };
 
 /*
@@ -125,8 +128,11 @@ struct compose_yaml_limits {
  * after alias expansion and checked before copying, so a "billion laughs"
  * file fails at once with bounded memory).  'limits' may be NULL.
  */
-int compose_yaml_parse(struct compose_node **out, struct arena *a,
-		       const char *file, const char *buf, size_t len,
+int compose_yaml_parse(struct compose_node **out,
+		       struct arena *a,
+		       const char *file,
+		       const char *buf,
+		       size_t len,
 		       const struct compose_yaml_limits *limits,
 		       struct diag *err);
 
@@ -150,7 +156,8 @@ struct compose_env;
 
 struct compose_env *compose_env_new(struct arena *a);
 /* Copies both strings into the env's arena; a NULL value is stored as "". */
-void compose_env_set(struct compose_env *env, const char *name,
+void compose_env_set(struct compose_env *env,
+		     const char *name,
 		     const char *value);
 /* The value, or NULL when unset. */
 const char *compose_env_get(const struct compose_env *env, const char *name);
@@ -158,8 +165,10 @@ const char *compose_env_get(const struct compose_env *env, const char *name);
 void compose_env_import(struct compose_env *env, char *const *environ_);
 size_t compose_env_count(const struct compose_env *env);
 /* i-th entry, in insertion order (for printing and tests). */
-void compose_env_at(const struct compose_env *env, size_t i,
-		    const char **name, const char **value);
+void compose_env_at(const struct compose_env *env,
+		    size_t i,
+		    const char **name,
+		    const char **value);
 /* The arena the table copies its strings into. */
 struct arena *compose_env_arena(const struct compose_env *env);
 
@@ -168,27 +177,37 @@ struct arena *compose_env_arena(const struct compose_env *env);
  * 'lookup' (and in the variables set earlier in the same file).  Each
  * variable is set in 'out'.
  */
-int compose_dotenv_parse(struct compose_env *out, const char *file,
-			 const char *buf, size_t len,
-			 const struct compose_env *lookup, struct diag *err);
-int compose_dotenv_load(struct compose_env *out, const char *path,
-			const struct compose_env *lookup, struct diag *err);
+int compose_dotenv_parse(struct compose_env *out,
+			 const char *file,
+			 const char *buf,
+			 size_t len,
+			 const struct compose_env *lookup,
+			 struct diag *err);
+int compose_dotenv_load(struct compose_env *out,
+			const char *path,
+			const struct compose_env *lookup,
+			struct diag *err);
 
 /*
  * Interpolates one string per the compose spec ($VAR, ${VAR:-d}, ...,
  * "$$").  The result is in 'a'; 'loc' points errors at the value.
  */
-int compose_interpolate_str(const char **out, struct arena *a, const char *s,
+int compose_interpolate_str(const char **out,
+			    struct arena *a,
+			    const char *s,
 			    const struct compose_env *env,
-			    const struct diag_loc *loc, struct diag *err);
+			    const struct diag_loc *loc,
+			    struct diag *err);
 /*
  * Interpolates every scalar (values, not keys) of a tree in place.  A
  * scalar keeps its style, so a plain "${PORT}" with PORT=80 types as an
  * int afterwards.  Errors name the key path ("services.web.image") and
  * point at the scalar.
  */
-int compose_interpolate_tree(struct compose_node *root, struct arena *a,
-			     const struct compose_env *env, struct diag *err);
+int compose_interpolate_tree(struct compose_node *root,
+			     struct arena *a,
+			     const struct compose_env *env,
+			     struct diag *err);
 
 /* Optional hooks for interpolation; every field may be NULL. */
 struct compose_interp_opts {
@@ -197,17 +216,22 @@ struct compose_interp_opts {
 	 * (docker compose warns: the variable is not set, defaulting to a
 	 * blank string).  'loc' is the scalar's location, or NULL.
 	 */
-	void (*warn_unset)(void *userdata, const char *name,
+	void (*warn_unset)(void *userdata,
+			   const char *name,
 			   const struct diag_loc *loc);
 	void *userdata;
 };
 
 /* As above, with hooks ('opts' may be NULL). */
-int compose_interpolate_str_ex(const char **out, struct arena *a,
-			       const char *s, const struct compose_env *env,
+int compose_interpolate_str_ex(const char **out,
+			       struct arena *a,
+			       const char *s,
+			       const struct compose_env *env,
 			       const struct compose_interp_opts *opts,
-			       const struct diag_loc *loc, struct diag *err);
-int compose_interpolate_tree_ex(struct compose_node *root, struct arena *a,
+			       const struct diag_loc *loc,
+			       struct diag *err);
+int compose_interpolate_tree_ex(struct compose_node *root,
+				struct arena *a,
 				const struct compose_env *env,
 				const struct compose_interp_opts *opts,
 				struct diag *err);
@@ -215,20 +239,23 @@ int compose_interpolate_tree_ex(struct compose_node *root, struct arena *a,
  * As compose_interpolate_str, with variables from 'lookup' (which returns
  * the value of 'name', or NULL when it is unset) instead of an env.
  */
-int compose_interpolate_str_fn(const char **out, struct arena *a,
+int compose_interpolate_str_fn(const char **out,
+			       struct arena *a,
 			       const char *s,
 			       const char *(*lookup)(void *userdata,
 						     const char *name),
-			       void *userdata, const struct diag_loc *loc,
+			       void *userdata,
+			       const struct diag_loc *loc,
 			       struct diag *err);
 
 /* ---- Loading a project ------------------------------------------------ */
 
 struct compose_options {
-	const char *const *files;  /* -f, in order; NULL/0: COMPOSE_FILE or discovery */
+	const char *const
+		*files; /* -f, in order; NULL/0: COMPOSE_FILE or discovery */
 	size_t n_files;
-	const char *project_name;  /* -p */
-	const char *project_dir;   /* --project-directory */
+	const char *project_name;     /* -p */
+	const char *project_dir;      /* --project-directory */
 	const char *const *env_files; /* --env-file, in order */
 	size_t n_env_files;
 	const char *const *profiles; /* --profile */
@@ -256,15 +283,15 @@ struct compose_kv {
 
 struct compose_platform {
 	const char *raw;  /* as written, NULL if none */
-	const char *os;   /* "linux", "windows" */
+	const char *os;	  /* "linux", "windows" */
 	const char *arch; /* "amd64", "arm64", or NULL */
 	const char *variant;
 };
 
 struct compose_port {
 	const char *name;
-	const char *mode;      /* "ingress" (default) or "host" */
-	const char *host_ip;   /* NULL if none */
+	const char *mode;    /* "ingress" (default) or "host" */
+	const char *host_ip; /* NULL if none */
 	unsigned target;
 	const char *published; /* "8080", "8000-8010", or NULL */
 	const char *protocol;  /* "tcp" (default), "udp", "sctp" */
@@ -289,10 +316,10 @@ struct compose_mount {
 	const char *bind_propagation;
 	int bind_create_host_path; /* -1 unset */
 	const char *bind_selinux;
-	int volume_nocopy;         /* -1 unset */
+	int volume_nocopy; /* -1 unset */
 	const char *volume_subpath;
-	long long tmpfs_size;      /* bytes; -1 unset */
-	int tmpfs_mode;            /* -1 unset */
+	long long tmpfs_size; /* bytes; -1 unset */
+	int tmpfs_mode;	      /* -1 unset */
 	struct diag_loc loc;
 };
 
@@ -308,12 +335,13 @@ struct compose_depends {
 struct compose_healthcheck {
 	bool present;
 	bool disable;
-	struct compose_strv test; /* ["CMD", ...], ["CMD-SHELL", "..."], ["NONE"] */
-	long long interval_ns;    /* -1 unset, for each duration */
+	struct compose_strv
+		test; /* ["CMD", ...], ["CMD-SHELL", "..."], ["NONE"] */
+	long long interval_ns; /* -1 unset, for each duration */
 	long long timeout_ns;
 	long long start_period_ns;
 	long long start_interval_ns;
-	int retries;              /* -1 unset */
+	int retries; /* -1 unset */
 };
 
 struct compose_service_network {
@@ -327,7 +355,7 @@ struct compose_service_network {
 };
 
 struct compose_build {
-	const char *context;    /* absolute */
+	const char *context; /* absolute */
 	const char *dockerfile;
 	const char *target;
 	struct compose_kv *args;
@@ -345,7 +373,7 @@ struct compose_service {
 	const char *daemon; /* x-mixcompose.daemon pin, or NULL */
 	const char *pull_policy;
 
-	struct compose_strv command;    /* .v NULL: not set */
+	struct compose_strv command;	/* .v NULL: not set */
 	struct compose_strv entrypoint; /* .v NULL: not set */
 	struct compose_kv *environment; /* env_file first, then environment */
 	size_t n_environment;
@@ -356,13 +384,15 @@ struct compose_service {
 	struct compose_strv expose;
 	struct compose_mount *volumes;
 	size_t n_volumes;
-	struct compose_strv volumes_from; /* "service:x" or "container:x" [":ro"] */
+	struct compose_strv
+		volumes_from; /* "service:x" or "container:x" [":ro"] */
 	struct compose_depends *depends_on;
 	size_t n_depends_on;
-	struct compose_strv links; /* "service[:alias]" */
+	struct compose_strv links;		  /* "service[:alias]" */
 	struct compose_service_network *networks; /* empty: "default" */
 	size_t n_networks;
-	const char *network_mode; /* "bridge", "host", "none", "service:x" ... */
+	const char
+		*network_mode; /* "bridge", "host", "none", "service:x" ... */
 	struct compose_kv *extra_hosts; /* host -> address */
 	size_t n_extra_hosts;
 	struct compose_strv dns;
@@ -382,12 +412,12 @@ struct compose_service {
 	const char *restart;
 	const char *isolation;
 	const char *mem_limit; /* as written */
-	int init;       /* -1 unset, 0, 1 */
+	int init;	       /* -1 unset, 0, 1 */
 	bool tty;
 	bool stdin_open;
 	bool privileged;
 	bool read_only;
-	int scale;      /* deploy.replicas or scale; 1 by default */
+	int scale; /* deploy.replicas or scale; 1 by default */
 };
 
 struct compose_ipam_config {
@@ -431,9 +461,9 @@ struct compose_daemon {
 	const char *name;
 	const char *endpoint; /* unix://, tcp://, ssh://, npipe:// or NULL */
 	const char *context;  /* a docker context name, or NULL */
-	const char *os;       /* declared OS, or NULL */
+	const char *os;	      /* declared OS, or NULL */
 	const char *arch;
-	bool lab;             /* may stand in for another OS */
+	bool lab; /* may stand in for another OS */
 	bool tls_verify;
 	const char *cert_path;
 	struct diag_loc loc;
@@ -452,11 +482,11 @@ struct compose_mix {
 struct compose_project {
 	struct arena *arena;
 	const char *name;
-	const char *working_dir;   /* absolute project directory */
+	const char *working_dir;	  /* absolute project directory */
 	struct compose_strv config_files; /* absolute paths, in order */
 	struct compose_strv active_profiles;
-	struct compose_env *env;   /* process env + .env files */
-	struct compose_node *doc;  /* merged, interpolated tree */
+	struct compose_env *env;  /* process env + .env files */
+	struct compose_node *doc; /* merged, interpolated tree */
 
 	/* Filled by compose_project_normalize(). */
 	struct compose_service *services; /* sorted by name */
@@ -486,7 +516,8 @@ struct compose_project {
  * then stays valid until a few more loads have failed).
  */
 int compose_project_load(struct compose_project **out,
-			 const struct compose_options *opts, struct diag *err);
+			 const struct compose_options *opts,
+			 struct diag *err);
 
 /*
  * Builds the typed model from p->doc: every service (profiles applied),
@@ -514,14 +545,15 @@ struct compose_node *compose_project_to_node(const struct compose_project *p);
  * which leaves out what Go's YAML encoder omits when empty (a null
  * command or entrypoint, an empty ipam).
  */
-struct compose_node *compose_project_to_node_fmt(const struct compose_project *p,
-						 bool json);
+struct compose_node *
+compose_project_to_node_fmt(const struct compose_project *p, bool json);
 /*
  * Writes the same document as the emitters would write the tree, as JSON
  * or YAML, building it a few hundred services at a time so that memory
  * stays flat on large projects (what `config` uses).
  */
-void compose_project_emit(struct sbuf *out, const struct compose_project *p,
+void compose_project_emit(struct sbuf *out,
+			  const struct compose_project *p,
 			  bool json);
 /*
  * Where streamed output goes: 'flush' is called after each chunk of
@@ -534,12 +566,15 @@ struct compose_emit_sink {
 };
 
 void compose_project_emit_to(struct sbuf *out,
-			     const struct compose_project *p, bool json,
+			     const struct compose_project *p,
+			     bool json,
 			     const struct compose_emit_sink *sink);
 
 /* Splits a command string as a POSIX shell would (quotes, backslashes). */
-int compose_shell_split(struct compose_strv *out, struct arena *a,
-			const char *s, const struct diag_loc *loc,
+int compose_shell_split(struct compose_strv *out,
+			struct arena *a,
+			const char *s,
+			const struct diag_loc *loc,
 			struct diag *err);
 /* Parses a Go-style duration ("1m30s", "500ms") into nanoseconds. */
 int compose_duration_parse(long long *out, const char *s);

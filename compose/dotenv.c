@@ -41,8 +41,8 @@ struct dotenv {
 
 static struct diag_loc here(const struct dotenv *p, size_t pos)
 {
-	struct diag_loc loc = { p->file, p->line,
-				(int)(pos - p->line_start) + 1 };
+	struct diag_loc loc = {p->file, p->line,
+			       (int)(pos - p->line_start) + 1};
 
 	return loc;
 }
@@ -90,7 +90,9 @@ static const char *lookup_fn(void *ud, const char *name)
 	return v ? v : compose_env_get(p->out, name);
 }
 
-static int expand(struct dotenv *p, const char **out, const char *raw,
+static int expand(struct dotenv *p,
+		  const char **out,
+		  const char *raw,
 		  const struct diag_loc *loc)
 {
 	return compose_interpolate_str_fn(out, compose_env_arena(p->out), raw,
@@ -267,11 +269,14 @@ static int statement(struct dotenv *p)
 	return rc;
 }
 
-int compose_dotenv_parse(struct compose_env *out, const char *file,
-			 const char *buf, size_t len,
-			 const struct compose_env *lookup, struct diag *err)
+int compose_dotenv_parse(struct compose_env *out,
+			 const char *file,
+			 const char *buf,
+			 size_t len,
+			 const struct compose_env *lookup,
+			 struct diag *err)
 {
-	struct dotenv p = { 0 };
+	struct dotenv p = {0};
 
 	p.file = arena_strdup(compose_env_arena(out), file ? file : ".env");
 	p.buf = buf;
@@ -303,8 +308,10 @@ int compose_dotenv_parse(struct compose_env *out, const char *file,
 	}
 }
 
-int compose_dotenv_load(struct compose_env *out, const char *path,
-			const struct compose_env *lookup, struct diag *err)
+int compose_dotenv_load(struct compose_env *out,
+			const char *path,
+			const struct compose_env *lookup,
+			struct diag *err)
 {
 	struct sbuf sb = SBUF_INIT;
 	char chunk[8192];
@@ -313,9 +320,8 @@ int compose_dotenv_load(struct compose_env *out, const char *path,
 	int rc;
 
 	if (!f) {
-		struct diag_loc loc = { arena_strdup(compose_env_arena(out),
-						     path),
-					0, 0 };
+		struct diag_loc loc = {
+			arena_strdup(compose_env_arena(out), path), 0, 0};
 
 		return diag_set(err, DIAG_EIO, &loc, "cannot read '%s': %s",
 				path, strerror(errno));
@@ -323,9 +329,8 @@ int compose_dotenv_load(struct compose_env *out, const char *path,
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		sbuf_add(&sb, chunk, n);
 	if (ferror(f)) {
-		struct diag_loc loc = { arena_strdup(compose_env_arena(out),
-						     path),
-					0, 0 };
+		struct diag_loc loc = {
+			arena_strdup(compose_env_arena(out), path), 0, 0};
 
 		rc = diag_set(err, DIAG_EIO, &loc, "cannot read '%s': %s", path,
 			      strerror(errno));

@@ -22,8 +22,8 @@ struct compose_env {
 	struct arena *a;
 	struct env_ent *ents; /* insertion order, in the arena */
 	size_t n, alloc;
-	size_t *index;        /* slot -> entry + 1; 0 is empty */
-	size_t cap;           /* a power of two */
+	size_t *index; /* slot -> entry + 1; 0 is empty */
+	size_t cap;    /* a power of two */
 };
 
 static size_t env_hash(const char *s)
@@ -46,8 +46,8 @@ struct compose_env *compose_env_new(struct arena *a)
 }
 
 /* The slot that holds 'name', or the empty slot where it would go. */
-static size_t *env_slot(const struct compose_env *env, const char *name,
-			size_t hash)
+static size_t *
+env_slot(const struct compose_env *env, const char *name, size_t hash)
 {
 	size_t i = hash & (env->cap - 1);
 
@@ -75,7 +75,8 @@ static void env_rehash(struct compose_env *env)
 		*env_slot(env, env->ents[i].name, env->ents[i].hash) = i + 1;
 }
 
-void compose_env_set(struct compose_env *env, const char *name,
+void compose_env_set(struct compose_env *env,
+		     const char *name,
 		     const char *value)
 {
 	size_t hash = env_hash(name);
@@ -94,7 +95,8 @@ void compose_env_set(struct compose_env *env, const char *name,
 		struct env_ent *old = env->ents;
 
 		env->alloc = env->alloc ? env->alloc * 2 : 32;
-		env->ents = arena_calloc(env->a, env->alloc, sizeof(*env->ents));
+		env->ents =
+			arena_calloc(env->a, env->alloc, sizeof(*env->ents));
 		if (old)
 			memcpy(env->ents, old, env->n * sizeof(*old));
 	}
@@ -136,8 +138,10 @@ size_t compose_env_count(const struct compose_env *env)
 	return env ? env->n : 0;
 }
 
-void compose_env_at(const struct compose_env *env, size_t i,
-		    const char **name, const char **value)
+void compose_env_at(const struct compose_env *env,
+		    size_t i,
+		    const char **name,
+		    const char **value)
 {
 	*name = env->ents[i].name;
 	*value = env->ents[i].value;

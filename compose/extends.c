@@ -25,9 +25,8 @@ static bool is_remote_context(const char *s)
 	       !strncmp(s, "github.com/", 11);
 }
 
-static struct compose_node *rebase_str(struct arena *a,
-				       const struct compose_node *n,
-				       const char *dir)
+static struct compose_node *
+rebase_str(struct arena *a, const struct compose_node *n, const char *dir)
 {
 	struct compose_node *c;
 	const char *s = compose_node_str(n);
@@ -43,7 +42,8 @@ static struct compose_node *rebase_str(struct arena *a,
 /* A shallow copy of 'm' with one key replaced (or added). */
 static struct compose_node *with_key(struct arena *a,
 				     const struct compose_node *m,
-				     const char *key, struct compose_node *v)
+				     const char *key,
+				     struct compose_node *v)
 {
 	struct compose_node *c = compose_node_map(a, &m->loc);
 	bool done = false;
@@ -63,9 +63,8 @@ static struct compose_node *with_key(struct arena *a,
 	return c;
 }
 
-static struct compose_node *rebase_build(struct arena *a,
-					 const struct compose_node *b,
-					 const char *dir)
+static struct compose_node *
+rebase_build(struct arena *a, const struct compose_node *b, const char *dir)
 {
 	const struct compose_node *ctx;
 
@@ -78,9 +77,8 @@ static struct compose_node *rebase_build(struct arena *a,
 	return with_key(a, b, "context", rebase_str(a, ctx, dir));
 }
 
-static struct compose_node *rebase_env_file(struct arena *a,
-					    const struct compose_node *n,
-					    const char *dir)
+static struct compose_node *
+rebase_env_file(struct arena *a, const struct compose_node *n, const char *dir)
 {
 	struct compose_node *s;
 
@@ -98,9 +96,8 @@ static struct compose_node *rebase_env_file(struct arena *a,
 	return s;
 }
 
-static struct compose_node *rebase_volume(struct arena *a,
-					  const struct compose_node *v,
-					  const char *dir)
+static struct compose_node *
+rebase_volume(struct arena *a, const struct compose_node *v, const char *dir)
 {
 	const char *src, *dst, *mode;
 	const char *s = compose_node_str(v);
@@ -118,11 +115,11 @@ static struct compose_node *rebase_volume(struct arena *a,
 	    src[0] != '.')
 		return (struct compose_node *)v;
 	src = compose_path_join(a, dir, src);
-	return compose_node_scalar(a,
-				   mode ? arena_sprintf(a, "%s:%s:%s", src, dst,
-							mode)
-					: arena_sprintf(a, "%s:%s", src, dst),
-				   &v->loc);
+	return compose_node_scalar(
+		a,
+		mode ? arena_sprintf(a, "%s:%s:%s", src, dst, mode)
+		     : arena_sprintf(a, "%s:%s", src, dst),
+		&v->loc);
 }
 
 struct compose_node *compose_service_rebase(struct arena *a,
@@ -146,7 +143,8 @@ struct compose_node *compose_service_rebase(struct arena *a,
 		struct compose_node *s = compose_node_seq(a, &n->loc);
 
 		for (size_t i = 0; i < n->n; i++)
-			compose_seq_push(a, s, rebase_volume(a, n->items[i], dir));
+			compose_seq_push(a, s,
+					 rebase_volume(a, n->items[i], dir));
 		s->tag = n->tag;
 		c = with_key(a, c, "volumes", s);
 	}
@@ -163,8 +161,10 @@ static void chain_add(struct sbuf *sb, const struct ext_frame *f)
 	sbuf_addf(sb, "%s -> ", f->svc);
 }
 
-static int cycle_error(const struct ext_frame *up, const char *name,
-		       const struct diag_loc *loc, struct diag *err)
+static int cycle_error(const struct ext_frame *up,
+		       const char *name,
+		       const struct diag_loc *loc,
+		       struct diag *err)
 {
 	struct sbuf sb = SBUF_INIT;
 	int rc;
@@ -191,15 +191,20 @@ static struct compose_node *without_extends(struct arena *a,
 	return c;
 }
 
-static int resolve(struct compose_node **out, struct compose_loader *l,
-		   const char *file, const struct compose_node *services,
-		   const char *name, const struct diag_loc *ref,
-		   const struct ext_frame *up, struct diag *err);
+static int resolve(struct compose_node **out,
+		   struct compose_loader *l,
+		   const char *file,
+		   const struct compose_node *services,
+		   const char *name,
+		   const struct diag_loc *ref,
+		   const struct ext_frame *up,
+		   struct diag *err);
 
 /* Services of the file being resolved are found through an index. */
 static const struct compose_node *
 service_get(const struct compose_loader *l,
-	    const struct compose_node *services, const char *name)
+	    const struct compose_node *services,
+	    const char *name)
 {
 	size_t i;
 
@@ -211,10 +216,13 @@ service_get(const struct compose_loader *l,
 	return compose_map_get(services, name);
 }
 
-static int resolve_base(struct compose_node **out, struct compose_loader *l,
-			const char *file, const struct compose_node *services,
+static int resolve_base(struct compose_node **out,
+			struct compose_loader *l,
+			const char *file,
+			const struct compose_node *services,
 			const struct compose_node *ext,
-			const struct ext_frame *frame, struct diag *err)
+			const struct ext_frame *frame,
+			struct diag *err)
 {
 	const struct compose_node *sn = ext, *fn = NULL, *other;
 	struct compose_node *doc;
@@ -241,18 +249,21 @@ static int resolve_base(struct compose_node **out, struct compose_loader *l,
 	other = compose_map_get(doc, "services");
 	rc = resolve(out, l, path, other, sn->str, &sn->loc, frame, err);
 	if (!rc)
-		*out = compose_service_rebase(l->a, *out,
-					      compose_path_dir(l->a, path),
-					      l->env);
+		*out = compose_service_rebase(
+			l->a, *out, compose_path_dir(l->a, path), l->env);
 	return rc;
 }
 
-static int resolve(struct compose_node **out, struct compose_loader *l,
-		   const char *file, const struct compose_node *services,
-		   const char *name, const struct diag_loc *ref,
-		   const struct ext_frame *up, struct diag *err)
+static int resolve(struct compose_node **out,
+		   struct compose_loader *l,
+		   const char *file,
+		   const struct compose_node *services,
+		   const char *name,
+		   const struct diag_loc *ref,
+		   const struct ext_frame *up,
+		   struct diag *err)
 {
-	struct ext_frame frame = { file, name, up };
+	struct ext_frame frame = {file, name, up};
 	const struct compose_node *svc = service_get(l, services, name);
 	const struct compose_node *ext;
 	struct compose_node *base = NULL;
@@ -277,12 +288,16 @@ static int resolve(struct compose_node **out, struct compose_loader *l,
 	return 0;
 }
 
-static int extends_all(struct compose_node **out, struct compose_loader *l,
-		       const char *abspath, const struct compose_node *services,
+static int extends_all(struct compose_node **out,
+		       struct compose_loader *l,
+		       const char *abspath,
+		       const struct compose_node *services,
 		       struct diag *err);
 
-int compose_extends_apply(struct compose_node **doc, struct compose_loader *l,
-			  const char *abspath, struct diag *err)
+int compose_extends_apply(struct compose_node **doc,
+			  struct compose_loader *l,
+			  const char *abspath,
+			  struct diag *err)
 {
 	const struct compose_node *services = compose_map_get(*doc, "services");
 	const struct compose_node *saved_map;
@@ -314,8 +329,10 @@ int compose_extends_apply(struct compose_node **doc, struct compose_loader *l,
 	return 0;
 }
 
-static int extends_all(struct compose_node **out, struct compose_loader *l,
-		       const char *abspath, const struct compose_node *services,
+static int extends_all(struct compose_node **out,
+		       struct compose_loader *l,
+		       const char *abspath,
+		       const struct compose_node *services,
 		       struct diag *err)
 {
 	struct compose_node *ns = NULL;
@@ -326,16 +343,18 @@ static int extends_all(struct compose_node **out, struct compose_loader *l,
 
 		if (MAP_GET(r, "extends")) {
 			int rc = resolve(&r, l, abspath, services, name,
-					 &services->pairs[i].key->loc, NULL, err);
+					 &services->pairs[i].key->loc, NULL,
+					 err);
 
 			if (rc)
 				return rc;
 			if (!ns) {
 				ns = compose_node_map(l->a, &services->loc);
 				for (size_t j = 0; j < i; j++)
-					compose_map_push(l->a, ns,
-							 services->pairs[j].key,
-							 services->pairs[j].value);
+					compose_map_push(
+						l->a, ns,
+						services->pairs[j].key,
+						services->pairs[j].value);
 			}
 		}
 		if (ns)

@@ -21,7 +21,8 @@ struct include_entry {
 	size_t n_env_files;
 };
 
-static size_t strs_of(const struct compose_node ***out, struct arena *a,
+static size_t strs_of(const struct compose_node ***out,
+		      struct arena *a,
 		      const struct compose_node *n)
 {
 	if (!n)
@@ -39,8 +40,10 @@ static size_t strs_of(const struct compose_node ***out, struct arena *a,
 	return n->n;
 }
 
-static int entry_parse(struct include_entry *e, struct arena *a,
-		       const struct compose_node *n, size_t idx,
+static int entry_parse(struct include_entry *e,
+		       struct arena *a,
+		       const struct compose_node *n,
+		       size_t idx,
 		       struct diag *err)
 {
 	memset(e, 0, sizeof(*e));
@@ -71,9 +74,12 @@ static bool file_exists(const char *path)
 }
 
 /* The parent's variables win over the included project's env files. */
-static int include_env(struct compose_env **out, struct compose_loader *l,
-		       const struct include_entry *e, const char *dir,
-		       const char *pdir, struct diag *err)
+static int include_env(struct compose_env **out,
+		       struct compose_loader *l,
+		       const struct include_entry *e,
+		       const char *dir,
+		       const char *pdir,
+		       struct diag *err)
 {
 	struct compose_env *files = compose_env_new(l->a);
 	struct compose_env *env = compose_env_new(l->a);
@@ -81,8 +87,8 @@ static int include_env(struct compose_env **out, struct compose_loader *l,
 	int rc;
 
 	for (i = 0; i < e->n_env_files; i++) {
-		const char *p = compose_path_join(l->a, dir,
-						  e->env_files[i]->str);
+		const char *p =
+			compose_path_join(l->a, dir, e->env_files[i]->str);
 
 		rc = compose_dotenv_load(files, p, l->env, err);
 		if (rc)
@@ -112,17 +118,19 @@ static int include_env(struct compose_env **out, struct compose_loader *l,
 }
 
 /* Loads one entry's files as a sub-project; paths come back absolute. */
-static int include_load(struct compose_node **out, struct compose_loader *l,
-			const struct include_entry *e, const char *dir,
+static int include_load(struct compose_node **out,
+			struct compose_loader *l,
+			const struct include_entry *e,
+			const char *dir,
 			struct diag *err)
 {
-	struct compose_loader sub = { 0 };
+	struct compose_loader sub = {0};
 	struct compose_node *merged = NULL, *doc, *svcs;
 	const struct compose_node *services;
 	const char *first = compose_path_join(l->a, dir, e->paths[0]->str);
-	const char *pdir = e->project_dir
-				   ? compose_path_join(l->a, dir, e->project_dir)
-				   : compose_path_dir(l->a, first);
+	const char *pdir =
+		e->project_dir ? compose_path_join(l->a, dir, e->project_dir)
+			       : compose_path_dir(l->a, first);
 	int rc;
 
 	sub.a = l->a;
@@ -147,10 +155,10 @@ static int include_load(struct compose_node **out, struct compose_loader *l,
 	services = compose_map_get(merged, "services");
 	svcs = compose_node_map(l->a, services ? &services->loc : NULL);
 	for (size_t i = 0; services && i < services->n; i++)
-		compose_map_push(l->a, svcs, services->pairs[i].key,
-				 compose_service_rebase(l->a,
-							services->pairs[i].value,
-							pdir, sub.env));
+		compose_map_push(
+			l->a, svcs, services->pairs[i].key,
+			compose_service_rebase(l->a, services->pairs[i].value,
+					       pdir, sub.env));
 	*out = compose_node_map(l->a, &merged->loc);
 	compose_map_push(l->a, *out,
 			 compose_node_scalar(l->a, "services", &merged->loc),
@@ -166,11 +174,12 @@ static int include_load(struct compose_node **out, struct compose_loader *l,
 }
 
 static int check_conflicts(const struct compose_node *imported,
-			   const struct compose_node *doc, struct diag *err)
+			   const struct compose_node *doc,
+			   struct diag *err)
 {
 	const struct compose_node *is = compose_map_get(imported, "services");
 	const struct compose_node *ds = compose_map_get(doc, "services");
-	struct compose_strmap idx = { 0 };
+	struct compose_strmap idx = {0};
 	int rc = 0;
 
 	if (!is || !ds || ds->kind != COMPOSE_NODE_MAP)
@@ -190,8 +199,10 @@ static int check_conflicts(const struct compose_node *imported,
 	return rc;
 }
 
-int compose_include_apply(struct compose_node **doc, struct compose_loader *l,
-			  const char *dir, struct diag *err)
+int compose_include_apply(struct compose_node **doc,
+			  struct compose_loader *l,
+			  const char *dir,
+			  struct diag *err)
 {
 	const struct compose_node *inc = compose_map_get(*doc, "include");
 	struct compose_node *acc = NULL, *rest, *one = NULL;

@@ -78,16 +78,16 @@ static int err_format(const struct interp *in)
 	return rc;
 }
 
-static int err_required(const struct interp *in, const char *name,
-			const char *msg)
+static int
+err_required(const struct interp *in, const char *name, const char *msg)
 {
 	struct sbuf sb = SBUF_INIT;
 	int rc;
 
 	path_format(&sb, in->path, in->depth);
 	rc = diag_set(in->err, DIAG_EINTERP, in->loc,
-		      "%s%srequired variable %s is missing a value%s%s",
-		      sb.buf, sb.len ? ": " : "", name, *msg ? ": " : "", msg);
+		      "%s%srequired variable %s is missing a value%s%s", sb.buf,
+		      sb.len ? ": " : "", name, *msg ? ": " : "", msg);
 	sbuf_release(&sb);
 	return rc;
 }
@@ -105,8 +105,11 @@ static void warn_unset(const struct interp *in, const char *name)
 		in->opts->warn_unset(in->opts->userdata, name, in->loc);
 }
 
-static int subst(struct interp *in, struct sbuf *out, const char *s,
-		 size_t len, int nesting);
+static int subst(struct interp *in,
+		 struct sbuf *out,
+		 const char *s,
+		 size_t len,
+		 int nesting);
 
 /*
  * The end of a braced word: the index of the "}" that closes it, counting
@@ -134,9 +137,15 @@ static size_t closing_brace(const char *s, size_t len)
  * unset); 'word' is the text after the operator.  With ':' an empty value
  * counts as unset.  The word is interpolated only when it is used.
  */
-static int apply_op(struct interp *in, struct sbuf *out, const char *name,
-		    const char *val, char op, bool colon, const char *word,
-		    size_t word_len, int nesting)
+static int apply_op(struct interp *in,
+		    struct sbuf *out,
+		    const char *name,
+		    const char *val,
+		    char op,
+		    bool colon,
+		    const char *word,
+		    size_t word_len,
+		    int nesting)
 {
 	bool take = val && (!colon || *val);
 	struct sbuf msg = SBUF_INIT;
@@ -161,8 +170,12 @@ static int apply_op(struct interp *in, struct sbuf *out, const char *name,
  * One "${...}" starting at 's' (just past "${"); '*used' gets the bytes it
  * took, closing brace included.
  */
-static int braced(struct interp *in, struct sbuf *out, const char *s,
-		  size_t len, size_t *used, int nesting)
+static int braced(struct interp *in,
+		  struct sbuf *out,
+		  const char *s,
+		  size_t len,
+		  size_t *used,
+		  int nesting)
 {
 	size_t n = 0, end, name_len;
 	bool colon = false;
@@ -209,8 +222,11 @@ static int braced(struct interp *in, struct sbuf *out, const char *s,
 	return rc;
 }
 
-static int subst(struct interp *in, struct sbuf *out, const char *s,
-		 size_t len, int nesting)
+static int subst(struct interp *in,
+		 struct sbuf *out,
+		 const char *s,
+		 size_t len,
+		 int nesting)
 {
 	size_t i = 0;
 
@@ -258,8 +274,11 @@ static int subst(struct interp *in, struct sbuf *out, const char *s,
 }
 
 /* Interpolates s[0, len) into a new arena string, or keeps 's'. */
-static int interp_bytes(struct interp *in, const char **out, size_t *out_len,
-			const char *s, size_t len)
+static int interp_bytes(struct interp *in,
+			const char **out,
+			size_t *out_len,
+			const char *s,
+			size_t len)
 {
 	struct sbuf sb = SBUF_INIT;
 	int rc;
@@ -279,12 +298,15 @@ static int interp_bytes(struct interp *in, const char **out, size_t *out_len,
 	return rc;
 }
 
-int compose_interpolate_str_ex(const char **out, struct arena *a,
-			       const char *s, const struct compose_env *env,
+int compose_interpolate_str_ex(const char **out,
+			       struct arena *a,
+			       const char *s,
+			       const struct compose_env *env,
 			       const struct compose_interp_opts *opts,
-			       const struct diag_loc *loc, struct diag *err)
+			       const struct diag_loc *loc,
+			       struct diag *err)
 {
-	struct interp in = { 0 };
+	struct interp in = {0};
 	size_t len;
 
 	in.a = a;
@@ -295,14 +317,16 @@ int compose_interpolate_str_ex(const char **out, struct arena *a,
 	return interp_bytes(&in, out, &len, s, strlen(s));
 }
 
-int compose_interpolate_str_fn(const char **out, struct arena *a,
+int compose_interpolate_str_fn(const char **out,
+			       struct arena *a,
 			       const char *s,
 			       const char *(*lookup)(void *userdata,
 						     const char *name),
-			       void *userdata, const struct diag_loc *loc,
+			       void *userdata,
+			       const struct diag_loc *loc,
 			       struct diag *err)
 {
-	struct interp in = { 0 };
+	struct interp in = {0};
 	size_t len;
 
 	in.a = a;
@@ -313,9 +337,12 @@ int compose_interpolate_str_fn(const char **out, struct arena *a,
 	return interp_bytes(&in, out, &len, s, strlen(s));
 }
 
-int compose_interpolate_str(const char **out, struct arena *a, const char *s,
+int compose_interpolate_str(const char **out,
+			    struct arena *a,
+			    const char *s,
 			    const struct compose_env *env,
-			    const struct diag_loc *loc, struct diag *err)
+			    const struct diag_loc *loc,
+			    struct diag *err)
 {
 	return compose_interpolate_str_ex(out, a, s, env, NULL, loc, err);
 }
@@ -355,12 +382,13 @@ static int walk(struct walker *w, struct compose_node *n)
 	return rc;
 }
 
-int compose_interpolate_tree_ex(struct compose_node *root, struct arena *a,
+int compose_interpolate_tree_ex(struct compose_node *root,
+				struct arena *a,
 				const struct compose_env *env,
 				const struct compose_interp_opts *opts,
 				struct diag *err)
 {
-	struct walker w = { 0 };
+	struct walker w = {0};
 	int rc;
 
 	if (!root)
@@ -374,8 +402,10 @@ int compose_interpolate_tree_ex(struct compose_node *root, struct arena *a,
 	return rc;
 }
 
-int compose_interpolate_tree(struct compose_node *root, struct arena *a,
-			     const struct compose_env *env, struct diag *err)
+int compose_interpolate_tree(struct compose_node *root,
+			     struct arena *a,
+			     const struct compose_env *env,
+			     struct diag *err)
 {
 	return compose_interpolate_tree_ex(root, a, env, NULL, err);
 }

@@ -20,12 +20,16 @@
 extern char **environ;
 
 static const char *const default_files[] = {
-	"compose.yaml", "compose.yml", "docker-compose.yml",
+	"compose.yaml",
+	"compose.yml",
+	"docker-compose.yml",
 	"docker-compose.yaml",
 };
 static const char *const override_files[] = {
-	"compose.override.yml", "compose.override.yaml",
-	"docker-compose.override.yml", "docker-compose.override.yaml",
+	"compose.override.yml",
+	"compose.override.yaml",
+	"docker-compose.override.yml",
+	"docker-compose.override.yaml",
 };
 
 struct file_list {
@@ -34,7 +38,9 @@ struct file_list {
 	size_t n, alloc;
 };
 
-static void files_add(struct arena *a, struct file_list *fl, const char *abs,
+static void files_add(struct arena *a,
+		      struct file_list *fl,
+		      const char *abs,
 		      const char *display)
 {
 	if (fl->n == fl->alloc) {
@@ -63,7 +69,8 @@ static bool is_file(const char *path)
 
 /* ---- The environment -------------------------------------------------- */
 
-static void env_copy(struct compose_env *dst, const struct compose_env *src,
+static void env_copy(struct compose_env *dst,
+		     const struct compose_env *src,
 		     const struct compose_env *unless)
 {
 	for (size_t i = 0; i < compose_env_count(src); i++) {
@@ -79,9 +86,12 @@ static void env_copy(struct compose_env *dst, const struct compose_env *src,
  * The .env (or each --env-file) only fills what the process environment
  * does not set; a later file replaces an earlier one's values.
  */
-static int load_env(struct compose_project *p, const struct compose_options *o,
-		    const struct compose_env *proc, const char *envdir,
-		    const char *cwd, struct diag *err)
+static int load_env(struct compose_project *p,
+		    const struct compose_options *o,
+		    const struct compose_env *proc,
+		    const char *envdir,
+		    const char *cwd,
+		    struct diag *err)
 {
 	struct arena *a = p->arena;
 	struct compose_env *files = compose_env_new(a);
@@ -117,8 +127,10 @@ static int load_env(struct compose_project *p, const struct compose_options *o,
 
 /* ---- Finding the files ------------------------------------------------ */
 
-static const char *first_found(struct arena *a, const char *dir,
-			       const char *const *names, size_t n,
+static const char *first_found(struct arena *a,
+			       const char *dir,
+			       const char *const *names,
+			       size_t n,
 			       struct diag_list *warnings)
 {
 	const char *found = NULL;
@@ -140,8 +152,8 @@ static const char *first_found(struct arena *a, const char *dir,
 }
 
 /* Files are named relative to the working directory, as a user would. */
-static const char *display_name(struct arena *a, const char *cwd,
-				const char *path, int ups)
+static const char *
+display_name(struct arena *a, const char *cwd, const char *path, int ups)
 {
 	const char *base = strrchr(path, '/') + 1;
 	char *s = arena_alloc(a, (size_t)ups * 3 + strlen(base) + 1);
@@ -153,21 +165,23 @@ static const char *display_name(struct arena *a, const char *cwd,
 	return s;
 }
 
-static int discover(struct file_list *fl, struct compose_project *p,
-		    const char *cwd, struct diag *err)
+static int discover(struct file_list *fl,
+		    struct compose_project *p,
+		    const char *cwd,
+		    struct diag *err)
 {
 	struct arena *a = p->arena;
 	const char *dir = cwd;
 
 	for (int ups = 0;; ups++) {
-		const char *f = first_found(a, dir, default_files,
-					    ARRAY_SIZE(default_files),
-					    &p->warnings);
+		const char *f =
+			first_found(a, dir, default_files,
+				    ARRAY_SIZE(default_files), &p->warnings);
 
 		if (f) {
-			const char *ov = first_found(
-				a, dir, override_files,
-				ARRAY_SIZE(override_files), &p->warnings);
+			const char *ov = first_found(a, dir, override_files,
+						     ARRAY_SIZE(override_files),
+						     &p->warnings);
 
 			files_add(a, fl, f, display_name(a, cwd, f, ups));
 			if (ov)
@@ -183,8 +197,10 @@ static int discover(struct file_list *fl, struct compose_project *p,
 			"no configuration file provided: not found");
 }
 
-static int pick_files(struct file_list *fl, struct compose_project *p,
-		      const struct compose_options *o, const char *cwd,
+static int pick_files(struct file_list *fl,
+		      struct compose_project *p,
+		      const struct compose_options *o,
+		      const char *cwd,
 		      struct diag *err)
 {
 	struct arena *a = p->arena;
@@ -192,17 +208,17 @@ static int pick_files(struct file_list *fl, struct compose_project *p,
 
 	if (o->n_files) {
 		for (size_t i = 0; i < o->n_files; i++)
-			files_add(a, fl,
-				  strcmp(o->files[i], "-")
-					  ? compose_path_join(a, cwd,
-							      o->files[i])
-					  : "-",
-				  o->files[i]);
+			files_add(
+				a, fl,
+				strcmp(o->files[i], "-")
+					? compose_path_join(a, cwd, o->files[i])
+					: "-",
+				o->files[i]);
 		return 0;
 	}
 	if (cf && *cf) {
-		const char *sep = compose_env_get(p->env,
-						  "COMPOSE_PATH_SEPARATOR");
+		const char *sep =
+			compose_env_get(p->env, "COMPOSE_PATH_SEPARATOR");
 		char *copy = arena_strdup(a, cf), *save = NULL;
 
 		for (char *t = strtok_r(copy, sep && *sep ? sep : ":", &save);
@@ -230,7 +246,8 @@ static int invalid_name(struct diag *err, const char *name)
  * directory's name are normalized silently, as compose-go does.
  */
 static int project_name(struct compose_project *p,
-			const struct compose_options *o, struct diag *err)
+			const struct compose_options *o,
+			struct diag *err)
 {
 	const char *given = o->project_name;
 	const char *n;
@@ -263,8 +280,8 @@ static int project_name(struct compose_project *p,
 	return 0;
 }
 
-static void strv_add(struct arena *a, struct compose_strv *v, size_t *alloc,
-		     const char *s)
+static void
+strv_add(struct arena *a, struct compose_strv *v, size_t *alloc, const char *s)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (!strcmp(v->v[i], s))
@@ -323,14 +340,14 @@ static const char *get_cwd(struct arena *a, const struct compose_options *o)
 	return arena_strdup(a, buf);
 }
 
-static const char *env_dir(struct arena *a, const struct compose_options *o,
-			   const char *cwd)
+static const char *
+env_dir(struct arena *a, const struct compose_options *o, const char *cwd)
 {
 	if (o->project_dir)
 		return compose_path_join(a, cwd, o->project_dir);
 	if (o->n_files && strcmp(o->files[0], "-"))
-		return compose_path_dir(a, compose_path_join(a, cwd,
-							     o->files[0]));
+		return compose_path_dir(a,
+					compose_path_join(a, cwd, o->files[0]));
 	return cwd;
 }
 
@@ -340,7 +357,8 @@ static void set_doc_name(struct compose_project *p)
 	struct compose_node *doc = compose_node_map(p->arena, &p->doc->loc);
 	struct diag_loc loc = p->doc->loc;
 
-	compose_map_push(p->arena, doc, compose_node_scalar(p->arena, "name", &loc),
+	compose_map_push(p->arena, doc,
+			 compose_node_scalar(p->arena, "name", &loc),
 			 compose_node_scalar(p->arena, p->name, &loc));
 	for (size_t i = 0; i < p->doc->n; i++)
 		if (strcmp(p->doc->pairs[i].key->str, "name"))
@@ -349,11 +367,13 @@ static void set_doc_name(struct compose_project *p)
 	p->doc = doc;
 }
 
-static int load_files(struct compose_project *p, const struct file_list *fl,
-		      const struct compose_options *o, const char *cwd,
+static int load_files(struct compose_project *p,
+		      const struct file_list *fl,
+		      const struct compose_options *o,
+		      const char *cwd,
 		      struct diag *err)
 {
-	struct compose_loader l = { 0 };
+	struct compose_loader l = {0};
 	struct compose_node *doc;
 
 	l.a = p->arena;
@@ -379,10 +399,11 @@ static int load_files(struct compose_project *p, const struct file_list *fl,
 }
 
 static int project_load(struct compose_project *p,
-			const struct compose_options *o, struct diag *err)
+			const struct compose_options *o,
+			struct diag *err)
 {
 	struct compose_env *proc = compose_env_new(p->arena);
-	struct file_list fl = { 0 };
+	struct file_list fl = {0};
 	const char *cwd = get_cwd(p->arena, o);
 	int rc;
 
@@ -393,7 +414,8 @@ static int project_load(struct compose_project *p,
 	if (rc)
 		return rc;
 	if (o->project_dir)
-		p->working_dir = compose_path_join(p->arena, cwd, o->project_dir);
+		p->working_dir =
+			compose_path_join(p->arena, cwd, o->project_dir);
 	else if (strcmp(fl.abs[0], "-"))
 		p->working_dir = compose_path_dir(p->arena, fl.abs[0]);
 	else
@@ -427,7 +449,8 @@ static void keep_err_file(struct diag *err)
 }
 
 int compose_project_load(struct compose_project **out,
-			 const struct compose_options *opts, struct diag *err)
+			 const struct compose_options *opts,
+			 struct diag *err)
 {
 	struct arena *a = arena_new();
 	struct compose_project *p = arena_alloc(a, sizeof(*p));

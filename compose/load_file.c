@@ -20,7 +20,9 @@ static int read_stream(struct sbuf *sb, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
-static int read_all(struct sbuf *sb, const char *path, const char *display,
+static int read_all(struct sbuf *sb,
+		    const char *path,
+		    const char *display,
 		    struct diag *err)
 {
 	FILE *f;
@@ -42,8 +44,8 @@ static int read_all(struct sbuf *sb, const char *path, const char *display,
 	return 0;
 }
 
-static void warn_unset(void *userdata, const char *name,
-		       const struct diag_loc *loc)
+static void
+warn_unset(void *userdata, const char *name, const struct diag_loc *loc)
 {
 	struct compose_loader *l = userdata;
 
@@ -63,7 +65,8 @@ static struct compose_node *cache_get(const struct compose_loader *l,
 	return NULL;
 }
 
-static void cache_put(struct compose_loader *l, const char *abspath,
+static void cache_put(struct compose_loader *l,
+		      const char *abspath,
 		      struct compose_node *doc)
 {
 	if (l->n_docs == l->alloc_docs) {
@@ -83,14 +86,17 @@ static void cache_put(struct compose_loader *l, const char *abspath,
 	l->docs[l->n_docs++] = doc;
 }
 
-int compose_loader_read(struct compose_node **out, struct compose_loader *l,
-			const char *abspath, const char *display,
+int compose_loader_read(struct compose_node **out,
+			struct compose_loader *l,
+			const char *abspath,
+			const char *display,
 			struct diag *err)
 {
-	struct compose_interp_opts io = { .warn_unset = warn_unset, .userdata = l };
+	struct compose_interp_opts io = {.warn_unset = warn_unset,
+					 .userdata = l};
 	struct sbuf sb = SBUF_INIT;
 	struct compose_node *doc = cache_get(l, abspath);
-	struct diag_loc loc = { 0 };
+	struct diag_loc loc = {0};
 	int rc;
 
 	if (doc) {
@@ -122,14 +128,16 @@ int compose_loader_read(struct compose_node **out, struct compose_loader *l,
 	return 0;
 }
 
-int compose_loader_file(struct compose_node **out, struct compose_loader *l,
-			const char *abspath, const char *display,
+int compose_loader_file(struct compose_node **out,
+			struct compose_loader *l,
+			const char *abspath,
+			const char *display,
 			struct diag *err)
 {
 	struct compose_node *doc = NULL;
 	int rc = compose_loader_read(&doc, l, abspath, display, err);
-	const char *dir = strcmp(abspath, "-") ? compose_path_dir(l->a, abspath)
-					       : l->cwd;
+	const char *dir =
+		strcmp(abspath, "-") ? compose_path_dir(l->a, abspath) : l->cwd;
 
 	/* As compose-go: include first, so a service may extend one of them. */
 	if (!rc)

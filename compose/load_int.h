@@ -27,7 +27,8 @@ struct compose_strmap {
 void compose_strmap_init(struct compose_strmap *m, size_t expect);
 void compose_strmap_release(struct compose_strmap *m);
 /* True and '*out' set if 'key' is present. */
-bool compose_strmap_get(const struct compose_strmap *m, const char *key,
+bool compose_strmap_get(const struct compose_strmap *m,
+			const char *key,
 			size_t *out);
 /* Adds or replaces. */
 void compose_strmap_put(struct compose_strmap *m, const char *key, size_t val);
@@ -35,17 +36,19 @@ void compose_strmap_put(struct compose_strmap *m, const char *key, size_t val);
 /* ---- Node helpers ----------------------------------------------------- */
 
 /* Appends a pair without looking for an existing key (caller knows). */
-void compose_map_push(struct arena *a, struct compose_node *map,
-		      struct compose_node *key, struct compose_node *value);
+void compose_map_push(struct arena *a,
+		      struct compose_node *map,
+		      struct compose_node *key,
+		      struct compose_node *value);
 /* A plain (untyped-by-quotes) scalar: numbers, booleans and null. */
-struct compose_node *compose_node_plain(struct arena *a, const char *s,
-					const struct diag_loc *loc);
+struct compose_node *
+compose_node_plain(struct arena *a, const char *s, const struct diag_loc *loc);
 /*
  * compose_map_get() comparing lengths first (hot in normalization);
  * MAP_GET takes a string literal.
  */
-struct compose_node *compose_map_getn(const struct compose_node *map,
-				      const char *key, size_t len);
+struct compose_node *
+compose_map_getn(const struct compose_node *map, const char *key, size_t len);
 #define MAP_GET(m, lit) compose_map_getn((m), lit, sizeof(lit) - 1)
 /* A scalar's text, or NULL when 'n' is not a scalar. */
 const char *compose_node_str(const struct compose_node *n);
@@ -79,12 +82,13 @@ long long compose_bytes_parse(const char *s);
 /* True for "/x", "C:\x", "C:/x" and "\\x". */
 bool compose_path_is_abs(const char *p);
 /* 'rel' made absolute against 'dir' (lexically cleaned), in 'a'. */
-const char *compose_path_join(struct arena *a, const char *dir,
-			      const char *rel);
+const char *
+compose_path_join(struct arena *a, const char *dir, const char *rel);
 /* The directory part of an absolute path, in 'a'. */
 const char *compose_path_dir(struct arena *a, const char *path);
 /* "~" and "~/x" against HOME from 'env'; other paths unchanged. */
-const char *compose_path_expand_home(struct arena *a, const char *p,
+const char *compose_path_expand_home(struct arena *a,
+				     const char *p,
 				     const struct compose_env *env);
 /*
  * Rewrites the relative paths of one service (build context, env_file,
@@ -107,11 +111,11 @@ struct compose_loader {
 	struct compose_node **docs;
 	size_t n_docs, alloc_docs;
 	const char *cwd; /* for stdin's directory */
-	bool saw_reset;  /* some file's text has "!reset" */
+	bool saw_reset;	 /* some file's text has "!reset" */
 	/* extends: an index of one services map (the file being resolved). */
 	const struct compose_node *indexed;
 	struct compose_strmap index;
-	int depth;       /* include nesting */
+	int depth; /* include nesting */
 	/* Where warnings go (multiple candidate files, ...). */
 	struct diag_list *warnings;
 };
@@ -120,21 +124,29 @@ struct compose_loader {
  * Reads, parses and interpolates one file; 'display' names it in
  * locations.  The root must be a map.  Cached by 'abspath'.
  */
-int compose_loader_read(struct compose_node **out, struct compose_loader *l,
-			const char *abspath, const char *display,
+int compose_loader_read(struct compose_node **out,
+			struct compose_loader *l,
+			const char *abspath,
+			const char *display,
 			struct diag *err);
 /* Resolves every service's `extends` in 'doc' (file 'abspath'). */
-int compose_extends_apply(struct compose_node **doc, struct compose_loader *l,
-			  const char *abspath, struct diag *err);
+int compose_extends_apply(struct compose_node **doc,
+			  struct compose_loader *l,
+			  const char *abspath,
+			  struct diag *err);
 /*
  * Loads the top-level `include` of 'doc' (file in 'dir') and returns the
  * document with the included resources merged in; conflicts are errors.
  */
-int compose_include_apply(struct compose_node **doc, struct compose_loader *l,
-			  const char *dir, struct diag *err);
+int compose_include_apply(struct compose_node **doc,
+			  struct compose_loader *l,
+			  const char *dir,
+			  struct diag *err);
 /* Full processing of one file: read, include, extends. */
-int compose_loader_file(struct compose_node **out, struct compose_loader *l,
-			const char *abspath, const char *display,
+int compose_loader_file(struct compose_node **out,
+			struct compose_loader *l,
+			const char *abspath,
+			const char *display,
 			struct diag *err);
 
 /* ---- Shared parsers (normalize and merge keys) ------------------------- */
@@ -143,15 +155,19 @@ int compose_loader_file(struct compose_node **out, struct compose_loader *l,
  * Parses a short port spec into one or more ports (ranges expand).
  * Returns the count (0 on error); '*out' in 'a'.
  */
-size_t compose_port_parse(struct compose_port **out, struct arena *a,
+size_t compose_port_parse(struct compose_port **out,
+			  struct arena *a,
 			  const char *spec);
 /*
  * Splits a short volume spec "[src:]dst[:mode]" the way compose-go does,
  * keeping Windows drive letters ("C:\\x") and named pipes whole.  '*src'
  * and '*mode' are NULL when absent.  Returns 0, or -1 when malformed.
  */
-int compose_volume_split(struct arena *a, const char *spec, const char **src,
-			 const char **dst, const char **mode);
+int compose_volume_split(struct arena *a,
+			 const char *spec,
+			 const char **src,
+			 const char **dst,
+			 const char **mode);
 /* The target of a short volume spec ("src:dst:mode"), or NULL. */
 const char *compose_volume_short_target(struct arena *a, const char *spec);
 

@@ -50,7 +50,8 @@ static struct compose_strmap_ent *slot(const struct compose_strmap *m,
 	return &m->ent[i];
 }
 
-bool compose_strmap_get(const struct compose_strmap *m, const char *key,
+bool compose_strmap_get(const struct compose_strmap *m,
+			const char *key,
 			size_t *out)
 {
 	const struct compose_strmap_ent *e;
@@ -94,8 +95,10 @@ void compose_strmap_put(struct compose_strmap *m, const char *key, size_t val)
 
 /* ---- Nodes ------------------------------------------------------------ */
 
-void compose_map_push(struct arena *a, struct compose_node *map,
-		      struct compose_node *key, struct compose_node *value)
+void compose_map_push(struct arena *a,
+		      struct compose_node *map,
+		      struct compose_node *key,
+		      struct compose_node *value)
 {
 	if (map->n >= map->alloc) {
 		size_t na = map->alloc ? map->alloc * 2 : 4;
@@ -111,8 +114,8 @@ void compose_map_push(struct arena *a, struct compose_node *map,
 	map->n++;
 }
 
-struct compose_node *compose_node_plain(struct arena *a, const char *s,
-					const struct diag_loc *loc)
+struct compose_node *
+compose_node_plain(struct arena *a, const char *s, const struct diag_loc *loc)
 {
 	struct compose_node *n = compose_node_scalar(a, s, loc);
 
@@ -120,8 +123,8 @@ struct compose_node *compose_node_plain(struct arena *a, const char *s,
 	return n;
 }
 
-struct compose_node *compose_map_getn(const struct compose_node *map,
-				      const char *key, size_t len)
+struct compose_node *
+compose_map_getn(const struct compose_node *map, const char *key, size_t len)
 {
 	if (!map || map->kind != COMPOSE_NODE_MAP)
 		return NULL;
@@ -213,8 +216,7 @@ static const char *path_clean(struct arena *a, const char *path)
 	return out;
 }
 
-const char *compose_path_join(struct arena *a, const char *dir,
-			      const char *rel)
+const char *compose_path_join(struct arena *a, const char *dir, const char *rel)
 {
 	if (compose_path_is_abs(rel)) {
 		if (rel[0] == '/')
@@ -235,7 +237,8 @@ const char *compose_path_dir(struct arena *a, const char *path)
 	return arena_strndup(a, path, (size_t)(slash - path));
 }
 
-const char *compose_path_expand_home(struct arena *a, const char *p,
+const char *compose_path_expand_home(struct arena *a,
+				     const char *p,
 				     const struct compose_env *env)
 {
 	const char *home;

@@ -182,8 +182,10 @@ static const char *subnet_key(struct arena *a, const struct compose_node *n)
 	return map_str(n, "subnet");
 }
 
-static void seq_add_unique(struct arena *a, struct compose_node *res,
-			   const char **keys, const struct compose_node *item,
+static void seq_add_unique(struct arena *a,
+			   struct compose_node *res,
+			   const char **keys,
+			   const struct compose_node *item,
 			   key_fn fn)
 {
 	const char *k = fn(a, item);
@@ -238,7 +240,8 @@ static struct compose_node *merge_unique(struct arena *a,
 
 static struct compose_node *kv_item(struct arena *a,
 				    const struct compose_node *item,
-				    const char *seps, struct compose_node **val)
+				    const char *seps,
+				    struct compose_node **val)
 {
 	const char *s = compose_node_str(item);
 	size_t klen;
@@ -255,9 +258,8 @@ static struct compose_node *kv_item(struct arena *a,
 }
 
 /* A sequence of "K=V" (or "K:V" for extra_hosts) turned into a map. */
-static const struct compose_node *as_map(struct arena *a,
-					 const struct compose_node *n,
-					 const char *seps)
+static const struct compose_node *
+as_map(struct arena *a, const struct compose_node *n, const char *seps)
 {
 	struct compose_node *m;
 
@@ -292,9 +294,8 @@ static struct compose_node *merge_kv(struct arena *a,
  * options.  Two lists stay a list; otherwise both become maps, where a
  * null entry (networks) keeps what the base said.
  */
-static struct compose_node *named_map(struct arena *a,
-				      const struct compose_node *n,
-				      bool depends)
+static struct compose_node *
+named_map(struct arena *a, const struct compose_node *n, bool depends)
 {
 	struct compose_node *m;
 
@@ -308,11 +309,12 @@ static struct compose_node *named_map(struct arena *a,
 			continue;
 		if (depends) {
 			v = compose_node_map(a, &n->items[i]->loc);
-			compose_map_push(a, v,
-					 compose_node_scalar(a, "condition",
-							     &n->items[i]->loc),
-					 compose_node_scalar(a, "service_started",
-							     &n->items[i]->loc));
+			compose_map_push(
+				a, v,
+				compose_node_scalar(a, "condition",
+						    &n->items[i]->loc),
+				compose_node_scalar(a, "service_started",
+						    &n->items[i]->loc));
 		} else {
 			v = compose_node_plain(a, "null", &n->items[i]->loc);
 		}
@@ -347,7 +349,8 @@ static struct compose_node *build_map(struct arena *a,
 
 /* ---- The dispatcher --------------------------------------------------- */
 
-static struct compose_node *merge_service_key(struct arena *a, const char *k,
+static struct compose_node *merge_service_key(struct arena *a,
+					      const char *k,
 					      const struct compose_node *b,
 					      const struct compose_node *o)
 {
@@ -381,7 +384,8 @@ static struct compose_node *merge_service_key(struct arena *a, const char *k,
 	return merge_node(a, b, o, child_ctx(M_SERVICE, k));
 }
 
-static struct compose_node *merge_value(struct arena *a, enum mctx ctx,
+static struct compose_node *merge_value(struct arena *a,
+					enum mctx ctx,
 					const char *k,
 					const struct compose_node *b,
 					const struct compose_node *o)
@@ -409,7 +413,7 @@ static struct compose_node *merge_map(struct arena *a,
 				      enum mctx ctx)
 {
 	struct compose_node *res = copy_shallow(a, b);
-	struct compose_strmap idx = { 0 };
+	struct compose_strmap idx = {0};
 	size_t j, w = 0;
 
 	for (size_t i = 0; i < b->n; i++) {
@@ -458,8 +462,9 @@ static struct compose_node *merge_node(struct arena *a,
 		for (size_t i = 0; i < b->n; i++)
 			compose_seq_push(a, res, b->items[i]);
 		for (size_t i = 0; i < o->n; i++)
-			compose_seq_push(a, res,
-					 compose_node_strip_reset(a, o->items[i]));
+			compose_seq_push(
+				a, res,
+				compose_node_strip_reset(a, o->items[i]));
 		return res;
 	}
 	return compose_node_strip_reset(a, o);

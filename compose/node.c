@@ -20,8 +20,8 @@ static struct compose_node *node_new(struct arena *a,
 	return n;
 }
 
-struct compose_node *compose_node_scalar(struct arena *a, const char *s,
-					 const struct diag_loc *loc)
+struct compose_node *
+compose_node_scalar(struct arena *a, const char *s, const struct diag_loc *loc)
 {
 	struct compose_node *n = node_new(a, COMPOSE_NODE_SCALAR, loc);
 
@@ -47,8 +47,8 @@ struct compose_node *compose_node_seq(struct arena *a,
  * Arrays in nodes grow inside the arena: the old block is simply left
  * behind, which costs at most as much again as the final size.
  */
-static void *grow(struct arena *a, void *old, size_t n, unsigned *alloc,
-		  size_t size)
+static void *
+grow(struct arena *a, void *old, size_t n, unsigned *alloc, size_t size)
 {
 	void *p;
 
@@ -62,8 +62,10 @@ static void *grow(struct arena *a, void *old, size_t n, unsigned *alloc,
 	return p;
 }
 
-void compose_map_set(struct arena *a, struct compose_node *map,
-		     struct compose_node *key, struct compose_node *value)
+void compose_map_set(struct arena *a,
+		     struct compose_node *map,
+		     struct compose_node *key,
+		     struct compose_node *value)
 {
 	for (size_t i = 0; i < map->n; i++) {
 		if (!strcmp(map->pairs[i].key->str, key->str)) {
@@ -71,18 +73,19 @@ void compose_map_set(struct arena *a, struct compose_node *map,
 			return;
 		}
 	}
-	map->pairs = grow(a, map->pairs, map->n, &map->alloc,
-			  sizeof(*map->pairs));
+	map->pairs =
+		grow(a, map->pairs, map->n, &map->alloc, sizeof(*map->pairs));
 	map->pairs[map->n].key = key;
 	map->pairs[map->n].value = value;
 	map->n++;
 }
 
-void compose_seq_push(struct arena *a, struct compose_node *seq,
+void compose_seq_push(struct arena *a,
+		      struct compose_node *seq,
 		      struct compose_node *item)
 {
-	seq->items = grow(a, seq->items, seq->n, &seq->alloc,
-			  sizeof(*seq->items));
+	seq->items =
+		grow(a, seq->items, seq->n, &seq->alloc, sizeof(*seq->items));
 	seq->items[seq->n++] = item;
 }
 
@@ -112,7 +115,8 @@ struct compose_node *compose_node_clone(struct arena *a,
 	if (n->kind == COMPOSE_NODE_MAP && n->n) {
 		c->pairs = arena_calloc(a, n->n, sizeof(*c->pairs));
 		for (size_t i = 0; i < n->n; i++) {
-			c->pairs[i].key = compose_node_clone(a, n->pairs[i].key);
+			c->pairs[i].key =
+				compose_node_clone(a, n->pairs[i].key);
 			c->pairs[i].value =
 				compose_node_clone(a, n->pairs[i].value);
 		}
@@ -171,8 +175,8 @@ static size_t digits(const char *s)
  */
 static bool core_float(const char *s)
 {
-	static const char *const inf[] = { ".inf", ".Inf", ".INF" };
-	static const char *const nan[] = { ".nan", ".NaN", ".NAN" };
+	static const char *const inf[] = {".inf", ".Inf", ".INF"};
+	static const char *const nan[] = {".nan", ".NaN", ".NAN"};
 	size_t n;
 
 	if (one_of(s, nan, 3))
@@ -210,9 +214,9 @@ static bool core_float(const char *s)
  */
 enum compose_scalar_type compose_scalar_type(const struct compose_node *n)
 {
-	static const char *const nulls[] = { "~", "null", "Null", "NULL" };
-	static const char *const bools[] = { "true",  "True",  "TRUE",
-					     "false", "False", "FALSE" };
+	static const char *const nulls[] = {"~", "null", "Null", "NULL"};
+	static const char *const bools[] = {"true",  "True",  "TRUE",
+					    "false", "False", "FALSE"};
 	const char *s = n->str;
 
 	if (n->kind != COMPOSE_NODE_SCALAR || n->style != COMPOSE_SCALAR_PLAIN)

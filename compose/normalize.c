@@ -32,7 +32,7 @@ static int cmp_volume(const void *a, const void *b)
 static const struct compose_service *
 find_in(const struct compose_service *v, size_t n, const char *name)
 {
-	struct compose_service key = { .name = name };
+	struct compose_service key = {.name = name};
 
 	if (!n)
 		return NULL;
@@ -49,7 +49,7 @@ compose_service_find(const struct compose_project *p, const char *name)
 const struct compose_network *
 compose_network_find(const struct compose_project *p, const char *key)
 {
-	struct compose_network k = { .key = key };
+	struct compose_network k = {.key = key};
 
 	if (!p->n_networks)
 		return NULL;
@@ -75,7 +75,8 @@ static bool service_enabled(const struct compose_project *p,
 	return false;
 }
 
-static void service_one(struct norm *n, struct compose_service *s,
+static void service_one(struct norm *n,
+			struct compose_service *s,
 			const struct compose_pair *pr)
 {
 	const struct compose_node *svc = pr->value;
@@ -114,8 +115,8 @@ static void norm_services(struct norm *n, const struct compose_node *doc)
 	for (size_t i = 0; i < svcs->n; i++)
 		on += service_enabled(p, svcs->pairs[i].value);
 	p->services = arena_calloc(n->a, on + 1, sizeof(*p->services));
-	p->disabled = arena_calloc(n->a, svcs->n - on + 1,
-				   sizeof(*p->disabled));
+	p->disabled =
+		arena_calloc(n->a, svcs->n - on + 1, sizeof(*p->disabled));
 	for (size_t i = 0; i < svcs->n; i++) {
 		const struct compose_pair *pr = &svcs->pairs[i];
 
@@ -134,8 +135,11 @@ static void norm_services(struct norm *n, const struct compose_node *doc)
 
 /* ---- References ------------------------------------------------------- */
 
-static bool ref_ok(struct norm *n, const char *name, bool required,
-		   const struct diag_loc *loc, const char *what)
+static bool ref_ok(struct norm *n,
+		   const char *name,
+		   bool required,
+		   const struct diag_loc *loc,
+		   const char *what)
 {
 	const struct compose_project *p = n->p;
 
@@ -143,8 +147,10 @@ static bool ref_ok(struct norm *n, const char *name, bool required,
 		return true;
 	if (find_in(p->disabled, p->n_disabled, name)) {
 		if (required)
-			norm_errl(n, loc, "%s: service '%s' is not enabled by "
-					  "the active profiles", what, name);
+			norm_errl(n, loc,
+				  "%s: service '%s' is not enabled by "
+				  "the active profiles",
+				  what, name);
 		return false;
 	}
 	norm_errl(n, loc, "%s: undefined service '%s'", what, name);
@@ -165,8 +171,10 @@ static void check_depends(struct norm *n, struct compose_service *s)
 }
 
 /* "svc[:alias]" for links, "svc[:ro]" or "service:svc[:ro]" otherwise. */
-static void check_strv_refs(struct norm *n, const struct compose_service *s,
-			    const struct compose_strv *v, const char *what,
+static void check_strv_refs(struct norm *n,
+			    const struct compose_service *s,
+			    const struct compose_strv *v,
+			    const char *what,
 			    bool from)
 {
 	for (size_t i = 0; i < v->n; i++) {
@@ -225,7 +233,7 @@ static void add_default_network(struct norm *n)
 
 int compose_project_normalize(struct compose_project *p, struct diag_list *dl)
 {
-	struct norm n = { p, p->arena, dl, NULL };
+	struct norm n = {p, p->arena, dl, NULL};
 	size_t errors = dl->errors;
 
 	p->n_services = p->n_disabled = p->n_networks = p->n_volumes = 0;
@@ -233,7 +241,8 @@ int compose_project_normalize(struct compose_project *p, struct diag_list *dl)
 	norm_mix(&n, p->doc);
 	norm_volumes(&n, p->doc);
 	if (p->n_volumes)
-		qsort(p->volumes, p->n_volumes, sizeof(*p->volumes), cmp_volume);
+		qsort(p->volumes, p->n_volumes, sizeof(*p->volumes),
+		      cmp_volume);
 	norm_networks(&n, p->doc);
 	if (p->n_networks)
 		qsort(p->networks, p->n_networks, sizeof(*p->networks),

@@ -11,12 +11,15 @@
 
 #include "util/arena.h"
 
-static void norm_verr(struct norm *n, const struct diag_loc *loc,
-		      const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+static void norm_verr(struct norm *n,
+		      const struct diag_loc *loc,
+		      const char *fmt,
+		      va_list ap) __attribute__((format(printf, 3, 0)));
 
-static void norm_verr(struct norm *n, const struct diag_loc *loc,
-		      const char *fmt, va_list ap)
+static void norm_verr(struct norm *n,
+		      const struct diag_loc *loc,
+		      const char *fmt,
+		      va_list ap)
 {
 	char msg[1024];
 
@@ -28,7 +31,9 @@ static void norm_verr(struct norm *n, const struct diag_loc *loc,
 		diag_list_add(n->dl, DIAG_ERROR, DIAG_EMODEL, loc, "%s", msg);
 }
 
-void norm_err(struct norm *n, const struct compose_node *at, const char *fmt,
+void norm_err(struct norm *n,
+	      const struct compose_node *at,
+	      const char *fmt,
 	      ...)
 {
 	va_list ap;
@@ -38,8 +43,7 @@ void norm_err(struct norm *n, const struct compose_node *at, const char *fmt,
 	va_end(ap);
 }
 
-void norm_errl(struct norm *n, const struct diag_loc *loc, const char *fmt,
-	       ...)
+void norm_errl(struct norm *n, const struct diag_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -64,7 +68,9 @@ const char *norm_key_str(const struct compose_node *m, const char *key)
 	return norm_str(v);
 }
 
-bool norm_bool(struct norm *n, const struct compose_node *m, const char *key,
+bool norm_bool(struct norm *n,
+	       const struct compose_node *m,
+	       const char *key,
 	       bool def)
 {
 	int t = norm_tristate(n, m, key);
@@ -72,26 +78,27 @@ bool norm_bool(struct norm *n, const struct compose_node *m, const char *key,
 	return t < 0 ? def : t == 1;
 }
 
-int norm_tristate(struct norm *n, const struct compose_node *m,
-		  const char *key)
+int norm_tristate(struct norm *n, const struct compose_node *m, const char *key)
 {
 	const struct compose_node *v = compose_map_getn(m, key, strlen(key));
 	const char *s = norm_str(v);
 
 	if (compose_node_is_null(v))
 		return -1;
-	if (s && (!strcmp(s, "true") || !strcmp(s, "True") ||
-		  !strcmp(s, "TRUE")))
+	if (s &&
+	    (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")))
 		return 1;
-	if (s && (!strcmp(s, "false") || !strcmp(s, "False") ||
-		  !strcmp(s, "FALSE")))
+	if (s &&
+	    (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")))
 		return 0;
 	norm_err(n, v, "%s: '%s' is not a boolean", key, s ? s : "...");
 	return -1;
 }
 
-long long norm_duration(struct norm *n, const struct compose_node *m,
-			const char *key, const char *what)
+long long norm_duration(struct norm *n,
+			const struct compose_node *m,
+			const char *key,
+			const char *what)
 {
 	const struct compose_node *v = compose_map_getn(m, key, strlen(key));
 	const char *s = norm_str(v);
@@ -107,10 +114,10 @@ long long norm_duration(struct norm *n, const struct compose_node *m,
 	return ns;
 }
 
-struct compose_strv norm_strv(struct norm *n, const struct compose_node *v,
-			      const char *what)
+struct compose_strv
+norm_strv(struct norm *n, const struct compose_node *v, const char *what)
 {
-	struct compose_strv r = { 0 };
+	struct compose_strv r = {0};
 
 	if (compose_node_is_null(v))
 		return r;
@@ -135,8 +142,11 @@ struct compose_strv norm_strv(struct norm *n, const struct compose_node *v,
 }
 
 /* Appends or replaces; the lists are short, so a scan is cheapest. */
-static void kv_put(struct compose_kv *kv, size_t *nr, const char *k,
-		   const char *v, const struct diag_loc *loc)
+static void kv_put(struct compose_kv *kv,
+		   size_t *nr,
+		   const char *k,
+		   const char *v,
+		   const struct diag_loc *loc)
 {
 	for (size_t i = 0; i < *nr; i++) {
 		if (!strcmp(kv[i].key, k)) {
@@ -156,9 +166,14 @@ static const char *bare_value(struct norm *n, const char *k, bool from_env)
 	return from_env ? compose_env_get(n->p->env, k) : NULL;
 }
 
-static void kv_item(struct norm *n, struct compose_kv *kv, size_t *nr,
-		    const struct compose_node *it, const char *what,
-		    const char *seps, size_t idx, bool from_env)
+static void kv_item(struct norm *n,
+		    struct compose_kv *kv,
+		    size_t *nr,
+		    const struct compose_node *it,
+		    const char *what,
+		    const char *seps,
+		    size_t idx,
+		    bool from_env)
 {
 	const char *s = norm_str(it);
 	size_t klen;
@@ -177,9 +192,12 @@ static void kv_item(struct norm *n, struct compose_kv *kv, size_t *nr,
 	       arena_strdup(n->a, s + klen + 1), &it->loc);
 }
 
-size_t norm_kv(struct norm *n, struct compose_kv **out,
-	       const struct compose_node *v, const char *what,
-	       const char *seps, bool from_env)
+size_t norm_kv(struct norm *n,
+	       struct compose_kv **out,
+	       const struct compose_node *v,
+	       const char *what,
+	       const char *seps,
+	       bool from_env)
 {
 	size_t nr = 0;
 
@@ -208,8 +226,10 @@ size_t norm_kv(struct norm *n, struct compose_kv **out,
 		else if (norm_str(val))
 			kv_put(*out, &nr, k, val->str, &val->loc);
 		else
-			norm_err(n, val, "%s.%s: expected a string, number or "
-					 "boolean", what, k);
+			norm_err(n, val,
+				 "%s.%s: expected a string, number or "
+				 "boolean",
+				 what, k);
 	}
 	return nr;
 }
@@ -223,13 +243,15 @@ static bool file_exists(const char *path)
 	return !stat(path, &st);
 }
 
-static void env_file_one(struct norm *n, struct compose_env *acc,
-			 const struct compose_node *it, size_t idx)
+static void env_file_one(struct norm *n,
+			 struct compose_env *acc,
+			 const struct compose_node *it,
+			 size_t idx)
 {
 	const struct compose_node *pn = it;
 	const char *path;
 	bool required = true;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	if (it->kind == COMPOSE_NODE_MAP) {
 		pn = MAP_GET(it, "path");
@@ -239,21 +261,22 @@ static void env_file_one(struct norm *n, struct compose_env *acc,
 		norm_err(n, it, "env_file[%zu]: expected a path", idx);
 		return;
 	}
-	path = compose_path_join(n->a, n->p->working_dir,
-				 compose_path_expand_home(n->a, pn->str,
-							  n->p->env));
+	path = compose_path_join(
+		n->a, n->p->working_dir,
+		compose_path_expand_home(n->a, pn->str, n->p->env));
 	if (!file_exists(path)) {
 		if (required)
-			norm_err(n, pn, "env_file[%zu]: env file '%s' not found",
-				 idx, path);
+			norm_err(n, pn,
+				 "env_file[%zu]: env file '%s' not found", idx,
+				 path);
 		return;
 	}
 	if (compose_dotenv_load(acc, path, n->p->env, &err))
 		diag_list_add_diag(n->dl, DIAG_ERROR, &err);
 }
 
-static void env_files(struct norm *n, struct compose_env *acc,
-		      const struct compose_node *v)
+static void
+env_files(struct norm *n, struct compose_env *acc, const struct compose_node *v)
 {
 	if (compose_node_is_null(v))
 		return;
@@ -266,17 +289,19 @@ static void env_files(struct norm *n, struct compose_env *acc,
 }
 
 /* env_file values first; `environment` overrides them. */
-static void env_with_files(struct norm *n, struct compose_service *s,
+static void env_with_files(struct norm *n,
+			   struct compose_service *s,
 			   const struct compose_node *ef,
-			   const struct compose_kv *env, size_t nenv)
+			   const struct compose_kv *env,
+			   size_t nenv)
 {
 	struct compose_env *acc = compose_env_new(n->a);
 	size_t nfile, total = 0;
 
 	env_files(n, acc, ef);
 	nfile = compose_env_count(acc);
-	s->environment = arena_calloc(n->a, nfile + nenv,
-				      sizeof(*s->environment));
+	s->environment =
+		arena_calloc(n->a, nfile + nenv, sizeof(*s->environment));
 	for (size_t i = 0; i < nfile; i++) {
 		const char *k, *val;
 
@@ -289,7 +314,8 @@ static void env_with_files(struct norm *n, struct compose_service *s,
 	s->n_environment = total;
 }
 
-void norm_service_env(struct norm *n, struct compose_service *s,
+void norm_service_env(struct norm *n,
+		      struct compose_service *s,
 		      const struct compose_node *svc)
 {
 	const struct compose_node *ef = MAP_GET(svc, "env_file");
@@ -303,14 +329,14 @@ void norm_service_env(struct norm *n, struct compose_service *s,
 		s->environment = env;
 		s->n_environment = nenv;
 	}
-	s->n_labels = norm_kv(n, &s->labels, MAP_GET(svc, "labels"),
-			      "labels", "=", false);
+	s->n_labels = norm_kv(n, &s->labels, MAP_GET(svc, "labels"), "labels",
+			      "=", false);
 	for (size_t i = 0; i < s->n_labels; i++)
 		if (!s->labels[i].value)
 			s->labels[i].value = "";
-	s->n_extra_hosts = norm_kv(n, &s->extra_hosts,
-				   MAP_GET(svc, "extra_hosts"),
-				   "extra_hosts", ":", false);
+	s->n_extra_hosts =
+		norm_kv(n, &s->extra_hosts, MAP_GET(svc, "extra_hosts"),
+			"extra_hosts", ":", false);
 	for (size_t i = 0; i < s->n_extra_hosts; i++)
 		if (!s->extra_hosts[i].value || !*s->extra_hosts[i].value)
 			norm_errl(n, &s->extra_hosts[i].loc,

@@ -16,46 +16,61 @@ struct norm {
  * Adds an error at 'at' (a node, may be NULL); the message is prefixed
  * with "services.<svc>." while a service is being normalized.
  */
-void norm_err(struct norm *n, const struct compose_node *at, const char *fmt,
+void norm_err(struct norm *n,
+	      const struct compose_node *at,
+	      const char *fmt,
 	      ...) __attribute__((format(printf, 3, 4)));
-void norm_errl(struct norm *n, const struct diag_loc *loc, const char *fmt,
-	       ...) __attribute__((format(printf, 3, 4)));
+void norm_errl(struct norm *n, const struct diag_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* A scalar's text (numbers and booleans as written); NULL otherwise. */
 const char *norm_str(const struct compose_node *n);
 /* A string-valued key of map 'm', NULL when absent or null. */
 const char *norm_key_str(const struct compose_node *m, const char *key);
 /* true/false; 'def' when absent; errors name 'what'. */
-bool norm_bool(struct norm *n, const struct compose_node *m, const char *key,
+bool norm_bool(struct norm *n,
+	       const struct compose_node *m,
+	       const char *key,
 	       bool def);
 /* -1 when absent. */
-int norm_tristate(struct norm *n, const struct compose_node *m,
+int norm_tristate(struct norm *n,
+		  const struct compose_node *m,
 		  const char *key);
 /* A duration key in ns, -1 when absent; errors name 'what'. */
-long long norm_duration(struct norm *n, const struct compose_node *m,
-			const char *key, const char *what);
+long long norm_duration(struct norm *n,
+			const struct compose_node *m,
+			const char *key,
+			const char *what);
 /* A string or a list of strings. */
-struct compose_strv norm_strv(struct norm *n, const struct compose_node *v,
-			      const char *what);
+struct compose_strv
+norm_strv(struct norm *n, const struct compose_node *v, const char *what);
 /*
  * A list of "K=V" (or "K:V" when 'seps' has ':') or a map, into kv pairs.
  * A bare "K" or a null map value is NULL, or taken from the project's
  * environment when 'from_env'.  Later keys replace earlier ones.
  */
-size_t norm_kv(struct norm *n, struct compose_kv **out,
-	       const struct compose_node *v, const char *what,
-	       const char *seps, bool from_env);
+size_t norm_kv(struct norm *n,
+	       struct compose_kv **out,
+	       const struct compose_node *v,
+	       const char *what,
+	       const char *seps,
+	       bool from_env);
 
 /* The per-topic parts of a service. */
-void norm_service_env(struct norm *n, struct compose_service *s,
+void norm_service_env(struct norm *n,
+		      struct compose_service *s,
 		      const struct compose_node *svc);
-void norm_service_ports(struct norm *n, struct compose_service *s,
+void norm_service_ports(struct norm *n,
+			struct compose_service *s,
 			const struct compose_node *v);
-void norm_service_volumes(struct norm *n, struct compose_service *s,
+void norm_service_volumes(struct norm *n,
+			  struct compose_service *s,
 			  const struct compose_node *v);
-void norm_service_main(struct norm *n, struct compose_service *s,
+void norm_service_main(struct norm *n,
+		       struct compose_service *s,
 		       const struct compose_node *svc);
-void norm_service_links(struct norm *n, struct compose_service *s,
+void norm_service_links(struct norm *n,
+			struct compose_service *s,
 			const struct compose_node *svc);
 
 /* Top-level networks, volumes and x-mixcompose. */

@@ -38,7 +38,7 @@ static int parse_range(struct range *r, const char *s)
 
 	if (!dash)
 		return parse_port(&r->lo, s, strlen(s)) ? -1
-			: (r->hi = r->lo, 0);
+							: (r->hi = r->lo, 0);
 	if (parse_port(&r->lo, s, (size_t)(dash - s)) ||
 	    parse_port(&r->hi, dash + 1, strlen(dash + 1)) || r->hi < r->lo)
 		return -1;
@@ -84,11 +84,14 @@ static void split_spec(char *s, char **ip, char **pub, char **target)
 	}
 }
 
-static size_t expand(struct compose_port **out, struct arena *a,
-		     const char *ip, const char *pub, struct range t,
+static size_t expand(struct compose_port **out,
+		     struct arena *a,
+		     const char *ip,
+		     const char *pub,
+		     struct range t,
 		     const char *proto)
 {
-	struct range h = { 0, 0 };
+	struct range h = {0, 0};
 	size_t n = t.hi - t.lo + 1;
 
 	if (pub && *pub && parse_range(&h, pub))
@@ -107,15 +110,16 @@ static size_t expand(struct compose_port **out, struct arena *a,
 		if (!pub || !*pub)
 			p->published = NULL;
 		else if (n > 1 || h.lo == h.hi)
-			p->published = arena_sprintf(a, "%u", h.lo + (unsigned)i);
+			p->published =
+				arena_sprintf(a, "%u", h.lo + (unsigned)i);
 		else
 			p->published = arena_strdup(a, pub);
 	}
 	return n;
 }
 
-size_t compose_port_parse(struct compose_port **out, struct arena *a,
-			  const char *spec)
+size_t
+compose_port_parse(struct compose_port **out, struct arena *a, const char *spec)
 {
 	char *s = arena_strdup(a, spec);
 	char *slash = strrchr(s, '/');
@@ -137,8 +141,10 @@ size_t compose_port_parse(struct compose_port **out, struct arena *a,
 	return expand(out, a, ip, pub, t, proto);
 }
 
-static void port_long(struct norm *n, struct compose_port *p,
-		      const struct compose_node *v, size_t idx)
+static void port_long(struct norm *n,
+		      struct compose_port *p,
+		      const struct compose_node *v,
+		      size_t idx)
 {
 	const char *t = norm_key_str(v, "target");
 	const char *pub = norm_key_str(v, "published");
@@ -188,8 +194,10 @@ static const char *proto_literal(const char *p)
  * in a scratch arena: their strings move to the project's arena, so the
  * spec copy and the per-item arrays die with the scratch.
  */
-static void keep_ports(struct norm *n, struct compose_service *s,
-		       const struct parsed *pv, const struct diag_loc *loc)
+static void keep_ports(struct norm *n,
+		       struct compose_service *s,
+		       const struct parsed *pv,
+		       const struct diag_loc *loc)
 {
 	for (size_t j = 0; j < pv->k; j++) {
 		struct compose_port *p = &s->ports[s->n_ports++];
@@ -204,7 +212,8 @@ static void keep_ports(struct norm *n, struct compose_service *s,
 	}
 }
 
-void norm_service_ports(struct norm *n, struct compose_service *s,
+void norm_service_ports(struct norm *n,
+			struct compose_service *s,
 			const struct compose_node *v)
 {
 	struct arena *tmp;

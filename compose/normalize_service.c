@@ -11,13 +11,14 @@
 #include "util/arena.h"
 #include "util/rx.h"
 
-static void norm_platform(struct norm *n, struct compose_service *s,
+static void norm_platform(struct norm *n,
+			  struct compose_service *s,
 			  const struct compose_node *v)
 {
 	const char *raw = norm_str(v);
 	char *low, *save = NULL, *part;
-	const char **slots[3] = { &s->platform.os, &s->platform.arch,
-				  &s->platform.variant };
+	const char **slots[3] = {&s->platform.os, &s->platform.arch,
+				 &s->platform.variant};
 	int i = 0;
 
 	if (compose_node_is_null(v))
@@ -33,7 +34,8 @@ static void norm_platform(struct norm *n, struct compose_service *s,
 	for (part = strtok_r(low, "/", &save); part;
 	     part = strtok_r(NULL, "/", &save)) {
 		if (i == 3) {
-			norm_err(n, v, "platform: '%s' has too many parts", raw);
+			norm_err(n, v, "platform: '%s' has too many parts",
+				 raw);
 			return;
 		}
 		*slots[i++] = part;
@@ -48,7 +50,8 @@ static bool is_remote(const char *s)
 	       !strncmp(s, "github.com/", 11);
 }
 
-static void norm_build(struct norm *n, struct compose_service *s,
+static void norm_build(struct norm *n,
+		       struct compose_service *s,
 		       const struct compose_node *v)
 {
 	struct compose_build *b;
@@ -70,21 +73,21 @@ static void norm_build(struct norm *n, struct compose_service *s,
 	}
 	if (!ctx)
 		ctx = ".";
-	b->context = is_remote(ctx) ? ctx
-		     : compose_path_join(n->a, n->p->working_dir,
-					 compose_path_expand_home(n->a, ctx,
-								  n->p->env));
+	b->context = is_remote(ctx)
+			     ? ctx
+			     : compose_path_join(n->a, n->p->working_dir,
+						 compose_path_expand_home(
+							 n->a, ctx, n->p->env));
 	if (!b->dockerfile)
 		b->dockerfile = "Dockerfile";
 	s->build = b;
 }
 
-static struct compose_strv norm_cmd(struct norm *n,
-				    const struct compose_node *v,
-				    const char *what)
+static struct compose_strv
+norm_cmd(struct norm *n, const struct compose_node *v, const char *what)
 {
-	struct compose_strv r = { 0 };
-	struct diag err = { 0 };
+	struct compose_strv r = {0};
+	struct diag err = {0};
 
 	if (compose_node_is_null(v))
 		return r;
@@ -103,7 +106,8 @@ static struct compose_strv norm_cmd(struct norm *n,
 	return r;
 }
 
-static void norm_health(struct norm *n, struct compose_service *s,
+static void norm_health(struct norm *n,
+			struct compose_service *s,
 			const struct compose_node *v)
 {
 	struct compose_healthcheck *h = &s->healthcheck;
@@ -117,10 +121,11 @@ static void norm_health(struct norm *n, struct compose_service *s,
 		return;
 	h->present = true;
 	h->disable = norm_bool(n, v, "disable", false);
-	h->interval_ns = norm_duration(n, v, "interval", "healthcheck.interval");
+	h->interval_ns =
+		norm_duration(n, v, "interval", "healthcheck.interval");
 	h->timeout_ns = norm_duration(n, v, "timeout", "healthcheck.timeout");
-	h->start_period_ns = norm_duration(n, v, "start_period",
-					   "healthcheck.start_period");
+	h->start_period_ns =
+		norm_duration(n, v, "start_period", "healthcheck.start_period");
 	h->start_interval_ns = norm_duration(n, v, "start_interval",
 					     "healthcheck.start_interval");
 	if (r && !rx_match("^[0-9]+$", r))
@@ -146,12 +151,12 @@ static void norm_health(struct norm *n, struct compose_service *s,
 
 static bool valid_condition(const char *c)
 {
-	return !strcmp(c, "service_started") ||
-	       !strcmp(c, "service_healthy") ||
+	return !strcmp(c, "service_started") || !strcmp(c, "service_healthy") ||
 	       !strcmp(c, "service_completed_successfully");
 }
 
-static void depends_one(struct norm *n, struct compose_depends *d,
+static void depends_one(struct norm *n,
+			struct compose_depends *d,
 			const struct compose_node *key,
 			const struct compose_node *v)
 {
@@ -166,12 +171,14 @@ static void depends_one(struct norm *n, struct compose_depends *d,
 	if (!valid_condition(d->condition))
 		norm_err(n, MAP_GET(v, "condition"),
 			 "depends_on.%s.condition: '%s' is not a valid "
-			 "condition", d->service, d->condition);
+			 "condition",
+			 d->service, d->condition);
 	d->required = norm_bool(n, v, "required", true);
 	d->restart = norm_bool(n, v, "restart", false);
 }
 
-static void norm_depends(struct norm *n, struct compose_service *s,
+static void norm_depends(struct norm *n,
+			 struct compose_service *s,
 			 const struct compose_node *v)
 {
 	if (compose_node_is_null(v))
@@ -187,8 +194,10 @@ static void norm_depends(struct norm *n, struct compose_service *s,
 						       : v->pairs[i].key;
 
 		if (!norm_str(k)) {
-			norm_err(n, k, "depends_on[%zu]: expected a service "
-				       "name", i);
+			norm_err(n, k,
+				 "depends_on[%zu]: expected a service "
+				 "name",
+				 i);
 			continue;
 		}
 		depends_one(n, &s->depends_on[s->n_depends_on++], k,
@@ -197,7 +206,8 @@ static void norm_depends(struct norm *n, struct compose_service *s,
 	}
 }
 
-static void net_one(struct norm *n, struct compose_service_network *sn,
+static void net_one(struct norm *n,
+		    struct compose_service_network *sn,
 		    const struct compose_node *key,
 		    const struct compose_node *v)
 {
@@ -211,8 +221,7 @@ static void net_one(struct norm *n, struct compose_service_network *sn,
 		norm_err(n, v, "networks.%s: expected a mapping", sn->name);
 		return;
 	}
-	sn->aliases = norm_strv(n, MAP_GET(v, "aliases"),
-				"networks.aliases");
+	sn->aliases = norm_strv(n, MAP_GET(v, "aliases"), "networks.aliases");
 	sn->ipv4_address = norm_key_str(v, "ipv4_address");
 	sn->ipv6_address = norm_key_str(v, "ipv6_address");
 	sn->mac_address = norm_key_str(v, "mac_address");
@@ -225,7 +234,8 @@ static void net_one(struct norm *n, struct compose_service_network *sn,
 		sn->priority = atoi(prio);
 }
 
-static void norm_service_networks(struct norm *n, struct compose_service *s,
+static void norm_service_networks(struct norm *n,
+				  struct compose_service *s,
 				  const struct compose_node *v)
 {
 	if (compose_node_is_null(v)) {
@@ -293,7 +303,8 @@ static void norm_strings(struct compose_service *s,
 	s->daemon = norm_key_str(mix, "daemon");
 }
 
-static void norm_flags(struct norm *n, struct compose_service *s,
+static void norm_flags(struct norm *n,
+		       struct compose_service *s,
 		       const struct compose_node *svc)
 {
 	const char *r = s->restart;
@@ -304,20 +315,21 @@ static void norm_flags(struct norm *n, struct compose_service *s,
 	s->privileged = norm_bool(n, svc, "privileged", false);
 	s->read_only = norm_bool(n, svc, "read_only", false);
 	s->scale = norm_scale(n, svc);
-	s->stop_grace_period_ns = norm_duration(n, svc, "stop_grace_period",
-						"stop_grace_period");
-	if (r && !rx_match("^(no|always|unless-stopped|on-failure(:[0-9]+)?)$",
-			   r))
+	s->stop_grace_period_ns =
+		norm_duration(n, svc, "stop_grace_period", "stop_grace_period");
+	if (r &&
+	    !rx_match("^(no|always|unless-stopped|on-failure(:[0-9]+)?)$", r))
 		norm_err(n, MAP_GET(svc, "restart"),
 			 "restart: '%s' is not a valid restart policy", r);
-	if (s->isolation && !rx_match("^(default|process|hyperv)$",
-				      s->isolation))
+	if (s->isolation &&
+	    !rx_match("^(default|process|hyperv)$", s->isolation))
 		norm_err(n, MAP_GET(svc, "isolation"),
 			 "isolation: '%s' is not a valid isolation",
 			 s->isolation);
 }
 
-void norm_service_main(struct norm *n, struct compose_service *s,
+void norm_service_main(struct norm *n,
+		       struct compose_service *s,
 		       const struct compose_node *svc)
 {
 	norm_strings(s, svc);
@@ -325,21 +337,17 @@ void norm_service_main(struct norm *n, struct compose_service *s,
 	norm_platform(n, s, MAP_GET(svc, "platform"));
 	norm_build(n, s, MAP_GET(svc, "build"));
 	s->command = norm_cmd(n, MAP_GET(svc, "command"), "command");
-	s->entrypoint = norm_cmd(n, MAP_GET(svc, "entrypoint"),
-				 "entrypoint");
+	s->entrypoint = norm_cmd(n, MAP_GET(svc, "entrypoint"), "entrypoint");
 	norm_health(n, s, MAP_GET(svc, "healthcheck"));
 	norm_depends(n, s, MAP_GET(svc, "depends_on"));
 	norm_service_networks(n, s, MAP_GET(svc, "networks"));
 	s->expose = norm_strv(n, MAP_GET(svc, "expose"), "expose");
 	s->dns = norm_strv(n, MAP_GET(svc, "dns"), "dns");
-	s->dns_search = norm_strv(n, MAP_GET(svc, "dns_search"),
-				  "dns_search");
+	s->dns_search = norm_strv(n, MAP_GET(svc, "dns_search"), "dns_search");
 	s->cap_add = norm_strv(n, MAP_GET(svc, "cap_add"), "cap_add");
-	s->cap_drop = norm_strv(n, MAP_GET(svc, "cap_drop"),
-				"cap_drop");
-	s->profiles = norm_strv(n, MAP_GET(svc, "profiles"),
-				"profiles");
+	s->cap_drop = norm_strv(n, MAP_GET(svc, "cap_drop"), "cap_drop");
+	s->profiles = norm_strv(n, MAP_GET(svc, "profiles"), "profiles");
 	s->links = norm_strv(n, MAP_GET(svc, "links"), "links");
-	s->volumes_from = norm_strv(n, MAP_GET(svc, "volumes_from"),
-				    "volumes_from");
+	s->volumes_from =
+		norm_strv(n, MAP_GET(svc, "volumes_from"), "volumes_from");
 }

@@ -6,7 +6,8 @@
 #include "util/arena.h"
 
 /* external: true, or the legacy external: {name: x}. */
-static bool norm_external(struct norm *n, const struct compose_node *m,
+static bool norm_external(struct norm *n,
+			  const struct compose_node *m,
 			  const char **legacy_name)
 {
 	const struct compose_node *e = MAP_GET(m, "external");
@@ -19,8 +20,8 @@ static bool norm_external(struct norm *n, const struct compose_node *m,
 	return norm_bool(n, m, "external", false);
 }
 
-static const char *real_name(struct norm *n, const char *key,
-			     const char *name, bool external)
+static const char *
+real_name(struct norm *n, const char *key, const char *name, bool external)
 {
 	if (name)
 		return name;
@@ -29,7 +30,8 @@ static const char *real_name(struct norm *n, const char *key,
 	return arena_sprintf(n->a, "%s_%s", n->p->name, key);
 }
 
-static void norm_ipam(struct norm *n, struct compose_network *net,
+static void norm_ipam(struct norm *n,
+		      struct compose_network *net,
 		      const struct compose_node *ipam)
 {
 	const struct compose_node *cfg = MAP_GET(ipam, "config");
@@ -52,7 +54,8 @@ static void norm_ipam(struct norm *n, struct compose_network *net,
 	}
 }
 
-static void network_one(struct norm *n, struct compose_network *net,
+static void network_one(struct norm *n,
+			struct compose_network *net,
 			const struct compose_pair *pr)
 {
 	const struct compose_node *m = pr->value;
@@ -73,11 +76,11 @@ static void network_one(struct norm *n, struct compose_network *net,
 	net->attachable = norm_bool(n, m, "attachable", false);
 	net->enable_ipv6 = norm_bool(n, m, "enable_ipv6", false);
 	norm_ipam(n, net, MAP_GET(m, "ipam"));
-	net->n_labels = norm_kv(n, &net->labels, MAP_GET(m, "labels"),
-				"labels", "=", false);
-	net->n_driver_opts = norm_kv(n, &net->driver_opts,
-				     MAP_GET(m, "driver_opts"),
-				     "driver_opts", "=", false);
+	net->n_labels = norm_kv(n, &net->labels, MAP_GET(m, "labels"), "labels",
+				"=", false);
+	net->n_driver_opts =
+		norm_kv(n, &net->driver_opts, MAP_GET(m, "driver_opts"),
+			"driver_opts", "=", false);
 }
 
 void norm_networks(struct norm *n, const struct compose_node *doc)
@@ -91,14 +94,15 @@ void norm_networks(struct norm *n, const struct compose_node *doc)
 		return;
 	}
 	/* One spare slot for the implicit "default" network. */
-	n->p->networks = arena_calloc(n->a, nets->n + 1,
-				      sizeof(*n->p->networks));
+	n->p->networks =
+		arena_calloc(n->a, nets->n + 1, sizeof(*n->p->networks));
 	for (size_t i = 0; i < nets->n; i++)
 		network_one(n, &n->p->networks[n->p->n_networks++],
 			    &nets->pairs[i]);
 }
 
-static void volume_one(struct norm *n, struct compose_volume *v,
+static void volume_one(struct norm *n,
+		       struct compose_volume *v,
 		       const struct compose_pair *pr)
 {
 	const struct compose_node *m = pr->value;
@@ -111,14 +115,15 @@ static void volume_one(struct norm *n, struct compose_volume *v,
 		return;
 	}
 	v->external = norm_external(n, m, &legacy);
-	v->name = real_name(n, v->key, legacy ? legacy : norm_key_str(m, "name"),
-			    v->external);
+	v->name =
+		real_name(n, v->key, legacy ? legacy : norm_key_str(m, "name"),
+			  v->external);
 	v->driver = norm_key_str(m, "driver");
-	v->n_labels = norm_kv(n, &v->labels, MAP_GET(m, "labels"),
-			      "labels", "=", false);
-	v->n_driver_opts = norm_kv(n, &v->driver_opts,
-				   MAP_GET(m, "driver_opts"),
-				   "driver_opts", "=", false);
+	v->n_labels = norm_kv(n, &v->labels, MAP_GET(m, "labels"), "labels",
+			      "=", false);
+	v->n_driver_opts =
+		norm_kv(n, &v->driver_opts, MAP_GET(m, "driver_opts"),
+			"driver_opts", "=", false);
 }
 
 void norm_volumes(struct norm *n, const struct compose_node *doc)
@@ -133,10 +138,12 @@ void norm_volumes(struct norm *n, const struct compose_node *doc)
 	}
 	n->p->volumes = arena_calloc(n->a, vols->n + 1, sizeof(*n->p->volumes));
 	for (size_t i = 0; i < vols->n; i++)
-		volume_one(n, &n->p->volumes[n->p->n_volumes++], &vols->pairs[i]);
+		volume_one(n, &n->p->volumes[n->p->n_volumes++],
+			   &vols->pairs[i]);
 }
 
-static void daemon_one(struct norm *n, struct compose_daemon *d,
+static void daemon_one(struct norm *n,
+		       struct compose_daemon *d,
 		       const struct compose_pair *pr)
 {
 	const struct compose_node *m = pr->value;
@@ -149,7 +156,8 @@ static void daemon_one(struct norm *n, struct compose_daemon *d,
 	}
 	if (!m || m->kind != COMPOSE_NODE_MAP) {
 		norm_err(n, m ? m : pr->key,
-			 "x-mixcompose.daemons.%s: expected a mapping", d->name);
+			 "x-mixcompose.daemons.%s: expected a mapping",
+			 d->name);
 		return;
 	}
 	d->endpoint = norm_key_str(m, "endpoint");
@@ -162,13 +170,18 @@ static void daemon_one(struct norm *n, struct compose_daemon *d,
 	if (d->cert_path)
 		d->cert_path = compose_path_join(
 			n->a, n->p->working_dir,
-			compose_path_expand_home(n->a, d->cert_path, n->p->env));
+			compose_path_expand_home(n->a, d->cert_path,
+						 n->p->env));
 	if (d->endpoint && d->context)
-		norm_err(n, m, "x-mixcompose.daemons.%s: give either "
-			       "'endpoint' or 'context', not both", d->name);
+		norm_err(n, m,
+			 "x-mixcompose.daemons.%s: give either "
+			 "'endpoint' or 'context', not both",
+			 d->name);
 	if (!d->endpoint && !d->context)
-		norm_err(n, m, "x-mixcompose.daemons.%s: needs 'endpoint' or "
-			       "'context'", d->name);
+		norm_err(n, m,
+			 "x-mixcompose.daemons.%s: needs 'endpoint' or "
+			 "'context'",
+			 d->name);
 }
 
 void norm_mix(struct norm *n, const struct compose_node *doc)
@@ -187,7 +200,8 @@ void norm_mix(struct norm *n, const struct compose_node *doc)
 	    strcmp(x->address_mode, "host"))
 		norm_err(n, MAP_GET(mix, "address_mode"),
 			 "x-mixcompose.address_mode: '%s' is not 'container' "
-			 "or 'host'", x->address_mode);
+			 "or 'host'",
+			 x->address_mode);
 	if (compose_node_is_null(ds))
 		return;
 	if (ds->kind != COMPOSE_NODE_MAP) {

@@ -17,8 +17,11 @@ struct vol_parts {
 };
 
 /* Stores one colon-separated section; -1 for "too many colons". */
-static int put_section(struct arena *a, struct vol_parts *v, const char *s,
-		       size_t len, bool last)
+static int put_section(struct arena *a,
+		       struct vol_parts *v,
+		       const char *s,
+		       size_t len,
+		       bool last)
 {
 	const char *sec = arena_strndup(a, s, len);
 
@@ -37,10 +40,13 @@ static int put_section(struct arena *a, struct vol_parts *v, const char *s,
 	return 0;
 }
 
-int compose_volume_split(struct arena *a, const char *spec, const char **src,
-			 const char **dst, const char **mode)
+int compose_volume_split(struct arena *a,
+			 const char *spec,
+			 const char **src,
+			 const char **dst,
+			 const char **mode)
 {
-	struct vol_parts v = { 0 };
+	struct vol_parts v = {0};
 	size_t start = 0, len = strlen(spec);
 
 	*src = *dst = *mode = NULL;
@@ -109,8 +115,8 @@ static const char *bind_source(struct norm *n, const char *src)
 
 static const char *propagation(const char *o)
 {
-	static const char *const names[] = { "shared", "rshared", "slave",
-					     "rslave", "private", "rprivate" };
+	static const char *const names[] = {"shared", "rshared", "slave",
+					    "rslave", "private", "rprivate"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(o, names[i]))
@@ -119,8 +125,8 @@ static const char *propagation(const char *o)
 }
 
 /* Unknown options are ignored, as compose-go does. */
-static void short_options(struct arena *a, struct compose_mount *m,
-			  const char *mode)
+static void
+short_options(struct arena *a, struct compose_mount *m, const char *mode)
 {
 	char *opts = arena_strdup(a, mode), *save = NULL;
 
@@ -142,8 +148,8 @@ static void short_options(struct arena *a, struct compose_mount *m,
 	}
 }
 
-static int volume_short(struct norm *n, struct compose_mount *m,
-			const char *spec)
+static int
+volume_short(struct norm *n, struct compose_mount *m, const char *spec)
 {
 	const char *src, *dst, *mode;
 
@@ -170,8 +176,8 @@ static int volume_short(struct norm *n, struct compose_mount *m,
 
 static int mount_type(enum compose_mount_type *t, const char *s)
 {
-	static const char *const names[] = { "bind", "volume", "tmpfs",
-					      "npipe", "cluster" };
+	static const char *const names[] = {"bind", "volume", "tmpfs", "npipe",
+					    "cluster"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(s, names[i])) {
@@ -182,8 +188,10 @@ static int mount_type(enum compose_mount_type *t, const char *s)
 	return -1;
 }
 
-static void volume_long_opts(struct norm *n, struct compose_mount *m,
-			     const struct compose_node *v, size_t idx)
+static void volume_long_opts(struct norm *n,
+			     struct compose_mount *m,
+			     const struct compose_node *v,
+			     size_t idx)
 {
 	const struct compose_node *b = MAP_GET(v, "bind");
 	const struct compose_node *vo = MAP_GET(v, "volume");
@@ -192,8 +200,8 @@ static void volume_long_opts(struct norm *n, struct compose_mount *m,
 	if (b) {
 		m->bind_propagation = norm_key_str(b, "propagation");
 		m->bind_selinux = norm_key_str(b, "selinux");
-		m->bind_create_host_path = norm_tristate(n, b,
-							 "create_host_path");
+		m->bind_create_host_path =
+			norm_tristate(n, b, "create_host_path");
 	}
 	if (vo) {
 		m->volume_nocopy = norm_tristate(n, vo, "nocopy");
@@ -202,16 +210,19 @@ static void volume_long_opts(struct norm *n, struct compose_mount *m,
 	if (t && norm_key_str(t, "size")) {
 		m->tmpfs_size = compose_bytes_parse(norm_key_str(t, "size"));
 		if (m->tmpfs_size < 0)
-			norm_err(n, t, "volumes[%zu].tmpfs.size: '%s' is not a "
-				       "valid size", idx,
-				 norm_key_str(t, "size"));
+			norm_err(n, t,
+				 "volumes[%zu].tmpfs.size: '%s' is not a "
+				 "valid size",
+				 idx, norm_key_str(t, "size"));
 	}
 	if (t && norm_key_str(t, "mode"))
 		m->tmpfs_mode = (int)strtol(norm_key_str(t, "mode"), NULL, 0);
 }
 
-static int volume_long(struct norm *n, struct compose_mount *m,
-		       const struct compose_node *v, size_t idx)
+static int volume_long(struct norm *n,
+		       struct compose_mount *m,
+		       const struct compose_node *v,
+		       size_t idx)
 {
 	const char *type = norm_key_str(v, "type");
 
@@ -227,7 +238,8 @@ static int volume_long(struct norm *n, struct compose_mount *m,
 	if (m->type == COMPOSE_MOUNT_BIND && m->source)
 		m->source = bind_source(n, m->source);
 	if (m->type == COMPOSE_MOUNT_BIND && !m->source)
-		norm_err(n, v, "volumes[%zu]: a bind mount needs a source", idx);
+		norm_err(n, v, "volumes[%zu]: a bind mount needs a source",
+			 idx);
 	volume_long_opts(n, m, v, idx);
 	return 0;
 }
@@ -244,7 +256,8 @@ static bool volume_declared(const struct compose_project *p, const char *key)
 				       sizeof(*p->volumes), cmp_volume_key);
 }
 
-void norm_service_volumes(struct norm *n, struct compose_service *s,
+void norm_service_volumes(struct norm *n,
+			  struct compose_service *s,
 			  const struct compose_node *v)
 {
 	if (compose_node_is_null(v))
@@ -263,17 +276,18 @@ void norm_service_volumes(struct norm *n, struct compose_service *s,
 		if (it->kind == COMPOSE_NODE_MAP) {
 			volume_long(n, m, it, i);
 		} else if (!norm_str(it) || volume_short(n, m, it->str)) {
-			norm_err(n, it, "volumes[%zu]: '%s' is not a valid "
-					"volume spec", i,
-				 norm_str(it) ? it->str : "...");
+			norm_err(n, it,
+				 "volumes[%zu]: '%s' is not a valid "
+				 "volume spec",
+				 i, norm_str(it) ? it->str : "...");
 			continue;
 		}
 		if (!m->target || !*m->target)
 			norm_err(n, it, "volumes[%zu]: no target", i);
 		if (m->type == COMPOSE_MOUNT_VOLUME && m->source &&
 		    !volume_declared(n->p, m->source))
-			norm_err(n, it, "volumes[%zu]: undefined volume '%s'", i,
-				 m->source);
+			norm_err(n, it, "volumes[%zu]: undefined volume '%s'",
+				 i, m->source);
 		s->n_volumes++;
 	}
 }

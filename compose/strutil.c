@@ -53,11 +53,13 @@ static size_t quoted(struct sbuf *sb, const char *s, size_t i, bool *closed)
 	return s[i] ? i + 1 : i;
 }
 
-int compose_shell_split(struct compose_strv *out, struct arena *a,
-			const char *s, const struct diag_loc *loc,
+int compose_shell_split(struct compose_strv *out,
+			struct arena *a,
+			const char *s,
+			const struct diag_loc *loc,
 			struct diag *err)
 {
-	struct words w = { 0 };
+	struct words w = {0};
 	struct sbuf sb = SBUF_INIT;
 	bool in_word = false, closed = true;
 	size_t i = 0;
@@ -108,14 +110,11 @@ struct unit {
 };
 
 static const struct unit units[] = {
-	{ "ns", 1ULL },
-	{ "us", 1000ULL },
-	{ "\xc2\xb5s", 1000ULL }, /* U+00B5 micro sign */
-	{ "\xce\xbcs", 1000ULL }, /* U+03BC Greek mu */
-	{ "ms", 1000000ULL },
-	{ "s", 1000000000ULL },
-	{ "m", 60000000000ULL },
-	{ "h", 3600000000000ULL },
+	{"ns", 1ULL},		{"us", 1000ULL},
+	{"\xc2\xb5s", 1000ULL}, /* U+00B5 micro sign */
+	{"\xce\xbcs", 1000ULL}, /* U+03BC Greek mu */
+	{"ms", 1000000ULL},	{"s", 1000000000ULL},
+	{"m", 60000000000ULL},	{"h", 3600000000000ULL},
 };
 
 static bool is_digit(char c)

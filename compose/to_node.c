@@ -37,8 +37,8 @@ struct tn {
 
 static const struct diag_loc no_loc;
 
-static struct compose_node *new_scalar(struct tn *t, const char *s,
-				       enum compose_scalar_style style)
+static struct compose_node *
+new_scalar(struct tn *t, const char *s, enum compose_scalar_style style)
 {
 	struct compose_node *n = arena_alloc(t->a, sizeof(*n));
 
@@ -55,8 +55,8 @@ static struct compose_node *str_node(struct tn *t, const char *s)
 	return new_scalar(t, s, COMPOSE_SCALAR_QUOTED);
 }
 
-static struct compose_node *cached(struct tn *t, const char *s,
-				   enum compose_scalar_style style)
+static struct compose_node *
+cached(struct tn *t, const char *s, enum compose_scalar_style style)
 {
 	size_t i = ((uintptr_t)s >> 3) & (KEY_CACHE - 1);
 
@@ -91,41 +91,45 @@ static struct compose_node *const_plain(struct tn *t, const char *s)
 }
 
 /* 'k' is a string literal. */
-static void put(struct tn *t, struct compose_node *m, const char *k,
-		struct compose_node *v)
+static void
+put(struct tn *t, struct compose_node *m, const char *k, struct compose_node *v)
 {
 	compose_map_push(t->a, m, key_node(t, k), v);
 }
 
 /* 'k' is a name from the project (a service, a variable...). */
-static void put_dyn(struct tn *t, struct compose_node *m, const char *k,
+static void put_dyn(struct tn *t,
+		    struct compose_node *m,
+		    const char *k,
 		    struct compose_node *v)
 {
 	compose_map_push(t->a, m, str_node(t, k), v);
 }
 
-static void put_str(struct tn *t, struct compose_node *m, const char *k,
-		    const char *v)
+static void
+put_str(struct tn *t, struct compose_node *m, const char *k, const char *v)
 {
 	if (v)
 		put(t, m, k, str_node(t, v));
 }
 
-static void put_true(struct tn *t, struct compose_node *m, const char *k,
-		     bool v)
+static void
+put_true(struct tn *t, struct compose_node *m, const char *k, bool v)
 {
 	if (v)
 		put(t, m, k, const_plain(t, "true"));
 }
 
-static void put_uint(struct tn *t, struct compose_node *m, const char *k,
+static void put_uint(struct tn *t,
+		     struct compose_node *m,
+		     const char *k,
 		     unsigned long long v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%llu", v);
-	put(t, m, k, new_scalar(t, arena_strdup(t->a, buf),
-				COMPOSE_SCALAR_PLAIN));
+	put(t, m, k,
+	    new_scalar(t, arena_strdup(t->a, buf), COMPOSE_SCALAR_PLAIN));
 }
 
 static struct compose_node *strv_node(struct tn *t,
@@ -138,7 +142,9 @@ static struct compose_node *strv_node(struct tn *t,
 	return s;
 }
 
-static void put_strv(struct tn *t, struct compose_node *m, const char *k,
+static void put_strv(struct tn *t,
+		     struct compose_node *m,
+		     const char *k,
 		     const struct compose_strv *v)
 {
 	if (v->n)
@@ -152,8 +158,8 @@ static int cmp_kv(const void *a, const void *b)
 }
 
 /* A sorted map; an unset value is null. */
-static struct compose_node *kv_node(struct tn *t, const struct compose_kv *kv,
-				    size_t n)
+static struct compose_node *
+kv_node(struct tn *t, const struct compose_kv *kv, size_t n)
 {
 	struct compose_node *m = compose_node_map(t->a, &no_loc);
 	struct compose_kv *s = arena_calloc(t->a, n + 1, sizeof(*s));
@@ -163,12 +169,16 @@ static struct compose_node *kv_node(struct tn *t, const struct compose_kv *kv,
 	qsort(s, n, sizeof(*s), cmp_kv);
 	for (size_t i = 0; i < n; i++)
 		put_dyn(t, m, s[i].key,
-		    s[i].value ? str_node(t, s[i].value) : const_plain(t, "null"));
+			s[i].value ? str_node(t, s[i].value)
+				   : const_plain(t, "null"));
 	return m;
 }
 
-static void put_kv(struct tn *t, struct compose_node *m, const char *k,
-		   const struct compose_kv *kv, size_t n)
+static void put_kv(struct tn *t,
+		   struct compose_node *m,
+		   const char *k,
+		   const struct compose_kv *kv,
+		   size_t n)
 {
 	if (n)
 		put(t, m, k, kv_node(t, kv, n));
@@ -177,7 +187,7 @@ static void put_kv(struct tn *t, struct compose_node *m, const char *k,
 /* Go's time.Duration.String(): "1m30s", "1.5s", "500ms", "1h0m0s". */
 static const char *go_duration(struct arena *a, long long ns)
 {
-	static const char *const small[] = { "ns", "µs", "ms" };
+	static const char *const small[] = {"ns", "µs", "ms"};
 	char frac[16] = "";
 	long long unit = 1;
 	int i = 0;
@@ -190,8 +200,8 @@ static const char *go_duration(struct arena *a, long long ns)
 			i++;
 		}
 		if (ns % unit) {
-			snprintf(frac, sizeof(frac), ".%0*lld",
-				 i * 3, ns % unit);
+			snprintf(frac, sizeof(frac), ".%0*lld", i * 3,
+				 ns % unit);
 			for (size_t l = strlen(frac); frac[l - 1] == '0'; l--)
 				frac[l - 1] = '\0';
 		}
@@ -203,17 +213,17 @@ static const char *go_duration(struct arena *a, long long ns)
 			frac[l - 1] = '\0';
 	}
 	if (ns >= 3600000000000LL)
-		return arena_sprintf(a, "%lldh%lldm%lld%ss", ns / 3600000000000LL,
-				     ns / 60000000000LL % 60,
-				     ns / 1000000000LL % 60, frac);
+		return arena_sprintf(
+			a, "%lldh%lldm%lld%ss", ns / 3600000000000LL,
+			ns / 60000000000LL % 60, ns / 1000000000LL % 60, frac);
 	if (ns >= 60000000000LL)
 		return arena_sprintf(a, "%lldm%lld%ss", ns / 60000000000LL,
 				     ns / 1000000000LL % 60, frac);
 	return arena_sprintf(a, "%lld%ss", ns / 1000000000LL, frac);
 }
 
-static void put_duration(struct tn *t, struct compose_node *m, const char *k,
-			 long long ns)
+static void
+put_duration(struct tn *t, struct compose_node *m, const char *k, long long ns)
 {
 	if (ns >= 0)
 		put(t, m, k, str_node(t, go_duration(t->a, ns)));
@@ -253,8 +263,9 @@ static struct compose_node *depends_node(struct tn *t,
 		v[i] = &s->depends_on[i];
 	/* Few entries: an insertion sort keeps this simple. */
 	for (size_t i = 1; i < s->n_depends_on; i++)
-		for (size_t j = i; j > 0 && strcmp(v[j - 1]->service,
-						   v[j]->service) > 0; j--) {
+		for (size_t j = i;
+		     j > 0 && strcmp(v[j - 1]->service, v[j]->service) > 0;
+		     j--) {
 			const struct compose_depends *x = v[j];
 
 			v[j] = v[j - 1];
@@ -276,16 +287,16 @@ static struct compose_node *hosts_node(struct tn *t,
 				       const struct compose_service *s)
 {
 	struct compose_node *q = compose_node_seq(t->a, &no_loc);
-	struct compose_kv *kv = arena_calloc(t->a, s->n_extra_hosts + 1,
-					     sizeof(*kv));
+	struct compose_kv *kv =
+		arena_calloc(t->a, s->n_extra_hosts + 1, sizeof(*kv));
 
 	memcpy(kv, s->extra_hosts, s->n_extra_hosts * sizeof(*kv));
 	qsort(kv, s->n_extra_hosts, sizeof(*kv), cmp_kv);
 	for (size_t i = 0; i < s->n_extra_hosts; i++)
-		compose_seq_push(t->a, q,
-				 str_node(t, arena_sprintf(t->a, "%s=%s",
-							   kv[i].key,
-							   kv[i].value)));
+		compose_seq_push(
+			t->a, q,
+			str_node(t, arena_sprintf(t->a, "%s=%s", kv[i].key,
+						  kv[i].value)));
 	return q;
 }
 
@@ -359,8 +370,8 @@ static struct compose_node *ports_node(struct tn *t,
 	return q;
 }
 
-static const char *const mount_types[] = { "bind", "volume", "tmpfs", "npipe",
-					   "cluster" };
+static const char *const mount_types[] = {"bind", "volume", "tmpfs", "npipe",
+					  "cluster"};
 
 static struct compose_node *mount_node(struct tn *t,
 				       const struct compose_mount *v)
@@ -376,7 +387,8 @@ static struct compose_node *mount_node(struct tn *t,
 	if (v->type == COMPOSE_MOUNT_BIND) {
 		put_str(t, o, "selinux", v->bind_selinux);
 		put_str(t, o, "propagation", v->bind_propagation);
-		put_true(t, o, "create_host_path", v->bind_create_host_path > 0);
+		put_true(t, o, "create_host_path",
+			 v->bind_create_host_path > 0);
 		if (o->n)
 			put(t, m, "bind", o);
 	} else if (v->type == COMPOSE_MOUNT_VOLUME) {
@@ -386,7 +398,8 @@ static struct compose_node *mount_node(struct tn *t,
 	} else if (v->type == COMPOSE_MOUNT_TMPFS &&
 		   (v->tmpfs_size >= 0 || v->tmpfs_mode >= 0)) {
 		if (v->tmpfs_size >= 0)
-			put_uint(t, o, "size", (unsigned long long)v->tmpfs_size);
+			put_uint(t, o, "size",
+				 (unsigned long long)v->tmpfs_size);
 		if (v->tmpfs_mode >= 0)
 			put_uint(t, o, "mode", (unsigned)v->tmpfs_mode);
 		put(t, m, "tmpfs", o);
@@ -414,22 +427,28 @@ static const char *bytes_text(struct arena *a, const char *s)
 	return v < 0 ? s : arena_sprintf(a, "%lld", v);
 }
 
-typedef void (*typed_fn)(struct tn *t, struct compose_node *m,
-			 const struct compose_service *s, const char *k);
+typedef void (*typed_fn)(struct tn *t,
+			 struct compose_node *m,
+			 const struct compose_service *s,
+			 const char *k);
 
-static void f_build(struct tn *t, struct compose_node *m,
-		    const struct compose_service *s, const char *k)
+static void f_build(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *k)
 {
 	if (s->build)
-		put(t, m, k, build_node(t, s->build,
-					MAP_GET(s->node, "build")));
+		put(t, m, k,
+		    build_node(t, s->build, MAP_GET(s->node, "build")));
 }
 
-static void f_cmd(struct tn *t, struct compose_node *m,
-		  const struct compose_service *s, const char *k)
+static void f_cmd(struct tn *t,
+		  struct compose_node *m,
+		  const struct compose_service *s,
+		  const char *k)
 {
-	const struct compose_strv *v = k[0] == 'c' ? &s->command
-						   : &s->entrypoint;
+	const struct compose_strv *v =
+		k[0] == 'c' ? &s->command : &s->entrypoint;
 
 	if (v->v)
 		put(t, m, k, strv_node(t, v));
@@ -437,88 +456,114 @@ static void f_cmd(struct tn *t, struct compose_node *m,
 		put(t, m, k, const_plain(t, "null"));
 }
 
-static void f_depends(struct tn *t, struct compose_node *m,
-		      const struct compose_service *s, const char *k)
+static void f_depends(struct tn *t,
+		      struct compose_node *m,
+		      const struct compose_service *s,
+		      const char *k)
 {
 	if (s->n_depends_on)
 		put(t, m, k, depends_node(t, s));
 }
 
-static void f_env(struct tn *t, struct compose_node *m,
-		  const struct compose_service *s, const char *k)
+static void f_env(struct tn *t,
+		  struct compose_node *m,
+		  const struct compose_service *s,
+		  const char *k)
 {
 	put_kv(t, m, k, s->environment, s->n_environment);
 }
 
-static void f_labels(struct tn *t, struct compose_node *m,
-		     const struct compose_service *s, const char *k)
+static void f_labels(struct tn *t,
+		     struct compose_node *m,
+		     const struct compose_service *s,
+		     const char *k)
 {
 	put_kv(t, m, k, s->labels, s->n_labels);
 }
 
-static void f_hosts(struct tn *t, struct compose_node *m,
-		    const struct compose_service *s, const char *k)
+static void f_hosts(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *k)
 {
 	if (s->n_extra_hosts)
 		put(t, m, k, hosts_node(t, s));
 }
 
-static void f_health(struct tn *t, struct compose_node *m,
-		     const struct compose_service *s, const char *k)
+static void f_health(struct tn *t,
+		     struct compose_node *m,
+		     const struct compose_service *s,
+		     const char *k)
 {
 	if (s->healthcheck.present)
 		put(t, m, k, health_node(t, &s->healthcheck));
 }
 
-static void f_init(struct tn *t, struct compose_node *m,
-		   const struct compose_service *s, const char *k)
+static void f_init(struct tn *t,
+		   struct compose_node *m,
+		   const struct compose_service *s,
+		   const char *k)
 {
 	if (s->init >= 0)
 		put(t, m, k, const_plain(t, s->init ? "true" : "false"));
 }
 
-static void f_mem(struct tn *t, struct compose_node *m,
-		  const struct compose_service *s, const char *k)
+static void f_mem(struct tn *t,
+		  struct compose_node *m,
+		  const struct compose_service *s,
+		  const char *k)
 {
 	if (s->mem_limit)
 		put_str(t, m, k, bytes_text(t->a, s->mem_limit));
 }
 
-static void f_networks(struct tn *t, struct compose_node *m,
-		       const struct compose_service *s, const char *k)
+static void f_networks(struct tn *t,
+		       struct compose_node *m,
+		       const struct compose_service *s,
+		       const char *k)
 {
 	if (s->n_networks)
 		put(t, m, k, svc_networks_node(t, s));
 }
 
-static void f_platform(struct tn *t, struct compose_node *m,
-		       const struct compose_service *s, const char *k)
+static void f_platform(struct tn *t,
+		       struct compose_node *m,
+		       const struct compose_service *s,
+		       const char *k)
 {
 	put_str(t, m, k, s->platform.raw);
 }
 
-static void f_ports(struct tn *t, struct compose_node *m,
-		    const struct compose_service *s, const char *k)
+static void f_ports(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *k)
 {
 	if (s->n_ports)
 		put(t, m, k, ports_node(t, s));
 }
 
-static void f_scale(struct tn *t, struct compose_node *m,
-		    const struct compose_service *s, const char *k)
+static void f_scale(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *k)
 {
 	if (MAP_GET(s->node, "scale"))
 		put_uint(t, m, k, (unsigned)s->scale);
 }
 
-static void f_grace(struct tn *t, struct compose_node *m,
-		    const struct compose_service *s, const char *k)
+static void f_grace(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *k)
 {
 	put_duration(t, m, k, s->stop_grace_period_ns);
 }
 
-static void f_volumes(struct tn *t, struct compose_node *m,
-		      const struct compose_service *s, const char *k)
+static void f_volumes(struct tn *t,
+		      struct compose_node *m,
+		      const struct compose_service *s,
+		      const char *k)
 {
 	if (s->n_volumes)
 		put(t, m, k, volumes_node(t, s));
@@ -533,55 +578,131 @@ struct svc_key {
 	typed_fn fn;
 };
 
-#define RAW(k) { k, K_RAW, 0, NULL }
-#define STR(k, f) { k, K_STR, offsetof(struct compose_service, f), NULL }
-#define STRV(k, f) { k, K_STRV, offsetof(struct compose_service, f), NULL }
-#define TRUE_(k, f) { k, K_TRUE, offsetof(struct compose_service, f), NULL }
-#define FN(k, f) { k, K_FN, 0, f }
+#define RAW(k)                                                                 \
+	{                                                                      \
+		k, K_RAW, 0, NULL                                              \
+	}
+#define STR(k, f)                                                              \
+	{                                                                      \
+		k, K_STR, offsetof(struct compose_service, f), NULL            \
+	}
+#define STRV(k, f)                                                             \
+	{                                                                      \
+		k, K_STRV, offsetof(struct compose_service, f), NULL           \
+	}
+#define TRUE_(k, f)                                                            \
+	{                                                                      \
+		k, K_TRUE, offsetof(struct compose_service, f), NULL           \
+	}
+#define FN(k, f)                                                               \
+	{                                                                      \
+		k, K_FN, 0, f                                                  \
+	}
 
 /*
  * compose-go's ServiceConfig field order: what compose prints.  RAW keys
  * are not typed by the model and are copied from the document.
  */
 static const struct svc_key svc_keys[] = {
-	STRV("profiles", profiles), RAW("annotations"), RAW("attach"),
-	FN("build", f_build), RAW("develop"), RAW("blkio_config"),
-	STRV("cap_add", cap_add), STRV("cap_drop", cap_drop),
-	RAW("cgroup_parent"), RAW("cgroup"), RAW("cpu_count"),
-	RAW("cpu_percent"), RAW("cpu_period"), RAW("cpu_quota"),
-	RAW("cpu_rt_period"), RAW("cpu_rt_runtime"), RAW("cpus"),
-	RAW("cpuset"), RAW("cpu_shares"), FN("command", f_cmd),
-	RAW("configs"), STR("container_name", container_name),
-	RAW("credential_spec"), FN("depends_on", f_depends), RAW("deploy"),
-	RAW("device_cgroup_rules"), RAW("devices"), STRV("dns", dns),
-	RAW("dns_opt"), STRV("dns_search", dns_search), RAW("dockerfile"),
-	STR("domainname", domainname), FN("entrypoint", f_cmd),
-	RAW("provider"), FN("environment", f_env), STRV("expose", expose),
-	RAW("external_links"), FN("extra_hosts", f_hosts), RAW("group_add"),
-	RAW("gpus"), STR("hostname", hostname), FN("healthcheck", f_health),
-	STR("image", image), FN("init", f_init), RAW("ipc"),
-	STR("isolation", isolation), FN("labels", f_labels),
-	STRV("links", links), RAW("logging"), RAW("log_driver"),
-	RAW("log_opt"), FN("mem_limit", f_mem), RAW("mem_reservation"),
-	RAW("memswap_limit"), RAW("mem_swappiness"), RAW("mac_address"),
-	RAW("models"), RAW("net"), STR("network_mode", network_mode),
-	FN("networks", f_networks), RAW("oom_kill_disable"),
-	RAW("oom_score_adj"), RAW("pid"), RAW("pids_limit"),
-	FN("platform", f_platform), FN("ports", f_ports),
-	TRUE_("privileged", privileged), STR("pull_policy", pull_policy),
-	TRUE_("read_only", read_only), STR("restart", restart),
-	RAW("runtime"), FN("scale", f_scale), RAW("secrets"),
-	RAW("security_opt"), RAW("shm_size"), TRUE_("stdin_open", stdin_open),
-	FN("stop_grace_period", f_grace), STR("stop_signal", stop_signal),
-	RAW("storage_opt"), RAW("sysctls"), RAW("tmpfs"), TRUE_("tty", tty),
-	RAW("ulimits"), RAW("use_api_socket"), STR("user", user),
-	RAW("userns_mode"), RAW("uts"), RAW("volume_driver"),
-	FN("volumes", f_volumes), STRV("volumes_from", volumes_from),
-	STR("working_dir", working_dir), RAW("post_start"), RAW("pre_stop"),
+	STRV("profiles", profiles),
+	RAW("annotations"),
+	RAW("attach"),
+	FN("build", f_build),
+	RAW("develop"),
+	RAW("blkio_config"),
+	STRV("cap_add", cap_add),
+	STRV("cap_drop", cap_drop),
+	RAW("cgroup_parent"),
+	RAW("cgroup"),
+	RAW("cpu_count"),
+	RAW("cpu_percent"),
+	RAW("cpu_period"),
+	RAW("cpu_quota"),
+	RAW("cpu_rt_period"),
+	RAW("cpu_rt_runtime"),
+	RAW("cpus"),
+	RAW("cpuset"),
+	RAW("cpu_shares"),
+	FN("command", f_cmd),
+	RAW("configs"),
+	STR("container_name", container_name),
+	RAW("credential_spec"),
+	FN("depends_on", f_depends),
+	RAW("deploy"),
+	RAW("device_cgroup_rules"),
+	RAW("devices"),
+	STRV("dns", dns),
+	RAW("dns_opt"),
+	STRV("dns_search", dns_search),
+	RAW("dockerfile"),
+	STR("domainname", domainname),
+	FN("entrypoint", f_cmd),
+	RAW("provider"),
+	FN("environment", f_env),
+	STRV("expose", expose),
+	RAW("external_links"),
+	FN("extra_hosts", f_hosts),
+	RAW("group_add"),
+	RAW("gpus"),
+	STR("hostname", hostname),
+	FN("healthcheck", f_health),
+	STR("image", image),
+	FN("init", f_init),
+	RAW("ipc"),
+	STR("isolation", isolation),
+	FN("labels", f_labels),
+	STRV("links", links),
+	RAW("logging"),
+	RAW("log_driver"),
+	RAW("log_opt"),
+	FN("mem_limit", f_mem),
+	RAW("mem_reservation"),
+	RAW("memswap_limit"),
+	RAW("mem_swappiness"),
+	RAW("mac_address"),
+	RAW("models"),
+	RAW("net"),
+	STR("network_mode", network_mode),
+	FN("networks", f_networks),
+	RAW("oom_kill_disable"),
+	RAW("oom_score_adj"),
+	RAW("pid"),
+	RAW("pids_limit"),
+	FN("platform", f_platform),
+	FN("ports", f_ports),
+	TRUE_("privileged", privileged),
+	STR("pull_policy", pull_policy),
+	TRUE_("read_only", read_only),
+	STR("restart", restart),
+	RAW("runtime"),
+	FN("scale", f_scale),
+	RAW("secrets"),
+	RAW("security_opt"),
+	RAW("shm_size"),
+	TRUE_("stdin_open", stdin_open),
+	FN("stop_grace_period", f_grace),
+	STR("stop_signal", stop_signal),
+	RAW("storage_opt"),
+	RAW("sysctls"),
+	RAW("tmpfs"),
+	TRUE_("tty", tty),
+	RAW("ulimits"),
+	RAW("use_api_socket"),
+	STR("user", user),
+	RAW("userns_mode"),
+	RAW("uts"),
+	RAW("volume_driver"),
+	FN("volumes", f_volumes),
+	STRV("volumes_from", volumes_from),
+	STR("working_dir", working_dir),
+	RAW("post_start"),
+	RAW("pre_stop"),
 };
 
-static void put_typed(struct tn *t, struct compose_node *m,
-		      const struct compose_service *s, const struct svc_key *k)
+static void put_typed(struct tn *t,
+		      struct compose_node *m,
+		      const struct compose_service *s,
+		      const struct svc_key *k)
 {
 	const char *base = (const char *)s;
 
@@ -611,7 +732,8 @@ static int cmp_pair(const void *a, const void *b)
 }
 
 /* Extension keys ("x-...") of a map, sorted, appended to 'm'. */
-static void put_extensions(struct tn *t, struct compose_node *m,
+static void put_extensions(struct tn *t,
+			   struct compose_node *m,
 			   const struct compose_node *src)
 {
 	struct compose_pair *x;
@@ -631,20 +753,22 @@ static void put_extensions(struct tn *t, struct compose_node *m,
 static struct compose_node *service_node(struct tn *t,
 					 const struct compose_service *s)
 {
-	const struct compose_node *raw[ARRAY_SIZE(svc_keys)] = { 0 };
+	const struct compose_node *raw[ARRAY_SIZE(svc_keys)] = {0};
 	struct compose_node *m = compose_node_map(t->a, &no_loc);
 	const struct compose_node *src = s->node;
 	size_t idx;
 
 	for (size_t i = 0; src && src->kind == COMPOSE_NODE_MAP && i < src->n;
 	     i++)
-		if (compose_strmap_get(&t->keyidx, src->pairs[i].key->str, &idx))
+		if (compose_strmap_get(&t->keyidx, src->pairs[i].key->str,
+				       &idx))
 			raw[idx] = src->pairs[i].value;
 	for (size_t i = 0; i < ARRAY_SIZE(svc_keys); i++) {
 		if (svc_keys[i].kind != K_RAW)
 			put_typed(t, m, s, &svc_keys[i]);
 		else if (raw[i])
-			put(t, m, svc_keys[i].key, (struct compose_node *)raw[i]);
+			put(t, m, svc_keys[i].key,
+			    (struct compose_node *)raw[i]);
 	}
 	put_extensions(t, m, s->node);
 	return m;
@@ -669,7 +793,8 @@ static struct compose_node *network_node(struct tn *t,
 		struct compose_node *cfg = compose_node_seq(t->a, &no_loc);
 
 		for (size_t i = 0; i < n->n_ipam; i++) {
-			struct compose_node *c = compose_node_map(t->a, &no_loc);
+			struct compose_node *c =
+				compose_node_map(t->a, &no_loc);
 
 			put_str(t, c, "subnet", n->ipam[i].subnet);
 			put_str(t, c, "gateway", n->ipam[i].gateway);
@@ -725,7 +850,7 @@ static void tn_release(struct tn *t)
 static struct compose_node *tail_node(struct tn *t,
 				      const struct compose_project *p)
 {
-	static const char *const extra[] = { "secrets", "configs", "models" };
+	static const char *const extra[] = {"secrets", "configs", "models"};
 	struct compose_node *root = compose_node_map(t->a, &no_loc);
 
 	if (p->n_networks) {
@@ -733,7 +858,7 @@ static struct compose_node *tail_node(struct tn *t,
 
 		for (size_t i = 0; i < p->n_networks; i++)
 			put_dyn(t, m, p->networks[i].key,
-			    network_node(t, p, &p->networks[i]));
+				network_node(t, p, &p->networks[i]));
 		put(t, root, "networks", m);
 	}
 	if (p->n_volumes) {
@@ -741,7 +866,7 @@ static struct compose_node *tail_node(struct tn *t,
 
 		for (size_t i = 0; i < p->n_volumes; i++)
 			put_dyn(t, m, p->volumes[i].key,
-			    volume_node(t, p, &p->volumes[i]));
+				volume_node(t, p, &p->volumes[i]));
 		put(t, root, "volumes", m);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
@@ -754,8 +879,8 @@ static struct compose_node *tail_node(struct tn *t,
 	return root;
 }
 
-struct compose_node *compose_project_to_node_fmt(const struct compose_project *p,
-						 bool json)
+struct compose_node *
+compose_project_to_node_fmt(const struct compose_project *p, bool json)
 {
 	struct tn t;
 	struct compose_node *root, *svcs, *tail;
@@ -766,7 +891,7 @@ struct compose_node *compose_project_to_node_fmt(const struct compose_project *p
 	put_str(&t, root, "name", p->name);
 	for (size_t i = 0; i < p->n_services; i++)
 		put_dyn(&t, svcs, p->services[i].name,
-		    service_node(&t, &p->services[i]));
+			service_node(&t, &p->services[i]));
 	put(&t, root, "services", svcs);
 	tail = tail_node(&t, p);
 	for (size_t i = 0; i < tail->n; i++)
@@ -787,8 +912,11 @@ struct compose_node *compose_project_to_node(const struct compose_project *p)
  * Appends the members of a one-level map as the emitter wrote them,
  * without the braces (JSON), each line indented by 'ind' more spaces.
  */
-static void add_members(struct sbuf *out, struct sbuf *tmp,
-			const struct compose_node *m, bool json, int ind)
+static void add_members(struct sbuf *out,
+			struct sbuf *tmp,
+			const struct compose_node *m,
+			bool json,
+			int ind)
 {
 	static const char spaces[] = "        ";
 	const char *s, *end;
@@ -796,7 +924,7 @@ static void add_members(struct sbuf *out, struct sbuf *tmp,
 	sbuf_reset(tmp);
 	if (json) {
 		compose_node_emit_json(tmp, m);
-		s = tmp->buf + 2;           /* "{\n" */
+		s = tmp->buf + 2;	       /* "{\n" */
 		end = tmp->buf + tmp->len - 3; /* "\n}\n" */
 	} else {
 		compose_node_emit_yaml(tmp, m);
@@ -825,8 +953,10 @@ static void add_members(struct sbuf *out, struct sbuf *tmp,
 #define EMIT_CHUNK 16
 
 /* The services, a chunk at a time, each chunk in an arena of its own. */
-static void emit_services(struct sbuf *out, const struct compose_project *p,
-			  bool json, const struct compose_emit_sink *sink)
+static void emit_services(struct sbuf *out,
+			  const struct compose_project *p,
+			  bool json,
+			  const struct compose_emit_sink *sink)
 {
 	struct sbuf tmp = SBUF_INIT;
 
@@ -835,11 +965,12 @@ static void emit_services(struct sbuf *out, const struct compose_project *p,
 		struct tn t;
 
 		tn_init(&t, a, json);
-		for (size_t j = i; j < p->n_services && j < i + EMIT_CHUNK; j++) {
+		for (size_t j = i; j < p->n_services && j < i + EMIT_CHUNK;
+		     j++) {
 			struct compose_node *one = compose_node_map(a, &no_loc);
 
 			put_dyn(&t, one, p->services[j].name,
-			    service_node(&t, &p->services[j]));
+				service_node(&t, &p->services[j]));
 			if (json && j)
 				sbuf_adds(out, ",\n");
 			add_members(out, &tmp, one, json, 2);
@@ -852,14 +983,16 @@ static void emit_services(struct sbuf *out, const struct compose_project *p,
 	sbuf_release(&tmp);
 }
 
-void compose_project_emit(struct sbuf *out, const struct compose_project *p,
+void compose_project_emit(struct sbuf *out,
+			  const struct compose_project *p,
 			  bool json)
 {
 	compose_project_emit_to(out, p, json, NULL);
 }
 
 void compose_project_emit_to(struct sbuf *out,
-			     const struct compose_project *p, bool json,
+			     const struct compose_project *p,
+			     bool json,
 			     const struct compose_emit_sink *sink)
 {
 	struct arena *a = arena_new();
@@ -875,7 +1008,8 @@ void compose_project_emit_to(struct sbuf *out,
 		sbuf_adds(out, "{\n");
 	add_members(out, &tmp, head, json, 0);
 	if (!p->n_services) {
-		sbuf_adds(out, json ? ",\n  \"services\": {}" : "services: {}\n");
+		sbuf_adds(out,
+			  json ? ",\n  \"services\": {}" : "services: {}\n");
 	} else {
 		sbuf_adds(out, json ? ",\n  \"services\": {\n" : "services:\n");
 		emit_services(out, p, json, sink);

@@ -66,23 +66,22 @@ static size_t hash_bytes(const char *s, size_t len)
 	return (size_t)h;
 }
 
-static struct strset_ent *strset_slot(const struct strset *h, const char *s,
-				      size_t len, size_t hash)
+static struct strset_ent *
+strset_slot(const struct strset *h, const char *s, size_t len, size_t hash)
 {
 	size_t i = hash & (h->cap - 1);
 
 	for (;;) {
 		struct strset_ent *e = &h->ents[i];
 
-		if (!e->s || (e->hash == hash && e->len == len &&
-			      !memcmp(e->s, s, len)))
+		if (!e->s ||
+		    (e->hash == hash && e->len == len && !memcmp(e->s, s, len)))
 			return e;
 		i = (i + 1) & (h->cap - 1);
 	}
 }
 
-static void strset_put(struct strset *h, const char *s, size_t len,
-		       size_t val);
+static void strset_put(struct strset *h, const char *s, size_t len, size_t val);
 
 static void strset_grow(struct strset *h)
 {
@@ -116,8 +115,8 @@ static void strset_put(struct strset *h, const char *s, size_t len, size_t val)
 	e->val = val;
 }
 
-static const struct strset_ent *strset_get(const struct strset *h,
-					   const char *s, size_t len)
+static const struct strset_ent *
+strset_get(const struct strset *h, const char *s, size_t len)
 {
 	const struct strset_ent *e;
 
@@ -132,14 +131,15 @@ static const struct strset_ent *strset_get(const struct strset *h,
  * before: keys and short values repeat across services, and a file of
  * 5000 services would otherwise hold "image" 5000 times.
  */
-static const char *strset_intern(struct strset *h, struct arena *a,
-				 const char *s, size_t len)
+static const char *
+strset_intern(struct strset *h, struct arena *a, const char *s, size_t len)
 {
 	size_t hash = hash_bytes(s, len);
 	struct strset_ent *e;
 
 	if ((h->n + 1) * 2 > h->cap) {
-		/* A full table still shares what it holds; it never fills up. */
+		/* A full table still shares what it holds; it never fills up.
+		 */
 		if (h->cap >= INTERN_SLOTS_MAX) {
 			e = strset_slot(h, s, len, hash);
 			return e->s ? e->s : arena_strndup(a, s, len);
@@ -220,7 +220,7 @@ struct builder {
 
 static struct diag_loc mark_loc(const struct builder *b, yaml_mark_t m)
 {
-	struct diag_loc loc = { b->file, (int)m.line + 1, (int)m.column + 1 };
+	struct diag_loc loc = {b->file, (int)m.line + 1, (int)m.column + 1};
 
 	return loc;
 }
@@ -239,11 +239,14 @@ static int err_limit_depth(struct builder *b, const struct diag_loc *loc)
 			"document nests deeper than %zu levels", b->max_depth);
 }
 
-static void anchor_set(struct builder *b, const char *name,
-		       const struct compose_node *n, size_t size, size_t height)
+static void anchor_set(struct builder *b,
+		       const char *name,
+		       const struct compose_node *n,
+		       size_t size,
+		       size_t height)
 {
-	const struct strset_ent *e = strset_get(&b->anchor_idx, name,
-						strlen(name));
+	const struct strset_ent *e =
+		strset_get(&b->anchor_idx, name, strlen(name));
 	struct anchor *an;
 
 	/* A redefined anchor: later aliases refer to the newest node. */
@@ -270,15 +273,15 @@ static struct compose_node *clone_tree(struct arena *a,
 
 	*c = *n;
 	if (n->kind == COMPOSE_NODE_MAP) {
-		c->pairs = n->n ? arena_calloc(a, n->n, sizeof(*c->pairs))
-				: NULL;
+		c->pairs =
+			n->n ? arena_calloc(a, n->n, sizeof(*c->pairs)) : NULL;
 		for (size_t i = 0; i < n->n; i++) {
 			c->pairs[i].key = clone_tree(a, n->pairs[i].key);
 			c->pairs[i].value = clone_tree(a, n->pairs[i].value);
 		}
 	} else if (n->kind == COMPOSE_NODE_SEQ) {
-		c->items = n->n ? arena_calloc(a, n->n, sizeof(*c->items))
-				: NULL;
+		c->items =
+			n->n ? arena_calloc(a, n->n, sizeof(*c->items)) : NULL;
 		for (size_t i = 0; i < n->n; i++)
 			c->items[i] = clone_tree(a, n->items[i]);
 	}
@@ -306,7 +309,8 @@ static long frame_find_key(const struct frame *f, const char *s, size_t len)
 	return e ? (long)e->val : -1;
 }
 
-static void frame_push_pair(struct frame *f, struct compose_node *key,
+static void frame_push_pair(struct frame *f,
+			    struct compose_node *key,
 			    struct compose_node *value)
 {
 	ALLOC_GROW(f->pairs, f->n_pairs + 1, f->alloc_pairs);
@@ -346,8 +350,10 @@ static void builder_path(const struct builder *b, struct sbuf *sb)
 	}
 }
 
-static int err_in_map(struct builder *b, const struct diag_loc *loc,
-		      const char *what, const char *key)
+static int err_in_map(struct builder *b,
+		      const struct diag_loc *loc,
+		      const char *what,
+		      const char *key)
 {
 	struct sbuf path = SBUF_INIT;
 	int rc;
@@ -360,8 +366,8 @@ static int err_in_map(struct builder *b, const struct diag_loc *loc,
 	return rc;
 }
 
-static int map_take_key(struct builder *b, struct frame *f,
-			struct compose_node *key)
+static int
+map_take_key(struct builder *b, struct frame *f, struct compose_node *key)
 {
 	if (key->kind != COMPOSE_NODE_SCALAR)
 		return err_in_map(b, &key->loc, "mapping keys must be scalars",
@@ -377,8 +383,8 @@ static int map_take_key(struct builder *b, struct frame *f,
 	return 0;
 }
 
-static int map_take_merge(struct builder *b, struct frame *f,
-			  const struct compose_node *v)
+static int
+map_take_merge(struct builder *b, struct frame *f, const struct compose_node *v)
 {
 	if (v->kind == COMPOSE_NODE_MAP) {
 		frame_add_merge(f, v);
@@ -400,8 +406,8 @@ static int map_take_merge(struct builder *b, struct frame *f,
 }
 
 /* Hands a finished node to the open collection, or makes it the root. */
-static int add_child(struct builder *b, struct compose_node *n, size_t size,
-		     size_t height)
+static int
+add_child(struct builder *b, struct compose_node *n, size_t size, size_t height)
 {
 	struct frame *f;
 	int rc = 0;
@@ -432,7 +438,8 @@ static int add_child(struct builder *b, struct compose_node *n, size_t size,
 
 static struct compose_node *new_node(struct builder *b,
 				     enum compose_node_kind kind,
-				     yaml_mark_t mark, const yaml_char_t *tag)
+				     yaml_mark_t mark,
+				     const yaml_char_t *tag)
 {
 	struct compose_node *n = arena_alloc(b->a, sizeof(*n));
 
@@ -460,9 +467,9 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 				       (const char *)ev->data.scalar.value,
 				       ev->data.scalar.length);
 	else
-		n->str = arena_strndup(b->a,
-				       (const char *)ev->data.scalar.value,
-				       ev->data.scalar.length);
+		n->str =
+			arena_strndup(b->a, (const char *)ev->data.scalar.value,
+				      ev->data.scalar.length);
 	n->len = ev->data.scalar.length;
 	n->style = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
 			   ? COMPOSE_SCALAR_PLAIN
@@ -475,8 +482,8 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	return add_child(b, n, 1, 0);
 }
 
-static int on_start(struct builder *b, const yaml_event_t *ev,
-		    enum compose_node_kind kind)
+static int
+on_start(struct builder *b, const yaml_event_t *ev, enum compose_node_kind kind)
 {
 	const yaml_char_t *tag, *anchor;
 	struct diag_loc loc = mark_loc(b, ev->start_mark);
@@ -514,8 +521,10 @@ static int on_start(struct builder *b, const yaml_event_t *ev,
 	return 0;
 }
 
-static void emit_merged(struct frame *f, const struct compose_node *src,
-			struct compose_pair *out, size_t *n)
+static void emit_merged(struct frame *f,
+			const struct compose_node *src,
+			struct compose_pair *out,
+			size_t *n)
 {
 	for (size_t i = 0; i < src->n; i++) {
 		const struct compose_node *k = src->pairs[i].key;
@@ -569,10 +578,9 @@ static int on_end(struct builder *b)
 	if (n->kind == COMPOSE_NODE_MAP) {
 		finish_map(b, f);
 	} else {
-		n->items = f->n_items
-				   ? arena_calloc(b->a, f->n_items,
-						  sizeof(*n->items))
-				   : NULL;
+		n->items = f->n_items ? arena_calloc(b->a, f->n_items,
+						     sizeof(*n->items))
+				      : NULL;
 		if (f->n_items)
 			memcpy(n->items, f->items,
 			       f->n_items * sizeof(*n->items));
@@ -591,8 +599,8 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
 	struct diag_loc loc = mark_loc(b, ev->start_mark);
-	const struct strset_ent *e = strset_get(&b->anchor_idx, name,
-						strlen(name));
+	const struct strset_ent *e =
+		strset_get(&b->anchor_idx, name, strlen(name));
 	const struct anchor *an;
 	struct compose_node *c;
 
@@ -625,8 +633,10 @@ static void offset_loc(struct diag_loc *loc, const char *buf, size_t off)
 	loc->col = (int)(off - line_start) + 1;
 }
 
-static int syntax_error(struct builder *b, const yaml_parser_t *p,
-			const char *buf, size_t len)
+static int syntax_error(struct builder *b,
+			const yaml_parser_t *p,
+			const char *buf,
+			size_t len)
 {
 	struct diag_loc loc = mark_loc(b, p->problem_mark);
 
@@ -685,8 +695,8 @@ static void builder_release(struct builder *b)
  * Only the first document of a stream is used; the later ones are still
  * read, so a syntax error anywhere in the file is reported.
  */
-static int run_parser(struct builder *b, yaml_parser_t *p, const char *buf,
-		      size_t len)
+static int
+run_parser(struct builder *b, yaml_parser_t *p, const char *buf, size_t len)
 {
 	int docs = 0;
 
@@ -710,12 +720,15 @@ static int run_parser(struct builder *b, yaml_parser_t *p, const char *buf,
 	}
 }
 
-int compose_yaml_parse(struct compose_node **out, struct arena *a,
-		       const char *file, const char *buf, size_t len,
+int compose_yaml_parse(struct compose_node **out,
+		       struct arena *a,
+		       const char *file,
+		       const char *buf,
+		       size_t len,
 		       const struct compose_yaml_limits *limits,
 		       struct diag *err)
 {
-	struct builder b = { 0 };
+	struct builder b = {0};
 	yaml_parser_t p;
 	int rc;
 
@@ -794,8 +807,7 @@ static void emit_tag(struct sbuf *sb, const char *tag)
 /* YAML 1.1 readers (docker-compose 1.x) take these as booleans. */
 static bool yaml11_bool(const char *s)
 {
-	static const char *const words[] = { "y", "n", "yes", "no", "on",
-					     "off" };
+	static const char *const words[] = {"y", "n", "yes", "no", "on", "off"};
 
 	if (!strchr("yYnNoO", s[0]) || strlen(s) > 3)
 		return false;
@@ -837,8 +849,8 @@ static bool plain_ok(const struct compose_node *n)
  * and U+2029 (line breaks) and U+FEFF (a byte-order mark).  Returns the
  * length of the sequence at 'p' and writes its escape, or returns 0.
  */
-static size_t yaml_special_utf8(const unsigned char *p, size_t left,
-				char esc[8])
+static size_t
+yaml_special_utf8(const unsigned char *p, size_t left, char esc[8])
 {
 	if (left >= 2 && p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
 		if (p[1] == 0x85)
@@ -856,7 +868,9 @@ static size_t yaml_special_utf8(const unsigned char *p, size_t left,
 	    ((p[1] == 0xbb && p[2] == 0xbf) ||
 	     (p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf)))) {
 		snprintf(esc, 8, "\\u%s",
-			 p[1] == 0xbb ? "FEFF" : p[2] == 0xbe ? "FFFE" : "FFFF");
+			 p[1] == 0xbb	? "FEFF"
+			 : p[2] == 0xbe ? "FFFE"
+					: "FFFF");
 		return 3;
 	}
 	return 0;
@@ -903,8 +917,8 @@ static void emit_dquoted(struct sbuf *sb, const char *str, size_t len)
 	sbuf_addch(sb, '"');
 }
 
-static void emit_scalar(struct sbuf *sb, const struct compose_node *n,
-			bool is_key)
+static void
+emit_scalar(struct sbuf *sb, const struct compose_node *n, bool is_key)
 {
 	if (n->style == COMPOSE_SCALAR_PLAIN &&
 	    compose_scalar_type(n) != COMPOSE_TYPE_STRING &&
@@ -926,15 +940,17 @@ static bool is_block(const struct compose_node *n)
 	return n->kind != COMPOSE_NODE_SCALAR && n->n;
 }
 
-static void emit_yaml(struct sbuf *sb, const struct compose_node *n, int ind,
+static void emit_yaml(struct sbuf *sb,
+		      const struct compose_node *n,
+		      int ind,
 		      bool inline_first);
 
 /*
  * Writes what follows "key:" or "-": a space and a scalar or an empty
  * collection on the same line, or a block collection below.
  */
-static void emit_value(struct sbuf *sb, const struct compose_node *v,
-		       int ind, bool in_seq)
+static void
+emit_value(struct sbuf *sb, const struct compose_node *v, int ind, bool in_seq)
 {
 	if (v->tag) {
 		sbuf_addch(sb, ' ');
@@ -992,7 +1008,9 @@ static void emit_key(struct sbuf *sb, const struct compose_node *k, int ind)
 	sbuf_addch(sb, ':');
 }
 
-static void emit_yaml(struct sbuf *sb, const struct compose_node *n, int ind,
+static void emit_yaml(struct sbuf *sb,
+		      const struct compose_node *n,
+		      int ind,
 		      bool inline_first)
 {
 	for (size_t i = 0; i < n->n; i++) {
@@ -1120,7 +1138,8 @@ static void emit_json(struct sbuf *sb, const struct compose_node *n, int ind)
 		sbuf_adds(sb, i ? ",\n" : "\n");
 		indent(sb, ind + 2);
 		if (map) {
-			sbuf_add_json_strn(sb, n->pairs[i].key->str, n->pairs[i].key->len);
+			sbuf_add_json_strn(sb, n->pairs[i].key->str,
+					   n->pairs[i].key->len);
 			sbuf_adds(sb, ": ");
 			emit_json(sb, n->pairs[i].value, ind + 2);
 		} else {

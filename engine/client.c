@@ -40,8 +40,11 @@ static int api_cmp(int a1, int a2, int b1, int b2)
 	return a2 < b2 ? -1 : a2 > b2;
 }
 
-int engine_api_negotiate(char out[16], const char *name, const char *daemon,
-			 const char *forced, struct diag *err)
+int engine_api_negotiate(char out[16],
+			 const char *name,
+			 const char *daemon,
+			 const char *forced,
+			 struct diag *err)
 {
 	int ma = 0, mi = 0, mx1 = 0, mx2 = 0, mn1 = 0, mn2 = 0;
 
@@ -79,20 +82,20 @@ const char *engine_http_reason(long status)
 		long code;
 		const char *text;
 	} reasons[] = {
-		{ 200, "OK" },
-		{ 201, "Created" },
-		{ 204, "No Content" },
-		{ 304, "Not Modified" },
-		{ 400, "Bad Request" },
-		{ 401, "Unauthorized" },
-		{ 403, "Forbidden" },
-		{ 404, "Not Found" },
-		{ 406, "Not Acceptable" },
-		{ 409, "Conflict" },
-		{ 500, "Internal Server Error" },
-		{ 501, "Not Implemented" },
-		{ 502, "Bad Gateway" },
-		{ 503, "Service Unavailable" },
+		{200, "OK"},
+		{201, "Created"},
+		{204, "No Content"},
+		{304, "Not Modified"},
+		{400, "Bad Request"},
+		{401, "Unauthorized"},
+		{403, "Forbidden"},
+		{404, "Not Found"},
+		{406, "Not Acceptable"},
+		{409, "Conflict"},
+		{500, "Internal Server Error"},
+		{501, "Not Implemented"},
+		{502, "Bad Gateway"},
+		{503, "Service Unavailable"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++)
@@ -117,8 +120,12 @@ static void reply_message(struct sbuf *sb, const char *body, size_t len)
 	cJSON_Delete(j);
 }
 
-int engine_http_error(struct diag *err, const char *name, const char *method,
-		      const char *path, long status, const char *body,
+int engine_http_error(struct diag *err,
+		      const char *name,
+		      const char *method,
+		      const char *path,
+		      long status,
+		      const char *body,
 		      size_t len)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -140,8 +147,8 @@ int engine_http_error(struct diag *err, const char *name, const char *method,
 	return code;
 }
 
-int eng_req_error(const struct ereq *r, struct diag *err, int code,
-		  const char *fmt, ...)
+int eng_req_error(
+	const struct ereq *r, struct diag *err, int code, const char *fmt, ...)
 {
 	struct sbuf sb = SBUF_INIT;
 	va_list ap;
@@ -191,7 +198,9 @@ void eng_escape_ref(struct sbuf *sb, const char *s)
 	}
 }
 
-void eng_filters_query(struct sbuf *sb, char sep, const struct engine_filters *f)
+void eng_filters_query(struct sbuf *sb,
+		       char sep,
+		       const struct engine_filters *f)
 {
 	cJSON *j;
 	char *s;
@@ -216,7 +225,8 @@ void eng_filters_query(struct sbuf *sb, char sep, const struct engine_filters *f
 
 /* ---- Engines ------------------------------------------------------------ */
 
-int engine_new(struct engine **out, const struct engine_config *cfg,
+int engine_new(struct engine **out,
+	       const struct engine_config *cfg,
 	       struct diag *err)
 {
 	struct engine *e;
@@ -234,8 +244,7 @@ int engine_new(struct engine **out, const struct engine_config *cfg,
 	}
 	e = xcalloc(1, sizeof(*e));
 	e->name = xstrdup(cfg->name ? cfg->name : "default");
-	e->url = xstrdup(cfg->url ? cfg->url
-				  : "unix:///var/run/docker.sock");
+	e->url = xstrdup(cfg->url ? cfg->url : "unix:///var/run/docker.sock");
 	e->tls = cfg->tls;
 	e->tls_verify = cfg->tls_verify;
 	e->cert_path = cfg->cert_path ? xstrdup(cfg->cert_path) : NULL;
@@ -350,8 +359,12 @@ static void list_del(struct engine_loop *l, struct ereq *r)
 	l->n--;
 }
 
-struct ereq *ereq_new(struct engine_loop *l, struct engine *e,
-		      const char *method, bool raw_path, const char *fmt, ...)
+struct ereq *ereq_new(struct engine_loop *l,
+		      struct engine *e,
+		      const char *method,
+		      bool raw_path,
+		      const char *fmt,
+		      ...)
 {
 	struct ereq *r = xcalloc(1, sizeof(*r));
 	struct sbuf sb = SBUF_INIT;
@@ -543,8 +556,12 @@ void ereq_start(struct ereq *r, ereq_done_fn done, void *ctx)
 		eng_neg_ping(r->loop, e);
 }
 
-void ereq_fail(struct ereq *r, ereq_done_fn done, void *ctx, int code,
-	       const char *fmt, ...)
+void ereq_fail(struct ereq *r,
+	       ereq_done_fn done,
+	       void *ctx,
+	       int code,
+	       const char *fmt,
+	       ...)
 {
 	va_list ap;
 
@@ -572,7 +589,8 @@ static bool connect_phase(CURLcode cc, CURL *h)
 	case CURLE_SSL_CACERT_BADFILE:
 		return true;
 	case CURLE_OPERATION_TIMEDOUT:
-		/* A reused connection has no connect time: look at what went out. */
+		/* A reused connection has no connect time: look at what went
+		 * out. */
 		curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
 		return sent == 0;
 	default:
@@ -617,7 +635,7 @@ static void finish(struct ereq *r, int rc, const struct diag *err)
 
 static void complete(struct ereq *r, CURLcode cc)
 {
-	struct diag d = { 0 };
+	struct diag d = {0};
 	curl_off_t t = 0;
 	long nconn = 0;
 	int rc = 0;
@@ -648,8 +666,8 @@ static bool service_one(struct engine_loop *l)
 		struct engine *e = r->e;
 
 		if (r->state == EREQ_DEFERRED) {
-			finish(r, r->pre_err.code ? r->pre_err.code
-						  : DIAG_EENGINE,
+			finish(r,
+			       r->pre_err.code ? r->pre_err.code : DIAG_EENGINE,
 			       &r->pre_err);
 			return true;
 		}
@@ -694,7 +712,7 @@ struct engine_loop *engine_loop_new(void)
 
 void engine_loop_cancel(struct engine_loop *l)
 {
-	struct diag d = { 0 };
+	struct diag d = {0};
 
 	diag_set(&d, DIAG_EINTR, NULL, "cancelled");
 	while (l->head) {
@@ -747,8 +765,8 @@ size_t engine_loop_step(struct engine_loop *l, long timeout_ms)
 		return l->n;
 	if (drain(l) || service_pending(l) || !l->n)
 		return l->n;
-	curl_multi_poll(l->m, NULL, 0,
-			timeout_ms < 0 ? 1000 : (int)timeout_ms, NULL);
+	curl_multi_poll(l->m, NULL, 0, timeout_ms < 0 ? 1000 : (int)timeout_ms,
+			NULL);
 	drain(l);
 	return l->n;
 }
@@ -808,9 +826,15 @@ static void raw_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void engine_submit(struct engine_loop *l, struct engine *e, const char *method,
-		   const char *path, bool raw_path, const char *body,
-		   size_t len, engine_reply_fn cb, void *ud)
+void engine_submit(struct engine_loop *l,
+		   struct engine *e,
+		   const char *method,
+		   const char *path,
+		   bool raw_path,
+		   const char *body,
+		   size_t len,
+		   engine_reply_fn cb,
+		   void *ud)
 {
 	struct ereq *r = ereq_new(l, e, method, raw_path, "%s", path);
 	struct raw_ctx *c = xcalloc(1, sizeof(*c));
@@ -881,7 +905,7 @@ void eng_call_done(struct ereq *r, engine_done_fn cb, void *ud)
 static void call_id(struct ereq *r, int rc, const struct diag *err)
 {
 	struct call_ctx *c = r->ctx;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	cJSON *j = NULL;
 	const char *id = NULL;
 

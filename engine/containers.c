@@ -31,14 +31,15 @@ static void add_healthcheck(cJSON *cfg, const struct engine_healthcheck *h)
 		cJSON_AddNumberToObject(o, "Retries", h->retries);
 }
 
-static void port_key(char *buf, size_t size, const struct engine_port_binding *p)
+static void
+port_key(char *buf, size_t size, const struct engine_port_binding *p)
 {
 	snprintf(buf, size, "%u/%s", p->container_port,
 		 p->protocol ? p->protocol : "tcp");
 }
 
-static void add_ports(cJSON *cfg, cJSON *hc,
-		      const struct engine_container_spec *s)
+static void
+add_ports(cJSON *cfg, cJSON *hc, const struct engine_container_spec *s)
 {
 	cJSON *exposed = NULL, *bindings = NULL;
 	char key[64];
@@ -61,7 +62,8 @@ static void add_ports(cJSON *cfg, cJSON *hc,
 		arr = cJSON_GetObjectItemCaseSensitive(bindings, key);
 		if (!arr)
 			arr = cJSON_AddArrayToObject(bindings, key);
-		cJSON_AddStringToObject(b, "HostIp", p->host_ip ? p->host_ip : "");
+		cJSON_AddStringToObject(b, "HostIp",
+					p->host_ip ? p->host_ip : "");
 		cJSON_AddStringToObject(b, "HostPort",
 					p->host_port ? p->host_port : "");
 		cJSON_AddItemToArray(arr, b);
@@ -70,8 +72,7 @@ static void add_ports(cJSON *cfg, cJSON *hc,
 
 static void add_mounts(cJSON *hc, const struct engine_container_spec *s)
 {
-	static const char *const types[] = { "bind", "volume", "tmpfs",
-					     "npipe" };
+	static const char *const types[] = {"bind", "volume", "tmpfs", "npipe"};
 	cJSON *arr;
 
 	ej_add_strv(hc, "Binds", &s->binds);
@@ -110,8 +111,8 @@ static void add_mounts(cJSON *hc, const struct engine_container_spec *s)
 	}
 }
 
-static cJSON *host_config(cJSON *body, cJSON *cfg,
-			  const struct engine_container_spec *s)
+static cJSON *
+host_config(cJSON *body, cJSON *cfg, const struct engine_container_spec *s)
 {
 	cJSON *hc = cJSON_AddObjectToObject(body, "HostConfig");
 
@@ -209,10 +210,13 @@ char *engine_container_spec_json(const struct engine_container_spec *spec)
 
 /* ---- Create, start, stop, kill, remove ---------------------------------- */
 
-void engine_container_create_async(struct engine_loop *l, struct engine *e,
-				   const char *name, const char *platform,
+void engine_container_create_async(struct engine_loop *l,
+				   struct engine *e,
+				   const char *name,
+				   const char *platform,
 				   const struct engine_container_spec *spec,
-				   engine_id_fn cb, void *ud)
+				   engine_id_fn cb,
+				   void *ud)
 {
 	struct sbuf q = SBUF_INIT;
 	struct ereq *r;
@@ -236,41 +240,53 @@ void engine_container_create_async(struct engine_loop *l, struct engine *e,
 	eng_call_id(r, "Id", cb, ud);
 }
 
-int engine_container_create(struct engine *e, const char *name,
-			    const char *platform,
-			    const struct engine_container_spec *spec,
+int engine_container_create(
+	struct engine *e,
+	const char *name,
+	const char *platform,
+	const struct engine_container_spec *spec,
 	/* NOLINTNEXTLINE(readability-non-const-parameter) */
-			    char out_id[80], struct diag *err)
+	char out_id[80],
+	struct diag *err)
 {
-	struct eng_sync s = { .err = err, .out = out_id, .out_len = 80 };
+	struct eng_sync s = {.err = err, .out = out_id, .out_len = 80};
 
 	engine_container_create_async(eng_own_loop(e), e, name, platform, spec,
 				      eng_sync_id_cb, &s);
 	return eng_sync_run(e, &s);
 }
 
-static struct ereq *id_req(struct engine_loop *l, struct engine *e,
-			   const char *method, const char *id,
-			   const char *action, const char *query)
+static struct ereq *id_req(struct engine_loop *l,
+			   struct engine *e,
+			   const char *method,
+			   const char *id,
+			   const char *action,
+			   const char *query)
 {
 	struct sbuf p = SBUF_INIT;
 	struct ereq *r;
 
 	eng_escape(&p, id);
-	r = ereq_new(l, e, method, false, "/containers/%s%s%s", p.buf,
-		     action, query);
+	r = ereq_new(l, e, method, false, "/containers/%s%s%s", p.buf, action,
+		     query);
 	sbuf_release(&p);
 	return r;
 }
 
-void engine_container_start_async(struct engine_loop *l, struct engine *e,
-				  const char *id, engine_done_fn cb, void *ud)
+void engine_container_start_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *id,
+				  engine_done_fn cb,
+				  void *ud)
 {
 	eng_call_done(id_req(l, e, "POST", id, "/start", ""), cb, ud);
 }
 
-static struct ereq *stop_req(struct engine_loop *l, struct engine *e,
-			     const char *id, const char *action, int timeout_s)
+static struct ereq *stop_req(struct engine_loop *l,
+			     struct engine *e,
+			     const char *id,
+			     const char *action,
+			     int timeout_s)
 {
 	char q[32] = "";
 	struct ereq *r;
@@ -284,23 +300,32 @@ static struct ereq *stop_req(struct engine_loop *l, struct engine *e,
 	return r;
 }
 
-void engine_container_stop_async(struct engine_loop *l, struct engine *e,
-				 const char *id, int timeout_s,
-				 engine_done_fn cb, void *ud)
+void engine_container_stop_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *id,
+				 int timeout_s,
+				 engine_done_fn cb,
+				 void *ud)
 {
 	eng_call_done(stop_req(l, e, id, "/stop", timeout_s), cb, ud);
 }
 
-void engine_container_restart_async(struct engine_loop *l, struct engine *e,
-				    const char *id, int timeout_s,
-				    engine_done_fn cb, void *ud)
+void engine_container_restart_async(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    int timeout_s,
+				    engine_done_fn cb,
+				    void *ud)
 {
 	eng_call_done(stop_req(l, e, id, "/restart", timeout_s), cb, ud);
 }
 
-void engine_container_kill_async(struct engine_loop *l, struct engine *e,
-				 const char *id, const char *signal,
-				 engine_done_fn cb, void *ud)
+void engine_container_kill_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *id,
+				 const char *signal,
+				 engine_done_fn cb,
+				 void *ud)
 {
 	struct sbuf q = SBUF_INIT;
 
@@ -312,9 +337,13 @@ void engine_container_kill_async(struct engine_loop *l, struct engine *e,
 	sbuf_release(&q);
 }
 
-void engine_container_remove_async(struct engine_loop *l, struct engine *e,
-				   const char *id, bool force, bool volumes,
-				   engine_done_fn cb, void *ud)
+void engine_container_remove_async(struct engine_loop *l,
+				   struct engine *e,
+				   const char *id,
+				   bool force,
+				   bool volumes,
+				   engine_done_fn cb,
+				   void *ud)
 {
 	char q[32];
 
@@ -324,47 +353,56 @@ void engine_container_remove_async(struct engine_loop *l, struct engine *e,
 
 int engine_container_start(struct engine *e, const char *id, struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_container_start_async(eng_own_loop(e), e, id, eng_sync_done_cb,
 				     &s);
 	return eng_sync_run(e, &s);
 }
 
-int engine_container_stop(struct engine *e, const char *id, int timeout_s,
+int engine_container_stop(struct engine *e,
+			  const char *id,
+			  int timeout_s,
 			  struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_container_stop_async(eng_own_loop(e), e, id, timeout_s,
 				    eng_sync_done_cb, &s);
 	return eng_sync_run(e, &s);
 }
 
-int engine_container_restart(struct engine *e, const char *id, int timeout_s,
+int engine_container_restart(struct engine *e,
+			     const char *id,
+			     int timeout_s,
 			     struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_container_restart_async(eng_own_loop(e), e, id, timeout_s,
 				       eng_sync_done_cb, &s);
 	return eng_sync_run(e, &s);
 }
 
-int engine_container_kill(struct engine *e, const char *id,
-			  const char *signal, struct diag *err)
+int engine_container_kill(struct engine *e,
+			  const char *id,
+			  const char *signal,
+			  struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_container_kill_async(eng_own_loop(e), e, id, signal,
 				    eng_sync_done_cb, &s);
 	return eng_sync_run(e, &s);
 }
 
-int engine_container_remove(struct engine *e, const char *id, bool force,
-			    bool volumes, struct diag *err)
+int engine_container_remove(struct engine *e,
+			    const char *id,
+			    bool force,
+			    bool volumes,
+			    struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_container_remove_async(eng_own_loop(e), e, id, force, volumes,
 				      eng_sync_done_cb, &s);
@@ -373,7 +411,8 @@ int engine_container_remove(struct engine *e, const char *id, bool force,
 
 /* ---- Inspect and list --------------------------------------------------- */
 
-static size_t parse_nets(struct engine_container_net **out, struct arena *a,
+static size_t parse_nets(struct engine_container_net **out,
+			 struct arena *a,
 			 const cJSON *nets)
 {
 	const cJSON *it;
@@ -384,15 +423,14 @@ static size_t parse_nets(struct engine_container_net **out, struct arena *a,
 		return 0;
 	*out = arena_calloc(a, (size_t)cJSON_GetArraySize(nets) + 1,
 			    sizeof(**out));
-	cJSON_ArrayForEach(it, nets)
-	{
+	cJSON_ArrayForEach(it, nets) {
 		struct engine_container_net *cn = &(*out)[n++];
 
 		cn->network = arena_strdup(a, it->string);
 		cn->network_id = ej_astr(a, it, "NetworkID");
 		cn->ip_address = ej_astr(a, it, "IPAddress");
-		cn->ipam_ipv4 = ej_astr(a, ej_obj(it, "IPAMConfig"),
-					"IPv4Address");
+		cn->ipam_ipv4 =
+			ej_astr(a, ej_obj(it, "IPAMConfig"), "IPv4Address");
 		cn->ip_prefix_len = (int)ej_int(it, "IPPrefixLen", 0);
 		cn->gateway = ej_astr(a, it, "Gateway");
 		cn->mac_address = ej_astr(a, it, "MacAddress");
@@ -469,7 +507,7 @@ static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct inspect_ctx *c = r->ctx;
 	struct engine_container_info *ci = NULL;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	cJSON *j = NULL;
 
 	if (!rc) {
@@ -489,8 +527,11 @@ static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-static void inspect_start(struct engine_loop *l, struct engine *e,
-			  const char *id, engine_container_fn cb, void *ud,
+static void inspect_start(struct engine_loop *l,
+			  struct engine *e,
+			  const char *id,
+			  engine_container_fn cb,
+			  void *ud,
 			  struct engine_container_info **keep)
 {
 	struct inspect_ctx *c = xcalloc(1, sizeof(*c));
@@ -501,14 +542,17 @@ static void inspect_start(struct engine_loop *l, struct engine *e,
 	ereq_start(id_req(l, e, "GET", id, "/json", ""), inspect_done, c);
 }
 
-void engine_container_inspect_async(struct engine_loop *l, struct engine *e,
-				    const char *id, engine_container_fn cb,
+void engine_container_inspect_async(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    engine_container_fn cb,
 				    void *ud)
 {
 	inspect_start(l, e, id, cb, ud, NULL);
 }
 
-static void sync_inspect_cb(void *ud, int rc,
+static void sync_inspect_cb(void *ud,
+			    int rc,
 			    const struct engine_container_info *ci,
 			    const struct diag *err)
 {
@@ -516,18 +560,20 @@ static void sync_inspect_cb(void *ud, int rc,
 	eng_sync_done_cb(ud, rc, err);
 }
 
-int engine_container_inspect(struct engine *e, const char *id,
+int engine_container_inspect(struct engine *e,
+			     const char *id,
 			     struct engine_container_info **out,
 			     struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	*out = NULL;
 	inspect_start(eng_own_loop(e), e, id, sync_inspect_cb, &s, out);
 	return eng_sync_run(e, &s);
 }
 
-static void parse_summary(struct engine_container_summary *cs, struct arena *a,
+static void parse_summary(struct engine_container_summary *cs,
+			  struct arena *a,
 			  const cJSON *it)
 {
 	const cJSON *ports = ej_obj(it, "Ports"), *p;
@@ -548,8 +594,7 @@ static void parse_summary(struct engine_container_summary *cs, struct arena *a,
 	cs->labels = labels;
 	pv = arena_calloc(a, (size_t)cJSON_GetArraySize(ports) + 1,
 			  sizeof(*pv));
-	cJSON_ArrayForEach(p, ports)
-	{
+	cJSON_ArrayForEach(p, ports) {
 		pv[n].ip = ej_astr(a, p, "IP");
 		pv[n].private_port = (unsigned)ej_int(p, "PrivatePort", 0);
 		pv[n].public_port = (unsigned)ej_int(p, "PublicPort", 0);
@@ -573,7 +618,7 @@ static void list_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct list_ctx *c = r->ctx;
 	struct engine_container_list *cl = NULL;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	const cJSON *it;
 	cJSON *j = NULL;
 
@@ -601,9 +646,12 @@ static void list_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-static void list_start(struct engine_loop *l, struct engine *e,
-		       const struct engine_filters *filters, engine_list_fn cb,
-		       void *ud, struct engine_container_list **keep)
+static void list_start(struct engine_loop *l,
+		       struct engine *e,
+		       const struct engine_filters *filters,
+		       engine_list_fn cb,
+		       void *ud,
+		       struct engine_container_list **keep)
 {
 	struct list_ctx *c = xcalloc(1, sizeof(*c));
 	struct sbuf q = SBUF_INIT;
@@ -612,15 +660,17 @@ static void list_start(struct engine_loop *l, struct engine *e,
 	c->ud = ud;
 	c->keep = keep;
 	eng_filters_query(&q, '&', filters);
-	ereq_start(ereq_new(l, e, "GET", false, "/containers/json?all=1%s",
-			    q.buf),
-		   list_done, c);
+	ereq_start(
+		ereq_new(l, e, "GET", false, "/containers/json?all=1%s", q.buf),
+		list_done, c);
 	sbuf_release(&q);
 }
 
-void engine_container_list_async(struct engine_loop *l, struct engine *e,
+void engine_container_list_async(struct engine_loop *l,
+				 struct engine *e,
 				 const struct engine_filters *filters,
-				 engine_list_fn cb, void *ud)
+				 engine_list_fn cb,
+				 void *ud)
 {
 	list_start(l, e, filters, cb, ud, NULL);
 }
@@ -633,7 +683,8 @@ void engine_container_list_free(struct engine_container_list *cl)
 	free(cl);
 }
 
-static void sync_list_cb(void *ud, int rc,
+static void sync_list_cb(void *ud,
+			 int rc,
 			 const struct engine_container_list *cl,
 			 const struct diag *err)
 {
@@ -643,9 +694,10 @@ static void sync_list_cb(void *ud, int rc,
 
 int engine_container_list(struct engine *e,
 			  const struct engine_filters *filters,
-			  struct engine_container_list **out, struct diag *err)
+			  struct engine_container_list **out,
+			  struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	*out = NULL;
 	list_start(eng_own_loop(e), e, filters, sync_list_cb, &s, out);
@@ -662,7 +714,7 @@ struct exit_ctx {
 static void wait_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct exit_ctx *c = r->ctx;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	int code = -1;
 	cJSON *j = NULL;
 
@@ -672,8 +724,7 @@ static void wait_done(struct ereq *r, int rc, const struct diag *err)
 			rc = d.code;
 			err = &d;
 		} else {
-			const char *msg =
-				ej_str(ej_obj(j, "Error"), "Message");
+			const char *msg = ej_str(ej_obj(j, "Error"), "Message");
 
 			code = (int)ej_int(j, "StatusCode", -1);
 			if (msg && *msg) {
@@ -688,9 +739,12 @@ static void wait_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void engine_container_wait_async(struct engine_loop *l, struct engine *e,
-				 const char *id, const char *condition,
-				 engine_exit_fn cb, void *ud)
+void engine_container_wait_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *id,
+				 const char *condition,
+				 engine_exit_fn cb,
+				 void *ud)
 {
 	struct exit_ctx *c = xcalloc(1, sizeof(*c));
 	struct sbuf q = SBUF_INIT;
@@ -707,8 +761,12 @@ void engine_container_wait_async(struct engine_loop *l, struct engine *e,
 	ereq_start(r, wait_done, c);
 }
 
-static void sync_exit_cb(void *ud, int rc, int exit_code, const char *output,
-			 size_t len, const struct diag *err)
+static void sync_exit_cb(void *ud,
+			 int rc,
+			 int exit_code,
+			 const char *output,
+			 size_t len,
+			 const struct diag *err)
 {
 	struct eng_sync *s = ud;
 
@@ -718,11 +776,13 @@ static void sync_exit_cb(void *ud, int rc, int exit_code, const char *output,
 	eng_sync_done_cb(ud, rc, err);
 }
 
-int engine_container_wait(struct engine *e, const char *id,
-			  const char *condition, int *out_exit,
+int engine_container_wait(struct engine *e,
+			  const char *id,
+			  const char *condition,
+			  int *out_exit,
 			  struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 	int rc;
 
 	engine_container_wait_async(eng_own_loop(e), e, id, condition,
@@ -754,11 +814,14 @@ static void logs_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void engine_container_logs_async(struct engine_loop *l, struct engine *e,
+void engine_container_logs_async(struct engine_loop *l,
+				 struct engine *e,
 				 const char *id,
 				 const struct engine_logs_opts *o,
-				 engine_output_fn out, void *out_ud,
-				 engine_done_fn cb, void *ud)
+				 engine_output_fn out,
+				 void *out_ud,
+				 engine_done_fn cb,
+				 void *ud)
 {
 	struct logs_ctx *c = xcalloc(1, sizeof(*c));
 	bool both = !o->stdout_ && !o->stderr_;
@@ -786,11 +849,14 @@ void engine_container_logs_async(struct engine_loop *l, struct engine *e,
 	ereq_start(r, logs_done, c);
 }
 
-int engine_container_logs(struct engine *e, const char *id,
+int engine_container_logs(struct engine *e,
+			  const char *id,
 			  const struct engine_logs_opts *opts,
-			  engine_output_fn out, void *ud, struct diag *err)
+			  engine_output_fn out,
+			  void *ud,
+			  struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_container_logs_async(eng_own_loop(e), e, id, opts, out, ud,
 				    eng_sync_done_cb, &s);

@@ -26,7 +26,9 @@ static int read_file(struct sbuf *out, const char *path)
 	return 0;
 }
 
-int engine_context_current(char *out, size_t size, const char *config_dir,
+int engine_context_current(char *out,
+			   size_t size,
+			   const char *config_dir,
 			   struct diag *err)
 {
 	struct sbuf path = SBUF_INIT, text = SBUF_INIT;
@@ -60,7 +62,7 @@ out:
 
 static bool tls_dir_has_files(const char *dir)
 {
-	static const char *const files[] = { "ca.pem", "cert.pem", "key.pem" };
+	static const char *const files[] = {"ca.pem", "cert.pem", "key.pem"};
 	char path[2048];
 
 	for (size_t i = 0; i < 3; i++) {
@@ -71,8 +73,10 @@ static bool tls_dir_has_files(const char *dir)
 	return false;
 }
 
-int engine_context_read(struct engine_context *out, const char *config_dir,
-			const char *name, struct diag *err)
+int engine_context_read(struct engine_context *out,
+			const char *config_dir,
+			const char *name,
+			struct diag *err)
 {
 	struct sbuf path = SBUF_INIT, text = SBUF_INIT;
 	char hex[SHA256_HEX_LEN + 1];

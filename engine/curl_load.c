@@ -23,7 +23,10 @@ static const struct {
 	const char *name;
 	size_t off;
 } syms[] = {
-#define SYM(fn, field) { #fn, offsetof(struct eng_curl_api, field) }
+#define SYM(fn, field)                                                         \
+	{                                                                      \
+#fn, offsetof(struct eng_curl_api, field)                      \
+	}
 	SYM(curl_easy_init, easy_init),
 	SYM(curl_easy_setopt, easy_setopt),
 	SYM(curl_easy_getinfo, easy_getinfo),

@@ -54,17 +54,19 @@ struct engine_config {
 	 * default unix:///var/run/docker.sock.
 	 */
 	const char *url;
-	bool tls;             /* tcp:// over https */
-	bool tls_verify;      /* verify the server against ca.pem */
+	bool tls;	       /* tcp:// over https */
+	bool tls_verify;       /* verify the server against ca.pem */
 	const char *cert_path; /* directory with ca.pem, cert.pem, key.pem */
-	const char *api_version; /* forced (DOCKER_API_VERSION); NULL: negotiate */
+	const char
+		*api_version; /* forced (DOCKER_API_VERSION); NULL: negotiate */
 	/*
 	 * Extra ssh arguments, split on blanks (e.g. "-i KEY -o
 	 * StrictHostKeyChecking=no"); NULL: $MIXCOMPOSE_SSH_OPTS.
 	 */
 	const char *ssh_opts;
 	long connect_timeout_ms; /* 0: ENGINE_CONNECT_TIMEOUT_MS (pings: 2x) */
-	long request_timeout_ms; /* 0: ENGINE_REQUEST_TIMEOUT_MS; streams: none */
+	long request_timeout_ms; /* 0: ENGINE_REQUEST_TIMEOUT_MS; streams: none
+				  */
 };
 
 /* One daemon connection (opaque); connections are reused between calls. */
@@ -74,7 +76,8 @@ struct engine;
  * Checks the URL and prepares the transport; does not connect.  npipe://
  * fails here with a clear message.  The config is copied.
  */
-int engine_new(struct engine **out, const struct engine_config *cfg,
+int engine_new(struct engine **out,
+	       const struct engine_config *cfg,
 	       struct diag *err);
 /*
  * Closes cached connections (reaping ssh children); NULL is fine.  Free
@@ -109,22 +112,21 @@ struct engine_url {
 	char *path; /* unix socket path; ssh remote socket or NULL; npipe */
 };
 
-int engine_url_parse(struct engine_url *out, const char *url,
-		     struct diag *err);
+int engine_url_parse(struct engine_url *out, const char *url, struct diag *err);
 void engine_url_release(struct engine_url *u);
 
 /* What /_ping says; negotiation happens on every ping. */
 struct engine_ping_info {
 	char api_version[16]; /* the daemon's maximum (Api-Version) */
 	char negotiated[16];  /* what we use from now on */
-	char os[32];          /* Ostype */
+	char os[32];	      /* Ostype */
 	char server[128];     /* Server header */
 	long latency_us;      /* the round trip */
 };
 
 /* GET /version. */
 struct engine_version_info {
-	char version[64];     /* "20.10.24+dfsg1" */
+	char version[64]; /* "20.10.24+dfsg1" */
 	char api_version[16];
 	char min_api_version[16];
 	char os[32];
@@ -134,11 +136,11 @@ struct engine_version_info {
 
 /* GET /info. */
 struct engine_system_info {
-	char os_type[32];     /* OSType */
-	char arch[32];        /* Architecture ("x86_64") */
+	char os_type[32]; /* OSType */
+	char arch[32];	  /* Architecture ("x86_64") */
 	char server_version[64];
 	char name[256];
-	char os_name[128];    /* OperatingSystem */
+	char os_name[128]; /* OperatingSystem */
 	int ncpu;
 	long long mem_total;
 };
@@ -174,8 +176,8 @@ void engine_loop_cancel(struct engine_loop *l);
 
 /* A raw reply; every pointer is valid only during the callback. */
 struct engine_reply {
-	long status;           /* 0 if no HTTP answer came */
-	const char *body;      /* NUL-terminated (not for streams) */
+	long status;	  /* 0 if no HTTP answer came */
+	const char *body; /* NUL-terminated (not for streams) */
 	size_t len;
 	const char *api_version; /* headers, "" when absent */
 	const char *ostype;
@@ -187,7 +189,9 @@ struct engine_reply {
  * rc is 0 for a 2xx reply, else as described at the top; 'err' is NULL
  * when rc is 0.  'r' is never NULL (status 0 on transport errors).
  */
-typedef void (*engine_reply_fn)(void *ud, int rc, const struct engine_reply *r,
+typedef void (*engine_reply_fn)(void *ud,
+				int rc,
+				const struct engine_reply *r,
 				const struct diag *err);
 
 /*
@@ -196,9 +200,15 @@ typedef void (*engine_reply_fn)(void *ud, int rc, const struct engine_reply *r,
  * of an engine pings first, the others wait for that ping).  'body' (JSON,
  * may be NULL) is copied.
  */
-void engine_submit(struct engine_loop *l, struct engine *e, const char *method,
-		   const char *path, bool raw_path, const char *body,
-		   size_t len, engine_reply_fn cb, void *ud);
+void engine_submit(struct engine_loop *l,
+		   struct engine *e,
+		   const char *method,
+		   const char *path,
+		   bool raw_path,
+		   const char *body,
+		   size_t len,
+		   engine_reply_fn cb,
+		   void *ud);
 
 /* ==== 3. Specs and results ============================================= */
 
@@ -235,17 +245,18 @@ struct engine_mount {
 	bool read_only;
 	bool volume_nocopy;
 	const char *bind_propagation; /* NULL: default */
-	long long tmpfs_size;         /* bytes; 0: unset */
-	int tmpfs_mode;               /* 0: unset */
+	long long tmpfs_size;	      /* bytes; 0: unset */
+	int tmpfs_mode;		      /* 0: unset */
 };
 
 struct engine_healthcheck {
-	struct engine_strv test; /* ["CMD", ...], ["CMD-SHELL", s], ["NONE"]; v NULL: none */
-	long long interval_ns;   /* 0: unset, for each duration */
+	struct engine_strv test; /* ["CMD", ...], ["CMD-SHELL", s], ["NONE"]; v
+				    NULL: none */
+	long long interval_ns;	 /* 0: unset, for each duration */
 	long long timeout_ns;
 	long long start_period_ns;
 	long long start_interval_ns; /* sent from API 1.44 */
-	int retries;                 /* 0: unset */
+	int retries;		     /* 0: unset */
 };
 
 /* One network endpoint (at create, or for connect). */
@@ -259,9 +270,9 @@ struct engine_endpoint {
 /* POST /containers/create body. */
 struct engine_container_spec {
 	const char *image;
-	struct engine_strv cmd;        /* v NULL: image default */
+	struct engine_strv cmd;	       /* v NULL: image default */
 	struct engine_strv entrypoint; /* v NULL: image default */
-	struct engine_strv env;        /* "K=V" */
+	struct engine_strv env;	       /* "K=V" */
 	const struct engine_kv *labels;
 	size_t n_labels;
 	const char *working_dir;
@@ -271,28 +282,28 @@ struct engine_container_spec {
 	bool tty;
 	bool open_stdin;
 	const char *stop_signal;
-	int stop_timeout;              /* seconds; -1: unset */
+	int stop_timeout; /* seconds; -1: unset */
 	struct engine_healthcheck healthcheck;
 	struct engine_strv exposed_ports; /* "80/tcp"; bindings are added too */
 
 	/* HostConfig */
 	const struct engine_port_binding *ports;
 	size_t n_ports;
-	struct engine_strv binds;      /* "src:dst[:ro]" as the CLI's -v */
+	struct engine_strv binds; /* "src:dst[:ro]" as the CLI's -v */
 	const struct engine_mount *mounts;
 	size_t n_mounts;
-	const char *network_mode;      /* NULL: daemon default */
+	const char *network_mode;	/* NULL: daemon default */
 	struct engine_strv extra_hosts; /* "name:ip" */
-	const char *restart_policy;    /* no, always, unless-stopped, on-failure */
+	const char *restart_policy; /* no, always, unless-stopped, on-failure */
 	int restart_max_retries;
-	int init;                      /* -1 unset, 0, 1 */
+	int init; /* -1 unset, 0, 1 */
 	bool privileged;
 	bool read_only;
 	struct engine_strv cap_add;
 	struct engine_strv cap_drop;
 	struct engine_strv dns;
 	struct engine_strv dns_search;
-	const char *isolation;         /* "process", "hyperv", NULL */
+	const char *isolation; /* "process", "hyperv", NULL */
 	bool auto_remove;
 
 	/*
@@ -328,17 +339,17 @@ struct engine_container_net {
 struct engine_container_info {
 	struct arena *arena;
 	const char *id;
-	const char *name;        /* without the leading '/' */
-	const char *image;       /* Config.Image */
-	const char *image_id;    /* Image */
-	const char *status;      /* created, running, exited, ... */
+	const char *name;     /* without the leading '/' */
+	const char *image;    /* Config.Image */
+	const char *image_id; /* Image */
+	const char *status;   /* created, running, exited, ... */
 	bool running;
 	int exit_code;
 	int pid;
-	const char *health;      /* starting, healthy, unhealthy; NULL: none */
-	const char *os;          /* Platform */
-	const char *hostname;    /* Config.Hostname */
-	const char *hosts_path;  /* HostsPath */
+	const char *health;	/* starting, healthy, unhealthy; NULL: none */
+	const char *os;		/* Platform */
+	const char *hostname;	/* Config.Hostname */
+	const char *hosts_path; /* HostsPath */
 	int restart_count;
 	const struct engine_kv *labels;
 	size_t n_labels;
@@ -401,7 +412,7 @@ struct engine_image_info {
 
 /* One line of pull progress. */
 struct engine_progress {
-	const char *id;       /* layer id, or NULL */
+	const char *id;	      /* layer id, or NULL */
 	const char *status;   /* "Downloading", "Pull complete", ... */
 	const char *progress; /* the bar, or NULL */
 	long long current;
@@ -418,8 +429,10 @@ enum engine_stream_kind {
 };
 
 /* Output of logs and exec; return nonzero to stop the stream. */
-typedef int (*engine_output_fn)(void *ud, enum engine_stream_kind s,
-				const char *data, size_t len);
+typedef int (*engine_output_fn)(void *ud,
+				enum engine_stream_kind s,
+				const char *data,
+				size_t len);
 
 struct engine_logs_opts {
 	bool follow;
@@ -428,7 +441,7 @@ struct engine_logs_opts {
 	bool stderr_;
 	const char *tail;  /* "all" (NULL) or a count */
 	const char *since; /* unix time or NULL */
-	bool tty;          /* the container has a TTY: raw, not framed */
+	bool tty;	   /* the container has a TTY: raw, not framed */
 };
 
 struct engine_exec_spec {
@@ -475,7 +488,8 @@ struct engine_network_info {
 	size_t n_labels;
 	const struct engine_ipam *ipam; /* IPAM.Config */
 	size_t n_ipam;
-	/* Containers attached: key = container id, value = IPv4 "a.b.c.d/nn". */
+	/* Containers attached: key = container id, value = IPv4 "a.b.c.d/nn".
+	 */
 	const struct engine_kv *containers;
 	size_t n_containers;
 };
@@ -517,7 +531,7 @@ void engine_volume_list_free(struct engine_volume_list *l);
 struct engine_event {
 	const char *type;   /* container, network, image, volume ... */
 	const char *action; /* start, die, health_status: healthy ... */
-	const char *id;     /* Actor.ID */
+	const char *id;	    /* Actor.ID */
 	const struct engine_kv *attributes; /* Actor.Attributes */
 	size_t n_attributes;
 	long long time_nano;
@@ -534,116 +548,187 @@ typedef int (*engine_event_fn)(void *ud, const struct engine_event *ev);
  * 'err' is NULL when rc is 0.  Strings passed in are copied at submit.
  */
 typedef void (*engine_done_fn)(void *ud, int rc, const struct diag *err);
-typedef void (*engine_id_fn)(void *ud, int rc, const char *id,
+typedef void (*engine_id_fn)(void *ud,
+			     int rc,
+			     const char *id,
 			     const struct diag *err);
-typedef void (*engine_ping_fn)(void *ud, int rc,
+typedef void (*engine_ping_fn)(void *ud,
+			       int rc,
 			       const struct engine_ping_info *info,
 			       const struct diag *err);
-typedef void (*engine_sysinfo_fn)(void *ud, int rc,
+typedef void (*engine_sysinfo_fn)(void *ud,
+				  int rc,
 				  const struct engine_system_info *info,
 				  const struct diag *err);
-typedef void (*engine_container_fn)(void *ud, int rc,
+typedef void (*engine_container_fn)(void *ud,
+				    int rc,
 				    const struct engine_container_info *ci,
 				    const struct diag *err);
-typedef void (*engine_list_fn)(void *ud, int rc,
+typedef void (*engine_list_fn)(void *ud,
+			       int rc,
 			       const struct engine_container_list *list,
 			       const struct diag *err);
-typedef void (*engine_image_fn)(void *ud, int rc,
+typedef void (*engine_image_fn)(void *ud,
+				int rc,
 				const struct engine_image_info *info,
 				const struct diag *err);
 /* Wait and exec: the exit code, and for exec the collected output. */
-typedef void (*engine_exit_fn)(void *ud, int rc, int exit_code,
-			       const char *output, size_t len,
+typedef void (*engine_exit_fn)(void *ud,
+			       int rc,
+			       int exit_code,
+			       const char *output,
+			       size_t len,
 			       const struct diag *err);
 
-void engine_ping_async(struct engine_loop *l, struct engine *e,
-		       engine_ping_fn cb, void *ud);
-void engine_info_async(struct engine_loop *l, struct engine *e,
-		       engine_sysinfo_fn cb, void *ud);
+void engine_ping_async(struct engine_loop *l,
+		       struct engine *e,
+		       engine_ping_fn cb,
+		       void *ud);
+void engine_info_async(struct engine_loop *l,
+		       struct engine *e,
+		       engine_sysinfo_fn cb,
+		       void *ud);
 
 /* 'name' and 'platform' ("linux/amd64", sent from API 1.41) may be NULL. */
-void engine_container_create_async(struct engine_loop *l, struct engine *e,
-				   const char *name, const char *platform,
+void engine_container_create_async(struct engine_loop *l,
+				   struct engine *e,
+				   const char *name,
+				   const char *platform,
 				   const struct engine_container_spec *spec,
-				   engine_id_fn cb, void *ud);
-void engine_container_start_async(struct engine_loop *l, struct engine *e,
-				  const char *id, engine_done_fn cb, void *ud);
+				   engine_id_fn cb,
+				   void *ud);
+void engine_container_start_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *id,
+				  engine_done_fn cb,
+				  void *ud);
 /* 'timeout_s' < 0: the container's own stop timeout. */
-void engine_container_stop_async(struct engine_loop *l, struct engine *e,
-				 const char *id, int timeout_s,
-				 engine_done_fn cb, void *ud);
-void engine_container_restart_async(struct engine_loop *l, struct engine *e,
-				    const char *id, int timeout_s,
-				    engine_done_fn cb, void *ud);
-void engine_container_kill_async(struct engine_loop *l, struct engine *e,
-				 const char *id, const char *signal,
-				 engine_done_fn cb, void *ud);
-void engine_container_remove_async(struct engine_loop *l, struct engine *e,
-				   const char *id, bool force, bool volumes,
-				   engine_done_fn cb, void *ud);
-void engine_container_inspect_async(struct engine_loop *l, struct engine *e,
-				    const char *id, engine_container_fn cb,
+void engine_container_stop_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *id,
+				 int timeout_s,
+				 engine_done_fn cb,
+				 void *ud);
+void engine_container_restart_async(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    int timeout_s,
+				    engine_done_fn cb,
+				    void *ud);
+void engine_container_kill_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *id,
+				 const char *signal,
+				 engine_done_fn cb,
+				 void *ud);
+void engine_container_remove_async(struct engine_loop *l,
+				   struct engine *e,
+				   const char *id,
+				   bool force,
+				   bool volumes,
+				   engine_done_fn cb,
+				   void *ud);
+void engine_container_inspect_async(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    engine_container_fn cb,
 				    void *ud);
 /* Lists all containers (all=1) matching 'filters' (may be NULL). */
-void engine_container_list_async(struct engine_loop *l, struct engine *e,
+void engine_container_list_async(struct engine_loop *l,
+				 struct engine *e,
 				 const struct engine_filters *filters,
-				 engine_list_fn cb, void *ud);
+				 engine_list_fn cb,
+				 void *ud);
 /* 'condition': "not-running" (NULL), "next-exit", "removed". A stream. */
-void engine_container_wait_async(struct engine_loop *l, struct engine *e,
-				 const char *id, const char *condition,
-				 engine_exit_fn cb, void *ud);
+void engine_container_wait_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *id,
+				 const char *condition,
+				 engine_exit_fn cb,
+				 void *ud);
 /* Streams the logs to 'out' (demuxed unless opts->tty); then 'cb'. */
-void engine_container_logs_async(struct engine_loop *l, struct engine *e,
+void engine_container_logs_async(struct engine_loop *l,
+				 struct engine *e,
 				 const char *id,
 				 const struct engine_logs_opts *opts,
-				 engine_output_fn out, void *out_ud,
-				 engine_done_fn cb, void *ud);
+				 engine_output_fn out,
+				 void *out_ud,
+				 engine_done_fn cb,
+				 void *ud);
 
-void engine_image_inspect_async(struct engine_loop *l, struct engine *e,
-				const char *ref, engine_image_fn cb, void *ud);
+void engine_image_inspect_async(struct engine_loop *l,
+				struct engine *e,
+				const char *ref,
+				engine_image_fn cb,
+				void *ud);
 /*
  * Pulls 'ref' ("busybox", "x:tag", "x@sha256:..."); 'platform' is sent
  * from API 1.32.  The stream's error/errorDetail becomes the error.
  */
-void engine_image_pull_async(struct engine_loop *l, struct engine *e,
-			     const char *ref, const char *platform,
-			     engine_progress_fn progress, void *progress_ud,
-			     engine_done_fn cb, void *ud);
+void engine_image_pull_async(struct engine_loop *l,
+			     struct engine *e,
+			     const char *ref,
+			     const char *platform,
+			     engine_progress_fn progress,
+			     void *progress_ud,
+			     engine_done_fn cb,
+			     void *ud);
 
 /* Create + start (+ inspect for the exit code) in one call. */
-void engine_exec_run_async(struct engine_loop *l, struct engine *e,
+void engine_exec_run_async(struct engine_loop *l,
+			   struct engine *e,
 			   const char *container,
 			   const struct engine_exec_spec *spec,
-			   engine_exit_fn cb, void *ud);
+			   engine_exit_fn cb,
+			   void *ud);
 
-void engine_network_create_async(struct engine_loop *l, struct engine *e,
+void engine_network_create_async(struct engine_loop *l,
+				 struct engine *e,
 				 const struct engine_network_spec *spec,
-				 engine_id_fn cb, void *ud);
-void engine_network_remove_async(struct engine_loop *l, struct engine *e,
-				 const char *name, engine_done_fn cb,
+				 engine_id_fn cb,
 				 void *ud);
-void engine_network_connect_async(struct engine_loop *l, struct engine *e,
-				  const char *network, const char *container,
+void engine_network_remove_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *name,
+				 engine_done_fn cb,
+				 void *ud);
+void engine_network_connect_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *network,
+				  const char *container,
 				  const struct engine_endpoint *ep,
-				  engine_done_fn cb, void *ud);
-void engine_network_disconnect_async(struct engine_loop *l, struct engine *e,
+				  engine_done_fn cb,
+				  void *ud);
+void engine_network_disconnect_async(struct engine_loop *l,
+				     struct engine *e,
 				     const char *network,
-				     const char *container, bool force,
-				     engine_done_fn cb, void *ud);
+				     const char *container,
+				     bool force,
+				     engine_done_fn cb,
+				     void *ud);
 
 /* The volume's name comes back as 'id'. */
-void engine_volume_create_async(struct engine_loop *l, struct engine *e,
+void engine_volume_create_async(struct engine_loop *l,
+				struct engine *e,
 				const struct engine_volume_spec *spec,
-				engine_id_fn cb, void *ud);
-void engine_volume_remove_async(struct engine_loop *l, struct engine *e,
-				const char *name, bool force,
-				engine_done_fn cb, void *ud);
+				engine_id_fn cb,
+				void *ud);
+void engine_volume_remove_async(struct engine_loop *l,
+				struct engine *e,
+				const char *name,
+				bool force,
+				engine_done_fn cb,
+				void *ud);
 
 /* Streams events until 'cb' returns nonzero or 'until' passes. */
-void engine_events_async(struct engine_loop *l, struct engine *e,
+void engine_events_async(struct engine_loop *l,
+			 struct engine *e,
 			 const struct engine_filters *filters,
-			 const char *since, const char *until,
-			 engine_event_fn ev, void *ev_ud, engine_done_fn cb,
+			 const char *since,
+			 const char *until,
+			 engine_event_fn ev,
+			 void *ev_ud,
+			 engine_done_fn cb,
 			 void *ud);
 
 /* ==== 5. Sync calls ==================================================== */
@@ -652,105 +737,167 @@ void engine_events_async(struct engine_loop *l, struct engine *e,
  * Each runs the async call on the engine's own loop until it completes.
  * Results marked "owned" are freed by the caller with the _free function.
  */
-int engine_ping(struct engine *e, struct engine_ping_info *out,
+int engine_ping(struct engine *e,
+		struct engine_ping_info *out,
 		struct diag *err);
-int engine_version(struct engine *e, struct engine_version_info *out,
+int engine_version(struct engine *e,
+		   struct engine_version_info *out,
 		   struct diag *err);
-int engine_info(struct engine *e, struct engine_system_info *out,
+int engine_info(struct engine *e,
+		struct engine_system_info *out,
 		struct diag *err);
 
 /* DIAG_ENOTFOUND when the image is missing. */
-int engine_image_inspect(struct engine *e, const char *ref,
-			 struct engine_image_info *out, struct diag *err);
-int engine_image_pull(struct engine *e, const char *ref, const char *platform,
-		      engine_progress_fn progress, void *ud, struct diag *err);
+int engine_image_inspect(struct engine *e,
+			 const char *ref,
+			 struct engine_image_info *out,
+			 struct diag *err);
+int engine_image_pull(struct engine *e,
+		      const char *ref,
+		      const char *platform,
+		      engine_progress_fn progress,
+		      void *ud,
+		      struct diag *err);
 /*
  * POST /images/create?fromSrc=-: a tar stream from 'tar' (read to EOF)
  * becomes 'ref' ("repo:tag"); 'changes' are Dockerfile lines such as
  * "CMD [\"sh\"]".  'out_id' (may be NULL) receives the new image id.
  */
-int engine_image_import(struct engine *e, FILE *tar, const char *ref,
-			const struct engine_strv *changes, char out_id[96],
+int engine_image_import(struct engine *e,
+			FILE *tar,
+			const char *ref,
+			const struct engine_strv *changes,
+			char out_id[96],
 			struct diag *err);
-int engine_image_remove(struct engine *e, const char *ref, bool force,
+int engine_image_remove(struct engine *e,
+			const char *ref,
+			bool force,
 			struct diag *err);
 
 /* 'out_id' receives the new id (64 hex digits). */
-int engine_container_create(struct engine *e, const char *name,
+int engine_container_create(struct engine *e,
+			    const char *name,
 			    const char *platform,
 			    const struct engine_container_spec *spec,
-			    char out_id[80], struct diag *err);
+			    char out_id[80],
+			    struct diag *err);
 int engine_container_start(struct engine *e, const char *id, struct diag *err);
-int engine_container_stop(struct engine *e, const char *id, int timeout_s,
+int engine_container_stop(struct engine *e,
+			  const char *id,
+			  int timeout_s,
 			  struct diag *err);
-int engine_container_restart(struct engine *e, const char *id, int timeout_s,
+int engine_container_restart(struct engine *e,
+			     const char *id,
+			     int timeout_s,
 			     struct diag *err);
-int engine_container_kill(struct engine *e, const char *id,
-			  const char *signal, struct diag *err);
-int engine_container_remove(struct engine *e, const char *id, bool force,
-			    bool volumes, struct diag *err);
+int engine_container_kill(struct engine *e,
+			  const char *id,
+			  const char *signal,
+			  struct diag *err);
+int engine_container_remove(struct engine *e,
+			    const char *id,
+			    bool force,
+			    bool volumes,
+			    struct diag *err);
 /* Owned '*out'; DIAG_ENOTFOUND when there is no such container. */
-int engine_container_inspect(struct engine *e, const char *id,
+int engine_container_inspect(struct engine *e,
+			     const char *id,
 			     struct engine_container_info **out,
 			     struct diag *err);
 /* Owned '*out'. */
 int engine_container_list(struct engine *e,
 			  const struct engine_filters *filters,
-			  struct engine_container_list **out, struct diag *err);
-int engine_container_wait(struct engine *e, const char *id,
-			  const char *condition, int *out_exit,
+			  struct engine_container_list **out,
 			  struct diag *err);
-int engine_container_logs(struct engine *e, const char *id,
+int engine_container_wait(struct engine *e,
+			  const char *id,
+			  const char *condition,
+			  int *out_exit,
+			  struct diag *err);
+int engine_container_logs(struct engine *e,
+			  const char *id,
 			  const struct engine_logs_opts *opts,
-			  engine_output_fn out, void *ud, struct diag *err);
+			  engine_output_fn out,
+			  void *ud,
+			  struct diag *err);
 
 /* Exec in three steps, or all at once with engine_exec_run. */
-int engine_exec_create(struct engine *e, const char *container,
-		       const struct engine_exec_spec *spec, char out_id[80],
+int engine_exec_create(struct engine *e,
+		       const char *container,
+		       const struct engine_exec_spec *spec,
+		       char out_id[80],
 		       struct diag *err);
 /* Attaches (unless detach) and passes demuxed output to 'out' (may be NULL). */
-int engine_exec_start(struct engine *e, const char *exec_id, bool detach,
-		      bool tty, engine_output_fn out, void *ud,
+int engine_exec_start(struct engine *e,
+		      const char *exec_id,
+		      bool detach,
+		      bool tty,
+		      engine_output_fn out,
+		      void *ud,
 		      struct diag *err);
-int engine_exec_inspect(struct engine *e, const char *exec_id,
-			int *out_exit, bool *out_running, struct diag *err);
+int engine_exec_inspect(struct engine *e,
+			const char *exec_id,
+			int *out_exit,
+			bool *out_running,
+			struct diag *err);
 /*
  * Runs 'argv' in the container as 'user' (NULL: default) and collects
  * stdout+stderr into '*out_output' (malloc'ed; may be NULL to discard).
  */
-int engine_exec_run(struct engine *e, const char *container,
-		    const char *const *argv, const char *user, int *out_exit,
-		    char **out_output, struct diag *err);
+int engine_exec_run(struct engine *e,
+		    const char *container,
+		    const char *const *argv,
+		    const char *user,
+		    int *out_exit,
+		    char **out_output,
+		    struct diag *err);
 
 int engine_network_create(struct engine *e,
 			  const struct engine_network_spec *spec,
-			  char out_id[80], struct diag *err);
-/* Owned '*out'; DIAG_ENOTFOUND when missing. */
-int engine_network_inspect(struct engine *e, const char *name,
-			   struct engine_network_info **out, struct diag *err);
-int engine_network_list(struct engine *e, const struct engine_filters *filters,
-			struct engine_network_list **out, struct diag *err);
-int engine_network_remove(struct engine *e, const char *name,
+			  char out_id[80],
 			  struct diag *err);
-int engine_network_connect(struct engine *e, const char *network,
+/* Owned '*out'; DIAG_ENOTFOUND when missing. */
+int engine_network_inspect(struct engine *e,
+			   const char *name,
+			   struct engine_network_info **out,
+			   struct diag *err);
+int engine_network_list(struct engine *e,
+			const struct engine_filters *filters,
+			struct engine_network_list **out,
+			struct diag *err);
+int engine_network_remove(struct engine *e, const char *name, struct diag *err);
+int engine_network_connect(struct engine *e,
+			   const char *network,
 			   const char *container,
-			   const struct engine_endpoint *ep, struct diag *err);
-int engine_network_disconnect(struct engine *e, const char *network,
-			      const char *container, bool force,
+			   const struct engine_endpoint *ep,
+			   struct diag *err);
+int engine_network_disconnect(struct engine *e,
+			      const char *network,
+			      const char *container,
+			      bool force,
 			      struct diag *err);
 
 /* 'out_name' (may be NULL) receives the volume's name. */
 int engine_volume_create(struct engine *e,
 			 const struct engine_volume_spec *spec,
-			 char out_name[256], struct diag *err);
-int engine_volume_list(struct engine *e, const struct engine_filters *filters,
-		       struct engine_volume_list **out, struct diag *err);
-int engine_volume_remove(struct engine *e, const char *name, bool force,
+			 char out_name[256],
+			 struct diag *err);
+int engine_volume_list(struct engine *e,
+		       const struct engine_filters *filters,
+		       struct engine_volume_list **out,
+		       struct diag *err);
+int engine_volume_remove(struct engine *e,
+			 const char *name,
+			 bool force,
 			 struct diag *err);
 
-int engine_events(struct engine *e, const struct engine_filters *filters,
-		  const char *since, const char *until, engine_event_fn ev,
-		  void *ud, struct diag *err);
+int engine_events(struct engine *e,
+		  const struct engine_filters *filters,
+		  const char *since,
+		  const char *until,
+		  engine_event_fn ev,
+		  void *ud,
+		  struct diag *err);
 
 /* ==== 6. Streams ======================================================= */
 
@@ -770,7 +917,9 @@ struct engine_demux {
 	bool stopped;
 };
 
-void engine_demux_init(struct engine_demux *d, bool raw, engine_output_fn fn,
+void engine_demux_init(struct engine_demux *d,
+		       bool raw,
+		       engine_output_fn fn,
 		       void *ud);
 /* Returns nonzero once 'fn' asked to stop. */
 int engine_demux_feed(struct engine_demux *d, const char *buf, size_t len);
@@ -799,7 +948,7 @@ int engine_lines_finish(struct engine_lines *ls);
 
 enum engine_source {
 	ENGINE_SRC_FLAG,    /* --daemon NAME=URL */
-	ENGINE_SRC_ENV,     /* MIXCOMPOSE_DAEMON_<NAME> */
+	ENGINE_SRC_ENV,	    /* MIXCOMPOSE_DAEMON_<NAME> */
 	ENGINE_SRC_FILE,    /* x-mixcompose.daemons */
 	ENGINE_SRC_CONTEXT, /* a docker context on disk */
 	ENGINE_SRC_DEFAULT, /* DOCKER_HOST / DOCKER_CONTEXT / default socket */
@@ -817,7 +966,7 @@ struct engine_daemon_decl {
 	bool lab;
 	bool tls_verify;
 	const char *cert_path;
-	const char *where;    /* "compose.yaml:5:7" for messages, or NULL */
+	const char *where; /* "compose.yaml:5:7" for messages, or NULL */
 };
 
 /* One registry entry; strings live in the registry. */
@@ -825,28 +974,28 @@ struct engine_daemon {
 	const char *name;
 	const char *url;
 	enum engine_source source;
-	const char *context;     /* context it came from, or NULL */
-	const char *where;       /* declaration site, or NULL */
+	const char *context;	 /* context it came from, or NULL */
+	const char *where;	 /* declaration site, or NULL */
 	const char *declared_os; /* NULL: whatever the daemon says */
 	const char *declared_arch;
-	bool lab;                /* may stand in for 'declared_os' */
+	bool lab; /* may stand in for 'declared_os' */
 	bool tls;
 	bool tls_verify;
 	const char *cert_path;
-	bool declared;           /* named by the project (file), not just found */
+	bool declared; /* named by the project (file), not just found */
 
 	/* Filled by engine_registry_probe(). */
 	bool probed;
 	bool reachable;
-	const char *error;      /* why not reachable, or the os mismatch */
-	const char *os;         /* effective OS (declared when a lab stand-in) */
+	const char *error; /* why not reachable, or the os mismatch */
+	const char *os;	   /* effective OS (declared when a lab stand-in) */
 	const char *reported_os;
-	const char *arch;       /* normalized: amd64, arm64 ... */
+	const char *arch; /* normalized: amd64, arm64 ... */
 	const char *server_version;
 	const char *api_version; /* negotiated */
-	bool stand_in;          /* lab: reports another OS than it plays */
+	bool stand_in;		 /* lab: reports another OS than it plays */
 	long latency_us;
-	struct engine *engine;  /* connected engine (owned by the registry) */
+	struct engine *engine; /* connected engine (owned by the registry) */
 };
 
 struct engine_registry;
@@ -857,7 +1006,8 @@ struct engine_registry;
  * means $DOCKER_CONFIG or ~/.docker.
  */
 struct engine_registry_opts {
-	const char *const *flags; /* "NAME=URL[,os=..][,lab=true]", "NAME=context:CTX" */
+	const char *const
+		*flags; /* "NAME=URL[,os=..][,lab=true]", "NAME=context:CTX" */
 	size_t n_flags;
 	const struct engine_daemon_decl *decls;
 	size_t n_decls;
@@ -897,18 +1047,22 @@ struct engine_context {
 	char name[256];
 	char host[1024];
 	bool skip_tls_verify;
-	bool has_tls;        /* tls/<sha>/docker holds files */
-	char tls_dir[1024];  /* that directory */
+	bool has_tls;	    /* tls/<sha>/docker holds files */
+	char tls_dir[1024]; /* that directory */
 };
 
 /*
  * Reads context 'name' from 'config_dir' (contexts/meta/<sha256>/meta.json).
  * "default" is not on disk: DIAG_ENOTFOUND for it as for any missing one.
  */
-int engine_context_read(struct engine_context *out, const char *config_dir,
-			const char *name, struct diag *err);
+int engine_context_read(struct engine_context *out,
+			const char *config_dir,
+			const char *name,
+			struct diag *err);
 /* config.json's currentContext into 'out' ("" if none). */
-int engine_context_current(char *out, size_t size, const char *config_dir,
+int engine_context_current(char *out,
+			   size_t size,
+			   const char *config_dir,
 			   struct diag *err);
 
 /* ==== 8. Helpers exposed for tests ===================================== */
@@ -920,15 +1074,22 @@ int engine_api_parse(const char *s, int *major, int *minor);
  * 'daemon'); refuses one below ENGINE_API_MIN naming both.  'out' gets
  * "1.xx".  'name' is the daemon for the message.
  */
-int engine_api_negotiate(char out[16], const char *name, const char *daemon,
-			 const char *forced, struct diag *err);
+int engine_api_negotiate(char out[16],
+			 const char *name,
+			 const char *daemon,
+			 const char *forced,
+			 struct diag *err);
 /*
  * Builds the error for a non-2xx reply: "daemon 'N': METHOD PATH: STATUS
  * REASON: message" where message is the body's JSON "message" (or the
  * body's text).  Returns DIAG_ENOTFOUND for 404, else DIAG_EENGINE.
  */
-int engine_http_error(struct diag *err, const char *name, const char *method,
-		      const char *path, long status, const char *body,
+int engine_http_error(struct diag *err,
+		      const char *name,
+		      const char *method,
+		      const char *path,
+		      long status,
+		      const char *body,
 		      size_t len);
 const char *engine_http_reason(long status);
 /* The create body as JSON (malloc'ed), for tests and config hashes. */
@@ -949,24 +1110,24 @@ char *engine_container_spec_json(const struct engine_container_spec *spec);
 #define ENGINE_JOB_NONE SIZE_MAX
 
 enum engine_job_kind {
-	ENGINE_JOB_NOOP,             /* a barrier: done once its deps are */
-	ENGINE_JOB_NETWORK_CREATE,   /* network_spec */
-	ENGINE_JOB_NETWORK_REMOVE,   /* name; a missing one is fine */
-	ENGINE_JOB_VOLUME_CREATE,    /* volume_spec */
-	ENGINE_JOB_VOLUME_REMOVE,    /* name; a missing one is fine */
-	ENGINE_JOB_IMAGE_ENSURE,     /* name = ref: inspect, pull if missing */
+	ENGINE_JOB_NOOP,	   /* a barrier: done once its deps are */
+	ENGINE_JOB_NETWORK_CREATE, /* network_spec */
+	ENGINE_JOB_NETWORK_REMOVE, /* name; a missing one is fine */
+	ENGINE_JOB_VOLUME_CREATE,  /* volume_spec */
+	ENGINE_JOB_VOLUME_REMOVE,  /* name; a missing one is fine */
+	ENGINE_JOB_IMAGE_ENSURE,   /* name = ref: inspect, pull if missing */
 	/*
 	 * name, platform (sent from API 1.41), container_spec; then each of
 	 * 'connect' is attached with engine_network_connect.  The new id is
 	 * in job->id.
 	 */
 	ENGINE_JOB_CONTAINER_CREATE,
-	ENGINE_JOB_CONTAINER_START,  /* container; "already started" is fine */
-	ENGINE_JOB_CONTAINER_STOP,   /* container, timeout_s */
+	ENGINE_JOB_CONTAINER_START, /* container; "already started" is fine */
+	ENGINE_JOB_CONTAINER_STOP,  /* container, timeout_s */
 	/* container: stop (timeout_s), then remove (force); missing is fine */
 	ENGINE_JOB_CONTAINER_REMOVE,
-	ENGINE_JOB_WAIT,             /* container reaches 'wait' */
-	ENGINE_JOB_EXEC,             /* argv as user in container; exit 0 */
+	ENGINE_JOB_WAIT, /* container reaches 'wait' */
+	ENGINE_JOB_EXEC, /* argv as user in container; exit 0 */
 };
 
 enum engine_wait_cond {
@@ -998,13 +1159,13 @@ struct engine_container_ref {
 struct engine_job {
 	enum engine_job_kind kind;
 	struct engine *engine;
-	const size_t *deps;     /* indices of jobs that must be DONE first */
+	const size_t *deps; /* indices of jobs that must be DONE first */
 	size_t n_deps;
-	const char *title;      /* "container proj-web-1", for messages */
-	void *ud;               /* the caller's */
+	const char *title; /* "container proj-web-1", for messages */
+	void *ud;	   /* the caller's */
 
-	const char *name;       /* container/network/volume name, image ref */
-	const char *platform;   /* create, pull: "linux/amd64" or NULL */
+	const char *name;     /* container/network/volume name, image ref */
+	const char *platform; /* create, pull: "linux/amd64" or NULL */
 	struct engine_container_ref container;
 	const struct engine_container_spec *container_spec;
 	const struct engine_endpoint *connect; /* create: more networks */
@@ -1012,11 +1173,11 @@ struct engine_job {
 	const struct engine_network_spec *network_spec;
 	const struct engine_volume_spec *volume_spec;
 	enum engine_wait_cond wait;
-	long wait_timeout_ms;   /* WAIT: 0 means no limit */
+	long wait_timeout_ms;	 /* WAIT: 0 means no limit */
 	struct engine_strv argv; /* EXEC */
-	const char *user;       /* EXEC, or NULL */
-	int timeout_s;          /* STOP/REMOVE: < 0: the container's own */
-	bool remove_volumes;    /* REMOVE: its anonymous volumes too */
+	const char *user;	 /* EXEC, or NULL */
+	int timeout_s;		 /* STOP/REMOVE: < 0: the container's own */
+	bool remove_volumes;	 /* REMOVE: its anonymous volumes too */
 	/*
 	 * Start once every dep is finished, whatever its outcome (down goes
 	 * on after a failure); a container job must still be DONE.
@@ -1025,32 +1186,34 @@ struct engine_job {
 
 	/* Results. */
 	enum engine_job_state state;
-	const char *phase;      /* static: "pulling", "stopping", ... or NULL */
-	bool noop;              /* nothing to do: started, missing, present */
-	char id[96];            /* container/network id or volume name made */
-	int exit_code;          /* EXEC, WAIT COMPLETED */
-	long long started_ms;   /* CLOCK_MONOTONIC ms when WORKING */
-	long long finished_ms;  /* when DONE/FAILED/SKIPPED */
-	struct diag err;        /* FAILED/SKIPPED: why */
+	const char *phase;     /* static: "pulling", "stopping", ... or NULL */
+	bool noop;	       /* nothing to do: started, missing, present */
+	char id[96];	       /* container/network id or volume name made */
+	int exit_code;	       /* EXEC, WAIT COMPLETED */
+	long long started_ms;  /* CLOCK_MONOTONIC ms when WORKING */
+	long long finished_ms; /* when DONE/FAILED/SKIPPED */
+	struct diag err;       /* FAILED/SKIPPED: why */
 };
 
 /* Called for every job when the run starts and on each state/phase change. */
-typedef void (*engine_job_fn)(void *ud, const struct engine_job *jobs,
-			      size_t n, size_t i);
+typedef void (*engine_job_fn)(void *ud,
+			      const struct engine_job *jobs,
+			      size_t n,
+			      size_t i);
 
 struct engine_run_opts {
-	engine_job_fn progress;  /* may be NULL */
+	engine_job_fn progress; /* may be NULL */
 	void *progress_ud;
 	/* Checked at every step: once nonzero no new job starts. */
 	volatile sig_atomic_t *cancel;
-	long poll_ms;            /* WAIT polling interval; 0: 250 */
+	long poll_ms; /* WAIT polling interval; 0: 250 */
 	/*
 	 * A request that fails with an iptables error (two daemons on one
 	 * host racing on their chains) is tried again, up to 5 times, after
 	 * retry_ms, 2 x retry_ms, ...; 0: 300.
 	 */
 	long retry_ms;
-	size_t max_per_engine;   /* jobs WORKING per daemon; 0: no limit */
+	size_t max_per_engine; /* jobs WORKING per daemon; 0: no limit */
 };
 
 /*
@@ -1061,8 +1224,11 @@ struct engine_run_opts {
  * Bad dependency indices (or a cycle) are a DIAG_EUSAGE bug report
  * before anything runs.
  */
-int engine_run(struct engine_loop *l, struct engine_job *jobs, size_t n,
-	       const struct engine_run_opts *opts, struct diag *err);
+int engine_run(struct engine_loop *l,
+	       struct engine_job *jobs,
+	       size_t n,
+	       const struct engine_run_opts *opts,
+	       struct diag *err);
 
 /*
  * The pure scheduling step engine_run uses, for tests: marks every
@@ -1072,10 +1238,11 @@ int engine_run(struct engine_loop *l, struct engine_job *jobs, size_t n,
  * deps are all DONE (all finished, with soft_deps) into 'out' (at most
  * 'cap', in index order).  Returns how many it wrote.
  */
-size_t engine_jobs_ready(struct engine_job *jobs, size_t n, size_t *out,
-			 size_t cap);
+size_t
+engine_jobs_ready(struct engine_job *jobs, size_t n, size_t *out, size_t cap);
 /* Checks deps (in range, not itself, no cycle); 0 or DIAG_EUSAGE. */
-int engine_jobs_check(const struct engine_job *jobs, size_t n,
+int engine_jobs_check(const struct engine_job *jobs,
+		      size_t n,
 		      struct diag *err);
 const char *engine_job_kind_name(enum engine_job_kind k);
 const char *engine_job_state_name(enum engine_job_state s);

@@ -41,8 +41,11 @@ struct eng_curl_api {
 	CURLMcode (*multi_add_handle)(CURLM *m, CURL *h);
 	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *h);
 	CURLMcode (*multi_perform)(CURLM *m, int *running);
-	CURLMcode (*multi_poll)(CURLM *m, struct curl_waitfd fds[],
-				unsigned n, int timeout_ms, int *ret);
+	CURLMcode (*multi_poll)(CURLM *m,
+				struct curl_waitfd fds[],
+				unsigned n,
+				int timeout_ms,
+				int *ret);
 	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
 	CURLMcode (*multi_cleanup)(CURLM *m);
 };
@@ -86,7 +89,7 @@ int eng_curl_load(struct diag *err);
 
 /* An ssh child carrying one connection over a socketpair. */
 struct eng_ssh_child {
-	int fd;    /* our end, handed to curl */
+	int fd; /* our end, handed to curl */
 	pid_t pid;
 	int errfd; /* memfd holding the child's stderr */
 };
@@ -98,7 +101,7 @@ struct engine {
 	bool tls;
 	bool tls_verify;
 	char *cert_path;
-	char *ssh_opts;   /* from the config, or NULL */
+	char *ssh_opts;	  /* from the config, or NULL */
 	char **ssh_extra; /* NULL-terminated */
 	long connect_timeout_ms;
 	long request_timeout_ms;
@@ -118,7 +121,7 @@ struct engine {
 	char os[32];
 	bool pinging;
 	struct engine_loop *ping_loop;
-	unsigned epoch;      /* bumped after each failed negotiation */
+	unsigned epoch;	     /* bumped after each failed negotiation */
 	unsigned fail_epoch; /* requests of epochs < this one fail */
 	struct diag neg_err;
 
@@ -153,7 +156,7 @@ struct ereq {
 	CURL *h;
 	struct curl_slist *hdrs;
 	char method[8];
-	char *path;      /* as given, without the version */
+	char *path;	 /* as given, without the version */
 	char *full_path; /* as sent, for messages */
 	bool raw_path;
 	/* Appended to the path at send time if the API is recent enough. */
@@ -163,8 +166,8 @@ struct ereq {
 	char *body;
 	size_t body_len;
 	const char *content_type;
-	FILE *upload;    /* streamed body (image import), borrowed */
-	bool stream;     /* no request timeout; body to on_data */
+	FILE *upload;	 /* streamed body (image import), borrowed */
+	bool stream;	 /* no request timeout; body to on_data */
 	long timeout_ms; /* 0: the engine's */
 
 	ereq_data_fn on_data;
@@ -177,7 +180,7 @@ struct ereq {
 	char ostype[32];
 	char server[128];
 	char errbuf[CURL_ERROR_SIZE];
-	bool stopped;   /* on_data asked to stop */
+	bool stopped; /* on_data asked to stop */
 	bool cancelled;
 	struct diag pre_err;
 	long latency_us;
@@ -191,15 +194,22 @@ struct engine_loop {
 
 /* client.c: the request life cycle. */
 /* A request for 'path' (formatted); complete it with ereq_start. */
-struct ereq *ereq_new(struct engine_loop *l, struct engine *e,
-		      const char *method, bool raw_path, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+struct ereq *ereq_new(struct engine_loop *l,
+		      struct engine *e,
+		      const char *method,
+		      bool raw_path,
+		      const char *fmt,
+		      ...) __attribute__((format(printf, 5, 6)));
 /* Takes 'j', prints it as the body and deletes it. */
 void ereq_body_json(struct ereq *r, cJSON *j);
 void ereq_start(struct ereq *r, ereq_done_fn done, void *ctx);
 /* Fails 'r' on the next step instead of sending it. */
-void ereq_fail(struct ereq *r, ereq_done_fn done, void *ctx, int code,
-	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void ereq_fail(struct ereq *r,
+	       ereq_done_fn done,
+	       void *ctx,
+	       int code,
+	       const char *fmt,
+	       ...) __attribute__((format(printf, 5, 6)));
 /* Puts 'r' on the loop's list / sends it now (ping.c). */
 void eng_list_add(struct engine_loop *l, struct ereq *r);
 void eng_launch(struct ereq *r);
@@ -209,8 +219,11 @@ void eng_neg_ping(struct engine_loop *l, struct engine *e);
 void eng_sync_wait(struct engine_loop *l, const bool *done);
 struct engine_loop *eng_own_loop(struct engine *e);
 /* Error for a request: "daemon 'N': METHOD PATH: ..." */
-int eng_req_error(const struct ereq *r, struct diag *err, int code,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int eng_req_error(const struct ereq *r,
+		  struct diag *err,
+		  int code,
+		  const char *fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
 /* Parses the reply as JSON; on failure fills 'err' (DIAG_EENGINE). */
 cJSON *eng_req_json(const struct ereq *r, struct diag *err);
 /* Percent-encodes 's' for a path segment or query value. */
@@ -218,14 +231,16 @@ void eng_escape(struct sbuf *sb, const char *s);
 /* The same, keeping '/', ':' and '@' (image references in paths). */
 void eng_escape_ref(struct sbuf *sb, const char *s);
 /* "?filters=..." from 'f' appended to 'sb' (nothing when empty). */
-void eng_filters_query(struct sbuf *sb, char sep, const struct engine_filters *f);
+void eng_filters_query(struct sbuf *sb,
+		       char sep,
+		       const struct engine_filters *f);
 
 /* Sync wrappers: a completion record filled by the callbacks below. */
 struct eng_sync {
 	bool done;
 	int rc;
 	struct diag *err;
-	void *out;      /* id buffer, or a result pointer to fill */
+	void *out; /* id buffer, or a result pointer to fill */
 	size_t out_len;
 	int exit_code;
 };
@@ -261,7 +276,6 @@ void ej_copy(char *dst, size_t size, const cJSON *o, const char *key);
 /* Writing. */
 void ej_add_str(cJSON *o, const char *key, const char *s); /* skips NULL */
 void ej_add_strv(cJSON *o, const char *key, const struct engine_strv *v);
-void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv,
-	       size_t n);
+void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv, size_t n);
 
 #endif

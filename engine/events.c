@@ -20,7 +20,7 @@ static int event_line(void *ud, const char *line, size_t len)
 	struct events_ctx *c = ud;
 	cJSON *j = cJSON_ParseWithLength(line, len);
 	struct arena *a;
-	struct engine_event ev = { 0 };
+	struct engine_event ev = {0};
 	struct engine_kv *attrs;
 	const cJSON *actor;
 	int stop;
@@ -57,10 +57,14 @@ static void events_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void engine_events_async(struct engine_loop *l, struct engine *e,
+void engine_events_async(struct engine_loop *l,
+			 struct engine *e,
 			 const struct engine_filters *filters,
-			 const char *since, const char *until,
-			 engine_event_fn ev, void *ev_ud, engine_done_fn cb,
+			 const char *since,
+			 const char *until,
+			 engine_event_fn ev,
+			 void *ev_ud,
+			 engine_done_fn cb,
 			 void *ud)
 {
 	struct events_ctx *c = xcalloc(1, sizeof(*c));
@@ -90,11 +94,15 @@ void engine_events_async(struct engine_loop *l, struct engine *e,
 	ereq_start(r, events_done, c);
 }
 
-int engine_events(struct engine *e, const struct engine_filters *filters,
-		  const char *since, const char *until, engine_event_fn ev,
-		  void *ud, struct diag *err)
+int engine_events(struct engine *e,
+		  const struct engine_filters *filters,
+		  const char *since,
+		  const char *until,
+		  engine_event_fn ev,
+		  void *ud,
+		  struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_events_async(eng_own_loop(e), e, filters, since, until, ev, ud,
 			    eng_sync_done_cb, &s);

@@ -23,7 +23,8 @@ static cJSON *exec_body(const struct engine_exec_spec *s)
 	return b;
 }
 
-static struct ereq *create_req(struct engine_loop *l, struct engine *e,
+static struct ereq *create_req(struct engine_loop *l,
+			       struct engine *e,
 			       const char *container,
 			       const struct engine_exec_spec *spec)
 {
@@ -42,8 +43,11 @@ static struct ereq *create_req(struct engine_loop *l, struct engine *e,
  * then writes the (framed, unless Tty) output until the process ends and
  * closes the connection.
  */
-static struct ereq *start_req(struct engine_loop *l, struct engine *e,
-			      const char *id, bool detach, bool tty)
+static struct ereq *start_req(struct engine_loop *l,
+			      struct engine *e,
+			      const char *id,
+			      bool detach,
+			      bool tty)
 {
 	struct ereq *r = ereq_new(l, e, "POST", false, "/exec/%s/start", id);
 	cJSON *b = cJSON_CreateObject();
@@ -70,16 +74,16 @@ struct run_ctx {
 	void *ud;
 };
 
-static void run_finish(struct run_ctx *c, int rc, int code,
-		       const struct diag *err)
+static void
+run_finish(struct run_ctx *c, int rc, int code, const struct diag *err)
 {
 	c->cb(c->ud, rc, code, c->out.buf, c->out.len, rc ? err : NULL);
 	sbuf_release(&c->out);
 	free(c);
 }
 
-static int run_output(void *ud, enum engine_stream_kind s, const char *p,
-		      size_t n)
+static int
+run_output(void *ud, enum engine_stream_kind s, const char *p, size_t n)
 {
 	struct run_ctx *c = ud;
 
@@ -106,7 +110,7 @@ static void run_inspect(struct run_ctx *c)
 static void run_inspected(struct ereq *r, int rc, const struct diag *err)
 {
 	struct run_ctx *c = r->ctx;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	cJSON *j = NULL;
 	int code = -1;
 
@@ -140,8 +144,8 @@ static void run_started(struct ereq *r, int rc, const struct diag *err)
 	run_inspect(c);
 }
 
-static void run_created(void *ud, int rc, const char *id,
-			const struct diag *err)
+static void
+run_created(void *ud, int rc, const char *id, const struct diag *err)
 {
 	struct run_ctx *c = ud;
 	struct ereq *r;
@@ -156,10 +160,12 @@ static void run_created(void *ud, int rc, const char *id,
 	ereq_start(r, run_started, c);
 }
 
-void engine_exec_run_async(struct engine_loop *l, struct engine *e,
+void engine_exec_run_async(struct engine_loop *l,
+			   struct engine *e,
 			   const char *container,
 			   const struct engine_exec_spec *spec,
-			   engine_exit_fn cb, void *ud)
+			   engine_exit_fn cb,
+			   void *ud)
 {
 	struct run_ctx *c = xcalloc(1, sizeof(*c));
 
@@ -179,8 +185,12 @@ struct run_sync {
 	char **output;
 };
 
-static void run_sync_cb(void *ud, int rc, int code, const char *out,
-			size_t len, const struct diag *err)
+static void run_sync_cb(void *ud,
+			int rc,
+			int code,
+			const char *out,
+			size_t len,
+			const struct diag *err)
 {
 	struct run_sync *rs = ud;
 
@@ -190,12 +200,16 @@ static void run_sync_cb(void *ud, int rc, int code, const char *out,
 	eng_sync_done_cb(&rs->s, rc, err);
 }
 
-int engine_exec_run(struct engine *e, const char *container,
-		    const char *const *argv, const char *user, int *out_exit,
-		    char **out_output, struct diag *err)
+int engine_exec_run(struct engine *e,
+		    const char *container,
+		    const char *const *argv,
+		    const char *user,
+		    int *out_exit,
+		    char **out_output,
+		    struct diag *err)
 {
-	struct run_sync rs = { .s = { .err = err }, .output = out_output };
-	struct engine_exec_spec spec = { .user = user };
+	struct run_sync rs = {.s = {.err = err}, .output = out_output};
+	struct engine_exec_spec spec = {.user = user};
 	size_t n = 0;
 	int rc;
 
@@ -205,8 +219,8 @@ int engine_exec_run(struct engine *e, const char *container,
 	spec.argv.n = n;
 	if (out_output)
 		*out_output = NULL;
-	engine_exec_run_async(eng_own_loop(e), e, container, &spec,
-			      run_sync_cb, &rs);
+	engine_exec_run_async(eng_own_loop(e), e, container, &spec, run_sync_cb,
+			      &rs);
 	rc = eng_sync_run(e, &rs.s);
 	if (out_exit)
 		*out_exit = rs.s.exit_code;
@@ -215,12 +229,14 @@ int engine_exec_run(struct engine *e, const char *container,
 
 /* ---- The three steps, sync ---------------------------------------------- */
 
-int engine_exec_create(struct engine *e, const char *container,
-	/* NOLINTNEXTLINE(readability-non-const-parameter) */
-		       const struct engine_exec_spec *spec, char out_id[80],
+int engine_exec_create(struct engine *e,
+		       const char *container,
+		       /* NOLINTNEXTLINE(readability-non-const-parameter) */
+		       const struct engine_exec_spec *spec,
+		       char out_id[80],
 		       struct diag *err)
 {
-	struct eng_sync s = { .err = err, .out = out_id, .out_len = 80 };
+	struct eng_sync s = {.err = err, .out = out_id, .out_len = 80};
 
 	eng_call_id(create_req(eng_own_loop(e), e, container, spec), "Id",
 		    eng_sync_id_cb, &s);
@@ -246,11 +262,15 @@ static void start_done(struct ereq *r, int rc, const struct diag *err)
 	eng_sync_done_cb(&c->s, rc, err);
 }
 
-int engine_exec_start(struct engine *e, const char *exec_id, bool detach,
-		      bool tty, engine_output_fn out, void *ud,
+int engine_exec_start(struct engine *e,
+		      const char *exec_id,
+		      bool detach,
+		      bool tty,
+		      engine_output_fn out,
+		      void *ud,
 		      struct diag *err)
 {
-	struct start_ctx c = { .s = { .err = err } };
+	struct start_ctx c = {.s = {.err = err}};
 	struct ereq *r = start_req(eng_own_loop(e), e, exec_id, detach, tty);
 
 	engine_demux_init(&c.dm, tty, out, ud);
@@ -267,7 +287,7 @@ struct einspect_ctx {
 static void einspect_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct einspect_ctx *c = r->ctx;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	cJSON *j = NULL;
 
 	if (!rc) {
@@ -285,10 +305,13 @@ static void einspect_done(struct ereq *r, int rc, const struct diag *err)
 	eng_sync_done_cb(&c->s, rc, err);
 }
 
-int engine_exec_inspect(struct engine *e, const char *exec_id, int *out_exit,
-			bool *out_running, struct diag *err)
+int engine_exec_inspect(struct engine *e,
+			const char *exec_id,
+			int *out_exit,
+			bool *out_running,
+			struct diag *err)
 {
-	struct einspect_ctx c = { .s = { .err = err } };
+	struct einspect_ctx c = {.s = {.err = err}};
 	int rc;
 
 	ereq_start(ereq_new(eng_own_loop(e), e, "GET", false, "/exec/%s/json",

@@ -16,8 +16,8 @@ struct image_ctx {
 static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct image_ctx *c = r->ctx;
-	struct engine_image_info info = { 0 };
-	struct diag d = { 0 };
+	struct engine_image_info info = {0};
+	struct diag d = {0};
 	cJSON *j = NULL;
 
 	if (!rc) {
@@ -38,8 +38,11 @@ static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void engine_image_inspect_async(struct engine_loop *l, struct engine *e,
-				const char *ref, engine_image_fn cb, void *ud)
+void engine_image_inspect_async(struct engine_loop *l,
+				struct engine *e,
+				const char *ref,
+				engine_image_fn cb,
+				void *ud)
 {
 	struct image_ctx *c = xcalloc(1, sizeof(*c));
 	struct sbuf p = SBUF_INIT;
@@ -52,7 +55,9 @@ void engine_image_inspect_async(struct engine_loop *l, struct engine *e,
 	sbuf_release(&p);
 }
 
-static void sync_image_cb(void *ud, int rc, const struct engine_image_info *in,
+static void sync_image_cb(void *ud,
+			  int rc,
+			  const struct engine_image_info *in,
 			  const struct diag *err)
 {
 	struct eng_sync *s = ud;
@@ -62,10 +67,12 @@ static void sync_image_cb(void *ud, int rc, const struct engine_image_info *in,
 	eng_sync_done_cb(ud, rc, err);
 }
 
-int engine_image_inspect(struct engine *e, const char *ref,
-			 struct engine_image_info *out, struct diag *err)
+int engine_image_inspect(struct engine *e,
+			 const char *ref,
+			 struct engine_image_info *out,
+			 struct diag *err)
 {
-	struct eng_sync s = { .err = err, .out = out };
+	struct eng_sync s = {.err = err, .out = out};
 
 	engine_image_inspect_async(eng_own_loop(e), e, ref, sync_image_cb, &s);
 	return eng_sync_run(e, &s);
@@ -128,7 +135,7 @@ static int jl_data(struct ereq *r, const char *p, size_t n)
 static void jl_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct jl_ctx *c = r->ctx;
-	struct diag d = { 0 };
+	struct diag d = {0};
 
 	engine_lines_finish(&c->lines);
 	/* A pull fails inside a 200 reply: the error comes as a JSON line. */
@@ -141,8 +148,8 @@ static void jl_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-static struct jl_ctx *jl_new(engine_progress_fn progress, void *pud,
-			     engine_done_fn cb, void *ud)
+static struct jl_ctx *
+jl_new(engine_progress_fn progress, void *pud, engine_done_fn cb, void *ud)
 {
 	struct jl_ctx *c = xcalloc(1, sizeof(*c));
 
@@ -162,10 +169,14 @@ static bool ref_has_tag(const char *ref)
 	return strchr(ref, '@') || strchr(slash ? slash : ref, ':');
 }
 
-void engine_image_pull_async(struct engine_loop *l, struct engine *e,
-			     const char *ref, const char *platform,
-			     engine_progress_fn progress, void *progress_ud,
-			     engine_done_fn cb, void *ud)
+void engine_image_pull_async(struct engine_loop *l,
+			     struct engine *e,
+			     const char *ref,
+			     const char *platform,
+			     engine_progress_fn progress,
+			     void *progress_ud,
+			     engine_done_fn cb,
+			     void *ud)
 {
 	struct jl_ctx *c = jl_new(progress, progress_ud, cb, ud);
 	struct sbuf q = SBUF_INIT;
@@ -186,10 +197,14 @@ void engine_image_pull_async(struct engine_loop *l, struct engine *e,
 	ereq_start(r, jl_done, c);
 }
 
-int engine_image_pull(struct engine *e, const char *ref, const char *platform,
-		      engine_progress_fn progress, void *ud, struct diag *err)
+int engine_image_pull(struct engine *e,
+		      const char *ref,
+		      const char *platform,
+		      engine_progress_fn progress,
+		      void *ud,
+		      struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_image_pull_async(eng_own_loop(e), e, ref, platform, progress, ud,
 				eng_sync_done_cb, &s);
@@ -216,12 +231,15 @@ static void import_done(void *ud, int rc, const struct diag *err)
 	eng_sync_done_cb(&is->s, rc, err);
 }
 
-int engine_image_import(struct engine *e, FILE *tar, const char *ref,
-	/* NOLINTNEXTLINE(readability-non-const-parameter) */
-			const struct engine_strv *changes, char out_id[96],
+int engine_image_import(struct engine *e,
+			FILE *tar,
+			const char *ref,
+			/* NOLINTNEXTLINE(readability-non-const-parameter) */
+			const struct engine_strv *changes,
+			char out_id[96],
 			struct diag *err)
 {
-	struct import_sync is = { .s = { .err = err }, .out_id = out_id };
+	struct import_sync is = {.s = {.err = err}, .out_id = out_id};
 	struct sbuf q = SBUF_INIT;
 	const char *colon = strrchr(ref, ':');
 	const char *slash = strrchr(ref, '/');
@@ -255,10 +273,12 @@ int engine_image_import(struct engine *e, FILE *tar, const char *ref,
 	return eng_sync_run(e, &is.s);
 }
 
-int engine_image_remove(struct engine *e, const char *ref, bool force,
+int engine_image_remove(struct engine *e,
+			const char *ref,
+			bool force,
 			struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 	struct sbuf p = SBUF_INIT;
 
 	eng_escape_ref(&p, ref);

@@ -49,8 +49,7 @@ size_t ej_kv(struct engine_kv **out, struct arena *a, const cJSON *o)
 		return 0;
 	*out = arena_calloc(a, (size_t)cJSON_GetArraySize(o) + 1,
 			    sizeof(**out));
-	cJSON_ArrayForEach(it, o)
-	{
+	cJSON_ArrayForEach(it, o) {
 		(*out)[n].key = arena_strdup(a, it->string);
 		(*out)[n].value = arena_strdup(
 			a, cJSON_IsString(it) ? it->valuestring : "");
@@ -101,8 +100,7 @@ void ej_add_strv(cJSON *o, const char *key, const struct engine_strv *v)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(v->v[i]));
 }
 
-void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv,
-	       size_t n)
+void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv, size_t n)
 {
 	cJSON *m;
 

@@ -40,9 +40,11 @@ static cJSON *network_body(const struct engine_network_spec *s)
 	return b;
 }
 
-void engine_network_create_async(struct engine_loop *l, struct engine *e,
+void engine_network_create_async(struct engine_loop *l,
+				 struct engine *e,
 				 const struct engine_network_spec *spec,
-				 engine_id_fn cb, void *ud)
+				 engine_id_fn cb,
+				 void *ud)
 {
 	struct ereq *r = ereq_new(l, e, "POST", false, "/networks/create");
 
@@ -52,18 +54,21 @@ void engine_network_create_async(struct engine_loop *l, struct engine *e,
 
 int engine_network_create(struct engine *e,
 			  const struct engine_network_spec *spec,
-	/* NOLINTNEXTLINE(readability-non-const-parameter) */
-			  char out_id[80], struct diag *err)
+			  /* NOLINTNEXTLINE(readability-non-const-parameter) */
+			  char out_id[80],
+			  struct diag *err)
 {
-	struct eng_sync s = { .err = err, .out = out_id, .out_len = 80 };
+	struct eng_sync s = {.err = err, .out = out_id, .out_len = 80};
 
 	engine_network_create_async(eng_own_loop(e), e, spec, eng_sync_id_cb,
 				    &s);
 	return eng_sync_run(e, &s);
 }
 
-static struct ereq *net_req(struct engine_loop *l, struct engine *e,
-			    const char *method, const char *name,
+static struct ereq *net_req(struct engine_loop *l,
+			    struct engine *e,
+			    const char *method,
+			    const char *name,
 			    const char *action)
 {
 	struct sbuf p = SBUF_INIT;
@@ -75,26 +80,31 @@ static struct ereq *net_req(struct engine_loop *l, struct engine *e,
 	return r;
 }
 
-void engine_network_remove_async(struct engine_loop *l, struct engine *e,
-				 const char *name, engine_done_fn cb, void *ud)
+void engine_network_remove_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *name,
+				 engine_done_fn cb,
+				 void *ud)
 {
 	eng_call_done(net_req(l, e, "DELETE", name, ""), cb, ud);
 }
 
-int engine_network_remove(struct engine *e, const char *name,
-			  struct diag *err)
+int engine_network_remove(struct engine *e, const char *name, struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_network_remove_async(eng_own_loop(e), e, name, eng_sync_done_cb,
 				    &s);
 	return eng_sync_run(e, &s);
 }
 
-void engine_network_connect_async(struct engine_loop *l, struct engine *e,
-				  const char *network, const char *container,
+void engine_network_connect_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *network,
+				  const char *container,
 				  const struct engine_endpoint *ep,
-				  engine_done_fn cb, void *ud)
+				  engine_done_fn cb,
+				  void *ud)
 {
 	struct ereq *r = net_req(l, e, "POST", network, "/connect");
 	cJSON *b = cJSON_CreateObject(), *epc;
@@ -104,7 +114,8 @@ void engine_network_connect_async(struct engine_loop *l, struct engine *e,
 		epc = cJSON_AddObjectToObject(b, "EndpointConfig");
 		ej_add_strv(epc, "Aliases", &ep->aliases);
 		if (ep->ipv4_address || ep->ipv6_address) {
-			cJSON *ipam = cJSON_AddObjectToObject(epc, "IPAMConfig");
+			cJSON *ipam =
+				cJSON_AddObjectToObject(epc, "IPAMConfig");
 
 			ej_add_str(ipam, "IPv4Address", ep->ipv4_address);
 			ej_add_str(ipam, "IPv6Address", ep->ipv6_address);
@@ -114,21 +125,26 @@ void engine_network_connect_async(struct engine_loop *l, struct engine *e,
 	eng_call_done(r, cb, ud);
 }
 
-int engine_network_connect(struct engine *e, const char *network,
+int engine_network_connect(struct engine *e,
+			   const char *network,
 			   const char *container,
-			   const struct engine_endpoint *ep, struct diag *err)
+			   const struct engine_endpoint *ep,
+			   struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_network_connect_async(eng_own_loop(e), e, network, container, ep,
 				     eng_sync_done_cb, &s);
 	return eng_sync_run(e, &s);
 }
 
-void engine_network_disconnect_async(struct engine_loop *l, struct engine *e,
+void engine_network_disconnect_async(struct engine_loop *l,
+				     struct engine *e,
 				     const char *network,
-				     const char *container, bool force,
-				     engine_done_fn cb, void *ud)
+				     const char *container,
+				     bool force,
+				     engine_done_fn cb,
+				     void *ud)
 {
 	struct ereq *r = net_req(l, e, "POST", network, "/disconnect");
 	cJSON *b = cJSON_CreateObject();
@@ -140,11 +156,13 @@ void engine_network_disconnect_async(struct engine_loop *l, struct engine *e,
 	eng_call_done(r, cb, ud);
 }
 
-int engine_network_disconnect(struct engine *e, const char *network,
-			      const char *container, bool force,
+int engine_network_disconnect(struct engine *e,
+			      const char *network,
+			      const char *container,
+			      bool force,
 			      struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_network_disconnect_async(eng_own_loop(e), e, network, container,
 					force, eng_sync_done_cb, &s);
@@ -153,8 +171,8 @@ int engine_network_disconnect(struct engine *e, const char *network,
 
 /* ---- Inspect and list --------------------------------------------------- */
 
-static void parse_network(struct engine_network_info *ni, struct arena *a,
-			  const cJSON *j)
+static void
+parse_network(struct engine_network_info *ni, struct arena *a, const cJSON *j)
 {
 	const cJSON *cfg = ej_obj(ej_obj(j, "IPAM"), "Config"), *it;
 	const cJSON *conts = ej_obj(j, "Containers");
@@ -172,8 +190,7 @@ static void parse_network(struct engine_network_info *ni, struct arena *a,
 	ni->n_labels = ej_kv(&labels, a, ej_obj(j, "Labels"));
 	ni->labels = labels;
 	iv = arena_calloc(a, (size_t)cJSON_GetArraySize(cfg) + 1, sizeof(*iv));
-	cJSON_ArrayForEach(it, cfg)
-	{
+	cJSON_ArrayForEach(it, cfg) {
 		iv[n].subnet = ej_astr(a, it, "Subnet");
 		iv[n].gateway = ej_astr(a, it, "Gateway");
 		iv[n].ip_range = ej_astr(a, it, "IPRange");
@@ -184,8 +201,7 @@ static void parse_network(struct engine_network_info *ni, struct arena *a,
 	n = 0;
 	cv = arena_calloc(a, (size_t)cJSON_GetArraySize(conts) + 1,
 			  sizeof(*cv));
-	cJSON_ArrayForEach(it, conts)
-	{
+	cJSON_ArrayForEach(it, conts) {
 		cv[n].key = arena_strdup(a, it->string);
 		cv[n].value = ej_astr(a, it, "IPv4Address");
 		n++;
@@ -219,7 +235,7 @@ struct netq_ctx {
 static void netq_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct netq_ctx *c = r->ctx;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	const cJSON *it;
 	cJSON *j = NULL;
 
@@ -248,21 +264,24 @@ static void netq_done(struct ereq *r, int rc, const struct diag *err)
 	eng_sync_done_cb(&c->s, rc, err);
 }
 
-int engine_network_inspect(struct engine *e, const char *name,
-			   struct engine_network_info **out, struct diag *err)
+int engine_network_inspect(struct engine *e,
+			   const char *name,
+			   struct engine_network_info **out,
+			   struct diag *err)
 {
-	struct netq_ctx c = { .s = { .err = err }, .one = out };
+	struct netq_ctx c = {.s = {.err = err}, .one = out};
 
 	*out = NULL;
-	ereq_start(net_req(eng_own_loop(e), e, "GET", name, ""), netq_done,
-		   &c);
+	ereq_start(net_req(eng_own_loop(e), e, "GET", name, ""), netq_done, &c);
 	return eng_sync_run(e, &c.s);
 }
 
-int engine_network_list(struct engine *e, const struct engine_filters *filters,
-			struct engine_network_list **out, struct diag *err)
+int engine_network_list(struct engine *e,
+			const struct engine_filters *filters,
+			struct engine_network_list **out,
+			struct diag *err)
 {
-	struct netq_ctx c = { .s = { .err = err }, .many = out };
+	struct netq_ctx c = {.s = {.err = err}, .many = out};
 	struct sbuf q = SBUF_INIT;
 
 	*out = NULL;

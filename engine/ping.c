@@ -28,8 +28,8 @@ static long ping_timeout(const struct engine *e)
 }
 
 /* Records what the daemon said about itself and negotiates. */
-static int absorb(struct engine *e, const struct engine_ping_info *in,
-		  struct diag *err)
+static int
+absorb(struct engine *e, const struct engine_ping_info *in, struct diag *err)
 {
 	char api[16];
 	int rc;
@@ -46,11 +46,11 @@ static int absorb(struct engine *e, const struct engine_ping_info *in,
 	return 0;
 }
 
-static void ping_finish(struct ping_ctx *c, struct ereq *r, int rc,
-			const struct diag *err)
+static void
+ping_finish(struct ping_ctx *c, struct ereq *r, int rc, const struct diag *err)
 {
 	struct engine *e = r->e;
-	struct diag d = { 0 };
+	struct diag d = {0};
 
 	if (!rc) {
 		rc = absorb(e, &c->info, &d);
@@ -75,7 +75,7 @@ static void ping_finish(struct ping_ctx *c, struct ereq *r, int rc,
 static void version_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct ping_ctx *c = r->ctx;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	cJSON *j = NULL;
 
 	if (!rc) {
@@ -107,8 +107,8 @@ static void ping_done(struct ereq *r, int rc, const struct diag *err)
 	in->latency_us = r->latency_us;
 	/* Very old daemons, and some proxies, leave the header out. */
 	if (!rc && !in->api_version[0] && !r->e->forced && !c->asked_version) {
-		struct ereq *v = ereq_new(r->loop, r->e, "GET", true,
-					  "/version");
+		struct ereq *v =
+			ereq_new(r->loop, r->e, "GET", true, "/version");
 
 		c->asked_version = true;
 		v->timeout_ms = ping_timeout(r->e);
@@ -130,8 +130,10 @@ void eng_neg_ping(struct engine_loop *l, struct engine *e)
 	ereq_start(p, ping_done, xcalloc(1, sizeof(struct ping_ctx)));
 }
 
-void engine_ping_async(struct engine_loop *l, struct engine *e,
-		       engine_ping_fn cb, void *ud)
+void engine_ping_async(struct engine_loop *l,
+		       struct engine *e,
+		       engine_ping_fn cb,
+		       void *ud)
 {
 	struct ereq *r = ereq_new(l, e, "GET", true, "/_ping");
 	struct ping_ctx *c = xcalloc(1, sizeof(*c));
@@ -147,7 +149,9 @@ struct sync_ping {
 	struct engine_ping_info *out;
 };
 
-static void sync_ping_cb(void *ud, int rc, const struct engine_ping_info *info,
+static void sync_ping_cb(void *ud,
+			 int rc,
+			 const struct engine_ping_info *info,
 			 const struct diag *err)
 {
 	struct sync_ping *sp = ud;
@@ -157,10 +161,11 @@ static void sync_ping_cb(void *ud, int rc, const struct engine_ping_info *info,
 	eng_sync_done_cb(&sp->s, rc, err);
 }
 
-int engine_ping(struct engine *e, struct engine_ping_info *out,
+int engine_ping(struct engine *e,
+		struct engine_ping_info *out,
 		struct diag *err)
 {
-	struct sync_ping sp = { .s = { .err = err }, .out = out };
+	struct sync_ping sp = {.s = {.err = err}, .out = out};
 
 	engine_ping_async(eng_own_loop(e), e, sync_ping_cb, &sp);
 	return eng_sync_run(e, &sp.s);

@@ -30,8 +30,8 @@ struct engine_registry {
 
 const char *engine_source_name(enum engine_source s)
 {
-	static const char *const names[] = { "flag", "env", "file", "context",
-					     "default" };
+	static const char *const names[] = {"flag", "env", "file", "context",
+					    "default"};
 
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
@@ -82,8 +82,11 @@ static bool valid_name(const char *s)
 }
 
 /* "URL[,os=..][,arch=..][,lab=..][,tlsverify=..][,cert=DIR]". */
-static int parse_value(struct spec *sp, struct arena *a, char *val,
-		       const char *what, struct diag *err)
+static int parse_value(struct spec *sp,
+		       struct arena *a,
+		       char *val,
+		       const char *what,
+		       struct diag *err)
 {
 	/* A bad --daemon is a usage error; a bad variable is not. */
 	int code = sp->source == ENGINE_SRC_FLAG ? DIAG_EUSAGE : DIAG_EMODEL;
@@ -91,8 +94,7 @@ static int parse_value(struct spec *sp, struct arena *a, char *val,
 	char *save = NULL, *tok = strtok_r(val, ",", &save);
 
 	if (!tok || !*tok)
-		return diag_set(err, code, NULL, "%s: no endpoint",
-				what);
+		return diag_set(err, code, NULL, "%s: no endpoint", what);
 	if (!strncmp(tok, "context:", 8))
 		sp->context = arena_strdup(a, tok + 8);
 	else
@@ -175,7 +177,8 @@ static const char *adup(struct arena *a, const char *s)
 }
 
 static int add_decls(struct engine_registry *r,
-		     const struct engine_registry_opts *o, struct diag *err)
+		     const struct engine_registry_opts *o,
+		     struct diag *err)
 {
 	for (size_t i = 0; i < o->n_decls; i++) {
 		const struct engine_daemon_decl *dd = &o->decls[i];
@@ -207,12 +210,14 @@ static int add_decls(struct engine_registry *r,
 #define ENV_PREFIX "MIXCOMPOSE_DAEMON_"
 
 /* MIXCOMPOSE_DAEMON_<NAME>=VALUE: the name in lower case. */
-static int add_env_var(struct engine_registry *r, const char *var,
-		       const char *eq, struct diag *err)
+static int add_env_var(struct engine_registry *r,
+		       const char *var,
+		       const char *eq,
+		       struct diag *err)
 {
 	size_t plen = strlen(ENV_PREFIX);
-	struct spec sp = { .lab = -1, .tls_verify = -1,
-			   .source = ENGINE_SRC_ENV };
+	struct spec sp = {
+		.lab = -1, .tls_verify = -1, .source = ENGINE_SRC_ENV};
 	char *name = arena_strndup(r->a, var + plen, (size_t)(eq - var) - plen);
 	char what[300];
 	int rc;
@@ -245,12 +250,13 @@ static int add_env(struct engine_registry *r, struct diag *err)
 }
 
 static int add_flags(struct engine_registry *r,
-		     const struct engine_registry_opts *o, struct diag *err)
+		     const struct engine_registry_opts *o,
+		     struct diag *err)
 {
 	for (size_t i = 0; i < o->n_flags; i++) {
 		const char *f = o->flags[i], *eq = strchr(f, '=');
-		struct spec sp = { .lab = -1, .tls_verify = -1,
-				   .source = ENGINE_SRC_FLAG };
+		struct spec sp = {
+			.lab = -1, .tls_verify = -1, .source = ENGINE_SRC_FLAG};
 		char what[300];
 		int rc;
 
@@ -274,8 +280,10 @@ static int add_flags(struct engine_registry *r,
 }
 
 /* Points 'd' at context 'name': its host, and its TLS files if any. */
-static int use_context(struct engine_registry *r, struct engine_daemon *d,
-		       const char *name, struct diag *err)
+static int use_context(struct engine_registry *r,
+		       struct engine_daemon *d,
+		       const char *name,
+		       struct diag *err)
 {
 	struct engine_context ctx;
 	int rc = engine_context_read(&ctx, r->config_dir, name, err);
@@ -300,8 +308,10 @@ static int add_default(struct engine_registry *r, struct diag *err)
 	const char *host = env_get(r, "DOCKER_HOST");
 	const char *ctx = env_get(r, "DOCKER_CONTEXT");
 	const char *verify = env_get(r, "DOCKER_TLS_VERIFY");
-	struct spec sp = { .name = "default", .lab = -1, .tls_verify = -1,
-			   .source = ENGINE_SRC_DEFAULT };
+	struct spec sp = {.name = "default",
+			  .lab = -1,
+			  .tls_verify = -1,
+			  .source = ENGINE_SRC_DEFAULT};
 	char current[256];
 	struct engine_daemon *d;
 
@@ -314,15 +324,15 @@ static int add_default(struct engine_registry *r, struct diag *err)
 		d->tls = verify && *verify;
 		d->tls_verify = d->tls;
 		if (d->tls)
-			d->cert_path = cert && *cert ? arena_strdup(r->a, cert)
-						     : arena_sprintf(r->a,
-								     "%s",
-								     r->config_dir);
+			d->cert_path = cert && *cert
+					       ? arena_strdup(r->a, cert)
+					       : arena_sprintf(r->a, "%s",
+							       r->config_dir);
 		return 0;
 	}
 	if (!ctx || !*ctx) {
 		int rc = engine_context_current(current, sizeof(current),
-					    r->config_dir, err);
+						r->config_dir, err);
 		if (rc)
 			return rc;
 		ctx = current;
@@ -336,8 +346,8 @@ static int add_default(struct engine_registry *r, struct diag *err)
 }
 
 /* Endpoints by context; a declared name alone may name a context. */
-static int resolve(struct engine_registry *r, struct engine_daemon *d,
-		   struct diag *err)
+static int
+resolve(struct engine_registry *r, struct engine_daemon *d, struct diag *err)
 {
 	if (d->context && !d->url)
 		return use_context(r, d, d->context, err);
@@ -348,11 +358,12 @@ static int resolve(struct engine_registry *r, struct engine_daemon *d,
 	}
 	if (use_context(r, d, d->name, err) == 0)
 		return 0;
-	return diag_set(err, DIAG_EMODEL, NULL,
-			"%s%sdaemon '%s' has no endpoint: give 'endpoint' or "
-			"'context', --daemon %s=URL, or MIXCOMPOSE_DAEMON_X=URL",
-			d->where ? d->where : "", d->where ? ": " : "",
-			d->name, d->name);
+	return diag_set(
+		err, DIAG_EMODEL, NULL,
+		"%s%sdaemon '%s' has no endpoint: give 'endpoint' or "
+		"'context', --daemon %s=URL, or MIXCOMPOSE_DAEMON_X=URL",
+		d->where ? d->where : "", d->where ? ": " : "", d->name,
+		d->name);
 }
 
 static const char *config_dir(struct engine_registry *r,
@@ -368,7 +379,8 @@ static const char *config_dir(struct engine_registry *r,
 }
 
 int engine_registry_new(struct engine_registry **out,
-			const struct engine_registry_opts *o, struct diag *err)
+			const struct engine_registry_opts *o,
+			struct diag *err)
 {
 	struct engine_registry *r = xcalloc(1, sizeof(*r));
 	int rc;
@@ -462,7 +474,9 @@ static const char *norm_arch(const char *a)
 	return a;
 }
 
-static void probe_info(void *ud, int rc, const struct engine_system_info *in,
+static void probe_info(void *ud,
+		       int rc,
+		       const struct engine_system_info *in,
 		       const struct diag *err)
 {
 	struct probe *p = ud;
@@ -489,7 +503,9 @@ static const char *server_version(struct arena *a, const char *server)
 	return arena_strndup(a, v, strcspn(v, " "));
 }
 
-static void probe_ping(void *ud, int rc, const struct engine_ping_info *in,
+static void probe_ping(void *ud,
+		       int rc,
+		       const struct engine_ping_info *in,
 		       const struct diag *err)
 {
 	struct probe *p = ud;
@@ -538,7 +554,7 @@ int engine_registry_probe(struct engine_registry *r, struct diag *err)
 	(void)err;
 	for (size_t i = 0; i < r->n; i++) {
 		struct engine_daemon *d = &r->v[i];
-		struct diag e = { 0 };
+		struct diag e = {0};
 		struct probe *p;
 
 		d->probed = d->reachable = d->stand_in = false;

@@ -25,10 +25,10 @@ struct run;
 struct jctx {
 	struct run *run;
 	size_t i;
-	size_t k;             /* CREATE: the next endpoint to connect */
-	bool sleeping;        /* WAIT: between two polls; or before a retry */
-	long long next_poll;  /* when to inspect (or try) again */
-	int attempts;         /* retries so far */
+	size_t k;	     /* CREATE: the next endpoint to connect */
+	bool sleeping;	     /* WAIT: between two polls; or before a retry */
+	long long next_poll; /* when to inspect (or try) again */
+	int attempts;	     /* retries so far */
 };
 
 struct run {
@@ -54,10 +54,18 @@ static long long now_ms(void)
 const char *engine_job_kind_name(enum engine_job_kind k)
 {
 	static const char *const names[] = {
-		"noop",		  "network create",   "network remove",
-		"volume create",  "volume remove",    "image ensure",
-		"container create", "container start", "container stop",
-		"container remove", "wait",	      "exec",
+		"noop",
+		"network create",
+		"network remove",
+		"volume create",
+		"volume remove",
+		"image ensure",
+		"container create",
+		"container start",
+		"container stop",
+		"container remove",
+		"wait",
+		"exec",
 	};
 
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
@@ -65,8 +73,8 @@ const char *engine_job_kind_name(enum engine_job_kind k)
 
 const char *engine_job_state_name(enum engine_job_state s)
 {
-	static const char *const names[] = { "waiting", "working", "done",
-					     "failed", "skipped" };
+	static const char *const names[] = {"waiting", "working", "done",
+					    "failed", "skipped"};
 
 	return (size_t)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
@@ -86,8 +94,8 @@ static bool has_dep(const struct engine_job *j, size_t d)
 	return false;
 }
 
-static int check_one(const struct engine_job *jobs, size_t n, size_t i,
-		     struct diag *err)
+static int
+check_one(const struct engine_job *jobs, size_t n, size_t i, struct diag *err)
 {
 	const struct engine_job *j = &jobs[i];
 	size_t cj = j->container.job;
@@ -108,8 +116,7 @@ static int check_one(const struct engine_job *jobs, size_t n, size_t i,
 	return 0;
 }
 
-int engine_jobs_check(const struct engine_job *jobs, size_t n,
-		      struct diag *err)
+int engine_jobs_check(const struct engine_job *jobs, size_t n, struct diag *err)
 {
 	unsigned char *done;
 	size_t left = n;
@@ -191,8 +198,8 @@ static bool skip_broken(struct engine_job *jobs, size_t n)
 			continue;
 		j->state = ENGINE_JOB_SKIPPED;
 		j->finished_ms = now_ms();
-		diag_set(&j->err, jobs[d].err.code ? jobs[d].err.code
-						   : DIAG_EENGINE,
+		diag_set(&j->err,
+			 jobs[d].err.code ? jobs[d].err.code : DIAG_EENGINE,
 			 NULL, "%s: skipped: %s %s", job_title(j),
 			 job_title(&jobs[d]),
 			 jobs[d].state == ENGINE_JOB_FAILED ? "failed"
@@ -202,12 +209,13 @@ static bool skip_broken(struct engine_job *jobs, size_t n)
 	return changed;
 }
 
-size_t engine_jobs_ready(struct engine_job *jobs, size_t n, size_t *out,
-			 size_t cap)
+size_t
+engine_jobs_ready(struct engine_job *jobs, size_t n, size_t *out, size_t cap)
 {
 	size_t nr = 0;
 
-	/* A skip can unblock nothing but may skip more: repeat to a fixpoint. */
+	/* A skip can unblock nothing but may skip more: repeat to a fixpoint.
+	 */
 	while (skip_broken(jobs, n))
 		;
 	for (size_t i = 0; i < n && nr < cap; i++)
@@ -217,7 +225,8 @@ size_t engine_jobs_ready(struct engine_job *jobs, size_t n, size_t *out,
 	return nr;
 }
 
-/* ---- State changes -------------------------------------------------------- */
+/* ---- State changes --------------------------------------------------------
+ */
 
 static void notify(struct run *r, size_t i)
 {
@@ -278,7 +287,7 @@ static void job_failf(struct run *r, size_t i, int code, const char *fmt, ...)
 
 static void job_failf(struct run *r, size_t i, int code, const char *fmt, ...)
 {
-	struct diag d = { 0 };
+	struct diag d = {0};
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -303,7 +312,8 @@ static const char *container_id(struct run *r, size_t i)
 	return NULL;
 }
 
-/* ---- Simple jobs ---------------------------------------------------------- */
+/* ---- Simple jobs ----------------------------------------------------------
+ */
 
 static void on_done(void *ud, int rc, const struct diag *err)
 {
@@ -340,14 +350,17 @@ static void on_id(void *ud, int rc, const char *id, const struct diag *err)
 	job_done(c->run, c->i);
 }
 
-/* ---- Images --------------------------------------------------------------- */
+/* ---- Images ---------------------------------------------------------------
+ */
 
 static void on_pulled(void *ud, int rc, const struct diag *err)
 {
 	on_done(ud, rc, err);
 }
 
-static void on_image(void *ud, int rc, const struct engine_image_info *info,
+static void on_image(void *ud,
+		     int rc,
+		     const struct engine_image_info *info,
 		     const struct diag *err)
 {
 	struct jctx *c = ud;
@@ -366,7 +379,8 @@ static void on_image(void *ud, int rc, const struct engine_image_info *info,
 	on_done(ud, rc, err);
 }
 
-/* ---- Containers ----------------------------------------------------------- */
+/* ---- Containers -----------------------------------------------------------
+ */
 
 static void connect_next(struct jctx *c);
 
@@ -397,8 +411,7 @@ static void connect_next(struct jctx *c)
 				     on_connected, c);
 }
 
-static void on_created(void *ud, int rc, const char *id,
-		       const struct diag *err)
+static void on_created(void *ud, int rc, const char *id, const struct diag *err)
 {
 	struct jctx *c = ud;
 	struct engine_job *j = &c->run->jobs[c->i];
@@ -414,8 +427,12 @@ static void on_created(void *ud, int rc, const char *id,
 	connect_next(c);
 }
 
-static void submit_raw(struct run *r, size_t i, const char *id,
-		       const char *what, int timeout_s, engine_reply_fn cb)
+static void submit_raw(struct run *r,
+		       size_t i,
+		       const char *id,
+		       const char *what,
+		       int timeout_s,
+		       engine_reply_fn cb)
 {
 	struct engine_job *j = &r->jobs[i];
 	struct sbuf path = SBUF_INIT;
@@ -429,7 +446,9 @@ static void submit_raw(struct run *r, size_t i, const char *id,
 }
 
 /* POST /start answers 304 when the container already runs. */
-static void on_started(void *ud, int rc, const struct engine_reply *rep,
+static void on_started(void *ud,
+		       int rc,
+		       const struct engine_reply *rep,
 		       const struct diag *err)
 {
 	struct jctx *c = ud;
@@ -442,7 +461,9 @@ static void on_started(void *ud, int rc, const struct engine_reply *rep,
 }
 
 /* POST /stop: 304 when it is not running, 404 when it is gone. */
-static void on_stopped(void *ud, int rc, const struct engine_reply *rep,
+static void on_stopped(void *ud,
+		       int rc,
+		       const struct engine_reply *rep,
 		       const struct diag *err)
 {
 	struct jctx *c = ud;
@@ -465,10 +486,15 @@ static void on_stopped(void *ud, int rc, const struct engine_reply *rep,
 				      true, j->remove_volumes, on_removed, c);
 }
 
-/* ---- Exec ----------------------------------------------------------------- */
+/* ---- Exec -----------------------------------------------------------------
+ */
 
-static void on_exec(void *ud, int rc, int exit_code, const char *output,
-		    size_t len, const struct diag *err)
+static void on_exec(void *ud,
+		    int rc,
+		    int exit_code,
+		    const char *output,
+		    size_t len,
+		    const struct diag *err)
 {
 	struct jctx *c = ud;
 	struct engine_job *j = &c->run->jobs[c->i];
@@ -479,7 +505,8 @@ static void on_exec(void *ud, int rc, int exit_code, const char *output,
 	}
 	j->exit_code = exit_code;
 	if (exit_code) {
-		while (len && (output[len - 1] == '\n' || output[len - 1] == '\r'))
+		while (len &&
+		       (output[len - 1] == '\n' || output[len - 1] == '\r'))
 			len--;
 		if (len > RUN_EXEC_OUTPUT_MAX)
 			len = RUN_EXEC_OUTPUT_MAX;
@@ -492,7 +519,8 @@ static void on_exec(void *ud, int rc, int exit_code, const char *output,
 	job_done(c->run, c->i);
 }
 
-/* ---- Waiting for a condition ---------------------------------------------- */
+/* ---- Waiting for a condition ----------------------------------------------
+ */
 
 enum verdict { V_AGAIN, V_DONE, V_FAIL };
 
@@ -515,7 +543,8 @@ static enum verdict wait_health(const struct engine_container_info *ci,
 }
 
 static enum verdict wait_exited(const struct engine_container_info *ci,
-				struct sbuf *why, bool running_ok)
+				struct sbuf *why,
+				bool running_ok)
 {
 	const char *st = ci->status ? ci->status : "";
 
@@ -555,7 +584,9 @@ static enum verdict wait_verdict(enum engine_wait_cond cond,
 	return V_FAIL;
 }
 
-static void on_inspect(void *ud, int rc, const struct engine_container_info *ci,
+static void on_inspect(void *ud,
+		       int rc,
+		       const struct engine_container_info *ci,
 		       const struct diag *err)
 {
 	struct jctx *c = ud;
@@ -603,7 +634,8 @@ static void poll_wait(struct run *r, size_t i)
 					       on_inspect, &r->ctx[i]);
 }
 
-/* ---- Launching ------------------------------------------------------------ */
+/* ---- Launching ------------------------------------------------------------
+ */
 
 static const char *create_platform(const struct engine_job *j)
 {
@@ -635,8 +667,8 @@ static void launch_container(struct run *r, size_t i)
 		poll_wait(r, i);
 		break;
 	default: {
-		struct engine_exec_spec spec = { .argv = j->argv,
-						 .user = j->user };
+		struct engine_exec_spec spec = {.argv = j->argv,
+						.user = j->user};
 
 		engine_exec_run_async(r->l, j->engine, id, &spec, on_exec, c);
 		break;
@@ -699,7 +731,8 @@ static void launch(struct run *r, size_t i)
 	dispatch(r, i);
 }
 
-/* ---- The loop ------------------------------------------------------------- */
+/* ---- The loop -------------------------------------------------------------
+ */
 
 static size_t busy_on(const struct run *r, const struct engine *e)
 {
@@ -707,7 +740,8 @@ static size_t busy_on(const struct run *r, const struct engine *e)
 
 	for (size_t i = 0; i < r->n; i++)
 		if (r->jobs[i].state == ENGINE_JOB_WORKING &&
-		    r->jobs[i].engine == e && r->jobs[i].kind != ENGINE_JOB_WAIT)
+		    r->jobs[i].engine == e &&
+		    r->jobs[i].kind != ENGINE_JOB_WAIT)
 			n++;
 	return n;
 }
@@ -777,8 +811,7 @@ static long poll_due(struct run *r)
 		} else if (c->next_poll <= now) {
 			c->sleeping = false;
 			dispatch(r, i);
-		}
-		else if (next < 0 || c->next_poll - now < next)
+		} else if (next < 0 || c->next_poll - now < next)
 			next = c->next_poll - now;
 	}
 	return (long)next;
@@ -795,7 +828,7 @@ static size_t count_state(const struct run *r, enum engine_job_state s)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -854,18 +887,22 @@ static int summarize(const struct run *r, struct diag *err)
 			return j->err.code ? j->err.code : DIAG_EENGINE;
 		*err = j->err;
 		if (failed + skipped > 1)
-			diag_prefix(err, "%zu job(s) failed, %zu skipped; first",
+			diag_prefix(err,
+				    "%zu job(s) failed, %zu skipped; first",
 				    failed, skipped);
 		return j->err.code ? j->err.code : DIAG_EENGINE;
 	}
 	return 0;
 }
 
-int engine_run(struct engine_loop *l, struct engine_job *jobs, size_t n,
-	       const struct engine_run_opts *opts, struct diag *err)
+int engine_run(struct engine_loop *l,
+	       struct engine_job *jobs,
+	       size_t n,
+	       const struct engine_run_opts *opts,
+	       struct diag *err)
 {
 	static const struct engine_run_opts none;
-	struct run r = { .l = l, .jobs = jobs, .n = n };
+	struct run r = {.l = l, .jobs = jobs, .n = n};
 	int rc;
 
 	if ((rc = engine_jobs_check(jobs, n, err)))

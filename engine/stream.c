@@ -6,7 +6,9 @@
 
 #include "util/xalloc.h"
 
-void engine_demux_init(struct engine_demux *d, bool raw, engine_output_fn fn,
+void engine_demux_init(struct engine_demux *d,
+		       bool raw,
+		       engine_output_fn fn,
 		       void *ud)
 {
 	memset(d, 0, sizeof(*d));
@@ -15,8 +17,10 @@ void engine_demux_init(struct engine_demux *d, bool raw, engine_output_fn fn,
 	d->ud = ud;
 }
 
-static int deliver(struct engine_demux *d, enum engine_stream_kind s,
-		   const char *p, size_t n)
+static int deliver(struct engine_demux *d,
+		   enum engine_stream_kind s,
+		   const char *p,
+		   size_t n)
 {
 	if (d->fn && n && d->fn(d->ud, s, p, n))
 		d->stopped = true;

@@ -14,8 +14,8 @@ struct sysinfo_ctx {
 static void info_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct sysinfo_ctx *c = r->ctx;
-	struct engine_system_info info = { 0 };
-	struct diag d = { 0 };
+	struct engine_system_info info = {0};
+	struct diag d = {0};
 	cJSON *j = NULL;
 
 	if (!rc) {
@@ -41,8 +41,10 @@ static void info_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void engine_info_async(struct engine_loop *l, struct engine *e,
-		       engine_sysinfo_fn cb, void *ud)
+void engine_info_async(struct engine_loop *l,
+		       struct engine *e,
+		       engine_sysinfo_fn cb,
+		       void *ud)
 {
 	struct sysinfo_ctx *c = xcalloc(1, sizeof(*c));
 
@@ -51,7 +53,9 @@ void engine_info_async(struct engine_loop *l, struct engine *e,
 	ereq_start(ereq_new(l, e, "GET", false, "/info"), info_done, c);
 }
 
-static void sync_info_cb(void *ud, int rc, const struct engine_system_info *in,
+static void sync_info_cb(void *ud,
+			 int rc,
+			 const struct engine_system_info *in,
 			 const struct diag *err)
 {
 	struct eng_sync *s = ud;
@@ -61,10 +65,11 @@ static void sync_info_cb(void *ud, int rc, const struct engine_system_info *in,
 	eng_sync_done_cb(ud, rc, err);
 }
 
-int engine_info(struct engine *e, struct engine_system_info *out,
+int engine_info(struct engine *e,
+		struct engine_system_info *out,
 		struct diag *err)
 {
-	struct eng_sync s = { .err = err, .out = out };
+	struct eng_sync s = {.err = err, .out = out};
 
 	engine_info_async(eng_own_loop(e), e, sync_info_cb, &s);
 	return eng_sync_run(e, &s);
@@ -79,7 +84,7 @@ static void version_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct version_ctx *c = r->ctx;
 	struct engine_version_info *v = c->out;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	cJSON *j = NULL;
 
 	if (!rc) {
@@ -105,10 +110,11 @@ static void version_done(struct ereq *r, int rc, const struct diag *err)
 }
 
 /* Unversioned, so it also works before negotiation (and tells why not). */
-int engine_version(struct engine *e, struct engine_version_info *out,
+int engine_version(struct engine *e,
+		   struct engine_version_info *out,
 		   struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 	struct version_ctx *c = xcalloc(1, sizeof(*c));
 
 	memset(out, 0, sizeof(*out));

@@ -86,10 +86,9 @@ static int parse_ssh(struct engine_url *u, const char *rest)
 	return 0;
 }
 
-int engine_url_parse(struct engine_url *out, const char *url,
-		     struct diag *err)
+int engine_url_parse(struct engine_url *out, const char *url, struct diag *err)
 {
-	struct engine_url u = { 0 };
+	struct engine_url u = {0};
 	int bad = 0;
 
 	if (!strncmp(url, "unix://", 7)) {
@@ -102,8 +101,8 @@ int engine_url_parse(struct engine_url *out, const char *url,
 		const char *slash = strchr(hp, '/');
 
 		u.kind = ENGINE_URL_TCP;
-		bad = parse_hostport(&u, hp, slash ? (size_t)(slash - hp)
-						   : strlen(hp));
+		bad = parse_hostport(&u, hp,
+				     slash ? (size_t)(slash - hp) : strlen(hp));
 	} else if (!strncmp(url, "ssh://", 6)) {
 		u.kind = ENGINE_URL_SSH;
 		bad = parse_ssh(&u, url + 6);
@@ -151,7 +150,7 @@ static void push(struct argv *a, const char *s)
 
 static char **split_opts(const char *s)
 {
-	struct argv a = { xcalloc(1, sizeof(char *)), 0, 1 };
+	struct argv a = {xcalloc(1, sizeof(char *)), 0, 1};
 
 	while (s && *s) {
 		size_t len;
@@ -210,8 +209,9 @@ int eng_transport_init(struct engine *e, struct diag *err)
 		snprintf(resolve, sizeof(resolve), "%s:80:127.0.0.1",
 			 e->base + strlen("http://"));
 		e->resolve = curl_slist_append(NULL, resolve);
-		e->ssh_extra = split_opts(e->ssh_opts ? e->ssh_opts
-						   : getenv("MIXCOMPOSE_SSH_OPTS"));
+		e->ssh_extra =
+			split_opts(e->ssh_opts ? e->ssh_opts
+					       : getenv("MIXCOMPOSE_SSH_OPTS"));
 		return 0;
 	}
 	return 0;
@@ -234,8 +234,7 @@ void eng_transport_release(struct engine *e)
 	e->resolve = NULL;
 }
 
-static void tls_file(CURL *h, CURLoption opt, const char *dir,
-		     const char *file)
+static void tls_file(CURL *h, CURLoption opt, const char *dir, const char *file)
 {
 	char path[4096];
 
@@ -244,8 +243,8 @@ static void tls_file(CURL *h, CURLoption opt, const char *dir,
 		curl_easy_setopt(h, opt, path);
 }
 
-static curl_socket_t ssh_open(void *ud, curlsocktype purpose,
-			      struct curl_sockaddr *addr);
+static curl_socket_t
+ssh_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr);
 static int ssh_close(void *ud, curl_socket_t fd);
 
 void eng_transport_setup(struct engine *e, CURL *h)
@@ -286,7 +285,7 @@ void eng_transport_setup(struct engine *e, CURL *h)
 /* ssh [opts] -o ConnectTimeout=N -T [-p P] [-l U] -- HOST docker ... */
 static char **ssh_argv(struct engine *e)
 {
-	struct argv a = { NULL, 0, 0 };
+	struct argv a = {NULL, 0, 0};
 	char buf[64];
 
 	push(&a, "ssh");
@@ -338,7 +337,9 @@ static void free_argv(char **v)
  * other: it checks the peer's port), puts it on stdin and stdout, and
  * becomes ssh.  A sockaddr_in fits the struct sockaddr curl hands us.
  */
-static int ssh_sockets(int *lfd, int *cfd, struct sockaddr_in *laddr,
+static int ssh_sockets(int *lfd,
+		       int *cfd,
+		       struct sockaddr_in *laddr,
 		       struct sockaddr_in *caddr)
 {
 	socklen_t len = sizeof(*laddr);
@@ -349,8 +350,8 @@ static int ssh_sockets(int *lfd, int *cfd, struct sockaddr_in *laddr,
 	*caddr = *laddr;
 	*lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	*cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*lfd < 0 || *cfd < 0 ||
-	    bind(*lfd, (struct sockaddr *)laddr, len) || listen(*lfd, 4) ||
+	if (*lfd < 0 || *cfd < 0 || bind(*lfd, (struct sockaddr *)laddr, len) ||
+	    listen(*lfd, 4) ||
 	    getsockname(*lfd, (struct sockaddr *)laddr, &len) ||
 	    bind(*cfd, (struct sockaddr *)caddr, len) ||
 	    getsockname(*cfd, (struct sockaddr *)caddr, &len)) {
@@ -365,7 +366,7 @@ static int ssh_sockets(int *lfd, int *cfd, struct sockaddr_in *laddr,
 
 static void ssh_child(int lfd, in_port_t peer, int errfd, char **argv)
 {
-	struct sockaddr_in from = { 0 };
+	struct sockaddr_in from = {0};
 	socklen_t len;
 	int fd, one = 1;
 
@@ -388,8 +389,8 @@ static void ssh_child(int lfd, in_port_t peer, int errfd, char **argv)
 	_exit(127);
 }
 
-static curl_socket_t ssh_open(void *ud, curlsocktype purpose,
-			      struct curl_sockaddr *addr)
+static curl_socket_t
+ssh_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
 {
 	struct engine *e = ud;
 	struct eng_ssh_child *k;
@@ -454,7 +455,7 @@ static void keep_stderr(struct engine *e, int errfd)
 static void reap(struct engine *e, size_t i)
 {
 	struct eng_ssh_child k = e->kids[i];
-	struct timespec ts = { 0, 5000000L };
+	struct timespec ts = {0, 5000000L};
 	int status;
 
 	e->kids[i] = e->kids[--e->n_kids];
@@ -496,9 +497,8 @@ const char *eng_transport_hint(struct engine *e)
 		return "";
 	/* A child that already died tells us why the pipe closed. */
 	for (size_t i = 0; i < e->n_kids; i++) {
-		if (e->kids[i].pid > 0 &&
-		    waitpid(e->kids[i].pid, &status, WNOHANG) ==
-		    e->kids[i].pid) {
+		if (e->kids[i].pid > 0 && waitpid(e->kids[i].pid, &status,
+						  WNOHANG) == e->kids[i].pid) {
 			e->kids[i].pid = -1;
 			keep_stderr(e, e->kids[i].errfd);
 			e->kids[i].errfd = -1;

@@ -7,9 +7,11 @@
 #include "util/arena.h"
 #include "util/xalloc.h"
 
-void engine_volume_create_async(struct engine_loop *l, struct engine *e,
+void engine_volume_create_async(struct engine_loop *l,
+				struct engine *e,
 				const struct engine_volume_spec *spec,
-				engine_id_fn cb, void *ud)
+				engine_id_fn cb,
+				void *ud)
 {
 	struct ereq *r = ereq_new(l, e, "POST", false, "/volumes/create");
 	cJSON *b = cJSON_CreateObject();
@@ -24,20 +26,24 @@ void engine_volume_create_async(struct engine_loop *l, struct engine *e,
 
 int engine_volume_create(struct engine *e,
 			 const struct engine_volume_spec *spec,
-	/* NOLINTNEXTLINE(readability-non-const-parameter) */
-			 char out_name[256], struct diag *err)
+			 /* NOLINTNEXTLINE(readability-non-const-parameter) */
+			 char out_name[256],
+			 struct diag *err)
 {
-	struct eng_sync s = { .err = err, .out = out_name,
-			      .out_len = out_name ? 256 : 0 };
+	struct eng_sync s = {
+		.err = err, .out = out_name, .out_len = out_name ? 256 : 0};
 
 	engine_volume_create_async(eng_own_loop(e), e, spec, eng_sync_id_cb,
 				   &s);
 	return eng_sync_run(e, &s);
 }
 
-void engine_volume_remove_async(struct engine_loop *l, struct engine *e,
-				const char *name, bool force,
-				engine_done_fn cb, void *ud)
+void engine_volume_remove_async(struct engine_loop *l,
+				struct engine *e,
+				const char *name,
+				bool force,
+				engine_done_fn cb,
+				void *ud)
 {
 	struct sbuf p = SBUF_INIT;
 
@@ -48,10 +54,12 @@ void engine_volume_remove_async(struct engine_loop *l, struct engine *e,
 	sbuf_release(&p);
 }
 
-int engine_volume_remove(struct engine *e, const char *name, bool force,
+int engine_volume_remove(struct engine *e,
+			 const char *name,
+			 bool force,
 			 struct diag *err)
 {
-	struct eng_sync s = { .err = err };
+	struct eng_sync s = {.err = err};
 
 	engine_volume_remove_async(eng_own_loop(e), e, name, force,
 				   eng_sync_done_cb, &s);
@@ -74,7 +82,7 @@ struct vlist_ctx {
 static void vlist_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct vlist_ctx *c = r->ctx;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	cJSON *j = NULL;
 
 	if (!rc) {
@@ -92,8 +100,7 @@ static void vlist_done(struct ereq *r, int rc, const struct diag *err)
 		l->arena = a;
 		l->items = arena_calloc(a, (size_t)cJSON_GetArraySize(vols) + 1,
 					sizeof(*l->items));
-		cJSON_ArrayForEach(it, vols)
-		{
+		cJSON_ArrayForEach(it, vols) {
 			struct engine_volume_info *v = &l->items[l->n++];
 			struct engine_kv *labels;
 
@@ -109,17 +116,19 @@ static void vlist_done(struct ereq *r, int rc, const struct diag *err)
 	eng_sync_done_cb(&c->s, rc, err);
 }
 
-int engine_volume_list(struct engine *e, const struct engine_filters *filters,
-		       struct engine_volume_list **out, struct diag *err)
+int engine_volume_list(struct engine *e,
+		       const struct engine_filters *filters,
+		       struct engine_volume_list **out,
+		       struct diag *err)
 {
-	struct vlist_ctx c = { .s = { .err = err }, .out = out };
+	struct vlist_ctx c = {.s = {.err = err}, .out = out};
 	struct sbuf q = SBUF_INIT;
 
 	*out = NULL;
 	eng_filters_query(&q, '?', filters);
-	ereq_start(ereq_new(eng_own_loop(e), e, "GET", false, "/volumes%s",
-			    q.buf),
-		   vlist_done, &c);
+	ereq_start(
+		ereq_new(eng_own_loop(e), e, "GET", false, "/volumes%s", q.buf),
+		vlist_done, &c);
 	sbuf_release(&q);
 	return eng_sync_run(e, &c.s);
 }

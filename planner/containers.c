@@ -19,14 +19,17 @@ static int cmp_prio(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static void add_alias(struct arena *a, struct plan_endpoint *ep,
-		      size_t *alloc, const char *s)
+static void add_alias(struct arena *a,
+		      struct plan_endpoint *ep,
+		      size_t *alloc,
+		      const char *s)
 {
 	if (s && *s && !plan_strv_has(&ep->aliases, s))
 		plan_strv_push(a, &ep->aliases, alloc, s);
 }
 
-static void container_endpoints(struct plan_ctx *c, struct plan_container *ct,
+static void container_endpoints(struct plan_ctx *c,
+				struct plan_container *ct,
 				const struct compose_service *s)
 {
 	struct plan *p = c->p;
@@ -45,13 +48,15 @@ static void container_endpoints(struct plan_ctx *c, struct plan_container *ct,
 		struct plan_endpoint *ep = &ct->endpoints[ct->n_endpoints++];
 		size_t alloc = 0;
 
-		ep->network = plan_network_index(p, sorted[k]->name, ct->daemon);
+		ep->network =
+			plan_network_index(p, sorted[k]->name, ct->daemon);
 		ep->priority = sorted[k]->priority;
 		ep->ipv4 = sorted[k]->ipv4_address;
 		ep->user_address = ep->ipv4 != NULL;
 		add_alias(p->arena, ep, &alloc, s->name);
 		for (size_t j = 0; j < sorted[k]->aliases.n; j++)
-			add_alias(p->arena, ep, &alloc, sorted[k]->aliases.v[j]);
+			add_alias(p->arena, ep, &alloc,
+				  sorted[k]->aliases.v[j]);
 		add_alias(p->arena, ep, &alloc, s->container_name);
 	}
 }
@@ -76,8 +81,11 @@ find_existing(struct plan_ctx *c, size_t d, const char *svc, int number)
 	return NULL;
 }
 
-static int service_containers(struct plan_ctx *c, size_t si, size_t *alloc,
-			      size_t *ealloc, struct diag *err)
+static int service_containers(struct plan_ctx *c,
+			      size_t si,
+			      size_t *alloc,
+			      size_t *ealloc,
+			      struct diag *err)
 {
 	struct plan *p = c->p;
 	struct plan_service *ps = &p->services[si];
@@ -93,12 +101,11 @@ static int service_containers(struct plan_ctx *c, size_t si, size_t *alloc,
 	for (int n = 1; n <= scale; n++) {
 		struct plan_container *ct;
 
-		p->containers = plan_grow(p->arena, p->containers,
-					  p->n_containers, alloc,
-					  sizeof(*p->containers));
-		c->existing = plan_grow(p->arena, c->existing,
-					p->n_containers, ealloc,
-					sizeof(*c->existing));
+		p->containers =
+			plan_grow(p->arena, p->containers, p->n_containers,
+				  alloc, sizeof(*p->containers));
+		c->existing = plan_grow(p->arena, c->existing, p->n_containers,
+					ealloc, sizeof(*c->existing));
 		ct = &p->containers[p->n_containers];
 		ct->name = s->container_name
 				   ? s->container_name
@@ -110,9 +117,9 @@ static int service_containers(struct plan_ctx *c, size_t si, size_t *alloc,
 		ct->daemon = ps->daemon;
 		container_endpoints(c, ct, s);
 		c->existing[p->n_containers] =
-			c->opts->offline ? NULL
-					 : find_existing(c, ct->daemon, s->name,
-							 n);
+			c->opts->offline
+				? NULL
+				: find_existing(c, ct->daemon, s->name, n);
 		p->n_containers++;
 		ps->n_containers++;
 	}
@@ -126,8 +133,8 @@ int plan_containers(struct plan_ctx *c, struct diag *err)
 
 	c->taken = arena_calloc(p->arena, p->n_hosts + 1, sizeof(*c->taken));
 	for (size_t d = 0; d < p->n_hosts; d++)
-		c->taken[d] = arena_calloc(p->arena,
-					   p->hosts[d].n_containers + 1, 1);
+		c->taken[d] =
+			arena_calloc(p->arena, p->hosts[d].n_containers + 1, 1);
 	for (size_t i = 0; i < p->n_services; i++) {
 		int rc = service_containers(c, i, &alloc, &ealloc, err);
 
@@ -158,8 +165,8 @@ static void putf(struct sbuf *sb, const char *key, long long v)
 	sbuf_addf(sb, "%s=%lld\n", key, v);
 }
 
-static void put_strv(struct sbuf *sb, const char *key,
-		     const struct compose_strv *v)
+static void
+put_strv(struct sbuf *sb, const char *key, const struct compose_strv *v)
 {
 	if (!v->v)
 		return;
@@ -168,8 +175,8 @@ static void put_strv(struct sbuf *sb, const char *key,
 		put(sb, key, v->v[i]);
 }
 
-static void put_kv(struct sbuf *sb, const char *key,
-		   const struct compose_kv *kv, size_t n)
+static void
+put_kv(struct sbuf *sb, const char *key, const struct compose_kv *kv, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		sbuf_addf(sb, "%s.", key);
@@ -191,7 +198,8 @@ static void put_ports_mounts(struct sbuf *sb, const struct compose_service *s)
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct compose_mount *m = &s->volumes[i];
 
-		sbuf_addf(sb, "mount=%d %s:%s ro=%d %s %s %d %s %d %s %lld %d\n",
+		sbuf_addf(sb,
+			  "mount=%d %s:%s ro=%d %s %s %d %s %d %s %lld %d\n",
 			  (int)m->type, m->source ? m->source : "",
 			  m->target ? m->target : "", m->read_only,
 			  m->consistency ? m->consistency : "",
@@ -204,7 +212,8 @@ static void put_ports_mounts(struct sbuf *sb, const struct compose_service *s)
 	}
 }
 
-static void put_healthcheck(struct sbuf *sb, const struct compose_healthcheck *h)
+static void put_healthcheck(struct sbuf *sb,
+			    const struct compose_healthcheck *h)
 {
 	if (!h->present)
 		return;
@@ -266,7 +275,8 @@ static void put_service(struct sbuf *sb, const struct compose_service *s)
  * converge.c compares the addresses it does know instead.  An
  * ipv4_address written in the file is config and goes in.
  */
-void plan_container_canonical(struct sbuf *out, const struct plan *p,
+void plan_container_canonical(struct sbuf *out,
+			      const struct plan *p,
 			      const struct plan_container *ct)
 {
 	const struct plan_service *ps = &p->services[ct->service];
@@ -286,8 +296,11 @@ void plan_container_canonical(struct sbuf *out, const struct plan *p,
 	put_service(out, ps->svc);
 }
 
-static void add_label(struct arena *a, struct plan_container *ct,
-		      size_t *alloc, const char *k, const char *v)
+static void add_label(struct arena *a,
+		      struct plan_container *ct,
+		      size_t *alloc,
+		      const char *k,
+		      const char *v)
 {
 	ct->labels = plan_grow(a, ct->labels, ct->n_labels, alloc,
 			       sizeof(*ct->labels));
@@ -333,12 +346,14 @@ static void container_labels(struct plan *p, struct plan_container *ct)
 	/* Our labels win: a user label in our namespaces is left out. */
 	for (size_t i = 0; i < ps->svc->n_labels; i++)
 		if (ps->svc->labels[i].value &&
-		    strncmp(ps->svc->labels[i].key, "com.docker.compose.", 19) &&
+		    strncmp(ps->svc->labels[i].key, "com.docker.compose.",
+			    19) &&
 		    strncmp(ps->svc->labels[i].key, "io.mixcompose.", 14))
 			add_label(a, ct, &alloc, ps->svc->labels[i].key,
 				  ps->svc->labels[i].value);
 	for (size_t i = 0; i < proj->config_files.n; i++)
-		sbuf_addf(&files, "%s%s", i ? "," : "", proj->config_files.v[i]);
+		sbuf_addf(&files, "%s%s", i ? "," : "",
+			  proj->config_files.v[i]);
 	add_label(a, ct, &alloc, "com.docker.compose.config-hash",
 		  ct->config_hash);
 	add_label(a, ct, &alloc, "com.docker.compose.container-number",
@@ -355,7 +370,8 @@ static void container_labels(struct plan *p, struct plan_container *ct)
 	add_label(a, ct, &alloc, "io.mixcompose.daemon",
 		  p->hosts[ct->daemon].name);
 	if (ps->platform)
-		add_label(a, ct, &alloc, "io.mixcompose.platform", ps->platform);
+		add_label(a, ct, &alloc, "io.mixcompose.platform",
+			  ps->platform);
 	sbuf_release(&files);
 	qsort(ct->labels, ct->n_labels, sizeof(*ct->labels), cmp_kv);
 }

@@ -19,7 +19,8 @@ static const char *short8(struct arena *a, const char *h)
  * planned one (the subnet changed, or the address went to another
  * container), as "172.30.0.9 -> 172.30.0.2"; NULL if none.
  */
-static const char *moved_address(struct plan *p, const struct plan_container *ct,
+static const char *moved_address(struct plan *p,
+				 const struct plan_container *ct,
 				 const struct plan_host_container *e)
 {
 	for (size_t k = 0; k < ct->n_endpoints; k++) {
@@ -71,14 +72,14 @@ static void decide(struct plan_ctx *c, size_t i)
 		ct->reason = "--force-recreate";
 	} else if (changed && !o->no_recreate) {
 		ct->action = PLAN_ACT_RECREATE;
-		ct->reason = arena_sprintf(p->arena,
-					   "config hash changed: %s -> %s",
-					   short8(p->arena, e->config_hash),
-					   short8(p->arena, ct->config_hash));
+		ct->reason =
+			arena_sprintf(p->arena, "config hash changed: %s -> %s",
+				      short8(p->arena, e->config_hash),
+				      short8(p->arena, ct->config_hash));
 	} else if (!o->no_recreate && (moved = moved_address(p, ct, e))) {
 		ct->action = PLAN_ACT_RECREATE;
-		ct->reason = arena_sprintf(p->arena, "address changed on %s",
-					   moved);
+		ct->reason =
+			arena_sprintf(p->arena, "address changed on %s", moved);
 	} else if (running) {
 		ct->action = PLAN_ACT_KEEP;
 		ct->reason = changed ? "config changed, kept (--no-recreate)"
@@ -91,7 +92,8 @@ static void decide(struct plan_ctx *c, size_t i)
 }
 
 /* Why an existing container that no planned one took is left over. */
-static const char *leftover_reason(struct plan *p, size_t d,
+static const char *leftover_reason(struct plan *p,
+				   size_t d,
 				   const struct plan_host_container *e,
 				   bool *orphan)
 {
@@ -112,8 +114,9 @@ static const char *leftover_reason(struct plan *p, size_t d,
 	*orphan = false;
 	if (!p->services[si].selected)
 		return NULL;
-	return arena_sprintf(p->arena, "scaled down: service '%s' has %zu "
-				       "container(s)",
+	return arena_sprintf(p->arena,
+			     "scaled down: service '%s' has %zu "
+			     "container(s)",
 			     e->service, p->services[si].n_containers);
 }
 
@@ -139,12 +142,10 @@ static void leftovers(struct plan_ctx *c)
 			if (!why)
 				continue;
 			if (orphan && !c->opts->remove_orphans) {
-				plan_strv_push(p->arena, &p->orphan_warnings,
-					       &walloc,
-					       arena_sprintf(p->arena,
-							     "%s/%s (%s)",
-							     h->name, e->name,
-							     why));
+				plan_strv_push(
+					p->arena, &p->orphan_warnings, &walloc,
+					arena_sprintf(p->arena, "%s/%s (%s)",
+						      h->name, e->name, why));
 				continue;
 			}
 			p->containers = plan_grow(p->arena, p->containers,
@@ -152,8 +153,9 @@ static void leftovers(struct plan_ctx *c)
 						  sizeof(*p->containers));
 			ct = &p->containers[p->n_containers++];
 			ct->name = e->name;
-			ct->service = e->service ? plan_service_index(p, e->service)
-						 : PLAN_NONE;
+			ct->service =
+				e->service ? plan_service_index(p, e->service)
+					   : PLAN_NONE;
 			ct->service_name = e->service;
 			ct->number = e->number;
 			ct->daemon = d;
@@ -182,13 +184,12 @@ static int check_networks(struct plan_ctx *c, struct diag *err)
 			if (!x->name || strcmp(x->name, pn->name) ||
 			    !x->driver || !strcmp(x->driver, pn->driver))
 				continue;
-			return diag_set(err, DIAG_EPLAN,
-					pn->net ? &pn->net->loc : NULL,
-					"network '%s' exists on daemon '%s' "
-					"with driver '%s', not '%s'; run "
-					"`mixcompose down` to remove it first",
-					pn->name, h->name, x->driver,
-					pn->driver);
+			return diag_set(
+				err, DIAG_EPLAN, pn->net ? &pn->net->loc : NULL,
+				"network '%s' exists on daemon '%s' "
+				"with driver '%s', not '%s'; run "
+				"`mixcompose down` to remove it first",
+				pn->name, h->name, x->driver, pn->driver);
 		}
 	}
 	return 0;

@@ -13,17 +13,17 @@ struct style {
 	const char *bold, *dim, *green, *yellow, *red, *cyan, *off;
 };
 
-static const struct style plain = { "", "", "", "", "", "", "" };
-static const struct style ansi = { "\033[1m",  "\033[2m",  "\033[32m",
-				   "\033[33m", "\033[31m", "\033[36m",
-				   "\033[0m" };
+static const struct style plain = {"", "", "", "", "", "", ""};
+static const struct style ansi = {"\033[1m",  "\033[2m",  "\033[32m",
+				  "\033[33m", "\033[31m", "\033[36m",
+				  "\033[0m"};
 
 static const char *mech_text(const struct plan_host *h)
 {
 	return strcmp(plan_host_engine_os(h), "windows")
 		       ? "ExtraHosts at create"
-		       : "exec after start (hosts block in "
-			 PLAN_HOSTS_PATH_WINDOWS ")";
+		       : "exec after start (hosts block "
+			 "in " PLAN_HOSTS_PATH_WINDOWS ")";
 }
 
 static void host_title(struct sbuf *out, const struct plan_host *h)
@@ -38,8 +38,8 @@ static void host_title(struct sbuf *out, const struct plan_host *h)
 		sbuf_adds(out, ", not asked (declared)");
 }
 
-static void daemons(struct sbuf *out, const struct plan *p,
-		    const struct style *st)
+static void
+daemons(struct sbuf *out, const struct plan *p, const struct style *st)
 {
 	sbuf_addf(out, "%sDaemons and the services they run%s\n", st->bold,
 		  st->off);
@@ -54,7 +54,8 @@ static void daemons(struct sbuf *out, const struct plan *p,
 			if (s->daemon != d)
 				continue;
 			sbuf_addf(out, "    %-14s %s%s%s%s\n", s->name, st->dim,
-				  s->reason, s->selected ? "" : " (not selected)",
+				  s->reason,
+				  s->selected ? "" : " (not selected)",
 				  st->off);
 		}
 	}
@@ -67,15 +68,17 @@ static const char *net_action(enum plan_net_action a)
 				    : "external";
 }
 
-static void networks(struct sbuf *out, const struct plan *p,
-		     const struct style *st)
+static void
+networks(struct sbuf *out, const struct plan *p, const struct style *st)
 {
-	sbuf_addf(out, "\n%sNetworks (one per daemon, subnets never overlap)%s\n",
+	sbuf_addf(out,
+		  "\n%sNetworks (one per daemon, subnets never overlap)%s\n",
 		  st->bold, st->off);
 	for (size_t i = 0; i < p->n_networks; i++) {
 		const struct plan_network *n = &p->networks[i];
 
-		sbuf_addf(out, "  %-10s on %-10s %-22s %-16s gw %-14s %-7s %s%s\n",
+		sbuf_addf(out,
+			  "  %-10s on %-10s %-22s %-16s gw %-14s %-7s %s%s\n",
 			  n->key, p->hosts[n->daemon].name, n->name,
 			  n->subnet ? n->subnet : "(daemon's)",
 			  n->gateway ? n->gateway : "?", n->driver,
@@ -84,13 +87,14 @@ static void networks(struct sbuf *out, const struct plan *p,
 	}
 }
 
-static void volumes(struct sbuf *out, const struct plan *p,
-		    const struct style *st)
+static void
+volumes(struct sbuf *out, const struct plan *p, const struct style *st)
 {
 	if (!p->n_volumes)
 		return;
-	sbuf_addf(out, "\n%sVolumes (a volume lives on one daemon; each "
-		       "daemon that mounts it gets its own)%s\n",
+	sbuf_addf(out,
+		  "\n%sVolumes (a volume lives on one daemon; each "
+		  "daemon that mounts it gets its own)%s\n",
 		  st->bold, st->off);
 	for (size_t i = 0; i < p->n_volumes; i++) {
 		const struct plan_volume *v = &p->volumes[i];
@@ -101,8 +105,8 @@ static void volumes(struct sbuf *out, const struct plan *p,
 	}
 }
 
-static void addresses(struct sbuf *out, const struct plan *p,
-		      const struct style *st)
+static void
+addresses(struct sbuf *out, const struct plan *p, const struct style *st)
 {
 	sbuf_addf(out, "\n%sAddresses (planned before anything starts)%s\n",
 		  st->bold, st->off);
@@ -125,10 +129,11 @@ static void addresses(struct sbuf *out, const struct plan *p,
 	}
 }
 
-static void hosts_table(struct sbuf *out, const struct plan *p,
-			const struct style *st)
+static void
+hosts_table(struct sbuf *out, const struct plan *p, const struct style *st)
 {
-	sbuf_addf(out, "\n%sNames: what each resolves to, seen from each daemon%s\n",
+	sbuf_addf(out,
+		  "\n%sNames: what each resolves to, seen from each daemon%s\n",
 		  st->bold, st->off);
 	sbuf_addf(out, "  %-22s %-15s", "NAME", "KIND");
 	for (size_t d = 0; d < p->n_hosts; d++)
@@ -139,7 +144,8 @@ static void hosts_table(struct sbuf *out, const struct plan *p,
 
 		sbuf_addf(out, "  %-22s %-15s", r->name, r->kind);
 		for (size_t d = 0; d < p->n_hosts; d++)
-			sbuf_addf(out, " %-21s", r->addr[d] ? r->addr[d] : "(late)");
+			sbuf_addf(out, " %-21s",
+				  r->addr[d] ? r->addr[d] : "(late)");
 		sbuf_addch(out, '\n');
 	}
 	sbuf_addf(out, "  There is no DNS across daemons, so every container "
@@ -148,24 +154,26 @@ static void hosts_table(struct sbuf *out, const struct plan *p,
 		sbuf_addf(out, "    on %-10s %s\n", p->hosts[d].name,
 			  mech_text(&p->hosts[d]));
 	if (p->address_mode == PLAN_ADDR_HOST)
-		sbuf_addf(out, "  Address mode host: names on another daemon "
-			       "resolve to %s and traffic goes through "
-			       "published ports.\n",
+		sbuf_addf(out,
+			  "  Address mode host: names on another daemon "
+			  "resolve to %s and traffic goes through "
+			  "published ports.\n",
 			  p->host_address);
 }
 
-static void order(struct sbuf *out, const struct plan *p,
-		  const struct style *st)
+static void
+order(struct sbuf *out, const struct plan *p, const struct style *st)
 {
-	sbuf_addf(out, "\n%sStart order (each service starts as soon as what "
-		       "it needs meets its condition)%s\n",
+	sbuf_addf(out,
+		  "\n%sStart order (each service starts as soon as what "
+		  "it needs meets its condition)%s\n",
 		  st->bold, st->off);
 	for (size_t k = 0; k < p->n_order; k++) {
 		size_t i = p->order[k];
 		bool first = true;
 
-		sbuf_addf(out, "  %zu. %-14s on %-10s", p->services[i].level + 1,
-			  p->services[i].name,
+		sbuf_addf(out, "  %zu. %-14s on %-10s",
+			  p->services[i].level + 1, p->services[i].name,
 			  p->hosts[p->services[i].daemon].name);
 		for (size_t e = 0; e < p->n_edges; e++) {
 			const struct plan_edge *ed = &p->edges[e];
@@ -204,8 +212,8 @@ static const char *first_subnet(const struct plan *p, size_t si)
 }
 
 /* Each dependency between daemons: how the name resolves and the path. */
-static void cross(struct sbuf *out, const struct plan *p,
-		  const struct style *st)
+static void
+cross(struct sbuf *out, const struct plan *p, const struct style *st)
 {
 	bool any = false;
 
@@ -232,10 +240,12 @@ static void cross(struct sbuf *out, const struct plan *p,
 				  ? "ExtraHosts at create"
 				  : "hosts block written by exec after start");
 		if (p->address_mode == PLAN_ADDR_HOST)
-			sbuf_adds(out, "      packets go to the host and through "
-				       "the ports it publishes\n");
+			sbuf_adds(out,
+				  "      packets go to the host and through "
+				  "the ports it publishes\n");
 		else
-			sbuf_addf(out, "      packets are routed from %s to %s\n",
+			sbuf_addf(out,
+				  "      packets are routed from %s to %s\n",
 				  first_subnet(p, e->from),
 				  first_subnet(p, e->to));
 	}
@@ -256,20 +266,22 @@ static const char *action_color(const struct style *st, enum plan_action a)
 	}
 }
 
-static void actions(struct sbuf *out, const struct plan *p,
-		    const struct style *st)
+static void
+actions(struct sbuf *out, const struct plan *p, const struct style *st)
 {
 	sbuf_addf(out, "\n%sActions%s\n", st->bold, st->off);
 	for (size_t i = 0; i < p->n_containers; i++) {
 		const struct plan_container *c = &p->containers[i];
 
 		sbuf_addf(out, "  %s%-8s%s  %-22s on %-10s %s\n",
-			  action_color(st, c->action), plan_action_name(c->action),
-			  st->off, c->name, p->hosts[c->daemon].name, c->reason);
+			  action_color(st, c->action),
+			  plan_action_name(c->action), st->off, c->name,
+			  p->hosts[c->daemon].name, c->reason);
 	}
 	for (size_t i = 0; i < p->orphan_warnings.n; i++)
-		sbuf_addf(out, "  %swarning%s: orphan left in place (use "
-			       "--remove-orphans): %s\n",
+		sbuf_addf(out,
+			  "  %swarning%s: orphan left in place (use "
+			  "--remove-orphans): %s\n",
 			  st->yellow, st->off, p->orphan_warnings.v[i]);
 }
 
@@ -294,8 +306,9 @@ void plan_describe(struct sbuf *out, const struct plan *p, bool color)
 	const struct style *st = color ? &ansi : &plain;
 	size_t start = out->len;
 
-	sbuf_addf(out, "%sProject '%s'%s: %zu service(s) on %zu daemon(s), "
-		       "address mode %s, pool %s\n\n",
+	sbuf_addf(out,
+		  "%sProject '%s'%s: %zu service(s) on %zu daemon(s), "
+		  "address mode %s, pool %s\n\n",
 		  st->bold, p->project_name, st->off, p->n_services, p->n_hosts,
 		  p->address_mode == PLAN_ADDR_HOST ? "host" : "container",
 		  p->address_pool);

@@ -83,8 +83,8 @@ static bool ours(const char *label, const char *project)
 	return label && !strcmp(label, project);
 }
 
-static void push_step(struct plan_down *d, size_t *alloc,
-		      const struct plan_down_step *st)
+static void
+push_step(struct plan_down *d, size_t *alloc, const struct plan_down_step *st)
 {
 	d->steps = plan_grow(d->arena, d->steps, d->n_steps, alloc,
 			     sizeof(*d->steps));
@@ -112,16 +112,15 @@ static void collect(struct down_ctx *c, size_t *walloc)
 				continue;
 			if (proj && !c->o->remove_orphans && !x->oneoff &&
 			    !in_project(proj, x->service)) {
-				plan_strv_push(d->arena, &d->orphan_warnings,
-					       walloc,
-					       arena_sprintf(d->arena,
-							     "%s/%s (service "
-							     "'%s' is not in "
-							     "the project)",
-							     d->hosts[h].name,
-							     x->name,
-							     x->service ? x->service
-									: "?"));
+				plan_strv_push(
+					d->arena, &d->orphan_warnings, walloc,
+					arena_sprintf(d->arena,
+						      "%s/%s (service "
+						      "'%s' is not in "
+						      "the project)",
+						      d->hosts[h].name, x->name,
+						      x->service ? x->service
+								 : "?"));
 				continue;
 			}
 			c->c[k] = x;
@@ -153,36 +152,43 @@ static void networks_and_volumes(struct down_ctx *c, size_t *alloc)
 
 	for (size_t h = 0; h < d->n_hosts; h++)
 		for (size_t i = 0; i < d->hosts[h].n_networks; i++) {
-			const struct plan_host_network *n = &d->hosts[h].networks[i];
+			const struct plan_host_network *n =
+				&d->hosts[h].networks[i];
 
 			if (!ours(n->label_project, d->project_name))
 				continue;
-			push_step(d, alloc, &(struct plan_down_step){
-				PLAN_DOWN_NETWORK, h, n->id, n->name, NULL,
-				false, wave });
+			push_step(d, alloc,
+				  &(struct plan_down_step){PLAN_DOWN_NETWORK, h,
+							   n->id, n->name, NULL,
+							   false, wave});
 			d->n_waves = wave + 1;
 		}
 	for (size_t h = 0; c->o->remove_volumes && h < d->n_hosts; h++)
 		for (size_t i = 0; i < d->hosts[h].n_volumes; i++) {
-			const struct plan_host_volume *v = &d->hosts[h].volumes[i];
+			const struct plan_host_volume *v =
+				&d->hosts[h].volumes[i];
 
 			if (!ours(v->label_project, d->project_name))
 				continue;
-			push_step(d, alloc, &(struct plan_down_step){
-				PLAN_DOWN_VOLUME, h, NULL, v->name, NULL,
-				false, wave });
+			push_step(d, alloc,
+				  &(struct plan_down_step){PLAN_DOWN_VOLUME, h,
+							   NULL, v->name, NULL,
+							   false, wave});
 			d->n_waves = wave + 1;
 		}
 }
 
-int plan_build_down(struct plan_down **out, const char *project_name,
-		    const struct plan_host *hosts, size_t n_hosts,
-		    const struct plan_down_options *opts, struct diag *err)
+int plan_build_down(struct plan_down **out,
+		    const char *project_name,
+		    const struct plan_host *hosts,
+		    size_t n_hosts,
+		    const struct plan_down_options *opts,
+		    struct diag *err)
 {
 	static const struct plan_down_options none;
 	struct arena *a;
 	struct plan_down *d;
-	struct down_ctx c = { 0 };
+	struct down_ctx c = {0};
 	size_t alloc = 0, walloc = 0;
 
 	*out = NULL;
@@ -203,10 +209,11 @@ int plan_build_down(struct plan_down **out, const char *project_name,
 		const struct plan_host_container *x = c.c[i];
 		size_t w = wave_of(&c, i);
 
-		push_step(d, &alloc, &(struct plan_down_step){
-			PLAN_DOWN_CONTAINER, c.daemon[i], x->id, x->name,
-			x->service, x->state && !strcmp(x->state, "running"),
-			w });
+		push_step(d, &alloc,
+			  &(struct plan_down_step){
+				  PLAN_DOWN_CONTAINER, c.daemon[i], x->id,
+				  x->name, x->service,
+				  x->state && !strcmp(x->state, "running"), w});
 		if (w + 1 > d->n_waves)
 			d->n_waves = w + 1;
 	}
@@ -225,7 +232,7 @@ void plan_down_free(struct plan_down *d)
 
 void plan_down_describe(struct sbuf *out, const struct plan_down *d)
 {
-	static const char *const kinds[] = { "container", "network", "volume" };
+	static const char *const kinds[] = {"container", "network", "volume"};
 
 	sbuf_addf(out, "down plan for project '%s'\n", d->project_name);
 	if (!d->n_steps)

@@ -15,9 +15,13 @@ struct edges {
 };
 
 /* Appends an edge; '*out' (if not NULL) points at it for more fields. */
-static int add_edge(struct plan_ctx *c, struct edges *e, size_t from,
-		    const char *to_name, enum plan_dep_kind kind,
-		    const struct diag_loc *loc, struct plan_edge **out,
+static int add_edge(struct plan_ctx *c,
+		    struct edges *e,
+		    size_t from,
+		    const char *to_name,
+		    enum plan_dep_kind kind,
+		    const struct diag_loc *loc,
+		    struct plan_edge **out,
 		    struct diag *err)
 {
 	struct plan *p = c->p;
@@ -61,8 +65,8 @@ static const char *volumes_from_service(struct arena *a, const char *v)
 	return colon ? arena_strndup(a, v, (size_t)(colon - v)) : v;
 }
 
-static int service_edges(struct plan_ctx *c, struct edges *e, size_t i,
-			 struct diag *err)
+static int
+service_edges(struct plan_ctx *c, struct edges *e, size_t i, struct diag *err)
 {
 	const struct compose_service *s = c->p->services[i].svc;
 	struct arena *a = c->p->arena;
@@ -73,11 +77,11 @@ static int service_edges(struct plan_ctx *c, struct edges *e, size_t i,
 		const struct compose_depends *d = &s->depends_on[k];
 		struct plan_edge *pe = NULL;
 
-		if (!d->required && plan_service_index(c->p, d->service) ==
-					    PLAN_NONE)
+		if (!d->required &&
+		    plan_service_index(c->p, d->service) == PLAN_NONE)
 			continue;
-		rc = add_edge(c, e, i, d->service, PLAN_DEP_DEPENDS_ON,
-			      &d->loc, &pe, err);
+		rc = add_edge(c, e, i, d->service, PLAN_DEP_DEPENDS_ON, &d->loc,
+			      &pe, err);
 		if (rc || !pe)
 			return rc;
 		if (d->condition)
@@ -126,8 +130,8 @@ struct dfs {
 	size_t depth;
 };
 
-static int cycle_error(struct dfs *d, const struct plan_edge *closing,
-		       struct diag *err)
+static int
+cycle_error(struct dfs *d, const struct plan_edge *closing, struct diag *err)
 {
 	struct sbuf sb = SBUF_INIT;
 	size_t start = 0;
@@ -138,8 +142,8 @@ static int cycle_error(struct dfs *d, const struct plan_edge *closing,
 	for (size_t k = start; k < d->depth; k++)
 		sbuf_addf(&sb, "%s -> ", d->p->services[d->stack[k]].name);
 	sbuf_adds(&sb, d->p->services[closing->to].name);
-	rc = diag_set(err, DIAG_EPLAN, &closing->loc,
-		      "dependency cycle: %s", sb.buf);
+	rc = diag_set(err, DIAG_EPLAN, &closing->loc, "dependency cycle: %s",
+		      sb.buf);
 	sbuf_release(&sb);
 	return rc;
 }
@@ -182,7 +186,7 @@ static int cmp_order(const void *a, const void *b, void *arg)
 
 static int order_services(struct plan *p, struct diag *err)
 {
-	struct dfs d = { p, NULL, NULL, 0 };
+	struct dfs d = {p, NULL, NULL, 0};
 	int rc = 0;
 
 	d.color = arena_calloc(p->arena, p->n_services + 1, 1);
@@ -266,7 +270,7 @@ static int check_cross(struct plan *p, struct diag *err)
 int plan_graph(struct plan_ctx *c, struct diag *err)
 {
 	struct plan *p = c->p;
-	struct edges e = { NULL, 0, 0 };
+	struct edges e = {NULL, 0, 0};
 	int rc;
 
 	for (size_t i = 0; i < p->n_services; i++)

@@ -23,7 +23,8 @@ static const char *edge_label(const struct plan *p, const struct plan_edge *e)
 	bool dep = e->kind == PLAN_DEP_DEPENDS_ON;
 
 	return arena_sprintf(p->arena, "%s%s%s%s", e->condition,
-			     dep ? "" : ", ", dep ? "" : plan_dep_kind_name(e->kind),
+			     dep ? "" : ", ",
+			     dep ? "" : plan_dep_kind_name(e->kind),
 			     e->cross_daemon ? ", cross-daemon" : "");
 }
 

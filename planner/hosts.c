@@ -32,15 +32,19 @@ bool plan_hosts_ip_ok(const char *ip)
 		return false;
 	if (plan_ip4_parse(&v4, ip))
 		return true;
-	return strchr(ip, ':') && strspn(ip, "0123456789abcdefABCDEF:.") ==
-					  strlen(ip) &&
+	return strchr(ip, ':') &&
+	       strspn(ip, "0123456789abcdefABCDEF:.") == strlen(ip) &&
 	       inet_pton(AF_INET6, ip, buf) == 1;
 }
 
-static void block_lines(struct compose_strv *out, struct arena *a,
-			const struct plan_host_entry *e, size_t n);
+static void block_lines(struct compose_strv *out,
+			struct arena *a,
+			const struct plan_host_entry *e,
+			size_t n);
 static void block_text(struct sbuf *out, const struct compose_strv *lines);
-static void exec_argv(struct compose_strv *out, struct arena *a, bool win,
+static void exec_argv(struct compose_strv *out,
+		      struct arena *a,
+		      bool win,
 		      const struct compose_strv *lines);
 
 /* ---- The table ---------------------------------------------------------- */
@@ -61,9 +65,8 @@ static const char *container_addr(const struct plan *p, size_t ci, int depth)
 		size_t si = plan_service_index(p, x);
 
 		if (si != PLAN_NONE && p->services[si].n_containers)
-			return container_addr(p,
-					      p->services[si].first_container,
-					      depth + 1);
+			return container_addr(
+				p, p->services[si].first_container, depth + 1);
 	}
 	for (size_t k = 0; k < ct->n_endpoints; k++)
 		if (ct->endpoints[k].ipv4)
@@ -92,14 +95,18 @@ static void fill_row(struct plan *p, struct plan_hosts_row *row)
 			row->via[d] = "host address (published ports)";
 		} else {
 			row->addr[d] = own;
-			row->via[d] = own ? "container IP" : "late (after start)";
+			row->via[d] =
+				own ? "container IP" : "late (after start)";
 			row->late = row->late || !own;
 		}
 	}
 }
 
-static void add_row(struct plan *p, struct rows *r, const char *name,
-		    const char *kind, size_t ci)
+static void add_row(struct plan *p,
+		    struct rows *r,
+		    const char *name,
+		    const char *kind,
+		    size_t ci)
 {
 	struct plan_hosts_row *row;
 
@@ -130,7 +137,8 @@ static void container_rows(struct plan *p, struct rows *r, size_t ci)
 	add_row(p, r, ps->name, "service", ci);
 	for (size_t k = 0; k < ct->n_endpoints; k++)
 		for (size_t j = 0; j < ct->endpoints[k].aliases.n; j++)
-			add_row(p, r, ct->endpoints[k].aliases.v[j], "alias", ci);
+			add_row(p, r, ct->endpoints[k].aliases.v[j], "alias",
+				ci);
 }
 
 static int cmp_row(const void *a, const void *b)
@@ -139,20 +147,21 @@ static int cmp_row(const void *a, const void *b)
 		      ((const struct plan_hosts_row *)b)->name);
 }
 
-static int check_rows(const struct plan *p, const struct rows *r,
-		      struct diag *err)
+static int
+check_rows(const struct plan *p, const struct rows *r, struct diag *err)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		const struct plan_container *ct = &p->containers[r->v[i].container];
+		const struct plan_container *ct =
+			&p->containers[r->v[i].container];
 
 		if (!plan_hosts_name_ok(r->v[i].name))
-			return diag_set(err, DIAG_EPLAN,
-					&p->services[ct->service].svc->loc,
-					"service '%s': %s '%s' cannot go into a "
-					"hosts file (letters, digits, '.', '_' "
-					"and '-' only)",
-					ct->service_name, r->v[i].kind,
-					r->v[i].name);
+			return diag_set(
+				err, DIAG_EPLAN,
+				&p->services[ct->service].svc->loc,
+				"service '%s': %s '%s' cannot go into a "
+				"hosts file (letters, digits, '.', '_' "
+				"and '-' only)",
+				ct->service_name, r->v[i].kind, r->v[i].name);
 	}
 	return 0;
 }
@@ -182,7 +191,7 @@ static void container_entries(struct plan *p, size_t ci)
 	const struct compose_service *s = p->services[ct->service].svc;
 	const char *eos = plan_host_engine_os(&p->hosts[ct->daemon]);
 	struct sbuf sb = SBUF_INIT;
-	struct compose_strv lines = { NULL, 0 };
+	struct compose_strv lines = {NULL, 0};
 	size_t n = 0, alloc = 0;
 
 	memset(&ct->extra_hosts_strv, 0, sizeof(ct->extra_hosts_strv));
@@ -229,7 +238,7 @@ static void container_entries(struct plan *p, size_t ci)
 int plan_hosts(struct plan_ctx *c, struct diag *err)
 {
 	struct plan *p = c->p;
-	struct rows r = { NULL, 0, 0 };
+	struct rows r = {NULL, 0, 0};
 	int rc;
 
 	if (p->address_mode == PLAN_ADDR_HOST &&
@@ -253,20 +262,24 @@ int plan_hosts(struct plan_ctx *c, struct diag *err)
 	return 0;
 }
 
-int plan_set_address(struct plan *p, size_t container, const char *network,
-		     const char *ipv4, struct diag *err)
+int plan_set_address(struct plan *p,
+		     size_t container,
+		     const char *network,
+		     const char *ipv4,
+		     struct diag *err)
 {
 	struct plan_container *ct;
 	struct plan_endpoint *ep = NULL;
 
-	if (container >= p->n_containers || !plan_ip4_parse(&(uint32_t){ 0 },
-							    ipv4 ? ipv4 : ""))
+	if (container >= p->n_containers ||
+	    !plan_ip4_parse(&(uint32_t){0}, ipv4 ? ipv4 : ""))
 		return diag_set(err, DIAG_EPLAN, NULL,
 				"'%s' is not an IPv4 address",
 				ipv4 ? ipv4 : "");
 	ct = &p->containers[container];
 	for (size_t k = 0; k < ct->n_endpoints && !ep; k++)
-		if (!strcmp(p->networks[ct->endpoints[k].network].name, network))
+		if (!strcmp(p->networks[ct->endpoints[k].network].name,
+			    network))
 			ep = &ct->endpoints[k];
 	if (!ep)
 		return diag_set(err, DIAG_EPLAN, NULL,
@@ -283,8 +296,8 @@ int plan_set_address(struct plan *p, size_t container, const char *network,
 
 /* ---- The block and the commands that write it --------------------------- */
 
-static int check_entries(const struct plan_host_entry *e, size_t n,
-			 struct diag *err)
+static int
+check_entries(const struct plan_host_entry *e, size_t n, struct diag *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!plan_hosts_name_ok(e[i].name))
@@ -326,8 +339,10 @@ static int cmp_group(const void *a, const void *b)
  * first name in 'e'.  Sorting by address keeps this n log n: a project of
  * fifty services has a hundred names per container.
  */
-static void block_lines(struct compose_strv *out, struct arena *a,
-			const struct plan_host_entry *e, size_t n)
+static void block_lines(struct compose_strv *out,
+			struct arena *a,
+			const struct plan_host_entry *e,
+			size_t n)
 {
 	size_t *idx = arena_calloc(a, n + 1, sizeof(*idx)), m = 0, ng = 0;
 	struct group *g = arena_calloc(a, n + 1, sizeof(*g));
@@ -343,7 +358,7 @@ static void block_lines(struct compose_strv *out, struct arena *a,
 			g[ng - 1].len++;
 			continue;
 		}
-		g[ng++] = (struct group){ idx[i], i, 1 };
+		g[ng++] = (struct group){idx[i], i, 1};
 	}
 	qsort(g, ng, sizeof(*g), cmp_group);
 	for (size_t k = 0; k < ng; k++) {
@@ -367,11 +382,13 @@ static void block_text(struct sbuf *out, const struct compose_strv *lines)
 	sbuf_adds(out, PLAN_HOSTS_END "\n");
 }
 
-int plan_hosts_block(struct sbuf *out, const struct plan_host_entry *entries,
-		     size_t n, struct diag *err)
+int plan_hosts_block(struct sbuf *out,
+		     const struct plan_host_entry *entries,
+		     size_t n,
+		     struct diag *err)
 {
 	struct arena *a;
-	struct compose_strv lines = { NULL, 0 };
+	struct compose_strv lines = {NULL, 0};
 	int rc = check_entries(entries, n, err);
 
 	if (rc)
@@ -391,15 +408,16 @@ int plan_hosts_block(struct sbuf *out, const struct plan_host_entry *entries,
  */
 static void linux_script(struct sbuf *sb, const struct compose_strv *lines)
 {
-	sbuf_adds(sb,
-		  "f=" PLAN_HOSTS_PATH_LINUX "; s=0; o=''\n"
-		  "while IFS= read -r l || [ -n \"$l\" ]; do\n"
-		  "\tif [ \"$l\" = '" PLAN_HOSTS_BEGIN "' ]; then s=1; continue; fi\n"
-		  "\tif [ \"$l\" = '" PLAN_HOSTS_END "' ]; then s=0; continue; fi\n"
-		  "\t[ $s = 1 ] || o=\"$o$l\n\"\n"
-		  "done < \"$f\"\n"
-		  "printf '%s' \"$o\" > \"$f\"\n"
-		  "printf '%s\\n' '" PLAN_HOSTS_BEGIN "'");
+	sbuf_adds(sb, "f=" PLAN_HOSTS_PATH_LINUX "; s=0; o=''\n"
+		      "while IFS= read -r l || [ -n \"$l\" ]; do\n"
+		      "\tif [ \"$l\" = '" PLAN_HOSTS_BEGIN
+		      "' ]; then s=1; continue; fi\n"
+		      "\tif [ \"$l\" = '" PLAN_HOSTS_END
+		      "' ]; then s=0; continue; fi\n"
+		      "\t[ $s = 1 ] || o=\"$o$l\n\"\n"
+		      "done < \"$f\"\n"
+		      "printf '%s' \"$o\" > \"$f\"\n"
+		      "printf '%s\\n' '" PLAN_HOSTS_BEGIN "'");
 	for (size_t i = 0; i < lines->n; i++)
 		sbuf_addf(sb, " '%s'", lines->v[i]);
 	sbuf_adds(sb, " '" PLAN_HOSTS_END "' >> \"$f\"\n");
@@ -430,7 +448,9 @@ static void windows_cmdline(struct sbuf *sb, const struct compose_strv *lines)
 	sbuf_adds(sb, ") >> " PLAN_HOSTS_PATH_WINDOWS ") & del /Q " WIN_TMP);
 }
 
-static void exec_argv(struct compose_strv *out, struct arena *a, bool win,
+static void exec_argv(struct compose_strv *out,
+		      struct arena *a,
+		      bool win,
 		      const struct compose_strv *lines)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -452,12 +472,14 @@ static void exec_argv(struct compose_strv *out, struct arena *a, bool win,
 	sbuf_release(&sb);
 }
 
-int plan_hosts_exec_argv(struct compose_strv *out, struct arena *a,
+int plan_hosts_exec_argv(struct compose_strv *out,
+			 struct arena *a,
 			 const char *engine_os,
-			 const struct plan_host_entry *entries, size_t n,
+			 const struct plan_host_entry *entries,
+			 size_t n,
 			 struct diag *err)
 {
-	struct compose_strv lines = { NULL, 0 };
+	struct compose_strv lines = {NULL, 0};
 	int rc = check_entries(entries, n, err);
 
 	if (rc)

@@ -35,20 +35,25 @@ static void net_labels(struct plan *p, struct plan_network *pn)
 
 	pn->labels = arena_calloc(p->arena, n, sizeof(*pn->labels));
 	for (size_t i = 0; pn->net && i < pn->net->n_labels; i++)
-		if (strncmp(pn->net->labels[i].key, "com.docker.compose.", 19) &&
+		if (strncmp(pn->net->labels[i].key, "com.docker.compose.",
+			    19) &&
 		    strncmp(pn->net->labels[i].key, "io.mixcompose.", 14))
 			pn->labels[k++] = pn->net->labels[i];
-	pn->labels[k++] = (struct compose_kv){ "com.docker.compose.network",
-					       pn->key, { 0 } };
-	pn->labels[k++] = (struct compose_kv){ "com.docker.compose.project",
-					       p->project_name, { 0 } };
-	pn->labels[k++] = (struct compose_kv){ "io.mixcompose.daemon",
-					       p->hosts[pn->daemon].name, { 0 } };
+	pn->labels[k++] =
+		(struct compose_kv){"com.docker.compose.network", pn->key, {0}};
+	pn->labels[k++] = (struct compose_kv){
+		"com.docker.compose.project", p->project_name, {0}};
+	pn->labels[k++] = (struct compose_kv){
+		"io.mixcompose.daemon", p->hosts[pn->daemon].name, {0}};
 	pn->n_labels = k;
 }
 
-static int net_new(struct plan_ctx *c, size_t *alloc, const char *key,
-		   size_t d, const struct diag_loc *loc, struct diag *err)
+static int net_new(struct plan_ctx *c,
+		   size_t *alloc,
+		   const char *key,
+		   size_t d,
+		   const struct diag_loc *loc,
+		   struct diag *err)
 {
 	struct plan *p = c->p;
 	const struct compose_network *net = plan_network_find(c->proj, key);
@@ -68,10 +73,11 @@ static int net_new(struct plan_ctx *c, size_t *alloc, const char *key,
 	pn->key = key;
 	pn->daemon = d;
 	pn->name = net && net->name ? net->name
-		   : arena_sprintf(p->arena, "%s_%s", p->project_name, key);
-	pn->driver = net && net->driver ? net->driver
+				    : arena_sprintf(p->arena, "%s_%s",
+						    p->project_name, key);
+	pn->driver = net && net->driver				  ? net->driver
 		     : !strcmp(plan_host_engine_os(h), "windows") ? "nat"
-								 : "bridge";
+								  : "bridge";
 	if (net) {
 		pn->internal = net->internal;
 		pn->attachable = net->attachable;
@@ -123,7 +129,7 @@ struct cidrs {
 static void cidrs_add(struct arena *a, struct cidrs *s, uint32_t net, int pfx)
 {
 	s->v = plan_grow(a, s->v, s->n, &s->alloc, sizeof(*s->v));
-	s->v[s->n++] = (struct cidr){ net, pfx };
+	s->v[s->n++] = (struct cidr){net, pfx};
 }
 
 static bool cidrs_overlap(const struct cidrs *s, uint32_t net, int pfx)
@@ -134,8 +140,11 @@ static bool cidrs_overlap(const struct cidrs *s, uint32_t net, int pfx)
 	return false;
 }
 
-static void set_subnet(struct plan *p, struct plan_network *pn, uint32_t net,
-		       int pfx, const char *gateway)
+static void set_subnet(struct plan *p,
+		       struct plan_network *pn,
+		       uint32_t net,
+		       int pfx,
+		       const char *gateway)
 {
 	pn->subnet = plan_cidr_str(p->arena, net, pfx);
 	pn->gateway = gateway ? gateway : plan_ip4_str(p->arena, net + 1);
@@ -145,8 +154,12 @@ static void set_subnet(struct plan *p, struct plan_network *pn, uint32_t net,
  * The part of a split subnet that daemon d must get because a service
  * routed there asks for an ipv4_address inside it; PLAN_NONE if none.
  */
-static size_t wanted_part(const struct plan *p, const char *key, size_t d,
-			  uint32_t base, int pfx, int bits)
+static size_t wanted_part(const struct plan *p,
+			  const char *key,
+			  size_t d,
+			  uint32_t base,
+			  int pfx,
+			  int bits)
 {
 	for (size_t i = 0; i < p->n_services; i++) {
 		const struct compose_service *s = p->services[i].svc;
@@ -156,9 +169,10 @@ static size_t wanted_part(const struct plan *p, const char *key, size_t d,
 			continue;
 		for (size_t k = 0; k < s->n_networks; k++)
 			if (!strcmp(s->networks[k].name, key) &&
-			    plan_ip4_parse(&ip, s->networks[k].ipv4_address ?
-							 s->networks[k].ipv4_address :
-							 "") &&
+			    plan_ip4_parse(&ip,
+					   s->networks[k].ipv4_address
+						   ? s->networks[k].ipv4_address
+						   : "") &&
 			    plan_cidr_overlap(base, pfx, ip, 32))
 				return (ip - base) >> (32 - pfx - bits);
 	}
@@ -169,8 +183,13 @@ static size_t wanted_part(const struct plan *p, const char *key, size_t d,
  * Which part each of the k daemons gets: the one its ipv4_addresses
  * need, else the lowest part nobody needs, in host order.
  */
-static int assign_parts(const struct plan *p, size_t i, size_t k,
-			uint32_t base, int pfx, int bits, size_t *part_of,
+static int assign_parts(const struct plan *p,
+			size_t i,
+			size_t k,
+			uint32_t base,
+			int pfx,
+			int bits,
+			size_t *part_of,
 			struct diag *err)
 {
 	const struct compose_network *net = p->networks[i].net;
@@ -183,14 +202,15 @@ static int assign_parts(const struct plan *p, size_t i, size_t k,
 		if (part_of[m] == PLAN_NONE)
 			continue;
 		if (taken[part_of[m]])
-			return diag_set(err, DIAG_EPLAN, &net->loc,
-					"network '%s' spans daemons, so its "
-					"subnet '%s' is split into one part per "
-					"daemon, and the ipv4_address of "
-					"services on daemon '%s' falls into "
-					"another daemon's part",
-					net->key, net->ipam[0].subnet,
-					p->hosts[p->networks[i + m].daemon].name);
+			return diag_set(
+				err, DIAG_EPLAN, &net->loc,
+				"network '%s' spans daemons, so its "
+				"subnet '%s' is split into one part per "
+				"daemon, and the ipv4_address of "
+				"services on daemon '%s' falls into "
+				"another daemon's part",
+				net->key, net->ipam[0].subnet,
+				p->hosts[p->networks[i + m].daemon].name);
 		taken[part_of[m]] = true;
 	}
 	for (size_t m = 0; m < k; m++) {
@@ -210,17 +230,20 @@ static int assign_parts(const struct plan *p, size_t i, size_t k,
  * live on two bridges that route to each other.  The user's gateway goes
  * to the part that holds it; other parts use their .1.
  */
-static int user_subnet_split(struct plan_ctx *c, size_t i, size_t k,
-			     struct cidrs *used, struct diag *err)
+static int user_subnet_split(struct plan_ctx *c,
+			     size_t i,
+			     size_t k,
+			     struct cidrs *used,
+			     struct diag *err)
 {
 	struct plan *p = c->p;
 	const struct compose_network *net = p->networks[i].net;
-	size_t parts = 1, *part_of = arena_calloc(p->arena, k + 1,
-						   sizeof(size_t));
+	size_t parts = 1,
+	       *part_of = arena_calloc(p->arena, k + 1, sizeof(size_t));
 	int bits = 0, pfx, rc;
 	uint32_t base, gw;
-	bool has_gw = plan_ip4_parse(&gw, net->ipam[0].gateway ?
-						  net->ipam[0].gateway : "");
+	bool has_gw = plan_ip4_parse(
+		&gw, net->ipam[0].gateway ? net->ipam[0].gateway : "");
 
 	if (!plan_cidr_parse(&base, &pfx, net->ipam[0].subnet))
 		return diag_set(err, DIAG_EPLAN, &net->loc,
@@ -239,19 +262,21 @@ static int user_subnet_split(struct plan_ctx *c, size_t i, size_t k,
 		return rc;
 	for (size_t m = 0; m < k; m++) {
 		struct plan_network *pn = &p->networks[i + m];
-		uint32_t part = base + (uint32_t)(part_of[m] << (32 - pfx - bits));
+		uint32_t part =
+			base + (uint32_t)(part_of[m] << (32 - pfx - bits));
 		const char *want = plan_cidr_str(p->arena, part, pfx + bits);
-		bool gw_here = has_gw && plan_cidr_overlap(part, pfx + bits,
-							   gw, 32);
+		bool gw_here =
+			has_gw && plan_cidr_overlap(part, pfx + bits, gw, 32);
 
 		if (pn->action == PLAN_NET_KEEP && pn->subnet &&
 		    strcmp(pn->subnet, want))
-			return diag_set(err, DIAG_EPLAN, &net->loc,
-					"network '%s' exists on daemon '%s' with "
-					"subnet '%s', not '%s'; run `mixcompose "
-					"down` to remove it first",
-					pn->name, p->hosts[pn->daemon].name,
-					pn->subnet, want);
+			return diag_set(
+				err, DIAG_EPLAN, &net->loc,
+				"network '%s' exists on daemon '%s' with "
+				"subnet '%s', not '%s'; run `mixcompose "
+				"down` to remove it first",
+				pn->name, p->hosts[pn->daemon].name, pn->subnet,
+				want);
 		set_subnet(p, pn, part, pfx + bits,
 			   gw_here ? net->ipam[0].gateway : NULL);
 		cidrs_add(p->arena, used, part, pfx + bits);
@@ -259,8 +284,8 @@ static int user_subnet_split(struct plan_ctx *c, size_t i, size_t k,
 	return 0;
 }
 
-static int user_subnets(struct plan_ctx *c, struct cidrs *used,
-			struct diag *err)
+static int
+user_subnets(struct plan_ctx *c, struct cidrs *used, struct diag *err)
 {
 	struct plan *p = c->p;
 	int rc;
@@ -279,8 +304,11 @@ static int user_subnets(struct plan_ctx *c, struct cidrs *used,
 	return 0;
 }
 
-static int pool_subnet(struct plan_ctx *c, struct plan_network *pn,
-		       struct cidrs *used, uint32_t pool, int ppfx,
+static int pool_subnet(struct plan_ctx *c,
+		       struct plan_network *pn,
+		       struct cidrs *used,
+		       uint32_t pool,
+		       int ppfx,
 		       struct diag *err)
 {
 	struct plan *p = c->p;
@@ -305,7 +333,7 @@ static int pool_subnet(struct plan_ctx *c, struct plan_network *pn,
 static int subnets(struct plan_ctx *c, struct diag *err)
 {
 	struct plan *p = c->p;
-	struct cidrs used = { NULL, 0, 0 };
+	struct cidrs used = {NULL, 0, 0};
 	uint32_t pool, net;
 	int ppfx, pfx, rc;
 
@@ -386,8 +414,8 @@ static bool pool_fits(const struct pool *pl, uint32_t ip)
 
 static struct pool *pools_new(struct plan *p)
 {
-	struct pool *pools = arena_calloc(p->arena, p->n_networks + 1,
-					  sizeof(*pools));
+	struct pool *pools =
+		arena_calloc(p->arena, p->n_networks + 1, sizeof(*pools));
 
 	for (size_t i = 0; i < p->n_networks; i++) {
 		struct pool *pl = &pools[i];
@@ -401,8 +429,8 @@ static struct pool *pools_new(struct plan *p)
 	return pools;
 }
 
-static int user_addresses(struct plan_ctx *c, struct pool *pools,
-			  struct diag *err)
+static int
+user_addresses(struct plan_ctx *c, struct pool *pools, struct diag *err)
 {
 	struct plan *p = c->p;
 
@@ -412,30 +440,32 @@ static int user_addresses(struct plan_ctx *c, struct pool *pools,
 		for (size_t k = 0; k < ct->n_endpoints; k++) {
 			struct plan_endpoint *ep = &ct->endpoints[k];
 			struct pool *pl = &pools[ep->network];
-			const struct plan_network *pn = &p->networks[ep->network];
+			const struct plan_network *pn =
+				&p->networks[ep->network];
 			uint32_t ip;
 
 			if (!ep->user_address)
 				continue;
 			if (p->services[ct->service].n_containers > 1)
-				return diag_set(err, DIAG_EPLAN,
-						&p->services[ct->service].svc->loc,
-						"service '%s' has ipv4_address "
-						"'%s' and more than one "
-						"container",
-						ct->service_name, ep->ipv4);
+				return diag_set(
+					err, DIAG_EPLAN,
+					&p->services[ct->service].svc->loc,
+					"service '%s' has ipv4_address "
+					"'%s' and more than one "
+					"container",
+					ct->service_name, ep->ipv4);
 			if (!plan_ip4_parse(&ip, ep->ipv4) ||
 			    (pl->known && !pool_fits(pl, ip)))
-				return diag_set(err, DIAG_EPLAN,
-						&p->services[ct->service].svc->loc,
-						"service '%s': ipv4_address '%s' "
-						"is not a free address of "
-						"network '%s' (%s) on daemon "
-						"'%s'",
-						ct->service_name, ep->ipv4,
-						pn->name,
-						pn->subnet ? pn->subnet : "?",
-						p->hosts[pn->daemon].name);
+				return diag_set(
+					err, DIAG_EPLAN,
+					&p->services[ct->service].svc->loc,
+					"service '%s': ipv4_address '%s' "
+					"is not a free address of "
+					"network '%s' (%s) on daemon "
+					"'%s'",
+					ct->service_name, ep->ipv4, pn->name,
+					pn->subnet ? pn->subnet : "?",
+					p->hosts[pn->daemon].name);
 			cidrs_add(p->arena, &pl->used, ip, 32);
 		}
 	}
@@ -447,8 +477,8 @@ static const char *existing_ip(const struct plan_host_container *e,
 {
 	for (size_t i = 0; e && i < e->n_networks; i++)
 		if (e->networks[i].network &&
-		    !strcmp(e->networks[i].network, net) && e->networks[i].ipv4 &&
-		    *e->networks[i].ipv4)
+		    !strcmp(e->networks[i].network, net) &&
+		    e->networks[i].ipv4 && *e->networks[i].ipv4)
 			return e->networks[i].ipv4;
 	return NULL;
 }
@@ -468,7 +498,8 @@ static void auto_addresses(struct plan_ctx *c, struct pool *pools, int pass)
 			uint32_t ip;
 
 			if (ep->ipv4 || !pl->known ||
-			    p->networks[ep->network].action == PLAN_NET_EXTERNAL)
+			    p->networks[ep->network].action ==
+				    PLAN_NET_EXTERNAL)
 				continue;
 			old = existing_ip(c->existing[i],
 					  p->networks[ep->network].name);
@@ -477,8 +508,8 @@ static void auto_addresses(struct plan_ctx *c, struct pool *pools, int pass)
 				    !pool_fits(pl, ip))
 					continue;
 			} else {
-				uint32_t last = pl->net |
-						~plan_prefix_mask(pl->prefix);
+				uint32_t last =
+					pl->net | ~plan_prefix_mask(pl->prefix);
 
 				for (ip = pl->net + 2;
 				     ip < last && !pool_fits(pl, ip); ip++)

@@ -165,7 +165,7 @@ static void j_services(struct jw *w, const struct plan *p)
 
 static void j_networks(struct jw *w, const struct plan *p)
 {
-	static const char *const act[] = { "create", "keep", "external" };
+	static const char *const act[] = {"create", "keep", "external"};
 
 	jw_open(w, "networks", '[');
 	for (size_t i = 0; i < p->n_networks; i++) {
@@ -197,7 +197,8 @@ static void j_networks(struct jw *w, const struct plan *p)
 	jw_close(w, ']');
 }
 
-static void j_container_net(struct jw *w, const struct plan *p,
+static void j_container_net(struct jw *w,
+			    const struct plan *p,
 			    const struct plan_container *c)
 {
 	jw_open(w, "endpoints", '[');
@@ -278,7 +279,7 @@ static void j_hosts(struct jw *w, const struct plan *p)
 
 void plan_to_json(struct sbuf *out, const struct plan *p)
 {
-	struct jw w = { out, 0, { false } };
+	struct jw w = {out, 0, {false}};
 
 	jw_open(&w, NULL, '{');
 	jw_str(&w, "project", p->project_name);

@@ -13,8 +13,8 @@ size_t plan_service_index(const struct plan *p, const char *name)
 	return PLAN_NONE;
 }
 
-size_t plan_host_index(const struct plan_host *hosts, size_t n_hosts,
-		       const char *name)
+size_t
+plan_host_index(const struct plan_host *hosts, size_t n_hosts, const char *name)
 {
 	for (size_t i = 0; name && i < n_hosts; i++)
 		if (hosts[i].name && !strcmp(hosts[i].name, name))
@@ -24,39 +24,40 @@ size_t plan_host_index(const struct plan_host *hosts, size_t n_hosts,
 
 const char *plan_action_name(enum plan_action a)
 {
-	static const char *const names[] = { "create", "recreate", "keep",
-					     "start",  "remove",   "skip" };
+	static const char *const names[] = {"create", "recreate", "keep",
+					    "start",  "remove",	  "skip"};
 
 	return (size_t)a < ARRAY_SIZE(names) ? names[a] : "?";
 }
 
 const char *plan_dep_kind_name(enum plan_dep_kind k)
 {
-	static const char *const names[] = { "depends_on", "links",
-					     "network_mode", "volumes_from" };
+	static const char *const names[] = {"depends_on", "links",
+					    "network_mode", "volumes_from"};
 
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
 }
 
-static void resolve_options(struct plan *p, const struct compose_project *proj,
+static void resolve_options(struct plan *p,
+			    const struct compose_project *proj,
 			    const struct plan_options *o)
 {
 	const struct compose_mix *mix = &proj->mix;
 
 	p->address_mode = o->address_mode;
 	if (p->address_mode == PLAN_ADDR_DEFAULT)
-		p->address_mode = mix->address_mode &&
-					  !strcmp(mix->address_mode, "host")
-				  ? PLAN_ADDR_HOST
-				  : PLAN_ADDR_CONTAINER;
+		p->address_mode =
+			mix->address_mode && !strcmp(mix->address_mode, "host")
+				? PLAN_ADDR_HOST
+				: PLAN_ADDR_CONTAINER;
 	p->host_address = o->host_address ? o->host_address : mix->host_address;
-	p->address_pool = o->address_pool ? o->address_pool
+	p->address_pool = o->address_pool     ? o->address_pool
 			  : mix->address_pool ? mix->address_pool
 					      : PLAN_DEFAULT_POOL;
 }
 
-static int check_hosts(const struct plan_host *hosts, size_t n,
-		       struct diag *err)
+static int
+check_hosts(const struct plan_host *hosts, size_t n, struct diag *err)
 {
 	if (!n)
 		return diag_set(err, DIAG_EPLAN, NULL, "no daemon to plan for");
@@ -79,8 +80,7 @@ static int stages(struct plan_ctx *c, struct diag *err)
 
 	if ((rc = plan_route(c, err)) || (rc = plan_graph(c, err)) ||
 	    (rc = plan_networks(c, err)) || (rc = plan_volumes(c, err)) ||
-	    (rc = plan_containers(c, err)) ||
-	    (rc = plan_addresses(c, err)))
+	    (rc = plan_containers(c, err)) || (rc = plan_addresses(c, err)))
 		return rc;
 	plan_containers_finish(c);
 	if ((rc = plan_converge(c, err)))
@@ -88,11 +88,14 @@ static int stages(struct plan_ctx *c, struct diag *err)
 	return plan_hosts(c, err);
 }
 
-int plan_build(struct plan **out, const struct compose_project *project,
-	       const struct plan_host *hosts, size_t n_hosts,
-	       const struct plan_options *opts, struct diag *err)
+int plan_build(struct plan **out,
+	       const struct compose_project *project,
+	       const struct plan_host *hosts,
+	       size_t n_hosts,
+	       const struct plan_options *opts,
+	       struct diag *err)
 {
-	struct plan_ctx c = { 0 };
+	struct plan_ctx c = {0};
 	struct plan *p;
 	int rc;
 
@@ -136,7 +139,8 @@ void plan_free(struct plan *p)
 		arena_free(p->arena);
 }
 
-void plan_hosts_from_declarations(struct plan_host **out, size_t *n_out,
+void plan_hosts_from_declarations(struct plan_host **out,
+				  size_t *n_out,
 				  struct arena *a,
 				  const struct compose_project *project)
 {

@@ -41,7 +41,8 @@
 /* Marker lines of the hosts block written into a container's hosts file. */
 #define PLAN_HOSTS_BEGIN "# mixcompose begin"
 #define PLAN_HOSTS_END "# mixcompose end"
-/* Every entry line inside the block ends with this tag (see plan_hosts_block). */
+/* Every entry line inside the block ends with this tag (see plan_hosts_block).
+ */
 #define PLAN_HOSTS_TAG "# mixcompose"
 
 /* Hosts files inside containers, and the user that may write them. */
@@ -66,11 +67,11 @@ struct plan_host_attach {
 
 /* One network that exists on a daemon (ALL networks, not only ours). */
 struct plan_host_network {
-	const char *id;       /* may be NULL */
+	const char *id; /* may be NULL */
 	const char *name;
-	const char *subnet;   /* first IPv4 IPAM subnet "a.b.c.d/n", or NULL */
-	const char *gateway;  /* or NULL */
-	const char *driver;   /* or NULL */
+	const char *subnet;  /* first IPv4 IPAM subnet "a.b.c.d/n", or NULL */
+	const char *gateway; /* or NULL */
+	const char *driver;  /* or NULL */
 	/* Labels com.docker.compose.project / .network, NULL if absent. */
 	const char *label_project;
 	const char *label_network;
@@ -79,16 +80,16 @@ struct plan_host_network {
 /* One container that carries com.docker.compose.project=<our project>. */
 struct plan_host_container {
 	const char *id;
-	const char *name;        /* without the leading '/' */
-	const char *service;     /* com.docker.compose.service */
-	int number;              /* com.docker.compose.container-number */
-	const char *daemon;      /* io.mixcompose.daemon, or NULL */
+	const char *name;	 /* without the leading '/' */
+	const char *service;	 /* com.docker.compose.service */
+	int number;		 /* com.docker.compose.container-number */
+	const char *daemon;	 /* io.mixcompose.daemon, or NULL */
 	const char *config_hash; /* com.docker.compose.config-hash, or NULL */
-	const char *state;       /* "running", "exited", "created", ... */
+	const char *state;	 /* "running", "exited", "created", ... */
 	/* com.docker.compose.depends_on ("db:service_started:false,..."). */
 	const char *depends_on;
 	const char *label_project; /* com.docker.compose.project */
-	bool oneoff;             /* com.docker.compose.oneoff=True */
+	bool oneoff;		   /* com.docker.compose.oneoff=True */
 	struct plan_host_attach *networks;
 	size_t n_networks;
 };
@@ -102,7 +103,7 @@ struct plan_host_volume {
 
 /* One daemon and its current state. */
 struct plan_host {
-	const char *name;   /* registry name: "linux", "windows" */
+	const char *name; /* registry name: "linux", "windows" */
 	/*
 	 * The OS the planner routes on: the daemon's own OS, or the OS it
 	 * is declared to stand in for when 'lab' is set ("windows").
@@ -110,11 +111,11 @@ struct plan_host {
 	const char *os;
 	/* The OS the daemon really runs (Ostype); NULL means the same as os. */
 	const char *engine_os;
-	const char *arch;   /* "amd64", "arm64"; NULL if unknown */
-	int api_major;      /* negotiated API version, e.g. 1 and 41 */
+	const char *arch; /* "amd64", "arm64"; NULL if unknown */
+	int api_major;	  /* negotiated API version, e.g. 1 and 41 */
 	int api_minor;
-	bool lab;           /* a lab stand-in for 'os' */
-	bool offline;       /* state unknown (declared, not asked) */
+	bool lab;     /* a lab stand-in for 'os' */
+	bool offline; /* state unknown (declared, not asked) */
 	struct plan_host_network *networks;
 	size_t n_networks;
 	struct plan_host_container *containers;
@@ -126,7 +127,7 @@ struct plan_host {
 enum plan_addr_mode {
 	PLAN_ADDR_DEFAULT = 0, /* x-mixcompose.address_mode, else container */
 	PLAN_ADDR_CONTAINER,   /* peers resolve to container IPs */
-	PLAN_ADDR_HOST,        /* other daemons' peers resolve to host_address */
+	PLAN_ADDR_HOST, /* other daemons' peers resolve to host_address */
 };
 
 struct plan_options {
@@ -150,8 +151,9 @@ struct plan_options {
 	 */
 	bool offline;
 	enum plan_addr_mode address_mode;
-	const char *host_address; /* NULL: x-mixcompose.host_address */
-	const char *address_pool; /* NULL: x-mixcompose.address_pool, else PLAN_DEFAULT_POOL */
+	const char *host_address;     /* NULL: x-mixcompose.host_address */
+	const char *address_pool;     /* NULL: x-mixcompose.address_pool, else
+					 PLAN_DEFAULT_POOL */
 	const char *default_platform; /* DOCKER_DEFAULT_PLATFORM, or NULL */
 };
 
@@ -170,8 +172,8 @@ enum plan_dep_kind {
  * the plan; the executor waits on them only if their container exists.
  */
 struct plan_edge {
-	size_t from;           /* service index */
-	size_t to;             /* service index */
+	size_t from; /* service index */
+	size_t to;   /* service index */
 	enum plan_dep_kind kind;
 	/*
 	 * service_started | service_healthy | service_completed_successfully
@@ -180,41 +182,43 @@ struct plan_edge {
 	const char *condition;
 	bool required;
 	bool restart;
-	bool cross_daemon;     /* the two services run on different daemons */
-	struct diag_loc loc;   /* where the edge is declared */
+	bool cross_daemon;   /* the two services run on different daemons */
+	struct diag_loc loc; /* where the edge is declared */
 };
 
 struct plan_service {
 	const struct compose_service *svc; /* borrowed from the project */
 	const char *name;
-	size_t daemon;         /* index into hosts */
+	size_t daemon; /* index into hosts */
 	/* Why this daemon: "pinned by x-mixcompose.daemon", "platform: ...". */
 	const char *reason;
 	/* The platform passed to pull/create ("windows/amd64"), or NULL. */
 	const char *platform;
-	bool selected;         /* part of this run (command line + deps) */
-	size_t level;          /* 0: needs nothing; else 1 + max level of deps */
+	bool selected; /* part of this run (command line + deps) */
+	size_t level;  /* 0: needs nothing; else 1 + max level of deps */
 	size_t first_container; /* containers[first .. first + n) */
 	size_t n_containers;
 };
 
 enum plan_net_action {
-	PLAN_NET_CREATE,       /* create it on that daemon */
-	PLAN_NET_KEEP,         /* exists with a matching config */
-	PLAN_NET_EXTERNAL,     /* external: never created nor removed */
+	PLAN_NET_CREATE,   /* create it on that daemon */
+	PLAN_NET_KEEP,	   /* exists with a matching config */
+	PLAN_NET_EXTERNAL, /* external: never created nor removed */
 };
 
 /* One project network on one daemon. */
 struct plan_network {
-	const struct compose_network *net; /* borrowed; NULL for a synthesized default */
-	const char *key;       /* key in the compose file ("default") */
-	const char *name;      /* real name on the daemon */
+	const struct compose_network
+		*net;	  /* borrowed; NULL for a synthesized default */
+	const char *key;  /* key in the compose file ("default") */
+	const char *name; /* real name on the daemon */
 	size_t daemon;
 	enum plan_net_action action;
-	const char *driver;    /* "bridge" (linux), "nat" (windows) or the user's */
-	const char *subnet;    /* "172.30.0.0/24"; NULL: unknown (external) */
-	const char *gateway;   /* "172.30.0.1"; NULL: unknown */
-	bool user_subnet;      /* from ipam.config */
+	const char
+		*driver; /* "bridge" (linux), "nat" (windows) or the user's */
+	const char *subnet;  /* "172.30.0.0/24"; NULL: unknown (external) */
+	const char *gateway; /* "172.30.0.1"; NULL: unknown */
+	bool user_subnet;    /* from ipam.config */
 	bool internal;
 	bool attachable;
 	bool enable_ipv6;
@@ -227,8 +231,8 @@ struct plan_network {
 /* One named project volume on one daemon (a volume lives on one host). */
 struct plan_volume {
 	const struct compose_volume *vol; /* borrowed */
-	const char *key;       /* key in the compose file */
-	const char *name;      /* real name on the daemon */
+	const char *key;		  /* key in the compose file */
+	const char *name;		  /* real name on the daemon */
 	size_t daemon;
 	enum plan_net_action action; /* CREATE, KEEP (exists) or EXTERNAL */
 	/* Labels to create it with (project, volume, io.mixcompose.daemon). */
@@ -238,10 +242,10 @@ struct plan_volume {
 
 /* A container's attachment to one network. */
 struct plan_endpoint {
-	size_t network;        /* index into networks */
+	size_t network; /* index into networks */
 	/* Static IPv4 (no prefix) to request; NULL: the daemon picks (late). */
 	const char *ipv4;
-	bool user_address;     /* ipv4_address from the compose file */
+	bool user_address; /* ipv4_address from the compose file */
 	/* DNS aliases: service name, network aliases, container_name. */
 	struct compose_strv aliases;
 	int priority;
@@ -250,34 +254,34 @@ struct plan_endpoint {
 /* One name a container must resolve that its own daemon's DNS cannot. */
 struct plan_host_entry {
 	const char *name;
-	const char *ip;        /* NULL when late */
-	bool late;             /* address known only after start */
+	const char *ip; /* NULL when late */
+	bool late;	/* address known only after start */
 };
 
 enum plan_action {
-	PLAN_ACT_CREATE,       /* no container yet: create and start */
-	PLAN_ACT_RECREATE,     /* remove 'existing_id', create and start */
-	PLAN_ACT_KEEP,         /* running with the same hash */
-	PLAN_ACT_START,        /* same hash but not running: start it */
-	PLAN_ACT_REMOVE,       /* an orphan or a scaled-down container */
-	PLAN_ACT_SKIP,         /* service not selected: leave as it is */
+	PLAN_ACT_CREATE,   /* no container yet: create and start */
+	PLAN_ACT_RECREATE, /* remove 'existing_id', create and start */
+	PLAN_ACT_KEEP,	   /* running with the same hash */
+	PLAN_ACT_START,	   /* same hash but not running: start it */
+	PLAN_ACT_REMOVE,   /* an orphan or a scaled-down container */
+	PLAN_ACT_SKIP,	   /* service not selected: leave as it is */
 };
 
 /* How a container gets its host entries. */
 enum plan_hosts_mech {
-	PLAN_HOSTS_NONE,        /* nothing to add, or it shares a namespace */
+	PLAN_HOSTS_NONE,	/* nothing to add, or it shares a namespace */
 	PLAN_HOSTS_EXTRA_HOSTS, /* HostConfig.ExtraHosts at create (linux
 				   engine); plus the exec block if any entry
 				   is late */
-	PLAN_HOSTS_EXEC,        /* exec the hosts block after every start
+	PLAN_HOSTS_EXEC,	/* exec the hosts block after every start
 				   (windows engine: it ignores ExtraHosts) */
 };
 
 struct plan_container {
-	const char *name;      /* "<project>-<service>-<n>" or container_name */
-	size_t service;        /* index into services, PLAN_NONE for orphans */
+	const char *name; /* "<project>-<service>-<n>" or container_name */
+	size_t service;	  /* index into services, PLAN_NONE for orphans */
 	const char *service_name;
-	int number;            /* 1-based */
+	int number; /* 1-based */
 	size_t daemon;
 	enum plan_action action;
 	/* "config hash changed: 0a1b2c3d -> 4e5f6a7b", "orphan: ...", ... */
@@ -292,7 +296,7 @@ struct plan_container {
 	 * is part of it.
 	 */
 	const char *config_hash;
-	const char *old_hash;  /* the existing container's, or NULL */
+	const char *old_hash;	 /* the existing container's, or NULL */
 	const char *existing_id; /* the existing container, or NULL */
 	const char *existing_state;
 	struct plan_endpoint *endpoints;
@@ -304,7 +308,8 @@ struct plan_container {
 	struct plan_host_entry *extra_hosts;
 	size_t n_extra_hosts;
 	enum plan_hosts_mech hosts_mech;
-	/* "name:ip" for HostConfig.ExtraHosts (linux mech; late ones left out). */
+	/* "name:ip" for HostConfig.ExtraHosts (linux mech; late ones left out).
+	 */
 	struct compose_strv extra_hosts_strv;
 	/* The marked block (plan_hosts_block) for the exec mechanism. */
 	const char *hosts_block;
@@ -325,13 +330,15 @@ struct plan_container {
 /* One row of the hosts table: a name and what it resolves to. */
 struct plan_hosts_row {
 	const char *name;
-	const char *kind;      /* "service", "alias", "container_name", "container" */
-	size_t container;      /* the container it names */
-	/* addr[d]: the address seen from daemon d (n_hosts entries; NULL: late). */
+	const char
+		*kind; /* "service", "alias", "container_name", "container" */
+	size_t container; /* the container it names */
+	/* addr[d]: the address seen from daemon d (n_hosts entries; NULL:
+	 * late). */
 	const char **addr;
 	/* via[d]: "container IP" or "host address (published ports)". */
 	const char **via;
-	bool late;             /* some address known only after start */
+	bool late; /* some address known only after start */
 };
 
 struct plan {
@@ -339,7 +346,7 @@ struct plan {
 	const struct compose_project *project; /* borrowed */
 	const char *project_name;
 
-	struct plan_host *hosts;   /* copies of the caller's structs */
+	struct plan_host *hosts; /* copies of the caller's structs */
 	size_t n_hosts;
 	enum plan_addr_mode address_mode; /* resolved: CONTAINER or HOST */
 	const char *host_address;
@@ -347,7 +354,7 @@ struct plan {
 
 	struct plan_service *services; /* same order as project->services */
 	size_t n_services;
-	struct plan_edge *edges;   /* sorted by (from, to, kind) */
+	struct plan_edge *edges; /* sorted by (from, to, kind) */
 	size_t n_edges;
 	/* Start order: service indices, topological, by name within a level. */
 	size_t *order;
@@ -361,7 +368,8 @@ struct plan {
 	size_t n_containers;
 	struct plan_hosts_row *hosts_table; /* sorted by name */
 	size_t n_hosts_table;
-	/* Orphans left in place (remove_orphans off): "daemon/name (service)". */
+	/* Orphans left in place (remove_orphans off): "daemon/name (service)".
+	 */
 	struct compose_strv orphan_warnings;
 	/*
 	 * Named volumes per daemon that mounts them, sorted by (key, daemon).
@@ -379,16 +387,20 @@ struct plan {
  * address conflicts and networks whose existing config differs) with
  * '*out' NULL and 'err' pointing at the compose location when there is one.
  */
-int plan_build(struct plan **out, const struct compose_project *project,
-	       const struct plan_host *hosts, size_t n_hosts,
-	       const struct plan_options *opts, struct diag *err);
+int plan_build(struct plan **out,
+	       const struct compose_project *project,
+	       const struct plan_host *hosts,
+	       size_t n_hosts,
+	       const struct plan_options *opts,
+	       struct diag *err);
 void plan_free(struct plan *p);
 
-const char *plan_action_name(enum plan_action a);   /* "create", ... */
+const char *plan_action_name(enum plan_action a);     /* "create", ... */
 const char *plan_dep_kind_name(enum plan_dep_kind k); /* "depends_on", ... */
 /* Index of the service / host by name, or PLAN_NONE. */
 size_t plan_service_index(const struct plan *p, const char *name);
-size_t plan_host_index(const struct plan_host *hosts, size_t n_hosts,
+size_t plan_host_index(const struct plan_host *hosts,
+		       size_t n_hosts,
 		       const char *name);
 
 /*
@@ -397,7 +409,8 @@ size_t plan_host_index(const struct plan_host *hosts, size_t n_hosts,
  * state), in declaration order, in 'a'.  With no declarations, one
  * "default" linux host.  Use with opts->offline.
  */
-void plan_hosts_from_declarations(struct plan_host **out, size_t *n_out,
+void plan_hosts_from_declarations(struct plan_host **out,
+				  size_t *n_out,
 				  struct arena *a,
 				  const struct compose_project *project);
 
@@ -410,8 +423,11 @@ void plan_hosts_from_declarations(struct plan_host **out, size_t *n_out,
  * the new hosts_exec in the running containers.  Returns 0, or DIAG_EPLAN
  * for an unknown container/network or an address that is not IPv4.
  */
-int plan_set_address(struct plan *p, size_t container, const char *network,
-		     const char *ipv4, struct diag *err);
+int plan_set_address(struct plan *p,
+		     size_t container,
+		     const char *network,
+		     const char *ipv4,
+		     struct diag *err);
 
 /* ---- The down plan ------------------------------------------------------ */
 
@@ -424,20 +440,21 @@ enum plan_down_kind {
 struct plan_down_step {
 	enum plan_down_kind kind;
 	size_t daemon;
-	const char *id;      /* may be NULL for networks/volumes: use name */
+	const char *id; /* may be NULL for networks/volumes: use name */
 	const char *name;
 	const char *service; /* containers only */
-	bool running;        /* containers: needs a stop first */
-	size_t wave;         /* steps of the same wave may run at once */
+	bool running;	     /* containers: needs a stop first */
+	size_t wave;	     /* steps of the same wave may run at once */
 };
 
 struct plan_down_options {
-	bool remove_volumes;  /* -v: named volumes of the project */
+	bool remove_volumes; /* -v: named volumes of the project */
 	bool remove_orphans;
 	/*
 	 * The loaded project if there is one (may be NULL): without
 	 * remove_orphans, containers of services that are not in it are left
-	 * and reported in orphan_warnings.  NULL: every labelled container goes.
+	 * and reported in orphan_warnings.  NULL: every labelled container
+	 * goes.
 	 */
 	const struct compose_project *project;
 };
@@ -462,13 +479,17 @@ struct plan_down {
  * daemon's containers, networks and volumes).  Returns 0 or a negative
  * diag code; free '*out' with plan_down_free.
  */
-int plan_build_down(struct plan_down **out, const char *project_name,
-		    const struct plan_host *hosts, size_t n_hosts,
-		    const struct plan_down_options *opts, struct diag *err);
+int plan_build_down(struct plan_down **out,
+		    const char *project_name,
+		    const struct plan_host *hosts,
+		    size_t n_hosts,
+		    const struct plan_down_options *opts,
+		    struct diag *err);
 void plan_down_free(struct plan_down *d);
 void plan_down_describe(struct sbuf *out, const struct plan_down *d);
 
-/* ---- Host entries --------------------------------------------------------- */
+/* ---- Host entries ---------------------------------------------------------
+ */
 
 /*
  * True if 'name' may go into a hosts file or a command line:
@@ -487,8 +508,10 @@ bool plan_hosts_ip_ok(const char *ip);
  * Appends to 'out'.  Returns 0, or DIAG_EPLAN if a name or address fails
  * the checks above (nothing is appended then).
  */
-int plan_hosts_block(struct sbuf *out, const struct plan_host_entry *entries,
-		     size_t n, struct diag *err);
+int plan_hosts_block(struct sbuf *out,
+		     const struct plan_host_entry *entries,
+		     size_t n,
+		     struct diag *err);
 
 /*
  * The exec argv (in 'a') that replaces the block in the container's hosts
@@ -500,14 +523,17 @@ int plan_hosts_block(struct sbuf *out, const struct plan_host_entry *entries,
  * CMDLINE contains no double quote, so it survives Docker's argv joining.
  * Returns 0 or DIAG_EPLAN on an invalid name or address.
  */
-int plan_hosts_exec_argv(struct compose_strv *out, struct arena *a,
+int plan_hosts_exec_argv(struct compose_strv *out,
+			 struct arena *a,
 			 const char *engine_os,
-			 const struct plan_host_entry *entries, size_t n,
+			 const struct plan_host_entry *entries,
+			 size_t n,
 			 struct diag *err);
 
 /* ---- Output ------------------------------------------------------------- */
 
-/* For a person: daemons, routing, networks, addresses, hosts, order, actions. */
+/* For a person: daemons, routing, networks, addresses, hosts, order, actions.
+ */
 void plan_describe(struct sbuf *out, const struct plan *p, bool color);
 /* The hosts table alone (`mixcompose hosts`). */
 void plan_hosts_describe(struct sbuf *out, const struct plan *p);

@@ -14,7 +14,8 @@ struct plan_ctx {
 	const struct compose_project *proj;
 	const struct plan_options *opts;
 	struct plan_options defaults;
-	/* existing[c]: the current container for planned container c, or NULL. */
+	/* existing[c]: the current container for planned container c, or NULL.
+	 */
 	const struct plan_host_container **existing;
 	/* Which existing containers a planned one took: taken[d][i]. */
 	bool **taken;
@@ -31,7 +32,8 @@ int plan_containers(struct plan_ctx *c, struct diag *err);
 /* containers.c: labels and config hashes, once addresses are known. */
 void plan_containers_finish(struct plan_ctx *c);
 /* containers.c: the canonical text that the config hash is taken of. */
-void plan_container_canonical(struct sbuf *out, const struct plan *p,
+void plan_container_canonical(struct sbuf *out,
+			      const struct plan *p,
 			      const struct plan_container *ct);
 
 /* ipam.c: networks per daemon (before containers) and their subnets. */
@@ -62,9 +64,11 @@ uint32_t plan_prefix_mask(int prefix);
 bool plan_cidr_overlap(uint32_t a, int pa, uint32_t b, int pb);
 
 /* A growing arena array (old blocks are left behind in the arena). */
-void *plan_grow(struct arena *a, void *old, size_t n, size_t *alloc,
-		size_t size);
-void plan_strv_push(struct arena *a, struct compose_strv *v, size_t *alloc,
+void *
+plan_grow(struct arena *a, void *old, size_t n, size_t *alloc, size_t size);
+void plan_strv_push(struct arena *a,
+		    struct compose_strv *v,
+		    size_t *alloc,
 		    const char *s);
 bool plan_strv_has(const struct compose_strv *v, const char *s);
 void plan_strv_sort(struct compose_strv *v);
@@ -77,8 +81,8 @@ size_t plan_service_networks(const struct compose_service *s,
 const struct compose_network *plan_network_find(const struct compose_project *p,
 						const char *key);
 /* A service of the project by name (NULL if absent). */
-const struct compose_service *plan_model_service(const struct compose_project *p,
-						 const char *name);
+const struct compose_service *
+plan_model_service(const struct compose_project *p, const char *name);
 /* network_mode "service:x" -> "x", else NULL. */
 const char *plan_mode_service(const char *network_mode);
 /* The engine OS of a host (engine_os, else os). */

@@ -50,8 +50,10 @@ static void offer_list(struct sbuf *sb, const struct plan *p)
 		sbuf_adds(sb, "none");
 }
 
-static void want_from(struct want *w, struct arena *a,
-		      const struct compose_service *s, const char *dflt)
+static void want_from(struct want *w,
+		      struct arena *a,
+		      const struct compose_service *s,
+		      const char *dflt)
 {
 	memset(w, 0, sizeof(*w));
 	if (s->platform.os) {
@@ -80,8 +82,10 @@ static void want_from(struct want *w, struct arena *a,
 	}
 }
 
-static int route_pinned(struct plan_ctx *c, struct plan_service *ps,
-			const struct want *w, struct diag *err)
+static int route_pinned(struct plan_ctx *c,
+			struct plan_service *ps,
+			const struct want *w,
+			struct diag *err)
 {
 	struct plan *p = c->p;
 	const struct compose_service *s = ps->svc;
@@ -110,8 +114,10 @@ static int route_pinned(struct plan_ctx *c, struct plan_service *ps,
 	return rc;
 }
 
-static int route_platform(struct plan_ctx *c, struct plan_service *ps,
-			  const struct want *w, struct diag *err)
+static int route_platform(struct plan_ctx *c,
+			  struct plan_service *ps,
+			  const struct want *w,
+			  struct diag *err)
 {
 	struct plan *p = c->p;
 	size_t found = PLAN_NONE, n = 0;
@@ -152,11 +158,11 @@ static int route_platform(struct plan_ctx *c, struct plan_service *ps,
  * several daemons the only linux one is chosen; two linux daemons are
  * ambiguous and need a pin.
  */
-static int route_default(struct plan_ctx *c, struct plan_service *ps,
-			 struct diag *err)
+static int
+route_default(struct plan_ctx *c, struct plan_service *ps, struct diag *err)
 {
 	struct plan *p = c->p;
-	struct want w = { "linux", NULL, "linux", "platform" };
+	struct want w = {"linux", NULL, "linux", "platform"};
 	size_t found = PLAN_NONE, n = 0;
 	struct sbuf sb = SBUF_INIT;
 	int rc;

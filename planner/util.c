@@ -77,8 +77,8 @@ const char *plan_cidr_str(struct arena *a, uint32_t net, int prefix)
 	return arena_sprintf(a, "%s/%d", plan_ip4_str(a, net), prefix);
 }
 
-void *plan_grow(struct arena *a, void *old, size_t n, size_t *alloc,
-		size_t size)
+void *
+plan_grow(struct arena *a, void *old, size_t n, size_t *alloc, size_t size)
 {
 	void *p;
 
@@ -91,7 +91,9 @@ void *plan_grow(struct arena *a, void *old, size_t n, size_t *alloc,
 	return p;
 }
 
-void plan_strv_push(struct arena *a, struct compose_strv *v, size_t *alloc,
+void plan_strv_push(struct arena *a,
+		    struct compose_strv *v,
+		    size_t *alloc,
 		    const char *s)
 {
 	v->v = plan_grow(a, v->v, v->n, alloc, sizeof(*v->v));
@@ -144,8 +146,8 @@ const struct compose_network *plan_network_find(const struct compose_project *p,
 	return NULL;
 }
 
-const struct compose_service *plan_model_service(const struct compose_project *p,
-						 const char *name)
+const struct compose_service *
+plan_model_service(const struct compose_project *p, const char *name)
 {
 	for (size_t i = 0; i < p->n_services; i++)
 		if (!strcmp(p->services[i].name, name))
@@ -169,8 +171,14 @@ void plan_cmd_escape(struct sbuf *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '^': case '&': case '|': case '<': case '>':
-		case '(': case ')': case '%':
+		case '^':
+		case '&':
+		case '|':
+		case '<':
+		case '>':
+		case '(':
+		case ')':
+		case '%':
 			sbuf_addch(out, '^');
 			break;
 		default:

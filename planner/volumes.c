@@ -20,7 +20,8 @@ static const struct compose_volume *find_volume(const struct compose_project *p,
 static bool has_volume(const struct plan *p, const char *key, size_t d)
 {
 	for (size_t i = 0; i < p->n_volumes; i++)
-		if (p->volumes[i].daemon == d && !strcmp(p->volumes[i].key, key))
+		if (p->volumes[i].daemon == d &&
+		    !strcmp(p->volumes[i].key, key))
 			return true;
 	return false;
 }
@@ -39,20 +40,23 @@ static void volume_labels(struct plan *p, struct plan_volume *pv)
 
 	pv->labels = arena_calloc(p->arena, n, sizeof(*pv->labels));
 	for (size_t i = 0; i < pv->vol->n_labels; i++)
-		if (strncmp(pv->vol->labels[i].key, "com.docker.compose.", 19) &&
+		if (strncmp(pv->vol->labels[i].key, "com.docker.compose.",
+			    19) &&
 		    strncmp(pv->vol->labels[i].key, "io.mixcompose.", 14))
 			pv->labels[k++] = pv->vol->labels[i];
-	pv->labels[k++] = (struct compose_kv){ "com.docker.compose.project",
-					       p->project_name, { 0 } };
-	pv->labels[k++] = (struct compose_kv){ "com.docker.compose.volume",
-					       pv->key, { 0 } };
-	pv->labels[k++] = (struct compose_kv){ "io.mixcompose.daemon",
-					       p->hosts[pv->daemon].name, { 0 } };
+	pv->labels[k++] = (struct compose_kv){
+		"com.docker.compose.project", p->project_name, {0}};
+	pv->labels[k++] =
+		(struct compose_kv){"com.docker.compose.volume", pv->key, {0}};
+	pv->labels[k++] = (struct compose_kv){
+		"io.mixcompose.daemon", p->hosts[pv->daemon].name, {0}};
 	pv->n_labels = k;
 }
 
-static int add_volume(struct plan_ctx *c, size_t *alloc,
-		      const struct compose_volume *v, size_t d,
+static int add_volume(struct plan_ctx *c,
+		      size_t *alloc,
+		      const struct compose_volume *v,
+		      size_t d,
 		      struct diag *err)
 {
 	struct plan *p = c->p;
@@ -74,10 +78,11 @@ static int add_volume(struct plan_ctx *c, size_t *alloc,
 	if (v->external) {
 		pv->action = PLAN_NET_EXTERNAL;
 		if (!exists && !c->opts->offline && !h->offline)
-			return diag_set(err, DIAG_EPLAN, &v->loc,
-					"external volume '%s' does not exist on "
-					"daemon '%s'; create it there first",
-					pv->name, h->name);
+			return diag_set(
+				err, DIAG_EPLAN, &v->loc,
+				"external volume '%s' does not exist on "
+				"daemon '%s'; create it there first",
+				pv->name, h->name);
 		return 0;
 	}
 	pv->action = exists ? PLAN_NET_KEEP : PLAN_NET_CREATE;
@@ -113,11 +118,12 @@ int plan_volumes(struct plan_ctx *c, struct diag *err)
 				continue;
 			v = find_volume(c->proj, m->source);
 			if (!v)
-				return diag_set(err, DIAG_EPLAN, &m->loc,
-						"service '%s' mounts volume '%s', "
-						"which is not declared in the "
-						"top-level volumes",
-						s->name, m->source);
+				return diag_set(
+					err, DIAG_EPLAN, &m->loc,
+					"service '%s' mounts volume '%s', "
+					"which is not declared in the "
+					"top-level volumes",
+					s->name, m->source);
 			if ((rc = add_volume(c, &alloc, v, d, err)))
 				return rc;
 		}

@@ -51,12 +51,13 @@ struct sch_lazy {
 static struct sch *compile_node(struct compiler *c,
 				const struct compose_node *n);
 
-static void fail(struct compiler *c, const struct compose_node *at,
-		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void
+fail(struct compiler *c, const struct compose_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Keeps the first problem: later ones are usually its echoes. */
-static void fail(struct compiler *c, const struct compose_node *at,
-		 const char *fmt, ...)
+static void
+fail(struct compiler *c, const struct compose_node *at, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -84,10 +85,10 @@ static unsigned type_bit(const char *t)
 		const char *name;
 		unsigned bits;
 	} names[] = {
-		{ "null", SCH_T_NULL },	   { "boolean", SCH_T_BOOL },
-		{ "integer", SCH_T_INT },  { "number", SCH_T_INT | SCH_T_NUM },
-		{ "string", SCH_T_STR },   { "object", SCH_T_OBJ },
-		{ "array", SCH_T_ARR },
+		{"null", SCH_T_NULL},	{"boolean", SCH_T_BOOL},
+		{"integer", SCH_T_INT}, {"number", SCH_T_INT | SCH_T_NUM},
+		{"string", SCH_T_STR},	{"object", SCH_T_OBJ},
+		{"array", SCH_T_ARR},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -96,8 +97,8 @@ static unsigned type_bit(const char *t)
 	return 0;
 }
 
-static void kw_type(struct compiler *c, struct sch *s,
-		    const struct compose_node *v)
+static void
+kw_type(struct compiler *c, struct sch *s, const struct compose_node *v)
 {
 	unsigned bit;
 
@@ -139,8 +140,8 @@ static void build_slots(struct compiler *c, struct sch *s)
 	}
 }
 
-static void kw_properties(struct compiler *c, struct sch *s,
-			  const struct compose_node *v)
+static void
+kw_properties(struct compiler *c, struct sch *s, const struct compose_node *v)
 {
 	if (v->kind != COMPOSE_NODE_MAP) {
 		fail(c, v, "'%s' must be an object", "properties");
@@ -159,8 +160,8 @@ static void kw_properties(struct compiler *c, struct sch *s,
 	build_slots(c, s);
 }
 
-static void compile_rx(struct compiler *c, struct sch_rx *r,
-		       const struct compose_node *v)
+static void
+compile_rx(struct compiler *c, struct sch_rx *r, const struct compose_node *v)
 {
 	char msg[256];
 
@@ -174,7 +175,8 @@ static void compile_rx(struct compiler *c, struct sch_rx *r,
 		fail(c, v, "bad pattern: %s", msg);
 }
 
-static void kw_pattern_properties(struct compiler *c, struct sch *s,
+static void kw_pattern_properties(struct compiler *c,
+				  struct sch *s,
 				  const struct compose_node *v)
 {
 	if (v->kind != COMPOSE_NODE_MAP) {
@@ -189,19 +191,18 @@ static void kw_pattern_properties(struct compiler *c, struct sch *s,
 	s->n_pprops = v->n;
 }
 
-static void kw_additional(struct compiler *c, struct sch *s,
-			  const struct compose_node *v)
+static void
+kw_additional(struct compiler *c, struct sch *s, const struct compose_node *v)
 {
-	if (v->kind == COMPOSE_NODE_SCALAR &&
-	    sch_node_type(v) == SCH_T_BOOL) {
+	if (v->kind == COMPOSE_NODE_SCALAR && sch_node_type(v) == SCH_T_BOOL) {
 		s->no_additional = v->str[0] == 'f' || v->str[0] == 'F';
 		return;
 	}
 	s->additional = compile_node(c, v);
 }
 
-static void kw_required(struct compiler *c, struct sch *s,
-			const struct compose_node *v)
+static void
+kw_required(struct compiler *c, struct sch *s, const struct compose_node *v)
 {
 	if (v->kind != COMPOSE_NODE_SEQ) {
 		fail(c, v, "'%s' must be an array", "required");
@@ -213,8 +214,8 @@ static void kw_required(struct compiler *c, struct sch *s,
 	s->n_required = v->n;
 }
 
-static struct sch **compile_list(struct compiler *c,
-				 const struct compose_node *v, size_t *n)
+static struct sch **
+compile_list(struct compiler *c, const struct compose_node *v, size_t *n)
 {
 	struct sch **list;
 
@@ -230,8 +231,8 @@ static struct sch **compile_list(struct compiler *c,
 	return list;
 }
 
-static void kw_items(struct compiler *c, struct sch *s,
-		     const struct compose_node *v)
+static void
+kw_items(struct compiler *c, struct sch *s, const struct compose_node *v)
 {
 	if (v->kind == COMPOSE_NODE_SEQ)
 		s->tuple = compile_list(c, v, &s->n_tuple);
@@ -239,8 +240,8 @@ static void kw_items(struct compiler *c, struct sch *s,
 		s->items = compile_node(c, v);
 }
 
-static void kw_enum(struct compiler *c, struct sch *s,
-		    const struct compose_node *v)
+static void
+kw_enum(struct compiler *c, struct sch *s, const struct compose_node *v)
 {
 	if (v->kind != COMPOSE_NODE_SEQ) {
 		fail(c, v, "'%s' must be an array", "enum");
@@ -252,8 +253,8 @@ static void kw_enum(struct compiler *c, struct sch *s,
 	s->n_enum = v->n;
 }
 
-static void kw_ref(struct compiler *c, struct sch *s,
-		   const struct compose_node *v)
+static void
+kw_ref(struct compiler *c, struct sch *s, const struct compose_node *v)
 {
 	if (!is_str(v)) {
 		fail(c, v, "'%s' must be a string", "$ref");
@@ -267,8 +268,8 @@ static void kw_ref(struct compiler *c, struct sch *s,
 }
 
 /* Keywords that take a number, a flag or a string. */
-static void kw_scalar(struct sch *s, const char *k,
-		      const struct compose_node *v)
+static void
+kw_scalar(struct sch *s, const char *k, const struct compose_node *v)
 {
 	bool yes = v->kind == COMPOSE_NODE_SCALAR &&
 		   sch_node_type(v) == SCH_T_BOOL &&
@@ -310,7 +311,9 @@ static void kw_scalar(struct sch *s, const char *k,
 	/* Annotations (description, title, default, $id...) are ignored. */
 }
 
-static void compile_keyword(struct compiler *c, struct sch *s, const char *k,
+static void compile_keyword(struct compiler *c,
+			    struct sch *s,
+			    const char *k,
 			    const struct compose_node *v)
 {
 	if (!strcmp(k, "type"))
@@ -403,8 +406,8 @@ static struct sch *compile_target(struct compiler *c,
 }
 
 /* Follows a local JSON pointer ("#", "#/definitions/port", ~0 ~1). */
-static const struct compose_node *resolve_pointer(const struct compose_node *doc,
-						  const char *ref)
+static const struct compose_node *
+resolve_pointer(const struct compose_node *doc, const char *ref)
 {
 	const struct compose_node *n = doc;
 	const char *p;
@@ -493,11 +496,13 @@ static void end_session(struct compiler *c)
 	c->n_pend = c->alloc_pend = c->n_all = c->alloc_all = 0;
 }
 
-static int compile(struct schema *out, struct arena *a,
-		   const struct compose_node *doc, bool trusted,
+static int compile(struct schema *out,
+		   struct arena *a,
+		   const struct compose_node *doc,
+		   bool trusted,
 		   struct diag *err)
 {
-	struct compiler stack = { 0 };
+	struct compiler stack = {0};
 	struct compiler *c = &stack;
 
 	memset(out, 0, sizeof(*out));
@@ -519,14 +524,18 @@ static int compile(struct schema *out, struct arena *a,
 	return c->rc;
 }
 
-int schema_compile(struct schema *out, struct arena *a,
-		   const struct compose_node *doc, struct diag *err)
+int schema_compile(struct schema *out,
+		   struct arena *a,
+		   const struct compose_node *doc,
+		   struct diag *err)
 {
 	return compile(out, a, doc, false, err);
 }
 
-int schema_compile_trusted(struct schema *out, struct arena *a,
-			   const struct compose_node *doc, struct diag *err)
+int schema_compile_trusted(struct schema *out,
+			   struct arena *a,
+			   const struct compose_node *doc,
+			   struct diag *err)
 {
 	return compile(out, a, doc, true, err);
 }

@@ -115,8 +115,8 @@ static bool port_spec_ok(const char *s)
 /* Go's time.ParseDuration units, and a bare "0". */
 static bool duration_ok(const char *s)
 {
-	static const char *const units[] = { "ns", "us", "\xc2\xb5s", "ms",
-					     "s",  "m",	 "h" };
+	static const char *const units[] = {"ns", "us", "\xc2\xb5s", "ms",
+					    "s",  "m",	"h"};
 
 	if (*s == '-' || *s == '+')
 		s++;

@@ -73,25 +73,41 @@ static bool is_float(const char *s)
  */
 unsigned sch_plain_type(const char *s)
 {
-	static const char *const nulls[] = { "~", "null", "Null", "NULL" };
-	static const char *const bools[] = { "true",  "True",  "TRUE",
-					     "false", "False", "FALSE" };
+	static const char *const nulls[] = {"~", "null", "Null", "NULL"};
+	static const char *const bools[] = {"true",  "True",  "TRUE",
+					    "false", "False", "FALSE"};
 
 	switch (s[0]) {
 	case '\0':
 		return SCH_T_NULL;
-	case '~': case 'n': case 'N':
+	case '~':
+	case 'n':
+	case 'N':
 		for (size_t i = 0; i < ARRAY_SIZE(nulls); i++)
 			if (!strcmp(s, nulls[i]))
 				return SCH_T_NULL;
 		return SCH_T_STR;
-	case 't': case 'T': case 'f': case 'F':
+	case 't':
+	case 'T':
+	case 'f':
+	case 'F':
 		for (size_t i = 0; i < ARRAY_SIZE(bools); i++)
 			if (!strcmp(s, bools[i]))
 				return SCH_T_BOOL;
 		return SCH_T_STR;
-	case '0': case '1': case '2': case '3': case '4': case '5':
-	case '6': case '7': case '8': case '9': case '+': case '-': case '.':
+	case '0':
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9':
+	case '+':
+	case '-':
+	case '.':
 		break;
 	default:
 		return SCH_T_STR;
@@ -121,10 +137,10 @@ void sch_types_str(struct sbuf *out, unsigned types)
 		unsigned bits;
 		const char *name;
 	} names[] = {
-		{ SCH_T_STR, "string" },   { SCH_T_INT | SCH_T_NUM, "number" },
-		{ SCH_T_INT, "integer" },  { SCH_T_BOOL, "boolean" },
-		{ SCH_T_OBJ, "object" },   { SCH_T_ARR, "array" },
-		{ SCH_T_NULL, "null" },
+		{SCH_T_STR, "string"},	{SCH_T_INT | SCH_T_NUM, "number"},
+		{SCH_T_INT, "integer"}, {SCH_T_BOOL, "boolean"},
+		{SCH_T_OBJ, "object"},	{SCH_T_ARR, "array"},
+		{SCH_T_NULL, "null"},
 	};
 	const char *list[8];
 	size_t n = 0;
@@ -246,7 +262,7 @@ size_t sch_edit_distance(const char *a, const char *b)
 	size_t *d = xcalloc((la + 1) * (lb + 1), sizeof(*d));
 	size_t w = lb + 1, r;
 
-#define D(i, j) d[(i) * w + (j)]
+#define D(i, j) d[(i)*w + (j)]
 	for (size_t i = 0; i <= la; i++)
 		D(i, 0) = i;
 	for (size_t j = 0; j <= lb; j++)
@@ -299,8 +315,7 @@ bool sch_scalar_equal(const struct compose_node *v,
 {
 	unsigned tv, tw;
 
-	if (v->kind != COMPOSE_NODE_SCALAR ||
-	    want->kind != COMPOSE_NODE_SCALAR)
+	if (v->kind != COMPOSE_NODE_SCALAR || want->kind != COMPOSE_NODE_SCALAR)
 		return false;
 	tv = sch_node_type(v);
 	tw = sch_node_type(want);

@@ -39,8 +39,8 @@ struct sch_rx {
 	const struct rx *rx; /* NULL when a fast form decides; only a flag */
 	const char *prefix;  /* "^x-" compiles to prefix "x-" */
 	size_t prefix_len;
-	bool nonempty;       /* ".+" and "^.+$" */
-	bool is_class;       /* "^[...]+$": every byte in 'cls' */
+	bool nonempty; /* ".+" and "^.+$" */
+	bool is_class; /* "^[...]+$": every byte in 'cls' */
 	unsigned char cls[32];
 };
 
@@ -60,9 +60,9 @@ struct sch_pprop {
 };
 
 struct sch {
-	unsigned types;     /* "type"; 0 when absent */
-	unsigned tmask;     /* types this schema can accept at all */
-	struct sch *ref;    /* "$ref", resolved */
+	unsigned types;	 /* "type"; 0 when absent */
+	unsigned tmask;	 /* types this schema can accept at all */
+	struct sch *ref; /* "$ref", resolved */
 	const char *ref_str;
 
 	struct sch_prop *props; /* sorted by name */
@@ -98,9 +98,9 @@ struct sch {
 	struct sch *not_;
 
 	/* mixcompose annotations (keywords editors ignore). */
-	bool unsupported;       /* "x-mixcompose-unsupported": a warning */
+	bool unsupported;	/* "x-mixcompose-unsupported": a warning */
 	const char *deprecated; /* "x-mixcompose-deprecated": warning text */
-	const char *error_msg;  /* "x-mixcompose-error": one message */
+	const char *error_msg;	/* "x-mixcompose-error": one message */
 };
 
 struct sch_lazy;
@@ -118,16 +118,20 @@ struct schema {
  * every pattern must compile.  On failure returns DIAG_ESCHEMA with the
  * first problem in 'err'.
  */
-int schema_compile(struct schema *out, struct arena *a,
-		   const struct compose_node *doc, struct diag *err);
+int schema_compile(struct schema *out,
+		   struct arena *a,
+		   const struct compose_node *doc,
+		   struct diag *err);
 /*
  * The same for a document schema_compile() has accepted before (the
  * built-in tree, checked when it was generated), lazily: a property's
  * schema is compiled on its first sch_prop_schema(), a pattern on its
  * first match.  'doc' and 'a' must live as long as the schema.
  */
-int schema_compile_trusted(struct schema *out, struct arena *a,
-			   const struct compose_node *doc, struct diag *err);
+int schema_compile_trusted(struct schema *out,
+			   struct arena *a,
+			   const struct compose_node *doc,
+			   struct diag *err);
 /* The compiled schema of property 'p' of a schema of 's'. */
 const struct sch *sch_prop_schema(const struct schema *s,
 				  const struct sch_prop *p);
@@ -136,7 +140,8 @@ const struct sch *sch_prop_schema(const struct schema *s,
  * Validates 'doc' against a compiled schema, adding every problem to
  * 'dl'.  Returns 0 if no error was added, DIAG_ESCHEMA otherwise.
  */
-int schema_check(const struct schema *s, const struct compose_node *doc,
+int schema_check(const struct schema *s,
+		 const struct compose_node *doc,
 		 struct diag_list *dl);
 
 /*
@@ -157,8 +162,7 @@ unsigned sch_node_type(const struct compose_node *n);
 unsigned sch_plain_type(const char *s);
 /* "string", "integer or null", ... for messages. */
 void sch_types_str(struct sbuf *out, unsigned types);
-bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg,
-		 int errlen);
+bool sch_rx_init(struct sch_rx *r, const char *src, char *errmsg, int errlen);
 /*
  * The fast forms of sch_rx_init only: true if one decides; false leaves
  * a pattern that PCRE2 compiles on its first match (never checked here).

@@ -34,9 +34,10 @@ struct vctx {
 	size_t n_fr, alloc_fr;
 };
 
-static void validate(struct vctx *v, const struct sch *s,
-		     const struct compose_node *n);
-static void validate_core(struct vctx *v, const struct sch *s,
+static void
+validate(struct vctx *v, const struct sch *s, const struct compose_node *n);
+static void validate_core(struct vctx *v,
+			  const struct sch *s,
 			  const struct compose_node *n);
 
 static void path_render(struct sbuf *out, const struct vctx *v)
@@ -51,12 +52,17 @@ static void path_render(struct sbuf *out, const struct vctx *v)
 	}
 }
 
-static void report(struct vctx *v, enum diag_severity sev,
-		   const struct diag_loc *loc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void report(struct vctx *v,
+		   enum diag_severity sev,
+		   const struct diag_loc *loc,
+		   const char *fmt,
+		   ...) __attribute__((format(printf, 4, 5)));
 
-static void report(struct vctx *v, enum diag_severity sev,
-		   const struct diag_loc *loc, const char *fmt, ...)
+static void report(struct vctx *v,
+		   enum diag_severity sev,
+		   const struct diag_loc *loc,
+		   const char *fmt,
+		   ...)
 {
 	struct sbuf path = SBUF_INIT;
 	char msg[DIAG_MSG_MAX];
@@ -88,8 +94,11 @@ static void path_pop(struct vctx *v)
 }
 
 /* Validates with problems collected in 'tmp' instead of the real list. */
-static void trial(struct vctx *v, struct diag_list *tmp, const struct sch *s,
-		  const struct compose_node *n, bool core)
+static void trial(struct vctx *v,
+		  struct diag_list *tmp,
+		  const struct sch *s,
+		  const struct compose_node *n,
+		  bool core)
 {
 	struct diag_list *real = v->dl;
 
@@ -110,8 +119,8 @@ static void merge(struct vctx *v, struct diag_list *tmp, bool errors)
 	diag_list_release(tmp);
 }
 
-static void type_error(struct vctx *v, const struct compose_node *n,
-		       unsigned want)
+static void
+type_error(struct vctx *v, const struct compose_node *n, unsigned want)
 {
 	struct sbuf sb = SBUF_INIT;
 
@@ -120,16 +129,17 @@ static void type_error(struct vctx *v, const struct compose_node *n,
 		report(v, DIAG_ERROR, &n->loc, "must be of type %s, not null",
 		       sb.buf);
 	else if (n->kind == COMPOSE_NODE_SCALAR)
-		report(v, DIAG_ERROR, &n->loc, "'%s' is not of type %s",
-		       n->str, sb.buf);
+		report(v, DIAG_ERROR, &n->loc, "'%s' is not of type %s", n->str,
+		       sb.buf);
 	else
 		report(v, DIAG_ERROR, &n->loc, "must be of type %s, not %s",
-		       sb.buf, n->kind == COMPOSE_NODE_MAP ? "object" : "array");
+		       sb.buf,
+		       n->kind == COMPOSE_NODE_MAP ? "object" : "array");
 	sbuf_release(&sb);
 }
 
-static void check_enum(struct vctx *v, const struct sch *s,
-		       const struct compose_node *n)
+static void
+check_enum(struct vctx *v, const struct sch *s, const struct compose_node *n)
 {
 	struct sbuf sb = SBUF_INIT;
 
@@ -152,8 +162,8 @@ static size_t utf8_len(const char *s)
 	return n;
 }
 
-static void check_string(struct vctx *v, const struct sch *s,
-			 const struct compose_node *n)
+static void
+check_string(struct vctx *v, const struct sch *s, const struct compose_node *n)
 {
 	const struct diag_loc *loc = &n->loc;
 
@@ -166,8 +176,9 @@ static void check_string(struct vctx *v, const struct sch *s,
 	if (s->min_len == 1 && !n->str[0])
 		report(v, DIAG_ERROR, loc, "must not be empty");
 	else if (s->min_len >= 0 && utf8_len(n->str) < (size_t)s->min_len)
-		report(v, DIAG_ERROR, loc, "'%s' is shorter than %ld characters",
-		       n->str, s->min_len);
+		report(v, DIAG_ERROR, loc,
+		       "'%s' is shorter than %ld characters", n->str,
+		       s->min_len);
 	if (s->max_len >= 0 && utf8_len(n->str) > (size_t)s->max_len)
 		report(v, DIAG_ERROR, loc, "'%s' is longer than %ld characters",
 		       n->str, s->max_len);
@@ -176,8 +187,8 @@ static void check_string(struct vctx *v, const struct sch *s,
 		       s->format);
 }
 
-static void check_number(struct vctx *v, const struct sch *s,
-			 const struct compose_node *n)
+static void
+check_number(struct vctx *v, const struct sch *s, const struct compose_node *n)
 {
 	double d;
 
@@ -186,7 +197,8 @@ static void check_number(struct vctx *v, const struct sch *s,
 	d = strtod(n->str, NULL);
 	/* Octal and hex integers (0o17, 0x1F) as YAML 1.2 reads them. */
 	if (n->str[0] == '0' && (n->str[1] == 'o' || n->str[1] == 'x'))
-		d = (double)strtoll(n->str + 2, NULL, n->str[1] == 'o' ? 8 : 16);
+		d = (double)strtoll(n->str + 2, NULL,
+				    n->str[1] == 'o' ? 8 : 16);
 	if (s->has_min && (d < s->minimum || (s->excl_min && d == s->minimum)))
 		report(v, DIAG_ERROR, &n->loc,
 		       "'%s' is less than the minimum of %g", n->str,
@@ -214,7 +226,8 @@ static const struct sch_prop *find_prop(const struct sch *s, const char *key)
 }
 
 /* A known key: its value, and warnings for keys mixcompose ignores. */
-static void known_key(struct vctx *v, const struct sch_prop *p,
+static void known_key(struct vctx *v,
+		      const struct sch_prop *p,
 		      const struct compose_pair *pair)
 {
 	const struct sch *ps = sch_prop_schema(v->schema, p);
@@ -229,7 +242,8 @@ static void known_key(struct vctx *v, const struct sch_prop *p,
 }
 
 /* An "x-" key close to one of ours ("x-mixcompse") is likely a typo. */
-static void check_extension_typo(struct vctx *v, const struct sch *s,
+static void check_extension_typo(struct vctx *v,
+				 const struct sch *s,
 				 const struct compose_node *key)
 {
 	const char *best = sch_suggest(s, key->str);
@@ -240,8 +254,8 @@ static void check_extension_typo(struct vctx *v, const struct sch *s,
 		       best);
 }
 
-static void unknown_key(struct vctx *v, const struct sch *s,
-			const struct compose_node *key)
+static void
+unknown_key(struct vctx *v, const struct sch *s, const struct compose_node *key)
 {
 	const char *best;
 
@@ -259,8 +273,8 @@ static void unknown_key(struct vctx *v, const struct sch *s,
 		report(v, DIAG_ERROR, &key->loc, "unknown key '%s'", key->str);
 }
 
-static void check_pair(struct vctx *v, const struct sch *s,
-		       const struct compose_pair *pair)
+static void
+check_pair(struct vctx *v, const struct sch *s, const struct compose_pair *pair)
 {
 	const char *k = pair->key->str;
 	const struct sch_prop *p = find_prop(s, k);
@@ -284,8 +298,8 @@ static void check_pair(struct vctx *v, const struct sch *s,
 		check_extension_typo(v, s, pair->key);
 }
 
-static void check_object(struct vctx *v, const struct sch *s,
-			 const struct compose_node *n)
+static void
+check_object(struct vctx *v, const struct sch *s, const struct compose_node *n)
 {
 	for (size_t i = 0; i < n->n; i++)
 		check_pair(v, s, &n->pairs[i]);
@@ -301,8 +315,8 @@ static void check_object(struct vctx *v, const struct sch *s,
 		       s->max_props);
 }
 
-static void check_array(struct vctx *v, const struct sch *s,
-			const struct compose_node *n)
+static void
+check_array(struct vctx *v, const struct sch *s, const struct compose_node *n)
 {
 	size_t first = 0;
 	long dup;
@@ -339,7 +353,9 @@ static void check_array(struct vctx *v, const struct sch *s,
  * branches are a schema bug, not the user's), and if none does, the
  * branch with the fewest errors speaks.
  */
-static void check_choice(struct vctx *v, struct sch *const *br, size_t nbr,
+static void check_choice(struct vctx *v,
+			 struct sch *const *br,
+			 size_t nbr,
 			 const struct compose_node *n)
 {
 	unsigned t = sch_node_type(n), all = 0;
@@ -381,8 +397,8 @@ static void check_choice(struct vctx *v, struct sch *const *br, size_t nbr,
 	merge(v, &best, true);
 }
 
-static void check_not(struct vctx *v, const struct sch *s,
-		      const struct compose_node *n)
+static void
+check_not(struct vctx *v, const struct sch *s, const struct compose_node *n)
 {
 	struct diag_list tmp = DIAG_LIST_INIT;
 
@@ -392,8 +408,10 @@ static void check_not(struct vctx *v, const struct sch *s,
 	diag_list_release(&tmp);
 }
 
-static void check_scalar(struct vctx *v, const struct sch *s,
-			 const struct compose_node *n, unsigned t)
+static void check_scalar(struct vctx *v,
+			 const struct sch *s,
+			 const struct compose_node *n,
+			 unsigned t)
 {
 	if (s->n_enum)
 		check_enum(v, s, n);
@@ -406,8 +424,8 @@ static void check_scalar(struct vctx *v, const struct sch *s,
 		check_number(v, s, n);
 }
 
-static void validate_core(struct vctx *v, const struct sch *s,
-			  const struct compose_node *n)
+static void
+validate_core(struct vctx *v, const struct sch *s, const struct compose_node *n)
 {
 	unsigned t = sch_node_type(n);
 
@@ -440,8 +458,8 @@ static void validate_core(struct vctx *v, const struct sch *s,
  * message: "'80800' is not a valid port" says more than the branches of
  * the port's oneOf would.
  */
-static void validate(struct vctx *v, const struct sch *s,
-		     const struct compose_node *n)
+static void
+validate(struct vctx *v, const struct sch *s, const struct compose_node *n)
 {
 	struct diag_list tmp = DIAG_LIST_INIT;
 
@@ -460,10 +478,11 @@ static void validate(struct vctx *v, const struct sch *s,
 	merge(v, &tmp, true);
 }
 
-int schema_check(const struct schema *s, const struct compose_node *doc,
+int schema_check(const struct schema *s,
+		 const struct compose_node *doc,
 		 struct diag_list *dl)
 {
-	struct vctx v = { .schema = s, .dl = dl };
+	struct vctx v = {.schema = s, .dl = dl};
 	size_t before = dl->errors;
 
 	if (doc)
@@ -501,7 +520,7 @@ const struct schema *schema_builtin(struct diag *err)
 
 int schema_validate(const struct compose_node *doc, struct diag_list *dl)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 	const struct schema *s = schema_builtin(&err);
 
 	if (!s) {

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int diag_vset(struct diag *err, int code, const struct diag_loc *loc,
-	      const char *fmt, va_list ap)
+int diag_vset(struct diag *err,
+	      int code,
+	      const struct diag_loc *loc,
+	      const char *fmt,
+	      va_list ap)
 {
 	if (!err)
 		return code;
@@ -19,8 +22,11 @@ int diag_vset(struct diag *err, int code, const struct diag_loc *loc,
 	return code;
 }
 
-int diag_set(struct diag *err, int code, const struct diag_loc *loc,
-	     const char *fmt, ...)
+int diag_set(struct diag *err,
+	     int code,
+	     const struct diag_loc *loc,
+	     const char *fmt,
+	     ...)
 {
 	va_list ap;
 
@@ -58,7 +64,8 @@ void diag_format(struct sbuf *out, const struct diag *d)
 	sbuf_adds(out, d->msg);
 }
 
-void diag_list_add_diag(struct diag_list *l, enum diag_severity sev,
+void diag_list_add_diag(struct diag_list *l,
+			enum diag_severity sev,
 			const struct diag *d)
 {
 	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
@@ -71,8 +78,12 @@ void diag_list_add_diag(struct diag_list *l, enum diag_severity sev,
 		l->warnings++;
 }
 
-void diag_list_add(struct diag_list *l, enum diag_severity sev, int code,
-		   const struct diag_loc *loc, const char *fmt, ...)
+void diag_list_add(struct diag_list *l,
+		   enum diag_severity sev,
+		   int code,
+		   const struct diag_loc *loc,
+		   const char *fmt,
+		   ...)
 {
 	struct diag d;
 	va_list ap;

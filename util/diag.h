@@ -20,18 +20,18 @@ struct diag_loc {
 /* Failure codes: functions return 0 or one of these (negative). */
 enum diag_code {
 	DIAG_OK = 0,
-	DIAG_EIO = -1,       /* a file or stream could not be read */
-	DIAG_ESYNTAX = -2,   /* YAML, dotenv or JSON syntax */
-	DIAG_EINTERP = -3,   /* variable interpolation */
-	DIAG_ESCHEMA = -4,   /* the document does not match the schema */
-	DIAG_EMODEL = -5,    /* a value is well-formed but wrong */
-	DIAG_EPLAN = -6,     /* the project cannot be planned */
-	DIAG_EENGINE = -7,   /* a daemon said no */
+	DIAG_EIO = -1,	      /* a file or stream could not be read */
+	DIAG_ESYNTAX = -2,    /* YAML, dotenv or JSON syntax */
+	DIAG_EINTERP = -3,    /* variable interpolation */
+	DIAG_ESCHEMA = -4,    /* the document does not match the schema */
+	DIAG_EMODEL = -5,     /* a value is well-formed but wrong */
+	DIAG_EPLAN = -6,      /* the project cannot be planned */
+	DIAG_EENGINE = -7,    /* a daemon said no */
 	DIAG_ETRANSPORT = -8, /* a daemon could not be reached */
-	DIAG_EUSAGE = -9,    /* bad command-line arguments */
-	DIAG_ELIMIT = -10,   /* a size or expansion limit was hit */
-	DIAG_EINTR = -11,    /* interrupted by the user */
-	DIAG_ENOTFOUND = -12 /* a named object does not exist */
+	DIAG_EUSAGE = -9,     /* bad command-line arguments */
+	DIAG_ELIMIT = -10,    /* a size or expansion limit was hit */
+	DIAG_EINTR = -11,     /* interrupted by the user */
+	DIAG_ENOTFOUND = -12  /* a named object does not exist */
 };
 
 #define DIAG_MSG_MAX 2048
@@ -48,10 +48,16 @@ struct diag {
 };
 
 /* Fills 'err' (if not NULL) and returns 'code', for "return diag_set(...)". */
-int diag_set(struct diag *err, int code, const struct diag_loc *loc,
-	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-int diag_vset(struct diag *err, int code, const struct diag_loc *loc,
-	      const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+int diag_set(struct diag *err,
+	     int code,
+	     const struct diag_loc *loc,
+	     const char *fmt,
+	     ...) __attribute__((format(printf, 4, 5)));
+int diag_vset(struct diag *err,
+	      int code,
+	      const struct diag_loc *loc,
+	      const char *fmt,
+	      va_list ap) __attribute__((format(printf, 4, 0)));
 /* Prepends "prefix: " to an existing message. */
 void diag_prefix(struct diag *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -77,12 +83,19 @@ struct diag_list {
 	size_t warnings;
 };
 
-#define DIAG_LIST_INIT { NULL, 0, 0, 0, 0 }
+#define DIAG_LIST_INIT                                                         \
+	{                                                                      \
+		NULL, 0, 0, 0, 0                                               \
+	}
 
-void diag_list_add(struct diag_list *l, enum diag_severity sev, int code,
-		   const struct diag_loc *loc, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-void diag_list_add_diag(struct diag_list *l, enum diag_severity sev,
+void diag_list_add(struct diag_list *l,
+		   enum diag_severity sev,
+		   int code,
+		   const struct diag_loc *loc,
+		   const char *fmt,
+		   ...) __attribute__((format(printf, 5, 6)));
+void diag_list_add_diag(struct diag_list *l,
+			enum diag_severity sev,
 			const struct diag *d);
 /* Sorts by file, line, column so output reads top to bottom. */
 void diag_list_sort(struct diag_list *l);

@@ -56,8 +56,8 @@ bool rx_search(const struct rx *rx, const char *subject)
 
 	if (++r->matches == RX_JIT_AFTER)
 		(void)pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
-	rc = pcre2_match(r->code, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED,
-			 0, 0, r->md, NULL);
+	rc = pcre2_match(r->code, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED, 0,
+			 0, r->md, NULL);
 	return rc >= 0;
 }
 

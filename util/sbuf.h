@@ -16,7 +16,10 @@ struct sbuf {
 };
 
 extern char sbuf_empty[];
-#define SBUF_INIT { sbuf_empty, 0, 0 }
+#define SBUF_INIT                                                              \
+	{                                                                      \
+		sbuf_empty, 0, 0                                               \
+	}
 
 void sbuf_init(struct sbuf *sb);
 /* Frees the buffer and makes 'sb' empty again. */

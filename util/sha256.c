@@ -93,7 +93,7 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
 void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN])
 {
 	uint64_t bits = s->len * 8;
-	unsigned char pad[72] = { 0x80 };
+	unsigned char pad[72] = {0x80};
 	size_t padlen = (s->fill < 56 ? 56 : 120) - s->fill;
 
 	for (int i = 0; i < 8; i++)

@@ -21,7 +21,7 @@ char *xstrndup(const char *s, size_t n);
 #define ALLOC_GROW(x, nr, alloc)                                               \
 	do {                                                                   \
 		if ((nr) > (alloc)) {                                          \
-			(alloc) = (alloc) ? (alloc) * 2 : 8;                   \
+			(alloc) = (alloc) ? (alloc)*2 : 8;                     \
 			if ((alloc) < (nr))                                    \
 				(alloc) = (nr);                                \
 			(x) = xrealloc((x), (alloc) * sizeof(*(x)));           \

@@ -92,8 +92,8 @@ static const char *kind_name(enum compose_node_kind k)
 	return "COMPOSE_NODE_SCALAR";
 }
 
-static void put_node(FILE *f, struct gen *g, size_t i, size_t *pair,
-		     size_t *item)
+static void
+put_node(FILE *f, struct gen *g, size_t i, size_t *pair, size_t *item)
 {
 	const struct compose_node *n = g->nodes[i];
 
@@ -174,8 +174,7 @@ static int write_tree(FILE *f, struct gen *g, const char *in)
 		"static const struct compose_node N[%zu];\n\n",
 		strrchr(in, '/') ? strrchr(in, '/') + 1 : in, g->n_nodes);
 	put_links(f, g);
-	fprintf(f, "static const struct compose_node N[%zu] = {\n",
-		g->n_nodes);
+	fprintf(f, "static const struct compose_node N[%zu] = {\n", g->n_nodes);
 	for (size_t i = 0; i < g->n_nodes; i++)
 		put_node(f, g, i, &pair, &item);
 	fputs("};\n\n"
@@ -204,8 +203,8 @@ int main(int argc, char **argv)
 	struct arena *a = arena_new();
 	struct compose_node *doc = NULL;
 	struct schema s;
-	struct diag err = { 0 };
-	struct gen g = { 0 };
+	struct diag err = {0};
+	struct gen g = {0};
 	size_t len = 0;
 	char *text, tmp[4096];
 	FILE *out;

@@ -17,22 +17,30 @@ static struct plan *plan;
 static struct cli_jobs J;
 static struct arena *sa; /* the state's strings outlive a replan */
 static char tokens[2];
-static struct engine *engines[2] = { (struct engine *)&tokens[0],
-				     (struct engine *)&tokens[1] };
+static struct engine *engines[2] = {(struct engine *)&tokens[0],
+				    (struct engine *)&tokens[1]};
 
 static struct plan_host hosts[2] = {
-	{ .name = "linux", .os = "linux", .arch = "amd64", .api_major = 1,
-	  .api_minor = 41 },
-	{ .name = "windows", .os = "windows", .engine_os = "linux",
-	  .arch = "amd64", .api_major = 1, .api_minor = 41, .lab = true },
+	{.name = "linux",
+	 .os = "linux",
+	 .arch = "amd64",
+	 .api_major = 1,
+	 .api_minor = 41},
+	{.name = "windows",
+	 .os = "windows",
+	 .engine_os = "linux",
+	 .arch = "amd64",
+	 .api_major = 1,
+	 .api_minor = 41,
+	 .lab = true},
 };
 
 static void load(void)
 {
-	const char *files[] = { SAMPLE };
-	struct compose_options o = { .files = files, .n_files = 1 };
+	const char *files[] = {SAMPLE};
+	struct compose_options o = {.files = files, .n_files = 1};
 	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
 	cr_assert_eq(compose_project_normalize(proj, &dl), 0);
@@ -60,7 +68,7 @@ TestSuite(cli_apply, .init = load, .fini = unload);
 
 static void plan_and_apply(void)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(plan_build(&plan, proj, hosts, 2, NULL, &err), 0, "%s",
 		     err.msg);
@@ -126,7 +134,8 @@ Test(cli_apply, up_builds_networks_images_and_containers_per_daemon)
 	size_t net_l, net_w, img_l, img_w, c_nginx, c_web;
 
 	plan_and_apply();
-	net_l = find(ENGINE_JOB_NETWORK_CREATE, "Network mixlab_default (linux)");
+	net_l = find(ENGINE_JOB_NETWORK_CREATE,
+		     "Network mixlab_default (linux)");
 	net_w = find(ENGINE_JOB_NETWORK_CREATE,
 		     "Network mixlab_default (windows)");
 	cr_assert_eq(J.v[net_l].engine, engines[0]);
@@ -194,8 +203,10 @@ Test(cli_apply, create_spec_carries_labels_ports_binds_hosts_and_address)
 	cr_assert_eq(nginx->ports[0].container_port, 80);
 	cr_assert_str_eq(nginx->ports[0].host_ip, "127.0.0.1");
 	cr_assert_str_eq(nginx->ports[0].host_port, "8080");
-	snprintf(want, sizeof(want), "%s/samples/lab/nginx.conf:"
-		 "/etc/nginx/nginx.conf:ro", SOURCE_DIR);
+	snprintf(want, sizeof(want),
+		 "%s/samples/lab/nginx.conf:"
+		 "/etc/nginx/nginx.conf:ro",
+		 SOURCE_DIR);
 	cr_assert(strv_has(&nginx->binds, want), "binds: %s",
 		  nginx->binds.n ? nginx->binds.v[0] : "(none)");
 	snprintf(want, sizeof(want), "web:%s", web->endpoints[0].ipv4_address);
@@ -234,7 +245,8 @@ static void converged_state(struct plan_host_container ct[2])
 			.name = arena_strdup(sa, pc->name),
 			.service = arena_strdup(sa, pc->service_name),
 			.number = pc->number,
-			.daemon = arena_strdup(sa, plan->hosts[pc->daemon].name),
+			.daemon =
+				arena_strdup(sa, plan->hosts[pc->daemon].name),
 			.config_hash = arena_strdup(sa, pc->config_hash),
 			.state = "running",
 			.label_project = "mixlab",
@@ -299,16 +311,18 @@ Test(cli_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 {
 	struct plan_host_container ct[2];
 	struct plan_host_network nets[2] = {
-		{ .name = "mixlab_default", .label_project = "mixlab",
-		  .label_network = "default" },
-		{ .name = "mixlab_default", .label_project = "mixlab",
-		  .label_network = "default" },
+		{.name = "mixlab_default",
+		 .label_project = "mixlab",
+		 .label_network = "default"},
+		{.name = "mixlab_default",
+		 .label_project = "mixlab",
+		 .label_network = "default"},
 	};
-	struct plan_down_options po = { .project = NULL };
-	struct cli_down_opts o = { .timeout_s = 3 };
-	struct engine *one[2] = { engines[0], NULL };
+	struct plan_down_options po = {.project = NULL};
+	struct cli_down_opts o = {.timeout_s = 3};
+	struct engine *one[2] = {engines[0], NULL};
 	struct plan_down *d = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	size_t rm_nginx, rm_net;
 
 	plan_and_apply();
@@ -350,10 +364,12 @@ Test(cli_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 Test(cli_apply, progress_plain_prints_one_line_per_change)
 {
 	struct cli_progress *p = cli_progress_new("plain", "Running");
-	struct cli_job_info in = { .line = "Container x-web-1",
-				   .daemon = "windows", .doing = "Starting",
-				   .done = "Started", .noop = "Running" };
-	struct engine_job j = { .kind = ENGINE_JOB_CONTAINER_START, .ud = &in };
+	struct cli_job_info in = {.line = "Container x-web-1",
+				  .daemon = "windows",
+				  .doing = "Starting",
+				  .done = "Started",
+				  .noop = "Running"};
+	struct engine_job j = {.kind = ENGINE_JOB_CONTAINER_START, .ud = &in};
 	FILE *f = tmpfile();
 	char buf[256] = "";
 	size_t n;

@@ -69,7 +69,7 @@ static const char *stdin_path;
 static int run_in(const char *cwd, const char *const *args)
 {
 	char o[128], e[128];
-	const char *argv[32] = { MIXCOMPOSE_BIN };
+	const char *argv[32] = {MIXCOMPOSE_BIN};
 	int status;
 	pid_t pid;
 	size_t n = 1;
@@ -111,7 +111,7 @@ static int run_in(const char *cwd, const char *const *args)
 	return WEXITSTATUS(status);
 }
 
-#define RUN(...) run_in(dir, (const char *const[]){ __VA_ARGS__, NULL })
+#define RUN(...) run_in(dir, (const char *const[]){__VA_ARGS__, NULL})
 
 static const char simple[] =
 	"name: demo\n"
@@ -252,8 +252,8 @@ Test(cli_config, hash_of_service)
 Test(cli_config, mixed_sample_prints_normalized)
 {
 	cr_assert_eq(run_in(SOURCE_DIR "/samples/mixed",
-			    (const char *const[]){ "config", "--format",
-						   "json", NULL }),
+			    (const char *const[]){"config", "--format", "json",
+						  NULL}),
 		     0, "%s", err.buf);
 	cr_assert(strstr(out.buf, "\"name\": \"mixed\""));
 	cr_assert(strstr(out.buf, "\"type\": \"npipe\""), "%s", out.buf);
@@ -307,9 +307,10 @@ Test(cli_config, warns_about_two_candidate_files)
 
 Test(cli_config, services_listed_dependencies_first)
 {
-	put("compose.yaml", "services:\n  a:\n    image: x\n    depends_on: [c]\n"
-			    "  b:\n    image: x\n  c:\n    image: x\n"
-			    "    depends_on: [d]\n  d:\n    image: x\n");
+	put("compose.yaml",
+	    "services:\n  a:\n    image: x\n    depends_on: [c]\n"
+	    "  b:\n    image: x\n  c:\n    image: x\n"
+	    "    depends_on: [d]\n  d:\n    image: x\n");
 	cr_assert_eq(RUN("config", "--services"), 0, "%s", err.buf);
 	cr_assert_str_eq(out.buf, "d\nc\na\nb\n");
 }

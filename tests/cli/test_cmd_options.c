@@ -15,7 +15,7 @@
 /* Runs MIXCOMPOSE_BIN with argv; stdout into 'out'; returns the status. */
 static int run(struct sbuf *out, const char *const *args)
 {
-	char *argv[32] = { MIXCOMPOSE_BIN };
+	char *argv[32] = {MIXCOMPOSE_BIN};
 	char buf[4096];
 	int fd[2], st;
 	ssize_t n;
@@ -50,7 +50,7 @@ static int run(struct sbuf *out, const char *const *args)
 static void expect_help(const char *cmd)
 {
 	struct sbuf out = SBUF_INIT;
-	const char *args[] = { cmd, "--help", NULL };
+	const char *args[] = {cmd, "--help", NULL};
 	char want[64];
 
 	cr_assert_eq(run(&out, args), 0, "%s --help", cmd);
@@ -62,9 +62,9 @@ static void expect_help(const char *cmd)
 
 Test(cli_cmd_options, every_command_has_help)
 {
-	static const char *const cmds[] = { "ps",   "logs",    "plan",
-					    "hosts", "exec",   "start",
-					    "stop",  "restart", "pull" };
+	static const char *const cmds[] = {"ps",    "logs",    "plan",
+					   "hosts", "exec",    "start",
+					   "stop",  "restart", "pull"};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		expect_help(cmds[i]);
@@ -81,49 +81,49 @@ static void expect_usage(const char *const *args)
 
 Test(cli_cmd_options, bad_formats_are_usage_errors)
 {
-	expect_usage((const char *[]){ "ps", "--format", "xml", NULL });
-	expect_usage((const char *[]){ "plan", "--format", "yaml", NULL });
-	expect_usage((const char *[]){ "hosts", "--format", "csv", NULL });
+	expect_usage((const char *[]){"ps", "--format", "xml", NULL});
+	expect_usage((const char *[]){"plan", "--format", "yaml", NULL});
+	expect_usage((const char *[]){"hosts", "--format", "csv", NULL});
 }
 
 Test(cli_cmd_options, bad_numbers_are_usage_errors)
 {
-	expect_usage((const char *[]){ "logs", "--tail", "ten", NULL });
-	expect_usage((const char *[]){ "stop", "-t", "-1", NULL });
-	expect_usage((const char *[]){ "restart", "--timeout", "x", NULL });
-	expect_usage((const char *[]){ "exec", "--index", "0", "web", "true",
-				       NULL });
+	expect_usage((const char *[]){"logs", "--tail", "ten", NULL});
+	expect_usage((const char *[]){"stop", "-t", "-1", NULL});
+	expect_usage((const char *[]){"restart", "--timeout", "x", NULL});
+	expect_usage(
+		(const char *[]){"exec", "--index", "0", "web", "true", NULL});
 }
 
 Test(cli_cmd_options, start_has_no_timeout)
 {
-	expect_usage((const char *[]){ "start", "-t", "3", NULL });
+	expect_usage((const char *[]){"start", "-t", "3", NULL});
 }
 
 Test(cli_cmd_options, exec_needs_service_and_command)
 {
-	expect_usage((const char *[]){ "exec", NULL });
-	expect_usage((const char *[]){ "exec", "web", NULL });
+	expect_usage((const char *[]){"exec", NULL});
+	expect_usage((const char *[]){"exec", "web", NULL});
 }
 
 Test(cli_cmd_options, plan_recreate_flags_exclude_each_other)
 {
-	expect_usage((const char *[]){ "plan", "--force-recreate",
-				       "--no-recreate", NULL });
+	expect_usage((const char *[]){"plan", "--force-recreate",
+				      "--no-recreate", NULL});
 }
 
 Test(cli_cmd_options, unknown_options_are_usage_errors)
 {
-	expect_usage((const char *[]){ "ps", "--bogus", NULL });
-	expect_usage((const char *[]){ "hosts", "extra-arg", NULL });
-	expect_usage((const char *[]){ "pull", "-x", NULL });
+	expect_usage((const char *[]){"ps", "--bogus", NULL});
+	expect_usage((const char *[]){"hosts", "extra-arg", NULL});
+	expect_usage((const char *[]){"pull", "-x", NULL});
 }
 
 Test(cli_cmd_options, ps_without_project_or_name_fails)
 {
 	struct sbuf out = SBUF_INIT;
 	char dir[] = "/tmp/mixc-cmds-XXXXXX";
-	const char *args[] = { "--project-directory", dir, "ps", NULL };
+	const char *args[] = {"--project-directory", dir, "ps", NULL};
 
 	cr_assert_not_null(mkdtemp(dir));
 	unsetenv("COMPOSE_PROJECT_NAME");

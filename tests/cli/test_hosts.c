@@ -3,16 +3,15 @@
 
 #include "cli/cli.h"
 
-static const char file[] =
-	"127.0.0.1\tlocalhost\n"
-	"::1\tlocalhost ip6-localhost ip6-loopback\n"
-	"172.30.1.2\tapi\n"
-	"172.30.1.20 other api2 # a comment naming web\n"
-	"# 172.30.0.9 ghost\n"
-	"# mixcompose begin\n"
-	"172.30.1.3 db p-db-1 # mixcompose\n"
-	"# mixcompose end\n"
-	"172.30.0.2\t3df306b0482c";
+static const char file[] = "127.0.0.1\tlocalhost\n"
+			   "::1\tlocalhost ip6-localhost ip6-loopback\n"
+			   "172.30.1.2\tapi\n"
+			   "172.30.1.20 other api2 # a comment naming web\n"
+			   "# 172.30.0.9 ghost\n"
+			   "# mixcompose begin\n"
+			   "172.30.1.3 db p-db-1 # mixcompose\n"
+			   "# mixcompose end\n"
+			   "172.30.0.2\t3df306b0482c";
 
 Test(cli_hosts, tab_separated_docker_line_counts)
 {

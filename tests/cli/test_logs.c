@@ -131,20 +131,20 @@ Test(cli_logs, two_sources_interleave_only_whole_lines)
 Test(cli_logs, colours_follow_service_names_across_daemons)
 {
 	struct plan_host_container lin[] = {
-		{ .name = "p-web-1", .service = "web" },
-		{ .name = "p-web-2", .service = "web" },
+		{.name = "p-web-1", .service = "web"},
+		{.name = "p-web-2", .service = "web"},
 	};
 	struct plan_host_container win[] = {
-		{ .name = "p-db-1", .service = "db" },
-		{ .name = "p-api-1", .service = "api" },
+		{.name = "p-db-1", .service = "db"},
+		{.name = "p-api-1", .service = "api"},
 	};
 	struct plan_host hosts[] = {
-		{ .name = "linux", .containers = lin, .n_containers = 2 },
-		{ .name = "windows", .containers = win, .n_containers = 2 },
+		{.name = "linux", .containers = lin, .n_containers = 2},
+		{.name = "windows", .containers = win, .n_containers = 2},
 	};
-	struct cli_logs_opts all = { 0 };
-	char *sel[] = { "web", "db" };
-	struct cli_logs_opts some = { .services = sel, .n_services = 2 };
+	struct cli_logs_opts all = {0};
+	char *sel[] = {"web", "db"};
+	struct cli_logs_opts some = {.services = sel, .n_services = 2};
 
 	cr_assert_eq(cli_logs_color_index(hosts, 2, &all, "api"), 0);
 	cr_assert_eq(cli_logs_color_index(hosts, 2, &all, "db"), 1);

@@ -16,7 +16,7 @@ static char *ports(const struct engine_port *p, size_t n)
 
 Test(cli_ps, published_port_with_host_ip)
 {
-	struct engine_port p[] = { { "127.0.0.1", 80, 8080, "tcp" } };
+	struct engine_port p[] = {{"127.0.0.1", 80, 8080, "tcp"}};
 	char *s = ports(p, 1);
 
 	cr_assert_str_eq(s, "127.0.0.1:8080->80/tcp");
@@ -25,7 +25,7 @@ Test(cli_ps, published_port_with_host_ip)
 
 Test(cli_ps, unpublished_port_has_no_arrow)
 {
-	struct engine_port p[] = { { NULL, 53, 0, "udp" } };
+	struct engine_port p[] = {{NULL, 53, 0, "udp"}};
 	char *s = ports(p, 1);
 
 	cr_assert_str_eq(s, "53/udp");
@@ -34,7 +34,7 @@ Test(cli_ps, unpublished_port_has_no_arrow)
 
 Test(cli_ps, missing_type_is_tcp)
 {
-	struct engine_port p[] = { { "", 80, 0, NULL } };
+	struct engine_port p[] = {{"", 80, 0, NULL}};
 	char *s = ports(p, 1);
 
 	cr_assert_str_eq(s, "80/tcp");
@@ -44,8 +44,8 @@ Test(cli_ps, missing_type_is_tcp)
 Test(cli_ps, ipv4_and_ipv6_sorted_as_docker_shows_them)
 {
 	struct engine_port p[] = {
-		{ "::", 80, 8080, "tcp" },
-		{ "0.0.0.0", 80, 8080, "tcp" },
+		{"::", 80, 8080, "tcp"},
+		{"0.0.0.0", 80, 8080, "tcp"},
 	};
 	char *s = ports(p, 2);
 
@@ -56,9 +56,9 @@ Test(cli_ps, ipv4_and_ipv6_sorted_as_docker_shows_them)
 Test(cli_ps, consecutive_ports_become_one_range)
 {
 	struct engine_port p[] = {
-		{ "127.0.0.1", 82, 9002, "tcp" },
-		{ "127.0.0.1", 81, 9001, "tcp" },
-		{ "127.0.0.1", 80, 9000, "tcp" },
+		{"127.0.0.1", 82, 9002, "tcp"},
+		{"127.0.0.1", 81, 9001, "tcp"},
+		{"127.0.0.1", 80, 9000, "tcp"},
 	};
 	char *s = ports(p, 3);
 
@@ -69,8 +69,10 @@ Test(cli_ps, consecutive_ports_become_one_range)
 Test(cli_ps, gap_or_other_protocol_breaks_a_range)
 {
 	struct engine_port p[] = {
-		{ NULL, 80, 0, "tcp" }, { NULL, 81, 0, "tcp" },
-		{ NULL, 83, 0, "tcp" }, { NULL, 81, 0, "udp" },
+		{NULL, 80, 0, "tcp"},
+		{NULL, 81, 0, "tcp"},
+		{NULL, 83, 0, "tcp"},
+		{NULL, 81, 0, "udp"},
 	};
 	char *s = ports(p, 4);
 
@@ -81,8 +83,8 @@ Test(cli_ps, gap_or_other_protocol_breaks_a_range)
 Test(cli_ps, non_consecutive_host_ports_stay_apart)
 {
 	struct engine_port p[] = {
-		{ "127.0.0.1", 80, 9000, "tcp" },
-		{ "127.0.0.1", 81, 9005, "tcp" },
+		{"127.0.0.1", 80, 9000, "tcp"},
+		{"127.0.0.1", 81, 9005, "tcp"},
 	};
 	char *s = ports(p, 2);
 
@@ -101,19 +103,19 @@ Test(cli_ps, no_ports_is_empty)
 Test(cli_ps, address_prefers_the_project_network)
 {
 	struct plan_host_network nets[] = {
-		{ .name = "bridge" },
-		{ .name = "p_front", .label_project = "p" },
-		{ .name = "other_net", .label_project = "other" },
+		{.name = "bridge"},
+		{.name = "p_front", .label_project = "p"},
+		{.name = "other_net", .label_project = "other"},
 	};
 	struct plan_host_attach at[] = {
-		{ "bridge", "172.17.0.5" },
-		{ "other_net", "10.0.0.3" },
-		{ "p_front", "172.30.1.7" },
+		{"bridge", "172.17.0.5"},
+		{"other_net", "10.0.0.3"},
+		{"p_front", "172.30.1.7"},
 	};
-	struct plan_host h = { .name = "linux", .networks = nets,
-			       .n_networks = 3 };
-	struct plan_host_container c = { .name = "p-web-1", .networks = at,
-					 .n_networks = 3 };
+	struct plan_host h = {
+		.name = "linux", .networks = nets, .n_networks = 3};
+	struct plan_host_container c = {
+		.name = "p-web-1", .networks = at, .n_networks = 3};
 
 	cr_assert_str_eq(cli_ps_address(&h, &c, "p"), "172.30.1.7");
 	cr_assert_str_eq(cli_ps_address(&h, &c, "q"), "172.17.0.5");
@@ -121,20 +123,22 @@ Test(cli_ps, address_prefers_the_project_network)
 
 Test(cli_ps, address_of_a_stopped_container_is_empty)
 {
-	struct plan_host_attach at[] = { { "p_default", "" } };
-	struct plan_host h = { .name = "linux" };
-	struct plan_host_container c = { .name = "p-web-1", .networks = at,
-					 .n_networks = 1 };
+	struct plan_host_attach at[] = {{"p_default", ""}};
+	struct plan_host h = {.name = "linux"};
+	struct plan_host_container c = {
+		.name = "p-web-1", .networks = at, .n_networks = 1};
 
 	cr_assert_str_eq(cli_ps_address(&h, &c, "p"), "");
 }
 
 Test(cli_ps, platform_names_the_stand_in)
 {
-	struct plan_host win = { .name = "windows", .os = "windows",
-				 .engine_os = "linux", .arch = "amd64",
-				 .lab = true };
-	struct plan_host lin = { .name = "linux", .os = "linux" };
+	struct plan_host win = {.name = "windows",
+				.os = "windows",
+				.engine_os = "linux",
+				.arch = "amd64",
+				.lab = true};
+	struct plan_host lin = {.name = "linux", .os = "linux"};
 	struct sbuf sb = SBUF_INIT;
 
 	cli_ps_platform(&sb, &win);
@@ -147,7 +151,7 @@ Test(cli_ps, platform_names_the_stand_in)
 
 Test(cli_ps, names_selection)
 {
-	char *names[] = { "web", "api" };
+	char *names[] = {"web", "api"};
 
 	cr_assert(cli_names_has(names, 0, "anything"));
 	cr_assert(cli_names_has(names, 2, "api"));

@@ -31,7 +31,7 @@ struct lt {
 	struct compose_project *p;
 	struct diag err;
 	struct diag_list dl;
-	int rc;  /* compose_project_load */
+	int rc;	 /* compose_project_load */
 	int nrc; /* compose_project_normalize */
 };
 
@@ -124,8 +124,7 @@ static inline struct compose_project *lt_ok(struct lt *t, const char *yaml)
 }
 
 /* The first normalize error whose message contains 'needle', or NULL. */
-static inline const struct diag *lt_diag(const struct lt *t,
-					 const char *needle)
+static inline const struct diag *lt_diag(const struct lt *t, const char *needle)
 {
 	for (size_t i = 0; i < t->dl.nr; i++)
 		if (t->dl.items[i].severity == DIAG_ERROR &&
@@ -135,14 +134,14 @@ static inline const struct diag *lt_diag(const struct lt *t,
 }
 
 /* Asserts a normalize error at line:col containing 'needle'. */
-static inline void lt_expect(const struct lt *t, const char *needle, int line,
-			     int col)
+static inline void
+lt_expect(const struct lt *t, const char *needle, int line, int col)
 {
 	const struct diag *d = lt_diag(t, needle);
 
-	cr_assert_not_null(d, "no error containing '%s' (%zu errors; first: %s)",
-			   needle, t->dl.errors,
-			   t->dl.nr ? t->dl.items[0].d.msg : "none");
+	cr_assert_not_null(
+		d, "no error containing '%s' (%zu errors; first: %s)", needle,
+		t->dl.errors, t->dl.nr ? t->dl.items[0].d.msg : "none");
 	cr_assert_eq(d->code, DIAG_EMODEL);
 	cr_assert_eq(d->loc.line, line, "line %d, want %d (%s)", d->loc.line,
 		     line, d->msg);
@@ -150,8 +149,8 @@ static inline void lt_expect(const struct lt *t, const char *needle, int line,
 		     d->msg);
 }
 
-static inline int lt_rm(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
+static inline int
+lt_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)flag;

@@ -54,8 +54,9 @@ Test(compose_config_output, top_level_shape)
 {
 	const struct compose_node *root;
 
-	lt_ok(&t, "name: proj\nservices:\n  b:\n    image: x\n  a:\n    image: y\n"
-		  "x-top: {k: v}\n");
+	lt_ok(&t,
+	      "name: proj\nservices:\n  b:\n    image: x\n  a:\n    image: y\n"
+	      "x-top: {k: v}\n");
 	root = compose_project_to_node(t.p);
 	cr_assert_str_eq(root->pairs[0].key->str, "name");
 	cr_assert_str_eq(text(root->pairs[0].value), "proj");
@@ -63,10 +64,12 @@ Test(compose_config_output, top_level_shape)
 	cr_assert_str_eq(root->pairs[1].value->pairs[0].key->str, "a");
 	cr_assert_str_eq(root->pairs[2].key->str, "networks");
 	cr_assert_str_eq(root->pairs[3].key->str, "x-top");
-	cr_assert_str_eq(text(compose_map_get(compose_map_get(
-				 compose_map_get(root, "networks"), "default"),
-					      "name")),
-			 "proj_default");
+	cr_assert_str_eq(
+		text(compose_map_get(
+			compose_map_get(compose_map_get(root, "networks"),
+					"default"),
+			"name")),
+		"proj_default");
 }
 
 Test(compose_config_output, ports_are_objects_with_string_published)
@@ -107,7 +110,8 @@ Test(compose_config_output, depends_on_is_a_map)
 	const struct compose_node *d =
 		compose_map_get(compose_map_get(s, "depends_on"), "db");
 
-	cr_assert_str_eq(text(compose_map_get(d, "condition")), "service_started");
+	cr_assert_str_eq(text(compose_map_get(d, "condition")),
+			 "service_started");
 	cr_assert_str_eq(text(compose_map_get(d, "required")), "true");
 	cr_assert(is_plain(compose_map_get(d, "required")));
 	cr_assert_null(compose_map_get(d, "restart"));
@@ -115,9 +119,9 @@ Test(compose_config_output, depends_on_is_a_map)
 
 Test(compose_config_output, depends_on_restart_shown_when_true)
 {
-	const struct compose_node *s =
-		one("    depends_on:\n      db:\n        condition: service_healthy\n"
-		    "        restart: true\n");
+	const struct compose_node *s = one("    depends_on:\n      db:\n       "
+					   " condition: service_healthy\n"
+					   "        restart: true\n");
 	const struct compose_node *d =
 		compose_map_get(compose_map_get(s, "depends_on"), "db");
 
@@ -143,8 +147,9 @@ Test(compose_config_output, yaml_shape_leaves_null_command_out)
 	lt_ok(&t, "services:\n  s:\n    image: x\n");
 	root = compose_project_to_node_fmt(t.p, false);
 	cr_assert_null(compose_map_get(out_svc(root, "s"), "command"));
-	cr_assert_null(compose_map_get(compose_map_get(compose_map_get(root,
-			"networks"), "default"), "ipam"));
+	cr_assert_null(compose_map_get(
+		compose_map_get(compose_map_get(root, "networks"), "default"),
+		"ipam"));
 }
 
 Test(compose_config_output, healthcheck_durations_as_go_strings)
@@ -160,15 +165,16 @@ Test(compose_config_output, healthcheck_durations_as_go_strings)
 	cr_assert_str_eq(text(compose_map_get(h, "start_period")), "2h0m0s");
 	cr_assert_str_eq(text(compose_map_get(h, "start_interval")), "250µs");
 	cr_assert_str_eq(text(compose_map_get(h, "retries")), "2");
-	cr_assert_str_eq(text(compose_map_get(h, "test")->items[0]), "CMD-SHELL");
+	cr_assert_str_eq(text(compose_map_get(h, "test")->items[0]),
+			 "CMD-SHELL");
 }
 
 Test(compose_config_output, sub_second_durations)
 {
-	const struct compose_node *s =
-		one("    stop_grace_period: 1500us\n");
+	const struct compose_node *s = one("    stop_grace_period: 1500us\n");
 
-	cr_assert_str_eq(text(compose_map_get(s, "stop_grace_period")), "1.5ms");
+	cr_assert_str_eq(text(compose_map_get(s, "stop_grace_period")),
+			 "1.5ms");
 }
 
 Test(compose_config_output, volumes_long_form)
@@ -193,7 +199,8 @@ Test(compose_config_output, volumes_long_form)
 Test(compose_config_output, npipe_volume_type)
 {
 	const struct compose_node *s = one(
-		"    volumes: ['\\\\.\\pipe\\docker_engine:\\\\.\\pipe\\docker_engine']\n");
+		"    volumes: "
+		"['\\\\.\\pipe\\docker_engine:\\\\.\\pipe\\docker_engine']\n");
 	const struct compose_node *v = compose_map_get(s, "volumes")->items[0];
 
 	cr_assert_str_eq(text(compose_map_get(v, "type")), "npipe");
@@ -204,8 +211,9 @@ Test(compose_config_output, service_networks_null_or_options)
 {
 	const struct compose_node *n;
 
-	lt_ok(&t, "services:\n  s:\n    image: x\n    networks:\n      b:\n"
-		  "      a:\n        aliases: [x]\nnetworks:\n  a: {}\n  b: {}\n");
+	lt_ok(&t,
+	      "services:\n  s:\n    image: x\n    networks:\n      b:\n"
+	      "      a:\n        aliases: [x]\nnetworks:\n  a: {}\n  b: {}\n");
 	n = compose_map_get(out_svc(compose_project_to_node(t.p), "s"),
 			    "networks");
 	cr_assert_str_eq(n->pairs[0].key->str, "a");
@@ -221,9 +229,9 @@ Test(compose_config_output, service_keys_in_compose_order)
 		    "    command: [run]\n    hostname: h\n"
 		    "    healthcheck:\n      test: [CMD, x]\n    deploy:\n"
 		    "      replicas: 2\n");
-	const char *want[] = { "command", "deploy", "entrypoint", "hostname",
-			       "healthcheck", "image", "labels", "networks",
-			       "restart", "x-extra" };
+	const char *want[] = {"command",     "deploy", "entrypoint", "hostname",
+			      "healthcheck", "image",  "labels",     "networks",
+			      "restart",     "x-extra"};
 
 	cr_assert_eq(s->n, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < s->n; i++)
@@ -236,12 +244,12 @@ Test(compose_config_output, extensions_and_unknown_keys_verbatim)
 		one("    x-mixcompose:\n      daemon: win\n"
 		    "    ulimits:\n      nofile: 1024\n");
 
-	cr_assert_str_eq(text(compose_map_get(compose_map_get(s, "x-mixcompose"),
-					      "daemon")),
+	cr_assert_str_eq(text(compose_map_get(
+				 compose_map_get(s, "x-mixcompose"), "daemon")),
 			 "win");
-	cr_assert_str_eq(text(compose_map_get(compose_map_get(s, "ulimits"),
-					      "nofile")),
-			 "1024");
+	cr_assert_str_eq(
+		text(compose_map_get(compose_map_get(s, "ulimits"), "nofile")),
+		"1024");
 }
 
 Test(compose_config_output, extra_hosts_and_mem_limit)
@@ -276,9 +284,12 @@ Test(compose_config_output, top_level_network_and_volume)
 	root = compose_project_to_node(t.p);
 	n = compose_map_get(compose_map_get(root, "networks"), "n");
 	cr_assert_str_eq(text(compose_map_get(n, "name")), "p_n");
-	cr_assert_str_eq(text(compose_map_get(compose_map_get(compose_map_get(n,
-			 "ipam"), "config")->items[0], "subnet")),
-			 "10.0.0.0/24");
+	cr_assert_str_eq(
+		text(compose_map_get(
+			compose_map_get(compose_map_get(n, "ipam"), "config")
+				->items[0],
+			"subnet")),
+		"10.0.0.0/24");
 	cr_assert_str_eq(text(compose_map_get(n, "internal")), "true");
 	v = compose_map_get(compose_map_get(root, "volumes"), "v");
 	cr_assert_str_eq(text(compose_map_get(v, "name")), "v");
@@ -290,9 +301,10 @@ Test(compose_config_output, streamed_json_equals_tree_json)
 	struct sbuf a = SBUF_INIT;
 	char *b;
 
-	lt_ok(&t, "name: p\nservices:\n  b:\n    image: x\n    ports: [80]\n"
-		  "    command: \"echo 'hi there'\"\n  a:\n    image: \"y\\nz\"\n"
-		  "volumes:\n  v: {}\nx-k: [1, 2]\n");
+	lt_ok(&t,
+	      "name: p\nservices:\n  b:\n    image: x\n    ports: [80]\n"
+	      "    command: \"echo 'hi there'\"\n  a:\n    image: \"y\\nz\"\n"
+	      "volumes:\n  v: {}\nx-k: [1, 2]\n");
 	compose_node_emit_json(&a, compose_project_to_node(t.p));
 	b = lt_json(&t);
 	cr_assert_str_eq(a.buf, b);
@@ -321,7 +333,8 @@ Test(compose_config_output, streamed_output_with_many_services)
 
 	sbuf_adds(&in, "services:\n");
 	for (int i = 0; i < 600; i++)
-		sbuf_addf(&in, "  s%03d:\n    image: x\n    environment: [I=%d]\n",
+		sbuf_addf(&in,
+			  "  s%03d:\n    image: x\n    environment: [I=%d]\n",
 			  i, i);
 	lt_ok(&t, in.buf);
 	compose_node_emit_json(&a, compose_project_to_node(t.p));

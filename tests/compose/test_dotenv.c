@@ -28,7 +28,7 @@ TestSuite(compose_dotenv, .init = setup, .fini = teardown);
 
 static void parse_ok(const char *text)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = compose_dotenv_parse(out, "t.env", text, strlen(text), shell,
 				      &err);
 
@@ -164,7 +164,7 @@ Test(compose_dotenv, multiline_double_quoted)
 
 Test(compose_dotenv, multiline_single_quoted_then_error_line_counts)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse_err("A='x\ny\nz'\nB=1\nC D=2\n", &err),
 		     DIAG_ESYNTAX);
@@ -182,7 +182,7 @@ Test(compose_dotenv, comment_after_quoted_value)
 
 Test(compose_dotenv, junk_after_quoted_value_is_error)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse_err("A=1\nB=\"x\"y\n", &err), DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 2);
@@ -191,7 +191,7 @@ Test(compose_dotenv, junk_after_quoted_value_is_error)
 
 Test(compose_dotenv, unterminated_quote_points_at_opening)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse_err("OK=1\nBAD=\"never closed\nMORE=2\n", &err),
 		     DIAG_ESYNTAX);
@@ -203,7 +203,7 @@ Test(compose_dotenv, unterminated_quote_points_at_opening)
 
 Test(compose_dotenv, invalid_variable_name)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse_err("A=1\n  B@D=2\n", &err), DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 2);
@@ -213,7 +213,7 @@ Test(compose_dotenv, invalid_variable_name)
 
 Test(compose_dotenv, line_starting_with_equals_is_error)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse_err("=value\n", &err), DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 1);
@@ -222,7 +222,7 @@ Test(compose_dotenv, line_starting_with_equals_is_error)
 
 Test(compose_dotenv, interpolation_error_has_position)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse_err("A=1\nB=${NOPE:?must be set}\n", &err),
 		     DIAG_EINTERP);
@@ -241,7 +241,8 @@ Test(compose_dotenv, crlf_line_endings)
 
 Test(compose_dotenv, bom_and_no_trailing_newline)
 {
-	parse_ok("\xef\xbb\xbf" "A=1\nB=last");
+	parse_ok("\xef\xbb\xbf"
+		 "A=1\nB=last");
 	cr_assert_str_eq(get("A"), "1");
 	cr_assert_str_eq(get("B"), "last");
 }
@@ -255,9 +256,10 @@ Test(compose_dotenv, later_definition_replaces_earlier)
 
 Test(compose_dotenv, load_fixture_file)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
-	cr_assert_eq(compose_dotenv_load(out, FIXTURE("compose/dotenv_full.env"),
+	cr_assert_eq(compose_dotenv_load(out,
+					 FIXTURE("compose/dotenv_full.env"),
 					 shell, &err),
 		     0, "%s", err.msg);
 	cr_assert_str_eq(get("IMAGE"), "nginx:1.25");
@@ -271,7 +273,7 @@ Test(compose_dotenv, load_fixture_file)
 
 Test(compose_dotenv, load_fixture_error_carries_path)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(compose_dotenv_load(out, FIXTURE("compose/dotenv_bad.env"),
 					 shell, &err),
@@ -283,7 +285,7 @@ Test(compose_dotenv, load_fixture_error_carries_path)
 
 Test(compose_dotenv, missing_file_is_eio)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(compose_dotenv_load(out, "/nonexistent/.env", shell, &err),
 		     DIAG_EIO);

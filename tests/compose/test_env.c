@@ -82,7 +82,7 @@ Test(compose_env, names_are_case_sensitive)
 Test(compose_env, import_splits_on_first_equals)
 {
 	struct compose_env *e = compose_env_new(ar);
-	char *envp[] = { "A=1", "B=x=y", "C=", "=C:=C:\\dir", "NOEQ", NULL };
+	char *envp[] = {"A=1", "B=x=y", "C=", "=C:=C:\\dir", "NOEQ", NULL};
 
 	compose_env_import(e, envp);
 	cr_assert_eq(compose_env_count(e), 3);

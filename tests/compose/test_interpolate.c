@@ -29,7 +29,7 @@ TestSuite(compose_interpolate, .init = setup, .fini = teardown);
 static const char *interp(const char *s)
 {
 	const char *out = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = compose_interpolate_str(&out, ar, s, env, NULL, &err);
 
 	cr_assert_eq(rc, 0, "'%s': %s", s, err.msg);
@@ -38,7 +38,7 @@ static const char *interp(const char *s)
 
 static int interp_err(const char *s, struct diag *err)
 {
-	static const struct diag_loc loc = { "c.yaml", 7, 12 };
+	static const struct diag_loc loc = {"c.yaml", 7, 12};
 	const char *out = NULL;
 
 	return compose_interpolate_str(&out, ar, s, env, &loc, err);
@@ -150,20 +150,20 @@ Test(compose_interpolate, unused_default_is_not_evaluated)
 
 Test(compose_interpolate, required_colon_fails_on_empty)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(interp_err("${EMPTY:?must be set}", &err), DIAG_EINTERP);
 	cr_assert_eq(err.loc.line, 7);
 	cr_assert_eq(err.loc.col, 12);
-	cr_assert(strstr(err.msg,
-			 "required variable EMPTY is missing a value: must be set"),
+	cr_assert(strstr(err.msg, "required variable EMPTY is missing a value: "
+				  "must be set"),
 		  "%s", err.msg);
 	cr_assert_str_eq(interp("${SET:?x}"), "value");
 }
 
 Test(compose_interpolate, required_fails_on_unset_only)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(interp_err("${UNSET?gone}", &err), DIAG_EINTERP);
 	cr_assert(strstr(err.msg, "UNSET"));
@@ -172,7 +172,7 @@ Test(compose_interpolate, required_fails_on_unset_only)
 
 Test(compose_interpolate, required_message_is_interpolated)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(interp_err("${UNSET:?set it, not ${SET}}", &err),
 		     DIAG_EINTERP);
@@ -181,26 +181,25 @@ Test(compose_interpolate, required_message_is_interpolated)
 
 Test(compose_interpolate, invalid_formats)
 {
-	static const char *const bad[] = { "${", "${VAR", "${9X}", "${}",
-					   "${VAR:x}", "${VAR }", "a ${-x}",
-					   "${VAR:-unclosed",
-					   "${A:-${B}" };
+	static const char *const bad[] = {
+		"${",	   "${VAR",   "${9X}",		 "${}",	     "${VAR:x}",
+		"${VAR }", "a ${-x}", "${VAR:-unclosed", "${A:-${B}"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct diag err = { 0 };
+		struct diag err = {0};
 
 		cr_assert_eq(interp_err(bad[i], &err), DIAG_EINTERP, "'%s'",
 			     bad[i]);
 		cr_assert_eq(err.loc.line, 7);
-		cr_assert(strstr(err.msg, "invalid interpolation format"),
-			  "%s", err.msg);
+		cr_assert(strstr(err.msg, "invalid interpolation format"), "%s",
+			  err.msg);
 	}
 }
 
 Test(compose_interpolate, deep_nesting_is_refused)
 {
 	char buf[4096] = "";
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	for (int i = 0; i < 200; i++)
 		strcat(buf, "${A:-");
@@ -212,7 +211,7 @@ Test(compose_interpolate, deep_nesting_is_refused)
 static struct compose_node *parse_ok(const char *text)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(compose_yaml_parse(&n, ar, "c.yaml", text, strlen(text),
 					NULL, &err),
@@ -262,7 +261,7 @@ Test(compose_interpolate, tree_error_names_path_and_scalar)
 					  "    environment:\n"
 					  "      - A=1\n"
 					  "      - B=${OOPS\n");
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(compose_interpolate_tree(r, ar, env, &err), DIAG_EINTERP);
 	cr_assert_eq(err.loc.line, 6);
@@ -274,10 +273,11 @@ Test(compose_interpolate, tree_error_names_path_and_scalar)
 
 Test(compose_interpolate, tree_required_error_points_at_scalar)
 {
-	struct compose_node *r = parse_ok("services:\n"
-					  "  db:\n"
-					  "    image: \"${DB_IMAGE:?set DB_IMAGE}\"\n");
-	struct diag err = { 0 };
+	struct compose_node *r =
+		parse_ok("services:\n"
+			 "  db:\n"
+			 "    image: \"${DB_IMAGE:?set DB_IMAGE}\"\n");
+	struct diag err = {0};
 
 	cr_assert_eq(compose_interpolate_tree(r, ar, env, &err), DIAG_EINTERP);
 	cr_assert_eq(err.loc.line, 3);
@@ -310,8 +310,8 @@ Test(compose_interpolate, warning_hook_gets_unset_names)
 {
 	struct compose_node *r = parse_ok("a: $SET\nb: ${MISSING}\n"
 					  "c: ${OTHER:-d}\nd: $GONE\n");
-	struct warned w = { 0 };
-	struct compose_interp_opts opts = { on_warn, &w };
+	struct warned w = {0};
+	struct compose_interp_opts opts = {on_warn, &w};
 
 	cr_assert_eq(compose_interpolate_tree_ex(r, ar, env, &opts, NULL), 0);
 	cr_assert_eq(w.n, 2);

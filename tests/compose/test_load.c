@@ -1,4 +1,5 @@
-/* compose_project_load(): files, environment, name, profiles, include, extends. */
+/* compose_project_load(): files, environment, name, profiles, include, extends.
+ */
 #include "load_helpers.h"
 
 static struct lt t;
@@ -17,7 +18,8 @@ TestSuite(compose_load, .init = setup, .fini = teardown);
 
 static const char *env_of(const struct compose_service *s, const char *k)
 {
-	const struct compose_kv *kv = lt_kv(s->environment, s->n_environment, k);
+	const struct compose_kv *kv =
+		lt_kv(s->environment, s->n_environment, k);
 
 	cr_assert_not_null(kv, "no environment %s", k);
 	return kv->value;
@@ -46,7 +48,8 @@ Test(compose_load, discovery_docker_compose_yml_with_override)
 	t.o.cwd = FIXTURE("compose/load_discovery_dc");
 	lt_ok(&t, NULL);
 	cr_assert_eq(t.p->config_files.n, 2);
-	cr_assert(strstr(t.p->config_files.v[1], "docker-compose.override.yml"));
+	cr_assert(
+		strstr(t.p->config_files.v[1], "docker-compose.override.yml"));
 	cr_assert_str_eq(env_of(lt_svc(&t, "web"), "FROM_OVERRIDE"), "yes");
 }
 
@@ -90,7 +93,8 @@ Test(compose_load, no_file_is_a_clear_error)
 Test(compose_load, compose_file_variable_lists_files)
 {
 	lt_write(&t, "a.yaml", "services:\n  a:\n    image: a\n");
-	lt_write(&t, "b.yaml", "services:\n  a:\n    image: b\n  b:\n    image: b\n");
+	lt_write(&t, "b.yaml",
+		 "services:\n  a:\n    image: b\n  b:\n    image: b\n");
 	lt_env(&t, "COMPOSE_FILE=a.yaml:b.yaml");
 	lt_ok(&t, NULL);
 	cr_assert_eq(t.p->config_files.n, 2);
@@ -290,7 +294,8 @@ Test(compose_load, name_key_may_be_interpolated)
 
 Test(compose_load, directory_name_is_normalized)
 {
-	lt_write(&t, "My_App.Dir/compose.yaml", "services:\n  a:\n    image: x\n");
+	lt_write(&t, "My_App.Dir/compose.yaml",
+		 "services:\n  a:\n    image: x\n");
 	lt_file(&t, "My_App.Dir/compose.yaml");
 	lt_ok(&t, NULL);
 	cr_assert_str_eq(t.p->name, "my_appdir");
@@ -314,7 +319,8 @@ Test(compose_load, invalid_env_name_is_an_error)
 
 Test(compose_load, name_key_with_nothing_valid_is_an_error)
 {
-	lt_write(&t, "compose.yaml", "name: \"..\"\nservices:\n  a:\n    image: x\n");
+	lt_write(&t, "compose.yaml",
+		 "name: \"..\"\nservices:\n  a:\n    image: x\n");
 	cr_assert_eq(lt_load(&t), DIAG_EUSAGE);
 }
 
@@ -414,9 +420,11 @@ Test(compose_load, include_loads_a_sub_project)
 
 Test(compose_load, include_string_form_and_parent_env_wins)
 {
-	lt_write(&t, "compose.yaml", "include:\n  - lib/db.yaml\n"
-				     "services:\n  web:\n    image: w\n");
-	lt_write(&t, "lib/db.yaml", "services:\n  db:\n    image: \"pg:${V}\"\n");
+	lt_write(&t, "compose.yaml",
+		 "include:\n  - lib/db.yaml\n"
+		 "services:\n  web:\n    image: w\n");
+	lt_write(&t, "lib/db.yaml",
+		 "services:\n  db:\n    image: \"pg:${V}\"\n");
 	lt_write(&t, "lib/.env", "V=from-lib\n");
 	lt_env(&t, "V=from-shell");
 	lt_ok(&t, NULL);
@@ -425,11 +433,13 @@ Test(compose_load, include_string_form_and_parent_env_wins)
 
 Test(compose_load, include_long_form_env_file_and_project_directory)
 {
-	lt_write(&t, "compose.yaml",
-		 "include:\n  - path: lib/db.yaml\n    project_directory: proj\n"
-		 "    env_file: lib/custom.env\n");
-	lt_write(&t, "lib/db.yaml", "services:\n  db:\n    image: \"pg:${V}\"\n"
-				    "    volumes: [\"./data:/data\"]\n");
+	lt_write(
+		&t, "compose.yaml",
+		"include:\n  - path: lib/db.yaml\n    project_directory: proj\n"
+		"    env_file: lib/custom.env\n");
+	lt_write(&t, "lib/db.yaml",
+		 "services:\n  db:\n    image: \"pg:${V}\"\n"
+		 "    volumes: [\"./data:/data\"]\n");
 	lt_write(&t, "lib/custom.env", "V=custom\n");
 	lt_ok(&t, NULL);
 	cr_assert_str_eq(lt_svc(&t, "db")->image, "pg:custom");
@@ -438,8 +448,9 @@ Test(compose_load, include_long_form_env_file_and_project_directory)
 
 Test(compose_load, include_conflict_is_an_error)
 {
-	lt_write(&t, "compose.yaml", "include:\n  - lib.yaml\n"
-				     "services:\n  db:\n    image: mine\n");
+	lt_write(&t, "compose.yaml",
+		 "include:\n  - lib.yaml\n"
+		 "services:\n  db:\n    image: mine\n");
 	lt_write(&t, "lib.yaml", "services:\n  db:\n    image: theirs\n");
 	cr_assert_eq(lt_load(&t), DIAG_EMODEL);
 	cr_assert(strstr(t.err.msg, "services.db"));
@@ -526,10 +537,13 @@ Test(compose_load, extends_many_services)
 {
 	struct sbuf sb = SBUF_INIT;
 
-	sbuf_adds(&sb, "services:\n  base:\n    image: b\n    environment: [B=1]\n");
+	sbuf_adds(&sb,
+		  "services:\n  base:\n    image: b\n    environment: [B=1]\n");
 	for (int i = 0; i < 2000; i++)
-		sbuf_addf(&sb, "  s%d:\n    extends: base\n    environment: [I=%d]\n",
-			  i, i);
+		sbuf_addf(
+			&sb,
+			"  s%d:\n    extends: base\n    environment: [I=%d]\n",
+			i, i);
 	lt_ok(&t, sb.buf);
 	sbuf_release(&sb);
 	cr_assert_eq(t.p->n_services, 2001);

@@ -107,9 +107,12 @@ Test(compose_merge, healthcheck_test_replaces_rest_merges)
 
 Test(compose_merge, ports_merge_by_unique_key)
 {
-	merge2("services:\n  a:\n    image: x\n    ports: [\"8080:80\", \"53:53/udp\"]\n",
-	       "services:\n  a:\n    ports:\n      - \"8080:80\"\n      - \"53:53\"\n"
-	       "      - target: 53\n        published: \"53\"\n        protocol: udp\n");
+	merge2("services:\n  a:\n    image: x\n    ports: [\"8080:80\", "
+	       "\"53:53/udp\"]\n",
+	       "services:\n  a:\n    ports:\n      - \"8080:80\"\n      - "
+	       "\"53:53\"\n"
+	       "      - target: 53\n        published: \"53\"\n        "
+	       "protocol: udp\n");
 	/* 8080:80 once, 53/udp once (long form replaces short), 53/tcp new. */
 	cr_assert_eq(lt_svc(&t, "a")->n_ports, 3);
 	cr_assert_eq(svc_node("a") != NULL, 1);
@@ -124,7 +127,8 @@ Test(compose_merge, ports_with_other_host_ip_are_distinct)
 
 Test(compose_merge, volumes_merge_by_target)
 {
-	merge2("services:\n  a:\n    image: x\n    volumes: [\"./one:/data\", \"/x\"]\n",
+	merge2("services:\n  a:\n    image: x\n    volumes: [\"./one:/data\", "
+	       "\"/x\"]\n",
 	       "services:\n  a:\n    volumes:\n      - type: bind\n"
 	       "        source: ./two\n        target: /data\n");
 	cr_assert_eq(lt_svc(&t, "a")->n_volumes, 2);
@@ -133,7 +137,8 @@ Test(compose_merge, volumes_merge_by_target)
 
 Test(compose_merge, windows_volume_targets_merge)
 {
-	merge2("services:\n  a:\n    image: x\n    volumes: [\"C:\\\\a:C:\\\\data\"]\n",
+	merge2("services:\n  a:\n    image: x\n    volumes: "
+	       "[\"C:\\\\a:C:\\\\data\"]\n",
 	       "services:\n  a:\n    volumes: [\"D:\\\\b:C:\\\\data:ro\"]\n");
 	cr_assert_eq(lt_svc(&t, "a")->n_volumes, 1);
 	cr_assert_str_eq(lt_svc(&t, "a")->volumes[0].source, "D:\\b");
@@ -145,7 +150,8 @@ Test(compose_merge, environment_list_and_map_merge_by_name)
 	const struct compose_service *s;
 
 	merge2("services:\n  a:\n    image: x\n    environment: [A=1, B=2]\n",
-	       "services:\n  a:\n    environment:\n      B: three\n      C: \"4\"\n");
+	       "services:\n  a:\n    environment:\n      B: three\n      C: "
+	       "\"4\"\n");
 	s = lt_svc(&t, "a");
 	cr_assert_eq(s->n_environment, 3);
 	cr_assert_str_eq(kv(s->environment, s->n_environment, "A"), "1");
@@ -156,7 +162,8 @@ Test(compose_merge, environment_map_then_list)
 {
 	const struct compose_service *s;
 
-	merge2("services:\n  a:\n    image: x\n    environment:\n      A: one\n",
+	merge2("services:\n  a:\n    image: x\n    environment:\n      A: "
+	       "one\n",
 	       "services:\n  a:\n    environment: [A=two, D]\n");
 	s = lt_svc(&t, "a");
 	cr_assert_str_eq(kv(s->environment, s->n_environment, "A"), "two");
@@ -178,11 +185,13 @@ Test(compose_merge, extra_hosts_merge_by_host)
 {
 	const struct compose_service *s;
 
-	merge2("services:\n  a:\n    image: x\n    extra_hosts: [\"db:10.0.0.1\", \"v6:::1\"]\n",
+	merge2("services:\n  a:\n    image: x\n    extra_hosts: "
+	       "[\"db:10.0.0.1\", \"v6:::1\"]\n",
 	       "services:\n  a:\n    extra_hosts: [\"db=10.0.0.2\"]\n");
 	s = lt_svc(&t, "a");
 	cr_assert_eq(s->n_extra_hosts, 2);
-	cr_assert_str_eq(kv(s->extra_hosts, s->n_extra_hosts, "db"), "10.0.0.2");
+	cr_assert_str_eq(kv(s->extra_hosts, s->n_extra_hosts, "db"),
+			 "10.0.0.2");
 	cr_assert_str_eq(kv(s->extra_hosts, s->n_extra_hosts, "v6"), "::1");
 }
 
@@ -242,7 +251,8 @@ Test(compose_merge, env_file_merges_by_path)
 	lt_write(&t, "a.env", "A=1\n");
 	lt_write(&t, "b.env", "B=2\n");
 	merge2("services:\n  a:\n    image: x\n    env_file: a.env\n",
-	       "services:\n  a:\n    env_file:\n      - a.env\n      - path: b.env\n");
+	       "services:\n  a:\n    env_file:\n      - a.env\n      - path: "
+	       "b.env\n");
 	cr_assert_eq(compose_map_get(svc_node("a"), "env_file")->n, 2);
 	cr_assert_eq(lt_svc(&t, "a")->n_environment, 2);
 }
@@ -265,7 +275,8 @@ Test(compose_merge, reset_removes_a_sequence)
 
 Test(compose_merge, reset_removes_a_mapping_value)
 {
-	merge2("services:\n  a:\n    image: x\n    environment:\n      A: \"1\"\n",
+	merge2("services:\n  a:\n    image: x\n    environment:\n      A: "
+	       "\"1\"\n",
 	       "services:\n  a:\n    environment: !reset {}\n");
 	cr_assert_eq(lt_svc(&t, "a")->n_environment, 0);
 }
@@ -288,7 +299,8 @@ Test(compose_merge, reset_of_unknown_key_is_harmless)
 
 Test(compose_merge, override_replaces_a_sequence)
 {
-	merge2("services:\n  a:\n    image: x\n    ports: [\"80:80\", \"81:81\"]\n",
+	merge2("services:\n  a:\n    image: x\n    ports: [\"80:80\", "
+	       "\"81:81\"]\n",
 	       "services:\n  a:\n    ports: !override [\"90:90\"]\n");
 	cr_assert_eq(lt_svc(&t, "a")->n_ports, 1);
 	cr_assert_eq(lt_svc(&t, "a")->ports[0].target, 90);
@@ -304,7 +316,8 @@ Test(compose_merge, override_replaces_a_mapping)
 
 Test(compose_merge, top_level_networks_merge)
 {
-	merge2("services:\n  a:\n    image: x\nnetworks:\n  n:\n    driver: bridge\n"
+	merge2("services:\n  a:\n    image: x\nnetworks:\n  n:\n    driver: "
+	       "bridge\n"
 	       "    ipam:\n      config:\n        - subnet: 10.1.0.0/24\n",
 	       "networks:\n  n:\n    internal: true\n    ipam:\n      config:\n"
 	       "        - subnet: 10.1.0.0/24\n          gateway: 10.1.0.1\n"
@@ -329,7 +342,8 @@ Test(compose_merge, build_args_merge_by_name)
 {
 	const struct compose_build *b;
 
-	merge2("services:\n  a:\n    build:\n      context: .\n      args: [X=1, Y=2]\n",
+	merge2("services:\n  a:\n    build:\n      context: .\n      args: "
+	       "[X=1, Y=2]\n",
 	       "services:\n  a:\n    build:\n      args:\n        Y: \"3\"\n");
 	b = lt_svc(&t, "a")->build;
 	cr_assert_eq(b->n_args, 2);
@@ -346,7 +360,8 @@ Test(compose_merge, base_documents_are_not_modified)
 {
 	/* The same alias used twice must not see the other's merge. */
 	merge2("x-env: &env\n  A: \"1\"\nservices:\n  a:\n    image: x\n"
-	       "    environment: *env\n  b:\n    image: x\n    environment: *env\n",
+	       "    environment: *env\n  b:\n    image: x\n    environment: "
+	       "*env\n",
 	       "services:\n  a:\n    environment:\n      Z: \"9\"\n");
 	cr_assert_eq(lt_svc(&t, "a")->n_environment, 2);
 	cr_assert_eq(lt_svc(&t, "b")->n_environment, 1);

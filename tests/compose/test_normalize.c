@@ -43,7 +43,8 @@ static void svc_bad(const char *attrs)
 
 static const char *env(const struct compose_service *s, const char *k)
 {
-	const struct compose_kv *kv = lt_kv(s->environment, s->n_environment, k);
+	const struct compose_kv *kv =
+		lt_kv(s->environment, s->n_environment, k);
 
 	cr_assert_not_null(kv, "no environment %s", k);
 	return kv->value;
@@ -89,7 +90,8 @@ Test(compose_normalize, port_host_ip_and_protocol)
 
 Test(compose_normalize, port_ranges_expand)
 {
-	const struct compose_service *s = svc("    ports: [\"8000-8001:80-81\"]\n");
+	const struct compose_service *s =
+		svc("    ports: [\"8000-8001:80-81\"]\n");
 
 	cr_assert_eq(s->n_ports, 2);
 	cr_assert_str_eq(s->ports[1].published, "8001");
@@ -98,7 +100,8 @@ Test(compose_normalize, port_ranges_expand)
 
 Test(compose_normalize, port_host_range_to_one_target)
 {
-	const struct compose_service *s = svc("    ports: [\"9000-9010:80\"]\n");
+	const struct compose_service *s =
+		svc("    ports: [\"9000-9010:80\"]\n");
 
 	cr_assert_eq(s->n_ports, 1);
 	cr_assert_str_eq(s->ports[0].published, "9000-9010");
@@ -159,7 +162,8 @@ Test(compose_normalize, port_long_without_target_is_an_error)
 
 Test(compose_normalize, volume_relative_bind_is_absolute)
 {
-	const struct compose_service *s = svc("    volumes: [\"./data:/data:ro\"]\n");
+	const struct compose_service *s =
+		svc("    volumes: [\"./data:/data:ro\"]\n");
 	char want[256];
 
 	snprintf(want, sizeof(want), "%s/data", t.dir);
@@ -193,7 +197,8 @@ Test(compose_normalize, volume_undeclared_named_is_an_error)
 
 Test(compose_normalize, volume_bind_options)
 {
-	const struct compose_service *s = svc("    volumes: [\"/abs:/x:rw,z\"]\n");
+	const struct compose_service *s =
+		svc("    volumes: [\"/abs:/x:rw,z\"]\n");
 
 	cr_assert_str_eq(s->volumes[0].source, "/abs");
 	cr_assert_not(s->volumes[0].read_only);
@@ -241,7 +246,8 @@ Test(compose_normalize, volume_windows_drive_with_mode)
 Test(compose_normalize, volume_named_pipe)
 {
 	const struct compose_service *s = svc(
-		"    volumes: ['\\\\.\\pipe\\docker_engine:\\\\.\\pipe\\docker_engine']\n");
+		"    volumes: "
+		"['\\\\.\\pipe\\docker_engine:\\\\.\\pipe\\docker_engine']\n");
 
 	cr_assert_eq(s->volumes[0].type, COMPOSE_MOUNT_NPIPE);
 	cr_assert_str_eq(s->volumes[0].source, "\\\\.\\pipe\\docker_engine");
@@ -250,7 +256,8 @@ Test(compose_normalize, volume_named_pipe)
 
 Test(compose_normalize, volume_home_tilde)
 {
-	const struct compose_service *s = svc("    volumes: [\"~/cfg:/cfg\"]\n");
+	const struct compose_service *s =
+		svc("    volumes: [\"~/cfg:/cfg\"]\n");
 
 	cr_assert_str_eq(s->volumes[0].source, "/home/tester/cfg");
 }
@@ -272,9 +279,9 @@ Test(compose_normalize, volume_long_bind)
 
 Test(compose_normalize, volume_long_tmpfs)
 {
-	const struct compose_service *s =
-		svc("    volumes:\n      - type: tmpfs\n        target: /tmp\n"
-		    "        tmpfs:\n          size: 64m\n          mode: 1777\n");
+	const struct compose_service *s = svc(
+		"    volumes:\n      - type: tmpfs\n        target: /tmp\n"
+		"        tmpfs:\n          size: 64m\n          mode: 1777\n");
 
 	cr_assert_eq(s->volumes[0].type, COMPOSE_MOUNT_TMPFS);
 	cr_assert_eq(s->volumes[0].tmpfs_size, 64LL << 20);
@@ -285,7 +292,8 @@ Test(compose_normalize, volume_long_npipe)
 {
 	const struct compose_service *s =
 		svc("    volumes:\n      - type: npipe\n"
-		    "        source: '\\\\.\\pipe\\x'\n        target: '\\\\.\\pipe\\x'\n");
+		    "        source: '\\\\.\\pipe\\x'\n        target: "
+		    "'\\\\.\\pipe\\x'\n");
 
 	cr_assert_eq(s->volumes[0].type, COMPOSE_MOUNT_NPIPE);
 }
@@ -336,7 +344,8 @@ Test(compose_normalize, depends_on_unknown_service_is_an_error)
 
 Test(compose_normalize, depends_on_bad_condition_is_an_error)
 {
-	svc_bad("    depends_on:\n      s:\n        condition: service_ready\n");
+	svc_bad("    depends_on:\n      s:\n        condition: "
+		"service_ready\n");
 	lt_expect(&t, "'service_ready' is not a valid condition", 6, 20);
 }
 
@@ -358,13 +367,15 @@ Test(compose_normalize, volumes_from_forms)
 Test(compose_normalize, volumes_from_unknown_is_an_error)
 {
 	svc_bad("    volumes_from: [ghost]\n");
-	cr_assert_not_null(lt_diag(&t, "volumes_from: undefined service 'ghost'"));
+	cr_assert_not_null(
+		lt_diag(&t, "volumes_from: undefined service 'ghost'"));
 }
 
 Test(compose_normalize, network_mode_service_unknown_is_an_error)
 {
 	svc_bad("    network_mode: \"service:ghost\"\n");
-	cr_assert_not_null(lt_diag(&t, "network_mode: undefined service 'ghost'"));
+	cr_assert_not_null(
+		lt_diag(&t, "network_mode: undefined service 'ghost'"));
 }
 
 /* ---- healthcheck ------------------------------------------------------ */
@@ -405,8 +416,10 @@ Test(compose_normalize, healthcheck_disable_is_none)
 
 Test(compose_normalize, healthcheck_bad_duration_is_an_error)
 {
-	svc_bad("    healthcheck:\n      test: [CMD, x]\n      interval: 10 parsecs\n");
-	lt_expect(&t, "healthcheck.interval: '10 parsecs' is not a valid duration",
+	svc_bad("    healthcheck:\n      test: [CMD, x]\n      interval: 10 "
+		"parsecs\n");
+	lt_expect(&t,
+		  "healthcheck.interval: '10 parsecs' is not a valid duration",
 		  6, 17);
 }
 
@@ -497,7 +510,8 @@ Test(compose_normalize, env_file_list_later_wins_environment_wins_all)
 Test(compose_normalize, env_file_optional_missing_is_fine)
 {
 	const struct compose_service *s =
-		svc("    env_file:\n      - path: missing.env\n        required: false\n");
+		svc("    env_file:\n      - path: missing.env\n        "
+		    "required: false\n");
 
 	cr_assert_eq(s->n_environment, 0);
 }
@@ -602,9 +616,11 @@ Test(compose_normalize, undefined_network_is_an_error)
 
 Test(compose_normalize, top_level_network_names)
 {
-	lt_ok(&t, "name: proj\nservices:\n  s:\n    image: x\n    networks: [a, b, c, d]\n"
+	lt_ok(&t, "name: proj\nservices:\n  s:\n    image: x\n    networks: "
+		  "[a, b, c, d]\n"
 		  "networks:\n  a: {}\n  b:\n    name: real-b\n"
-		  "  c:\n    external: true\n  d:\n    external:\n      name: legacy\n");
+		  "  c:\n    external: true\n  d:\n    external:\n      name: "
+		  "legacy\n");
 	cr_assert_str_eq(compose_network_find(t.p, "a")->name, "proj_a");
 	cr_assert_str_eq(compose_network_find(t.p, "b")->name, "real-b");
 	cr_assert_str_eq(compose_network_find(t.p, "c")->name, "c");
@@ -618,13 +634,15 @@ Test(compose_normalize, top_level_network_options)
 {
 	const struct compose_network *n;
 
-	lt_ok(&t, "services:\n  s:\n    image: x\n    networks: [n]\nnetworks:\n  n:\n"
-		  "    driver: bridge\n    internal: true\n    attachable: true\n"
-		  "    enable_ipv6: true\n    labels: [a=b]\n"
-		  "    driver_opts:\n      com.docker.network.bridge.name: br0\n"
-		  "    ipam:\n      driver: default\n      config:\n"
-		  "        - subnet: 10.9.0.0/16\n          gateway: 10.9.0.1\n"
-		  "          ip_range: 10.9.1.0/24\n");
+	lt_ok(&t,
+	      "services:\n  s:\n    image: x\n    networks: [n]\nnetworks:\n  "
+	      "n:\n"
+	      "    driver: bridge\n    internal: true\n    attachable: true\n"
+	      "    enable_ipv6: true\n    labels: [a=b]\n"
+	      "    driver_opts:\n      com.docker.network.bridge.name: br0\n"
+	      "    ipam:\n      driver: default\n      config:\n"
+	      "        - subnet: 10.9.0.0/16\n          gateway: 10.9.0.1\n"
+	      "          ip_range: 10.9.1.0/24\n");
 	n = compose_network_find(t.p, "n");
 	cr_assert_str_eq(n->driver, "bridge");
 	cr_assert(n->internal && n->attachable && n->enable_ipv6);
@@ -692,11 +710,11 @@ Test(compose_normalize, restart_invalid_is_an_error)
 
 Test(compose_normalize, plain_strings)
 {
-	const struct compose_service *s =
-		svc("    container_name: c1\n    hostname: h1\n    domainname: d1\n"
-		    "    working_dir: /w\n    user: \"1000:1000\"\n"
-		    "    stop_signal: SIGINT\n    pull_policy: never\n"
-		    "    mem_limit: 512m\n");
+	const struct compose_service *s = svc(
+		"    container_name: c1\n    hostname: h1\n    domainname: d1\n"
+		"    working_dir: /w\n    user: \"1000:1000\"\n"
+		"    stop_signal: SIGINT\n    pull_policy: never\n"
+		"    mem_limit: 512m\n");
 
 	cr_assert_str_eq(s->container_name, "c1");
 	cr_assert_str_eq(s->hostname, "h1");
@@ -730,7 +748,8 @@ Test(compose_normalize, stop_grace_period)
 
 Test(compose_normalize, scale_and_replicas)
 {
-	const struct compose_service *s = svc("    deploy:\n      replicas: 3\n");
+	const struct compose_service *s =
+		svc("    deploy:\n      replicas: 3\n");
 
 	cr_assert_eq(s->scale, 3);
 	cr_assert_eq(lt_svc(&t, "other")->scale, 1);
@@ -754,7 +773,8 @@ Test(compose_normalize, build_string_context)
 Test(compose_normalize, build_map)
 {
 	const struct compose_service *s =
-		svc("    build:\n      context: app\n      dockerfile: Dockerfile.win\n"
+		svc("    build:\n      context: app\n      dockerfile: "
+		    "Dockerfile.win\n"
 		    "      target: final\n      args:\n        V: \"1\"\n");
 
 	cr_assert(strstr(s->build->context, "/app"));
@@ -797,13 +817,15 @@ Test(compose_normalize, mixcompose_extension)
 {
 	const struct compose_mix *m;
 
-	lt_ok(&t, "services:\n  s:\n    image: x\n    x-mixcompose:\n      daemon: win\n"
-		  "x-mixcompose:\n  address_pool: 172.31.0.0/16\n"
-		  "  address_mode: host\n  host_address: 192.168.1.5\n"
-		  "  daemons:\n    win:\n      endpoint: tcp://h:2376\n"
-		  "      os: windows\n      arch: amd64\n      tls_verify: true\n"
-		  "      cert_path: ~/certs\n    lin:\n      context: default\n"
-		  "      lab: true\n");
+	lt_ok(&t,
+	      "services:\n  s:\n    image: x\n    x-mixcompose:\n      daemon: "
+	      "win\n"
+	      "x-mixcompose:\n  address_pool: 172.31.0.0/16\n"
+	      "  address_mode: host\n  host_address: 192.168.1.5\n"
+	      "  daemons:\n    win:\n      endpoint: tcp://h:2376\n"
+	      "      os: windows\n      arch: amd64\n      tls_verify: true\n"
+	      "      cert_path: ~/certs\n    lin:\n      context: default\n"
+	      "      lab: true\n");
 	m = &t.p->mix;
 	cr_assert_str_eq(lt_svc(&t, "s")->daemon, "win");
 	cr_assert_str_eq(m->address_pool, "172.31.0.0/16");
@@ -819,9 +841,10 @@ Test(compose_normalize, mixcompose_extension)
 
 Test(compose_normalize, mixcompose_daemon_needs_an_endpoint)
 {
-	lt_write(&t, "compose.yaml", "services:\n  s:\n    image: x\n"
-				     "x-mixcompose:\n  daemons:\n    win:\n"
-				     "      os: windows\n");
+	lt_write(&t, "compose.yaml",
+		 "services:\n  s:\n    image: x\n"
+		 "x-mixcompose:\n  daemons:\n    win:\n"
+		 "      os: windows\n");
 	lt_load(&t);
 	lt_expect(&t, "x-mixcompose.daemons.win: needs 'endpoint'", 7, 7);
 }
@@ -841,7 +864,8 @@ Test(compose_normalize, services_sorted_and_found)
 
 Test(compose_normalize, every_error_is_reported)
 {
-	svc_bad("    ports: [\"99999\"]\n    restart: bad\n    depends_on: [nope]\n"
+	svc_bad("    ports: [\"99999\"]\n    restart: bad\n    depends_on: "
+		"[nope]\n"
 		"    volumes: [\"ghost:/g\"]\n");
 	cr_assert_eq(t.dl.errors, 4);
 	lt_expect(&t, "ports[0]", 4, 13);
@@ -874,7 +898,8 @@ Test(compose_normalize, fixture_reports_every_error_with_its_place)
 	cr_assert_eq(lt_load(&t), 0, "%s", t.err.msg);
 	cr_assert_eq(t.nrc, DIAG_EMODEL);
 	cr_assert_eq(t.dl.errors, 4);
-	lt_expect(&t, "services.web.ports[1]: '80800' is not a valid port", 7, 9);
+	lt_expect(&t, "services.web.ports[1]: '80800' is not a valid port", 7,
+		  9);
 	lt_expect(&t, "services.web.restart: 'sometimes'", 9, 14);
 	lt_expect(&t, "services.api.volumes[0]: undefined volume 'undeclared'",
 		  13, 9);

@@ -20,8 +20,8 @@ TestSuite(compose_strutil, .init = setup, .fini = teardown);
 
 static struct compose_strv split(const char *s)
 {
-	struct compose_strv v = { 0 };
-	struct diag err = { 0 };
+	struct compose_strv v = {0};
+	struct diag err = {0};
 
 	cr_assert_eq(compose_shell_split(&v, ar, s, NULL, &err), 0, "%s",
 		     err.msg);
@@ -93,16 +93,15 @@ Test(compose_strutil, split_windows_paths_in_quotes)
 
 Test(compose_strutil, split_unterminated_quote_is_error)
 {
-	static const struct diag_loc loc = { "c.yaml", 9, 14 };
-	struct compose_strv v = { 0 };
-	struct diag err = { 0 };
+	static const struct diag_loc loc = {"c.yaml", 9, 14};
+	struct compose_strv v = {0};
+	struct diag err = {0};
 
 	cr_assert_eq(compose_shell_split(&v, ar, "echo 'oops", &loc, &err),
 		     DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 9);
 	cr_assert_eq(err.loc.col, 14);
-	cr_assert_eq(compose_shell_split(&v, ar, "echo \"oops\\\"", &loc,
-					 &err),
+	cr_assert_eq(compose_shell_split(&v, ar, "echo \"oops\\\"", &loc, &err),
 		     DIAG_ESYNTAX);
 }
 
@@ -147,9 +146,10 @@ Test(compose_strutil, duration_zero_and_sign)
 
 Test(compose_strutil, duration_errors)
 {
-	static const char *const bad[] = { "", "5", "s", "1x", "1h30",
-					   ".s", "1..5s", "-", "1 s",
-					   "9999999999999h", "3000000h" };
+	static const char *const bad[] = {
+		"",	   "5",	    "s", "1x",	"1h30",
+		".s",	   "1..5s", "-", "1 s", "9999999999999h",
+		"3000000h"};
 	long long ns = 7;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -187,6 +187,6 @@ Test(compose_strutil, project_name_empty_is_null)
 	cr_assert_null(compose_project_name_normalize(ar, "!!!"));
 	cr_assert_null(compose_project_name_normalize(ar, NULL));
 	/* Non-ASCII letters are dropped, not transliterated. */
-	cr_assert_str_eq(compose_project_name_normalize(ar, "\xc3\xa9t\xc3\xa9"),
-			 "t");
+	cr_assert_str_eq(
+		compose_project_name_normalize(ar, "\xc3\xa9t\xc3\xa9"), "t");
 }

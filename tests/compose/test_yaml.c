@@ -25,8 +25,7 @@ static void teardown(void)
 
 TestSuite(compose_yaml, .init = setup, .fini = teardown);
 
-static int parse(struct compose_node **out, const char *text,
-		 struct diag *err)
+static int parse(struct compose_node **out, const char *text, struct diag *err)
 {
 	return compose_yaml_parse(out, ar, "t.yaml", text, strlen(text), NULL,
 				  err);
@@ -35,7 +34,7 @@ static int parse(struct compose_node **out, const char *text,
 static struct compose_node *parse_ok(const char *text)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = parse(&n, text, &err);
 
 	cr_assert_eq(rc, 0, "%d:%d: %s", err.loc.line, err.loc.col, err.msg);
@@ -60,8 +59,10 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int parse_fixture(struct compose_node **out, const char *path,
-			 const struct compose_yaml_limits *lim, struct diag *err)
+static int parse_fixture(struct compose_node **out,
+			 const char *path,
+			 const struct compose_yaml_limits *lim,
+			 struct diag *err)
 {
 	size_t len;
 	char *buf = slurp(path, &len);
@@ -71,8 +72,8 @@ static int parse_fixture(struct compose_node **out, const char *path,
 	return rc;
 }
 
-static const char *str_at(const struct compose_node *root, const char *a,
-			  const char *b)
+static const char *
+str_at(const struct compose_node *root, const char *a, const char *b)
 {
 	const struct compose_node *n = compose_map_get(root, a);
 
@@ -89,8 +90,8 @@ Test(compose_yaml, every_node_has_line_and_column)
 					     "  web:\n"
 					     "    image: nginx\n"
 					     "    ports: [\"80:80\", 443]\n");
-	struct compose_node *web = compose_map_get(
-		compose_map_get(root, "services"), "web");
+	struct compose_node *web =
+		compose_map_get(compose_map_get(root, "services"), "web");
 	struct compose_node *ports = compose_map_get(web, "ports");
 
 	cr_assert_eq(root->kind, COMPOSE_NODE_MAP);
@@ -111,7 +112,7 @@ Test(compose_yaml, file_name_is_copied_into_arena)
 {
 	char name[] = "copied.yaml";
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(compose_yaml_parse(&n, ar, name, "a: 1", 4, NULL, &err),
 		     0);
@@ -123,7 +124,7 @@ Test(compose_yaml, buffer_need_not_be_terminated)
 {
 	const char text[] = "a: 1\nb: 2xxxxx";
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(compose_yaml_parse(&n, ar, "t", text, 9, NULL, &err), 0);
 	cr_assert_str_eq(str_at(n, "b", NULL), "2");
@@ -187,7 +188,8 @@ Test(compose_yaml, alias_clones_anchored_subtree)
 	cr_assert_neq(base, copy);
 	cr_assert_eq(copy->kind, COMPOSE_NODE_MAP);
 	cr_assert_str_eq(str_at(copy, "image", NULL), "nginx");
-	cr_assert_neq(compose_map_get(base, "env"), compose_map_get(copy, "env"));
+	cr_assert_neq(compose_map_get(base, "env"),
+		      compose_map_get(copy, "env"));
 	cr_assert_eq(compose_map_get(copy, "env")->n, 2);
 	/* The alias node points at the alias, its children at the anchor. */
 	cr_assert_eq(copy->loc.line, 4);
@@ -207,7 +209,7 @@ Test(compose_yaml, redefined_anchor_takes_latest)
 Test(compose_yaml, unknown_alias_is_an_error)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse(&n, "a: 1\nb: *nope\n", &err), DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 2);
@@ -270,7 +272,7 @@ Test(compose_yaml, quoted_merge_key_is_a_plain_key)
 Test(compose_yaml, merge_of_scalar_is_an_error)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse(&n, "m:\n  <<: 5\n", &err), DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 2);
@@ -280,7 +282,7 @@ Test(compose_yaml, merge_of_scalar_is_an_error)
 Test(compose_yaml, duplicate_key_points_at_second)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = parse(&n,
 		       "services:\n  web:\n    image: a\n    ports: []\n"
 		       "    image: b\n",
@@ -297,7 +299,7 @@ Test(compose_yaml, duplicate_key_points_at_second)
 Test(compose_yaml, duplicate_key_path_through_sequences)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse(&n, "a:\n  - x: 1\n  - y: 1\n    y: 2\n", &err),
 		     DIAG_ESYNTAX);
@@ -310,7 +312,7 @@ Test(compose_yaml, duplicate_key_found_in_big_map)
 {
 	struct sbuf sb = SBUF_INIT;
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	for (int i = 0; i < 100; i++)
 		sbuf_addf(&sb, "k%d: %d\n", i, i);
@@ -325,7 +327,7 @@ Test(compose_yaml, duplicate_key_found_in_big_map)
 Test(compose_yaml, syntax_error_has_position)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = parse_fixture(&n, FIXTURE("compose/yaml_syntax_error.yaml"),
 			       NULL, &err);
 
@@ -339,7 +341,7 @@ Test(compose_yaml, syntax_error_has_position)
 Test(compose_yaml, unclosed_flow_sequence_is_syntax_error)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse(&n, "a: [1, 2\nb: 3\n", &err), DIAG_ESYNTAX);
 	cr_assert_gt(err.loc.line, 0);
@@ -348,7 +350,7 @@ Test(compose_yaml, unclosed_flow_sequence_is_syntax_error)
 Test(compose_yaml, tab_indentation_is_syntax_error)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse(&n, "a:\n\tb: 1\n", &err), DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 2);
@@ -358,7 +360,7 @@ Test(compose_yaml, tab_indentation_is_syntax_error)
 Test(compose_yaml, mapping_key_must_be_scalar)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse(&n, "a: 1\n? [x, y]\n: 2\n", &err), DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 2);
@@ -368,7 +370,7 @@ Test(compose_yaml, mapping_key_must_be_scalar)
 Test(compose_yaml, billion_laughs_refused_quickly)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	clock_t t0 = clock();
 	int rc = parse_fixture(&n, FIXTURE("compose/yaml_billion_laughs.yaml"),
 			       NULL, &err);
@@ -382,27 +384,27 @@ Test(compose_yaml, billion_laughs_refused_quickly)
 
 Test(compose_yaml, node_budget_is_configurable)
 {
-	struct compose_yaml_limits lim = { .max_nodes = 12 };
+	struct compose_yaml_limits lim = {.max_nodes = 12};
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	const char *text = "a: &a [1, 2, 3]\nb: *a\nc: *a\n";
 
-	cr_assert_eq(compose_yaml_parse(&n, ar, "t", text, strlen(text), &lim,
-					&err),
-		     DIAG_ELIMIT);
+	cr_assert_eq(
+		compose_yaml_parse(&n, ar, "t", text, strlen(text), &lim, &err),
+		DIAG_ELIMIT);
 	cr_assert_eq(err.loc.line, 3);
 	cr_assert_eq(err.loc.col, 4);
 	lim.max_nodes = 20;
-	cr_assert_eq(compose_yaml_parse(&n, ar, "t", text, strlen(text), &lim,
-					&err),
-		     0);
+	cr_assert_eq(
+		compose_yaml_parse(&n, ar, "t", text, strlen(text), &lim, &err),
+		0);
 }
 
 Test(compose_yaml, deep_nesting_refused)
 {
 	struct sbuf sb = SBUF_INIT;
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	for (int i = 0; i < 300; i++)
 		sbuf_addch(&sb, '[');
@@ -416,21 +418,21 @@ Test(compose_yaml, deep_nesting_refused)
 
 Test(compose_yaml, depth_limit_counts_alias_expansion)
 {
-	struct compose_yaml_limits lim = { .max_depth = 4 };
+	struct compose_yaml_limits lim = {.max_depth = 4};
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	const char *text = "a: &a [[[1]]]\nb: [*a]\n";
 
-	cr_assert_eq(compose_yaml_parse(&n, ar, "t", text, strlen(text), &lim,
-					&err),
-		     DIAG_ELIMIT);
+	cr_assert_eq(
+		compose_yaml_parse(&n, ar, "t", text, strlen(text), &lim, &err),
+		DIAG_ELIMIT);
 	cr_assert_eq(err.loc.line, 2);
 }
 
 Test(compose_yaml, empty_document_gives_null)
 {
 	struct compose_node *n = (struct compose_node *)1;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse(&n, "", &err), 0);
 	cr_assert_null(n);
@@ -446,7 +448,7 @@ Test(compose_yaml, only_first_document_is_used)
 {
 	struct compose_node *r = parse_ok("a: 1\n---\nb: 2\n");
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_str_eq(str_at(r, "a", NULL), "1");
 	cr_assert_null(compose_map_get(r, "b"));
@@ -491,7 +493,7 @@ Test(compose_yaml, embedded_nul_kept_with_length)
 Test(compose_yaml, invalid_utf8_is_syntax_error)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(parse(&n, "a: 1\nb: \xff\xfe\n", &err), DIAG_ESYNTAX);
 	cr_assert_eq(err.loc.line, 2);
@@ -532,12 +534,12 @@ static bool same_tree(const struct compose_node *a,
 static struct compose_node *reparse(const struct sbuf *sb)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = compose_yaml_parse(&n, ar, "emitted", sb->buf, sb->len, NULL,
 				    &err);
 
-	cr_assert_eq(rc, 0, "%d:%d: %s\n%s", err.loc.line, err.loc.col,
-		     err.msg, sb->buf);
+	cr_assert_eq(rc, 0, "%d:%d: %s\n%s", err.loc.line, err.loc.col, err.msg,
+		     sb->buf);
 	return n;
 }
 
@@ -612,7 +614,8 @@ Test(compose_yaml, emit_yaml_quotes_what_would_change_type)
 	cr_assert(same_tree(r, again), "%s", y);
 	for (size_t i = 0; i < again->n; i++)
 		cr_assert_eq(compose_scalar_type(again->pairs[i].value),
-			     COMPOSE_TYPE_STRING, "%s", again->pairs[i].key->str);
+			     COMPOSE_TYPE_STRING, "%s",
+			     again->pairs[i].key->str);
 	sbuf_release(&sb);
 	free(y);
 }
@@ -620,7 +623,7 @@ Test(compose_yaml, emit_yaml_quotes_what_would_change_type)
 Test(compose_yaml, emit_yaml_round_trip_fixture)
 {
 	struct compose_node *r = NULL, *again;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	struct sbuf sb = SBUF_INIT;
 
 	cr_assert_eq(parse_fixture(&r, FIXTURE("compose/yaml_round_trip.yaml"),
@@ -659,10 +662,10 @@ Test(compose_yaml, emit_yaml_keeps_tags)
 
 Test(compose_yaml, emit_yaml_escapes_controls_and_unicode)
 {
-	struct compose_node *r = parse_ok(
-		"a: \"tab\\tnl\\ncr\\rnul\\0bell\\a\"\n"
-		"b: \"caf\\u00e9 \\u2028 \\x85 \\u0090 \\uFEFF\"\n"
-		"c: \"quote\\\" back\\\\slash\"\n");
+	struct compose_node *r =
+		parse_ok("a: \"tab\\tnl\\ncr\\rnul\\0bell\\a\"\n"
+			 "b: \"caf\\u00e9 \\u2028 \\x85 \\u0090 \\uFEFF\"\n"
+			 "c: \"quote\\\" back\\\\slash\"\n");
 	char *y = emit_yaml(r);
 	struct sbuf sb = SBUF_INIT;
 
@@ -761,7 +764,7 @@ Test(compose_yaml, emit_json_nested_and_empty)
 Test(compose_yaml, emit_json_reads_back_as_yaml)
 {
 	struct compose_node *r = NULL, *again;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	struct sbuf sb = SBUF_INIT;
 
 	cr_assert_eq(parse_fixture(&r, FIXTURE("compose/yaml_round_trip.yaml"),
@@ -789,7 +792,7 @@ Test(compose_yaml, fuzz_regressions_parse_and_round_trip)
 
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
 		struct compose_node *r = NULL;
-		struct diag err = { 0 };
+		struct diag err = {0};
 		struct compose_env *env = compose_env_new(ar);
 		struct sbuf sb = SBUF_INIT;
 

@@ -40,7 +40,7 @@ struct conn {
 
 static void sleep_ms(int ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -102,7 +102,8 @@ static void reply(int fd, const struct fake_route *r)
 		blen = len - (size_t)(body - text);
 	} else {
 		body = (char *)r->body;
-		blen = r->body_len ? r->body_len : (r->body ? strlen(r->body) : 0);
+		blen = r->body_len ? r->body_len
+				   : (r->body ? strlen(r->body) : 0);
 	}
 	line = text ? strtok_r(text, "\n", &save) : NULL;
 	hl += (size_t)snprintf(head, sizeof(head), "%s\r\n",
@@ -118,16 +119,17 @@ static void reply(int fd, const struct fake_route *r)
 		hl += (size_t)snprintf(head + hl, sizeof(head) - hl,
 				       "Connection: close\r\n\r\n");
 	else
-		hl += (size_t)snprintf(head + hl, sizeof(head) - hl,
-				       "Content-Length: %zu\r\n\r\n",
-				       blen + (r->mode == FAKE_TRUNCATE ? 100 : 0));
+		hl += (size_t)snprintf(
+			head + hl, sizeof(head) - hl,
+			"Content-Length: %zu\r\n\r\n",
+			blen + (r->mode == FAKE_TRUNCATE ? 100 : 0));
 	write_all(fd, head, hl);
 	write_all(fd, body, blen);
 	free(text);
 }
 
-static const struct fake_route *route(struct fake_server *fs,
-				      const char *method, const char *target)
+static const struct fake_route *
+route(struct fake_server *fs, const char *method, const char *target)
 {
 	static const struct fake_route none = {
 		.body = "{\"message\":\"page not found\"}",
@@ -145,8 +147,13 @@ static const struct fake_route *route(struct fake_server *fs,
 }
 
 /* Reads one request; returns 0 at EOF. */
-static int read_request(int fd, char *buf, size_t size, char *method,
-			char *target, size_t *body_at, size_t *total)
+static int read_request(int fd,
+			char *buf,
+			size_t size,
+			char *method,
+			char *target,
+			size_t *body_at,
+			size_t *total)
 {
 	size_t n = 0, clen = 0;
 	char *end = NULL, *cl;
@@ -191,7 +198,8 @@ static void *conn_main(void *ud)
 
 		pthread_mutex_lock(&fs->mu);
 		fs->requests++;
-		snprintf(fs->last_target, sizeof(fs->last_target), "%s", target);
+		snprintf(fs->last_target, sizeof(fs->last_target), "%s",
+			 target);
 		snprintf(fs->last_body, sizeof(fs->last_body), "%s",
 			 buf + body_at);
 		pthread_mutex_unlock(&fs->mu);
@@ -211,8 +219,8 @@ static void *conn_main(void *ud)
 static void *accept_main(void *ud)
 {
 	struct fake_server *fs = ud;
-	struct pollfd p[2] = { { fs->lfd, POLLIN, 0 },
-			       { fs->stop_pipe[0], POLLIN, 0 } };
+	struct pollfd p[2] = {{fs->lfd, POLLIN, 0},
+			      {fs->stop_pipe[0], POLLIN, 0}};
 
 	for (;;) {
 		struct conn *c;
@@ -247,7 +255,7 @@ static void *accept_main(void *ud)
 struct fake_server *fake_start(const struct fake_route *routes, size_t n)
 {
 	struct fake_server *fs = calloc(1, sizeof(*fs));
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	fs->routes = calloc(n + 1, sizeof(*routes));
 	memcpy(fs->routes, routes, n * sizeof(*routes));
@@ -314,7 +322,10 @@ int fake_connections(struct fake_server *fs)
 	return n;
 }
 
-void fake_last(struct fake_server *fs, char *target, size_t tsize, char *body,
+void fake_last(struct fake_server *fs,
+	       char *target,
+	       size_t tsize,
+	       char *body,
 	       size_t bsize)
 {
 	pthread_mutex_lock(&fs->mu);

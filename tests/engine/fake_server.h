@@ -38,7 +38,10 @@ const char *fake_url(const struct fake_server *fs);
 int fake_requests(struct fake_server *fs);
 int fake_connections(struct fake_server *fs);
 /* The last request's target and body (copies valid until the next). */
-void fake_last(struct fake_server *fs, char *target, size_t tsize, char *body,
+void fake_last(struct fake_server *fs,
+	       char *target,
+	       size_t tsize,
+	       char *body,
 	       size_t bsize);
 
 #endif

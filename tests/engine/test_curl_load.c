@@ -22,10 +22,10 @@ static int run(char *out, size_t size, const char *cmd)
 
 Test(engine_curl_load, missing_library_fails_engine_new_then_recovers)
 {
-	struct engine_config cfg = { .name = "x",
-				     .url = "unix:///nonexistent/mix.sock" };
+	struct engine_config cfg = {.name = "x",
+				    .url = "unix:///nonexistent/mix.sock"};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	/* Each Criterion test is its own process: nothing is loaded yet. */
 	setenv("MIXCOMPOSE_LIBCURL", "/nonexistent/libcurl.so.4", 1);
@@ -47,10 +47,10 @@ Test(engine_curl_load, missing_library_fails_engine_new_then_recovers)
 
 Test(engine_curl_load, library_without_curl_symbols_is_refused)
 {
-	struct engine_config cfg = { .name = "x",
-				     .url = "unix:///nonexistent/mix.sock" };
+	struct engine_config cfg = {.name = "x",
+				    .url = "unix:///nonexistent/mix.sock"};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	/* libc loads fine but has no curl_easy_init. */
 	setenv("MIXCOMPOSE_LIBCURL", "libc.so.6", 1);

@@ -19,7 +19,7 @@ Test(engine_negotiate, parses_versions)
 Test(engine_negotiate, older_daemon_sets_the_version)
 {
 	char out[16];
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_api_negotiate(out, "linux", "1.41", NULL, &err), 0);
 	cr_assert_str_eq(out, "1.41");
@@ -28,7 +28,7 @@ Test(engine_negotiate, older_daemon_sets_the_version)
 Test(engine_negotiate, newer_daemon_is_capped_at_our_maximum)
 {
 	char out[16];
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_api_negotiate(out, "linux", "1.52", NULL, &err), 0);
 	cr_assert_str_eq(out, ENGINE_API_MAX);
@@ -37,7 +37,7 @@ Test(engine_negotiate, newer_daemon_is_capped_at_our_maximum)
 Test(engine_negotiate, minor_compared_as_number)
 {
 	char out[16];
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	/* 1.9 < 1.40 < 1.100 as numbers, not strings. */
 	cr_assert_eq(engine_api_negotiate(out, "d", "1.9", NULL, &err),
@@ -49,7 +49,7 @@ Test(engine_negotiate, minor_compared_as_number)
 Test(engine_negotiate, too_old_daemon_names_both_versions)
 {
 	char out[16];
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_api_negotiate(out, "old", "1.30", NULL, &err),
 		     DIAG_EENGINE);
@@ -61,7 +61,7 @@ Test(engine_negotiate, too_old_daemon_names_both_versions)
 Test(engine_negotiate, forced_version_wins)
 {
 	char out[16];
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_api_negotiate(out, "d", "1.47", "1.43", &err), 0);
 	cr_assert_str_eq(out, "1.43");
@@ -72,10 +72,11 @@ Test(engine_negotiate, forced_version_wins)
 
 Test(engine_negotiate, forced_version_at_engine_new)
 {
-	struct engine_config cfg = { .name = "f", .url = "unix:///nonexistent",
-				     .api_version = "1.44" };
+	struct engine_config cfg = {.name = "f",
+				    .url = "unix:///nonexistent",
+				    .api_version = "1.44"};
 	struct engine *e;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(engine_api_version(e), "1.44");
@@ -88,7 +89,7 @@ Test(engine_negotiate, forced_version_at_engine_new)
 Test(engine_negotiate, missing_daemon_version)
 {
 	char out[16];
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_api_negotiate(out, "d", "", NULL, &err),
 		     DIAG_EENGINE);

@@ -36,7 +36,9 @@ static void write_file(const char *path, const char *text)
 }
 
 /* Writes a context as the docker CLI lays it out. */
-static void add_context(const char *name, const char *host, bool skip_verify,
+static void add_context(const char *name,
+			const char *host,
+			bool skip_verify,
 			bool tls_files)
 {
 	char hex[SHA256_HEX_LEN + 1], dir[512], path[600], json[1024];
@@ -73,28 +75,41 @@ static void teardown(void)
 	cr_assert_eq(system(cmd), 0);
 }
 
-static struct engine_registry *build(const char *const *flags, size_t nf,
+static struct engine_registry *build(const char *const *flags,
+				     size_t nf,
 				     const struct engine_daemon_decl *decls,
-				     size_t nd, char *const *env)
+				     size_t nd,
+				     char *const *env)
 {
 	struct engine_registry_opts o = {
-		.flags = flags, .n_flags = nf, .decls = decls, .n_decls = nd,
-		.environ_ = env, .docker_config = cfgdir,
+		.flags = flags,
+		.n_flags = nf,
+		.decls = decls,
+		.n_decls = nd,
+		.environ_ = env,
+		.docker_config = cfgdir,
 	};
 	struct engine_registry *r = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_registry_new(&r, &o, &err), 0, "%s", err.msg);
 	return r;
 }
 
-static int build_fails(const char *const *flags, size_t nf,
-		       const struct engine_daemon_decl *decls, size_t nd,
-		       char *const *env, struct diag *err)
+static int build_fails(const char *const *flags,
+		       size_t nf,
+		       const struct engine_daemon_decl *decls,
+		       size_t nd,
+		       char *const *env,
+		       struct diag *err)
 {
 	struct engine_registry_opts o = {
-		.flags = flags, .n_flags = nf, .decls = decls, .n_decls = nd,
-		.environ_ = env, .docker_config = cfgdir,
+		.flags = flags,
+		.n_flags = nf,
+		.decls = decls,
+		.n_decls = nd,
+		.environ_ = env,
+		.docker_config = cfgdir,
 	};
 	struct engine_registry *r = NULL;
 	int rc = engine_registry_new(&r, &o, err);
@@ -107,7 +122,7 @@ TestSuite(engine_registry, .init = setup, .fini = teardown);
 
 Test(engine_registry, nothing_declared_gives_the_default_socket)
 {
-	char *env[] = { NULL };
+	char *env[] = {NULL};
 	struct engine_registry *r = build(NULL, 0, NULL, 0, env);
 	struct engine_daemon *d;
 
@@ -121,9 +136,9 @@ Test(engine_registry, nothing_declared_gives_the_default_socket)
 
 Test(engine_registry, docker_host_with_tls_verify)
 {
-	char *env[] = { "DOCKER_HOST=tcp://127.0.0.1:2376",
-			"DOCKER_TLS_VERIFY=1", "DOCKER_CERT_PATH=/certs",
-			"DOCKER_CONTEXT=other", NULL };
+	char *env[] = {"DOCKER_HOST=tcp://127.0.0.1:2376",
+		       "DOCKER_TLS_VERIFY=1", "DOCKER_CERT_PATH=/certs",
+		       "DOCKER_CONTEXT=other", NULL};
 	struct engine_registry *r = build(NULL, 0, NULL, 0, env);
 	struct engine_daemon *d = engine_registry_find(r, "default");
 
@@ -137,7 +152,7 @@ Test(engine_registry, docker_host_with_tls_verify)
 
 Test(engine_registry, docker_context_variable_picks_a_context)
 {
-	char *env[] = { "DOCKER_CONTEXT=remote", NULL };
+	char *env[] = {"DOCKER_CONTEXT=remote", NULL};
 	struct engine_registry *r;
 	struct engine_daemon *d;
 
@@ -155,7 +170,7 @@ Test(engine_registry, docker_context_variable_picks_a_context)
 
 Test(engine_registry, current_context_from_config_json)
 {
-	char *env[] = { NULL };
+	char *env[] = {NULL};
 	char path[600];
 	struct engine_registry *r;
 
@@ -163,7 +178,8 @@ Test(engine_registry, current_context_from_config_json)
 	snprintf(path, sizeof(path), "%s/config.json", cfgdir);
 	write_file(path, "{\"auths\":{},\"currentContext\":\"desk\"}");
 	r = build(NULL, 0, NULL, 0, env);
-	cr_assert_str_eq(engine_registry_at(r, 0)->url, "unix:///run/desk.sock");
+	cr_assert_str_eq(engine_registry_at(r, 0)->url,
+			 "unix:///run/desk.sock");
 	cr_assert_not(engine_registry_at(r, 0)->tls);
 	engine_registry_free(r);
 }
@@ -171,15 +187,18 @@ Test(engine_registry, current_context_from_config_json)
 Test(engine_registry, flag_beats_env_beats_file)
 {
 	struct engine_daemon_decl decls[] = {
-		{ .name = "linux", .endpoint = "unix:///file.sock", .os = "linux",
-		  .where = "compose.yaml:5:7" },
-		{ .name = "win", .endpoint = "unix:///win-file.sock",
-		  .os = "windows" },
+		{.name = "linux",
+		 .endpoint = "unix:///file.sock",
+		 .os = "linux",
+		 .where = "compose.yaml:5:7"},
+		{.name = "win",
+		 .endpoint = "unix:///win-file.sock",
+		 .os = "windows"},
 	};
-	char *env[] = { "MIXCOMPOSE_DAEMON_LINUX=unix:///env.sock",
-			"MIXCOMPOSE_DAEMON_WIN=unix:///win-env.sock,lab=true",
-			NULL };
-	const char *flags[] = { "linux=unix:///flag.sock" };
+	char *env[] = {"MIXCOMPOSE_DAEMON_LINUX=unix:///env.sock",
+		       "MIXCOMPOSE_DAEMON_WIN=unix:///win-env.sock,lab=true",
+		       NULL};
+	const char *flags[] = {"linux=unix:///flag.sock"};
 	struct engine_registry *r = build(flags, 1, decls, 2, env);
 	struct engine_daemon *l = engine_registry_find(r, "linux");
 	struct engine_daemon *w = engine_registry_find(r, "win");
@@ -199,8 +218,9 @@ Test(engine_registry, flag_beats_env_beats_file)
 
 Test(engine_registry, env_name_is_lowercased_with_options)
 {
-	char *env[] = { "MIXCOMPOSE_DAEMON_WINDOWS=unix:///run/mixlab/windows.sock,os=windows,lab=true",
-			"MIXCOMPOSE_DAEMON_=ignored", "OTHER=1", NULL };
+	char *env[] = {"MIXCOMPOSE_DAEMON_WINDOWS=unix:///run/mixlab/"
+		       "windows.sock,os=windows,lab=true",
+		       "MIXCOMPOSE_DAEMON_=ignored", "OTHER=1", NULL};
 	struct engine_registry *r = build(NULL, 0, NULL, 0, env);
 	struct engine_daemon *d = engine_registry_find(r, "windows");
 
@@ -214,8 +234,8 @@ Test(engine_registry, env_name_is_lowercased_with_options)
 
 Test(engine_registry, flag_names_a_context_with_tls)
 {
-	char *env[] = { NULL };
-	const char *flags[] = { "win=context:winbox" };
+	char *env[] = {NULL};
+	const char *flags[] = {"win=context:winbox"};
 	struct engine_registry *r;
 	struct engine_daemon *d;
 
@@ -231,9 +251,9 @@ Test(engine_registry, flag_names_a_context_with_tls)
 
 Test(engine_registry, missing_context_is_named)
 {
-	char *env[] = { NULL };
-	const char *flags[] = { "win=context:nowhere" };
-	struct diag err = { 0 };
+	char *env[] = {NULL};
+	const char *flags[] = {"win=context:nowhere"};
+	struct diag err = {0};
 
 	cr_assert_eq(build_fails(flags, 1, NULL, 0, env, &err), DIAG_ENOTFOUND);
 	cr_assert(strstr(err.msg, "'nowhere'"), "%s", err.msg);
@@ -242,12 +262,12 @@ Test(engine_registry, missing_context_is_named)
 
 Test(engine_registry, bad_flags_are_usage_errors)
 {
-	char *env[] = { NULL };
-	const char *noeq[] = { "linux" };
-	const char *badopt[] = { "linux=unix:///x.sock,colour=blue" };
-	const char *badbool[] = { "linux=unix:///x.sock,lab=maybe" };
-	const char *badname[] = { "li nux=unix:///x.sock" };
-	struct diag err = { 0 };
+	char *env[] = {NULL};
+	const char *noeq[] = {"linux"};
+	const char *badopt[] = {"linux=unix:///x.sock,colour=blue"};
+	const char *badbool[] = {"linux=unix:///x.sock,lab=maybe"};
+	const char *badname[] = {"li nux=unix:///x.sock"};
+	struct diag err = {0};
 
 	cr_assert_eq(build_fails(noeq, 1, NULL, 0, env, &err), DIAG_EUSAGE);
 	cr_assert_eq(build_fails(badopt, 1, NULL, 0, env, &err), DIAG_EUSAGE);
@@ -259,8 +279,8 @@ Test(engine_registry, bad_flags_are_usage_errors)
 
 Test(engine_registry, declared_name_alone_uses_the_context_of_that_name)
 {
-	struct engine_daemon_decl decls[] = { { .name = "edge" } };
-	char *env[] = { NULL };
+	struct engine_daemon_decl decls[] = {{.name = "edge"}};
+	char *env[] = {NULL};
 	struct engine_registry *r;
 
 	add_context("edge", "ssh://ops@edge.example", false, false);
@@ -273,9 +293,9 @@ Test(engine_registry, declared_name_alone_uses_the_context_of_that_name)
 Test(engine_registry, declared_without_endpoint_points_at_the_declaration)
 {
 	struct engine_daemon_decl decls[] = {
-		{ .name = "ghost", .where = "compose.yaml:5:7" } };
-	char *env[] = { NULL };
-	struct diag err = { 0 };
+		{.name = "ghost", .where = "compose.yaml:5:7"}};
+	char *env[] = {NULL};
+	struct diag err = {0};
 
 	cr_assert_eq(build_fails(NULL, 0, decls, 1, env, &err), DIAG_EMODEL);
 	cr_assert(strstr(err.msg, "compose.yaml:5:7"), "%s", err.msg);
@@ -285,7 +305,7 @@ Test(engine_registry, declared_without_endpoint_points_at_the_declaration)
 Test(engine_registry, context_read_and_current)
 {
 	struct engine_context ctx;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	char cur[64];
 
 	cr_assert_eq(engine_context_current(cur, sizeof(cur), cfgdir, &err), 0);
@@ -303,7 +323,7 @@ Test(engine_registry, broken_meta_json_is_a_syntax_error)
 {
 	char hex[SHA256_HEX_LEN + 1], dir[512], path[600];
 	struct engine_context ctx;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	sha256_hex(hex, "broken", 6);
 	snprintf(dir, sizeof(dir), "%s/contexts/meta/%s", cfgdir, hex);
@@ -317,15 +337,15 @@ Test(engine_registry, broken_meta_json_is_a_syntax_error)
 /* ---- Probing against the fake daemon ------------------------------------ */
 
 static const struct fake_route linux_routes[] = {
-	{ .path = "/_ping", .fixture = "ping.http" },
-	{ .path = "/info", .fixture = "info.http" },
+	{.path = "/_ping", .fixture = "ping.http"},
+	{.path = "/info", .fixture = "info.http"},
 };
 
 Test(engine_registry, probe_fills_os_arch_version_and_api)
 {
 	struct fake_server *fs = fake_start(linux_routes, 2);
-	char flag[256], *env[] = { NULL };
-	const char *flags[] = { flag };
+	char flag[256], *env[] = {NULL};
+	const char *flags[] = {flag};
 	struct engine_registry *r;
 	struct engine_daemon *d;
 
@@ -347,8 +367,8 @@ Test(engine_registry, probe_fills_os_arch_version_and_api)
 Test(engine_registry, os_mismatch_without_lab_is_an_error)
 {
 	struct fake_server *fs = fake_start(linux_routes, 2);
-	char flag[256], *env[] = { NULL };
-	const char *flags[] = { flag };
+	char flag[256], *env[] = {NULL};
+	const char *flags[] = {flag};
 	struct engine_registry *r;
 	struct engine_daemon *d;
 
@@ -367,8 +387,8 @@ Test(engine_registry, os_mismatch_without_lab_is_an_error)
 Test(engine_registry, lab_stand_in_takes_the_declared_os)
 {
 	struct fake_server *fs = fake_start(linux_routes, 2);
-	char flag[256], *env[] = { NULL };
-	const char *flags[] = { flag };
+	char flag[256], *env[] = {NULL};
+	const char *flags[] = {flag};
 	struct engine_registry *r;
 	struct engine_daemon *d;
 
@@ -387,9 +407,9 @@ Test(engine_registry, lab_stand_in_takes_the_declared_os)
 
 Test(engine_registry, unreachable_entry_keeps_the_reason)
 {
-	char *env[] = { NULL };
-	const char *flags[] = { "gone=unix:///tmp/mixcompose-no-such.sock",
-				"pipe=npipe:////./pipe/docker_engine" };
+	char *env[] = {NULL};
+	const char *flags[] = {"gone=unix:///tmp/mixcompose-no-such.sock",
+			       "pipe=npipe:////./pipe/docker_engine"};
 	struct engine_registry *r = build(flags, 2, NULL, 0, env);
 	struct engine_daemon *g, *p;
 
@@ -397,8 +417,10 @@ Test(engine_registry, unreachable_entry_keeps_the_reason)
 	g = engine_registry_find(r, "gone");
 	p = engine_registry_find(r, "pipe");
 	cr_assert_not(g->reachable);
-	cr_assert(strstr(g->error, "cannot connect to unix:///tmp/mixcompose-no-such.sock"),
-		  "%s", g->error);
+	cr_assert(
+		strstr(g->error,
+		       "cannot connect to unix:///tmp/mixcompose-no-such.sock"),
+		"%s", g->error);
 	cr_assert_not(p->reachable);
 	cr_assert(strstr(p->error, "npipe://"), "%s", p->error);
 	engine_registry_free(r);
@@ -406,16 +428,18 @@ Test(engine_registry, unreachable_entry_keeps_the_reason)
 
 Test(engine_registry, docker_api_version_forces_the_engines)
 {
-	char *env[] = { "MIXCOMPOSE_DAEMON_A=unix:///tmp/a.sock",
-			"DOCKER_API_VERSION=1.43", NULL };
+	char *env[] = {"MIXCOMPOSE_DAEMON_A=unix:///tmp/a.sock",
+		       "DOCKER_API_VERSION=1.43", NULL};
 	struct engine_registry *r = build(NULL, 0, NULL, 0, env);
-	struct diag err = { 0 };
-	struct engine *e = engine_registry_engine(r, engine_registry_find(r, "a"),
-						  &err);
+	struct diag err = {0};
+	struct engine *e =
+		engine_registry_engine(r, engine_registry_find(r, "a"), &err);
 
 	cr_assert_not_null(e, "%s", err.msg);
 	cr_assert_str_eq(engine_api_version(e), "1.43");
-	cr_assert_eq(engine_registry_engine(r, engine_registry_find(r, "a"), &err), e);
+	cr_assert_eq(
+		engine_registry_engine(r, engine_registry_find(r, "a"), &err),
+		e);
 	engine_registry_free(r);
 }
 
@@ -430,10 +454,11 @@ Test(engine_registry, source_names)
 
 Test(engine_registry, bad_variable_is_a_model_error)
 {
-	char *env[] = { "MIXCOMPOSE_DAEMON_X=unix:///x.sock,shape=round", NULL };
-	struct diag err = { 0 };
+	char *env[] = {"MIXCOMPOSE_DAEMON_X=unix:///x.sock,shape=round", NULL};
+	struct diag err = {0};
 
 	cr_assert_eq(build_fails(NULL, 0, NULL, 0, env, &err), DIAG_EMODEL);
-	cr_assert(strstr(err.msg, "MIXCOMPOSE_DAEMON_X: unknown option 'shape'"),
-		  "%s", err.msg);
+	cr_assert(
+		strstr(err.msg, "MIXCOMPOSE_DAEMON_X: unknown option 'shape'"),
+		"%s", err.msg);
 }

@@ -12,19 +12,26 @@
 
 #define NJOBS(a) (sizeof(a) / sizeof((a)[0]))
 
-static const size_t dep0[] = { 0 };
-static const size_t dep1[] = { 1 };
-static const size_t dep01[] = { 0, 1 };
-static const size_t dep2[] = { 2 };
+static const size_t dep0[] = {0};
+static const size_t dep1[] = {1};
+static const size_t dep01[] = {0, 1};
+static const size_t dep2[] = {2};
 
-#define NOOP(t, d, nd) \
-	{ .kind = ENGINE_JOB_NOOP, .title = (t), .deps = (d), .n_deps = (nd), \
-	  .container = { ENGINE_JOB_NONE, NULL } }
+#define NOOP(t, d, nd)                                                         \
+	{                                                                      \
+		.kind = ENGINE_JOB_NOOP, .title = (t), .deps = (d),            \
+		.n_deps = (nd), .container = {                                 \
+			ENGINE_JOB_NONE,                                       \
+			NULL                                                   \
+		}                                                              \
+	}
 
 Test(engine_run, ready_follows_dependencies)
 {
 	struct engine_job jobs[] = {
-		NOOP("a", NULL, 0), NOOP("b", dep0, 1), NOOP("c", dep01, 2),
+		NOOP("a", NULL, 0),
+		NOOP("b", dep0, 1),
+		NOOP("c", dep01, 2),
 		NOOP("d", NULL, 0),
 	};
 	size_t out[4], n;
@@ -48,8 +55,8 @@ Test(engine_run, ready_follows_dependencies)
 Test(engine_run, failure_skips_dependents_transitively)
 {
 	struct engine_job jobs[] = {
-		NOOP("net", NULL, 0), NOOP("create", dep0, 1),
-		NOOP("start", dep1, 1), NOOP("other", NULL, 0),
+		NOOP("net", NULL, 0),	      NOOP("create", dep0, 1),
+		NOOP("start", dep1, 1),	      NOOP("other", NULL, 0),
 		NOOP("after-start", dep2, 1),
 	};
 	size_t out[5], n;
@@ -69,16 +76,16 @@ Test(engine_run, failure_skips_dependents_transitively)
 
 Test(engine_run, check_refuses_bad_graphs)
 {
-	struct diag err = { 0 };
-	static const size_t bad[] = { 7 };
-	static const size_t self[] = { 0 };
-	struct engine_job oob[] = { NOOP("a", bad, 1) };
-	struct engine_job loop[] = { NOOP("a", self, 1) };
-	struct engine_job cycle[] = { NOOP("a", dep1, 1), NOOP("b", dep0, 1),
-				      NOOP("c", NULL, 0) };
+	struct diag err = {0};
+	static const size_t bad[] = {7};
+	static const size_t self[] = {0};
+	struct engine_job oob[] = {NOOP("a", bad, 1)};
+	struct engine_job loop[] = {NOOP("a", self, 1)};
+	struct engine_job cycle[] = {NOOP("a", dep1, 1), NOOP("b", dep0, 1),
+				     NOOP("c", NULL, 0)};
 	struct engine_job ref[] = {
 		NOOP("a", NULL, 0),
-		{ .kind = ENGINE_JOB_NOOP, .container = { 0, NULL } },
+		{.kind = ENGINE_JOB_NOOP, .container = {0, NULL}},
 	};
 
 	cr_assert_eq(engine_jobs_check(oob, 1, &err), DIAG_EUSAGE);
@@ -97,8 +104,8 @@ struct trace {
 	int skipped;
 };
 
-static void on_progress(void *ud, const struct engine_job *jobs, size_t n,
-			size_t i)
+static void
+on_progress(void *ud, const struct engine_job *jobs, size_t n, size_t i)
 {
 	struct trace *t = ud;
 
@@ -110,13 +117,12 @@ static void on_progress(void *ud, const struct engine_job *jobs, size_t n,
 
 Test(engine_run, noop_graph_runs_in_order_and_reports)
 {
-	struct engine_job jobs[] = { NOOP("c", dep1, 1), NOOP("b", dep2, 1),
-				     NOOP("a", NULL, 0) };
-	struct trace t = { 0 };
-	struct engine_run_opts o = { .progress = on_progress,
-				     .progress_ud = &t };
+	struct engine_job jobs[] = {NOOP("c", dep1, 1), NOOP("b", dep2, 1),
+				    NOOP("a", NULL, 0)};
+	struct trace t = {0};
+	struct engine_run_opts o = {.progress = on_progress, .progress_ud = &t};
 	struct engine_loop *l = engine_loop_new();
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_run(l, jobs, 3, &o, &err), 0, "%s", err.msg);
 	for (size_t i = 0; i < 3; i++)
@@ -130,13 +136,13 @@ Test(engine_run, noop_graph_runs_in_order_and_reports)
 
 Test(engine_run, cancel_starts_nothing)
 {
-	struct engine_job jobs[] = { NOOP("a", NULL, 0), NOOP("b", dep0, 1) };
+	struct engine_job jobs[] = {NOOP("a", NULL, 0), NOOP("b", dep0, 1)};
 	volatile sig_atomic_t stop = 1;
-	struct trace t = { 0 };
-	struct engine_run_opts o = { .progress = on_progress,
-				     .progress_ud = &t, .cancel = &stop };
+	struct trace t = {0};
+	struct engine_run_opts o = {
+		.progress = on_progress, .progress_ud = &t, .cancel = &stop};
 	struct engine_loop *l = engine_loop_new();
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_run(l, jobs, 2, &o, &err), DIAG_EINTR);
 	cr_assert_eq(jobs[0].state, ENGINE_JOB_SKIPPED);
@@ -145,7 +151,8 @@ Test(engine_run, cancel_starts_nothing)
 	engine_loop_free(l);
 }
 
-/* ---- Against a fake daemon ------------------------------------------------ */
+/* ---- Against a fake daemon ------------------------------------------------
+ */
 
 static struct fake_server *fs;
 static struct engine *eng;
@@ -162,8 +169,8 @@ TestSuite(engine_run_fake, .fini = fini);
 
 static struct engine *fake(const struct fake_route *routes, size_t n)
 {
-	struct engine_config cfg = { .name = "fake" };
-	struct diag err = { 0 };
+	struct engine_config cfg = {.name = "fake"};
+	struct diag err = {0};
 
 	fs = fake_start(routes, n);
 	cfg.url = fake_url(fs);
@@ -171,46 +178,61 @@ static struct engine *fake(const struct fake_route *routes, size_t n)
 	return eng;
 }
 
-#define HEALTHY \
+#define HEALTHY                                                                \
 	"{\"Id\":\"abc\",\"Name\":\"/web\",\"State\":{\"Status\":\"running\"," \
-	"\"Running\":true,\"ExitCode\":0,\"Health\":{\"Status\":\"healthy\"}}," \
+	"\"Running\":true,\"ExitCode\":0,\"Health\":{\"Status\":\"healthy\"}}" \
+	","                                                                    \
 	"\"Config\":{}}"
 
 Test(engine_run_fake, tolerated_replies_and_skips)
 {
 	static const struct fake_route routes[] = {
-		{ .path = "/_ping", .fixture = "ping.http" },
-		{ .method = "POST", .path = "/containers/create",
-		  .fixture = "create_ok.http" },
-		{ .path = "/start", .fixture = "run_304.http" },
-		{ .path = "/gone/stop", .fixture = "inspect_404.http" },
-		{ .path = "/abc/json", .body = HEALTHY },
-		{ .path = "/idle/json", .fixture = "inspect_ok.http" },
+		{.path = "/_ping", .fixture = "ping.http"},
+		{.method = "POST",
+		 .path = "/containers/create",
+		 .fixture = "create_ok.http"},
+		{.path = "/start", .fixture = "run_304.http"},
+		{.path = "/gone/stop", .fixture = "inspect_404.http"},
+		{.path = "/abc/json", .body = HEALTHY},
+		{.path = "/idle/json", .fixture = "inspect_ok.http"},
 	};
 	struct engine *e = fake(routes, NJOBS(routes));
-	struct engine_container_spec spec = { .image = "x", .stop_timeout = -1,
-					      .init = -1 };
-	static const size_t d3[] = { 3 };
+	struct engine_container_spec spec = {
+		.image = "x", .stop_timeout = -1, .init = -1};
+	static const size_t d3[] = {3};
 	struct engine_job jobs[] = {
-		{ .kind = ENGINE_JOB_CONTAINER_CREATE, .engine = e,
-		  .name = "web", .container_spec = &spec,
-		  .container = { ENGINE_JOB_NONE, NULL } },
-		{ .kind = ENGINE_JOB_CONTAINER_START, .engine = e,
-		  .deps = dep0, .n_deps = 1, .container = { 0, NULL } },
-		{ .kind = ENGINE_JOB_CONTAINER_REMOVE, .engine = e,
-		  .timeout_s = 0, .container = { ENGINE_JOB_NONE, "gone" } },
-		{ .kind = ENGINE_JOB_WAIT, .engine = e, .title = "wait idle",
-		  .wait = ENGINE_WAIT_HEALTHY,
-		  .container = { ENGINE_JOB_NONE, "idle" } },
-		{ .kind = ENGINE_JOB_NOOP, .engine = e, .title = "after idle",
-		  .deps = d3, .n_deps = 1,
-		  .container = { ENGINE_JOB_NONE, NULL } },
-		{ .kind = ENGINE_JOB_WAIT, .engine = e,
-		  .wait = ENGINE_WAIT_HEALTHY,
-		  .container = { ENGINE_JOB_NONE, "abc" } },
+		{.kind = ENGINE_JOB_CONTAINER_CREATE,
+		 .engine = e,
+		 .name = "web",
+		 .container_spec = &spec,
+		 .container = {ENGINE_JOB_NONE, NULL}},
+		{.kind = ENGINE_JOB_CONTAINER_START,
+		 .engine = e,
+		 .deps = dep0,
+		 .n_deps = 1,
+		 .container = {0, NULL}},
+		{.kind = ENGINE_JOB_CONTAINER_REMOVE,
+		 .engine = e,
+		 .timeout_s = 0,
+		 .container = {ENGINE_JOB_NONE, "gone"}},
+		{.kind = ENGINE_JOB_WAIT,
+		 .engine = e,
+		 .title = "wait idle",
+		 .wait = ENGINE_WAIT_HEALTHY,
+		 .container = {ENGINE_JOB_NONE, "idle"}},
+		{.kind = ENGINE_JOB_NOOP,
+		 .engine = e,
+		 .title = "after idle",
+		 .deps = d3,
+		 .n_deps = 1,
+		 .container = {ENGINE_JOB_NONE, NULL}},
+		{.kind = ENGINE_JOB_WAIT,
+		 .engine = e,
+		 .wait = ENGINE_WAIT_HEALTHY,
+		 .container = {ENGINE_JOB_NONE, "abc"}},
 	};
 	struct engine_loop *l = engine_loop_new();
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = engine_run(l, jobs, NJOBS(jobs), NULL, &err);
 
 	cr_assert_eq(rc, DIAG_EENGINE, "%d %s", rc, err.msg);
@@ -237,28 +259,35 @@ Test(engine_run_fake, tolerated_replies_and_skips)
 Test(engine_run_fake, failed_create_names_the_daemon_reply)
 {
 	static const struct fake_route routes[] = {
-		{ .path = "/_ping", .fixture = "ping.http" },
-		{ .method = "POST", .path = "/containers/create",
-		  .fixture = "create_409.http" },
+		{.path = "/_ping", .fixture = "ping.http"},
+		{.method = "POST",
+		 .path = "/containers/create",
+		 .fixture = "create_409.http"},
 	};
 	struct engine *e = fake(routes, NJOBS(routes));
-	struct engine_container_spec spec = { .image = "x", .stop_timeout = -1,
-					      .init = -1 };
+	struct engine_container_spec spec = {
+		.image = "x", .stop_timeout = -1, .init = -1};
 	struct engine_job jobs[] = {
-		{ .kind = ENGINE_JOB_CONTAINER_CREATE, .engine = e,
-		  .title = "container web", .name = "web",
-		  .container_spec = &spec,
-		  .container = { ENGINE_JOB_NONE, NULL } },
-		{ .kind = ENGINE_JOB_CONTAINER_START, .engine = e,
-		  .deps = dep0, .n_deps = 1, .container = { 0, NULL } },
+		{.kind = ENGINE_JOB_CONTAINER_CREATE,
+		 .engine = e,
+		 .title = "container web",
+		 .name = "web",
+		 .container_spec = &spec,
+		 .container = {ENGINE_JOB_NONE, NULL}},
+		{.kind = ENGINE_JOB_CONTAINER_START,
+		 .engine = e,
+		 .deps = dep0,
+		 .n_deps = 1,
+		 .container = {0, NULL}},
 	};
 	struct engine_loop *l = engine_loop_new();
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_run(l, jobs, 2, NULL, &err), DIAG_EENGINE);
 	cr_assert_eq(jobs[0].state, ENGINE_JOB_FAILED);
-	cr_assert(strstr(jobs[0].err.msg, "container web: daemon 'fake': POST "),
-		  "%s", jobs[0].err.msg);
+	cr_assert(
+		strstr(jobs[0].err.msg, "container web: daemon 'fake': POST "),
+		"%s", jobs[0].err.msg);
 	cr_assert(strstr(jobs[0].err.msg, "409 Conflict"), "%s",
 		  jobs[0].err.msg);
 	cr_assert_eq(jobs[1].state, ENGINE_JOB_SKIPPED);
@@ -268,7 +297,9 @@ Test(engine_run_fake, failed_create_names_the_daemon_reply)
 Test(engine_run, soft_deps_run_after_failures)
 {
 	struct engine_job jobs[] = {
-		NOOP("a", NULL, 0), NOOP("b", NULL, 0), NOOP("net", dep01, 2),
+		NOOP("a", NULL, 0),
+		NOOP("b", NULL, 0),
+		NOOP("net", dep01, 2),
 	};
 	size_t out[3];
 
@@ -285,20 +316,22 @@ Test(engine_run, soft_deps_run_after_failures)
 Test(engine_run_fake, iptables_races_are_retried)
 {
 	static const struct fake_route routes[] = {
-		{ .path = "/_ping", .fixture = "ping.http" },
-		{ .method = "POST", .path = "/networks/create",
-		  .fixture = "run_iptables_500.http" },
+		{.path = "/_ping", .fixture = "ping.http"},
+		{.method = "POST",
+		 .path = "/networks/create",
+		 .fixture = "run_iptables_500.http"},
 	};
 	struct engine *e = fake(routes, NJOBS(routes));
-	struct engine_network_spec spec = { .name = "n" };
+	struct engine_network_spec spec = {.name = "n"};
 	struct engine_job jobs[] = {
-		{ .kind = ENGINE_JOB_NETWORK_CREATE, .engine = e,
-		  .network_spec = &spec,
-		  .container = { ENGINE_JOB_NONE, NULL } },
+		{.kind = ENGINE_JOB_NETWORK_CREATE,
+		 .engine = e,
+		 .network_spec = &spec,
+		 .container = {ENGINE_JOB_NONE, NULL}},
 	};
-	struct engine_run_opts o = { .retry_ms = 10 };
+	struct engine_run_opts o = {.retry_ms = 10};
 	struct engine_loop *l = engine_loop_new();
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_run(l, jobs, 1, &o, &err), DIAG_EENGINE);
 	cr_assert(strstr(jobs[0].err.msg, "iptables"), "%s", jobs[0].err.msg);

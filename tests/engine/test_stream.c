@@ -11,8 +11,7 @@ struct sink {
 	int stop_after;
 };
 
-static int sink_fn(void *ud, enum engine_stream_kind s, const char *p,
-		   size_t n)
+static int sink_fn(void *ud, enum engine_stream_kind s, const char *p, size_t n)
 {
 	struct sink *k = ud;
 
@@ -37,7 +36,7 @@ static size_t frame(char *buf, int stream, const char *payload)
 
 Test(engine_stream, demux_separates_stdout_and_stderr)
 {
-	struct sink k = { SBUF_INIT, SBUF_INIT, 0, 0 };
+	struct sink k = {SBUF_INIT, SBUF_INIT, 0, 0};
 	struct engine_demux d;
 	char buf[256];
 	size_t n = 0;
@@ -56,7 +55,7 @@ Test(engine_stream, demux_separates_stdout_and_stderr)
 
 Test(engine_stream, demux_survives_byte_by_byte_chunks)
 {
-	struct sink k = { SBUF_INIT, SBUF_INIT, 0, 0 };
+	struct sink k = {SBUF_INIT, SBUF_INIT, 0, 0};
 	struct engine_demux d;
 	char buf[256];
 	size_t n = 0;
@@ -74,7 +73,7 @@ Test(engine_stream, demux_survives_byte_by_byte_chunks)
 
 Test(engine_stream, demux_reports_a_truncated_frame)
 {
-	struct sink k = { SBUF_INIT, SBUF_INIT, 0, 0 };
+	struct sink k = {SBUF_INIT, SBUF_INIT, 0, 0};
 	struct engine_demux d;
 	char buf[64];
 	size_t n = frame(buf, 1, "0123456789");
@@ -91,7 +90,7 @@ Test(engine_stream, demux_reports_a_truncated_frame)
 
 Test(engine_stream, raw_mode_passes_bytes_as_stdout)
 {
-	struct sink k = { SBUF_INIT, SBUF_INIT, 0, 0 };
+	struct sink k = {SBUF_INIT, SBUF_INIT, 0, 0};
 	struct engine_demux d;
 
 	engine_demux_init(&d, true, sink_fn, &k);
@@ -103,7 +102,7 @@ Test(engine_stream, raw_mode_passes_bytes_as_stdout)
 
 Test(engine_stream, demux_stops_when_asked)
 {
-	struct sink k = { SBUF_INIT, SBUF_INIT, 0, 1 };
+	struct sink k = {SBUF_INIT, SBUF_INIT, 0, 1};
 	struct engine_demux d;
 	char buf[128];
 	size_t n = 0;
@@ -134,7 +133,7 @@ static int line_fn(void *ud, const char *line, size_t len)
 
 Test(engine_stream, lines_split_across_chunks)
 {
-	struct lines l = { .n = 0 };
+	struct lines l = {.n = 0};
 	struct engine_lines ls;
 
 	engine_lines_init(&ls, line_fn, &l);
@@ -150,7 +149,7 @@ Test(engine_stream, lines_split_across_chunks)
 
 Test(engine_stream, lines_stop_when_asked)
 {
-	struct lines l = { .n = 0, .stop_at = 1 };
+	struct lines l = {.n = 0, .stop_at = 1};
 	struct engine_lines ls;
 
 	engine_lines_init(&ls, line_fn, &l);
@@ -162,7 +161,7 @@ Test(engine_stream, lines_stop_when_asked)
 
 Test(engine_stream, lines_empty_lines_are_delivered)
 {
-	struct lines l = { .n = 0 };
+	struct lines l = {.n = 0};
 	struct engine_lines ls;
 
 	engine_lines_init(&ls, line_fn, &l);

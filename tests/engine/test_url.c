@@ -6,9 +6,10 @@
 Test(engine_url, unix_socket_path)
 {
 	struct engine_url u;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
-	cr_assert_eq(engine_url_parse(&u, "unix:///run/mixlab/linux.sock", &err), 0);
+	cr_assert_eq(
+		engine_url_parse(&u, "unix:///run/mixlab/linux.sock", &err), 0);
 	cr_assert_eq(u.kind, ENGINE_URL_UNIX);
 	cr_assert_str_eq(u.path, "/run/mixlab/linux.sock");
 	engine_url_release(&u);
@@ -17,7 +18,7 @@ Test(engine_url, unix_socket_path)
 Test(engine_url, unix_relative_path_is_refused)
 {
 	struct engine_url u;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_url_parse(&u, "unix://relative.sock", &err),
 		     DIAG_EUSAGE);
@@ -27,7 +28,7 @@ Test(engine_url, unix_relative_path_is_refused)
 Test(engine_url, tcp_host_and_port)
 {
 	struct engine_url u;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_url_parse(&u, "tcp://10.0.0.5:2376", &err), 0);
 	cr_assert_eq(u.kind, ENGINE_URL_TCP);
@@ -39,7 +40,7 @@ Test(engine_url, tcp_host_and_port)
 Test(engine_url, tcp_ipv6_literal)
 {
 	struct engine_url u;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_url_parse(&u, "tcp://[::1]:2375", &err), 0);
 	cr_assert_str_eq(u.host, "[::1]");
@@ -50,7 +51,7 @@ Test(engine_url, tcp_ipv6_literal)
 Test(engine_url, tcp_bad_port_is_refused)
 {
 	struct engine_url u;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_url_parse(&u, "tcp://host:99999", &err),
 		     DIAG_EUSAGE);
@@ -60,10 +61,11 @@ Test(engine_url, tcp_bad_port_is_refused)
 Test(engine_url, ssh_user_port_and_socket)
 {
 	struct engine_url u;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
-	cr_assert_eq(engine_url_parse(&u, "ssh://root@127.0.0.1:2222/run/d.sock",
-				      &err), 0);
+	cr_assert_eq(engine_url_parse(
+			     &u, "ssh://root@127.0.0.1:2222/run/d.sock", &err),
+		     0);
 	cr_assert_eq(u.kind, ENGINE_URL_SSH);
 	cr_assert_str_eq(u.user, "root");
 	cr_assert_str_eq(u.host, "127.0.0.1");
@@ -75,7 +77,7 @@ Test(engine_url, ssh_user_port_and_socket)
 Test(engine_url, ssh_host_only)
 {
 	struct engine_url u;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_url_parse(&u, "ssh://winbox", &err), 0);
 	cr_assert_null(u.user);
@@ -88,7 +90,7 @@ Test(engine_url, ssh_host_only)
 Test(engine_url, unknown_scheme_is_refused)
 {
 	struct engine_url u;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_url_parse(&u, "fd://3", &err), DIAG_EUSAGE);
 	cr_assert(strstr(err.msg, "'fd://3'"), "%s", err.msg);
@@ -96,10 +98,10 @@ Test(engine_url, unknown_scheme_is_refused)
 
 Test(engine_url, npipe_fails_with_a_clear_message)
 {
-	struct engine_config cfg = { .name = "windows",
-				     .url = "npipe:////./pipe/docker_engine" };
+	struct engine_config cfg = {.name = "windows",
+				    .url = "npipe:////./pipe/docker_engine"};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_new(&e, &cfg, &err), DIAG_EUSAGE);
 	cr_assert_null(e);
@@ -111,11 +113,11 @@ Test(engine_url, npipe_fails_with_a_clear_message)
 
 Test(engine_url, tcp_defaults_port_by_tls)
 {
-	struct engine_config plain = { .name = "a", .url = "tcp://127.0.0.1" };
-	struct engine_config tls = { .name = "b", .url = "tcp://127.0.0.1",
-				     .tls = true };
+	struct engine_config plain = {.name = "a", .url = "tcp://127.0.0.1"};
+	struct engine_config tls = {
+		.name = "b", .url = "tcp://127.0.0.1", .tls = true};
 	struct engine *e1, *e2;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_new(&e1, &plain, &err), 0, "%s", err.msg);
 	cr_assert_eq(engine_new(&e2, &tls, &err), 0, "%s", err.msg);
@@ -128,9 +130,9 @@ Test(engine_url, tcp_defaults_port_by_tls)
 
 Test(engine_url, default_url_is_the_docker_socket)
 {
-	struct engine_config cfg = { 0 };
+	struct engine_config cfg = {0};
 	struct engine *e;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_new(&e, &cfg, &err), 0);
 	cr_assert_str_eq(engine_url(e), "unix:///var/run/docker.sock");

@@ -52,23 +52,26 @@ static void check_round_trip(struct arena *a, const struct compose_node *root)
 {
 	struct sbuf y = SBUF_INIT, j = SBUF_INIT;
 	struct compose_node *again = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	compose_node_emit_yaml(&y, root);
 	compose_node_emit_json(&j, root);
-	if (compose_yaml_parse(&again, a, "emitted", y.buf, y.len, NULL, &err) ||
+	if (compose_yaml_parse(&again, a, "emitted", y.buf, y.len, NULL,
+			       &err) ||
 	    !same_tree(root, again))
 		__builtin_trap();
 	sbuf_release(&y);
 	sbuf_release(&j);
 }
 
-static void run_yaml(struct arena *a, const char *buf, size_t len,
+static void run_yaml(struct arena *a,
+		     const char *buf,
+		     size_t len,
 		     const struct compose_env *env)
 {
-	struct compose_yaml_limits lim = { 20000, 64 };
+	struct compose_yaml_limits lim = {20000, 64};
 	struct compose_node *root = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	if (compose_yaml_parse(&root, a, "fuzz.yaml", buf, len, &lim, &err))
 		return;
@@ -81,7 +84,7 @@ static void run_yaml(struct arena *a, const char *buf, size_t len,
 static void run_strings(struct arena *a, const char *s)
 {
 	struct compose_strv words;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	long long ns;
 
 	(void)compose_shell_split(&words, a, s, NULL, &err);
@@ -95,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct compose_env *env = compose_env_new(a);
 	struct compose_env *out = compose_env_new(a);
 	char *text = malloc(size + 1);
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	compose_env_set(env, "TAG", "1.25");
 	compose_env_set(env, "PORT", "8080");

@@ -61,7 +61,7 @@ int lab_docker(struct sbuf *out, const char *sock, const char *fmt, ...)
 
 /* One HTTP response, read to the end of the connection. */
 struct lab_http {
-	int status;       /* 200, 404...; 0 before a reply was parsed */
+	int status;	  /* 200, 404...; 0 before a reply was parsed */
 	struct sbuf head; /* the status line and headers, as received */
 	struct sbuf body; /* the body, de-chunked if it was chunked */
 };

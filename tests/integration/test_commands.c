@@ -19,7 +19,7 @@
 
 #define CMDS_FIXTURES TEST_FIXTURES_DIR "/cmds/"
 
-static const char *const socks[] = { LAB_LINUX_SOCK, LAB_WINDOWS_SOCK };
+static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
 
 static struct {
 	char dir[256];
@@ -51,8 +51,8 @@ static void project(const char *fixture, const char *tag)
 	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-cmds-XXXXXX");
 	cr_assert_not_null(mkdtemp(P.dir));
 	snprintf(P.name, sizeof(P.name), "icmd-%s-%ld", tag, (long)getpid());
-	cr_assert_eq(lab_sh(NULL, "cp '%s%s/compose.yaml' '%s/'",
-			    CMDS_FIXTURES, fixture, P.dir),
+	cr_assert_eq(lab_sh(NULL, "cp '%s%s/compose.yaml' '%s/'", CMDS_FIXTURES,
+			    fixture, P.dir),
 		     0);
 }
 
@@ -147,8 +147,8 @@ static char *inspect(const char *sock, const char *name, const char *tmpl)
 
 	cr_assert_eq(lab_docker(&out, sock, "inspect -f '%s' %s", tmpl, name),
 		     0, "%s", out.buf);
-	while (out.len && (out.buf[out.len - 1] == '\n' ||
-			   out.buf[out.len - 1] == ' '))
+	while (out.len &&
+	       (out.buf[out.len - 1] == '\n' || out.buf[out.len - 1] == ' '))
 		sbuf_setlen(&out, out.len - 1);
 	return sbuf_detach(&out, NULL);
 }
@@ -254,7 +254,8 @@ Test(integration_cmd, logs_merge_both_daemons_with_prefixes)
 	/* Output comes at start; give the daemons' log drivers a moment. */
 	for (int i = 0; i < 50; i++) {
 		cr_assert_eq(mc_out(&out, "logs --no-color"), 0);
-		if (strstr(out.buf, "api-ready") && strstr(out.buf, "web-ready"))
+		if (strstr(out.buf, "api-ready") &&
+		    strstr(out.buf, "web-ready"))
 			break;
 		usleep(100 * 1000);
 	}
@@ -284,12 +285,12 @@ Test(integration_cmd, logs_follow_ends_when_the_containers_stop)
 	project(".", "logsf");
 	up();
 	/* The follower must see the stop and end on its own. */
-	rc = lab_sh(&out,
-		    "cd '%s' && (sleep 2; %s -p %s stop -t 0 >/dev/null 2>&1) & "
-		    "cd '%s' && timeout 30 %s -p %s logs -f --no-color; "
-		    "echo rc=$?; wait",
-		    P.dir, MIXCOMPOSE_BIN, P.name, P.dir, MIXCOMPOSE_BIN,
-		    P.name);
+	rc = lab_sh(
+		&out,
+		"cd '%s' && (sleep 2; %s -p %s stop -t 0 >/dev/null 2>&1) & "
+		"cd '%s' && timeout 30 %s -p %s logs -f --no-color; "
+		"echo rc=$?; wait",
+		P.dir, MIXCOMPOSE_BIN, P.name, P.dir, MIXCOMPOSE_BIN, P.name);
 	cr_assert_eq(rc, 0, "%s", out.buf);
 	cr_expect(strstr(out.buf, "| api-ready"), "%s", out.buf);
 	cr_expect(strstr(out.buf, "rc=0"), "%s", out.buf);
@@ -306,7 +307,8 @@ Test(integration_cmd, exec_runs_on_the_services_daemon)
 	up();
 	cr_expect_eq(mc(&out, "exec -T web sh -c 'exit 7'"), 7, "%s", out.buf);
 	cr_expect_eq(mc(&out, "exec api true"), 0, "%s", out.buf);
-	/* The hostname is the container id's prefix on the daemon that has it. */
+	/* The hostname is the container id's prefix on the daemon that has it.
+	 */
 	snprintf(name, sizeof(name), "%s-api-1", P.name);
 	host = inspect(LAB_WINDOWS_SOCK, name, "{{.Config.Hostname}}");
 	cr_assert_eq(mc_out(&out, "exec api hostname"), 0);
@@ -447,27 +449,25 @@ Test(integration_cmd, hosts_sync_repairs_a_tampered_hosts_file)
 
 	project(".", "sync");
 	up();
-	cr_assert_eq(mc(&out, "exec web grep -qw api /etc/hosts"), 0,
-		     "%s", out.buf);
+	cr_assert_eq(mc(&out, "exec web grep -qw api /etc/hosts"), 0, "%s",
+		     out.buf);
 	cr_assert_eq(mc_out(&out, "hosts --sync"), 0, "%s", out.buf);
-	cr_expect(strstr(out.buf, "-web-1 (linux): up to date"), "%s",
-		  out.buf);
+	cr_expect(strstr(out.buf, "-web-1 (linux): up to date"), "%s", out.buf);
 	/* Take the peer's line out, in place (/etc/hosts is a bind mount). */
 	cr_assert_eq(mc(&out, "exec web sh -c \"grep -v api /etc/hosts > "
 			      "/tmp/h && cat /tmp/h > /etc/hosts\""),
 		     0, "%s", out.buf);
 	cr_assert_eq(mc(&out, "exec web grep -q api /etc/hosts"), 1);
 	cr_assert_eq(mc_out(&out, "hosts --sync"), 0, "%s", out.buf);
-	cr_expect(strstr(out.buf, "-web-1 (linux): hosts block written"),
-		  "%s", out.buf);
+	cr_expect(strstr(out.buf, "-web-1 (linux): hosts block written"), "%s",
+		  out.buf);
 	cr_assert_eq(mc_out(&out, "exec web cat /etc/hosts"), 0);
 	cr_expect(strstr(out.buf, "# mixcompose begin\n") &&
 			  strstr(out.buf, " api ") &&
 			  strstr(out.buf, "# mixcompose end\n"),
 		  "%s", out.buf);
 	/* And the name works again. */
-	cr_expect_eq(mc(&out, "exec web ping -c 1 -W 2 api"), 0, "%s",
-		     out.buf);
+	cr_expect_eq(mc(&out, "exec web ping -c 1 -W 2 api"), 0, "%s", out.buf);
 	sbuf_release(&out);
 }
 
@@ -516,8 +516,9 @@ Test(integration_cmd, lab_sample_plan_is_deterministic)
 	cr_expect_str_eq(a.buf, b.buf);
 	cr_expect(strstr(a.buf, "\"lab\": true"), "%s", a.buf);
 	sbuf_reset(&a);
-	cr_expect_eq(lab_sh(&a, "cd '%s' && %s graph --format dot | dot -Tsvg "
-				">/dev/null",
+	cr_expect_eq(lab_sh(&a,
+			    "cd '%s' && %s graph --format dot | dot -Tsvg "
+			    ">/dev/null",
 			    dir, MIXCOMPOSE_BIN),
 		     0, "%s", a.buf);
 	sbuf_release(&a);

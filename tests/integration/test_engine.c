@@ -33,7 +33,7 @@
 static const struct {
 	const char *name;
 	const char *url;
-} lab[] = { { "linux", LINUX_URL }, { "windows", WINDOWS_URL } };
+} lab[] = {{"linux", LINUX_URL}, {"windows", WINDOWS_URL}};
 
 static long now_ms(void)
 {
@@ -45,9 +45,9 @@ static long now_ms(void)
 
 static struct engine *lab_engine(const char *name, const char *url)
 {
-	struct engine_config cfg = { .name = name, .url = url };
+	struct engine_config cfg = {.name = name, .url = url};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
 	return e;
@@ -56,21 +56,21 @@ static struct engine *lab_engine(const char *name, const char *url)
 /* Removes whatever a test left behind on both daemons. */
 static void cleanup_lab(void)
 {
-	struct engine_kv f[] = { { "label", TEST_LABEL "=engine" } };
-	struct engine_filters fl = { f, 1 };
+	struct engine_kv f[] = {{"label", TEST_LABEL "=engine"}};
+	struct engine_filters fl = {f, 1};
 
 	for (size_t i = 0; i < 2; i++) {
 		struct engine *e = lab_engine(lab[i].name, lab[i].url);
 		struct engine_container_list *cl = NULL;
 		struct engine_network_list *nl = NULL;
 		struct engine_volume_list *vl = NULL;
-		struct diag err = { 0 };
+		struct diag err = {0};
 		char ref[128];
 
 		if (!engine_container_list(e, &fl, &cl, &err))
 			for (size_t j = 0; j < cl->n; j++)
-				engine_container_remove(e, cl->items[j].id, true,
-							true, &err);
+				engine_container_remove(e, cl->items[j].id,
+							true, true, &err);
 		if (!engine_network_list(e, &fl, &nl, &err))
 			for (size_t j = 0; j < nl->n; j++)
 				engine_network_remove(e, nl->items[j].id, &err);
@@ -81,7 +81,8 @@ static void cleanup_lab(void)
 		engine_container_list_free(cl);
 		engine_network_list_free(nl);
 		engine_volume_list_free(vl);
-		snprintf(ref, sizeof(ref), "local/mixtest-import:%d", (int)getpid());
+		snprintf(ref, sizeof(ref), "local/mixtest-import:%d",
+			 (int)getpid());
 		engine_image_remove(e, ref, true, &err);
 		engine_free(e);
 	}
@@ -96,11 +97,12 @@ Test(integration_engine, ping_negotiates_on_both_daemons)
 		struct engine_ping_info pi;
 		struct engine_version_info vi;
 		struct engine_system_info si;
-		struct diag err = { 0 };
+		struct diag err = {0};
 
 		cr_assert_eq(engine_ping(e, &pi, &err), 0, "%s", err.msg);
 		cr_assert_str_eq(pi.os, "linux");
-		cr_assert(strncmp(pi.server, "Docker/", 7) == 0, "%s", pi.server);
+		cr_assert(strncmp(pi.server, "Docker/", 7) == 0, "%s",
+			  pi.server);
 		cr_assert_str_eq(pi.negotiated, engine_api_version(e));
 		cr_assert(engine_api_at_least(e, 1, 40));
 		cr_assert_eq(engine_version(e, &vi, &err), 0, "%s", err.msg);
@@ -116,7 +118,7 @@ Test(integration_engine, ping_negotiates_on_both_daemons)
 Test(integration_engine, thousand_pings_one_connection)
 {
 	struct engine *e = lab_engine("linux", LINUX_URL);
-	struct diag err = { 0 };
+	struct diag err = {0};
 	long t0 = now_ms();
 
 	for (int i = 0; i < 1000; i++)
@@ -128,14 +130,15 @@ Test(integration_engine, thousand_pings_one_connection)
 
 Test(integration_engine, forced_api_version_is_used)
 {
-	struct engine_config cfg = { .name = "linux", .url = LINUX_URL,
-				     .api_version = "1.40" };
+	struct engine_config cfg = {
+		.name = "linux", .url = LINUX_URL, .api_version = "1.40"};
 	struct engine_image_info ii;
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
-	cr_assert_eq(engine_image_inspect(e, IMAGE, &ii, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_image_inspect(e, IMAGE, &ii, &err), 0, "%s",
+		     err.msg);
 	cr_assert_str_eq(engine_api_version(e), "1.40");
 	cr_assert_str_eq(ii.os, "linux");
 	engine_free(e);
@@ -150,8 +153,8 @@ struct split {
 	struct sbuf err;
 };
 
-static int split_fn(void *ud, enum engine_stream_kind s, const char *p,
-		    size_t n)
+static int
+split_fn(void *ud, enum engine_stream_kind s, const char *p, size_t n)
 {
 	struct split *sp = ud;
 
@@ -161,31 +164,37 @@ static int split_fn(void *ud, enum engine_stream_kind s, const char *p,
 
 static void life_cycle(const char *name, const char *url)
 {
-	static const char *cmd[] = { "sh", "-c",
-				     "echo hello-$MIX_WHO; echo oops >&2; "
-				     "exec sleep 60" };
+	static const char *cmd[] = {"sh", "-c",
+				    "echo hello-$MIX_WHO; echo oops >&2; "
+				    "exec sleep 60"};
 	char env0[64], cname[96], id[80];
-	const char *env[] = { env0 };
-	struct engine_kv labels[] = { { TEST_LABEL, "engine" } };
+	const char *env[] = {env0};
+	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
 	struct engine_container_spec spec = {
-		.image = IMAGE, .cmd = { cmd, 3 }, .env = { env, 1 },
-		.labels = labels, .n_labels = 1, .stop_timeout = 1, .init = -1,
+		.image = IMAGE,
+		.cmd = {cmd, 3},
+		.env = {env, 1},
+		.labels = labels,
+		.n_labels = 1,
+		.stop_timeout = 1,
+		.init = -1,
 		.hostname = "lifecycle",
 	};
-	const char *argv[] = { "sh", "-c", "hostname; exit 3", NULL };
-	struct engine_logs_opts lo = { 0 };
+	const char *argv[] = {"sh", "-c", "hostname; exit 3", NULL};
+	struct engine_logs_opts lo = {0};
 	struct engine_container_info *ci = NULL;
 	struct engine *e = lab_engine(name, url);
-	struct split sp = { SBUF_INIT, SBUF_INIT };
-	struct diag err = { 0 };
+	struct split sp = {SBUF_INIT, SBUF_INIT};
+	struct diag err = {0};
 	char *output = NULL;
 	int code = -1;
 
 	snprintf(env0, sizeof(env0), "MIX_WHO=%s", name);
 	snprintf(cname, sizeof(cname), "mixtest-engine-%d-%s", (int)getpid(),
 		 name);
-	cr_assert_eq(engine_container_create(e, cname, "linux", &spec, id, &err),
-		     0, "%s", err.msg);
+	cr_assert_eq(
+		engine_container_create(e, cname, "linux", &spec, id, &err), 0,
+		"%s", err.msg);
 	cr_assert_eq(engine_container_start(e, id, &err), 0, "%s", err.msg);
 	cr_assert_eq(engine_container_inspect(e, cname, &ci, &err), 0, "%s",
 		     err.msg);
@@ -197,20 +206,21 @@ static void life_cycle(const char *name, const char *url)
 	cr_assert_str_eq(engine_container_label(ci, TEST_LABEL), "engine");
 	engine_container_info_free(ci);
 
-	cr_assert_eq(engine_exec_run(e, id, argv, NULL, &code, &output, &err), 0,
-		     "%s", err.msg);
+	cr_assert_eq(engine_exec_run(e, id, argv, NULL, &code, &output, &err),
+		     0, "%s", err.msg);
 	cr_assert_eq(code, 3);
 	cr_assert_str_eq(output, "lifecycle\n");
 	free(output);
 
 	/* The logs arrive framed; demuxed they are stdout and stderr. */
 	for (int tries = 0; tries < 50; tries++) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		struct timespec ts = {0, 100 * 1000 * 1000};
 
 		sbuf_reset(&sp.out);
 		sbuf_reset(&sp.err);
-		cr_assert_eq(engine_container_logs(e, id, &lo, split_fn, &sp,
-						   &err), 0, "%s", err.msg);
+		cr_assert_eq(
+			engine_container_logs(e, id, &lo, split_fn, &sp, &err),
+			0, "%s", err.msg);
 		if (strstr(sp.err.buf, "oops"))
 			break;
 		nanosleep(&ts, NULL);
@@ -222,15 +232,17 @@ static void life_cycle(const char *name, const char *url)
 	sbuf_release(&sp.err);
 
 	cr_assert_eq(engine_container_stop(e, id, 1, &err), 0, "%s", err.msg);
-	cr_assert_eq(engine_container_wait(e, id, "not-running", &code, &err), 0,
-		     "%s", err.msg);
-	cr_assert_eq(engine_container_inspect(e, id, &ci, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_container_wait(e, id, "not-running", &code, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(engine_container_inspect(e, id, &ci, &err), 0, "%s",
+		     err.msg);
 	cr_assert_not(ci->running);
 	cr_assert_str_eq(ci->status, "exited");
 	engine_container_info_free(ci);
 	cr_assert_eq(engine_container_remove(e, id, false, true, &err), 0, "%s",
 		     err.msg);
-	cr_assert_eq(engine_container_inspect(e, id, &ci, &err), DIAG_ENOTFOUND);
+	cr_assert_eq(engine_container_inspect(e, id, &ci, &err),
+		     DIAG_ENOTFOUND);
 	engine_free(e);
 }
 
@@ -246,15 +258,18 @@ Test(integration_engine_life, create_start_inspect_exec_remove_windows)
 
 Test(integration_engine_life, logs_demux_stdout_and_stderr)
 {
-	static const char *cmd[] = { "sh", "-c", "echo to-out; echo to-err >&2" };
-	struct engine_kv labels[] = { { TEST_LABEL, "engine" } };
-	struct engine_container_spec spec = { .image = IMAGE, .cmd = { cmd, 3 },
-					      .labels = labels, .n_labels = 1,
-					      .stop_timeout = -1, .init = -1 };
-	struct split sp = { SBUF_INIT, SBUF_INIT };
-	struct engine_logs_opts lo = { .follow = true };
+	static const char *cmd[] = {"sh", "-c", "echo to-out; echo to-err >&2"};
+	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_container_spec spec = {.image = IMAGE,
+					     .cmd = {cmd, 3},
+					     .labels = labels,
+					     .n_labels = 1,
+					     .stop_timeout = -1,
+					     .init = -1};
+	struct split sp = {SBUF_INIT, SBUF_INIT};
+	struct engine_logs_opts lo = {.follow = true};
 	struct engine *e = lab_engine("linux", LINUX_URL);
-	struct diag err = { 0 };
+	struct diag err = {0};
 	char id[80];
 	int code = -1;
 
@@ -276,16 +291,19 @@ Test(integration_engine_life, logs_demux_stdout_and_stderr)
 
 Test(integration_engine_life, tty_logs_are_raw)
 {
-	static const char *cmd[] = { "sh", "-c", "echo tty-line" };
-	struct engine_kv labels[] = { { TEST_LABEL, "engine" } };
-	struct engine_container_spec spec = { .image = IMAGE, .cmd = { cmd, 3 },
-					      .labels = labels, .n_labels = 1,
-					      .stop_timeout = -1, .init = -1,
-					      .tty = true };
-	struct split sp = { SBUF_INIT, SBUF_INIT };
-	struct engine_logs_opts lo = { .tty = true };
+	static const char *cmd[] = {"sh", "-c", "echo tty-line"};
+	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_container_spec spec = {.image = IMAGE,
+					     .cmd = {cmd, 3},
+					     .labels = labels,
+					     .n_labels = 1,
+					     .stop_timeout = -1,
+					     .init = -1,
+					     .tty = true};
+	struct split sp = {SBUF_INIT, SBUF_INIT};
+	struct engine_logs_opts lo = {.tty = true};
 	struct engine *e = lab_engine("windows", WINDOWS_URL);
-	struct diag err = { 0 };
+	struct diag err = {0};
 	char id[80];
 	int code = -1;
 
@@ -304,44 +322,55 @@ Test(integration_engine_life, tty_logs_are_raw)
 
 Test(integration_engine_life, list_by_label_and_network_with_ipam)
 {
-	static const char *cmd[] = { "sleep", "60" };
-	static const char *aliases[] = { "webby" };
-	struct engine_kv labels[] = { { TEST_LABEL, "engine" } };
+	static const char *cmd[] = {"sleep", "60"};
+	static const char *aliases[] = {"webby"};
+	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
 	char net[64], id[80], netid[80];
-	struct engine_ipam ipam = { "172.30.250.0/24", "172.30.250.1", NULL };
-	struct engine_network_spec ns = { .name = net, .labels = labels,
-					  .n_labels = 1, .ipam = &ipam,
-					  .n_ipam = 1 };
-	struct engine_endpoint ep = { .network = net, .aliases = { aliases, 1 },
-				      .ipv4_address = "172.30.250.10" };
-	struct engine_container_spec spec = { .image = IMAGE, .cmd = { cmd, 2 },
-					      .labels = labels, .n_labels = 1,
-					      .stop_timeout = -1, .init = -1,
-					      .endpoints = &ep, .n_endpoints = 1 };
-	struct engine_kv f[] = { { "label", TEST_LABEL "=engine" } };
-	struct engine_filters fl = { f, 1 };
+	struct engine_ipam ipam = {"172.30.250.0/24", "172.30.250.1", NULL};
+	struct engine_network_spec ns = {.name = net,
+					 .labels = labels,
+					 .n_labels = 1,
+					 .ipam = &ipam,
+					 .n_ipam = 1};
+	struct engine_endpoint ep = {.network = net,
+				     .aliases = {aliases, 1},
+				     .ipv4_address = "172.30.250.10"};
+	struct engine_container_spec spec = {.image = IMAGE,
+					     .cmd = {cmd, 2},
+					     .labels = labels,
+					     .n_labels = 1,
+					     .stop_timeout = -1,
+					     .init = -1,
+					     .endpoints = &ep,
+					     .n_endpoints = 1};
+	struct engine_kv f[] = {{"label", TEST_LABEL "=engine"}};
+	struct engine_filters fl = {f, 1};
 	struct engine_container_list *cl = NULL;
 	struct engine_network_info *ni = NULL;
 	struct engine_container_info *ci = NULL;
 	struct engine *e = lab_engine("linux", LINUX_URL);
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	snprintf(net, sizeof(net), "mixtest-engine-net-%d", (int)getpid());
-	cr_assert_eq(engine_network_create(e, &ns, netid, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_network_create(e, &ns, netid, &err), 0, "%s",
+		     err.msg);
 	cr_assert_eq(engine_container_create(e, NULL, NULL, &spec, id, &err), 0,
 		     "%s", err.msg);
 	cr_assert_eq(engine_container_start(e, id, &err), 0, "%s", err.msg);
-	cr_assert_eq(engine_container_inspect(e, id, &ci, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_container_inspect(e, id, &ci, &err), 0, "%s",
+		     err.msg);
 	cr_assert_str_eq(engine_container_ip(ci, net), "172.30.250.10");
 	engine_container_info_free(ci);
-	cr_assert_eq(engine_network_inspect(e, net, &ni, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_network_inspect(e, net, &ni, &err), 0, "%s",
+		     err.msg);
 	cr_assert_str_eq(ni->id, netid);
 	cr_assert_eq(ni->n_ipam, 1);
 	cr_assert_str_eq(ni->ipam[0].subnet, "172.30.250.0/24");
 	cr_assert_eq(ni->n_containers, 1);
 	cr_assert_str_eq(ni->containers[0].value, "172.30.250.10/24");
 	engine_network_info_free(ni);
-	cr_assert_eq(engine_container_list(e, &fl, &cl, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_container_list(e, &fl, &cl, &err), 0, "%s",
+		     err.msg);
 	cr_assert_geq(cl->n, 1);
 	cr_assert_str_eq(cl->items[0].state, "running");
 	engine_container_list_free(cl);
@@ -354,25 +383,27 @@ Test(integration_engine_life, list_by_label_and_network_with_ipam)
 
 Test(integration_engine_life, volumes_create_list_remove)
 {
-	struct engine_kv labels[] = { { TEST_LABEL, "engine" } };
-	struct engine_volume_spec vs = { .labels = labels, .n_labels = 1 };
-	struct engine_kv f[] = { { "label", TEST_LABEL "=engine" } };
-	struct engine_filters fl = { f, 1 };
+	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_volume_spec vs = {.labels = labels, .n_labels = 1};
+	struct engine_kv f[] = {{"label", TEST_LABEL "=engine"}};
+	struct engine_filters fl = {f, 1};
 	struct engine_volume_list *vl = NULL;
 	struct engine *e = lab_engine("windows", WINDOWS_URL);
-	struct diag err = { 0 };
+	struct diag err = {0};
 	char name[256];
 	bool seen = false;
 
 	snprintf(name, sizeof(name), "mixtest-engine-vol-%d", (int)getpid());
 	vs.name = name;
-	cr_assert_eq(engine_volume_create(e, &vs, name, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_volume_create(e, &vs, name, &err), 0, "%s",
+		     err.msg);
 	cr_assert_eq(engine_volume_list(e, &fl, &vl, &err), 0, "%s", err.msg);
 	for (size_t i = 0; i < vl->n; i++)
 		seen |= !strcmp(vl->items[i].name, name);
 	cr_assert(seen);
 	engine_volume_list_free(vl);
-	cr_assert_eq(engine_volume_remove(e, name, false, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_volume_remove(e, name, false, &err), 0, "%s",
+		     err.msg);
 	engine_free(e);
 }
 
@@ -405,28 +436,32 @@ static void on_removed(void *ud, int rc, const struct diag *err)
 
 Test(integration_engine_life, async_creates_across_daemons)
 {
-	static const char *cmd[] = { "true" };
-	struct engine_kv labels[] = { { TEST_LABEL, "engine" } };
-	struct engine_container_spec spec = { .image = IMAGE, .cmd = { cmd, 1 },
-					      .labels = labels, .n_labels = 1,
-					      .stop_timeout = -1, .init = -1 };
-	struct engine *es[2] = { lab_engine("linux", LINUX_URL),
-				 lab_engine("windows", WINDOWS_URL) };
-	struct created c[2] = { { 0 }, { 0 } };
+	static const char *cmd[] = {"true"};
+	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_container_spec spec = {.image = IMAGE,
+					     .cmd = {cmd, 1},
+					     .labels = labels,
+					     .n_labels = 1,
+					     .stop_timeout = -1,
+					     .init = -1};
+	struct engine *es[2] = {lab_engine("linux", LINUX_URL),
+				lab_engine("windows", WINDOWS_URL)};
+	struct created c[2] = {{0}, {0}};
 	struct engine_loop *l = engine_loop_new();
 	int rmfail = 0;
 
 	for (int i = 0; i < 8; i++)
-		engine_container_create_async(l, es[i % 2], NULL, "linux", &spec,
-					      on_created, &c[i % 2]);
+		engine_container_create_async(l, es[i % 2], NULL, "linux",
+					      &spec, on_created, &c[i % 2]);
 	cr_assert_geq(engine_loop_pending(l), 8);
 	cr_assert_eq(engine_loop_run(l, 60000), 0);
 	cr_assert_eq(c[0].done + c[1].done, 8);
 	cr_assert_eq(c[0].failed + c[1].failed, 0);
 	for (int d = 0; d < 2; d++)
 		for (int i = 0; i < c[d].done; i++)
-			engine_container_remove_async(l, es[d], c[d].ids[i], true,
-						      false, on_removed, &rmfail);
+			engine_container_remove_async(l, es[d], c[d].ids[i],
+						      true, false, on_removed,
+						      &rmfail);
 	cr_assert_eq(engine_loop_run(l, 60000), 0);
 	cr_assert_eq(rmfail, 0);
 	engine_loop_free(l);
@@ -439,13 +474,14 @@ Test(integration_engine_life, async_creates_across_daemons)
 Test(integration_engine, pull_of_missing_image_gives_the_daemon_error)
 {
 	struct engine *e = lab_engine("linux", LINUX_URL);
-	struct diag err = { 0 };
-	int rc = engine_image_pull(e, "mixcompose/does-not-exist", "linux/amd64",
-				   NULL, NULL, &err);
+	struct diag err = {0};
+	int rc = engine_image_pull(e, "mixcompose/does-not-exist",
+				   "linux/amd64", NULL, NULL, &err);
 
 	cr_assert_eq(rc, DIAG_EENGINE, "%d %s", rc, err.msg);
-	cr_assert(strstr(err.msg, "daemon 'linux': POST /v1.41/images/create?"
-				  "fromImage=mixcompose%2Fdoes-not-exist&tag=latest"),
+	cr_assert(strstr(err.msg,
+			 "daemon 'linux': POST /v1.41/images/create?"
+			 "fromImage=mixcompose%2Fdoes-not-exist&tag=latest"),
 		  "%s", err.msg);
 	/* No registry here: the daemon says why, after the status. */
 	cr_assert(strstr(err.msg, ": 500 Internal Server Error: ") ||
@@ -456,10 +492,10 @@ Test(integration_engine, pull_of_missing_image_gives_the_daemon_error)
 
 Test(integration_engine, create_from_missing_image_is_not_found)
 {
-	struct engine_container_spec spec = { .image = "mixcompose/nope:1",
-					      .stop_timeout = -1, .init = -1 };
+	struct engine_container_spec spec = {
+		.image = "mixcompose/nope:1", .stop_timeout = -1, .init = -1};
 	struct engine *e = lab_engine("windows", WINDOWS_URL);
-	struct diag err = { 0 };
+	struct diag err = {0};
 	struct engine_image_info ii;
 	char id[80];
 
@@ -467,8 +503,9 @@ Test(integration_engine, create_from_missing_image_is_not_found)
 		     DIAG_ENOTFOUND);
 	cr_assert_eq(engine_container_create(e, NULL, NULL, &spec, id, &err),
 		     DIAG_ENOTFOUND);
-	cr_assert(strstr(err.msg, "daemon 'windows': POST /v1.41/containers/create: "
-				  "404 Not Found: No such image: mixcompose/nope:1"),
+	cr_assert(strstr(err.msg,
+			 "daemon 'windows': POST /v1.41/containers/create: "
+			 "404 Not Found: No such image: mixcompose/nope:1"),
 		  "%s", err.msg);
 	engine_free(e);
 }
@@ -479,7 +516,9 @@ struct timed {
 	char msg[2048];
 };
 
-static void timed_ping(void *ud, int rc, const struct engine_ping_info *pi,
+static void timed_ping(void *ud,
+		       int rc,
+		       const struct engine_ping_info *pi,
 		       const struct diag *err)
 {
 	struct timed *t = ud;
@@ -493,16 +532,16 @@ static void timed_ping(void *ud, int rc, const struct engine_ping_info *pi,
 
 Test(integration_engine, stopped_daemon_fails_fast_and_alone)
 {
-	struct engine_config dead_unix = { .name = "gone",
-					   .url = "unix:///run/mixlab/gone.sock",
-					   .connect_timeout_ms = 2000 };
-	struct engine_config dead_tcp = { .name = "closed",
-					  .url = "tcp://127.0.0.1:1",
-					  .connect_timeout_ms = 2000 };
+	struct engine_config dead_unix = {.name = "gone",
+					  .url = "unix:///run/mixlab/gone.sock",
+					  .connect_timeout_ms = 2000};
+	struct engine_config dead_tcp = {.name = "closed",
+					 .url = "tcp://127.0.0.1:1",
+					 .connect_timeout_ms = 2000};
 	struct engine *live = lab_engine("linux", LINUX_URL), *du, *dt;
 	struct engine_loop *l = engine_loop_new();
-	struct timed t[3] = { { 1, 0, "" }, { 1, 0, "" }, { 1, 0, "" } };
-	struct diag err = { 0 };
+	struct timed t[3] = {{1, 0, ""}, {1, 0, ""}, {1, 0, ""}};
+	struct diag err = {0};
 	long t0;
 
 	cr_assert_eq(engine_new(&du, &dead_unix, &err), 0);
@@ -515,11 +554,15 @@ Test(integration_engine, stopped_daemon_fails_fast_and_alone)
 	cr_assert_eq(t[2].rc, 0);
 	cr_assert_lt(t[2].at - t0, 1000);
 	cr_assert_eq(t[0].rc, DIAG_ETRANSPORT);
-	cr_assert(strstr(t[0].msg, "daemon 'gone': GET /_ping: cannot connect to "
-				   "unix:///run/mixlab/gone.sock: "), "%s", t[0].msg);
+	cr_assert(strstr(t[0].msg,
+			 "daemon 'gone': GET /_ping: cannot connect to "
+			 "unix:///run/mixlab/gone.sock: "),
+		  "%s", t[0].msg);
 	cr_assert_eq(t[1].rc, DIAG_ETRANSPORT);
-	cr_assert(strstr(t[1].msg, "daemon 'closed': GET /_ping: cannot connect to "
-				   "tcp://127.0.0.1:1: "), "%s", t[1].msg);
+	cr_assert(strstr(t[1].msg,
+			 "daemon 'closed': GET /_ping: cannot connect to "
+			 "tcp://127.0.0.1:1: "),
+		  "%s", t[1].msg);
 	cr_assert_lt(t[0].at - t0, 2500);
 	cr_assert_lt(t[1].at - t0, 2500);
 	engine_loop_free(l);
@@ -541,11 +584,14 @@ static int run(const char *cmd)
 
 static bool tls_answers(void)
 {
-	struct engine_config cfg = { .name = "tls", .url = TLS_URL, .tls = true,
-				     .tls_verify = true, .cert_path = TLS_DIR,
-				     .connect_timeout_ms = 2000 };
+	struct engine_config cfg = {.name = "tls",
+				    .url = TLS_URL,
+				    .tls = true,
+				    .tls_verify = true,
+				    .cert_path = TLS_DIR,
+				    .connect_timeout_ms = 2000};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	bool ok = engine_new(&e, &cfg, &err) == 0 &&
 		  engine_ping(e, NULL, &err) == 0;
 
@@ -560,13 +606,15 @@ static void tls_init(void)
 
 	if (tls_answers())
 		return;
-	snprintf(cmd, sizeof(cmd), "%s/lab/mixlab tls-up >/tmp/mixtest-tls-up.log 2>&1",
+	snprintf(cmd, sizeof(cmd),
+		 "%s/lab/mixlab tls-up >/tmp/mixtest-tls-up.log 2>&1",
 		 SOURCE_DIR);
 	if (run(cmd) == 0)
 		tls_started_here = true;
 	/* Another caller may have started it meanwhile: what counts is that
 	 * it answers. */
-	cr_assert(tls_answers(), "lab/mixlab tls-up failed; see /tmp/mixtest-tls-up.log");
+	cr_assert(tls_answers(),
+		  "lab/mixlab tls-up failed; see /tmp/mixtest-tls-up.log");
 }
 
 static void tls_fini(void)
@@ -585,12 +633,15 @@ TestSuite(integration_engine_tls, .init = tls_init, .fini = tls_fini);
 
 Test(integration_engine_tls, verified_handshake_works)
 {
-	struct engine_config cfg = { .name = "tls", .url = TLS_URL, .tls = true,
-				     .tls_verify = true, .cert_path = TLS_DIR };
+	struct engine_config cfg = {.name = "tls",
+				    .url = TLS_URL,
+				    .tls = true,
+				    .tls_verify = true,
+				    .cert_path = TLS_DIR};
 	struct engine_ping_info pi;
 	struct engine_system_info si;
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
 	cr_assert_eq(engine_ping(e, &pi, &err), 0, "%s", err.msg);
@@ -602,25 +653,29 @@ Test(integration_engine_tls, verified_handshake_works)
 
 Test(integration_engine_tls, wrong_ca_is_refused)
 {
-	struct engine_config cfg = { .name = "tls", .url = TLS_URL, .tls = true,
-				     .tls_verify = true,
-				     .cert_path = TLS_DIR "/wrong" };
+	struct engine_config cfg = {.name = "tls",
+				    .url = TLS_URL,
+				    .tls = true,
+				    .tls_verify = true,
+				    .cert_path = TLS_DIR "/wrong"};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
 	cr_assert_eq(engine_ping(e, NULL, &err), DIAG_ETRANSPORT);
-	cr_assert(strstr(err.msg, "daemon 'tls': GET /_ping: cannot connect to "
-				  TLS_URL ": "), "%s", err.msg);
+	cr_assert(strstr(err.msg,
+			 "daemon 'tls': GET /_ping: cannot connect to " TLS_URL
+			 ": "),
+		  "%s", err.msg);
 	engine_free(e);
 }
 
 Test(integration_engine_tls, plain_http_to_tls_port_is_an_error)
 {
-	struct engine_config cfg = { .name = "tls", .url = TLS_URL,
-				     .request_timeout_ms = 3000 };
+	struct engine_config cfg = {
+		.name = "tls", .url = TLS_URL, .request_timeout_ms = 3000};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
 	cr_assert_neq(engine_ping(e, NULL, &err), 0);
@@ -630,13 +685,13 @@ Test(integration_engine_tls, plain_http_to_tls_port_is_an_error)
 
 Test(integration_engine_tls, docker_host_and_tls_variables_give_the_default)
 {
-	char *env[] = { "DOCKER_HOST=" TLS_URL, "DOCKER_TLS_VERIFY=1",
-			"DOCKER_CERT_PATH=" TLS_DIR, NULL };
-	struct engine_registry_opts o = { .environ_ = env,
-					  .docker_config = "/nonexistent" };
+	char *env[] = {"DOCKER_HOST=" TLS_URL, "DOCKER_TLS_VERIFY=1",
+		       "DOCKER_CERT_PATH=" TLS_DIR, NULL};
+	struct engine_registry_opts o = {.environ_ = env,
+					 .docker_config = "/nonexistent"};
 	struct engine_registry *r = NULL;
 	struct engine_daemon *d;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_registry_new(&r, &o, &err), 0, "%s", err.msg);
 	engine_registry_probe(r, &err);
@@ -652,14 +707,15 @@ Test(integration_engine_tls, docker_host_and_tls_variables_give_the_default)
 
 Test(integration_engine, registry_probes_the_lab_map)
 {
-	char *env[] = { "MIXCOMPOSE_DAEMON_LINUX=" LINUX_URL ",os=linux",
-			"MIXCOMPOSE_DAEMON_WINDOWS=" WINDOWS_URL ",os=windows,lab=true",
-			NULL };
-	struct engine_registry_opts o = { .environ_ = env,
-					  .docker_config = "/nonexistent" };
+	char *env[] = {"MIXCOMPOSE_DAEMON_LINUX=" LINUX_URL ",os=linux",
+		       "MIXCOMPOSE_DAEMON_WINDOWS=" WINDOWS_URL
+		       ",os=windows,lab=true",
+		       NULL};
+	struct engine_registry_opts o = {.environ_ = env,
+					 .docker_config = "/nonexistent"};
 	struct engine_registry *r = NULL;
 	struct engine_daemon *l, *w;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_registry_new(&r, &o, &err), 0, "%s", err.msg);
 	cr_assert_eq(engine_registry_probe(r, &err), 0);
@@ -680,13 +736,13 @@ Test(integration_engine, context_from_a_temporary_docker_config)
 {
 	char dir[64] = "/tmp/mixctx.XXXXXX", hex[SHA256_HEX_LEN + 1];
 	char path[512], cmd[600];
-	const char *flags[] = { "lx=context:labctx" };
-	char *env[] = { NULL };
-	struct engine_registry_opts o = { .flags = flags, .n_flags = 1,
-					  .environ_ = env };
+	const char *flags[] = {"lx=context:labctx"};
+	char *env[] = {NULL};
+	struct engine_registry_opts o = {
+		.flags = flags, .n_flags = 1, .environ_ = env};
 	struct engine_registry *r = NULL;
 	struct engine_daemon *d;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	FILE *f;
 
 	cr_assert_not_null(mkdtemp(dir));
@@ -695,8 +751,11 @@ Test(integration_engine, context_from_a_temporary_docker_config)
 	cr_assert_eq(run(path), 0);
 	snprintf(path, sizeof(path), "%s/contexts/meta/%s/meta.json", dir, hex);
 	f = fopen(path, "w");
-	fprintf(f, "{\"Name\":\"labctx\",\"Metadata\":{},\"Endpoints\":{\"docker\":"
-		   "{\"Host\":\"%s\",\"SkipTLSVerify\":false}}}", LINUX_URL);
+	fprintf(f,
+		"{\"Name\":\"labctx\",\"Metadata\":{},\"Endpoints\":{"
+		"\"docker\":"
+		"{\"Host\":\"%s\",\"SkipTLSVerify\":false}}}",
+		LINUX_URL);
 	fclose(f);
 	o.docker_config = dir;
 	cr_assert_eq(engine_registry_new(&r, &o, &err), 0, "%s", err.msg);
@@ -742,7 +801,8 @@ Test(integration_engine, daemons_command_fails_on_an_unreachable_daemon)
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd),
-		 "cd /tmp && %s --daemon linux=%s --daemon gone=unix:///run/mixlab/"
+		 "cd /tmp && %s --daemon linux=%s --daemon "
+		 "gone=unix:///run/mixlab/"
 		 "gone.sock daemons >/dev/null 2>&1",
 		 MIXCOMPOSE_BIN, LINUX_URL);
 	cr_assert_eq(run(cmd), 1);
@@ -756,7 +816,8 @@ Test(integration_engine, daemons_command_reads_the_compose_declarations)
 	int st;
 
 	snprintf(cmd, sizeof(cmd),
-		 "cd /tmp && env -u MIXCOMPOSE_DAEMON_LINUX -u MIXCOMPOSE_DAEMON_WINDOWS "
+		 "cd /tmp && env -u MIXCOMPOSE_DAEMON_LINUX -u "
+		 "MIXCOMPOSE_DAEMON_WINDOWS "
 		 "%s -f %s/samples/lab/compose.yaml daemons",
 		 MIXCOMPOSE_BIN, SOURCE_DIR);
 	p = popen(cmd, "r");
@@ -774,12 +835,13 @@ Test(integration_engine, daemons_command_reads_the_compose_declarations)
 /* A tar of a one-file root fs, imported through POST /images/create. */
 Test(integration_engine_life, import_a_tar_stream)
 {
-	static const char *changes_v[] = { "CMD [\"/bin/busybox\", \"echo\", \"imported\"]",
-					   "LABEL " TEST_LABEL "=engine" };
-	struct engine_strv changes = { changes_v, 2 };
+	static const char *changes_v[] = {
+		"CMD [\"/bin/busybox\", \"echo\", \"imported\"]",
+		"LABEL " TEST_LABEL "=engine"};
+	struct engine_strv changes = {changes_v, 2};
 	struct engine *e = lab_engine("linux", LINUX_URL);
 	struct engine_image_info ii;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	char ref[128], cmd[512], id[96];
 	FILE *tar;
 
@@ -789,8 +851,8 @@ Test(integration_engine_life, import_a_tar_stream)
 		 "tar -C $d -c . && rm -rf $d");
 	tar = popen(cmd, "r");
 	cr_assert_not_null(tar);
-	cr_assert_eq(engine_image_import(e, tar, ref, &changes, id, &err), 0, "%s",
-		     err.msg);
+	cr_assert_eq(engine_image_import(e, tar, ref, &changes, id, &err), 0,
+		     "%s", err.msg);
 	pclose(tar);
 	cr_assert(strncmp(id, "sha256:", 7) == 0, "%s", id);
 	cr_assert_eq(engine_image_inspect(e, ref, &ii, &err), 0, "%s", err.msg);
@@ -809,7 +871,7 @@ static char ssh_opts[512];
 
 static int free_port(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
 
@@ -831,7 +893,8 @@ static void sshd_init(void)
 	ssh_port = free_port();
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; cd %s; ssh-keygen -q -t ed25519 -N '' -f hostkey; "
-		 "ssh-keygen -q -t ed25519 -N '' -f id; cp id.pub authorized_keys; "
+		 "ssh-keygen -q -t ed25519 -N '' -f id; cp id.pub "
+		 "authorized_keys; "
 		 "mkdir -p /run/sshd",
 		 ssh_dir);
 	cr_assert_eq(run(cmd), 0);
@@ -847,11 +910,12 @@ static void sshd_init(void)
 	snprintf(cmd, sizeof(cmd), "/usr/sbin/sshd -f %s/sshd_config", ssh_dir);
 	cr_assert_eq(run(cmd), 0);
 	snprintf(ssh_opts, sizeof(ssh_opts),
-		 "-i %s/id -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+		 "-i %s/id -o StrictHostKeyChecking=no -o "
+		 "UserKnownHostsFile=/dev/null "
 		 "-o BatchMode=yes -o LogLevel=ERROR",
 		 ssh_dir);
 	for (int i = 0; i < 50; i++) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		struct timespec ts = {0, 100 * 1000 * 1000};
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/sshd.pid", ssh_dir);
@@ -882,10 +946,10 @@ TestSuite(integration_engine_ssh, .init = sshd_init, .fini = sshd_fini);
 static struct engine *ssh_engine(const char *sock)
 {
 	char url[256];
-	struct engine_config cfg = { .name = "viassh", .url = url,
-				     .ssh_opts = ssh_opts };
+	struct engine_config cfg = {
+		.name = "viassh", .url = url, .ssh_opts = ssh_opts};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	snprintf(url, sizeof(url), "ssh://root@127.0.0.1:%d%s", ssh_port, sock);
 	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
@@ -897,7 +961,7 @@ Test(integration_engine_ssh, pings_reuse_one_ssh_pipe)
 	struct engine *e = ssh_engine("/run/mixlab/linux.sock");
 	struct engine_ping_info pi;
 	struct engine_container_info *ci = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	for (int i = 0; i < 20; i++)
 		cr_assert_eq(engine_ping(e, &pi, &err), 0, "%s", err.msg);
@@ -914,20 +978,20 @@ Test(integration_engine_ssh, pings_reuse_one_ssh_pipe)
 Test(integration_engine_ssh, remote_socket_missing_says_why)
 {
 	struct engine *e = ssh_engine("/run/mixlab/nosuch.sock");
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(engine_ping(e, NULL, &err), DIAG_ETRANSPORT);
-	cr_assert(strstr(err.msg, "cannot connect to ssh://root@127.0.0.1:"), "%s",
-		  err.msg);
+	cr_assert(strstr(err.msg, "cannot connect to ssh://root@127.0.0.1:"),
+		  "%s", err.msg);
 	cr_assert(strstr(err.msg, "/run/mixlab/nosuch.sock"), "%s", err.msg);
 	engine_free(e);
 }
 
 Test(integration_engine_ssh, refused_port_reports_ssh_error)
 {
-	struct engine_config cfg = { .name = "viassh", .ssh_opts = ssh_opts };
+	struct engine_config cfg = {.name = "viassh", .ssh_opts = ssh_opts};
 	struct engine *e = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	char url[128];
 
 	snprintf(url, sizeof(url), "ssh://root@127.0.0.1:%d", free_port());

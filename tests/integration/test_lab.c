@@ -27,10 +27,10 @@
 static const struct {
 	const char *name;
 	const char *sock;
-} lab[] = { { "linux", LAB_LINUX_SOCK }, { "windows", LAB_WINDOWS_SOCK } };
+} lab[] = {{"linux", LAB_LINUX_SOCK}, {"windows", LAB_WINDOWS_SOCK}};
 
-static const char *const lab_images[] = { LAB_IMAGE_BUSYBOX, LAB_IMAGE_NGINX,
-					  LAB_IMAGE_WEBAPP };
+static const char *const lab_images[] = {LAB_IMAGE_BUSYBOX, LAB_IMAGE_NGINX,
+					 LAB_IMAGE_WEBAPP};
 
 static void lab_must_be_up(void)
 {
@@ -60,7 +60,8 @@ Test(integration_lab, both_daemons_answer_ping)
 		cr_assert_str_eq(r.body.buf, "OK");
 		api = lab_http_header(&r, "api-version");
 		os = lab_http_header(&r, "OSTYPE");
-		cr_assert_not_null(api, "%s: no Api-Version header", lab[i].name);
+		cr_assert_not_null(api, "%s: no Api-Version header",
+				   lab[i].name);
 		cr_assert(strncmp(api, "1.", 2) == 0, "%s: Api-Version '%s'",
 			  lab[i].name, api);
 		cr_assert_str_eq(os, "linux");
@@ -73,7 +74,7 @@ Test(integration_lab, both_daemons_answer_ping)
 /* Both report linux, and they are two daemons, not one socket twice. */
 Test(integration_lab, two_separate_daemons_both_report_linux)
 {
-	char root[2][160] = { "", "" };
+	char root[2][160] = {"", ""};
 
 	lab_must_be_up();
 	for (size_t i = 0; i < 2; i++) {
@@ -99,7 +100,7 @@ Test(integration_lab, lab_images_on_both_daemons_with_one_content_hash)
 {
 	lab_must_be_up();
 	for (size_t k = 0; k < 3; k++) {
-		struct sbuf hash[2] = { SBUF_INIT, SBUF_INIT };
+		struct sbuf hash[2] = {SBUF_INIT, SBUF_INIT};
 
 		for (size_t i = 0; i < 2; i++) {
 			struct lab_http r;
@@ -111,16 +112,20 @@ Test(integration_lab, lab_images_on_both_daemons_with_one_content_hash)
 			cr_assert_eq(r.status, 200, "%s missing on %s",
 				     lab_images[k], lab[i].name);
 			lab_http_release(&r);
-			cr_assert_eq(lab_docker(&hash[i], lab[i].sock,
-						"image inspect --format "
-						"'{{index .Config.Labels \"%s\"}}' %s",
-						LAB_HASH_LABEL, lab_images[k]),
-				     0, "%s", hash[i].buf);
+			cr_assert_eq(
+				lab_docker(
+					&hash[i], lab[i].sock,
+					"image inspect --format "
+					"'{{index .Config.Labels \"%s\"}}' %s",
+					LAB_HASH_LABEL, lab_images[k]),
+				0, "%s", hash[i].buf);
 			cr_assert_eq(hash[i].len, 65, "label '%s' on %s: '%s'",
-				     LAB_HASH_LABEL, lab_images[k], hash[i].buf);
+				     LAB_HASH_LABEL, lab_images[k],
+				     hash[i].buf);
 		}
 		cr_assert_str_eq(hash[0].buf, hash[1].buf,
-				 "%s differs between the daemons", lab_images[k]);
+				 "%s differs between the daemons",
+				 lab_images[k]);
 		sbuf_release(&hash[0]);
 		sbuf_release(&hash[1]);
 	}
@@ -139,12 +144,15 @@ Test(integration_lab, daemon_map_names_both_sockets)
 			 "MIXCOMPOSE_DAEMON_WINDOWS=" LAB_WINDOWS_URL
 			 ",os=windows,lab=true\n");
 	cr_assert_eq(lab_sh(&out, "%s env", LAB_SCRIPT), 0, "%s", out.buf);
-	cr_assert_not_null(strstr(out.buf, "export MIXCOMPOSE_DAEMON_WINDOWS='"
-				  LAB_WINDOWS_URL ",os=windows,lab=true'\n"),
-			   "%s", out.buf);
+	cr_assert_not_null(
+		strstr(out.buf,
+		       "export MIXCOMPOSE_DAEMON_WINDOWS='" LAB_WINDOWS_URL
+		       ",os=windows,lab=true'\n"),
+		"%s", out.buf);
 	sbuf_reset(&out);
 	/* What `eval "$(lab/mixlab env)"` gives a shell. */
-	cr_assert_eq(lab_sh(&out, "eval \"$(%s env)\" && "
+	cr_assert_eq(lab_sh(&out,
+			    "eval \"$(%s env)\" && "
 			    "printf '%%s' \"$MIXCOMPOSE_DAEMON_LINUX\"",
 			    LAB_SCRIPT),
 		     0, "%s", out.buf);
@@ -175,9 +183,9 @@ static void lab_fingerprint(struct sbuf *out)
 	for (size_t i = 0; i < 2; i++) {
 		struct sbuf pid = SBUF_INIT;
 
-		cr_assert_eq(lab_sh(&pid, "cat %s/%s.pid", LAB_RUN_DIR,
-				    lab[i].name),
-			     0, "%s", pid.buf);
+		cr_assert_eq(
+			lab_sh(&pid, "cat %s/%s.pid", LAB_RUN_DIR, lab[i].name),
+			0, "%s", pid.buf);
 		sbuf_addf(out, "%s pid %s\n", lab[i].name, pid.buf);
 		sbuf_release(&pid);
 		for (size_t k = 0; k < 3; k++) {
@@ -212,9 +220,9 @@ Test(integration_lab, up_again_changes_nothing, .timeout = 120)
 	lab_fingerprint(&after);
 	cr_assert_str_eq(after.buf, before.buf);
 	sbuf_reset(&out);
-	cr_assert_eq(lab_sh(&out, "iptables -S DOCKER-USER | grep -c -- '%s'",
-			    RULE),
-		     0, "%s", out.buf);
+	cr_assert_eq(
+		lab_sh(&out, "iptables -S DOCKER-USER | grep -c -- '%s'", RULE),
+		0, "%s", out.buf);
 	cr_assert_str_eq(out.buf, "1\n");
 	sbuf_release(&before);
 	sbuf_release(&after);
@@ -280,29 +288,32 @@ static void cross_setup(void)
 		  "run -d --name mixlab-test-web --label " TEST_LABEL
 		  " --network " NET_WINDOWS " --ip " IP_WEB
 		  " --add-host client:" IP_CLIENT
-		  " -e SERVICE_NAME=web -e PLATFORM=windows/amd64 "
-		  LAB_IMAGE_WEBAPP);
+		  " -e SERVICE_NAME=web -e "
+		  "PLATFORM=windows/amd64 " LAB_IMAGE_WEBAPP);
 	docker_ok(LAB_LINUX_SOCK, "client on linux",
 		  "run -d --name mixlab-test-client --label " TEST_LABEL
 		  " --network " NET_LINUX " --ip " IP_CLIENT
-		  " --add-host web:" IP_WEB " " LAB_IMAGE_BUSYBOX
-		  " sleep 600");
+		  " --add-host web:" IP_WEB " " LAB_IMAGE_BUSYBOX " sleep 600");
 }
 
-TestSuite(integration_lab_cross, .init = cross_setup, .fini = cross_teardown,
+TestSuite(integration_lab_cross,
+	  .init = cross_setup,
+	  .fini = cross_teardown,
 	  .timeout = 120);
 
 Test(integration_lab_cross, ping_by_ip_both_ways)
 {
 	struct sbuf out = SBUF_INIT;
 
-	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK,
-				"exec mixlab-test-client ping -c 1 -W 5 " IP_WEB),
-		     0, "linux -> windows: %s", out.buf);
+	cr_assert_eq(
+		lab_docker(&out, LAB_LINUX_SOCK,
+			   "exec mixlab-test-client ping -c 1 -W 5 " IP_WEB),
+		0, "linux -> windows: %s", out.buf);
 	sbuf_reset(&out);
-	cr_assert_eq(lab_docker(&out, LAB_WINDOWS_SOCK,
-				"exec mixlab-test-web ping -c 1 -W 5 " IP_CLIENT),
-		     0, "windows -> linux: %s", out.buf);
+	cr_assert_eq(
+		lab_docker(&out, LAB_WINDOWS_SOCK,
+			   "exec mixlab-test-web ping -c 1 -W 5 " IP_CLIENT),
+		0, "windows -> linux: %s", out.buf);
 	sbuf_release(&out);
 }
 
@@ -337,9 +348,10 @@ Test(integration_lab_cross, container_name_of_other_daemon_is_unknown)
 				"mixlab-test-web /etc/hosts"),
 		     1, "%s", out.buf);
 	sbuf_reset(&out);
-	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK,
-				"exec mixlab-test-client grep -c web /etc/hosts"),
-		     0, "%s", out.buf);
+	cr_assert_eq(
+		lab_docker(&out, LAB_LINUX_SOCK,
+			   "exec mixlab-test-client grep -c web /etc/hosts"),
+		0, "%s", out.buf);
 	sbuf_release(&out);
 }
 
@@ -358,8 +370,9 @@ Test(integration_lab_cross, sample_nginx_proxies_to_web_on_other_daemon)
 		 "run -d --name mixlab-test-nginx --label " TEST_LABEL
 		 " --network " NET_LINUX " --ip " IP_NGINX
 		 " --add-host web:" IP_WEB " -p 127.0.0.1:%d:80"
-		 " -v %s/samples/lab/nginx.conf:/etc/nginx/nginx.conf:ro "
-		 LAB_IMAGE_NGINX,
+		 " -v "
+		 "%s/samples/lab/nginx.conf:/etc/nginx/"
+		 "nginx.conf:ro " LAB_IMAGE_NGINX,
 		 NGINX_PORT, SOURCE_DIR);
 	docker_ok(LAB_LINUX_SOCK, "nginx on linux", args);
 	cr_assert_eq(lab_http_tcp_wait(&r, "127.0.0.1", NGINX_PORT, "/", 20000),

@@ -22,7 +22,7 @@
 
 #define FIXTURE_DIR TEST_FIXTURES_DIR "/integration/"
 
-static const char *const socks[] = { LAB_LINUX_SOCK, LAB_WINDOWS_SOCK };
+static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
 
 /* The project of the running test: its directory and name. */
 static struct {
@@ -62,7 +62,8 @@ static void project(const char *fixture, const char *tag)
 	project_from(src, tag);
 }
 
-/* Runs mixcompose in the project's directory: "ENV=.. mixcompose -p NAME ARGS". */
+/* Runs mixcompose in the project's directory: "ENV=.. mixcompose -p NAME ARGS".
+ */
 static int mc_env(struct sbuf *out, const char *env, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -123,7 +124,7 @@ TestSuite(integration_up, .init = setup, .fini = fini, .timeout = 180);
 
 static int free_port(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -142,8 +143,8 @@ static char *inspect(const char *sock, const char *name, const char *tmpl)
 
 	cr_assert_eq(lab_docker(&out, sock, "inspect -f '%s' %s", tmpl, name),
 		     0, "%s", out.buf);
-	while (out.len && (out.buf[out.len - 1] == '\n' ||
-			   out.buf[out.len - 1] == ' '))
+	while (out.len &&
+	       (out.buf[out.len - 1] == '\n' || out.buf[out.len - 1] == ' '))
 		sbuf_setlen(&out, out.len - 1);
 	return sbuf_detach(&out, NULL);
 }
@@ -163,10 +164,10 @@ static char *cname(const char *service)
  */
 static double rfc3339(const char *s)
 {
-	struct tm tm = { 0 };
-	const char *rest = strptime(s, s[10] == 'T' ? "%Y-%m-%dT%H:%M:%S"
-						   : "%Y-%m-%d %H:%M:%S",
-				    &tm);
+	struct tm tm = {0};
+	const char *rest = strptime(
+		s, s[10] == 'T' ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S",
+		&tm);
 	double frac = 0, scale = 0.1;
 
 	cr_assert_not_null(rest, "not a time: '%s'", s);
@@ -191,7 +192,7 @@ static void up_lab(int port, const char *env_extra)
 
 static void assert_page(int port)
 {
-	struct lab_http r = { 0 };
+	struct lab_http r = {0};
 
 	cr_assert_eq(lab_http_tcp_wait(&r, "127.0.0.1", port, "/", 15000), 0,
 		     "no 200 through nginx: %d %s", r.status, r.body.buf);
@@ -226,8 +227,9 @@ Test(integration_up, lab_sample_serves_across_daemons)
 			"{{index .Config.Labels \"io.mixcompose.daemon\"}}");
 	cr_assert_str_eq(label, "windows");
 	free(label);
-	label = inspect(LAB_LINUX_SOCK, cname("nginx"),
-			"{{index .Config.Labels \"com.docker.compose.service\"}}");
+	label = inspect(
+		LAB_LINUX_SOCK, cname("nginx"),
+		"{{index .Config.Labels \"com.docker.compose.service\"}}");
 	cr_assert_str_eq(label, "nginx");
 	free(label);
 	sbuf_release(&out);
@@ -292,11 +294,15 @@ Test(integration_up, healthy_and_completed_conditions_hold)
 
 	project("conditions", "cond");
 	cr_assert_eq(mc(&out, "up -d --progress plain"), 0, "%s", out.buf);
-	app_start = inspect(LAB_LINUX_SOCK, cname("app"), "{{.State.StartedAt}}");
-	once_end = inspect(LAB_LINUX_SOCK, cname("once"), "{{.State.FinishedAt}}");
-	once_code = inspect(LAB_LINUX_SOCK, cname("once"), "{{.State.ExitCode}}");
-	health = inspect(LAB_WINDOWS_SOCK, cname("ready"),
-			 "{{range .State.Health.Log}}{{.ExitCode}} {{.End}}|{{end}}");
+	app_start =
+		inspect(LAB_LINUX_SOCK, cname("app"), "{{.State.StartedAt}}");
+	once_end =
+		inspect(LAB_LINUX_SOCK, cname("once"), "{{.State.FinishedAt}}");
+	once_code =
+		inspect(LAB_LINUX_SOCK, cname("once"), "{{.State.ExitCode}}");
+	health = inspect(
+		LAB_WINDOWS_SOCK, cname("ready"),
+		"{{range .State.Health.Log}}{{.ExitCode}} {{.End}}|{{end}}");
 	cr_assert_str_eq(once_code, "0");
 	/* The first passing check in the log: when 'ready' became healthy. */
 	for (char *e = strtok(health, "|"); e; e = strtok(NULL, "|"))
@@ -359,8 +365,9 @@ Test(integration_up, restart_keeps_host_entries)
 
 	project("lab", "restart");
 	up_lab(port, NULL);
-	ip = inspect(LAB_WINDOWS_SOCK, cname("web"),
-		     "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+	ip = inspect(
+		LAB_WINDOWS_SOCK, cname("web"),
+		"{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
 	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK, "restart -t 0 %s",
 				cname("proxy")),
 		     0, "%s", out.buf);
@@ -374,8 +381,9 @@ Test(integration_up, restart_keeps_host_entries)
 	snprintf(line, sizeof(line), "%s\tweb\n", ip);
 	cr_assert(strstr(out.buf, line), "no '%s' in:\n%s", line, out.buf);
 	free(ip);
-	ip = inspect(LAB_WINDOWS_SOCK, cname("web"),
-		     "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+	ip = inspect(
+		LAB_WINDOWS_SOCK, cname("web"),
+		"{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
 	cr_assert(strstr(out.buf, ip), "web kept its address %s", ip);
 	assert_page(port);
 	free(ip);
@@ -488,10 +496,11 @@ static void third_setup(void)
 			    T.dir, T.dir, T.dir, T.dir),
 		     0);
 	setenv("MIXCOMPOSE_DAEMON_THIRD",
-	       strcat(strcpy((char[128]){ 0 }, "unix://"), T.sock), 1);
+	       strcat(strcpy((char[128]){0}, "unix://"), T.sock), 1);
 	third_start();
-	cr_assert_eq(lab_sh(NULL, "docker -H unix://%s save %s | "
-				  "docker -H unix://%s load",
+	cr_assert_eq(lab_sh(NULL,
+			    "docker -H unix://%s save %s | "
+			    "docker -H unix://%s load",
 			    LAB_LINUX_SOCK, LAB_IMAGE_BUSYBOX, T.sock),
 		     0);
 }
@@ -505,24 +514,30 @@ static void third_fini(void)
 	if (!lab_daemon_up(T.sock))
 		third_start();
 	fini();
-	lab_docker(&out, T.sock, "ps -aq --filter label=com.docker.compose.project");
+	lab_docker(&out, T.sock,
+		   "ps -aq --filter label=com.docker.compose.project");
 	cr_expect_eq(out.len, 0, "containers left on the third daemon");
 	third_stop();
 	lab_sh(NULL,
-	       "grep -o ' %s/[^ ]*' /proc/mounts | sort -r | xargs -r umount -l; "
+	       "grep -o ' %s/[^ ]*' /proc/mounts | sort -r | xargs -r umount "
+	       "-l; "
 	       "rmdir /sys/fs/cgroup/*/mixtest-%ld 2>/dev/null; rm -rf '%s'",
 	       T.dir, (long)getpid(), T.dir);
 	unsetenv("MIXCOMPOSE_DAEMON_THIRD");
 	sbuf_release(&out);
 }
 
-Test(integration_up_daemon, stopped_daemon_gives_clear_error_then_converges,
-     .init = third_setup, .fini = third_fini, .timeout = 240)
+Test(integration_up_daemon,
+     stopped_daemon_gives_clear_error_then_converges,
+     .init = third_setup,
+     .fini = third_fini,
+     .timeout = 240)
 {
 	struct sbuf out = SBUF_INIT, st = SBUF_INIT;
 
 	project("third", "third");
-	/* 'late' is created at once, then waits ~3 s for 'slow' to be healthy. */
+	/* 'late' is created at once, then waits ~3 s for 'slow' to be healthy.
+	 */
 	lab_sh(&out,
 	       "cd '%s' && { %s -p %s up -d --progress plain & pid=$!; "
 	       "sleep 1.5; kill -TERM $(cat %s/pid); wait $pid; "
@@ -543,7 +558,8 @@ Test(integration_up_daemon, stopped_daemon_gives_clear_error_then_converges,
 	sbuf_reset(&out);
 	cr_assert_eq(mc(&out, "up -d --progress plain"), 0, "%s", out.buf);
 	cr_assert(strstr(out.buf, "late-1 (third)  Started"), "%s", out.buf);
-	cr_assert_eq(lab_docker(&st, T.sock, "inspect -f '{{.State.Running}}' %s",
+	cr_assert_eq(lab_docker(&st, T.sock,
+				"inspect -f '{{.State.Running}}' %s",
 				cname("late")),
 		     0, "%s", st.buf);
 	cr_assert_str_eq(st.buf, "true\n");
@@ -559,7 +575,8 @@ Test(integration_up_daemon, stopped_daemon_gives_clear_error_then_converges,
 	sbuf_release(&st);
 }
 
-/* ---- Late host entries ----------------------------------------------------- */
+/* ---- Late host entries -----------------------------------------------------
+ */
 
 static char ext_net[64];
 
@@ -570,8 +587,7 @@ static void late_fini(void)
 		lab_docker(NULL, socks[i], "network rm %s", ext_net);
 }
 
-Test(integration_up, late_addresses_are_written_by_exec,
-     .fini = late_fini)
+Test(integration_up, late_addresses_are_written_by_exec, .fini = late_fini)
 {
 	struct sbuf out = SBUF_INIT;
 	char env[96], line[512], *ip_b;
@@ -586,21 +602,24 @@ Test(integration_up, late_addresses_are_written_by_exec,
 	sbuf_reset(&out);
 	cr_assert_eq(mc_env(&out, env, "up -d --progress plain"), 0, "%s",
 		     out.buf);
-	ip_b = inspect(LAB_WINDOWS_SOCK, cname("b"),
-		       "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+	ip_b = inspect(
+		LAB_WINDOWS_SOCK, cname("b"),
+		"{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
 	sbuf_reset(&out);
 	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK, "exec %s cat /etc/hosts",
 				cname("a")),
 		     0, "%s", out.buf);
-	snprintf(line, sizeof(line), "# mixcompose begin\n%s b %s # mixcompose\n",
-		 ip_b, cname("b"));
+	snprintf(line, sizeof(line),
+		 "# mixcompose begin\n%s b %s # mixcompose\n", ip_b,
+		 cname("b"));
 	cr_assert(strstr(out.buf, line), "no '%s' in:\n%s", line, out.buf);
 	cr_assert(strstr(out.buf, "# mixcompose end\n"), "%s", out.buf);
 	free(ip_b);
 	sbuf_release(&out);
 }
 
-/* ---- Attached up and --wait ------------------------------------------------ */
+/* ---- Attached up and --wait ------------------------------------------------
+ */
 
 static char *slurp(const char *path)
 {
@@ -613,7 +632,7 @@ static char *slurp(const char *path)
 Test(integration_up, attached_up_follows_logs_and_ctrl_c_stops_the_project)
 {
 	int port = free_port();
-	struct lab_http r = { 0 };
+	struct lab_http r = {0};
 	char path[300], *log = NULL, *running;
 	long pid = 0;
 	FILE *f;

@@ -53,7 +53,7 @@ struct compose_service *mu_service(struct compose_project *p, const char *name)
 	struct compose_service *s = &p->services[p->n_services++];
 
 	s->name = name;
-	s->loc = (struct diag_loc){ "compose.yaml", 10 + (int)p->n_services, 3 };
+	s->loc = (struct diag_loc){"compose.yaml", 10 + (int)p->n_services, 3};
 	s->image = arena_sprintf(p->arena, "img:%s", name);
 	s->scale = 1;
 	s->init = -1;
@@ -66,7 +66,8 @@ struct compose_service *mu_service(struct compose_project *p, const char *name)
 	return s;
 }
 
-void mu_platform(struct compose_project *p, struct compose_service *s,
+void mu_platform(struct compose_project *p,
+		 struct compose_service *s,
 		 const char *platform)
 {
 	const char *slash = strchr(platform, '/');
@@ -78,8 +79,11 @@ void mu_platform(struct compose_project *p, struct compose_service *s,
 	s->platform.arch = slash ? slash + 1 : NULL;
 }
 
-void mu_depends(struct compose_project *p, struct compose_service *s,
-		const char *on, const char *condition, int line)
+void mu_depends(struct compose_project *p,
+		struct compose_service *s,
+		const char *on,
+		const char *condition,
+		int line)
 {
 	struct compose_depends *d = &s->depends_on[s->n_depends_on++];
 
@@ -87,11 +91,14 @@ void mu_depends(struct compose_project *p, struct compose_service *s,
 	d->service = on;
 	d->condition = condition ? condition : "service_started";
 	d->required = true;
-	d->loc = (struct diag_loc){ "compose.yaml", line, 7 };
+	d->loc = (struct diag_loc){"compose.yaml", line, 7};
 }
 
-void mu_attach(struct compose_project *p, struct compose_service *s,
-	       const char *key, const char *ipv4, const char *alias)
+void mu_attach(struct compose_project *p,
+	       struct compose_service *s,
+	       const char *key,
+	       const char *ipv4,
+	       const char *alias)
 {
 	struct compose_service_network *n = &s->networks[s->n_networks++];
 
@@ -105,29 +112,32 @@ void mu_attach(struct compose_project *p, struct compose_service *s,
 	}
 }
 
-void mu_link(struct compose_project *p, struct compose_service *s,
+void mu_link(struct compose_project *p,
+	     struct compose_service *s,
 	     const char *link)
 {
 	(void)p;
 	s->links.v[s->links.n++] = link;
 }
 
-void mu_env(struct compose_project *p, struct compose_service *s,
-	    const char *key, const char *value)
+void mu_env(struct compose_project *p,
+	    struct compose_service *s,
+	    const char *key,
+	    const char *value)
 {
 	(void)p;
 	s->environment[s->n_environment].key = key;
 	s->environment[s->n_environment++].value = value;
 }
 
-struct compose_network *mu_network(struct compose_project *p, const char *key,
-				   const char *subnet)
+struct compose_network *
+mu_network(struct compose_project *p, const char *key, const char *subnet)
 {
 	struct compose_network *n = &p->networks[p->n_networks++];
 
 	n->key = key;
 	n->name = arena_sprintf(p->arena, "%s_%s", p->name, key);
-	n->loc = (struct diag_loc){ "compose.yaml", 50 + (int)p->n_networks, 3 };
+	n->loc = (struct diag_loc){"compose.yaml", 50 + (int)p->n_networks, 3};
 	if (subnet) {
 		n->ipam = arena_calloc(p->arena, 1, sizeof(*n->ipam));
 		n->ipam[0].subnet = subnet;
@@ -142,12 +152,14 @@ struct compose_volume *mu_volume(struct compose_project *p, const char *key)
 
 	v->key = key;
 	v->name = arena_sprintf(p->arena, "%s_%s", p->name, key);
-	v->loc = (struct diag_loc){ "compose.yaml", 70 + (int)p->n_volumes, 3 };
+	v->loc = (struct diag_loc){"compose.yaml", 70 + (int)p->n_volumes, 3};
 	return v;
 }
 
-void mu_mount(struct compose_project *p, struct compose_service *s,
-	      const char *key, const char *target)
+void mu_mount(struct compose_project *p,
+	      struct compose_service *s,
+	      const char *key,
+	      const char *target)
 {
 	struct compose_mount *m = &s->volumes[s->n_volumes++];
 
@@ -159,11 +171,13 @@ void mu_mount(struct compose_project *p, struct compose_service *s,
 	m->volume_nocopy = -1;
 	m->tmpfs_size = -1;
 	m->tmpfs_mode = -1;
-	m->loc = (struct diag_loc){ "compose.yaml", 40, 9 };
+	m->loc = (struct diag_loc){"compose.yaml", 40, 9};
 }
 
-void mu_declare_daemon(struct compose_project *p, const char *name,
-		       const char *os, bool lab)
+void mu_declare_daemon(struct compose_project *p,
+		       const char *name,
+		       const char *os,
+		       bool lab)
 {
 	struct compose_daemon *d = &p->mix.daemons[p->mix.n_daemons++];
 
@@ -174,7 +188,7 @@ void mu_declare_daemon(struct compose_project *p, const char *name,
 
 struct plan_host mu_host(const char *name, const char *os, const char *arch)
 {
-	struct plan_host h = { 0 };
+	struct plan_host h = {0};
 
 	h.name = name;
 	h.os = os;
@@ -184,8 +198,11 @@ struct plan_host mu_host(const char *name, const char *os, const char *arch)
 	return h;
 }
 
-void mu_host_net(struct arena *a, struct plan_host *h, const char *name,
-		 const char *subnet, const char *project)
+void mu_host_net(struct arena *a,
+		 struct plan_host *h,
+		 const char *name,
+		 const char *subnet,
+		 const char *project)
 {
 	struct plan_host_network *old = h->networks;
 
@@ -199,15 +216,18 @@ void mu_host_net(struct arena *a, struct plan_host *h, const char *name,
 	h->n_networks++;
 }
 
-struct plan_host_container *mu_host_ctr(struct arena *a, struct plan_host *h,
-					const char *name, const char *service,
-					int number, const char *hash,
+struct plan_host_container *mu_host_ctr(struct arena *a,
+					struct plan_host *h,
+					const char *name,
+					const char *service,
+					int number,
+					const char *hash,
 					const char *state)
 {
 	struct plan_host_container *old = h->containers, *c;
 
-	h->containers = arena_calloc(a, h->n_containers + 1,
-				     sizeof(*h->containers));
+	h->containers =
+		arena_calloc(a, h->n_containers + 1, sizeof(*h->containers));
 	if (old)
 		memcpy(h->containers, old, h->n_containers * sizeof(*old));
 	c = &h->containers[h->n_containers++];
@@ -221,8 +241,10 @@ struct plan_host_container *mu_host_ctr(struct arena *a, struct plan_host *h,
 	return c;
 }
 
-void mu_ctr_net(struct arena *a, struct plan_host_container *c,
-		const char *net, const char *ip)
+void mu_ctr_net(struct arena *a,
+		struct plan_host_container *c,
+		const char *net,
+		const char *ip)
 {
 	struct plan_host_attach *old = c->networks;
 

@@ -44,31 +44,40 @@ static int run(char *out, size_t len, const char *const *args)
 
 Test(planner_cli_graph, offline_mermaid_groups_by_daemon)
 {
-	const char *args[] = { "mixcompose", "-f",
-			       FIXTURE("planner/mixed/compose.yaml"), "graph",
-			       "--offline", NULL };
+	const char *args[] = {"mixcompose",
+			      "-f",
+			      FIXTURE("planner/mixed/compose.yaml"),
+			      "graph",
+			      "--offline",
+			      NULL};
 	static char out[8192];
 
 	if (access(MIXCOMPOSE_BIN, X_OK))
 		cr_skip_test("mixcompose is not built");
 	cr_assert_eq(run(out, sizeof(out), args), 0);
-	cr_assert_str_eq(out, "flowchart LR\n"
-			      "  subgraph d0[\"linux (linux)\"]\n"
-			      "    s1[\"db\"]\n"
-			      "    s2[\"nginx\"]\n"
-			      "  end\n"
-			      "  subgraph d1[\"windows (stand-in)\"]\n"
-			      "    s0[\"app\"]\n"
-			      "  end\n"
-			      "  s0 ==>|\"service_healthy, cross-daemon\"| s1\n"
-			      "  s2 ==>|\"service_started, cross-daemon\"| s0\n");
+	cr_assert_str_eq(out,
+			 "flowchart LR\n"
+			 "  subgraph d0[\"linux (linux)\"]\n"
+			 "    s1[\"db\"]\n"
+			 "    s2[\"nginx\"]\n"
+			 "  end\n"
+			 "  subgraph d1[\"windows (stand-in)\"]\n"
+			 "    s0[\"app\"]\n"
+			 "  end\n"
+			 "  s0 ==>|\"service_healthy, cross-daemon\"| s1\n"
+			 "  s2 ==>|\"service_started, cross-daemon\"| s0\n");
 }
 
 Test(planner_cli_graph, offline_dot)
 {
-	const char *args[] = { "mixcompose", "-f",
-			       FIXTURE("planner/mixed/compose.yaml"), "graph",
-			       "--offline", "--format", "dot", NULL };
+	const char *args[] = {"mixcompose",
+			      "-f",
+			      FIXTURE("planner/mixed/compose.yaml"),
+			      "graph",
+			      "--offline",
+			      "--format",
+			      "dot",
+			      NULL};
 	static char out[8192];
 
 	if (access(MIXCOMPOSE_BIN, X_OK))
@@ -80,9 +89,10 @@ Test(planner_cli_graph, offline_dot)
 
 Test(planner_cli_graph, bad_format_is_a_usage_error)
 {
-	const char *args[] = { "mixcompose", "-f",
-			       FIXTURE("planner/mixed/compose.yaml"), "graph",
-			       "--format", "png", NULL };
+	const char *args[] = {
+		"mixcompose", "-f",	  FIXTURE("planner/mixed/compose.yaml"),
+		"graph",      "--format", "png",
+		NULL};
 	static char out[1024];
 
 	if (access(MIXCOMPOSE_BIN, X_OK))

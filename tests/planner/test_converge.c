@@ -39,7 +39,7 @@ static struct plan *build(struct compose_project *p,
 			  const struct plan_options *o)
 {
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(plan_build(&pl, p, hosts, 2, o, &err), 0, "%s", err.msg);
 	return pl;
@@ -62,9 +62,10 @@ static void apply(const struct plan *pl)
 		x->label_project = "demo";
 		for (size_t k = 0; k < c->n_endpoints; k++)
 			mu_ctr_net(ha, x,
-				   arena_strdup(ha, pl->networks[c->endpoints[k]
-									 .network]
-							    .name),
+				   arena_strdup(
+					   ha,
+					   pl->networks[c->endpoints[k].network]
+						   .name),
 				   arena_strdup(ha, c->endpoints[k].ipv4));
 	}
 }
@@ -150,8 +151,8 @@ Test(planner_converge, force_and_no_recreate)
 {
 	struct compose_project *p = two();
 	struct plan *pl = build(p, NULL), *again;
-	struct plan_options force = { .force_recreate = true };
-	struct plan_options keep = { .no_recreate = true };
+	struct plan_options force = {.force_recreate = true};
+	struct plan_options keep = {.no_recreate = true};
 
 	apply(pl);
 	again = build(p, &force);
@@ -192,9 +193,10 @@ Test(planner_converge, recreate_keeps_the_address)
 	again = build(p, NULL);
 	cr_assert_str_eq(mu_ctr(again, "demo-web-1")->endpoints[0].ipv4,
 			 "172.30.0.77");
-	cr_assert_str_eq(mu_ctr(again, "demo-web-1")->reason,
-			 arena_sprintf(ha, "config hash changed: 01234567 -> %.8s",
-				       mu_ctr(again, "demo-web-1")->config_hash));
+	cr_assert_str_eq(
+		mu_ctr(again, "demo-web-1")->reason,
+		arena_sprintf(ha, "config hash changed: 01234567 -> %.8s",
+			      mu_ctr(again, "demo-web-1")->config_hash));
 	plan_free(again);
 	plan_free(pl);
 	mu_free(p);
@@ -203,7 +205,7 @@ Test(planner_converge, recreate_keeps_the_address)
 Test(planner_converge, orphan_warned_or_removed)
 {
 	struct compose_project *p = two();
-	struct plan_options rm = { .remove_orphans = true };
+	struct plan_options rm = {.remove_orphans = true};
 	struct plan *pl;
 	const struct plan_container *c;
 
@@ -227,16 +229,18 @@ Test(planner_converge, orphan_warned_or_removed)
 Test(planner_converge, service_moved_daemon_leaves_orphan)
 {
 	struct compose_project *p = two();
-	struct plan_options rm = { .remove_orphans = true };
+	struct plan_options rm = {.remove_orphans = true};
 	struct plan *pl;
 
-	/* "app" is routed to windows; a copy on linux is on the wrong daemon. */
+	/* "app" is routed to windows; a copy on linux is on the wrong daemon.
+	 */
 	mu_host_ctr(ha, &hosts[0], "demo-app-1", "app", 1, "h", "running");
 	pl = build(p, &rm);
 	cr_assert_eq(mu_ctr(pl, "demo-app-1")->action, PLAN_ACT_CREATE);
 	cr_assert_eq(pl->containers[2].action, PLAN_ACT_REMOVE);
 	cr_assert_eq(pl->containers[2].daemon, 0);
-	cr_assert(strstr(pl->containers[2].reason, "now runs on daemon 'windows'"));
+	cr_assert(strstr(pl->containers[2].reason,
+			 "now runs on daemon 'windows'"));
 	plan_free(pl);
 	mu_free(p);
 }
@@ -258,13 +262,14 @@ Test(planner_converge, scale_down_removes_extra_containers)
 Test(planner_converge, other_projects_and_oneoffs_are_ignored)
 {
 	struct compose_project *p = two();
-	struct plan_options rm = { .remove_orphans = true };
+	struct plan_options rm = {.remove_orphans = true};
 	struct plan_host_container *x;
 	struct plan *pl;
 
 	x = mu_host_ctr(ha, &hosts[0], "other-web-1", "web", 1, "h", "running");
 	x->label_project = "other";
-	x = mu_host_ctr(ha, &hosts[0], "demo-web-run-1", "web", 1, "h", "running");
+	x = mu_host_ctr(ha, &hosts[0], "demo-web-run-1", "web", 1, "h",
+			"running");
 	x->oneoff = true;
 	pl = build(p, &rm);
 	cr_assert_eq(pl->n_containers, 2);
@@ -276,7 +281,7 @@ Test(planner_converge, other_projects_and_oneoffs_are_ignored)
 Test(planner_converge, offline_plans_create_only)
 {
 	struct compose_project *p = two();
-	struct plan_options off = { .offline = true };
+	struct plan_options off = {.offline = true};
 	struct plan *pl;
 
 	mu_host_ctr(ha, &hosts[0], "demo-web-1", "web", 1, "h", "running");
@@ -315,17 +320,17 @@ Test(planner_converge, labels_as_compose_writes_them)
 	struct plan *pl = build(p, NULL);
 	const struct plan_container *c = mu_ctr(pl, "demo-app-1");
 	const char *want[][2] = {
-		{ "com.docker.compose.config-hash", c->config_hash },
-		{ "com.docker.compose.container-number", "1" },
-		{ "com.docker.compose.depends_on", "" },
-		{ "com.docker.compose.oneoff", "False" },
-		{ "com.docker.compose.project", "demo" },
-		{ "com.docker.compose.project.config_files",
-		  "/src/demo/compose.yaml" },
-		{ "com.docker.compose.project.working_dir", "/src/demo" },
-		{ "com.docker.compose.service", "app" },
-		{ "io.mixcompose.daemon", "windows" },
-		{ "io.mixcompose.platform", "windows" },
+		{"com.docker.compose.config-hash", c->config_hash},
+		{"com.docker.compose.container-number", "1"},
+		{"com.docker.compose.depends_on", ""},
+		{"com.docker.compose.oneoff", "False"},
+		{"com.docker.compose.project", "demo"},
+		{"com.docker.compose.project.config_files",
+		 "/src/demo/compose.yaml"},
+		{"com.docker.compose.project.working_dir", "/src/demo"},
+		{"com.docker.compose.service", "app"},
+		{"io.mixcompose.daemon", "windows"},
+		{"io.mixcompose.platform", "windows"},
 	};
 
 	cr_assert_eq(c->n_labels, 10);
@@ -342,7 +347,7 @@ Test(planner_converge, container_name_and_scale_conflict)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *s = mu_service(p, "web");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	s->container_name = "front";
 	s->scale = 2;
@@ -351,7 +356,8 @@ Test(planner_converge, container_name_and_scale_conflict)
 	cr_assert_eq(err.loc.line, 11);
 	s = &p->services[0];
 	s->scale = 1;
-	cr_assert_eq(plan_build(&pl, p, hosts, 2, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(plan_build(&pl, p, hosts, 2, NULL, &err), 0, "%s",
+		     err.msg);
 	cr_assert_not_null(mu_ctr(pl, "front"));
 	cr_assert_str_eq(pl->hosts_table[0].name, "front");
 	cr_assert_str_eq(pl->hosts_table[0].kind, "container_name");
@@ -359,14 +365,15 @@ Test(planner_converge, container_name_and_scale_conflict)
 	mu_free(p);
 }
 
-/* ---- down ----------------------------------------------------------------- */
+/* ---- down -----------------------------------------------------------------
+ */
 
 Test(planner_converge, down_in_reverse_dependency_order)
 {
 	struct plan_host_container *x;
 	struct plan_down *d = NULL;
-	struct plan_down_options o = { .remove_volumes = true };
-	struct diag err = { 0 };
+	struct plan_down_options o = {.remove_volumes = true};
+	struct diag err = {0};
 
 	x = mu_host_ctr(ha, &hosts[0], "demo-web-1", "web", 1, "h", "running");
 	x->depends_on = "app:service_started:false";
@@ -378,7 +385,8 @@ Test(planner_converge, down_in_reverse_dependency_order)
 	mu_host_net(ha, &hosts[0], "demo_default", "172.30.0.0/24", "demo");
 	mu_host_net(ha, &hosts[0], "bridge", "172.17.0.0/16", NULL);
 	hosts[1].volumes = arena_calloc(ha, 1, sizeof(*hosts[1].volumes));
-	hosts[1].volumes[0] = (struct plan_host_volume){ "demo_data", "demo", "data" };
+	hosts[1].volumes[0] =
+		(struct plan_host_volume){"demo_data", "demo", "data"};
 	hosts[1].n_volumes = 1;
 	cr_assert_eq(plan_build_down(&d, "demo", hosts, 2, &o, &err), 0);
 	cr_assert_eq(d->n_steps, 5);
@@ -399,8 +407,8 @@ Test(planner_converge, down_keeps_orphans_unless_asked)
 {
 	struct compose_project *p = two();
 	struct plan_down *d = NULL;
-	struct plan_down_options o = { .project = p };
-	struct diag err = { 0 };
+	struct plan_down_options o = {.project = p};
+	struct diag err = {0};
 	struct sbuf sb = SBUF_INIT;
 
 	mu_host_ctr(ha, &hosts[0], "demo-web-1", "web", 1, "h", "running");
@@ -423,7 +431,7 @@ Test(planner_converge, down_survives_cyclic_labels)
 {
 	struct plan_host_container *x;
 	struct plan_down *d = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	x = mu_host_ctr(ha, &hosts[0], "demo-a-1", "a", 1, "h", "running");
 	x->depends_on = "b:service_started:false";
@@ -444,8 +452,8 @@ Test(planner_converge, stopped_without_address_keeps_hash)
 	hosts[0].containers[0].state = "exited";
 	hosts[0].containers[0].networks[0].ipv4 = "";
 	again = build(p, NULL);
-	cr_assert_eq(mu_ctr(again, "demo-web-1")->action, PLAN_ACT_START,
-		     "%s", mu_ctr(again, "demo-web-1")->reason);
+	cr_assert_eq(mu_ctr(again, "demo-web-1")->action, PLAN_ACT_START, "%s",
+		     mu_ctr(again, "demo-web-1")->reason);
 	plan_free(again);
 	plan_free(pl);
 	mu_free(p);
@@ -492,7 +500,7 @@ Test(planner_converge, fifty_chained_services_plan_quickly)
 	struct compose_project *p = mu_project("big");
 	static char names[50][8];
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	struct timespec t0, t1;
 	double ms;
 
@@ -508,7 +516,8 @@ Test(planner_converge, fifty_chained_services_plan_quickly)
 	}
 	mu_done(p);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cr_assert_eq(plan_build(&pl, p, hosts, 2, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(plan_build(&pl, p, hosts, 2, NULL, &err), 0, "%s",
+		     err.msg);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -516,7 +525,8 @@ Test(planner_converge, fifty_chained_services_plan_quickly)
 	cr_assert_eq(pl->n_hosts_table, 100);
 	cr_assert_eq(mu_ctr(pl, "big-s49-1")->n_extra_hosts, 98);
 	cr_log_info("planning 50 services took %.2f ms", ms);
-	/* About 3 ms here (10 under ASan); the bound leaves room for a busy CI. */
+	/* About 3 ms here (10 under ASan); the bound leaves room for a busy CI.
+	 */
 	cr_assert_lt(ms, 150.0, "planning 50 services took %.1f ms", ms);
 	plan_free(pl);
 	mu_free(p);
@@ -526,8 +536,8 @@ Test(planner_converge, down_counts_profiled_services_as_the_projects)
 {
 	struct compose_project *p = two();
 	struct plan_down *d = NULL;
-	struct plan_down_options o = { .project = p };
-	struct diag err = { 0 };
+	struct plan_down_options o = {.project = p};
+	struct diag err = {0};
 
 	p->disabled = arena_calloc(p->arena, 1, sizeof(*p->disabled));
 	p->disabled[0].name = "debug";

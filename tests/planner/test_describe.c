@@ -30,7 +30,7 @@ static struct plan *sample(struct compose_project **pp)
 	struct compose_service *app = mu_service(p, "app");
 	struct compose_service *nginx = mu_service(p, "nginx");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_platform(p, app, "windows/amd64");
 	mu_attach(p, app, "default", NULL, "backend");
@@ -38,7 +38,8 @@ static struct plan *sample(struct compose_project **pp)
 	mu_depends(p, nginx, "app", "service_started", 20);
 	mu_depends(p, app, "db", "service_healthy", 21);
 	mu_done(p);
-	cr_assert_eq(plan_build(&pl, p, hosts, 2, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(plan_build(&pl, p, hosts, 2, NULL, &err), 0, "%s",
+		     err.msg);
 	*pp = p;
 	return pl;
 }
@@ -101,7 +102,8 @@ Test(planner_describe, explains_standin_and_mechanisms)
 	hosts[1].engine_os = "linux";
 	pl = sample(&p);
 	plan_describe(&sb, pl, false);
-	cr_assert(strstr(sb.buf, "stand-in for windows (the engine runs linux)"));
+	cr_assert(
+		strstr(sb.buf, "stand-in for windows (the engine runs linux)"));
 	cr_assert(strstr(sb.buf, "on windows    ExtraHosts at create"));
 	cr_assert(strstr(sb.buf, "after db service_healthy (cross-daemon)"));
 	sbuf_release(&sb);
@@ -134,11 +136,11 @@ Test(planner_describe, recreate_reason_shows_hash_prefixes)
 	struct sbuf sb = SBUF_INIT;
 	char want[128];
 
-	x = mu_host_ctr(a, &hosts[0], "shop-db-1", "db", 1,
-			"deadbeefcafe0000", "running");
+	x = mu_host_ctr(a, &hosts[0], "shop-db-1", "db", 1, "deadbeefcafe0000",
+			"running");
 	(void)x;
-	cr_assert_eq(plan_build(&again, p, hosts, 2, NULL,
-				&(struct diag){ 0 }), 0);
+	cr_assert_eq(plan_build(&again, p, hosts, 2, NULL, &(struct diag){0}),
+		     0);
 	plan_describe(&sb, again, false);
 	snprintf(want, sizeof(want),
 		 "recreate  shop-db-1              on linux      config hash "
@@ -164,11 +166,14 @@ Test(planner_describe, json_is_valid_and_complete)
 	cr_assert_not_null(root, "%s", sb.buf);
 	cr_assert_str_eq(cJSON_GetObjectItem(root, "project")->valuestring,
 			 "shop");
-	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "daemons")), 2);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "daemons")),
+		     2);
 	cr_assert_str_eq(
-		cJSON_GetObjectItem(cJSON_GetArrayItem(
-			cJSON_GetObjectItem(root, "daemons"), 1),
-			"hosts_mechanism")->valuestring,
+		cJSON_GetObjectItem(
+			cJSON_GetArrayItem(cJSON_GetObjectItem(root, "daemons"),
+					   1),
+			"hosts_mechanism")
+			->valuestring,
 		"exec");
 	c = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "containers"), 0);
 	cr_assert_str_eq(cJSON_GetObjectItem(c, "name")->valuestring,
@@ -178,8 +183,9 @@ Test(planner_describe, json_is_valid_and_complete)
 				 ->valuestring,
 			 "windows");
 	h = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "hosts"), 0);
-	cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(h, "addresses"),
-					     "linux")->valuestring,
+	cr_assert_str_eq(cJSON_GetObjectItem(
+				 cJSON_GetObjectItem(h, "addresses"), "linux")
+				 ->valuestring,
 			 "172.30.1.2");
 	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "order")), 3);
 	cr_assert(cJSON_IsArray(cJSON_GetObjectItem(root, "orphans")));
@@ -195,7 +201,7 @@ Test(planner_describe, json_is_deterministic)
 	struct plan *a = sample(&p), *b;
 	struct sbuf x = SBUF_INIT, y = SBUF_INIT;
 
-	cr_assert_eq(plan_build(&b, p, hosts, 2, NULL, &(struct diag){ 0 }), 0);
+	cr_assert_eq(plan_build(&b, p, hosts, 2, NULL, &(struct diag){0}), 0);
 	plan_to_json(&x, a);
 	plan_to_json(&y, b);
 	cr_assert_str_eq(x.buf, y.buf);
@@ -241,7 +247,7 @@ Test(planner_describe, mermaid_same_daemon_edge_is_plain)
 	mu_service(p, "b");
 	mu_link(p, a, "b");
 	mu_done(p);
-	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &(struct diag){ 0 }), 0);
+	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &(struct diag){0}), 0);
 	plan_graph_mermaid(&sb, pl);
 	cr_assert(strstr(sb.buf, "  s0 -->|\"service_started, links\"| s1\n"),
 		  "%s", sb.buf);

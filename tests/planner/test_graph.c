@@ -16,7 +16,7 @@ static struct plan *must_build(struct compose_project *p,
 			       const struct plan_options *o)
 {
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_done(p);
 	cr_assert_eq(plan_build(&pl, p, hosts, 2, o, &err), 0, "%s", err.msg);
@@ -27,7 +27,8 @@ static const char *order_str(const struct plan *pl, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < pl->n_order; i++) {
-		strncat(buf, pl->services[pl->order[i]].name, len - strlen(buf) - 2);
+		strncat(buf, pl->services[pl->order[i]].name,
+			len - strlen(buf) - 2);
 		strncat(buf, " ", len - strlen(buf) - 1);
 	}
 	return buf;
@@ -79,7 +80,7 @@ Test(planner_graph, cycle_names_path_and_closing_edge, .init = setup)
 	struct compose_service *web = mu_service(p, "web");
 	struct compose_service *api = mu_service(p, "api");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_depends(p, web, "api", NULL, 20);
 	mu_depends(p, api, "web", NULL, 30);
@@ -99,7 +100,7 @@ Test(planner_graph, three_cycle_through_link, .init = setup)
 	struct compose_service *b = mu_service(p, "b");
 	struct compose_service *c = mu_service(p, "c");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_depends(p, a, "b", NULL, 20);
 	mu_depends(p, b, "c", NULL, 21);
@@ -116,7 +117,7 @@ Test(planner_graph, self_dependency_is_a_cycle, .init = setup)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *a = mu_service(p, "a");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_depends(p, a, "a", NULL, 40);
 	mu_done(p);
@@ -130,7 +131,7 @@ Test(planner_graph, missing_required_dependency_fails, .init = setup)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_depends(p, mu_service(p, "web"), "ghost", NULL, 33);
 	mu_done(p);
@@ -178,7 +179,7 @@ Test(planner_graph, network_mode_service_across_daemons_fails, .init = setup)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *side = mu_service(p, "side");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_platform(p, mu_service(p, "app"), "windows");
 	side->network_mode = "service:app";
@@ -212,8 +213,8 @@ Test(planner_graph, selection_adds_dependencies, .init = setup)
 {
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *web = mu_service(p, "web");
-	const char *want[] = { "web" };
-	struct plan_options o = { .services = want, .n_services = 1 };
+	const char *want[] = {"web"};
+	struct plan_options o = {.services = want, .n_services = 1};
 	struct plan *pl;
 
 	mu_service(p, "db");
@@ -232,9 +233,9 @@ Test(planner_graph, no_deps_selects_only_named, .init = setup)
 {
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *web = mu_service(p, "web");
-	const char *want[] = { "web" };
-	struct plan_options o = { .services = want, .n_services = 1,
-				  .no_deps = true };
+	const char *want[] = {"web"};
+	struct plan_options o = {
+		.services = want, .n_services = 1, .no_deps = true};
 	struct plan *pl;
 
 	mu_service(p, "db");
@@ -248,10 +249,10 @@ Test(planner_graph, no_deps_selects_only_named, .init = setup)
 Test(planner_graph, unknown_selected_service_fails, .init = setup)
 {
 	struct compose_project *p = mu_project("demo");
-	const char *want[] = { "nope" };
-	struct plan_options o = { .services = want, .n_services = 1 };
+	const char *want[] = {"nope"};
+	struct plan_options o = {.services = want, .n_services = 1};
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "web");
 	mu_done(p);

@@ -28,7 +28,7 @@ static struct plan *mixed(struct compose_project **pp,
 	struct compose_service *app = mu_service(p, "app");
 	struct compose_service *nginx = mu_service(p, "nginx");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_platform(p, app, "windows/amd64");
 	mu_attach(p, app, "default", NULL, "backend");
@@ -45,9 +45,8 @@ Test(planner_hosts, table_lists_every_name_sorted)
 {
 	struct compose_project *p;
 	struct plan *pl = mixed(&p, NULL);
-	const char *want[] = { "app",	      "backend",    "db",
-			       "demo-app-1", "demo-db-1", "demo-nginx-1",
-			       "nginx" };
+	const char *want[] = {"app",	   "backend",	   "db",   "demo-app-1",
+			      "demo-db-1", "demo-nginx-1", "nginx"};
 
 	cr_assert_eq(pl->n_hosts_table, 7);
 	for (size_t i = 0; i < 7; i++)
@@ -76,8 +75,8 @@ Test(planner_hosts, container_mode_resolves_to_container_ip_everywhere)
 Test(planner_hosts, host_mode_uses_host_address_across_daemons)
 {
 	struct compose_project *p;
-	struct plan_options o = { .address_mode = PLAN_ADDR_HOST,
-				  .host_address = "192.168.65.254" };
+	struct plan_options o = {.address_mode = PLAN_ADDR_HOST,
+				 .host_address = "192.168.65.254"};
 	struct plan *pl = mixed(&p, &o);
 	const struct plan_hosts_row *app = &pl->hosts_table[0];
 	const struct plan_container *nginx = mu_ctr(pl, "demo-nginx-1");
@@ -93,12 +92,12 @@ Test(planner_hosts, host_mode_uses_host_address_across_daemons)
 Test(planner_hosts, host_mode_without_address_fails)
 {
 	struct compose_project *p = mu_project("demo");
-	struct plan_options o = { .address_mode = PLAN_ADDR_HOST };
+	struct plan_options o = {.address_mode = PLAN_ADDR_HOST};
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "a");
-	p->mix.loc = (struct diag_loc){ "compose.yaml", 2, 1 };
+	p->mix.loc = (struct diag_loc){"compose.yaml", 2, 1};
 	mu_done(p);
 	cr_assert_eq(plan_build(&pl, p, hosts, 2, &o, &err), DIAG_EPLAN);
 	cr_assert_eq(err.loc.line, 2);
@@ -156,7 +155,7 @@ Test(planner_hosts, user_extra_hosts_name_is_left_to_the_user)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *a = mu_service(p, "a");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "b");
 	a->extra_hosts = arena_calloc(p->arena, 1, sizeof(*a->extra_hosts));
@@ -164,7 +163,8 @@ Test(planner_hosts, user_extra_hosts_name_is_left_to_the_user)
 	a->extra_hosts[0].value = "10.0.0.1";
 	a->n_extra_hosts = 1;
 	mu_done(p);
-	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &err), 0, "%s",
+		     err.msg);
 	cr_assert_null(mu_entry(mu_ctr(pl, "demo-a-1"), "b"));
 	cr_assert_not_null(mu_entry(mu_ctr(pl, "demo-a-1"), "demo-b-1"));
 	plan_free(pl);
@@ -177,12 +177,13 @@ Test(planner_hosts, network_mode_service_shares_hosts_and_address)
 	struct compose_service *side = mu_service(p, "side");
 	const struct plan_container *c;
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "main");
 	side->network_mode = "service:main";
 	mu_done(p);
-	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &err), 0, "%s",
+		     err.msg);
 	c = mu_ctr(pl, "demo-side-1");
 	cr_assert_eq(c->n_endpoints, 0);
 	cr_assert_eq(c->hosts_mech, PLAN_HOSTS_NONE);
@@ -196,7 +197,7 @@ Test(planner_hosts, bad_alias_is_refused_at_its_service)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_attach(p, mu_service(p, "a"), "default", NULL, "bad&name");
 	mu_done(p);
@@ -221,12 +222,12 @@ Test(planner_hosts, name_and_ip_checks)
 
 Test(planner_hosts, block_groups_names_by_address_and_skips_late)
 {
-	struct plan_host_entry e[] = { { "a", "10.0.0.2", false },
-				       { "b", "10.0.0.3", false },
-				       { "c", "10.0.0.2", false },
-				       { "d", NULL, true } };
+	struct plan_host_entry e[] = {{"a", "10.0.0.2", false},
+				      {"b", "10.0.0.3", false},
+				      {"c", "10.0.0.2", false},
+				      {"d", NULL, true}};
 	struct sbuf sb = SBUF_INIT;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(plan_hosts_block(&sb, e, 4, &err), 0);
 	cr_assert_str_eq(sb.buf, "# mixcompose begin\n"
@@ -238,12 +239,12 @@ Test(planner_hosts, block_groups_names_by_address_and_skips_late)
 
 Test(planner_hosts, block_refuses_injection)
 {
-	struct plan_host_entry bad_name[] = { { "a\nb", "10.0.0.2", false } };
-	struct plan_host_entry bad_ip[] = { { "a", "10.0.0.2 evil", false } };
+	struct plan_host_entry bad_name[] = {{"a\nb", "10.0.0.2", false}};
+	struct plan_host_entry bad_ip[] = {{"a", "10.0.0.2 evil", false}};
 	struct sbuf sb = SBUF_INIT;
 	struct arena *a = arena_new();
-	struct compose_strv argv = { NULL, 0 };
-	struct diag err = { 0 };
+	struct compose_strv argv = {NULL, 0};
+	struct diag err = {0};
 
 	cr_assert_eq(plan_hosts_block(&sb, bad_name, 1, &err), DIAG_EPLAN);
 	cr_assert_eq(plan_hosts_block(&sb, bad_ip, 1, &err), DIAG_EPLAN);
@@ -257,10 +258,10 @@ Test(planner_hosts, block_refuses_injection)
 
 Test(planner_hosts, windows_command_is_exact)
 {
-	struct plan_host_entry e[] = { { "db", "172.30.0.2", false } };
+	struct plan_host_entry e[] = {{"db", "172.30.0.2", false}};
 	struct arena *a = arena_new();
-	struct compose_strv argv = { NULL, 0 };
-	struct diag err = { 0 };
+	struct compose_strv argv = {NULL, 0};
+	struct diag err = {0};
 
 	cr_assert_eq(plan_hosts_exec_argv(&argv, a, "windows", e, 1, &err), 0);
 	cr_assert_eq(argv.n, 4);
@@ -292,11 +293,13 @@ Test(planner_hosts, cmd_escape_covers_specials)
 
 /* ---- The Linux script, run for real against a temporary file ------------ */
 
-static char *script_for(const char *path, const struct plan_host_entry *e,
-			size_t n, struct arena *a)
+static char *script_for(const char *path,
+			const struct plan_host_entry *e,
+			size_t n,
+			struct arena *a)
 {
-	struct compose_strv argv = { NULL, 0 };
-	struct diag err = { 0 };
+	struct compose_strv argv = {NULL, 0};
+	struct diag err = {0};
 	const char *s, *at;
 	struct sbuf sb = SBUF_INIT;
 
@@ -345,11 +348,12 @@ static void replace_block_in_place(const char *shell)
 	char path[] = "/tmp/mixcompose-hosts-XXXXXX";
 	int fd = mkstemp(path);
 	struct arena *a = arena_new();
-	struct plan_host_entry e1[] = { { "api", "10.0.0.2", false } };
-	struct plan_host_entry e2[] = { { "api", "10.0.0.7", false },
-					{ "db", "10.0.0.8", false } };
-	const char *orig = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
-			   "172.17.0.2\tabc123\n";
+	struct plan_host_entry e1[] = {{"api", "10.0.0.2", false}};
+	struct plan_host_entry e2[] = {{"api", "10.0.0.7", false},
+				       {"db", "10.0.0.8", false}};
+	const char *orig =
+		"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
+		"172.17.0.2\tabc123\n";
 	struct stat before, after;
 	char *s1, *s2;
 
@@ -411,7 +415,7 @@ Test(planner_hosts, linux_script_keeps_last_line_without_newline)
 	char path[] = "/tmp/mixcompose-hosts-XXXXXX";
 	int fd = mkstemp(path);
 	struct arena *a = arena_new();
-	struct plan_host_entry e[] = { { "x", "10.1.1.1", false } };
+	struct plan_host_entry e[] = {{"x", "10.1.1.1", false}};
 	char *s;
 
 	cr_assert_eq(write(fd, "1.2.3.4 keep", 12), 12);
@@ -433,7 +437,7 @@ Test(planner_hosts, late_address_filled_in_after_start)
 	struct arena *a = arena_new();
 	const struct plan_container *b;
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	size_t ai;
 
 	n->external = true;
@@ -442,11 +446,14 @@ Test(planner_hosts, late_address_filled_in_after_start)
 	mu_service(p, "b");
 	mu_host_net(a, &hosts[0], "shared", "192.168.50.0/24", NULL);
 	mu_done(p);
-	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &err), 0, "%s",
+		     err.msg);
 	b = mu_ctr(pl, "demo-b-1");
 	cr_assert_str_eq(mu_entry(b, "a"), "late");
-	cr_assert_eq(b->extra_hosts_strv.n, 0, "late entries are not in ExtraHosts");
-	cr_assert(strstr(b->hosts_block, "# mixcompose begin\n# mixcompose end"));
+	cr_assert_eq(b->extra_hosts_strv.n, 0,
+		     "late entries are not in ExtraHosts");
+	cr_assert(
+		strstr(b->hosts_block, "# mixcompose begin\n# mixcompose end"));
 	ai = plan_service_index(pl, "a");
 	cr_assert_eq(plan_set_address(pl, pl->services[ai].first_container,
 				      "nope", "192.168.50.7", &err),
@@ -459,8 +466,10 @@ Test(planner_hosts, late_address_filled_in_after_start)
 		     0, "%s", err.msg);
 	cr_assert_str_eq(mu_entry(b, "a"), "192.168.50.7");
 	cr_assert_eq(b->extra_hosts_strv.n, 2);
-	cr_assert(strstr(b->hosts_block, "192.168.50.7 a demo-a-1 # mixcompose"));
-	cr_assert(strstr(b->hosts_exec.v[2], "'192.168.50.7 a demo-a-1 # mixcompose'"));
+	cr_assert(
+		strstr(b->hosts_block, "192.168.50.7 a demo-a-1 # mixcompose"));
+	cr_assert(strstr(b->hosts_exec.v[2],
+			 "'192.168.50.7 a demo-a-1 # mixcompose'"));
 	cr_assert_not(pl->hosts_table[0].late);
 	plan_free(pl);
 	arena_free(a);

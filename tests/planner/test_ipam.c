@@ -19,8 +19,10 @@ static void teardown(void)
 	arena_free(ha);
 }
 
-static int build(struct plan **pl, struct compose_project *p,
-		 const struct plan_options *o, struct diag *err)
+static int build(struct plan **pl,
+		 struct compose_project *p,
+		 const struct plan_options *o,
+		 struct diag *err)
 {
 	mu_done(p);
 	return plan_build(pl, p, hosts, 2, o, err);
@@ -42,7 +44,7 @@ Test(planner_ipam, default_network_on_each_daemon_with_own_24)
 {
 	struct compose_project *p = mixed();
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(build(&pl, p, NULL, &err), 0, "%s", err.msg);
 	cr_assert_eq(pl->n_networks, 2);
@@ -62,7 +64,7 @@ Test(planner_ipam, network_labels_name_project_and_daemon)
 {
 	struct compose_project *p = mixed();
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	const struct plan_network *n;
 
 	cr_assert_eq(build(&pl, p, NULL, &err), 0, "%s", err.msg);
@@ -81,7 +83,7 @@ Test(planner_ipam, pool_skips_subnets_on_any_daemon)
 {
 	struct compose_project *p = mixed();
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_host_net(ha, &hosts[1], "nat", "172.30.0.0/23", NULL);
 	mu_host_net(ha, &hosts[0], "other", "172.30.3.0/24", "other");
@@ -95,9 +97,9 @@ Test(planner_ipam, pool_skips_subnets_on_any_daemon)
 Test(planner_ipam, pool_from_x_mixcompose_and_options)
 {
 	struct compose_project *p = mixed();
-	struct plan_options o = { .address_pool = "10.9.0.0/16" };
+	struct plan_options o = {.address_pool = "10.9.0.0/16"};
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	p->mix.address_pool = "10.1.0.0/16";
 	cr_assert_eq(build(&pl, p, NULL, &err), 0, "%s", err.msg);
@@ -112,9 +114,9 @@ Test(planner_ipam, pool_from_x_mixcompose_and_options)
 Test(planner_ipam, exhausted_pool_is_an_error)
 {
 	struct compose_project *p = mixed();
-	struct plan_options o = { .address_pool = "10.9.0.0/24" };
+	struct plan_options o = {.address_pool = "10.9.0.0/24"};
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(build(&pl, p, &o, &err), DIAG_EPLAN);
 	cr_assert(strstr(err.msg, "no free /24"), "%s", err.msg);
@@ -124,9 +126,9 @@ Test(planner_ipam, exhausted_pool_is_an_error)
 Test(planner_ipam, bad_pool_is_an_error)
 {
 	struct compose_project *p = mixed();
-	struct plan_options o = { .address_pool = "10.9.0.0/27" };
+	struct plan_options o = {.address_pool = "10.9.0.0/27"};
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	cr_assert_eq(build(&pl, p, &o, &err), DIAG_EPLAN);
 	mu_free(p);
@@ -136,7 +138,7 @@ Test(planner_ipam, existing_network_keeps_its_subnet)
 {
 	struct compose_project *p = mixed();
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_host_net(ha, &hosts[1], "demo_default", "172.30.7.0/24", "demo");
 	cr_assert_eq(build(&pl, p, NULL, &err), 0, "%s", err.msg);
@@ -154,7 +156,7 @@ Test(planner_ipam, user_subnet_split_across_daemons)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_network(p, "back", "10.5.0.0/16");
 	mu_attach(p, mu_service(p, "web"), "back", NULL, NULL);
@@ -180,7 +182,7 @@ Test(planner_ipam, user_subnet_on_one_daemon_used_whole_with_gateway)
 	struct compose_project *p = mu_project("demo");
 	struct compose_network *n = mu_network(p, "back", "10.5.0.0/24");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	n->ipam[0].gateway = "10.5.0.254";
 	mu_attach(p, mu_service(p, "web"), "back", NULL, NULL);
@@ -199,7 +201,7 @@ Test(planner_ipam, tiny_user_subnet_cannot_span_daemons)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *app;
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_network(p, "back", "10.5.0.0/29");
 	mu_attach(p, mu_service(p, "web"), "back", NULL, NULL);
@@ -215,7 +217,7 @@ Test(planner_ipam, existing_network_with_other_user_subnet_fails)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_network(p, "back", "10.5.0.0/24");
 	mu_attach(p, mu_service(p, "web"), "back", NULL, NULL);
@@ -231,14 +233,17 @@ Test(planner_ipam, addresses_from_two_upwards_in_service_order)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *b = mu_service(p, "b");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	b->scale = 2;
 	mu_service(p, "a");
 	cr_assert_eq(build(&pl, p, NULL, &err), 0, "%s", err.msg);
-	cr_assert_str_eq(mu_ctr(pl, "demo-a-1")->endpoints[0].ipv4, "172.30.0.2");
-	cr_assert_str_eq(mu_ctr(pl, "demo-b-1")->endpoints[0].ipv4, "172.30.0.3");
-	cr_assert_str_eq(mu_ctr(pl, "demo-b-2")->endpoints[0].ipv4, "172.30.0.4");
+	cr_assert_str_eq(mu_ctr(pl, "demo-a-1")->endpoints[0].ipv4,
+			 "172.30.0.2");
+	cr_assert_str_eq(mu_ctr(pl, "demo-b-1")->endpoints[0].ipv4,
+			 "172.30.0.3");
+	cr_assert_str_eq(mu_ctr(pl, "demo-b-2")->endpoints[0].ipv4,
+			 "172.30.0.4");
 	plan_free(pl);
 	mu_free(p);
 }
@@ -248,7 +253,7 @@ Test(planner_ipam, current_address_is_reused)
 	struct compose_project *p = mu_project("demo");
 	struct plan_host_container *c;
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "a");
 	mu_service(p, "b");
@@ -256,8 +261,10 @@ Test(planner_ipam, current_address_is_reused)
 	c = mu_host_ctr(ha, &hosts[0], "demo-b-1", "b", 1, "x", "running");
 	mu_ctr_net(ha, c, "demo_default", "172.30.0.9");
 	cr_assert_eq(build(&pl, p, NULL, &err), 0, "%s", err.msg);
-	cr_assert_str_eq(mu_ctr(pl, "demo-b-1")->endpoints[0].ipv4, "172.30.0.9");
-	cr_assert_str_eq(mu_ctr(pl, "demo-a-1")->endpoints[0].ipv4, "172.30.0.2");
+	cr_assert_str_eq(mu_ctr(pl, "demo-b-1")->endpoints[0].ipv4,
+			 "172.30.0.9");
+	cr_assert_str_eq(mu_ctr(pl, "demo-a-1")->endpoints[0].ipv4,
+			 "172.30.0.2");
 	plan_free(pl);
 	mu_free(p);
 }
@@ -267,13 +274,14 @@ Test(planner_ipam, current_address_outside_subnet_is_replaced)
 	struct compose_project *p = mu_project("demo");
 	struct plan_host_container *c;
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "a");
 	c = mu_host_ctr(ha, &hosts[0], "demo-a-1", "a", 1, "x", "running");
 	mu_ctr_net(ha, c, "demo_default", "192.168.0.9");
 	cr_assert_eq(build(&pl, p, NULL, &err), 0, "%s", err.msg);
-	cr_assert_str_eq(mu_ctr(pl, "demo-a-1")->endpoints[0].ipv4, "172.30.0.2");
+	cr_assert_str_eq(mu_ctr(pl, "demo-a-1")->endpoints[0].ipv4,
+			 "172.30.0.2");
 	plan_free(pl);
 	mu_free(p);
 }
@@ -282,7 +290,7 @@ Test(planner_ipam, ipv4_address_from_file_is_honoured_first)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_network(p, "back", "10.5.0.0/24");
 	mu_attach(p, mu_service(p, "a"), "back", NULL, NULL);
@@ -299,7 +307,7 @@ Test(planner_ipam, ipv4_address_outside_subnet_fails)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_network(p, "back", "10.5.0.0/24");
 	mu_attach(p, mu_service(p, "a"), "back", "10.6.0.2", NULL);
@@ -312,7 +320,7 @@ Test(planner_ipam, duplicate_ipv4_address_fails)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_network(p, "back", "10.5.0.0/24");
 	mu_attach(p, mu_service(p, "a"), "back", "10.5.0.7", NULL);
@@ -327,7 +335,7 @@ Test(planner_ipam, external_network_gets_no_static_address)
 	struct compose_project *p = mu_project("demo");
 	struct compose_network *n = mu_network(p, "ext", NULL);
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	n->external = true;
 	n->name = "shared";
@@ -345,9 +353,9 @@ Test(planner_ipam, missing_external_network_fails_unless_offline)
 {
 	struct compose_project *p = mu_project("demo");
 	struct compose_network *n = mu_network(p, "ext", NULL);
-	struct plan_options o = { .offline = true };
+	struct plan_options o = {.offline = true};
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	n->external = true;
 	mu_attach(p, mu_service(p, "a"), "ext", NULL, NULL);
@@ -362,7 +370,7 @@ Test(planner_ipam, undeclared_network_fails)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_attach(p, mu_service(p, "a"), "nowhere", NULL, NULL);
 	cr_assert_eq(build(&pl, p, NULL, &err), DIAG_EPLAN);
@@ -376,7 +384,7 @@ Test(planner_ipam, split_gives_each_daemon_the_part_its_addresses_need)
 	struct compose_network *n = mu_network(p, "front", "172.31.1.0/24");
 	struct compose_service *app = mu_service(p, "app");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	n->ipam[0].gateway = "172.31.1.1";
 	mu_platform(p, app, "windows");
@@ -401,7 +409,7 @@ Test(planner_ipam, split_fails_when_two_daemons_need_one_part)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *app = mu_service(p, "app");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_network(p, "front", "172.31.1.0/24");
 	mu_platform(p, app, "windows");

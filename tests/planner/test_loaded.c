@@ -10,11 +10,11 @@
 
 static struct compose_project *load(const char *file)
 {
-	static char *env[] = { "PATH=/usr/bin:/bin", NULL };
-	const char *files[] = { file };
-	struct compose_options o = { 0 };
+	static char *env[] = {"PATH=/usr/bin:/bin", NULL};
+	const char *files[] = {file};
+	struct compose_options o = {0};
 	struct compose_project *p = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	struct diag_list dl = DIAG_LIST_INIT;
 
 	o.files = files;
@@ -37,9 +37,9 @@ Test(planner_loaded, mixed_sample_plans_across_lab_daemons)
 	struct arena *a = arena_new();
 	struct plan_host *h = NULL;
 	size_t n = 0;
-	struct plan_options o = { .offline = true };
+	struct plan_options o = {.offline = true};
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	const struct plan_container *nginx;
 
 	plan_hosts_from_declarations(&h, &n, a, p);
@@ -65,14 +65,16 @@ Test(planner_loaded, mixed_sample_plans_across_lab_daemons)
 
 Test(planner_loaded, hash_is_stable_across_loads)
 {
-	struct compose_project *p1 = load(FIXTURE("planner/mixed/compose.yaml"));
-	struct compose_project *p2 = load(FIXTURE("planner/mixed/compose.yaml"));
+	struct compose_project *p1 =
+		load(FIXTURE("planner/mixed/compose.yaml"));
+	struct compose_project *p2 =
+		load(FIXTURE("planner/mixed/compose.yaml"));
 	struct arena *a = arena_new();
 	struct plan_host *h = NULL;
 	size_t n = 0;
-	struct plan_options o = { .offline = true };
+	struct plan_options o = {.offline = true};
 	struct plan *x = NULL, *y = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	plan_hosts_from_declarations(&h, &n, a, p1);
 	cr_assert_eq(plan_build(&x, p1, h, n, &o, &err), 0, "%s", err.msg);
@@ -97,9 +99,9 @@ static void sample_plans(const char *file)
 	struct arena *a = arena_new();
 	struct plan_host *h = NULL;
 	size_t n = 0;
-	struct plan_options o = { .offline = true };
+	struct plan_options o = {.offline = true};
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	plan_hosts_from_declarations(&h, &n, a, p);
 	cr_assert_eq(plan_build(&pl, p, h, n, &o, &err), 0, "%s: %s", file,

@@ -11,9 +11,12 @@ static void setup_hosts(void)
 	two_hosts[1] = mu_host("windows", "windows", "amd64");
 }
 
-static int build(struct plan **out, struct compose_project *p,
-		 const struct plan_host *h, size_t n,
-		 const struct plan_options *o, struct diag *err)
+static int build(struct plan **out,
+		 struct compose_project *p,
+		 const struct plan_host *h,
+		 size_t n,
+		 const struct plan_options *o,
+		 struct diag *err)
 {
 	mu_done(p);
 	return plan_build(out, p, h, n, o, err);
@@ -23,7 +26,7 @@ Test(planner_route, platform_picks_matching_os, .init = setup_hosts)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_platform(p, mu_service(p, "api"), "windows/amd64");
 	mu_platform(p, mu_service(p, "web"), "linux");
@@ -43,12 +46,13 @@ Test(planner_route, pin_wins_and_is_recorded, .init = setup_hosts)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *s = mu_service(p, "web");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	s->daemon = "windows";
 	cr_assert_eq(build(&pl, p, two_hosts, 2, NULL, &err), 0, "%s", err.msg);
 	cr_assert_eq(pl->services[0].daemon, 1);
-	cr_assert_str_eq(pl->services[0].reason, "pinned by x-mixcompose.daemon");
+	cr_assert_str_eq(pl->services[0].reason,
+			 "pinned by x-mixcompose.daemon");
 	plan_free(pl);
 	mu_free(p);
 }
@@ -58,7 +62,7 @@ Test(planner_route, pin_to_unknown_daemon_fails_at_service, .init = setup_hosts)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *s = mu_service(p, "web");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	s->daemon = "mars";
 	cr_assert_eq(build(&pl, p, two_hosts, 2, NULL, &err), DIAG_EPLAN);
@@ -74,7 +78,7 @@ Test(planner_route, pin_conflicting_with_platform_fails, .init = setup_hosts)
 	struct compose_project *p = mu_project("demo");
 	struct compose_service *s = mu_service(p, "web");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	s->daemon = "linux";
 	mu_platform(p, s, "windows");
@@ -87,7 +91,7 @@ Test(planner_route, no_match_names_daemons_on_offer, .init = setup_hosts)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "a");
 	mu_platform(p, mu_service(p, "web"), "windows/arm64");
@@ -102,11 +106,11 @@ Test(planner_route, no_match_names_daemons_on_offer, .init = setup_hosts)
 
 Test(planner_route, two_matching_daemons_are_ambiguous)
 {
-	struct plan_host h[2] = { mu_host("a", "linux", "amd64"),
-				  mu_host("b", "linux", NULL) };
+	struct plan_host h[2] = {mu_host("a", "linux", "amd64"),
+				 mu_host("b", "linux", NULL)};
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_platform(p, mu_service(p, "web"), "linux/amd64");
 	cr_assert_eq(build(&pl, p, h, 2, NULL, &err), DIAG_EPLAN);
@@ -116,11 +120,11 @@ Test(planner_route, two_matching_daemons_are_ambiguous)
 
 Test(planner_route, arch_distinguishes_daemons)
 {
-	struct plan_host h[2] = { mu_host("x86", "linux", "x86_64"),
-				  mu_host("arm", "linux", "arm64") };
+	struct plan_host h[2] = {mu_host("x86", "linux", "x86_64"),
+				 mu_host("arm", "linux", "arm64")};
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_platform(p, mu_service(p, "a"), "linux/arm64");
 	mu_platform(p, mu_service(p, "b"), "linux/amd64");
@@ -136,7 +140,7 @@ Test(planner_route, no_platform_one_daemon_takes_it)
 	struct plan_host h = mu_host("only", "windows", "amd64");
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "web");
 	cr_assert_eq(build(&pl, p, &h, 1, NULL, &err), 0, "%s", err.msg);
@@ -151,7 +155,7 @@ Test(planner_route, no_platform_prefers_the_only_linux, .init = setup_hosts)
 {
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "web");
 	cr_assert_eq(build(&pl, p, two_hosts, 2, NULL, &err), 0, "%s", err.msg);
@@ -163,11 +167,11 @@ Test(planner_route, no_platform_prefers_the_only_linux, .init = setup_hosts)
 
 Test(planner_route, no_platform_two_linux_fails)
 {
-	struct plan_host h[2] = { mu_host("a", "linux", "amd64"),
-				  mu_host("b", "linux", "amd64") };
+	struct plan_host h[2] = {mu_host("a", "linux", "amd64"),
+				 mu_host("b", "linux", "amd64")};
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "web");
 	cr_assert_eq(build(&pl, p, h, 2, NULL, &err), DIAG_EPLAN);
@@ -175,13 +179,14 @@ Test(planner_route, no_platform_two_linux_fails)
 	mu_free(p);
 }
 
-Test(planner_route, default_platform_applies_without_platform,
+Test(planner_route,
+     default_platform_applies_without_platform,
      .init = setup_hosts)
 {
 	struct compose_project *p = mu_project("demo");
-	struct plan_options o = { .default_platform = "windows/amd64" };
+	struct plan_options o = {.default_platform = "windows/amd64"};
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "web");
 	mu_platform(p, mu_service(p, "x"), "linux");
@@ -195,11 +200,11 @@ Test(planner_route, default_platform_applies_without_platform,
 
 Test(planner_route, lab_standin_routes_on_declared_os)
 {
-	struct plan_host h[2] = { mu_host("linux", "linux", "amd64"),
-				  mu_host("windows", "windows", "amd64") };
+	struct plan_host h[2] = {mu_host("linux", "linux", "amd64"),
+				 mu_host("windows", "windows", "amd64")};
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	h[1].lab = true;
 	h[1].engine_os = "linux";
@@ -215,11 +220,11 @@ Test(planner_route, lab_standin_routes_on_declared_os)
 
 Test(planner_route, duplicate_daemon_names_refused)
 {
-	struct plan_host h[2] = { mu_host("a", "linux", "amd64"),
-				  mu_host("a", "windows", "amd64") };
+	struct plan_host h[2] = {mu_host("a", "linux", "amd64"),
+				 mu_host("a", "windows", "amd64")};
 	struct compose_project *p = mu_project("demo");
 	struct plan *pl = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 
 	mu_service(p, "web");
 	cr_assert_eq(build(&pl, p, h, 2, NULL, &err), DIAG_EPLAN);

@@ -8,7 +8,7 @@
 struct compose_node *th_parse(struct arena *a, const char *text)
 {
 	struct compose_node *n = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = compose_yaml_parse(&n, a, "compose.yaml", text, strlen(text),
 				    NULL, &err);
 
@@ -39,7 +39,7 @@ struct compose_node *th_parse_file(struct arena *a, const char *path)
 struct schema th_compile(struct arena *a, const char *json)
 {
 	struct schema s;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	int rc = schema_compile(&s, a, th_parse(a, json), &err);
 
 	cr_assert_eq(rc, 0, "compile: %s", err.msg);
@@ -67,7 +67,9 @@ int th_validate_file(struct diag_list *dl, const char *path)
 }
 
 const struct diag_item *th_find(const struct diag_list *dl,
-				enum diag_severity sev, int line, int col,
+				enum diag_severity sev,
+				int line,
+				int col,
 				const char *part)
 {
 	for (size_t i = 0; i < dl->nr; i++) {

@@ -29,7 +29,9 @@ int th_validate_file(struct diag_list *dl, const char *path);
  * column too, unless 0); NULL if none.
  */
 const struct diag_item *th_find(const struct diag_list *dl,
-				enum diag_severity sev, int line, int col,
+				enum diag_severity sev,
+				int line,
+				int col,
 				const char *part);
 /* Prints every item (for failing tests' logs). */
 void th_dump(const struct diag_list *dl);

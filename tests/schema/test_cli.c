@@ -48,7 +48,9 @@ Test(schema_cli, config_reports_schema_errors_with_file_line_column)
 {
 	struct sbuf out = SBUF_INIT;
 
-	cr_assert_eq(run(&out, "-f " FIXTURE("schema/bad_port.yaml") " config -q"), 1);
+	cr_assert_eq(
+		run(&out, "-f " FIXTURE("schema/bad_port.yaml") " config -q"),
+		1);
 	cr_assert(strstr(out.buf, "bad_port.yaml:14:9: services.web.ports[1]: "
 				  "'80800' is not a valid port") != NULL,
 		  "%s", out.buf);

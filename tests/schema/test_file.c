@@ -6,7 +6,7 @@
 
 Test(schema_file, builtin_schema_parses_and_compiles)
 {
-	struct diag err = { 0 };
+	struct diag err = {0};
 	const struct schema *s = schema_builtin(&err);
 
 	cr_assert_not_null(s, "%s", err.msg);
@@ -14,8 +14,10 @@ Test(schema_file, builtin_schema_parses_and_compiles)
 	cr_assert_eq(strncmp(schema_text_get(), "{", 1), 0);
 }
 
-static void collect_refs(const struct compose_node *n, const char **refs,
-			 size_t *nr, size_t max)
+static void collect_refs(const struct compose_node *n,
+			 const char **refs,
+			 size_t *nr,
+			 size_t max)
 {
 	if (n->kind == COMPOSE_NODE_SEQ)
 		for (size_t i = 0; i < n->n; i++)
@@ -43,7 +45,8 @@ Test(schema_file, every_ref_resolves_to_a_definition)
 	for (size_t i = 0; i < nr; i++) {
 		const char *name = refs[i] + strlen("#/definitions/");
 
-		cr_assert_eq(strncmp(refs[i], "#/definitions/", 14), 0, "%s", refs[i]);
+		cr_assert_eq(strncmp(refs[i], "#/definitions/", 14), 0, "%s",
+			     refs[i]);
 		cr_assert_not_null(compose_map_get(defs, name), "%s", refs[i]);
 	}
 	arena_free(a);
@@ -54,9 +57,9 @@ Test(schema_file, declares_draft07_and_describes_the_main_keys)
 	struct arena *a = arena_new();
 	struct compose_node *doc = th_parse(a, schema_text_get());
 	const struct compose_node *svc, *props;
-	static const char *keys[] = { "image", "ports", "volumes", "networks",
-				      "depends_on", "healthcheck", "platform",
-				      "environment", "command" };
+	static const char *keys[] = {"image",	 "ports",	"volumes",
+				     "networks", "depends_on",	"healthcheck",
+				     "platform", "environment", "command"};
 
 	cr_assert_str_eq(compose_map_get(doc, "$schema")->str,
 			 "http://json-schema.org/draft-07/schema#");
@@ -65,8 +68,9 @@ Test(schema_file, declares_draft07_and_describes_the_main_keys)
 	svc = compose_map_get(compose_map_get(doc, "definitions"), "service");
 	props = compose_map_get(svc, "properties");
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		cr_assert_not_null(compose_map_get(compose_map_get(props, keys[i]),
-						   "description"),
-				   "%s has no description", keys[i]);
+		cr_assert_not_null(
+			compose_map_get(compose_map_get(props, keys[i]),
+					"description"),
+			"%s has no description", keys[i]);
 	arena_free(a);
 }

@@ -12,7 +12,8 @@
 #include "helpers.h"
 
 static void same_node(const struct compose_node *want,
-		      const struct compose_node *got, int depth)
+		      const struct compose_node *got,
+		      int depth)
 {
 	cr_assert_eq(got->kind, want->kind, "%d:%d", want->loc.line,
 		     want->loc.col);
@@ -45,11 +46,11 @@ Test(schema_tree, generated_tree_equals_the_parsed_text)
 {
 	struct arena *a = arena_new();
 	struct compose_node *doc = NULL;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	const char *text = schema_text_get();
 
-	cr_assert_eq(compose_yaml_parse(&doc, a, "mixcompose.schema.json",
-					text, strlen(text), NULL, &err),
+	cr_assert_eq(compose_yaml_parse(&doc, a, "mixcompose.schema.json", text,
+					strlen(text), NULL, &err),
 		     0, "%s", err.msg);
 	same_node(doc, schema_tree, 0);
 	/* A key that holds a non-ASCII pattern ("µs") came through too. */
@@ -82,7 +83,7 @@ Test(schema_tree, trusted_compile_leaves_patterns_for_first_match)
 {
 	struct arena *a = arena_new();
 	struct schema s;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	const struct compose_node *doc =
 		th_parse(a, "{\"pattern\": \"^(unclosed$\"}");
 
@@ -125,9 +126,10 @@ Test(schema_tree, generator_refuses_an_unresolved_ref)
 {
 	char out[4096];
 
-	cr_assert_eq(run_gen(out, sizeof(out),
-			     "{\n  \"items\": {\"$ref\": \"#/definitions/x\"}\n}\n"),
-		     1, "%s", out);
+	cr_assert_eq(
+		run_gen(out, sizeof(out),
+			"{\n  \"items\": {\"$ref\": \"#/definitions/x\"}\n}\n"),
+		1, "%s", out);
 	cr_assert(strstr(out, "in.json:2:21: "), "%s", out);
 	cr_assert(strstr(out, "#/definitions/x"), "%s", out);
 	/* No output file, not even a half-written one. */
@@ -165,7 +167,7 @@ Test(schema_tree, lazy_schema_compiles_a_key_on_first_use)
 {
 	struct arena *a = arena_new();
 	struct schema s;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	struct diag_list dl = DIAG_LIST_INIT;
 	const struct compose_node *doc = th_parse(
 		a, "{\"properties\": {\"a\": {\"type\": \"string\"},\n"
@@ -192,13 +194,15 @@ Test(schema_tree, lazy_schema_compiles_a_key_on_first_use)
 }
 
 static void same_diags(const struct diag_list *want,
-		       const struct diag_list *got, const char *file)
+		       const struct diag_list *got,
+		       const char *file)
 {
 	cr_assert_eq(got->nr, want->nr, "%s", file);
 	cr_assert_eq(got->errors, want->errors, "%s", file);
 	for (size_t i = 0; i < want->nr; i++) {
 		cr_assert_eq(got->items[i].severity, want->items[i].severity);
-		cr_assert_eq(got->items[i].d.loc.line, want->items[i].d.loc.line);
+		cr_assert_eq(got->items[i].d.loc.line,
+			     want->items[i].d.loc.line);
 		cr_assert_eq(got->items[i].d.loc.col, want->items[i].d.loc.col);
 		cr_assert_str_eq(got->items[i].d.msg, want->items[i].d.msg);
 	}
@@ -207,13 +211,13 @@ static void same_diags(const struct diag_list *want,
 Test(schema_tree, lazy_builtin_agrees_with_eager_compile_on_fixtures)
 {
 	static const char *files[] = {
-		"bad_port.yaml",    "extensions.yaml", "mix_invalid.yaml",
-		"mix_valid.yaml",   "realworld.yaml",  "several.yaml",
+		"bad_port.yaml",    "extensions.yaml",	"mix_invalid.yaml",
+		"mix_valid.yaml",   "realworld.yaml",	"several.yaml",
 		"unknown_key.yaml", "unsupported.yaml", "windows.yaml",
 	};
 	struct arena *a = arena_new();
 	struct schema eager;
-	struct diag err = { 0 };
+	struct diag err = {0};
 	size_t problems = 0;
 
 	cr_assert_eq(schema_compile(&eager, a, schema_tree, &err), 0, "%s",

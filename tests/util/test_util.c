@@ -45,20 +45,23 @@ Test(util_arena, large_allocation_keeps_block_usable)
 Test(util_diag, format_has_file_line_column)
 {
 	struct diag d;
-	struct diag_loc loc = { "compose.yaml", 14, 9 };
+	struct diag_loc loc = {"compose.yaml", 14, 9};
 	struct sbuf sb = SBUF_INIT;
-	int rc = diag_set(&d, DIAG_ESCHEMA, &loc, "services.web.ports[1]: '%s' is not a valid port", "80800");
+	int rc = diag_set(&d, DIAG_ESCHEMA, &loc,
+			  "services.web.ports[1]: '%s' is not a valid port",
+			  "80800");
 
 	cr_assert_eq(rc, DIAG_ESCHEMA);
 	diag_format(&sb, &d);
-	cr_assert_str_eq(sb.buf, "compose.yaml:14:9: services.web.ports[1]: '80800' is not a valid port");
+	cr_assert_str_eq(sb.buf, "compose.yaml:14:9: services.web.ports[1]: "
+				 "'80800' is not a valid port");
 	sbuf_release(&sb);
 }
 
 Test(util_diag, list_sorts_by_position)
 {
 	struct diag_list l = DIAG_LIST_INIT;
-	struct diag_loc a = { "f", 9, 1 }, b = { "f", 2, 5 };
+	struct diag_loc a = {"f", 9, 1}, b = {"f", 2, 5};
 
 	diag_list_add(&l, DIAG_ERROR, DIAG_ESCHEMA, &a, "second");
 	diag_list_add(&l, DIAG_WARNING, DIAG_ESCHEMA, &b, "first");
