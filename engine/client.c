@@ -174,6 +174,23 @@ cJSON *eng_req_json(const struct ereq *r, struct diag *err)
 	return j;
 }
 
+cJSON *eng_reply_json(const struct ereq *r,
+		      int *rc,
+		      const struct diag **err,
+		      struct diag *store)
+{
+	cJSON *j;
+
+	if (*rc)
+		return NULL;
+	j = eng_req_json(r, store);
+	if (!j) {
+		*rc = store->code;
+		*err = store;
+	}
+	return j;
+}
+
 void eng_escape(struct sbuf *sb, const char *s)
 {
 	for (; *s; s++) {

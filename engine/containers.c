@@ -622,11 +622,7 @@ static void list_done(struct ereq *r, int rc, const struct diag *err)
 	const cJSON *it;
 	cJSON *j = NULL;
 
-	if (!rc) {
-		j = eng_req_json(r, &d);
-		if (!j)
-			rc = d.code, err = &d;
-	}
+	j = eng_reply_json(r, &rc, &err, &d);
 	if (j) {
 		cl = xcalloc(1, sizeof(*cl));
 		cl->arena = arena_new();

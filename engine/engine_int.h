@@ -226,6 +226,15 @@ int eng_req_error(const struct ereq *r,
 		  ...) __attribute__((format(printf, 4, 5)));
 /* Parses the reply as JSON; on failure fills 'err' (DIAG_EENGINE). */
 cJSON *eng_req_json(const struct ereq *r, struct diag *err);
+/*
+ * The prologue of a reply callback: when '*rc' is 0, parses the reply; if
+ * that fails, '*rc' and '*err' (pointing at 'store') say why.  Returns the
+ * tree (the caller deletes it) or NULL.
+ */
+cJSON *eng_reply_json(const struct ereq *r,
+		      int *rc,
+		      const struct diag **err,
+		      struct diag *store);
 /* Percent-encodes 's' for a path segment or query value. */
 void eng_escape(struct sbuf *sb, const char *s);
 /* The same, keeping '/', ':' and '@' (image references in paths). */

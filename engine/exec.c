@@ -114,13 +114,7 @@ static void run_inspected(struct ereq *r, int rc, const struct diag *err)
 	cJSON *j = NULL;
 	int code = -1;
 
-	if (!rc) {
-		j = eng_req_json(r, &d);
-		if (!j) {
-			rc = d.code;
-			err = &d;
-		}
-	}
+	j = eng_reply_json(r, &rc, &err, &d);
 	/* The stream may close a moment before the daemon records the exit. */
 	if (j && ej_bool(j, "Running") && !c->detach && ++c->tries < 200) {
 		cJSON_Delete(j);
@@ -290,13 +284,7 @@ static void einspect_done(struct ereq *r, int rc, const struct diag *err)
 	struct diag d = {0};
 	cJSON *j = NULL;
 
-	if (!rc) {
-		j = eng_req_json(r, &d);
-		if (!j) {
-			rc = d.code;
-			err = &d;
-		}
-	}
+	j = eng_reply_json(r, &rc, &err, &d);
 	if (j) {
 		c->s.exit_code = (int)ej_int(j, "ExitCode", -1);
 		c->running = ej_bool(j, "Running");

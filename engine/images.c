@@ -20,13 +20,7 @@ static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 	struct diag d = {0};
 	cJSON *j = NULL;
 
-	if (!rc) {
-		j = eng_req_json(r, &d);
-		if (!j) {
-			rc = d.code;
-			err = &d;
-		}
-	}
+	j = eng_reply_json(r, &rc, &err, &d);
 	if (j) {
 		ej_copy(info.id, sizeof(info.id), j, "Id");
 		ej_copy(info.os, sizeof(info.os), j, "Os");

@@ -239,13 +239,7 @@ static void netq_done(struct ereq *r, int rc, const struct diag *err)
 	const cJSON *it;
 	cJSON *j = NULL;
 
-	if (!rc) {
-		j = eng_req_json(r, &d);
-		if (!j) {
-			rc = d.code;
-			err = &d;
-		}
-	}
+	j = eng_reply_json(r, &rc, &err, &d);
 	if (j && c->one) {
 		*c->one = xcalloc(1, sizeof(**c->one));
 		parse_network(*c->one, arena_new(), j);

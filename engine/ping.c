@@ -78,13 +78,7 @@ static void version_done(struct ereq *r, int rc, const struct diag *err)
 	struct diag d = {0};
 	cJSON *j = NULL;
 
-	if (!rc) {
-		j = eng_req_json(r, &d);
-		if (!j) {
-			rc = d.code;
-			err = &d;
-		}
-	}
+	j = eng_reply_json(r, &rc, &err, &d);
 	if (j) {
 		ej_copy(c->info.api_version, sizeof(c->info.api_version), j,
 			"ApiVersion");

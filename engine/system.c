@@ -18,13 +18,7 @@ static void info_done(struct ereq *r, int rc, const struct diag *err)
 	struct diag d = {0};
 	cJSON *j = NULL;
 
-	if (!rc) {
-		j = eng_req_json(r, &d);
-		if (!j) {
-			rc = d.code;
-			err = &d;
-		}
-	}
+	j = eng_reply_json(r, &rc, &err, &d);
 	if (j) {
 		ej_copy(info.os_type, sizeof(info.os_type), j, "OSType");
 		ej_copy(info.arch, sizeof(info.arch), j, "Architecture");
@@ -87,13 +81,7 @@ static void version_done(struct ereq *r, int rc, const struct diag *err)
 	struct diag d = {0};
 	cJSON *j = NULL;
 
-	if (!rc) {
-		j = eng_req_json(r, &d);
-		if (!j) {
-			rc = d.code;
-			err = &d;
-		}
-	}
+	j = eng_reply_json(r, &rc, &err, &d);
 	if (j) {
 		ej_copy(v->version, sizeof(v->version), j, "Version");
 		ej_copy(v->api_version, sizeof(v->api_version), j,

@@ -85,13 +85,7 @@ static void vlist_done(struct ereq *r, int rc, const struct diag *err)
 	struct diag d = {0};
 	cJSON *j = NULL;
 
-	if (!rc) {
-		j = eng_req_json(r, &d);
-		if (!j) {
-			rc = d.code;
-			err = &d;
-		}
-	}
+	j = eng_reply_json(r, &rc, &err, &d);
 	if (j) {
 		struct engine_volume_list *l = xcalloc(1, sizeof(*l));
 		struct arena *a = arena_new();
