@@ -287,8 +287,7 @@ static void cross_setup(void)
 	docker_ok(LAB_WINDOWS_SOCK, "web on windows",
 		  "run -d --name mixlab-test-web --label " TEST_LABEL
 		  " --network " NET_WINDOWS " --ip " IP_WEB
-		  " --add-host client:" IP_CLIENT
-		  " -e SERVICE_NAME=web -e "
+		  " --add-host client:" IP_CLIENT " -e SERVICE_NAME=web -e "
 		  "PLATFORM=windows/amd64 " LAB_IMAGE_WEBAPP);
 	docker_ok(LAB_LINUX_SOCK, "client on linux",
 		  "run -d --name mixlab-test-client --label " TEST_LABEL
