@@ -471,7 +471,7 @@ void cli_progress_done(struct cli_progress *p,
 		       const struct engine_job *jobs,
 		       size_t n);
 void cli_progress_free(struct cli_progress *p);
-/* True if 'mode' is one of the progress modes. */
+/* True if 'mode' (NULL: auto) is a progress mode; else reports it. */
 bool cli_progress_mode_ok(const char *mode);
 
 /*

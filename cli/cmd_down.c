@@ -91,12 +91,8 @@ static int down_parse(struct down_opts *o, int argc, char **argv)
 		cli_errorf("down takes no arguments ('%s')", argv[optind]);
 		return CLI_USAGE;
 	}
-	if (!cli_progress_mode_ok(o->progress)) {
-		cli_errorf("--progress: '%s' is not one of auto, tty, plain, "
-			   "json, quiet",
-			   o->progress);
+	if (!cli_progress_mode_ok(o->progress))
 		return CLI_USAGE;
-	}
 	return CLI_OK;
 }
 

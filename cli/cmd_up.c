@@ -162,12 +162,8 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		cli_errorf("--force-recreate and --no-recreate are exclusive");
 		return CLI_USAGE;
 	}
-	if (!cli_progress_mode_ok(o->progress)) {
-		cli_errorf("--progress: '%s' is not one of auto, tty, plain, "
-			   "json, quiet",
-			   o->progress);
+	if (!cli_progress_mode_ok(o->progress))
 		return CLI_USAGE;
-	}
 	o->services = argv + optind;
 	o->n_services = (size_t)(argc - optind);
 	return CLI_OK;

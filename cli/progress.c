@@ -43,11 +43,14 @@ static const char *const mode_names[] = {"tty", "plain", "json", "quiet"};
 
 bool cli_progress_mode_ok(const char *mode)
 {
-	if (!strcmp(mode, "auto"))
+	if (!mode || !strcmp(mode, "auto"))
 		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(mode_names); i++)
 		if (!strcmp(mode, mode_names[i]))
 			return true;
+	cli_errorf("--progress: '%s' is not one of auto, tty, plain, json, "
+		   "quiet",
+		   mode);
 	return false;
 }
 
@@ -56,17 +59,13 @@ struct cli_progress *cli_progress_new(const char *mode, const char *title)
 	struct cli_progress *p;
 	int m = -1;
 
+	if (!cli_progress_mode_ok(mode))
+		return NULL;
 	if (!mode || !strcmp(mode, "auto"))
 		m = isatty(fileno(stderr)) ? PROG_TTY : PROG_PLAIN;
 	for (size_t i = 0; m < 0 && i < ARRAY_SIZE(mode_names); i++)
 		if (!strcmp(mode, mode_names[i]))
 			m = (int)i;
-	if (m < 0) {
-		cli_errorf("--progress: '%s' is not one of auto, tty, plain, "
-			   "json, quiet",
-			   mode);
-		return NULL;
-	}
 	p = xcalloc(1, sizeof(*p));
 	p->mode = (enum prog_mode)m;
 	p->title = title;
