@@ -245,9 +245,8 @@ const char *compose_path_expand_home(struct arena *a,
 
 	if (p[0] != '~' || (p[1] && p[1] != '/'))
 		return p;
+	/* The table holds the process environment (or the caller's). */
 	home = env ? compose_env_get(env, "HOME") : NULL;
-	if (!home)
-		home = getenv("HOME");
 	if (!home)
 		return p;
 	return arena_sprintf(a, "%s%s", home, p + 1);
