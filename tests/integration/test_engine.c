@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "lab_util.h"
 #include "util/sbuf.h"
 #include "util/sha256.h"
 
@@ -602,19 +603,16 @@ static bool tls_answers(void)
 /* Starts the lab's TLS daemon unless it runs (then it is not ours to stop). */
 static void tls_init(void)
 {
-	char cmd[1024];
+	struct sbuf out = SBUF_INIT;
 
 	if (tls_answers())
 		return;
-	snprintf(cmd, sizeof(cmd),
-		 "%s/lab/mixlab tls-up >/tmp/mixtest-tls-up.log 2>&1",
-		 SOURCE_DIR);
-	if (run(cmd) == 0)
+	if (lab_sh(&out, "%s/lab/mixlab tls-up", SOURCE_DIR) == 0)
 		tls_started_here = true;
 	/* Another caller may have started it meanwhile: what counts is that
 	 * it answers. */
-	cr_assert(tls_answers(),
-		  "lab/mixlab tls-up failed; see /tmp/mixtest-tls-up.log");
+	cr_assert(tls_answers(), "lab/mixlab tls-up failed:\n%s", out.buf);
+	sbuf_release(&out);
 }
 
 static void tls_fini(void)
