@@ -236,7 +236,7 @@ static size_t image_job(struct build *b, size_t ci)
 	const struct plan *p = b->p;
 	const struct plan_container *ct = &p->containers[ci];
 	const struct plan_service *ps = &p->services[ct->service];
-	const char *ref = ps->svc->image;
+	const char *ref = ps->image;
 	char *key;
 	size_t j;
 	struct engine_job t;
@@ -254,6 +254,47 @@ static size_t image_job(struct build *b, size_t ci)
 	j = job_add(b->J, &t, NULL, in);
 	once_add(b, ct->daemon, key, j);
 	return j;
+}
+
+/*
+ * The build of service 'si', once per (daemon, image), on the daemon that
+ * runs the service: a windows service's image is built by the windows
+ * daemon.  A missing platform means the daemon's own.
+ */
+static int build_job(struct build *b, size_t si, size_t *out, struct diag *err)
+{
+	const struct plan *p = b->p;
+	const struct plan_service *ps = &p->services[si];
+	const struct compose_build *cb = ps->svc->build;
+	const char *plat = ps->platform;
+	struct engine_build_spec *sp;
+	struct engine_job t;
+	struct cli_job_info *in;
+	char *key;
+	int rc;
+
+	key = arena_sprintf(b->J->a, "build %s", ps->image);
+	if ((*out = once_find(b, ps->daemon, key)) != NONE)
+		return 0;
+	if (!plat && cb->platforms.n)
+		plat = cb->platforms.v[0];
+	if ((rc = cli_build_spec(&sp, b->J->a, p, si,
+				 engine_platform(p, ps->daemon, plat), b->o,
+				 err)))
+		return rc;
+	t = job_tmpl(ENGINE_JOB_IMAGE_BUILD, b->engines[ps->daemon]);
+	t.name = ps->image;
+	t.build_spec = sp;
+	t.build_always = ps->build == PLAN_BUILD_ALWAYS;
+	t.build_out = b->o->build_out;
+	if (t.build_out)
+		t.build_out_ud = arena_sprintf(b->J->a, "%s (%s)", ps->image,
+					       daemon_name(p, ps->daemon));
+	in = info_new(b->J, "Image", ps->image, daemon_name(p, ps->daemon));
+	info_verbs(in, "Building", "Built", "Present");
+	*out = job_add(b->J, &t, NULL, in);
+	once_add(b, ps->daemon, key, *out);
+	return 0;
 }
 
 static const struct compose_volume *volume_find(const struct plan *p,
@@ -535,7 +576,7 @@ container_spec(struct build *b, struct engine_job *job, size_t ci)
 	const struct compose_service *s = p->services[ct->service].svc;
 	struct engine_container_spec *sp = arena_alloc(a, sizeof(*sp));
 
-	sp->image = s->image;
+	sp->image = p->services[ct->service].image;
 	sp->cmd = strv(&s->command);
 	sp->entrypoint = strv(&s->entrypoint);
 	spec_env(sp, a, s);
@@ -668,18 +709,26 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 		job_tmpl(ENGINE_JOB_CONTAINER_CREATE, b->engines[ct->daemon]);
 	struct depv deps = {0};
 	struct cli_job_info *in;
+	int rc;
 
-	if (!s->image)
+	if (!p->services[ct->service].image)
 		return diag_set(err, DIAG_EUSAGE, &s->loc,
-				"service '%s' has no image; mixcompose does "
-				"not build images",
+				"service '%s' has neither image nor build",
 				s->name);
 	t.name = ct->name;
 	t.platform = engine_platform(p, ct->daemon,
 				     p->services[ct->service].platform);
 	t.container_spec = container_spec(b, &t, ci);
 	dep_add(&deps, removed);
-	dep_add(&deps, image_job(b, ci));
+	if (p->services[ct->service].build) {
+		size_t bj;
+
+		if ((rc = build_job(b, ct->service, &bj, err)))
+			return rc;
+		dep_add(&deps, bj);
+	} else {
+		dep_add(&deps, image_job(b, ci));
+	}
 	for (size_t k = 0; k < ct->n_endpoints; k++)
 		dep_add(&deps, b->netjob[ct->endpoints[k].network]);
 	for (size_t k = 0; k < s->n_volumes; k++) {
@@ -874,6 +923,38 @@ int cli_apply_up(struct cli_jobs *out,
 	add_networks(&b);
 	rc = up_containers(&b, err);
 	build_release(&b);
+	return rc;
+}
+
+int cli_apply_build(struct cli_jobs *out,
+		    const struct plan *p,
+		    struct engine *const *engines,
+		    const struct cli_up_opts *o,
+		    struct diag *err)
+{
+	static const struct cli_up_opts defaults = {.timeout_s = -1};
+	struct build b = {.J = out, .p = p, .engines = engines};
+	int rc = 0;
+
+	b.o = o ? o : &defaults;
+	for (size_t i = 0; !rc && i < p->n_services; i++) {
+		const struct plan_service *ps = &p->services[i];
+		size_t j;
+
+		if (!ps->selected || !ps->svc->build)
+			continue;
+		if (!engines[ps->daemon]) {
+			rc = diag_set(err, DIAG_ETRANSPORT, NULL,
+				      "daemon '%s' is not reachable; it builds "
+				      "service '%s'",
+				      daemon_name(p, ps->daemon), ps->name);
+			break;
+		}
+		rc = build_job(&b, i, &j, err);
+		if (!rc)
+			out->v[j].build_always = true;
+	}
+	free(b.once);
 	return rc;
 }
 

@@ -398,6 +398,16 @@ struct cli_up_opts {
 	int timeout_s; /* stop timeout on recreate; -1: the container's */
 	bool wait;     /* --wait: end with every container running/healthy */
 	long wait_timeout_ms; /* for --wait; 0: none */
+	/*
+	 * Builds: `build`'s --build-arg (replace the file's), --no-cache,
+	 * --pull, and where each line of build output goes (NULL: nowhere;
+	 * 'ud' is the job's "IMAGE (DAEMON)" label).
+	 */
+	const struct compose_kv *build_args;
+	size_t n_build_args;
+	bool no_cache;
+	bool pull;
+	int (*build_out)(void *ud, const char *text);
 };
 
 struct cli_down_opts {
@@ -413,6 +423,28 @@ void cli_jobs_release(struct cli_jobs *j);
  * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
  * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
  */
+/*
+ * The POST /build spec of service 'si' of 'p' (on its daemon), in 'a'.
+ * 'platform' is what the daemon is asked for (NULL: its own).  A remote
+ * (git/URL) context is a DIAG_EUSAGE error.
+ */
+struct engine_build_spec;
+int cli_build_spec(struct engine_build_spec **out,
+		   struct arena *a,
+		   const struct plan *p,
+		   size_t si,
+		   const char *platform,
+		   const struct cli_up_opts *o,
+		   struct diag *err);
+/*
+ * Appends one IMAGE_BUILD job (build_always) per selected service with a
+ * build section, once per (daemon, image): what `mixcompose build` runs.
+ */
+int cli_apply_build(struct cli_jobs *out,
+		    const struct plan *p,
+		    struct engine *const *engines,
+		    const struct cli_up_opts *o,
+		    struct diag *err);
 int cli_apply_up(struct cli_jobs *out,
 		 const struct plan *p,
 		 struct engine *const *engines,
@@ -488,6 +520,7 @@ int cli_jobs_run(struct cli_jobs *jobs,
 		 const char *progress,
 		 volatile sig_atomic_t *stop);
 
+int cmd_build(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 

@@ -32,6 +32,8 @@ struct up_opts {
 	bool force_recreate;
 	bool no_recreate;
 	bool remove_orphans;
+	bool build;    /* --build */
+	bool no_build; /* --no-build */
 	int timeout_s;
 	long wait_timeout_s;
 	const char *progress;
@@ -57,6 +59,8 @@ static void up_usage(FILE *f)
 		"      --force-recreate    recreate containers even if "
 		"unchanged\n"
 		"      --no-recreate       keep existing containers\n"
+		"      --build             build images before starting\n"
+		"      --no-build          do not build missing images\n"
 		"      --remove-orphans    remove containers of services not "
 		"in the file\n"
 		"  -t, --timeout N         stop timeout in seconds on "
@@ -73,6 +77,8 @@ enum {
 	OPT_NO_RECREATE,
 	OPT_ORPHANS,
 	OPT_PROGRESS,
+	OPT_BUILD,
+	OPT_NO_BUILD,
 };
 
 static int parse_int(const char *s, long *out)
@@ -109,6 +115,12 @@ static int up_flag(struct up_opts *o, int c)
 	case OPT_ORPHANS:
 		o->remove_orphans = true;
 		break;
+	case OPT_BUILD:
+		o->build = true;
+		break;
+	case OPT_NO_BUILD:
+		o->no_build = true;
+		break;
 	case OPT_PROGRESS:
 		o->progress = optarg;
 		break;
@@ -143,6 +155,8 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		{"force-recreate", no_argument, NULL, OPT_FORCE},
 		{"no-recreate", no_argument, NULL, OPT_NO_RECREATE},
 		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
+		{"build", no_argument, NULL, OPT_BUILD},
+		{"no-build", no_argument, NULL, OPT_NO_BUILD},
 		{"timeout", required_argument, NULL, 't'},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
 		{"help", no_argument, NULL, 'h'},
@@ -160,6 +174,10 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 	}
 	if (o->force_recreate && o->no_recreate) {
 		cli_errorf("--force-recreate and --no-recreate are exclusive");
+		return CLI_USAGE;
+	}
+	if (o->build && o->no_build) {
+		cli_errorf("--build and --no-build are exclusive");
 		return CLI_USAGE;
 	}
 	if (!cli_progress_mode_ok(o->progress))
@@ -227,6 +245,9 @@ up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 		.no_recreate = o->no_recreate,
 		.remove_orphans = o->remove_orphans,
 		.default_platform = getenv("DOCKER_DEFAULT_PLATFORM"),
+		.build = o->build      ? PLAN_BUILD_OPT_ALWAYS
+			 : o->no_build ? PLAN_BUILD_OPT_NEVER
+				       : PLAN_BUILD_OPT_DEFAULT,
 	};
 	struct diag err = {0};
 

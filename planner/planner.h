@@ -124,6 +124,20 @@ struct plan_host {
 	size_t n_volumes;
 };
 
+/* up's --build / --no-build. */
+enum plan_build_opt {
+	PLAN_BUILD_OPT_DEFAULT = 0, /* build what is missing */
+	PLAN_BUILD_OPT_ALWAYS,	    /* --build */
+	PLAN_BUILD_OPT_NEVER,	    /* --no-build */
+};
+
+/* When a service's image is built (on the service's own daemon). */
+enum plan_build_when {
+	PLAN_BUILD_NONE = 0, /* no build: section, or --no-build */
+	PLAN_BUILD_MISSING,  /* only if the daemon lacks the image */
+	PLAN_BUILD_ALWAYS,   /* --build, or pull_policy: build */
+};
+
 enum plan_addr_mode {
 	PLAN_ADDR_DEFAULT = 0, /* x-mixcompose.address_mode, else container */
 	PLAN_ADDR_CONTAINER,   /* peers resolve to container IPs */
@@ -155,6 +169,7 @@ struct plan_options {
 	const char *address_pool;     /* NULL: x-mixcompose.address_pool, else
 					 PLAN_DEFAULT_POOL */
 	const char *default_platform; /* DOCKER_DEFAULT_PLATFORM, or NULL */
+	enum plan_build_opt build;
 };
 
 /* ---- The plan ----------------------------------------------------------- */
@@ -196,6 +211,10 @@ struct plan_service {
 	const char *platform;
 	bool selected; /* part of this run (command line + deps) */
 	size_t level;  /* 0: needs nothing; else 1 + max level of deps */
+	/* The image its containers run: image, else the build's tag. */
+	const char *image;
+	/* When the image is built, on 'daemon' (plan_service_build_when). */
+	enum plan_build_when build;
 	size_t first_container; /* containers[first .. first + n) */
 	size_t n_containers;
 };
@@ -394,6 +413,16 @@ int plan_build(struct plan **out,
 	       const struct plan_options *opts,
 	       struct diag *err);
 void plan_free(struct plan *p);
+
+/*
+ * When 'svc' is built, compose v2's rule: never without a build section
+ * or with --no-build; always with --build or pull_policy 'build'; else
+ * only when the image is missing on the daemon.  This is the one place
+ * that reads pull_policy for builds (the hook for pull_policy work).
+ */
+enum plan_build_when plan_service_build_when(const struct compose_service *svc,
+					     enum plan_build_opt opt);
+const char *plan_build_when_name(enum plan_build_when w); /* "missing" */
 
 const char *plan_action_name(enum plan_action a);     /* "create", ... */
 const char *plan_dep_kind_name(enum plan_dep_kind k); /* "depends_on", ... */
