@@ -887,6 +887,16 @@ static int up_containers(struct build *b, struct diag *err)
 	const struct plan *p = b->p;
 	int rc;
 
+	/* --build (or pull_policy: build): built even if nothing is created. */
+	for (size_t i = 0; i < p->n_services; i++) {
+		size_t j;
+
+		if (p->services[i].selected &&
+		    p->services[i].build == PLAN_BUILD_ALWAYS &&
+		    b->engines[p->services[i].daemon] &&
+		    (rc = build_job(b, i, &j, err)))
+			return rc;
+	}
 	/* Services in start order, so a dependency's jobs exist first. */
 	for (size_t k = 0; k < p->n_order; k++) {
 		const struct plan_service *ps = &p->services[p->order[k]];
