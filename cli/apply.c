@@ -720,7 +720,9 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 				     p->services[ct->service].platform);
 	t.container_spec = container_spec(b, &t, ci);
 	dep_add(&deps, removed);
-	if (p->services[ct->service].build) {
+	if (p->services[ct->service].build && b->o->builds_done) {
+		/* Built in up's first phase. */
+	} else if (p->services[ct->service].build) {
 		size_t bj;
 
 		if ((rc = build_job(b, ct->service, &bj, err)))
@@ -891,7 +893,7 @@ static int up_containers(struct build *b, struct diag *err)
 	for (size_t i = 0; i < p->n_services; i++) {
 		size_t j;
 
-		if (p->services[i].selected &&
+		if (!b->o->builds_done && p->services[i].selected &&
 		    p->services[i].build == PLAN_BUILD_ALWAYS &&
 		    b->engines[p->services[i].daemon] &&
 		    (rc = build_job(b, i, &j, err)))
@@ -940,6 +942,7 @@ int cli_apply_build(struct cli_jobs *out,
 		    const struct plan *p,
 		    struct engine *const *engines,
 		    const struct cli_up_opts *o,
+		    size_t *service_job,
 		    struct diag *err)
 {
 	static const struct cli_up_opts defaults = {.timeout_s = -1};
@@ -951,7 +954,9 @@ int cli_apply_build(struct cli_jobs *out,
 		const struct plan_service *ps = &p->services[i];
 		size_t j;
 
-		if (!ps->selected || !ps->svc->build)
+		if (service_job)
+			service_job[i] = NONE;
+		if (!ps->selected || !ps->build)
 			continue;
 		if (!engines[ps->daemon]) {
 			rc = diag_set(err, DIAG_ETRANSPORT, NULL,
@@ -961,8 +966,8 @@ int cli_apply_build(struct cli_jobs *out,
 			break;
 		}
 		rc = build_job(&b, i, &j, err);
-		if (!rc)
-			out->v[j].build_always = true;
+		if (!rc && service_job)
+			service_job[i] = j;
 	}
 	free(b.once);
 	return rc;

@@ -408,6 +408,8 @@ struct cli_up_opts {
 	bool no_cache;
 	bool pull;
 	int (*build_out)(void *ud, const char *text);
+	/* The builds already ran (up's first phase): no build jobs. */
+	bool builds_done;
 };
 
 struct cli_down_opts {
@@ -437,13 +439,17 @@ int cli_build_spec(struct engine_build_spec **out,
 		   const struct cli_up_opts *o,
 		   struct diag *err);
 /*
- * Appends one IMAGE_BUILD job (build_always) per selected service with a
- * build section, once per (daemon, image): what `mixcompose build` runs.
+ * Appends one IMAGE_BUILD job per selected service whose plan says it is
+ * built (always, or only when missing), once per (daemon, image): what
+ * `mixcompose build` runs, and up's first phase.  'service_job' (may be
+ * NULL; p->n_services entries) gets each service's job index, or
+ * SIZE_MAX: after the run, that job's id is the image id.
  */
 int cli_apply_build(struct cli_jobs *out,
 		    const struct plan *p,
 		    struct engine *const *engines,
 		    const struct cli_up_opts *o,
+		    size_t *service_job,
 		    struct diag *err);
 int cli_apply_up(struct cli_jobs *out,
 		 const struct plan *p,

@@ -124,7 +124,7 @@ static int build_run(struct cli_session *s,
 	o->up.n_build_args = o->n_args;
 	o->up.build_out = o->quiet ? NULL : print_line;
 	cli_jobs_init(&jobs);
-	if (cli_apply_build(&jobs, p, engines, &o->up, &err)) {
+	if (cli_apply_build(&jobs, p, engines, &o->up, NULL, &err)) {
 		cli_error(&err);
 		rc = CLI_FAIL;
 	} else {

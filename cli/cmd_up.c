@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "planner/planner.h"
+#include "util/arena.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
@@ -234,8 +235,10 @@ static int check_daemons(const struct cli_session *s, const struct plan *p)
 	return rc;
 }
 
-static int
-up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
+static int up_plan(struct plan **out,
+		   struct cli_session *s,
+		   const struct up_opts *o,
+		   const char *const *image_ids)
 {
 	struct plan_options po = {
 		.services = (const char *const *)o->services,
@@ -248,6 +251,7 @@ up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 		.build = o->build      ? PLAN_BUILD_OPT_ALWAYS
 			 : o->no_build ? PLAN_BUILD_OPT_NEVER
 				       : PLAN_BUILD_OPT_DEFAULT,
+		.image_ids = image_ids,
 	};
 	struct diag err = {0};
 
@@ -257,7 +261,8 @@ up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 		cli_error(&err);
 		return CLI_FAIL;
 	}
-	for (size_t i = 0; i < (*out)->orphan_warnings.n; i++)
+	/* The second plan (after the builds) says it again otherwise. */
+	for (size_t i = 0; !image_ids && i < (*out)->orphan_warnings.n; i++)
 		fprintf(stderr,
 			"warning: found orphan container %s; run with "
 			"--remove-orphans to remove it\n",
@@ -325,6 +330,45 @@ static int up_late_hosts(const struct plan *p,
 	return rc;
 }
 
+/*
+ * The first phase: every image to build, built on its service's daemon.
+ * '*ids' (in s->a, per project service) gets each built image's id, so
+ * that the final plan recreates containers whose image changed; NULL
+ * when nothing is built.
+ */
+static int up_builds(const char ***ids,
+		     struct cli_session *s,
+		     const struct plan *p,
+		     const struct up_opts *o,
+		     volatile sig_atomic_t *stop)
+{
+	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
+	size_t *sj = xcalloc(p->n_services + 1, sizeof(*sj));
+	struct cli_jobs jobs;
+	struct diag err = {0};
+	int rc;
+
+	*ids = NULL;
+	cli_jobs_init(&jobs);
+	if (cli_apply_build(&jobs, p, engines, NULL, sj, &err)) {
+		cli_error(&err);
+		rc = CLI_FAIL;
+	} else {
+		rc = jobs.n ? cli_jobs_run(&jobs, o->progress, stop) : CLI_OK;
+	}
+	if (!rc && jobs.n) {
+		*ids = arena_calloc(s->a, p->n_services + 1, sizeof(**ids));
+		for (size_t i = 0; i < p->n_services; i++)
+			if (sj[i] != SIZE_MAX && jobs.v[sj[i]].id[0])
+				(*ids)[i] =
+					arena_strdup(s->a, jobs.v[sj[i]].id);
+	}
+	cli_jobs_release(&jobs);
+	free(sj);
+	free(engines);
+	return rc;
+}
+
 static int up_apply(struct cli_session *s,
 		    const struct plan *p,
 		    const struct up_opts *o,
@@ -332,7 +376,8 @@ static int up_apply(struct cli_session *s,
 {
 	struct cli_up_opts ao = {.timeout_s = o->timeout_s,
 				 .wait = o->wait,
-				 .wait_timeout_ms = o->wait_timeout_s * 1000};
+				 .wait_timeout_ms = o->wait_timeout_s * 1000,
+				 .builds_done = true};
 	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
 	struct cli_jobs jobs;
 	struct diag err = {0};
@@ -406,7 +451,18 @@ int cmd_up(int argc, char **argv)
 	rc = cli_session_open(&s,
 			      CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
 	if (!rc)
-		rc = up_plan(&p, &s, &o);
+		rc = up_plan(&p, &s, &o, NULL);
+	if (!rc) {
+		const char **ids = NULL;
+
+		/* Builds first; then the plan again, knowing the images. */
+		rc = up_builds(&ids, &s, p, &o, stop);
+		if (!rc && ids) {
+			plan_free(p);
+			p = NULL;
+			rc = up_plan(&p, &s, &o, ids);
+		}
+	}
 	if (!rc)
 		rc = up_apply(&s, p, &o, stop);
 	if (!rc && !o.detach)

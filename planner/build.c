@@ -38,5 +38,7 @@ void plan_builds(struct plan_ctx *c)
 
 		ps->image = s->build ? s->build->image : s->image;
 		ps->build = plan_service_build_when(s, c->opts->build);
+		ps->image_id =
+			c->opts->image_ids ? c->opts->image_ids[i] : NULL;
 	}
 }

@@ -89,6 +89,7 @@ struct plan_host_container {
 	/* com.docker.compose.depends_on ("db:service_started:false,..."). */
 	const char *depends_on;
 	const char *label_project; /* com.docker.compose.project */
+	const char *image_digest;  /* com.docker.compose.image, or NULL */
 	bool oneoff;		   /* com.docker.compose.oneoff=True */
 	struct plan_host_attach *networks;
 	size_t n_networks;
@@ -170,6 +171,13 @@ struct plan_options {
 					 PLAN_DEFAULT_POOL */
 	const char *default_platform; /* DOCKER_DEFAULT_PLATFORM, or NULL */
 	enum plan_build_opt build;
+	/*
+	 * Per project service (same index), the id of the image its
+	 * containers would run, when known (up knows it once its builds
+	 * ran), or NULL.  Containers get it as com.docker.compose.image, and
+	 * one whose label names another image is recreated (compose v2).
+	 */
+	const char *const *image_ids;
 };
 
 /* ---- The plan ----------------------------------------------------------- */
@@ -215,6 +223,7 @@ struct plan_service {
 	const char *image;
 	/* When the image is built, on 'daemon' (plan_service_build_when). */
 	enum plan_build_when build;
+	const char *image_id;	/* from opts->image_ids, or NULL */
 	size_t first_container; /* containers[first .. first + n) */
 	size_t n_containers;
 };

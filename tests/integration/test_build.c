@@ -213,6 +213,21 @@ Test(integration_build, up_builds_only_what_is_missing_unless_build)
 	cr_assert_eq(mc(&out, "up -d --build --progress plain win"), 0, "%s",
 		     out.buf);
 	cr_expect(strstr(out.buf, "(windows)  Built"), "%s", out.buf);
+	/* The container ran id1: compose v2 recreates it on the new image. */
+	cr_expect(strstr(out.buf, "Recreate"), "%s", out.buf);
+	{
+		struct sbuf img = SBUF_INIT;
+
+		cr_assert_eq(lab_docker(&img, LAB_WINDOWS_SOCK,
+					"inspect -f '{{.Image}}' %s-win-1",
+					P.name),
+			     0, "%s", img.buf);
+		cr_expect_str_eq(img.buf, id2);
+		sbuf_release(&img);
+	}
+	/* Nothing changed since: the next up keeps it. */
+	cr_assert_eq(mc(&out, "up -d --progress plain win"), 0, "%s", out.buf);
+	cr_expect_null(strstr(out.buf, "Recreate"), "%s", out.buf);
 	free(id1);
 	free(id2);
 	sbuf_release(&out);
