@@ -12,6 +12,12 @@
 
 #include "engine/engine.h"
 
+static void ctx_setup(void);
+static void ctx_teardown(void);
+
+/* Every test gets a scratch context directory (the matching ones ignore it). */
+TestSuite(engine_build_context, .init = ctx_setup, .fini = ctx_teardown);
+
 static struct engine_ignore *ign(const char *text)
 {
 	struct engine_ignore *ig = NULL;
@@ -213,9 +219,7 @@ static const struct entry *find(const struct entry *v, size_t n, const char *nm)
 	return NULL;
 }
 
-TestSuite(engine_build_tar, .init = ctx_setup, .fini = ctx_teardown);
-
-Test(engine_build_tar, content_order_modes_links_and_ignores)
+Test(engine_build_context, content_order_modes_links_and_ignores)
 {
 	struct engine_context_spec cs = {.dir = dir};
 	struct entry v[32];
@@ -250,7 +254,7 @@ Test(engine_build_tar, content_order_modes_links_and_ignores)
 	fclose(f);
 }
 
-Test(engine_build_tar, same_tree_same_bytes)
+Test(engine_build_context, same_tree_same_bytes)
 {
 	struct engine_context_spec cs = {.dir = dir};
 	struct diag err = {0};
@@ -272,7 +276,7 @@ Test(engine_build_tar, same_tree_same_bytes)
 	fclose(f2);
 }
 
-Test(engine_build_tar, inline_dockerfile_gets_a_generated_name)
+Test(engine_build_context, inline_dockerfile_gets_a_generated_name)
 {
 	struct engine_context_spec cs = {.dir = dir,
 					 .dockerfile_inline = "FROM scratch\n"};
@@ -291,7 +295,7 @@ Test(engine_build_tar, inline_dockerfile_gets_a_generated_name)
 	fclose(f);
 }
 
-Test(engine_build_tar, missing_dockerfile_is_an_error)
+Test(engine_build_context, missing_dockerfile_is_an_error)
 {
 	struct engine_context_spec cs = {.dir = dir, .dockerfile = "Nope"};
 	struct diag err = {0};
