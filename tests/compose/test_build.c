@@ -137,3 +137,21 @@ Test(compose_build, config_output_has_absolute_context)
 	cr_assert(strstr(json, "\"dockerfile\": \"Dockerfile\""), "%s", json);
 	free(json);
 }
+
+Test(compose_build, config_output_is_normalized)
+{
+	char *json;
+
+	lt_ok(&t, "services:\n  app:\n    build:\n"
+		  "      labels: [tier=web]\n      shm_size: 1k\n"
+		  "      extra_hosts: [\"db:10.0.0.5\"]\n"
+		  "      ssh: [default]\n");
+	json = lt_json(&t);
+	cr_assert(strstr(json, "\"labels\": {\n"), "%s", json);
+	cr_assert(strstr(json, "\"tier\": \"web\""), "%s", json);
+	cr_assert(strstr(json, "\"shm_size\": \"1024\""), "%s", json);
+	cr_assert(strstr(json, "\"db=10.0.0.5\""), "%s", json);
+	/* Keys mixcompose ignores are kept as written. */
+	cr_assert(strstr(json, "\"ssh\": ["), "%s", json);
+	free(json);
+}
