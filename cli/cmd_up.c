@@ -369,6 +369,25 @@ static int up_builds(const char ***ids,
 	return rc;
 }
 
+/*
+ * The plan again once the images are built, from the state as it is now:
+ * a build takes a while, and networks made meanwhile (other projects on
+ * the same daemons) must not be planned over.
+ */
+static int up_replan(struct plan **out,
+		     struct cli_session *s,
+		     const struct up_opts *o,
+		     const char *const *ids)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
+			      s->project_name, true, &dl);
+	cli_print_diags(&dl);
+	diag_list_release(&dl);
+	return up_plan(out, s, o, ids);
+}
+
 static int up_apply(struct cli_session *s,
 		    const struct plan *p,
 		    const struct up_opts *o,
@@ -460,7 +479,7 @@ int cmd_up(int argc, char **argv)
 		if (!rc && ids) {
 			plan_free(p);
 			p = NULL;
-			rc = up_plan(&p, &s, &o, ids);
+			rc = up_replan(&p, &s, &o, ids);
 		}
 	}
 	if (!rc)
