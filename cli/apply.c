@@ -292,6 +292,8 @@ static int build_job(struct build *b, size_t si, size_t *out, struct diag *err)
 					       daemon_name(p, ps->daemon));
 	in = info_new(b->J, "Image", ps->image, daemon_name(p, ps->daemon));
 	info_verbs(in, "Building", "Built", "Present");
+	/* A present image is not news: shown once it really builds. */
+	in->lazy = true;
 	*out = job_add(b->J, &t, NULL, in);
 	once_add(b, ps->daemon, key, *out);
 	return 0;
