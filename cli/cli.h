@@ -534,6 +534,45 @@ int cli_apply_up(struct cli_jobs *out,
 		 struct engine *const *engines,
 		 const struct cli_up_opts *o,
 		 struct diag *err);
+/* What `run` changes in the service's container to make its one-off. */
+struct cli_oneoff {
+	const char *name;
+	const char *slug;		/* com.docker.compose.slug */
+	struct compose_strv cmd;	/* v NULL: the service's */
+	struct compose_strv entrypoint; /* v NULL: the service's */
+	const char *const *env;		/* "K=V" or "K" (from ours) */
+	size_t n_env;
+	const char *const *labels; /* "K=V", over the service's */
+	size_t n_labels;
+	const char *const *volumes; /* binds "SRC:DST[:ro]" */
+	size_t n_volumes;
+	const struct cli_publish *publish;
+	size_t n_publish;
+	const char *user;
+	const char *workdir;
+	bool tty;
+	bool interactive; /* OpenStdin, AttachStdin, StdinOnce */
+	bool auto_remove;
+	bool service_ports;
+};
+
+/*
+ * The jobs of `run`: those of cli_apply_up for 'p' (whose containers of
+ * the run's own service the caller has set to PLAN_ACT_SKIP), then a
+ * CREATE of the one-off modelled on container 'ci' of the service: no
+ * planned address, no alias, no restart policy, the service's ports only
+ * with service_ports, labelled oneoff=True.  It waits for every job its
+ * dependencies need to be ready, since it starts as soon as it exists.
+ * '*out_job' is its index (its id is there once run).
+ */
+int cli_apply_run(struct cli_jobs *out,
+		  const struct plan *p,
+		  struct engine *const *engines,
+		  size_t ci,
+		  const struct cli_oneoff *o,
+		  size_t *out_job,
+		  struct diag *err);
+
 /*
  * Appends the jobs of a down plan: container removals wave after wave
  * (every wave waits for the one before on all daemons, even after a

@@ -993,6 +993,8 @@ int engine_container_wait_begin(struct engine_waiter **out,
 int engine_waiter_finish(struct engine_waiter *w,
 			 int *out_exit,
 			 struct diag *err);
+/* Drops a waiter without waiting (NULL: nothing). */
+void engine_waiter_free(struct engine_waiter *w);
 
 /*
  * The status line of a reply head ("HTTP/1.1 101 UPGRADED\r\n...") and the

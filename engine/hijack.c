@@ -484,6 +484,7 @@ struct engine_waiter {
 	struct engine *e;
 	struct ereq *r; /* NULL once complete */
 	bool done;
+	bool abandoned; /* freed by its callback */
 	int rc;
 	int code;
 	struct diag err;
@@ -500,6 +501,10 @@ static void waiter_cb(void *ud,
 
 	(void)out;
 	(void)len;
+	if (w->abandoned) {
+		free(w);
+		return;
+	}
 	w->r = NULL;
 	w->done = true;
 	w->rc = rc;
@@ -550,4 +555,15 @@ int engine_waiter_finish(struct engine_waiter *w,
 		*out_exit = w->code;
 	free(w);
 	return rc;
+}
+
+void engine_waiter_free(struct engine_waiter *w)
+{
+	if (!w)
+		return;
+	/* Still in the loop: its callback frees it, even on a cancel. */
+	if (!w->done)
+		w->abandoned = true;
+	else
+		free(w);
 }
