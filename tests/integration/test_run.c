@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/engine.h"
 #include "lab_util.h"
 #include "util/sbuf.h"
 
@@ -466,4 +467,127 @@ Test(integration_run, down_leaves_oneoffs_to_remove_orphans)
 	cr_assert_eq(oneoffs(LAB_WINDOWS_SOCK), 0);
 	sbuf_release(&out);
 	sbuf_release(&err);
+}
+
+/* ---- The same stream over TLS: the lab's TLS daemon -----------------------
+ */
+
+#define TLS_DIR LAB_TLS_DIR
+#define TLS_FLAGS                                                              \
+	"--tlsverify --tlscacert " TLS_DIR "/ca.pem --tlscert " TLS_DIR        \
+	"/cert.pem --tlskey " TLS_DIR "/key.pem -H tcp://127.0.0.1:23760"
+
+static bool tls_started_here;
+
+static struct engine *tls_engine(void)
+{
+	struct engine_config cfg = {.name = "tls",
+				    .url = LAB_TLS_URL,
+				    .tls = true,
+				    .tls_verify = true,
+				    .cert_path = TLS_DIR,
+				    .connect_timeout_ms = 2000};
+	struct engine *e = NULL;
+	struct diag err = {0};
+
+	if (engine_new(&e, &cfg, &err) || engine_ping(e, NULL, &err)) {
+		engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/*
+ * Starts the lab's TLS daemon unless it runs (then it is not ours to
+ * stop), and gives it the busybox image from the "linux" daemon.
+ */
+static void tls_init(void)
+{
+	struct sbuf out = SBUF_INIT;
+	struct engine *e = tls_engine();
+
+	if (!e) {
+		if (lab_sh(&out, "%s/lab/mixlab tls-up", SOURCE_DIR) == 0)
+			tls_started_here = true;
+		e = tls_engine();
+		cr_assert_not_null(e, "lab/mixlab tls-up failed:\n%s", out.buf);
+	}
+	engine_free(e);
+	sbuf_reset(&out);
+	cr_assert_eq(lab_sh(&out,
+			    "docker -H unix://%s save %s | docker " TLS_FLAGS
+			    " load",
+			    LAB_LINUX_SOCK, LAB_IMAGE_BUSYBOX),
+		     0, "%s", out.buf);
+	sbuf_release(&out);
+}
+
+static void tls_fini(void)
+{
+	if (tls_started_here)
+		lab_sh(NULL, "%s/lab/mixlab tls-down", SOURCE_DIR);
+	tls_started_here = false;
+}
+
+TestSuite(integration_run_tls,
+	  .init = tls_init,
+	  .fini = tls_fini,
+	  .timeout = 180);
+
+static int
+sink_out(void *ud, enum engine_stream_kind s, const char *p, size_t n)
+{
+	(void)s;
+	sbuf_add(ud, p, n);
+	return 0;
+}
+
+Test(integration_run_tls, exec_and_attach_stream_over_tls)
+{
+	static const char *const cmd[] = {"sleep", "120"};
+	static const char *const cat[] = {"sh", "-c", "cat; exit 9"};
+	struct engine *e = tls_engine();
+	struct engine_container_spec spec;
+	struct engine_exec_spec es = {.argv = {cat, 3}, .stdin = true};
+	struct engine_hijack *hj = NULL;
+	struct sbuf out = SBUF_INIT;
+	struct diag err = {0};
+	char name[64], id[80], xid[80];
+	int in[2], code = -1;
+	struct engine_stdio io = {.out = sink_out, .out_ud = &out};
+
+	cr_assert_not_null(e);
+	engine_container_spec_init(&spec);
+	spec.image = LAB_IMAGE_BUSYBOX;
+	spec.cmd = (struct engine_strv){cmd, 2};
+	spec.network_mode = "none";
+	snprintf(name, sizeof(name), "irun-tls-%ld", (long)getpid());
+	cr_assert_eq(engine_container_create(e, name, NULL, &spec, id, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(engine_container_start(e, id, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_exec_create(e, id, &es, xid, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(pipe(in), 0);
+	cr_assert_eq(write(in[1], "over tls\n", 9), 9);
+	close(in[1]);
+	io.in_fd = in[0];
+	cr_assert_eq(engine_exec_attach(&hj, e, xid, false, &err), 0, "%s",
+		     err.msg);
+	cr_expect_eq(engine_hijack_pump(hj, &io, &err), 0, "%s", err.msg);
+	engine_hijack_free(hj);
+	close(in[0]);
+	cr_expect_str_eq(out.buf, "over tls\n");
+	for (int i = 0; i < 100; i++) {
+		bool running = true;
+
+		cr_assert_eq(engine_exec_inspect(e, xid, &code, &running, &err),
+			     0, "%s", err.msg);
+		if (!running)
+			break;
+		usleep(20000);
+	}
+	cr_expect_eq(code, 9);
+	engine_container_remove(e, id, true, true, &err);
+	engine_free(e);
+	sbuf_release(&out);
 }
