@@ -521,10 +521,15 @@ int engine_container_wait_begin(struct engine_waiter **out,
 {
 	struct engine_waiter *w = xcalloc(1, sizeof(*w));
 	struct engine_loop *l = eng_own_loop(e);
+	long long deadline = now_ms() + 5000;
 
 	w->e = e;
 	w->r = eng_container_wait_req(l, e, id, condition, waiter_cb, w);
-	while (!w->done && !w->r->headers_done)
+	/*
+	 * dockerd flushes the head at once; a proxy that holds it back must
+	 * not hang us: after a while the request has been sent anyway.
+	 */
+	while (!w->done && !w->r->headers_done && now_ms() < deadline)
 		engine_loop_step(l, 100);
 	if (w->done && w->rc) {
 		int rc = w->rc;
