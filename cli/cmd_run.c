@@ -80,6 +80,23 @@ static int run_plan(struct run_ctx *c)
 	return CLI_OK;
 }
 
+/* A relative bind source is the project directory's, as in compose. */
+static const char *const *run_volumes(struct run_ctx *c)
+{
+	const char **v = arena_calloc(c->s.a, c->o.n_volumes + 1, sizeof(*v));
+	const char *dir = c->s.project->working_dir;
+
+	for (size_t i = 0; i < c->o.n_volumes; i++) {
+		const char *src = c->o.volumes[i];
+
+		v[i] = src;
+		if (dir && (!strncmp(src, "./", 2) || !strncmp(src, "../", 3) ||
+			    !strncmp(src, ".:", 2)))
+			v[i] = arena_sprintf(c->s.a, "%s/%s", dir, src);
+	}
+	return v;
+}
+
 static int run_oneoff_opts(struct cli_oneoff *oo,
 			   struct run_ctx *c,
 			   struct cli_publish **pubs)
@@ -113,7 +130,7 @@ static int run_oneoff_opts(struct cli_oneoff *oo,
 	oo->n_env = c->o.n_env;
 	oo->labels = c->o.labels;
 	oo->n_labels = c->o.n_labels;
-	oo->volumes = c->o.volumes;
+	oo->volumes = run_volumes(c);
 	oo->n_volumes = c->o.n_volumes;
 	oo->publish = *pubs;
 	oo->n_publish = c->o.n_publish;

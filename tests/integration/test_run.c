@@ -395,10 +395,11 @@ Test(integration_run, detached_oneoff_is_named_and_labelled_like_compose)
 	size_t plen;
 
 	project("labels");
-	cr_assert_eq(mc_in(&out, &err, NULL,
-			   "run -d --no-deps -l team=blue -e GREETING=hello "
-			   "-w /tmp -p 127.0.0.1::8080 web sleep 60"),
-		     0, "%s", err.buf);
+	cr_assert_eq(
+		mc_in(&out, &err, NULL,
+		      "run -d --no-deps -l team=blue -e GREETING=hello "
+		      "-w /tmp -p 127.0.0.1::8080 -v ./:/mnt:ro web sleep 60"),
+		0, "%s", err.buf);
 	while (out.len && out.buf[out.len - 1] == '\n')
 		sbuf_setlen(&out, out.len - 1);
 	cr_assert_eq(out.len, 64, "an id: '%s'", out.buf);
@@ -424,6 +425,10 @@ Test(integration_run, detached_oneoff_is_named_and_labelled_like_compose)
 	v = inspect(LAB_LINUX_SOCK, out.buf,
 		    "{{json .HostConfig.PortBindings}}");
 	cr_expect(strstr(v, "8080/tcp") && !strstr(v, "\"80/tcp\""), "%s", v);
+	free(v);
+	/* A relative bind is the project directory's. */
+	v = inspect(LAB_LINUX_SOCK, out.buf, "{{json .HostConfig.Binds}}");
+	cr_expect(strstr(v, P.dir) && strstr(v, ":/mnt:ro"), "%s", v);
 	free(v);
 	v = inspect(LAB_LINUX_SOCK, out.buf, "{{json .Config.Env}}");
 	cr_expect(strstr(v, "GREETING=hello"), "%s", v);
