@@ -112,11 +112,11 @@ int compose_loader_read(struct compose_node **out,
 	sbuf_release(&sb);
 	if (rc)
 		return rc;
-	loc.file = doc ? doc->loc.file : arena_strdup(l->a, display);
+	loc.file = doc ? atom_name(doc->file) : arena_strdup(l->a, display);
 	if (!doc)
 		return diag_set(err, DIAG_ESCHEMA, &loc, "empty compose file");
 	if (doc->kind != COMPOSE_NODE_MAP)
-		return diag_set(err, DIAG_ESCHEMA, &doc->loc,
+		return diag_set(err, DIAG_ESCHEMA, COMPOSE_NODE_LOC(doc),
 				"top-level object must be a mapping");
 	if (!l->no_interpolate) {
 		rc = compose_interpolate_tree_ex(doc, l->a, l->env, &io, err);
