@@ -165,8 +165,10 @@ struct ls_row {
 static int cmp_item(const void *pa, const void *pb)
 {
 	const struct ls_item *a = pa, *b = pb;
+	int r = strcmp(a->project, b->project);
 
-	return strcmp(a->project, b->project);
+	/* Daemons in name order: qsort keeps no order of its own. */
+	return r ? r : strcmp(a->daemon, b->daemon);
 }
 
 /* Appends 'word' to the comma list 'sb' unless it is there already. */
