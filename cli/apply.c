@@ -797,8 +797,18 @@ static int container_jobs(struct build *b, size_t ci, struct diag *err)
 	case PLAN_ACT_CREATE:
 		if ((rc = create_job(b, ci, removed, err)))
 			return rc;
+		/*
+		 * --no-start: created is as far as it goes (a dependent's
+		 * create may wait for it); the hosts block needs a start.
+		 */
+		if (b->o->no_start) {
+			b->ready[ci] = b->create[ci];
+			return 0;
+		}
 		/* fall through */
 	case PLAN_ACT_START:
+		if (b->o->no_start)
+			return 0;
 		start_job(b, ci);
 		break;
 	case PLAN_ACT_KEEP:

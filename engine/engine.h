@@ -408,7 +408,19 @@ struct engine_image_info {
 	char os[32];
 	char arch[32];
 	char variant[16];
+	long long size;	  /* Size, bytes */
+	char created[48]; /* Created, RFC 3339 */
 };
+
+/* GET /containers/{id}/top: the columns are whatever the daemon says. */
+struct engine_top {
+	struct arena *arena;
+	struct engine_strv titles; /* "UID", "PID", ... ("Name" on Windows) */
+	struct engine_strv *processes; /* one per process, parallel to titles */
+	size_t n_processes;
+};
+
+void engine_top_free(struct engine_top *t);
 
 /* One line of pull progress. */
 struct engine_progress {
@@ -572,6 +584,11 @@ typedef void (*engine_image_fn)(void *ud,
 				int rc,
 				const struct engine_image_info *info,
 				const struct diag *err);
+/* 'top' (NULL on failure) is the callback's: free it with engine_top_free. */
+typedef void (*engine_top_fn)(void *ud,
+			      int rc,
+			      struct engine_top *top,
+			      const struct diag *err);
 /* Wait and exec: the exit code, and for exec the collected output. */
 typedef void (*engine_exit_fn)(void *ud,
 			       int rc,
@@ -621,6 +638,22 @@ void engine_container_kill_async(struct engine_loop *l,
 				 const char *signal,
 				 engine_done_fn cb,
 				 void *ud);
+void engine_container_pause_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *id,
+				  engine_done_fn cb,
+				  void *ud);
+void engine_container_unpause_async(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    engine_done_fn cb,
+				    void *ud);
+/* The process table; a reply without "Titles" is a DIAG_EENGINE error. */
+void engine_container_top_async(struct engine_loop *l,
+				struct engine *e,
+				const char *id,
+				engine_top_fn cb,
+				void *ud);
 void engine_container_remove_async(struct engine_loop *l,
 				   struct engine *e,
 				   const char *id,
@@ -794,6 +827,15 @@ int engine_container_kill(struct engine *e,
 			  const char *id,
 			  const char *signal,
 			  struct diag *err);
+int engine_container_pause(struct engine *e, const char *id, struct diag *err);
+int engine_container_unpause(struct engine *e,
+			     const char *id,
+			     struct diag *err);
+/* Owned '*out' (engine_top_free). */
+int engine_container_top(struct engine *e,
+			 const char *id,
+			 struct engine_top **out,
+			 struct diag *err);
 int engine_container_remove(struct engine *e,
 			    const char *id,
 			    bool force,

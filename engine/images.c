@@ -26,6 +26,8 @@ static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 		ej_copy(info.os, sizeof(info.os), j, "Os");
 		ej_copy(info.arch, sizeof(info.arch), j, "Architecture");
 		ej_copy(info.variant, sizeof(info.variant), j, "Variant");
+		info.size = ej_int(j, "Size", 0);
+		ej_copy(info.created, sizeof(info.created), j, "Created");
 	}
 	c->cb(c->ud, rc, &info, rc ? err : NULL);
 	cJSON_Delete(j);
