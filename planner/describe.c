@@ -283,6 +283,9 @@ actions(struct sbuf *out, const struct plan *p, const struct style *st)
 			  "  %swarning%s: orphan left in place (use "
 			  "--remove-orphans): %s\n",
 			  st->yellow, st->off, p->orphan_warnings.v[i]);
+	for (size_t i = 0; i < p->warnings.n; i++)
+		sbuf_addf(out, "  %swarning%s: %s\n", st->yellow, st->off,
+			  p->warnings.v[i]);
 }
 
 /* Padded columns leave spaces at line ends; drop them from 'start' on. */

@@ -38,6 +38,14 @@ const char *plan_dep_kind_name(enum plan_dep_kind k)
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
 }
 
+const char *plan_pull_name(enum plan_pull k)
+{
+	static const char *const names[] = {"missing", "always", "never",
+					    "build", "none"};
+
+	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
+}
+
 static void resolve_options(struct plan *p,
 			    const struct compose_project *proj,
 			    const struct plan_options *o)
@@ -83,8 +91,9 @@ static int stages(struct plan_ctx *c, struct diag *err)
 	    (rc = plan_containers(c, err)) || (rc = plan_addresses(c, err)))
 		return rc;
 	plan_containers_finish(c);
-	if ((rc = plan_converge(c, err)))
+	if ((rc = plan_converge(c, err)) || (rc = plan_pull(c, err)))
 		return rc;
+	plan_graph_warnings(c);
 	return plan_hosts(c, err);
 }
 
