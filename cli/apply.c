@@ -68,6 +68,7 @@ struct build {
 	size_t *create;	   /* per container: CREATE job */
 	size_t *ready;	   /* per container: the job after which it runs */
 	size_t *exec;	   /* per container: the hosts EXEC job */
+	size_t *stopped;   /* per container: the STOP of a PLAN_ACT_RESTART */
 	size_t *healthy;   /* per container: WAIT healthy, made on demand */
 	size_t *completed; /* per container: WAIT completed, on demand */
 	/* The same for soft edges: optional jobs, a failure only warns. */
@@ -707,6 +708,27 @@ edge_deps(struct build *b, struct depv *deps, size_t ci, bool for_create)
 	}
 }
 
+/*
+ * The STOP jobs of the containers that restart because 'ci' is recreated
+ * (depends_on restart: true): they stop before it goes.
+ */
+static void restart_stops(struct build *b, struct depv *deps, size_t ci)
+{
+	const struct plan *p = b->p;
+	size_t si = p->containers[ci].service;
+
+	for (size_t k = 0; si != PLAN_NONE && k < p->n_edges; k++) {
+		const struct plan_service *from =
+			&p->services[p->edges[k].from];
+
+		if (p->edges[k].to != si || !p->edges[k].restart)
+			continue;
+		for (size_t c = from->first_container;
+		     c < from->first_container + from->n_containers; c++)
+			dep_add(deps, b->stopped[c]);
+	}
+}
+
 static size_t
 remove_job(struct build *b, size_t ci, const char *doing, const char *done)
 {
@@ -714,13 +736,33 @@ remove_job(struct build *b, size_t ci, const char *doing, const char *done)
 	struct engine_job t =
 		job_tmpl(ENGINE_JOB_CONTAINER_REMOVE, b->engines[ct->daemon]);
 	struct cli_job_info *in;
+	struct depv deps = {0};
+	size_t j;
 
 	t.container.id = ct->existing_id;
 	t.timeout_s = b->o->timeout_s;
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
 	info_verbs(in, doing, done, NULL);
-	return job_add(b->J, &t, NULL, in);
+	restart_stops(b, &deps, ci);
+	j = job_add(b->J, &t, &deps, in);
+	dep_release(&deps);
+	return j;
+}
+
+static void stop_job(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_CONTAINER_STOP, b->engines[ct->daemon]);
+	struct cli_job_info *in;
+
+	t.container.id = ct->existing_id;
+	t.timeout_s = b->o->timeout_s;
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(b->p, ct->daemon));
+	info_verbs(in, "Stopping", "Stopped", NULL);
+	b->stopped[ci] = job_add(b->J, &t, NULL, in);
 }
 
 static int
@@ -775,6 +817,7 @@ static void start_job(struct build *b, size_t ci)
 
 	t.container = cref(b, ci);
 	dep_add(&deps, b->create[ci]);
+	dep_add(&deps, b->stopped[ci]);
 	edge_deps(b, &deps, ci, false);
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
@@ -864,6 +907,7 @@ static int container_jobs(struct build *b, size_t ci, struct diag *err)
 			return rc;
 		/* fall through */
 	case PLAN_ACT_START:
+	case PLAN_ACT_RESTART:
 		start_job(b, ci);
 		break;
 	case PLAN_ACT_KEEP:
@@ -897,6 +941,7 @@ static void build_release(struct build *b)
 	free(b->create);
 	free(b->ready);
 	free(b->exec);
+	free(b->stopped);
 	free(b->healthy);
 	free(b->completed);
 	free(b->healthy_opt);
@@ -909,6 +954,10 @@ static int up_containers(struct build *b, struct diag *err)
 	const struct plan *p = b->p;
 	int rc;
 
+	for (size_t c = 0; c < p->n_containers; c++)
+		if (p->containers[c].action == PLAN_ACT_RESTART &&
+		    b->engines[p->containers[c].daemon])
+			stop_job(b, c);
 	/* Services in start order, so a dependency's jobs exist first. */
 	for (size_t k = 0; k < p->n_order; k++) {
 		const struct plan_service *ps = &p->services[p->order[k]];
@@ -940,6 +989,7 @@ int cli_apply_up(struct cli_jobs *out,
 	b.create = nones(p->n_containers);
 	b.ready = nones(p->n_containers);
 	b.exec = nones(p->n_containers);
+	b.stopped = nones(p->n_containers);
 	b.healthy = nones(p->n_containers);
 	b.completed = nones(p->n_containers);
 	b.healthy_opt = nones(p->n_containers);

@@ -258,6 +258,7 @@ static const char *action_color(const struct style *st, enum plan_action a)
 		return st->green;
 	case PLAN_ACT_RECREATE:
 	case PLAN_ACT_START:
+	case PLAN_ACT_RESTART:
 		return st->yellow;
 	case PLAN_ACT_REMOVE:
 		return st->red;

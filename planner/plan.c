@@ -25,7 +25,8 @@ plan_host_index(const struct plan_host *hosts, size_t n_hosts, const char *name)
 const char *plan_action_name(enum plan_action a)
 {
 	static const char *const names[] = {"create", "recreate", "keep",
-					    "start",  "remove",	  "skip"};
+					    "start",  "remove",	  "skip",
+					    "restart"};
 
 	return (size_t)a < ARRAY_SIZE(names) ? names[a] : "?";
 }

@@ -333,6 +333,12 @@ enum plan_action {
 	PLAN_ACT_START,	   /* same hash but not running: start it */
 	PLAN_ACT_REMOVE,   /* an orphan or a scaled-down container */
 	PLAN_ACT_SKIP,	   /* service not selected: leave as it is */
+	/*
+	 * Running and up to date, but a dependency it declares with
+	 * depends_on restart: true is recreated: as compose v2, it is
+	 * stopped before that dependency goes and started again after it.
+	 */
+	PLAN_ACT_RESTART,
 };
 
 /* How a container gets its host entries. */

@@ -537,3 +537,66 @@ Test(integration_deps, refresh_windows_and_pull_rules, .timeout = 240)
 	cr_assert(strstr(out.buf, "warning: dead (linux)"), "%s", out.buf);
 	sbuf_release(&out);
 }
+
+/* ---- depends_on restart: true ------------------------------------------ */
+
+#define RESTART_YAML(db_cmd)                                                   \
+	"services:\n"                                                          \
+	"  db:\n"                                                              \
+	"    image: local/busybox:lab\n"                                       \
+	"    command: [\"sleep\", \"" db_cmd "\"]\n"                           \
+	"    x-mixcompose: {daemon: linux}\n"                                  \
+	"  web:\n"                                                             \
+	"    image: local/busybox:lab\n"                                       \
+	"    command: [\"sleep\", \"3600\"]\n"                                 \
+	"    x-mixcompose: {daemon: linux}\n"                                  \
+	"    depends_on:\n"                                                    \
+	"      db: {condition: service_started, restart: true}\n"              \
+	"  api:\n"                                                             \
+	"    image: local/busybox:lab\n"                                       \
+	"    command: [\"sleep\", \"3600\"]\n"                                 \
+	"    x-mixcompose: {daemon: linux}\n"                                  \
+	"    depends_on:\n"                                                    \
+	"      db: {condition: service_started, restart: false}\n"
+
+static char *started_at(const char *service)
+{
+	char *s =
+		docker_str(LAB_LINUX_SOCK,
+			   "inspect -f '{{.Id}} {{.State.StartedAt}}' %s-%s-1",
+			   P.name, service);
+
+	cr_assert_not_null(s, "no container for %s", service);
+	return s;
+}
+
+Test(integration_deps, restart_true_restarts_the_dependent)
+{
+	struct sbuf out = SBUF_INIT;
+	char *web0, *api0, *web1, *api1;
+	int rc;
+
+	project("restart", RESTART_YAML("3600"));
+	rc = mc(&out, "up -d --progress plain");
+	cr_assert_eq(rc, 0, "%s", out.buf);
+	web0 = started_at("web");
+	api0 = started_at("api");
+	sleep(1); /* StartedAt has nanoseconds; be safe anyway */
+	rewrite(RESTART_YAML("3601"));
+	sbuf_reset(&out);
+	rc = mc(&out, "up -d --progress plain");
+	cr_assert_eq(rc, 0, "%s", out.buf);
+	cr_assert(strstr(out.buf, "-web-1 (linux)  Stopped"), "%s", out.buf);
+	web1 = started_at("web");
+	api1 = started_at("api");
+	/* Same container (same id prefix), started again. */
+	cr_assert_eq(strncmp(web0, web1, 64), 0, "%s / %s", web0, web1);
+	cr_assert_str_neq(web0, web1, "web was not restarted");
+	cr_assert_str_eq(api0, api1, "api (restart: false) was touched");
+	cr_assert(running("web"));
+	free(web0);
+	free(api0);
+	free(web1);
+	free(api1);
+	sbuf_release(&out);
+}
