@@ -50,10 +50,12 @@ static bool needs_state(const struct compose_service *svc, const char *pull)
 	return kind == PLAN_POLICY_NEVER || kind == PLAN_POLICY_REFRESH;
 }
 
-static bool ref_seen(const struct compose_project *p, size_t i)
+/* True if an earlier service already asked about the same image. */
+static bool
+ref_seen(const struct compose_project *p, size_t i, const char *pull)
 {
 	for (size_t k = 0; k < i; k++)
-		if (p->services[k].image &&
+		if (needs_state(&p->services[k], pull) &&
 		    !strcmp(p->services[k].image, p->services[i].image))
 			return true;
 	return false;
@@ -91,7 +93,7 @@ void cli_images_collect(struct cli_session *s, const char *pull)
 	q = xcalloc(p->n_services * s->n_hosts + 1, sizeof(*q));
 	l = engine_loop_new();
 	for (size_t i = 0; i < p->n_services; i++) {
-		if (!needs_state(&p->services[i], pull) || ref_seen(p, i))
+		if (!needs_state(&p->services[i], pull) || ref_seen(p, i, pull))
 			continue;
 		for (size_t d = 0; d < s->n_hosts; d++) {
 			struct engine *e =
