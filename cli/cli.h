@@ -227,6 +227,14 @@ int cli_life_after_start(struct cli_session *s, char *const *names, size_t n);
  */
 int cli_life_command(int argc, char **argv, enum cli_life act);
 
+/*
+ * cli/images.c: fills hosts[].images of the session for the images whose
+ * pull policy (or 'pull', the `up --pull` value, NULL: none) needs to know
+ * whether they are there and when they were last pulled (never, daily,
+ * weekly, every_<duration>), on every reachable daemon.
+ */
+void cli_images_collect(struct cli_session *s, const char *pull);
+
 /* ---- Plans for plan, graph and hosts (cli/cmd_plan.c) -------------------- */
 
 struct plan;
@@ -384,6 +392,8 @@ struct cli_job_info {
 	const char *done;   /* text when done; NULL: keep the line's */
 	const char *noop;   /* text when nothing had to be done; NULL: done */
 	bool lazy;	    /* shown only once it has a phase (a pull) */
+	/* An optional job's service (depends_on required: false), or NULL. */
+	const char *optional_dep;
 };
 
 /* A job graph for engine_run(); specs and infos live in 'a'. */

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/engine.h"
 #include "planner/planner.h"
@@ -37,6 +38,7 @@ struct up_opts {
 	int timeout_s;
 	long wait_timeout_s;
 	const char *progress;
+	const char *pull; /* --pull: NULL keeps each service's policy */
 	char **services;
 	size_t n_services;
 };
@@ -83,6 +85,8 @@ static void up_usage(FILE *f)
 		"  -t, --timeout N         stop timeout in seconds on "
 		"recreate/stop\n"
 		"      --progress MODE     auto, tty, plain, json or quiet\n"
+		"      --pull POLICY       always, missing, never or build "
+		"for every service\n"
 		"  -h, --help              show this help\n");
 }
 
@@ -95,7 +99,31 @@ enum {
 	OPT_ORPHANS,
 	OPT_PROGRESS,
 	OPT_NO_START,
+	OPT_PULL,
 };
+
+/*
+ * --pull: the values compose v2 accepts ("policy", its default, keeps each
+ * service's own pull_policy).
+ */
+static int pull_flag(struct up_opts *o, const char *v)
+{
+	static const char *const ok[] = {"always", "missing", "never", "build",
+					 "if_not_present"};
+
+	if (!strcmp(v, "policy")) {
+		o->pull = NULL;
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(v, ok[i])) {
+			o->pull = v;
+			return CLI_OK;
+		}
+	cli_errorf("invalid --pull option '%s' (always, missing, never, build)",
+		   v);
+	return CLI_USAGE;
+}
 
 static int parse_int(const char *s, long *out)
 {
@@ -137,6 +165,8 @@ static int up_flag(struct up_opts *o, int c)
 	case OPT_PROGRESS:
 		o->progress = optarg;
 		break;
+	case OPT_PULL:
+		return pull_flag(o, optarg);
 	case 't':
 	case OPT_WAIT_TIMEOUT:
 		if (parse_int(optarg, &v)) {
@@ -171,6 +201,7 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		{"no-start", no_argument, NULL, OPT_NO_START},
 		{"timeout", required_argument, NULL, 't'},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"pull", required_argument, NULL, OPT_PULL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -272,11 +303,14 @@ up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 		.no_recreate = o->no_recreate,
 		.remove_orphans = o->remove_orphans,
 		.default_platform = getenv("DOCKER_DEFAULT_PLATFORM"),
+		.pull = o->pull,
+		.now = (long long)time(NULL),
 	};
 	struct diag err = {0};
 
 	if (cli_session_check_services(s, o->services, o->n_services))
 		return CLI_FAIL;
+	cli_images_collect(s, o->pull);
 	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err)) {
 		cli_error(&err);
 		return CLI_FAIL;
@@ -286,6 +320,8 @@ up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 			"warning: found orphan container %s; run with "
 			"--remove-orphans to remove it\n",
 			(*out)->orphan_warnings.v[i]);
+	for (size_t i = 0; i < (*out)->warnings.n; i++)
+		fprintf(stderr, "warning: %s\n", (*out)->warnings.v[i]);
 	return check_daemons(s, *out);
 }
 

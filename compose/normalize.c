@@ -151,6 +151,12 @@ static bool ref_ok(struct norm *n,
 				  "%s: service '%s' is not enabled by "
 				  "the active profiles",
 				  what, name);
+		else /* compose v2 ignores it, with a warning */
+			diag_list_add(n->dl, DIAG_WARNING, DIAG_OK, loc,
+				      "services.%s.%s: optional dependency "
+				      "'%s' is not enabled by the active "
+				      "profiles: ignored",
+				      n->svc, what, name);
 		return false;
 	}
 	norm_errl(n, loc, "%s: undefined service '%s'", what, name);

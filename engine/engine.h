@@ -410,6 +410,11 @@ struct engine_image_info {
 	char variant[16];
 	long long size;	  /* Size, bytes */
 	char created[48]; /* Created, RFC 3339 */
+	/*
+	 * Metadata.LastTagTime (set by the daemon on every pull, tag and
+	 * import) in unix seconds; 0 when absent or never set.
+	 */
+	long long last_tag_time;
 };
 
 /* GET /containers/{id}/top: the columns are whatever the daemon says. */
@@ -1158,6 +1163,10 @@ enum engine_job_kind {
 	ENGINE_JOB_VOLUME_CREATE,  /* volume_spec */
 	ENGINE_JOB_VOLUME_REMOVE,  /* name; a missing one is fine */
 	ENGINE_JOB_IMAGE_ENSURE,   /* name = ref: inspect, pull if missing */
+	ENGINE_JOB_IMAGE_PULL,	   /* name = ref: pull, present or not */
+	/* name = ref: inspect only; a missing image fails (pull_policy never)
+	 */
+	ENGINE_JOB_IMAGE_CHECK,
 	/*
 	 * name, platform (sent from API 1.41), container_spec; then each of
 	 * 'connect' is attached with engine_network_connect.  The new id is
@@ -1225,6 +1234,17 @@ struct engine_job {
 	 * on after a failure); a container job must still be DONE.
 	 */
 	bool soft_deps;
+	/*
+	 * Per dependency (NULL: none): soft[k] makes deps[k] a soft edge,
+	 * one that must finish but whose failure or skip does not skip this
+	 * job (depends_on required: false).
+	 */
+	const bool *soft;
+	/*
+	 * Its failure is a warning: it is not counted in engine_run's
+	 * result.  Jobs with a hard edge to it are still skipped.
+	 */
+	bool optional;
 
 	/* Results. */
 	enum engine_job_state state;
@@ -1260,11 +1280,11 @@ struct engine_run_opts {
 
 /*
  * Runs 'jobs' until each is DONE, FAILED or SKIPPED.  Returns 0 when all
- * are DONE; DIAG_EINTR when '*cancel' was set (the jobs in flight
- * finished, the waiting ones are SKIPPED); else the code of the first
- * failure, with 'err' saying how many failed and why the first did.
- * Bad dependency indices (or a cycle) are a DIAG_EUSAGE bug report
- * before anything runs.
+ * are DONE (optional jobs may have failed or been skipped); DIAG_EINTR when
+ * '*cancel' was set (the jobs in flight finished, the waiting ones are
+ * SKIPPED); else the code of the first failure, with 'err' saying how many
+ * failed and why the first did. Bad dependency indices (or a cycle) are a
+ * DIAG_EUSAGE bug report before anything runs.
  */
 int engine_run(struct engine_loop *l,
 	       struct engine_job *jobs,
@@ -1276,8 +1296,9 @@ int engine_run(struct engine_loop *l,
  * The pure scheduling step engine_run uses, for tests: marks every
  * WAITING job that depends on a FAILED or SKIPPED job SKIPPED (with the
  * reason in its err, transitively; with soft_deps only when that job is
- * its container job), then writes the indices of the WAITING jobs whose
- * deps are all DONE (all finished, with soft_deps) into 'out' (at most
+ * its container job; never through a soft[k] edge), then writes the
+ * indices of the WAITING jobs whose deps are all DONE (all finished, with
+ * soft_deps; soft[k] ones finished in any state) into 'out' (at most
  * 'cap', in index order).  Returns how many it wrote.
  */
 size_t
