@@ -101,15 +101,22 @@ struct compose_node *compose_service_rebase(struct arena *a,
 
 /* ---- Loading one file --------------------------------------------- */
 
+/* One parsed file: its documents that are not empty, interpolated. */
+struct compose_file_docs {
+	const char *path; /* absolute */
+	struct compose_node **docs;
+	size_t n;
+	struct compose_node *merged; /* all of them merged; made on first use */
+};
+
 /* What extends and include need while one project loads. */
 struct compose_loader {
 	struct arena *a;
 	struct compose_env *env;
 	bool no_interpolate;
 	/* Parsed files, by absolute path (for extends from another file). */
-	const char **paths;
-	struct compose_node **docs;
-	size_t n_docs, alloc_docs;
+	struct compose_file_docs *files;
+	size_t n_files, alloc_files;
 	const char *cwd; /* for stdin's directory */
 	bool saw_reset;	 /* some file's text has "!reset" */
 	/* extends: an index of one services map (the file being resolved). */
@@ -122,7 +129,8 @@ struct compose_loader {
 
 /*
  * Reads, parses and interpolates one file; 'display' names it in
- * locations.  The root must be a map.  Cached by 'abspath'.
+ * locations.  Each document's root must be a map; a file of several
+ * documents gives them merged in order.  Cached by 'abspath'.
  */
 int compose_loader_read(struct compose_node **out,
 			struct compose_loader *l,
@@ -142,12 +150,34 @@ int compose_include_apply(struct compose_node **doc,
 			  struct compose_loader *l,
 			  const char *dir,
 			  struct diag *err);
-/* Full processing of one file: read, include, extends. */
+/*
+ * Full processing of one file: read, include, extends, and the result
+ * merged onto 'base' (NULL for the first file), which '*out' gets.  As
+ * compose-go does, each document of a multi-document file goes through
+ * include and extends on its own and is merged as one more -f file.
+ */
 int compose_loader_file(struct compose_node **out,
 			struct compose_loader *l,
+			struct compose_node *base,
 			const char *abspath,
 			const char *display,
 			struct diag *err);
+
+/*
+ * compose_yaml_parse() for document 'index' (0-based) of the stream: the
+ * documents before it are skipped, their anchors included.  '*n_docs'
+ * gets the number of documents; it is the stream's full count only for
+ * index 0, which also checks the whole stream's syntax (compose/yaml.c).
+ */
+int compose_yaml_parse_doc(struct compose_node **out,
+			   size_t *n_docs,
+			   struct arena *a,
+			   const char *file,
+			   const char *buf,
+			   size_t len,
+			   size_t index,
+			   const struct compose_yaml_limits *limits,
+			   struct diag *err);
 
 /* ---- Shared parsers (normalize and merge keys) ------------------------- */
 
