@@ -106,9 +106,12 @@ long long norm_duration(struct norm *n,
 
 	if (compose_node_is_null(v))
 		return -1;
+	/* As compose-go (time.ParseDuration): "10" has no unit, "0" is fine. */
 	if (!s || compose_duration_parse(&ns, s) || ns < 0) {
-		norm_err(n, v, "%s: '%s' is not a valid duration", what,
-			 s ? s : "...");
+		norm_err(n, v,
+			 "%s: '%s' is not a valid duration (a number with a "
+			 "unit, e.g. '10s', '1m30s', '500ms')",
+			 what, s ? s : "...");
 		return -1;
 	}
 	return ns;

@@ -578,3 +578,39 @@ Test(schema_validate, external_name_is_deprecated)
 				   "is deprecated; use 'name'"));
 	diag_list_release(&dl);
 }
+
+/* compose-spec: durations are strings that time.ParseDuration accepts. */
+Test(schema_validate, duration_without_unit_is_refused_with_an_example)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_neq(check_text(&dl, "services:\n  web:\n    image: x\n"
+				      "    stop_grace_period: 10\n"
+				      "    healthcheck:\n"
+				      "      interval: \"30\"\n"),
+		      0);
+	cr_assert_not_null(th_find(&dl, E, 4, 24,
+				   "services.web.stop_grace_period: '10' is "
+				   "not a valid duration (a number with a "
+				   "unit, e.g. '10s', '1m30s', '500ms')"));
+	cr_assert_not_null(th_find(&dl, E, 6, 17,
+				   "services.web.healthcheck.interval: '30' is "
+				   "not a valid duration"));
+	cr_assert_eq(dl.errors, 2);
+	diag_list_release(&dl);
+}
+
+Test(schema_validate, duration_zero_and_units_are_valid)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_eq(check_text(&dl, "services:\n  web:\n    image: x\n"
+				     "    stop_grace_period: \"0\"\n"
+				     "    healthcheck:\n"
+				     "      interval: 1m30s\n"
+				     "      timeout: 500ms\n"
+				     "      start_period: 1.5h\n"),
+		     0);
+	cr_assert_eq(dl.errors, 0);
+	diag_list_release(&dl);
+}
