@@ -1,6 +1,6 @@
 /*
  * Normalization helpers, and the key/value attributes of a service:
- * environment (with env_file), labels and extra_hosts.
+ * environment (with env_file) and labels (with label_file).
  */
 #include "compose/normalize_int.h"
 
@@ -337,12 +337,5 @@ void norm_service_env(struct norm *n,
 	for (size_t i = 0; i < s->n_labels; i++)
 		if (!s->labels[i].value)
 			s->labels[i].value = "";
-	s->n_extra_hosts =
-		norm_kv(n, &s->extra_hosts, MAP_GET(svc, "extra_hosts"),
-			"extra_hosts", ":", false);
-	for (size_t i = 0; i < s->n_extra_hosts; i++)
-		if (!s->extra_hosts[i].value || !*s->extra_hosts[i].value)
-			norm_errl(n, &s->extra_hosts[i].loc,
-				  "extra_hosts: '%s' has no address",
-				  s->extra_hosts[i].key);
+	norm_service_hosts(n, s, MAP_GET(svc, "extra_hosts"));
 }
