@@ -179,6 +179,29 @@ int compose_yaml_parse_doc(struct compose_node **out,
 			   const struct compose_yaml_limits *limits,
 			   struct diag *err);
 
+/* ---- env files ---------------------------------------------------------- */
+
+/*
+ * An env_file with `format: raw` (compose/dotenv_raw.c): the rules of
+ * `docker run --env-file`, which the docker compose CLI registers for it.
+ * Each line is KEY=VALUE with the value taken as written (no quotes,
+ * escapes, comments or interpolation); a bare KEY takes its value from
+ * 'lookup' and is left out when unset.  Blank lines and lines starting
+ * with '#' are skipped.  Errors (DIAG_ESYNTAX) carry the file and line.
+ */
+int compose_dotenv_parse_raw(struct compose_env *out,
+			     const char *file,
+			     const char *buf,
+			     size_t len,
+			     const struct compose_env *lookup,
+			     struct diag *err);
+/* compose_dotenv_load(), or the raw format when 'raw'. */
+int compose_dotenv_load_fmt(struct compose_env *out,
+			    const char *path,
+			    const struct compose_env *lookup,
+			    bool raw,
+			    struct diag *err);
+
 /* ---- Shared parsers (normalize and merge keys) ------------------------- */
 
 /*

@@ -252,13 +252,22 @@ static void env_file_one(struct norm *n,
 			 size_t idx)
 {
 	const struct compose_node *pn = it;
-	const char *path;
+	const char *path, *format = NULL;
 	bool required = true;
 	struct diag err = {0};
 
 	if (it->kind == COMPOSE_NODE_MAP) {
 		pn = MAP_GET(it, "path");
 		required = norm_bool(n, it, "required", true);
+		format = norm_key_str(it, "format");
+	}
+	/* compose-go knows its own dotenv format, the CLI adds "raw". */
+	if (format && strcmp(format, "raw") && strcmp(format, "dotenv")) {
+		norm_err(n, MAP_GET(it, "format"),
+			 "env_file[%zu].format: '%s' is not a known format "
+			 "(use 'raw' or 'dotenv')",
+			 idx, format);
+		return;
 	}
 	if (!norm_str(pn)) {
 		norm_err(n, it, "env_file[%zu]: expected a path", idx);
@@ -274,7 +283,8 @@ static void env_file_one(struct norm *n,
 				 path);
 		return;
 	}
-	if (compose_dotenv_load(acc, path, n->p->env, &err))
+	if (compose_dotenv_load_fmt(acc, path, n->p->env,
+				    format && !strcmp(format, "raw"), &err))
 		diag_list_add_diag(n->dl, DIAG_ERROR, &err);
 }
 
