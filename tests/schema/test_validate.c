@@ -468,15 +468,16 @@ Test(schema_validate, warnings_inside_a_chosen_branch_survive)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
 
-	/* env_file's long form: 'format' is accepted but not acted on. */
+	/* A service network's long form: accepted, not acted on. */
 	cr_assert_eq(check_text(&dl, "services:\n  a:\n    image: x\n"
-				     "    env_file:\n      - path: a.env\n"
-				     "        format: raw\n      - b.env\n"),
+				     "    networks:\n      front:\n"
+				     "        gw_priority: 1\n"
+				     "networks:\n  front: {}\n"),
 		     0);
 	cr_assert_eq(dl.warnings, 1);
 	cr_assert_not_null(th_find(&dl, W, 6, 9,
-				   "services.a.env_file[0].format: mixcompose "
-				   "does not act on 'format'"));
+				   "services.a.networks.front.gw_priority: "
+				   "mixcompose does not act on 'gw_priority'"));
 	diag_list_release(&dl);
 }
 
@@ -611,6 +612,19 @@ Test(schema_validate, duration_zero_and_units_are_valid)
 				     "      timeout: 500ms\n"
 				     "      start_period: 1.5h\n"),
 		     0);
+	cr_assert_eq(dl.errors, 0);
+	diag_list_release(&dl);
+}
+
+Test(schema_validate, env_file_format_is_acted_on)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_eq(check_text(&dl, "services:\n  a:\n    image: x\n"
+				     "    env_file:\n      - path: a.env\n"
+				     "        format: raw\n      - b.env\n"),
+		     0);
+	cr_assert_eq(dl.warnings, 0);
 	cr_assert_eq(dl.errors, 0);
 	diag_list_release(&dl);
 }
