@@ -92,7 +92,7 @@ const char *compose_path_expand_home(struct arena *a,
 				     const struct compose_env *env);
 /*
  * Rewrites the relative paths of one service (build context, env_file,
- * bind sources, extends.file) against 'dir'; returns a new node.
+ * label_file, bind sources, extends.file) against 'dir'; returns a new node.
  */
 struct compose_node *compose_service_rebase(struct arena *a,
 					    const struct compose_node *svc,

@@ -301,6 +301,32 @@ env_files(struct norm *n, struct compose_env *acc, const struct compose_node *v)
 	env_file_one(n, acc, v, 0);
 }
 
+/*
+ * The variables of 'acc' (read from files, located at 'files'), then the
+ * entries of 'kv' over them: `environment` over env_file, `labels` over
+ * label_file.
+ */
+static size_t kv_over_files(struct norm *n,
+			    struct compose_kv **out,
+			    const struct compose_env *acc,
+			    const struct compose_node *files,
+			    const struct compose_kv *kv,
+			    size_t nkv)
+{
+	size_t nfile = compose_env_count(acc), total = 0;
+
+	*out = arena_calloc(n->a, nfile + nkv + 1, sizeof(**out));
+	for (size_t i = 0; i < nfile; i++) {
+		const char *k, *val;
+
+		compose_env_at(acc, i, &k, &val);
+		kv_put(*out, &total, k, val, &files->loc);
+	}
+	for (size_t i = 0; i < nkv; i++)
+		kv_put(*out, &total, kv[i].key, kv[i].value, &kv[i].loc);
+	return total;
+}
+
 /* env_file values first; `environment` overrides them. */
 static void env_with_files(struct norm *n,
 			   struct compose_service *s,
@@ -309,22 +335,67 @@ static void env_with_files(struct norm *n,
 			   size_t nenv)
 {
 	struct compose_env *acc = compose_env_new(n->a);
-	size_t nfile, total = 0;
 
 	env_files(n, acc, ef);
-	nfile = compose_env_count(acc);
-	s->environment =
-		arena_calloc(n->a, nfile + nenv, sizeof(*s->environment));
-	for (size_t i = 0; i < nfile; i++) {
-		const char *k, *val;
+	s->n_environment =
+		kv_over_files(n, &s->environment, acc, ef, env, nenv);
+}
 
-		compose_env_at(acc, i, &k, &val);
-		kv_put(s->environment, &total, k, val, &ef->loc);
+/* ---- label_file ------------------------------------------------------- */
+
+/*
+ * compose-go (Project.WithServicesLabelsResolved) reads each file with the
+ * .env rules, a later file winning over an earlier one; a ${VAR} in a file
+ * looks only at the labels read before it, not at the shell.  A missing
+ * file is an error: label_file has no 'required'.
+ */
+static void label_file_one(struct norm *n,
+			   struct compose_env *acc,
+			   const struct compose_node *it,
+			   size_t idx)
+{
+	struct compose_env *one;
+	struct diag err = {0};
+	const char *path, *k, *v;
+
+	if (!norm_str(it) || !*it->str) {
+		norm_err(n, it, "label_file[%zu]: expected a path", idx);
+		return;
 	}
-	for (size_t i = 0; i < nenv; i++)
-		kv_put(s->environment, &total, env[i].key, env[i].value,
-		       &env[i].loc);
-	s->n_environment = total;
+	path = compose_path_join(
+		n->a, n->p->working_dir,
+		compose_path_expand_home(n->a, it->str, n->p->env));
+	if (!file_exists(path)) {
+		norm_err(n, it, "label_file[%zu]: label file '%s' not found",
+			 idx, path);
+		return;
+	}
+	one = compose_env_new(n->a);
+	if (compose_dotenv_load(one, path, acc, &err)) {
+		diag_list_add_diag(n->dl, DIAG_ERROR, &err);
+		return;
+	}
+	for (size_t i = 0; i < compose_env_count(one); i++) {
+		compose_env_at(one, i, &k, &v);
+		compose_env_set(acc, k, v);
+	}
+}
+
+/* label_file's labels first; `labels` overrides them. */
+static void labels_with_files(struct norm *n,
+			      struct compose_service *s,
+			      const struct compose_node *lf,
+			      const struct compose_kv *labels,
+			      size_t nlabels)
+{
+	struct compose_env *acc = compose_env_new(n->a);
+
+	if (lf->kind == COMPOSE_NODE_SEQ)
+		for (size_t i = 0; i < lf->n; i++)
+			label_file_one(n, acc, lf->items[i], i);
+	else
+		label_file_one(n, acc, lf, 0);
+	s->n_labels = kv_over_files(n, &s->labels, acc, lf, labels, nlabels);
 }
 
 void norm_service_env(struct norm *n,
@@ -332,6 +403,7 @@ void norm_service_env(struct norm *n,
 		      const struct compose_node *svc)
 {
 	const struct compose_node *ef = MAP_GET(svc, "env_file");
+	const struct compose_node *lf = MAP_GET(svc, "label_file");
 	struct compose_kv *env = NULL;
 	size_t nenv = norm_kv(n, &env, MAP_GET(svc, "environment"),
 			      "environment", "=", true);
@@ -344,6 +416,8 @@ void norm_service_env(struct norm *n,
 	}
 	s->n_labels = norm_kv(n, &s->labels, MAP_GET(svc, "labels"), "labels",
 			      "=", false);
+	if (!compose_node_is_null(lf))
+		labels_with_files(n, s, lf, s->labels, s->n_labels);
 	for (size_t i = 0; i < s->n_labels; i++)
 		if (!s->labels[i].value)
 			s->labels[i].value = "";

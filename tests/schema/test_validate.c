@@ -628,3 +628,20 @@ Test(schema_validate, env_file_format_is_acted_on)
 	cr_assert_eq(dl.errors, 0);
 	diag_list_release(&dl);
 }
+
+Test(schema_validate, label_file_is_a_path_or_a_list_of_paths)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_eq(check_text(&dl, "services:\n  a:\n    image: x\n"
+				     "    label_file: a.labels\n"
+				     "  b:\n    image: x\n"
+				     "    label_file: [a.labels, b.labels]\n"),
+		     0);
+	cr_assert_eq(dl.warnings, 0, "label_file is acted on");
+	cr_assert_neq(check_text(&dl, "services:\n  a:\n    image: x\n"
+				      "    label_file:\n      path: a\n"),
+		      0);
+	cr_assert_not_null(th_find(&dl, E, 5, 7, "services.a.label_file"));
+	diag_list_release(&dl);
+}
