@@ -354,8 +354,9 @@ env_dir(struct arena *a, const struct compose_options *o, const char *cwd)
 /* The merged document with `name:` first, set to the project name. */
 static void set_doc_name(struct compose_project *p)
 {
-	struct compose_node *doc = compose_node_map(p->arena, &p->doc->loc);
-	struct diag_loc loc = p->doc->loc;
+	struct compose_node *doc =
+		compose_node_map(p->arena, COMPOSE_NODE_LOC(p->doc));
+	struct diag_loc loc = compose_node_loc(p->doc);
 
 	compose_map_push(p->arena, doc,
 			 compose_node_scalar(p->arena, "name", &loc),

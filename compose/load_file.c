@@ -113,7 +113,7 @@ static int add_doc(struct compose_file_docs *f,
 	int rc;
 
 	if (doc->kind != COMPOSE_NODE_MAP)
-		return diag_set(err, DIAG_ESCHEMA, &doc->loc,
+		return diag_set(err, DIAG_ESCHEMA, COMPOSE_NODE_LOC(doc),
 				"top-level object must be a mapping");
 	if (!l->no_interpolate) {
 		rc = compose_interpolate_tree_ex(doc, l->a, l->env, &io, err);

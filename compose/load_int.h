@@ -35,6 +35,11 @@ void compose_strmap_put(struct compose_strmap *m, const char *key, size_t val);
 
 /* ---- Node helpers ----------------------------------------------------- */
 
+/*
+ * Makes room for one more pair or item of 'size' bytes in 'n' and returns
+ * the (possibly moved) array, which the caller stores back.
+ */
+void *compose_node_grow(struct arena *a, struct compose_node *n, size_t size);
 /* Appends a pair without looking for an existing key (caller knows). */
 void compose_map_push(struct arena *a,
 		      struct compose_node *map,

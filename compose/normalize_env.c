@@ -39,7 +39,7 @@ void norm_err(struct norm *n,
 	va_list ap;
 
 	va_start(ap, fmt);
-	norm_verr(n, at ? &at->loc : NULL, fmt, ap);
+	norm_verr(n, at ? COMPOSE_NODE_LOC(at) : NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -188,11 +188,12 @@ static void kv_item(struct norm *n,
 	}
 	klen = strchr(s, '=') ? strcspn(s, "=") : strcspn(s, seps);
 	if (!s[klen]) {
-		kv_put(kv, nr, s, bare_value(n, s, from_env), &it->loc);
+		kv_put(kv, nr, s, bare_value(n, s, from_env),
+		       COMPOSE_NODE_LOC(it));
 		return;
 	}
 	kv_put(kv, nr, arena_strndup(n->a, s, klen),
-	       arena_strdup(n->a, s + klen + 1), &it->loc);
+	       arena_strdup(n->a, s + klen + 1), COMPOSE_NODE_LOC(it));
 }
 
 size_t norm_kv(struct norm *n,
@@ -225,9 +226,9 @@ size_t norm_kv(struct norm *n,
 		val = v->pairs[i].value;
 		if (compose_node_is_null(val))
 			kv_put(*out, &nr, k, bare_value(n, k, from_env),
-			       &v->pairs[i].key->loc);
+			       COMPOSE_NODE_LOC(v->pairs[i].key));
 		else if (norm_str(val))
-			kv_put(*out, &nr, k, val->str, &val->loc);
+			kv_put(*out, &nr, k, val->str, COMPOSE_NODE_LOC(val));
 		else
 			norm_err(n, val,
 				 "%s.%s: expected a string, number or "
@@ -320,7 +321,7 @@ static size_t kv_over_files(struct norm *n,
 		const char *k, *val;
 
 		compose_env_at(acc, i, &k, &val);
-		kv_put(*out, &total, k, val, &files->loc);
+		kv_put(*out, &total, k, val, COMPOSE_NODE_LOC(files));
 	}
 	for (size_t i = 0; i < nkv; i++)
 		kv_put(*out, &total, kv[i].key, kv[i].value, &kv[i].loc);

@@ -68,7 +68,7 @@ static void address(struct norm *n,
 		norm_err(n, v, "extra_hosts: '%s' has no address", host);
 		return;
 	}
-	hosts_push(n, h, host, ip, strlen(ip), &v->loc);
+	hosts_push(n, h, host, ip, strlen(ip), COMPOSE_NODE_LOC(v));
 }
 
 static void
@@ -78,7 +78,7 @@ from_map(struct norm *n, struct hosts *h, const struct compose_node *m)
 		const struct compose_node *v = m->pairs[i].value;
 		const char *host = m->pairs[i].key->str;
 
-		if (!host_ok(n, host, &m->pairs[i].key->loc))
+		if (!host_ok(n, host, COMPOSE_NODE_LOC(m->pairs[i].key)))
 			continue;
 		if (compose_node_is_null(v)) {
 			norm_err(n, m->pairs[i].key,
@@ -123,7 +123,7 @@ static void from_item(struct norm *n,
 		return;
 	}
 	s = arena_strndup(n->a, s, klen);
-	if (!host_ok(n, s, &it->loc))
+	if (!host_ok(n, s, COMPOSE_NODE_LOC(it)))
 		return;
 	for (ip = it->str + klen + 1;; ip += strcspn(ip, ",") + 1) {
 		if (!strcspn(ip, ",")) {
@@ -132,7 +132,7 @@ static void from_item(struct norm *n,
 				 it->str);
 			return;
 		}
-		hosts_push(n, h, s, ip, strcspn(ip, ","), &it->loc);
+		hosts_push(n, h, s, ip, strcspn(ip, ","), COMPOSE_NODE_LOC(it));
 		if (!strchr(ip, ','))
 			break;
 	}

@@ -205,6 +205,7 @@ struct anchor {
 struct builder {
 	struct arena *a;
 	const char *file;
+	uint16_t file_atom;
 	size_t max_nodes;
 	size_t max_depth;
 	size_t nodes;
@@ -234,6 +235,12 @@ static int err_limit_nodes(struct builder *b, const struct diag_loc *loc)
 			"document expands to more than %zu nodes "
 			"(alias expansion limit)",
 			b->max_nodes);
+}
+
+static int err_limit_tags(struct builder *b, const struct compose_node *n)
+{
+	return diag_set(b->err, DIAG_ELIMIT, COMPOSE_NODE_LOC(n),
+			"too many distinct tags (at most %d)", ATOM_MAX);
 }
 
 static int err_limit_depth(struct builder *b, const struct diag_loc *loc)
@@ -288,7 +295,7 @@ static struct compose_node *clone_tree(struct arena *a,
 		for (size_t i = 0; i < n->n; i++)
 			c->items[i] = clone_tree(a, n->items[i]);
 	}
-	c->alloc = c->n;
+	c->room = 0; /* exactly n */
 	return c;
 }
 
@@ -373,8 +380,8 @@ static int
 map_take_key(struct builder *b, struct frame *f, struct compose_node *key)
 {
 	if (key->kind != COMPOSE_NODE_SCALAR)
-		return err_in_map(b, &key->loc, "mapping keys must be scalars",
-				  NULL);
+		return err_in_map(b, COMPOSE_NODE_LOC(key),
+				  "mapping keys must be scalars", NULL);
 	f->key = key;
 	/* Only a plain, untagged "<<" is a merge key; "'<<'" is a key. */
 	f->key_is_merge = key->style == COMPOSE_SCALAR_PLAIN && !key->tag &&
@@ -382,7 +389,8 @@ map_take_key(struct builder *b, struct frame *f, struct compose_node *key)
 	if (f->key_is_merge)
 		return 0;
 	if (frame_find_key(f, key->str, key->len) >= 0)
-		return err_in_map(b, &key->loc, "duplicate key", key->str);
+		return err_in_map(b, COMPOSE_NODE_LOC(key), "duplicate key",
+				  key->str);
 	return 0;
 }
 
@@ -397,14 +405,14 @@ map_take_merge(struct builder *b, struct frame *f, const struct compose_node *v)
 		for (size_t i = 0; i < v->n; i++)
 			if (v->items[i]->kind != COMPOSE_NODE_MAP)
 				return diag_set(b->err, DIAG_ESYNTAX,
-						&v->items[i]->loc,
+						COMPOSE_NODE_LOC(v->items[i]),
 						"merge key '<<' takes only "
 						"mappings");
 		for (size_t i = 0; i < v->n; i++)
 			frame_add_merge(f, v->items[i]);
 		return 0;
 	}
-	return diag_set(b->err, DIAG_ESYNTAX, &v->loc,
+	return diag_set(b->err, DIAG_ESYNTAX, COMPOSE_NODE_LOC(v),
 			"merge key '<<' needs a mapping or a list of mappings");
 }
 
@@ -447,10 +455,11 @@ static struct compose_node *new_node(struct builder *b,
 	struct compose_node *n = arena_alloc(b->a, sizeof(*n));
 
 	n->kind = kind;
-	n->loc = mark_loc(b, mark);
+	n->file = b->file_atom;
+	n->line = (uint32_t)mark.line + 1;
+	n->col = (uint32_t)mark.column + 1;
 	if (tag)
-		n->tag = strset_intern(&b->interned, b->a, (const char *)tag,
-				       strlen((const char *)tag));
+		n->tag = atom_intern((const char *)tag);
 	return n;
 }
 
@@ -465,6 +474,8 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	}
 	n = new_node(b, COMPOSE_NODE_SCALAR, ev->start_mark,
 		     ev->data.scalar.tag);
+	if (n->tag == ATOM_FULL)
+		return err_limit_tags(b, n);
 	if (ev->data.scalar.length <= INTERN_MAX)
 		n->str = strset_intern(&b->interned, b->a,
 				       (const char *)ev->data.scalar.value,
@@ -473,12 +484,12 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 		n->str =
 			arena_strndup(b->a, (const char *)ev->data.scalar.value,
 				      ev->data.scalar.length);
-	n->len = ev->data.scalar.length;
+	n->len = (uint32_t)ev->data.scalar.length; /* < len, checked */
 	n->style = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
 			   ? COMPOSE_SCALAR_PLAIN
 			   : COMPOSE_SCALAR_QUOTED;
 	/* "!!str 80" is the string "80", as a quoted scalar would be. */
-	if (n->tag && !strcmp(n->tag, YAML_STR_TAG))
+	if (n->tag && !strcmp(compose_node_tag(n), YAML_STR_TAG))
 		n->style = COMPOSE_SCALAR_QUOTED;
 	if (ev->data.scalar.anchor)
 		anchor_set(b, (const char *)ev->data.scalar.anchor, n, 1, 0);
@@ -521,6 +532,8 @@ on_start(struct builder *b, const yaml_event_t *ev, enum compose_node_kind kind)
 	f->key = NULL;
 	f->key_is_merge = false;
 	strset_clear(&f->keys);
+	if (f->node->tag == ATOM_FULL)
+		return err_limit_tags(b, f->node);
 	return 0;
 }
 
@@ -556,7 +569,7 @@ static void finish_map(struct builder *b, struct frame *f)
 		if (f->n_pairs)
 			memcpy(m->pairs, f->pairs,
 			       f->n_pairs * sizeof(*m->pairs));
-		m->n = m->alloc = f->n_pairs;
+		m->n = (uint32_t)f->n_pairs;
 		return;
 	}
 	strset_clear(&f->keys);
@@ -569,7 +582,7 @@ static void finish_map(struct builder *b, struct frame *f)
 		if (i < f->n_pairs)
 			m->pairs[n++] = f->pairs[i];
 	}
-	m->n = m->alloc = n;
+	m->n = (uint32_t)n;
 }
 
 static int on_end(struct builder *b)
@@ -587,7 +600,7 @@ static int on_end(struct builder *b)
 		if (f->n_items)
 			memcpy(n->items, f->items,
 			       f->n_items * sizeof(*n->items));
-		n->n = n->alloc = f->n_items;
+		n->n = (uint32_t)f->n_items;
 	}
 	if (f->anchor) {
 		anchor_set(b, f->anchor, n, size, height);
@@ -618,7 +631,7 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 		return err_limit_depth(b, &loc);
 	b->nodes += an->size;
 	c = clone_tree(b->a, an->node);
-	c->loc = loc;
+	compose_node_set_loc(c, &loc);
 	return add_child(b, c, an->size, an->height);
 }
 
@@ -761,6 +774,14 @@ int compose_yaml_parse_doc(struct compose_node **out,
 	b.max_depth = limits && limits->max_depth ? limits->max_depth
 						  : DEFAULT_MAX_DEPTH;
 	b.err = err;
+	b.file_atom = atom_intern(b.file);
+	if (b.file_atom == ATOM_FULL)
+		return diag_set(err, DIAG_ELIMIT, NULL,
+				"%s: too many distinct file names and tags",
+				b.file);
+	if (len > UINT32_MAX)
+		return diag_set(err, DIAG_ELIMIT, NULL,
+				"%s: file larger than 4 GiB", b.file);
 	if (!yaml_parser_initialize(&p))
 		return diag_set(err, DIAG_ELIMIT, NULL,
 				"out of memory starting the YAML parser");
@@ -976,7 +997,7 @@ emit_value(struct sbuf *sb, const struct compose_node *v, int ind, bool in_seq)
 {
 	if (v->tag) {
 		sbuf_addch(sb, ' ');
-		emit_tag(sb, v->tag);
+		emit_tag(sb, compose_node_tag(v));
 	}
 	if (!is_block(v)) {
 		if (v->kind == COMPOSE_NODE_MAP) {
@@ -1012,7 +1033,7 @@ static void emit_key(struct sbuf *sb, const struct compose_node *k, int ind)
 	size_t start = sb->len;
 
 	if (k->tag) {
-		emit_tag(sb, k->tag);
+		emit_tag(sb, compose_node_tag(k));
 		sbuf_addch(sb, ' ');
 	}
 	emit_scalar(sb, k, true);
@@ -1054,14 +1075,14 @@ void compose_node_emit_yaml(struct sbuf *out, const struct compose_node *n)
 		return;
 	if (is_block(n)) {
 		if (n->tag) {
-			emit_tag(out, n->tag);
+			emit_tag(out, compose_node_tag(n));
 			sbuf_addch(out, '\n');
 		}
 		emit_yaml(out, n, 0, false);
 		return;
 	}
 	if (n->tag) {
-		emit_tag(out, n->tag);
+		emit_tag(out, compose_node_tag(n));
 		sbuf_addch(out, ' ');
 	}
 	if (n->kind == COMPOSE_NODE_MAP)

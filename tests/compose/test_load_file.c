@@ -77,11 +77,11 @@ Test(compose_load_file, each_document_keeps_its_own_locations)
 	cr_assert_not_null(api);
 	cr_assert_not_null(web);
 	/* 'api' is only in the third document (after an empty one). */
-	cr_assert_eq(api->key->loc.line, 16);
-	cr_assert_eq(api->key->loc.col, 3);
+	cr_assert_eq(api->key->line, 16);
+	cr_assert_eq(api->key->col, 3);
 	/* web's image comes from the third document, its ports the first. */
-	cr_assert_eq(compose_map_get(web->value, "image")->loc.line, 13);
-	cr_assert_eq(compose_map_get(web->value, "ports")->loc.line, 7);
+	cr_assert_eq(compose_map_get(web->value, "image")->line, 13);
+	cr_assert_eq(compose_map_get(web->value, "ports")->line, 7);
 }
 
 Test(compose_load_file, extends_from_a_file_of_several_documents)
@@ -233,7 +233,7 @@ Test(compose_load_file, parse_doc_picks_one_document_and_counts_them)
 					    strlen(text), 1, NULL, &err),
 		     0);
 	cr_assert_not_null(compose_map_get(n, "b"));
-	cr_assert_eq(n->pairs[0].key->loc.line, 3);
+	cr_assert_eq(n->pairs[0].key->line, 3);
 	cr_assert_eq(compose_yaml_parse_doc(&n, &docs, a, "m.yaml", text,
 					    strlen(text), 2, NULL, &err),
 		     0);
@@ -241,6 +241,6 @@ Test(compose_load_file, parse_doc_picks_one_document_and_counts_them)
 	cr_assert_eq(compose_yaml_parse_doc(&n, &docs, a, "m.yaml", text,
 					    strlen(text), 3, NULL, &err),
 		     0);
-	cr_assert_eq(compose_map_get(n, "c")->loc.line, 6);
+	cr_assert_eq(compose_map_get(n, "c")->line, 6);
 	arena_free(a);
 }
