@@ -163,7 +163,8 @@ static int parse_docs(struct compose_file_docs *f,
 			total = seen;
 		if (!doc)
 			continue;
-		used += count_nodes(doc);
+		if (i + 1 < total) /* a single document needs no count */
+			used += count_nodes(doc);
 		rc = add_doc(f, l, doc, total, err);
 		if (rc)
 			return rc;
