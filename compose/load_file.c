@@ -110,13 +110,14 @@ static int add_doc(struct compose_file_docs *f,
 {
 	struct compose_interp_opts io = {.warn_unset = warn_unset,
 					 .userdata = l};
-	int rc;
 
 	if (doc->kind != COMPOSE_NODE_MAP)
 		return diag_set(err, DIAG_ESCHEMA, COMPOSE_NODE_LOC(doc),
 				"top-level object must be a mapping");
 	if (!l->no_interpolate) {
-		rc = compose_interpolate_tree_ex(doc, l->a, l->env, &io, err);
+		int rc = compose_interpolate_tree_ex(doc, l->a, l->env, &io,
+						     err);
+
 		if (rc)
 			return rc;
 	}
