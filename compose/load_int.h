@@ -75,6 +75,14 @@ struct compose_node *compose_merge_docs(struct arena *a,
 struct compose_node *compose_merge_service(struct arena *a,
 					   const struct compose_node *base,
 					   const struct compose_node *over);
+/*
+ * extra_hosts of a later file or service ('o') over an earlier one ('b'),
+ * as compose-go: a list of "host=ip" strings, the earlier ones and then
+ * those of 'o' not among them (compose/merge_hosts.c).
+ */
+struct compose_node *compose_merge_extra_hosts(struct arena *a,
+					       const struct compose_node *b,
+					       const struct compose_node *o);
 /* Returns 'n' without '!reset' keys (a copy only if something goes). */
 struct compose_node *compose_node_strip_reset(struct arena *a,
 					      const struct compose_node *n);

@@ -367,7 +367,7 @@ static struct compose_node *merge_service_key(struct arena *a,
 	    !strcmp(k, "annotations") || !strcmp(k, "sysctls"))
 		return merge_kv(a, b, o, "=");
 	if (!strcmp(k, "extra_hosts"))
-		return merge_kv(a, b, o, "=:");
+		return compose_merge_extra_hosts(a, b, o);
 	if (!strcmp(k, "ports"))
 		return merge_unique(a, b, o, port_key);
 	if (!strcmp(k, "volumes"))

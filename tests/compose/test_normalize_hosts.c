@@ -155,3 +155,74 @@ Test(compose_normalize_hosts, a_string_is_not_a_list_or_mapping)
 	bad(" myhost\n");
 	lt_expect(&t, "extra_hosts: expected a list or a mapping", 4, 18);
 }
+
+/* ---- Across files (compose/merge_hosts.c) ----------------------------- */
+
+static const struct compose_service *merged(const char *base, const char *over)
+{
+	lt_write(&t, "compose.yaml", base);
+	lt_write(&t, "compose.override.yaml", over);
+	lt_ok(&t, NULL);
+	return lt_svc(&t, "s");
+}
+
+Test(compose_normalize_hosts, override_keeps_every_address_of_a_listed_host)
+{
+	const struct compose_service *s =
+		merged("services:\n  s:\n    image: x\n"
+		       "    extra_hosts: [\"h=10.0.0.1\", \"h=::1\"]\n",
+		       "services:\n  s:\n    extra_hosts: [\"x=10.0.0.3\"]\n");
+
+	cr_assert_eq(s->n_extra_hosts, 3);
+	expect_entry(s, 0, "h", "10.0.0.1", 4, 19);
+	expect_entry(s, 1, "h", "::1", 4, 33);
+	expect_entry(s, 2, "x", "10.0.0.3", 3, 19);
+}
+
+Test(compose_normalize_hosts, map_of_lists_over_a_map_is_a_union)
+{
+	const struct compose_service *s =
+		merged("services:\n  s:\n    image: x\n"
+		       "    extra_hosts:\n      h: [\"10.0.0.1\", \"::1\"]\n",
+		       "services:\n  s:\n    extra_hosts:\n"
+		       "      h: [\"::1\", \"10.0.0.2\"]\n      g: 10.0.0.9\n");
+
+	/* Each side sorted as compose-go's convertIntoSequence; no repeat. */
+	cr_assert_eq(s->n_extra_hosts, 4);
+	expect_entry(s, 0, "h", "10.0.0.1", 5, 11);
+	expect_entry(s, 1, "h", "::1", 5, 23);
+	expect_entry(s, 2, "g", "10.0.0.9", 5, 10);
+	expect_entry(s, 3, "h", "10.0.0.2", 4, 18);
+}
+
+Test(compose_normalize_hosts, override_tag_replaces_and_reset_removes)
+{
+	const struct compose_service *s =
+		merged("services:\n  s:\n    image: x\n"
+		       "    extra_hosts: [\"h=10.0.0.1\"]\n",
+		       "services:\n  s:\n    extra_hosts: !override "
+		       "[\"g=10.0.0.2\"]\n");
+
+	cr_assert_eq(s->n_extra_hosts, 1);
+	cr_assert_str_eq(s->extra_hosts[0].key, "g");
+	lt_done(&t);
+	lt_init(&t);
+	s = merged("services:\n  s:\n    image: x\n"
+		   "    extra_hosts: [\"h=10.0.0.1\"]\n",
+		   "services:\n  s:\n    extra_hosts: !reset []\n");
+	cr_assert_eq(s->n_extra_hosts, 0);
+}
+
+Test(compose_normalize_hosts, extends_collects_addresses_too)
+{
+	const struct compose_service *s;
+
+	lt_ok(&t, "services:\n  base:\n    image: x\n"
+		  "    extra_hosts: {h: [\"10.0.0.1\"]}\n"
+		  "  s:\n    extends: base\n"
+		  "    extra_hosts: {h: [\"::1\"]}\n");
+	s = lt_svc(&t, "s");
+	cr_assert_eq(s->n_extra_hosts, 2);
+	cr_assert_str_eq(s->extra_hosts[0].value, "10.0.0.1");
+	cr_assert_str_eq(s->extra_hosts[1].value, "::1");
+}
