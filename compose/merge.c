@@ -4,7 +4,8 @@
  * append, and a few service attributes have their own rules: command,
  * entrypoint and healthcheck.test replace; ports, volumes, secrets,
  * configs and env_file merge by a unique key; environment, labels,
- * annotations, sysctls and extra_hosts merge by name whatever their form.
+ * annotations and sysctls merge by name whatever their form; extra_hosts
+ * entries add up (merge_hosts.c).
  */
 #include "compose/load_int.h"
 
