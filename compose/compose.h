@@ -420,7 +420,7 @@ struct compose_service {
 	size_t n_networks;
 	const char
 		*network_mode; /* "bridge", "host", "none", "service:x" ... */
-	struct compose_kv *extra_hosts; /* host -> address */
+	struct compose_kv *extra_hosts; /* host -> address, one per address */
 	size_t n_extra_hosts;
 	struct compose_strv dns;
 	struct compose_strv dns_search;

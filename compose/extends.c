@@ -142,6 +142,8 @@ struct compose_node *compose_service_rebase(struct arena *a,
 		c = with_key(a, c, "build", rebase_build(a, n, dir));
 	if ((n = compose_map_get(svc, "env_file")))
 		c = with_key(a, c, "env_file", rebase_env_file(a, n, dir));
+	if ((n = compose_map_get(svc, "label_file")))
+		c = with_key(a, c, "label_file", rebase_env_file(a, n, dir));
 	n = compose_map_get(svc, "volumes");
 	if (n && n->kind == COMPOSE_NODE_SEQ) {
 		struct compose_node *s =

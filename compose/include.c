@@ -125,7 +125,7 @@ static int include_load(struct compose_node **out,
 			struct diag *err)
 {
 	struct compose_loader sub = {0};
-	struct compose_node *merged = NULL, *doc, *svcs;
+	struct compose_node *merged = NULL, *svcs;
 	const struct compose_node *services;
 	const char *first = compose_path_join(l->a, dir, e->paths[0]->str);
 	const char *pdir =
@@ -146,9 +146,7 @@ static int include_load(struct compose_node **out,
 	for (size_t i = 0; !rc && i < e->n_paths; i++) {
 		const char *p = compose_path_join(l->a, dir, e->paths[i]->str);
 
-		rc = compose_loader_file(&doc, &sub, p, p, err);
-		if (!rc)
-			merged = compose_merge_docs(l->a, merged, doc);
+		rc = compose_loader_file(&merged, &sub, merged, p, p, err);
 	}
 	if (rc)
 		return rc;

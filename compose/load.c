@@ -375,7 +375,6 @@ static int load_files(struct compose_project *p,
 		      struct diag *err)
 {
 	struct compose_loader l = {0};
-	struct compose_node *doc;
 
 	l.a = p->arena;
 	l.env = p->env;
@@ -384,16 +383,11 @@ static int load_files(struct compose_project *p,
 	l.warnings = &p->warnings;
 	p->config_files.v = arena_calloc(p->arena, fl->n + 1, sizeof(char *));
 	for (size_t i = 0; i < fl->n; i++) {
-		int rc = compose_loader_file(&doc, &l, fl->abs[i],
+		int rc = compose_loader_file(&p->doc, &l, p->doc, fl->abs[i],
 					     fl->display[i], err);
 
 		if (rc)
 			return rc;
-		/* Merging into nothing only strips '!reset' keys. */
-		if (!p->doc && !l.saw_reset)
-			p->doc = doc;
-		else
-			p->doc = compose_merge_docs(p->arena, p->doc, doc);
 		p->config_files.v[p->config_files.n++] = fl->abs[i];
 	}
 	return 0;

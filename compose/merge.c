@@ -4,7 +4,8 @@
  * append, and a few service attributes have their own rules: command,
  * entrypoint and healthcheck.test replace; ports, volumes, secrets,
  * configs and env_file merge by a unique key; environment, labels,
- * annotations, sysctls and extra_hosts merge by name whatever their form.
+ * annotations and sysctls merge by name whatever their form; extra_hosts
+ * entries add up (merge_hosts.c).
  */
 #include "compose/load_int.h"
 
@@ -367,7 +368,7 @@ static struct compose_node *merge_service_key(struct arena *a,
 	    !strcmp(k, "annotations") || !strcmp(k, "sysctls"))
 		return merge_kv(a, b, o, "=");
 	if (!strcmp(k, "extra_hosts"))
-		return merge_kv(a, b, o, "=:");
+		return compose_merge_extra_hosts(a, b, o);
 	if (!strcmp(k, "ports"))
 		return merge_unique(a, b, o, port_key);
 	if (!strcmp(k, "volumes"))

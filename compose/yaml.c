@@ -11,6 +11,7 @@
  * alias bomb stops at the node budget without allocating beyond it.
  */
 #include "compose/compose.h"
+#include "compose/load_int.h"
 
 #include <yaml.h>
 
@@ -217,6 +218,8 @@ struct builder {
 	struct compose_node *root;
 	bool have_root;
 	struct diag *err;
+	size_t want; /* the document to build, 0-based */
+	size_t docs; /* documents seen */
 };
 
 static struct diag_loc mark_loc(const struct builder *b, yaml_mark_t m)
@@ -665,7 +668,7 @@ static int syntax_error(struct builder *b,
 			p->problem ? p->problem : "syntax error");
 }
 
-/* Dispatches one event of the first document. */
+/* Dispatches one event of the document being built. */
 static int on_event(struct builder *b, const yaml_event_t *ev)
 {
 	switch (ev->type) {
@@ -705,14 +708,13 @@ static void builder_release(struct builder *b)
 }
 
 /*
- * Only the first document of a stream is used; the later ones are still
- * read, so a syntax error anywhere in the file is reported.
+ * Only document 'want' is built.  Parsing for the first one reads the whole
+ * stream, so a syntax error anywhere is reported and every document is
+ * counted; a later one stops once its document is complete.
  */
 static int
 run_parser(struct builder *b, yaml_parser_t *p, const char *buf, size_t len)
 {
-	int docs = 0;
-
 	for (;;) {
 		yaml_event_t ev;
 		int rc = 0;
@@ -720,10 +722,12 @@ run_parser(struct builder *b, yaml_parser_t *p, const char *buf, size_t len)
 
 		if (!yaml_parser_parse(p, &ev))
 			return syntax_error(b, p, buf, len);
-		done = ev.type == YAML_STREAM_END_EVENT;
+		done = ev.type == YAML_STREAM_END_EVENT ||
+		       (b->want && ev.type == YAML_DOCUMENT_END_EVENT &&
+			b->docs == b->want + 1);
 		if (ev.type == YAML_DOCUMENT_START_EVENT)
-			docs++;
-		else if (docs == 1)
+			b->docs++;
+		else if (b->docs == b->want + 1)
 			rc = on_event(b, &ev);
 		yaml_event_delete(&ev);
 		if (rc)
@@ -741,12 +745,29 @@ int compose_yaml_parse(struct compose_node **out,
 		       const struct compose_yaml_limits *limits,
 		       struct diag *err)
 {
+	size_t n_docs;
+
+	return compose_yaml_parse_doc(out, &n_docs, a, file, buf, len, 0,
+				      limits, err);
+}
+
+int compose_yaml_parse_doc(struct compose_node **out,
+			   size_t *n_docs,
+			   struct arena *a,
+			   const char *file,
+			   const char *buf,
+			   size_t len,
+			   size_t index,
+			   const struct compose_yaml_limits *limits,
+			   struct diag *err)
+{
 	struct builder b = {0};
 	yaml_parser_t p;
 	int rc;
 
 	*out = NULL;
 	b.a = a;
+	b.want = index;
 	b.file = arena_strdup(a, file ? file : "-");
 	b.max_nodes = limits && limits->max_nodes ? limits->max_nodes
 						  : DEFAULT_MAX_NODES;
@@ -768,6 +789,7 @@ int compose_yaml_parse(struct compose_node **out,
 	rc = run_parser(&b, &p, buf, len);
 	yaml_parser_delete(&p);
 	builder_release(&b);
+	*n_docs = b.docs;
 	if (rc)
 		return rc;
 	/* "---" alone is an empty document, as a file of comments is. */
