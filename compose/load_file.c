@@ -87,20 +87,6 @@ static struct compose_file_docs *cache_put(struct compose_loader *l,
 	return f;
 }
 
-/* Nodes of a tree, as the parser's budget counts them. */
-static size_t count_nodes(const struct compose_node *n)
-{
-	size_t c = 1;
-
-	if (n->kind == COMPOSE_NODE_MAP)
-		for (size_t i = 0; i < n->n; i++)
-			c += 1 + count_nodes(n->pairs[i].value);
-	else if (n->kind == COMPOSE_NODE_SEQ)
-		for (size_t i = 0; i < n->n; i++)
-			c += count_nodes(n->items[i]);
-	return c;
-}
-
 /* Checks and interpolates one document and adds it to 'f'. */
 static int add_doc(struct compose_file_docs *f,
 		   struct compose_loader *l,
@@ -138,39 +124,17 @@ static int parse_docs(struct compose_file_docs *f,
 		      const struct sbuf *sb,
 		      struct diag *err)
 {
-	struct compose_yaml_limits lim = {0};
-	size_t total = 1, used = 0;
+	struct compose_yaml_limits lim = {.max_nodes = FILE_MAX_NODES};
+	struct compose_node **docs;
+	size_t n;
+	int rc;
 
-	for (size_t i = 0; i < total; i++) {
-		struct compose_node *doc;
-		size_t seen;
-		int rc;
-
-		lim.max_nodes =
-			used < FILE_MAX_NODES ? FILE_MAX_NODES - used : 1;
-		rc = compose_yaml_parse_doc(&doc, &seen, l->a, display, sb->buf,
-					    sb->len, i, &lim, err);
-		/* yaml.c would name the remaining budget: name the file's. */
-		if (rc == DIAG_ELIMIT && used && err &&
-		    strstr(err->msg, " nodes "))
-			return diag_set(err, rc, &err->loc,
-					"the documents of this file expand to "
-					"more than %d nodes (alias expansion "
-					"limit)",
-					FILE_MAX_NODES);
-		if (rc)
-			return rc;
-		if (!i)
-			total = seen;
-		if (!doc)
-			continue;
-		if (i + 1 < total) /* a single document needs no count */
-			used += count_nodes(doc);
-		rc = add_doc(f, l, doc, total, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	rc = compose_yaml_parse_docs(&docs, &n, l->a, display, sb->buf, sb->len,
+				     &lim, err);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (docs[i])
+			rc = add_doc(f, l, docs[i], n, err);
+	return rc;
 }
 
 static int read_docs(const struct compose_file_docs **out,

@@ -177,20 +177,19 @@ int compose_loader_file(struct compose_node **out,
 			struct diag *err);
 
 /*
- * compose_yaml_parse() for document 'index' (0-based) of the stream: the
- * documents before it are skipped, their anchors included.  '*n_docs'
- * gets the number of documents; it is the stream's full count only for
- * index 0, which also checks the whole stream's syntax (compose/yaml.c).
+ * compose_yaml_parse() for every document of the stream, in one pass:
+ * '*out' gets one root per document (NULL for an empty one), '*n' their
+ * number.  Anchors stay inside their document; the node budget counts
+ * all documents together.  '*out' is allocated in 'a'.
  */
-int compose_yaml_parse_doc(struct compose_node **out,
-			   size_t *n_docs,
-			   struct arena *a,
-			   const char *file,
-			   const char *buf,
-			   size_t len,
-			   size_t index,
-			   const struct compose_yaml_limits *limits,
-			   struct diag *err);
+int compose_yaml_parse_docs(struct compose_node ***out,
+			    size_t *n,
+			    struct arena *a,
+			    const char *file,
+			    const char *buf,
+			    size_t len,
+			    const struct compose_yaml_limits *limits,
+			    struct diag *err);
 
 /* ---- env files ---------------------------------------------------------- */
 

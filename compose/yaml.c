@@ -218,8 +218,10 @@ struct builder {
 	struct compose_node *root;
 	bool have_root;
 	struct diag *err;
-	size_t want; /* the document to build, 0-based */
+	bool all;    /* build every document, else only the first */
 	size_t docs; /* documents seen */
+	struct compose_node **roots; /* with 'all': one per document */
+	size_t n_roots, alloc_roots;
 };
 
 static struct diag_loc mark_loc(const struct builder *b, yaml_mark_t m)
@@ -707,10 +709,29 @@ static void builder_release(struct builder *b)
 	strset_release(&b->interned);
 }
 
+/* "---" alone is an empty document, as a file of comments is. */
+static struct compose_node *document_root(struct compose_node *root)
+{
+	if (root && root->kind == COMPOSE_NODE_SCALAR && !root->tag &&
+	    root->style == COMPOSE_SCALAR_PLAIN && !root->len)
+		return NULL;
+	return root;
+}
+
+/* Anchors belong to their document: a later one starts without any. */
+static void anchors_reset(struct builder *b)
+{
+	for (size_t i = 0; i < b->n_anchors; i++)
+		free(b->anchors[i].name);
+	b->n_anchors = 0;
+	strset_clear(&b->anchor_idx);
+}
+
 /*
- * Only document 'want' is built.  Parsing for the first one reads the whole
- * stream, so a syntax error anywhere is reported and every document is
- * counted; a later one stops once its document is complete.
+ * Reads the whole stream, so a syntax error anywhere is reported.  With
+ * b->all every document is built, in one pass; otherwise only the first,
+ * and the rest are only checked.  All documents count against one node
+ * budget.
  */
 static int
 run_parser(struct builder *b, yaml_parser_t *p, const char *buf, size_t len)
@@ -722,19 +743,63 @@ run_parser(struct builder *b, yaml_parser_t *p, const char *buf, size_t len)
 
 		if (!yaml_parser_parse(p, &ev))
 			return syntax_error(b, p, buf, len);
-		done = ev.type == YAML_STREAM_END_EVENT ||
-		       (b->want && ev.type == YAML_DOCUMENT_END_EVENT &&
-			b->docs == b->want + 1);
-		if (ev.type == YAML_DOCUMENT_START_EVENT)
+		done = ev.type == YAML_STREAM_END_EVENT;
+		if (ev.type == YAML_DOCUMENT_START_EVENT) {
 			b->docs++;
-		else if (b->docs == b->want + 1)
+			if (b->all && b->docs > 1)
+				anchors_reset(b);
+		} else if (ev.type == YAML_DOCUMENT_END_EVENT) {
+			if (b->all) {
+				ALLOC_GROW(b->roots, b->n_roots + 1,
+					   b->alloc_roots);
+				b->roots[b->n_roots++] = document_root(b->root);
+				b->root = NULL;
+				b->have_root = false;
+			}
+		} else if (b->all || b->docs == 1) {
 			rc = on_event(b, &ev);
+		}
 		yaml_event_delete(&ev);
 		if (rc)
 			return rc;
 		if (done)
 			return 0;
 	}
+}
+
+static int parse_stream(struct builder *b,
+			struct arena *a,
+			const char *file,
+			const char *buf,
+			size_t len,
+			const struct compose_yaml_limits *limits,
+			struct diag *err)
+{
+	yaml_parser_t p;
+	int rc;
+
+	b->a = a;
+	b->file = arena_strdup(a, file ? file : "-");
+	b->max_nodes = limits && limits->max_nodes ? limits->max_nodes
+						   : DEFAULT_MAX_NODES;
+	b->max_depth = limits && limits->max_depth ? limits->max_depth
+						   : DEFAULT_MAX_DEPTH;
+	b->err = err;
+	b->file_atom = atom_intern(b->file);
+	if (b->file_atom == ATOM_FULL)
+		return diag_set(err, DIAG_ELIMIT, NULL,
+				"%s: too many distinct file names and tags",
+				b->file);
+	if (len > UINT32_MAX)
+		return diag_set(err, DIAG_ELIMIT, NULL,
+				"%s: file larger than 4 GiB", b->file);
+	if (!yaml_parser_initialize(&p))
+		return diag_set(err, DIAG_ELIMIT, NULL,
+				"out of memory starting the YAML parser");
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	rc = run_parser(b, &p, buf, len);
+	yaml_parser_delete(&p);
+	return rc;
 }
 
 int compose_yaml_parse(struct compose_node **out,
@@ -745,59 +810,40 @@ int compose_yaml_parse(struct compose_node **out,
 		       const struct compose_yaml_limits *limits,
 		       struct diag *err)
 {
-	size_t n_docs;
-
-	return compose_yaml_parse_doc(out, &n_docs, a, file, buf, len, 0,
-				      limits, err);
-}
-
-int compose_yaml_parse_doc(struct compose_node **out,
-			   size_t *n_docs,
-			   struct arena *a,
-			   const char *file,
-			   const char *buf,
-			   size_t len,
-			   size_t index,
-			   const struct compose_yaml_limits *limits,
-			   struct diag *err)
-{
 	struct builder b = {0};
-	yaml_parser_t p;
 	int rc;
 
 	*out = NULL;
-	b.a = a;
-	b.want = index;
-	b.file = arena_strdup(a, file ? file : "-");
-	b.max_nodes = limits && limits->max_nodes ? limits->max_nodes
-						  : DEFAULT_MAX_NODES;
-	b.max_depth = limits && limits->max_depth ? limits->max_depth
-						  : DEFAULT_MAX_DEPTH;
-	b.err = err;
-	b.file_atom = atom_intern(b.file);
-	if (b.file_atom == ATOM_FULL)
-		return diag_set(err, DIAG_ELIMIT, NULL,
-				"%s: too many distinct file names and tags",
-				b.file);
-	if (len > UINT32_MAX)
-		return diag_set(err, DIAG_ELIMIT, NULL,
-				"%s: file larger than 4 GiB", b.file);
-	if (!yaml_parser_initialize(&p))
-		return diag_set(err, DIAG_ELIMIT, NULL,
-				"out of memory starting the YAML parser");
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	rc = run_parser(&b, &p, buf, len);
-	yaml_parser_delete(&p);
+	rc = parse_stream(&b, a, file, buf, len, limits, err);
 	builder_release(&b);
-	*n_docs = b.docs;
-	if (rc)
-		return rc;
-	/* "---" alone is an empty document, as a file of comments is. */
-	if (b.root && b.root->kind == COMPOSE_NODE_SCALAR && !b.root->tag &&
-	    b.root->style == COMPOSE_SCALAR_PLAIN && !b.root->len)
-		b.root = NULL;
-	*out = b.root;
-	return 0;
+	if (!rc)
+		*out = document_root(b.root);
+	return rc;
+}
+
+int compose_yaml_parse_docs(struct compose_node ***out,
+			    size_t *n,
+			    struct arena *a,
+			    const char *file,
+			    const char *buf,
+			    size_t len,
+			    const struct compose_yaml_limits *limits,
+			    struct diag *err)
+{
+	struct builder b = {.all = true};
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = parse_stream(&b, a, file, buf, len, limits, err);
+	if (!rc && b.n_roots) {
+		*out = arena_calloc(a, b.n_roots, sizeof(**out));
+		memcpy(*out, b.roots, b.n_roots * sizeof(**out));
+		*n = b.n_roots;
+	}
+	free(b.roots);
+	builder_release(&b);
+	return rc;
 }
 
 /* ---- Writing YAML ----------------------------------------------------- */

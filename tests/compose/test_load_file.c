@@ -214,33 +214,64 @@ Test(compose_load_file, documents_share_one_node_budget)
 	cr_assert(strstr(t.err.msg, "1000000 nodes"), "%s", t.err.msg);
 }
 
-/* ---- compose_yaml_parse_doc ------------------------------------------- */
+/* ---- compose_yaml_parse_docs ------------------------------------------ */
 
-Test(compose_load_file, parse_doc_picks_one_document_and_counts_them)
+Test(compose_load_file, parse_docs_builds_every_document_in_one_pass)
 {
 	static const char text[] = "a: 1\n---\nb: 2\n---\n---\nc: 3\n";
 	struct arena *a = arena_new();
-	struct compose_node *n = NULL;
+	struct compose_node **docs = NULL;
 	struct diag err = {0};
-	size_t docs = 0;
+	size_t n = 0;
 
-	cr_assert_eq(compose_yaml_parse_doc(&n, &docs, a, "m.yaml", text,
-					    strlen(text), 0, NULL, &err),
-		     0);
-	cr_assert_eq(docs, 4);
-	cr_assert_not_null(compose_map_get(n, "a"));
-	cr_assert_eq(compose_yaml_parse_doc(&n, &docs, a, "m.yaml", text,
-					    strlen(text), 1, NULL, &err),
-		     0);
-	cr_assert_not_null(compose_map_get(n, "b"));
-	cr_assert_eq(n->pairs[0].key->line, 3);
-	cr_assert_eq(compose_yaml_parse_doc(&n, &docs, a, "m.yaml", text,
-					    strlen(text), 2, NULL, &err),
-		     0);
-	cr_assert_null(n, "an empty document gives NULL");
-	cr_assert_eq(compose_yaml_parse_doc(&n, &docs, a, "m.yaml", text,
-					    strlen(text), 3, NULL, &err),
-		     0);
-	cr_assert_eq(compose_map_get(n, "c")->line, 6);
+	cr_assert_eq(compose_yaml_parse_docs(&docs, &n, a, "m.yaml", text,
+					     strlen(text), NULL, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(n, 4);
+	cr_assert_not_null(compose_map_get(docs[0], "a"));
+	cr_assert_not_null(compose_map_get(docs[1], "b"));
+	cr_assert_eq(docs[1]->pairs[0].key->line, 3);
+	cr_assert_null(docs[2], "an empty document gives NULL");
+	cr_assert_eq(compose_map_get(docs[3], "c")->line, 6);
+	arena_free(a);
+}
+
+Test(compose_load_file, parse_docs_anchors_stay_in_their_document)
+{
+	static const char text[] = "a: &x 1\nb: *x\n---\nc: *x\n";
+	struct arena *a = arena_new();
+	struct compose_node **docs = NULL;
+	struct diag err = {0};
+	size_t n = 0;
+
+	cr_assert_eq(compose_yaml_parse_docs(&docs, &n, a, "m.yaml", text,
+					     strlen(text), NULL, &err),
+		     DIAG_ESYNTAX);
+	cr_assert_eq(err.loc.line, 4);
+	cr_assert_eq(err.loc.col, 4);
+	arena_free(a);
+}
+
+Test(compose_load_file, many_documents_parse_in_linear_time, .timeout = 20)
+{
+	struct arena *a = arena_new();
+	struct compose_node **docs = NULL;
+	struct sbuf sb = SBUF_INIT;
+	struct diag err = {0};
+	size_t n = 0;
+
+	/*
+	 * 100,000 documents: building each one by re-reading the stream up
+	 * to it would take billions of events.  The node budget still
+	 * counts them all.
+	 */
+	for (int i = 0; i < 100000; i++)
+		sbuf_addf(&sb, "---\nk%d: v\n", i);
+	cr_assert_eq(compose_yaml_parse_docs(&docs, &n, a, "m.yaml", sb.buf,
+					     sb.len, NULL, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(n, 100000);
+	cr_assert_eq(docs[99999]->pairs[0].key->line, 200000);
+	sbuf_release(&sb);
 	arena_free(a);
 }
