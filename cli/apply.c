@@ -16,21 +16,40 @@
 
 #define NONE ENGINE_JOB_NONE
 
-/* A growing list of dependency indices, copied into the arena per job. */
+/*
+ * A growing list of dependency indices, copied into the arena per job,
+ * with a soft flag per entry (depends_on required: false).
+ */
 struct depv {
 	size_t *v;
-	size_t n, alloc;
+	bool *soft;
+	size_t n, alloc, alloc_soft;
 };
 
-static void dep_add(struct depv *d, size_t j)
+static void dep_add_edge(struct depv *d, size_t j, bool soft)
 {
 	if (j == NONE)
 		return;
 	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i] == j)
+		if (d->v[i] == j) {
+			d->soft[i] = d->soft[i] && soft; /* hard wins */
 			return;
+		}
 	ALLOC_GROW(d->v, d->n + 1, d->alloc);
+	ALLOC_GROW(d->soft, d->n + 1, d->alloc_soft);
+	d->soft[d->n] = soft;
 	d->v[d->n++] = j;
+}
+
+static void dep_add(struct depv *d, size_t j)
+{
+	dep_add_edge(d, j, false);
+}
+
+static void dep_release(struct depv *d)
+{
+	free(d->v);
+	free(d->soft);
 }
 
 /* One image pulled once per daemon; one volume created once per daemon. */
@@ -49,8 +68,12 @@ struct build {
 	size_t *create;	   /* per container: CREATE job */
 	size_t *ready;	   /* per container: the job after which it runs */
 	size_t *exec;	   /* per container: the hosts EXEC job */
+	size_t *stopped;   /* per container: the STOP of a PLAN_ACT_RESTART */
 	size_t *healthy;   /* per container: WAIT healthy, made on demand */
 	size_t *completed; /* per container: WAIT completed, on demand */
+	/* The same for soft edges: optional jobs, a failure only warns. */
+	size_t *healthy_opt;
+	size_t *completed_opt;
 	struct once *once;
 	size_t n_once, alloc_once;
 };
@@ -103,10 +126,19 @@ static size_t job_add(struct cli_jobs *J,
 	*j = *tmpl;
 	if (deps && deps->n) {
 		size_t *v = arena_calloc(J->a, deps->n, sizeof(*v));
+		bool any_soft = false;
 
 		memcpy(v, deps->v, deps->n * sizeof(*v));
 		j->deps = v;
 		j->n_deps = deps->n;
+		for (size_t k = 0; k < deps->n && deps->soft; k++)
+			any_soft = any_soft || deps->soft[k];
+		if (any_soft) {
+			bool *soft = arena_calloc(J->a, deps->n, sizeof(*soft));
+
+			memcpy(soft, deps->soft, deps->n * sizeof(*soft));
+			j->soft = soft;
+		}
 		deps->n = 0;
 	}
 	j->ud = info;
@@ -231,26 +263,49 @@ engine_platform(const struct plan *p, size_t d, const char *platform)
 	return platform;
 }
 
+/*
+ * The image job the service's pull policy asks for (planner/pull.c), once
+ * per (image, policy, daemon); NONE when nothing is pulled.
+ */
 static size_t image_job(struct build *b, size_t ci)
 {
 	const struct plan *p = b->p;
 	const struct plan_container *ct = &p->containers[ci];
 	const struct plan_service *ps = &p->services[ct->service];
 	const char *ref = ps->svc->image;
+	enum engine_job_kind kind;
 	char *key;
 	size_t j;
 	struct engine_job t;
 	struct cli_job_info *in;
 
-	key = arena_sprintf(b->J->a, "image %s", ref);
+	switch (ps->pull) {
+	case PLAN_PULL_ALWAYS:
+		kind = ENGINE_JOB_IMAGE_PULL;
+		break;
+	case PLAN_PULL_NEVER:
+		kind = ENGINE_JOB_IMAGE_CHECK;
+		break;
+	case PLAN_PULL_MISSING:
+		kind = ENGINE_JOB_IMAGE_ENSURE;
+		break;
+	default:
+		/*
+		 * PLAN_PULL_BUILD: the image comes from the service's build:
+		 * section; its build job belongs here.  PLAN_PULL_NONE: no
+		 * image at all (create_job refuses it).
+		 */
+		return NONE;
+	}
+	key = arena_sprintf(b->J->a, "image %s %d", ref, (int)kind);
 	if ((j = once_find(b, ct->daemon, key)) != NONE)
 		return j;
-	t = job_tmpl(ENGINE_JOB_IMAGE_ENSURE, b->engines[ct->daemon]);
+	t = job_tmpl(kind, b->engines[ct->daemon]);
 	t.name = ref;
 	t.platform = engine_platform(p, ct->daemon, ps->platform);
 	in = info_new(b->J, "Image", ref, daemon_name(p, ct->daemon));
 	info_verbs(in, NULL, "Pulled", NULL);
-	in->lazy = true;
+	in->lazy = kind != ENGINE_JOB_IMAGE_PULL;
 	j = job_add(b->J, &t, NULL, in);
 	once_add(b, ct->daemon, key, j);
 	return j;
@@ -582,11 +637,14 @@ static struct engine_container_ref cref(const struct build *b, size_t ci)
 	return r;
 }
 
-static size_t wait_job(struct build *b, size_t ci, enum engine_wait_cond cond)
+static size_t
+wait_job(struct build *b, size_t ci, enum engine_wait_cond cond, bool soft)
 {
 	const struct plan_container *ct = &b->p->containers[ci];
-	size_t *slot = cond == ENGINE_WAIT_HEALTHY ? &b->healthy[ci]
-						   : &b->completed[ci];
+	size_t *slot =
+		cond == ENGINE_WAIT_HEALTHY
+			? (soft ? &b->healthy_opt[ci] : &b->healthy[ci])
+			: (soft ? &b->completed_opt[ci] : &b->completed[ci]);
 	struct depv deps = {0};
 	struct engine_job t;
 	struct cli_job_info *in;
@@ -596,18 +654,26 @@ static size_t wait_job(struct build *b, size_t ci, enum engine_wait_cond cond)
 	t = job_tmpl(ENGINE_JOB_WAIT, b->engines[ct->daemon]);
 	t.wait = cond;
 	t.container = cref(b, ci);
+	t.optional = soft;
 	dep_add(&deps, b->create[ci]);
 	dep_add(&deps, b->ready[ci]);
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
 	info_verbs(in, "Waiting",
 		   cond == ENGINE_WAIT_HEALTHY ? "Healthy" : "Exited", NULL);
+	if (soft)
+		in->optional_dep = ct->service_name;
 	*slot = job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 	return *slot;
 }
 
-/* The deps that 'ci' has on the containers of the services it needs. */
+/*
+ * The deps that 'ci' has on the containers of the services it needs.  A
+ * depends_on with required: false is a soft edge (engine_job.soft): the
+ * dependent waits for the dependency's job to finish, and starts whatever
+ * its outcome, as compose v2 does for an optional dependency.
+ */
 static void
 edge_deps(struct build *b, struct depv *deps, size_t ci, bool for_create)
 {
@@ -627,18 +693,39 @@ edge_deps(struct build *b, struct depv *deps, size_t ci, bool for_create)
 			if (p->containers[c].action == PLAN_ACT_SKIP ||
 			    b->ready[c] == NONE)
 				continue;
+			bool soft = !e->required;
+			size_t j = b->ready[c];
+
 			if (e->condition &&
 			    !strcmp(e->condition, "service_healthy"))
-				dep_add(deps,
-					wait_job(b, c, ENGINE_WAIT_HEALTHY));
+				j = wait_job(b, c, ENGINE_WAIT_HEALTHY, soft);
 			else if (e->condition &&
 				 !strcmp(e->condition,
 					 "service_completed_successfully"))
-				dep_add(deps,
-					wait_job(b, c, ENGINE_WAIT_COMPLETED));
-			else
-				dep_add(deps, b->ready[c]);
+				j = wait_job(b, c, ENGINE_WAIT_COMPLETED, soft);
+			dep_add_edge(deps, j, soft);
 		}
+	}
+}
+
+/*
+ * The STOP jobs of the containers that restart because 'ci' is recreated
+ * (depends_on restart: true): they stop before it goes.
+ */
+static void restart_stops(struct build *b, struct depv *deps, size_t ci)
+{
+	const struct plan *p = b->p;
+	size_t si = p->containers[ci].service;
+
+	for (size_t k = 0; si != PLAN_NONE && k < p->n_edges; k++) {
+		const struct plan_service *from =
+			&p->services[p->edges[k].from];
+
+		if (p->edges[k].to != si || !p->edges[k].restart)
+			continue;
+		for (size_t c = from->first_container;
+		     c < from->first_container + from->n_containers; c++)
+			dep_add(deps, b->stopped[c]);
 	}
 }
 
@@ -649,13 +736,33 @@ remove_job(struct build *b, size_t ci, const char *doing, const char *done)
 	struct engine_job t =
 		job_tmpl(ENGINE_JOB_CONTAINER_REMOVE, b->engines[ct->daemon]);
 	struct cli_job_info *in;
+	struct depv deps = {0};
+	size_t j;
 
 	t.container.id = ct->existing_id;
 	t.timeout_s = b->o->timeout_s;
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
 	info_verbs(in, doing, done, NULL);
-	return job_add(b->J, &t, NULL, in);
+	restart_stops(b, &deps, ci);
+	j = job_add(b->J, &t, &deps, in);
+	dep_release(&deps);
+	return j;
+}
+
+static void stop_job(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_CONTAINER_STOP, b->engines[ct->daemon]);
+	struct cli_job_info *in;
+
+	t.container.id = ct->existing_id;
+	t.timeout_s = b->o->timeout_s;
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(b->p, ct->daemon));
+	info_verbs(in, "Stopping", "Stopped", NULL);
+	b->stopped[ci] = job_add(b->J, &t, NULL, in);
 }
 
 static int
@@ -696,7 +803,7 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 	else
 		info_verbs(in, "Creating", "Created", NULL);
 	b->create[ci] = job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 	return 0;
 }
 
@@ -710,12 +817,13 @@ static void start_job(struct build *b, size_t ci)
 
 	t.container = cref(b, ci);
 	dep_add(&deps, b->create[ci]);
+	dep_add(&deps, b->stopped[ci]);
 	edge_deps(b, &deps, ci, false);
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
 	info_verbs(in, "Starting", "Started", "Running");
 	b->ready[ci] = job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 }
 
 /*
@@ -739,7 +847,7 @@ static void hosts_exec_job(struct build *b, size_t ci)
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
 	b->exec[ci] = job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 }
 
 static void keep_job(struct build *b, size_t ci)
@@ -776,7 +884,7 @@ static void final_wait_job(struct build *b, size_t ci)
 			   : "Running",
 		   NULL);
 	job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 }
 
 static int container_jobs(struct build *b, size_t ci, struct diag *err)
@@ -797,11 +905,26 @@ static int container_jobs(struct build *b, size_t ci, struct diag *err)
 	case PLAN_ACT_CREATE:
 		if ((rc = create_job(b, ci, removed, err)))
 			return rc;
+		/*
+		 * --no-start: created is as far as it goes (a dependent's
+		 * create may wait for it); the hosts block needs a start.
+		 */
+		if (b->o->no_start) {
+			b->ready[ci] = b->create[ci];
+			return 0;
+		}
 		/* fall through */
 	case PLAN_ACT_START:
+	case PLAN_ACT_RESTART:
+		if (b->o->no_start)
+			return 0;
 		start_job(b, ci);
 		break;
 	case PLAN_ACT_KEEP:
+		/* compose v2 pulls under 'always' even if nothing is created.
+		 */
+		if (b->p->services[ct->service].pull == PLAN_PULL_ALWAYS)
+			image_job(b, ci);
 		keep_job(b, ci);
 		break;
 	default:
@@ -828,8 +951,11 @@ static void build_release(struct build *b)
 	free(b->create);
 	free(b->ready);
 	free(b->exec);
+	free(b->stopped);
 	free(b->healthy);
 	free(b->completed);
+	free(b->healthy_opt);
+	free(b->completed_opt);
 	free(b->once);
 }
 
@@ -838,6 +964,10 @@ static int up_containers(struct build *b, struct diag *err)
 	const struct plan *p = b->p;
 	int rc;
 
+	for (size_t c = 0; c < p->n_containers; c++)
+		if (p->containers[c].action == PLAN_ACT_RESTART &&
+		    b->engines[p->containers[c].daemon])
+			stop_job(b, c);
 	/* Services in start order, so a dependency's jobs exist first. */
 	for (size_t k = 0; k < p->n_order; k++) {
 		const struct plan_service *ps = &p->services[p->order[k]];
@@ -871,8 +1001,11 @@ static void build_init(struct build *b,
 	b->create = nones(p->n_containers);
 	b->ready = nones(p->n_containers);
 	b->exec = nones(p->n_containers);
+	b->stopped = nones(p->n_containers);
 	b->healthy = nones(p->n_containers);
 	b->completed = nones(p->n_containers);
+	b->healthy_opt = nones(p->n_containers);
+	b->completed_opt = nones(p->n_containers);
 }
 
 int cli_apply_up(struct cli_jobs *out,
@@ -1068,7 +1201,7 @@ static void oneoff_job(struct build *b,
 	in = info_new(b->J, "Container", o->name, daemon_name(p, ct->daemon));
 	info_verbs(in, "Creating", "Created", NULL);
 	*out_job = job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 }
 
 int cli_apply_run(struct cli_jobs *out,
@@ -1155,7 +1288,7 @@ static size_t barrier(struct cli_jobs *J, const size_t *wave, size_t n)
 	for (size_t i = 0; i < n; i++)
 		dep_add(&deps, wave[i]);
 	j = job_add(J, &t, &deps, NULL);
-	free(deps.v);
+	dep_release(&deps);
 	return j;
 }
 
@@ -1186,7 +1319,7 @@ int cli_apply_down(struct cli_jobs *out,
 		wave[nw++] = down_step(out, d, engines, k, o, &deps);
 	}
 	free(wave);
-	free(deps.v);
+	dep_release(&deps);
 	return 0;
 }
 

@@ -227,6 +227,14 @@ int cli_life_after_start(struct cli_session *s, char *const *names, size_t n);
  */
 int cli_life_command(int argc, char **argv, enum cli_life act);
 
+/*
+ * cli/images.c: fills hosts[].images of the session for the images whose
+ * pull policy (or 'pull', the `up --pull` value, NULL: none) needs to know
+ * whether they are there and when they were last pulled (never, daily,
+ * weekly, every_<duration>), on every reachable daemon.
+ */
+void cli_images_collect(struct cli_session *s, const char *pull);
+
 /* ---- Plans for plan, graph and hosts (cli/cmd_plan.c) -------------------- */
 
 struct plan;
@@ -500,6 +508,8 @@ struct cli_job_info {
 	const char *done;   /* text when done; NULL: keep the line's */
 	const char *noop;   /* text when nothing had to be done; NULL: done */
 	bool lazy;	    /* shown only once it has a phase (a pull) */
+	/* An optional job's service (depends_on required: false), or NULL. */
+	const char *optional_dep;
 };
 
 /* A job graph for engine_run(); specs and infos live in 'a'. */
@@ -514,6 +524,7 @@ struct cli_up_opts {
 	int timeout_s; /* stop timeout on recreate; -1: the container's */
 	bool wait;     /* --wait: end with every container running/healthy */
 	long wait_timeout_ms; /* for --wait; 0: none */
+	bool no_start; /* --no-start, create: create only, start nothing */
 };
 
 struct cli_down_opts {
@@ -645,5 +656,100 @@ int cli_jobs_run(struct cli_jobs *jobs,
 
 int cmd_down(int argc, char **argv);
 int cmd_up(int argc, char **argv);
+
+/* ---- rm, kill, pause, unpause, port, images, top, ls, create ----------- */
+
+struct engine_top;
+
+/*
+ * Appends a table as Go's tabwriter writes it (compose's output): each
+ * column but the last padded to its widest cell plus 'pad', at least
+ * 'min' wide.  cells[r * ncols + k] is row r, column k.
+ */
+void cli_table_write(struct sbuf *out,
+		     const char *const *headers,
+		     size_t ncols,
+		     char *const *cells,
+		     size_t nrows,
+		     size_t pad,
+		     size_t min);
+/* Docker's human size with 3 digits: "4.86MB", "142kB", "0B". */
+void cli_human_size(char *buf, size_t size, long long bytes);
+/*
+ * The repository and tag compose shows for an image reference, familiar
+ * ("docker.io/library/nginx" -> "nginx"); no tag: "latest", a digest
+ * only: "".  An image id ("sha256:...") gives two empty strings.
+ */
+void cli_image_ref_split(struct sbuf *repo, struct sbuf *tag, const char *ref);
+/* "exited(1), running(2)": each state with its count, sorted; malloc'ed. */
+char *cli_ls_status(const char *const *states, size_t n);
+/* True for y, yes, 1, t, true (any case): the rm prompt's yes. */
+bool cli_confirm_answer(const char *line);
+/*
+ * The published binding of 'private_port'/'proto' (IPv4 before IPv6), as
+ * an index into ports[], or -1.
+ */
+long cli_port_find(const struct engine_port *ports,
+		   size_t n,
+		   unsigned private_port,
+		   const char *proto);
+/* "0.0.0.0:8080", "[::]:8080". */
+void cli_port_host(struct sbuf *out, const struct engine_port *p);
+
+/* One container's process table for cli_top_format. */
+struct cli_top_src {
+	const char *service;
+	const char *replica; /* the container number, "1" */
+	const char *daemon;
+	const struct engine_top *top;
+};
+
+/*
+ * compose v2's top: one table, SERVICE, #, DAEMON, then every title any
+ * daemon gave in the order met (a Windows daemon gives other ones), CMD
+ * right-most, "-" where a container's daemon has no such column.  Nothing
+ * at all when there is no process.
+ */
+void cli_top_format(struct sbuf *out, const struct cli_top_src *v, size_t n);
+
+enum cli_act {
+	CLI_ACT_KILL,
+	CLI_ACT_PAUSE,
+	CLI_ACT_UNPAUSE,
+	CLI_ACT_REMOVE,
+};
+
+/* One container an action goes to. */
+struct cli_act_target {
+	const struct plan_host *h;
+	const struct plan_host_container *c;
+};
+
+struct cli_act_opts {
+	const char *signal; /* kill; NULL: the daemon's SIGKILL */
+	bool force;	    /* remove */
+	bool volumes;	    /* remove: anonymous volumes too */
+};
+
+/*
+ * Runs 'act' on every target at once, all daemons through one loop, with
+ * a line per container on stderr ("Container NAME (DAEMON)  Killed").
+ * Returns CLI_OK or CLI_FAIL (each failure reported).
+ */
+int cli_act_run(struct cli_session *s,
+		enum cli_act act,
+		const struct cli_act_target *v,
+		size_t n,
+		const struct cli_act_opts *o);
+
+int cmd_create(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_port(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/engine.h"
 #include "planner/planner.h"
@@ -32,12 +33,33 @@ struct up_opts {
 	bool force_recreate;
 	bool no_recreate;
 	bool remove_orphans;
+	bool no_start;
+	bool create; /* the create command: its own options and help */
 	int timeout_s;
 	long wait_timeout_s;
 	const char *progress;
+	const char *pull; /* --pull: NULL keeps each service's policy */
 	char **services;
 	size_t n_services;
 };
+
+static void create_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mixcompose create [OPTIONS] [SERVICE...]\n"
+		"\n"
+		"Create the project's containers, each on the daemon its "
+		"platform asks\nfor, without starting them (up --no-start).\n"
+		"\n"
+		"Options:\n"
+		"      --force-recreate    recreate containers even if "
+		"unchanged\n"
+		"      --no-recreate       keep existing containers\n"
+		"      --remove-orphans    remove containers of services not "
+		"in the file\n"
+		"      --progress MODE     auto, tty, plain, json or quiet\n"
+		"  -h, --help              show this help\n");
+}
 
 static void up_usage(FILE *f)
 {
@@ -59,9 +81,12 @@ static void up_usage(FILE *f)
 		"      --no-recreate       keep existing containers\n"
 		"      --remove-orphans    remove containers of services not "
 		"in the file\n"
+		"      --no-start          create the containers, start none\n"
 		"  -t, --timeout N         stop timeout in seconds on "
 		"recreate/stop\n"
 		"      --progress MODE     auto, tty, plain, json or quiet\n"
+		"      --pull POLICY       always, missing, never or build "
+		"for every service\n"
 		"  -h, --help              show this help\n");
 }
 
@@ -73,7 +98,32 @@ enum {
 	OPT_NO_RECREATE,
 	OPT_ORPHANS,
 	OPT_PROGRESS,
+	OPT_NO_START,
+	OPT_PULL,
 };
+
+/*
+ * --pull: the values compose v2 accepts ("policy", its default, keeps each
+ * service's own pull_policy).
+ */
+static int pull_flag(struct up_opts *o, const char *v)
+{
+	static const char *const ok[] = {"always", "missing", "never", "build",
+					 "if_not_present"};
+
+	if (!strcmp(v, "policy")) {
+		o->pull = NULL;
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(v, ok[i])) {
+			o->pull = v;
+			return CLI_OK;
+		}
+	cli_errorf("invalid --pull option '%s' (always, missing, never, build)",
+		   v);
+	return CLI_USAGE;
+}
 
 static int parse_int(const char *s, long *out)
 {
@@ -109,9 +159,14 @@ static int up_flag(struct up_opts *o, int c)
 	case OPT_ORPHANS:
 		o->remove_orphans = true;
 		break;
+	case OPT_NO_START:
+		o->no_start = true;
+		break;
 	case OPT_PROGRESS:
 		o->progress = optarg;
 		break;
+	case OPT_PULL:
+		return pull_flag(o, optarg);
 	case 't':
 	case OPT_WAIT_TIMEOUT:
 		if (parse_int(optarg, &v)) {
@@ -124,10 +179,10 @@ static int up_flag(struct up_opts *o, int c)
 			o->wait_timeout_s = v;
 		break;
 	case 'h':
-		up_usage(stdout);
+		(o->create ? create_usage : up_usage)(stdout);
 		return -1;
 	default:
-		up_usage(stderr);
+		(o->create ? create_usage : up_usage)(stderr);
 		return CLI_USAGE;
 	}
 	return CLI_OK;
@@ -143,16 +198,30 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		{"force-recreate", no_argument, NULL, OPT_FORCE},
 		{"no-recreate", no_argument, NULL, OPT_NO_RECREATE},
 		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
+		{"no-start", no_argument, NULL, OPT_NO_START},
 		{"timeout", required_argument, NULL, 't'},
+		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"pull", required_argument, NULL, OPT_PULL},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	/* create is up --no-start, with the options that still make sense. */
+	static const struct option create_opts[] = {
+		{"force-recreate", no_argument, NULL, OPT_FORCE},
+		{"no-recreate", no_argument, NULL, OPT_NO_RECREATE},
+		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	bool create = !strcmp(argv[0], "create");
 	int c;
 
 	o->timeout_s = -1;
 	o->progress = "auto";
-	while ((c = getopt_long(argc, argv, "dt:h", opts, NULL)) != -1) {
+	o->no_start = o->create = create;
+	while ((c = getopt_long(argc, argv, create ? "h" : "dt:h",
+				create ? create_opts : opts, NULL)) != -1) {
 		int rc = up_flag(o, c);
 
 		if (rc)
@@ -162,6 +231,13 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		cli_errorf("--force-recreate and --no-recreate are exclusive");
 		return CLI_USAGE;
 	}
+	if (o->no_start && o->wait) {
+		cli_errorf("--no-start and --wait are exclusive");
+		return CLI_USAGE;
+	}
+	/* Nothing runs, so there are no logs to follow. */
+	if (o->no_start)
+		o->detach = true;
 	if (!cli_progress_mode_ok(o->progress))
 		return CLI_USAGE;
 	o->services = argv + optind;
@@ -227,11 +303,14 @@ up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 		.no_recreate = o->no_recreate,
 		.remove_orphans = o->remove_orphans,
 		.default_platform = getenv("DOCKER_DEFAULT_PLATFORM"),
+		.pull = o->pull,
+		.now = (long long)time(NULL),
 	};
 	struct diag err = {0};
 
 	if (cli_session_check_services(s, o->services, o->n_services))
 		return CLI_FAIL;
+	cli_images_collect(s, o->pull);
 	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err)) {
 		cli_error(&err);
 		return CLI_FAIL;
@@ -241,6 +320,8 @@ up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 			"warning: found orphan container %s; run with "
 			"--remove-orphans to remove it\n",
 			(*out)->orphan_warnings.v[i]);
+	for (size_t i = 0; i < (*out)->warnings.n; i++)
+		fprintf(stderr, "warning: %s\n", (*out)->warnings.v[i]);
 	return check_daemons(s, *out);
 }
 
@@ -311,7 +392,8 @@ static int up_apply(struct cli_session *s,
 {
 	struct cli_up_opts ao = {.timeout_s = o->timeout_s,
 				 .wait = o->wait,
-				 .wait_timeout_ms = o->wait_timeout_s * 1000};
+				 .wait_timeout_ms = o->wait_timeout_s * 1000,
+				 .no_start = o->no_start};
 	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
 	struct cli_jobs jobs;
 	struct diag err = {0};
@@ -324,7 +406,7 @@ static int up_apply(struct cli_session *s,
 	} else {
 		rc = cli_jobs_run(&jobs, o->progress, stop);
 	}
-	if (!rc)
+	if (!rc && !o->no_start)
 		rc = up_late_hosts(p, engines, o, stop);
 	cli_jobs_release(&jobs);
 	free(engines);
@@ -393,4 +475,9 @@ int cmd_up(int argc, char **argv)
 	plan_free(p);
 	cli_session_close(&s);
 	return rc;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	return cmd_up(argc, argv);
 }

@@ -411,7 +411,24 @@ struct engine_image_info {
 	char os[32];
 	char arch[32];
 	char variant[16];
+	long long size;	  /* Size, bytes */
+	char created[48]; /* Created, RFC 3339 */
+	/*
+	 * Metadata.LastTagTime (set by the daemon on every pull, tag and
+	 * import) in unix seconds; 0 when absent or never set.
+	 */
+	long long last_tag_time;
 };
+
+/* GET /containers/{id}/top: the columns are whatever the daemon says. */
+struct engine_top {
+	struct arena *arena;
+	struct engine_strv titles; /* "UID", "PID", ... ("Name" on Windows) */
+	struct engine_strv *processes; /* one per process, parallel to titles */
+	size_t n_processes;
+};
+
+void engine_top_free(struct engine_top *t);
 
 /* One line of pull progress. */
 struct engine_progress {
@@ -576,6 +593,11 @@ typedef void (*engine_image_fn)(void *ud,
 				int rc,
 				const struct engine_image_info *info,
 				const struct diag *err);
+/* 'top' (NULL on failure) is the callback's: free it with engine_top_free. */
+typedef void (*engine_top_fn)(void *ud,
+			      int rc,
+			      struct engine_top *top,
+			      const struct diag *err);
 /* Wait and exec: the exit code, and for exec the collected output. */
 typedef void (*engine_exit_fn)(void *ud,
 			       int rc,
@@ -625,6 +647,22 @@ void engine_container_kill_async(struct engine_loop *l,
 				 const char *signal,
 				 engine_done_fn cb,
 				 void *ud);
+void engine_container_pause_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *id,
+				  engine_done_fn cb,
+				  void *ud);
+void engine_container_unpause_async(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    engine_done_fn cb,
+				    void *ud);
+/* The process table; a reply without "Titles" is a DIAG_EENGINE error. */
+void engine_container_top_async(struct engine_loop *l,
+				struct engine *e,
+				const char *id,
+				engine_top_fn cb,
+				void *ud);
 void engine_container_remove_async(struct engine_loop *l,
 				   struct engine *e,
 				   const char *id,
@@ -798,6 +836,15 @@ int engine_container_kill(struct engine *e,
 			  const char *id,
 			  const char *signal,
 			  struct diag *err);
+int engine_container_pause(struct engine *e, const char *id, struct diag *err);
+int engine_container_unpause(struct engine *e,
+			     const char *id,
+			     struct diag *err);
+/* Owned '*out' (engine_top_free). */
+int engine_container_top(struct engine *e,
+			 const char *id,
+			 struct engine_top **out,
+			 struct diag *err);
 int engine_container_remove(struct engine *e,
 			    const char *id,
 			    bool force,
@@ -1220,6 +1267,10 @@ enum engine_job_kind {
 	ENGINE_JOB_VOLUME_CREATE,  /* volume_spec */
 	ENGINE_JOB_VOLUME_REMOVE,  /* name; a missing one is fine */
 	ENGINE_JOB_IMAGE_ENSURE,   /* name = ref: inspect, pull if missing */
+	ENGINE_JOB_IMAGE_PULL,	   /* name = ref: pull, present or not */
+	/* name = ref: inspect only; a missing image fails (pull_policy never)
+	 */
+	ENGINE_JOB_IMAGE_CHECK,
 	/*
 	 * name, platform (sent from API 1.41), container_spec; then each of
 	 * 'connect' is attached with engine_network_connect.  The new id is
@@ -1287,6 +1338,17 @@ struct engine_job {
 	 * on after a failure); a container job must still be DONE.
 	 */
 	bool soft_deps;
+	/*
+	 * Per dependency (NULL: none): soft[k] makes deps[k] a soft edge,
+	 * one that must finish but whose failure or skip does not skip this
+	 * job (depends_on required: false).
+	 */
+	const bool *soft;
+	/*
+	 * Its failure is a warning: it is not counted in engine_run's
+	 * result.  Jobs with a hard edge to it are still skipped.
+	 */
+	bool optional;
 
 	/* Results. */
 	enum engine_job_state state;
@@ -1322,11 +1384,11 @@ struct engine_run_opts {
 
 /*
  * Runs 'jobs' until each is DONE, FAILED or SKIPPED.  Returns 0 when all
- * are DONE; DIAG_EINTR when '*cancel' was set (the jobs in flight
- * finished, the waiting ones are SKIPPED); else the code of the first
- * failure, with 'err' saying how many failed and why the first did.
- * Bad dependency indices (or a cycle) are a DIAG_EUSAGE bug report
- * before anything runs.
+ * are DONE (optional jobs may have failed or been skipped); DIAG_EINTR when
+ * '*cancel' was set (the jobs in flight finished, the waiting ones are
+ * SKIPPED); else the code of the first failure, with 'err' saying how many
+ * failed and why the first did. Bad dependency indices (or a cycle) are a
+ * DIAG_EUSAGE bug report before anything runs.
  */
 int engine_run(struct engine_loop *l,
 	       struct engine_job *jobs,
@@ -1338,8 +1400,9 @@ int engine_run(struct engine_loop *l,
  * The pure scheduling step engine_run uses, for tests: marks every
  * WAITING job that depends on a FAILED or SKIPPED job SKIPPED (with the
  * reason in its err, transitively; with soft_deps only when that job is
- * its container job), then writes the indices of the WAITING jobs whose
- * deps are all DONE (all finished, with soft_deps) into 'out' (at most
+ * its container job; never through a soft[k] edge), then writes the
+ * indices of the WAITING jobs whose deps are all DONE (all finished, with
+ * soft_deps; soft[k] ones finished in any state) into 'out' (at most
  * 'cap', in index order).  Returns how many it wrote.
  */
 size_t
