@@ -984,28 +984,254 @@ static int up_containers(struct build *b, struct diag *err)
 	return 0;
 }
 
+static void build_init(struct build *b,
+		       struct cli_jobs *out,
+		       const struct plan *p,
+		       struct engine *const *engines,
+		       const struct cli_up_opts *o)
+{
+	static const struct cli_up_opts defaults = {.timeout_s = -1};
+
+	memset(b, 0, sizeof(*b));
+	b->J = out;
+	b->p = p;
+	b->engines = engines;
+	b->o = o ? o : &defaults;
+	b->netjob = nones(p->n_networks);
+	b->create = nones(p->n_containers);
+	b->ready = nones(p->n_containers);
+	b->exec = nones(p->n_containers);
+	b->stopped = nones(p->n_containers);
+	b->healthy = nones(p->n_containers);
+	b->completed = nones(p->n_containers);
+	b->healthy_opt = nones(p->n_containers);
+	b->completed_opt = nones(p->n_containers);
+}
+
 int cli_apply_up(struct cli_jobs *out,
 		 const struct plan *p,
 		 struct engine *const *engines,
 		 const struct cli_up_opts *o,
 		 struct diag *err)
 {
-	static const struct cli_up_opts defaults = {.timeout_s = -1};
-	struct build b = {.J = out, .p = p, .engines = engines};
+	struct build b;
 	int rc;
 
-	b.o = o ? o : &defaults;
-	b.netjob = nones(p->n_networks);
-	b.create = nones(p->n_containers);
-	b.ready = nones(p->n_containers);
-	b.exec = nones(p->n_containers);
-	b.stopped = nones(p->n_containers);
-	b.healthy = nones(p->n_containers);
-	b.completed = nones(p->n_containers);
-	b.healthy_opt = nones(p->n_containers);
-	b.completed_opt = nones(p->n_containers);
+	build_init(&b, out, p, engines, o);
 	add_networks(&b);
 	rc = up_containers(&b, err);
+	build_release(&b);
+	return rc;
+}
+
+/* ---- run: one one-off container ------------------------------------------
+ */
+
+/* The service's labels, marked one-off, then the user's -l on top. */
+static void oneoff_labels(struct engine_container_spec *sp,
+			  struct arena *a,
+			  const struct plan_container *ct,
+			  const struct cli_oneoff *o)
+{
+	struct engine_kv *kv =
+		arena_calloc(a, ct->n_labels + o->n_labels + 2, sizeof(*kv));
+	size_t n = 0;
+
+	for (size_t i = 0; i < ct->n_labels; i++) {
+		kv[n].key = ct->labels[i].key;
+		kv[n].value = ct->labels[i].value;
+		if (!strcmp(kv[n].key, "com.docker.compose.oneoff"))
+			kv[n].value = "True";
+		n++;
+	}
+	kv[n].key = "com.docker.compose.slug";
+	kv[n++].value = o->slug;
+	for (size_t i = 0; i < o->n_labels; i++) {
+		const char *eq = strchr(o->labels[i], '=');
+		char *key = arena_strndup(a, o->labels[i],
+					  (size_t)(eq - o->labels[i]));
+		size_t k = 0;
+
+		while (k < n && strcmp(kv[k].key, key))
+			k++;
+		kv[k].key = key;
+		kv[k].value = eq + 1;
+		if (k == n)
+			n++;
+	}
+	sp->labels = kv;
+	sp->n_labels = n;
+}
+
+/* -e on top of the service's environment, by name. */
+static void oneoff_env(struct engine_container_spec *sp,
+		       struct arena *a,
+		       const struct cli_oneoff *o)
+{
+	const char **v = arena_calloc(a, sp->env.n + o->n_env + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < sp->env.n; i++) {
+		size_t klen = strcspn(sp->env.v[i], "=");
+		bool over = false;
+
+		for (size_t k = 0; k < o->n_env && !over; k++)
+			over = !strncmp(o->env[k], sp->env.v[i], klen) &&
+			       (o->env[k][klen] == '=' || !o->env[k][klen]);
+		if (!over)
+			v[n++] = sp->env.v[i];
+	}
+	for (size_t k = 0; k < o->n_env; k++) {
+		/* "-e NAME" takes the value from our environment. */
+		if (!strchr(o->env[k], '=')) {
+			const char *val = getenv(o->env[k]);
+
+			if (val)
+				v[n++] = arena_sprintf(a, "%s=%s", o->env[k],
+						       val);
+			continue;
+		}
+		v[n++] = o->env[k];
+	}
+	sp->env = (struct engine_strv){v, n};
+}
+
+/* Binds: the service's, then -v; ports: none, the service's, or -p. */
+static void oneoff_mounts_ports(struct engine_container_spec *sp,
+				struct arena *a,
+				const struct cli_oneoff *o)
+{
+	const char **b =
+		arena_calloc(a, sp->binds.n + o->n_volumes + 1, sizeof(*b));
+	struct engine_port_binding *pb;
+
+	for (size_t i = 0; i < sp->binds.n; i++)
+		b[i] = sp->binds.v[i];
+	for (size_t i = 0; i < o->n_volumes; i++)
+		b[sp->binds.n + i] = o->volumes[i];
+	sp->binds = (struct engine_strv){b, sp->binds.n + o->n_volumes};
+	if (o->service_ports)
+		return;
+	/* compose v2: run publishes no service port unless asked to. */
+	pb = arena_calloc(a, o->n_publish + 1, sizeof(*pb));
+	for (size_t i = 0; i < o->n_publish; i++) {
+		const struct cli_publish *cp = &o->publish[i];
+
+		pb[i].container_port = cp->container_port;
+		pb[i].protocol = *cp->protocol ? cp->protocol : NULL;
+		pb[i].host_ip = *cp->host_ip ? cp->host_ip : NULL;
+		pb[i].host_port = *cp->host_port ? cp->host_port : NULL;
+	}
+	sp->ports = pb;
+	sp->n_ports = o->n_publish;
+}
+
+static void oneoff_spec(struct engine_container_spec *sp,
+			struct engine_job *t,
+			struct arena *a,
+			const struct plan_container *ct,
+			const struct cli_oneoff *o)
+{
+	struct engine_endpoint *ep;
+
+	oneoff_labels(sp, a, ct, o);
+	if (o->cmd.v)
+		sp->cmd = (struct engine_strv){o->cmd.v, o->cmd.n};
+	if (o->entrypoint.v) {
+		sp->entrypoint =
+			(struct engine_strv){o->entrypoint.v, o->entrypoint.n};
+		/* compose v2: a new entrypoint drops the service's command. */
+		if (!o->cmd.v)
+			sp->cmd = (struct engine_strv){NULL, 0};
+	}
+	oneoff_env(sp, a, o);
+	if (o->user)
+		sp->user = o->user;
+	if (o->workdir)
+		sp->working_dir = o->workdir;
+	sp->tty = o->tty;
+	sp->open_stdin = sp->attach_stdin = sp->stdin_once = o->interactive;
+	sp->auto_remove = o->auto_remove;
+	sp->restart_policy = NULL;
+	sp->restart_max_retries = 0;
+	oneoff_mounts_ports(sp, a, o);
+	/*
+	 * The daemon picks the address (the service's planned one belongs to
+	 * its own container), and no alias: compose's --use-aliases is off.
+	 */
+	for (size_t i = 0; i < sp->n_endpoints + t->n_connect; i++) {
+		ep = (struct engine_endpoint *)&sp->endpoints[i];
+		ep->ipv4_address = NULL;
+		ep->aliases = (struct engine_strv){NULL, 0};
+	}
+}
+
+static void oneoff_job(struct build *b,
+		       size_t ci,
+		       const struct cli_oneoff *o,
+		       size_t *out_job)
+{
+	const struct plan *p = b->p;
+	const struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_CONTAINER_CREATE, b->engines[ct->daemon]);
+	struct depv deps = {0};
+	struct cli_job_info *in;
+
+	t.name = o->name;
+	t.platform = engine_platform(p, ct->daemon,
+				     p->services[ct->service].platform);
+	t.container_spec = container_spec(b, &t, ci);
+	oneoff_spec((struct engine_container_spec *)t.container_spec, &t,
+		    b->J->a, ct, o);
+	dep_add(&deps, image_job(b, ci));
+	for (size_t k = 0; k < ct->n_endpoints; k++)
+		dep_add(&deps, b->netjob[ct->endpoints[k].network]);
+	for (size_t k = 0; k < s->n_volumes; k++) {
+		const struct compose_volume *v;
+
+		if (s->volumes[k].type == COMPOSE_MOUNT_VOLUME &&
+		    (v = volume_find(p, s->volumes[k].source)))
+			dep_add(&deps, volume_job(b, ct->daemon, v));
+	}
+	/* It starts right after: what it depends on must be ready now. */
+	edge_deps(b, &deps, ci, true);
+	edge_deps(b, &deps, ci, false);
+	in = info_new(b->J, "Container", o->name, daemon_name(p, ct->daemon));
+	info_verbs(in, "Creating", "Created", NULL);
+	*out_job = job_add(b->J, &t, &deps, in);
+	dep_release(&deps);
+}
+
+int cli_apply_run(struct cli_jobs *out,
+		  const struct plan *p,
+		  struct engine *const *engines,
+		  size_t ci,
+		  const struct cli_oneoff *o,
+		  size_t *out_job,
+		  struct diag *err)
+{
+	const struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+	struct build b;
+	int rc;
+
+	if (!engines[ct->daemon])
+		return diag_set(err, DIAG_ETRANSPORT, NULL,
+				"daemon '%s' is not reachable; it runs "
+				"service '%s'",
+				daemon_name(p, ct->daemon), s->name);
+	if (!s->image)
+		return diag_set(err, DIAG_EUSAGE, &s->loc,
+				"service '%s' has no image; mixcompose does "
+				"not build images",
+				s->name);
+	build_init(&b, out, p, engines, NULL);
+	add_networks(&b);
+	rc = up_containers(&b, err);
+	if (!rc)
+		oneoff_job(&b, ci, o, out_job);
 	build_release(&b);
 	return rc;
 }

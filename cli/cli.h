@@ -373,8 +373,124 @@ int cmd_plan(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
+
+/* ---- exec and run options (cli/run_opts.c) --------------------------------
+ */
+
+struct cli_exec_opts {
+	bool detach;
+	bool no_tty;
+	bool interactive; /* default true, as in compose v2 */
+	bool privileged;
+	const char *user;
+	const char *workdir;
+	const char **env;
+	size_t n_env, alloc_env;
+	int index; /* default 1 */
+	const char *service;
+	char **argv; /* the command, inside the caller's argv */
+	size_t argc;
+};
+
+/*
+ * Parses `exec` after its name (argv[0]).  Returns CLI_OK, CLI_USAGE
+ * (reported) or -1 after --help.  Release with cli_exec_opts_release().
+ */
+int cli_exec_parse(struct cli_exec_opts *o, int argc, char **argv);
+void cli_exec_opts_release(struct cli_exec_opts *o);
+void cli_exec_usage(FILE *f);
+
+struct cli_run_opts {
+	bool detach;
+	bool rm;
+	bool no_tty;
+	bool interactive; /* default true, as in compose v2 */
+	bool service_ports;
+	bool no_deps;
+	const char *entrypoint; /* split like a shell; "" clears it */
+	const char *user;
+	const char *workdir;
+	const char *name;
+	const char **env; /* "K=V" */
+	size_t n_env, alloc_env;
+	const char **labels; /* "K=V" */
+	size_t n_labels, alloc_labels;
+	const char **volumes; /* "SRC:DST[:ro]" */
+	size_t n_volumes, alloc_volumes;
+	const char **publish; /* checked by cli_publish_parse */
+	size_t n_publish, alloc_publish;
+	const char *service;
+	char **argv; /* the command (argc 0: the service's) */
+	size_t argc;
+};
+
+/* As cli_exec_parse, for `run`. */
+int cli_run_parse(struct cli_run_opts *o, int argc, char **argv);
+void cli_run_opts_release(struct cli_run_opts *o);
+void cli_run_usage(FILE *f);
+
+#define CLI_RUN_NAME_MAX 256
+/*
+ * The one-off container's name as compose v2 makes it,
+ * "<project>-<service>-run-<12 hex>", and the whole slug (64 hex) for the
+ * com.docker.compose.slug label, from 32 random bytes.
+ */
+void cli_run_name(char out[CLI_RUN_NAME_MAX],
+		  const char *project,
+		  const char *service,
+		  const unsigned char slug[32],
+		  char slug_hex[65]);
+
+/* One --publish: [IP:][HOST[-END]:]PORT[/PROTO] (IPv4 host IPs only). */
+struct cli_publish {
+	char host_ip[64];   /* "" : all */
+	char host_port[16]; /* "" : any; "8000-8010" */
+	unsigned container_port;
+	char protocol[8]; /* "" : tcp */
+};
+
+/* 0, or -1 if 's' is not a port publication. */
+int cli_publish_parse(struct cli_publish *out, const char *s);
+
+/* ---- Interactive streams of exec and run (cli/tty.c) ------------------ */
+
+struct engine_hijack;
+
+/* One hijacked session: whose TTY to resize, and what to copy. */
+struct cli_stream {
+	struct engine *e;
+	const char *exec_id;	  /* an exec session, or NULL */
+	const char *container_id; /* else an attached container */
+	bool tty;		  /* raw local terminal, resizes */
+	bool with_stdin;	  /* our stdin goes to the process */
+};
+
+/*
+ * Runs the session on 'hj' (already started) until the process's output
+ * ends: stdin copied in (if with_stdin), output to our stdout/stderr; with
+ * a TTY the local terminal is raw meanwhile (when stdin is one) and the
+ * remote size follows ours (at once and on SIGWINCH).  SIGINT ends it with
+ * DIAG_EINTR.  The terminal is restored on every way out, exit and fatal
+ * signals included.
+ */
+int cli_stream_run(const struct cli_stream *st,
+		   struct engine_hijack *hj,
+		   struct diag *err);
+/* Puts terminal 'fd' in raw mode (0), or -1 if it is none or already. */
+int cli_tty_raw(int fd);
+/* Restores the terminal cli_tty_raw changed; harmless if none. */
+void cli_tty_restore(void);
+/* The size of terminal 'fd'; false if it is none. */
+bool cli_tty_size(int fd, unsigned *rows, unsigned *cols);
+/*
+ * compose v2's defaults for exec and run: a TTY unless -T, when stdout is
+ * a terminal; with stdin attached (interactive), stdin must be one too.
+ * Returns CLI_OK, or CLI_FAIL with "the input device is not a TTY".
+ */
+int cli_tty_decide(bool *tty, bool no_tty, bool interactive);
 
 /* ---- up/down: plan -> jobs (cli/apply.c), progress (cli/progress.c) ---- */
 
@@ -429,6 +545,45 @@ int cli_apply_up(struct cli_jobs *out,
 		 struct engine *const *engines,
 		 const struct cli_up_opts *o,
 		 struct diag *err);
+/* What `run` changes in the service's container to make its one-off. */
+struct cli_oneoff {
+	const char *name;
+	const char *slug;		/* com.docker.compose.slug */
+	struct compose_strv cmd;	/* v NULL: the service's */
+	struct compose_strv entrypoint; /* v NULL: the service's */
+	const char *const *env;		/* "K=V" or "K" (from ours) */
+	size_t n_env;
+	const char *const *labels; /* "K=V", over the service's */
+	size_t n_labels;
+	const char *const *volumes; /* binds "SRC:DST[:ro]" */
+	size_t n_volumes;
+	const struct cli_publish *publish;
+	size_t n_publish;
+	const char *user;
+	const char *workdir;
+	bool tty;
+	bool interactive; /* OpenStdin, AttachStdin, StdinOnce */
+	bool auto_remove;
+	bool service_ports;
+};
+
+/*
+ * The jobs of `run`: those of cli_apply_up for 'p' (whose containers of
+ * the run's own service the caller has set to PLAN_ACT_SKIP), then a
+ * CREATE of the one-off modelled on container 'ci' of the service: no
+ * planned address, no alias, no restart policy, the service's ports only
+ * with service_ports, labelled oneoff=True.  It waits for every job its
+ * dependencies need to be ready, since it starts as soon as it exists.
+ * '*out_job' is its index (its id is there once run).
+ */
+int cli_apply_run(struct cli_jobs *out,
+		  const struct plan *p,
+		  struct engine *const *engines,
+		  size_t ci,
+		  const struct cli_oneoff *o,
+		  size_t *out_job,
+		  struct diag *err);
+
 /*
  * Appends the jobs of a down plan: container removals wave after wave
  * (every wave waits for the one before on all daemons, even after a

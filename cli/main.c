@@ -33,6 +33,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{"pull", cmd_pull, "pull the images on their daemons"},
 	{"restart", cmd_restart, "restart the containers"},
 	{"rm", cmd_rm, "remove the stopped containers"},
+	{"run", cmd_run, "run a one-off command on a service"},
 	{"schema", cmd_schema, "print the JSON Schema of compose files"},
 	{"start", cmd_start, "start the stopped containers"},
 	{"stop", cmd_stop, "stop the running containers"},

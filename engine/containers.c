@@ -175,6 +175,10 @@ static cJSON *container_body(const struct engine_container_spec *s)
 		cJSON_AddBoolToObject(body, "Tty", 1);
 	if (s->open_stdin)
 		cJSON_AddBoolToObject(body, "OpenStdin", 1);
+	if (s->attach_stdin)
+		cJSON_AddBoolToObject(body, "AttachStdin", 1);
+	if (s->stdin_once)
+		cJSON_AddBoolToObject(body, "StdinOnce", 1);
 	ej_add_str(body, "StopSignal", s->stop_signal);
 	if (s->stop_timeout >= 0)
 		cJSON_AddNumberToObject(body, "StopTimeout", s->stop_timeout);
@@ -735,12 +739,12 @@ static void wait_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void engine_container_wait_async(struct engine_loop *l,
-				 struct engine *e,
-				 const char *id,
-				 const char *condition,
-				 engine_exit_fn cb,
-				 void *ud)
+struct ereq *eng_container_wait_req(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    const char *condition,
+				    engine_exit_fn cb,
+				    void *ud)
 {
 	struct exit_ctx *c = xcalloc(1, sizeof(*c));
 	struct sbuf q = SBUF_INIT;
@@ -755,6 +759,17 @@ void engine_container_wait_async(struct engine_loop *l,
 	r->timeout_ms = 0;
 	r->stream = true; /* no request timeout: it returns when it exits */
 	ereq_start(r, wait_done, c);
+	return r;
+}
+
+void engine_container_wait_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *id,
+				 const char *condition,
+				 engine_exit_fn cb,
+				 void *ud)
+{
+	eng_container_wait_req(l, e, id, condition, cb, ud);
 }
 
 static void sync_exit_cb(void *ud,

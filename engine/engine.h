@@ -305,6 +305,9 @@ struct engine_container_spec {
 	struct engine_strv dns_search;
 	const char *isolation; /* "process", "hyperv", NULL */
 	bool auto_remove;
+	/* For an attached run: stdin goes in, and closes with the client's. */
+	bool attach_stdin;
+	bool stdin_once;
 
 	/*
 	 * NetworkingConfig: endpoints at create.  Daemons before API 1.44
@@ -469,6 +472,7 @@ struct engine_exec_spec {
 	bool tty;
 	bool privileged;
 	bool detach; /* start and do not wait for output */
+	bool stdin;  /* AttachStdin: for engine_exec_attach with input */
 };
 
 struct engine_ipam {
@@ -945,6 +949,106 @@ int engine_events(struct engine *e,
 		  engine_event_fn ev,
 		  void *ud,
 		  struct diag *err);
+
+/* ==== 5b. Hijacked streams: interactive exec and attach ================== */
+
+/*
+ * A hijacked connection: the request goes out with "Connection: Upgrade"
+ * and "Upgrade: tcp", dockerd answers "101 UPGRADED" (or 200 from an old
+ * daemon), and from then on the socket carries the process's stdin one
+ * way and its output the other: 8-byte frames without a TTY, raw bytes
+ * with one.  Each hijack has its own connection (never a pooled one), on
+ * the engine's transport: unix, tcp, TLS, or ssh through its loopback
+ * listener.
+ */
+struct engine_hijack;
+
+/*
+ * POST /exec/{id}/start {"Detach": false, "Tty": tty}, hijacked.  The
+ * engine must have negotiated (any versioned call does that, e.g. the
+ * exec create).  Free '*out' with engine_hijack_free().
+ */
+int engine_exec_attach(struct engine_hijack **out,
+		       struct engine *e,
+		       const char *exec_id,
+		       bool tty,
+		       struct diag *err);
+/*
+ * POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1],
+ * hijacked.  Attach before the start, so that no output is lost.
+ */
+int engine_container_attach(struct engine_hijack **out,
+			    struct engine *e,
+			    const char *id,
+			    bool tty,
+			    bool with_stdin,
+			    struct diag *err);
+
+/* What engine_hijack_pump copies, and how it reports. */
+struct engine_stdio {
+	int in_fd; /* copied to the process; -1: none (write side closed) */
+	engine_output_fn out; /* demuxed (or raw) output */
+	void *out_ud;
+	/*
+	 * Called at least every 'tick_ms' (0: 250) and after every signal
+	 * that interrupts the wait (SIGWINCH: resize); nonzero stops the
+	 * pump, which then returns DIAG_EINTR.  May be NULL.
+	 */
+	int (*tick)(void *ud);
+	void *tick_ud;
+	long tick_ms;
+};
+
+/*
+ * Copies io->in_fd to the connection and the connection to io->out until
+ * the daemon closes the stream (the process ended).  At EOF on in_fd the
+ * write side is shut (half-close), so the process sees its stdin end,
+ * and the output is still read to its end.  Returns 0, DIAG_EINTR (tick
+ * asked to stop) or DIAG_ETRANSPORT.
+ */
+int engine_hijack_pump(struct engine_hijack *h,
+		       const struct engine_stdio *io,
+		       struct diag *err);
+void engine_hijack_free(struct engine_hijack *h);
+
+/* The TTY size: POST /exec/{id}/resize and /containers/{id}/resize. */
+int engine_exec_resize(struct engine *e,
+		       const char *exec_id,
+		       unsigned rows,
+		       unsigned cols,
+		       struct diag *err);
+int engine_container_resize(struct engine *e,
+			    const char *id,
+			    unsigned rows,
+			    unsigned cols,
+			    struct diag *err);
+
+/*
+ * POST /containers/{id}/wait?condition=C, sent now and run until dockerd
+ * has answered its headers (it does so at once and writes the body when
+ * the container reaches the condition), so that a container started
+ * afterwards cannot exit unseen; "removed" keeps working for AutoRemove.
+ * engine_waiter_finish() runs it to the end and frees it.
+ */
+struct engine_waiter;
+int engine_container_wait_begin(struct engine_waiter **out,
+				struct engine *e,
+				const char *id,
+				const char *condition,
+				struct diag *err);
+/* The exit code in '*out_exit'; frees 'w' (NULL: nothing). */
+int engine_waiter_finish(struct engine_waiter *w,
+			 int *out_exit,
+			 struct diag *err);
+/* Drops a waiter without waiting (NULL: nothing). */
+void engine_waiter_free(struct engine_waiter *w);
+
+/*
+ * The status line of a reply head ("HTTP/1.1 101 UPGRADED\r\n...") and the
+ * head's length up to and including the blank line; 0 if 'buf' holds no
+ * complete head yet, -1 if it is not HTTP.  Exposed for the unit tests.
+ */
+long engine_http_head(const char *buf, size_t len, size_t *head_len);
 
 /* ==== 6. Streams ======================================================= */
 

@@ -62,9 +62,9 @@ static void expect_help(const char *cmd)
 
 Test(cli_cmd_options, every_command_has_help)
 {
-	static const char *const cmds[] = {"ps",    "logs",    "plan",
-					   "hosts", "exec",    "start",
-					   "stop",  "restart", "pull"};
+	static const char *const cmds[] = {"ps",   "logs",  "plan", "hosts",
+					   "exec", "start", "stop", "restart",
+					   "pull", "run"};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		expect_help(cmds[i]);
