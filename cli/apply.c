@@ -1018,10 +1018,24 @@ int cli_apply_up(struct cli_jobs *out,
 	int rc;
 
 	build_init(&b, out, p, engines, o);
-	add_networks(&b);
+	if (!b.o->networks_made)
+		add_networks(&b);
 	rc = up_containers(&b, err);
 	build_release(&b);
 	return rc;
+}
+
+size_t cli_apply_networks(struct cli_jobs *out,
+			  const struct plan *p,
+			  struct engine *const *engines)
+{
+	size_t before = out->n;
+	struct build b;
+
+	build_init(&b, out, p, engines, NULL);
+	add_networks(&b);
+	build_release(&b);
+	return out->n - before;
 }
 
 /* ---- run: one one-off container ------------------------------------------

@@ -525,6 +525,8 @@ struct cli_up_opts {
 	bool wait;     /* --wait: end with every container running/healthy */
 	long wait_timeout_ms; /* for --wait; 0: none */
 	bool no_start; /* --no-start, create: create only, start nothing */
+	/* The plan's networks exist already (cli_apply_networks ran). */
+	bool networks_made;
 };
 
 struct cli_down_opts {
@@ -540,6 +542,13 @@ void cli_jobs_release(struct cli_jobs *j);
  * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
  * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
  */
+/*
+ * Appends only the network creates of 'p' (the first phase of up: see
+ * cmd_up.c).  Returns how many jobs it added.
+ */
+size_t cli_apply_networks(struct cli_jobs *out,
+			  const struct plan *p,
+			  struct engine *const *engines);
 int cli_apply_up(struct cli_jobs *out,
 		 const struct plan *p,
 		 struct engine *const *engines,

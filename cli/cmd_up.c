@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 #include "planner/planner.h"
@@ -17,6 +18,7 @@
 #include "util/xalloc.h"
 
 #define UP_EXIT_INTERRUPTED 130
+#define UP_NETWORK_ATTEMPTS 8 /* plans, when another client takes a subnet */
 
 static volatile sig_atomic_t up_stop;
 
@@ -292,8 +294,10 @@ static int check_daemons(const struct cli_session *s, const struct plan *p)
 	return rc;
 }
 
-static int
-up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
+static int up_plan(struct plan **out,
+		   struct cli_session *s,
+		   const struct up_opts *o,
+		   bool warn)
 {
 	struct plan_options po = {
 		.services = (const char *const *)o->services,
@@ -315,12 +319,12 @@ up_plan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 		cli_error(&err);
 		return CLI_FAIL;
 	}
-	for (size_t i = 0; i < (*out)->orphan_warnings.n; i++)
+	for (size_t i = 0; warn && i < (*out)->orphan_warnings.n; i++)
 		fprintf(stderr,
 			"warning: found orphan container %s; run with "
 			"--remove-orphans to remove it\n",
 			(*out)->orphan_warnings.v[i]);
-	for (size_t i = 0; i < (*out)->warnings.n; i++)
+	for (size_t i = 0; warn && i < (*out)->warnings.n; i++)
 		fprintf(stderr, "warning: %s\n", (*out)->warnings.v[i]);
 	return check_daemons(s, *out);
 }
@@ -385,6 +389,82 @@ static int up_late_hosts(const struct plan *p,
 	return rc;
 }
 
+/* Sleeps a random 100-400 ms times 'attempt'. */
+static void backoff(int attempt)
+{
+	static unsigned seed;
+	struct timespec ts;
+	long ms;
+
+	if (!seed)
+		seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	ms = (100 + rand_r(&seed) % 300) * (long)attempt;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = ms % 1000 * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* A network create failed because its subnet was taken meanwhile. */
+static bool subnet_taken(const struct cli_jobs *jobs)
+{
+	for (size_t i = 0; i < jobs->n; i++)
+		if (jobs->v[i].state == ENGINE_JOB_FAILED &&
+		    strstr(jobs->v[i].err.msg, "Pool overlaps"))
+			return true;
+	return false;
+}
+
+/*
+ * Networks come first, on their own.  The planner picks a new network's
+ * subnet from what the daemons hold when it looks; another client can take
+ * the same subnet before the create ("Pool overlaps").  Nothing else has
+ * been touched then, so read the daemons again, plan again and retry.
+ */
+static int up_networks(struct plan **p,
+		       struct cli_session *s,
+		       const struct up_opts *o,
+		       volatile sig_atomic_t *stop)
+{
+	for (int attempt = 1;; attempt++) {
+		struct engine **engines =
+			session_engines(s, (*p)->hosts, (*p)->n_hosts);
+		struct diag_list dl = DIAG_LIST_INIT;
+		struct cli_jobs jobs;
+		bool again;
+		int rc = CLI_OK;
+
+		cli_jobs_init(&jobs);
+		if (cli_apply_networks(&jobs, *p, engines))
+			rc = cli_jobs_run(&jobs, o->progress, stop);
+		again = rc && attempt < UP_NETWORK_ATTEMPTS &&
+			subnet_taken(&jobs);
+		cli_jobs_release(&jobs);
+		free(engines);
+		if (!again)
+			return rc;
+		fprintf(stderr,
+			"warning: another client took a planned subnet; "
+			"planning again (attempt %d of %d)\n",
+			attempt + 1, UP_NETWORK_ATTEMPTS);
+		/*
+		 * Clients that collided also plan again: at different
+		 * moments, or they would all pick the same next subnet.
+		 */
+		backoff(attempt);
+		if (cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
+					  s->reg, s->project_name, true, &dl)) {
+			cli_print_diags(&dl);
+			diag_list_release(&dl);
+			return CLI_FAIL;
+		}
+		diag_list_release(&dl);
+		plan_free(*p);
+		*p = NULL;
+		if ((rc = up_plan(p, s, o, false)))
+			return rc;
+	}
+}
+
 static int up_apply(struct cli_session *s,
 		    const struct plan *p,
 		    const struct up_opts *o,
@@ -393,7 +473,8 @@ static int up_apply(struct cli_session *s,
 	struct cli_up_opts ao = {.timeout_s = o->timeout_s,
 				 .wait = o->wait,
 				 .wait_timeout_ms = o->wait_timeout_s * 1000,
-				 .no_start = o->no_start};
+				 .no_start = o->no_start,
+				 .networks_made = true};
 	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
 	struct cli_jobs jobs;
 	struct diag err = {0};
@@ -467,7 +548,9 @@ int cmd_up(int argc, char **argv)
 	rc = cli_session_open(&s,
 			      CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
 	if (!rc)
-		rc = up_plan(&p, &s, &o);
+		rc = up_plan(&p, &s, &o, true);
+	if (!rc)
+		rc = up_networks(&p, &s, &o, stop);
 	if (!rc)
 		rc = up_apply(&s, p, &o, stop);
 	if (!rc && !o.detach)
