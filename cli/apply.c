@@ -16,21 +16,40 @@
 
 #define NONE ENGINE_JOB_NONE
 
-/* A growing list of dependency indices, copied into the arena per job. */
+/*
+ * A growing list of dependency indices, copied into the arena per job,
+ * with a soft flag per entry (depends_on required: false).
+ */
 struct depv {
 	size_t *v;
-	size_t n, alloc;
+	bool *soft;
+	size_t n, alloc, alloc_soft;
 };
 
-static void dep_add(struct depv *d, size_t j)
+static void dep_add_edge(struct depv *d, size_t j, bool soft)
 {
 	if (j == NONE)
 		return;
 	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i] == j)
+		if (d->v[i] == j) {
+			d->soft[i] = d->soft[i] && soft; /* hard wins */
 			return;
+		}
 	ALLOC_GROW(d->v, d->n + 1, d->alloc);
+	ALLOC_GROW(d->soft, d->n + 1, d->alloc_soft);
+	d->soft[d->n] = soft;
 	d->v[d->n++] = j;
+}
+
+static void dep_add(struct depv *d, size_t j)
+{
+	dep_add_edge(d, j, false);
+}
+
+static void dep_release(struct depv *d)
+{
+	free(d->v);
+	free(d->soft);
 }
 
 /* One image pulled once per daemon; one volume created once per daemon. */
@@ -49,8 +68,12 @@ struct build {
 	size_t *create;	   /* per container: CREATE job */
 	size_t *ready;	   /* per container: the job after which it runs */
 	size_t *exec;	   /* per container: the hosts EXEC job */
+	size_t *stopped;   /* per container: the STOP of a PLAN_ACT_RESTART */
 	size_t *healthy;   /* per container: WAIT healthy, made on demand */
 	size_t *completed; /* per container: WAIT completed, on demand */
+	/* The same for soft edges: optional jobs, a failure only warns. */
+	size_t *healthy_opt;
+	size_t *completed_opt;
 	struct once *once;
 	size_t n_once, alloc_once;
 };
@@ -103,10 +126,19 @@ static size_t job_add(struct cli_jobs *J,
 	*j = *tmpl;
 	if (deps && deps->n) {
 		size_t *v = arena_calloc(J->a, deps->n, sizeof(*v));
+		bool any_soft = false;
 
 		memcpy(v, deps->v, deps->n * sizeof(*v));
 		j->deps = v;
 		j->n_deps = deps->n;
+		for (size_t k = 0; k < deps->n && deps->soft; k++)
+			any_soft = any_soft || deps->soft[k];
+		if (any_soft) {
+			bool *soft = arena_calloc(J->a, deps->n, sizeof(*soft));
+
+			memcpy(soft, deps->soft, deps->n * sizeof(*soft));
+			j->soft = soft;
+		}
 		deps->n = 0;
 	}
 	j->ud = info;
@@ -231,26 +263,49 @@ engine_platform(const struct plan *p, size_t d, const char *platform)
 	return platform;
 }
 
+/*
+ * The image job the service's pull policy asks for (planner/pull.c), once
+ * per (image, policy, daemon); NONE when nothing is pulled.
+ */
 static size_t image_job(struct build *b, size_t ci)
 {
 	const struct plan *p = b->p;
 	const struct plan_container *ct = &p->containers[ci];
 	const struct plan_service *ps = &p->services[ct->service];
-	const char *ref = ps->image;
+	const char *ref = ps->svc->image;
+	enum engine_job_kind kind;
 	char *key;
 	size_t j;
 	struct engine_job t;
 	struct cli_job_info *in;
 
-	key = arena_sprintf(b->J->a, "image %s", ref);
+	switch (ps->pull) {
+	case PLAN_PULL_ALWAYS:
+		kind = ENGINE_JOB_IMAGE_PULL;
+		break;
+	case PLAN_PULL_NEVER:
+		kind = ENGINE_JOB_IMAGE_CHECK;
+		break;
+	case PLAN_PULL_MISSING:
+		kind = ENGINE_JOB_IMAGE_ENSURE;
+		break;
+	default:
+		/*
+		 * PLAN_PULL_BUILD: the image comes from the service's build:
+		 * section; its build job belongs here.  PLAN_PULL_NONE: no
+		 * image at all (create_job refuses it).
+		 */
+		return NONE;
+	}
+	key = arena_sprintf(b->J->a, "image %s %d", ref, (int)kind);
 	if ((j = once_find(b, ct->daemon, key)) != NONE)
 		return j;
-	t = job_tmpl(ENGINE_JOB_IMAGE_ENSURE, b->engines[ct->daemon]);
+	t = job_tmpl(kind, b->engines[ct->daemon]);
 	t.name = ref;
 	t.platform = engine_platform(p, ct->daemon, ps->platform);
 	in = info_new(b->J, "Image", ref, daemon_name(p, ct->daemon));
 	info_verbs(in, NULL, "Pulled", NULL);
-	in->lazy = true;
+	in->lazy = kind != ENGINE_JOB_IMAGE_PULL;
 	j = job_add(b->J, &t, NULL, in);
 	once_add(b, ct->daemon, key, j);
 	return j;
@@ -625,11 +680,14 @@ static struct engine_container_ref cref(const struct build *b, size_t ci)
 	return r;
 }
 
-static size_t wait_job(struct build *b, size_t ci, enum engine_wait_cond cond)
+static size_t
+wait_job(struct build *b, size_t ci, enum engine_wait_cond cond, bool soft)
 {
 	const struct plan_container *ct = &b->p->containers[ci];
-	size_t *slot = cond == ENGINE_WAIT_HEALTHY ? &b->healthy[ci]
-						   : &b->completed[ci];
+	size_t *slot =
+		cond == ENGINE_WAIT_HEALTHY
+			? (soft ? &b->healthy_opt[ci] : &b->healthy[ci])
+			: (soft ? &b->completed_opt[ci] : &b->completed[ci]);
 	struct depv deps = {0};
 	struct engine_job t;
 	struct cli_job_info *in;
@@ -639,18 +697,26 @@ static size_t wait_job(struct build *b, size_t ci, enum engine_wait_cond cond)
 	t = job_tmpl(ENGINE_JOB_WAIT, b->engines[ct->daemon]);
 	t.wait = cond;
 	t.container = cref(b, ci);
+	t.optional = soft;
 	dep_add(&deps, b->create[ci]);
 	dep_add(&deps, b->ready[ci]);
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
 	info_verbs(in, "Waiting",
 		   cond == ENGINE_WAIT_HEALTHY ? "Healthy" : "Exited", NULL);
+	if (soft)
+		in->optional_dep = ct->service_name;
 	*slot = job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 	return *slot;
 }
 
-/* The deps that 'ci' has on the containers of the services it needs. */
+/*
+ * The deps that 'ci' has on the containers of the services it needs.  A
+ * depends_on with required: false is a soft edge (engine_job.soft): the
+ * dependent waits for the dependency's job to finish, and starts whatever
+ * its outcome, as compose v2 does for an optional dependency.
+ */
 static void
 edge_deps(struct build *b, struct depv *deps, size_t ci, bool for_create)
 {
@@ -670,18 +736,39 @@ edge_deps(struct build *b, struct depv *deps, size_t ci, bool for_create)
 			if (p->containers[c].action == PLAN_ACT_SKIP ||
 			    b->ready[c] == NONE)
 				continue;
+			bool soft = !e->required;
+			size_t j = b->ready[c];
+
 			if (e->condition &&
 			    !strcmp(e->condition, "service_healthy"))
-				dep_add(deps,
-					wait_job(b, c, ENGINE_WAIT_HEALTHY));
+				j = wait_job(b, c, ENGINE_WAIT_HEALTHY, soft);
 			else if (e->condition &&
 				 !strcmp(e->condition,
 					 "service_completed_successfully"))
-				dep_add(deps,
-					wait_job(b, c, ENGINE_WAIT_COMPLETED));
-			else
-				dep_add(deps, b->ready[c]);
+				j = wait_job(b, c, ENGINE_WAIT_COMPLETED, soft);
+			dep_add_edge(deps, j, soft);
 		}
+	}
+}
+
+/*
+ * The STOP jobs of the containers that restart because 'ci' is recreated
+ * (depends_on restart: true): they stop before it goes.
+ */
+static void restart_stops(struct build *b, struct depv *deps, size_t ci)
+{
+	const struct plan *p = b->p;
+	size_t si = p->containers[ci].service;
+
+	for (size_t k = 0; si != PLAN_NONE && k < p->n_edges; k++) {
+		const struct plan_service *from =
+			&p->services[p->edges[k].from];
+
+		if (p->edges[k].to != si || !p->edges[k].restart)
+			continue;
+		for (size_t c = from->first_container;
+		     c < from->first_container + from->n_containers; c++)
+			dep_add(deps, b->stopped[c]);
 	}
 }
 
@@ -692,13 +779,33 @@ remove_job(struct build *b, size_t ci, const char *doing, const char *done)
 	struct engine_job t =
 		job_tmpl(ENGINE_JOB_CONTAINER_REMOVE, b->engines[ct->daemon]);
 	struct cli_job_info *in;
+	struct depv deps = {0};
+	size_t j;
 
 	t.container.id = ct->existing_id;
 	t.timeout_s = b->o->timeout_s;
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
 	info_verbs(in, doing, done, NULL);
-	return job_add(b->J, &t, NULL, in);
+	restart_stops(b, &deps, ci);
+	j = job_add(b->J, &t, &deps, in);
+	dep_release(&deps);
+	return j;
+}
+
+static void stop_job(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_CONTAINER_STOP, b->engines[ct->daemon]);
+	struct cli_job_info *in;
+
+	t.container.id = ct->existing_id;
+	t.timeout_s = b->o->timeout_s;
+	in = info_new(b->J, "Container", ct->name,
+		      daemon_name(b->p, ct->daemon));
+	info_verbs(in, "Stopping", "Stopped", NULL);
+	b->stopped[ci] = job_add(b->J, &t, NULL, in);
 }
 
 static int
@@ -749,7 +856,7 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 	else
 		info_verbs(in, "Creating", "Created", NULL);
 	b->create[ci] = job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 	return 0;
 }
 
@@ -763,12 +870,13 @@ static void start_job(struct build *b, size_t ci)
 
 	t.container = cref(b, ci);
 	dep_add(&deps, b->create[ci]);
+	dep_add(&deps, b->stopped[ci]);
 	edge_deps(b, &deps, ci, false);
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
 	info_verbs(in, "Starting", "Started", "Running");
 	b->ready[ci] = job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 }
 
 /*
@@ -792,7 +900,7 @@ static void hosts_exec_job(struct build *b, size_t ci)
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
 	b->exec[ci] = job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 }
 
 static void keep_job(struct build *b, size_t ci)
@@ -829,7 +937,7 @@ static void final_wait_job(struct build *b, size_t ci)
 			   : "Running",
 		   NULL);
 	job_add(b->J, &t, &deps, in);
-	free(deps.v);
+	dep_release(&deps);
 }
 
 static int container_jobs(struct build *b, size_t ci, struct diag *err)
@@ -850,11 +958,27 @@ static int container_jobs(struct build *b, size_t ci, struct diag *err)
 	case PLAN_ACT_CREATE:
 		if ((rc = create_job(b, ci, removed, err)))
 			return rc;
+		/*
+		 * --no-start: created is as far as it goes (a dependent's
+		 * create may wait for it); the hosts block needs a start.
+		 */
+		if (b->o->no_start) {
+			b->ready[ci] = b->create[ci];
+			return 0;
+		}
 		/* fall through */
 	case PLAN_ACT_START:
+	case PLAN_ACT_RESTART:
+		if (b->o->no_start)
+			return 0;
 		start_job(b, ci);
 		break;
 	case PLAN_ACT_KEEP:
+		/* compose v2 pulls under 'always' even if nothing is created.
+		 */
+		if (b->p->services[ct->service].pull == PLAN_PULL_ALWAYS &&
+		    !b->p->services[ct->service].build)
+			image_job(b, ci);
 		keep_job(b, ci);
 		break;
 	default:
@@ -881,8 +1005,11 @@ static void build_release(struct build *b)
 	free(b->create);
 	free(b->ready);
 	free(b->exec);
+	free(b->stopped);
 	free(b->healthy);
 	free(b->completed);
+	free(b->healthy_opt);
+	free(b->completed_opt);
 	free(b->once);
 }
 
@@ -901,6 +1028,10 @@ static int up_containers(struct build *b, struct diag *err)
 		    (rc = build_job(b, i, &j, err)))
 			return rc;
 	}
+	for (size_t c = 0; c < p->n_containers; c++)
+		if (p->containers[c].action == PLAN_ACT_RESTART &&
+		    b->engines[p->containers[c].daemon])
+			stop_job(b, c);
 	/* Services in start order, so a dependency's jobs exist first. */
 	for (size_t k = 0; k < p->n_order; k++) {
 		const struct plan_service *ps = &p->services[p->order[k]];
@@ -917,25 +1048,268 @@ static int up_containers(struct build *b, struct diag *err)
 	return 0;
 }
 
+static void build_init(struct build *b,
+		       struct cli_jobs *out,
+		       const struct plan *p,
+		       struct engine *const *engines,
+		       const struct cli_up_opts *o)
+{
+	static const struct cli_up_opts defaults = {.timeout_s = -1};
+
+	memset(b, 0, sizeof(*b));
+	b->J = out;
+	b->p = p;
+	b->engines = engines;
+	b->o = o ? o : &defaults;
+	b->netjob = nones(p->n_networks);
+	b->create = nones(p->n_containers);
+	b->ready = nones(p->n_containers);
+	b->exec = nones(p->n_containers);
+	b->stopped = nones(p->n_containers);
+	b->healthy = nones(p->n_containers);
+	b->completed = nones(p->n_containers);
+	b->healthy_opt = nones(p->n_containers);
+	b->completed_opt = nones(p->n_containers);
+}
+
 int cli_apply_up(struct cli_jobs *out,
 		 const struct plan *p,
 		 struct engine *const *engines,
 		 const struct cli_up_opts *o,
 		 struct diag *err)
 {
-	static const struct cli_up_opts defaults = {.timeout_s = -1};
-	struct build b = {.J = out, .p = p, .engines = engines};
+	struct build b;
 	int rc;
 
-	b.o = o ? o : &defaults;
-	b.netjob = nones(p->n_networks);
-	b.create = nones(p->n_containers);
-	b.ready = nones(p->n_containers);
-	b.exec = nones(p->n_containers);
-	b.healthy = nones(p->n_containers);
-	b.completed = nones(p->n_containers);
+	build_init(&b, out, p, engines, o);
+	if (!b.o->networks_made)
+		add_networks(&b);
+	rc = up_containers(&b, err);
+	build_release(&b);
+	return rc;
+}
+
+size_t cli_apply_networks(struct cli_jobs *out,
+			  const struct plan *p,
+			  struct engine *const *engines)
+{
+	size_t before = out->n;
+	struct build b;
+
+	build_init(&b, out, p, engines, NULL);
+	add_networks(&b);
+	build_release(&b);
+	return out->n - before;
+}
+
+/* ---- run: one one-off container ------------------------------------------
+ */
+
+/* The service's labels, marked one-off, then the user's -l on top. */
+static void oneoff_labels(struct engine_container_spec *sp,
+			  struct arena *a,
+			  const struct plan_container *ct,
+			  const struct cli_oneoff *o)
+{
+	struct engine_kv *kv =
+		arena_calloc(a, ct->n_labels + o->n_labels + 2, sizeof(*kv));
+	size_t n = 0;
+
+	for (size_t i = 0; i < ct->n_labels; i++) {
+		kv[n].key = ct->labels[i].key;
+		kv[n].value = ct->labels[i].value;
+		if (!strcmp(kv[n].key, "com.docker.compose.oneoff"))
+			kv[n].value = "True";
+		n++;
+	}
+	kv[n].key = "com.docker.compose.slug";
+	kv[n++].value = o->slug;
+	for (size_t i = 0; i < o->n_labels; i++) {
+		const char *eq = strchr(o->labels[i], '=');
+		char *key = arena_strndup(a, o->labels[i],
+					  (size_t)(eq - o->labels[i]));
+		size_t k = 0;
+
+		while (k < n && strcmp(kv[k].key, key))
+			k++;
+		kv[k].key = key;
+		kv[k].value = eq + 1;
+		if (k == n)
+			n++;
+	}
+	sp->labels = kv;
+	sp->n_labels = n;
+}
+
+/* -e on top of the service's environment, by name. */
+static void oneoff_env(struct engine_container_spec *sp,
+		       struct arena *a,
+		       const struct cli_oneoff *o)
+{
+	const char **v = arena_calloc(a, sp->env.n + o->n_env + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < sp->env.n; i++) {
+		size_t klen = strcspn(sp->env.v[i], "=");
+		bool over = false;
+
+		for (size_t k = 0; k < o->n_env && !over; k++)
+			over = !strncmp(o->env[k], sp->env.v[i], klen) &&
+			       (o->env[k][klen] == '=' || !o->env[k][klen]);
+		if (!over)
+			v[n++] = sp->env.v[i];
+	}
+	for (size_t k = 0; k < o->n_env; k++) {
+		/* "-e NAME" takes the value from our environment. */
+		if (!strchr(o->env[k], '=')) {
+			const char *val = getenv(o->env[k]);
+
+			if (val)
+				v[n++] = arena_sprintf(a, "%s=%s", o->env[k],
+						       val);
+			continue;
+		}
+		v[n++] = o->env[k];
+	}
+	sp->env = (struct engine_strv){v, n};
+}
+
+/* Binds: the service's, then -v; ports: none, the service's, or -p. */
+static void oneoff_mounts_ports(struct engine_container_spec *sp,
+				struct arena *a,
+				const struct cli_oneoff *o)
+{
+	const char **b =
+		arena_calloc(a, sp->binds.n + o->n_volumes + 1, sizeof(*b));
+	struct engine_port_binding *pb;
+
+	for (size_t i = 0; i < sp->binds.n; i++)
+		b[i] = sp->binds.v[i];
+	for (size_t i = 0; i < o->n_volumes; i++)
+		b[sp->binds.n + i] = o->volumes[i];
+	sp->binds = (struct engine_strv){b, sp->binds.n + o->n_volumes};
+	if (o->service_ports)
+		return;
+	/* compose v2: run publishes no service port unless asked to. */
+	pb = arena_calloc(a, o->n_publish + 1, sizeof(*pb));
+	for (size_t i = 0; i < o->n_publish; i++) {
+		const struct cli_publish *cp = &o->publish[i];
+
+		pb[i].container_port = cp->container_port;
+		pb[i].protocol = *cp->protocol ? cp->protocol : NULL;
+		pb[i].host_ip = *cp->host_ip ? cp->host_ip : NULL;
+		pb[i].host_port = *cp->host_port ? cp->host_port : NULL;
+	}
+	sp->ports = pb;
+	sp->n_ports = o->n_publish;
+}
+
+static void oneoff_spec(struct engine_container_spec *sp,
+			struct engine_job *t,
+			struct arena *a,
+			const struct plan_container *ct,
+			const struct cli_oneoff *o)
+{
+	struct engine_endpoint *ep;
+
+	oneoff_labels(sp, a, ct, o);
+	if (o->cmd.v)
+		sp->cmd = (struct engine_strv){o->cmd.v, o->cmd.n};
+	if (o->entrypoint.v) {
+		sp->entrypoint =
+			(struct engine_strv){o->entrypoint.v, o->entrypoint.n};
+		/* compose v2: a new entrypoint drops the service's command. */
+		if (!o->cmd.v)
+			sp->cmd = (struct engine_strv){NULL, 0};
+	}
+	oneoff_env(sp, a, o);
+	if (o->user)
+		sp->user = o->user;
+	if (o->workdir)
+		sp->working_dir = o->workdir;
+	sp->tty = o->tty;
+	sp->open_stdin = sp->attach_stdin = sp->stdin_once = o->interactive;
+	sp->auto_remove = o->auto_remove;
+	sp->restart_policy = NULL;
+	sp->restart_max_retries = 0;
+	oneoff_mounts_ports(sp, a, o);
+	/*
+	 * The daemon picks the address (the service's planned one belongs to
+	 * its own container), and no alias: compose's --use-aliases is off.
+	 */
+	for (size_t i = 0; i < sp->n_endpoints + t->n_connect; i++) {
+		ep = (struct engine_endpoint *)&sp->endpoints[i];
+		ep->ipv4_address = NULL;
+		ep->aliases = (struct engine_strv){NULL, 0};
+	}
+}
+
+static void oneoff_job(struct build *b,
+		       size_t ci,
+		       const struct cli_oneoff *o,
+		       size_t *out_job)
+{
+	const struct plan *p = b->p;
+	const struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_CONTAINER_CREATE, b->engines[ct->daemon]);
+	struct depv deps = {0};
+	struct cli_job_info *in;
+
+	t.name = o->name;
+	t.platform = engine_platform(p, ct->daemon,
+				     p->services[ct->service].platform);
+	t.container_spec = container_spec(b, &t, ci);
+	oneoff_spec((struct engine_container_spec *)t.container_spec, &t,
+		    b->J->a, ct, o);
+	dep_add(&deps, image_job(b, ci));
+	for (size_t k = 0; k < ct->n_endpoints; k++)
+		dep_add(&deps, b->netjob[ct->endpoints[k].network]);
+	for (size_t k = 0; k < s->n_volumes; k++) {
+		const struct compose_volume *v;
+
+		if (s->volumes[k].type == COMPOSE_MOUNT_VOLUME &&
+		    (v = volume_find(p, s->volumes[k].source)))
+			dep_add(&deps, volume_job(b, ct->daemon, v));
+	}
+	/* It starts right after: what it depends on must be ready now. */
+	edge_deps(b, &deps, ci, true);
+	edge_deps(b, &deps, ci, false);
+	in = info_new(b->J, "Container", o->name, daemon_name(p, ct->daemon));
+	info_verbs(in, "Creating", "Created", NULL);
+	*out_job = job_add(b->J, &t, &deps, in);
+	dep_release(&deps);
+}
+
+int cli_apply_run(struct cli_jobs *out,
+		  const struct plan *p,
+		  struct engine *const *engines,
+		  size_t ci,
+		  const struct cli_oneoff *o,
+		  size_t *out_job,
+		  struct diag *err)
+{
+	const struct plan_container *ct = &p->containers[ci];
+	const struct compose_service *s = p->services[ct->service].svc;
+	struct build b;
+	int rc;
+
+	if (!engines[ct->daemon])
+		return diag_set(err, DIAG_ETRANSPORT, NULL,
+				"daemon '%s' is not reachable; it runs "
+				"service '%s'",
+				daemon_name(p, ct->daemon), s->name);
+	if (!s->image)
+		return diag_set(err, DIAG_EUSAGE, &s->loc,
+				"service '%s' has no image; mixcompose does "
+				"not build images",
+				s->name);
+	build_init(&b, out, p, engines, NULL);
 	add_networks(&b);
 	rc = up_containers(&b, err);
+	if (!rc)
+		oneoff_job(&b, ci, o, out_job);
 	build_release(&b);
 	return rc;
 }
@@ -1027,7 +1401,7 @@ static size_t barrier(struct cli_jobs *J, const size_t *wave, size_t n)
 	for (size_t i = 0; i < n; i++)
 		dep_add(&deps, wave[i]);
 	j = job_add(J, &t, &deps, NULL);
-	free(deps.v);
+	dep_release(&deps);
 	return j;
 }
 
@@ -1058,7 +1432,7 @@ int cli_apply_down(struct cli_jobs *out,
 		wave[nw++] = down_step(out, d, engines, k, o, &deps);
 	}
 	free(wave);
-	free(deps.v);
+	dep_release(&deps);
 	return 0;
 }
 

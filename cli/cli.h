@@ -227,6 +227,14 @@ int cli_life_after_start(struct cli_session *s, char *const *names, size_t n);
  */
 int cli_life_command(int argc, char **argv, enum cli_life act);
 
+/*
+ * cli/images.c: fills hosts[].images of the session for the images whose
+ * pull policy (or 'pull', the `up --pull` value, NULL: none) needs to know
+ * whether they are there and when they were last pulled (never, daily,
+ * weekly, every_<duration>), on every reachable daemon.
+ */
+void cli_images_collect(struct cli_session *s, const char *pull);
+
 /* ---- Plans for plan, graph and hosts (cli/cmd_plan.c) -------------------- */
 
 struct plan;
@@ -365,8 +373,124 @@ int cmd_plan(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
+
+/* ---- exec and run options (cli/run_opts.c) --------------------------------
+ */
+
+struct cli_exec_opts {
+	bool detach;
+	bool no_tty;
+	bool interactive; /* default true, as in compose v2 */
+	bool privileged;
+	const char *user;
+	const char *workdir;
+	const char **env;
+	size_t n_env, alloc_env;
+	int index; /* default 1 */
+	const char *service;
+	char **argv; /* the command, inside the caller's argv */
+	size_t argc;
+};
+
+/*
+ * Parses `exec` after its name (argv[0]).  Returns CLI_OK, CLI_USAGE
+ * (reported) or -1 after --help.  Release with cli_exec_opts_release().
+ */
+int cli_exec_parse(struct cli_exec_opts *o, int argc, char **argv);
+void cli_exec_opts_release(struct cli_exec_opts *o);
+void cli_exec_usage(FILE *f);
+
+struct cli_run_opts {
+	bool detach;
+	bool rm;
+	bool no_tty;
+	bool interactive; /* default true, as in compose v2 */
+	bool service_ports;
+	bool no_deps;
+	const char *entrypoint; /* split like a shell; "" clears it */
+	const char *user;
+	const char *workdir;
+	const char *name;
+	const char **env; /* "K=V" */
+	size_t n_env, alloc_env;
+	const char **labels; /* "K=V" */
+	size_t n_labels, alloc_labels;
+	const char **volumes; /* "SRC:DST[:ro]" */
+	size_t n_volumes, alloc_volumes;
+	const char **publish; /* checked by cli_publish_parse */
+	size_t n_publish, alloc_publish;
+	const char *service;
+	char **argv; /* the command (argc 0: the service's) */
+	size_t argc;
+};
+
+/* As cli_exec_parse, for `run`. */
+int cli_run_parse(struct cli_run_opts *o, int argc, char **argv);
+void cli_run_opts_release(struct cli_run_opts *o);
+void cli_run_usage(FILE *f);
+
+#define CLI_RUN_NAME_MAX 256
+/*
+ * The one-off container's name as compose v2 makes it,
+ * "<project>-<service>-run-<12 hex>", and the whole slug (64 hex) for the
+ * com.docker.compose.slug label, from 32 random bytes.
+ */
+void cli_run_name(char out[CLI_RUN_NAME_MAX],
+		  const char *project,
+		  const char *service,
+		  const unsigned char slug[32],
+		  char slug_hex[65]);
+
+/* One --publish: [IP:][HOST[-END]:]PORT[/PROTO] (IPv4 host IPs only). */
+struct cli_publish {
+	char host_ip[64];   /* "" : all */
+	char host_port[16]; /* "" : any; "8000-8010" */
+	unsigned container_port;
+	char protocol[8]; /* "" : tcp */
+};
+
+/* 0, or -1 if 's' is not a port publication. */
+int cli_publish_parse(struct cli_publish *out, const char *s);
+
+/* ---- Interactive streams of exec and run (cli/tty.c) ------------------ */
+
+struct engine_hijack;
+
+/* One hijacked session: whose TTY to resize, and what to copy. */
+struct cli_stream {
+	struct engine *e;
+	const char *exec_id;	  /* an exec session, or NULL */
+	const char *container_id; /* else an attached container */
+	bool tty;		  /* raw local terminal, resizes */
+	bool with_stdin;	  /* our stdin goes to the process */
+};
+
+/*
+ * Runs the session on 'hj' (already started) until the process's output
+ * ends: stdin copied in (if with_stdin), output to our stdout/stderr; with
+ * a TTY the local terminal is raw meanwhile (when stdin is one) and the
+ * remote size follows ours (at once and on SIGWINCH).  SIGINT ends it with
+ * DIAG_EINTR.  The terminal is restored on every way out, exit and fatal
+ * signals included.
+ */
+int cli_stream_run(const struct cli_stream *st,
+		   struct engine_hijack *hj,
+		   struct diag *err);
+/* Puts terminal 'fd' in raw mode (0), or -1 if it is none or already. */
+int cli_tty_raw(int fd);
+/* Restores the terminal cli_tty_raw changed; harmless if none. */
+void cli_tty_restore(void);
+/* The size of terminal 'fd'; false if it is none. */
+bool cli_tty_size(int fd, unsigned *rows, unsigned *cols);
+/*
+ * compose v2's defaults for exec and run: a TTY unless -T, when stdout is
+ * a terminal; with stdin attached (interactive), stdin must be one too.
+ * Returns CLI_OK, or CLI_FAIL with "the input device is not a TTY".
+ */
+int cli_tty_decide(bool *tty, bool no_tty, bool interactive);
 
 /* ---- up/down: plan -> jobs (cli/apply.c), progress (cli/progress.c) ---- */
 
@@ -384,6 +508,8 @@ struct cli_job_info {
 	const char *done;   /* text when done; NULL: keep the line's */
 	const char *noop;   /* text when nothing had to be done; NULL: done */
 	bool lazy;	    /* shown only once it has a phase (a pull) */
+	/* An optional job's service (depends_on required: false), or NULL. */
+	const char *optional_dep;
 };
 
 /* A job graph for engine_run(); specs and infos live in 'a'. */
@@ -410,6 +536,9 @@ struct cli_up_opts {
 	int (*build_out)(void *ud, const char *text);
 	/* The builds already ran (up's first phase): no build jobs. */
 	bool builds_done;
+	bool no_start; /* --no-start, create: create only, start nothing */
+	/* The plan's networks exist already (cli_apply_networks ran). */
+	bool networks_made;
 };
 
 struct cli_down_opts {
@@ -418,13 +547,6 @@ struct cli_down_opts {
 
 void cli_jobs_init(struct cli_jobs *j);
 void cli_jobs_release(struct cli_jobs *j);
-/*
- * Appends the jobs that carry out 'p': networks, volumes, images, then
- * per container (in start order) remove/create/start, the hosts exec of
- * PLAN_HOSTS_EXEC containers, the waits that depends_on conditions need.
- * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
- * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
- */
 /*
  * The POST /build spec of service 'si' of 'p' (on its daemon), in 'a'.
  * 'platform' is what the daemon is asked for (NULL: its own).  A remote
@@ -451,11 +573,64 @@ int cli_apply_build(struct cli_jobs *out,
 		    const struct cli_up_opts *o,
 		    size_t *service_job,
 		    struct diag *err);
+/*
+ * Appends only the network creates of 'p' (the first phase of up: see
+ * cmd_up.c).  Returns how many jobs it added.
+ */
+size_t cli_apply_networks(struct cli_jobs *out,
+			  const struct plan *p,
+			  struct engine *const *engines);
+/*
+ * Appends the jobs that carry out 'p': networks, volumes, images, then
+ * per container (in start order) remove/create/start, the hosts exec of
+ * PLAN_HOSTS_EXEC containers, the waits that depends_on conditions need.
+ * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
+ * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
+ */
 int cli_apply_up(struct cli_jobs *out,
 		 const struct plan *p,
 		 struct engine *const *engines,
 		 const struct cli_up_opts *o,
 		 struct diag *err);
+/* What `run` changes in the service's container to make its one-off. */
+struct cli_oneoff {
+	const char *name;
+	const char *slug;		/* com.docker.compose.slug */
+	struct compose_strv cmd;	/* v NULL: the service's */
+	struct compose_strv entrypoint; /* v NULL: the service's */
+	const char *const *env;		/* "K=V" or "K" (from ours) */
+	size_t n_env;
+	const char *const *labels; /* "K=V", over the service's */
+	size_t n_labels;
+	const char *const *volumes; /* binds "SRC:DST[:ro]" */
+	size_t n_volumes;
+	const struct cli_publish *publish;
+	size_t n_publish;
+	const char *user;
+	const char *workdir;
+	bool tty;
+	bool interactive; /* OpenStdin, AttachStdin, StdinOnce */
+	bool auto_remove;
+	bool service_ports;
+};
+
+/*
+ * The jobs of `run`: those of cli_apply_up for 'p' (whose containers of
+ * the run's own service the caller has set to PLAN_ACT_SKIP), then a
+ * CREATE of the one-off modelled on container 'ci' of the service: no
+ * planned address, no alias, no restart policy, the service's ports only
+ * with service_ports, labelled oneoff=True.  It waits for every job its
+ * dependencies need to be ready, since it starts as soon as it exists.
+ * '*out_job' is its index (its id is there once run).
+ */
+int cli_apply_run(struct cli_jobs *out,
+		  const struct plan *p,
+		  struct engine *const *engines,
+		  size_t ci,
+		  const struct cli_oneoff *o,
+		  size_t *out_job,
+		  struct diag *err);
+
 /*
  * Appends the jobs of a down plan: container removals wave after wave
  * (every wave waits for the one before on all daemons, even after a
@@ -529,5 +704,100 @@ int cli_jobs_run(struct cli_jobs *jobs,
 int cmd_build(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_up(int argc, char **argv);
+
+/* ---- rm, kill, pause, unpause, port, images, top, ls, create ----------- */
+
+struct engine_top;
+
+/*
+ * Appends a table as Go's tabwriter writes it (compose's output): each
+ * column but the last padded to its widest cell plus 'pad', at least
+ * 'min' wide.  cells[r * ncols + k] is row r, column k.
+ */
+void cli_table_write(struct sbuf *out,
+		     const char *const *headers,
+		     size_t ncols,
+		     char *const *cells,
+		     size_t nrows,
+		     size_t pad,
+		     size_t min);
+/* Docker's human size with 3 digits: "4.86MB", "142kB", "0B". */
+void cli_human_size(char *buf, size_t size, long long bytes);
+/*
+ * The repository and tag compose shows for an image reference, familiar
+ * ("docker.io/library/nginx" -> "nginx"); no tag: "latest", a digest
+ * only: "".  An image id ("sha256:...") gives two empty strings.
+ */
+void cli_image_ref_split(struct sbuf *repo, struct sbuf *tag, const char *ref);
+/* "exited(1), running(2)": each state with its count, sorted; malloc'ed. */
+char *cli_ls_status(const char *const *states, size_t n);
+/* True for y, yes, 1, t, true (any case): the rm prompt's yes. */
+bool cli_confirm_answer(const char *line);
+/*
+ * The published binding of 'private_port'/'proto' (IPv4 before IPv6), as
+ * an index into ports[], or -1.
+ */
+long cli_port_find(const struct engine_port *ports,
+		   size_t n,
+		   unsigned private_port,
+		   const char *proto);
+/* "0.0.0.0:8080", "[::]:8080". */
+void cli_port_host(struct sbuf *out, const struct engine_port *p);
+
+/* One container's process table for cli_top_format. */
+struct cli_top_src {
+	const char *service;
+	const char *replica; /* the container number, "1" */
+	const char *daemon;
+	const struct engine_top *top;
+};
+
+/*
+ * compose v2's top: one table, SERVICE, #, DAEMON, then every title any
+ * daemon gave in the order met (a Windows daemon gives other ones), CMD
+ * right-most, "-" where a container's daemon has no such column.  Nothing
+ * at all when there is no process.
+ */
+void cli_top_format(struct sbuf *out, const struct cli_top_src *v, size_t n);
+
+enum cli_act {
+	CLI_ACT_KILL,
+	CLI_ACT_PAUSE,
+	CLI_ACT_UNPAUSE,
+	CLI_ACT_REMOVE,
+};
+
+/* One container an action goes to. */
+struct cli_act_target {
+	const struct plan_host *h;
+	const struct plan_host_container *c;
+};
+
+struct cli_act_opts {
+	const char *signal; /* kill; NULL: the daemon's SIGKILL */
+	bool force;	    /* remove */
+	bool volumes;	    /* remove: anonymous volumes too */
+};
+
+/*
+ * Runs 'act' on every target at once, all daemons through one loop, with
+ * a line per container on stderr ("Container NAME (DAEMON)  Killed").
+ * Returns CLI_OK or CLI_FAIL (each failure reported).
+ */
+int cli_act_run(struct cli_session *s,
+		enum cli_act act,
+		const struct cli_act_target *v,
+		size_t n,
+		const struct cli_act_opts *o);
+
+int cmd_create(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_port(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
 
 #endif

@@ -4,142 +4,19 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/xalloc.h"
 
-struct exec_opts {
-	bool detach;
-	bool no_tty;
-	const char *user;
-	const char *workdir;
-	const char **env;
-	size_t n_env, alloc_env;
-	int index;
-	const char *service;
-	char **argv;
-	size_t argc;
-};
-
-static void exec_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose exec [OPTIONS] SERVICE COMMAND [ARGS...]\n"
-		"\n"
-		"Run a command in a running container of SERVICE, on its "
-		"daemon.\n"
-		"The exit status is the command's.\n"
-		"\n"
-		"Options:\n"
-		"  -d, --detach           run in the background\n"
-		"  -T, --no-TTY           do not allocate a TTY (always the "
-		"case)\n"
-		"  -u, --user USER        run as USER\n"
-		"  -w, --workdir DIR      working directory\n"
-		"  -e, --env K=V          set a variable (repeatable)\n"
-		"      --index N          the container of the service "
-		"(default 1)\n"
-		"  -h, --help             show this help\n");
-}
-
-static int parse_index(const char *s, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < 1 || v > 100000)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int exec_opt(struct exec_opts *o, int c)
-{
-	switch (c) {
-	case 'd':
-		o->detach = true;
-		return 0;
-	case 'T':
-		o->no_tty = true;
-		return 0;
-	case 'u':
-		o->user = optarg;
-		return 0;
-	case 'w':
-		o->workdir = optarg;
-		return 0;
-	case 'e':
-		ALLOC_GROW(o->env, o->n_env + 1, o->alloc_env);
-		o->env[o->n_env++] = optarg;
-		return 0;
-	case 256:
-		if (parse_index(optarg, &o->index)) {
-			cli_errorf("exec: --index: '%s' is not a container "
-				   "number",
-				   optarg);
-			return CLI_USAGE;
-		}
-		return 0;
-	case 'h':
-		exec_usage(stdout);
-		return -1;
-	default:
-		exec_usage(stderr);
-		return CLI_USAGE;
-	}
-}
-
-static int exec_parse(struct exec_opts *o, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"detach", no_argument, NULL, 'd'},
-		{"no-TTY", no_argument, NULL, 'T'},
-		{"user", required_argument, NULL, 'u'},
-		{"workdir", required_argument, NULL, 'w'},
-		{"env", required_argument, NULL, 'e'},
-		{"index", required_argument, NULL, 256},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
-	o->index = 1;
-	/* '+': the command's own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+dTu:w:e:h", opts, NULL)) != -1) {
-		int rc = exec_opt(o, c);
-
-		if (rc)
-			return rc;
-	}
-	if (argc - optind < 2) {
-		cli_errorf("exec: needs a SERVICE and a COMMAND");
-		exec_usage(stderr);
-		return CLI_USAGE;
-	}
-	o->service = argv[optind];
-	o->argv = argv + optind + 1;
-	o->argc = (size_t)(argc - optind - 1);
-	return CLI_OK;
-}
-
-static int
-on_output(void *ud, enum engine_stream_kind s, const char *data, size_t len)
-{
-	(void)ud;
-	fwrite(data, 1, len, s == ENGINE_STDERR ? stderr : stdout);
-	fflush(s == ENGINE_STDERR ? stderr : stdout);
-	return 0;
-}
-
 /* The running container of the service with that number, and its host. */
 static const struct plan_host_container *
 find_container(const struct cli_session *s,
-	       const struct exec_opts *o,
+	       const struct cli_exec_opts *o,
 	       const struct plan_host **host)
 {
 	for (size_t h = 0; h < s->n_hosts; h++)
@@ -165,7 +42,46 @@ static bool some_unreachable(struct cli_session *s)
 	return false;
 }
 
-static int run(struct cli_session *s, const struct exec_opts *o)
+/*
+ * The stream can close a moment before the daemon records the exit, so a
+ * "Running" exec is asked again, briefly.
+ */
+static int
+exec_exit(struct engine *e, const char *id, int *code, struct diag *err)
+{
+	struct timespec ts = {0, 20000000L};
+
+	for (int tries = 0; tries < 250; tries++) {
+		bool running = false;
+		int rc = engine_exec_inspect(e, id, code, &running, err);
+
+		if (rc || !running)
+			return rc;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static int exec_session(struct engine *e,
+			const char *id,
+			const struct cli_exec_opts *o,
+			bool tty,
+			struct diag *err)
+{
+	struct cli_stream st = {.e = e,
+				.exec_id = id,
+				.tty = tty,
+				.with_stdin = o->interactive};
+	struct engine_hijack *hj = NULL;
+	int rc = engine_exec_attach(&hj, e, id, tty, err);
+
+	if (!rc)
+		rc = cli_stream_run(&st, hj, err);
+	engine_hijack_free(hj);
+	return rc;
+}
+
+static int run(struct cli_session *s, const struct cli_exec_opts *o)
 {
 	const struct plan_host *h = NULL;
 	const struct plan_host_container *c = find_container(s, o, &h);
@@ -174,12 +90,14 @@ static int run(struct cli_session *s, const struct exec_opts *o)
 		.env = {o->env, o->n_env},
 		.user = o->user,
 		.working_dir = o->workdir,
+		.privileged = o->privileged,
 		.detach = o->detach,
 	};
 	struct diag err = {0};
 	char id[80];
-	int code = 0;
+	int code = 0, rc;
 	struct engine *e;
+	bool tty = false;
 
 	if (!c || !c->state || strcmp(c->state, "running") != 0) {
 		cli_errorf("service '%s' has no running container %d%s",
@@ -189,12 +107,24 @@ static int run(struct cli_session *s, const struct exec_opts *o)
 				   : "");
 		return CLI_FAIL;
 	}
+	if (!o->detach &&
+	    cli_tty_decide(&tty, o->no_tty, o->interactive) != CLI_OK)
+		return CLI_FAIL;
 	e = cli_session_engine(s, h);
 	if (!e)
 		return CLI_FAIL;
-	if (engine_exec_create(e, c->id, &spec, id, &err) ||
-	    engine_exec_start(e, id, o->detach, false, on_output, NULL, &err) ||
-	    (!o->detach && engine_exec_inspect(e, id, &code, NULL, &err))) {
+	spec.tty = tty;
+	spec.stdin = o->interactive && !o->detach;
+	rc = engine_exec_create(e, c->id, &spec, id, &err);
+	if (!rc && o->detach)
+		rc = engine_exec_start(e, id, true, false, NULL, NULL, &err);
+	else if (!rc)
+		rc = exec_session(e, id, o, tty, &err);
+	if (!rc && !o->detach)
+		rc = exec_exit(e, id, &code, &err);
+	if (rc == DIAG_EINTR)
+		return 130;
+	if (rc) {
 		cli_error(&err);
 		return CLI_FAIL;
 	}
@@ -203,9 +133,9 @@ static int run(struct cli_session *s, const struct exec_opts *o)
 
 int cmd_exec(int argc, char **argv)
 {
-	struct exec_opts o = {0};
+	struct cli_exec_opts o;
 	struct cli_session s;
-	int rc = exec_parse(&o, argc, argv);
+	int rc = cli_exec_parse(&o, argc, argv);
 
 	if (!rc) {
 		rc = cli_session_open(&s, CLI_SESSION_QUIET);
@@ -215,6 +145,6 @@ int cmd_exec(int argc, char **argv)
 			rc = run(&s, &o);
 		cli_session_close(&s);
 	}
-	free(o.env);
+	cli_exec_opts_release(&o);
 	return rc < 0 ? CLI_OK : rc;
 }

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/engine.h"
 #include "planner/planner.h"
@@ -165,6 +166,11 @@ int cmd_plan(int argc, char **argv)
 	if (!rc)
 		rc = cli_session_check_services(&s, argv + optind,
 						o.po.n_services);
+	/* The pull decisions as up would take them (never, daily, ...). */
+	if (!rc && !o.offline && s.reachable) {
+		cli_images_collect(&s, NULL);
+		o.po.now = (long long)time(NULL);
+	}
 	if (!rc)
 		rc = cli_plan_make(&plan, &s, &o.po, o.offline);
 	if (!rc) {

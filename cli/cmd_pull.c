@@ -18,7 +18,8 @@ struct pull_job {
 	const char *platform; /* NULL: the daemon's own */
 	const struct plan_host *h;
 	const char *services; /* "api, web" */
-	bool if_missing;      /* pull_policy missing/if_not_present */
+	/* pull_policy missing/if_not_present on a tag other than latest */
+	bool if_missing;
 	bool present;
 	int rc;
 	struct diag err;
@@ -35,19 +36,24 @@ static void pull_usage(FILE *f)
 		   "\n"
 		   "Options:\n"
 		   "      --ignore-pull-failures  report failures, exit 0\n"
+		   "      --policy POLICY         missing or always, for every "
+		   "service\n"
 		   "  -q, --quiet                 no progress lines\n"
 		   "  -h, --help                  show this help\n");
 }
 
-static int pull_parse(bool *ignore,
-		      bool *quiet,
-		      char ***names,
-		      size_t *n,
-		      int argc,
-		      char **argv)
+struct pull_opts {
+	bool ignore;
+	bool quiet;
+	const char *policy; /* --policy, or NULL */
+};
+
+static int
+pull_parse(struct pull_opts *o, char ***names, size_t *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"ignore-pull-failures", no_argument, NULL, 256},
+		{"policy", required_argument, NULL, 257},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -56,9 +62,19 @@ static int pull_parse(bool *ignore,
 
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		if (c == 256) {
-			*ignore = true;
+			o->ignore = true;
+		} else if (c == 257) {
+			/* compose v2: pull --policy takes these two only. */
+			if (strcmp(optarg, "missing") &&
+			    strcmp(optarg, "always")) {
+				cli_errorf("invalid --policy '%s' (missing or "
+					   "always)",
+					   optarg);
+				return CLI_USAGE;
+			}
+			o->policy = optarg;
 		} else if (c == 'q') {
-			*quiet = true;
+			o->quiet = true;
 		} else if (c == 'h') {
 			pull_usage(stdout);
 			return -1;
@@ -90,10 +106,45 @@ static const char *pull_platform(struct arena *a,
 		     : h->engine_os;
 }
 
+/* "x", "x:latest", "reg:5000/x": a tag that is expected to move. */
+static bool latest_tag(const char *ref)
+{
+	const char *last = strrchr(ref, '/'), *colon;
+
+	if (strchr(ref, '@'))
+		return false;
+	colon = strchr(last ? last : ref, ':');
+	return !colon || !strcmp(colon + 1, "latest");
+}
+
+/*
+ * compose v2's `pull` rules: no policy pulls; never and build are
+ * skipped; missing and if_not_present skip a present image unless its
+ * tag is latest; always and the refresh windows (daily, ...) pull, since
+ * an explicit pull is due now.  Returns false to skip; sets '*if_missing'.
+ */
+static bool pull_wanted(const char *pol, const char *ref, bool *if_missing)
+{
+	enum plan_pull_policy kind;
+	long long every;
+
+	*if_missing = false;
+	if (!pol)
+		return true;
+	if (plan_pull_policy_parse(&kind, &every, pol))
+		return true;
+	if (kind == PLAN_POLICY_NEVER || kind == PLAN_POLICY_BUILD)
+		return false;
+	*if_missing = kind == PLAN_POLICY_MISSING && strcmp(pol, "refresh") &&
+		      !latest_tag(ref);
+	return true;
+}
+
 /* One job per (image, platform, daemon), naming the services sharing it. */
 static size_t pull_jobs(struct pull_job **out,
 			struct cli_session *s,
 			const struct plan *p,
+			const char *policy,
 			char *const *names,
 			size_t n)
 {
@@ -105,11 +156,11 @@ static size_t pull_jobs(struct pull_job **out,
 		const char *plat = pull_platform(s->a, p, ps);
 		size_t k;
 
-		const char *pol = ps->svc->pull_policy;
+		const char *pol = policy ? policy : ps->svc->pull_policy;
+		bool if_missing;
 
-		/* As compose: never and build are not pulled. */
 		if (!ps->svc->image || !cli_names_has(names, n, ps->name) ||
-		    (pol && (!strcmp(pol, "never") || !strcmp(pol, "build"))))
+		    !pull_wanted(pol, ps->svc->image, &if_missing))
 			continue;
 		for (k = 0; k < nj; k++)
 			if (!strcmp(v[k].image, ps->svc->image) &&
@@ -125,8 +176,7 @@ static size_t pull_jobs(struct pull_job **out,
 		v[nj].image = ps->svc->image;
 		v[nj].platform = plat;
 		v[nj].h = &p->hosts[ps->daemon];
-		v[nj].if_missing = pol && (!strcmp(pol, "missing") ||
-					   !strcmp(pol, "if_not_present"));
+		v[nj].if_missing = if_missing;
 		v[nj++].services = ps->name;
 	}
 	*out = v;
@@ -228,13 +278,13 @@ static int pull_run(struct cli_session *s,
 
 int cmd_pull(int argc, char **argv)
 {
-	bool ignore = false, quiet = false;
+	struct pull_opts o = {0};
 	struct plan *plan = NULL;
 	struct pull_job *v = NULL;
 	struct cli_session s;
 	char **names;
 	size_t n;
-	int rc = pull_parse(&ignore, &quiet, &names, &n, argc, argv);
+	int rc = pull_parse(&o, &names, &n, argc, argv);
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
@@ -248,9 +298,9 @@ int cmd_pull(int argc, char **argv)
 	if (!rc)
 		rc = cli_plan_make(&plan, &s, NULL, false);
 	if (!rc) {
-		size_t nj = pull_jobs(&v, &s, plan, names, n);
+		size_t nj = pull_jobs(&v, &s, plan, o.policy, names, n);
 
-		rc = pull_run(&s, v, nj, quiet, ignore);
+		rc = pull_run(&s, v, nj, o.quiet, o.ignore);
 	}
 	free(v);
 	plan_free(plan);

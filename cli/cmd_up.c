@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 #include "planner/planner.h"
@@ -17,6 +19,7 @@
 #include "util/xalloc.h"
 
 #define UP_EXIT_INTERRUPTED 130
+#define UP_NETWORK_ATTEMPTS 8 /* plans, when another client takes a subnet */
 
 static volatile sig_atomic_t up_stop;
 
@@ -35,12 +38,37 @@ struct up_opts {
 	bool remove_orphans;
 	bool build;    /* --build */
 	bool no_build; /* --no-build */
+	bool no_start;
+	bool create; /* the create command: its own options and help */
+	/* Per project service, the built image's id (after the builds). */
+	const char *const *image_ids;
 	int timeout_s;
 	long wait_timeout_s;
 	const char *progress;
+	const char *pull; /* --pull: NULL keeps each service's policy */
 	char **services;
 	size_t n_services;
 };
+
+static void create_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mixcompose create [OPTIONS] [SERVICE...]\n"
+		"\n"
+		"Create the project's containers, each on the daemon its "
+		"platform asks\nfor, without starting them (up --no-start).\n"
+		"\n"
+		"Options:\n"
+		"      --force-recreate    recreate containers even if "
+		"unchanged\n"
+		"      --no-recreate       keep existing containers\n"
+		"      --build             build images before creating\n"
+		"      --no-build          do not build missing images\n"
+		"      --remove-orphans    remove containers of services not "
+		"in the file\n"
+		"      --progress MODE     auto, tty, plain, json or quiet\n"
+		"  -h, --help              show this help\n");
+}
 
 static void up_usage(FILE *f)
 {
@@ -64,9 +92,12 @@ static void up_usage(FILE *f)
 		"      --no-build          do not build missing images\n"
 		"      --remove-orphans    remove containers of services not "
 		"in the file\n"
+		"      --no-start          create the containers, start none\n"
 		"  -t, --timeout N         stop timeout in seconds on "
 		"recreate/stop\n"
 		"      --progress MODE     auto, tty, plain, json or quiet\n"
+		"      --pull POLICY       always, missing, never or build "
+		"for every service\n"
 		"  -h, --help              show this help\n");
 }
 
@@ -80,7 +111,32 @@ enum {
 	OPT_PROGRESS,
 	OPT_BUILD,
 	OPT_NO_BUILD,
+	OPT_NO_START,
+	OPT_PULL,
 };
+
+/*
+ * --pull: the values compose v2 accepts ("policy", its default, keeps each
+ * service's own pull_policy).
+ */
+static int pull_flag(struct up_opts *o, const char *v)
+{
+	static const char *const ok[] = {"always", "missing", "never", "build",
+					 "if_not_present"};
+
+	if (!strcmp(v, "policy")) {
+		o->pull = NULL;
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(v, ok[i])) {
+			o->pull = v;
+			return CLI_OK;
+		}
+	cli_errorf("invalid --pull option '%s' (always, missing, never, build)",
+		   v);
+	return CLI_USAGE;
+}
 
 static int parse_int(const char *s, long *out)
 {
@@ -122,9 +178,14 @@ static int up_flag(struct up_opts *o, int c)
 	case OPT_NO_BUILD:
 		o->no_build = true;
 		break;
+	case OPT_NO_START:
+		o->no_start = true;
+		break;
 	case OPT_PROGRESS:
 		o->progress = optarg;
 		break;
+	case OPT_PULL:
+		return pull_flag(o, optarg);
 	case 't':
 	case OPT_WAIT_TIMEOUT:
 		if (parse_int(optarg, &v)) {
@@ -137,10 +198,10 @@ static int up_flag(struct up_opts *o, int c)
 			o->wait_timeout_s = v;
 		break;
 	case 'h':
-		up_usage(stdout);
+		(o->create ? create_usage : up_usage)(stdout);
 		return -1;
 	default:
-		up_usage(stderr);
+		(o->create ? create_usage : up_usage)(stderr);
 		return CLI_USAGE;
 	}
 	return CLI_OK;
@@ -158,16 +219,32 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
 		{"build", no_argument, NULL, OPT_BUILD},
 		{"no-build", no_argument, NULL, OPT_NO_BUILD},
+		{"no-start", no_argument, NULL, OPT_NO_START},
 		{"timeout", required_argument, NULL, 't'},
+		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"pull", required_argument, NULL, OPT_PULL},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	/* create is up --no-start, with the options that still make sense. */
+	static const struct option create_opts[] = {
+		{"force-recreate", no_argument, NULL, OPT_FORCE},
+		{"no-recreate", no_argument, NULL, OPT_NO_RECREATE},
+		{"build", no_argument, NULL, OPT_BUILD},
+		{"no-build", no_argument, NULL, OPT_NO_BUILD},
+		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	bool create = !strcmp(argv[0], "create");
 	int c;
 
 	o->timeout_s = -1;
 	o->progress = "auto";
-	while ((c = getopt_long(argc, argv, "dt:h", opts, NULL)) != -1) {
+	o->no_start = o->create = create;
+	while ((c = getopt_long(argc, argv, create ? "h" : "dt:h",
+				create ? create_opts : opts, NULL)) != -1) {
 		int rc = up_flag(o, c);
 
 		if (rc)
@@ -181,6 +258,13 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		cli_errorf("--build and --no-build are exclusive");
 		return CLI_USAGE;
 	}
+	if (o->no_start && o->wait) {
+		cli_errorf("--no-start and --wait are exclusive");
+		return CLI_USAGE;
+	}
+	/* Nothing runs, so there are no logs to follow. */
+	if (o->no_start)
+		o->detach = true;
 	if (!cli_progress_mode_ok(o->progress))
 		return CLI_USAGE;
 	o->services = argv + optind;
@@ -238,7 +322,7 @@ static int check_daemons(const struct cli_session *s, const struct plan *p)
 static int up_plan(struct plan **out,
 		   struct cli_session *s,
 		   const struct up_opts *o,
-		   const char *const *image_ids)
+		   bool warn)
 {
 	struct plan_options po = {
 		.services = (const char *const *)o->services,
@@ -251,22 +335,26 @@ static int up_plan(struct plan **out,
 		.build = o->build      ? PLAN_BUILD_OPT_ALWAYS
 			 : o->no_build ? PLAN_BUILD_OPT_NEVER
 				       : PLAN_BUILD_OPT_DEFAULT,
-		.image_ids = image_ids,
+		.image_ids = o->image_ids,
+		.pull = o->pull,
+		.now = (long long)time(NULL),
 	};
 	struct diag err = {0};
 
 	if (cli_session_check_services(s, o->services, o->n_services))
 		return CLI_FAIL;
+	cli_images_collect(s, o->pull);
 	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err)) {
 		cli_error(&err);
 		return CLI_FAIL;
 	}
-	/* The second plan (after the builds) says it again otherwise. */
-	for (size_t i = 0; !image_ids && i < (*out)->orphan_warnings.n; i++)
+	for (size_t i = 0; warn && i < (*out)->orphan_warnings.n; i++)
 		fprintf(stderr,
 			"warning: found orphan container %s; run with "
 			"--remove-orphans to remove it\n",
 			(*out)->orphan_warnings.v[i]);
+	for (size_t i = 0; warn && i < (*out)->warnings.n; i++)
+		fprintf(stderr, "warning: %s\n", (*out)->warnings.v[i]);
 	return check_daemons(s, *out);
 }
 
@@ -374,10 +462,8 @@ static int up_builds(const char ***ids,
  * a build takes a while, and networks made meanwhile (other projects on
  * the same daemons) must not be planned over.
  */
-static int up_replan(struct plan **out,
-		     struct cli_session *s,
-		     const struct up_opts *o,
-		     const char *const *ids)
+static int
+up_replan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
 
@@ -385,7 +471,83 @@ static int up_replan(struct plan **out,
 			      s->project_name, true, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
-	return up_plan(out, s, o, ids);
+	return up_plan(out, s, o, false);
+}
+
+/* Sleeps a random 100-400 ms times 'attempt'. */
+static void backoff(int attempt)
+{
+	static unsigned seed;
+	struct timespec ts;
+	long ms;
+
+	if (!seed)
+		seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	ms = (100 + rand_r(&seed) % 300) * (long)attempt;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = ms % 1000 * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/* A network create failed because its subnet was taken meanwhile. */
+static bool subnet_taken(const struct cli_jobs *jobs)
+{
+	for (size_t i = 0; i < jobs->n; i++)
+		if (jobs->v[i].state == ENGINE_JOB_FAILED &&
+		    strstr(jobs->v[i].err.msg, "Pool overlaps"))
+			return true;
+	return false;
+}
+
+/*
+ * Networks come first, on their own.  The planner picks a new network's
+ * subnet from what the daemons hold when it looks; another client can take
+ * the same subnet before the create ("Pool overlaps").  Nothing else has
+ * been touched then, so read the daemons again, plan again and retry.
+ */
+static int up_networks(struct plan **p,
+		       struct cli_session *s,
+		       const struct up_opts *o,
+		       volatile sig_atomic_t *stop)
+{
+	for (int attempt = 1;; attempt++) {
+		struct engine **engines =
+			session_engines(s, (*p)->hosts, (*p)->n_hosts);
+		struct diag_list dl = DIAG_LIST_INIT;
+		struct cli_jobs jobs;
+		bool again;
+		int rc = CLI_OK;
+
+		cli_jobs_init(&jobs);
+		if (cli_apply_networks(&jobs, *p, engines))
+			rc = cli_jobs_run(&jobs, o->progress, stop);
+		again = rc && attempt < UP_NETWORK_ATTEMPTS &&
+			subnet_taken(&jobs);
+		cli_jobs_release(&jobs);
+		free(engines);
+		if (!again)
+			return rc;
+		fprintf(stderr,
+			"warning: another client took a planned subnet; "
+			"planning again (attempt %d of %d)\n",
+			attempt + 1, UP_NETWORK_ATTEMPTS);
+		/*
+		 * Clients that collided also plan again: at different
+		 * moments, or they would all pick the same next subnet.
+		 */
+		backoff(attempt);
+		if (cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
+					  s->reg, s->project_name, true, &dl)) {
+			cli_print_diags(&dl);
+			diag_list_release(&dl);
+			return CLI_FAIL;
+		}
+		diag_list_release(&dl);
+		plan_free(*p);
+		*p = NULL;
+		if ((rc = up_plan(p, s, o, false)))
+			return rc;
+	}
 }
 
 static int up_apply(struct cli_session *s,
@@ -396,7 +558,9 @@ static int up_apply(struct cli_session *s,
 	struct cli_up_opts ao = {.timeout_s = o->timeout_s,
 				 .wait = o->wait,
 				 .wait_timeout_ms = o->wait_timeout_s * 1000,
-				 .builds_done = true};
+				 .builds_done = true,
+				 .no_start = o->no_start,
+				 .networks_made = true};
 	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
 	struct cli_jobs jobs;
 	struct diag err = {0};
@@ -409,7 +573,7 @@ static int up_apply(struct cli_session *s,
 	} else {
 		rc = cli_jobs_run(&jobs, o->progress, stop);
 	}
-	if (!rc)
+	if (!rc && !o->no_start)
 		rc = up_late_hosts(p, engines, o, stop);
 	cli_jobs_release(&jobs);
 	free(engines);
@@ -470,18 +634,21 @@ int cmd_up(int argc, char **argv)
 	rc = cli_session_open(&s,
 			      CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
 	if (!rc)
-		rc = up_plan(&p, &s, &o, NULL);
+		rc = up_plan(&p, &s, &o, true);
 	if (!rc) {
 		const char **ids = NULL;
 
 		/* Builds first; then the plan again, knowing the images. */
 		rc = up_builds(&ids, &s, p, &o, stop);
 		if (!rc && ids) {
+			o.image_ids = ids;
 			plan_free(p);
 			p = NULL;
-			rc = up_replan(&p, &s, &o, ids);
+			rc = up_replan(&p, &s, &o);
 		}
 	}
+	if (!rc)
+		rc = up_networks(&p, &s, &o, stop);
 	if (!rc)
 		rc = up_apply(&s, p, &o, stop);
 	if (!rc && !o.detach)
@@ -489,4 +656,9 @@ int cmd_up(int argc, char **argv)
 	plan_free(p);
 	cli_session_close(&s);
 	return rc;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	return cmd_up(argc, argv);
 }

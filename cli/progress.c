@@ -264,7 +264,7 @@ static const char *change_text(const struct engine_job *j,
 			return NULL;
 		return j->noop && in->noop ? in->noop : in->done;
 	case ENGINE_JOB_FAILED:
-		return "Error";
+		return j->optional ? "Warning" : "Error";
 	default:
 		return NULL;
 	}
@@ -288,8 +288,10 @@ void cli_progress_job(void *ud,
 	if (j->state == ENGINE_JOB_WORKING && !l->t0)
 		l->t0 = j->started_ms;
 	text = change_text(j, in, l);
-	if (j->state == ENGINE_JOB_FAILED)
+	if (j->state == ENGINE_JOB_FAILED && !j->optional)
 		l->state = LINE_FAILED;
+	else if (j->state == ENGINE_JOB_FAILED)
+		l->state = LINE_DONE;
 	else if (j->state == ENGINE_JOB_WORKING && text)
 		l->state = LINE_WORKING;
 	else if (j->state == ENGINE_JOB_DONE && text)
@@ -312,7 +314,16 @@ void cli_progress_done(struct cli_progress *p,
 	if (p && p->mode == PROG_TTY && p->n)
 		draw_tty(p);
 	for (size_t i = 0; i < n; i++) {
-		if (jobs[i].state == ENGINE_JOB_FAILED)
+		const struct cli_job_info *in = jobs[i].ud;
+
+		/* As compose v2 words it; the dependents started anyway. */
+		if (jobs[i].state == ENGINE_JOB_FAILED && jobs[i].optional)
+			fprintf(stderr,
+				"warning: optional dependency \"%s\" failed "
+				"to start: %s\n",
+				in && in->optional_dep ? in->optional_dep : "?",
+				jobs[i].err.msg);
+		else if (jobs[i].state == ENGINE_JOB_FAILED)
 			cli_error(&jobs[i].err);
 		skipped += jobs[i].state == ENGINE_JOB_SKIPPED &&
 			   jobs[i].err.code != DIAG_EINTR && jobs[i].ud;

@@ -19,7 +19,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "util/atom.h"
 #include "util/diag.h"
 
 struct arena;
@@ -55,32 +57,57 @@ struct compose_pair {
 };
 
 /*
- * 64 bytes: a 5000-service file holds about 230,000 nodes, so every field
- * counts.  'kind' and 'style' hold the enums above in one byte each, and
- * 'pairs' and 'items' share their storage (test 'kind' before reading
- * either one).
+ * 32 bytes: a 5000-service file holds about 230,000 nodes, so every field
+ * counts.
+ * - The location is a file atom (util/atom.h) and 32-bit line and column;
+ *   compose_node_loc() and COMPOSE_NODE_LOC() give it as a struct
+ *   diag_loc, and compose_node_set_loc() sets it.
+ * - The tag is an atom as well: compose_node_tag() gives it as written.
+ * - 'str', 'pairs' and 'items' share their storage: test 'kind' before
+ *   reading any of them.  'len' is 0 for maps and sequences, 'n' is 0 for
+ *   scalars.
  */
 struct compose_node {
-	unsigned char kind;  /* enum compose_node_kind */
-	unsigned char style; /* enum compose_scalar_style; scalars only */
-	unsigned alloc;	     /* room in pairs or items (internal) */
-	struct diag_loc loc;
-	/* Tag as written ("!reset", "!override") or NULL. */
-	const char *tag;
-	/*
-	 * Scalars.  The text is shared and read-only (equal scalars of one
-	 * parse may point at the same bytes): replace 'str', never write it.
-	 */
-	const char *str;
-	size_t len;
+	uint8_t kind;  /* enum compose_node_kind */
+	uint8_t style; /* enum compose_scalar_style; scalars only */
+	uint8_t room;  /* log2(room in pairs or items) + 1, or 0 (internal) */
+	uint8_t spare;
+	uint16_t file; /* atom of loc.file */
+	uint16_t tag;  /* atom of the tag as written ("!reset"), or 0 */
+	uint32_t line; /* 1-based; 0 when unknown */
+	uint32_t col;
+	uint32_t len; /* scalars: bytes in 'str' */
+	uint32_t n;   /* pairs or items */
 	union {
+		/*
+		 * Scalars.  The text is shared and read-only (equal scalars
+		 * of one parse may point at the same bytes): replace 'str',
+		 * never write it.
+		 */
+		const char *str;
 		/* Maps: pairs in document order; keys are unique. */
 		struct compose_pair *pairs;
 		/* Sequences: items in order. */
 		struct compose_node **items;
 	};
-	size_t n; /* pairs or items */
 };
+
+/* The node's location. */
+static inline struct diag_loc compose_node_loc(const struct compose_node *n)
+{
+	return (struct diag_loc){atom_name(n->file), (int)n->line, (int)n->col};
+}
+/* The node's location as a 'const struct diag_loc *' for diag_set(). */
+#define COMPOSE_NODE_LOC(n)                                                    \
+	(&(const struct diag_loc){atom_name((n)->file), (int)(n)->line,        \
+				  (int)(n)->col})
+/* Sets the location ('loc' may be NULL: unknown). */
+void compose_node_set_loc(struct compose_node *n, const struct diag_loc *loc);
+/* The tag as written, or NULL. */
+static inline const char *compose_node_tag(const struct compose_node *n)
+{
+	return atom_name(n->tag);
+}
 
 /* Type of a scalar node (STRING for quoted scalars). */
 enum compose_scalar_type compose_scalar_type(const struct compose_node *n);
@@ -114,7 +141,7 @@ struct compose_yaml_limits {
 
 /*
  * Parses one YAML document from 'buf' (which need not be NUL-terminated).
- * 'file' names it in locations and is copied into 'a'.  Anchors, aliases
+ * 'file' names it in locations and is copied (as an atom).  Anchors, aliases
  * and merge keys are resolved; duplicate keys are an error.  On success
  * '*out' is the root (NULL for an empty document).
  *
@@ -408,7 +435,7 @@ struct compose_service {
 	size_t n_networks;
 	const char
 		*network_mode; /* "bridge", "host", "none", "service:x" ... */
-	struct compose_kv *extra_hosts; /* host -> address */
+	struct compose_kv *extra_hosts; /* host -> address, one per address */
 	size_t n_extra_hosts;
 	struct compose_strv dns;
 	struct compose_strv dns_search;

@@ -17,6 +17,7 @@
  * the shell wins over the file everywhere, so it wins here too.
  */
 #include "compose/compose.h"
+#include "compose/load_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -313,6 +314,15 @@ int compose_dotenv_load(struct compose_env *out,
 			const struct compose_env *lookup,
 			struct diag *err)
 {
+	return compose_dotenv_load_fmt(out, path, lookup, false, err);
+}
+
+int compose_dotenv_load_fmt(struct compose_env *out,
+			    const char *path,
+			    const struct compose_env *lookup,
+			    bool raw,
+			    struct diag *err)
+{
 	struct sbuf sb = SBUF_INIT;
 	char chunk[8192];
 	FILE *f = fopen(path, "rb");
@@ -335,8 +345,8 @@ int compose_dotenv_load(struct compose_env *out,
 		rc = diag_set(err, DIAG_EIO, &loc, "cannot read '%s': %s", path,
 			      strerror(errno));
 	} else {
-		rc = compose_dotenv_parse(out, path, sb.buf, sb.len, lookup,
-					  err);
+		rc = (raw ? compose_dotenv_parse_raw : compose_dotenv_parse)(
+			out, path, sb.buf, sb.len, lookup, err);
 	}
 	fclose(f);
 	sbuf_release(&sb);

@@ -34,7 +34,8 @@ rebase_str(struct arena *a, const struct compose_node *n, const char *dir)
 	if (!s || !*s || compose_path_is_abs(s) || s[0] == '~' ||
 	    is_remote_context(s))
 		return (struct compose_node *)n;
-	c = compose_node_scalar(a, compose_path_join(a, dir, s), &n->loc);
+	c = compose_node_scalar(a, compose_path_join(a, dir, s),
+				COMPOSE_NODE_LOC(n));
 	c->tag = n->tag;
 	return c;
 }
@@ -45,7 +46,7 @@ static struct compose_node *with_key(struct arena *a,
 				     const char *key,
 				     struct compose_node *v)
 {
-	struct compose_node *c = compose_node_map(a, &m->loc);
+	struct compose_node *c = compose_node_map(a, COMPOSE_NODE_LOC(m));
 	bool done = false;
 
 	c->tag = m->tag;
@@ -59,7 +60,9 @@ static struct compose_node *with_key(struct arena *a,
 		}
 	}
 	if (!done)
-		compose_map_push(a, c, compose_node_scalar(a, key, &m->loc), v);
+		compose_map_push(
+			a, c, compose_node_scalar(a, key, COMPOSE_NODE_LOC(m)),
+			v);
 	return c;
 }
 
@@ -72,8 +75,9 @@ rebase_build(struct arena *a, const struct compose_node *b, const char *dir)
 		return rebase_str(a, b, dir);
 	ctx = compose_map_get(b, "context");
 	if (!ctx)
-		return with_key(a, b, "context",
-				compose_node_scalar(a, dir, &b->loc));
+		return with_key(
+			a, b, "context",
+			compose_node_scalar(a, dir, COMPOSE_NODE_LOC(b)));
 	return with_key(a, b, "context", rebase_str(a, ctx, dir));
 }
 
@@ -90,7 +94,7 @@ rebase_env_file(struct arena *a, const struct compose_node *n, const char *dir)
 		return p ? with_key(a, n, "path", rebase_str(a, p, dir))
 			 : (struct compose_node *)n;
 	}
-	s = compose_node_seq(a, &n->loc);
+	s = compose_node_seq(a, COMPOSE_NODE_LOC(n));
 	for (size_t i = 0; i < n->n; i++)
 		compose_seq_push(a, s, rebase_env_file(a, n->items[i], dir));
 	return s;
@@ -119,7 +123,7 @@ rebase_volume(struct arena *a, const struct compose_node *v, const char *dir)
 		a,
 		mode ? arena_sprintf(a, "%s:%s:%s", src, dst, mode)
 		     : arena_sprintf(a, "%s:%s", src, dst),
-		&v->loc);
+		COMPOSE_NODE_LOC(v));
 }
 
 struct compose_node *compose_service_rebase(struct arena *a,
@@ -138,9 +142,12 @@ struct compose_node *compose_service_rebase(struct arena *a,
 		c = with_key(a, c, "build", rebase_build(a, n, dir));
 	if ((n = compose_map_get(svc, "env_file")))
 		c = with_key(a, c, "env_file", rebase_env_file(a, n, dir));
+	if ((n = compose_map_get(svc, "label_file")))
+		c = with_key(a, c, "label_file", rebase_env_file(a, n, dir));
 	n = compose_map_get(svc, "volumes");
 	if (n && n->kind == COMPOSE_NODE_SEQ) {
-		struct compose_node *s = compose_node_seq(a, &n->loc);
+		struct compose_node *s =
+			compose_node_seq(a, COMPOSE_NODE_LOC(n));
 
 		for (size_t i = 0; i < n->n; i++)
 			compose_seq_push(a, s,
@@ -181,7 +188,7 @@ static int cycle_error(const struct ext_frame *up,
 static struct compose_node *without_extends(struct arena *a,
 					    const struct compose_node *svc)
 {
-	struct compose_node *c = compose_node_map(a, &svc->loc);
+	struct compose_node *c = compose_node_map(a, COMPOSE_NODE_LOC(svc));
 
 	c->tag = svc->tag;
 	for (size_t i = 0; i < svc->n; i++)
@@ -234,12 +241,12 @@ static int resolve_base(struct compose_node **out,
 		fn = compose_map_get(ext, "file");
 	}
 	if (!compose_node_str(sn) || (fn && !compose_node_str(fn)))
-		return diag_set(err, DIAG_ESCHEMA, &ext->loc,
+		return diag_set(err, DIAG_ESCHEMA, COMPOSE_NODE_LOC(ext),
 				"services.%s.extends: expected a service name",
 				frame->svc);
 	if (!fn)
-		return resolve(out, l, file, services, sn->str, &sn->loc, frame,
-			       err);
+		return resolve(out, l, file, services, sn->str,
+			       COMPOSE_NODE_LOC(sn), frame, err);
 	path = compose_path_join(l->a, compose_path_dir(l->a, file), fn->str);
 	rc = compose_loader_read(&doc, l, path, path, err);
 	if (rc) {
@@ -247,7 +254,8 @@ static int resolve_base(struct compose_node **out,
 		return rc;
 	}
 	other = compose_map_get(doc, "services");
-	rc = resolve(out, l, path, other, sn->str, &sn->loc, frame, err);
+	rc = resolve(out, l, path, other, sn->str, COMPOSE_NODE_LOC(sn), frame,
+		     err);
 	if (!rc)
 		*out = compose_service_rebase(
 			l->a, *out, compose_path_dir(l->a, path), l->env);
@@ -342,14 +350,16 @@ static int extends_all(struct compose_node **out,
 		const char *name = services->pairs[i].key->str;
 
 		if (MAP_GET(r, "extends")) {
-			int rc = resolve(&r, l, abspath, services, name,
-					 &services->pairs[i].key->loc, NULL,
-					 err);
+			int rc = resolve(
+				&r, l, abspath, services, name,
+				COMPOSE_NODE_LOC(services->pairs[i].key), NULL,
+				err);
 
 			if (rc)
 				return rc;
 			if (!ns) {
-				ns = compose_node_map(l->a, &services->loc);
+				ns = compose_node_map(
+					l->a, COMPOSE_NODE_LOC(services));
 				for (size_t j = 0; j < i; j++)
 					compose_map_push(
 						l->a, ns,

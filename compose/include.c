@@ -61,7 +61,7 @@ static int entry_parse(struct include_entry *e,
 		if (!compose_node_str(e->paths[i]))
 			e->n_paths = 0;
 	if (!e->n_paths)
-		return diag_set(err, DIAG_ESCHEMA, &n->loc,
+		return diag_set(err, DIAG_ESCHEMA, COMPOSE_NODE_LOC(n),
 				"include[%zu]: expected a path", idx);
 	return 0;
 }
@@ -125,7 +125,7 @@ static int include_load(struct compose_node **out,
 			struct diag *err)
 {
 	struct compose_loader sub = {0};
-	struct compose_node *merged = NULL, *doc, *svcs;
+	struct compose_node *merged = NULL, *svcs;
 	const struct compose_node *services;
 	const char *first = compose_path_join(l->a, dir, e->paths[0]->str);
 	const char *pdir =
@@ -139,30 +139,30 @@ static int include_load(struct compose_node **out,
 	sub.depth = l->depth + 1;
 	sub.warnings = l->warnings;
 	if (sub.depth > INCLUDE_MAX_DEPTH)
-		return diag_set(err, DIAG_ELIMIT, &e->node->loc,
+		return diag_set(err, DIAG_ELIMIT, COMPOSE_NODE_LOC(e->node),
 				"include: nested more than %d levels deep",
 				INCLUDE_MAX_DEPTH);
 	rc = include_env(&sub.env, l, e, dir, pdir, err);
 	for (size_t i = 0; !rc && i < e->n_paths; i++) {
 		const char *p = compose_path_join(l->a, dir, e->paths[i]->str);
 
-		rc = compose_loader_file(&doc, &sub, p, p, err);
-		if (!rc)
-			merged = compose_merge_docs(l->a, merged, doc);
+		rc = compose_loader_file(&merged, &sub, merged, p, p, err);
 	}
 	if (rc)
 		return rc;
 	services = compose_map_get(merged, "services");
-	svcs = compose_node_map(l->a, services ? &services->loc : NULL);
+	svcs = compose_node_map(l->a,
+				services ? COMPOSE_NODE_LOC(services) : NULL);
 	for (size_t i = 0; services && i < services->n; i++)
 		compose_map_push(
 			l->a, svcs, services->pairs[i].key,
 			compose_service_rebase(l->a, services->pairs[i].value,
 					       pdir, sub.env));
-	*out = compose_node_map(l->a, &merged->loc);
-	compose_map_push(l->a, *out,
-			 compose_node_scalar(l->a, "services", &merged->loc),
-			 svcs);
+	*out = compose_node_map(l->a, COMPOSE_NODE_LOC(merged));
+	compose_map_push(
+		l->a, *out,
+		compose_node_scalar(l->a, "services", COMPOSE_NODE_LOC(merged)),
+		svcs);
 	for (size_t i = 0; i < merged->n; i++)
 		if (!strcmp(merged->pairs[i].key->str, "networks") ||
 		    !strcmp(merged->pairs[i].key->str, "volumes") ||
@@ -188,13 +188,15 @@ static int check_conflicts(const struct compose_node *imported,
 		compose_strmap_put(&idx, is->pairs[i].key->str, i);
 	for (size_t i = 0, j; !rc && i < ds->n; i++)
 		if (compose_strmap_get(&idx, ds->pairs[i].key->str, &j))
-			rc = diag_set(err, DIAG_EMODEL, &ds->pairs[i].key->loc,
-				      "services.%s: conflicts with the service "
-				      "of the same name imported from '%s'",
-				      ds->pairs[i].key->str,
-				      is->pairs[j].key->loc.file
-					      ? is->pairs[j].key->loc.file
-					      : "include");
+			rc = diag_set(
+				err, DIAG_EMODEL,
+				COMPOSE_NODE_LOC(ds->pairs[i].key),
+				"services.%s: conflicts with the service "
+				"of the same name imported from '%s'",
+				ds->pairs[i].key->str,
+				atom_name(is->pairs[j].key->file)
+					? atom_name(is->pairs[j].key->file)
+					: "include");
 	compose_strmap_release(&idx);
 	return rc;
 }
@@ -212,7 +214,7 @@ int compose_include_apply(struct compose_node **doc,
 	if (!inc)
 		return 0;
 	if (inc->kind != COMPOSE_NODE_SEQ)
-		return diag_set(err, DIAG_ESCHEMA, &inc->loc,
+		return diag_set(err, DIAG_ESCHEMA, COMPOSE_NODE_LOC(inc),
 				"include: expected a list");
 	for (size_t i = 0; i < inc->n; i++) {
 		rc = entry_parse(&e, l->a, inc->items[i], i, err);
@@ -224,7 +226,7 @@ int compose_include_apply(struct compose_node **doc,
 			return rc;
 		acc = compose_merge_docs(l->a, acc, one);
 	}
-	rest = compose_node_map(l->a, &(*doc)->loc);
+	rest = compose_node_map(l->a, COMPOSE_NODE_LOC(*doc));
 	for (size_t i = 0; i < (*doc)->n; i++)
 		if (strcmp((*doc)->pairs[i].key->str, "include"))
 			compose_map_push(l->a, rest, (*doc)->pairs[i].key,

@@ -358,10 +358,20 @@ static int walk(struct walker *w, struct compose_node *n)
 	int rc = 0;
 
 	if (n->kind == COMPOSE_NODE_SCALAR) {
-		w->in.loc = &n->loc;
+		struct diag_loc loc = compose_node_loc(n);
+		size_t len;
+
+		w->in.loc = &loc;
 		w->in.path = w->path;
 		w->in.depth = w->depth;
-		return interp_bytes(&w->in, &n->str, &n->len, n->str, n->len);
+		rc = interp_bytes(&w->in, &n->str, &len, n->str, n->len);
+		if (!rc) {
+			if (len > UINT32_MAX)
+				return diag_set(w->in.err, DIAG_ELIMIT, &loc,
+						"value longer than 4 GiB");
+			n->len = (uint32_t)len;
+		}
+		return rc;
 	}
 	ALLOC_GROW(w->path, w->depth + 1, w->alloc);
 	for (size_t i = 0; i < n->n && !rc; i++) {

@@ -354,8 +354,9 @@ env_dir(struct arena *a, const struct compose_options *o, const char *cwd)
 /* The merged document with `name:` first, set to the project name. */
 static void set_doc_name(struct compose_project *p)
 {
-	struct compose_node *doc = compose_node_map(p->arena, &p->doc->loc);
-	struct diag_loc loc = p->doc->loc;
+	struct compose_node *doc =
+		compose_node_map(p->arena, COMPOSE_NODE_LOC(p->doc));
+	struct diag_loc loc = compose_node_loc(p->doc);
 
 	compose_map_push(p->arena, doc,
 			 compose_node_scalar(p->arena, "name", &loc),
@@ -374,7 +375,6 @@ static int load_files(struct compose_project *p,
 		      struct diag *err)
 {
 	struct compose_loader l = {0};
-	struct compose_node *doc;
 
 	l.a = p->arena;
 	l.env = p->env;
@@ -383,16 +383,11 @@ static int load_files(struct compose_project *p,
 	l.warnings = &p->warnings;
 	p->config_files.v = arena_calloc(p->arena, fl->n + 1, sizeof(char *));
 	for (size_t i = 0; i < fl->n; i++) {
-		int rc = compose_loader_file(&doc, &l, fl->abs[i],
+		int rc = compose_loader_file(&p->doc, &l, p->doc, fl->abs[i],
 					     fl->display[i], err);
 
 		if (rc)
 			return rc;
-		/* Merging into nothing only strips '!reset' keys. */
-		if (!p->doc && !l.saw_reset)
-			p->doc = doc;
-		else
-			p->doc = compose_merge_docs(p->arena, p->doc, doc);
 		p->config_files.v[p->config_files.n++] = fl->abs[i];
 	}
 	return 0;

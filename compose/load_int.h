@@ -35,6 +35,11 @@ void compose_strmap_put(struct compose_strmap *m, const char *key, size_t val);
 
 /* ---- Node helpers ----------------------------------------------------- */
 
+/*
+ * Makes room for one more pair or item of 'size' bytes in 'n' and returns
+ * the (possibly moved) array, which the caller stores back.
+ */
+void *compose_node_grow(struct arena *a, struct compose_node *n, size_t size);
 /* Appends a pair without looking for an existing key (caller knows). */
 void compose_map_push(struct arena *a,
 		      struct compose_node *map,
@@ -70,6 +75,14 @@ struct compose_node *compose_merge_docs(struct arena *a,
 struct compose_node *compose_merge_service(struct arena *a,
 					   const struct compose_node *base,
 					   const struct compose_node *over);
+/*
+ * extra_hosts of a later file or service ('o') over an earlier one ('b'),
+ * as compose-go: a list of "host=ip" strings, the earlier ones and then
+ * those of 'o' not among them (compose/merge_hosts.c).
+ */
+struct compose_node *compose_merge_extra_hosts(struct arena *a,
+					       const struct compose_node *b,
+					       const struct compose_node *o);
 /* Returns 'n' without '!reset' keys (a copy only if something goes). */
 struct compose_node *compose_node_strip_reset(struct arena *a,
 					      const struct compose_node *n);
@@ -92,7 +105,7 @@ const char *compose_path_expand_home(struct arena *a,
 				     const struct compose_env *env);
 /*
  * Rewrites the relative paths of one service (build context, env_file,
- * bind sources, extends.file) against 'dir'; returns a new node.
+ * label_file, bind sources, extends.file) against 'dir'; returns a new node.
  */
 struct compose_node *compose_service_rebase(struct arena *a,
 					    const struct compose_node *svc,
@@ -101,15 +114,22 @@ struct compose_node *compose_service_rebase(struct arena *a,
 
 /* ---- Loading one file --------------------------------------------- */
 
+/* One parsed file: its documents that are not empty, interpolated. */
+struct compose_file_docs {
+	const char *path; /* absolute */
+	struct compose_node **docs;
+	size_t n;
+	struct compose_node *merged; /* all of them merged; made on first use */
+};
+
 /* What extends and include need while one project loads. */
 struct compose_loader {
 	struct arena *a;
 	struct compose_env *env;
 	bool no_interpolate;
 	/* Parsed files, by absolute path (for extends from another file). */
-	const char **paths;
-	struct compose_node **docs;
-	size_t n_docs, alloc_docs;
+	struct compose_file_docs *files;
+	size_t n_files, alloc_files;
 	const char *cwd; /* for stdin's directory */
 	bool saw_reset;	 /* some file's text has "!reset" */
 	/* extends: an index of one services map (the file being resolved). */
@@ -122,7 +142,8 @@ struct compose_loader {
 
 /*
  * Reads, parses and interpolates one file; 'display' names it in
- * locations.  The root must be a map.  Cached by 'abspath'.
+ * locations.  Each document's root must be a map; a file of several
+ * documents gives them merged in order.  Cached by 'abspath'.
  */
 int compose_loader_read(struct compose_node **out,
 			struct compose_loader *l,
@@ -142,12 +163,56 @@ int compose_include_apply(struct compose_node **doc,
 			  struct compose_loader *l,
 			  const char *dir,
 			  struct diag *err);
-/* Full processing of one file: read, include, extends. */
+/*
+ * Full processing of one file: read, include, extends, and the result
+ * merged onto 'base' (NULL for the first file), which '*out' gets.  As
+ * compose-go does, each document of a multi-document file goes through
+ * include and extends on its own and is merged as one more -f file.
+ */
 int compose_loader_file(struct compose_node **out,
 			struct compose_loader *l,
+			struct compose_node *base,
 			const char *abspath,
 			const char *display,
 			struct diag *err);
+
+/*
+ * compose_yaml_parse() for every document of the stream, in one pass:
+ * '*out' gets one root per document (NULL for an empty one), '*n' their
+ * number.  Anchors stay inside their document; the node budget counts
+ * all documents together.  '*out' is allocated in 'a'.
+ */
+int compose_yaml_parse_docs(struct compose_node ***out,
+			    size_t *n,
+			    struct arena *a,
+			    const char *file,
+			    const char *buf,
+			    size_t len,
+			    const struct compose_yaml_limits *limits,
+			    struct diag *err);
+
+/* ---- env files ---------------------------------------------------------- */
+
+/*
+ * An env_file with `format: raw` (compose/dotenv_raw.c): the rules of
+ * `docker run --env-file`, which the docker compose CLI registers for it.
+ * Each line is KEY=VALUE with the value taken as written (no quotes,
+ * escapes, comments or interpolation); a bare KEY takes its value from
+ * 'lookup' and is left out when unset.  Blank lines and lines starting
+ * with '#' are skipped.  Errors (DIAG_ESYNTAX) carry the file and line.
+ */
+int compose_dotenv_parse_raw(struct compose_env *out,
+			     const char *file,
+			     const char *buf,
+			     size_t len,
+			     const struct compose_env *lookup,
+			     struct diag *err);
+/* compose_dotenv_load(), or the raw format when 'raw'. */
+int compose_dotenv_load_fmt(struct compose_env *out,
+			    const char *path,
+			    const struct compose_env *lookup,
+			    bool raw,
+			    struct diag *err);
 
 /* ---- Shared parsers (normalize and merge keys) ------------------------- */
 

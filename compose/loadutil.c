@@ -100,15 +100,7 @@ void compose_map_push(struct arena *a,
 		      struct compose_node *key,
 		      struct compose_node *value)
 {
-	if (map->n >= map->alloc) {
-		size_t na = map->alloc ? map->alloc * 2 : 4;
-		struct compose_pair *p = arena_calloc(a, na, sizeof(*p));
-
-		if (map->n)
-			memcpy(p, map->pairs, map->n * sizeof(*p));
-		map->pairs = p;
-		map->alloc = na;
-	}
+	map->pairs = compose_node_grow(a, map, sizeof(*map->pairs));
 	map->pairs[map->n].key = key;
 	map->pairs[map->n].value = value;
 	map->n++;
@@ -161,7 +153,7 @@ bool compose_node_is_null(const struct compose_node *n)
 
 bool compose_node_is_reset(const struct compose_node *n)
 {
-	return n && n->tag && !strcmp(n->tag, "!reset");
+	return n && n->tag && !strcmp(compose_node_tag(n), "!reset");
 }
 
 /* ---- Paths ------------------------------------------------------------ */

@@ -4,7 +4,8 @@
  * append, and a few service attributes have their own rules: command,
  * entrypoint and healthcheck.test replace; ports, volumes, secrets,
  * configs and env_file merge by a unique key; environment, labels,
- * annotations, sysctls and extra_hosts merge by name whatever their form.
+ * annotations and sysctls merge by name whatever their form; extra_hosts
+ * entries add up (merge_hosts.c).
  */
 #include "compose/load_int.h"
 
@@ -33,7 +34,7 @@ static struct compose_node *merge_node(struct arena *a,
 
 static bool has_tag(const struct compose_node *n, const char *tag)
 {
-	return n && n->tag && !strcmp(n->tag, tag);
+	return n && n->tag && !strcmp(compose_node_tag(n), tag);
 }
 
 static struct compose_node *copy_shallow(struct arena *a,
@@ -44,7 +45,8 @@ static struct compose_node *copy_shallow(struct arena *a,
 	*c = *n;
 	c->pairs = NULL;
 	c->items = NULL;
-	c->n = c->alloc = 0;
+	c->n = 0;
+	c->room = 0;
 	return c;
 }
 
@@ -209,7 +211,7 @@ static const struct compose_node *as_seq(struct arena *a,
 
 	if (n->kind == COMPOSE_NODE_SEQ)
 		return n;
-	s = compose_node_seq(a, &n->loc);
+	s = compose_node_seq(a, COMPOSE_NODE_LOC(n));
 	if (!compose_node_is_null(n))
 		compose_seq_push(a, s, (struct compose_node *)n);
 	return s;
@@ -252,9 +254,11 @@ static struct compose_node *kv_item(struct arena *a,
 	/* extra_hosts "host:::1": the separator is the first ':' anyway. */
 	if (strchr(seps, '=') && strchr(s, '='))
 		klen = strcspn(s, "=");
-	*val = s[klen] ? compose_node_scalar(a, s + klen + 1, &item->loc)
-		       : compose_node_plain(a, "null", &item->loc);
-	return compose_node_scalar(a, arena_strndup(a, s, klen), &item->loc);
+	*val = s[klen] ? compose_node_scalar(a, s + klen + 1,
+					     COMPOSE_NODE_LOC(item))
+		       : compose_node_plain(a, "null", COMPOSE_NODE_LOC(item));
+	return compose_node_scalar(a, arena_strndup(a, s, klen),
+				   COMPOSE_NODE_LOC(item));
 }
 
 /* A sequence of "K=V" (or "K:V" for extra_hosts) turned into a map. */
@@ -265,7 +269,7 @@ as_map(struct arena *a, const struct compose_node *n, const char *seps)
 
 	if (n->kind != COMPOSE_NODE_SEQ)
 		return n;
-	m = compose_node_map(a, &n->loc);
+	m = compose_node_map(a, COMPOSE_NODE_LOC(n));
 	for (size_t i = 0; i < n->n; i++) {
 		struct compose_node *v = NULL;
 		struct compose_node *k = kv_item(a, n->items[i], seps, &v);
@@ -301,22 +305,25 @@ named_map(struct arena *a, const struct compose_node *n, bool depends)
 
 	if (n->kind != COMPOSE_NODE_SEQ)
 		return (struct compose_node *)n;
-	m = compose_node_map(a, &n->loc);
+	m = compose_node_map(a, COMPOSE_NODE_LOC(n));
 	for (size_t i = 0; i < n->n; i++) {
 		struct compose_node *v;
 
 		if (!compose_node_str(n->items[i]))
 			continue;
 		if (depends) {
-			v = compose_node_map(a, &n->items[i]->loc);
+			v = compose_node_map(a, COMPOSE_NODE_LOC(n->items[i]));
 			compose_map_push(
 				a, v,
-				compose_node_scalar(a, "condition",
-						    &n->items[i]->loc),
-				compose_node_scalar(a, "service_started",
-						    &n->items[i]->loc));
+				compose_node_scalar(
+					a, "condition",
+					COMPOSE_NODE_LOC(n->items[i])),
+				compose_node_scalar(
+					a, "service_started",
+					COMPOSE_NODE_LOC(n->items[i])));
 		} else {
-			v = compose_node_plain(a, "null", &n->items[i]->loc);
+			v = compose_node_plain(a, "null",
+					       COMPOSE_NODE_LOC(n->items[i]));
 		}
 		compose_map_set(a, m, n->items[i], v);
 	}
@@ -341,8 +348,9 @@ static struct compose_node *build_map(struct arena *a,
 
 	if (n->kind != COMPOSE_NODE_SCALAR)
 		return (struct compose_node *)n;
-	m = compose_node_map(a, &n->loc);
-	compose_map_push(a, m, compose_node_scalar(a, "context", &n->loc),
+	m = compose_node_map(a, COMPOSE_NODE_LOC(n));
+	compose_map_push(a, m,
+			 compose_node_scalar(a, "context", COMPOSE_NODE_LOC(n)),
 			 (struct compose_node *)n);
 	return m;
 }
@@ -360,7 +368,7 @@ static struct compose_node *merge_service_key(struct arena *a,
 	    !strcmp(k, "annotations") || !strcmp(k, "sysctls"))
 		return merge_kv(a, b, o, "=");
 	if (!strcmp(k, "extra_hosts"))
-		return merge_kv(a, b, o, "=:");
+		return compose_merge_extra_hosts(a, b, o);
 	if (!strcmp(k, "ports"))
 		return merge_unique(a, b, o, port_key);
 	if (!strcmp(k, "volumes"))

@@ -1,11 +1,13 @@
 /* The node tree: constructors, look-ups and the scalar type rules. */
 #include "compose/compose.h"
+#include "compose/load_int.h"
 
 #include <assert.h>
 #include <limits.h>
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/atom.h"
 #include "util/xalloc.h"
 
 static struct compose_node *node_new(struct arena *a,
@@ -15,9 +17,20 @@ static struct compose_node *node_new(struct arena *a,
 	struct compose_node *n = arena_alloc(a, sizeof(*n));
 
 	n->kind = kind;
-	if (loc)
-		n->loc = *loc;
+	compose_node_set_loc(n, loc);
 	return n;
+}
+
+void compose_node_set_loc(struct compose_node *n, const struct diag_loc *loc)
+{
+	if (!loc) {
+		n->file = ATOM_NONE;
+		n->line = n->col = 0;
+		return;
+	}
+	n->file = atom_intern(loc->file);
+	n->line = loc->line > 0 ? (uint32_t)loc->line : 0;
+	n->col = loc->col > 0 ? (uint32_t)loc->col : 0;
 }
 
 struct compose_node *
@@ -45,20 +58,25 @@ struct compose_node *compose_node_seq(struct arena *a,
 
 /*
  * Arrays in nodes grow inside the arena: the old block is simply left
- * behind, which costs at most as much again as the final size.
+ * behind, which costs at most as much again as the final size.  'room'
+ * is log2 of the capacity plus one; 0 means the array was allocated at
+ * exactly 'n' elements (as the parser and clone do), so it has no room.
  */
-static void *
-grow(struct arena *a, void *old, size_t n, unsigned *alloc, size_t size)
+void *compose_node_grow(struct arena *a, struct compose_node *n, size_t size)
 {
+	size_t cap = n->room ? (size_t)1 << (n->room - 1) : n->n;
+	unsigned room = 3; /* 4 */
 	void *p;
 
-	if (n < *alloc)
-		return old;
-	assert(*alloc <= UINT_MAX / 2);
-	*alloc = *alloc ? *alloc * 2 : 4;
-	p = arena_calloc(a, *alloc, size);
-	if (old)
-		memcpy(p, old, n * size);
+	if (n->n < cap)
+		return n->pairs;
+	while (((size_t)1 << (room - 1)) <= n->n)
+		room++;
+	assert(room < 32);
+	p = arena_calloc(a, (size_t)1 << (room - 1), size);
+	if (n->n)
+		memcpy(p, n->pairs, n->n * size);
+	n->room = (uint8_t)room;
 	return p;
 }
 
@@ -73,8 +91,7 @@ void compose_map_set(struct arena *a,
 			return;
 		}
 	}
-	map->pairs =
-		grow(a, map->pairs, map->n, &map->alloc, sizeof(*map->pairs));
+	map->pairs = compose_node_grow(a, map, sizeof(*map->pairs));
 	map->pairs[map->n].key = key;
 	map->pairs[map->n].value = value;
 	map->n++;
@@ -84,8 +101,7 @@ void compose_seq_push(struct arena *a,
 		      struct compose_node *seq,
 		      struct compose_node *item)
 {
-	seq->items =
-		grow(a, seq->items, seq->n, &seq->alloc, sizeof(*seq->items));
+	seq->items = compose_node_grow(a, seq, sizeof(*seq->items));
 	seq->items[seq->n++] = item;
 }
 
@@ -109,8 +125,7 @@ struct compose_node *compose_node_clone(struct arena *a,
 		return NULL;
 	c = arena_alloc(a, sizeof(*c));
 	*c = *n;
-	c->pairs = NULL; /* and items */
-	c->alloc = (unsigned)n->n;
+	c->room = 0; /* exactly n */
 	/* Keys of the source are unique already: copy, don't re-insert. */
 	if (n->kind == COMPOSE_NODE_MAP && n->n) {
 		c->pairs = arena_calloc(a, n->n, sizeof(*c->pairs));
@@ -125,7 +140,8 @@ struct compose_node *compose_node_clone(struct arena *a,
 		for (size_t i = 0; i < n->n; i++)
 			c->items[i] = compose_node_clone(a, n->items[i]);
 	} else if (n->kind != COMPOSE_NODE_SCALAR) {
-		c->n = c->alloc = 0;
+		c->pairs = NULL; /* and items */
+		c->n = 0;
 	}
 	return c;
 }

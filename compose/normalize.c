@@ -82,7 +82,7 @@ static void service_one(struct norm *n,
 	const struct compose_node *svc = pr->value;
 
 	s->name = pr->key->str;
-	s->loc = pr->key->loc;
+	s->loc = compose_node_loc(pr->key);
 	s->node = svc;
 	s->scale = 1;
 	s->stop_grace_period_ns = -1;
@@ -151,6 +151,12 @@ static bool ref_ok(struct norm *n,
 				  "%s: service '%s' is not enabled by "
 				  "the active profiles",
 				  what, name);
+		else /* compose v2 ignores it, with a warning */
+			diag_list_add(n->dl, DIAG_WARNING, DIAG_OK, loc,
+				      "services.%s.%s: optional dependency "
+				      "'%s' is not enabled by the active "
+				      "profiles: ignored",
+				      n->svc, what, name);
 		return false;
 	}
 	norm_errl(n, loc, "%s: undefined service '%s'", what, name);
@@ -228,7 +234,7 @@ static void add_default_network(struct norm *n)
 	net = &p->networks[p->n_networks++];
 	net->key = "default";
 	net->name = arena_sprintf(n->a, "%s_default", p->name);
-	net->loc.file = p->doc->loc.file;
+	net->loc.file = atom_name(p->doc->file);
 }
 
 int compose_project_normalize(struct compose_project *p, struct diag_list *dl)

@@ -1,6 +1,6 @@
 /*
  * Normalization helpers, and the key/value attributes of a service:
- * environment (with env_file), labels and extra_hosts.
+ * environment (with env_file) and labels (with label_file).
  */
 #include "compose/normalize_int.h"
 
@@ -39,7 +39,7 @@ void norm_err(struct norm *n,
 	va_list ap;
 
 	va_start(ap, fmt);
-	norm_verr(n, at ? &at->loc : NULL, fmt, ap);
+	norm_verr(n, at ? COMPOSE_NODE_LOC(at) : NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -106,9 +106,12 @@ long long norm_duration(struct norm *n,
 
 	if (compose_node_is_null(v))
 		return -1;
+	/* As compose-go (time.ParseDuration): "10" has no unit, "0" is fine. */
 	if (!s || compose_duration_parse(&ns, s) || ns < 0) {
-		norm_err(n, v, "%s: '%s' is not a valid duration", what,
-			 s ? s : "...");
+		norm_err(n, v,
+			 "%s: '%s' is not a valid duration (a number with a "
+			 "unit, e.g. '10s', '1m30s', '500ms')",
+			 what, s ? s : "...");
 		return -1;
 	}
 	return ns;
@@ -185,11 +188,12 @@ static void kv_item(struct norm *n,
 	}
 	klen = strchr(s, '=') ? strcspn(s, "=") : strcspn(s, seps);
 	if (!s[klen]) {
-		kv_put(kv, nr, s, bare_value(n, s, from_env), &it->loc);
+		kv_put(kv, nr, s, bare_value(n, s, from_env),
+		       COMPOSE_NODE_LOC(it));
 		return;
 	}
 	kv_put(kv, nr, arena_strndup(n->a, s, klen),
-	       arena_strdup(n->a, s + klen + 1), &it->loc);
+	       arena_strdup(n->a, s + klen + 1), COMPOSE_NODE_LOC(it));
 }
 
 size_t norm_kv(struct norm *n,
@@ -222,9 +226,9 @@ size_t norm_kv(struct norm *n,
 		val = v->pairs[i].value;
 		if (compose_node_is_null(val))
 			kv_put(*out, &nr, k, bare_value(n, k, from_env),
-			       &v->pairs[i].key->loc);
+			       COMPOSE_NODE_LOC(v->pairs[i].key));
 		else if (norm_str(val))
-			kv_put(*out, &nr, k, val->str, &val->loc);
+			kv_put(*out, &nr, k, val->str, COMPOSE_NODE_LOC(val));
 		else
 			norm_err(n, val,
 				 "%s.%s: expected a string, number or "
@@ -249,13 +253,22 @@ static void env_file_one(struct norm *n,
 			 size_t idx)
 {
 	const struct compose_node *pn = it;
-	const char *path;
+	const char *path, *format = NULL;
 	bool required = true;
 	struct diag err = {0};
 
 	if (it->kind == COMPOSE_NODE_MAP) {
 		pn = MAP_GET(it, "path");
 		required = norm_bool(n, it, "required", true);
+		format = norm_key_str(it, "format");
+	}
+	/* compose-go knows its own dotenv format, the CLI adds "raw". */
+	if (format && strcmp(format, "raw") && strcmp(format, "dotenv")) {
+		norm_err(n, MAP_GET(it, "format"),
+			 "env_file[%zu].format: '%s' is not a known format "
+			 "(use 'raw' or 'dotenv')",
+			 idx, format);
+		return;
 	}
 	if (!norm_str(pn)) {
 		norm_err(n, it, "env_file[%zu]: expected a path", idx);
@@ -271,7 +284,8 @@ static void env_file_one(struct norm *n,
 				 path);
 		return;
 	}
-	if (compose_dotenv_load(acc, path, n->p->env, &err))
+	if (compose_dotenv_load_fmt(acc, path, n->p->env,
+				    format && !strcmp(format, "raw"), &err))
 		diag_list_add_diag(n->dl, DIAG_ERROR, &err);
 }
 
@@ -288,6 +302,32 @@ env_files(struct norm *n, struct compose_env *acc, const struct compose_node *v)
 	env_file_one(n, acc, v, 0);
 }
 
+/*
+ * The variables of 'acc' (read from files, located at 'files'), then the
+ * entries of 'kv' over them: `environment` over env_file, `labels` over
+ * label_file.
+ */
+static size_t kv_over_files(struct norm *n,
+			    struct compose_kv **out,
+			    const struct compose_env *acc,
+			    const struct compose_node *files,
+			    const struct compose_kv *kv,
+			    size_t nkv)
+{
+	size_t nfile = compose_env_count(acc), total = 0;
+
+	*out = arena_calloc(n->a, nfile + nkv + 1, sizeof(**out));
+	for (size_t i = 0; i < nfile; i++) {
+		const char *k, *val;
+
+		compose_env_at(acc, i, &k, &val);
+		kv_put(*out, &total, k, val, COMPOSE_NODE_LOC(files));
+	}
+	for (size_t i = 0; i < nkv; i++)
+		kv_put(*out, &total, kv[i].key, kv[i].value, &kv[i].loc);
+	return total;
+}
+
 /* env_file values first; `environment` overrides them. */
 static void env_with_files(struct norm *n,
 			   struct compose_service *s,
@@ -296,22 +336,67 @@ static void env_with_files(struct norm *n,
 			   size_t nenv)
 {
 	struct compose_env *acc = compose_env_new(n->a);
-	size_t nfile, total = 0;
 
 	env_files(n, acc, ef);
-	nfile = compose_env_count(acc);
-	s->environment =
-		arena_calloc(n->a, nfile + nenv, sizeof(*s->environment));
-	for (size_t i = 0; i < nfile; i++) {
-		const char *k, *val;
+	s->n_environment =
+		kv_over_files(n, &s->environment, acc, ef, env, nenv);
+}
 
-		compose_env_at(acc, i, &k, &val);
-		kv_put(s->environment, &total, k, val, &ef->loc);
+/* ---- label_file ------------------------------------------------------- */
+
+/*
+ * compose-go (Project.WithServicesLabelsResolved) reads each file with the
+ * .env rules, a later file winning over an earlier one; a ${VAR} in a file
+ * looks only at the labels read before it, not at the shell.  A missing
+ * file is an error: label_file has no 'required'.
+ */
+static void label_file_one(struct norm *n,
+			   struct compose_env *acc,
+			   const struct compose_node *it,
+			   size_t idx)
+{
+	struct compose_env *one;
+	struct diag err = {0};
+	const char *path, *k, *v;
+
+	if (!norm_str(it) || !*it->str) {
+		norm_err(n, it, "label_file[%zu]: expected a path", idx);
+		return;
 	}
-	for (size_t i = 0; i < nenv; i++)
-		kv_put(s->environment, &total, env[i].key, env[i].value,
-		       &env[i].loc);
-	s->n_environment = total;
+	path = compose_path_join(
+		n->a, n->p->working_dir,
+		compose_path_expand_home(n->a, it->str, n->p->env));
+	if (!file_exists(path)) {
+		norm_err(n, it, "label_file[%zu]: label file '%s' not found",
+			 idx, path);
+		return;
+	}
+	one = compose_env_new(n->a);
+	if (compose_dotenv_load(one, path, acc, &err)) {
+		diag_list_add_diag(n->dl, DIAG_ERROR, &err);
+		return;
+	}
+	for (size_t i = 0; i < compose_env_count(one); i++) {
+		compose_env_at(one, i, &k, &v);
+		compose_env_set(acc, k, v);
+	}
+}
+
+/* label_file's labels first; `labels` overrides them. */
+static void labels_with_files(struct norm *n,
+			      struct compose_service *s,
+			      const struct compose_node *lf,
+			      const struct compose_kv *labels,
+			      size_t nlabels)
+{
+	struct compose_env *acc = compose_env_new(n->a);
+
+	if (lf->kind == COMPOSE_NODE_SEQ)
+		for (size_t i = 0; i < lf->n; i++)
+			label_file_one(n, acc, lf->items[i], i);
+	else
+		label_file_one(n, acc, lf, 0);
+	s->n_labels = kv_over_files(n, &s->labels, acc, lf, labels, nlabels);
 }
 
 void norm_service_env(struct norm *n,
@@ -319,6 +404,7 @@ void norm_service_env(struct norm *n,
 		      const struct compose_node *svc)
 {
 	const struct compose_node *ef = MAP_GET(svc, "env_file");
+	const struct compose_node *lf = MAP_GET(svc, "label_file");
 	struct compose_kv *env = NULL;
 	size_t nenv = norm_kv(n, &env, MAP_GET(svc, "environment"),
 			      "environment", "=", true);
@@ -331,15 +417,10 @@ void norm_service_env(struct norm *n,
 	}
 	s->n_labels = norm_kv(n, &s->labels, MAP_GET(svc, "labels"), "labels",
 			      "=", false);
+	if (!compose_node_is_null(lf))
+		labels_with_files(n, s, lf, s->labels, s->n_labels);
 	for (size_t i = 0; i < s->n_labels; i++)
 		if (!s->labels[i].value)
 			s->labels[i].value = "";
-	s->n_extra_hosts =
-		norm_kv(n, &s->extra_hosts, MAP_GET(svc, "extra_hosts"),
-			"extra_hosts", ":", false);
-	for (size_t i = 0; i < s->n_extra_hosts; i++)
-		if (!s->extra_hosts[i].value || !*s->extra_hosts[i].value)
-			norm_errl(n, &s->extra_hosts[i].loc,
-				  "extra_hosts: '%s' has no address",
-				  s->extra_hosts[i].key);
+	norm_service_hosts(n, s, MAP_GET(svc, "extra_hosts"));
 }

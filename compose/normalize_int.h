@@ -60,6 +60,10 @@ size_t norm_kv(struct norm *n,
 void norm_service_env(struct norm *n,
 		      struct compose_service *s,
 		      const struct compose_node *svc);
+/* extra_hosts node 'v' (may be NULL): one entry per address. */
+void norm_service_hosts(struct norm *n,
+			struct compose_service *s,
+			const struct compose_node *v);
 void norm_service_ports(struct norm *n,
 			struct compose_service *s,
 			const struct compose_node *v);

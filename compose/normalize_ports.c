@@ -247,7 +247,7 @@ void norm_service_ports(struct norm *n,
 	/* Ranges expand, so the array is sized once everything is parsed. */
 	s->ports = arena_calloc(n->a, total, sizeof(*s->ports));
 	for (size_t i = 0; i < v->n; i++)
-		keep_ports(n, s, &pv[i], &v->items[i]->loc);
+		keep_ports(n, s, &pv[i], COMPOSE_NODE_LOC(v->items[i]));
 	free(pv);
 	arena_free(tmp);
 }

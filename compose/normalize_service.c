@@ -160,7 +160,8 @@ norm_cmd(struct norm *n, const struct compose_node *v, const char *what)
 	if (compose_node_is_null(v))
 		return r;
 	if (v->kind == COMPOSE_NODE_SCALAR) {
-		if (compose_shell_split(&r, n->a, v->str, &v->loc, &err)) {
+		if (compose_shell_split(&r, n->a, v->str, COMPOSE_NODE_LOC(v),
+					&err)) {
 			err.code = DIAG_EMODEL;
 			norm_err(n, v, "%s: %s", what, err.msg);
 		}
@@ -229,7 +230,7 @@ static void depends_one(struct norm *n,
 			const struct compose_node *v)
 {
 	d->service = key->str;
-	d->loc = key->loc;
+	d->loc = compose_node_loc(key);
 	d->condition = "service_started";
 	d->required = true;
 	if (!v || v->kind != COMPOSE_NODE_MAP)
@@ -282,7 +283,7 @@ static void net_one(struct norm *n,
 	const char *prio;
 
 	sn->name = key->str;
-	sn->loc = key->loc;
+	sn->loc = compose_node_loc(key);
 	if (compose_node_is_null(v))
 		return;
 	if (v->kind != COMPOSE_NODE_MAP) {

@@ -62,7 +62,7 @@ static void network_one(struct norm *n,
 	const char *legacy;
 
 	net->key = pr->key->str;
-	net->loc = pr->key->loc;
+	net->loc = compose_node_loc(pr->key);
 	if (compose_node_is_null(m)) {
 		net->name = real_name(n, net->key, NULL, false);
 		return;
@@ -109,7 +109,7 @@ static void volume_one(struct norm *n,
 	const char *legacy;
 
 	v->key = pr->key->str;
-	v->loc = pr->key->loc;
+	v->loc = compose_node_loc(pr->key);
 	if (compose_node_is_null(m)) {
 		v->name = real_name(n, v->key, NULL, false);
 		return;
@@ -149,7 +149,7 @@ static void daemon_one(struct norm *n,
 	const struct compose_node *m = pr->value;
 
 	d->name = pr->key->str;
-	d->loc = pr->key->loc;
+	d->loc = compose_node_loc(pr->key);
 	if (m && m->kind == COMPOSE_NODE_SCALAR && !compose_node_is_null(m)) {
 		d->endpoint = m->str; /* daemons: {linux: unix:///x.sock} */
 		return;
@@ -192,7 +192,7 @@ void norm_mix(struct norm *n, const struct compose_node *doc)
 
 	if (compose_node_is_null(mix))
 		return;
-	x->loc = mix->loc;
+	x->loc = compose_node_loc(mix);
 	x->address_pool = norm_key_str(mix, "address_pool");
 	x->address_mode = norm_key_str(mix, "address_mode");
 	x->host_address = norm_key_str(mix, "host_address");

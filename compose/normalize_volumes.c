@@ -272,7 +272,7 @@ void norm_service_volumes(struct norm *n,
 		struct compose_mount *m = &s->volumes[s->n_volumes];
 
 		mount_init(m);
-		m->loc = it->loc;
+		m->loc = compose_node_loc(it);
 		if (it->kind == COMPOSE_NODE_MAP) {
 			volume_long(n, m, it, i);
 		} else if (!norm_str(it) || volume_short(n, m, it->str)) {

@@ -334,20 +334,24 @@ static struct compose_node *depends_node(struct tn *t,
 	return m;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* As compose-go: "host=ip" strings, sorted whole (a host may repeat). */
 static struct compose_node *hosts_node(struct tn *t,
 				       const struct compose_service *s)
 {
 	struct compose_node *q = compose_node_seq(t->a, &no_loc);
-	struct compose_kv *kv =
-		arena_calloc(t->a, s->n_extra_hosts + 1, sizeof(*kv));
+	const char **v = arena_calloc(t->a, s->n_extra_hosts + 1, sizeof(*v));
 
-	memcpy(kv, s->extra_hosts, s->n_extra_hosts * sizeof(*kv));
-	qsort(kv, s->n_extra_hosts, sizeof(*kv), cmp_kv);
 	for (size_t i = 0; i < s->n_extra_hosts; i++)
-		compose_seq_push(
-			t->a, q,
-			str_node(t, arena_sprintf(t->a, "%s=%s", kv[i].key,
-						  kv[i].value)));
+		v[i] = arena_sprintf(t->a, "%s=%s", s->extra_hosts[i].key,
+				     s->extra_hosts[i].value);
+	qsort(v, s->n_extra_hosts, sizeof(*v), cmp_str);
+	for (size_t i = 0; i < s->n_extra_hosts; i++)
+		compose_seq_push(t->a, q, str_node(t, v[i]));
 	return q;
 }
 

@@ -11,6 +11,7 @@
  * alias bomb stops at the node budget without allocating beyond it.
  */
 #include "compose/compose.h"
+#include "compose/load_int.h"
 
 #include <yaml.h>
 
@@ -204,6 +205,7 @@ struct anchor {
 struct builder {
 	struct arena *a;
 	const char *file;
+	uint16_t file_atom;
 	size_t max_nodes;
 	size_t max_depth;
 	size_t nodes;
@@ -216,6 +218,10 @@ struct builder {
 	struct compose_node *root;
 	bool have_root;
 	struct diag *err;
+	bool all;    /* build every document, else only the first */
+	size_t docs; /* documents seen */
+	struct compose_node **roots; /* with 'all': one per document */
+	size_t n_roots, alloc_roots;
 };
 
 static struct diag_loc mark_loc(const struct builder *b, yaml_mark_t m)
@@ -231,6 +237,12 @@ static int err_limit_nodes(struct builder *b, const struct diag_loc *loc)
 			"document expands to more than %zu nodes "
 			"(alias expansion limit)",
 			b->max_nodes);
+}
+
+static int err_limit_tags(struct builder *b, const struct compose_node *n)
+{
+	return diag_set(b->err, DIAG_ELIMIT, COMPOSE_NODE_LOC(n),
+			"too many distinct tags (at most %d)", ATOM_MAX);
 }
 
 static int err_limit_depth(struct builder *b, const struct diag_loc *loc)
@@ -285,7 +297,7 @@ static struct compose_node *clone_tree(struct arena *a,
 		for (size_t i = 0; i < n->n; i++)
 			c->items[i] = clone_tree(a, n->items[i]);
 	}
-	c->alloc = c->n;
+	c->room = 0; /* exactly n */
 	return c;
 }
 
@@ -370,8 +382,8 @@ static int
 map_take_key(struct builder *b, struct frame *f, struct compose_node *key)
 {
 	if (key->kind != COMPOSE_NODE_SCALAR)
-		return err_in_map(b, &key->loc, "mapping keys must be scalars",
-				  NULL);
+		return err_in_map(b, COMPOSE_NODE_LOC(key),
+				  "mapping keys must be scalars", NULL);
 	f->key = key;
 	/* Only a plain, untagged "<<" is a merge key; "'<<'" is a key. */
 	f->key_is_merge = key->style == COMPOSE_SCALAR_PLAIN && !key->tag &&
@@ -379,7 +391,8 @@ map_take_key(struct builder *b, struct frame *f, struct compose_node *key)
 	if (f->key_is_merge)
 		return 0;
 	if (frame_find_key(f, key->str, key->len) >= 0)
-		return err_in_map(b, &key->loc, "duplicate key", key->str);
+		return err_in_map(b, COMPOSE_NODE_LOC(key), "duplicate key",
+				  key->str);
 	return 0;
 }
 
@@ -394,14 +407,14 @@ map_take_merge(struct builder *b, struct frame *f, const struct compose_node *v)
 		for (size_t i = 0; i < v->n; i++)
 			if (v->items[i]->kind != COMPOSE_NODE_MAP)
 				return diag_set(b->err, DIAG_ESYNTAX,
-						&v->items[i]->loc,
+						COMPOSE_NODE_LOC(v->items[i]),
 						"merge key '<<' takes only "
 						"mappings");
 		for (size_t i = 0; i < v->n; i++)
 			frame_add_merge(f, v->items[i]);
 		return 0;
 	}
-	return diag_set(b->err, DIAG_ESYNTAX, &v->loc,
+	return diag_set(b->err, DIAG_ESYNTAX, COMPOSE_NODE_LOC(v),
 			"merge key '<<' needs a mapping or a list of mappings");
 }
 
@@ -444,10 +457,11 @@ static struct compose_node *new_node(struct builder *b,
 	struct compose_node *n = arena_alloc(b->a, sizeof(*n));
 
 	n->kind = kind;
-	n->loc = mark_loc(b, mark);
+	n->file = b->file_atom;
+	n->line = (uint32_t)mark.line + 1;
+	n->col = (uint32_t)mark.column + 1;
 	if (tag)
-		n->tag = strset_intern(&b->interned, b->a, (const char *)tag,
-				       strlen((const char *)tag));
+		n->tag = atom_intern((const char *)tag);
 	return n;
 }
 
@@ -462,6 +476,8 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	}
 	n = new_node(b, COMPOSE_NODE_SCALAR, ev->start_mark,
 		     ev->data.scalar.tag);
+	if (n->tag == ATOM_FULL)
+		return err_limit_tags(b, n);
 	if (ev->data.scalar.length <= INTERN_MAX)
 		n->str = strset_intern(&b->interned, b->a,
 				       (const char *)ev->data.scalar.value,
@@ -470,12 +486,12 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 		n->str =
 			arena_strndup(b->a, (const char *)ev->data.scalar.value,
 				      ev->data.scalar.length);
-	n->len = ev->data.scalar.length;
+	n->len = (uint32_t)ev->data.scalar.length; /* < len, checked */
 	n->style = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
 			   ? COMPOSE_SCALAR_PLAIN
 			   : COMPOSE_SCALAR_QUOTED;
 	/* "!!str 80" is the string "80", as a quoted scalar would be. */
-	if (n->tag && !strcmp(n->tag, YAML_STR_TAG))
+	if (n->tag && !strcmp(compose_node_tag(n), YAML_STR_TAG))
 		n->style = COMPOSE_SCALAR_QUOTED;
 	if (ev->data.scalar.anchor)
 		anchor_set(b, (const char *)ev->data.scalar.anchor, n, 1, 0);
@@ -518,6 +534,8 @@ on_start(struct builder *b, const yaml_event_t *ev, enum compose_node_kind kind)
 	f->key = NULL;
 	f->key_is_merge = false;
 	strset_clear(&f->keys);
+	if (f->node->tag == ATOM_FULL)
+		return err_limit_tags(b, f->node);
 	return 0;
 }
 
@@ -553,7 +571,7 @@ static void finish_map(struct builder *b, struct frame *f)
 		if (f->n_pairs)
 			memcpy(m->pairs, f->pairs,
 			       f->n_pairs * sizeof(*m->pairs));
-		m->n = m->alloc = f->n_pairs;
+		m->n = (uint32_t)f->n_pairs;
 		return;
 	}
 	strset_clear(&f->keys);
@@ -566,7 +584,7 @@ static void finish_map(struct builder *b, struct frame *f)
 		if (i < f->n_pairs)
 			m->pairs[n++] = f->pairs[i];
 	}
-	m->n = m->alloc = n;
+	m->n = (uint32_t)n;
 }
 
 static int on_end(struct builder *b)
@@ -584,7 +602,7 @@ static int on_end(struct builder *b)
 		if (f->n_items)
 			memcpy(n->items, f->items,
 			       f->n_items * sizeof(*n->items));
-		n->n = n->alloc = f->n_items;
+		n->n = (uint32_t)f->n_items;
 	}
 	if (f->anchor) {
 		anchor_set(b, f->anchor, n, size, height);
@@ -615,7 +633,7 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 		return err_limit_depth(b, &loc);
 	b->nodes += an->size;
 	c = clone_tree(b->a, an->node);
-	c->loc = loc;
+	compose_node_set_loc(c, &loc);
 	return add_child(b, c, an->size, an->height);
 }
 
@@ -652,7 +670,7 @@ static int syntax_error(struct builder *b,
 			p->problem ? p->problem : "syntax error");
 }
 
-/* Dispatches one event of the first document. */
+/* Dispatches one event of the document being built. */
 static int on_event(struct builder *b, const yaml_event_t *ev)
 {
 	switch (ev->type) {
@@ -691,15 +709,33 @@ static void builder_release(struct builder *b)
 	strset_release(&b->interned);
 }
 
+/* "---" alone is an empty document, as a file of comments is. */
+static struct compose_node *document_root(struct compose_node *root)
+{
+	if (root && root->kind == COMPOSE_NODE_SCALAR && !root->tag &&
+	    root->style == COMPOSE_SCALAR_PLAIN && !root->len)
+		return NULL;
+	return root;
+}
+
+/* Anchors belong to their document: a later one starts without any. */
+static void anchors_reset(struct builder *b)
+{
+	for (size_t i = 0; i < b->n_anchors; i++)
+		free(b->anchors[i].name);
+	b->n_anchors = 0;
+	strset_clear(&b->anchor_idx);
+}
+
 /*
- * Only the first document of a stream is used; the later ones are still
- * read, so a syntax error anywhere in the file is reported.
+ * Reads the whole stream, so a syntax error anywhere is reported.  With
+ * b->all every document is built, in one pass; otherwise only the first,
+ * and the rest are only checked.  All documents count against one node
+ * budget.
  */
 static int
 run_parser(struct builder *b, yaml_parser_t *p, const char *buf, size_t len)
 {
-	int docs = 0;
-
 	for (;;) {
 		yaml_event_t ev;
 		int rc = 0;
@@ -708,16 +744,62 @@ run_parser(struct builder *b, yaml_parser_t *p, const char *buf, size_t len)
 		if (!yaml_parser_parse(p, &ev))
 			return syntax_error(b, p, buf, len);
 		done = ev.type == YAML_STREAM_END_EVENT;
-		if (ev.type == YAML_DOCUMENT_START_EVENT)
-			docs++;
-		else if (docs == 1)
+		if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			b->docs++;
+			if (b->all && b->docs > 1)
+				anchors_reset(b);
+		} else if (ev.type == YAML_DOCUMENT_END_EVENT) {
+			if (b->all) {
+				ALLOC_GROW(b->roots, b->n_roots + 1,
+					   b->alloc_roots);
+				b->roots[b->n_roots++] = document_root(b->root);
+				b->root = NULL;
+				b->have_root = false;
+			}
+		} else if (b->all || b->docs == 1) {
 			rc = on_event(b, &ev);
+		}
 		yaml_event_delete(&ev);
 		if (rc)
 			return rc;
 		if (done)
 			return 0;
 	}
+}
+
+static int parse_stream(struct builder *b,
+			struct arena *a,
+			const char *file,
+			const char *buf,
+			size_t len,
+			const struct compose_yaml_limits *limits,
+			struct diag *err)
+{
+	yaml_parser_t p;
+	int rc;
+
+	b->a = a;
+	b->file = arena_strdup(a, file ? file : "-");
+	b->max_nodes = limits && limits->max_nodes ? limits->max_nodes
+						   : DEFAULT_MAX_NODES;
+	b->max_depth = limits && limits->max_depth ? limits->max_depth
+						   : DEFAULT_MAX_DEPTH;
+	b->err = err;
+	b->file_atom = atom_intern(b->file);
+	if (b->file_atom == ATOM_FULL)
+		return diag_set(err, DIAG_ELIMIT, NULL,
+				"%s: too many distinct file names and tags",
+				b->file);
+	if (len > UINT32_MAX)
+		return diag_set(err, DIAG_ELIMIT, NULL,
+				"%s: file larger than 4 GiB", b->file);
+	if (!yaml_parser_initialize(&p))
+		return diag_set(err, DIAG_ELIMIT, NULL,
+				"out of memory starting the YAML parser");
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	rc = run_parser(b, &p, buf, len);
+	yaml_parser_delete(&p);
+	return rc;
 }
 
 int compose_yaml_parse(struct compose_node **out,
@@ -729,32 +811,39 @@ int compose_yaml_parse(struct compose_node **out,
 		       struct diag *err)
 {
 	struct builder b = {0};
-	yaml_parser_t p;
 	int rc;
 
 	*out = NULL;
-	b.a = a;
-	b.file = arena_strdup(a, file ? file : "-");
-	b.max_nodes = limits && limits->max_nodes ? limits->max_nodes
-						  : DEFAULT_MAX_NODES;
-	b.max_depth = limits && limits->max_depth ? limits->max_depth
-						  : DEFAULT_MAX_DEPTH;
-	b.err = err;
-	if (!yaml_parser_initialize(&p))
-		return diag_set(err, DIAG_ELIMIT, NULL,
-				"out of memory starting the YAML parser");
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	rc = run_parser(&b, &p, buf, len);
-	yaml_parser_delete(&p);
+	rc = parse_stream(&b, a, file, buf, len, limits, err);
 	builder_release(&b);
-	if (rc)
-		return rc;
-	/* "---" alone is an empty document, as a file of comments is. */
-	if (b.root && b.root->kind == COMPOSE_NODE_SCALAR && !b.root->tag &&
-	    b.root->style == COMPOSE_SCALAR_PLAIN && !b.root->len)
-		b.root = NULL;
-	*out = b.root;
-	return 0;
+	if (!rc)
+		*out = document_root(b.root);
+	return rc;
+}
+
+int compose_yaml_parse_docs(struct compose_node ***out,
+			    size_t *n,
+			    struct arena *a,
+			    const char *file,
+			    const char *buf,
+			    size_t len,
+			    const struct compose_yaml_limits *limits,
+			    struct diag *err)
+{
+	struct builder b = {.all = true};
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = parse_stream(&b, a, file, buf, len, limits, err);
+	if (!rc && b.n_roots) {
+		*out = arena_calloc(a, b.n_roots, sizeof(**out));
+		memcpy(*out, b.roots, b.n_roots * sizeof(**out));
+		*n = b.n_roots;
+	}
+	free(b.roots);
+	builder_release(&b);
+	return rc;
 }
 
 /* ---- Writing YAML ----------------------------------------------------- */
@@ -954,7 +1043,7 @@ emit_value(struct sbuf *sb, const struct compose_node *v, int ind, bool in_seq)
 {
 	if (v->tag) {
 		sbuf_addch(sb, ' ');
-		emit_tag(sb, v->tag);
+		emit_tag(sb, compose_node_tag(v));
 	}
 	if (!is_block(v)) {
 		if (v->kind == COMPOSE_NODE_MAP) {
@@ -990,7 +1079,7 @@ static void emit_key(struct sbuf *sb, const struct compose_node *k, int ind)
 	size_t start = sb->len;
 
 	if (k->tag) {
-		emit_tag(sb, k->tag);
+		emit_tag(sb, compose_node_tag(k));
 		sbuf_addch(sb, ' ');
 	}
 	emit_scalar(sb, k, true);
@@ -1032,14 +1121,14 @@ void compose_node_emit_yaml(struct sbuf *out, const struct compose_node *n)
 		return;
 	if (is_block(n)) {
 		if (n->tag) {
-			emit_tag(out, n->tag);
+			emit_tag(out, compose_node_tag(n));
 			sbuf_addch(out, '\n');
 		}
 		emit_yaml(out, n, 0, false);
 		return;
 	}
 	if (n->tag) {
-		emit_tag(out, n->tag);
+		emit_tag(out, compose_node_tag(n));
 		sbuf_addch(out, ' ');
 	}
 	if (n->kind == COMPOSE_NODE_MAP)

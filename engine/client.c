@@ -468,8 +468,11 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 
 	if (n >= 5 && !strncmp(p, "HTTP/", 5)) {
 		r->api_version[0] = r->ostype[0] = r->server[0] = '\0';
+		r->headers_done = false;
 		return n;
 	}
+	if ((n == 2 && p[0] == '\r' && p[1] == '\n') || (n == 1 && *p == '\n'))
+		r->headers_done = true;
 	if (!colon)
 		return n;
 	klen = (size_t)(colon - p);

@@ -175,6 +175,10 @@ static cJSON *container_body(const struct engine_container_spec *s)
 		cJSON_AddBoolToObject(body, "Tty", 1);
 	if (s->open_stdin)
 		cJSON_AddBoolToObject(body, "OpenStdin", 1);
+	if (s->attach_stdin)
+		cJSON_AddBoolToObject(body, "AttachStdin", 1);
+	if (s->stdin_once)
+		cJSON_AddBoolToObject(body, "StdinOnce", 1);
 	ej_add_str(body, "StopSignal", s->stop_signal);
 	if (s->stop_timeout >= 0)
 		cJSON_AddNumberToObject(body, "StopTimeout", s->stop_timeout);
@@ -735,12 +739,12 @@ static void wait_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void engine_container_wait_async(struct engine_loop *l,
-				 struct engine *e,
-				 const char *id,
-				 const char *condition,
-				 engine_exit_fn cb,
-				 void *ud)
+struct ereq *eng_container_wait_req(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    const char *condition,
+				    engine_exit_fn cb,
+				    void *ud)
 {
 	struct exit_ctx *c = xcalloc(1, sizeof(*c));
 	struct sbuf q = SBUF_INIT;
@@ -755,6 +759,17 @@ void engine_container_wait_async(struct engine_loop *l,
 	r->timeout_ms = 0;
 	r->stream = true; /* no request timeout: it returns when it exits */
 	ereq_start(r, wait_done, c);
+	return r;
+}
+
+void engine_container_wait_async(struct engine_loop *l,
+				 struct engine *e,
+				 const char *id,
+				 const char *condition,
+				 engine_exit_fn cb,
+				 void *ud)
+{
+	eng_container_wait_req(l, e, id, condition, cb, ud);
 }
 
 static void sync_exit_cb(void *ud,
@@ -856,5 +871,134 @@ int engine_container_logs(struct engine *e,
 
 	engine_container_logs_async(eng_own_loop(e), e, id, opts, out, ud,
 				    eng_sync_done_cb, &s);
+	return eng_sync_run(e, &s);
+}
+
+/* ---- Pause, unpause, top ------------------------------------------------ */
+
+void engine_container_pause_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *id,
+				  engine_done_fn cb,
+				  void *ud)
+{
+	eng_call_done(id_req(l, e, "POST", id, "/pause", ""), cb, ud);
+}
+
+void engine_container_unpause_async(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    engine_done_fn cb,
+				    void *ud)
+{
+	eng_call_done(id_req(l, e, "POST", id, "/unpause", ""), cb, ud);
+}
+
+int engine_container_pause(struct engine *e, const char *id, struct diag *err)
+{
+	struct eng_sync s = {.err = err};
+
+	engine_container_pause_async(eng_own_loop(e), e, id, eng_sync_done_cb,
+				     &s);
+	return eng_sync_run(e, &s);
+}
+
+int engine_container_unpause(struct engine *e, const char *id, struct diag *err)
+{
+	struct eng_sync s = {.err = err};
+
+	engine_container_unpause_async(eng_own_loop(e), e, id, eng_sync_done_cb,
+				       &s);
+	return eng_sync_run(e, &s);
+}
+
+struct top_ctx {
+	engine_top_fn cb;
+	void *ud;
+};
+
+/* Titles and Processes; a reply without Titles is not a process table. */
+static struct engine_top *parse_top(const cJSON *j, struct diag *err)
+{
+	const cJSON *titles = ej_obj(j, "Titles");
+	const cJSON *procs = ej_obj(j, "Processes");
+	struct engine_top *t;
+	const cJSON *row;
+
+	if (!cJSON_IsArray(titles)) {
+		diag_set(err, DIAG_EENGINE, NULL, "no Titles in the reply");
+		return NULL;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->arena = arena_new();
+	ej_strv(&t->titles, t->arena, titles);
+	t->processes =
+		arena_calloc(t->arena, (size_t)cJSON_GetArraySize(procs) + 1,
+			     sizeof(*t->processes));
+	cJSON_ArrayForEach(row, procs)
+		ej_strv(&t->processes[t->n_processes++], t->arena, row);
+	return t;
+}
+
+static void top_done(struct ereq *r, int rc, const struct diag *err)
+{
+	struct top_ctx *c = r->ctx;
+	struct engine_top *t = NULL;
+	struct diag d = {0};
+	cJSON *j = NULL;
+
+	j = eng_reply_json(r, &rc, &err, &d);
+	if (j && !(t = parse_top(j, &d))) {
+		struct diag why = d;
+
+		rc = eng_req_error(r, &d, DIAG_EENGINE, "%ld: %s", r->status,
+				   why.msg);
+		err = &d;
+	}
+	cJSON_Delete(j);
+	c->cb(c->ud, rc, t, rc ? err : NULL);
+	free(c);
+}
+
+void engine_container_top_async(struct engine_loop *l,
+				struct engine *e,
+				const char *id,
+				engine_top_fn cb,
+				void *ud)
+{
+	struct top_ctx *c = xcalloc(1, sizeof(*c));
+
+	c->cb = cb;
+	c->ud = ud;
+	/* No ps_args: a Windows daemon refuses them. */
+	ereq_start(id_req(l, e, "GET", id, "/top", ""), top_done, c);
+}
+
+void engine_top_free(struct engine_top *t)
+{
+	if (!t)
+		return;
+	arena_free(t->arena);
+	free(t);
+}
+
+static void
+sync_top_cb(void *ud, int rc, struct engine_top *t, const struct diag *err)
+{
+	struct eng_sync *s = ud;
+
+	*(struct engine_top **)s->out = t;
+	eng_sync_done_cb(ud, rc, err);
+}
+
+int engine_container_top(struct engine *e,
+			 const char *id,
+			 struct engine_top **out,
+			 struct diag *err)
+{
+	struct eng_sync s = {.err = err, .out = out};
+
+	*out = NULL;
+	engine_container_top_async(eng_own_loop(e), e, id, sync_top_cb, &s);
 	return eng_sync_run(e, &s);
 }

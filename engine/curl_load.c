@@ -46,6 +46,9 @@ static const struct {
 	SYM(curl_multi_poll, multi_poll),
 	SYM(curl_multi_info_read, multi_info_read),
 	SYM(curl_multi_cleanup, multi_cleanup),
+	SYM(curl_easy_perform, easy_perform),
+	SYM(curl_easy_send, easy_send),
+	SYM(curl_easy_recv, easy_recv),
 #undef SYM
 };
 

@@ -305,6 +305,9 @@ struct engine_container_spec {
 	struct engine_strv dns_search;
 	const char *isolation; /* "process", "hyperv", NULL */
 	bool auto_remove;
+	/* For an attached run: stdin goes in, and closes with the client's. */
+	bool attach_stdin;
+	bool stdin_once;
 
 	/*
 	 * NetworkingConfig: endpoints at create.  Daemons before API 1.44
@@ -408,7 +411,24 @@ struct engine_image_info {
 	char os[32];
 	char arch[32];
 	char variant[16];
+	long long size;	  /* Size, bytes */
+	char created[48]; /* Created, RFC 3339 */
+	/*
+	 * Metadata.LastTagTime (set by the daemon on every pull, tag and
+	 * import) in unix seconds; 0 when absent or never set.
+	 */
+	long long last_tag_time;
 };
+
+/* GET /containers/{id}/top: the columns are whatever the daemon says. */
+struct engine_top {
+	struct arena *arena;
+	struct engine_strv titles; /* "UID", "PID", ... ("Name" on Windows) */
+	struct engine_strv *processes; /* one per process, parallel to titles */
+	size_t n_processes;
+};
+
+void engine_top_free(struct engine_top *t);
 
 /* One line of pull progress. */
 struct engine_progress {
@@ -452,6 +472,7 @@ struct engine_exec_spec {
 	bool tty;
 	bool privileged;
 	bool detach; /* start and do not wait for output */
+	bool stdin;  /* AttachStdin: for engine_exec_attach with input */
 };
 
 struct engine_ipam {
@@ -572,6 +593,11 @@ typedef void (*engine_image_fn)(void *ud,
 				int rc,
 				const struct engine_image_info *info,
 				const struct diag *err);
+/* 'top' (NULL on failure) is the callback's: free it with engine_top_free. */
+typedef void (*engine_top_fn)(void *ud,
+			      int rc,
+			      struct engine_top *top,
+			      const struct diag *err);
 /* Wait and exec: the exit code, and for exec the collected output. */
 typedef void (*engine_exit_fn)(void *ud,
 			       int rc,
@@ -621,6 +647,22 @@ void engine_container_kill_async(struct engine_loop *l,
 				 const char *signal,
 				 engine_done_fn cb,
 				 void *ud);
+void engine_container_pause_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *id,
+				  engine_done_fn cb,
+				  void *ud);
+void engine_container_unpause_async(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    engine_done_fn cb,
+				    void *ud);
+/* The process table; a reply without "Titles" is a DIAG_EENGINE error. */
+void engine_container_top_async(struct engine_loop *l,
+				struct engine *e,
+				const char *id,
+				engine_top_fn cb,
+				void *ud);
 void engine_container_remove_async(struct engine_loop *l,
 				   struct engine *e,
 				   const char *id,
@@ -794,6 +836,15 @@ int engine_container_kill(struct engine *e,
 			  const char *id,
 			  const char *signal,
 			  struct diag *err);
+int engine_container_pause(struct engine *e, const char *id, struct diag *err);
+int engine_container_unpause(struct engine *e,
+			     const char *id,
+			     struct diag *err);
+/* Owned '*out' (engine_top_free). */
+int engine_container_top(struct engine *e,
+			 const char *id,
+			 struct engine_top **out,
+			 struct diag *err);
 int engine_container_remove(struct engine *e,
 			    const char *id,
 			    bool force,
@@ -898,6 +949,106 @@ int engine_events(struct engine *e,
 		  engine_event_fn ev,
 		  void *ud,
 		  struct diag *err);
+
+/* ==== 5b. Hijacked streams: interactive exec and attach ================== */
+
+/*
+ * A hijacked connection: the request goes out with "Connection: Upgrade"
+ * and "Upgrade: tcp", dockerd answers "101 UPGRADED" (or 200 from an old
+ * daemon), and from then on the socket carries the process's stdin one
+ * way and its output the other: 8-byte frames without a TTY, raw bytes
+ * with one.  Each hijack has its own connection (never a pooled one), on
+ * the engine's transport: unix, tcp, TLS, or ssh through its loopback
+ * listener.
+ */
+struct engine_hijack;
+
+/*
+ * POST /exec/{id}/start {"Detach": false, "Tty": tty}, hijacked.  The
+ * engine must have negotiated (any versioned call does that, e.g. the
+ * exec create).  Free '*out' with engine_hijack_free().
+ */
+int engine_exec_attach(struct engine_hijack **out,
+		       struct engine *e,
+		       const char *exec_id,
+		       bool tty,
+		       struct diag *err);
+/*
+ * POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1],
+ * hijacked.  Attach before the start, so that no output is lost.
+ */
+int engine_container_attach(struct engine_hijack **out,
+			    struct engine *e,
+			    const char *id,
+			    bool tty,
+			    bool with_stdin,
+			    struct diag *err);
+
+/* What engine_hijack_pump copies, and how it reports. */
+struct engine_stdio {
+	int in_fd; /* copied to the process; -1: none (write side closed) */
+	engine_output_fn out; /* demuxed (or raw) output */
+	void *out_ud;
+	/*
+	 * Called at least every 'tick_ms' (0: 250) and after every signal
+	 * that interrupts the wait (SIGWINCH: resize); nonzero stops the
+	 * pump, which then returns DIAG_EINTR.  May be NULL.
+	 */
+	int (*tick)(void *ud);
+	void *tick_ud;
+	long tick_ms;
+};
+
+/*
+ * Copies io->in_fd to the connection and the connection to io->out until
+ * the daemon closes the stream (the process ended).  At EOF on in_fd the
+ * write side is shut (half-close), so the process sees its stdin end,
+ * and the output is still read to its end.  Returns 0, DIAG_EINTR (tick
+ * asked to stop) or DIAG_ETRANSPORT.
+ */
+int engine_hijack_pump(struct engine_hijack *h,
+		       const struct engine_stdio *io,
+		       struct diag *err);
+void engine_hijack_free(struct engine_hijack *h);
+
+/* The TTY size: POST /exec/{id}/resize and /containers/{id}/resize. */
+int engine_exec_resize(struct engine *e,
+		       const char *exec_id,
+		       unsigned rows,
+		       unsigned cols,
+		       struct diag *err);
+int engine_container_resize(struct engine *e,
+			    const char *id,
+			    unsigned rows,
+			    unsigned cols,
+			    struct diag *err);
+
+/*
+ * POST /containers/{id}/wait?condition=C, sent now and run until dockerd
+ * has answered its headers (it does so at once and writes the body when
+ * the container reaches the condition), so that a container started
+ * afterwards cannot exit unseen; "removed" keeps working for AutoRemove.
+ * engine_waiter_finish() runs it to the end and frees it.
+ */
+struct engine_waiter;
+int engine_container_wait_begin(struct engine_waiter **out,
+				struct engine *e,
+				const char *id,
+				const char *condition,
+				struct diag *err);
+/* The exit code in '*out_exit'; frees 'w' (NULL: nothing). */
+int engine_waiter_finish(struct engine_waiter *w,
+			 int *out_exit,
+			 struct diag *err);
+/* Drops a waiter without waiting (NULL: nothing). */
+void engine_waiter_free(struct engine_waiter *w);
+
+/*
+ * The status line of a reply head ("HTTP/1.1 101 UPGRADED\r\n...") and the
+ * head's length up to and including the blank line; 0 if 'buf' holds no
+ * complete head yet, -1 if it is not HTTP.  Exposed for the unit tests.
+ */
+long engine_http_head(const char *buf, size_t len, size_t *head_len);
 
 /* ==== 6. Streams ======================================================= */
 
@@ -1220,6 +1371,10 @@ enum engine_job_kind {
 	ENGINE_JOB_VOLUME_CREATE,  /* volume_spec */
 	ENGINE_JOB_VOLUME_REMOVE,  /* name; a missing one is fine */
 	ENGINE_JOB_IMAGE_ENSURE,   /* name = ref: inspect, pull if missing */
+	ENGINE_JOB_IMAGE_PULL,	   /* name = ref: pull, present or not */
+	/* name = ref: inspect only; a missing image fails (pull_policy never)
+	 */
+	ENGINE_JOB_IMAGE_CHECK,
 	/*
 	 * name, platform (sent from API 1.41), container_spec; then each of
 	 * 'connect' is attached with engine_network_connect.  The new id is
@@ -1297,6 +1452,17 @@ struct engine_job {
 	 * on after a failure); a container job must still be DONE.
 	 */
 	bool soft_deps;
+	/*
+	 * Per dependency (NULL: none): soft[k] makes deps[k] a soft edge,
+	 * one that must finish but whose failure or skip does not skip this
+	 * job (depends_on required: false).
+	 */
+	const bool *soft;
+	/*
+	 * Its failure is a warning: it is not counted in engine_run's
+	 * result.  Jobs with a hard edge to it are still skipped.
+	 */
+	bool optional;
 
 	/* Results. */
 	enum engine_job_state state;
@@ -1332,11 +1498,11 @@ struct engine_run_opts {
 
 /*
  * Runs 'jobs' until each is DONE, FAILED or SKIPPED.  Returns 0 when all
- * are DONE; DIAG_EINTR when '*cancel' was set (the jobs in flight
- * finished, the waiting ones are SKIPPED); else the code of the first
- * failure, with 'err' saying how many failed and why the first did.
- * Bad dependency indices (or a cycle) are a DIAG_EUSAGE bug report
- * before anything runs.
+ * are DONE (optional jobs may have failed or been skipped); DIAG_EINTR when
+ * '*cancel' was set (the jobs in flight finished, the waiting ones are
+ * SKIPPED); else the code of the first failure, with 'err' saying how many
+ * failed and why the first did. Bad dependency indices (or a cycle) are a
+ * DIAG_EUSAGE bug report before anything runs.
  */
 int engine_run(struct engine_loop *l,
 	       struct engine_job *jobs,
@@ -1348,8 +1514,9 @@ int engine_run(struct engine_loop *l,
  * The pure scheduling step engine_run uses, for tests: marks every
  * WAITING job that depends on a FAILED or SKIPPED job SKIPPED (with the
  * reason in its err, transitively; with soft_deps only when that job is
- * its container job), then writes the indices of the WAITING jobs whose
- * deps are all DONE (all finished, with soft_deps) into 'out' (at most
+ * its container job; never through a soft[k] edge), then writes the
+ * indices of the WAITING jobs whose deps are all DONE (all finished, with
+ * soft_deps; soft[k] ones finished in any state) into 'out' (at most
  * 'cap', in index order).  Returns how many it wrote.
  */
 size_t

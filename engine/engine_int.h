@@ -48,6 +48,10 @@ struct eng_curl_api {
 				int *ret);
 	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
 	CURLMcode (*multi_cleanup)(CURLM *m);
+	/* The hijacked streams (hijack.c): CONNECT_ONLY, then raw I/O. */
+	CURLcode (*easy_perform)(CURL *h);
+	CURLcode (*easy_send)(CURL *h, const void *buf, size_t n, size_t *sent);
+	CURLcode (*easy_recv)(CURL *h, void *buf, size_t n, size_t *got);
 };
 
 extern struct eng_curl_api eng_curl;
@@ -84,6 +88,9 @@ int eng_curl_load(struct diag *err);
 #define curl_multi_poll eng_curl.multi_poll
 #define curl_multi_info_read eng_curl.multi_info_read
 #define curl_multi_cleanup eng_curl.multi_cleanup
+#define curl_easy_perform eng_curl.easy_perform
+#define curl_easy_send eng_curl.easy_send
+#define curl_easy_recv eng_curl.easy_recv
 
 #define ENGINE_POOL_MAX 16
 
@@ -180,7 +187,8 @@ struct ereq {
 	char ostype[32];
 	char server[128];
 	char errbuf[CURL_ERROR_SIZE];
-	bool stopped; /* on_data asked to stop */
+	bool stopped;	   /* on_data asked to stop */
+	bool headers_done; /* the reply's blank line arrived */
 	bool cancelled;
 	struct diag pre_err;
 	long latency_us;
@@ -272,6 +280,14 @@ void eng_transport_setup(struct engine *e, CURL *h);
 /* What ssh said on stderr before the pipe broke, "" if nothing. */
 const char *eng_transport_hint(struct engine *e);
 
+/* containers.c: POST /containers/{id}/wait, started; 'cb' gets the code. */
+struct ereq *eng_container_wait_req(struct engine_loop *l,
+				    struct engine *e,
+				    const char *id,
+				    const char *condition,
+				    engine_exit_fn cb,
+				    void *ud);
+
 /* json.c: reading cJSON into plain values. */
 const char *ej_str(const cJSON *o, const char *key); /* NULL if absent */
 long long ej_int(const cJSON *o, const char *key, long long dflt);
@@ -282,6 +298,8 @@ char *ej_astr(struct arena *a, const cJSON *o, const char *key); /* "" */
 size_t ej_kv(struct engine_kv **out, struct arena *a, const cJSON *o);
 void ej_strv(struct engine_strv *out, struct arena *a, const cJSON *arr);
 void ej_copy(char *dst, size_t size, const cJSON *o, const char *key);
+/* images.c: an RFC 3339 time in unix seconds; 0 for zero/bad times. */
+long long eng_rfc3339_seconds(const char *s);
 /* Writing. */
 void ej_add_str(cJSON *o, const char *key, const char *s); /* skips NULL */
 void ej_add_strv(cJSON *o, const char *key, const struct engine_strv *v);

@@ -10,6 +10,8 @@ static cJSON *exec_body(const struct engine_exec_spec *s)
 {
 	cJSON *b = cJSON_CreateObject();
 
+	if (s->stdin && !s->detach)
+		cJSON_AddBoolToObject(b, "AttachStdin", 1);
 	cJSON_AddBoolToObject(b, "AttachStdout", !s->detach);
 	cJSON_AddBoolToObject(b, "AttachStderr", !s->detach);
 	if (s->tty)

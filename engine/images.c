@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/xalloc.h"
 
@@ -12,6 +13,23 @@ struct image_ctx {
 	engine_image_fn cb;
 	void *ud;
 };
+
+/*
+ * "2026-11-25T15:37:46.969332055Z" -> unix seconds (UTC; the fraction is
+ * dropped).  The zero time "0001-01-01T00:00:00Z" and anything unparsable
+ * give 0.
+ */
+long long eng_rfc3339_seconds(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!s || !(end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) ||
+	    tm.tm_year < 70)
+		return 0;
+	return (long long)timegm(&tm);
+}
 
 static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 {
@@ -26,6 +44,10 @@ static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 		ej_copy(info.os, sizeof(info.os), j, "Os");
 		ej_copy(info.arch, sizeof(info.arch), j, "Architecture");
 		ej_copy(info.variant, sizeof(info.variant), j, "Variant");
+		info.size = ej_int(j, "Size", 0);
+		ej_copy(info.created, sizeof(info.created), j, "Created");
+		info.last_tag_time = eng_rfc3339_seconds(
+			ej_str(ej_obj(j, "Metadata"), "LastTagTime"));
 	}
 	c->cb(c->ud, rc, &info, rc ? err : NULL);
 	cJSON_Delete(j);

@@ -60,6 +60,8 @@ const char *engine_job_kind_name(enum engine_job_kind k)
 		"volume create",
 		"volume remove",
 		"image ensure",
+		"image pull",
+		"image check",
 		"container create",
 		"container start",
 		"container stop",
@@ -164,6 +166,8 @@ static size_t broken_dep(const struct engine_job *jobs,
 
 		if (j->soft_deps && j->deps[k] != j->container.job)
 			continue;
+		if (j->soft && j->soft[k])
+			continue;
 
 		if (s == ENGINE_JOB_FAILED || s == ENGINE_JOB_SKIPPED)
 			return j->deps[k];
@@ -178,8 +182,8 @@ static bool deps_done(const struct engine_job *jobs, const struct engine_job *j)
 
 		if (s == ENGINE_JOB_DONE)
 			continue;
-		if (!j->soft_deps || s == ENGINE_JOB_WAITING ||
-		    s == ENGINE_JOB_WORKING)
+		if ((!j->soft_deps && !(j->soft && j->soft[k])) ||
+		    s == ENGINE_JOB_WAITING || s == ENGINE_JOB_WORKING)
 			return false;
 	}
 	return true;
@@ -370,6 +374,16 @@ static void on_image(void *ud,
 	struct engine_job *j = &r->jobs[c->i];
 
 	(void)info;
+	if (rc == DIAG_ENOTFOUND && j->kind == ENGINE_JOB_IMAGE_CHECK) {
+		struct diag e = {0};
+
+		diag_set(&e, DIAG_ENOTFOUND, NULL,
+			 "%s: image '%s' is not on this daemon and its pull "
+			 "policy forbids pulling it",
+			 job_title(j), j->name);
+		on_done(ud, rc, &e);
+		return;
+	}
 	if (rc == DIAG_ENOTFOUND) {
 		set_phase(r, c->i, "pulling");
 		engine_image_pull_async(r->l, j->engine, j->name, j->platform,
@@ -750,6 +764,7 @@ static void dispatch(struct run *r, size_t i)
 					   on_removed, c);
 		break;
 	case ENGINE_JOB_IMAGE_ENSURE:
+	case ENGINE_JOB_IMAGE_CHECK:
 		engine_image_inspect_async(r->l, j->engine, j->name, on_image,
 					   c);
 		break;
@@ -759,6 +774,11 @@ static void dispatch(struct run *r, size_t i)
 	case ENGINE_JOB_IMAGE_REMOVE:
 		engine_image_remove_async(r->l, j->engine, j->name, false,
 					  on_removed, c);
+		break;
+	case ENGINE_JOB_IMAGE_PULL:
+		set_phase(r, i, "pulling");
+		engine_image_pull_async(r->l, j->engine, j->name, j->platform,
+					NULL, NULL, on_pulled, c);
 		break;
 	case ENGINE_JOB_CONTAINER_CREATE:
 		if (j->id[0]) {
@@ -880,6 +900,16 @@ static size_t count_state(const struct run *r, enum engine_job_state s)
 	return n;
 }
 
+/* FAILED or SKIPPED jobs that count against the run (not optional ones). */
+static size_t count_bad(const struct run *r, enum engine_job_state s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->jobs[i].state == s && !r->jobs[i].optional;
+	return n;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -924,8 +954,8 @@ static void drive(struct run *r)
 
 static int summarize(const struct run *r, struct diag *err)
 {
-	size_t failed = count_state(r, ENGINE_JOB_FAILED);
-	size_t skipped = count_state(r, ENGINE_JOB_SKIPPED);
+	size_t failed = count_bad(r, ENGINE_JOB_FAILED);
+	size_t skipped = count_bad(r, ENGINE_JOB_SKIPPED);
 
 	if (r->cancelled)
 		return diag_set(err, DIAG_EINTR, NULL,
@@ -934,8 +964,9 @@ static int summarize(const struct run *r, struct diag *err)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct engine_job *j = &r->jobs[i];
 
-		if (j->state != ENGINE_JOB_FAILED &&
-		    j->state != ENGINE_JOB_SKIPPED)
+		if ((j->state != ENGINE_JOB_FAILED &&
+		     j->state != ENGINE_JOB_SKIPPED) ||
+		    j->optional)
 			continue;
 		if (!err)
 			return j->err.code ? j->err.code : DIAG_EENGINE;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 enum plan_build_when plan_service_build_when(const struct compose_service *svc,
+					     const char *pull_policy,
 					     enum plan_build_opt opt)
 {
 	if (!svc->build || opt == PLAN_BUILD_OPT_NEVER)
@@ -11,7 +12,7 @@ enum plan_build_when plan_service_build_when(const struct compose_service *svc,
 	if (opt == PLAN_BUILD_OPT_ALWAYS)
 		return PLAN_BUILD_ALWAYS;
 	/* compose v2: pull_policy 'build' means "always build". */
-	if (svc->pull_policy && !strcmp(svc->pull_policy, "build"))
+	if (pull_policy && !strcmp(pull_policy, "build"))
 		return PLAN_BUILD_ALWAYS;
 	return PLAN_BUILD_MISSING;
 }
@@ -37,7 +38,9 @@ void plan_builds(struct plan_ctx *c)
 		const struct compose_service *s = ps->svc;
 
 		ps->image = s->build ? s->build->image : s->image;
-		ps->build = plan_service_build_when(s, c->opts->build);
+		ps->build = plan_service_build_when(
+			s, c->opts->pull ? c->opts->pull : s->pull_policy,
+			c->opts->build);
 		ps->image_id =
 			c->opts->image_ids ? c->opts->image_ids[i] : NULL;
 	}

@@ -223,12 +223,51 @@ static int check_networks(struct plan_ctx *c, struct diag *err)
 	return 0;
 }
 
+static bool recreated(const struct plan *p, const struct plan_service *ps)
+{
+	for (size_t k = ps->first_container;
+	     k < ps->first_container + ps->n_containers; k++)
+		if (p->containers[k].action == PLAN_ACT_RECREATE)
+			return true;
+	return false;
+}
+
+/*
+ * depends_on restart: true.  compose v2 stops the running dependents of
+ * a service it recreates (stopDependentContainers) and starts them again
+ * once the service is back.
+ */
+static void restart_dependents(struct plan *p)
+{
+	for (size_t k = 0; k < p->n_edges; k++) {
+		const struct plan_edge *e = &p->edges[k];
+		const struct plan_service *from = &p->services[e->from];
+
+		if (!e->restart || e->kind != PLAN_DEP_DEPENDS_ON ||
+		    !recreated(p, &p->services[e->to]))
+			continue;
+		for (size_t c = from->first_container;
+		     c < from->first_container + from->n_containers; c++) {
+			struct plan_container *ct = &p->containers[c];
+
+			if (ct->action != PLAN_ACT_KEEP)
+				continue;
+			ct->action = PLAN_ACT_RESTART;
+			ct->reason = arena_sprintf(
+				p->arena,
+				"'%s' is recreated (depends_on restart: true)",
+				p->services[e->to].name);
+		}
+	}
+}
+
 int plan_converge(struct plan_ctx *c, struct diag *err)
 {
 	size_t n = c->p->n_containers;
 
 	for (size_t i = 0; i < n; i++)
 		decide(c, i);
+	restart_dependents(c->p);
 	if (!c->opts->offline)
 		leftovers(c);
 	return check_networks(c, err);

@@ -258,6 +258,7 @@ static const char *action_color(const struct style *st, enum plan_action a)
 		return st->green;
 	case PLAN_ACT_RECREATE:
 	case PLAN_ACT_START:
+	case PLAN_ACT_RESTART:
 		return st->yellow;
 	case PLAN_ACT_REMOVE:
 		return st->red;
@@ -294,6 +295,9 @@ actions(struct sbuf *out, const struct plan *p, const struct style *st)
 			  "  %swarning%s: orphan left in place (use "
 			  "--remove-orphans): %s\n",
 			  st->yellow, st->off, p->orphan_warnings.v[i]);
+	for (size_t i = 0; i < p->warnings.n; i++)
+		sbuf_addf(out, "  %swarning%s: %s\n", st->yellow, st->off,
+			  p->warnings.v[i]);
 }
 
 /* Padded columns leave spaces at line ends; drop them from 'start' on. */

@@ -110,17 +110,23 @@ static void collect(struct down_ctx *c, size_t *walloc)
 			if (x->label_project &&
 			    strcmp(x->label_project, d->project_name))
 				continue;
-			if (proj && !c->o->remove_orphans && !x->oneoff &&
-			    !in_project(proj, x->service)) {
+			/*
+			 * compose v2 leaves one-offs (from `run`) to
+			 * --remove-orphans too (docker/compose#9880).
+			 */
+			if (proj && !c->o->remove_orphans &&
+			    (x->oneoff || !in_project(proj, x->service))) {
 				plan_strv_push(
 					d->arena, &d->orphan_warnings, walloc,
-					arena_sprintf(d->arena,
-						      "%s/%s (service "
-						      "'%s' is not in "
-						      "the project)",
-						      d->hosts[h].name, x->name,
-						      x->service ? x->service
-								 : "?"));
+					arena_sprintf(
+						d->arena,
+						x->oneoff ? "%s/%s (a one-off "
+							    "of service '%s')"
+							  : "%s/%s (service "
+							    "'%s' is not in "
+							    "the project)",
+						d->hosts[h].name, x->name,
+						x->service ? x->service : "?"));
 				continue;
 			}
 			c->c[k] = x;

@@ -77,9 +77,15 @@ service_edges(struct plan_ctx *c, struct edges *e, size_t i, struct diag *err)
 		const struct compose_depends *d = &s->depends_on[k];
 		struct plan_edge *pe = NULL;
 
+		/* compose v2 ignores an optional dependency that is off. */
 		if (!d->required &&
-		    plan_service_index(c->p, d->service) == PLAN_NONE)
+		    plan_service_index(c->p, d->service) == PLAN_NONE) {
+			plan_warn(c,
+				  "service '%s': optional dependency '%s' is "
+				  "not in the project (profile off?): ignored",
+				  s->name, d->service);
 			continue;
+		}
 		rc = add_edge(c, e, i, d->service, PLAN_DEP_DEPENDS_ON, &d->loc,
 			      &pe, err);
 		if (rc || !pe)
@@ -283,4 +289,36 @@ int plan_graph(struct plan_ctx *c, struct diag *err)
 	if ((rc = order_services(p, err)) || (rc = check_cross(p, err)))
 		return rc;
 	return select_services(c, err);
+}
+
+/* True if some container of 'ps' exists or is made by this up. */
+static bool has_container(const struct plan *p, const struct plan_service *ps)
+{
+	for (size_t k = ps->first_container;
+	     k < ps->first_container + ps->n_containers; k++)
+		if (p->containers[k].existing_id ||
+		    p->containers[k].action != PLAN_ACT_SKIP)
+			return true;
+	return false;
+}
+
+void plan_graph_warnings(struct plan_ctx *c)
+{
+	const struct plan *p = c->p;
+
+	for (size_t k = 0; k < p->n_edges; k++) {
+		const struct plan_edge *e = &p->edges[k];
+		const struct plan_service *to = &p->services[e->to];
+
+		/* As compose v2's "X is missing dependency Y", a warning
+		 * when the dependency is optional. */
+		if (e->required || !p->services[e->from].selected ||
+		    has_container(p, to))
+			continue;
+		plan_warn(
+			c,
+			"service '%s': optional dependency '%s' is not part "
+			"of this run and has no container: not waiting for it",
+			p->services[e->from].name, to->name);
+	}
 }

@@ -10,7 +10,9 @@
  *                "lab": bool, "hosts_mechanism": "extra_hosts"|"exec"}],
  *   "services": [{"name", "daemon", "reason", "platform": str|null,
  *                 "image": str|null, "build": "if missing"|"always"|null,
- *                 "selected": bool, "level": int}],
+ *                 "selected": bool, "level": int,
+ *                 "pull": "missing"|"always"|"never"|"build"|"none",
+ *                 "pull_reason": str}],
  *   "edges": [{"from", "to", "kind", "condition", "required": bool,
  *              "restart": bool, "cross_daemon": bool}],
  *   "order": [service names],
@@ -27,7 +29,8 @@
  *                   "labels": {key: value}}],
  *   "hosts": [{"name", "kind", "container", "late": bool,
  *              "addresses": {daemon: str|null}}],
- *   "orphans": [str]
+ *   "orphans": [str],
+ *   "warnings": [str]
  * }
  */
 #include "planner/planner_int.h"
@@ -143,6 +146,8 @@ static void j_services(struct jw *w, const struct plan *p)
 		       s->build ? plan_build_when_name(s->build) : NULL);
 		jw_bool(w, "selected", s->selected);
 		jw_int(w, "level", (long long)s->level);
+		jw_str(w, "pull", plan_pull_name(s->pull));
+		jw_str(w, "pull_reason", s->pull_reason);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
@@ -278,6 +283,10 @@ static void j_hosts(struct jw *w, const struct plan *p)
 	jw_open(w, "orphans", '[');
 	for (size_t i = 0; i < p->orphan_warnings.n; i++)
 		jw_str(w, NULL, p->orphan_warnings.v[i]);
+	jw_close(w, ']');
+	jw_open(w, "warnings", '[');
+	for (size_t i = 0; i < p->warnings.n; i++)
+		jw_str(w, NULL, p->warnings.v[i]);
 	jw_close(w, ']');
 }
 

@@ -25,7 +25,8 @@ plan_host_index(const struct plan_host *hosts, size_t n_hosts, const char *name)
 const char *plan_action_name(enum plan_action a)
 {
 	static const char *const names[] = {"create", "recreate", "keep",
-					    "start",  "remove",	  "skip"};
+					    "start",  "remove",	  "skip",
+					    "restart"};
 
 	return (size_t)a < ARRAY_SIZE(names) ? names[a] : "?";
 }
@@ -34,6 +35,14 @@ const char *plan_dep_kind_name(enum plan_dep_kind k)
 {
 	static const char *const names[] = {"depends_on", "links",
 					    "network_mode", "volumes_from"};
+
+	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
+}
+
+const char *plan_pull_name(enum plan_pull k)
+{
+	static const char *const names[] = {"missing", "always", "never",
+					    "build", "none"};
 
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
 }
@@ -85,8 +94,9 @@ static int stages(struct plan_ctx *c, struct diag *err)
 	    (rc = plan_addresses(c, err)))
 		return rc;
 	plan_containers_finish(c);
-	if ((rc = plan_converge(c, err)))
+	if ((rc = plan_converge(c, err)) || (rc = plan_pull(c, err)))
 		return rc;
+	plan_graph_warnings(c);
 	return plan_hosts(c, err);
 }
 

@@ -102,6 +102,19 @@ struct plan_host_volume {
 	const char *label_volume;  /* com.docker.compose.volume or NULL */
 };
 
+/*
+ * One image a daemon was asked about.  cli/ inspects only the images whose
+ * pull policy needs it (never, daily, weekly, every_<duration>); the
+ * planner treats an image that is not listed as unknown.
+ */
+struct plan_host_image {
+	const char *ref; /* as the service names it */
+	bool present;
+	/* Metadata.LastTagTime (its last pull or tag), unix seconds; 0:
+	 * unknown. */
+	long long last_tag_time;
+};
+
 /* One daemon and its current state. */
 struct plan_host {
 	const char *name; /* registry name: "linux", "windows" */
@@ -123,6 +136,8 @@ struct plan_host {
 	size_t n_containers;
 	struct plan_host_volume *volumes;
 	size_t n_volumes;
+	struct plan_host_image *images;
+	size_t n_images;
 };
 
 /* up's --build / --no-build. */
@@ -178,7 +193,36 @@ struct plan_options {
 	 * one whose label names another image is recreated (compose v2).
 	 */
 	const char *const *image_ids;
+	/*
+	 * `up --pull POLICY`: replaces every service's pull_policy, as
+	 * compose v2 does (NULL: each service's own).  Checked with
+	 * plan_pull_policy_parse; a bad one is DIAG_EPLAN.
+	 */
+	const char *pull;
+	/* Now, unix seconds, for daily/weekly/every_<duration>; 0: unknown. */
+	long long now;
 };
+
+/* ---- Pull policies --------------------------------------------------------
+ */
+
+enum plan_pull_policy {
+	PLAN_POLICY_MISSING, /* missing, if_not_present, refresh, unset */
+	PLAN_POLICY_ALWAYS,
+	PLAN_POLICY_NEVER,
+	PLAN_POLICY_BUILD,
+	PLAN_POLICY_REFRESH, /* daily, weekly, every_<duration> */
+};
+
+/*
+ * Parses a pull_policy value (NULL: unset, i.e. missing).  daily is 24 h,
+ * weekly 7 days, every_<duration> takes [0-9]+[wdhms] groups ("every_12h",
+ * "every_1d12h").  Sets '*kind' and, for REFRESH, '*every_s' (seconds).
+ * Returns 0, or -1 for a value that is none of these.
+ */
+int plan_pull_policy_parse(enum plan_pull_policy *kind,
+			   long long *every_s,
+			   const char *s);
 
 /* ---- The plan ----------------------------------------------------------- */
 
@@ -203,10 +247,31 @@ struct plan_edge {
 	 * (links, network_mode and volumes_from: service_started).
 	 */
 	const char *condition;
+	/*
+	 * false (depends_on required: false): a soft edge.  As compose v2,
+	 * the dependent still waits for the dependency, but when the
+	 * dependency fails to reach its condition (it exits, is unhealthy,
+	 * completes with a non-zero code, fails to start) it only warns and
+	 * starts the dependent anyway.  A dependency that is not in the
+	 * project (profile off) gives no edge but a warning.
+	 */
 	bool required;
 	bool restart;
 	bool cross_daemon;   /* the two services run on different daemons */
 	struct diag_loc loc; /* where the edge is declared */
+};
+
+/* What up does about a service's image before its containers are created. */
+enum plan_pull {
+	PLAN_PULL_MISSING, /* inspect; pull only if missing (the default) */
+	PLAN_PULL_ALWAYS,  /* pull, even if present */
+	PLAN_PULL_NEVER,   /* never pull; missing is an error */
+	/*
+	 * pull_policy: build: never pulled; the image comes from the
+	 * service's build: section (cli/ adds the build job there).
+	 */
+	PLAN_PULL_BUILD,
+	PLAN_PULL_NONE, /* the service has no image */
 };
 
 struct plan_service {
@@ -218,7 +283,10 @@ struct plan_service {
 	/* The platform passed to pull/create ("windows/amd64"), or NULL. */
 	const char *platform;
 	bool selected; /* part of this run (command line + deps) */
-	size_t level;  /* 0: needs nothing; else 1 + max level of deps */
+	enum plan_pull pull;
+	/* Why: "pull_policy: daily, last pulled 30h ago", "--pull always". */
+	const char *pull_reason;
+	size_t level; /* 0: needs nothing; else 1 + max level of deps */
 	/* The image its containers run: image, else the build's tag. */
 	const char *image;
 	/* When the image is built, on 'daemon' (plan_service_build_when). */
@@ -293,6 +361,12 @@ enum plan_action {
 	PLAN_ACT_START,	   /* same hash but not running: start it */
 	PLAN_ACT_REMOVE,   /* an orphan or a scaled-down container */
 	PLAN_ACT_SKIP,	   /* service not selected: leave as it is */
+	/*
+	 * Running and up to date, but a dependency it declares with
+	 * depends_on restart: true is recreated: as compose v2, it is
+	 * stopped before that dependency goes and started again after it.
+	 */
+	PLAN_ACT_RESTART,
 };
 
 /* How a container gets its host entries. */
@@ -400,6 +474,12 @@ struct plan {
 	 */
 	struct compose_strv orphan_warnings;
 	/*
+	 * Other warnings for the person running up, e.g. an optional
+	 * dependency that is not part of this run ("service 'web': optional
+	 * dependency 'db' is not in the project (profile off?): ignored").
+	 */
+	struct compose_strv warnings;
+	/*
 	 * Named volumes per daemon that mounts them, sorted by (key, daemon).
 	 * Two daemons mounting one volume get two separate volumes.
 	 */
@@ -425,16 +505,19 @@ void plan_free(struct plan *p);
 
 /*
  * When 'svc' is built, compose v2's rule: never without a build section
- * or with --no-build; always with --build or pull_policy 'build'; else
- * only when the image is missing on the daemon.  This is the one place
- * that reads pull_policy for builds (the hook for pull_policy work).
+ * or with --no-build; always with --build or when 'pull_policy' (the
+ * effective one: `up --pull`, else the service's) is 'build'; else only
+ * when the image is missing on the daemon.  The one place where a pull
+ * policy decides a build.
  */
 enum plan_build_when plan_service_build_when(const struct compose_service *svc,
+					     const char *pull_policy,
 					     enum plan_build_opt opt);
 const char *plan_build_when_name(enum plan_build_when w); /* "missing" */
 
 const char *plan_action_name(enum plan_action a);     /* "create", ... */
 const char *plan_dep_kind_name(enum plan_dep_kind k); /* "depends_on", ... */
+const char *plan_pull_name(enum plan_pull k);	      /* "missing", ... */
 /* Index of the service / host by name, or PLAN_NONE. */
 size_t plan_service_index(const struct plan *p, const char *name);
 size_t plan_host_index(const struct plan_host *hosts,

@@ -19,6 +19,7 @@ struct plan_ctx {
 	const struct plan_host_container **existing;
 	/* Which existing containers a planned one took: taken[d][i]. */
 	bool **taken;
+	size_t warn_alloc; /* p->warnings' capacity */
 };
 
 /* route.c: fills services[].daemon, .reason, .platform. */
@@ -28,6 +29,12 @@ void plan_builds(struct plan_ctx *c);
 
 /* graph.c: edges, cycle check, order, levels, selection. */
 int plan_graph(struct plan_ctx *c, struct diag *err);
+
+/*
+ * graph.c, after converge: warns about optional dependencies of selected
+ * services that have no container at all (not selected, none existing).
+ */
+void plan_graph_warnings(struct plan_ctx *c);
 
 /* containers.c: containers with names and endpoints (IPs still NULL). */
 int plan_containers(struct plan_ctx *c, struct diag *err);
@@ -50,6 +57,15 @@ int plan_volumes(struct plan_ctx *c, struct diag *err);
 
 /* converge.c: actions against the current state, orphans. */
 int plan_converge(struct plan_ctx *c, struct diag *err);
+
+/*
+ * pull.c: services[].pull and .pull_reason (after converge: a missing
+ * image under 'never' is an error only where a container is created).
+ */
+int plan_pull(struct plan_ctx *c, struct diag *err);
+/* pull.c: appends a formatted line to p->warnings. */
+void plan_warn(struct plan_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* hosts.c: the hosts table and each container's entries. */
 int plan_hosts(struct plan_ctx *c, struct diag *err);

@@ -59,12 +59,19 @@ fail(struct compiler *c, const struct compose_node *at, const char *fmt, ...)
 static void
 fail(struct compiler *c, const struct compose_node *at, const char *fmt, ...)
 {
+	struct diag_loc loc;
 	va_list ap;
 
 	if (c->rc)
 		return;
+	if (at) {
+		/* The built-in schema's nodes have a line but no file atom. */
+		loc = compose_node_loc(at);
+		if (!loc.file)
+			loc.file = "mixcompose.schema.json";
+	}
 	va_start(ap, fmt);
-	c->rc = diag_vset(c->err, DIAG_ESCHEMA, at ? &at->loc : NULL, fmt, ap);
+	c->rc = diag_vset(c->err, DIAG_ESCHEMA, at ? &loc : NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -109,7 +116,8 @@ kw_type(struct compiler *c, struct sch *s, const struct compose_node *v)
 	}
 	bit = is_str(v) ? type_bit(v->str) : 0;
 	if (!bit) {
-		fail(c, v, "unknown type '%s'", v->str ? v->str : "?");
+		fail(c, v, "unknown type '%s'",
+		     v->kind == COMPOSE_NODE_SCALAR ? v->str : "?");
 		return;
 	}
 	s->types |= bit;

@@ -126,14 +126,14 @@ type_error(struct vctx *v, const struct compose_node *n, unsigned want)
 
 	sch_types_str(&sb, want);
 	if (sch_node_type(n) == SCH_T_NULL)
-		report(v, DIAG_ERROR, &n->loc, "must be of type %s, not null",
-		       sb.buf);
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
+		       "must be of type %s, not null", sb.buf);
 	else if (n->kind == COMPOSE_NODE_SCALAR)
-		report(v, DIAG_ERROR, &n->loc, "'%s' is not of type %s", n->str,
-		       sb.buf);
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
+		       "'%s' is not of type %s", n->str, sb.buf);
 	else
-		report(v, DIAG_ERROR, &n->loc, "must be of type %s, not %s",
-		       sb.buf,
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
+		       "must be of type %s, not %s", sb.buf,
 		       n->kind == COMPOSE_NODE_MAP ? "object" : "array");
 	sbuf_release(&sb);
 }
@@ -148,7 +148,7 @@ check_enum(struct vctx *v, const struct sch *s, const struct compose_node *n)
 			return;
 	for (size_t i = 0; i < s->n_enum; i++)
 		sbuf_addf(&sb, "%s%s", i ? ", " : "", s->enum_vals[i]->str);
-	report(v, DIAG_ERROR, &n->loc, "'%s' must be one of: %s",
+	report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n), "'%s' must be one of: %s",
 	       n->kind == COMPOSE_NODE_SCALAR ? n->str : "?", sb.buf);
 	sbuf_release(&sb);
 }
@@ -165,7 +165,7 @@ static size_t utf8_len(const char *s)
 static void
 check_string(struct vctx *v, const struct sch *s, const struct compose_node *n)
 {
-	const struct diag_loc *loc = &n->loc;
+	const struct diag_loc *loc = COMPOSE_NODE_LOC(n);
 
 	if (s->cformat && !sch_cformat_ok(s->cformat, n->str))
 		report(v, DIAG_ERROR, loc, "'%s' is not a valid %s", n->str,
@@ -200,11 +200,11 @@ check_number(struct vctx *v, const struct sch *s, const struct compose_node *n)
 		d = (double)strtoll(n->str + 2, NULL,
 				    n->str[1] == 'o' ? 8 : 16);
 	if (s->has_min && (d < s->minimum || (s->excl_min && d == s->minimum)))
-		report(v, DIAG_ERROR, &n->loc,
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
 		       "'%s' is less than the minimum of %g", n->str,
 		       s->minimum);
 	if (s->has_max && (d > s->maximum || (s->excl_max && d == s->maximum)))
-		report(v, DIAG_ERROR, &n->loc,
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
 		       "'%s' is greater than the maximum of %g", n->str,
 		       s->maximum);
 }
@@ -233,11 +233,12 @@ static void known_key(struct vctx *v,
 	const struct sch *ps = sch_prop_schema(v->schema, p);
 
 	if (ps->unsupported)
-		report(v, DIAG_WARNING, &pair->key->loc,
+		report(v, DIAG_WARNING, COMPOSE_NODE_LOC(pair->key),
 		       "mixcompose does not act on '%s'; it is ignored",
 		       p->name);
 	if (ps->deprecated)
-		report(v, DIAG_WARNING, &pair->key->loc, "%s", ps->deprecated);
+		report(v, DIAG_WARNING, COMPOSE_NODE_LOC(pair->key), "%s",
+		       ps->deprecated);
 	validate(v, ps, pair->value);
 }
 
@@ -249,7 +250,7 @@ static void check_extension_typo(struct vctx *v,
 	const char *best = sch_suggest(s, key->str);
 
 	if (best && !strncmp(best, "x-", 2))
-		report(v, DIAG_WARNING, &key->loc,
+		report(v, DIAG_WARNING, COMPOSE_NODE_LOC(key),
 		       "unknown extension '%s' (did you mean '%s'?)", key->str,
 		       best);
 }
@@ -260,17 +261,18 @@ unknown_key(struct vctx *v, const struct sch *s, const struct compose_node *key)
 	const char *best;
 
 	if (!s->n_props && s->n_pprops) {
-		report(v, DIAG_ERROR, &key->loc,
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(key),
 		       "'%s' is not a valid key (must match '%s')", key->str,
 		       s->pprops[0].rx.src);
 		return;
 	}
 	best = sch_suggest(s, key->str);
 	if (best)
-		report(v, DIAG_ERROR, &key->loc,
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(key),
 		       "unknown key '%s' (did you mean '%s'?)", key->str, best);
 	else
-		report(v, DIAG_ERROR, &key->loc, "unknown key '%s'", key->str);
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(key), "unknown key '%s'",
+		       key->str);
 }
 
 static void
@@ -305,14 +307,14 @@ check_object(struct vctx *v, const struct sch *s, const struct compose_node *n)
 		check_pair(v, s, &n->pairs[i]);
 	for (size_t i = 0; i < s->n_required; i++)
 		if (!compose_map_get(n, s->required[i]))
-			report(v, DIAG_ERROR, &n->loc,
+			report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
 			       "missing required key '%s'", s->required[i]);
 	if (s->min_props >= 0 && n->n < (size_t)s->min_props)
-		report(v, DIAG_ERROR, &n->loc, "must have at least %ld keys",
-		       s->min_props);
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
+		       "must have at least %ld keys", s->min_props);
 	if (s->max_props >= 0 && n->n > (size_t)s->max_props)
-		report(v, DIAG_ERROR, &n->loc, "must have at most %ld keys",
-		       s->max_props);
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
+		       "must have at most %ld keys", s->max_props);
 }
 
 static void
@@ -331,15 +333,15 @@ check_array(struct vctx *v, const struct sch *s, const struct compose_node *n)
 		path_pop(v);
 	}
 	if (s->min_items >= 0 && n->n < (size_t)s->min_items)
-		report(v, DIAG_ERROR, &n->loc, "must have at least %ld items",
-		       s->min_items);
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
+		       "must have at least %ld items", s->min_items);
 	if (s->max_items >= 0 && n->n > (size_t)s->max_items)
-		report(v, DIAG_ERROR, &n->loc, "must have at most %ld items",
-		       s->max_items);
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
+		       "must have at most %ld items", s->max_items);
 	if (s->unique_items && n->n > 1 &&
 	    (dup = sch_first_duplicate(n, &first)) >= 0) {
 		path_push(v, NULL, (size_t)dup);
-		report(v, DIAG_ERROR, &n->items[dup]->loc,
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n->items[dup]),
 		       "duplicate item '%s' (also at [%zu])",
 		       n->items[dup]->str, first);
 		path_pop(v);
@@ -404,7 +406,8 @@ check_not(struct vctx *v, const struct sch *s, const struct compose_node *n)
 
 	trial(v, &tmp, s->not_, n, false);
 	if (!tmp.errors)
-		report(v, DIAG_ERROR, &n->loc, "is not allowed here");
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
+		       "is not allowed here");
 	diag_list_release(&tmp);
 }
 
@@ -416,8 +419,8 @@ static void check_scalar(struct vctx *v,
 	if (s->n_enum)
 		check_enum(v, s, n);
 	if (s->const_val && !sch_scalar_equal(n, s->const_val))
-		report(v, DIAG_ERROR, &n->loc, "'%s' must be '%s'", n->str,
-		       s->const_val->str);
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n), "'%s' must be '%s'",
+		       n->str, s->const_val->str);
 	if (t == SCH_T_STR)
 		check_string(v, s, n);
 	else if (t & (SCH_T_INT | SCH_T_NUM))
@@ -448,7 +451,8 @@ validate_core(struct vctx *v, const struct sch *s, const struct compose_node *n)
 	if (s->n_any_of)
 		check_choice(v, s->any_of, s->n_any_of, n);
 	else if (s->any_of)
-		report(v, DIAG_ERROR, &n->loc, "is not allowed here");
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n),
+		       "is not allowed here");
 	if (s->not_)
 		check_not(v, s, n);
 }
@@ -471,7 +475,8 @@ validate(struct vctx *v, const struct sch *s, const struct compose_node *n)
 	}
 	trial(v, &tmp, s, n, true);
 	if (tmp.errors) {
-		report(v, DIAG_ERROR, &n->loc, "'%s' %s", n->str, s->error_msg);
+		report(v, DIAG_ERROR, COMPOSE_NODE_LOC(n), "'%s' %s", n->str,
+		       s->error_msg);
 		merge(v, &tmp, false);
 		return;
 	}

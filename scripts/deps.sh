@@ -12,6 +12,8 @@ pkgs=(
 	libclang-rt-14-dev
 	# the lab: real daemons and images built without a registry
 	docker.io iptables busybox-static nginx-light
+	# a private registry on loopback for the pull_policy tests
+	docker-registry
 	# TLS and ssh transports, tested for real on loopback
 	openssl openssh-server openssh-client
 	# the peer for benchmarks, and tools the tests and benchmarks use

@@ -34,6 +34,15 @@ hosts --sync
 restart
 stop
 start
+top
+images --format json
+port nginx 80
+ls -a
+pause
+unpause
+kill
+rm -f
+create
 down -v -t 0
 CMDS
 exit "$bad"

@@ -38,14 +38,18 @@ void arena_free(struct arena *a)
 	free(a);
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+/*
+ * Returns 'size' zeroed bytes at an offset rounded up to 'align' (a power
+ * of two).  Strings take align 1: most scalars of a compose file are a
+ * few bytes long, and rounding each to 16 would add half again.
+ */
+static void *arena_take(struct arena *a, size_t size, size_t align)
 {
-	const size_t align = alignof(max_align_t);
 	struct arena_block *b = a->head;
+	size_t off = b ? (b->used + align - 1) & ~(align - 1) : 0;
 	void *p;
 
-	size = (size + align - 1) & ~(align - 1);
-	if (!b || b->size - b->used < size) {
+	if (!b || off > b->size || b->size - off < size) {
 		size_t cap = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
 
 		b = xmalloc(sizeof(*b) + cap);
@@ -62,12 +66,18 @@ void *arena_alloc(struct arena *a, size_t size)
 			b->next = a->head;
 			a->head = b;
 		}
+		off = 0;
 	}
-	p = b->data + b->used;
-	b->used += size;
+	p = b->data + off;
+	b->used = off + size;
 	a->total += size;
 	memset(p, 0, size);
 	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	return arena_take(a, size, alignof(max_align_t));
 }
 
 void *arena_calloc(struct arena *a, size_t n, size_t size)
@@ -79,7 +89,7 @@ void *arena_calloc(struct arena *a, size_t n, size_t size)
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1, 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';

@@ -214,6 +214,50 @@ Test(cli_apply, create_spec_carries_labels_ports_binds_hosts_and_address)
 	cr_assert(strv_has(&nginx->extra_hosts, want), "no '%s'", want);
 }
 
+static size_t prefixed(const struct engine_strv *v, const char *prefix)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->n; i++)
+		n += !strncmp(v->v[i], prefix, strlen(prefix));
+	return n;
+}
+
+/*
+ * extra_hosts as a map of lists: ExtraHosts gets "host:ip" for every
+ * address (IPv6 as written, brackets gone), after the planned peers.
+ */
+Test(cli_apply, every_extra_hosts_address_goes_to_extra_hosts)
+{
+	const char *files[] = {TEST_FIXTURES_DIR
+			       "/compose/extra_hosts/compose.yaml"};
+	struct compose_options o = {.files = files, .n_files = 1};
+	const struct engine_container_spec *app, *db;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct diag err = {0};
+
+	compose_project_free(proj);
+	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(compose_project_normalize(proj, &dl), 0);
+	diag_list_release(&dl);
+	plan_and_apply();
+	app = J.v[find(ENGINE_JOB_CONTAINER_CREATE, "extra_hosts-app-1")]
+		      .container_spec;
+	db = J.v[find(ENGINE_JOB_CONTAINER_CREATE, "extra_hosts-db-1")]
+		     .container_spec;
+	cr_assert(strv_has(&app->extra_hosts, "myhost:10.0.0.1"));
+	cr_assert(strv_has(&app->extra_hosts, "myhost:::1"));
+	cr_assert(strv_has(&app->extra_hosts, "other:fe80::1"));
+	cr_assert(strv_has(&app->extra_hosts, "db:10.0.0.9"));
+	cr_assert_eq(prefixed(&app->extra_hosts, "db:"), 1,
+		     "db is the user's: no planned entry for it");
+	cr_assert(strv_has(&db->extra_hosts, "multi:10.0.0.1"));
+	cr_assert(strv_has(&db->extra_hosts, "multi:10.0.0.2"));
+	cr_assert(strv_has(&db->extra_hosts, "myhostv6:::1"));
+	cr_assert(strv_has(&db->extra_hosts, "somehost:162.242.195.82"));
+	cr_assert_eq(prefixed(&db->extra_hosts, "app:"), 1, "planned 'app'");
+}
+
 Test(cli_apply, windows_engine_gets_the_hosts_block_by_exec_after_start)
 {
 	size_t start, exec;

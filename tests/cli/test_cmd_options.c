@@ -64,7 +64,7 @@ Test(cli_cmd_options, every_command_has_help)
 {
 	static const char *const cmds[] = {"ps",   "logs",  "plan", "hosts",
 					   "exec", "start", "stop", "restart",
-					   "pull", "build"};
+					   "pull", "run",   "build"};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		expect_help(cmds[i]);

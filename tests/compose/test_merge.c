@@ -181,18 +181,21 @@ Test(compose_merge, labels_merge_by_key)
 	cr_assert_str_eq(kv(s->labels, s->n_labels, "y"), "3");
 }
 
-Test(compose_merge, extra_hosts_merge_by_host)
+/* compose-go's mergeExtraHosts: the union of the "host=ip" strings. */
+Test(compose_merge, extra_hosts_merge_as_a_union_of_entries)
 {
 	const struct compose_service *s;
 
 	merge2("services:\n  a:\n    image: x\n    extra_hosts: "
 	       "[\"db:10.0.0.1\", \"v6:::1\"]\n",
-	       "services:\n  a:\n    extra_hosts: [\"db=10.0.0.2\"]\n");
+	       "services:\n  a:\n    extra_hosts: [\"db=10.0.0.2\", "
+	       "\"v6:::1\"]\n");
 	s = lt_svc(&t, "a");
-	cr_assert_eq(s->n_extra_hosts, 2);
-	cr_assert_str_eq(kv(s->extra_hosts, s->n_extra_hosts, "db"),
-			 "10.0.0.2");
-	cr_assert_str_eq(kv(s->extra_hosts, s->n_extra_hosts, "v6"), "::1");
+	cr_assert_eq(s->n_extra_hosts, 3);
+	cr_assert_str_eq(s->extra_hosts[0].value, "10.0.0.1");
+	cr_assert_str_eq(s->extra_hosts[1].value, "::1");
+	cr_assert_str_eq(s->extra_hosts[2].key, "db");
+	cr_assert_str_eq(s->extra_hosts[2].value, "10.0.0.2");
 }
 
 Test(compose_merge, depends_on_list_and_map_merge)

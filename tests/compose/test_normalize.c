@@ -423,6 +423,52 @@ Test(compose_normalize, healthcheck_bad_duration_is_an_error)
 		  6, 17);
 }
 
+/*
+ * compose v2 parses durations with Go's time.ParseDuration, which wants a
+ * unit on every number but "0", and its schema wants a string.
+ */
+Test(compose_normalize, stop_grace_period_without_unit_is_an_error)
+{
+	svc_bad("    stop_grace_period: 10\n");
+	lt_expect(&t,
+		  "services.s.stop_grace_period: '10' is not a valid duration "
+		  "(a number with a unit, e.g. '10s'",
+		  4, 24);
+}
+
+Test(compose_normalize, stop_grace_period_quoted_number_is_an_error)
+{
+	svc_bad("    stop_grace_period: \"90\"\n");
+	lt_expect(&t, "stop_grace_period: '90' is not a valid duration", 4, 24);
+}
+
+Test(compose_normalize, stop_grace_period_fraction_without_unit_is_an_error)
+{
+	svc_bad("    stop_grace_period: \"1.5\"\n");
+	lt_expect(&t, "'1.5' is not a valid duration", 4, 24);
+}
+
+Test(compose_normalize, stop_grace_period_zero_needs_no_unit)
+{
+	cr_assert_eq(
+		svc("    stop_grace_period: \"0\"\n")->stop_grace_period_ns, 0);
+}
+
+Test(compose_normalize, stop_grace_period_with_units)
+{
+	cr_assert_eq(
+		svc("    stop_grace_period: 1m30s\n")->stop_grace_period_ns,
+		90000000000LL);
+}
+
+Test(compose_normalize, healthcheck_duration_without_unit_is_an_error)
+{
+	svc_bad("    healthcheck:\n      test: [CMD, x]\n      timeout: "
+		"\"5\"\n");
+	lt_expect(&t, "healthcheck.timeout: '5' is not a valid duration", 6,
+		  16);
+}
+
 /* ---- command and entrypoint ------------------------------------------- */
 
 Test(compose_normalize, command_string_splits_like_a_shell)

@@ -95,17 +95,17 @@ Test(compose_yaml, every_node_has_line_and_column)
 	struct compose_node *ports = compose_map_get(web, "ports");
 
 	cr_assert_eq(root->kind, COMPOSE_NODE_MAP);
-	cr_assert_eq(root->loc.line, 1);
-	cr_assert_eq(root->loc.col, 1);
-	cr_assert_str_eq(root->loc.file, "t.yaml");
-	cr_assert_eq(web->pairs[0].key->loc.line, 3);
-	cr_assert_eq(web->pairs[0].key->loc.col, 5);
-	cr_assert_eq(web->pairs[0].value->loc.line, 3);
-	cr_assert_eq(web->pairs[0].value->loc.col, 12);
+	cr_assert_eq((int)root->line, 1);
+	cr_assert_eq((int)root->col, 1);
+	cr_assert_str_eq(atom_name(root->file), "t.yaml");
+	cr_assert_eq((int)web->pairs[0].key->line, 3);
+	cr_assert_eq((int)web->pairs[0].key->col, 5);
+	cr_assert_eq((int)web->pairs[0].value->line, 3);
+	cr_assert_eq((int)web->pairs[0].value->col, 12);
 	cr_assert_eq(ports->kind, COMPOSE_NODE_SEQ);
 	cr_assert_eq(ports->n, 2);
-	cr_assert_eq(ports->items[1]->loc.line, 4);
-	cr_assert_eq(ports->items[1]->loc.col, 22);
+	cr_assert_eq((int)ports->items[1]->line, 4);
+	cr_assert_eq((int)ports->items[1]->col, 22);
 }
 
 Test(compose_yaml, file_name_is_copied_into_arena)
@@ -117,7 +117,7 @@ Test(compose_yaml, file_name_is_copied_into_arena)
 	cr_assert_eq(compose_yaml_parse(&n, ar, name, "a: 1", 4, NULL, &err),
 		     0);
 	name[0] = 'X';
-	cr_assert_str_eq(n->loc.file, "copied.yaml");
+	cr_assert_str_eq(atom_name(n->file), "copied.yaml");
 }
 
 Test(compose_yaml, buffer_need_not_be_terminated)
@@ -167,12 +167,15 @@ Test(compose_yaml, tags_are_kept_as_written)
 					  "env: !override\n  A: 1\n"
 					  "x: !custom value\n");
 
-	cr_assert_str_eq(compose_map_get(r, "ports")->tag, "!reset");
+	cr_assert_str_eq(compose_node_tag(compose_map_get(r, "ports")),
+			 "!reset");
 	cr_assert_eq(compose_map_get(r, "ports")->kind, COMPOSE_NODE_SEQ);
-	cr_assert_str_eq(compose_map_get(r, "env")->tag, "!override");
+	cr_assert_str_eq(compose_node_tag(compose_map_get(r, "env")),
+			 "!override");
 	cr_assert_eq(compose_map_get(r, "env")->kind, COMPOSE_NODE_MAP);
-	cr_assert_str_eq(compose_map_get(r, "x")->tag, "!custom");
-	cr_assert_null(compose_map_get(r, "env")->pairs[0].value->tag);
+	cr_assert_str_eq(compose_node_tag(compose_map_get(r, "x")), "!custom");
+	cr_assert_null(
+		compose_node_tag(compose_map_get(r, "env")->pairs[0].value));
 }
 
 Test(compose_yaml, alias_clones_anchored_subtree)
@@ -192,11 +195,11 @@ Test(compose_yaml, alias_clones_anchored_subtree)
 		      compose_map_get(copy, "env"));
 	cr_assert_eq(compose_map_get(copy, "env")->n, 2);
 	/* The alias node points at the alias, its children at the anchor. */
-	cr_assert_eq(copy->loc.line, 4);
-	cr_assert_eq(copy->loc.col, 7);
-	cr_assert_eq(compose_map_get(copy, "image")->loc.line, 2);
+	cr_assert_eq((int)copy->line, 4);
+	cr_assert_eq((int)copy->col, 7);
+	cr_assert_eq((int)(compose_map_get(copy, "image"))->line, 2);
 	cr_assert_str_eq(str_at(r, "again", NULL), "hello");
-	cr_assert_eq(compose_map_get(r, "again")->loc.line, 6);
+	cr_assert_eq((int)(compose_map_get(r, "again"))->line, 6);
 }
 
 Test(compose_yaml, redefined_anchor_takes_latest)
@@ -476,7 +479,7 @@ Test(compose_yaml, large_map_parses_in_order)
 	r = compose_map_get(r, "services");
 	cr_assert_eq(r->n, 5000);
 	cr_assert_str_eq(r->pairs[4999].key->str, "svc4999");
-	cr_assert_eq(r->pairs[4999].key->loc.line, 1 + 4999 * 6 + 1);
+	cr_assert_eq((int)r->pairs[4999].key->line, 1 + 4999 * 6 + 1);
 	sbuf_release(&sb);
 }
 
@@ -508,8 +511,7 @@ static bool same_tree(const struct compose_node *a,
 		return a == b;
 	if (a->kind != b->kind || a->n != b->n)
 		return false;
-	if ((a->tag == NULL) != (b->tag == NULL) ||
-	    (a->tag && strcmp(a->tag, b->tag)))
+	if (a->tag != b->tag) /* atoms: equal tags, equal atoms */
 		return false;
 	if (a->kind == COMPOSE_NODE_SCALAR &&
 	    compose_scalar_type(a) == COMPOSE_TYPE_NULL)
@@ -832,6 +834,55 @@ Test(compose_yaml, intern_table_full_keeps_every_scalar)
 	}
 	cr_assert_eq(n->items[N]->str, n->items[7]->str);
 	cr_assert_str_eq(n->items[N + 1]->str, "k19999");
-	cr_assert_eq(n->items[N + 1]->loc.line, N + 2);
+	cr_assert_eq((int)n->items[N + 1]->line, N + 2);
+	sbuf_release(&sb);
+}
+
+Test(compose_yaml, node_is_32_bytes)
+{
+	/* The 5000-service benchmark's memory budget rests on this. */
+	cr_assert_eq(sizeof(struct compose_node), 32);
+}
+
+Test(compose_yaml, clone_then_push_grows_exact_arrays)
+{
+	struct compose_node *r = NULL, *c;
+	struct diag err = {0};
+	char key[16];
+
+	cr_assert_eq(parse(&r, "a: 1\nb: [x, y, z]\n", &err), 0);
+	c = compose_node_clone(ar, r);
+	/* Parsed and cloned arrays are exact: the first push must move. */
+	for (int i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		compose_map_set(ar, c, compose_node_scalar(ar, key, NULL),
+				compose_node_scalar(ar, "v", NULL));
+		compose_seq_push(ar, compose_map_get(c, "b"),
+				 compose_node_scalar(ar, key, NULL));
+	}
+	cr_assert_eq(c->n, 102);
+	cr_assert_eq(compose_map_get(c, "b")->n, 103);
+	cr_assert_str_eq(compose_map_get(c, "b")->items[2]->str, "z");
+	cr_assert_str_eq(compose_map_get(c, "b")->items[102]->str, "k99");
+	cr_assert_str_eq(compose_map_get(c, "k57")->str, "v");
+	/* The source tree is untouched. */
+	cr_assert_eq(r->n, 2);
+	cr_assert_eq(compose_map_get(r, "b")->n, 3);
+}
+
+Test(compose_yaml, too_many_distinct_tags_is_a_limit_error)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct compose_node *r = NULL;
+	struct diag err = {0};
+
+	/* Every tag is an atom; the table holds 65534 names in all. */
+	for (int i = 0; i < 70000; i++)
+		sbuf_addf(&sb, "- !t%d x\n", i);
+	cr_assert_eq(parse(&r, sb.buf, &err), DIAG_ELIMIT, "%s", err.msg);
+	cr_assert_str_eq(err.loc.file, "t.yaml");
+	cr_assert_gt(err.loc.line, 60000);
+	cr_assert_lt(err.loc.line, 65536);
+	cr_assert_eq(err.loc.col, 3);
 	sbuf_release(&sb);
 }

@@ -22,8 +22,7 @@ static bool same_tree(const struct compose_node *a,
 		return a == b;
 	if (a->kind != b->kind || a->n != b->n)
 		return false;
-	if ((a->tag == NULL) != (b->tag == NULL) ||
-	    (a->tag && strcmp(a->tag, b->tag)))
+	if (a->tag != b->tag) /* atoms: equal tags, equal atoms */
 		return false;
 	/* A null is a null however it is spelt ("", "~", "null"). */
 	if (a->kind == COMPOSE_NODE_SCALAR &&

@@ -973,6 +973,66 @@ Test(integration_engine_ssh, pings_reuse_one_ssh_pipe)
 	engine_free(e);
 }
 
+static int
+ssh_sink(void *ud, enum engine_stream_kind s, const char *p, size_t n)
+{
+	(void)s;
+	sbuf_add(ud, p, n);
+	return 0;
+}
+
+/* The hijacked exec stream through the ssh pipe: stdin in, EOF, code. */
+Test(integration_engine_ssh, exec_stream_over_ssh)
+{
+	static const char *const cmd[] = {"sleep", "120"};
+	static const char *const cat[] = {"sh", "-c", "cat; exit 6"};
+	struct engine *e = ssh_engine("/run/mixlab/linux.sock");
+	struct engine_container_spec spec;
+	struct engine_exec_spec es = {.argv = {cat, 3}, .stdin = true};
+	struct engine_hijack *hj = NULL;
+	struct sbuf out = SBUF_INIT;
+	struct diag err = {0};
+	char name[64], id[80], xid[80];
+	int in[2], code = -1;
+	struct engine_stdio io = {.out = ssh_sink, .out_ud = &out};
+
+	engine_container_spec_init(&spec);
+	spec.image = "local/busybox:lab";
+	spec.cmd = (struct engine_strv){cmd, 2};
+	spec.network_mode = "none";
+	snprintf(name, sizeof(name), "ieng-sshexec-%ld", (long)getpid());
+	cr_assert_eq(engine_container_create(e, name, NULL, &spec, id, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(engine_container_start(e, id, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_exec_create(e, id, &es, xid, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(pipe(in), 0);
+	cr_assert_eq(write(in[1], "over ssh\n", 9), 9);
+	close(in[1]);
+	io.in_fd = in[0];
+	cr_expect_eq(engine_exec_attach(&hj, e, xid, false, &err), 0, "%s",
+		     err.msg);
+	if (hj)
+		cr_expect_eq(engine_hijack_pump(hj, &io, &err), 0, "%s",
+			     err.msg);
+	engine_hijack_free(hj);
+	close(in[0]);
+	cr_expect_str_eq(out.buf, "over ssh\n");
+	for (int i = 0; i < 100; i++) {
+		bool running = true;
+
+		cr_assert_eq(engine_exec_inspect(e, xid, &code, &running, &err),
+			     0, "%s", err.msg);
+		if (!running)
+			break;
+		usleep(20000);
+	}
+	cr_expect_eq(code, 6);
+	engine_container_remove(e, id, true, true, &err);
+	engine_free(e);
+	sbuf_release(&out);
+}
+
 Test(integration_engine_ssh, remote_socket_missing_says_why)
 {
 	struct engine *e = ssh_engine("/run/mixlab/nosuch.sock");

@@ -692,3 +692,37 @@ Test(integration_up, wait_returns_once_everything_is_running_or_healthy)
 	free(app);
 	sbuf_release(&out);
 }
+
+/*
+ * Issue #2's loader gaps on real daemons: the second document's service
+ * runs too, every address of an extra_hosts list is a line of /etc/hosts
+ * (IPv6 included), label_file's labels sit under `labels`, and a raw
+ * env_file value arrives as written.
+ */
+Test(integration_up, loader_gaps_reach_the_containers)
+{
+	struct sbuf out = SBUF_INIT;
+	char *v;
+
+	project("gaps", "gaps");
+	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	sbuf_reset(&out);
+	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK, "exec %s cat /etc/hosts",
+				cname("a")),
+		     0, "%s", out.buf);
+	cr_assert(strstr(out.buf, "10.99.0.1\tmyhost\n"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "::1\tmyhost\n"), "%s", out.buf);
+	v = inspect(LAB_LINUX_SOCK, cname("a"),
+		    "{{index .Config.Labels \"com.example.file\"}}/"
+		    "{{index .Config.Labels \"com.example.kept\"}}");
+	cr_assert_str_eq(v, "from-file/from-labels");
+	free(v);
+	v = inspect(LAB_LINUX_SOCK, cname("a"),
+		    "{{range .Config.Env}}{{println .}}{{end}}");
+	cr_assert(strstr(v, "RAW=\"quoted $HOME\""), "%s", v);
+	free(v);
+	v = inspect(LAB_WINDOWS_SOCK, cname("b"), "{{.State.Running}}");
+	cr_assert_str_eq(v, "true");
+	free(v);
+	sbuf_release(&out);
+}

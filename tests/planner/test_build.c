@@ -40,23 +40,26 @@ Test(planner_build, when_follows_flags_and_pull_policy)
 	struct compose_service s = {0};
 	struct compose_build b = {0};
 
-	cr_assert_eq(plan_service_build_when(&s, PLAN_BUILD_OPT_ALWAYS),
+	cr_assert_eq(plan_service_build_when(&s, NULL, PLAN_BUILD_OPT_ALWAYS),
 		     PLAN_BUILD_NONE);
 	s.build = &b;
-	cr_assert_eq(plan_service_build_when(&s, PLAN_BUILD_OPT_DEFAULT),
+	cr_assert_eq(plan_service_build_when(&s, NULL, PLAN_BUILD_OPT_DEFAULT),
 		     PLAN_BUILD_MISSING);
-	cr_assert_eq(plan_service_build_when(&s, PLAN_BUILD_OPT_ALWAYS),
+	cr_assert_eq(plan_service_build_when(&s, NULL, PLAN_BUILD_OPT_ALWAYS),
 		     PLAN_BUILD_ALWAYS);
-	cr_assert_eq(plan_service_build_when(&s, PLAN_BUILD_OPT_NEVER),
+	cr_assert_eq(plan_service_build_when(&s, NULL, PLAN_BUILD_OPT_NEVER),
 		     PLAN_BUILD_NONE);
-	s.pull_policy = "build";
-	cr_assert_eq(plan_service_build_when(&s, PLAN_BUILD_OPT_DEFAULT),
-		     PLAN_BUILD_ALWAYS);
-	cr_assert_eq(plan_service_build_when(&s, PLAN_BUILD_OPT_NEVER),
+	cr_assert_eq(
+		plan_service_build_when(&s, "build", PLAN_BUILD_OPT_DEFAULT),
+		PLAN_BUILD_ALWAYS);
+	cr_assert_eq(plan_service_build_when(&s, "build", PLAN_BUILD_OPT_NEVER),
 		     PLAN_BUILD_NONE);
-	s.pull_policy = "missing";
-	cr_assert_eq(plan_service_build_when(&s, PLAN_BUILD_OPT_DEFAULT),
-		     PLAN_BUILD_MISSING);
+	cr_assert_eq(
+		plan_service_build_when(&s, "missing", PLAN_BUILD_OPT_DEFAULT),
+		PLAN_BUILD_MISSING);
+	cr_assert_eq(
+		plan_service_build_when(&s, "always", PLAN_BUILD_OPT_DEFAULT),
+		PLAN_BUILD_MISSING);
 }
 
 Test(planner_build, built_on_the_service_daemon_and_shown)
@@ -89,6 +92,20 @@ Test(planner_build, built_on_the_service_daemon_and_shown)
 	cr_assert(strstr(out.buf, "[\"app (build)\"]"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "[\"db\"]"), "%s", out.buf);
 	sbuf_release(&out);
+	plan_free(pl);
+	mu_free(p);
+}
+
+Test(planner_build, up_pull_build_replaces_the_policy)
+{
+	struct compose_project *p = model();
+	struct plan_host h[2] = {mu_host("linux", "linux", "amd64"),
+				 mu_host("windows", "windows", "amd64")};
+	struct plan_options o = {.pull = "build"};
+	struct plan *pl = plan_of(p, h, &o);
+
+	cr_assert_eq(pl->services[plan_service_index(pl, "app")].build,
+		     PLAN_BUILD_ALWAYS);
 	plan_free(pl);
 	mu_free(p);
 }

@@ -427,6 +427,38 @@ Test(planner_converge, down_keeps_orphans_unless_asked)
 	mu_free(p);
 }
 
+Test(planner_converge, down_leaves_oneoffs_to_remove_orphans)
+{
+	struct compose_project *p = two();
+	struct plan_down *d = NULL;
+	struct plan_down_options o = {.project = p};
+	struct diag err = {0};
+	struct plan_host_container *x;
+
+	mu_host_ctr(ha, &hosts[0], "demo-web-1", "web", 1, "h", "running");
+	x = mu_host_ctr(ha, &hosts[0], "demo-web-run-0a1b2c3d4e5f", "web", 1,
+			"h", "exited");
+	x->oneoff = true;
+	cr_assert_eq(plan_build_down(&d, "demo", hosts, 2, &o, &err), 0);
+	cr_assert_eq(d->n_steps, 1);
+	cr_assert_eq(d->orphan_warnings.n, 1);
+	cr_assert(strstr(d->orphan_warnings.v[0], "demo-web-run-0a1b2c3d4e5f"));
+	cr_assert(strstr(d->orphan_warnings.v[0], "one-off"));
+	plan_down_free(d);
+	o.remove_orphans = true;
+	cr_assert_eq(plan_build_down(&d, "demo", hosts, 2, &o, &err), 0);
+	cr_assert_eq(d->n_steps, 2);
+	cr_assert_eq(d->orphan_warnings.n, 0);
+	plan_down_free(d);
+	/* Without a compose file every labelled container goes. */
+	o.remove_orphans = false;
+	o.project = NULL;
+	cr_assert_eq(plan_build_down(&d, "demo", hosts, 2, &o, &err), 0);
+	cr_assert_eq(d->n_steps, 2);
+	plan_down_free(d);
+	mu_free(p);
+}
+
 Test(planner_converge, down_survives_cyclic_labels)
 {
 	struct plan_host_container *x;

@@ -126,3 +126,51 @@ Test(planner_loaded, samples_plan_and_resolve_their_dependencies)
 	sample_plans(SOURCE_DIR "/samples/lab/compose.yaml");
 	sample_plans(SOURCE_DIR "/samples/mixed/compose.yaml");
 }
+
+/* Plans a fixture on the declared daemons, or one linux daemon. */
+static struct plan *plan_file(struct compose_project **p, const char *file)
+{
+	static struct plan_host linux_host = {.name = "linux",
+					      .os = "linux",
+					      .arch = "amd64",
+					      .api_major = 1,
+					      .api_minor = 41};
+	struct plan_options o = {.offline = true};
+	struct plan *pl = NULL;
+	struct diag err = {0};
+
+	*p = load(file);
+	cr_assert_eq(plan_build(&pl, *p, &linux_host, 1, &o, &err), 0, "%s",
+		     err.msg);
+	return pl;
+}
+
+/*
+ * extra_hosts as a map of lists reaches the planner as one entry per
+ * address: a name the user maps stays out of the planned entries, and
+ * every address is in the config hash.
+ */
+Test(planner_loaded, extra_hosts_lists_reach_the_plan_and_the_hash)
+{
+	struct compose_project *p1, *p2;
+	struct plan *x =
+		plan_file(&p1, FIXTURE("compose/extra_hosts/compose.yaml"));
+	struct plan *y =
+		plan_file(&p2, FIXTURE("compose/extra_hosts/changed.yaml"));
+	const struct plan_container *app = mu_ctr(x, "extra_hosts-app-1");
+	const struct plan_container *db = mu_ctr(x, "extra_hosts-db-1");
+
+	cr_assert_not_null(app);
+	cr_assert_not_null(db);
+	cr_assert_null(mu_entry(app, "db"), "the user maps 'db' for app");
+	cr_assert_not_null(mu_entry(db, "app"));
+	cr_assert_str_neq(app->config_hash,
+			  mu_ctr(y, "extra_hosts-app-1")->config_hash,
+			  "the second address of myhost is in the hash");
+	cr_assert_str_eq(db->config_hash,
+			 mu_ctr(y, "extra_hosts-db-1")->config_hash);
+	plan_free(x);
+	plan_free(y);
+	compose_project_free(p1);
+	compose_project_free(p2);
+}

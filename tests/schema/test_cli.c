@@ -56,3 +56,18 @@ Test(schema_cli, config_reports_schema_errors_with_file_line_column)
 		  "%s", out.buf);
 	sbuf_release(&out);
 }
+
+Test(schema_cli, schema_error_in_a_later_document_is_located)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(
+		run(&out,
+		    "-f " FIXTURE(
+			    "compose/multidoc/schema_error.yaml") " config -q"),
+		1);
+	cr_assert(strstr(out.buf, "schema_error.yaml:7:5: services.a: "
+				  "unknown key 'prots'") != NULL,
+		  "%s", out.buf);
+	sbuf_release(&out);
+}

@@ -467,15 +467,16 @@ Test(schema_validate, warnings_inside_a_chosen_branch_survive)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
 
-	/* env_file's long form: 'format' is accepted but not acted on. */
+	/* A service network's long form: accepted, not acted on. */
 	cr_assert_eq(check_text(&dl, "services:\n  a:\n    image: x\n"
-				     "    env_file:\n      - path: a.env\n"
-				     "        format: raw\n      - b.env\n"),
+				     "    networks:\n      front:\n"
+				     "        gw_priority: 1\n"
+				     "networks:\n  front: {}\n"),
 		     0);
 	cr_assert_eq(dl.warnings, 1);
 	cr_assert_not_null(th_find(&dl, W, 6, 9,
-				   "services.a.env_file[0].format: mixcompose "
-				   "does not act on 'format'"));
+				   "services.a.networks.front.gw_priority: "
+				   "mixcompose does not act on 'gw_priority'"));
 	diag_list_release(&dl);
 }
 
@@ -575,6 +576,72 @@ Test(schema_validate, external_name_is_deprecated)
 	cr_assert_not_null(th_find(&dl, W, 5, 7,
 				   "networks.n.external.name: 'external.name' "
 				   "is deprecated; use 'name'"));
+	diag_list_release(&dl);
+}
+
+/* compose-spec: durations are strings that time.ParseDuration accepts. */
+Test(schema_validate, duration_without_unit_is_refused_with_an_example)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_neq(check_text(&dl, "services:\n  web:\n    image: x\n"
+				      "    stop_grace_period: 10\n"
+				      "    healthcheck:\n"
+				      "      interval: \"30\"\n"),
+		      0);
+	cr_assert_not_null(th_find(&dl, E, 4, 24,
+				   "services.web.stop_grace_period: '10' is "
+				   "not a valid duration (a number with a "
+				   "unit, e.g. '10s', '1m30s', '500ms')"));
+	cr_assert_not_null(th_find(&dl, E, 6, 17,
+				   "services.web.healthcheck.interval: '30' is "
+				   "not a valid duration"));
+	cr_assert_eq(dl.errors, 2);
+	diag_list_release(&dl);
+}
+
+Test(schema_validate, duration_zero_and_units_are_valid)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_eq(check_text(&dl, "services:\n  web:\n    image: x\n"
+				     "    stop_grace_period: \"0\"\n"
+				     "    healthcheck:\n"
+				     "      interval: 1m30s\n"
+				     "      timeout: 500ms\n"
+				     "      start_period: 1.5h\n"),
+		     0);
+	cr_assert_eq(dl.errors, 0);
+	diag_list_release(&dl);
+}
+
+Test(schema_validate, env_file_format_is_acted_on)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_eq(check_text(&dl, "services:\n  a:\n    image: x\n"
+				     "    env_file:\n      - path: a.env\n"
+				     "        format: raw\n      - b.env\n"),
+		     0);
+	cr_assert_eq(dl.warnings, 0);
+	cr_assert_eq(dl.errors, 0);
+	diag_list_release(&dl);
+}
+
+Test(schema_validate, label_file_is_a_path_or_a_list_of_paths)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_eq(check_text(&dl, "services:\n  a:\n    image: x\n"
+				     "    label_file: a.labels\n"
+				     "  b:\n    image: x\n"
+				     "    label_file: [a.labels, b.labels]\n"),
+		     0);
+	cr_assert_eq(dl.warnings, 0, "label_file is acted on");
+	cr_assert_neq(check_text(&dl, "services:\n  a:\n    image: x\n"
+				      "    label_file:\n      path: a\n"),
+		      0);
+	cr_assert_not_null(th_find(&dl, E, 5, 7, "services.a.label_file"));
 	diag_list_release(&dl);
 }
 

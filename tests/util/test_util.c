@@ -1,7 +1,12 @@
 #include <criterion/criterion.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/atom.h"
 #include "util/diag.h"
 #include "util/rx.h"
 #include "util/sbuf.h"
@@ -91,4 +96,50 @@ Test(util_sbuf, json_strn_escapes_nul_and_delete)
 	sbuf_add_json_strn(&sb, "a\0b\x7f", 4);
 	cr_assert_str_eq(sb.buf, "\"a\\u0000b\\u007f\"");
 	sbuf_release(&sb);
+}
+
+Test(util_atom, equal_names_share_one_atom)
+{
+	char buf[16];
+	uint16_t a = atom_intern("compose.yaml");
+	uint16_t b;
+
+	strcpy(buf, "compose.yaml"); /* another copy of the same text */
+	b = atom_intern(buf);
+	cr_assert_neq(a, ATOM_NONE);
+	cr_assert_eq(a, b);
+	cr_assert_neq(atom_intern("other.yaml"), a);
+	cr_assert_str_eq(atom_name(a), "compose.yaml");
+	cr_assert_eq(atom_intern(NULL), ATOM_NONE);
+	cr_assert_null(atom_name(ATOM_NONE));
+}
+
+Test(util_atom, table_fills_up_without_losing_names)
+{
+	char name[32];
+	uint16_t first = atom_intern("n0");
+
+	for (unsigned i = 1; i < ATOM_MAX; i++) {
+		snprintf(name, sizeof(name), "n%u", i);
+		cr_assert_neq(atom_intern(name), ATOM_FULL, "at %u", i);
+	}
+	cr_assert_eq(atom_intern("one too many"), ATOM_FULL);
+	cr_assert_str_eq(atom_name(ATOM_FULL), "?");
+	/* Names already in stay found, and keep their atom. */
+	cr_assert_eq(atom_intern("n0"), first);
+	cr_assert_str_eq(atom_name(atom_intern("n4000")), "n4000");
+}
+
+Test(util_arena, strings_pack_and_objects_stay_aligned)
+{
+	struct arena *a = arena_new();
+	char *s1 = arena_strdup(a, "ab");
+	char *s2 = arena_strdup(a, "cd");
+	void *p = arena_alloc(a, 24);
+
+	cr_assert_eq(s2 - s1, 3, "strings are packed, not rounded up");
+	cr_assert_eq((uintptr_t)p % alignof(max_align_t), 0);
+	cr_assert_str_eq(s1, "ab");
+	cr_assert_str_eq(s2, "cd");
+	arena_free(a);
 }

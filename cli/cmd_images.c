@@ -1,0 +1,302 @@
+/*
+ * mixcompose images: the image of each of the project's containers, as
+ * its own daemon has it (one inspect per container, all at once).
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/xalloc.h"
+
+struct images_opts {
+	bool json;
+	bool quiet;
+	char **names;
+	size_t n_names;
+};
+
+struct image_row {
+	const struct plan_host *h;
+	const struct plan_host_container *c;
+	const char *ref; /* the container's Config.Image */
+	int rc;
+	struct diag err;
+	struct engine_image_info info;
+};
+
+static void images_usage(FILE *f)
+{
+	fprintf(f, "usage: mixcompose images [OPTIONS] [SERVICE...]\n"
+		   "\n"
+		   "List the images of the project's containers, each from "
+		   "its own daemon.\n"
+		   "\n"
+		   "Options:\n"
+		   "      --format table|json  output format (default table)\n"
+		   "  -q, --quiet              only the image ids\n"
+		   "  -h, --help               show this help\n");
+}
+
+static int images_parse(struct images_opts *o, int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256 };
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		if (c == OPT_FORMAT) {
+			if (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "table") != 0) {
+				cli_errorf("images: --format: '%s' is not "
+					   "table or json",
+					   optarg);
+				return CLI_USAGE;
+			}
+			o->json = !strcmp(optarg, "json");
+		} else if (c == 'q') {
+			o->quiet = true;
+		} else if (c == 'h') {
+			images_usage(stdout);
+			return -1;
+		} else {
+			images_usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	o->names = argv + optind;
+	o->n_names = (size_t)(argc - optind);
+	return CLI_OK;
+}
+
+static void image_done(void *ud,
+		       int rc,
+		       const struct engine_image_info *info,
+		       const struct diag *err)
+{
+	struct image_row *r = ud;
+
+	r->rc = rc;
+	if (rc && err)
+		r->err = *err;
+	else if (!rc)
+		r->info = *info;
+}
+
+static int cmp_row(const void *pa, const void *pb)
+{
+	const struct image_row *a = pa, *b = pb;
+	int r = strcmp(a->c->name, b->c->name);
+
+	return r ? r : strcmp(a->h->name, b->h->name);
+}
+
+/* Every container of the selected services (compose: all, one-off too). */
+static size_t images_rows(struct image_row **out,
+			  struct cli_session *s,
+			  const struct images_opts *o)
+{
+	struct image_row *v = NULL;
+	size_t n = 0, alloc = 0;
+
+	for (size_t h = 0; h < s->n_hosts; h++)
+		for (size_t c = 0; s->ext[h] && c < s->hosts[h].n_containers;
+		     c++) {
+			const struct plan_host_container *pc =
+				&s->hosts[h].containers[c];
+
+			if (!pc->service ||
+			    !cli_names_has(o->names, o->n_names, pc->service))
+				continue;
+			ALLOC_GROW(v, n + 1, alloc);
+			memset(&v[n], 0, sizeof(v[n]));
+			v[n].h = &s->hosts[h];
+			v[n].c = pc;
+			v[n++].ref = s->ext[h][c].image;
+		}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_row);
+	*out = v;
+	return n;
+}
+
+static int images_inspect(struct cli_session *s, struct image_row *v, size_t n)
+{
+	struct engine_loop *l = engine_loop_new();
+	int rc = CLI_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		struct engine *e = cli_session_engine(s, v[i].h);
+
+		if (!e) {
+			v[i].rc = DIAG_ETRANSPORT;
+			snprintf(v[i].err.msg, sizeof(v[i].err.msg),
+				 "daemon '%s' is not reachable", v[i].h->name);
+			continue;
+		}
+		engine_image_inspect_async(l, e, v[i].ref, image_done, &v[i]);
+	}
+	engine_loop_run(l, -1);
+	engine_loop_free(l);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].rc) {
+			cli_error(&v[i].err);
+			rc = CLI_FAIL;
+		}
+	return rc;
+}
+
+static const char *bare_id(const char *id)
+{
+	return strncmp(id, "sha256:", 7) ? id : id + 7;
+}
+
+static void print_quiet(const struct image_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !v[k].rc && !strcmp(v[k].info.id, v[i].info.id);
+		if (!v[i].rc && !seen)
+			printf("%s\n", bare_id(v[i].info.id));
+	}
+}
+
+static void platform(struct sbuf *sb, const struct engine_image_info *in)
+{
+	sbuf_addf(sb, "%s/%s", in->os, in->arch);
+	if (in->variant[0])
+		sbuf_addf(sb, "/%s", in->variant);
+}
+
+enum {
+	IC_CONTAINER,
+	IC_DAEMON,
+	IC_REPO,
+	IC_TAG,
+	IC_PLATFORM,
+	IC_ID,
+	IC_SIZE,
+	IC_N
+};
+
+static void row_cells(char **c, const struct image_row *r)
+{
+	struct sbuf repo = SBUF_INIT, tag = SBUF_INIT, pf = SBUF_INIT;
+	char size[32];
+
+	cli_image_ref_split(&repo, &tag, r->ref);
+	platform(&pf, &r->info);
+	cli_human_size(size, sizeof(size), r->info.size);
+	c[IC_CONTAINER] = xstrdup(r->c->name);
+	c[IC_DAEMON] = xstrdup(r->h->name);
+	c[IC_REPO] = xstrdup(repo.len ? repo.buf : "<none>");
+	c[IC_TAG] = xstrdup(tag.len ? tag.buf : "<none>");
+	c[IC_PLATFORM] = sbuf_detach(&pf, NULL);
+	/* The short id, as docker shows it: 12 hex digits. */
+	c[IC_ID] = xstrndup(bare_id(r->info.id), 12);
+	c[IC_SIZE] = xstrdup(size);
+	sbuf_release(&repo);
+	sbuf_release(&tag);
+}
+
+static void print_table(const struct image_row *v, size_t n)
+{
+	static const char *const heads[IC_N] = {
+		"CONTAINER", "DAEMON",	 "REPOSITORY", "TAG",
+		"PLATFORM",  "IMAGE ID", "SIZE"};
+	char **cells = xcalloc(n * IC_N + 1, sizeof(*cells));
+	struct sbuf out = SBUF_INIT;
+	size_t nr = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].rc)
+			row_cells(&cells[nr++ * IC_N], &v[i]);
+	/* compose's formatter: tabwriter with 20 wide cells, 3 apart. */
+	cli_table_write(&out, heads, IC_N, cells, nr, 3, 20);
+	fputs(out.buf, stdout);
+	for (size_t i = 0; i < nr * IC_N; i++)
+		free(cells[i]);
+	free(cells);
+	sbuf_release(&out);
+}
+
+static void json_str(struct sbuf *sb, const char *key, const char *val)
+{
+	sbuf_add_json_str(sb, key);
+	sbuf_addch(sb, ':');
+	sbuf_add_json_str(sb, val);
+	sbuf_addch(sb, ',');
+}
+
+static void print_json(const struct image_row *v, size_t n)
+{
+	struct sbuf sb = SBUF_INIT, repo = SBUF_INIT, tag = SBUF_INIT;
+	struct sbuf pf = SBUF_INIT;
+	bool first = true;
+
+	sbuf_addch(&sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].rc)
+			continue;
+		cli_image_ref_split(&repo, &tag, v[i].ref);
+		sbuf_reset(&pf);
+		platform(&pf, &v[i].info);
+		sbuf_adds(&sb, first ? "{" : ",{");
+		first = false;
+		json_str(&sb, "ID", v[i].info.id);
+		json_str(&sb, "ContainerName", v[i].c->name);
+		json_str(&sb, "Repository", repo.len ? repo.buf : "");
+		json_str(&sb, "Tag", tag.len ? tag.buf : "");
+		json_str(&sb, "Platform", pf.buf);
+		sbuf_addf(&sb, "\"Size\":%lld,", v[i].info.size);
+		if (v[i].info.created[0])
+			json_str(&sb, "Created", v[i].info.created);
+		sbuf_adds(&sb, "\"Daemon\":");
+		sbuf_add_json_str(&sb, v[i].h->name);
+		sbuf_addch(&sb, '}');
+	}
+	sbuf_adds(&sb, "]\n");
+	fputs(sb.buf, stdout);
+	sbuf_release(&sb);
+	sbuf_release(&repo);
+	sbuf_release(&tag);
+	sbuf_release(&pf);
+}
+
+int cmd_images(int argc, char **argv)
+{
+	struct images_opts o = {0};
+	struct image_row *v = NULL;
+	struct cli_session s;
+	size_t n = 0;
+	int rc = images_parse(&o, argc, argv);
+
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	if (!rc)
+		rc = cli_session_check_services(&s, o.names, o.n_names);
+	if (!rc) {
+		n = images_rows(&v, &s, &o);
+		rc = images_inspect(&s, v, n);
+		if (o.quiet)
+			print_quiet(v, n);
+		else if (o.json)
+			print_json(v, n);
+		else
+			print_table(v, n);
+	}
+	free(v);
+	cli_session_close(&s);
+	return rc;
+}

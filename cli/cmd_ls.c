@@ -1,0 +1,350 @@
+/*
+ * mixcompose ls: the compose projects on every daemon of the daemon map,
+ * found by their com.docker.compose.project label, one row per project
+ * whichever daemons run it.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "util/xalloc.h"
+
+#define LS_LABEL_PROJECT "com.docker.compose.project"
+#define LS_LABEL_FILES "com.docker.compose.project.config_files"
+
+struct ls_opts {
+	bool all;
+	bool json;
+	bool quiet;
+	const char *name_filter; /* --filter name=X: names containing X */
+};
+
+/* One container of some project, as a daemon listed it. */
+struct ls_item {
+	char *project;
+	char *state;
+	char *files;
+	const char *daemon;
+};
+
+struct ls_job {
+	const char *daemon;
+	struct ls_item **items;
+	size_t *n;
+	size_t *alloc;
+	const struct ls_opts *o;
+	int rc;
+	struct diag err;
+};
+
+static void ls_usage(FILE *f)
+{
+	fprintf(f, "usage: mixcompose ls [OPTIONS]\n"
+		   "\n"
+		   "List the compose projects running on the daemons of the "
+		   "daemon map.\n"
+		   "\n"
+		   "Options:\n"
+		   "  -a, --all                also projects that are all "
+		   "stopped\n"
+		   "      --filter name=TEXT   only names that contain TEXT\n"
+		   "      --format table|json  output format (default table)\n"
+		   "  -q, --quiet              only the project names\n"
+		   "  -h, --help               show this help\n");
+}
+
+static int ls_flag(struct ls_opts *o, int c)
+{
+	enum { OPT_FORMAT = 256, OPT_FILTER };
+
+	if (c == OPT_FORMAT && strcmp(optarg, "json") != 0 &&
+	    strcmp(optarg, "table") != 0) {
+		cli_errorf("ls: --format: '%s' is not table or json", optarg);
+		return CLI_USAGE;
+	}
+	if (c == OPT_FORMAT)
+		o->json = !strcmp(optarg, "json");
+	else if (c == OPT_FILTER && strncmp(optarg, "name=", 5) != 0) {
+		cli_errorf("ls: --filter: '%s' is not name=TEXT", optarg);
+		return CLI_USAGE;
+	} else if (c == OPT_FILTER)
+		o->name_filter = optarg + 5;
+	else if (c == 'a')
+		o->all = true;
+	else if (c == 'q')
+		o->quiet = true;
+	else if (c == 'h') {
+		ls_usage(stdout);
+		return -1;
+	} else {
+		ls_usage(stderr);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+static int ls_parse(struct ls_opts *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 256},
+		{"filter", required_argument, NULL, 257},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1)
+		if ((rc = ls_flag(o, c)))
+			return rc;
+	if (optind < argc) {
+		cli_errorf("ls: takes no arguments ('%s')", argv[optind]);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+static const char *kv_get(const struct engine_kv *kv, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (kv[i].key && !strcmp(kv[i].key, key))
+			return kv[i].value;
+	return NULL;
+}
+
+static bool is_up(const char *state)
+{
+	return !strcmp(state, "running") || !strcmp(state, "paused") ||
+	       !strcmp(state, "restarting");
+}
+
+static void list_done(void *ud,
+		      int rc,
+		      const struct engine_container_list *list,
+		      const struct diag *err)
+{
+	struct ls_job *j = ud;
+
+	j->rc = rc;
+	if (rc) {
+		if (err)
+			j->err = *err;
+		return;
+	}
+	for (size_t i = 0; i < list->n; i++) {
+		const struct engine_container_summary *cs = &list->items[i];
+		const char *p =
+			kv_get(cs->labels, cs->n_labels, LS_LABEL_PROJECT);
+		const char *f =
+			kv_get(cs->labels, cs->n_labels, LS_LABEL_FILES);
+
+		/* Without --all, compose lists running containers only. */
+		if (!p || (!j->o->all && !is_up(cs->state)))
+			continue;
+		if (j->o->name_filter && !strstr(p, j->o->name_filter))
+			continue;
+		ALLOC_GROW(*j->items, *j->n + 1, *j->alloc);
+		(*j->items)[(*j->n)++] =
+			(struct ls_item){xstrdup(p), xstrdup(cs->state),
+					 xstrdup(f ? f : ""), j->daemon};
+	}
+}
+
+/* One row: a project with what every daemon said about it. */
+struct ls_row {
+	const char *name;
+	char *status;
+	struct sbuf files;
+	struct sbuf daemons;
+};
+
+static int cmp_item(const void *pa, const void *pb)
+{
+	const struct ls_item *a = pa, *b = pb;
+	int r = strcmp(a->project, b->project);
+
+	/* Daemons in name order: qsort keeps no order of its own. */
+	return r ? r : strcmp(a->daemon, b->daemon);
+}
+
+/* Appends 'word' to the comma list 'sb' unless it is there already. */
+static void add_unique(struct sbuf *sb, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (!n)
+		return;
+	for (const char *p = sb->buf; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !strncmp(p, word, n))
+			return;
+		p = end ? end + 1 : NULL;
+	}
+	sbuf_addf(sb, "%s%s", sb->len ? "," : "", word);
+}
+
+static size_t ls_rows(struct ls_row **out, struct ls_item *v, size_t n)
+{
+	struct ls_row *rows = xcalloc(n + 1, sizeof(*rows));
+	const char **states = xcalloc(n + 1, sizeof(*states));
+	size_t nr = 0;
+
+	qsort(v, n, sizeof(*v), cmp_item);
+	for (size_t i = 0; i < n;) {
+		struct ls_row *r = &rows[nr++];
+		size_t j = i;
+
+		r->name = v[i].project;
+		sbuf_init(&r->files);
+		sbuf_init(&r->daemons);
+		for (; j < n && !strcmp(v[j].project, v[i].project); j++) {
+			states[j - i] = v[j].state;
+			/* A project's containers share one label value. */
+			add_unique(&r->files, v[j].files);
+			add_unique(&r->daemons, v[j].daemon);
+		}
+		r->status = cli_ls_status(states, j - i);
+		i = j;
+	}
+	free(states);
+	*out = rows;
+	return nr;
+}
+
+static void
+ls_print(const struct ls_row *rows, size_t n, const struct ls_opts *o)
+{
+	static const char *const heads[] = {"NAME", "STATUS", "CONFIG FILES",
+					    "DAEMONS"};
+	struct sbuf sb = SBUF_INIT;
+
+	if (o->quiet) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", rows[i].name);
+	} else if (o->json) {
+		sbuf_addch(&sb, '[');
+		for (size_t i = 0; i < n; i++) {
+			sbuf_adds(&sb, i ? ",{\"Name\":" : "{\"Name\":");
+			sbuf_add_json_str(&sb, rows[i].name);
+			sbuf_adds(&sb, ",\"Status\":");
+			sbuf_add_json_str(&sb, rows[i].status);
+			sbuf_adds(&sb, ",\"ConfigFiles\":");
+			sbuf_add_json_str(&sb, rows[i].files.len
+						       ? rows[i].files.buf
+						       : "");
+			sbuf_adds(&sb, ",\"Daemons\":");
+			sbuf_add_json_str(&sb, rows[i].daemons.buf);
+			sbuf_addch(&sb, '}');
+		}
+		sbuf_adds(&sb, "]\n");
+	} else {
+		char **cells = xcalloc(4 * n + 1, sizeof(*cells));
+
+		for (size_t i = 0; i < n; i++) {
+			cells[4 * i] = (char *)rows[i].name;
+			cells[4 * i + 1] = rows[i].status;
+			cells[4 * i + 2] =
+				rows[i].files.len ? rows[i].files.buf : "";
+			cells[4 * i + 3] = rows[i].daemons.buf;
+		}
+		cli_table_write(&sb, heads, 4, cells, n, 3, 20);
+		free(cells);
+	}
+	if (sb.len)
+		fputs(sb.buf, stdout);
+	sbuf_release(&sb);
+}
+
+/* Lists every usable daemon at once; unreachable ones are warnings. */
+static int ls_collect(struct engine_registry *reg,
+		      const struct ls_opts *o,
+		      struct ls_item **items,
+		      size_t *n)
+{
+	size_t nd = engine_registry_count(reg), alloc = 0, ok = 0;
+	struct ls_job *jobs = xcalloc(nd + 1, sizeof(*jobs));
+	struct engine_kv fkv = {"label", LS_LABEL_PROJECT};
+	struct engine_filters filters = {&fkv, 1};
+	struct engine_loop *l = engine_loop_new();
+	struct diag err = {0};
+
+	engine_registry_probe(reg, &err);
+	for (size_t i = 0; i < nd; i++) {
+		struct engine_daemon *d = engine_registry_at(reg, i);
+		struct engine *e;
+
+		jobs[i] = (struct ls_job){d->name, items,	    n,	&alloc,
+					  o,	   DIAG_ETRANSPORT, {0}};
+		if (!cli_daemon_usable(d)) {
+			fprintf(stderr,
+				"warning: daemon '%s' is not reachable: %s\n",
+				d->name, d->error ? d->error : "no answer");
+			continue;
+		}
+		e = engine_registry_engine(reg, d, &jobs[i].err);
+		if (e)
+			engine_container_list_async(l, e, &filters, list_done,
+						    &jobs[i]);
+	}
+	engine_loop_run(l, -1);
+	engine_loop_free(l);
+	for (size_t i = 0; i < nd; i++) {
+		if (!jobs[i].rc)
+			ok++;
+		else if (jobs[i].err.msg[0])
+			fprintf(stderr, "warning: %s\n", jobs[i].err.msg);
+	}
+	free(jobs);
+	if (!ok)
+		cli_errorf("no daemon is reachable");
+	return ok ? CLI_OK : CLI_FAIL;
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	struct ls_opts o = {0};
+	struct compose_project *p = NULL;
+	struct engine_registry *reg = NULL;
+	struct ls_item *items = NULL;
+	struct ls_row *rows = NULL;
+	size_t n = 0, nr = 0;
+	struct diag err = {0};
+	int rc = ls_parse(&o, argc, argv);
+
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	/* The project's file may declare daemons; ls needs no project. */
+	if (cli_project_present() && !(p = cli_project_load(true)))
+		return CLI_FAIL;
+	if (cli_registry_build(&reg, p, &err)) {
+		cli_error(&err);
+		rc = CLI_FAIL;
+	}
+	if (!rc)
+		rc = ls_collect(reg, &o, &items, &n);
+	if (!rc) {
+		nr = ls_rows(&rows, items, n);
+		ls_print(rows, nr, &o);
+	}
+	for (size_t i = 0; i < nr; i++) {
+		free(rows[i].status);
+		sbuf_release(&rows[i].files);
+		sbuf_release(&rows[i].daemons);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(items[i].project);
+		free(items[i].state);
+		free(items[i].files);
+	}
+	free(rows);
+	free(items);
+	engine_registry_free(reg);
+	compose_project_free(p);
+	return rc;
+}

@@ -1,0 +1,153 @@
+/*
+ * mixcompose top: the processes of the project's running containers, one
+ * table across daemons.  A Windows daemon answers with other columns
+ * (Name, CPU, Private Working Set) than a Linux one (UID, PPID, CMD):
+ * both sets are kept, "-" where a daemon has no such column.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/xalloc.h"
+
+struct top_job {
+	const struct plan_host *h;
+	const struct plan_host_container *c;
+	char replica[16];
+	struct engine_top *top;
+	int rc;
+	struct diag err;
+};
+
+static void top_usage(FILE *f)
+{
+	fprintf(f, "usage: mixcompose top [SERVICE...]\n"
+		   "\n"
+		   "Display the processes of the project's running containers "
+		   "on every daemon.\n"
+		   "\n"
+		   "Options:\n"
+		   "  -h, --help  show this help\n");
+}
+
+static void
+top_done(void *ud, int rc, struct engine_top *t, const struct diag *err)
+{
+	struct top_job *j = ud;
+
+	j->rc = rc;
+	j->top = t;
+	if (rc && err)
+		j->err = *err;
+}
+
+static int cmp_job(const void *pa, const void *pb)
+{
+	const struct top_job *a = pa, *b = pb;
+	int r = strcmp(a->c->name, b->c->name);
+
+	return r ? r : strcmp(a->h->name, b->h->name);
+}
+
+static size_t top_jobs(struct top_job **out,
+		       const struct cli_session *s,
+		       char *const *names,
+		       size_t n_names)
+{
+	struct top_job *v = NULL;
+	size_t n = 0, alloc = 0;
+
+	for (size_t h = 0; h < s->n_hosts; h++)
+		for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
+			const struct plan_host_container *pc =
+				&s->hosts[h].containers[c];
+
+			if (!pc->service ||
+			    !cli_names_has(names, n_names, pc->service) ||
+			    !pc->state || strcmp(pc->state, "running") != 0)
+				continue;
+			ALLOC_GROW(v, n + 1, alloc);
+			memset(&v[n], 0, sizeof(v[n]));
+			v[n].h = &s->hosts[h];
+			v[n].c = pc;
+			snprintf(v[n].replica, sizeof(v[n].replica), "%d",
+				 pc->number);
+			n++;
+		}
+	/* compose sorts by container name; the table follows that order. */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_job);
+	*out = v;
+	return n;
+}
+
+static int top_run(struct cli_session *s, struct top_job *v, size_t n)
+{
+	struct engine_loop *l = engine_loop_new();
+	struct cli_top_src *src = xcalloc(n + 1, sizeof(*src));
+	struct sbuf out = SBUF_INIT;
+	size_t ns = 0;
+	int rc = CLI_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		struct engine *e = cli_session_engine(s, v[i].h);
+
+		if (e)
+			engine_container_top_async(l, e, v[i].c->id, top_done,
+						   &v[i]);
+		else
+			v[i].rc = DIAG_ETRANSPORT;
+	}
+	engine_loop_run(l, -1);
+	engine_loop_free(l);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].rc) {
+			if (v[i].err.msg[0])
+				cli_error(&v[i].err);
+			rc = CLI_FAIL;
+			continue;
+		}
+		src[ns++] = (struct cli_top_src){v[i].c->service, v[i].replica,
+						 v[i].h->name, v[i].top};
+	}
+	cli_top_format(&out, src, ns);
+	if (out.len)
+		fputs(out.buf, stdout);
+	sbuf_release(&out);
+	free(src);
+	return rc;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct top_job *v = NULL;
+	struct cli_session s;
+	size_t n = 0;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		top_usage(c == 'h' ? stdout : stderr);
+		return c == 'h' ? CLI_OK : CLI_USAGE;
+	}
+	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	if (!rc)
+		rc = cli_session_check_services(&s, argv + optind,
+						(size_t)(argc - optind));
+	if (!rc) {
+		n = top_jobs(&v, &s, argv + optind, (size_t)(argc - optind));
+		rc = top_run(&s, v, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		engine_top_free(v[i].top);
+	free(v);
+	cli_session_close(&s);
+	return rc;
+}
