@@ -808,6 +808,30 @@ static void stop_job(struct build *b, size_t ci)
 	b->stopped[ci] = job_add(b->J, &t, NULL, in);
 }
 
+/*
+ * What a new container of 'ci' waits for to have its image: the build of
+ * its service (unless up built it already), else its pull policy's job.
+ */
+static int
+image_dep(struct build *b, size_t ci, struct depv *deps, struct diag *err)
+{
+	const struct plan_service *ps =
+		&b->p->services[b->p->containers[ci].service];
+	size_t bj;
+	int rc;
+
+	if (!ps->build) {
+		dep_add(deps, image_job(b, ci));
+		return 0;
+	}
+	if (b->o->builds_done)
+		return 0;
+	if ((rc = build_job(b, b->p->containers[ci].service, &bj, err)))
+		return rc;
+	dep_add(deps, bj);
+	return 0;
+}
+
 static int
 create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 {
@@ -829,16 +853,9 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 				     p->services[ct->service].platform);
 	t.container_spec = container_spec(b, &t, ci);
 	dep_add(&deps, removed);
-	if (p->services[ct->service].build && b->o->builds_done) {
-		/* Built in up's first phase. */
-	} else if (p->services[ct->service].build) {
-		size_t bj;
-
-		if ((rc = build_job(b, ct->service, &bj, err)))
-			return rc;
-		dep_add(&deps, bj);
-	} else {
-		dep_add(&deps, image_job(b, ci));
+	if ((rc = image_dep(b, ci, &deps, err))) {
+		dep_release(&deps);
+		return rc;
 	}
 	for (size_t k = 0; k < ct->n_endpoints; k++)
 		dep_add(&deps, b->netjob[ct->endpoints[k].network]);
@@ -1244,10 +1261,11 @@ static void oneoff_spec(struct engine_container_spec *sp,
 	}
 }
 
-static void oneoff_job(struct build *b,
-		       size_t ci,
-		       const struct cli_oneoff *o,
-		       size_t *out_job)
+static int oneoff_job(struct build *b,
+		      size_t ci,
+		      const struct cli_oneoff *o,
+		      size_t *out_job,
+		      struct diag *err)
 {
 	const struct plan *p = b->p;
 	const struct plan_container *ct = &p->containers[ci];
@@ -1256,6 +1274,7 @@ static void oneoff_job(struct build *b,
 		job_tmpl(ENGINE_JOB_CONTAINER_CREATE, b->engines[ct->daemon]);
 	struct depv deps = {0};
 	struct cli_job_info *in;
+	int rc;
 
 	t.name = o->name;
 	t.platform = engine_platform(p, ct->daemon,
@@ -1263,7 +1282,10 @@ static void oneoff_job(struct build *b,
 	t.container_spec = container_spec(b, &t, ci);
 	oneoff_spec((struct engine_container_spec *)t.container_spec, &t,
 		    b->J->a, ct, o);
-	dep_add(&deps, image_job(b, ci));
+	if ((rc = image_dep(b, ci, &deps, err))) {
+		dep_release(&deps);
+		return rc;
+	}
 	for (size_t k = 0; k < ct->n_endpoints; k++)
 		dep_add(&deps, b->netjob[ct->endpoints[k].network]);
 	for (size_t k = 0; k < s->n_volumes; k++) {
@@ -1280,6 +1302,7 @@ static void oneoff_job(struct build *b,
 	info_verbs(in, "Creating", "Created", NULL);
 	*out_job = job_add(b->J, &t, &deps, in);
 	dep_release(&deps);
+	return 0;
 }
 
 int cli_apply_run(struct cli_jobs *out,
@@ -1300,16 +1323,15 @@ int cli_apply_run(struct cli_jobs *out,
 				"daemon '%s' is not reachable; it runs "
 				"service '%s'",
 				daemon_name(p, ct->daemon), s->name);
-	if (!s->image)
+	if (!p->services[ct->service].image)
 		return diag_set(err, DIAG_EUSAGE, &s->loc,
-				"service '%s' has no image; mixcompose does "
-				"not build images",
+				"service '%s' has neither image nor build",
 				s->name);
 	build_init(&b, out, p, engines, NULL);
 	add_networks(&b);
 	rc = up_containers(&b, err);
 	if (!rc)
-		oneoff_job(&b, ci, o, out_job);
+		rc = oneoff_job(&b, ci, o, out_job, err);
 	build_release(&b);
 	return rc;
 }
@@ -1321,11 +1343,10 @@ int cli_apply_build(struct cli_jobs *out,
 		    size_t *service_job,
 		    struct diag *err)
 {
-	static const struct cli_up_opts defaults = {.timeout_s = -1};
-	struct build b = {.J = out, .p = p, .engines = engines};
+	struct build b;
 	int rc = 0;
 
-	b.o = o ? o : &defaults;
+	build_init(&b, out, p, engines, o);
 	for (size_t i = 0; !rc && i < p->n_services; i++) {
 		const struct plan_service *ps = &p->services[i];
 		size_t j;
@@ -1345,7 +1366,7 @@ int cli_apply_build(struct cli_jobs *out,
 		if (!rc && service_job)
 			service_job[i] = j;
 	}
-	free(b.once);
+	build_release(&b);
 	return rc;
 }
 

@@ -261,3 +261,21 @@ Test(integration_build, failing_run_gives_the_daemon_error)
 	cr_expect_eq(leftovers("container"), 0, "nothing was created");
 	sbuf_release(&out);
 }
+
+Test(integration_build, run_builds_a_missing_image_first)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project(".", "run");
+	cr_assert_not(has_image(LAB_WINDOWS_SOCK, "win"));
+	sbuf_reset(&out);
+	cr_assert_eq(lab_sh(&out,
+			    "cd '%s' && %s -p %s run --rm -T win "
+			    "cat /greeting.txt 2>/dev/null",
+			    P.dir, MIXCOMPOSE_BIN, P.name),
+		     0, "%s", out.buf);
+	cr_expect_str_eq(out.buf, "from-windows\n");
+	cr_assert(has_image(LAB_WINDOWS_SOCK, "win"), "built on windows");
+	cr_assert_not(has_image(LAB_LINUX_SOCK, "win"));
+	sbuf_release(&out);
+}
