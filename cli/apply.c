@@ -311,6 +311,49 @@ static size_t image_job(struct build *b, size_t ci)
 	return j;
 }
 
+/*
+ * The build of service 'si', once per (daemon, image), on the daemon that
+ * runs the service: a windows service's image is built by the windows
+ * daemon.  A missing platform means the daemon's own.
+ */
+static int build_job(struct build *b, size_t si, size_t *out, struct diag *err)
+{
+	const struct plan *p = b->p;
+	const struct plan_service *ps = &p->services[si];
+	const struct compose_build *cb = ps->svc->build;
+	const char *plat = ps->platform;
+	struct engine_build_spec *sp;
+	struct engine_job t;
+	struct cli_job_info *in;
+	char *key;
+	int rc;
+
+	key = arena_sprintf(b->J->a, "build %s", ps->image);
+	if ((*out = once_find(b, ps->daemon, key)) != NONE)
+		return 0;
+	if (!plat && cb->platforms.n)
+		plat = cb->platforms.v[0];
+	if ((rc = cli_build_spec(&sp, b->J->a, p, si,
+				 engine_platform(p, ps->daemon, plat), b->o,
+				 err)))
+		return rc;
+	t = job_tmpl(ENGINE_JOB_IMAGE_BUILD, b->engines[ps->daemon]);
+	t.name = ps->image;
+	t.build_spec = sp;
+	t.build_always = ps->build == PLAN_BUILD_ALWAYS;
+	t.build_out = b->o->build_out;
+	if (t.build_out)
+		t.build_out_ud = arena_sprintf(b->J->a, "%s (%s)", ps->image,
+					       daemon_name(p, ps->daemon));
+	in = info_new(b->J, "Image", ps->image, daemon_name(p, ps->daemon));
+	info_verbs(in, "Building", "Built", "Present");
+	/* A present image is not news: shown once it really builds. */
+	in->lazy = true;
+	*out = job_add(b->J, &t, NULL, in);
+	once_add(b, ps->daemon, key, *out);
+	return 0;
+}
+
 static const struct compose_volume *volume_find(const struct plan *p,
 						const char *key)
 {
@@ -590,7 +633,7 @@ container_spec(struct build *b, struct engine_job *job, size_t ci)
 	const struct compose_service *s = p->services[ct->service].svc;
 	struct engine_container_spec *sp = arena_alloc(a, sizeof(*sp));
 
-	sp->image = s->image;
+	sp->image = p->services[ct->service].image;
 	sp->cmd = strv(&s->command);
 	sp->entrypoint = strv(&s->entrypoint);
 	spec_env(sp, a, s);
@@ -765,6 +808,30 @@ static void stop_job(struct build *b, size_t ci)
 	b->stopped[ci] = job_add(b->J, &t, NULL, in);
 }
 
+/*
+ * What a new container of 'ci' waits for to have its image: the build of
+ * its service (unless up built it already), else its pull policy's job.
+ */
+static int
+image_dep(struct build *b, size_t ci, struct depv *deps, struct diag *err)
+{
+	const struct plan_service *ps =
+		&b->p->services[b->p->containers[ci].service];
+	size_t bj;
+	int rc;
+
+	if (!ps->build) {
+		dep_add(deps, image_job(b, ci));
+		return 0;
+	}
+	if (b->o->builds_done)
+		return 0;
+	if ((rc = build_job(b, b->p->containers[ci].service, &bj, err)))
+		return rc;
+	dep_add(deps, bj);
+	return 0;
+}
+
 static int
 create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 {
@@ -775,18 +842,21 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 		job_tmpl(ENGINE_JOB_CONTAINER_CREATE, b->engines[ct->daemon]);
 	struct depv deps = {0};
 	struct cli_job_info *in;
+	int rc;
 
-	if (!s->image)
+	if (!p->services[ct->service].image)
 		return diag_set(err, DIAG_EUSAGE, &s->loc,
-				"service '%s' has no image; mixcompose does "
-				"not build images",
+				"service '%s' has neither image nor build",
 				s->name);
 	t.name = ct->name;
 	t.platform = engine_platform(p, ct->daemon,
 				     p->services[ct->service].platform);
 	t.container_spec = container_spec(b, &t, ci);
 	dep_add(&deps, removed);
-	dep_add(&deps, image_job(b, ci));
+	if ((rc = image_dep(b, ci, &deps, err))) {
+		dep_release(&deps);
+		return rc;
+	}
 	for (size_t k = 0; k < ct->n_endpoints; k++)
 		dep_add(&deps, b->netjob[ct->endpoints[k].network]);
 	for (size_t k = 0; k < s->n_volumes; k++) {
@@ -923,7 +993,8 @@ static int container_jobs(struct build *b, size_t ci, struct diag *err)
 	case PLAN_ACT_KEEP:
 		/* compose v2 pulls under 'always' even if nothing is created.
 		 */
-		if (b->p->services[ct->service].pull == PLAN_PULL_ALWAYS)
+		if (b->p->services[ct->service].pull == PLAN_PULL_ALWAYS &&
+		    !b->p->services[ct->service].build)
 			image_job(b, ci);
 		keep_job(b, ci);
 		break;
@@ -964,6 +1035,16 @@ static int up_containers(struct build *b, struct diag *err)
 	const struct plan *p = b->p;
 	int rc;
 
+	/* --build (or pull_policy: build): built even if nothing is created. */
+	for (size_t i = 0; i < p->n_services; i++) {
+		size_t j;
+
+		if (!b->o->builds_done && p->services[i].selected &&
+		    p->services[i].build == PLAN_BUILD_ALWAYS &&
+		    b->engines[p->services[i].daemon] &&
+		    (rc = build_job(b, i, &j, err)))
+			return rc;
+	}
 	for (size_t c = 0; c < p->n_containers; c++)
 		if (p->containers[c].action == PLAN_ACT_RESTART &&
 		    b->engines[p->containers[c].daemon])
@@ -1180,10 +1261,11 @@ static void oneoff_spec(struct engine_container_spec *sp,
 	}
 }
 
-static void oneoff_job(struct build *b,
-		       size_t ci,
-		       const struct cli_oneoff *o,
-		       size_t *out_job)
+static int oneoff_job(struct build *b,
+		      size_t ci,
+		      const struct cli_oneoff *o,
+		      size_t *out_job,
+		      struct diag *err)
 {
 	const struct plan *p = b->p;
 	const struct plan_container *ct = &p->containers[ci];
@@ -1192,6 +1274,7 @@ static void oneoff_job(struct build *b,
 		job_tmpl(ENGINE_JOB_CONTAINER_CREATE, b->engines[ct->daemon]);
 	struct depv deps = {0};
 	struct cli_job_info *in;
+	int rc;
 
 	t.name = o->name;
 	t.platform = engine_platform(p, ct->daemon,
@@ -1199,7 +1282,10 @@ static void oneoff_job(struct build *b,
 	t.container_spec = container_spec(b, &t, ci);
 	oneoff_spec((struct engine_container_spec *)t.container_spec, &t,
 		    b->J->a, ct, o);
-	dep_add(&deps, image_job(b, ci));
+	if ((rc = image_dep(b, ci, &deps, err))) {
+		dep_release(&deps);
+		return rc;
+	}
 	for (size_t k = 0; k < ct->n_endpoints; k++)
 		dep_add(&deps, b->netjob[ct->endpoints[k].network]);
 	for (size_t k = 0; k < s->n_volumes; k++) {
@@ -1216,6 +1302,7 @@ static void oneoff_job(struct build *b,
 	info_verbs(in, "Creating", "Created", NULL);
 	*out_job = job_add(b->J, &t, &deps, in);
 	dep_release(&deps);
+	return 0;
 }
 
 int cli_apply_run(struct cli_jobs *out,
@@ -1236,16 +1323,49 @@ int cli_apply_run(struct cli_jobs *out,
 				"daemon '%s' is not reachable; it runs "
 				"service '%s'",
 				daemon_name(p, ct->daemon), s->name);
-	if (!s->image)
+	if (!p->services[ct->service].image)
 		return diag_set(err, DIAG_EUSAGE, &s->loc,
-				"service '%s' has no image; mixcompose does "
-				"not build images",
+				"service '%s' has neither image nor build",
 				s->name);
 	build_init(&b, out, p, engines, NULL);
 	add_networks(&b);
 	rc = up_containers(&b, err);
 	if (!rc)
-		oneoff_job(&b, ci, o, out_job);
+		rc = oneoff_job(&b, ci, o, out_job, err);
+	build_release(&b);
+	return rc;
+}
+
+int cli_apply_build(struct cli_jobs *out,
+		    const struct plan *p,
+		    struct engine *const *engines,
+		    const struct cli_up_opts *o,
+		    size_t *service_job,
+		    struct diag *err)
+{
+	struct build b;
+	int rc = 0;
+
+	build_init(&b, out, p, engines, o);
+	for (size_t i = 0; !rc && i < p->n_services; i++) {
+		const struct plan_service *ps = &p->services[i];
+		size_t j;
+
+		if (service_job)
+			service_job[i] = NONE;
+		if (!ps->selected || !ps->build)
+			continue;
+		if (!engines[ps->daemon]) {
+			rc = diag_set(err, DIAG_ETRANSPORT, NULL,
+				      "daemon '%s' is not reachable; it builds "
+				      "service '%s'",
+				      daemon_name(p, ps->daemon), ps->name);
+			break;
+		}
+		rc = build_job(&b, i, &j, err);
+		if (!rc && service_job)
+			service_job[i] = j;
+	}
 	build_release(&b);
 	return rc;
 }

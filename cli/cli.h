@@ -524,6 +524,18 @@ struct cli_up_opts {
 	int timeout_s; /* stop timeout on recreate; -1: the container's */
 	bool wait;     /* --wait: end with every container running/healthy */
 	long wait_timeout_ms; /* for --wait; 0: none */
+	/*
+	 * Builds: `build`'s --build-arg (replace the file's), --no-cache,
+	 * --pull, and where each line of build output goes (NULL: nowhere;
+	 * 'ud' is the job's "IMAGE (DAEMON)" label).
+	 */
+	const struct compose_kv *build_args;
+	size_t n_build_args;
+	bool no_cache;
+	bool pull;
+	int (*build_out)(void *ud, const char *text);
+	/* The builds already ran (up's first phase): no build jobs. */
+	bool builds_done;
 	bool no_start; /* --no-start, create: create only, start nothing */
 	/* The plan's networks exist already (cli_apply_networks ran). */
 	bool networks_made;
@@ -536,12 +548,31 @@ struct cli_down_opts {
 void cli_jobs_init(struct cli_jobs *j);
 void cli_jobs_release(struct cli_jobs *j);
 /*
- * Appends the jobs that carry out 'p': networks, volumes, images, then
- * per container (in start order) remove/create/start, the hosts exec of
- * PLAN_HOSTS_EXEC containers, the waits that depends_on conditions need.
- * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
- * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
+ * The POST /build spec of service 'si' of 'p' (on its daemon), in 'a'.
+ * 'platform' is what the daemon is asked for (NULL: its own).  A remote
+ * (git/URL) context is a DIAG_EUSAGE error.
  */
+struct engine_build_spec;
+int cli_build_spec(struct engine_build_spec **out,
+		   struct arena *a,
+		   const struct plan *p,
+		   size_t si,
+		   const char *platform,
+		   const struct cli_up_opts *o,
+		   struct diag *err);
+/*
+ * Appends one IMAGE_BUILD job per selected service whose plan says it is
+ * built (always, or only when missing), once per (daemon, image): what
+ * `mixcompose build` runs, and up's first phase.  'service_job' (may be
+ * NULL; p->n_services entries) gets each service's job index, or
+ * SIZE_MAX: after the run, that job's id is the image id.
+ */
+int cli_apply_build(struct cli_jobs *out,
+		    const struct plan *p,
+		    struct engine *const *engines,
+		    const struct cli_up_opts *o,
+		    size_t *service_job,
+		    struct diag *err);
 /*
  * Appends only the network creates of 'p' (the first phase of up: see
  * cmd_up.c).  Returns how many jobs it added.
@@ -549,6 +580,13 @@ void cli_jobs_release(struct cli_jobs *j);
 size_t cli_apply_networks(struct cli_jobs *out,
 			  const struct plan *p,
 			  struct engine *const *engines);
+/*
+ * Appends the jobs that carry out 'p': networks, volumes, images, then
+ * per container (in start order) remove/create/start, the hosts exec of
+ * PLAN_HOSTS_EXEC containers, the waits that depends_on conditions need.
+ * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
+ * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
+ */
 int cli_apply_up(struct cli_jobs *out,
 		 const struct plan *p,
 		 struct engine *const *engines,
@@ -663,6 +701,7 @@ int cli_jobs_run(struct cli_jobs *jobs,
 		 const char *progress,
 		 volatile sig_atomic_t *stop);
 
+int cmd_build(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 

@@ -14,6 +14,7 @@
 
 #include "engine/engine.h"
 #include "planner/planner.h"
+#include "util/arena.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
@@ -35,8 +36,12 @@ struct up_opts {
 	bool force_recreate;
 	bool no_recreate;
 	bool remove_orphans;
+	bool build;    /* --build */
+	bool no_build; /* --no-build */
 	bool no_start;
 	bool create; /* the create command: its own options and help */
+	/* Per project service, the built image's id (after the builds). */
+	const char *const *image_ids;
 	int timeout_s;
 	long wait_timeout_s;
 	const char *progress;
@@ -57,6 +62,8 @@ static void create_usage(FILE *f)
 		"      --force-recreate    recreate containers even if "
 		"unchanged\n"
 		"      --no-recreate       keep existing containers\n"
+		"      --build             build images before creating\n"
+		"      --no-build          do not build missing images\n"
 		"      --remove-orphans    remove containers of services not "
 		"in the file\n"
 		"      --progress MODE     auto, tty, plain, json or quiet\n"
@@ -81,6 +88,8 @@ static void up_usage(FILE *f)
 		"      --force-recreate    recreate containers even if "
 		"unchanged\n"
 		"      --no-recreate       keep existing containers\n"
+		"      --build             build images before starting\n"
+		"      --no-build          do not build missing images\n"
 		"      --remove-orphans    remove containers of services not "
 		"in the file\n"
 		"      --no-start          create the containers, start none\n"
@@ -100,6 +109,8 @@ enum {
 	OPT_NO_RECREATE,
 	OPT_ORPHANS,
 	OPT_PROGRESS,
+	OPT_BUILD,
+	OPT_NO_BUILD,
 	OPT_NO_START,
 	OPT_PULL,
 };
@@ -161,6 +172,12 @@ static int up_flag(struct up_opts *o, int c)
 	case OPT_ORPHANS:
 		o->remove_orphans = true;
 		break;
+	case OPT_BUILD:
+		o->build = true;
+		break;
+	case OPT_NO_BUILD:
+		o->no_build = true;
+		break;
 	case OPT_NO_START:
 		o->no_start = true;
 		break;
@@ -200,6 +217,8 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		{"force-recreate", no_argument, NULL, OPT_FORCE},
 		{"no-recreate", no_argument, NULL, OPT_NO_RECREATE},
 		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
+		{"build", no_argument, NULL, OPT_BUILD},
+		{"no-build", no_argument, NULL, OPT_NO_BUILD},
 		{"no-start", no_argument, NULL, OPT_NO_START},
 		{"timeout", required_argument, NULL, 't'},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
@@ -211,6 +230,8 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 	static const struct option create_opts[] = {
 		{"force-recreate", no_argument, NULL, OPT_FORCE},
 		{"no-recreate", no_argument, NULL, OPT_NO_RECREATE},
+		{"build", no_argument, NULL, OPT_BUILD},
+		{"no-build", no_argument, NULL, OPT_NO_BUILD},
 		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
 		{"help", no_argument, NULL, 'h'},
@@ -231,6 +252,10 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 	}
 	if (o->force_recreate && o->no_recreate) {
 		cli_errorf("--force-recreate and --no-recreate are exclusive");
+		return CLI_USAGE;
+	}
+	if (o->build && o->no_build) {
+		cli_errorf("--build and --no-build are exclusive");
 		return CLI_USAGE;
 	}
 	if (o->no_start && o->wait) {
@@ -307,6 +332,10 @@ static int up_plan(struct plan **out,
 		.no_recreate = o->no_recreate,
 		.remove_orphans = o->remove_orphans,
 		.default_platform = getenv("DOCKER_DEFAULT_PLATFORM"),
+		.build = o->build      ? PLAN_BUILD_OPT_ALWAYS
+			 : o->no_build ? PLAN_BUILD_OPT_NEVER
+				       : PLAN_BUILD_OPT_DEFAULT,
+		.image_ids = o->image_ids,
 		.pull = o->pull,
 		.now = (long long)time(NULL),
 	};
@@ -387,6 +416,62 @@ static int up_late_hosts(const struct plan *p,
 	diag_list_release(&dl);
 	cli_jobs_release(&jobs);
 	return rc;
+}
+
+/*
+ * The first phase: every image to build, built on its service's daemon.
+ * '*ids' (in s->a, per project service) gets each built image's id, so
+ * that the final plan recreates containers whose image changed; NULL
+ * when nothing is built.
+ */
+static int up_builds(const char ***ids,
+		     struct cli_session *s,
+		     const struct plan *p,
+		     const struct up_opts *o,
+		     volatile sig_atomic_t *stop)
+{
+	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
+	size_t *sj = xcalloc(p->n_services + 1, sizeof(*sj));
+	struct cli_jobs jobs;
+	struct diag err = {0};
+	int rc;
+
+	*ids = NULL;
+	cli_jobs_init(&jobs);
+	if (cli_apply_build(&jobs, p, engines, NULL, sj, &err)) {
+		cli_error(&err);
+		rc = CLI_FAIL;
+	} else {
+		rc = jobs.n ? cli_jobs_run(&jobs, o->progress, stop) : CLI_OK;
+	}
+	if (!rc && jobs.n) {
+		*ids = arena_calloc(s->a, p->n_services + 1, sizeof(**ids));
+		for (size_t i = 0; i < p->n_services; i++)
+			if (sj[i] != SIZE_MAX && jobs.v[sj[i]].id[0])
+				(*ids)[i] =
+					arena_strdup(s->a, jobs.v[sj[i]].id);
+	}
+	cli_jobs_release(&jobs);
+	free(sj);
+	free(engines);
+	return rc;
+}
+
+/*
+ * The plan again once the images are built, from the state as it is now:
+ * a build takes a while, and networks made meanwhile (other projects on
+ * the same daemons) must not be planned over.
+ */
+static int
+up_replan(struct plan **out, struct cli_session *s, const struct up_opts *o)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
+			      s->project_name, true, &dl);
+	cli_print_diags(&dl);
+	diag_list_release(&dl);
+	return up_plan(out, s, o, false);
 }
 
 /* Sleeps a random 100-400 ms times 'attempt'. */
@@ -473,6 +558,7 @@ static int up_apply(struct cli_session *s,
 	struct cli_up_opts ao = {.timeout_s = o->timeout_s,
 				 .wait = o->wait,
 				 .wait_timeout_ms = o->wait_timeout_s * 1000,
+				 .builds_done = true,
 				 .no_start = o->no_start,
 				 .networks_made = true};
 	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
@@ -549,6 +635,18 @@ int cmd_up(int argc, char **argv)
 			      CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
 	if (!rc)
 		rc = up_plan(&p, &s, &o, true);
+	if (!rc) {
+		const char **ids = NULL;
+
+		/* Builds first; then the plan again, knowing the images. */
+		rc = up_builds(&ids, &s, p, &o, stop);
+		if (!rc && ids) {
+			o.image_ids = ids;
+			plan_free(p);
+			p = NULL;
+			rc = up_replan(&p, &s, &o);
+		}
+	}
 	if (!rc)
 		rc = up_networks(&p, &s, &o, stop);
 	if (!rc)

@@ -15,6 +15,8 @@
 struct cli_global cli_global;
 
 static const struct cli_cmd cli_cmds[] = {
+	{"build", cmd_build,
+	 "build the images of services with a build section"},
 	{"config", cmd_config, "validate and print the resolved model"},
 	{"create", cmd_create, "create the containers without starting them"},
 	{"daemons", cmd_daemons, "list the daemons and probe each"},

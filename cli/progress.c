@@ -116,6 +116,7 @@ static const char *phase_text(const char *phase)
 {
 	static const char *const map[][2] = {
 		{"pulling", "Pulling"},
+		{"building", "Building"},
 		{"stopping", "Stopping"},
 		{"removing", "Removing"},
 	};

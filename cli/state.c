@@ -68,6 +68,8 @@ static void fill_container(struct plan_host_container *c,
 					 "com.docker.compose.config-hash"));
 	c->depends_on = adup(a, kv_find(s->labels, s->n_labels,
 					"com.docker.compose.depends_on"));
+	c->image_digest = adup(
+		a, kv_find(s->labels, s->n_labels, "com.docker.compose.image"));
 	c->label_project =
 		adup(a, kv_find(s->labels, s->n_labels, LABEL_PROJECT));
 	c->state = adup(a, s->state);

@@ -382,11 +382,26 @@ struct compose_service_network {
 };
 
 struct compose_build {
-	const char *context; /* absolute */
-	const char *dockerfile;
+	const char *context;	/* absolute, or a remote URL */
+	bool remote;		/* context is a git/http URL */
+	const char *dockerfile; /* NULL only with dockerfile_inline */
+	const char *dockerfile_inline;
 	const char *target;
-	struct compose_kv *args;
+	struct compose_kv *args; /* value NULL: unset (bare name, no env) */
 	size_t n_args;
+	struct compose_kv *labels;
+	size_t n_labels;
+	const char *network;
+	long long shm_size;		/* bytes; -1: not set */
+	struct compose_kv *extra_hosts; /* host -> address */
+	size_t n_extra_hosts;
+	bool no_cache;
+	bool pull;
+	struct compose_strv cache_from;
+	struct compose_strv tags;
+	struct compose_strv platforms;
+	/* The image built: the service's image, else <project>-<service>. */
+	const char *image;
 };
 
 struct compose_service {

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/arena.h"
 #include "util/rx.h"
@@ -50,6 +51,70 @@ static bool is_remote(const char *s)
 	       !strncmp(s, "github.com/", 11);
 }
 
+/* The long syntax's keys beyond context. */
+static void norm_build_long(struct norm *n,
+			    struct compose_build *b,
+			    const struct compose_node *v)
+{
+	const char *shm = norm_key_str(v, "shm_size");
+
+	b->dockerfile = norm_key_str(v, "dockerfile");
+	b->dockerfile_inline = norm_key_str(v, "dockerfile_inline");
+	b->target = norm_key_str(v, "target");
+	b->network = norm_key_str(v, "network");
+	/* A bare name takes its value from the environment, as in compose. */
+	b->n_args = norm_kv(n, &b->args, MAP_GET(v, "args"), "build.args", "=",
+			    true);
+	b->n_labels = norm_kv(n, &b->labels, MAP_GET(v, "labels"),
+			      "build.labels", "=", false);
+	b->n_extra_hosts =
+		norm_kv(n, &b->extra_hosts, MAP_GET(v, "extra_hosts"),
+			"build.extra_hosts", ":", false);
+	b->no_cache = norm_bool(n, v, "no_cache", false);
+	b->pull = norm_bool(n, v, "pull", false);
+	b->cache_from =
+		norm_strv(n, MAP_GET(v, "cache_from"), "build.cache_from");
+	b->tags = norm_strv(n, MAP_GET(v, "tags"), "build.tags");
+	b->platforms = norm_strv(n, MAP_GET(v, "platforms"), "build.platforms");
+	if (shm && (b->shm_size = compose_bytes_parse(shm)) < 0)
+		norm_err(n, MAP_GET(v, "shm_size"),
+			 "build.shm_size: '%s' is not a valid size", shm);
+	if (b->dockerfile && b->dockerfile_inline)
+		norm_err(n, MAP_GET(v, "dockerfile_inline"),
+			 "build: dockerfile and dockerfile_inline are "
+			 "mutually exclusive");
+}
+
+/*
+ * The service's platform must be one of build.platforms (compose v2's
+ * rule); a daemon builds one platform only, so with several and no
+ * service platform there is no way to choose.
+ */
+static void check_build_platforms(struct norm *n,
+				  const struct compose_service *s,
+				  const struct compose_node *v)
+{
+	const struct compose_build *b = s->build;
+	const struct compose_node *at = MAP_GET(v, "platforms");
+
+	if (!b->platforms.n)
+		return;
+	if (s->platform.raw) {
+		for (size_t i = 0; i < b->platforms.n; i++)
+			if (!strcasecmp(b->platforms.v[i], s->platform.raw))
+				return;
+		norm_err(n, at,
+			 "build.platforms must include the service's "
+			 "platform '%s'",
+			 s->platform.raw);
+	} else if (b->platforms.n > 1) {
+		norm_err(n, at,
+			 "build.platforms: a daemon builds one platform; "
+			 "set the service's platform to pick one of %zu",
+			 b->platforms.n);
+	}
+}
+
 static void norm_build(struct norm *n,
 		       struct compose_service *s,
 		       const struct compose_node *v)
@@ -59,28 +124,31 @@ static void norm_build(struct norm *n,
 
 	if (compose_node_is_null(v))
 		return;
-	b = arena_alloc(n->a, sizeof(*b));
+	b = arena_calloc(n->a, 1, sizeof(*b));
+	b->shm_size = -1;
 	ctx = norm_str(v);
 	if (v->kind == COMPOSE_NODE_MAP) {
 		ctx = norm_key_str(v, "context");
-		b->dockerfile = norm_key_str(v, "dockerfile");
-		b->target = norm_key_str(v, "target");
-		b->n_args = norm_kv(n, &b->args, MAP_GET(v, "args"),
-				    "build.args", "=", true);
+		norm_build_long(n, b, v);
 	} else if (!ctx) {
 		norm_err(n, v, "build: expected a path or a mapping");
 		return;
 	}
 	if (!ctx)
 		ctx = ".";
-	b->context = is_remote(ctx)
+	b->remote = is_remote(ctx);
+	b->context = b->remote
 			     ? ctx
 			     : compose_path_join(n->a, n->p->working_dir,
 						 compose_path_expand_home(
 							 n->a, ctx, n->p->env));
-	if (!b->dockerfile)
+	if (!b->dockerfile && !b->dockerfile_inline)
 		b->dockerfile = "Dockerfile";
+	/* compose v2 tags the build with 'image', else <project>-<service>. */
+	b->image = s->image ? s->image
+			    : arena_sprintf(n->a, "%s-%s", n->p->name, s->name);
 	s->build = b;
+	check_build_platforms(n, s, v);
 }
 
 static struct compose_strv

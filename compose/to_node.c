@@ -231,6 +231,43 @@ put_duration(struct tn *t, struct compose_node *m, const char *k, long long ns)
 
 /* ---- Service parts ---------------------------------------------------- */
 
+/* build.extra_hosts, sorted, as "host=ip" (what compose v2 prints). */
+static struct compose_node *build_hosts_node(struct tn *t,
+					     const struct compose_build *b)
+{
+	struct compose_node *q = compose_node_seq(t->a, &no_loc);
+	struct compose_kv *kv =
+		arena_calloc(t->a, b->n_extra_hosts + 1, sizeof(*kv));
+
+	memcpy(kv, b->extra_hosts, b->n_extra_hosts * sizeof(*kv));
+	qsort(kv, b->n_extra_hosts, sizeof(*kv), cmp_kv);
+	for (size_t i = 0; i < b->n_extra_hosts; i++)
+		compose_seq_push(
+			t->a, q,
+			str_node(t, arena_sprintf(t->a, "%s=%s", kv[i].key,
+						  kv[i].value ? kv[i].value
+							      : "")));
+	return q;
+}
+
+/* The keys build_node writes from the typed model. */
+static bool build_typed_key(const char *k)
+{
+	static const char *const keys[] = {
+		"context",  "dockerfile", "dockerfile_inline",
+		"args",	    "labels",	  "cache_from",
+		"no_cache", "network",	  "pull",
+		"target",   "shm_size",	  "extra_hosts",
+		"tags",	    "platforms",  NULL,
+	};
+
+	for (size_t i = 0; keys[i]; i++)
+		if (!strcmp(k, keys[i]))
+			return true;
+	return false;
+}
+
+/* Typed keys in compose v2's order; keys mixcompose ignores as written. */
 static struct compose_node *build_node(struct tn *t,
 				       const struct compose_build *b,
 				       const struct compose_node *src)
@@ -239,13 +276,27 @@ static struct compose_node *build_node(struct tn *t,
 
 	put_str(t, m, "context", b->context);
 	put_str(t, m, "dockerfile", b->dockerfile);
+	put_str(t, m, "dockerfile_inline", b->dockerfile_inline);
 	put_kv(t, m, "args", b->args, b->n_args);
+	put_kv(t, m, "labels", b->labels, b->n_labels);
+	put_strv(t, m, "cache_from", &b->cache_from);
+	put_true(t, m, "no_cache", b->no_cache);
+	put_str(t, m, "network", b->network);
+	put_true(t, m, "pull", b->pull);
+	put_str(t, m, "target", b->target);
+	/* A byte count, as a string: compose v2's UnitBytes. */
+	if (b->shm_size >= 0)
+		put_str(t, m, "shm_size",
+			arena_sprintf(t->a, "%lld", b->shm_size));
+	if (b->n_extra_hosts)
+		put(t, m, "extra_hosts", build_hosts_node(t, b));
+	put_strv(t, m, "tags", &b->tags);
+	put_strv(t, m, "platforms", &b->platforms);
 	for (size_t i = 0; src && src->kind == COMPOSE_NODE_MAP && i < src->n;
 	     i++) {
 		const char *k = src->pairs[i].key->str;
 
-		if (strcmp(k, "context") && strcmp(k, "dockerfile") &&
-		    strcmp(k, "args"))
+		if (!build_typed_key(k))
 			compose_map_push(t->a, m, src->pairs[i].key,
 					 src->pairs[i].value);
 	}

@@ -1246,6 +1246,110 @@ const char *engine_http_reason(long status);
 /* The create body as JSON (malloc'ed), for tests and config hashes. */
 char *engine_container_spec_json(const struct engine_container_spec *spec);
 
+/* ==== 8b. Builds: the context tar and POST /build ===================== */
+
+/*
+ * .dockerignore patterns, read and matched as Docker does: blank lines
+ * and lines starting with '#' are skipped, each pattern is trimmed and
+ * cleaned (Go's filepath.Clean; a leading '/' dropped), '*' and '?' stop
+ * at '/', '**' spans directories, '[...]' is a class, '\\' escapes, a
+ * leading '!' makes an exception.  A path is excluded when the last
+ * pattern that matches it, or one of its parent directories, is not an
+ * exception.
+ */
+struct engine_ignore;
+
+struct engine_ignore *engine_ignore_new(void);
+/*
+ * Parses a .dockerignore text ('file' names it in messages).  DIAG_EMODEL
+ * for a bad pattern ('[' not closed, a lone '!') with "FILE:LINE: ...".
+ */
+int engine_ignore_parse(struct engine_ignore **out,
+			const char *text,
+			const char *file,
+			struct diag *err);
+/* Adds one pattern (with '!' for an exception), already in Docker form. */
+void engine_ignore_add(struct engine_ignore *ig, const char *pattern);
+/* True if 'path' (relative to the context, '/' separated) is excluded. */
+bool engine_ignore_match(const struct engine_ignore *ig, const char *path);
+bool engine_ignore_has_exclusions(const struct engine_ignore *ig);
+void engine_ignore_free(struct engine_ignore *ig);
+
+struct engine_context_spec {
+	const char *dir; /* the context directory */
+	/* Relative to 'dir' or absolute; NULL: "Dockerfile". */
+	const char *dockerfile;
+	const char *dockerfile_inline; /* the Dockerfile's text, or NULL */
+};
+
+/*
+ * Writes the context of 'cs' to 'out' as a tar (pax), as the docker CLI
+ * sends it: entries in name order at every level, owner 0:0, modes,
+ * times and symlinks kept, sockets and devices left out, .dockerignore
+ * honoured (the Dockerfile and .dockerignore are always sent).  An inline
+ * Dockerfile, or one outside the context, goes in as ".dockerfile.<hash
+ * of its text>".  '*dockerfile_out' (malloc'ed) gets the name to pass as
+ * the build's 'dockerfile'.  DIAG_EIO when a file cannot be read.
+ */
+int engine_build_context(FILE *out,
+			 const struct engine_context_spec *cs,
+			 char **dockerfile_out,
+			 struct diag *err);
+
+struct engine_build_spec {
+	struct engine_context_spec ctx;
+	struct engine_strv tags;      /* t=, one per tag */
+	const struct engine_kv *args; /* buildargs; NULL values are skipped */
+	size_t n_args;
+	const char *target;
+	const struct engine_kv *labels;
+	size_t n_labels;
+	const char *network;		/* networkmode */
+	long long shm_size;		/* bytes; 0: not sent */
+	struct engine_strv extra_hosts; /* "host:ip" */
+	bool no_cache;
+	bool pull;
+	struct engine_strv cache_from;
+	const char *platform; /* sent from API 1.32 */
+};
+
+/* One line of build output ("Step 1/3 : FROM ..."), without the newline. */
+typedef int (*engine_build_out_fn)(void *ud, const char *text);
+
+/*
+ * POST /build with the context of 'spec' streamed as a tar (the classic
+ * builder, which both Linux and Windows daemons have).  The stream's
+ * errorDetail becomes the error (DIAG_EENGINE, the daemon's message as
+ * it is).  'out_id' (may be NULL) gets the new image id.
+ */
+int engine_image_build(struct engine *e,
+		       const struct engine_build_spec *spec,
+		       engine_build_out_fn out,
+		       void *out_ud,
+		       char out_id[96],
+		       struct diag *err);
+/* DELETE /images/{ref}; not found is DIAG_ENOTFOUND. */
+void engine_image_remove_async(struct engine_loop *l,
+			       struct engine *e,
+			       const char *ref,
+			       bool force,
+			       engine_done_fn cb,
+			       void *ud);
+/* The query string of the build (no '?'), for tests; malloc'ed. */
+char *engine_build_query(const struct engine_build_spec *spec,
+			 const char *dockerfile);
+/*
+ * The async form: the context is written to a temporary file first (a
+ * context error fails on the next step), then streamed.
+ */
+void engine_image_build_async(struct engine_loop *l,
+			      struct engine *e,
+			      const struct engine_build_spec *spec,
+			      engine_build_out_fn out,
+			      void *out_ud,
+			      engine_id_fn cb,
+			      void *ud);
+
 /* ==== 9. Running a job graph =========================================== */
 
 /*
@@ -1283,6 +1387,12 @@ enum engine_job_kind {
 	ENGINE_JOB_CONTAINER_REMOVE,
 	ENGINE_JOB_WAIT, /* container reaches 'wait' */
 	ENGINE_JOB_EXEC, /* argv as user in container; exit 0 */
+	/*
+	 * build_spec on engine; with 'build_always' unset, only when the
+	 * image 'name' is missing (inspect first).  The id goes in job->id.
+	 */
+	ENGINE_JOB_IMAGE_BUILD,
+	ENGINE_JOB_IMAGE_REMOVE, /* name; a missing one is fine */
 };
 
 enum engine_wait_cond {
@@ -1327,6 +1437,10 @@ struct engine_job {
 	size_t n_connect;
 	const struct engine_network_spec *network_spec;
 	const struct engine_volume_spec *volume_spec;
+	const struct engine_build_spec *build_spec;
+	bool build_always;	       /* IMAGE_BUILD: even if present */
+	engine_build_out_fn build_out; /* IMAGE_BUILD output, or NULL */
+	void *build_out_ud;
 	enum engine_wait_cond wait;
 	long wait_timeout_ms;	 /* WAIT: 0 means no limit */
 	struct engine_strv argv; /* EXEC */

@@ -68,6 +68,8 @@ const char *engine_job_kind_name(enum engine_job_kind k)
 		"container remove",
 		"wait",
 		"exec",
+		"image build",
+		"image remove",
 	};
 
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "?";
@@ -391,6 +393,51 @@ static void on_image(void *ud,
 	if (!rc)
 		j->noop = true;
 	on_done(ud, rc, err);
+}
+
+static void on_built(void *ud, int rc, const char *id, const struct diag *err)
+{
+	on_id(ud, rc, id, err);
+}
+
+/* A build job without build_always builds only a missing image. */
+static void on_build_check(void *ud,
+			   int rc,
+			   const struct engine_image_info *info,
+			   const struct diag *err)
+{
+	struct jctx *c = ud;
+	struct run *r = c->run;
+	struct engine_job *j = &r->jobs[c->i];
+
+	if (rc == DIAG_ENOTFOUND) {
+		set_phase(r, c->i, "building");
+		engine_image_build_async(r->l, j->engine, j->build_spec,
+					 j->build_out, j->build_out_ud,
+					 on_built, c);
+		return;
+	}
+	if (!rc) {
+		j->noop = true;
+		snprintf(j->id, sizeof(j->id), "%s", info->id);
+	}
+	on_done(ud, rc, err);
+}
+
+static void dispatch_build(struct run *r, size_t i)
+{
+	struct engine_job *j = &r->jobs[i];
+	struct jctx *c = &r->ctx[i];
+
+	if (j->build_always) {
+		set_phase(r, i, "building");
+		engine_image_build_async(r->l, j->engine, j->build_spec,
+					 j->build_out, j->build_out_ud,
+					 on_built, c);
+	} else {
+		engine_image_inspect_async(r->l, j->engine, j->name,
+					   on_build_check, c);
+	}
 }
 
 /* ---- Containers -----------------------------------------------------------
@@ -720,6 +767,13 @@ static void dispatch(struct run *r, size_t i)
 	case ENGINE_JOB_IMAGE_CHECK:
 		engine_image_inspect_async(r->l, j->engine, j->name, on_image,
 					   c);
+		break;
+	case ENGINE_JOB_IMAGE_BUILD:
+		dispatch_build(r, i);
+		break;
+	case ENGINE_JOB_IMAGE_REMOVE:
+		engine_image_remove_async(r->l, j->engine, j->name, false,
+					  on_removed, c);
 		break;
 	case ENGINE_JOB_IMAGE_PULL:
 		set_phase(r, i, "pulling");

@@ -335,6 +335,13 @@ static const char *depends_label(const struct plan *p, size_t si)
 	return r;
 }
 
+/* The image id the options give for the container's service, or NULL. */
+static const char *c_image_id(const struct plan *p,
+			      const struct plan_container *ct)
+{
+	return p->services[ct->service].image_id;
+}
+
 static void container_labels(struct plan *p, struct plan_container *ct)
 {
 	const struct plan_service *ps = &p->services[ct->service];
@@ -356,6 +363,9 @@ static void container_labels(struct plan *p, struct plan_container *ct)
 			  proj->config_files.v[i]);
 	add_label(a, ct, &alloc, "com.docker.compose.config-hash",
 		  ct->config_hash);
+	if (c_image_id(p, ct))
+		add_label(a, ct, &alloc, "com.docker.compose.image",
+			  c_image_id(p, ct));
 	add_label(a, ct, &alloc, "com.docker.compose.container-number",
 		  arena_sprintf(a, "%d", ct->number));
 	add_label(a, ct, &alloc, "com.docker.compose.depends_on",

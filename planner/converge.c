@@ -41,6 +41,27 @@ static const char *moved_address(struct plan *p,
 	return NULL;
 }
 
+/* "sha256:0a1b..." -> "0a1b...". */
+static const char *digest_hex(const char *id)
+{
+	const char *colon = strchr(id, ':');
+
+	return colon ? colon + 1 : id;
+}
+
+/*
+ * compose v2 recreates a container whose image is not the service's
+ * image any more (a rebuild): known only when up gives the ids.
+ */
+static bool image_changed(const struct plan *p,
+			  const struct plan_container *ct,
+			  const struct plan_host_container *e)
+{
+	const char *id = p->services[ct->service].image_id;
+
+	return id && e->image_digest && strcmp(id, e->image_digest) != 0;
+}
+
 static void decide(struct plan_ctx *c, size_t i)
 {
 	struct plan *p = c->p;
@@ -76,6 +97,13 @@ static void decide(struct plan_ctx *c, size_t i)
 			arena_sprintf(p->arena, "config hash changed: %s -> %s",
 				      short8(p->arena, e->config_hash),
 				      short8(p->arena, ct->config_hash));
+	} else if (!o->no_recreate && image_changed(p, ct, e)) {
+		ct->action = PLAN_ACT_RECREATE;
+		ct->reason = arena_sprintf(
+			p->arena, "image changed: %s -> %s",
+			short8(p->arena, digest_hex(e->image_digest)),
+			short8(p->arena,
+			       digest_hex(p->services[ct->service].image_id)));
 	} else if (!o->no_recreate && (moved = moved_address(p, ct, e))) {
 		ct->action = PLAN_ACT_RECREATE;
 		ct->reason =

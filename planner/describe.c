@@ -271,6 +271,17 @@ static void
 actions(struct sbuf *out, const struct plan *p, const struct style *st)
 {
 	sbuf_addf(out, "\n%sActions%s\n", st->bold, st->off);
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct plan_service *s = &p->services[i];
+
+		if (!s->build || !s->selected)
+			continue;
+		sbuf_addf(out, "  %s%-8s%s  %-22s on %-10s %s, from %s\n",
+			  st->yellow, "build", st->off, s->image,
+			  p->hosts[s->daemon].name,
+			  plan_build_when_name(s->build),
+			  s->svc->build->context);
+	}
 	for (size_t i = 0; i < p->n_containers; i++) {
 		const struct plan_container *c = &p->containers[i];
 

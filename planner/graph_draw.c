@@ -51,6 +51,8 @@ void plan_graph_mermaid(struct sbuf *out, const struct plan *p)
 				continue;
 			sbuf_addf(out, "    s%zu[\"", i);
 			mermaid_text(out, p->services[i].name);
+			if (p->services[i].build)
+				sbuf_adds(out, " (build)");
 			sbuf_adds(out, "\"]\n");
 		}
 		sbuf_adds(out, "  end\n");
@@ -89,7 +91,11 @@ void plan_graph_dot(struct sbuf *out, const struct plan *p)
 			if (p->services[i].daemon != d)
 				continue;
 			sbuf_addf(out, "    s%zu [label=", i);
-			dot_str(out, p->services[i].name);
+			dot_str(out,
+				p->services[i].build
+					? arena_sprintf(p->arena, "%s (build)",
+							p->services[i].name)
+					: p->services[i].name);
 			sbuf_adds(out, "];\n");
 		}
 		sbuf_adds(out, "  }\n");

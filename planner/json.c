@@ -9,6 +9,7 @@
  *   "daemons": [{"name", "os", "engine_os", "arch", "api": "1.41",
  *                "lab": bool, "hosts_mechanism": "extra_hosts"|"exec"}],
  *   "services": [{"name", "daemon", "reason", "platform": str|null,
+ *                 "image": str|null, "build": "if missing"|"always"|null,
  *                 "selected": bool, "level": int,
  *                 "pull": "missing"|"always"|"never"|"build"|"none",
  *                 "pull_reason": str}],
@@ -140,6 +141,9 @@ static void j_services(struct jw *w, const struct plan *p)
 		jw_str(w, "daemon", p->hosts[s->daemon].name);
 		jw_str(w, "reason", s->reason);
 		jw_str(w, "platform", s->platform);
+		jw_str(w, "image", s->image);
+		jw_str(w, "build",
+		       s->build ? plan_build_when_name(s->build) : NULL);
 		jw_bool(w, "selected", s->selected);
 		jw_int(w, "level", (long long)s->level);
 		jw_str(w, "pull", plan_pull_name(s->pull));

@@ -87,9 +87,11 @@ static int stages(struct plan_ctx *c, struct diag *err)
 {
 	int rc;
 
-	if ((rc = plan_route(c, err)) || (rc = plan_graph(c, err)) ||
-	    (rc = plan_networks(c, err)) || (rc = plan_volumes(c, err)) ||
-	    (rc = plan_containers(c, err)) || (rc = plan_addresses(c, err)))
+	if (!(rc = plan_route(c, err)))
+		plan_builds(c);
+	if (rc || (rc = plan_graph(c, err)) || (rc = plan_networks(c, err)) ||
+	    (rc = plan_volumes(c, err)) || (rc = plan_containers(c, err)) ||
+	    (rc = plan_addresses(c, err)))
 		return rc;
 	plan_containers_finish(c);
 	if ((rc = plan_converge(c, err)) || (rc = plan_pull(c, err)))

@@ -89,6 +89,7 @@ struct plan_host_container {
 	/* com.docker.compose.depends_on ("db:service_started:false,..."). */
 	const char *depends_on;
 	const char *label_project; /* com.docker.compose.project */
+	const char *image_digest;  /* com.docker.compose.image, or NULL */
 	bool oneoff;		   /* com.docker.compose.oneoff=True */
 	struct plan_host_attach *networks;
 	size_t n_networks;
@@ -139,6 +140,20 @@ struct plan_host {
 	size_t n_images;
 };
 
+/* up's --build / --no-build. */
+enum plan_build_opt {
+	PLAN_BUILD_OPT_DEFAULT = 0, /* build what is missing */
+	PLAN_BUILD_OPT_ALWAYS,	    /* --build */
+	PLAN_BUILD_OPT_NEVER,	    /* --no-build */
+};
+
+/* When a service's image is built (on the service's own daemon). */
+enum plan_build_when {
+	PLAN_BUILD_NONE = 0, /* no build: section, or --no-build */
+	PLAN_BUILD_MISSING,  /* only if the daemon lacks the image */
+	PLAN_BUILD_ALWAYS,   /* --build, or pull_policy: build */
+};
+
 enum plan_addr_mode {
 	PLAN_ADDR_DEFAULT = 0, /* x-mixcompose.address_mode, else container */
 	PLAN_ADDR_CONTAINER,   /* peers resolve to container IPs */
@@ -170,6 +185,14 @@ struct plan_options {
 	const char *address_pool;     /* NULL: x-mixcompose.address_pool, else
 					 PLAN_DEFAULT_POOL */
 	const char *default_platform; /* DOCKER_DEFAULT_PLATFORM, or NULL */
+	enum plan_build_opt build;
+	/*
+	 * Per project service (same index), the id of the image its
+	 * containers would run, when known (up knows it once its builds
+	 * ran), or NULL.  Containers get it as com.docker.compose.image, and
+	 * one whose label names another image is recreated (compose v2).
+	 */
+	const char *const *image_ids;
 	/*
 	 * `up --pull POLICY`: replaces every service's pull_policy, as
 	 * compose v2 does (NULL: each service's own).  Checked with
@@ -264,6 +287,11 @@ struct plan_service {
 	/* Why: "pull_policy: daily, last pulled 30h ago", "--pull always". */
 	const char *pull_reason;
 	size_t level; /* 0: needs nothing; else 1 + max level of deps */
+	/* The image its containers run: image, else the build's tag. */
+	const char *image;
+	/* When the image is built, on 'daemon' (plan_service_build_when). */
+	enum plan_build_when build;
+	const char *image_id;	/* from opts->image_ids, or NULL */
 	size_t first_container; /* containers[first .. first + n) */
 	size_t n_containers;
 };
@@ -474,6 +502,18 @@ int plan_build(struct plan **out,
 	       const struct plan_options *opts,
 	       struct diag *err);
 void plan_free(struct plan *p);
+
+/*
+ * When 'svc' is built, compose v2's rule: never without a build section
+ * or with --no-build; always with --build or when 'pull_policy' (the
+ * effective one: `up --pull`, else the service's) is 'build'; else only
+ * when the image is missing on the daemon.  The one place where a pull
+ * policy decides a build.
+ */
+enum plan_build_when plan_service_build_when(const struct compose_service *svc,
+					     const char *pull_policy,
+					     enum plan_build_opt opt);
+const char *plan_build_when_name(enum plan_build_when w); /* "missing" */
 
 const char *plan_action_name(enum plan_action a);     /* "create", ... */
 const char *plan_dep_kind_name(enum plan_dep_kind k); /* "depends_on", ... */

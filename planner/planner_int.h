@@ -24,6 +24,8 @@ struct plan_ctx {
 
 /* route.c: fills services[].daemon, .reason, .platform. */
 int plan_route(struct plan_ctx *c, struct diag *err);
+/* build.c: each service's image and when it is built (after routing). */
+void plan_builds(struct plan_ctx *c);
 
 /* graph.c: edges, cycle check, order, levels, selection. */
 int plan_graph(struct plan_ctx *c, struct diag *err);

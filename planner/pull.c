@@ -230,8 +230,9 @@ int plan_pull(struct plan_ctx *c, struct diag *err)
 
 		if ((rc = decide(c, ps, err)))
 			return rc;
+		/* A service that is built needs no pull (build.c). */
 		if (ps->pull != PLAN_PULL_NEVER || !ps->selected ||
-		    !creates(p, ps))
+		    !creates(p, ps) || ps->build)
 			continue;
 		/* Fail before anything is created, naming where it runs. */
 		im = image_find(&p->hosts[ps->daemon], ps->svc->image);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/apply.c"
+#include "cli/build_spec.c"
 #include "cli/progress.c"
 
 #define SAMPLE SOURCE_DIR "/samples/lab/compose.yaml"

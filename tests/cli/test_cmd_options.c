@@ -64,7 +64,7 @@ Test(cli_cmd_options, every_command_has_help)
 {
 	static const char *const cmds[] = {"ps",   "logs",  "plan", "hosts",
 					   "exec", "start", "stop", "restart",
-					   "pull", "run"};
+					   "pull", "run",   "build"};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		expect_help(cmds[i]);
@@ -131,4 +131,15 @@ Test(cli_cmd_options, ps_without_project_or_name_fails)
 	cr_assert_eq(run(&out, args), 1);
 	rmdir(dir);
 	sbuf_release(&out);
+}
+
+Test(cli_cmd_options, build_flags_are_checked_first)
+{
+	const char *a1[] = {"up", "--build", "--no-build", NULL};
+	const char *a2[] = {"build", "--progress", "fancy", NULL};
+	const char *a3[] = {"build", "--no-such-flag", NULL};
+
+	expect_usage(a1);
+	expect_usage(a2);
+	expect_usage(a3);
 }

@@ -1059,3 +1059,62 @@ Test(integration_engine_ssh, refused_port_reports_ssh_error)
 	cr_assert(strstr(err.msg, "Connection refused"), "%s", err.msg);
 	engine_free(e);
 }
+
+/* ---- Builds over the remote transports ---------------------------------- */
+
+/*
+ * Builds a two-line image (FROM scratch: no base image needed, the TLS
+ * daemon has none) through 'e', checks it is there and removes it.
+ */
+static void build_tiny(struct engine *e, const char *tag)
+{
+	char dir[] = "/tmp/mixc-rbuild-XXXXXX", cmd[512], id[96] = "";
+	const char *tags[] = {tag};
+	struct engine_build_spec sp = {.tags = {tags, 1}};
+	struct engine_image_info info;
+	struct diag err = {0};
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && printf 'FROM scratch\\nCOPY f.txt /f.txt\\n' > "
+		 "Dockerfile && echo remote > f.txt",
+		 dir);
+	cr_assert_eq(run(cmd), 0);
+	sp.ctx.dir = dir;
+	cr_assert_eq(engine_image_build(e, &sp, NULL, NULL, id, &err), 0, "%s",
+		     err.msg);
+	cr_assert(!strncmp(id, "sha256:", 7), "%s", id);
+	cr_assert_eq(engine_image_inspect(e, tag, &info, &err), 0, "%s",
+		     err.msg);
+	cr_assert_str_eq(info.id, id);
+	cr_expect_eq(engine_image_remove(e, tag, true, &err), 0, "%s", err.msg);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	run(cmd);
+}
+
+Test(integration_engine_ssh, build_streams_the_context_over_ssh)
+{
+	struct engine *e = ssh_engine("/run/mixlab/linux.sock");
+	char tag[64];
+
+	snprintf(tag, sizeof(tag), "mixc-ssh-build:%ld", (long)getpid());
+	build_tiny(e, tag);
+	engine_free(e);
+}
+
+Test(integration_engine_tls, build_streams_the_context_over_tls)
+{
+	struct engine_config cfg = {.name = "tls",
+				    .url = TLS_URL,
+				    .tls = true,
+				    .tls_verify = true,
+				    .cert_path = TLS_DIR};
+	struct engine *e = NULL;
+	struct diag err = {0};
+	char tag[64];
+
+	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
+	snprintf(tag, sizeof(tag), "mixc-tls-build:%ld", (long)getpid());
+	build_tiny(e, tag);
+	engine_free(e);
+}

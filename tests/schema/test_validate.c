@@ -149,9 +149,8 @@ Test(schema_validate, unsupported_keys_warn_and_still_pass)
 	cr_assert_eq(th_validate_file(&dl, FIXTURE("schema/unsupported.yaml")),
 		     0);
 	cr_assert_eq(dl.errors, 0);
-	cr_assert_not_null(th_find(&dl, W, 4, 5,
-				   "services.web.build: mixcompose does not "
-				   "act on 'build'; it is ignored"));
+	/* build is acted on now: no warning. */
+	cr_assert_null(th_find(&dl, W, 4, 5, "act on 'build'"));
 	cr_assert_not_null(th_find(
 		&dl, W, 5, 5,
 		"services.web.logging: mixcompose does not act on 'logging'"));
@@ -166,7 +165,7 @@ Test(schema_validate, unsupported_keys_warn_and_still_pass)
 		th_find(&dl, W, 14, 1,
 			"secrets: mixcompose does not act on 'secrets'"));
 	/* deploy itself and deploy.replicas are acted on. */
-	cr_assert_eq(dl.warnings, 5);
+	cr_assert_eq(dl.warnings, 4);
 	diag_list_release(&dl);
 }
 
@@ -643,5 +642,18 @@ Test(schema_validate, label_file_is_a_path_or_a_list_of_paths)
 				      "    label_file:\n      path: a\n"),
 		      0);
 	cr_assert_not_null(th_find(&dl, E, 5, 7, "services.a.label_file"));
+	diag_list_release(&dl);
+}
+
+Test(schema_validate, build_keys_accepted_unsupported_ones_warn)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	cr_assert_eq(th_validate_file(&dl, FIXTURE("schema/build.yaml")), 0);
+	cr_assert_eq(dl.errors, 0);
+	cr_assert_not_null(th_find(&dl, W, 14, 7,
+				   "services.app.build.ssh: mixcompose does "
+				   "not act on 'ssh'"));
+	cr_assert_eq(dl.warnings, 1, "%zu warnings", dl.warnings);
 	diag_list_release(&dl);
 }

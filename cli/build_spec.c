@@ -1,0 +1,118 @@
+/*
+ * From a service's build section to the engine's build spec: the image
+ * is built by the daemon that runs the service, tagged with its image
+ * name (or <project>-<service>) and every build.tags entry.
+ */
+#include "cli/cli.h"
+
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/arena.h"
+
+/* build.args, with `build --build-arg` values replacing the file's. */
+static void spec_args(struct engine_build_spec *sp,
+		      struct arena *a,
+		      const struct compose_build *cb,
+		      const struct cli_up_opts *o)
+{
+	size_t n = cb->n_args + (o ? o->n_build_args : 0);
+	struct engine_kv *v = arena_calloc(a, n + 1, sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < cb->n_args; i++)
+		v[k++] = (struct engine_kv){cb->args[i].key, cb->args[i].value};
+	for (size_t i = 0; o && i < o->n_build_args; i++) {
+		size_t j = 0;
+
+		while (j < k && strcmp(v[j].key, o->build_args[i].key))
+			j++;
+		v[j] = (struct engine_kv){o->build_args[i].key,
+					  o->build_args[i].value};
+		if (j == k)
+			k++;
+	}
+	sp->args = v;
+	sp->n_args = k;
+}
+
+/* build.labels plus compose's project and service labels. */
+static void spec_labels(struct engine_build_spec *sp,
+			struct arena *a,
+			const struct plan *p,
+			const struct plan_service *ps)
+{
+	const struct compose_build *cb = ps->svc->build;
+	struct engine_kv *v = arena_calloc(a, cb->n_labels + 3, sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < cb->n_labels; i++)
+		v[k++] = (struct engine_kv){
+			cb->labels[i].key,
+			cb->labels[i].value ? cb->labels[i].value : ""};
+	v[k++] = (struct engine_kv){"com.docker.compose.project",
+				    p->project_name};
+	v[k++] = (struct engine_kv){"com.docker.compose.service", ps->name};
+	sp->labels = v;
+	sp->n_labels = k;
+}
+
+static struct engine_strv
+strv_of(struct arena *a, const struct compose_strv *s, const char *first)
+{
+	const char **v = arena_calloc(a, s->n + 2, sizeof(*v));
+	size_t n = 0;
+
+	if (first)
+		v[n++] = first;
+	for (size_t i = 0; i < s->n; i++)
+		if (!first || strcmp(s->v[i], first))
+			v[n++] = s->v[i];
+	return (struct engine_strv){v, n};
+}
+
+int cli_build_spec(struct engine_build_spec **out,
+		   struct arena *a,
+		   const struct plan *p,
+		   size_t si,
+		   const char *platform,
+		   const struct cli_up_opts *o,
+		   struct diag *err)
+{
+	const struct plan_service *ps = &p->services[si];
+	const struct compose_build *cb = ps->svc->build;
+	struct engine_build_spec *sp;
+	const char **hosts;
+
+	*out = NULL;
+	if (cb->remote)
+		return diag_set(err, DIAG_EUSAGE, &ps->svc->loc,
+				"service '%s': remote build contexts ('%s') "
+				"are not supported; clone it and use a "
+				"directory",
+				ps->name, cb->context);
+	sp = arena_calloc(a, 1, sizeof(*sp));
+	sp->ctx.dir = cb->context;
+	sp->ctx.dockerfile = cb->dockerfile;
+	sp->ctx.dockerfile_inline = cb->dockerfile_inline;
+	sp->tags = strv_of(a, &cb->tags, ps->image);
+	spec_args(sp, a, cb, o);
+	spec_labels(sp, a, p, ps);
+	sp->target = cb->target;
+	sp->network = cb->network;
+	sp->shm_size = cb->shm_size > 0 ? cb->shm_size : 0;
+	hosts = arena_calloc(a, cb->n_extra_hosts + 1, sizeof(*hosts));
+	for (size_t i = 0; i < cb->n_extra_hosts; i++)
+		hosts[i] = arena_sprintf(a, "%s:%s", cb->extra_hosts[i].key,
+					 cb->extra_hosts[i].value
+						 ? cb->extra_hosts[i].value
+						 : "");
+	sp->extra_hosts = (struct engine_strv){hosts, cb->n_extra_hosts};
+	sp->no_cache = cb->no_cache || (o && o->no_cache);
+	sp->pull = cb->pull || (o && o->pull);
+	sp->cache_from = strv_of(a, &cb->cache_from, NULL);
+	sp->platform = platform;
+	*out = sp;
+	return 0;
+}

@@ -1,0 +1,228 @@
+/*
+ * POST /build: the context as a tar in a temporary file, streamed as the
+ * body; the reply is JSON lines ("stream" text, "aux" with the image id,
+ * or "errorDetail" when a step fails inside the 200 reply).
+ */
+#include "engine/engine_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+struct build_ctx {
+	struct engine_lines lines;
+	engine_build_out_fn out;
+	void *out_ud;
+	engine_id_fn cb;
+	void *ud;
+	FILE *tar;
+	char *dockerfile;
+	char id[96];
+	char error[2048];
+};
+
+static int build_line(void *ud, const char *line, size_t len)
+{
+	struct build_ctx *c = ud;
+	cJSON *j = cJSON_ParseWithLength(line, len);
+	const char *msg, *text, *id;
+	int stop = 0;
+
+	if (!j)
+		return 0;
+	msg = ej_str(ej_obj(j, "errorDetail"), "message");
+	if (!msg)
+		msg = ej_str(j, "error");
+	text = ej_str(j, "stream");
+	id = ej_str(ej_obj(j, "aux"), "ID");
+	if (msg)
+		snprintf(c->error, sizeof(c->error), "%s", msg);
+	if (id)
+		snprintf(c->id, sizeof(c->id), "%s", id);
+	if (text && c->out) {
+		size_t n = strlen(text);
+		char *t = xstrndup(text, n && text[n - 1] == '\n' ? n - 1 : n);
+
+		stop = c->out(c->out_ud, t);
+		free(t);
+	}
+	cJSON_Delete(j);
+	return stop;
+}
+
+static int build_data(struct ereq *r, const char *p, size_t n)
+{
+	struct build_ctx *c = r->ctx;
+
+	return engine_lines_feed(&c->lines, p, n);
+}
+
+static void build_free(struct build_ctx *c)
+{
+	if (c->tar)
+		fclose(c->tar);
+	free(c->dockerfile);
+	free(c);
+}
+
+static void build_done(struct ereq *r, int rc, const struct diag *err)
+{
+	struct build_ctx *c = r->ctx;
+	struct diag d = {0};
+
+	engine_lines_finish(&c->lines);
+	/* A failed step comes inside a 200 reply, as a JSON line. */
+	if (!rc && c->error[0]) {
+		rc = eng_req_error(r, &d, DIAG_EENGINE, "%s", c->error);
+		err = &d;
+	}
+	c->cb(c->ud, rc, rc ? NULL : c->id, rc ? err : NULL);
+	build_free(c);
+}
+
+static void add_json_kv(struct sbuf *q,
+			const char *key,
+			const struct engine_kv *kv,
+			size_t n)
+{
+	cJSON *o;
+	char *s;
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any |= kv[i].value != NULL;
+	if (!any)
+		return;
+	o = cJSON_CreateObject();
+	for (size_t i = 0; i < n; i++)
+		if (kv[i].value)
+			cJSON_AddStringToObject(o, kv[i].key, kv[i].value);
+	s = cJSON_PrintUnformatted(o);
+	sbuf_addf(q, "&%s=", key);
+	eng_escape(q, s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+static void add_param(struct sbuf *q, const char *key, const char *v)
+{
+	if (!v || !*v)
+		return;
+	sbuf_addf(q, "&%s=", key);
+	eng_escape(q, v);
+}
+
+char *engine_build_query(const struct engine_build_spec *spec,
+			 const char *dockerfile)
+{
+	struct sbuf q = SBUF_INIT;
+
+	/* rm=1 is the docker CLI's default: no intermediate containers left. */
+	sbuf_adds(&q, "rm=1");
+	for (size_t i = 0; i < spec->tags.n; i++)
+		add_param(&q, "t", spec->tags.v[i]);
+	add_param(&q, "dockerfile", dockerfile);
+	add_json_kv(&q, "buildargs", spec->args, spec->n_args);
+	add_param(&q, "target", spec->target);
+	add_json_kv(&q, "labels", spec->labels, spec->n_labels);
+	add_param(&q, "networkmode", spec->network);
+	if (spec->shm_size > 0)
+		sbuf_addf(&q, "&shmsize=%lld", spec->shm_size);
+	for (size_t i = 0; i < spec->extra_hosts.n; i++)
+		add_param(&q, "extrahosts", spec->extra_hosts.v[i]);
+	if (spec->no_cache)
+		sbuf_adds(&q, "&nocache=1");
+	if (spec->pull)
+		sbuf_adds(&q, "&pull=1");
+	if (spec->cache_from.n) {
+		cJSON *a = cJSON_CreateArray();
+		char *s;
+
+		for (size_t i = 0; i < spec->cache_from.n; i++)
+			cJSON_AddItemToArray(
+				a, cJSON_CreateString(spec->cache_from.v[i]));
+		s = cJSON_PrintUnformatted(a);
+		add_param(&q, "cachefrom", s);
+		free(s);
+		cJSON_Delete(a);
+	}
+	return sbuf_detach(&q, NULL);
+}
+
+void engine_image_build_async(struct engine_loop *l,
+			      struct engine *e,
+			      const struct engine_build_spec *spec,
+			      engine_build_out_fn out,
+			      void *out_ud,
+			      engine_id_fn cb,
+			      void *ud)
+{
+	struct build_ctx *c = xcalloc(1, sizeof(*c));
+	struct diag d = {0};
+	struct ereq *r;
+	char *q;
+
+	engine_lines_init(&c->lines, build_line, c);
+	c->out = out;
+	c->out_ud = out_ud;
+	c->cb = cb;
+	c->ud = ud;
+	c->tar = tmpfile();
+	if (!c->tar ||
+	    engine_build_context(c->tar, &spec->ctx, &c->dockerfile, &d) ||
+	    fflush(c->tar) || fseek(c->tar, 0, SEEK_SET)) {
+		r = ereq_new(l, e, "POST", false, "/build");
+		ereq_fail(r, build_done, c, d.code ? d.code : DIAG_EIO, "%s",
+			  d.code ? d.msg : "cannot write the build context");
+		return;
+	}
+	q = engine_build_query(spec, c->dockerfile);
+	r = ereq_new(l, e, "POST", false, "/build?%s", q);
+	free(q);
+	/* platform on /build came with API 1.32; known once negotiated. */
+	if (spec->platform && *spec->platform) {
+		struct sbuf p = SBUF_INIT;
+
+		sbuf_adds(&p, "platform=");
+		eng_escape(&p, spec->platform);
+		r->late_query = sbuf_detach(&p, NULL);
+		r->late_major = 1;
+		r->late_minor = 32;
+	}
+	r->upload = c->tar;
+	r->content_type = "application/x-tar";
+	r->stream = true;
+	r->on_data = build_data;
+	ereq_start(r, build_done, c);
+}
+
+int engine_image_build(struct engine *e,
+		       const struct engine_build_spec *spec,
+		       engine_build_out_fn out,
+		       void *out_ud,
+		       char out_id[96],
+		       struct diag *err)
+{
+	struct eng_sync s = {.err = err, .out = out_id, .out_len = 96};
+
+	engine_image_build_async(eng_own_loop(e), e, spec, out, out_ud,
+				 eng_sync_id_cb, &s);
+	return eng_sync_run(e, &s);
+}
+
+void engine_image_remove_async(struct engine_loop *l,
+			       struct engine *e,
+			       const char *ref,
+			       bool force,
+			       engine_done_fn cb,
+			       void *ud)
+{
+	struct sbuf p = SBUF_INIT;
+
+	eng_escape_ref(&p, ref);
+	eng_call_done(ereq_new(l, e, "DELETE", false, "/images/%s?force=%d",
+			       p.buf, force),
+		      cb, ud);
+	sbuf_release(&p);
+}

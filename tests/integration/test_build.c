@@ -1,0 +1,281 @@
+/*
+ * build: against the real lab.  Each image is built by the daemon of its
+ * service's platform (the windows stand-in for a windows service), then
+ * `up` runs it and exec proves its content.  Each test copies a fixture
+ * of tests/fixtures/integration/build/ into a temporary directory and
+ * uses a project name of its own; the fini hook runs `down -v -t 0` and
+ * removes every image labelled with the project on both daemons, then
+ * checks with the docker CLI that nothing is left, even after a failure.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab_util.h"
+#include "util/sbuf.h"
+
+#define BUILD_FIXTURES TEST_FIXTURES_DIR "/integration/build/"
+
+static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
+
+static struct {
+	char dir[256];
+	char name[64];
+} P;
+
+static void lab_env(void)
+{
+	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
+	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
+	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
+	unsetenv("DOCKER_HOST");
+	unsetenv("COMPOSE_PROJECT_NAME");
+	unsetenv("COMPOSE_FILE");
+}
+
+static void setup(void)
+{
+	cr_assert(lab_daemon_up(LAB_LINUX_SOCK) &&
+			  lab_daemon_up(LAB_WINDOWS_SOCK),
+		  "the lab is not running: lab/mixlab up");
+	lab_env();
+	memset(&P, 0, sizeof(P));
+}
+
+/* Copies fixture directory 'fixture' (with dot files) to a temp dir. */
+static void project(const char *fixture, const char *tag)
+{
+	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-build-XXXXXX");
+	cr_assert_not_null(mkdtemp(P.dir));
+	snprintf(P.name, sizeof(P.name), "ibld-%s-%ld", tag, (long)getpid());
+	cr_assert_eq(lab_sh(NULL, "cp -a '%s%s/.' '%s/'", BUILD_FIXTURES,
+			    fixture, P.dir),
+		     0);
+}
+
+/* Runs "mixcompose -p NAME ARGS" in the project's directory. */
+static int mc(struct sbuf *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int mc(struct sbuf *out, const char *fmt, ...)
+{
+	struct sbuf args = SBUF_INIT;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	sbuf_vaddf(&args, fmt, ap);
+	va_end(ap);
+	if (out)
+		sbuf_reset(out);
+	rc = lab_sh(out, "cd '%s' && %s -p %s %s", P.dir, MIXCOMPOSE_BIN,
+		    P.name, args.buf);
+	sbuf_release(&args);
+	return rc;
+}
+
+static int count_lines(const struct sbuf *out)
+{
+	int n = 0;
+
+	for (size_t k = 0; k < out->len; k++)
+		n += out->buf[k] == '\n';
+	return n;
+}
+
+static int leftovers(const char *kind)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		struct sbuf out = SBUF_INIT;
+
+		cr_assert_eq(lab_docker(&out, socks[i],
+					"%s ls -q%s --filter "
+					"label=com.docker.compose.project=%s",
+					kind,
+					strcmp(kind, "container") ? "" : " -a",
+					P.name),
+			     0, "%s", out.buf);
+		n += count_lines(&out);
+		sbuf_release(&out);
+	}
+	return n;
+}
+
+static void fini(void)
+{
+	if (!P.name[0])
+		return;
+	lab_env();
+	mc(NULL, "down -v -t 0 --progress quiet");
+	for (size_t i = 0; i < 2; i++)
+		lab_docker(NULL, socks[i],
+			   "image ls -q --filter "
+			   "label=com.docker.compose.project=%s | sort -u | "
+			   "xargs -r docker -H unix://%s rmi -f",
+			   P.name, socks[i]);
+	lab_sh(NULL, "rm -rf '%s'", P.dir);
+	cr_expect_eq(leftovers("container"), 0, "containers left");
+	cr_expect_eq(leftovers("network"), 0, "networks left");
+	cr_expect_eq(leftovers("image"), 0, "images left");
+}
+
+TestSuite(integration_build, .init = setup, .fini = fini, .timeout = 300);
+
+/* True if image NAME-svc exists on 'sock'. */
+static bool has_image(const char *sock, const char *svc)
+{
+	return lab_docker(NULL, sock, "image inspect %s-%s >/dev/null 2>&1",
+			  P.name, svc) == 0;
+}
+
+static char *image_id(const char *sock, const char *svc)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(lab_docker(&out, sock, "image inspect -f '{{.Id}}' %s-%s",
+				P.name, svc),
+		     0, "%s", out.buf);
+	return sbuf_detach(&out, NULL);
+}
+
+/* `mixcompose exec -T SVC ARGS` stdout (stderr discarded). */
+static void exec_out(struct sbuf *out, const char *svc, const char *args)
+{
+	sbuf_reset(out);
+	cr_assert_eq(lab_sh(out,
+			    "cd '%s' && %s -p %s exec -T %s %s 2>/dev/null",
+			    P.dir, MIXCOMPOSE_BIN, P.name, svc, args),
+		     0, "exec %s %s: %s", svc, args, out->buf);
+}
+
+Test(integration_build, each_image_is_built_by_its_service_daemon)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project(".", "daemon");
+	cr_assert_eq(mc(&out, "build --progress plain"), 0, "%s", out.buf);
+	/* The build output of each daemon is shown, tagged with it. */
+	cr_expect(strstr(out.buf, "(windows) | Step 1/"), "%s", out.buf);
+	cr_expect(strstr(out.buf, "(linux) | Step 1/"), "%s", out.buf);
+	/* Where each image is: only on the daemon of its service. */
+	cr_assert(has_image(LAB_WINDOWS_SOCK, "win"));
+	cr_assert_not(has_image(LAB_LINUX_SOCK, "win"));
+	cr_assert(has_image(LAB_LINUX_SOCK, "lin"));
+	cr_assert_not(has_image(LAB_WINDOWS_SOCK, "lin"));
+	cr_assert(has_image(LAB_LINUX_SOCK, "inl"));
+	/* Images carry compose's project and service labels. */
+	sbuf_reset(&out);
+	cr_assert_eq(lab_docker(&out, LAB_WINDOWS_SOCK,
+				"image inspect -f "
+				"'{{index .Config.Labels "
+				"\"com.docker.compose.service\"}}' %s-win",
+				P.name),
+		     0, "%s", out.buf);
+	cr_expect_str_eq(out.buf, "win\n");
+
+	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	exec_out(&out, "win", "cat /hello.txt /greeting.txt");
+	cr_expect_str_eq(out.buf, "hello-from-context\nfrom-windows\n");
+	exec_out(&out, "lin", "cat /hello.txt /greeting.txt");
+	cr_expect_str_eq(out.buf, "hello-from-context\nfrom-linux\n");
+	exec_out(&out, "inl", "cat /inline.txt");
+	cr_expect_str_eq(out.buf, "inline\n");
+	/* What .dockerignore names never reached the daemon. */
+	exec_out(&out, "win", "ls -a /ctx");
+	cr_expect(strstr(out.buf, "hello.txt"), "%s", out.buf);
+	cr_expect(strstr(out.buf, "Dockerfile"), "%s", out.buf);
+	cr_expect_null(strstr(out.buf, "secret.txt"), "%s", out.buf);
+	sbuf_release(&out);
+}
+
+Test(integration_build, up_builds_only_what_is_missing_unless_build)
+{
+	struct sbuf out = SBUF_INIT;
+	char *id1, *id2;
+
+	project(".", "up");
+	cr_assert_not(has_image(LAB_WINDOWS_SOCK, "win"));
+	cr_assert_eq(mc(&out, "up -d --progress plain win"), 0, "%s", out.buf);
+	cr_expect(strstr(out.buf, "(windows)  Built"), "%s", out.buf);
+	id1 = image_id(LAB_WINDOWS_SOCK, "win");
+	/* Present now: a second up leaves it alone. */
+	cr_assert_eq(mc(&out, "up -d --progress plain win"), 0, "%s", out.buf);
+	cr_expect_null(strstr(out.buf, "Built"), "%s", out.buf);
+	/* --build builds again; with --no-cache the RUN gives a new id. */
+	cr_assert_eq(mc(&out, "build -q --no-cache win"), 0, "%s", out.buf);
+	id2 = image_id(LAB_WINDOWS_SOCK, "win");
+	cr_expect_str_neq(id1, id2);
+	cr_assert_eq(mc(&out, "up -d --build --progress plain win"), 0, "%s",
+		     out.buf);
+	cr_expect(strstr(out.buf, "(windows)  Built"), "%s", out.buf);
+	/* The container ran id1: compose v2 recreates it on the new image. */
+	cr_expect(strstr(out.buf, "Recreate"), "%s", out.buf);
+	{
+		struct sbuf img = SBUF_INIT;
+
+		cr_assert_eq(lab_docker(&img, LAB_WINDOWS_SOCK,
+					"inspect -f '{{.Image}}' %s-win-1",
+					P.name),
+			     0, "%s", img.buf);
+		cr_expect_str_eq(img.buf, id2);
+		sbuf_release(&img);
+	}
+	/* Nothing changed since: the next up keeps it. */
+	cr_assert_eq(mc(&out, "up -d --progress plain win"), 0, "%s", out.buf);
+	cr_expect_null(strstr(out.buf, "Recreate"), "%s", out.buf);
+	free(id1);
+	free(id2);
+	sbuf_release(&out);
+}
+
+Test(integration_build, build_arg_from_command_line)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project(".", "arg");
+	cr_assert_eq(mc(&out, "build -q --build-arg GREETING=overridden lin"),
+		     0, "%s", out.buf);
+	cr_assert_not(has_image(LAB_WINDOWS_SOCK, "win"), "only lin built");
+	cr_assert_eq(mc(&out, "up -d --no-build --progress quiet lin"), 0, "%s",
+		     out.buf);
+	exec_out(&out, "lin", "cat /greeting.txt");
+	cr_expect_str_eq(out.buf, "overridden\n");
+	sbuf_release(&out);
+}
+
+Test(integration_build, failing_run_gives_the_daemon_error)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("bad", "bad");
+	cr_assert_eq(mc(&out, "up -d --progress plain"), 1, "%s", out.buf);
+	/* The windows daemon's own message, naming the daemon. */
+	cr_expect(strstr(out.buf, "daemon 'windows': POST "), "%s", out.buf);
+	cr_expect(strstr(out.buf, "returned a non-zero code: 3"), "%s",
+		  out.buf);
+	cr_expect_eq(leftovers("container"), 0, "nothing was created");
+	sbuf_release(&out);
+}
+
+Test(integration_build, run_builds_a_missing_image_first)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project(".", "run");
+	cr_assert_not(has_image(LAB_WINDOWS_SOCK, "win"));
+	sbuf_reset(&out);
+	cr_assert_eq(lab_sh(&out,
+			    "cd '%s' && %s -p %s run --rm -T win "
+			    "cat /greeting.txt 2>/dev/null",
+			    P.dir, MIXCOMPOSE_BIN, P.name),
+		     0, "%s", out.buf);
+	cr_expect_str_eq(out.buf, "from-windows\n");
+	cr_assert(has_image(LAB_WINDOWS_SOCK, "win"), "built on windows");
+	cr_assert_not(has_image(LAB_LINUX_SOCK, "win"));
+	sbuf_release(&out);
+}
