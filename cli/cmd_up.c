@@ -466,11 +466,16 @@ static int
 up_replan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
+	int rc;
 
-	cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
-			      s->project_name, true, &dl);
+	rc = cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
+				   s->reg, s->project_name, true, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
+	if (rc) {
+		cli_errorf("no daemon is reachable");
+		return CLI_FAIL;
+	}
 	return up_plan(out, s, o, false);
 }
 
@@ -513,7 +518,6 @@ static int up_networks(struct plan **p,
 	for (int attempt = 1;; attempt++) {
 		struct engine **engines =
 			session_engines(s, (*p)->hosts, (*p)->n_hosts);
-		struct diag_list dl = DIAG_LIST_INIT;
 		struct cli_jobs jobs;
 		bool again;
 		int rc = CLI_OK;
@@ -536,16 +540,9 @@ static int up_networks(struct plan **p,
 		 * moments, or they would all pick the same next subnet.
 		 */
 		backoff(attempt);
-		if (cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
-					  s->reg, s->project_name, true, &dl)) {
-			cli_print_diags(&dl);
-			diag_list_release(&dl);
-			return CLI_FAIL;
-		}
-		diag_list_release(&dl);
 		plan_free(*p);
 		*p = NULL;
-		if ((rc = up_plan(p, s, o, false)))
+		if ((rc = up_replan(p, s, o)))
 			return rc;
 	}
 }
