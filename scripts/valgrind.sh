@@ -12,9 +12,14 @@ log=$(mktemp)
 trap '"${mc[@]}" down -v -t 0 >/dev/null 2>&1 || true; rm -f "$log"' EXIT
 
 bad=0
+n=0
+want=23
 while IFS= read -r args; do
+	n=$((n + 1))
 	# shellcheck disable=SC2086 # the words of each command split on purpose
-	if "${vg[@]}" "${mc[@]}" $args >/dev/null 2>"$log"; then
+	# (stdin from /dev/null: exec and run forward stdin, and would
+	# otherwise eat the rest of this list)
+	if "${vg[@]}" "${mc[@]}" $args </dev/null >/dev/null 2>"$log"; then
 		printf 'valgrind: %-28s clean\n' "$args"
 	else
 		printf 'valgrind: %-28s FAILED\n' "$args"
@@ -30,6 +35,7 @@ up -d --wait
 ps
 logs
 exec -T web hostname
+run --rm -T web hostname
 hosts --sync
 restart
 stop
@@ -45,4 +51,5 @@ rm -f
 create
 down -v -t 0
 CMDS
+[ "$n" -eq "$want" ] || { echo "valgrind: ran $n of $want commands" >&2; bad=1; }
 exit "$bad"
