@@ -4,8 +4,8 @@
  */
 #include "engine/engine.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "engine/archive_api.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -683,6 +683,8 @@ int engine_build_context(FILE *out,
 		gen = strf(".dockerfile.%.20s", hex);
 	}
 	if ((rc = load_ignore(&ig, root, in_ctx, err)))
+		goto out;
+	if ((rc = eng_archive_load(err)))
 		goto out;
 	w->ar = archive_write_new();
 	w->ig = ig;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 
@@ -96,4 +97,41 @@ Test(engine_curl_load, binary_does_not_link_libcurl)
 	cr_assert(strstr(out, "libc.so"), "%s", out);
 	cr_assert_null(strstr(out, "libcurl"), "%s", out);
 	cr_assert_null(strstr(out, "libgnutls"), "%s", out);
+}
+
+Test(engine_archive_load, missing_library_fails_the_build_context_clearly)
+{
+	char dir[] = "/tmp/mixcompose-arload-XXXXXX";
+	struct engine_context_spec cs = {0};
+	struct diag err = {0};
+	char *dockerfile = NULL;
+	char path[64];
+	FILE *f, *out;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/Dockerfile", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("FROM scratch\n", f);
+	fclose(f);
+	cs.dir = dir;
+	out = tmpfile();
+	cr_assert_not_null(out);
+	/* libarchive is loaded only when a context is written. */
+	setenv("MIXCOMPOSE_LIBARCHIVE", "/nonexistent/libarchive.so.13", 1);
+	cr_assert_eq(engine_build_context(out, &cs, &dockerfile, &err),
+		     DIAG_EIO);
+	cr_assert(strstr(err.msg, "cannot load /nonexistent/libarchive.so.13"),
+		  "%s", err.msg);
+	cr_assert_null(dockerfile);
+	/* A failed load is not remembered. */
+	unsetenv("MIXCOMPOSE_LIBARCHIVE");
+	cr_assert_eq(engine_build_context(out, &cs, &dockerfile, &err), 0, "%s",
+		     err.msg);
+	cr_assert_str_eq(dockerfile, "Dockerfile");
+	cr_assert_gt(ftell(out), 512, "a tar was written");
+	free(dockerfile);
+	fclose(out);
+	unlink(path);
+	rmdir(dir);
 }

@@ -1,0 +1,71 @@
+#ifndef ENGINE_ARCHIVE_API_H
+#define ENGINE_ARCHIVE_API_H
+
+/*
+ * libarchive, loaded on first use (engine/archive_load.c), as libcurl is:
+ * linking it makes every start map libxml2, ICU, the compressors and
+ * libstdc++ (3.4 MB of resident memory and a few ms), though only `build`
+ * writes a tar.  Only engine/build_context.c includes this header: its
+ * calls to the functions below go through the table.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "util/diag.h"
+
+#define ENG_AR_FN(fn) __typeof__(fn) *fn
+struct eng_archive_api {
+	ENG_AR_FN(archive_write_new);
+	ENG_AR_FN(archive_write_set_format_pax_restricted);
+	ENG_AR_FN(archive_write_open_FILE);
+	ENG_AR_FN(archive_write_header);
+	ENG_AR_FN(archive_write_data);
+	ENG_AR_FN(archive_write_close);
+	ENG_AR_FN(archive_write_free);
+	ENG_AR_FN(archive_error_string);
+	ENG_AR_FN(archive_entry_new);
+	ENG_AR_FN(archive_entry_free);
+	ENG_AR_FN(archive_entry_set_pathname);
+	ENG_AR_FN(archive_entry_set_size);
+	ENG_AR_FN(archive_entry_set_filetype);
+	ENG_AR_FN(archive_entry_set_perm);
+	ENG_AR_FN(archive_entry_set_uid);
+	ENG_AR_FN(archive_entry_set_gid);
+	ENG_AR_FN(archive_entry_set_nlink);
+	ENG_AR_FN(archive_entry_set_symlink);
+	ENG_AR_FN(archive_entry_copy_stat);
+};
+#undef ENG_AR_FN
+
+extern struct eng_archive_api eng_ar;
+
+/*
+ * Loads libarchive.so.13 (or $MIXCOMPOSE_LIBARCHIVE) once and fills
+ * eng_ar.  Returns 0, or DIAG_EIO with dlopen's reason.
+ */
+int eng_archive_load(struct diag *err);
+
+#ifndef ENG_ARCHIVE_LOAD_C
+#define archive_write_new eng_ar.archive_write_new
+#define archive_write_set_format_pax_restricted                                \
+	eng_ar.archive_write_set_format_pax_restricted
+#define archive_write_open_FILE eng_ar.archive_write_open_FILE
+#define archive_write_header eng_ar.archive_write_header
+#define archive_write_data eng_ar.archive_write_data
+#define archive_write_close eng_ar.archive_write_close
+#define archive_write_free eng_ar.archive_write_free
+#define archive_error_string eng_ar.archive_error_string
+#define archive_entry_new eng_ar.archive_entry_new
+#define archive_entry_free eng_ar.archive_entry_free
+#define archive_entry_set_pathname eng_ar.archive_entry_set_pathname
+#define archive_entry_set_size eng_ar.archive_entry_set_size
+#define archive_entry_set_filetype eng_ar.archive_entry_set_filetype
+#define archive_entry_set_perm eng_ar.archive_entry_set_perm
+#define archive_entry_set_uid eng_ar.archive_entry_set_uid
+#define archive_entry_set_gid eng_ar.archive_entry_set_gid
+#define archive_entry_set_nlink eng_ar.archive_entry_set_nlink
+#define archive_entry_set_symlink eng_ar.archive_entry_set_symlink
+#define archive_entry_copy_stat eng_ar.archive_entry_copy_stat
+#endif
+
+#endif

@@ -1,0 +1,78 @@
+/* libarchive, loaded on first use: see engine/archive_api.h. */
+#define ENG_ARCHIVE_LOAD_C
+#include "engine/archive_api.h"
+
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+#define ENG_LIBARCHIVE "libarchive.so.13"
+
+struct eng_archive_api eng_ar;
+
+static const struct {
+	const char *name;
+	size_t off;
+} syms[] = {
+#define SYM(fn)                                                                \
+	{                                                                      \
+#fn, offsetof(struct eng_archive_api, fn)                      \
+	}
+	SYM(archive_write_new),
+	SYM(archive_write_set_format_pax_restricted),
+	SYM(archive_write_open_FILE),
+	SYM(archive_write_header),
+	SYM(archive_write_data),
+	SYM(archive_write_close),
+	SYM(archive_write_free),
+	SYM(archive_error_string),
+	SYM(archive_entry_new),
+	SYM(archive_entry_free),
+	SYM(archive_entry_set_pathname),
+	SYM(archive_entry_set_size),
+	SYM(archive_entry_set_filetype),
+	SYM(archive_entry_set_perm),
+	SYM(archive_entry_set_uid),
+	SYM(archive_entry_set_gid),
+	SYM(archive_entry_set_nlink),
+	SYM(archive_entry_set_symlink),
+	SYM(archive_entry_copy_stat),
+#undef SYM
+};
+
+_Static_assert(sizeof(struct eng_archive_api) ==
+		       sizeof(syms) / sizeof(syms[0]) * sizeof(void *),
+	       "every field of struct eng_archive_api has a symbol");
+
+int eng_archive_load(struct diag *err)
+{
+	static void *lib;
+	const char *path = getenv("MIXCOMPOSE_LIBARCHIVE");
+
+	if (lib)
+		return 0;
+	if (!path || !*path)
+		path = ENG_LIBARCHIVE;
+	lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return diag_set(err, DIAG_EIO, NULL, "cannot load %s: %s", path,
+				dlerror());
+	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
+		void *p = dlsym(lib, syms[i].name);
+
+		if (!p) {
+			diag_set(err, DIAG_EIO, NULL,
+				 "cannot load %s: it has no '%s'", path,
+				 syms[i].name);
+			memset(&eng_ar, 0, sizeof(eng_ar));
+			dlclose(lib);
+			lib = NULL;
+			return DIAG_EIO;
+		}
+		memcpy((char *)&eng_ar + syms[i].off, &p, sizeof(p));
+	}
+	return 0;
+}
