@@ -425,3 +425,165 @@ bool lab_daemon_up(const char *sock_path)
 	lab_http_release(&r);
 	return up;
 }
+
+/* --------------------------------------------------------------- project */
+
+void lab_env(void)
+{
+	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
+	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
+	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
+	unsetenv("DOCKER_HOST");
+	unsetenv("COMPOSE_PROJECT_NAME");
+	unsetenv("COMPOSE_FILE");
+}
+
+bool lab_ready(void)
+{
+	if (!lab_daemon_up(LAB_LINUX_SOCK) || !lab_daemon_up(LAB_WINDOWS_SOCK))
+		return false;
+	lab_env();
+	return true;
+}
+
+char *lab_inspect(const char *sock, const char *name, const char *tmpl)
+{
+	struct sbuf out = SBUF_INIT;
+
+	if (lab_docker(&out, sock, "inspect -f '%s' %s", tmpl, name)) {
+		sbuf_release(&out);
+		return NULL;
+	}
+	while (out.len &&
+	       (out.buf[out.len - 1] == '\n' || out.buf[out.len - 1] == ' '))
+		sbuf_setlen(&out, out.len - 1);
+	return sbuf_detach(&out, NULL);
+}
+
+int lab_project_init(struct lab_project *p, const char *prefix, const char *tag)
+{
+	snprintf(p->dir, sizeof(p->dir), "/tmp/mixcompose-%s-XXXXXX", prefix);
+	snprintf(p->name, sizeof(p->name), "%s-%s-%ld", prefix, tag,
+		 (long)getpid());
+	if (!mkdtemp(p->dir)) {
+		p->dir[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* `cd DIR && mixcompose -p NAME ARGS` with 'input' (or nothing) on stdin. */
+static int lab_vmc(const struct lab_project *p,
+		   struct sbuf *out,
+		   const char *input,
+		   bool with_stderr,
+		   const char *fmt,
+		   va_list ap) __attribute__((format(printf, 5, 0)));
+
+static int lab_vmc(const struct lab_project *p,
+		   struct sbuf *out,
+		   const char *input,
+		   bool with_stderr,
+		   const char *fmt,
+		   va_list ap)
+{
+	struct sbuf cmd = SBUF_INIT;
+	int rc;
+
+	sbuf_addf(&cmd, "cd '%s' && %s -p %s ", p->dir, MIXCOMPOSE_BIN,
+		  p->name);
+	sbuf_vaddf(&cmd, fmt, ap);
+	if (out)
+		sbuf_reset(out);
+	{
+		char *argv[] = {"/bin/sh", "-c", cmd.buf, NULL};
+
+		rc = lab_run(out, with_stderr ? out : NULL, input,
+			     LAB_SH_TIMEOUT, argv);
+	}
+	sbuf_release(&cmd);
+	return rc;
+}
+
+int lab_mc(const struct lab_project *p, struct sbuf *out, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = lab_vmc(p, out, NULL, true, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int lab_mc_stdout(const struct lab_project *p,
+		  struct sbuf *out,
+		  const char *fmt,
+		  ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = lab_vmc(p, out, NULL, false, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int lab_mc_input(const struct lab_project *p,
+		 struct sbuf *out,
+		 const char *input,
+		 const char *fmt,
+		 ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = lab_vmc(p, out, input, true, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int lab_leftovers(const char *name, const char *kind)
+{
+	static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
+	int n = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		struct sbuf out = SBUF_INIT;
+		int rc = lab_docker(
+			&out, socks[i],
+			"%s ls -q%s --filter "
+			"label=com.docker.compose.project=%s",
+			kind, strcmp(kind, "container") ? "" : " -a", name);
+
+		for (size_t k = 0; k < out.len; k++)
+			n += out.buf[k] == '\n';
+		sbuf_release(&out);
+		if (rc)
+			return -1;
+	}
+	return n;
+}
+
+int lab_project_fini(struct lab_project *p)
+{
+	static const char *const kinds[] = {"container", "network", "volume"};
+	int left = 0;
+
+	if (!p->name[0])
+		return 0;
+	lab_env(); /* a test may have pointed the daemons elsewhere */
+	lab_mc(p, NULL, "down -v -t 0 --progress quiet");
+	if (p->dir[0])
+		lab_sh(NULL, "rm -rf '%s'", p->dir);
+	for (size_t i = 0; i < 3; i++) {
+		int n = lab_leftovers(p->name, kinds[i]);
+
+		if (n < 0)
+			return -1;
+		left += n;
+	}
+	return left;
+}

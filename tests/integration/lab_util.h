@@ -109,4 +109,70 @@ void lab_http_release(struct lab_http *r);
 /* True when GET /_ping on the unix socket answers 200 "OK". */
 bool lab_daemon_up(const char *sock_path);
 
+/* ---- The project of a test ------------------------------------------- */
+
+/*
+ * Points mixcompose at the two lab daemons (MIXCOMPOSE_DAEMON_LINUX and
+ * _WINDOWS, the second marked as the lab's stand-in) and clears
+ * DOCKER_HOST, COMPOSE_PROJECT_NAME and COMPOSE_FILE.
+ */
+void lab_env(void);
+
+/* True when both lab daemons answer; then calls lab_env(). */
+bool lab_ready(void);
+
+/*
+ * `docker inspect -f TMPL NAME` on 'sock', trailing blanks removed, as a
+ * string the caller frees; NULL when the command fails.
+ */
+char *lab_inspect(const char *sock, const char *name, const char *tmpl);
+
+/* A compose project that one test brings up and takes down again. */
+struct lab_project {
+	char dir[256]; /* a temporary directory of its own */
+	char name[64]; /* "<prefix>-<tag>-<pid>": no two tests share one */
+};
+
+/*
+ * Creates the project's directory under /tmp and its name.  Returns 0, or
+ * -1 when the directory cannot be made.
+ */
+int lab_project_init(struct lab_project *p,
+		     const char *prefix,
+		     const char *tag);
+
+/*
+ * Runs `cd DIR && mixcompose -p NAME ARGS` with /bin/sh, ARGS formatted
+ * (shell syntax), standard error merged into 'out' (which is reset first;
+ * NULL discards).  Returns as lab_run().
+ */
+int lab_mc(const struct lab_project *p, struct sbuf *out, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* As lab_mc, with standard output only (standard error discarded). */
+int lab_mc_stdout(const struct lab_project *p,
+		  struct sbuf *out,
+		  const char *fmt,
+		  ...) __attribute__((format(printf, 3, 4)));
+/* As lab_mc, with 'input' on its standard input. */
+int lab_mc_input(const struct lab_project *p,
+		 struct sbuf *out,
+		 const char *input,
+		 const char *fmt,
+		 ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * How many objects of 'kind' ("container", "network" or "volume") carry
+ * com.docker.compose.project=NAME on the two lab daemons, or -1 when the
+ * docker CLI fails.
+ */
+int lab_leftovers(const char *name, const char *kind);
+
+/*
+ * The end of a test: `down -v -t 0` on the project, its directory
+ * removed.  Returns how many of its containers, networks and volumes are
+ * still on the daemons (0: nothing left), or -1 when that cannot be read.
+ * Does nothing (returns 0) for a project that was never initialised.
+ */
+int lab_project_fini(struct lab_project *p);
+
 #endif

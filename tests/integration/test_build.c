@@ -21,107 +21,39 @@
 
 static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
 
-static struct {
-	char dir[256];
-	char name[64];
-} P;
+static struct lab_project P;
 
-static void lab_env(void)
-{
-	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
-	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
-	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
-	unsetenv("DOCKER_HOST");
-	unsetenv("COMPOSE_PROJECT_NAME");
-	unsetenv("COMPOSE_FILE");
-}
+#define mc(out, ...) lab_mc(&P, out, __VA_ARGS__)
 
 static void setup(void)
 {
-	cr_assert(lab_daemon_up(LAB_LINUX_SOCK) &&
-			  lab_daemon_up(LAB_WINDOWS_SOCK),
-		  "the lab is not running: lab/mixlab up");
-	lab_env();
+	cr_assert(lab_ready(), "the lab is not running: lab/mixlab up");
 	memset(&P, 0, sizeof(P));
 }
 
 /* Copies fixture directory 'fixture' (with dot files) to a temp dir. */
 static void project(const char *fixture, const char *tag)
 {
-	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-build-XXXXXX");
-	cr_assert_not_null(mkdtemp(P.dir));
-	snprintf(P.name, sizeof(P.name), "ibld-%s-%ld", tag, (long)getpid());
+	cr_assert_eq(lab_project_init(&P, "ibld", tag), 0);
 	cr_assert_eq(lab_sh(NULL, "cp -a '%s%s/.' '%s/'", BUILD_FIXTURES,
 			    fixture, P.dir),
 		     0);
-}
-
-/* Runs "mixcompose -p NAME ARGS" in the project's directory. */
-static int mc(struct sbuf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int mc(struct sbuf *out, const char *fmt, ...)
-{
-	struct sbuf args = SBUF_INIT;
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	sbuf_vaddf(&args, fmt, ap);
-	va_end(ap);
-	if (out)
-		sbuf_reset(out);
-	rc = lab_sh(out, "cd '%s' && %s -p %s %s", P.dir, MIXCOMPOSE_BIN,
-		    P.name, args.buf);
-	sbuf_release(&args);
-	return rc;
-}
-
-static int count_lines(const struct sbuf *out)
-{
-	int n = 0;
-
-	for (size_t k = 0; k < out->len; k++)
-		n += out->buf[k] == '\n';
-	return n;
-}
-
-static int leftovers(const char *kind)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		struct sbuf out = SBUF_INIT;
-
-		cr_assert_eq(lab_docker(&out, socks[i],
-					"%s ls -q%s --filter "
-					"label=com.docker.compose.project=%s",
-					kind,
-					strcmp(kind, "container") ? "" : " -a",
-					P.name),
-			     0, "%s", out.buf);
-		n += count_lines(&out);
-		sbuf_release(&out);
-	}
-	return n;
 }
 
 static void fini(void)
 {
 	if (!P.name[0])
 		return;
-	lab_env();
-	mc(NULL, "down -v -t 0 --progress quiet");
+	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
+		     P.name);
+	/* Its built images carry the project label too. */
 	for (size_t i = 0; i < 2; i++)
 		lab_docker(NULL, socks[i],
 			   "image ls -q --filter "
 			   "label=com.docker.compose.project=%s | sort -u | "
 			   "xargs -r docker -H unix://%s rmi -f",
 			   P.name, socks[i]);
-	lab_sh(NULL, "rm -rf '%s'", P.dir);
-	cr_expect_eq(leftovers("container"), 0, "containers left");
-	cr_expect_eq(leftovers("network"), 0, "networks left");
-	cr_expect_eq(leftovers("image"), 0, "images left");
+	cr_expect_eq(lab_leftovers(P.name, "image"), 0, "images left");
 }
 
 TestSuite(integration_build, .init = setup, .fini = fini, .timeout = 300);
@@ -258,7 +190,8 @@ Test(integration_build, failing_run_gives_the_daemon_error)
 	cr_expect(strstr(out.buf, "daemon 'windows': POST "), "%s", out.buf);
 	cr_expect(strstr(out.buf, "returned a non-zero code: 3"), "%s",
 		  out.buf);
-	cr_expect_eq(leftovers("container"), 0, "nothing was created");
+	cr_expect_eq(lab_leftovers(P.name, "container"), 0,
+		     "nothing was created");
 	sbuf_release(&out);
 }
 

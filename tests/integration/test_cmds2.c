@@ -17,152 +17,40 @@
 
 #include "lab_util.h"
 #include "util/sbuf.h"
+#include "util/xalloc.h"
 
 #define CMDS_FIXTURES TEST_FIXTURES_DIR "/cmds/"
 
-static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
+static struct lab_project P;
+static char api_ctr[96], web_ctr[96]; /* the containers' names */
 
-static struct {
-	char dir[256];
-	char name[64];
-	char api[96]; /* the containers' names */
-	char web[96];
-} P;
-
-static void lab_env(void)
-{
-	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
-	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
-	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
-	unsetenv("DOCKER_HOST");
-	unsetenv("COMPOSE_PROJECT_NAME");
-	unsetenv("COMPOSE_FILE");
-}
+#define mc(out, ...) lab_mc(&P, out, __VA_ARGS__)
+#define mc_out(out, ...) lab_mc_stdout(&P, out, __VA_ARGS__)
+#define mc_in(out, input, ...) lab_mc_input(&P, out, input, __VA_ARGS__)
 
 static void setup(void)
 {
-	cr_assert(lab_daemon_up(LAB_LINUX_SOCK) &&
-			  lab_daemon_up(LAB_WINDOWS_SOCK),
-		  "the lab is not running: lab/mixlab up");
-	lab_env();
+	cr_assert(lab_ready(), "the lab is not running: lab/mixlab up");
 	memset(&P, 0, sizeof(P));
 }
 
 /* Copies tests/fixtures/cmds/<fixture>/compose.yaml to a temp dir. */
 static void project(const char *fixture, const char *tag)
 {
-	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-cmds2-XXXXXX");
-	cr_assert_not_null(mkdtemp(P.dir));
-	snprintf(P.name, sizeof(P.name), "icmd2-%s-%ld", tag, (long)getpid());
-	snprintf(P.api, sizeof(P.api), "%s-api-1", P.name);
-	snprintf(P.web, sizeof(P.web), "%s-web-1", P.name);
+	cr_assert_eq(lab_project_init(&P, "icmd2", tag), 0);
+	snprintf(api_ctr, sizeof(api_ctr), "%s-api-1", P.name);
+	snprintf(web_ctr, sizeof(web_ctr), "%s-web-1", P.name);
 	cr_assert_eq(lab_sh(NULL, "cp '%s%s/compose.yaml' '%s/'", CMDS_FIXTURES,
 			    fixture, P.dir),
 		     0);
 }
 
-/*
- * Runs "mixcompose -p NAME ARGS" in the project's directory with 'input'
- * on its standard input (NULL: /dev/null); with 'merge' stderr goes into
- * 'out' too, else it is dropped.
- */
-static int mcv(struct sbuf *out,
-	       const char *input,
-	       bool merge,
-	       const char *fmt,
-	       va_list ap)
-{
-	struct sbuf args = SBUF_INIT;
-	int rc;
-
-	sbuf_vaddf(&args, fmt, ap);
-	if (out)
-		sbuf_reset(out);
-	rc = lab_sh(out, "cd '%s' && printf '%s' | %s -p %s %s %s", P.dir,
-		    input ? input : "", MIXCOMPOSE_BIN, P.name, args.buf,
-		    merge ? "" : "2>/dev/null");
-	sbuf_release(&args);
-	return rc;
-}
-
-/* stdout and stderr. */
-static int mc(struct sbuf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int mc(struct sbuf *out, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = mcv(out, NULL, true, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* stdout only. */
-static int mc_out(struct sbuf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int mc_out(struct sbuf *out, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = mcv(out, NULL, false, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* stdout and stderr, 'input' on stdin. */
-static int mc_in(struct sbuf *out, const char *input, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int mc_in(struct sbuf *out, const char *input, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = mcv(out, input, true, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* Objects of 'kind' labelled with the project, on both daemons. */
-static int leftovers(const char *kind)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		struct sbuf out = SBUF_INIT;
-
-		cr_assert_eq(lab_docker(&out, socks[i],
-					"%s ls -q%s --filter "
-					"label=com.docker.compose.project=%s",
-					kind,
-					strcmp(kind, "container") ? "" : " -a",
-					P.name),
-			     0, "%s", out.buf);
-		for (size_t k = 0; k < out.len; k++)
-			n += out.buf[k] == '\n';
-		sbuf_release(&out);
-	}
-	return n;
-}
-
 static void fini(void)
 {
-	if (!P.name[0])
-		return;
-	lab_env();
-	mc(NULL, "unpause");
-	mc(NULL, "down -v -t 0 --progress quiet");
-	lab_sh(NULL, "rm -rf '%s'", P.dir);
-	cr_expect_eq(leftovers("container"), 0, "containers left");
-	cr_expect_eq(leftovers("network"), 0, "networks left");
-	cr_expect_eq(leftovers("volume"), 0, "volumes left");
+	if (P.name[0])
+		mc(NULL, "unpause");
+	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
+		     P.name);
 }
 
 TestSuite(integration_cmds2, .init = setup, .fini = fini, .timeout = 180);
@@ -178,21 +66,14 @@ static void up(void)
 /* `docker inspect -f TEMPLATE NAME` on 'sock', trimmed; "" if missing. */
 static char *inspect(const char *sock, const char *name, const char *tmpl)
 {
-	struct sbuf out = SBUF_INIT;
+	char *v = lab_inspect(sock, name, tmpl);
 
-	if (lab_docker(&out, sock, "inspect -f '%s' %s 2>/dev/null", tmpl,
-		       name) != 0)
-		sbuf_reset(&out);
-	while (out.len &&
-	       (out.buf[out.len - 1] == '\n' || out.buf[out.len - 1] == ' '))
-		sbuf_setlen(&out, out.len - 1);
-	return sbuf_detach(&out, NULL);
+	return v ? v : xstrdup("");
 }
-
 static void expect_states(const char *api, const char *web)
 {
-	char *a = inspect(LAB_WINDOWS_SOCK, P.api, "{{.State.Status}}");
-	char *w = inspect(LAB_LINUX_SOCK, P.web, "{{.State.Status}}");
+	char *a = inspect(LAB_WINDOWS_SOCK, api_ctr, "{{.State.Status}}");
+	char *w = inspect(LAB_LINUX_SOCK, web_ctr, "{{.State.Status}}");
 
 	cr_expect_str_eq(a, api, "api on windows");
 	cr_expect_str_eq(w, web, "web on linux");
@@ -245,10 +126,10 @@ Test(integration_cmds2, create_with_force_recreate_replaces_containers)
 
 	project(".", "recreate");
 	cr_assert_eq(mc(&out, "create --progress quiet"), 0, "%s", out.buf);
-	before = inspect(LAB_WINDOWS_SOCK, P.api, "{{.Id}}");
+	before = inspect(LAB_WINDOWS_SOCK, api_ctr, "{{.Id}}");
 	cr_assert_eq(mc(&out, "create --force-recreate --progress quiet api"),
 		     0, "%s", out.buf);
-	after = inspect(LAB_WINDOWS_SOCK, P.api, "{{.Id}}");
+	after = inspect(LAB_WINDOWS_SOCK, api_ctr, "{{.Id}}");
 	cr_expect(*after && strcmp(before, after) != 0, "%s -> %s", before,
 		  after);
 	expect_states("created", "created");
@@ -291,7 +172,7 @@ Test(integration_cmds2, kill_by_service_then_all_with_a_signal)
 	cr_assert_eq(mc(&out, "kill --signal KILL"), 0, "%s", out.buf);
 	cr_expect(strstr(out.buf, "(windows)  Killed"), "%s", out.buf);
 	expect_states("exited", "exited");
-	code = inspect(LAB_WINDOWS_SOCK, P.api, "{{.State.ExitCode}}");
+	code = inspect(LAB_WINDOWS_SOCK, api_ctr, "{{.State.ExitCode}}");
 	cr_expect_str_eq(code, "137");
 	free(code);
 	cr_assert_eq(mc(&out, "kill"), 0, "%s", out.buf);
@@ -321,24 +202,26 @@ Test(integration_cmds2, rm_asks_and_removes_only_stopped_containers)
 	up();
 	cr_assert_eq(mc(&out, "rm -f"), 0, "%s", out.buf);
 	cr_expect(strstr(out.buf, "No stopped containers"), "%s", out.buf);
-	cr_expect_eq(leftovers("container"), 2);
+	cr_expect_eq(lab_leftovers(P.name, "container"), 2);
 	cr_assert_eq(mc(&out, "stop -t 0"), 0, "%s", out.buf);
 	/* No terminal and no answer: compose v2 takes that as no. */
 	cr_assert_eq(mc_in(&out, NULL, "rm"), 0, "%s", out.buf);
 	cr_expect(strstr(out.buf, "Going to remove "), "%s", out.buf);
-	cr_expect(strstr(out.buf, P.api) && strstr(out.buf, P.web), "%s",
+	cr_expect(strstr(out.buf, api_ctr) && strstr(out.buf, web_ctr), "%s",
 		  out.buf);
 	cr_expect(strstr(out.buf, "Are you sure? [yN]"), "%s", out.buf);
-	cr_expect_eq(leftovers("container"), 2, "removed without a yes");
-	cr_assert_eq(mc_in(&out, "n\\n", "rm"), 0, "%s", out.buf);
-	cr_expect_eq(leftovers("container"), 2, "removed after a no");
+	cr_expect_eq(lab_leftovers(P.name, "container"), 2,
+		     "removed without a yes");
+	cr_assert_eq(mc_in(&out, "n\n", "rm"), 0, "%s", out.buf);
+	cr_expect_eq(lab_leftovers(P.name, "container"), 2,
+		     "removed after a no");
 	/* A yes on stdin, for one service: api, on the other daemon. */
-	cr_assert_eq(mc_in(&out, "y\\n", "rm api"), 0, "%s", out.buf);
-	cr_expect(!exists(LAB_WINDOWS_SOCK, P.api), "api still there");
-	cr_expect(exists(LAB_LINUX_SOCK, P.web), "web removed too");
+	cr_assert_eq(mc_in(&out, "y\n", "rm api"), 0, "%s", out.buf);
+	cr_expect(!exists(LAB_WINDOWS_SOCK, api_ctr), "api still there");
+	cr_expect(exists(LAB_LINUX_SOCK, web_ctr), "web removed too");
 	cr_assert_eq(mc(&out, "rm -f -v"), 0, "%s", out.buf);
 	cr_expect(!strstr(out.buf, "Are you sure"), "%s", out.buf);
-	cr_expect_eq(leftovers("container"), 0);
+	cr_expect_eq(lab_leftovers(P.name, "container"), 0);
 	sbuf_release(&out);
 }
 
@@ -351,9 +234,9 @@ Test(integration_cmds2, rm_stop_first_removes_running_containers)
 	cr_assert_eq(mc(&out, "rm -s -f"), 0, "%s", out.buf);
 	cr_expect(strstr(out.buf, "(windows)  Stopped"), "%s", out.buf);
 	cr_expect(strstr(out.buf, "(windows)  Removed"), "%s", out.buf);
-	cr_expect_eq(leftovers("container"), 0);
+	cr_expect_eq(lab_leftovers(P.name, "container"), 0);
 	/* The networks stay, as with compose: down removes them. */
-	cr_expect_eq(leftovers("network"), 2);
+	cr_expect_eq(lab_leftovers(P.name, "network"), 2);
 	sbuf_release(&out);
 }
 
@@ -381,19 +264,19 @@ Test(integration_cmds2, port_gives_each_daemons_own_mapping)
 	project("ports", "port");
 	up();
 	cr_assert_eq(mc_out(&out, "port api 8080"), 0, "%s", out.buf);
-	want = docker_port(LAB_WINDOWS_SOCK, P.api, "8080/tcp");
+	want = docker_port(LAB_WINDOWS_SOCK, api_ctr, "8080/tcp");
 	cr_expect(!strncmp(want, "127.0.0.1:", 10), "%s", want);
 	cr_expect(out.len && !strncmp(out.buf, want, out.len - 1) &&
 			  out.buf[out.len - 1] == '\n',
 		  "mixcompose '%s', docker '%s'", out.buf, want);
 	free(want);
 	cr_assert_eq(mc_out(&out, "port --protocol udp api 5353"), 0);
-	want = docker_port(LAB_WINDOWS_SOCK, P.api, "5353/udp");
+	want = docker_port(LAB_WINDOWS_SOCK, api_ctr, "5353/udp");
 	cr_expect(out.len && !strncmp(out.buf, want, out.len - 1), "%s / %s",
 		  out.buf, want);
 	free(want);
 	cr_assert_eq(mc_out(&out, "port --index 1 web 8080"), 0);
-	want = docker_port(LAB_LINUX_SOCK, P.web, "8080/tcp");
+	want = docker_port(LAB_LINUX_SOCK, web_ctr, "8080/tcp");
 	cr_expect(out.len && !strncmp(out.buf, want, out.len - 1), "%s / %s",
 		  out.buf, want);
 	free(want);
@@ -407,7 +290,8 @@ Test(integration_cmds2, port_errors_name_the_container)
 	project("ports", "porterr");
 	up();
 	cr_assert_eq(mc(&out, "port web 9999"), 1, "%s", out.buf);
-	cr_expect(strstr(out.buf, "no port 9999/tcp") && strstr(out.buf, P.web),
+	cr_expect(strstr(out.buf, "no port 9999/tcp") &&
+			  strstr(out.buf, web_ctr),
 		  "%s", out.buf);
 	cr_assert_eq(mc(&out, "port --protocol udp web 8080"), 1);
 	cr_assert_eq(mc(&out, "port --index 2 api 8080"), 1, "%s", out.buf);
@@ -467,8 +351,8 @@ Test(integration_cmds2, images_come_from_each_containers_daemon)
 	up();
 	cr_assert_eq(mc_out(&out, "images --format json"), 0, "%s", out.buf);
 	/* Each daemon imported the lab image itself: two different ids. */
-	expect_image(out.buf, P.api, LAB_WINDOWS_SOCK, "windows");
-	expect_image(out.buf, P.web, LAB_LINUX_SOCK, "linux");
+	expect_image(out.buf, api_ctr, LAB_WINDOWS_SOCK, "windows");
+	expect_image(out.buf, web_ctr, LAB_LINUX_SOCK, "linux");
 
 	cr_assert_eq(mc_out(&out, "images"), 0, "%s", out.buf);
 	cr_expect(!strncmp(out.buf, "CONTAINER", 9) &&
@@ -478,7 +362,7 @@ Test(integration_cmds2, images_come_from_each_containers_daemon)
 		  "%s", out.buf);
 	cr_expect_eq(count_lines(out.buf), 3, "%s", out.buf);
 	/* The short id: 12 hex digits, as docker shows it. */
-	id = inspect(LAB_LINUX_SOCK, P.web, "{{.Image}}");
+	id = inspect(LAB_LINUX_SOCK, web_ctr, "{{.Image}}");
 	cr_assert_gt(strlen(id), 19, "%s", id);
 	cr_expect_null(strstr(out.buf, id + 7), "%s", out.buf);
 	id[19] = '\0';
@@ -486,7 +370,7 @@ Test(integration_cmds2, images_come_from_each_containers_daemon)
 	free(id);
 
 	cr_assert_eq(mc_out(&out, "images -q web"), 0, "%s", out.buf);
-	id = inspect(LAB_LINUX_SOCK, P.web, "{{.Image}}");
+	id = inspect(LAB_LINUX_SOCK, web_ctr, "{{.Image}}");
 	cr_expect_eq(count_lines(out.buf), 1, "%s", out.buf);
 	cr_expect(!strncmp(out.buf, id + 7, 64), "%s vs %s", out.buf, id);
 	free(id);
@@ -527,7 +411,7 @@ Test(integration_cmds2, top_shows_both_daemons_processes)
 	cr_expect(strstr(web, " linux ") && strstr(web, "sleep 3600"), "%s",
 		  web);
 	/* The PID is the host's, as docker inspect gives it. */
-	pid = inspect(LAB_LINUX_SOCK, P.web, "{{.State.Pid}}");
+	pid = inspect(LAB_LINUX_SOCK, web_ctr, "{{.State.Pid}}");
 	cr_expect(*pid && strstr(web, pid), "pid %s in %s", pid, web);
 	free(pid);
 	free(api);

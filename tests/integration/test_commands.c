@@ -19,115 +19,30 @@
 
 #define CMDS_FIXTURES TEST_FIXTURES_DIR "/cmds/"
 
-static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
+static struct lab_project P;
 
-static struct {
-	char dir[256];
-	char name[64];
-} P;
-
-static void lab_env(void)
-{
-	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
-	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
-	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
-	unsetenv("DOCKER_HOST");
-	unsetenv("COMPOSE_PROJECT_NAME");
-	unsetenv("COMPOSE_FILE");
-}
+#define mc(out, ...) lab_mc(&P, out, __VA_ARGS__)
+#define mc_out(out, ...) lab_mc_stdout(&P, out, __VA_ARGS__)
 
 static void setup(void)
 {
-	cr_assert(lab_daemon_up(LAB_LINUX_SOCK) &&
-			  lab_daemon_up(LAB_WINDOWS_SOCK),
-		  "the lab is not running: lab/mixlab up");
-	lab_env();
+	cr_assert(lab_ready(), "the lab is not running: lab/mixlab up");
 	memset(&P, 0, sizeof(P));
 }
 
-/* Copies the fixture (a directory, or "." for the main one) to a temp dir. */
+/* Copies the fixture's compose.yaml into a project directory of its own. */
 static void project(const char *fixture, const char *tag)
 {
-	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-cmds-XXXXXX");
-	cr_assert_not_null(mkdtemp(P.dir));
-	snprintf(P.name, sizeof(P.name), "icmd-%s-%ld", tag, (long)getpid());
+	cr_assert_eq(lab_project_init(&P, "icmd", tag), 0);
 	cr_assert_eq(lab_sh(NULL, "cp '%s%s/compose.yaml' '%s/'", CMDS_FIXTURES,
 			    fixture, P.dir),
 		     0);
 }
 
-/* Runs "mixcompose -p NAME ARGS" in the project's directory. */
-static int mc(struct sbuf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int mc(struct sbuf *out, const char *fmt, ...)
-{
-	struct sbuf args = SBUF_INIT;
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	sbuf_vaddf(&args, fmt, ap);
-	va_end(ap);
-	if (out)
-		sbuf_reset(out);
-	rc = lab_sh(out, "cd '%s' && %s -p %s %s", P.dir, MIXCOMPOSE_BIN,
-		    P.name, args.buf);
-	sbuf_release(&args);
-	return rc;
-}
-
-/* As mc, stdout only (stderr discarded). */
-static int mc_out(struct sbuf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int mc_out(struct sbuf *out, const char *fmt, ...)
-{
-	struct sbuf args = SBUF_INIT;
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	sbuf_vaddf(&args, fmt, ap);
-	va_end(ap);
-	sbuf_reset(out);
-	rc = lab_sh(out, "cd '%s' && %s -p %s %s 2>/dev/null", P.dir,
-		    MIXCOMPOSE_BIN, P.name, args.buf);
-	sbuf_release(&args);
-	return rc;
-}
-
-static int leftovers(const char *kind)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		struct sbuf out = SBUF_INIT;
-
-		cr_assert_eq(lab_docker(&out, socks[i],
-					"%s ls -q%s --filter "
-					"label=com.docker.compose.project=%s",
-					kind,
-					strcmp(kind, "container") ? "" : " -a",
-					P.name),
-			     0, "%s", out.buf);
-		for (size_t k = 0; k < out.len; k++)
-			n += out.buf[k] == '\n';
-		sbuf_release(&out);
-	}
-	return n;
-}
-
 static void fini(void)
 {
-	if (!P.name[0])
-		return;
-	lab_env(); /* a test may have pointed the daemons elsewhere */
-	mc(NULL, "down -v -t 0 --progress quiet");
-	lab_sh(NULL, "rm -rf '%s'", P.dir);
-	cr_expect_eq(leftovers("container"), 0, "containers left");
-	cr_expect_eq(leftovers("network"), 0, "networks left");
-	cr_expect_eq(leftovers("volume"), 0, "volumes left");
+	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
+		     P.name);
 }
 
 TestSuite(integration_cmd, .init = setup, .fini = fini, .timeout = 180);
@@ -140,17 +55,13 @@ static void up(void)
 	sbuf_release(&out);
 }
 
-/* `docker inspect -f TEMPLATE NAME` on 'sock', trimmed; the caller frees. */
+/* `docker inspect -f TEMPLATE NAME` on 'sock'; the caller frees. */
 static char *inspect(const char *sock, const char *name, const char *tmpl)
 {
-	struct sbuf out = SBUF_INIT;
+	char *v = lab_inspect(sock, name, tmpl);
 
-	cr_assert_eq(lab_docker(&out, sock, "inspect -f '%s' %s", tmpl, name),
-		     0, "%s", out.buf);
-	while (out.len &&
-	       (out.buf[out.len - 1] == '\n' || out.buf[out.len - 1] == ' '))
-		sbuf_setlen(&out, out.len - 1);
-	return sbuf_detach(&out, NULL);
+	cr_assert_not_null(v, "docker inspect %s", name);
+	return v;
 }
 
 static void expect_status(const char *status)
@@ -380,7 +291,7 @@ Test(integration_cmd, plan_is_deterministic_and_names_the_stand_in)
 	cr_assert_eq(mc_out(&a, "plan --format json --offline"), 0);
 	cr_expect(strstr(a.buf, "\"lab\": true"), "%s", a.buf);
 	/* Nothing was created by planning. */
-	cr_expect_eq(leftovers("container"), 0);
+	cr_expect_eq(lab_leftovers(P.name, "container"), 0);
 	sbuf_release(&a);
 	sbuf_release(&b);
 }

@@ -27,39 +27,7 @@ static void project_name(char *buf, size_t size, int i)
 
 static void setup(void)
 {
-	cr_assert(lab_daemon_up(LAB_LINUX_SOCK) &&
-			  lab_daemon_up(LAB_WINDOWS_SOCK),
-		  "the lab is not running: lab/mixlab up");
-	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
-	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
-	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
-	unsetenv("DOCKER_HOST");
-	unsetenv("COMPOSE_PROJECT_NAME");
-	unsetenv("COMPOSE_FILE");
-}
-
-/* Objects labelled with project 'name' on both daemons. */
-static int leftovers(const char *name)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		static const char *const kinds[] = {"container ls -a",
-						    "network ls"};
-
-		for (size_t k = 0; k < 2; k++) {
-			struct sbuf out = SBUF_INIT;
-
-			lab_docker(&out, socks[i],
-				   "%s -q --filter "
-				   "label=com.docker.compose.project=%s",
-				   kinds[k], name);
-			for (size_t c = 0; c < out.len; c++)
-				n += out.buf[c] == '\n';
-			sbuf_release(&out);
-		}
-	}
-	return n;
+	cr_assert(lab_ready(), "the lab is not running: lab/mixlab up");
 }
 
 static void fini(void)
@@ -70,7 +38,10 @@ static void fini(void)
 		project_name(name, sizeof(name), i);
 		lab_sh(NULL, "%s -f %s -p %s down -t 0 --progress quiet",
 		       MIXCOMPOSE_BIN, FIXTURE, name);
-		cr_expect_eq(leftovers(name), 0, "%s left objects", name);
+		cr_expect_eq(lab_leftovers(name, "container"), 0,
+			     "%s left containers", name);
+		cr_expect_eq(lab_leftovers(name, "network"), 0,
+			     "%s left networks", name);
 	}
 	lab_sh(NULL, "rm -f /tmp/itest-conc-*-%ld.log", (long)getpid());
 }

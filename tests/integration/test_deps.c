@@ -25,28 +25,24 @@
 
 static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
 
+static struct lab_project P;
+
+/* The test's own registry and the image it pushed there. */
 static struct {
-	char dir[256];
-	char name[64];
 	pid_t registry; /* 0: none */
 	char regdir[256];
 	int regport;
 	char ref[256]; /* the image the test pushed, "" if none */
-} P;
+} R;
+
+#define mc(out, ...) lab_mc(&P, out, __VA_ARGS__)
 
 static void setup(void)
 {
-	cr_assert(lab_daemon_up(LAB_LINUX_SOCK) &&
-			  lab_daemon_up(LAB_WINDOWS_SOCK),
-		  "the lab is not running: lab/mixlab up");
-	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
-	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
-	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
-	unsetenv("DOCKER_HOST");
-	unsetenv("COMPOSE_PROJECT_NAME");
-	unsetenv("COMPOSE_FILE");
+	cr_assert(lab_ready(), "the lab is not running: lab/mixlab up");
 	unsetenv("COMPOSE_PROFILES");
 	memset(&P, 0, sizeof(P));
+	memset(&R, 0, sizeof(R));
 }
 
 /* A new project directory with 'yaml' as its compose.yaml. */
@@ -55,10 +51,7 @@ static void project(const char *tag, const char *yaml)
 	FILE *f;
 	char path[300];
 
-	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-deps-XXXXXX");
-	cr_assert_not_null(mkdtemp(P.dir));
-	snprintf(P.name, sizeof(P.name), "itest-deps-%s-%ld", tag,
-		 (long)getpid());
+	cr_assert_eq(lab_project_init(&P, "itest-deps", tag), 0);
 	snprintf(path, sizeof(path), "%s/compose.yaml", P.dir);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
@@ -78,55 +71,16 @@ static void rewrite(const char *yaml)
 	fclose(f);
 }
 
-static int mc(struct sbuf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int mc(struct sbuf *out, const char *fmt, ...)
-{
-	struct sbuf args = SBUF_INIT;
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	sbuf_vaddf(&args, fmt, ap);
-	va_end(ap);
-	rc = lab_sh(out, "cd '%s' && %s -p %s %s", P.dir, MIXCOMPOSE_BIN,
-		    P.name, args.buf);
-	sbuf_release(&args);
-	return rc;
-}
-
-static int leftovers(const char *kind)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		struct sbuf out = SBUF_INIT;
-
-		cr_assert_eq(lab_docker(&out, socks[i],
-					"%s ls -q%s --filter "
-					"label=com.docker.compose.project=%s",
-					kind,
-					strcmp(kind, "container") ? "" : " -a",
-					P.name),
-			     0, "%s", out.buf);
-		for (size_t k = 0; k < out.len; k++)
-			n += out.buf[k] == '\n';
-		sbuf_release(&out);
-	}
-	return n;
-}
-
 static void registry_stop(void)
 {
-	if (P.registry > 0) {
-		kill(P.registry, SIGTERM);
-		waitpid(P.registry, NULL, 0);
-		P.registry = 0;
+	if (R.registry > 0) {
+		kill(R.registry, SIGTERM);
+		waitpid(R.registry, NULL, 0);
+		R.registry = 0;
 	}
-	if (P.regdir[0])
-		lab_sh(NULL, "rm -rf '%s'", P.regdir);
-	P.regdir[0] = '\0';
+	if (R.regdir[0])
+		lab_sh(NULL, "rm -rf '%s'", R.regdir);
+	R.regdir[0] = '\0';
 }
 
 /*
@@ -139,7 +93,7 @@ static void remove_refs(const char *sock)
 	char repo[256];
 	char *colon;
 
-	snprintf(repo, sizeof(repo), "%s", P.ref);
+	snprintf(repo, sizeof(repo), "%s", R.ref);
 	colon = strrchr(repo, ':');
 	if (colon)
 		*colon = '\0';
@@ -147,22 +101,16 @@ static void remove_refs(const char *sock)
 		   "images --digests --format '{{.Repository}}@{{.Digest}}' "
 		   "%s | grep -v '@<none>' | xargs -r docker -H unix://%s rmi",
 		   repo, sock);
-	lab_docker(NULL, sock, "rmi %s", P.ref);
+	lab_docker(NULL, sock, "rmi %s", R.ref);
 }
 
 static void fini(void)
 {
-	if (P.name[0]) {
-		mc(NULL, "down -v -t 0 --progress quiet");
-		lab_sh(NULL, "rm -rf '%s'", P.dir);
-	}
-	for (size_t i = 0; P.ref[0] && i < 2; i++)
+	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
+		     P.name);
+	for (size_t i = 0; R.ref[0] && i < 2; i++)
 		remove_refs(socks[i]);
 	registry_stop();
-	if (P.name[0]) {
-		cr_expect_eq(leftovers("container"), 0, "containers left");
-		cr_expect_eq(leftovers("network"), 0, "networks left");
-	}
 }
 
 TestSuite(integration_deps, .init = setup, .fini = fini, .timeout = 180);
@@ -344,8 +292,9 @@ Test(integration_deps, never_with_a_missing_image_creates_nothing)
 		  out.buf);
 	cr_assert(strstr(out.buf, "not on daemon 'linux'"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "pull_policy: never"), "%s", out.buf);
-	cr_assert_eq(leftovers("network"), 0, "nothing created: %s", out.buf);
-	cr_assert_eq(leftovers("container"), 0, "%s", out.buf);
+	cr_assert_eq(lab_leftovers(P.name, "network"), 0, "nothing created: %s",
+		     out.buf);
+	cr_assert_eq(lab_leftovers(P.name, "container"), 0, "%s", out.buf);
 	/* --pull never on a service whose image is there works. */
 	sbuf_reset(&out);
 	rc = mc(&out, "up -d --pull never --progress plain ok");
@@ -363,23 +312,23 @@ static void registry_start(void)
 
 	cr_assert_eq(access("/usr/bin/docker-registry", X_OK), 0,
 		     "docker-registry is not installed (scripts/deps.sh)");
-	snprintf(P.regdir, sizeof(P.regdir), "/tmp/mixcompose-reg-XXXXXX");
-	cr_assert_not_null(mkdtemp(P.regdir));
-	P.regport = free_port();
-	snprintf(conf, sizeof(conf), "%s/config.yml", P.regdir);
+	snprintf(R.regdir, sizeof(R.regdir), "/tmp/mixcompose-reg-XXXXXX");
+	cr_assert_not_null(mkdtemp(R.regdir));
+	R.regport = free_port();
+	snprintf(conf, sizeof(conf), "%s/config.yml", R.regdir);
 	f = fopen(conf, "w");
 	cr_assert_not_null(f);
 	fprintf(f,
 		"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
 		"    rootdirectory: %s/data\nhttp:\n  addr: 127.0.0.1:%d\n",
-		P.regdir, P.regport);
+		R.regdir, R.regport);
 	fclose(f);
-	P.registry = fork();
-	cr_assert_geq(P.registry, 0);
-	if (!P.registry) {
+	R.registry = fork();
+	cr_assert_geq(R.registry, 0);
+	if (!R.registry) {
 		char log[300];
 
-		snprintf(log, sizeof(log), "%s/log", P.regdir);
+		snprintf(log, sizeof(log), "%s/log", R.regdir);
 		if (!freopen(log, "w", stdout) || !freopen(log, "a", stderr))
 			_exit(126);
 		execl("/usr/bin/docker-registry", "docker-registry", "serve",
@@ -387,7 +336,7 @@ static void registry_start(void)
 		_exit(127);
 	}
 	for (i = 0; i < 100; i++) {
-		int rc = lab_http_tcp(&r, "127.0.0.1", P.regport, "GET", "/v2/",
+		int rc = lab_http_tcp(&r, "127.0.0.1", R.regport, "GET", "/v2/",
 				      NULL);
 		int st = r.status;
 
@@ -397,10 +346,10 @@ static void registry_start(void)
 		usleep(100 * 1000);
 	}
 	cr_assert_lt(i, 100, "the registry did not answer on port %d",
-		     P.regport);
+		     R.regport);
 }
 
-/* Pushes lab image 'src' from daemon 'sock' as P.ref, then untags it. */
+/* Pushes lab image 'src' from daemon 'sock' as R.ref, then untags it. */
 static void push_as_ref(const char *sock, const char *src)
 {
 	struct sbuf out = SBUF_INIT;
@@ -409,24 +358,24 @@ static void push_as_ref(const char *sock, const char *src)
 				"tag %s %s && docker -H unix://%s "
 				"push %s && docker -H unix://%s "
 				"rmi %s",
-				src, P.ref, sock, P.ref, sock, P.ref),
+				src, R.ref, sock, R.ref, sock, R.ref),
 		     0, "%s", out.buf);
 	sbuf_release(&out);
 }
 
 /*
- * P.ref on "linux" is lab image 'lab_image' as daemon 'from' has it (each
+ * R.ref on "linux" is lab image 'lab_image' as daemon 'from' has it (each
  * daemon imported its lab images itself, so their ids differ).
  */
 static void
 assert_ref_is(const char *from, const char *lab_image, const char *why)
 {
 	char *want = image_id(from, lab_image);
-	char *got = image_id(LAB_LINUX_SOCK, P.ref);
+	char *got = image_id(LAB_LINUX_SOCK, R.ref);
 
 	cr_assert_not_null(want);
-	cr_assert_not_null(got, "%s: %s is not on linux", why, P.ref);
-	cr_assert_str_eq(got, want, "%s: %s is not %s", why, P.ref, lab_image);
+	cr_assert_not_null(got, "%s: %s is not on linux", why, R.ref);
+	cr_assert_str_eq(got, want, "%s: %s is not %s", why, R.ref, lab_image);
 	free(want);
 	free(got);
 }
@@ -442,7 +391,7 @@ static void app_with(const char *policy)
 		 "    command: [\"sleep\", \"3600\"]\n"
 		 "    x-mixcompose: {daemon: linux}\n"
 		 "%s%s%s",
-		 P.ref, policy ? "    pull_policy: " : "", policy ? policy : "",
+		 R.ref, policy ? "    pull_policy: " : "", policy ? policy : "",
 		 policy ? "\n" : "");
 	if (P.dir[0])
 		rewrite(yaml);
@@ -462,8 +411,8 @@ static void ok(const char *args)
 Test(integration_deps, always_pulls_again_missing_does_not, .timeout = 240)
 {
 	registry_start();
-	snprintf(P.ref, sizeof(P.ref), "127.0.0.1:%d/itest-deps-%ld/app:1",
-		 P.regport, (long)getpid());
+	snprintf(R.ref, sizeof(R.ref), "127.0.0.1:%d/itest-deps-%ld/app:1",
+		 R.regport, (long)getpid());
 	push_as_ref(LAB_LINUX_SOCK, LAB_IMAGE_BUSYBOX);
 	app_with("missing");
 	ok("up -d --progress plain");
@@ -490,8 +439,8 @@ Test(integration_deps, refresh_windows_and_pull_rules, .timeout = 240)
 	int dead = free_port();
 
 	registry_start();
-	snprintf(P.ref, sizeof(P.ref), "127.0.0.1:%d/itest-deps-%ld/app:1",
-		 P.regport, (long)getpid());
+	snprintf(R.ref, sizeof(R.ref), "127.0.0.1:%d/itest-deps-%ld/app:1",
+		 R.regport, (long)getpid());
 	push_as_ref(LAB_LINUX_SOCK, LAB_IMAGE_BUSYBOX);
 	app_with("daily");
 	ok("up -d --progress plain");
@@ -525,7 +474,7 @@ Test(integration_deps, refresh_windows_and_pull_rules, .timeout = 240)
 		 "  dead:\n"
 		 "    image: 127.0.0.1:%d/mixdeps/dead:1\n"
 		 "    x-mixcompose: {daemon: linux}\n",
-		 P.ref, dead);
+		 R.ref, dead);
 	rewrite(yaml);
 	cr_assert_eq(mc(&out, "pull"), 1, "%s", out.buf);
 	snprintf(yaml, sizeof(yaml), "127.0.0.1:%d", dead);

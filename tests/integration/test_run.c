@@ -29,30 +29,17 @@
 
 static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
 
-static struct {
-	char dir[256];
-	char name[64];
-} P;
+static struct lab_project P;
 
 static void setup(void)
 {
-	cr_assert(lab_daemon_up(LAB_LINUX_SOCK) &&
-			  lab_daemon_up(LAB_WINDOWS_SOCK),
-		  "the lab is not running: lab/mixlab up");
-	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
-	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
-	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
-	unsetenv("DOCKER_HOST");
-	unsetenv("COMPOSE_PROJECT_NAME");
-	unsetenv("COMPOSE_FILE");
+	cr_assert(lab_ready(), "the lab is not running: lab/mixlab up");
 	memset(&P, 0, sizeof(P));
 }
 
 static void project(const char *tag)
 {
-	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-run-XXXXXX");
-	cr_assert_not_null(mkdtemp(P.dir));
-	snprintf(P.name, sizeof(P.name), "irun-%s-%ld", tag, (long)getpid());
+	cr_assert_eq(lab_project_init(&P, "irun", tag), 0);
 	cr_assert_eq(lab_sh(NULL, "cp '%s' '%s/'", RUN_FIXTURE, P.dir), 0);
 }
 
@@ -99,27 +86,6 @@ static int mc_in(struct sbuf *out,
 	return rc;
 }
 
-static int leftovers(const char *kind)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		struct sbuf out = SBUF_INIT;
-
-		cr_assert_eq(lab_docker(&out, socks[i],
-					"%s ls -q%s --filter "
-					"label=com.docker.compose.project=%s",
-					kind,
-					strcmp(kind, "container") ? "" : " -a",
-					P.name),
-			     0, "%s", out.buf);
-		for (size_t k = 0; k < out.len; k++)
-			n += out.buf[k] == '\n';
-		sbuf_release(&out);
-	}
-	return n;
-}
-
 /* How many one-off containers of the project 'sock' has. */
 static int oneoffs(const char *sock)
 {
@@ -140,27 +106,22 @@ static int oneoffs(const char *sock)
 
 static void fini(void)
 {
-	if (!P.name[0])
-		return;
-	mc_in(NULL, NULL, NULL,
-	      "down -v -t 0 --remove-orphans --progress quiet");
-	lab_sh(NULL, "rm -rf '%s'", P.dir);
-	cr_expect_eq(leftovers("container"), 0, "containers left");
-	cr_expect_eq(leftovers("network"), 0, "networks left");
+	/* One-off containers go only with --remove-orphans, as in v2. */
+	if (P.name[0])
+		mc_in(NULL, NULL, NULL,
+		      "down -v -t 0 --remove-orphans --progress quiet");
+	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
+		     P.name);
 }
 
 TestSuite(integration_run, .init = setup, .fini = fini, .timeout = 240);
 
 static char *inspect(const char *sock, const char *name, const char *tmpl)
 {
-	struct sbuf out = SBUF_INIT;
+	char *v = lab_inspect(sock, name, tmpl);
 
-	cr_assert_eq(lab_docker(&out, sock, "inspect -f '%s' %s", tmpl, name),
-		     0, "%s", out.buf);
-	while (out.len &&
-	       (out.buf[out.len - 1] == '\n' || out.buf[out.len - 1] == ' '))
-		sbuf_setlen(&out, out.len - 1);
-	return sbuf_detach(&out, NULL);
+	cr_assert_not_null(v, "docker inspect %s", name);
+	return v;
 }
 
 static void up(void)

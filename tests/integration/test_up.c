@@ -24,32 +24,18 @@
 
 static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
 
-/* The project of the running test: its directory and name. */
-static struct {
-	char dir[256];
-	char name[64];
-} P;
+static struct lab_project P;
 
 static void setup(void)
 {
-	cr_assert(lab_daemon_up(LAB_LINUX_SOCK) &&
-			  lab_daemon_up(LAB_WINDOWS_SOCK),
-		  "the lab is not running: lab/mixlab up");
-	setenv("MIXCOMPOSE_DAEMON_LINUX", LAB_LINUX_URL ",os=linux", 1);
-	setenv("MIXCOMPOSE_DAEMON_WINDOWS",
-	       LAB_WINDOWS_URL ",os=windows,lab=true", 1);
-	unsetenv("DOCKER_HOST");
-	unsetenv("COMPOSE_PROJECT_NAME");
-	unsetenv("COMPOSE_FILE");
+	cr_assert(lab_ready(), "the lab is not running: lab/mixlab up");
 	memset(&P, 0, sizeof(P));
 }
 
 /* Copies directory 'src' into a new temporary dir: the project's. */
 static void project_from(const char *src, const char *tag)
 {
-	snprintf(P.dir, sizeof(P.dir), "/tmp/mixcompose-itest-XXXXXX");
-	cr_assert_not_null(mkdtemp(P.dir));
-	snprintf(P.name, sizeof(P.name), "itest-%s-%ld", tag, (long)getpid());
+	cr_assert_eq(lab_project_init(&P, "itest", tag), 0);
 	cr_assert_eq(lab_sh(NULL, "cp -r '%s/.' '%s'", src, P.dir), 0);
 }
 
@@ -84,40 +70,10 @@ static int mc_env(struct sbuf *out, const char *env, const char *fmt, ...)
 
 #define mc(out, ...) mc_env(out, NULL, __VA_ARGS__)
 
-/* How many objects of 'kind' (container, network, volume) the project has. */
-static int leftovers(const char *kind)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		struct sbuf out = SBUF_INIT;
-
-		cr_assert_eq(lab_docker(&out, socks[i],
-					"%s ls -q%s --filter "
-					"label=com.docker.compose.project=%s",
-					kind,
-					strcmp(kind, "container") ? "" : " -a",
-					P.name),
-			     0, "%s", out.buf);
-		for (size_t k = 0; k < out.len; k++)
-			n += out.buf[k] == '\n';
-		sbuf_release(&out);
-	}
-	return n;
-}
-
 static void fini(void)
 {
-	struct sbuf out = SBUF_INIT;
-
-	if (!P.name[0])
-		return;
-	mc(&out, "down -v -t 0 --progress quiet");
-	sbuf_release(&out);
-	lab_sh(NULL, "rm -rf '%s'", P.dir);
-	cr_expect_eq(leftovers("container"), 0, "containers left");
-	cr_expect_eq(leftovers("network"), 0, "networks left");
-	cr_expect_eq(leftovers("volume"), 0, "volumes left");
+	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
+		     P.name);
 }
 
 TestSuite(integration_up, .init = setup, .fini = fini, .timeout = 180);
@@ -331,8 +287,8 @@ Test(integration_up, cycle_is_refused_before_anything_starts)
 	cr_assert_eq(mc(&out, "up -d --progress plain"), 1, "%s", out.buf);
 	cr_assert(strstr(out.buf, "compose.yaml:14:9"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "api -> web -> api"), "%s", out.buf);
-	cr_assert_eq(leftovers("container"), 0);
-	cr_assert_eq(leftovers("network"), 0);
+	cr_assert_eq(lab_leftovers(P.name, "container"), 0);
+	cr_assert_eq(lab_leftovers(P.name, "network"), 0);
 	sbuf_release(&out);
 }
 
@@ -342,18 +298,20 @@ Test(integration_up, down_v_leaves_nothing_even_without_the_file)
 
 	project("volumes", "downv");
 	cr_assert_eq(mc(&out, "up -d --progress plain"), 0, "%s", out.buf);
-	cr_assert_eq(leftovers("container"), 2);
-	cr_assert_eq(leftovers("network"), 3, "default on linux, back on both");
-	cr_assert_eq(leftovers("volume"), 3, "data on both, cache on windows");
+	cr_assert_eq(lab_leftovers(P.name, "container"), 2);
+	cr_assert_eq(lab_leftovers(P.name, "network"), 3,
+		     "default on linux, back on both");
+	cr_assert_eq(lab_leftovers(P.name, "volume"), 3,
+		     "data on both, cache on windows");
 	/* down works from the labels alone once the file is gone. */
 	cr_assert_eq(lab_sh(NULL, "rm '%s/compose.yaml'", P.dir), 0);
 	sbuf_reset(&out);
 	cr_assert_eq(mc(&out, "down -v -t 0 --progress plain"), 0, "%s",
 		     out.buf);
 	cr_assert(strstr(out.buf, "Volume"), "%s", out.buf);
-	cr_assert_eq(leftovers("container"), 0);
-	cr_assert_eq(leftovers("network"), 0);
-	cr_assert_eq(leftovers("volume"), 0);
+	cr_assert_eq(lab_leftovers(P.name, "container"), 0);
+	cr_assert_eq(lab_leftovers(P.name, "network"), 0);
+	cr_assert_eq(lab_leftovers(P.name, "volume"), 0);
 	sbuf_release(&out);
 }
 
@@ -408,7 +366,7 @@ Test(integration_up, ctrl_c_stops_cleanly_and_leaves_only_labelled_containers)
 	for (size_t k = 0; k < all.len; k++)
 		n_named += all.buf[k] == '\n';
 	cr_assert_gt(n_named, 0, "something was created before Ctrl-C");
-	cr_assert_eq(n_named, leftovers("container"),
+	cr_assert_eq(n_named, lab_leftovers(P.name, "container"),
 		     "every container carries the project label");
 	lab_docker(&running, LAB_LINUX_SOCK, "ps -q --filter name=%s",
 		   cname("app"));
@@ -570,7 +528,8 @@ Test(integration_up_daemon,
 	cr_assert(strstr(out.buf, "daemon 'third' is not reachable"), "%s",
 		  out.buf);
 	cr_assert(strstr(out.buf, "slow-1 (linux)  Removed"), "%s", out.buf);
-	cr_assert_eq(leftovers("container"), 0, "linux's part is gone");
+	cr_assert_eq(lab_leftovers(P.name, "container"), 0,
+		     "linux's part is gone");
 	sbuf_release(&out);
 	sbuf_release(&st);
 }
