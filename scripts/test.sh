@@ -23,6 +23,9 @@ bash scripts/build.sh build-asan Asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir build-asan -L unit --output-on-failure
 
+echo "== the loader's fuzz target builds and runs (clang, libFuzzer, 20 s)"
+FUZZ_BUILD_DIR="$top/build-fuzz" bash scripts/fuzz.sh 20
+
 # Takes the lab down and fails the run if anything of it is left: a bridge,
 # the DOCKER-USER rule, a mount, a directory or a daemon socket.
 lab_down() {
