@@ -158,6 +158,19 @@ static struct engine_job job_tmpl(enum engine_job_kind kind, struct engine *e)
 	return j;
 }
 
+void cli_jobs_add_image_remove(struct cli_jobs *J,
+			       struct engine *e,
+			       const char *image,
+			       const char *daemon)
+{
+	struct engine_job j = job_tmpl(ENGINE_JOB_IMAGE_REMOVE, e);
+	struct cli_job_info *in = info_new(J, "Image", image, daemon);
+
+	j.name = arena_strdup(J->a, image);
+	info_verbs(in, "Removing", "Removed", NULL);
+	job_add(J, &j, NULL, in);
+}
+
 static const char *daemon_name(const struct plan *p, size_t d)
 {
 	return p->hosts[d].name;

@@ -573,6 +573,11 @@ int cli_apply_build(struct cli_jobs *out,
 		    const struct cli_up_opts *o,
 		    size_t *service_job,
 		    struct diag *err);
+/* Appends the removal of 'image' on 'e' (a missing image is fine). */
+void cli_jobs_add_image_remove(struct cli_jobs *out,
+			       struct engine *e,
+			       const char *image,
+			       const char *daemon);
 /*
  * Appends only the network creates of 'p' (the first phase of up: see
  * cmd_up.c).  Returns how many jobs it added.

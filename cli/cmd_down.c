@@ -14,7 +14,14 @@
 #include "planner/planner.h"
 #include "util/xalloc.h"
 
+enum down_rmi {
+	DOWN_RMI_NONE,
+	DOWN_RMI_LOCAL, /* images without a custom tag: <project>-<service> */
+	DOWN_RMI_ALL,	/* every image the project's containers use */
+};
+
 struct down_opts {
+	enum down_rmi rmi;
 	bool volumes;
 	bool remove_orphans;
 	int timeout_s;
@@ -33,6 +40,12 @@ static void down_usage(FILE *f)
 		"Options:\n"
 		"  -v, --volumes           remove the project's named volumes "
 		"too\n"
+		"      --rmi local|all     then remove the images: 'local' "
+		"only "
+		"those\n"
+		"                          without a custom tag "
+		"(<project>-<service>), 'all'\n"
+		"                          every image the containers used\n"
 		"      --remove-orphans    remove containers of services not "
 		"in the file\n"
 		"  -t, --timeout N         stop timeout in seconds\n"
@@ -43,6 +56,7 @@ static void down_usage(FILE *f)
 enum {
 	OPT_ORPHANS = 256,
 	OPT_PROGRESS,
+	OPT_RMI,
 };
 
 static int down_parse(struct down_opts *o, int argc, char **argv)
@@ -50,6 +64,7 @@ static int down_parse(struct down_opts *o, int argc, char **argv)
 	static const struct option opts[] = {
 		{"volumes", no_argument, NULL, 'v'},
 		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
+		{"rmi", required_argument, NULL, OPT_RMI},
 		{"timeout", required_argument, NULL, 't'},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
 		{"help", no_argument, NULL, 'h'},
@@ -78,6 +93,18 @@ static int down_parse(struct down_opts *o, int argc, char **argv)
 			break;
 		case OPT_PROGRESS:
 			o->progress = optarg;
+			break;
+		case OPT_RMI:
+			if (!strcmp(optarg, "local")) {
+				o->rmi = DOWN_RMI_LOCAL;
+			} else if (!strcmp(optarg, "all")) {
+				o->rmi = DOWN_RMI_ALL;
+			} else {
+				cli_errorf("--rmi: '%s' is not 'local' or "
+					   "'all'",
+					   optarg);
+				return CLI_USAGE;
+			}
 			break;
 		case 'h':
 			down_usage(stdout);
@@ -114,6 +141,57 @@ static struct engine **down_engines(struct cli_session *s, bool *missing)
 	return v;
 }
 
+/* True when 'ref' is "<project>-<service>", with or without ":latest". */
+static bool
+default_image(const char *ref, const char *project, const char *service)
+{
+	size_t np = strlen(project), ns;
+
+	if (!service)
+		return false;
+	ns = strlen(service);
+	return !strncmp(ref, project, np) && ref[np] == '-' &&
+	       !strncmp(ref + np + 1, service, ns) &&
+	       (!ref[np + 1 + ns] || !strcmp(ref + np + 1 + ns, ":latest"));
+}
+
+/*
+ * --rmi: the images of the containers that state found, once per daemon,
+ * after the containers are gone (compose v2 removes them last too).
+ */
+static size_t add_image_removals(struct cli_jobs *jobs,
+				 const struct cli_session *s,
+				 struct engine *const *engines,
+				 enum down_rmi rmi)
+{
+	size_t added = 0;
+
+	for (size_t d = 0; d < s->n_hosts; d++) {
+		const struct plan_host *h = &s->hosts[d];
+
+		for (size_t i = 0; engines[d] && i < h->n_containers; i++) {
+			const struct plan_host_container *c = &h->containers[i];
+			bool seen = false;
+
+			if (!c->image || !*c->image ||
+			    (rmi == DOWN_RMI_LOCAL &&
+			     !default_image(c->image, s->project_name,
+					    c->service)))
+				continue;
+			for (size_t k = 0; k < i && !seen; k++)
+				seen = h->containers[k].image &&
+				       !strcmp(h->containers[k].image,
+					       c->image);
+			if (seen)
+				continue;
+			cli_jobs_add_image_remove(jobs, engines[d], c->image,
+						  h->name);
+			added++;
+		}
+	}
+	return added;
+}
+
 static int down_run(struct cli_session *s,
 		    const struct down_opts *o,
 		    volatile sig_atomic_t *stop)
@@ -144,6 +222,12 @@ static int down_run(struct cli_session *s,
 	cli_apply_down(&jobs, d, engines, &ao);
 	rc = cli_jobs_run(&jobs, o->progress, stop);
 	cli_jobs_release(&jobs);
+	if (!rc && o->rmi != DOWN_RMI_NONE) {
+		cli_jobs_init(&jobs);
+		if (add_image_removals(&jobs, s, engines, o->rmi))
+			rc = cli_jobs_run(&jobs, o->progress, stop);
+		cli_jobs_release(&jobs);
+	}
 	free(engines);
 	plan_down_free(d);
 	return rc ? rc : missing ? CLI_FAIL : CLI_OK;

@@ -73,6 +73,7 @@ static void fill_container(struct plan_host_container *c,
 	c->label_project =
 		adup(a, kv_find(s->labels, s->n_labels, LABEL_PROJECT));
 	c->state = adup(a, s->state);
+	c->image = adup(a, s->image);
 	c->oneoff = oneoff && !strcasecmp(oneoff, "true");
 	c->networks = arena_calloc(a, s->n_networks + 1, sizeof(*c->networks));
 	for (size_t i = 0; i < s->n_networks; i++) {

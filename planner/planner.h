@@ -90,6 +90,7 @@ struct plan_host_container {
 	const char *depends_on;
 	const char *label_project; /* com.docker.compose.project */
 	const char *image_digest;  /* com.docker.compose.image, or NULL */
+	const char *image;	   /* the reference it was created from */
 	bool oneoff;		   /* com.docker.compose.oneoff=True */
 	struct plan_host_attach *networks;
 	size_t n_networks;

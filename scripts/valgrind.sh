@@ -49,7 +49,7 @@ unpause
 kill
 rm -f
 create
-down -v -t 0
+down -v -t 0 --rmi local
 CMDS
 [ "$n" -eq "$want" ] || { echo "valgrind: ran $n of $want commands" >&2; bad=1; }
 exit "$bad"

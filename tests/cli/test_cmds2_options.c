@@ -185,3 +185,14 @@ Test(cli_cmds2_options, no_daemon_is_a_failure)
 	cr_assert_eq(out.len, 0, "%s", out.buf);
 	sbuf_release(&out);
 }
+
+Test(cli_cmds2_options, down_rmi_takes_local_or_all)
+{
+	struct sbuf out = SBUF_INIT;
+
+	expect_usage(ARGS("down", "--rmi", "some"));
+	expect_usage(ARGS("down", "--rmi"));
+	cr_assert_eq(run(&out, ARGS("down", "--help")), 0);
+	cr_expect(strstr(out.buf, "--rmi local|all"), "%s", out.buf);
+	sbuf_release(&out);
+}

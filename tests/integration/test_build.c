@@ -212,3 +212,63 @@ Test(integration_build, run_builds_a_missing_image_first)
 	cr_assert_not(has_image(LAB_LINUX_SOCK, "win"));
 	sbuf_release(&out);
 }
+
+Test(integration_build, down_rmi_local_removes_built_images_on_each_daemon)
+{
+	struct sbuf out = SBUF_INIT;
+	char tag[128];
+
+	project(".", "rmi");
+	cr_assert_eq(mc(&out, "up -d --progress quiet win lin"), 0, "%s",
+		     out.buf);
+	cr_assert(has_image(LAB_WINDOWS_SOCK, "win"));
+	cr_assert(has_image(LAB_LINUX_SOCK, "lin"));
+	/* A custom tag on the same content: 'local' leaves it alone. */
+	snprintf(tag, sizeof(tag), "%s-kept:1", P.name);
+	cr_assert_eq(
+		lab_docker(NULL, LAB_LINUX_SOCK, "tag %s-lin %s", P.name, tag),
+		0);
+	cr_assert_eq(mc(&out, "down -t 0 --rmi local --progress plain"), 0,
+		     "%s", out.buf);
+	cr_expect(strstr(out.buf, "(windows)  Removed"), "%s", out.buf);
+	cr_expect_not(has_image(LAB_WINDOWS_SOCK, "win"), "win still there");
+	cr_expect_not(has_image(LAB_LINUX_SOCK, "lin"), "lin still there");
+	cr_expect_eq(lab_docker(NULL, LAB_LINUX_SOCK, "image inspect %s", tag),
+		     0, "the custom tag went too");
+	/* The lab's own images stay: they are nobody's default name. */
+	cr_expect_eq(lab_docker(NULL, LAB_LINUX_SOCK, "image inspect %s",
+				LAB_IMAGE_BUSYBOX),
+		     0);
+	lab_docker(NULL, LAB_LINUX_SOCK, "rmi %s", tag);
+	sbuf_release(&out);
+}
+
+Test(integration_build, down_rmi_all_removes_the_images_the_containers_used)
+{
+	struct sbuf out = SBUF_INIT;
+	char ref[128];
+
+	project(".", "rmia");
+	/* Its own name for a lab image, so 'all' takes only that tag. */
+	snprintf(ref, sizeof(ref), "%s-img:1", P.name);
+	cr_assert_eq(lab_docker(NULL, LAB_WINDOWS_SOCK, "tag %s %s",
+				LAB_IMAGE_BUSYBOX, ref),
+		     0);
+	cr_assert_eq(lab_sh(NULL,
+			    "printf 'services:\\n  w:\\n    image: %s\\n"
+			    "    platform: windows\\n    command: [sleep, "
+			    "\"300\"]\\n' > '%s/compose.yaml'",
+			    ref, P.dir),
+		     0);
+	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	cr_assert_eq(mc(&out, "down -t 0 --rmi all --progress plain"), 0, "%s",
+		     out.buf);
+	cr_expect_neq(
+		lab_docker(NULL, LAB_WINDOWS_SOCK, "image inspect %s", ref), 0,
+		"%s still there", ref);
+	cr_expect_eq(lab_docker(NULL, LAB_WINDOWS_SOCK, "image inspect %s",
+				LAB_IMAGE_BUSYBOX),
+		     0, "the lab image went with its other tag");
+	lab_docker(NULL, LAB_WINDOWS_SOCK, "rmi %s", ref);
+	sbuf_release(&out);
+}
