@@ -70,6 +70,7 @@ static char *inspect(const char *sock, const char *name, const char *tmpl)
 
 	return v ? v : xstrdup("");
 }
+
 static void expect_states(const char *api, const char *web)
 {
 	char *a = inspect(LAB_WINDOWS_SOCK, api_ctr, "{{.State.Status}}");
