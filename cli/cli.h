@@ -73,6 +73,7 @@ int cmd_config(int argc, char **argv);
 int cmd_daemons(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* ---- The project's state on every daemon (cli/state.c) ---------------- */

@@ -40,6 +40,8 @@ static const struct cli_cmd cli_cmds[] = {
 	{"start", cmd_start, "start the stopped containers"},
 	{"stop", cmd_stop, "stop the running containers"},
 	{"top", cmd_top, "display the containers' processes"},
+	{"translate", cmd_translate,
+	 "print a Swarm stack file or Kubernetes manifests"},
 	{"unpause", cmd_unpause, "unpause the paused containers"},
 	{"up", cmd_up, "create and start the project's containers"},
 	{"version", cmd_version, "show the mixcompose version"},

@@ -66,7 +66,7 @@ Test(cli_cmd_options, every_command_has_help)
 {
 	static const char *const cmds[] = {"ps",   "logs",  "plan", "hosts",
 					   "exec", "start", "stop", "restart",
-					   "pull", "run",   "build"};
+					   "pull", "run",   "build", "translate"};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		expect_help(cmds[i]);
@@ -121,6 +121,8 @@ Test(cli_cmd_options, unknown_options_are_usage_errors)
 	expect_usage((const char *[]){"ps", "--bogus", NULL});
 	expect_usage((const char *[]){"hosts", "extra-arg", NULL});
 	expect_usage((const char *[]){"pull", "-x", NULL});
+	expect_usage((const char *[]){"translate", NULL});
+	expect_usage((const char *[]){"translate", "--to", "nomad", NULL});
 }
 
 Test(cli_cmd_options, ps_without_project_or_name_fails)
