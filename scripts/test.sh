@@ -62,6 +62,8 @@ lab_down() {
 	fi
 	lab/mixlab status
 	ctest --test-dir build -L integration --output-on-failure
+	echo "== Swarm: the translated lab sample on two namespace hosts (lab/hosts.sh)"
+	ctest --test-dir build -L swarm --output-on-failure
 	echo "== the main commands under valgrind"
 	bash scripts/valgrind.sh
 }
