@@ -145,6 +145,10 @@ extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
 	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
 	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
 	cli_spec_unpause, cli_spec_up, cli_spec_version;
+/* The hidden ones: shell scripts, their candidates (cli/complete.c). */
+extern const struct cli_spec cli_spec_completion, cli_spec_complete;
+int cmd_completion(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
 
 /* Options that come before the command, as in docker compose. */
 struct cli_global {

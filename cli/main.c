@@ -96,6 +96,7 @@ const struct cli_spec cli_spec_main = {
 
 const struct cli_cmd cli_cmds[] = {
 	{"build", cmd_build, &cli_spec_build},
+	{"completion", cmd_completion, &cli_spec_completion},
 	{"config", cmd_config, &cli_spec_config},
 	{"create", cmd_create, &cli_spec_create},
 	{"daemons", cmd_daemons, &cli_spec_daemons},
@@ -122,6 +123,7 @@ const struct cli_cmd cli_cmds[] = {
 	{"unpause", cmd_unpause, &cli_spec_unpause},
 	{"up", cmd_up, &cli_spec_up},
 	{"version", cmd_version, &cli_spec_version},
+	{"__complete", cmd_complete, &cli_spec_complete},
 	{NULL, NULL, NULL},
 };
 
