@@ -168,7 +168,7 @@ static int run_volume(void *obj, const char *v)
 static int run_publish(void *obj, const char *v)
 {
 	struct cli_run_opts *o = obj;
-	struct cli_publish pb;
+	struct apply_publish pb;
 
 	if (cli_publish_parse(&pb, v)) {
 		cli_errorf("run: --publish: '%s' is not [IP:][HOST:]PORT[/PROTO]",
@@ -302,7 +302,7 @@ static bool port_or_range(const char *s, size_t n)
 	return a >= 1 && b <= 65535 && a <= b;
 }
 
-int cli_publish_parse(struct cli_publish *out, const char *s)
+int cli_publish_parse(struct apply_publish *out, const char *s)
 {
 	const char *slash = strrchr(s, '/');
 	size_t len = slash ? (size_t)(slash - s) : strlen(s);
