@@ -343,7 +343,7 @@ Test(cli_cmd_options, top_level_help_lists_every_global_option)
 
 	cr_assert_eq(run(&help, ARGS("--help")), 0);
 	cr_assert_eq(run(&flags, ARGS("__complete", "-")), 0);
-	cr_assert(strstr(flags.buf, "--project-directory"));
+	cr_assert(strstr(flags.buf, "--project-directory"), "%s", flags.buf);
 	for (line = strtok_r(flags.buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
 		cr_expect(has_flag(help.buf, line), "--help lacks %s", line);
