@@ -11,7 +11,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,90 +18,62 @@
 #include "translate/translate.h"
 #include "util/arena.h"
 
-static void translate_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose translate --to swarm|kubernetes "
-		"[OPTIONS]\n"
-		"\n"
-		"Print the project as a Swarm stack file or as Kubernetes\n"
-		"manifests, each service placed on nodes of its OS; what "
-		"cannot\n"
-		"be carried over is listed on stderr.\n"
-		"\n"
-		"Options:\n"
-		"      --to swarm|kubernetes   the target (required)\n"
-		"      --os-label[=KEY]        swarm: place by node label KEY "
-		"(default\n"
-		"                              os) instead of "
-		"node.platform.os\n"
-		"      --endpoint-mode vip|dnsrr  swarm: every service's "
-		"endpoint mode\n"
-		"      --namespace NS          kubernetes: the objects' "
-		"namespace\n"
-		"  -o, --output FILE           write to FILE instead of "
-		"stdout\n"
-		"  -h, --help                  show this help\n");
-}
-
 struct translate_cli {
 	struct translate_options o;
+	const char *to;
 	const char *output;
 };
 
-enum { OPT_TO = 256, OPT_OS_LABEL, OPT_ENDPOINT, OPT_NS };
+/* --os-label[=KEY]: KEY defaults to "os". */
+static int set_os_label(void *obj, const char *v)
+{
+	struct translate_cli *c = obj;
+
+	c->o.os_label = v && *v ? v : "os";
+	return CLI_OK;
+}
+
+#define T struct translate_cli
+static const struct cli_opt translate_opts_v[] = {
+	{.lname = "to", .kind = CLI_OPT_STR, CLI_OPT_FIELD(T, to),
+	 .arg = "swarm|kubernetes", .choices = "swarm|kubernetes|k8s",
+	 .help = "the target (required)"},
+	{.lname = "os-label", .kind = CLI_OPT_FN, .fn = set_os_label,
+	 .arg = "KEY", .flags = CLI_OPT_OPTVAL,
+	 .help = "swarm: place by node label KEY (default os) instead of\n"
+		 "node.platform.os"},
+	{.lname = "endpoint-mode", .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(T, o.endpoint_mode), .arg = "vip|dnsrr",
+	 .choices = "vip|dnsrr", .help = "swarm: every service's endpoint mode"},
+	CLI_STR(0, "namespace", T, o.k8s_namespace, "NS",
+		"kubernetes: the objects' namespace"),
+	CLI_STR('o', "output", T, output, "FILE",
+		"write to FILE instead of stdout"),
+	CLI_OPT_END,
+};
+#undef T
+
+const struct cli_spec cli_spec_translate = {
+	.name = "translate",
+	.summary = "print a Swarm stack file or Kubernetes manifests",
+	.desc = "Print the project as a Swarm stack file or as Kubernetes\n"
+		"manifests, each service placed on nodes of its OS; what "
+		"cannot\nbe carried over is listed on stderr.",
+	.opts = translate_opts_v,
+};
 
 /* Returns -1 to go on, or the exit status. */
 static int translate_opts(struct translate_cli *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"to", required_argument, NULL, OPT_TO},
-		{"os-label", optional_argument, NULL, OPT_OS_LABEL},
-		{"endpoint-mode", required_argument, NULL, OPT_ENDPOINT},
-		{"namespace", required_argument, NULL, OPT_NS},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch, target = -1;
+	int n, rc = cli_opt_parse(&cli_spec_translate, c, argc, argv, &n);
 
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_TO:
-			if ((target = translate_target_parse(optarg)) < 0) {
-				cli_errorf("--to '%s': want swarm or "
-					   "kubernetes",
-					   optarg);
-				return CLI_USAGE;
-			}
-			break;
-		case OPT_OS_LABEL:
-			c->o.os_label = optarg && *optarg ? optarg : "os";
-			break;
-		case OPT_ENDPOINT:
-			c->o.endpoint_mode = optarg;
-			break;
-		case OPT_NS:
-			c->o.k8s_namespace = optarg;
-			break;
-		case 'o':
-			c->output = optarg;
-			break;
-		case 'h':
-			translate_usage(stdout);
-			return CLI_OK;
-		default:
-			translate_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind < argc || target < 0) {
-		if (target < 0)
-			cli_errorf("translate needs --to swarm|kubernetes");
-		translate_usage(stderr);
+	if (rc)
+		return rc == CLI_HELP ? CLI_OK : rc;
+	if (!c->to) {
+		cli_errorf("translate needs --to swarm|kubernetes");
 		return CLI_USAGE;
 	}
-	c->o.target = (enum translate_target)target;
+	c->o.target = (enum translate_target)translate_target_parse(c->to);
 	return -1;
 }
 
