@@ -147,8 +147,18 @@ extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
 	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
 	cli_spec_translate,
 	cli_spec_unpause, cli_spec_up, cli_spec_version;
+/*
+ * The docker CLI plugin form (cli/plugin.c): answers
+ * docker-cli-plugin-metadata (returns 0), or, run as docker-mixcompose,
+ * takes the docker CLI's global options (into DOCKER_HOST, DOCKER_CONTEXT,
+ * ...) and the plugin's name off the front of argv.  Returns -1 to go on
+ * with '*argc'/'*argv', else the exit status.
+ */
+int cli_plugin_args(int *argc, char ***argv);
 /* The hidden ones: shell scripts, their candidates (cli/complete.c). */
-extern const struct cli_spec cli_spec_completion, cli_spec_complete;
+extern const struct cli_spec cli_spec_completion, cli_spec_complete,
+	cli_spec_man;
+int cmd_man(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 int cmd_complete(int argc, char **argv);
 

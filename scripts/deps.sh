@@ -20,6 +20,8 @@ pkgs=(
 	valgrind docker-compose curl hyperfine jq procps iproute2 time bc graphviz
 	# Kubernetes' schemas from npm (kubernetes-models) check translate's output
 	nodejs
+	# the Debian package (cpack, dpkg-shlibdeps), its man pages and shells
+	dpkg-dev man-db groff-base zsh fish
 )
 
 missing=()

@@ -21,6 +21,9 @@ ctest --test-dir build -L unit --output-on-failure
 echo "== Kubernetes manifests of translate against Kubernetes' schemas (npm)"
 bash scripts/k8s_check.sh build
 
+echo "== the Debian package: install, plugin, completions, man pages, purge"
+bash scripts/test_package.sh
+
 echo "== unit tests under ASan+UBSan"
 bash scripts/build.sh build-asan Asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
