@@ -8,8 +8,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "compose/compose.h"
+
+struct sbuf;
 
 /* ---- A string -> index hash map (malloc'ed, keys borrowed) ------------ */
 
@@ -207,6 +210,15 @@ int compose_dotenv_parse_raw(struct compose_env *out,
 			     size_t len,
 			     const struct compose_env *lookup,
 			     struct diag *err);
+/*
+ * Reads 'f' to its end into 'sb': DIAG_ELIMIT past COMPOSE_FILE_MAX,
+ * DIAG_EIO on a read error ('display' names the file in both).
+ */
+int compose_read_bounded(struct sbuf *sb,
+			 FILE *f,
+			 const char *display,
+			 struct diag *err);
+
 /* compose_dotenv_load(), or the raw format when 'raw'. */
 int compose_dotenv_load_fmt(struct compose_env *out,
 			    const char *path,
