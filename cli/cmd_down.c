@@ -70,7 +70,7 @@ static int down_parse(struct down_opts *o, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char *end;
+	long secs;
 	int c;
 
 	o->timeout_s = -1;
@@ -84,12 +84,13 @@ static int down_parse(struct down_opts *o, int argc, char **argv)
 			o->remove_orphans = true;
 			break;
 		case 't':
-			o->timeout_s = (int)strtol(optarg, &end, 10);
-			if (!*optarg || *end || o->timeout_s < 0) {
-				cli_errorf("'%s' is not a number of seconds",
+			if (cli_parse_long(optarg, 0, 86400, &secs)) {
+				cli_errorf("'%s' is not a number of seconds "
+					   "(0 to 86400)",
 					   optarg);
 				return CLI_USAGE;
 			}
+			o->timeout_s = (int)secs;
 			break;
 		case OPT_PROGRESS:
 			o->progress = optarg;

@@ -191,8 +191,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLI_USAGE;
 	}
-	optind = 1; /* each command runs getopt over its own argv */
+	/*
+	 * Each command runs getopt over its own argv.  0, not 1: glibc then
+	 * starts afresh with the command's optstring, so options may follow
+	 * operands (`up web -d`) as in compose v2, while a '+' optstring
+	 * (exec, run) stops at the service: the rest is the command.
+	 */
+	optind = 0;
 	rc = cmd->fn(argc - i, argv + i);
 	rx_cache_clear();
-	return rc;
+	return rc == CLI_FAIL && cli_global.usage_failed ? CLI_USAGE : rc;
 }
