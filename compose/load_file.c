@@ -211,6 +211,7 @@ int compose_loader_file(struct compose_node **out,
 
 	if (rc)
 		return rc;
+	l->path = abspath;
 	/* Include and extends may read files and move the cache. */
 	docs = f->docs;
 	n = f->n;

@@ -139,6 +139,9 @@ struct compose_loader {
 	const struct compose_node *indexed;
 	struct compose_strmap index;
 	int depth; /* include nesting */
+	/* The include chain: the including loader and the file being read. */
+	const struct compose_loader *parent;
+	const char *path;
 	/* Where warnings go (multiple candidate files, ...). */
 	struct diag_list *warnings;
 };
