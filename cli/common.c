@@ -1,7 +1,6 @@
 /* What every command shares: reporting, colour, and loading the project. */
 #include "cli/cli.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +16,6 @@ void cli_error(const struct diag *d)
 	diag_format(&sb, d);
 	fprintf(stderr, "mixcompose: %s\n", sb.buf);
 	sbuf_release(&sb);
-}
-
-int cli_parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 void cli_errorf(const char *fmt, ...)
