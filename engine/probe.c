@@ -39,6 +39,7 @@ struct probe_one {
 	struct engine_daemon *d;
 	char *ids;  /* "name=id\n..." of the builtin networks, sorted */
 	bool fresh; /* the arch came from GET /info in this probe */
+	char *info_err; /* GET /info failed: why */
 };
 
 struct engine_probe {
@@ -224,8 +225,17 @@ static void probe_info(void *ud,
 	struct engine_daemon *d = o->d;
 	struct arena *a = eng_registry_arena(o->pr->r);
 
-	(void)err;
-	if (rc || !in->arch[0])
+	/*
+	 * A daemon that answers /_ping but not /info is no daemon to use:
+	 * finish() marks it unreachable with the reason (the ping may answer
+	 * after this).
+	 */
+	if (rc) {
+		free(o->info_err);
+		o->info_err = xstrdup(err ? err->msg : "GET /info failed");
+		return;
+	}
+	if (!in->arch[0])
 		return;
 	d->arch = arena_strdup(a, norm_arch(in->arch));
 	o->fresh = true;
@@ -406,10 +416,16 @@ void engine_registry_probe_finish(struct engine_probe *pr)
 	for (size_t i = 0; i < pr->n; i++) {
 		struct probe_one *o = &pr->v[i];
 
+		if (o->info_err && o->d->reachable) {
+			o->d->reachable = false;
+			o->d->error = arena_strdup(eng_registry_arena(pr->r),
+						   o->info_err);
+		}
 		if (o->fresh && fingerprint(key, o))
 			cache_put(&c, key, o->d->arch);
 		check_os(pr->r, o->d);
 		free(o->ids);
+		free(o->info_err);
 	}
 	cache_save(&c);
 	cache_release(&c);
