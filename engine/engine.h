@@ -1245,7 +1245,7 @@ struct engine_daemon *engine_registry_find(struct engine_registry *r,
  *                    daemon's fingerprint (its ping headers and the ids
  *                    of its builtin networks) is there, else GET /info
  *                    after the ping (see probe.c);
- * ENGINE_PROBE_INFO  GET /info at once, beside the ping (`daemons`);
+ * ENGINE_PROBE_INFO  GET /info as soon as the ping answers (`daemons`);
  *                    what it says refreshes the cache.
  */
 #define ENGINE_PROBE_ARCH 1u

@@ -92,16 +92,6 @@ int eng_curl_load(struct diag *err);
 #define curl_easy_send eng_curl.easy_send
 #define curl_easy_recv eng_curl.easy_recv
 
-/*
- * GET /info; 'raw' sends it without the version prefix, so that it goes
- * out before negotiation, beside the ping (probe.c).
- */
-void eng_info_async(struct engine_loop *l,
-		    struct engine *e,
-		    bool raw,
-		    engine_sysinfo_fn cb,
-		    void *ud);
-
 /* registry.c's internals, for probe.c. */
 struct arena *eng_registry_arena(struct engine_registry *r);
 const char *eng_registry_env(const struct engine_registry *r,

@@ -5,9 +5,9 @@
  * server version; it doubles as the engine's negotiation ping, so requests
  * queued beside it in the same loop go out as soon as it answers.  GET
  * /info (dockerd asks containerd and walks its state: 20-30 ms) is the only
- * source of the architecture.  It is sent at once beside the ping when the
- * caller asks for it (ENGINE_PROBE_INFO), and otherwise only when the arch
- * is needed and the cache below does not know it.
+ * source of the architecture.  It is sent as soon as the ping answers when
+ * the caller asks for it (ENGINE_PROBE_INFO), and otherwise only when the
+ * arch is needed and the cache below does not know it.
  *
  * The cache ($MIXCOMPOSE_CACHE_DIR, else $XDG_CACHE_HOME/mixcompose, else
  * ~/.cache/mixcompose; file "daemons") maps a fingerprint to an arch.  The
@@ -346,8 +346,12 @@ struct engine_probe *engine_registry_probe_start(struct engine_registry *r,
 		}
 		/* First: the engine takes it as its negotiation ping. */
 		engine_ping_async(l, d->engine, probe_ping, o);
+		/*
+		 * Versioned: it waits for the ping (a millisecond), and fails
+		 * with it, rather than hang on a daemon that never answers.
+		 */
 		if (need & ENGINE_PROBE_INFO)
-			eng_info_async(l, d->engine, true, probe_info, o);
+			engine_info_async(l, d->engine, probe_info, o);
 		if (need & (ENGINE_PROBE_INFO | ENGINE_PROBE_ARCH))
 			engine_network_list_async(l, d->engine, &only_builtin,
 						  probe_nets, o);

@@ -35,25 +35,16 @@ static void info_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void eng_info_async(struct engine_loop *l,
-		    struct engine *e,
-		    bool raw,
-		    engine_sysinfo_fn cb,
-		    void *ud)
-{
-	struct sysinfo_ctx *c = xcalloc(1, sizeof(*c));
-
-	c->cb = cb;
-	c->ud = ud;
-	ereq_start(ereq_new(l, e, "GET", raw, "/info"), info_done, c);
-}
-
 void engine_info_async(struct engine_loop *l,
 		       struct engine *e,
 		       engine_sysinfo_fn cb,
 		       void *ud)
 {
-	eng_info_async(l, e, false, cb, ud);
+	struct sysinfo_ctx *c = xcalloc(1, sizeof(*c));
+
+	c->cb = cb;
+	c->ud = ud;
+	ereq_start(ereq_new(l, e, "GET", false, "/info"), info_done, c);
 }
 
 static void sync_info_cb(void *ud,
