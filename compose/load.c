@@ -13,11 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "util/arena.h"
 #include "util/rx.h"
 #include "util/xalloc.h"
-
-extern char **environ;
 
 static const char *const default_files[] = {
 	"compose.yaml",
@@ -402,7 +401,7 @@ static int project_load(struct compose_project *p,
 	const char *cwd = get_cwd(p->arena, o);
 	int rc;
 
-	compose_env_import(proc, o->environ_ ? o->environ_ : environ);
+	compose_env_import(proc, o->environ_ ? o->environ_ : compat_environ());
 	rc = load_env(p, o, proc, env_dir(p->arena, o, cwd), cwd, err);
 	if (!rc)
 		rc = pick_files(&fl, p, o, cwd, err);

@@ -9,10 +9,10 @@
  */
 #include "planner/planner_int.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 bool plan_hosts_name_ok(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
@@ -25,7 +25,6 @@ bool plan_hosts_name_ok(const char *name)
 
 bool plan_hosts_ip_ok(const char *ip)
 {
-	unsigned char buf[16];
 	uint32_t v4;
 
 	if (!ip)
@@ -34,7 +33,7 @@ bool plan_hosts_ip_ok(const char *ip)
 		return true;
 	return strchr(ip, ':') &&
 	       strspn(ip, "0123456789abcdefABCDEF:.") == strlen(ip) &&
-	       inet_pton(AF_INET6, ip, buf) == 1;
+	       compat_ip_valid(6, ip);
 }
 
 static void block_lines(struct compose_strv *out,

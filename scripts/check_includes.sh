@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rejects any #include that breaks the module arrows of shared/STYLE.md:
 #   cli -> {compose, schema, planner, engine}; schema -> compose;
-#   planner -> compose; everything may use util; util uses nothing.
+#   planner -> compose; everything may use compat (the platform layer) and
+#   util; compat uses util; util uses nothing.  Only compat/ tests _WIN32.
 # Also keeps each library in its one home: libyaml in compose/yaml.c,
 # libcurl and cJSON in engine/, PCRE2 in util/rx.c.
 set -euo pipefail
@@ -11,15 +12,16 @@ bad=0
 allowed() { # module -> the modules it may include
 	case $1 in
 	util) echo "util" ;;
-	compose) echo "compose util" ;;
-	schema) echo "schema compose util" ;;
-	planner) echo "planner compose util" ;;
-	engine) echo "engine util" ;;
-	cli) echo "cli compose schema planner engine util" ;;
+	compat) echo "compat util" ;;
+	compose) echo "compose compat util" ;;
+	schema) echo "schema compose compat util" ;;
+	planner) echo "planner compose compat util" ;;
+	engine) echo "engine compat util" ;;
+	cli) echo "cli compose schema planner engine compat util" ;;
 	esac
 }
 
-for mod in util compose schema planner engine cli; do
+for mod in util compat compose schema planner engine cli; do
 	ok=$(allowed "$mod")
 	while IFS=: read -r file _ inc; do
 		dep=$(sed -n 's/.*#include "\([a-z_]*\)\/.*/\1/p' <<<"$inc")
@@ -46,6 +48,12 @@ home 'yaml.h' '^compose/yaml\.c$'
 home 'curl/' '^engine/'
 home 'cjson/' '^engine/'
 home 'pcre2.h' '^util/rx\.c$'
+
+# Platform code stays behind compat/compat.h.
+hits=$(grep -ln '_WIN32\|__MINGW' util/*.[ch] compose/*.[ch] schema/*.[ch] planner/*.[ch] engine/*.[ch] cli/*.[ch] || true)
+if [ -n "$hits" ]; then
+	echo "platform test outside compat/: $hits" >&2; bad=1
+fi
 
 [ "$bad" = 0 ] && echo "include arrows: ok"
 exit "$bad"
