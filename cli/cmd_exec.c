@@ -113,7 +113,7 @@ static int run(struct cli_session *s, const struct cli_exec_opts *o)
 	if (!e)
 		return CLI_FAIL;
 	spec.tty = tty;
-	spec.stdin = o->interactive && !o->detach;
+	spec.attach_stdin = o->interactive && !o->detach;
 	rc = engine_exec_create(e, c->id, &spec, id, &err);
 	if (!rc && o->detach)
 		rc = engine_exec_start(e, id, true, false, NULL, NULL, &err);

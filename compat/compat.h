@@ -26,6 +26,7 @@ typedef int compat_sock;
 #endif
 
 struct sockaddr;
+struct tm;
 
 /* ---- Start-up ------------------------------------------------------------ */
 
@@ -189,6 +190,9 @@ int compat_dial_pipe(struct compat_dial **out,
 		     char *why,
 		     size_t why_size);
 
+/* True where compat_dial_pipe can work (Windows). */
+bool compat_has_npipe(void);
+
 /* The socket handed out by this dial. */
 compat_sock compat_dial_fd(const struct compat_dial *d);
 
@@ -204,6 +208,45 @@ bool compat_dial_ended(struct compat_dial *d, char *why, size_t why_size);
  * child's last stderr line, if any, goes to 'why' (left alone if none).
  */
 void compat_dial_close(struct compat_dial *d, char *why, size_t why_size);
+
+/* ---- Files ----------------------------------------------------------------- */
+
+struct stat;
+
+/* The separator of path lists (COMPOSE_FILE): ':' on POSIX, ';' on Windows. */
+char compat_path_list_sep(void);
+
+/*
+ * lstat(); Windows has no symbolic links here: stat(), with the mode bits
+ * the docker CLI gives files sent from Windows (0755).
+ */
+int compat_lstat(const char *path, struct stat *st);
+/* S_ISLNK; never true on Windows. */
+bool compat_is_link(const struct stat *st);
+/* readlink() into 'buf' (NUL-terminated); -1 with errno. */
+int compat_readlink(const char *path, char *buf, size_t size);
+/* Opens 'path' for reading, binary and not inherited; a descriptor or -1. */
+int compat_open_read(const char *path);
+
+/*
+ * The names in directory 'path' without "." and "..", sorted by strcmp,
+ * in a malloc'ed array of malloc'ed strings ('*n' of them; free each and
+ * the array).  0, or -1 with errno.
+ */
+int compat_dir_list(char ***names, size_t *n, const char *path);
+
+/* ---- What the C library of one side lacks ---------------------------------- */
+
+/* glibc's qsort_r (a stable merge sort on both sides, so ties keep order). */
+void compat_qsort_r(void *base,
+		    size_t n,
+		    size_t size,
+		    int (*cmp)(const void *, const void *, void *),
+		    void *arg);
+/* memmem(). */
+void *compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen);
+/* timegm(): broken-down UTC to seconds since the epoch. */
+long long compat_timegm(const struct tm *tm);
 
 /* ---- Addresses ------------------------------------------------------------- */
 

@@ -2,6 +2,7 @@
 #include "compat/compat.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -418,6 +420,11 @@ int compat_dial_pipe(struct compat_dial **out,
 	return -1;
 }
 
+bool compat_has_npipe(void)
+{
+	return false;
+}
+
 compat_sock compat_dial_fd(const struct compat_dial *d)
 {
 	return d->fd;
@@ -481,4 +488,85 @@ void compat_dial_close(struct compat_dial *d, char *why, size_t why_size)
 out:
 	last_words(d->errfd, why, why_size);
 	free(d);
+}
+
+/* ---- Files ----------------------------------------------------------------- */
+
+char compat_path_list_sep(void)
+{
+	return ':';
+}
+
+int compat_lstat(const char *path, struct stat *st)
+{
+	return lstat(path, st);
+}
+
+bool compat_is_link(const struct stat *st)
+{
+	return S_ISLNK(st->st_mode);
+}
+
+int compat_readlink(const char *path, char *buf, size_t size)
+{
+	ssize_t n = readlink(path, buf, size - 1);
+
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int compat_open_read(const char *path)
+{
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static int byname(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int compat_dir_list(char ***names, size_t *n, const char *path)
+{
+	struct dirent **ents = NULL;
+	int m = scandir(path, &ents, NULL, byname);
+
+	*names = NULL;
+	*n = 0;
+	if (m < 0)
+		return -1;
+	*names = xcalloc((size_t)m + 1, sizeof(char *));
+	for (int i = 0; i < m; i++) {
+		const char *nm = ents[i]->d_name;
+
+		if (strcmp(nm, ".") && strcmp(nm, ".."))
+			(*names)[(*n)++] = xstrdup(nm);
+		free(ents[i]);
+	}
+	free(ents);
+	return 0;
+}
+
+/* ---- The C library ----------------------------------------------------------- */
+
+void compat_qsort_r(void *base,
+		    size_t n,
+		    size_t size,
+		    int (*cmp)(const void *, const void *, void *),
+		    void *arg)
+{
+	qsort_r(base, n, size, cmp, arg);
+}
+
+void *compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen)
+{
+	return memmem(hay, hlen, needle, nlen);
+}
+
+long long compat_timegm(const struct tm *tm)
+{
+	struct tm t = *tm;
+
+	return (long long)timegm(&t);
 }

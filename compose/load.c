@@ -219,9 +219,12 @@ static int pick_files(struct file_list *fl,
 		const char *sep =
 			compose_env_get(p->env, "COMPOSE_PATH_SEPARATOR");
 		char *copy = arena_strdup(a, cf), *save = NULL;
+		char dflt[2] = {compat_path_list_sep(), '\0'};
 
-		for (char *t = strtok_r(copy, sep && *sep ? sep : ":", &save);
-		     t; t = strtok_r(NULL, sep && *sep ? sep : ":", &save))
+		if (!sep || !*sep)
+			sep = dflt;
+		for (char *t = strtok_r(copy, sep, &save); t;
+		     t = strtok_r(NULL, sep, &save))
 			files_add(a, fl, compose_path_join(a, cwd, t), t);
 		if (fl->n)
 			return 0;

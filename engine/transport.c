@@ -2,7 +2,9 @@
  * Transports: how a request reaches a daemon for each kind of URL.  unix://
  * and tcp:// are plain libcurl; ssh:// runs `ssh ... docker system
  * dial-stdio` as the docker CLI does, with curl's connection on the child's
- * stdin and stdout.
+ * stdin and stdout; npipe:// (Windows builds) relays curl's connection to
+ * the named pipe.  Both go through a dial of the platform layer
+ * (compat_dial_command, compat_dial_pipe).
  */
 #include "engine/engine_int.h"
 
@@ -77,6 +79,34 @@ static int parse_ssh(struct engine_url *u, const char *rest)
 	return 0;
 }
 
+static bool is_sep(char c)
+{
+	return c == '/' || c == '\\';
+}
+
+/*
+ * "//HOST/pipe/NAME" with slashes or backslashes, separators possibly
+ * doubled (the seed's "//./pipe//docker_lcow"), as the docker CLI takes it.
+ */
+static bool npipe_ok(const char *p)
+{
+	size_t n;
+
+	if (!is_sep(p[0]) || !is_sep(p[1]))
+		return false;
+	p += 2;
+	n = strcspn(p, "/\\");
+	if (!n)
+		return false;
+	for (p += n; is_sep(*p); p++)
+		;
+	if (strncmp(p, "pipe", 4) || !is_sep(p[4]))
+		return false;
+	for (p += 4; is_sep(*p); p++)
+		;
+	return *p != '\0';
+}
+
 int engine_url_parse(struct engine_url *out, const char *url, struct diag *err)
 {
 	struct engine_url u = {0};
@@ -100,6 +130,7 @@ int engine_url_parse(struct engine_url *out, const char *url, struct diag *err)
 	} else if (!strncmp(url, "npipe://", 8)) {
 		u.kind = ENGINE_URL_NPIPE;
 		u.path = xstrdup(url + 8);
+		bad = !npipe_ok(u.path);
 	} else {
 		engine_url_release(&u);
 		return diag_set(err, DIAG_EUSAGE, NULL,
@@ -178,11 +209,18 @@ int eng_transport_init(struct engine *e, struct diag *err)
 
 	switch (u->kind) {
 	case ENGINE_URL_NPIPE:
-		return diag_set(err, DIAG_EUSAGE, NULL,
-				"npipe:// needs a Windows client; this build "
-				"cannot open '%s'; use ssh:// or tcp:// to "
-				"reach a Windows daemon from here",
-				e->url);
+		if (!compat_has_npipe())
+			return diag_set(err, DIAG_EUSAGE, NULL,
+					"npipe:// needs a Windows client; this "
+					"build cannot open '%s'; use ssh:// or "
+					"tcp:// to reach a Windows daemon from "
+					"here",
+					e->url);
+		placeholder_host(e);
+		snprintf(resolve, sizeof(resolve), "%s:80:127.0.0.1",
+			 e->base + strlen("http://"));
+		e->resolve = curl_slist_append(NULL, resolve);
+		return 0;
 	case ENGINE_URL_UNIX:
 		placeholder_host(e);
 		return 0;
@@ -235,8 +273,8 @@ static void tls_file(CURL *h, CURLoption opt, const char *dir, const char *file)
 }
 
 static curl_socket_t
-ssh_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr);
-static int ssh_close(void *ud, curl_socket_t fd);
+dial_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr);
+static int dial_close(void *ud, curl_socket_t fd);
 
 void eng_transport_setup(struct engine *e, CURL *h)
 {
@@ -260,13 +298,12 @@ void eng_transport_setup(struct engine *e, CURL *h)
 				 e->tls_verify ? 2L : 0L);
 		break;
 	case ENGINE_URL_SSH:
-		curl_easy_setopt(h, CURLOPT_RESOLVE, e->resolve);
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, ssh_open);
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, e);
-		curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, ssh_close);
-		curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, e);
-		break;
 	case ENGINE_URL_NPIPE:
+		curl_easy_setopt(h, CURLOPT_RESOLVE, e->resolve);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, dial_open);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, e);
+		curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, dial_close);
+		curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, e);
 		break;
 	}
 }
@@ -320,23 +357,29 @@ static void free_argv(char **v)
 
 /*
  * The platform layer gives curl a loopback socket whose far end is the
- * ssh child's stdin and stdout (compat_dial_command).
+ * ssh child's stdin and stdout (compat_dial_command), or the named pipe.
  */
 static curl_socket_t
-ssh_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+dial_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
 {
 	struct engine *e = ud;
 	struct compat_dial *d;
 	compat_sock fd;
 	unsigned len = 0;
-	char **argv;
 	int rc;
 
 	(void)purpose;
-	argv = ssh_argv(e);
-	rc = compat_dial_command(&d, &fd, &addr->addr, &len, argv, e->ssh_err,
-				 sizeof(e->ssh_err));
-	free_argv(argv);
+	if (e->u.kind == ENGINE_URL_NPIPE) {
+		rc = compat_dial_pipe(&d, &fd, &addr->addr, &len, e->u.path,
+				      e->connect_timeout_ms, e->ssh_err,
+				      sizeof(e->ssh_err));
+	} else {
+		char **argv = ssh_argv(e);
+
+		rc = compat_dial_command(&d, &fd, &addr->addr, &len, argv,
+					 e->ssh_err, sizeof(e->ssh_err));
+		free_argv(argv);
+	}
 	if (rc)
 		return CURL_SOCKET_BAD;
 	addr->family = AF_INET;
@@ -356,7 +399,7 @@ static void reap(struct engine *e, size_t i)
 	compat_dial_close(d, e->ssh_err, sizeof(e->ssh_err));
 }
 
-static int ssh_close(void *ud, curl_socket_t fd)
+static int dial_close(void *ud, curl_socket_t fd)
 {
 	struct engine *e = ud;
 
@@ -371,7 +414,7 @@ static int ssh_close(void *ud, curl_socket_t fd)
 
 const char *eng_transport_hint(struct engine *e)
 {
-	if (e->u.kind != ENGINE_URL_SSH)
+	if (e->u.kind != ENGINE_URL_SSH && e->u.kind != ENGINE_URL_NPIPE)
 		return "";
 	/* A child that already died tells us why the pipe closed. */
 	for (size_t i = 0; i < e->n_kids; i++)

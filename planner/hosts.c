@@ -351,7 +351,7 @@ static void block_lines(struct compose_strv *out,
 	for (size_t i = 0; i < n; i++)
 		if (!e[i].late && e[i].ip)
 			idx[m++] = i;
-	qsort_r(idx, m, sizeof(*idx), cmp_by_ip, (void *)e);
+	compat_qsort_r(idx, m, sizeof(*idx), cmp_by_ip, (void *)e);
 	for (size_t i = 0; i < m; i++) {
 		if (i && !strcmp(e[idx[i]].ip, e[idx[i - 1]].ip)) {
 			g[ng - 1].len++;
