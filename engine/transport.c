@@ -8,6 +8,7 @@
  */
 #include "engine/engine_int.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h> /* access */
