@@ -17,7 +17,6 @@
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
-#define UP_EXIT_INTERRUPTED 130
 #define UP_NETWORK_ATTEMPTS 8 /* plans, when another client takes a subnet */
 
 static volatile sig_atomic_t up_stop;
@@ -177,6 +176,11 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 	return CLI_OK;
 }
 
+int cli_signal_status(void)
+{
+	return 128 + (up_stop > 0 ? (int)up_stop : SIGINT);
+}
+
 void cli_signals_catch(volatile sig_atomic_t **flag)
 {
 	compat_catch_interrupts(&up_stop, COMPAT_INT_KEY | COMPAT_INT_TERM);
@@ -287,7 +291,7 @@ int cli_jobs_run(struct apply_jobs *jobs,
 	if (rc == DIAG_EINTR) {
 		cli_errorf("interrupted: the jobs in flight finished, nothing "
 			   "else was started");
-		return UP_EXIT_INTERRUPTED;
+		return cli_signal_status();
 	}
 	if (rc == DIAG_EUSAGE)
 		cli_error(&err);

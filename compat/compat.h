@@ -88,8 +88,10 @@ void compat_dl_close(void *lib);
 #define COMPAT_INT_TERM 2u /* SIGTERM; Windows: console closed, logoff */
 
 /*
- * From now on the interrupts of 'which' set '*flag' to 1 instead of ending
- * the process; a NULL 'flag' gives them back their default action.  A poll
+ * From now on the interrupts of 'which' set '*flag' to the signal number
+ * (SIGINT, SIGTERM; Windows: SIGINT for Ctrl-C and Ctrl-Break, SIGTERM for
+ * a closed console, logoff and shutdown) instead of ending the process; a
+ * NULL 'flag' gives them back their default action.  A poll
  * or sleep in progress returns early (no SA_RESTART) so that the flag is
  * seen.  Returns the flag that the first interrupt of 'which' set until
  * now (NULL: its default), to put back later.

@@ -113,7 +113,7 @@ static void on_interrupt(int sig)
 	volatile sig_atomic_t *f = sig == SIGINT ? int_flag : term_flag;
 
 	if (f)
-		*f = 1;
+		*f = sig;
 }
 
 static volatile sig_atomic_t *

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Rejects any #include that breaks the module arrows of shared/STYLE.md:
-#   cli -> {apply, compose, schema, planner, engine};
-#   apply -> {compose, planner, engine}; schema -> compose;
-#   planner -> compose; everything may use compat (the platform layer) and
-#   util; compat uses util; util uses nothing.  Only compat/ tests _WIN32.
+#   cli -> {apply, compose, schema, planner, translate, engine};
+#   apply -> {compose, planner, engine}; translate -> {planner, compose};
+#   schema -> compose; planner -> compose; everything may use compat (the
+#   platform layer) and util; compat uses util; util uses nothing.  Only
+#   compat/ tests _WIN32.
 # Also keeps each library in its one home: libyaml in compose/yaml.c,
 # libcurl and cJSON in engine/, PCRE2 in util/rx.c.
 set -euo pipefail
@@ -17,13 +18,14 @@ allowed() { # module -> the modules it may include
 	compose) echo "compose compat util" ;;
 	schema) echo "schema compose compat util" ;;
 	planner) echo "planner compose compat util" ;;
+	translate) echo "translate planner compose compat util" ;;
 	engine) echo "engine compat util" ;;
 	apply) echo "apply compose planner engine compat util" ;;
-	cli) echo "cli apply compose schema planner engine compat util" ;;
+	cli) echo "cli apply compose schema planner translate engine compat util" ;;
 	esac
 }
 
-for mod in util compat compose schema planner engine apply cli; do
+for mod in util compat compose schema planner translate engine apply cli; do
 	ok=$(allowed "$mod")
 	while IFS=: read -r file _ inc; do
 		dep=$(sed -n 's/.*#include "\([a-z_]*\)\/.*/\1/p' <<<"$inc")
@@ -41,7 +43,7 @@ done
 
 home() { # header pattern, allowed files (regex)
 	local hits
-	hits=$(grep -ln "#include <$1" util/*.[ch] compose/*.[ch] schema/*.[ch] planner/*.[ch] engine/*.[ch] apply/*.[ch] cli/*.[ch] | grep -Ev "$2" || true)
+	hits=$(grep -ln "#include <$1" util/*.[ch] compose/*.[ch] schema/*.[ch] planner/*.[ch] translate/*.[ch] engine/*.[ch] apply/*.[ch] cli/*.[ch] | grep -Ev "$2" || true)
 	if [ -n "$hits" ]; then
 		echo "<$1> outside its home ($2): $hits" >&2; bad=1
 	fi
@@ -52,7 +54,7 @@ home 'cjson/' '^engine/'
 home 'pcre2.h' '^util/rx\.c$'
 
 # Platform code stays behind compat/compat.h.
-hits=$(grep -ln '_WIN32\|__MINGW' util/*.[ch] compose/*.[ch] schema/*.[ch] planner/*.[ch] engine/*.[ch] apply/*.[ch] cli/*.[ch] || true)
+hits=$(grep -ln '_WIN32\|__MINGW' util/*.[ch] compose/*.[ch] schema/*.[ch] planner/*.[ch] engine/*.[ch] apply/*.[ch] translate/*.[ch] cli/*.[ch] || true)
 if [ -n "$hits" ]; then
 	echo "platform test outside compat/: $hits" >&2; bad=1
 fi
