@@ -83,7 +83,7 @@ static bool valid_name(const char *s)
 /* "~" and "~/..." as a shell would expand them (cert=~/certs). */
 static const char *expand_home(struct engine_registry *r, const char *path)
 {
-	const char *home = env_get(r, "HOME");
+	const char *home = env_get(r, compat_home_var());
 
 	if (path[0] != '~' || (path[1] && path[1] != '/') || !home)
 		return arena_strdup(r->a, path);
