@@ -113,6 +113,7 @@ int cmd_graph(int argc, char **argv)
 
 		graph_hosts(&hosts, &n, a, reg, p->name, offline);
 		o.default_platform = getenv("DOCKER_DEFAULT_PLATFORM");
+		cli_plan_desktop_defaults(&o, a, p, reg);
 		if (plan_build(&pl, p, hosts, n, &o, &err)) {
 			cli_error(&err);
 			goto out;

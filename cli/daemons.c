@@ -75,3 +75,4 @@ bool cli_project_present(void)
 	}
 	return false;
 }
+

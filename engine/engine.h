@@ -1103,6 +1103,7 @@ enum engine_source {
 	ENGINE_SRC_FILE,    /* x-mixcompose.daemons */
 	ENGINE_SRC_CONTEXT, /* a docker context on disk */
 	ENGINE_SRC_DEFAULT, /* DOCKER_HOST / DOCKER_CONTEXT / default socket */
+	ENGINE_SRC_DESKTOP, /* Docker Desktop's two engines, found by context */
 };
 
 const char *engine_source_name(enum engine_source s);
@@ -1134,6 +1135,11 @@ struct engine_daemon {
 	bool tls_verify;
 	const char *cert_path;
 	bool declared; /* named by the project (file), not just found */
+	/*
+	 * "Linux" or "Windows" when the entry is one of Docker Desktop's two
+	 * engines, found with no daemon map (ENGINE_SRC_DESKTOP); else NULL.
+	 */
+	const char *desktop_engine;
 
 	/* Filled by engine_registry_probe(). */
 	bool probed;
@@ -1170,8 +1176,13 @@ struct engine_registry_opts {
 
 /*
  * Builds the map: flags > MIXCOMPOSE_DAEMON_* > declarations > contexts.
- * With nothing declared it holds just "default", resolved as the docker
- * CLI does (DOCKER_HOST > DOCKER_CONTEXT > currentContext > the socket).
+ * With nothing declared, and neither DOCKER_HOST nor a DOCKER_CONTEXT /
+ * currentContext other than "default" or Docker Desktop's own, the
+ * contexts "desktop-linux" and "desktop-windows" (both present) give two
+ * entries, "linux" and "windows", declared os linux and windows, source
+ * ENGINE_SRC_DESKTOP.  Else the map holds just "default", resolved as the
+ * docker CLI does (DOCKER_HOST > DOCKER_CONTEXT > currentContext > the
+ * socket).
  */
 int engine_registry_new(struct engine_registry **out,
 			const struct engine_registry_opts *opts,
@@ -1188,6 +1199,8 @@ struct engine_daemon *engine_registry_find(struct engine_registry *r,
  * unreachable with an error naming both.
  */
 int engine_registry_probe(struct engine_registry *r, struct diag *err);
+/* True when the entries are Docker Desktop's engines (ENGINE_SRC_DESKTOP). */
+bool engine_registry_is_desktop(const struct engine_registry *r);
 /* The entry's engine (connected lazily); NULL with 'err' on failure. */
 struct engine *engine_registry_engine(struct engine_registry *r,
 				      struct engine_daemon *d,
@@ -1197,6 +1210,12 @@ struct engine *engine_registry_engine(struct engine_registry *r,
 struct engine_context {
 	char name[256];
 	char host[1024];
+	/*
+	 * Metadata "io.mixcompose.lab": true (the docker CLI keeps unknown
+	 * metadata keys): the context's daemon may stand in for the OS it is
+	 * declared to run, as lab=true does for a daemon of the map.
+	 */
+	bool lab;
 	bool skip_tls_verify;
 	bool has_tls;	    /* tls/<sha>/docker holds files */
 	char tls_dir[1024]; /* that directory */
