@@ -292,6 +292,12 @@ int cli_hosts_sync(struct cli_session *s,
  * ("IP NAME [NAME...]", blanks or tabs, '#' starts a comment).
  */
 bool cli_hosts_file_has(const char *file, const char *ip, const char *name);
+/*
+ * An engine_file_edit_fn: the hosts file text 'old' with the block 'ud'
+ * (a plan container's hosts_block) merged in by plan_hosts_merge; the
+ * caller frees the result.
+ */
+char *cli_hosts_merge_edit(void *ud, const char *old, size_t len);
 
 /* ---- Merged logs (cli/logs.c) ------------------------------------------ */
 

@@ -400,6 +400,66 @@ int plan_hosts_block(struct sbuf *out,
 	return 0;
 }
 
+/* One line of 'old' at 'p' (without its end), and where the next begins. */
+static size_t line_at(const char *p, const char *end, const char **next)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+	*next = nl ? nl + 1 : end;
+	if (n && p[n - 1] == '\r')
+		n--;
+	return n;
+}
+
+static bool line_is(const char *p, size_t n, const char *s)
+{
+	return strlen(s) == n && !memcmp(p, s, n);
+}
+
+static bool line_has_tag(const char *p, size_t n)
+{
+	size_t t = strlen(PLAN_HOSTS_TAG);
+
+	for (size_t i = 0; i + t <= n; i++)
+		if (!memcmp(p + i, PLAN_HOSTS_TAG, t))
+			return true;
+	return false;
+}
+
+void plan_hosts_merge(struct sbuf *out,
+		      const char *old,
+		      size_t len,
+		      const char *block)
+{
+	const char *p = old, *end = old + len, *next;
+	const char *first_nl = memchr(old, '\n', len);
+	const char *eol = first_nl && first_nl > old && first_nl[-1] == '\r'
+				  ? "\r\n"
+				  : "\n";
+	bool in = false;
+
+	while (p < end) {
+		size_t n = line_at(p, end, &next);
+
+		if (line_is(p, n, PLAN_HOSTS_BEGIN))
+			in = true;
+		else if (line_is(p, n, PLAN_HOSTS_END))
+			in = false;
+		else if (!in && !line_has_tag(p, n)) {
+			sbuf_add(out, p, n);
+			sbuf_adds(out, eol);
+		}
+		p = next;
+	}
+	for (p = block, end = block + strlen(block); p < end; p = next) {
+		size_t n = line_at(p, end, &next);
+
+		sbuf_add(out, p, n);
+		sbuf_adds(out, eol);
+	}
+}
+
 /*
  * POSIX sh (busybox ash is enough): keep every line outside the markers,
  * then write the kept text and the new block back through '>' and '>>',
