@@ -1,17 +1,155 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
+#include "apply/apply.h"
 #include "compose/compose.h"
 
 /* One subcommand: cmd_<name>(argc, argv) with argv[0] the command name. */
+struct cli_spec;
 struct cli_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *help;
+	const struct cli_spec *spec;
 };
+
+/* ---- Option tables (cli/opt.c) -----------------------------------------
+ *
+ * Each command describes its options once, in a table; parsing, --help,
+ * usage errors, man pages and shell completion all read that table.
+ */
+
+enum cli_opt_kind {
+	CLI_OPT_BOOL, /* a bool field, set to true */
+	CLI_OPT_STR,  /* a const char * field, set to the value */
+	CLI_OPT_INT,  /* an int or long field, the value in [min, max] */
+	CLI_OPT_FN,   /* fn(obj, value); value NULL for a flag */
+};
+
+enum {
+	CLI_OPT_HIDDEN = 1, /* accepted, but not in help or completion */
+	CLI_OPT_OPTVAL = 2, /* --name[=VALUE]: the value is optional */
+	CLI_OPT_REPEAT = 4, /* may be given several times */
+};
+
+/* What a value completes to (shell completion). */
+enum cli_complete {
+	CLI_COMPLETE_NONE,
+	CLI_COMPLETE_SERVICE, /* a service of the project */
+	CLI_COMPLETE_PROFILE, /* a profile of the project */
+	CLI_COMPLETE_DAEMON,  /* NAME= of a known daemon */
+	CLI_COMPLETE_FILE,
+	CLI_COMPLETE_DIR,
+	CLI_COMPLETE_COMMAND, /* a mixcompose command */
+};
+
+struct cli_opt {
+	char sname;	      /* 0: none */
+	const char *lname;    /* NULL: none */
+	enum cli_opt_kind kind;
+	size_t off;	      /* the field in the command's options struct */
+	size_t size;	      /* an INT field's size */
+	const char *arg;      /* the value's name in help; NULL: no value */
+	const char *help;     /* may hold newlines */
+	long min, max;	      /* INT */
+	const char *what;     /* INT: "a number of seconds" (messages) */
+	const char *choices;  /* "table|json": the only values taken */
+	int (*fn)(void *obj, const char *value); /* 0 or CLI_USAGE */
+	enum cli_complete complete;
+	unsigned flags;
+};
+
+#define CLI_OPT_FIELD(T, f) .off = offsetof(T, f)
+/* -x/--name: sets bool field 'f' of the options struct 'T'. */
+#define CLI_FLAG(s, l, T, f, h)                                                \
+	{.sname = (s), .lname = (l), .kind = CLI_OPT_BOOL,                     \
+	 CLI_OPT_FIELD(T, f), .help = (h)}
+/* -x/--name VALUE: a string field. */
+#define CLI_STR(s, l, T, f, a, h)                                              \
+	{.sname = (s), .lname = (l), .kind = CLI_OPT_STR,                      \
+	 CLI_OPT_FIELD(T, f), .arg = (a), .help = (h)}
+/* -x/--name N: an int or long field, N in [lo, hi]. */
+#define CLI_INT(s, l, T, f, a, lo, hi, w, h)                                   \
+	{.sname = (s), .lname = (l), .kind = CLI_OPT_INT,                      \
+	 CLI_OPT_FIELD(T, f), .size = sizeof(((T *)0)->f), .arg = (a),         \
+	 .help = (h), .min = (lo), .max = (hi), .what = (w)}
+/* -x/--name [VALUE]: calls fn(obj, value) (a: NULL for a flag). */
+#define CLI_FN(s, l, f, a, h)                                                  \
+	{.sname = (s), .lname = (l), .kind = CLI_OPT_FN, .fn = (f),            \
+	 .arg = (a), .help = (h)}
+/* -t/--timeout N style: a number of seconds, int-sized. */
+#define CLI_SECONDS(s, l, T, f, h)                                             \
+	CLI_INT(s, l, T, f, "N", 0, INT_MAX, "a number of seconds", h)
+/* --format A|B: only those values. */
+#define CLI_FORMAT(T, f, c, h)                                                 \
+	{.lname = "format", .kind = CLI_OPT_STR, CLI_OPT_FIELD(T, f),          \
+	 .arg = (c), .choices = (c), .help = (h)}
+/* --progress MODE (checked by cli_progress_mode_ok). */
+#define CLI_PROGRESS(T, f)                                                     \
+	CLI_STR(0, "progress", T, f, "MODE", "auto, tty, plain, json or quiet")
+#define CLI_OPT_END {0}
+
+/* One command's options and usage: what --help and `man` show. */
+struct cli_spec {
+	const char *name;     /* "up"; "mixcompose" for the top level */
+	const char *args;     /* usage after the options: "[SERVICE...]" */
+	const char *summary;  /* one line, in the list of commands */
+	const char *desc;     /* the paragraph of --help and the man page */
+	const struct cli_opt *opts; /* ends with CLI_OPT_END */
+	int min_args, max_args;	    /* positional arguments; max -1: any */
+	enum cli_complete args_complete;
+	unsigned flags;
+};
+
+enum {
+	/* Options end at the first argument (exec, run, the top level). */
+	CLI_SPEC_ARGS_END = 1,
+	CLI_SPEC_HIDDEN = 2, /* not in the list of commands */
+};
+
+/* What cli_opt_parse returns after printing --help to stdout. */
+#define CLI_HELP (-1)
+
+/*
+ * Parses argv[1..argc) (argv[0] is the command's name) by 's', into
+ * 'obj' (the struct the table's offsets point into).  Flags may come
+ * between the arguments (unless CLI_SPEC_ARGS_END); "--" ends them.  The
+ * arguments are moved to argv[1..1+*nargs), in order.  Returns CLI_OK,
+ * CLI_USAGE (reported, with the usage on stderr when the option itself
+ * was wrong) or CLI_HELP after -h/--help.
+ */
+int cli_opt_parse(const struct cli_spec *s,
+		  void *obj,
+		  int argc,
+		  char **argv,
+		  int *nargs);
+/* The --help text of 's' (usage, description, options). */
+void cli_opt_help(FILE *f, const struct cli_spec *s);
+/* The option of 's' named "--name" or "-x" (NULL if none). */
+const struct cli_opt *cli_opt_find(const struct cli_spec *s, const char *arg);
+/* "--name" (or "-x" if it has no long name), in 'buf'. */
+const char *cli_opt_name(char *buf, size_t size, const struct cli_opt *o);
+
+/* Every command, sorted (main.c); ends with a NULL name. */
+extern const struct cli_cmd cli_cmds[];
+/* The top level's options (main.c). */
+extern const struct cli_spec cli_spec_main;
+/* Each command's, in its cmd_*.c. */
+extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
+	cli_spec_daemons, cli_spec_down, cli_spec_exec, cli_spec_graph,
+	cli_spec_hosts, cli_spec_images, cli_spec_kill, cli_spec_logs,
+	cli_spec_ls, cli_spec_pause, cli_spec_plan, cli_spec_port, cli_spec_ps,
+	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
+	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
+	cli_spec_unpause, cli_spec_up, cli_spec_version;
+/* The hidden ones: shell scripts, their candidates (cli/complete.c). */
+extern const struct cli_spec cli_spec_completion, cli_spec_complete;
+int cmd_completion(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
 
 /* Options that come before the command, as in docker compose. */
 struct cli_global {
@@ -88,78 +226,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
-/* ---- The project's state on every daemon (cli/state.c) ---------------- */
-
-struct plan_host;
-struct plan_host_container;
-struct engine_daemon;
-struct engine_registry;
-struct engine_port;
-struct arena;
-struct engine;
-
-/* What `ps` shows besides the planner's facts, one per plan_host_container. */
-struct cli_container_ext {
-	const char *image;
-	const char *status; /* "Up 3 minutes" */
-	struct engine_port *ports;
-	size_t n_ports;
-};
-
-/*
- * Fills one plan_host per daemon of 'reg', in registry order, everything
- * in 'a'.  Probes the registry first if any entry is not probed yet.  For
- * each usable daemon (probed, reachable, no OS mismatch), concurrently:
- * the containers labelled com.docker.compose.project=<project_name>
- * (all=1, sorted by name), then ALL its networks and its volumes.  name,
- * os (the effective one: declared for a lab stand-in), engine_os (the
- * reported one), arch, api_major/minor (negotiated) and lab (stand-in)
- * come from the probe.
- *
- * A daemon that is not usable, or whose listing fails, gets a WARNING in
- * 'dl' naming it and why; with 'all_daemons' it is still in '*out' with
- * offline=true and os/arch/lab as declared (so routing still works and
- * the caller can refuse), without it it is left out.  The caller decides
- * whether that is an error (up: yes; ps/logs: no).  Returns 0 if at least
- * one daemon answered, else DIAG_ETRANSPORT ('*out' is filled anyway).
- */
-int cli_state_collect(struct plan_host **out,
-		      size_t *n_out,
-		      struct arena *a,
-		      struct engine_registry *reg,
-		      const char *project_name,
-		      bool all_daemons,
-		      struct diag_list *dl);
-/*
- * As cli_state_collect, and '*ext_out' (if not NULL) gets one array per
- * host, parallel to hosts[h].containers (NULL for an offline host).
- */
-int cli_state_collect_ext(struct plan_host **out,
-			  size_t *n_out,
-			  struct cli_container_ext ***ext_out,
-			  struct arena *a,
-			  struct engine_registry *reg,
-			  const char *project_name,
-			  bool all_daemons,
-			  struct diag_list *dl);
-/*
- * One offline plan_host per registry entry from what is declared (flags,
- * MIXCOMPOSE_DAEMON_*, x-mixcompose.daemons), without contacting anyone:
- * `plan --offline`.  os defaults to "linux"; a lab entry runs "linux".
- */
-void cli_state_offline(struct plan_host **out,
-		       size_t *n_out,
-		       struct arena *a,
-		       struct engine_registry *reg);
-/* One plan_host from one registry entry (offline unless usable). */
-void cli_state_host_init(struct plan_host *h,
-			 struct arena *a,
-			 const struct engine_daemon *d);
-/* True if the entry was probed, answered, and its OS checks out. */
-bool cli_daemon_usable(const struct engine_daemon *d);
-/* The registry entry a plan_host came from (by name), or NULL. */
-struct engine_daemon *cli_state_daemon(struct engine_registry *reg,
-				       const struct plan_host *h);
+/* ---- A command's session (cli/session.c) -------------------------------- */
 
 /*
  * What most commands start with: the project (loaded, or only its name
@@ -173,7 +240,7 @@ struct cli_session {
 	struct arena *a; /* hosts and ext live here */
 	struct plan_host *hosts;
 	size_t n_hosts;
-	struct cli_container_ext **ext; /* ext[h]: NULL for offline hosts */
+	struct apply_container_ext **ext; /* ext[h]: NULL for offline hosts */
 	bool reachable;			/* some daemon answered */
 };
 
@@ -241,10 +308,8 @@ int cli_life_after_start(struct cli_session *s, char *const *names, size_t n);
 int cli_life_command(int argc, char **argv, enum cli_life act);
 
 /*
- * cli/images.c: fills hosts[].images of the session for the images whose
- * pull policy (or 'pull', the `up --pull` value, NULL: none) needs to know
- * whether they are there and when they were last pulled (never, daily,
- * weekly, every_<duration>), on every reachable daemon.
+ * apply_images_collect for the session's hosts and project (see
+ * apply/apply.h); an engine that cannot connect is reported.
  */
 void cli_images_collect(struct cli_session *s, const char *pull);
 
@@ -262,7 +327,7 @@ int cli_plan_open(struct cli_session *s, bool offline);
 /*
  * Builds the plan of the session's project ('opts' may be NULL).  With
  * 'offline', or when no daemon answered (a warning says so), the hosts
- * come from the declarations (cli_state_offline) and opts->offline is
+ * come from the declarations (apply_state_offline) and opts->offline is
  * set.  DOCKER_DEFAULT_PLATFORM fills opts->default_platform.  Reports
  * errors; returns CLI_OK or CLI_FAIL.  Free '*out' with plan_free()
  * before closing the session (the plan borrows its strings).
@@ -292,12 +357,6 @@ int cli_hosts_sync(struct cli_session *s,
  * ("IP NAME [NAME...]", blanks or tabs, '#' starts a comment).
  */
 bool cli_hosts_file_has(const char *file, const char *ip, const char *name);
-/*
- * An engine_file_edit_fn: the hosts file text 'old' with the block 'ud'
- * (a plan container's hosts_block) merged in by plan_hosts_merge; the
- * caller frees the result.
- */
-char *cli_hosts_merge_edit(void *ud, const char *old, size_t len);
 
 /* ---- Merged logs (cli/logs.c) ------------------------------------------ */
 
@@ -420,7 +479,6 @@ struct cli_exec_opts {
  */
 int cli_exec_parse(struct cli_exec_opts *o, int argc, char **argv);
 void cli_exec_opts_release(struct cli_exec_opts *o);
-void cli_exec_usage(FILE *f);
 
 struct cli_run_opts {
 	bool detach;
@@ -449,7 +507,6 @@ struct cli_run_opts {
 /* As cli_exec_parse, for `run`. */
 int cli_run_parse(struct cli_run_opts *o, int argc, char **argv);
 void cli_run_opts_release(struct cli_run_opts *o);
-void cli_run_usage(FILE *f);
 
 #define CLI_RUN_NAME_MAX 256
 /*
@@ -463,16 +520,8 @@ void cli_run_name(char out[CLI_RUN_NAME_MAX],
 		  const unsigned char slug[32],
 		  char slug_hex[65]);
 
-/* One --publish: [IP:][HOST[-END]:]PORT[/PROTO] (IPv4 host IPs only). */
-struct cli_publish {
-	char host_ip[64];   /* "" : all */
-	char host_port[16]; /* "" : any; "8000-8010" */
-	unsigned container_port;
-	char protocol[8]; /* "" : tcp */
-};
-
 /* 0, or -1 if 's' is not a port publication. */
-int cli_publish_parse(struct cli_publish *out, const char *s);
+int cli_publish_parse(struct apply_publish *out, const char *s);
 
 /* ---- Interactive streams of exec and run (cli/tty.c) ------------------ */
 
@@ -511,184 +560,9 @@ bool cli_tty_size(int fd, unsigned *rows, unsigned *cols);
  */
 int cli_tty_decide(bool *tty, bool no_tty, bool interactive);
 
-/* ---- up/down: plan -> jobs (cli/apply.c), progress (cli/progress.c) ---- */
+/* ---- up/down: progress (cli/progress.c), jobs run (cli/cmd_up.c) ------ */
 
 #include <signal.h> /* sig_atomic_t */
-
-struct plan;
-struct plan_down;
-struct engine_job;
-
-/* What the progress display shows for one job (the job's ud). */
-struct cli_job_info {
-	const char *line;   /* display line: "Container proj-web-1" */
-	const char *daemon; /* "windows", or NULL */
-	const char *doing;  /* text while it works; NULL: keep the line's */
-	const char *done;   /* text when done; NULL: keep the line's */
-	const char *noop;   /* text when nothing had to be done; NULL: done */
-	bool lazy;	    /* shown only once it has a phase (a pull) */
-	/* An optional job's service (depends_on required: false), or NULL. */
-	const char *optional_dep;
-};
-
-/* A job graph for engine_run(); specs and infos live in 'a'. */
-struct cli_jobs {
-	struct arena *a;
-	struct engine_job *v;
-	size_t n;
-	size_t alloc;
-};
-
-struct cli_up_opts {
-	int timeout_s; /* stop timeout on recreate; -1: the container's */
-	bool wait;     /* --wait: end with every container running/healthy */
-	long wait_timeout_ms; /* for --wait; 0: none */
-	/*
-	 * Builds: `build`'s --build-arg (replace the file's), --no-cache,
-	 * --pull, and where each line of build output goes (NULL: nowhere;
-	 * 'ud' is the job's "IMAGE (DAEMON)" label).
-	 */
-	const struct compose_kv *build_args;
-	size_t n_build_args;
-	bool no_cache;
-	bool pull;
-	int (*build_out)(void *ud, const char *text);
-	/* The builds already ran (up's first phase): no build jobs. */
-	bool builds_done;
-	bool no_start; /* --no-start, create: create only, start nothing */
-	/* The plan's networks exist already (cli_apply_networks ran). */
-	bool networks_made;
-};
-
-struct cli_down_opts {
-	int timeout_s;
-};
-
-void cli_jobs_init(struct cli_jobs *j);
-void cli_jobs_release(struct cli_jobs *j);
-/*
- * The POST /build spec of service 'si' of 'p' (on its daemon), in 'a'.
- * 'platform' is what the daemon is asked for (NULL: its own).  A remote
- * (git/URL) context is a DIAG_EUSAGE error.
- */
-struct engine_build_spec;
-int cli_build_spec(struct engine_build_spec **out,
-		   struct arena *a,
-		   const struct plan *p,
-		   size_t si,
-		   const char *platform,
-		   const struct cli_up_opts *o,
-		   struct diag *err);
-/*
- * Appends one IMAGE_BUILD job per selected service whose plan says it is
- * built (always, or only when missing), once per (daemon, image): what
- * `mixcompose build` runs, and up's first phase.  'service_job' (may be
- * NULL; p->n_services entries) gets each service's job index, or
- * SIZE_MAX: after the run, that job's id is the image id.
- */
-int cli_apply_build(struct cli_jobs *out,
-		    const struct plan *p,
-		    struct engine *const *engines,
-		    const struct cli_up_opts *o,
-		    size_t *service_job,
-		    struct diag *err);
-/* Appends the removal of 'image' on 'e' (a missing image is fine). */
-void cli_jobs_add_image_remove(struct cli_jobs *out,
-			       struct engine *e,
-			       const char *image,
-			       const char *daemon);
-/*
- * Appends only the network creates of 'p' (the first phase of up: see
- * cmd_up.c).  Returns how many jobs it added.
- */
-size_t cli_apply_networks(struct cli_jobs *out,
-			  const struct plan *p,
-			  struct engine *const *engines);
-/*
- * Appends the jobs that carry out 'p': networks, volumes, images, then
- * per container (in start order) remove/create/start, the hosts exec of
- * PLAN_HOSTS_EXEC containers, the waits that depends_on conditions need.
- * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
- * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
- */
-int cli_apply_up(struct cli_jobs *out,
-		 const struct plan *p,
-		 struct engine *const *engines,
-		 const struct cli_up_opts *o,
-		 struct diag *err);
-/* What `run` changes in the service's container to make its one-off. */
-struct cli_oneoff {
-	const char *name;
-	const char *slug;		/* com.docker.compose.slug */
-	struct compose_strv cmd;	/* v NULL: the service's */
-	struct compose_strv entrypoint; /* v NULL: the service's */
-	const char *const *env;		/* "K=V" or "K" (from ours) */
-	size_t n_env;
-	const char *const *labels; /* "K=V", over the service's */
-	size_t n_labels;
-	const char *const *volumes; /* binds "SRC:DST[:ro]" */
-	size_t n_volumes;
-	const struct cli_publish *publish;
-	size_t n_publish;
-	const char *user;
-	const char *workdir;
-	bool tty;
-	bool interactive; /* OpenStdin, AttachStdin, StdinOnce */
-	bool auto_remove;
-	bool service_ports;
-};
-
-/*
- * The jobs of `run`: those of cli_apply_up for 'p' (whose containers of
- * the run's own service the caller has set to PLAN_ACT_SKIP), then a
- * CREATE of the one-off modelled on container 'ci' of the service: no
- * planned address, no alias, no restart policy, the service's ports only
- * with service_ports, labelled oneoff=True.  It waits for every job its
- * dependencies need to be ready, since it starts as soon as it exists.
- * '*out_job' is its index (its id is there once run).
- */
-int cli_apply_run(struct cli_jobs *out,
-		  const struct plan *p,
-		  struct engine *const *engines,
-		  size_t ci,
-		  const struct cli_oneoff *o,
-		  size_t *out_job,
-		  struct diag *err);
-
-/*
- * Appends the jobs of a down plan: container removals wave after wave
- * (every wave waits for the one before on all daemons, even after a
- * failure), then networks and volumes.  Steps on a NULL engine are left
- * out (the caller reports that daemon).
- */
-int cli_apply_down(struct cli_jobs *out,
-		   const struct plan_down *d,
-		   struct engine *const *engines,
-		   const struct cli_down_opts *o);
-
-/*
- * Appends a STOP job for every running container of hosts[] (of the
- * selected services; n_services 0: all) whose engines[h] is not NULL.
- */
-int cli_apply_stop(struct cli_jobs *out,
-		   const struct plan_host *hosts,
-		   size_t n_hosts,
-		   struct engine *const *engines,
-		   char *const *services,
-		   size_t n_services,
-		   int timeout_s);
-
-/*
- * After an up: an EXEC job that rewrites the hosts block of every
- * container whose host entries include late ones (peers whose address the
- * planner could not know, e.g. on an external network), with those
- * addresses inspected now.  Problems are warnings in 'dl'.  Returns how
- * many jobs it appended.
- */
-int cli_apply_late_hosts(struct cli_jobs *out,
-			 const struct plan *p,
-			 struct engine *const *engines,
-			 struct diag_list *dl);
 
 /* The progress display of up/down, on stderr as compose v2 does. */
 struct cli_progress;
@@ -721,7 +595,7 @@ void cli_signals_catch(volatile sig_atomic_t **flag);
  * and reports failures.  Returns CLI_OK, CLI_FAIL, or 130 when '*stop'
  * interrupted it.
  */
-int cli_jobs_run(struct cli_jobs *jobs,
+int cli_jobs_run(struct apply_jobs *jobs,
 		 const char *progress,
 		 volatile sig_atomic_t *stop);
 
