@@ -488,24 +488,31 @@ static void linux_script(struct sbuf *sb, const struct compose_strv *lines)
 /*
  * cmd.exe: findstr drops every line of the old block (each carries the
  * tag; the regex '.' stands for the space so that no quote is needed),
- * type writes the rest back into the same file, and the echoes append the
- * new block.  findstr's errorlevel 1 only means "no line kept"; 2 is a
- * read error, after which the file is left alone.  No double quote
- * appears, so the line survives Docker's argv quoting on Windows.
+ * type writes the rest back into the same file, and each echo appends one
+ * line of the new block with a redirection of its own, written first
+ * (">> FILE echo TEXT": a TEXT ending in a digit cannot be taken for a
+ * handle, and wine's cmd, which does not redirect a parenthesized block,
+ * runs it as Windows' does).  findstr's errorlevel 1 only means "no line
+ * kept"; 2 is a read error, after which the file is left alone.  No double
+ * quote appears, so the line survives Docker's argv quoting on Windows.
  */
 static void windows_cmdline(struct sbuf *sb, const struct compose_strv *lines)
 {
+	/* No blank before '&': echo would write it at the line's end. */
+	static const char append[] = "& >> " PLAN_HOSTS_PATH_WINDOWS " echo ";
+
 	sbuf_adds(sb, "findstr /V /R /C:#.mixcompose " PLAN_HOSTS_PATH_WINDOWS
 		      " > " WIN_TMP " & if not errorlevel 2 (type " WIN_TMP
-		      " > " PLAN_HOSTS_PATH_WINDOWS " & (echo ");
+		      " > " PLAN_HOSTS_PATH_WINDOWS " ");
+	sbuf_adds(sb, append);
 	plan_cmd_escape(sb, PLAN_HOSTS_BEGIN);
 	for (size_t i = 0; i < lines->n; i++) {
-		sbuf_adds(sb, "& echo ");
+		sbuf_adds(sb, append);
 		plan_cmd_escape(sb, lines->v[i]);
 	}
-	sbuf_adds(sb, "& echo ");
+	sbuf_adds(sb, append);
 	plan_cmd_escape(sb, PLAN_HOSTS_END);
-	sbuf_adds(sb, ") >> " PLAN_HOSTS_PATH_WINDOWS ") & del /Q " WIN_TMP);
+	sbuf_adds(sb, ") & del /Q " WIN_TMP);
 }
 
 static void exec_argv(struct compose_strv *out,

@@ -8,6 +8,12 @@
 #   - every line of the user is kept, in order;
 #   - a second run leaves the file byte for byte the same;
 #   - a new plan (an address changed) replaces the block, not appends one.
+# wine 8.0's findstr.exe is a stub (prints nothing, exits 0: the command
+# would then empty the file), so the prefix gets tests/wine/findstr.c, built
+# with mingw, which does only what the command asks of findstr (/V /R /C:
+# with '.' as its one metacharacter).  What this proves is cmd.exe's side:
+# the parsing of the line (^-escapes, &, parentheses, redirections,
+# `if not errorlevel 2`), type, echo and del; not Windows' own findstr.
 # Usage: scripts/wine-hosts.sh [BUILD_DIR]   (default build)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,9 +24,12 @@ mc=$build/mixcompose
 work=$(mktemp -d /tmp/mc-wine-hosts.XXXXXX)
 hosts="$WINEPREFIX/drive_c/windows/system32/drivers/etc/hosts"
 saved="$work/hosts.saved"
+sys32="$WINEPREFIX/drive_c/windows/system32"
 cp "$hosts" "$saved"
+cp "$sys32/findstr.exe" "$work/findstr.saved"
 cleanup() {
 	cp "$saved" "$hosts"
+	cp "$work/findstr.saved" "$sys32/findstr.exe"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -70,6 +79,11 @@ run_cmd() {
 		fail "cmd failed: $(cat "$work/out")"
 	"$WINESERVER" -w
 }
+
+x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Werror -o "$sys32/findstr.exe" \
+	"$top/tests/wine/findstr.c"
+# wine prefers its builtin programs: ask for the native (mingw) one.
+export WINEDLLOVERRIDES="$WINEDLLOVERRIDES;findstr.exe=n"
 
 # A Windows hosts file: CRLF, comments, two lines of the user's.
 printf '%s\r\n' '# Copyright (c) 1993-2009 Microsoft Corp.' '#' \

@@ -274,9 +274,12 @@ Test(planner_hosts, windows_command_is_exact)
 		"C:\\Windows\\Temp\\mixcompose-hosts.tmp & if not errorlevel 2 "
 		"(type C:\\Windows\\Temp\\mixcompose-hosts.tmp > "
 		"C:\\Windows\\System32\\drivers\\etc\\hosts & "
-		"(echo # mixcompose begin& echo 172.30.0.2 db # mixcompose& "
-		"echo # mixcompose end) >> "
-		"C:\\Windows\\System32\\drivers\\etc\\hosts) & del /Q "
+		">> C:\\Windows\\System32\\drivers\\etc\\hosts echo "
+		"# mixcompose begin& "
+		">> C:\\Windows\\System32\\drivers\\etc\\hosts echo "
+		"172.30.0.2 db # mixcompose& "
+		">> C:\\Windows\\System32\\drivers\\etc\\hosts echo "
+		"# mixcompose end) & del /Q "
 		"C:\\Windows\\Temp\\mixcompose-hosts.tmp");
 	cr_assert_null(strchr(argv.v[3], '"'), "no double quote may appear");
 	arena_free(a);
