@@ -20,6 +20,8 @@ pkgs=(
 	valgrind docker-compose curl hyperfine jq procps iproute2 time bc graphviz
 	# Windows: the wine steps (scripts/wine-env.sh) and their mingw helpers
 	wine64 gcc-mingw-w64-x86-64
+	# Kubernetes' schemas from npm (kubernetes-models) check translate's output
+	nodejs
 )
 
 missing=()
@@ -31,4 +33,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# npm: Debian's package, unless the installed nodejs brings its own.
+if ! command -v npm >/dev/null 2>&1; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
