@@ -92,6 +92,11 @@ int eng_curl_load(struct diag *err);
 #define curl_easy_send eng_curl.easy_send
 #define curl_easy_recv eng_curl.easy_recv
 
+/* registry.c's internals, for probe.c. */
+struct arena *eng_registry_arena(struct engine_registry *r);
+const char *eng_registry_env(const struct engine_registry *r,
+			     const char *name);
+
 #define ENGINE_POOL_MAX 16
 
 /* An ssh child carrying one connection over a socketpair. */
@@ -306,5 +311,12 @@ long long eng_rfc3339_seconds(const char *s);
 void ej_add_str(cJSON *o, const char *key, const char *s); /* skips NULL */
 void ej_add_strv(cJSON *o, const char *key, const struct engine_strv *v);
 void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv, size_t n);
+
+/* registry.c: an unreachable Docker Desktop engine's message (stopped, and
+ * how to start it), or 'why' for any other daemon; in 'a'. */
+struct engine_daemon;
+const char *eng_desktop_stopped(struct arena *a,
+				const struct engine_daemon *d,
+				const char *why);
 
 #endif
