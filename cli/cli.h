@@ -220,6 +220,19 @@ int cli_registry_build(struct engine_registry **out,
 		       struct diag *err);
 /* True if -f, COMPOSE_FILE or a compose file in the project dir exists. */
 bool cli_project_present(void);
+/*
+ * Docker Desktop with no daemon map (engine_registry_is_desktop): unless
+ * the options or the file say otherwise, address mode 'host' (Windows
+ * containers there cannot route to Linux container addresses), with the
+ * address Docker Desktop wrote for host.docker.internal in the host's own
+ * hosts file ($MIXCOMPOSE_HOST_HOSTS_FILE overrides its path) as the host
+ * address.  Strings live in 'a'.  Nothing for another registry.
+ */
+struct plan_options;
+void cli_plan_desktop_defaults(struct plan_options *o,
+			       struct arena *a,
+			       const struct compose_project *p,
+			       const struct engine_registry *reg);
 
 /* Looks up a command by name (NULL if none). */
 const struct cli_cmd *cli_cmd_find(const char *name);

@@ -32,6 +32,10 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== the loader's fuzz target builds and runs (clang, libFuzzer, 20 s)"
 FUZZ_BUILD_DIR="$top/build-fuzz" bash scripts/fuzz.sh 20
 
+echo "== wine: the hosts block command of a Windows container, by cmd.exe"
+# One wine prefix (build/wine-prefix) for every wine step: scripts/wine-env.sh.
+bash scripts/wine-hosts.sh build
+
 # Takes the lab down and fails the run if anything of it is left: a bridge,
 # the DOCKER-USER rule, a mount, a directory or a daemon socket.
 lab_down() {
