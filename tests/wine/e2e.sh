@@ -95,7 +95,7 @@ grep -q 'GET / ' "$work/logs.txt"
 
 echo "-- exec -T, exec with stdin"
 win exec -T nginx cat /etc/hosts | tee "$work/hosts.txt"
-grep -q ' web' "$work/hosts.txt"
+grep -Eq '[[:space:]]web$' "$work/hosts.txt"
 got=$(printf 'through the pipe\n' | win exec -T nginx cat | tr -d '\r')
 [ "$got" = "through the pipe" ] || { echo "exec stdin gave '$got'" >&2; exit 1; }
 got=$(printf 'over tcp\n' | win exec -T web cat | tr -d '\r')
