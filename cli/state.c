@@ -75,6 +75,10 @@ static void fill_container(struct plan_host_container *c,
 	c->state = adup(a, s->state);
 	c->image = adup(a, s->image);
 	c->oneoff = oneoff && !strcasecmp(oneoff, "true");
+	c->hosts_label = adup(
+		a, kv_find(s->labels, s->n_labels, PLAN_LABEL_HOSTS));
+	if (s->state && !strcmp(s->state, "dead"))
+		c->broken = "dead";
 	c->networks = arena_calloc(a, s->n_networks + 1, sizeof(*c->networks));
 	for (size_t i = 0; i < s->n_networks; i++) {
 		c->networks[i].network = adup(a, s->networks[i].network);
@@ -143,6 +147,31 @@ static void list_done(void *ud,
 		x = sx;
 	}
 	*j->ext = x;
+}
+
+/*
+ * A container that never ran and whose last start failed because its
+ * containerd task already exists: the daemon was killed while it started
+ * it, and the task outlived the daemon.  Every later start fails the same
+ * way (the docker CLI and compose v2 too); only a new container gets out,
+ * so the planner is told it is broken.  Only "created" containers are
+ * inspected: there are none in a project that runs.
+ */
+static void mark_broken(struct state_job *j, struct engine *e)
+{
+	for (size_t i = 0; i < j->h->n_containers; i++) {
+		struct plan_host_container *c = &j->h->containers[i];
+		struct engine_container_info *ci = NULL;
+		struct diag err = {0};
+
+		if (!c->state || strcmp(c->state, "created") ||
+		    engine_container_inspect(e, c->id, &ci, &err))
+			continue;
+		if (ci->error && strstr(ci->error, "already exists"))
+			c->broken = "a daemon crash left its task behind "
+				    "(its start fails: task already exists)";
+		engine_container_info_free(ci);
+	}
 }
 
 /* Networks (all of them) and volumes; the engine has no async list. */
@@ -304,6 +333,7 @@ int cli_state_collect_ext(struct plan_host **out,
 			hosts[i].offline = true;
 			continue;
 		}
+		mark_broken(&jobs[i], e);
 		n_ok++;
 	}
 	free(jobs);

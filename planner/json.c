@@ -26,8 +26,9 @@
  *                   "endpoints": [{"network", "ipv4", "aliases": [str]}],
  *                   "hosts_mechanism": "none"|"extra_hosts"|"exec",
  *                   "extra_hosts": [{"name", "ip": str|null, "late"}],
+ *                   "hosts_label": str|null, "hosts_rewrite": bool,
  *                   "labels": {key: value}}],
- *   "hosts": [{"name", "kind", "container", "late": bool,
+ *   "hosts": [{"name", "kind", "container", "network", "late": bool,
  *              "addresses": {daemon: str|null}}],
  *   "orphans": [str],
  *   "warnings": [str]
@@ -234,6 +235,8 @@ static void j_container_net(struct jw *w,
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
+	jw_str(w, "hosts_label", c->hosts_label);
+	jw_bool(w, "hosts_rewrite", c->hosts_rewrite);
 }
 
 static void j_containers(struct jw *w, const struct plan *p)
@@ -272,6 +275,7 @@ static void j_hosts(struct jw *w, const struct plan *p)
 		jw_str(w, "name", r->name);
 		jw_str(w, "kind", r->kind);
 		jw_str(w, "container", p->containers[r->container].name);
+		jw_str(w, "network", r->network);
 		jw_bool(w, "late", r->late);
 		jw_open(w, "addresses", '{');
 		for (size_t d = 0; d < p->n_hosts; d++)
