@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "apply/apply.h"
 #include "compose/compose.h"
 
 /* One subcommand: cmd_<name>(argc, argv) with argv[0] the command name. */
@@ -75,78 +76,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
-/* ---- The project's state on every daemon (cli/state.c) ---------------- */
-
-struct plan_host;
-struct plan_host_container;
-struct engine_daemon;
-struct engine_registry;
-struct engine_port;
-struct arena;
-struct engine;
-
-/* What `ps` shows besides the planner's facts, one per plan_host_container. */
-struct cli_container_ext {
-	const char *image;
-	const char *status; /* "Up 3 minutes" */
-	struct engine_port *ports;
-	size_t n_ports;
-};
-
-/*
- * Fills one plan_host per daemon of 'reg', in registry order, everything
- * in 'a'.  Probes the registry first if any entry is not probed yet.  For
- * each usable daemon (probed, reachable, no OS mismatch), concurrently:
- * the containers labelled com.docker.compose.project=<project_name>
- * (all=1, sorted by name), then ALL its networks and its volumes.  name,
- * os (the effective one: declared for a lab stand-in), engine_os (the
- * reported one), arch, api_major/minor (negotiated) and lab (stand-in)
- * come from the probe.
- *
- * A daemon that is not usable, or whose listing fails, gets a WARNING in
- * 'dl' naming it and why; with 'all_daemons' it is still in '*out' with
- * offline=true and os/arch/lab as declared (so routing still works and
- * the caller can refuse), without it it is left out.  The caller decides
- * whether that is an error (up: yes; ps/logs: no).  Returns 0 if at least
- * one daemon answered, else DIAG_ETRANSPORT ('*out' is filled anyway).
- */
-int cli_state_collect(struct plan_host **out,
-		      size_t *n_out,
-		      struct arena *a,
-		      struct engine_registry *reg,
-		      const char *project_name,
-		      bool all_daemons,
-		      struct diag_list *dl);
-/*
- * As cli_state_collect, and '*ext_out' (if not NULL) gets one array per
- * host, parallel to hosts[h].containers (NULL for an offline host).
- */
-int cli_state_collect_ext(struct plan_host **out,
-			  size_t *n_out,
-			  struct cli_container_ext ***ext_out,
-			  struct arena *a,
-			  struct engine_registry *reg,
-			  const char *project_name,
-			  bool all_daemons,
-			  struct diag_list *dl);
-/*
- * One offline plan_host per registry entry from what is declared (flags,
- * MIXCOMPOSE_DAEMON_*, x-mixcompose.daemons), without contacting anyone:
- * `plan --offline`.  os defaults to "linux"; a lab entry runs "linux".
- */
-void cli_state_offline(struct plan_host **out,
-		       size_t *n_out,
-		       struct arena *a,
-		       struct engine_registry *reg);
-/* One plan_host from one registry entry (offline unless usable). */
-void cli_state_host_init(struct plan_host *h,
-			 struct arena *a,
-			 const struct engine_daemon *d);
-/* True if the entry was probed, answered, and its OS checks out. */
-bool cli_daemon_usable(const struct engine_daemon *d);
-/* The registry entry a plan_host came from (by name), or NULL. */
-struct engine_daemon *cli_state_daemon(struct engine_registry *reg,
-				       const struct plan_host *h);
+/* ---- A command's session (cli/session.c) -------------------------------- */
 
 /*
  * What most commands start with: the project (loaded, or only its name
@@ -160,7 +90,7 @@ struct cli_session {
 	struct arena *a; /* hosts and ext live here */
 	struct plan_host *hosts;
 	size_t n_hosts;
-	struct cli_container_ext **ext; /* ext[h]: NULL for offline hosts */
+	struct apply_container_ext **ext; /* ext[h]: NULL for offline hosts */
 	bool reachable;			/* some daemon answered */
 };
 
@@ -228,10 +158,8 @@ int cli_life_after_start(struct cli_session *s, char *const *names, size_t n);
 int cli_life_command(int argc, char **argv, enum cli_life act);
 
 /*
- * cli/images.c: fills hosts[].images of the session for the images whose
- * pull policy (or 'pull', the `up --pull` value, NULL: none) needs to know
- * whether they are there and when they were last pulled (never, daily,
- * weekly, every_<duration>), on every reachable daemon.
+ * apply_images_collect for the session's hosts and project (see
+ * apply/apply.h); an engine that cannot connect is reported.
  */
 void cli_images_collect(struct cli_session *s, const char *pull);
 
@@ -249,7 +177,7 @@ int cli_plan_open(struct cli_session *s, bool offline);
 /*
  * Builds the plan of the session's project ('opts' may be NULL).  With
  * 'offline', or when no daemon answered (a warning says so), the hosts
- * come from the declarations (cli_state_offline) and opts->offline is
+ * come from the declarations (apply_state_offline) and opts->offline is
  * set.  DOCKER_DEFAULT_PLATFORM fills opts->default_platform.  Reports
  * errors; returns CLI_OK or CLI_FAIL.  Free '*out' with plan_free()
  * before closing the session (the plan borrows its strings).
@@ -444,16 +372,8 @@ void cli_run_name(char out[CLI_RUN_NAME_MAX],
 		  const unsigned char slug[32],
 		  char slug_hex[65]);
 
-/* One --publish: [IP:][HOST[-END]:]PORT[/PROTO] (IPv4 host IPs only). */
-struct cli_publish {
-	char host_ip[64];   /* "" : all */
-	char host_port[16]; /* "" : any; "8000-8010" */
-	unsigned container_port;
-	char protocol[8]; /* "" : tcp */
-};
-
 /* 0, or -1 if 's' is not a port publication. */
-int cli_publish_parse(struct cli_publish *out, const char *s);
+int cli_publish_parse(struct apply_publish *out, const char *s);
 
 /* ---- Interactive streams of exec and run (cli/tty.c) ------------------ */
 
@@ -492,184 +412,9 @@ bool cli_tty_size(int fd, unsigned *rows, unsigned *cols);
  */
 int cli_tty_decide(bool *tty, bool no_tty, bool interactive);
 
-/* ---- up/down: plan -> jobs (cli/apply.c), progress (cli/progress.c) ---- */
+/* ---- up/down: progress (cli/progress.c), jobs run (cli/cmd_up.c) ------ */
 
 #include <signal.h> /* sig_atomic_t */
-
-struct plan;
-struct plan_down;
-struct engine_job;
-
-/* What the progress display shows for one job (the job's ud). */
-struct cli_job_info {
-	const char *line;   /* display line: "Container proj-web-1" */
-	const char *daemon; /* "windows", or NULL */
-	const char *doing;  /* text while it works; NULL: keep the line's */
-	const char *done;   /* text when done; NULL: keep the line's */
-	const char *noop;   /* text when nothing had to be done; NULL: done */
-	bool lazy;	    /* shown only once it has a phase (a pull) */
-	/* An optional job's service (depends_on required: false), or NULL. */
-	const char *optional_dep;
-};
-
-/* A job graph for engine_run(); specs and infos live in 'a'. */
-struct cli_jobs {
-	struct arena *a;
-	struct engine_job *v;
-	size_t n;
-	size_t alloc;
-};
-
-struct cli_up_opts {
-	int timeout_s; /* stop timeout on recreate; -1: the container's */
-	bool wait;     /* --wait: end with every container running/healthy */
-	long wait_timeout_ms; /* for --wait; 0: none */
-	/*
-	 * Builds: `build`'s --build-arg (replace the file's), --no-cache,
-	 * --pull, and where each line of build output goes (NULL: nowhere;
-	 * 'ud' is the job's "IMAGE (DAEMON)" label).
-	 */
-	const struct compose_kv *build_args;
-	size_t n_build_args;
-	bool no_cache;
-	bool pull;
-	int (*build_out)(void *ud, const char *text);
-	/* The builds already ran (up's first phase): no build jobs. */
-	bool builds_done;
-	bool no_start; /* --no-start, create: create only, start nothing */
-	/* The plan's networks exist already (cli_apply_networks ran). */
-	bool networks_made;
-};
-
-struct cli_down_opts {
-	int timeout_s;
-};
-
-void cli_jobs_init(struct cli_jobs *j);
-void cli_jobs_release(struct cli_jobs *j);
-/*
- * The POST /build spec of service 'si' of 'p' (on its daemon), in 'a'.
- * 'platform' is what the daemon is asked for (NULL: its own).  A remote
- * (git/URL) context is a DIAG_EUSAGE error.
- */
-struct engine_build_spec;
-int cli_build_spec(struct engine_build_spec **out,
-		   struct arena *a,
-		   const struct plan *p,
-		   size_t si,
-		   const char *platform,
-		   const struct cli_up_opts *o,
-		   struct diag *err);
-/*
- * Appends one IMAGE_BUILD job per selected service whose plan says it is
- * built (always, or only when missing), once per (daemon, image): what
- * `mixcompose build` runs, and up's first phase.  'service_job' (may be
- * NULL; p->n_services entries) gets each service's job index, or
- * SIZE_MAX: after the run, that job's id is the image id.
- */
-int cli_apply_build(struct cli_jobs *out,
-		    const struct plan *p,
-		    struct engine *const *engines,
-		    const struct cli_up_opts *o,
-		    size_t *service_job,
-		    struct diag *err);
-/* Appends the removal of 'image' on 'e' (a missing image is fine). */
-void cli_jobs_add_image_remove(struct cli_jobs *out,
-			       struct engine *e,
-			       const char *image,
-			       const char *daemon);
-/*
- * Appends only the network creates of 'p' (the first phase of up: see
- * cmd_up.c).  Returns how many jobs it added.
- */
-size_t cli_apply_networks(struct cli_jobs *out,
-			  const struct plan *p,
-			  struct engine *const *engines);
-/*
- * Appends the jobs that carry out 'p': networks, volumes, images, then
- * per container (in start order) remove/create/start, the hosts exec of
- * PLAN_HOSTS_EXEC containers, the waits that depends_on conditions need.
- * engines[d] is the engine of p->hosts[d]; a container on a NULL one is
- * a DIAG_ETRANSPORT error.  Returns 0 or a negative diag code.
- */
-int cli_apply_up(struct cli_jobs *out,
-		 const struct plan *p,
-		 struct engine *const *engines,
-		 const struct cli_up_opts *o,
-		 struct diag *err);
-/* What `run` changes in the service's container to make its one-off. */
-struct cli_oneoff {
-	const char *name;
-	const char *slug;		/* com.docker.compose.slug */
-	struct compose_strv cmd;	/* v NULL: the service's */
-	struct compose_strv entrypoint; /* v NULL: the service's */
-	const char *const *env;		/* "K=V" or "K" (from ours) */
-	size_t n_env;
-	const char *const *labels; /* "K=V", over the service's */
-	size_t n_labels;
-	const char *const *volumes; /* binds "SRC:DST[:ro]" */
-	size_t n_volumes;
-	const struct cli_publish *publish;
-	size_t n_publish;
-	const char *user;
-	const char *workdir;
-	bool tty;
-	bool interactive; /* OpenStdin, AttachStdin, StdinOnce */
-	bool auto_remove;
-	bool service_ports;
-};
-
-/*
- * The jobs of `run`: those of cli_apply_up for 'p' (whose containers of
- * the run's own service the caller has set to PLAN_ACT_SKIP), then a
- * CREATE of the one-off modelled on container 'ci' of the service: no
- * planned address, no alias, no restart policy, the service's ports only
- * with service_ports, labelled oneoff=True.  It waits for every job its
- * dependencies need to be ready, since it starts as soon as it exists.
- * '*out_job' is its index (its id is there once run).
- */
-int cli_apply_run(struct cli_jobs *out,
-		  const struct plan *p,
-		  struct engine *const *engines,
-		  size_t ci,
-		  const struct cli_oneoff *o,
-		  size_t *out_job,
-		  struct diag *err);
-
-/*
- * Appends the jobs of a down plan: container removals wave after wave
- * (every wave waits for the one before on all daemons, even after a
- * failure), then networks and volumes.  Steps on a NULL engine are left
- * out (the caller reports that daemon).
- */
-int cli_apply_down(struct cli_jobs *out,
-		   const struct plan_down *d,
-		   struct engine *const *engines,
-		   const struct cli_down_opts *o);
-
-/*
- * Appends a STOP job for every running container of hosts[] (of the
- * selected services; n_services 0: all) whose engines[h] is not NULL.
- */
-int cli_apply_stop(struct cli_jobs *out,
-		   const struct plan_host *hosts,
-		   size_t n_hosts,
-		   struct engine *const *engines,
-		   char *const *services,
-		   size_t n_services,
-		   int timeout_s);
-
-/*
- * After an up: an EXEC job that rewrites the hosts block of every
- * container whose host entries include late ones (peers whose address the
- * planner could not know, e.g. on an external network), with those
- * addresses inspected now.  Problems are warnings in 'dl'.  Returns how
- * many jobs it appended.
- */
-int cli_apply_late_hosts(struct cli_jobs *out,
-			 const struct plan *p,
-			 struct engine *const *engines,
-			 struct diag_list *dl);
 
 /* The progress display of up/down, on stderr as compose v2 does. */
 struct cli_progress;
@@ -702,7 +447,7 @@ void cli_signals_catch(volatile sig_atomic_t **flag);
  * and reports failures.  Returns CLI_OK, CLI_FAIL, or 130 when '*stop'
  * interrupted it.
  */
-int cli_jobs_run(struct cli_jobs *jobs,
+int cli_jobs_run(struct apply_jobs *jobs,
 		 const char *progress,
 		 volatile sig_atomic_t *stop);
 

@@ -15,7 +15,7 @@
 #include "util/xalloc.h"
 
 struct build_opts {
-	struct cli_up_opts up;
+	struct apply_up_opts up;
 	struct compose_kv *args;
 	size_t n_args;
 	bool quiet;
@@ -111,7 +111,7 @@ static int build_run(struct cli_session *s,
 		     volatile sig_atomic_t *stop)
 {
 	struct engine **engines = xcalloc(p->n_hosts + 1, sizeof(*engines));
-	struct cli_jobs jobs;
+	struct apply_jobs jobs;
 	struct diag err = {0};
 	int rc;
 
@@ -123,15 +123,15 @@ static int build_run(struct cli_session *s,
 	o->up.build_args = o->args;
 	o->up.n_build_args = o->n_args;
 	o->up.build_out = o->quiet ? NULL : print_line;
-	cli_jobs_init(&jobs);
-	if (cli_apply_build(&jobs, p, engines, &o->up, NULL, &err)) {
+	apply_jobs_init(&jobs);
+	if (apply_build(&jobs, p, engines, &o->up, NULL, &err)) {
 		cli_error(&err);
 		rc = CLI_FAIL;
 	} else {
 		rc = cli_jobs_run(&jobs, o->quiet ? "quiet" : o->progress,
 				  stop);
 	}
-	cli_jobs_release(&jobs);
+	apply_jobs_release(&jobs);
 	free(engines);
 	return rc;
 }

@@ -159,7 +159,7 @@ default_image(const char *ref, const char *project, const char *service)
  * --rmi: the images of the containers that state found, once per daemon,
  * after the containers are gone (compose v2 removes them last too).
  */
-static size_t add_image_removals(struct cli_jobs *jobs,
+static size_t add_image_removals(struct apply_jobs *jobs,
 				 const struct cli_session *s,
 				 struct engine *const *engines,
 				 enum down_rmi rmi)
@@ -184,8 +184,8 @@ static size_t add_image_removals(struct cli_jobs *jobs,
 					       c->image);
 			if (seen)
 				continue;
-			cli_jobs_add_image_remove(jobs, engines[d], c->image,
-						  h->name);
+			apply_jobs_add_image_remove(jobs, engines[d], c->image,
+						    h->name);
 			added++;
 		}
 	}
@@ -199,10 +199,10 @@ static int down_run(struct cli_session *s,
 	struct plan_down_options po = {.remove_volumes = o->volumes,
 				       .remove_orphans = o->remove_orphans,
 				       .project = s->project};
-	struct cli_down_opts ao = {.timeout_s = o->timeout_s};
+	struct apply_down_opts ao = {.timeout_s = o->timeout_s};
 	struct plan_down *d = NULL;
 	struct engine **engines;
-	struct cli_jobs jobs;
+	struct apply_jobs jobs;
 	struct diag err = {0};
 	bool missing = false;
 	int rc;
@@ -218,15 +218,15 @@ static int down_run(struct cli_session *s,
 			"--remove-orphans to remove it\n",
 			d->orphan_warnings.v[i]);
 	engines = down_engines(s, &missing);
-	cli_jobs_init(&jobs);
-	cli_apply_down(&jobs, d, engines, &ao);
+	apply_jobs_init(&jobs);
+	apply_down(&jobs, d, engines, &ao);
 	rc = cli_jobs_run(&jobs, o->progress, stop);
-	cli_jobs_release(&jobs);
+	apply_jobs_release(&jobs);
 	if (!rc && o->rmi != DOWN_RMI_NONE) {
-		cli_jobs_init(&jobs);
+		apply_jobs_init(&jobs);
 		if (add_image_removals(&jobs, s, engines, o->rmi))
 			rc = cli_jobs_run(&jobs, o->progress, stop);
-		cli_jobs_release(&jobs);
+		apply_jobs_release(&jobs);
 	}
 	free(engines);
 	plan_down_free(d);

@@ -37,7 +37,7 @@ find_container(const struct cli_session *s,
 static bool some_unreachable(struct cli_session *s)
 {
 	for (size_t i = 0; i < engine_registry_count(s->reg); i++)
-		if (!cli_daemon_usable(engine_registry_at(s->reg, i)))
+		if (!apply_daemon_usable(engine_registry_at(s->reg, i)))
 			return true;
 	return false;
 }

@@ -74,10 +74,10 @@ static void graph_hosts(struct plan_host **hosts,
 	struct diag_list dl = DIAG_LIST_INIT;
 
 	if (offline) {
-		cli_state_offline(hosts, n, a, reg);
+		apply_state_offline(hosts, n, a, reg);
 		return;
 	}
-	if (cli_state_collect(hosts, n, a, reg, project, true, &dl))
+	if (apply_state_collect(hosts, n, a, reg, project, true, &dl))
 		cli_errorf("no daemon answered; drawing from the declared "
 			   "daemons");
 	cli_print_diags(&dl);

@@ -281,7 +281,7 @@ static int ls_collect(struct engine_registry *reg,
 
 		jobs[i] = (struct ls_job){d->name, items,	    n,	&alloc,
 					  o,	   DIAG_ETRANSPORT, {0}};
-		if (!cli_daemon_usable(d)) {
+		if (!apply_daemon_usable(d)) {
 			fprintf(stderr,
 				"warning: daemon '%s' is not reachable: %s\n",
 				d->name, d->error ? d->error : "no answer");

@@ -39,7 +39,7 @@ int cli_plan_make(struct plan **out,
 		offline = true;
 	}
 	if (offline) {
-		cli_state_offline(&off, &n, s->a, s->reg);
+		apply_state_offline(&off, &n, s->a, s->reg);
 		hosts = off;
 		o.offline = true;
 	}

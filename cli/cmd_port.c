@@ -130,7 +130,7 @@ static int port_container(const struct cli_session *s,
 
 static int port_print(const struct cli_session *s, const struct port_opts *o)
 {
-	const struct cli_container_ext *x;
+	const struct apply_container_ext *x;
 	struct sbuf sb = SBUF_INIT;
 	size_t h, c;
 	long i;

@@ -25,7 +25,7 @@ struct ps_opts {
 struct ps_row {
 	const struct plan_host *h;
 	const struct plan_host_container *c;
-	const struct cli_container_ext *x; /* may be NULL */
+	const struct apply_container_ext *x; /* may be NULL */
 };
 
 static void ps_usage(FILE *f)

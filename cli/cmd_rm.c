@@ -155,8 +155,8 @@ static int rm_stop_first(struct cli_session *s, const struct rm_opts *o)
 	if (rc)
 		return rc;
 	/* The states changed: ask again. */
-	cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
-			      s->project_name, false, &dl);
+	apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
+				s->project_name, false, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	return CLI_OK;

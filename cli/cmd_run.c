@@ -97,9 +97,9 @@ static const char *const *run_volumes(struct run_ctx *c)
 	return v;
 }
 
-static int run_oneoff_opts(struct cli_oneoff *oo,
+static int run_oneoff_opts(struct apply_oneoff *oo,
 			   struct run_ctx *c,
-			   struct cli_publish **pubs)
+			   struct apply_publish **pubs)
 {
 	unsigned char rnd[32];
 	struct diag err = {0};
@@ -147,24 +147,24 @@ static int run_oneoff_opts(struct cli_oneoff *oo,
 static int
 run_create(struct run_ctx *c, volatile sig_atomic_t *stop, char id[96])
 {
-	struct cli_oneoff oo;
-	struct cli_publish *pubs;
-	struct cli_jobs jobs;
+	struct apply_oneoff oo;
+	struct apply_publish *pubs;
+	struct apply_jobs jobs;
 	struct diag err = {0};
 	size_t job = 0;
 	int rc = run_oneoff_opts(&oo, c, &pubs);
 
 	if (rc)
 		return rc;
-	cli_jobs_init(&jobs);
-	if (cli_apply_run(&jobs, c->p, c->engines, c->ci, &oo, &job, &err)) {
+	apply_jobs_init(&jobs);
+	if (apply_run(&jobs, c->p, c->engines, c->ci, &oo, &job, &err)) {
 		cli_error(&err);
 		rc = CLI_FAIL;
 	} else {
 		rc = cli_jobs_run(&jobs, "auto", stop);
 		snprintf(id, 96, "%s", jobs.v[job].id);
 	}
-	cli_jobs_release(&jobs);
+	apply_jobs_release(&jobs);
 	return rc;
 }
 

@@ -16,8 +16,8 @@ int cli_life_after_start(struct cli_session *s, char *const *names, size_t n)
 	if (!s->project)
 		return CLI_OK; /* no model, no host entries to know */
 	/* Addresses may have changed: ask again. */
-	cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
-			      s->project_name, true, &dl);
+	apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
+				s->project_name, true, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	rc = cli_plan_make(&plan, s, NULL, false);

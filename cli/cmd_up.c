@@ -371,7 +371,7 @@ session_engines(struct cli_session *s, const struct plan_host *hosts, size_t n)
 }
 
 /* Runs 'jobs' with a progress display; returns the exit status. */
-int cli_jobs_run(struct cli_jobs *jobs,
+int cli_jobs_run(struct apply_jobs *jobs,
 		 const char *progress,
 		 volatile sig_atomic_t *stop)
 {
@@ -407,15 +407,15 @@ static int up_late_hosts(const struct plan *p,
 			 volatile sig_atomic_t *stop)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
-	struct cli_jobs jobs;
+	struct apply_jobs jobs;
 	int rc = CLI_OK;
 
-	cli_jobs_init(&jobs);
-	if (cli_apply_late_hosts(&jobs, p, engines, &dl))
+	apply_jobs_init(&jobs);
+	if (apply_late_hosts(&jobs, p, engines, &dl))
 		rc = cli_jobs_run(&jobs, o->progress, stop);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
-	cli_jobs_release(&jobs);
+	apply_jobs_release(&jobs);
 	return rc;
 }
 
@@ -433,13 +433,13 @@ static int up_builds(const char ***ids,
 {
 	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
 	size_t *sj = xcalloc(p->n_services + 1, sizeof(*sj));
-	struct cli_jobs jobs;
+	struct apply_jobs jobs;
 	struct diag err = {0};
 	int rc;
 
 	*ids = NULL;
-	cli_jobs_init(&jobs);
-	if (cli_apply_build(&jobs, p, engines, NULL, sj, &err)) {
+	apply_jobs_init(&jobs);
+	if (apply_build(&jobs, p, engines, NULL, sj, &err)) {
 		cli_error(&err);
 		rc = CLI_FAIL;
 	} else {
@@ -452,7 +452,7 @@ static int up_builds(const char ***ids,
 				(*ids)[i] =
 					arena_strdup(s->a, jobs.v[sj[i]].id);
 	}
-	cli_jobs_release(&jobs);
+	apply_jobs_release(&jobs);
 	free(sj);
 	free(engines);
 	return rc;
@@ -469,8 +469,8 @@ up_replan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 	struct diag_list dl = DIAG_LIST_INIT;
 	int rc;
 
-	rc = cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
-				   s->reg, s->project_name, true, &dl);
+	rc = apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
+				     s->reg, s->project_name, true, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	if (rc) {
@@ -496,7 +496,7 @@ static void backoff(int attempt)
 }
 
 /* A network create failed because its subnet was taken meanwhile. */
-static bool subnet_taken(const struct cli_jobs *jobs)
+static bool subnet_taken(const struct apply_jobs *jobs)
 {
 	for (size_t i = 0; i < jobs->n; i++)
 		if (jobs->v[i].state == ENGINE_JOB_FAILED &&
@@ -519,16 +519,16 @@ static int up_networks(struct plan **p,
 	for (int attempt = 1;; attempt++) {
 		struct engine **engines =
 			session_engines(s, (*p)->hosts, (*p)->n_hosts);
-		struct cli_jobs jobs;
+		struct apply_jobs jobs;
 		bool again;
 		int rc = CLI_OK;
 
-		cli_jobs_init(&jobs);
-		if (cli_apply_networks(&jobs, *p, engines))
+		apply_jobs_init(&jobs);
+		if (apply_networks(&jobs, *p, engines))
 			rc = cli_jobs_run(&jobs, o->progress, stop);
 		again = rc && attempt < UP_NETWORK_ATTEMPTS &&
 			subnet_taken(&jobs);
-		cli_jobs_release(&jobs);
+		apply_jobs_release(&jobs);
 		free(engines);
 		if (!again)
 			return rc;
@@ -579,19 +579,19 @@ static int up_apply(struct cli_session *s,
 		    volatile sig_atomic_t *stop,
 		    bool *again)
 {
-	struct cli_up_opts ao = {.timeout_s = o->timeout_s,
-				 .wait = o->wait,
-				 .wait_timeout_ms = o->wait_timeout_s * 1000,
-				 .builds_done = true,
-				 .no_start = o->no_start,
-				 .networks_made = true};
+	struct apply_up_opts ao = {.timeout_s = o->timeout_s,
+				   .wait = o->wait,
+				   .wait_timeout_ms = o->wait_timeout_s * 1000,
+				   .builds_done = true,
+				   .no_start = o->no_start,
+				   .networks_made = true};
 	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
-	struct cli_jobs jobs;
+	struct apply_jobs jobs;
 	struct diag err = {0};
 	int rc;
 
-	cli_jobs_init(&jobs);
-	if (cli_apply_up(&jobs, p, engines, &ao, &err)) {
+	apply_jobs_init(&jobs);
+	if (apply_up(&jobs, p, engines, &ao, &err)) {
 		cli_error(&err);
 		rc = CLI_FAIL;
 	} else {
@@ -600,7 +600,7 @@ static int up_apply(struct cli_session *s,
 	*again = rc == CLI_FAIL && apply_again(&jobs);
 	if (!rc && !o->no_start)
 		rc = up_late_hosts(p, engines, o, stop);
-	cli_jobs_release(&jobs);
+	apply_jobs_release(&jobs);
 	free(engines);
 	return rc;
 }
@@ -647,11 +647,11 @@ static int up_attached(struct cli_session *s,
 				   .n_services = o->n_services,
 				   .project = s->project};
 	struct engine **engines;
-	struct cli_jobs jobs;
+	struct apply_jobs jobs;
 	int rc;
 
-	cli_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
-			  &dl);
+	apply_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
+			    &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	fprintf(stderr, "Attaching to the logs; press Ctrl+C to stop\n");
@@ -659,15 +659,15 @@ static int up_attached(struct cli_session *s,
 	*stop = 0;
 	fprintf(stderr, "Gracefully stopping...\n");
 	/* Re-read: containers may have exited on their own meanwhile. */
-	cli_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
-			  &dl);
+	apply_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
+			    &dl);
 	diag_list_release(&dl);
 	engines = session_engines(s, hosts, n);
-	cli_jobs_init(&jobs);
-	cli_apply_stop(&jobs, hosts, n, engines, o->services, o->n_services,
-		       o->timeout_s);
+	apply_jobs_init(&jobs);
+	apply_stop(&jobs, hosts, n, engines, o->services, o->n_services,
+		   o->timeout_s);
 	rc = cli_jobs_run(&jobs, o->progress, stop);
-	cli_jobs_release(&jobs);
+	apply_jobs_release(&jobs);
 	free(engines);
 	return rc;
 }

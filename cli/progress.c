@@ -93,7 +93,7 @@ static long long now_ms(void)
 }
 
 static struct prog_line *line_get(struct cli_progress *p,
-				  const struct cli_job_info *in)
+				  const struct apply_job_info *in)
 {
 	struct prog_line *l;
 
@@ -251,7 +251,7 @@ static void emit(struct cli_progress *p,
 
 /* The line's new text for this change, or NULL when it stays. */
 static const char *change_text(const struct engine_job *j,
-			       const struct cli_job_info *in,
+			       const struct apply_job_info *in,
 			       const struct prog_line *l)
 {
 	switch (j->state) {
@@ -277,7 +277,7 @@ void cli_progress_job(void *ud,
 {
 	struct cli_progress *p = ud;
 	const struct engine_job *j = &jobs[i];
-	const struct cli_job_info *in = j->ud;
+	const struct apply_job_info *in = j->ud;
 	struct prog_line *l;
 	const char *text;
 
@@ -314,7 +314,7 @@ void cli_progress_done(struct cli_progress *p,
 	if (p && p->mode == PROG_TTY && p->n)
 		draw_tty(p);
 	for (size_t i = 0; i < n; i++) {
-		const struct cli_job_info *in = jobs[i].ud;
+		const struct apply_job_info *in = jobs[i].ud;
 
 		/* As compose v2 words it; the dependents started anyway. */
 		if (jobs[i].state == ENGINE_JOB_FAILED && jobs[i].optional)

@@ -233,7 +233,7 @@ static int run_opt_list(struct cli_run_opts *o, int c)
 		push(&o->volumes, &o->n_volumes, &o->alloc_volumes, optarg);
 		return 0;
 	default: {
-		struct cli_publish pb;
+		struct apply_publish pb;
 
 		if (cli_publish_parse(&pb, optarg)) {
 			cli_errorf("run: --publish: '%s' is not "
@@ -405,7 +405,7 @@ static bool port_or_range(const char *s, size_t n)
 	return a >= 1 && b <= 65535 && a <= b;
 }
 
-int cli_publish_parse(struct cli_publish *out, const char *s)
+int cli_publish_parse(struct apply_publish *out, const char *s)
 {
 	const char *slash = strrchr(s, '/');
 	size_t len = slash ? (size_t)(slash - s) : strlen(s);

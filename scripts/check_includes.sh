@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rejects any #include that breaks the module arrows of shared/STYLE.md:
-#   cli -> {compose, schema, planner, engine}; schema -> compose;
+#   cli -> {apply, compose, schema, planner, engine};
+#   apply -> {compose, planner, engine}; schema -> compose;
 #   planner -> compose; everything may use util; util uses nothing.
 # Also keeps each library in its one home: libyaml in compose/yaml.c,
 # libcurl and cJSON in engine/, PCRE2 in util/rx.c.
@@ -15,11 +16,12 @@ allowed() { # module -> the modules it may include
 	schema) echo "schema compose util" ;;
 	planner) echo "planner compose util" ;;
 	engine) echo "engine util" ;;
-	cli) echo "cli compose schema planner engine util" ;;
+	apply) echo "apply compose planner engine util" ;;
+	cli) echo "cli apply compose schema planner engine util" ;;
 	esac
 }
 
-for mod in util compose schema planner engine cli; do
+for mod in util compose schema planner engine apply cli; do
 	ok=$(allowed "$mod")
 	while IFS=: read -r file _ inc; do
 		dep=$(sed -n 's/.*#include "\([a-z_]*\)\/.*/\1/p' <<<"$inc")
@@ -37,7 +39,7 @@ done
 
 home() { # header pattern, allowed files (regex)
 	local hits
-	hits=$(grep -ln "#include <$1" util/*.[ch] compose/*.[ch] schema/*.[ch] planner/*.[ch] engine/*.[ch] cli/*.[ch] | grep -Ev "$2" || true)
+	hits=$(grep -ln "#include <$1" util/*.[ch] compose/*.[ch] schema/*.[ch] planner/*.[ch] engine/*.[ch] apply/*.[ch] cli/*.[ch] | grep -Ev "$2" || true)
 	if [ -n "$hits" ]; then
 		echo "<$1> outside its home ($2): $hits" >&2; bad=1
 	fi

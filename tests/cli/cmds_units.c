@@ -1,15 +1,14 @@
 /*
  * The pure parts of the day-2 commands are compiled into the test binary
- * here (cli/ is an executable, not a library): state, logs, ps, plan,
- * hosts and the image state for pull policies.  The
+ * here (cli/ is an executable, not a library): the session, logs, ps,
+ * plan and hosts (the state and images readers are apply/'s).  The
  * rest of cli/ that they call is stubbed weakly, so a test file that
  * brings in the real one wins.
  */
-#include "cli/state.c"
+#include "cli/session.c"
 #include "cli/logs.c"
 #include "cli/cmd_ps.c"
 #include "cli/cmd_plan.c"
-#include "cli/images.c"
 #include "cli/cmd_hosts.c"
 
 __attribute__((weak)) struct cli_global cli_global;

@@ -154,7 +154,7 @@ Test(cli_run, oneoff_name_as_compose_v2)
 
 Test(cli_run, publish_forms)
 {
-	struct cli_publish p;
+	struct apply_publish p;
 
 	cr_assert_eq(cli_publish_parse(&p, "80"), 0);
 	cr_assert_eq(p.container_port, 80);
@@ -180,7 +180,7 @@ Test(cli_run, publish_refuses_bad_forms)
 		"",	  "80800", "0",	     ":80",	 "a:80",
 		"80/xyz", "8080:", "9-1:80", "70000:80", "80:http",
 	};
-	struct cli_publish p;
+	struct apply_publish p;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(cli_publish_parse(&p, bad[i]), -1, "'%s'", bad[i]);

@@ -5,7 +5,7 @@
  * with).  Only the images whose pull policy depends on it are inspected,
  * so an up with the default policy sends no extra request.
  */
-#include "cli/cli.h"
+#include "apply/apply.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,17 +61,21 @@ ref_seen(const struct compose_project *p, size_t i, const char *pull)
 	return false;
 }
 
-static void fill_hosts(struct cli_session *s, struct img_q *q, size_t nq)
+static void fill_hosts(struct plan_host *hosts,
+		       size_t n_hosts,
+		       struct arena *a,
+		       struct img_q *q,
+		       size_t nq)
 {
-	for (size_t d = 0; d < s->n_hosts; d++) {
-		struct plan_host *h = &s->hosts[d];
+	for (size_t d = 0; d < n_hosts; d++) {
+		struct plan_host *h = &hosts[d];
 		size_t n = 0;
 
 		for (size_t i = 0; i < nq; i++)
 			n += q[i].h == h && q[i].answered;
 		if (!n)
 			continue;
-		h->images = arena_calloc(s->a, n, sizeof(*h->images));
+		h->images = arena_calloc(a, n, sizeof(*h->images));
 		for (size_t i = 0; i < nq; i++) {
 			if (q[i].h != h || !q[i].answered)
 				continue;
@@ -81,31 +85,49 @@ static void fill_hosts(struct cli_session *s, struct img_q *q, size_t nq)
 	}
 }
 
-void cli_images_collect(struct cli_session *s, const char *pull)
+/* The engine of an online host, or NULL (an error in 'dl'). */
+static struct engine *host_engine(struct engine_registry *reg,
+				  const struct plan_host *h,
+				  struct diag_list *dl)
 {
-	const struct compose_project *p = s->project;
+	struct engine_daemon *d = apply_state_daemon(reg, h);
+	struct diag err = {0};
+	struct engine *e;
+
+	if (!d || h->offline)
+		return NULL;
+	e = engine_registry_engine(reg, d, &err);
+	if (!e)
+		diag_list_add_diag(dl, DIAG_ERROR, &err);
+	return e;
+}
+
+void apply_images_collect(struct plan_host *hosts,
+			  size_t n_hosts,
+			  struct arena *a,
+			  struct engine_registry *reg,
+			  const struct compose_project *p,
+			  const char *pull,
+			  struct diag_list *dl)
+{
 	struct engine_loop *l;
 	struct img_q *q;
 	size_t nq = 0;
 
 	if (!p)
 		return;
-	q = xcalloc(p->n_services * s->n_hosts + 1, sizeof(*q));
+	q = xcalloc(p->n_services * n_hosts + 1, sizeof(*q));
 	l = engine_loop_new();
 	for (size_t i = 0; i < p->n_services; i++) {
 		if (!needs_state(&p->services[i], pull) || ref_seen(p, i, pull))
 			continue;
-		for (size_t d = 0; d < s->n_hosts; d++) {
-			struct engine *e =
-				s->hosts[d].offline
-					? NULL
-					: cli_session_engine(s, &s->hosts[d]);
+		for (size_t d = 0; d < n_hosts; d++) {
+			struct engine *e = host_engine(reg, &hosts[d], dl);
 
 			if (!e)
 				continue;
-			q[nq] = (struct img_q){&s->hosts[d],
-					       p->services[i].image, false, 0,
-					       false};
+			q[nq] = (struct img_q){&hosts[d], p->services[i].image,
+					       false, 0, false};
 			engine_image_inspect_async(l, e, q[nq].ref, img_done,
 						   &q[nq]);
 			nq++;
@@ -114,6 +136,6 @@ void cli_images_collect(struct cli_session *s, const char *pull)
 	if (nq)
 		engine_loop_run(l, -1);
 	engine_loop_free(l);
-	fill_hosts(s, q, nq);
+	fill_hosts(hosts, n_hosts, a, q, nq);
 	free(q);
 }

@@ -2,7 +2,7 @@
  * The project's current state on every daemon, as the planner wants it
  * (struct plan_host), plus the facts only `ps` and `logs` show.
  */
-#include "cli/cli.h"
+#include "apply/apply.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 struct state_job {
 	struct arena *a;
 	struct plan_host *h;
-	struct cli_container_ext **ext;
+	struct apply_container_ext **ext;
 	struct engine_daemon *d;
 	struct diag_list *dl;
 	bool failed;
@@ -48,7 +48,7 @@ static const char *summary_name(const struct engine_container_summary *s)
 }
 
 static void fill_container(struct plan_host_container *c,
-			   struct cli_container_ext *x,
+			   struct apply_container_ext *x,
 			   struct arena *a,
 			   const struct engine_container_summary *s)
 {
@@ -117,7 +117,7 @@ static void list_done(void *ud,
 {
 	struct state_job *j = ud;
 	struct plan_host *h = j->h;
-	struct cli_container_ext *x;
+	struct apply_container_ext *x;
 
 	if (rc) {
 		diag_list_add_diag(j->dl, DIAG_WARNING, err);
@@ -134,7 +134,7 @@ static void list_done(void *ud,
 	 * lists in; the ext array is rebuilt in the same order by id.
 	 */
 	if (list->n > 1) {
-		struct cli_container_ext *sx =
+		struct apply_container_ext *sx =
 			arena_calloc(j->a, list->n, sizeof(*sx));
 
 		qsort(h->containers, list->n, sizeof(*h->containers),
@@ -228,9 +228,9 @@ static int list_nets_vols(struct state_job *j, struct engine *e)
 	return 0;
 }
 
-void cli_state_host_init(struct plan_host *h,
-			 struct arena *a,
-			 const struct engine_daemon *d)
+void apply_state_host_init(struct plan_host *h,
+			   struct arena *a,
+			   const struct engine_daemon *d)
 {
 	int maj = 0, min = 0;
 
@@ -256,7 +256,7 @@ void cli_state_host_init(struct plan_host *h,
 	h->offline = true;
 }
 
-bool cli_daemon_usable(const struct engine_daemon *d)
+bool apply_daemon_usable(const struct engine_daemon *d)
 {
 	return d->probed && d->reachable && !d->error;
 }
@@ -277,19 +277,19 @@ static void report_unreachable(struct diag_list *dl,
 		      d->error ? d->error : "no answer");
 }
 
-int cli_state_collect_ext(struct plan_host **out,
-			  size_t *n_out,
-			  struct cli_container_ext ***ext_out,
-			  struct arena *a,
-			  struct engine_registry *reg,
-			  const char *project_name,
-			  bool all_daemons,
-			  struct diag_list *dl)
+int apply_state_collect_ext(struct plan_host **out,
+			    size_t *n_out,
+			    struct apply_container_ext ***ext_out,
+			    struct arena *a,
+			    struct engine_registry *reg,
+			    const char *project_name,
+			    bool all_daemons,
+			    struct diag_list *dl)
 {
 	size_t n = engine_registry_count(reg), nh = 0, n_ok = 0;
 	struct plan_host *hosts = arena_calloc(a, n + 1, sizeof(*hosts));
-	struct cli_container_ext **ext =
-		arena_calloc(a, n + 1, sizeof(struct cli_container_ext *));
+	struct apply_container_ext **ext =
+		arena_calloc(a, n + 1, sizeof(struct apply_container_ext *));
 	struct state_job *jobs = xcalloc(n + 1, sizeof(*jobs));
 	const char *filter;
 	struct engine_kv fkv = {"label", NULL};
@@ -306,12 +306,12 @@ int cli_state_collect_ext(struct plan_host **out,
 		struct engine_daemon *d = engine_registry_at(reg, i);
 		struct engine *e;
 
-		if (!cli_daemon_usable(d)) {
+		if (!apply_daemon_usable(d)) {
 			report_unreachable(dl, d);
 			if (!all_daemons)
 				continue;
 		}
-		cli_state_host_init(&hosts[nh], a, d);
+		apply_state_host_init(&hosts[nh], a, d);
 		jobs[nh] = (struct state_job){a, &hosts[nh], &ext[nh],
 					      d, dl,	     false};
 		e = hosts[nh].offline ? NULL
@@ -344,22 +344,22 @@ int cli_state_collect_ext(struct plan_host **out,
 	return n_ok ? 0 : DIAG_ETRANSPORT;
 }
 
-int cli_state_collect(struct plan_host **out,
-		      size_t *n_out,
-		      struct arena *a,
-		      struct engine_registry *reg,
-		      const char *project_name,
-		      bool all_daemons,
-		      struct diag_list *dl)
+int apply_state_collect(struct plan_host **out,
+			size_t *n_out,
+			struct arena *a,
+			struct engine_registry *reg,
+			const char *project_name,
+			bool all_daemons,
+			struct diag_list *dl)
 {
-	return cli_state_collect_ext(out, n_out, NULL, a, reg, project_name,
-				     all_daemons, dl);
+	return apply_state_collect_ext(out, n_out, NULL, a, reg, project_name,
+				       all_daemons, dl);
 }
 
-void cli_state_offline(struct plan_host **out,
-		       size_t *n_out,
-		       struct arena *a,
-		       struct engine_registry *reg)
+void apply_state_offline(struct plan_host **out,
+			 size_t *n_out,
+			 struct arena *a,
+			 struct engine_registry *reg)
 {
 	size_t n = engine_registry_count(reg);
 	struct plan_host *hosts = arena_calloc(a, n + 1, sizeof(*hosts));
@@ -368,313 +368,14 @@ void cli_state_offline(struct plan_host **out,
 		struct engine_daemon d = *engine_registry_at(reg, i);
 
 		d.probed = false; /* never trust a probe: offline is offline */
-		cli_state_host_init(&hosts[i], a, &d);
+		apply_state_host_init(&hosts[i], a, &d);
 	}
 	*out = hosts;
 	*n_out = n;
 }
 
-struct engine_daemon *cli_state_daemon(struct engine_registry *reg,
-				       const struct plan_host *h)
+struct engine_daemon *apply_state_daemon(struct engine_registry *reg,
+					 const struct plan_host *h)
 {
 	return engine_registry_find(reg, h->name);
-}
-
-/* ---- A command's session ------------------------------------------------ */
-
-static const char *session_project_name(struct cli_session *s)
-{
-	const char *n = cli_global.project_name;
-
-	if (!n || !*n)
-		n = getenv("COMPOSE_PROJECT_NAME");
-	if (!n || !*n)
-		return NULL;
-	return compose_project_name_normalize(s->a, n);
-}
-
-static int session_project(struct cli_session *s, unsigned flags)
-{
-	if ((flags & CLI_SESSION_PROJECT) || cli_project_present()) {
-		s->project = cli_project_load(flags & CLI_SESSION_QUIET);
-		if (!s->project)
-			return CLI_FAIL;
-		s->project_name = s->project->name;
-		return CLI_OK;
-	}
-	s->project_name = session_project_name(s);
-	if (!s->project_name || !*s->project_name) {
-		cli_errorf("no compose file found and no project name given "
-			   "(-p NAME)");
-		return CLI_FAIL;
-	}
-	return CLI_OK;
-}
-
-int cli_session_open(struct cli_session *s, unsigned flags)
-{
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = {0};
-	int rc;
-
-	memset(s, 0, sizeof(*s));
-	s->a = arena_new();
-	if (session_project(s, flags))
-		return CLI_FAIL;
-	if (cli_registry_build(&s->reg, s->project, &err)) {
-		cli_error(&err);
-		return CLI_FAIL;
-	}
-	if (flags & CLI_SESSION_NO_STATE)
-		return CLI_OK;
-	rc = cli_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
-				   s->reg, s->project_name,
-				   flags & CLI_SESSION_ALL_DAEMONS, &dl);
-	cli_print_diags(&dl);
-	diag_list_release(&dl);
-	if (rc && !(flags & CLI_SESSION_ANY)) {
-		cli_errorf("no daemon is reachable");
-		return CLI_FAIL;
-	}
-	s->reachable = !rc;
-	return CLI_OK;
-}
-
-void cli_session_close(struct cli_session *s)
-{
-	engine_registry_free(s->reg);
-	compose_project_free(s->project);
-	arena_free(s->a);
-	memset(s, 0, sizeof(*s));
-}
-
-int cli_session_check_services(const struct cli_session *s,
-			       char *const *names,
-			       size_t n)
-{
-	for (size_t i = 0; s->project && i < n; i++) {
-		if (!compose_service_find(s->project, names[i])) {
-			cli_errorf("no such service: %s", names[i]);
-			return CLI_FAIL;
-		}
-	}
-	return CLI_OK;
-}
-
-bool cli_names_has(char *const *names, size_t n, const char *name)
-{
-	if (!n)
-		return true;
-	for (size_t i = 0; name && i < n; i++)
-		if (!strcmp(names[i], name))
-			return true;
-	return false;
-}
-
-struct engine *cli_session_engine(struct cli_session *s,
-				  const struct plan_host *h)
-{
-	struct engine_daemon *d = cli_state_daemon(s->reg, h);
-	struct diag err = {0};
-	struct engine *e;
-
-	if (!d || h->offline)
-		return NULL;
-	e = engine_registry_engine(s->reg, d, &err);
-	if (!e)
-		cli_error(&err);
-	return e;
-}
-
-/* ---- start, stop, restart ------------------------------------------------ */
-
-/* Services a container waits for, from com.docker.compose.depends_on. */
-static bool label_depends(const char *label, const char *svc)
-{
-	size_t n = strlen(svc);
-
-	for (const char *p = label; p && *p;) {
-		const char *end = strchr(p, ',');
-
-		if (!strncmp(p, svc, n) &&
-		    (p[n] == ':' || p[n] == ',' || !p[n]))
-			return true;
-		p = end ? end + 1 : NULL;
-	}
-	return false;
-}
-
-static const char *service_depends(const struct cli_session *s, const char *svc)
-{
-	for (size_t h = 0; h < s->n_hosts; h++)
-		for (size_t c = 0; c < s->hosts[h].n_containers; c++)
-			if (s->hosts[h].containers[c].service &&
-			    !strcmp(s->hosts[h].containers[c].service, svc))
-				return s->hosts[h].containers[c].depends_on;
-	return NULL;
-}
-
-/* 0 for a service that waits for none of the project's; cycles cut at 64. */
-static size_t
-service_level(const struct cli_session *s, const char *svc, int depth)
-{
-	const char *dep = service_depends(s, svc);
-	size_t lvl = 0;
-
-	if (!dep || depth > 64)
-		return 0;
-	for (size_t h = 0; h < s->n_hosts; h++)
-		for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
-			const char *o = s->hosts[h].containers[c].service;
-			size_t l;
-
-			if (!o || !strcmp(o, svc) || !label_depends(dep, o))
-				continue;
-			l = service_level(s, o, depth + 1) + 1;
-			if (l > lvl)
-				lvl = l;
-		}
-	return lvl;
-}
-
-struct life_job {
-	const struct plan_host *h;
-	const struct plan_host_container *c;
-	size_t level;
-	int rc;
-	struct diag err;
-};
-
-static void life_done(void *ud, int rc, const struct diag *err)
-{
-	struct life_job *j = ud;
-
-	j->rc = rc;
-	if (rc && err)
-		j->err = *err;
-}
-
-static bool life_wanted(enum cli_life act, const struct plan_host_container *c)
-{
-	bool running = c->state && !strcmp(c->state, "running");
-
-	if (c->oneoff)
-		return false;
-	if (act == CLI_LIFE_START)
-		return !running;
-	if (act == CLI_LIFE_STOP)
-		return running || (c->state && !strcmp(c->state, "restarting"));
-	return true;
-}
-
-static size_t life_jobs(struct life_job **out,
-			struct cli_session *s,
-			enum cli_life act,
-			char *const *services,
-			size_t n)
-{
-	struct life_job *v = NULL;
-	size_t nj = 0, alloc = 0;
-
-	for (size_t h = 0; h < s->n_hosts; h++)
-		for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
-			const struct plan_host_container *pc =
-				&s->hosts[h].containers[c];
-
-			if (!pc->service ||
-			    !cli_names_has(services, n, pc->service) ||
-			    !life_wanted(act, pc))
-				continue;
-			ALLOC_GROW(v, nj + 1, alloc);
-			v[nj] = (struct life_job){&s->hosts[h], pc, 0, 0, {0}};
-			v[nj++].level = service_level(s, pc->service, 0);
-		}
-	*out = v;
-	return nj;
-}
-
-static void life_submit(struct engine_loop *l,
-			struct cli_session *s,
-			struct life_job *j,
-			enum cli_life act,
-			int timeout_s)
-{
-	static const char *const verb[] = {"Starting", "Stopping",
-					   "Restarting"};
-	struct engine *e = cli_session_engine(s, j->h);
-
-	if (!e) {
-		j->rc = DIAG_ETRANSPORT;
-		snprintf(j->err.msg, sizeof(j->err.msg),
-			 "daemon '%s' is not reachable", j->h->name);
-		return;
-	}
-	fprintf(stderr, " Container %s (%s)  %s\n", j->c->name, j->h->name,
-		verb[act]);
-	if (act == CLI_LIFE_START)
-		engine_container_start_async(l, e, j->c->id, life_done, j);
-	else if (act == CLI_LIFE_STOP)
-		engine_container_stop_async(l, e, j->c->id, timeout_s,
-					    life_done, j);
-	else
-		engine_container_restart_async(l, e, j->c->id, timeout_s,
-					       life_done, j);
-}
-
-/* The waves: start in dependency order, stop in reverse. */
-static int life_wave(struct cli_session *s,
-		     struct life_job *v,
-		     size_t nj,
-		     size_t level,
-		     enum cli_life act,
-		     int timeout_s)
-{
-	static const char *const past[] = {"Started", "Stopped", "Restarted"};
-	struct engine_loop *l = engine_loop_new();
-	int rc = 0;
-
-	for (size_t i = 0; i < nj; i++)
-		if (v[i].level == level)
-			life_submit(l, s, &v[i], act, timeout_s);
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
-	for (size_t i = 0; i < nj; i++) {
-		if (v[i].level != level)
-			continue;
-		if (v[i].rc) {
-			cli_error(&v[i].err);
-			rc = CLI_FAIL;
-			continue;
-		}
-		fprintf(stderr, " Container %s (%s)  %s\n", v[i].c->name,
-			v[i].h->name, past[act]);
-	}
-	return rc;
-}
-
-int cli_lifecycle(struct cli_session *s,
-		  enum cli_life act,
-		  char *const *services,
-		  size_t n,
-		  int timeout_s)
-{
-	struct life_job *v = NULL;
-	size_t nj = life_jobs(&v, s, act, services, n), max = 0;
-	int rc = CLI_OK;
-
-	for (size_t i = 0; i < nj; i++)
-		if (v[i].level > max)
-			max = v[i].level;
-	for (size_t k = 0; nj && k <= max; k++) {
-		size_t level = act == CLI_LIFE_STOP ? max - k : k;
-
-		if (life_wave(s, v, nj, level, act, timeout_s)) {
-			rc = CLI_FAIL;
-			/* What depends on a failed start would fail too. */
-			if (act != CLI_LIFE_STOP)
-				break;
-		}
-	}
-	free(v);
-	return rc;
 }

@@ -4,7 +4,7 @@
  * start and the hosts exec, each start waiting for the conditions its
  * depends_on edges name.  Down plans become waves of removals.
  */
-#include "cli/cli.h"
+#include "apply/apply.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +60,10 @@ struct once {
 };
 
 struct build {
-	struct cli_jobs *J;
+	struct apply_jobs *J;
 	const struct plan *p;
 	struct engine *const *engines;
-	const struct cli_up_opts *o;
+	const struct apply_up_opts *o;
 	size_t *netjob;	   /* per plan network: its create job */
 	size_t *create;	   /* per container: CREATE job */
 	size_t *ready;	   /* per container: the job after which it runs */
@@ -78,32 +78,32 @@ struct build {
 	size_t n_once, alloc_once;
 };
 
-void cli_jobs_init(struct cli_jobs *j)
+void apply_jobs_init(struct apply_jobs *j)
 {
 	memset(j, 0, sizeof(*j));
 	j->a = arena_new();
 }
 
-void cli_jobs_release(struct cli_jobs *j)
+void apply_jobs_release(struct apply_jobs *j)
 {
 	free(j->v);
 	arena_free(j->a);
 	memset(j, 0, sizeof(*j));
 }
 
-static struct cli_job_info *info_new(struct cli_jobs *J,
-				     const char *object,
-				     const char *name,
-				     const char *daemon)
+static struct apply_job_info *info_new(struct apply_jobs *J,
+				       const char *object,
+				       const char *name,
+				       const char *daemon)
 {
-	struct cli_job_info *in = arena_alloc(J->a, sizeof(*in));
+	struct apply_job_info *in = arena_alloc(J->a, sizeof(*in));
 
 	in->line = arena_sprintf(J->a, "%s %s", object, name);
 	in->daemon = daemon;
 	return in;
 }
 
-static void info_verbs(struct cli_job_info *in,
+static void info_verbs(struct apply_job_info *in,
 		       const char *doing,
 		       const char *done,
 		       const char *noop)
@@ -114,10 +114,10 @@ static void info_verbs(struct cli_job_info *in,
 }
 
 /* Appends a copy of 'tmpl' with 'deps' (then emptied); returns its index. */
-static size_t job_add(struct cli_jobs *J,
+static size_t job_add(struct apply_jobs *J,
 		      const struct engine_job *tmpl,
 		      struct depv *deps,
-		      struct cli_job_info *info)
+		      struct apply_job_info *info)
 {
 	struct engine_job *j;
 
@@ -158,13 +158,13 @@ static struct engine_job job_tmpl(enum engine_job_kind kind, struct engine *e)
 	return j;
 }
 
-void cli_jobs_add_image_remove(struct cli_jobs *J,
-			       struct engine *e,
-			       const char *image,
-			       const char *daemon)
+void apply_jobs_add_image_remove(struct apply_jobs *J,
+				 struct engine *e,
+				 const char *image,
+				 const char *daemon)
 {
 	struct engine_job j = job_tmpl(ENGINE_JOB_IMAGE_REMOVE, e);
-	struct cli_job_info *in = info_new(J, "Image", image, daemon);
+	struct apply_job_info *in = info_new(J, "Image", image, daemon);
 
 	j.name = arena_strdup(J->a, image);
 	info_verbs(in, "Removing", "Removed", NULL);
@@ -199,14 +199,14 @@ static struct engine_strv strv(const struct compose_strv *s)
 static void add_networks(struct build *b)
 {
 	const struct plan *p = b->p;
-	struct cli_jobs *J = b->J;
+	struct apply_jobs *J = b->J;
 
 	for (size_t i = 0; i < p->n_networks; i++) {
 		const struct plan_network *pn = &p->networks[i];
 		struct engine_network_spec *ns;
 		struct engine_ipam *ipam;
 		struct engine_job j;
-		struct cli_job_info *in;
+		struct apply_job_info *in;
 
 		b->netjob[i] = NONE;
 		if (pn->action != PLAN_NET_CREATE || !b->engines[pn->daemon])
@@ -290,7 +290,7 @@ static size_t image_job(struct build *b, size_t ci)
 	char *key;
 	size_t j;
 	struct engine_job t;
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 
 	switch (ps->pull) {
 	case PLAN_PULL_ALWAYS:
@@ -337,7 +337,7 @@ static int build_job(struct build *b, size_t si, size_t *out, struct diag *err)
 	const char *plat = ps->platform;
 	struct engine_build_spec *sp;
 	struct engine_job t;
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 	char *key;
 	int rc;
 
@@ -346,9 +346,9 @@ static int build_job(struct build *b, size_t si, size_t *out, struct diag *err)
 		return 0;
 	if (!plat && cb->platforms.n)
 		plat = cb->platforms.v[0];
-	if ((rc = cli_build_spec(&sp, b->J->a, p, si,
-				 engine_platform(p, ps->daemon, plat), b->o,
-				 err)))
+	if ((rc = apply_build_spec(&sp, b->J->a, p, si,
+				   engine_platform(p, ps->daemon, plat), b->o,
+				   err)))
 		return rc;
 	t = job_tmpl(ENGINE_JOB_IMAGE_BUILD, b->engines[ps->daemon]);
 	t.name = ps->image;
@@ -388,12 +388,12 @@ static size_t
 volume_job(struct build *b, size_t d, const struct compose_volume *v)
 {
 	const struct plan *p = b->p;
-	struct cli_jobs *J = b->J;
+	struct apply_jobs *J = b->J;
 	char *key = arena_sprintf(J->a, "volume %s", v->key);
 	struct engine_volume_spec *vs;
 	struct engine_kv *labels;
 	struct engine_job t;
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 	size_t j;
 
 	if (v->external || volume_exists(&p->hosts[d], v->name))
@@ -703,7 +703,7 @@ wait_job(struct build *b, size_t ci, enum engine_wait_cond cond, bool soft)
 			: (soft ? &b->completed_opt[ci] : &b->completed[ci]);
 	struct depv deps = {0};
 	struct engine_job t;
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 
 	if (*slot != NONE)
 		return *slot;
@@ -791,7 +791,7 @@ remove_job(struct build *b, size_t ci, const char *doing, const char *done)
 	const struct plan_container *ct = &b->p->containers[ci];
 	struct engine_job t =
 		job_tmpl(ENGINE_JOB_CONTAINER_REMOVE, b->engines[ct->daemon]);
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 	struct depv deps = {0};
 	size_t j;
 
@@ -811,7 +811,7 @@ static void stop_job(struct build *b, size_t ci)
 	const struct plan_container *ct = &b->p->containers[ci];
 	struct engine_job t =
 		job_tmpl(ENGINE_JOB_CONTAINER_STOP, b->engines[ct->daemon]);
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 
 	t.container.id = ct->existing_id;
 	t.timeout_s = b->o->timeout_s;
@@ -854,7 +854,7 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 	struct engine_job t =
 		job_tmpl(ENGINE_JOB_CONTAINER_CREATE, b->engines[ct->daemon]);
 	struct depv deps = {0};
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 	int rc;
 
 	if (!p->services[ct->service].image)
@@ -896,7 +896,7 @@ static void start_job(struct build *b, size_t ci)
 	struct engine_job t =
 		job_tmpl(ENGINE_JOB_CONTAINER_START, b->engines[ct->daemon]);
 	struct depv deps = {0};
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 
 	t.container = cref(b, ci);
 	dep_add(&deps, b->create[ci]);
@@ -918,7 +918,7 @@ static void hosts_exec_job(struct build *b, size_t ci)
 	const struct plan_container *ct = &b->p->containers[ci];
 	struct engine_job t = job_tmpl(ENGINE_JOB_EXEC, b->engines[ct->daemon]);
 	struct depv deps = {0};
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 
 	if (ct->hosts_mech != PLAN_HOSTS_EXEC || !ct->hosts_exec.v)
 		return;
@@ -937,7 +937,7 @@ static void keep_job(struct build *b, size_t ci)
 {
 	const struct plan_container *ct = &b->p->containers[ci];
 	struct engine_job t = job_tmpl(ENGINE_JOB_NOOP, NULL);
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
@@ -951,7 +951,7 @@ static void final_wait_job(struct build *b, size_t ci)
 	const struct compose_service *s = b->p->services[ct->service].svc;
 	struct engine_job t = job_tmpl(ENGINE_JOB_WAIT, b->engines[ct->daemon]);
 	struct depv deps = {0};
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 
 	t.wait = ENGINE_WAIT_RUNNING_OR_HEALTHY;
 	t.wait_timeout_ms = b->o->wait_timeout_ms;
@@ -1079,12 +1079,12 @@ static int up_containers(struct build *b, struct diag *err)
 }
 
 static void build_init(struct build *b,
-		       struct cli_jobs *out,
+		       struct apply_jobs *out,
 		       const struct plan *p,
 		       struct engine *const *engines,
-		       const struct cli_up_opts *o)
+		       const struct apply_up_opts *o)
 {
-	static const struct cli_up_opts defaults = {.timeout_s = -1};
+	static const struct apply_up_opts defaults = {.timeout_s = -1};
 
 	memset(b, 0, sizeof(*b));
 	b->J = out;
@@ -1102,11 +1102,11 @@ static void build_init(struct build *b,
 	b->completed_opt = nones(p->n_containers);
 }
 
-int cli_apply_up(struct cli_jobs *out,
-		 const struct plan *p,
-		 struct engine *const *engines,
-		 const struct cli_up_opts *o,
-		 struct diag *err)
+int apply_up(struct apply_jobs *out,
+	     const struct plan *p,
+	     struct engine *const *engines,
+	     const struct apply_up_opts *o,
+	     struct diag *err)
 {
 	struct build b;
 	int rc;
@@ -1119,9 +1119,9 @@ int cli_apply_up(struct cli_jobs *out,
 	return rc;
 }
 
-size_t cli_apply_networks(struct cli_jobs *out,
-			  const struct plan *p,
-			  struct engine *const *engines)
+size_t apply_networks(struct apply_jobs *out,
+		      const struct plan *p,
+		      struct engine *const *engines)
 {
 	size_t before = out->n;
 	struct build b;
@@ -1139,7 +1139,7 @@ size_t cli_apply_networks(struct cli_jobs *out,
 static void oneoff_labels(struct engine_container_spec *sp,
 			  struct arena *a,
 			  const struct plan_container *ct,
-			  const struct cli_oneoff *o)
+			  const struct apply_oneoff *o)
 {
 	struct engine_kv *kv =
 		arena_calloc(a, ct->n_labels + o->n_labels + 2, sizeof(*kv));
@@ -1174,7 +1174,7 @@ static void oneoff_labels(struct engine_container_spec *sp,
 /* -e on top of the service's environment, by name. */
 static void oneoff_env(struct engine_container_spec *sp,
 		       struct arena *a,
-		       const struct cli_oneoff *o)
+		       const struct apply_oneoff *o)
 {
 	const char **v = arena_calloc(a, sp->env.n + o->n_env + 1, sizeof(*v));
 	size_t n = 0;
@@ -1207,7 +1207,7 @@ static void oneoff_env(struct engine_container_spec *sp,
 /* Binds: the service's, then -v; ports: none, the service's, or -p. */
 static void oneoff_mounts_ports(struct engine_container_spec *sp,
 				struct arena *a,
-				const struct cli_oneoff *o)
+				const struct apply_oneoff *o)
 {
 	const char **b =
 		arena_calloc(a, sp->binds.n + o->n_volumes + 1, sizeof(*b));
@@ -1223,7 +1223,7 @@ static void oneoff_mounts_ports(struct engine_container_spec *sp,
 	/* compose v2: run publishes no service port unless asked to. */
 	pb = arena_calloc(a, o->n_publish + 1, sizeof(*pb));
 	for (size_t i = 0; i < o->n_publish; i++) {
-		const struct cli_publish *cp = &o->publish[i];
+		const struct apply_publish *cp = &o->publish[i];
 
 		pb[i].container_port = cp->container_port;
 		pb[i].protocol = *cp->protocol ? cp->protocol : NULL;
@@ -1238,7 +1238,7 @@ static void oneoff_spec(struct engine_container_spec *sp,
 			struct engine_job *t,
 			struct arena *a,
 			const struct plan_container *ct,
-			const struct cli_oneoff *o)
+			const struct apply_oneoff *o)
 {
 	struct engine_endpoint *ep;
 
@@ -1276,7 +1276,7 @@ static void oneoff_spec(struct engine_container_spec *sp,
 
 static int oneoff_job(struct build *b,
 		      size_t ci,
-		      const struct cli_oneoff *o,
+		      const struct apply_oneoff *o,
 		      size_t *out_job,
 		      struct diag *err)
 {
@@ -1286,7 +1286,7 @@ static int oneoff_job(struct build *b,
 	struct engine_job t =
 		job_tmpl(ENGINE_JOB_CONTAINER_CREATE, b->engines[ct->daemon]);
 	struct depv deps = {0};
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 	int rc;
 
 	t.name = o->name;
@@ -1318,13 +1318,13 @@ static int oneoff_job(struct build *b,
 	return 0;
 }
 
-int cli_apply_run(struct cli_jobs *out,
-		  const struct plan *p,
-		  struct engine *const *engines,
-		  size_t ci,
-		  const struct cli_oneoff *o,
-		  size_t *out_job,
-		  struct diag *err)
+int apply_run(struct apply_jobs *out,
+	      const struct plan *p,
+	      struct engine *const *engines,
+	      size_t ci,
+	      const struct apply_oneoff *o,
+	      size_t *out_job,
+	      struct diag *err)
 {
 	const struct plan_container *ct = &p->containers[ci];
 	const struct compose_service *s = p->services[ct->service].svc;
@@ -1349,12 +1349,12 @@ int cli_apply_run(struct cli_jobs *out,
 	return rc;
 }
 
-int cli_apply_build(struct cli_jobs *out,
-		    const struct plan *p,
-		    struct engine *const *engines,
-		    const struct cli_up_opts *o,
-		    size_t *service_job,
-		    struct diag *err)
+int apply_build(struct apply_jobs *out,
+		const struct plan *p,
+		struct engine *const *engines,
+		const struct apply_up_opts *o,
+		size_t *service_job,
+		struct diag *err)
 {
 	struct build b;
 	int rc = 0;
@@ -1386,17 +1386,17 @@ int cli_apply_build(struct cli_jobs *out,
 /* ---- Down ------------------------------------------------------------------
  */
 
-static size_t down_step(struct cli_jobs *J,
+static size_t down_step(struct apply_jobs *J,
 			const struct plan_down *d,
 			struct engine *const *engines,
 			size_t k,
-			const struct cli_down_opts *o,
+			const struct apply_down_opts *o,
 			struct depv *deps)
 {
 	const struct plan_down_step *st = &d->steps[k];
 	struct engine_job t = job_tmpl(ENGINE_JOB_NOOP, engines[st->daemon]);
 	const char *dn = d->hosts[st->daemon].name;
-	struct cli_job_info *in;
+	struct apply_job_info *in;
 
 	t.soft_deps = true;
 	t.timeout_s = o->timeout_s;
@@ -1424,7 +1424,7 @@ static size_t down_step(struct cli_jobs *J,
 }
 
 /* A barrier after each wave: the next wave starts once it is finished. */
-static size_t barrier(struct cli_jobs *J, const size_t *wave, size_t n)
+static size_t barrier(struct apply_jobs *J, const size_t *wave, size_t n)
 {
 	struct engine_job t = job_tmpl(ENGINE_JOB_NOOP, NULL);
 	struct depv deps = {0};
@@ -1439,10 +1439,10 @@ static size_t barrier(struct cli_jobs *J, const size_t *wave, size_t n)
 	return j;
 }
 
-int cli_apply_down(struct cli_jobs *out,
-		   const struct plan_down *d,
-		   struct engine *const *engines,
-		   const struct cli_down_opts *o)
+int apply_down(struct apply_jobs *out,
+	       const struct plan_down *d,
+	       struct engine *const *engines,
+	       const struct apply_down_opts *o)
 {
 	size_t *wave = xcalloc(d->n_steps + 1, sizeof(*wave));
 	size_t nw = 0, prev = NONE, cur_wave = 0;
@@ -1473,13 +1473,23 @@ int cli_apply_down(struct cli_jobs *out,
 /* ---- Stop (up without -d, after Ctrl-C) ------------------------------------
  */
 
-int cli_apply_stop(struct cli_jobs *out,
-		   const struct plan_host *hosts,
-		   size_t n_hosts,
-		   struct engine *const *engines,
-		   char *const *services,
-		   size_t n_services,
-		   int timeout_s)
+bool apply_names_has(char *const *names, size_t n, const char *name)
+{
+	if (!n)
+		return true;
+	for (size_t i = 0; name && i < n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+int apply_stop(struct apply_jobs *out,
+	       const struct plan_host *hosts,
+	       size_t n_hosts,
+	       struct engine *const *engines,
+	       char *const *services,
+	       size_t n_services,
+	       int timeout_s)
 {
 	for (size_t h = 0; h < n_hosts; h++) {
 		for (size_t c = 0; engines[h] && c < hosts[h].n_containers;
@@ -1488,11 +1498,11 @@ int cli_apply_stop(struct cli_jobs *out,
 				&hosts[h].containers[c];
 			struct engine_job t =
 				job_tmpl(ENGINE_JOB_CONTAINER_STOP, engines[h]);
-			struct cli_job_info *in;
+			struct apply_job_info *in;
 
 			if (pc->oneoff || !pc->state ||
 			    strcmp(pc->state, "running") != 0 ||
-			    !cli_names_has(services, n_services, pc->service))
+			    !apply_names_has(services, n_services, pc->service))
 				continue;
 			t.container.id = pc->id;
 			t.timeout_s = timeout_s;
@@ -1527,7 +1537,7 @@ static size_t addr_container(const struct plan *p, size_t ci)
 }
 
 /* The address the daemon gave container 'ci' (inspected), or NULL. */
-static const char *inspect_addr(struct cli_jobs *J,
+static const char *inspect_addr(struct apply_jobs *J,
 				const struct plan *p,
 				struct engine *const *engines,
 				size_t ci,
@@ -1575,7 +1585,7 @@ static size_t row_container(const struct plan *p, const char *name)
 }
 
 /* The container's entries with the late ones filled in where known. */
-static struct plan_host_entry *filled_entries(struct cli_jobs *J,
+static struct plan_host_entry *filled_entries(struct apply_jobs *J,
 					      const struct plan *p,
 					      struct engine *const *engines,
 					      const struct plan_container *ct,
@@ -1604,10 +1614,10 @@ static struct plan_host_entry *filled_entries(struct cli_jobs *J,
 	return e;
 }
 
-int cli_apply_late_hosts(struct cli_jobs *out,
-			 const struct plan *p,
-			 struct engine *const *engines,
-			 struct diag_list *dl)
+int apply_late_hosts(struct apply_jobs *out,
+		     const struct plan *p,
+		     struct engine *const *engines,
+		     struct diag_list *dl)
 {
 	const char **addr =
 		arena_calloc(out->a, p->n_containers + 1, sizeof(*addr));
@@ -1619,7 +1629,7 @@ int cli_apply_late_hosts(struct cli_jobs *out,
 		struct engine_job t;
 		struct plan_host_entry *e;
 		struct compose_strv argv = {0};
-		struct cli_job_info *in;
+		struct apply_job_info *in;
 		struct diag err = {0};
 
 		if (!has_late(ct) || !engines[ct->daemon])

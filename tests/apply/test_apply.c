@@ -1,5 +1,5 @@
 /*
- * From a plan to a job graph (cli/apply.c), without any daemon: the lab
+ * From a plan to a job graph (apply/apply.c), without any daemon: the lab
  * sample planned on a linux daemon and a windows stand-in, the jobs and
  * their dependencies, the create specs, a converged project, and down.
  * The engines are only tokens here: apply never calls them.
@@ -7,15 +7,16 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "cli/apply.c"
-#include "cli/build_spec.c"
-#include "cli/progress.c"
+#include "apply/apply.h"
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/arena.h"
 
 #define SAMPLE SOURCE_DIR "/samples/lab/compose.yaml"
 
 static struct compose_project *proj;
 static struct plan *plan;
-static struct cli_jobs J;
+static struct apply_jobs J;
 static struct arena *sa; /* the state's strings outlive a replan */
 static char tokens[2];
 static struct engine *engines[2] = {(struct engine *)&tokens[0],
@@ -46,13 +47,13 @@ static void load(void)
 	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
 	cr_assert_eq(compose_project_normalize(proj, &dl), 0);
 	diag_list_release(&dl);
-	cli_jobs_init(&J);
+	apply_jobs_init(&J);
 	sa = arena_new();
 }
 
 static void unload(void)
 {
-	cli_jobs_release(&J);
+	apply_jobs_release(&J);
 	plan_free(plan);
 	plan = NULL;
 	compose_project_free(proj);
@@ -65,7 +66,7 @@ static void unload(void)
 	}
 }
 
-TestSuite(cli_apply, .init = load, .fini = unload);
+TestSuite(apply_apply, .init = load, .fini = unload);
 
 static void plan_and_apply(void)
 {
@@ -73,8 +74,7 @@ static void plan_and_apply(void)
 
 	cr_assert_eq(plan_build(&plan, proj, hosts, 2, NULL, &err), 0, "%s",
 		     err.msg);
-	cr_assert_eq(cli_apply_up(&J, plan, engines, NULL, &err), 0, "%s",
-		     err.msg);
+	cr_assert_eq(apply_up(&J, plan, engines, NULL, &err), 0, "%s", err.msg);
 	cr_assert_eq(engine_jobs_check(J.v, J.n, &err), 0, "%s", err.msg);
 }
 
@@ -130,7 +130,7 @@ static const char *label(const struct engine_container_spec *sp,
 	return NULL;
 }
 
-Test(cli_apply, up_builds_networks_images_and_containers_per_daemon)
+Test(apply_apply, up_builds_networks_images_and_containers_per_daemon)
 {
 	size_t net_l, net_w, img_l, img_w, c_nginx, c_web;
 
@@ -158,7 +158,7 @@ Test(cli_apply, up_builds_networks_images_and_containers_per_daemon)
 	cr_assert_eq(count(ENGINE_JOB_CONTAINER_START), 2);
 }
 
-Test(cli_apply, healthy_condition_puts_a_wait_before_the_start)
+Test(apply_apply, healthy_condition_puts_a_wait_before_the_start)
 {
 	size_t c_web, s_web, s_nginx, wait;
 
@@ -174,7 +174,7 @@ Test(cli_apply, healthy_condition_puts_a_wait_before_the_start)
 	cr_assert_eq(J.v[s_web].container.job, c_web);
 }
 
-Test(cli_apply, create_spec_carries_labels_ports_binds_hosts_and_address)
+Test(apply_apply, create_spec_carries_labels_ports_binds_hosts_and_address)
 {
 	const struct engine_container_spec *web, *nginx;
 	char want[256];
@@ -227,7 +227,7 @@ static size_t prefixed(const struct engine_strv *v, const char *prefix)
  * extra_hosts as a map of lists: ExtraHosts gets "host:ip" for every
  * address (IPv6 as written, brackets gone), after the planned peers.
  */
-Test(cli_apply, every_extra_hosts_address_goes_to_extra_hosts)
+Test(apply_apply, every_extra_hosts_address_goes_to_extra_hosts)
 {
 	const char *files[] = {TEST_FIXTURES_DIR
 			       "/compose/extra_hosts/compose.yaml"};
@@ -258,7 +258,7 @@ Test(cli_apply, every_extra_hosts_address_goes_to_extra_hosts)
 	cr_assert_eq(prefixed(&db->extra_hosts, "app:"), 1, "planned 'app'");
 }
 
-Test(cli_apply, windows_engine_gets_the_hosts_block_by_exec_after_start)
+Test(apply_apply, windows_engine_gets_the_hosts_block_by_exec_after_start)
 {
 	size_t start, exec;
 
@@ -303,14 +303,14 @@ static void converged_state(struct plan_host_container ct[2])
 
 static void replan(void)
 {
-	cli_jobs_release(&J);
-	cli_jobs_init(&J);
+	apply_jobs_release(&J);
+	apply_jobs_init(&J);
 	plan_free(plan);
 	plan = NULL;
 	plan_and_apply();
 }
 
-Test(cli_apply, converged_project_gives_no_create_or_start)
+Test(apply_apply, converged_project_gives_no_create_or_start)
 {
 	struct plan_host_container ct[2];
 	size_t keep_nginx;
@@ -324,11 +324,11 @@ Test(cli_apply, converged_project_gives_no_create_or_start)
 	cr_assert_eq(count(ENGINE_JOB_CONTAINER_REMOVE), 0);
 	cr_assert_eq(count(ENGINE_JOB_WAIT), 0, "nothing starts: no waits");
 	keep_nginx = find(ENGINE_JOB_NOOP, "mixlab-nginx-1");
-	cr_assert_str_eq(((struct cli_job_info *)J.v[keep_nginx].ud)->done,
+	cr_assert_str_eq(((struct apply_job_info *)J.v[keep_nginx].ud)->done,
 			 "Running");
 }
 
-Test(cli_apply, recreate_removes_first_and_waits_on_a_kept_dependency)
+Test(apply_apply, recreate_removes_first_and_waits_on_a_kept_dependency)
 {
 	struct plan_host_container ct[2];
 	size_t rm, create, start, wait;
@@ -352,7 +352,7 @@ Test(cli_apply, recreate_removes_first_and_waits_on_a_kept_dependency)
 	cr_assert_eq(count(ENGINE_JOB_CONTAINER_CREATE), 1);
 }
 
-Test(cli_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
+Test(apply_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 {
 	struct plan_host_container ct[2];
 	struct plan_host_network nets[2] = {
@@ -364,7 +364,7 @@ Test(cli_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 		 .label_network = "default"},
 	};
 	struct plan_down_options po = {.project = NULL};
-	struct cli_down_opts o = {.timeout_s = 3};
+	struct apply_down_opts o = {.timeout_s = 3};
 	struct engine *one[2] = {engines[0], NULL};
 	struct plan_down *d = NULL;
 	struct diag err = {0};
@@ -378,9 +378,9 @@ Test(cli_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 	}
 	cr_assert_eq(plan_build_down(&d, "mixlab", hosts, 2, &po, &err), 0,
 		     "%s", err.msg);
-	cli_jobs_release(&J);
-	cli_jobs_init(&J);
-	cli_apply_down(&J, d, engines, &o);
+	apply_jobs_release(&J);
+	apply_jobs_init(&J);
+	apply_down(&J, d, engines, &o);
 	cr_assert_eq(engine_jobs_check(J.v, J.n, &err), 0, "%s", err.msg);
 	cr_assert_eq(count(ENGINE_JOB_CONTAINER_REMOVE), 2);
 	cr_assert_eq(count(ENGINE_JOB_NETWORK_REMOVE), 2);
@@ -391,9 +391,9 @@ Test(cli_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 	cr_assert_eq(J.v[rm_net].n_deps, 1, "after the containers' barrier");
 	cr_assert_eq(J.v[J.v[rm_net].deps[0]].kind, ENGINE_JOB_NOOP);
 
-	cli_jobs_release(&J);
-	cli_jobs_init(&J);
-	cli_apply_down(&J, d, one, &o);
+	apply_jobs_release(&J);
+	apply_jobs_init(&J);
+	apply_down(&J, d, one, &o);
 	cr_assert_eq(count(ENGINE_JOB_CONTAINER_REMOVE), 1);
 	cr_assert_eq(count(ENGINE_JOB_NETWORK_REMOVE), 1);
 	for (size_t i = 0; i < J.n; i++)
@@ -404,36 +404,4 @@ Test(cli_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 		hosts[h].networks = NULL;
 		hosts[h].n_networks = 0;
 	}
-}
-
-Test(cli_apply, progress_plain_prints_one_line_per_change)
-{
-	struct cli_progress *p = cli_progress_new("plain", "Running");
-	struct cli_job_info in = {.line = "Container x-web-1",
-				  .daemon = "windows",
-				  .doing = "Starting",
-				  .done = "Started",
-				  .noop = "Running"};
-	struct engine_job j = {.kind = ENGINE_JOB_CONTAINER_START, .ud = &in};
-	FILE *f = tmpfile();
-	char buf[256] = "";
-	size_t n;
-
-	cr_assert_not_null(p);
-	p->f = f;
-	j.state = ENGINE_JOB_WAITING;
-	cli_progress_job(p, &j, 1, 0);
-	j.state = ENGINE_JOB_WORKING;
-	cli_progress_job(p, &j, 1, 0);
-	j.state = ENGINE_JOB_DONE;
-	j.noop = true;
-	cli_progress_job(p, &j, 1, 0);
-	rewind(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	cr_assert_str_eq(buf, " Container x-web-1 (windows)  Starting\n"
-			      " Container x-web-1 (windows)  Running\n");
-	cr_assert_null(cli_progress_new("fancy", "Running"));
-	fclose(f);
-	cli_progress_free(p);
 }

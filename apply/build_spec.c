@@ -3,7 +3,7 @@
  * is built by the daemon that runs the service, tagged with its image
  * name (or <project>-<service>) and every build.tags entry.
  */
-#include "cli/cli.h"
+#include "apply/apply.h"
 
 #include <string.h>
 
@@ -15,7 +15,7 @@
 static void spec_args(struct engine_build_spec *sp,
 		      struct arena *a,
 		      const struct compose_build *cb,
-		      const struct cli_up_opts *o)
+		      const struct apply_up_opts *o)
 {
 	size_t n = cb->n_args + (o ? o->n_build_args : 0);
 	struct engine_kv *v = arena_calloc(a, n + 1, sizeof(*v));
@@ -72,13 +72,13 @@ strv_of(struct arena *a, const struct compose_strv *s, const char *first)
 	return (struct engine_strv){v, n};
 }
 
-int cli_build_spec(struct engine_build_spec **out,
-		   struct arena *a,
-		   const struct plan *p,
-		   size_t si,
-		   const char *platform,
-		   const struct cli_up_opts *o,
-		   struct diag *err)
+int apply_build_spec(struct engine_build_spec **out,
+		     struct arena *a,
+		     const struct plan *p,
+		     size_t si,
+		     const char *platform,
+		     const struct apply_up_opts *o,
+		     struct diag *err)
 {
 	const struct plan_service *ps = &p->services[si];
 	const struct compose_build *cb = ps->svc->build;
