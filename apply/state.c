@@ -149,6 +149,13 @@ static void list_done(void *ud,
 	*j->ext = x;
 }
 
+bool apply_start_left_task(const char *msg)
+{
+	return msg && ((strstr(msg, "task ") && strstr(msg, "already exists")) ||
+		       (strstr(msg, "failed to start shim") &&
+			strstr(msg, "file exists")));
+}
+
 /*
  * A container that never ran and whose last start failed because its
  * containerd task already exists: the daemon was killed while it started
@@ -167,9 +174,9 @@ static void mark_broken(struct state_job *j, struct engine *e)
 		if (!c->state || strcmp(c->state, "created") ||
 		    engine_container_inspect(e, c->id, &ci, &err))
 			continue;
-		if (ci->error && strstr(ci->error, "already exists"))
+		if (ci->error && apply_start_left_task(ci->error))
 			c->broken = "a daemon crash left its task behind "
-				    "(its start fails: task already exists)";
+				    "(its start fails: already exists)";
 		engine_container_info_free(ci);
 	}
 }

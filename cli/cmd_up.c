@@ -24,10 +24,10 @@
 
 static volatile sig_atomic_t up_stop;
 
+/* The signal's number: the exit status is 128 + it, as a shell's. */
 static void on_signal(int sig)
 {
-	(void)sig;
-	up_stop = 1;
+	up_stop = sig;
 }
 
 struct up_opts {
@@ -388,9 +388,17 @@ int cli_jobs_run(struct apply_jobs *jobs,
 	engine_loop_free(l);
 	cli_progress_free(pr);
 	if (rc == DIAG_EINTR) {
-		cli_errorf("interrupted: the jobs in flight finished, nothing "
-			   "else was started");
-		return UP_EXIT_INTERRUPTED;
+		size_t done = 0, left = 0;
+
+		for (size_t i = 0; i < jobs->n; i++) {
+			done += jobs->v[i].state == ENGINE_JOB_DONE;
+			left += jobs->v[i].state != ENGINE_JOB_DONE;
+		}
+		cli_errorf("interrupted: %zu step(s) done, the ones in flight "
+			   "finished, %zu not run; what was made stays on its "
+			   "daemon: `up` again converges, `down` removes it",
+			   done, left);
+		return *stop > 0 ? 128 + (int)*stop : UP_EXIT_INTERRUPTED;
 	}
 	if (rc == DIAG_EUSAGE)
 		cli_error(&err);
@@ -552,11 +560,22 @@ static int up_networks(struct plan **p,
  * Failures that a new look at the daemons settles, and only those: a
  * container whose start failed because a daemon crash left its task
  * behind ("task ...: already exists"; the state reader then marks it
- * broken and the plan recreates it), and a container name that another
+ * broken and the plan recreates it), a container name that another
  * client took meanwhile ("is already in use": a concurrent up of the same
- * project made the same container; the plan then keeps or starts it).
+ * project made the same container; the plan then keeps or starts it), and
+ * a start that timed out (start_timed_out).
  */
-static bool apply_again(const struct cli_jobs *jobs)
+/*
+ * A start that got no answer in time: a daemon that just came back after
+ * a crash can take longer than the request limit for each of many starts
+ * at once.  The start goes on there; a new look finds it running.
+ */
+static bool start_timed_out(const char *m)
+{
+	return strstr(m, "/start: ") && strstr(m, "no complete answer within");
+}
+
+static bool apply_again(const struct apply_jobs *jobs)
 {
 	bool any = false;
 
@@ -566,7 +585,7 @@ static bool apply_again(const struct cli_jobs *jobs)
 		if (jobs->v[i].state != ENGINE_JOB_FAILED)
 			continue;
 		if (!strstr(m, "is already in use") &&
-		    !(strstr(m, "task ") && strstr(m, "already exists")))
+		    !apply_start_left_task(m) && !start_timed_out(m))
 			return false;
 		any = true;
 	}
@@ -621,9 +640,9 @@ static int up_converge(struct plan **p,
 		if (!again || attempt >= UP_APPLY_ATTEMPTS || *stop)
 			return rc;
 		fprintf(stderr,
-			"warning: a container was taken by another client or "
-			"left broken by a daemon crash; planning again "
-			"(attempt %d of %d)\n",
+			"warning: a container was taken by another client, "
+			"left broken by a daemon crash or slow to start; "
+			"planning again (attempt %d of %d)\n",
 			attempt + 1, UP_APPLY_ATTEMPTS);
 		backoff(attempt);
 		plan_free(*p);
