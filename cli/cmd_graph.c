@@ -7,7 +7,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,52 +14,38 @@
 #include "planner/planner.h"
 #include "util/arena.h"
 
-static void graph_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose graph [--format mermaid|dot] "
-		"[--offline]\n"
-		"\n"
-		"Draw the services grouped by daemon, with their "
+struct graph_opts {
+	const char *format;
+	bool offline;
+};
+
+static const struct cli_opt graph_opts_v[] = {
+	CLI_FORMAT(struct graph_opts, format, "mermaid|dot",
+		   "output format (default mermaid)"),
+	CLI_FLAG(0, "offline", struct graph_opts, offline,
+		 "route on declared daemon OSes only"),
+	CLI_OPT_END,
+};
+
+const struct cli_spec cli_spec_graph = {
+	.name = "graph",
+	.summary = "draw the services by daemon (mermaid, dot)",
+	.desc = "Draw the services grouped by daemon, with their "
 		"dependencies;\n"
-		"edges between daemons are drawn thick and say cross-daemon.\n"
-		"\n"
-		"  --format mermaid|dot  output format (default mermaid)\n"
-		"  --offline             route on declared daemon OSes only\n");
-}
+		"edges between daemons are drawn thick and say cross-daemon.",
+	.opts = graph_opts_v,
+};
 
 /* Returns -1 to go on, else the exit status. */
 static int graph_opts(const char **format, bool *offline, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'F'},
-		{"offline", no_argument, NULL, 'O'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	struct graph_opts o = {.format = *format};
+	int n, rc = cli_opt_parse(&cli_spec_graph, &o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			*format = optarg;
-			break;
-		case 'O':
-			*offline = true;
-			break;
-		case 'h':
-			graph_usage(stdout);
-			return CLI_OK;
-		default:
-			graph_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind < argc ||
-	    (strcmp(*format, "mermaid") && strcmp(*format, "dot"))) {
-		graph_usage(stderr);
-		return CLI_USAGE;
-	}
+	if (rc)
+		return rc == CLI_HELP ? CLI_OK : rc;
+	*format = o.format;
+	*offline = o.offline;
 	return -1;
 }
 
