@@ -145,6 +145,7 @@ extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
 	cli_spec_ls, cli_spec_pause, cli_spec_plan, cli_spec_port, cli_spec_ps,
 	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
 	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
+	cli_spec_translate,
 	cli_spec_unpause, cli_spec_up, cli_spec_version;
 /* The hidden ones: shell scripts, their candidates (cli/complete.c). */
 extern const struct cli_spec cli_spec_completion, cli_spec_complete;
@@ -166,6 +167,12 @@ struct cli_global {
 	bool no_interpolate;
 	bool verbose;
 	const char *ansi; /* never|always|auto */
+	/*
+	 * Set when the global options were wrong in a way found only later
+	 * (a bad -p / COMPOSE_PROJECT_NAME, a bad --daemon): main() then
+	 * turns the command's CLI_FAIL into CLI_USAGE.
+	 */
+	bool usage_failed;
 };
 
 extern struct cli_global cli_global;
@@ -211,6 +218,7 @@ int cmd_config(int argc, char **argv);
 int cmd_daemons(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* ---- A command's session (cli/session.c) -------------------------------- */
@@ -573,10 +581,12 @@ void cli_progress_free(struct cli_progress *p);
 bool cli_progress_mode_ok(const char *mode);
 
 /*
- * SIGINT and SIGTERM set '**flag' (cleared now) instead of killing us, so
- * a run stops starting jobs and returns cleanly.
+ * SIGINT and SIGTERM set '**flag' (cleared now) to the signal's number
+ * instead of killing us, so a run stops starting jobs and returns cleanly.
  */
 void cli_signals_catch(volatile sig_atomic_t **flag);
+/* The status of a run that such a signal cut short: 130 (SIGINT), 143. */
+int cli_signal_status(void);
 /*
  * Runs the jobs on a new loop with a progress display in 'progress' mode
  * and reports failures.  Returns CLI_OK, CLI_FAIL, or 130 when '*stop'

@@ -17,7 +17,6 @@
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
-#define UP_EXIT_INTERRUPTED 130
 #define UP_NETWORK_ATTEMPTS 8 /* plans, when another client takes a subnet */
 #define UP_APPLY_ATTEMPTS 4   /* plans, when a container was taken/broken */
 
@@ -184,6 +183,11 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 	return CLI_OK;
 }
 
+int cli_signal_status(void)
+{
+	return 128 + (up_stop > 0 ? (int)up_stop : SIGINT);
+}
+
 void cli_signals_catch(volatile sig_atomic_t **flag)
 {
 	struct sigaction sa;
@@ -309,7 +313,7 @@ int cli_jobs_run(struct apply_jobs *jobs,
 			   "finished, %zu not run; what was made stays on its "
 			   "daemon: `up` again converges, `down` removes it",
 			   done, left);
-		return *stop > 0 ? 128 + (int)*stop : UP_EXIT_INTERRUPTED;
+		return cli_signal_status();
 	}
 	if (rc == DIAG_EUSAGE)
 		cli_error(&err);

@@ -120,6 +120,7 @@ const struct cli_cmd cli_cmds[] = {
 	{"start", cmd_start, &cli_spec_start},
 	{"stop", cmd_stop, &cli_spec_stop},
 	{"top", cmd_top, &cli_spec_top},
+	{"translate", cmd_translate, &cli_spec_translate},
 	{"unpause", cmd_unpause, &cli_spec_unpause},
 	{"up", cmd_up, &cli_spec_up},
 	{"version", cmd_version, &cli_spec_version},
@@ -184,5 +185,5 @@ int main(int argc, char **argv)
 	}
 	rc = cmd->fn(n, argv + 1);
 	rx_cache_clear();
-	return rc;
+	return rc == CLI_FAIL && cli_global.usage_failed ? CLI_USAGE : rc;
 }

@@ -43,6 +43,16 @@ struct arena;
 
 #define ENGINE_CONNECT_TIMEOUT_MS 5000
 #define ENGINE_REQUEST_TIMEOUT_MS 60000
+/*
+ * Memory bounds on what a daemon sends.  A reply that is held whole (JSON,
+ * an error body) may be at most ENGINE_REPLY_MAX bytes; a stream (logs,
+ * events, pull and build progress) is handed on as it arrives, and one
+ * line of a JSON-lines stream may be at most ENGINE_LINE_MAX bytes.  Past
+ * either, the request fails with DIAG_ELIMIT naming the daemon, method and
+ * path.
+ */
+#define ENGINE_REPLY_MAX ((size_t)64 << 20)
+#define ENGINE_LINE_MAX ((size_t)8 << 20)
 /* Connections a loop opens to one daemon; more requests wait in line. */
 #define ENGINE_MAX_CONNECTIONS 128
 
@@ -1097,10 +1107,15 @@ struct engine_lines {
 	engine_line_fn fn;
 	void *ud;
 	bool stopped;
+	bool overflow; /* a line passed ENGINE_LINE_MAX */
 };
 
 void engine_lines_init(struct engine_lines *ls, engine_line_fn fn, void *ud);
-/* Calls 'fn' for each complete line; returns nonzero once it asked to stop. */
+/*
+ * Calls 'fn' for each complete line; returns 1 once it asked to stop, -1
+ * once a line passed ENGINE_LINE_MAX (then 'overflow' is set; an on_data
+ * callback that returns it fails its request with DIAG_ELIMIT).
+ */
 int engine_lines_feed(struct engine_lines *ls, const char *buf, size_t len);
 /* Delivers a last unterminated line, then releases the buffer. */
 int engine_lines_finish(struct engine_lines *ls);

@@ -189,6 +189,7 @@ struct ereq {
 	char server[128];
 	char errbuf[CURL_ERROR_SIZE];
 	bool stopped;	   /* on_data asked to stop */
+	size_t over_limit; /* the bound the reply passed, or 0 */
 	bool headers_done; /* the reply's blank line arrived */
 	bool cancelled;
 	struct diag pre_err;

@@ -514,8 +514,12 @@ static void probe_info(void *ud,
 	struct engine_daemon *d = p->d;
 	struct arena *a = p->r->a;
 
-	(void)err;
-	if (!rc) {
+	/* A daemon that answers /_ping but not /info is no daemon to use:
+	 * daemons and up both see it unreachable, with the reason. */
+	if (rc) {
+		d->reachable = false;
+		d->error = arena_strdup(a, err->msg);
+	} else {
 		d->arch = arena_strdup(a, norm_arch(in->arch));
 		if (in->server_version[0])
 			d->server_version = arena_strdup(a, in->server_version);
