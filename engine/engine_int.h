@@ -92,6 +92,11 @@ int eng_curl_load(struct diag *err);
 #define curl_easy_send eng_curl.easy_send
 #define curl_easy_recv eng_curl.easy_recv
 
+/* registry.c's internals, for probe.c. */
+struct arena *eng_registry_arena(struct engine_registry *r);
+const char *eng_registry_env(const struct engine_registry *r,
+			     const char *name);
+
 #define ENGINE_POOL_MAX 16
 
 /* An ssh child carrying one connection over a socketpair. */
