@@ -542,12 +542,6 @@ struct cli_stream {
 int cli_stream_run(const struct cli_stream *st,
 		   struct engine_hijack *hj,
 		   struct diag *err);
-/* Puts terminal 'fd' in raw mode (0), or -1 if it is none or already. */
-int cli_tty_raw(int fd);
-/* Restores the terminal cli_tty_raw changed; harmless if none. */
-void cli_tty_restore(void);
-/* The size of terminal 'fd'; false if it is none. */
-bool cli_tty_size(int fd, unsigned *rows, unsigned *cols);
 /*
  * compose v2's defaults for exec and run: a TTY unless -T, when stdout is
  * a terminal; with stdin attached (interactive), stdin must be one too.

@@ -5,12 +5,12 @@
  */
 #include "cli/cli.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/arena.h"
@@ -21,12 +21,6 @@
 #define UP_APPLY_ATTEMPTS 4   /* plans, when a container was taken/broken */
 
 static volatile sig_atomic_t up_stop;
-
-/* The signal's number: the exit status is 128 + it, as a shell's. */
-static void on_signal(int sig)
-{
-	up_stop = sig;
-}
 
 struct up_opts {
 	bool detach;
@@ -190,14 +184,7 @@ int cli_signal_status(void)
 
 void cli_signals_catch(volatile sig_atomic_t **flag)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a poll in progress returns and the flag is seen. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	compat_catch_interrupts(&up_stop, COMPAT_INT_KEY | COMPAT_INT_TERM);
 	up_stop = 0;
 	*flag = &up_stop;
 }
@@ -406,16 +393,11 @@ up_replan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 /* Sleeps a random 100-400 ms times 'attempt'. */
 static void backoff(int attempt)
 {
-	static unsigned seed;
-	struct timespec ts;
-	long ms;
+	unsigned r;
 
-	if (!seed)
-		seed = (unsigned)getpid() ^ (unsigned)time(NULL);
-	ms = (100 + rand_r(&seed) % 300) * (long)attempt;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = ms % 1000 * 1000000L;
-	nanosleep(&ts, NULL);
+	if (compat_random(&r, sizeof(r)))
+		r = (unsigned)time(NULL);
+	compat_sleep_ms((100 + (long)(r % 300)) * (long)attempt);
 }
 
 /* A network create failed because its subnet was taken meanwhile. */

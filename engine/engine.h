@@ -492,7 +492,7 @@ struct engine_exec_spec {
 	bool tty;
 	bool privileged;
 	bool detach; /* start and do not wait for output */
-	bool stdin;  /* AttachStdin: for engine_exec_attach with input */
+	bool attach_stdin; /* AttachStdin: for engine_exec_attach with input */
 };
 
 struct engine_ipam {

@@ -99,13 +99,6 @@ const char *eng_registry_env(const struct engine_registry *r,
 
 #define ENGINE_POOL_MAX 16
 
-/* An ssh child carrying one connection over a socketpair. */
-struct eng_ssh_child {
-	int fd; /* our end, handed to curl */
-	pid_t pid;
-	int errfd; /* memfd holding the child's stderr */
-};
-
 struct engine {
 	char *name;
 	char *url;
@@ -139,7 +132,7 @@ struct engine {
 	struct diag neg_err;
 
 	struct engine_loop *own; /* for the sync calls */
-	struct eng_ssh_child *kids;
+	struct compat_dial **kids; /* ssh children, one per connection */
 	size_t n_kids;
 	size_t alloc_kids;
 	char ssh_err[512]; /* last ssh child's stderr */

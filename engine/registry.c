@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "util/arena.h"
 #include "util/xalloc.h"
-
-extern char **environ;
 
 struct engine_registry {
 	struct arena *a;
@@ -84,7 +83,7 @@ static bool valid_name(const char *s)
 /* "~" and "~/..." as a shell would expand them (cert=~/certs). */
 static const char *expand_home(struct engine_registry *r, const char *path)
 {
-	const char *home = env_get(r, "HOME");
+	const char *home = env_get(r, compat_home_var());
 
 	if (path[0] != '~' || (path[1] && path[1] != '/') || !home)
 		return arena_strdup(r->a, path);
@@ -401,7 +400,7 @@ static const char *config_dir(struct engine_registry *r,
 {
 	const char *dc = o->docker_config ? o->docker_config
 					  : env_get(r, "DOCKER_CONFIG");
-	const char *home = env_get(r, "HOME");
+	const char *home = env_get(r, compat_home_var());
 
 	if (dc && *dc)
 		return arena_strdup(r->a, dc);
@@ -417,7 +416,7 @@ int engine_registry_new(struct engine_registry **out,
 
 	*out = NULL;
 	r->a = arena_new();
-	r->env = o->environ_ ? o->environ_ : environ;
+	r->env = o->environ_ ? o->environ_ : compat_environ();
 	r->config_dir = config_dir(r, o);
 	r->api_version = env_get(r, "DOCKER_API_VERSION");
 	r->connect_timeout_ms = o->connect_timeout_ms;

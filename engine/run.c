@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "util/sbuf.h"
+#include "compat/compat.h"
 #include "util/xalloc.h"
 
 #define RUN_POLL_MS_DEFAULT 250
@@ -45,10 +46,7 @@ struct run {
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return compat_now_ms();
 }
 
 const char *engine_job_kind_name(enum engine_job_kind k)
@@ -912,9 +910,7 @@ static size_t count_bad(const struct run *r, enum engine_job_state s)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
+	compat_sleep_ms(ms);
 }
 
 static void drive(struct run *r)

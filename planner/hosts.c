@@ -10,10 +10,10 @@
  */
 #include "planner/planner_int.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 bool plan_hosts_name_ok(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
@@ -26,7 +26,6 @@ bool plan_hosts_name_ok(const char *name)
 
 bool plan_hosts_ip_ok(const char *ip)
 {
-	unsigned char buf[16];
 	uint32_t v4;
 
 	if (!ip)
@@ -35,7 +34,7 @@ bool plan_hosts_ip_ok(const char *ip)
 		return true;
 	return strchr(ip, ':') &&
 	       strspn(ip, "0123456789abcdefABCDEF:.") == strlen(ip) &&
-	       inet_pton(AF_INET6, ip, buf) == 1;
+	       compat_ip_valid(6, ip);
 }
 
 static void block_lines(struct compose_strv *out,
@@ -479,7 +478,7 @@ static void block_lines(struct compose_strv *out,
 	for (size_t i = 0; i < n; i++)
 		if (!e[i].late && e[i].ip)
 			idx[m++] = i;
-	qsort_r(idx, m, sizeof(*idx), cmp_by_ip, (void *)e);
+	compat_qsort_r(idx, m, sizeof(*idx), cmp_by_ip, (void *)e);
 	for (size_t i = 0; i < m; i++) {
 		if (i && !strcmp(e[idx[i]].ip, e[idx[i - 1]].ip)) {
 			g[ng - 1].len++;
