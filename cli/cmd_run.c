@@ -43,6 +43,7 @@ static int run_plan(struct run_ctx *c)
 	struct diag err = {0};
 	size_t si;
 
+	cli_plan_desktop_defaults(&po, c->s.a, c->s.project, c->s.reg);
 	if (plan_build(&c->p, c->s.project, c->s.hosts, c->s.n_hosts, &po,
 		       &err)) {
 		cli_error(&err);

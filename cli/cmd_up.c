@@ -247,6 +247,7 @@ static int up_plan(struct plan **out,
 	if (cli_session_check_services(s, o->services, o->n_services))
 		return CLI_FAIL;
 	cli_images_collect(s, o->pull);
+	cli_plan_desktop_defaults(&po, s->a, s->project, s->reg);
 	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err)) {
 		cli_error(&err);
 		return CLI_FAIL;

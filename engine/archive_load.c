@@ -41,6 +41,16 @@ static const struct {
 	SYM(archive_entry_set_nlink),
 	SYM(archive_entry_set_symlink),
 	SYM(archive_entry_copy_stat),
+	SYM(archive_write_open_memory),
+	SYM(archive_entry_set_mtime),
+	SYM(archive_read_new),
+	SYM(archive_read_support_format_tar),
+	SYM(archive_read_open_memory),
+	SYM(archive_read_next_header),
+	SYM(archive_read_data),
+	SYM(archive_read_free),
+	SYM(archive_entry_filetype),
+	SYM(archive_entry_pathname),
 #undef SYM
 };
 

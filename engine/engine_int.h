@@ -305,4 +305,11 @@ void ej_add_str(cJSON *o, const char *key, const char *s); /* skips NULL */
 void ej_add_strv(cJSON *o, const char *key, const struct engine_strv *v);
 void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv, size_t n);
 
+/* registry.c: an unreachable Docker Desktop engine's message (stopped, and
+ * how to start it), or 'why' for any other daemon; in 'a'. */
+struct engine_daemon;
+const char *eng_desktop_stopped(struct arena *a,
+				const struct engine_daemon *d,
+				const char *why);
+
 #endif

@@ -267,7 +267,7 @@ static void probe_ping(void *ud,
 	d->probed = true;
 	d->latency_us = in->latency_us;
 	if (rc) {
-		d->error = arena_strdup(a, err->msg);
+		d->error = eng_desktop_stopped(a, d, err->msg);
 		return;
 	}
 	d->reachable = true;
