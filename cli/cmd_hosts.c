@@ -329,6 +329,8 @@ static void hosts_json(struct sbuf *sb, const struct plan *p)
 		sbuf_add_json_str(sb, r->kind);
 		sbuf_adds(sb, ", \"container\": ");
 		sbuf_add_json_str(sb, p->containers[r->container].name);
+		sbuf_adds(sb, ", \"network\": ");
+		sbuf_add_json_str(sb, r->network);
 		sbuf_adds(sb, ", \"from\": {");
 		for (size_t d = 0; d < p->n_hosts; d++) {
 			sbuf_adds(sb, d ? ", " : "");

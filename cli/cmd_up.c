@@ -18,6 +18,7 @@
 #include "util/xalloc.h"
 
 #define UP_NETWORK_ATTEMPTS 8 /* plans, when another client takes a subnet */
+#define UP_APPLY_ATTEMPTS 4   /* plans, when a container was taken/broken */
 
 static volatile sig_atomic_t up_stop;
 
@@ -290,8 +291,16 @@ int cli_jobs_run(struct apply_jobs *jobs,
 	engine_loop_free(l);
 	cli_progress_free(pr);
 	if (rc == DIAG_EINTR) {
-		cli_errorf("interrupted: the jobs in flight finished, nothing "
-			   "else was started");
+		size_t done = 0, left = 0;
+
+		for (size_t i = 0; i < jobs->n; i++) {
+			done += jobs->v[i].state == ENGINE_JOB_DONE;
+			left += jobs->v[i].state != ENGINE_JOB_DONE;
+		}
+		cli_errorf("interrupted: %zu step(s) done, the ones in flight "
+			   "finished, %zu not run; what was made stays on its "
+			   "daemon: `up` again converges, `down` removes it",
+			   done, left);
 		return cli_signal_status();
 	}
 	if (rc == DIAG_EUSAGE)
@@ -445,10 +454,47 @@ static int up_networks(struct plan **p,
 	}
 }
 
+/*
+ * Failures that a new look at the daemons settles, and only those: a
+ * container whose start failed because a daemon crash left its task
+ * behind ("task ...: already exists"; the state reader then marks it
+ * broken and the plan recreates it), a container name that another
+ * client took meanwhile ("is already in use": a concurrent up of the same
+ * project made the same container; the plan then keeps or starts it), and
+ * a start that timed out (start_timed_out).
+ */
+/*
+ * A start that got no answer in time: a daemon that just came back after
+ * a crash can take longer than the request limit for each of many starts
+ * at once.  The start goes on there; a new look finds it running.
+ */
+static bool start_timed_out(const char *m)
+{
+	return strstr(m, "/start: ") && strstr(m, "no complete answer within");
+}
+
+static bool apply_again(const struct apply_jobs *jobs)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < jobs->n; i++) {
+		const char *m = jobs->v[i].err.msg;
+
+		if (jobs->v[i].state != ENGINE_JOB_FAILED)
+			continue;
+		if (!strstr(m, "is already in use") &&
+		    !apply_start_left_task(m) && !start_timed_out(m))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 static int up_apply(struct cli_session *s,
 		    const struct plan *p,
 		    const struct up_opts *o,
-		    volatile sig_atomic_t *stop)
+		    volatile sig_atomic_t *stop,
+		    bool *again)
 {
 	struct apply_up_opts ao = {.timeout_s = o->timeout_s,
 				   .wait = o->wait,
@@ -468,11 +514,40 @@ static int up_apply(struct cli_session *s,
 	} else {
 		rc = cli_jobs_run(&jobs, o->progress, stop);
 	}
+	*again = rc == CLI_FAIL && apply_again(&jobs);
 	if (!rc && !o->no_start)
 		rc = up_late_hosts(p, engines, o, stop);
 	apply_jobs_release(&jobs);
 	free(engines);
 	return rc;
+}
+
+/*
+ * The containers, and again from a new plan while what failed is only
+ * what a new look settles (apply_again), up to UP_APPLY_ATTEMPTS times.
+ */
+static int up_converge(struct plan **p,
+		       struct cli_session *s,
+		       const struct up_opts *o,
+		       volatile sig_atomic_t *stop)
+{
+	for (int attempt = 1;; attempt++) {
+		bool again = false;
+		int rc = up_apply(s, *p, o, stop, &again);
+
+		if (!again || attempt >= UP_APPLY_ATTEMPTS || *stop)
+			return rc;
+		fprintf(stderr,
+			"warning: a container was taken by another client, "
+			"left broken by a daemon crash or slow to start; "
+			"planning again (attempt %d of %d)\n",
+			attempt + 1, UP_APPLY_ATTEMPTS);
+		backoff(attempt);
+		plan_free(*p);
+		*p = NULL;
+		if ((rc = up_replan(p, s, o)) || (rc = up_networks(p, s, o, stop)))
+			return rc;
+	}
 }
 
 /* Attached: the merged logs until Ctrl-C, then the project stops. */
@@ -545,7 +620,7 @@ int cmd_up(int argc, char **argv)
 	if (!rc)
 		rc = up_networks(&p, &s, &o, stop);
 	if (!rc)
-		rc = up_apply(&s, p, &o, stop);
+		rc = up_converge(&p, &s, &o, stop);
 	if (!rc && !o.detach)
 		rc = up_attached(&s, &o, stop);
 	plan_free(p);

@@ -461,6 +461,7 @@ static struct engine_container_info *parse_inspect(const cJSON *j)
 	ci->status = ej_astr(a, state, "Status");
 	ci->running = ej_bool(state, "Running");
 	ci->exit_code = (int)ej_int(state, "ExitCode", 0);
+	ci->error = ej_astr(a, state, "Error");
 	ci->pid = (int)ej_int(state, "Pid", 0);
 	ci->health = health ? arena_strdup(a, health) : NULL;
 	ci->os = ej_astr(a, j, "Platform");

@@ -366,6 +366,8 @@ struct engine_container_info {
 	const char *status;   /* created, running, exited, ... */
 	bool running;
 	int exit_code;
+	/* State.Error: why the last start failed ("" or NULL: it did not). */
+	const char *error;
 	int pid;
 	const char *health;	/* starting, healthy, unhealthy; NULL: none */
 	const char *os;		/* Platform */

@@ -28,8 +28,9 @@
  *                   "hosts_exec": [str] (the exec's argv, [] if none),
  *                   "hosts_exec_user": str|null,
  *                   "extra_hosts": [{"name", "ip": str|null, "late"}],
+ *                   "hosts_label": str|null, "hosts_rewrite": bool,
  *                   "labels": {key: value}}],
- *   "hosts": [{"name", "kind", "container", "late": bool,
+ *   "hosts": [{"name", "kind", "container", "network", "late": bool,
  *              "addresses": {daemon: str|null}}],
  *   "orphans": [str],
  *   "warnings": [str]
@@ -242,6 +243,8 @@ static void j_container_net(struct jw *w,
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
+	jw_str(w, "hosts_label", c->hosts_label);
+	jw_bool(w, "hosts_rewrite", c->hosts_rewrite);
 }
 
 static void j_containers(struct jw *w, const struct plan *p)
@@ -280,6 +283,7 @@ static void j_hosts(struct jw *w, const struct plan *p)
 		jw_str(w, "name", r->name);
 		jw_str(w, "kind", r->kind);
 		jw_str(w, "container", p->containers[r->container].name);
+		jw_str(w, "network", r->network);
 		jw_bool(w, "late", r->late);
 		jw_open(w, "addresses", '{');
 		for (size_t d = 0; d < p->n_hosts; d++)

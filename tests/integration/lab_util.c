@@ -683,3 +683,37 @@ int lab_project_fini(struct lab_project *p)
 	}
 	return left;
 }
+
+/* ---- Scratch daemons ------------------------------------------------------ */
+
+#define LAB_SCRATCH_SCRIPT SOURCE_DIR "/lab/mixlab"
+
+int lab_sd_up(struct lab_sd *s, const char *name, struct sbuf *out)
+{
+	if (s->name != name)
+		snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->sock, sizeof(s->sock), LAB_RUN_DIR "/s-%s.sock", s->name);
+	snprintf(s->url, sizeof(s->url), "unix://%s", s->sock);
+	if (out)
+		sbuf_reset(out);
+	return lab_sh(out, "%s scratch-up %s", LAB_SCRATCH_SCRIPT, s->name) ||
+			       !lab_daemon_up(s->sock)
+		       ? -1
+		       : 0;
+}
+
+int lab_sd_kill(const struct lab_sd *s, const char *sig)
+{
+	return lab_sh(NULL, "%s scratch-kill %s %s", LAB_SCRATCH_SCRIPT,
+		      s->name, sig)
+		       ? -1
+		       : 0;
+}
+
+void lab_sd_down(struct lab_sd *s)
+{
+	if (!s->name[0])
+		return;
+	lab_sh(NULL, "%s scratch-down %s", LAB_SCRATCH_SCRIPT, s->name);
+	memset(s, 0, sizeof(*s));
+}

@@ -200,4 +200,28 @@ int lab_leftovers(const char *name, const char *kind);
  */
 int lab_project_fini(struct lab_project *p);
 
+/* ---- Scratch daemons (lab/mixlab scratch-up) --------------------------- */
+
+/*
+ * A dockerd of one test's own, for the cases that kill, stop or restart a
+ * daemon (the lab's daemons are shared): own socket, roots, pidfile, no
+ * bridge, no iptables rules, local/busybox:lab imported.
+ */
+struct lab_sd {
+	char name[24];	/* [a-z0-9]{1,16} */
+	char sock[96];	/* /run/mixlab/s-NAME.sock */
+	char url[112];	/* unix://... */
+};
+
+/*
+ * `lab/mixlab scratch-up NAME`: starts it, or does nothing when it runs
+ * (also to start it again after a kill, with the same roots).  Fills 's';
+ * the script's output goes to 'out' (may be NULL).  Returns 0 or -1.
+ */
+int lab_sd_up(struct lab_sd *s, const char *name, struct sbuf *out);
+/* `lab/mixlab scratch-kill NAME SIG` ("KILL", "TERM"): its dockerd only. */
+int lab_sd_kill(const struct lab_sd *s, const char *sig);
+/* `lab/mixlab scratch-down NAME`, and 's' zeroed; nothing when unset. */
+void lab_sd_down(struct lab_sd *s);
+
 #endif
