@@ -4,7 +4,7 @@
  * start and the hosts exec, each start waiting for the conditions its
  * depends_on edges name.  Down plans become waves of removals.
  */
-#include "apply/apply.h"
+#include "apply/apply_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -678,6 +678,7 @@ container_spec(struct build *b, struct engine_job *job, size_t ci)
 	sp->dns_search = strv(&s->dns_search);
 	sp->isolation = s->isolation;
 	spec_endpoints(sp, job, a, p, ct);
+	apply_spec_keys(sp, a, s);
 	return sp;
 }
 
@@ -1111,6 +1112,8 @@ int apply_up(struct apply_jobs *out,
 	struct build b;
 	int rc;
 
+	if ((rc = apply_check(p, err)))
+		return rc;
 	build_init(&b, out, p, engines, o);
 	if (!b.o->networks_made)
 		add_networks(&b);

@@ -344,7 +344,8 @@ static int up_plan(struct plan **out,
 	if (cli_session_check_services(s, o->services, o->n_services))
 		return CLI_FAIL;
 	cli_images_collect(s, o->pull);
-	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err)) {
+	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err) ||
+	    apply_check(*out, &err)) {
 		cli_error(&err);
 		return CLI_FAIL;
 	}

@@ -404,6 +404,64 @@ struct compose_build {
 	const char *image;
 };
 
+/*
+ * ---- Keys said once (compose/keys.c) --------------------------------------
+ * The service keys that map one to one to a field of the container create
+ * body are described in one table, compose_keys[]: the key's path in the
+ * service, how its value is read, the Engine API field it becomes (what
+ * apply/ writes; compose/ itself never sends it) and the daemon OSes that
+ * take it.  normalize reads each into compose_service.keys[i], `config`
+ * prints it, the planner hashes it and apply/ puts it in the body, all
+ * from this table.
+ */
+enum compose_key_kind {
+	COMPOSE_KEY_STR,     /* a string */
+	COMPOSE_KEY_INT,     /* an integer */
+	COMPOSE_KEY_BYTES,   /* a size, "512m" or 536870912 (-1: unlimited) */
+	COMPOSE_KEY_NANO,    /* a decimal, e.g. cpus 0.5, in billionths */
+	COMPOSE_KEY_BOOL,    /* true or false */
+	COMPOSE_KEY_STRV,    /* a string or a list of strings */
+	COMPOSE_KEY_MAP,     /* a map, or a list of "K=V" */
+	COMPOSE_KEY_TMPFS,   /* a string or list of "PATH[:OPTIONS]" */
+	COMPOSE_KEY_ULIMITS, /* NAME: N or NAME: {soft: N, hard: N} */
+};
+
+enum {
+	COMPOSE_OS_LINUX = 1,
+	COMPOSE_OS_WINDOWS = 2,
+};
+
+struct compose_key {
+	const char *path; /* "shm_size", "deploy.resources.limits.memory" */
+	enum compose_key_kind kind;
+	const char *api; /* the create body's field, "HostConfig.ShmSize" */
+	unsigned os;	 /* COMPOSE_OS_* of the daemons that act on it */
+};
+
+extern const struct compose_key compose_keys[];
+extern const size_t compose_n_keys;
+
+struct compose_ulimit {
+	const char *name;
+	long long soft, hard;
+};
+
+/* One key's value in a service; 'set' false: not in the file. */
+struct compose_keyval {
+	bool set;
+	struct diag_loc loc;
+	long long i;	       /* INT, BYTES, NANO, BOOL */
+	const char *s;	       /* STR */
+	struct compose_strv v; /* STRV, TMPFS */
+	struct compose_kv *kv; /* MAP */
+	size_t n_kv;
+	struct compose_ulimit *ul; /* ULIMITS, sorted by name */
+	size_t n_ul;
+};
+
+/* The index of 'path' in compose_keys[], or -1. */
+long compose_key_find(const char *path);
+
 struct compose_service {
 	const char *name;
 	struct diag_loc loc;
@@ -453,7 +511,8 @@ struct compose_service {
 	long long stop_grace_period_ns; /* -1 unset */
 	const char *restart;
 	const char *isolation;
-	const char *mem_limit; /* as written */
+	/* compose_keys[i]'s value for each i < compose_n_keys. */
+	struct compose_keyval *keys;
 	int init;	       /* -1 unset, 0, 1 */
 	bool tty;
 	bool stdin_open;

@@ -94,6 +94,7 @@ static void service_one(struct norm *n,
 		return;
 	}
 	norm_service_main(n, s, svc);
+	norm_service_keys(n, s, svc);
 	norm_service_env(n, s, svc);
 	norm_service_ports(n, s, MAP_GET(svc, "ports"));
 	norm_service_volumes(n, s, MAP_GET(svc, "volumes"));

@@ -226,6 +226,42 @@ static void put_healthcheck(struct sbuf *sb,
 	putf(sb, "hc.retries", h->retries);
 }
 
+/* compose_keys[] (compose/keys.c): every key the table knows, by kind. */
+static void put_keys(struct sbuf *sb, const struct compose_service *s)
+{
+	for (size_t i = 0; s->keys && i < compose_n_keys; i++) {
+		const struct compose_keyval *kv = &s->keys[i];
+		const char *k = compose_keys[i].path;
+
+		if (!kv->set)
+			continue;
+		switch (compose_keys[i].kind) {
+		case COMPOSE_KEY_STR:
+			put(sb, k, kv->s);
+			break;
+		case COMPOSE_KEY_INT:
+		case COMPOSE_KEY_BYTES:
+		case COMPOSE_KEY_NANO:
+		case COMPOSE_KEY_BOOL:
+			putf(sb, k, kv->i);
+			break;
+		case COMPOSE_KEY_STRV:
+		case COMPOSE_KEY_TMPFS:
+			put_strv(sb, k, &kv->v);
+			break;
+		case COMPOSE_KEY_MAP:
+			put_kv(sb, k, kv->kv, kv->n_kv);
+			break;
+		case COMPOSE_KEY_ULIMITS:
+			for (size_t u = 0; u < kv->n_ul; u++)
+				sbuf_addf(sb, "%s=%s %lld %lld\n", k,
+					  kv->ul[u].name, kv->ul[u].soft,
+					  kv->ul[u].hard);
+			break;
+		}
+	}
+}
+
 static void put_service(struct sbuf *sb, const struct compose_service *s)
 {
 	put(sb, "image", s->image);
@@ -250,6 +286,7 @@ static void put_service(struct sbuf *sb, const struct compose_service *s)
 	put_strv(sb, "cap_add", &s->cap_add);
 	put_strv(sb, "cap_drop", &s->cap_drop);
 	put_healthcheck(sb, &s->healthcheck);
+	put_keys(sb, s);
 	put(sb, "hostname", s->hostname);
 	put(sb, "domainname", s->domainname);
 	put(sb, "working_dir", s->working_dir);
@@ -258,7 +295,6 @@ static void put_service(struct sbuf *sb, const struct compose_service *s)
 	putf(sb, "stop_grace_period", s->stop_grace_period_ns);
 	put(sb, "restart", s->restart);
 	put(sb, "isolation", s->isolation);
-	put(sb, "mem_limit", s->mem_limit);
 	putf(sb, "init", s->init);
 	putf(sb, "tty", s->tty);
 	putf(sb, "stdin_open", s->stdin_open);
