@@ -565,7 +565,7 @@ struct compose_daemon {
 	const char *os;	      /* declared OS, or NULL */
 	const char *arch;
 	bool lab; /* may stand in for another OS */
-	bool tls_verify;
+	int tls_verify; /* 1 true, 0 false, -1 not said */
 	const char *cert_path;
 	struct diag_loc loc;
 };

@@ -165,7 +165,7 @@ static void daemon_one(struct norm *n,
 	d->os = norm_key_str(m, "os");
 	d->arch = norm_key_str(m, "arch");
 	d->lab = norm_bool(n, m, "lab", false);
-	d->tls_verify = norm_bool(n, m, "tls_verify", false);
+	d->tls_verify = norm_tristate(n, m, "tls_verify");
 	d->cert_path = norm_key_str(m, "cert_path");
 	if (d->cert_path)
 		d->cert_path = compose_path_join(

@@ -265,6 +265,7 @@ int engine_new(struct engine **out,
 	e->tls = cfg->tls;
 	e->tls_verify = cfg->tls_verify;
 	e->cert_path = cfg->cert_path ? xstrdup(cfg->cert_path) : NULL;
+	e->cert_files_optional = cfg->cert_files_optional;
 	e->ssh_opts = cfg->ssh_opts ? xstrdup(cfg->ssh_opts) : NULL;
 	e->connect_timeout_ms = cfg->connect_timeout_ms > 0
 					? cfg->connect_timeout_ms
@@ -618,9 +619,41 @@ static bool connect_phase(CURLcode cc, CURL *h)
 	}
 }
 
+static bool tls_phase(CURLcode cc)
+{
+	return cc == CURLE_SSL_CONNECT_ERROR ||
+	       cc == CURLE_PEER_FAILED_VERIFICATION ||
+	       cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_CACERT_BADFILE;
+}
+
+/*
+ * curl's own words, unless they name the placeholder host of a unix:// or
+ * ssh:// engine ("docker-2"): the user knows the daemon by its endpoint,
+ * which the caller prints, so then curl's code and the system's errno.
+ */
+static const char *
+curl_why(struct ereq *r, CURLcode cc, char *buf, size_t size)
+{
+	const char *host = r->e->base + strlen("http://");
+	long os_errno = 0;
+
+	if (!r->errbuf[0])
+		return curl_easy_strerror(cc);
+	if (strncmp(r->e->base, "http://docker-", 14) ||
+	    !strstr(r->errbuf, host))
+		return r->errbuf;
+	curl_easy_getinfo(r->h, CURLINFO_OS_ERRNO, &os_errno);
+	if (!os_errno)
+		return curl_easy_strerror(cc);
+	snprintf(buf, size, "%s (%s)", curl_easy_strerror(cc),
+		 strerror((int)os_errno));
+	return buf;
+}
+
 static int transport_error(struct ereq *r, CURLcode cc, struct diag *err)
 {
-	const char *why = r->errbuf[0] ? r->errbuf : curl_easy_strerror(cc);
+	char buf[CURL_ERROR_SIZE + 64];
+	const char *why = curl_why(r, cc, buf, sizeof(buf));
 	const char *ssh = eng_transport_hint(r->e);
 
 	/* With ssh, curl only sees the pipe break; ssh's stderr says why. */
@@ -628,6 +661,17 @@ static int transport_error(struct ereq *r, CURLcode cc, struct diag *err)
 		return eng_req_error(r, err, DIAG_ETRANSPORT,
 				     "cannot connect to %s: %s (%s)", r->e->url,
 				     ssh, why);
+	/* A plaintext endpoint where TLS was asked ends here, never in an
+	 * answer: curl never falls back to http. */
+	if (tls_phase(cc))
+		return eng_req_error(r, err, DIAG_ETRANSPORT,
+				     "cannot connect to %s: TLS handshake "
+				     "failed%s: %s",
+				     r->e->url,
+				     cc == CURLE_SSL_CONNECT_ERROR
+					     ? " (is it a TLS endpoint?)"
+					     : "",
+				     why);
 	if (connect_phase(cc, r->h))
 		return eng_req_error(r, err, DIAG_ETRANSPORT,
 				     "cannot connect to %s: %s", r->e->url,

@@ -57,6 +57,14 @@ struct engine_config {
 	bool tls;	       /* tcp:// over https */
 	bool tls_verify;       /* verify the server against ca.pem */
 	const char *cert_path; /* directory with ca.pem, cert.pem, key.pem */
+	/*
+	 * With tls_verify and a cert_path, engine_new() fails unless ca.pem,
+	 * cert.pem and key.pem are all readable ("could not read CA
+	 * certificate '...'").  A docker context's TLS directory sets this:
+	 * the files it lacks are left out (system CAs, no client
+	 * certificate), as the docker CLI does for contexts.
+	 */
+	bool cert_files_optional;
 	const char
 		*api_version; /* forced (DOCKER_API_VERSION); NULL: negotiate */
 	/*
@@ -1151,6 +1159,7 @@ struct engine_daemon_decl {
 	const char *arch;
 	bool lab;
 	bool tls_verify;
+	bool tls_verify_set; /* false: not said (verify when TLS is used) */
 	const char *cert_path;
 	const char *where; /* "compose.yaml:5:7" for messages, or NULL */
 };
@@ -1165,9 +1174,17 @@ struct engine_daemon {
 	const char *declared_os; /* NULL: whatever the daemon says */
 	const char *declared_arch;
 	bool lab; /* may stand in for 'declared_os' */
+	/*
+	 * TLS is on for https://, for a cert path, for tls_verify: true from
+	 * any source, for DOCKER_TLS_VERIFY or DOCKER_TLS with DOCKER_HOST,
+	 * and for a context with TLS files or SkipTLSVerify.  Asking for
+	 * verification without a cert path means the docker CLI's default
+	 * one: $DOCKER_CERT_PATH, else $DOCKER_CONFIG or ~/.docker.
+	 */
 	bool tls;
 	bool tls_verify;
 	const char *cert_path;
+	bool tls_from_context; /* cert_path is a context's TLS directory */
 	bool declared; /* named by the project (file), not just found */
 
 	/* Filled by engine_registry_probe(). */

@@ -108,6 +108,7 @@ struct engine {
 	bool tls;
 	bool tls_verify;
 	char *cert_path;
+	bool cert_files_optional;
 	char *ssh_opts;	  /* from the config, or NULL */
 	char **ssh_extra; /* NULL-terminated */
 	long connect_timeout_ms;

@@ -81,9 +81,27 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* "~" and "~/..." as a shell would expand them (cert=~/certs). */
+static const char *expand_home(struct engine_registry *r, const char *path)
+{
+	const char *home = env_get(r, "HOME");
+
+	if (path[0] != '~' || (path[1] && path[1] != '/') || !home)
+		return arena_strdup(r->a, path);
+	return arena_sprintf(r->a, "%s%s", home, path + 1);
+}
+
+/* The docker CLI's default: $DOCKER_CERT_PATH, else its config dir. */
+static const char *default_cert_path(struct engine_registry *r)
+{
+	const char *cert = env_get(r, "DOCKER_CERT_PATH");
+
+	return cert && *cert ? arena_strdup(r->a, cert) : r->config_dir;
+}
+
 /* "URL[,os=..][,arch=..][,lab=..][,tlsverify=..][,cert=DIR]". */
 static int parse_value(struct spec *sp,
-		       struct arena *a,
+		       struct engine_registry *r,
 		       char *val,
 		       const char *what,
 		       struct diag *err)
@@ -96,9 +114,9 @@ static int parse_value(struct spec *sp,
 	if (!tok || !*tok)
 		return diag_set(err, code, NULL, "%s: no endpoint", what);
 	if (!strncmp(tok, "context:", 8))
-		sp->context = arena_strdup(a, tok + 8);
+		sp->context = arena_strdup(r->a, tok + 8);
 	else
-		sp->url = arena_strdup(a, tok);
+		sp->url = arena_strdup(r->a, tok);
 	while ((tok = strtok_r(NULL, ",", &save))) {
 		char *eq = strchr(tok, '=');
 		int bad = 0;
@@ -108,11 +126,11 @@ static int parse_value(struct spec *sp,
 					"%s: '%s' is not KEY=VALUE", what, tok);
 		*eq++ = '\0';
 		if (!strcmp(tok, "os"))
-			sp->os = arena_strdup(a, eq);
+			sp->os = arena_strdup(r->a, eq);
 		else if (!strcmp(tok, "arch"))
-			sp->arch = arena_strdup(a, eq);
+			sp->arch = arena_strdup(r->a, eq);
 		else if (!strcmp(tok, "cert"))
-			sp->cert_path = arena_strdup(a, eq);
+			sp->cert_path = expand_home(r, eq);
 		else if (!strcmp(tok, "lab"))
 			bad = parse_bool(eq, &sp->lab);
 		else if (!strcmp(tok, "tlsverify"))
@@ -167,8 +185,11 @@ static void merge(struct engine_registry *r, const struct spec *sp)
 		d->cert_path = sp->cert_path;
 	if (sp->lab >= 0)
 		d->lab = sp->lab;
+	/* Asking for verification means TLS, never plain HTTP. */
 	if (sp->tls_verify >= 0)
 		d->tls_verify = sp->tls_verify;
+	if (sp->tls_verify > 0)
+		d->tls = true;
 }
 
 static const char *adup(struct arena *a, const char *s)
@@ -191,7 +212,7 @@ static int add_decls(struct engine_registry *r,
 			.cert_path = adup(r->a, dd->cert_path),
 			.where = adup(r->a, dd->where),
 			.lab = dd->lab,
-			.tls_verify = dd->cert_path ? dd->tls_verify : -1,
+			.tls_verify = dd->tls_verify_set ? dd->tls_verify : -1,
 			.source = ENGINE_SRC_FILE,
 		};
 
@@ -226,7 +247,7 @@ static int add_env_var(struct engine_registry *r,
 		*c = (char)tolower((unsigned char)*c);
 	snprintf(what, sizeof(what), "%.*s", (int)(eq - var), var);
 	sp.name = name;
-	rc = parse_value(&sp, r->a, arena_strdup(r->a, eq + 1), what, err);
+	rc = parse_value(&sp, r, arena_strdup(r->a, eq + 1), what, err);
 	if (!rc)
 		merge(r, &sp);
 	return rc;
@@ -270,7 +291,7 @@ static int add_flags(struct engine_registry *r,
 			return diag_set(err, DIAG_EUSAGE, NULL,
 					"%s: '%s' is not a valid daemon name",
 					what, sp.name);
-		rc = parse_value(&sp, r->a, arena_strdup(r->a, eq + 1), what,
+		rc = parse_value(&sp, r, arena_strdup(r->a, eq + 1), what,
 				 err);
 		if (rc)
 			return rc;
@@ -294,10 +315,14 @@ static int use_context(struct engine_registry *r,
 	}
 	d->context = arena_strdup(r->a, name);
 	d->url = arena_strdup(r->a, ctx.host);
-	if (ctx.has_tls) {
+	/* As the docker CLI: TLS files or SkipTLSVerify mean TLS. */
+	if (ctx.has_tls || ctx.skip_tls_verify) {
 		d->tls = true;
 		d->tls_verify = !ctx.skip_tls_verify;
+	}
+	if (ctx.has_tls) {
 		d->cert_path = arena_strdup(r->a, ctx.tls_dir);
+		d->tls_from_context = true;
 	}
 	return 0;
 }
@@ -318,16 +343,14 @@ static int add_default(struct engine_registry *r, struct diag *err)
 	merge(r, &sp);
 	d = &r->v[r->n - 1];
 	if (host && *host) {
-		const char *cert = env_get(r, "DOCKER_CERT_PATH");
+		const char *tls = env_get(r, "DOCKER_TLS");
 
+		/* The docker CLI: any non-empty value turns these on, "0" too. */
 		d->url = arena_strdup(r->a, host);
-		d->tls = verify && *verify;
-		d->tls_verify = d->tls;
+		d->tls_verify = verify && *verify;
+		d->tls = d->tls_verify || (tls && *tls);
 		if (d->tls)
-			d->cert_path = cert && *cert
-					       ? arena_strdup(r->a, cert)
-					       : arena_sprintf(r->a, "%s",
-							       r->config_dir);
+			d->cert_path = default_cert_path(r);
 		return 0;
 	}
 	if (!ctx || !*ctx) {
@@ -352,6 +375,13 @@ resolve(struct engine_registry *r, struct engine_daemon *d, struct diag *err)
 	if (d->context && !d->url)
 		return use_context(r, d, d->context, err);
 	if (d->url) {
+		/*
+		 * Verification asked without a cert path: the docker CLI's
+		 * default one, whose files must then be there (engine_new).
+		 * https:// alone trusts the system CAs.
+		 */
+		if (d->tls && d->tls_verify && !d->cert_path)
+			d->cert_path = default_cert_path(r);
 		if (!strncmp(d->url, "https://", 8) || d->cert_path)
 			d->tls = true;
 		return 0;
@@ -447,6 +477,7 @@ struct engine *engine_registry_engine(struct engine_registry *r,
 		.tls = d->tls,
 		.tls_verify = d->tls_verify,
 		.cert_path = d->cert_path,
+		.cert_files_optional = d->tls_from_context,
 		.api_version = r->api_version,
 		.connect_timeout_ms = r->connect_timeout_ms,
 		.request_timeout_ms = r->request_timeout_ms,

@@ -180,6 +180,35 @@ static void placeholder_host(struct engine *e)
 	snprintf(e->base, sizeof(e->base), "http://docker-%u", ++counter);
 }
 
+/*
+ * Verification asked with a cert directory: its three files must be there,
+ * or TLS would go on without them (the system CAs trusted, no client
+ * certificate sent).  The docker CLI stops with "could not read CA
+ * certificate"; we do so for each of the three.
+ */
+static int tls_files_check(const struct engine *e, struct diag *err)
+{
+	static const struct {
+		const char *file, *what;
+	} files[] = {{"ca.pem", "CA certificate"},
+		     {"cert.pem", "client certificate"},
+		     {"key.pem", "client key"}};
+	char path[4096];
+
+	if (!e->tls || !e->tls_verify || !e->cert_path ||
+	    e->cert_files_optional)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", e->cert_path,
+			 files[i].file);
+		if (access(path, R_OK))
+			return diag_set(err, DIAG_EIO, NULL,
+					"could not read %s '%s': %s",
+					files[i].what, path, strerror(errno));
+	}
+	return 0;
+}
+
 int eng_transport_init(struct engine *e, struct diag *err)
 {
 	struct engine_url *u = &e->u;
@@ -202,7 +231,7 @@ int eng_transport_init(struct engine *e, struct diag *err)
 			u->port = e->tls ? 2376 : 2375;
 		snprintf(e->base, sizeof(e->base), "%s://%s:%d",
 			 e->tls ? "https" : "http", u->host, u->port);
-		return 0;
+		return tls_files_check(e, err);
 	case ENGINE_URL_SSH:
 		placeholder_host(e);
 		/* No DNS for the placeholder host: the socket is our pipe. */

@@ -2,12 +2,15 @@
 #include "fake_server.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -66,15 +69,59 @@ static char *load_fixture(const char *name, size_t *len)
 	return buf;
 }
 
-static void write_all(int fd, const char *p, size_t n)
+static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
 		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
 
 		if (w <= 0)
-			return;
+			return -1;
 		p += w;
 		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Waits up to 'ms' (-1: for ever); true when the peer or fake_stop() went. */
+static bool peer_gone(int fd, int ms)
+{
+	struct pollfd p = {fd, POLLIN | POLLRDHUP, 0};
+	char c;
+
+	if (poll(&p, 1, ms) <= 0)
+		return false;
+	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+}
+
+/* '[' then '{"Id":"...."},' elements up to 'len' bytes, then ']'. */
+static void send_huge(int fd, size_t len)
+{
+	static const char elem[] = "{\"Id\":\"0123456789abcdef0123456789"
+				   "abcdef0123456789abcdef0123456789abcdef\"},";
+	char chunk[65536];
+	size_t fill = 0, sent = 0;
+
+	while (fill + sizeof(elem) - 1 <= sizeof(chunk)) {
+		memcpy(chunk + fill, elem, sizeof(elem) - 1);
+		fill += sizeof(elem) - 1;
+	}
+	if (write_all(fd, "[", 1))
+		return;
+	sent = 1;
+	while (!len || sent + fill < len - 1) {
+		if (write_all(fd, chunk, fill))
+			return;
+		sent += fill;
+	}
+	write_all(fd, chunk, len - 1 - sent - 1);
+	write_all(fd, "]", 1);
+}
+
+static void reply_slowly(int fd, const char *p, size_t n, int delay_ms)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (write_all(fd, p + i, 1) || peer_gone(fd, delay_ms))
+			return;
 	}
 }
 
@@ -115,7 +162,12 @@ static void reply(int fd, const struct fake_route *r)
 		hl += (size_t)snprintf(head + hl, sizeof(head) - hl, "%s\r\n",
 				       line);
 	}
-	if (r->mode == FAKE_EOF_BODY)
+	if (r->headers)
+		hl += (size_t)snprintf(head + hl, sizeof(head) - hl, "%s",
+				       r->headers);
+	if (r->mode == FAKE_HUGE)
+		blen = r->huge_len;
+	if (r->mode == FAKE_EOF_BODY || (r->mode == FAKE_HUGE && !blen))
 		hl += (size_t)snprintf(head + hl, sizeof(head) - hl,
 				       "Connection: close\r\n\r\n");
 	else
@@ -123,8 +175,15 @@ static void reply(int fd, const struct fake_route *r)
 			head + hl, sizeof(head) - hl,
 			"Content-Length: %zu\r\n\r\n",
 			blen + (r->mode == FAKE_TRUNCATE ? 100 : 0));
-	write_all(fd, head, hl);
-	write_all(fd, body, blen);
+	if (r->mode == FAKE_TRICKLE) {
+		reply_slowly(fd, head, hl, r->delay_ms);
+		reply_slowly(fd, body, blen, r->delay_ms);
+	} else if (r->mode == FAKE_HUGE) {
+		if (!write_all(fd, head, hl))
+			send_huge(fd, blen);
+	} else if (!write_all(fd, head, hl)) {
+		write_all(fd, body, blen);
+	}
 	free(text);
 }
 
@@ -165,6 +224,11 @@ static int read_request(int fd,
 			return 0;
 		n += (size_t)r;
 		buf[n] = '\0';
+		/* A TLS ClientHello: answer as a plaintext HTTP server would. */
+		if ((unsigned char)buf[0] == 0x16) {
+			write_all(fd, "HTTP/1.1 400 Bad Request\r\n\r\n", 28);
+			return 0;
+		}
 		end = strstr(buf, "\r\n\r\n");
 	}
 	*body_at = (size_t)(end + 4 - buf);
@@ -205,10 +269,15 @@ static void *conn_main(void *ud)
 		pthread_mutex_unlock(&fs->mu);
 		if (r->mode == FAKE_CLOSE)
 			break;
+		if (r->mode == FAKE_HANG) {
+			peer_gone(c->fd, -1);
+			break;
+		}
 		if (r->mode == FAKE_SLOW)
 			sleep_ms(r->delay_ms);
 		reply(c->fd, r);
-		if (r->mode == FAKE_TRUNCATE || r->mode == FAKE_EOF_BODY)
+		if (r->mode == FAKE_TRUNCATE || r->mode == FAKE_EOF_BODY ||
+		    r->mode == FAKE_HUGE || r->mode == FAKE_TRICKLE)
 			break;
 	}
 	shutdown(c->fd, SHUT_RDWR);
@@ -252,14 +321,30 @@ static void *accept_main(void *ud)
 	return NULL;
 }
 
-struct fake_server *fake_start(const struct fake_route *routes, size_t n)
+static struct fake_server *fake_new(const struct fake_route *routes, size_t n)
 {
 	struct fake_server *fs = calloc(1, sizeof(*fs));
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	fs->routes = calloc(n + 1, sizeof(*routes));
 	memcpy(fs->routes, routes, n * sizeof(*routes));
 	fs->n_routes = n;
+	return fs;
+}
+
+static struct fake_server *fake_run(struct fake_server *fs)
+{
+	if (listen(fs->lfd, 512) || pipe(fs->stop_pipe))
+		abort();
+	pthread_mutex_init(&fs->mu, NULL);
+	pthread_create(&fs->acceptor, NULL, accept_main, fs);
+	return fs;
+}
+
+struct fake_server *fake_start(const struct fake_route *routes, size_t n)
+{
+	struct fake_server *fs = fake_new(routes, n);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
 	snprintf(fs->dir, sizeof(fs->dir), "/tmp/mixfake.XXXXXX");
 	if (!mkdtemp(fs->dir))
 		abort();
@@ -267,12 +352,25 @@ struct fake_server *fake_start(const struct fake_route *routes, size_t n)
 	snprintf(fs->url, sizeof(fs->url), "unix://%s", fs->path);
 	memcpy(sa.sun_path, fs->path, strlen(fs->path) + 1);
 	fs->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (bind(fs->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fs->lfd, 512) || pipe(fs->stop_pipe))
+	if (bind(fs->lfd, (struct sockaddr *)&sa, sizeof(sa)))
 		abort();
-	pthread_mutex_init(&fs->mu, NULL);
-	pthread_create(&fs->acceptor, NULL, accept_main, fs);
-	return fs;
+	return fake_run(fs);
+}
+
+struct fake_server *fake_start_tcp(const struct fake_route *routes, size_t n)
+{
+	struct fake_server *fs = fake_new(routes, n);
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fs->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (bind(fs->lfd, (struct sockaddr *)&sa, len) ||
+	    getsockname(fs->lfd, (struct sockaddr *)&sa, &len))
+		abort();
+	snprintf(fs->url, sizeof(fs->url), "tcp://127.0.0.1:%d",
+		 ntohs(sa.sin_port));
+	return fake_run(fs);
 }
 
 void fake_stop(struct fake_server *fs)
@@ -290,8 +388,10 @@ void fake_stop(struct fake_server *fs)
 	close(fs->lfd);
 	close(fs->stop_pipe[0]);
 	close(fs->stop_pipe[1]);
-	unlink(fs->path);
-	rmdir(fs->dir);
+	if (fs->path[0]) {
+		unlink(fs->path);
+		rmdir(fs->dir);
+	}
 	pthread_mutex_destroy(&fs->mu);
 	free(fs->routes);
 	free(fs);

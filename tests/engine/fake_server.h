@@ -16,6 +16,9 @@ enum fake_mode {
 	FAKE_CLOSE,    /* close without answering */
 	FAKE_SLOW,     /* wait delay_ms, then answer */
 	FAKE_EOF_BODY, /* no Content-Length: body until close (exec start) */
+	FAKE_HANG,     /* read the request, never answer (until stopped) */
+	FAKE_TRICKLE,  /* answer one byte every delay_ms */
+	FAKE_HUGE,     /* a JSON array of huge_len bytes, streamed */
 };
 
 struct fake_route {
@@ -26,14 +29,20 @@ struct fake_route {
 	size_t body_len;
 	enum fake_mode mode;
 	int delay_ms;
+	const char *headers; /* extra header lines for an inline reply,
+				each ending in \r\n ("Api-Version: 1.12\r\n") */
+	size_t huge_len;     /* FAKE_HUGE: body bytes; 0 sends no length
+				and streams until the client goes */
 };
 
 struct fake_server;
 
 /* Routes are borrowed; the first match answers.  No match: 404. */
 struct fake_server *fake_start(const struct fake_route *routes, size_t n);
+/* The same on an ephemeral loopback TCP port: "tcp://127.0.0.1:PORT". */
+struct fake_server *fake_start_tcp(const struct fake_route *routes, size_t n);
 void fake_stop(struct fake_server *fs);
-/* "unix:///tmp/.../d.sock" */
+/* "unix:///tmp/.../d.sock" or "tcp://127.0.0.1:PORT" */
 const char *fake_url(const struct fake_server *fs);
 int fake_requests(struct fake_server *fs);
 int fake_connections(struct fake_server *fs);

@@ -701,6 +701,50 @@ Test(integration_engine_tls, docker_host_and_tls_variables_give_the_default)
 	engine_registry_free(r);
 }
 
+/* tlsverify=true alone takes DOCKER_CERT_PATH's files, as the docker CLI. */
+Test(integration_engine_tls, tlsverify_flag_alone_uses_docker_cert_path)
+{
+	char *env[] = {"DOCKER_CERT_PATH=" TLS_DIR, NULL};
+	const char *flags[] = {"tls=" TLS_URL ",tlsverify=true"};
+	struct engine_registry_opts o = {.flags = flags,
+					 .n_flags = 1,
+					 .environ_ = env,
+					 .docker_config = "/nonexistent"};
+	struct engine_registry *r = NULL;
+	struct engine_daemon *d;
+	struct diag err = {0};
+
+	cr_assert_eq(engine_registry_new(&r, &o, &err), 0, "%s", err.msg);
+	engine_registry_probe(r, &err);
+	d = engine_registry_find(r, "tls");
+	cr_assert(d->tls && d->tls_verify);
+	cr_assert(d->reachable, "%s", d->error);
+	engine_registry_free(r);
+}
+
+/* Without DOCKER_CERT_PATH the default dir lacks the files: named. */
+Test(integration_engine_tls, tlsverify_flag_without_files_names_the_file)
+{
+	char *env[] = {"HOME=/nonexistent", NULL};
+	const char *flags[] = {"tls=" TLS_URL ",tlsverify=true"};
+	struct engine_registry_opts o = {.flags = flags,
+					 .n_flags = 1,
+					 .environ_ = env,
+					 .docker_config = "/nonexistent/.docker"};
+	struct engine_registry *r = NULL;
+	struct engine_daemon *d;
+	struct diag err = {0};
+
+	cr_assert_eq(engine_registry_new(&r, &o, &err), 0, "%s", err.msg);
+	engine_registry_probe(r, &err);
+	d = engine_registry_find(r, "tls");
+	cr_assert_not(d->reachable);
+	cr_assert(strstr(d->error, "daemon 'tls': could not read CA "
+				   "certificate '/nonexistent/.docker/ca.pem'"),
+		  "%s", d->error);
+	engine_registry_free(r);
+}
+
 /* ---- The registry on the lab -------------------------------------------- */
 
 Test(integration_engine, registry_probes_the_lab_map)
