@@ -113,8 +113,53 @@ void apply_spec_keys(struct engine_container_spec *sp,
 	sp->n_fields = n;
 }
 
+/*
+ * What compose v2 refuses at create time (external secrets, Swarm drivers),
+ * and what mixcompose does not copy in yet (environment, content).
+ */
+static int check_files(const struct plan *p,
+		       const struct compose_service *s,
+		       struct diag *err)
+{
+	for (int config = 0; config < 2; config++) {
+		const struct compose_fileref *refs =
+			config ? s->configs : s->secrets;
+		size_t nr = config ? s->n_configs : s->n_secrets;
+		const char *what = config ? "config" : "secret";
+
+		for (size_t i = 0; i < nr; i++) {
+			const struct compose_fileobj *o = compose_fileobj_find(
+				p->project, config, refs[i].source);
+
+			if (!o || o->file)
+				continue;
+			return diag_set(
+				err, DIAG_EPLAN, &refs[i].loc,
+				"services.%s.%ss[%zu]: %s '%s' %s", s->name,
+				what, i, what, o->key,
+				o->external
+					? "is external: compose v2 does not "
+					  "support external ones either"
+				: o->driver
+					? "has a driver: a Swarm option that "
+					  "compose v2 refuses too"
+					: "comes from an environment variable "
+					  "or content: not supported yet, "
+					  "use file:");
+		}
+	}
+	return 0;
+}
+
 int apply_check(const struct plan *p, struct diag *err)
 {
+	for (size_t i = 0; i < p->n_services; i++) {
+		int rc;
+
+		if (p->services[i].selected &&
+		    (rc = check_files(p, p->services[i].svc, err)))
+			return rc;
+	}
 	for (size_t i = 0; i < p->n_services; i++) {
 		const struct plan_service *ps = &p->services[i];
 		const struct plan_host *h = &p->hosts[ps->daemon];

@@ -462,6 +462,28 @@ struct compose_keyval {
 /* The index of 'path' in compose_keys[], or -1. */
 long compose_key_find(const char *path);
 
+/* A top-level secret or config (compose_project.secrets, .configs). */
+struct compose_fileobj {
+	const char *key;
+	const char *name;	 /* name:, else "<project>_<key>" */
+	const char *file;	 /* absolute, or NULL */
+	const char *environment; /* the variable's name, or NULL */
+	const char *content;	 /* configs: inline content, or NULL */
+	bool external;
+	bool driver; /* driver or template_driver: Swarm only */
+	struct diag_loc loc;
+};
+
+/* A service's entry under secrets: or configs: (short or long form). */
+struct compose_fileref {
+	const char *source;
+	const char *target; /* as written; NULL: the default */
+	const char *uid;
+	const char *gid;
+	int mode; /* -1 unset */
+	struct diag_loc loc;
+};
+
 struct compose_service {
 	const char *name;
 	struct diag_loc loc;
@@ -513,6 +535,10 @@ struct compose_service {
 	const char *isolation;
 	/* compose_keys[i]'s value for each i < compose_n_keys. */
 	struct compose_keyval *keys;
+	struct compose_fileref *secrets;
+	size_t n_secrets;
+	struct compose_fileref *configs;
+	size_t n_configs;
 	int init;	       /* -1 unset, 0, 1 */
 	bool tty;
 	bool stdin_open;
@@ -598,6 +624,10 @@ struct compose_project {
 	size_t n_networks;
 	struct compose_volume *volumes;
 	size_t n_volumes;
+	struct compose_fileobj *secrets; /* in file order */
+	size_t n_secrets;
+	struct compose_fileobj *configs;
+	size_t n_configs;
 	struct compose_mix mix;
 
 	/*
@@ -632,6 +662,19 @@ void compose_project_free(struct compose_project *p);
 
 const struct compose_service *
 compose_service_find(const struct compose_project *p, const char *name);
+/* The top-level secret ('config' false) or config named 'key', or NULL. */
+const struct compose_fileobj *compose_fileobj_find(
+	const struct compose_project *p, bool config, const char *key);
+/*
+ * Where a service's secret or config goes in the container, as compose v2
+ * puts it: the target if absolute, else under /run/secrets/ (secrets) or
+ * / (configs), the source's name when there is no target.  In 'a' unless
+ * it is the target as written.
+ */
+const char *compose_fileref_target(struct arena *a,
+				   const struct compose_fileref *r,
+				   bool config);
+
 const struct compose_network *
 compose_network_find(const struct compose_project *p, const char *key);
 

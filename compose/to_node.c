@@ -557,6 +557,40 @@ static void f_init(struct tn *t,
 		put(t, m, k, const_plain(t, s->init ? "true" : "false"));
 }
 
+static void put_plainf(struct tn *t,
+		       struct compose_node *m,
+		       const char *k,
+		       const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+
+/* A service's secrets or configs, each in the long form. */
+static void f_files(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *k)
+{
+	bool config = !strcmp(k, "configs");
+	const struct compose_fileref *r = config ? s->configs : s->secrets;
+	size_t n = config ? s->n_configs : s->n_secrets;
+	struct compose_node *seq;
+
+	if (!n)
+		return;
+	seq = compose_node_seq(t->a, &no_loc);
+	for (size_t i = 0; i < n; i++) {
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+
+		put_str(t, o, "source", r[i].source);
+		put_str(t, o, "target", r[i].target);
+		put_str(t, o, "uid", r[i].uid);
+		put_str(t, o, "gid", r[i].gid);
+		if (r[i].mode >= 0)
+			put_plainf(t, o, "mode", "%d", r[i].mode);
+		compose_seq_push(t->a, seq, o);
+	}
+	put(t, m, k, seq);
+}
+
 static void f_networks(struct tn *t,
 		       struct compose_node *m,
 		       const struct compose_service *s,
@@ -669,7 +703,7 @@ static const struct svc_key svc_keys[] = {
 	KEY("cpuset"),
 	KEY("cpu_shares"),
 	FN("command", f_cmd),
-	RAW("configs"),
+	FN("configs", f_files),
 	STR("container_name", container_name),
 	RAW("credential_spec"),
 	FN("depends_on", f_depends),
@@ -721,7 +755,7 @@ static const struct svc_key svc_keys[] = {
 	STR("restart", restart),
 	KEY("runtime"),
 	FN("scale", f_scale),
-	RAW("secrets"),
+	FN("secrets", f_files),
 	KEY("security_opt"),
 	KEY("shm_size"),
 	TRUE_("stdin_open", stdin_open),
@@ -743,12 +777,6 @@ static const struct svc_key svc_keys[] = {
 	RAW("post_start"),
 	RAW("pre_stop"),
 };
-
-static void put_plainf(struct tn *t,
-		       struct compose_node *m,
-		       const char *k,
-		       const char *fmt,
-		       ...) __attribute__((format(printf, 4, 5)));
 
 static void put_plainf(struct tn *t,
 		       struct compose_node *m,
@@ -969,6 +997,31 @@ static struct compose_node *volume_node(struct tn *t,
 	return m;
 }
 
+/* A top-level secret or config in compose v2's long form. */
+static void put_fileobjs(struct tn *t,
+			 struct compose_node *root,
+			 const char *k,
+			 const struct compose_fileobj *v,
+			 size_t n)
+{
+	struct compose_node *m;
+
+	if (!n)
+		return;
+	m = compose_node_map(t->a, &no_loc);
+	for (size_t i = 0; i < n; i++) {
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+
+		put_str(t, o, "name", v[i].name);
+		put_str(t, o, "file", v[i].file);
+		put_str(t, o, "environment", v[i].environment);
+		put_str(t, o, "content", v[i].content);
+		put_true(t, o, "external", v[i].external);
+		put_dyn(t, m, v[i].key, o);
+	}
+	put(t, root, k, m);
+}
+
 static void tn_init(struct tn *t, struct arena *a, bool json)
 {
 	memset(t, 0, sizeof(*t));
@@ -988,7 +1041,7 @@ static void tn_release(struct tn *t)
 static struct compose_node *tail_node(struct tn *t,
 				      const struct compose_project *p)
 {
-	static const char *const extra[] = {"secrets", "configs", "models"};
+	static const char *const extra[] = {"models"};
 	struct compose_node *root = compose_node_map(t->a, &no_loc);
 
 	if (p->n_networks) {
@@ -1007,6 +1060,8 @@ static struct compose_node *tail_node(struct tn *t,
 				volume_node(t, p, &p->volumes[i]));
 		put(t, root, "volumes", m);
 	}
+	put_fileobjs(t, root, "secrets", p->secrets, p->n_secrets);
+	put_fileobjs(t, root, "configs", p->configs, p->n_configs);
 	for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
 		struct compose_node *v = compose_map_get(p->doc, extra[i]);
 

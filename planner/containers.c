@@ -262,7 +262,38 @@ static void put_keys(struct sbuf *sb, const struct compose_service *s)
 	}
 }
 
-static void put_service(struct sbuf *sb, const struct compose_service *s)
+/* Secrets and configs: what goes where, from which file or variable. */
+static void put_files(struct sbuf *sb,
+		      const struct compose_project *p,
+		      const struct compose_service *s)
+{
+	for (int config = 0; config < 2; config++) {
+		const struct compose_fileref *refs =
+			config ? s->configs : s->secrets;
+		size_t nr = config ? s->n_configs : s->n_secrets;
+
+		for (size_t i = 0; i < nr; i++) {
+			const struct compose_fileobj *o =
+				compose_fileobj_find(p, config, refs[i].source);
+
+			sbuf_addf(sb, "%s=%s %s %s %s %d\n",
+				  config ? "config" : "secret", refs[i].source,
+				  refs[i].target ? refs[i].target : "",
+				  refs[i].uid ? refs[i].uid : "",
+				  refs[i].gid ? refs[i].gid : "", refs[i].mode);
+			if (o) {
+				put(sb, "file.name", o->name);
+				put(sb, "file.file", o->file);
+				put(sb, "file.env", o->environment);
+				put(sb, "file.content", o->content);
+			}
+		}
+	}
+}
+
+static void put_service(struct sbuf *sb,
+			const struct compose_project *p,
+			const struct compose_service *s)
 {
 	put(sb, "image", s->image);
 	if (s->build) {
@@ -287,6 +318,7 @@ static void put_service(struct sbuf *sb, const struct compose_service *s)
 	put_strv(sb, "cap_drop", &s->cap_drop);
 	put_healthcheck(sb, &s->healthcheck);
 	put_keys(sb, s);
+	put_files(sb, p, s);
 	put(sb, "hostname", s->hostname);
 	put(sb, "domainname", s->domainname);
 	put(sb, "working_dir", s->working_dir);
@@ -329,7 +361,7 @@ void plan_container_canonical(struct sbuf *out,
 			put(out, "net.ipv4", ep->ipv4);
 		put_strv(out, "net.alias", &ep->aliases);
 	}
-	put_service(out, ps->svc);
+	put_service(out, p->project, ps->svc);
 }
 
 static void add_label(struct arena *a,

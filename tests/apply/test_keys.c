@@ -231,11 +231,112 @@ Test(apply_keys, bad_values_are_errors_at_their_position)
 
 	cr_assert_eq(compose_project_load(&bad, &o, &err), 0, "%s", err.msg);
 	cr_assert_neq(compose_project_normalize(bad, &dl), 0);
-	cr_assert_eq(dl.errors, 3);
+	cr_assert_eq(dl.errors, 4);
 	cr_assert_eq(find_msg(&dl, "shm_size: 'lots' is not a size")->loc.line,
 		     5);
 	cr_assert_eq(find_msg(&dl, "cpus: 'x' is not a decimal")->loc.line, 6);
 	cr_assert_eq(find_msg(&dl, "ulimits.nofile: expected")->loc.line, 8);
+	diag_list_release(&dl);
+	compose_project_free(bad);
+}
+
+/* ---- Secrets and configs ------------------------------------------------ */
+
+static struct compose_project *load_secrets(const char *profile)
+{
+	const char *files[] = {TEST_FIXTURES_DIR "/apply/secrets.yaml"};
+	const char *profiles[] = {profile};
+	struct compose_options o = {.files = files,
+				    .n_files = 1,
+				    .profiles = profiles,
+				    .n_profiles = profile ? 1 : 0};
+	struct compose_project *p = NULL;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct diag err = {0};
+
+	cr_assert_eq(compose_project_load(&p, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(compose_project_normalize(p, &dl), 0, "%s",
+		     dl.nr ? dl.items[0].d.msg : "");
+	diag_list_release(&dl);
+	return p;
+}
+
+static const struct engine_mount *
+mount_at(const struct engine_container_spec *sp, const char *target)
+{
+	for (size_t i = 0; i < sp->n_mounts; i++)
+		if (!strcmp(sp->mounts[i].target, target))
+			return &sp->mounts[i];
+	cr_assert_fail("no mount at %s", target);
+	return NULL;
+}
+
+Test(apply_secrets,
+     file_secrets_and_configs_are_read_only_binds_where_v2_puts_them)
+{
+	static char token;
+	struct engine *engines[1] = {(struct engine *)&token};
+	struct compose_project *p = load_secrets(NULL);
+	const struct engine_container_spec *sp = NULL;
+	const struct engine_mount *m;
+	struct apply_jobs J;
+	struct plan *pl = NULL;
+	struct diag err = {0};
+	char dir[1024];
+
+	cr_assert_eq(plan_build(&pl, p, &host, 1, NULL, &err), 0, "%s",
+		     err.msg);
+	apply_jobs_init(&J);
+	cr_assert_eq(apply_up(&J, pl, engines, NULL, &err), 0, "%s", err.msg);
+	for (size_t i = 0; i < J.n; i++)
+		if (J.v[i].kind == ENGINE_JOB_CONTAINER_CREATE)
+			sp = J.v[i].container_spec;
+	cr_assert_not_null(sp);
+	cr_assert_eq(sp->n_mounts, 4);
+	snprintf(dir, sizeof(dir), "%s/db_password.txt", p->working_dir);
+	m = mount_at(sp, "/run/secrets/db_password");
+	cr_assert_eq(m->type, ENGINE_MOUNT_BIND);
+	cr_assert(m->read_only);
+	cr_assert_str_eq(m->source, dir);
+	cr_assert_str_eq(mount_at(sp, "/run/secrets/pw2")->source, dir);
+	cr_assert_str_eq(mount_at(sp, "/etc/app.conf")->source,
+			 "/srv/app.conf");
+	cr_assert_str_eq(mount_at(sp, "/app")->source, "/srv/app.conf");
+	cr_assert_eq(p->services[0].secrets[1].mode, 0440);
+	apply_jobs_release(&J);
+	plan_free(pl);
+	compose_project_free(p);
+}
+
+Test(apply_secrets, an_environment_secret_is_refused_naming_service_and_secret)
+{
+	struct compose_project *p = load_secrets("env");
+	struct plan *pl = NULL;
+	struct diag err = {0};
+
+	cr_assert_eq(plan_build(&pl, p, &host, 1, NULL, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(apply_check(pl, &err), DIAG_EPLAN);
+	cr_assert(strstr(err.msg, "services.env.secrets[0]: secret 'token'"),
+		  "%s", err.msg);
+	cr_assert_eq(err.loc.line, 18);
+	plan_free(pl);
+	compose_project_free(p);
+}
+
+Test(apply_secrets, an_undefined_secret_is_an_error_at_its_line)
+{
+	const char *files[] = {TEST_FIXTURES_DIR "/apply/bad_keys.yaml"};
+	struct compose_options o = {.files = files, .n_files = 1};
+	struct compose_project *bad = NULL;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct diag err = {0};
+
+	cr_assert_eq(compose_project_load(&bad, &o, &err), 0, "%s", err.msg);
+	cr_assert_neq(compose_project_normalize(bad, &dl), 0);
+	cr_assert_eq(
+		find_msg(&dl, "secrets[0]: 'nope' is not defined")->loc.line,
+		10);
 	diag_list_release(&dl);
 	compose_project_free(bad);
 }

@@ -153,3 +153,76 @@ Test(integration_keys, windows_daemon_refuses_a_linux_only_key_before_creating)
 	cr_assert_eq(lab_leftovers(P.name, "network"), 0);
 	sbuf_release(&out);
 }
+
+static void write_file(const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", P.dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+Test(integration_keys, file_secrets_and_configs_are_readable_at_their_targets)
+{
+	struct sbuf out = SBUF_INIT;
+	char name[128];
+
+	cr_assert_eq(lab_project_init(&P, "parity", "secrets"), 0);
+	write_file("db_password.txt", "s3cret\n");
+	write_file("app.conf", "conf=1\n");
+	write_compose("services:\n"
+		      "  db:\n"
+		      "    image: " LAB_IMAGE_BUSYBOX "\n"
+		      "    command: [sleep, '300']\n"
+		      "    secrets:\n"
+		      "      - db_password\n"
+		      "      - {source: db_password, target: pw2}\n"
+		      "    configs:\n"
+		      "      - {source: app, target: /etc/app.conf}\n"
+		      "secrets:\n"
+		      "  db_password:\n"
+		      "    file: ./db_password.txt\n"
+		      "configs:\n"
+		      "  app:\n"
+		      "    file: app.conf\n");
+	cr_assert_eq(lab_mc(&P, &out, "up -d --progress quiet"), 0, "%s",
+		     out.buf);
+	cr_assert_null(strstr(out.buf, "ignored"), "%s", out.buf);
+	snprintf(name, sizeof(name), "%s-db-1", P.name);
+	expect_inside(name, "cat /run/secrets/db_password", "s3cret");
+	expect_inside(name, "cat /run/secrets/pw2", "s3cret");
+	expect_inside(name, "cat /etc/app.conf", "conf=1");
+	/* Read-only, as compose v2's bind mounts are. */
+	expect_inside(name,
+		      "(echo x > /run/secrets/db_password) 2>/dev/null || "
+		      "echo refused",
+		      "refused");
+	sbuf_release(&out);
+}
+
+Test(integration_keys, an_environment_secret_is_refused_before_anything_exists)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(lab_project_init(&P, "parity", "envsec"), 0);
+	write_compose("services:\n"
+		      "  a:\n"
+		      "    image: " LAB_IMAGE_BUSYBOX "\n"
+		      "    command: [sleep, '300']\n"
+		      "    secrets: [token]\n"
+		      "secrets:\n"
+		      "  token:\n"
+		      "    environment: HOME\n");
+	cr_assert_eq(lab_mc(&P, &out, "up -d --progress quiet"), 1, "%s",
+		     out.buf);
+	cr_assert(strstr(out.buf, "compose.yaml:5:15: services.a.secrets[0]: "
+				  "secret 'token'"),
+		  "%s", out.buf);
+	cr_assert_eq(lab_leftovers(P.name, "container"), 0);
+	cr_assert_eq(lab_leftovers(P.name, "network"), 0);
+	sbuf_release(&out);
+}
