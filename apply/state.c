@@ -207,7 +207,9 @@ void apply_state_host_init(struct plan_host *h,
 
 	memset(h, 0, sizeof(*h));
 	h->name = adup(a, d->name);
+	h->endpoint = adup(a, d->url);
 	if (d->probed && d->reachable && !d->error) {
+		h->version = adup(a, d->server_version);
 		h->os = adup(a, d->os);
 		h->engine_os = adup(a, d->reported_os);
 		h->arch = adup(a, d->arch ? d->arch : d->declared_arch);

@@ -1,18 +1,156 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "apply/apply.h"
 #include "compose/compose.h"
 
 /* One subcommand: cmd_<name>(argc, argv) with argv[0] the command name. */
+struct cli_spec;
 struct cli_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *help;
+	const struct cli_spec *spec;
 };
+
+/* ---- Option tables (cli/opt.c) -----------------------------------------
+ *
+ * Each command describes its options once, in a table; parsing, --help,
+ * usage errors, man pages and shell completion all read that table.
+ */
+
+enum cli_opt_kind {
+	CLI_OPT_BOOL, /* a bool field, set to true */
+	CLI_OPT_STR,  /* a const char * field, set to the value */
+	CLI_OPT_INT,  /* an int or long field, the value in [min, max] */
+	CLI_OPT_FN,   /* fn(obj, value); value NULL for a flag */
+};
+
+enum {
+	CLI_OPT_HIDDEN = 1, /* accepted, but not in help or completion */
+	CLI_OPT_OPTVAL = 2, /* --name[=VALUE]: the value is optional */
+	CLI_OPT_REPEAT = 4, /* may be given several times */
+};
+
+/* What a value completes to (shell completion). */
+enum cli_complete {
+	CLI_COMPLETE_NONE,
+	CLI_COMPLETE_SERVICE, /* a service of the project */
+	CLI_COMPLETE_PROFILE, /* a profile of the project */
+	CLI_COMPLETE_DAEMON,  /* NAME= of a known daemon */
+	CLI_COMPLETE_FILE,
+	CLI_COMPLETE_DIR,
+	CLI_COMPLETE_COMMAND, /* a mixcompose command */
+};
+
+struct cli_opt {
+	char sname;	      /* 0: none */
+	const char *lname;    /* NULL: none */
+	enum cli_opt_kind kind;
+	size_t off;	      /* the field in the command's options struct */
+	size_t size;	      /* an INT field's size */
+	const char *arg;      /* the value's name in help; NULL: no value */
+	const char *help;     /* may hold newlines */
+	long min, max;	      /* INT */
+	const char *what;     /* INT: "a number of seconds" (messages) */
+	const char *choices;  /* "table|json": the only values taken */
+	int (*fn)(void *obj, const char *value); /* 0 or CLI_USAGE */
+	enum cli_complete complete;
+	unsigned flags;
+};
+
+#define CLI_OPT_FIELD(T, f) .off = offsetof(T, f)
+/* -x/--name: sets bool field 'f' of the options struct 'T'. */
+#define CLI_FLAG(s, l, T, f, h)                                                \
+	{.sname = (s), .lname = (l), .kind = CLI_OPT_BOOL,                     \
+	 CLI_OPT_FIELD(T, f), .help = (h)}
+/* -x/--name VALUE: a string field. */
+#define CLI_STR(s, l, T, f, a, h)                                              \
+	{.sname = (s), .lname = (l), .kind = CLI_OPT_STR,                      \
+	 CLI_OPT_FIELD(T, f), .arg = (a), .help = (h)}
+/* -x/--name N: an int or long field, N in [lo, hi]. */
+#define CLI_INT(s, l, T, f, a, lo, hi, w, h)                                   \
+	{.sname = (s), .lname = (l), .kind = CLI_OPT_INT,                      \
+	 CLI_OPT_FIELD(T, f), .size = sizeof(((T *)0)->f), .arg = (a),         \
+	 .help = (h), .min = (lo), .max = (hi), .what = (w)}
+/* -x/--name [VALUE]: calls fn(obj, value) (a: NULL for a flag). */
+#define CLI_FN(s, l, f, a, h)                                                  \
+	{.sname = (s), .lname = (l), .kind = CLI_OPT_FN, .fn = (f),            \
+	 .arg = (a), .help = (h)}
+/* -t/--timeout N style: a number of seconds, int-sized. */
+#define CLI_SECONDS(s, l, T, f, h)                                             \
+	CLI_INT(s, l, T, f, "N", 0, INT_MAX, "a number of seconds", h)
+/* --format A|B: only those values. */
+#define CLI_FORMAT(T, f, c, h)                                                 \
+	{.lname = "format", .kind = CLI_OPT_STR, CLI_OPT_FIELD(T, f),          \
+	 .arg = (c), .choices = (c), .help = (h)}
+/* --progress MODE (checked by cli_progress_mode_ok). */
+#define CLI_PROGRESS(T, f)                                                     \
+	CLI_STR(0, "progress", T, f, "MODE", "auto, tty, plain, json or quiet")
+#define CLI_OPT_END {0}
+
+/* One command's options and usage: what --help and `man` show. */
+struct cli_spec {
+	const char *name;     /* "up"; "mixcompose" for the top level */
+	const char *args;     /* usage after the options: "[SERVICE...]" */
+	const char *summary;  /* one line, in the list of commands */
+	const char *desc;     /* the paragraph of --help and the man page */
+	const struct cli_opt *opts; /* ends with CLI_OPT_END */
+	int min_args, max_args;	    /* positional arguments; max -1: any */
+	enum cli_complete args_complete;
+	unsigned flags;
+};
+
+enum {
+	/* Options end at the first argument (exec, run, the top level). */
+	CLI_SPEC_ARGS_END = 1,
+	CLI_SPEC_HIDDEN = 2, /* not in the list of commands */
+};
+
+/* What cli_opt_parse returns after printing --help to stdout. */
+#define CLI_HELP (-1)
+
+/*
+ * Parses argv[1..argc) (argv[0] is the command's name) by 's', into
+ * 'obj' (the struct the table's offsets point into).  Flags may come
+ * between the arguments (unless CLI_SPEC_ARGS_END); "--" ends them.  The
+ * arguments are moved to argv[1..1+*nargs), in order.  Returns CLI_OK,
+ * CLI_USAGE (reported, with the usage on stderr when the option itself
+ * was wrong) or CLI_HELP after -h/--help.
+ */
+int cli_opt_parse(const struct cli_spec *s,
+		  void *obj,
+		  int argc,
+		  char **argv,
+		  int *nargs);
+/* The --help text of 's' (usage, description, options). */
+void cli_opt_help(FILE *f, const struct cli_spec *s);
+/* The option of 's' named "--name" or "-x" (NULL if none). */
+const struct cli_opt *cli_opt_find(const struct cli_spec *s, const char *arg);
+/* "--name" (or "-x" if it has no long name), in 'buf'. */
+const char *cli_opt_name(char *buf, size_t size, const struct cli_opt *o);
+
+/* Every command, sorted (main.c); ends with a NULL name. */
+extern const struct cli_cmd cli_cmds[];
+/* The top level's options (main.c). */
+extern const struct cli_spec cli_spec_main;
+/* Each command's, in its cmd_*.c. */
+extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
+	cli_spec_daemons, cli_spec_down, cli_spec_exec, cli_spec_graph,
+	cli_spec_hosts, cli_spec_images, cli_spec_kill, cli_spec_logs,
+	cli_spec_ls, cli_spec_pause, cli_spec_plan, cli_spec_port, cli_spec_ps,
+	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
+	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
+	cli_spec_translate,
+	cli_spec_unpause, cli_spec_up, cli_spec_version;
+/* The hidden ones: shell scripts, their candidates (cli/complete.c). */
+extern const struct cli_spec cli_spec_completion, cli_spec_complete;
+int cmd_completion(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
 
 /* Options that come before the command, as in docker compose. */
 struct cli_global {
@@ -74,6 +212,7 @@ int cmd_config(int argc, char **argv);
 int cmd_daemons(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* ---- A command's session (cli/session.c) -------------------------------- */
@@ -329,7 +468,6 @@ struct cli_exec_opts {
  */
 int cli_exec_parse(struct cli_exec_opts *o, int argc, char **argv);
 void cli_exec_opts_release(struct cli_exec_opts *o);
-void cli_exec_usage(FILE *f);
 
 struct cli_run_opts {
 	bool detach;
@@ -358,7 +496,6 @@ struct cli_run_opts {
 /* As cli_exec_parse, for `run`. */
 int cli_run_parse(struct cli_run_opts *o, int argc, char **argv);
 void cli_run_opts_release(struct cli_run_opts *o);
-void cli_run_usage(FILE *f);
 
 #define CLI_RUN_NAME_MAX 256
 /*

@@ -5,7 +5,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,23 +23,6 @@ struct build_opts {
 	size_t n_services;
 };
 
-static void build_usage(FILE *f)
-{
-	fprintf(f, "usage: mixcompose build [OPTIONS] [SERVICE...]\n"
-		   "\n"
-		   "Build each service's image on the daemon that runs it, for "
-		   "its\n"
-		   "platform, all daemons at once.\n"
-		   "\n"
-		   "Options:\n"
-		   "      --build-arg K=V   set a build argument (repeatable)\n"
-		   "      --no-cache        do not use the build cache\n"
-		   "      --pull            always pull the base images\n"
-		   "      --progress MODE   auto, tty, plain, json or quiet\n"
-		   "  -q, --quiet           no build output\n"
-		   "  -h, --help            show this help\n");
-}
-
 /* "K=V", or "K" taking its value from the environment (skipped if unset). */
 static void add_arg(struct build_opts *o, const char *s)
 {
@@ -56,43 +38,66 @@ static void add_arg(struct build_opts *o, const char *s)
 	kv->value = xstrdup(eq ? eq + 1 : getenv(s));
 }
 
+static int build_arg(void *obj, const char *v)
+{
+	add_arg(obj, v);
+	return CLI_OK;
+}
+
+static int build_no_cache(void *obj, const char *v)
+{
+	struct build_opts *o = obj;
+
+	(void)v;
+	o->up.no_cache = true;
+	return CLI_OK;
+}
+
+static int build_pull(void *obj, const char *v)
+{
+	struct build_opts *o = obj;
+
+	(void)v;
+	o->up.pull = true;
+	return CLI_OK;
+}
+
+#define O struct build_opts
+static const struct cli_opt build_opts_v[] = {
+	{.lname = "build-arg", .kind = CLI_OPT_FN, .fn = build_arg,
+	 .arg = "K=V", .help = "set a build argument (repeatable)",
+	 .flags = CLI_OPT_REPEAT},
+	CLI_FN(0, "no-cache", build_no_cache, NULL, "do not use the build cache"),
+	CLI_FN(0, "pull", build_pull, NULL, "always pull the base images"),
+	CLI_PROGRESS(O, progress),
+	CLI_FLAG('q', "quiet", O, quiet, "no build output"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_build = {
+	.name = "build",
+	.args = "[SERVICE...]",
+	.summary = "build the images of services with a build section",
+	.desc = "Build each service's image on the daemon that runs it, for "
+		"its\nplatform, all daemons at once.",
+	.opts = build_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
+
 static int build_parse(struct build_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"build-arg", required_argument, NULL, 256},
-		{"no-cache", no_argument, NULL, 257},
-		{"pull", no_argument, NULL, 258},
-		{"progress", required_argument, NULL, 259},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc;
 
 	o->progress = "auto";
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		if (c == 256) {
-			add_arg(o, optarg);
-		} else if (c == 257) {
-			o->up.no_cache = true;
-		} else if (c == 258) {
-			o->up.pull = true;
-		} else if (c == 259) {
-			o->progress = optarg;
-		} else if (c == 'q') {
-			o->quiet = true;
-		} else if (c == 'h') {
-			build_usage(stdout);
-			return -1;
-		} else {
-			build_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
+	rc = cli_opt_parse(&cli_spec_build, o, argc, argv, &n);
+	if (rc)
+		return rc;
 	if (!cli_progress_mode_ok(o->progress))
 		return CLI_USAGE;
-	o->services = argv + optind;
-	o->n_services = (size_t)(argc - optind);
+	o->services = argv + 1;
+	o->n_services = (size_t)n;
 	return CLI_OK;
 }
 

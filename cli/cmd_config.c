@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,96 +15,50 @@ struct config_opts {
 	bool services, profiles, volumes, networks, quiet;
 };
 
-static void config_usage(FILE *f)
+static int no_interp(void *obj, const char *v)
 {
-	fprintf(f,
-		"usage: mixcompose [OPTIONS] config [OPTIONS]\n"
-		"\n"
-		"Validate the compose files and print the resolved model.\n"
-		"\n"
-		"Options:\n"
-		"      --format yaml|json   output format (default yaml)\n"
-		"      --services           print the service names\n"
-		"      --profiles           print the profile names\n"
-		"      --volumes            print the volume names\n"
-		"      --networks           print the network names\n"
-		"      --hash SERVICE       print a service's config hash "
-		"('*' for all)\n"
-		"      --no-interpolate     do not interpolate variables\n"
-		"  -o, --output FILE        write to FILE instead of stdout\n"
-		"  -q, --quiet              only validate, print nothing\n"
-		"  -h, --help               show this help\n");
+	(void)obj;
+	(void)v;
+	cli_global.no_interpolate = true;
+	return CLI_OK;
 }
 
-enum {
-	OPT_FORMAT = 256,
-	OPT_SERVICES,
-	OPT_PROFILES,
-	OPT_VOLUMES,
-	OPT_NETWORKS,
-	OPT_NO_INTERP,
-	OPT_HASH,
+#define O struct config_opts
+static const struct cli_opt config_opts_v[] = {
+	{.lname = "format", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, format),
+	 .arg = "yaml|json", .help = "output format (default yaml)"},
+	CLI_FLAG(0, "services", O, services, "print the service names"),
+	CLI_FLAG(0, "profiles", O, profiles, "print the profile names"),
+	CLI_FLAG(0, "volumes", O, volumes, "print the volume names"),
+	CLI_FLAG(0, "networks", O, networks, "print the network names"),
+	{.lname = "hash", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, hash),
+	 .arg = "SERVICE", .help = "print a service's config hash ('*' for all)",
+	 .complete = CLI_COMPLETE_SERVICE},
+	CLI_FN(0, "no-interpolate", no_interp, NULL,
+	       "do not interpolate variables"),
+	{.sname = 'o', .lname = "output", .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, output), .arg = "FILE",
+	 .help = "write to FILE instead of stdout",
+	 .complete = CLI_COMPLETE_FILE},
+	CLI_FLAG('q', "quiet", O, quiet, "only validate, print nothing"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_config = {
+	.name = "config",
+	.summary = "validate and print the resolved model",
+	.desc = "Validate the compose files and print the resolved model.",
+	.opts = config_opts_v,
 };
 
 /* Returns -1 to go on, or the exit status. */
 static int parse_opts(struct config_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"services", no_argument, NULL, OPT_SERVICES},
-		{"profiles", no_argument, NULL, OPT_PROFILES},
-		{"volumes", no_argument, NULL, OPT_VOLUMES},
-		{"networks", no_argument, NULL, OPT_NETWORKS},
-		{"no-interpolate", no_argument, NULL, OPT_NO_INTERP},
-		{"hash", required_argument, NULL, OPT_HASH},
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc = cli_opt_parse(&cli_spec_config, o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT:
-			o->format = optarg;
-			break;
-		case OPT_SERVICES:
-			o->services = true;
-			break;
-		case OPT_PROFILES:
-			o->profiles = true;
-			break;
-		case OPT_VOLUMES:
-			o->volumes = true;
-			break;
-		case OPT_NETWORKS:
-			o->networks = true;
-			break;
-		case OPT_NO_INTERP:
-			cli_global.no_interpolate = true;
-			break;
-		case OPT_HASH:
-			o->hash = optarg;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			config_usage(stdout);
-			return CLI_OK;
-		default:
-			config_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_errorf("config: unexpected argument '%s'", argv[optind]);
-		return CLI_USAGE;
-	}
+	if (rc)
+		return rc == CLI_HELP ? CLI_OK : rc;
 	if (strcmp(o->format, "yaml") && strcmp(o->format, "json")) {
 		cli_errorf("config: unsupported format '%s' (yaml or json)",
 			   o->format);

@@ -1,26 +1,10 @@
 /* `mixcompose daemons`: the daemon map, probed. */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <string.h>
 
 #include "engine/engine.h"
 #include "util/sbuf.h"
-
-static void daemons_usage(FILE *f)
-{
-	fprintf(f, "usage: mixcompose [OPTIONS] daemons [--format table|json]\n"
-		   "\n"
-		   "List the daemons of the project (from --daemon, "
-		   "MIXCOMPOSE_DAEMON_<NAME>,\n"
-		   "x-mixcompose.daemons and docker contexts) and probe each:\n"
-		   "OS/arch, server version, negotiated API, reachability, "
-		   "latency.\n"
-		   "\n"
-		   "Options:\n"
-		   "      --format table|json  output format (default table)\n"
-		   "  -h, --help               show this help\n");
-}
 
 static const char *or_dash(const char *s)
 {
@@ -99,33 +83,36 @@ static void print_json(struct engine_registry *r)
 	sbuf_release(&sb);
 }
 
+struct daemons_opts {
+	const char *format;
+};
+
+static const struct cli_opt daemons_opts_v[] = {
+	CLI_FORMAT(struct daemons_opts, format, "table|json",
+		   "output format (default table)"),
+	CLI_OPT_END,
+};
+
+const struct cli_spec cli_spec_daemons = {
+	.name = "daemons",
+	.summary = "list the daemons and probe each",
+	.desc = "List the daemons of the project (from --daemon, "
+		"MIXCOMPOSE_DAEMON_<NAME>,\n"
+		"x-mixcompose.daemons and docker contexts) and probe each:\n"
+		"OS/arch, server version, negotiated API, reachability, "
+		"latency.",
+	.opts = daemons_opts_v,
+};
+
+/* Returns -1 to go on, or the exit status. */
 static int parse_opts(const char **format, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	struct daemons_opts o = {.format = *format};
+	int n, rc = cli_opt_parse(&cli_spec_daemons, &o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			*format = optarg;
-			break;
-		case 'h':
-			daemons_usage(stdout);
-			return CLI_OK;
-		default:
-			daemons_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind < argc ||
-	    (strcmp(*format, "table") && strcmp(*format, "json"))) {
-		daemons_usage(stderr);
-		return CLI_USAGE;
-	}
+	if (rc)
+		return rc == CLI_HELP ? CLI_OK : rc;
+	*format = o.format;
 	return -1;
 }
 

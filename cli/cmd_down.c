@@ -6,7 +6,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,96 +27,49 @@ struct down_opts {
 	const char *progress;
 };
 
-static void down_usage(FILE *f)
+static int down_rmi(void *obj, const char *v)
 {
-	fprintf(f,
-		"usage: mixcompose [OPTIONS] down [OPTIONS]\n"
-		"\n"
-		"Stop and remove the project's containers and networks on "
-		"every daemon.\n"
-		"Without a compose file, -p NAME finds them by their labels.\n"
-		"\n"
-		"Options:\n"
-		"  -v, --volumes           remove the project's named volumes "
-		"too\n"
-		"      --rmi local|all     then remove the images: 'local' "
-		"only "
-		"those\n"
-		"                          without a custom tag "
-		"(<project>-<service>), 'all'\n"
-		"                          every image the containers used\n"
-		"      --remove-orphans    remove containers of services not "
-		"in the file\n"
-		"  -t, --timeout N         stop timeout in seconds\n"
-		"      --progress MODE     auto, tty, plain, json or quiet\n"
-		"  -h, --help              show this help\n");
+	struct down_opts *o = obj;
+
+	o->rmi = !strcmp(v, "local") ? DOWN_RMI_LOCAL : DOWN_RMI_ALL;
+	return CLI_OK;
 }
 
-enum {
-	OPT_ORPHANS = 256,
-	OPT_PROGRESS,
-	OPT_RMI,
+#define O struct down_opts
+static const struct cli_opt down_opts_v[] = {
+	CLI_FLAG('v', "volumes", O, volumes,
+		 "remove the project's named volumes too"),
+	{.lname = "rmi", .kind = CLI_OPT_FN, .fn = down_rmi,
+	 .arg = "local|all", .choices = "local|all",
+	 .help = "then remove the images: 'local' only those\n"
+		 "without a custom tag (<project>-<service>), 'all'\n"
+		 "every image the containers used"},
+	CLI_FLAG(0, "remove-orphans", O, remove_orphans,
+		 "remove containers of services not in the file"),
+	CLI_SECONDS('t', "timeout", O, timeout_s, "stop timeout in seconds"),
+	CLI_PROGRESS(O, progress),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_down = {
+	.name = "down",
+	.summary = "stop and remove the project's containers",
+	.desc = "Stop and remove the project's containers and networks on "
+		"every daemon.\n"
+		"Without a compose file, -p NAME finds them by their labels.",
+	.opts = down_opts_v,
 };
 
 static int down_parse(struct down_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"volumes", no_argument, NULL, 'v'},
-		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
-		{"rmi", required_argument, NULL, OPT_RMI},
-		{"timeout", required_argument, NULL, 't'},
-		{"progress", required_argument, NULL, OPT_PROGRESS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	char *end;
-	int c;
+	int n, rc;
 
 	o->timeout_s = -1;
 	o->progress = "auto";
-	while ((c = getopt_long(argc, argv, "vt:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'v':
-			o->volumes = true;
-			break;
-		case OPT_ORPHANS:
-			o->remove_orphans = true;
-			break;
-		case 't':
-			o->timeout_s = (int)strtol(optarg, &end, 10);
-			if (!*optarg || *end || o->timeout_s < 0) {
-				cli_errorf("'%s' is not a number of seconds",
-					   optarg);
-				return CLI_USAGE;
-			}
-			break;
-		case OPT_PROGRESS:
-			o->progress = optarg;
-			break;
-		case OPT_RMI:
-			if (!strcmp(optarg, "local")) {
-				o->rmi = DOWN_RMI_LOCAL;
-			} else if (!strcmp(optarg, "all")) {
-				o->rmi = DOWN_RMI_ALL;
-			} else {
-				cli_errorf("--rmi: '%s' is not 'local' or "
-					   "'all'",
-					   optarg);
-				return CLI_USAGE;
-			}
-			break;
-		case 'h':
-			down_usage(stdout);
-			return -1;
-		default:
-			down_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_errorf("down takes no arguments ('%s')", argv[optind]);
-		return CLI_USAGE;
-	}
+	rc = cli_opt_parse(&cli_spec_down, o, argc, argv, &n);
+	if (rc)
+		return rc;
 	if (!cli_progress_mode_ok(o->progress))
 		return CLI_USAGE;
 	return CLI_OK;

@@ -7,7 +7,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,53 +14,66 @@
 #include "planner/planner.h"
 #include "util/arena.h"
 
-static void graph_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose graph [--format mermaid|dot] "
-		"[--offline]\n"
-		"\n"
-		"Draw the services grouped by daemon, with their "
+struct graph_opts {
+	const char *format;
+	const char *view;
+	bool offline;
+};
+
+static const struct cli_opt graph_opts_v[] = {
+	CLI_FORMAT(struct graph_opts, format, "mermaid|dot",
+		   "output format (default mermaid)"),
+	{.lname = "view", .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(struct graph_opts, view), .arg = "services|network",
+	 .choices = "services|network",
+	 .help = "services and their dependencies (default), or the\n"
+		 "network: daemons, subnets, addresses, ports, routes, names"},
+	CLI_FLAG(0, "offline", struct graph_opts, offline,
+		 "route on declared daemon OSes only"),
+	CLI_OPT_END,
+};
+
+const struct cli_spec cli_spec_graph = {
+	.name = "graph",
+	.summary = "draw the services by daemon (mermaid, dot)",
+	.desc = "Draw the services grouped by daemon, with their "
 		"dependencies;\n"
-		"edges between daemons are drawn thick and say cross-daemon.\n"
-		"\n"
-		"  --format mermaid|dot  output format (default mermaid)\n"
-		"  --offline             route on declared daemon OSes only\n");
-}
+		"edges between daemons are drawn thick and say cross-daemon.",
+	.opts = graph_opts_v,
+};
 
 /* Returns -1 to go on, else the exit status. */
-static int graph_opts(const char **format, bool *offline, int argc, char **argv)
+static int graph_opts(struct graph_opts *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'F'},
-		{"offline", no_argument, NULL, 'O'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc = cli_opt_parse(&cli_spec_graph, o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			*format = optarg;
-			break;
-		case 'O':
-			*offline = true;
-			break;
-		case 'h':
-			graph_usage(stdout);
-			return CLI_OK;
-		default:
-			graph_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind < argc ||
-	    (strcmp(*format, "mermaid") && strcmp(*format, "dot"))) {
-		graph_usage(stderr);
-		return CLI_USAGE;
-	}
+	if (rc)
+		return rc == CLI_HELP ? CLI_OK : rc;
 	return -1;
+}
+
+/*
+ * The network view draws the current state when the daemons answered
+ * (their containers' addresses, as a plan from live state keeps them), and
+ * the plan otherwise, or when the live state cannot be planned.
+ */
+static int graph_plan(struct plan **pl,
+		      const struct compose_project *p,
+		      const struct plan_host *hosts,
+		      size_t n,
+		      bool live,
+		      struct diag *err)
+{
+	struct plan_options o = {.offline = true};
+
+	o.default_platform = getenv("DOCKER_DEFAULT_PLATFORM");
+	for (size_t i = 0; live && i < n; i++)
+		if (!hosts[i].offline)
+			o.offline = false;
+	if (!o.offline && !plan_build(pl, p, hosts, n, &o, err))
+		return 0;
+	o.offline = true;
+	return plan_build(pl, p, hosts, n, &o, err);
 }
 
 static void graph_hosts(struct plan_host **hosts,
@@ -86,17 +98,16 @@ static void graph_hosts(struct plan_host **hosts,
 
 int cmd_graph(int argc, char **argv)
 {
-	const char *format = "mermaid";
-	bool offline = false;
+	struct graph_opts go = {.format = "mermaid", .view = "services"};
 	struct compose_project *p;
 	struct engine_registry *reg = NULL;
 	struct arena *a = NULL;
 	struct plan_host *hosts = NULL;
 	struct plan *pl = NULL;
-	struct plan_options o = {.offline = true};
 	struct sbuf sb = SBUF_INIT;
 	struct diag err = {0};
-	int rc = graph_opts(&format, &offline, argc, argv);
+	int rc = graph_opts(&go, argc, argv);
+	bool net = !strcmp(go.view, "network"), dot = !strcmp(go.format, "dot");
 
 	if (rc >= 0)
 		return rc;
@@ -111,14 +122,17 @@ int cmd_graph(int argc, char **argv)
 	{
 		size_t n = 0;
 
-		graph_hosts(&hosts, &n, a, reg, p->name, offline);
-		o.default_platform = getenv("DOCKER_DEFAULT_PLATFORM");
-		if (plan_build(&pl, p, hosts, n, &o, &err)) {
+		graph_hosts(&hosts, &n, a, reg, p->name, go.offline);
+		if (graph_plan(&pl, p, hosts, n, net, &err)) {
 			cli_error(&err);
 			goto out;
 		}
 	}
-	if (!strcmp(format, "dot"))
+	if (net && dot)
+		plan_graph_network_dot(&sb, pl);
+	else if (net)
+		plan_graph_network_mermaid(&sb, pl);
+	else if (dot)
 		plan_graph_dot(&sb, pl);
 	else
 		plan_graph_mermaid(&sb, pl);

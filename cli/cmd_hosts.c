@@ -5,7 +5,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,22 +25,6 @@ struct sync_job {
 	char *output; /* phase 1: the current hosts file */
 	struct diag err;
 };
-
-static void hosts_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose hosts [OPTIONS]\n"
-		"\n"
-		"Print every name of the project (services, aliases, "
-		"container\n"
-		"names) and the address it resolves to from each daemon.\n"
-		"\n"
-		"Options:\n"
-		"      --format text|json  output format (default text)\n"
-		"      --sync              write the hosts block again in the\n"
-		"                          running containers that need it\n"
-		"  -h, --help              show this help\n");
-}
 
 /* The state container with that id, and its host. */
 static const struct plan_host_container *
@@ -329,39 +312,37 @@ static void hosts_json(struct sbuf *sb, const struct plan *p)
 	sbuf_adds(sb, p->n_hosts_table ? "\n  ]\n}\n" : "]\n}\n");
 }
 
+struct hosts_opts {
+	const char *format;
+	bool sync;
+};
+
+static const struct cli_opt hosts_opts_v[] = {
+	CLI_FORMAT(struct hosts_opts, format, "text|json",
+		   "output format (default text)"),
+	CLI_FLAG(0, "sync", struct hosts_opts, sync,
+		 "write the hosts block again in the\n"
+		 "running containers that need it"),
+	CLI_OPT_END,
+};
+
+const struct cli_spec cli_spec_hosts = {
+	.name = "hosts",
+	.summary = "print the names and addresses; --sync",
+	.desc = "Print every name of the project (services, aliases, "
+		"container\n"
+		"names) and the address it resolves to from each daemon.",
+	.opts = hosts_opts_v,
+};
+
 static int hosts_parse(bool *json, bool *sync, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 256},
-		{"sync", no_argument, NULL, 257},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	struct hosts_opts o = {.format = "text"};
+	int n, rc = cli_opt_parse(&cli_spec_hosts, &o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 256 &&
-		    (!strcmp(optarg, "text") || !strcmp(optarg, "json"))) {
-			*json = !strcmp(optarg, "json");
-		} else if (c == 256) {
-			cli_errorf("hosts: --format: '%s' is not text or json",
-				   optarg);
-			return CLI_USAGE;
-		} else if (c == 257) {
-			*sync = true;
-		} else if (c == 'h') {
-			hosts_usage(stdout);
-			return -1;
-		} else {
-			hosts_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_errorf("hosts: unexpected argument '%s'", argv[optind]);
-		return CLI_USAGE;
-	}
-	return CLI_OK;
+	*json = !strcmp(o.format, "json");
+	*sync = o.sync;
+	return rc;
 }
 
 int cmd_hosts(int argc, char **argv)

@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "util/xalloc.h"
 
 struct images_opts {
+	const char *format;
 	bool json;
 	bool quiet;
 	char **names;
@@ -28,53 +28,33 @@ struct image_row {
 	struct engine_image_info info;
 };
 
-static void images_usage(FILE *f)
-{
-	fprintf(f, "usage: mixcompose images [OPTIONS] [SERVICE...]\n"
-		   "\n"
-		   "List the images of the project's containers, each from "
-		   "its own daemon.\n"
-		   "\n"
-		   "Options:\n"
-		   "      --format table|json  output format (default table)\n"
-		   "  -q, --quiet              only the image ids\n"
-		   "  -h, --help               show this help\n");
-}
+#define O struct images_opts
+static const struct cli_opt images_opts_v[] = {
+	CLI_FORMAT(O, format, "table|json", "output format (default table)"),
+	CLI_FLAG('q', "quiet", O, quiet, "only the image ids"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_images = {
+	.name = "images",
+	.args = "[SERVICE...]",
+	.summary = "list the containers' images, per daemon",
+	.desc = "List the images of the project's containers, each from "
+		"its own daemon.",
+	.opts = images_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
 
 static int images_parse(struct images_opts *o, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256 };
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc = cli_opt_parse(&cli_spec_images, o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		if (c == OPT_FORMAT) {
-			if (strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "table") != 0) {
-				cli_errorf("images: --format: '%s' is not "
-					   "table or json",
-					   optarg);
-				return CLI_USAGE;
-			}
-			o->json = !strcmp(optarg, "json");
-		} else if (c == 'q') {
-			o->quiet = true;
-		} else if (c == 'h') {
-			images_usage(stdout);
-			return -1;
-		} else {
-			images_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	o->names = argv + optind;
-	o->n_names = (size_t)(argc - optind);
-	return CLI_OK;
+	o->json = o->format && !strcmp(o->format, "json");
+	o->names = argv + 1;
+	o->n_names = (size_t)n;
+	return rc;
 }
 
 static void image_done(void *ud,

@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,68 +98,55 @@ struct kill_opts {
 	size_t n_names;
 };
 
-static void kill_usage(FILE *f, enum cli_act act)
+static int kill_signal(void *obj, const char *v)
 {
-	static const char *const what[] = {
-		"Force stop the project's running containers",
-		"Pause the project's running containers",
-		"Unpause the project's paused containers",
-	};
-	static const char *const cmd[] = {"kill", "pause", "unpause"};
+	struct kill_opts *o = obj;
 
-	fprintf(f,
-		"usage: mixcompose %s [OPTIONS] [SERVICE...]\n"
-		"\n"
-		"%s on every daemon at once.\n"
-		"\n"
-		"Options:\n"
-		"%s"
-		"  -h, --help                show this help\n",
-		cmd[act], what[act],
-		act == CLI_ACT_KILL
-			? "  -s, --signal SIGNAL       signal to send "
-			  "(default SIGKILL)\n"
-			  "      --remove-orphans      also kill containers "
-			  "of services not in the file\n"
-			: "");
+	if (!*v) {
+		cli_errorf("kill: --signal: an empty signal");
+		return CLI_USAGE;
+	}
+	o->signal = v;
+	return CLI_OK;
 }
+
+static const struct cli_opt kill_opts_v[] = {
+	CLI_FN('s', "signal", kill_signal, "SIGNAL",
+	       "signal to send (default SIGKILL)"),
+	CLI_FLAG(0, "remove-orphans", struct kill_opts, remove_orphans,
+		 "also kill containers of services not in the file"),
+	CLI_OPT_END,
+};
+
+static const struct cli_opt no_opts[] = {CLI_OPT_END};
+
+#define KILL_SPEC(n, opts_v, sum, d)                                           \
+	{.name = (n), .args = "[SERVICE...]", .summary = (sum),                \
+	 .desc = d " on every daemon at once.", .opts = (opts_v),              \
+	 .max_args = -1, .args_complete = CLI_COMPLETE_SERVICE}
+
+const struct cli_spec cli_spec_kill =
+	KILL_SPEC("kill", kill_opts_v, "force stop the running containers",
+		  "Force stop the project's running containers");
+const struct cli_spec cli_spec_pause =
+	KILL_SPEC("pause", no_opts, "pause the running containers",
+		  "Pause the project's running containers");
+const struct cli_spec cli_spec_unpause =
+	KILL_SPEC("unpause", no_opts, "unpause the paused containers",
+		  "Unpause the project's paused containers");
 
 static int kill_parse(struct kill_opts *o, int argc, char **argv)
 {
-	enum { OPT_ORPHANS = 256 };
-	static const struct option opts[] = {
-		{"signal", required_argument, NULL, 's'},
-		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	static const struct cli_spec *const specs[] = {
+		[CLI_ACT_KILL] = &cli_spec_kill,
+		[CLI_ACT_PAUSE] = &cli_spec_pause,
+		[CLI_ACT_UNPAUSE] = &cli_spec_unpause,
 	};
-	static const struct option help_only[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	bool kill = o->act == CLI_ACT_KILL;
-	int c;
+	int n, rc = cli_opt_parse(specs[o->act], o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, kill ? "s:h" : "h",
-				kill ? opts : help_only, NULL)) != -1) {
-		if (c == 's' && !*optarg) {
-			cli_errorf("kill: --signal: an empty signal");
-			return CLI_USAGE;
-		} else if (c == 's') {
-			o->signal = optarg;
-		} else if (c == OPT_ORPHANS) {
-			o->remove_orphans = true;
-		} else if (c == 'h') {
-			kill_usage(stdout, o->act);
-			return -1;
-		} else {
-			kill_usage(stderr, o->act);
-			return CLI_USAGE;
-		}
-	}
-	o->names = argv + optind;
-	o->n_names = (size_t)(argc - optind);
-	return CLI_OK;
+	o->names = argv + 1;
+	o->n_names = (size_t)n;
+	return rc;
 }
 
 static bool state_is(const struct plan_host_container *c, const char *st)

@@ -1,7 +1,6 @@
 /* mixcompose logs: every container's output, merged across daemons. */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +11,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	logs_stop = 1;
-}
-
-static void logs_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose logs [OPTIONS] [SERVICE...]\n"
-		"\n"
-		"Show the output of the project's containers on every daemon,\n"
-		"merged, each line prefixed with \"name (daemon) | \".\n"
-		"\n"
-		"Options:\n"
-		"  -f, --follow         follow the output (Ctrl-C stops)\n"
-		"  -n, --tail N         only the last N lines of each "
-		"container\n"
-		"  -t, --timestamps     show timestamps\n"
-		"      --no-color       monochrome prefixes\n"
-		"      --no-log-prefix  no prefix\n"
-		"  -h, --help           show this help\n");
 }
 
 static bool tail_ok(const char *s)
@@ -44,55 +25,59 @@ static bool tail_ok(const char *s)
 	return true;
 }
 
+static int logs_tail(void *obj, const char *v)
+{
+	struct cli_logs_opts *o = obj;
+
+	if (!tail_ok(v)) {
+		cli_errorf("logs: --tail: '%s' is not a number or 'all'", v);
+		return CLI_USAGE;
+	}
+	o->tail = v;
+	return CLI_OK;
+}
+
+static int logs_no_color(void *obj, const char *v)
+{
+	struct cli_logs_opts *o = obj;
+
+	(void)v;
+	o->color = false;
+	return CLI_OK;
+}
+
+#define O struct cli_logs_opts
+static const struct cli_opt logs_opts_v[] = {
+	CLI_FLAG('f', "follow", O, follow, "follow the output (Ctrl-C stops)"),
+	CLI_FN('n', "tail", logs_tail, "N",
+	       "only the last N lines of each container"),
+	CLI_FLAG('t', "timestamps", O, timestamps, "show timestamps"),
+	CLI_FN(0, "no-color", logs_no_color, NULL, "monochrome prefixes"),
+	CLI_FLAG(0, "no-log-prefix", O, no_prefix, "no prefix"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_logs = {
+	.name = "logs",
+	.args = "[SERVICE...]",
+	.summary = "show the containers' output, merged",
+	.desc = "Show the output of the project's containers on every daemon,\n"
+		"merged, each line prefixed with \"name (daemon) | \".",
+	.opts = logs_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
+
 static int logs_parse(struct cli_logs_opts *o, int argc, char **argv)
 {
-	enum { OPT_NO_COLOR = 256, OPT_NO_PREFIX };
-	static const struct option opts[] = {
-		{"follow", no_argument, NULL, 'f'},
-		{"tail", required_argument, NULL, 'n'},
-		{"timestamps", no_argument, NULL, 't'},
-		{"no-color", no_argument, NULL, OPT_NO_COLOR},
-		{"no-log-prefix", no_argument, NULL, OPT_NO_PREFIX},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc;
 
 	o->color = cli_color(stdout);
-	while ((c = getopt_long(argc, argv, "fn:th", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->follow = true;
-			break;
-		case 'n':
-			if (!tail_ok(optarg)) {
-				cli_errorf("logs: --tail: '%s' is not a number "
-					   "or 'all'",
-					   optarg);
-				return CLI_USAGE;
-			}
-			o->tail = optarg;
-			break;
-		case 't':
-			o->timestamps = true;
-			break;
-		case OPT_NO_COLOR:
-			o->color = false;
-			break;
-		case OPT_NO_PREFIX:
-			o->no_prefix = true;
-			break;
-		case 'h':
-			logs_usage(stdout);
-			return -1;
-		default:
-			logs_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	o->services = argv + optind;
-	o->n_services = (size_t)(argc - optind);
-	return CLI_OK;
+	rc = cli_opt_parse(&cli_spec_logs, o, argc, argv, &n);
+	o->services = argv + 1;
+	o->n_services = (size_t)n;
+	return rc;
 }
 
 int cmd_logs(int argc, char **argv)

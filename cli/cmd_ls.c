@@ -5,7 +5,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +15,7 @@
 #define LS_LABEL_FILES "com.docker.compose.project.config_files"
 
 struct ls_opts {
+	const char *format;
 	bool all;
 	bool json;
 	bool quiet;
@@ -40,72 +40,43 @@ struct ls_job {
 	struct diag err;
 };
 
-static void ls_usage(FILE *f)
+static int ls_filter(void *obj, const char *v)
 {
-	fprintf(f, "usage: mixcompose ls [OPTIONS]\n"
-		   "\n"
-		   "List the compose projects running on the daemons of the "
-		   "daemon map.\n"
-		   "\n"
-		   "Options:\n"
-		   "  -a, --all                also projects that are all "
-		   "stopped\n"
-		   "      --filter name=TEXT   only names that contain TEXT\n"
-		   "      --format table|json  output format (default table)\n"
-		   "  -q, --quiet              only the project names\n"
-		   "  -h, --help               show this help\n");
-}
+	struct ls_opts *o = obj;
 
-static int ls_flag(struct ls_opts *o, int c)
-{
-	enum { OPT_FORMAT = 256, OPT_FILTER };
-
-	if (c == OPT_FORMAT && strcmp(optarg, "json") != 0 &&
-	    strcmp(optarg, "table") != 0) {
-		cli_errorf("ls: --format: '%s' is not table or json", optarg);
+	if (strncmp(v, "name=", 5) != 0) {
+		cli_errorf("ls: --filter: '%s' is not name=TEXT", v);
 		return CLI_USAGE;
 	}
-	if (c == OPT_FORMAT)
-		o->json = !strcmp(optarg, "json");
-	else if (c == OPT_FILTER && strncmp(optarg, "name=", 5) != 0) {
-		cli_errorf("ls: --filter: '%s' is not name=TEXT", optarg);
-		return CLI_USAGE;
-	} else if (c == OPT_FILTER)
-		o->name_filter = optarg + 5;
-	else if (c == 'a')
-		o->all = true;
-	else if (c == 'q')
-		o->quiet = true;
-	else if (c == 'h') {
-		ls_usage(stdout);
-		return -1;
-	} else {
-		ls_usage(stderr);
-		return CLI_USAGE;
-	}
+	o->name_filter = v + 5;
 	return CLI_OK;
 }
+
+#define O struct ls_opts
+static const struct cli_opt ls_opts_v[] = {
+	CLI_FLAG('a', "all", O, all, "also projects that are all stopped"),
+	CLI_FN(0, "filter", ls_filter, "name=TEXT",
+	       "only names that contain TEXT"),
+	CLI_FORMAT(O, format, "table|json", "output format (default table)"),
+	CLI_FLAG('q', "quiet", O, quiet, "only the project names"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_ls = {
+	.name = "ls",
+	.summary = "list the compose projects on every daemon",
+	.desc = "List the compose projects running on the daemons of the "
+		"daemon map.",
+	.opts = ls_opts_v,
+};
 
 static int ls_parse(struct ls_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 256},
-		{"filter", required_argument, NULL, 257},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c, rc;
+	int n, rc = cli_opt_parse(&cli_spec_ls, o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1)
-		if ((rc = ls_flag(o, c)))
-			return rc;
-	if (optind < argc) {
-		cli_errorf("ls: takes no arguments ('%s')", argv[optind]);
-		return CLI_USAGE;
-	}
-	return CLI_OK;
+	o->json = o->format && !strcmp(o->format, "json");
+	return rc;
 }
 
 static const char *kv_get(const struct engine_kv *kv, size_t n, const char *key)

@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,100 +54,56 @@ int cli_plan_make(struct plan **out,
 	return CLI_OK;
 }
 
-static void plan_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose plan [OPTIONS] [SERVICE...]\n"
-		"\n"
-		"Show what 'up' would do: the daemon of each service and why,\n"
-		"networks and subnets, addresses, host entries, the start "
-		"order\n"
-		"and the action for each container.\n"
-		"\n"
-		"Options:\n"
-		"      --format text|json  output format (default text)\n"
-		"      --offline           ask no daemon: plan from the "
-		"declarations\n"
-		"      --no-deps           leave out the services' "
-		"dependencies\n"
-		"      --force-recreate    recreate even unchanged containers\n"
-		"      --no-recreate       keep containers whose config "
-		"changed\n"
-		"      --remove-orphans    remove containers of services no "
-		"longer\n"
-		"                          in the project\n"
-		"  -h, --help              show this help\n");
-}
-
 struct plan_cli {
+	const char *format;
 	bool json;
 	bool offline;
 	struct plan_options po;
 };
 
-static int plan_opt(struct plan_cli *o, int c)
-{
-	switch (c) {
-	case 256:
-		if (strcmp(optarg, "text") != 0 &&
-		    strcmp(optarg, "json") != 0) {
-			cli_errorf("plan: --format: '%s' is not text or json",
-				   optarg);
-			return CLI_USAGE;
-		}
-		o->json = !strcmp(optarg, "json");
-		return 0;
-	case 257:
-		o->offline = true;
-		return 0;
-	case 258:
-		o->po.no_deps = true;
-		return 0;
-	case 259:
-		o->po.force_recreate = true;
-		return 0;
-	case 260:
-		o->po.no_recreate = true;
-		return 0;
-	case 261:
-		o->po.remove_orphans = true;
-		return 0;
-	case 'h':
-		plan_usage(stdout);
-		return -1;
-	default:
-		plan_usage(stderr);
-		return CLI_USAGE;
-	}
-}
+#define O struct plan_cli
+static const struct cli_opt plan_opts_v[] = {
+	CLI_FORMAT(O, format, "text|json", "output format (default text)"),
+	CLI_FLAG(0, "offline", O, offline,
+		 "ask no daemon: plan from the declarations"),
+	CLI_FLAG(0, "no-deps", O, po.no_deps,
+		 "leave out the services' dependencies"),
+	CLI_FLAG(0, "force-recreate", O, po.force_recreate,
+		 "recreate even unchanged containers"),
+	CLI_FLAG(0, "no-recreate", O, po.no_recreate,
+		 "keep containers whose config changed"),
+	CLI_FLAG(0, "remove-orphans", O, po.remove_orphans,
+		 "remove containers of services no longer\nin the project"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_plan = {
+	.name = "plan",
+	.args = "[SERVICE...]",
+	.summary = "show what up would do, and where",
+	.desc = "Show what 'up' would do: the daemon of each service and why,\n"
+		"networks and subnets, addresses, host entries, the start "
+		"order\nand the action for each container.",
+	.opts = plan_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
 
 static int plan_parse(struct plan_cli *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 256},
-		{"offline", no_argument, NULL, 257},
-		{"no-deps", no_argument, NULL, 258},
-		{"force-recreate", no_argument, NULL, 259},
-		{"no-recreate", no_argument, NULL, 260},
-		{"remove-orphans", no_argument, NULL, 261},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc = cli_opt_parse(&cli_spec_plan, o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int rc = plan_opt(o, c);
-
-		if (rc)
-			return rc;
-	}
+	if (rc)
+		return rc;
+	o->json = o->format && !strcmp(o->format, "json");
 	if (o->po.force_recreate && o->po.no_recreate) {
 		cli_errorf("plan: --force-recreate and --no-recreate are "
 			   "incompatible");
 		return CLI_USAGE;
 	}
-	o->po.services = (const char *const *)(argv + optind);
-	o->po.n_services = (size_t)(argc - optind);
+	o->po.services = (const char *const *)(argv + 1);
+	o->po.n_services = (size_t)n;
 	return CLI_OK;
 }
 
@@ -164,7 +119,7 @@ int cmd_plan(int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	rc = cli_plan_open(&s, o.offline);
 	if (!rc)
-		rc = cli_session_check_services(&s, argv + optind,
+		rc = cli_session_check_services(&s, argv + 1,
 						o.po.n_services);
 	/* The pull decisions as up would take them (never, daily, ...). */
 	if (!rc && !o.offline && s.reachable) {

@@ -5,7 +5,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,90 +18,49 @@ struct port_opts {
 	unsigned port;
 };
 
-static void port_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose port [OPTIONS] SERVICE PRIVATE_PORT\n"
-		"\n"
-		"Print the public address (host:port) of a service's private "
-		"port,\nfrom the daemon that runs the service.\n"
-		"\n"
-		"Options:\n"
-		"      --protocol tcp|udp  the port's protocol (default tcp)\n"
-		"      --index N           the container's number, if the "
-		"service\n"
-		"                          has several (default 1)\n"
-		"  -h, --help              show this help\n");
-}
+#define O struct port_opts
+static const struct cli_opt port_opts_v[] = {
+	{.lname = "protocol", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, protocol),
+	 .arg = "tcp|udp", .choices = "tcp|udp",
+	 .help = "the port's protocol (default tcp)"},
+	CLI_INT(0, "index", O, index, "N", 1, 100000, "a container number",
+		"the container's number, if the service\n"
+		"has several (default 1)"),
+	CLI_OPT_END,
+};
+#undef O
 
-static int port_number(const char *s, long lo, long hi, long *out)
+const struct cli_spec cli_spec_port = {
+	.name = "port",
+	.args = "SERVICE PRIVATE_PORT",
+	.summary = "print the public address of a private port",
+	.desc = "Print the public address (host:port) of a service's private "
+		"port,\nfrom the daemon that runs the service.",
+	.opts = port_opts_v,
+	.min_args = 2,
+	.max_args = 2,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
+
+static int port_parse(struct port_opts *o, int argc, char **argv)
 {
 	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int port_args(struct port_opts *o, int argc, char **argv)
-{
 	long v;
+	int n, rc;
 
-	if (argc - optind != 2) {
-		cli_errorf("port: needs SERVICE and PRIVATE_PORT");
-		port_usage(stderr);
-		return CLI_USAGE;
-	}
-	o->service = argv[optind];
-	if (port_number(argv[optind + 1], 1, 65535, &v)) {
-		cli_errorf("port: '%s' is not a port number", argv[optind + 1]);
+	o->protocol = "tcp";
+	o->index = 1;
+	rc = cli_opt_parse(&cli_spec_port, o, argc, argv, &n);
+	if (rc)
+		return rc;
+	o->service = argv[1];
+	v = strtol(argv[2], &end, 10);
+	if (!*argv[2] || *end || v < 1 || v > 65535) {
+		cli_errorf("port: '%s' is not a port number", argv[2]);
 		return CLI_USAGE;
 	}
 	o->port = (unsigned)v;
 	return CLI_OK;
-}
-
-static int port_parse(struct port_opts *o, int argc, char **argv)
-{
-	enum { OPT_PROTOCOL = 256, OPT_INDEX };
-	static const struct option opts[] = {
-		{"protocol", required_argument, NULL, OPT_PROTOCOL},
-		{"index", required_argument, NULL, OPT_INDEX},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
-	o->protocol = "tcp";
-	o->index = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == OPT_PROTOCOL) {
-			if (strcmp(optarg, "tcp") != 0 &&
-			    strcmp(optarg, "udp") != 0) {
-				cli_errorf("port: --protocol: '%s' is not tcp "
-					   "or udp",
-					   optarg);
-				return CLI_USAGE;
-			}
-			o->protocol = optarg;
-		} else if (c == OPT_INDEX) {
-			if (port_number(optarg, 1, 100000, &o->index)) {
-				cli_errorf("port: --index: '%s' is not a "
-					   "container number",
-					   optarg);
-				return CLI_USAGE;
-			}
-		} else if (c == 'h') {
-			port_usage(stdout);
-			return -1;
-		} else {
-			port_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	return port_args(o, argc, argv);
 }
 
 /* The running container of the service with that number, on any daemon. */

@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "util/xalloc.h"
 
 struct ps_opts {
+	const char *format;
 	bool json;
 	bool all;
 	bool quiet;
@@ -27,20 +27,6 @@ struct ps_row {
 	const struct plan_host_container *c;
 	const struct apply_container_ext *x; /* may be NULL */
 };
-
-static void ps_usage(FILE *f)
-{
-	fprintf(f, "usage: mixcompose ps [OPTIONS] [SERVICE...]\n"
-		   "\n"
-		   "List the project's containers on every daemon.\n"
-		   "\n"
-		   "Options:\n"
-		   "      --format table|json  output format (default table)\n"
-		   "  -a, --all                also stopped containers\n"
-		   "  -q, --quiet              only the container ids\n"
-		   "      --services           only the service names\n"
-		   "  -h, --help               show this help\n");
-}
 
 /* ---- Pure formatting (unit-tested) --------------------------------------- */
 
@@ -376,51 +362,34 @@ static void print_services(const struct ps_row *rows, size_t n)
 	free(v);
 }
 
+#define O struct ps_opts
+static const struct cli_opt ps_opts_v[] = {
+	CLI_FORMAT(O, format, "table|json", "output format (default table)"),
+	CLI_FLAG('a', "all", O, all, "also stopped containers"),
+	CLI_FLAG('q', "quiet", O, quiet, "only the container ids"),
+	CLI_FLAG(0, "services", O, services, "only the service names"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_ps = {
+	.name = "ps",
+	.args = "[SERVICE...]",
+	.summary = "list the containers on every daemon",
+	.desc = "List the project's containers on every daemon.",
+	.opts = ps_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
+
 static int ps_parse(struct ps_opts *o, int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_SERVICES };
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"all", no_argument, NULL, 'a'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"services", no_argument, NULL, OPT_SERVICES},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc = cli_opt_parse(&cli_spec_ps, o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "table") != 0) {
-				cli_errorf("ps: --format: '%s' is not table "
-					   "or json",
-					   optarg);
-				return CLI_USAGE;
-			}
-			o->json = !strcmp(optarg, "json");
-			break;
-		case 'a':
-			o->all = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case OPT_SERVICES:
-			o->services = true;
-			break;
-		case 'h':
-			ps_usage(stdout);
-			return -1;
-		default:
-			ps_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	o->names = argv + optind;
-	o->n_names = (size_t)(argc - optind);
-	return CLI_OK;
+	o->json = o->format && !strcmp(o->format, "json");
+	o->names = argv + 1;
+	o->n_names = (size_t)n;
+	return rc;
 }
 
 int cmd_ps(int argc, char **argv)

@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,66 +25,44 @@ struct pull_job {
 	bool quiet;
 };
 
-static void pull_usage(FILE *f)
-{
-	fprintf(f, "usage: mixcompose pull [OPTIONS] [SERVICE...]\n"
-		   "\n"
-		   "Pull each service's image on the daemon that runs it, for "
-		   "its\n"
-		   "platform, all daemons at once.\n"
-		   "\n"
-		   "Options:\n"
-		   "      --ignore-pull-failures  report failures, exit 0\n"
-		   "      --policy POLICY         missing or always, for every "
-		   "service\n"
-		   "  -q, --quiet                 no progress lines\n"
-		   "  -h, --help                  show this help\n");
-}
-
 struct pull_opts {
 	bool ignore;
 	bool quiet;
 	const char *policy; /* --policy, or NULL */
 };
 
+#define O struct pull_opts
+static const struct cli_opt pull_opts_v[] = {
+	CLI_FLAG(0, "ignore-pull-failures", O, ignore,
+		 "report failures, exit 0"),
+	/* compose v2: pull --policy takes these two only. */
+	{.lname = "policy", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, policy),
+	 .arg = "missing|always", .choices = "missing|always",
+	 .help = "the pull policy of every service"},
+	CLI_FLAG('q', "quiet", O, quiet, "no progress lines"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_pull = {
+	.name = "pull",
+	.args = "[SERVICE...]",
+	.summary = "pull the images on their daemons",
+	.desc = "Pull each service's image on the daemon that runs it, for "
+		"its\nplatform, all daemons at once.",
+	.opts = pull_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
+
 static int
 pull_parse(struct pull_opts *o, char ***names, size_t *n, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"ignore-pull-failures", no_argument, NULL, 256},
-		{"policy", required_argument, NULL, 257},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int nargs, rc = cli_opt_parse(&cli_spec_pull, o, argc, argv, &nargs);
 
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		if (c == 256) {
-			o->ignore = true;
-		} else if (c == 257) {
-			/* compose v2: pull --policy takes these two only. */
-			if (strcmp(optarg, "missing") &&
-			    strcmp(optarg, "always")) {
-				cli_errorf("invalid --policy '%s' (missing or "
-					   "always)",
-					   optarg);
-				return CLI_USAGE;
-			}
-			o->policy = optarg;
-		} else if (c == 'q') {
-			o->quiet = true;
-		} else if (c == 'h') {
-			pull_usage(stdout);
-			return -1;
-		} else {
-			pull_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	*names = argv + optind;
-	*n = (size_t)(argc - optind);
-	return CLI_OK;
+	*names = argv + 1;
+	*n = (size_t)nargs;
+	return rc;
 }
 
 /*

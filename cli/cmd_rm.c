@@ -6,7 +6,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,58 +22,45 @@ struct rm_opts {
 	size_t n_names;
 };
 
-static void rm_usage(FILE *f)
+static int rm_all(void *obj, const char *v)
 {
-	fprintf(f, "usage: mixcompose rm [OPTIONS] [SERVICE...]\n"
-		   "\n"
-		   "Remove the project's stopped containers on every daemon.\n"
-		   "Anonymous volumes stay unless -v; data not in a volume is "
-		   "lost.\n"
-		   "\n"
-		   "Options:\n"
-		   "  -f, --force    do not ask to confirm the removal\n"
-		   "  -s, --stop     stop the containers first if needed\n"
-		   "  -v, --volumes  remove their anonymous volumes too\n"
-		   "  -h, --help     show this help\n");
+	(void)obj;
+	(void)v;
+	return CLI_OK;
 }
+
+#define O struct rm_opts
+static const struct cli_opt rm_opts_v[] = {
+	CLI_FLAG('f', "force", O, force, "do not ask to confirm the removal"),
+	CLI_FLAG('s', "stop", O, stop, "stop the containers first if needed"),
+	CLI_FLAG('v', "volumes", O, volumes,
+		 "remove their anonymous volumes too"),
+	/* compose v2 keeps -a as a hidden no-op. */
+	{.sname = 'a', .lname = "all", .kind = CLI_OPT_FN, .fn = rm_all,
+	 .help = "(no effect)", .flags = CLI_OPT_HIDDEN},
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_rm = {
+	.name = "rm",
+	.args = "[SERVICE...]",
+	.summary = "remove the stopped containers",
+	.desc = "Remove the project's stopped containers on every daemon.\n"
+		"Anonymous volumes stay unless -v; data not in a volume is "
+		"lost.",
+	.opts = rm_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
 
 static int rm_parse(struct rm_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'},
-		{"stop", no_argument, NULL, 's'},
-		{"volumes", no_argument, NULL, 'v'},
-		/* compose v2 keeps -a as a hidden no-op. */
-		{"all", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc = cli_opt_parse(&cli_spec_rm, o, argc, argv, &n);
 
-	while ((c = getopt_long(argc, argv, "fsvah", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->force = true;
-			break;
-		case 's':
-			o->stop = true;
-			break;
-		case 'v':
-			o->volumes = true;
-			break;
-		case 'a':
-			break;
-		case 'h':
-			rm_usage(stdout);
-			return -1;
-		default:
-			rm_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	o->names = argv + optind;
-	o->n_names = (size_t)(argc - optind);
-	return CLI_OK;
+	o->names = argv + 1;
+	o->n_names = (size_t)n;
+	return rc;
 }
 
 /* Stopped: anything but running, paused or restarting (State.Running). */

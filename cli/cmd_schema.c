@@ -10,20 +10,6 @@
 
 #include "schema/schema.h"
 
-static void schema_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose schema [-o FILE]\n"
-		"\n"
-		"Print the JSON Schema of compose files as mixcompose reads\n"
-		"them (the compose specification plus x-mixcompose), for\n"
-		"editors such as VS Code's YAML extension.\n"
-		"\n"
-		"Options:\n"
-		"  -o, --output FILE   write to FILE instead of stdout\n"
-		"  -h, --help          show this help\n");
-}
-
 static int write_schema(const char *path)
 {
 	FILE *f = stdout;
@@ -48,25 +34,33 @@ static int write_schema(const char *path)
 	return CLI_OK;
 }
 
+struct schema_opts {
+	const char *output;
+};
+
+static const struct cli_opt schema_opts_v[] = {
+	{.sname = 'o', .lname = "output", .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(struct schema_opts, output), .arg = "FILE",
+	 .help = "write to FILE instead of stdout",
+	 .complete = CLI_COMPLETE_FILE},
+	CLI_OPT_END,
+};
+
+const struct cli_spec cli_spec_schema = {
+	.name = "schema",
+	.summary = "print the JSON Schema of compose files",
+	.desc = "Print the JSON Schema of compose files as mixcompose reads\n"
+		"them (the compose specification plus x-mixcompose), for\n"
+		"editors such as VS Code's YAML extension.",
+	.opts = schema_opts_v,
+};
+
 int cmd_schema(int argc, char **argv)
 {
-	const char *output = NULL;
+	struct schema_opts o = {0};
+	int n, rc = cli_opt_parse(&cli_spec_schema, &o, argc, argv, &n);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			schema_usage(stdout);
-			return CLI_OK;
-		} else if ((!strcmp(argv[i], "-o") ||
-			    !strcmp(argv[i], "--output")) &&
-			   i + 1 < argc) {
-			output = argv[++i];
-		} else if (!strncmp(argv[i], "--output=", 9)) {
-			output = argv[i] + 9;
-		} else {
-			cli_errorf("schema: unexpected argument '%s'", argv[i]);
-			schema_usage(stderr);
-			return CLI_USAGE;
-		}
-	}
-	return write_schema(output);
+	if (rc)
+		return rc == CLI_HELP ? CLI_OK : rc;
+	return write_schema(o.output);
 }

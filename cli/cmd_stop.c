@@ -1,70 +1,52 @@
 /* mixcompose stop: stop the project's containers on every daemon. */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void stop_usage(FILE *f, const char *cmd)
-{
-	bool start = !strcmp(cmd, "start");
+struct life_opts {
+	int timeout;
+};
 
-	fprintf(f,
-		"usage: mixcompose %s [OPTIONS] [SERVICE...]\n"
-		"\n"
-		"%s the project's containers on every daemon at once,\n"
-		"%s.\n"
-		"\n"
-		"Options:\n"
-		"%s"
-		"  -h, --help             show this help\n",
-		cmd,
-		start		       ? "Start"
-		: !strcmp(cmd, "stop") ? "Stop"
-				       : "Restart",
-		!strcmp(cmd, "stop") ? "dependents first"
-				     : "dependencies first",
-		start ? ""
-		      : "  -t, --timeout SECONDS  time to stop before "
-			"killing\n");
-}
+static const struct cli_opt stop_opts_v[] = {
+	CLI_SECONDS('t', "timeout", struct life_opts, timeout,
+		    "time to stop before killing"),
+	CLI_OPT_END,
+};
+
+static const struct cli_opt start_opts_v[] = {CLI_OPT_END};
+
+#define LIFE_SPEC(n, opts_v, sum, d)                                           \
+	{.name = (n), .args = "[SERVICE...]", .summary = (sum),                \
+	 .desc = (d), .opts = (opts_v), .max_args = -1,                        \
+	 .args_complete = CLI_COMPLETE_SERVICE}
+
+const struct cli_spec cli_spec_start = LIFE_SPEC(
+	"start", start_opts_v, "start the stopped containers",
+	"Start the project's containers on every daemon at once,\n"
+	"dependencies first.");
+const struct cli_spec cli_spec_stop = LIFE_SPEC(
+	"stop", stop_opts_v, "stop the running containers",
+	"Stop the project's containers on every daemon at once,\n"
+	"dependents first.");
+const struct cli_spec cli_spec_restart = LIFE_SPEC(
+	"restart", stop_opts_v, "restart the containers",
+	"Restart the project's containers on every daemon at once,\n"
+	"dependencies first.");
 
 int cli_life_parse(
 	int *timeout, char ***names, size_t *n, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	bool start = !strcmp(argv[0], "start");
-	char *end;
-	long v;
-	int c;
+	const struct cli_spec *s = !strcmp(argv[0], "start") ? &cli_spec_start
+				   : !strcmp(argv[0], "stop") ? &cli_spec_stop
+							      : &cli_spec_restart;
+	struct life_opts o = {.timeout = -1};
+	int nargs, rc = cli_opt_parse(s, &o, argc, argv, &nargs);
 
-	*timeout = -1;
-	while ((c = getopt_long(argc, argv, start ? "h" : "t:h", opts, NULL)) !=
-	       -1) {
-		if (c == 't' && !start) {
-			v = strtol(optarg, &end, 10);
-			if (!*optarg || *end || v < 0 || v > 86400) {
-				cli_errorf("%s: --timeout: '%s' is not a "
-					   "number of seconds",
-					   argv[0], optarg);
-				return CLI_USAGE;
-			}
-			*timeout = (int)v;
-		} else if (c == 'h') {
-			stop_usage(stdout, argv[0]);
-			return -1;
-		} else {
-			stop_usage(stderr, argv[0]);
-			return CLI_USAGE;
-		}
-	}
-	*names = argv + optind;
-	*n = (size_t)(argc - optind);
-	return CLI_OK;
+	*timeout = o.timeout;
+	*names = argv + 1;
+	*n = (size_t)nargs;
+	return rc;
 }
 
 int cli_life_command(int argc, char **argv, enum cli_life act)

@@ -6,7 +6,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,17 +21,6 @@ struct top_job {
 	int rc;
 	struct diag err;
 };
-
-static void top_usage(FILE *f)
-{
-	fprintf(f, "usage: mixcompose top [SERVICE...]\n"
-		   "\n"
-		   "Display the processes of the project's running containers "
-		   "on every daemon.\n"
-		   "\n"
-		   "Options:\n"
-		   "  -h, --help  show this help\n");
-}
 
 static void
 top_done(void *ud, int rc, struct engine_top *t, const struct diag *err)
@@ -122,27 +110,33 @@ static int top_run(struct cli_session *s, struct top_job *v, size_t n)
 	return rc;
 }
 
+static const struct cli_opt top_opts_v[] = {CLI_OPT_END};
+
+const struct cli_spec cli_spec_top = {
+	.name = "top",
+	.args = "[SERVICE...]",
+	.summary = "display the containers' processes",
+	.desc = "Display the processes of the project's running containers "
+		"on every daemon.",
+	.opts = top_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
+
 int cmd_top(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct top_job *v = NULL;
 	struct cli_session s;
 	size_t n = 0;
-	int c, rc;
+	int nargs, rc = cli_opt_parse(&cli_spec_top, NULL, argc, argv, &nargs);
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		top_usage(c == 'h' ? stdout : stderr);
-		return c == 'h' ? CLI_OK : CLI_USAGE;
-	}
+	if (rc)
+		return rc == CLI_HELP ? CLI_OK : rc;
 	rc = cli_session_open(&s, CLI_SESSION_QUIET);
 	if (!rc)
-		rc = cli_session_check_services(&s, argv + optind,
-						(size_t)(argc - optind));
+		rc = cli_session_check_services(&s, argv + 1, (size_t)nargs);
 	if (!rc) {
-		n = top_jobs(&v, &s, argv + optind, (size_t)(argc - optind));
+		n = top_jobs(&v, &s, argv + 1, (size_t)nargs);
 		rc = top_run(&s, v, n);
 	}
 	for (size_t i = 0; i < n; i++)

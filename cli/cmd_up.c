@@ -5,7 +5,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,79 +49,15 @@ struct up_opts {
 	size_t n_services;
 };
 
-static void create_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose create [OPTIONS] [SERVICE...]\n"
-		"\n"
-		"Create the project's containers, each on the daemon its "
-		"platform asks\nfor, without starting them (up --no-start).\n"
-		"\n"
-		"Options:\n"
-		"      --force-recreate    recreate containers even if "
-		"unchanged\n"
-		"      --no-recreate       keep existing containers\n"
-		"      --build             build images before creating\n"
-		"      --no-build          do not build missing images\n"
-		"      --remove-orphans    remove containers of services not "
-		"in the file\n"
-		"      --progress MODE     auto, tty, plain, json or quiet\n"
-		"  -h, --help              show this help\n");
-}
-
-static void up_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose [OPTIONS] up [OPTIONS] [SERVICE...]\n"
-		"\n"
-		"Create and start the project's containers, each on the daemon "
-		"its platform\nasks for, in dependency order, all daemons at "
-		"once.\n"
-		"\n"
-		"Options:\n"
-		"  -d, --detach            run in the background\n"
-		"      --wait              wait until every service is "
-		"running/healthy (implies -d)\n"
-		"      --wait-timeout N    give up waiting after N seconds\n"
-		"      --no-deps           do not start linked services\n"
-		"      --force-recreate    recreate containers even if "
-		"unchanged\n"
-		"      --no-recreate       keep existing containers\n"
-		"      --build             build images before starting\n"
-		"      --no-build          do not build missing images\n"
-		"      --remove-orphans    remove containers of services not "
-		"in the file\n"
-		"      --no-start          create the containers, start none\n"
-		"  -t, --timeout N         stop timeout in seconds on "
-		"recreate/stop\n"
-		"      --progress MODE     auto, tty, plain, json or quiet\n"
-		"      --pull POLICY       always, missing, never or build "
-		"for every service\n"
-		"  -h, --help              show this help\n");
-}
-
-enum {
-	OPT_WAIT = 256,
-	OPT_WAIT_TIMEOUT,
-	OPT_NO_DEPS,
-	OPT_FORCE,
-	OPT_NO_RECREATE,
-	OPT_ORPHANS,
-	OPT_PROGRESS,
-	OPT_BUILD,
-	OPT_NO_BUILD,
-	OPT_NO_START,
-	OPT_PULL,
-};
-
 /*
  * --pull: the values compose v2 accepts ("policy", its default, keeps each
  * service's own pull_policy).
  */
-static int pull_flag(struct up_opts *o, const char *v)
+static int pull_flag(void *obj, const char *v)
 {
 	static const char *const ok[] = {"always", "missing", "never", "build",
 					 "if_not_present"};
+	struct up_opts *o = obj;
 
 	if (!strcmp(v, "policy")) {
 		o->pull = NULL;
@@ -138,118 +73,94 @@ static int pull_flag(struct up_opts *o, const char *v)
 	return CLI_USAGE;
 }
 
-static int parse_int(const char *s, long *out)
+static int wait_flag(void *obj, const char *v)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	struct up_opts *o = obj;
 
-	if (!*s || *end || v < 0 || v > 1000000)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int up_flag(struct up_opts *o, int c)
-{
-	long v;
-
-	switch (c) {
-	case 'd':
-		o->detach = true;
-		break;
-	case OPT_WAIT:
-		o->wait = o->detach = true;
-		break;
-	case OPT_NO_DEPS:
-		o->no_deps = true;
-		break;
-	case OPT_FORCE:
-		o->force_recreate = true;
-		break;
-	case OPT_NO_RECREATE:
-		o->no_recreate = true;
-		break;
-	case OPT_ORPHANS:
-		o->remove_orphans = true;
-		break;
-	case OPT_BUILD:
-		o->build = true;
-		break;
-	case OPT_NO_BUILD:
-		o->no_build = true;
-		break;
-	case OPT_NO_START:
-		o->no_start = true;
-		break;
-	case OPT_PROGRESS:
-		o->progress = optarg;
-		break;
-	case OPT_PULL:
-		return pull_flag(o, optarg);
-	case 't':
-	case OPT_WAIT_TIMEOUT:
-		if (parse_int(optarg, &v)) {
-			cli_errorf("'%s' is not a number of seconds", optarg);
-			return CLI_USAGE;
-		}
-		if (c == 't')
-			o->timeout_s = (int)v;
-		else
-			o->wait_timeout_s = v;
-		break;
-	case 'h':
-		(o->create ? create_usage : up_usage)(stdout);
-		return -1;
-	default:
-		(o->create ? create_usage : up_usage)(stderr);
-		return CLI_USAGE;
-	}
+	(void)v;
+	o->wait = o->detach = true;
 	return CLI_OK;
 }
 
+#define O struct up_opts
+#define UP_RECREATE_OPTS                                                       \
+	CLI_FLAG(0, "force-recreate", O, force_recreate,                       \
+		 "recreate containers even if unchanged"),                     \
+		CLI_FLAG(0, "no-recreate", O, no_recreate,                     \
+			 "keep existing containers")
+#define UP_ORPHANS_OPT                                                         \
+	CLI_FLAG(0, "remove-orphans", O, remove_orphans,                       \
+		 "remove containers of services not in the file")
+#define UP_PROGRESS_OPT                                                        \
+	CLI_PROGRESS(O, progress)
+
+static const struct cli_opt up_opts_v[] = {
+	CLI_FLAG('d', "detach", O, detach, "run in the background"),
+	CLI_FN(0, "wait", wait_flag, NULL,
+	       "wait until every service is running/healthy (implies -d)"),
+	CLI_SECONDS(0, "wait-timeout", O, wait_timeout_s,
+		    "give up waiting after N seconds"),
+	CLI_FLAG(0, "no-deps", O, no_deps, "do not start linked services"),
+	UP_RECREATE_OPTS,
+	CLI_FLAG(0, "build", O, build, "build images before starting"),
+	CLI_FLAG(0, "no-build", O, no_build, "do not build missing images"),
+	UP_ORPHANS_OPT,
+	CLI_FLAG(0, "no-start", O, no_start, "create the containers, start none"),
+	CLI_SECONDS('t', "timeout", O, timeout_s,
+		    "stop timeout in seconds on recreate/stop"),
+	UP_PROGRESS_OPT,
+	{.lname = "pull", .kind = CLI_OPT_FN, .fn = pull_flag,
+	 .arg = "always|missing|never|build",
+	 .help = "the pull policy of every service"},
+	CLI_OPT_END,
+};
+
+/* create is up --no-start, with the options that still make sense. */
+static const struct cli_opt create_opts_v[] = {
+	UP_RECREATE_OPTS,
+	CLI_FLAG(0, "build", O, build, "build images before creating"),
+	CLI_FLAG(0, "no-build", O, no_build, "do not build missing images"),
+	UP_ORPHANS_OPT,
+	UP_PROGRESS_OPT,
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_up = {
+	.name = "up",
+	.args = "[SERVICE...]",
+	.summary = "create and start the project's containers",
+	.desc = "Create and start the project's containers, each on the daemon "
+		"its platform\nasks for, in dependency order, all daemons at "
+		"once.",
+	.opts = up_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
+
+const struct cli_spec cli_spec_create = {
+	.name = "create",
+	.args = "[SERVICE...]",
+	.summary = "create the containers without starting them",
+	.desc = "Create the project's containers, each on the daemon its "
+		"platform asks\nfor, without starting them (up --no-start).",
+	.opts = create_opts_v,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+};
+
 static int up_parse(struct up_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"detach", no_argument, NULL, 'd'},
-		{"wait", no_argument, NULL, OPT_WAIT},
-		{"wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT},
-		{"no-deps", no_argument, NULL, OPT_NO_DEPS},
-		{"force-recreate", no_argument, NULL, OPT_FORCE},
-		{"no-recreate", no_argument, NULL, OPT_NO_RECREATE},
-		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
-		{"build", no_argument, NULL, OPT_BUILD},
-		{"no-build", no_argument, NULL, OPT_NO_BUILD},
-		{"no-start", no_argument, NULL, OPT_NO_START},
-		{"timeout", required_argument, NULL, 't'},
-		{"progress", required_argument, NULL, OPT_PROGRESS},
-		{"pull", required_argument, NULL, OPT_PULL},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	/* create is up --no-start, with the options that still make sense. */
-	static const struct option create_opts[] = {
-		{"force-recreate", no_argument, NULL, OPT_FORCE},
-		{"no-recreate", no_argument, NULL, OPT_NO_RECREATE},
-		{"build", no_argument, NULL, OPT_BUILD},
-		{"no-build", no_argument, NULL, OPT_NO_BUILD},
-		{"remove-orphans", no_argument, NULL, OPT_ORPHANS},
-		{"progress", required_argument, NULL, OPT_PROGRESS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	bool create = !strcmp(argv[0], "create");
-	int c;
+	int n, rc;
 
 	o->timeout_s = -1;
 	o->progress = "auto";
 	o->no_start = o->create = create;
-	while ((c = getopt_long(argc, argv, create ? "h" : "dt:h",
-				create ? create_opts : opts, NULL)) != -1) {
-		int rc = up_flag(o, c);
-
-		if (rc)
-			return rc;
-	}
+	rc = cli_opt_parse(create ? &cli_spec_create : &cli_spec_up, o, argc,
+			   argv, &n);
+	if (rc)
+		return rc;
 	if (o->force_recreate && o->no_recreate) {
 		cli_errorf("--force-recreate and --no-recreate are exclusive");
 		return CLI_USAGE;
@@ -267,8 +178,8 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		o->detach = true;
 	if (!cli_progress_mode_ok(o->progress))
 		return CLI_USAGE;
-	o->services = argv + optind;
-	o->n_services = (size_t)(argc - optind);
+	o->services = argv + 1;
+	o->n_services = (size_t)n;
 	return CLI_OK;
 }
 

@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,35 +13,118 @@
 
 struct cli_global cli_global;
 
-static const struct cli_cmd cli_cmds[] = {
-	{"build", cmd_build,
-	 "build the images of services with a build section"},
-	{"config", cmd_config, "validate and print the resolved model"},
-	{"create", cmd_create, "create the containers without starting them"},
-	{"daemons", cmd_daemons, "list the daemons and probe each"},
-	{"down", cmd_down, "stop and remove the project's containers"},
-	{"exec", cmd_exec, "run a command in a service's container"},
-	{"graph", cmd_graph, "draw the services by daemon (mermaid, dot)"},
-	{"hosts", cmd_hosts, "print the names and addresses; --sync"},
-	{"images", cmd_images, "list the containers' images, per daemon"},
-	{"kill", cmd_kill, "force stop the running containers"},
-	{"logs", cmd_logs, "show the containers' output, merged"},
-	{"ls", cmd_ls, "list the compose projects on every daemon"},
-	{"pause", cmd_pause, "pause the running containers"},
-	{"plan", cmd_plan, "show what up would do, and where"},
-	{"port", cmd_port, "print the public address of a private port"},
-	{"ps", cmd_ps, "list the containers on every daemon"},
-	{"pull", cmd_pull, "pull the images on their daemons"},
-	{"restart", cmd_restart, "restart the containers"},
-	{"rm", cmd_rm, "remove the stopped containers"},
-	{"run", cmd_run, "run a one-off command on a service"},
-	{"schema", cmd_schema, "print the JSON Schema of compose files"},
-	{"start", cmd_start, "start the stopped containers"},
-	{"stop", cmd_stop, "stop the running containers"},
-	{"top", cmd_top, "display the containers' processes"},
-	{"unpause", cmd_unpause, "unpause the paused containers"},
-	{"up", cmd_up, "create and start the project's containers"},
-	{"version", cmd_version, "show the mixcompose version"},
+#define PUSH_OPT(arr, n, val)                                                  \
+	do {                                                                   \
+		if ((n) >= sizeof(arr) / sizeof((arr)[0])) {                   \
+			cli_errorf("too many %s options", #arr);               \
+			return CLI_USAGE;                                      \
+		}                                                              \
+		(arr)[(n)++] = (val);                                          \
+	} while (0)
+
+static int add_file(void *obj, const char *v)
+{
+	struct cli_global *g = obj;
+
+	PUSH_OPT(g->files, g->n_files, v);
+	return CLI_OK;
+}
+
+static int add_env_file(void *obj, const char *v)
+{
+	struct cli_global *g = obj;
+
+	PUSH_OPT(g->env_files, g->n_env_files, v);
+	return CLI_OK;
+}
+
+static int add_profile(void *obj, const char *v)
+{
+	struct cli_global *g = obj;
+
+	PUSH_OPT(g->profiles, g->n_profiles, v);
+	return CLI_OK;
+}
+
+static int add_daemon(void *obj, const char *v)
+{
+	struct cli_global *g = obj;
+
+	PUSH_OPT(g->daemons, g->n_daemons, v);
+	return CLI_OK;
+}
+
+#define G struct cli_global
+static const struct cli_opt global_opts[] = {
+	{.sname = 'f', .lname = "file", .kind = CLI_OPT_FN, .fn = add_file,
+	 .arg = "FILE", .help = "compose file (repeatable)",
+	 .complete = CLI_COMPLETE_FILE, .flags = CLI_OPT_REPEAT},
+	CLI_STR('p', "project-name", G, project_name, "NAME", "project name"),
+	{.lname = "project-directory", .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(G, project_dir), .arg = "DIR",
+	 .help = "project directory", .complete = CLI_COMPLETE_DIR},
+	{.lname = "env-file", .kind = CLI_OPT_FN, .fn = add_env_file,
+	 .arg = "FILE", .help = "environment file (repeatable)",
+	 .complete = CLI_COMPLETE_FILE, .flags = CLI_OPT_REPEAT},
+	{.lname = "profile", .kind = CLI_OPT_FN, .fn = add_profile,
+	 .arg = "NAME", .help = "enable a profile (repeatable)",
+	 .complete = CLI_COMPLETE_PROFILE, .flags = CLI_OPT_REPEAT},
+	{.lname = "daemon", .kind = CLI_OPT_FN, .fn = add_daemon,
+	 .arg = "NAME=URL", .help = "a daemon (or NAME=context:CTX)",
+	 .complete = CLI_COMPLETE_DAEMON, .flags = CLI_OPT_REPEAT},
+	CLI_FLAG(0, "no-interpolate", G, no_interpolate,
+		 "do not interpolate variables"),
+	CLI_STR(0, "ansi", G, ansi, "never|always|auto",
+		"when to colour the output"),
+	CLI_FLAG('v', "verbose", G, verbose, "say more"),
+	CLI_OPT_END,
+};
+#undef G
+
+const struct cli_spec cli_spec_main = {
+	.name = "mixcompose",
+	.args = "COMMAND [ARGS...]",
+	.summary = "one compose project across several Docker daemons",
+	.desc = "Run one compose project across several Docker daemons:\n"
+		"Windows services on a Windows daemon, Linux services on a\n"
+		"Linux one, reaching each other by service name.",
+	.opts = global_opts,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_COMMAND,
+	.flags = CLI_SPEC_ARGS_END,
+};
+
+const struct cli_cmd cli_cmds[] = {
+	{"build", cmd_build, &cli_spec_build},
+	{"completion", cmd_completion, &cli_spec_completion},
+	{"config", cmd_config, &cli_spec_config},
+	{"create", cmd_create, &cli_spec_create},
+	{"daemons", cmd_daemons, &cli_spec_daemons},
+	{"down", cmd_down, &cli_spec_down},
+	{"exec", cmd_exec, &cli_spec_exec},
+	{"graph", cmd_graph, &cli_spec_graph},
+	{"hosts", cmd_hosts, &cli_spec_hosts},
+	{"images", cmd_images, &cli_spec_images},
+	{"kill", cmd_kill, &cli_spec_kill},
+	{"logs", cmd_logs, &cli_spec_logs},
+	{"ls", cmd_ls, &cli_spec_ls},
+	{"pause", cmd_pause, &cli_spec_pause},
+	{"plan", cmd_plan, &cli_spec_plan},
+	{"port", cmd_port, &cli_spec_port},
+	{"ps", cmd_ps, &cli_spec_ps},
+	{"pull", cmd_pull, &cli_spec_pull},
+	{"restart", cmd_restart, &cli_spec_restart},
+	{"rm", cmd_rm, &cli_spec_rm},
+	{"run", cmd_run, &cli_spec_run},
+	{"schema", cmd_schema, &cli_spec_schema},
+	{"start", cmd_start, &cli_spec_start},
+	{"stop", cmd_stop, &cli_spec_stop},
+	{"top", cmd_top, &cli_spec_top},
+	{"translate", cmd_translate, &cli_spec_translate},
+	{"unpause", cmd_unpause, &cli_spec_unpause},
+	{"up", cmd_up, &cli_spec_up},
+	{"version", cmd_version, &cli_spec_version},
+	{"__complete", cmd_complete, &cli_spec_complete},
 	{NULL, NULL, NULL},
 };
 
@@ -54,145 +136,54 @@ const struct cli_cmd *cli_cmd_find(const char *name)
 	return NULL;
 }
 
-static void usage(FILE *f)
+/* The list of commands after the top level's options. */
+static void commands_list(FILE *f)
 {
-	fprintf(f,
-		"usage: mixcompose [OPTIONS] COMMAND [ARGS...]\n"
-		"\n"
-		"Run one compose project across several Docker daemons:\n"
-		"Windows services on a Windows daemon, Linux services on a\n"
-		"Linux one, reaching each other by service name.\n"
-		"\n"
-		"Options:\n"
-		"  -f, --file FILE             compose file (repeatable)\n"
-		"  -p, --project-name NAME     project name\n"
-		"      --project-directory DIR project directory\n"
-		"      --env-file FILE         environment file (repeatable)\n"
-		"      --profile NAME          enable a profile (repeatable)\n"
-		"      --daemon NAME=URL       a daemon (or NAME=context:CTX)\n"
-		"      --no-interpolate        do not interpolate variables\n"
-		"      --ansi never|always|auto\n"
-		"  -v, --verbose               say more\n"
-		"  -h, --help                  show this help\n"
-		"\n"
-		"Commands:\n");
+	fprintf(f, "\nCommands:\n");
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->help);
+		if (!(c->spec->flags & CLI_SPEC_HIDDEN))
+			fprintf(f, "  %-10s %s\n", c->name, c->spec->summary);
 	fprintf(f,
 		"\nRun 'mixcompose COMMAND --help' for a command's options.\n");
 }
 
-#define ADD_OPT(arr, n, val)                                                   \
-	do {                                                                   \
-		if ((n) >= sizeof(arr) / sizeof((arr)[0])) {                   \
-			cli_errorf("too many %s options", #arr);               \
-			return -1;                                             \
-		}                                                              \
-		(arr)[(n)++] = (val);                                          \
-	} while (0)
-
-enum {
-	OPT_PROJECT_DIR = 256,
-	OPT_ENV_FILE,
-	OPT_PROFILE,
-	OPT_DAEMON,
-	OPT_NO_INTERP,
-	OPT_ANSI,
-};
-
-/* Parses the options before the command; returns argv index of it. */
-static int parse_global(int argc, char **argv)
+static void usage(FILE *f)
 {
-	static const struct option opts[] = {
-		{"file", required_argument, NULL, 'f'},
-		{"project-name", required_argument, NULL, 'p'},
-		{"project-directory", required_argument, NULL, OPT_PROJECT_DIR},
-		{"env-file", required_argument, NULL, OPT_ENV_FILE},
-		{"profile", required_argument, NULL, OPT_PROFILE},
-		{"daemon", required_argument, NULL, OPT_DAEMON},
-		{"no-interpolate", no_argument, NULL, OPT_NO_INTERP},
-		{"ansi", required_argument, NULL, OPT_ANSI},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
-	/* '+' stops at the command, so its own options are left alone. */
-	while ((c = getopt_long(argc, argv, "+f:p:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			ADD_OPT(cli_global.files, cli_global.n_files, optarg);
-			break;
-		case 'p':
-			cli_global.project_name = optarg;
-			break;
-		case OPT_PROJECT_DIR:
-			cli_global.project_dir = optarg;
-			break;
-		case OPT_ENV_FILE:
-			ADD_OPT(cli_global.env_files, cli_global.n_env_files,
-				optarg);
-			break;
-		case OPT_PROFILE:
-			ADD_OPT(cli_global.profiles, cli_global.n_profiles,
-				optarg);
-			break;
-		case OPT_DAEMON:
-			ADD_OPT(cli_global.daemons, cli_global.n_daemons,
-				optarg);
-			break;
-		case OPT_NO_INTERP:
-			cli_global.no_interpolate = true;
-			break;
-		case OPT_ANSI:
-			cli_global.ansi = optarg;
-			break;
-		case 'v':
-			cli_global.verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(CLI_OK);
-		default:
-			return -1;
-		}
-	}
-	return optind;
+	cli_opt_help(f, &cli_spec_main);
+	commands_list(f);
 }
 
 int main(int argc, char **argv)
 {
 	const struct cli_cmd *cmd;
-	int i, rc;
+	int n = 0, rc;
 
-	i = parse_global(argc, argv);
-	if (i < 0) {
+	rc = cli_opt_parse(&cli_spec_main, &cli_global, argc, argv, &n);
+	if (rc == CLI_HELP) {
+		commands_list(stdout);
+		return CLI_OK;
+	}
+	if (rc)
+		return rc;
+	if (n < 1) {
 		usage(stderr);
 		return CLI_USAGE;
 	}
-	if (i >= argc) {
-		usage(stderr);
-		return CLI_USAGE;
-	}
-	if (!strcmp(argv[i], "help")) {
-		if (i + 1 < argc && cli_cmd_find(argv[i + 1])) {
-			char *hargv[] = {argv[i + 1], "--help", NULL};
-
-			optind = 1;
-			return cli_cmd_find(argv[i + 1])->fn(2, hargv);
+	if (!strcmp(argv[1], "help")) {
+		if (n > 1 && cli_cmd_find(argv[2])) {
+			cli_opt_help(stdout, cli_cmd_find(argv[2])->spec);
+			return CLI_OK;
 		}
 		usage(stdout);
 		return CLI_OK;
 	}
-	cmd = cli_cmd_find(argv[i]);
+	cmd = cli_cmd_find(argv[1]);
 	if (!cmd) {
-		cli_errorf("'%s' is not a mixcompose command", argv[i]);
+		cli_errorf("'%s' is not a mixcompose command", argv[1]);
 		usage(stderr);
 		return CLI_USAGE;
 	}
-	optind = 1; /* each command runs getopt over its own argv */
-	rc = cmd->fn(argc - i, argv + i);
+	rc = cmd->fn(n, argv + 1);
 	rx_cache_clear();
 	return rc;
 }

@@ -6,7 +6,6 @@
 #include "cli/cli.h"
 
 #include <ctype.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,142 +27,95 @@ static int bool_arg(const char *s)
 	return -1;
 }
 
-static int parse_index(const char *s, int *out)
+/* -i, --interactive[=true|false] of exec and run. */
+static int interactive_arg(bool *out, const char *cmd, const char *v)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < 1 || v > 100000)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-enum {
-	OPT_INDEX = 256,
-	OPT_PRIVILEGED,
-	OPT_INTERACTIVE,
-	OPT_RM,
-	OPT_ENTRYPOINT,
-	OPT_SERVICE_PORTS,
-	OPT_NAME,
-	OPT_NO_DEPS,
-};
-
-void cli_exec_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mixcompose exec [OPTIONS] SERVICE COMMAND [ARGS...]\n"
-		"\n"
-		"Run a command in a running container of SERVICE, on its "
-		"daemon.\n"
-		"The exit status is the command's.  With a terminal it gets a "
-		"TTY and\nyour keyboard, as docker compose exec does.\n"
-		"\n"
-		"Options:\n"
-		"  -d, --detach           run in the background\n"
-		"  -T, --no-TTY           do not allocate a TTY (the default "
-		"when stdout\n"
-		"                         is not a terminal)\n"
-		"  -i, --interactive[=false]  keep stdin attached (default "
-		"true)\n"
-		"  -u, --user USER        run as USER\n"
-		"  -w, --workdir DIR      working directory\n"
-		"  -e, --env K=V          set a variable (repeatable)\n"
-		"      --privileged       give the process extended "
-		"privileges\n"
-		"      --index N          the container of the service "
-		"(default 1)\n"
-		"  -h, --help             show this help\n");
-}
-
-static int exec_opt(struct cli_exec_opts *o, int c)
-{
-	switch (c) {
-	case 'd':
-		o->detach = true;
-		return 0;
-	case 'T':
-		o->no_tty = true;
-		return 0;
-	case 't': /* docker exec's -t: already the default */
-		return 0;
-	case 'i':
-	case OPT_INTERACTIVE:
-		if (bool_arg(c == 'i' ? NULL : optarg) < 0) {
-			cli_errorf("exec: --interactive: '%s' is not true or "
-				   "false",
-				   optarg);
-			return CLI_USAGE;
-		}
-		o->interactive = bool_arg(c == 'i' ? NULL : optarg) == 1;
-		return 0;
-	case 'u':
-		o->user = optarg;
-		return 0;
-	case 'w':
-		o->workdir = optarg;
-		return 0;
-	case 'e':
-		push(&o->env, &o->n_env, &o->alloc_env, optarg);
-		return 0;
-	case OPT_PRIVILEGED:
-		o->privileged = true;
-		return 0;
-	case OPT_INDEX:
-		if (parse_index(optarg, &o->index)) {
-			cli_errorf("exec: --index: '%s' is not a container "
-				   "number",
-				   optarg);
-			return CLI_USAGE;
-		}
-		return 0;
-	case 'h':
-		cli_exec_usage(stdout);
-		return -1;
-	default:
-		cli_exec_usage(stderr);
+	if (bool_arg(v) < 0) {
+		cli_errorf("%s: --interactive: '%s' is not true or false", cmd,
+			   v);
 		return CLI_USAGE;
 	}
+	*out = bool_arg(v) == 1;
+	return CLI_OK;
 }
+
+static int exec_interactive(void *obj, const char *v)
+{
+	return interactive_arg(&((struct cli_exec_opts *)obj)->interactive,
+			       "exec", v);
+}
+
+static int exec_env(void *obj, const char *v)
+{
+	struct cli_exec_opts *o = obj;
+
+	push(&o->env, &o->n_env, &o->alloc_env, v);
+	return CLI_OK;
+}
+
+static int no_op(void *obj, const char *v)
+{
+	(void)obj;
+	(void)v;
+	return CLI_OK;
+}
+
+#define CLI_INTERACTIVE_OPT(cb)                                                \
+	{.sname = 'i', .lname = "interactive", .kind = CLI_OPT_FN,             \
+	 .fn = (cb), .arg = "false", .flags = CLI_OPT_OPTVAL,                  \
+	 .help = "keep stdin attached (default true)"}
+
+#define O struct cli_exec_opts
+static const struct cli_opt exec_opts_v[] = {
+	CLI_FLAG('d', "detach", O, detach, "run in the background"),
+	CLI_FLAG('T', "no-TTY", O, no_tty,
+		 "do not allocate a TTY (the default when stdout\n"
+		 "is not a terminal)"),
+	/* docker exec's -t: already the default. */
+	CLI_FN('t', "tty", no_op, NULL, "allocate a TTY (the default)"),
+	CLI_INTERACTIVE_OPT(exec_interactive),
+	CLI_STR('u', "user", O, user, "USER", "run as USER"),
+	CLI_STR('w', "workdir", O, workdir, "DIR", "working directory"),
+	{.sname = 'e', .lname = "env", .kind = CLI_OPT_FN, .fn = exec_env,
+	 .arg = "K=V", .help = "set a variable (repeatable)",
+	 .flags = CLI_OPT_REPEAT},
+	CLI_FLAG(0, "privileged", O, privileged,
+		 "give the process extended privileges"),
+	CLI_INT(0, "index", O, index, "N", 1, 100000, "a container number",
+		"the container of the service (default 1)"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_exec = {
+	.name = "exec",
+	.args = "SERVICE COMMAND [ARGS...]",
+	.summary = "run a command in a service's container",
+	.desc = "Run a command in a running container of SERVICE, on its "
+		"daemon.\n"
+		"The exit status is the command's.  With a terminal it gets a "
+		"TTY and\nyour keyboard, as docker compose exec does.",
+	.opts = exec_opts_v,
+	.min_args = 2,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+	.flags = CLI_SPEC_ARGS_END,
+};
 
 int cli_exec_parse(struct cli_exec_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"detach", no_argument, NULL, 'd'},
-		{"no-TTY", no_argument, NULL, 'T'},
-		{"tty", no_argument, NULL, 't'},
-		{"interactive", optional_argument, NULL, OPT_INTERACTIVE},
-		{"user", required_argument, NULL, 'u'},
-		{"workdir", required_argument, NULL, 'w'},
-		{"env", required_argument, NULL, 'e'},
-		{"privileged", no_argument, NULL, OPT_PRIVILEGED},
-		{"index", required_argument, NULL, OPT_INDEX},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->index = 1;
 	o->interactive = true;
-	optind = 0;
-	/* '+': the command's own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+dTtiu:w:e:h", opts, NULL)) !=
-	       -1) {
-		int rc = exec_opt(o, c);
-
-		if (rc)
-			return rc;
-	}
-	if (argc - optind < 2) {
-		cli_errorf("exec: needs a SERVICE and a COMMAND");
-		cli_exec_usage(stderr);
-		return CLI_USAGE;
-	}
-	o->service = argv[optind];
-	o->argv = argv + optind + 1;
-	o->argc = (size_t)(argc - optind - 1);
+	/* Options end at the service: the command's own are not ours. */
+	rc = cli_opt_parse(&cli_spec_exec, o, argc, argv, &n);
+	if (rc)
+		return rc;
+	o->service = argv[1];
+	o->argv = argv + 2;
+	o->argc = (size_t)(n - 1);
 	return CLI_OK;
 }
 
@@ -175,176 +127,121 @@ void cli_exec_opts_release(struct cli_exec_opts *o)
 
 /* ---- run ---------------------------------------------------------------- */
 
-void cli_run_usage(FILE *f)
+static int run_interactive(void *obj, const char *v)
 {
-	fprintf(f,
-		"usage: mixcompose run [OPTIONS] SERVICE [COMMAND [ARGS...]]\n"
-		"\n"
-		"Run a one-off command in a new container of SERVICE, on the "
-		"daemon its\nplatform asks for, after starting what it depends "
-		"on.  The exit status\nis the command's.\n"
-		"\n"
-		"Options:\n"
-		"  -d, --detach           run in the background, print the "
-		"container ID\n"
-		"      --rm               remove the container when it exits\n"
-		"  -T, --no-TTY           do not allocate a TTY (the default "
-		"when stdout\n"
-		"                         is not a terminal)\n"
-		"  -i, --interactive[=false]  keep stdin attached (default "
-		"true)\n"
-		"  -e, --env K=V          set a variable (repeatable)\n"
-		"  -l, --label K=V        add or override a label "
-		"(repeatable)\n"
-		"  -v, --volume SRC:DST[:ro]  bind mount a volume "
-		"(repeatable)\n"
-		"  -p, --publish [IP:][HOST:]PORT[/PROTO]  publish a port "
-		"(repeatable)\n"
-		"      --service-ports    publish the service's own ports\n"
-		"      --entrypoint CMD   override the image's entrypoint\n"
-		"  -u, --user USER        run as USER\n"
-		"  -w, --workdir DIR      working directory\n"
-		"      --name NAME        the container's name\n"
-		"      --no-deps          do not start the services it "
-		"depends on\n"
-		"  -h, --help             show this help\n");
+	return interactive_arg(&((struct cli_run_opts *)obj)->interactive,
+			       "run", v);
 }
 
-static int run_opt_list(struct cli_run_opts *o, int c)
+static int run_env(void *obj, const char *v)
 {
-	switch (c) {
-	case 'e':
-		push(&o->env, &o->n_env, &o->alloc_env, optarg);
-		return 0;
-	case 'l':
-		if (!strchr(optarg, '=') || *optarg == '=') {
-			cli_errorf("run: --label: '%s' is not KEY=VALUE",
-				   optarg);
-			return CLI_USAGE;
-		}
-		push(&o->labels, &o->n_labels, &o->alloc_labels, optarg);
-		return 0;
-	case 'v':
-		if (!strchr(optarg, ':')) {
-			cli_errorf("run: --volume: '%s' is not SRC:DST[:ro]",
-				   optarg);
-			return CLI_USAGE;
-		}
-		push(&o->volumes, &o->n_volumes, &o->alloc_volumes, optarg);
-		return 0;
-	default: {
-		struct apply_publish pb;
+	struct cli_run_opts *o = obj;
 
-		if (cli_publish_parse(&pb, optarg)) {
-			cli_errorf("run: --publish: '%s' is not "
-				   "[IP:][HOST:]PORT[/PROTO]",
-				   optarg);
-			return CLI_USAGE;
-		}
-		push(&o->publish, &o->n_publish, &o->alloc_publish, optarg);
-		return 0;
-	}
-	}
+	push(&o->env, &o->n_env, &o->alloc_env, v);
+	return CLI_OK;
 }
 
-static int run_opt(struct cli_run_opts *o, int c)
+static int run_label(void *obj, const char *v)
 {
-	switch (c) {
-	case 'd':
-		o->detach = true;
-		return 0;
-	case OPT_RM:
-		o->rm = true;
-		return 0;
-	case 'T':
-		o->no_tty = true;
-		return 0;
-	case 'i':
-	case OPT_INTERACTIVE:
-		if (bool_arg(c == 'i' ? NULL : optarg) < 0) {
-			cli_errorf("run: --interactive: '%s' is not true or "
-				   "false",
-				   optarg);
-			return CLI_USAGE;
-		}
-		o->interactive = bool_arg(c == 'i' ? NULL : optarg) == 1;
-		return 0;
-	case 'e':
-	case 'l':
-	case 'v':
-	case 'p':
-		return run_opt_list(o, c);
-	case OPT_SERVICE_PORTS:
-		o->service_ports = true;
-		return 0;
-	case OPT_ENTRYPOINT:
-		o->entrypoint = optarg;
-		return 0;
-	case 'u':
-		o->user = optarg;
-		return 0;
-	case 'w':
-		o->workdir = optarg;
-		return 0;
-	case OPT_NAME:
-		o->name = optarg;
-		return 0;
-	case OPT_NO_DEPS:
-		o->no_deps = true;
-		return 0;
-	case 'h':
-		cli_run_usage(stdout);
-		return -1;
-	default:
-		cli_run_usage(stderr);
+	struct cli_run_opts *o = obj;
+
+	if (!strchr(v, '=') || *v == '=') {
+		cli_errorf("run: --label: '%s' is not KEY=VALUE", v);
 		return CLI_USAGE;
 	}
+	push(&o->labels, &o->n_labels, &o->alloc_labels, v);
+	return CLI_OK;
 }
+
+static int run_volume(void *obj, const char *v)
+{
+	struct cli_run_opts *o = obj;
+
+	if (!strchr(v, ':')) {
+		cli_errorf("run: --volume: '%s' is not SRC:DST[:ro]", v);
+		return CLI_USAGE;
+	}
+	push(&o->volumes, &o->n_volumes, &o->alloc_volumes, v);
+	return CLI_OK;
+}
+
+static int run_publish(void *obj, const char *v)
+{
+	struct cli_run_opts *o = obj;
+	struct apply_publish pb;
+
+	if (cli_publish_parse(&pb, v)) {
+		cli_errorf("run: --publish: '%s' is not [IP:][HOST:]PORT[/PROTO]",
+			   v);
+		return CLI_USAGE;
+	}
+	push(&o->publish, &o->n_publish, &o->alloc_publish, v);
+	return CLI_OK;
+}
+
+#define CLI_LIST_OPT(s, l, f, a, h)                                            \
+	{.sname = (s), .lname = (l), .kind = CLI_OPT_FN, .fn = (f),            \
+	 .arg = (a), .help = (h), .flags = CLI_OPT_REPEAT}
+
+#define O struct cli_run_opts
+static const struct cli_opt run_opts_v[] = {
+	CLI_FLAG('d', "detach", O, detach,
+		 "run in the background, print the container ID"),
+	CLI_FLAG(0, "rm", O, rm, "remove the container when it exits"),
+	CLI_FLAG('T', "no-TTY", O, no_tty,
+		 "do not allocate a TTY (the default when stdout\n"
+		 "is not a terminal)"),
+	CLI_INTERACTIVE_OPT(run_interactive),
+	CLI_LIST_OPT('e', "env", run_env, "K=V", "set a variable (repeatable)"),
+	CLI_LIST_OPT('l', "label", run_label, "K=V",
+		     "add or override a label (repeatable)"),
+	CLI_LIST_OPT('v', "volume", run_volume, "SRC:DST[:ro]",
+		     "bind mount a volume (repeatable)"),
+	CLI_LIST_OPT('p', "publish", run_publish, "[IP:][HOST:]PORT[/PROTO]",
+		     "publish a port (repeatable)"),
+	CLI_FLAG(0, "service-ports", O, service_ports,
+		 "publish the service's own ports"),
+	CLI_STR(0, "entrypoint", O, entrypoint, "CMD",
+		"override the image's entrypoint"),
+	CLI_STR('u', "user", O, user, "USER", "run as USER"),
+	CLI_STR('w', "workdir", O, workdir, "DIR", "working directory"),
+	CLI_STR(0, "name", O, name, "NAME", "the container's name"),
+	CLI_FLAG(0, "no-deps", O, no_deps,
+		 "do not start the services it depends on"),
+	CLI_OPT_END,
+};
+#undef O
+
+const struct cli_spec cli_spec_run = {
+	.name = "run",
+	.args = "SERVICE [COMMAND [ARGS...]]",
+	.summary = "run a one-off command on a service",
+	.desc = "Run a one-off command in a new container of SERVICE, on the "
+		"daemon its\nplatform asks for, after starting what it depends "
+		"on.  The exit status\nis the command's.",
+	.opts = run_opts_v,
+	.min_args = 1,
+	.max_args = -1,
+	.args_complete = CLI_COMPLETE_SERVICE,
+	.flags = CLI_SPEC_ARGS_END,
+};
 
 int cli_run_parse(struct cli_run_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"detach", no_argument, NULL, 'd'},
-		{"rm", no_argument, NULL, OPT_RM},
-		{"no-TTY", no_argument, NULL, 'T'},
-		{"interactive", optional_argument, NULL, OPT_INTERACTIVE},
-		{"env", required_argument, NULL, 'e'},
-		{"label", required_argument, NULL, 'l'},
-		{"volume", required_argument, NULL, 'v'},
-		{"publish", required_argument, NULL, 'p'},
-		{"service-ports", no_argument, NULL, OPT_SERVICE_PORTS},
-		{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
-		{"user", required_argument, NULL, 'u'},
-		{"workdir", required_argument, NULL, 'w'},
-		{"name", required_argument, NULL, OPT_NAME},
-		{"no-deps", no_argument, NULL, OPT_NO_DEPS},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	int n, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->interactive = true;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+dTie:l:v:p:u:w:h", opts, NULL)) !=
-	       -1) {
-		int rc = run_opt(o, c);
-
-		if (rc)
-			return rc;
-	}
-	if (argc - optind < 1) {
-		cli_errorf("run: needs a SERVICE");
-		cli_run_usage(stderr);
-		return CLI_USAGE;
-	}
+	rc = cli_opt_parse(&cli_spec_run, o, argc, argv, &n);
+	if (rc)
+		return rc;
 	if (o->service_ports && o->n_publish) {
 		cli_errorf("run: --service-ports and --publish are exclusive");
 		return CLI_USAGE;
 	}
-	o->service = argv[optind];
-	o->argv = argv + optind + 1;
-	o->argc = (size_t)(argc - optind - 1);
+	o->service = argv[1];
+	o->argv = argv + 2;
+	o->argc = (size_t)(n - 1);
 	return CLI_OK;
 }
 

@@ -169,6 +169,7 @@ void plan_hosts_from_declarations(struct plan_host **out,
 		h[i].arch = d->arch;
 		h[i].lab = d->lab;
 		h[i].offline = true;
+		h[i].endpoint = d->endpoint;
 	}
 	if (!mix->n_daemons) {
 		h[0].name = "default";

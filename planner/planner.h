@@ -131,6 +131,9 @@ struct plan_host {
 	int api_minor;
 	bool lab;     /* a lab stand-in for 'os' */
 	bool offline; /* state unknown (declared, not asked) */
+	/* For pictures only (plan_graph_network_*); NULL when unknown. */
+	const char *version;  /* the engine's version ("20.10.24") */
+	const char *endpoint; /* how it is reached ("tcp://10.0.0.5:2376") */
 	struct plan_host_network *networks;
 	size_t n_networks;
 	struct plan_host_container *containers;
@@ -667,5 +670,16 @@ void plan_to_json(struct sbuf *out, const struct plan *p);
 /* Graph drawings: services grouped by daemon, cross-daemon edges marked. */
 void plan_graph_mermaid(struct sbuf *out, const struct plan *p);
 void plan_graph_dot(struct sbuf *out, const struct plan *p);
+/*
+ * The network picture (the seed's LAB3): each daemon (endpoint and host,
+ * OS, engine version, API), its networks with subnet and gateway, each
+ * container with its address on each network, its published ports and the
+ * names it gets for its peers (host entries), and the routes between the
+ * copies of one network on two daemons (routed subnets in container mode,
+ * the host address and published ports in host mode).  From the plan: the
+ * current state when it was built from answering daemons, else the plan.
+ */
+void plan_graph_network_mermaid(struct sbuf *out, const struct plan *p);
+void plan_graph_network_dot(struct sbuf *out, const struct plan *p);
 
 #endif

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Rejects any #include that breaks the module arrows of shared/STYLE.md:
-#   cli -> {apply, compose, schema, planner, engine};
-#   apply -> {compose, planner, engine}; schema -> compose;
-#   planner -> compose; everything may use util; util uses nothing.
+#   cli -> {apply, compose, schema, planner, translate, engine};
+#   apply -> {compose, planner, engine}; translate -> {planner, compose};
+#   schema -> compose; planner -> compose; everything may use util; util uses nothing.
 # Also keeps each library in its one home: libyaml in compose/yaml.c,
 # libcurl and cJSON in engine/, PCRE2 in util/rx.c.
 set -euo pipefail
@@ -15,13 +15,14 @@ allowed() { # module -> the modules it may include
 	compose) echo "compose util" ;;
 	schema) echo "schema compose util" ;;
 	planner) echo "planner compose util" ;;
+	translate) echo "translate planner compose util" ;;
 	engine) echo "engine util" ;;
 	apply) echo "apply compose planner engine util" ;;
-	cli) echo "cli apply compose schema planner engine util" ;;
+	cli) echo "cli apply compose schema planner translate engine util" ;;
 	esac
 }
 
-for mod in util compose schema planner engine apply cli; do
+for mod in util compose schema planner translate engine apply cli; do
 	ok=$(allowed "$mod")
 	while IFS=: read -r file _ inc; do
 		dep=$(sed -n 's/.*#include "\([a-z_]*\)\/.*/\1/p' <<<"$inc")
@@ -39,7 +40,7 @@ done
 
 home() { # header pattern, allowed files (regex)
 	local hits
-	hits=$(grep -ln "#include <$1" util/*.[ch] compose/*.[ch] schema/*.[ch] planner/*.[ch] engine/*.[ch] apply/*.[ch] cli/*.[ch] | grep -Ev "$2" || true)
+	hits=$(grep -ln "#include <$1" util/*.[ch] compose/*.[ch] schema/*.[ch] planner/*.[ch] translate/*.[ch] engine/*.[ch] apply/*.[ch] cli/*.[ch] | grep -Ev "$2" || true)
 	if [ -n "$hits" ]; then
 		echo "<$1> outside its home ($2): $hits" >&2; bad=1
 	fi

@@ -18,6 +18,8 @@ pkgs=(
 	openssl openssh-server openssh-client
 	# the peer for benchmarks, and tools the tests and benchmarks use
 	valgrind docker-compose curl hyperfine jq procps iproute2 time bc graphviz
+	# Kubernetes' schemas from npm (kubernetes-models) check translate's output
+	nodejs
 )
 
 missing=()
@@ -29,4 +31,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# npm: Debian's package, unless the installed nodejs brings its own.
+if ! command -v npm >/dev/null 2>&1; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi

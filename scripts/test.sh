@@ -18,6 +18,9 @@ bash scripts/build.sh build RelWithDebInfo
 echo "== unit tests"
 ctest --test-dir build -L unit --output-on-failure
 
+echo "== Kubernetes manifests of translate against Kubernetes' schemas (npm)"
+bash scripts/k8s_check.sh build
+
 echo "== unit tests under ASan+UBSan"
 bash scripts/build.sh build-asan Asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -59,6 +62,8 @@ lab_down() {
 	fi
 	lab/mixlab status
 	ctest --test-dir build -L integration --output-on-failure
+	echo "== Swarm: the translated lab sample on two namespace hosts (lab/hosts.sh)"
+	ctest --test-dir build -L swarm --output-on-failure
 	echo "== the main commands under valgrind"
 	bash scripts/valgrind.sh
 }

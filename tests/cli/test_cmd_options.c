@@ -66,7 +66,7 @@ Test(cli_cmd_options, every_command_has_help)
 {
 	static const char *const cmds[] = {"ps",   "logs",  "plan", "hosts",
 					   "exec", "start", "stop", "restart",
-					   "pull", "run",   "build"};
+					   "pull", "run",   "build", "translate"};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		expect_help(cmds[i]);
@@ -121,6 +121,8 @@ Test(cli_cmd_options, unknown_options_are_usage_errors)
 	expect_usage((const char *[]){"ps", "--bogus", NULL});
 	expect_usage((const char *[]){"hosts", "extra-arg", NULL});
 	expect_usage((const char *[]){"pull", "-x", NULL});
+	expect_usage((const char *[]){"translate", NULL});
+	expect_usage((const char *[]){"translate", "--to", "nomad", NULL});
 }
 
 Test(cli_cmd_options, ps_without_project_or_name_fails)
@@ -284,4 +286,70 @@ Test(cli_cmd_options, down_rmi_takes_local_or_all)
 	cr_assert_eq(run(&out, ARGS("down", "--help")), 0);
 	cr_expect(strstr(out.buf, "--rmi local|all"), "%s", out.buf);
 	sbuf_release(&out);
+}
+
+/* True if 'flag' is in 'help' as a whole flag ("--all" is not "--all-x"). */
+static bool has_flag(const char *help, const char *flag)
+{
+	size_t n = strlen(flag);
+
+	for (const char *p = strstr(help, flag); p; p = strstr(p + 1, flag))
+		if (p > help && p[-1] == ' ' && strchr(" ,[\n", p[n]))
+			return true;
+	return false;
+}
+
+/*
+ * Every command's option table, walked generically: the flags that
+ * completion offers (straight from the table) are each in --help, and an
+ * unknown flag is a usage error.
+ */
+static void expect_table(const char *cmd)
+{
+	struct sbuf help = SBUF_INIT, flags = SBUF_INIT;
+	char *line, *save = NULL;
+	int n = 0;
+
+	cr_assert_eq(run(&help, ARGS(cmd, "--help")), 0, "%s --help", cmd);
+	cr_assert_eq(run(&flags, ARGS("__complete", cmd, "-")), 0);
+	for (line = strtok_r(flags.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++)
+		cr_expect(has_flag(help.buf, line), "%s --help lacks %s:\n%s",
+			  cmd, line, help.buf);
+	cr_assert_gt(n, 0, "%s: no flag offered", cmd);
+	expect_usage(ARGS(cmd, "--no-such-flag"));
+	expect_usage(ARGS(cmd, "-%"));
+	sbuf_release(&help);
+	sbuf_release(&flags);
+}
+
+Test(cli_cmd_options, every_table_drives_help_and_usage_errors)
+{
+	struct sbuf cmds = SBUF_INIT;
+	char *line, *save = NULL;
+	int n = 0;
+
+	cr_assert_eq(run(&cmds, ARGS("__complete", "")), 0);
+	for (line = strtok_r(cmds.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++)
+		expect_table(line);
+	cr_assert_geq(n, 27, "%d commands", n);
+	expect_table("completion");
+	sbuf_release(&cmds);
+}
+
+Test(cli_cmd_options, top_level_help_lists_every_global_option)
+{
+	struct sbuf help = SBUF_INIT, flags = SBUF_INIT;
+	char *line, *save = NULL;
+
+	cr_assert_eq(run(&help, ARGS("--help")), 0);
+	cr_assert_eq(run(&flags, ARGS("__complete", "-")), 0);
+	cr_assert(strstr(flags.buf, "--project-directory"), "%s", flags.buf);
+	for (line = strtok_r(flags.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		cr_expect(has_flag(help.buf, line), "--help lacks %s", line);
+	expect_usage(ARGS("--no-such-flag", "ps"));
+	sbuf_release(&help);
+	sbuf_release(&flags);
 }
