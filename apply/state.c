@@ -14,13 +14,17 @@
 
 #define LABEL_PROJECT "com.docker.compose.project"
 
-/* One daemon being asked; 'h' and 'ext' point into the caller's arrays. */
+/*
+ * One daemon being asked.  Its answers wait here until the probe, which
+ * runs in the same loop, says whether the daemon is usable at all.
+ */
 struct state_job {
 	struct arena *a;
-	struct plan_host *h;
-	struct apply_container_ext **ext;
-	struct engine_daemon *d;
-	struct diag_list *dl;
+	struct plan_host h; /* the containers only */
+	struct apply_container_ext *ext;
+	struct engine_network_list *nl;
+	struct engine_volume_list *vl;
+	struct diag err; /* the first listing that failed */
 	bool failed;
 };
 
@@ -106,18 +110,24 @@ static int cmp_container(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
+static void job_fail(struct state_job *j, const struct diag *err)
+{
+	if (!j->failed && err)
+		j->err = *err;
+	j->failed = true;
+}
+
 static void list_done(void *ud,
 		      int rc,
 		      const struct engine_container_list *list,
 		      const struct diag *err)
 {
 	struct state_job *j = ud;
-	struct plan_host *h = j->h;
+	struct plan_host *h = &j->h;
 	struct apply_container_ext *x;
 
 	if (rc) {
-		diag_list_add_diag(j->dl, DIAG_WARNING, err);
-		j->failed = true;
+		job_fail(j, err);
 		return;
 	}
 	h->containers = arena_calloc(j->a, list->n + 1, sizeof(*h->containers));
@@ -142,23 +152,39 @@ static void list_done(void *ud,
 					sx[i] = x[k];
 		x = sx;
 	}
-	*j->ext = x;
+	j->ext = x;
 }
 
-/* Networks (all of them) and volumes; the engine has no async list. */
-static int list_nets_vols(struct state_job *j, struct engine *e)
+static void nets_done(void *ud,
+		      int rc,
+		      struct engine_network_list *nl,
+		      const struct diag *err)
 {
-	struct engine_network_list *nl = NULL;
-	struct engine_volume_list *vl = NULL;
-	struct plan_host *h = j->h;
-	struct diag err = {0};
+	struct state_job *j = ud;
 
-	if (engine_network_list(e, NULL, &nl, &err) ||
-	    engine_volume_list(e, NULL, &vl, &err)) {
-		engine_network_list_free(nl);
-		diag_list_add_diag(j->dl, DIAG_WARNING, &err);
-		return -1;
-	}
+	if (rc)
+		job_fail(j, err);
+	j->nl = nl;
+}
+
+static void vols_done(void *ud,
+		      int rc,
+		      struct engine_volume_list *vl,
+		      const struct diag *err)
+{
+	struct state_job *j = ud;
+
+	if (rc)
+		job_fail(j, err);
+	j->vl = vl;
+}
+
+/* Networks (all of them) and volumes, from the job's lists. */
+static void fill_nets_vols(struct plan_host *h, const struct state_job *j)
+{
+	const struct engine_network_list *nl = j->nl;
+	const struct engine_volume_list *vl = j->vl;
+
 	h->networks = arena_calloc(j->a, nl->n + 1, sizeof(*h->networks));
 	for (size_t i = 0; i < nl->n; i++) {
 		const struct engine_network_info *ni = &nl->items[i];
@@ -194,9 +220,6 @@ static int list_nets_vols(struct state_job *j, struct engine *e)
 			adup(j->a, kv_find(vi->labels, vi->n_labels,
 					   "com.docker.compose.volume"));
 	}
-	engine_network_list_free(nl);
-	engine_volume_list_free(vl);
-	return 0;
 }
 
 void apply_state_host_init(struct plan_host *h,
@@ -250,6 +273,39 @@ static void report_unreachable(struct diag_list *dl,
 		      d->error ? d->error : "no answer");
 }
 
+/* All lists of every daemon, and the probe if it is due, in one loop. */
+static void collect_all(struct state_job *jobs,
+			struct engine_registry *reg,
+			const char *filter)
+{
+	struct engine_kv fkv = {"label", filter};
+	struct engine_filters filters = {&fkv, 1};
+	struct engine_loop *l = engine_loop_new();
+	struct engine_probe *pr = NULL;
+
+	if (!registry_probed(reg))
+		pr = engine_registry_probe_start(reg, l, ENGINE_PROBE_ARCH);
+	for (size_t i = 0; i < engine_registry_count(reg); i++) {
+		struct engine_daemon *d = engine_registry_at(reg, i);
+		struct state_job *j = &jobs[i];
+		struct diag e = {0};
+		struct engine *eng;
+
+		/* Unreachable, or refused for its OS, by an earlier probe. */
+		if (d->probed && !apply_daemon_usable(d))
+			continue;
+		eng = engine_registry_engine(reg, d, &e);
+		if (!eng)
+			continue;
+		engine_container_list_async(l, eng, &filters, list_done, j);
+		engine_network_list_async(l, eng, NULL, nets_done, j);
+		engine_volume_list_async(l, eng, NULL, vols_done, j);
+	}
+	engine_loop_run(l, -1);
+	engine_loop_free(l);
+	engine_registry_probe_finish(pr);
+}
+
 int apply_state_collect_ext(struct plan_host **out,
 			    size_t *n_out,
 			    struct apply_container_ext ***ext_out,
@@ -264,49 +320,35 @@ int apply_state_collect_ext(struct plan_host **out,
 	struct apply_container_ext **ext =
 		arena_calloc(a, n + 1, sizeof(struct apply_container_ext *));
 	struct state_job *jobs = xcalloc(n + 1, sizeof(*jobs));
-	const char *filter;
-	struct engine_kv fkv = {"label", NULL};
-	struct engine_filters filters = {&fkv, 1};
-	struct engine_loop *l;
-	struct diag diag;
 
-	if (!registry_probed(reg))
-		engine_registry_probe(reg, &diag);
-	filter = arena_sprintf(a, "%s=%s", LABEL_PROJECT, project_name);
-	fkv.value = filter;
-	l = engine_loop_new();
+	for (size_t i = 0; i < n; i++)
+		jobs[i].a = a;
+	collect_all(jobs, reg,
+		    arena_sprintf(a, "%s=%s", LABEL_PROJECT, project_name));
 	for (size_t i = 0; i < n; i++) {
 		struct engine_daemon *d = engine_registry_at(reg, i);
-		struct engine *e;
+		struct state_job *j = &jobs[i];
+		struct plan_host *h = &hosts[nh];
 
-		if (!apply_daemon_usable(d)) {
+		if (!apply_daemon_usable(d))
 			report_unreachable(dl, d);
-			if (!all_daemons)
-				continue;
+		else if (j->failed)
+			diag_list_add_diag(dl, DIAG_WARNING, &j->err);
+		if (all_daemons || apply_daemon_usable(d)) {
+			apply_state_host_init(h, a, d);
+			if (!h->offline && j->failed)
+				h->offline = true;
+			if (!h->offline) {
+				h->containers = j->h.containers;
+				h->n_containers = j->h.n_containers;
+				ext[nh] = j->ext;
+				fill_nets_vols(h, j);
+				n_ok++;
+			}
+			nh++;
 		}
-		apply_state_host_init(&hosts[nh], a, d);
-		jobs[nh] = (struct state_job){a, &hosts[nh], &ext[nh],
-					      d, dl,	     false};
-		e = hosts[nh].offline ? NULL
-				      : engine_registry_engine(reg, d, &diag);
-		if (e)
-			engine_container_list_async(l, e, &filters, list_done,
-						    &jobs[nh]);
-		nh++;
-	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
-	for (size_t i = 0; i < nh; i++) {
-		struct engine *e;
-
-		if (hosts[i].offline)
-			continue;
-		e = engine_registry_engine(reg, jobs[i].d, &diag);
-		if (jobs[i].failed || !e || list_nets_vols(&jobs[i], e)) {
-			hosts[i].offline = true;
-			continue;
-		}
-		n_ok++;
+		engine_network_list_free(j->nl);
+		engine_volume_list_free(j->vl);
 	}
 	free(jobs);
 	*out = hosts;

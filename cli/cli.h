@@ -167,6 +167,12 @@ struct cli_global {
 	bool no_interpolate;
 	bool verbose;
 	const char *ansi; /* never|always|auto */
+	/*
+	 * Set when the global options were wrong in a way found only later
+	 * (a bad -p / COMPOSE_PROJECT_NAME, a bad --daemon): main() then
+	 * turns the command's CLI_FAIL into CLI_USAGE.
+	 */
+	bool usage_failed;
 };
 
 extern struct cli_global cli_global;
@@ -575,10 +581,12 @@ void cli_progress_free(struct cli_progress *p);
 bool cli_progress_mode_ok(const char *mode);
 
 /*
- * SIGINT and SIGTERM set '**flag' (cleared now) instead of killing us, so
- * a run stops starting jobs and returns cleanly.
+ * SIGINT and SIGTERM set '**flag' (cleared now) to the signal's number
+ * instead of killing us, so a run stops starting jobs and returns cleanly.
  */
 void cli_signals_catch(volatile sig_atomic_t **flag);
+/* The status of a run that such a signal cut short: 130 (SIGINT), 143. */
+int cli_signal_status(void);
 /*
  * Runs the jobs on a new loop with a progress display in 'progress' mode
  * and reports failures.  Returns CLI_OK, CLI_FAIL, or 130 when '*stop'

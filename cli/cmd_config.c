@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "planner/planner.h"
 #include "util/sbuf.h"
 
 struct config_opts {
@@ -253,6 +254,7 @@ int cmd_config(int argc, char **argv)
 {
 	struct config_opts o = {.format = "yaml"};
 	struct compose_project *p;
+	struct diag err = {0};
 	int rc = parse_opts(&o, argc, argv);
 
 	if (rc >= 0)
@@ -260,6 +262,12 @@ int cmd_config(int argc, char **argv)
 	p = cli_project_load(o.quiet);
 	if (!p)
 		return CLI_FAIL;
+	/* As compose v2, config refuses what up would: a dependency cycle. */
+	if (plan_check_dependencies(p, &err)) {
+		cli_error(&err);
+		compose_project_free(p);
+		return CLI_FAIL;
+	}
 	rc = CLI_OK;
 	if (!o.quiet)
 		rc = write_config(p, &o);

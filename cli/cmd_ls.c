@@ -243,9 +243,9 @@ static int ls_collect(struct engine_registry *reg,
 	struct engine_kv fkv = {"label", LS_LABEL_PROJECT};
 	struct engine_filters filters = {&fkv, 1};
 	struct engine_loop *l = engine_loop_new();
-	struct diag err = {0};
 
-	engine_registry_probe(reg, &err);
+	/* Reachable and of the declared OS: the ping's headers say it. */
+	engine_registry_probe_for(reg, 0);
 	for (size_t i = 0; i < nd; i++) {
 		struct engine_daemon *d = engine_registry_at(reg, i);
 		struct engine *e;

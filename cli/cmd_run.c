@@ -18,7 +18,6 @@
 #include "util/arena.h"
 #include "util/xalloc.h"
 
-#define RUN_EXIT_INTERRUPTED 130
 
 struct run_ctx {
 	struct cli_session s;
@@ -219,7 +218,7 @@ static int run_attached(struct run_ctx *c, struct engine *e, const char *id)
 	else
 		engine_waiter_free(w);
 	if (rc == DIAG_EINTR)
-		return RUN_EXIT_INTERRUPTED;
+		return cli_signal_status();
 	if (rc) {
 		cli_error(&err);
 		return CLI_FAIL;

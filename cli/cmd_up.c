@@ -17,15 +17,13 @@
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
-#define UP_EXIT_INTERRUPTED 130
 #define UP_NETWORK_ATTEMPTS 8 /* plans, when another client takes a subnet */
 
 static volatile sig_atomic_t up_stop;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	up_stop = 1;
+	up_stop = sig;
 }
 
 struct up_opts {
@@ -183,6 +181,11 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 	return CLI_OK;
 }
 
+int cli_signal_status(void)
+{
+	return 128 + (up_stop > 0 ? (int)up_stop : SIGINT);
+}
+
 void cli_signals_catch(volatile sig_atomic_t **flag)
 {
 	struct sigaction sa;
@@ -301,7 +304,7 @@ int cli_jobs_run(struct apply_jobs *jobs,
 	if (rc == DIAG_EINTR) {
 		cli_errorf("interrupted: the jobs in flight finished, nothing "
 			   "else was started");
-		return UP_EXIT_INTERRUPTED;
+		return cli_signal_status();
 	}
 	if (rc == DIAG_EUSAGE)
 		cli_error(&err);

@@ -80,6 +80,7 @@ struct compose_project *cli_project_load(bool quiet_warnings)
 	struct diag err = {0};
 
 	if (compose_project_load(&p, &opts, &err)) {
+		cli_global.usage_failed |= err.code == DIAG_EUSAGE;
 		cli_error(&err);
 		return NULL;
 	}

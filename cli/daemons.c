@@ -51,6 +51,8 @@ int cli_registry_build(struct engine_registry **out,
 	opts.decls = decls;
 	opts.n_decls = n;
 	rc = engine_registry_new(out, &opts, err);
+	/* Only a bad --daemon is DIAG_EUSAGE here. */
+	cli_global.usage_failed |= rc == DIAG_EUSAGE;
 	for (size_t i = 0; i < n; i++)
 		free(where[i]);
 	free(where);

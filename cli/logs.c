@@ -22,6 +22,9 @@ static const char *const palette[] = {
 };
 
 #define COLOR_RESET "\033[0m"
+/* A log line without its end is shown in pieces past this (as docker
+ * itself splits lines at 16 KiB). */
+#define CLI_LOG_LINE_MAX ((size_t)1 << 20)
 
 const char *cli_logs_palette(size_t i)
 {
@@ -102,8 +105,14 @@ void cli_logs_src_feed(struct cli_logs_src *s,
 		len -= n + 1;
 		data = nl + 1;
 	}
-	if (len)
-		sbuf_add(part, data, len);
+	if (!len)
+		return;
+	/* A line that never ends is shown in pieces, not held whole. */
+	if (part->len && part->len + len > CLI_LOG_LINE_MAX) {
+		emit(s, part->buf, part->len);
+		sbuf_reset(part);
+	}
+	sbuf_add(part, data, len);
 }
 
 void cli_logs_src_release(struct cli_logs_src *s)

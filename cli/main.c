@@ -185,5 +185,5 @@ int main(int argc, char **argv)
 	}
 	rc = cmd->fn(n, argv + 1);
 	rx_cache_clear();
-	return rc;
+	return rc == CLI_FAIL && cli_global.usage_failed ? CLI_USAGE : rc;
 }

@@ -26,6 +26,13 @@
 
 struct arena;
 
+/*
+ * The most a compose file, an env file or stdin (-f -) may hold: a larger
+ * one (or /dev/zero) is refused with DIAG_ELIMIT once this much was read,
+ * so that no input file can make the loader grow without bound.
+ */
+#define COMPOSE_FILE_MAX ((size_t)8 << 20)
+
 /* ---- The node tree ---------------------------------------------------- */
 
 enum compose_node_kind {

@@ -317,6 +317,29 @@ int compose_dotenv_load(struct compose_env *out,
 	return compose_dotenv_load_fmt(out, path, lookup, false, err);
 }
 
+/* Here, not in load_file.c: the fuzz target links dotenv.c alone. */
+int compose_read_bounded(struct sbuf *sb,
+			 FILE *f,
+			 const char *display,
+			 struct diag *err)
+{
+	char buf[65536];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (n > COMPOSE_FILE_MAX - sb->len)
+			return diag_set(err, DIAG_ELIMIT, NULL,
+					"'%s' is larger than %zu MiB (the "
+					"limit of a compose or env file)",
+					display, COMPOSE_FILE_MAX >> 20);
+		sbuf_add(sb, buf, n);
+	}
+	if (ferror(f))
+		return diag_set(err, DIAG_EIO, NULL, "cannot read '%s': %s",
+				display, strerror(errno));
+	return 0;
+}
+
 int compose_dotenv_load_fmt(struct compose_env *out,
 			    const char *path,
 			    const struct compose_env *lookup,
@@ -324,9 +347,7 @@ int compose_dotenv_load_fmt(struct compose_env *out,
 			    struct diag *err)
 {
 	struct sbuf sb = SBUF_INIT;
-	char chunk[8192];
 	FILE *f = fopen(path, "rb");
-	size_t n;
 	int rc;
 
 	if (!f) {
@@ -336,14 +357,11 @@ int compose_dotenv_load_fmt(struct compose_env *out,
 		return diag_set(err, DIAG_EIO, &loc, "cannot read '%s': %s",
 				path, strerror(errno));
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		sbuf_add(&sb, chunk, n);
-	if (ferror(f)) {
-		struct diag_loc loc = {
-			arena_strdup(compose_env_arena(out), path), 0, 0};
-
-		rc = diag_set(err, DIAG_EIO, &loc, "cannot read '%s': %s", path,
-			      strerror(errno));
+	rc = compose_read_bounded(&sb, f, path, err);
+	if (rc) {
+		if (err)
+			err->loc.file =
+				arena_strdup(compose_env_arena(out), path);
 	} else {
 		rc = (raw ? compose_dotenv_parse_raw : compose_dotenv_parse)(
 			out, path, sb.buf, sb.len, lookup, err);

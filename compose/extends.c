@@ -250,7 +250,10 @@ static int resolve_base(struct compose_node **out,
 	path = compose_path_join(l->a, compose_path_dir(l->a, file), fn->str);
 	rc = compose_loader_read(&doc, l, path, path, err);
 	if (rc) {
-		diag_prefix(err, "services.%s.extends", frame->svc);
+		/* A file that cannot be read is pointed at from its 'file:'. */
+		if (err && !err->loc.file)
+			err->loc = *COMPOSE_NODE_LOC(fn);
+		diag_prefix(err, "services.%s.extends.file", frame->svc);
 		return rc;
 	}
 	other = compose_map_get(doc, "services");

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include "util/arena.h"
+#include "util/sbuf.h"
+#include "util/xalloc.h"
 
 #define INCLUDE_MAX_DEPTH 32
 
@@ -117,6 +119,37 @@ static int include_env(struct compose_env **out,
 	return 0;
 }
 
+/*
+ * 'path' is already being read further up the include chain: a cycle,
+ * named file by file from where it starts ("a.yaml -> b.yaml -> a.yaml").
+ */
+static int include_cycle(const struct compose_loader *l,
+			 const struct include_entry *e,
+			 const char *path,
+			 struct diag *err)
+{
+	const struct compose_loader *chain[INCLUDE_MAX_DEPTH + 2];
+	struct sbuf sb = SBUF_INIT;
+	size_t n = 0;
+	int rc;
+
+	for (const struct compose_loader *x = l;
+	     x && n < ARRAY_SIZE(chain); x = x->parent) {
+		chain[n++] = x;
+		if (x->path && !strcmp(x->path, path))
+			break;
+	}
+	if (!n || !chain[n - 1]->path || strcmp(chain[n - 1]->path, path))
+		return 0;
+	while (n--)
+		sbuf_addf(&sb, "%s -> ", chain[n]->path);
+	sbuf_adds(&sb, path);
+	rc = diag_set(err, DIAG_EMODEL, COMPOSE_NODE_LOC(e->node),
+		      "include cycle: %s", sb.buf);
+	sbuf_release(&sb);
+	return rc;
+}
+
 /* Loads one entry's files as a sub-project; paths come back absolute. */
 static int include_load(struct compose_node **out,
 			struct compose_loader *l,
@@ -138,6 +171,7 @@ static int include_load(struct compose_node **out,
 	sub.cwd = l->cwd;
 	sub.depth = l->depth + 1;
 	sub.warnings = l->warnings;
+	sub.parent = l;
 	if (sub.depth > INCLUDE_MAX_DEPTH)
 		return diag_set(err, DIAG_ELIMIT, COMPOSE_NODE_LOC(e->node),
 				"include: nested more than %d levels deep",
@@ -146,7 +180,10 @@ static int include_load(struct compose_node **out,
 	for (size_t i = 0; !rc && i < e->n_paths; i++) {
 		const char *p = compose_path_join(l->a, dir, e->paths[i]->str);
 
-		rc = compose_loader_file(&merged, &sub, merged, p, p, err);
+		rc = include_cycle(l, e, p, err);
+		if (!rc)
+			rc = compose_loader_file(&merged, &sub, merged, p, p,
+						 err);
 	}
 	if (rc)
 		return rc;

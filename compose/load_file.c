@@ -10,16 +10,6 @@
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
-static int read_stream(struct sbuf *sb, FILE *f)
-{
-	char buf[65536];
-	size_t n;
-
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(sb, buf, n);
-	return ferror(f) ? -1 : 0;
-}
-
 static int read_all(struct sbuf *sb,
 		    const char *path,
 		    const char *display,
@@ -29,19 +19,14 @@ static int read_all(struct sbuf *sb,
 	int rc;
 
 	if (!strcmp(path, "-"))
-		return read_stream(sb, stdin) ? diag_set(err, DIAG_EIO, NULL,
-							 "cannot read stdin")
-					      : 0;
+		return compose_read_bounded(sb, stdin, "stdin", err);
 	f = fopen(path, "rb");
 	if (!f)
 		return diag_set(err, DIAG_EIO, NULL, "cannot open '%s': %s",
 				display, strerror(errno));
-	rc = read_stream(sb, f);
+	rc = compose_read_bounded(sb, f, display, err);
 	fclose(f);
-	if (rc)
-		return diag_set(err, DIAG_EIO, NULL, "cannot read '%s': %s",
-				display, strerror(errno));
-	return 0;
+	return rc;
 }
 
 static void
@@ -226,6 +211,7 @@ int compose_loader_file(struct compose_node **out,
 
 	if (rc)
 		return rc;
+	l->path = abspath;
 	/* Include and extends may read files and move the cache. */
 	docs = f->docs;
 	n = f->n;

@@ -8,8 +8,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "compose/compose.h"
+
+struct sbuf;
 
 /* ---- A string -> index hash map (malloc'ed, keys borrowed) ------------ */
 
@@ -136,6 +139,9 @@ struct compose_loader {
 	const struct compose_node *indexed;
 	struct compose_strmap index;
 	int depth; /* include nesting */
+	/* The include chain: the including loader and the file being read. */
+	const struct compose_loader *parent;
+	const char *path;
 	/* Where warnings go (multiple candidate files, ...). */
 	struct diag_list *warnings;
 };
@@ -207,6 +213,15 @@ int compose_dotenv_parse_raw(struct compose_env *out,
 			     size_t len,
 			     const struct compose_env *lookup,
 			     struct diag *err);
+/*
+ * Reads 'f' to its end into 'sb': DIAG_ELIMIT past COMPOSE_FILE_MAX,
+ * DIAG_EIO on a read error ('display' names the file in both).
+ */
+int compose_read_bounded(struct sbuf *sb,
+			 FILE *f,
+			 const char *display,
+			 struct diag *err);
+
 /* compose_dotenv_load(), or the raw format when 'raw'. */
 int compose_dotenv_load_fmt(struct compose_env *out,
 			    const char *path,

@@ -662,6 +662,13 @@ static int syntax_error(struct builder *b,
 	if (p->error == YAML_READER_ERROR)
 		offset_loc(&loc, buf,
 			   p->problem_offset < len ? p->problem_offset : len);
+	/* libyaml's words for a tab in the indentation name no tab. */
+	else if (p->problem_mark.index < len &&
+		 buf[p->problem_mark.index] == '\t')
+		return diag_set(b->err, DIAG_ESYNTAX, &loc,
+				"a tab character where YAML wants spaces (YAML "
+				"indents with spaces only): %s",
+				p->problem ? p->problem : "syntax error");
 	if (p->context)
 		return diag_set(b->err, DIAG_ESYNTAX, &loc, "%s %s",
 				p->problem ? p->problem : "syntax error",

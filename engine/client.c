@@ -169,7 +169,7 @@ cJSON *eng_req_json(const struct ereq *r, struct diag *err)
 
 	if (!j)
 		eng_req_error(r, err, DIAG_EENGINE,
-			      "%ld: the reply is not JSON: '%.80s'", r->status,
+			      "%ld: invalid reply (not JSON): '%.80s'", r->status,
 			      r->resp.buf);
 	return j;
 }
@@ -438,11 +438,20 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 	if (!r->status)
 		curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->on_data && r->status >= 200 && r->status < 300) {
-		if (r->on_data(r, p, n)) {
+		int stop = r->on_data(r, p, n);
+
+		if (stop) {
 			r->stopped = true;
+			if (stop < 0)
+				r->over_limit = ENGINE_LINE_MAX;
 			return 0;
 		}
 		return n;
+	}
+	/* Held whole: bounded, so that no daemon can fill our memory. */
+	if (n > ENGINE_REPLY_MAX - r->resp.len) {
+		r->over_limit = ENGINE_REPLY_MAX;
+		return 0;
 	}
 	sbuf_add(&r->resp, p, n);
 	return n;
@@ -709,9 +718,15 @@ static void complete(struct ereq *r, CURLcode cc)
 	curl_easy_getinfo(r->h, CURLINFO_NUM_CONNECTS, &nconn);
 	r->e->connects += nconn;
 	r->latency_us = (long)t;
-	if (cc == CURLE_WRITE_ERROR && r->stopped)
+	if (cc == CURLE_WRITE_ERROR && r->stopped && !r->over_limit)
 		cc = CURLE_OK;
-	if (cc != CURLE_OK)
+	if (r->over_limit)
+		rc = eng_req_error(
+			r, &d, DIAG_ELIMIT, "%s larger than %zu MiB: refused",
+			r->over_limit == ENGINE_LINE_MAX ? "a line of the reply"
+							 : "the reply",
+			r->over_limit >> 20);
+	else if (cc != CURLE_OK)
 		rc = transport_error(r, cc, &d);
 	else if (r->status < 200 || r->status >= 300)
 		rc = engine_http_error(&d, r->e->name, r->method, r->full_path,

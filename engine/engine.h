@@ -43,6 +43,16 @@ struct arena;
 
 #define ENGINE_CONNECT_TIMEOUT_MS 5000
 #define ENGINE_REQUEST_TIMEOUT_MS 60000
+/*
+ * Memory bounds on what a daemon sends.  A reply that is held whole (JSON,
+ * an error body) may be at most ENGINE_REPLY_MAX bytes; a stream (logs,
+ * events, pull and build progress) is handed on as it arrives, and one
+ * line of a JSON-lines stream may be at most ENGINE_LINE_MAX bytes.  Past
+ * either, the request fails with DIAG_ELIMIT naming the daemon, method and
+ * path.
+ */
+#define ENGINE_REPLY_MAX ((size_t)64 << 20)
+#define ENGINE_LINE_MAX ((size_t)8 << 20)
 /* Connections a loop opens to one daemon; more requests wait in line. */
 #define ENGINE_MAX_CONNECTIONS 128
 
@@ -636,6 +646,18 @@ typedef void (*engine_image_fn)(void *ud,
 				int rc,
 				const struct engine_image_info *info,
 				const struct diag *err);
+/*
+ * The lists (NULL on failure) are the callback's: free them with
+ * engine_network_list_free / engine_volume_list_free.
+ */
+typedef void (*engine_network_list_fn)(void *ud,
+				       int rc,
+				       struct engine_network_list *list,
+				       const struct diag *err);
+typedef void (*engine_volume_list_fn)(void *ud,
+				      int rc,
+				      struct engine_volume_list *list,
+				      const struct diag *err);
 /* 'top' (NULL on failure) is the callback's: free it with engine_top_free. */
 typedef void (*engine_top_fn)(void *ud,
 			      int rc,
@@ -724,6 +746,17 @@ void engine_container_list_async(struct engine_loop *l,
 				 const struct engine_filters *filters,
 				 engine_list_fn cb,
 				 void *ud);
+/* Networks and volumes matching 'filters' (may be NULL). */
+void engine_network_list_async(struct engine_loop *l,
+			       struct engine *e,
+			       const struct engine_filters *filters,
+			       engine_network_list_fn cb,
+			       void *ud);
+void engine_volume_list_async(struct engine_loop *l,
+			      struct engine *e,
+			      const struct engine_filters *filters,
+			      engine_volume_list_fn cb,
+			      void *ud);
 /* 'condition': "not-running" (NULL), "next-exit", "removed". A stream. */
 void engine_container_wait_async(struct engine_loop *l,
 				 struct engine *e,
@@ -1130,10 +1163,15 @@ struct engine_lines {
 	engine_line_fn fn;
 	void *ud;
 	bool stopped;
+	bool overflow; /* a line passed ENGINE_LINE_MAX */
 };
 
 void engine_lines_init(struct engine_lines *ls, engine_line_fn fn, void *ud);
-/* Calls 'fn' for each complete line; returns nonzero once it asked to stop. */
+/*
+ * Calls 'fn' for each complete line; returns 1 once it asked to stop, -1
+ * once a line passed ENGINE_LINE_MAX (then 'overflow' is set; an on_data
+ * callback that returns it fails its request with DIAG_ELIMIT).
+ */
 int engine_lines_feed(struct engine_lines *ls, const char *buf, size_t len);
 /* Delivers a last unterminated line, then releases the buffer. */
 int engine_lines_finish(struct engine_lines *ls);
@@ -1195,7 +1233,9 @@ struct engine_daemon {
 	const char *reported_os;
 	const char *arch; /* normalized: amd64, arm64 ... */
 	const char *server_version;
-	const char *api_version; /* negotiated */
+	const char *api_version;   /* negotiated */
+	const char *reported_api;  /* the ping's Api-Version */
+	const char *server_header; /* the ping's Server */
 	bool stand_in;		 /* lab: reports another OS than it plays */
 	long latency_us;
 	struct engine *engine; /* connected engine (owned by the registry) */
@@ -1234,11 +1274,39 @@ struct engine_daemon *engine_registry_at(struct engine_registry *r, size_t i);
 struct engine_daemon *engine_registry_find(struct engine_registry *r,
 					   const char *name);
 /*
- * Pings every entry at once through one loop and fills the probe fields
- * (then GET /info for the arch).  Returns 0 even if some are unreachable;
- * look at each entry.  An OS mismatch without lab=true makes the entry
- * unreachable with an error naming both.
+ * What a probe asks beyond GET /_ping (whose headers give the OS, the
+ * server version and the negotiated API):
+ * ENGINE_PROBE_ARCH  the arch: from the cache of daemon facts when the
+ *                    daemon's fingerprint (its ping headers and the ids
+ *                    of its builtin networks) is there, else GET /info
+ *                    after the ping (see probe.c);
+ * ENGINE_PROBE_INFO  GET /info as soon as the ping answers (`daemons`);
+ *                    what it says refreshes the cache.
  */
+#define ENGINE_PROBE_ARCH 1u
+#define ENGINE_PROBE_INFO 2u
+
+struct engine_probe;
+/*
+ * Starts probing every entry in 'l': the ping first (each engine takes it
+ * as its negotiation ping, so versioned requests the caller queues in 'l'
+ * for the same engines go out as soon as it answers), then what 'need'
+ * asks.  Run 'l', then call engine_registry_probe_finish(), which fills
+ * the probe fields, resolves the arch (ENGINE_PROBE_ARCH) and checks each
+ * daemon's OS; it frees the probe.  An entry whose engine cannot be made
+ * is probed at once, with the reason in 'error'.
+ */
+struct engine_probe *engine_registry_probe_start(struct engine_registry *r,
+						 struct engine_loop *l,
+						 unsigned need);
+void engine_registry_probe_finish(struct engine_probe *pr);
+/*
+ * Start, run and finish in a loop of its own.  Returns 0 even if some are
+ * unreachable; look at each entry.  An OS mismatch without lab=true makes
+ * the entry unreachable with an error naming both.
+ */
+int engine_registry_probe_for(struct engine_registry *r, unsigned need);
+/* engine_registry_probe_for(r, ENGINE_PROBE_INFO); 'err' is unused. */
 int engine_registry_probe(struct engine_registry *r, struct diag *err);
 /* The entry's engine (connected lazily); NULL with 'err' on failure. */
 struct engine *engine_registry_engine(struct engine_registry *r,

@@ -92,6 +92,11 @@ int eng_curl_load(struct diag *err);
 #define curl_easy_send eng_curl.easy_send
 #define curl_easy_recv eng_curl.easy_recv
 
+/* registry.c's internals, for probe.c. */
+struct arena *eng_registry_arena(struct engine_registry *r);
+const char *eng_registry_env(const struct engine_registry *r,
+			     const char *name);
+
 #define ENGINE_POOL_MAX 16
 
 /* An ssh child carrying one connection over a socketpair. */
@@ -189,6 +194,7 @@ struct ereq {
 	char server[128];
 	char errbuf[CURL_ERROR_SIZE];
 	bool stopped;	   /* on_data asked to stop */
+	size_t over_limit; /* the bound the reply passed, or 0 */
 	bool headers_done; /* the reply's blank line arrived */
 	bool cancelled;
 	struct diag pre_err;

@@ -146,6 +146,9 @@ static void error_body(struct engine_hijack *hj,
 		}
 	if (cl)
 		want = (size_t)strtoul(cl, NULL, 10);
+	/* Only the message matters: no daemon makes us hold more. */
+	if (want > ENGINE_REPLY_MAX)
+		want = ENGINE_REPLY_MAX;
 	while (body->len < want) {
 		size_t got;
 		int r = recv_some(hj, buf, sizeof(buf), &got, NULL);

@@ -230,29 +230,41 @@ struct netq_ctx {
 	struct eng_sync s;
 	struct engine_network_info **one;
 	struct engine_network_list **many;
+	engine_network_list_fn cb; /* the async list: hands the list over */
+	void *ud;
 };
+
+static struct engine_network_list *parse_list(const cJSON *j)
+{
+	struct engine_network_list *l = xcalloc(1, sizeof(*l));
+	const cJSON *it;
+
+	l->arena = arena_new();
+	l->items = arena_calloc(l->arena, (size_t)cJSON_GetArraySize(j) + 1,
+				sizeof(*l->items));
+	cJSON_ArrayForEach(it, j)
+		parse_network(&l->items[l->n++], l->arena, it);
+	return l;
+}
 
 static void netq_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct netq_ctx *c = r->ctx;
 	struct diag d = {0};
-	const cJSON *it;
 	cJSON *j = NULL;
 
 	j = eng_reply_json(r, &rc, &err, &d);
+	if (c->cb) {
+		c->cb(c->ud, rc, j ? parse_list(j) : NULL, err);
+		cJSON_Delete(j);
+		free(c);
+		return;
+	}
 	if (j && c->one) {
 		*c->one = xcalloc(1, sizeof(**c->one));
 		parse_network(*c->one, arena_new(), j);
 	} else if (j) {
-		struct engine_network_list *l = xcalloc(1, sizeof(*l));
-
-		l->arena = arena_new();
-		l->items = arena_calloc(l->arena,
-					(size_t)cJSON_GetArraySize(j) + 1,
-					sizeof(*l->items));
-		cJSON_ArrayForEach(it, j)
-			parse_network(&l->items[l->n++], l->arena, it);
-		*c->many = l;
+		*c->many = parse_list(j);
 	}
 	cJSON_Delete(j);
 	eng_sync_done_cb(&c->s, rc, err);
@@ -270,19 +282,40 @@ int engine_network_inspect(struct engine *e,
 	return eng_sync_run(e, &c.s);
 }
 
+static struct ereq *list_req(struct engine_loop *l,
+			     struct engine *e,
+			     const struct engine_filters *filters)
+{
+	struct sbuf q = SBUF_INIT;
+	struct ereq *r;
+
+	eng_filters_query(&q, '?', filters);
+	r = ereq_new(l, e, "GET", false, "/networks%s", q.buf);
+	sbuf_release(&q);
+	return r;
+}
+
+void engine_network_list_async(struct engine_loop *l,
+			       struct engine *e,
+			       const struct engine_filters *filters,
+			       engine_network_list_fn cb,
+			       void *ud)
+{
+	struct netq_ctx *c = xcalloc(1, sizeof(*c));
+
+	c->cb = cb;
+	c->ud = ud;
+	ereq_start(list_req(l, e, filters), netq_done, c);
+}
+
 int engine_network_list(struct engine *e,
 			const struct engine_filters *filters,
 			struct engine_network_list **out,
 			struct diag *err)
 {
 	struct netq_ctx c = {.s = {.err = err}, .many = out};
-	struct sbuf q = SBUF_INIT;
 
 	*out = NULL;
-	eng_filters_query(&q, '?', filters);
-	ereq_start(ereq_new(eng_own_loop(e), e, "GET", false, "/networks%s",
-			    q.buf),
-		   netq_done, &c);
-	sbuf_release(&q);
+	ereq_start(list_req(eng_own_loop(e), e, filters), netq_done, &c);
 	return eng_sync_run(e, &c.s);
 }

@@ -56,7 +56,7 @@ ping_finish(struct ping_ctx *c, struct ereq *r, int rc, const struct diag *err)
 		rc = absorb(e, &c->info, &d);
 		err = &d;
 	}
-	if (!c->cb) {
+	if (r->neg_ping) {
 		if (e->ping_loop == r->loop)
 			e->pinging = false;
 		/* A cancelled ping says nothing about the daemon. */
@@ -64,7 +64,8 @@ ping_finish(struct ping_ctx *c, struct ereq *r, int rc, const struct diag *err)
 			e->neg_err = *err;
 			e->fail_epoch = ++e->epoch;
 		}
-	} else {
+	}
+	if (c->cb) {
 		snprintf(c->info.negotiated, sizeof(c->info.negotiated), "%s",
 			 engine_api_version(e));
 		c->cb(c->ud, rc, &c->info, rc ? err : NULL);
@@ -135,6 +136,16 @@ void engine_ping_async(struct engine_loop *l,
 	r->timeout_ms = ping_timeout(e);
 	c->cb = cb;
 	c->ud = ud;
+	/*
+	 * An engine that has not negotiated yet takes this ping as its
+	 * negotiation ping: the versioned requests queued beside it in this
+	 * loop wait for its answer instead of sending a ping of their own.
+	 */
+	if (!e->negotiated && !(e->pinging && e->ping_loop == l)) {
+		r->neg_ping = true;
+		e->pinging = true;
+		e->ping_loop = l;
+	}
 	ereq_start(r, ping_done, c);
 }
 

@@ -488,122 +488,15 @@ struct engine *engine_registry_engine(struct engine_registry *r,
 	return d->engine;
 }
 
-/* ---- Probing ------------------------------------------------------------ */
+/* ---- For probe.c -------------------------------------------------------- */
 
-struct probe {
-	struct engine_registry *r;
-	struct engine_daemon *d;
-	struct engine_loop *l;
-};
-
-static const char *norm_arch(const char *a)
+struct arena *eng_registry_arena(struct engine_registry *r)
 {
-	if (!strcmp(a, "x86_64"))
-		return "amd64";
-	if (!strcmp(a, "aarch64"))
-		return "arm64";
-	return a;
+	return r->a;
 }
 
-static void probe_info(void *ud,
-		       int rc,
-		       const struct engine_system_info *in,
-		       const struct diag *err)
+const char *eng_registry_env(const struct engine_registry *r,
+			     const char *name)
 {
-	struct probe *p = ud;
-	struct engine_daemon *d = p->d;
-	struct arena *a = p->r->a;
-
-	(void)err;
-	if (!rc) {
-		d->arch = arena_strdup(a, norm_arch(in->arch));
-		if (in->server_version[0])
-			d->server_version = arena_strdup(a, in->server_version);
-		if (!d->reported_os || !*d->reported_os)
-			d->reported_os = arena_strdup(a, in->os_type);
-	}
-	free(p);
-}
-
-/* "Docker/20.10.24+dfsg1 (linux)" -> "20.10.24+dfsg1". */
-static const char *server_version(struct arena *a, const char *server)
-{
-	const char *slash = strchr(server, '/');
-	const char *v = slash ? slash + 1 : server;
-
-	return arena_strndup(a, v, strcspn(v, " "));
-}
-
-static void probe_ping(void *ud,
-		       int rc,
-		       const struct engine_ping_info *in,
-		       const struct diag *err)
-{
-	struct probe *p = ud;
-	struct engine_daemon *d = p->d;
-	struct arena *a = p->r->a;
-
-	d->probed = true;
-	d->latency_us = in->latency_us;
-	if (rc) {
-		d->error = arena_strdup(a, err->msg);
-		free(p);
-		return;
-	}
-	d->reachable = true;
-	d->reported_os = arena_strdup(a, in->os);
-	d->api_version = arena_strdup(a, in->negotiated);
-	d->server_version = server_version(a, in->server);
-	engine_info_async(p->l, d->engine, probe_info, p);
-}
-
-/* A daemon that reports another OS than declared is only a lab stand-in. */
-static void check_os(struct engine_registry *r, struct engine_daemon *d)
-{
-	const char *rep = d->reported_os ? d->reported_os : "";
-
-	d->os = *rep ? rep : NULL;
-	if (!d->reachable || !d->declared_os || !strcmp(d->declared_os, rep))
-		return;
-	if (d->lab) {
-		d->os = d->declared_os;
-		d->stand_in = true;
-		return;
-	}
-	d->error = arena_sprintf(
-		r->a,
-		"%s%sdaemon '%s' is declared os '%s' but reports '%s'; "
-		"declare lab: true if it stands in for %s",
-		d->where ? d->where : "", d->where ? ": " : "", d->name,
-		d->declared_os, rep, d->declared_os);
-}
-
-int engine_registry_probe(struct engine_registry *r, struct diag *err)
-{
-	struct engine_loop *l = engine_loop_new();
-
-	(void)err;
-	for (size_t i = 0; i < r->n; i++) {
-		struct engine_daemon *d = &r->v[i];
-		struct diag e = {0};
-		struct probe *p;
-
-		d->probed = d->reachable = d->stand_in = false;
-		d->error = NULL;
-		if (!engine_registry_engine(r, d, &e)) {
-			d->probed = true;
-			d->error = arena_strdup(r->a, e.msg);
-			continue;
-		}
-		p = xcalloc(1, sizeof(*p));
-		p->r = r;
-		p->d = d;
-		p->l = l;
-		engine_ping_async(l, d->engine, probe_ping, p);
-	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
-	for (size_t i = 0; i < r->n; i++)
-		check_os(r, &r->v[i]);
-	return 0;
+	return env_get(r, name);
 }

@@ -111,14 +111,20 @@ int engine_lines_feed(struct engine_lines *ls, const char *buf, size_t len)
 		buf += n + 1;
 		len -= n + 1;
 	}
-	if (!ls->stopped && len)
+	if (!ls->stopped && len) {
+		/* A daemon that never ends its line must not fill memory. */
+		if (ls->len + len > ENGINE_LINE_MAX) {
+			ls->overflow = ls->stopped = true;
+			return -1;
+		}
 		keep(ls, buf, len);
-	return ls->stopped;
+	}
+	return ls->overflow ? -1 : ls->stopped;
 }
 
 int engine_lines_finish(struct engine_lines *ls)
 {
-	if (ls->len && !ls->stopped)
+	if (ls->len && !ls->stopped && !ls->overflow)
 		emit(ls, ls->buf, ls->len);
 	free(ls->buf);
 	ls->buf = NULL;

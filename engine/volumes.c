@@ -77,7 +77,31 @@ void engine_volume_list_free(struct engine_volume_list *l)
 struct vlist_ctx {
 	struct eng_sync s;
 	struct engine_volume_list **out;
+	engine_volume_list_fn cb; /* the async list: hands the list over */
+	void *ud;
 };
+
+static struct engine_volume_list *parse_vlist(const cJSON *j)
+{
+	struct engine_volume_list *l = xcalloc(1, sizeof(*l));
+	struct arena *a = arena_new();
+	const cJSON *vols = ej_obj(j, "Volumes"), *it;
+
+	l->arena = a;
+	l->items = arena_calloc(a, (size_t)cJSON_GetArraySize(vols) + 1,
+				sizeof(*l->items));
+	cJSON_ArrayForEach(it, vols) {
+		struct engine_volume_info *v = &l->items[l->n++];
+		struct engine_kv *labels;
+
+		v->name = ej_astr(a, it, "Name");
+		v->driver = ej_astr(a, it, "Driver");
+		v->mountpoint = ej_astr(a, it, "Mountpoint");
+		v->n_labels = ej_kv(&labels, a, ej_obj(it, "Labels"));
+		v->labels = labels;
+	}
+	return l;
+}
 
 static void vlist_done(struct ereq *r, int rc, const struct diag *err)
 {
@@ -86,28 +110,41 @@ static void vlist_done(struct ereq *r, int rc, const struct diag *err)
 	cJSON *j = NULL;
 
 	j = eng_reply_json(r, &rc, &err, &d);
-	if (j) {
-		struct engine_volume_list *l = xcalloc(1, sizeof(*l));
-		struct arena *a = arena_new();
-		const cJSON *vols = ej_obj(j, "Volumes"), *it;
-
-		l->arena = a;
-		l->items = arena_calloc(a, (size_t)cJSON_GetArraySize(vols) + 1,
-					sizeof(*l->items));
-		cJSON_ArrayForEach(it, vols) {
-			struct engine_volume_info *v = &l->items[l->n++];
-			struct engine_kv *labels;
-
-			v->name = ej_astr(a, it, "Name");
-			v->driver = ej_astr(a, it, "Driver");
-			v->mountpoint = ej_astr(a, it, "Mountpoint");
-			v->n_labels = ej_kv(&labels, a, ej_obj(it, "Labels"));
-			v->labels = labels;
-		}
-		*c->out = l;
+	if (c->cb) {
+		c->cb(c->ud, rc, j ? parse_vlist(j) : NULL, err);
+		free(c);
+	} else {
+		if (j)
+			*c->out = parse_vlist(j);
+		eng_sync_done_cb(&c->s, rc, err);
 	}
 	cJSON_Delete(j);
-	eng_sync_done_cb(&c->s, rc, err);
+}
+
+static struct ereq *vlist_req(struct engine_loop *l,
+			      struct engine *e,
+			      const struct engine_filters *filters)
+{
+	struct sbuf q = SBUF_INIT;
+	struct ereq *r;
+
+	eng_filters_query(&q, '?', filters);
+	r = ereq_new(l, e, "GET", false, "/volumes%s", q.buf);
+	sbuf_release(&q);
+	return r;
+}
+
+void engine_volume_list_async(struct engine_loop *l,
+			      struct engine *e,
+			      const struct engine_filters *filters,
+			      engine_volume_list_fn cb,
+			      void *ud)
+{
+	struct vlist_ctx *c = xcalloc(1, sizeof(*c));
+
+	c->cb = cb;
+	c->ud = ud;
+	ereq_start(vlist_req(l, e, filters), vlist_done, c);
 }
 
 int engine_volume_list(struct engine *e,
@@ -116,13 +153,8 @@ int engine_volume_list(struct engine *e,
 		       struct diag *err)
 {
 	struct vlist_ctx c = {.s = {.err = err}, .out = out};
-	struct sbuf q = SBUF_INIT;
 
 	*out = NULL;
-	eng_filters_query(&q, '?', filters);
-	ereq_start(
-		ereq_new(eng_own_loop(e), e, "GET", false, "/volumes%s", q.buf),
-		vlist_done, &c);
-	sbuf_release(&q);
+	ereq_start(vlist_req(eng_own_loop(e), e, filters), vlist_done, &c);
 	return eng_sync_run(e, &c.s);
 }

@@ -291,6 +291,39 @@ int plan_graph(struct plan_ctx *c, struct diag *err)
 	return select_services(c, err);
 }
 
+int plan_check_dependencies(const struct compose_project *project,
+			    struct diag *err)
+{
+	struct plan_ctx c = {0};
+	struct arena *a = arena_new();
+	struct plan *p = arena_calloc(a, 1, sizeof(*p));
+	struct edges e = {NULL, 0, 0};
+	int rc = 0;
+
+	p->arena = a;
+	p->project = project;
+	c.p = p;
+	c.proj = project;
+	c.opts = &c.defaults;
+	p->services = arena_calloc(a, project->n_services + 1,
+				   sizeof(*p->services));
+	p->n_services = project->n_services;
+	for (size_t i = 0; i < p->n_services; i++) {
+		p->services[i].svc = &project->services[i];
+		p->services[i].name = project->services[i].name;
+	}
+	for (size_t i = 0; !rc && i < p->n_services; i++)
+		rc = service_edges(&c, &e, i, err);
+	if (!rc && e.n)
+		qsort(e.v, e.n, sizeof(*e.v), cmp_edge);
+	p->edges = e.v;
+	p->n_edges = e.n;
+	if (!rc)
+		rc = order_services(p, err);
+	arena_free(a);
+	return rc;
+}
+
 /* True if some container of 'ps' exists or is made by this up. */
 static bool has_container(const struct plan *p, const struct plan_service *ps)
 {

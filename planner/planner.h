@@ -508,6 +508,15 @@ int plan_build(struct plan **out,
 void plan_free(struct plan *p);
 
 /*
+ * The dependency graph alone (depends_on, links, network_mode and
+ * volumes_from of other services), as `config` checks it without any
+ * daemon: DIAG_EPLAN at the declaration for a cycle ("dependency cycle:
+ * a -> b -> a") or a dependency that is not in the project; 0 otherwise.
+ */
+int plan_check_dependencies(const struct compose_project *project,
+			    struct diag *err);
+
+/*
  * When 'svc' is built, compose v2's rule: never without a build section
  * or with --no-build; always with --build or when 'pull_policy' (the
  * effective one: `up --pull`, else the service's) is 'build'; else only

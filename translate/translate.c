@@ -346,7 +346,7 @@ static int tr_route(struct tr *t, struct diag *err)
 			have = have || !strcmp(hosts[i].os, oses[k]);
 		if (have)
 			continue;
-		hosts[m].name = arena_sprintf(t->a, "(%s node)", oses[k]);
+		hosts[m].name = arena_sprintf(t->a, "translate-%s", oses[k]);
 		hosts[m].os = oses[k];
 		hosts[m].offline = true;
 		m++;

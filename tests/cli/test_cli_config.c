@@ -289,10 +289,10 @@ Test(cli_config, env_file_and_project_name_options)
 	cr_assert(strstr(out.buf, "image: nginx:prod"), "%s", out.buf);
 }
 
-Test(cli_config, invalid_project_name_fails)
+Test(cli_config, invalid_project_name_is_a_usage_error)
 {
 	put("compose.yaml", "services:\n  web:\n    image: nginx\n");
-	cr_assert_eq(RUN("-p", "Bad Name", "config"), 1);
+	cr_assert_eq(RUN("-p", "Bad Name", "config"), 2);
 	cr_assert(strstr(err.buf, "'Bad Name'"), "%s", err.buf);
 }
 
@@ -313,4 +313,16 @@ Test(cli_config, services_listed_dependencies_first)
 	    "    depends_on: [d]\n  d:\n    image: x\n");
 	cr_assert_eq(RUN("config", "--services"), 0, "%s", err.buf);
 	cr_assert_str_eq(out.buf, "d\nc\na\nb\n");
+}
+
+/* As compose v2: config refuses the cycle that up refuses, at its place. */
+Test(cli_config, dependency_cycle_fails_as_up_does)
+{
+	put("compose.yaml", "services:\n  a:\n    image: x\n    depends_on: "
+			    "[b]\n  b:\n    image: x\n    depends_on: [a]\n");
+	cr_assert_eq(RUN("config"), 1);
+	cr_assert(strstr(err.buf, "compose.yaml:7:18: dependency cycle: a -> "
+				  "b -> a"),
+		  "%s", err.buf);
+	cr_assert_eq(RUN("config", "-q"), 1);
 }

@@ -12,6 +12,8 @@
 
 #include "util/sbuf.h"
 
+#define FIXTURE_CMDS TEST_FIXTURES_DIR "/cmds/compose.yaml"
+
 /* Runs MIXCOMPOSE_BIN with argv; stdout into 'out'; returns the status. */
 static int run(struct sbuf *out, const char *const *args)
 {
@@ -286,6 +288,43 @@ Test(cli_cmd_options, down_rmi_takes_local_or_all)
 	cr_assert_eq(run(&out, ARGS("down", "--help")), 0);
 	cr_expect(strstr(out.buf, "--rmi local|all"), "%s", out.buf);
 	sbuf_release(&out);
+}
+
+/* Issue 13 item 8: out-of-range numbers and a bad -p are usage errors. */
+Test(cli_cmd_options, out_of_range_and_bad_project_are_usage_errors)
+{
+	expect_usage((const char *[]){"down", "-t", "4294967296", NULL});
+	expect_usage((const char *[]){"stop", "-t", "99999999999999999999",
+				      NULL});
+	expect_usage((const char *[]){"-f", FIXTURE_CMDS, "-p", "Bad Name",
+				      "config", NULL});
+	expect_usage((const char *[]){"-f", FIXTURE_CMDS, "--daemon", "noequals",
+				      "ps", NULL});
+}
+
+/*
+ * Options after operands, as in compose v2 (`up web -d`): parsed, so the
+ * run gets as far as the (absent) daemon, exit 1 rather than 2; after
+ * exec's service the rest is the command, '-la' included.
+ */
+Test(cli_cmd_options, options_may_follow_service_names)
+{
+	const char *const *cases[] = {
+		(const char *[]){"-f", FIXTURE_CMDS, "logs", "web", "-n", "5",
+				 NULL},
+		(const char *[]){"-f", FIXTURE_CMDS, "ps", "web", "-a", NULL},
+		(const char *[]){"-f", FIXTURE_CMDS, "exec", "web", "ls", "-la",
+				 NULL},
+		(const char *[]){"-f", FIXTURE_CMDS, "stop", "web", "-t", "1",
+				 NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sbuf out = SBUF_INIT;
+
+		cr_assert_eq(run(&out, cases[i]), 1, "case %zu", i);
+		sbuf_release(&out);
+	}
 }
 
 /* True if 'flag' is in 'help' as a whole flag ("--all" is not "--all-x"). */

@@ -275,3 +275,46 @@ Test(compose_load_file, many_documents_parse_in_linear_time, .timeout = 20)
 	sbuf_release(&sb);
 	arena_free(a);
 }
+
+/* ---- Issue 13 item 9: bad input with a position ------------------------ */
+
+Test(compose_load_file, include_cycle_names_the_files)
+{
+	lt_write(&t, "compose.yaml",
+		 "include:\n  - a.yaml\nservices:\n  x:\n    image: i\n");
+	lt_write(&t, "a.yaml", "include:\n  - b.yaml\nservices:\n"
+			       "  y:\n    image: i\n");
+	lt_write(&t, "b.yaml", "include:\n  - a.yaml\nservices:\n"
+			       "  z:\n    image: i\n");
+	lt_load(&t);
+	expect_err(DIAG_EMODEL, 2, 5, "include cycle: ");
+	cr_assert(strstr(t.err.msg, "/a.yaml -> "), "%s", t.err.msg);
+	cr_assert(strstr(t.err.msg, "/b.yaml -> "), "%s", t.err.msg);
+	cr_assert(strstr(t.err.loc.file, "b.yaml"), "%s", t.err.loc.file);
+}
+
+Test(compose_load_file, extends_of_a_missing_file_points_at_file_key)
+{
+	lt_write(&t, "compose.yaml",
+		 "services:\n  web:\n    extends:\n      file: gone.yaml\n"
+		 "      service: base\n");
+	lt_load(&t);
+	expect_err(DIAG_EIO, 4, 13, "services.web.extends.file: cannot open");
+	cr_assert(strstr(t.err.msg, "gone.yaml"), "%s", t.err.msg);
+}
+
+Test(compose_load_file, a_tab_in_the_indentation_is_called_a_tab)
+{
+	lt_write(&t, "compose.yaml", "services:\n  web:\n\timage: x\n");
+	lt_load(&t);
+	expect_err(DIAG_ESYNTAX, 3, 1, "a tab character where YAML wants "
+				       "spaces");
+}
+
+Test(compose_load_file, a_file_past_the_limit_is_refused)
+{
+	lt_file(&t, "/dev/zero");
+	lt_load(&t);
+	cr_assert_eq(t.rc, DIAG_ELIMIT, "%s", t.err.msg);
+	cr_assert(strstr(t.err.msg, "larger than 8 MiB"), "%s", t.err.msg);
+}

@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine.h"
@@ -169,4 +170,25 @@ Test(engine_stream, lines_empty_lines_are_delivered)
 	engine_lines_finish(&ls);
 	cr_assert_eq(l.n, 3);
 	cr_assert_str_eq(l.got[1], "");
+}
+
+/* A line that never ends is refused at ENGINE_LINE_MAX, not held. */
+Test(engine_stream, lines_without_end_stop_at_the_bound)
+{
+	struct lines l = {.n = 0};
+	struct engine_lines ls;
+	char *chunk = malloc(1 << 20);
+	int rc = 0;
+
+	memset(chunk, 'x', 1 << 20);
+	engine_lines_init(&ls, line_fn, &l);
+	for (size_t sent = 0; !rc && sent <= ENGINE_LINE_MAX; sent += 1 << 20)
+		rc = engine_lines_feed(&ls, chunk, 1 << 20);
+	cr_assert_eq(rc, -1);
+	cr_assert(ls.overflow);
+	cr_assert_leq(ls.len, ENGINE_LINE_MAX);
+	cr_assert_eq(engine_lines_feed(&ls, "a\n", 2), -1);
+	engine_lines_finish(&ls);
+	cr_assert_eq(l.n, 0);
+	free(chunk);
 }

@@ -19,7 +19,7 @@ static char dir[64];
 
 static void put(const char *name, const char *text)
 {
-	char path[256];
+	char path[640];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -236,39 +236,42 @@ Test(engine_tls, probe_reports_the_missing_file)
 	engine_registry_free(r);
 }
 
+/* mkdir -p */
+static void mkdirs(const char *path)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0700);
+			*p = '/';
+		}
+	}
+	mkdir(buf, 0700);
+}
+
+/* A context as the docker CLI writes it; 'ca': its TLS dir holds ca.pem. */
 static void add_context(const char *name, bool skip, bool ca)
 {
-	char hex[SHA256_HEX_LEN + 1], path[512], json[512];
-	FILE *f;
+	char hex[SHA256_HEX_LEN + 1], sub[512], json[512];
 
 	sha256_hex(hex, name, strlen(name));
-	snprintf(path, sizeof(path), "%s/contexts", dir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/contexts/meta", dir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/contexts/meta/%s", dir, hex);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/contexts/meta/%s/meta.json", dir, hex);
+	snprintf(sub, sizeof(sub), "%s/contexts/meta/%s", dir, hex);
+	mkdirs(sub);
+	snprintf(sub, sizeof(sub), "contexts/meta/%s/meta.json", hex);
 	snprintf(json, sizeof(json),
 		 "{\"Name\":\"%s\",\"Endpoints\":{\"docker\":{\"Host\":"
 		 "\"tcp://127.0.0.1:2376\",\"SkipTLSVerify\":%s}}}",
 		 name, skip ? "true" : "false");
-	f = fopen(path, "w");
-	fputs(json, f);
-	fclose(f);
+	put(sub, json);
 	if (!ca)
 		return;
-	snprintf(path, sizeof(path), "%s/contexts/tls", dir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/contexts/tls/%s", dir, hex);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/contexts/tls/%s/docker", dir, hex);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/contexts/tls/%s/docker/ca.pem", dir,
-		 hex);
-	f = fopen(path, "w");
-	fputs("x\n", f);
-	fclose(f);
+	snprintf(sub, sizeof(sub), "%s/contexts/tls/%s/docker", dir, hex);
+	mkdirs(sub);
+	snprintf(sub, sizeof(sub), "contexts/tls/%s/docker/ca.pem", hex);
+	put(sub, "x\n");
 }
 
 /* As the docker CLI: SkipTLSVerify alone is TLS without verification. */

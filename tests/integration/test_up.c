@@ -376,6 +376,25 @@ Test(integration_up, ctrl_c_stops_cleanly_and_leaves_only_labelled_containers)
 	sbuf_release(&running);
 }
 
+/* SIGTERM lands in the same wait: 143, as a shell reports a TERM. */
+Test(integration_up, sigterm_stops_cleanly_with_143)
+{
+	struct sbuf out = SBUF_INIT, running = SBUF_INIT;
+
+	project("conditions", "trustterm");
+	lab_sh(&out,
+	       "cd '%s' && { %s -p %s up -d --progress plain & pid=$!; "
+	       "sleep 1.5; kill -TERM $pid; wait $pid; echo \"rc=$?\"; }",
+	       P.dir, MIXCOMPOSE_BIN, P.name);
+	cr_assert(strstr(out.buf, "rc=143"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "interrupted"), "%s", out.buf);
+	lab_docker(&running, LAB_LINUX_SOCK, "ps -q --filter name=%s",
+		   cname("app"));
+	cr_assert_eq(running.len, 0, "app must not have started");
+	sbuf_release(&out);
+	sbuf_release(&running);
+}
+
 /* ---- A third, throwaway daemon stopped during up ------------------------- */
 
 static struct {

@@ -262,3 +262,18 @@ Test(translate_rules, bad_endpoint_mode_is_a_usage_error)
 	arena_free(a);
 	compose_project_free(p);
 }
+
+Test(translate_rules, without_daemon_declarations_platform_places)
+{
+	struct translate_options o = {.target = TRANSLATE_KUBERNETES};
+	struct sbuf out = SBUF_INIT;
+
+	run_translate(&out, FIXTURE("translate/plain/compose.yaml"), &o);
+	cr_assert(has(&out, "  name: a\n"), "%s", out.buf);
+	cr_assert(has(&out, "kubernetes.io/os: linux\n      containers:\n"
+			    "        - name: a\n"),
+		  "%s", out.buf);
+	cr_assert(has(&out, "effect: NoSchedule\n      containers:\n"
+			    "        - name: b\n"));
+	sbuf_release(&out);
+}
