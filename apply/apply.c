@@ -68,6 +68,7 @@ struct build {
 	size_t *create;	   /* per container: CREATE job */
 	size_t *ready;	   /* per container: the job after which it runs */
 	size_t *exec;	   /* per container: the hosts EXEC job */
+	size_t *hfile;	   /* per container: the hosts file before start */
 	size_t *stopped;   /* per container: the STOP of a PLAN_ACT_RESTART */
 	size_t *healthy;   /* per container: WAIT healthy, made on demand */
 	size_t *completed; /* per container: WAIT completed, on demand */
@@ -938,6 +939,7 @@ static void start_job(struct build *b, size_t ci)
 	t.container = cref(b, ci);
 	dep_add(&deps, b->create[ci]);
 	dep_add(&deps, b->stopped[ci]);
+	dep_add(&deps, b->hfile[ci]);
 	edge_deps(b, &deps, ci, false);
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
@@ -946,9 +948,46 @@ static void start_job(struct build *b, size_t ci)
 	dep_release(&deps);
 }
 
+char *apply_hosts_merge_edit(void *ud, const char *old, size_t len)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	plan_hosts_merge(&sb, old, len, ud);
+	return sbuf_detach(&sb, NULL);
+}
+
 /*
- * A Windows engine ignores ExtraHosts, so the block is written by exec
- * after every start (and again on every up: it is idempotent).
+ * A Windows engine ignores ExtraHosts.  Before the container starts, its
+ * hosts file is rewritten through the archive API (GET, merge, PUT), so
+ * the entrypoint finds its peers at its first instant; the daemons allow
+ * it on a created or stopped container, Hyper-V isolation included (only
+ * a running Hyper-V container is refused).
+ */
+static void hosts_file_job(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_FILE_EDIT, b->engines[ct->daemon]);
+	struct depv deps = {0};
+
+	if (ct->hosts_mech != PLAN_HOSTS_EXEC || !ct->hosts_block)
+		return;
+	t.container = cref(b, ci);
+	t.file_dir = PLAN_HOSTS_ARCHIVE_DIR_WINDOWS;
+	t.file_name = PLAN_HOSTS_ARCHIVE_NAME;
+	t.file_edit = apply_hosts_merge_edit;
+	t.file_edit_ud = (void *)ct->hosts_block;
+	t.title = arena_sprintf(b->J->a, "Container %s (%s): hosts file",
+				ct->name, daemon_name(b->p, ct->daemon));
+	dep_add(&deps, b->create[ci]);
+	dep_add(&deps, b->stopped[ci]);
+	b->hfile[ci] = job_add(b->J, &t, &deps, NULL);
+	dep_release(&deps);
+}
+
+/*
+ * The exec after the start: the fallback when the archive API refused,
+ * and for a container kept running (again on every up: it is idempotent).
  */
 static void hosts_exec_job(struct build *b, size_t ci)
 {
@@ -962,7 +1001,12 @@ static void hosts_exec_job(struct build *b, size_t ci)
 	t.container = cref(b, ci);
 	t.argv = strv(&ct->hosts_exec);
 	t.user = ct->hosts_exec_user;
+	if (b->hfile[ci] != NONE) {
+		t.fallback = true;
+		t.fallback_of = b->hfile[ci];
+	}
 	dep_add(&deps, b->create[ci]);
+	dep_add(&deps, b->hfile[ci]);
 	dep_add(&deps, b->ready[ci]);
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
@@ -1038,6 +1082,7 @@ static int container_jobs(struct build *b, size_t ci, struct diag *err)
 	case PLAN_ACT_RESTART:
 		if (b->o->no_start)
 			return 0;
+		hosts_file_job(b, ci);
 		start_job(b, ci);
 		break;
 	case PLAN_ACT_KEEP:
@@ -1072,6 +1117,7 @@ static void build_release(struct build *b)
 	free(b->create);
 	free(b->ready);
 	free(b->exec);
+	free(b->hfile);
 	free(b->stopped);
 	free(b->healthy);
 	free(b->completed);
@@ -1132,6 +1178,7 @@ static void build_init(struct build *b,
 	b->create = nones(p->n_containers);
 	b->ready = nones(p->n_containers);
 	b->exec = nones(p->n_containers);
+	b->hfile = nones(p->n_containers);
 	b->stopped = nones(p->n_containers);
 	b->healthy = nones(p->n_containers);
 	b->completed = nones(p->n_containers);

@@ -298,4 +298,11 @@ int apply_late_hosts(struct apply_jobs *out,
 		     struct engine *const *engines,
 		     struct diag_list *dl);
 
+/*
+ * An engine_file_edit_fn: the hosts file text 'old' with the block 'ud'
+ * (a plan container's hosts_block) merged in by plan_hosts_merge; the
+ * caller frees the result.  Up's jobs and `hosts --sync` both use it.
+ */
+char *apply_hosts_merge_edit(void *ud, const char *old, size_t len);
+
 #endif

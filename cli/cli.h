@@ -147,8 +147,18 @@ extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
 	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
 	cli_spec_translate,
 	cli_spec_unpause, cli_spec_up, cli_spec_version;
+/*
+ * The docker CLI plugin form (cli/plugin.c): answers
+ * docker-cli-plugin-metadata (returns 0), or, run as docker-mixcompose,
+ * takes the docker CLI's global options (into DOCKER_HOST, DOCKER_CONTEXT,
+ * ...) and the plugin's name off the front of argv.  Returns -1 to go on
+ * with '*argc'/'*argv', else the exit status.
+ */
+int cli_plugin_args(int *argc, char ***argv);
 /* The hidden ones: shell scripts, their candidates (cli/complete.c). */
-extern const struct cli_spec cli_spec_completion, cli_spec_complete;
+extern const struct cli_spec cli_spec_completion, cli_spec_complete,
+	cli_spec_man;
+int cmd_man(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 int cmd_complete(int argc, char **argv);
 
@@ -210,6 +220,19 @@ int cli_registry_build(struct engine_registry **out,
 		       struct diag *err);
 /* True if -f, COMPOSE_FILE or a compose file in the project dir exists. */
 bool cli_project_present(void);
+/*
+ * Docker Desktop with no daemon map (engine_registry_is_desktop): unless
+ * the options or the file say otherwise, address mode 'host' (Windows
+ * containers there cannot route to Linux container addresses), with the
+ * address Docker Desktop wrote for host.docker.internal in the host's own
+ * hosts file ($MIXCOMPOSE_HOST_HOSTS_FILE overrides its path) as the host
+ * address.  Strings live in 'a'.  Nothing for another registry.
+ */
+struct plan_options;
+void cli_plan_desktop_defaults(struct plan_options *o,
+			       struct arena *a,
+			       const struct compose_project *p,
+			       const struct engine_registry *reg);
 
 /* Looks up a command by name (NULL if none). */
 const struct cli_cmd *cli_cmd_find(const char *name);
@@ -542,12 +565,6 @@ struct cli_stream {
 int cli_stream_run(const struct cli_stream *st,
 		   struct engine_hijack *hj,
 		   struct diag *err);
-/* Puts terminal 'fd' in raw mode (0), or -1 if it is none or already. */
-int cli_tty_raw(int fd);
-/* Restores the terminal cli_tty_raw changed; harmless if none. */
-void cli_tty_restore(void);
-/* The size of terminal 'fd'; false if it is none. */
-bool cli_tty_size(int fd, unsigned *rows, unsigned *cols);
 /*
  * compose v2's defaults for exec and run: a TTY unless -T, when stdout is
  * a terminal; with stdin attached (interactive), stdin must be one too.

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/xalloc.h"
@@ -49,15 +50,13 @@ static bool some_unreachable(struct cli_session *s)
 static int
 exec_exit(struct engine *e, const char *id, int *code, struct diag *err)
 {
-	struct timespec ts = {0, 20000000L};
-
 	for (int tries = 0; tries < 250; tries++) {
 		bool running = false;
 		int rc = engine_exec_inspect(e, id, code, &running, err);
 
 		if (rc || !running)
 			return rc;
-		nanosleep(&ts, NULL);
+		compat_sleep_ms(20);
 	}
 	return 0;
 }
@@ -114,7 +113,7 @@ static int run(struct cli_session *s, const struct cli_exec_opts *o)
 	if (!e)
 		return CLI_FAIL;
 	spec.tty = tty;
-	spec.stdin = o->interactive && !o->detach;
+	spec.attach_stdin = o->interactive && !o->detach;
 	rc = engine_exec_create(e, c->id, &spec, id, &err);
 	if (!rc && o->detach)
 		rc = engine_exec_start(e, id, true, false, NULL, NULL, &err);

@@ -62,11 +62,14 @@ static int graph_plan(struct plan **pl,
 		      const struct plan_host *hosts,
 		      size_t n,
 		      bool live,
+		      struct arena *a,
+		      const struct engine_registry *reg,
 		      struct diag *err)
 {
 	struct plan_options o = {.offline = true};
 
 	o.default_platform = getenv("DOCKER_DEFAULT_PLATFORM");
+	cli_plan_desktop_defaults(&o, a, p, reg);
 	for (size_t i = 0; live && i < n; i++)
 		if (!hosts[i].offline)
 			o.offline = false;
@@ -123,7 +126,7 @@ int cmd_graph(int argc, char **argv)
 		size_t n = 0;
 
 		graph_hosts(&hosts, &n, a, reg, p->name, go.offline);
-		if (graph_plan(&pl, p, hosts, n, net, &err)) {
+		if (graph_plan(&pl, p, hosts, n, net, a, reg, &err)) {
 			cli_error(&err);
 			goto out;
 		}

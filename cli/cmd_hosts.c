@@ -24,6 +24,7 @@ struct sync_job {
 	int exit_code;
 	char *output; /* phase 1: the current hosts file */
 	struct diag err;
+	bool archived; /* written through the archive API */
 };
 
 /* The state container with that id, and its host. */
@@ -235,11 +236,44 @@ static int sync_report(const struct sync_job *v, size_t nj, bool quiet)
 				   v[i].output ? v[i].output : "");
 			rc = CLI_FAIL;
 		} else if (!quiet) {
-			printf("%s (%s): hosts block written (%s)\n", name, d,
+			printf("%s (%s): hosts block written%s (%s)\n", name,
+			       d, v[i].archived ? " through the archive API" : "",
 			       v[i].why);
 		}
 	}
 	return rc;
+}
+
+static void edit_done(void *ud, int rc, const struct diag *err)
+{
+	struct sync_job *j = ud;
+
+	j->archived = !rc;
+	if (rc && !engine_file_edit_refused(rc)) {
+		j->rc = rc;
+		j->err = *err;
+	}
+}
+
+/*
+ * Phase 2a: a Windows container's file through the archive API, with the
+ * same merge as before a start (a process-isolated container allows it
+ * while running; a running Hyper-V one refuses, and exec does it then).
+ */
+static void sync_archive(struct sync_job *v, size_t nj)
+{
+	struct engine_loop *l = engine_loop_new();
+
+	for (size_t i = 0; i < nj; i++)
+		if (v[i].need && v[i].ct->hosts_mech == PLAN_HOSTS_EXEC &&
+		    v[i].ct->hosts_block)
+			engine_container_file_edit_async(
+				l, v[i].e, v[i].ct->existing_id,
+				PLAN_HOSTS_ARCHIVE_DIR_WINDOWS,
+				PLAN_HOSTS_ARCHIVE_NAME, apply_hosts_merge_edit,
+				(void *)v[i].ct->hosts_block, edit_done, &v[i]);
+	engine_loop_run(l, -1);
+	engine_loop_free(l);
 }
 
 int cli_hosts_sync(struct cli_session *s,
@@ -257,6 +291,7 @@ int cli_hosts_sync(struct cli_session *s,
 		return rc;
 	nj = sync_jobs(&v, s, p, services, n);
 	sync_check(v, nj);
+	sync_archive(v, nj);
 	l = engine_loop_new();
 	for (size_t i = 0; i < nj; i++) {
 		struct engine_exec_spec spec = {
@@ -264,7 +299,7 @@ int cli_hosts_sync(struct cli_session *s,
 			.user = v[i].ct->hosts_exec_user,
 		};
 
-		if (!v[i].need)
+		if (!v[i].need || v[i].archived || v[i].rc)
 			continue;
 		v[i].rc = v[i].exit_code = 0;
 		engine_exec_run_async(l, v[i].e, v[i].ct->existing_id, &spec,

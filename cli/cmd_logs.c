@@ -1,17 +1,12 @@
 /* mixcompose logs: every container's output, merged across daemons. */
 #include "cli/cli.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-static volatile sig_atomic_t logs_stop;
+#include "compat/compat.h"
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	logs_stop = 1;
-}
+static volatile sig_atomic_t logs_stop;
 
 static bool tail_ok(const char *s)
 {
@@ -83,7 +78,6 @@ static int logs_parse(struct cli_logs_opts *o, int argc, char **argv)
 int cmd_logs(int argc, char **argv)
 {
 	struct cli_logs_opts o = {0};
-	struct sigaction sa = {.sa_handler = on_signal};
 	struct cli_session s;
 	int rc = logs_parse(&o, argc, argv);
 
@@ -97,9 +91,7 @@ int cmd_logs(int argc, char **argv)
 		return rc;
 	}
 	o.project = s.project;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	compat_catch_interrupts(&logs_stop, COMPAT_INT_KEY | COMPAT_INT_TERM);
 	rc = cli_logs_follow(s.reg, s.hosts, s.n_hosts, &o, &logs_stop);
 	cli_session_close(&s);
 	return rc ? CLI_FAIL : CLI_OK;

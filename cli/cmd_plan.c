@@ -47,6 +47,7 @@ int cli_plan_make(struct plan **out,
 
 		o.default_platform = dp && *dp ? dp : NULL;
 	}
+	cli_plan_desktop_defaults(&o, s->a, s->project, s->reg);
 	if (plan_build(out, s->project, hosts, n, &o, &err)) {
 		cli_error(&err);
 		return CLI_FAIL;

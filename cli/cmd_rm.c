@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/xalloc.h"
@@ -128,7 +129,7 @@ static bool rm_confirm(const struct cli_act_target *v, size_t n, bool force)
 	sbuf_release(&msg);
 	yes = fgets(line, sizeof(line), stdin) && cli_confirm_answer(line);
 	/* A piped answer is not echoed: end the prompt's line. */
-	if (!isatty(STDIN_FILENO))
+	if (!compat_isatty(STDIN_FILENO))
 		putchar('\n');
 	return yes;
 }

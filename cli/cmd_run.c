@@ -10,9 +10,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/arena.h"
@@ -43,6 +43,7 @@ static int run_plan(struct run_ctx *c)
 	struct diag err = {0};
 	size_t si;
 
+	cli_plan_desktop_defaults(&po, c->s.a, c->s.project, c->s.reg);
 	if (plan_build(&c->p, c->s.project, c->s.hosts, c->s.n_hosts, &po,
 		       &err)) {
 		cli_error(&err);
@@ -103,7 +104,7 @@ static int run_oneoff_opts(struct apply_oneoff *oo,
 	unsigned char rnd[32];
 	struct diag err = {0};
 
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+	if (compat_random(rnd, sizeof(rnd))) {
 		cli_errorf("cannot get random bytes for the container name");
 		return CLI_FAIL;
 	}
@@ -247,7 +248,7 @@ static int run_body(struct run_ctx *c, volatile sig_atomic_t *stop)
 	int rc;
 
 	if (c->o.detach)
-		c->tty = !c->o.no_tty && isatty(STDOUT_FILENO);
+		c->tty = !c->o.no_tty && compat_isatty(STDOUT_FILENO);
 	else if (cli_tty_decide(&c->tty, c->o.no_tty, c->o.interactive))
 		return CLI_FAIL;
 	rc = cli_session_open(&c->s,

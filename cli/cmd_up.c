@@ -5,12 +5,12 @@
  */
 #include "cli/cli.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/arena.h"
@@ -20,11 +20,6 @@
 #define UP_NETWORK_ATTEMPTS 8 /* plans, when another client takes a subnet */
 
 static volatile sig_atomic_t up_stop;
-
-static void on_signal(int sig)
-{
-	up_stop = sig;
-}
 
 struct up_opts {
 	bool detach;
@@ -188,14 +183,7 @@ int cli_signal_status(void)
 
 void cli_signals_catch(volatile sig_atomic_t **flag)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a poll in progress returns and the flag is seen. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	compat_catch_interrupts(&up_stop, COMPAT_INT_KEY | COMPAT_INT_TERM);
 	up_stop = 0;
 	*flag = &up_stop;
 }
@@ -258,6 +246,7 @@ static int up_plan(struct plan **out,
 	if (cli_session_check_services(s, o->services, o->n_services))
 		return CLI_FAIL;
 	cli_images_collect(s, o->pull);
+	cli_plan_desktop_defaults(&po, s->a, s->project, s->reg);
 	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err) ||
 	    apply_check(*out, &err)) {
 		cli_error(&err);
@@ -397,16 +386,11 @@ up_replan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 /* Sleeps a random 100-400 ms times 'attempt'. */
 static void backoff(int attempt)
 {
-	static unsigned seed;
-	struct timespec ts;
-	long ms;
+	unsigned r;
 
-	if (!seed)
-		seed = (unsigned)getpid() ^ (unsigned)time(NULL);
-	ms = (100 + rand_r(&seed) % 300) * (long)attempt;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = ms % 1000 * 1000000L;
-	nanosleep(&ts, NULL);
+	if (compat_random(&r, sizeof(r)))
+		r = (unsigned)time(NULL);
+	compat_sleep_ms((100 + (long)(r % 300)) * (long)attempt);
 }
 
 /* A network create failed because its subnet was taken meanwhile. */

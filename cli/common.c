@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "schema/schema.h"
 #include "util/sbuf.h"
 
@@ -59,7 +60,7 @@ bool cli_color(FILE *f)
 		return false;
 	if (getenv("NO_COLOR"))
 		return false;
-	return isatty(fileno(f));
+	return compat_isatty(fileno(f));
 }
 
 struct compose_project *cli_project_load(bool quiet_warnings)

@@ -78,3 +78,4 @@ bool cli_project_present(void)
 	}
 	return false;
 }
+

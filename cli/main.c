@@ -125,6 +125,7 @@ const struct cli_cmd cli_cmds[] = {
 	{"up", cmd_up, &cli_spec_up},
 	{"version", cmd_version, &cli_spec_version},
 	{"__complete", cmd_complete, &cli_spec_complete},
+	{"__man", cmd_man, &cli_spec_man},
 	{NULL, NULL, NULL},
 };
 
@@ -158,6 +159,9 @@ int main(int argc, char **argv)
 	const struct cli_cmd *cmd;
 	int n = 0, rc;
 
+	rc = cli_plugin_args(&argc, &argv);
+	if (rc >= 0)
+		return rc;
 	rc = cli_opt_parse(&cli_spec_main, &cli_global, argc, argv, &n);
 	if (rc == CLI_HELP) {
 		commands_list(stdout);

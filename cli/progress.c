@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
@@ -62,7 +63,7 @@ struct cli_progress *cli_progress_new(const char *mode, const char *title)
 	if (!cli_progress_mode_ok(mode))
 		return NULL;
 	if (!mode || !strcmp(mode, "auto"))
-		m = isatty(fileno(stderr)) ? PROG_TTY : PROG_PLAIN;
+		m = compat_isatty(fileno(stderr)) ? PROG_TTY : PROG_PLAIN;
 	for (size_t i = 0; m < 0 && i < ARRAY_SIZE(mode_names); i++)
 		if (!strcmp(mode, mode_names[i]))
 			m = (int)i;
@@ -86,10 +87,7 @@ void cli_progress_free(struct cli_progress *p)
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return compat_now_ms();
 }
 
 static struct prog_line *line_get(struct cli_progress *p,

@@ -2,87 +2,19 @@
  * The interactive side of exec and run: the local terminal in raw mode
  * while a TTY session runs (restored on every way out), its size sent to
  * the daemon at the start and on every SIGWINCH, and the output written
- * as it comes.
+ * as it comes.  The terminal itself is the platform layer's (compat/).
  */
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 
-static struct termios tty_saved;
-static int tty_saved_fd = -1;
-static volatile sig_atomic_t tty_winch;
 static volatile sig_atomic_t tty_stop;
-
-void cli_tty_restore(void)
-{
-	if (tty_saved_fd < 0)
-		return;
-	tcsetattr(tty_saved_fd, TCSADRAIN, &tty_saved);
-	tty_saved_fd = -1;
-}
-
-static void on_winch(int sig)
-{
-	(void)sig;
-	tty_winch = 1;
-}
-
-/* A signal that ends us while raw: put the terminal back, then die of it. */
-static void on_fatal(int sig)
-{
-	cli_tty_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	tty_stop = 1;
-}
-
-int cli_tty_raw(int fd)
-{
-	static bool hooked;
-	struct termios raw;
-
-	if (tty_saved_fd >= 0 || !isatty(fd) || tcgetattr(fd, &tty_saved))
-		return -1;
-	if (!hooked) {
-		atexit(cli_tty_restore);
-		hooked = true;
-	}
-	raw = tty_saved;
-	cfmakeraw(&raw);
-	/* Output post-processing stays on: the remote TTY sends "\r\n". */
-	raw.c_oflag = tty_saved.c_oflag;
-	if (tcsetattr(fd, TCSADRAIN, &raw))
-		return -1;
-	tty_saved_fd = fd;
-	signal(SIGTERM, on_fatal);
-	signal(SIGHUP, on_fatal);
-	signal(SIGQUIT, on_fatal);
-	return 0;
-}
-
-bool cli_tty_size(int fd, unsigned *rows, unsigned *cols)
-{
-	struct winsize ws;
-
-	if (ioctl(fd, TIOCGWINSZ, &ws) || !ws.ws_row || !ws.ws_col)
-		return false;
-	*rows = ws.ws_row;
-	*cols = ws.ws_col;
-	return true;
-}
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -113,8 +45,8 @@ static void send_size(const struct cli_stream *st)
 	unsigned rows, cols;
 	struct diag err = {0};
 
-	if (!cli_tty_size(STDOUT_FILENO, &rows, &cols) &&
-	    !cli_tty_size(STDIN_FILENO, &rows, &cols))
+	if (!compat_tty_size(STDOUT_FILENO, &rows, &cols) &&
+	    !compat_tty_size(STDIN_FILENO, &rows, &cols))
 		return;
 	if (st->exec_id)
 		engine_exec_resize(st->e, st->exec_id, rows, cols, &err);
@@ -127,10 +59,8 @@ static int tick(void *ud)
 {
 	const struct cli_stream *st = ud;
 
-	if (tty_winch) {
-		tty_winch = 0;
+	if (compat_tty_resized())
 		send_size(st);
-	}
 	return tty_stop != 0;
 }
 
@@ -144,33 +74,28 @@ int cli_stream_run(const struct cli_stream *st,
 		.tick = tick,
 		.tick_ud = (void *)st,
 	};
-	struct sigaction sa, old_winch, old_int;
+	volatile sig_atomic_t *old_int;
 	int rc;
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: the pump's poll returns and the tick runs. */
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, &old_winch);
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, &old_int);
-	tty_winch = tty_stop = 0;
+	tty_stop = 0;
+	compat_tty_watch(true);
+	old_int = compat_catch_interrupts(&tty_stop, COMPAT_INT_KEY);
 	if (st->tty) {
 		if (st->with_stdin)
-			cli_tty_raw(STDIN_FILENO);
+			compat_tty_raw(STDIN_FILENO);
 		send_size(st);
 	}
 	rc = engine_hijack_pump(hj, &io, err);
-	cli_tty_restore();
-	sigaction(SIGWINCH, &old_winch, NULL);
-	sigaction(SIGINT, &old_int, NULL);
+	compat_tty_restore();
+	compat_tty_watch(false);
+	compat_catch_interrupts(old_int, COMPAT_INT_KEY);
 	return rc;
 }
 
 int cli_tty_decide(bool *tty, bool no_tty, bool interactive)
 {
-	*tty = !no_tty && isatty(STDOUT_FILENO);
-	if (*tty && interactive && !isatty(STDIN_FILENO)) {
+	*tty = !no_tty && compat_isatty(STDOUT_FILENO);
+	if (*tty && interactive && !compat_isatty(STDIN_FILENO)) {
 		cli_errorf("the input device is not a TTY; use -T");
 		return CLI_FAIL;
 	}

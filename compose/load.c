@@ -13,11 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "util/arena.h"
 #include "util/rx.h"
 #include "util/xalloc.h"
-
-extern char **environ;
 
 static const char *const default_files[] = {
 	"compose.yaml",
@@ -220,9 +219,12 @@ static int pick_files(struct file_list *fl,
 		const char *sep =
 			compose_env_get(p->env, "COMPOSE_PATH_SEPARATOR");
 		char *copy = arena_strdup(a, cf), *save = NULL;
+		char dflt[2] = {compat_path_list_sep(), '\0'};
 
-		for (char *t = strtok_r(copy, sep && *sep ? sep : ":", &save);
-		     t; t = strtok_r(NULL, sep && *sep ? sep : ":", &save))
+		if (!sep || !*sep)
+			sep = dflt;
+		for (char *t = strtok_r(copy, sep, &save); t;
+		     t = strtok_r(NULL, sep, &save))
 			files_add(a, fl, compose_path_join(a, cwd, t), t);
 		if (fl->n)
 			return 0;
@@ -402,7 +404,7 @@ static int project_load(struct compose_project *p,
 	const char *cwd = get_cwd(p->arena, o);
 	int rc;
 
-	compose_env_import(proc, o->environ_ ? o->environ_ : environ);
+	compose_env_import(proc, o->environ_ ? o->environ_ : compat_environ());
 	rc = load_env(p, o, proc, env_dir(p->arena, o, cwd), cwd, err);
 	if (!rc)
 		rc = pick_files(&fl, p, o, cwd, err);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "util/arena.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
@@ -138,7 +139,7 @@ static int read_docs(const struct compose_file_docs **out,
 		return 0;
 	}
 	rc = read_all(&sb, abspath, display, err);
-	if (!rc && memmem(sb.buf, sb.len, "!reset", 6))
+	if (!rc && compat_memmem(sb.buf, sb.len, "!reset", 6))
 		l->saw_reset = true;
 	if (!rc)
 		rc = parse_docs(&parsed, l, display, &sb, err);

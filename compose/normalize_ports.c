@@ -4,10 +4,10 @@
  */
 #include "compose/normalize_int.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "util/arena.h"
 #include "util/xalloc.h"
 
@@ -47,10 +47,7 @@ static int parse_range(struct range *r, const char *s)
 
 static bool valid_ip(const char *s)
 {
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, s, buf) == 1 ||
-	       inet_pton(AF_INET6, s, buf) == 1;
+	return compat_ip_valid(4, s) || compat_ip_valid(6, s);
 }
 
 static bool valid_proto(const char *p)

@@ -5,7 +5,8 @@
  * libarchive, loaded on first use (engine/archive_load.c), as libcurl is:
  * linking it makes every start map libxml2, ICU, the compressors and
  * libstdc++ (3.4 MB of resident memory and a few ms), though only `build`
- * writes a tar.  Only engine/build_context.c includes this header: its
+ * and the hosts file of a Windows container need a tar.  Only
+ * engine/build_context.c and engine/file_edit.c include this header: their
  * calls to the functions below go through the table.
  */
 #include <archive.h>
@@ -34,6 +35,16 @@ struct eng_archive_api {
 	ENG_AR_FN(archive_entry_set_nlink);
 	ENG_AR_FN(archive_entry_set_symlink);
 	ENG_AR_FN(archive_entry_copy_stat);
+	ENG_AR_FN(archive_write_open_memory);
+	ENG_AR_FN(archive_entry_set_mtime);
+	ENG_AR_FN(archive_read_new);
+	ENG_AR_FN(archive_read_support_format_tar);
+	ENG_AR_FN(archive_read_open_memory);
+	ENG_AR_FN(archive_read_next_header);
+	ENG_AR_FN(archive_read_data);
+	ENG_AR_FN(archive_read_free);
+	ENG_AR_FN(archive_entry_filetype);
+	ENG_AR_FN(archive_entry_pathname);
 };
 #undef ENG_AR_FN
 
@@ -66,6 +77,16 @@ int eng_archive_load(struct diag *err);
 #define archive_entry_set_nlink eng_ar.archive_entry_set_nlink
 #define archive_entry_set_symlink eng_ar.archive_entry_set_symlink
 #define archive_entry_copy_stat eng_ar.archive_entry_copy_stat
+#define archive_write_open_memory eng_ar.archive_write_open_memory
+#define archive_entry_set_mtime eng_ar.archive_entry_set_mtime
+#define archive_read_new eng_ar.archive_read_new
+#define archive_read_support_format_tar eng_ar.archive_read_support_format_tar
+#define archive_read_open_memory eng_ar.archive_read_open_memory
+#define archive_read_next_header eng_ar.archive_read_next_header
+#define archive_read_data eng_ar.archive_read_data
+#define archive_read_free eng_ar.archive_read_free
+#define archive_entry_filetype eng_ar.archive_entry_filetype
+#define archive_entry_pathname eng_ar.archive_entry_pathname
 #endif
 
 #endif

@@ -2,14 +2,15 @@
 #define ENG_ARCHIVE_LOAD_C
 #include "engine/archive_api.h"
 
-#include <dlfcn.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "util/xalloc.h"
 
-#define ENG_LIBARCHIVE "libarchive.so.13"
+#define ENG_LIBARCHIVE "archive" /* libarchive.so.13, libarchive-13.dll */
+#define ENG_LIBARCHIVE_ABI 13
 
 struct eng_archive_api eng_ar;
 
@@ -40,6 +41,16 @@ static const struct {
 	SYM(archive_entry_set_nlink),
 	SYM(archive_entry_set_symlink),
 	SYM(archive_entry_copy_stat),
+	SYM(archive_write_open_memory),
+	SYM(archive_entry_set_mtime),
+	SYM(archive_read_new),
+	SYM(archive_read_support_format_tar),
+	SYM(archive_read_open_memory),
+	SYM(archive_read_next_header),
+	SYM(archive_read_data),
+	SYM(archive_read_free),
+	SYM(archive_entry_filetype),
+	SYM(archive_entry_pathname),
 #undef SYM
 };
 
@@ -51,24 +62,26 @@ int eng_archive_load(struct diag *err)
 {
 	static void *lib;
 	const char *path = getenv("MIXCOMPOSE_LIBARCHIVE");
+	char name[64], why[512];
 
 	if (lib)
 		return 0;
 	if (!path || !*path)
-		path = ENG_LIBARCHIVE;
-	lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		path = compat_dl_name(name, sizeof(name), ENG_LIBARCHIVE,
+				      ENG_LIBARCHIVE_ABI);
+	lib = compat_dl_open(path, why, sizeof(why));
 	if (!lib)
 		return diag_set(err, DIAG_EIO, NULL, "cannot load %s: %s", path,
-				dlerror());
+				why);
 	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		void *p = dlsym(lib, syms[i].name);
+		void *p = compat_dl_sym(lib, syms[i].name);
 
 		if (!p) {
 			diag_set(err, DIAG_EIO, NULL,
 				 "cannot load %s: it has no '%s'", path,
 				 syms[i].name);
 			memset(&eng_ar, 0, sizeof(eng_ar));
-			dlclose(lib);
+			compat_dl_close(lib);
 			lib = NULL;
 			return DIAG_EIO;
 		}

@@ -6,16 +6,14 @@
 
 #include "engine/archive_api.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "util/sbuf.h"
 #include "util/sha256.h"
 #include "util/xalloc.h"
@@ -397,14 +395,9 @@ static int ar_error(struct ctx_writer *w, const char *what)
 				: "write failed");
 }
 
-static int byname(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
 static int copy_data(struct ctx_writer *w, const char *abs, const char *rel)
 {
-	int fd = open(abs, O_RDONLY | O_CLOEXEC);
+	int fd = compat_open_read(abs);
 	ssize_t n;
 
 	if (fd < 0)
@@ -432,7 +425,7 @@ static int add_entry(struct ctx_writer *w,
 		     const struct stat *st)
 {
 	struct archive_entry *e = archive_entry_new();
-	char target[PATH_MAX];
+	char target[4096];
 	int rc = 0;
 
 	archive_entry_copy_stat(e, st);
@@ -440,17 +433,14 @@ static int add_entry(struct ctx_writer *w,
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
 	archive_entry_set_nlink(e, 1);
-	if (S_ISLNK(st->st_mode)) {
-		ssize_t n = readlink(abs, target, sizeof(target) - 1);
-
-		if (n < 0) {
+	if (compat_is_link(st)) {
+		if (compat_readlink(abs, target, sizeof(target)) < 0) {
 			archive_entry_free(e);
 			return diag_set(w->err, DIAG_EIO, NULL,
 					"build context: cannot read link '%s': "
 					"%s",
 					rel, strerror(errno));
 		}
-		target[n] = '\0';
 		archive_entry_set_symlink(e, target);
 		archive_entry_set_size(e, 0);
 	} else if (!S_ISREG(st->st_mode)) {
@@ -471,12 +461,11 @@ static int walk_one(struct ctx_writer *w, const char *abs, const char *rel)
 	struct stat st;
 	bool excluded;
 
-	if (lstat(abs, &st))
+	if (compat_lstat(abs, &st))
 		return diag_set(w->err, DIAG_EIO, NULL,
 				"build context: cannot stat '%s': %s", rel,
 				strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
-	    !S_ISLNK(st.st_mode))
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !compat_is_link(&st))
 		return 0; /* sockets, fifos and devices are not sent */
 	if (w->skip && !strcmp(rel, w->skip))
 		return 0;
@@ -500,29 +489,28 @@ static int walk_one(struct ctx_writer *w, const char *abs, const char *rel)
 
 static int walk(struct ctx_writer *w, const char *abs, const char *rel)
 {
-	struct dirent **ents = NULL;
-	int n = scandir(abs, &ents, NULL, byname), rc = 0;
+	char **names;
+	size_t n;
+	int rc = 0;
 
-	if (n < 0)
+	if (compat_dir_list(&names, &n, abs))
 		return diag_set(w->err, DIAG_EIO, NULL,
 				"build context: cannot read directory '%s': %s",
 				rel ? rel : abs, strerror(errno));
-	for (int i = 0; i < n; i++) {
-		const char *nm = ents[i]->d_name;
+	for (size_t i = 0; i < n; i++) {
 		char *a, *r;
 
-		if (rc || !strcmp(nm, ".") || !strcmp(nm, "..")) {
-			free(ents[i]);
-			continue;
+		if (!rc) {
+			a = strf("%s/%s", abs, names[i]);
+			r = rel ? strf("%s/%s", rel, names[i])
+				: xstrdup(names[i]);
+			rc = walk_one(w, a, r);
+			free(a);
+			free(r);
 		}
-		a = strf("%s/%s", abs, nm);
-		r = rel ? strf("%s/%s", rel, nm) : xstrdup(nm);
-		rc = walk_one(w, a, r);
-		free(a);
-		free(r);
-		free(ents[i]);
+		free(names[i]);
 	}
-	free(ents);
+	free(names);
 	return rc;
 }
 
@@ -583,8 +571,8 @@ static int locate_dockerfile(const struct engine_context_spec *cs,
 		*len = strlen(*text);
 		return 0;
 	}
-	joined = df[0] == '/' ? xstrdup(df) : strf("%s/%s", root, df);
-	real = realpath(joined, NULL);
+	joined = compat_path_is_abs(df) ? xstrdup(df) : strf("%s/%s", root, df);
+	real = compat_realpath(joined);
 	if (!real) {
 		diag_set(err, DIAG_EIO, NULL,
 			 "build context '%s': cannot find the Dockerfile "
@@ -660,7 +648,7 @@ int engine_build_context(FILE *out,
 			 struct diag *err)
 {
 	struct ctx_writer *w = xcalloc(1, sizeof(*w));
-	char *root = realpath(cs->dir, NULL), *in_ctx = NULL, *text = NULL;
+	char *root = compat_realpath(cs->dir), *in_ctx = NULL, *text = NULL;
 	char *gen = NULL;
 	struct engine_ignore *ig = NULL;
 	size_t len = 0;

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "compat/compat.h"
 #include "util/xalloc.h"
 
 /* ---- Versions and errors ------------------------------------------------ */
@@ -850,23 +851,20 @@ size_t engine_loop_step(struct engine_loop *l, long timeout_ms)
 	return l->n;
 }
 
-static long now_ms(void)
+static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+	return compat_now_ms();
 }
 
 int engine_loop_run(struct engine_loop *l, long timeout_ms)
 {
-	long end = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
+	long long end = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
 
 	while (l->n) {
 		long left = -1;
 
 		if (timeout_ms >= 0) {
-			left = end - now_ms();
+			left = (long)(end - now_ms());
 			if (left <= 0)
 				return DIAG_ELIMIT;
 		}

@@ -107,6 +107,7 @@ int engine_context_read(struct engine_context *out,
 	snprintf(out->name, sizeof(out->name), "%s", name);
 	snprintf(out->host, sizeof(out->host), "%s", host);
 	out->skip_tls_verify = ej_bool(docker, "SkipTLSVerify");
+	out->lab = ej_bool(ej_obj(j, "Metadata"), "io.mixcompose.lab");
 	snprintf(out->tls_dir, sizeof(out->tls_dir),
 		 "%s/contexts/tls/%s/docker", config_dir, hex);
 	out->has_tls = tls_dir_has_files(out->tls_dir);

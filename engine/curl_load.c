@@ -8,14 +8,15 @@
 #include "engine/engine_int.h"
 
 #include <assert.h>
-#include <dlfcn.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "util/xalloc.h"
 
-#define ENG_LIBCURL "libcurl.so.4"
+#define ENG_LIBCURL "curl" /* libcurl.so.4, libcurl-4.dll */
+#define ENG_LIBCURL_ABI 4
 
 struct eng_curl_api eng_curl;
 
@@ -63,21 +64,23 @@ int eng_curl_load(struct diag *err)
 {
 	static void *lib;
 	const char *path = getenv("MIXCOMPOSE_LIBCURL");
+	char name[64], why[512];
 
 	if (lib)
 		return 0;
 	if (!path || !*path)
-		path = ENG_LIBCURL;
+		path = compat_dl_name(name, sizeof(name), ENG_LIBCURL,
+				      ENG_LIBCURL_ABI);
 	/*
 	 * RTLD_LOCAL: curl's symbols stay out of the global scope, so they
 	 * can only be reached through the table.
 	 */
-	lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	lib = compat_dl_open(path, why, sizeof(why));
 	if (!lib)
 		return diag_set(err, DIAG_ETRANSPORT, NULL,
-				"cannot load %s: %s", path, dlerror());
+				"cannot load %s: %s", path, why);
 	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-		void *p = dlsym(lib, syms[i].name);
+		void *p = compat_dl_sym(lib, syms[i].name);
 
 		if (!p) {
 			/* curl_multi_poll, the newest, needs 7.66. */
@@ -86,7 +89,7 @@ int eng_curl_load(struct diag *err)
 				 "7.66 or later is needed)",
 				 path, syms[i].name);
 			memset(&eng_curl, 0, sizeof(eng_curl));
-			dlclose(lib);
+			compat_dl_close(lib);
 			lib = NULL;
 			return DIAG_ETRANSPORT;
 		}

@@ -525,7 +525,7 @@ struct engine_exec_spec {
 	bool tty;
 	bool privileged;
 	bool detach; /* start and do not wait for output */
-	bool stdin;  /* AttachStdin: for engine_exec_attach with input */
+	bool attach_stdin; /* AttachStdin: for engine_exec_attach with input */
 };
 
 struct engine_ipam {
@@ -792,6 +792,32 @@ void engine_image_pull_async(struct engine_loop *l,
 			     engine_done_fn cb,
 			     void *ud);
 
+/*
+ * One file of a container, rewritten through the archive API, for a
+ * container that is created or stopped (before its start): GET
+ * /containers/{id}/archive?path=DIR/NAME (a file the image lacks reads as
+ * empty), then 'edit' gives the new text (malloc'ed, NUL-terminated, or
+ * NULL to leave the file as it is), then, only when the text changed, PUT
+ * /containers/{id}/archive?path=DIR with a tar of that one file
+ * (engine_file_tar).  'dir' is '/'-separated and without a drive letter,
+ * which Windows daemons take as the system drive.  'cb' gets DIAG_EENGINE
+ * or DIAG_ENOTFOUND when the daemon refused (engine_file_edit_refused),
+ * DIAG_ETRANSPORT when it did not answer.
+ */
+typedef char *(*engine_file_edit_fn)(void *ud, const char *old, size_t len);
+void engine_container_file_edit_async(struct engine_loop *l,
+				      struct engine *e,
+				      const char *id,
+				      const char *dir,
+				      const char *name,
+				      engine_file_edit_fn edit,
+				      void *edit_ud,
+				      engine_done_fn cb,
+				      void *ud);
+/* True when 'rc' of a file edit means "the daemon said no" (a fallback may
+ * do it another way), not "the daemon is gone". */
+bool engine_file_edit_refused(int rc);
+
 /* Create + start (+ inspect for the exit code) in one call. */
 void engine_exec_run_async(struct engine_loop *l,
 			   struct engine *e,
@@ -967,6 +993,37 @@ int engine_exec_inspect(struct engine *e,
 			int *out_exit,
 			bool *out_running,
 			struct diag *err);
+/* engine_container_file_edit_async, synchronously. */
+int engine_container_file_edit(struct engine *e,
+			       const char *id,
+			       const char *dir,
+			       const char *name,
+			       engine_file_edit_fn edit,
+			       void *edit_ud,
+			       struct diag *err);
+/*
+ * The tar the edit PUTs: one regular file 'name', mode 0644, owner 0:0,
+ * holding 'len' bytes of 'data' (libarchive, pax restricted, so a plain
+ * ustar header for a short ASCII name).  '*out' is malloc'ed.
+ */
+int engine_file_tar(char **out,
+		    size_t *out_len,
+		    const char *name,
+		    const char *data,
+		    size_t len,
+		    struct diag *err);
+/*
+ * The content of the regular file 'name' (its base name) in tar 'tar'
+ * (malloc'ed, NUL-terminated).  DIAG_ENOTFOUND when it has none,
+ * DIAG_ESYNTAX when it is not a tar.
+ */
+int engine_tar_file(char **out,
+		    size_t *out_len,
+		    const char *tar,
+		    size_t tar_len,
+		    const char *name,
+		    struct diag *err);
+
 /*
  * Runs 'argv' in the container as 'user' (NULL: default) and collects
  * stdout+stderr into '*out_output' (malloc'ed; may be NULL to discard).
@@ -1184,6 +1241,7 @@ enum engine_source {
 	ENGINE_SRC_FILE,    /* x-mixcompose.daemons */
 	ENGINE_SRC_CONTEXT, /* a docker context on disk */
 	ENGINE_SRC_DEFAULT, /* DOCKER_HOST / DOCKER_CONTEXT / default socket */
+	ENGINE_SRC_DESKTOP, /* Docker Desktop's two engines, found by context */
 };
 
 const char *engine_source_name(enum engine_source s);
@@ -1224,6 +1282,11 @@ struct engine_daemon {
 	const char *cert_path;
 	bool tls_from_context; /* cert_path is a context's TLS directory */
 	bool declared; /* named by the project (file), not just found */
+	/*
+	 * "Linux" or "Windows" when the entry is one of Docker Desktop's two
+	 * engines, found with no daemon map (ENGINE_SRC_DESKTOP); else NULL.
+	 */
+	const char *desktop_engine;
 
 	/* Filled by engine_registry_probe(). */
 	bool probed;
@@ -1262,8 +1325,13 @@ struct engine_registry_opts {
 
 /*
  * Builds the map: flags > MIXCOMPOSE_DAEMON_* > declarations > contexts.
- * With nothing declared it holds just "default", resolved as the docker
- * CLI does (DOCKER_HOST > DOCKER_CONTEXT > currentContext > the socket).
+ * With nothing declared, and neither DOCKER_HOST nor a DOCKER_CONTEXT /
+ * currentContext other than "default" or Docker Desktop's own, the
+ * contexts "desktop-linux" and "desktop-windows" (both present) give two
+ * entries, "linux" and "windows", declared os linux and windows, source
+ * ENGINE_SRC_DESKTOP.  Else the map holds just "default", resolved as the
+ * docker CLI does (DOCKER_HOST > DOCKER_CONTEXT > currentContext > the
+ * socket).
  */
 int engine_registry_new(struct engine_registry **out,
 			const struct engine_registry_opts *opts,
@@ -1308,6 +1376,8 @@ void engine_registry_probe_finish(struct engine_probe *pr);
 int engine_registry_probe_for(struct engine_registry *r, unsigned need);
 /* engine_registry_probe_for(r, ENGINE_PROBE_INFO); 'err' is unused. */
 int engine_registry_probe(struct engine_registry *r, struct diag *err);
+/* True when the entries are Docker Desktop's engines (ENGINE_SRC_DESKTOP). */
+bool engine_registry_is_desktop(const struct engine_registry *r);
 /* The entry's engine (connected lazily); NULL with 'err' on failure. */
 struct engine *engine_registry_engine(struct engine_registry *r,
 				      struct engine_daemon *d,
@@ -1317,6 +1387,12 @@ struct engine *engine_registry_engine(struct engine_registry *r,
 struct engine_context {
 	char name[256];
 	char host[1024];
+	/*
+	 * Metadata "io.mixcompose.lab": true (the docker CLI keeps unknown
+	 * metadata keys): the context's daemon may stand in for the OS it is
+	 * declared to run, as lab=true does for a daemon of the map.
+	 */
+	bool lab;
 	bool skip_tls_verify;
 	bool has_tls;	    /* tls/<sha>/docker holds files */
 	char tls_dir[1024]; /* that directory */
@@ -1508,6 +1584,12 @@ enum engine_job_kind {
 	ENGINE_JOB_WAIT, /* container reaches 'wait' */
 	ENGINE_JOB_EXEC, /* argv as user in container; exit 0 */
 	/*
+	 * file_dir/file_name of container, through file_edit: a refusal
+	 * of the daemon leaves it DONE with 'refused' set and 'err' saying
+	 * why, for a fallback job to act on.
+	 */
+	ENGINE_JOB_FILE_EDIT,
+	/*
 	 * build_spec on engine; with 'build_always' unset, only when the
 	 * image 'name' is missing (inspect first).  The id goes in job->id.
 	 */
@@ -1566,6 +1648,17 @@ struct engine_job {
 	struct engine_strv argv; /* EXEC */
 	const char *user;	 /* EXEC, or NULL */
 	int timeout_s;		 /* STOP/REMOVE: < 0: the container's own */
+	const char *file_dir;	 /* FILE_EDIT */
+	const char *file_name;
+	engine_file_edit_fn file_edit;
+	void *file_edit_ud;
+	/*
+	 * A fallback: with 'fallback' set, this job is DONE (noop) without
+	 * acting once job 'fallback_of' (also one of its deps) is DONE
+	 * without 'refused': the first way worked.
+	 */
+	bool fallback;
+	size_t fallback_of;
 	bool remove_volumes;	 /* REMOVE: its anonymous volumes too */
 	/*
 	 * Start once every dep is finished, whatever its outcome (down goes
@@ -1588,6 +1681,7 @@ struct engine_job {
 	enum engine_job_state state;
 	const char *phase;     /* static: "pulling", "stopping", ... or NULL */
 	bool noop;	       /* nothing to do: started, missing, present */
+	bool refused;	       /* FILE_EDIT: the daemon refused; see err */
 	char id[96];	       /* container/network id or volume name made */
 	int exit_code;	       /* EXEC, WAIT COMPLETED */
 	long long started_ms;  /* CLOCK_MONOTONIC ms when WORKING */

@@ -99,13 +99,6 @@ const char *eng_registry_env(const struct engine_registry *r,
 
 #define ENGINE_POOL_MAX 16
 
-/* An ssh child carrying one connection over a socketpair. */
-struct eng_ssh_child {
-	int fd; /* our end, handed to curl */
-	pid_t pid;
-	int errfd; /* memfd holding the child's stderr */
-};
-
 struct engine {
 	char *name;
 	char *url;
@@ -139,7 +132,7 @@ struct engine {
 	struct diag neg_err;
 
 	struct engine_loop *own; /* for the sync calls */
-	struct eng_ssh_child *kids;
+	struct compat_dial **kids; /* ssh children, one per connection */
 	size_t n_kids;
 	size_t alloc_kids;
 	char ssh_err[512]; /* last ssh child's stderr */
@@ -311,5 +304,12 @@ long long eng_rfc3339_seconds(const char *s);
 void ej_add_str(cJSON *o, const char *key, const char *s); /* skips NULL */
 void ej_add_strv(cJSON *o, const char *key, const struct engine_strv *v);
 void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv, size_t n);
+
+/* registry.c: an unreachable Docker Desktop engine's message (stopped, and
+ * how to start it), or 'why' for any other daemon; in 'a'. */
+struct engine_daemon;
+const char *eng_desktop_stopped(struct arena *a,
+				const struct engine_daemon *d,
+				const char *why);
 
 #endif

@@ -10,7 +10,7 @@ static cJSON *exec_body(const struct engine_exec_spec *s)
 {
 	cJSON *b = cJSON_CreateObject();
 
-	if (s->stdin && !s->detach)
+	if (s->attach_stdin && !s->detach)
 		cJSON_AddBoolToObject(b, "AttachStdin", 1);
 	cJSON_AddBoolToObject(b, "AttachStdout", !s->detach);
 	cJSON_AddBoolToObject(b, "AttachStderr", !s->detach);

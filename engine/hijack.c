@@ -9,14 +9,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+#include <unistd.h> /* read */
 
+#include "compat/compat.h"
 #include "util/xalloc.h"
 
 #define HIJACK_HEAD_MAX 65536
@@ -59,10 +57,7 @@ long engine_http_head(const char *buf, size_t len, size_t *head_len)
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return compat_now_ms();
 }
 
 static int hj_error(const struct engine_hijack *hj,
@@ -77,16 +72,15 @@ static int hj_error(const struct engine_hijack *hj,
 }
 
 /* Waits until the socket is ready for 'events'; -1 after 'deadline'. */
-static int wait_fd(curl_socket_t fd, short events, long long deadline)
+static int wait_fd(curl_socket_t fd, bool for_write, long long deadline)
 {
-	struct pollfd p = {.fd = fd, .events = events};
 	long long left = deadline ? deadline - now_ms() : 1000;
 
 	if (left <= 0)
 		return -1;
-	if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-		return -1;
-	return 0;
+	return compat_sock_wait((compat_sock)fd, for_write, (long)left) < 0
+		       ? -1
+		       : 0;
 }
 
 static int
@@ -97,7 +91,7 @@ send_all(struct engine_hijack *hj, const char *p, size_t n, struct diag *err)
 		CURLcode cc = curl_easy_send(hj->h, p, n, &sent);
 
 		if (cc == CURLE_AGAIN) {
-			wait_fd(hj->fd, POLLOUT, 0);
+			wait_fd(hj->fd, true, 0);
 			continue;
 		}
 		if (cc != CURLE_OK)
@@ -153,7 +147,7 @@ static void error_body(struct engine_hijack *hj,
 		size_t got;
 		int r = recv_some(hj, buf, sizeof(buf), &got, NULL);
 
-		if (r == -2 && !wait_fd(hj->fd, POLLIN, deadline))
+		if (r == -2 && !wait_fd(hj->fd, false, deadline))
 			continue;
 		if (r != 1)
 			break;
@@ -176,7 +170,7 @@ static int read_head(struct engine_hijack *hj, struct diag *err)
 		int r = recv_some(hj, buf, sizeof(buf), &got, err);
 
 		if (r == -2) {
-			if (wait_fd(hj->fd, POLLIN, deadline)) {
+			if (wait_fd(hj->fd, false, deadline)) {
 				rc = diag_set(err, DIAG_ETRANSPORT, NULL,
 					      "daemon '%s': %s: no answer "
 					      "within %ld ms",
@@ -402,7 +396,7 @@ static int pump_stdin(struct pump *p, struct diag *err)
 		return 0;
 	if (n <= 0) {
 		p->in_open = false;
-		shutdown(p->hj->fd, SHUT_WR);
+		compat_shutdown_write((compat_sock)p->hj->fd);
 		return 0;
 	}
 	return send_all(p->hj, buf, (size_t)n, err);
@@ -421,24 +415,23 @@ int engine_hijack_pump(struct engine_hijack *hj,
 		p.eof = true;
 	sbuf_release(&hj->pre);
 	if (!p.in_open)
-		shutdown(hj->fd, SHUT_WR);
+		compat_shutdown_write((compat_sock)hj->fd);
 	while (!rc && !p.eof) {
-		struct pollfd fds[2] = {
-			{.fd = hj->fd, .events = POLLIN},
-			{.fd = p.in_open ? io->in_fd : -1, .events = POLLIN},
-		};
-		int n = poll(fds, 2, (int)tick);
+		bool sock_ready, in_ready;
+		int n = compat_poll2((compat_sock)hj->fd,
+				     p.in_open ? io->in_fd : -1, tick,
+				     &sock_ready, &in_ready);
 
 		if (io->tick && io->tick(io->tick_ud))
 			return diag_set(err, DIAG_EINTR, NULL, "interrupted");
-		if (n < 0 && errno != EINTR)
+		if (n < 0)
 			return diag_set(err, DIAG_ETRANSPORT, NULL, "poll: %s",
 					strerror(errno));
-		if (n <= 0)
+		if (n == 0)
 			continue;
-		if (fds[0].revents)
+		if (sock_ready)
 			rc = pump_read(&p, err);
-		if (!rc && !p.eof && p.in_open && fds[1].revents)
+		if (!rc && !p.eof && p.in_open && in_ready)
 			rc = pump_stdin(&p, err);
 	}
 	return rc;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "compat/compat.h"
 #include "util/xalloc.h"
 
 /* ---- Inspect ------------------------------------------------------------ */
@@ -22,13 +23,16 @@ struct image_ctx {
 long long eng_rfc3339_seconds(const char *s)
 {
 	struct tm tm;
-	const char *end;
 
 	memset(&tm, 0, sizeof(tm));
-	if (!s || !(end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) ||
-	    tm.tm_year < 70)
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+			 &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			 &tm.tm_sec) != 6 ||
+	    tm.tm_year < 1970)
 		return 0;
-	return (long long)timegm(&tm);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return compat_timegm(&tm);
 }
 
 static void inspect_done(struct ereq *r, int rc, const struct diag *err)

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "util/arena.h"
 #include "util/sha256.h"
 #include "util/xalloc.h"
@@ -65,7 +66,7 @@ static void cache_init(struct arch_cache *c, const struct engine_registry *r)
 {
 	const char *dir = eng_registry_env(r, "MIXCOMPOSE_CACHE_DIR");
 	const char *xdg = eng_registry_env(r, "XDG_CACHE_HOME");
-	const char *home = eng_registry_env(r, "HOME");
+	const char *home = eng_registry_env(r, compat_home_var());
 	int n = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -266,7 +267,7 @@ static void probe_ping(void *ud,
 	d->probed = true;
 	d->latency_us = in->latency_us;
 	if (rc) {
-		d->error = arena_strdup(a, err->msg);
+		d->error = eng_desktop_stopped(a, d, err->msg);
 		return;
 	}
 	d->reachable = true;

@@ -2,8 +2,9 @@
  * The daemon registry: which daemons a project uses, where they are, and
  * what they turned out to be.  Sources, highest first: --daemon flags,
  * MIXCOMPOSE_DAEMON_<NAME> variables, x-mixcompose.daemons of the compose
- * file, Docker contexts on disk; with none of them, the one daemon the
- * docker CLI would talk to, called "default".
+ * file, Docker contexts on disk; with none of them, Docker Desktop's two
+ * engines when their contexts are there, else the one daemon the docker
+ * CLI would talk to, called "default".
  */
 #include "engine/engine_int.h"
 
@@ -11,10 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "util/arena.h"
 #include "util/xalloc.h"
-
-extern char **environ;
 
 struct engine_registry {
 	struct arena *a;
@@ -30,8 +30,8 @@ struct engine_registry {
 
 const char *engine_source_name(enum engine_source s)
 {
-	static const char *const names[] = {"flag", "env", "file", "context",
-					    "default"};
+	static const char *const names[] = {"flag",    "env",	  "file",
+					    "context", "default", "desktop"};
 
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
@@ -84,7 +84,7 @@ static bool valid_name(const char *s)
 /* "~" and "~/..." as a shell would expand them (cert=~/certs). */
 static const char *expand_home(struct engine_registry *r, const char *path)
 {
-	const char *home = env_get(r, "HOME");
+	const char *home = env_get(r, compat_home_var());
 
 	if (path[0] != '~' || (path[1] && path[1] != '/') || !home)
 		return arena_strdup(r->a, path);
@@ -315,6 +315,8 @@ static int use_context(struct engine_registry *r,
 	}
 	d->context = arena_strdup(r->a, name);
 	d->url = arena_strdup(r->a, ctx.host);
+	if (ctx.lab)
+		d->lab = true;
 	/* As the docker CLI: TLS files or SkipTLSVerify mean TLS. */
 	if (ctx.has_tls || ctx.skip_tls_verify) {
 		d->tls = true;
@@ -368,6 +370,88 @@ static int add_default(struct engine_registry *r, struct diag *err)
 	return 0;
 }
 
+/*
+ * Docker Desktop's two engines, as its contexts name them.  Switching
+ * engines in its menu leaves both running; `docker desktop engine use`
+ * stops the other one.
+ */
+static const struct desktop_engine {
+	const char *daemon;  /* the entry's name */
+	const char *context; /* the context Docker Desktop writes */
+	const char *os;
+	const char *label; /* "Docker Desktop's Linux engine" */
+	const char *start; /* how to start it */
+} desktop_engines[] = {
+	{"linux", "desktop-linux", "linux", "Linux",
+	 "start Docker Desktop, or choose 'Switch to Linux containers...' "
+	 "in its menu (switching from the menu leaves the Windows engine "
+	 "running; 'docker desktop engine use' stops it)"},
+	{"windows", "desktop-windows", "windows", "Windows",
+	 "choose 'Switch to Windows containers...' in the Docker Desktop "
+	 "menu (switching from the menu leaves the Linux engine running; "
+	 "'docker desktop engine use' stops it)"},
+};
+
+/* Docker Desktop's own context names, and the docker CLI's "default". */
+static bool desktop_context_name(const char *ctx)
+{
+	return !ctx || !*ctx || !strcmp(ctx, "default") ||
+	       !strcmp(ctx, "desktop-linux") || !strcmp(ctx, "desktop-windows");
+}
+
+/*
+ * No daemon map: Docker Desktop's two engines when both contexts are on
+ * disk and nothing (DOCKER_HOST, a DOCKER_CONTEXT or currentContext of
+ * another daemon) asks for one daemon.  Returns 1 when it added them, 0
+ * when this is not Docker Desktop, or an error for a broken context.
+ */
+static int add_desktop(struct engine_registry *r, struct diag *err)
+{
+	const char *host = env_get(r, "DOCKER_HOST");
+	const char *ctx = env_get(r, "DOCKER_CONTEXT");
+	struct engine_context c;
+	struct diag ignore = {0};
+	char current[256];
+	int rc;
+
+	if ((host && *host) || !desktop_context_name(ctx))
+		return 0;
+	if ((rc = engine_context_current(current, sizeof(current),
+					 r->config_dir, err)))
+		return rc;
+	if (!desktop_context_name(current))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(desktop_engines); i++)
+		if (engine_context_read(&c, r->config_dir,
+					desktop_engines[i].context, &ignore))
+			return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(desktop_engines); i++) {
+		const struct desktop_engine *de = &desktop_engines[i];
+		struct spec sp = {.name = de->daemon,
+				  .context = de->context,
+				  .os = de->os,
+				  .lab = -1,
+				  .tls_verify = -1,
+				  .source = ENGINE_SRC_DESKTOP};
+		struct engine_daemon *d;
+
+		merge(r, &sp);
+		d = find(r, de->daemon);
+		d->desktop_engine = de->label;
+		if ((rc = use_context(r, d, de->context, err)))
+			return rc;
+	}
+	return 1;
+}
+
+bool engine_registry_is_desktop(const struct engine_registry *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].source == ENGINE_SRC_DESKTOP)
+			return true;
+	return false;
+}
+
 /* Endpoints by context; a declared name alone may name a context. */
 static int
 resolve(struct engine_registry *r, struct engine_daemon *d, struct diag *err)
@@ -401,7 +485,7 @@ static const char *config_dir(struct engine_registry *r,
 {
 	const char *dc = o->docker_config ? o->docker_config
 					  : env_get(r, "DOCKER_CONFIG");
-	const char *home = env_get(r, "HOME");
+	const char *home = env_get(r, compat_home_var());
 
 	if (dc && *dc)
 		return arena_strdup(r->a, dc);
@@ -417,7 +501,7 @@ int engine_registry_new(struct engine_registry **out,
 
 	*out = NULL;
 	r->a = arena_new();
-	r->env = o->environ_ ? o->environ_ : environ;
+	r->env = o->environ_ ? o->environ_ : compat_environ();
 	r->config_dir = config_dir(r, o);
 	r->api_version = env_get(r, "DOCKER_API_VERSION");
 	r->connect_timeout_ms = o->connect_timeout_ms;
@@ -427,10 +511,12 @@ int engine_registry_new(struct engine_registry **out,
 		rc = add_env(r, err);
 	if (!rc)
 		rc = add_flags(r, o, err);
-	if (!rc && !r->n)
+	if (!rc && !r->n && (rc = add_desktop(r, err)) == 1)
+		rc = 0;
+	else if (!rc && !r->n)
 		rc = add_default(r, err);
 	for (size_t i = 0; !rc && i < r->n; i++)
-		if (r->v[i].source != ENGINE_SRC_DEFAULT)
+		if (r->v[i].source < ENGINE_SRC_DEFAULT)
 			rc = resolve(r, &r->v[i], err);
 	if (rc) {
 		engine_registry_free(r);
@@ -499,4 +585,23 @@ const char *eng_registry_env(const struct engine_registry *r,
 			     const char *name)
 {
 	return env_get(r, name);
+}
+
+/*
+ * An unreachable Docker Desktop engine is almost always a stopped one: say
+ * which, and how to start it, before the transport's own words.
+ */
+const char *eng_desktop_stopped(struct arena *a,
+				const struct engine_daemon *d,
+				const char *why)
+{
+	for (size_t i = 0; d->desktop_engine && i < ARRAY_SIZE(desktop_engines);
+	     i++)
+		if (!strcmp(desktop_engines[i].label, d->desktop_engine))
+			return arena_sprintf(
+				a,
+				"Docker Desktop's %s engine is not running: "
+				"%s (%s)",
+				d->desktop_engine, desktop_engines[i].start, why);
+	return arena_strdup(a, why);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "util/sbuf.h"
+#include "compat/compat.h"
 #include "util/xalloc.h"
 
 #define RUN_POLL_MS_DEFAULT 250
@@ -45,10 +46,7 @@ struct run {
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return compat_now_ms();
 }
 
 const char *engine_job_kind_name(enum engine_job_kind k)
@@ -68,6 +66,7 @@ const char *engine_job_kind_name(enum engine_job_kind k)
 		"container remove",
 		"wait",
 		"exec",
+		"file edit",
 		"image build",
 		"image remove",
 	};
@@ -300,6 +299,26 @@ static void job_failf(struct run *r, size_t i, int code, const char *fmt, ...)
 	diag_vset(&d, code, NULL, fmt, ap);
 	va_end(ap);
 	job_fail(r, i, &d);
+}
+
+/*
+ * A daemon that refuses the archive API (a running Hyper-V container, an
+ * old Windows daemon) leaves the job DONE and refused, for its fallback.
+ */
+static void on_file_edited(void *ud, int rc, const struct diag *err)
+{
+	struct jctx *c = ud;
+	struct engine_job *j = &c->run->jobs[c->i];
+
+	if (rc && !engine_file_edit_refused(rc)) {
+		job_fail(c->run, c->i, err);
+		return;
+	}
+	j->refused = rc != 0;
+	j->noop = rc != 0;
+	if (rc)
+		j->err = *err;
+	job_done(c->run, c->i);
 }
 
 /* The id of the container a job acts on, or NULL (then it has failed). */
@@ -727,6 +746,12 @@ static void launch_container(struct run *r, size_t i)
 	case ENGINE_JOB_WAIT:
 		poll_wait(r, i);
 		break;
+	case ENGINE_JOB_FILE_EDIT:
+		engine_container_file_edit_async(r->l, j->engine, id,
+						 j->file_dir, j->file_name,
+						 j->file_edit, j->file_edit_ud,
+						 on_file_edited, c);
+		break;
 	default: {
 		struct engine_exec_spec spec = {.argv = j->argv,
 						.user = j->user};
@@ -802,6 +827,13 @@ static void launch(struct run *r, size_t i)
 	j->state = ENGINE_JOB_WORKING;
 	j->started_ms = now_ms();
 	notify(r, i);
+	if (j->fallback && j->fallback_of < r->n &&
+	    r->jobs[j->fallback_of].state == ENGINE_JOB_DONE &&
+	    !r->jobs[j->fallback_of].refused) {
+		j->noop = true; /* the first way worked */
+		job_done(r, i);
+		return;
+	}
 	dispatch(r, i);
 }
 
@@ -912,9 +944,7 @@ static size_t count_bad(const struct run *r, enum engine_job_state s)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
+	compat_sleep_ms(ms);
 }
 
 static void drive(struct run *r)

@@ -2,24 +2,18 @@
  * Transports: how a request reaches a daemon for each kind of URL.  unix://
  * and tcp:// are plain libcurl; ssh:// runs `ssh ... docker system
  * dial-stdio` as the docker CLI does, with curl's connection on the child's
- * stdin and stdout.
+ * stdin and stdout; npipe:// (Windows builds) relays curl's connection to
+ * the named pipe.  Both go through a dial of the platform layer
+ * (compat_dial_command, compat_dial_pipe).
  */
 #include "engine/engine_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+#include <unistd.h> /* access */
 
+#include "compat/compat.h"
 #include "util/xalloc.h"
 
 /* ---- URLs --------------------------------------------------------------- */
@@ -86,6 +80,34 @@ static int parse_ssh(struct engine_url *u, const char *rest)
 	return 0;
 }
 
+static bool is_sep(char c)
+{
+	return c == '/' || c == '\\';
+}
+
+/*
+ * "//HOST/pipe/NAME" with slashes or backslashes, separators possibly
+ * doubled (the seed's "//./pipe//docker_lcow"), as the docker CLI takes it.
+ */
+static bool npipe_ok(const char *p)
+{
+	size_t n;
+
+	if (!is_sep(p[0]) || !is_sep(p[1]))
+		return false;
+	p += 2;
+	n = strcspn(p, "/\\");
+	if (!n)
+		return false;
+	for (p += n; is_sep(*p); p++)
+		;
+	if (strncmp(p, "pipe", 4) || !is_sep(p[4]))
+		return false;
+	for (p += 4; is_sep(*p); p++)
+		;
+	return *p != '\0';
+}
+
 int engine_url_parse(struct engine_url *out, const char *url, struct diag *err)
 {
 	struct engine_url u = {0};
@@ -109,6 +131,7 @@ int engine_url_parse(struct engine_url *out, const char *url, struct diag *err)
 	} else if (!strncmp(url, "npipe://", 8)) {
 		u.kind = ENGINE_URL_NPIPE;
 		u.path = xstrdup(url + 8);
+		bad = !npipe_ok(u.path);
 	} else {
 		engine_url_release(&u);
 		return diag_set(err, DIAG_EUSAGE, NULL,
@@ -216,11 +239,18 @@ int eng_transport_init(struct engine *e, struct diag *err)
 
 	switch (u->kind) {
 	case ENGINE_URL_NPIPE:
-		return diag_set(err, DIAG_EUSAGE, NULL,
-				"npipe:// needs a Windows client; this build "
-				"cannot open '%s'; use ssh:// or tcp:// to "
-				"reach a Windows daemon from here",
-				e->url);
+		if (!compat_has_npipe())
+			return diag_set(err, DIAG_EUSAGE, NULL,
+					"npipe:// needs a Windows client; this "
+					"build cannot open '%s'; use ssh:// or "
+					"tcp:// to reach a Windows daemon from "
+					"here",
+					e->url);
+		placeholder_host(e);
+		snprintf(resolve, sizeof(resolve), "%s:80:127.0.0.1",
+			 e->base + strlen("http://"));
+		e->resolve = curl_slist_append(NULL, resolve);
+		return 0;
 	case ENGINE_URL_UNIX:
 		placeholder_host(e);
 		return 0;
@@ -273,8 +303,8 @@ static void tls_file(CURL *h, CURLoption opt, const char *dir, const char *file)
 }
 
 static curl_socket_t
-ssh_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr);
-static int ssh_close(void *ud, curl_socket_t fd);
+dial_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr);
+static int dial_close(void *ud, curl_socket_t fd);
 
 void eng_transport_setup(struct engine *e, CURL *h)
 {
@@ -298,13 +328,12 @@ void eng_transport_setup(struct engine *e, CURL *h)
 				 e->tls_verify ? 2L : 0L);
 		break;
 	case ENGINE_URL_SSH:
-		curl_easy_setopt(h, CURLOPT_RESOLVE, e->resolve);
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, ssh_open);
-		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, e);
-		curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, ssh_close);
-		curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, e);
-		break;
 	case ENGINE_URL_NPIPE:
+		curl_easy_setopt(h, CURLOPT_RESOLVE, e->resolve);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, dial_open);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, e);
+		curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, dial_close);
+		curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, e);
 		break;
 	}
 }
@@ -357,181 +386,68 @@ static void free_argv(char **v)
 }
 
 /*
- * libcurl 7.88 connects even a socket that CURLOPT_SOCKOPTFUNCTION calls
- * CURL_SOCKOPT_ALREADY_CONNECTED (curl issue 10626), so a socketpair cannot
- * be handed over as is; and a connection whose peer address prints empty
- * (an abstract unix socket) is never reused.  So: we listen on an ephemeral
- * loopback port, give curl a socket bound to a known local port and point
- * its address at the listener; a child accepts that one connection (and no
- * other: it checks the peer's port), puts it on stdin and stdout, and
- * becomes ssh.  A sockaddr_in fits the struct sockaddr curl hands us.
+ * The platform layer gives curl a loopback socket whose far end is the
+ * ssh child's stdin and stdout (compat_dial_command), or the named pipe.
  */
-static int ssh_sockets(int *lfd,
-		       int *cfd,
-		       struct sockaddr_in *laddr,
-		       struct sockaddr_in *caddr)
-{
-	socklen_t len = sizeof(*laddr);
-
-	memset(laddr, 0, sizeof(*laddr));
-	laddr->sin_family = AF_INET;
-	laddr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	*caddr = *laddr;
-	*lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	*cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*lfd < 0 || *cfd < 0 || bind(*lfd, (struct sockaddr *)laddr, len) ||
-	    listen(*lfd, 4) ||
-	    getsockname(*lfd, (struct sockaddr *)laddr, &len) ||
-	    bind(*cfd, (struct sockaddr *)caddr, len) ||
-	    getsockname(*cfd, (struct sockaddr *)caddr, &len)) {
-		if (*lfd >= 0)
-			close(*lfd);
-		if (*cfd >= 0)
-			close(*cfd);
-		return -1;
-	}
-	return 0;
-}
-
-static void ssh_child(int lfd, in_port_t peer, int errfd, char **argv)
-{
-	struct sockaddr_in from = {0};
-	socklen_t len;
-	int fd, one = 1;
-
-	setpgid(0, 0); /* Ctrl-C goes to us, not to the pipe */
-	for (;;) {
-		len = sizeof(from);
-		fd = accept(lfd, (struct sockaddr *)&from, &len);
-		if (fd < 0)
-			_exit(126);
-		if (from.sin_port == peer)
-			break;
-		close(fd);
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	dup2(fd, 0);
-	dup2(fd, 1);
-	if (errfd >= 0)
-		dup2(errfd, 2);
-	execvp(argv[0], argv);
-	_exit(127);
-}
-
 static curl_socket_t
-ssh_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+dial_open(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
 {
 	struct engine *e = ud;
-	struct eng_ssh_child *k;
-	struct sockaddr_in la, ca;
-	char **argv;
-	int lfd, fd, errfd;
-	pid_t pid;
+	struct compat_dial *d;
+	compat_sock fd;
+	unsigned len = 0;
+	int rc;
 
 	(void)purpose;
-	if (ssh_sockets(&lfd, &fd, &la, &ca))
-		return CURL_SOCKET_BAD;
-	errfd = memfd_create("mixcompose-ssh", MFD_CLOEXEC);
-	argv = ssh_argv(e);
-	pid = fork();
-	if (pid == 0)
-		ssh_child(lfd, ca.sin_port, errfd, argv);
-	free_argv(argv);
-	close(lfd);
-	if (pid < 0) {
-		close(fd);
-		if (errfd >= 0)
-			close(errfd);
-		return CURL_SOCKET_BAD;
+	if (e->u.kind == ENGINE_URL_NPIPE) {
+		rc = compat_dial_pipe(&d, &fd, &addr->addr, &len, e->u.path,
+				      e->connect_timeout_ms, e->ssh_err,
+				      sizeof(e->ssh_err));
+	} else {
+		char **argv = ssh_argv(e);
+
+		rc = compat_dial_command(&d, &fd, &addr->addr, &len, argv,
+					 e->ssh_err, sizeof(e->ssh_err));
+		free_argv(argv);
 	}
+	if (rc)
+		return CURL_SOCKET_BAD;
 	addr->family = AF_INET;
-	addr->addrlen = sizeof(la);
-	memcpy(&addr->addr, &la, sizeof(la));
+	addr->addrlen = len;
 	ALLOC_GROW(e->kids, e->n_kids + 1, e->alloc_kids);
-	k = &e->kids[e->n_kids++];
-	k->fd = fd;
-	k->pid = pid;
-	k->errfd = errfd;
+	e->kids[e->n_kids++] = d;
 	e->ssh_err[0] = '\0';
-	return fd;
+	return (curl_socket_t)fd;
 }
 
-/* Keeps the child's last words (stderr) for the next error message. */
-static void keep_stderr(struct engine *e, int errfd)
-{
-	char buf[4096];
-	ssize_t n;
-	char *p;
-
-	if (errfd < 0)
-		return;
-	n = pread(errfd, buf, sizeof(buf) - 1, 0);
-	close(errfd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	p = strrchr(buf, '\n');
-	p = p ? p + 1 : buf;
-	n = (ssize_t)strlen(p);
-	if (n >= (ssize_t)sizeof(e->ssh_err))
-		n = sizeof(e->ssh_err) - 1;
-	memcpy(e->ssh_err, p, (size_t)n);
-	e->ssh_err[n] = '\0';
-}
-
+/* Closes one connection; the child's last words go to the next message. */
 static void reap(struct engine *e, size_t i)
 {
-	struct eng_ssh_child k = e->kids[i];
-	struct timespec ts = {0, 5000000L};
-	int status;
+	struct compat_dial *d = e->kids[i];
 
 	e->kids[i] = e->kids[--e->n_kids];
-	if (k.fd >= 0)
-		close(k.fd);
-	if (k.pid <= 0)
-		goto out;
-	/* dial-stdio exits on EOF; give it a moment before a SIGTERM. */
-	for (int tries = 0; tries < 40; tries++) {
-		if (waitpid(k.pid, &status, WNOHANG) == k.pid)
-			goto out;
-		nanosleep(&ts, NULL);
-	}
-	kill(k.pid, SIGTERM);
-	while (waitpid(k.pid, &status, 0) < 0 && errno == EINTR)
-		;
-out:
-	keep_stderr(e, k.errfd);
+	compat_dial_close(d, e->ssh_err, sizeof(e->ssh_err));
 }
 
-static int ssh_close(void *ud, curl_socket_t fd)
+static int dial_close(void *ud, curl_socket_t fd)
 {
 	struct engine *e = ud;
 
 	for (size_t i = 0; i < e->n_kids; i++) {
-		if (e->kids[i].fd == fd) {
+		if (compat_dial_fd(e->kids[i]) == (compat_sock)fd) {
 			reap(e, i);
 			return 0;
 		}
 	}
-	return close(fd);
+	return compat_sock_close((compat_sock)fd);
 }
 
 const char *eng_transport_hint(struct engine *e)
 {
-	int status;
-
-	if (e->u.kind != ENGINE_URL_SSH)
+	if (e->u.kind != ENGINE_URL_SSH && e->u.kind != ENGINE_URL_NPIPE)
 		return "";
 	/* A child that already died tells us why the pipe closed. */
-	for (size_t i = 0; i < e->n_kids; i++) {
-		if (e->kids[i].pid > 0 && waitpid(e->kids[i].pid, &status,
-						  WNOHANG) == e->kids[i].pid) {
-			e->kids[i].pid = -1;
-			keep_stderr(e, e->kids[i].errfd);
-			e->kids[i].errfd = -1;
-		}
-	}
+	for (size_t i = 0; i < e->n_kids; i++)
+		compat_dial_ended(e->kids[i], e->ssh_err, sizeof(e->ssh_err));
 	return e->ssh_err;
 }

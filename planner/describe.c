@@ -22,8 +22,8 @@ static const char *mech_text(const struct plan_host *h)
 {
 	return strcmp(plan_host_engine_os(h), "windows")
 		       ? "ExtraHosts at create"
-		       : "exec after start (hosts block "
-			 "in " PLAN_HOSTS_PATH_WINDOWS ")";
+		       : "archive API before start, else exec after start "
+			 "(hosts block in " PLAN_HOSTS_PATH_WINDOWS ")";
 }
 
 static void host_title(struct sbuf *out, const struct plan_host *h)
@@ -238,7 +238,7 @@ cross(struct sbuf *out, const struct plan *p, const struct style *st)
 			  strcmp(plan_host_engine_os(&p->hosts[f->daemon]),
 				 "windows")
 				  ? "ExtraHosts at create"
-				  : "hosts block written by exec after start");
+				  : "hosts block written before start");
 		if (p->address_mode == PLAN_ADDR_HOST)
 			sbuf_adds(out,
 				  "      packets go to the host and through "

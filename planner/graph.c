@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
+
 struct edges {
 	struct plan_edge *v;
 	size_t n, alloc;
@@ -209,7 +211,7 @@ static int order_services(struct plan *p, struct diag *err)
 			p->n_levels = p->services[i].level + 1;
 	}
 	p->n_order = p->n_services;
-	qsort_r(p->order, p->n_order, sizeof(size_t), cmp_order, p);
+	compat_qsort_r(p->order, p->n_order, sizeof(size_t), cmp_order, p);
 	return 0;
 }
 

@@ -9,10 +9,10 @@
  */
 #include "planner/planner_int.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 bool plan_hosts_name_ok(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
@@ -25,7 +25,6 @@ bool plan_hosts_name_ok(const char *name)
 
 bool plan_hosts_ip_ok(const char *ip)
 {
-	unsigned char buf[16];
 	uint32_t v4;
 
 	if (!ip)
@@ -34,7 +33,7 @@ bool plan_hosts_ip_ok(const char *ip)
 		return true;
 	return strchr(ip, ':') &&
 	       strspn(ip, "0123456789abcdefABCDEF:.") == strlen(ip) &&
-	       inet_pton(AF_INET6, ip, buf) == 1;
+	       compat_ip_valid(6, ip);
 }
 
 static void block_lines(struct compose_strv *out,
@@ -352,7 +351,7 @@ static void block_lines(struct compose_strv *out,
 	for (size_t i = 0; i < n; i++)
 		if (!e[i].late && e[i].ip)
 			idx[m++] = i;
-	qsort_r(idx, m, sizeof(*idx), cmp_by_ip, (void *)e);
+	compat_qsort_r(idx, m, sizeof(*idx), cmp_by_ip, (void *)e);
 	for (size_t i = 0; i < m; i++) {
 		if (i && !strcmp(e[idx[i]].ip, e[idx[i - 1]].ip)) {
 			g[ng - 1].len++;
@@ -400,6 +399,66 @@ int plan_hosts_block(struct sbuf *out,
 	return 0;
 }
 
+/* One line of 'old' at 'p' (without its end), and where the next begins. */
+static size_t line_at(const char *p, const char *end, const char **next)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+	*next = nl ? nl + 1 : end;
+	if (n && p[n - 1] == '\r')
+		n--;
+	return n;
+}
+
+static bool line_is(const char *p, size_t n, const char *s)
+{
+	return strlen(s) == n && !memcmp(p, s, n);
+}
+
+static bool line_has_tag(const char *p, size_t n)
+{
+	size_t t = strlen(PLAN_HOSTS_TAG);
+
+	for (size_t i = 0; i + t <= n; i++)
+		if (!memcmp(p + i, PLAN_HOSTS_TAG, t))
+			return true;
+	return false;
+}
+
+void plan_hosts_merge(struct sbuf *out,
+		      const char *old,
+		      size_t len,
+		      const char *block)
+{
+	const char *p = old, *end = old + len, *next;
+	const char *first_nl = memchr(old, '\n', len);
+	const char *eol = first_nl && first_nl > old && first_nl[-1] == '\r'
+				  ? "\r\n"
+				  : "\n";
+	bool in = false;
+
+	while (p < end) {
+		size_t n = line_at(p, end, &next);
+
+		if (line_is(p, n, PLAN_HOSTS_BEGIN))
+			in = true;
+		else if (line_is(p, n, PLAN_HOSTS_END))
+			in = false;
+		else if (!in && !line_has_tag(p, n)) {
+			sbuf_add(out, p, n);
+			sbuf_adds(out, eol);
+		}
+		p = next;
+	}
+	for (p = block, end = block + strlen(block); p < end; p = next) {
+		size_t n = line_at(p, end, &next);
+
+		sbuf_add(out, p, n);
+		sbuf_adds(out, eol);
+	}
+}
+
 /*
  * POSIX sh (busybox ash is enough): keep every line outside the markers,
  * then write the kept text and the new block back through '>' and '>>',
@@ -428,24 +487,31 @@ static void linux_script(struct sbuf *sb, const struct compose_strv *lines)
 /*
  * cmd.exe: findstr drops every line of the old block (each carries the
  * tag; the regex '.' stands for the space so that no quote is needed),
- * type writes the rest back into the same file, and the echoes append the
- * new block.  findstr's errorlevel 1 only means "no line kept"; 2 is a
- * read error, after which the file is left alone.  No double quote
- * appears, so the line survives Docker's argv quoting on Windows.
+ * type writes the rest back into the same file, and each echo appends one
+ * line of the new block with a redirection of its own, written first
+ * (">> FILE echo TEXT": a TEXT ending in a digit cannot be taken for a
+ * handle, and wine's cmd, which does not redirect a parenthesized block,
+ * runs it as Windows' does).  findstr's errorlevel 1 only means "no line
+ * kept"; 2 is a read error, after which the file is left alone.  No double
+ * quote appears, so the line survives Docker's argv quoting on Windows.
  */
 static void windows_cmdline(struct sbuf *sb, const struct compose_strv *lines)
 {
+	/* No blank before '&': echo would write it at the line's end. */
+	static const char append[] = "& >> " PLAN_HOSTS_PATH_WINDOWS " echo ";
+
 	sbuf_adds(sb, "findstr /V /R /C:#.mixcompose " PLAN_HOSTS_PATH_WINDOWS
 		      " > " WIN_TMP " & if not errorlevel 2 (type " WIN_TMP
-		      " > " PLAN_HOSTS_PATH_WINDOWS " & (echo ");
+		      " > " PLAN_HOSTS_PATH_WINDOWS " ");
+	sbuf_adds(sb, append);
 	plan_cmd_escape(sb, PLAN_HOSTS_BEGIN);
 	for (size_t i = 0; i < lines->n; i++) {
-		sbuf_adds(sb, "& echo ");
+		sbuf_adds(sb, append);
 		plan_cmd_escape(sb, lines->v[i]);
 	}
-	sbuf_adds(sb, "& echo ");
+	sbuf_adds(sb, append);
 	plan_cmd_escape(sb, PLAN_HOSTS_END);
-	sbuf_adds(sb, ") >> " PLAN_HOSTS_PATH_WINDOWS ") & del /Q " WIN_TMP);
+	sbuf_adds(sb, ") & del /Q " WIN_TMP);
 }
 
 static void exec_argv(struct compose_strv *out,

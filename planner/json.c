@@ -25,6 +25,8 @@
  *                   "reason", "config_hash", "old_hash", "existing_id",
  *                   "endpoints": [{"network", "ipv4", "aliases": [str]}],
  *                   "hosts_mechanism": "none"|"extra_hosts"|"exec",
+ *                   "hosts_exec": [str] (the exec's argv, [] if none),
+ *                   "hosts_exec_user": str|null,
  *                   "extra_hosts": [{"name", "ip": str|null, "late"}],
  *                   "labels": {key: value}}],
  *   "hosts": [{"name", "kind", "container", "late": bool,
@@ -225,6 +227,12 @@ static void j_container_net(struct jw *w,
 	}
 	jw_close(w, ']');
 	jw_str(w, "hosts_mechanism", mech_name(c->hosts_mech));
+	/* The exact command the exec sends (for checks such as wine's). */
+	jw_open(w, "hosts_exec", '[');
+	for (size_t k = 0; k < c->hosts_exec.n; k++)
+		jw_str(w, NULL, c->hosts_exec.v[k]);
+	jw_close(w, ']');
+	jw_str(w, "hosts_exec_user", c->hosts_exec_user);
 	jw_open(w, "extra_hosts", '[');
 	for (size_t k = 0; k < c->n_extra_hosts; k++) {
 		jw_open(w, NULL, '{');

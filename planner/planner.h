@@ -48,6 +48,13 @@
 /* Hosts files inside containers, and the user that may write them. */
 #define PLAN_HOSTS_PATH_LINUX "/etc/hosts"
 #define PLAN_HOSTS_PATH_WINDOWS "C:\\Windows\\System32\\drivers\\etc\\hosts"
+/*
+ * The Windows hosts file as the archive API is asked for it: the directory
+ * '/'-separated and without a drive letter (a Windows daemon takes the
+ * system drive), and the file's name.
+ */
+#define PLAN_HOSTS_ARCHIVE_DIR_WINDOWS "/Windows/System32/drivers/etc"
+#define PLAN_HOSTS_ARCHIVE_NAME "hosts"
 #define PLAN_EXEC_USER_LINUX "0"
 #define PLAN_EXEC_USER_WINDOWS "ContainerAdministrator"
 
@@ -646,6 +653,19 @@ int plan_hosts_block(struct sbuf *out,
 		     const struct plan_host_entry *entries,
 		     size_t n,
 		     struct diag *err);
+
+/*
+ * A hosts file's text with 'block' (plan_hosts_block) in place of its
+ * old block: every line outside the markers is kept as it is, lines that
+ * carry PLAN_HOSTS_TAG go (the ones the Windows exec command drops too),
+ * and the block goes at the end, with the file's own line ending (CRLF when
+ * its first line has one).  Applied to its own result it changes nothing.
+ * Appends to 'out'.
+ */
+void plan_hosts_merge(struct sbuf *out,
+		      const char *old,
+		      size_t len,
+		      const char *block);
 
 /*
  * The exec argv (in 'a') that replaces the block in the container's hosts

@@ -1,10 +1,10 @@
 /* Keyword helpers: node types, patterns, "did you mean", formats. */
 #include "schema/schema_int.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "util/xalloc.h"
 
 static bool all_digits(const char *s, int base)
@@ -338,15 +338,14 @@ static bool hostname_ok(const char *s)
 
 bool sch_format_ok(const char *format, const char *s)
 {
-	unsigned char buf[16];
 
 	/* An unset variable under --no-interpolate is not a format error. */
 	if (strchr(s, '$'))
 		return true;
 	if (!strcmp(format, "ipv4"))
-		return inet_pton(AF_INET, s, buf) == 1;
+		return compat_ip_valid(4, s);
 	if (!strcmp(format, "ipv6"))
-		return inet_pton(AF_INET6, s, buf) == 1;
+		return compat_ip_valid(6, s);
 	if (!strcmp(format, "hostname"))
 		return hostname_ok(s);
 	return true;

@@ -18,8 +18,12 @@ pkgs=(
 	openssl openssh-server openssh-client
 	# the peer for benchmarks, and tools the tests and benchmarks use
 	valgrind docker-compose curl hyperfine jq procps iproute2 time bc graphviz
+	# Windows: the wine steps (scripts/wine-env.sh) and their mingw helpers
+	wine64 gcc-mingw-w64-x86-64
 	# Kubernetes' schemas from npm (kubernetes-models) check translate's output
 	nodejs
+	# the Debian package (cpack, dpkg-shlibdeps), its man pages and shells
+	dpkg-dev man-db groff-base zsh fish
 )
 
 missing=()

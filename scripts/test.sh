@@ -21,6 +21,9 @@ ctest --test-dir build -L unit --output-on-failure
 echo "== Kubernetes manifests of translate against Kubernetes' schemas (npm)"
 bash scripts/k8s_check.sh build
 
+echo "== the Debian package: install, plugin, completions, man pages, purge"
+bash scripts/test_package.sh
+
 echo "== unit tests under ASan+UBSan"
 bash scripts/build.sh build-asan Asan
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -28,6 +31,10 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 echo "== the loader's fuzz target builds and runs (clang, libFuzzer, 20 s)"
 FUZZ_BUILD_DIR="$top/build-fuzz" bash scripts/fuzz.sh 20
+
+echo "== wine: the hosts block command of a Windows container, by cmd.exe"
+# One wine prefix (build/wine-prefix) for every wine step: scripts/wine-env.sh.
+bash scripts/wine-hosts.sh build
 
 # Takes the lab down and fails the run if anything of it is left: a bridge,
 # the DOCKER-USER rule, a mount, a directory or a daemon socket.

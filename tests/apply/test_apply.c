@@ -258,18 +258,38 @@ Test(apply_apply, every_extra_hosts_address_goes_to_extra_hosts)
 	cr_assert_eq(prefixed(&db->extra_hosts, "app:"), 1, "planned 'app'");
 }
 
-Test(apply_apply, windows_engine_gets_the_hosts_block_by_exec_after_start)
+Test(apply_apply, windows_engine_gets_the_hosts_file_before_start_exec_after)
 {
-	size_t start, exec;
+	size_t create, file, start, exec;
+	char *text;
 
 	hosts[1].engine_os = NULL; /* a real Windows engine this time */
 	hosts[1].lab = false;
 	plan_and_apply();
 	hosts[1].engine_os = "linux";
 	hosts[1].lab = true;
+	create = find(ENGINE_JOB_CONTAINER_CREATE, "mixlab-web-1");
+	file = find(ENGINE_JOB_FILE_EDIT, "mixlab-web-1");
 	start = find(ENGINE_JOB_CONTAINER_START, "mixlab-web-1");
 	exec = find(ENGINE_JOB_EXEC, "mixlab-web-1");
+	/* The archive API between create and start... */
+	cr_assert(depends(file, create));
+	cr_assert(depends(start, file));
+	cr_assert_eq(J.v[file].container.job, create);
+	cr_assert_str_eq(J.v[file].file_dir, "/Windows/System32/drivers/etc");
+	cr_assert_str_eq(J.v[file].file_name, "hosts");
+	text = J.v[file].file_edit(J.v[file].file_edit_ud,
+				   "127.0.0.1 localhost\r\n", 21);
+	cr_assert(strstr(text, "127.0.0.1 localhost\r\n# mixcompose begin\r\n"),
+		  "%s", text);
+	cr_assert(strstr(text, " mixlab-nginx-1 nginx # mixcompose\r\n"), "%s",
+		  text);
+	free(text);
+	/* ...and the exec after the start only if the daemon refused it. */
 	cr_assert(depends(exec, start));
+	cr_assert(depends(exec, file));
+	cr_assert(J.v[exec].fallback);
+	cr_assert_eq(J.v[exec].fallback_of, file);
 	cr_assert_str_eq(J.v[exec].user, "ContainerAdministrator");
 	cr_assert_geq(J.v[exec].argv.n, 4);
 	cr_assert_str_eq(J.v[exec].argv.v[0], "cmd");
@@ -277,6 +297,7 @@ Test(apply_apply, windows_engine_gets_the_hosts_block_by_exec_after_start)
 	cr_assert_str_eq(J.v[find(ENGINE_JOB_IMAGE_ENSURE, "webapp")].platform,
 			 "windows");
 	cr_assert_eq(count(ENGINE_JOB_EXEC), 1, "linux gets ExtraHosts");
+	cr_assert_eq(count(ENGINE_JOB_FILE_EDIT), 1, "linux gets ExtraHosts");
 }
 
 /* The state after a first up: both containers running with their hashes. */

@@ -10,6 +10,7 @@
 #include "cli/cmd_ps.c"
 #include "cli/cmd_plan.c"
 #include "cli/cmd_hosts.c"
+#include "cli/desktop.c"
 
 __attribute__((weak)) struct cli_global cli_global;
 

@@ -35,11 +35,12 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-/* Writes a context as the docker CLI lays it out. */
-static void add_context(const char *name,
-			const char *host,
-			bool skip_verify,
-			bool tls_files)
+/* Writes a context as the docker CLI lays it out, with its Metadata. */
+static void add_context_meta(const char *name,
+			     const char *host,
+			     const char *metadata,
+			     bool skip_verify,
+			     bool tls_files)
 {
 	char hex[SHA256_HEX_LEN + 1], dir[512], path[600], json[1024];
 
@@ -47,9 +48,9 @@ static void add_context(const char *name,
 	snprintf(dir, sizeof(dir), "%s/contexts/meta/%s", cfgdir, hex);
 	mkdirs(dir);
 	snprintf(json, sizeof(json),
-		 "{\"Name\":\"%s\",\"Metadata\":{},\"Endpoints\":{\"docker\":"
+		 "{\"Name\":\"%s\",\"Metadata\":%s,\"Endpoints\":{\"docker\":"
 		 "{\"Host\":\"%s\",\"SkipTLSVerify\":%s}}}",
-		 name, host, skip_verify ? "true" : "false");
+		 name, metadata, host, skip_verify ? "true" : "false");
 	snprintf(path, sizeof(path), "%s/meta.json", dir);
 	write_file(path, json);
 	if (tls_files) {
@@ -59,6 +60,22 @@ static void add_context(const char *name,
 		snprintf(path, sizeof(path), "%s/ca.pem", dir);
 		write_file(path, "not a real ca\n");
 	}
+}
+
+static void add_context(const char *name,
+			const char *host,
+			bool skip_verify,
+			bool tls_files)
+{
+	add_context_meta(name, host, "{}", skip_verify, tls_files);
+}
+
+static void write_file_in_cfg(const char *name, const char *text)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s", cfgdir, name);
+	write_file(path, text);
 }
 
 static void setup(void)
@@ -450,6 +467,7 @@ Test(engine_registry, source_names)
 	cr_assert_str_eq(engine_source_name(ENGINE_SRC_FILE), "file");
 	cr_assert_str_eq(engine_source_name(ENGINE_SRC_CONTEXT), "context");
 	cr_assert_str_eq(engine_source_name(ENGINE_SRC_DEFAULT), "default");
+	cr_assert_str_eq(engine_source_name(ENGINE_SRC_DESKTOP), "desktop");
 }
 
 Test(engine_registry, bad_variable_is_a_model_error)
@@ -461,4 +479,146 @@ Test(engine_registry, bad_variable_is_a_model_error)
 	cr_assert(
 		strstr(err.msg, "MIXCOMPOSE_DAEMON_X: unknown option 'shape'"),
 		"%s", err.msg);
+}
+
+/* ---- Docker Desktop's two engines, with no daemon map ---------------- */
+
+#define DD_LINUX "npipe:////./pipe/dockerDesktopLinuxEngine"
+#define DD_WINDOWS "npipe:////./pipe/dockerDesktopWindowsEngine"
+
+static void desktop_contexts(const char *linux_host, const char *windows_host)
+{
+	add_context_meta("desktop-linux", linux_host,
+			 "{\"Description\":\"Docker Desktop\"}", false, false);
+	add_context_meta("desktop-windows", windows_host,
+			 "{\"Description\":\"Docker Desktop\"}", false, false);
+}
+
+Test(engine_registry, desktop_contexts_give_both_engines)
+{
+	char *env[] = {NULL};
+	struct engine_registry *r;
+	struct engine_daemon *l, *w;
+
+	desktop_contexts(DD_LINUX, DD_WINDOWS);
+	write_file_in_cfg("config.json", "{\"currentContext\":\"desktop-linux\"}");
+	r = build(NULL, 0, NULL, 0, env);
+	cr_assert_eq(engine_registry_count(r), 2);
+	cr_assert(engine_registry_is_desktop(r));
+	l = engine_registry_find(r, "linux");
+	w = engine_registry_find(r, "windows");
+	cr_assert_str_eq(l->url, DD_LINUX);
+	cr_assert_str_eq(l->context, "desktop-linux");
+	cr_assert_str_eq(l->declared_os, "linux");
+	cr_assert_str_eq(l->desktop_engine, "Linux");
+	cr_assert_eq(l->source, ENGINE_SRC_DESKTOP);
+	cr_assert_str_eq(w->url, DD_WINDOWS);
+	cr_assert_str_eq(w->context, "desktop-windows");
+	cr_assert_str_eq(w->declared_os, "windows");
+	cr_assert_str_eq(w->desktop_engine, "Windows");
+	cr_assert_not(w->lab);
+	engine_registry_free(r);
+}
+
+Test(engine_registry, desktop_needs_both_contexts)
+{
+	char *env[] = {NULL};
+	struct engine_registry *r;
+	struct engine_daemon *d;
+
+	add_context("desktop-linux", DD_LINUX, false, false);
+	write_file_in_cfg("config.json", "{\"currentContext\":\"desktop-linux\"}");
+	r = build(NULL, 0, NULL, 0, env);
+	cr_assert_eq(engine_registry_count(r), 1);
+	cr_assert_not(engine_registry_is_desktop(r));
+	d = engine_registry_at(r, 0);
+	cr_assert_str_eq(d->name, "default");
+	cr_assert_str_eq(d->url, DD_LINUX);
+	engine_registry_free(r);
+}
+
+Test(engine_registry, desktop_gives_way_to_a_map_or_a_chosen_daemon)
+{
+	char *host[] = {"DOCKER_HOST=tcp://127.0.0.1:2375", NULL};
+	char *ctx[] = {"DOCKER_CONTEXT=remote", NULL};
+	char *var[] = {"MIXCOMPOSE_DAEMON_X=unix:///x.sock", NULL};
+	char *none[] = {NULL};
+	const char *flags[] = {"y=unix:///y.sock"};
+	struct engine_registry *r;
+
+	desktop_contexts(DD_LINUX, DD_WINDOWS);
+	add_context("remote", "tcp://192.0.2.7:2376", false, false);
+	r = build(NULL, 0, NULL, 0, host);
+	cr_assert_not(engine_registry_is_desktop(r));
+	cr_assert_str_eq(engine_registry_at(r, 0)->url, "tcp://127.0.0.1:2375");
+	engine_registry_free(r);
+	r = build(NULL, 0, NULL, 0, ctx);
+	cr_assert_not(engine_registry_is_desktop(r));
+	cr_assert_str_eq(engine_registry_at(r, 0)->url, "tcp://192.0.2.7:2376");
+	engine_registry_free(r);
+	r = build(NULL, 0, NULL, 0, var);
+	cr_assert_eq(engine_registry_count(r), 1);
+	cr_assert_not(engine_registry_is_desktop(r));
+	engine_registry_free(r);
+	r = build(flags, 1, NULL, 0, none);
+	cr_assert_not(engine_registry_is_desktop(r));
+	engine_registry_free(r);
+	write_file_in_cfg("config.json", "{\"currentContext\":\"remote\"}");
+	r = build(NULL, 0, NULL, 0, none);
+	cr_assert_not(engine_registry_is_desktop(r));
+	engine_registry_free(r);
+}
+
+Test(engine_registry, desktop_stopped_engine_is_named_with_the_way_to_start_it)
+{
+	struct fake_server *fs = fake_start(linux_routes, 2);
+	char *env[] = {NULL};
+	struct engine_registry *r;
+	struct engine_daemon *l, *w;
+
+	desktop_contexts(fake_url(fs), "unix:///tmp/mixcompose-no-such-dd.sock");
+	r = build(NULL, 0, NULL, 0, env);
+	engine_registry_probe(r, NULL);
+	l = engine_registry_find(r, "linux");
+	w = engine_registry_find(r, "windows");
+	cr_assert(l->reachable);
+	cr_assert_null(l->error, "%s", l->error);
+	cr_assert_not(w->reachable);
+	cr_assert(strstr(w->error, "Docker Desktop's Windows engine is not "
+				   "running"),
+		  "%s", w->error);
+	cr_assert(strstr(w->error, "Switch to Windows containers"), "%s",
+		  w->error);
+	cr_assert(strstr(w->error, "no-such-dd.sock"), "%s", w->error);
+	engine_registry_free(r);
+	fake_stop(fs);
+}
+
+Test(engine_registry, desktop_windows_reporting_linux_is_an_error_unless_lab)
+{
+	struct fake_server *fs = fake_start(linux_routes, 2);
+	char *env[] = {NULL};
+	struct engine_registry *r;
+	struct engine_daemon *w;
+
+	desktop_contexts(fake_url(fs), fake_url(fs));
+	r = build(NULL, 0, NULL, 0, env);
+	engine_registry_probe(r, NULL);
+	w = engine_registry_find(r, "windows");
+	cr_assert_not_null(w->error);
+	cr_assert(strstr(w->error, "declared os 'windows' but reports 'linux'"),
+		  "%s", w->error);
+	cr_assert_not(w->stand_in);
+	engine_registry_free(r);
+
+	add_context_meta("desktop-windows", fake_url(fs),
+			 "{\"io.mixcompose.lab\":true}", false, false);
+	r = build(NULL, 0, NULL, 0, env);
+	engine_registry_probe(r, NULL);
+	w = engine_registry_find(r, "windows");
+	cr_assert_null(w->error, "%s", w->error);
+	cr_assert(w->stand_in);
+	cr_assert_str_eq(w->os, "windows");
+	engine_registry_free(r);
+	fake_stop(fs);
 }

@@ -96,6 +96,36 @@ Test(engine_url, unknown_scheme_is_refused)
 	cr_assert(strstr(err.msg, "'fd://3'"), "%s", err.msg);
 }
 
+Test(engine_url, npipe_forms_of_the_docker_cli_and_the_seed)
+{
+	static const char *const good[] = {
+		"npipe:////./pipe/docker_engine",
+		"npipe:////./pipe//docker_lcow",
+		"npipe://\\\\.\\pipe\\dockerDesktopLinuxEngine",
+	};
+	static const char *const bad[] = {
+		"npipe://docker_engine",
+		"npipe:////./pipe/",
+		"npipe:////./notpipe/x",
+		"npipe:///pipe/x",
+	};
+	struct engine_url u;
+	struct diag err = {0};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		cr_assert_eq(engine_url_parse(&u, good[i], &err), 0, "%s: %s",
+			     good[i], err.msg);
+		cr_assert_eq(u.kind, ENGINE_URL_NPIPE);
+		cr_assert_str_eq(u.path, good[i] + strlen("npipe://"));
+		engine_url_release(&u);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(engine_url_parse(&u, bad[i], &err), DIAG_EUSAGE,
+			     "%s", bad[i]);
+		cr_assert(strstr(err.msg, bad[i]), "%s", err.msg);
+	}
+}
+
 Test(engine_url, npipe_fails_with_a_clear_message)
 {
 	struct engine_config cfg = {.name = "windows",

@@ -109,6 +109,31 @@ void lab_http_release(struct lab_http *r);
 /* True when GET /_ping on the unix socket answers 200 "OK". */
 bool lab_daemon_up(const char *sock_path);
 
+/* ---- A scratch daemon of a test's own ------------------------------------ */
+
+/*
+ * A dockerd that one test starts, stops and removes, never one of the lab's:
+ * its own socket, data root, exec root, pidfile, containerd namespaces and
+ * cgroup parent (mixtest-<pid>), no bridge, no iptables.
+ */
+struct lab_scratch {
+	char dir[64];  /* /tmp/mc-scratch-XXXXXX: everything of it */
+	char sock[96]; /* DIR/d.sock */
+	char url[128]; /* unix://DIR/d.sock */
+};
+
+/*
+ * Makes its directory and starts it; 'image' (or NULL) is copied into it
+ * from the lab's linux daemon.  Returns 0, or -1 (see DIR/log).
+ */
+int lab_scratch_new(struct lab_scratch *t, const char *image);
+/* Starts it again; waits up to 60 s for /_ping.  Returns 0 or -1. */
+int lab_scratch_start(struct lab_scratch *t);
+/* SIGTERM by the pid in its pidfile, then waits until it is gone. */
+void lab_scratch_stop(struct lab_scratch *t);
+/* Stops it, unmounts and removes all it made.  Safe on a zeroed struct. */
+void lab_scratch_free(struct lab_scratch *t);
+
 /* ---- The project of a test ------------------------------------------- */
 
 /*

@@ -1032,7 +1032,7 @@ Test(integration_engine_ssh, exec_stream_over_ssh)
 	static const char *const cat[] = {"sh", "-c", "cat; exit 6"};
 	struct engine *e = ssh_engine("/run/mixlab/linux.sock");
 	struct engine_container_spec spec;
-	struct engine_exec_spec es = {.argv = {cat, 3}, .stdin = true};
+	struct engine_exec_spec es = {.argv = {cat, 3}, .attach_stdin = true};
 	struct engine_hijack *hj = NULL;
 	struct sbuf out = SBUF_INIT;
 	struct diag err = {0};

@@ -514,7 +514,7 @@ Test(integration_run_tls, exec_and_attach_stream_over_tls)
 	static const char *const cat[] = {"sh", "-c", "cat; exit 9"};
 	struct engine *e = tls_engine();
 	struct engine_container_spec spec;
-	struct engine_exec_spec es = {.argv = {cat, 3}, .stdin = true};
+	struct engine_exec_spec es = {.argv = {cat, 3}, .attach_stdin = true};
 	struct engine_hijack *hj = NULL;
 	struct sbuf out = SBUF_INIT;
 	struct diag err = {0};

@@ -397,89 +397,25 @@ Test(integration_up, sigterm_stops_cleanly_with_143)
 
 /* ---- A third, throwaway daemon stopped during up ------------------------- */
 
-static struct {
-	char dir[64];
-	char sock[96];
-} T;
-
-static const char *third_args(void)
-{
-	static char buf[1024];
-
-	snprintf(buf, sizeof(buf),
-		 "--host unix://%s --data-root %s/root --exec-root %s/x "
-		 "--pidfile %s/pid --config-file %s/daemon.json "
-		 "--cgroup-parent mixtest-%ld --containerd-namespace "
-		 "mixtest-%ld --containerd-plugins-namespace mixtest-%ld-p "
-		 "--bridge none --iptables=false --ip-forward=false",
-		 T.sock, T.dir, T.dir, T.dir, T.dir, (long)getpid(),
-		 (long)getpid(), (long)getpid());
-	return buf;
-}
+static struct lab_scratch T;
 
 static void third_start(void)
 {
-	long t0 = (long)time(NULL);
-
-	cr_assert_eq(lab_sh(NULL,
-			    "setsid dockerd %s </dev/null >>%s/log 2>&1 &",
-			    third_args(), T.dir),
-		     0);
-	while (!lab_daemon_up(T.sock)) {
-		cr_assert_lt((long)time(NULL) - t0, 60,
-			     "third daemon not ready; see %s/log", T.dir);
-		usleep(200000);
-	}
+	cr_assert_eq(lab_scratch_start(&T), 0,
+		     "third daemon not ready; see %s/log", T.dir);
 }
 
-static pid_t third_pid(void)
-{
-	char path[128];
-	FILE *f;
-	long pid = 0;
-
-	snprintf(path, sizeof(path), "%s/pid", T.dir);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return (pid_t)pid;
-}
-
-/* SIGTERM by the pid in its pidfile, then wait until it is gone. */
 static void third_stop(void)
 {
-	pid_t pid = third_pid();
-
-	if (pid <= 0 || kill(pid, SIGTERM))
-		return;
-	for (int i = 0; i < 200 && kill(pid, 0) == 0; i++)
-		usleep(100000);
+	lab_scratch_stop(&T);
 }
 
 static void third_setup(void)
 {
 	setup();
-	memset(&T, 0, sizeof(T));
-	snprintf(T.dir, sizeof(T.dir), "/tmp/mc-third-XXXXXX");
-	cr_assert_not_null(mkdtemp(T.dir));
-	snprintf(T.sock, sizeof(T.sock), "%s/d.sock", T.dir);
-	cr_assert_eq(lab_sh(NULL,
-			    "mkdir -p %s/root %s/x && printf '{ "
-			    "\"deprecated-key-path\": \"%s/key.json\" }' "
-			    ">%s/daemon.json",
-			    T.dir, T.dir, T.dir, T.dir),
-		     0);
-	setenv("MIXCOMPOSE_DAEMON_THIRD",
-	       strcat(strcpy((char[128]){0}, "unix://"), T.sock), 1);
-	third_start();
-	cr_assert_eq(lab_sh(NULL,
-			    "docker -H unix://%s save %s | "
-			    "docker -H unix://%s load",
-			    LAB_LINUX_SOCK, LAB_IMAGE_BUSYBOX, T.sock),
-		     0);
+	cr_assert_eq(lab_scratch_new(&T, LAB_IMAGE_BUSYBOX), 0,
+		     "third daemon: see %s/log", T.dir);
+	setenv("MIXCOMPOSE_DAEMON_THIRD", T.url, 1);
 }
 
 static void third_fini(void)
@@ -494,12 +430,7 @@ static void third_fini(void)
 	lab_docker(&out, T.sock,
 		   "ps -aq --filter label=com.docker.compose.project");
 	cr_expect_eq(out.len, 0, "containers left on the third daemon");
-	third_stop();
-	lab_sh(NULL,
-	       "grep -o ' %s/[^ ]*' /proc/mounts | sort -r | xargs -r umount "
-	       "-l; "
-	       "rmdir /sys/fs/cgroup/*/mixtest-%ld 2>/dev/null; rm -rf '%s'",
-	       T.dir, (long)getpid(), T.dir);
+	lab_scratch_free(&T);
 	unsetenv("MIXCOMPOSE_DAEMON_THIRD");
 	sbuf_release(&out);
 }

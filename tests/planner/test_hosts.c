@@ -274,9 +274,12 @@ Test(planner_hosts, windows_command_is_exact)
 		"C:\\Windows\\Temp\\mixcompose-hosts.tmp & if not errorlevel 2 "
 		"(type C:\\Windows\\Temp\\mixcompose-hosts.tmp > "
 		"C:\\Windows\\System32\\drivers\\etc\\hosts & "
-		"(echo # mixcompose begin& echo 172.30.0.2 db # mixcompose& "
-		"echo # mixcompose end) >> "
-		"C:\\Windows\\System32\\drivers\\etc\\hosts) & del /Q "
+		">> C:\\Windows\\System32\\drivers\\etc\\hosts echo "
+		"# mixcompose begin& "
+		">> C:\\Windows\\System32\\drivers\\etc\\hosts echo "
+		"172.30.0.2 db # mixcompose& "
+		">> C:\\Windows\\System32\\drivers\\etc\\hosts echo "
+		"# mixcompose end) & del /Q "
 		"C:\\Windows\\Temp\\mixcompose-hosts.tmp");
 	cr_assert_null(strchr(argv.v[3], '"'), "no double quote may appear");
 	arena_free(a);
@@ -474,4 +477,76 @@ Test(planner_hosts, late_address_filled_in_after_start)
 	plan_free(pl);
 	arena_free(a);
 	mu_free(p);
+}
+
+/* ---- Merging the block into a hosts file ---------------------------------- */
+
+static char *merged(const char *old, const char *block)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	plan_hosts_merge(&sb, old, strlen(old), block);
+	return sbuf_detach(&sb, NULL);
+}
+
+static const char block_a[] = PLAN_HOSTS_BEGIN "\n"
+			      "172.30.1.2 api p-api-1 # mixcompose\n"
+			      "172.30.1.3 db p-db-1 # mixcompose\n" PLAN_HOSTS_END
+			      "\n";
+static const char block_b[] = PLAN_HOSTS_BEGIN "\n"
+			      "172.30.1.9 api p-api-1 # mixcompose\n" PLAN_HOSTS_END
+			      "\n";
+
+Test(planner_hosts, merge_keeps_user_lines_and_adds_the_block_once)
+{
+	const char *user = "127.0.0.1 localhost\n"
+			   "# my own comment\n"
+			   "10.0.0.7 intranet\n";
+	char *once = merged(user, block_a), *twice = merged(once, block_a);
+
+	cr_assert(!strncmp(once, user, strlen(user)), "%s", once);
+	cr_assert_str_eq(once + strlen(user), block_a);
+	cr_assert_str_eq(twice, once, "a second run changes nothing");
+	free(once);
+	free(twice);
+}
+
+Test(planner_hosts, merge_replaces_an_old_block_in_the_middle)
+{
+	const char *old = "127.0.0.1 localhost\n" PLAN_HOSTS_BEGIN "\n"
+			  "172.30.1.2 api p-api-1 # mixcompose\n" PLAN_HOSTS_END
+			  "\n10.0.0.7 intranet\n"
+			  "172.30.1.1 stray # mixcompose\n";
+	char *m = merged(old, block_b);
+
+	cr_assert_str_eq(m, "127.0.0.1 localhost\n10.0.0.7 intranet\n" PLAN_HOSTS_BEGIN
+			    "\n172.30.1.9 api p-api-1 # mixcompose\n" PLAN_HOSTS_END
+			    "\n");
+	free(m);
+}
+
+Test(planner_hosts, merge_keeps_windows_line_ends)
+{
+	const char *old = "# Copyright (c) 1993-2009 Microsoft Corp.\r\n"
+			  "#\r\n"
+			  "127.0.0.1 localhost\r\n"
+			  "10.0.0.7 intranet"; /* no end on the last line */
+	char *m = merged(old, block_b), *again = merged(m, block_b);
+
+	cr_assert_str_eq(m, "# Copyright (c) 1993-2009 Microsoft Corp.\r\n"
+			    "#\r\n127.0.0.1 localhost\r\n10.0.0.7 intranet\r\n"
+			    PLAN_HOSTS_BEGIN "\r\n"
+			    "172.30.1.9 api p-api-1 # mixcompose\r\n"
+			    PLAN_HOSTS_END "\r\n");
+	cr_assert_str_eq(again, m);
+	free(m);
+	free(again);
+}
+
+Test(planner_hosts, merge_into_an_empty_file)
+{
+	char *m = merged("", block_a);
+
+	cr_assert_str_eq(m, block_a);
+	free(m);
 }

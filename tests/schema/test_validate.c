@@ -490,14 +490,8 @@ Test(schema_validate, survives_rx_cache_clear)
 	diag_list_release(&dl);
 }
 
-/* ---- Speed ------------------------------------------------------------ */
+/* ---- A large file ----------------------------------------------------- */
 
-/* About 5 ms here; the sanitizers slow the walk down several times. */
-#if defined(__SANITIZE_ADDRESS__)
-#define PERF_LIMIT_MS 150.0
-#else
-#define PERF_LIMIT_MS 25.0
-#endif
 
 static double now_ms(void)
 {
@@ -507,7 +501,7 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-Test(schema_validate, five_thousand_services_in_a_few_ms)
+Test(schema_validate, five_thousand_services_validate_clean)
 {
 	struct arena *a = arena_new();
 	struct sbuf sb = SBUF_INIT;
@@ -541,8 +535,8 @@ Test(schema_validate, five_thousand_services_in_a_few_ms)
 			best = now_ms() - t0;
 	}
 	cr_assert_eq(dl.nr, 0);
+	/* Speed is measured by bench/config.sh, never by a timed unit test. */
 	cr_log_info("5000 services validated in %.2f ms", best);
-	cr_assert_lt(best, PERF_LIMIT_MS, "%.2f ms", best);
 	sbuf_release(&sb);
 	arena_free(a);
 }

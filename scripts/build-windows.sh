@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Cross-builds mixcompose.exe for 64-bit Windows with mingw-w64 and packs
+# mixcompose-<version>-windows-x86_64.zip.  Usage:
+#   scripts/build-windows.sh [BUILD_DIR]          (default: build-win)
+#
+# The libraries are Debian's own source packages, of the very versions the
+# Linux build links (the -dev packages installed here): libyaml, cJSON and
+# PCRE2 are linked into the exe; libcurl (Schannel: Windows' own TLS, http
+# and https only) and libarchive (tar writing only) are DLLs beside it,
+# loaded on first use as on Linux (compat_dl_open: LoadLibrary).
+#
+# The sources come through a private apt configuration generated here from
+# the machine's own Debian sources list (no registry host in the repo); the
+# system's apt state is not touched.  Everything is cached in BUILD_DIR: a
+# second run rebuilds only mixcompose.
+set -euo pipefail
+shopt -s inherit_errexit
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$(mkdir -p "${1:-$top/build-win}" && cd "${1:-$top/build-win}" && pwd)
+jobs=$(nproc)
+triple=x86_64-w64-mingw32
+toolchain=$top/cmake/mingw-w64-x86_64.cmake
+prefix=$out/prefix
+mkdir -p "$out/apt" "$out/src" "$out/deps" "$prefix"
+
+# ---- the private apt configuration -----------------------------------------
+apt_opts=(
+	-o "Dir::Etc::SourceList=$out/apt/sources.list"
+	-o Dir::Etc::SourceParts=/dev/null
+	-o "Dir::State::Lists=$out/apt/lists"
+	-o "Dir::Cache=$out/apt/cache"
+	-o Debug::NoLocking=1
+)
+
+# One deb-src line per URI and suite of the system's deb822 list.
+write_sources() {
+	local src=/etc/apt/sources.list.d/debian.sources
+	[ -r "$src" ] || { echo "no $src to take the mirror from" >&2; exit 1; }
+	awk '
+	function flush() {
+		if (uris != "" && suites != "")
+			for (i = 1; i <= split(uris, u, " "); i++)
+				for (j = 1; j <= split(suites, s, " "); j++)
+					printf "deb-src [signed-by=%s] %s %s %s\n",
+						key, u[i], s[j], comps
+		uris = suites = ""; comps = "main"; key = ""
+	}
+	BEGIN { comps = "main" }
+	/^[ \t]*$/ { flush(); next }
+	/^URIs:/ { sub(/^URIs:[ \t]*/, ""); uris = $0 }
+	/^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
+	/^Components:/ { sub(/^Components:[ \t]*/, ""); comps = $0 }
+	/^Signed-By:/ { sub(/^Signed-By:[ \t]*/, ""); key = $0 }
+	END { flush() }' "$src" >"$out/apt/sources.list.new"
+	mkdir -p "$out/apt/lists/partial" "$out/apt/cache/archives/partial"
+	if ! cmp -s "$out/apt/sources.list.new" "$out/apt/sources.list" ||
+		[ -z "$(ls "$out/apt/lists" | grep -v partial)" ]; then
+		mv "$out/apt/sources.list.new" "$out/apt/sources.list"
+		apt-get "${apt_opts[@]}" -qq update
+	fi
+	rm -f "$out/apt/sources.list.new"
+}
+
+# The source package and version behind an installed -dev package.
+src_of() {
+	dpkg-query -W -f='${source:Package} ${source:Version}\n' "$1"
+}
+
+# Downloads source package $1 at version $2 into src/dl; when the mirror
+# lacks that very version, the newest other Debian revision of the same
+# upstream version (said on stderr).  Prints the version it got.
+download_source() {
+	local name=$1 ver=$2 v
+	[ -s "$out/apt/sources.list" ] || write_sources
+	mkdir -p "$out/src/dl"
+	for v in "$ver" $(apt-cache "${apt_opts[@]}" showsrc "$name" 2>/dev/null |
+		sed -n 's/^Version: //p' | sort -urV | grep -Fx -v "$ver" |
+		grep -F "${ver%-*}-"); do
+		if (cd "$out/src/dl" && apt-get "${apt_opts[@]}" -qq source \
+			--download-only "$name=$v" >/dev/null 2>&1); then
+			[ "$v" = "$ver" ] ||
+				echo "$name: $ver is not on the mirror; using $v" >&2
+			echo "$v"
+			return 0
+		fi
+	done
+	echo "cannot download the source of $name $ver" >&2
+	return 1
+}
+
+# Downloads and unpacks source package $1 at version $2 into src/; prints
+# the directory.
+fetch_source() {
+	local name=$1 ver=$2 got dir
+	# Any Debian revision of that upstream version unpacked before.
+	dir=$({ compgen -G "$out/src/$name-${ver#*:}" ||
+		compgen -G "$out/src/$name-${ver%-*}-*[^p]" || true; } |
+		sed -n '/\.tmp$/!{p;q}')
+	if [ -z "$dir" ]; then
+		got=$(download_source "$name" "$ver")
+		dir=$out/src/$name-${got#*:}
+		rm -rf "$dir.tmp"
+		dpkg-source --no-check -x "$out/src/dl/${name}_${got#*:}.dsc" \
+			"$dir.tmp" >/dev/null
+		mv "$dir.tmp" "$dir"
+	fi
+	echo "$dir"
+}
+
+# Configures, builds and installs one CMake project into the prefix, once.
+cross_cmake() {
+	local name=$1 dir=$2 stamp
+	shift 2
+	stamp=$prefix/.built-$(basename "$dir")
+	[ -e "$stamp" ] && return 0
+	echo "== $name (mingw-w64)"
+	rm -rf "$out/deps/$name"
+	cmake -S "$dir" -B "$out/deps/$name" -G "Unix Makefiles" \
+		-DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+		-DMIXCOMPOSE_WIN_PREFIX="$prefix" \
+		-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+		-DCMAKE_C_FLAGS="-O2 -w" "$@" >"$out/deps/$name.log" 2>&1 ||
+		{ tail -30 "$out/deps/$name.log" >&2; exit 1; }
+	cmake --build "$out/deps/$name" -j "$jobs" >>"$out/deps/$name.log" 2>&1 &&
+		cmake --install "$out/deps/$name" >>"$out/deps/$name.log" 2>&1 ||
+		{ tail -30 "$out/deps/$name.log" >&2; exit 1; }
+	touch "$stamp"
+}
+
+command -v $triple-gcc >/dev/null ||
+	{ echo "$triple-gcc missing: run scripts/deps.sh" >&2; exit 1; }
+
+read -r yaml_src yaml_ver < <(src_of libyaml-dev)
+read -r cjson_src cjson_ver < <(src_of libcjson-dev)
+read -r pcre2_src pcre2_ver < <(src_of libpcre2-dev)
+read -r curl_src curl_ver < <(src_of libcurl4-openssl-dev)
+read -r ar_src ar_ver < <(src_of libarchive-dev)
+
+dir=$(fetch_source "$yaml_src" "$yaml_ver")
+cross_cmake libyaml "$dir" -DBUILD_SHARED_LIBS=OFF -DBUILD_TESTING=OFF \
+	-DINSTALL_CMAKE_DIR=lib/cmake/yaml
+dir=$(fetch_source "$cjson_src" "$cjson_ver")
+cross_cmake cjson "$dir" -DBUILD_SHARED_LIBS=OFF -DENABLE_CJSON_TEST=OFF \
+	-DENABLE_CJSON_UTILS=OFF -DENABLE_CUSTOM_COMPILER_FLAGS=OFF
+dir=$(fetch_source "$pcre2_src" "$pcre2_ver")
+cross_cmake pcre2 "$dir" -DBUILD_SHARED_LIBS=OFF -DPCRE2_BUILD_PCRE2GREP=OFF \
+	-DPCRE2_BUILD_TESTS=OFF -DPCRE2_SUPPORT_JIT=OFF -DPCRE2_BUILD_PCRE2_8=ON \
+	-DPCRE2_BUILD_PCRE2_16=OFF -DPCRE2_BUILD_PCRE2_32=OFF
+# libcurl: a DLL with Schannel and nothing but http(s).
+dir=$(fetch_source "$curl_src" "$curl_ver")
+cross_cmake curl "$dir" -DBUILD_SHARED_LIBS=ON -DBUILD_CURL_EXE=OFF \
+	-DBUILD_TESTING=OFF -DCURL_USE_SCHANNEL=ON -DCURL_USE_OPENSSL=OFF \
+	-DCURL_ZLIB=OFF -DCURL_BROTLI=OFF -DCURL_ZSTD=OFF -DUSE_NGHTTP2=OFF \
+	-DUSE_LIBIDN2=OFF -DCURL_USE_LIBSSH2=OFF -DCURL_USE_LIBPSL=OFF \
+	-DCURL_DISABLE_LDAP=ON -DCURL_DISABLE_LDAPS=ON -DCURL_DISABLE_FTP=ON \
+	-DCURL_DISABLE_FILE=ON -DCURL_DISABLE_TELNET=ON -DCURL_DISABLE_DICT=ON \
+	-DCURL_DISABLE_TFTP=ON -DCURL_DISABLE_RTSP=ON -DCURL_DISABLE_POP3=ON \
+	-DCURL_DISABLE_IMAP=ON -DCURL_DISABLE_SMTP=ON -DCURL_DISABLE_GOPHER=ON \
+	-DCURL_DISABLE_MQTT=ON -DCURL_DISABLE_SMB=ON -DENABLE_MANUAL=OFF \
+	-DCURL_CA_BUNDLE=none -DCURL_CA_PATH=none -DENABLE_UNICODE=OFF
+# libarchive: a DLL that writes tar (pax) and nothing else.
+dir=$(fetch_source "$ar_src" "$ar_ver")
+cross_cmake libarchive "$dir" -DBUILD_SHARED_LIBS=ON -DENABLE_TEST=OFF \
+	-DENABLE_TAR=OFF -DENABLE_CPIO=OFF -DENABLE_CAT=OFF -DENABLE_ZLIB=OFF \
+	-DENABLE_BZip2=OFF -DENABLE_LZMA=OFF -DENABLE_LZ4=OFF -DENABLE_ZSTD=OFF \
+	-DENABLE_LIBXML2=OFF -DENABLE_EXPAT=OFF -DENABLE_OPENSSL=OFF \
+	-DENABLE_MBEDTLS=OFF -DENABLE_NETTLE=OFF -DENABLE_CNG=OFF \
+	-DENABLE_LIBB2=OFF -DENABLE_ICONV=OFF -DENABLE_ACL=OFF -DENABLE_XATTR=OFF \
+	-DENABLE_PCREPOSIX=OFF -DENABLE_LZO=OFF -DENABLE_WERROR=OFF
+
+# ---- mixcompose ------------------------------------------------------------
+# The schema tree is generated by a host build of schema_gen.
+echo "== schema_gen (host)"
+cmake -S "$top" -B "$out/host" -DCMAKE_BUILD_TYPE=Release \
+	-DMIXCOMPOSE_TESTS=OFF >/dev/null
+cmake --build "$out/host" --target schema_gen -j "$jobs" >/dev/null
+
+echo "== mixcompose.exe"
+PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig PKG_CONFIG_PATH= \
+	cmake -S "$top" -B "$out/mixcompose" \
+	-DCMAKE_TOOLCHAIN_FILE="$toolchain" -DMIXCOMPOSE_WIN_PREFIX="$prefix" \
+	-DCMAKE_BUILD_TYPE=Release -DMIXCOMPOSE_WERROR=ON \
+	-DMIXCOMPOSE_TESTS=OFF -DMIXCOMPOSE_WINE_TESTS=ON \
+	-DMIXCOMPOSE_SCHEMA_GEN="$out/host/schema_gen" >/dev/null
+cmake --build "$out/mixcompose" -j "$jobs"
+
+# ---- the zip ----------------------------------------------------------------
+version=$(sed -n 's/^project(mixcompose VERSION \([^ ]*\).*/\1/p' "$top/CMakeLists.txt")
+name=mixcompose-$version-windows-x86_64
+stage=$out/zip/$name
+rm -rf "$out/zip" && mkdir -p "$stage"
+cp "$out/mixcompose/mixcompose.exe" "$stage/"
+# The names mixcompose loads (compat_dl_name): libcurl-4.dll, libarchive-13.dll.
+cp "$prefix/bin/libcurl.dll" "$stage/libcurl-4.dll"
+cp "$prefix/bin/libarchive.dll" "$stage/libarchive-13.dll"
+$triple-strip "$stage"/*.exe "$stage"/*.dll
+cp "$top/README.md" "$stage/README.md"
+for f in "$top"/LICENSE*; do [ -e "$f" ] && cp "$f" "$stage/"; done
+rm -f "$out/$name.zip"
+(cd "$out/zip" && zip -qr "$out/$name.zip" "$name")
+echo "$out/$name.zip ($(du -k "$out/$name.zip" | cut -f1) KiB)"
