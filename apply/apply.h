@@ -212,6 +212,14 @@ size_t apply_networks(struct apply_jobs *out,
 		      const struct plan *p,
 		      struct engine *const *engines);
 /*
+ * Refuses a plan that a daemon would refuse halfway: a service on a
+ * Windows daemon that sets a key of compose_keys[] that Windows does not
+ * take (shm_size, ulimits, sysctls...).  The error names the service, the
+ * key (at its file:line:col) and the daemon.  apply_up runs it first; call
+ * it before any job of the plan runs.
+ */
+int apply_check(const struct plan *p, struct diag *err);
+/*
  * Appends the jobs that carry out 'p': networks, volumes, images, then
  * per container (in start order) remove/create/start, the hosts exec of
  * PLAN_HOSTS_EXEC containers, the waits that depends_on conditions need.

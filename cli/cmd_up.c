@@ -248,7 +248,8 @@ static int up_plan(struct plan **out,
 		return CLI_FAIL;
 	cli_images_collect(s, o->pull);
 	cli_plan_desktop_defaults(&po, s->a, s->project, s->reg);
-	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err)) {
+	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err) ||
+	    apply_check(*out, &err)) {
 		cli_error(&err);
 		return CLI_FAIL;
 	}
