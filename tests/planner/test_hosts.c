@@ -591,6 +591,7 @@ Test(planner_hosts, stale_compares_addresses_of_shared_names)
 	cr_assert_str_eq(plan_hosts_stale(a, &ct, "api=10.0.0."),
 			 "api 10.0.0. -> 10.0.0.7");
 	arena_free(a);
+}
 
 /* ---- Merging the block into a hosts file ---------------------------------- */
 
