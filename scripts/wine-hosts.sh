@@ -17,7 +17,7 @@
 # Usage: scripts/wine-hosts.sh [BUILD_DIR]   (default build)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$top/build}
+build=$(cd "${1:-$top/build}" && pwd)
 mc=$build/mixcompose
 . "$top/scripts/wine-env.sh"
 
