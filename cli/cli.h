@@ -8,6 +8,7 @@
 
 #include "apply/apply.h"
 #include "compose/compose.h"
+#include "util/json.h"
 
 /* One subcommand: cmd_<name>(argc, argv) with argv[0] the command name. */
 struct cli_spec;
@@ -620,6 +621,12 @@ int cmd_up(int argc, char **argv);
 /* ---- rm, kill, pause, unpause, port, images, top, ls, create ----------- */
 
 struct engine_top;
+
+/*
+ * Prints 'j' on stdout (compact when 'indent' is 0, as compose's
+ * --format json) with a final newline, then frees it.
+ */
+void cli_json_print(struct json *j, int indent);
 
 /*
  * Appends a table as Go's tabwriter writes it (compose's output): each

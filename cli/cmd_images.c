@@ -9,6 +9,7 @@
 
 #include "engine/engine.h"
 #include "planner/planner.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 struct images_opts {
@@ -210,44 +211,31 @@ static void print_table(const struct image_row *v, size_t n)
 	sbuf_release(&out);
 }
 
-static void json_str(struct sbuf *sb, const char *key, const char *val)
-{
-	sbuf_add_json_str(sb, key);
-	sbuf_addch(sb, ':');
-	sbuf_add_json_str(sb, val);
-	sbuf_addch(sb, ',');
-}
-
 static void print_json(const struct image_row *v, size_t n)
 {
-	struct sbuf sb = SBUF_INIT, repo = SBUF_INIT, tag = SBUF_INIT;
-	struct sbuf pf = SBUF_INIT;
-	bool first = true;
+	struct sbuf repo = SBUF_INIT, tag = SBUF_INIT, pf = SBUF_INIT;
+	struct json *rows = json_array_new();
 
-	sbuf_addch(&sb, '[');
 	for (size_t i = 0; i < n; i++) {
+		struct json *it;
+
 		if (v[i].rc)
 			continue;
 		cli_image_ref_split(&repo, &tag, v[i].ref);
 		sbuf_reset(&pf);
 		platform(&pf, &v[i].info);
-		sbuf_adds(&sb, first ? "{" : ",{");
-		first = false;
-		json_str(&sb, "ID", v[i].info.id);
-		json_str(&sb, "ContainerName", v[i].c->name);
-		json_str(&sb, "Repository", repo.len ? repo.buf : "");
-		json_str(&sb, "Tag", tag.len ? tag.buf : "");
-		json_str(&sb, "Platform", pf.buf);
-		sbuf_addf(&sb, "\"Size\":%lld,", v[i].info.size);
+		it = json_add_object(rows, NULL);
+		json_add_str(it, "ID", v[i].info.id);
+		json_add_str(it, "ContainerName", v[i].c->name);
+		json_add_str(it, "Repository", repo.buf);
+		json_add_str(it, "Tag", tag.buf);
+		json_add_str(it, "Platform", pf.buf);
+		json_add_int(it, "Size", v[i].info.size);
 		if (v[i].info.created[0])
-			json_str(&sb, "Created", v[i].info.created);
-		sbuf_adds(&sb, "\"Daemon\":");
-		sbuf_add_json_str(&sb, v[i].h->name);
-		sbuf_addch(&sb, '}');
+			json_add_str(it, "Created", v[i].info.created);
+		json_add_str(it, "Daemon", v[i].h->name);
 	}
-	sbuf_adds(&sb, "]\n");
-	fputs(sb.buf, stdout);
-	sbuf_release(&sb);
+	cli_json_print(rows, 0);
 	sbuf_release(&repo);
 	sbuf_release(&tag);
 	sbuf_release(&pf);
