@@ -13,6 +13,8 @@
 #include <cjson/cJSON.h>
 
 /* Out of memory is not an error path (util/xalloc.h). */
+#include "util/xalloc.h"
+
 static void die_oom(void)
 {
 	fprintf(stderr, "fatal: out of memory building JSON\n");
@@ -91,6 +93,55 @@ void json_add_num(struct json *parent,
 	add(parent, key, cJSON_CreateRaw(buf));
 }
 
+void json_add_raw(struct json *parent, const char *key, const char *text)
+{
+	add(parent, key, cJSON_CreateRaw(text));
+}
+
+/* One segment's escaped text, without its quotes. */
+static void add_escaped(struct sbuf *out, const char *s, size_t len)
+{
+	char *seg = xstrndup(s, len);
+	cJSON tmp = {.type = cJSON_String, .valuestring = seg};
+	char *txt = cJSON_PrintUnformatted(&tmp);
+
+	if (!txt)
+		die_oom();
+	sbuf_add(out, txt + 1, strlen(txt) - 2);
+	cJSON_free(txt);
+	free(seg);
+}
+
+void json_add_strn(struct json *parent,
+		   const char *key,
+		   const char *s,
+		   size_t len)
+{
+	struct sbuf raw = SBUF_INIT;
+	const char *nul = memchr(s, '\0', len);
+
+	if (!nul) {
+		char *v = xstrndup(s, len);
+
+		json_add_str(parent, key, v);
+		free(v);
+		return;
+	}
+	/* cJSON strings end at a NUL: escape around each one. */
+	sbuf_addch(&raw, '"');
+	while (nul) {
+		add_escaped(&raw, s, (size_t)(nul - s));
+		sbuf_adds(&raw, "\\u0000");
+		len -= (size_t)(nul - s) + 1;
+		s = nul + 1;
+		nul = memchr(s, '\0', len);
+	}
+	add_escaped(&raw, s, len);
+	sbuf_addch(&raw, '"');
+	json_add_raw(parent, key, raw.buf);
+	sbuf_release(&raw);
+}
+
 void json_add_bool(struct json *parent, const char *key, bool val)
 {
 	add(parent, key, cJSON_CreateBool(val));
@@ -101,22 +152,33 @@ void json_add_null(struct json *parent, const char *key)
 	add(parent, key, cJSON_CreateNull());
 }
 
+/*
+ * A scalar's text by cJSON, into the end of 'out' itself: an escaped
+ * string takes at most 6 bytes per byte plus quotes, and cJSON wants 5
+ * bytes of slack.  A raw value is copied as it is.
+ */
 static void scalar(struct sbuf *out, const cJSON *c)
 {
-	char buf[64];
+	size_t need = 64;
 
-	/* Numbers and literals fit a small buffer; strings may not. */
-	if (!cJSON_IsString(c) &&
-	    cJSON_PrintPreallocated((cJSON *)c, buf, sizeof(buf), false)) {
-		sbuf_adds(out, buf);
+	if (cJSON_IsRaw(c)) {
+		sbuf_adds(out, c->valuestring);
 		return;
 	}
-	char *s = cJSON_PrintUnformatted(c);
-
-	if (!s)
+	if (cJSON_IsString(c))
+		need += 6 * strlen(c->valuestring);
+	sbuf_grow(out, need);
+	if (!cJSON_PrintPreallocated((cJSON *)c, out->buf + out->len,
+				     (int)need, false))
 		die_oom();
-	sbuf_adds(out, s);
-	cJSON_free(s);
+	out->len += strlen(out->buf + out->len);
+}
+
+const struct json *json_first(const struct json *j)
+{
+	const cJSON *c = cj(j)->child;
+
+	return c ? wrap((cJSON *)c) : NULL;
 }
 
 static void newline(struct sbuf *out, int spaces)

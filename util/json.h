@@ -2,6 +2,7 @@
 #define UTIL_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "util/sbuf.h"
 
@@ -36,8 +37,18 @@ void json_add_num(struct json *parent,
 		  const char *key,
 		  double val,
 		  int decimals);
+/* 'len' bytes of 's', NULs included (as \u0000). */
+void json_add_strn(struct json *parent,
+		   const char *key,
+		   const char *s,
+		   size_t len);
+/* 'text' as it is: a number already in JSON's form. */
+void json_add_raw(struct json *parent, const char *key, const char *text);
 void json_add_bool(struct json *parent, const char *key, bool val);
 void json_add_null(struct json *parent, const char *key);
+
+/* The first member or item of a container (NULL if it is empty). */
+const struct json *json_first(const struct json *j);
 
 /*
  * Appends 'j' to 'out': compact when 'indent' is 0, else 'indent' spaces

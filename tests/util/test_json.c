@@ -92,3 +92,16 @@ Test(util_json, long_strings_and_utf8_pass_through)
 	cr_assert(strstr(sb.buf, "\"h\xc3\xa9\""));
 	sbuf_release(&sb);
 }
+
+Test(util_json, strn_keeps_nul_and_delete)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct json *a = json_array_new();
+
+	json_add_strn(a, NULL, "a\0b\x7f\"", 5);
+	json_add_strn(a, NULL, "plain", 3);
+	json_write(&sb, a, 0, 0);
+	json_free(a);
+	cr_assert_str_eq(sb.buf, "[\"a\\u0000b\x7f\\\"\",\"pla\"]");
+	sbuf_release(&sb);
+}
