@@ -25,7 +25,6 @@ struct image_row {
 	const struct plan_host_container *c;
 	const char *ref; /* the container's Config.Image */
 	int rc;
-	struct diag err;
 	struct engine_image_info info;
 };
 
@@ -63,13 +62,17 @@ static void image_done(void *ud,
 		       const struct engine_image_info *info,
 		       const struct diag *err)
 {
-	struct image_row *r = ud;
+	struct cli_task *t = ud;
 
-	r->rc = rc;
-	if (rc && err)
-		r->err = *err;
-	else if (!rc)
-		r->info = *info;
+	if (!rc)
+		((struct image_row *)t->ud)->info = *info;
+	cli_task_done(t, rc, err);
+}
+
+static void
+image_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	engine_image_inspect_async(l, e, t->ref, image_done, t);
 }
 
 static int cmp_row(const void *pa, const void *pb)
@@ -111,27 +114,19 @@ static size_t images_rows(struct image_row **out,
 
 static int images_inspect(struct cli_session *s, struct image_row *v, size_t n)
 {
-	struct engine_loop *l = engine_loop_new();
-	int rc = CLI_OK;
+	struct cli_tasks_opts o = {.kind = "Container"};
+	struct cli_task *t = xcalloc(n + 1, sizeof(*t));
+	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		struct engine *e = cli_session_engine(s, v[i].h);
-
-		if (!e) {
-			v[i].rc = DIAG_ETRANSPORT;
-			snprintf(v[i].err.msg, sizeof(v[i].err.msg),
-				 "daemon '%s' is not reachable", v[i].h->name);
-			continue;
-		}
-		engine_image_inspect_async(l, e, v[i].ref, image_done, &v[i]);
-	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
 	for (size_t i = 0; i < n; i++)
-		if (v[i].rc) {
-			cli_error(&v[i].err);
-			rc = CLI_FAIL;
-		}
+		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].c->name,
+					 .detail = v[i].ref,
+					 .start = image_one, .ref = v[i].ref,
+					 .ud = &v[i]};
+	rc = cli_tasks_run(s, t, n, &o);
+	for (size_t i = 0; i < n; i++)
+		v[i].rc = t[i].rc;
+	free(t);
 	return rc;
 }
 
