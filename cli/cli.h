@@ -392,6 +392,19 @@ struct cli_logs_opts {
 	/* For each service's tty flag (raw, unframed logs); may be NULL. */
 	const struct compose_project *project;
 	FILE *out; /* NULL: stdout */
+	/* Services whose logs are left out (up --no-attach). */
+	char *const *skip;
+	size_t n_skip;
+	/*
+	 * Set: each followed container is waited for too; at its exit a line
+	 * "NAME (DAEMON) exited with code N" and on_exit(), which returns
+	 * nonzero to stop following at once (up --abort-on-container-exit).
+	 */
+	int (*on_exit)(void *ud,
+		       const struct plan_host *h,
+		       const struct plan_host_container *c,
+		       int code);
+	void *exit_ud;
 };
 
 /*
