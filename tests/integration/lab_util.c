@@ -601,10 +601,21 @@ int lab_scratch_up(struct lab_scratch *s, const char *name, struct sbuf *out)
 	snprintf(s->url, sizeof(s->url), "unix://%s", s->sock);
 	if (out)
 		sbuf_reset(out);
-	return lab_sh(out, "%s scratch-up %s", LAB_SCRATCH_SCRIPT, s->name) ||
-			       !lab_daemon_up(s->sock)
-		       ? -1
-		       : 0;
+	/*
+	 * A restart right after a kill can lose the race with the old
+	 * daemon's containerd under load (dockerd gives up on it and exits);
+	 * a second start is what an operator would do, and its output is
+	 * kept after the first's.
+	 */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (lab_sh(out, "%s scratch-up %s", LAB_SCRATCH_SCRIPT,
+			   s->name) == 0 &&
+		    lab_daemon_up(s->sock))
+			return 0;
+		if (out)
+			sbuf_adds(out, "(scratch-up failed; trying again)\n");
+	}
+	return -1;
 }
 
 int lab_scratch_kill(const struct lab_scratch *s, const char *sig)
