@@ -4,7 +4,7 @@
  * start and the hosts exec, each start waiting for the conditions its
  * depends_on edges name.  Down plans become waves of removals.
  */
-#include "apply/apply.h"
+#include "apply/apply_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -485,12 +485,47 @@ static enum engine_mount_type mount_type(enum compose_mount_type t)
 	}
 }
 
+/*
+ * Secrets and configs from a file: read-only bind mounts at their targets,
+ * as compose v2's buildContainerSecretMounts and buildContainerConfigMounts
+ * make them (uid, gid and mode do not apply to a bind mount).  Those from
+ * an environment variable or inline content are copied in after create.
+ */
+static size_t file_mounts(struct engine_mount *m,
+			  struct arena *a,
+			  const struct plan *p,
+			  const struct compose_service *s)
+{
+	size_t n = 0;
+
+	for (int config = 0; config < 2; config++) {
+		const struct compose_fileref *refs =
+			config ? s->configs : s->secrets;
+		size_t nr = config ? s->n_configs : s->n_secrets;
+
+		for (size_t i = 0; i < nr; i++) {
+			const struct compose_fileobj *o = compose_fileobj_find(
+				p->project, config, refs[i].source);
+
+			if (!o || !o->file)
+				continue;
+			m[n].type = ENGINE_MOUNT_BIND;
+			m[n].source = o->file;
+			m[n].target =
+				compose_fileref_target(a, &refs[i], config);
+			m[n++].read_only = true;
+		}
+	}
+	return n;
+}
+
 static void spec_mounts(struct engine_container_spec *sp,
 			struct arena *a,
 			const struct plan *p,
 			const struct compose_service *s)
 {
-	struct engine_mount *m = arena_calloc(a, s->n_volumes + 1, sizeof(*m));
+	struct engine_mount *m = arena_calloc(
+		a, s->n_volumes + s->n_secrets + s->n_configs + 1, sizeof(*m));
 	const char **binds = arena_calloc(a, s->n_volumes + 1, sizeof(*binds));
 	size_t nm = 0, nb = 0;
 
@@ -524,6 +559,7 @@ static void spec_mounts(struct engine_container_spec *sp,
 		m[nm].tmpfs_mode = cm->tmpfs_mode > 0 ? cm->tmpfs_mode : 0;
 		nm++;
 	}
+	nm += file_mounts(m + nm, a, p, s);
 	sp->mounts = m;
 	sp->n_mounts = nm;
 	if (nb)
@@ -679,6 +715,7 @@ container_spec(struct build *b, struct engine_job *job, size_t ci)
 	sp->dns_search = strv(&s->dns_search);
 	sp->isolation = s->isolation;
 	spec_endpoints(sp, job, a, p, ct);
+	apply_spec_keys(sp, a, s);
 	return sp;
 }
 
@@ -1158,6 +1195,8 @@ int apply_up(struct apply_jobs *out,
 	struct build b;
 	int rc;
 
+	if ((rc = apply_check(p, err)))
+		return rc;
 	build_init(&b, out, p, engines, o);
 	if (!b.o->networks_made)
 		add_networks(&b);
@@ -1679,7 +1718,7 @@ int apply_late_hosts(struct apply_jobs *out,
 		struct apply_job_info *in;
 		struct diag err = {0};
 
-		if (!has_late(ct) || !engines[ct->daemon])
+		if (!(has_late(ct) || ct->hosts_rewrite) || !engines[ct->daemon])
 			continue;
 		e = filled_entries(out, p, engines, ct, addr, dl);
 		if (plan_hosts_exec_argv(&argv, out->a,

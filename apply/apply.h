@@ -84,6 +84,13 @@ void apply_state_host_init(struct plan_host *h,
 			   const struct engine_daemon *d);
 /* True if the entry was probed, answered, and its OS checks out. */
 bool apply_daemon_usable(const struct engine_daemon *d);
+/*
+ * True when a container start failed, with 'msg', because a daemon crash
+ * left its containerd task (or the task's directory) behind: "task ID:
+ * already exists", "failed to start shim: mkdir ...: file exists".  Every
+ * later start of that container fails the same way; a new one starts.
+ */
+bool apply_start_left_task(const char *msg);
 /* The registry entry a plan_host came from (by name), or NULL. */
 struct engine_daemon *apply_state_daemon(struct engine_registry *reg,
 					 const struct plan_host *h);
@@ -205,6 +212,14 @@ size_t apply_networks(struct apply_jobs *out,
 		      const struct plan *p,
 		      struct engine *const *engines);
 /*
+ * Refuses a plan that a daemon would refuse halfway: a service on a
+ * Windows daemon that sets a key of compose_keys[] that Windows does not
+ * take (shm_size, ulimits, sysctls...).  The error names the service, the
+ * key (at its file:line:col) and the daemon.  apply_up runs it first; call
+ * it before any job of the plan runs.
+ */
+int apply_check(const struct plan *p, struct diag *err);
+/*
  * Appends the jobs that carry out 'p': networks, volumes, images, then
  * per container (in start order) remove/create/start, the hosts exec of
  * PLAN_HOSTS_EXEC containers, the waits that depends_on conditions need.
@@ -282,7 +297,8 @@ int apply_stop(struct apply_jobs *out,
  * After an up: an EXEC job that rewrites the hosts block of every
  * container whose host entries include late ones (peers whose address the
  * planner could not know, e.g. on an external network), with those
- * addresses inspected now.  Problems are warnings in 'dl'.  Returns how
+ * addresses inspected now, and of every kept container whose entries went
+ * stale (hosts_rewrite: a Windows engine's block).  Problems are warnings in 'dl'.  Returns how
  * many jobs it appended.
  */
 int apply_late_hosts(struct apply_jobs *out,

@@ -79,6 +79,10 @@ static void fill_container(struct plan_host_container *c,
 	c->state = adup(a, s->state);
 	c->image = adup(a, s->image);
 	c->oneoff = oneoff && !strcasecmp(oneoff, "true");
+	c->hosts_label = adup(
+		a, kv_find(s->labels, s->n_labels, PLAN_LABEL_HOSTS));
+	if (s->state && !strcmp(s->state, "dead"))
+		c->broken = "dead";
 	c->networks = arena_calloc(a, s->n_networks + 1, sizeof(*c->networks));
 	for (size_t i = 0; i < s->n_networks; i++) {
 		c->networks[i].network = adup(a, s->networks[i].network);
@@ -177,6 +181,38 @@ static void vols_done(void *ud,
 	if (rc)
 		job_fail(j, err);
 	j->vl = vl;
+}
+
+bool apply_start_left_task(const char *msg)
+{
+	return msg && ((strstr(msg, "task ") && strstr(msg, "already exists")) ||
+		       (strstr(msg, "failed to start shim") &&
+			strstr(msg, "file exists")));
+}
+
+/*
+ * A container that never ran and whose last start failed because its
+ * containerd task already exists: the daemon was killed while it started
+ * it, and the task outlived the daemon.  Every later start fails the same
+ * way (the docker CLI and compose v2 too); only a new container gets out,
+ * so the planner is told it is broken.  Only "created" containers are
+ * inspected: there are none in a project that runs.
+ */
+static void mark_broken(struct plan_host *h, struct engine *e)
+{
+	for (size_t i = 0; e && i < h->n_containers; i++) {
+		struct plan_host_container *c = &h->containers[i];
+		struct engine_container_info *ci = NULL;
+		struct diag err = {0};
+
+		if (!c->state || strcmp(c->state, "created") ||
+		    engine_container_inspect(e, c->id, &ci, &err))
+			continue;
+		if (ci->error && apply_start_left_task(ci->error))
+			c->broken = "a daemon crash left its task behind "
+				    "(its start fails: already exists)";
+		engine_container_info_free(ci);
+	}
 }
 
 /* Networks (all of them) and volumes, from the job's lists. */
@@ -343,6 +379,8 @@ int apply_state_collect_ext(struct plan_host **out,
 				h->n_containers = j->h.n_containers;
 				ext[nh] = j->ext;
 				fill_nets_vols(h, j);
+				mark_broken(h, engine_registry_engine(
+						       reg, d, &(struct diag){0}));
 				n_ok++;
 			}
 			nh++;

@@ -18,6 +18,7 @@
 #include "util/xalloc.h"
 
 #define UP_NETWORK_ATTEMPTS 8 /* plans, when another client takes a subnet */
+#define UP_APPLY_ATTEMPTS 4   /* plans, when a container was taken/broken */
 
 static volatile sig_atomic_t up_stop;
 
@@ -40,6 +41,12 @@ struct up_opts {
 	const char *pull; /* --pull: NULL keeps each service's policy */
 	char **services;
 	size_t n_services;
+	/* Attached up: the CI idiom of compose v2. */
+	bool abort_exit;	    /* --abort-on-container-exit */
+	bool abort_failure;	    /* --abort-on-container-failure */
+	const char *exit_code_from; /* --exit-code-from SERVICE */
+	char **attach, **no_attach; /* --attach, --no-attach (repeatable) */
+	size_t n_attach, n_no_attach, attach_alloc, no_attach_alloc;
 };
 
 /*
@@ -75,6 +82,24 @@ static int wait_flag(void *obj, const char *v)
 	return CLI_OK;
 }
 
+static int attach_opt(void *obj, const char *v)
+{
+	struct up_opts *o = obj;
+
+	ALLOC_GROW(o->attach, o->n_attach + 1, o->attach_alloc);
+	o->attach[o->n_attach++] = (char *)v;
+	return CLI_OK;
+}
+
+static int no_attach_opt(void *obj, const char *v)
+{
+	struct up_opts *o = obj;
+
+	ALLOC_GROW(o->no_attach, o->n_no_attach + 1, o->no_attach_alloc);
+	o->no_attach[o->n_no_attach++] = (char *)v;
+	return CLI_OK;
+}
+
 #define O struct up_opts
 #define UP_RECREATE_OPTS                                                       \
 	CLI_FLAG(0, "force-recreate", O, force_recreate,                       \
@@ -93,6 +118,23 @@ static const struct cli_opt up_opts_v[] = {
 	       "wait until every service is running/healthy (implies -d)"),
 	CLI_SECONDS(0, "wait-timeout", O, wait_timeout_s,
 		    "give up waiting after N seconds"),
+	CLI_FLAG(0, "abort-on-container-exit", O, abort_exit,
+		 "stop every container when one stops (attached)"),
+	CLI_FLAG(0, "abort-on-container-failure", O, abort_failure,
+		 "stop every container when one exits with a failure"),
+	{.lname = "exit-code-from", .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, exit_code_from), .arg = "SERVICE",
+	 .complete = CLI_COMPLETE_SERVICE,
+	 .help = "exit with the code of SERVICE's container\n"
+		 "(implies --abort-on-container-exit)"},
+	{.lname = "attach", .kind = CLI_OPT_FN, .fn = attach_opt,
+	 .arg = "SERVICE", .complete = CLI_COMPLETE_SERVICE,
+	 .flags = CLI_OPT_REPEAT,
+	 .help = "show only these services' logs (repeatable)"},
+	{.lname = "no-attach", .kind = CLI_OPT_FN, .fn = no_attach_opt,
+	 .arg = "SERVICE", .complete = CLI_COMPLETE_SERVICE,
+	 .flags = CLI_OPT_REPEAT,
+	 .help = "do not show these services' logs (repeatable)"},
 	CLI_FLAG(0, "no-deps", O, no_deps, "do not start linked services"),
 	UP_RECREATE_OPTS,
 	CLI_FLAG(0, "build", O, build, "build images before starting"),
@@ -164,6 +206,20 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 	}
 	if (o->no_start && o->wait) {
 		cli_errorf("--no-start and --wait are exclusive");
+		return CLI_USAGE;
+	}
+	if (o->exit_code_from)
+		o->abort_exit = true;
+	if (o->abort_exit && o->abort_failure) {
+		cli_errorf("--abort-on-container-exit and "
+			   "--abort-on-container-failure are incompatible");
+		return CLI_USAGE;
+	}
+	/* compose v2's words. */
+	if (o->detach && (o->abort_exit || o->abort_failure || o->n_attach)) {
+		cli_errorf("--detach cannot be combined with "
+			   "--abort-on-container-exit, "
+			   "--abort-on-container-failure or --attach");
 		return CLI_USAGE;
 	}
 	/* Nothing runs, so there are no logs to follow. */
@@ -247,7 +303,8 @@ static int up_plan(struct plan **out,
 		return CLI_FAIL;
 	cli_images_collect(s, o->pull);
 	cli_plan_desktop_defaults(&po, s->a, s->project, s->reg);
-	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err)) {
+	if (plan_build(out, s->project, s->hosts, s->n_hosts, &po, &err) ||
+	    apply_check(*out, &err)) {
 		cli_error(&err);
 		return CLI_FAIL;
 	}
@@ -290,8 +347,16 @@ int cli_jobs_run(struct apply_jobs *jobs,
 	engine_loop_free(l);
 	cli_progress_free(pr);
 	if (rc == DIAG_EINTR) {
-		cli_errorf("interrupted: the jobs in flight finished, nothing "
-			   "else was started");
+		size_t done = 0, left = 0;
+
+		for (size_t i = 0; i < jobs->n; i++) {
+			done += jobs->v[i].state == ENGINE_JOB_DONE;
+			left += jobs->v[i].state != ENGINE_JOB_DONE;
+		}
+		cli_errorf("interrupted: %zu step(s) done, the ones in flight "
+			   "finished, %zu not run; what was made stays on its "
+			   "daemon: `up` again converges, `down` removes it",
+			   done, left);
 		return cli_signal_status();
 	}
 	if (rc == DIAG_EUSAGE)
@@ -445,10 +510,47 @@ static int up_networks(struct plan **p,
 	}
 }
 
+/*
+ * Failures that a new look at the daemons settles, and only those: a
+ * container whose start failed because a daemon crash left its task
+ * behind ("task ...: already exists"; the state reader then marks it
+ * broken and the plan recreates it), a container name that another
+ * client took meanwhile ("is already in use": a concurrent up of the same
+ * project made the same container; the plan then keeps or starts it), and
+ * a start that timed out (start_timed_out).
+ */
+/*
+ * A start that got no answer in time: a daemon that just came back after
+ * a crash can take longer than the request limit for each of many starts
+ * at once.  The start goes on there; a new look finds it running.
+ */
+static bool start_timed_out(const char *m)
+{
+	return strstr(m, "/start: ") && strstr(m, "no complete answer within");
+}
+
+static bool apply_again(const struct apply_jobs *jobs)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < jobs->n; i++) {
+		const char *m = jobs->v[i].err.msg;
+
+		if (jobs->v[i].state != ENGINE_JOB_FAILED)
+			continue;
+		if (!strstr(m, "is already in use") &&
+		    !apply_start_left_task(m) && !start_timed_out(m))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
 static int up_apply(struct cli_session *s,
 		    const struct plan *p,
 		    const struct up_opts *o,
-		    volatile sig_atomic_t *stop)
+		    volatile sig_atomic_t *stop,
+		    bool *again)
 {
 	struct apply_up_opts ao = {.timeout_s = o->timeout_s,
 				   .wait = o->wait,
@@ -468,11 +570,102 @@ static int up_apply(struct cli_session *s,
 	} else {
 		rc = cli_jobs_run(&jobs, o->progress, stop);
 	}
+	*again = rc == CLI_FAIL && apply_again(&jobs);
 	if (!rc && !o->no_start)
 		rc = up_late_hosts(p, engines, o, stop);
 	apply_jobs_release(&jobs);
 	free(engines);
 	return rc;
+}
+
+/*
+ * The containers, and again from a new plan while what failed is only
+ * what a new look settles (apply_again), up to UP_APPLY_ATTEMPTS times.
+ */
+static int up_converge(struct plan **p,
+		       struct cli_session *s,
+		       const struct up_opts *o,
+		       volatile sig_atomic_t *stop)
+{
+	for (int attempt = 1;; attempt++) {
+		bool again = false;
+		int rc = up_apply(s, *p, o, stop, &again);
+
+		if (!again || attempt >= UP_APPLY_ATTEMPTS || *stop)
+			return rc;
+		fprintf(stderr,
+			"warning: a container was taken by another client, "
+			"left broken by a daemon crash or slow to start; "
+			"planning again (attempt %d of %d)\n",
+			attempt + 1, UP_APPLY_ATTEMPTS);
+		backoff(attempt);
+		plan_free(*p);
+		*p = NULL;
+		if ((rc = up_replan(p, s, o)) || (rc = up_networks(p, s, o, stop)))
+			return rc;
+	}
+}
+
+/*
+ * The CI idiom (compose v2's cascade stop): which exit stops everything,
+ * and whose exit code `up` returns: --exit-code-from's service, else the
+ * first container that stopped.
+ */
+struct up_exits {
+	const struct up_opts *o;
+	bool aborting;
+	const char *from;
+	bool have_code;
+	int code;
+};
+
+static int up_on_exit(void *ud,
+		      const struct plan_host *h,
+		      const struct plan_host_container *c,
+		      int code)
+{
+	struct up_exits *x = ud;
+
+	(void)h;
+	if (!x->aborting &&
+	    (x->o->abort_exit || (x->o->abort_failure && code))) {
+		x->aborting = true;
+		if (!x->from)
+			x->from = c->service;
+		fprintf(stderr, "Aborting on container exit...\n");
+	}
+	if (x->from && c->service && !strcmp(x->from, c->service) &&
+	    !x->have_code) {
+		x->have_code = true;
+		x->code = code;
+	}
+	return x->aborting;
+}
+
+/* The exit code of 'service's container, once it stopped (stopped now). */
+static void up_exit_code(struct up_exits *x,
+			 const struct plan_host *hosts,
+			 size_t n,
+			 struct engine *const *engines)
+{
+	for (size_t h = 0; !x->have_code && h < n; h++)
+		for (size_t c = 0; engines[h] && c < hosts[h].n_containers;
+		     c++) {
+			const struct plan_host_container *pc =
+				&hosts[h].containers[c];
+			struct diag err = {0};
+
+			if (pc->oneoff || !pc->service ||
+			    strcmp(pc->service, x->from))
+				continue;
+			if (engine_container_wait(engines[h], pc->id, NULL,
+						  &x->code, &err)) {
+				cli_error(&err);
+				continue;
+			}
+			x->have_code = true;
+			break;
+		}
 }
 
 /* Attached: the merged logs until Ctrl-C, then the project stops. */
@@ -483,11 +676,19 @@ static int up_attached(struct cli_session *s,
 	struct plan_host *hosts = NULL;
 	size_t n = 0;
 	struct diag_list dl = DIAG_LIST_INIT;
-	struct cli_logs_opts lo = {.follow = true,
-				   .color = cli_color(stdout),
-				   .services = o->services,
-				   .n_services = o->n_services,
-				   .project = s->project};
+	struct up_exits x = {.o = o, .from = o->exit_code_from};
+	bool cascade = o->abort_exit || o->abort_failure || o->exit_code_from;
+	struct cli_logs_opts lo = {
+		.follow = true,
+		.color = cli_color(stdout),
+		.services = o->n_attach ? o->attach : o->services,
+		.n_services = o->n_attach ? o->n_attach : o->n_services,
+		.skip = o->no_attach,
+		.n_skip = o->n_no_attach,
+		.project = s->project,
+		.on_exit = cascade ? up_on_exit : NULL,
+		.exit_ud = &x,
+	};
 	struct engine **engines;
 	struct apply_jobs jobs;
 	int rc;
@@ -499,7 +700,8 @@ static int up_attached(struct cli_session *s,
 	fprintf(stderr, "Attaching to the logs; press Ctrl+C to stop\n");
 	cli_logs_follow(s->reg, hosts, n, &lo, stop);
 	*stop = 0;
-	fprintf(stderr, "Gracefully stopping...\n");
+	if (!x.aborting)
+		fprintf(stderr, "Gracefully stopping...\n");
 	/* Re-read: containers may have exited on their own meanwhile. */
 	apply_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
 			    &dl);
@@ -510,8 +712,24 @@ static int up_attached(struct cli_session *s,
 		   o->timeout_s);
 	rc = cli_jobs_run(&jobs, o->progress, stop);
 	apply_jobs_release(&jobs);
+	if (!rc && x.from)
+		up_exit_code(&x, hosts, n, engines);
 	free(engines);
-	return rc;
+	return rc || !x.have_code ? rc : x.code;
+}
+
+/* --exit-code-from, --attach and --no-attach name services of the file. */
+static int up_check_names(const struct cli_session *s, const struct up_opts *o)
+{
+	if (o->exit_code_from &&
+	    !compose_service_find(s->project, o->exit_code_from)) {
+		cli_errorf("no such service: %s", o->exit_code_from);
+		return CLI_FAIL;
+	}
+	if (cli_session_check_services(s, o->attach, o->n_attach) ||
+	    cli_session_check_services(s, o->no_attach, o->n_no_attach))
+		return CLI_FAIL;
+	return CLI_OK;
 }
 
 int cmd_up(int argc, char **argv)
@@ -529,6 +747,8 @@ int cmd_up(int argc, char **argv)
 	rc = cli_session_open(&s,
 			      CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
 	if (!rc)
+		rc = up_check_names(&s, &o);
+	if (!rc)
 		rc = up_plan(&p, &s, &o, true);
 	if (!rc) {
 		const char **ids = NULL;
@@ -545,9 +765,11 @@ int cmd_up(int argc, char **argv)
 	if (!rc)
 		rc = up_networks(&p, &s, &o, stop);
 	if (!rc)
-		rc = up_apply(&s, p, &o, stop);
+		rc = up_converge(&p, &s, &o, stop);
 	if (!rc && !o.detach)
 		rc = up_attached(&s, &o, stop);
+	free(o.attach);
+	free(o.no_attach);
 	plan_free(p);
 	cli_session_close(&s);
 	return rc;

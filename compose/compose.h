@@ -411,6 +411,86 @@ struct compose_build {
 	const char *image;
 };
 
+/*
+ * ---- Keys said once (compose/keys.c) --------------------------------------
+ * The service keys that map one to one to a field of the container create
+ * body are described in one table, compose_keys[]: the key's path in the
+ * service, how its value is read, the Engine API field it becomes (what
+ * apply/ writes; compose/ itself never sends it) and the daemon OSes that
+ * take it.  normalize reads each into compose_service.keys[i], `config`
+ * prints it, the planner hashes it and apply/ puts it in the body, all
+ * from this table.
+ */
+enum compose_key_kind {
+	COMPOSE_KEY_STR,     /* a string */
+	COMPOSE_KEY_INT,     /* an integer */
+	COMPOSE_KEY_BYTES,   /* a size, "512m" or 536870912 (-1: unlimited) */
+	COMPOSE_KEY_NANO,    /* a decimal, e.g. cpus 0.5, in billionths */
+	COMPOSE_KEY_BOOL,    /* true or false */
+	COMPOSE_KEY_STRV,    /* a string or a list of strings */
+	COMPOSE_KEY_MAP,     /* a map, or a list of "K=V" */
+	COMPOSE_KEY_TMPFS,   /* a string or list of "PATH[:OPTIONS]" */
+	COMPOSE_KEY_ULIMITS, /* NAME: N or NAME: {soft: N, hard: N} */
+};
+
+enum {
+	COMPOSE_OS_LINUX = 1,
+	COMPOSE_OS_WINDOWS = 2,
+};
+
+struct compose_key {
+	const char *path; /* "shm_size", "deploy.resources.limits.memory" */
+	enum compose_key_kind kind;
+	const char *api; /* the create body's field, "HostConfig.ShmSize" */
+	unsigned os;	 /* COMPOSE_OS_* of the daemons that act on it */
+};
+
+extern const struct compose_key compose_keys[];
+extern const size_t compose_n_keys;
+
+struct compose_ulimit {
+	const char *name;
+	long long soft, hard;
+};
+
+/* One key's value in a service; 'set' false: not in the file. */
+struct compose_keyval {
+	bool set;
+	struct diag_loc loc;
+	long long i;	       /* INT, BYTES, NANO, BOOL */
+	const char *s;	       /* STR */
+	struct compose_strv v; /* STRV, TMPFS */
+	struct compose_kv *kv; /* MAP */
+	size_t n_kv;
+	struct compose_ulimit *ul; /* ULIMITS, sorted by name */
+	size_t n_ul;
+};
+
+/* The index of 'path' in compose_keys[], or -1. */
+long compose_key_find(const char *path);
+
+/* A top-level secret or config (compose_project.secrets, .configs). */
+struct compose_fileobj {
+	const char *key;
+	const char *name;	 /* name:, else "<project>_<key>" */
+	const char *file;	 /* absolute, or NULL */
+	const char *environment; /* the variable's name, or NULL */
+	const char *content;	 /* configs: inline content, or NULL */
+	bool external;
+	bool driver; /* driver or template_driver: Swarm only */
+	struct diag_loc loc;
+};
+
+/* A service's entry under secrets: or configs: (short or long form). */
+struct compose_fileref {
+	const char *source;
+	const char *target; /* as written; NULL: the default */
+	const char *uid;
+	const char *gid;
+	int mode; /* -1 unset */
+	struct diag_loc loc;
+};
+
 struct compose_service {
 	const char *name;
 	struct diag_loc loc;
@@ -460,7 +540,12 @@ struct compose_service {
 	long long stop_grace_period_ns; /* -1 unset */
 	const char *restart;
 	const char *isolation;
-	const char *mem_limit; /* as written */
+	/* compose_keys[i]'s value for each i < compose_n_keys. */
+	struct compose_keyval *keys;
+	struct compose_fileref *secrets;
+	size_t n_secrets;
+	struct compose_fileref *configs;
+	size_t n_configs;
 	int init;	       /* -1 unset, 0, 1 */
 	bool tty;
 	bool stdin_open;
@@ -546,6 +631,10 @@ struct compose_project {
 	size_t n_networks;
 	struct compose_volume *volumes;
 	size_t n_volumes;
+	struct compose_fileobj *secrets; /* in file order */
+	size_t n_secrets;
+	struct compose_fileobj *configs;
+	size_t n_configs;
 	struct compose_mix mix;
 
 	/*
@@ -580,6 +669,19 @@ void compose_project_free(struct compose_project *p);
 
 const struct compose_service *
 compose_service_find(const struct compose_project *p, const char *name);
+/* The top-level secret ('config' false) or config named 'key', or NULL. */
+const struct compose_fileobj *compose_fileobj_find(
+	const struct compose_project *p, bool config, const char *key);
+/*
+ * Where a service's secret or config goes in the container, as compose v2
+ * puts it: the target if absolute, else under /run/secrets/ (secrets) or
+ * / (configs), the source's name when there is no target.  In 'a' unless
+ * it is the target as written.
+ */
+const char *compose_fileref_target(struct arena *a,
+				   const struct compose_fileref *r,
+				   bool config);
+
 const struct compose_network *
 compose_network_find(const struct compose_project *p, const char *key);
 

@@ -272,14 +272,14 @@ const char *compose_path_expand_home(struct arena *a,
 
 long long compose_bytes_parse(const char *s)
 {
-	static const char units[] = "kmg";
+	static const char units[] = "kmgtp";
 	const char *u;
 	char *end;
 	long long v = strtoll(s, &end, 10);
 
 	if (end == s || v < 0)
 		return -1;
-	if (!*end)
+	if (!*end || ((*end == 'b' || *end == 'B') && !end[1]))
 		return v;
 	u = strchr(units, tolower((unsigned char)*end));
 	if (!u || (end[1] && (tolower((unsigned char)end[1]) != 'b' || end[2])))

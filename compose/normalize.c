@@ -94,6 +94,8 @@ static void service_one(struct norm *n,
 		return;
 	}
 	norm_service_main(n, s, svc);
+	norm_service_keys(n, s, svc);
+	norm_service_files(n, s, svc);
 	norm_service_env(n, s, svc);
 	norm_service_ports(n, s, MAP_GET(svc, "ports"));
 	norm_service_volumes(n, s, MAP_GET(svc, "volumes"));
@@ -243,9 +245,11 @@ int compose_project_normalize(struct compose_project *p, struct diag_list *dl)
 	size_t errors = dl->errors;
 
 	p->n_services = p->n_disabled = p->n_networks = p->n_volumes = 0;
+	p->n_secrets = p->n_configs = 0;
 	memset(&p->mix, 0, sizeof(p->mix));
 	norm_mix(&n, p->doc);
 	norm_volumes(&n, p->doc);
+	norm_files(&n, p->doc);
 	if (p->n_volumes)
 		qsort(p->volumes, p->n_volumes, sizeof(*p->volumes),
 		      cmp_volume);

@@ -73,6 +73,15 @@ void norm_service_volumes(struct norm *n,
 void norm_service_main(struct norm *n,
 		       struct compose_service *s,
 		       const struct compose_node *svc);
+/* compose_keys[] into s->keys (compose/keys.c). */
+void norm_service_keys(struct norm *n,
+		       struct compose_service *s,
+		       const struct compose_node *svc);
+/* Top-level secrets and configs, then a service's references to them. */
+void norm_files(struct norm *n, const struct compose_node *doc);
+void norm_service_files(struct norm *n,
+			struct compose_service *s,
+			const struct compose_node *svc);
 void norm_service_links(struct norm *n,
 			struct compose_service *s,
 			const struct compose_node *svc);

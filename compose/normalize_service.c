@@ -367,7 +367,6 @@ static void norm_strings(struct compose_service *s,
 	s->stop_signal = norm_key_str(svc, "stop_signal");
 	s->restart = norm_key_str(svc, "restart");
 	s->isolation = norm_key_str(svc, "isolation");
-	s->mem_limit = norm_key_str(svc, "mem_limit");
 	s->network_mode = norm_key_str(svc, "network_mode");
 	s->daemon = norm_key_str(mix, "daemon");
 }

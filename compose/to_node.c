@@ -8,6 +8,7 @@
  */
 #include "compose/load_int.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -476,13 +477,6 @@ static struct compose_node *volumes_node(struct tn *t,
 /* ---- The service, key by key ------------------------------------------ */
 
 /* UnitBytes print as a byte count. */
-static const char *bytes_text(struct arena *a, const char *s)
-{
-	long long v = compose_bytes_parse(s);
-
-	return v < 0 ? s : arena_sprintf(a, "%lld", v);
-}
-
 typedef void (*typed_fn)(struct tn *t,
 			 struct compose_node *m,
 			 const struct compose_service *s,
@@ -564,13 +558,38 @@ static void f_init(struct tn *t,
 		put(t, m, k, const_plain(t, s->init ? "true" : "false"));
 }
 
-static void f_mem(struct tn *t,
-		  struct compose_node *m,
-		  const struct compose_service *s,
-		  const char *k)
+static void put_plainf(struct tn *t,
+		       struct compose_node *m,
+		       const char *k,
+		       const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+
+/* A service's secrets or configs, each in the long form. */
+static void f_files(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *k)
 {
-	if (s->mem_limit)
-		put_str(t, m, k, bytes_text(t->a, s->mem_limit));
+	bool config = !strcmp(k, "configs");
+	const struct compose_fileref *r = config ? s->configs : s->secrets;
+	size_t n = config ? s->n_configs : s->n_secrets;
+	struct compose_node *seq;
+
+	if (!n)
+		return;
+	seq = compose_node_seq(t->a, &no_loc);
+	for (size_t i = 0; i < n; i++) {
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+
+		put_str(t, o, "source", r[i].source);
+		put_str(t, o, "target", r[i].target);
+		put_str(t, o, "uid", r[i].uid);
+		put_str(t, o, "gid", r[i].gid);
+		if (r[i].mode >= 0)
+			put_plainf(t, o, "mode", "%d", r[i].mode);
+		compose_seq_push(t->a, seq, o);
+	}
+	put(t, m, k, seq);
 }
 
 static void f_networks(struct tn *t,
@@ -625,7 +644,7 @@ static void f_volumes(struct tn *t,
 		put(t, m, k, volumes_node(t, s));
 }
 
-enum key_kind { K_RAW, K_STR, K_STRV, K_TRUE, K_FN };
+enum key_kind { K_RAW, K_STR, K_STRV, K_TRUE, K_FN, K_KEY };
 
 struct svc_key {
 	const char *key;
@@ -650,6 +669,11 @@ struct svc_key {
 	{                                                                      \
 		k, K_TRUE, offsetof(struct compose_service, f), NULL           \
 	}
+/* A key of compose_keys[] (compose/keys.c): printed from the model. */
+#define KEY(k)                                                                 \
+	{                                                                      \
+		k, K_KEY, 0, NULL                                              \
+	}
 #define FN(k, f)                                                               \
 	{                                                                      \
 		k, K_FN, 0, f                                                  \
@@ -668,27 +692,27 @@ static const struct svc_key svc_keys[] = {
 	RAW("blkio_config"),
 	STRV("cap_add", cap_add),
 	STRV("cap_drop", cap_drop),
-	RAW("cgroup_parent"),
-	RAW("cgroup"),
-	RAW("cpu_count"),
-	RAW("cpu_percent"),
-	RAW("cpu_period"),
-	RAW("cpu_quota"),
-	RAW("cpu_rt_period"),
-	RAW("cpu_rt_runtime"),
-	RAW("cpus"),
-	RAW("cpuset"),
-	RAW("cpu_shares"),
+	KEY("cgroup_parent"),
+	KEY("cgroup"),
+	KEY("cpu_count"),
+	KEY("cpu_percent"),
+	KEY("cpu_period"),
+	KEY("cpu_quota"),
+	KEY("cpu_rt_period"),
+	KEY("cpu_rt_runtime"),
+	KEY("cpus"),
+	KEY("cpuset"),
+	KEY("cpu_shares"),
 	FN("command", f_cmd),
-	RAW("configs"),
+	FN("configs", f_files),
 	STR("container_name", container_name),
 	RAW("credential_spec"),
 	FN("depends_on", f_depends),
 	RAW("deploy"),
-	RAW("device_cgroup_rules"),
+	KEY("device_cgroup_rules"),
 	RAW("devices"),
 	STRV("dns", dns),
-	RAW("dns_opt"),
+	KEY("dns_opt"),
 	STRV("dns_search", dns_search),
 	RAW("dockerfile"),
 	STR("domainname", domainname),
@@ -698,55 +722,55 @@ static const struct svc_key svc_keys[] = {
 	STRV("expose", expose),
 	RAW("external_links"),
 	FN("extra_hosts", f_hosts),
-	RAW("group_add"),
+	KEY("group_add"),
 	RAW("gpus"),
 	STR("hostname", hostname),
 	FN("healthcheck", f_health),
 	STR("image", image),
 	FN("init", f_init),
-	RAW("ipc"),
+	KEY("ipc"),
 	STR("isolation", isolation),
 	FN("labels", f_labels),
 	STRV("links", links),
 	RAW("logging"),
 	RAW("log_driver"),
 	RAW("log_opt"),
-	FN("mem_limit", f_mem),
-	RAW("mem_reservation"),
-	RAW("memswap_limit"),
-	RAW("mem_swappiness"),
+	KEY("mem_limit"),
+	KEY("mem_reservation"),
+	KEY("memswap_limit"),
+	KEY("mem_swappiness"),
 	RAW("mac_address"),
 	RAW("models"),
 	RAW("net"),
 	STR("network_mode", network_mode),
 	FN("networks", f_networks),
-	RAW("oom_kill_disable"),
-	RAW("oom_score_adj"),
-	RAW("pid"),
-	RAW("pids_limit"),
+	KEY("oom_kill_disable"),
+	KEY("oom_score_adj"),
+	KEY("pid"),
+	KEY("pids_limit"),
 	FN("platform", f_platform),
 	FN("ports", f_ports),
 	TRUE_("privileged", privileged),
 	STR("pull_policy", pull_policy),
 	TRUE_("read_only", read_only),
 	STR("restart", restart),
-	RAW("runtime"),
+	KEY("runtime"),
 	FN("scale", f_scale),
-	RAW("secrets"),
-	RAW("security_opt"),
-	RAW("shm_size"),
+	FN("secrets", f_files),
+	KEY("security_opt"),
+	KEY("shm_size"),
 	TRUE_("stdin_open", stdin_open),
 	FN("stop_grace_period", f_grace),
 	STR("stop_signal", stop_signal),
-	RAW("storage_opt"),
-	RAW("sysctls"),
-	RAW("tmpfs"),
+	KEY("storage_opt"),
+	KEY("sysctls"),
+	KEY("tmpfs"),
 	TRUE_("tty", tty),
-	RAW("ulimits"),
+	KEY("ulimits"),
 	RAW("use_api_socket"),
 	STR("user", user),
-	RAW("userns_mode"),
-	RAW("uts"),
+	KEY("userns_mode"),
+	KEY("uts"),
 	RAW("volume_driver"),
 	FN("volumes", f_volumes),
 	STRV("volumes_from", volumes_from),
@@ -754,6 +778,90 @@ static const struct svc_key svc_keys[] = {
 	RAW("post_start"),
 	RAW("pre_stop"),
 };
+
+static void put_plainf(struct tn *t,
+		       struct compose_node *m,
+		       const char *k,
+		       const char *fmt,
+		       ...)
+{
+	char buf[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put(t, m, k, plain_node(t, buf));
+}
+
+/* ulimits as compose-go prints them: NAME: N, or NAME: {soft, hard}. */
+static struct compose_node *ulimits_node(struct tn *t,
+					 const struct compose_keyval *kv)
+{
+	struct compose_node *m = compose_node_map(t->a, &no_loc);
+
+	for (size_t i = 0; i < kv->n_ul; i++) {
+		const struct compose_ulimit *u = &kv->ul[i];
+		struct compose_node *o;
+		char buf[32];
+
+		if (u->soft == u->hard) {
+			snprintf(buf, sizeof(buf), "%lld", u->soft);
+			put_dyn(t, m, u->name, plain_node(t, buf));
+			continue;
+		}
+		o = compose_node_map(t->a, &no_loc);
+		put_plainf(t, o, "soft", "%lld", u->soft);
+		put_plainf(t, o, "hard", "%lld", u->hard);
+		put_dyn(t, m, u->name, o);
+	}
+	return m;
+}
+
+/*
+ * A key of compose_keys[] from the model, shaped as compose v2 prints it:
+ * sizes in bytes (as strings, compose-go's UnitBytes), sysctls and other
+ * maps as maps, cpus as a number.
+ */
+static void put_key(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *key)
+{
+	long i = compose_key_find(key);
+	const struct compose_keyval *kv =
+		i >= 0 && s->keys ? &s->keys[i] : NULL;
+
+	if (!kv || !kv->set)
+		return;
+	switch (compose_keys[i].kind) {
+	case COMPOSE_KEY_STR:
+		put_str(t, m, key, kv->s);
+		break;
+	case COMPOSE_KEY_INT:
+		put_plainf(t, m, key, "%lld", kv->i);
+		break;
+	case COMPOSE_KEY_BYTES:
+		put_str(t, m, key, arena_sprintf(t->a, "%lld", kv->i));
+		break;
+	case COMPOSE_KEY_NANO:
+		put_plainf(t, m, key, "%g", (double)kv->i / 1e9);
+		break;
+	case COMPOSE_KEY_BOOL:
+		put(t, m, key, const_plain(t, kv->i ? "true" : "false"));
+		break;
+	case COMPOSE_KEY_STRV:
+	case COMPOSE_KEY_TMPFS:
+		put_strv(t, m, key, &kv->v);
+		break;
+	case COMPOSE_KEY_MAP:
+		put(t, m, key, kv_node(t, kv->kv, kv->n_kv));
+		break;
+	case COMPOSE_KEY_ULIMITS:
+		put(t, m, key, ulimits_node(t, kv));
+		break;
+	}
+}
 
 static void put_typed(struct tn *t,
 		      struct compose_node *m,
@@ -775,6 +883,9 @@ static void put_typed(struct tn *t,
 		break;
 	case K_FN:
 		k->fn(t, m, s, k->key);
+		break;
+	case K_KEY:
+		put_key(t, m, s, k->key);
 		break;
 	case K_RAW:
 		break;
@@ -887,6 +998,31 @@ static struct compose_node *volume_node(struct tn *t,
 	return m;
 }
 
+/* A top-level secret or config in compose v2's long form. */
+static void put_fileobjs(struct tn *t,
+			 struct compose_node *root,
+			 const char *k,
+			 const struct compose_fileobj *v,
+			 size_t n)
+{
+	struct compose_node *m;
+
+	if (!n)
+		return;
+	m = compose_node_map(t->a, &no_loc);
+	for (size_t i = 0; i < n; i++) {
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+
+		put_str(t, o, "name", v[i].name);
+		put_str(t, o, "file", v[i].file);
+		put_str(t, o, "environment", v[i].environment);
+		put_str(t, o, "content", v[i].content);
+		put_true(t, o, "external", v[i].external);
+		put_dyn(t, m, v[i].key, o);
+	}
+	put(t, root, k, m);
+}
+
 static void tn_init(struct tn *t, struct arena *a, bool json)
 {
 	memset(t, 0, sizeof(*t));
@@ -906,7 +1042,7 @@ static void tn_release(struct tn *t)
 static struct compose_node *tail_node(struct tn *t,
 				      const struct compose_project *p)
 {
-	static const char *const extra[] = {"secrets", "configs", "models"};
+	static const char *const extra[] = {"models"};
 	struct compose_node *root = compose_node_map(t->a, &no_loc);
 
 	if (p->n_networks) {
@@ -925,6 +1061,8 @@ static struct compose_node *tail_node(struct tn *t,
 				volume_node(t, p, &p->volumes[i]));
 		put(t, root, "volumes", m);
 	}
+	put_fileobjs(t, root, "secrets", p->secrets, p->n_secrets);
+	put_fileobjs(t, root, "configs", p->configs, p->n_configs);
 	for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
 		struct compose_node *v = compose_map_get(p->doc, extra[i]);
 

@@ -158,6 +158,83 @@ static cJSON *endpoint_json(const struct engine_endpoint *ep)
 	return o;
 }
 
+/* The object at dotted 'path' (all of it but its last part), made. */
+static cJSON *field_parent(cJSON *body, const char *path, const char **last)
+{
+	const char *dot;
+
+	while ((dot = strchr(path, '.'))) {
+		char part[64];
+		cJSON *o;
+
+		snprintf(part, sizeof(part), "%.*s", (int)(dot - path), path);
+		o = cJSON_GetObjectItemCaseSensitive(body, part);
+		if (!cJSON_IsObject(o)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(body, part);
+			o = cJSON_AddObjectToObject(body, part);
+		}
+		body = o;
+		path = dot + 1;
+	}
+	*last = path;
+	return body;
+}
+
+static cJSON *ulimits_json(const struct engine_field *f)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < f->n_ul; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "Name", f->ul[i].name);
+		cJSON_AddNumberToObject(o, "Soft", (double)f->ul[i].soft);
+		cJSON_AddNumberToObject(o, "Hard", (double)f->ul[i].hard);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *field_json(const struct engine_field *f)
+{
+	cJSON *o;
+
+	switch (f->kind) {
+	case ENGINE_FIELD_INT:
+		return cJSON_CreateNumber((double)f->i);
+	case ENGINE_FIELD_STR:
+		return cJSON_CreateString(f->s ? f->s : "");
+	case ENGINE_FIELD_BOOL:
+		return cJSON_CreateBool(f->i != 0);
+	case ENGINE_FIELD_STRV:
+		o = cJSON_CreateArray();
+		for (size_t i = 0; i < f->v.n; i++)
+			cJSON_AddItemToArray(o, cJSON_CreateString(f->v.v[i]));
+		return o;
+	case ENGINE_FIELD_MAP:
+		o = cJSON_CreateObject();
+		for (size_t i = 0; i < f->n_kv; i++)
+			cJSON_AddStringToObject(o, f->kv[i].key,
+						f->kv[i].value ? f->kv[i].value
+							       : "");
+		return o;
+	case ENGINE_FIELD_ULIMITS:
+		return ulimits_json(f);
+	}
+	return cJSON_CreateNull();
+}
+
+static void add_fields(cJSON *body, const struct engine_container_spec *s)
+{
+	for (size_t i = 0; i < s->n_fields; i++) {
+		const char *last;
+		cJSON *parent = field_parent(body, s->fields[i].path, &last);
+
+		cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
+		cJSON_AddItemToObject(parent, last, field_json(&s->fields[i]));
+	}
+}
+
 static cJSON *container_body(const struct engine_container_spec *s)
 {
 	cJSON *body = cJSON_CreateObject();
@@ -193,6 +270,7 @@ static cJSON *container_body(const struct engine_container_spec *s)
 			cJSON_AddItemToObject(eps, s->endpoints[i].network,
 					      endpoint_json(&s->endpoints[i]));
 	}
+	add_fields(body, s);
 	return body;
 }
 
@@ -461,6 +539,7 @@ static struct engine_container_info *parse_inspect(const cJSON *j)
 	ci->status = ej_astr(a, state, "Status");
 	ci->running = ej_bool(state, "Running");
 	ci->exit_code = (int)ej_int(state, "ExitCode", 0);
+	ci->error = ej_astr(a, state, "Error");
 	ci->pid = (int)ej_int(state, "Pid", 0);
 	ci->health = health ? arena_strdup(a, health) : NULL;
 	ci->os = ej_astr(a, j, "Platform");

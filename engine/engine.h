@@ -286,6 +286,37 @@ struct engine_endpoint {
 };
 
 /* POST /containers/create body. */
+/*
+ * One more field of the create body, at a dotted path from the body's root
+ * ("HostConfig.ShmSize", "HostConfig.LogConfig.Type"): objects on the way
+ * are made, and a field already there is replaced (a later one wins).
+ */
+enum engine_field_kind {
+	ENGINE_FIELD_INT,
+	ENGINE_FIELD_STR,
+	ENGINE_FIELD_BOOL,
+	ENGINE_FIELD_STRV,    /* an array of strings */
+	ENGINE_FIELD_MAP,     /* an object of strings */
+	ENGINE_FIELD_ULIMITS, /* [{"Name", "Soft", "Hard"}] */
+};
+
+struct engine_ulimit {
+	const char *name;
+	long long soft, hard;
+};
+
+struct engine_field {
+	const char *path;
+	enum engine_field_kind kind;
+	long long i;		    /* INT, BOOL */
+	const char *s;		    /* STR */
+	struct engine_strv v;	    /* STRV */
+	const struct engine_kv *kv; /* MAP */
+	size_t n_kv;
+	const struct engine_ulimit *ul; /* ULIMITS */
+	size_t n_ul;
+};
+
 struct engine_container_spec {
 	const char *image;
 	struct engine_strv cmd;	       /* v NULL: image default */
@@ -333,6 +364,10 @@ struct engine_container_spec {
 	 */
 	const struct engine_endpoint *endpoints;
 	size_t n_endpoints;
+
+	/* Fields written last, in order (see struct engine_field). */
+	const struct engine_field *fields;
+	size_t n_fields;
 };
 
 /*
@@ -366,6 +401,8 @@ struct engine_container_info {
 	const char *status;   /* created, running, exited, ... */
 	bool running;
 	int exit_code;
+	/* State.Error: why the last start failed ("" or NULL: it did not). */
+	const char *error;
 	int pid;
 	const char *health;	/* starting, healthy, unhealthy; NULL: none */
 	const char *os;		/* Platform */

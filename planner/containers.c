@@ -226,7 +226,74 @@ static void put_healthcheck(struct sbuf *sb,
 	putf(sb, "hc.retries", h->retries);
 }
 
-static void put_service(struct sbuf *sb, const struct compose_service *s)
+/* compose_keys[] (compose/keys.c): every key the table knows, by kind. */
+static void put_keys(struct sbuf *sb, const struct compose_service *s)
+{
+	for (size_t i = 0; s->keys && i < compose_n_keys; i++) {
+		const struct compose_keyval *kv = &s->keys[i];
+		const char *k = compose_keys[i].path;
+
+		if (!kv->set)
+			continue;
+		switch (compose_keys[i].kind) {
+		case COMPOSE_KEY_STR:
+			put(sb, k, kv->s);
+			break;
+		case COMPOSE_KEY_INT:
+		case COMPOSE_KEY_BYTES:
+		case COMPOSE_KEY_NANO:
+		case COMPOSE_KEY_BOOL:
+			putf(sb, k, kv->i);
+			break;
+		case COMPOSE_KEY_STRV:
+		case COMPOSE_KEY_TMPFS:
+			put_strv(sb, k, &kv->v);
+			break;
+		case COMPOSE_KEY_MAP:
+			put_kv(sb, k, kv->kv, kv->n_kv);
+			break;
+		case COMPOSE_KEY_ULIMITS:
+			for (size_t u = 0; u < kv->n_ul; u++)
+				sbuf_addf(sb, "%s=%s %lld %lld\n", k,
+					  kv->ul[u].name, kv->ul[u].soft,
+					  kv->ul[u].hard);
+			break;
+		}
+	}
+}
+
+/* Secrets and configs: what goes where, from which file or variable. */
+static void put_files(struct sbuf *sb,
+		      const struct compose_project *p,
+		      const struct compose_service *s)
+{
+	for (int config = 0; config < 2; config++) {
+		const struct compose_fileref *refs =
+			config ? s->configs : s->secrets;
+		size_t nr = config ? s->n_configs : s->n_secrets;
+
+		for (size_t i = 0; i < nr; i++) {
+			const struct compose_fileobj *o =
+				compose_fileobj_find(p, config, refs[i].source);
+
+			sbuf_addf(sb, "%s=%s %s %s %s %d\n",
+				  config ? "config" : "secret", refs[i].source,
+				  refs[i].target ? refs[i].target : "",
+				  refs[i].uid ? refs[i].uid : "",
+				  refs[i].gid ? refs[i].gid : "", refs[i].mode);
+			if (o) {
+				put(sb, "file.name", o->name);
+				put(sb, "file.file", o->file);
+				put(sb, "file.env", o->environment);
+				put(sb, "file.content", o->content);
+			}
+		}
+	}
+}
+
+static void put_service(struct sbuf *sb,
+			const struct compose_project *p,
+			const struct compose_service *s)
 {
 	put(sb, "image", s->image);
 	if (s->build) {
@@ -250,6 +317,8 @@ static void put_service(struct sbuf *sb, const struct compose_service *s)
 	put_strv(sb, "cap_add", &s->cap_add);
 	put_strv(sb, "cap_drop", &s->cap_drop);
 	put_healthcheck(sb, &s->healthcheck);
+	put_keys(sb, s);
+	put_files(sb, p, s);
 	put(sb, "hostname", s->hostname);
 	put(sb, "domainname", s->domainname);
 	put(sb, "working_dir", s->working_dir);
@@ -258,7 +327,6 @@ static void put_service(struct sbuf *sb, const struct compose_service *s)
 	putf(sb, "stop_grace_period", s->stop_grace_period_ns);
 	put(sb, "restart", s->restart);
 	put(sb, "isolation", s->isolation);
-	put(sb, "mem_limit", s->mem_limit);
 	putf(sb, "init", s->init);
 	putf(sb, "tty", s->tty);
 	putf(sb, "stdin_open", s->stdin_open);
@@ -293,7 +361,7 @@ void plan_container_canonical(struct sbuf *out,
 			put(out, "net.ipv4", ep->ipv4);
 		put_strv(out, "net.alias", &ep->aliases);
 	}
-	put_service(out, ps->svc);
+	put_service(out, p->project, ps->svc);
 }
 
 static void add_label(struct arena *a,

@@ -1,9 +1,12 @@
 /*
  * Convergence: what to do with each planned container given what exists.
- * As compose v2 does, a container is recreated only when its own config
- * hash changed (or --force-recreate): a service that depends on a
- * recreated one keeps running, because its host entries and the planned
- * address of the dependency stay the same.
+ * As compose v2 does, a container is recreated when its own config hash
+ * changed (or --force-recreate): a service that depends on a recreated
+ * one keeps running, because the planned address of the dependency stays
+ * the same.  Beyond compose: a container is also recreated when it cannot
+ * be started as it is (a daemon crash left its task behind), and when its
+ * host entries are stale (a peer's network moved to another subnet), where
+ * its engine fixes them at create.
  */
 #include "planner/planner_int.h"
 
@@ -69,7 +72,7 @@ static void decide(struct plan_ctx *c, size_t i)
 	const struct plan_host_container *e = c->existing[i];
 	const struct plan_options *o = c->opts;
 	bool running, changed;
-	const char *moved;
+	const char *moved, *stale;
 
 	if (e) {
 		ct->existing_id = e->id;
@@ -88,9 +91,14 @@ static void decide(struct plan_ctx *c, size_t i)
 	}
 	running = e->state && !strcmp(e->state, "running");
 	changed = !e->config_hash || strcmp(e->config_hash, ct->config_hash);
+	stale = plan_hosts_stale(p->arena, ct, e->hosts_label);
 	if (o->force_recreate && !o->no_recreate) {
 		ct->action = PLAN_ACT_RECREATE;
 		ct->reason = "--force-recreate";
+	} else if (e->broken && !running) {
+		/* Even with --no-recreate: it cannot be started as it is. */
+		ct->action = PLAN_ACT_RECREATE;
+		ct->reason = arena_sprintf(p->arena, "broken: %s", e->broken);
 	} else if (changed && !o->no_recreate) {
 		ct->action = PLAN_ACT_RECREATE;
 		ct->reason =
@@ -108,9 +116,23 @@ static void decide(struct plan_ctx *c, size_t i)
 		ct->action = PLAN_ACT_RECREATE;
 		ct->reason =
 			arena_sprintf(p->arena, "address changed on %s", moved);
+	} else if (stale && !o->no_recreate &&
+		   ct->hosts_mech != PLAN_HOSTS_EXEC) {
+		ct->action = PLAN_ACT_RECREATE;
+		ct->reason = arena_sprintf(p->arena, "host entries stale: %s",
+					   stale);
+	} else if (stale && running && ct->hosts_mech == PLAN_HOSTS_EXEC) {
+		/* The block is rewritten in place; the label stays old. */
+		ct->action = PLAN_ACT_KEEP;
+		ct->hosts_rewrite = true;
+		ct->reason = arena_sprintf(p->arena,
+					   "host entries stale (%s): hosts "
+					   "block rewritten in place",
+					   stale);
 	} else if (running) {
 		ct->action = PLAN_ACT_KEEP;
 		ct->reason = changed ? "config changed, kept (--no-recreate)"
+			     : stale ? "host entries stale, kept (--no-recreate)"
 				     : "up to date";
 	} else {
 		ct->action = PLAN_ACT_START;

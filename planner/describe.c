@@ -135,21 +135,23 @@ hosts_table(struct sbuf *out, const struct plan *p, const struct style *st)
 	sbuf_addf(out,
 		  "\n%sNames: what each resolves to, seen from each daemon%s\n",
 		  st->bold, st->off);
-	sbuf_addf(out, "  %-22s %-15s", "NAME", "KIND");
+	sbuf_addf(out, "  %-22s %-15s %-12s", "NAME", "KIND", "NETWORK");
 	for (size_t d = 0; d < p->n_hosts; d++)
 		sbuf_addf(out, " FROM %-16s", p->hosts[d].name);
 	sbuf_addch(out, '\n');
 	for (size_t i = 0; i < p->n_hosts_table; i++) {
 		const struct plan_hosts_row *r = &p->hosts_table[i];
 
-		sbuf_addf(out, "  %-22s %-15s", r->name, r->kind);
+		sbuf_addf(out, "  %-22s %-15s %-12s", r->name, r->kind,
+			  r->network);
 		for (size_t d = 0; d < p->n_hosts; d++)
 			sbuf_addf(out, " %-21s",
 				  r->addr[d] ? r->addr[d] : "(late)");
 		sbuf_addch(out, '\n');
 	}
 	sbuf_addf(out, "  There is no DNS across daemons, so every container "
-		       "gets the other containers' names:\n");
+		       "gets the names of the containers it\n  shares a "
+		       "network with, at their address on that network:\n");
 	for (size_t d = 0; d < p->n_hosts; d++)
 		sbuf_addf(out, "    on %-10s %s\n", p->hosts[d].name,
 			  mech_text(&p->hosts[d]));
@@ -189,12 +191,19 @@ order(struct sbuf *out, const struct plan *p, const struct style *st)
 	}
 }
 
-static const struct plan_hosts_row *row_of(const struct plan *p,
-					   const char *name)
+/* The entry for 'name' that service 'si''s first container has, or NULL. */
+static const struct plan_host_entry *
+entry_of(const struct plan *p, size_t si, const char *name)
 {
-	for (size_t i = 0; i < p->n_hosts_table; i++)
-		if (!strcmp(p->hosts_table[i].name, name))
-			return &p->hosts_table[i];
+	const struct plan_service *s = &p->services[si];
+	const struct plan_container *c;
+
+	if (!s->n_containers)
+		return NULL;
+	c = &p->containers[s->first_container];
+	for (size_t i = 0; i < c->n_extra_hosts; i++)
+		if (!strcmp(c->extra_hosts[i].name, name))
+			return &c->extra_hosts[i];
 	return NULL;
 }
 
@@ -221,8 +230,8 @@ cross(struct sbuf *out, const struct plan *p, const struct style *st)
 		const struct plan_edge *e = &p->edges[k];
 		const struct plan_service *f = &p->services[e->from];
 		const struct plan_service *t = &p->services[e->to];
-		const struct plan_hosts_row *r = row_of(p, t->name);
-		const char *addr = r ? r->addr[f->daemon] : NULL;
+		const struct plan_host_entry *en = entry_of(p, e->from, t->name);
+		const char *addr = en ? en->ip : NULL;
 
 		if (!e->cross_daemon)
 			continue;
@@ -233,6 +242,13 @@ cross(struct sbuf *out, const struct plan *p, const struct style *st)
 		sbuf_addf(out, "  %s on %s -> %s on %s\n", f->name,
 			  p->hosts[f->daemon].name, t->name,
 			  p->hosts[t->daemon].name);
+		if (!en) {
+			sbuf_addf(out,
+				  "      '%s' is not a name for %s: they "
+				  "share no network\n",
+				  t->name, f->name);
+			continue;
+		}
 		sbuf_addf(out, "      '%s' is %s for %s (%s)\n", t->name,
 			  addr ? addr : "known only after start", f->name,
 			  strcmp(plan_host_engine_os(&p->hosts[f->daemon]),

@@ -1,11 +1,12 @@
 /*
  * The hosts table.  Docker's DNS answers only inside one daemon's networks,
  * so every name of the project (service, network alias, container_name,
- * container name) is planned with the address it resolves to from each
- * daemon, and each container gets the names of all other containers as
- * host entries: through HostConfig.ExtraHosts at create on a Linux engine,
- * and by rewriting a marked block in its hosts file after each start on a
- * Windows engine, which ignores ExtraHosts.
+ * container name) is planned, per network, with the address it resolves
+ * to from each daemon, and each container gets the names of the containers
+ * it shares a network with (compose's DNS scope) as host entries: through
+ * HostConfig.ExtraHosts at create on a Linux engine, and by rewriting a
+ * marked block in its hosts file after each start on a Windows engine,
+ * which ignores ExtraHosts.
  */
 #include "planner/planner_int.h"
 
@@ -44,7 +45,9 @@ static void block_text(struct sbuf *out, const struct compose_strv *lines);
 static void exec_argv(struct compose_strv *out,
 		      struct arena *a,
 		      bool win,
-		      const struct compose_strv *lines);
+		      const struct compose_strv *lines,
+		      const struct plan_host_entry *e,
+		      size_t n);
 
 /* ---- The table ---------------------------------------------------------- */
 
@@ -53,39 +56,41 @@ struct rows {
 	size_t n, alloc;
 };
 
-/* The address of container 'ci' from its own daemon; NULL when late. */
-static const char *container_addr(const struct plan *p, size_t ci, int depth)
+/*
+ * The container whose network namespace 'ci' uses: the first container of
+ * x for network_mode service:x (followed a few levels), else 'ci'.
+ */
+static size_t netns_owner(const struct plan *p, size_t ci)
 {
-	const struct plan_container *ct = &p->containers[ci];
-	const struct compose_service *s = p->services[ct->service].svc;
-	const char *x = plan_mode_service(s->network_mode);
+	for (int depth = 0; depth < 8; depth++) {
+		const struct plan_container *ct = &p->containers[ci];
+		const char *x = plan_mode_service(
+			p->services[ct->service].svc->network_mode);
+		size_t si = x ? plan_service_index(p, x) : PLAN_NONE;
 
-	if (x && depth < 8) {
-		size_t si = plan_service_index(p, x);
-
-		if (si != PLAN_NONE && p->services[si].n_containers)
-			return container_addr(
-				p, p->services[si].first_container, depth + 1);
+		if (si == PLAN_NONE || !p->services[si].n_containers ||
+		    p->services[si].first_container == ci)
+			return ci;
+		ci = p->services[si].first_container;
 	}
-	for (size_t k = 0; k < ct->n_endpoints; k++)
-		if (ct->endpoints[k].ipv4)
-			return ct->endpoints[k].ipv4;
-	return NULL;
+	return ci;
 }
 
-/* A container without networks (none, host, container:x) has no row. */
-static bool reachable(const struct plan *p, size_t ci)
+/* Container 'ci''s address on network 'key' (its own daemon's copy). */
+static const char *addr_on(const struct plan *p, size_t ci, const char *key)
 {
-	const struct plan_container *ct = &p->containers[ci];
-	const struct compose_service *s = p->services[ct->service].svc;
+	const struct plan_container *o = &p->containers[netns_owner(p, ci)];
 
-	return ct->n_endpoints || plan_mode_service(s->network_mode);
+	for (size_t k = 0; k < o->n_endpoints; k++)
+		if (!strcmp(p->networks[o->endpoints[k].network].key, key))
+			return o->endpoints[k].ipv4;
+	return NULL;
 }
 
 static void fill_row(struct plan *p, struct plan_hosts_row *row)
 {
 	const struct plan_container *ct = &p->containers[row->container];
-	const char *own = container_addr(p, row->container, 0);
+	const char *own = addr_on(p, row->container, row->network);
 
 	row->late = false;
 	for (size_t d = 0; d < p->n_hosts; d++) {
@@ -105,45 +110,61 @@ static void add_row(struct plan *p,
 		    struct rows *r,
 		    const char *name,
 		    const char *kind,
+		    const char *network,
 		    size_t ci)
 {
 	struct plan_hosts_row *row;
 
 	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->v[i].name, name))
+		if (!strcmp(r->v[i].name, name) &&
+		    !strcmp(r->v[i].network, network))
 			return; /* the first (by service, number) wins */
 	r->v = plan_grow(p->arena, r->v, r->n, &r->alloc, sizeof(*r->v));
 	row = &r->v[r->n++];
 	row->name = name;
 	row->kind = kind;
+	row->network = network;
 	row->container = ci;
 	row->addr = arena_calloc(p->arena, p->n_hosts + 1, sizeof(char *));
 	row->via = arena_calloc(p->arena, p->n_hosts + 1, sizeof(char *));
 	fill_row(p, row);
 }
 
+/*
+ * The container's names on each network of its namespace: its own name
+ * everywhere, and for the first container of a service the service name
+ * and the aliases of that network's endpoint (compose's DNS scopes
+ * aliases by network).  A container without networks (none, host,
+ * container:x) has no row.
+ */
 static void container_rows(struct plan *p, struct rows *r, size_t ci)
 {
 	const struct plan_container *ct = &p->containers[ci];
+	const struct plan_container *o = &p->containers[netns_owner(p, ci)];
 	const struct plan_service *ps = &p->services[ct->service];
+	const char *kind =
+		ps->svc->container_name ? "container_name" : "container";
 
-	if (!reachable(p, ci))
-		return;
-	add_row(p, r, ct->name,
-		ps->svc->container_name ? "container_name" : "container", ci);
-	if (ci != ps->first_container)
-		return;
-	add_row(p, r, ps->name, "service", ci);
-	for (size_t k = 0; k < ct->n_endpoints; k++)
-		for (size_t j = 0; j < ct->endpoints[k].aliases.n; j++)
+	for (size_t k = 0; k < o->n_endpoints; k++) {
+		const char *key = p->networks[o->endpoints[k].network].key;
+
+		add_row(p, r, ct->name, kind, key, ci);
+		if (ci != ps->first_container)
+			continue;
+		add_row(p, r, ps->name, "service", key, ci);
+		for (size_t j = 0; o == ct && j < ct->endpoints[k].aliases.n;
+		     j++)
 			add_row(p, r, ct->endpoints[k].aliases.v[j], "alias",
-				ci);
+				key, ci);
+	}
 }
 
 static int cmp_row(const void *a, const void *b)
 {
-	return strcmp(((const struct plan_hosts_row *)a)->name,
-		      ((const struct plan_hosts_row *)b)->name);
+	const struct plan_hosts_row *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->network, y->network);
 }
 
 static int
@@ -184,6 +205,64 @@ static bool own_name(const struct plan *p, size_t ci, const char *name)
 	return false;
 }
 
+/* A row the container sees, and the rank of the network it is seen on. */
+struct seen {
+	size_t row;
+	size_t rank;
+};
+
+static int cmp_seen(const void *a, const void *b, void *arg)
+{
+	const struct plan_hosts_row *t = arg;
+	const struct seen *x = a, *y = b;
+	int c = strcmp(t[x->row].name, t[y->row].name);
+
+	if (c)
+		return c;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/*
+ * The entries of container 'ci': every row on a network of its namespace,
+ * except its own names; a name on several shared networks takes its
+ * address on the first of them in the container's order.  Sorted by name.
+ */
+static size_t collect_entries(struct plan *p, size_t ci)
+{
+	struct plan_container *ct = &p->containers[ci];
+	const struct plan_container *o = &p->containers[netns_owner(p, ci)];
+	struct seen *sv = NULL;
+	size_t ns = 0, alloc = 0, n = 0;
+
+	for (size_t k = 0; k < o->n_endpoints; k++) {
+		const char *key = p->networks[o->endpoints[k].network].key;
+
+		for (size_t i = 0; i < p->n_hosts_table; i++) {
+			const struct plan_hosts_row *row = &p->hosts_table[i];
+
+			if (row->container == ci || strcmp(row->network, key) ||
+			    own_name(p, ci, row->name))
+				continue;
+			sv = plan_grow(p->arena, sv, ns, &alloc, sizeof(*sv));
+			sv[ns++] = (struct seen){i, k};
+		}
+	}
+	if (ns > 1)
+		qsort_r(sv, ns, sizeof(*sv), cmp_seen, p->hosts_table);
+	ct->extra_hosts = arena_calloc(p->arena, ns + 1, sizeof(*ct->extra_hosts));
+	for (size_t i = 0; i < ns; i++) {
+		const struct plan_hosts_row *row = &p->hosts_table[sv[i].row];
+
+		if (n && !strcmp(ct->extra_hosts[n - 1].name, row->name))
+			continue;
+		ct->extra_hosts[n].name = row->name;
+		ct->extra_hosts[n].ip = row->addr[ct->daemon];
+		ct->extra_hosts[n].late = !row->addr[ct->daemon];
+		n++;
+	}
+	return n;
+}
+
 static void container_entries(struct plan *p, size_t ci)
 {
 	struct plan_container *ct = &p->containers[ci];
@@ -191,25 +270,13 @@ static void container_entries(struct plan *p, size_t ci)
 	const char *eos = plan_host_engine_os(&p->hosts[ct->daemon]);
 	struct sbuf sb = SBUF_INIT;
 	struct compose_strv lines = {NULL, 0};
-	size_t n = 0, alloc = 0;
+	size_t n, alloc = 0;
 
 	memset(&ct->extra_hosts_strv, 0, sizeof(ct->extra_hosts_strv));
 	memset(&ct->hosts_exec, 0, sizeof(ct->hosts_exec));
 	ct->hosts_block = NULL;
 	ct->hosts_exec_user = NULL;
-	ct->extra_hosts = arena_calloc(p->arena, p->n_hosts_table + 1,
-				       sizeof(*ct->extra_hosts));
-	for (size_t i = 0; i < p->n_hosts_table; i++) {
-		const struct plan_hosts_row *row = &p->hosts_table[i];
-
-		if (row->container == ci || own_name(p, ci, row->name))
-			continue;
-		ct->extra_hosts[n].name = row->name;
-		ct->extra_hosts[n].ip = row->addr[ct->daemon];
-		ct->extra_hosts[n].late = !row->addr[ct->daemon];
-		n++;
-	}
-	ct->n_extra_hosts = n;
+	n = ct->n_extra_hosts = collect_entries(p, ci);
 	/* network_mode service:x / container:x share that /etc/hosts. */
 	if (!n || (s->network_mode && strchr(s->network_mode, ':'))) {
 		ct->hosts_mech = PLAN_HOSTS_NONE;
@@ -228,10 +295,64 @@ static void container_entries(struct plan *p, size_t ci)
 	block_lines(&lines, p->arena, ct->extra_hosts, n);
 	block_text(&sb, &lines);
 	ct->hosts_block = arena_strdup(p->arena, sb.buf);
-	exec_argv(&ct->hosts_exec, p->arena, !strcmp(eos, "windows"), &lines);
+	exec_argv(&ct->hosts_exec, p->arena, !strcmp(eos, "windows"), &lines,
+		  ct->extra_hosts, n);
 	ct->hosts_exec_user = strcmp(eos, "windows") ? PLAN_EXEC_USER_LINUX
 						     : PLAN_EXEC_USER_WINDOWS;
 	sbuf_release(&sb);
+}
+
+/*
+ * The entries as the label carries them, and the label, in key order
+ * among the labels plan_containers_finish sorted.
+ */
+static void container_hosts_label(struct plan *p, struct plan_container *ct)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct compose_kv *v;
+	size_t at = 0;
+
+	for (size_t i = 0; i < ct->n_extra_hosts; i++)
+		if (!ct->extra_hosts[i].late)
+			sbuf_addf(&sb, "%s%s=%s", sb.len ? "," : "",
+				  ct->extra_hosts[i].name,
+				  ct->extra_hosts[i].ip);
+	ct->hosts_label = arena_strdup(p->arena, sb.buf ? sb.buf : "");
+	sbuf_release(&sb);
+	v = arena_calloc(p->arena, ct->n_labels + 1, sizeof(*v));
+	while (at < ct->n_labels &&
+	       strcmp(ct->labels[at].key, PLAN_LABEL_HOSTS) < 0)
+		at++;
+	memcpy(v, ct->labels, at * sizeof(*v));
+	v[at] = (struct compose_kv){PLAN_LABEL_HOSTS, ct->hosts_label, {0}};
+	memcpy(v + at + 1, ct->labels + at, (ct->n_labels - at) * sizeof(*v));
+	ct->labels = v;
+	ct->n_labels++;
+}
+
+const char *plan_hosts_stale(struct arena *a,
+			     const struct plan_container *ct,
+			     const char *label)
+{
+	for (const char *l = label; l && *l;) {
+		size_t len = strcspn(l, ","), nl = strcspn(l, "=");
+
+		for (size_t i = 0; nl < len && i < ct->n_extra_hosts; i++) {
+			const struct plan_host_entry *e = &ct->extra_hosts[i];
+
+			if (e->late || strlen(e->name) != nl ||
+			    strncmp(e->name, l, nl))
+				continue;
+			if (strlen(e->ip) != len - nl - 1 ||
+			    strncmp(e->ip, l + nl + 1, len - nl - 1))
+				return arena_sprintf(a, "%s %.*s -> %s",
+						     e->name,
+						     (int)(len - nl - 1),
+						     l + nl + 1, e->ip);
+		}
+		l += len + (l[len] == ',');
+	}
+	return NULL;
 }
 
 int plan_hosts(struct plan_ctx *c, struct diag *err)
@@ -256,8 +377,10 @@ int plan_hosts(struct plan_ctx *c, struct diag *err)
 	p->hosts_table = r.v;
 	p->n_hosts_table = r.n;
 	for (size_t ci = 0; ci < p->n_containers; ci++)
-		if (p->containers[ci].action != PLAN_ACT_REMOVE)
+		if (p->containers[ci].action != PLAN_ACT_REMOVE) {
 			container_entries(p, ci);
+			container_hosts_label(p, &p->containers[ci]);
+		}
 	return 0;
 }
 
@@ -287,6 +410,10 @@ int plan_set_address(struct plan *p,
 	ep->ipv4 = arena_strdup(p->arena, ipv4);
 	for (size_t i = 0; i < p->n_hosts_table; i++)
 		fill_row(p, &p->hosts_table[i]);
+	/*
+	 * The label stays the one of plan time (without the late entries):
+	 * the containers were created with it.
+	 */
 	for (size_t ci = 0; ci < p->n_containers; ci++)
 		if (p->containers[ci].action != PLAN_ACT_REMOVE)
 			container_entries(p, ci);
@@ -460,20 +587,36 @@ void plan_hosts_merge(struct sbuf *out,
 }
 
 /*
- * POSIX sh (busybox ash is enough): keep every line outside the markers,
- * then write the kept text and the new block back through '>' and '>>',
- * which truncate and append to the same inode.  Lines are single-quoted;
- * they hold only checked names and addresses, so no quote can occur.
+ * POSIX sh (busybox ash is enough): keep every line outside the markers
+ * except those that map one of the block's names (a line that ExtraHosts
+ * wrote at create and that a moved peer made stale would come first and
+ * win), then write the kept text and the new block back through '>' and
+ * '>>', which truncate and append to the same inode.  Lines are
+ * single-quoted; they hold only checked names and addresses, so no quote
+ * can occur, and globbing is off while a line is split into words.
  */
-static void linux_script(struct sbuf *sb, const struct compose_strv *lines)
+static void linux_script(struct sbuf *sb,
+			 const struct compose_strv *lines,
+			 const struct plan_host_entry *e,
+			 size_t n)
 {
-	sbuf_adds(sb, "f=" PLAN_HOSTS_PATH_LINUX "; s=0; o=''\n"
+	sbuf_adds(sb, "f=" PLAN_HOSTS_PATH_LINUX "; s=0; o=''; n=' ");
+	for (size_t i = 0; i < n; i++)
+		if (!e[i].late && e[i].ip)
+			sbuf_addf(sb, "%s ", e[i].name);
+	sbuf_adds(sb, "'\nset -f\n"
 		      "while IFS= read -r l || [ -n \"$l\" ]; do\n"
 		      "\tif [ \"$l\" = '" PLAN_HOSTS_BEGIN
 		      "' ]; then s=1; continue; fi\n"
 		      "\tif [ \"$l\" = '" PLAN_HOSTS_END
 		      "' ]; then s=0; continue; fi\n"
-		      "\t[ $s = 1 ] || o=\"$o$l\n\"\n"
+		      "\t[ $s = 1 ] && continue\n"
+		      "\tk=1; i=0\n"
+		      "\tfor w in ${l%%#*}; do\n"
+		      "\t\ti=$((i+1)); [ $i = 1 ] && continue\n"
+		      "\t\tcase \"$n\" in *\" $w \"*) k=0 ;; esac\n"
+		      "\tdone\n"
+		      "\t[ $k = 1 ] && o=\"$o$l\n\"\n"
 		      "done < \"$f\"\n"
 		      "printf '%s' \"$o\" > \"$f\"\n"
 		      "printf '%s\\n' '" PLAN_HOSTS_BEGIN "'");
@@ -517,7 +660,9 @@ static void windows_cmdline(struct sbuf *sb, const struct compose_strv *lines)
 static void exec_argv(struct compose_strv *out,
 		      struct arena *a,
 		      bool win,
-		      const struct compose_strv *lines)
+		      const struct compose_strv *lines,
+		      const struct plan_host_entry *e,
+		      size_t n)
 {
 	struct sbuf sb = SBUF_INIT;
 
@@ -530,7 +675,7 @@ static void exec_argv(struct compose_strv *out,
 		out->v[2] = "/C";
 		out->v[3] = arena_strdup(a, sb.buf);
 	} else {
-		linux_script(&sb, lines);
+		linux_script(&sb, lines, e, n);
 		out->v[0] = "sh";
 		out->v[1] = "-c";
 		out->v[2] = arena_strdup(a, sb.buf);
@@ -551,6 +696,7 @@ int plan_hosts_exec_argv(struct compose_strv *out,
 	if (rc)
 		return rc;
 	block_lines(&lines, a, entries, n);
-	exec_argv(out, a, engine_os && !strcmp(engine_os, "windows"), &lines);
+	exec_argv(out, a, engine_os && !strcmp(engine_os, "windows"), &lines,
+		  entries, n);
 	return 0;
 }

@@ -94,10 +94,12 @@ static int stages(struct plan_ctx *c, struct diag *err)
 	    (rc = plan_addresses(c, err)))
 		return rc;
 	plan_containers_finish(c);
-	if ((rc = plan_converge(c, err)) || (rc = plan_pull(c, err)))
+	/* Host entries before convergence: their hash is compared there. */
+	if ((rc = plan_hosts(c, err)) || (rc = plan_converge(c, err)) ||
+	    (rc = plan_pull(c, err)))
 		return rc;
 	plan_graph_warnings(c);
-	return plan_hosts(c, err);
+	return 0;
 }
 
 int plan_build(struct plan **out,

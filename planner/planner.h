@@ -38,6 +38,9 @@
 /* The default address pool (x-mixcompose.address_pool overrides it). */
 #define PLAN_DEFAULT_POOL "172.30.0.0/16"
 
+/* The label with a container's host entries (plan_container.hosts_label). */
+#define PLAN_LABEL_HOSTS "io.mixcompose.hosts"
+
 /* Marker lines of the hosts block written into a container's hosts file. */
 #define PLAN_HOSTS_BEGIN "# mixcompose begin"
 #define PLAN_HOSTS_END "# mixcompose end"
@@ -101,6 +104,18 @@ struct plan_host_container {
 	bool oneoff;		   /* com.docker.compose.oneoff=True */
 	struct plan_host_attach *networks;
 	size_t n_networks;
+	/*
+	 * io.mixcompose.hosts: the entries it was created with
+	 * (plan_container.hosts_label), or NULL (made before the label
+	 * existed: not compared).
+	 */
+	const char *hosts_label;
+	/*
+	 * Why it cannot be started as it is, or NULL: a container that a
+	 * daemon crash left with a containerd task ("task ...: already
+	 * exists" on every start), or a dead one.  The planner recreates it.
+	 */
+	const char *broken;
 };
 
 /* One volume that exists on a daemon (only needed by plan_build_down). */
@@ -417,7 +432,11 @@ struct plan_container {
 	/* All labels to create it with, sorted by key. */
 	struct compose_kv *labels;
 	size_t n_labels;
-	/* Peers' names, sorted by name, own names excluded. */
+	/*
+	 * Peers' names, sorted by name, own names excluded: the names of the
+	 * containers it shares a network with, each at its address on the
+	 * first shared network in the container's own network order.
+	 */
 	struct plan_host_entry *extra_hosts;
 	size_t n_extra_hosts;
 	enum plan_hosts_mech hosts_mech;
@@ -426,6 +445,21 @@ struct plan_container {
 	struct compose_strv extra_hosts_strv;
 	/* The marked block (plan_hosts_block) for the exec mechanism. */
 	const char *hosts_block;
+	/*
+	 * Its entries as "name=ip,name=ip" (sorted by name, late ones left
+	 * out), given as the label io.mixcompose.hosts.  Kept out of
+	 * config_hash: a new peer adds names and recreates nobody.  Compared
+	 * on its own: an existing container whose label maps a name to
+	 * another address than the plan has stale entries (a peer's network
+	 * moved to another subnet).
+	 */
+	const char *hosts_label;
+	/*
+	 * Its entries are stale and its engine lets them be rewritten in
+	 * place (PLAN_HOSTS_EXEC): the executor runs hosts_exec in it even
+	 * though it is kept.  An EXTRA_HOSTS container is recreated instead.
+	 */
+	bool hosts_rewrite;
 	/*
 	 * The exec argv that rewrites the block in place, and its user; NULL
 	 * .v when hosts_mech is PLAN_HOSTS_NONE.  The executor runs it after
@@ -440,12 +474,18 @@ struct plan_container {
 	const char *hosts_exec_user;
 };
 
-/* One row of the hosts table: a name and what it resolves to. */
+/*
+ * One row of the hosts table: a name on one network and what it resolves
+ * to.  As compose's DNS, a name is seen only by the containers that share
+ * that network with it (the network's key: its copies on every daemon are
+ * one network), at its address on that network.
+ */
 struct plan_hosts_row {
 	const char *name;
 	const char
 		*kind; /* "service", "alias", "container_name", "container" */
-	size_t container; /* the container it names */
+	const char *network; /* the network key ("default", "front") */
+	size_t container;    /* the container it names */
 	/* addr[d]: the address seen from daemon d (n_hosts entries; NULL:
 	 * late). */
 	const char **addr;
@@ -479,7 +519,7 @@ struct plan {
 	/* Planned containers (by service, number), then removals. */
 	struct plan_container *containers;
 	size_t n_containers;
-	struct plan_hosts_row *hosts_table; /* sorted by name */
+	struct plan_hosts_row *hosts_table; /* sorted by name, network */
 	size_t n_hosts_table;
 	/* Orphans left in place (remove_orphans off): "daemon/name (service)".
 	 */

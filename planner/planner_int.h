@@ -69,6 +69,14 @@ void plan_warn(struct plan_ctx *c, const char *fmt, ...)
 
 /* hosts.c: the hosts table and each container's entries. */
 int plan_hosts(struct plan_ctx *c, struct diag *err);
+/*
+ * hosts.c: the first entry of 'ct' that the label of an existing container
+ * ("name=ip,...") maps to another address, as "api 10.0.0.2 -> 10.0.1.2"
+ * in 'a'; NULL when none is stale (names only on one side do not count).
+ */
+const char *plan_hosts_stale(struct arena *a,
+			     const struct plan_container *ct,
+			     const char *label);
 
 /* hash.c: lower-case hex SHA-256 of 'len' bytes, in 'a'. */
 const char *plan_sha256_hex(struct arena *a, const void *data, size_t len);

@@ -5,6 +5,22 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${MIXCOMPOSE:-$top/build/mixcompose}
 project=vgcheck-$$
+
+# The sample publishes nginx on 127.0.0.1:${MIXLAB_PORT:-8080}; the demo (or
+# a user) may hold 8080, so this run takes a port that nobody listens on.
+free_port() {
+	local p
+	for p in $(shuf -i 20000-59999 -n 100); do
+		ss -Hltn "sport = :$p" | grep -q . || {
+			echo "$p"
+			return 0
+		}
+	done
+	echo "valgrind: no free port on loopback" >&2
+	return 1
+}
+MIXLAB_PORT=$(free_port)
+export MIXLAB_PORT
 mc=("$bin" -f "$top/samples/lab/compose.yaml" -p "$project")
 vg=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
 	--error-exitcode=9 -q)

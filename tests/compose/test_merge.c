@@ -262,7 +262,8 @@ Test(compose_merge, env_file_merges_by_path)
 
 Test(compose_merge, secrets_merge_by_target)
 {
-	merge2("services:\n  a:\n    image: x\n    secrets: [s1]\n",
+	merge2("services:\n  a:\n    image: x\n    secrets: [s1]\n"
+	       "secrets:\n  s1: {file: ./s1}\n  s2: {file: ./s2}\n",
 	       "services:\n  a:\n    secrets:\n      - source: s1\n"
 	       "        target: /run/secrets/s1\n      - s2\n");
 	cr_assert_eq(compose_map_get(svc_node("a"), "secrets")->n, 2);

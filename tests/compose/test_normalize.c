@@ -769,7 +769,8 @@ Test(compose_normalize, plain_strings)
 	cr_assert_str_eq(s->user, "1000:1000");
 	cr_assert_str_eq(s->stop_signal, "SIGINT");
 	cr_assert_str_eq(s->pull_policy, "never");
-	cr_assert_str_eq(s->mem_limit, "512m");
+	cr_assert(s->keys[compose_key_find("mem_limit")].set);
+	cr_assert_eq(s->keys[compose_key_find("mem_limit")].i, 512LL << 20);
 }
 
 Test(compose_normalize, booleans_and_init)

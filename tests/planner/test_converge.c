@@ -60,6 +60,7 @@ static void apply(const struct plan *pl)
 			arena_strdup(ha, c->config_hash), "running");
 
 		x->label_project = "demo";
+		x->hosts_label = arena_strdup(ha, c->hosts_label);
 		for (size_t k = 0; k < c->n_endpoints; k++)
 			mu_ctr_net(ha, x,
 				   arena_strdup(
@@ -330,11 +331,13 @@ Test(planner_converge, labels_as_compose_writes_them)
 		{"com.docker.compose.project.working_dir", "/src/demo"},
 		{"com.docker.compose.service", "app"},
 		{"io.mixcompose.daemon", "windows"},
+		{"io.mixcompose.hosts", c->hosts_label},
 		{"io.mixcompose.platform", "windows"},
 	};
 
-	cr_assert_eq(c->n_labels, 10);
-	for (size_t i = 0; i < 10; i++) {
+	cr_assert_eq(c->n_labels, 11);
+	cr_assert(strstr(c->hosts_label, "web="), "%s", c->hosts_label);
+	for (size_t i = 0; i < 11; i++) {
 		cr_assert_str_eq(c->labels[i].key, want[i][0]);
 		cr_assert_str_eq(c->labels[i].value, want[i][1]);
 	}
@@ -579,5 +582,81 @@ Test(planner_converge, down_counts_profiled_services_as_the_projects)
 	cr_assert_eq(d->n_steps, 1);
 	cr_assert_eq(d->orphan_warnings.n, 0);
 	plan_down_free(d);
+	mu_free(p);
+}
+
+static struct plan_host_container *existing(const char *name)
+{
+	for (size_t d = 0; d < 2; d++)
+		for (size_t i = 0; i < hosts[d].n_containers; i++)
+			if (!strcmp(hosts[d].containers[i].name, name))
+				return &hosts[d].containers[i];
+	return NULL;
+}
+
+Test(planner_converge, broken_container_is_recreated_even_without_recreate)
+{
+	struct compose_project *p = two();
+	struct plan *pl = build(p, NULL), *again;
+	struct plan_options o = {.no_recreate = true};
+
+	apply(pl);
+	existing("demo-web-1")->state = "created";
+	existing("demo-web-1")->broken = "start failed: task abc: already exists";
+	again = build(p, &o);
+	cr_assert_eq(mu_ctr(again, "demo-web-1")->action, PLAN_ACT_RECREATE);
+	cr_assert(strstr(mu_ctr(again, "demo-web-1")->reason,
+			 "broken: start failed"),
+		  "%s", mu_ctr(again, "demo-web-1")->reason);
+	cr_assert_eq(mu_ctr(again, "demo-app-1")->action, PLAN_ACT_KEEP);
+	plan_free(again);
+	plan_free(pl);
+	mu_free(p);
+}
+
+Test(planner_converge, stale_entries_recreate_on_linux_rewrite_on_windows)
+{
+	struct compose_project *p = two();
+	struct plan *pl = build(p, NULL), *again;
+	const struct plan_container *web, *app;
+
+	apply(pl);
+	/* Each was created when its peer had another address. */
+	existing("demo-web-1")->hosts_label =
+		"app=172.30.9.9,demo-app-1=172.30.9.9";
+	existing("demo-app-1")->hosts_label =
+		"demo-web-1=172.30.8.8,web=172.30.8.8";
+	again = build(p, NULL);
+	web = mu_ctr(again, "demo-web-1");
+	app = mu_ctr(again, "demo-app-1");
+	cr_assert_eq(web->action, PLAN_ACT_RECREATE, "%s", web->reason);
+	cr_assert(strstr(web->reason, "host entries stale: app 172.30.9.9 -> "),
+		  "%s", web->reason);
+	cr_assert_eq(app->hosts_mech, PLAN_HOSTS_EXEC);
+	cr_assert_eq(app->action, PLAN_ACT_KEEP, "%s", app->reason);
+	cr_assert(app->hosts_rewrite);
+	cr_assert(strstr(app->reason, "rewritten in place"), "%s",
+		  app->reason);
+	cr_assert_not(web->hosts_rewrite);
+	plan_free(again);
+	plan_free(pl);
+	mu_free(p);
+}
+
+Test(planner_converge, new_peer_recreates_nobody)
+{
+	struct compose_project *p = two();
+	struct plan *pl = build(p, NULL), *again;
+
+	apply(pl);
+	p->services[2] = p->services[1];
+	p->services[2].name = "zeta";
+	p->n_services = 3;
+	again = build(p, NULL);
+	cr_assert_eq(mu_ctr(again, "demo-web-1")->action, PLAN_ACT_KEEP, "%s",
+		     mu_ctr(again, "demo-web-1")->reason);
+	cr_assert_eq(mu_ctr(again, "demo-app-1")->action, PLAN_ACT_KEEP);
+	plan_free(again);
+	plan_free(pl);
 	mu_free(p);
 }

@@ -354,8 +354,10 @@ static void replace_block_in_place(const char *shell)
 	struct plan_host_entry e1[] = {{"api", "10.0.0.2", false}};
 	struct plan_host_entry e2[] = {{"api", "10.0.0.7", false},
 				       {"db", "10.0.0.8", false}};
+	/* ExtraHosts lines at create; the one for api went stale since. */
 	const char *orig =
 		"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
+		"10.0.0.99\tapi\n10.0.0.5\tother # *\n"
 		"172.17.0.2\tabc123\n";
 	struct stat before, after;
 	char *s1, *s2;
@@ -369,6 +371,7 @@ static void replace_block_in_place(const char *shell)
 	run_sh(shell, s1);
 	cr_assert_str_eq(slurp(path), "127.0.0.1\tlocalhost\n"
 				      "::1\tlocalhost ip6-localhost\n"
+				      "10.0.0.5\tother # *\n"
 				      "172.17.0.2\tabc123\n"
 				      "# mixcompose begin\n"
 				      "10.0.0.2 api # mixcompose\n"
@@ -377,6 +380,7 @@ static void replace_block_in_place(const char *shell)
 	run_sh(shell, s2); /* idempotent */
 	cr_assert_str_eq(slurp(path), "127.0.0.1\tlocalhost\n"
 				      "::1\tlocalhost ip6-localhost\n"
+				      "10.0.0.5\tother # *\n"
 				      "172.17.0.2\tabc123\n"
 				      "# mixcompose begin\n"
 				      "10.0.0.7 api # mixcompose\n"
@@ -446,7 +450,7 @@ Test(planner_hosts, late_address_filled_in_after_start)
 	n->external = true;
 	n->name = "shared";
 	mu_attach(p, mu_service(p, "a"), "ext", NULL, NULL);
-	mu_service(p, "b");
+	mu_attach(p, mu_service(p, "b"), "ext", NULL, NULL);
 	mu_host_net(a, &hosts[0], "shared", "192.168.50.0/24", NULL);
 	mu_done(p);
 	cr_assert_eq(plan_build(&pl, p, hosts, 1, NULL, &err), 0, "%s",
@@ -477,6 +481,116 @@ Test(planner_hosts, late_address_filled_in_after_start)
 	plan_free(pl);
 	arena_free(a);
 	mu_free(p);
+}
+
+/* a only on n1, b only on n2, c on both: compose's DNS scope. */
+static struct plan *two_networks(struct compose_project **pp)
+{
+	struct compose_project *p = mu_project("demo");
+	struct compose_service *c = mu_service(p, "c");
+	struct plan *pl = NULL;
+	struct diag err = {0};
+
+	mu_network(p, "n1", NULL);
+	mu_network(p, "n2", NULL);
+	mu_attach(p, mu_service(p, "a"), "n1", NULL, "a-alias");
+	mu_attach(p, mu_service(p, "b"), "n2", NULL, NULL);
+	mu_platform(p, c, "windows/amd64");
+	mu_attach(p, c, "n1", NULL, NULL);
+	mu_attach(p, c, "n2", NULL, "c-on-n2");
+	mu_done(p);
+	cr_assert_eq(plan_build(&pl, p, hosts, 2, NULL, &err), 0, "%s",
+		     err.msg);
+	*pp = p;
+	return pl;
+}
+
+static const char *endpoint_ip(const struct plan *pl,
+			       const struct plan_container *c,
+			       const char *key)
+{
+	for (size_t k = 0; k < c->n_endpoints; k++)
+		if (!strcmp(pl->networks[c->endpoints[k].network].key, key))
+			return c->endpoints[k].ipv4;
+	return NULL;
+}
+
+Test(planner_hosts, names_are_scoped_by_network)
+{
+	struct compose_project *p;
+	struct plan *pl = two_networks(&p);
+	const struct plan_container *a = mu_ctr(pl, "demo-a-1");
+	const struct plan_container *b = mu_ctr(pl, "demo-b-1");
+	const struct plan_container *c = mu_ctr(pl, "demo-c-1");
+
+	cr_assert_null(mu_entry(a, "b"), "a and b share no network");
+	cr_assert_null(mu_entry(a, "demo-b-1"));
+	cr_assert_null(mu_entry(b, "a"));
+	cr_assert_null(mu_entry(b, "a-alias"), "an alias of n1 only");
+	/* c is on both, across daemons: each peer at its shared address. */
+	cr_assert_str_eq(mu_entry(a, "c"), endpoint_ip(pl, c, "n1"));
+	cr_assert_str_eq(mu_entry(b, "c"), endpoint_ip(pl, c, "n2"));
+	cr_assert_str_neq(endpoint_ip(pl, c, "n1"), endpoint_ip(pl, c, "n2"));
+	cr_assert_null(mu_entry(a, "c-on-n2"), "an alias of n2 only");
+	cr_assert_str_eq(mu_entry(b, "c-on-n2"), endpoint_ip(pl, c, "n2"));
+	cr_assert_str_eq(mu_entry(c, "a"), endpoint_ip(pl, a, "n1"));
+	cr_assert_str_eq(mu_entry(c, "a-alias"), endpoint_ip(pl, a, "n1"));
+	cr_assert_str_eq(mu_entry(c, "b"), endpoint_ip(pl, b, "n2"));
+	/* The table has a row per name and network. */
+	for (size_t i = 0; i < pl->n_hosts_table; i++)
+		if (!strcmp(pl->hosts_table[i].name, "c"))
+			cr_assert_str_eq(pl->hosts_table[i].addr[0],
+					 endpoint_ip(pl, c,
+						     pl->hosts_table[i].network));
+	plan_free(pl);
+	mu_free(p);
+}
+
+Test(planner_hosts, entries_are_a_label_outside_the_config_hash)
+{
+	struct compose_project *p;
+	struct plan *pl = two_networks(&p);
+	const struct plan_container *a = mu_ctr(pl, "demo-a-1");
+	const struct plan_container *c = mu_ctr(pl, "demo-c-1");
+	const char *ip = endpoint_ip(pl, c, "n1");
+	char want[128];
+	bool found = false;
+
+	snprintf(want, sizeof(want), "c=%s,demo-c-1=%s", ip, ip);
+	cr_assert_str_eq(a->hosts_label, want);
+	for (size_t i = 0; i < a->n_labels; i++)
+		if (!strcmp(a->labels[i].key, PLAN_LABEL_HOSTS)) {
+			cr_assert_str_eq(a->labels[i].value, a->hosts_label);
+			found = true;
+		}
+	cr_assert(found);
+	for (size_t i = 1; i < a->n_labels; i++)
+		cr_assert_lt(strcmp(a->labels[i - 1].key, a->labels[i].key), 0);
+	plan_free(pl);
+	mu_free(p);
+}
+
+Test(planner_hosts, stale_compares_addresses_of_shared_names)
+{
+	struct plan_host_entry e[] = {{"api", "10.0.0.7", false},
+				      {"db", "10.0.0.8", false},
+				      {"late1", NULL, true}};
+	struct plan_container ct = {.extra_hosts = e, .n_extra_hosts = 3};
+	struct arena *a = arena_new();
+
+	cr_assert_null(plan_hosts_stale(a, &ct, NULL));
+	cr_assert_null(plan_hosts_stale(a, &ct, ""));
+	cr_assert_null(plan_hosts_stale(a, &ct, "api=10.0.0.7,db=10.0.0.8"));
+	cr_assert_null(plan_hosts_stale(a, &ct, "api=10.0.0.7"),
+		       "a new peer is no stale entry");
+	cr_assert_null(plan_hosts_stale(a, &ct, "gone=1.2.3.4,late1=1.1.1.1"));
+	cr_assert_str_eq(plan_hosts_stale(a, &ct, "api=10.0.0.7,db=10.0.9.8"),
+			 "db 10.0.9.8 -> 10.0.0.8");
+	cr_assert_str_eq(plan_hosts_stale(a, &ct, "api=10.0.0.77"),
+			 "api 10.0.0.77 -> 10.0.0.7");
+	cr_assert_str_eq(plan_hosts_stale(a, &ct, "api=10.0.0."),
+			 "api 10.0.0. -> 10.0.0.7");
+	arena_free(a);
 }
 
 /* ---- Merging the block into a hosts file ---------------------------------- */

@@ -1,0 +1,18 @@
+#ifndef APPLY_APPLY_INT_H
+#define APPLY_APPLY_INT_H
+
+/* Shared by the files of apply/ only. */
+
+#include "apply/apply.h"
+
+struct engine_container_spec;
+
+/*
+ * The fields of compose_keys[] (compose/keys.c) that service 's' sets,
+ * appended to sp->fields in the table's order (everything in 'a').
+ */
+void apply_spec_keys(struct engine_container_spec *sp,
+		     struct arena *a,
+		     const struct compose_service *s);
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * The keys of compose_keys[] (compose/keys.c) into the create body: each
+ * table entry names its Engine API field, so this file only converts a
+ * value by its kind.  And the check that a daemon takes them: a Windows
+ * daemon refuses the Linux-only ones (moby's daemon_windows.go), so the
+ * plan is refused before anything is created, naming service and daemon.
+ */
+#include "apply/apply_int.h"
+
+#include <string.h>
+
+#include "engine/engine.h"
+#include "planner/planner.h"
+#include "util/arena.h"
+
+/* "PATH[:OPTIONS]" -> PATH: OPTIONS, as compose v2 fills HostConfig.Tmpfs. */
+static void tmpfs_field(struct engine_field *f,
+			struct arena *a,
+			const struct compose_strv *v)
+{
+	struct engine_kv *kv = arena_calloc(a, v->n + 1, sizeof(*kv));
+
+	for (size_t i = 0; i < v->n; i++) {
+		const char *colon = strchr(v->v[i], ':');
+
+		kv[i].key = colon ? arena_strndup(a, v->v[i],
+						  (size_t)(colon - v->v[i]))
+				  : v->v[i];
+		kv[i].value = colon ? colon + 1 : "";
+	}
+	f->kind = ENGINE_FIELD_MAP;
+	f->kv = kv;
+	f->n_kv = v->n;
+}
+
+static void ulimits_field(struct engine_field *f,
+			  struct arena *a,
+			  const struct compose_keyval *kv)
+{
+	struct engine_ulimit *u = arena_calloc(a, kv->n_ul + 1, sizeof(*u));
+
+	for (size_t i = 0; i < kv->n_ul; i++)
+		u[i] = (struct engine_ulimit){kv->ul[i].name, kv->ul[i].soft,
+					      kv->ul[i].hard};
+	f->kind = ENGINE_FIELD_ULIMITS;
+	f->ul = u;
+	f->n_ul = kv->n_ul;
+}
+
+static void map_field(struct engine_field *f,
+		      struct arena *a,
+		      const struct compose_keyval *kv)
+{
+	struct engine_kv *m = arena_calloc(a, kv->n_kv + 1, sizeof(*m));
+
+	for (size_t i = 0; i < kv->n_kv; i++)
+		m[i] = (struct engine_kv){kv->kv[i].key, kv->kv[i].value};
+	f->kind = ENGINE_FIELD_MAP;
+	f->kv = m;
+	f->n_kv = kv->n_kv;
+}
+
+static void key_field(struct engine_field *f,
+		      struct arena *a,
+		      const struct compose_key *k,
+		      const struct compose_keyval *kv)
+{
+	f->path = k->api;
+	f->i = kv->i;
+	switch (k->kind) {
+	case COMPOSE_KEY_STR:
+		f->kind = ENGINE_FIELD_STR;
+		f->s = kv->s;
+		break;
+	case COMPOSE_KEY_INT:
+	case COMPOSE_KEY_BYTES:
+	case COMPOSE_KEY_NANO:
+		f->kind = ENGINE_FIELD_INT;
+		break;
+	case COMPOSE_KEY_BOOL:
+		f->kind = ENGINE_FIELD_BOOL;
+		break;
+	case COMPOSE_KEY_STRV:
+		f->kind = ENGINE_FIELD_STRV;
+		f->v = (struct engine_strv){kv->v.v, kv->v.n};
+		break;
+	case COMPOSE_KEY_MAP:
+		map_field(f, a, kv);
+		break;
+	case COMPOSE_KEY_TMPFS:
+		tmpfs_field(f, a, &kv->v);
+		break;
+	case COMPOSE_KEY_ULIMITS:
+		ulimits_field(f, a, kv);
+		break;
+	}
+}
+
+void apply_spec_keys(struct engine_container_spec *sp,
+		     struct arena *a,
+		     const struct compose_service *s)
+{
+	struct engine_field *v;
+	size_t n = 0;
+
+	if (!s->keys)
+		return;
+	v = arena_calloc(a, compose_n_keys + 1, sizeof(*v));
+	for (size_t i = 0; i < compose_n_keys; i++)
+		if (s->keys[i].set)
+			key_field(&v[n++], a, &compose_keys[i], &s->keys[i]);
+	sp->fields = v;
+	sp->n_fields = n;
+}
+
+/*
+ * What compose v2 refuses at create time (external secrets, Swarm drivers),
+ * and what mixcompose does not copy in yet (environment, content).
+ */
+static int check_files(const struct plan *p,
+		       const struct compose_service *s,
+		       struct diag *err)
+{
+	for (int config = 0; config < 2; config++) {
+		const struct compose_fileref *refs =
+			config ? s->configs : s->secrets;
+		size_t nr = config ? s->n_configs : s->n_secrets;
+		const char *what = config ? "config" : "secret";
+
+		for (size_t i = 0; i < nr; i++) {
+			const struct compose_fileobj *o = compose_fileobj_find(
+				p->project, config, refs[i].source);
+
+			if (!o || o->file)
+				continue;
+			return diag_set(
+				err, DIAG_EPLAN, &refs[i].loc,
+				"services.%s.%ss[%zu]: %s '%s' %s", s->name,
+				what, i, what, o->key,
+				o->external
+					? "is external: compose v2 does not "
+					  "support external ones either"
+				: o->driver
+					? "has a driver: a Swarm option that "
+					  "compose v2 refuses too"
+					: "comes from an environment variable "
+					  "or content: not supported yet, "
+					  "use file:");
+		}
+	}
+	return 0;
+}
+
+int apply_check(const struct plan *p, struct diag *err)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		int rc;
+
+		if (p->services[i].selected &&
+		    (rc = check_files(p, p->services[i].svc, err)))
+			return rc;
+	}
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct plan_service *ps = &p->services[i];
+		const struct plan_host *h = &p->hosts[ps->daemon];
+		const struct compose_service *s = ps->svc;
+
+		if (!ps->selected || !s->keys || !h->os ||
+		    strcmp(h->os, "windows"))
+			continue;
+		for (size_t k = 0; k < compose_n_keys; k++) {
+			if (!s->keys[k].set ||
+			    (compose_keys[k].os & COMPOSE_OS_WINDOWS))
+				continue;
+			return diag_set(err, DIAG_EPLAN, &s->keys[k].loc,
+					"services.%s.%s: daemon '%s' runs "
+					"Windows, which does not support it",
+					s->name, compose_keys[k].path, h->name);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,257 @@
+/*
+ * The service keys said once: compose_keys[] and the reader that fills
+ * compose_service.keys[] from the merged document.  The Engine API names
+ * and the OS column are the facts of compose v2's pkg/compose/create.go
+ * (getCreateConfigs, getDeployResources) and of moby's
+ * daemon/daemon_windows.go (what a Windows daemon refuses).
+ */
+#include "compose/normalize_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/arena.h"
+
+#define L COMPOSE_OS_LINUX
+#define LW (COMPOSE_OS_LINUX | COMPOSE_OS_WINDOWS)
+
+/*
+ * In the order the create body gets them: where two keys give one field
+ * (mem_limit and deploy.resources.limits.memory), the later one wins, as
+ * compose v2's setLimits overrides the service-level value.
+ */
+const struct compose_key compose_keys[] = {
+	{"cgroup", COMPOSE_KEY_STR, "HostConfig.CgroupnsMode", L},
+	{"cgroup_parent", COMPOSE_KEY_STR, "HostConfig.CgroupParent", L},
+	{"cpu_count", COMPOSE_KEY_INT, "HostConfig.CpuCount", LW},
+	{"cpu_percent", COMPOSE_KEY_INT, "HostConfig.CpuPercent", LW},
+	{"cpu_period", COMPOSE_KEY_INT, "HostConfig.CpuPeriod", L},
+	{"cpu_quota", COMPOSE_KEY_INT, "HostConfig.CpuQuota", L},
+	{"cpu_rt_period", COMPOSE_KEY_INT, "HostConfig.CpuRealtimePeriod", L},
+	{"cpu_rt_runtime", COMPOSE_KEY_INT, "HostConfig.CpuRealtimeRuntime", L},
+	{"cpu_shares", COMPOSE_KEY_INT, "HostConfig.CpuShares", LW},
+	{"cpus", COMPOSE_KEY_NANO, "HostConfig.NanoCpus", LW},
+	{"cpuset", COMPOSE_KEY_STR, "HostConfig.CpusetCpus", L},
+	{"device_cgroup_rules", COMPOSE_KEY_STRV,
+	 "HostConfig.DeviceCgroupRules", L},
+	{"dns_opt", COMPOSE_KEY_STRV, "HostConfig.DnsOptions", LW},
+	{"group_add", COMPOSE_KEY_STRV, "HostConfig.GroupAdd", L},
+	{"ipc", COMPOSE_KEY_STR, "HostConfig.IpcMode", L},
+	{"logging.driver", COMPOSE_KEY_STR, "HostConfig.LogConfig.Type", LW},
+	{"logging.options", COMPOSE_KEY_MAP, "HostConfig.LogConfig.Config", LW},
+	{"mem_limit", COMPOSE_KEY_BYTES, "HostConfig.Memory", LW},
+	{"mem_reservation", COMPOSE_KEY_BYTES, "HostConfig.MemoryReservation",
+	 L},
+	{"mem_swappiness", COMPOSE_KEY_INT, "HostConfig.MemorySwappiness", L},
+	{"memswap_limit", COMPOSE_KEY_BYTES, "HostConfig.MemorySwap", L},
+	{"oom_kill_disable", COMPOSE_KEY_BOOL, "HostConfig.OomKillDisable", L},
+	{"oom_score_adj", COMPOSE_KEY_INT, "HostConfig.OomScoreAdj", L},
+	{"pid", COMPOSE_KEY_STR, "HostConfig.PidMode", L},
+	{"pids_limit", COMPOSE_KEY_INT, "HostConfig.PidsLimit", L},
+	{"runtime", COMPOSE_KEY_STR, "HostConfig.Runtime", L},
+	{"security_opt", COMPOSE_KEY_STRV, "HostConfig.SecurityOpt", L},
+	{"shm_size", COMPOSE_KEY_BYTES, "HostConfig.ShmSize", L},
+	{"storage_opt", COMPOSE_KEY_MAP, "HostConfig.StorageOpt", LW},
+	{"sysctls", COMPOSE_KEY_MAP, "HostConfig.Sysctls", L},
+	{"tmpfs", COMPOSE_KEY_TMPFS, "HostConfig.Tmpfs", L},
+	{"ulimits", COMPOSE_KEY_ULIMITS, "HostConfig.Ulimits", L},
+	{"userns_mode", COMPOSE_KEY_STR, "HostConfig.UsernsMode", L},
+	{"uts", COMPOSE_KEY_STR, "HostConfig.UTSMode", L},
+	{"deploy.resources.limits.cpus", COMPOSE_KEY_NANO,
+	 "HostConfig.NanoCpus", LW},
+	{"deploy.resources.limits.memory", COMPOSE_KEY_BYTES,
+	 "HostConfig.Memory", LW},
+	{"deploy.resources.limits.pids", COMPOSE_KEY_INT,
+	 "HostConfig.PidsLimit", L},
+	{"deploy.resources.reservations.memory", COMPOSE_KEY_BYTES,
+	 "HostConfig.MemoryReservation", L},
+};
+
+const size_t compose_n_keys = sizeof(compose_keys) / sizeof(compose_keys[0]);
+
+long compose_key_find(const char *path)
+{
+	for (size_t i = 0; i < compose_n_keys; i++)
+		if (!strcmp(compose_keys[i].path, path))
+			return (long)i;
+	return -1;
+}
+
+/* The node at dotted 'path' under map 'm', or NULL. */
+static const struct compose_node *node_at(const struct compose_node *m,
+					  const char *path)
+{
+	const char *dot;
+
+	while (m && (dot = strchr(path, '.'))) {
+		m = compose_map_getn(m, path, (size_t)(dot - path));
+		path = dot + 1;
+	}
+	return m ? compose_map_getn(m, path, strlen(path)) : NULL;
+}
+
+static int parse_int(long long *out, const char *s)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/* A decimal in billionths (cpus: "0.5" -> 500000000), as NanoCPUs. */
+static int parse_nano(long long *out, const char *s)
+{
+	char *end;
+	double d;
+
+	if (!s || !*s)
+		return -1;
+	d = strtod(s, &end);
+	if (*end || !isfinite(d) || d < 0 || d > 1e9)
+		return -1;
+	*out = (long long)(d * 1e9 + 0.5);
+	return 0;
+}
+
+static int parse_bytes(long long *out, const char *s)
+{
+	if (s && !strcmp(s, "-1")) { /* memswap_limit: unlimited */
+		*out = -1;
+		return 0;
+	}
+	*out = s ? compose_bytes_parse(s) : -1;
+	return *out < 0 ? -1 : 0;
+}
+
+/* "PATH[:OPTIONS]" entries; compose-go takes a string or a list. */
+static int read_tmpfs(struct norm *n,
+		      struct compose_keyval *kv,
+		      const struct compose_node *v,
+		      const char *path)
+{
+	kv->v = norm_strv(n, v, path);
+	for (size_t i = 0; i < kv->v.n; i++)
+		if (kv->v.v[i][0] != '/')
+			return -1;
+	return 0;
+}
+
+static int ulimit_one(struct compose_ulimit *u, const struct compose_node *v)
+{
+	if (v->kind == COMPOSE_NODE_SCALAR) {
+		if (parse_int(&u->soft, v->str))
+			return -1;
+		u->hard = u->soft;
+		return 0;
+	}
+	if (v->kind != COMPOSE_NODE_MAP ||
+	    parse_int(&u->soft, norm_key_str(v, "soft")) ||
+	    parse_int(&u->hard, norm_key_str(v, "hard")))
+		return -1;
+	return 0;
+}
+
+static int ul_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct compose_ulimit *)a)->name,
+		      ((const struct compose_ulimit *)b)->name);
+}
+
+static int read_ulimits(struct norm *n,
+			struct compose_keyval *kv,
+			const struct compose_node *v)
+{
+	if (v->kind != COMPOSE_NODE_MAP)
+		return -1;
+	kv->ul = arena_calloc(n->a, v->n + 1, sizeof(*kv->ul));
+	for (uint32_t i = 0; i < v->n; i++) {
+		struct compose_ulimit *u = &kv->ul[kv->n_ul++];
+
+		u->name = v->pairs[i].key->str;
+		if (ulimit_one(u, v->pairs[i].value)) {
+			norm_err(n, v->pairs[i].value,
+				 "ulimits.%s: expected a number or soft and "
+				 "hard numbers",
+				 u->name);
+			return 0;
+		}
+	}
+	qsort(kv->ul, kv->n_ul, sizeof(*kv->ul), ul_cmp);
+	return 0;
+}
+
+static const char *const kind_what[] = {
+	[COMPOSE_KEY_STR] = "a string",
+	[COMPOSE_KEY_INT] = "an integer",
+	[COMPOSE_KEY_BYTES] = "a size (e.g. '512m')",
+	[COMPOSE_KEY_NANO] = "a decimal number",
+	[COMPOSE_KEY_BOOL] = "a boolean",
+	[COMPOSE_KEY_STRV] = "a string or a list of strings",
+	[COMPOSE_KEY_MAP] = "a map or a list of 'KEY=VALUE'",
+	[COMPOSE_KEY_TMPFS] = "absolute paths",
+	[COMPOSE_KEY_ULIMITS] = "a map of limits",
+};
+
+static int read_key(struct norm *n,
+		    struct compose_keyval *kv,
+		    const struct compose_key *k,
+		    const struct compose_node *v)
+{
+	const char *s = norm_str(v);
+
+	switch (k->kind) {
+	case COMPOSE_KEY_STR:
+		kv->s = s;
+		return s ? 0 : -1;
+	case COMPOSE_KEY_INT:
+		return parse_int(&kv->i, s);
+	case COMPOSE_KEY_BYTES:
+		return parse_bytes(&kv->i, s);
+	case COMPOSE_KEY_NANO:
+		return parse_nano(&kv->i, s);
+	case COMPOSE_KEY_BOOL:
+		kv->i = s && !strcasecmp(s, "true");
+		return s && (kv->i || !strcasecmp(s, "false")) ? 0 : -1;
+	case COMPOSE_KEY_STRV:
+		kv->v = norm_strv(n, v, k->path);
+		return 0;
+	case COMPOSE_KEY_MAP:
+		kv->n_kv = norm_kv(n, &kv->kv, v, k->path, "", false);
+		return 0;
+	case COMPOSE_KEY_TMPFS:
+		return read_tmpfs(n, kv, v, k->path);
+	case COMPOSE_KEY_ULIMITS:
+		return read_ulimits(n, kv, v);
+	}
+	return -1;
+}
+
+void norm_service_keys(struct norm *n,
+		       struct compose_service *s,
+		       const struct compose_node *svc)
+{
+	s->keys = arena_calloc(n->a, compose_n_keys, sizeof(*s->keys));
+	for (size_t i = 0; i < compose_n_keys; i++) {
+		const struct compose_key *k = &compose_keys[i];
+		const struct compose_node *v = node_at(svc, k->path);
+		struct compose_keyval *kv = &s->keys[i];
+
+		if (compose_node_is_null(v))
+			continue;
+		kv->loc = compose_node_loc(v);
+		if (read_key(n, kv, k, v)) {
+			const char *txt = norm_str(v);
+
+			norm_err(n, v, "%s: '%s' is not %s", k->path,
+				 txt ? txt : "...", kind_what[k->kind]);
+			continue;
+		}
+		kv->set = true;
+	}
+}
