@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # End to end under wine (called by scripts/test-wine.sh, WINEPREFIX set):
-# samples/lab with "linux" on a named pipe and "windows" on loopback TCP.
+#  1. samples/lab with "linux" on a named pipe and "windows" on loopback TCP;
+#  2. Docker Desktop with zero configuration: %USERPROFILE%\.docker holds
+#     the contexts desktop-linux and desktop-windows, each on a relay pipe,
+#     and the file has no daemon map; then, with the Windows engine's relay
+#     stopped, `daemons` and `up` name the stopped engine.
 #   tests/wine/e2e.sh APP_DIR WORK_DIR LINUX_BIN
 # socat relays 127.0.0.1:PORT to each lab daemon's unix socket; the
 # mingw-built piperelay.exe, under the same wineserver, serves
@@ -11,7 +15,9 @@ app=$1 work=$2 linux_bin=$3
 top=$(cd "$(dirname "$0")/../.." && pwd)
 wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
 proj=winx-$$
+proj_desk=winx-$$-desktop
 pipe=mixlab-linux-$$
+pipe_win=mixlab-windows-$$
 pids=()
 t0=$(date +%s)
 
@@ -24,9 +30,9 @@ free_port() {
 }
 
 # What is left of the project on a daemon (its unix socket): JSON arrays.
-leftovers() {
+leftovers() { # SOCKET [PROJECT]
 	local f
-	f=$(jq -rn --arg p "$proj" '{label: ["com.docker.compose.project=\($p)"]} | @uri')
+	f=$(jq -rn --arg p "${2:-$proj}" '{label: ["com.docker.compose.project=\($p)"]} | @uri')
 	curl -sf --unix-socket "$1" "http://d/containers/json?all=1&filters=$f"
 	curl -sf --unix-socket "$1" "http://d/networks?filters=$f"
 }
@@ -42,6 +48,13 @@ cleanup() {
 			"$linux_bin" -p "$proj" -f "$work/proj/compose.yaml" down -v -t 1 \
 				>/dev/null 2>&1 || true
 	fi
+	if [ -n "${desk_up:-}" ]; then
+		"$linux_bin" -p "$proj_desk" -f "$work/desk/compose.yaml" \
+			--daemon "linux=unix://$sock_lnx,os=linux" \
+			--daemon "windows=unix://$sock_win,os=windows,lab=true" \
+			down -v -t 1 >/dev/null 2>&1 || true
+	fi
+	rm -rf "${dcfg:-}"
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	echo "e2e under wine: $(($(date +%s) - t0)) s"
@@ -122,3 +135,74 @@ for s in "$sock_lnx" "$sock_win"; do
 	[ "$left" = "[][]" ] || { echo "left on $s: $left" >&2; exit 1; }
 done
 echo "e2e: nothing left on either daemon"
+
+echo "-- Docker Desktop: contexts in %USERPROFILE%\\.docker, no daemon map"
+"$wine" "$app/piperelay.exe" "$pipe_win" "$p_win" &
+relay_win=$!
+pids+=($relay_win)
+# Wine's %USERPROFILE% (it sets its own, whatever the environment says).
+dcfg=$WINEPREFIX/drive_c/users/$(id -un)/.docker
+rm -rf "$dcfg"
+context() { # NAME PIPE LAB
+	local hex
+	hex=$(printf '%s' "$1" | sha256sum | cut -d' ' -f1)
+	mkdir -p "$dcfg/contexts/meta/$hex"
+	printf '{"Name":"%s","Metadata":{"Description":"test"%s},"Endpoints":{"docker":{"Host":"npipe:////./pipe/%s","SkipTLSVerify":false}}}' \
+		"$1" "$3" "$2" >"$dcfg/contexts/meta/$hex/meta.json"
+}
+context desktop-linux "$pipe" ""
+# The lab's stand-in reports linux: the context's lab flag allows it.
+context desktop-windows "$pipe_win" ',"io.mixcompose.lab":true'
+printf '{"currentContext":"desktop-linux"}' >"$dcfg/config.json"
+mkdir -p "$work/desk"
+cp "$work/proj/nginx.conf" "$work/desk/"
+# samples/lab without its daemons: block (address pool and mode stay).
+awk '/^  daemons:/ { skip = 1; next } skip && /^  [^ ]/ { skip = 0 } !skip' \
+	"$work/proj/compose.yaml" | sed "s|$work/proj/nginx.conf:|$work/desk/nginx.conf:|" \
+	>"$work/desk/compose.yaml"
+! grep -q 'unix://' "$work/desk/compose.yaml"
+desk() { env -u MIXCOMPOSE_DAEMON_LINUX -u MIXCOMPOSE_DAEMON_WINDOWS \
+	-u DOCKER_HOST -u DOCKER_CONTEXT -u DOCKER_CONFIG \
+	"$wine" "$app/mixcompose.exe" -p "$proj_desk" -f "$work/desk/compose.yaml" "$@"; }
+for i in $(seq 50); do
+	desk daemons >"$work/desk.txt" 2>&1 && break
+	sleep 0.2
+done
+cat "$work/desk.txt"
+grep -q "npipe:////./pipe/$pipe " "$work/desk.txt"
+grep -q "npipe:////./pipe/$pipe_win" "$work/desk.txt"
+grep -q "desktop" "$work/desk.txt"
+desk_up=1
+desk up -d --wait
+# Each service on the engine its platform asks for.
+ids() { curl -sf --unix-socket "$1" "http://d/containers/json?filters=$(jq -rn \
+	--arg p "$proj_desk" --arg s "$2" '{label: ["com.docker.compose.project=\($p)",
+	"com.docker.compose.service=\($s)"]} | @uri')" | jq length; }
+[ "$(ids "$sock_lnx" nginx)" = 1 ] || { echo "nginx is not on the Linux engine" >&2; exit 1; }
+[ "$(ids "$sock_win" web)" = 1 ] || { echo "web is not on the Windows engine" >&2; exit 1; }
+for i in $(seq 50); do
+	body=$(curl -sf --max-time 10 "http://127.0.0.1:$page/") && break
+	sleep 0.2
+done
+grep -q 'service: web' <<<"${body:-}" || { echo "no page through nginx" >&2; exit 1; }
+desk down -v -t 1
+desk_up=
+
+echo "-- Docker Desktop: the Windows engine stopped (its relay ended)"
+kill "$relay_win"
+wait "$relay_win" 2>/dev/null || true
+desk daemons >"$work/desk.txt" 2>&1 || true
+cat "$work/desk.txt"
+grep -q "Docker Desktop's Windows engine is not running" "$work/desk.txt"
+if desk up -d >"$work/desk.txt" 2>&1; then
+	echo "up with a stopped engine succeeded" >&2
+	exit 1
+fi
+cat "$work/desk.txt"
+grep -q "Windows engine" "$work/desk.txt"
+grep -q "pipe" "$work/desk.txt"
+for s in "$sock_lnx" "$sock_win"; do
+	left=$(leftovers "$s" "$proj_desk" | tr -d ' \n')
+	[ "$left" = "[][]" ] || { echo "left on $s: $left" >&2; exit 1; }
+done
+echo "e2e: Docker Desktop discovery and a stopped engine; nothing left"
