@@ -8,6 +8,7 @@
 #include "compose/normalize_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,9 @@ const struct compose_key compose_keys[] = {
 	{"mem_limit", COMPOSE_KEY_BYTES, "HostConfig.Memory", LW},
 	{"mem_reservation", COMPOSE_KEY_BYTES, "HostConfig.MemoryReservation",
 	 L},
-	{"mem_swappiness", COMPOSE_KEY_INT, "HostConfig.MemorySwappiness", L},
+	/* compose-go types it as UnitBytes: config prints it as a string. */
+	{"mem_swappiness", COMPOSE_KEY_BYTES, "HostConfig.MemorySwappiness",
+	 L},
 	{"memswap_limit", COMPOSE_KEY_BYTES, "HostConfig.MemorySwap", L},
 	{"oom_kill_disable", COMPOSE_KEY_BOOL, "HostConfig.OomKillDisable", L},
 	{"oom_score_adj", COMPOSE_KEY_INT, "HostConfig.OomScoreAdj", L},
@@ -232,6 +235,39 @@ static int read_key(struct norm *n,
 	return -1;
 }
 
+/*
+ * compose-go refuses a service-level limit beside a deploy.resources
+ * section that says otherwise (an unset one counts as 0).
+ */
+static void check_distinct(struct norm *n,
+			   const struct compose_service *s,
+			   const struct compose_node *svc)
+{
+	static const char *const pairs[][2] = {
+		{"cpus", "deploy.resources.limits.cpus"},
+		{"mem_limit", "deploy.resources.limits.memory"},
+		{"mem_reservation", "deploy.resources.reservations.memory"},
+		{"pids_limit", "deploy.resources.limits.pids"},
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		long a = compose_key_find(pairs[i][0]);
+		long b = compose_key_find(pairs[i][1]);
+		const char *dot = strrchr(pairs[i][1], '.');
+		char sect[64];
+		const struct compose_keyval *ka = &s->keys[a], *kb = &s->keys[b];
+
+		snprintf(sect, sizeof(sect), "%.*s", (int)(dot - pairs[i][1]),
+			 pairs[i][1]);
+		if (!ka->set || !ka->i || !node_at(svc, sect) ||
+		    (kb->set && kb->i == ka->i))
+			continue;
+		norm_errl(n, &ka->loc,
+			  "%s: can't set distinct values on '%s' and '%s'",
+			  pairs[i][0], pairs[i][0], pairs[i][1]);
+	}
+}
+
 void norm_service_keys(struct norm *n,
 		       struct compose_service *s,
 		       const struct compose_node *svc)
@@ -254,4 +290,5 @@ void norm_service_keys(struct norm *n,
 		}
 		kv->set = true;
 	}
+	check_distinct(n, s, svc);
 }

@@ -18,6 +18,9 @@ bash scripts/build.sh build RelWithDebInfo
 echo "== unit tests"
 ctest --test-dir build -L unit --output-on-failure
 
+echo "== config against compose v2 (a differential test: samples and fixtures)"
+bash scripts/v2-diff.sh build
+
 echo "== Kubernetes manifests of translate against Kubernetes' schemas (npm)"
 bash scripts/k8s_check.sh build
 

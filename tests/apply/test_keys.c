@@ -148,7 +148,7 @@ Test(apply_keys, values_are_converted_as_compose_v2_does)
 	const cJSON *ul = cJSON_GetObjectItem(hc, "Ulimits"), *u;
 	double nofile_soft = 0, nofile_hard = 0;
 
-	/* deploy.resources.limits win over mem_limit and cpus. */
+	/* mem_limit and cpus equal their deploy.resources.limits twins. */
 	cr_assert_eq(cJSON_GetObjectItem(hc, "Memory")->valuedouble,
 		     48.0 * 1024 * 1024);
 	cr_assert_eq(cJSON_GetObjectItem(hc, "NanoCpus")->valuedouble, 2.5e8);
@@ -203,7 +203,7 @@ Test(apply_keys, a_windows_daemon_is_refused_linux_only_keys_before_any_job)
 	cr_assert_eq(apply_check(p, &err), DIAG_EPLAN);
 	cr_assert(strstr(err.msg, "services.all.shm_size"), "%s", err.msg);
 	cr_assert(strstr(err.msg, "'winbox'"), "%s", err.msg);
-	cr_assert_eq(err.loc.line, 37);
+	cr_assert_eq(err.loc.line, 39);
 	cr_assert_eq(err.loc.col, 15);
 	/* A key Windows takes (mem_limit) passes. */
 	keys()[shm].set = false;

@@ -83,7 +83,7 @@ Test(integration_keys, resources_limits_logging_and_kernel_settings_take_effect)
 		      "  k:\n"
 		      "    image: " LAB_IMAGE_BUSYBOX "\n"
 		      "    command: [sleep, '300']\n"
-		      "    mem_limit: 96m\n"
+		      "    mem_limit: 64m\n"
 		      "    shm_size: 32m\n"
 		      "    pids_limit: 77\n"
 		      "    ulimits:\n"
@@ -97,12 +97,15 @@ Test(integration_keys, resources_limits_logging_and_kernel_settings_take_effect)
 		      "      options: {max-size: 1m}\n"
 		      "    deploy:\n"
 		      "      resources:\n"
-		      "        limits: {memory: 64m, cpus: '0.5'}\n");
+		      "        limits: {memory: 64m, cpus: '0.5', pids: 77}\n");
 	cr_assert_eq(lab_mc(&P, &out, "up -d --progress quiet"), 0, "%s",
 		     out.buf);
 	cr_assert_null(strstr(out.buf, "ignored"), "%s", out.buf);
 	snprintf(name, sizeof(name), "%s-k-1", P.name);
-	/* deploy.resources.limits.memory wins over mem_limit, as in v2. */
+	/*
+	 * mem_limit and deploy.resources.limits.memory say one thing (compose
+	 * v2 refuses two different values).
+	 */
 	expect_inside(name,
 		      "cat /sys/fs/cgroup/memory.max 2>/dev/null || "
 		      "cat /sys/fs/cgroup/memory/memory.limit_in_bytes",
