@@ -426,101 +426,6 @@ bool lab_daemon_up(const char *sock_path)
 	return up;
 }
 
-/* --------------------------------------------------------------- scratch */
-
-static const char *scratch_args(const struct lab_scratch *t)
-{
-	static char buf[1024];
-
-	snprintf(buf, sizeof(buf),
-		 "--host %s --data-root %s/root --exec-root %s/x "
-		 "--pidfile %s/pid --config-file %s/daemon.json "
-		 "--cgroup-parent mixtest-%ld --containerd-namespace "
-		 "mixtest-%ld --containerd-plugins-namespace mixtest-%ld-p "
-		 "--bridge none --iptables=false --ip-forward=false",
-		 t->url, t->dir, t->dir, t->dir, t->dir, (long)getpid(),
-		 (long)getpid(), (long)getpid());
-	return buf;
-}
-
-int lab_scratch_start(struct lab_scratch *t)
-{
-	time_t t0 = time(NULL);
-
-	if (lab_sh(NULL, "setsid dockerd %s </dev/null >>%s/log 2>&1 &",
-		   scratch_args(t), t->dir))
-		return -1;
-	while (!lab_daemon_up(t->sock)) {
-		if (time(NULL) - t0 > 60)
-			return -1;
-		usleep(200000);
-	}
-	return 0;
-}
-
-static pid_t scratch_pid(const struct lab_scratch *t)
-{
-	char path[128];
-	FILE *f;
-	long pid = 0;
-
-	snprintf(path, sizeof(path), "%s/pid", t->dir);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return (pid_t)pid;
-}
-
-void lab_scratch_stop(struct lab_scratch *t)
-{
-	pid_t pid = scratch_pid(t);
-
-	if (pid <= 0 || kill(pid, SIGTERM))
-		return;
-	for (int i = 0; i < 200 && kill(pid, 0) == 0; i++)
-		usleep(100000);
-}
-
-int lab_scratch_new(struct lab_scratch *t, const char *image)
-{
-	memset(t, 0, sizeof(*t));
-	snprintf(t->dir, sizeof(t->dir), "/tmp/mc-scratch-XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		t->dir[0] = '\0';
-		return -1;
-	}
-	snprintf(t->sock, sizeof(t->sock), "%s/d.sock", t->dir);
-	snprintf(t->url, sizeof(t->url), "unix://%s", t->sock);
-	if (lab_sh(NULL,
-		   "mkdir -p %s/root %s/x && printf '{ "
-		   "\"deprecated-key-path\": \"%s/key.json\" }' "
-		   ">%s/daemon.json",
-		   t->dir, t->dir, t->dir, t->dir) ||
-	    lab_scratch_start(t))
-		return -1;
-	if (image && lab_sh(NULL,
-			    "docker -H unix://%s save %s | "
-			    "docker -H %s load",
-			    LAB_LINUX_SOCK, image, t->url))
-		return -1;
-	return 0;
-}
-
-void lab_scratch_free(struct lab_scratch *t)
-{
-	if (!t->dir[0])
-		return;
-	lab_scratch_stop(t);
-	lab_sh(NULL,
-	       "grep -o ' %s/[^ ]*' /proc/mounts | sort -r | xargs -r umount "
-	       "-l; "
-	       "rmdir /sys/fs/cgroup/*/mixtest-%ld 2>/dev/null; rm -rf '%s'",
-	       t->dir, (long)getpid(), t->dir);
-	t->dir[0] = '\0';
-}
 
 /* --------------------------------------------------------------- project */
 
@@ -688,7 +593,7 @@ int lab_project_fini(struct lab_project *p)
 
 #define LAB_SCRATCH_SCRIPT SOURCE_DIR "/lab/mixlab"
 
-int lab_sd_up(struct lab_sd *s, const char *name, struct sbuf *out)
+int lab_scratch_up(struct lab_scratch *s, const char *name, struct sbuf *out)
 {
 	if (s->name != name)
 		snprintf(s->name, sizeof(s->name), "%s", name);
@@ -696,13 +601,24 @@ int lab_sd_up(struct lab_sd *s, const char *name, struct sbuf *out)
 	snprintf(s->url, sizeof(s->url), "unix://%s", s->sock);
 	if (out)
 		sbuf_reset(out);
-	return lab_sh(out, "%s scratch-up %s", LAB_SCRATCH_SCRIPT, s->name) ||
-			       !lab_daemon_up(s->sock)
-		       ? -1
-		       : 0;
+	/*
+	 * A restart right after a kill can lose the race with the old
+	 * daemon's containerd under load (dockerd gives up on it and exits);
+	 * a second start is what an operator would do, and its output is
+	 * kept after the first's.
+	 */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (lab_sh(out, "%s scratch-up %s", LAB_SCRATCH_SCRIPT,
+			   s->name) == 0 &&
+		    lab_daemon_up(s->sock))
+			return 0;
+		if (out)
+			sbuf_adds(out, "(scratch-up failed; trying again)\n");
+	}
+	return -1;
 }
 
-int lab_sd_kill(const struct lab_sd *s, const char *sig)
+int lab_scratch_kill(const struct lab_scratch *s, const char *sig)
 {
 	return lab_sh(NULL, "%s scratch-kill %s %s", LAB_SCRATCH_SCRIPT,
 		      s->name, sig)
@@ -710,7 +626,14 @@ int lab_sd_kill(const struct lab_sd *s, const char *sig)
 		       : 0;
 }
 
-void lab_sd_down(struct lab_sd *s)
+int lab_scratch_stop(const struct lab_scratch *s)
+{
+	return lab_sh(NULL, "%s scratch-stop %s", LAB_SCRATCH_SCRIPT, s->name)
+		       ? -1
+		       : 0;
+}
+
+void lab_scratch_down(struct lab_scratch *s)
 {
 	if (!s->name[0])
 		return;

@@ -109,31 +109,6 @@ void lab_http_release(struct lab_http *r);
 /* True when GET /_ping on the unix socket answers 200 "OK". */
 bool lab_daemon_up(const char *sock_path);
 
-/* ---- A scratch daemon of a test's own ------------------------------------ */
-
-/*
- * A dockerd that one test starts, stops and removes, never one of the lab's:
- * its own socket, data root, exec root, pidfile, containerd namespaces and
- * cgroup parent (mixtest-<pid>), no bridge, no iptables.
- */
-struct lab_scratch {
-	char dir[64];  /* /tmp/mc-scratch-XXXXXX: everything of it */
-	char sock[96]; /* DIR/d.sock */
-	char url[128]; /* unix://DIR/d.sock */
-};
-
-/*
- * Makes its directory and starts it; 'image' (or NULL) is copied into it
- * from the lab's linux daemon.  Returns 0, or -1 (see DIR/log).
- */
-int lab_scratch_new(struct lab_scratch *t, const char *image);
-/* Starts it again; waits up to 60 s for /_ping.  Returns 0 or -1. */
-int lab_scratch_start(struct lab_scratch *t);
-/* SIGTERM by the pid in its pidfile, then waits until it is gone. */
-void lab_scratch_stop(struct lab_scratch *t);
-/* Stops it, unmounts and removes all it made.  Safe on a zeroed struct. */
-void lab_scratch_free(struct lab_scratch *t);
-
 /* ---- The project of a test ------------------------------------------- */
 
 /*
@@ -207,7 +182,7 @@ int lab_project_fini(struct lab_project *p);
  * daemon (the lab's daemons are shared): own socket, roots, pidfile, no
  * bridge, no iptables rules, local/busybox:lab imported.
  */
-struct lab_sd {
+struct lab_scratch {
 	char name[24];	/* [a-z0-9]{1,16} */
 	char sock[96];	/* /run/mixlab/s-NAME.sock */
 	char url[112];	/* unix://... */
@@ -218,10 +193,12 @@ struct lab_sd {
  * (also to start it again after a kill, with the same roots).  Fills 's';
  * the script's output goes to 'out' (may be NULL).  Returns 0 or -1.
  */
-int lab_sd_up(struct lab_sd *s, const char *name, struct sbuf *out);
+int lab_scratch_up(struct lab_scratch *s, const char *name, struct sbuf *out);
 /* `lab/mixlab scratch-kill NAME SIG` ("KILL", "TERM"): its dockerd only. */
-int lab_sd_kill(const struct lab_sd *s, const char *sig);
+int lab_scratch_kill(const struct lab_scratch *s, const char *sig);
+/* `lab/mixlab scratch-stop NAME`: SIGTERM, and waits until it is gone. */
+int lab_scratch_stop(const struct lab_scratch *s);
 /* `lab/mixlab scratch-down NAME`, and 's' zeroed; nothing when unset. */
-void lab_sd_down(struct lab_sd *s);
+void lab_scratch_down(struct lab_scratch *s);
 
 #endif

@@ -67,11 +67,11 @@ static void setup(void)
 
 static void fini(void)
 {
-	if (S.dir[0] && !lab_daemon_up(S.sock))
-		lab_scratch_start(&S);
+	if (S.name[0] && !lab_daemon_up(S.sock))
+		lab_scratch_up(&S, S.name, NULL);
 	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
 		     P.name);
-	lab_scratch_free(&S);
+	lab_scratch_down(&S);
 	if (cfg[0])
 		lab_sh(NULL, "rm -rf '%s'", cfg);
 }
@@ -162,14 +162,19 @@ Test(integration_desktop, a_stopped_engine_is_named, .timeout = 240)
 {
 	struct sbuf out = SBUF_INIT, text = SBUF_INIT;
 
-	cr_assert_eq(lab_scratch_new(&S, NULL), 0, "scratch dockerd: see %s/log",
-		     S.dir);
+	struct sbuf up = SBUF_INIT;
+	char name[24];
+
+	snprintf(name, sizeof(name), "dsk%ld", (long)getpid() % 1000000);
+	cr_assert_eq(lab_scratch_up(&S, name, &up), 0,
+		     "lab/mixlab scratch-up %s:\n%s", name, up.buf);
+	sbuf_release(&up);
 	write_context("desktop-windows", S.url, true);
 	sbuf_addf(&text, compose, "  address_mode: container\n");
 	write_project("stop", text.buf);
 	cr_assert_eq(lab_mc(&P, &out, "daemons"), 0, "%s", out.buf);
 	cr_assert(strstr(out.buf, S.url), "%s", out.buf);
-	lab_scratch_stop(&S);
+	cr_assert_eq(lab_scratch_stop(&S), 0);
 	cr_assert_eq(lab_mc(&P, &out, "daemons"), 1, "%s", out.buf);
 	cr_assert(strstr(out.buf, "windows: Docker Desktop's Windows engine "
 				  "is not running"),

@@ -28,7 +28,7 @@
 #define GIVE_UP_S 240
 
 static struct lab_project P;
-static struct lab_sd S[2];
+static struct lab_scratch S[2];
 
 static void setup(void)
 {
@@ -48,7 +48,7 @@ static void fini(void)
 			   "network rm %s-squat >/dev/null 2>&1", P.name);
 	}
 	for (size_t i = 0; i < 2; i++)
-		lab_sd_down(&S[i]);
+		lab_scratch_down(&S[i]);
 	memset(&P, 0, sizeof(P));
 	lab_env();
 }
@@ -106,7 +106,7 @@ static void scratch(size_t i, const char *tag)
 	char name[24];
 
 	snprintf(name, sizeof(name), "%s%ld", tag, (long)getpid() % 1000000);
-	cr_assert_eq(lab_sd_up(&S[i], name, &out), 0,
+	cr_assert_eq(lab_scratch_up(&S[i], name, &out), 0,
 		     "lab/mixlab scratch-up %s:\n%s", name, out.buf);
 	sbuf_release(&out);
 }
@@ -207,7 +207,7 @@ Test(integration_faults, daemon_killed_mid_up_second_up_converges)
 	t0 = now_s();
 	pid = spawn("up1.log", up);
 	usleep(1000 * 1000);
-	cr_assert_eq(lab_sd_kill(&S[0], "KILL"), 0);
+	cr_assert_eq(lab_scratch_kill(&S[0], "KILL"), 0);
 	rc = reap(pid);
 	first_s = now_s() - t0;
 	log = slurp_log("up1.log");
@@ -217,7 +217,7 @@ Test(integration_faults, daemon_killed_mid_up_second_up_converges)
 		cr_expect(strstr(log, "daemon 'a'"), "%s", log);
 	cr_expect_lt(first_s, 30.0, "the cut-off up took %.1f s", first_s);
 	free(log);
-	cr_assert_eq(lab_sd_up(&S[0], S[0].name, &out), 0, "%s",
+	cr_assert_eq(lab_scratch_up(&S[0], S[0].name, &out), 0, "%s",
 		     out.buf);
 	cr_log_info("faults: killed up rc %d after %.1f s; %d container(s) "
 		    "left, %d running",
@@ -280,7 +280,7 @@ Test(integration_faults, daemon_stopped_during_down_later_down_finishes)
 		pid_t pid = spawn("down1.log", down);
 
 		usleep(1500 * 1000);
-		cr_assert_eq(lab_sd_kill(&S[1], "TERM"), 0);
+		cr_assert_eq(lab_scratch_kill(&S[1], "TERM"), 0);
 		rc = reap(pid);
 	}
 	down_s = now_s() - t0;
@@ -294,7 +294,7 @@ Test(integration_faults, daemon_stopped_during_down_later_down_finishes)
 	cr_expect_eq(count(S[0].sock, false), 0, "a must be emptied:\n%s",
 		     log);
 	free(log);
-	cr_assert_eq(lab_sd_up(&S[1], S[1].name, &out), 0, "%s",
+	cr_assert_eq(lab_scratch_up(&S[1], S[1].name, &out), 0, "%s",
 		     out.buf);
 	cr_log_info("faults: after the restart b still has %d container(s)",
 		    count(S[1].sock, false));

@@ -401,20 +401,28 @@ static struct lab_scratch T;
 
 static void third_start(void)
 {
-	cr_assert_eq(lab_scratch_start(&T), 0,
-		     "third daemon not ready; see %s/log", T.dir);
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(lab_scratch_up(&T, T.name, &out), 0,
+		     "third daemon not ready:\n%s", out.buf);
+	sbuf_release(&out);
 }
 
 static void third_stop(void)
 {
-	lab_scratch_stop(&T);
+	cr_assert_eq(lab_scratch_stop(&T), 0);
 }
 
 static void third_setup(void)
 {
+	struct sbuf out = SBUF_INIT;
+	char name[24];
+
 	setup();
-	cr_assert_eq(lab_scratch_new(&T, LAB_IMAGE_BUSYBOX), 0,
-		     "third daemon: see %s/log", T.dir);
+	snprintf(name, sizeof(name), "third%ld", (long)getpid() % 1000000);
+	cr_assert_eq(lab_scratch_up(&T, name, &out), 0,
+		     "third daemon:\n%s", out.buf);
+	sbuf_release(&out);
 	setenv("MIXCOMPOSE_DAEMON_THIRD", T.url, 1);
 }
 
@@ -422,15 +430,15 @@ static void third_fini(void)
 {
 	struct sbuf out = SBUF_INIT;
 
-	if (!T.dir[0])
+	if (!T.name[0])
 		return;
 	if (!lab_daemon_up(T.sock))
-		third_start();
+		lab_scratch_up(&T, T.name, NULL);
 	fini();
 	lab_docker(&out, T.sock,
 		   "ps -aq --filter label=com.docker.compose.project");
 	cr_expect_eq(out.len, 0, "containers left on the third daemon");
-	lab_scratch_free(&T);
+	lab_scratch_down(&T);
 	unsetenv("MIXCOMPOSE_DAEMON_THIRD");
 	sbuf_release(&out);
 }
@@ -448,9 +456,9 @@ Test(integration_up_daemon,
 	 */
 	lab_sh(&out,
 	       "cd '%s' && { %s -p %s up -d --progress plain & pid=$!; "
-	       "sleep 1.5; kill -TERM $(cat %s/pid); wait $pid; "
-	       "echo \"rc=$?\"; }",
-	       P.dir, MIXCOMPOSE_BIN, P.name, T.dir);
+	       "sleep 1.5; kill -TERM $(cat " LAB_RUN_DIR "/s-%s.pid); "
+	       "wait $pid; echo \"rc=$?\"; }",
+	       P.dir, MIXCOMPOSE_BIN, P.name, T.name);
 	cr_assert(strstr(out.buf, "rc=1"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "daemon 'third'"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "cannot connect"), "%s", out.buf);
