@@ -72,6 +72,8 @@ lab_down() {
 	fi
 	lab/mixlab status
 	ctest --test-dir build -L integration --output-on-failure
+	echo "== containers under compose v2 and mixcompose: HostConfig and Config"
+	bash scripts/v2-inspect.sh build
 	echo "== Swarm: the translated lab sample on two namespace hosts (lab/hosts.sh)"
 	ctest --test-dir build -L swarm --output-on-failure
 	echo "== the main commands under valgrind"
