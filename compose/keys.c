@@ -38,6 +38,7 @@ const struct compose_key compose_keys[] = {
 	{"cpuset", COMPOSE_KEY_STR, "HostConfig.CpusetCpus", L},
 	{"device_cgroup_rules", COMPOSE_KEY_STRV,
 	 "HostConfig.DeviceCgroupRules", L},
+	{"devices", COMPOSE_KEY_DEVICES, "HostConfig.Devices", LW},
 	{"dns_opt", COMPOSE_KEY_STRV, "HostConfig.DnsOptions", LW},
 	{"group_add", COMPOSE_KEY_STRV, "HostConfig.GroupAdd", L},
 	{"ipc", COMPOSE_KEY_STR, "HostConfig.IpcMode", L},
@@ -71,6 +72,14 @@ const struct compose_key compose_keys[] = {
 	 "HostConfig.PidsLimit", L},
 	{"deploy.resources.reservations.memory", COMPOSE_KEY_BYTES,
 	 "HostConfig.MemoryReservation", L},
+	/*
+	 * Over `restart:`, as compose v2's getRestartPolicy.  (Unlike v2, a
+	 * restart_policy without a condition keeps `restart:`'s name.)
+	 */
+	{"deploy.restart_policy.condition", COMPOSE_KEY_RESTART,
+	 "HostConfig.RestartPolicy.Name", LW},
+	{"deploy.restart_policy.max_attempts", COMPOSE_KEY_INT,
+	 "HostConfig.RestartPolicy.MaximumRetryCount", LW},
 };
 
 const size_t compose_n_keys = sizeof(compose_keys) / sizeof(compose_keys[0]);
@@ -189,6 +198,49 @@ static int read_ulimits(struct norm *n,
 	return 0;
 }
 
+/*
+ * devices as compose-go reads them: "HOST[:CONTAINER[:PERMS]]" (the
+ * container path defaults to the host's, the permissions to rwm) or the
+ * long form (target required, permissions empty unless given, as compose
+ * v2 sends them); each kept as "HOST:CONTAINER:PERMS".
+ */
+static int read_devices(struct norm *n,
+			struct compose_keyval *kv,
+			const struct compose_node *v)
+{
+	if (v->kind != COMPOSE_NODE_SEQ)
+		return -1;
+	kv->v.v = arena_calloc(n->a, v->n + 1, sizeof(char *));
+	for (uint32_t i = 0; i < v->n; i++) {
+		const struct compose_node *it = v->items[i];
+		const char *src = NULL, *dst = NULL, *perm = NULL;
+		char *s;
+
+		if (it->kind == COMPOSE_NODE_MAP) {
+			src = norm_key_str(it, "source");
+			dst = norm_key_str(it, "target");
+			perm = norm_key_str(it, "permissions");
+			if (!dst) /* compose v2: "is missing a mount target" */
+				return -1;
+			if (!perm) /* v2 sends none for the long form */
+				perm = "";
+		} else if ((s = (char *)norm_str(it))) {
+			char *save = NULL;
+
+			s = arena_strdup(n->a, s);
+			src = strtok_r(s, ":", &save);
+			dst = strtok_r(NULL, ":", &save);
+			perm = strtok_r(NULL, "", &save);
+		}
+		if (!src || !*src)
+			return -1;
+		kv->v.v[kv->v.n++] =
+			arena_sprintf(n->a, "%s:%s:%s", src, dst ? dst : src,
+				      perm ? perm : "rwm");
+	}
+	return 0;
+}
+
 static const char *const kind_what[] = {
 	[COMPOSE_KEY_STR] = "a string",
 	[COMPOSE_KEY_INT] = "an integer",
@@ -199,6 +251,8 @@ static const char *const kind_what[] = {
 	[COMPOSE_KEY_MAP] = "a map or a list of 'KEY=VALUE'",
 	[COMPOSE_KEY_TMPFS] = "absolute paths",
 	[COMPOSE_KEY_ULIMITS] = "a map of limits",
+	[COMPOSE_KEY_DEVICES] = "a list of 'HOST[:CONTAINER[:PERMISSIONS]]'",
+	[COMPOSE_KEY_RESTART] = "a restart condition",
 };
 
 static int read_key(struct norm *n,
@@ -231,6 +285,11 @@ static int read_key(struct norm *n,
 		return read_tmpfs(n, kv, v, k->path);
 	case COMPOSE_KEY_ULIMITS:
 		return read_ulimits(n, kv, v);
+	case COMPOSE_KEY_DEVICES:
+		return read_devices(n, kv, v);
+	case COMPOSE_KEY_RESTART:
+		kv->s = s;
+		return s ? 0 : -1;
 	}
 	return -1;
 }

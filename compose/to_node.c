@@ -532,9 +532,9 @@ static struct compose_node *mount_node(struct tn *t,
 		put(t, m, "volume", o);
 	} else if (v->type == COMPOSE_MOUNT_TMPFS &&
 		   (v->tmpfs_size >= 0 || v->tmpfs_mode >= 0)) {
-		if (v->tmpfs_size >= 0)
-			put_uint(t, o, "size",
-				 (unsigned long long)v->tmpfs_size);
+		if (v->tmpfs_size >= 0) /* compose-go's UnitBytes: a string */
+			put_str(t, o, "size",
+				arena_sprintf(t->a, "%lld", v->tmpfs_size));
 		if (v->tmpfs_mode >= 0)
 			put_uint(t, o, "mode", (unsigned)v->tmpfs_mode);
 		put(t, m, "tmpfs", o);
@@ -621,6 +621,29 @@ static struct compose_node *labels_node(struct tn *t,
  * memory in bytes (a string, its UnitBytes), cpus a number, pids an
  * integer; the typed keys come from compose_keys[], others from the file.
  */
+/*
+ * One pair of a section (deploy's, logging) at 'path': a key of
+ * compose_keys[] is printed from the model (and left out when the model
+ * has it unset), reservations' cpus as a number, the rest as written.
+ */
+static void typed_pair(struct tn *t,
+			struct compose_node *m,
+			const struct compose_service *s,
+			const char *path,
+			const struct compose_pair *pr)
+{
+	const char *k = pr->key->str;
+	const char *full = arena_sprintf(t->a, "%s.%s", path, k);
+	const struct compose_node *v = pr->value;
+
+	if (compose_key_find(full) >= 0)
+		put_key_as(t, m, s, full, k);
+	else if (!strcmp(k, "cpus") && v->kind == COMPOSE_NODE_SCALAR)
+		put_plainf(t, m, k, "%g", strtod(v->str, NULL));
+	else
+		put(t, m, k, (struct compose_node *)v);
+}
+
 static struct compose_node *resources_one(struct tn *t,
 					  const struct compose_service *s,
 					  const struct compose_node *src,
@@ -632,31 +655,26 @@ static struct compose_node *resources_one(struct tn *t,
 	/* compose-go's Resource order first, then the rest as written. */
 	for (size_t o = 0; o <= ARRAY_SIZE(order); o++) {
 		for (size_t i = 0; i < src->n; i++) {
-			const char *k = src->pairs[i].key->str;
-			const struct compose_node *vn = src->pairs[i].value;
-			const char *v = vn->kind == COMPOSE_NODE_SCALAR
-						? vn->str
-						: NULL;
-			size_t j = 0, before = m->n;
+			size_t j = 0;
 
-			while (j < ARRAY_SIZE(order) && strcmp(order[j], k))
+			while (j < ARRAY_SIZE(order) &&
+			       strcmp(order[j], src->pairs[i].key->str))
 				j++;
-			if (j != o)
-				continue;
-			put_key_as(t, m, s,
-				   arena_sprintf(t->a, "%s.%s", path, k), k);
-			if (m->n != before)
-				continue;
-			if (j == 1 && v && compose_bytes_parse(v) >= 0)
-				put_str(t, m, k,
-					arena_sprintf(t->a, "%lld",
-						      compose_bytes_parse(v)));
-			else if (j == 0 && v)
-				put_plainf(t, m, k, "%g", strtod(v, NULL));
-			else
-				put(t, m, k, (struct compose_node *)vn);
+			if (j == o)
+				typed_pair(t, m, s, path, &src->pairs[i]);
 		}
 	}
+	return m;
+}
+
+static struct compose_node *restart_node(struct tn *t,
+					 const struct compose_service *s,
+					 const struct compose_node *src)
+{
+	struct compose_node *m = compose_node_map(t->a, &no_loc);
+
+	for (size_t i = 0; i < src->n; i++)
+		typed_pair(t, m, s, "deploy.restart_policy", &src->pairs[i]);
 	return m;
 }
 
@@ -712,6 +730,8 @@ static void f_deploy(struct tn *t,
 
 		if (i == 5 && (v || always))
 			put(t, d, order[i], resources_node(t, s, v));
+		else if (i == 6 && v && v->kind == COMPOSE_NODE_MAP)
+			put(t, d, order[i], restart_node(t, s, v));
 		else if (i == 2 && v && v->kind == COMPOSE_NODE_SEQ)
 			put(t, d, order[i], labels_node(t, v));
 		else if (v)
@@ -730,6 +750,24 @@ static void f_deploy(struct tn *t,
 					 src->pairs[i].value);
 	}
 	put(t, m, k, d);
+}
+
+/* logging: driver and options from the model, anything else as written. */
+static void f_logging(struct tn *t,
+		      struct compose_node *m,
+		      const struct compose_service *s,
+		      const char *k)
+{
+	const struct compose_node *src = compose_map_get(s->node, k);
+	struct compose_node *o;
+
+	if (!src || src->kind != COMPOSE_NODE_MAP)
+		return;
+	o = compose_node_map(t->a, &no_loc);
+	for (size_t i = 0; i < src->n; i++)
+		typed_pair(t, o, s, k, &src->pairs[i]);
+	if (o->n)
+		put(t, m, k, o);
 }
 
 static void f_env(struct tn *t,
@@ -932,7 +970,7 @@ static const struct svc_key svc_keys[] = {
 	FN("depends_on", f_depends),
 	FN("deploy", f_deploy),
 	KEY("device_cgroup_rules"),
-	RAW("devices"),
+	KEY("devices"),
 	STRV("dns", dns),
 	KEY("dns_opt"),
 	STRV("dns_search", dns_search),
@@ -954,7 +992,7 @@ static const struct svc_key svc_keys[] = {
 	STR("isolation", isolation),
 	FN("labels", f_labels),
 	STRV("links", links),
-	RAW("logging"),
+	FN("logging", f_logging),
 	RAW("log_driver"),
 	RAW("log_opt"),
 	KEY("mem_limit"),
@@ -1016,6 +1054,30 @@ static void put_plainf(struct tn *t,
 	put(t, m, k, plain_node(t, buf));
 }
 
+/* devices as compose-go prints them: {source, target, permissions}. */
+static struct compose_node *devices_node(struct tn *t,
+					 const struct compose_strv *v)
+{
+	static const char *const names[] = {"source", "target", "permissions"};
+	struct compose_node *q = compose_node_seq(t->a, &no_loc);
+
+	for (size_t i = 0; i < v->n; i++) {
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+		const char *s = v->v[i];
+
+		for (size_t k = 0; k < 3; k++) {
+			size_t len = k < 2 ? strcspn(s, ":") : strlen(s);
+
+			if (len) /* compose-go omits empty permissions */
+				put(t, o, names[k],
+				    str_node(t, arena_strndup(t->a, s, len)));
+			s += len + (s[len] == ':');
+		}
+		compose_seq_push(t->a, q, o);
+	}
+	return q;
+}
+
 /* ulimits as compose-go prints them: NAME: N, or NAME: {soft, hard}. */
 static struct compose_node *ulimits_node(struct tn *t,
 					 const struct compose_keyval *kv)
@@ -1059,6 +1121,7 @@ static void put_key_as(struct tn *t,
 		return;
 	switch (compose_keys[i].kind) {
 	case COMPOSE_KEY_STR:
+	case COMPOSE_KEY_RESTART:
 		put_str(t, m, as, kv->s);
 		break;
 	case COMPOSE_KEY_INT:
@@ -1082,6 +1145,9 @@ static void put_key_as(struct tn *t,
 		break;
 	case COMPOSE_KEY_ULIMITS:
 		put(t, m, as, ulimits_node(t, kv));
+		break;
+	case COMPOSE_KEY_DEVICES:
+		put(t, m, as, devices_node(t, &kv->v));
 		break;
 	}
 }
