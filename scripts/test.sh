@@ -21,6 +21,9 @@ ctest --test-dir build -L unit --output-on-failure
 echo "== config against compose v2 (a differential test: samples and fixtures)"
 bash scripts/v2-diff.sh build
 
+echo "== README's table of commands and flags against compose v2"
+bash scripts/compose-table.sh --check build/mixcompose
+
 echo "== Kubernetes manifests of translate against Kubernetes' schemas (npm)"
 bash scripts/k8s_check.sh build
 
