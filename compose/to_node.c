@@ -215,14 +215,15 @@ static const char *go_duration(struct arena *a, long long ns)
 		if (ns % unit) {
 			snprintf(frac, sizeof(frac), ".%0*lld", i * 3,
 				 ns % unit);
-			for (size_t l = strlen(frac); frac[l - 1] == '0'; l--)
+			for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0';
+			     l--)
 				frac[l - 1] = '\0';
 		}
 		return arena_sprintf(a, "%lld%s%s", ns / unit, frac, small[i]);
 	}
 	if (ns % 1000000000LL) {
 		snprintf(frac, sizeof(frac), ".%09lld", ns % 1000000000LL);
-		for (size_t l = strlen(frac); frac[l - 1] == '0'; l--)
+		for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0'; l--)
 			frac[l - 1] = '\0';
 	}
 	if (ns >= 3600000000000LL)

@@ -81,4 +81,6 @@ lab_down() {
 	ctest --test-dir build -L swarm --output-on-failure
 	echo "== the main commands under valgrind"
 	bash scripts/valgrind.sh
+	echo "== the Windows build under wine (cross build, smoke, unit, end to end)"
+	bash scripts/test-wine.sh build-win
 }
