@@ -426,6 +426,7 @@ static int project_load(struct compose_project *p,
 		return rc;
 	active_profiles(p, o);
 	set_doc_name(p);
+	compose_doc_unique(p->arena, p->doc);
 	return 0;
 }
 
