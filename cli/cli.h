@@ -8,6 +8,7 @@
 
 #include "apply/apply.h"
 #include "compose/compose.h"
+#include "util/json.h"
 
 /* One subcommand: cmd_<name>(argc, argv) with argv[0] the command name. */
 struct cli_spec;
@@ -391,6 +392,19 @@ struct cli_logs_opts {
 	/* For each service's tty flag (raw, unframed logs); may be NULL. */
 	const struct compose_project *project;
 	FILE *out; /* NULL: stdout */
+	/* Services whose logs are left out (up --no-attach). */
+	char *const *skip;
+	size_t n_skip;
+	/*
+	 * Set: each followed container is waited for too; at its exit a line
+	 * "NAME (DAEMON) exited with code N" and on_exit(), which returns
+	 * nonzero to stop following at once (up --abort-on-container-exit).
+	 */
+	int (*on_exit)(void *ud,
+		       const struct plan_host *h,
+		       const struct plan_host_container *c,
+		       int code);
+	void *exit_ud;
 };
 
 /*
@@ -499,6 +513,7 @@ int cli_exec_parse(struct cli_exec_opts *o, int argc, char **argv);
 void cli_exec_opts_release(struct cli_exec_opts *o);
 
 struct cli_run_opts {
+	const char *kind;     /* before each 'what': "Container"; or NULL */
 	bool detach;
 	bool rm;
 	bool no_tty;
@@ -622,6 +637,12 @@ int cmd_up(int argc, char **argv);
 struct engine_top;
 
 /*
+ * Prints 'j' on stdout (compact when 'indent' is 0, as compose's
+ * --format json) with a final newline, then frees it.
+ */
+void cli_json_print(struct json *j, int indent);
+
+/*
  * Appends a table as Go's tabwriter writes it (compose's output): each
  * column but the last padded to its widest cell plus 'pad', at least
  * 'min' wide.  cells[r * ncols + k] is row r, column k.
@@ -671,6 +692,64 @@ struct cli_top_src {
  * at all when there is no process.
  */
 void cli_top_format(struct sbuf *out, const struct cli_top_src *v, size_t n);
+
+/*
+ * The runner (cli/runner.c) of every command that acts on containers or
+ * images: one task is one request to one daemon.  start() submits it to
+ * the loop with a callback that ends in cli_task_done(t, ...).
+ */
+struct engine;
+struct engine_loop;
+struct cli_task;
+typedef void cli_task_start_fn(struct engine_loop *l,
+			       struct engine *e,
+			       struct cli_task *t);
+struct cli_task {
+	const struct plan_host *h; /* the daemon */
+	const char *what;	   /* a container's name, a service's... */
+	const char *detail;	   /* after the daemon: "IMAGE"; or NULL */
+	const char *doing;	   /* this task's progress verb; or NULL */
+	cli_task_start_fn *start;
+	const char *ref; /* what the request names: container id, image */
+	const void *arg; /* the command's options, shared by its tasks */
+	void *ud;	 /* the task's own data (results) */
+	int level;    /* the wave (0 first) */
+	bool skip;    /* decided without a request */
+	int rc;	      /* out: 0 or the request's error */
+	struct diag err;
+	bool unreachable; /* out: its daemon could not be reached */
+	const struct cli_tasks_opts *run; /* set by the runner */
+};
+
+struct cli_tasks_opts {
+	const char *kind;     /* before each 'what': "Container"; or NULL */
+	const char *doing;    /* " WHAT (DAEMON)  Doing" before; NULL: none */
+	const char *done;     /* the same line after a success; NULL: none */
+	bool quiet;	      /* no progress lines at all */
+	bool warn;	      /* failures are warnings: exit status 0 */
+	bool reverse;	      /* waves from the highest level down */
+	bool stop_on_failure; /* no wave after one that failed */
+	bool probe;	      /* a failure is an answer: no message, CLI_OK */
+};
+
+/*
+ * The callback of a request with no result (an engine_done_fn); a
+ * callback with a result stores it, then calls this.  Prints the done
+ * line as the task ends.
+ */
+void cli_task_done(void *t, int rc, const struct diag *err);
+
+/*
+ * Runs the tasks, wave by wave, each wave on every daemon at once.  An
+ * unreachable daemon is reported once (its tasks fail without a line
+ * each); every other failure is one line "mixcompose: [KIND] WHAT
+ * (DAEMON)[: DETAIL]: MESSAGE" (or "warning: ...").  Returns CLI_FAIL if a task failed (and
+ * !o->warn), else CLI_OK.
+ */
+int cli_tasks_run(struct cli_session *s,
+		  struct cli_task *v,
+		  size_t n,
+		  const struct cli_tasks_opts *o);
 
 enum cli_act {
 	CLI_ACT_KILL,

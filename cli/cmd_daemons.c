@@ -41,46 +41,31 @@ static void print_table(struct engine_registry *r)
 	}
 }
 
-static void json_field(struct sbuf *sb, const char *key, const char *val)
-{
-	sbuf_addf(sb, ", \"%s\": ", key);
-	if (val)
-		sbuf_add_json_str(sb, val);
-	else
-		sbuf_adds(sb, "null");
-}
-
 static void print_json(struct engine_registry *r)
 {
-	struct sbuf sb = SBUF_INIT;
+	struct json *v = json_array_new();
 
-	sbuf_adds(&sb, "[");
 	for (size_t i = 0; i < engine_registry_count(r); i++) {
 		const struct engine_daemon *d = engine_registry_at(r, i);
+		struct json *it = json_add_object(v, NULL);
 
-		sbuf_adds(&sb, i ? ",\n  {" : "\n  {");
-		sbuf_adds(&sb, "\"name\": ");
-		sbuf_add_json_str(&sb, d->name);
-		json_field(&sb, "endpoint", d->url);
-		json_field(&sb, "source", engine_source_name(d->source));
-		json_field(&sb, "context", d->context);
-		json_field(&sb, "os", d->os);
-		json_field(&sb, "reported_os", d->reported_os);
-		json_field(&sb, "arch", d->arch);
-		json_field(&sb, "server_version", d->server_version);
-		json_field(&sb, "api_version", d->api_version);
-		sbuf_addf(&sb, ", \"lab\": %s, \"stand_in\": %s",
-			  d->lab ? "true" : "false",
-			  d->stand_in ? "true" : "false");
-		sbuf_addf(&sb, ", \"reachable\": %s",
-			  d->reachable && !d->error ? "true" : "false");
-		json_field(&sb, "error", d->error);
-		sbuf_addf(&sb, ", \"latency_ms\": %.3f}",
-			  (double)d->latency_us / 1000.0);
+		json_add_str(it, "name", d->name);
+		json_add_str(it, "endpoint", d->url);
+		json_add_str(it, "source", engine_source_name(d->source));
+		json_add_str(it, "context", d->context);
+		json_add_str(it, "os", d->os);
+		json_add_str(it, "reported_os", d->reported_os);
+		json_add_str(it, "arch", d->arch);
+		json_add_str(it, "server_version", d->server_version);
+		json_add_str(it, "api_version", d->api_version);
+		json_add_bool(it, "lab", d->lab);
+		json_add_bool(it, "stand_in", d->stand_in);
+		json_add_bool(it, "reachable", d->reachable && !d->error);
+		json_add_str(it, "error", d->error);
+		json_add_num(it, "latency_ms", (double)d->latency_us / 1000.0,
+			     3);
 	}
-	sbuf_adds(&sb, engine_registry_count(r) ? "\n]\n" : "]\n");
-	fputs(sb.buf, stdout);
-	sbuf_release(&sb);
+	cli_json_print(v, 2);
 }
 
 struct daemons_opts {

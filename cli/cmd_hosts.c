@@ -316,37 +316,29 @@ int cli_hosts_sync(struct cli_session *s,
 
 static void hosts_json(struct sbuf *sb, const struct plan *p)
 {
-	sbuf_adds(sb, "{\n  \"project\": ");
-	sbuf_add_json_str(sb, p->project_name);
-	sbuf_adds(sb, ",\n  \"names\": [");
+	struct json *root = json_object_new();
+	struct json *names;
+
+	json_add_str(root, "project", p->project_name);
+	names = json_add_array(root, "names");
 	for (size_t i = 0; i < p->n_hosts_table; i++) {
 		const struct plan_hosts_row *r = &p->hosts_table[i];
+		struct json *it = json_add_object(names, NULL);
+		struct json *from;
 
-		sbuf_adds(sb, i ? ",\n    {" : "\n    {");
-		sbuf_adds(sb, "\"name\": ");
-		sbuf_add_json_str(sb, r->name);
-		sbuf_adds(sb, ", \"kind\": ");
-		sbuf_add_json_str(sb, r->kind);
-		sbuf_adds(sb, ", \"container\": ");
-		sbuf_add_json_str(sb, p->containers[r->container].name);
-		sbuf_adds(sb, ", \"network\": ");
-		sbuf_add_json_str(sb, r->network);
-		sbuf_adds(sb, ", \"from\": {");
+		json_add_str(it, "name", r->name);
+		json_add_str(it, "kind", r->kind);
+		json_add_str(it, "container", p->containers[r->container].name);
+		json_add_str(it, "network", r->network);
+		from = json_add_object(it, "from");
 		for (size_t d = 0; d < p->n_hosts; d++) {
-			sbuf_adds(sb, d ? ", " : "");
-			sbuf_add_json_str(sb, p->hosts[d].name);
-			sbuf_adds(sb, ": {\"address\": ");
-			if (r->addr[d])
-				sbuf_add_json_str(sb, r->addr[d]);
-			else
-				sbuf_adds(sb, "null");
-			sbuf_adds(sb, ", \"via\": ");
-			sbuf_add_json_str(sb, r->via[d] ? r->via[d] : "");
-			sbuf_adds(sb, "}");
+			struct json *f = json_add_object(from, p->hosts[d].name);
+
+			json_add_str(f, "address", r->addr[d]);
+			json_add_str(f, "via", r->via[d] ? r->via[d] : "");
 		}
-		sbuf_adds(sb, "}}");
 	}
-	sbuf_adds(sb, p->n_hosts_table ? "\n  ]\n}\n" : "]\n}\n");
+	json_write_free(sb, root, 2);
 }
 
 struct hosts_opts {

@@ -9,6 +9,7 @@
 
 #include "engine/engine.h"
 #include "planner/planner.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 struct images_opts {
@@ -24,7 +25,6 @@ struct image_row {
 	const struct plan_host_container *c;
 	const char *ref; /* the container's Config.Image */
 	int rc;
-	struct diag err;
 	struct engine_image_info info;
 };
 
@@ -62,13 +62,17 @@ static void image_done(void *ud,
 		       const struct engine_image_info *info,
 		       const struct diag *err)
 {
-	struct image_row *r = ud;
+	struct cli_task *t = ud;
 
-	r->rc = rc;
-	if (rc && err)
-		r->err = *err;
-	else if (!rc)
-		r->info = *info;
+	if (!rc)
+		((struct image_row *)t->ud)->info = *info;
+	cli_task_done(t, rc, err);
+}
+
+static void
+image_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	engine_image_inspect_async(l, e, t->ref, image_done, t);
 }
 
 static int cmp_row(const void *pa, const void *pb)
@@ -110,27 +114,19 @@ static size_t images_rows(struct image_row **out,
 
 static int images_inspect(struct cli_session *s, struct image_row *v, size_t n)
 {
-	struct engine_loop *l = engine_loop_new();
-	int rc = CLI_OK;
+	struct cli_tasks_opts o = {.kind = "Container"};
+	struct cli_task *t = xcalloc(n + 1, sizeof(*t));
+	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		struct engine *e = cli_session_engine(s, v[i].h);
-
-		if (!e) {
-			v[i].rc = DIAG_ETRANSPORT;
-			snprintf(v[i].err.msg, sizeof(v[i].err.msg),
-				 "daemon '%s' is not reachable", v[i].h->name);
-			continue;
-		}
-		engine_image_inspect_async(l, e, v[i].ref, image_done, &v[i]);
-	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
 	for (size_t i = 0; i < n; i++)
-		if (v[i].rc) {
-			cli_error(&v[i].err);
-			rc = CLI_FAIL;
-		}
+		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].c->name,
+					 .detail = v[i].ref,
+					 .start = image_one, .ref = v[i].ref,
+					 .ud = &v[i]};
+	rc = cli_tasks_run(s, t, n, &o);
+	for (size_t i = 0; i < n; i++)
+		v[i].rc = t[i].rc;
+	free(t);
 	return rc;
 }
 
@@ -210,44 +206,31 @@ static void print_table(const struct image_row *v, size_t n)
 	sbuf_release(&out);
 }
 
-static void json_str(struct sbuf *sb, const char *key, const char *val)
-{
-	sbuf_add_json_str(sb, key);
-	sbuf_addch(sb, ':');
-	sbuf_add_json_str(sb, val);
-	sbuf_addch(sb, ',');
-}
-
 static void print_json(const struct image_row *v, size_t n)
 {
-	struct sbuf sb = SBUF_INIT, repo = SBUF_INIT, tag = SBUF_INIT;
-	struct sbuf pf = SBUF_INIT;
-	bool first = true;
+	struct sbuf repo = SBUF_INIT, tag = SBUF_INIT, pf = SBUF_INIT;
+	struct json *rows = json_array_new();
 
-	sbuf_addch(&sb, '[');
 	for (size_t i = 0; i < n; i++) {
+		struct json *it;
+
 		if (v[i].rc)
 			continue;
 		cli_image_ref_split(&repo, &tag, v[i].ref);
 		sbuf_reset(&pf);
 		platform(&pf, &v[i].info);
-		sbuf_adds(&sb, first ? "{" : ",{");
-		first = false;
-		json_str(&sb, "ID", v[i].info.id);
-		json_str(&sb, "ContainerName", v[i].c->name);
-		json_str(&sb, "Repository", repo.len ? repo.buf : "");
-		json_str(&sb, "Tag", tag.len ? tag.buf : "");
-		json_str(&sb, "Platform", pf.buf);
-		sbuf_addf(&sb, "\"Size\":%lld,", v[i].info.size);
+		it = json_add_object(rows, NULL);
+		json_add_str(it, "ID", v[i].info.id);
+		json_add_str(it, "ContainerName", v[i].c->name);
+		json_add_str(it, "Repository", repo.buf);
+		json_add_str(it, "Tag", tag.buf);
+		json_add_str(it, "Platform", pf.buf);
+		json_add_int(it, "Size", v[i].info.size);
 		if (v[i].info.created[0])
-			json_str(&sb, "Created", v[i].info.created);
-		sbuf_adds(&sb, "\"Daemon\":");
-		sbuf_add_json_str(&sb, v[i].h->name);
-		sbuf_addch(&sb, '}');
+			json_add_str(it, "Created", v[i].info.created);
+		json_add_str(it, "Daemon", v[i].h->name);
 	}
-	sbuf_adds(&sb, "]\n");
-	fputs(sb.buf, stdout);
-	sbuf_release(&sb);
+	cli_json_print(rows, 0);
 	sbuf_release(&repo);
 	sbuf_release(&tag);
 	sbuf_release(&pf);

@@ -1,6 +1,7 @@
 /*
  * mixcompose kill, pause and unpause: one request per container, all
- * daemons at once.  rm shares the runner (cli_act_run).
+ * daemons at once, through the runner (cli/runner.c); rm shares
+ * cli_act_run.
  */
 #include "cli/cli.h"
 
@@ -11,52 +12,36 @@
 #include "planner/planner.h"
 #include "util/xalloc.h"
 
-struct act_job {
-	const struct cli_act_target *t;
-	int rc;
-	struct diag err;
-};
-
-static void act_done(void *ud, int rc, const struct diag *err)
-{
-	struct act_job *j = ud;
-
-	j->rc = rc;
-	if (rc && err)
-		j->err = *err;
-}
-
 static const char *const act_doing[] = {"Killing", "Pausing", "Unpausing",
 					"Removing"};
 static const char *const act_past[] = {"Killed", "Paused", "Unpaused",
 				       "Removed"};
 
-static void act_submit(struct engine_loop *l,
-		       struct cli_session *s,
-		       struct act_job *j,
-		       enum cli_act act,
-		       const struct cli_act_opts *o)
+static void kill_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
-	struct engine *e = cli_session_engine(s, j->t->h);
-	const char *id = j->t->c->id;
+	const struct cli_act_opts *o = t->arg;
 
-	if (!e) {
-		j->rc = DIAG_ETRANSPORT;
-		snprintf(j->err.msg, sizeof(j->err.msg),
-			 "daemon '%s' is not reachable", j->t->h->name);
-		return;
-	}
-	fprintf(stderr, " Container %s (%s)  %s\n", j->t->c->name,
-		j->t->h->name, act_doing[act]);
-	if (act == CLI_ACT_KILL)
-		engine_container_kill_async(l, e, id, o->signal, act_done, j);
-	else if (act == CLI_ACT_PAUSE)
-		engine_container_pause_async(l, e, id, act_done, j);
-	else if (act == CLI_ACT_UNPAUSE)
-		engine_container_unpause_async(l, e, id, act_done, j);
-	else
-		engine_container_remove_async(l, e, id, o->force, o->volumes,
-					      act_done, j);
+	engine_container_kill_async(l, e, t->ref, o->signal, cli_task_done, t);
+}
+
+static void
+pause_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	engine_container_pause_async(l, e, t->ref, cli_task_done, t);
+}
+
+static void
+unpause_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	engine_container_unpause_async(l, e, t->ref, cli_task_done, t);
+}
+
+static void rm_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	const struct cli_act_opts *o = t->arg;
+
+	engine_container_remove_async(l, e, t->ref, o->force, o->volumes,
+				      cli_task_done, t);
 }
 
 int cli_act_run(struct cli_session *s,
@@ -65,26 +50,20 @@ int cli_act_run(struct cli_session *s,
 		size_t n,
 		const struct cli_act_opts *o)
 {
-	struct act_job *jobs = xcalloc(n + 1, sizeof(*jobs));
-	struct engine_loop *l = engine_loop_new();
-	int rc = CLI_OK;
+	static cli_task_start_fn *const start[] = {kill_start, pause_start,
+						   unpause_start, rm_start};
+	struct cli_tasks_opts ro = {.kind = "Container",
+				  .doing = act_doing[act],
+				  .done = act_past[act]};
+	struct cli_task *t = xcalloc(n + 1, sizeof(*t));
+	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		jobs[i].t = &v[i];
-		act_submit(l, s, &jobs[i], act, o);
-	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
-	for (size_t i = 0; i < n; i++) {
-		if (jobs[i].rc) {
-			cli_error(&jobs[i].err);
-			rc = CLI_FAIL;
-			continue;
-		}
-		fprintf(stderr, " Container %s (%s)  %s\n", v[i].c->name,
-			v[i].h->name, act_past[act]);
-	}
-	free(jobs);
+	for (size_t i = 0; i < n; i++)
+		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].c->name,
+					 .start = start[act], .ref = v[i].c->id,
+					 .arg = o};
+	rc = cli_tasks_run(s, t, n, &ro);
+	free(t);
 	return rc;
 }
 

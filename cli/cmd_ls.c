@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #define LS_LABEL_PROJECT "com.docker.compose.project"
@@ -199,21 +200,17 @@ ls_print(const struct ls_row *rows, size_t n, const struct ls_opts *o)
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", rows[i].name);
 	} else if (o->json) {
-		sbuf_addch(&sb, '[');
+		struct json *v = json_array_new();
+
 		for (size_t i = 0; i < n; i++) {
-			sbuf_adds(&sb, i ? ",{\"Name\":" : "{\"Name\":");
-			sbuf_add_json_str(&sb, rows[i].name);
-			sbuf_adds(&sb, ",\"Status\":");
-			sbuf_add_json_str(&sb, rows[i].status);
-			sbuf_adds(&sb, ",\"ConfigFiles\":");
-			sbuf_add_json_str(&sb, rows[i].files.len
-						       ? rows[i].files.buf
-						       : "");
-			sbuf_adds(&sb, ",\"Daemons\":");
-			sbuf_add_json_str(&sb, rows[i].daemons.buf);
-			sbuf_addch(&sb, '}');
+			struct json *it = json_add_object(v, NULL);
+
+			json_add_str(it, "Name", rows[i].name);
+			json_add_str(it, "Status", rows[i].status);
+			json_add_str(it, "ConfigFiles", rows[i].files.buf);
+			json_add_str(it, "Daemons", rows[i].daemons.buf);
 		}
-		sbuf_adds(&sb, "]\n");
+		json_write_free(&sb, v, 0);
 	} else {
 		char **cells = xcalloc(4 * n + 1, sizeof(*cells));
 

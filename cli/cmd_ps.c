@@ -9,6 +9,7 @@
 
 #include "engine/engine.h"
 #include "planner/planner.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 struct ps_opts {
@@ -248,30 +249,19 @@ print_table(const struct ps_row *rows, size_t n, const char *project)
 	free(cells);
 }
 
-static void
-json_kv(struct sbuf *sb, const char *key, const char *val, bool comma)
+static void json_publishers(struct json *row, const struct ps_row *r)
 {
-	sbuf_add_json_str(sb, key);
-	sbuf_addch(sb, ':');
-	sbuf_add_json_str(sb, val ? val : "");
-	if (comma)
-		sbuf_addch(sb, ',');
-}
+	struct json *v = json_add_array(row, "Publishers");
 
-static void json_publishers(struct sbuf *sb, const struct ps_row *r)
-{
-	sbuf_adds(sb, "\"Publishers\":[");
 	for (size_t i = 0; r->x && i < r->x->n_ports; i++) {
 		const struct engine_port *p = &r->x->ports[i];
+		struct json *it = json_add_object(v, NULL);
 
-		sbuf_adds(sb, i ? ",{" : "{");
-		json_kv(sb, "URL", p->ip, true);
-		sbuf_addf(sb, "\"TargetPort\":%u,\"PublishedPort\":%u,",
-			  p->private_port, p->public_port);
-		json_kv(sb, "Protocol", p->type ? p->type : "tcp", false);
-		sbuf_addch(sb, '}');
+		json_add_str(it, "URL", p->ip ? p->ip : "");
+		json_add_int(it, "TargetPort", p->private_port);
+		json_add_int(it, "PublishedPort", p->public_port);
+		json_add_str(it, "Protocol", p->type ? p->type : "tcp");
 	}
-	sbuf_adds(sb, "],");
 }
 
 /* "Exited (137) 2 minutes ago" -> 137; anything else 0, as compose. */
@@ -283,65 +273,62 @@ static int exit_code(const char *status)
 }
 
 /* Compose's "Networks": the names joined with commas. */
-static void json_networks(struct sbuf *sb, const struct plan_host_container *c)
+static void json_networks(struct json *row, const struct plan_host_container *c)
 {
 	struct sbuf names = SBUF_INIT;
 
 	for (size_t i = 0; i < c->n_networks; i++)
 		sbuf_addf(&names, "%s%s", i ? "," : "", c->networks[i].network);
-	json_kv(sb, "Networks", names.buf, true);
+	json_add_str(row, "Networks", names.buf);
 	sbuf_release(&names);
 }
 
-static void
-json_row(struct sbuf *sb, const struct ps_row *r, const char *project)
+static const char *health_of(const struct ps_row *r)
 {
+	const char *st = r->x ? r->x->status : NULL;
+
+	if (st && strstr(st, "(healthy)"))
+		return "healthy";
+	if (st && strstr(st, "(unhealthy)"))
+		return "unhealthy";
+	if (st && strstr(st, "(health: starting)"))
+		return "starting";
+	return "";
+}
+
+static void
+json_row(struct json *v, const struct ps_row *r, const char *project)
+{
+	struct json *row = json_add_object(v, NULL);
 	char *cells[N_COLS];
-	const char *health = NULL;
 
 	row_cells(cells, r, project);
-	if (r->x && r->x->status && strstr(r->x->status, "(healthy)"))
-		health = "healthy";
-	else if (r->x && r->x->status && strstr(r->x->status, "(unhealthy)"))
-		health = "unhealthy";
-	else if (r->x && r->x->status &&
-		 strstr(r->x->status, "(health: starting)"))
-		health = "starting";
-	sbuf_addch(sb, '{');
-	json_kv(sb, "ID", r->c->id, true);
-	json_kv(sb, "Name", r->c->name, true);
-	json_kv(sb, "Image", r->x ? r->x->image : NULL, true);
-	json_kv(sb, "Project", project, true);
-	json_kv(sb, "Service", r->c->service, true);
-	json_kv(sb, "State", r->c->state, true);
-	json_kv(sb, "Status", cells[COL_STATUS], true);
-	json_kv(sb, "Health", health, true);
-	sbuf_addf(sb, "\"ExitCode\":%d,",
-		  exit_code(r->x ? r->x->status : NULL));
-	json_networks(sb, r->c);
-	json_publishers(sb, r);
-	json_kv(sb, "Ports", cells[COL_PORTS], true);
-	json_kv(sb, "Daemon", r->h->name, true);
-	json_kv(sb, "Platform", cells[COL_PLATFORM], true);
-	json_kv(sb, "Address", cells[COL_ADDRESS], false);
-	sbuf_addch(sb, '}');
+	json_add_str(row, "ID", r->c->id ? r->c->id : "");
+	json_add_str(row, "Name", r->c->name ? r->c->name : "");
+	json_add_str(row, "Image", r->x && r->x->image ? r->x->image : "");
+	json_add_str(row, "Project", project ? project : "");
+	json_add_str(row, "Service", r->c->service ? r->c->service : "");
+	json_add_str(row, "State", r->c->state ? r->c->state : "");
+	json_add_str(row, "Status", cells[COL_STATUS]);
+	json_add_str(row, "Health", health_of(r));
+	json_add_int(row, "ExitCode", exit_code(r->x ? r->x->status : NULL));
+	json_networks(row, r->c);
+	json_publishers(row, r);
+	json_add_str(row, "Ports", cells[COL_PORTS]);
+	json_add_str(row, "Daemon", r->h->name);
+	json_add_str(row, "Platform", cells[COL_PLATFORM]);
+	json_add_str(row, "Address", cells[COL_ADDRESS]);
 	for (size_t k = 0; k < N_COLS; k++)
 		free(cells[k]);
 }
 
 static void print_json(const struct ps_row *rows, size_t n, const char *project)
 {
-	struct sbuf sb = SBUF_INIT;
+	struct json *v = json_array_new();
 
-	sbuf_addch(&sb, '[');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sbuf_addch(&sb, ',');
-		json_row(&sb, &rows[i], project);
-	}
-	sbuf_adds(&sb, "]\n");
-	fputs(sb.buf, stdout);
-	sbuf_release(&sb);
+	for (size_t i = 0; i < n; i++)
+		json_row(v, &rows[i], project);
+	cli_json_print(v, 0);
 }
 
 static int cmp_str(const void *a, const void *b)

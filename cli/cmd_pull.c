@@ -20,9 +20,7 @@ struct pull_job {
 	/* pull_policy missing/if_not_present on a tag other than latest */
 	bool if_missing;
 	bool present;
-	int rc;
-	struct diag err;
-	bool quiet;
+	char doing[96]; /* "Pulling for linux/amd64" */
 };
 
 struct pull_opts {
@@ -160,45 +158,30 @@ static size_t pull_jobs(struct pull_job **out,
 	return nj;
 }
 
-static void pull_done(void *ud, int rc, const struct diag *err)
-{
-	struct pull_job *j = ud;
-
-	j->rc = rc;
-	if (rc && err)
-		j->err = *err;
-	if (!rc && !j->quiet)
-		fprintf(stderr, " %s (%s): %s  Pulled\n", j->services,
-			j->h->name, j->image);
-}
-
 static void inspect_done(void *ud,
 			 int rc,
 			 const struct engine_image_info *info,
 			 const struct diag *err)
 {
-	struct pull_job *j = ud;
+	struct cli_task *t = ud;
 
 	(void)info;
-	(void)err;
-	j->present = !rc;
+	((struct pull_job *)t->ud)->present = !rc;
+	cli_task_done(t, rc, err);
 }
 
-/* pull_policy missing: an image that is there already is left alone. */
-static void pull_inspect(struct cli_session *s, struct pull_job *v, size_t nj)
+static void
+inspect_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
-	struct engine_loop *l = engine_loop_new();
+	engine_image_inspect_async(l, e, t->ref, inspect_done, t);
+}
 
-	for (size_t i = 0; i < nj; i++) {
-		struct engine *e =
-			v[i].if_missing ? cli_session_engine(s, v[i].h) : NULL;
+static void pull_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	const struct pull_job *j = t->ud;
 
-		if (e)
-			engine_image_inspect_async(l, e, v[i].image,
-						   inspect_done, &v[i]);
-	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
+	engine_image_pull_async(l, e, t->ref, j->platform, NULL, NULL,
+				cli_task_done, t);
 }
 
 static int pull_run(struct cli_session *s,
@@ -207,49 +190,36 @@ static int pull_run(struct cli_session *s,
 		    bool quiet,
 		    bool ignore)
 {
-	struct engine_loop *l = engine_loop_new();
-	int rc = CLI_OK;
+	/* pull_policy missing: an image that is there already is left alone. */
+	struct cli_tasks_opts probe = {.quiet = true, .probe = true};
+	struct cli_tasks_opts pull = {.done = "Pulled", .quiet = quiet,
+				      .warn = ignore};
+	struct cli_task *t = xcalloc(nj + 1, sizeof(*t));
+	int rc;
 
-	pull_inspect(s, v, nj);
+	for (size_t i = 0; i < nj; i++)
+		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].services,
+					 .detail = v[i].image,
+					 .start = inspect_one, .ref = v[i].image,
+					 .ud = &v[i], .skip = !v[i].if_missing};
+	cli_tasks_run(s, t, nj, &probe);
 	for (size_t i = 0; i < nj; i++) {
-		struct engine *e;
-
-		v[i].quiet = quiet;
-		if (v[i].present) {
-			if (!quiet)
-				fprintf(stderr,
-					" %s (%s): %s  Skipped "
-					"(present, pull_policy: missing)\n",
-					v[i].services, v[i].h->name,
-					v[i].image);
-			continue;
-		}
-		e = cli_session_engine(s, v[i].h);
-		if (!e) {
-			v[i].rc = DIAG_ETRANSPORT;
-			snprintf(v[i].err.msg, sizeof(v[i].err.msg),
-				 "daemon '%s' is not reachable", v[i].h->name);
-			continue;
-		}
-		if (!quiet)
-			fprintf(stderr, " %s (%s): %s  Pulling%s%s\n",
-				v[i].services, v[i].h->name, v[i].image,
-				v[i].platform ? " for " : "",
-				v[i].platform ? v[i].platform : "");
-		engine_image_pull_async(l, e, v[i].image, v[i].platform, NULL,
-					NULL, pull_done, &v[i]);
+		snprintf(v[i].doing, sizeof(v[i].doing), "Pulling%s%s",
+			 v[i].platform ? " for " : "",
+			 v[i].platform ? v[i].platform : "");
+		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].services,
+					 .detail = v[i].image,
+					 .doing = v[i].doing,
+					 .start = pull_one, .ref = v[i].image,
+					 .ud = &v[i], .skip = v[i].present};
+		if (v[i].present && !quiet)
+			fprintf(stderr,
+				" %s (%s): %s  Skipped "
+				"(present, pull_policy: missing)\n",
+				v[i].services, v[i].h->name, v[i].image);
 	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
-	for (size_t i = 0; i < nj; i++) {
-		if (!v[i].rc)
-			continue;
-		fprintf(stderr, "%s%s (%s): %s: %s\n",
-			ignore ? "warning: " : "mixcompose: ", v[i].services,
-			v[i].h->name, v[i].image, v[i].err.msg);
-		if (!ignore)
-			rc = CLI_FAIL;
-	}
+	rc = cli_tasks_run(s, t, nj, &pull);
+	free(t);
 	return rc;
 }
 

@@ -18,19 +18,20 @@ struct top_job {
 	const struct plan_host_container *c;
 	char replica[16];
 	struct engine_top *top;
-	int rc;
-	struct diag err;
 };
 
 static void
-top_done(void *ud, int rc, struct engine_top *t, const struct diag *err)
+top_done(void *ud, int rc, struct engine_top *top, const struct diag *err)
 {
-	struct top_job *j = ud;
+	struct cli_task *t = ud;
 
-	j->rc = rc;
-	j->top = t;
-	if (rc && err)
-		j->err = *err;
+	((struct top_job *)t->ud)->top = top;
+	cli_task_done(t, rc, err);
+}
+
+static void top_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	engine_container_top_async(l, e, t->ref, top_done, t);
 }
 
 static int cmp_job(const void *pa, const void *pb)
@@ -75,38 +76,29 @@ static size_t top_jobs(struct top_job **out,
 
 static int top_run(struct cli_session *s, struct top_job *v, size_t n)
 {
-	struct engine_loop *l = engine_loop_new();
+	struct cli_tasks_opts o = {.kind = "Container"};
 	struct cli_top_src *src = xcalloc(n + 1, sizeof(*src));
+	struct cli_task *t = xcalloc(n + 1, sizeof(*t));
 	struct sbuf out = SBUF_INIT;
 	size_t ns = 0;
-	int rc = CLI_OK;
+	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		struct engine *e = cli_session_engine(s, v[i].h);
-
-		if (e)
-			engine_container_top_async(l, e, v[i].c->id, top_done,
-						   &v[i]);
-		else
-			v[i].rc = DIAG_ETRANSPORT;
-	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].rc) {
-			if (v[i].err.msg[0])
-				cli_error(&v[i].err);
-			rc = CLI_FAIL;
-			continue;
-		}
-		src[ns++] = (struct cli_top_src){v[i].c->service, v[i].replica,
-						 v[i].h->name, v[i].top};
-	}
+	for (size_t i = 0; i < n; i++)
+		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].c->name,
+					 .start = top_one, .ref = v[i].c->id,
+					 .ud = &v[i]};
+	rc = cli_tasks_run(s, t, n, &o);
+	for (size_t i = 0; i < n; i++)
+		if (!t[i].rc)
+			src[ns++] = (struct cli_top_src){
+				v[i].c->service, v[i].replica, v[i].h->name,
+				v[i].top};
 	cli_top_format(&out, src, ns);
 	if (out.len)
 		fputs(out.buf, stdout);
 	sbuf_release(&out);
 	free(src);
+	free(t);
 	return rc;
 }
 

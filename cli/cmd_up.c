@@ -41,6 +41,12 @@ struct up_opts {
 	const char *pull; /* --pull: NULL keeps each service's policy */
 	char **services;
 	size_t n_services;
+	/* Attached up: the CI idiom of compose v2. */
+	bool abort_exit;	    /* --abort-on-container-exit */
+	bool abort_failure;	    /* --abort-on-container-failure */
+	const char *exit_code_from; /* --exit-code-from SERVICE */
+	char **attach, **no_attach; /* --attach, --no-attach (repeatable) */
+	size_t n_attach, n_no_attach, attach_alloc, no_attach_alloc;
 };
 
 /*
@@ -76,6 +82,24 @@ static int wait_flag(void *obj, const char *v)
 	return CLI_OK;
 }
 
+static int attach_opt(void *obj, const char *v)
+{
+	struct up_opts *o = obj;
+
+	ALLOC_GROW(o->attach, o->n_attach + 1, o->attach_alloc);
+	o->attach[o->n_attach++] = (char *)v;
+	return CLI_OK;
+}
+
+static int no_attach_opt(void *obj, const char *v)
+{
+	struct up_opts *o = obj;
+
+	ALLOC_GROW(o->no_attach, o->n_no_attach + 1, o->no_attach_alloc);
+	o->no_attach[o->n_no_attach++] = (char *)v;
+	return CLI_OK;
+}
+
 #define O struct up_opts
 #define UP_RECREATE_OPTS                                                       \
 	CLI_FLAG(0, "force-recreate", O, force_recreate,                       \
@@ -94,6 +118,23 @@ static const struct cli_opt up_opts_v[] = {
 	       "wait until every service is running/healthy (implies -d)"),
 	CLI_SECONDS(0, "wait-timeout", O, wait_timeout_s,
 		    "give up waiting after N seconds"),
+	CLI_FLAG(0, "abort-on-container-exit", O, abort_exit,
+		 "stop every container when one stops (attached)"),
+	CLI_FLAG(0, "abort-on-container-failure", O, abort_failure,
+		 "stop every container when one exits with a failure"),
+	{.lname = "exit-code-from", .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, exit_code_from), .arg = "SERVICE",
+	 .complete = CLI_COMPLETE_SERVICE,
+	 .help = "exit with the code of SERVICE's container\n"
+		 "(implies --abort-on-container-exit)"},
+	{.lname = "attach", .kind = CLI_OPT_FN, .fn = attach_opt,
+	 .arg = "SERVICE", .complete = CLI_COMPLETE_SERVICE,
+	 .flags = CLI_OPT_REPEAT,
+	 .help = "show only these services' logs (repeatable)"},
+	{.lname = "no-attach", .kind = CLI_OPT_FN, .fn = no_attach_opt,
+	 .arg = "SERVICE", .complete = CLI_COMPLETE_SERVICE,
+	 .flags = CLI_OPT_REPEAT,
+	 .help = "do not show these services' logs (repeatable)"},
 	CLI_FLAG(0, "no-deps", O, no_deps, "do not start linked services"),
 	UP_RECREATE_OPTS,
 	CLI_FLAG(0, "build", O, build, "build images before starting"),
@@ -165,6 +206,20 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 	}
 	if (o->no_start && o->wait) {
 		cli_errorf("--no-start and --wait are exclusive");
+		return CLI_USAGE;
+	}
+	if (o->exit_code_from)
+		o->abort_exit = true;
+	if (o->abort_exit && o->abort_failure) {
+		cli_errorf("--abort-on-container-exit and "
+			   "--abort-on-container-failure are incompatible");
+		return CLI_USAGE;
+	}
+	/* compose v2's words. */
+	if (o->detach && (o->abort_exit || o->abort_failure || o->n_attach)) {
+		cli_errorf("--detach cannot be combined with "
+			   "--abort-on-container-exit, "
+			   "--abort-on-container-failure or --attach");
 		return CLI_USAGE;
 	}
 	/* Nothing runs, so there are no logs to follow. */
@@ -551,6 +606,68 @@ static int up_converge(struct plan **p,
 	}
 }
 
+/*
+ * The CI idiom (compose v2's cascade stop): which exit stops everything,
+ * and whose exit code `up` returns: --exit-code-from's service, else the
+ * first container that stopped.
+ */
+struct up_exits {
+	const struct up_opts *o;
+	bool aborting;
+	const char *from;
+	bool have_code;
+	int code;
+};
+
+static int up_on_exit(void *ud,
+		      const struct plan_host *h,
+		      const struct plan_host_container *c,
+		      int code)
+{
+	struct up_exits *x = ud;
+
+	(void)h;
+	if (!x->aborting &&
+	    (x->o->abort_exit || (x->o->abort_failure && code))) {
+		x->aborting = true;
+		if (!x->from)
+			x->from = c->service;
+		fprintf(stderr, "Aborting on container exit...\n");
+	}
+	if (x->from && c->service && !strcmp(x->from, c->service) &&
+	    !x->have_code) {
+		x->have_code = true;
+		x->code = code;
+	}
+	return x->aborting;
+}
+
+/* The exit code of 'service's container, once it stopped (stopped now). */
+static void up_exit_code(struct up_exits *x,
+			 const struct plan_host *hosts,
+			 size_t n,
+			 struct engine *const *engines)
+{
+	for (size_t h = 0; !x->have_code && h < n; h++)
+		for (size_t c = 0; engines[h] && c < hosts[h].n_containers;
+		     c++) {
+			const struct plan_host_container *pc =
+				&hosts[h].containers[c];
+			struct diag err = {0};
+
+			if (pc->oneoff || !pc->service ||
+			    strcmp(pc->service, x->from))
+				continue;
+			if (engine_container_wait(engines[h], pc->id, NULL,
+						  &x->code, &err)) {
+				cli_error(&err);
+				continue;
+			}
+			x->have_code = true;
+			break;
+		}
+}
+
 /* Attached: the merged logs until Ctrl-C, then the project stops. */
 static int up_attached(struct cli_session *s,
 		       const struct up_opts *o,
@@ -559,11 +676,19 @@ static int up_attached(struct cli_session *s,
 	struct plan_host *hosts = NULL;
 	size_t n = 0;
 	struct diag_list dl = DIAG_LIST_INIT;
-	struct cli_logs_opts lo = {.follow = true,
-				   .color = cli_color(stdout),
-				   .services = o->services,
-				   .n_services = o->n_services,
-				   .project = s->project};
+	struct up_exits x = {.o = o, .from = o->exit_code_from};
+	bool cascade = o->abort_exit || o->abort_failure || o->exit_code_from;
+	struct cli_logs_opts lo = {
+		.follow = true,
+		.color = cli_color(stdout),
+		.services = o->n_attach ? o->attach : o->services,
+		.n_services = o->n_attach ? o->n_attach : o->n_services,
+		.skip = o->no_attach,
+		.n_skip = o->n_no_attach,
+		.project = s->project,
+		.on_exit = cascade ? up_on_exit : NULL,
+		.exit_ud = &x,
+	};
 	struct engine **engines;
 	struct apply_jobs jobs;
 	int rc;
@@ -575,7 +700,8 @@ static int up_attached(struct cli_session *s,
 	fprintf(stderr, "Attaching to the logs; press Ctrl+C to stop\n");
 	cli_logs_follow(s->reg, hosts, n, &lo, stop);
 	*stop = 0;
-	fprintf(stderr, "Gracefully stopping...\n");
+	if (!x.aborting)
+		fprintf(stderr, "Gracefully stopping...\n");
 	/* Re-read: containers may have exited on their own meanwhile. */
 	apply_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
 			    &dl);
@@ -586,8 +712,24 @@ static int up_attached(struct cli_session *s,
 		   o->timeout_s);
 	rc = cli_jobs_run(&jobs, o->progress, stop);
 	apply_jobs_release(&jobs);
+	if (!rc && x.from)
+		up_exit_code(&x, hosts, n, engines);
 	free(engines);
-	return rc;
+	return rc || !x.have_code ? rc : x.code;
+}
+
+/* --exit-code-from, --attach and --no-attach name services of the file. */
+static int up_check_names(const struct cli_session *s, const struct up_opts *o)
+{
+	if (o->exit_code_from &&
+	    !compose_service_find(s->project, o->exit_code_from)) {
+		cli_errorf("no such service: %s", o->exit_code_from);
+		return CLI_FAIL;
+	}
+	if (cli_session_check_services(s, o->attach, o->n_attach) ||
+	    cli_session_check_services(s, o->no_attach, o->n_no_attach))
+		return CLI_FAIL;
+	return CLI_OK;
 }
 
 int cmd_up(int argc, char **argv)
@@ -604,6 +746,8 @@ int cmd_up(int argc, char **argv)
 	cli_signals_catch(&stop);
 	rc = cli_session_open(&s,
 			      CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
+	if (!rc)
+		rc = up_check_names(&s, &o);
 	if (!rc)
 		rc = up_plan(&p, &s, &o, true);
 	if (!rc) {
@@ -624,6 +768,8 @@ int cmd_up(int argc, char **argv)
 		rc = up_converge(&p, &s, &o, stop);
 	if (!rc && !o.detach)
 		rc = up_attached(&s, &o, stop);
+	free(o.attach);
+	free(o.no_attach);
 	plan_free(p);
 	cli_session_close(&s);
 	return rc;

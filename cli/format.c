@@ -1,6 +1,7 @@
 /*
  * Pure formatting shared by rm, port, images, top and ls: tables, sizes,
- * image references, combined states and the rm prompt's answer.  Nothing
+ * image references, combined states and the rm prompt's answer; and the
+ * printing of every JSON output.  Nothing
  * here talks to a daemon, so the unit tests take it as it is.
  */
 #include "cli/cli.h"
@@ -11,6 +12,15 @@
 
 #include "engine/engine.h"
 #include "util/xalloc.h"
+
+void cli_json_print(struct json *j, int indent)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	json_write_free(&sb, j, indent);
+	fputs(sb.buf, stdout);
+	sbuf_release(&sb);
+}
 
 void cli_table_write(struct sbuf *out,
 		     const char *const *headers,

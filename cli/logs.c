@@ -134,6 +134,10 @@ struct follow_job {
 	int rc;
 	struct diag err;
 	bool done;
+	const struct plan_host *h;
+	const struct plan_host_container *c;
+	const struct cli_logs_opts *o;
+	bool *abort; /* the follow's: set when on_exit() says so */
 };
 
 static int
@@ -153,6 +157,35 @@ static void on_done(void *ud, int rc, const struct diag *err)
 	j->rc = rc;
 	if (rc && err)
 		j->err = *err;
+}
+
+/* The container stopped: its exit code, then maybe the end of all. */
+static void on_exit_code(void *ud,
+			 int rc,
+			 int code,
+			 const char *output,
+			 size_t len,
+			 const struct diag *err)
+{
+	struct follow_job *j = ud;
+	FILE *f = j->o->out ? j->o->out : stdout;
+
+	(void)output;
+	(void)len;
+	(void)err;
+	if (rc)
+		return; /* cancelled, or the daemon went: the stream says so */
+	/* After the stream's last lines, as compose's "exited with code". */
+	for (size_t i = 0; i < ARRAY_SIZE(j->src.part); i++) {
+		if (j->src.part[i].len)
+			emit(&j->src, j->src.part[i].buf, j->src.part[i].len);
+		sbuf_reset(&j->src.part[i]);
+	}
+	fprintf(f, "%s (%s) exited with code %d\n", j->c->name, j->h->name,
+		code);
+	fflush(f);
+	if (j->o->on_exit(j->o->exit_ud, j->h, j->c, code))
+		*j->abort = true;
 }
 
 static bool service_tty(const struct cli_logs_opts *o, const char *service)
@@ -204,7 +237,8 @@ static bool selected(const struct plan_host_container *c,
 		     const struct cli_logs_opts *o)
 {
 	return !c->oneoff &&
-	       cli_names_has(o->services, o->n_services, c->service);
+	       cli_names_has(o->services, o->n_services, c->service) &&
+	       !(o->n_skip && cli_names_has(o->skip, o->n_skip, c->service));
 }
 
 static size_t label_width(const struct plan_host *hosts,
@@ -246,7 +280,12 @@ static void submit_one(struct engine_loop *l,
 	cli_logs_src_init(&j->src, o->out ? o->out : stdout,
 			  o->no_prefix ? NULL : pre.buf);
 	j->name = c->name;
+	j->h = h;
+	j->c = c;
+	j->o = o;
 	engine_container_logs_async(l, e, c->id, &lo, on_output, j, on_done, j);
+	if (o->on_exit)
+		engine_container_wait_async(l, e, c->id, NULL, on_exit_code, j);
 	sbuf_release(&pre);
 }
 
@@ -260,6 +299,7 @@ int cli_logs_follow(struct engine_registry *reg,
 	size_t width, n = 0, n_jobs = 0;
 	struct follow_job *jobs;
 	struct engine_loop *l;
+	bool abort = false;
 	int rc = 0;
 
 	for (size_t h = 0; h < n_hosts; h++)
@@ -288,13 +328,14 @@ int cli_logs_follow(struct engine_registry *reg,
 				continue;
 			ci = cli_logs_color_index(hosts, n_hosts, &o,
 						  pc->service);
+			jobs[n_jobs].abort = &abort;
 			submit_one(l, e, &jobs[n_jobs++], &hosts[h], pc, &o,
 				   width,
 				   o.color ? cli_logs_palette(ci) : NULL);
 		}
 	}
 	while (engine_loop_pending(l)) {
-		if (stop && *stop) {
+		if ((stop && *stop) || abort) {
 			engine_loop_cancel(l);
 			break;
 		}
@@ -305,7 +346,7 @@ int cli_logs_follow(struct engine_registry *reg,
 		cli_logs_src_release(&jobs[i].src);
 		/* Cancelled streams end with all sorts of errors. */
 		if (jobs[i].rc && jobs[i].rc != DIAG_EINTR &&
-		    !(stop && *stop)) {
+		    !(stop && *stop) && !abort) {
 			cli_error(&jobs[i].err);
 			rc = jobs[i].rc;
 		}

@@ -62,14 +62,14 @@ static const struct cli_spec docker_spec = {
 
 static void print_metadata(void)
 {
-	printf("{\n"
-	       "  \"SchemaVersion\": \"0.1.0\",\n"
-	       "  \"Vendor\": \"mixcompose\",\n"
-	       "  \"Version\": \"%s\",\n"
-	       "  \"ShortDescription\": \"One compose project across "
-	       "several Docker daemons\"\n"
-	       "}\n",
-	       MIXCOMPOSE_VERSION);
+	struct json *m = json_object_new();
+
+	json_add_str(m, "SchemaVersion", "0.1.0");
+	json_add_str(m, "Vendor", "mixcompose");
+	json_add_str(m, "Version", MIXCOMPOSE_VERSION);
+	json_add_str(m, "ShortDescription",
+		     "One compose project across several Docker daemons");
+	cli_json_print(m, 2);
 }
 
 /* The cert directory of --tlscacert/--tlscert/--tlskey: one for all. */

@@ -159,24 +159,17 @@ static void emit_json(struct cli_progress *p,
 		      const struct engine_job *j)
 {
 	static const char *const states[] = {"working", "done", "error"};
+	struct json *o = json_object_new();
 	struct sbuf sb = SBUF_INIT;
 
-	sbuf_adds(&sb, "{\"id\":");
-	sbuf_add_json_str(&sb, l->line);
-	sbuf_adds(&sb, ",\"daemon\":");
-	if (l->daemon)
-		sbuf_add_json_str(&sb, l->daemon);
-	else
-		sbuf_adds(&sb, "null");
-	sbuf_adds(&sb, ",\"status\":");
-	sbuf_add_json_str(&sb, l->text);
-	sbuf_addf(&sb, ",\"state\":\"%s\",\"elapsed\":%.3f", states[l->state],
-		  elapsed(l));
-	if (j->state == ENGINE_JOB_FAILED) {
-		sbuf_adds(&sb, ",\"error\":");
-		sbuf_add_json_str(&sb, j->err.msg);
-	}
-	sbuf_adds(&sb, "}\n");
+	json_add_str(o, "id", l->line);
+	json_add_str(o, "daemon", l->daemon);
+	json_add_str(o, "status", l->text);
+	json_add_str(o, "state", states[l->state]);
+	json_add_num(o, "elapsed", elapsed(l), 3);
+	if (j->state == ENGINE_JOB_FAILED)
+		json_add_str(o, "error", j->err.msg);
+	json_write_free(&sb, o, 0);
 	fputs(sb.buf, p->f);
 	fflush(p->f);
 	sbuf_release(&sb);

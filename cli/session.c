@@ -174,23 +174,6 @@ service_level(const struct cli_session *s, const char *svc, int depth)
 	return lvl;
 }
 
-struct life_job {
-	const struct plan_host *h;
-	const struct plan_host_container *c;
-	size_t level;
-	int rc;
-	struct diag err;
-};
-
-static void life_done(void *ud, int rc, const struct diag *err)
-{
-	struct life_job *j = ud;
-
-	j->rc = rc;
-	if (rc && err)
-		j->err = *err;
-}
-
 static bool life_wanted(enum cli_life act, const struct plan_host_container *c)
 {
 	bool running = c->state && !strcmp(c->state, "running");
@@ -204,13 +187,13 @@ static bool life_wanted(enum cli_life act, const struct plan_host_container *c)
 	return true;
 }
 
-static size_t life_jobs(struct life_job **out,
+static size_t life_jobs(struct cli_task **out,
 			struct cli_session *s,
 			enum cli_life act,
 			char *const *services,
 			size_t n)
 {
-	struct life_job *v = NULL;
+	struct cli_task *v = NULL;
 	size_t nj = 0, alloc = 0;
 
 	for (size_t h = 0; h < s->n_hosts; h++)
@@ -223,95 +206,64 @@ static size_t life_jobs(struct life_job **out,
 			    !life_wanted(act, pc))
 				continue;
 			ALLOC_GROW(v, nj + 1, alloc);
-			v[nj] = (struct life_job){&s->hosts[h], pc, 0, 0, {0}};
-			v[nj++].level = service_level(s, pc->service, 0);
+			v[nj++] = (struct cli_task){
+				.h = &s->hosts[h],
+				.what = pc->name,
+				.ref = pc->id,
+				.level = (int)service_level(s, pc->service, 0)};
 		}
 	*out = v;
 	return nj;
 }
 
-static void life_submit(struct engine_loop *l,
-			struct cli_session *s,
-			struct life_job *j,
-			enum cli_life act,
-			int timeout_s)
+static void
+start_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
-	static const char *const verb[] = {"Starting", "Stopping",
-					   "Restarting"};
-	struct engine *e = cli_session_engine(s, j->h);
+	engine_container_start_async(l, e, t->ref, cli_task_done, t);
+}
 
-	if (!e) {
-		j->rc = DIAG_ETRANSPORT;
-		snprintf(j->err.msg, sizeof(j->err.msg),
-			 "daemon '%s' is not reachable", j->h->name);
-		return;
-	}
-	fprintf(stderr, " Container %s (%s)  %s\n", j->c->name, j->h->name,
-		verb[act]);
-	if (act == CLI_LIFE_START)
-		engine_container_start_async(l, e, j->c->id, life_done, j);
-	else if (act == CLI_LIFE_STOP)
-		engine_container_stop_async(l, e, j->c->id, timeout_s,
-					    life_done, j);
-	else
-		engine_container_restart_async(l, e, j->c->id, timeout_s,
-					       life_done, j);
+static void stop_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	engine_container_stop_async(l, e, t->ref, *(const int *)t->arg,
+				    cli_task_done, t);
+}
+
+static void
+restart_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	engine_container_restart_async(l, e, t->ref, *(const int *)t->arg,
+				       cli_task_done, t);
 }
 
 /* The waves: start in dependency order, stop in reverse. */
-static int life_wave(struct cli_session *s,
-		     struct life_job *v,
-		     size_t nj,
-		     size_t level,
-		     enum cli_life act,
-		     int timeout_s)
-{
-	static const char *const past[] = {"Started", "Stopped", "Restarted"};
-	struct engine_loop *l = engine_loop_new();
-	int rc = 0;
-
-	for (size_t i = 0; i < nj; i++)
-		if (v[i].level == level)
-			life_submit(l, s, &v[i], act, timeout_s);
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
-	for (size_t i = 0; i < nj; i++) {
-		if (v[i].level != level)
-			continue;
-		if (v[i].rc) {
-			cli_error(&v[i].err);
-			rc = CLI_FAIL;
-			continue;
-		}
-		fprintf(stderr, " Container %s (%s)  %s\n", v[i].c->name,
-			v[i].h->name, past[act]);
-	}
-	return rc;
-}
-
 int cli_lifecycle(struct cli_session *s,
 		  enum cli_life act,
 		  char *const *services,
 		  size_t n,
 		  int timeout_s)
 {
-	struct life_job *v = NULL;
-	size_t nj = life_jobs(&v, s, act, services, n), max = 0;
-	int rc = CLI_OK;
+	static cli_task_start_fn *const one[] = {start_one, stop_one,
+						 restart_one};
+	static const char *const doing[] = {"Starting", "Stopping",
+					    "Restarting"};
+	static const char *const past[] = {"Started", "Stopped", "Restarted"};
+	struct cli_tasks_opts o = {
+		.kind = "Container",
+		.doing = doing[act],
+		.done = past[act],
+		.reverse = act == CLI_LIFE_STOP,
+		/* What depends on a failed start would fail too. */
+		.stop_on_failure = act != CLI_LIFE_STOP,
+	};
+	struct cli_task *v = NULL;
+	size_t nj = life_jobs(&v, s, act, services, n);
+	int rc;
 
-	for (size_t i = 0; i < nj; i++)
-		if (v[i].level > max)
-			max = v[i].level;
-	for (size_t k = 0; nj && k <= max; k++) {
-		size_t level = act == CLI_LIFE_STOP ? max - k : k;
-
-		if (life_wave(s, v, nj, level, act, timeout_s)) {
-			rc = CLI_FAIL;
-			/* What depends on a failed start would fail too. */
-			if (act != CLI_LIFE_STOP)
-				break;
-		}
+	for (size_t i = 0; i < nj; i++) {
+		v[i].start = one[act];
+		v[i].arg = &timeout_s;
 	}
+	rc = cli_tasks_run(s, v, nj, &o);
 	free(v);
 	return rc;
 }

@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "util/arena.h"
+#include "util/json.h"
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
@@ -1152,7 +1153,7 @@ void compose_node_emit_yaml(struct sbuf *out, const struct compose_node *n)
 /* ---- Writing JSON ----------------------------------------------------- */
 
 /* YAML ints may be "+7", "007", "0x1F" or "0o17"; JSON wants decimal. */
-static void json_int(struct sbuf *sb, const struct compose_node *n)
+static bool json_int(struct sbuf *sb, const struct compose_node *n)
 {
 	const char *s = n->str;
 
@@ -1163,10 +1164,9 @@ static void json_int(struct sbuf *sb, const struct compose_node *n)
 		errno = 0;
 		v = strtoull(s + 2, &end, s[1] == 'x' ? 16 : 8);
 		if (errno || *end)
-			sbuf_add_json_strn(sb, n->str, n->len);
-		else
-			sbuf_addf(sb, "%llu", v);
-		return;
+			return false;
+		sbuf_addf(sb, "%llu", v);
+		return true;
 	}
 	if (*s == '+' || *s == '-') {
 		if (*s == '-')
@@ -1176,82 +1176,89 @@ static void json_int(struct sbuf *sb, const struct compose_node *n)
 	while (s[0] == '0' && s[1])
 		s++;
 	sbuf_adds(sb, s);
+	return true;
 }
 
 /* The shortest form that reads back as the same double. */
-static void json_float(struct sbuf *sb, const struct compose_node *n)
+static bool json_float(struct sbuf *sb, const struct compose_node *n)
 {
 	char buf[64];
 	double d = strtod(n->str, NULL);
 
 	/* JSON has no infinity or NaN (".inf", ".nan"): keep the text. */
-	if (strpbrk(n->str, "nN") || !isfinite(d)) {
-		sbuf_add_json_strn(sb, n->str, n->len);
-		return;
-	}
+	if (strpbrk(n->str, "nN") || !isfinite(d))
+		return false;
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(buf, sizeof(buf), "%.*g", prec, d);
 		if (strtod(buf, NULL) == d)
 			break;
 	}
 	sbuf_adds(sb, buf);
+	return true;
 }
 
-static void json_scalar(struct sbuf *sb, const struct compose_node *n)
+static void json_scalar(struct json *parent,
+			const char *key,
+			const struct compose_node *n)
 {
+	struct sbuf num = SBUF_INIT;
+	bool ok;
+
 	switch (compose_scalar_type(n)) {
 	case COMPOSE_TYPE_NULL:
-		sbuf_adds(sb, "null");
-		break;
+		json_add_null(parent, key);
+		return;
 	case COMPOSE_TYPE_BOOL:
-		sbuf_adds(sb, (n->str[0] | 0x20) == 't' ? "true" : "false");
-		break;
+		json_add_bool(parent, key, (n->str[0] | 0x20) == 't');
+		return;
 	case COMPOSE_TYPE_INT:
-		json_int(sb, n);
+		ok = json_int(&num, n);
 		break;
 	case COMPOSE_TYPE_FLOAT:
-		json_float(sb, n);
+		ok = json_float(&num, n);
 		break;
 	default:
-		sbuf_add_json_strn(sb, n->str, n->len);
+		json_add_strn(parent, key, n->str, n->len);
+		return;
 	}
+	/* A YAML number that JSON cannot hold stays a string. */
+	if (!ok)
+		json_add_strn(parent, key, n->str, n->len);
+	else
+		json_add_raw(parent, key, num.buf);
+	sbuf_release(&num);
 }
 
-static void emit_json(struct sbuf *sb, const struct compose_node *n, int ind)
+static void
+json_node(struct json *parent, const char *key, const struct compose_node *n)
 {
-	bool map = n->kind == COMPOSE_NODE_MAP;
+	struct json *c;
 
 	if (n->kind == COMPOSE_NODE_SCALAR) {
-		json_scalar(sb, n);
+		json_scalar(parent, key, n);
 		return;
 	}
-	if (!n->n) {
-		sbuf_adds(sb, map ? "{}" : "[]");
+	if (n->kind == COMPOSE_NODE_MAP) {
+		c = json_add_object(parent, key);
+		for (size_t i = 0; i < n->n; i++)
+			json_node(c, n->pairs[i].key->str, n->pairs[i].value);
 		return;
 	}
-	sbuf_addch(sb, map ? '{' : '[');
-	for (size_t i = 0; i < n->n; i++) {
-		sbuf_adds(sb, i ? ",\n" : "\n");
-		indent(sb, ind + 2);
-		if (map) {
-			sbuf_add_json_strn(sb, n->pairs[i].key->str,
-					   n->pairs[i].key->len);
-			sbuf_adds(sb, ": ");
-			emit_json(sb, n->pairs[i].value, ind + 2);
-		} else {
-			emit_json(sb, n->items[i], ind + 2);
-		}
-	}
-	sbuf_addch(sb, '\n');
-	indent(sb, ind);
-	sbuf_addch(sb, map ? '}' : ']');
+	c = json_add_array(parent, key);
+	for (size_t i = 0; i < n->n; i++)
+		json_node(c, NULL, n->items[i]);
 }
 
 void compose_node_emit_json(struct sbuf *out, const struct compose_node *n)
 {
-	if (!n)
-		sbuf_adds(out, "null");
+	struct json *root = json_array_new();
+
+	/* The root goes into an array so that a scalar has a parent too. */
+	if (n)
+		json_node(root, NULL, n);
 	else
-		emit_json(out, n, 0);
+		json_add_null(root, NULL);
+	json_write(out, json_first(root), 2, 0);
 	sbuf_addch(out, '\n');
+	json_free(root);
 }

@@ -6,7 +6,8 @@
 #   platform layer) and util; compat uses util; util uses nothing.  Only
 #   compat/ tests _WIN32.
 # Also keeps each library in its one home: libyaml in compose/yaml.c,
-# libcurl and cJSON in engine/, PCRE2 in util/rx.c.
+# libcurl and cJSON in engine/ (cJSON also in util/json.c, the one JSON
+# writer), PCRE2 in util/rx.c.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bad=0
@@ -50,7 +51,7 @@ home() { # header pattern, allowed files (regex)
 }
 home 'yaml.h' '^compose/yaml\.c$'
 home 'curl/' '^engine/'
-home 'cjson/' '^engine/'
+home 'cjson/' '^engine/|^util/json\.c$'
 home 'pcre2.h' '^util/rx\.c$'
 
 # Platform code stays behind compat/compat.h.

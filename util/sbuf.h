@@ -36,11 +36,5 @@ void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void sbuf_setlen(struct sbuf *sb, size_t len);
-/*
- * Appends 's' (or 'len' bytes of it, NULs included) as a JSON string
- * literal, quotes included.
- */
-void sbuf_add_json_str(struct sbuf *sb, const char *s);
-void sbuf_add_json_strn(struct sbuf *sb, const char *s, size_t len);
 
 #endif

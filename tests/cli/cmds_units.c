@@ -11,6 +11,7 @@
 #include "cli/cmd_plan.c"
 #include "cli/cmd_hosts.c"
 #include "cli/desktop.c"
+#include "cli/runner.c"
 
 __attribute__((weak)) struct cli_global cli_global;
 

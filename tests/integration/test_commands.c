@@ -348,7 +348,8 @@ Test(integration_cmd, hosts_prints_every_service_with_an_address)
 		  "%s", out.buf);
 	cr_expect_geq(count(out.buf, "172.30."), 4, "%s", out.buf);
 	cr_assert_eq(mc_out(&out, "hosts --format json"), 0);
-	cr_expect(strstr(out.buf, "{\"name\": \"api\", \"kind\": \"service\""),
+	cr_expect(strstr(out.buf, "\"name\": \"api\",\n      \"kind\": "
+				  "\"service\""),
 		  "%s", out.buf);
 	cr_expect_eq(count(out.buf, "\"address\": null"), 0, "%s", out.buf);
 	sbuf_release(&out);

@@ -3,7 +3,7 @@
  * unix:///run/mixlab/linux.sock and the "windows" stand-in at
  * unix:///run/mixlab/windows.sock, both with local/busybox:lab.  Every
  * container, network and volume made here carries the label
- * io.mixcompose.test=engine and is removed by the fini hooks, even when a
+ * io.mixcompose.test=engine-PID and is removed by the fini hooks, even when a
  * test fails half-way.
  */
 #include <criterion/criterion.h>
@@ -28,6 +28,27 @@
 #define WINDOWS_URL "unix:///run/mixlab/windows.sock"
 #define IMAGE "local/busybox:lab"
 #define TEST_LABEL "io.mixcompose.test"
+
+/*
+ * The label's value: "engine-PID", one per test process, so that two runs
+ * of this suite on the shared lab (two people, two worktrees) never remove
+ * each other's objects.
+ */
+static const char *tag(void)
+{
+	static char v[32];
+
+	snprintf(v, sizeof(v), "engine-%ld", (long)getpid());
+	return v;
+}
+
+static const char *tag_filter(void)
+{
+	static char v[64];
+
+	snprintf(v, sizeof(v), TEST_LABEL "=%s", tag());
+	return v;
+}
 #define TLS_DIR "/run/mixlab/tls"
 #define TLS_URL "tcp://127.0.0.1:23760"
 
@@ -57,7 +78,7 @@ static struct engine *lab_engine(const char *name, const char *url)
 /* Removes whatever a test left behind on both daemons. */
 static void cleanup_lab(void)
 {
-	struct engine_kv f[] = {{"label", TEST_LABEL "=engine"}};
+	struct engine_kv f[] = {{"label", tag_filter()}};
 	struct engine_filters fl = {f, 1};
 
 	for (size_t i = 0; i < 2; i++) {
@@ -170,7 +191,7 @@ static void life_cycle(const char *name, const char *url)
 				    "exec sleep 60"};
 	char env0[64], cname[96], id[80];
 	const char *env[] = {env0};
-	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_kv labels[] = {{TEST_LABEL, tag()}};
 	struct engine_container_spec spec = {
 		.image = IMAGE,
 		.cmd = {cmd, 3},
@@ -204,7 +225,7 @@ static void life_cycle(const char *name, const char *url)
 	cr_assert(ci->running);
 	cr_assert_str_eq(ci->os, "linux");
 	cr_assert_str_eq(ci->hostname, "lifecycle");
-	cr_assert_str_eq(engine_container_label(ci, TEST_LABEL), "engine");
+	cr_assert_str_eq(engine_container_label(ci, TEST_LABEL), tag());
 	engine_container_info_free(ci);
 
 	cr_assert_eq(engine_exec_run(e, id, argv, NULL, &code, &output, &err),
@@ -260,7 +281,7 @@ Test(integration_engine_life, create_start_inspect_exec_remove_windows)
 Test(integration_engine_life, logs_demux_stdout_and_stderr)
 {
 	static const char *cmd[] = {"sh", "-c", "echo to-out; echo to-err >&2"};
-	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_kv labels[] = {{TEST_LABEL, tag()}};
 	struct engine_container_spec spec = {.image = IMAGE,
 					     .cmd = {cmd, 3},
 					     .labels = labels,
@@ -293,7 +314,7 @@ Test(integration_engine_life, logs_demux_stdout_and_stderr)
 Test(integration_engine_life, tty_logs_are_raw)
 {
 	static const char *cmd[] = {"sh", "-c", "echo tty-line"};
-	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_kv labels[] = {{TEST_LABEL, tag()}};
 	struct engine_container_spec spec = {.image = IMAGE,
 					     .cmd = {cmd, 3},
 					     .labels = labels,
@@ -325,7 +346,7 @@ Test(integration_engine_life, list_by_label_and_network_with_ipam)
 {
 	static const char *cmd[] = {"sleep", "60"};
 	static const char *aliases[] = {"webby"};
-	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_kv labels[] = {{TEST_LABEL, tag()}};
 	char net[64], id[80], netid[80];
 	struct engine_ipam ipam = {"172.30.250.0/24", "172.30.250.1", NULL};
 	struct engine_network_spec ns = {.name = net,
@@ -344,7 +365,7 @@ Test(integration_engine_life, list_by_label_and_network_with_ipam)
 					     .init = -1,
 					     .endpoints = &ep,
 					     .n_endpoints = 1};
-	struct engine_kv f[] = {{"label", TEST_LABEL "=engine"}};
+	struct engine_kv f[] = {{"label", tag_filter()}};
 	struct engine_filters fl = {f, 1};
 	struct engine_container_list *cl = NULL;
 	struct engine_network_info *ni = NULL;
@@ -384,9 +405,9 @@ Test(integration_engine_life, list_by_label_and_network_with_ipam)
 
 Test(integration_engine_life, volumes_create_list_remove)
 {
-	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_kv labels[] = {{TEST_LABEL, tag()}};
 	struct engine_volume_spec vs = {.labels = labels, .n_labels = 1};
-	struct engine_kv f[] = {{"label", TEST_LABEL "=engine"}};
+	struct engine_kv f[] = {{"label", tag_filter()}};
 	struct engine_filters fl = {f, 1};
 	struct engine_volume_list *vl = NULL;
 	struct engine *e = lab_engine("windows", WINDOWS_URL);
@@ -438,7 +459,7 @@ static void on_removed(void *ud, int rc, const struct diag *err)
 Test(integration_engine_life, async_creates_across_daemons)
 {
 	static const char *cmd[] = {"true"};
-	struct engine_kv labels[] = {{TEST_LABEL, "engine"}};
+	struct engine_kv labels[] = {{TEST_LABEL, tag()}};
 	struct engine_container_spec spec = {.image = IMAGE,
 					     .cmd = {cmd, 1},
 					     .labels = labels,

@@ -24,15 +24,6 @@ Test(util_sbuf, addf_grows_past_initial_size)
 	cr_assert_eq(sb.len, 0);
 }
 
-Test(util_sbuf, json_string_escapes_controls)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	sbuf_add_json_str(&sb, "a\"b\\c\n\x01");
-	cr_assert_str_eq(sb.buf, "\"a\\\"b\\\\c\\n\\u0001\"");
-	sbuf_release(&sb);
-}
-
 Test(util_arena, large_allocation_keeps_block_usable)
 {
 	struct arena *a = arena_new();
@@ -87,15 +78,6 @@ Test(util_rx, search_is_unanchored_and_bad_pattern_never_matches)
 	cr_assert_null(rx_get("(", msg, sizeof(msg)));
 	cr_assert_not(rx_match("(", "("));
 	rx_cache_clear();
-}
-
-Test(util_sbuf, json_strn_escapes_nul_and_delete)
-{
-	struct sbuf sb = SBUF_INIT;
-
-	sbuf_add_json_strn(&sb, "a\0b\x7f", 4);
-	cr_assert_str_eq(sb.buf, "\"a\\u0000b\\u007f\"");
-	sbuf_release(&sb);
 }
 
 Test(util_atom, equal_names_share_one_atom)
