@@ -147,7 +147,7 @@ extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
 	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
 	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
 	cli_spec_translate,
-	cli_spec_unpause, cli_spec_up, cli_spec_version;
+	cli_spec_unpause, cli_spec_up, cli_spec_version, cli_spec_wait;
 /*
  * The docker CLI plugin form (cli/plugin.c): answers
  * docker-cli-plugin-metadata (returns 0), or, run as docker-mixcompose,
@@ -789,6 +789,7 @@ int cmd_pause(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 
 #endif

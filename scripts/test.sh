@@ -18,6 +18,9 @@ bash scripts/build.sh build RelWithDebInfo
 echo "== unit tests"
 ctest --test-dir build -L unit --output-on-failure
 
+echo "== README's table of commands and flags against compose v2"
+bash scripts/compose-table.sh --check build/mixcompose
+
 echo "== Kubernetes manifests of translate against Kubernetes' schemas (npm)"
 bash scripts/k8s_check.sh build
 

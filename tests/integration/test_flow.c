@@ -190,3 +190,26 @@ Test(integration_flow, ci_flags_refuse_bad_use)
 	cr_expect_eq(lab_leftovers(P.name, "container"), 0);
 	sbuf_release(&out);
 }
+
+Test(integration_flow, wait_returns_the_exit_code_of_the_services)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("wait");
+	setenv("TESTS_EXIT", "0", 1);
+	setenv("EXTRA_SLEEP", "4", 1);
+	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	/* extra (on "windows") exits 5 by itself. */
+	cr_expect_eq(mc_out(&out, "wait extra"), 5, "%s", out.buf);
+	cr_expect(strstr(out.buf, "exited with status code 5"), "%s", out.buf);
+	/* web is killed by another client meanwhile: its code. */
+	cr_expect_eq(mc_out(&out, "wait web & sleep 1; %s -p %s kill web "
+				  ">/dev/null 2>&1; wait $!",
+			    MIXCOMPOSE_BIN, P.name),
+		     docker_exit_code(LAB_WINDOWS_SOCK, "web"), "%s", out.buf);
+	cr_expect_eq(docker_exit_code(LAB_WINDOWS_SOCK, "web"), 137);
+	cr_expect_eq(mc(&out, "wait web"), 1, "nothing runs: %s", out.buf);
+	cr_expect(strstr(out.buf, "no containers for project"), "%s", out.buf);
+	cr_expect_eq(mc(&out, "wait nope"), 1, "%s", out.buf);
+	sbuf_release(&out);
+}
