@@ -213,3 +213,41 @@ Test(integration_flow, wait_returns_the_exit_code_of_the_services)
 	cr_expect_eq(mc(&out, "wait nope"), 1, "%s", out.buf);
 	sbuf_release(&out);
 }
+
+/* The lines of 'text' that contain 'needle'. */
+static int lines_with(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+Test(integration_flow, ps_status_and_filter_across_daemons)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("ps");
+	setenv("TESTS_EXIT", "0", 1);
+	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	mc(NULL, "wait tests"); /* it may have stopped already */
+	cr_assert_eq(mc_out(&out, "ps --status exited --format json"), 0);
+	cr_expect_eq(lines_with(out.buf, "\"Name\":"), 1, "%s", out.buf);
+	cr_expect(strstr(out.buf, "\"Service\":\"tests\""), "%s", out.buf);
+	cr_expect(strstr(out.buf, "\"Daemon\":\"linux\""), "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "ps --filter status=running --services"),
+		     0);
+	cr_expect_str_eq(out.buf, "extra\nweb\n");
+	cr_assert_eq(mc_out(&out, "ps --status running --status exited -q"),
+		     0);
+	cr_expect_eq(lines_with(out.buf, "\n"), 3, "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "ps --status paused -q"), 0);
+	cr_expect_eq(out.len, 0, "%s", out.buf);
+	cr_expect_eq(mc(&out, "ps --filter name=x"), 2, "%s", out.buf);
+	cr_expect(strstr(out.buf, "unknown filter name"), "%s", out.buf);
+	cr_expect_eq(mc(&out, "ps --filter status"), 2, "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "version --format json"), 0);
+	cr_expect(!strncmp(out.buf, "{\"version\":\"", 12), "%s", out.buf);
+	sbuf_release(&out);
+}
