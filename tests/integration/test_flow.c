@@ -251,3 +251,29 @@ Test(integration_flow, ps_status_and_filter_across_daemons)
 	cr_expect(!strncmp(out.buf, "{\"version\":\"", 12), "%s", out.buf);
 	sbuf_release(&out);
 }
+
+Test(integration_flow, logs_since_until_index_on_both_daemons)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("logs");
+	setenv("TESTS_EXIT", "0", 1);
+	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	mc(NULL, "wait tests");
+	cr_assert_eq(mc_out(&out, "logs --since 10m"), 0, "%s", out.buf);
+	cr_expect(strstr(out.buf, "-web-1 (windows)   | web ready"), "%s",
+		  out.buf);
+	cr_expect(strstr(out.buf, "-tests-1 (linux)   | web answered"), "%s",
+		  out.buf);
+	/* Before an hour ago, and after a time to come: nothing. */
+	cr_assert_eq(mc_out(&out, "logs --until 1h"), 0, "%s", out.buf);
+	cr_expect_eq(out.len, 0, "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "logs --since 2100-01-01T00:00:00Z"), 0);
+	cr_expect_eq(out.len, 0, "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "logs --index 2"), 0);
+	cr_expect_eq(out.len, 0, "no replica 2: %s", out.buf);
+	cr_assert_eq(mc_out(&out, "logs --index 1 --no-log-prefix web"), 0);
+	cr_expect_str_eq(out.buf, "web ready\n");
+	cr_expect_eq(mc(&out, "logs --since yesterday"), 2, "%s", out.buf);
+	sbuf_release(&out);
+}
