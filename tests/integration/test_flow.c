@@ -277,3 +277,25 @@ Test(integration_flow, logs_since_until_index_on_both_daemons)
 	cr_expect_eq(mc(&out, "logs --since yesterday"), 2, "%s", out.buf);
 	sbuf_release(&out);
 }
+
+Test(integration_flow, up_log_flags_shape_the_attached_logs)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("upl");
+	setenv("TESTS_EXIT", "0", 1);
+	cr_assert_eq(mc_out(&out, "up --attach tests --exit-code-from tests "
+				  "--no-log-prefix --no-color -t 1 "
+				  "--progress quiet"),
+		     0, "%s", out.buf);
+	cr_expect(strstr(out.buf, "\nweb answered\n") ||
+			  !strncmp(out.buf, "web answered\n", 13),
+		  "%s", out.buf);
+	cr_expect_null(strstr(out.buf, "\033["), "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "up --attach tests --exit-code-from tests "
+				  "--timestamps -t 1 --progress quiet"),
+		     0, "%s", out.buf);
+	/* RFC 3339 timestamps from the daemon: "| 2026-...Z web answered". */
+	cr_expect(strstr(out.buf, "Z web answered"), "%s", out.buf);
+	sbuf_release(&out);
+}
