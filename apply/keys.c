@@ -60,6 +60,16 @@ static void map_field(struct engine_field *f,
 	f->n_kv = kv->n_kv;
 }
 
+/* compose v2's mapping of a Swarm restart condition to a container's. */
+static const char *restart_name(const char *cond)
+{
+	if (!strcmp(cond, "any"))
+		return "always";
+	if (!strcmp(cond, "none"))
+		return "no";
+	return cond;
+}
+
 static void key_field(struct engine_field *f,
 		      struct arena *a,
 		      const struct compose_key *k,
@@ -71,6 +81,10 @@ static void key_field(struct engine_field *f,
 	case COMPOSE_KEY_STR:
 		f->kind = ENGINE_FIELD_STR;
 		f->s = kv->s;
+		break;
+	case COMPOSE_KEY_RESTART:
+		f->kind = ENGINE_FIELD_STR;
+		f->s = restart_name(kv->s);
 		break;
 	case COMPOSE_KEY_INT:
 	case COMPOSE_KEY_BYTES:
@@ -92,6 +106,10 @@ static void key_field(struct engine_field *f,
 		break;
 	case COMPOSE_KEY_ULIMITS:
 		ulimits_field(f, a, kv);
+		break;
+	case COMPOSE_KEY_DEVICES:
+		f->kind = ENGINE_FIELD_DEVICES;
+		f->v = (struct engine_strv){kv->v.v, kv->v.n};
 		break;
 	}
 }

@@ -188,13 +188,34 @@ static void list_services(struct sbuf *sb, const struct compose_project *p)
 struct out_file {
 	FILE *f;
 	bool failed;
+	bool dollars; /* write each '$' as "$$" */
 };
+
+/*
+ * As compose v2, an interpolated model is printed with every '$' doubled
+ * (keys too), so that reading the output again gives the same values;
+ * '$' is never YAML or JSON syntax, so the text can be escaped whole.
+ */
+static void write_escaped(struct out_file *o, const char *s, size_t n)
+{
+	while (n && !o->failed) {
+		const char *d = memchr(s, '$', n);
+		size_t k = d ? (size_t)(d - s) + 1 : n;
+
+		if (fwrite(s, 1, k, o->f) != k || (d && fputc('$', o->f) == EOF))
+			o->failed = true;
+		s += k;
+		n -= k;
+	}
+}
 
 static void flush_out(void *userdata, struct sbuf *sb)
 {
 	struct out_file *o = userdata;
 
-	if (sb->len && fwrite(sb->buf, 1, sb->len, o->f) != sb->len)
+	if (o->dollars)
+		write_escaped(o, sb->buf, sb->len);
+	else if (sb->len && fwrite(sb->buf, 1, sb->len, o->f) != sb->len)
 		o->failed = true;
 	sbuf_reset(sb);
 }
@@ -218,9 +239,11 @@ static int render(struct sbuf *sb,
 		list_profiles(sb, p);
 	else if (o->hash)
 		return list_hashes(sb, p, o->hash);
-	else
+	else {
+		of->dollars = !cli_global.no_interpolate;
 		compose_project_emit_to(sb, p, !strcmp(o->format, "json"),
 					&sink);
+	}
 	flush_out(of, sb);
 	return CLI_OK;
 }
@@ -229,7 +252,7 @@ static int render(struct sbuf *sb,
 static int write_config(const struct compose_project *p,
 			const struct config_opts *o)
 {
-	struct out_file of = {stdout, false};
+	struct out_file of = {stdout, false, false};
 	struct sbuf sb = SBUF_INIT;
 	int rc;
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 #include "util/xalloc.h"
 
@@ -83,8 +84,8 @@ void cli_image_ref_split(struct sbuf *repo, struct sbuf *tag, const char *ref)
 		return;
 	at = strchr(ref, '@');
 	len = at ? (size_t)(at - ref) : strlen(ref);
-	slash = memrchr(ref, '/', len);
-	colon = memrchr(slash ? slash : ref, ':',
+	slash = compat_memrchr(ref, '/', len);
+	colon = compat_memrchr(slash ? slash : ref, ':',
 			len - (size_t)((slash ? slash : ref) - ref));
 	if (colon) {
 		sbuf_add(tag, colon + 1, len - (size_t)(colon + 1 - ref));

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat/compat.h"
 #include "util/rx.h"
 
 struct cli_global cli_global;
@@ -160,6 +161,7 @@ int main(int argc, char **argv)
 	const struct cli_cmd *cmd;
 	int n = 0, rc;
 
+	compat_init();
 	rc = cli_plugin_args(&argc, &argv);
 	if (rc >= 0)
 		return rc;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
+
 #define PLUGIN_NAME "mixcompose"
 
 struct docker_opts {
@@ -97,7 +99,7 @@ static int cert_dir(const struct docker_opts *o)
 		free(copy);
 	}
 	if (!rc && dir)
-		setenv("DOCKER_CERT_PATH", dir, 1);
+		compat_setenv("DOCKER_CERT_PATH", dir);
 	free(dir);
 	return rc;
 }
@@ -111,17 +113,17 @@ static int docker_env(const struct docker_opts *o)
 		return CLI_USAGE;
 	}
 	if (o->config)
-		setenv("DOCKER_CONFIG", o->config, 1);
+		compat_setenv("DOCKER_CONFIG", o->config);
 	if (o->context) {
-		setenv("DOCKER_CONTEXT", o->context, 1);
-		unsetenv("DOCKER_HOST");
+		compat_setenv("DOCKER_CONTEXT", o->context);
+		compat_unsetenv("DOCKER_HOST");
 	}
 	if (o->host)
-		setenv("DOCKER_HOST", o->host, 1);
+		compat_setenv("DOCKER_HOST", o->host);
 	if (o->tlsverify)
-		setenv("DOCKER_TLS_VERIFY", "1", 1);
+		compat_setenv("DOCKER_TLS_VERIFY", "1");
 	if (o->tls)
-		setenv("DOCKER_TLS", "1", 1);
+		compat_setenv("DOCKER_TLS", "1");
 	if (o->debug)
 		cli_global.verbose = true;
 	return cert_dir(o);

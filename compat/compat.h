@@ -229,6 +229,16 @@ bool compat_is_link(const struct stat *st);
 int compat_readlink(const char *path, char *buf, size_t size);
 /* Opens 'path' for reading, binary and not inherited; a descriptor or -1. */
 int compat_open_read(const char *path);
+/*
+ * mkdir -p of 'path' ('/' or, on Windows, '\\' between the parts), private
+ * to the user where the system has modes.  0, or -1 with errno.
+ */
+int compat_mkdir_p(const char *path);
+/*
+ * rename() that replaces an existing 'to' (Windows' own rename() refuses
+ * to).  0, or -1 with errno.
+ */
+int compat_rename(const char *from, const char *to);
 
 /*
  * The names in directory 'path' without "." and "..", sorted by strcmp,
@@ -247,6 +257,11 @@ void compat_qsort_r(void *base,
 		    void *arg);
 /* memmem(). */
 void *compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen);
+/* memrchr(): the last 'c' in the 'n' bytes at 's'. */
+void *compat_memrchr(const void *s, int c, size_t n);
+/* setenv(name, value, 1) and unsetenv(name): 0, or -1 with errno. */
+int compat_setenv(const char *name, const char *value);
+int compat_unsetenv(const char *name);
 /* timegm(): broken-down UTC to seconds since the epoch. */
 long long compat_timegm(const struct tm *tm);
 

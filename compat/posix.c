@@ -522,6 +522,39 @@ int compat_open_read(const char *path)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+int compat_mkdir_p(const char *path)
+{
+	char dir[4096];
+	struct stat st;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -1;
+	if (stat(dir, &st))
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+int compat_rename(const char *from, const char *to)
+{
+	return rename(from, to);
+}
+
 static int byname(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -562,6 +595,21 @@ void compat_qsort_r(void *base,
 void *compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen)
 {
 	return memmem(hay, hlen, needle, nlen);
+}
+
+void *compat_memrchr(const void *s, int c, size_t n)
+{
+	return memrchr(s, c, n);
+}
+
+int compat_setenv(const char *name, const char *value)
+{
+	return setenv(name, value, 1);
+}
+
+int compat_unsetenv(const char *name)
+{
+	return unsetenv(name);
 }
 
 long long compat_timegm(const struct tm *tm)

@@ -922,6 +922,45 @@ int compat_open_read(const char *path)
 	return _open(path, _O_RDONLY | _O_BINARY | _O_NOINHERIT);
 }
 
+int compat_mkdir_p(const char *path)
+{
+	char dir[4096];
+	struct stat st;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/*
+	 * Each part in turn; a drive ("C:") or a share fails and is passed
+	 * over: only the whole path must end up a directory.
+	 */
+	for (char *p = dir + 1; *p; p++) {
+		if (!is_sep(*p))
+			continue;
+		*p = '\0';
+		if (*dir)
+			CreateDirectoryA(dir, NULL);
+		*p = '\\';
+	}
+	CreateDirectoryA(dir, NULL);
+	if (stat(dir, &st))
+		return -1;
+	if (!(st.st_mode & S_IFDIR)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+int compat_rename(const char *from, const char *to)
+{
+	if (MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING))
+		return 0;
+	errno = GetLastError() == ERROR_ACCESS_DENIED ? EACCES : ENOENT;
+	return -1;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -1018,6 +1057,28 @@ void *compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nle
 		if (h[i] == *(const char *)needle && !memcmp(h + i, needle, nlen))
 			return (void *)(h + i);
 	return NULL;
+}
+
+void *compat_memrchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	while (n--)
+		if (p[n] == (unsigned char)c)
+			return (void *)(p + n);
+	return NULL;
+}
+
+/* _putenv_s keeps the CRT's environment (getenv, _environ) up to date. */
+int compat_setenv(const char *name, const char *value)
+{
+	return _putenv_s(name, value) ? -1 : 0;
+}
+
+/* An empty value removes the variable. */
+int compat_unsetenv(const char *name)
+{
+	return _putenv_s(name, "") ? -1 : 0;
 }
 
 long long compat_timegm(const struct tm *tm)

@@ -431,6 +431,10 @@ enum compose_key_kind {
 	COMPOSE_KEY_MAP,     /* a map, or a list of "K=V" */
 	COMPOSE_KEY_TMPFS,   /* a string or list of "PATH[:OPTIONS]" */
 	COMPOSE_KEY_ULIMITS, /* NAME: N or NAME: {soft: N, hard: N} */
+	COMPOSE_KEY_DEVICES, /* "HOST[:CONTAINER[:PERMS]]" or {source, target,
+				permissions}; kept in v as "HOST:CONTAINER:PERMS" */
+	COMPOSE_KEY_RESTART, /* a deploy.restart_policy condition (any, none,
+				on-failure), in s as written */
 };
 
 enum {
@@ -459,7 +463,7 @@ struct compose_keyval {
 	struct diag_loc loc;
 	long long i;	       /* INT, BYTES, NANO, BOOL */
 	const char *s;	       /* STR */
-	struct compose_strv v; /* STRV, TMPFS */
+	struct compose_strv v; /* STRV, TMPFS, DEVICES */
 	struct compose_kv *kv; /* MAP */
 	size_t n_kv;
 	struct compose_ulimit *ul; /* ULIMITS, sorted by name */

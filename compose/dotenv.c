@@ -213,7 +213,10 @@ static int plain_value(struct dotenv *p, const char *key)
 	return rc;
 }
 
-/* Reads a name up to '=' or the end of the line; '*eq' says which. */
+/*
+ * Reads a name up to '=' or the end of the line; '*eq' says which.  As
+ * compose-go's dotenv, a YAML-style "KEY: value" line is taken too.
+ */
 static int read_key(struct dotenv *p, char **key, bool *eq)
 {
 	size_t start = p->pos, end;
@@ -224,7 +227,8 @@ static int read_key(struct dotenv *p, char **key, bool *eq)
 	end = p->pos;
 	skip_blanks(p);
 	c = peek(p, p->pos);
-	if (end == start || (c != '=' && c != '\n' && c != -1)) {
+	if (end == start ||
+	    (c != '=' && c != ':' && c != '\n' && c != -1)) {
 		struct diag_loc loc = here(p, p->pos);
 
 		if (c == -1 || c == '\n')
@@ -234,7 +238,7 @@ static int read_key(struct dotenv *p, char **key, bool *eq)
 				c);
 	}
 	*key = xstrndup(p->buf + start, end - start);
-	*eq = c == '=';
+	*eq = c == '=' || c == ':';
 	if (*eq)
 		p->pos++;
 	return 0;

@@ -8,6 +8,7 @@
 #include "compose/normalize_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ const struct compose_key compose_keys[] = {
 	{"cpuset", COMPOSE_KEY_STR, "HostConfig.CpusetCpus", L},
 	{"device_cgroup_rules", COMPOSE_KEY_STRV,
 	 "HostConfig.DeviceCgroupRules", L},
+	{"devices", COMPOSE_KEY_DEVICES, "HostConfig.Devices", LW},
 	{"dns_opt", COMPOSE_KEY_STRV, "HostConfig.DnsOptions", LW},
 	{"group_add", COMPOSE_KEY_STRV, "HostConfig.GroupAdd", L},
 	{"ipc", COMPOSE_KEY_STR, "HostConfig.IpcMode", L},
@@ -45,7 +47,9 @@ const struct compose_key compose_keys[] = {
 	{"mem_limit", COMPOSE_KEY_BYTES, "HostConfig.Memory", LW},
 	{"mem_reservation", COMPOSE_KEY_BYTES, "HostConfig.MemoryReservation",
 	 L},
-	{"mem_swappiness", COMPOSE_KEY_INT, "HostConfig.MemorySwappiness", L},
+	/* compose-go types it as UnitBytes: config prints it as a string. */
+	{"mem_swappiness", COMPOSE_KEY_BYTES, "HostConfig.MemorySwappiness",
+	 L},
 	{"memswap_limit", COMPOSE_KEY_BYTES, "HostConfig.MemorySwap", L},
 	{"oom_kill_disable", COMPOSE_KEY_BOOL, "HostConfig.OomKillDisable", L},
 	{"oom_score_adj", COMPOSE_KEY_INT, "HostConfig.OomScoreAdj", L},
@@ -68,6 +72,14 @@ const struct compose_key compose_keys[] = {
 	 "HostConfig.PidsLimit", L},
 	{"deploy.resources.reservations.memory", COMPOSE_KEY_BYTES,
 	 "HostConfig.MemoryReservation", L},
+	/*
+	 * Over `restart:`, as compose v2's getRestartPolicy.  (Unlike v2, a
+	 * restart_policy without a condition keeps `restart:`'s name.)
+	 */
+	{"deploy.restart_policy.condition", COMPOSE_KEY_RESTART,
+	 "HostConfig.RestartPolicy.Name", LW},
+	{"deploy.restart_policy.max_attempts", COMPOSE_KEY_INT,
+	 "HostConfig.RestartPolicy.MaximumRetryCount", LW},
 };
 
 const size_t compose_n_keys = sizeof(compose_keys) / sizeof(compose_keys[0]);
@@ -186,6 +198,49 @@ static int read_ulimits(struct norm *n,
 	return 0;
 }
 
+/*
+ * devices as compose-go reads them: "HOST[:CONTAINER[:PERMS]]" (the
+ * container path defaults to the host's, the permissions to rwm) or the
+ * long form (target required, permissions empty unless given, as compose
+ * v2 sends them); each kept as "HOST:CONTAINER:PERMS".
+ */
+static int read_devices(struct norm *n,
+			struct compose_keyval *kv,
+			const struct compose_node *v)
+{
+	if (v->kind != COMPOSE_NODE_SEQ)
+		return -1;
+	kv->v.v = arena_calloc(n->a, v->n + 1, sizeof(char *));
+	for (uint32_t i = 0; i < v->n; i++) {
+		const struct compose_node *it = v->items[i];
+		const char *src = NULL, *dst = NULL, *perm = NULL;
+		char *s;
+
+		if (it->kind == COMPOSE_NODE_MAP) {
+			src = norm_key_str(it, "source");
+			dst = norm_key_str(it, "target");
+			perm = norm_key_str(it, "permissions");
+			if (!dst) /* compose v2: "is missing a mount target" */
+				return -1;
+			if (!perm) /* v2 sends none for the long form */
+				perm = "";
+		} else if ((s = (char *)norm_str(it))) {
+			char *save = NULL;
+
+			s = arena_strdup(n->a, s);
+			src = strtok_r(s, ":", &save);
+			dst = strtok_r(NULL, ":", &save);
+			perm = strtok_r(NULL, "", &save);
+		}
+		if (!src || !*src)
+			return -1;
+		kv->v.v[kv->v.n++] =
+			arena_sprintf(n->a, "%s:%s:%s", src, dst ? dst : src,
+				      perm ? perm : "rwm");
+	}
+	return 0;
+}
+
 static const char *const kind_what[] = {
 	[COMPOSE_KEY_STR] = "a string",
 	[COMPOSE_KEY_INT] = "an integer",
@@ -196,6 +251,8 @@ static const char *const kind_what[] = {
 	[COMPOSE_KEY_MAP] = "a map or a list of 'KEY=VALUE'",
 	[COMPOSE_KEY_TMPFS] = "absolute paths",
 	[COMPOSE_KEY_ULIMITS] = "a map of limits",
+	[COMPOSE_KEY_DEVICES] = "a list of 'HOST[:CONTAINER[:PERMISSIONS]]'",
+	[COMPOSE_KEY_RESTART] = "a restart condition",
 };
 
 static int read_key(struct norm *n,
@@ -228,8 +285,46 @@ static int read_key(struct norm *n,
 		return read_tmpfs(n, kv, v, k->path);
 	case COMPOSE_KEY_ULIMITS:
 		return read_ulimits(n, kv, v);
+	case COMPOSE_KEY_DEVICES:
+		return read_devices(n, kv, v);
+	case COMPOSE_KEY_RESTART:
+		kv->s = s;
+		return s ? 0 : -1;
 	}
 	return -1;
+}
+
+/*
+ * compose-go refuses a service-level limit beside a deploy.resources
+ * section that says otherwise (an unset one counts as 0).
+ */
+static void check_distinct(struct norm *n,
+			   const struct compose_service *s,
+			   const struct compose_node *svc)
+{
+	static const char *const pairs[][2] = {
+		{"cpus", "deploy.resources.limits.cpus"},
+		{"mem_limit", "deploy.resources.limits.memory"},
+		{"mem_reservation", "deploy.resources.reservations.memory"},
+		{"pids_limit", "deploy.resources.limits.pids"},
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		long a = compose_key_find(pairs[i][0]);
+		long b = compose_key_find(pairs[i][1]);
+		const char *dot = strrchr(pairs[i][1], '.');
+		char sect[64];
+		const struct compose_keyval *ka = &s->keys[a], *kb = &s->keys[b];
+
+		snprintf(sect, sizeof(sect), "%.*s", (int)(dot - pairs[i][1]),
+			 pairs[i][1]);
+		if (!ka->set || !ka->i || !node_at(svc, sect) ||
+		    (kb->set && kb->i == ka->i))
+			continue;
+		norm_errl(n, &ka->loc,
+			  "%s: can't set distinct values on '%s' and '%s'",
+			  pairs[i][0], pairs[i][0], pairs[i][1]);
+	}
 }
 
 void norm_service_keys(struct norm *n,
@@ -254,4 +349,5 @@ void norm_service_keys(struct norm *n,
 		}
 		kv->set = true;
 	}
+	check_distinct(n, s, svc);
 }

@@ -170,7 +170,7 @@ static int discover(struct file_list *fl,
 		    struct diag *err)
 {
 	struct arena *a = p->arena;
-	const char *dir = cwd;
+	const char *dir = cwd, *up;
 
 	for (int ups = 0;; ups++) {
 		const char *f =
@@ -188,9 +188,11 @@ static int discover(struct file_list *fl,
 					  display_name(a, cwd, ov, ups));
 			return 0;
 		}
-		if (!strcmp(dir, "/"))
+		/* Up to the root: "/", or a drive's "C:/" on Windows. */
+		up = compose_path_dir(a, dir);
+		if (!strcmp(up, dir))
 			break;
-		dir = compose_path_dir(a, dir);
+		dir = up;
 	}
 	return diag_set(err, DIAG_ENOTFOUND, NULL,
 			"no configuration file provided: not found");
@@ -424,6 +426,7 @@ static int project_load(struct compose_project *p,
 		return rc;
 	active_profiles(p, o);
 	set_doc_name(p);
+	compose_doc_unique(p->arena, p->doc);
 	return 0;
 }
 

@@ -250,5 +250,10 @@ int compose_volume_split(struct arena *a,
 			 const char **mode);
 /* The target of a short volume spec ("src:dst:mode"), or NULL. */
 const char *compose_volume_short_target(struct arena *a, const char *spec);
+/*
+ * Removes the repeated items of the service lists that compose-go makes
+ * unique (ports, volumes, secrets, dns, ...) in the merged document.
+ */
+void compose_doc_unique(struct arena *a, struct compose_node *doc);
 
 #endif

@@ -168,31 +168,48 @@ bool compose_path_is_abs(const char *p)
 	       p[1] == ':' && (p[2] == '\\' || p[2] == '/');
 }
 
-/* Removes "." and resolves ".." lexically, as Go's filepath.Clean. */
+/* "C:\\..." or "c:/...": a path of a Windows host, drive first. */
+static bool drive_path(const char *p)
+{
+	return p && ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')) &&
+	       p[1] == ':' && (p[2] == '\\' || p[2] == '/');
+}
+
+/*
+ * Removes "." and resolves ".." lexically, as Go's filepath.Clean.  A
+ * drive path (the working directory of the Windows build) keeps its drive,
+ * takes '\\' as a separator too and comes out with '/' (which Windows
+ * takes as well): "Z:\\w\\p/compose.yaml" -> "Z:/w/p/compose.yaml".
+ */
 static const char *path_clean(struct arena *a, const char *path)
 {
 	size_t len = strlen(path);
 	char *out = arena_alloc(a, len + 2);
-	size_t o = 0;
+	size_t o = 0, root;
 	const char *s = path;
+	const char *seps = drive_path(path) ? "/\\" : "/";
 
+	if (drive_path(path)) {
+		out[o++] = path[0];
+		out[o++] = ':';
+		s += 2;
+	}
 	out[o++] = '/';
+	root = o;
 	while (*s) {
-		const char *e;
 		size_t n;
 
-		while (*s == '/')
+		while (*s && strchr(seps, *s))
 			s++;
-		e = strchr(s, '/');
-		n = e ? (size_t)(e - s) : strlen(s);
+		n = strcspn(s, seps);
 		if (n == 0)
 			break;
 		if (n == 1 && s[0] == '.') {
 			/* skip */
 		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
-			while (o > 1 && out[o - 1] != '/')
+			while (o > root && out[o - 1] != '/')
 				o--;
-			if (o > 1)
+			if (o > root)
 				o--;
 		} else {
 			if (out[o - 1] != '/')
@@ -202,7 +219,7 @@ static const char *path_clean(struct arena *a, const char *path)
 		}
 		s += n;
 	}
-	if (o > 1 && out[o - 1] == '/')
+	if (o > root && out[o - 1] == '/')
 		o--;
 	out[o] = '\0';
 	return out;
@@ -211,7 +228,7 @@ static const char *path_clean(struct arena *a, const char *path)
 const char *compose_path_join(struct arena *a, const char *dir, const char *rel)
 {
 	if (compose_path_is_abs(rel)) {
-		if (rel[0] == '/')
+		if (rel[0] == '/' || drive_path(dir))
 			return path_clean(a, rel);
 		return arena_strdup(a, rel); /* Windows paths stay as written */
 	}
@@ -221,6 +238,15 @@ const char *compose_path_join(struct arena *a, const char *dir, const char *rel)
 const char *compose_path_dir(struct arena *a, const char *path)
 {
 	const char *slash = strrchr(path, '/');
+
+	if (drive_path(path)) {
+		const char *bs = strrchr(path, '\\');
+
+		if (bs > slash)
+			slash = bs;
+		if (slash == path + 2)
+			return arena_strndup(a, path, 3);
+	}
 
 	if (!slash)
 		return arena_strdup(a, ".");

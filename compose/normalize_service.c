@@ -404,6 +404,17 @@ void norm_service_main(struct norm *n,
 	norm_flags(n, s, svc);
 	norm_platform(n, s, MAP_GET(svc, "platform"));
 	norm_build(n, s, MAP_GET(svc, "build"));
+	/* compose v2 refuses such a service at load time. */
+	if (!s->image && !s->build) {
+		const char *svc_name = n->svc;
+
+		n->svc = NULL;
+		norm_errl(n, &s->loc,
+			  "services.%s: has neither an image nor a build "
+			  "context specified",
+			  s->name);
+		n->svc = svc_name;
+	}
 	s->command = norm_cmd(n, MAP_GET(svc, "command"), "command");
 	s->entrypoint = norm_cmd(n, MAP_GET(svc, "entrypoint"), "entrypoint");
 	norm_health(n, s, MAP_GET(svc, "healthcheck"));

@@ -107,8 +107,9 @@ static void mount_init(struct compose_mount *m)
 
 static const char *bind_source(struct norm *n, const char *src)
 {
+	/* As compose-go, an absolute source stays as written. */
 	if (is_npipe(src) || compose_path_is_abs(src))
-		return src[0] == '/' ? compose_path_join(n->a, "/", src) : src;
+		return src;
 	src = compose_path_expand_home(n->a, src, n->p->env);
 	return compose_path_join(n->a, n->p->working_dir, src);
 }
@@ -284,6 +285,8 @@ void norm_service_volumes(struct norm *n,
 		}
 		if (!m->target || !*m->target)
 			norm_err(n, it, "volumes[%zu]: no target", i);
+		else if (m->target[0] == '/') /* compose-go: path.Clean */
+			m->target = compose_path_join(n->a, "/", m->target);
 		if (m->type == COMPOSE_MOUNT_VOLUME && m->source &&
 		    !volume_declared(n->p, m->source))
 			norm_err(n, it, "volumes[%zu]: undefined volume '%s'",

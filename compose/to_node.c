@@ -38,6 +38,18 @@ struct tn {
 
 static const struct diag_loc no_loc;
 
+struct compose_service;
+static void put_key_as(struct tn *t,
+		       struct compose_node *m,
+		       const struct compose_service *s,
+		       const char *key,
+		       const char *as);
+static void put_plainf(struct tn *t,
+		       struct compose_node *m,
+		       const char *k,
+		       const char *fmt,
+		       ...);
+
 static struct compose_node *
 new_scalar(struct tn *t, const char *s, enum compose_scalar_style style)
 {
@@ -203,14 +215,15 @@ static const char *go_duration(struct arena *a, long long ns)
 		if (ns % unit) {
 			snprintf(frac, sizeof(frac), ".%0*lld", i * 3,
 				 ns % unit);
-			for (size_t l = strlen(frac); frac[l - 1] == '0'; l--)
+			for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0';
+			     l--)
 				frac[l - 1] = '\0';
 		}
 		return arena_sprintf(a, "%lld%s%s", ns / unit, frac, small[i]);
 	}
 	if (ns % 1000000000LL) {
 		snprintf(frac, sizeof(frac), ".%09lld", ns % 1000000000LL);
-		for (size_t l = strlen(frac); frac[l - 1] == '0'; l--)
+		for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0'; l--)
 			frac[l - 1] = '\0';
 	}
 	if (ns >= 3600000000000LL)
@@ -268,6 +281,20 @@ static bool build_typed_key(const char *k)
 	return false;
 }
 
+/* compose-go leaves out a build arg that has no value. */
+static void put_args(struct tn *t,
+		     struct compose_node *m,
+		     const struct compose_build *b)
+{
+	struct compose_kv *v = arena_calloc(t->a, b->n_args + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->n_args; i++)
+		if (b->args[i].value)
+			v[n++] = b->args[i];
+	put_kv(t, m, "args", v, n);
+}
+
 /* Typed keys in compose v2's order; keys mixcompose ignores as written. */
 static struct compose_node *build_node(struct tn *t,
 				       const struct compose_build *b,
@@ -278,7 +305,7 @@ static struct compose_node *build_node(struct tn *t,
 	put_str(t, m, "context", b->context);
 	put_str(t, m, "dockerfile", b->dockerfile);
 	put_str(t, m, "dockerfile_inline", b->dockerfile_inline);
-	put_kv(t, m, "args", b->args, b->n_args);
+	put_args(t, m, b);
 	put_kv(t, m, "labels", b->labels, b->n_labels);
 	put_strv(t, m, "cache_from", &b->cache_from);
 	put_true(t, m, "no_cache", b->no_cache);
@@ -304,17 +331,70 @@ static struct compose_node *build_node(struct tn *t,
 	return m;
 }
 
-static struct compose_node *depends_node(struct tn *t,
-					 const struct compose_service *s)
+/*
+ * compose-go adds the dependencies that links, network_mode "service:x"
+ * and volumes_from imply (condition service_started, required; restart
+ * for links and network_mode) unless depends_on names the service.
+ */
+static void add_implicit(struct compose_depends *v,
+			 size_t *n,
+			 size_t n_explicit,
+			 struct arena *a,
+			 const char *ref,
+			 bool restart)
 {
-	struct compose_node *m = compose_node_map(t->a, &no_loc);
-	const struct compose_depends **v =
-		arena_calloc(t->a, s->n_depends_on + 1, sizeof(*v));
+	const char *svc = arena_strndup(a, ref, strcspn(ref, ":"));
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(v[i].service, svc))
+			continue;
+		if (i >= n_explicit)
+			v[i].restart |= restart;
+		return;
+	}
+	v[(*n)++] = (struct compose_depends){.service = svc,
+					     .condition = "service_started",
+					     .required = true,
+					     .restart = restart};
+}
+
+static size_t depends_all(struct compose_depends **out,
+			  struct arena *a,
+			  const struct compose_service *s)
+{
+	size_t cap = s->n_depends_on + s->links.n + s->volumes_from.n + 1;
+	struct compose_depends *v = arena_calloc(a, cap, sizeof(*v));
+	size_t n = 0, nx = s->n_depends_on;
 
 	for (size_t i = 0; i < s->n_depends_on; i++)
-		v[i] = &s->depends_on[i];
+		v[n++] = s->depends_on[i];
+	for (size_t i = 0; i < s->links.n; i++)
+		add_implicit(v, &n, nx, a, s->links.v[i], true);
+	if (s->network_mode && !strncmp(s->network_mode, "service:", 8))
+		add_implicit(v, &n, nx, a, s->network_mode + 8, true);
+	for (size_t i = 0; i < s->volumes_from.n; i++) {
+		const char *x = s->volumes_from.v[i];
+
+		if (strncmp(x, "container:", 10))
+			add_implicit(v, &n, nx, a,
+				     strncmp(x, "service:", 8) ? x : x + 8,
+				     false);
+	}
+	*out = v;
+	return n;
+}
+
+static struct compose_node *depends_node(struct tn *t,
+					 const struct compose_depends *dv,
+					 size_t n)
+{
+	struct compose_node *m = compose_node_map(t->a, &no_loc);
+	const struct compose_depends **v = arena_calloc(t->a, n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = &dv[i];
 	/* Few entries: an insertion sort keeps this simple. */
-	for (size_t i = 1; i < s->n_depends_on; i++)
+	for (size_t i = 1; i < n; i++)
 		for (size_t j = i;
 		     j > 0 && strcmp(v[j - 1]->service, v[j]->service) > 0;
 		     j--) {
@@ -323,7 +403,7 @@ static struct compose_node *depends_node(struct tn *t,
 			v[j] = v[j - 1];
 			v[j - 1] = x;
 		}
-	for (size_t i = 0; i < s->n_depends_on; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct compose_node *d = compose_node_map(t->a, &no_loc);
 
 		put(t, d, "condition", key_node(t, v[i]->condition));
@@ -453,9 +533,9 @@ static struct compose_node *mount_node(struct tn *t,
 		put(t, m, "volume", o);
 	} else if (v->type == COMPOSE_MOUNT_TMPFS &&
 		   (v->tmpfs_size >= 0 || v->tmpfs_mode >= 0)) {
-		if (v->tmpfs_size >= 0)
-			put_uint(t, o, "size",
-				 (unsigned long long)v->tmpfs_size);
+		if (v->tmpfs_size >= 0) /* compose-go's UnitBytes: a string */
+			put_str(t, o, "size",
+				arena_sprintf(t->a, "%lld", v->tmpfs_size));
 		if (v->tmpfs_mode >= 0)
 			put_uint(t, o, "mode", (unsigned)v->tmpfs_mode);
 		put(t, m, "tmpfs", o);
@@ -510,8 +590,185 @@ static void f_depends(struct tn *t,
 		      const struct compose_service *s,
 		      const char *k)
 {
-	if (s->n_depends_on)
-		put(t, m, k, depends_node(t, s));
+	struct compose_depends *v;
+	size_t n = depends_all(&v, t->a, s);
+
+	if (n)
+		put(t, m, k, depends_node(t, v, n));
+}
+
+/* A list of "KEY=VALUE" labels as the sorted map compose-go prints. */
+static struct compose_node *labels_node(struct tn *t,
+					const struct compose_node *seq)
+{
+	struct compose_kv *kv = arena_calloc(t->a, seq->n + 1, sizeof(*kv));
+	size_t n = 0;
+
+	for (size_t i = 0; i < seq->n; i++) {
+		const struct compose_node *it = seq->items[i];
+		const char *x = it->kind == COMPOSE_NODE_SCALAR ? it->str : NULL;
+		const char *eq = x ? strchr(x, '=') : NULL;
+
+		if (!x)
+			continue;
+		kv[n].key = eq ? arena_strndup(t->a, x, (size_t)(eq - x)) : x;
+		kv[n++].value = eq ? eq + 1 : "";
+	}
+	return kv_node(t, kv, n);
+}
+
+/*
+ * One of deploy.resources.limits / reservations as compose-go types it:
+ * memory in bytes (a string, its UnitBytes), cpus a number, pids an
+ * integer; the typed keys come from compose_keys[], others from the file.
+ */
+/*
+ * One pair of a section (deploy's, logging) at 'path': a key of
+ * compose_keys[] is printed from the model (and left out when the model
+ * has it unset), reservations' cpus as a number, the rest as written.
+ */
+static void typed_pair(struct tn *t,
+			struct compose_node *m,
+			const struct compose_service *s,
+			const char *path,
+			const struct compose_pair *pr)
+{
+	const char *k = pr->key->str;
+	const char *full = arena_sprintf(t->a, "%s.%s", path, k);
+	const struct compose_node *v = pr->value;
+
+	if (compose_key_find(full) >= 0)
+		put_key_as(t, m, s, full, k);
+	else if (!strcmp(k, "cpus") && v->kind == COMPOSE_NODE_SCALAR)
+		put_plainf(t, m, k, "%g", strtod(v->str, NULL));
+	else
+		put(t, m, k, (struct compose_node *)v);
+}
+
+static struct compose_node *resources_one(struct tn *t,
+					  const struct compose_service *s,
+					  const struct compose_node *src,
+					  const char *path)
+{
+	static const char *const order[] = {"cpus", "memory", "pids"};
+	struct compose_node *m = compose_node_map(t->a, &no_loc);
+
+	/* compose-go's Resource order first, then the rest as written. */
+	for (size_t o = 0; o <= ARRAY_SIZE(order); o++) {
+		for (size_t i = 0; i < src->n; i++) {
+			size_t j = 0;
+
+			while (j < ARRAY_SIZE(order) &&
+			       strcmp(order[j], src->pairs[i].key->str))
+				j++;
+			if (j == o)
+				typed_pair(t, m, s, path, &src->pairs[i]);
+		}
+	}
+	return m;
+}
+
+static struct compose_node *restart_node(struct tn *t,
+					 const struct compose_service *s,
+					 const struct compose_node *src)
+{
+	struct compose_node *m = compose_node_map(t->a, &no_loc);
+
+	for (size_t i = 0; i < src->n; i++)
+		typed_pair(t, m, s, "deploy.restart_policy", &src->pairs[i]);
+	return m;
+}
+
+static struct compose_node *resources_node(struct tn *t,
+					   const struct compose_service *s,
+					   const struct compose_node *src)
+{
+	static const char *const parts[] = {"limits", "reservations"};
+	struct compose_node *m = compose_node_map(t->a, &no_loc);
+
+	for (size_t i = 0; src && src->kind == COMPOSE_NODE_MAP && i < src->n;
+	     i++) {
+		const char *k = src->pairs[i].key->str;
+		const struct compose_node *v = src->pairs[i].value;
+		bool typed = v->kind == COMPOSE_NODE_MAP &&
+			     (!strcmp(k, parts[0]) || !strcmp(k, parts[1]));
+
+		put(t, m, typed ? (!strcmp(k, parts[0]) ? parts[0] : parts[1])
+				: k,
+		    typed ? resources_one(
+				    t, s, v,
+				    arena_sprintf(t->a,
+						  "deploy.resources.%s", k))
+			  : (struct compose_node *)v);
+	}
+	return m;
+}
+
+/*
+ * deploy in compose-go's field order; its JSON always has "resources" and
+ * "placement" (structs, never omitted), its YAML leaves them out when
+ * empty.  A list of labels becomes a map.
+ */
+static void f_deploy(struct tn *t,
+		     struct compose_node *m,
+		     const struct compose_service *s,
+		     const char *k)
+{
+	static const char *const order[] = {
+		"mode",		 "replicas",	   "labels",
+		"update_config", "rollback_config", "resources",
+		"restart_policy", "placement",	   "endpoint_mode",
+	};
+	const struct compose_node *src = compose_map_get(s->node, k);
+	struct compose_node *d;
+
+	if (!src || src->kind != COMPOSE_NODE_MAP)
+		return;
+	d = compose_node_map(t->a, &no_loc);
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		const struct compose_node *v = compose_map_get(src, order[i]);
+		bool always = t->json && (i == 5 || i == 7);
+
+		if (i == 5 && (v || always))
+			put(t, d, order[i], resources_node(t, s, v));
+		else if (i == 6 && v && v->kind == COMPOSE_NODE_MAP)
+			put(t, d, order[i], restart_node(t, s, v));
+		else if (i == 2 && v && v->kind == COMPOSE_NODE_SEQ)
+			put(t, d, order[i], labels_node(t, v));
+		else if (v)
+			put(t, d, order[i], (struct compose_node *)v);
+		else if (always)
+			put(t, d, order[i], compose_node_map(t->a, &no_loc));
+	}
+	for (size_t i = 0; i < src->n; i++) {
+		const char *x = src->pairs[i].key->str;
+		size_t j = 0;
+
+		while (j < ARRAY_SIZE(order) && strcmp(order[j], x))
+			j++;
+		if (j == ARRAY_SIZE(order))
+			compose_map_push(t->a, d, src->pairs[i].key,
+					 src->pairs[i].value);
+	}
+	put(t, m, k, d);
+}
+
+/* logging: driver and options from the model, anything else as written. */
+static void f_logging(struct tn *t,
+		      struct compose_node *m,
+		      const struct compose_service *s,
+		      const char *k)
+{
+	const struct compose_node *src = compose_map_get(s->node, k);
+	struct compose_node *o;
+
+	if (!src || src->kind != COMPOSE_NODE_MAP)
+		return;
+	o = compose_node_map(t->a, &no_loc);
+	for (size_t i = 0; i < src->n; i++)
+		typed_pair(t, o, s, k, &src->pairs[i]);
+	if (o->n)
+		put(t, m, k, o);
 }
 
 static void f_env(struct tn *t,
@@ -581,7 +838,12 @@ static void f_files(struct tn *t,
 		struct compose_node *o = compose_node_map(t->a, &no_loc);
 
 		put_str(t, o, "source", r[i].source);
-		put_str(t, o, "target", r[i].target);
+		/* compose-go gives a secret its default target; a config not. */
+		put_str(t, o, "target",
+			r[i].target || config
+				? r[i].target
+				: arena_sprintf(t->a, "/run/secrets/%s",
+						r[i].source));
 		put_str(t, o, "uid", r[i].uid);
 		put_str(t, o, "gid", r[i].gid);
 		if (r[i].mode >= 0)
@@ -707,9 +969,9 @@ static const struct svc_key svc_keys[] = {
 	STR("container_name", container_name),
 	RAW("credential_spec"),
 	FN("depends_on", f_depends),
-	RAW("deploy"),
+	FN("deploy", f_deploy),
 	KEY("device_cgroup_rules"),
-	RAW("devices"),
+	KEY("devices"),
 	STRV("dns", dns),
 	KEY("dns_opt"),
 	STRV("dns_search", dns_search),
@@ -731,7 +993,7 @@ static const struct svc_key svc_keys[] = {
 	STR("isolation", isolation),
 	FN("labels", f_labels),
 	STRV("links", links),
-	RAW("logging"),
+	FN("logging", f_logging),
 	RAW("log_driver"),
 	RAW("log_opt"),
 	KEY("mem_limit"),
@@ -793,6 +1055,30 @@ static void put_plainf(struct tn *t,
 	put(t, m, k, plain_node(t, buf));
 }
 
+/* devices as compose-go prints them: {source, target, permissions}. */
+static struct compose_node *devices_node(struct tn *t,
+					 const struct compose_strv *v)
+{
+	static const char *const names[] = {"source", "target", "permissions"};
+	struct compose_node *q = compose_node_seq(t->a, &no_loc);
+
+	for (size_t i = 0; i < v->n; i++) {
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+		const char *s = v->v[i];
+
+		for (size_t k = 0; k < 3; k++) {
+			size_t len = k < 2 ? strcspn(s, ":") : strlen(s);
+
+			if (len) /* compose-go omits empty permissions */
+				put(t, o, names[k],
+				    str_node(t, arena_strndup(t->a, s, len)));
+			s += len + (s[len] == ':');
+		}
+		compose_seq_push(t->a, q, o);
+	}
+	return q;
+}
+
 /* ulimits as compose-go prints them: NAME: N, or NAME: {soft, hard}. */
 static struct compose_node *ulimits_node(struct tn *t,
 					 const struct compose_keyval *kv)
@@ -822,10 +1108,11 @@ static struct compose_node *ulimits_node(struct tn *t,
  * sizes in bytes (as strings, compose-go's UnitBytes), sysctls and other
  * maps as maps, cpus as a number.
  */
-static void put_key(struct tn *t,
-		    struct compose_node *m,
-		    const struct compose_service *s,
-		    const char *key)
+static void put_key_as(struct tn *t,
+		       struct compose_node *m,
+		       const struct compose_service *s,
+		       const char *key,
+		       const char *as)
 {
 	long i = compose_key_find(key);
 	const struct compose_keyval *kv =
@@ -835,31 +1122,43 @@ static void put_key(struct tn *t,
 		return;
 	switch (compose_keys[i].kind) {
 	case COMPOSE_KEY_STR:
-		put_str(t, m, key, kv->s);
+	case COMPOSE_KEY_RESTART:
+		put_str(t, m, as, kv->s);
 		break;
 	case COMPOSE_KEY_INT:
-		put_plainf(t, m, key, "%lld", kv->i);
+		put_plainf(t, m, as, "%lld", kv->i);
 		break;
 	case COMPOSE_KEY_BYTES:
-		put_str(t, m, key, arena_sprintf(t->a, "%lld", kv->i));
+		put_str(t, m, as, arena_sprintf(t->a, "%lld", kv->i));
 		break;
 	case COMPOSE_KEY_NANO:
-		put_plainf(t, m, key, "%g", (double)kv->i / 1e9);
+		put_plainf(t, m, as, "%g", (double)kv->i / 1e9);
 		break;
 	case COMPOSE_KEY_BOOL:
-		put(t, m, key, const_plain(t, kv->i ? "true" : "false"));
+		put(t, m, as, const_plain(t, kv->i ? "true" : "false"));
 		break;
 	case COMPOSE_KEY_STRV:
 	case COMPOSE_KEY_TMPFS:
-		put_strv(t, m, key, &kv->v);
+		put_strv(t, m, as, &kv->v);
 		break;
 	case COMPOSE_KEY_MAP:
-		put(t, m, key, kv_node(t, kv->kv, kv->n_kv));
+		put(t, m, as, kv_node(t, kv->kv, kv->n_kv));
 		break;
 	case COMPOSE_KEY_ULIMITS:
-		put(t, m, key, ulimits_node(t, kv));
+		put(t, m, as, ulimits_node(t, kv));
+		break;
+	case COMPOSE_KEY_DEVICES:
+		put(t, m, as, devices_node(t, &kv->v));
 		break;
 	}
+}
+
+static void put_key(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *key)
+{
+	put_key_as(t, m, s, key, key);
 }
 
 static void put_typed(struct tn *t,
@@ -998,20 +1297,50 @@ static struct compose_node *volume_node(struct tn *t,
 }
 
 /* A top-level secret or config in compose v2's long form. */
+/*
+ * compose-go prints only the networks, volumes, secrets and configs that
+ * an enabled service uses (its WithoutUnnecessaryResources).
+ */
+static bool used(const struct compose_project *p, char what, const char *key)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct compose_service *s = &p->services[i];
+		bool config = what == 'c';
+		const struct compose_fileref *r = config ? s->configs : s->secrets;
+		size_t nr = config ? s->n_configs : s->n_secrets;
+
+		if (what == 'n' && !s->n_networks && !s->network_mode &&
+		    !strcmp(key, "default"))
+			return true;
+		for (size_t k = 0; what == 'n' && k < s->n_networks; k++)
+			if (!strcmp(s->networks[k].name, key))
+				return true;
+		for (size_t k = 0; what == 'v' && k < s->n_volumes; k++)
+			if (s->volumes[k].type == COMPOSE_MOUNT_VOLUME &&
+			    s->volumes[k].source &&
+			    !strcmp(s->volumes[k].source, key))
+				return true;
+		for (size_t k = 0; (what == 's' || config) && k < nr; k++)
+			if (!strcmp(r[k].source, key))
+				return true;
+	}
+	return false;
+}
+
 static void put_fileobjs(struct tn *t,
+			 const struct compose_project *p,
 			 struct compose_node *root,
 			 const char *k,
 			 const struct compose_fileobj *v,
 			 size_t n)
 {
-	struct compose_node *m;
+	struct compose_node *m = compose_node_map(t->a, &no_loc);
 
-	if (!n)
-		return;
-	m = compose_node_map(t->a, &no_loc);
 	for (size_t i = 0; i < n; i++) {
 		struct compose_node *o = compose_node_map(t->a, &no_loc);
 
+		if (!used(p, k[0], v[i].key))
+			continue;
 		put_str(t, o, "name", v[i].name);
 		put_str(t, o, "file", v[i].file);
 		put_str(t, o, "environment", v[i].environment);
@@ -1019,7 +1348,8 @@ static void put_fileobjs(struct tn *t,
 		put_true(t, o, "external", v[i].external);
 		put_dyn(t, m, v[i].key, o);
 	}
-	put(t, root, k, m);
+	if (m->n)
+		put(t, root, k, m);
 }
 
 static void tn_init(struct tn *t, struct arena *a, bool json)
@@ -1044,24 +1374,23 @@ static struct compose_node *tail_node(struct tn *t,
 	static const char *const extra[] = {"models"};
 	struct compose_node *root = compose_node_map(t->a, &no_loc);
 
-	if (p->n_networks) {
-		struct compose_node *m = compose_node_map(t->a, &no_loc);
+	struct compose_node *nets = compose_node_map(t->a, &no_loc);
+	struct compose_node *vols = compose_node_map(t->a, &no_loc);
 
-		for (size_t i = 0; i < p->n_networks; i++)
-			put_dyn(t, m, p->networks[i].key,
+	for (size_t i = 0; i < p->n_networks; i++)
+		if (used(p, 'n', p->networks[i].key))
+			put_dyn(t, nets, p->networks[i].key,
 				network_node(t, p, &p->networks[i]));
-		put(t, root, "networks", m);
-	}
-	if (p->n_volumes) {
-		struct compose_node *m = compose_node_map(t->a, &no_loc);
-
-		for (size_t i = 0; i < p->n_volumes; i++)
-			put_dyn(t, m, p->volumes[i].key,
+	if (nets->n)
+		put(t, root, "networks", nets);
+	for (size_t i = 0; i < p->n_volumes; i++)
+		if (used(p, 'v', p->volumes[i].key))
+			put_dyn(t, vols, p->volumes[i].key,
 				volume_node(t, p, &p->volumes[i]));
-		put(t, root, "volumes", m);
-	}
-	put_fileobjs(t, root, "secrets", p->secrets, p->n_secrets);
-	put_fileobjs(t, root, "configs", p->configs, p->n_configs);
+	if (vols->n)
+		put(t, root, "volumes", vols);
+	put_fileobjs(t, p, root, "secrets", p->secrets, p->n_secrets);
+	put_fileobjs(t, p, root, "configs", p->configs, p->n_configs);
 	for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
 		struct compose_node *v = compose_map_get(p->doc, extra[i]);
 

@@ -195,6 +195,29 @@ static cJSON *ulimits_json(const struct engine_field *f)
 	return arr;
 }
 
+static cJSON *devices_json(const struct engine_field *f)
+{
+	static const char *const names[] = {"PathOnHost", "PathInContainer",
+					    "CgroupPermissions"};
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < f->v.n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		const char *s = f->v.v[i];
+
+		for (size_t k = 0; k < 3; k++) {
+			size_t len = k < 2 ? strcspn(s, ":") : strlen(s);
+			char *part = xstrndup(s, len);
+
+			cJSON_AddStringToObject(o, names[k], part);
+			free(part);
+			s += len + (s[len] == ':');
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 static cJSON *field_json(const struct engine_field *f)
 {
 	cJSON *o;
@@ -220,6 +243,8 @@ static cJSON *field_json(const struct engine_field *f)
 		return o;
 	case ENGINE_FIELD_ULIMITS:
 		return ulimits_json(f);
+	case ENGINE_FIELD_DEVICES:
+		return devices_json(f);
 	}
 	return cJSON_CreateNull();
 }

@@ -298,6 +298,8 @@ enum engine_field_kind {
 	ENGINE_FIELD_STRV,    /* an array of strings */
 	ENGINE_FIELD_MAP,     /* an object of strings */
 	ENGINE_FIELD_ULIMITS, /* [{"Name", "Soft", "Hard"}] */
+	ENGINE_FIELD_DEVICES, /* v: "HOST:CONTAINER:PERMS" -> [{"PathOnHost",
+				 "PathInContainer", "CgroupPermissions"}] */
 };
 
 struct engine_ulimit {

@@ -3,8 +3,10 @@
  * (GET and PUT /containers/{id}/archive) before the container starts.
  * The tar going up and the one coming down are libarchive's work.
  */
-#include "engine/archive_api.h"
+/* engine_int.h first: curl's winsock2.h must come before archive.h's
+ * windows.h in the Windows build. */
 #include "engine/engine_int.h"
+#include "engine/archive_api.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -86,9 +86,9 @@ static void cache_init(struct arch_cache *c, const struct engine_registry *r)
 
 static void cache_load(struct arch_cache *c)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	char line[256];
+	bool whole = true; /* 'line' starts a line of the file */
+	size_t len;
 	FILE *f;
 
 	if (c->loaded || !c->usable)
@@ -97,16 +97,21 @@ static void cache_load(struct arch_cache *c)
 	f = fopen(c->path, "r");
 	if (!f)
 		return;
-	while ((len = getline(&line, &cap, f)) > 0 && c->n < CACHE_MAX_LINES) {
-		if (line[len - 1] == '\n')
+	while (fgets(line, sizeof(line), f) && c->n < CACHE_MAX_LINES) {
+		bool start = whole;
+
+		len = strlen(line);
+		whole = len && line[len - 1] == '\n';
+		if (whole)
 			line[--len] = '\0';
-		/* A key, one blank, an arch: anything else is skipped. */
-		if (len < SHA256_HEX_LEN + 2 || line[SHA256_HEX_LEN] != ' ')
+		/* A key, one blank, an arch: anything else (the rest of a
+		 * longer line too) is skipped. */
+		if (!start || !whole || len < SHA256_HEX_LEN + 2 ||
+		    line[SHA256_HEX_LEN] != ' ')
 			continue;
 		ALLOC_GROW(c->lines, c->n + 1, c->alloc);
 		c->lines[c->n++] = xstrdup(line);
 	}
-	free(line);
 	fclose(f);
 }
 
@@ -148,17 +153,14 @@ static void cache_put(struct arch_cache *c, const char *key, const char *arch)
 static int cache_mkdir(const char *path)
 {
 	char dir[4096];
+	char *slash;
 
 	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	return compat_mkdir_p(dir);
 }
 
 /* Written beside and renamed over: a reader sees the old or the new file. */
@@ -177,7 +179,7 @@ static void cache_save(struct arch_cache *c)
 	for (size_t i = 0; i < c->n; i++)
 		fprintf(f, "%s\n", c->lines[i]);
 	ok = !ferror(f);
-	if (fclose(f) || !ok || rename(tmp, c->path))
+	if (fclose(f) || !ok || compat_rename(tmp, c->path))
 		unlink(tmp);
 }
 

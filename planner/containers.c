@@ -237,6 +237,7 @@ static void put_keys(struct sbuf *sb, const struct compose_service *s)
 			continue;
 		switch (compose_keys[i].kind) {
 		case COMPOSE_KEY_STR:
+		case COMPOSE_KEY_RESTART:
 			put(sb, k, kv->s);
 			break;
 		case COMPOSE_KEY_INT:
@@ -247,6 +248,7 @@ static void put_keys(struct sbuf *sb, const struct compose_service *s)
 			break;
 		case COMPOSE_KEY_STRV:
 		case COMPOSE_KEY_TMPFS:
+		case COMPOSE_KEY_DEVICES:
 			put_strv(sb, k, &kv->v);
 			break;
 		case COMPOSE_KEY_MAP:

@@ -248,7 +248,7 @@ static size_t collect_entries(struct plan *p, size_t ci)
 		}
 	}
 	if (ns > 1)
-		qsort_r(sv, ns, sizeof(*sv), cmp_seen, p->hosts_table);
+		compat_qsort_r(sv, ns, sizeof(*sv), cmp_seen, p->hosts_table);
 	ct->extra_hosts = arena_calloc(p->arena, ns + 1, sizeof(*ct->extra_hosts));
 	for (size_t i = 0; i < ns; i++) {
 		const struct plan_hosts_row *row = &p->hosts_table[sv[i].row];

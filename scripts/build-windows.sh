@@ -107,7 +107,20 @@ fetch_source() {
 	echo "$dir"
 }
 
-# Configures, builds and installs one CMake project into the prefix, once.
+# The libraries' configure steps are hundreds of small try-compiles each
+# (libarchive alone about 340): Ninja where there is one (scripts/deps.sh
+# installs it) runs them faster than make, and the five libraries are
+# configured and built side by side, each into its own log.
+if command -v ninja >/dev/null; then
+	gen=(-G Ninja)
+else
+	gen=(-G "Unix Makefiles")
+fi
+lib_names=() lib_pids=()
+
+# Configures, builds and installs one CMake project into the prefix, once,
+# in the background (finish_libs waits).  With INSTALL set, that command
+# installs instead of `cmake --install`, and BUILD_TARGET narrows the build.
 cross_cmake() {
 	local name=$1 dir=$2 stamp
 	shift 2
@@ -115,17 +128,43 @@ cross_cmake() {
 	[ -e "$stamp" ] && return 0
 	echo "== $name (mingw-w64)"
 	rm -rf "$out/deps/$name"
-	cmake -S "$dir" -B "$out/deps/$name" -G "Unix Makefiles" \
-		-DCMAKE_TOOLCHAIN_FILE="$toolchain" \
-		-DMIXCOMPOSE_WIN_PREFIX="$prefix" \
-		-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
-		-DCMAKE_C_FLAGS="-O2 -w" "$@" >"$out/deps/$name.log" 2>&1 ||
-		{ tail -30 "$out/deps/$name.log" >&2; exit 1; }
-	cmake --build "$out/deps/$name" -j "$jobs" >>"$out/deps/$name.log" 2>&1 &&
-		cmake --install "$out/deps/$name" >>"$out/deps/$name.log" 2>&1 ||
-		{ tail -30 "$out/deps/$name.log" >&2; exit 1; }
-	touch "$stamp"
+	(
+		t=$(date +%s)
+		b=$out/deps/$name
+		cmake -S "$dir" -B "$b" "${gen[@]}" \
+			-DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+			-DMIXCOMPOSE_WIN_PREFIX="$prefix" \
+			-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+			-DCMAKE_C_FLAGS="-O2 -w" "$@"
+		c=$(date +%s)
+		cmake --build "$b" -j "$jobs" ${BUILD_TARGET:+--target "$BUILD_TARGET"}
+		if [ -n "${INSTALL:-}" ]; then
+			(cd "$b" && eval "$INSTALL")
+		else
+			cmake --install "$b"
+		fi
+		echo "$name: configure $((c - t)) s, build $(($(date +%s) - c)) s"
+		touch "$stamp"
+	) >"$out/deps/$name.log" 2>&1 &
+	lib_names+=("$name")
+	lib_pids+=($!)
 }
+
+finish_libs() {
+	local i rc=0
+	for i in "${!lib_pids[@]}"; do
+		if wait "${lib_pids[$i]}"; then
+			tail -n1 "$out/deps/${lib_names[$i]}.log"
+		else
+			echo "${lib_names[$i]}: failed; the end of its log:" >&2
+			tail -30 "$out/deps/${lib_names[$i]}.log" >&2
+			rc=1
+		fi
+	done
+	[ "$rc" = 0 ] || exit 1
+}
+# Ends the builds still running when this script fails.
+trap 'for p in "${lib_pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
 command -v $triple-gcc >/dev/null ||
 	{ echo "$triple-gcc missing: run scripts/deps.sh" >&2; exit 1; }
@@ -136,19 +175,30 @@ read -r pcre2_src pcre2_ver < <(src_of libpcre2-dev)
 read -r curl_src curl_ver < <(src_of libcurl4-openssl-dev)
 read -r ar_src ar_ver < <(src_of libarchive-dev)
 
-dir=$(fetch_source "$yaml_src" "$yaml_ver")
-cross_cmake libyaml "$dir" -DBUILD_SHARED_LIBS=OFF -DBUILD_TESTING=OFF \
-	-DINSTALL_CMAKE_DIR=lib/cmake/yaml
-dir=$(fetch_source "$cjson_src" "$cjson_ver")
-cross_cmake cjson "$dir" -DBUILD_SHARED_LIBS=OFF -DENABLE_CJSON_TEST=OFF \
-	-DENABLE_CJSON_UTILS=OFF -DENABLE_CUSTOM_COMPILER_FLAGS=OFF
-dir=$(fetch_source "$pcre2_src" "$pcre2_ver")
-cross_cmake pcre2 "$dir" -DBUILD_SHARED_LIBS=OFF -DPCRE2_BUILD_PCRE2GREP=OFF \
-	-DPCRE2_BUILD_TESTS=OFF -DPCRE2_SUPPORT_JIT=OFF -DPCRE2_BUILD_PCRE2_8=ON \
-	-DPCRE2_BUILD_PCRE2_16=OFF -DPCRE2_BUILD_PCRE2_32=OFF
+# The sources first, one download at a time (one apt state).
+yaml_dir=$(fetch_source "$yaml_src" "$yaml_ver")
+cjson_dir=$(fetch_source "$cjson_src" "$cjson_ver")
+pcre2_dir=$(fetch_source "$pcre2_src" "$pcre2_ver")
+curl_dir=$(fetch_source "$curl_src" "$curl_ver")
+ar_dir=$(fetch_source "$ar_src" "$ar_ver")
+
+# The two long ones first.
+# libarchive: a DLL that writes tar (pax) and nothing else; only the DLL
+# target (not its static twin), its two headers and its pkg-config file.
+BUILD_TARGET=archive INSTALL='mkdir -p "$prefix/bin" "$prefix/include" "$prefix/lib/pkgconfig" &&
+	cp bin/libarchive.dll "$prefix/bin/" &&
+	cp "$ar_dir/libarchive/archive.h" "$ar_dir/libarchive/archive_entry.h" "$prefix/include/" &&
+	cp build/pkgconfig/libarchive.pc "$prefix/lib/pkgconfig/"' \
+cross_cmake libarchive "$ar_dir" -DBUILD_SHARED_LIBS=ON -DENABLE_TEST=OFF \
+	-DENABLE_INSTALL=OFF \
+	-DENABLE_TAR=OFF -DENABLE_CPIO=OFF -DENABLE_CAT=OFF -DENABLE_ZLIB=OFF \
+	-DENABLE_BZip2=OFF -DENABLE_LZMA=OFF -DENABLE_LZ4=OFF -DENABLE_ZSTD=OFF \
+	-DENABLE_LIBXML2=OFF -DENABLE_EXPAT=OFF -DENABLE_OPENSSL=OFF \
+	-DENABLE_MBEDTLS=OFF -DENABLE_NETTLE=OFF -DENABLE_CNG=OFF \
+	-DENABLE_LIBB2=OFF -DENABLE_ICONV=OFF -DENABLE_ACL=OFF -DENABLE_XATTR=OFF \
+	-DENABLE_PCREPOSIX=OFF -DENABLE_LZO=OFF -DENABLE_WERROR=OFF
 # libcurl: a DLL with Schannel and nothing but http(s).
-dir=$(fetch_source "$curl_src" "$curl_ver")
-cross_cmake curl "$dir" -DBUILD_SHARED_LIBS=ON -DBUILD_CURL_EXE=OFF \
+cross_cmake curl "$curl_dir" -DBUILD_SHARED_LIBS=ON -DBUILD_CURL_EXE=OFF \
 	-DBUILD_TESTING=OFF -DCURL_USE_SCHANNEL=ON -DCURL_USE_OPENSSL=OFF \
 	-DCURL_ZLIB=OFF -DCURL_BROTLI=OFF -DCURL_ZSTD=OFF -DUSE_NGHTTP2=OFF \
 	-DUSE_LIBIDN2=OFF -DCURL_USE_LIBSSH2=OFF -DCURL_USE_LIBPSL=OFF \
@@ -157,23 +207,34 @@ cross_cmake curl "$dir" -DBUILD_SHARED_LIBS=ON -DBUILD_CURL_EXE=OFF \
 	-DCURL_DISABLE_TFTP=ON -DCURL_DISABLE_RTSP=ON -DCURL_DISABLE_POP3=ON \
 	-DCURL_DISABLE_IMAP=ON -DCURL_DISABLE_SMTP=ON -DCURL_DISABLE_GOPHER=ON \
 	-DCURL_DISABLE_MQTT=ON -DCURL_DISABLE_SMB=ON -DENABLE_MANUAL=OFF \
-	-DCURL_CA_BUNDLE=none -DCURL_CA_PATH=none -DENABLE_UNICODE=OFF
-# libarchive: a DLL that writes tar (pax) and nothing else.
-dir=$(fetch_source "$ar_src" "$ar_ver")
-cross_cmake libarchive "$dir" -DBUILD_SHARED_LIBS=ON -DENABLE_TEST=OFF \
-	-DENABLE_TAR=OFF -DENABLE_CPIO=OFF -DENABLE_CAT=OFF -DENABLE_ZLIB=OFF \
-	-DENABLE_BZip2=OFF -DENABLE_LZMA=OFF -DENABLE_LZ4=OFF -DENABLE_ZSTD=OFF \
-	-DENABLE_LIBXML2=OFF -DENABLE_EXPAT=OFF -DENABLE_OPENSSL=OFF \
-	-DENABLE_MBEDTLS=OFF -DENABLE_NETTLE=OFF -DENABLE_CNG=OFF \
-	-DENABLE_LIBB2=OFF -DENABLE_ICONV=OFF -DENABLE_ACL=OFF -DENABLE_XATTR=OFF \
-	-DENABLE_PCREPOSIX=OFF -DENABLE_LZO=OFF -DENABLE_WERROR=OFF
+	-DCURL_CA_BUNDLE=none -DCURL_CA_PATH=none -DENABLE_UNICODE=OFF \
+	-DPICKY_COMPILER=OFF
+# libyaml and PCRE2 are static: their headers must be told so (or they
+# declare dllimport), and libyaml's CMake build writes no yaml-0.1.pc.
+INSTALL='cmake --install . && printf "%s\n" "prefix=$prefix" \
+	"Name: yaml" "Description: libyaml (static, mingw-w64)" \
+	"Version: ${yaml_ver%%-*}" "Libs: -L\${prefix}/lib -lyaml" \
+	"Cflags: -I\${prefix}/include -DYAML_DECLARE_STATIC" \
+	>"$prefix/lib/pkgconfig/yaml-0.1.pc"' \
+cross_cmake libyaml "$yaml_dir" -DBUILD_SHARED_LIBS=OFF -DBUILD_TESTING=OFF \
+	-DINSTALL_CMAKE_DIR=lib/cmake/yaml
+cross_cmake cjson "$cjson_dir" -DBUILD_SHARED_LIBS=OFF -DENABLE_CJSON_TEST=OFF \
+	-DENABLE_CJSON_UTILS=OFF -DENABLE_CUSTOM_COMPILER_FLAGS=OFF
+INSTALL='cmake --install . && sed -i "s/^Cflags: .*/& -DPCRE2_STATIC/" \
+	"$prefix/lib/pkgconfig/libpcre2-8.pc"' \
+cross_cmake pcre2 "$pcre2_dir" -DBUILD_SHARED_LIBS=OFF -DPCRE2_BUILD_PCRE2GREP=OFF \
+	-DPCRE2_BUILD_TESTS=OFF -DPCRE2_SUPPORT_JIT=OFF -DPCRE2_BUILD_PCRE2_8=ON \
+	-DPCRE2_BUILD_PCRE2_16=OFF -DPCRE2_BUILD_PCRE2_32=OFF
 
 # ---- mixcompose ------------------------------------------------------------
 # The schema tree is generated by a host build of schema_gen.
+# (meanwhile the libraries build).
 echo "== schema_gen (host)"
 cmake -S "$top" -B "$out/host" -DCMAKE_BUILD_TYPE=Release \
 	-DMIXCOMPOSE_TESTS=OFF >/dev/null
 cmake --build "$out/host" --target schema_gen -j "$jobs" >/dev/null
+finish_libs
+lib_pids=()
 
 echo "== mixcompose.exe"
 PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig PKG_CONFIG_PATH= \
@@ -196,6 +257,11 @@ cp "$prefix/bin/libarchive.dll" "$stage/libarchive-13.dll"
 $triple-strip "$stage"/*.exe "$stage"/*.dll
 cp "$top/README.md" "$stage/README.md"
 for f in "$top"/LICENSE*; do [ -e "$f" ] && cp "$f" "$stage/"; done
+# The same bytes for the same inputs: every entry dated by the last commit,
+# no extra attributes.
+stamp=$(git -C "$top" log -1 --format=%cd --date=format:%Y%m%d%H%M.%S 2>/dev/null ||
+	date +%Y%m%d%H%M.%S)
+find "$stage" -exec touch -t "$stamp" {} +
 rm -f "$out/$name.zip"
-(cd "$out/zip" && zip -qr "$out/$name.zip" "$name")
+(cd "$out/zip" && find "$name" | LC_ALL=C sort | zip -qX -@ "$out/$name.zip")
 echo "$out/$name.zip ($(du -k "$out/$name.zip" | cut -f1) KiB)"

@@ -18,8 +18,10 @@ pkgs=(
 	openssl openssh-server openssh-client
 	# the peer for benchmarks, and tools the tests and benchmarks use
 	valgrind docker-compose curl hyperfine jq procps iproute2 time bc graphviz
-	# Windows: the wine steps (scripts/wine-env.sh) and their mingw helpers
-	wine64 gcc-mingw-w64-x86-64
+	# Windows: the cross build (mingw-w64; the libraries from Debian's source
+	# packages through dpkg-source), its zip, and its tests under wine with
+	# relays (scripts/wine-env.sh, scripts/test-wine.sh)
+	wine64 gcc-mingw-w64-x86-64 ninja-build zip unzip socat
 	# Kubernetes' schemas from npm (kubernetes-models) check translate's output
 	nodejs
 	# the Debian package (cpack, dpkg-shlibdeps), its man pages and shells

@@ -9,8 +9,8 @@
 #     forwards to a loopback TCP port) and "windows" over tcp://127.0.0.1,
 #     each TCP port a socat relay to the daemon's unix socket.  Nothing is
 #     left on either daemon.
-# One wineboot per run, in a private WINEPREFIX under the build dir that is
-# removed afterwards; relays are started and stopped by pid.
+# Wine runs in the prefix of scripts/wine-env.sh; its wineserver is stopped
+# at the end, relays are started and stopped by pid.
 #   scripts/test-wine.sh [BUILD_DIR]     (default: build-win)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,36 +20,32 @@ cd "$top"
 t0=$(date +%s)
 
 echo "== cross build (mingw-w64)"
+tb=$(date +%s)
 bash scripts/build-windows.sh "$out"
+echo "cross build: $(($(date +%s) - tb)) s"
 zip=$(ls "$out"/mixcompose-*-windows-x86_64.zip)
 rm -rf "$out/unzipped" && mkdir -p "$out/unzipped"
 (cd "$out/unzipped" && unzip -q "$zip")
 app=$(ls -d "$out"/unzipped/mixcompose-*)
 cp "$out/mixcompose/wintest.exe" "$out/mixcompose/piperelay.exe" "$app/"
 
-export WINEPREFIX=$out/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-export WINEARCH=win64
-wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
-wineserver=$(command -v wineserver || echo /usr/lib/wine/wineserver)
+# The one wine prefix of every wine step (scripts/wine-env.sh, default
+# build/wine-prefix: wineboot once, 10-20 s); this script stops its
+# wineserver at the end (by the prefix's own `wineserver -k`).
+. "$top/scripts/wine-env.sh"
+wine=$WINE
 pids=()
 work=$(mktemp -d "$out/e2e.XXXXXX")
 cleanup() {
 	local rc=$?
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	# The wineserver of our own prefix only (it serves no one else).
-	[ -d "$WINEPREFIX" ] && "$wineserver" -k 2>/dev/null || true
-	rm -rf "$WINEPREFIX" "$work"
+	wine_stop
+	rm -rf "$work"
 	echo "wine tests: $(($(date +%s) - t0)) s in all"
 	exit "$rc"
 }
 trap cleanup EXIT
-
-echo "== wineboot (one per run)"
-rm -rf "$WINEPREFIX"
-tb=$(date +%s)
-"$wine" wineboot --init >/dev/null 2>&1
-echo "wineboot: $(($(date +%s) - tb)) s"
 
 win() { "$wine" "$app/mixcompose.exe" "$@"; }
 

@@ -18,6 +18,9 @@ bash scripts/build.sh build RelWithDebInfo
 echo "== unit tests"
 ctest --test-dir build -L unit --output-on-failure
 
+echo "== config against compose v2 (a differential test: samples and fixtures)"
+bash scripts/v2-diff.sh build
+
 echo "== README's table of commands and flags against compose v2"
 bash scripts/compose-table.sh --check build/mixcompose
 
@@ -72,8 +75,12 @@ lab_down() {
 	fi
 	lab/mixlab status
 	ctest --test-dir build -L integration --output-on-failure
+	echo "== containers under compose v2 and mixcompose: HostConfig and Config"
+	bash scripts/v2-inspect.sh build
 	echo "== Swarm: the translated lab sample on two namespace hosts (lab/hosts.sh)"
 	ctest --test-dir build -L swarm --output-on-failure
 	echo "== the main commands under valgrind"
 	bash scripts/valgrind.sh
+	echo "== the Windows build under wine (cross build, smoke, unit, end to end)"
+	bash scripts/test-wine.sh build-win
 }

@@ -13,6 +13,7 @@
 #include "apply/apply.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
+#include "util/sbuf.h"
 
 #define EVERY TEST_FIXTURES_DIR "/apply/every_key.yaml"
 
@@ -49,6 +50,7 @@ TestSuite(apply_keys, .init = load, .fini = unload);
 struct outcome {
 	char *hash;
 	cJSON *body;
+	char *config; /* the service as `config --format json` prints it */
 };
 
 static struct outcome outcome_of(const struct plan_host *h)
@@ -73,6 +75,16 @@ static struct outcome outcome_of(const struct plan_host *h)
 	}
 	cr_assert_eq(p->n_containers, 1);
 	o.hash = strdup(p->containers[0].config_hash);
+	{
+		struct sbuf js = SBUF_INIT;
+
+		compose_node_emit_json(
+			&js, compose_map_get(compose_map_get(
+						     compose_project_to_node(proj),
+						     "services"),
+					     "all"));
+		o.config = sbuf_detach(&js, NULL);
+	}
 	apply_jobs_release(&J);
 	plan_free(p);
 	cr_assert_not_null(o.body, "no create job");
@@ -82,6 +94,7 @@ static struct outcome outcome_of(const struct plan_host *h)
 static void outcome_release(struct outcome *o)
 {
 	free(o->hash);
+	free(o->config);
 	cJSON_Delete(o->body);
 }
 
@@ -129,6 +142,9 @@ Test(apply_keys, each_key_alone_reaches_the_hash_and_its_body_field)
 		one = outcome_of(&host);
 		cr_assert_str_neq(one.hash, none.hash,
 				  "%s does not reach the config hash", k->path);
+		cr_assert_str_neq(one.config, none.config,
+				  "%s does not reach the config output",
+				  k->path);
 		cr_assert_not_null(field_at(one.body, k->api),
 				   "%s does not reach %s in the create body",
 				   k->path, k->api);
@@ -148,7 +164,7 @@ Test(apply_keys, values_are_converted_as_compose_v2_does)
 	const cJSON *ul = cJSON_GetObjectItem(hc, "Ulimits"), *u;
 	double nofile_soft = 0, nofile_hard = 0;
 
-	/* deploy.resources.limits win over mem_limit and cpus. */
+	/* mem_limit and cpus equal their deploy.resources.limits twins. */
 	cr_assert_eq(cJSON_GetObjectItem(hc, "Memory")->valuedouble,
 		     48.0 * 1024 * 1024);
 	cr_assert_eq(cJSON_GetObjectItem(hc, "NanoCpus")->valuedouble, 2.5e8);
@@ -182,6 +198,28 @@ Test(apply_keys, values_are_converted_as_compose_v2_does)
 	cr_assert_str_eq(
 		cJSON_GetArrayItem(field_at(hc, "SecurityOpt"), 0)->valuestring,
 		"no-new-privileges");
+	/* devices: the container path and permissions default as in v2. */
+	cr_assert_str_eq(field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 0),
+				  "PathInContainer")
+				 ->valuestring,
+			 "/dev/mynull");
+	cr_assert_str_eq(field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 0),
+				  "CgroupPermissions")
+				 ->valuestring,
+			 "rw");
+	cr_assert_str_eq(field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 1),
+				  "PathInContainer")
+				 ->valuestring,
+			 "/dev/zero");
+	cr_assert_str_eq(field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 1),
+				  "CgroupPermissions")
+				 ->valuestring,
+			 "");
+	/* deploy.restart_policy over restart:, any as always, none as no. */
+	cr_assert_str_eq(field_at(hc, "RestartPolicy.Name")->valuestring,
+			 "on-failure");
+	cr_assert_eq(field_at(hc, "RestartPolicy.MaximumRetryCount")->valuedouble,
+		     3);
 	outcome_release(&o);
 }
 
@@ -203,7 +241,7 @@ Test(apply_keys, a_windows_daemon_is_refused_linux_only_keys_before_any_job)
 	cr_assert_eq(apply_check(p, &err), DIAG_EPLAN);
 	cr_assert(strstr(err.msg, "services.all.shm_size"), "%s", err.msg);
 	cr_assert(strstr(err.msg, "'winbox'"), "%s", err.msg);
-	cr_assert_eq(err.loc.line, 37);
+	cr_assert_eq(err.loc.line, 40);
 	cr_assert_eq(err.loc.col, 15);
 	/* A key Windows takes (mem_limit) passes. */
 	keys()[shm].set = false;

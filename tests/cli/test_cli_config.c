@@ -326,3 +326,21 @@ Test(cli_config, dependency_cycle_fails_as_up_does)
 		  "%s", err.buf);
 	cr_assert_eq(RUN("config", "-q"), 1);
 }
+
+/* As compose v2: every '$' of an interpolated model printed as "$$". */
+Test(cli_config, dollars_printed_doubled)
+{
+	put("compose.yaml", "services:\n  web:\n    image: \"busy$$box\"\n"
+			    "    labels: {'a$$b': 'c$$d'}\n"
+			    "    command: echo $$HOME\n");
+	cr_assert_eq(RUN("config"), 0, "%s", err.buf);
+	cr_assert(strstr(out.buf, "image: busy$$box\n"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "a$$$$b: c$$d\n"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "- $$HOME\n"), "%s", out.buf);
+	cr_assert_eq(RUN("config", "--format", "json"), 0, "%s", err.buf);
+	cr_assert(strstr(out.buf, "\"busy$$box\""), "%s", out.buf);
+	/* Not interpolated: printed as written. */
+	cr_assert_eq(RUN("config", "--no-interpolate"), 0, "%s", err.buf);
+	cr_assert(strstr(out.buf, "image: busy$$box\n"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "a$$b: c$$d\n"), "%s", out.buf);
+}

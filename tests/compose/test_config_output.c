@@ -278,6 +278,7 @@ Test(compose_config_output, top_level_network_and_volume)
 	const struct compose_node *n, *v;
 
 	lt_ok(&t, "name: p\nservices:\n  s:\n    image: x\n    networks: [n]\n"
+		  "    volumes: [{type: volume, source: v, target: /v}]\n"
 		  "networks:\n  n:\n    driver: bridge\n    internal: true\n"
 		  "    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n"
 		  "volumes:\n  v:\n    external: true\n");
@@ -294,6 +295,27 @@ Test(compose_config_output, top_level_network_and_volume)
 	v = compose_map_get(compose_map_get(root, "volumes"), "v");
 	cr_assert_str_eq(text(compose_map_get(v, "name")), "v");
 	cr_assert_str_eq(text(compose_map_get(v, "external")), "true");
+	/* Only what a service uses, as compose-go: no "default" here. */
+	cr_assert_null(compose_map_get(compose_map_get(root, "networks"),
+				       "default"));
+}
+
+Test(compose_config_output, unused_resources_left_out)
+{
+	struct compose_node *root;
+
+	lt_write(&t, "pw.txt", "pw\n");
+	lt_ok(&t, "name: p\nservices:\n  s:\n    image: x\n"
+		  "    network_mode: host\n"
+		  "  off:\n    image: x\n    profiles: [off]\n"
+		  "    secrets: [pw]\n    networks: [n]\n"
+		  "    volumes: [{type: volume, source: v, target: /v}]\n"
+		  "networks:\n  n: {}\nvolumes:\n  v: {}\n"
+		  "secrets:\n  pw: {file: ./pw.txt}\n");
+	root = compose_project_to_node(t.p);
+	cr_assert_null(compose_map_get(root, "networks"));
+	cr_assert_null(compose_map_get(root, "volumes"));
+	cr_assert_null(compose_map_get(root, "secrets"));
 }
 
 Test(compose_config_output, streamed_json_equals_tree_json)
@@ -353,4 +375,135 @@ Test(compose_config_output, empty_services)
 	b = lt_json(&t);
 	cr_assert_str_eq(b, "{\n  \"name\": \"p\",\n  \"services\": {}\n}\n");
 	free(b);
+}
+
+/* compose-go adds what links, network_mode and volumes_from imply. */
+Test(compose_config_output, implicit_depends_on_from_links_and_namespaces)
+{
+	const struct compose_node *root, *d;
+
+	lt_ok(&t, "name: p\nservices:\n"
+		  "  web:\n    image: x\n    links: [db, 'cache:c']\n"
+		  "    volumes_from: [store, 'container:foo']\n"
+		  "    depends_on:\n      db: {condition: service_healthy}\n"
+		  "  db:\n    image: x\n    network_mode: 'service:store'\n"
+		  "  cache:\n    image: x\n    volumes_from: ['store:ro']\n"
+		  "  store:\n    image: x\n");
+	root = compose_project_to_node(t.p);
+	d = compose_map_get(out_svc(root, "web"), "depends_on");
+	cr_assert_eq(d->n, 3);
+	/* The explicit entry wins as written. */
+	cr_assert_str_eq(text(compose_map_get(compose_map_get(d, "db"),
+					      "condition")),
+			 "service_healthy");
+	cr_assert_null(compose_map_get(compose_map_get(d, "db"), "restart"));
+	cr_assert_str_eq(text(compose_map_get(compose_map_get(d, "cache"),
+					      "restart")),
+			 "true");
+	cr_assert_null(compose_map_get(compose_map_get(d, "store"), "restart"));
+	cr_assert_str_eq(text(compose_map_get(compose_map_get(d, "store"),
+					      "required")),
+			 "true");
+	d = compose_map_get(out_svc(root, "db"), "depends_on");
+	cr_assert_str_eq(text(compose_map_get(compose_map_get(d, "store"),
+					      "restart")),
+			 "true");
+	d = compose_map_get(out_svc(root, "cache"), "depends_on");
+	cr_assert_str_eq(d->pairs[0].key->str, "store");
+	cr_assert_null(compose_map_get(out_svc(root, "store"), "depends_on"));
+}
+
+Test(compose_config_output, deploy_resources_in_bytes_and_numbers)
+{
+	const struct compose_node *s = one(
+		"    deploy:\n      labels: [b=2, a=1]\n      resources:\n"
+		"        limits: {memory: 50M, cpus: '0.5', pids: 7}\n"
+		"        reservations: {memory: 20M, cpus: '0.25'}\n");
+	const struct compose_node *dep = compose_map_get(s, "deploy");
+	const struct compose_node *l =
+		compose_map_get(compose_map_get(dep, "resources"), "limits");
+	const struct compose_node *r = compose_map_get(
+		compose_map_get(dep, "resources"), "reservations");
+
+	cr_assert_str_eq(text(compose_map_get(l, "memory")), "52428800");
+	cr_assert(!is_plain(compose_map_get(l, "memory")));
+	cr_assert_str_eq(text(compose_map_get(l, "cpus")), "0.5");
+	cr_assert(is_plain(compose_map_get(l, "cpus")));
+	cr_assert_str_eq(text(compose_map_get(l, "pids")), "7");
+	cr_assert_str_eq(l->pairs[0].key->str, "cpus");
+	cr_assert_str_eq(text(compose_map_get(r, "memory")), "20971520");
+	cr_assert_str_eq(text(compose_map_get(r, "cpus")), "0.25");
+	cr_assert(is_plain(compose_map_get(r, "cpus")));
+	cr_assert_str_eq(
+		text(compose_map_get(compose_map_get(dep, "labels"), "a")),
+		"1");
+	/* JSON always has resources and placement (Go structs). */
+	cr_assert_not_null(compose_map_get(dep, "placement"));
+}
+
+Test(compose_config_output, repeated_list_items_made_unique_as_compose_go)
+{
+	const struct compose_node *s = one(
+		"    ports: ['80:80', '80:80', '8080:80/tcp', '8080:80']\n"
+		"    volumes: ['./d/../d/:/data/', './d:/data', '/h:/x/./y/']\n"
+		"    dns: [1.1.1.1, 1.1.1.1]\n    cap_add: [A, A]\n");
+	const struct compose_node *v = compose_map_get(s, "volumes");
+
+	cr_assert_eq(compose_map_get(s, "ports")->n, 2);
+	cr_assert_eq(compose_map_get(s, "dns")->n, 1);
+	cr_assert_eq(compose_map_get(s, "cap_add")->n, 1);
+	cr_assert_eq(v->n, 2);
+	cr_assert_str_eq(text(compose_map_get(v->items[0], "target")), "/data");
+	cr_assert_str_eq(text(compose_map_get(v->items[1], "target")), "/x/y");
+}
+
+Test(compose_config_output, a_secret_gets_its_default_target)
+{
+	const struct compose_node *root, *sec, *cfg;
+
+	lt_write(&t, "pw.txt", "pw\n");
+	lt_ok(&t, "name: p\nservices:\n  s:\n    image: x\n"
+		  "    secrets: [pw, {source: pw, target: rel}]\n"
+		  "    configs: [pw]\n"
+		  "secrets:\n  pw: {file: ./pw.txt}\n"
+		  "configs:\n  pw: {file: ./pw.txt}\n");
+	root = compose_project_to_node(t.p);
+	sec = compose_map_get(out_svc(root, "s"), "secrets");
+	cfg = compose_map_get(out_svc(root, "s"), "configs");
+	cr_assert_str_eq(text(compose_map_get(sec->items[0], "target")),
+			 "/run/secrets/pw");
+	cr_assert_str_eq(text(compose_map_get(sec->items[1], "target")), "rel");
+	cr_assert_null(compose_map_get(cfg->items[0], "target"));
+}
+
+Test(compose_config_output, distinct_limit_and_deploy_limit_refused)
+{
+	lt_write(&t, "compose.yaml",
+		 "services:\n  s:\n    image: x\n    cpus: 1.5\n"
+		 "    deploy:\n      resources:\n        limits: {pids: 3}\n");
+	lt_load(&t);
+	cr_assert_eq(t.rc, 0);
+	lt_expect(&t,
+		  "can't set distinct values on 'cpus' and "
+		  "'deploy.resources.limits.cpus'",
+		  4, 11);
+}
+
+Test(compose_config_output, a_service_without_image_or_build_refused)
+{
+	lt_write(&t, "compose.yaml", "services:\n  web:\n    ports: ['80']\n");
+	lt_load(&t);
+	cr_assert_eq(t.rc, 0);
+	lt_expect(&t, "services.web: has neither an image nor a build", 2, 3);
+}
+
+Test(compose_config_output, build_arg_without_value_left_out)
+{
+	const struct compose_node *s =
+		one("    build: {context: ., args: [A=1, BARE_UNSET_X]}\n");
+	const struct compose_node *args =
+		compose_map_get(compose_map_get(s, "build"), "args");
+
+	cr_assert_eq(args->n, 1);
+	cr_assert_str_eq(args->pairs[0].key->str, "A");
 }

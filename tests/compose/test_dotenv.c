@@ -291,3 +291,12 @@ Test(compose_dotenv, missing_file_is_eio)
 		     DIAG_EIO);
 	cr_assert(strstr(err.msg, "/nonexistent/.env"));
 }
+
+Test(compose_dotenv, yaml_style_colon_lines_as_compose_go)
+{
+	parse_ok("E: yaml style\nI :  'sq' # c\nJ:x\nK=a:b\n");
+	cr_assert_str_eq(get("E"), "yaml style");
+	cr_assert_str_eq(get("I"), "sq");
+	cr_assert_str_eq(get("J"), "x");
+	cr_assert_str_eq(get("K"), "a:b");
+}

@@ -318,3 +318,29 @@ Test(compose_load_file, a_file_past_the_limit_is_refused)
 	cr_assert_eq(t.rc, DIAG_ELIMIT, "%s", t.err.msg);
 	cr_assert(strstr(t.err.msg, "larger than 8 MiB"), "%s", t.err.msg);
 }
+
+/*
+ * The working directory of the Windows build is a drive path ("Z:\w\p"):
+ * joined, cleaned and walked up without losing the drive; on Linux the
+ * same strings never start with a drive, so nothing changes there.
+ */
+Test(compose_load_file, drive_paths_of_a_windows_host)
+{
+	struct arena *a = arena_new();
+
+	cr_assert_str_eq(compose_path_join(a, "Z:\\w\\p", "compose.yaml"),
+			 "Z:/w/p/compose.yaml");
+	cr_assert_str_eq(compose_path_join(a, "C:\\w\\p", "..\\q/./x.yml"),
+			 "C:/w/q/x.yml");
+	cr_assert_str_eq(compose_path_join(a, "C:\\w", "..\\..\\.."), "C:/");
+	cr_assert_str_eq(compose_path_join(a, "C:\\w", "D:\\data\\x"),
+			 "D:/data/x");
+	cr_assert_str_eq(compose_path_dir(a, "Z:\\w\\p"), "Z:\\w");
+	cr_assert_str_eq(compose_path_dir(a, "Z:/w"), "Z:/");
+	cr_assert_str_eq(compose_path_dir(a, "Z:/"), "Z:/");
+	/* A Linux host keeps a Windows path of a volume as written. */
+	cr_assert_str_eq(compose_path_join(a, "/w/p", "C:\\data"), "C:\\data");
+	cr_assert_str_eq(compose_path_join(a, "/w/p", "../q"), "/w/q");
+	cr_assert_str_eq(compose_path_dir(a, "/"), "/");
+	arena_free(a);
+}

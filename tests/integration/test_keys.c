@@ -83,7 +83,7 @@ Test(integration_keys, resources_limits_logging_and_kernel_settings_take_effect)
 		      "  k:\n"
 		      "    image: " LAB_IMAGE_BUSYBOX "\n"
 		      "    command: [sleep, '300']\n"
-		      "    mem_limit: 96m\n"
+		      "    mem_limit: 64m\n"
 		      "    shm_size: 32m\n"
 		      "    pids_limit: 77\n"
 		      "    ulimits:\n"
@@ -92,17 +92,23 @@ Test(integration_keys, resources_limits_logging_and_kernel_settings_take_effect)
 		      "      net.core.somaxconn: 511\n"
 		      "    tmpfs: ['/scratch:size=1m']\n"
 		      "    security_opt: [no-new-privileges]\n"
+		      "    devices: ['/dev/null:/dev/mixnull:rw']\n"
 		      "    logging:\n"
 		      "      driver: json-file\n"
 		      "      options: {max-size: 1m}\n"
 		      "    deploy:\n"
 		      "      resources:\n"
-		      "        limits: {memory: 64m, cpus: '0.5'}\n");
+		      "        limits: {memory: 64m, cpus: '0.5', pids: 77}\n"
+		      "      restart_policy: {condition: on-failure, "
+		      "max_attempts: 4}\n");
 	cr_assert_eq(lab_mc(&P, &out, "up -d --progress quiet"), 0, "%s",
 		     out.buf);
 	cr_assert_null(strstr(out.buf, "ignored"), "%s", out.buf);
 	snprintf(name, sizeof(name), "%s-k-1", P.name);
-	/* deploy.resources.limits.memory wins over mem_limit, as in v2. */
+	/*
+	 * mem_limit and deploy.resources.limits.memory say one thing (compose
+	 * v2 refuses two different values).
+	 */
 	expect_inside(name,
 		      "cat /sys/fs/cgroup/memory.max 2>/dev/null || "
 		      "cat /sys/fs/cgroup/memory/memory.limit_in_bytes",
@@ -123,6 +129,14 @@ Test(integration_keys, resources_limits_logging_and_kernel_settings_take_effect)
 		       "1m");
 	expect_inspect(name, "{{.HostConfig.NanoCpus}}", "500000000");
 	expect_inspect(name, "{{.HostConfig.PidsLimit}}", "77");
+	/* devices: the host's device under its new name, a char device. */
+	expect_inside(name, "test -c /dev/mixnull && echo char", "char");
+	expect_inspect(name, "{{(index .HostConfig.Devices 0).CgroupPermissions}}",
+		       "rw");
+	/* deploy.restart_policy: the container's restart policy, as in v2. */
+	expect_inspect(name, "{{.HostConfig.RestartPolicy.Name}}", "on-failure");
+	expect_inspect(name, "{{.HostConfig.RestartPolicy.MaximumRetryCount}}",
+		       "4");
 	/* A second up changes nothing: the keys are in the hash, stably. */
 	cr_assert_eq(lab_mc(&P, &out, "up -d --progress plain"), 0, "%s",
 		     out.buf);

@@ -63,11 +63,14 @@ page=$(free_port)
 
 mkdir -p "$work/proj"
 cp "$top/samples/lab/nginx.conf" "$work/proj/"
-# A free host port, and the config file by its Linux path: the "linux"
-# daemon reads the bind source on this machine.
-sed -e "s|127.0.0.1:8080:80|127.0.0.1:$page:80|" \
-	-e "s|\./nginx.conf:|$work/proj/nginx.conf:|" \
+# A free host port (the sample's MIXLAB_PORT, which wine passes on), and
+# the config file by its Linux path: the "linux" daemon reads the bind
+# source on this machine.
+export MIXLAB_PORT=$page
+sed -e "s|\./nginx.conf:|$work/proj/nginx.conf:|" \
 	"$top/samples/lab/compose.yaml" >"$work/proj/compose.yaml"
+grep -q 'MIXLAB_PORT' "$work/proj/compose.yaml" &&
+	grep -q "$work/proj/nginx.conf:" "$work/proj/compose.yaml"
 
 for i in $(seq 50); do
 	win daemons >"$work/daemons.txt" 2>&1 && break
@@ -83,7 +86,18 @@ grep -q 'nginx' "$work/plan.txt" && grep -q 'web' "$work/plan.txt"
 
 echo "-- up -d --wait"
 win up -d --wait
-body=$(curl -sf --max-time 10 "http://127.0.0.1:$page/")
+# nginx has no healthcheck: "Running" may come before it listens.
+for i in $(seq 50); do
+	body=$(curl -sf --max-time 10 "http://127.0.0.1:$page/") && break
+	sleep 0.2
+done
+if [ -z "${body:-}" ]; then
+	echo "no page on 127.0.0.1:$page:" >&2
+	curl -sS --max-time 10 -i "http://127.0.0.1:$page/" >&2 || true
+	win ps >&2 || true
+	win logs --tail 20 >&2 || true
+	exit 1
+fi
 echo "$body"
 grep -q 'mixcompose lab webapp' <<<"$body"
 
@@ -95,7 +109,7 @@ grep -q 'GET / ' "$work/logs.txt"
 
 echo "-- exec -T, exec with stdin"
 win exec -T nginx cat /etc/hosts | tee "$work/hosts.txt"
-grep -q ' web' "$work/hosts.txt"
+grep -Eq '[[:space:]]web$' "$work/hosts.txt"
 got=$(printf 'through the pipe\n' | win exec -T nginx cat | tr -d '\r')
 [ "$got" = "through the pipe" ] || { echo "exec stdin gave '$got'" >&2; exit 1; }
 got=$(printf 'over tcp\n' | win exec -T web cat | tr -d '\r')

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "compat/compat.h"
 #include "engine/engine.h"
@@ -121,6 +122,52 @@ static void test_libc_gaps(void)
 	CHECK(compat_timegm(&tm) == 86400, "%lld", compat_timegm(&tm));
 	CHECK(compat_memmem(hay, 9, "!reset", 6) == hay + 3, "memmem");
 	CHECK(!compat_memmem(hay, 9, "nope", 4), "memmem miss");
+	CHECK(compat_memrchr(hay, 'e', 9) == hay + 7, "memrchr");
+	CHECK(!compat_memrchr(hay, 'e', 5), "memrchr miss");
+	CHECK(compat_setenv("MIXCOMPOSE_WINTEST", "1") == 0 &&
+		      getenv("MIXCOMPOSE_WINTEST") &&
+		      !strcmp(getenv("MIXCOMPOSE_WINTEST"), "1"),
+	      "setenv");
+	CHECK(compat_unsetenv("MIXCOMPOSE_WINTEST") == 0 &&
+		      !getenv("MIXCOMPOSE_WINTEST"),
+	      "unsetenv");
+}
+
+/* mkdir -p with either separator; rename over an existing file (the
+ * probe cache is rewritten that way), which Windows' rename() refuses. */
+static void test_mkdir_and_rename(void)
+{
+	char *dir = temp_dir("mkdir");
+	struct sbuf deep = SBUF_INIT, a = SBUF_INIT, b = SBUF_INIT;
+	struct stat st;
+	char got[8] = "";
+	FILE *f;
+
+	sbuf_addf(&deep, "%s\\x/y\\z", dir);
+	CHECK(compat_mkdir_p(deep.buf) == 0, "mkdir -p %s", deep.buf);
+	CHECK(stat(deep.buf, &st) == 0 && (st.st_mode & S_IFDIR), "%s",
+	      deep.buf);
+	CHECK(compat_mkdir_p(deep.buf) == 0, "again");
+	sbuf_addf(&a, "%s\\new", deep.buf);
+	sbuf_addf(&b, "%s\\old", deep.buf);
+	write_file(a.buf, "new");
+	write_file(b.buf, "old");
+	CHECK(compat_rename(a.buf, b.buf) == 0, "rename over an existing file");
+	f = fopen(b.buf, "rb");
+	if (f) {
+		CHECK(fread(got, 1, sizeof(got) - 1, f) == 3, "read");
+		fclose(f);
+	}
+	CHECK(!strcmp(got, "new"), "'%s'", got);
+	CHECK(compat_mkdir_p(b.buf) != 0, "a file is no directory");
+	remove(b.buf);
+	sbuf_reset(&a);
+	sbuf_addf(&a, "rmdir /s /q \"%s\" >NUL 2>&1", dir);
+	system(a.buf);
+	sbuf_release(&deep);
+	sbuf_release(&a);
+	sbuf_release(&b);
+	free(dir);
 }
 
 /* %USERPROFILE%\.docker\config.json names a context; its meta.json the pipe. */
@@ -183,9 +230,10 @@ static void test_hosts_block_text(void)
 	struct diag err = {0};
 
 	CHECK(plan_hosts_block(&sb, e, 4, &err) == 0, "%s", err.msg);
+	/* One line per address, in the order of its first name. */
 	CHECK(!strcmp(sb.buf, "# mixcompose begin\n"
-			      "172.30.0.2 nginx # mixcompose\n"
 			      "172.30.1.2 web mixlab-web-1 # mixcompose\n"
+			      "172.30.0.2 nginx # mixcompose\n"
 			      "# mixcompose end\n"),
 	      "[%s]", sb.buf);
 	CHECK(plan_hosts_exec_argv(&argv, a, "windows", e, 4, &err) == 0, "%s",
@@ -226,6 +274,7 @@ static const struct {
 	{"paths", test_paths},
 	{"realpath_and_listing", test_realpath_and_listing},
 	{"libc_gaps", test_libc_gaps},
+	{"mkdir_and_rename", test_mkdir_and_rename},
 	{"context_under_userprofile", test_context_under_userprofile},
 	{"hosts_block_text", test_hosts_block_text},
 	{"missing_pipe", test_missing_pipe},
