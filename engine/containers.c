@@ -989,6 +989,10 @@ void engine_container_logs_async(struct engine_loop *l,
 		sbuf_adds(&q, "&since=");
 		eng_escape(&q, o->since);
 	}
+	if (o->until) {
+		sbuf_adds(&q, "&until=");
+		eng_escape(&q, o->until);
+	}
 	r = id_req(l, e, "GET", id, "/logs", q.buf);
 	sbuf_release(&q);
 	r->stream = o->follow;

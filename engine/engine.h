@@ -531,6 +531,7 @@ struct engine_logs_opts {
 	bool stderr_;
 	const char *tail;  /* "all" (NULL) or a count */
 	const char *since; /* unix time or NULL */
+	const char *until; /* unix time or NULL */
 	bool tty;	   /* the container has a TTY: raw, not framed */
 };
 
