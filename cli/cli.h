@@ -387,6 +387,8 @@ struct cli_logs_opts {
 	bool color; /* one colour per service on the prefixes */
 	bool no_prefix;
 	const char *tail;      /* NULL: all lines */
+	char since[40], until[40]; /* unix times for the daemon; "": none */
+	int index;		   /* only replica N; 0: all */
 	char *const *services; /* the selection; n_services 0: all */
 	size_t n_services;
 	/* For each service's tty flag (raw, unframed logs); may be NULL. */
@@ -421,6 +423,16 @@ int cli_logs_follow(struct engine_registry *reg,
 		    size_t n_hosts,
 		    const struct cli_logs_opts *opts,
 		    const volatile sig_atomic_t *stop);
+
+/*
+ * A time of `logs --since/--until` as the docker CLI reads it: a unix
+ * time ("1700000000", "1700000000.5"), a Go duration before 'now'
+ * ("42m", "1h30m", "1.5s"), or an RFC 3339 date ("2023-11-14",
+ * "2023-11-14T22:13:20", with "Z" or "+01:00"; local time without a
+ * zone).  Writes the unix time ("SEC.NANOS") to out[size]; 0, or -1 if
+ * 'v' is none of these.
+ */
+int cli_log_time(char *out, size_t size, const char *v, double now);
 
 /* The i-th colour of compose's log palette (an ANSI escape). */
 const char *cli_logs_palette(size_t i);

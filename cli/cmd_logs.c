@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compat/compat.h"
 
@@ -32,6 +33,32 @@ static int logs_tail(void *obj, const char *v)
 	return CLI_OK;
 }
 
+static int logs_time(char *out, size_t size, const char *flag, const char *v)
+{
+	if (cli_log_time(out, size, v, (double)time(NULL))) {
+		cli_errorf("logs: --%s: '%s' is not a time (a unix time, a "
+			   "duration such as 42m, or a date such as "
+			   "2023-11-14T22:13:20Z)",
+			   flag, v);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+static int logs_since(void *obj, const char *v)
+{
+	struct cli_logs_opts *o = obj;
+
+	return logs_time(o->since, sizeof(o->since), "since", v);
+}
+
+static int logs_until(void *obj, const char *v)
+{
+	struct cli_logs_opts *o = obj;
+
+	return logs_time(o->until, sizeof(o->until), "until", v);
+}
+
 static int logs_no_color(void *obj, const char *v)
 {
 	struct cli_logs_opts *o = obj;
@@ -49,6 +76,11 @@ static const struct cli_opt logs_opts_v[] = {
 	CLI_FLAG('t', "timestamps", O, timestamps, "show timestamps"),
 	CLI_FN(0, "no-color", logs_no_color, NULL, "monochrome prefixes"),
 	CLI_FLAG(0, "no-log-prefix", O, no_prefix, "no prefix"),
+	CLI_FN(0, "since", logs_since, "TIME",
+	       "only lines since TIME (unix time, 42m, 2023-11-14T22:13:20Z)"),
+	CLI_FN(0, "until", logs_until, "TIME", "only lines before TIME"),
+	CLI_INT(0, "index", O, index, "N", 1, INT_MAX, "a replica number",
+		"only replica N of each service"),
 	CLI_OPT_END,
 };
 #undef O

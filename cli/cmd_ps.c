@@ -20,6 +20,9 @@ struct ps_opts {
 	bool services;
 	char **names;
 	size_t n_names;
+	/* --status S (repeatable) and --filter status=S: any of these. */
+	const char **status;
+	size_t n_status, status_alloc;
 };
 
 /* One row of the table, pointing into the session. */
@@ -155,6 +158,13 @@ static bool row_wanted(const struct plan_host_container *pc,
 {
 	if (!cli_names_has(o->names, o->n_names, pc->service))
 		return false;
+	/* compose v2: a status filter looks at stopped containers too. */
+	if (o->n_status) {
+		for (size_t i = 0; i < o->n_status; i++)
+			if (pc->state && !strcmp(pc->state, o->status[i]))
+				return o->all || !pc->oneoff;
+		return false;
+	}
 	return o->all || (!pc->oneoff && is_up(pc->state));
 }
 
@@ -349,12 +359,42 @@ static void print_services(const struct ps_row *rows, size_t n)
 	free(v);
 }
 
+static int ps_status(void *obj, const char *v)
+{
+	struct ps_opts *o = obj;
+
+	ALLOC_GROW(o->status, o->n_status + 1, o->status_alloc);
+	o->status[o->n_status++] = v;
+	return CLI_OK;
+}
+
+/* compose v2 knows one filter, status=VALUE. */
+static int ps_filter(void *obj, const char *v)
+{
+	if (!strchr(v, '=')) {
+		cli_errorf("arguments to --filter should be in form KEY=VAL");
+		return CLI_USAGE;
+	}
+	if (strncmp(v, "status=", 7)) {
+		cli_errorf("unknown filter %.*s", (int)(strchr(v, '=') - v), v);
+		return CLI_USAGE;
+	}
+	return ps_status(obj, v + 7);
+}
+
 #define O struct ps_opts
 static const struct cli_opt ps_opts_v[] = {
 	CLI_FORMAT(O, format, "table|json", "output format (default table)"),
 	CLI_FLAG('a', "all", O, all, "also stopped containers"),
 	CLI_FLAG('q', "quiet", O, quiet, "only the container ids"),
 	CLI_FLAG(0, "services", O, services, "only the service names"),
+	{.lname = "status", .kind = CLI_OPT_FN, .fn = ps_status,
+	 .arg = "STATUS", .flags = CLI_OPT_REPEAT,
+	 .help = "only containers in this state (repeatable): paused,\n"
+		 "restarting, removing, running, dead, created, exited"},
+	{.lname = "filter", .kind = CLI_OPT_FN, .fn = ps_filter,
+	 .arg = "status=STATUS", .flags = CLI_OPT_REPEAT,
+	 .help = "as --status (the one filter compose v2 has)"},
 	CLI_OPT_END,
 };
 #undef O
@@ -387,12 +427,15 @@ int cmd_ps(int argc, char **argv)
 	size_t n;
 	int rc = ps_parse(&o, argc, argv);
 
-	if (rc)
+	if (rc) {
+		free(o.status);
 		return rc < 0 ? CLI_OK : rc;
+	}
 	rc = cli_session_open(&s, CLI_SESSION_QUIET);
 	if (!rc)
 		rc = cli_session_check_services(&s, o.names, o.n_names);
 	if (rc) {
+		free(o.status);
 		cli_session_close(&s);
 		return rc;
 	}
@@ -407,6 +450,7 @@ int cmd_ps(int argc, char **argv)
 	else
 		print_table(rows, n, s.project_name);
 	free(rows);
+	free(o.status);
 	cli_session_close(&s);
 	return CLI_OK;
 }

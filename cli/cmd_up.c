@@ -46,6 +46,7 @@ struct up_opts {
 	bool abort_failure;	    /* --abort-on-container-failure */
 	const char *exit_code_from; /* --exit-code-from SERVICE */
 	char **attach, **no_attach; /* --attach, --no-attach (repeatable) */
+	bool no_color, no_log_prefix, timestamps; /* the logs followed */
 	size_t n_attach, n_no_attach, attach_alloc, no_attach_alloc;
 };
 
@@ -131,6 +132,9 @@ static const struct cli_opt up_opts_v[] = {
 	 .arg = "SERVICE", .complete = CLI_COMPLETE_SERVICE,
 	 .flags = CLI_OPT_REPEAT,
 	 .help = "show only these services' logs (repeatable)"},
+	CLI_FLAG(0, "no-color", O, no_color, "monochrome log prefixes"),
+	CLI_FLAG(0, "no-log-prefix", O, no_log_prefix, "no log prefix"),
+	CLI_FLAG(0, "timestamps", O, timestamps, "show timestamps in the logs"),
 	{.lname = "no-attach", .kind = CLI_OPT_FN, .fn = no_attach_opt,
 	 .arg = "SERVICE", .complete = CLI_COMPLETE_SERVICE,
 	 .flags = CLI_OPT_REPEAT,
@@ -680,7 +684,9 @@ static int up_attached(struct cli_session *s,
 	bool cascade = o->abort_exit || o->abort_failure || o->exit_code_from;
 	struct cli_logs_opts lo = {
 		.follow = true,
-		.color = cli_color(stdout),
+		.color = !o->no_color && cli_color(stdout),
+		.no_prefix = o->no_log_prefix,
+		.timestamps = o->timestamps,
 		.services = o->n_attach ? o->attach : o->services,
 		.n_services = o->n_attach ? o->n_attach : o->n_services,
 		.skip = o->no_attach,

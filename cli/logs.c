@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/engine.h"
 #include "planner/planner.h"
@@ -126,6 +127,128 @@ void cli_logs_src_release(struct cli_logs_src *s)
 	s->prefix = NULL;
 }
 
+/* ---- --since and --until -------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+/* Go's time.ParseDuration: "1h30m", "1.5s", "300ms"; seconds into *out. */
+static int go_duration(double *out, const char *v)
+{
+	static const struct {
+		const char *unit;
+		double secs;
+	} units[] = {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3},
+		     {"s", 1},	   {"m", 60},	 {"h", 3600}};
+	double total = 0;
+
+	if (!*v)
+		return -1;
+	while (*v) {
+		char *end;
+		double n = strtod(v, &end);
+		size_t k;
+
+		if (end == v || *v == '-' || *v == '+')
+			return -1;
+		for (k = 0; k < ARRAY_SIZE(units); k++) {
+			size_t len = strlen(units[k].unit);
+
+			/* "m" must not take the "m" of "ms". */
+			if (!strncmp(end, units[k].unit, len) &&
+			    !(len == 1 && end[1] == 's'))
+				break;
+		}
+		if (k == ARRAY_SIZE(units))
+			return -1;
+		total += n * units[k].secs;
+		v = end + strlen(units[k].unit);
+	}
+	*out = total;
+	return 0;
+}
+
+/* "2023-11-14[THH:MM[:SS[.frac]]][Z|+hh:mm|-hh:mm]" */
+static int rfc3339(double *out, const char *v)
+{
+	int y, mo, d, h = 0, mi = 0, used = 0, zh, zm;
+	double sec = 0;
+	const char *z;
+	struct tm tm = {0};
+
+	if (sscanf(v, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
+		return -1;
+	z = v + used;
+	if (*z == 'T') {
+		int n = 0;
+
+		if (sscanf(z + 1, "%2d:%2d%n", &h, &mi, &n) != 2)
+			return -1;
+		z += 1 + n;
+		if (*z == ':') {
+			char *end;
+
+			sec = strtod(z + 1, &end);
+			z = end;
+		}
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+		return -1;
+	if (*z == 'Z' && !z[1]) {
+		*out = (double)(days_from_civil(y, (unsigned)mo, (unsigned)d) *
+				86400LL + h * 3600 + mi * 60) + sec;
+		return 0;
+	}
+	if ((*z == '+' || *z == '-') && sscanf(z + 1, "%2d:%2d", &zh, &zm) == 2 &&
+	    strlen(z) == 6) {
+		int off = (zh * 3600 + zm * 60) * (*z == '+' ? 1 : -1);
+
+		*out = (double)(days_from_civil(y, (unsigned)mo, (unsigned)d) *
+				86400LL + h * 3600 + mi * 60 - off) + sec;
+		return 0;
+	}
+	if (*z)
+		return -1;
+	/* No zone: local time, as the docker CLI reads it. */
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_isdst = -1;
+	*out = (double)mktime(&tm) + sec;
+	return 0;
+}
+
+int cli_log_time(char *out, size_t size, const char *v, double now)
+{
+	double t;
+	char *end;
+
+	strtod(v, &end);
+	if (*v && !*end && *v != '-' && *v != '+') {
+		snprintf(out, size, "%s", v); /* a unix time already */
+		return 0;
+	}
+	if (!go_duration(&t, v))
+		t = now - t;
+	else if (rfc3339(&t, v))
+		return -1;
+	snprintf(out, size, "%.9f", t);
+	return 0;
+}
+
 /* ---- Following many containers ------------------------------------------ */
 
 struct follow_job {
@@ -236,7 +359,7 @@ size_t cli_logs_color_index(const struct plan_host *hosts,
 static bool selected(const struct plan_host_container *c,
 		     const struct cli_logs_opts *o)
 {
-	return !c->oneoff &&
+	return !c->oneoff && (!o->index || c->number == o->index) &&
 	       cli_names_has(o->services, o->n_services, c->service) &&
 	       !(o->n_skip && cli_names_has(o->skip, o->n_skip, c->service));
 }
@@ -271,6 +394,8 @@ static void submit_one(struct engine_loop *l,
 		.follow = o->follow,
 		.timestamps = o->timestamps,
 		.tail = o->tail,
+		.since = o->since[0] ? o->since : NULL,
+		.until = o->until[0] ? o->until : NULL,
 		.tty = service_tty(o, c->service),
 	};
 	struct sbuf pre = SBUF_INIT;

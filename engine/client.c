@@ -252,8 +252,11 @@ int engine_new(struct engine **out,
 	int rc;
 
 	*out = NULL;
-	/* Every path to a daemon starts here, so libcurl loads here. */
-	rc = eng_curl_load(err);
+	/*
+	 * Every path to a daemon starts here, so libcurl loads here: the
+	 * built-in HTTP-only one unless this engine needs TLS.
+	 */
+	rc = eng_curl_load(cfg->tls || eng_url_is_https(cfg->url), err);
 	if (rc) {
 		if (err)
 			diag_prefix(err, "daemon '%s'",
@@ -290,9 +293,6 @@ int engine_new(struct engine **out,
 		engine_free(e);
 		return rc;
 	}
-	e->share = curl_share_init();
-	curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-	curl_share_setopt(e->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	*out = e;
 	return 0;
 }
@@ -512,6 +512,17 @@ static void ereq_prepare(struct ereq *r)
 	CURL *h = e->n_pool ? e->pool[--e->n_pool] : curl_easy_init();
 	long timeout = r->timeout_ms ? r->timeout_ms : e->request_timeout_ms;
 
+	/*
+	 * Made on the first request, not in engine_new(): until then the
+	 * process may still switch to the system's libcurl for a TLS engine.
+	 */
+	if (!e->share) {
+		e->share = curl_share_init();
+		curl_share_setopt(e->share, CURLSHOPT_SHARE,
+				  CURL_LOCK_DATA_CONNECT);
+		curl_share_setopt(e->share, CURLSHOPT_SHARE,
+				  CURL_LOCK_DATA_DNS);
+	}
 	r->h = h;
 	if (r->raw_path)
 		sbuf_adds(&url, r->path);
@@ -565,9 +576,17 @@ static void ereq_prepare(struct ereq *r)
 
 void eng_launch(struct ereq *r)
 {
+	struct engine_loop *l = r->loop;
+
 	ereq_prepare(r);
 	r->state = EREQ_RUNNING;
-	curl_multi_add_handle(r->loop->m, r->h);
+	/* Made with the first request: an engine exists, so libcurl too. */
+	if (!l->m) {
+		l->m = curl_multi_init();
+		curl_multi_setopt(l->m, CURLMOPT_MAX_HOST_CONNECTIONS,
+				  (long)ENGINE_MAX_CONNECTIONS);
+	}
+	curl_multi_add_handle(l->m, r->h);
 }
 
 void ereq_start(struct ereq *r, ereq_done_fn done, void *ctx)
@@ -776,18 +795,8 @@ static bool service_pending(struct engine_loop *l)
 
 struct engine_loop *engine_loop_new(void)
 {
-	struct engine_loop *l = xcalloc(1, sizeof(*l));
-
-	/*
-	 * Without libcurl no engine can exist (engine_new fails), so no
-	 * request ever joins this loop and 'm' may stay NULL.
-	 */
-	if (eng_curl_load(NULL))
-		return l;
-	l->m = curl_multi_init();
-	curl_multi_setopt(l->m, CURLMOPT_MAX_HOST_CONNECTIONS,
-			  (long)ENGINE_MAX_CONNECTIONS);
-	return l;
+	/* The multi handle comes with the first request (eng_launch). */
+	return xcalloc(1, sizeof(struct engine_loop));
 }
 
 void engine_loop_cancel(struct engine_loop *l)
@@ -826,6 +835,8 @@ static size_t drain(struct engine_loop *l)
 	int running = 0, left;
 	size_t n = 0;
 
+	if (!l->m)
+		return 0;
 	curl_multi_perform(l->m, &running);
 	while ((msg = curl_multi_info_read(l->m, &left))) {
 		struct ereq *r = NULL;
@@ -843,7 +854,7 @@ size_t engine_loop_step(struct engine_loop *l, long timeout_ms)
 {
 	if (service_pending(l) || !l->n)
 		return l->n;
-	if (drain(l) || service_pending(l) || !l->n)
+	if (drain(l) || service_pending(l) || !l->n || !l->m)
 		return l->n;
 	curl_multi_poll(l->m, NULL, 0, timeout_ms < 0 ? 1000 : (int)timeout_ms,
 			NULL);

@@ -3,7 +3,8 @@
  * relocating its ~30 dependent libraries (TLS, Kerberos, LDAP, ssh) and
  * for their constructors, even for commands that never talk to a daemon
  * (`config`, `plan --offline`); with dlopen only the commands that create
- * an engine pay, once.
+ * an engine pay, once.  And only those that need TLS: the others use the
+ * built-in HTTP-only libcurl when the build has one (curl_builtin.c).
  */
 #include "engine/engine_int.h"
 
@@ -60,17 +61,47 @@ _Static_assert(sizeof(struct eng_curl_api) ==
 		       sizeof(syms) / sizeof(syms[0]) * sizeof(void *),
 	       "every field of struct eng_curl_api has a symbol");
 
-int eng_curl_load(struct diag *err)
+static enum { CURL_NONE, CURL_BUILTIN, CURL_SYSTEM } loaded;
+static bool in_use; /* a handle was made: no switching any more */
+static struct eng_curl_api real;
+
+/*
+ * The three constructors go through these, so that the table knows once
+ * a handle of its library exists.
+ */
+static CURL *easy_init_used(void)
+{
+	in_use = true;
+	return real.easy_init();
+}
+
+static CURLM *multi_init_used(void)
+{
+	in_use = true;
+	return real.multi_init();
+}
+
+static CURLSH *share_init_used(void)
+{
+	in_use = true;
+	return real.share_init();
+}
+
+static void install(const struct eng_curl_api *api)
+{
+	real = *api;
+	eng_curl = *api;
+	eng_curl.easy_init = easy_init_used;
+	eng_curl.multi_init = multi_init_used;
+	eng_curl.share_init = share_init_used;
+}
+
+static int load_system(const char *path, struct diag *err)
 {
 	static void *lib;
-	const char *path = getenv("MIXCOMPOSE_LIBCURL");
-	char name[64], why[512];
+	struct eng_curl_api api;
+	char why[512];
 
-	if (lib)
-		return 0;
-	if (!path || !*path)
-		path = compat_dl_name(name, sizeof(name), ENG_LIBCURL,
-				      ENG_LIBCURL_ABI);
 	/*
 	 * RTLD_LOCAL: curl's symbols stay out of the global scope, so they
 	 * can only be reached through the table.
@@ -88,13 +119,46 @@ int eng_curl_load(struct diag *err)
 				 "cannot load %s: it has no '%s' (libcurl "
 				 "7.66 or later is needed)",
 				 path, syms[i].name);
-			memset(&eng_curl, 0, sizeof(eng_curl));
 			compat_dl_close(lib);
 			lib = NULL;
 			return DIAG_ETRANSPORT;
 		}
-		memcpy((char *)&eng_curl + syms[i].off, &p, sizeof(p));
+		memcpy((char *)&api + syms[i].off, &p, sizeof(p));
 	}
+	install(&api);
 	/* Stays loaded until exit: handles may live as long as the process. */
 	return 0;
+}
+
+int eng_curl_load(bool tls, struct diag *err)
+{
+	const char *path = getenv("MIXCOMPOSE_LIBCURL");
+	bool named = path && *path;
+	struct eng_curl_api api;
+	char name[64];
+
+	if (loaded == CURL_SYSTEM || (loaded == CURL_BUILTIN && !tls))
+		return 0;
+	if (loaded == CURL_BUILTIN && in_use)
+		return diag_set(err, DIAG_ETRANSPORT, NULL,
+				"TLS needs the system's libcurl, but this "
+				"process already talks to a daemon through "
+				"the built-in HTTP-only libcurl");
+	if (!tls && !named && eng_curl_builtin(&api)) {
+		install(&api);
+		loaded = CURL_BUILTIN;
+		return 0;
+	}
+	if (!named)
+		path = compat_dl_name(name, sizeof(name), ENG_LIBCURL,
+				      ENG_LIBCURL_ABI);
+	if (load_system(path, err))
+		return DIAG_ETRANSPORT;
+	loaded = CURL_SYSTEM;
+	return 0;
+}
+
+bool eng_curl_is_builtin(void)
+{
+	return loaded == CURL_BUILTIN;
 }

@@ -14,6 +14,8 @@
  */
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
+#include <stdbool.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "engine/engine.h"
@@ -57,12 +59,31 @@ struct eng_curl_api {
 extern struct eng_curl_api eng_curl;
 
 /*
- * Loads libcurl.so.4 (or $MIXCOMPOSE_LIBCURL) once and fills eng_curl.
- * Returns 0 when loaded (now or before); DIAG_ETRANSPORT with "cannot
- * load ..." in 'err' (may be NULL) otherwise.  engine_new() calls it
- * first, so any code that holds a struct engine may use curl.
+ * Fills eng_curl once: with the built-in HTTP-only libcurl (linked in when
+ * the build found one: scripts/curl-http.sh) unless 'tls' is asked, else
+ * by loading the system's libcurl.so.4 (or $MIXCOMPOSE_LIBCURL, which
+ * always wins).  A later call with 'tls' switches to the system's library
+ * as long as no curl handle was made yet; after that it fails.  Returns 0
+ * when the table serves (now or before); DIAG_ETRANSPORT with "cannot
+ * load ..." (or why TLS is out of reach) in 'err' (may be NULL)
+ * otherwise.  engine_new() calls it first, so any code that holds a
+ * struct engine may use curl.
  */
-int eng_curl_load(struct diag *err);
+int eng_curl_load(bool tls, struct diag *err);
+/* An https:// daemon URL: TLS whatever else was said. */
+static inline bool eng_url_is_https(const char *url)
+{
+	return url && !strncmp(url, "https://", 8);
+}
+/*
+ * curl_builtin.c: fills 'out' with the linked-in libcurl's functions and
+ * returns true, or returns false when this build has none.
+ */
+bool eng_curl_builtin(struct eng_curl_api *out);
+/* Whether the functions in eng_curl are the built-in library's. */
+bool eng_curl_is_builtin(void);
+
+#ifndef ENG_CURL_NO_MACROS
 
 /* curl.h defines these four as macros that check the argument count. */
 #undef curl_easy_setopt
@@ -91,6 +112,7 @@ int eng_curl_load(struct diag *err);
 #define curl_easy_perform eng_curl.easy_perform
 #define curl_easy_send eng_curl.easy_send
 #define curl_easy_recv eng_curl.easy_recv
+#endif /* ENG_CURL_NO_MACROS */
 
 /* registry.c's internals, for probe.c. */
 struct arena *eng_registry_arena(struct engine_registry *r);

@@ -26,6 +26,7 @@ struct engine_registry {
 	const char *api_version; /* DOCKER_API_VERSION */
 	long connect_timeout_ms;
 	long request_timeout_ms;
+	bool curl_picked;
 };
 
 const char *engine_source_name(enum engine_source s)
@@ -569,6 +570,18 @@ struct engine *engine_registry_engine(struct engine_registry *r,
 		.request_timeout_ms = r->request_timeout_ms,
 	};
 
+	/*
+	 * One libcurl serves the whole process: the system's as soon as any
+	 * daemon of the map needs TLS, else the built-in HTTP-only one.
+	 */
+	if (!d->engine && !r->curl_picked) {
+		bool tls = false;
+
+		for (size_t i = 0; i < r->n; i++)
+			tls = tls || r->v[i].tls || eng_url_is_https(r->v[i].url);
+		r->curl_picked = true;
+		eng_curl_load(tls, NULL);
+	}
 	if (!d->engine && engine_new(&d->engine, &cfg, err))
 		return NULL;
 	return d->engine;

@@ -255,7 +255,7 @@ int eng_transport_init(struct engine *e, struct diag *err)
 		placeholder_host(e);
 		return 0;
 	case ENGINE_URL_TCP:
-		if (!strncmp(e->url, "https://", 8))
+		if (eng_url_is_https(e->url))
 			e->tls = true;
 		if (!u->port)
 			u->port = e->tls ? 2376 : 2375;

@@ -4,5 +4,14 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-$top/build}
 type=${2:-RelWithDebInfo}
-cmake -S "$top" -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DMIXCOMPOSE_WERROR=ON >/dev/null
+# The HTTP-only libcurl for daemons without TLS (built once, then cached
+# outside the tree); MIXCOMPOSE_CURL_HTTP=off builds without it, and then
+# every daemon goes through the system's libcurl.
+curl_http=
+if [ "${MIXCOMPOSE_CURL_HTTP:-}" != off ]; then
+	curl_http=$(bash "$top/scripts/curl-http.sh") ||
+		{ echo "build.sh: no HTTP-only libcurl; every daemon uses the system's" >&2; curl_http=; }
+fi
+cmake -S "$top" -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DMIXCOMPOSE_WERROR=ON \
+	-DMIXCOMPOSE_CURL_HTTP="$curl_http" >/dev/null
 cmake --build "$dir" -j "$(nproc)"

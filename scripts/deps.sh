@@ -6,6 +6,8 @@ set -euo pipefail
 pkgs=(
 	# build
 	cmake make gcc clang pkg-config
+	# scripts/curl-http.sh unpacks Debian's curl source with dpkg-source
+	dpkg-dev
 	libyaml-dev libcurl4-openssl-dev libcjson-dev libpcre2-dev
 	libcriterion-dev libarchive-dev
 	# sanitizers and fuzzing (clang's runtime)

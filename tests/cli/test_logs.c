@@ -167,3 +167,34 @@ Test(cli_logs, tty_carriage_returns_end_the_line_once)
 	cr_assert_str_eq(m.buf, "t | one\nt | two\n");
 	free(m.buf);
 }
+
+Test(cli_logs, log_times_as_the_docker_cli_reads_them)
+{
+	char t[40];
+
+	cr_assert_eq(cli_log_time(t, sizeof(t), "1700000000", 0), 0);
+	cr_expect_str_eq(t, "1700000000");
+	cr_assert_eq(cli_log_time(t, sizeof(t), "1700000000.25", 0), 0);
+	cr_expect_str_eq(t, "1700000000.25");
+	cr_assert_eq(cli_log_time(t, sizeof(t), "10m", 1000), 0);
+	cr_expect_str_eq(t, "400.000000000");
+	cr_assert_eq(cli_log_time(t, sizeof(t), "1h30m", 10000), 0);
+	cr_expect_str_eq(t, "4600.000000000");
+	cr_assert_eq(cli_log_time(t, sizeof(t), "1.5s300ms", 10), 0);
+	cr_expect_str_eq(t, "8.200000000");
+	cr_assert_eq(cli_log_time(t, sizeof(t), "2023-11-14T22:13:20Z", 0), 0);
+	cr_expect_str_eq(t, "1700000000.000000000");
+	cr_assert_eq(
+		cli_log_time(t, sizeof(t), "2023-11-14T23:13:20+01:00", 0), 0);
+	cr_expect_str_eq(t, "1700000000.000000000");
+	cr_assert_eq(cli_log_time(t, sizeof(t), "1970-01-02T00:00:00.5Z", 0),
+		     0);
+	cr_expect_str_eq(t, "86400.500000000");
+	cr_expect_eq(cli_log_time(t, sizeof(t), "abc", 0), -1);
+	cr_expect_eq(cli_log_time(t, sizeof(t), "10x", 0), -1);
+	cr_expect_eq(cli_log_time(t, sizeof(t), "-5m", 0), -1);
+	cr_expect_eq(cli_log_time(t, sizeof(t), "2023-13-01", 0), -1);
+	cr_expect_eq(cli_log_time(t, sizeof(t), "2023-11-14T22:13:20Q", 0),
+		     -1);
+	cr_expect_eq(cli_log_time(t, sizeof(t), "", 0), -1);
+}

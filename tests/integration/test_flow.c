@@ -213,3 +213,89 @@ Test(integration_flow, wait_returns_the_exit_code_of_the_services)
 	cr_expect_eq(mc(&out, "wait nope"), 1, "%s", out.buf);
 	sbuf_release(&out);
 }
+
+/* The lines of 'text' that contain 'needle'. */
+static int lines_with(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+Test(integration_flow, ps_status_and_filter_across_daemons)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("ps");
+	setenv("TESTS_EXIT", "0", 1);
+	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	mc(NULL, "wait tests"); /* it may have stopped already */
+	cr_assert_eq(mc_out(&out, "ps --status exited --format json"), 0);
+	cr_expect_eq(lines_with(out.buf, "\"Name\":"), 1, "%s", out.buf);
+	cr_expect(strstr(out.buf, "\"Service\":\"tests\""), "%s", out.buf);
+	cr_expect(strstr(out.buf, "\"Daemon\":\"linux\""), "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "ps --filter status=running --services"),
+		     0);
+	cr_expect_str_eq(out.buf, "extra\nweb\n");
+	cr_assert_eq(mc_out(&out, "ps --status running --status exited -q"),
+		     0);
+	cr_expect_eq(lines_with(out.buf, "\n"), 3, "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "ps --status paused -q"), 0);
+	cr_expect_eq(out.len, 0, "%s", out.buf);
+	cr_expect_eq(mc(&out, "ps --filter name=x"), 2, "%s", out.buf);
+	cr_expect(strstr(out.buf, "unknown filter name"), "%s", out.buf);
+	cr_expect_eq(mc(&out, "ps --filter status"), 2, "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "version --format json"), 0);
+	cr_expect(!strncmp(out.buf, "{\"version\":\"", 12), "%s", out.buf);
+	sbuf_release(&out);
+}
+
+Test(integration_flow, logs_since_until_index_on_both_daemons)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("logs");
+	setenv("TESTS_EXIT", "0", 1);
+	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	mc(NULL, "wait tests");
+	cr_assert_eq(mc_out(&out, "logs --since 10m"), 0, "%s", out.buf);
+	cr_expect(strstr(out.buf, "-web-1 (windows)   | web ready"), "%s",
+		  out.buf);
+	cr_expect(strstr(out.buf, "-tests-1 (linux)   | web answered"), "%s",
+		  out.buf);
+	/* Before an hour ago, and after a time to come: nothing. */
+	cr_assert_eq(mc_out(&out, "logs --until 1h"), 0, "%s", out.buf);
+	cr_expect_eq(out.len, 0, "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "logs --since 2100-01-01T00:00:00Z"), 0);
+	cr_expect_eq(out.len, 0, "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "logs --index 2"), 0);
+	cr_expect_eq(out.len, 0, "no replica 2: %s", out.buf);
+	cr_assert_eq(mc_out(&out, "logs --index 1 --no-log-prefix web"), 0);
+	cr_expect_str_eq(out.buf, "web ready\n");
+	cr_expect_eq(mc(&out, "logs --since yesterday"), 2, "%s", out.buf);
+	sbuf_release(&out);
+}
+
+Test(integration_flow, up_log_flags_shape_the_attached_logs)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("upl");
+	setenv("TESTS_EXIT", "0", 1);
+	cr_assert_eq(mc_out(&out, "up --attach tests --exit-code-from tests "
+				  "--no-log-prefix --no-color -t 1 "
+				  "--progress quiet"),
+		     0, "%s", out.buf);
+	cr_expect(strstr(out.buf, "\nweb answered\n") ||
+			  !strncmp(out.buf, "web answered\n", 13),
+		  "%s", out.buf);
+	cr_expect_null(strstr(out.buf, "\033["), "%s", out.buf);
+	cr_assert_eq(mc_out(&out, "up --attach tests --exit-code-from tests "
+				  "--timestamps -t 1 --progress quiet"),
+		     0, "%s", out.buf);
+	/* RFC 3339 timestamps from the daemon: "| 2026-...Z web answered". */
+	cr_expect(strstr(out.buf, "Z web answered"), "%s", out.buf);
+	sbuf_release(&out);
+}
