@@ -47,6 +47,41 @@ static void ulimits_field(struct engine_field *f,
 	f->n_ul = kv->n_ul;
 }
 
+/*
+ * Device requests; a `gpus` entry without capabilities asks for "gpu", as
+ * the docker CLI's --gpus does.
+ */
+static void devreq_field(struct engine_field *f,
+			 struct arena *a,
+			 const struct compose_keyval *kv,
+			 bool gpus)
+{
+	static const char *const gpu[] = {"gpu"};
+	struct engine_devreq *d = arena_calloc(a, kv->n_dr + 1, sizeof(*d));
+
+	for (size_t i = 0; i < kv->n_dr; i++) {
+		const struct compose_devreq *c = &kv->dr[i];
+		struct engine_kv *o =
+			arena_calloc(a, c->n_options + 1, sizeof(*o));
+
+		for (size_t k = 0; k < c->n_options; k++)
+			o[k] = (struct engine_kv){c->options[k].key,
+						  c->options[k].value};
+		d[i] = (struct engine_devreq){
+			c->driver,
+			c->count,
+			{c->device_ids.v, c->device_ids.n},
+			{c->capabilities.v, c->capabilities.n},
+			o,
+			c->n_options};
+		if (gpus && !c->capabilities.n)
+			d[i].capabilities = (struct engine_strv){gpu, 1};
+	}
+	f->kind = ENGINE_FIELD_DEVREQ;
+	f->dr = d;
+	f->n_dr = kv->n_dr;
+}
+
 static void map_field(struct engine_field *f,
 		      struct arena *a,
 		      const struct compose_keyval *kv)
@@ -110,6 +145,9 @@ static void key_field(struct engine_field *f,
 	case COMPOSE_KEY_DEVICES:
 		f->kind = ENGINE_FIELD_DEVICES;
 		f->v = (struct engine_strv){kv->v.v, kv->v.n};
+		break;
+	case COMPOSE_KEY_DEVREQ:
+		devreq_field(f, a, kv, !strcmp(k->path, "gpus"));
 		break;
 	}
 }

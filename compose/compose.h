@@ -458,6 +458,7 @@ enum compose_key_kind {
 				permissions}; kept in v as "HOST:CONTAINER:PERMS" */
 	COMPOSE_KEY_RESTART, /* a deploy.restart_policy condition (any, none,
 				on-failure), in s as written */
+	COMPOSE_KEY_DEVREQ,  /* gpus, reservations.devices: device requests */
 };
 
 enum {
@@ -480,6 +481,16 @@ struct compose_ulimit {
 	long long soft, hard;
 };
 
+/* A device request (gpus, deploy.resources.reservations.devices). */
+struct compose_devreq {
+	const char *driver;		  /* NULL: any */
+	long long count;		  /* -1: all (or neither count nor ids) */
+	struct compose_strv device_ids;	  /* exclusive with count */
+	struct compose_strv capabilities; /* e.g. ["gpu"] */
+	struct compose_kv *options;
+	size_t n_options;
+};
+
 /* One key's value in a service; 'set' false: not in the file. */
 struct compose_keyval {
 	bool set;
@@ -491,6 +502,8 @@ struct compose_keyval {
 	size_t n_kv;
 	struct compose_ulimit *ul; /* ULIMITS, sorted by name */
 	size_t n_ul;
+	struct compose_devreq *dr; /* DEVREQ */
+	size_t n_dr;
 };
 
 /* The index of 'path' in compose_keys[], or -1. */

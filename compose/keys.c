@@ -40,6 +40,7 @@ const struct compose_key compose_keys[] = {
 	 "HostConfig.DeviceCgroupRules", L},
 	{"devices", COMPOSE_KEY_DEVICES, "HostConfig.Devices", LW},
 	{"dns_opt", COMPOSE_KEY_STRV, "HostConfig.DnsOptions", LW},
+	{"gpus", COMPOSE_KEY_DEVREQ, "HostConfig.DeviceRequests", L},
 	{"group_add", COMPOSE_KEY_STRV, "HostConfig.GroupAdd", L},
 	{"ipc", COMPOSE_KEY_STR, "HostConfig.IpcMode", L},
 	{"logging.driver", COMPOSE_KEY_STR, "HostConfig.LogConfig.Type", LW},
@@ -72,6 +73,8 @@ const struct compose_key compose_keys[] = {
 	 "HostConfig.PidsLimit", L},
 	{"deploy.resources.reservations.memory", COMPOSE_KEY_BYTES,
 	 "HostConfig.MemoryReservation", L},
+	{"deploy.resources.reservations.devices", COMPOSE_KEY_DEVREQ,
+	 "HostConfig.DeviceRequests", L},
 	/*
 	 * Over `restart:`, as compose v2's getRestartPolicy.  (Unlike v2, a
 	 * restart_policy without a condition keeps `restart:`'s name.)
@@ -241,6 +244,58 @@ static int read_devices(struct norm *n,
 	return 0;
 }
 
+/*
+ * A device request as compose-go reads one: count a number or "all"
+ * (-1), exclusive with device_ids; neither means all.  "gpus: all" is
+ * one request for every GPU.
+ */
+static int devreq_one(struct norm *n,
+		      struct compose_devreq *d,
+		      const struct compose_node *v,
+		      const char *path)
+{
+	const char *count = norm_key_str(v, "count");
+
+	d->driver = norm_key_str(v, "driver");
+	d->device_ids = norm_strv(n, compose_map_get(v, "device_ids"), path);
+	d->capabilities =
+		norm_strv(n, compose_map_get(v, "capabilities"), path);
+	d->n_options = norm_kv(n, &d->options, compose_map_get(v, "options"),
+			       path, "", false);
+	if (count && d->device_ids.n)
+		return -1; /* compose v2: "count" and "device_ids" exclusive */
+	d->count = -1;
+	if (count && strcmp(count, "all") && parse_int(&d->count, count))
+		return -1;
+	if (!count && d->device_ids.n)
+		d->count = 0;
+	return 0;
+}
+
+static int read_devreq(struct norm *n,
+		       struct compose_keyval *kv,
+		       const struct compose_node *v,
+		       const char *path)
+{
+	const char *s = norm_str(v);
+
+	if (s && !strcmp(s, "all")) {
+		kv->dr = arena_calloc(n->a, 1, sizeof(*kv->dr));
+		kv->dr->count = -1;
+		kv->n_dr = 1;
+		return 0;
+	}
+	if (v->kind != COMPOSE_NODE_SEQ)
+		return -1;
+	kv->dr = arena_calloc(n->a, v->n + 1, sizeof(*kv->dr));
+	for (uint32_t i = 0; i < v->n; i++) {
+		if (v->items[i]->kind != COMPOSE_NODE_MAP ||
+		    devreq_one(n, &kv->dr[kv->n_dr++], v->items[i], path))
+			return -1;
+	}
+	return 0;
+}
+
 static const char *const kind_what[] = {
 	[COMPOSE_KEY_STR] = "a string",
 	[COMPOSE_KEY_INT] = "an integer",
@@ -253,6 +308,8 @@ static const char *const kind_what[] = {
 	[COMPOSE_KEY_ULIMITS] = "a map of limits",
 	[COMPOSE_KEY_DEVICES] = "a list of 'HOST[:CONTAINER[:PERMISSIONS]]'",
 	[COMPOSE_KEY_RESTART] = "a restart condition",
+	[COMPOSE_KEY_DEVREQ] = "'all' or a list of device requests (count "
+			       "or device_ids, not both)",
 };
 
 static int read_key(struct norm *n,
@@ -290,6 +347,8 @@ static int read_key(struct norm *n,
 	case COMPOSE_KEY_RESTART:
 		kv->s = s;
 		return s ? 0 : -1;
+	case COMPOSE_KEY_DEVREQ:
+		return read_devreq(n, kv, v, k->path);
 	}
 	return -1;
 }

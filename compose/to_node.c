@@ -984,7 +984,7 @@ static const struct svc_key svc_keys[] = {
 	RAW("external_links"),
 	FN("extra_hosts", f_hosts),
 	KEY("group_add"),
-	RAW("gpus"),
+	KEY("gpus"),
 	STR("hostname", hostname),
 	FN("healthcheck", f_health),
 	STR("image", image),
@@ -1053,6 +1053,27 @@ static void put_plainf(struct tn *t,
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	put(t, m, k, plain_node(t, buf));
+}
+
+/* A device request as compose-go prints it (count -1 for all). */
+static struct compose_node *devreq_node(struct tn *t,
+					const struct compose_keyval *kv)
+{
+	struct compose_node *q = compose_node_seq(t->a, &no_loc);
+
+	for (size_t i = 0; i < kv->n_dr; i++) {
+		const struct compose_devreq *d = &kv->dr[i];
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+
+		put_strv(t, o, "capabilities", &d->capabilities);
+		put_str(t, o, "driver", d->driver);
+		if (d->count)
+			put_plainf(t, o, "count", "%lld", d->count);
+		put_strv(t, o, "device_ids", &d->device_ids);
+		put_kv(t, o, "options", d->options, d->n_options);
+		compose_seq_push(t->a, q, o);
+	}
+	return q;
 }
 
 /* devices as compose-go prints them: {source, target, permissions}. */
@@ -1149,6 +1170,9 @@ static void put_key_as(struct tn *t,
 		break;
 	case COMPOSE_KEY_DEVICES:
 		put(t, m, as, devices_node(t, &kv->v));
+		break;
+	case COMPOSE_KEY_DEVREQ:
+		put(t, m, as, devreq_node(t, kv));
 		break;
 	}
 }

@@ -218,6 +218,36 @@ static cJSON *devices_json(const struct engine_field *f)
 	return arr;
 }
 
+/* As the docker CLI and compose v2 send them: one capability set each. */
+static cJSON *devreq_json(const struct engine_field *f)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < f->n_dr; i++) {
+		const struct engine_devreq *d = &f->dr[i];
+		cJSON *o = cJSON_CreateObject(), *caps;
+
+		cJSON_AddStringToObject(o, "Driver", d->driver ? d->driver : "");
+		cJSON_AddNumberToObject(o, "Count", (double)d->count);
+		if (d->device_ids.n)
+			ej_add_strv(o, "DeviceIDs", &d->device_ids);
+		caps = cJSON_AddArrayToObject(o, "Capabilities");
+		if (d->capabilities.n) {
+			cJSON *set = cJSON_CreateArray();
+
+			for (size_t k = 0; k < d->capabilities.n; k++)
+				cJSON_AddItemToArray(
+					set, cJSON_CreateString(
+						     d->capabilities.v[k]));
+			cJSON_AddItemToArray(caps, set);
+		}
+		if (d->n_options)
+			ej_add_kv(o, "Options", d->options, d->n_options);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 static cJSON *field_json(const struct engine_field *f)
 {
 	cJSON *o;
@@ -245,6 +275,8 @@ static cJSON *field_json(const struct engine_field *f)
 		return ulimits_json(f);
 	case ENGINE_FIELD_DEVICES:
 		return devices_json(f);
+	case ENGINE_FIELD_DEVREQ:
+		return devreq_json(f);
 	}
 	return cJSON_CreateNull();
 }

@@ -300,6 +300,17 @@ enum engine_field_kind {
 	ENGINE_FIELD_ULIMITS, /* [{"Name", "Soft", "Hard"}] */
 	ENGINE_FIELD_DEVICES, /* v: "HOST:CONTAINER:PERMS" -> [{"PathOnHost",
 				 "PathInContainer", "CgroupPermissions"}] */
+	ENGINE_FIELD_DEVREQ,  /* [{"Driver", "Count", "DeviceIDs",
+				 "Capabilities": [[...]], "Options"}] */
+};
+
+struct engine_devreq {
+	const char *driver;
+	long long count;
+	struct engine_strv device_ids;
+	struct engine_strv capabilities;
+	const struct engine_kv *options;
+	size_t n_options;
 };
 
 struct engine_ulimit {
@@ -317,6 +328,8 @@ struct engine_field {
 	size_t n_kv;
 	const struct engine_ulimit *ul; /* ULIMITS */
 	size_t n_ul;
+	const struct engine_devreq *dr; /* DEVREQ */
+	size_t n_dr;
 };
 
 struct engine_container_spec {

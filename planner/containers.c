@@ -226,6 +226,21 @@ static void put_healthcheck(struct sbuf *sb,
 	putf(sb, "hc.retries", h->retries);
 }
 
+static void put_devreqs(struct sbuf *sb,
+			const char *k,
+			const struct compose_keyval *kv)
+{
+	for (size_t i = 0; i < kv->n_dr; i++) {
+		const struct compose_devreq *d = &kv->dr[i];
+
+		sbuf_addf(sb, "%s[%zu]=%s %lld\n", k, i,
+			  d->driver ? d->driver : "", d->count);
+		put_strv(sb, k, &d->device_ids);
+		put_strv(sb, k, &d->capabilities);
+		put_kv(sb, k, d->options, d->n_options);
+	}
+}
+
 /* compose_keys[] (compose/keys.c): every key the table knows, by kind. */
 static void put_keys(struct sbuf *sb, const struct compose_service *s)
 {
@@ -253,6 +268,9 @@ static void put_keys(struct sbuf *sb, const struct compose_service *s)
 			break;
 		case COMPOSE_KEY_MAP:
 			put_kv(sb, k, kv->kv, kv->n_kv);
+			break;
+		case COMPOSE_KEY_DEVREQ:
+			put_devreqs(sb, k, kv);
 			break;
 		case COMPOSE_KEY_ULIMITS:
 			for (size_t u = 0; u < kv->n_ul; u++)

@@ -220,6 +220,18 @@ Test(apply_keys, values_are_converted_as_compose_v2_does)
 			 "on-failure");
 	cr_assert_eq(field_at(hc, "RestartPolicy.MaximumRetryCount")->valuedouble,
 		     3);
+	/* reservations.devices (after gpus in the table) wins, as in v2. */
+	u = cJSON_GetArrayItem(field_at(hc, "DeviceRequests"), 0);
+	cr_assert_str_eq(field_at(u, "Driver")->valuestring, "");
+	cr_assert_eq(field_at(u, "Count")->valuedouble, 0);
+	cr_assert_str_eq(cJSON_GetArrayItem(field_at(u, "DeviceIDs"), 0)
+				 ->valuestring,
+			 "0");
+	cr_assert_str_eq(
+		cJSON_GetArrayItem(
+			cJSON_GetArrayItem(field_at(u, "Capabilities"), 0), 0)
+			->valuestring,
+		"gpu");
 	outcome_release(&o);
 }
 
@@ -241,7 +253,7 @@ Test(apply_keys, a_windows_daemon_is_refused_linux_only_keys_before_any_job)
 	cr_assert_eq(apply_check(p, &err), DIAG_EPLAN);
 	cr_assert(strstr(err.msg, "services.all.shm_size"), "%s", err.msg);
 	cr_assert(strstr(err.msg, "'winbox'"), "%s", err.msg);
-	cr_assert_eq(err.loc.line, 40);
+	cr_assert_eq(err.loc.line, 41);
 	cr_assert_eq(err.loc.col, 15);
 	/* A key Windows takes (mem_limit) passes. */
 	keys()[shm].set = false;

@@ -507,3 +507,38 @@ Test(compose_config_output, build_arg_without_value_left_out)
 	cr_assert_eq(args->n, 1);
 	cr_assert_str_eq(args->pairs[0].key->str, "A");
 }
+
+Test(compose_config_output, gpus_and_device_requests_as_compose_go)
+{
+	const struct compose_node *s = one(
+		"    gpus: all\n    deploy:\n      resources:\n"
+		"        reservations:\n          devices:\n"
+		"            - {driver: nvidia, count: 2, capabilities: [gpu]}\n"
+		"            - {device_ids: ['3']}\n");
+	const struct compose_node *g = compose_map_get(s, "gpus");
+	const struct compose_node *d = compose_map_get(
+		compose_map_get(
+			compose_map_get(compose_map_get(s, "deploy"),
+					"resources"),
+			"reservations"),
+		"devices");
+
+	cr_assert_eq(g->n, 1);
+	cr_assert_str_eq(text(compose_map_get(g->items[0], "count")), "-1");
+	cr_assert_str_eq(text(compose_map_get(d->items[0], "count")), "2");
+	cr_assert_str_eq(text(compose_map_get(d->items[0], "driver")),
+			 "nvidia");
+	cr_assert_null(compose_map_get(d->items[1], "count"));
+	cr_assert_str_eq(
+		text(compose_map_get(d->items[1], "device_ids")->items[0]), "3");
+}
+
+Test(compose_config_output, device_request_count_and_ids_refused)
+{
+	lt_write(&t, "compose.yaml",
+		 "services:\n  s:\n    image: x\n"
+		 "    gpus: [{count: 1, device_ids: ['0']}]\n");
+	lt_load(&t);
+	cr_assert_eq(t.rc, 0);
+	lt_expect(&t, "services.s.gpus: '...' is not 'all' or a list", 4, 11);
+}

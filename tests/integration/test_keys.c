@@ -240,3 +240,32 @@ Test(integration_keys, an_environment_secret_is_refused_before_anything_exists)
 	cr_assert_eq(lab_leftovers(P.name, "network"), 0);
 	sbuf_release(&out);
 }
+
+/*
+ * gpus: a device request for every GPU.  The lab's daemon has no GPU
+ * runtime, so it refuses the start as it refuses compose v2's request:
+ * up fails naming the container, the daemon and Docker's message, and
+ * takes back what it made.
+ */
+Test(integration_keys, gpus_refused_by_a_daemon_without_a_gpu_runtime)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(lab_project_init(&P, "parity", "gpus"), 0);
+	write_compose("services:\n"
+		      "  g:\n"
+		      "    image: " LAB_IMAGE_BUSYBOX "\n"
+		      "    command: [sleep, '300']\n"
+		      "    gpus: all\n");
+	cr_assert_eq(lab_mc(&P, &out, "up -d --progress plain"), 1, "%s",
+		     out.buf);
+	cr_assert(strstr(out.buf, "daemon 'linux'"), "%s", out.buf);
+	cr_assert(strstr(out.buf, "could not select device driver \"\" with "
+				  "capabilities: [[gpu]]"),
+		  "%s", out.buf);
+	cr_assert_eq(lab_mc(&P, &out, "down --progress quiet"), 0, "%s",
+		     out.buf);
+	cr_assert_eq(lab_leftovers(P.name, "container"), 0);
+	cr_assert_eq(lab_leftovers(P.name, "network"), 0);
+	sbuf_release(&out);
+}
