@@ -44,7 +44,7 @@ struct apply_container_ext {
  * come from the probe.
  *
  * A daemon that is not usable, or whose listing fails, gets a WARNING in
- * 'dl' naming it and why; with 'all_daemons' it is still in '*out' with
+ * 'dl' naming it and why; with APPLY_STATE_ALL_DAEMONS it is still in '*out' with
  * offline=true and os/arch/lab as declared (so routing still works and
  * the caller can refuse), without it it is left out.  The caller decides
  * whether that is an error (up: yes; ps/logs: no).  Returns 0 if at least
@@ -55,8 +55,18 @@ int apply_state_collect(struct plan_host **out,
 			struct arena *a,
 			struct engine_registry *reg,
 			const char *project_name,
-			bool all_daemons,
+			unsigned flags,
 			struct diag_list *dl);
+/*
+ * What apply_state_collect reads, beyond the project's containers:
+ * APPLY_STATE_ALL_DAEMONS  keep unusable daemons, offline (all_daemons);
+ * APPLY_STATE_CONTAINERS   the containers only: no network or volume
+ *                          list, and no arch (port, logs, top, images,
+ *                          exec: a day-two command pays only for what it
+ *                          shows).  The ping, and so the OS check, stays.
+ */
+#define APPLY_STATE_ALL_DAEMONS 1u
+#define APPLY_STATE_CONTAINERS 2u
 /*
  * As apply_state_collect, and '*ext_out' (if not NULL) gets one array per
  * host, parallel to hosts[h].containers (NULL for an offline host).
@@ -67,7 +77,7 @@ int apply_state_collect_ext(struct plan_host **out,
 			    struct arena *a,
 			    struct engine_registry *reg,
 			    const char *project_name,
-			    bool all_daemons,
+			    unsigned flags,
 			    struct diag_list *dl);
 /*
  * One offline plan_host per registry entry from what is declared (flags,

@@ -221,8 +221,10 @@ static void fill_nets_vols(struct plan_host *h, const struct state_job *j)
 	const struct engine_network_list *nl = j->nl;
 	const struct engine_volume_list *vl = j->vl;
 
-	h->networks = arena_calloc(j->a, nl->n + 1, sizeof(*h->networks));
-	for (size_t i = 0; i < nl->n; i++) {
+	/* Not asked for (APPLY_STATE_CONTAINERS): the host has none. */
+	h->networks = arena_calloc(j->a, (nl ? nl->n : 0) + 1,
+				   sizeof(*h->networks));
+	for (size_t i = 0; nl && i < nl->n; i++) {
 		const struct engine_network_info *ni = &nl->items[i];
 		struct plan_host_network *pn = &h->networks[h->n_networks++];
 
@@ -244,8 +246,9 @@ static void fill_nets_vols(struct plan_host *h, const struct state_job *j)
 			adup(j->a, kv_find(ni->labels, ni->n_labels,
 					   "com.docker.compose.network"));
 	}
-	h->volumes = arena_calloc(j->a, vl->n + 1, sizeof(*h->volumes));
-	for (size_t i = 0; i < vl->n; i++) {
+	h->volumes = arena_calloc(j->a, (vl ? vl->n : 0) + 1,
+				  sizeof(*h->volumes));
+	for (size_t i = 0; vl && i < vl->n; i++) {
 		const struct engine_volume_info *vi = &vl->items[i];
 		struct plan_host_volume *pv = &h->volumes[h->n_volumes++];
 
@@ -312,15 +315,18 @@ static void report_unreachable(struct diag_list *dl,
 /* All lists of every daemon, and the probe if it is due, in one loop. */
 static void collect_all(struct state_job *jobs,
 			struct engine_registry *reg,
-			const char *filter)
+			const char *filter,
+			unsigned flags)
 {
+	bool full = !(flags & APPLY_STATE_CONTAINERS);
 	struct engine_kv fkv = {"label", filter};
 	struct engine_filters filters = {&fkv, 1};
 	struct engine_loop *l = engine_loop_new();
 	struct engine_probe *pr = NULL;
 
 	if (!registry_probed(reg))
-		pr = engine_registry_probe_start(reg, l, ENGINE_PROBE_ARCH);
+		pr = engine_registry_probe_start(reg, l,
+						 full ? ENGINE_PROBE_ARCH : 0);
 	for (size_t i = 0; i < engine_registry_count(reg); i++) {
 		struct engine_daemon *d = engine_registry_at(reg, i);
 		struct state_job *j = &jobs[i];
@@ -334,6 +340,8 @@ static void collect_all(struct state_job *jobs,
 		if (!eng)
 			continue;
 		engine_container_list_async(l, eng, &filters, list_done, j);
+		if (!full)
+			continue;
 		engine_network_list_async(l, eng, NULL, nets_done, j);
 		engine_volume_list_async(l, eng, NULL, vols_done, j);
 	}
@@ -348,9 +356,10 @@ int apply_state_collect_ext(struct plan_host **out,
 			    struct arena *a,
 			    struct engine_registry *reg,
 			    const char *project_name,
-			    bool all_daemons,
+			    unsigned flags,
 			    struct diag_list *dl)
 {
+	bool all_daemons = flags & APPLY_STATE_ALL_DAEMONS;
 	size_t n = engine_registry_count(reg), nh = 0, n_ok = 0;
 	struct plan_host *hosts = arena_calloc(a, n + 1, sizeof(*hosts));
 	struct apply_container_ext **ext =
@@ -360,7 +369,8 @@ int apply_state_collect_ext(struct plan_host **out,
 	for (size_t i = 0; i < n; i++)
 		jobs[i].a = a;
 	collect_all(jobs, reg,
-		    arena_sprintf(a, "%s=%s", LABEL_PROJECT, project_name));
+		    arena_sprintf(a, "%s=%s", LABEL_PROJECT, project_name),
+		    flags);
 	for (size_t i = 0; i < n; i++) {
 		struct engine_daemon *d = engine_registry_at(reg, i);
 		struct state_job *j = &jobs[i];
@@ -401,11 +411,11 @@ int apply_state_collect(struct plan_host **out,
 			struct arena *a,
 			struct engine_registry *reg,
 			const char *project_name,
-			bool all_daemons,
+			unsigned flags,
 			struct diag_list *dl)
 {
 	return apply_state_collect_ext(out, n_out, NULL, a, reg, project_name,
-				       all_daemons, dl);
+				       flags, dl);
 }
 
 void apply_state_offline(struct plan_host **out,

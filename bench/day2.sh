@@ -10,6 +10,7 @@
 #   - the floor: the requests the command needs, sent by one curl per daemon
 #     on one connection (curl's own time_total of each, summed per daemon, the
 #     slower daemon counts), plus the process start of a trivial C program.
+# DAEMONS ("1 2") and SIZES ("5 50") choose the rows.
 # Prints a Markdown table: medians of $RUNS runs (default 15) in ms, and the
 # ratios; the target is mixcompose <= 1.5 x floor + 5 ms.
 # TRANSPORTS=1 also compares `ps` over TLS (lab/mixlab tls-up; stopped again
@@ -141,8 +142,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
 
 echo "| command | daemons | containers | mixcompose ms | compose v2 ms | floor ms | mixcompose / floor | target (1.5 x floor + 5) | met | compose v2 / mixcompose |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
-for d in 1 2; do
-	for n in 5 50; do
+for d in ${DAEMONS:-1 2}; do
+	for n in ${SIZES:-5 50}; do
 		p=day2-$d-$n
 		gen "$tmp/p-$d-$n" "$p" "$n" "$d"
 		f=$tmp/p-$d-$n/compose.yaml
@@ -151,7 +152,8 @@ for d in 1 2; do
 			# compose v2's own project, for its no-op up.
 			mkdir -p "$tmp/c-$n"
 			sed "s/^name: .*/name: day2c-$n/" "$f" >"$tmp/c-$n/compose.yaml"
-			DOCKER_HOST=unix://$lsock "$cv2" -f "$tmp/c-$n/compose.yaml" up -d >/dev/null 2>&1
+			DOCKER_HOST=unix://$lsock "$cv2" -f "$tmp/c-$n/compose.yaml" up -d >/dev/null 2>&1 ||
+				{ echo "compose v2 up failed for day2c-$n" >&2; exit 1; }
 		fi
 		for cmd in ps ls port daemons images logs up; do
 			: >"$tmp/reqs"
@@ -170,9 +172,11 @@ for d in 1 2; do
 			met=$(awk -v m="$m" -v t="$tgt" 'BEGIN { print (m != "-" && m <= t) ? "yes" : "no" }')
 			echo "| \`$(args_for "$cmd")\` | $d | $n | $m | $c | $fl | $(ratio "$m" "$fl") | $tgt | $met | $(ratio "$c" "$m") |"
 		done
-		"$mc" -f "$f" down -t 0 >/dev/null 2>&1
+		"$mc" -f "$f" down -t 0 >/dev/null 2>&1 ||
+			echo "warning: mixcompose down of $p failed" >&2
 		if [ "$d" = 1 ]; then
-			DOCKER_HOST=unix://$lsock "$cv2" -f "$tmp/c-$n/compose.yaml" down -t 0 >/dev/null 2>&1
+			DOCKER_HOST=unix://$lsock "$cv2" -f "$tmp/c-$n/compose.yaml" down -t 0 >/dev/null 2>&1 ||
+				echo "warning: compose v2 down of day2c-$n failed" >&2
 		fi
 	done
 done

@@ -275,6 +275,7 @@ enum {
 	CLI_SESSION_NO_STATE = 4,    /* registry only: no probe, no state */
 	CLI_SESSION_ANY = 8,	     /* no daemon reachable is not an error */
 	CLI_SESSION_QUIET = 16,	     /* no load warnings */
+	CLI_SESSION_CONTAINERS = 32, /* containers only (APPLY_STATE_CONTAINERS) */
 };
 
 /*

@@ -92,7 +92,7 @@ static void graph_hosts(struct plan_host **hosts,
 		apply_state_offline(hosts, n, a, reg);
 		return;
 	}
-	if (apply_state_collect(hosts, n, a, reg, project, true, &dl))
+	if (apply_state_collect(hosts, n, a, reg, project, APPLY_STATE_ALL_DAEMONS, &dl))
 		cli_errorf("no daemon answered; drawing from the declared "
 			   "daemons");
 	cli_print_diags(&dl);

@@ -246,7 +246,7 @@ int cmd_images(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	rc = cli_session_open(&s, CLI_SESSION_QUIET | CLI_SESSION_CONTAINERS);
 	if (!rc)
 		rc = cli_session_check_services(&s, o.names, o.n_names);
 	if (!rc) {

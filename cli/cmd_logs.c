@@ -115,7 +115,7 @@ int cmd_logs(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	rc = cli_session_open(&s, CLI_SESSION_QUIET | CLI_SESSION_CONTAINERS);
 	if (!rc)
 		rc = cli_session_check_services(&s, o.services, o.n_services);
 	if (rc) {

@@ -123,7 +123,7 @@ int cmd_port(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	rc = cli_session_open(&s, CLI_SESSION_QUIET | CLI_SESSION_CONTAINERS);
 	if (!rc)
 		rc = cli_session_check_services(&s, &o.service, 1);
 	if (!rc)

@@ -143,7 +143,7 @@ static int rm_stop_first(struct cli_session *s, const struct rm_opts *o)
 		return rc;
 	/* The states changed: ask again. */
 	apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
-				s->project_name, false, &dl);
+				s->project_name, 0, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	return CLI_OK;

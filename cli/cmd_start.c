@@ -17,7 +17,7 @@ int cli_life_after_start(struct cli_session *s, char *const *names, size_t n)
 		return CLI_OK; /* no model, no host entries to know */
 	/* Addresses may have changed: ask again. */
 	apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
-				s->project_name, true, &dl);
+				s->project_name, APPLY_STATE_ALL_DAEMONS, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	rc = cli_plan_make(&plan, s, NULL, false);

@@ -124,7 +124,7 @@ int cmd_top(int argc, char **argv)
 
 	if (rc)
 		return rc == CLI_HELP ? CLI_OK : rc;
-	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	rc = cli_session_open(&s, CLI_SESSION_QUIET | CLI_SESSION_CONTAINERS);
 	if (!rc)
 		rc = cli_session_check_services(&s, argv + 1, (size_t)nargs);
 	if (!rc) {

@@ -441,7 +441,7 @@ up_replan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 	int rc;
 
 	rc = apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
-				     s->reg, s->project_name, true, &dl);
+				     s->reg, s->project_name, APPLY_STATE_ALL_DAEMONS, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	if (rc) {
@@ -699,8 +699,8 @@ static int up_attached(struct cli_session *s,
 	struct apply_jobs jobs;
 	int rc;
 
-	apply_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
-			    &dl);
+	apply_state_collect(&hosts, &n, s->a, s->reg, s->project_name,
+			    APPLY_STATE_CONTAINERS, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	fprintf(stderr, "Attaching to the logs; press Ctrl+C to stop\n");
@@ -709,8 +709,8 @@ static int up_attached(struct cli_session *s,
 	if (!x.aborting)
 		fprintf(stderr, "Gracefully stopping...\n");
 	/* Re-read: containers may have exited on their own meanwhile. */
-	apply_state_collect(&hosts, &n, s->a, s->reg, s->project_name, false,
-			    &dl);
+	apply_state_collect(&hosts, &n, s->a, s->reg, s->project_name,
+			    APPLY_STATE_CONTAINERS, &dl);
 	diag_list_release(&dl);
 	engines = session_engines(s, hosts, n);
 	apply_jobs_init(&jobs);

@@ -60,7 +60,13 @@ int cli_session_open(struct cli_session *s, unsigned flags)
 		return CLI_OK;
 	rc = apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
 				     s->reg, s->project_name,
-				     flags & CLI_SESSION_ALL_DAEMONS, &dl);
+				     ((flags & CLI_SESSION_ALL_DAEMONS)
+					      ? APPLY_STATE_ALL_DAEMONS
+					      : 0) |
+					     ((flags & CLI_SESSION_CONTAINERS)
+						      ? APPLY_STATE_CONTAINERS
+						      : 0),
+				     &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	if (rc && !(flags & CLI_SESSION_ANY)) {
