@@ -149,6 +149,10 @@ static void key_field(struct engine_field *f,
 	case COMPOSE_KEY_DEVREQ:
 		devreq_field(f, a, kv, !strcmp(k->path, "gpus"));
 		break;
+	case COMPOSE_KEY_CREDSPEC:
+		f->kind = ENGINE_FIELD_STRV;
+		f->v = (struct engine_strv){&kv->s, 1};
+		break;
 	}
 }
 
@@ -221,17 +225,19 @@ int apply_check(const struct plan *p, struct diag *err)
 		const struct plan_host *h = &p->hosts[ps->daemon];
 		const struct compose_service *s = ps->svc;
 
-		if (!ps->selected || !s->keys || !h->os ||
-		    strcmp(h->os, "windows"))
+		bool win = h->os && !strcmp(h->os, "windows");
+		unsigned os = win ? COMPOSE_OS_WINDOWS : COMPOSE_OS_LINUX;
+
+		if (!ps->selected || !s->keys || !h->os)
 			continue;
 		for (size_t k = 0; k < compose_n_keys; k++) {
-			if (!s->keys[k].set ||
-			    (compose_keys[k].os & COMPOSE_OS_WINDOWS))
+			if (!s->keys[k].set || (compose_keys[k].os & os))
 				continue;
 			return diag_set(err, DIAG_EPLAN, &s->keys[k].loc,
 					"services.%s.%s: daemon '%s' runs "
-					"Windows, which does not support it",
-					s->name, compose_keys[k].path, h->name);
+					"%s, which does not support it",
+					s->name, compose_keys[k].path, h->name,
+					win ? "Windows" : "Linux");
 		}
 	}
 	return 0;

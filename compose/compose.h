@@ -459,6 +459,8 @@ enum compose_key_kind {
 	COMPOSE_KEY_RESTART, /* a deploy.restart_policy condition (any, none,
 				on-failure), in s as written */
 	COMPOSE_KEY_DEVREQ,  /* gpus, reservations.devices: device requests */
+	COMPOSE_KEY_CREDSPEC, /* credential_spec {file|registry}: in s the
+				 "credentialspec=file://F" security option */
 };
 
 enum {

@@ -18,6 +18,7 @@
 
 #define L COMPOSE_OS_LINUX
 #define LW (COMPOSE_OS_LINUX | COMPOSE_OS_WINDOWS)
+#define W COMPOSE_OS_WINDOWS
 
 /*
  * In the order the create body gets them: where two keys give one field
@@ -58,6 +59,11 @@ const struct compose_key compose_keys[] = {
 	{"pids_limit", COMPOSE_KEY_INT, "HostConfig.PidsLimit", L},
 	{"runtime", COMPOSE_KEY_STR, "HostConfig.Runtime", L},
 	{"security_opt", COMPOSE_KEY_STRV, "HostConfig.SecurityOpt", L},
+	/*
+	 * As `docker run --security-opt` sends it; security_opt is Linux's,
+	 * so the two never meet in one body.
+	 */
+	{"credential_spec", COMPOSE_KEY_CREDSPEC, "HostConfig.SecurityOpt", W},
 	{"shm_size", COMPOSE_KEY_BYTES, "HostConfig.ShmSize", L},
 	{"storage_opt", COMPOSE_KEY_MAP, "HostConfig.StorageOpt", LW},
 	{"sysctls", COMPOSE_KEY_MAP, "HostConfig.Sysctls", L},
@@ -296,6 +302,25 @@ static int read_devreq(struct norm *n,
 	return 0;
 }
 
+/*
+ * credential_spec: a file (in the daemon's CredentialSpecs directory) or
+ * a registry value.  "config" names a Swarm config: not outside Swarm.
+ */
+static int read_credspec(struct norm *n,
+			 struct compose_keyval *kv,
+			 const struct compose_node *v)
+{
+	const char *f = norm_key_str(v, "file");
+	const char *r = norm_key_str(v, "registry");
+
+	if (v->kind != COMPOSE_NODE_MAP || norm_key_str(v, "config") ||
+	    !!f == !!r)
+		return -1;
+	kv->s = arena_sprintf(n->a, "credentialspec=%s://%s",
+			      f ? "file" : "registry", f ? f : r);
+	return 0;
+}
+
 static const char *const kind_what[] = {
 	[COMPOSE_KEY_STR] = "a string",
 	[COMPOSE_KEY_INT] = "an integer",
@@ -308,6 +333,8 @@ static const char *const kind_what[] = {
 	[COMPOSE_KEY_ULIMITS] = "a map of limits",
 	[COMPOSE_KEY_DEVICES] = "a list of 'HOST[:CONTAINER[:PERMISSIONS]]'",
 	[COMPOSE_KEY_RESTART] = "a restart condition",
+	[COMPOSE_KEY_CREDSPEC] = "one of 'file' or 'registry' ('config' is "
+				 "for Swarm)",
 	[COMPOSE_KEY_DEVREQ] = "'all' or a list of device requests (count "
 			       "or device_ids, not both)",
 };
@@ -349,6 +376,8 @@ static int read_key(struct norm *n,
 		return s ? 0 : -1;
 	case COMPOSE_KEY_DEVREQ:
 		return read_devreq(n, kv, v, k->path);
+	case COMPOSE_KEY_CREDSPEC:
+		return read_credspec(n, kv, v);
 	}
 	return -1;
 }

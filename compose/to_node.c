@@ -967,7 +967,7 @@ static const struct svc_key svc_keys[] = {
 	FN("command", f_cmd),
 	FN("configs", f_files),
 	STR("container_name", container_name),
-	RAW("credential_spec"),
+	KEY("credential_spec"),
 	FN("depends_on", f_depends),
 	FN("deploy", f_deploy),
 	KEY("device_cgroup_rules"),
@@ -1174,6 +1174,17 @@ static void put_key_as(struct tn *t,
 	case COMPOSE_KEY_DEVREQ:
 		put(t, m, as, devreq_node(t, kv));
 		break;
+	case COMPOSE_KEY_CREDSPEC: {
+		/* "credentialspec=file://F" back to {file: F}. */
+		const char *sch = strchr(kv->s, '=') + 1;
+		const char *sep = strstr(sch, "://");
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+
+		put_dyn(t, o, arena_strndup(t->a, sch, (size_t)(sep - sch)),
+			str_node(t, sep + 3));
+		put(t, m, as, o);
+		break;
+	}
 	}
 }
 

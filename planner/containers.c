@@ -253,6 +253,7 @@ static void put_keys(struct sbuf *sb, const struct compose_service *s)
 		switch (compose_keys[i].kind) {
 		case COMPOSE_KEY_STR:
 		case COMPOSE_KEY_RESTART:
+		case COMPOSE_KEY_CREDSPEC:
 			put(sb, k, kv->s);
 			break;
 		case COMPOSE_KEY_INT:

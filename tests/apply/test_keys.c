@@ -116,6 +116,18 @@ static struct compose_keyval *keys(void)
 	return proj->services[0].keys;
 }
 
+static struct plan_host win = {.name = "winbox",
+			       .os = "windows",
+			       .arch = "amd64",
+			       .api_major = 1,
+			       .api_minor = 44};
+
+/* The host that takes key 'i' (credential_spec is Windows's alone). */
+static const struct plan_host *host_for(size_t i)
+{
+	return compose_keys[i].os & COMPOSE_OS_LINUX ? &host : &win;
+}
+
 Test(apply_keys, the_fixture_sets_every_key_of_the_table)
 {
 	for (size_t i = 0; i < compose_n_keys; i++)
@@ -133,13 +145,13 @@ Test(apply_keys, each_key_alone_reaches_the_hash_and_its_body_field)
 		was[i] = keys()[i].set;
 		keys()[i].set = false;
 	}
-	none = outcome_of(&host);
 	for (size_t i = 0; i < compose_n_keys; i++) {
 		const struct compose_key *k = &compose_keys[i];
 		struct outcome one;
 
+		none = outcome_of(host_for(i));
 		keys()[i].set = was[i];
-		one = outcome_of(&host);
+		one = outcome_of(host_for(i));
 		cr_assert_str_neq(one.hash, none.hash,
 				  "%s does not reach the config hash", k->path);
 		cr_assert_str_neq(one.config, none.config,
@@ -152,14 +164,32 @@ Test(apply_keys, each_key_alone_reaches_the_hash_and_its_body_field)
 			       "%s is in the body without %s", k->api, k->path);
 		keys()[i].set = false;
 		outcome_release(&one);
+		outcome_release(&none);
 	}
-	outcome_release(&none);
 	free(was);
+}
+
+Test(apply_keys, credential_spec_as_docker_run_sends_it)
+{
+	struct outcome o;
+
+	for (size_t i = 0; i < compose_n_keys; i++)
+		keys()[i].set = !strcmp(compose_keys[i].path, "credential_spec");
+	o = outcome_of(&win);
+	cr_assert_str_eq(cJSON_GetArrayItem(field_at(o.body,
+						     "HostConfig.SecurityOpt"),
+					    0)
+				 ->valuestring,
+			 "credentialspec=file://app.json");
+	outcome_release(&o);
 }
 
 Test(apply_keys, values_are_converted_as_compose_v2_does)
 {
-	struct outcome o = outcome_of(&host);
+	struct outcome o;
+
+	keys()[compose_key_find("credential_spec")].set = false;
+	o = outcome_of(&host);
 	const cJSON *hc = field_at(o.body, "HostConfig");
 	const cJSON *ul = cJSON_GetObjectItem(hc, "Ulimits"), *u;
 	double nofile_soft = 0, nofile_hard = 0;
@@ -237,11 +267,6 @@ Test(apply_keys, values_are_converted_as_compose_v2_does)
 
 Test(apply_keys, a_windows_daemon_is_refused_linux_only_keys_before_any_job)
 {
-	struct plan_host win = {.name = "winbox",
-				.os = "windows",
-				.arch = "amd64",
-				.api_major = 1,
-				.api_minor = 44};
 	struct plan *p = NULL;
 	struct diag err = {0};
 	long shm = compose_key_find("shm_size");
@@ -253,12 +278,21 @@ Test(apply_keys, a_windows_daemon_is_refused_linux_only_keys_before_any_job)
 	cr_assert_eq(apply_check(p, &err), DIAG_EPLAN);
 	cr_assert(strstr(err.msg, "services.all.shm_size"), "%s", err.msg);
 	cr_assert(strstr(err.msg, "'winbox'"), "%s", err.msg);
-	cr_assert_eq(err.loc.line, 41);
+	cr_assert_eq(err.loc.line, 42);
 	cr_assert_eq(err.loc.col, 15);
 	/* A key Windows takes (mem_limit) passes. */
 	keys()[shm].set = false;
 	keys()[compose_key_find("mem_limit")].set = true;
+	keys()[compose_key_find("credential_spec")].set = true;
 	cr_assert_eq(apply_check(p, &err), 0, "%s", err.msg);
+	plan_free(p);
+	/* And a Linux daemon is refused the Windows-only credential_spec. */
+	cr_assert_eq(plan_build(&p, proj, &host, 1, NULL, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(apply_check(p, &err), DIAG_EPLAN);
+	cr_assert(strstr(err.msg, "services.all.credential_spec: daemon "
+				  "'linux' runs Linux"),
+		  "%s", err.msg);
 	plan_free(p);
 }
 
