@@ -201,6 +201,12 @@ enum {
  * project or NULL (everything already reported).
  */
 struct compose_project *cli_project_load(bool quiet_warnings);
+/*
+ * The merged model as written (no interpolation, no schema check, no
+ * normalizing), as compose reads it for `config --variables`; NULL after
+ * printing the error.
+ */
+struct compose_project *cli_project_load_raw(void);
 
 /* Prints "mixcompose: <diag>" to stderr. */
 void cli_error(const struct diag *d);

@@ -13,7 +13,7 @@ struct config_opts {
 	const char *format;
 	const char *output;
 	const char *hash;
-	bool services, profiles, volumes, networks, quiet;
+	bool services, profiles, volumes, networks, images, variables, quiet;
 };
 
 static int no_interp(void *obj, const char *v)
@@ -32,6 +32,10 @@ static const struct cli_opt config_opts_v[] = {
 	CLI_FLAG(0, "profiles", O, profiles, "print the profile names"),
 	CLI_FLAG(0, "volumes", O, volumes, "print the volume names"),
 	CLI_FLAG(0, "networks", O, networks, "print the network names"),
+	CLI_FLAG(0, "images", O, images,
+		 "print the image names, one per line"),
+	CLI_FLAG(0, "variables", O, variables,
+		 "print the model's variables and their default values"),
 	{.lname = "hash", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, hash),
 	 .arg = "SERVICE", .help = "print a service's config hash ('*' for all)",
 	 .complete = CLI_COMPLETE_SERVICE},
@@ -66,6 +70,55 @@ static int parse_opts(struct config_opts *o, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	return -1;
+}
+
+/* compose v2: the image, else the one a build gives, <project>-<service>. */
+static void list_images(struct sbuf *sb, const struct compose_project *p)
+{
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct compose_service *s = &p->services[i];
+
+		if (s->image)
+			sbuf_addf(sb, "%s\n", s->image);
+		else
+			sbuf_addf(sb, "%s-%s\n", p->name, s->name);
+	}
+}
+
+/*
+ * compose v2's table of the variables of the model as written (not
+ * interpolated, so a required variable that is unset is no error).
+ */
+static int print_variables(void)
+{
+	static const char *const heads[] = {"NAME", "REQUIRED",
+					    "DEFAULT VALUE",
+					    "ALTERNATE VALUE"};
+	struct compose_project *p = cli_project_load_raw();
+	struct compose_variable *v;
+	struct sbuf out = SBUF_INIT;
+	char **cells;
+	size_t n;
+
+	if (!p)
+		return CLI_FAIL;
+	n = compose_variables(p->doc, p->arena, &v);
+	cells = calloc(4 * n + 1, sizeof(*cells));
+	if (!cells)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		cells[4 * i] = (char *)v[i].name;
+		cells[4 * i + 1] = v[i].required ? "true" : "false";
+		cells[4 * i + 2] = (char *)v[i].default_value;
+		cells[4 * i + 3] = (char *)v[i].alternate;
+	}
+	cli_table_write(&out, heads, 4, cells, n, 3, 20);
+	fwrite(out.buf, 1, out.len, stdout);
+	sbuf_release(&out);
+	free(cells);
+	free(v);
+	compose_project_free(p);
+	return fflush(stdout) ? CLI_FAIL : CLI_OK;
 }
 
 static void add_profiles(const struct compose_service *v,
@@ -237,6 +290,8 @@ static int render(struct sbuf *sb,
 			sbuf_addf(sb, "%s\n", p->networks[i].key);
 	else if (o->profiles)
 		list_profiles(sb, p);
+	else if (o->images)
+		list_images(sb, p);
 	else if (o->hash)
 		return list_hashes(sb, p, o->hash);
 	else {
@@ -282,6 +337,8 @@ int cmd_config(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	if (o.variables)
+		return print_variables();
 	p = cli_project_load(o.quiet);
 	if (!p)
 		return CLI_FAIL;

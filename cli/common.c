@@ -63,7 +63,8 @@ bool cli_color(FILE *f)
 	return compat_isatty(fileno(f));
 }
 
-struct compose_project *cli_project_load(bool quiet_warnings)
+/* Loads and merges the files; NULL after printing the error. */
+static struct compose_project *load(bool no_interpolate)
 {
 	struct compose_options opts = {
 		.files = cli_global.files,
@@ -74,10 +75,9 @@ struct compose_project *cli_project_load(bool quiet_warnings)
 		.n_env_files = cli_global.n_env_files,
 		.profiles = cli_global.profiles,
 		.n_profiles = cli_global.n_profiles,
-		.no_interpolate = cli_global.no_interpolate,
+		.no_interpolate = no_interpolate,
 	};
 	struct compose_project *p = NULL;
-	struct diag_list dl = DIAG_LIST_INIT;
 	struct diag err = {0};
 
 	if (compose_project_load(&p, &opts, &err)) {
@@ -85,6 +85,21 @@ struct compose_project *cli_project_load(bool quiet_warnings)
 		cli_error(&err);
 		return NULL;
 	}
+	return p;
+}
+
+struct compose_project *cli_project_load_raw(void)
+{
+	return load(true);
+}
+
+struct compose_project *cli_project_load(bool quiet_warnings)
+{
+	struct compose_project *p = load(cli_global.no_interpolate);
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	if (!p)
+		return NULL;
 	/* Load warnings (unset variables, two candidate files) come first. */
 	for (size_t i = 0; i < p->warnings.nr; i++)
 		diag_list_add_diag(&dl, p->warnings.items[i].severity,

@@ -282,6 +282,29 @@ int compose_interpolate_str_fn(const char **out,
 			       const struct diag_loc *loc,
 			       struct diag *err);
 
+/*
+ * A variable the model uses, as `docker compose config --variables` lists
+ * it: "${NAME:-d}" / "${NAME-d}" give the default, "${NAME:+a}" /
+ * "${NAME+a}" the alternate value, "${NAME:?e}" / "${NAME?e}" required.
+ */
+struct compose_variable {
+	const char *name;
+	const char *default_value; /* "" when none */
+	const char *alternate;	   /* "" when none */
+	bool required;
+};
+
+/*
+ * Every variable the scalars of 'root' use (values, not keys, as
+ * compose-go's ExtractVariables), with those nested in defaults and
+ * alternate values; each name once (its first use), sorted by name.
+ * "$$" is skipped, as is the rest of a scalar whose "${" is malformed.
+ * Strings live in 'a'; '*out' is malloc'ed (free it); returns the count.
+ */
+size_t compose_variables(const struct compose_node *root,
+			 struct arena *a,
+			 struct compose_variable **out);
+
 /* ---- Loading a project ------------------------------------------------ */
 
 struct compose_options {

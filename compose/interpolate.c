@@ -419,3 +419,119 @@ int compose_interpolate_tree(struct compose_node *root,
 {
 	return compose_interpolate_tree_ex(root, a, env, NULL, err);
 }
+
+/* ---- Listing the variables (config --variables) -------------------------- */
+
+struct var_list {
+	struct arena *a;
+	struct compose_variable *v;
+	size_t n, alloc;
+};
+
+static void vars_scan(struct var_list *l, const char *s, size_t len, int depth);
+
+static void var_add(struct var_list *l,
+		    const char *name,
+		    size_t name_len,
+		    char op,
+		    const char *word,
+		    size_t word_len,
+		    int depth)
+{
+	struct compose_variable *v;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (!strncmp(l->v[i].name, name, name_len) &&
+		    !l->v[i].name[name_len])
+			goto nested;
+	ALLOC_GROW(l->v, l->n + 1, l->alloc);
+	v = &l->v[l->n++];
+	v->name = arena_strndup(l->a, name, name_len);
+	v->default_value = op == '-' ? arena_strndup(l->a, word, word_len) : "";
+	v->alternate = op == '+' ? arena_strndup(l->a, word, word_len) : "";
+	v->required = op == '?';
+nested:
+	if ((op == '-' || op == '+') && depth < MAX_NESTING)
+		vars_scan(l, word, word_len, depth + 1);
+}
+
+static void vars_scan(struct var_list *l, const char *s, size_t len, int depth)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		const char *d = memchr(s + i, '$', len - i);
+		size_t j, n, name_len, end;
+		char op = 0;
+
+		if (!d)
+			return;
+		j = (size_t)(d - s);
+		if (j + 1 < len && s[j + 1] == '$') {
+			i = j + 2;
+		} else if (j + 1 < len && is_name_start(s[j + 1])) {
+			n = j + 1;
+			while (n < len && is_name_char(s[n]))
+				n++;
+			var_add(l, s + j + 1, n - j - 1, 0, NULL, 0, depth);
+			i = n;
+		} else if (j + 2 < len && s[j + 1] == '{' &&
+			   is_name_start(s[j + 2])) {
+			n = j + 2;
+			while (n < len && is_name_char(s[n]))
+				n++;
+			name_len = n - j - 2;
+			if (n < len && s[n] == '}') {
+				end = n;
+			} else if ((n += n < len && s[n] == ':') < len &&
+				   s[n] && strchr("-+?", s[n])) {
+				op = s[n];
+				end = n + 1 + closing_brace(s + n + 1,
+							    len - n - 1);
+			} else {
+				return;
+			}
+			if (end >= len)
+				return;
+			var_add(l, s + j + 2, name_len, op, s + n + 1,
+				op ? end - n - 1 : 0, depth);
+			i = end + 1;
+		} else if (j + 1 < len && s[j + 1] == '{') {
+			return;
+		} else {
+			i = j + 1;
+		}
+	}
+}
+
+static void vars_walk(struct var_list *l, const struct compose_node *n)
+{
+	if (!n)
+		return;
+	if (n->kind == COMPOSE_NODE_SCALAR) {
+		vars_scan(l, n->str, n->len, 0);
+		return;
+	}
+	for (size_t i = 0; i < n->n; i++)
+		vars_walk(l, n->kind == COMPOSE_NODE_MAP ? n->pairs[i].value
+							 : n->items[i]);
+}
+
+static int var_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct compose_variable *)a)->name,
+		      ((const struct compose_variable *)b)->name);
+}
+
+size_t compose_variables(const struct compose_node *root,
+			 struct arena *a,
+			 struct compose_variable **out)
+{
+	struct var_list l = {.a = a};
+
+	vars_walk(&l, root);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), var_cmp);
+	*out = l.v;
+	return l.n;
+}

@@ -344,3 +344,27 @@ Test(cli_config, dollars_printed_doubled)
 	cr_assert(strstr(out.buf, "image: busy$$box\n"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "a$$b: c$$d\n"), "%s", out.buf);
 }
+
+Test(cli_config, images_and_variables)
+{
+	char want[512];
+
+	put("compose.yaml", "name: flow2\n"
+			    "services:\n"
+			    "  web:\n    image: nginx:${TAG:-1.25}\n"
+			    "  app:\n    build: .\n"
+			    "    environment: [\"A=${REQ:?need it}\"]\n");
+	cr_assert_eq(RUN("config", "--images"), 1); /* REQ is unset */
+	cr_assert_eq(RUN("config", "--variables"), 0, "%s", err.buf);
+	/* Go's tabwriter: columns 20 wide (or the widest cell + 3). */
+	snprintf(want, sizeof(want), "%-20s%-20s%-20s%s\n%-20s%-20s%-20s\n"
+		 "%-20s%-20s%-20s\n", "NAME", "REQUIRED", "DEFAULT VALUE",
+		 "ALTERNATE VALUE", "REQ", "true", "", "TAG", "false", "1.25");
+	cr_assert_str_eq(out.buf, want);
+	put("compose.yaml", "name: flow2\n"
+			    "services:\n"
+			    "  web:\n    image: nginx:${TAG:-1.25}\n"
+			    "  app:\n    build: .\n");
+	cr_assert_eq(RUN("config", "--images"), 0, "%s", err.buf);
+	cr_assert_str_eq(out.buf, "flow2-app\nnginx:1.25\n");
+}

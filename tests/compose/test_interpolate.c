@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compose/compose.h"
@@ -347,4 +348,32 @@ Test(compose_interpolate, equal_scalars_change_independently)
 		     0);
 	cr_assert_str_eq(compose_map_get(r, "a")->str, "x80");
 	cr_assert_str_eq(compose_map_get(r, "b")->str, "x$PORT");
+}
+
+/* As `docker compose config --variables` (2.26) lists them. */
+Test(compose_interpolate, variables_listed_sorted_once)
+{
+	struct compose_node *r = parse_ok(
+		"services:\n"
+		"  a:\n"
+		"    image: \"${A:-x}-${B}\"\n"
+		"    environment:\n"
+		"      ${KEYVAR}: v\n"
+		"      X: $$ESC and $9 and ${LONG?msg}\n"
+		"      Y: \"${Q:+p${R}q}\"\n"
+		"      Z: \"${A-other} ${BAD:}\"\n"
+		"    labels: [\"$L1\", \"${L2:-${L3}}\"]\n");
+	struct compose_variable *v;
+	size_t n = compose_variables(r, ar, &v);
+	const char *want[] = {"A", "B", "L1", "L2", "L3", "LONG", "Q", "R"};
+
+	cr_assert_eq(n, 8);
+	for (size_t i = 0; i < n; i++)
+		cr_expect_str_eq(v[i].name, want[i]);
+	cr_expect_str_eq(v[0].default_value, "x"); /* the first use */
+	cr_expect_str_eq(v[3].default_value, "${L3}");
+	cr_expect(v[5].required && !v[0].required);
+	cr_expect_str_eq(v[6].alternate, "p${R}q");
+	cr_expect_str_eq(v[6].default_value, "");
+	free(v);
 }
