@@ -23,89 +23,11 @@ toolchain=$top/cmake/mingw-w64-x86_64.cmake
 prefix=$out/prefix
 mkdir -p "$out/apt" "$out/src" "$out/deps" "$prefix"
 
-# ---- the private apt configuration -----------------------------------------
-apt_opts=(
-	-o "Dir::Etc::SourceList=$out/apt/sources.list"
-	-o Dir::Etc::SourceParts=/dev/null
-	-o "Dir::State::Lists=$out/apt/lists"
-	-o "Dir::Cache=$out/apt/cache"
-	-o Debug::NoLocking=1
-)
-
-# One deb-src line per URI and suite of the system's deb822 list.
-write_sources() {
-	local src=/etc/apt/sources.list.d/debian.sources
-	[ -r "$src" ] || { echo "no $src to take the mirror from" >&2; exit 1; }
-	awk '
-	function flush() {
-		if (uris != "" && suites != "")
-			for (i = 1; i <= split(uris, u, " "); i++)
-				for (j = 1; j <= split(suites, s, " "); j++)
-					printf "deb-src [signed-by=%s] %s %s %s\n",
-						key, u[i], s[j], comps
-		uris = suites = ""; comps = "main"; key = ""
-	}
-	BEGIN { comps = "main" }
-	/^[ \t]*$/ { flush(); next }
-	/^URIs:/ { sub(/^URIs:[ \t]*/, ""); uris = $0 }
-	/^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
-	/^Components:/ { sub(/^Components:[ \t]*/, ""); comps = $0 }
-	/^Signed-By:/ { sub(/^Signed-By:[ \t]*/, ""); key = $0 }
-	END { flush() }' "$src" >"$out/apt/sources.list.new"
-	mkdir -p "$out/apt/lists/partial" "$out/apt/cache/archives/partial"
-	if ! cmp -s "$out/apt/sources.list.new" "$out/apt/sources.list" ||
-		[ -z "$(ls "$out/apt/lists" | grep -v partial)" ]; then
-		mv "$out/apt/sources.list.new" "$out/apt/sources.list"
-		apt-get "${apt_opts[@]}" -qq update
-	fi
-	rm -f "$out/apt/sources.list.new"
-}
-
-# The source package and version behind an installed -dev package.
-src_of() {
-	dpkg-query -W -f='${source:Package} ${source:Version}\n' "$1"
-}
-
-# Downloads source package $1 at version $2 into src/dl; when the mirror
-# lacks that very version, the newest other Debian revision of the same
-# upstream version (said on stderr).  Prints the version it got.
-download_source() {
-	local name=$1 ver=$2 v
-	[ -s "$out/apt/sources.list" ] || write_sources
-	mkdir -p "$out/src/dl"
-	for v in "$ver" $(apt-cache "${apt_opts[@]}" showsrc "$name" 2>/dev/null |
-		sed -n 's/^Version: //p' | sort -urV | grep -Fx -v "$ver" |
-		grep -F "${ver%-*}-"); do
-		if (cd "$out/src/dl" && apt-get "${apt_opts[@]}" -qq source \
-			--download-only "$name=$v" >/dev/null 2>&1); then
-			[ "$v" = "$ver" ] ||
-				echo "$name: $ver is not on the mirror; using $v" >&2
-			echo "$v"
-			return 0
-		fi
-	done
-	echo "cannot download the source of $name $ver" >&2
-	return 1
-}
-
-# Downloads and unpacks source package $1 at version $2 into src/; prints
-# the directory.
-fetch_source() {
-	local name=$1 ver=$2 got dir
-	# Any Debian revision of that upstream version unpacked before.
-	dir=$({ compgen -G "$out/src/$name-${ver#*:}" ||
-		compgen -G "$out/src/$name-${ver%-*}-*[^p]" || true; } |
-		sed -n '/\.tmp$/!{p;q}')
-	if [ -z "$dir" ]; then
-		got=$(download_source "$name" "$ver")
-		dir=$out/src/$name-${got#*:}
-		rm -rf "$dir.tmp"
-		dpkg-source --no-check -x "$out/src/dl/${name}_${got#*:}.dsc" \
-			"$dir.tmp" >/dev/null
-		mv "$dir.tmp" "$dir"
-	fi
-	echo "$dir"
-}
+# ---- Debian's sources, through the private apt configuration of
+# scripts/debsrc.sh, kept in BUILD_DIR (apt/, src/) ------------------------
+export DEBSRC_DIR=$out
+# shellcheck source=scripts/debsrc.sh
+. "$top/scripts/debsrc.sh"
 
 # The libraries' configure steps are hundreds of small try-compiles each
 # (libarchive alone about 340): Ninja where there is one (scripts/deps.sh
@@ -169,18 +91,18 @@ trap 'for p in "${lib_pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 command -v $triple-gcc >/dev/null ||
 	{ echo "$triple-gcc missing: run scripts/deps.sh" >&2; exit 1; }
 
-read -r yaml_src yaml_ver < <(src_of libyaml-dev)
-read -r cjson_src cjson_ver < <(src_of libcjson-dev)
-read -r pcre2_src pcre2_ver < <(src_of libpcre2-dev)
-read -r curl_src curl_ver < <(src_of libcurl4-openssl-dev)
-read -r ar_src ar_ver < <(src_of libarchive-dev)
+read -r yaml_src yaml_ver < <(debsrc_of libyaml-dev)
+read -r cjson_src cjson_ver < <(debsrc_of libcjson-dev)
+read -r pcre2_src pcre2_ver < <(debsrc_of libpcre2-dev)
+read -r curl_src curl_ver < <(debsrc_of libcurl4-openssl-dev)
+read -r ar_src ar_ver < <(debsrc_of libarchive-dev)
 
 # The sources first, one download at a time (one apt state).
-yaml_dir=$(fetch_source "$yaml_src" "$yaml_ver")
-cjson_dir=$(fetch_source "$cjson_src" "$cjson_ver")
-pcre2_dir=$(fetch_source "$pcre2_src" "$pcre2_ver")
-curl_dir=$(fetch_source "$curl_src" "$curl_ver")
-ar_dir=$(fetch_source "$ar_src" "$ar_ver")
+yaml_dir=$(debsrc_fetch "$yaml_src" "$yaml_ver")
+cjson_dir=$(debsrc_fetch "$cjson_src" "$cjson_ver")
+pcre2_dir=$(debsrc_fetch "$pcre2_src" "$pcre2_ver")
+curl_dir=$(debsrc_fetch "$curl_src" "$curl_ver")
+ar_dir=$(debsrc_fetch "$ar_src" "$ar_ver")
 
 # The two long ones first.
 # libarchive: a DLL that writes tar (pax) and nothing else; only the DLL
