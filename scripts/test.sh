@@ -52,7 +52,8 @@ lab_down() {
 		iptables -C DOCKER-USER -s 172.30.0.0/16 -d 172.30.0.0/16 \
 			-j ACCEPT >/dev/null 2>&1 ||
 		findmnt -rn -o TARGET | grep -qE '^(/var/lib/mixlab|/run/mixlab)' ||
-		[ -e /var/lib/mixlab ] || [ -e /run/mixlab ]; then
+		[ -e /var/lib/mixlab ] || [ -e /run/mixlab ] ||
+		ip -o -4 addr show | grep -qE 'br-[0-9a-f]+ +inet 172\.27\.'; then
 		echo "lab/mixlab down left something behind" >&2
 		rc=1
 	fi
