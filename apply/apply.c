@@ -1718,7 +1718,8 @@ int apply_late_hosts(struct apply_jobs *out,
 		struct apply_job_info *in;
 		struct diag err = {0};
 
-		if (!(has_late(ct) || ct->hosts_rewrite) || !engines[ct->daemon])
+		if (!(has_late(ct) || ct->hosts_rewrite) ||
+		    !engines[ct->daemon])
 			continue;
 		e = filled_entries(out, p, engines, ct, addr, dl);
 		if (plan_hosts_exec_argv(&argv, out->a,

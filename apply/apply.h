@@ -44,11 +44,11 @@ struct apply_container_ext {
  * come from the probe.
  *
  * A daemon that is not usable, or whose listing fails, gets a WARNING in
- * 'dl' naming it and why; with APPLY_STATE_ALL_DAEMONS it is still in '*out' with
- * offline=true and os/arch/lab as declared (so routing still works and
- * the caller can refuse), without it it is left out.  The caller decides
- * whether that is an error (up: yes; ps/logs: no).  Returns 0 if at least
- * one daemon answered, else DIAG_ETRANSPORT ('*out' is filled anyway).
+ * 'dl' naming it and why; with APPLY_STATE_ALL_DAEMONS it is still in '*out'
+ * with offline=true and os/arch/lab as declared (so routing still works and the
+ * caller can refuse), without it it is left out.  The caller decides whether
+ * that is an error (up: yes; ps/logs: no).  Returns 0 if at least one daemon
+ * answered, else DIAG_ETRANSPORT ('*out' is filled anyway).
  */
 int apply_state_collect(struct plan_host **out,
 			size_t *n_out,
@@ -308,8 +308,8 @@ int apply_stop(struct apply_jobs *out,
  * container whose host entries include late ones (peers whose address the
  * planner could not know, e.g. on an external network), with those
  * addresses inspected now, and of every kept container whose entries went
- * stale (hosts_rewrite: a Windows engine's block).  Problems are warnings in 'dl'.  Returns how
- * many jobs it appended.
+ * stale (hosts_rewrite: a Windows engine's block).  Problems are warnings in
+ * 'dl'.  Returns how many jobs it appended.
  */
 int apply_late_hosts(struct apply_jobs *out,
 		     const struct plan *p,

@@ -79,8 +79,8 @@ static void fill_container(struct plan_host_container *c,
 	c->state = adup(a, s->state);
 	c->image = adup(a, s->image);
 	c->oneoff = oneoff && !strcasecmp(oneoff, "true");
-	c->hosts_label = adup(
-		a, kv_find(s->labels, s->n_labels, PLAN_LABEL_HOSTS));
+	c->hosts_label =
+		adup(a, kv_find(s->labels, s->n_labels, PLAN_LABEL_HOSTS));
 	if (s->state && !strcmp(s->state, "dead"))
 		c->broken = "dead";
 	c->networks = arena_calloc(a, s->n_networks + 1, sizeof(*c->networks));
@@ -185,9 +185,10 @@ static void vols_done(void *ud,
 
 bool apply_start_left_task(const char *msg)
 {
-	return msg && ((strstr(msg, "task ") && strstr(msg, "already exists")) ||
-		       (strstr(msg, "failed to start shim") &&
-			strstr(msg, "file exists")));
+	return msg &&
+	       ((strstr(msg, "task ") && strstr(msg, "already exists")) ||
+		(strstr(msg, "failed to start shim") &&
+		 strstr(msg, "file exists")));
 }
 
 /*
@@ -222,8 +223,8 @@ static void fill_nets_vols(struct plan_host *h, const struct state_job *j)
 	const struct engine_volume_list *vl = j->vl;
 
 	/* Not asked for (APPLY_STATE_CONTAINERS): the host has none. */
-	h->networks = arena_calloc(j->a, (nl ? nl->n : 0) + 1,
-				   sizeof(*h->networks));
+	h->networks =
+		arena_calloc(j->a, (nl ? nl->n : 0) + 1, sizeof(*h->networks));
 	for (size_t i = 0; nl && i < nl->n; i++) {
 		const struct engine_network_info *ni = &nl->items[i];
 		struct plan_host_network *pn = &h->networks[h->n_networks++];
@@ -246,8 +247,8 @@ static void fill_nets_vols(struct plan_host *h, const struct state_job *j)
 			adup(j->a, kv_find(ni->labels, ni->n_labels,
 					   "com.docker.compose.network"));
 	}
-	h->volumes = arena_calloc(j->a, (vl ? vl->n : 0) + 1,
-				  sizeof(*h->volumes));
+	h->volumes =
+		arena_calloc(j->a, (vl ? vl->n : 0) + 1, sizeof(*h->volumes));
 	for (size_t i = 0; vl && i < vl->n; i++) {
 		const struct engine_volume_info *vi = &vl->items[i];
 		struct plan_host_volume *pv = &h->volumes[h->n_volumes++];
@@ -389,8 +390,9 @@ int apply_state_collect_ext(struct plan_host **out,
 				h->n_containers = j->h.n_containers;
 				ext[nh] = j->ext;
 				fill_nets_vols(h, j);
-				mark_broken(h, engine_registry_engine(
-						       reg, d, &(struct diag){0}));
+				mark_broken(h,
+					    engine_registry_engine(
+						    reg, d, &(struct diag){0}));
 				n_ok++;
 			}
 			nh++;

@@ -49,16 +49,16 @@ enum cli_complete {
 };
 
 struct cli_opt {
-	char sname;	      /* 0: none */
-	const char *lname;    /* NULL: none */
+	char sname;	   /* 0: none */
+	const char *lname; /* NULL: none */
 	enum cli_opt_kind kind;
-	size_t off;	      /* the field in the command's options struct */
-	size_t size;	      /* an INT field's size */
-	const char *arg;      /* the value's name in help; NULL: no value */
-	const char *help;     /* may hold newlines */
-	long min, max;	      /* INT */
-	const char *what;     /* INT: "a number of seconds" (messages) */
-	const char *choices;  /* "table|json": the only values taken */
+	size_t off;	     /* the field in the command's options struct */
+	size_t size;	     /* an INT field's size */
+	const char *arg;     /* the value's name in help; NULL: no value */
+	const char *help;    /* may hold newlines */
+	long min, max;	     /* INT */
+	const char *what;    /* INT: "a number of seconds" (messages) */
+	const char *choices; /* "table|json": the only values taken */
 	int (*fn)(void *obj, const char *value); /* 0 or CLI_USAGE */
 	enum cli_complete complete;
 	unsigned flags;
@@ -67,39 +67,52 @@ struct cli_opt {
 #define CLI_OPT_FIELD(T, f) .off = offsetof(T, f)
 /* -x/--name: sets bool field 'f' of the options struct 'T'. */
 #define CLI_FLAG(s, l, T, f, h)                                                \
-	{.sname = (s), .lname = (l), .kind = CLI_OPT_BOOL,                     \
-	 CLI_OPT_FIELD(T, f), .help = (h)}
+	{                                                                      \
+		.sname = (s), .lname = (l), .kind = CLI_OPT_BOOL,              \
+		CLI_OPT_FIELD(T, f), .help = (h)                               \
+	}
 /* -x/--name VALUE: a string field. */
 #define CLI_STR(s, l, T, f, a, h)                                              \
-	{.sname = (s), .lname = (l), .kind = CLI_OPT_STR,                      \
-	 CLI_OPT_FIELD(T, f), .arg = (a), .help = (h)}
+	{                                                                      \
+		.sname = (s), .lname = (l), .kind = CLI_OPT_STR,               \
+		CLI_OPT_FIELD(T, f), .arg = (a), .help = (h)                   \
+	}
 /* -x/--name N: an int or long field, N in [lo, hi]. */
 #define CLI_INT(s, l, T, f, a, lo, hi, w, h)                                   \
-	{.sname = (s), .lname = (l), .kind = CLI_OPT_INT,                      \
-	 CLI_OPT_FIELD(T, f), .size = sizeof(((T *)0)->f), .arg = (a),         \
-	 .help = (h), .min = (lo), .max = (hi), .what = (w)}
+	{                                                                      \
+		.sname = (s), .lname = (l), .kind = CLI_OPT_INT,               \
+		CLI_OPT_FIELD(T, f), .size = sizeof(((T *)0)->f), .arg = (a),  \
+		.help = (h), .min = (lo), .max = (hi), .what = (w)             \
+	}
 /* -x/--name [VALUE]: calls fn(obj, value) (a: NULL for a flag). */
 #define CLI_FN(s, l, f, a, h)                                                  \
-	{.sname = (s), .lname = (l), .kind = CLI_OPT_FN, .fn = (f),            \
-	 .arg = (a), .help = (h)}
+	{                                                                      \
+		.sname = (s), .lname = (l), .kind = CLI_OPT_FN, .fn = (f),     \
+		.arg = (a), .help = (h)                                        \
+	}
 /* -t/--timeout N style: a number of seconds, int-sized. */
 #define CLI_SECONDS(s, l, T, f, h)                                             \
 	CLI_INT(s, l, T, f, "N", 0, INT_MAX, "a number of seconds", h)
 /* --format A|B: only those values. */
 #define CLI_FORMAT(T, f, c, h)                                                 \
-	{.lname = "format", .kind = CLI_OPT_STR, CLI_OPT_FIELD(T, f),          \
-	 .arg = (c), .choices = (c), .help = (h)}
+	{                                                                      \
+		.lname = "format", .kind = CLI_OPT_STR, CLI_OPT_FIELD(T, f),   \
+		.arg = (c), .choices = (c), .help = (h)                        \
+	}
 /* --progress MODE (checked by cli_progress_mode_ok). */
 #define CLI_PROGRESS(T, f)                                                     \
 	CLI_STR(0, "progress", T, f, "MODE", "auto, tty, plain, json or quiet")
-#define CLI_OPT_END {0}
+#define CLI_OPT_END                                                            \
+	{                                                                      \
+		0                                                              \
+	}
 
 /* One command's options and usage: what --help and `man` show. */
 struct cli_spec {
-	const char *name;     /* "up"; "mixcompose" for the top level */
-	const char *args;     /* usage after the options: "[SERVICE...]" */
-	const char *summary;  /* one line, in the list of commands */
-	const char *desc;     /* the paragraph of --help and the man page */
+	const char *name;    /* "up"; "mixcompose" for the top level */
+	const char *args;    /* usage after the options: "[SERVICE...]" */
+	const char *summary; /* one line, in the list of commands */
+	const char *desc;    /* the paragraph of --help and the man page */
 	const struct cli_opt *opts; /* ends with CLI_OPT_END */
 	int min_args, max_args;	    /* positional arguments; max -1: any */
 	enum cli_complete args_complete;
@@ -123,11 +136,8 @@ enum {
  * CLI_USAGE (reported, with the usage on stderr when the option itself
  * was wrong) or CLI_HELP after -h/--help.
  */
-int cli_opt_parse(const struct cli_spec *s,
-		  void *obj,
-		  int argc,
-		  char **argv,
-		  int *nargs);
+int cli_opt_parse(
+	const struct cli_spec *s, void *obj, int argc, char **argv, int *nargs);
 /* The --help text of 's' (usage, description, options). */
 void cli_opt_help(FILE *f, const struct cli_spec *s);
 /* The option of 's' named "--name" or "-x" (NULL if none). */
@@ -146,8 +156,8 @@ extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
 	cli_spec_ls, cli_spec_pause, cli_spec_plan, cli_spec_port, cli_spec_ps,
 	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
 	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
-	cli_spec_translate,
-	cli_spec_unpause, cli_spec_up, cli_spec_version, cli_spec_wait;
+	cli_spec_translate, cli_spec_unpause, cli_spec_up, cli_spec_version,
+	cli_spec_wait;
 /*
  * The docker CLI plugin form (cli/plugin.c): answers
  * docker-cli-plugin-metadata (returns 0), or, run as docker-mixcompose,
@@ -266,7 +276,7 @@ struct cli_session {
 	struct plan_host *hosts;
 	size_t n_hosts;
 	struct apply_container_ext **ext; /* ext[h]: NULL for offline hosts */
-	bool reachable;			/* some daemon answered */
+	bool reachable;			  /* some daemon answered */
 };
 
 enum {
@@ -275,7 +285,8 @@ enum {
 	CLI_SESSION_NO_STATE = 4,    /* registry only: no probe, no state */
 	CLI_SESSION_ANY = 8,	     /* no daemon reachable is not an error */
 	CLI_SESSION_QUIET = 16,	     /* no load warnings */
-	CLI_SESSION_CONTAINERS = 32, /* containers only (APPLY_STATE_CONTAINERS) */
+	CLI_SESSION_CONTAINERS =
+		32, /* containers only (APPLY_STATE_CONTAINERS) */
 };
 
 /*
@@ -393,10 +404,10 @@ struct cli_logs_opts {
 	bool timestamps;
 	bool color; /* one colour per service on the prefixes */
 	bool no_prefix;
-	const char *tail;      /* NULL: all lines */
+	const char *tail;	   /* NULL: all lines */
 	char since[40], until[40]; /* unix times for the daemon; "": none */
 	int index;		   /* only replica N; 0: all */
-	char *const *services; /* the selection; n_services 0: all */
+	char *const *services;	   /* the selection; n_services 0: all */
 	size_t n_services;
 	/* For each service's tty flag (raw, unframed logs); may be NULL. */
 	const struct compose_project *project;
@@ -532,7 +543,7 @@ int cli_exec_parse(struct cli_exec_opts *o, int argc, char **argv);
 void cli_exec_opts_release(struct cli_exec_opts *o);
 
 struct cli_run_opts {
-	const char *kind;     /* before each 'what': "Container"; or NULL */
+	const char *kind; /* before each 'what': "Container"; or NULL */
 	bool detach;
 	bool rm;
 	bool no_tty;
@@ -720,9 +731,8 @@ void cli_top_format(struct sbuf *out, const struct cli_top_src *v, size_t n);
 struct engine;
 struct engine_loop;
 struct cli_task;
-typedef void cli_task_start_fn(struct engine_loop *l,
-			       struct engine *e,
-			       struct cli_task *t);
+typedef void
+cli_task_start_fn(struct engine_loop *l, struct engine *e, struct cli_task *t);
 struct cli_task {
 	const struct plan_host *h; /* the daemon */
 	const char *what;	   /* a container's name, a service's... */
@@ -732,9 +742,9 @@ struct cli_task {
 	const char *ref; /* what the request names: container id, image */
 	const void *arg; /* the command's options, shared by its tasks */
 	void *ud;	 /* the task's own data (results) */
-	int level;    /* the wave (0 first) */
-	bool skip;    /* decided without a request */
-	int rc;	      /* out: 0 or the request's error */
+	int level;	 /* the wave (0 first) */
+	bool skip;	 /* decided without a request */
+	int rc;		 /* out: 0 or the request's error */
 	struct diag err;
 	bool unreachable; /* out: its daemon could not be reached */
 	const struct cli_tasks_opts *run; /* set by the runner */
@@ -762,8 +772,8 @@ void cli_task_done(void *t, int rc, const struct diag *err);
  * Runs the tasks, wave by wave, each wave on every daemon at once.  An
  * unreachable daemon is reported once (its tasks fail without a line
  * each); every other failure is one line "mixcompose: [KIND] WHAT
- * (DAEMON)[: DETAIL]: MESSAGE" (or "warning: ...").  Returns CLI_FAIL if a task failed (and
- * !o->warn), else CLI_OK.
+ * (DAEMON)[: DETAIL]: MESSAGE" (or "warning: ...").  Returns CLI_FAIL if a task
+ * failed (and !o->warn), else CLI_OK.
  */
 int cli_tasks_run(struct cli_session *s,
 		  struct cli_task *v,

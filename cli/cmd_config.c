@@ -26,23 +26,37 @@ static int no_interp(void *obj, const char *v)
 
 #define O struct config_opts
 static const struct cli_opt config_opts_v[] = {
-	{.lname = "format", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, format),
-	 .arg = "yaml|json", .help = "output format (default yaml)"},
+	{.lname = "format",
+	 .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, format),
+	 .arg = "yaml|json",
+	 .help = "output format (default yaml)"},
 	CLI_FLAG(0, "services", O, services, "print the service names"),
 	CLI_FLAG(0, "profiles", O, profiles, "print the profile names"),
 	CLI_FLAG(0, "volumes", O, volumes, "print the volume names"),
 	CLI_FLAG(0, "networks", O, networks, "print the network names"),
-	CLI_FLAG(0, "images", O, images,
-		 "print the image names, one per line"),
-	CLI_FLAG(0, "variables", O, variables,
+	CLI_FLAG(0, "images", O, images, "print the image names, one per line"),
+	CLI_FLAG(0,
+		 "variables",
+		 O,
+		 variables,
 		 "print the model's variables and their default values"),
-	{.lname = "hash", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, hash),
-	 .arg = "SERVICE", .help = "print a service's config hash ('*' for all)",
+	{.lname = "hash",
+	 .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, hash),
+	 .arg = "SERVICE",
+	 .help = "print a service's config hash ('*' for all)",
 	 .complete = CLI_COMPLETE_SERVICE},
-	CLI_FN(0, "no-interpolate", no_interp, NULL,
+	CLI_FN(0,
+	       "no-interpolate",
+	       no_interp,
+	       NULL,
 	       "do not interpolate variables"),
-	{.sname = 'o', .lname = "output", .kind = CLI_OPT_STR,
-	 CLI_OPT_FIELD(O, output), .arg = "FILE",
+	{.sname = 'o',
+	 .lname = "output",
+	 .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, output),
+	 .arg = "FILE",
 	 .help = "write to FILE instead of stdout",
 	 .complete = CLI_COMPLETE_FILE},
 	CLI_FLAG('q', "quiet", O, quiet, "only validate, print nothing"),
@@ -91,8 +105,7 @@ static void list_images(struct sbuf *sb, const struct compose_project *p)
  */
 static int print_variables(void)
 {
-	static const char *const heads[] = {"NAME", "REQUIRED",
-					    "DEFAULT VALUE",
+	static const char *const heads[] = {"NAME", "REQUIRED", "DEFAULT VALUE",
 					    "ALTERNATE VALUE"};
 	struct compose_project *p = cli_project_load_raw();
 	struct compose_variable *v;
@@ -255,7 +268,8 @@ static void write_escaped(struct out_file *o, const char *s, size_t n)
 		const char *d = memchr(s, '$', n);
 		size_t k = d ? (size_t)(d - s) + 1 : n;
 
-		if (fwrite(s, 1, k, o->f) != k || (d && fputc('$', o->f) == EOF))
+		if (fwrite(s, 1, k, o->f) != k ||
+		    (d && fputc('$', o->f) == EOF))
 			o->failed = true;
 		s += k;
 		n -= k;

@@ -73,7 +73,9 @@ struct daemons_opts {
 };
 
 static const struct cli_opt daemons_opts_v[] = {
-	CLI_FORMAT(struct daemons_opts, format, "table|json",
+	CLI_FORMAT(struct daemons_opts,
+		   format,
+		   "table|json",
 		   "output format (default table)"),
 	CLI_OPT_END,
 };

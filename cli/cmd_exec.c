@@ -137,7 +137,8 @@ int cmd_exec(int argc, char **argv)
 	int rc = cli_exec_parse(&o, argc, argv);
 
 	if (!rc) {
-		rc = cli_session_open(&s, CLI_SESSION_QUIET | CLI_SESSION_CONTAINERS);
+		rc = cli_session_open(&s, CLI_SESSION_QUIET |
+						  CLI_SESSION_CONTAINERS);
 		if (!rc)
 			rc = cli_session_check_services(&s, &o.argv[-1], 1);
 		if (!rc)

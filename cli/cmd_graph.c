@@ -21,14 +21,21 @@ struct graph_opts {
 };
 
 static const struct cli_opt graph_opts_v[] = {
-	CLI_FORMAT(struct graph_opts, format, "mermaid|dot",
+	CLI_FORMAT(struct graph_opts,
+		   format,
+		   "mermaid|dot",
 		   "output format (default mermaid)"),
-	{.lname = "view", .kind = CLI_OPT_STR,
-	 CLI_OPT_FIELD(struct graph_opts, view), .arg = "services|network",
+	{.lname = "view",
+	 .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(struct graph_opts, view),
+	 .arg = "services|network",
 	 .choices = "services|network",
 	 .help = "services and their dependencies (default), or the\n"
 		 "network: daemons, subnets, addresses, ports, routes, names"},
-	CLI_FLAG(0, "offline", struct graph_opts, offline,
+	CLI_FLAG(0,
+		 "offline",
+		 struct graph_opts,
+		 offline,
 		 "route on declared daemon OSes only"),
 	CLI_OPT_END,
 };
@@ -92,7 +99,8 @@ static void graph_hosts(struct plan_host **hosts,
 		apply_state_offline(hosts, n, a, reg);
 		return;
 	}
-	if (apply_state_collect(hosts, n, a, reg, project, APPLY_STATE_ALL_DAEMONS, &dl))
+	if (apply_state_collect(hosts, n, a, reg, project,
+				APPLY_STATE_ALL_DAEMONS, &dl))
 		cli_errorf("no daemon answered; drawing from the declared "
 			   "daemons");
 	cli_print_diags(&dl);

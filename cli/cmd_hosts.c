@@ -236,8 +236,8 @@ static int sync_report(const struct sync_job *v, size_t nj, bool quiet)
 				   v[i].output ? v[i].output : "");
 			rc = CLI_FAIL;
 		} else if (!quiet) {
-			printf("%s (%s): hosts block written%s (%s)\n", name,
-			       d, v[i].archived ? " through the archive API" : "",
+			printf("%s (%s): hosts block written%s (%s)\n", name, d,
+			       v[i].archived ? " through the archive API" : "",
 			       v[i].why);
 		}
 	}
@@ -332,7 +332,8 @@ static void hosts_json(struct sbuf *sb, const struct plan *p)
 		json_add_str(it, "network", r->network);
 		from = json_add_object(it, "from");
 		for (size_t d = 0; d < p->n_hosts; d++) {
-			struct json *f = json_add_object(from, p->hosts[d].name);
+			struct json *f =
+				json_add_object(from, p->hosts[d].name);
 
 			json_add_str(f, "address", r->addr[d]);
 			json_add_str(f, "via", r->via[d] ? r->via[d] : "");
@@ -347,9 +348,14 @@ struct hosts_opts {
 };
 
 static const struct cli_opt hosts_opts_v[] = {
-	CLI_FORMAT(struct hosts_opts, format, "text|json",
+	CLI_FORMAT(struct hosts_opts,
+		   format,
+		   "text|json",
 		   "output format (default text)"),
-	CLI_FLAG(0, "sync", struct hosts_opts, sync,
+	CLI_FLAG(0,
+		 "sync",
+		 struct hosts_opts,
+		 sync,
 		 "write the hosts block again in the\n"
 		 "running containers that need it"),
 	CLI_OPT_END,

@@ -119,9 +119,11 @@ static int images_inspect(struct cli_session *s, struct image_row *v, size_t n)
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].c->name,
+		t[i] = (struct cli_task){.h = v[i].h,
+					 .what = v[i].c->name,
 					 .detail = v[i].ref,
-					 .start = image_one, .ref = v[i].ref,
+					 .start = image_one,
+					 .ref = v[i].ref,
 					 .ud = &v[i]};
 	rc = cli_tasks_run(s, t, n, &o);
 	for (size_t i = 0; i < n; i++)

@@ -17,7 +17,8 @@ static const char *const act_doing[] = {"Killing", "Pausing", "Unpausing",
 static const char *const act_past[] = {"Killed", "Paused", "Unpaused",
 				       "Removed"};
 
-static void kill_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+static void
+kill_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
 	const struct cli_act_opts *o = t->arg;
 
@@ -36,7 +37,8 @@ unpause_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
 	engine_container_unpause_async(l, e, t->ref, cli_task_done, t);
 }
 
-static void rm_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+static void
+rm_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
 	const struct cli_act_opts *o = t->arg;
 
@@ -53,14 +55,16 @@ int cli_act_run(struct cli_session *s,
 	static cli_task_start_fn *const start[] = {kill_start, pause_start,
 						   unpause_start, rm_start};
 	struct cli_tasks_opts ro = {.kind = "Container",
-				  .doing = act_doing[act],
-				  .done = act_past[act]};
+				    .doing = act_doing[act],
+				    .done = act_past[act]};
 	struct cli_task *t = xcalloc(n + 1, sizeof(*t));
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].c->name,
-					 .start = start[act], .ref = v[i].c->id,
+		t[i] = (struct cli_task){.h = v[i].h,
+					 .what = v[i].c->name,
+					 .start = start[act],
+					 .ref = v[i].c->id,
 					 .arg = o};
 	rc = cli_tasks_run(s, t, n, &ro);
 	free(t);
@@ -90,9 +94,15 @@ static int kill_signal(void *obj, const char *v)
 }
 
 static const struct cli_opt kill_opts_v[] = {
-	CLI_FN('s', "signal", kill_signal, "SIGNAL",
+	CLI_FN('s',
+	       "signal",
+	       kill_signal,
+	       "SIGNAL",
 	       "signal to send (default SIGKILL)"),
-	CLI_FLAG(0, "remove-orphans", struct kill_opts, remove_orphans,
+	CLI_FLAG(0,
+		 "remove-orphans",
+		 struct kill_opts,
+		 remove_orphans,
 		 "also kill containers of services not in the file"),
 	CLI_OPT_END,
 };
@@ -100,18 +110,26 @@ static const struct cli_opt kill_opts_v[] = {
 static const struct cli_opt no_opts[] = {CLI_OPT_END};
 
 #define KILL_SPEC(n, opts_v, sum, d)                                           \
-	{.name = (n), .args = "[SERVICE...]", .summary = (sum),                \
-	 .desc = d " on every daemon at once.", .opts = (opts_v),              \
-	 .max_args = -1, .args_complete = CLI_COMPLETE_SERVICE}
+	{                                                                      \
+		.name = (n), .args = "[SERVICE...]", .summary = (sum),         \
+		.desc = d " on every daemon at once.", .opts = (opts_v),       \
+		.max_args = -1, .args_complete = CLI_COMPLETE_SERVICE          \
+	}
 
 const struct cli_spec cli_spec_kill =
-	KILL_SPEC("kill", kill_opts_v, "force stop the running containers",
+	KILL_SPEC("kill",
+		  kill_opts_v,
+		  "force stop the running containers",
 		  "Force stop the project's running containers");
 const struct cli_spec cli_spec_pause =
-	KILL_SPEC("pause", no_opts, "pause the running containers",
+	KILL_SPEC("pause",
+		  no_opts,
+		  "pause the running containers",
 		  "Pause the project's running containers");
 const struct cli_spec cli_spec_unpause =
-	KILL_SPEC("unpause", no_opts, "unpause the paused containers",
+	KILL_SPEC("unpause",
+		  no_opts,
+		  "unpause the paused containers",
 		  "Unpause the project's paused containers");
 
 static int kill_parse(struct kill_opts *o, int argc, char **argv)

@@ -56,7 +56,10 @@ static int ls_filter(void *obj, const char *v)
 #define O struct ls_opts
 static const struct cli_opt ls_opts_v[] = {
 	CLI_FLAG('a', "all", O, all, "also projects that are all stopped"),
-	CLI_FN(0, "filter", ls_filter, "name=TEXT",
+	CLI_FN(0,
+	       "filter",
+	       ls_filter,
+	       "name=TEXT",
 	       "only names that contain TEXT"),
 	CLI_FORMAT(O, format, "table|json", "output format (default table)"),
 	CLI_FLAG('q', "quiet", O, quiet, "only the project names"),

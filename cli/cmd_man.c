@@ -71,7 +71,8 @@ static void roff_options(FILE *f, const struct cli_opt *opts)
 			fputs((o->flags & CLI_OPT_OPTVAL) ? "[=\\fI" : " \\fI",
 			      f);
 			roff_text(f, o->arg);
-			fputs((o->flags & CLI_OPT_OPTVAL) ? "\\fR]" : "\\fR", f);
+			fputs((o->flags & CLI_OPT_OPTVAL) ? "\\fR]" : "\\fR",
+			      f);
 		}
 		fputc('\n', f);
 		roff_para(f, o->help ? o->help : "");
@@ -110,8 +111,9 @@ static int command_page(const char *dir, const struct cli_spec *s)
 	upper[sizeof(upper) - 1] = '\0';
 	if (!(f = page_open(dir, name, 1)))
 		return CLI_FAIL;
-	fprintf(f, ".TH MIXCOMPOSE\\-%s 1 \"%s\" \"mixcompose %s\" "
-		   "\"mixcompose manual\"\n",
+	fprintf(f,
+		".TH MIXCOMPOSE\\-%s 1 \"%s\" \"mixcompose %s\" "
+		"\"mixcompose manual\"\n",
 		upper, MAN_DATE, MIXCOMPOSE_VERSION);
 	fputs(".SH NAME\n", f);
 	roff_text(f, name);
@@ -128,7 +130,8 @@ static int command_page(const char *dir, const struct cli_spec *s)
 	fputs("\n.SH DESCRIPTION\n", f);
 	roff_para(f, s->desc ? s->desc : s->summary);
 	roff_options(f, s->opts);
-	fputs(".SH SEE ALSO\n\\fBmixcompose\\fR(1), \\fBmixcompose\\-file\\fR(5)\n",
+	fputs(".SH SEE ALSO\n\\fBmixcompose\\fR(1), "
+	      "\\fBmixcompose\\-file\\fR(5)\n",
 	      f);
 	return page_close(f);
 }
@@ -139,8 +142,9 @@ static int main_page(const char *dir)
 
 	if (!f)
 		return CLI_FAIL;
-	fprintf(f, ".TH MIXCOMPOSE 1 \"%s\" \"mixcompose %s\" "
-		   "\"mixcompose manual\"\n",
+	fprintf(f,
+		".TH MIXCOMPOSE 1 \"%s\" \"mixcompose %s\" "
+		"\"mixcompose manual\"\n",
 		MAN_DATE, MIXCOMPOSE_VERSION);
 	fputs(".SH NAME\nmixcompose \\- ", f);
 	roff_line(f, cli_spec_main.summary);
@@ -186,7 +190,8 @@ static const char file_page_text[] =
 	".SH SYNOPSIS\n.nf\n"
 	"x\\-mixcompose:\n"
 	"  daemons:\n"
-	"    linux:   { endpoint: \"unix:///var/run/docker.sock\", os: linux }\n"
+	"    linux:   { endpoint: \"unix:///var/run/docker.sock\", os: linux "
+	"}\n"
 	"    windows: { endpoint: \"tcp://winhost:2376\", os: windows,\n"
 	"               tls_verify: true, cert_path: ~/.docker/winhost }\n"
 	"    desktop: { context: desktop\\-windows }\n"
@@ -243,8 +248,9 @@ static int file_page(const char *dir)
 
 	if (!f)
 		return CLI_FAIL;
-	fprintf(f, ".TH MIXCOMPOSE\\-FILE 5 \"%s\" \"mixcompose %s\" "
-		   "\"mixcompose manual\"\n",
+	fprintf(f,
+		".TH MIXCOMPOSE\\-FILE 5 \"%s\" \"mixcompose %s\" "
+		"\"mixcompose manual\"\n",
 		MAN_DATE, MIXCOMPOSE_VERSION);
 	fputs(file_page_text, f);
 	return page_close(f);

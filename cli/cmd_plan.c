@@ -65,15 +65,30 @@ struct plan_cli {
 #define O struct plan_cli
 static const struct cli_opt plan_opts_v[] = {
 	CLI_FORMAT(O, format, "text|json", "output format (default text)"),
-	CLI_FLAG(0, "offline", O, offline,
+	CLI_FLAG(0,
+		 "offline",
+		 O,
+		 offline,
 		 "ask no daemon: plan from the declarations"),
-	CLI_FLAG(0, "no-deps", O, po.no_deps,
+	CLI_FLAG(0,
+		 "no-deps",
+		 O,
+		 po.no_deps,
 		 "leave out the services' dependencies"),
-	CLI_FLAG(0, "force-recreate", O, po.force_recreate,
+	CLI_FLAG(0,
+		 "force-recreate",
+		 O,
+		 po.force_recreate,
 		 "recreate even unchanged containers"),
-	CLI_FLAG(0, "no-recreate", O, po.no_recreate,
+	CLI_FLAG(0,
+		 "no-recreate",
+		 O,
+		 po.no_recreate,
 		 "keep containers whose config changed"),
-	CLI_FLAG(0, "remove-orphans", O, po.remove_orphans,
+	CLI_FLAG(0,
+		 "remove-orphans",
+		 O,
+		 po.remove_orphans,
 		 "remove containers of services no longer\nin the project"),
 	CLI_OPT_END,
 };
@@ -120,8 +135,7 @@ int cmd_plan(int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	rc = cli_plan_open(&s, o.offline);
 	if (!rc)
-		rc = cli_session_check_services(&s, argv + 1,
-						o.po.n_services);
+		rc = cli_session_check_services(&s, argv + 1, o.po.n_services);
 	/* The pull decisions as up would take them (never, daily, ...). */
 	if (!rc && !o.offline && s.reachable) {
 		cli_images_collect(&s, NULL);

@@ -20,10 +20,20 @@ struct port_opts {
 
 #define O struct port_opts
 static const struct cli_opt port_opts_v[] = {
-	{.lname = "protocol", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, protocol),
-	 .arg = "tcp|udp", .choices = "tcp|udp",
+	{.lname = "protocol",
+	 .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, protocol),
+	 .arg = "tcp|udp",
+	 .choices = "tcp|udp",
 	 .help = "the port's protocol (default tcp)"},
-	CLI_INT(0, "index", O, index, "N", 1, 100000, "a container number",
+	CLI_INT(0,
+		"index",
+		O,
+		index,
+		"N",
+		1,
+		100000,
+		"a container number",
 		"the container's number, if the service\n"
 		"has several (default 1)"),
 	CLI_OPT_END,

@@ -31,11 +31,17 @@ struct pull_opts {
 
 #define O struct pull_opts
 static const struct cli_opt pull_opts_v[] = {
-	CLI_FLAG(0, "ignore-pull-failures", O, ignore,
+	CLI_FLAG(0,
+		 "ignore-pull-failures",
+		 O,
+		 ignore,
 		 "report failures, exit 0"),
 	/* compose v2: pull --policy takes these two only. */
-	{.lname = "policy", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, policy),
-	 .arg = "missing|always", .choices = "missing|always",
+	{.lname = "policy",
+	 .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, policy),
+	 .arg = "missing|always",
+	 .choices = "missing|always",
 	 .help = "the pull policy of every service"},
 	CLI_FLAG('q', "quiet", O, quiet, "no progress lines"),
 	CLI_OPT_END,
@@ -176,7 +182,8 @@ inspect_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
 	engine_image_inspect_async(l, e, t->ref, inspect_done, t);
 }
 
-static void pull_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
+static void
+pull_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
 	const struct pull_job *j = t->ud;
 
@@ -192,26 +199,32 @@ static int pull_run(struct cli_session *s,
 {
 	/* pull_policy missing: an image that is there already is left alone. */
 	struct cli_tasks_opts probe = {.quiet = true, .probe = true};
-	struct cli_tasks_opts pull = {.done = "Pulled", .quiet = quiet,
-				      .warn = ignore};
+	struct cli_tasks_opts pull = {
+		.done = "Pulled", .quiet = quiet, .warn = ignore};
 	struct cli_task *t = xcalloc(nj + 1, sizeof(*t));
 	int rc;
 
 	for (size_t i = 0; i < nj; i++)
-		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].services,
+		t[i] = (struct cli_task){.h = v[i].h,
+					 .what = v[i].services,
 					 .detail = v[i].image,
-					 .start = inspect_one, .ref = v[i].image,
-					 .ud = &v[i], .skip = !v[i].if_missing};
+					 .start = inspect_one,
+					 .ref = v[i].image,
+					 .ud = &v[i],
+					 .skip = !v[i].if_missing};
 	cli_tasks_run(s, t, nj, &probe);
 	for (size_t i = 0; i < nj; i++) {
 		snprintf(v[i].doing, sizeof(v[i].doing), "Pulling%s%s",
 			 v[i].platform ? " for " : "",
 			 v[i].platform ? v[i].platform : "");
-		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].services,
+		t[i] = (struct cli_task){.h = v[i].h,
+					 .what = v[i].services,
 					 .detail = v[i].image,
 					 .doing = v[i].doing,
-					 .start = pull_one, .ref = v[i].image,
-					 .ud = &v[i], .skip = v[i].present};
+					 .start = pull_one,
+					 .ref = v[i].image,
+					 .ud = &v[i],
+					 .skip = v[i].present};
 		if (v[i].present && !quiet)
 			fprintf(stderr,
 				" %s (%s): %s  Skipped "

@@ -34,11 +34,18 @@ static int rm_all(void *obj, const char *v)
 static const struct cli_opt rm_opts_v[] = {
 	CLI_FLAG('f', "force", O, force, "do not ask to confirm the removal"),
 	CLI_FLAG('s', "stop", O, stop, "stop the containers first if needed"),
-	CLI_FLAG('v', "volumes", O, volumes,
+	CLI_FLAG('v',
+		 "volumes",
+		 O,
+		 volumes,
 		 "remove their anonymous volumes too"),
 	/* compose v2 keeps -a as a hidden no-op. */
-	{.sname = 'a', .lname = "all", .kind = CLI_OPT_FN, .fn = rm_all,
-	 .help = "(no effect)", .flags = CLI_OPT_HIDDEN},
+	{.sname = 'a',
+	 .lname = "all",
+	 .kind = CLI_OPT_FN,
+	 .fn = rm_all,
+	 .help = "(no effect)",
+	 .flags = CLI_OPT_HIDDEN},
 	CLI_OPT_END,
 };
 #undef O

@@ -18,7 +18,6 @@
 #include "util/arena.h"
 #include "util/xalloc.h"
 
-
 struct run_ctx {
 	struct cli_session s;
 	struct cli_run_opts o;

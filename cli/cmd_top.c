@@ -84,8 +84,10 @@ static int top_run(struct cli_session *s, struct top_job *v, size_t n)
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		t[i] = (struct cli_task){.h = v[i].h, .what = v[i].c->name,
-					 .start = top_one, .ref = v[i].c->id,
+		t[i] = (struct cli_task){.h = v[i].h,
+					 .what = v[i].c->name,
+					 .start = top_one,
+					 .ref = v[i].c->id,
 					 .ud = &v[i]};
 	rc = cli_tasks_run(s, t, n, &o);
 	for (size_t i = 0; i < n; i++)

@@ -110,33 +110,52 @@ static int no_attach_opt(void *obj, const char *v)
 #define UP_ORPHANS_OPT                                                         \
 	CLI_FLAG(0, "remove-orphans", O, remove_orphans,                       \
 		 "remove containers of services not in the file")
-#define UP_PROGRESS_OPT                                                        \
-	CLI_PROGRESS(O, progress)
+#define UP_PROGRESS_OPT CLI_PROGRESS(O, progress)
 
 static const struct cli_opt up_opts_v[] = {
 	CLI_FLAG('d', "detach", O, detach, "run in the background"),
-	CLI_FN(0, "wait", wait_flag, NULL,
+	CLI_FN(0,
+	       "wait",
+	       wait_flag,
+	       NULL,
 	       "wait until every service is running/healthy (implies -d)"),
-	CLI_SECONDS(0, "wait-timeout", O, wait_timeout_s,
+	CLI_SECONDS(0,
+		    "wait-timeout",
+		    O,
+		    wait_timeout_s,
 		    "give up waiting after N seconds"),
-	CLI_FLAG(0, "abort-on-container-exit", O, abort_exit,
+	CLI_FLAG(0,
+		 "abort-on-container-exit",
+		 O,
+		 abort_exit,
 		 "stop every container when one stops (attached)"),
-	CLI_FLAG(0, "abort-on-container-failure", O, abort_failure,
+	CLI_FLAG(0,
+		 "abort-on-container-failure",
+		 O,
+		 abort_failure,
 		 "stop every container when one exits with a failure"),
-	{.lname = "exit-code-from", .kind = CLI_OPT_STR,
-	 CLI_OPT_FIELD(O, exit_code_from), .arg = "SERVICE",
+	{.lname = "exit-code-from",
+	 .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, exit_code_from),
+	 .arg = "SERVICE",
 	 .complete = CLI_COMPLETE_SERVICE,
 	 .help = "exit with the code of SERVICE's container\n"
 		 "(implies --abort-on-container-exit)"},
-	{.lname = "attach", .kind = CLI_OPT_FN, .fn = attach_opt,
-	 .arg = "SERVICE", .complete = CLI_COMPLETE_SERVICE,
+	{.lname = "attach",
+	 .kind = CLI_OPT_FN,
+	 .fn = attach_opt,
+	 .arg = "SERVICE",
+	 .complete = CLI_COMPLETE_SERVICE,
 	 .flags = CLI_OPT_REPEAT,
 	 .help = "show only these services' logs (repeatable)"},
 	CLI_FLAG(0, "no-color", O, no_color, "monochrome log prefixes"),
 	CLI_FLAG(0, "no-log-prefix", O, no_log_prefix, "no log prefix"),
 	CLI_FLAG(0, "timestamps", O, timestamps, "show timestamps in the logs"),
-	{.lname = "no-attach", .kind = CLI_OPT_FN, .fn = no_attach_opt,
-	 .arg = "SERVICE", .complete = CLI_COMPLETE_SERVICE,
+	{.lname = "no-attach",
+	 .kind = CLI_OPT_FN,
+	 .fn = no_attach_opt,
+	 .arg = "SERVICE",
+	 .complete = CLI_COMPLETE_SERVICE,
 	 .flags = CLI_OPT_REPEAT,
 	 .help = "do not show these services' logs (repeatable)"},
 	CLI_FLAG(0, "no-deps", O, no_deps, "do not start linked services"),
@@ -144,11 +163,20 @@ static const struct cli_opt up_opts_v[] = {
 	CLI_FLAG(0, "build", O, build, "build images before starting"),
 	CLI_FLAG(0, "no-build", O, no_build, "do not build missing images"),
 	UP_ORPHANS_OPT,
-	CLI_FLAG(0, "no-start", O, no_start, "create the containers, start none"),
-	CLI_SECONDS('t', "timeout", O, timeout_s,
+	CLI_FLAG(0,
+		 "no-start",
+		 O,
+		 no_start,
+		 "create the containers, start none"),
+	CLI_SECONDS('t',
+		    "timeout",
+		    O,
+		    timeout_s,
 		    "stop timeout in seconds on recreate/stop"),
 	UP_PROGRESS_OPT,
-	{.lname = "pull", .kind = CLI_OPT_FN, .fn = pull_flag,
+	{.lname = "pull",
+	 .kind = CLI_OPT_FN,
+	 .fn = pull_flag,
 	 .arg = "always|missing|never|build",
 	 .help = "the pull policy of every service"},
 	CLI_OPT_END,
@@ -441,7 +469,8 @@ up_replan(struct plan **out, struct cli_session *s, const struct up_opts *o)
 	int rc;
 
 	rc = apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
-				     s->reg, s->project_name, APPLY_STATE_ALL_DAEMONS, &dl);
+				     s->reg, s->project_name,
+				     APPLY_STATE_ALL_DAEMONS, &dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	if (rc) {
@@ -605,7 +634,8 @@ static int up_converge(struct plan **p,
 		backoff(attempt);
 		plan_free(*p);
 		*p = NULL;
-		if ((rc = up_replan(p, s, o)) || (rc = up_networks(p, s, o, stop)))
+		if ((rc = up_replan(p, s, o)) ||
+		    (rc = up_networks(p, s, o, stop)))
 			return rc;
 	}
 }

@@ -8,11 +8,18 @@ struct version_opts {
 };
 
 static const struct cli_opt version_opts_v[] = {
-	CLI_FLAG(0, "short", struct version_opts, short_,
+	CLI_FLAG(0,
+		 "short",
+		 struct version_opts,
+		 short_,
 		 "only the version number"),
-	{.sname = 'f', .lname = "format", .kind = CLI_OPT_STR,
-	 CLI_OPT_FIELD(struct version_opts, format), .arg = "pretty|json",
-	 .choices = "pretty|json", .help = "output format (default pretty)"},
+	{.sname = 'f',
+	 .lname = "format",
+	 .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(struct version_opts, format),
+	 .arg = "pretty|json",
+	 .choices = "pretty|json",
+	 .help = "output format (default pretty)"},
 	CLI_OPT_END,
 };
 
@@ -38,8 +45,7 @@ int cmd_version(int argc, char **argv)
 
 		json_add_str(v, "version", MIXCOMPOSE_VERSION);
 		cli_json_print(v, 0);
-	}
-	else
+	} else
 		printf("mixcompose version %s\n", MIXCOMPOSE_VERSION);
 	return CLI_OK;
 }

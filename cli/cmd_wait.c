@@ -47,16 +47,17 @@ static void wait_done(void *ud,
 	cli_task_done(t, rc, err);
 }
 
-static void wait_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
+static void
+wait_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
 	engine_container_wait_async(l, e, t->ref, NULL, wait_done, t);
 }
 
 static bool is_running(const struct plan_host_container *c)
 {
-	return c->state && (!strcmp(c->state, "running") ||
-			    !strcmp(c->state, "restarting") ||
-			    !strcmp(c->state, "paused"));
+	return c->state &&
+	       (!strcmp(c->state, "running") ||
+		!strcmp(c->state, "restarting") || !strcmp(c->state, "paused"));
 }
 
 int cmd_wait(int argc, char **argv)

@@ -78,4 +78,3 @@ bool cli_project_present(void)
 	}
 	return false;
 }
-

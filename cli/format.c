@@ -86,7 +86,7 @@ void cli_image_ref_split(struct sbuf *repo, struct sbuf *tag, const char *ref)
 	len = at ? (size_t)(at - ref) : strlen(ref);
 	slash = compat_memrchr(ref, '/', len);
 	colon = compat_memrchr(slash ? slash : ref, ':',
-			len - (size_t)((slash ? slash : ref) - ref));
+			       len - (size_t)((slash ? slash : ref) - ref));
 	if (colon) {
 		sbuf_add(tag, colon + 1, len - (size_t)(colon + 1 - ref));
 		len = (size_t)(colon - ref);

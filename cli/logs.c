@@ -207,15 +207,19 @@ static int rfc3339(double *out, const char *v)
 		return -1;
 	if (*z == 'Z' && !z[1]) {
 		*out = (double)(days_from_civil(y, (unsigned)mo, (unsigned)d) *
-				86400LL + h * 3600 + mi * 60) + sec;
+					86400LL +
+				h * 3600 + mi * 60) +
+		       sec;
 		return 0;
 	}
-	if ((*z == '+' || *z == '-') && sscanf(z + 1, "%2d:%2d", &zh, &zm) == 2 &&
-	    strlen(z) == 6) {
+	if ((*z == '+' || *z == '-') &&
+	    sscanf(z + 1, "%2d:%2d", &zh, &zm) == 2 && strlen(z) == 6) {
 		int off = (zh * 3600 + zm * 60) * (*z == '+' ? 1 : -1);
 
 		*out = (double)(days_from_civil(y, (unsigned)mo, (unsigned)d) *
-				86400LL + h * 3600 + mi * 60 - off) + sec;
+					86400LL +
+				h * 3600 + mi * 60 - off) +
+		       sec;
 		return 0;
 	}
 	if (*z)

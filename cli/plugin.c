@@ -34,16 +34,27 @@ struct docker_opts {
 
 #define O struct docker_opts
 static const struct cli_opt docker_opts_v[] = {
-	{.lname = "config", .kind = CLI_OPT_STR, CLI_OPT_FIELD(O, config),
-	 .arg = "DIR", .help = "the docker CLI's config directory",
+	{.lname = "config",
+	 .kind = CLI_OPT_STR,
+	 CLI_OPT_FIELD(O, config),
+	 .arg = "DIR",
+	 .help = "the docker CLI's config directory",
 	 .complete = CLI_COMPLETE_DIR},
-	CLI_STR('c', "context", O, context, "NAME",
+	CLI_STR('c',
+		"context",
+		O,
+		context,
+		"NAME",
 		"the docker context of the default daemon"),
 	CLI_FLAG('D', "debug", O, debug, "say more (as --verbose)"),
 	CLI_STR('H', "host", O, host, "URL", "the default daemon's endpoint"),
 	CLI_STR('l', "log-level", O, log_level, "LEVEL", "(no effect)"),
 	CLI_FLAG(0, "tls", O, tls, "TLS without verification"),
-	CLI_STR(0, "tlscacert", O, tlscacert, "FILE",
+	CLI_STR(0,
+		"tlscacert",
+		O,
+		tlscacert,
+		"FILE",
 		"CA certificate (its directory is the cert directory)"),
 	CLI_STR(0, "tlscert", O, tlscert, "FILE", "client certificate"),
 	CLI_STR(0, "tlskey", O, tlskey, "FILE", "client key"),
@@ -91,9 +102,10 @@ static int cert_dir(const struct docker_opts *o)
 		if (!dir)
 			dir = strdup(d);
 		else if (strcmp(dir, d)) {
-			cli_errorf("--tlscacert, --tlscert and --tlskey must be "
-				   "in one directory (ca.pem, cert.pem, "
-				   "key.pem)");
+			cli_errorf(
+				"--tlscacert, --tlscert and --tlskey must be "
+				"in one directory (ca.pem, cert.pem, "
+				"key.pem)");
 			rc = CLI_USAGE;
 		}
 		free(copy);

@@ -14,7 +14,6 @@
 #include "planner/planner.h"
 #include "util/xalloc.h"
 
-
 /* Each daemon's engine, asked for once; an unreachable one said once. */
 struct run_daemons {
 	const struct plan_host **h;
@@ -22,11 +21,10 @@ struct run_daemons {
 	size_t n, alloc;
 };
 
-static struct engine *
-daemon_engine(struct run_daemons *d,
-	      struct cli_session *s,
-	      struct cli_task *t,
-	      bool quiet)
+static struct engine *daemon_engine(struct run_daemons *d,
+				    struct cli_session *s,
+				    struct cli_task *t,
+				    bool quiet)
 {
 	struct engine *e;
 
@@ -54,9 +52,8 @@ label(struct sbuf *sb, const struct cli_task *t, const struct cli_tasks_opts *o)
 		sbuf_addf(sb, ": %s", t->detail);
 }
 
-static void line(const struct cli_task *t,
-		 const struct cli_tasks_opts *o,
-		 const char *verb)
+static void
+line(const struct cli_task *t, const struct cli_tasks_opts *o, const char *verb)
 {
 	struct sbuf sb = SBUF_INIT;
 
@@ -70,8 +67,8 @@ static void failure(const struct cli_task *t, const struct cli_tasks_opts *o)
 	struct sbuf sb = SBUF_INIT;
 
 	label(&sb, t, o);
-	fprintf(stderr, "%s%s: %s\n", o->warn ? "warning: " : "mixcompose: ",
-		sb.buf, t->err.msg);
+	fprintf(stderr, "%s%s: %s\n",
+		o->warn ? "warning: " : "mixcompose: ", sb.buf, t->err.msg);
 	sbuf_release(&sb);
 }
 

@@ -58,15 +58,14 @@ int cli_session_open(struct cli_session *s, unsigned flags)
 	}
 	if (flags & CLI_SESSION_NO_STATE)
 		return CLI_OK;
-	rc = apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a,
-				     s->reg, s->project_name,
-				     ((flags & CLI_SESSION_ALL_DAEMONS)
-					      ? APPLY_STATE_ALL_DAEMONS
-					      : 0) |
-					     ((flags & CLI_SESSION_CONTAINERS)
-						      ? APPLY_STATE_CONTAINERS
-						      : 0),
-				     &dl);
+	rc = apply_state_collect_ext(
+		&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg, s->project_name,
+		((flags & CLI_SESSION_ALL_DAEMONS) ? APPLY_STATE_ALL_DAEMONS
+						   : 0) |
+			((flags & CLI_SESSION_CONTAINERS)
+				 ? APPLY_STATE_CONTAINERS
+				 : 0),
+		&dl);
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	if (rc && !(flags & CLI_SESSION_ANY)) {
@@ -228,7 +227,8 @@ start_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
 	engine_container_start_async(l, e, t->ref, cli_task_done, t);
 }
 
-static void stop_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
+static void
+stop_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
 	engine_container_stop_async(l, e, t->ref, *(const int *)t->arg,
 				    cli_task_done, t);

@@ -19,7 +19,7 @@
 
 #ifdef _WIN32
 typedef uintptr_t compat_sock; /* SOCKET */
-#define COMPAT_SOCK_BAD ((compat_sock)~(uintptr_t)0)
+#define COMPAT_SOCK_BAD ((compat_sock) ~(uintptr_t)0)
 #else
 typedef int compat_sock;
 #define COMPAT_SOCK_BAD (-1)
@@ -47,7 +47,8 @@ char **compat_environ(void);
  */
 const char *compat_home_var(void);
 
-/* True when 'path' is absolute: "/x"; on Windows also "C:\x", "C:/x", "\\h\s". */
+/* True when 'path' is absolute: "/x"; on Windows also "C:\x", "C:/x", "\\h\s".
+ */
 bool compat_path_is_abs(const char *path);
 
 /* The canonical absolute path of an existing 'path' (malloc'ed), or NULL. */
@@ -56,7 +57,8 @@ char *compat_realpath(const char *path);
 /* Fills 'buf' with 'n' random bytes from the system; 0 or -1. */
 int compat_random(void *buf, size_t n);
 
-/* ---- Time ------------------------------------------------------------------ */
+/* ---- Time ------------------------------------------------------------------
+ */
 
 /* A monotonic clock in milliseconds. */
 long long compat_now_ms(void);
@@ -64,7 +66,8 @@ long long compat_now_ms(void);
 /* Sleeps 'ms' milliseconds (a signal may cut it short). */
 void compat_sleep_ms(long ms);
 
-/* ---- Dynamic loading ------------------------------------------------------- */
+/* ---- Dynamic loading -------------------------------------------------------
+ */
 
 /*
  * The file name of shared library 'base' with ABI 'abi' ("curl", 4):
@@ -82,7 +85,8 @@ void *compat_dl_open(const char *path, char *why, size_t why_size);
 void *compat_dl_sym(void *lib, const char *name);
 void compat_dl_close(void *lib);
 
-/* ---- Signals and Ctrl-C ---------------------------------------------------- */
+/* ---- Signals and Ctrl-C ----------------------------------------------------
+ */
 
 #define COMPAT_INT_KEY 1u  /* SIGINT; Windows: Ctrl-C, Ctrl-Break */
 #define COMPAT_INT_TERM 2u /* SIGTERM; Windows: console closed, logoff */
@@ -108,7 +112,8 @@ volatile sig_atomic_t *compat_catch_interrupts(volatile sig_atomic_t *flag,
 void compat_tty_watch(bool on);
 bool compat_tty_resized(void);
 
-/* ---- The terminal ---------------------------------------------------------- */
+/* ---- The terminal ----------------------------------------------------------
+ */
 
 /* True when 'fd' is a terminal (a console on Windows). */
 bool compat_isatty(int fd);
@@ -126,7 +131,8 @@ void compat_tty_restore(void);
 /* The size of terminal 'fd' in '*rows' and '*cols'; false if unknown. */
 bool compat_tty_size(int fd, unsigned *rows, unsigned *cols);
 
-/* ---- Sockets and descriptors ---------------------------------------------- */
+/* ---- Sockets and descriptors ----------------------------------------------
+ */
 
 /*
  * Waits up to 'timeout_ms' until 'sock' is readable or 'fd' (a file
@@ -152,7 +158,8 @@ int compat_shutdown_write(compat_sock sock);
 /* Closes 'sock'. */
 int compat_sock_close(compat_sock sock);
 
-/* ---- Bridged connections (ssh://, npipe://) ------------------------------- */
+/* ---- Bridged connections (ssh://, npipe://) -------------------------------
+ */
 
 /*
  * libcurl connects only to sockets.  A dial gives it one: a socket bound
@@ -211,7 +218,8 @@ bool compat_dial_ended(struct compat_dial *d, char *why, size_t why_size);
  */
 void compat_dial_close(struct compat_dial *d, char *why, size_t why_size);
 
-/* ---- Files ----------------------------------------------------------------- */
+/* ---- Files -----------------------------------------------------------------
+ */
 
 struct stat;
 
@@ -247,7 +255,8 @@ int compat_rename(const char *from, const char *to);
  */
 int compat_dir_list(char ***names, size_t *n, const char *path);
 
-/* ---- What the C library of one side lacks ---------------------------------- */
+/* ---- What the C library of one side lacks ----------------------------------
+ */
 
 /* glibc's qsort_r (a stable merge sort on both sides, so ties keep order). */
 void compat_qsort_r(void *base,
@@ -256,7 +265,8 @@ void compat_qsort_r(void *base,
 		    int (*cmp)(const void *, const void *, void *),
 		    void *arg);
 /* memmem(). */
-void *compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen);
+void *
+compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen);
 /* memrchr(): the last 'c' in the 'n' bytes at 's'. */
 void *compat_memrchr(const void *s, int c, size_t n);
 /* setenv(name, value, 1) and unsetenv(name): 0, or -1 with errno. */
@@ -265,7 +275,8 @@ int compat_unsetenv(const char *name);
 /* timegm(): broken-down UTC to seconds since the epoch. */
 long long compat_timegm(const struct tm *tm);
 
-/* ---- Addresses ------------------------------------------------------------- */
+/* ---- Addresses -------------------------------------------------------------
+ */
 
 /* True when 's' is an IPv4 (version 4) or IPv6 (version 6) address. */
 bool compat_ip_valid(int version, const char *s);

@@ -58,7 +58,8 @@ int compat_random(void *buf, size_t n)
 	return getrandom(buf, n, 0) == (ssize_t)n ? 0 : -1;
 }
 
-/* ---- Time ------------------------------------------------------------------ */
+/* ---- Time ------------------------------------------------------------------
+ */
 
 long long compat_now_ms(void)
 {
@@ -75,7 +76,8 @@ void compat_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* ---- Dynamic loading ------------------------------------------------------- */
+/* ---- Dynamic loading -------------------------------------------------------
+ */
 
 const char *compat_dl_name(char *buf, size_t size, const char *base, int abi)
 {
@@ -103,7 +105,8 @@ void compat_dl_close(void *lib)
 		dlclose(lib);
 }
 
-/* ---- Signals --------------------------------------------------------------- */
+/* ---- Signals ---------------------------------------------------------------
+ */
 
 static volatile sig_atomic_t *volatile int_flag, *volatile term_flag;
 static volatile sig_atomic_t winch_seen;
@@ -116,9 +119,9 @@ static void on_interrupt(int sig)
 		*f = sig;
 }
 
-static volatile sig_atomic_t *
-catch_one(int sig, volatile sig_atomic_t *volatile *slot,
-	  volatile sig_atomic_t *flag)
+static volatile sig_atomic_t *catch_one(int sig,
+					volatile sig_atomic_t *volatile *slot,
+					volatile sig_atomic_t *flag)
 {
 	volatile sig_atomic_t *old = *slot;
 	struct sigaction sa;
@@ -181,7 +184,8 @@ bool compat_tty_resized(void)
 	return true;
 }
 
-/* ---- The terminal ---------------------------------------------------------- */
+/* ---- The terminal ----------------------------------------------------------
+ */
 
 static struct termios tty_saved;
 static int tty_saved_fd = -1;
@@ -242,7 +246,8 @@ bool compat_tty_size(int fd, unsigned *rows, unsigned *cols)
 	return true;
 }
 
-/* ---- Sockets --------------------------------------------------------------- */
+/* ---- Sockets ---------------------------------------------------------------
+ */
 
 int compat_poll2(compat_sock sock,
 		 int fd,
@@ -290,7 +295,8 @@ bool compat_ip_valid(int version, const char *s)
 	return inet_pton(version == 6 ? AF_INET6 : AF_INET, s, buf) == 1;
 }
 
-/* ---- Bridged connections ---------------------------------------------------- */
+/* ---- Bridged connections ----------------------------------------------------
+ */
 
 struct compat_dial {
 	int fd;
@@ -415,8 +421,8 @@ int compat_dial_pipe(struct compat_dial **out,
 	(void)addrlen;
 	(void)timeout_ms;
 	*out = NULL;
-	snprintf(why, why_size, "named pipe '%s': only a Windows build opens one",
-		 name);
+	snprintf(why, why_size,
+		 "named pipe '%s': only a Windows build opens one", name);
 	return -1;
 }
 
@@ -475,7 +481,8 @@ void compat_dial_close(struct compat_dial *d, char *why, size_t why_size)
 	if (d->fd >= 0)
 		close(d->fd);
 	if (d->pid > 0) {
-		/* dial-stdio exits on EOF; give it a moment before a SIGTERM. */
+		/* dial-stdio exits on EOF; give it a moment before a SIGTERM.
+		 */
 		for (int tries = 0; tries < 40; tries++) {
 			if (waitpid(d->pid, &status, WNOHANG) == d->pid)
 				goto out;
@@ -490,7 +497,8 @@ out:
 	free(d);
 }
 
-/* ---- Files ----------------------------------------------------------------- */
+/* ---- Files -----------------------------------------------------------------
+ */
 
 char compat_path_list_sep(void)
 {
@@ -581,7 +589,8 @@ int compat_dir_list(char ***names, size_t *n, const char *path)
 	return 0;
 }
 
-/* ---- The C library ----------------------------------------------------------- */
+/* ---- The C library
+ * ----------------------------------------------------------- */
 
 void compat_qsort_r(void *base,
 		    size_t n,
@@ -592,7 +601,8 @@ void compat_qsort_r(void *base,
 	qsort_r(base, n, size, cmp, arg);
 }
 
-void *compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen)
+void *
+compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen)
 {
 	return memmem(hay, hlen, needle, nlen);
 }

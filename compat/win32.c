@@ -52,8 +52,9 @@ void compat_init(void)
 	SetConsoleOutputCP(CP_UTF8);
 	for (int i = 0; i < 2; i++)
 		if (GetConsoleMode(out[i], &mode))
-			SetConsoleMode(out[i],
-				       mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
+			SetConsoleMode(
+				out[i],
+				mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
 	/* The same bytes as on Linux: "\n", never "\r\n". */
 	_setmode(0, _O_BINARY);
 	_setmode(1, _O_BINARY);
@@ -104,7 +105,8 @@ int compat_random(void *buf, size_t n)
 		       : -1;
 }
 
-/* ---- Time ------------------------------------------------------------------ */
+/* ---- Time ------------------------------------------------------------------
+ */
 
 long long compat_now_ms(void)
 {
@@ -116,17 +118,18 @@ void compat_sleep_ms(long ms)
 	Sleep((DWORD)ms);
 }
 
-/* ---- Dynamic loading ------------------------------------------------------- */
+/* ---- Dynamic loading -------------------------------------------------------
+ */
 
 static void win_error(char *why, size_t size, DWORD code)
 {
 	char msg[256];
-	DWORD n = FormatMessageA(
-		FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-		NULL, code, 0, msg, sizeof(msg), NULL);
+	DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM |
+					 FORMAT_MESSAGE_IGNORE_INSERTS,
+				 NULL, code, 0, msg, sizeof(msg), NULL);
 
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r' ||
-		     msg[n - 1] == '.'))
+	while (n &&
+	       (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == '.'))
 		msg[--n] = '\0';
 	if (!n)
 		snprintf(msg, sizeof(msg), "Windows error %lu",
@@ -165,7 +168,8 @@ void compat_dl_close(void *lib)
 		FreeLibrary((HMODULE)lib);
 }
 
-/* ---- Ctrl-C ---------------------------------------------------------------- */
+/* ---- Ctrl-C ----------------------------------------------------------------
+ */
 
 static volatile sig_atomic_t *volatile int_flag, *volatile term_flag;
 
@@ -202,7 +206,8 @@ volatile sig_atomic_t *compat_catch_interrupts(volatile sig_atomic_t *flag,
 	return old;
 }
 
-/* ---- The terminal ---------------------------------------------------------- */
+/* ---- The terminal ----------------------------------------------------------
+ */
 
 static HANDLE fd_handle(int fd)
 {
@@ -285,7 +290,8 @@ bool compat_tty_resized(void)
 	return true;
 }
 
-/* ---- Sockets and descriptors ---------------------------------------------- */
+/* ---- Sockets and descriptors ----------------------------------------------
+ */
 
 static int sock_errno(void)
 {
@@ -379,25 +385,25 @@ bool compat_ip_valid(int version, const char *s)
 	return inet_pton(version == 6 ? AF_INET6 : AF_INET, s, buf) == 1;
 }
 
-/* ---- Bridged connections ---------------------------------------------------- */
+/* ---- Bridged connections ----------------------------------------------------
+ */
 
 struct compat_dial {
-	SOCKET lfd;  /* the listener, until the relay accepted */
-	SOCKET cfd;  /* curl's end */
-	USHORT peer; /* curl's local port, the one connection taken */
-	HANDLE rd;   /* where the far end's bytes come from */
-	HANDLE wr;   /* where ours go (== rd for a pipe) */
+	SOCKET lfd;	  /* the listener, until the relay accepted */
+	SOCKET cfd;	  /* curl's end */
+	USHORT peer;	  /* curl's local port, the one connection taken */
+	HANDLE rd;	  /* where the far end's bytes come from */
+	HANDLE wr;	  /* where ours go (== rd for a pipe) */
 	bool message_eof; /* a zero-length message is EOF (go-winio pipes) */
-	HANDLE proc; /* the child, or NULL */
-	HANDLE err_rd; /* the child's stderr, read at the end */
-	HANDLE stop; /* an event: close asked the relay to end */
+	HANDLE proc;	  /* the child, or NULL */
+	HANDLE err_rd;	  /* the child's stderr, read at the end */
+	HANDLE stop;	  /* an event: close asked the relay to end */
 	HANDLE thread;
 	volatile LONG ended;
 };
 
-static int dial_sockets(struct compat_dial *d,
-			struct sockaddr *addr,
-			unsigned *addrlen)
+static int
+dial_sockets(struct compat_dial *d, struct sockaddr *addr, unsigned *addrlen)
 {
 	struct sockaddr_in la = {0}, ca;
 	int len = sizeof(la);
@@ -518,8 +524,8 @@ static void relay_eof(struct compat_dial *d)
 }
 
 /* Socket -> far end, everything there is now; false when the relay ends. */
-static bool relay_from_socket(struct compat_dial *d, SOCKET s, char *buf,
-			      bool *sock_open)
+static bool
+relay_from_socket(struct compat_dial *d, SOCKET s, char *buf, bool *sock_open)
 {
 	for (;;) {
 		int n = recv(s, buf, RELAY_BUF, 0);
@@ -562,10 +568,10 @@ static DWORD WINAPI relay_main(void *ud)
 				break;
 			reading = true;
 		}
-		w = WaitForMultipleObjects(sock_open ? 3 : 2,
-					   sock_open ? ev : (HANDLE[]){d->stop,
-								       ov.hEvent},
-					   FALSE, INFINITE);
+		w = WaitForMultipleObjects(
+			sock_open ? 3 : 2,
+			sock_open ? ev : (HANDLE[]){d->stop, ov.hEvent}, FALSE,
+			INFINITE);
 		if (w == WAIT_OBJECT_0)
 			break;
 		if (sock_open && w == WAIT_OBJECT_0 + 1) {
@@ -631,9 +637,9 @@ static HANDLE pipe_open(const char *path, long timeout_ms, DWORD *code)
 	long long deadline = compat_now_ms() + timeout_ms;
 
 	for (;;) {
-		HANDLE h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0,
-				       NULL, OPEN_EXISTING,
-				       FILE_FLAG_OVERLAPPED, NULL);
+		HANDLE h =
+			CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+				    OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
 		long left = (long)(deadline - compat_now_ms());
 
 		if (h != INVALID_HANDLE_VALUE)
@@ -672,9 +678,10 @@ int compat_dial_pipe(struct compat_dial **out,
 		win_error(msg, sizeof(msg), code);
 		snprintf(why, why_size, "cannot open named pipe %s: %s%s",
 			 path.buf, msg,
-			 code == ERROR_FILE_NOT_FOUND ? " (is the engine running?)"
-			 : code == ERROR_PIPE_BUSY    ? " (busy until the timeout)"
-						      : "");
+			 code == ERROR_FILE_NOT_FOUND
+				 ? " (is the engine running?)"
+			 : code == ERROR_PIPE_BUSY ? " (busy until the timeout)"
+						   : "");
 		sbuf_release(&path);
 		dial_free(d);
 		return -1;
@@ -709,13 +716,11 @@ static bool child_pipe(HANDLE *ours, HANDLE *theirs, bool we_read)
 	snprintf(name, sizeof(name), "\\\\.\\pipe\\mixcompose-%lu-%ld",
 		 (unsigned long)GetCurrentProcessId(),
 		 (long)InterlockedIncrement(&serial));
-	*ours = CreateNamedPipeA(name,
-				 (we_read ? PIPE_ACCESS_INBOUND
-					  : PIPE_ACCESS_OUTBOUND) |
-					 FILE_FLAG_OVERLAPPED |
-					 FILE_FLAG_FIRST_PIPE_INSTANCE,
-				 PIPE_TYPE_BYTE | PIPE_WAIT, 1, RELAY_BUF,
-				 RELAY_BUF, 0, NULL);
+	*ours = CreateNamedPipeA(
+		name,
+		(we_read ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) |
+			FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+		PIPE_TYPE_BYTE | PIPE_WAIT, 1, RELAY_BUF, RELAY_BUF, 0, NULL);
 	if (*ours == INVALID_HANDLE_VALUE)
 		return false;
 	*theirs = CreateFileA(name, we_read ? GENERIC_WRITE : GENERIC_READ, 0,
@@ -773,8 +778,7 @@ static bool spawn(struct compat_dial *d, char *const argv[])
 			quote_arg(&cmd, *p);
 		/* Its own group: Ctrl-C goes to us, not to the pipe. */
 		ok = CreateProcessA(NULL, cmd.buf, NULL, NULL, TRUE,
-				    CREATE_NEW_PROCESS_GROUP |
-					    CREATE_NO_WINDOW,
+				    CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW,
 				    NULL, NULL, &si, &pi);
 	}
 	if (ok) {
@@ -886,7 +890,8 @@ void compat_dial_close(struct compat_dial *d, char *why, size_t why_size)
 	dial_free(d);
 }
 
-/* ---- Files ----------------------------------------------------------------- */
+/* ---- Files -----------------------------------------------------------------
+ */
 
 char compat_path_list_sep(void)
 {
@@ -1002,7 +1007,8 @@ int compat_dir_list(char ***names, size_t *n, const char *path)
 	return 0;
 }
 
-/* ---- The C library ----------------------------------------------------------- */
+/* ---- The C library
+ * ----------------------------------------------------------- */
 
 struct msort {
 	char *tmp;
@@ -1022,10 +1028,10 @@ static void msort_run(struct msort *m, char *b, size_t n)
 	msort_run(m, b, n1);
 	msort_run(m, b2, n2);
 	while (i < n1 && j < n2) {
-		char *src = m->cmp(b + i * m->size, b2 + j * m->size,
-				   m->arg) <= 0
-				    ? b + i++ * m->size
-				    : b2 + j++ * m->size;
+		char *src =
+			m->cmp(b + i * m->size, b2 + j * m->size, m->arg) <= 0
+				? b + i++ * m->size
+				: b2 + j++ * m->size;
 
 		memcpy(m->tmp + k++ * m->size, src, m->size);
 	}
@@ -1047,14 +1053,16 @@ void compat_qsort_r(void *base,
 	free(m.tmp);
 }
 
-void *compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen)
+void *
+compat_memmem(const void *hay, size_t hlen, const void *needle, size_t nlen)
 {
 	const char *h = hay;
 
 	if (!nlen)
 		return (void *)h;
 	for (size_t i = 0; i + nlen <= hlen; i++)
-		if (h[i] == *(const char *)needle && !memcmp(h + i, needle, nlen))
+		if (h[i] == *(const char *)needle &&
+		    !memcmp(h + i, needle, nlen))
 			return (void *)(h + i);
 	return NULL;
 }

@@ -445,20 +445,21 @@ struct compose_build {
  * from this table.
  */
 enum compose_key_kind {
-	COMPOSE_KEY_STR,     /* a string */
-	COMPOSE_KEY_INT,     /* an integer */
-	COMPOSE_KEY_BYTES,   /* a size, "512m" or 536870912 (-1: unlimited) */
-	COMPOSE_KEY_NANO,    /* a decimal, e.g. cpus 0.5, in billionths */
-	COMPOSE_KEY_BOOL,    /* true or false */
-	COMPOSE_KEY_STRV,    /* a string or a list of strings */
-	COMPOSE_KEY_MAP,     /* a map, or a list of "K=V" */
-	COMPOSE_KEY_TMPFS,   /* a string or list of "PATH[:OPTIONS]" */
-	COMPOSE_KEY_ULIMITS, /* NAME: N or NAME: {soft: N, hard: N} */
-	COMPOSE_KEY_DEVICES, /* "HOST[:CONTAINER[:PERMS]]" or {source, target,
-				permissions}; kept in v as "HOST:CONTAINER:PERMS" */
-	COMPOSE_KEY_RESTART, /* a deploy.restart_policy condition (any, none,
-				on-failure), in s as written */
-	COMPOSE_KEY_DEVREQ,  /* gpus, reservations.devices: device requests */
+	COMPOSE_KEY_STR,      /* a string */
+	COMPOSE_KEY_INT,      /* an integer */
+	COMPOSE_KEY_BYTES,    /* a size, "512m" or 536870912 (-1: unlimited) */
+	COMPOSE_KEY_NANO,     /* a decimal, e.g. cpus 0.5, in billionths */
+	COMPOSE_KEY_BOOL,     /* true or false */
+	COMPOSE_KEY_STRV,     /* a string or a list of strings */
+	COMPOSE_KEY_MAP,      /* a map, or a list of "K=V" */
+	COMPOSE_KEY_TMPFS,    /* a string or list of "PATH[:OPTIONS]" */
+	COMPOSE_KEY_ULIMITS,  /* NAME: N or NAME: {soft: N, hard: N} */
+	COMPOSE_KEY_DEVICES,  /* "HOST[:CONTAINER[:PERMS]]" or {source, target,
+				 permissions}; kept in v as
+				 "HOST:CONTAINER:PERMS" */
+	COMPOSE_KEY_RESTART,  /* a deploy.restart_policy condition (any, none,
+				 on-failure), in s as written */
+	COMPOSE_KEY_DEVREQ,   /* gpus, reservations.devices: device requests */
 	COMPOSE_KEY_CREDSPEC, /* credential_spec {file|registry}: in s the
 				 "credentialspec=file://F" security option */
 };
@@ -485,9 +486,9 @@ struct compose_ulimit {
 
 /* A device request (gpus, deploy.resources.reservations.devices). */
 struct compose_devreq {
-	const char *driver;		  /* NULL: any */
-	long long count;		  /* -1: all (or neither count nor ids) */
-	struct compose_strv device_ids;	  /* exclusive with count */
+	const char *driver;		/* NULL: any */
+	long long count;		/* -1: all (or neither count nor ids) */
+	struct compose_strv device_ids; /* exclusive with count */
 	struct compose_strv capabilities; /* e.g. ["gpu"] */
 	struct compose_kv *options;
 	size_t n_options;
@@ -588,7 +589,7 @@ struct compose_service {
 	size_t n_secrets;
 	struct compose_fileref *configs;
 	size_t n_configs;
-	int init;	       /* -1 unset, 0, 1 */
+	int init; /* -1 unset, 0, 1 */
 	bool tty;
 	bool stdin_open;
 	bool privileged;
@@ -639,7 +640,7 @@ struct compose_daemon {
 	const char *context;  /* a docker context name, or NULL */
 	const char *os;	      /* declared OS, or NULL */
 	const char *arch;
-	bool lab; /* may stand in for another OS */
+	bool lab;	/* may stand in for another OS */
 	int tls_verify; /* 1 true, 0 false, -1 not said */
 	const char *cert_path;
 	struct diag_loc loc;

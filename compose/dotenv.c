@@ -227,8 +227,7 @@ static int read_key(struct dotenv *p, char **key, bool *eq)
 	end = p->pos;
 	skip_blanks(p);
 	c = peek(p, p->pos);
-	if (end == start ||
-	    (c != '=' && c != ':' && c != '\n' && c != -1)) {
+	if (end == start || (c != '=' && c != ':' && c != '\n' && c != -1)) {
 		struct diag_loc loc = here(p, p->pos);
 
 		if (c == -1 || c == '\n')

@@ -486,8 +486,8 @@ static void vars_scan(struct var_list *l, const char *s, size_t len, int depth)
 			} else if ((n += n < len && s[n] == ':') < len &&
 				   s[n] && strchr("-+?", s[n])) {
 				op = s[n];
-				end = n + 1 + closing_brace(s + n + 1,
-							    len - n - 1);
+				end = n + 1 +
+				      closing_brace(s + n + 1, len - n - 1);
 			} else {
 				return;
 			}

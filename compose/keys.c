@@ -50,8 +50,7 @@ const struct compose_key compose_keys[] = {
 	{"mem_reservation", COMPOSE_KEY_BYTES, "HostConfig.MemoryReservation",
 	 L},
 	/* compose-go types it as UnitBytes: config prints it as a string. */
-	{"mem_swappiness", COMPOSE_KEY_BYTES, "HostConfig.MemorySwappiness",
-	 L},
+	{"mem_swappiness", COMPOSE_KEY_BYTES, "HostConfig.MemorySwappiness", L},
 	{"memswap_limit", COMPOSE_KEY_BYTES, "HostConfig.MemorySwap", L},
 	{"oom_kill_disable", COMPOSE_KEY_BOOL, "HostConfig.OomKillDisable", L},
 	{"oom_score_adj", COMPOSE_KEY_INT, "HostConfig.OomScoreAdj", L},
@@ -402,7 +401,8 @@ static void check_distinct(struct norm *n,
 		long b = compose_key_find(pairs[i][1]);
 		const char *dot = strrchr(pairs[i][1], '.');
 		char sect[64];
-		const struct compose_keyval *ka = &s->keys[a], *kb = &s->keys[b];
+		const struct compose_keyval *ka = &s->keys[a],
+					    *kb = &s->keys[b];
 
 		snprintf(sect, sizeof(sect), "%.*s", (int)(dot - pairs[i][1]),
 			 pairs[i][1]);

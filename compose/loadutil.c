@@ -171,7 +171,8 @@ bool compose_path_is_abs(const char *p)
 /* "C:\\..." or "c:/...": a path of a Windows host, drive first. */
 static bool drive_path(const char *p)
 {
-	return p && ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')) &&
+	return p &&
+	       ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')) &&
 	       p[1] == ':' && (p[2] == '\\' || p[2] == '/');
 }
 

@@ -215,8 +215,8 @@ static const char *go_duration(struct arena *a, long long ns)
 		if (ns % unit) {
 			snprintf(frac, sizeof(frac), ".%0*lld", i * 3,
 				 ns % unit);
-			for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0';
-			     l--)
+			for (size_t l = strlen(frac);
+			     l > 1 && frac[l - 1] == '0'; l--)
 				frac[l - 1] = '\0';
 		}
 		return arena_sprintf(a, "%lld%s%s", ns / unit, frac, small[i]);
@@ -282,9 +282,8 @@ static bool build_typed_key(const char *k)
 }
 
 /* compose-go leaves out a build arg that has no value. */
-static void put_args(struct tn *t,
-		     struct compose_node *m,
-		     const struct compose_build *b)
+static void
+put_args(struct tn *t, struct compose_node *m, const struct compose_build *b)
 {
 	struct compose_kv *v = arena_calloc(t->a, b->n_args + 1, sizeof(*v));
 	size_t n = 0;
@@ -384,12 +383,12 @@ static size_t depends_all(struct compose_depends **out,
 	return n;
 }
 
-static struct compose_node *depends_node(struct tn *t,
-					 const struct compose_depends *dv,
-					 size_t n)
+static struct compose_node *
+depends_node(struct tn *t, const struct compose_depends *dv, size_t n)
 {
 	struct compose_node *m = compose_node_map(t->a, &no_loc);
-	const struct compose_depends **v = arena_calloc(t->a, n + 1, sizeof(*v));
+	const struct compose_depends **v =
+		arena_calloc(t->a, n + 1, sizeof(*v));
 
 	for (size_t i = 0; i < n; i++)
 		v[i] = &dv[i];
@@ -606,7 +605,8 @@ static struct compose_node *labels_node(struct tn *t,
 
 	for (size_t i = 0; i < seq->n; i++) {
 		const struct compose_node *it = seq->items[i];
-		const char *x = it->kind == COMPOSE_NODE_SCALAR ? it->str : NULL;
+		const char *x =
+			it->kind == COMPOSE_NODE_SCALAR ? it->str : NULL;
 		const char *eq = x ? strchr(x, '=') : NULL;
 
 		if (!x)
@@ -628,10 +628,10 @@ static struct compose_node *labels_node(struct tn *t,
  * has it unset), reservations' cpus as a number, the rest as written.
  */
 static void typed_pair(struct tn *t,
-			struct compose_node *m,
-			const struct compose_service *s,
-			const char *path,
-			const struct compose_pair *pr)
+		       struct compose_node *m,
+		       const struct compose_service *s,
+		       const char *path,
+		       const struct compose_pair *pr)
 {
 	const char *k = pr->key->str;
 	const char *full = arena_sprintf(t->a, "%s.%s", path, k);
@@ -693,12 +693,12 @@ static struct compose_node *resources_node(struct tn *t,
 		bool typed = v->kind == COMPOSE_NODE_MAP &&
 			     (!strcmp(k, parts[0]) || !strcmp(k, parts[1]));
 
-		put(t, m, typed ? (!strcmp(k, parts[0]) ? parts[0] : parts[1])
-				: k,
-		    typed ? resources_one(
-				    t, s, v,
-				    arena_sprintf(t->a,
-						  "deploy.resources.%s", k))
+		put(t, m,
+		    typed ? (!strcmp(k, parts[0]) ? parts[0] : parts[1]) : k,
+		    typed ? resources_one(t, s, v,
+					  arena_sprintf(t->a,
+							"deploy.resources.%s",
+							k))
 			  : (struct compose_node *)v);
 	}
 	return m;
@@ -715,9 +715,9 @@ static void f_deploy(struct tn *t,
 		     const char *k)
 {
 	static const char *const order[] = {
-		"mode",		 "replicas",	   "labels",
-		"update_config", "rollback_config", "resources",
-		"restart_policy", "placement",	   "endpoint_mode",
+		"mode",		  "replicas",	     "labels",
+		"update_config",  "rollback_config", "resources",
+		"restart_policy", "placement",	     "endpoint_mode",
 	};
 	const struct compose_node *src = compose_map_get(s->node, k);
 	struct compose_node *d;
@@ -838,7 +838,8 @@ static void f_files(struct tn *t,
 		struct compose_node *o = compose_node_map(t->a, &no_loc);
 
 		put_str(t, o, "source", r[i].source);
-		/* compose-go gives a secret its default target; a config not. */
+		/* compose-go gives a secret its default target; a config not.
+		 */
 		put_str(t, o, "target",
 			r[i].target || config
 				? r[i].target
@@ -1341,7 +1342,8 @@ static bool used(const struct compose_project *p, char what, const char *key)
 	for (size_t i = 0; i < p->n_services; i++) {
 		const struct compose_service *s = &p->services[i];
 		bool config = what == 'c';
-		const struct compose_fileref *r = config ? s->configs : s->secrets;
+		const struct compose_fileref *r =
+			config ? s->configs : s->secrets;
 		size_t nr = config ? s->n_configs : s->n_secrets;
 
 		if (what == 'n' && !s->n_networks && !s->network_mode &&

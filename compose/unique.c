@@ -19,10 +19,10 @@ static const struct {
 	const char *key;
 	enum ukind kind;
 } unique_keys[] = {
-	{"cap_add", U_STR},   {"cap_drop", U_STR},    {"dns", U_STR},
-	{"dns_opt", U_STR},   {"dns_search", U_STR},  {"expose", U_STR},
-	{"links", U_STR},     {"profiles", U_STR},    {"tmpfs", U_STR},
-	{"ports", U_PORT},    {"volumes", U_MOUNT},   {"devices", U_MOUNT},
+	{"cap_add", U_STR},    {"cap_drop", U_STR},   {"dns", U_STR},
+	{"dns_opt", U_STR},    {"dns_search", U_STR}, {"expose", U_STR},
+	{"links", U_STR},      {"profiles", U_STR},   {"tmpfs", U_STR},
+	{"ports", U_PORT},     {"volumes", U_MOUNT},  {"devices", U_MOUNT},
 	{"secrets", U_SECRET}, {"configs", U_CONFIG},
 };
 
@@ -82,9 +82,8 @@ item_key(struct arena *a, enum ukind kind, const struct compose_node *n)
 	return NULL;
 }
 
-static void unique_seq(struct arena *a,
-		       struct compose_node *seq,
-		       enum ukind kind)
+static void
+unique_seq(struct arena *a, struct compose_node *seq, enum ukind kind)
 {
 	const char **keys = arena_calloc(a, seq->n + 1, sizeof(*keys));
 	uint32_t w = 0;
@@ -105,8 +104,8 @@ static void unique_seq(struct arena *a,
 
 void compose_doc_unique(struct arena *a, struct compose_node *doc)
 {
-	struct compose_node *svcs = (struct compose_node *)compose_map_get(
-		doc, "services");
+	struct compose_node *svcs =
+		(struct compose_node *)compose_map_get(doc, "services");
 
 	if (!svcs || svcs->kind != COMPOSE_NODE_MAP)
 		return;
@@ -116,8 +115,9 @@ void compose_doc_unique(struct arena *a, struct compose_node *doc)
 		if (s->kind != COMPOSE_NODE_MAP)
 			continue;
 		for (size_t k = 0; k < ARRAY_SIZE(unique_keys); k++) {
-			struct compose_node *v = (struct compose_node *)
-				compose_map_get(s, unique_keys[k].key);
+			struct compose_node *v =
+				(struct compose_node *)compose_map_get(
+					s, unique_keys[k].key);
 
 			if (v && v->kind == COMPOSE_NODE_SEQ && v->n > 1)
 				unique_seq(a, v, unique_keys[k].kind);

@@ -1197,9 +1197,8 @@ static bool json_float(struct sbuf *sb, const struct compose_node *n)
 	return true;
 }
 
-static void json_scalar(struct json *parent,
-			const char *key,
-			const struct compose_node *n)
+static void
+json_scalar(struct json *parent, const char *key, const struct compose_node *n)
 {
 	struct sbuf num = SBUF_INIT;
 	bool ok;

@@ -170,8 +170,8 @@ cJSON *eng_req_json(const struct ereq *r, struct diag *err)
 
 	if (!j)
 		eng_req_error(r, err, DIAG_EENGINE,
-			      "%ld: invalid reply (not JSON): '%.80s'", r->status,
-			      r->resp.buf);
+			      "%ld: invalid reply (not JSON): '%.80s'",
+			      r->status, r->resp.buf);
 	return j;
 }
 
@@ -660,8 +660,7 @@ static bool tls_phase(CURLcode cc)
  * ssh:// engine ("docker-2"): the user knows the daemon by its endpoint,
  * which the caller prints, so then curl's code and the system's errno.
  */
-static const char *
-curl_why(struct ereq *r, CURLcode cc, char *buf, size_t size)
+static const char *curl_why(struct ereq *r, CURLcode cc, char *buf, size_t size)
 {
 	const char *host = r->e->base + strlen("http://");
 	long os_errno = 0;

@@ -227,7 +227,8 @@ static cJSON *devreq_json(const struct engine_field *f)
 		const struct engine_devreq *d = &f->dr[i];
 		cJSON *o = cJSON_CreateObject(), *caps;
 
-		cJSON_AddStringToObject(o, "Driver", d->driver ? d->driver : "");
+		cJSON_AddStringToObject(o, "Driver",
+					d->driver ? d->driver : "");
 		cJSON_AddNumberToObject(o, "Count", (double)d->count);
 		if (d->device_ids.n)
 			ej_add_strv(o, "DeviceIDs", &d->device_ids);

@@ -542,7 +542,7 @@ struct engine_exec_spec {
 	const char *working_dir;
 	bool tty;
 	bool privileged;
-	bool detach; /* start and do not wait for output */
+	bool detach;	   /* start and do not wait for output */
 	bool attach_stdin; /* AttachStdin: for engine_exec_attach with input */
 };
 
@@ -1299,7 +1299,7 @@ struct engine_daemon {
 	bool tls_verify;
 	const char *cert_path;
 	bool tls_from_context; /* cert_path is a context's TLS directory */
-	bool declared; /* named by the project (file), not just found */
+	bool declared;	       /* named by the project (file), not just found */
 	/*
 	 * "Linux" or "Windows" when the entry is one of Docker Desktop's two
 	 * engines, found with no daemon map (ENGINE_SRC_DESKTOP); else NULL.
@@ -1317,7 +1317,7 @@ struct engine_daemon {
 	const char *api_version;   /* negotiated */
 	const char *reported_api;  /* the ping's Api-Version */
 	const char *server_header; /* the ping's Server */
-	bool stand_in;		 /* lab: reports another OS than it plays */
+	bool stand_in;		   /* lab: reports another OS than it plays */
 	long latency_us;
 	struct engine *engine; /* connected engine (owned by the registry) */
 };
@@ -1677,7 +1677,7 @@ struct engine_job {
 	 */
 	bool fallback;
 	size_t fallback_of;
-	bool remove_volumes;	 /* REMOVE: its anonymous volumes too */
+	bool remove_volumes; /* REMOVE: its anonymous volumes too */
 	/*
 	 * Start once every dep is finished, whatever its outcome (down goes
 	 * on after a failure); a container job must still be DONE.

@@ -116,8 +116,7 @@ bool eng_curl_is_builtin(void);
 
 /* registry.c's internals, for probe.c. */
 struct arena *eng_registry_arena(struct engine_registry *r);
-const char *eng_registry_env(const struct engine_registry *r,
-			     const char *name);
+const char *eng_registry_env(const struct engine_registry *r, const char *name);
 
 #define ENGINE_POOL_MAX 16
 
@@ -153,7 +152,7 @@ struct engine {
 	unsigned fail_epoch; /* requests of epochs < this one fail */
 	struct diag neg_err;
 
-	struct engine_loop *own; /* for the sync calls */
+	struct engine_loop *own;   /* for the sync calls */
 	struct compat_dial **kids; /* ssh children, one per connection */
 	size_t n_kids;
 	size_t alloc_kids;

@@ -179,8 +179,7 @@ static int put_new(struct fedit *f, const char *old, size_t len, struct diag *d)
 		free(text);
 		return 1; /* nothing to change */
 	}
-	rc = engine_file_tar(&f->tar, &tar_len, f->name, text, strlen(text),
-			     d);
+	rc = engine_file_tar(&f->tar, &tar_len, f->name, text, strlen(text), d);
 	free(text);
 	if (rc)
 		return rc;
@@ -235,9 +234,9 @@ void engine_container_file_edit_async(struct engine_loop *l,
 	struct sbuf path = SBUF_INIT, full = SBUF_INIT;
 	struct ereq *q;
 
-	*f = (struct fedit){l,	  e,	   xstrdup(id), xstrdup(dir),
-			    xstrdup(name), edit, edit_ud,     cb,
-			    ud,		  NULL};
+	*f = (struct fedit){
+		l,    e,       xstrdup(id), xstrdup(dir), xstrdup(name),
+		edit, edit_ud, cb,	    ud,		  NULL};
 	sbuf_addf(&full, "%s/%s", dir, name);
 	eng_escape(&path, full.buf);
 	q = ereq_new(l, e, "GET", false, "/containers/%s/archive?path=%s", id,

@@ -78,9 +78,8 @@ static int wait_fd(curl_socket_t fd, bool for_write, long long deadline)
 
 	if (left <= 0)
 		return -1;
-	return compat_sock_wait((compat_sock)fd, for_write, (long)left) < 0
-		       ? -1
-		       : 0;
+	return compat_sock_wait((compat_sock)fd, for_write, (long)left) < 0 ? -1
+									    : 0;
 }
 
 static int

@@ -38,8 +38,8 @@
 struct probe_one {
 	struct engine_probe *pr;
 	struct engine_daemon *d;
-	char *ids;  /* "name=id\n..." of the builtin networks, sorted */
-	bool fresh; /* the arch came from GET /info in this probe */
+	char *ids;	/* "name=id\n..." of the builtin networks, sorted */
+	bool fresh;	/* the arch came from GET /info in this probe */
 	char *info_err; /* GET /info failed: why */
 };
 
@@ -191,8 +191,7 @@ static void cache_release(struct arch_cache *c)
 }
 
 /* The fingerprint of a daemon that answered; false when it has none. */
-static bool
-fingerprint(char key[SHA256_HEX_LEN + 1], const struct probe_one *o)
+static bool fingerprint(char key[SHA256_HEX_LEN + 1], const struct probe_one *o)
 {
 	const struct engine_daemon *d = o->d;
 	struct sbuf sb = SBUF_INIT;

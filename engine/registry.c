@@ -292,8 +292,7 @@ static int add_flags(struct engine_registry *r,
 			return diag_set(err, DIAG_EUSAGE, NULL,
 					"%s: '%s' is not a valid daemon name",
 					what, sp.name);
-		rc = parse_value(&sp, r, arena_strdup(r->a, eq + 1), what,
-				 err);
+		rc = parse_value(&sp, r, arena_strdup(r->a, eq + 1), what, err);
 		if (rc)
 			return rc;
 		merge(r, &sp);
@@ -348,7 +347,8 @@ static int add_default(struct engine_registry *r, struct diag *err)
 	if (host && *host) {
 		const char *tls = env_get(r, "DOCKER_TLS");
 
-		/* The docker CLI: any non-empty value turns these on, "0" too. */
+		/* The docker CLI: any non-empty value turns these on, "0" too.
+		 */
 		d->url = arena_strdup(r->a, host);
 		d->tls_verify = verify && *verify;
 		d->tls = d->tls_verify || (tls && *tls);
@@ -578,7 +578,8 @@ struct engine *engine_registry_engine(struct engine_registry *r,
 		bool tls = false;
 
 		for (size_t i = 0; i < r->n; i++)
-			tls = tls || r->v[i].tls || eng_url_is_https(r->v[i].url);
+			tls = tls || r->v[i].tls ||
+			      eng_url_is_https(r->v[i].url);
 		r->curl_picked = true;
 		eng_curl_load(tls, NULL);
 	}
@@ -594,8 +595,7 @@ struct arena *eng_registry_arena(struct engine_registry *r)
 	return r->a;
 }
 
-const char *eng_registry_env(const struct engine_registry *r,
-			     const char *name)
+const char *eng_registry_env(const struct engine_registry *r, const char *name)
 {
 	return env_get(r, name);
 }
@@ -615,6 +615,7 @@ const char *eng_desktop_stopped(struct arena *a,
 				a,
 				"Docker Desktop's %s engine is not running: "
 				"%s (%s)",
-				d->desktop_engine, desktop_engines[i].start, why);
+				d->desktop_engine, desktop_engines[i].start,
+				why);
 	return arena_strdup(a, why);
 }

@@ -747,10 +747,9 @@ static void launch_container(struct run *r, size_t i)
 		poll_wait(r, i);
 		break;
 	case ENGINE_JOB_FILE_EDIT:
-		engine_container_file_edit_async(r->l, j->engine, id,
-						 j->file_dir, j->file_name,
-						 j->file_edit, j->file_edit_ud,
-						 on_file_edited, c);
+		engine_container_file_edit_async(
+			r->l, j->engine, id, j->file_dir, j->file_name,
+			j->file_edit, j->file_edit_ud, on_file_edited, c);
 		break;
 	default: {
 		struct engine_exec_spec spec = {.argv = j->argv,

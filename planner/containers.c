@@ -226,9 +226,8 @@ static void put_healthcheck(struct sbuf *sb,
 	putf(sb, "hc.retries", h->retries);
 }
 
-static void put_devreqs(struct sbuf *sb,
-			const char *k,
-			const struct compose_keyval *kv)
+static void
+put_devreqs(struct sbuf *sb, const char *k, const struct compose_keyval *kv)
 {
 	for (size_t i = 0; i < kv->n_dr; i++) {
 		const struct compose_devreq *d = &kv->dr[i];

@@ -131,9 +131,10 @@ static void decide(struct plan_ctx *c, size_t i)
 					   stale);
 	} else if (running) {
 		ct->action = PLAN_ACT_KEEP;
-		ct->reason = changed ? "config changed, kept (--no-recreate)"
-			     : stale ? "host entries stale, kept (--no-recreate)"
-				     : "up to date";
+		ct->reason =
+			changed ? "config changed, kept (--no-recreate)"
+			: stale ? "host entries stale, kept (--no-recreate)"
+				: "up to date";
 	} else {
 		ct->action = PLAN_ACT_START;
 		ct->reason = arena_sprintf(p->arena, "exists (%s), up to date",

@@ -230,7 +230,8 @@ cross(struct sbuf *out, const struct plan *p, const struct style *st)
 		const struct plan_edge *e = &p->edges[k];
 		const struct plan_service *f = &p->services[e->from];
 		const struct plan_service *t = &p->services[e->to];
-		const struct plan_host_entry *en = entry_of(p, e->from, t->name);
+		const struct plan_host_entry *en =
+			entry_of(p, e->from, t->name);
 		const char *addr = en ? en->ip : NULL;
 
 		if (!e->cross_daemon)

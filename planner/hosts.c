@@ -249,7 +249,8 @@ static size_t collect_entries(struct plan *p, size_t ci)
 	}
 	if (ns > 1)
 		compat_qsort_r(sv, ns, sizeof(*sv), cmp_seen, p->hosts_table);
-	ct->extra_hosts = arena_calloc(p->arena, ns + 1, sizeof(*ct->extra_hosts));
+	ct->extra_hosts =
+		arena_calloc(p->arena, ns + 1, sizeof(*ct->extra_hosts));
 	for (size_t i = 0; i < ns; i++) {
 		const struct plan_hosts_row *row = &p->hosts_table[sv[i].row];
 
@@ -345,10 +346,9 @@ const char *plan_hosts_stale(struct arena *a,
 				continue;
 			if (strlen(e->ip) != len - nl - 1 ||
 			    strncmp(e->ip, l + nl + 1, len - nl - 1))
-				return arena_sprintf(a, "%s %.*s -> %s",
-						     e->name,
-						     (int)(len - nl - 1),
-						     l + nl + 1, e->ip);
+				return arena_sprintf(
+					a, "%s %.*s -> %s", e->name,
+					(int)(len - nl - 1), l + nl + 1, e->ip);
 		}
 		l += len + (l[len] == ',');
 	}

@@ -66,15 +66,15 @@ static void j_daemons(struct json *root, const struct plan *p)
 		json_add_str(it, "arch", h->arch);
 		json_add_str(it, "api", api);
 		json_add_bool(it, "lab", h->lab);
-		json_add_str(it,
-			     "hosts_mechanism",
+		json_add_str(it, "hosts_mechanism",
 			     strcmp(plan_host_engine_os(h), "windows")
 				     ? "extra_hosts"
 				     : "exec");
 	}
 }
 
-static void j_strs(struct json *root, const char *key, const struct compose_strv *sv)
+static void
+j_strs(struct json *root, const char *key, const struct compose_strv *sv)
 {
 	struct json *v = json_add_array(root, key);
 
@@ -96,8 +96,7 @@ static void j_services(struct json *root, const struct plan *p)
 		json_add_str(it, "reason", s->reason);
 		json_add_str(it, "platform", s->platform);
 		json_add_str(it, "image", s->image);
-		json_add_str(it,
-			     "build",
+		json_add_str(it, "build",
 			     s->build ? plan_build_when_name(s->build) : NULL);
 		json_add_bool(it, "selected", s->selected);
 		json_add_int(it, "level", (long long)s->level);
@@ -235,8 +234,7 @@ void plan_to_json(struct sbuf *out, const struct plan *p)
 	struct json *root = json_object_new();
 
 	json_add_str(root, "project", p->project_name);
-	json_add_str(root,
-		     "address_mode",
+	json_add_str(root, "address_mode",
 		     p->address_mode == PLAN_ADDR_HOST ? "host" : "container");
 	json_add_str(root, "address_pool", p->address_pool);
 	json_add_str(root, "host_address", p->host_address);

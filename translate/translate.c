@@ -204,8 +204,7 @@ static const struct tr_key {
 	const char *swarm;
 	const char *k8s;
 } tr_keys[] = {
-	{"annotations", "stack files have no container annotations",
-	 CARRIED},
+	{"annotations", "stack files have no container annotations", CARRIED},
 	{"build",
 	 "an orchestrator runs images: build and push it, then deploy the "
 	 "image",
@@ -252,8 +251,7 @@ static const struct tr_key {
 	{"ports", CARRIED, CARRIED},
 	{"privileged", "Swarm services cannot run privileged", CARRIED},
 	{"profiles", CARRIED, CARRIED},
-	{"pull_policy", "docker stack deploy resolves images itself",
-	 CARRIED},
+	{"pull_policy", "docker stack deploy resolves images itself", CARRIED},
 	{"read_only", CARRIED, CARRIED},
 	{"restart", CARRIED, CARRIED},
 	{"scale", CARRIED, CARRIED},
@@ -312,7 +310,8 @@ void tr_check_keys(struct tr *t, const struct compose_service *s)
 		if (!row)
 			tr_note(t, &loc, path, "no translation for this key");
 		else if (k8s ? row->k8s : row->swarm)
-			tr_note(t, &loc, path, "%s", k8s ? row->k8s : row->swarm);
+			tr_note(t, &loc, path, "%s",
+				k8s ? row->k8s : row->swarm);
 	}
 }
 

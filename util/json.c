@@ -168,8 +168,8 @@ static void scalar(struct sbuf *out, const cJSON *c)
 	if (cJSON_IsString(c))
 		need += 6 * strlen(c->valuestring);
 	sbuf_grow(out, need);
-	if (!cJSON_PrintPreallocated((cJSON *)c, out->buf + out->len,
-				     (int)need, false))
+	if (!cJSON_PrintPreallocated((cJSON *)c, out->buf + out->len, (int)need,
+				     false))
 		die_oom();
 	out->len += strlen(out->buf + out->len);
 }

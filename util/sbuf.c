@@ -110,4 +110,3 @@ void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 	sbuf_vaddf(sb, fmt, ap);
 	va_end(ap);
 }
-

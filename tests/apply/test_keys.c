@@ -79,10 +79,11 @@ static struct outcome outcome_of(const struct plan_host *h)
 		struct sbuf js = SBUF_INIT;
 
 		compose_node_emit_json(
-			&js, compose_map_get(compose_map_get(
-						     compose_project_to_node(proj),
-						     "services"),
-					     "all"));
+			&js,
+			compose_map_get(
+				compose_map_get(compose_project_to_node(proj),
+						"services"),
+				"all"));
 		o.config = sbuf_detach(&js, NULL);
 	}
 	apply_jobs_release(&J);
@@ -174,11 +175,11 @@ Test(apply_keys, credential_spec_as_docker_run_sends_it)
 	struct outcome o;
 
 	for (size_t i = 0; i < compose_n_keys; i++)
-		keys()[i].set = !strcmp(compose_keys[i].path, "credential_spec");
+		keys()[i].set =
+			!strcmp(compose_keys[i].path, "credential_spec");
 	o = outcome_of(&win);
-	cr_assert_str_eq(cJSON_GetArrayItem(field_at(o.body,
-						     "HostConfig.SecurityOpt"),
-					    0)
+	cr_assert_str_eq(cJSON_GetArrayItem(
+				 field_at(o.body, "HostConfig.SecurityOpt"), 0)
 				 ->valuestring,
 			 "credentialspec=file://app.json");
 	outcome_release(&o);
@@ -229,34 +230,39 @@ Test(apply_keys, values_are_converted_as_compose_v2_does)
 		cJSON_GetArrayItem(field_at(hc, "SecurityOpt"), 0)->valuestring,
 		"no-new-privileges");
 	/* devices: the container path and permissions default as in v2. */
-	cr_assert_str_eq(field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 0),
-				  "PathInContainer")
-				 ->valuestring,
-			 "/dev/mynull");
-	cr_assert_str_eq(field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 0),
-				  "CgroupPermissions")
-				 ->valuestring,
-			 "rw");
-	cr_assert_str_eq(field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 1),
-				  "PathInContainer")
-				 ->valuestring,
-			 "/dev/zero");
-	cr_assert_str_eq(field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 1),
-				  "CgroupPermissions")
-				 ->valuestring,
-			 "");
+	cr_assert_str_eq(
+		field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 0),
+			 "PathInContainer")
+			->valuestring,
+		"/dev/mynull");
+	cr_assert_str_eq(
+		field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 0),
+			 "CgroupPermissions")
+			->valuestring,
+		"rw");
+	cr_assert_str_eq(
+		field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 1),
+			 "PathInContainer")
+			->valuestring,
+		"/dev/zero");
+	cr_assert_str_eq(
+		field_at(cJSON_GetArrayItem(field_at(hc, "Devices"), 1),
+			 "CgroupPermissions")
+			->valuestring,
+		"");
 	/* deploy.restart_policy over restart:, any as always, none as no. */
 	cr_assert_str_eq(field_at(hc, "RestartPolicy.Name")->valuestring,
 			 "on-failure");
-	cr_assert_eq(field_at(hc, "RestartPolicy.MaximumRetryCount")->valuedouble,
-		     3);
+	cr_assert_eq(
+		field_at(hc, "RestartPolicy.MaximumRetryCount")->valuedouble,
+		3);
 	/* reservations.devices (after gpus in the table) wins, as in v2. */
 	u = cJSON_GetArrayItem(field_at(hc, "DeviceRequests"), 0);
 	cr_assert_str_eq(field_at(u, "Driver")->valuestring, "");
 	cr_assert_eq(field_at(u, "Count")->valuedouble, 0);
-	cr_assert_str_eq(cJSON_GetArrayItem(field_at(u, "DeviceIDs"), 0)
-				 ->valuestring,
-			 "0");
+	cr_assert_str_eq(
+		cJSON_GetArrayItem(field_at(u, "DeviceIDs"), 0)->valuestring,
+		"0");
 	cr_assert_str_eq(
 		cJSON_GetArrayItem(
 			cJSON_GetArrayItem(field_at(u, "Capabilities"), 0), 0)

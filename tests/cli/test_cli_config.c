@@ -357,9 +357,11 @@ Test(cli_config, images_and_variables)
 	cr_assert_eq(RUN("config", "--images"), 1); /* REQ is unset */
 	cr_assert_eq(RUN("config", "--variables"), 0, "%s", err.buf);
 	/* Go's tabwriter: columns 20 wide (or the widest cell + 3). */
-	snprintf(want, sizeof(want), "%-20s%-20s%-20s%s\n%-20s%-20s%-20s\n"
-		 "%-20s%-20s%-20s\n", "NAME", "REQUIRED", "DEFAULT VALUE",
-		 "ALTERNATE VALUE", "REQ", "true", "", "TAG", "false", "1.25");
+	snprintf(want, sizeof(want),
+		 "%-20s%-20s%-20s%s\n%-20s%-20s%-20s\n"
+		 "%-20s%-20s%-20s\n",
+		 "NAME", "REQUIRED", "DEFAULT VALUE", "ALTERNATE VALUE", "REQ",
+		 "true", "", "TAG", "false", "1.25");
 	cr_assert_str_eq(out.buf, want);
 	put("compose.yaml", "name: flow2\n"
 			    "services:\n"

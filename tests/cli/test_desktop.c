@@ -75,9 +75,10 @@ static void teardown(void)
 static struct engine_registry *registry(const char *const *flags, size_t n)
 {
 	char *env[] = {NULL};
-	struct engine_registry_opts o = {
-		.flags = flags, .n_flags = n, .environ_ = env,
-		.docker_config = dir};
+	struct engine_registry_opts o = {.flags = flags,
+					 .n_flags = n,
+					 .environ_ = env,
+					 .docker_config = dir};
 	struct engine_registry *r = NULL;
 	struct diag err = {0};
 

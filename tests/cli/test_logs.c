@@ -184,8 +184,8 @@ Test(cli_logs, log_times_as_the_docker_cli_reads_them)
 	cr_expect_str_eq(t, "8.200000000");
 	cr_assert_eq(cli_log_time(t, sizeof(t), "2023-11-14T22:13:20Z", 0), 0);
 	cr_expect_str_eq(t, "1700000000.000000000");
-	cr_assert_eq(
-		cli_log_time(t, sizeof(t), "2023-11-14T23:13:20+01:00", 0), 0);
+	cr_assert_eq(cli_log_time(t, sizeof(t), "2023-11-14T23:13:20+01:00", 0),
+		     0);
 	cr_expect_str_eq(t, "1700000000.000000000");
 	cr_assert_eq(cli_log_time(t, sizeof(t), "1970-01-02T00:00:00.5Z", 0),
 		     0);
@@ -194,7 +194,6 @@ Test(cli_logs, log_times_as_the_docker_cli_reads_them)
 	cr_expect_eq(cli_log_time(t, sizeof(t), "10x", 0), -1);
 	cr_expect_eq(cli_log_time(t, sizeof(t), "-5m", 0), -1);
 	cr_expect_eq(cli_log_time(t, sizeof(t), "2023-13-01", 0), -1);
-	cr_expect_eq(cli_log_time(t, sizeof(t), "2023-11-14T22:13:20Q", 0),
-		     -1);
+	cr_expect_eq(cli_log_time(t, sizeof(t), "2023-11-14T22:13:20Q", 0), -1);
 	cr_expect_eq(cli_log_time(t, sizeof(t), "", 0), -1);
 }

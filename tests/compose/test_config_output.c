@@ -296,8 +296,8 @@ Test(compose_config_output, top_level_network_and_volume)
 	cr_assert_str_eq(text(compose_map_get(v, "name")), "v");
 	cr_assert_str_eq(text(compose_map_get(v, "external")), "true");
 	/* Only what a service uses, as compose-go: no "default" here. */
-	cr_assert_null(compose_map_get(compose_map_get(root, "networks"),
-				       "default"));
+	cr_assert_null(
+		compose_map_get(compose_map_get(root, "networks"), "default"));
 }
 
 Test(compose_config_output, unused_resources_left_out)
@@ -393,21 +393,21 @@ Test(compose_config_output, implicit_depends_on_from_links_and_namespaces)
 	d = compose_map_get(out_svc(root, "web"), "depends_on");
 	cr_assert_eq(d->n, 3);
 	/* The explicit entry wins as written. */
-	cr_assert_str_eq(text(compose_map_get(compose_map_get(d, "db"),
-					      "condition")),
-			 "service_healthy");
+	cr_assert_str_eq(
+		text(compose_map_get(compose_map_get(d, "db"), "condition")),
+		"service_healthy");
 	cr_assert_null(compose_map_get(compose_map_get(d, "db"), "restart"));
-	cr_assert_str_eq(text(compose_map_get(compose_map_get(d, "cache"),
-					      "restart")),
-			 "true");
+	cr_assert_str_eq(
+		text(compose_map_get(compose_map_get(d, "cache"), "restart")),
+		"true");
 	cr_assert_null(compose_map_get(compose_map_get(d, "store"), "restart"));
-	cr_assert_str_eq(text(compose_map_get(compose_map_get(d, "store"),
-					      "required")),
-			 "true");
+	cr_assert_str_eq(
+		text(compose_map_get(compose_map_get(d, "store"), "required")),
+		"true");
 	d = compose_map_get(out_svc(root, "db"), "depends_on");
-	cr_assert_str_eq(text(compose_map_get(compose_map_get(d, "store"),
-					      "restart")),
-			 "true");
+	cr_assert_str_eq(
+		text(compose_map_get(compose_map_get(d, "store"), "restart")),
+		"true");
 	d = compose_map_get(out_svc(root, "cache"), "depends_on");
 	cr_assert_str_eq(d->pairs[0].key->str, "store");
 	cr_assert_null(compose_map_get(out_svc(root, "store"), "depends_on"));
@@ -415,10 +415,10 @@ Test(compose_config_output, implicit_depends_on_from_links_and_namespaces)
 
 Test(compose_config_output, deploy_resources_in_bytes_and_numbers)
 {
-	const struct compose_node *s = one(
-		"    deploy:\n      labels: [b=2, a=1]\n      resources:\n"
-		"        limits: {memory: 50M, cpus: '0.5', pids: 7}\n"
-		"        reservations: {memory: 20M, cpus: '0.25'}\n");
+	const struct compose_node *s =
+		one("    deploy:\n      labels: [b=2, a=1]\n      resources:\n"
+		    "        limits: {memory: 50M, cpus: '0.5', pids: 7}\n"
+		    "        reservations: {memory: 20M, cpus: '0.25'}\n");
 	const struct compose_node *dep = compose_map_get(s, "deploy");
 	const struct compose_node *l =
 		compose_map_get(compose_map_get(dep, "resources"), "limits");
@@ -510,17 +510,17 @@ Test(compose_config_output, build_arg_without_value_left_out)
 
 Test(compose_config_output, gpus_and_device_requests_as_compose_go)
 {
-	const struct compose_node *s = one(
-		"    gpus: all\n    deploy:\n      resources:\n"
-		"        reservations:\n          devices:\n"
-		"            - {driver: nvidia, count: 2, capabilities: [gpu]}\n"
-		"            - {device_ids: ['3']}\n");
+	const struct compose_node *s =
+		one("    gpus: all\n    deploy:\n      resources:\n"
+		    "        reservations:\n          devices:\n"
+		    "            - {driver: nvidia, count: 2, capabilities: "
+		    "[gpu]}\n"
+		    "            - {device_ids: ['3']}\n");
 	const struct compose_node *g = compose_map_get(s, "gpus");
 	const struct compose_node *d = compose_map_get(
-		compose_map_get(
-			compose_map_get(compose_map_get(s, "deploy"),
-					"resources"),
-			"reservations"),
+		compose_map_get(compose_map_get(compose_map_get(s, "deploy"),
+						"resources"),
+				"reservations"),
 		"devices");
 
 	cr_assert_eq(g->n, 1);
@@ -530,7 +530,8 @@ Test(compose_config_output, gpus_and_device_requests_as_compose_go)
 			 "nvidia");
 	cr_assert_null(compose_map_get(d->items[1], "count"));
 	cr_assert_str_eq(
-		text(compose_map_get(d->items[1], "device_ids")->items[0]), "3");
+		text(compose_map_get(d->items[1], "device_ids")->items[0]),
+		"3");
 }
 
 Test(compose_config_output, device_request_count_and_ids_refused)

@@ -353,16 +353,16 @@ Test(compose_interpolate, equal_scalars_change_independently)
 /* As `docker compose config --variables` (2.26) lists them. */
 Test(compose_interpolate, variables_listed_sorted_once)
 {
-	struct compose_node *r = parse_ok(
-		"services:\n"
-		"  a:\n"
-		"    image: \"${A:-x}-${B}\"\n"
-		"    environment:\n"
-		"      ${KEYVAR}: v\n"
-		"      X: $$ESC and $9 and ${LONG?msg}\n"
-		"      Y: \"${Q:+p${R}q}\"\n"
-		"      Z: \"${A-other} ${BAD:}\"\n"
-		"    labels: [\"$L1\", \"${L2:-${L3}}\"]\n");
+	struct compose_node *r =
+		parse_ok("services:\n"
+			 "  a:\n"
+			 "    image: \"${A:-x}-${B}\"\n"
+			 "    environment:\n"
+			 "      ${KEYVAR}: v\n"
+			 "      X: $$ESC and $9 and ${LONG?msg}\n"
+			 "      Y: \"${Q:+p${R}q}\"\n"
+			 "      Z: \"${A-other} ${BAD:}\"\n"
+			 "    labels: [\"$L1\", \"${L2:-${L3}}\"]\n");
 	struct compose_variable *v;
 	size_t n = compose_variables(r, ar, &v);
 	const char *want[] = {"A", "B", "L1", "L2", "L3", "LONG", "Q", "R"};

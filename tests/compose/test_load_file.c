@@ -282,10 +282,12 @@ Test(compose_load_file, include_cycle_names_the_files)
 {
 	lt_write(&t, "compose.yaml",
 		 "include:\n  - a.yaml\nservices:\n  x:\n    image: i\n");
-	lt_write(&t, "a.yaml", "include:\n  - b.yaml\nservices:\n"
-			       "  y:\n    image: i\n");
-	lt_write(&t, "b.yaml", "include:\n  - a.yaml\nservices:\n"
-			       "  z:\n    image: i\n");
+	lt_write(&t, "a.yaml",
+		 "include:\n  - b.yaml\nservices:\n"
+		 "  y:\n    image: i\n");
+	lt_write(&t, "b.yaml",
+		 "include:\n  - a.yaml\nservices:\n"
+		 "  z:\n    image: i\n");
 	lt_load(&t);
 	expect_err(DIAG_EMODEL, 2, 5, "include cycle: ");
 	cr_assert(strstr(t.err.msg, "/a.yaml -> "), "%s", t.err.msg);
@@ -307,8 +309,9 @@ Test(compose_load_file, a_tab_in_the_indentation_is_called_a_tab)
 {
 	lt_write(&t, "compose.yaml", "services:\n  web:\n\timage: x\n");
 	lt_load(&t);
-	expect_err(DIAG_ESYNTAX, 3, 1, "a tab character where YAML wants "
-				       "spaces");
+	expect_err(DIAG_ESYNTAX, 3, 1,
+		   "a tab character where YAML wants "
+		   "spaces");
 }
 
 Test(compose_load_file, a_file_past_the_limit_is_refused)

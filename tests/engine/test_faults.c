@@ -45,9 +45,9 @@ static void teardown(void)
 TestSuite(engine_faults, .init = setup, .fini = teardown, .timeout = 60);
 
 struct result {
-	int status;	/* exit status, or -1 */
-	long ms;	/* wall time */
-	long maxrss_kb; /* peak resident set */
+	int status;	 /* exit status, or -1 */
+	long ms;	 /* wall time */
+	long maxrss_kb;	 /* peak resident set */
 	struct sbuf out; /* stdout and stderr */
 };
 
@@ -105,8 +105,8 @@ static void run(struct result *res, char *const *env, const char *const *args)
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* "bad=URL[,extra]" */
-static const char *flag(char *buf, size_t size, struct fake_server *fs,
-			const char *extra)
+static const char *
+flag(char *buf, size_t size, struct fake_server *fs, const char *extra)
 {
 	snprintf(buf, size, "bad=%s%s", fake_url(fs), extra ? extra : "");
 	return buf;
@@ -115,13 +115,11 @@ static const char *flag(char *buf, size_t size, struct fake_server *fs,
 static char *env_none[] = {"PATH=/usr/bin:/bin", "HOME=/nonexistent",
 			   "DOCKER_CONFIG=/nonexistent", NULL};
 
-static void expect(const struct result *res,
-		   int status,
-		   long max_ms,
-		   const char *needle)
+static void
+expect(const struct result *res, int status, long max_ms, const char *needle)
 {
-	cr_assert_eq(res->status, status, "exit %d, want %d:\n%s",
-		     res->status, status, res->out.buf);
+	cr_assert_eq(res->status, status, "exit %d, want %d:\n%s", res->status,
+		     status, res->out.buf);
 	cr_assert_leq(res->ms, max_ms, "took %ld ms:\n%s", res->ms,
 		      res->out.buf);
 	cr_assert(strstr(res->out.buf, needle), "want '%s' in:\n%s", needle,
@@ -129,9 +127,10 @@ static void expect(const struct result *res,
 }
 
 #define PING_OK                                                                \
-	{.path = "/_ping",                                                     \
-	 .body = "OK",                                                         \
-	 .headers = "Api-Version: 1.41\r\nOstype: linux\r\n"}
+	{                                                                      \
+		.path = "/_ping", .body = "OK",                                \
+		.headers = "Api-Version: 1.41\r\nOstype: linux\r\n"            \
+	}
 
 /* A daemon that accepts and never answers: given up on at the ping's 10 s
  * (twice the 5 s connect timeout). */
@@ -143,10 +142,11 @@ Test(engine_faults, never_answers)
 	struct result res;
 	char f[256];
 
-	run(&res, env_none, ARGS("--daemon", flag(f, sizeof(f), fs, NULL),
-				 "daemons"));
-	expect(&res, 1, 12000, "daemon 'bad': GET /_ping: no complete answer "
-			       "within 10000 ms");
+	run(&res, env_none,
+	    ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "daemons"));
+	expect(&res, 1, 12000,
+	       "daemon 'bad': GET /_ping: no complete answer "
+	       "within 10000 ms");
 	cr_assert_geq(res.ms, 9000);
 	sbuf_release(&res.out);
 	run(&res, env_none,
@@ -159,11 +159,10 @@ Test(engine_faults, never_answers)
 /* One byte every 300 ms: the same 10 s bound, not one per byte. */
 Test(engine_faults, trickles)
 {
-	static const struct fake_route routes[] = {
-		{.path = "/_ping",
-		 .fixture = "ping.http",
-		 .mode = FAKE_TRICKLE,
-		 .delay_ms = 300}};
+	static const struct fake_route routes[] = {{.path = "/_ping",
+						    .fixture = "ping.http",
+						    .mode = FAKE_TRICKLE,
+						    .delay_ms = 300}};
 	struct fake_server *fs = fake_start(routes, 1);
 	struct result res;
 	char f[256];
@@ -188,11 +187,13 @@ Test(engine_faults, invalid_json)
 
 	run(&res, env_none,
 	    ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "daemons"));
-	expect(&res, 1, 3000, "daemon 'bad': GET /v1.41/info: 200: invalid "
-			      "reply (not JSON): '<html>garbage</html>'");
+	expect(&res, 1, 3000,
+	       "daemon 'bad': GET /v1.41/info: 200: invalid "
+	       "reply (not JSON): '<html>garbage</html>'");
 	cr_assert(strstr(res.out.buf, " no "), "%s", res.out.buf);
 	sbuf_release(&res.out);
-	run(&res, env_none, ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "ps"));
+	run(&res, env_none,
+	    ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "ps"));
 	expect(&res, 1, 3000, "daemon 'bad': GET /v1.41/");
 	cr_assert(strstr(res.out.buf, "invalid reply (not JSON)"), "%s",
 		  res.out.buf);
@@ -227,7 +228,8 @@ Test(engine_faults, huge_reply)
 	cr_assert_eq(res.status, 0, "%s", res.out.buf);
 	baseline = res.maxrss_kb;
 	sbuf_release(&res.out);
-	run(&res, env_none, ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "ps"));
+	run(&res, env_none,
+	    ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "ps"));
 	expect(&res, 1, 20000, "daemon 'bad': GET /v1.41/containers/json");
 	cr_assert(strstr(res.out.buf, "the reply larger than 64 MiB: refused"),
 		  "%s", res.out.buf);
@@ -256,7 +258,8 @@ Test(engine_faults, closes_mid_reply)
 	struct result res;
 	char f[256];
 
-	run(&res, env_none, ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "ps"));
+	run(&res, env_none,
+	    ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "ps"));
 	expect(&res, 1, 3000, "daemon 'bad': GET /v1.41/containers/json");
 	sbuf_release(&res.out);
 	fake_stop(fs);
@@ -278,7 +281,8 @@ Test(engine_faults, api_too_old)
 	       "daemon 'bad': API version 1.24 is too old; mixcompose needs at "
 	       "least 1.40");
 	sbuf_release(&res.out);
-	run(&res, env_none, ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "ps"));
+	run(&res, env_none,
+	    ARGS("--daemon", flag(f, sizeof(f), fs, NULL), "ps"));
 	expect(&res, 1, 3000, "API version 1.24 is too old");
 	sbuf_release(&res.out);
 	fake_stop(fs);
@@ -315,8 +319,9 @@ Test(engine_faults, plaintext_where_tls_was_asked)
 
 	snprintf(url, sizeof(url), "bad=https://%s", fake_url(fs) + 6);
 	run(&res, env_none, ARGS("--daemon", url, "daemons"));
-	expect(&res, 1, 3000, "daemon 'bad': GET /_ping: cannot connect to "
-			      "https://127.0.0.1:");
+	expect(&res, 1, 3000,
+	       "daemon 'bad': GET /_ping: cannot connect to "
+	       "https://127.0.0.1:");
 	cr_assert(strstr(res.out.buf, "TLS handshake failed"), "%s",
 		  res.out.buf);
 	sbuf_release(&res.out);

@@ -25,8 +25,8 @@ Test(engine_file_edit, the_tar_holds_exactly_the_file)
 	struct archive_entry *e;
 	la_ssize_t n;
 
-	cr_assert_eq(engine_file_tar(&tar, &len, "hosts", hosts,
-				     strlen(hosts), &err),
+	cr_assert_eq(engine_file_tar(&tar, &len, "hosts", hosts, strlen(hosts),
+				     &err),
 		     0, "%s", err.msg);
 	cr_assert_eq(len % 512, 0, "whole tar blocks");
 	archive_read_support_format_tar(a);
@@ -54,11 +54,11 @@ Test(engine_file_edit, reads_the_file_back_by_its_base_name)
 	char *tar = NULL, *text = NULL;
 	size_t len = 0, tlen = 0;
 
-	cr_assert_eq(engine_file_tar(&tar, &len, "hosts", hosts,
-				     strlen(hosts), &err),
+	cr_assert_eq(engine_file_tar(&tar, &len, "hosts", hosts, strlen(hosts),
+				     &err),
 		     0, "%s", err.msg);
-	cr_assert_eq(engine_tar_file(&text, &tlen, tar, len, "hosts", &err),
-		     0, "%s", err.msg);
+	cr_assert_eq(engine_tar_file(&text, &tlen, tar, len, "hosts", &err), 0,
+		     "%s", err.msg);
 	cr_assert_eq(tlen, strlen(hosts));
 	cr_assert_str_eq(text, hosts);
 	free(text);
@@ -78,8 +78,8 @@ Test(engine_file_edit, empty_file)
 	size_t len = 0, tlen = 7;
 
 	cr_assert_eq(engine_file_tar(&tar, &len, "hosts", "", 0, &err), 0);
-	cr_assert_eq(engine_tar_file(&text, &tlen, tar, len, "hosts", &err),
-		     0, "%s", err.msg);
+	cr_assert_eq(engine_tar_file(&text, &tlen, tar, len, "hosts", &err), 0,
+		     "%s", err.msg);
 	cr_assert_eq(tlen, 0);
 	cr_assert_str_eq(text, "");
 	free(text);

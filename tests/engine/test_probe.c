@@ -36,9 +36,11 @@ static void teardown(void)
 TestSuite(engine_probe, .init = setup, .fini = teardown);
 
 #define BUILTIN_A                                                              \
-	"[{\"Name\":\"bridge\",\"Id\":\"b1\"},{\"Name\":\"host\",\"Id\":\"h1\"}]"
+	"[{\"Name\":\"bridge\",\"Id\":\"b1\"},{\"Name\":\"host\",\"Id\":"      \
+	"\"h1\"}]"
 #define BUILTIN_B                                                              \
-	"[{\"Name\":\"bridge\",\"Id\":\"b2\"},{\"Name\":\"host\",\"Id\":\"h1\"}]"
+	"[{\"Name\":\"bridge\",\"Id\":\"b2\"},{\"Name\":\"host\",\"Id\":"      \
+	"\"h1\"}]"
 
 /* Routes: 0 ping, 1 the builtin networks, 2 /info. */
 static struct fake_route routes[3];
@@ -48,7 +50,8 @@ static void routes_init(const char *ping, const char *nets)
 	routes[0] = (struct fake_route){.path = "/_ping", .fixture = ping};
 	routes[1] = (struct fake_route){
 		.path = "/networks", .body = nets, .body_len = strlen(nets)};
-	routes[2] = (struct fake_route){.path = "/info", .fixture = "info.http"};
+	routes[2] =
+		(struct fake_route){.path = "/info", .fixture = "info.http"};
 }
 
 static struct engine_registry *reg_for(const char *url, const char *opts)
@@ -299,8 +302,7 @@ Test(engine_probe, the_probe_ping_is_the_negotiation_ping)
 {
 	static const struct fake_route r2[] = {
 		{.path = "/_ping", .fixture = "ping.http"},
-		{.path = "/containers/json",
-		 .fixture = "containers_list.http"},
+		{.path = "/containers/json", .fixture = "containers_list.http"},
 	};
 	struct fake_server *fs = fake_start(r2, 2);
 	struct engine_registry *r = reg_for(fake_url(fs), "");
@@ -311,8 +313,8 @@ Test(engine_probe, the_probe_ping_is_the_negotiation_ping)
 	char target[256];
 	int listed = 0;
 
-	engine_container_list_async(l, engine_registry_engine(r, d, &err),
-				    NULL, count_list, &listed);
+	engine_container_list_async(l, engine_registry_engine(r, d, &err), NULL,
+				    count_list, &listed);
 	engine_loop_run(l, -1);
 	engine_loop_free(l);
 	engine_registry_probe_finish(pr);

@@ -501,7 +501,8 @@ Test(engine_registry, desktop_contexts_give_both_engines)
 	struct engine_daemon *l, *w;
 
 	desktop_contexts(DD_LINUX, DD_WINDOWS);
-	write_file_in_cfg("config.json", "{\"currentContext\":\"desktop-linux\"}");
+	write_file_in_cfg("config.json",
+			  "{\"currentContext\":\"desktop-linux\"}");
 	r = build(NULL, 0, NULL, 0, env);
 	cr_assert_eq(engine_registry_count(r), 2);
 	cr_assert(engine_registry_is_desktop(r));
@@ -527,7 +528,8 @@ Test(engine_registry, desktop_needs_both_contexts)
 	struct engine_daemon *d;
 
 	add_context("desktop-linux", DD_LINUX, false, false);
-	write_file_in_cfg("config.json", "{\"currentContext\":\"desktop-linux\"}");
+	write_file_in_cfg("config.json",
+			  "{\"currentContext\":\"desktop-linux\"}");
 	r = build(NULL, 0, NULL, 0, env);
 	cr_assert_eq(engine_registry_count(r), 1);
 	cr_assert_not(engine_registry_is_desktop(r));
@@ -576,7 +578,8 @@ Test(engine_registry, desktop_stopped_engine_is_named_with_the_way_to_start_it)
 	struct engine_registry *r;
 	struct engine_daemon *l, *w;
 
-	desktop_contexts(fake_url(fs), "unix:///tmp/mixcompose-no-such-dd.sock");
+	desktop_contexts(fake_url(fs),
+			 "unix:///tmp/mixcompose-no-such-dd.sock");
 	r = build(NULL, 0, NULL, 0, env);
 	engine_registry_probe(r, NULL);
 	l = engine_registry_find(r, "linux");

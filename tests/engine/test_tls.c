@@ -147,7 +147,8 @@ Test(engine_tls, env_daemon_tlsverify_is_tls)
 Test(engine_tls, plain_tcp_stays_plain)
 {
 	char *env[] = {NULL};
-	const char *flags[] = {"a=tcp://h:2375", "b=tcp://h:2375,tlsverify=false"};
+	const char *flags[] = {"a=tcp://h:2375",
+			       "b=tcp://h:2375,tlsverify=false"};
 	struct engine_registry *r = reg(flags, 2, NULL, 0, env);
 
 	cr_assert_not(engine_registry_find(r, "a")->tls);

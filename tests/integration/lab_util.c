@@ -426,7 +426,6 @@ bool lab_daemon_up(const char *sock_path)
 	return up;
 }
 
-
 /* --------------------------------------------------------------- project */
 
 void lab_env(void)
@@ -589,7 +588,8 @@ int lab_project_fini(struct lab_project *p)
 	return left;
 }
 
-/* ---- Scratch daemons ------------------------------------------------------ */
+/* ---- Scratch daemons ------------------------------------------------------
+ */
 
 #define LAB_SCRATCH_SCRIPT SOURCE_DIR "/lab/mixlab"
 

@@ -183,9 +183,9 @@ int lab_project_fini(struct lab_project *p);
  * bridge, no iptables rules, local/busybox:lab imported.
  */
 struct lab_scratch {
-	char name[24];	/* [a-z0-9]{1,16} */
-	char sock[96];	/* /run/mixlab/s-NAME.sock */
-	char url[112];	/* unix://... */
+	char name[24]; /* [a-z0-9]{1,16} */
+	char sock[96]; /* /run/mixlab/s-NAME.sock */
+	char url[112]; /* unix://... */
 };
 
 /*

@@ -112,8 +112,8 @@ Test(integration_desktop, both_engines_found_and_routed_by_platform)
 	cr_assert(strstr(out.buf, LAB_LINUX_URL), "%s", out.buf);
 	cr_assert(strstr(out.buf, LAB_WINDOWS_URL), "%s", out.buf);
 	cr_assert(strstr(out.buf, "windows/amd64*"), "%s", out.buf);
-	cr_assert_eq(lab_mc(&P, &out, "up -d --wait --progress plain"), 0,
-		     "%s", out.buf);
+	cr_assert_eq(lab_mc(&P, &out, "up -d --wait --progress plain"), 0, "%s",
+		     out.buf);
 	cr_assert(strstr(out.buf, "probe-1 (linux)"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "peer-1 (windows)"), "%s", out.buf);
 	/* Each container is on the engine its platform asks for. */
@@ -150,8 +150,7 @@ Test(integration_desktop, host_mode_is_the_default_there)
 	write_project("mode", text.buf);
 	cr_assert_eq(lab_mc_stdout(&P, &out, "plan --format json"), 0, "%s",
 		     out.buf);
-	cr_assert(strstr(out.buf, "\"address_mode\": \"host\""), "%s",
-		  out.buf);
+	cr_assert(strstr(out.buf, "\"address_mode\": \"host\""), "%s", out.buf);
 	cr_assert(strstr(out.buf, "\"host_address\": \"192.0.2.44\""), "%s",
 		  out.buf);
 	sbuf_release(&out);

@@ -751,7 +751,8 @@ Test(integration_engine_tls, tlsverify_flag_without_files_names_the_file)
 	struct engine_registry_opts o = {.flags = flags,
 					 .n_flags = 1,
 					 .environ_ = env,
-					 .docker_config = "/nonexistent/.docker"};
+					 .docker_config =
+						 "/nonexistent/.docker"};
 	struct engine_registry *r = NULL;
 	struct engine_daemon *d;
 	struct diag err = {0};

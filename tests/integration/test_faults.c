@@ -217,8 +217,7 @@ Test(integration_faults, daemon_killed_mid_up_second_up_converges)
 		cr_expect(strstr(log, "daemon 'a'"), "%s", log);
 	cr_expect_lt(first_s, 30.0, "the cut-off up took %.1f s", first_s);
 	free(log);
-	cr_assert_eq(lab_scratch_up(&S[0], S[0].name, &out), 0, "%s",
-		     out.buf);
+	cr_assert_eq(lab_scratch_up(&S[0], S[0].name, &out), 0, "%s", out.buf);
 	cr_log_info("faults: killed up rc %d after %.1f s; %d container(s) "
 		    "left, %d running",
 		    rc, first_s, count(S[0].sock, false),
@@ -232,7 +231,8 @@ Test(integration_faults, daemon_killed_mid_up_second_up_converges)
 	cr_expect_eq(count(S[0].sock, false), N_SERVICES, "one set only");
 	/* A third up has nothing left to do. */
 	cr_assert_eq(lab_mc(&P, &out, "plan"), 0, "%s", out.buf);
-	cr_expect(!strstr(out.buf, "  recreate ") && !strstr(out.buf, "  create "),
+	cr_expect(!strstr(out.buf, "  recreate ") &&
+			  !strstr(out.buf, "  create "),
 		  "%s", out.buf);
 	cr_assert_eq(lab_mc(&P, &out, "down -t 0 --progress quiet"), 0, "%s",
 		     out.buf);
@@ -291,11 +291,9 @@ Test(integration_faults, daemon_stopped_during_down_later_down_finishes)
 	/* Limits: rc 1 naming b, a emptied, no hang. */
 	cr_expect_eq(rc, 1, "%s", log);
 	cr_expect(strstr(log, "'b'"), "%s", log);
-	cr_expect_eq(count(S[0].sock, false), 0, "a must be emptied:\n%s",
-		     log);
+	cr_expect_eq(count(S[0].sock, false), 0, "a must be emptied:\n%s", log);
 	free(log);
-	cr_assert_eq(lab_scratch_up(&S[1], S[1].name, &out), 0, "%s",
-		     out.buf);
+	cr_assert_eq(lab_scratch_up(&S[1], S[1].name, &out), 0, "%s", out.buf);
 	cr_log_info("faults: after the restart b still has %d container(s)",
 		    count(S[1].sock, false));
 	cr_assert_eq(lab_mc(&P, &out, "down -t 0 --progress plain"), 0, "%s",

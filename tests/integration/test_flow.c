@@ -96,8 +96,8 @@ Test(integration_flow, exit_code_from_a_linux_test_of_a_windows_web)
 		  out.buf);
 	cr_expect(strstr(out.buf, "-extra-1 (windows) | extra here"), "%s",
 		  out.buf);
-	cr_expect(strstr(out.buf, "-tests-1 (linux) exited with code 7"),
-		  "%s", out.buf);
+	cr_expect(strstr(out.buf, "-tests-1 (linux) exited with code 7"), "%s",
+		  out.buf);
 	cr_expect(strstr(out.buf, "Aborting on container exit..."), "%s",
 		  out.buf);
 	cr_expect_eq(running(), 0, "every container is stopped: %s", out.buf);
@@ -145,8 +145,8 @@ Test(integration_flow, abort_on_failure_waits_for_a_failure)
 	cr_assert_eq(mc(&out, "up --abort-on-container-failure -t 1 "
 			      "--progress plain"),
 		     5, "%s", out.buf);
-	cr_expect(strstr(out.buf, "-tests-1 (linux) exited with code 0"),
-		  "%s", out.buf);
+	cr_expect(strstr(out.buf, "-tests-1 (linux) exited with code 0"), "%s",
+		  out.buf);
 	cr_expect(strstr(out.buf, "-extra-1 (windows) exited with code 5"),
 		  "%s", out.buf);
 	cr_expect_eq(running(), 0);
@@ -203,8 +203,9 @@ Test(integration_flow, wait_returns_the_exit_code_of_the_services)
 	cr_expect_eq(mc_out(&out, "wait extra"), 5, "%s", out.buf);
 	cr_expect(strstr(out.buf, "exited with status code 5"), "%s", out.buf);
 	/* web is killed by another client meanwhile: its code. */
-	cr_expect_eq(mc_out(&out, "wait web & sleep 1; %s -p %s kill web "
-				  ">/dev/null 2>&1; wait $!",
+	cr_expect_eq(mc_out(&out,
+			    "wait web & sleep 1; %s -p %s kill web "
+			    ">/dev/null 2>&1; wait $!",
 			    MIXCOMPOSE_BIN, P.name),
 		     docker_exit_code(LAB_WINDOWS_SOCK, "web"), "%s", out.buf);
 	cr_expect_eq(docker_exit_code(LAB_WINDOWS_SOCK, "web"), 137);
@@ -236,11 +237,9 @@ Test(integration_flow, ps_status_and_filter_across_daemons)
 	cr_expect_eq(lines_with(out.buf, "\"Name\":"), 1, "%s", out.buf);
 	cr_expect(strstr(out.buf, "\"Service\":\"tests\""), "%s", out.buf);
 	cr_expect(strstr(out.buf, "\"Daemon\":\"linux\""), "%s", out.buf);
-	cr_assert_eq(mc_out(&out, "ps --filter status=running --services"),
-		     0);
+	cr_assert_eq(mc_out(&out, "ps --filter status=running --services"), 0);
 	cr_expect_str_eq(out.buf, "extra\nweb\n");
-	cr_assert_eq(mc_out(&out, "ps --status running --status exited -q"),
-		     0);
+	cr_assert_eq(mc_out(&out, "ps --status running --status exited -q"), 0);
 	cr_expect_eq(lines_with(out.buf, "\n"), 3, "%s", out.buf);
 	cr_assert_eq(mc_out(&out, "ps --status paused -q"), 0);
 	cr_expect_eq(out.len, 0, "%s", out.buf);

@@ -30,10 +30,10 @@ static const char image_hosts[] =
 	"# localhost name resolution is handled within DNS itself.\r\n"
 	"10.9.8.7 intranet.example # the user's own\r\n";
 
-static const char block[] = PLAN_HOSTS_BEGIN "\n"
-			    "172.30.9.2 peer p-peer-1 # mixcompose\n"
-			    "172.30.9.3 db p-db-1 # mixcompose\n" PLAN_HOSTS_END
-			    "\n";
+static const char block[] = PLAN_HOSTS_BEGIN
+	"\n"
+	"172.30.9.2 peer p-peer-1 # mixcompose\n"
+	"172.30.9.3 db p-db-1 # mixcompose\n" PLAN_HOSTS_END "\n";
 
 static char image[96];
 
@@ -115,9 +115,11 @@ static void run_jobs(struct engine_job jobs[4],
 	static const char *fb[3];
 	static struct engine_kv labels[] = {{LABEL, LABEL_VALUE}};
 	static struct engine_container_spec spec;
-	static size_t d_file[1] = {0}, d_start[2] = {0, 1}, d_exec[3] = {0, 1, 2};
+	static size_t d_file[1] = {0}, d_start[2] = {0, 1},
+		      d_exec[3] = {0, 1, 2};
 	struct engine *e = NULL;
-	struct engine_config cfg = {.name = "windows-ish", .url = LAB_LINUX_URL};
+	struct engine_config cfg = {.name = "windows-ish",
+				    .url = LAB_LINUX_URL};
 	struct engine_loop *l = engine_loop_new();
 	struct diag err = {0};
 	struct engine_run_opts o = {0};
@@ -172,7 +174,8 @@ Test(integration_hosts_file, in_place_before_the_entrypoint_runs)
 	struct sbuf out = SBUF_INIT, again = SBUF_INIT;
 	char name[64];
 	struct engine *e = NULL;
-	struct engine_config cfg = {.name = "windows-ish", .url = LAB_LINUX_URL};
+	struct engine_config cfg = {.name = "windows-ish",
+				    .url = LAB_LINUX_URL};
 	struct diag err = {0};
 
 	snprintf(name, sizeof(name), "mixtest-hostsfile-%ld", (long)getpid());
@@ -196,10 +199,10 @@ Test(integration_hosts_file, in_place_before_the_entrypoint_runs)
 		      0, "the fallback did not run");
 	/* A second run changes nothing. */
 	cr_assert_eq(engine_new(&e, &cfg, &err), 0, "%s", err.msg);
-	cr_assert_eq(engine_container_file_edit(e, name,
-						PLAN_HOSTS_ARCHIVE_DIR_WINDOWS,
-						PLAN_HOSTS_ARCHIVE_NAME,
-						merge_edit, (void *)block, &err),
+	cr_assert_eq(engine_container_file_edit(
+			     e, name, PLAN_HOSTS_ARCHIVE_DIR_WINDOWS,
+			     PLAN_HOSTS_ARCHIVE_NAME, merge_edit, (void *)block,
+			     &err),
 		     0, "%s", err.msg);
 	engine_free(e);
 	cr_assert_eq(lab_docker(&again, LAB_LINUX_SOCK, "exec %s cat %s", name,
@@ -226,8 +229,8 @@ Test(integration_hosts_file, a_refusal_falls_back_to_exec_after_start)
 		  "%s", jobs[1].err.msg);
 	cr_assert_not(jobs[3].noop);
 	cr_assert_eq(jobs[3].state, ENGINE_JOB_DONE);
-	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK, "exec %s cat /fallback-ran",
-				name),
+	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK,
+				"exec %s cat /fallback-ran", name),
 		     0, "%s", out.buf);
 	cr_assert_str_eq(out.buf, "fallback\n");
 	sbuf_release(&out);

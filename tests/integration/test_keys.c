@@ -131,10 +131,12 @@ Test(integration_keys, resources_limits_logging_and_kernel_settings_take_effect)
 	expect_inspect(name, "{{.HostConfig.PidsLimit}}", "77");
 	/* devices: the host's device under its new name, a char device. */
 	expect_inside(name, "test -c /dev/mixnull && echo char", "char");
-	expect_inspect(name, "{{(index .HostConfig.Devices 0).CgroupPermissions}}",
+	expect_inspect(name,
+		       "{{(index .HostConfig.Devices 0).CgroupPermissions}}",
 		       "rw");
 	/* deploy.restart_policy: the container's restart policy, as in v2. */
-	expect_inspect(name, "{{.HostConfig.RestartPolicy.Name}}", "on-failure");
+	expect_inspect(name, "{{.HostConfig.RestartPolicy.Name}}",
+		       "on-failure");
 	expect_inspect(name, "{{.HostConfig.RestartPolicy.MaximumRetryCount}}",
 		       "4");
 	/* A second up changes nothing: the keys are in the hash, stably. */

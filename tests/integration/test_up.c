@@ -420,8 +420,8 @@ static void third_setup(void)
 
 	setup();
 	snprintf(name, sizeof(name), "third%ld", (long)getpid() % 1000000);
-	cr_assert_eq(lab_scratch_up(&T, name, &out), 0,
-		     "third daemon:\n%s", out.buf);
+	cr_assert_eq(lab_scratch_up(&T, name, &out), 0, "third daemon:\n%s",
+		     out.buf);
 	sbuf_release(&out);
 	setenv("MIXCOMPOSE_DAEMON_THIRD", T.url, 1);
 }

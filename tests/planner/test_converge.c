@@ -602,7 +602,8 @@ Test(planner_converge, broken_container_is_recreated_even_without_recreate)
 
 	apply(pl);
 	existing("demo-web-1")->state = "created";
-	existing("demo-web-1")->broken = "start failed: task abc: already exists";
+	existing("demo-web-1")->broken =
+		"start failed: task abc: already exists";
 	again = build(p, &o);
 	cr_assert_eq(mu_ctr(again, "demo-web-1")->action, PLAN_ACT_RECREATE);
 	cr_assert(strstr(mu_ctr(again, "demo-web-1")->reason,
@@ -635,8 +636,7 @@ Test(planner_converge, stale_entries_recreate_on_linux_rewrite_on_windows)
 	cr_assert_eq(app->hosts_mech, PLAN_HOSTS_EXEC);
 	cr_assert_eq(app->action, PLAN_ACT_KEEP, "%s", app->reason);
 	cr_assert(app->hosts_rewrite);
-	cr_assert(strstr(app->reason, "rewritten in place"), "%s",
-		  app->reason);
+	cr_assert(strstr(app->reason, "rewritten in place"), "%s", app->reason);
 	cr_assert_not(web->hosts_rewrite);
 	plan_free(again);
 	plan_free(pl);

@@ -539,9 +539,9 @@ Test(planner_hosts, names_are_scoped_by_network)
 	/* The table has a row per name and network. */
 	for (size_t i = 0; i < pl->n_hosts_table; i++)
 		if (!strcmp(pl->hosts_table[i].name, "c"))
-			cr_assert_str_eq(pl->hosts_table[i].addr[0],
-					 endpoint_ip(pl, c,
-						     pl->hosts_table[i].network));
+			cr_assert_str_eq(
+				pl->hosts_table[i].addr[0],
+				endpoint_ip(pl, c, pl->hosts_table[i].network));
 	plan_free(pl);
 	mu_free(p);
 }
@@ -593,7 +593,8 @@ Test(planner_hosts, stale_compares_addresses_of_shared_names)
 	arena_free(a);
 }
 
-/* ---- Merging the block into a hosts file ---------------------------------- */
+/* ---- Merging the block into a hosts file ----------------------------------
+ */
 
 static char *merged(const char *old, const char *block)
 {
@@ -603,13 +604,13 @@ static char *merged(const char *old, const char *block)
 	return sbuf_detach(&sb, NULL);
 }
 
-static const char block_a[] = PLAN_HOSTS_BEGIN "\n"
-			      "172.30.1.2 api p-api-1 # mixcompose\n"
-			      "172.30.1.3 db p-db-1 # mixcompose\n" PLAN_HOSTS_END
-			      "\n";
-static const char block_b[] = PLAN_HOSTS_BEGIN "\n"
-			      "172.30.1.9 api p-api-1 # mixcompose\n" PLAN_HOSTS_END
-			      "\n";
+static const char block_a[] = PLAN_HOSTS_BEGIN
+	"\n"
+	"172.30.1.2 api p-api-1 # mixcompose\n"
+	"172.30.1.3 db p-db-1 # mixcompose\n" PLAN_HOSTS_END "\n";
+static const char block_b[] = PLAN_HOSTS_BEGIN
+	"\n"
+	"172.30.1.9 api p-api-1 # mixcompose\n" PLAN_HOSTS_END "\n";
 
 Test(planner_hosts, merge_keeps_user_lines_and_adds_the_block_once)
 {
@@ -633,9 +634,10 @@ Test(planner_hosts, merge_replaces_an_old_block_in_the_middle)
 			  "172.30.1.1 stray # mixcompose\n";
 	char *m = merged(old, block_b);
 
-	cr_assert_str_eq(m, "127.0.0.1 localhost\n10.0.0.7 intranet\n" PLAN_HOSTS_BEGIN
-			    "\n172.30.1.9 api p-api-1 # mixcompose\n" PLAN_HOSTS_END
-			    "\n");
+	cr_assert_str_eq(
+		m,
+		"127.0.0.1 localhost\n10.0.0.7 intranet\n" PLAN_HOSTS_BEGIN
+		"\n172.30.1.9 api p-api-1 # mixcompose\n" PLAN_HOSTS_END "\n");
 	free(m);
 }
 
@@ -647,11 +649,12 @@ Test(planner_hosts, merge_keeps_windows_line_ends)
 			  "10.0.0.7 intranet"; /* no end on the last line */
 	char *m = merged(old, block_b), *again = merged(m, block_b);
 
-	cr_assert_str_eq(m, "# Copyright (c) 1993-2009 Microsoft Corp.\r\n"
-			    "#\r\n127.0.0.1 localhost\r\n10.0.0.7 intranet\r\n"
-			    PLAN_HOSTS_BEGIN "\r\n"
-			    "172.30.1.9 api p-api-1 # mixcompose\r\n"
-			    PLAN_HOSTS_END "\r\n");
+	cr_assert_str_eq(
+		m, "# Copyright (c) 1993-2009 Microsoft Corp.\r\n"
+		   "#\r\n127.0.0.1 localhost\r\n10.0.0.7 "
+		   "intranet\r\n" PLAN_HOSTS_BEGIN "\r\n"
+		   "172.30.1.9 api p-api-1 # mixcompose\r\n" PLAN_HOSTS_END
+		   "\r\n");
 	cr_assert_str_eq(again, m);
 	free(m);
 	free(again);

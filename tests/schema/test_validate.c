@@ -492,7 +492,6 @@ Test(schema_validate, survives_rx_cache_clear)
 
 /* ---- A large file ----------------------------------------------------- */
 
-
 static double now_ms(void)
 {
 	struct timespec ts;

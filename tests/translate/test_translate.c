@@ -17,8 +17,7 @@
 
 static struct compose_project *load(const char *file)
 {
-	static char *env[] = {"PATH=/usr/bin:/bin", "SHOP_TOKEN=s3cret",
-			      NULL};
+	static char *env[] = {"PATH=/usr/bin:/bin", "SHOP_TOKEN=s3cret", NULL};
 	const char *files[] = {file};
 	struct compose_options o = {0};
 	struct compose_project *p = NULL;
@@ -57,8 +56,8 @@ read_file(void *ud, struct arena *a, const char *path, size_t *len)
 }
 
 /* Replaces every 'from' in 'in' by 'to'. */
-static void replace_all(struct sbuf *out, const char *in, const char *from,
-			const char *to)
+static void
+replace_all(struct sbuf *out, const char *in, const char *from, const char *to)
 {
 	const char *hit;
 	size_t n = strlen(from);
@@ -98,7 +97,8 @@ static void run_translate(struct sbuf *out,
 	compose_project_free(p);
 }
 
-static void check_golden(const char *compose, const char *golden,
+static void check_golden(const char *compose,
+			 const char *golden,
 			 const struct translate_options *o)
 {
 	struct sbuf got = SBUF_INIT;
@@ -181,7 +181,8 @@ Test(translate_rules, windows_service_gets_os_selector_and_toleration)
 	/* nginx is linux: a selector, and no toleration. */
 	cr_assert(has(&out, "kubernetes.io/os: linux\n      containers:"));
 	/* The Windows healthcheck runs through cmd, the Linux one sh. */
-	cr_assert(has(&out, "- cmd\n                - /S\n                - /C\n"));
+	cr_assert(has(&out,
+		      "- cmd\n                - /S\n                - /C\n"));
 	sbuf_release(&out);
 }
 

@@ -83,7 +83,8 @@ static void test_realpath_and_listing(void)
 	sbuf_addf(&p, "%s\\a.txt", dir);
 	write_file(p.buf, "a");
 	CHECK(compat_dir_list(&names, &n, dir) == 0, "listing %s", dir);
-	CHECK(n == 2 && !strcmp(names[0], "a.txt") && !strcmp(names[1], "b.txt"),
+	CHECK(n == 2 && !strcmp(names[0], "a.txt") &&
+		      !strcmp(names[1], "b.txt"),
 	      "%zu names", n);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
