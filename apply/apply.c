@@ -664,6 +664,7 @@ static void spec_endpoints(struct engine_container_spec *sp,
 		const struct plan_endpoint *pe = &ct->endpoints[i];
 
 		ep[i].network = p->networks[pe->network].name;
+		ep[i].links = apply_key_links(a, p->services[ct->service].svc);
 		ep[i].aliases = strv(&pe->aliases);
 		ep[i].ipv4_address = pe->ipv4;
 	}

@@ -15,4 +15,11 @@ void apply_spec_keys(struct engine_container_spec *sp,
 		     struct arena *a,
 		     const struct compose_service *s);
 
+/*
+ * Service 's''s external_links as "NAME:ALIAS" (compose v2's getLinks),
+ * in 'a'; empty when it sets none.
+ */
+struct engine_strv apply_key_links(struct arena *a,
+				   const struct compose_service *s);
+
 #endif

@@ -95,6 +95,44 @@ static void map_field(struct engine_field *f,
 	f->n_kv = kv->n_kv;
 }
 
+/* "NAME[:ALIAS]" -> "NAME:ALIAS", as compose v2's getLinks. */
+static struct engine_strv links_of(struct arena *a,
+				   const struct compose_strv *v)
+{
+	const char **l = arena_calloc(a, v->n + 1, sizeof(*l));
+
+	for (size_t i = 0; i < v->n; i++)
+		l[i] = strchr(v->v[i], ':')
+			       ? v->v[i]
+			       : arena_sprintf(a, "%s:%s", v->v[i], v->v[i]);
+	return (struct engine_strv){l, v->n};
+}
+
+struct engine_strv apply_key_links(struct arena *a,
+				   const struct compose_service *s)
+{
+	long i = compose_key_find("external_links");
+
+	if (!s->keys || i < 0 || !s->keys[i].set)
+		return (struct engine_strv){NULL, 0};
+	return links_of(a, &s->keys[i].v);
+}
+
+static void pathnum_field(struct engine_field *f,
+			  struct arena *a,
+			  const struct compose_keyval *kv,
+			  bool weight)
+{
+	struct engine_pathnum *p = arena_calloc(a, kv->n_pn + 1, sizeof(*p));
+
+	for (size_t i = 0; i < kv->n_pn; i++)
+		p[i] = (struct engine_pathnum){kv->pn[i].path, kv->pn[i].n};
+	f->kind = ENGINE_FIELD_PATHNUM;
+	f->pn = p;
+	f->n_pn = kv->n_pn;
+	f->num_name = weight ? "Weight" : "Rate";
+}
+
 /* compose v2's mapping of a Swarm restart condition to a container's. */
 static const char *restart_name(const char *cond)
 {
@@ -152,6 +190,14 @@ static void key_field(struct engine_field *f,
 	case COMPOSE_KEY_CREDSPEC:
 		f->kind = ENGINE_FIELD_STRV;
 		f->v = (struct engine_strv){&kv->s, 1};
+		break;
+	case COMPOSE_KEY_LINKS:
+		f->kind = ENGINE_FIELD_STRV;
+		f->v = links_of(a, &kv->v);
+		break;
+	case COMPOSE_KEY_WEIGHTS:
+	case COMPOSE_KEY_RATES:
+		pathnum_field(f, a, kv, k->kind == COMPOSE_KEY_WEIGHTS);
 		break;
 	}
 }
@@ -211,6 +257,36 @@ static int check_files(const struct plan *p,
 	return 0;
 }
 
+/*
+ * Key 'k' of service 's' on host 'h' (of OS 'os'): refused when the
+ * daemon's OS does not take it, or its API is older than the field's.
+ */
+static int check_key(const struct plan_host *h,
+		     const struct compose_service *s,
+		     size_t k,
+		     unsigned os,
+		     struct diag *err)
+{
+	const struct compose_key *key = &compose_keys[k];
+	int min = COMPOSE_KEY_API_MIN(key);
+
+	if (!s->keys[k].set)
+		return 0;
+	if (!(key->os & os))
+		return diag_set(err, DIAG_EPLAN, &s->keys[k].loc,
+				"services.%s.%s: daemon '%s' runs %s, which "
+				"does not support it",
+				s->name, key->path, h->name,
+				os == COMPOSE_OS_WINDOWS ? "Windows" : "Linux");
+	if (min && h->api_major == 1 && h->api_minor < min)
+		return diag_set(err, DIAG_EPLAN, &s->keys[k].loc,
+				"services.%s.%s: daemon '%s' speaks Engine API "
+				"%d.%d; %s needs API 1.%d or later",
+				s->name, key->path, h->name, h->api_major,
+				h->api_minor, key->api, min);
+	return 0;
+}
+
 int apply_check(const struct plan *p, struct diag *err)
 {
 	for (size_t i = 0; i < p->n_services; i++) {
@@ -225,19 +301,17 @@ int apply_check(const struct plan *p, struct diag *err)
 		const struct plan_host *h = &p->hosts[ps->daemon];
 		const struct compose_service *s = ps->svc;
 
-		bool win = h->os && !strcmp(h->os, "windows");
-		unsigned os = win ? COMPOSE_OS_WINDOWS : COMPOSE_OS_LINUX;
+		unsigned os = h->os && !strcmp(h->os, "windows")
+				      ? COMPOSE_OS_WINDOWS
+				      : COMPOSE_OS_LINUX;
 
 		if (!ps->selected || !s->keys || !h->os)
 			continue;
 		for (size_t k = 0; k < compose_n_keys; k++) {
-			if (!s->keys[k].set || (compose_keys[k].os & os))
-				continue;
-			return diag_set(err, DIAG_EPLAN, &s->keys[k].loc,
-					"services.%s.%s: daemon '%s' runs "
-					"%s, which does not support it",
-					s->name, compose_keys[k].path, h->name,
-					win ? "Windows" : "Linux");
+			int rc = check_key(h, s, k, os, err);
+
+			if (rc)
+				return rc;
 		}
 	}
 	return 0;

@@ -462,6 +462,11 @@ enum compose_key_kind {
 	COMPOSE_KEY_DEVREQ,   /* gpus, reservations.devices: device requests */
 	COMPOSE_KEY_CREDSPEC, /* credential_spec {file|registry}: in s the
 				 "credentialspec=file://F" security option */
+	COMPOSE_KEY_LINKS,    /* external_links "NAME[:ALIAS]", kept as
+				 written in v */
+	COMPOSE_KEY_WEIGHTS,  /* blkio weight_device: [{path, weight}] in pn */
+	COMPOSE_KEY_RATES,    /* blkio device_*_bps/iops: [{path, rate}] in
+				 pn (a rate is a size: "1mb" or 1048576) */
 };
 
 enum {
@@ -473,8 +478,18 @@ struct compose_key {
 	const char *path; /* "shm_size", "deploy.resources.limits.memory" */
 	enum compose_key_kind kind;
 	const char *api; /* the create body's field, "HostConfig.ShmSize" */
-	unsigned os;	 /* COMPOSE_OS_* of the daemons that act on it */
+	/*
+	 * COMPOSE_OS_* of the daemons that act on it, and with
+	 * COMPOSE_KEY_API(N) the oldest Engine API (1.N) that takes the field
+	 * (none: any); an older daemon is refused the key before anything is
+	 * created.
+	 */
+	unsigned os;
 };
+
+#define COMPOSE_KEY_API(minor) ((unsigned)(minor) << 8)
+/* The N of the oldest API 1.N that takes key 'k', 0: any. */
+#define COMPOSE_KEY_API_MIN(k) ((int)((k)->os >> 8))
 
 extern const struct compose_key compose_keys[];
 extern const size_t compose_n_keys;
@@ -494,6 +509,12 @@ struct compose_devreq {
 	size_t n_options;
 };
 
+/* A blkio device entry: its path and its weight or rate. */
+struct compose_pathnum {
+	const char *path;
+	long long n;
+};
+
 /* One key's value in a service; 'set' false: not in the file. */
 struct compose_keyval {
 	bool set;
@@ -507,6 +528,8 @@ struct compose_keyval {
 	size_t n_ul;
 	struct compose_devreq *dr; /* DEVREQ */
 	size_t n_dr;
+	struct compose_pathnum *pn; /* WEIGHTS, RATES */
+	size_t n_pn;
 };
 
 /* The index of 'path' in compose_keys[], or -1. */

@@ -26,6 +26,20 @@
  * compose v2's setLimits overrides the service-level value.
  */
 const struct compose_key compose_keys[] = {
+	/* HostConfig.Annotations came with API 1.43 (Engine 24). */
+	{"annotations", COMPOSE_KEY_MAP, "HostConfig.Annotations",
+	 LW | COMPOSE_KEY_API(43)},
+	{"blkio_config.weight", COMPOSE_KEY_INT, "HostConfig.BlkioWeight", L},
+	{"blkio_config.weight_device", COMPOSE_KEY_WEIGHTS,
+	 "HostConfig.BlkioWeightDevice", L},
+	{"blkio_config.device_read_bps", COMPOSE_KEY_RATES,
+	 "HostConfig.BlkioDeviceReadBps", L},
+	{"blkio_config.device_read_iops", COMPOSE_KEY_RATES,
+	 "HostConfig.BlkioDeviceReadIOps", L},
+	{"blkio_config.device_write_bps", COMPOSE_KEY_RATES,
+	 "HostConfig.BlkioDeviceWriteBps", L},
+	{"blkio_config.device_write_iops", COMPOSE_KEY_RATES,
+	 "HostConfig.BlkioDeviceWriteIOps", L},
 	{"cgroup", COMPOSE_KEY_STR, "HostConfig.CgroupnsMode", L},
 	{"cgroup_parent", COMPOSE_KEY_STR, "HostConfig.CgroupParent", L},
 	{"cpu_count", COMPOSE_KEY_INT, "HostConfig.CpuCount", LW},
@@ -41,11 +55,18 @@ const struct compose_key compose_keys[] = {
 	 "HostConfig.DeviceCgroupRules", L},
 	{"devices", COMPOSE_KEY_DEVICES, "HostConfig.Devices", LW},
 	{"dns_opt", COMPOSE_KEY_STRV, "HostConfig.DnsOptions", LW},
+	/* compose v2's getLinks: "NAME:ALIAS"; Windows has no links. */
+	{"external_links", COMPOSE_KEY_LINKS, "HostConfig.Links", L},
 	{"gpus", COMPOSE_KEY_DEVREQ, "HostConfig.DeviceRequests", L},
 	{"group_add", COMPOSE_KEY_STRV, "HostConfig.GroupAdd", L},
 	{"ipc", COMPOSE_KEY_STR, "HostConfig.IpcMode", L},
 	{"logging.driver", COMPOSE_KEY_STR, "HostConfig.LogConfig.Type", LW},
 	{"logging.options", COMPOSE_KEY_MAP, "HostConfig.LogConfig.Config", LW},
+	/*
+	 * The container-wide field, as compose v2 sends it to daemons before
+	 * API 1.44 (which also take it, and move it to the main endpoint).
+	 */
+	{"mac_address", COMPOSE_KEY_STR, "MacAddress", LW},
 	{"mem_limit", COMPOSE_KEY_BYTES, "HostConfig.Memory", LW},
 	{"mem_reservation", COMPOSE_KEY_BYTES, "HostConfig.MemoryReservation",
 	 L},
@@ -320,6 +341,34 @@ static int read_credspec(struct norm *n,
 	return 0;
 }
 
+/*
+ * blkio_config's device lists: [{path, weight}] or [{path, rate}], a rate
+ * a size as compose-go's UnitBytes reads it.
+ */
+static int read_pathnums(struct norm *n,
+			 struct compose_keyval *kv,
+			 const struct compose_node *v,
+			 bool weight)
+{
+	if (v->kind != COMPOSE_NODE_SEQ)
+		return -1;
+	kv->pn = arena_calloc(n->a, v->n + 1, sizeof(*kv->pn));
+	for (uint32_t i = 0; i < v->n; i++) {
+		const struct compose_node *it = v->items[i];
+		struct compose_pathnum *p = &kv->pn[kv->n_pn++];
+		const char *num;
+
+		if (it->kind != COMPOSE_NODE_MAP)
+			return -1;
+		p->path = norm_key_str(it, "path");
+		num = norm_key_str(it, weight ? "weight" : "rate");
+		if (!p->path ||
+		    (weight ? parse_int(&p->n, num) : parse_bytes(&p->n, num)))
+			return -1;
+	}
+	return 0;
+}
+
 static const char *const kind_what[] = {
 	[COMPOSE_KEY_STR] = "a string",
 	[COMPOSE_KEY_INT] = "an integer",
@@ -336,6 +385,9 @@ static const char *const kind_what[] = {
 				 "for Swarm)",
 	[COMPOSE_KEY_DEVREQ] = "'all' or a list of device requests (count "
 			       "or device_ids, not both)",
+	[COMPOSE_KEY_LINKS] = "a list of 'NAME[:ALIAS]'",
+	[COMPOSE_KEY_WEIGHTS] = "a list of {path, weight}",
+	[COMPOSE_KEY_RATES] = "a list of {path, rate}",
 };
 
 static int read_key(struct norm *n,
@@ -377,6 +429,12 @@ static int read_key(struct norm *n,
 		return read_devreq(n, kv, v, k->path);
 	case COMPOSE_KEY_CREDSPEC:
 		return read_credspec(n, kv, v);
+	case COMPOSE_KEY_LINKS:
+		kv->v = norm_strv(n, v, k->path);
+		return 0;
+	case COMPOSE_KEY_WEIGHTS:
+	case COMPOSE_KEY_RATES:
+		return read_pathnums(n, kv, v, k->kind == COMPOSE_KEY_WEIGHTS);
 	}
 	return -1;
 }

@@ -771,6 +771,24 @@ static void f_logging(struct tn *t,
 		put(t, m, k, o);
 }
 
+/* blkio_config from the model, in compose-go's BlkioConfig order. */
+static void f_blkio(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *k)
+{
+	static const char *const order[] = {
+		"weight",	    "weight_device",	"device_read_bps",
+		"device_read_iops", "device_write_bps", "device_write_iops"};
+	struct compose_node *o = compose_node_map(t->a, &no_loc);
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
+		put_key_as(t, o, s, arena_sprintf(t->a, "%s.%s", k, order[i]),
+			   order[i]);
+	if (o->n)
+		put(t, m, k, o);
+}
+
 static void f_env(struct tn *t,
 		  struct compose_node *m,
 		  const struct compose_service *s,
@@ -947,11 +965,11 @@ struct svc_key {
  */
 static const struct svc_key svc_keys[] = {
 	STRV("profiles", profiles),
-	RAW("annotations"),
+	KEY("annotations"),
 	RAW("attach"),
 	FN("build", f_build),
 	RAW("develop"),
-	RAW("blkio_config"),
+	FN("blkio_config", f_blkio),
 	STRV("cap_add", cap_add),
 	STRV("cap_drop", cap_drop),
 	KEY("cgroup_parent"),
@@ -982,7 +1000,7 @@ static const struct svc_key svc_keys[] = {
 	RAW("provider"),
 	FN("environment", f_env),
 	STRV("expose", expose),
-	RAW("external_links"),
+	KEY("external_links"),
 	FN("extra_hosts", f_hosts),
 	KEY("group_add"),
 	KEY("gpus"),
@@ -1001,7 +1019,7 @@ static const struct svc_key svc_keys[] = {
 	KEY("mem_reservation"),
 	KEY("memswap_limit"),
 	KEY("mem_swappiness"),
-	RAW("mac_address"),
+	KEY("mac_address"),
 	RAW("models"),
 	RAW("net"),
 	STR("network_mode", network_mode),
@@ -1126,6 +1144,30 @@ static struct compose_node *ulimits_node(struct tn *t,
 }
 
 /*
+ * [{path, weight}] (a number) or [{path, rate}] (bytes, a string); in
+ * JSON compose-go (2.26) has no tags there: Path, Weight, Rate.
+ */
+static struct compose_node *pathnums_node(struct tn *t,
+					  const struct compose_keyval *kv,
+					  bool weight)
+{
+	struct compose_node *l = compose_node_seq(t->a, &no_loc);
+
+	for (size_t i = 0; i < kv->n_pn; i++) {
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+		const char *n = arena_sprintf(t->a, "%lld", kv->pn[i].n);
+
+		put_str(t, o, t->json ? "Path" : "path", kv->pn[i].path);
+		if (weight)
+			put_plainf(t, o, t->json ? "Weight" : "weight", "%s", n);
+		else
+			put_str(t, o, t->json ? "Rate" : "rate", n);
+		compose_seq_push(t->a, l, o);
+	}
+	return l;
+}
+
+/*
  * A key of compose_keys[] from the model, shaped as compose v2 prints it:
  * sizes in bytes (as strings, compose-go's UnitBytes), sysctls and other
  * maps as maps, cpus as a number.
@@ -1161,7 +1203,14 @@ static void put_key_as(struct tn *t,
 		break;
 	case COMPOSE_KEY_STRV:
 	case COMPOSE_KEY_TMPFS:
+	case COMPOSE_KEY_LINKS:
 		put_strv(t, m, as, &kv->v);
+		break;
+	case COMPOSE_KEY_WEIGHTS:
+	case COMPOSE_KEY_RATES:
+		put(t, m, as,
+		    pathnums_node(t, kv, compose_keys[i].kind ==
+						 COMPOSE_KEY_WEIGHTS));
 		break;
 	case COMPOSE_KEY_MAP:
 		put(t, m, as, kv_node(t, kv->kv, kv->n_kv));

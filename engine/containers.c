@@ -144,11 +144,17 @@ host_config(cJSON *body, cJSON *cfg, const struct engine_container_spec *s)
 	return hc;
 }
 
-static cJSON *endpoint_json(const struct engine_endpoint *ep)
+/*
+ * Links go in the endpoint too, as compose v2 and the docker CLI send
+ * them: on a user-defined network the daemon reads them there.
+ */
+cJSON *ej_endpoint(const struct engine_endpoint *ep)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	ej_add_strv(o, "Aliases", &ep->aliases);
+	if (ep->links.n)
+		ej_add_strv(o, "Links", &ep->links);
 	if (ep->ipv4_address || ep->ipv6_address) {
 		cJSON *ipam = cJSON_AddObjectToObject(o, "IPAMConfig");
 
@@ -249,6 +255,20 @@ static cJSON *devreq_json(const struct engine_field *f)
 	return arr;
 }
 
+static cJSON *pathnum_json(const struct engine_field *f)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < f->n_pn; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "Path", f->pn[i].path);
+		cJSON_AddNumberToObject(o, f->num_name, (double)f->pn[i].n);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 static cJSON *field_json(const struct engine_field *f)
 {
 	cJSON *o;
@@ -278,6 +298,8 @@ static cJSON *field_json(const struct engine_field *f)
 		return devices_json(f);
 	case ENGINE_FIELD_DEVREQ:
 		return devreq_json(f);
+	case ENGINE_FIELD_PATHNUM:
+		return pathnum_json(f);
 	}
 	return cJSON_CreateNull();
 }
@@ -326,7 +348,7 @@ static cJSON *container_body(const struct engine_container_spec *s)
 
 		for (size_t i = 0; i < s->n_endpoints; i++)
 			cJSON_AddItemToObject(eps, s->endpoints[i].network,
-					      endpoint_json(&s->endpoints[i]));
+					      ej_endpoint(&s->endpoints[i]));
 	}
 	add_fields(body, s);
 	return body;

@@ -283,6 +283,7 @@ struct engine_endpoint {
 	struct engine_strv aliases;
 	const char *ipv4_address; /* NULL: any */
 	const char *ipv6_address;
+	struct engine_strv links; /* "NAME:ALIAS" (legacy links) */
 };
 
 /* POST /containers/create body. */
@@ -302,6 +303,12 @@ enum engine_field_kind {
 				 "PathInContainer", "CgroupPermissions"}] */
 	ENGINE_FIELD_DEVREQ,  /* [{"Driver", "Count", "DeviceIDs",
 				 "Capabilities": [[...]], "Options"}] */
+	ENGINE_FIELD_PATHNUM, /* [{"Path", <num_name>: n}], blkio devices */
+};
+
+struct engine_pathnum {
+	const char *path;
+	long long n;
 };
 
 struct engine_devreq {
@@ -330,6 +337,9 @@ struct engine_field {
 	size_t n_ul;
 	const struct engine_devreq *dr; /* DEVREQ */
 	size_t n_dr;
+	const struct engine_pathnum *pn; /* PATHNUM */
+	size_t n_pn;
+	const char *num_name; /* PATHNUM: "Weight", "Rate" */
 };
 
 struct engine_container_spec {

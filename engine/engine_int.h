@@ -325,6 +325,8 @@ long long eng_rfc3339_seconds(const char *s);
 void ej_add_str(cJSON *o, const char *key, const char *s); /* skips NULL */
 void ej_add_strv(cJSON *o, const char *key, const struct engine_strv *v);
 void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv, size_t n);
+/* An EndpointSettings object (create's EndpointsConfig, connect's). */
+cJSON *ej_endpoint(const struct engine_endpoint *ep);
 
 /* registry.c: an unreachable Docker Desktop engine's message (stopped, and
  * how to start it), or 'why' for any other daemon; in 'a'. */

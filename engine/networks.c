@@ -107,20 +107,11 @@ void engine_network_connect_async(struct engine_loop *l,
 				  void *ud)
 {
 	struct ereq *r = net_req(l, e, "POST", network, "/connect");
-	cJSON *b = cJSON_CreateObject(), *epc;
+	cJSON *b = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(b, "Container", container);
-	if (ep) {
-		epc = cJSON_AddObjectToObject(b, "EndpointConfig");
-		ej_add_strv(epc, "Aliases", &ep->aliases);
-		if (ep->ipv4_address || ep->ipv6_address) {
-			cJSON *ipam =
-				cJSON_AddObjectToObject(epc, "IPAMConfig");
-
-			ej_add_str(ipam, "IPv4Address", ep->ipv4_address);
-			ej_add_str(ipam, "IPv6Address", ep->ipv6_address);
-		}
-	}
+	if (ep)
+		cJSON_AddItemToObject(b, "EndpointConfig", ej_endpoint(ep));
 	ereq_body_json(r, b);
 	eng_call_done(r, cb, ud);
 }

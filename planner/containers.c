@@ -264,7 +264,14 @@ static void put_keys(struct sbuf *sb, const struct compose_service *s)
 		case COMPOSE_KEY_STRV:
 		case COMPOSE_KEY_TMPFS:
 		case COMPOSE_KEY_DEVICES:
+		case COMPOSE_KEY_LINKS:
 			put_strv(sb, k, &kv->v);
+			break;
+		case COMPOSE_KEY_WEIGHTS:
+		case COMPOSE_KEY_RATES:
+			for (size_t d = 0; d < kv->n_pn; d++)
+				sbuf_addf(sb, "%s=%s %lld\n", k,
+					  kv->pn[d].path, kv->pn[d].n);
 			break;
 		case COMPOSE_KEY_MAP:
 			put_kv(sb, k, kv->kv, kv->n_kv);

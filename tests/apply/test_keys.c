@@ -284,7 +284,7 @@ Test(apply_keys, a_windows_daemon_is_refused_linux_only_keys_before_any_job)
 	cr_assert_eq(apply_check(p, &err), DIAG_EPLAN);
 	cr_assert(strstr(err.msg, "services.all.shm_size"), "%s", err.msg);
 	cr_assert(strstr(err.msg, "'winbox'"), "%s", err.msg);
-	cr_assert_eq(err.loc.line, 42);
+	cr_assert_eq(err.loc.line, 53);
 	cr_assert_eq(err.loc.col, 15);
 	/* A key Windows takes (mem_limit) passes. */
 	keys()[shm].set = false;
@@ -299,6 +299,69 @@ Test(apply_keys, a_windows_daemon_is_refused_linux_only_keys_before_any_job)
 	cr_assert(strstr(err.msg, "services.all.credential_spec: daemon "
 				  "'linux' runs Linux"),
 		  "%s", err.msg);
+	plan_free(p);
+}
+
+Test(apply_keys, blkio_links_and_annotations_as_compose_v2_sends_them)
+{
+	struct outcome o;
+	const cJSON *hc, *d;
+
+	keys()[compose_key_find("credential_spec")].set = false;
+	o = outcome_of(&host);
+	hc = field_at(o.body, "HostConfig");
+	cr_assert_eq(field_at(hc, "BlkioWeight")->valuedouble, 300);
+	d = cJSON_GetArrayItem(field_at(hc, "BlkioWeightDevice"), 0);
+	cr_assert_str_eq(field_at(d, "Path")->valuestring, "/dev/sda");
+	cr_assert_eq(field_at(d, "Weight")->valuedouble, 400);
+	d = cJSON_GetArrayItem(field_at(hc, "BlkioDeviceReadBps"), 0);
+	cr_assert_eq(field_at(d, "Rate")->valuedouble, 1024.0 * 1024);
+	d = cJSON_GetArrayItem(field_at(hc, "BlkioDeviceWriteBps"), 0);
+	cr_assert_eq(field_at(d, "Rate")->valuedouble, 2048);
+	d = cJSON_GetArrayItem(field_at(hc, "BlkioDeviceWriteIOps"), 0);
+	cr_assert_eq(field_at(d, "Rate")->valuedouble, 200);
+	/* getLinks: a link without an alias is aliased by its own name. */
+	cr_assert_str_eq(cJSON_GetArrayItem(field_at(hc, "Links"), 0)
+				 ->valuestring,
+			 "db_1:db_1");
+	cr_assert_str_eq(cJSON_GetArrayItem(field_at(hc, "Links"), 1)
+				 ->valuestring,
+			 "cache_1:cache");
+	cr_assert_str_eq(cJSON_GetObjectItem(field_at(hc, "Annotations"),
+					     "com.example.note")
+				 ->valuestring,
+			 "every");
+	cr_assert_str_eq(field_at(o.body, "MacAddress")->valuestring,
+			 "02:42:ac:11:00:99");
+	cr_assert(strstr(o.config, "\"Rate\": \"1048576\""), "%s",
+		  o.config);
+	outcome_release(&o);
+}
+
+Test(apply_keys, a_daemon_older_than_a_key_s_api_is_refused_before_any_job)
+{
+	struct plan_host old = host;
+	struct plan *p = NULL;
+	struct diag err = {0};
+	long ann = compose_key_find("annotations");
+
+	old.api_minor = 41;
+	for (size_t i = 0; i < compose_n_keys; i++)
+		keys()[i].set = (long)i == ann;
+	cr_assert_eq(plan_build(&p, proj, &old, 1, NULL, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(apply_check(p, &err), DIAG_EPLAN);
+	cr_assert(strstr(err.msg, "services.all.annotations: daemon 'linux' "
+				  "speaks Engine API 1.41; "
+				  "HostConfig.Annotations needs API 1.43"),
+		  "%s", err.msg);
+	cr_assert_eq(err.loc.line, 11);
+	plan_free(p);
+	/* API 1.43 takes it. */
+	old.api_minor = 43;
+	cr_assert_eq(plan_build(&p, proj, &old, 1, NULL, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(apply_check(p, &err), 0, "%s", err.msg);
 	plan_free(p);
 }
 

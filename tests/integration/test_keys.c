@@ -271,3 +271,119 @@ Test(integration_keys, gpus_refused_by_a_daemon_without_a_gpu_runtime)
 	cr_assert_eq(lab_leftovers(P.name, "network"), 0);
 	sbuf_release(&out);
 }
+
+/* ---- annotations, blkio_config, external_links, mac_address ------------ */
+
+static char ext_net[128];
+
+/* The network and container that a test made beside its project. */
+static void ext_fini(void)
+{
+	fini();
+	if (!*ext_net)
+		return;
+	lab_docker(NULL, LAB_LINUX_SOCK, "rm -f %s-c", ext_net);
+	cr_expect_eq(lab_docker(NULL, LAB_LINUX_SOCK, "network rm %s", ext_net),
+		     0, "network %s is left", ext_net);
+	*ext_net = '\0';
+}
+
+Test(integration_keys,
+     blkio_links_and_mac_address_are_seen_on_the_container,
+     .fini = ext_fini)
+{
+	struct sbuf out = SBUF_INIT;
+	char name[128], compose[2048];
+	char *v;
+
+	cr_assert_eq(lab_project_init(&P, "keys", "blkio"), 0);
+	/* A container outside the project, on a network the project joins. */
+	snprintf(ext_net, sizeof(ext_net), "%s-ext", P.name);
+	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK,
+				"network create --subnet 172.31.251.0/24 %s",
+				ext_net),
+		     0, "%s", out.buf);
+	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK,
+				"run -d --name %s-c --network %s " LAB_IMAGE_BUSYBOX
+				" sleep 300",
+				ext_net, ext_net),
+		     0, "%s", out.buf);
+	snprintf(compose, sizeof(compose),
+		 "services:\n"
+		 "  k:\n"
+		 "    image: " LAB_IMAGE_BUSYBOX "\n"
+		 "    command: [sleep, '300']\n"
+		 "    networks: [ext]\n"
+		 "    external_links: ['%s-c:extalias']\n"
+		 "    mac_address: '02:42:ac:1d:fb:99'\n"
+		 "    blkio_config:\n"
+		 "      weight: 300\n"
+		 "      device_read_bps: [{path: /dev/vda, rate: 1mb}]\n"
+		 "      device_write_iops: [{path: /dev/vda, rate: 120}]\n"
+		 "networks:\n"
+		 "  ext: {external: true, name: %s}\n",
+		 ext_net, ext_net);
+	write_compose(compose);
+	cr_assert_eq(lab_mc(&P, &out, "up -d --progress quiet"), 0, "%s",
+		     out.buf);
+	cr_assert_null(strstr(out.buf, "ignored"), "%s", out.buf);
+	snprintf(name, sizeof(name), "%s-k-1", P.name);
+	/* On a user-defined network the daemon keeps links per endpoint. */
+	v = lab_inspect(LAB_LINUX_SOCK, name,
+			"{{json .NetworkSettings.Networks}}");
+	cr_assert_not_null(v);
+	cr_expect(strstr(v, "-ext-c:extalias\""), "%s", v);
+	free(v);
+	/* The alias resolves to the linked container from inside. */
+	snprintf(compose, sizeof(compose), "%s-c", ext_net);
+	v = lab_inspect(LAB_LINUX_SOCK, compose,
+			"{{range .NetworkSettings.Networks}}{{.IPAddress}}"
+			"{{end}}");
+	cr_assert_not_null(v);
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "(%s):", v);
+		expect_inside(name,
+			      "ping -c1 -W1 extalias | head -1 | "
+			      "cut -d\" \" -f3",
+			      want);
+	}
+	free(v);
+	expect_inspect(name, "{{.Config.MacAddress}}", "02:42:ac:1d:fb:99");
+	expect_inside(name, "cat /sys/class/net/eth0/address",
+		      "02:42:ac:1d:fb:99");
+	expect_inspect(name, "{{(index .HostConfig.BlkioDeviceReadBps 0).Rate}}",
+		       "1048576");
+	expect_inspect(name,
+		       "{{(index .HostConfig.BlkioDeviceWriteIOps 0).Path}} "
+		       "{{(index .HostConfig.BlkioDeviceWriteIOps 0).Rate}}",
+		       "/dev/vda 120");
+	/* A second up changes nothing: the keys are in the hash, stably. */
+	cr_assert_eq(lab_mc(&P, &out, "up -d --progress plain"), 0, "%s",
+		     out.buf);
+	cr_assert_null(strstr(out.buf, "Recreate"), "%s", out.buf);
+	cr_assert_eq(lab_mc(&P, &out, "down"), 0, "%s", out.buf);
+	sbuf_release(&out);
+}
+
+Test(integration_keys, annotations_need_api_1_43_refused_before_creating)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(lab_project_init(&P, "keys", "annot"), 0);
+	write_compose("services:\n"
+		      "  a:\n"
+		      "    image: " LAB_IMAGE_BUSYBOX "\n"
+		      "    command: [sleep, '300']\n"
+		      "    annotations: {com.example.x: '1'}\n");
+	cr_assert_eq(lab_mc(&P, &out, "up -d --progress quiet"), 1, "%s",
+		     out.buf);
+	cr_assert(strstr(out.buf, "compose.yaml:5:18: services.a.annotations: "
+				  "daemon 'linux' speaks Engine API 1.41; "
+				  "HostConfig.Annotations needs API 1.43"),
+		  "%s", out.buf);
+	cr_assert_eq(lab_leftovers(P.name, "container"), 0);
+	cr_assert_eq(lab_leftovers(P.name, "network"), 0);
+	sbuf_release(&out);
+}

@@ -152,8 +152,8 @@ Test(schema_validate, unsupported_keys_warn_and_still_pass)
 	/* build is acted on now: no warning. */
 	cr_assert_null(th_find(&dl, W, 4, 5, "act on 'build'"));
 	cr_assert_not_null(th_find(&dl, W, 5, 5,
-				   "services.web.blkio_config: mixcompose does "
-				   "not act on 'blkio_config'"));
+				   "services.web.pull_refresh_after: mixcompose "
+				   "does not act on 'pull_refresh_after'"));
 	/* deploy.resources is acted on, but not a Swarm-only reservation. */
 	cr_assert_not_null(
 		th_find(&dl, W, 11, 11,
@@ -171,11 +171,12 @@ Test(schema_validate, unsupported_key_with_a_bad_value_is_still_an_error)
 	struct diag_list dl = DIAG_LIST_INIT;
 
 	cr_assert_eq(check_text(&dl, "services:\n  w:\n    image: x\n"
-				     "    blkio_config:\n      wieght: 300\n"),
+				     "    deploy:\n      placement:\n"
+				     "        wieght: 300\n"),
 		     DIAG_ESCHEMA);
 	cr_assert_not_null(
-		th_find(&dl, W, 4, 5, "does not act on 'blkio_config'"));
-	cr_assert_not_null(th_find(&dl, E, 5, 7, "unknown key 'wieght'"));
+		th_find(&dl, W, 5, 7, "does not act on 'placement'"));
+	cr_assert_not_null(th_find(&dl, E, 6, 9, "unknown key 'wieght'"));
 	diag_list_release(&dl);
 }
 
