@@ -1547,7 +1547,9 @@ static void add_members(struct sbuf *out,
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t len = nl ? (size_t)(nl - s + 1) : (size_t)(end - s);
 
-		sbuf_add(out, spaces, (size_t)ind);
+		/* An empty line of a literal block stays empty. */
+		if (*s != '\n')
+			sbuf_add(out, spaces, (size_t)ind);
 		sbuf_add(out, s, len);
 		s += len;
 	}

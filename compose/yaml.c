@@ -923,7 +923,9 @@ static bool plain_ok(const struct compose_node *n)
 	struct compose_node probe = *n;
 	const unsigned char *s = (const unsigned char *)n->str;
 
-	if (!n->len || strchr("-?:,[]{}#&*!|>'\"%@` ", s[0]) ||
+	/* A '-' starts a plain scalar unless a blank follows ("-c"). */
+	if (!n->len || strchr("?:,[]{}#&*!|>'\"%@` ", s[0]) ||
+	    (s[0] == '-' && (n->len == 1 || s[1] == ' ')) ||
 	    s[n->len - 1] == ' ' || s[n->len - 1] == ':')
 		return false;
 	for (size_t i = 0; i < n->len; i++) {
@@ -934,6 +936,7 @@ static bool plain_ok(const struct compose_node *n)
 			return false;
 	}
 	if (!strcmp(n->str, "<<") || !strncmp(n->str, "...", 3) ||
+	    !strncmp(n->str, "---", 3) ||
 	    yaml11_bool(n->str))
 		return false;
 	probe.style = COMPOSE_SCALAR_PLAIN;
@@ -1032,6 +1035,63 @@ emit_scalar(struct sbuf *sb, const struct compose_node *n, bool is_key)
 	}
 }
 
+/*
+ * Whether a string with line breaks goes in a literal block, as compose
+ * v2's YAML encoder (go-yaml v3) writes one: not when a character must be
+ * escaped (CR, a control, a special UTF-8 sequence) or a space ends a line
+ * or the string.  Nor when it starts with a break: go-yaml drops that
+ * break (its output reads back without it); a quoted string keeps it.
+ */
+static bool literal_ok(const struct compose_node *n)
+{
+	const unsigned char *s = (const unsigned char *)n->str;
+	char esc[8];
+
+	if (!memchr(n->str, '\n', n->len) || s[0] == '\n' ||
+	    s[n->len - 1] == ' ' ||
+	    (n->style == COMPOSE_SCALAR_PLAIN &&
+	     compose_scalar_type(n) != COMPOSE_TYPE_STRING))
+		return false;
+	for (size_t i = 0; i < n->len; i++) {
+		if ((s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') ||
+		    s[i] == 0x7f ||
+		    (s[i] == ' ' && s[i + 1] == '\n') ||
+		    yaml_special_utf8(s + i, n->len - i, esc))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * "|" with go-yaml's hints (an indentation indicator when the text starts
+ * with a space; "-" without a final break, "+" with more than one), then
+ * the lines at 'ind', empty ones without indentation.
+ */
+static void emit_literal(struct sbuf *sb, const struct compose_node *n, int ind)
+{
+	const char *s = n->str, *end = n->str + n->len;
+
+	sbuf_adds(sb, " |");
+	if (s[0] == ' ')
+		sbuf_addch(sb, '2');
+	if (end[-1] != '\n')
+		sbuf_addch(sb, '-');
+	else if (end[-2] == '\n')
+		sbuf_addch(sb, '+');
+	sbuf_addch(sb, '\n');
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		if (len) {
+			indent(sb, ind);
+			sbuf_add(sb, s, len);
+		}
+		sbuf_addch(sb, '\n');
+		s += len + (nl != NULL);
+	}
+}
+
 static bool is_block(const struct compose_node *n)
 {
 	return n->kind != COMPOSE_NODE_SCALAR && n->n;
@@ -1058,6 +1118,8 @@ emit_value(struct sbuf *sb, const struct compose_node *v, int ind, bool in_seq)
 			sbuf_adds(sb, " {}\n");
 		} else if (v->kind == COMPOSE_NODE_SEQ) {
 			sbuf_adds(sb, " []\n");
+		} else if (v->len && !v->tag && literal_ok(v)) {
+			emit_literal(sb, v, ind + 2);
 		} else if (v->len || v->style != COMPOSE_SCALAR_PLAIN ||
 			   v->tag) {
 			sbuf_addch(sb, ' ');
@@ -1086,6 +1148,14 @@ static void emit_key(struct sbuf *sb, const struct compose_node *k, int ind)
 {
 	size_t start = sb->len;
 
+	if (!k->tag && k->len && literal_ok(k)) {
+		/* A multi-line key: "? |-", its lines, then ":" below. */
+		sbuf_addch(sb, '?');
+		emit_literal(sb, k, ind + 2);
+		indent(sb, ind);
+		sbuf_addch(sb, ':');
+		return;
+	}
 	if (k->tag) {
 		emit_tag(sb, compose_node_tag(k));
 		sbuf_addch(sb, ' ');

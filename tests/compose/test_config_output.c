@@ -543,3 +543,58 @@ Test(compose_config_output, device_request_count_and_ids_refused)
 	cr_assert_eq(t.rc, 0);
 	lt_expect(&t, "services.s.gpus: '...' is not 'all' or a list", 4, 11);
 }
+
+/* The whole YAML of a fixture equals compose v2 2.26's, byte for byte. */
+static void yaml_as_v2(const char *dir)
+{
+	char path[512];
+	struct sbuf got = SBUF_INIT;
+	FILE *f;
+	char *want;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s/compose.yaml", TEST_FIXTURES_DIR,
+		 dir);
+	lt_file(&t, path);
+	lt_ok(&t, NULL);
+	compose_project_emit(&got, t.p, false);
+	snprintf(path, sizeof(path), "%s/%s/expected.yaml", TEST_FIXTURES_DIR,
+		 dir);
+	f = fopen(path, "rb");
+	cr_assert_not_null(f, "%s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	want = calloc(1, (size_t)n + 1);
+	cr_assert_eq(fread(want, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	cr_expect_str_eq(got.buf, want, "config:\n%s\ncompose v2:\n%s",
+			 got.buf, want);
+	free(want);
+	sbuf_release(&got);
+}
+
+Test(compose_config_output, multi_line_strings_as_v2_literal_blocks)
+{
+	yaml_as_v2("compose/multiline");
+}
+
+Test(compose_config_output, keys_blkio_and_links_as_v2_prints_them)
+{
+	yaml_as_v2("compose/keys");
+}
+
+/* A leading break: quoted (go-yaml's literal block would drop it). */
+Test(compose_config_output, a_leading_break_stays_quoted)
+{
+	struct sbuf got = SBUF_INIT;
+
+	lt_ok(&t, "services:\n  s:\n    image: x\n"
+		  "    command: [\"\\nfirst\", \"cr\\r\\nx\", \"tab\\tok\\ny\"]\n");
+	compose_project_emit(&got, t.p, false);
+	cr_assert(strstr(got.buf, "      - \"\\nfirst\"\n"), "%s", got.buf);
+	cr_assert(strstr(got.buf, "      - \"cr\\r\\nx\"\n"), "%s", got.buf);
+	cr_assert(strstr(got.buf, "      - |-\n        tab\tok\n        y\n"),
+		  "%s", got.buf);
+	sbuf_release(&got);
+}
