@@ -416,6 +416,11 @@ struct cli_logs_opts {
 	char *const *skip;
 	size_t n_skip;
 	/*
+	 * Leave out services with `attach: false` too (compose v2: up
+	 * without --attach, logs without service names).
+	 */
+	bool honour_attach;
+	/*
 	 * Set: each followed container is waited for too; at its exit a line
 	 * "NAME (DAEMON) exited with code N" and on_exit(), which returns
 	 * nonzero to stop following at once (up --abort-on-container-exit).

@@ -360,10 +360,22 @@ size_t cli_logs_color_index(const struct plan_host *hosts,
 	return idx;
 }
 
+/* A service with `attach: false`, when the options honour it. */
+static bool unattached(const struct cli_logs_opts *o, const char *service)
+{
+	const struct compose_service *s =
+		o->honour_attach && o->project
+			? compose_service_find(o->project, service)
+			: NULL;
+
+	return s && s->attach == 0;
+}
+
 static bool selected(const struct plan_host_container *c,
 		     const struct cli_logs_opts *o)
 {
 	return !c->oneoff && (!o->index || c->number == o->index) &&
+	       !unattached(o, c->service) &&
 	       cli_names_has(o->services, o->n_services, c->service) &&
 	       !(o->n_skip && cli_names_has(o->skip, o->n_skip, c->service));
 }

@@ -613,6 +613,7 @@ struct compose_service {
 	struct compose_fileref *configs;
 	size_t n_configs;
 	int init; /* -1 unset, 0, 1 */
+	int attach; /* -1 unset, 0 (up and logs leave its logs out), 1 */
 	bool tty;
 	bool stdin_open;
 	bool privileged;

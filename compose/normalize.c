@@ -87,6 +87,7 @@ static void service_one(struct norm *n,
 	s->scale = 1;
 	s->stop_grace_period_ns = -1;
 	s->init = -1;
+	s->attach = -1;
 	n->svc = s->name;
 	if (!svc || svc->kind != COMPOSE_NODE_MAP) {
 		norm_err(n, svc ? svc : pr->key, "expected a mapping");

@@ -378,6 +378,7 @@ static void norm_flags(struct norm *n,
 	const char *r = s->restart;
 
 	s->init = norm_tristate(n, svc, "init");
+	s->attach = norm_tristate(n, svc, "attach");
 	s->tty = norm_bool(n, svc, "tty", false);
 	s->stdin_open = norm_bool(n, svc, "stdin_open", false);
 	s->privileged = norm_bool(n, svc, "privileged", false);

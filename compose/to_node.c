@@ -832,6 +832,15 @@ static void f_init(struct tn *t,
 		put(t, m, k, const_plain(t, s->init ? "true" : "false"));
 }
 
+static void f_attach(struct tn *t,
+		     struct compose_node *m,
+		     const struct compose_service *s,
+		     const char *k)
+{
+	if (s->attach >= 0)
+		put(t, m, k, const_plain(t, s->attach ? "true" : "false"));
+}
+
 static void put_plainf(struct tn *t,
 		       struct compose_node *m,
 		       const char *k,
@@ -966,7 +975,7 @@ struct svc_key {
 static const struct svc_key svc_keys[] = {
 	STRV("profiles", profiles),
 	KEY("annotations"),
-	RAW("attach"),
+	FN("attach", f_attach),
 	FN("build", f_build),
 	RAW("develop"),
 	FN("blkio_config", f_blkio),

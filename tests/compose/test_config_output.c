@@ -598,3 +598,14 @@ Test(compose_config_output, a_leading_break_stays_quoted)
 		  "%s", got.buf);
 	sbuf_release(&got);
 }
+
+Test(compose_config_output, attach_is_a_boolean_from_the_model)
+{
+	const struct compose_node *s = one("    attach: \"false\"\n");
+
+	cr_assert_str_eq(text(compose_map_get(s, "attach")), "false");
+	cr_assert(is_plain(compose_map_get(s, "attach")));
+	cr_assert_eq(t.p->services[0].attach == 0 ||
+			     t.p->services[1].attach == 0,
+		     1);
+}
