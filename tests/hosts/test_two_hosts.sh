@@ -35,35 +35,16 @@ check() { # DESCRIPTION COMMAND...
 	if "$@"; then ok "$what"; else bad "$what"; fi
 }
 
-# hosts_left: prints what lab/hosts.sh left behind, if anything.
-hosts_left() {
-	local f
-	for f in /run/netns/mixhosts-a /run/netns/mixhosts-b /run/mixlab-hosts \
-		/var/lib/mixlab-hosts /sys/fs/cgroup/mixhosts-a /sys/fs/cgroup/mixhosts-b; do
-		[ -e "$f" ] && echo "$f"
-	done
-	ip link show mh-a >/dev/null 2>&1 && echo "veth mh-a"
-	ip link show mh-b >/dev/null 2>&1 && echo "veth mh-b"
-	findmnt -rn -o TARGET | grep -E '^(/run|/var/lib)/mixlab-hosts' || true
-	for f in /proc/[0-9]*/cmdline; do
-		tr '\0' ' ' 2>/dev/null <"$f" | grep -qF /run/mixlab-hosts/ &&
-			echo "process ${f//[^0-9]/}"
-	done
-	return 0
-}
-
 cleanup() {
-	local rc=$? left
+	local rc=$?
 	for p in c h; do
 		[ -f "$work/$p/compose.yaml" ] &&
 			(cd "$work/$p" && "$mc" down -t 0 >/dev/null 2>&1 || true)
 	done
 	"$hosts" down >/dev/null 2>&1 || rc=1
 	rm -rf "$work"
-	left=$(hosts_left)
-	if [ -n "$left" ]; then
-		echo "not ok - lab/hosts.sh down left something behind:"
-		printf '  %s\n' $left
+	if ! "$hosts" left; then
+		echo "not ok - lab/hosts.sh down left something behind"
 		rc=1
 	fi
 	echo "two hosts: $(($(date +%s) - t0)) s"
