@@ -144,6 +144,7 @@ const struct cli_cmd cli_cmds[] = {
 	{"restart", cmd_restart, &cli_spec_restart},
 	{"rm", cmd_rm, &cli_spec_rm},
 	{"run", cmd_run, &cli_spec_run},
+	{"scale", cmd_scale, &cli_spec_scale},
 	{"schema", cmd_schema, &cli_spec_schema},
 	{"start", cmd_start, &cli_spec_start},
 	{"stop", cmd_stop, &cli_spec_stop},
