@@ -188,6 +188,7 @@ struct cli_global {
 	size_t n_daemons;
 	bool no_interpolate;
 	bool verbose;
+	bool dry_run; /* --dry-run: engine_dry_run_set(true) */
 	const char *ansi; /* never|always|auto */
 	/*
 	 * Set when the global options were wrong in a way found only later
@@ -224,6 +225,8 @@ void cli_error(const struct diag *d);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the list's items ("warning: " for warnings); returns its errors. */
 size_t cli_print_diags(struct diag_list *dl);
+/* Before each progress line under --dry-run (engine_dry_run()). */
+#define CLI_DRY_PREFIX "DRY-RUN MODE - "
 /* True if stdout/stderr should get colour. */
 bool cli_color(FILE *f);
 

@@ -274,8 +274,8 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 			   "--abort-on-container-failure or --attach");
 		return CLI_USAGE;
 	}
-	/* Nothing runs, so there are no logs to follow. */
-	if (o->no_start)
+	/* Nothing runs (or nothing really ran): no logs to follow. */
+	if (o->no_start || cli_global.dry_run)
 		o->detach = true;
 	if (!cli_progress_mode_ok(o->progress))
 		return CLI_USAGE;

@@ -133,3 +133,62 @@ Test(integration_scale, up_scale_and_bad_specifiers)
 	cr_assert_eq(webs(), 2);
 	sbuf_release(&out);
 }
+
+/*
+ * --dry-run: up, scale and down print their actions and leave both
+ * daemons as they were (containers, networks, volumes).  Other helpers'
+ * projects may change the daemons meanwhile, so only this project's
+ * objects are compared.
+ */
+static char *project_state(void)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(lab_sh(&out,
+			    "for s in %s %s; do for k in ps network volume; do "
+			    "[ $k = ps ] && a=-a || a=ls; "
+			    "docker -H unix://$s $k $a -q --filter "
+			    "label=com.docker.compose.project=%s; done; "
+			    "docker -H unix://$s ps -a --filter "
+			    "label=com.docker.compose.project=%s --format "
+			    "'{{.Names}} {{.State}}'; done | sort",
+			    LAB_LINUX_SOCK, LAB_WINDOWS_SOCK, P.name, P.name),
+		     0, "%s", out.buf);
+	return sbuf_detach(&out, NULL);
+}
+
+Test(integration_scale, dry_run_changes_nothing)
+{
+	struct sbuf out = SBUF_INIT;
+	char *before, *after;
+
+	before = project_state();
+	cr_assert_str_eq(before, "");
+	cr_assert_eq(mc(&out, "--dry-run up -d"), 0, "%s", out.buf);
+	cr_assert(strstr(out.buf, "DRY-RUN MODE - "), "%s", out.buf);
+	cr_assert(strstr(out.buf, "-web-1 (windows)  Created"), "%s",
+		  out.buf);
+	cr_assert(strstr(out.buf, "-peer-1 (linux)  Started"), "%s", out.buf);
+	after = project_state();
+	cr_assert_str_eq(after, before, "a dry-run up changed the daemons");
+	free(after);
+	free(before);
+
+	cr_assert_eq(mc(&out, "up -d"), 0, "%s", out.buf);
+	before = project_state();
+	cr_assert_neq(strlen(before), 0);
+	cr_assert_eq(mc(&out, "--dry-run scale web=3"), 0, "%s", out.buf);
+	cr_assert(strstr(out.buf, "-web-3 (windows)  Created"), "%s",
+		  out.buf);
+	cr_assert_eq(mc(&out, "--dry-run down -v"), 0, "%s", out.buf);
+	cr_assert(strstr(out.buf, "DRY-RUN MODE - "), "%s", out.buf);
+	cr_assert(strstr(out.buf, "Removed"), "%s", out.buf);
+	cr_assert_eq(mc(&out, "--dry-run stop"), 0, "%s", out.buf);
+	cr_assert_eq(mc(&out, "--dry-run kill"), 0, "%s", out.buf);
+	cr_assert_eq(mc(&out, "--dry-run rm -f -s"), 0, "%s", out.buf);
+	after = project_state();
+	cr_assert_str_eq(after, before, "a dry run changed the daemons");
+	free(after);
+	free(before);
+	sbuf_release(&out);
+}
