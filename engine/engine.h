@@ -422,6 +422,7 @@ struct engine_container_info {
 	const char *health;	/* starting, healthy, unhealthy; NULL: none */
 	const char *os;		/* Platform */
 	const char *hostname;	/* Config.Hostname */
+	bool tty;		/* Config.Tty */
 	const char *hosts_path; /* HostsPath */
 	int restart_count;
 	const struct engine_kv *labels;
@@ -631,6 +632,40 @@ struct engine_event {
 
 /* Return nonzero to stop the stream. */
 typedef int (*engine_event_fn)(void *ud, const struct engine_event *ev);
+
+/*
+ * One sample of GET /containers/{id}/stats, reduced to what `docker
+ * stats` shows (the docker CLI's formulas).  The Windows shape (a Windows
+ * daemon, or "os_type": "windows") has no memory limit, percentage or
+ * pids: 'mem' is the private working set, CPU comes from
+ * cpu_stats.cpu_usage.total_usage in 100 ns units over num_procs
+ * processors between preread and read, block I/O from storage_stats.
+ */
+struct engine_stats {
+	char id[96];
+	char name[256]; /* without its leading '/' */
+	bool windows;
+	double cpu_percent;
+	double mem;	  /* bytes: usage without inactive cache, or PWS */
+	double mem_limit; /* 0 on Windows */
+	double mem_percent;
+	double net_rx, net_tx;
+	double blk_read, blk_write;
+	unsigned long long pids;
+};
+
+/* Return nonzero to stop the stream. */
+typedef int (*engine_stats_fn)(void *ud, const struct engine_stats *s);
+
+/*
+ * Parses one stats reply ('windows': the daemon is a Windows one).
+ * Returns 0, or DIAG_ESYNTAX when it is not a JSON object.
+ */
+int engine_stats_parse(struct engine_stats *out,
+		       const char *json,
+		       size_t len,
+		       bool windows,
+		       struct diag *err);
 
 /* ==== 4. Async calls =================================================== */
 
@@ -882,6 +917,19 @@ void engine_volume_remove_async(struct engine_loop *l,
 				engine_done_fn cb,
 				void *ud);
 
+/*
+ * GET /containers/{id}/stats: one sample (stream false; the daemon takes
+ * two, a second apart, so the CPU figure has a base) or one per second
+ * until 'fn' returns nonzero or the loop is cancelled.
+ */
+void engine_container_stats_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *id,
+				  bool stream,
+				  engine_stats_fn fn,
+				  void *fn_ud,
+				  engine_done_fn cb,
+				  void *ud);
 /* Streams events until 'cb' returns nonzero or 'until' passes. */
 void engine_events_async(struct engine_loop *l,
 			 struct engine *e,
@@ -1125,14 +1173,18 @@ int engine_exec_attach(struct engine_hijack **out,
 		       bool tty,
 		       struct diag *err);
 /*
- * POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1],
- * hijacked.  Attach before the start, so that no output is lost.
+ * POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1]
+ * [&detachKeys=KEYS], hijacked.  Attach before the start, so that no
+ * output is lost.  'detach_keys' (NULL: the daemon's default, ctrl-p,ctrl-q)
+ * is the sequence on stdin at which the daemon ends the stream and leaves
+ * the container running.
  */
 int engine_container_attach(struct engine_hijack **out,
 			    struct engine *e,
 			    const char *id,
 			    bool tty,
 			    bool with_stdin,
+			    const char *detach_keys,
 			    struct diag *err);
 
 /* What engine_hijack_pump copies, and how it reports. */
