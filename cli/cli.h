@@ -150,7 +150,7 @@ extern const struct cli_cmd cli_cmds[];
 /* The top level's options (main.c). */
 extern const struct cli_spec cli_spec_main;
 /* Each command's, in its cmd_*.c. */
-extern const struct cli_spec cli_spec_attach, cli_spec_build, cli_spec_config, cli_spec_create,
+extern const struct cli_spec cli_spec_attach, cli_spec_build, cli_spec_cp, cli_spec_config, cli_spec_create,
 	cli_spec_daemons, cli_spec_down, cli_spec_events, cli_spec_exec, cli_spec_graph,
 	cli_spec_hosts, cli_spec_images, cli_spec_kill, cli_spec_logs,
 	cli_spec_ls, cli_spec_pause, cli_spec_plan, cli_spec_port, cli_spec_ps,
@@ -525,6 +525,7 @@ void cli_ps_platform(struct sbuf *out, const struct plan_host *h);
 /* ---- Day-2 commands ------------------------------------------------------ */
 
 int cmd_attach(int argc, char **argv);
+int cmd_cp(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
@@ -558,6 +559,30 @@ void cli_event_format(struct sbuf *out,
 		      const struct engine_event *ev,
 		      const char *daemon,
 		      bool json);
+
+/* ---- cp (cli/cmd_cp.c) ------------------------------------------------- */
+
+/*
+ * One argument of cp, as compose v2 splits it: "SERVICE:PATH" gives a
+ * malloc'ed '*service' and 'path' after the colon; an absolute local path,
+ * one without ':' or one starting with '.' is local ('*service' NULL).
+ * Returns 0, or -1 for ":PATH".
+ */
+int cli_cp_arg(char **service, const char **path, const char *arg);
+/*
+ * 'path' cut before its last element (trailing separators ignored): "/a/b"
+ * -> "/a" and "b"; "b" -> "." and "b"; "/b" -> "/" and "b".  With
+ * 'windows' a backslash separates too and a drive's root stays whole:
+ * "C:\app\x" -> "C:\app" and "x", "C:\x" -> "C:\" and "x".  Both
+ * malloc'ed.
+ */
+void cli_cp_path_split(char **dir, char **base, const char *path, bool windows);
+/*
+ * A Windows daemon's refusal of a running Hyper-V-isolated container
+ * (its message names Hyper-V) rewritten to name the service and daemon
+ * and say what to do; any other message is left as it is.
+ */
+void cli_cp_refusal(struct diag *d, const char *service, const char *daemon);
 
 /* ---- stats (cli/cmd_stats.c) ------------------------------------------- */
 

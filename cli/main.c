@@ -127,6 +127,7 @@ const struct cli_cmd cli_cmds[] = {
 	{"build", cmd_build, &cli_spec_build},
 	{"completion", cmd_completion, &cli_spec_completion},
 	{"config", cmd_config, &cli_spec_config},
+	{"cp", cmd_cp, &cli_spec_cp},
 	{"create", cmd_create, &cli_spec_create},
 	{"daemons", cmd_daemons, &cli_spec_daemons},
 	{"down", cmd_down, &cli_spec_down},

@@ -871,6 +871,95 @@ void engine_container_file_edit_async(struct engine_loop *l,
  * do it another way), not "the daemon is gone". */
 bool engine_file_edit_refused(int rc);
 
+/* ---- cp: the archive API and the tars on our side ---- */
+
+/* A container path's stat (the X-Docker-Container-Path-Stat header). */
+struct engine_path_stat {
+	bool exists;
+	bool is_dir;
+	bool is_link;
+	unsigned perm; /* the permission bits */
+	long long size;
+	char name[256];
+	char link_target[1024];
+};
+/*
+ * Decodes the header's value (base64 of {"name","size","mode",
+ * "linkTarget",...}, mode as Go's os.FileMode).  0 or DIAG_ESYNTAX.
+ */
+int engine_path_stat_parse(struct engine_path_stat *out,
+			   const char *header,
+			   struct diag *err);
+typedef void (*engine_path_stat_fn)(void *ud,
+				    int rc,
+				    const struct engine_path_stat *st,
+				    const struct diag *err);
+/* HEAD /containers/{id}/archive?path=P; DIAG_ENOTFOUND when P is missing. */
+void engine_container_path_stat_async(struct engine_loop *l,
+				      struct engine *e,
+				      const char *id,
+				      const char *path,
+				      engine_path_stat_fn cb,
+				      void *ud);
+/* 'tar' (the whole reply, at most ENGINE_REPLY_MAX) is the callback's to
+ * read while it runs. */
+typedef void (*engine_archive_fn)(void *ud,
+				  int rc,
+				  const char *tar,
+				  size_t len,
+				  const struct engine_path_stat *st,
+				  const struct diag *err);
+/* GET /containers/{id}/archive?path=P: a tar of P, top entry P's name. */
+void engine_container_archive_get_async(struct engine_loop *l,
+					struct engine *e,
+					const char *id,
+					const char *path,
+					engine_archive_fn cb,
+					void *ud);
+/*
+ * PUT /containers/{id}/archive?path=DIR&noOverwriteDirNonDir=1
+ * [&copyUIDGID=1]: 'tar' (malloc'ed; taken) extracted into DIR, which
+ * must exist.  A Windows daemon refuses it for a running Hyper-V
+ * container ("filesystem operations against a running Hyper-V container
+ * are not supported").
+ */
+void engine_container_archive_put_async(struct engine_loop *l,
+					struct engine *e,
+					const char *id,
+					const char *dir,
+					char *tar,
+					size_t len,
+					bool copy_uid_gid,
+					engine_done_fn cb,
+					void *ud);
+
+/* What engine_tar_local packs. */
+struct engine_tar_src {
+	const char *path; /* a local file or directory, no trailing '/' */
+	const char *as;	  /* the tar's name for it ("." for DIR/.) */
+	bool follow_link; /* 'path' itself, if a link: its target */
+	bool keep_owner;  /* the files' uid/gid (cp -a), else 0:0 */
+};
+/*
+ * A tar of 'src' (libarchive, pax restricted; modes and times kept) in
+ * '*out' (malloc'ed).  Returns 0 or DIAG_EIO with the path.
+ */
+int engine_tar_local(char **out,
+		     size_t *out_len,
+		     const struct engine_tar_src *src,
+		     struct diag *err);
+/*
+ * Extracts 'tar' under the local directory 'dir', the first element of
+ * every entry's path replaced by 'as' (NULL: kept): modes and times kept,
+ * no owners, and no entry outside 'dir' (no "..", no path through a
+ * link).  Returns 0, DIAG_ESYNTAX (not a tar) or DIAG_EIO.
+ */
+int engine_untar_local(const char *tar,
+		       size_t len,
+		       const char *dir,
+		       const char *as,
+		       struct diag *err);
+
 /* Create + start (+ inspect for the exit code) in one call. */
 void engine_exec_run_async(struct engine_loop *l,
 			   struct engine *e,

@@ -206,6 +206,8 @@ struct ereq {
 	char api_version[16];
 	char ostype[32];
 	char server[128];
+	/* X-Docker-Container-Path-Stat (the archive API), base64 JSON. */
+	char path_stat[2048];
 	char errbuf[CURL_ERROR_SIZE];
 	bool stopped;	   /* on_data asked to stop */
 	size_t over_limit; /* the bound the reply passed, or 0 */

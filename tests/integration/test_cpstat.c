@@ -279,6 +279,7 @@ Test(integration_cpstat, attach_gets_output_and_the_exit_code)
 	cr_expect_eq(rc, 7, "%s", out.buf);
 	cr_expect(strstr(out.buf, "got:one\ngot:quit\n"), "%s", out.buf);
 	/* SIGINT goes to 'tick' on linux (--sig-proxy), which exits 3. */
+	sbuf_reset(&out);
 	rc = lab_sh(&out,
 		    "cd '%s' && timeout --preserve-status -s INT 2 %s -p %s "
 		    "attach --no-stdin tick",
@@ -309,5 +310,79 @@ Test(integration_cpstat, attach_without_sig_proxy_leaves_it_running)
 	free(state);
 	cr_expect_eq(mc(&out, "attach --index 2 tick"), 1);
 	cr_expect(strstr(out.buf, "no running container 2"), "%s", out.buf);
+	sbuf_release(&out);
+}
+
+/* ---- cp ----------------------------------------------------------------- */
+
+/* `docker exec NAME stat -c FMT PATH` on 'sock', trimmed. */
+static char *in_container(const char *sock, const char *name, const char *cmd)
+{
+	struct sbuf out = SBUF_INIT;
+
+	lab_docker(&out, sock, "exec %s %s", name, cmd);
+	while (out.len && (out.buf[out.len - 1] == '\n'))
+		out.buf[--out.len] = '\0';
+	return sbuf_detach(&out, NULL);
+}
+
+Test(integration_cpstat, cp_both_ways_on_each_daemon_keeps_modes)
+{
+	const char *svcs[2] = {"api", "web"};
+	const char *socks[2] = {LAB_WINDOWS_SOCK, LAB_LINUX_SOCK};
+	struct sbuf out = SBUF_INIT;
+
+	project(".", "cp");
+	up();
+	cr_assert_eq(lab_sh(NULL,
+			    "cd '%s' && mkdir -p src/sub && printf hi > "
+			    "src/run.sh && chmod 751 src/run.sh && printf x > "
+			    "src/sub/g && chmod 640 src/sub/g && chown "
+			    "1234:2345 src/sub/g",
+			    P.dir),
+		     0);
+	for (int i = 0; i < 2; i++) {
+		char name[128], *v;
+
+		snprintf(name, sizeof(name), "%s-%s-1", P.name, svcs[i]);
+		/* Into the container: a directory into /tmp, a file under a
+		 * new name, and -a keeps the owners. */
+		cr_assert_eq(mc(&out, "cp src %s:/tmp/", svcs[i]), 0, "%s",
+			     out.buf);
+		cr_expect(strstr(out.buf, "Copied"), "%s", out.buf);
+		cr_assert_eq(mc(&out, "cp src/run.sh %s:/tmp/other.sh",
+				svcs[i]),
+			     0, "%s", out.buf);
+		cr_assert_eq(mc(&out, "cp -a src %s:/tmp/kept", svcs[i]), 0,
+			     "%s", out.buf);
+		v = in_container(socks[i], name,
+				 "stat -c '%a %u:%g' /tmp/src/run.sh "
+				 "/tmp/src/sub/g /tmp/other.sh "
+				 "/tmp/kept/sub/g");
+		cr_expect_str_eq(v, "751 0:0\n640 0:0\n751 0:0\n640 1234:2345",
+				 "%s on %s", name, svcs[i]);
+		free(v);
+		/* Out of it: the tree back, and a file under a new name. */
+		cr_assert_eq(lab_sh(NULL, "rm -rf '%s/back' && mkdir '%s/back'",
+				    P.dir, P.dir),
+			     0);
+		cr_assert_eq(mc(&out, "cp %s:/tmp/src back/", svcs[i]), 0,
+			     "%s", out.buf);
+		cr_assert_eq(mc(&out, "cp %s:/tmp/other.sh back/o.sh",
+				svcs[i]),
+			     0, "%s", out.buf);
+		sbuf_reset(&out);
+		cr_assert_eq(lab_sh(&out,
+				    "cd '%s/back' && stat -c '%%a %%s' "
+				    "src/run.sh src/sub/g o.sh",
+				    P.dir),
+			     0);
+		cr_expect_str_eq(out.buf, "751 2\n640 1\n751 2\n", "%s",
+				 svcs[i]);
+	}
+	/* A path the container lacks is the daemon's error, named. */
+	cr_expect_eq(mc(&out, "cp web:/nope back/"), 1);
+	cr_expect(strstr(out.buf, "(linux)") && strstr(out.buf, "/nope"), "%s",
+		  out.buf);
 	sbuf_release(&out);
 }
