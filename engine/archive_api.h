@@ -5,10 +5,10 @@
  * libarchive, loaded on first use (engine/archive_load.c), as libcurl is:
  * linking it makes every start map libxml2, ICU, the compressors and
  * libstdc++ (3.4 MB of resident memory and a few ms), though only `build`
- * the hosts file of a Windows container and `cp` need a tar.  Only
- * engine/build_context.c, engine/file_edit.c and engine/copy.c include this
- * header: their
- * calls to the functions below go through the table.
+ * the hosts file of a Windows container, `cp` and `watch` need a tar.
+ * Only engine/build_context.c, engine/file_edit.c, engine/copy.c and
+ * engine/cp.c include this header: their calls to the functions below go
+ * through the table.
  */
 #include <archive.h>
 #include <archive_entry.h>
