@@ -69,6 +69,7 @@ struct build {
 	size_t *ready;	   /* per container: the job after which it runs */
 	size_t *exec;	   /* per container: the hosts EXEC job */
 	size_t *hfile;	   /* per container: the hosts file before start */
+	size_t *files;	   /* per container: secrets, configs before start */
 	size_t *stopped;   /* per container: the STOP of a PLAN_ACT_RESTART */
 	size_t *healthy;   /* per container: WAIT healthy, made on demand */
 	size_t *completed; /* per container: WAIT completed, on demand */
@@ -940,6 +941,7 @@ static void start_job(struct build *b, size_t ci)
 	dep_add(&deps, b->create[ci]);
 	dep_add(&deps, b->stopped[ci]);
 	dep_add(&deps, b->hfile[ci]);
+	dep_add(&deps, b->files[ci]);
 	edge_deps(b, &deps, ci, false);
 	in = info_new(b->J, "Container", ct->name,
 		      daemon_name(b->p, ct->daemon));
@@ -982,6 +984,61 @@ static void hosts_file_job(struct build *b, size_t ci)
 	dep_add(&deps, b->create[ci]);
 	dep_add(&deps, b->stopped[ci]);
 	b->hfile[ci] = job_add(b->J, &t, &deps, NULL);
+	dep_release(&deps);
+}
+
+/*
+ * Secrets and configs from an environment variable or inline content,
+ * copied in through the archive API before every start, as compose v2's
+ * injectSecrets and injectConfigs do: at their target, mode 0444 unless
+ * 'mode' says otherwise, owned by 'uid' and 'gid' (root's by default).
+ * An empty value is not written (compose v2 skips it).
+ */
+static void files_job(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	const struct compose_service *s = b->p->services[ct->service].svc;
+	struct engine_job t =
+		job_tmpl(ENGINE_JOB_FILES_PUT, b->engines[ct->daemon]);
+	struct engine_file *f = arena_calloc(
+		b->J->a, s->n_secrets + s->n_configs + 1, sizeof(*f));
+	struct depv deps = {0};
+
+	for (int config = 0; config < 2; config++) {
+		const struct compose_fileref *refs =
+			config ? s->configs : s->secrets;
+		size_t nr = config ? s->n_configs : s->n_secrets;
+
+		for (size_t i = 0; i < nr; i++) {
+			const struct compose_fileobj *o = compose_fileobj_find(
+				b->p->project, config, refs[i].source);
+
+			if (!o || o->file || !o->value || !*o->value)
+				continue;
+			f[t.n_files] = (struct engine_file){
+				compose_fileref_target(b->J->a, &refs[i],
+						       config),
+				o->value,
+				strlen(o->value),
+				refs[i].mode >= 0 ? (unsigned)refs[i].mode
+						  : 0444,
+				refs[i].uid ? atol(refs[i].uid) : 0,
+				refs[i].gid ? atol(refs[i].gid) : 0};
+			t.file_owners = t.file_owners || refs[i].uid ||
+					refs[i].gid;
+			t.n_files++;
+		}
+	}
+	if (!t.n_files)
+		return;
+	t.files = f;
+	t.container = cref(b, ci);
+	t.title = arena_sprintf(b->J->a,
+				"Container %s (%s): secrets and configs",
+				ct->name, daemon_name(b->p, ct->daemon));
+	dep_add(&deps, b->create[ci]);
+	dep_add(&deps, b->stopped[ci]);
+	b->files[ci] = job_add(b->J, &t, &deps, NULL);
 	dep_release(&deps);
 }
 
@@ -1083,6 +1140,7 @@ static int container_jobs(struct build *b, size_t ci, struct diag *err)
 		if (b->o->no_start)
 			return 0;
 		hosts_file_job(b, ci);
+		files_job(b, ci);
 		start_job(b, ci);
 		break;
 	case PLAN_ACT_KEEP:
@@ -1118,6 +1176,7 @@ static void build_release(struct build *b)
 	free(b->ready);
 	free(b->exec);
 	free(b->hfile);
+	free(b->files);
 	free(b->stopped);
 	free(b->healthy);
 	free(b->completed);
@@ -1179,6 +1238,7 @@ static void build_init(struct build *b,
 	b->ready = nones(p->n_containers);
 	b->exec = nones(p->n_containers);
 	b->hfile = nones(p->n_containers);
+	b->files = nones(p->n_containers);
 	b->stopped = nones(p->n_containers);
 	b->healthy = nones(p->n_containers);
 	b->completed = nones(p->n_containers);

@@ -173,9 +173,49 @@ void apply_spec_keys(struct engine_container_spec *sp,
 	sp->n_fields = n;
 }
 
+/* Digits only: compose v2 reads uid and gid with strconv.Atoi. */
+static bool is_id(const char *v)
+{
+	if (!v)
+		return true;
+	if (!*v)
+		return false;
+	for (; *v; v++)
+		if (*v < '0' || *v > '9')
+			return false;
+	return true;
+}
+
+/* Why compose v2 would refuse this secret or config at up, or NULL. */
+static const char *file_problem(struct arena *a,
+				const struct compose_service *s,
+				const struct compose_fileobj *o,
+				const struct compose_fileref *r)
+{
+	if (o->external)
+		return "is external: compose v2 does not support external "
+		       "ones either";
+	if (o->driver)
+		return "has a driver: a Swarm option that compose v2 "
+		       "refuses too";
+	if (o->file)
+		return NULL;
+	if (o->environment && !o->value)
+		return arena_sprintf(a,
+				     "needs the environment variable '%s', "
+				     "which is not set",
+				     o->environment);
+	if (s->read_only && o->value && *o->value)
+		return "cannot be written into a read_only service: file is "
+		       "the only source compose v2 takes there";
+	if (!is_id(r->uid) || !is_id(r->gid))
+		return "has a uid or gid that is not a number";
+	return NULL;
+}
+
 /*
- * What compose v2 refuses at create time (external secrets, Swarm drivers),
- * and what mixcompose does not copy in yet (environment, content).
+ * What compose v2 refuses at up: external secrets, Swarm drivers, an
+ * unset variable, a copy into a read-only root filesystem.
  */
 static int check_files(const struct plan *p,
 		       const struct compose_service *s,
@@ -190,22 +230,16 @@ static int check_files(const struct plan *p,
 		for (size_t i = 0; i < nr; i++) {
 			const struct compose_fileobj *o = compose_fileobj_find(
 				p->project, config, refs[i].source);
+			const char *why =
+				o ? file_problem(p->arena, s, o, &refs[i])
+				  : NULL;
 
-			if (!o || o->file)
-				continue;
-			return diag_set(
-				err, DIAG_EPLAN, &refs[i].loc,
-				"services.%s.%ss[%zu]: %s '%s' %s", s->name,
-				what, i, what, o->key,
-				o->external
-					? "is external: compose v2 does not "
-					  "support external ones either"
-				: o->driver
-					? "has a driver: a Swarm option that "
-					  "compose v2 refuses too"
-					: "comes from an environment variable "
-					  "or content: not supported yet, "
-					  "use file:");
+			if (why)
+				return diag_set(err, DIAG_EPLAN, &refs[i].loc,
+						"services.%s.%ss[%zu]: %s "
+						"'%s' %s",
+						s->name, what, i, what, o->key,
+						why);
 		}
 	}
 	return 0;

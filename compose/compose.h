@@ -519,6 +519,12 @@ struct compose_fileobj {
 	const char *file;	 /* absolute, or NULL */
 	const char *environment; /* the variable's name, or NULL */
 	const char *content;	 /* configs: inline content, or NULL */
+	/*
+	 * What compose v2 copies into the container: 'content', else the
+	 * value of variable 'environment' in the project's environment
+	 * (NULL when it is unset: up refuses it, as compose v2 does).
+	 */
+	const char *value;
 	bool external;
 	bool driver; /* driver or template_driver: Swarm only */
 	struct diag_loc loc;

@@ -81,8 +81,9 @@ const struct compose_key compose_keys[] = {
 	{"deploy.resources.reservations.devices", COMPOSE_KEY_DEVREQ,
 	 "HostConfig.DeviceRequests", L},
 	/*
-	 * Over `restart:`, as compose v2's getRestartPolicy.  (Unlike v2, a
-	 * restart_policy without a condition keeps `restart:`'s name.)
+	 * Over `restart:`, as compose v2's getRestartPolicy: a restart_policy
+	 * section replaces the whole policy, an unset condition as the empty
+	 * name (the daemon's "no") and unset max_attempts as 0.
 	 */
 	{"deploy.restart_policy.condition", COMPOSE_KEY_RESTART,
 	 "HostConfig.RestartPolicy.Name", LW},
@@ -415,6 +416,29 @@ static void check_distinct(struct norm *n,
 	}
 }
 
+/*
+ * compose v2's getRestartPolicy builds the policy from the section alone:
+ * what it leaves out is the empty name and 0 retries, not `restart:`'s.
+ */
+static void restart_defaults(struct compose_service *s,
+			     const struct compose_node *svc)
+{
+	const struct compose_node *rp = node_at(svc, "deploy.restart_policy");
+	struct compose_keyval *cond =
+		&s->keys[compose_key_find("deploy.restart_policy.condition")];
+	struct compose_keyval *max = &s->keys[compose_key_find(
+		"deploy.restart_policy.max_attempts")];
+
+	if (!rp || rp->kind != COMPOSE_NODE_MAP)
+		return;
+	if (!cond->set)
+		*cond = (struct compose_keyval){
+			.set = true, .loc = compose_node_loc(rp), .s = ""};
+	if (!max->set)
+		*max = (struct compose_keyval){.set = true,
+					       .loc = compose_node_loc(rp)};
+}
+
 void norm_service_keys(struct norm *n,
 		       struct compose_service *s,
 		       const struct compose_node *svc)
@@ -437,5 +461,6 @@ void norm_service_keys(struct norm *n,
 		}
 		kv->set = true;
 	}
+	restart_defaults(s, svc);
 	check_distinct(n, s, svc);
 }

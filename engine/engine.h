@@ -839,6 +839,31 @@ void engine_container_file_edit_async(struct engine_loop *l,
 				      void *edit_ud,
 				      engine_done_fn cb,
 				      void *ud);
+/* A file written into a container before it starts (secrets, configs). */
+struct engine_file {
+	const char *path; /* absolute, '/'-separated */
+	const char *data;
+	size_t len;
+	unsigned mode; /* permission bits */
+	long uid, gid;
+};
+
+/*
+ * Writes 'files' (borrowed until 'cb') into container 'id' with one PUT
+ * /containers/{id}/archive?path=/ whose tar (engine_files_tar) holds them
+ * all; the daemon creates missing parent directories.  With 'owners' it
+ * asks copyUIDGID=1, so each file keeps the tar's uid and gid (else the
+ * daemon makes them root's), as compose v2 asks when a uid or gid is set.
+ */
+void engine_container_files_put_async(struct engine_loop *l,
+				      struct engine *e,
+				      const char *id,
+				      const struct engine_file *files,
+				      size_t n,
+				      bool owners,
+				      engine_done_fn cb,
+				      void *ud);
+
 /* True when 'rc' of a file edit means "the daemon said no" (a fallback may
  * do it another way), not "the daemon is gone". */
 bool engine_file_edit_refused(int rc);
@@ -1037,6 +1062,16 @@ int engine_file_tar(char **out,
 		    const char *data,
 		    size_t len,
 		    struct diag *err);
+/*
+ * A tar of the regular files 'files', each at its path without the
+ * leading '/', with its mode, uid and gid (libarchive, pax restricted).
+ * '*out' is malloc'ed.
+ */
+int engine_files_tar(char **out,
+		     size_t *out_len,
+		     const struct engine_file *files,
+		     size_t n,
+		     struct diag *err);
 /*
  * The content of the regular file 'name' (its base name) in tar 'tar'
  * (malloc'ed, NUL-terminated).  DIAG_ENOTFOUND when it has none,
@@ -1627,6 +1662,8 @@ enum engine_job_kind {
 	 * why, for a fallback job to act on.
 	 */
 	ENGINE_JOB_FILE_EDIT,
+	/* files, n_files (owners: file_owners) into container, before start */
+	ENGINE_JOB_FILES_PUT,
 	/*
 	 * build_spec on engine; with 'build_always' unset, only when the
 	 * image 'name' is missing (inspect first).  The id goes in job->id.
@@ -1690,6 +1727,11 @@ struct engine_job {
 	const char *file_name;
 	engine_file_edit_fn file_edit;
 	void *file_edit_ud;
+	const struct engine_file *files; /* FILES_PUT */
+	size_t n_files;
+	bool file_owners;
+	/* EXEC: the whole exec (env, working dir, privileged) over argv */
+	const struct engine_exec_spec *exec_spec;
 	/*
 	 * A fallback: with 'fallback' set, this job is DONE (noop) without
 	 * acting once job 'fallback_of' (also one of its deps) is DONE

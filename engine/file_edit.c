@@ -14,42 +14,59 @@
 
 #include "util/xalloc.h"
 
-int engine_file_tar(char **out,
-		    size_t *out_len,
-		    const char *name,
-		    const char *data,
-		    size_t len,
-		    struct diag *err)
+/* One regular file into 'a'; 0 or -1 (archive_error_string has why). */
+static int tar_one(struct archive *a, const struct engine_file *f)
 {
-	/* The data, its header, the end blocks, padding to a 10 KiB block. */
-	size_t cap = len + 4 * 10240, used = 0;
+	struct archive_entry *e = archive_entry_new();
+	const char *name = f->path;
+	int rc = 0;
+
+	while (*name == '/')
+		name++;
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, f->mode);
+	archive_entry_set_uid(e, f->uid);
+	archive_entry_set_gid(e, f->gid);
+	archive_entry_set_size(e, (la_int64_t)f->len);
+	archive_entry_set_mtime(e, time(NULL), 0);
+	if (archive_write_header(a, e) != ARCHIVE_OK ||
+	    (f->len && archive_write_data(a, f->data, f->len) !=
+			       (la_ssize_t)f->len))
+		rc = -1;
+	archive_entry_free(e);
+	return rc;
+}
+
+int engine_files_tar(char **out,
+		     size_t *out_len,
+		     const struct engine_file *files,
+		     size_t n,
+		     struct diag *err)
+{
+	/* Per file: its data padded, a header and a pax header with its
+	 * name; then the end blocks, padding to a 10 KiB block. */
+	size_t cap = 4 * 10240, used = 0;
 	char *buf;
 	struct archive *a;
-	struct archive_entry *e;
 	int rc = 0;
 
 	*out = NULL;
 	*out_len = 0;
 	if ((rc = eng_archive_load(err)))
 		return rc;
+	for (size_t i = 0; i < n; i++)
+		cap += files[i].len + 3 * 512 + 2 * strlen(files[i].path) + 1024;
 	buf = xmalloc(cap);
 	a = archive_write_new();
-	e = archive_entry_new();
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_uid(e, 0);
-	archive_entry_set_gid(e, 0);
-	archive_entry_set_size(e, (la_int64_t)len);
-	archive_entry_set_mtime(e, time(NULL), 0);
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_open_memory(a, buf, cap, &used) != ARCHIVE_OK ||
-	    archive_write_header(a, e) != ARCHIVE_OK ||
-	    (len && archive_write_data(a, data, len) != (la_ssize_t)len) ||
-	    archive_write_close(a) != ARCHIVE_OK)
-		rc = diag_set(err, DIAG_EIO, NULL, "tar of '%s': %s", name,
-			      archive_error_string(a));
-	archive_entry_free(e);
+	    archive_write_open_memory(a, buf, cap, &used) != ARCHIVE_OK)
+		rc = -1;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = tar_one(a, &files[i]);
+	if (rc || archive_write_close(a) != ARCHIVE_OK)
+		rc = diag_set(err, DIAG_EIO, NULL, "tar of '%s': %s",
+			      n ? files[0].path : "", archive_error_string(a));
 	archive_write_free(a);
 	if (rc) {
 		free(buf);
@@ -58,6 +75,18 @@ int engine_file_tar(char **out,
 	*out = buf;
 	*out_len = used;
 	return 0;
+}
+
+int engine_file_tar(char **out,
+		    size_t *out_len,
+		    const char *name,
+		    const char *data,
+		    size_t len,
+		    struct diag *err)
+{
+	struct engine_file f = {name, data, len, 0644, 0, 0};
+
+	return engine_files_tar(out, out_len, &f, 1, err);
 }
 
 static const char *base_name(const char *p)
@@ -259,4 +288,47 @@ int engine_container_file_edit(struct engine *e,
 	engine_container_file_edit_async(eng_own_loop(e), e, id, dir, name,
 					 edit, edit_ud, eng_sync_done_cb, &s);
 	return eng_sync_run(e, &s);
+}
+
+/* ---- Files put in before the start (secrets, configs) ----------------- */
+
+struct fput {
+	engine_done_fn cb;
+	void *ud;
+};
+
+static void on_files_put(struct ereq *r, int rc, const struct diag *err)
+{
+	struct fput f = *(struct fput *)r->ctx;
+
+	free(r->ctx);
+	f.cb(f.ud, rc, rc ? err : NULL);
+}
+
+void engine_container_files_put_async(struct engine_loop *l,
+				      struct engine *e,
+				      const char *id,
+				      const struct engine_file *files,
+				      size_t n,
+				      bool owners,
+				      engine_done_fn cb,
+				      void *ud)
+{
+	struct fput *f = xcalloc(1, sizeof(*f));
+	char *tar = NULL;
+	size_t tar_len = 0;
+	struct diag d = {0};
+	struct ereq *q;
+
+	*f = (struct fput){cb, ud};
+	q = ereq_new(l, e, "PUT", false, "/containers/%s/archive?path=%%2F%s",
+		     id, owners ? "&copyUIDGID=1" : "");
+	if (engine_files_tar(&tar, &tar_len, files, n, &d)) {
+		ereq_fail(q, on_files_put, f, DIAG_EIO, "%s", d.msg);
+		return;
+	}
+	q->body = tar; /* the request frees it */
+	q->body_len = tar_len;
+	q->content_type = "application/x-tar";
+	ereq_start(q, on_files_put, f);
 }

@@ -321,6 +321,16 @@ static void on_file_edited(void *ud, int rc, const struct diag *err)
 	job_done(c->run, c->i);
 }
 
+static void on_files_put(void *ud, int rc, const struct diag *err)
+{
+	struct jctx *c = ud;
+
+	if (rc)
+		job_fail(c->run, c->i, err);
+	else
+		job_done(c->run, c->i);
+}
+
 /* The id of the container a job acts on, or NULL (then it has failed). */
 static const char *container_id(struct run *r, size_t i)
 {
@@ -751,11 +761,18 @@ static void launch_container(struct run *r, size_t i)
 			r->l, j->engine, id, j->file_dir, j->file_name,
 			j->file_edit, j->file_edit_ud, on_file_edited, c);
 		break;
+	case ENGINE_JOB_FILES_PUT:
+		engine_container_files_put_async(r->l, j->engine, id, j->files,
+						 j->n_files, j->file_owners,
+						 on_files_put, c);
+		break;
 	default: {
 		struct engine_exec_spec spec = {.argv = j->argv,
 						.user = j->user};
 
-		engine_exec_run_async(r->l, j->engine, id, &spec, on_exec, c);
+		engine_exec_run_async(r->l, j->engine, id,
+				      j->exec_spec ? j->exec_spec : &spec,
+				      on_exec, c);
 		break;
 	}
 	}

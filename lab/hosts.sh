@@ -3,10 +3,20 @@
 # in a shape the lab can adopt: each host is a network namespace with its
 # own address on one veth link between them, and its own dockerd started
 # inside it with `nsenter --net=` (`ip netns exec` remounts /sys and dockerd
-# then fails on the devices cgroup).  Both daemons import the lab images
-# (lab/images.sh).  Nothing here touches the shared lab (/run/mixlab).
+# then fails on the devices cgroup).  The two hosts run two engine versions
+# (lab/engine.sh): host a ("linux") Debian 12's 20.10, host b ("windows")
+# trixie's 26.1; MIXHOSTS_ENGINE_A / MIXHOSTS_ENGINE_B choose others.  Both
+# daemons import the lab images (lab/images.sh).  Nothing here touches the
+# shared lab (/run/mixlab).
 #
 #   hosts.sh up         namespaces, link, daemons, images
+#   hosts.sh routes     routes each host's container subnets (its networks
+#                       inside ROUTED, 10.234.0.0/16) to the other host:
+#                       a route per peer subnet via the peer's address, a
+#                       DOCKER-USER rule per (peer subnet, own subnet) on
+#                       the link, and no masquerade towards peer subnets,
+#                       so the receiver sees the real source; run it again
+#                       after networks change (it replaces its own rules)
 #   hosts.sh swarm-up   a Swarm: host a the manager, host b a worker,
 #                       nodes labelled os=linux (a) and os=windows (b)
 #   hosts.sh down       removes every daemon, swarm state, namespace, veth,
@@ -18,6 +28,8 @@
 set -euo pipefail
 # shellcheck source=lab/images.sh
 . "$(dirname "${BASH_SOURCE[0]}")/images.sh"
+# shellcheck source=lab/engine.sh
+. "$(dirname "${BASH_SOURCE[0]}")/engine.sh"
 
 readonly RUN=/run/mixlab-hosts
 readonly LIB=/var/lib/mixlab-hosts
@@ -25,6 +37,12 @@ readonly HOSTS=(a b)
 declare -A ADDR=([a]=10.231.0.1 [b]=10.231.0.2)
 declare -A OSLABEL=([a]=linux [b]=windows)
 declare -A BIP=([a]=10.233.1.1/24 [b]=10.233.2.1/24)
+declare -A ENGINE=([a]=${MIXHOSTS_ENGINE_A:-20.10} [b]=${MIXHOSTS_ENGINE_B:-26.1})
+declare -A PEER=([a]=b [b]=a)
+# Project networks that are routed between the hosts (a compose file's
+# x-mixcompose.address_pool on this lab).
+readonly ROUTED=10.234.0.0/16
+readonly TAG=mixhosts-route
 # Swarm's overlay subnets come from here, away from the link.
 readonly SWARM_POOL=10.232.0.0/16
 readonly STOP_TIMEOUT=20
@@ -91,13 +109,16 @@ link_up() {
 }
 
 start_daemon() {
-	local h=$1 dir=$LIB/$1 i pid
+	local h=$1 dir=$LIB/$1 i pid bin
+	local -a extra
 	if daemon_pid "$h" >/dev/null && ping_ok "$h"; then
 		return 0
 	fi
+	bin=$(engine_dockerd "${ENGINE[$h]}") || die "no dockerd of engine ${ENGINE[$h]}"
+	mapfile -t extra < <(engine_args "${ENGINE[$h]}")
 	mkdir -p "$dir/root" "$RUN/$h/exec"
 	printf '{ "deprecated-key-path": "%s/key.json" }\n' "$dir" >"$dir/daemon.json"
-	(cd / && exec setsid nsenter --net="/run/netns/$(ns "$h")" dockerd \
+	(cd / && exec setsid nsenter --net="/run/netns/$(ns "$h")" "$bin" \
 		--host "unix://$(sock "$h")" \
 		--data-root "$dir/root" \
 		--exec-root "$RUN/$h/exec" \
@@ -107,7 +128,7 @@ start_daemon() {
 		--containerd-namespace "mixhosts-$h" \
 		--containerd-plugins-namespace "mixhosts-$h-plugins" \
 		--bip "${BIP[$h]}" \
-		</dev/null >>"$LIB/$h.log" 2>&1 9<&-) &
+		"${extra[@]}" </dev/null >>"$LIB/$h.log" 2>&1 9<&-) &
 	pid=$!
 	for ((i = 0; i < 240; i++)); do
 		ping_ok "$h" && return 0
@@ -145,6 +166,62 @@ cmd_up() {
 	done
 	import_images
 	log "up: host a ${ADDR[a]} ($(sock a)), host b ${ADDR[b]} ($(sock b))"
+}
+
+# subnets H: host H's project subnets inside ROUTED, one a line.
+subnets() {
+	local id
+	for id in $(dk "$1" network ls -q --filter driver=bridge); do
+		dk "$1" network inspect -f \
+			'{{range .IPAM.Config}}{{.Subnet}}{{"\n"}}{{end}}' "$id"
+	done | awk -v pre="${ROUTED%%.0.0/16}." 'index($0, pre) == 1' | sort -u
+}
+
+# in_ns H CMD...: CMD in host H's network namespace.
+in_ns() {
+	local h=$1
+	shift
+	nsenter --net="/run/netns/$(ns "$h")" "$@"
+}
+
+# unroute H: removes host H's routes to ROUTED and the rules tagged TAG.
+unroute() {
+	local h=$1 table line
+	local -a spec
+	in_ns "$h" ip route show | awk -v pre="${ROUTED%%.0.0/16}." \
+		'index($1, pre) == 1 && / via / { print $1 }' |
+		while read -r line; do in_ns "$h" ip route del "$line"; done
+	for table in filter nat; do
+		in_ns "$h" iptables -t "$table" -S | { grep -F -- "$TAG" || true; } |
+			while read -r line; do
+				read -ra spec <<<"${line#-A }"
+				in_ns "$h" iptables -t "$table" -D "${spec[@]}"
+			done
+	done
+}
+
+cmd_routes() {
+	local h p own peer o
+	declare -A SUBS
+	for h in "${HOSTS[@]}"; do
+		SUBS[$h]=$(subnets "$h")
+	done
+	for h in "${HOSTS[@]}"; do
+		p=${PEER[$h]}
+		unroute "$h"
+		for peer in ${SUBS[$p]}; do
+			in_ns "$h" ip route replace "$peer" via "${ADDR[$p]}" dev mh0
+			in_ns "$h" iptables -t nat -I POSTROUTING -o mh0 \
+				-d "$peer" -m comment --comment "$TAG" -j RETURN
+			for own in ${SUBS[$h]}; do
+				in_ns "$h" iptables -I DOCKER-USER -i mh0 \
+					-s "$peer" -d "$own" \
+					-m comment --comment "$TAG" -j ACCEPT
+			done
+		done
+		o=$(printf '%s ' ${SUBS[$h]})
+		log "routes: host $h (${o% }) <-> host $p via ${ADDR[$p]}"
+	done
 }
 
 cmd_swarm_up() {
@@ -225,6 +302,7 @@ cmd_env() {
 	printf 'HOSTS_A_ADDR=%s\nHOSTS_B_ADDR=%s\n' "${ADDR[a]}" "${ADDR[b]}"
 	printf 'HOSTS_A_NETNS=/run/netns/%s\nHOSTS_B_NETNS=/run/netns/%s\n' \
 		"$(ns a)" "$(ns b)"
+	printf 'HOSTS_ROUTED=%s\n' "$ROUTED"
 }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root"
@@ -232,11 +310,12 @@ exec 9<"${BASH_SOURCE[0]}"
 flock 9
 case ${1:-} in
 up) cmd_up ;;
+routes) cmd_routes ;;
 swarm-up) cmd_swarm_up ;;
 down) cmd_down ;;
 env) cmd_env ;;
 *)
-	echo "usage: lab/hosts.sh up|swarm-up|down|env" >&2
+	echo "usage: lab/hosts.sh up|routes|swarm-up|down|env" >&2
 	exit 2
 	;;
 esac

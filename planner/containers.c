@@ -306,6 +306,13 @@ static void put_files(struct sbuf *sb,
 				put(sb, "file.file", o->file);
 				put(sb, "file.env", o->environment);
 				put(sb, "file.content", o->content);
+				/*
+				 * The variable's value too: a new value
+				 * recreates the container (compose v2 keeps
+				 * it, with the old copy inside).
+				 */
+				if (o->environment)
+					put(sb, "file.value", o->value);
 			}
 		}
 	}

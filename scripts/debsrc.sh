@@ -7,8 +7,13 @@
 #   debsrc_of PKG           the source package and version behind an
 #                           installed binary package: "NAME VERSION"
 #   debsrc_fetch NAME VER   downloads and unpacks it once; prints the tree
+#   debsrc_deb SUITE PKG DEST
+#                           a binary package of another Debian suite (e.g.
+#                           trixie's docker.io), downloaded through its own
+#                           private list and unpacked into DEST (dpkg-deb
+#                           -x: nothing is installed); prints its version
 #
-# scripts/curl-http.sh and scripts/build-windows.sh use it.
+# scripts/curl-http.sh, scripts/build-windows.sh and lab/engine.sh use it.
 
 debsrc_apt_opts=(
 	-o "Dir::Etc::SourceList=$DEBSRC_DIR/apt/sources.list"
@@ -89,4 +94,33 @@ debsrc_fetch() {
 		mv "$dir.tmp" "$dir"
 	fi
 	echo "$dir"
+}
+
+# The first URI of the system's deb822 list: the mirror other suites come from.
+debsrc_mirror() {
+	awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources \
+		2>/dev/null
+}
+
+debsrc_deb() {
+	local suite=$1 pkg=$2 dest=$3 uri d=$DEBSRC_DIR/apt-$1 deb ver
+	local -a opts
+	uri=$(debsrc_mirror)
+	[ -n "$uri" ] || { echo "no Debian mirror in the system's sources" >&2; return 1; }
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/dl"
+	printf 'deb [signed-by=%s] %s %s main\n' \
+		/usr/share/keyrings/debian-archive-keyring.gpg "$uri" "$suite" \
+		>"$d/sources.list"
+	opts=(-o "Dir::Etc::SourceList=$d/sources.list"
+		-o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root -qq)
+	apt-get "${opts[@]}" update >&2 || return 1
+	(cd "$d/dl" && apt-get "${opts[@]}" download "$pkg" >&2) || return 1
+	deb=$(ls "$d/dl/${pkg}"_*.deb | head -n 1)
+	ver=$(dpkg-deb -f "$deb" Version) || return 1
+	mkdir -p "$dest"
+	dpkg-deb -x "$deb" "$dest" || return 1
+	rm -rf "$d"
+	echo "$ver"
 }

@@ -773,6 +773,31 @@ Test(compose_normalize, plain_strings)
 	cr_assert_eq(s->keys[compose_key_find("mem_limit")].i, 512LL << 20);
 }
 
+/*
+ * compose v2's getRestartPolicy: a restart_policy section replaces
+ * `restart:` whole; no condition is the empty name, no max_attempts 0.
+ */
+Test(compose_normalize, restart_policy_without_condition_is_empty_name)
+{
+	const struct compose_service *s =
+		svc("    restart: on-failure:5\n"
+		    "    deploy:\n      restart_policy: {delay: 5s}\n");
+	const struct compose_keyval *cond =
+		&s->keys[compose_key_find("deploy.restart_policy.condition")];
+	const struct compose_keyval *max = &s->keys[compose_key_find(
+		"deploy.restart_policy.max_attempts")];
+
+	cr_assert(cond->set && max->set);
+	cr_assert_str_eq(cond->s, "");
+	cr_assert_eq(max->i, 0);
+	cr_assert_eq(cond->loc.line, 6);
+	/* Without the section, `restart:` alone decides. */
+	s = lt_svc(&t, "other");
+	cr_assert_not(s->keys[compose_key_find(
+				      "deploy.restart_policy.condition")]
+			      .set);
+}
+
 Test(compose_normalize, booleans_and_init)
 {
 	const struct compose_service *s =

@@ -93,3 +93,40 @@ Test(engine_file_edit, refusals_and_failures)
 	cr_assert_not(engine_file_edit_refused(DIAG_ETRANSPORT));
 	cr_assert_not(engine_file_edit_refused(0));
 }
+
+/*
+ * Secrets and configs: several files in one tar, each at its path under
+ * / (the leading '/' dropped), with its own mode and owner.
+ */
+Test(engine_file_edit, files_keep_path_mode_and_owner)
+{
+	static const char big[] = "a long secret value that needs its own "
+				  "block of the tar and then some more";
+	const struct engine_file f[] = {
+		{"/run/secrets/tok", "tok-1", 5, 0400, 1000, 1001},
+		{"/etc/app/app.conf", big, sizeof(big) - 1, 0640, 0, 0},
+	};
+	struct diag err = {0};
+	char *tar = NULL, buf[256];
+	size_t len = 0;
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+
+	cr_assert_eq(engine_files_tar(&tar, &len, f, 2, &err), 0, "%s",
+		     err.msg);
+	archive_read_support_format_tar(a);
+	cr_assert_eq(archive_read_open_memory(a, tar, len), ARCHIVE_OK);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_eq(archive_read_next_header(a, &e), ARCHIVE_OK);
+		cr_assert_str_eq(archive_entry_pathname(e), f[i].path + 1);
+		cr_assert_eq(archive_entry_perm(e), f[i].mode);
+		cr_assert_eq(archive_entry_uid(e), f[i].uid);
+		cr_assert_eq(archive_entry_gid(e), f[i].gid);
+		cr_assert_eq(archive_read_data(a, buf, sizeof(buf)),
+			     (la_ssize_t)f[i].len);
+		cr_assert_eq(memcmp(buf, f[i].data, f[i].len), 0);
+	}
+	cr_assert_eq(archive_read_next_header(a, &e), ARCHIVE_EOF);
+	archive_read_free(a);
+	free(tar);
+}

@@ -220,29 +220,6 @@ Test(integration_keys, file_secrets_and_configs_are_readable_at_their_targets)
 	sbuf_release(&out);
 }
 
-Test(integration_keys, an_environment_secret_is_refused_before_anything_exists)
-{
-	struct sbuf out = SBUF_INIT;
-
-	cr_assert_eq(lab_project_init(&P, "parity", "envsec"), 0);
-	write_compose("services:\n"
-		      "  a:\n"
-		      "    image: " LAB_IMAGE_BUSYBOX "\n"
-		      "    command: [sleep, '300']\n"
-		      "    secrets: [token]\n"
-		      "secrets:\n"
-		      "  token:\n"
-		      "    environment: HOME\n");
-	cr_assert_eq(lab_mc(&P, &out, "up -d --progress quiet"), 1, "%s",
-		     out.buf);
-	cr_assert(strstr(out.buf, "compose.yaml:5:15: services.a.secrets[0]: "
-				  "secret 'token'"),
-		  "%s", out.buf);
-	cr_assert_eq(lab_leftovers(P.name, "container"), 0);
-	cr_assert_eq(lab_leftovers(P.name, "network"), 0);
-	sbuf_release(&out);
-}
-
 /*
  * gpus: a device request for every GPU.  The lab's daemon has no GPU
  * runtime, so it refuses the start as it refuses compose v2's request:

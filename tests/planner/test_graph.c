@@ -209,6 +209,35 @@ Test(planner_graph, volumes_from_makes_an_edge, .init = setup)
 	mu_free(p);
 }
 
+/*
+ * compose v2's implied depends_on: links, network_mode: service:X and
+ * volumes_from order up as depends_on does (names chosen so that the
+ * alphabetical order is the wrong one).
+ */
+Test(planner_graph, implied_dependencies_order_up, .init = setup)
+{
+	struct compose_project *p = mu_project("demo");
+	struct compose_service *a = mu_service(p, "a");
+	struct compose_service *b = mu_service(p, "b");
+	struct compose_service *c = mu_service(p, "c");
+	char buf[256];
+	struct plan *pl;
+
+	mu_service(p, "d");
+	a->links.v = arena_calloc(p->arena, 2, sizeof(char *));
+	a->links.v[0] = "b:alias";
+	a->links.n = 1;
+	b->network_mode = "service:c";
+	c->volumes_from.v = arena_calloc(p->arena, 2, sizeof(char *));
+	c->volumes_from.v[0] = "d:ro";
+	c->volumes_from.n = 1;
+	pl = must_build(p, NULL);
+	cr_assert_str_eq(order_str(pl, buf, sizeof(buf)), "d c b a ");
+	cr_assert_eq(pl->n_levels, 4);
+	plan_free(pl);
+	mu_free(p);
+}
+
 Test(planner_graph, selection_adds_dependencies, .init = setup)
 {
 	struct compose_project *p = mu_project("demo");
