@@ -646,11 +646,11 @@ Test(planner_hosts, stale_compares_addresses_of_shared_names)
 Test(planner_hosts, stale_finds_names_that_share_a_prefix)
 {
 	/* Sorted by name, as collect_entries leaves them. */
-	struct plan_host_entry e[] = {{"a", "10.0.0.1", false},
-				      {"a-1", "10.0.0.2", false},
-				      {"ab", "10.0.0.3", false},
-				      {"b", NULL, true},
-				      {"c", "10.0.0.5", false}};
+	struct plan_host_entry e[] = {{"a", "10.0.0.1", false, false},
+				      {"a-1", "10.0.0.2", false, false},
+				      {"ab", "10.0.0.3", false, false},
+				      {"b", NULL, true, false},
+				      {"c", "10.0.0.5", false, false}};
 	struct plan_container ct = {.extra_hosts = e, .n_extra_hosts = 5};
 	struct arena *a = arena_new();
 
