@@ -389,6 +389,17 @@ struct compose_depends {
 	struct diag_loc loc;
 };
 
+/* A post_start or pre_stop hook (compose v2.30): an exec in the container. */
+struct compose_hook {
+	struct compose_strv command;
+	const char *user;	 /* NULL: the container's */
+	const char *working_dir; /* NULL: the container's */
+	bool privileged;
+	struct compose_kv *environment;
+	size_t n_environment;
+	struct diag_loc loc;
+};
+
 struct compose_healthcheck {
 	bool present;
 	bool disable;
@@ -579,6 +590,11 @@ struct compose_service {
 	struct compose_strv cap_drop;
 	struct compose_strv profiles;
 	struct compose_healthcheck healthcheck;
+	/* post_start: execs after up starts it; pre_stop: before a stop. */
+	struct compose_hook *post_start;
+	size_t n_post_start;
+	struct compose_hook *pre_stop;
+	size_t n_pre_stop;
 
 	const char *container_name;
 	const char *hostname;
