@@ -157,7 +157,7 @@ extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
 	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
 	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
 	cli_spec_translate, cli_spec_unpause, cli_spec_up, cli_spec_version,
-	cli_spec_wait;
+	cli_spec_wait, cli_spec_watch;
 /*
  * The docker CLI plugin form (cli/plugin.c): answers
  * docker-cli-plugin-metadata (returns 0), or, run as docker-mixcompose,
@@ -820,5 +820,95 @@ int cmd_rm(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
+
+/* ---- watch (cli/watch.c, cli/cmd_watch.c) ------------------------------- */
+
+struct engine_ignore;
+struct sbuf;
+
+/* One develop.watch trigger of a selected service, ready to match. */
+struct cli_watch_rule {
+	const struct compose_service *svc;
+	const struct compose_watch *w;
+	struct engine_ignore *ignore;	      /* w->ignore; NULL: none */
+	struct engine_ignore *include;	      /* w->include; NULL: all */
+	struct engine_ignore *dockerignore;   /* owned by this rule, or NULL */
+	struct engine_ignore *context_ignore; /* the service's, shared */
+};
+
+/*
+ * The rules of the services selected (n_services 0: all) that have
+ * develop.watch, in service then trigger order.  -1 (with 'err') when a
+ * .dockerignore is malformed.  Free with cli_watch_rules_free().
+ */
+int cli_watch_rules_make(struct cli_watch_rule **out,
+			 size_t *n_out,
+			 const struct compose_project *p,
+			 char *const *services,
+			 size_t n_services,
+			 struct diag *err);
+void cli_watch_rules_free(struct cli_watch_rule *v, size_t n);
+/*
+ * True when the change of 'path' (absolute) triggers 'r', as compose v2
+ * decides: under the trigger's path, matching its include patterns (if
+ * any), not an editor's temporary file nor in a .git directory, not
+ * ignored by the trigger's ignore patterns (relative to its path) nor by
+ * the build context's .dockerignore (relative to the context).  With
+ * 'target' and a trigger target: the path in the container, '/'-joined.
+ */
+bool cli_watch_match(const struct cli_watch_rule *r,
+		     const char *path,
+		     struct sbuf *target);
+/* An editor's temporary file, or a path inside a .git directory. */
+bool cli_watch_ephemeral(const char *path);
+/* 'path' relative to 'root' ("" for the root itself), or NULL. */
+const char *cli_watch_rel(const char *root, const char *path);
+
+/* compose v2's quiet period: a batch goes once nothing changed for it. */
+#define CLI_WATCH_QUIET_MS 500
+
+/* Changed paths gathered until a quiet period passes (each path once). */
+struct cli_debounce {
+	char **paths;
+	size_t n, alloc;
+	long long last_ms; /* the last change */
+};
+
+/* A change of 'path' at 'now' (ms): the quiet period starts again. */
+void cli_debounce_add(struct cli_debounce *d, const char *path, long long now);
+/* Milliseconds until the batch is due (0: now), -1 with nothing pending. */
+long cli_debounce_wait(const struct cli_debounce *d, long long now);
+/* The batch (malloc'ed array of malloc'ed paths, '*n' of them); empties d. */
+char **cli_debounce_take(struct cli_debounce *d, size_t *n);
+void cli_debounce_release(struct cli_debounce *d);
+
+/*
+ * The watch loop of `watch` and `up --watch` on the loaded project of
+ * 's': until '*stop' becomes nonzero (SIGINT, SIGTERM).  'quiet': no
+ * "Syncing ..." lines.  Returns CLI_OK or CLI_FAIL (reported).
+ */
+struct cli_session;
+int cli_watch_run(struct cli_session *s,
+		  char *const *services,
+		  size_t n_services,
+		  bool quiet,
+		  volatile sig_atomic_t *stop);
+/*
+ * up --watch: CLI_FAIL (reported) when no selected service has
+ * develop.watch or a trigger cannot work (rebuild without build:, sync+exec
+ * without a command).
+ */
+int cli_watch_check(const struct compose_project *p,
+		    char *const *services,
+		    size_t n_services);
+/*
+ * up --watch: the watch loop in a thread of its own (its own session and
+ * engines) while up follows the logs; NULL if no thread could be made
+ * (reported).  cli_watch_stop() ends it and returns its status.
+ */
+struct cli_watch_bg;
+struct cli_watch_bg *cli_watch_start(char *const *services, size_t n);
+int cli_watch_stop(struct cli_watch_bg *bg);
+int cmd_watch(int argc, char **argv);
 
 #endif

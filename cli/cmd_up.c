@@ -32,6 +32,7 @@ struct up_opts {
 	bool build;    /* --build */
 	bool no_build; /* --no-build */
 	bool no_start;
+	bool watch; /* --watch: develop.watch while attached */
 	bool create; /* the create command: its own options and help */
 	/* Per project service, the built image's id (after the builds). */
 	const char *const *image_ids;
@@ -151,6 +152,12 @@ static const struct cli_opt up_opts_v[] = {
 	CLI_FLAG(0, "no-color", O, no_color, "monochrome log prefixes"),
 	CLI_FLAG(0, "no-log-prefix", O, no_log_prefix, "no log prefix"),
 	CLI_FLAG(0, "timestamps", O, timestamps, "show timestamps in the logs"),
+	CLI_FLAG('w',
+		 "watch",
+		 O,
+		 watch,
+		 "sync, rebuild or restart services as their files change\n"
+		 "(develop.watch; attached)"),
 	{.lname = "no-attach",
 	 .kind = CLI_OPT_FN,
 	 .fn = no_attach_opt,
@@ -248,10 +255,15 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	/* compose v2's words. */
-	if (o->detach && (o->abort_exit || o->abort_failure || o->n_attach)) {
+	if (o->detach &&
+	    (o->abort_exit || o->abort_failure || o->n_attach || o->watch)) {
 		cli_errorf("--detach cannot be combined with "
 			   "--abort-on-container-exit, "
-			   "--abort-on-container-failure or --attach");
+			   "--abort-on-container-failure, --attach or --watch");
+		return CLI_USAGE;
+	}
+	if (o->no_build && o->watch) {
+		cli_errorf("--no-build and --watch are incompatible");
 		return CLI_USAGE;
 	}
 	/* Nothing runs, so there are no logs to follow. */
@@ -727,6 +739,7 @@ static int up_attached(struct cli_session *s,
 	};
 	struct engine **engines;
 	struct apply_jobs jobs;
+	struct cli_watch_bg *bg = NULL;
 	int rc;
 
 	apply_state_collect(&hosts, &n, s->a, s->reg, s->project_name,
@@ -734,7 +747,12 @@ static int up_attached(struct cli_session *s,
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
 	fprintf(stderr, "Attaching to the logs; press Ctrl+C to stop\n");
-	cli_logs_follow(s->reg, hosts, n, &lo, stop);
+	if (o->watch)
+		bg = cli_watch_start(o->services, o->n_services);
+	if (!o->watch || bg)
+		cli_logs_follow(s->reg, hosts, n, &lo, stop);
+	if (bg)
+		cli_watch_stop(bg);
 	*stop = 0;
 	if (!x.aborting)
 		fprintf(stderr, "Gracefully stopping...\n");
@@ -784,6 +802,8 @@ int cmd_up(int argc, char **argv)
 			      CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
 	if (!rc)
 		rc = up_check_names(&s, &o);
+	if (!rc && o.watch)
+		rc = cli_watch_check(s.project, o.services, o.n_services);
 	if (!rc)
 		rc = up_plan(&p, &s, &o, true);
 	if (!rc) {

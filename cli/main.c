@@ -153,6 +153,7 @@ const struct cli_cmd cli_cmds[] = {
 	{"up", cmd_up, &cli_spec_up},
 	{"version", cmd_version, &cli_spec_version},
 	{"wait", cmd_wait, &cli_spec_wait},
+	{"watch", cmd_watch, &cli_spec_watch},
 	{"__complete", cmd_complete, &cli_spec_complete},
 	{"__man", cmd_man, &cli_spec_man},
 	{NULL, NULL, NULL},

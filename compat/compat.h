@@ -255,6 +255,57 @@ int compat_rename(const char *from, const char *to);
  */
 int compat_dir_list(char ***names, size_t *n, const char *path);
 
+/* ---- Watching files ----------------------------------------------------------
+ */
+
+/*
+ * Change notification for `watch`: inotify on Linux, ReadDirectoryChangesW
+ * on Windows.  A directory is watched with everything below it
+ * (directories made later included); a file by its directory, reporting
+ * only that file.  Paths come back absolute, with '/' on POSIX (Windows:
+ * '\\' as the system gives them, below the root as given).
+ */
+struct compat_watch;
+
+/* A new, empty watch; NULL with the reason in 'why'. */
+struct compat_watch *compat_watch_new(char *why, size_t why_size);
+/*
+ * Watches 'path' (absolute; a file or a directory).  A path that does not
+ * exist yet is watched through its parent directory.  0, or -1 with the
+ * reason in 'why'.
+ */
+int compat_watch_add(struct compat_watch *w,
+		     const char *path,
+		     char *why,
+		     size_t why_size);
+/* What a change did to a path. */
+typedef void compat_watch_fn(void *ud, const char *path);
+/*
+ * Waits up to 'timeout_ms' (-1: forever) for changes and calls 'fn' for
+ * each changed path (created, written, moved or deleted; a new directory
+ * is watched at once and the files already in it reported).  Returns the
+ * number of paths reported, 0 at the timeout or on a signal, -1 on an
+ * error (with 'why').
+ */
+int compat_watch_wait(struct compat_watch *w,
+		      long timeout_ms,
+		      compat_watch_fn *fn,
+		      void *ud,
+		      char *why,
+		      size_t why_size);
+/* Stops every watch and frees 'w' (NULL is fine). */
+void compat_watch_free(struct compat_watch *w);
+
+/* ---- Threads ---------------------------------------------------------------
+ */
+
+/* A thread (pthreads on POSIX, CreateThread on Windows). */
+struct compat_thread;
+/* Runs fn(arg) in a new thread; NULL if none could be made. */
+struct compat_thread *compat_thread_start(void (*fn)(void *), void *arg);
+/* Waits for the thread to end and frees it (NULL is fine). */
+void compat_thread_join(struct compat_thread *t);
+
 /* ---- What the C library of one side lacks ----------------------------------
  */
 

@@ -551,6 +551,37 @@ struct compose_fileref {
 	struct diag_loc loc;
 };
 
+/* develop.watch: one trigger (compose v2's Trigger). */
+enum compose_watch_action {
+	COMPOSE_WATCH_SYNC,
+	COMPOSE_WATCH_REBUILD,
+	COMPOSE_WATCH_RESTART,
+	COMPOSE_WATCH_SYNC_RESTART,
+	COMPOSE_WATCH_SYNC_EXEC,
+};
+
+/* A service hook (develop.watch[].exec): what sync+exec runs. */
+struct compose_hook {
+	struct compose_strv command; /* .v NULL: none */
+	const char *user;
+	const char *working_dir;
+	bool privileged;
+	struct compose_kv *environment;
+	size_t n_environment;
+};
+
+struct compose_watch {
+	const char *path;   /* absolute, against the project directory */
+	const char *action; /* as written: "sync", "sync+exec", ... */
+	enum compose_watch_action act;
+	const char *target; /* in the container; NULL: none */
+	struct compose_hook exec;
+	struct compose_strv ignore;  /* patterns, relative to 'path' */
+	struct compose_strv include; /* none: everything */
+	bool initial_sync;	     /* initial_sync or x-initialSync */
+	struct diag_loc loc;
+};
+
 struct compose_service {
 	const char *name;
 	struct diag_loc loc;
@@ -617,6 +648,9 @@ struct compose_service {
 	bool privileged;
 	bool read_only;
 	int scale; /* deploy.replicas or scale; 1 by default */
+	bool develop; /* the service has a develop: section */
+	struct compose_watch *watch; /* develop.watch */
+	size_t n_watch;
 };
 
 struct compose_ipam_config {

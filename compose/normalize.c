@@ -99,6 +99,7 @@ static void service_one(struct norm *n,
 	norm_service_env(n, s, svc);
 	norm_service_ports(n, s, MAP_GET(svc, "ports"));
 	norm_service_volumes(n, s, MAP_GET(svc, "volumes"));
+	norm_service_develop(n, s, MAP_GET(svc, "develop"));
 	n->svc = NULL;
 }
 

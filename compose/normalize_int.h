@@ -77,6 +77,10 @@ void norm_service_main(struct norm *n,
 void norm_service_keys(struct norm *n,
 		       struct compose_service *s,
 		       const struct compose_node *svc);
+/* develop (compose/normalize_develop.c). */
+void norm_service_develop(struct norm *n,
+			  struct compose_service *s,
+			  const struct compose_node *v);
 /* Top-level secrets and configs, then a service's references to them. */
 void norm_files(struct norm *n, const struct compose_node *doc);
 void norm_service_files(struct norm *n,

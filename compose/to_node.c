@@ -814,6 +814,58 @@ static void f_init(struct tn *t,
 		put(t, m, k, const_plain(t, s->init ? "true" : "false"));
 }
 
+static struct compose_node *hook_node(struct tn *t, const struct compose_hook *h)
+{
+	struct compose_node *m = compose_node_map(t->a, &no_loc);
+
+	if (h->command.v)
+		put_strv(t, m, "command", &h->command);
+	else if (t->json)
+		put(t, m, "command", const_plain(t, "null"));
+	put_str(t, m, "user", h->user);
+	put_true(t, m, "privileged", h->privileged);
+	put_str(t, m, "working_dir", h->working_dir);
+	put_kv(t, m, "environment", h->environment, h->n_environment);
+	return m;
+}
+
+/*
+ * compose-go's Trigger: path, action, target, exec, include, ignore,
+ * initial_sync.  Its JSON has exec (a struct, not a pointer) even when
+ * empty, as "exec": {"command": null}; its YAML leaves it out.
+ */
+static void f_develop(struct tn *t,
+		      struct compose_node *m,
+		      const struct compose_service *s,
+		      const char *k)
+{
+	struct compose_node *d, *seq;
+
+	if (!s->develop)
+		return;
+	d = compose_node_map(t->a, &no_loc);
+	seq = compose_node_seq(t->a, &no_loc);
+	for (size_t i = 0; i < s->n_watch; i++) {
+		const struct compose_watch *w = &s->watch[i];
+		struct compose_node *o = compose_node_map(t->a, &no_loc);
+
+		put_str(t, o, "path", w->path);
+		put_str(t, o, "action", w->action);
+		put_str(t, o, "target", w->target);
+		if (w->exec.command.v || t->json)
+			put(t, o, "exec", hook_node(t, &w->exec));
+		if (w->include.n)
+			put_strv(t, o, "include", &w->include);
+		if (w->ignore.n)
+			put_strv(t, o, "ignore", &w->ignore);
+		put_true(t, o, "initial_sync", w->initial_sync);
+		compose_seq_push(t->a, seq, o);
+	}
+	if (seq->n)
+		put(t, d, "watch", seq);
+	put(t, m, k, d);
+}
+
 static void put_plainf(struct tn *t,
 		       struct compose_node *m,
 		       const char *k,
@@ -950,7 +1002,7 @@ static const struct svc_key svc_keys[] = {
 	RAW("annotations"),
 	RAW("attach"),
 	FN("build", f_build),
-	RAW("develop"),
+	FN("develop", f_develop),
 	RAW("blkio_config"),
 	STRV("cap_add", cap_add),
 	STRV("cap_drop", cap_drop),

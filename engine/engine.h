@@ -1077,6 +1077,33 @@ int engine_tar_file(char **out,
 		    const char *name,
 		    struct diag *err);
 
+/* One path of engine_copy_tar: a host file or directory and its name. */
+struct engine_copy_file {
+	const char *host; /* the host path */
+	const char *name; /* in the tar: '/'-separated, relative */
+};
+
+/*
+ * A tar of the paths (a directory as an entry alone, links as links, owner 0:0, modes and times kept; a path gone meanwhile is left
+ * out), malloc'ed into '*out'.  DIAG_EIO when one cannot be read.
+ */
+int engine_copy_tar(char **out,
+		    size_t *out_len,
+		    const struct engine_copy_file *v,
+		    size_t n,
+		    struct diag *err);
+/*
+ * PUT /containers/{id}/archive?path=DIR: 'tar' (taken: the request frees
+ * it) unpacked in the container under 'dir'.  A daemon that refuses (a
+ * running Hyper-V container) gives DIAG_EENGINE with its message.
+ */
+int engine_container_archive_put(struct engine *e,
+				 const char *id,
+				 const char *dir,
+				 char *tar,
+				 size_t len,
+				 struct diag *err);
+
 /*
  * Runs 'argv' in the container as 'user' (NULL: default) and collects
  * stdout+stderr into '*out_output' (malloc'ed; may be NULL to discard).

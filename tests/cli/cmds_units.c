@@ -12,6 +12,7 @@
 #include "cli/cmd_hosts.c"
 #include "cli/desktop.c"
 #include "cli/runner.c"
+#include "cli/watch.c"
 
 __attribute__((weak)) struct cli_global cli_global;
 

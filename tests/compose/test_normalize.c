@@ -1027,3 +1027,42 @@ Test(compose_normalize, fixture_windows_service)
 	cr_assert_str_eq(s->volumes[3].source, "\\\\.\\pipe\\other");
 	cr_assert_str_eq(s->working_dir, "C:\\app");
 }
+
+Test(compose_normalize, develop_watch_triggers)
+{
+	const struct compose_service *s =
+		svc("    develop:\n"
+		    "      watch:\n"
+		    "        - path: ./src\n"
+		    "          action: sync\n"
+		    "          target: /app\n"
+		    "          ignore: [\"*.tmp\", cache/]\n"
+		    "        - path: /abs/Dockerfile\n"
+		    "          action: rebuild\n"
+		    "        - path: conf\n"
+		    "          action: sync+exec\n"
+		    "          target: /etc/x\n"
+		    "          initial_sync: true\n"
+		    "          exec:\n"
+		    "            command: kill -HUP 1\n"
+		    "            user: root\n"
+		    "            environment: [A=1]\n");
+
+	cr_assert(s->develop);
+	cr_assert_eq(s->n_watch, 3);
+	cr_assert(s->watch[0].path[0] == '/', "%s", s->watch[0].path);
+	cr_assert(strstr(s->watch[0].path, "/src") &&
+		  !strstr(s->watch[0].path, "./"));
+	cr_assert_eq(s->watch[0].act, COMPOSE_WATCH_SYNC);
+	cr_assert_str_eq(s->watch[0].target, "/app");
+	cr_assert_eq(s->watch[0].ignore.n, 2);
+	cr_assert_str_eq(s->watch[0].ignore.v[1], "cache/");
+	cr_assert_str_eq(s->watch[1].path, "/abs/Dockerfile");
+	cr_assert_eq(s->watch[1].act, COMPOSE_WATCH_REBUILD);
+	cr_assert_eq(s->watch[2].act, COMPOSE_WATCH_SYNC_EXEC);
+	cr_assert(s->watch[2].initial_sync);
+	cr_assert_eq(s->watch[2].exec.command.n, 3);
+	cr_assert_str_eq(s->watch[2].exec.command.v[1], "-HUP");
+	cr_assert_str_eq(s->watch[2].exec.user, "root");
+	cr_assert_eq(s->watch[2].exec.n_environment, 1);
+}
