@@ -389,17 +389,6 @@ struct compose_depends {
 	struct diag_loc loc;
 };
 
-/* A post_start or pre_stop hook (compose v2.30): an exec in the container. */
-struct compose_hook {
-	struct compose_strv command;
-	const char *user;	 /* NULL: the container's */
-	const char *working_dir; /* NULL: the container's */
-	bool privileged;
-	struct compose_kv *environment;
-	size_t n_environment;
-	struct diag_loc loc;
-};
-
 struct compose_healthcheck {
 	bool present;
 	bool disable;
@@ -560,14 +549,18 @@ enum compose_watch_action {
 	COMPOSE_WATCH_SYNC_EXEC,
 };
 
-/* A service hook (develop.watch[].exec): what sync+exec runs. */
+/*
+ * A service hook: what develop.watch[].exec's sync+exec runs, and a
+ * post_start or pre_stop hook (compose v2.30), an exec in the container.
+ */
 struct compose_hook {
 	struct compose_strv command; /* .v NULL: none */
-	const char *user;
-	const char *working_dir;
+	const char *user;	     /* NULL: the container's */
+	const char *working_dir;     /* NULL: the container's */
 	bool privileged;
 	struct compose_kv *environment;
 	size_t n_environment;
+	struct diag_loc loc;
 };
 
 struct compose_watch {

@@ -200,19 +200,12 @@ static size_t norm_hooks(struct norm *n,
 			continue;
 		}
 		h->loc = compose_node_loc(m);
-		h->command = norm_cmd(n, MAP_GET(m, "command"),
-				      arena_sprintf(n->a, "%s.command", path));
+		norm_hook(n, h, m, path);
 		if (!h->command.n) {
 			norm_err(n, m, "%s: missing required key 'command'",
 				 path);
 			continue;
 		}
-		h->user = norm_key_str(m, "user");
-		h->working_dir = norm_key_str(m, "working_dir");
-		h->privileged = norm_bool(n, m, "privileged", false);
-		h->n_environment = norm_kv(
-			n, &h->environment, MAP_GET(m, "environment"),
-			arena_sprintf(n->a, "%s.environment", path), "", false);
 		k++;
 	}
 	return k;

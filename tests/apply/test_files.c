@@ -23,9 +23,9 @@ static const struct plan_host hosts[] = {
 	 .api_minor = 44},
 };
 
-static void load(void)
+static void load_from(const char *file)
 {
-	const char *files[] = {SECRETS};
+	const char *files[] = {file};
 	struct compose_options o = {.files = files, .n_files = 1};
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct diag err = {0};
@@ -34,6 +34,11 @@ static void load(void)
 	cr_assert_eq(compose_project_normalize(proj, &dl), 0, "%s",
 		     dl.nr ? dl.items[0].d.msg : "");
 	diag_list_release(&dl);
+}
+
+static void load(void)
+{
+	load_from(SECRETS);
 }
 
 static void unload(void)
@@ -168,15 +173,7 @@ Test(apply_files, an_unset_variable_and_a_read_only_service_are_refused)
 
 static void load_hooks(void)
 {
-	const char *files[] = {HOOKS};
-	struct compose_options o = {.files = files, .n_files = 1};
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = {0};
-
-	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(compose_project_normalize(proj, &dl), 0, "%s",
-		     dl.nr ? dl.items[0].d.msg : "");
-	diag_list_release(&dl);
+	load_from(HOOKS);
 }
 
 TestSuite(apply_hooks, .init = load_hooks, .fini = unload);
