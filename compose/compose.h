@@ -692,6 +692,9 @@ struct compose_daemon {
 	bool lab;	/* may stand in for another OS */
 	int tls_verify; /* 1 true, 0 false, -1 not said */
 	const char *cert_path;
+	/* Where peers on other daemons reach its published ports (host
+	 * mode), or NULL: x-mixcompose.host_address. */
+	const char *host_address;
 	struct diag_loc loc;
 };
 

@@ -167,6 +167,7 @@ static void daemon_one(struct norm *n,
 	d->lab = norm_bool(n, m, "lab", false);
 	d->tls_verify = norm_tristate(n, m, "tls_verify");
 	d->cert_path = norm_key_str(m, "cert_path");
+	d->host_address = norm_key_str(m, "host_address");
 	if (d->cert_path)
 		d->cert_path = compose_path_join(
 			n->a, n->p->working_dir,

@@ -23,6 +23,9 @@
 #                       mount, cgroup and directory it made (also after a
 #                       failure half way)
 #   hosts.sh env        HOSTS_A_SOCK=..., HOSTS_B_SOCK=..., addresses
+#   hosts.sh left       prints what is left of the hosts (namespace, veth,
+#                       mount, directory, cgroup, daemon process) and fails
+#                       if anything is: the tests' check after down
 #
 # Daemons are stopped by the pid in their pidfile, never by name.
 set -euo pipefail
@@ -297,6 +300,27 @@ cmd_down() {
 	log "down"
 }
 
+cmd_left() {
+	local f h left=()
+	for h in "${HOSTS[@]}"; do
+		for f in "/run/netns/$(ns "$h")" "/sys/fs/cgroup/mixhosts-$h"; do
+			[ -e "$f" ] && left+=("$f")
+		done
+		ip link show "mh-$h" >/dev/null 2>&1 && left+=("veth mh-$h")
+	done
+	for f in "$RUN" "$LIB"; do [ -e "$f" ] && left+=("$f"); done
+	while read -r f; do left+=("mount $f"); done < <(findmnt -rn -o TARGET |
+		grep -E "^($LIB|$RUN)(/|$)" || true)
+	for f in /proc/[0-9]*/cmdline; do
+		# Builtins only; a process that ended meanwhile is skipped.
+		mapfile -d '' h 2>/dev/null <"$f" || continue
+		[[ " ${h[*]} " == *" $RUN/"* || " ${h[*]} " == *"=$RUN/"* || " ${h[*]} " == *"unix://$RUN/"* ]] && left+=("process ${f//[^0-9]/}")
+	done
+	[ ${#left[@]} -eq 0 ] && return 0
+	printf 'left of lab/hosts.sh: %s\n' "${left[@]}" >&2
+	return 1
+}
+
 cmd_env() {
 	printf 'HOSTS_A_SOCK=%s\nHOSTS_B_SOCK=%s\n' "$(sock a)" "$(sock b)"
 	printf 'HOSTS_A_ADDR=%s\nHOSTS_B_ADDR=%s\n' "${ADDR[a]}" "${ADDR[b]}"
@@ -314,8 +338,9 @@ routes) cmd_routes ;;
 swarm-up) cmd_swarm_up ;;
 down) cmd_down ;;
 env) cmd_env ;;
+left) cmd_left ;;
 *)
-	echo "usage: lab/hosts.sh up|routes|swarm-up|down|env" >&2
+	echo "usage: lab/hosts.sh up|routes|swarm-up|down|env|left" >&2
 	exit 2
 	;;
 esac

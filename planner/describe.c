@@ -155,12 +155,18 @@ hosts_table(struct sbuf *out, const struct plan *p, const struct style *st)
 	for (size_t d = 0; d < p->n_hosts; d++)
 		sbuf_addf(out, "    on %-10s %s\n", p->hosts[d].name,
 			  mech_text(&p->hosts[d]));
-	if (p->address_mode == PLAN_ADDR_HOST)
-		sbuf_addf(out,
-			  "  Address mode host: names on another daemon "
-			  "resolve to %s and traffic goes through "
-			  "published ports.\n",
-			  p->host_address);
+	if (p->address_mode == PLAN_ADDR_HOST) {
+		sbuf_adds(out, "  Address mode host: names on another daemon "
+			       "resolve to that daemon's host address (");
+		for (size_t d = 0; d < p->n_hosts; d++)
+			sbuf_addf(out, "%s%s %s", d ? ", " : "",
+				  p->hosts[d].name,
+				  plan_host_address(p, d)
+					  ? plan_host_address(p, d)
+					  : "?");
+		sbuf_adds(out, ") and traffic goes through published "
+			       "ports.\n");
+	}
 }
 
 static void

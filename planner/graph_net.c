@@ -129,11 +129,19 @@ static const char *gn_route(const struct plan *p,
 			    const struct plan_network *a,
 			    const struct plan_network *b)
 {
-	if (p->address_mode == PLAN_ADDR_HOST)
+	if (p->address_mode == PLAN_ADDR_HOST) {
+		const char *ha = plan_host_address(p, a->daemon);
+		const char *hb = plan_host_address(p, b->daemon);
+
+		if (!ha || !hb || !strcmp(ha, hb))
+			return arena_sprintf(
+				p->arena, "host mode: peers via %s, published ports",
+				ha ? ha : hb ? hb : "the host address");
 		return arena_sprintf(p->arena,
-				     "host mode: peers via %s, published ports",
-				     p->host_address ? p->host_address
-						     : "the host address");
+				     "host mode: peers via %s <-> %s, "
+				     "published ports",
+				     ha, hb);
+	}
 	return arena_sprintf(p->arena, "routed: %s <-> %s",
 			     a->subnet ? a->subnet : "?",
 			     b->subnet ? b->subnet : "?");

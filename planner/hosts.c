@@ -87,6 +87,17 @@ static const char *addr_on(const struct plan *p, size_t ci, const char *key)
 	return NULL;
 }
 
+const char *plan_host_address(const struct plan *p, size_t d)
+{
+	const struct compose_mix *mix = p->project ? &p->project->mix : NULL;
+
+	for (size_t i = 0; mix && d < p->n_hosts && i < mix->n_daemons; i++)
+		if (mix->daemons[i].host_address &&
+		    !strcmp(mix->daemons[i].name, p->hosts[d].name))
+			return mix->daemons[i].host_address;
+	return p->host_address;
+}
+
 static void fill_row(struct plan *p, struct plan_hosts_row *row)
 {
 	const struct plan_container *ct = &p->containers[row->container];
@@ -95,7 +106,7 @@ static void fill_row(struct plan *p, struct plan_hosts_row *row)
 	row->late = false;
 	for (size_t d = 0; d < p->n_hosts; d++) {
 		if (p->address_mode == PLAN_ADDR_HOST && d != ct->daemon) {
-			row->addr[d] = p->host_address;
+			row->addr[d] = plan_host_address(p, ct->daemon);
 			row->via[d] = "host address (published ports)";
 		} else {
 			row->addr[d] = own;
@@ -361,12 +372,20 @@ int plan_hosts(struct plan_ctx *c, struct diag *err)
 	struct rows r = {NULL, 0, 0};
 	int rc;
 
-	if (p->address_mode == PLAN_ADDR_HOST &&
-	    !plan_hosts_ip_ok(p->host_address))
-		return diag_set(err, DIAG_EPLAN, &c->proj->mix.loc,
-				"address mode 'host' needs a host address "
-				"(x-mixcompose.host_address), got '%s'",
-				p->host_address ? p->host_address : "");
+	for (size_t d = 0; p->address_mode == PLAN_ADDR_HOST && d < p->n_hosts;
+	     d++) {
+		const char *ha = plan_host_address(p, d);
+
+		if (!plan_hosts_ip_ok(ha))
+			return diag_set(err, DIAG_EPLAN, &c->proj->mix.loc,
+					"address mode 'host' needs a host "
+					"address for daemon '%s' "
+					"(x-mixcompose.daemons.%s.host_address "
+					"or x-mixcompose.host_address), got "
+					"'%s'",
+					p->hosts[d].name, p->hosts[d].name,
+					ha ? ha : "");
+	}
 	for (size_t ci = 0; ci < p->n_containers; ci++)
 		if (p->containers[ci].action != PLAN_ACT_REMOVE)
 			container_rows(p, &r, ci);

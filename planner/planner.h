@@ -681,6 +681,13 @@ bool plan_hosts_name_ok(const char *name);
 bool plan_hosts_ip_ok(const char *ip);
 
 /*
+ * In host mode, the address at which containers of daemon 'd' are reached
+ * from other daemons: x-mixcompose.daemons.<name>.host_address, else the
+ * project's host address (x-mixcompose.host_address or the option).
+ */
+const char *plan_host_address(const struct plan *p, size_t d);
+
+/*
  * The marked block for 'entries' (late ones skipped), one line per
  * address with all its names, lines sorted by the first name:
  *	# mixcompose begin

@@ -10,8 +10,10 @@
 #     container subnets (`lab/hosts.sh routes`: a route per peer subnet,
 #     one DOCKER-USER rule per subnet pair, no NAT between them), and not
 #     without those routes;
-#   - address mode `host`: web's name resolves to host b's address and the
-#     page comes through web's published port;
+#   - address mode `host`, each daemon with its own host address
+#     (x-mixcompose.daemons.<name>.host_address): web's name resolves to
+#     host b's address and nginx's to host a's; the page comes through
+#     web's published port, and back from host b through nginx's;
 #   - `lab/hosts.sh down` leaves no namespace, veth, mount, directory,
 #     daemon process or cgroup.
 # Traffic goes only to the namespaces' own addresses.
@@ -33,35 +35,16 @@ check() { # DESCRIPTION COMMAND...
 	if "$@"; then ok "$what"; else bad "$what"; fi
 }
 
-# hosts_left: prints what lab/hosts.sh left behind, if anything.
-hosts_left() {
-	local f
-	for f in /run/netns/mixhosts-a /run/netns/mixhosts-b /run/mixlab-hosts \
-		/var/lib/mixlab-hosts /sys/fs/cgroup/mixhosts-a /sys/fs/cgroup/mixhosts-b; do
-		[ -e "$f" ] && echo "$f"
-	done
-	ip link show mh-a >/dev/null 2>&1 && echo "veth mh-a"
-	ip link show mh-b >/dev/null 2>&1 && echo "veth mh-b"
-	findmnt -rn -o TARGET | grep -E '^(/run|/var/lib)/mixlab-hosts' || true
-	for f in /proc/[0-9]*/cmdline; do
-		tr '\0' ' ' 2>/dev/null <"$f" | grep -qF /run/mixlab-hosts/ &&
-			echo "process ${f//[^0-9]/}"
-	done
-	return 0
-}
-
 cleanup() {
-	local rc=$? left
+	local rc=$?
 	for p in c h; do
 		[ -f "$work/$p/compose.yaml" ] &&
 			(cd "$work/$p" && "$mc" down -t 0 >/dev/null 2>&1 || true)
 	done
 	"$hosts" down >/dev/null 2>&1 || rc=1
 	rm -rf "$work"
-	left=$(hosts_left)
-	if [ -n "$left" ]; then
-		echo "not ok - lab/hosts.sh down left something behind:"
-		printf '  %s\n' $left
+	if ! "$hosts" left; then
+		echo "not ok - lab/hosts.sh down left something behind"
 		rc=1
 	fi
 	echo "two hosts: $(($(date +%s) - t0)) s"
@@ -73,23 +56,26 @@ eval "$("$hosts" env)"
 "$hosts" down >/dev/null 2>&1 || true
 "$hosts" up
 
-# project DIR NAME MODE [HOST_ADDRESS]: the lab sample on the two hosts;
-# NGINX (linux, host a) publishes on host a's address, web (windows,
-# host b) on all of host b's in host mode.
+# project DIR NAME MODE: the lab sample on the two hosts; NGINX (linux,
+# host a) publishes on host a's address, web (windows, host b) on all of
+# host b's in host mode, where each daemon has its host address.
 project() {
-	local dir=$1 name=$2 mode=$3 haddr=${4:-} wport=
+	local dir=$1 name=$2 mode=$3 wport= ha= hb=
 	mkdir -p "$dir"
 	cp "$top/samples/lab/nginx.conf" "$dir/"
-	[ "$mode" = host ] && wport='ports: ["8080:8080"]'
+	if [ "$mode" = host ]; then
+		wport='ports: ["8080:8080"]'
+		ha=", host_address: $HOSTS_A_ADDR"
+		hb=", host_address: $HOSTS_B_ADDR"
+	fi
 	cat >"$dir/compose.yaml" <<-YAML
 	name: $name
 	x-mixcompose:
 	  daemons:
-	    linux: { endpoint: "unix://$HOSTS_A_SOCK", os: linux }
-	    windows: { endpoint: "unix://$HOSTS_B_SOCK", os: windows, lab: true }
+	    linux: { endpoint: "unix://$HOSTS_A_SOCK", os: linux$ha }
+	    windows: { endpoint: "unix://$HOSTS_B_SOCK", os: windows, lab: true$hb }
 	  address_pool: $HOSTS_ROUTED
 	  address_mode: $mode
-	  ${haddr:+host_address: $haddr}
 	services:
 	  nginx:
 	    image: local/nginx:lab
@@ -174,13 +160,21 @@ check "container mode: down" mcp "$work/c" down -t 0
 "$hosts" routes
 
 # ---- address mode host: the other host's address, published ports ------
-project "$work/h" mixhosth host "$HOSTS_B_ADDR"
+project "$work/h" mixhosth host
 check "host mode: up on both engines" mcp "$work/h" up -d --wait
-check "host mode: web resolves to host b's address" \
+check "host mode: on host a, web resolves to host b's address" \
 	test "$(mcp "$work/h" exec -T nginx sh -c "grep -w web /etc/hosts | cut -f1 | head -n 1" | tr -d '[:space:]')" = "$HOSTS_B_ADDR"
+check "host mode: on host b, nginx resolves to host a's address" \
+	test "$(mcp "$work/h" exec -T web sh -c "grep -w nginx /etc/hosts | cut -f1 | head -n 1" | tr -d '[:space:]')" = "$HOSTS_A_ADDR"
 p=$(page_wait)
 check "host mode: NGINX on host a serves web's page through host b's published port" \
 	grep -q '^service: web$' <<<"$p"
+# Back the other way: web on host b asks nginx by name, that is host a's
+# address and nginx's published port, and gets its own page through it.
+# (busybox nc stops reading at the end of its input: keep it open.)
+p=$(mcp "$work/h" exec -T web sh -c "(printf 'GET / HTTP/1.0\r\nHost: web\r\n\r\n'; sleep 5) | nc -w 10 nginx 8080" || true)
+check "host mode: web on host b reaches nginx on host a by name (published port)" \
+	grep -q '^service: web' <<<"$p"
 check "host mode: down" mcp "$work/h" down -t 0
 for h in A B; do
 	sock=HOSTS_${h}_SOCK

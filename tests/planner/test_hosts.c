@@ -89,6 +89,56 @@ Test(planner_hosts, host_mode_uses_host_address_across_daemons)
 	mu_free(p);
 }
 
+/*
+ * Two hosts with an address each (issue 11): a peer resolves to the host
+ * address of the daemon it runs on, which the daemon's own
+ * x-mixcompose.daemons.<name>.host_address gives; the project's is the
+ * default for a daemon without one.
+ */
+Test(planner_hosts, host_mode_uses_each_daemons_own_host_address)
+{
+	struct compose_project *p = mu_project("demo");
+	struct compose_service *app = mu_service(p, "app");
+	struct compose_service *nginx = mu_service(p, "nginx");
+	static struct compose_daemon ds[2] = {
+		{.name = "linux", .host_address = "10.231.0.1"},
+		{.name = "windows", .host_address = "10.231.0.2"}};
+	struct plan_options o = {.address_mode = PLAN_ADDR_HOST,
+				 .host_address = "192.168.65.254"};
+	struct plan *pl = NULL;
+	struct diag err = {0};
+
+	mu_platform(p, app, "windows/amd64");
+	mu_depends(p, nginx, "app", NULL, 20);
+	p->mix.daemons = ds;
+	p->mix.n_daemons = 2;
+	mu_done(p);
+	cr_assert_eq(plan_build(&pl, p, hosts, 2, &o, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(mu_entry(mu_ctr(pl, "demo-nginx-1"), "app"),
+			 "10.231.0.2", "app on windows: windows' address");
+	cr_assert_str_eq(mu_entry(mu_ctr(pl, "demo-app-1"), "nginx"),
+			 "10.231.0.1", "nginx on linux: linux' address");
+	cr_assert_str_eq(plan_host_address(pl, 0), "10.231.0.1");
+	plan_free(pl);
+
+	/* Without its own, a daemon's peers take the project's address. */
+	ds[0].host_address = NULL;
+	cr_assert_eq(plan_build(&pl, p, hosts, 2, &o, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(mu_entry(mu_ctr(pl, "demo-app-1"), "nginx"),
+			 "192.168.65.254");
+	cr_assert_str_eq(mu_entry(mu_ctr(pl, "demo-nginx-1"), "app"),
+			 "10.231.0.2");
+	plan_free(pl);
+
+	/* Neither: the error names the daemon that lacks one. */
+	o.host_address = NULL;
+	cr_assert_eq(plan_build(&pl, p, hosts, 2, &o, &err), DIAG_EPLAN);
+	cr_assert(strstr(err.msg, "daemon 'linux'"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "x-mixcompose.daemons.linux.host_address"),
+		  "%s", err.msg);
+	mu_free(p);
+}
+
 Test(planner_hosts, host_mode_without_address_fails)
 {
 	struct compose_project *p = mu_project("demo");

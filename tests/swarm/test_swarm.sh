@@ -30,10 +30,7 @@ cleanup() {
 	"$hosts" down >/dev/null 2>&1 || rc=1
 	rm -rf "$work"
 	# Nothing of the two hosts may be left.
-	if [ -e /run/netns/mixhosts-a ] || [ -e /run/netns/mixhosts-b ] ||
-		[ -e /run/mixlab-hosts ] || [ -e /var/lib/mixlab-hosts ] ||
-		findmnt -rn -o TARGET | grep -qE '^(/run|/var/lib)/mixlab-hosts' ||
-		ip link show mh-a >/dev/null 2>&1; then
+	if ! "$hosts" left; then
 		echo "not ok - lab/hosts.sh down left something behind"
 		rc=1
 	fi
