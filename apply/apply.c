@@ -1838,8 +1838,15 @@ static struct plan_host_entry *filled_entries(struct apply_jobs *J,
 					      const char **addr,
 					      struct diag_list *dl)
 {
+	size_t n = ct->n_extra_hosts;
 	struct plan_host_entry *e =
-		arena_calloc(J->a, ct->n_extra_hosts + 1, sizeof(*e));
+		arena_calloc(J->a, n + ct->hosts_gone.n + 1, sizeof(*e));
+
+	/* Names scaled away: the rewrite drops their lines. */
+	for (size_t i = 0; i < ct->hosts_gone.n; i++)
+		e[n + i] = (struct plan_host_entry){.name =
+							    ct->hosts_gone.v[i],
+						    .gone = true};
 
 	for (size_t i = 0; i < ct->n_extra_hosts; i++) {
 		size_t c;
@@ -1884,7 +1891,8 @@ int apply_late_hosts(struct apply_jobs *out,
 		e = filled_entries(out, p, engines, ct, addr, dl);
 		if (plan_hosts_exec_argv(&argv, out->a,
 					 h->engine_os ? h->engine_os : h->os, e,
-					 ct->n_extra_hosts, &err)) {
+					 ct->n_extra_hosts + ct->hosts_gone.n,
+					 &err)) {
 			diag_list_add_diag(dl, DIAG_WARNING, &err);
 			continue;
 		}

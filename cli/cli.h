@@ -155,6 +155,7 @@ extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
 	cli_spec_hosts, cli_spec_images, cli_spec_kill, cli_spec_logs,
 	cli_spec_ls, cli_spec_pause, cli_spec_plan, cli_spec_port, cli_spec_ps,
 	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
+	cli_spec_scale,
 	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
 	cli_spec_translate, cli_spec_unpause, cli_spec_up, cli_spec_version,
 	cli_spec_wait, cli_spec_watch;
@@ -187,6 +188,7 @@ struct cli_global {
 	size_t n_daemons;
 	bool no_interpolate;
 	bool verbose;
+	bool dry_run; /* --dry-run: engine_dry_run_set(true) */
 	const char *ansi; /* never|always|auto */
 	/*
 	 * Set when the global options were wrong in a way found only later
@@ -223,6 +225,8 @@ void cli_error(const struct diag *d);
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the list's items ("warning: " for warnings); returns its errors. */
 size_t cli_print_diags(struct diag_list *dl);
+/* Before each progress line under --dry-run (engine_dry_run()). */
+#define CLI_DRY_PREFIX "DRY-RUN MODE - "
 /* True if stdout/stderr should get colour. */
 bool cli_color(FILE *f);
 
@@ -660,7 +664,22 @@ int cli_jobs_run(struct apply_jobs *jobs,
 
 int cmd_build(int argc, char **argv);
 int cmd_down(int argc, char **argv);
+int cmd_scale(int argc, char **argv);
 int cmd_up(int argc, char **argv);
+
+/*
+ * Sets each "SERVICE=N" of v[0..n) as that service's replica count in
+ * 'p' (compose v2's --scale).  Returns CLI_OK, CLI_USAGE for a bad
+ * specifier or CLI_FAIL for an unknown service (reported).
+ */
+int cli_scale_apply(struct compose_project *p, char *const *v, size_t n);
+/*
+ * `scale`: up -d of the services named in scales[0..n) ("SERVICE=N",
+ * borrowed), with those counts, their dependencies unless 'no_deps', and
+ * the running peers' host entries rewritten in place.  Returns the exit
+ * status.
+ */
+int cli_up_scale(char **scales, size_t n, bool no_deps);
 
 /* ---- rm, kill, pause, unpause, port, images, top, ls, create ----------- */
 

@@ -276,6 +276,9 @@ int cmd_run(int argc, char **argv)
 		cli_run_opts_release(&c.o);
 		return rc < 0 ? CLI_OK : rc;
 	}
+	/* A dry run starts nothing to attach to. */
+	if (cli_global.dry_run)
+		c.o.detach = true;
 	cli_signals_catch(&stop);
 	rc = run_body(&c, stop);
 	free(c.engines);

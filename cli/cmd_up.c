@@ -49,6 +49,8 @@ struct up_opts {
 	char **attach, **no_attach; /* --attach, --no-attach (repeatable) */
 	bool no_color, no_log_prefix, timestamps; /* the logs followed */
 	size_t n_attach, n_no_attach, attach_alloc, no_attach_alloc;
+	char **scales; /* --scale SERVICE=N (repeatable), `scale`'s args */
+	size_t n_scales, scales_alloc;
 };
 
 /*
@@ -102,7 +104,23 @@ static int no_attach_opt(void *obj, const char *v)
 	return CLI_OK;
 }
 
+static int scale_opt(void *obj, const char *v)
+{
+	struct up_opts *o = obj;
+
+	ALLOC_GROW(o->scales, o->n_scales + 1, o->scales_alloc);
+	o->scales[o->n_scales++] = (char *)v;
+	return CLI_OK;
+}
+
 #define O struct up_opts
+#define UP_SCALE_OPT                                                           \
+	{.lname = "scale",                                                     \
+	 .kind = CLI_OPT_FN,                                                   \
+	 .fn = scale_opt,                                                      \
+	 .arg = "SERVICE=N",                                                   \
+	 .flags = CLI_OPT_REPEAT,                                              \
+	 .help = "run N containers of SERVICE (repeatable)"}
 #define UP_RECREATE_OPTS                                                       \
 	CLI_FLAG(0, "force-recreate", O, force_recreate,                       \
 		 "recreate containers even if unchanged"),                     \
@@ -181,6 +199,7 @@ static const struct cli_opt up_opts_v[] = {
 		    timeout_s,
 		    "stop timeout in seconds on recreate/stop"),
 	UP_PROGRESS_OPT,
+	UP_SCALE_OPT,
 	{.lname = "pull",
 	 .kind = CLI_OPT_FN,
 	 .fn = pull_flag,
@@ -196,6 +215,7 @@ static const struct cli_opt create_opts_v[] = {
 	CLI_FLAG(0, "no-build", O, no_build, "do not build missing images"),
 	UP_ORPHANS_OPT,
 	UP_PROGRESS_OPT,
+	UP_SCALE_OPT,
 	CLI_OPT_END,
 };
 #undef O
@@ -266,8 +286,8 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		cli_errorf("--no-build and --watch are incompatible");
 		return CLI_USAGE;
 	}
-	/* Nothing runs, so there are no logs to follow. */
-	if (o->no_start)
+	/* Nothing runs (or nothing really ran): no logs to follow. */
+	if (o->no_start || cli_global.dry_run)
 		o->detach = true;
 	if (!cli_progress_mode_ok(o->progress))
 		return CLI_USAGE;
@@ -340,6 +360,7 @@ static int up_plan(struct plan **out,
 		.image_ids = o->image_ids,
 		.pull = o->pull,
 		.now = (long long)time(NULL),
+		.hosts_in_place = o->n_scales > 0,
 	};
 	struct diag err = {0};
 
@@ -786,17 +807,80 @@ static int up_check_names(const struct cli_session *s, const struct up_opts *o)
 	return CLI_OK;
 }
 
+/*
+ * SERVICE=N: the service's replica count for this run, as compose v2's
+ * scale and --scale set it on the model (deploy.replicas).
+ */
+int cli_scale_apply(struct compose_project *p, char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(v[i], '=');
+		char *end = NULL;
+		long k = eq ? strtol(eq + 1, &end, 10) : -1;
+		size_t j;
+
+		if (!eq || eq == v[i] || !eq[1] || *end || k < 0 ||
+		    k > 100000) {
+			cli_errorf("invalid scale specifier: %s", v[i]);
+			return CLI_USAGE;
+		}
+		for (j = 0; j < p->n_services; j++)
+			if (strlen(p->services[j].name) == (size_t)(eq - v[i]) &&
+			    !strncmp(p->services[j].name, v[i],
+				     (size_t)(eq - v[i])))
+				break;
+		if (j == p->n_services) {
+			cli_errorf("no such service: %.*s", (int)(eq - v[i]),
+				   v[i]);
+			return CLI_FAIL;
+		}
+		p->services[j].scale = (int)k;
+	}
+	return CLI_OK;
+}
+
+static int up_run(const struct up_opts *in);
+
 int cmd_up(int argc, char **argv)
 {
 	struct up_opts o = {0};
+	int rc = up_parse(&o, argc, argv);
+
+	if (rc)
+		return rc < 0 ? CLI_OK : rc;
+	return up_run(&o);
+}
+
+int cli_up_scale(char **scales, size_t n, bool no_deps)
+{
+	char **names = xcalloc(n + 1, sizeof(*names));
+	struct up_opts o = {.detach = true,
+			    .no_deps = no_deps,
+			    .timeout_s = -1,
+			    .progress = "auto",
+			    .scales = scales,
+			    .n_scales = n,
+			    .services = names,
+			    .n_services = n};
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		names[i] = xstrndup(scales[i], strcspn(scales[i], "="));
+	rc = up_run(&o);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+static int up_run(const struct up_opts *in)
+{
+	struct up_opts o = *in;
 	struct cli_session s;
 	struct plan *p = NULL;
 	volatile sig_atomic_t *stop;
 	int rc;
 
-	rc = up_parse(&o, argc, argv);
-	if (rc)
-		return rc < 0 ? CLI_OK : rc;
 	cli_signals_catch(&stop);
 	rc = cli_session_open(&s,
 			      CLI_SESSION_PROJECT | CLI_SESSION_ALL_DAEMONS);
@@ -804,6 +888,8 @@ int cmd_up(int argc, char **argv)
 		rc = up_check_names(&s, &o);
 	if (!rc && o.watch)
 		rc = cli_watch_check(s.project, o.services, o.n_services);
+	if (!rc)
+		rc = cli_scale_apply(s.project, o.scales, o.n_scales);
 	if (!rc)
 		rc = up_plan(&p, &s, &o, true);
 	if (!rc) {
@@ -826,6 +912,8 @@ int cmd_up(int argc, char **argv)
 		rc = up_attached(&s, &o, stop);
 	free(o.attach);
 	free(o.no_attach);
+	if (o.scales_alloc) /* parsed; else the caller's */
+		free(o.scales);
 	plan_free(p);
 	cli_session_close(&s);
 	return rc;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "compat/compat.h"
+#include "engine/engine.h"
 #include "util/rx.h"
 
 struct cli_global cli_global;
@@ -105,6 +106,12 @@ static const struct cli_opt global_opts[] = {
 		"never|always|auto",
 		"when to colour the output"),
 	CLI_FLAG('v', "verbose", G, verbose, "say more"),
+	CLI_FLAG(0,
+		 "dry-run",
+		 G,
+		 dry_run,
+		 "say what the command would do; change\n"
+		 "nothing on any daemon (reads only)"),
 	CLI_OPT_END,
 };
 #undef G
@@ -144,6 +151,7 @@ const struct cli_cmd cli_cmds[] = {
 	{"restart", cmd_restart, &cli_spec_restart},
 	{"rm", cmd_rm, &cli_spec_rm},
 	{"run", cmd_run, &cli_spec_run},
+	{"scale", cmd_scale, &cli_spec_scale},
 	{"schema", cmd_schema, &cli_spec_schema},
 	{"start", cmd_start, &cli_spec_start},
 	{"stop", cmd_stop, &cli_spec_stop},
@@ -200,6 +208,8 @@ int main(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
+	/* Below cli/, the engine answers every change itself. */
+	engine_dry_run_set(cli_global.dry_run);
 	if (n < 1) {
 		usage(stderr);
 		return CLI_USAGE;

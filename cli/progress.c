@@ -134,6 +134,7 @@ static double elapsed(const struct prog_line *l)
 
 static void line_label(struct sbuf *sb, const struct prog_line *l)
 {
+	sbuf_adds(sb, engine_dry_run() ? CLI_DRY_PREFIX : "");
 	sbuf_adds(sb, l->line);
 	if (l->daemon)
 		sbuf_addf(sb, " (%s)", l->daemon);

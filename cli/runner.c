@@ -45,6 +45,7 @@ static struct engine *daemon_engine(struct run_daemons *d,
 static void
 label(struct sbuf *sb, const struct cli_task *t, const struct cli_tasks_opts *o)
 {
+	sbuf_adds(sb, engine_dry_run() ? CLI_DRY_PREFIX : "");
 	if (o->kind)
 		sbuf_addf(sb, "%s ", o->kind);
 	sbuf_addf(sb, "%s (%s)", t->what, t->h->name);

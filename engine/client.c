@@ -589,6 +589,40 @@ void eng_launch(struct ereq *r)
 	curl_multi_add_handle(l->m, r->h);
 }
 
+static bool dry_run;
+static unsigned dry_ids;
+#define DRY_ID "dry-run-"
+
+void engine_dry_run_set(bool on)
+{
+	dry_run = on;
+}
+
+bool engine_dry_run(void)
+{
+	return dry_run;
+}
+
+/*
+ * A dry run answers a request that would change the daemon, or one about
+ * an object it made up, itself: a success on the next step of the loop.
+ */
+static bool dry_answer(struct ereq *r)
+{
+	if (!dry_run || r->neg_ping ||
+	    ((!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) &&
+	     !strstr(r->path, DRY_ID)))
+		return false;
+	r->dry = true;
+	r->status = 200;
+	sbuf_addf(&r->resp,
+		  "{\"Id\":\"" DRY_ID "%u\",\"Warnings\":[],"
+		  "\"StatusCode\":0,\"ExitCode\":0,\"Running\":false}",
+		  ++dry_ids);
+	r->state = EREQ_DEFERRED;
+	return true;
+}
+
 void ereq_start(struct ereq *r, ereq_done_fn done, void *ctx)
 {
 	struct engine *e = r->e;
@@ -597,6 +631,8 @@ void ereq_start(struct ereq *r, ereq_done_fn done, void *ctx)
 	r->ctx = ctx;
 	r->epoch = e->epoch;
 	eng_list_add(r->loop, r);
+	if (dry_answer(r))
+		return;
 	if (r->raw_path || e->negotiated) {
 		eng_launch(r);
 		return;
@@ -763,6 +799,10 @@ static bool service_one(struct engine_loop *l)
 	for (struct ereq *r = l->head; r; r = r->next) {
 		struct engine *e = r->e;
 
+		if (r->state == EREQ_DEFERRED && r->dry) {
+			finish(r, 0, NULL);
+			return true;
+		}
 		if (r->state == EREQ_DEFERRED) {
 			finish(r,
 			       r->pre_err.code ? r->pre_err.code : DIAG_EENGINE,

@@ -103,6 +103,16 @@ int engine_new(struct engine **out,
  */
 void engine_free(struct engine *e);
 
+/*
+ * --dry-run: from now on every request of every engine that could change a
+ * daemon (any method but GET and HEAD) is answered here without being
+ * sent, with a success and a made-up id ("dry-run-N") where the daemon
+ * would give one; so is a read about such a made-up object.  Attaching
+ * (exec, attach, run) fails.  Other reads still go to the daemon.
+ */
+void engine_dry_run_set(bool on);
+bool engine_dry_run(void);
+
 const char *engine_name(const struct engine *e);
 const char *engine_url(const struct engine *e);
 /* The negotiated API ("1.41"); "" until the first ping or call. */

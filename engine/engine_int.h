@@ -179,6 +179,7 @@ struct ereq {
 	enum ereq_state state;
 	unsigned epoch;
 	bool neg_ping; /* the engine's own negotiation ping */
+	bool dry;      /* answered here (engine_dry_run) */
 
 	CURL *h;
 	struct curl_slist *hdrs;

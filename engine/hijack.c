@@ -263,6 +263,11 @@ static int hijack_open(struct engine_hijack **out,
 	int rc;
 
 	*out = NULL;
+	if (engine_dry_run()) {
+		free(hj);
+		return diag_set(err, DIAG_EUSAGE, NULL,
+				"%s: --dry-run attaches to nothing", e->name);
+	}
 	hj->e = e;
 	hj->tty = tty;
 	hj->fd = CURL_SOCKET_BAD;

@@ -65,6 +65,47 @@ static bool image_changed(const struct plan *p,
 	return id && e->image_digest && strcmp(id, e->image_digest) != 0;
 }
 
+/*
+ * `scale`: a running container whose entries gained or lost a name keeps
+ * running and has its hosts file rewritten in place.  Its label keeps the
+ * entries it was created with, so the names to drop are those of the
+ * containers this plan removes as well as the label's that went.
+ */
+static void in_place(struct plan_ctx *c, size_t i, size_t n_planned)
+{
+	struct plan *p = c->p;
+	struct plan_container *ct = &p->containers[i];
+	const struct plan_host_container *e = c->existing[i];
+	const char *why;
+	size_t alloc;
+
+	if (!c->opts->hosts_in_place || !e || !e->state ||
+	    strcmp(e->state, "running") != 0 ||
+	    ct->hosts_mech == PLAN_HOSTS_NONE ||
+	    (ct->action != PLAN_ACT_KEEP && ct->action != PLAN_ACT_SKIP))
+		return;
+	why = plan_hosts_changed(&ct->hosts_gone, p->arena, ct,
+				 e->hosts_label);
+	alloc = ct->hosts_gone.n;
+	for (size_t k = n_planned; k < p->n_containers; k++) {
+		const char *name = p->containers[k].name;
+
+		if (p->containers[k].action != PLAN_ACT_REMOVE ||
+		    plan_strv_has(&ct->hosts_gone, name))
+			continue;
+		plan_strv_push(p->arena, &ct->hosts_gone, &alloc, name);
+		why = arena_sprintf(p->arena, "%s%s-%s", why ? why : "",
+				    why ? " " : "", name);
+	}
+	if (!why)
+		return;
+	ct->hosts_rewrite = true;
+	ct->reason = arena_sprintf(p->arena,
+				   "%s; host entries changed (%s): rewritten "
+				   "in place",
+				   ct->reason, why);
+}
+
 static void decide(struct plan_ctx *c, size_t i)
 {
 	struct plan *p = c->p;
@@ -117,7 +158,8 @@ static void decide(struct plan_ctx *c, size_t i)
 		ct->reason =
 			arena_sprintf(p->arena, "address changed on %s", moved);
 	} else if (stale && !o->no_recreate &&
-		   ct->hosts_mech != PLAN_HOSTS_EXEC) {
+		   ct->hosts_mech != PLAN_HOSTS_EXEC &&
+		   !(o->hosts_in_place && running)) {
 		ct->action = PLAN_ACT_RECREATE;
 		ct->reason = arena_sprintf(p->arena, "host entries stale: %s",
 					   stale);
@@ -133,7 +175,8 @@ static void decide(struct plan_ctx *c, size_t i)
 		ct->action = PLAN_ACT_KEEP;
 		ct->reason =
 			changed ? "config changed, kept (--no-recreate)"
-			: stale ? "host entries stale, kept (--no-recreate)"
+			: stale && o->no_recreate
+				? "host entries stale, kept (--no-recreate)"
 				: "up to date";
 	} else {
 		ct->action = PLAN_ACT_START;
@@ -141,6 +184,7 @@ static void decide(struct plan_ctx *c, size_t i)
 					   e->state ? e->state : "stopped");
 	}
 }
+
 
 /* Why an existing container that no planned one took is left over. */
 static const char *leftover_reason(struct plan *p,
@@ -293,5 +337,7 @@ int plan_converge(struct plan_ctx *c, struct diag *err)
 	restart_dependents(c->p);
 	if (!c->opts->offline)
 		leftovers(c);
+	for (size_t i = 0; i < n; i++)
+		in_place(c, i, n);
 	return check_networks(c, err);
 }

@@ -366,6 +366,72 @@ const char *plan_hosts_stale(struct arena *a,
 	return NULL;
 }
 
+/* The non-late entry of 'ct' named l[0..len), or NULL. */
+static const struct plan_host_entry *
+entry_named(const struct plan_container *ct, const char *l, size_t len)
+{
+	for (size_t i = 0; i < ct->n_extra_hosts; i++) {
+		const struct plan_host_entry *e = &ct->extra_hosts[i];
+
+		if (!e->late && strlen(e->name) == len &&
+		    !strncmp(e->name, l, len))
+			return e;
+	}
+	return NULL;
+}
+
+/* True if the label ("name=ip,...") names 'name'. */
+static bool label_has(const char *label, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *l = label; l && *l;) {
+		size_t len = strcspn(l, ",");
+
+		if (strcspn(l, "=") == n && n < len && !strncmp(l, name, n))
+			return true;
+		l += len + (l[len] == ',');
+	}
+	return false;
+}
+
+const char *plan_hosts_changed(struct compose_strv *gone,
+			       struct arena *a,
+			       const struct plan_container *ct,
+			       const char *label)
+{
+	struct sbuf sb = SBUF_INIT;
+	const char *stale = plan_hosts_stale(a, ct, label);
+	const char *r = NULL;
+	size_t alloc = 0;
+
+	memset(gone, 0, sizeof(*gone));
+	if (!label)
+		return NULL;
+	for (size_t i = 0; i < ct->n_extra_hosts; i++)
+		if (!ct->extra_hosts[i].late &&
+		    !label_has(label, ct->extra_hosts[i].name))
+			sbuf_addf(&sb, "%s+%s", sb.len ? " " : "",
+				  ct->extra_hosts[i].name);
+	for (const char *l = label; *l;) {
+		size_t len = strcspn(l, ","), nl = strcspn(l, "=");
+
+		if (nl < len && !entry_named(ct, l, nl)) {
+			const char *name = arena_strndup(a, l, nl);
+
+			plan_strv_push(a, gone, &alloc, name);
+			sbuf_addf(&sb, "%s-%s", sb.len ? " " : "", name);
+		}
+		l += len + (l[len] == ',');
+	}
+	if (stale)
+		sbuf_addf(&sb, "%s%s", sb.len ? " " : "", stale);
+	if (sb.len)
+		r = arena_strdup(a, sb.buf);
+	sbuf_release(&sb);
+	return r;
+}
+
 int plan_hosts(struct plan_ctx *c, struct diag *err)
 {
 	struct plan *p = c->p;
@@ -621,7 +687,7 @@ static void linux_script(struct sbuf *sb,
 {
 	sbuf_adds(sb, "f=" PLAN_HOSTS_PATH_LINUX "; s=0; o=''; n=' ");
 	for (size_t i = 0; i < n; i++)
-		if (!e[i].late && e[i].ip)
+		if ((!e[i].late && e[i].ip) || e[i].gone)
 			sbuf_addf(sb, "%s ", e[i].name);
 	sbuf_adds(sb, "'\nset -f\n"
 		      "while IFS= read -r l || [ -n \"$l\" ]; do\n"

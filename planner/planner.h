@@ -201,6 +201,13 @@ struct plan_options {
 	bool no_recreate;
 	bool remove_orphans;
 	/*
+	 * `scale` and `--scale`: a running container whose host entries
+	 * gained or lost names (a peer scaled up or down), selected or not,
+	 * is kept and gets hosts_rewrite (with hosts_gone) instead of being
+	 * recreated or left stale; its label keeps the old entries.
+	 */
+	bool hosts_in_place;
+	/*
 	 * With offline, no state is trusted: external networks are not
 	 * checked and every container is CREATE (for `plan`/`graph` without
 	 * reachable daemons).
@@ -378,6 +385,11 @@ struct plan_host_entry {
 	const char *name;
 	const char *ip; /* NULL when late */
 	bool late;	/* address known only after start */
+	/*
+	 * A name the file must lose (a peer scaled away): the in-place
+	 * rewrite drops its lines and writes none for it.
+	 */
+	bool gone;
 };
 
 enum plan_action {
@@ -460,6 +472,11 @@ struct plan_container {
 	 * though it is kept.  An EXTRA_HOSTS container is recreated instead.
 	 */
 	bool hosts_rewrite;
+	/*
+	 * With plan_options.hosts_in_place: the names its label has that its
+	 * entries lost (peers scaled away), for the rewrite to drop.
+	 */
+	struct compose_strv hosts_gone;
 	/*
 	 * The exec argv that rewrites the block in place, and its user; NULL
 	 * .v when hosts_mech is PLAN_HOSTS_NONE.  The executor runs it after

@@ -78,6 +78,17 @@ const char *plan_hosts_stale(struct arena *a,
 			     const struct plan_container *ct,
 			     const char *label);
 
+/*
+ * hosts.c: what differs between the entries of 'ct' and the label of its
+ * existing container, names included ("+web-2 -web-3 api 10.0.0.2 ->
+ * 10.0.1.2", in 'a'), or NULL; the label's names that 'ct' lost go to
+ * '*gone'.  A NULL label (made before the label) is never different.
+ */
+const char *plan_hosts_changed(struct compose_strv *gone,
+			       struct arena *a,
+			       const struct plan_container *ct,
+			       const char *label);
+
 /* hash.c: lower-case hex SHA-256 of 'len' bytes, in 'a'. */
 const char *plan_sha256_hex(struct arena *a, const void *data, size_t len);
 

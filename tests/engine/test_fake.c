@@ -829,3 +829,31 @@ Test(engine_fake, failed_negotiation_is_retried_by_later_calls)
 	/* Two calls, two negotiation attempts, no image request. */
 	cr_assert_eq(fake_requests(fs), 2);
 }
+
+/* --dry-run: changes are answered here; reads still go to the daemon. */
+Test(engine_fake, dry_run_sends_no_change)
+{
+	struct engine *e = FAKE(0, NULL, PING);
+	struct engine_network_spec spec = {.name = "n"};
+	struct engine_ping_info pi;
+	struct diag err = {0};
+	char id[80];
+	int sent;
+
+	cr_assert_eq(engine_ping(e, &pi, &err), 0, "%s", err.msg);
+	sent = fake_requests(fs);
+	engine_dry_run_set(true);
+	cr_assert_eq(engine_network_create(e, &spec, id, &err), 0, "%s",
+		     err.msg);
+	cr_assert_eq(strncmp(id, "dry-run-", 8), 0, "%s", id);
+	cr_assert_eq(engine_container_remove(e, "c1", true, true, &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(fake_requests(fs), sent, "a change was sent");
+	/* A read goes out. */
+	cr_assert_eq(engine_ping(e, &pi, &err), 0, "%s", err.msg);
+	cr_assert_gt(fake_requests(fs), sent);
+	engine_dry_run_set(false);
+	sent = fake_requests(fs);
+	engine_container_remove(e, "c1", true, true, &err);
+	cr_assert_gt(fake_requests(fs), sent, "the change was not sent");
+}

@@ -272,10 +272,10 @@ Test(planner_hosts, name_and_ip_checks)
 
 Test(planner_hosts, block_groups_names_by_address_and_skips_late)
 {
-	struct plan_host_entry e[] = {{"a", "10.0.0.2", false},
-				      {"b", "10.0.0.3", false},
-				      {"c", "10.0.0.2", false},
-				      {"d", NULL, true}};
+	struct plan_host_entry e[] = {{"a", "10.0.0.2", false, false},
+				      {"b", "10.0.0.3", false, false},
+				      {"c", "10.0.0.2", false, false},
+				      {"d", NULL, true, false}};
 	struct sbuf sb = SBUF_INIT;
 	struct diag err = {0};
 
@@ -289,8 +289,8 @@ Test(planner_hosts, block_groups_names_by_address_and_skips_late)
 
 Test(planner_hosts, block_refuses_injection)
 {
-	struct plan_host_entry bad_name[] = {{"a\nb", "10.0.0.2", false}};
-	struct plan_host_entry bad_ip[] = {{"a", "10.0.0.2 evil", false}};
+	struct plan_host_entry bad_name[] = {{"a\nb", "10.0.0.2", false, false}};
+	struct plan_host_entry bad_ip[] = {{"a", "10.0.0.2 evil", false, false}};
 	struct sbuf sb = SBUF_INIT;
 	struct arena *a = arena_new();
 	struct compose_strv argv = {NULL, 0};
@@ -308,7 +308,7 @@ Test(planner_hosts, block_refuses_injection)
 
 Test(planner_hosts, windows_command_is_exact)
 {
-	struct plan_host_entry e[] = {{"db", "172.30.0.2", false}};
+	struct plan_host_entry e[] = {{"db", "172.30.0.2", false, false}};
 	struct arena *a = arena_new();
 	struct compose_strv argv = {NULL, 0};
 	struct diag err = {0};
@@ -401,9 +401,9 @@ static void replace_block_in_place(const char *shell)
 	char path[] = "/tmp/mixcompose-hosts-XXXXXX";
 	int fd = mkstemp(path);
 	struct arena *a = arena_new();
-	struct plan_host_entry e1[] = {{"api", "10.0.0.2", false}};
-	struct plan_host_entry e2[] = {{"api", "10.0.0.7", false},
-				       {"db", "10.0.0.8", false}};
+	struct plan_host_entry e1[] = {{"api", "10.0.0.2", false, false}};
+	struct plan_host_entry e2[] = {{"api", "10.0.0.7", false, false},
+				       {"db", "10.0.0.8", false, false}};
 	/* ExtraHosts lines at create; the one for api went stale since. */
 	const char *orig =
 		"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
@@ -472,7 +472,7 @@ Test(planner_hosts, linux_script_keeps_last_line_without_newline)
 	char path[] = "/tmp/mixcompose-hosts-XXXXXX";
 	int fd = mkstemp(path);
 	struct arena *a = arena_new();
-	struct plan_host_entry e[] = {{"x", "10.1.1.1", false}};
+	struct plan_host_entry e[] = {{"x", "10.1.1.1", false, false}};
 	char *s;
 
 	cr_assert_eq(write(fd, "1.2.3.4 keep", 12), 12);
@@ -622,9 +622,9 @@ Test(planner_hosts, entries_are_a_label_outside_the_config_hash)
 
 Test(planner_hosts, stale_compares_addresses_of_shared_names)
 {
-	struct plan_host_entry e[] = {{"api", "10.0.0.7", false},
-				      {"db", "10.0.0.8", false},
-				      {"late1", NULL, true}};
+	struct plan_host_entry e[] = {{"api", "10.0.0.7", false, false},
+				      {"db", "10.0.0.8", false, false},
+				      {"late1", NULL, true, false}};
 	struct plan_container ct = {.extra_hosts = e, .n_extra_hosts = 3};
 	struct arena *a = arena_new();
 
@@ -716,4 +716,31 @@ Test(planner_hosts, merge_into_an_empty_file)
 
 	cr_assert_str_eq(m, block_a);
 	free(m);
+}
+
+/* scale down: a gone name loses its ExtraHosts line, and gets none. */
+Test(planner_hosts, linux_script_drops_gone_names)
+{
+	char path[] = "/tmp/mixcompose-gone-XXXXXX";
+	int fd = mkstemp(path);
+	struct arena *a = arena_new();
+	struct plan_host_entry e[] = {{"web", "10.0.0.2", false, false},
+				      {"p-web-3", NULL, false, true}};
+	const char *orig = "127.0.0.1\tlocalhost\n10.0.0.2\tweb\n"
+			   "10.0.0.4\tp-web-3\n10.0.0.9\tkept\n";
+	char *s;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, orig, strlen(orig)), (ssize_t)strlen(orig));
+	close(fd);
+	s = script_for(path, e, 2, a);
+	run_sh("/bin/sh", s);
+	cr_assert_str_eq(slurp(path), "127.0.0.1\tlocalhost\n"
+				      "10.0.0.9\tkept\n"
+				      "# mixcompose begin\n"
+				      "10.0.0.2 web # mixcompose\n"
+				      "# mixcompose end\n");
+	free(s);
+	unlink(path);
+	arena_free(a);
 }
