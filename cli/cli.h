@@ -150,13 +150,13 @@ extern const struct cli_cmd cli_cmds[];
 /* The top level's options (main.c). */
 extern const struct cli_spec cli_spec_main;
 /* Each command's, in its cmd_*.c. */
-extern const struct cli_spec cli_spec_build, cli_spec_config, cli_spec_create,
-	cli_spec_daemons, cli_spec_down, cli_spec_exec, cli_spec_graph,
+extern const struct cli_spec cli_spec_attach, cli_spec_build, cli_spec_cp, cli_spec_config, cli_spec_create,
+	cli_spec_daemons, cli_spec_down, cli_spec_events, cli_spec_exec, cli_spec_graph,
 	cli_spec_hosts, cli_spec_images, cli_spec_kill, cli_spec_logs,
 	cli_spec_ls, cli_spec_pause, cli_spec_plan, cli_spec_port, cli_spec_ps,
 	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
-	cli_spec_scale,
-	cli_spec_schema, cli_spec_start, cli_spec_stop, cli_spec_top,
+	cli_spec_scale, cli_spec_schema, cli_spec_start, cli_spec_stats,
+	cli_spec_stop, cli_spec_top,
 	cli_spec_translate, cli_spec_unpause, cli_spec_up, cli_spec_version,
 	cli_spec_wait, cli_spec_watch;
 /*
@@ -305,6 +305,15 @@ int cli_session_check_services(const struct cli_session *s,
 			       size_t n);
 /* True if 'name' is in names[0..n), or n is 0 (no selection). */
 bool cli_names_has(char *const *names, size_t n, const char *name);
+/*
+ * The container number 'index' of 'service' (one-off ones left out), in
+ * any state, and its host in '*host'; NULL when there is none.
+ */
+const struct plan_host_container *
+cli_session_container(const struct cli_session *s,
+		      const char *service,
+		      int index,
+		      const struct plan_host **host);
 /* The engine of a host (NULL, reported, if it cannot connect). */
 struct engine *cli_session_engine(struct cli_session *s,
 				  const struct plan_host *h);
@@ -455,6 +464,15 @@ int cli_logs_follow(struct engine_registry *reg,
  * 'v' is none of these.
  */
 int cli_log_time(char *out, size_t size, const char *v, double now);
+/*
+ * cli_log_time() of a flag's value, now; a bad one is reported as
+ * "CMD: --FLAG: 'V' is not a time (...)" and gives CLI_USAGE.
+ */
+int cli_log_time_flag(char *out,
+		      size_t size,
+		      const char *cmd,
+		      const char *flag,
+		      const char *v);
 
 /* The i-th colour of compose's log palette (an ANSI escape). */
 const char *cli_logs_palette(size_t i);
@@ -510,6 +528,9 @@ void cli_ps_platform(struct sbuf *out, const struct plan_host *h);
 
 /* ---- Day-2 commands ------------------------------------------------------ */
 
+int cmd_attach(int argc, char **argv);
+int cmd_cp(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_hosts(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
@@ -519,7 +540,75 @@ int cmd_pull(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_start(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
+
+/* ---- events (cli/cmd_events.c) ----------------------------------------- */
+
+struct engine_event;
+/*
+ * An event's time ('nano': unix nanoseconds) in local time, as compose v2
+ * prints it: "2006-01-02 15:04:05.000000", or with 'json' as Go's
+ * time.Time in JSON (RFC 3339, nanoseconds without trailing zeros, "Z" or
+ * "+01:00").
+ */
+void cli_event_time(char *buf, size_t size, long long nano, bool json);
+/*
+ * One event line (with its newline) as compose v2 prints it, the daemon
+ * added: "TIME container ACTION ID (daemon=D, k=v, ...)", or with 'json'
+ * {"action","attributes","daemon","id","service","time","type"}; the
+ * com.docker.compose.* attributes are left out, as compose v2 does.
+ */
+void cli_event_format(struct sbuf *out,
+		      const struct engine_event *ev,
+		      const char *daemon,
+		      bool json);
+
+/* ---- cp (cli/cmd_cp.c) ------------------------------------------------- */
+
+/*
+ * One argument of cp, as compose v2 splits it: "SERVICE:PATH" gives a
+ * malloc'ed '*service' and 'path' after the colon; an absolute local path,
+ * one without ':' or one starting with '.' is local ('*service' NULL).
+ * Returns 0, or -1 for ":PATH".
+ */
+int cli_cp_arg(char **service, const char **path, const char *arg);
+/*
+ * 'path' cut before its last element (trailing separators ignored): "/a/b"
+ * -> "/a" and "b"; "b" -> "." and "b"; "/b" -> "/" and "b".  With
+ * 'windows' a backslash separates too and a drive's root stays whole:
+ * "C:\app\x" -> "C:\app" and "x", "C:\x" -> "C:\" and "x".  Both
+ * malloc'ed.
+ */
+void cli_cp_path_split(char **dir, char **base, const char *path, bool windows);
+/*
+ * A Windows daemon's refusal of a running Hyper-V-isolated container
+ * (its message names Hyper-V) rewritten to name the service and daemon
+ * and say what to do; any other message is left as it is.
+ */
+void cli_cp_refusal(struct diag *d, const char *service, const char *daemon);
+
+/* ---- stats (cli/cmd_stats.c) ------------------------------------------- */
+
+struct engine_stats;
+/* One container's row: 's' NULL when no sample came ("--" cells). */
+struct cli_stats_row {
+	const char *daemon;
+	const char *id;
+	const char *name;
+	const struct engine_stats *s;
+};
+/*
+ * Appends the rows as `docker stats` prints them, a DAEMON column added
+ * after NAME: a table (CONTAINER ID truncated to 12 with 'trunc'), or with
+ * 'json' one compact object per row ({{json .}}: BlockIO, CPUPerc,
+ * Container, Daemon, ID, MemPerc, MemUsage, Name, NetIO, PIDs).
+ */
+void cli_stats_format(struct sbuf *out,
+		      const struct cli_stats_row *rows,
+		      size_t n,
+		      bool json,
+		      bool trunc);
 
 /* ---- exec and run options (cli/run_opts.c) --------------------------------
  */
@@ -601,6 +690,11 @@ struct cli_stream {
 	const char *container_id; /* else an attached container */
 	bool tty;		  /* raw local terminal, resizes */
 	bool with_stdin;	  /* our stdin goes to the process */
+	/*
+	 * attach --sig-proxy: SIGINT and SIGTERM are sent to the container
+	 * (POST /containers/{id}/kill) and the session goes on.
+	 */
+	bool sig_proxy;
 };
 
 /*
@@ -705,6 +799,8 @@ void cli_table_write(struct sbuf *out,
 		     size_t min);
 /* Docker's human size with 3 digits: "4.86MB", "142kB", "0B". */
 void cli_human_size(char *buf, size_t size, long long bytes);
+/* go-units' BytesSize (docker stats' memory): "1.5MiB", "512B". */
+void cli_bytes_size(char *buf, size_t size, double bytes);
 /*
  * The repository and tag compose shows for an image reference, familiar
  * ("docker.io/library/nginx" -> "nginx"); no tag: "latest", a digest

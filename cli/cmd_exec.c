@@ -14,27 +14,6 @@
 #include "planner/planner.h"
 #include "util/xalloc.h"
 
-/* The running container of the service with that number, and its host. */
-static const struct plan_host_container *
-find_container(const struct cli_session *s,
-	       const struct cli_exec_opts *o,
-	       const struct plan_host **host)
-{
-	for (size_t h = 0; h < s->n_hosts; h++)
-		for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
-			const struct plan_host_container *pc =
-				&s->hosts[h].containers[c];
-
-			if (pc->oneoff || !pc->service ||
-			    strcmp(pc->service, o->service) != 0 ||
-			    pc->number != o->index)
-				continue;
-			*host = &s->hosts[h];
-			return pc;
-		}
-	return NULL;
-}
-
 static bool some_unreachable(struct cli_session *s)
 {
 	for (size_t i = 0; i < engine_registry_count(s->reg); i++)
@@ -83,7 +62,7 @@ static int exec_session(struct engine *e,
 static int run(struct cli_session *s, const struct cli_exec_opts *o)
 {
 	const struct plan_host *h = NULL;
-	const struct plan_host_container *c = find_container(s, o, &h);
+	const struct plan_host_container *c = cli_session_container(s, o->service, o->index, &h);
 	struct engine_exec_spec spec = {
 		.argv = {(const char *const *)o->argv, o->argc},
 		.env = {o->env, o->n_env},

@@ -33,30 +33,18 @@ static int logs_tail(void *obj, const char *v)
 	return CLI_OK;
 }
 
-static int logs_time(char *out, size_t size, const char *flag, const char *v)
-{
-	if (cli_log_time(out, size, v, (double)time(NULL))) {
-		cli_errorf("logs: --%s: '%s' is not a time (a unix time, a "
-			   "duration such as 42m, or a date such as "
-			   "2023-11-14T22:13:20Z)",
-			   flag, v);
-		return CLI_USAGE;
-	}
-	return CLI_OK;
-}
-
 static int logs_since(void *obj, const char *v)
 {
 	struct cli_logs_opts *o = obj;
 
-	return logs_time(o->since, sizeof(o->since), "since", v);
+	return cli_log_time_flag(o->since, sizeof(o->since), "logs", "since", v);
 }
 
 static int logs_until(void *obj, const char *v)
 {
 	struct cli_logs_opts *o = obj;
 
-	return logs_time(o->until, sizeof(o->until), "until", v);
+	return cli_log_time_flag(o->until, sizeof(o->until), "logs", "until", v);
 }
 
 static int logs_no_color(void *obj, const char *v)

@@ -205,7 +205,7 @@ static int run_attached(struct run_ctx *c, struct engine *e, const char *id)
 		&w, e, id, c->o.rm ? "removed" : "next-exit", &err);
 	if (!rc)
 		rc = engine_container_attach(&hj, e, id, c->tty,
-					     c->o.interactive, &err);
+					     c->o.interactive, NULL, &err);
 	if (!rc)
 		rc = engine_container_start(e, id, &err);
 	if (!rc) {

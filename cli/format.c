@@ -57,19 +57,39 @@ void cli_table_write(struct sbuf *out,
 	free(w);
 }
 
+/* go-units' CustomSize: 'fmt' of the value in the largest unit under it. */
+static void units_size(char *buf,
+		       size_t size,
+		       double v,
+		       double base,
+		       int digits,
+		       const char *const *units)
+{
+	size_t u = 0;
+
+	while (v >= base && units[u + 1]) {
+		v /= base;
+		u++;
+	}
+	snprintf(buf, size, "%.*g%s", digits, v, units[u]);
+}
+
 void cli_human_size(char *buf, size_t size, long long bytes)
 {
 	static const char *const units[] = {"B",  "kB", "MB", "GB", "TB",
-					    "PB", "EB", "ZB", "YB"};
-	double v = (double)bytes;
-	size_t u = 0;
+					    "PB", "EB", "ZB", "YB", NULL};
 
 	/* Docker's HumanSizeWithPrecision(size, 3): decimal units, %.3g. */
-	while (v >= 1000.0 && u + 1 < ARRAY_SIZE(units)) {
-		v /= 1000.0;
-		u++;
-	}
-	snprintf(buf, size, "%.3g%s", v, units[u]);
+	units_size(buf, size, (double)bytes, 1000.0, 3, units);
+}
+
+void cli_bytes_size(char *buf, size_t size, double bytes)
+{
+	static const char *const units[] = {"B",   "KiB", "MiB", "GiB", "TiB",
+					    "PiB", "EiB", "ZiB", "YiB", NULL};
+
+	/* go-units' BytesSize: binary units, %.4g. */
+	units_size(buf, size, bytes, 1024.0, 4, units);
 }
 
 void cli_image_ref_split(struct sbuf *repo, struct sbuf *tag, const char *ref)

@@ -253,6 +253,22 @@ int cli_log_time(char *out, size_t size, const char *v, double now)
 	return 0;
 }
 
+int cli_log_time_flag(char *out,
+		      size_t size,
+		      const char *cmd,
+		      const char *flag,
+		      const char *v)
+{
+	if (cli_log_time(out, size, v, (double)time(NULL))) {
+		cli_errorf("%s: --%s: '%s' is not a time (a unix time, a "
+			   "duration such as 42m, or a date such as "
+			   "2023-11-14T22:13:20Z)",
+			   cmd, flag, v);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
 /* ---- Following many containers ------------------------------------------ */
 
 struct follow_job {

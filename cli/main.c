@@ -130,12 +130,15 @@ const struct cli_spec cli_spec_main = {
 };
 
 const struct cli_cmd cli_cmds[] = {
+	{"attach", cmd_attach, &cli_spec_attach},
 	{"build", cmd_build, &cli_spec_build},
 	{"completion", cmd_completion, &cli_spec_completion},
 	{"config", cmd_config, &cli_spec_config},
+	{"cp", cmd_cp, &cli_spec_cp},
 	{"create", cmd_create, &cli_spec_create},
 	{"daemons", cmd_daemons, &cli_spec_daemons},
 	{"down", cmd_down, &cli_spec_down},
+	{"events", cmd_events, &cli_spec_events},
 	{"exec", cmd_exec, &cli_spec_exec},
 	{"graph", cmd_graph, &cli_spec_graph},
 	{"hosts", cmd_hosts, &cli_spec_hosts},
@@ -154,6 +157,7 @@ const struct cli_cmd cli_cmds[] = {
 	{"scale", cmd_scale, &cli_spec_scale},
 	{"schema", cmd_schema, &cli_spec_schema},
 	{"start", cmd_start, &cli_spec_start},
+	{"stats", cmd_stats, &cli_spec_stats},
 	{"stop", cmd_stop, &cli_spec_stop},
 	{"top", cmd_top, &cli_spec_top},
 	{"translate", cmd_translate, &cli_spec_translate},

@@ -113,6 +113,27 @@ void cli_images_collect(struct cli_session *s, const char *pull)
 	diag_list_release(&dl);
 }
 
+const struct plan_host_container *
+cli_session_container(const struct cli_session *s,
+		      const char *service,
+		      int index,
+		      const struct plan_host **host)
+{
+	for (size_t h = 0; h < s->n_hosts; h++)
+		for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
+			const struct plan_host_container *pc =
+				&s->hosts[h].containers[c];
+
+			if (pc->oneoff || !pc->service ||
+			    strcmp(pc->service, service) != 0 ||
+			    pc->number != index)
+				continue;
+			*host = &s->hosts[h];
+			return pc;
+		}
+	return NULL;
+}
+
 struct engine *cli_session_engine(struct cli_session *s,
 				  const struct plan_host *h)
 {

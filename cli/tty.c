@@ -55,12 +55,26 @@ static void send_size(const struct cli_stream *st)
 					&err);
 }
 
+/* attach --sig-proxy: the signal goes to the container's process. */
+static void proxy_signal(const struct cli_stream *st)
+{
+	struct diag err = {0};
+
+	if (engine_container_kill(st->e, st->container_id,
+				  tty_stop == SIGTERM ? "SIGTERM" : "SIGINT",
+				  &err))
+		cli_error(&err);
+	tty_stop = 0;
+}
+
 static int tick(void *ud)
 {
 	const struct cli_stream *st = ud;
 
 	if (compat_tty_resized())
 		send_size(st);
+	if (tty_stop && st->sig_proxy && st->container_id)
+		proxy_signal(st);
 	return tty_stop != 0;
 }
 
@@ -74,12 +88,13 @@ int cli_stream_run(const struct cli_stream *st,
 		.tick = tick,
 		.tick_ud = (void *)st,
 	};
+	unsigned which = COMPAT_INT_KEY | (st->sig_proxy ? COMPAT_INT_TERM : 0);
 	volatile sig_atomic_t *old_int;
 	int rc;
 
 	tty_stop = 0;
 	compat_tty_watch(true);
-	old_int = compat_catch_interrupts(&tty_stop, COMPAT_INT_KEY);
+	old_int = compat_catch_interrupts(&tty_stop, which);
 	if (st->tty) {
 		if (st->with_stdin)
 			compat_tty_raw(STDIN_FILENO);
@@ -88,7 +103,7 @@ int cli_stream_run(const struct cli_stream *st,
 	rc = engine_hijack_pump(hj, &io, err);
 	compat_tty_restore();
 	compat_tty_watch(false);
-	compat_catch_interrupts(old_int, COMPAT_INT_KEY);
+	compat_catch_interrupts(old_int, which);
 	return rc;
 }
 

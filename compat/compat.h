@@ -50,6 +50,8 @@ const char *compat_home_var(void);
 /* True when 'path' is absolute: "/x"; on Windows also "C:\x", "C:/x", "\\h\s".
  */
 bool compat_path_is_abs(const char *path);
+/* True for a separator of local paths: '/'; on Windows also '\\'. */
+bool compat_path_sep(char c);
 
 /* The canonical absolute path of an existing 'path' (malloc'ed), or NULL. */
 char *compat_realpath(const char *path);

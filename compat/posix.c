@@ -53,6 +53,11 @@ char *compat_realpath(const char *path)
 	return realpath(path, NULL);
 }
 
+bool compat_path_sep(char c)
+{
+	return c == '/';
+}
+
 int compat_random(void *buf, size_t n)
 {
 	return getrandom(buf, n, 0) == (ssize_t)n ? 0 : -1;

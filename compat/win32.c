@@ -86,6 +86,11 @@ bool compat_path_is_abs(const char *path)
 	       path[1] == ':' && is_sep(path[2]);
 }
 
+bool compat_path_sep(char c)
+{
+	return is_sep(c);
+}
+
 char *compat_realpath(const char *path)
 {
 	char *full = _fullpath(NULL, path, 0);

@@ -5,9 +5,10 @@
  * libarchive, loaded on first use (engine/archive_load.c), as libcurl is:
  * linking it makes every start map libxml2, ICU, the compressors and
  * libstdc++ (3.4 MB of resident memory and a few ms), though only `build`
- * and the hosts file of a Windows container need a tar.  Only
- * engine/build_context.c and engine/file_edit.c include this header: their
- * calls to the functions below go through the table.
+ * the hosts file of a Windows container, `cp` and `watch` need a tar.
+ * Only engine/build_context.c, engine/file_edit.c, engine/copy.c and
+ * engine/cp.c include this header: their calls to the functions below go
+ * through the table.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -45,6 +46,21 @@ struct eng_archive_api {
 	ENG_AR_FN(archive_read_free);
 	ENG_AR_FN(archive_entry_filetype);
 	ENG_AR_FN(archive_entry_pathname);
+	ENG_AR_FN(archive_read_disk_new);
+	ENG_AR_FN(archive_read_disk_set_symlink_hybrid);
+	ENG_AR_FN(archive_read_disk_set_symlink_physical);
+	ENG_AR_FN(archive_write_open);
+	ENG_AR_FN(archive_read_disk_open);
+	ENG_AR_FN(archive_read_next_header2);
+	ENG_AR_FN(archive_read_disk_descend);
+	ENG_AR_FN(archive_entry_hardlink);
+	ENG_AR_FN(archive_entry_set_hardlink);
+	ENG_AR_FN(archive_entry_size);
+	ENG_AR_FN(archive_read_data_block);
+	ENG_AR_FN(archive_write_data_block);
+	ENG_AR_FN(archive_write_finish_entry);
+	ENG_AR_FN(archive_write_disk_new);
+	ENG_AR_FN(archive_write_disk_set_options);
 };
 #undef ENG_AR_FN
 
@@ -87,6 +103,21 @@ int eng_archive_load(struct diag *err);
 #define archive_read_free eng_ar.archive_read_free
 #define archive_entry_filetype eng_ar.archive_entry_filetype
 #define archive_entry_pathname eng_ar.archive_entry_pathname
+#define archive_read_disk_new eng_ar.archive_read_disk_new
+#define archive_read_disk_set_symlink_hybrid eng_ar.archive_read_disk_set_symlink_hybrid
+#define archive_read_disk_set_symlink_physical eng_ar.archive_read_disk_set_symlink_physical
+#define archive_write_open eng_ar.archive_write_open
+#define archive_read_disk_open eng_ar.archive_read_disk_open
+#define archive_read_next_header2 eng_ar.archive_read_next_header2
+#define archive_read_disk_descend eng_ar.archive_read_disk_descend
+#define archive_entry_hardlink eng_ar.archive_entry_hardlink
+#define archive_entry_set_hardlink eng_ar.archive_entry_set_hardlink
+#define archive_entry_size eng_ar.archive_entry_size
+#define archive_read_data_block eng_ar.archive_read_data_block
+#define archive_write_data_block eng_ar.archive_write_data_block
+#define archive_write_finish_entry eng_ar.archive_write_finish_entry
+#define archive_write_disk_new eng_ar.archive_write_disk_new
+#define archive_write_disk_set_options eng_ar.archive_write_disk_set_options
 #endif
 
 #endif

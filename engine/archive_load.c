@@ -51,6 +51,21 @@ static const struct {
 	SYM(archive_read_free),
 	SYM(archive_entry_filetype),
 	SYM(archive_entry_pathname),
+	SYM(archive_read_disk_new),
+	SYM(archive_read_disk_set_symlink_hybrid),
+	SYM(archive_read_disk_set_symlink_physical),
+	SYM(archive_write_open),
+	SYM(archive_read_disk_open),
+	SYM(archive_read_next_header2),
+	SYM(archive_read_disk_descend),
+	SYM(archive_entry_hardlink),
+	SYM(archive_entry_set_hardlink),
+	SYM(archive_entry_size),
+	SYM(archive_read_data_block),
+	SYM(archive_write_data_block),
+	SYM(archive_write_finish_entry),
+	SYM(archive_write_disk_new),
+	SYM(archive_write_disk_set_options),
 #undef SYM
 };
 

@@ -479,6 +479,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 
 	if (n >= 5 && !strncmp(p, "HTTP/", 5)) {
 		r->api_version[0] = r->ostype[0] = r->server[0] = '\0';
+		r->path_stat[0] = '\0';
 		r->headers_done = false;
 		return n;
 	}
@@ -495,6 +496,10 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 		header_value(r->ostype, sizeof(r->ostype), colon, n - klen - 1);
 	else if (klen == 6 && !strncasecmp(p, "Server", klen))
 		header_value(r->server, sizeof(r->server), colon, n - klen - 1);
+	else if (klen == 28 &&
+		 !strncasecmp(p, "X-Docker-Container-Path-Stat", klen))
+		header_value(r->path_stat, sizeof(r->path_stat), colon,
+			     n - klen - 1);
 	return n;
 }
 
@@ -570,7 +575,9 @@ static void ereq_prepare(struct ereq *r)
 				 (curl_off_t)r->body_len);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body ? r->body : "");
 	}
-	if (strcmp(r->method, "GET") && strcmp(r->method, "POST"))
+	if (!strcmp(r->method, "HEAD"))
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	else if (strcmp(r->method, "GET") && strcmp(r->method, "POST"))
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
 }
 

@@ -396,7 +396,7 @@ int engine_container_create(
 	return eng_sync_run(e, &s);
 }
 
-static struct ereq *id_req(struct engine_loop *l,
+struct ereq *eng_id_req(struct engine_loop *l,
 			   struct engine *e,
 			   const char *method,
 			   const char *id,
@@ -419,7 +419,7 @@ void engine_container_start_async(struct engine_loop *l,
 				  engine_done_fn cb,
 				  void *ud)
 {
-	eng_call_done(id_req(l, e, "POST", id, "/start", ""), cb, ud);
+	eng_call_done(eng_id_req(l, e, "POST", id, "/start", ""), cb, ud);
 }
 
 static struct ereq *stop_req(struct engine_loop *l,
@@ -433,7 +433,7 @@ static struct ereq *stop_req(struct engine_loop *l,
 
 	if (timeout_s >= 0)
 		snprintf(q, sizeof(q), "?t=%d", timeout_s);
-	r = id_req(l, e, "POST", id, action, q);
+	r = eng_id_req(l, e, "POST", id, action, q);
 	/* The daemon answers only after the container stopped. */
 	r->timeout_ms = e->request_timeout_ms +
 			(timeout_s >= 0 ? timeout_s : 600) * 1000L;
@@ -473,7 +473,7 @@ void engine_container_kill_async(struct engine_loop *l,
 		sbuf_adds(&q, "?signal=");
 		eng_escape(&q, signal);
 	}
-	eng_call_done(id_req(l, e, "POST", id, "/kill", q.buf), cb, ud);
+	eng_call_done(eng_id_req(l, e, "POST", id, "/kill", q.buf), cb, ud);
 	sbuf_release(&q);
 }
 
@@ -488,7 +488,7 @@ void engine_container_remove_async(struct engine_loop *l,
 	char q[32];
 
 	snprintf(q, sizeof(q), "?force=%d&v=%d", force, volumes);
-	eng_call_done(id_req(l, e, "DELETE", id, "", q), cb, ud);
+	eng_call_done(eng_id_req(l, e, "DELETE", id, "", q), cb, ud);
 }
 
 int engine_container_start(struct engine *e, const char *id, struct diag *err)
@@ -602,6 +602,7 @@ static struct engine_container_info *parse_inspect(const cJSON *j)
 	ci->health = health ? arena_strdup(a, health) : NULL;
 	ci->os = ej_astr(a, j, "Platform");
 	ci->hostname = ej_astr(a, cfg, "Hostname");
+	ci->tty = ej_bool(cfg, "Tty");
 	ci->hosts_path = ej_astr(a, j, "HostsPath");
 	ci->restart_count = (int)ej_int(j, "RestartCount", 0);
 	ci->n_labels = ej_kv(&labels, a, ej_obj(cfg, "Labels"));
@@ -680,7 +681,7 @@ static void inspect_start(struct engine_loop *l,
 	c->cb = cb;
 	c->ud = ud;
 	c->keep = keep;
-	ereq_start(id_req(l, e, "GET", id, "/json", ""), inspect_done, c);
+	ereq_start(eng_id_req(l, e, "GET", id, "/json", ""), inspect_done, c);
 }
 
 void engine_container_inspect_async(struct engine_loop *l,
@@ -891,7 +892,7 @@ struct ereq *eng_container_wait_req(struct engine_loop *l,
 	c->ud = ud;
 	sbuf_adds(&q, "?condition=");
 	eng_escape(&q, condition ? condition : "not-running");
-	r = id_req(l, e, "POST", id, "/wait", q.buf);
+	r = eng_id_req(l, e, "POST", id, "/wait", q.buf);
 	sbuf_release(&q);
 	r->timeout_ms = 0;
 	r->stream = true; /* no request timeout: it returns when it exits */
@@ -994,7 +995,7 @@ void engine_container_logs_async(struct engine_loop *l,
 		sbuf_adds(&q, "&until=");
 		eng_escape(&q, o->until);
 	}
-	r = id_req(l, e, "GET", id, "/logs", q.buf);
+	r = eng_id_req(l, e, "GET", id, "/logs", q.buf);
 	sbuf_release(&q);
 	r->stream = o->follow;
 	r->on_data = logs_data;
@@ -1023,7 +1024,7 @@ void engine_container_pause_async(struct engine_loop *l,
 				  engine_done_fn cb,
 				  void *ud)
 {
-	eng_call_done(id_req(l, e, "POST", id, "/pause", ""), cb, ud);
+	eng_call_done(eng_id_req(l, e, "POST", id, "/pause", ""), cb, ud);
 }
 
 void engine_container_unpause_async(struct engine_loop *l,
@@ -1032,7 +1033,7 @@ void engine_container_unpause_async(struct engine_loop *l,
 				    engine_done_fn cb,
 				    void *ud)
 {
-	eng_call_done(id_req(l, e, "POST", id, "/unpause", ""), cb, ud);
+	eng_call_done(eng_id_req(l, e, "POST", id, "/unpause", ""), cb, ud);
 }
 
 int engine_container_pause(struct engine *e, const char *id, struct diag *err)
@@ -1112,7 +1113,7 @@ void engine_container_top_async(struct engine_loop *l,
 	c->cb = cb;
 	c->ud = ud;
 	/* No ps_args: a Windows daemon refuses them. */
-	ereq_start(id_req(l, e, "GET", id, "/top", ""), top_done, c);
+	ereq_start(eng_id_req(l, e, "GET", id, "/top", ""), top_done, c);
 }
 
 void engine_top_free(struct engine_top *t)

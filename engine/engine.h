@@ -432,6 +432,7 @@ struct engine_container_info {
 	const char *health;	/* starting, healthy, unhealthy; NULL: none */
 	const char *os;		/* Platform */
 	const char *hostname;	/* Config.Hostname */
+	bool tty;		/* Config.Tty */
 	const char *hosts_path; /* HostsPath */
 	int restart_count;
 	const struct engine_kv *labels;
@@ -641,6 +642,40 @@ struct engine_event {
 
 /* Return nonzero to stop the stream. */
 typedef int (*engine_event_fn)(void *ud, const struct engine_event *ev);
+
+/*
+ * One sample of GET /containers/{id}/stats, reduced to what `docker
+ * stats` shows (the docker CLI's formulas).  The Windows shape (a Windows
+ * daemon, or "os_type": "windows") has no memory limit, percentage or
+ * pids: 'mem' is the private working set, CPU comes from
+ * cpu_stats.cpu_usage.total_usage in 100 ns units over num_procs
+ * processors between preread and read, block I/O from storage_stats.
+ */
+struct engine_stats {
+	char id[96];
+	char name[256]; /* without its leading '/' */
+	bool windows;
+	double cpu_percent;
+	double mem;	  /* bytes: usage without inactive cache, or PWS */
+	double mem_limit; /* 0 on Windows */
+	double mem_percent;
+	double net_rx, net_tx;
+	double blk_read, blk_write;
+	unsigned long long pids;
+};
+
+/* Return nonzero to stop the stream. */
+typedef int (*engine_stats_fn)(void *ud, const struct engine_stats *s);
+
+/*
+ * Parses one stats reply ('windows': the daemon is a Windows one).
+ * Returns 0, or DIAG_ESYNTAX when it is not a JSON object.
+ */
+int engine_stats_parse(struct engine_stats *out,
+		       const char *json,
+		       size_t len,
+		       bool windows,
+		       struct diag *err);
 
 /* ==== 4. Async calls =================================================== */
 
@@ -871,6 +906,95 @@ void engine_container_files_put_async(struct engine_loop *l,
  * do it another way), not "the daemon is gone". */
 bool engine_file_edit_refused(int rc);
 
+/* ---- cp: the archive API and the tars on our side ---- */
+
+/* A container path's stat (the X-Docker-Container-Path-Stat header). */
+struct engine_path_stat {
+	bool exists;
+	bool is_dir;
+	bool is_link;
+	unsigned perm; /* the permission bits */
+	long long size;
+	char name[256];
+	char link_target[1024];
+};
+/*
+ * Decodes the header's value (base64 of {"name","size","mode",
+ * "linkTarget",...}, mode as Go's os.FileMode).  0 or DIAG_ESYNTAX.
+ */
+int engine_path_stat_parse(struct engine_path_stat *out,
+			   const char *header,
+			   struct diag *err);
+typedef void (*engine_path_stat_fn)(void *ud,
+				    int rc,
+				    const struct engine_path_stat *st,
+				    const struct diag *err);
+/* HEAD /containers/{id}/archive?path=P; DIAG_ENOTFOUND when P is missing. */
+void engine_container_path_stat_async(struct engine_loop *l,
+				      struct engine *e,
+				      const char *id,
+				      const char *path,
+				      engine_path_stat_fn cb,
+				      void *ud);
+/* 'tar' (the whole reply, at most ENGINE_REPLY_MAX) is the callback's to
+ * read while it runs. */
+typedef void (*engine_archive_fn)(void *ud,
+				  int rc,
+				  const char *tar,
+				  size_t len,
+				  const struct engine_path_stat *st,
+				  const struct diag *err);
+/* GET /containers/{id}/archive?path=P: a tar of P, top entry P's name. */
+void engine_container_archive_get_async(struct engine_loop *l,
+					struct engine *e,
+					const char *id,
+					const char *path,
+					engine_archive_fn cb,
+					void *ud);
+/*
+ * PUT /containers/{id}/archive?path=DIR&noOverwriteDirNonDir=1
+ * [&copyUIDGID=1]: 'tar' (malloc'ed; taken) extracted into DIR, which
+ * must exist.  A Windows daemon refuses it for a running Hyper-V
+ * container ("filesystem operations against a running Hyper-V container
+ * are not supported").
+ */
+void engine_container_archive_put_async(struct engine_loop *l,
+					struct engine *e,
+					const char *id,
+					const char *dir,
+					char *tar,
+					size_t len,
+					bool copy_uid_gid,
+					engine_done_fn cb,
+					void *ud);
+
+/* What engine_tar_local packs. */
+struct engine_tar_src {
+	const char *path; /* a local file or directory, no trailing '/' */
+	const char *as;	  /* the tar's name for it ("." for DIR/.) */
+	bool follow_link; /* 'path' itself, if a link: its target */
+	bool keep_owner;  /* the files' uid/gid (cp -a), else 0:0 */
+};
+/*
+ * A tar of 'src' (libarchive, pax restricted; modes and times kept) in
+ * '*out' (malloc'ed).  Returns 0 or DIAG_EIO with the path.
+ */
+int engine_tar_local(char **out,
+		     size_t *out_len,
+		     const struct engine_tar_src *src,
+		     struct diag *err);
+/*
+ * Extracts 'tar' under the local directory 'dir', the first element of
+ * every entry's path replaced by 'as' (NULL: kept): modes and times kept,
+ * no owners, and no entry outside 'dir' (no "..", no path through a
+ * link).  Returns 0, DIAG_ESYNTAX (not a tar) or DIAG_EIO.
+ */
+int engine_untar_local(const char *tar,
+		       size_t len,
+		       const char *dir,
+		       const char *as,
+		       struct diag *err);
+
 /* Create + start (+ inspect for the exit code) in one call. */
 void engine_exec_run_async(struct engine_loop *l,
 			   struct engine *e,
@@ -917,6 +1041,19 @@ void engine_volume_remove_async(struct engine_loop *l,
 				engine_done_fn cb,
 				void *ud);
 
+/*
+ * GET /containers/{id}/stats: one sample (stream false; the daemon takes
+ * two, a second apart, so the CPU figure has a base) or one per second
+ * until 'fn' returns nonzero or the loop is cancelled.
+ */
+void engine_container_stats_async(struct engine_loop *l,
+				  struct engine *e,
+				  const char *id,
+				  bool stream,
+				  engine_stats_fn fn,
+				  void *fn_ud,
+				  engine_done_fn cb,
+				  void *ud);
 /* Streams events until 'cb' returns nonzero or 'until' passes. */
 void engine_events_async(struct engine_loop *l,
 			 struct engine *e,
@@ -1197,14 +1334,18 @@ int engine_exec_attach(struct engine_hijack **out,
 		       bool tty,
 		       struct diag *err);
 /*
- * POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1],
- * hijacked.  Attach before the start, so that no output is lost.
+ * POST /containers/{id}/attach?stream=1&stdout=1&stderr=1[&stdin=1]
+ * [&detachKeys=KEYS], hijacked.  Attach before the start, so that no
+ * output is lost.  'detach_keys' (NULL: the daemon's default, ctrl-p,ctrl-q)
+ * is the sequence on stdin at which the daemon ends the stream and leaves
+ * the container running.
  */
 int engine_container_attach(struct engine_hijack **out,
 			    struct engine *e,
 			    const char *id,
 			    bool tty,
 			    bool with_stdin,
+			    const char *detach_keys,
 			    struct diag *err);
 
 /* What engine_hijack_pump copies, and how it reports. */

@@ -207,6 +207,8 @@ struct ereq {
 	char api_version[16];
 	char ostype[32];
 	char server[128];
+	/* X-Docker-Container-Path-Stat (the archive API), base64 JSON. */
+	char path_stat[2048];
 	char errbuf[CURL_ERROR_SIZE];
 	bool stopped;	   /* on_data asked to stop */
 	size_t over_limit; /* the bound the reply passed, or 0 */
@@ -322,6 +324,13 @@ void ej_strv(struct engine_strv *out, struct arena *a, const cJSON *arr);
 void ej_copy(char *dst, size_t size, const cJSON *o, const char *key);
 /* images.c: an RFC 3339 time in unix seconds; 0 for zero/bad times. */
 long long eng_rfc3339_seconds(const char *s);
+/* containers.c: METHOD /containers/{id (escaped)}{action}{query}. */
+struct ereq *eng_id_req(struct engine_loop *l,
+			struct engine *e,
+			const char *method,
+			const char *id,
+			const char *action,
+			const char *query);
 /* Writing. */
 void ej_add_str(cJSON *o, const char *key, const char *s); /* skips NULL */
 void ej_add_strv(cJSON *o, const char *key, const struct engine_strv *v);

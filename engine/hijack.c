@@ -338,6 +338,7 @@ int engine_container_attach(struct engine_hijack **out,
 			    const char *id,
 			    bool tty,
 			    bool with_stdin,
+			    const char *detach_keys,
 			    struct diag *err)
 {
 	struct sbuf path = SBUF_INIT;
@@ -347,6 +348,10 @@ int engine_container_attach(struct engine_hijack **out,
 	eng_escape(&path, id);
 	sbuf_addf(&path, "/attach?stream=1&stdout=1&stderr=1%s",
 		  with_stdin ? "&stdin=1" : "");
+	if (detach_keys) {
+		sbuf_adds(&path, "&detachKeys=");
+		eng_escape(&path, detach_keys);
+	}
 	rc = hijack_open(out, e, path.buf, "", tty, err);
 	sbuf_release(&path);
 	return rc;

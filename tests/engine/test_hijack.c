@@ -210,7 +210,7 @@ Test(engine_hijack, attach_without_stdin_still_ends)
 
 	daemon_start(&d, 0);
 	e = engine_at(d.url);
-	cr_assert_eq(engine_container_attach(&hj, e, "c1", false, false, &err),
+	cr_assert_eq(engine_container_attach(&hj, e, "c1", false, false, NULL, &err),
 		     0, "%s", err.msg);
 	cr_assert_eq(engine_hijack_pump(hj, &io, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(k.out.buf, "ready\n");
