@@ -182,6 +182,11 @@ struct apply_up_opts {
 
 struct apply_down_opts {
 	int timeout_s;
+	/*
+	 * The loaded project, or NULL: a running container of one of its
+	 * services runs that service's pre_stop hooks before it is stopped.
+	 */
+	const struct compose_project *project;
 };
 
 void apply_jobs_init(struct apply_jobs *j);
