@@ -195,6 +195,51 @@ static struct engine_strv strv(const struct compose_strv *s)
 	return (struct engine_strv){s->v, s->n};
 }
 
+/* ---- Lifecycle hooks ------------------------------------------------------
+ */
+
+/*
+ * One post_start or pre_stop hook as compose v2's runHook execs it: the
+ * command with the hook's user, working_dir, privileged and environment
+ * ("K" alone for a variable without a value), its output collected; a
+ * non-zero exit fails the job, named after the service, the container and
+ * its daemon.  Returns the job's index.
+ */
+static size_t hook_job(struct apply_jobs *J,
+		       struct engine *e,
+		       struct engine_container_ref c,
+		       const char *container,
+		       const char *daemon,
+		       const char *service,
+		       const char *which,
+		       const struct compose_hook *h,
+		       struct depv *deps)
+{
+	struct engine_job t = job_tmpl(ENGINE_JOB_EXEC, e);
+	struct engine_exec_spec *x = arena_calloc(J->a, 1, sizeof(*x));
+	const char **env =
+		arena_calloc(J->a, h->n_environment + 1, sizeof(*env));
+
+	for (size_t i = 0; i < h->n_environment; i++)
+		env[i] = h->environment[i].value
+				 ? arena_sprintf(J->a, "%s=%s",
+						 h->environment[i].key,
+						 h->environment[i].value)
+				 : h->environment[i].key;
+	x->argv = strv(&h->command);
+	x->env = (struct engine_strv){env, h->n_environment};
+	x->user = h->user;
+	x->working_dir = h->working_dir;
+	x->privileged = h->privileged;
+	t.exec_spec = x;
+	t.argv = x->argv;
+	t.user = h->user;
+	t.container = c;
+	t.title = arena_sprintf(J->a, "service %s: %s hook in container %s (%s)",
+				service, which, container, daemon);
+	return job_add(J, &t, deps, NULL);
+}
+
 /* ---- Networks, volumes, images --------------------------------------------
  */
 
@@ -930,6 +975,29 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 	return 0;
 }
 
+/*
+ * compose v2's startServiceContainer: the post_start hooks, one after the
+ * other, after the start; the container counts as started for its
+ * dependents (b->ready) once they have run.
+ */
+static void post_start_jobs(struct build *b, size_t ci)
+{
+	const struct plan_container *ct = &b->p->containers[ci];
+	const struct compose_service *s = b->p->services[ct->service].svc;
+
+	for (size_t i = 0; i < s->n_post_start; i++) {
+		struct depv deps = {0};
+
+		dep_add(&deps, b->create[ci]);
+		dep_add(&deps, b->ready[ci]);
+		b->ready[ci] = hook_job(b->J, b->engines[ct->daemon],
+					cref(b, ci), ct->name,
+					daemon_name(b->p, ct->daemon), s->name,
+					"post_start", &s->post_start[i], &deps);
+		dep_release(&deps);
+	}
+}
+
 static void start_job(struct build *b, size_t ci)
 {
 	const struct plan_container *ct = &b->p->containers[ci];
@@ -1143,6 +1211,7 @@ static int container_jobs(struct build *b, size_t ci, struct diag *err)
 		hosts_file_job(b, ci);
 		files_job(b, ci);
 		start_job(b, ci);
+		post_start_jobs(b, ci);
 		break;
 	case PLAN_ACT_KEEP:
 		/* compose v2 pulls under 'always' even if nothing is created.
@@ -1586,6 +1655,35 @@ static size_t barrier(struct apply_jobs *J, const size_t *wave, size_t n)
 	return j;
 }
 
+/*
+ * compose v2's stopContainer: a running container's pre_stop hooks run
+ * before its stop, one after the other.  Its removal waits for them
+ * whatever their outcome (down goes on; a failed hook is reported).
+ */
+static void pre_stop_jobs(struct apply_jobs *J,
+			  const struct plan_down *d,
+			  struct engine *const *engines,
+			  size_t k,
+			  const struct apply_down_opts *o,
+			  struct depv *deps)
+{
+	const struct plan_down_step *st = &d->steps[k];
+	const struct compose_service *s =
+		o->project && st->service
+			? compose_service_find(o->project, st->service)
+			: NULL;
+	struct engine_container_ref c = {NONE, st->id ? st->id : st->name};
+
+	for (size_t i = 0; s && st->running && i < s->n_pre_stop; i++) {
+		size_t j = hook_job(J, engines[st->daemon], c, st->name,
+				    d->hosts[st->daemon].name, s->name,
+				    "pre_stop", &s->pre_stop[i], deps);
+
+		J->v[j].soft_deps = true;
+		dep_add(deps, j);
+	}
+}
+
 int apply_down(struct apply_jobs *out,
 	       const struct plan_down *d,
 	       struct engine *const *engines,
@@ -1610,6 +1708,8 @@ int apply_down(struct apply_jobs *out,
 		if (!engines[st->daemon])
 			continue;
 		dep_add(&deps, prev);
+		if (is_ct)
+			pre_stop_jobs(out, d, engines, k, o, &deps);
 		wave[nw++] = down_step(out, d, engines, k, o, &deps);
 	}
 	free(wave);

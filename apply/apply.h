@@ -63,10 +63,13 @@ int apply_state_collect(struct plan_host **out,
  * APPLY_STATE_CONTAINERS   the containers only: no network or volume
  *                          list, and no arch (port, logs, top, images,
  *                          exec: a day-two command pays only for what it
- *                          shows).  The ping, and so the OS check, stays.
+ *                          shows).  The ping, and so the OS check, stays;
+ * APPLY_STATE_NO_VOLUMES   no volume list (ps: containers, networks and
+ *                          the arch).
  */
 #define APPLY_STATE_ALL_DAEMONS 1u
 #define APPLY_STATE_CONTAINERS 2u
+#define APPLY_STATE_NO_VOLUMES 4u
 /*
  * As apply_state_collect, and '*ext_out' (if not NULL) gets one array per
  * host, parallel to hosts[h].containers (NULL for an offline host).
@@ -179,6 +182,11 @@ struct apply_up_opts {
 
 struct apply_down_opts {
 	int timeout_s;
+	/*
+	 * The loaded project, or NULL: a running container of one of its
+	 * services runs that service's pre_stop hooks before it is stopped.
+	 */
+	const struct compose_project *project;
 };
 
 void apply_jobs_init(struct apply_jobs *j);

@@ -26,6 +26,8 @@ struct state_job {
 	struct engine_volume_list *vl;
 	struct diag err; /* the first listing that failed */
 	bool failed;
+	struct engine_probe *pr; /* takes the network list, or NULL */
+	const struct engine_daemon *d;
 };
 
 static const char *
@@ -169,6 +171,8 @@ static void nets_done(void *ud,
 	if (rc)
 		job_fail(j, err);
 	j->nl = nl;
+	/* The probe's fingerprint comes from this list: no list of its own. */
+	engine_probe_networks(j->pr, j->d, nl);
 }
 
 static void vols_done(void *ud,
@@ -320,14 +324,15 @@ static void collect_all(struct state_job *jobs,
 			unsigned flags)
 {
 	bool full = !(flags & APPLY_STATE_CONTAINERS);
+	bool vols = full && !(flags & APPLY_STATE_NO_VOLUMES);
 	struct engine_kv fkv = {"label", filter};
 	struct engine_filters filters = {&fkv, 1};
 	struct engine_loop *l = engine_loop_new();
 	struct engine_probe *pr = NULL;
 
 	if (!registry_probed(reg))
-		pr = engine_registry_probe_start(reg, l,
-						 full ? ENGINE_PROBE_ARCH : 0);
+		pr = engine_registry_probe_start(
+			reg, l, full ? ENGINE_PROBE_ARCH | ENGINE_PROBE_NETS : 0);
 	for (size_t i = 0; i < engine_registry_count(reg); i++) {
 		struct engine_daemon *d = engine_registry_at(reg, i);
 		struct state_job *j = &jobs[i];
@@ -343,8 +348,11 @@ static void collect_all(struct state_job *jobs,
 		engine_container_list_async(l, eng, &filters, list_done, j);
 		if (!full)
 			continue;
+		j->pr = pr;
+		j->d = d;
 		engine_network_list_async(l, eng, NULL, nets_done, j);
-		engine_volume_list_async(l, eng, NULL, vols_done, j);
+		if (vols)
+			engine_volume_list_async(l, eng, NULL, vols_done, j);
 	}
 	engine_loop_run(l, -1);
 	engine_loop_free(l);

@@ -291,6 +291,7 @@ enum {
 	CLI_SESSION_QUIET = 16,	     /* no load warnings */
 	CLI_SESSION_CONTAINERS =
 		32, /* containers only (APPLY_STATE_CONTAINERS) */
+	CLI_SESSION_NO_VOLUMES = 64, /* APPLY_STATE_NO_VOLUMES */
 };
 
 /*

@@ -151,7 +151,8 @@ static int down_run(struct cli_session *s,
 	struct plan_down_options po = {.remove_volumes = o->volumes,
 				       .remove_orphans = o->remove_orphans,
 				       .project = s->project};
-	struct apply_down_opts ao = {.timeout_s = o->timeout_s};
+	struct apply_down_opts ao = {.timeout_s = o->timeout_s,
+				     .project = s->project};
 	struct plan_down *d = NULL;
 	struct engine **engines;
 	struct apply_jobs jobs;

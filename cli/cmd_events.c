@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/xalloc.h"
@@ -79,7 +80,7 @@ void cli_event_time(char *buf, size_t size, long long nano, bool json)
 	long off;
 	int n;
 
-	localtime_r(&sec, &tm);
+	off = compat_localtime((long long)sec, &tm) / 60;
 	if (!json) {
 		strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
 		snprintf(buf, size, "%s.%06ld", date, ns / 1000);
@@ -92,7 +93,6 @@ void cli_event_time(char *buf, size_t size, long long nano, bool json)
 		while (n > 1 && frac[n - 1] == '0')
 			frac[--n] = '\0';
 	}
-	off = tm.tm_gmtoff / 60;
 	if (!off)
 		snprintf(zone, sizeof(zone), "Z");
 	else

@@ -1,6 +1,6 @@
 /*
  * mixcompose images: the image of each of the project's containers, as
- * its own daemon has it (one inspect per container, all at once).
+ * its own daemon has it (one inspect per image and daemon, all at once).
  */
 #include "cli/cli.h"
 
@@ -112,22 +112,48 @@ static size_t images_rows(struct image_row **out,
 	return n;
 }
 
+/* The first row before 'i' that names the same image on the same daemon. */
+static size_t same_image(const struct image_row *v, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (v[k].h == v[i].h && !strcmp(v[k].ref, v[i].ref))
+			return k;
+	return i;
+}
+
+/*
+ * One inspect per image and daemon, however many containers run it (fifty
+ * replicas of one image: one request, not fifty); each row then takes its
+ * image's answer.
+ */
 static int images_inspect(struct cli_session *s, struct image_row *v, size_t n)
 {
 	struct cli_tasks_opts o = {.kind = "Container"};
 	struct cli_task *t = xcalloc(n + 1, sizeof(*t));
+	size_t *first = xcalloc(n + 1, sizeof(*first));
+	size_t nt = 0;
 	int rc;
 
+	for (size_t i = 0; i < n; i++) {
+		first[i] = same_image(v, i);
+		if (first[i] != i)
+			continue;
+		t[nt++] = (struct cli_task){.h = v[i].h,
+					    .what = v[i].c->name,
+					    .detail = v[i].ref,
+					    .start = image_one,
+					    .ref = v[i].ref,
+					    .ud = &v[i]};
+	}
+	rc = cli_tasks_run(s, t, nt, &o);
+	for (size_t i = 0; i < nt; i++)
+		((struct image_row *)t[i].ud)->rc = t[i].rc;
 	for (size_t i = 0; i < n; i++)
-		t[i] = (struct cli_task){.h = v[i].h,
-					 .what = v[i].c->name,
-					 .detail = v[i].ref,
-					 .start = image_one,
-					 .ref = v[i].ref,
-					 .ud = &v[i]};
-	rc = cli_tasks_run(s, t, n, &o);
-	for (size_t i = 0; i < n; i++)
-		v[i].rc = t[i].rc;
+		if (first[i] != i) {
+			v[i].rc = v[first[i]].rc;
+			v[i].info = v[first[i]].info;
+		}
+	free(first);
 	free(t);
 	return rc;
 }

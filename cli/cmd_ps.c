@@ -437,7 +437,8 @@ int cmd_ps(int argc, char **argv)
 		free(o.status);
 		return rc < 0 ? CLI_OK : rc;
 	}
-	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	/* ps shows addresses (networks) and os/arch, never a volume. */
+	rc = cli_session_open(&s, CLI_SESSION_QUIET | CLI_SESSION_NO_VOLUMES);
 	if (!rc)
 		rc = cli_session_check_services(&s, o.names, o.n_names);
 	if (rc) {

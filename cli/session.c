@@ -64,6 +64,9 @@ int cli_session_open(struct cli_session *s, unsigned flags)
 						   : 0) |
 			((flags & CLI_SESSION_CONTAINERS)
 				 ? APPLY_STATE_CONTAINERS
+				 : 0) |
+			((flags & CLI_SESSION_NO_VOLUMES)
+				 ? APPLY_STATE_NO_VOLUMES
 				 : 0),
 		&dl);
 	cli_print_diags(&dl);

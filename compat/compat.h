@@ -327,6 +327,11 @@ int compat_setenv(const char *name, const char *value);
 int compat_unsetenv(const char *name);
 /* timegm(): broken-down UTC to seconds since the epoch. */
 long long compat_timegm(const struct tm *tm);
+/*
+ * localtime_r(): 'sec' as local time in '*tm'; returns the zone's offset
+ * east of UTC in seconds at that instant.
+ */
+long compat_localtime(long long sec, struct tm *tm);
 
 /* ---- Addresses -------------------------------------------------------------
  */

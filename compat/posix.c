@@ -633,3 +633,11 @@ long long compat_timegm(const struct tm *tm)
 
 	return (long long)timegm(&t);
 }
+
+long compat_localtime(long long sec, struct tm *tm)
+{
+	time_t t = (time_t)sec;
+
+	localtime_r(&t, tm);
+	return tm->tm_gmtoff;
+}

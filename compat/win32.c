@@ -1100,3 +1100,14 @@ long long compat_timegm(const struct tm *tm)
 
 	return (long long)_mkgmtime64(&t);
 }
+
+long compat_localtime(long long sec, struct tm *tm)
+{
+	__time64_t t = (__time64_t)sec;
+	struct tm local;
+
+	_localtime64_s(tm, &t);
+	/* The local fields read as UTC, less the instant: the offset. */
+	local = *tm;
+	return (long)(_mkgmtime64(&local) - t);
+}

@@ -572,14 +572,18 @@ enum compose_watch_action {
 	COMPOSE_WATCH_SYNC_EXEC,
 };
 
-/* A service hook (develop.watch[].exec): what sync+exec runs. */
+/*
+ * A service hook: what develop.watch[].exec's sync+exec runs, and a
+ * post_start or pre_stop hook (compose v2.30), an exec in the container.
+ */
 struct compose_hook {
 	struct compose_strv command; /* .v NULL: none */
-	const char *user;
-	const char *working_dir;
+	const char *user;	     /* NULL: the container's */
+	const char *working_dir;     /* NULL: the container's */
 	bool privileged;
 	struct compose_kv *environment;
 	size_t n_environment;
+	struct diag_loc loc;
 };
 
 struct compose_watch {
@@ -633,6 +637,11 @@ struct compose_service {
 	struct compose_strv cap_drop;
 	struct compose_strv profiles;
 	struct compose_healthcheck healthcheck;
+	/* post_start: execs after up starts it; pre_stop: before a stop. */
+	struct compose_hook *post_start;
+	size_t n_post_start;
+	struct compose_hook *pre_stop;
+	size_t n_pre_stop;
 
 	const char *container_name;
 	const char *hostname;

@@ -19,7 +19,7 @@ static const char *const watch_actions[] = {
 	[COMPOSE_WATCH_SYNC_EXEC] = "sync+exec",
 };
 
-static void norm_hook(struct norm *n,
+void norm_hook(struct norm *n,
 		      struct compose_hook *h,
 		      const struct compose_node *v,
 		      const char *what)

@@ -56,6 +56,12 @@ size_t norm_kv(struct norm *n,
 	       const char *seps,
 	       bool from_env);
 
+/* A service hook's mapping 'v' (command, user, ...) into 'h'. */
+void norm_hook(struct norm *n,
+	       struct compose_hook *h,
+	       const struct compose_node *v,
+	       const char *what);
+
 /* The per-topic parts of a service. */
 void norm_service_env(struct norm *n,
 		      struct compose_service *s,

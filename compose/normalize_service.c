@@ -175,6 +175,42 @@ norm_cmd(struct norm *n, const struct compose_node *v, const char *what)
 	return r;
 }
 
+/* post_start / pre_stop: a list of hooks, each with a command. */
+static size_t norm_hooks(struct norm *n,
+			 struct compose_hook **out,
+			 const struct compose_node *v,
+			 const char *what)
+{
+	size_t k = 0;
+
+	if (compose_node_is_null(v))
+		return 0;
+	if (v->kind != COMPOSE_NODE_SEQ) {
+		norm_err(n, v, "%s: expected a list", what);
+		return 0;
+	}
+	*out = arena_calloc(n->a, v->n + 1, sizeof(**out));
+	for (size_t i = 0; i < v->n; i++) {
+		const struct compose_node *m = v->items[i];
+		struct compose_hook *h = &(*out)[k];
+		const char *path = arena_sprintf(n->a, "%s[%zu]", what, i);
+
+		if (m->kind != COMPOSE_NODE_MAP) {
+			norm_err(n, m, "%s: expected a mapping", path);
+			continue;
+		}
+		h->loc = compose_node_loc(m);
+		norm_hook(n, h, m, path);
+		if (!h->command.n) {
+			norm_err(n, m, "%s: missing required key 'command'",
+				 path);
+			continue;
+		}
+		k++;
+	}
+	return k;
+}
+
 static void norm_health(struct norm *n,
 			struct compose_service *s,
 			const struct compose_node *v)
@@ -419,6 +455,10 @@ void norm_service_main(struct norm *n,
 	s->command = norm_cmd(n, MAP_GET(svc, "command"), "command");
 	s->entrypoint = norm_cmd(n, MAP_GET(svc, "entrypoint"), "entrypoint");
 	norm_health(n, s, MAP_GET(svc, "healthcheck"));
+	s->n_post_start = norm_hooks(n, &s->post_start,
+				     MAP_GET(svc, "post_start"), "post_start");
+	s->n_pre_stop =
+		norm_hooks(n, &s->pre_stop, MAP_GET(svc, "pre_stop"), "pre_stop");
 	norm_depends(n, s, MAP_GET(svc, "depends_on"));
 	norm_service_networks(n, s, MAP_GET(svc, "networks"));
 	s->expose = norm_strv(n, MAP_GET(svc, "expose"), "expose");

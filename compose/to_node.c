@@ -856,6 +856,25 @@ static struct compose_node *hook_node(struct tn *t, const struct compose_hook *h
 	return m;
 }
 
+/* post_start, pre_stop: each hook as compose v2.30 prints it. */
+static void f_hooks(struct tn *t,
+		    struct compose_node *m,
+		    const struct compose_service *s,
+		    const char *k)
+{
+	bool post = !strcmp(k, "post_start");
+	const struct compose_hook *h = post ? s->post_start : s->pre_stop;
+	size_t n = post ? s->n_post_start : s->n_pre_stop;
+	struct compose_node *seq;
+
+	if (!n)
+		return;
+	seq = compose_node_seq(t->a, &no_loc);
+	for (size_t i = 0; i < n; i++)
+		compose_seq_push(t->a, seq, hook_node(t, &h[i]));
+	put(t, m, k, seq);
+}
+
 /*
  * compose-go's Trigger: path, action, target, exec, include, ignore,
  * initial_sync.  Its JSON has exec (a struct, not a pointer) even when
@@ -1116,8 +1135,8 @@ static const struct svc_key svc_keys[] = {
 	FN("volumes", f_volumes),
 	STRV("volumes_from", volumes_from),
 	STR("working_dir", working_dir),
-	RAW("post_start"),
-	RAW("pre_stop"),
+	FN("post_start", f_hooks),
+	FN("pre_stop", f_hooks),
 };
 
 static void put_plainf(struct tn *t,

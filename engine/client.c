@@ -581,10 +581,42 @@ static void ereq_prepare(struct ereq *r)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
 }
 
+/* The engine's read slots that requests of loop 'l' hold. */
+static size_t slots_used(const struct engine_loop *l, const struct engine *e)
+{
+	size_t n = 0;
+
+	for (const struct ereq *r = l->head; r; r = r->next)
+		n += r->e == e && r->slot;
+	return n;
+}
+
+/*
+ * A short GET waits for a read slot: fifty inspects or log tails at once
+ * would open fifty connections (fifty ssh processes over ssh://), where a
+ * few reused ones answer sooner.  Streams and the other methods never
+ * wait: a stop blocks for its timeout, and a stream for its life.
+ */
+static bool slot_free(struct ereq *r)
+{
+	struct engine *e = r->e;
+
+	if (!e->read_slots || r->stream || strcmp(r->method, "GET"))
+		return true;
+	if (slots_used(r->loop, e) >= e->read_slots)
+		return false;
+	r->slot = true;
+	return true;
+}
+
 void eng_launch(struct ereq *r)
 {
 	struct engine_loop *l = r->loop;
 
+	if (!slot_free(r)) {
+		r->state = EREQ_QUEUED;
+		return;
+	}
 	ereq_prepare(r);
 	r->state = EREQ_RUNNING;
 	/* Made with the first request: an engine exists, so libcurl too. */
@@ -815,6 +847,10 @@ static bool service_one(struct engine_loop *l)
 			       r->pre_err.code ? r->pre_err.code : DIAG_EENGINE,
 			       &r->pre_err);
 			return true;
+		}
+		if (r->state == EREQ_QUEUED) {
+			eng_launch(r);
+			continue;
 		}
 		if (r->state != EREQ_WAITING)
 			continue;

@@ -55,6 +55,13 @@ struct arena;
 #define ENGINE_LINE_MAX ((size_t)8 << 20)
 /* Connections a loop opens to one daemon; more requests wait in line. */
 #define ENGINE_MAX_CONNECTIONS 128
+/*
+ * How many short GETs one loop sends to a daemon at once (1 over ssh://
+ * and npipe://, where each connection is a child or a relay); the others
+ * wait in line and reuse those connections (HTTP keep-alive).  Every other
+ * request (a stream, a POST that may block for its timeout) goes at once.
+ */
+#define ENGINE_READ_SLOTS 4
 
 struct engine_config {
 	const char *name; /* for messages: "daemon 'NAME': ..." */
@@ -1590,10 +1597,15 @@ struct engine_daemon *engine_registry_find(struct engine_registry *r,
  *                    of its builtin networks) is there, else GET /info
  *                    after the ping (see probe.c);
  * ENGINE_PROBE_INFO  GET /info as soon as the ping answers (`daemons`);
- *                    what it says refreshes the cache.
+ *                    what it says refreshes the cache;
+ * ENGINE_PROBE_NETS  the caller lists every network of each daemon in
+ *                    the same loop and hands each list over with
+ *                    engine_probe_networks(): the probe asks no list of
+ *                    its own (one request less per daemon).
  */
 #define ENGINE_PROBE_ARCH 1u
 #define ENGINE_PROBE_INFO 2u
+#define ENGINE_PROBE_NETS 4u
 
 struct engine_probe;
 /*
@@ -1609,6 +1621,14 @@ struct engine_probe *engine_registry_probe_start(struct engine_registry *r,
 						 struct engine_loop *l,
 						 unsigned need);
 void engine_registry_probe_finish(struct engine_probe *pr);
+/*
+ * 'nl' (borrowed) is every network of 'd' (ENGINE_PROBE_NETS): its
+ * builtin ones go into d's fingerprint, as if the probe had listed them.
+ * 'pr' may be NULL (nothing to do).
+ */
+void engine_probe_networks(struct engine_probe *pr,
+			   const struct engine_daemon *d,
+			   const struct engine_network_list *nl);
 /*
  * Start, run and finish in a loop of its own.  Returns 0 even if some are
  * unreachable; look at each entry.  An OS mismatch without lab=true makes

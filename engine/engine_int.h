@@ -152,6 +152,8 @@ struct engine {
 	unsigned fail_epoch; /* requests of epochs < this one fail */
 	struct diag neg_err;
 
+	size_t read_slots; /* GETs in flight per loop; 0: unlimited */
+
 	struct engine_loop *own;   /* for the sync calls */
 	struct compat_dial **kids; /* ssh children, one per connection */
 	size_t n_kids;
@@ -161,6 +163,7 @@ struct engine {
 
 enum ereq_state {
 	EREQ_WAITING,  /* for the engine's negotiation */
+	EREQ_QUEUED,   /* for one of the engine's read slots (eng_read_slots) */
 	EREQ_RUNNING,  /* in the multi handle */
 	EREQ_DEFERRED, /* fails on the next step with pre_err */
 };
@@ -196,6 +199,7 @@ struct ereq {
 	const char *content_type;
 	FILE *upload;	 /* streamed body (image import), borrowed */
 	bool stream;	 /* no request timeout; body to on_data */
+	bool slot;	 /* holds one of the engine's read slots */
 	long timeout_ms; /* 0: the engine's */
 
 	ereq_data_fn on_data;

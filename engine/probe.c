@@ -13,7 +13,8 @@
  * ~/.cache/mixcompose; file "daemons") maps a fingerprint to an arch.  The
  * fingerprint hashes the endpoint, the ping's Server, Api-Version and
  * Ostype headers (an upgrade changes them) and the ids of the daemon's
- * builtin networks (a replaced daemon, or one with a new data root, has
+ * builtin networks (listed by the probe, or by a caller that lists all
+ * networks anyway: ENGINE_PROBE_NETS) (a replaced daemon, or one with a new data root, has
  * new ones; dockerd also makes its default bridge anew at every start).
  * A daemon that lists no builtin network is never looked up, and any
  * trouble with the file means one GET /info more, never a wrong answer.
@@ -286,37 +287,66 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void probe_nets(void *ud,
-		       int rc,
-		       struct engine_network_list *nl,
-		       const struct diag *err)
+/*
+ * The networks every daemon makes itself, by name (dockerd's predefined
+ * ones; "nat" on Windows).  The fingerprint takes only these, whether
+ * they came from the probe's own list (filtered type=builtin) or from the
+ * caller's list of all networks, so both give the same key.
+ */
+static bool builtin_name(const char *name)
 {
-	struct probe_one *o = ud;
-	char **v;
-	struct sbuf sb = SBUF_INIT;
+	static const char *const names[] = {"bridge", "host", "none", "nat",
+					    "ingress"};
 
-	(void)err;
-	if (rc || !nl) {
-		engine_network_list_free(nl);
-		return;
-	}
-	v = xcalloc(nl->n + 1, sizeof(*v));
+	for (size_t i = 0; name && i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* "name=id\n..." of the builtin networks of 'nl', sorted, into o->ids. */
+static void take_nets(struct probe_one *o, const struct engine_network_list *nl)
+{
+	char **v = xcalloc(nl->n + 1, sizeof(*v));
+	struct sbuf sb = SBUF_INIT;
+	size_t n = 0;
+
 	for (size_t i = 0; i < nl->n; i++) {
 		const struct engine_network_info *ni = &nl->items[i];
 
-		sbuf_addf(&sb, "%s=%s", ni->name ? ni->name : "",
-			  ni->id ? ni->id : "");
-		v[i] = sbuf_detach(&sb, NULL);
+		if (!builtin_name(ni->name))
+			continue;
+		sbuf_addf(&sb, "%s=%s", ni->name, ni->id ? ni->id : "");
+		v[n++] = sbuf_detach(&sb, NULL);
 	}
-	qsort(v, nl->n, sizeof(*v), cmp_str);
-	for (size_t i = 0; i < nl->n; i++) {
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (size_t i = 0; i < n; i++) {
 		sbuf_addf(&sb, "%s\n", v[i]);
 		free(v[i]);
 	}
 	free(v);
 	free(o->ids);
 	o->ids = sbuf_detach(&sb, NULL);
+}
+
+static void probe_nets(void *ud,
+		       int rc,
+		       struct engine_network_list *nl,
+		       const struct diag *err)
+{
+	(void)err;
+	if (!rc && nl)
+		take_nets(ud, nl);
 	engine_network_list_free(nl);
+}
+
+void engine_probe_networks(struct engine_probe *pr,
+			   const struct engine_daemon *d,
+			   const struct engine_network_list *nl)
+{
+	for (size_t i = 0; pr && nl && i < pr->n; i++)
+		if (pr->v[i].d == d)
+			take_nets(&pr->v[i], nl);
 }
 
 struct engine_probe *engine_registry_probe_start(struct engine_registry *r,
@@ -354,7 +384,8 @@ struct engine_probe *engine_registry_probe_start(struct engine_registry *r,
 		 */
 		if (need & ENGINE_PROBE_INFO)
 			engine_info_async(l, d->engine, probe_info, o);
-		if (need & (ENGINE_PROBE_INFO | ENGINE_PROBE_ARCH))
+		if ((need & (ENGINE_PROBE_INFO | ENGINE_PROBE_ARCH)) &&
+		    !(need & ENGINE_PROBE_NETS))
 			engine_network_list_async(l, d->engine, &only_builtin,
 						  probe_nets, o);
 	}

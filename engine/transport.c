@@ -237,6 +237,11 @@ int eng_transport_init(struct engine *e, struct diag *err)
 	struct engine_url *u = &e->u;
 	char resolve[96];
 
+	/* Each connection of ssh:// and npipe:// is a child or a relay: one,
+	 * kept alive, carries every GET of a loop. */
+	e->read_slots = u->kind == ENGINE_URL_SSH || u->kind == ENGINE_URL_NPIPE
+				? 1
+				: ENGINE_READ_SLOTS;
 	switch (u->kind) {
 	case ENGINE_URL_NPIPE:
 		if (!compat_has_npipe())

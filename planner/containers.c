@@ -325,6 +325,22 @@ static void put_files(struct sbuf *sb,
 	}
 }
 
+/* post_start and pre_stop: compose v2's hash covers them too. */
+static void put_hooks(struct sbuf *sb,
+		      const char *k,
+		      const struct compose_hook *h,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sbuf_addf(sb, "%s[%zu] privileged=%d\n", k, i,
+			  h[i].privileged);
+		put_strv(sb, k, &h[i].command);
+		put(sb, "hook.user", h[i].user);
+		put(sb, "hook.working_dir", h[i].working_dir);
+		put_kv(sb, "hook.env", h[i].environment, h[i].n_environment);
+	}
+}
+
 static void put_service(struct sbuf *sb,
 			const struct compose_project *p,
 			const struct compose_service *s)
@@ -353,6 +369,8 @@ static void put_service(struct sbuf *sb,
 	put_healthcheck(sb, &s->healthcheck);
 	put_keys(sb, s);
 	put_files(sb, p, s);
+	put_hooks(sb, "post_start", s->post_start, s->n_post_start);
+	put_hooks(sb, "pre_stop", s->pre_stop, s->n_pre_stop);
 	put(sb, "hostname", s->hostname);
 	put(sb, "domainname", s->domainname);
 	put(sb, "working_dir", s->working_dir);

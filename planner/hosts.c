@@ -275,6 +275,18 @@ static size_t collect_entries(struct plan *p, size_t ci)
 	return n;
 }
 
+/* "name:ip" in 'a' (plain copies: this runs for every pair of peers). */
+static const char *host_ip(struct arena *a, const struct plan_host_entry *e)
+{
+	size_t nn = strlen(e->name), ni = strlen(e->ip);
+	char *s = arena_alloc(a, nn + ni + 2);
+
+	memcpy(s, e->name, nn);
+	s[nn] = ':';
+	memcpy(s + nn + 1, e->ip, ni + 1);
+	return s;
+}
+
 static void container_entries(struct plan *p, size_t ci)
 {
 	struct plan_container *ct = &p->containers[ci];
@@ -300,9 +312,7 @@ static void container_entries(struct plan *p, size_t ci)
 	     i++)
 		if (!ct->extra_hosts[i].late)
 			plan_strv_push(p->arena, &ct->extra_hosts_strv, &alloc,
-				       arena_sprintf(p->arena, "%s:%s",
-						     ct->extra_hosts[i].name,
-						     ct->extra_hosts[i].ip));
+				       host_ip(p->arena, &ct->extra_hosts[i]));
 	/* Names were checked with the table, addresses when planned. */
 	block_lines(&lines, p->arena, ct->extra_hosts, n);
 	block_text(&sb, &lines);
@@ -326,9 +336,9 @@ static void container_hosts_label(struct plan *p, struct plan_container *ct)
 
 	for (size_t i = 0; i < ct->n_extra_hosts; i++)
 		if (!ct->extra_hosts[i].late)
-			sbuf_addf(&sb, "%s%s=%s", sb.len ? "," : "",
-				  ct->extra_hosts[i].name,
-				  ct->extra_hosts[i].ip);
+			sbuf_add_words(&sb, sb.len ? "," : "",
+				       ct->extra_hosts[i].name, "=",
+				       ct->extra_hosts[i].ip, NULL);
 	ct->hosts_label = arena_strdup(p->arena, sb.buf ? sb.buf : "");
 	sbuf_release(&sb);
 	v = arena_calloc(p->arena, ct->n_labels + 1, sizeof(*v));
@@ -342,25 +352,55 @@ static void container_hosts_label(struct plan *p, struct plan_container *ct)
 	ct->n_labels++;
 }
 
+/* strcmp of 'name' against the n bytes at 'l'. */
+static int name_cmp(const char *name, const char *l, size_t n)
+{
+	int c = strncmp(name, l, n);
+
+	return c ? c : (unsigned char)name[n];
+}
+
+/*
+ * The first of ct's entries named as the n bytes at 'l', or NULL: the
+ * entries are sorted by name (collect_entries), so a binary search (a
+ * container sees every peer: fifty containers, fifty labels of a hundred
+ * names each).
+ */
+static const struct plan_host_entry *
+entry_find(const struct plan_container *ct, const char *l, size_t n)
+{
+	size_t lo = 0, hi = ct->n_extra_hosts;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (name_cmp(ct->extra_hosts[mid].name, l, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ct->n_extra_hosts ||
+	    name_cmp(ct->extra_hosts[lo].name, l, n))
+		return NULL;
+	return &ct->extra_hosts[lo];
+}
+
 const char *plan_hosts_stale(struct arena *a,
 			     const struct plan_container *ct,
 			     const char *label)
 {
 	for (const char *l = label; l && *l;) {
 		size_t len = strcspn(l, ","), nl = strcspn(l, "=");
+		const struct plan_host_entry *e =
+			nl < len ? entry_find(ct, l, nl) : NULL;
 
-		for (size_t i = 0; nl < len && i < ct->n_extra_hosts; i++) {
-			const struct plan_host_entry *e = &ct->extra_hosts[i];
-
-			if (e->late || strlen(e->name) != nl ||
-			    strncmp(e->name, l, nl))
-				continue;
-			if (strlen(e->ip) != len - nl - 1 ||
-			    strncmp(e->ip, l + nl + 1, len - nl - 1))
-				return arena_sprintf(
-					a, "%s %.*s -> %s", e->name,
-					(int)(len - nl - 1), l + nl + 1, e->ip);
-		}
+		/* Names are unique among the entries (collect_entries). */
+		if (e && !e->late &&
+		    (strlen(e->ip) != len - nl - 1 ||
+		     strncmp(e->ip, l + nl + 1, len - nl - 1)))
+			return arena_sprintf(a, "%s %.*s -> %s", e->name,
+					     (int)(len - nl - 1), l + nl + 1,
+					     e->ip);
 		l += len + (l[len] == ',');
 	}
 	return NULL;
@@ -576,7 +616,8 @@ static void block_lines(struct compose_strv *out,
 		sbuf_reset(&sb);
 		sbuf_adds(&sb, e[idx[g[k].start]].ip);
 		for (size_t j = 0; j < g[k].len; j++)
-			sbuf_addf(&sb, " %s", e[idx[g[k].start + j]].name);
+			sbuf_add_words(&sb, " ", e[idx[g[k].start + j]].name,
+				       NULL);
 		sbuf_adds(&sb, " " PLAN_HOSTS_TAG);
 		plan_strv_push(a, out, &alloc, arena_strdup(a, sb.buf));
 	}
@@ -688,7 +729,7 @@ static void linux_script(struct sbuf *sb,
 	sbuf_adds(sb, "f=" PLAN_HOSTS_PATH_LINUX "; s=0; o=''; n=' ");
 	for (size_t i = 0; i < n; i++)
 		if ((!e[i].late && e[i].ip) || e[i].gone)
-			sbuf_addf(sb, "%s ", e[i].name);
+			sbuf_add_words(sb, e[i].name, " ", NULL);
 	sbuf_adds(sb, "'\nset -f\n"
 		      "while IFS= read -r l || [ -n \"$l\" ]; do\n"
 		      "\tif [ \"$l\" = '" PLAN_HOSTS_BEGIN
@@ -706,7 +747,7 @@ static void linux_script(struct sbuf *sb,
 		      "printf '%s' \"$o\" > \"$f\"\n"
 		      "printf '%s\\n' '" PLAN_HOSTS_BEGIN "'");
 	for (size_t i = 0; i < lines->n; i++)
-		sbuf_addf(sb, " '%s'", lines->v[i]);
+		sbuf_add_words(sb, " '", lines->v[i], "'", NULL);
 	sbuf_adds(sb, " '" PLAN_HOSTS_END "' >> \"$f\"\n");
 }
 

@@ -73,6 +73,7 @@ int plan_hosts(struct plan_ctx *c, struct diag *err);
  * hosts.c: the first entry of 'ct' that the label of an existing container
  * ("name=ip,...") maps to another address, as "api 10.0.0.2 -> 10.0.1.2"
  * in 'a'; NULL when none is stale (names only on one side do not count).
+ * ct's entries are sorted by name, each name once (collect_entries).
  */
 const char *plan_hosts_stale(struct arena *a,
 			     const struct plan_container *ct,

@@ -27,6 +27,7 @@ declare -A skip=(
 	[tests/fixtures/compose/env_raw/compose.yaml]="env_file format raw: compose v2 2.26 has no formats"
 	[tests/fixtures/integration/gaps/compose.yaml]="env_file format raw: compose v2 2.26 has no formats"
 	[tests/fixtures/schema/mix_invalid.yaml]="mixcompose checks its own x-mixcompose extension"
+	[tests/fixtures/integration/hooks/compose.yaml]="post_start/pre_stop: compose v2.30 keys that compose v2 2.26 refuses"
 )
 
 # What may differ, and only that (README, "config against compose v2"):

@@ -52,7 +52,12 @@ static void *arena_take(struct arena *a, size_t size, size_t align)
 	if (!b || off > b->size || b->size - off < size) {
 		size_t cap = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
 
-		b = xmalloc(sizeof(*b) + cap);
+		/*
+		 * Zeroed once, here: nothing in a block is handed out twice,
+		 * so what arena_take returns is still zero.  calloc skips the
+		 * clearing of pages fresh from the system.
+		 */
+		b = xcalloc(1, sizeof(*b) + cap);
 		b->size = cap;
 		b->used = 0;
 		/*
@@ -71,7 +76,6 @@ static void *arena_take(struct arena *a, size_t size, size_t align)
 	p = b->data + off;
 	b->used = off + size;
 	a->total += size;
-	memset(p, 0, size);
 	return p;
 }
 

@@ -77,6 +77,16 @@ void sbuf_adds(struct sbuf *sb, const char *s)
 	sbuf_add(sb, s, strlen(s));
 }
 
+void sbuf_add_words(struct sbuf *sb, const char *s, ...)
+{
+	va_list ap;
+
+	va_start(ap, s);
+	for (; s; s = va_arg(ap, const char *))
+		sbuf_adds(sb, s);
+	va_end(ap);
+}
+
 void sbuf_addch(struct sbuf *sb, int c)
 {
 	sbuf_grow(sb, 1);

@@ -2,7 +2,8 @@
  * Secrets and configs from an environment variable or inline content
  * (tests/fixtures/integration/secrets): one FILES_PUT job per container
  * before its start, with compose v2's targets, modes and owners; the
- * value in the config hash; and what compose v2 refuses at up.
+ * value in the config hash; and what compose v2 refuses at up.  Then the
+ * post_start and pre_stop hooks as exec jobs around the start and the stop.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -22,9 +23,9 @@ static const struct plan_host hosts[] = {
 	 .api_minor = 44},
 };
 
-static void load(void)
+static void load_from(const char *file)
 {
-	const char *files[] = {SECRETS};
+	const char *files[] = {file};
 	struct compose_options o = {.files = files, .n_files = 1};
 	struct diag_list dl = DIAG_LIST_INIT;
 	struct diag err = {0};
@@ -33,6 +34,11 @@ static void load(void)
 	cr_assert_eq(compose_project_normalize(proj, &dl), 0, "%s",
 		     dl.nr ? dl.items[0].d.msg : "");
 	diag_list_release(&dl);
+}
+
+static void load(void)
+{
+	load_from(SECRETS);
 }
 
 static void unload(void)
@@ -159,4 +165,109 @@ Test(apply_files, an_unset_variable_and_a_read_only_service_are_refused)
 				  "which is not set"),
 		  "%s", err.msg);
 	plan_free(p);
+}
+
+/* ---- post_start and pre_stop (tests/fixtures/integration/hooks) ------- */
+
+#define HOOKS TEST_FIXTURES_DIR "/integration/hooks/compose.yaml"
+
+static void load_hooks(void)
+{
+	load_from(HOOKS);
+}
+
+TestSuite(apply_hooks, .init = load_hooks, .fini = unload);
+
+static bool depends_on(const struct engine_job *j, size_t k)
+{
+	for (size_t i = 0; i < j->n_deps; i++)
+		if (j->deps[i] == k)
+			return true;
+	return false;
+}
+
+Test(apply_hooks, post_start_execs_follow_the_start_and_hold_dependents)
+{
+	static char token;
+	struct engine *engines[2] = {(struct engine *)&token,
+				     (struct engine *)&token};
+	struct plan *p = plan_of();
+	struct apply_jobs J;
+	struct diag err = {0};
+	size_t start = SIZE_MAX, h1 = SIZE_MAX, h2 = SIZE_MAX,
+	       dep_start = SIZE_MAX;
+
+	apply_jobs_init(&J);
+	cr_assert_eq(apply_up(&J, p, engines, NULL, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_jobs_check(J.v, J.n, &err), 0, "%s", err.msg);
+	for (size_t i = 0; i < J.n; i++) {
+		const struct engine_job *j = &J.v[i];
+		const char *name = j->container.job != ENGINE_JOB_NONE
+					   ? J.v[j->container.job].name
+					   : "";
+
+		if (j->kind == ENGINE_JOB_CONTAINER_START)
+			*(strstr(name, "-app-1") ? &start : &dep_start) = i;
+		if (j->kind == ENGINE_JOB_EXEC && j->title &&
+		    strstr(j->title, "service app: post_start hook"))
+			*(h1 == SIZE_MAX ? &h1 : &h2) = i;
+	}
+	cr_assert(start != SIZE_MAX && h1 != SIZE_MAX && h2 != SIZE_MAX);
+	cr_assert(depends_on(&J.v[h1], start));
+	cr_assert(depends_on(&J.v[h2], h1), "the hooks one after the other");
+	cr_assert(depends_on(&J.v[dep_start], h2),
+		  "the dependent starts after app's hooks");
+	cr_assert_str_eq(J.v[h1].exec_spec->argv.v[0], "chmod");
+	cr_assert_str_eq(J.v[h2].exec_spec->argv.v[0], "sh");
+	cr_assert_str_eq(J.v[h2].exec_spec->user, "1000");
+	cr_assert_str_eq(J.v[h2].exec_spec->working_dir, "/tmp");
+	cr_assert_eq(J.v[h2].exec_spec->env.n, 1);
+	cr_assert_str_eq(J.v[h2].exec_spec->env.v[0], "GREETING=hello");
+	cr_assert_not(J.v[h2].exec_spec->privileged);
+	cr_assert(strstr(J.v[h2].title, "-app-1 (linux)"), "%s",
+		  J.v[h2].title);
+	apply_jobs_release(&J);
+	plan_free(p);
+}
+
+Test(apply_hooks, pre_stop_runs_before_down_removes_a_running_container)
+{
+	static char token;
+	struct engine *engines[1] = {(struct engine *)&token};
+	struct plan_host h = hosts[0];
+	struct plan_down_step steps[] = {
+		{PLAN_DOWN_CONTAINER, 0, "id1", "p-app-1", "app", true, 0},
+		{PLAN_DOWN_CONTAINER, 0, "id2", "p-app-2", "app", false, 0},
+	};
+	struct plan_down d = {.hosts = &h, .n_hosts = 1, .steps = steps,
+			      .n_steps = 2, .n_waves = 1};
+	struct apply_down_opts o = {.timeout_s = 1, .project = proj};
+	struct apply_jobs J;
+	struct diag err = {0};
+	size_t hook = SIZE_MAX, rm = SIZE_MAX, n_exec = 0;
+
+	apply_jobs_init(&J);
+	apply_down(&J, &d, engines, &o);
+	cr_assert_eq(engine_jobs_check(J.v, J.n, &err), 0, "%s", err.msg);
+	for (size_t i = 0; i < J.n; i++) {
+		n_exec += J.v[i].kind == ENGINE_JOB_EXEC;
+		if (J.v[i].kind == ENGINE_JOB_EXEC)
+			hook = i;
+		if (J.v[i].kind == ENGINE_JOB_CONTAINER_REMOVE &&
+		    !strcmp(J.v[i].container.id, "id1"))
+			rm = i;
+	}
+	cr_assert_eq(n_exec, 1, "only the running container's hook");
+	cr_assert_str_eq(J.v[hook].container.id, "id1");
+	cr_assert(strstr(J.v[hook].title, "service app: pre_stop hook"));
+	cr_assert(depends_on(&J.v[rm], hook));
+	cr_assert(J.v[rm].soft_deps, "removed even after a failed hook");
+	apply_jobs_release(&J);
+	/* Without the project (no file), no hook. */
+	o.project = NULL;
+	apply_jobs_init(&J);
+	apply_down(&J, &d, engines, &o);
+	for (size_t i = 0; i < J.n; i++)
+		cr_assert_neq(J.v[i].kind, ENGINE_JOB_EXEC);
+	apply_jobs_release(&J);
 }

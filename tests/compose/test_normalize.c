@@ -798,6 +798,37 @@ Test(compose_normalize, restart_policy_without_condition_is_empty_name)
 			      .set);
 }
 
+/* post_start / pre_stop (compose v2.30): a string command is split. */
+Test(compose_normalize, hooks)
+{
+	const struct compose_service *s =
+		svc("    post_start:\n"
+		    "      - command: echo 'a b'\n"
+		    "        user: root\n"
+		    "        privileged: true\n"
+		    "        environment: [X=1, Y]\n"
+		    "    pre_stop:\n"
+		    "      - command: [sh, -c, exit]\n"
+		    "        working_dir: /w\n");
+
+	cr_assert_eq(s->n_post_start, 1);
+	cr_assert_eq(s->post_start[0].command.n, 2);
+	cr_assert_str_eq(s->post_start[0].command.v[1], "a b");
+	cr_assert_str_eq(s->post_start[0].user, "root");
+	cr_assert(s->post_start[0].privileged);
+	cr_assert_eq(s->post_start[0].n_environment, 2);
+	cr_assert_null(s->post_start[0].environment[1].value);
+	cr_assert_eq(s->n_pre_stop, 1);
+	cr_assert_str_eq(s->pre_stop[0].working_dir, "/w");
+	cr_assert_eq(s->pre_stop[0].command.n, 3);
+	cr_assert_eq(lt_svc(&t, "other")->n_post_start, 0);
+}
+
+Test(compose_normalize, a_hook_without_command_is_an_error)
+{
+	svc_bad("    post_start:\n      - user: root\n");
+}
+
 Test(compose_normalize, booleans_and_init)
 {
 	const struct compose_service *s =

@@ -702,7 +702,7 @@ Test(engine_fake, connections_per_daemon_are_capped)
 		engine_ping_async(l, e, count_ping, &ok);
 	cr_assert_eq(engine_loop_run(l, 20000), 0);
 	cr_assert_eq(ok, 300, "%s", last_err);
-	cr_assert_leq(fake_connections(fs), ENGINE_MAX_CONNECTIONS);
+	cr_assert_leq(fake_connections(fs), ENGINE_READ_SLOTS);
 	cr_assert_gt(fake_connections(fs), 1);
 	engine_loop_free(l);
 }

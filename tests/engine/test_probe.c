@@ -325,3 +325,59 @@ Test(engine_probe, the_probe_ping_is_the_negotiation_ping)
 	engine_registry_free(r);
 	fake_stop(fs);
 }
+
+struct hand {
+	struct engine_probe *pr;
+	struct engine_registry *r;
+};
+
+/* The caller's list of all networks, handed to the probe. */
+static void hand_nets(void *ud,
+		      int rc,
+		      struct engine_network_list *nl,
+		      const struct diag *err)
+{
+	struct hand *h = ud;
+
+	cr_assert_eq(rc, 0, "%s", err ? err->msg : "");
+	engine_probe_networks(h->pr, engine_registry_find(h->r, "d"), nl);
+	engine_network_list_free(nl);
+}
+
+Test(engine_probe, a_full_network_list_gives_the_same_fingerprint)
+{
+	/* A user network beside the builtin ones changes nothing. */
+	static const char all[] =
+		"[{\"Name\":\"proj_default\",\"Id\":\"u1\"},"
+		"{\"Name\":\"host\",\"Id\":\"h1\"},{\"Name\":\"bridge\","
+		"\"Id\":\"b1\"}]";
+	struct fake_server *fs = serve("ping.http", all);
+	struct engine_loop *l = engine_loop_new();
+	struct hand h;
+	struct engine_registry *r;
+	struct engine_daemon *d;
+	struct diag err = {0};
+	const char *arch;
+	char url[128];
+	int before;
+
+	/* Cold, with the probe's own list: ping, networks, /info. */
+	cr_assert_eq(probe(fs, ENGINE_PROBE_ARCH, &arch), 3);
+	snprintf(url, sizeof(url), "unix://%s/d.sock", tmp);
+	r = reg_for(url, ",os=linux");
+	before = fake_requests(fs);
+	h.r = r;
+	h.pr = engine_registry_probe_start(
+		r, l, ENGINE_PROBE_ARCH | ENGINE_PROBE_NETS);
+	d = engine_registry_find(r, "d");
+	engine_network_list_async(l, engine_registry_engine(r, d, &err), NULL,
+				  hand_nets, &h);
+	cr_assert_eq(engine_loop_run(l, 10000), 0);
+	engine_registry_probe_finish(h.pr);
+	/* Warm: the ping and the caller's list; the arch from the cache. */
+	cr_assert_eq(fake_requests(fs) - before, 2);
+	cr_assert_str_eq(d->arch, "amd64");
+	engine_loop_free(l);
+	engine_registry_free(r);
+	fake_stop(fs);
+}

@@ -643,6 +643,30 @@ Test(planner_hosts, stale_compares_addresses_of_shared_names)
 	arena_free(a);
 }
 
+Test(planner_hosts, stale_finds_names_that_share_a_prefix)
+{
+	/* Sorted by name, as collect_entries leaves them. */
+	struct plan_host_entry e[] = {{"a", "10.0.0.1", false, false},
+				      {"a-1", "10.0.0.2", false, false},
+				      {"ab", "10.0.0.3", false, false},
+				      {"b", NULL, true, false},
+				      {"c", "10.0.0.5", false, false}};
+	struct plan_container ct = {.extra_hosts = e, .n_extra_hosts = 5};
+	struct arena *a = arena_new();
+
+	cr_assert_null(plan_hosts_stale(
+		a, &ct, "c=10.0.0.5,ab=10.0.0.3,a-1=10.0.0.2,a=10.0.0.1"));
+	cr_assert_str_eq(plan_hosts_stale(a, &ct, "a=10.0.0.1,ab=10.0.0.9"),
+			 "ab 10.0.0.9 -> 10.0.0.3");
+	cr_assert_str_eq(plan_hosts_stale(a, &ct, "a-1=10.0.0.1"),
+			 "a-1 10.0.0.1 -> 10.0.0.2");
+	cr_assert_str_eq(plan_hosts_stale(a, &ct, "c=1.1.1.1"),
+			 "c 1.1.1.1 -> 10.0.0.5");
+	cr_assert_null(plan_hosts_stale(a, &ct, "b=1.1.1.1,aa=1.1.1.1,d=1.1.1.1,"
+						"=1.1.1.1"));
+	arena_free(a);
+}
+
 /* ---- Merging the block into a hosts file ----------------------------------
  */
 

@@ -24,6 +24,34 @@ Test(util_sbuf, addf_grows_past_initial_size)
 	cr_assert_eq(sb.len, 0);
 }
 
+Test(util_sbuf, add_words_appends_up_to_the_null)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	sbuf_add_words(&sb, NULL);
+	cr_assert_eq(sb.len, 0);
+	sbuf_adds(&sb, "a");
+	sbuf_add_words(&sb, " '", "", "10.0.0.1 api", "'", NULL);
+	cr_assert_str_eq(sb.buf, "a '10.0.0.1 api'");
+	cr_assert_eq(sb.len, strlen(sb.buf));
+	sbuf_release(&sb);
+}
+
+Test(util_arena, allocations_are_zeroed_across_blocks)
+{
+	struct arena *a = arena_new();
+
+	/* Past several blocks: every byte handed out reads zero. */
+	for (int i = 0; i < 2000; i++) {
+		unsigned char *p = arena_alloc(a, 100);
+
+		for (int k = 0; k < 100; k++)
+			cr_assert_eq(p[k], 0);
+		memset(p, 0xff, 100);
+	}
+	arena_free(a);
+}
+
 Test(util_arena, large_allocation_keeps_block_usable)
 {
 	struct arena *a = arena_new();

@@ -220,10 +220,10 @@ static void test_context_under_userprofile(void)
 static void test_hosts_block_text(void)
 {
 	const struct plan_host_entry e[] = {
-		{"web", "172.30.1.2", false},
-		{"mixlab-web-1", "172.30.1.2", false},
-		{"nginx", "172.30.0.2", false},
-		{"late", NULL, true},
+		{.name = "web", .ip = "172.30.1.2"},
+		{.name = "mixlab-web-1", .ip = "172.30.1.2"},
+		{.name = "nginx", .ip = "172.30.0.2"},
+		{.name = "late", .late = true},
 	};
 	struct sbuf sb = SBUF_INIT;
 	struct compose_strv argv = {0};
