@@ -235,8 +235,9 @@ static size_t hook_job(struct apply_jobs *J,
 	t.argv = x->argv;
 	t.user = h->user;
 	t.container = c;
-	t.title = arena_sprintf(J->a, "service %s: %s hook in container %s (%s)",
-				service, which, container, daemon);
+	t.title =
+		arena_sprintf(J->a, "service %s: %s hook in container %s (%s)",
+			      service, which, container, daemon);
 	return job_add(J, &t, deps, NULL);
 }
 
@@ -1093,8 +1094,8 @@ static void files_job(struct build *b, size_t ci)
 						  : 0444,
 				refs[i].uid ? atol(refs[i].uid) : 0,
 				refs[i].gid ? atol(refs[i].gid) : 0};
-			t.file_owners = t.file_owners || refs[i].uid ||
-					refs[i].gid;
+			t.file_owners =
+				t.file_owners || refs[i].uid || refs[i].gid;
 			t.n_files++;
 		}
 	}
@@ -1102,9 +1103,9 @@ static void files_job(struct build *b, size_t ci)
 		return;
 	t.files = f;
 	t.container = cref(b, ci);
-	t.title = arena_sprintf(b->J->a,
-				"Container %s (%s): secrets and configs",
-				ct->name, daemon_name(b->p, ct->daemon));
+	t.title =
+		arena_sprintf(b->J->a, "Container %s (%s): secrets and configs",
+			      ct->name, daemon_name(b->p, ct->daemon));
 	dep_add(&deps, b->create[ci]);
 	dep_add(&deps, b->stopped[ci]);
 	b->files[ci] = job_add(b->J, &t, &deps, NULL);
@@ -1845,8 +1846,7 @@ static struct plan_host_entry *filled_entries(struct apply_jobs *J,
 
 	/* Names scaled away: the rewrite drops their lines. */
 	for (size_t i = 0; i < ct->hosts_gone.n; i++)
-		e[n + i] = (struct plan_host_entry){.name =
-							    ct->hosts_gone.v[i],
+		e[n + i] = (struct plan_host_entry){.name = ct->hosts_gone.v[i],
 						    .gone = true};
 
 	for (size_t i = 0; i < ct->n_extra_hosts; i++) {
@@ -1890,10 +1890,9 @@ int apply_late_hosts(struct apply_jobs *out,
 		    !engines[ct->daemon])
 			continue;
 		e = filled_entries(out, p, engines, ct, addr, dl);
-		if (plan_hosts_exec_argv(&argv, out->a,
-					 h->engine_os ? h->engine_os : h->os, e,
-					 ct->n_extra_hosts + ct->hosts_gone.n,
-					 &err)) {
+		if (plan_hosts_exec_argv(
+			    &argv, out->a, h->engine_os ? h->engine_os : h->os,
+			    e, ct->n_extra_hosts + ct->hosts_gone.n, &err)) {
 			diag_list_add_diag(dl, DIAG_WARNING, &err);
 			continue;
 		}

@@ -332,7 +332,8 @@ static void collect_all(struct state_job *jobs,
 
 	if (!registry_probed(reg))
 		pr = engine_registry_probe_start(
-			reg, l, full ? ENGINE_PROBE_ARCH | ENGINE_PROBE_NETS : 0);
+			reg, l,
+			full ? ENGINE_PROBE_ARCH | ENGINE_PROBE_NETS : 0);
 	for (size_t i = 0; i < engine_registry_count(reg); i++) {
 		struct engine_daemon *d = engine_registry_at(reg, i);
 		struct state_job *j = &jobs[i];

@@ -37,14 +37,23 @@ static int down_rmi(void *obj, const char *v)
 
 #define O struct down_opts
 static const struct cli_opt down_opts_v[] = {
-	CLI_FLAG('v', "volumes", O, volumes,
+	CLI_FLAG('v',
+		 "volumes",
+		 O,
+		 volumes,
 		 "remove the project's named volumes too"),
-	{.lname = "rmi", .kind = CLI_OPT_FN, .fn = down_rmi,
-	 .arg = "local|all", .choices = "local|all",
+	{.lname = "rmi",
+	 .kind = CLI_OPT_FN,
+	 .fn = down_rmi,
+	 .arg = "local|all",
+	 .choices = "local|all",
 	 .help = "then remove the images: 'local' only those\n"
 		 "without a custom tag (<project>-<service>), 'all'\n"
 		 "every image the containers used"},
-	CLI_FLAG(0, "remove-orphans", O, remove_orphans,
+	CLI_FLAG(0,
+		 "remove-orphans",
+		 O,
+		 remove_orphans,
 		 "remove containers of services not in the file"),
 	CLI_SECONDS('t', "timeout", O, timeout_s, "stop timeout in seconds"),
 	CLI_PROGRESS(O, progress),

@@ -62,7 +62,8 @@ static int exec_session(struct engine *e,
 static int run(struct cli_session *s, const struct cli_exec_opts *o)
 {
 	const struct plan_host *h = NULL;
-	const struct plan_host_container *c = cli_session_container(s, o->service, o->index, &h);
+	const struct plan_host_container *c =
+		cli_session_container(s, o->service, o->index, &h);
 	struct engine_exec_spec spec = {
 		.argv = {(const char *const *)o->argv, o->argc},
 		.env = {o->env, o->n_env},

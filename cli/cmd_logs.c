@@ -37,14 +37,16 @@ static int logs_since(void *obj, const char *v)
 {
 	struct cli_logs_opts *o = obj;
 
-	return cli_log_time_flag(o->since, sizeof(o->since), "logs", "since", v);
+	return cli_log_time_flag(o->since, sizeof(o->since), "logs", "since",
+				 v);
 }
 
 static int logs_until(void *obj, const char *v)
 {
 	struct cli_logs_opts *o = obj;
 
-	return cli_log_time_flag(o->until, sizeof(o->until), "logs", "until", v);
+	return cli_log_time_flag(o->until, sizeof(o->until), "logs", "until",
+				 v);
 }
 
 static int logs_no_color(void *obj, const char *v)

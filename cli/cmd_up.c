@@ -32,7 +32,7 @@ struct up_opts {
 	bool build;    /* --build */
 	bool no_build; /* --no-build */
 	bool no_start;
-	bool watch; /* --watch: develop.watch while attached */
+	bool watch;  /* --watch: develop.watch while attached */
 	bool create; /* the create command: its own options and help */
 	/* Per project service, the built image's id (after the builds). */
 	const char *const *image_ids;
@@ -115,12 +115,11 @@ static int scale_opt(void *obj, const char *v)
 
 #define O struct up_opts
 #define UP_SCALE_OPT                                                           \
-	{.lname = "scale",                                                     \
-	 .kind = CLI_OPT_FN,                                                   \
-	 .fn = scale_opt,                                                      \
-	 .arg = "SERVICE=N",                                                   \
-	 .flags = CLI_OPT_REPEAT,                                              \
-	 .help = "run N containers of SERVICE (repeatable)"}
+	{                                                                      \
+		.lname = "scale", .kind = CLI_OPT_FN, .fn = scale_opt,         \
+		.arg = "SERVICE=N", .flags = CLI_OPT_REPEAT,                   \
+		.help = "run N containers of SERVICE (repeatable)"             \
+	}
 #define UP_RECREATE_OPTS                                                       \
 	CLI_FLAG(0, "force-recreate", O, force_recreate,                       \
 		 "recreate containers even if unchanged"),                     \
@@ -826,7 +825,8 @@ int cli_scale_apply(struct compose_project *p, char *const *v, size_t n)
 			return CLI_USAGE;
 		}
 		for (j = 0; j < p->n_services; j++)
-			if (strlen(p->services[j].name) == (size_t)(eq - v[i]) &&
+			if (strlen(p->services[j].name) ==
+				    (size_t)(eq - v[i]) &&
 			    !strncmp(p->services[j].name, v[i],
 				     (size_t)(eq - v[i])))
 				break;

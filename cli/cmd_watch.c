@@ -33,7 +33,10 @@ struct watch_opts {
 
 #define O struct watch_opts
 static const struct cli_opt watch_opts_v[] = {
-	CLI_FLAG(0, "no-up", O, no_up,
+	CLI_FLAG(0,
+		 "no-up",
+		 O,
+		 no_up,
 		 "do not build and start the services before watching"),
 	CLI_FLAG(0, "quiet", O, quiet, "hide build output"),
 	CLI_OPT_END,
@@ -53,7 +56,8 @@ const struct cli_spec cli_spec_watch = {
 	.args_complete = CLI_COMPLETE_SERVICE,
 };
 
-/* ---- One batch ------------------------------------------------------------ */
+/* ---- One batch ------------------------------------------------------------
+ */
 
 /* One changed file of a service's sync: where it goes in the container. */
 struct wfile {
@@ -215,7 +219,8 @@ static int batch_rebuild(const struct wbatch *b, bool quiet)
 	return rc;
 }
 
-/* ---- Sync into one container ---------------------------------------------- */
+/* ---- Sync into one container ----------------------------------------------
+ */
 
 static const char *real_os(const struct plan_host *h)
 {
@@ -276,10 +281,8 @@ static int sync_delete(struct engine *e,
 	return rc;
 }
 
-static int sync_tar(char **tar,
-		    size_t *len,
-		    const struct wsvc *ws,
-		    struct diag *err)
+static int
+sync_tar(char **tar, size_t *len, const struct wsvc *ws, struct diag *err)
 {
 	struct engine_copy_file *v = xcalloc(ws->n_files + 1, sizeof(*v));
 	size_t n = 0;
@@ -289,7 +292,8 @@ static int sync_tar(char **tar,
 	for (size_t i = 0; i < ws->n_files; i++)
 		if (!compat_lstat(ws->files[i].host, &st))
 			v[n++] = (struct engine_copy_file){
-				ws->files[i].host, tar_name(ws->files[i].target)};
+				ws->files[i].host,
+				tar_name(ws->files[i].target)};
 	*tar = NULL;
 	*len = 0;
 	rc = n ? engine_copy_tar(tar, len, v, n, err) : 0;
@@ -356,13 +360,15 @@ static int sync_container(struct watch_ctx *c,
 	if (!rc)
 		rc = sync_delete(e, h, pc->id, ws, &err);
 	if (rc)
-		fprintf(stderr, "mixcompose: sync of service \"%s\" into %s "
-				"(%s): %s\n",
+		fprintf(stderr,
+			"mixcompose: sync of service \"%s\" into %s "
+			"(%s): %s\n",
 			ws->svc->name, pc->name, h->name, err.msg);
 	return rc;
 }
 
-/* ---- The containers of a service ------------------------------------------ */
+/* ---- The containers of a service ------------------------------------------
+ */
 
 typedef int each_fn(struct watch_ctx *c,
 		    struct engine *e,
@@ -413,10 +419,8 @@ static int restart_container(struct watch_ctx *c,
 	return -1;
 }
 
-static int exec_output(void *ud,
-		       enum engine_stream_kind s,
-		       const char *data,
-		       size_t len)
+static int
+exec_output(void *ud, enum engine_stream_kind s, const char *data, size_t len)
 {
 	(void)ud;
 	fwrite(data, 1, len, s == ENGINE_STDERR ? stderr : stdout);
@@ -537,8 +541,9 @@ static void batch_sync(struct watch_ctx *c,
 			       "detected\n",
 			       ws->svc->name, ws->n_files);
 		if (sync_tar(&ws->tar, &ws->tar_len, ws, &err))
-			fprintf(stderr, "mixcompose: sync of service \"%s\": "
-					"%s\n",
+			fprintf(stderr,
+				"mixcompose: sync of service \"%s\": "
+				"%s\n",
 				ws->svc->name, err.msg);
 	}
 	fflush(stdout);
@@ -548,8 +553,8 @@ static void batch_sync(struct watch_ctx *c,
 			hs[h].e = cli_session_engine(c->s, &hosts[h]);
 	}
 	for (size_t h = 0; h < nh; h++)
-		if (hs[h].e && !(t[h] = compat_thread_start(host_sync_main,
-							    &hs[h])))
+		if (hs[h].e &&
+		    !(t[h] = compat_thread_start(host_sync_main, &hs[h])))
 			host_sync_main(&hs[h]);
 	for (size_t h = 0; h < nh; h++)
 		compat_thread_join(t[h]);
@@ -599,7 +604,8 @@ static void batch_run(struct watch_ctx *c, char **paths, size_t n)
 	batch_release(&b);
 }
 
-/* ---- The loop ------------------------------------------------------------- */
+/* ---- The loop -------------------------------------------------------------
+ */
 
 static void on_change(void *ud, const char *path)
 {

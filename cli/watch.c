@@ -17,7 +17,8 @@
 #include "util/sbuf.h"
 #include "util/xalloc.h"
 
-/* ---- Ignore rules --------------------------------------------------------- */
+/* ---- Ignore rules ---------------------------------------------------------
+ */
 
 static bool has_suffix(const char *s, const char *suf)
 {
@@ -162,7 +163,8 @@ int cli_watch_rules_make(struct cli_watch_rule **out,
 		const struct compose_service *s = &p->services[i];
 		struct engine_ignore *dig = NULL;
 
-		if (!s->n_watch || !cli_names_has(services, n_services, s->name))
+		if (!s->n_watch ||
+		    !cli_names_has(services, n_services, s->name))
 			continue;
 		if (context_ignore(&dig, s->build, err)) {
 			cli_watch_rules_free(v, n);
@@ -228,7 +230,8 @@ bool cli_watch_match(const struct cli_watch_rule *r,
 	return true;
 }
 
-/* ---- The debounce --------------------------------------------------------- */
+/* ---- The debounce ---------------------------------------------------------
+ */
 
 void cli_debounce_add(struct cli_debounce *d, const char *path, long long now)
 {

@@ -257,7 +257,8 @@ int compat_rename(const char *from, const char *to);
  */
 int compat_dir_list(char ***names, size_t *n, const char *path);
 
-/* ---- Watching files ----------------------------------------------------------
+/* ---- Watching files
+ * ----------------------------------------------------------
  */
 
 /*

@@ -1,8 +1,9 @@
 /*
- * compat_watch_* on Linux: inotify (and compat_thread_*, pthreads).  inotify watches one directory, not
- * its tree, so each directory below a watched root gets its own watch,
- * and one made later is added when its IN_CREATE arrives (the files
- * already in it by then are reported, since their own events were lost).
+ * compat_watch_* on Linux: inotify (and compat_thread_*, pthreads).  inotify
+ * watches one directory, not its tree, so each directory below a watched root
+ * gets its own watch, and one made later is added when its IN_CREATE arrives
+ * (the files already in it by then are reported, since their own events were
+ * lost).
  */
 #include "compat/compat.h"
 
@@ -24,9 +25,9 @@
 
 struct wdir {
 	int wd;
-	char *path;  /* the directory */
-	char *only;  /* a file root: the one name reported; else NULL */
-	bool rec;    /* subdirectories are watched too */
+	char *path; /* the directory */
+	char *only; /* a file root: the one name reported; else NULL */
+	bool rec;   /* subdirectories are watched too */
 };
 
 struct compat_watch {
@@ -215,7 +216,8 @@ int compat_watch_wait(struct compat_watch *w,
 		      char *why,
 		      size_t why_size)
 {
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[16384]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
 	struct pollfd pfd = {.fd = w->fd, .events = POLLIN};
 	int count = 0, r = poll(&pfd, 1, timeout_ms < 0 ? -1 : (int)timeout_ms);
 
@@ -257,7 +259,8 @@ void compat_watch_free(struct compat_watch *w)
 	free(w);
 }
 
-/* ---- Threads (here: watch is their only user) ----------------------------- */
+/* ---- Threads (here: watch is their only user) -----------------------------
+ */
 
 #include <pthread.h>
 

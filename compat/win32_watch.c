@@ -20,8 +20,8 @@
 #include "util/xalloc.h"
 
 #define WATCH_FILTER                                                           \
-	(FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_DIR_NAME |         \
-	 FILE_NOTIFY_CHANGE_ATTRIBUTES | FILE_NOTIFY_CHANGE_SIZE |            \
+	(FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_DIR_NAME |          \
+	 FILE_NOTIFY_CHANGE_ATTRIBUTES | FILE_NOTIFY_CHANGE_SIZE |             \
 	 FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_CREATION)
 
 #define WATCH_MAX 64 /* WaitForMultipleObjects' limit */
@@ -113,12 +113,11 @@ int compat_watch_add(struct compat_watch *w,
 	if (!MultiByteToWideChar(CP_UTF8, 0, dir, -1, wpath,
 				 (int)(sizeof(wpath) / sizeof(*wpath))))
 		goto fail;
-	r->dir = CreateFileW(wpath, FILE_LIST_DIRECTORY,
-			     FILE_SHARE_READ | FILE_SHARE_WRITE |
-				     FILE_SHARE_DELETE,
-			     NULL, OPEN_EXISTING,
-			     FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OVERLAPPED,
-			     NULL);
+	r->dir = CreateFileW(
+		wpath, FILE_LIST_DIRECTORY,
+		FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+		OPEN_EXISTING,
+		FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OVERLAPPED, NULL);
 	r->ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
 	if (r->dir == INVALID_HANDLE_VALUE || !r->ov.hEvent || arm(r))
 		goto fail;
@@ -217,7 +216,8 @@ void compat_watch_free(struct compat_watch *w)
 	free(w);
 }
 
-/* ---- Threads (here: watch is their only user) ----------------------------- */
+/* ---- Threads (here: watch is their only user) -----------------------------
+ */
 
 struct compat_thread {
 	HANDLE h;

@@ -658,13 +658,13 @@ struct compose_service {
 	size_t n_secrets;
 	struct compose_fileref *configs;
 	size_t n_configs;
-	int init; /* -1 unset, 0, 1 */
+	int init;   /* -1 unset, 0, 1 */
 	int attach; /* -1 unset, 0 (up and logs leave its logs out), 1 */
 	bool tty;
 	bool stdin_open;
 	bool privileged;
 	bool read_only;
-	int scale; /* deploy.replicas or scale; 1 by default */
+	int scale;    /* deploy.replicas or scale; 1 by default */
 	bool develop; /* the service has a develop: section */
 	struct compose_watch *watch; /* develop.watch */
 	size_t n_watch;

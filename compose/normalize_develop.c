@@ -20,9 +20,9 @@ static const char *const watch_actions[] = {
 };
 
 void norm_hook(struct norm *n,
-		      struct compose_hook *h,
-		      const struct compose_node *v,
-		      const char *what)
+	       struct compose_hook *h,
+	       const struct compose_node *v,
+	       const char *what)
 {
 	const struct compose_node *c = MAP_GET(v, "command");
 	struct diag err = {0};
@@ -39,8 +39,8 @@ void norm_hook(struct norm *n,
 	h->user = norm_key_str(v, "user");
 	h->working_dir = norm_key_str(v, "working_dir");
 	h->privileged = norm_bool(n, v, "privileged", false);
-	h->n_environment = norm_kv(n, &h->environment, MAP_GET(v, "environment"),
-				   what, "=", true);
+	h->n_environment = norm_kv(n, &h->environment,
+				   MAP_GET(v, "environment"), what, "=", true);
 }
 
 static void norm_trigger(struct norm *n,
@@ -62,8 +62,8 @@ static void norm_trigger(struct norm *n,
 			  ? path
 			  : compose_path_join(n->a, n->p->working_dir, path);
 	w->action = act;
-	for (size_t k = 0;
-	     k < sizeof(watch_actions) / sizeof(*watch_actions); k++)
+	for (size_t k = 0; k < sizeof(watch_actions) / sizeof(*watch_actions);
+	     k++)
 		if (!strcmp(act, watch_actions[k]))
 			w->act = (enum compose_watch_action)k;
 	w->target = norm_key_str(v, "target");

@@ -40,10 +40,9 @@ static void fileobj_one(struct norm *n,
 						      file);
 	o->environment = norm_key_str(m, "environment");
 	o->content = norm_key_str(m, "content");
-	o->value = o->content ? o->content
-		   : o->environment
-			   ? compose_env_get(n->p->env, o->environment)
-			   : NULL;
+	o->value = o->content	    ? o->content
+		   : o->environment ? compose_env_get(n->p->env, o->environment)
+				    : NULL;
 	o->driver = MAP_GET(m, "driver") || MAP_GET(m, "template_driver");
 	if (!o->external && !o->driver &&
 	    !!o->file + !!o->environment + !!o->content != 1)

@@ -457,8 +457,8 @@ void norm_service_main(struct norm *n,
 	norm_health(n, s, MAP_GET(svc, "healthcheck"));
 	s->n_post_start = norm_hooks(n, &s->post_start,
 				     MAP_GET(svc, "post_start"), "post_start");
-	s->n_pre_stop =
-		norm_hooks(n, &s->pre_stop, MAP_GET(svc, "pre_stop"), "pre_stop");
+	s->n_pre_stop = norm_hooks(n, &s->pre_stop, MAP_GET(svc, "pre_stop"),
+				   "pre_stop");
 	norm_depends(n, s, MAP_GET(svc, "depends_on"));
 	norm_service_networks(n, s, MAP_GET(svc, "networks"));
 	s->expose = norm_strv(n, MAP_GET(svc, "expose"), "expose");

@@ -841,7 +841,8 @@ static void f_attach(struct tn *t,
 		put(t, m, k, const_plain(t, s->attach ? "true" : "false"));
 }
 
-static struct compose_node *hook_node(struct tn *t, const struct compose_hook *h)
+static struct compose_node *hook_node(struct tn *t,
+				      const struct compose_hook *h)
 {
 	struct compose_node *m = compose_node_map(t->a, &no_loc);
 
@@ -1227,9 +1228,8 @@ static struct compose_node *ulimits_node(struct tn *t,
  * [{path, weight}] (a number) or [{path, rate}] (bytes, a string); in
  * JSON compose-go (2.26) has no tags there: Path, Weight, Rate.
  */
-static struct compose_node *pathnums_node(struct tn *t,
-					  const struct compose_keyval *kv,
-					  bool weight)
+static struct compose_node *
+pathnums_node(struct tn *t, const struct compose_keyval *kv, bool weight)
 {
 	struct compose_node *l = compose_node_seq(t->a, &no_loc);
 
@@ -1239,7 +1239,8 @@ static struct compose_node *pathnums_node(struct tn *t,
 
 		put_str(t, o, t->json ? "Path" : "path", kv->pn[i].path);
 		if (weight)
-			put_plainf(t, o, t->json ? "Weight" : "weight", "%s", n);
+			put_plainf(t, o, t->json ? "Weight" : "weight", "%s",
+				   n);
 		else
 			put_str(t, o, t->json ? "Rate" : "rate", n);
 		compose_seq_push(t->a, l, o);
@@ -1289,8 +1290,8 @@ static void put_key_as(struct tn *t,
 	case COMPOSE_KEY_WEIGHTS:
 	case COMPOSE_KEY_RATES:
 		put(t, m, as,
-		    pathnums_node(t, kv, compose_keys[i].kind ==
-						 COMPOSE_KEY_WEIGHTS));
+		    pathnums_node(t, kv,
+				  compose_keys[i].kind == COMPOSE_KEY_WEIGHTS));
 		break;
 	case COMPOSE_KEY_MAP:
 		put(t, m, as, kv_node(t, kv->kv, kv->n_kv));

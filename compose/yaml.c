@@ -936,8 +936,7 @@ static bool plain_ok(const struct compose_node *n)
 			return false;
 	}
 	if (!strcmp(n->str, "<<") || !strncmp(n->str, "...", 3) ||
-	    !strncmp(n->str, "---", 3) ||
-	    yaml11_bool(n->str))
+	    !strncmp(n->str, "---", 3) || yaml11_bool(n->str))
 		return false;
 	probe.style = COMPOSE_SCALAR_PLAIN;
 	return compose_scalar_type(&probe) == COMPOSE_TYPE_STRING;
@@ -1054,8 +1053,7 @@ static bool literal_ok(const struct compose_node *n)
 		return false;
 	for (size_t i = 0; i < n->len; i++) {
 		if ((s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') ||
-		    s[i] == 0x7f ||
-		    (s[i] == ' ' && s[i + 1] == '\n') ||
+		    s[i] == 0x7f || (s[i] == ' ' && s[i + 1] == '\n') ||
 		    yaml_special_utf8(s + i, n->len - i, esc))
 			return false;
 	}

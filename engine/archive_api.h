@@ -104,8 +104,10 @@ int eng_archive_load(struct diag *err);
 #define archive_entry_filetype eng_ar.archive_entry_filetype
 #define archive_entry_pathname eng_ar.archive_entry_pathname
 #define archive_read_disk_new eng_ar.archive_read_disk_new
-#define archive_read_disk_set_symlink_hybrid eng_ar.archive_read_disk_set_symlink_hybrid
-#define archive_read_disk_set_symlink_physical eng_ar.archive_read_disk_set_symlink_physical
+#define archive_read_disk_set_symlink_hybrid                                   \
+	eng_ar.archive_read_disk_set_symlink_hybrid
+#define archive_read_disk_set_symlink_physical                                 \
+	eng_ar.archive_read_disk_set_symlink_physical
 #define archive_write_open eng_ar.archive_write_open
 #define archive_read_disk_open eng_ar.archive_read_disk_open
 #define archive_read_next_header2 eng_ar.archive_read_next_header2

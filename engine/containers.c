@@ -419,11 +419,11 @@ int engine_container_create(
 }
 
 struct ereq *eng_id_req(struct engine_loop *l,
-			   struct engine *e,
-			   const char *method,
-			   const char *id,
-			   const char *action,
-			   const char *query)
+			struct engine *e,
+			const char *method,
+			const char *id,
+			const char *action,
+			const char *query)
 {
 	struct sbuf p = SBUF_INIT;
 	struct ereq *r;

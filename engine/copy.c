@@ -36,8 +36,9 @@ static int copy_data(struct copy_tar *t, const char *host, const char *name)
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		if (archive_write_data(t->a, buf, (size_t)n) != n) {
 			close(fd);
-			return diag_set(t->err, DIAG_EIO, NULL, "tar of '%s': %s",
-					name, archive_error_string(t->a));
+			return diag_set(t->err, DIAG_EIO, NULL,
+					"tar of '%s': %s", name,
+					archive_error_string(t->a));
 		}
 	close(fd);
 	return n < 0 ? diag_set(t->err, DIAG_EIO, NULL, "cannot read '%s': %s",

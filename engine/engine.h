@@ -1248,8 +1248,9 @@ struct engine_copy_file {
 };
 
 /*
- * A tar of the paths (a directory as an entry alone, links as links, owner 0:0, modes and times kept; a path gone meanwhile is left
- * out), malloc'ed into '*out'.  DIAG_EIO when one cannot be read.
+ * A tar of the paths (a directory as an entry alone, links as links, owner 0:0,
+ * modes and times kept; a path gone meanwhile is left out), malloc'ed into
+ * '*out'.  DIAG_EIO when one cannot be read.
  */
 int engine_copy_tar(char **out,
 		    size_t *out_len,

@@ -31,8 +31,8 @@ static int tar_one(struct archive *a, const struct engine_file *f)
 	archive_entry_set_size(e, (la_int64_t)f->len);
 	archive_entry_set_mtime(e, time(NULL), 0);
 	if (archive_write_header(a, e) != ARCHIVE_OK ||
-	    (f->len && archive_write_data(a, f->data, f->len) !=
-			       (la_ssize_t)f->len))
+	    (f->len &&
+	     archive_write_data(a, f->data, f->len) != (la_ssize_t)f->len))
 		rc = -1;
 	archive_entry_free(e);
 	return rc;
@@ -56,7 +56,8 @@ int engine_files_tar(char **out,
 	if ((rc = eng_archive_load(err)))
 		return rc;
 	for (size_t i = 0; i < n; i++)
-		cap += files[i].len + 3 * 512 + 2 * strlen(files[i].path) + 1024;
+		cap += files[i].len + 3 * 512 + 2 * strlen(files[i].path) +
+		       1024;
 	buf = xmalloc(cap);
 	a = archive_write_new();
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||

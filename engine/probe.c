@@ -14,9 +14,9 @@
  * fingerprint hashes the endpoint, the ping's Server, Api-Version and
  * Ostype headers (an upgrade changes them) and the ids of the daemon's
  * builtin networks (listed by the probe, or by a caller that lists all
- * networks anyway: ENGINE_PROBE_NETS) (a replaced daemon, or one with a new data root, has
- * new ones; dockerd also makes its default bridge anew at every start).
- * A daemon that lists no builtin network is never looked up, and any
+ * networks anyway: ENGINE_PROBE_NETS) (a replaced daemon, or one with a new
+ * data root, has new ones; dockerd also makes its default bridge anew at every
+ * start). A daemon that lists no builtin network is never looked up, and any
  * trouble with the file means one GET /info more, never a wrong answer.
  */
 #include "engine/engine_int.h"

@@ -270,8 +270,8 @@ static void put_keys(struct sbuf *sb, const struct compose_service *s)
 		case COMPOSE_KEY_WEIGHTS:
 		case COMPOSE_KEY_RATES:
 			for (size_t d = 0; d < kv->n_pn; d++)
-				sbuf_addf(sb, "%s=%s %lld\n", k,
-					  kv->pn[d].path, kv->pn[d].n);
+				sbuf_addf(sb, "%s=%s %lld\n", k, kv->pn[d].path,
+					  kv->pn[d].n);
 			break;
 		case COMPOSE_KEY_MAP:
 			put_kv(sb, k, kv->kv, kv->n_kv);
@@ -332,8 +332,7 @@ static void put_hooks(struct sbuf *sb,
 		      size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		sbuf_addf(sb, "%s[%zu] privileged=%d\n", k, i,
-			  h[i].privileged);
+		sbuf_addf(sb, "%s[%zu] privileged=%d\n", k, i, h[i].privileged);
 		put_strv(sb, k, &h[i].command);
 		put(sb, "hook.user", h[i].user);
 		put(sb, "hook.working_dir", h[i].working_dir);

@@ -84,8 +84,7 @@ static void in_place(struct plan_ctx *c, size_t i, size_t n_planned)
 	    ct->hosts_mech == PLAN_HOSTS_NONE ||
 	    (ct->action != PLAN_ACT_KEEP && ct->action != PLAN_ACT_SKIP))
 		return;
-	why = plan_hosts_changed(&ct->hosts_gone, p->arena, ct,
-				 e->hosts_label);
+	why = plan_hosts_changed(&ct->hosts_gone, p->arena, ct, e->hosts_label);
 	alloc = ct->hosts_gone.n;
 	for (size_t k = n_planned; k < p->n_containers; k++) {
 		const char *name = p->containers[k].name;
@@ -184,7 +183,6 @@ static void decide(struct plan_ctx *c, size_t i)
 					   e->state ? e->state : "stopped");
 	}
 }
-
 
 /* Why an existing container that no planned one took is left over. */
 static const char *leftover_reason(struct plan *p,

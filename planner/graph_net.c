@@ -112,15 +112,22 @@ static const char *gn_container(const struct plan *p,
 	return out;
 }
 
-static void gn_node(struct gn *g, const struct plan *p, const char *id,
-		    const char *label, size_t daemon, bool network)
+static void gn_node(struct gn *g,
+		    const struct plan *p,
+		    const char *id,
+		    const char *label,
+		    size_t daemon,
+		    bool network)
 {
-	g->nodes[g->n_nodes++] = (struct gn_node){
-		arena_strdup(p->arena, id), label, daemon, network};
+	g->nodes[g->n_nodes++] = (struct gn_node){arena_strdup(p->arena, id),
+						  label, daemon, network};
 }
 
-static void gn_edge(struct gn *g, const char *from, const char *to,
-		    const char *label, bool route)
+static void gn_edge(struct gn *g,
+		    const char *from,
+		    const char *to,
+		    const char *label,
+		    bool route)
 {
 	g->edges[g->n_edges++] = (struct gn_edge){from, to, label, route};
 }
@@ -135,8 +142,11 @@ static const char *gn_route(const struct plan *p,
 
 		if (!ha || !hb || !strcmp(ha, hb))
 			return arena_sprintf(
-				p->arena, "host mode: peers via %s, published ports",
-				ha ? ha : hb ? hb : "the host address");
+				p->arena,
+				"host mode: peers via %s, published ports",
+				ha   ? ha
+				: hb ? hb
+				     : "the host address");
 		return arena_sprintf(p->arena,
 				     "host mode: peers via %s <-> %s, "
 				     "published ports",
@@ -155,9 +165,9 @@ static void gn_build(struct gn *g, const struct plan *p)
 		n_ep += p->containers[i].n_endpoints;
 	g->nodes = arena_calloc(p->arena, p->n_networks + p->n_containers + 1,
 				sizeof(*g->nodes));
-	g->edges = arena_calloc(p->arena,
-				n_ep + p->n_networks * p->n_networks + 1,
-				sizeof(*g->edges));
+	g->edges =
+		arena_calloc(p->arena, n_ep + p->n_networks * p->n_networks + 1,
+			     sizeof(*g->edges));
 	g->titles = arena_calloc(p->arena, p->n_hosts + 1, sizeof(*g->titles));
 	for (size_t d = 0; d < p->n_hosts; d++)
 		g->titles[d] = gn_title(p, &p->hosts[d]);
@@ -165,7 +175,8 @@ static void gn_build(struct gn *g, const struct plan *p)
 		const struct plan_network *n = &p->networks[i];
 
 		gn_node(g, p, arena_sprintf(p->arena, "n%zu", i),
-			arena_sprintf(p->arena, "network %s\n%s%s%s\n%s", n->name,
+			arena_sprintf(p->arena, "network %s\n%s%s%s\n%s",
+				      n->name,
 				      n->subnet ? n->subnet : "subnet ?",
 				      n->gateway ? " gw " : "",
 				      n->gateway ? n->gateway : "",
@@ -224,7 +235,8 @@ void plan_graph_network_mermaid(struct sbuf *out, const struct plan *p)
 			sbuf_addf(out, "    %s%s\"", g.nodes[i].id,
 				  g.nodes[i].network ? "{{" : "[");
 			gn_mermaid_text(out, g.nodes[i].label);
-			sbuf_addf(out, "\"%s\n", g.nodes[i].network ? "}}" : "]");
+			sbuf_addf(out, "\"%s\n",
+				  g.nodes[i].network ? "}}" : "]");
 		}
 		sbuf_adds(out, "  end\n");
 	}
@@ -268,8 +280,9 @@ void plan_graph_network_dot(struct sbuf *out, const struct plan *p)
 				continue;
 			sbuf_addf(out, "    %s [label=", g.nodes[i].id);
 			gn_dot_str(out, g.nodes[i].label);
-			sbuf_adds(out, g.nodes[i].network ? ", shape=hexagon];\n"
-							  : "];\n");
+			sbuf_adds(out, g.nodes[i].network
+					       ? ", shape=hexagon];\n"
+					       : "];\n");
 		}
 		sbuf_adds(out, "  }\n");
 	}
@@ -277,9 +290,10 @@ void plan_graph_network_dot(struct sbuf *out, const struct plan *p)
 		sbuf_addf(out, "  %s -- %s [label=", g.edges[i].from,
 			  g.edges[i].to);
 		gn_dot_str(out, g.edges[i].label);
-		sbuf_adds(out, g.edges[i].route
-				       ? ", style=\"dashed,bold\", penwidth=2];\n"
-				       : "];\n");
+		sbuf_adds(out,
+			  g.edges[i].route
+				  ? ", style=\"dashed,bold\", penwidth=2];\n"
+				  : "];\n");
 	}
 	sbuf_adds(out, "}\n");
 }

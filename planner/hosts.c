@@ -379,8 +379,7 @@ entry_find(const struct plan_container *ct, const char *l, size_t n)
 		else
 			hi = mid;
 	}
-	if (lo == ct->n_extra_hosts ||
-	    name_cmp(ct->extra_hosts[lo].name, l, n))
+	if (lo == ct->n_extra_hosts || name_cmp(ct->extra_hosts[lo].name, l, n))
 		return NULL;
 	return &ct->extra_hosts[lo];
 }

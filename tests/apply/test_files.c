@@ -17,9 +17,15 @@
 
 static struct compose_project *proj;
 static const struct plan_host hosts[] = {
-	{.name = "linux", .os = "linux", .arch = "amd64", .api_major = 1,
+	{.name = "linux",
+	 .os = "linux",
+	 .arch = "amd64",
+	 .api_major = 1,
 	 .api_minor = 44},
-	{.name = "windows", .os = "windows", .arch = "amd64", .api_major = 1,
+	{.name = "windows",
+	 .os = "windows",
+	 .arch = "amd64",
+	 .api_major = 1,
 	 .api_minor = 44},
 };
 
@@ -224,8 +230,7 @@ Test(apply_hooks, post_start_execs_follow_the_start_and_hold_dependents)
 	cr_assert_eq(J.v[h2].exec_spec->env.n, 1);
 	cr_assert_str_eq(J.v[h2].exec_spec->env.v[0], "GREETING=hello");
 	cr_assert_not(J.v[h2].exec_spec->privileged);
-	cr_assert(strstr(J.v[h2].title, "-app-1 (linux)"), "%s",
-		  J.v[h2].title);
+	cr_assert(strstr(J.v[h2].title, "-app-1 (linux)"), "%s", J.v[h2].title);
 	apply_jobs_release(&J);
 	plan_free(p);
 }
@@ -239,8 +244,11 @@ Test(apply_hooks, pre_stop_runs_before_down_removes_a_running_container)
 		{PLAN_DOWN_CONTAINER, 0, "id1", "p-app-1", "app", true, 0},
 		{PLAN_DOWN_CONTAINER, 0, "id2", "p-app-2", "app", false, 0},
 	};
-	struct plan_down d = {.hosts = &h, .n_hosts = 1, .steps = steps,
-			      .n_steps = 2, .n_waves = 1};
+	struct plan_down d = {.hosts = &h,
+			      .n_hosts = 1,
+			      .steps = steps,
+			      .n_steps = 2,
+			      .n_waves = 1};
 	struct apply_down_opts o = {.timeout_s = 1, .project = proj};
 	struct apply_jobs J;
 	struct diag err = {0};

@@ -321,20 +321,19 @@ Test(apply_keys, blkio_links_and_annotations_as_compose_v2_sends_them)
 	d = cJSON_GetArrayItem(field_at(hc, "BlkioDeviceWriteIOps"), 0);
 	cr_assert_eq(field_at(d, "Rate")->valuedouble, 200);
 	/* getLinks: a link without an alias is aliased by its own name. */
-	cr_assert_str_eq(cJSON_GetArrayItem(field_at(hc, "Links"), 0)
-				 ->valuestring,
-			 "db_1:db_1");
-	cr_assert_str_eq(cJSON_GetArrayItem(field_at(hc, "Links"), 1)
-				 ->valuestring,
-			 "cache_1:cache");
+	cr_assert_str_eq(
+		cJSON_GetArrayItem(field_at(hc, "Links"), 0)->valuestring,
+		"db_1:db_1");
+	cr_assert_str_eq(
+		cJSON_GetArrayItem(field_at(hc, "Links"), 1)->valuestring,
+		"cache_1:cache");
 	cr_assert_str_eq(cJSON_GetObjectItem(field_at(hc, "Annotations"),
 					     "com.example.note")
 				 ->valuestring,
 			 "every");
 	cr_assert_str_eq(field_at(o.body, "MacAddress")->valuestring,
 			 "02:42:ac:11:00:99");
-	cr_assert(strstr(o.config, "\"Rate\": \"1048576\""), "%s",
-		  o.config);
+	cr_assert(strstr(o.config, "\"Rate\": \"1048576\""), "%s", o.config);
 	outcome_release(&o);
 }
 

@@ -13,9 +13,11 @@
 static const char *ignores[] = {"*.tmp", "cache/", "!cache/keep.txt"};
 
 /* A service 'web' with one sync trigger on /p/app to /srv/app. */
-static struct cli_watch_rule *
-one_rule(struct compose_project *p, struct compose_service *s,
-	 struct compose_watch *w, struct compose_build *b, size_t *n)
+static struct cli_watch_rule *one_rule(struct compose_project *p,
+				       struct compose_service *s,
+				       struct compose_watch *w,
+				       struct compose_build *b,
+				       size_t *n)
 {
 	struct cli_watch_rule *v = NULL;
 	struct diag err = {0};
@@ -27,8 +29,8 @@ one_rule(struct compose_project *p, struct compose_service *s,
 		.target = "/srv/app",
 		.ignore = {ignores, 3},
 	};
-	*s = (struct compose_service){.name = "web", .watch = w, .n_watch = 1,
-				      .build = b};
+	*s = (struct compose_service){
+		.name = "web", .watch = w, .n_watch = 1, .build = b};
 	*p = (struct compose_project){.services = s, .n_services = 1};
 	cr_assert_eq(cli_watch_rules_make(&v, n, p, NULL, 0, &err), 0, "%s",
 		     err.msg);

@@ -568,8 +568,8 @@ static void yaml_as_v2(const char *dir)
 	want = calloc(1, (size_t)n + 1);
 	cr_assert_eq(fread(want, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
-	cr_expect_str_eq(got.buf, want, "config:\n%s\ncompose v2:\n%s",
-			 got.buf, want);
+	cr_expect_str_eq(got.buf, want, "config:\n%s\ncompose v2:\n%s", got.buf,
+			 want);
 	free(want);
 	sbuf_release(&got);
 }
@@ -589,8 +589,9 @@ Test(compose_config_output, a_leading_break_stays_quoted)
 {
 	struct sbuf got = SBUF_INIT;
 
-	lt_ok(&t, "services:\n  s:\n    image: x\n"
-		  "    command: [\"\\nfirst\", \"cr\\r\\nx\", \"tab\\tok\\ny\"]\n");
+	lt_ok(&t,
+	      "services:\n  s:\n    image: x\n"
+	      "    command: [\"\\nfirst\", \"cr\\r\\nx\", \"tab\\tok\\ny\"]\n");
 	compose_project_emit(&got, t.p, false);
 	cr_assert(strstr(got.buf, "      - \"\\nfirst\"\n"), "%s", got.buf);
 	cr_assert(strstr(got.buf, "      - \"cr\\r\\nx\"\n"), "%s", got.buf);

@@ -793,9 +793,9 @@ Test(compose_normalize, restart_policy_without_condition_is_empty_name)
 	cr_assert_eq(cond->loc.line, 6);
 	/* Without the section, `restart:` alone decides. */
 	s = lt_svc(&t, "other");
-	cr_assert_not(s->keys[compose_key_find(
-				      "deploy.restart_policy.condition")]
-			      .set);
+	cr_assert_not(
+		s->keys[compose_key_find("deploy.restart_policy.condition")]
+			.set);
 }
 
 /* post_start / pre_stop (compose v2.30): a string command is split. */

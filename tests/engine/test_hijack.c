@@ -210,8 +210,9 @@ Test(engine_hijack, attach_without_stdin_still_ends)
 
 	daemon_start(&d, 0);
 	e = engine_at(d.url);
-	cr_assert_eq(engine_container_attach(&hj, e, "c1", false, false, NULL, &err),
-		     0, "%s", err.msg);
+	cr_assert_eq(
+		engine_container_attach(&hj, e, "c1", false, false, NULL, &err),
+		0, "%s", err.msg);
 	cr_assert_eq(engine_hijack_pump(hj, &io, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(k.out.buf, "ready\n");
 	cr_assert(strstr(k.err.buf, "/containers/c1/attach?stream=1&stdout=1"

@@ -142,8 +142,9 @@ static void fake_ssh(void)
 	snprintf(path, sizeof(path), "%s/ssh", tmp);
 	f = fopen(path, "w");
 	cr_assert_not_null(f);
-	fprintf(f, "#!/bin/sh\necho spawn >> '%s/spawns'\n"
-		   "exec socat - 'UNIX-CONNECT:%s'\n",
+	fprintf(f,
+		"#!/bin/sh\necho spawn >> '%s/spawns'\n"
+		"exec socat - 'UNIX-CONNECT:%s'\n",
 		tmp, fake_url(fs) + strlen("unix://"));
 	cr_assert_eq(fclose(f), 0);
 	cr_assert_eq(chmod(path, 0755), 0);

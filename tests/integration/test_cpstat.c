@@ -350,9 +350,9 @@ Test(integration_cpstat, cp_both_ways_on_each_daemon_keeps_modes)
 		cr_assert_eq(mc(&out, "cp src %s:/tmp/", svcs[i]), 0, "%s",
 			     out.buf);
 		cr_expect(strstr(out.buf, "Copied"), "%s", out.buf);
-		cr_assert_eq(mc(&out, "cp src/run.sh %s:/tmp/other.sh",
-				svcs[i]),
-			     0, "%s", out.buf);
+		cr_assert_eq(
+			mc(&out, "cp src/run.sh %s:/tmp/other.sh", svcs[i]), 0,
+			"%s", out.buf);
 		cr_assert_eq(mc(&out, "cp -a src %s:/tmp/kept", svcs[i]), 0,
 			     "%s", out.buf);
 		v = in_container(socks[i], name,
@@ -366,10 +366,9 @@ Test(integration_cpstat, cp_both_ways_on_each_daemon_keeps_modes)
 		cr_assert_eq(lab_sh(NULL, "rm -rf '%s/back' && mkdir '%s/back'",
 				    P.dir, P.dir),
 			     0);
-		cr_assert_eq(mc(&out, "cp %s:/tmp/src back/", svcs[i]), 0,
-			     "%s", out.buf);
-		cr_assert_eq(mc(&out, "cp %s:/tmp/other.sh back/o.sh",
-				svcs[i]),
+		cr_assert_eq(mc(&out, "cp %s:/tmp/src back/", svcs[i]), 0, "%s",
+			     out.buf);
+		cr_assert_eq(mc(&out, "cp %s:/tmp/other.sh back/o.sh", svcs[i]),
 			     0, "%s", out.buf);
 		sbuf_reset(&out);
 		cr_assert_eq(lab_sh(&out,

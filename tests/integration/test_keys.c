@@ -280,11 +280,12 @@ Test(integration_keys,
 				"network create --subnet 172.31.251.0/24 %s",
 				ext_net),
 		     0, "%s", out.buf);
-	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK,
-				"run -d --name %s-c --network %s " LAB_IMAGE_BUSYBOX
-				" sleep 300",
-				ext_net, ext_net),
-		     0, "%s", out.buf);
+	cr_assert_eq(
+		lab_docker(&out, LAB_LINUX_SOCK,
+			   "run -d --name %s-c --network %s " LAB_IMAGE_BUSYBOX
+			   " sleep 300",
+			   ext_net, ext_net),
+		0, "%s", out.buf);
 	snprintf(compose, sizeof(compose),
 		 "services:\n"
 		 "  k:\n"
@@ -330,7 +331,8 @@ Test(integration_keys,
 	expect_inspect(name, "{{.Config.MacAddress}}", "02:42:ac:1d:fb:99");
 	expect_inside(name, "cat /sys/class/net/eth0/address",
 		      "02:42:ac:1d:fb:99");
-	expect_inspect(name, "{{(index .HostConfig.BlkioDeviceReadBps 0).Rate}}",
+	expect_inspect(name,
+		       "{{(index .HostConfig.BlkioDeviceReadBps 0).Rate}}",
 		       "1048576");
 	expect_inspect(name,
 		       "{{(index .HostConfig.BlkioDeviceWriteIOps 0).Path}} "

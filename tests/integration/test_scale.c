@@ -21,7 +21,8 @@ static void setup(void)
 	cr_assert(lab_ready(), "the lab is not running: lab/mixlab up");
 	memset(&P, 0, sizeof(P));
 	cr_assert_eq(lab_project_init(&P, "scale", "s"), 0);
-	cr_assert_eq(lab_sh(NULL, "cp '%s/integration/scale/compose.yaml' '%s/'",
+	cr_assert_eq(lab_sh(NULL,
+			    "cp '%s/integration/scale/compose.yaml' '%s/'",
 			    TEST_FIXTURES_DIR, P.dir),
 		     0);
 }
@@ -68,8 +69,10 @@ static char *peer_hosts(void)
 {
 	struct sbuf out = SBUF_INIT;
 
-	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK, "exec %s-peer-1 cat "
-				"/etc/hosts", P.name),
+	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK,
+				"exec %s-peer-1 cat "
+				"/etc/hosts",
+				P.name),
 		     0, "%s", out.buf);
 	return sbuf_detach(&out, NULL);
 }
@@ -166,8 +169,7 @@ Test(integration_scale, dry_run_changes_nothing)
 	cr_assert_str_eq(before, "");
 	cr_assert_eq(mc(&out, "--dry-run up -d"), 0, "%s", out.buf);
 	cr_assert(strstr(out.buf, "DRY-RUN MODE - "), "%s", out.buf);
-	cr_assert(strstr(out.buf, "-web-1 (windows)  Created"), "%s",
-		  out.buf);
+	cr_assert(strstr(out.buf, "-web-1 (windows)  Created"), "%s", out.buf);
 	cr_assert(strstr(out.buf, "-peer-1 (linux)  Started"), "%s", out.buf);
 	after = project_state();
 	cr_assert_str_eq(after, before, "a dry-run up changed the daemons");
@@ -178,8 +180,7 @@ Test(integration_scale, dry_run_changes_nothing)
 	before = project_state();
 	cr_assert_neq(strlen(before), 0);
 	cr_assert_eq(mc(&out, "--dry-run scale web=3"), 0, "%s", out.buf);
-	cr_assert(strstr(out.buf, "-web-3 (windows)  Created"), "%s",
-		  out.buf);
+	cr_assert(strstr(out.buf, "-web-3 (windows)  Created"), "%s", out.buf);
 	cr_assert_eq(mc(&out, "--dry-run down -v"), 0, "%s", out.buf);
 	cr_assert(strstr(out.buf, "DRY-RUN MODE - "), "%s", out.buf);
 	cr_assert(strstr(out.buf, "Removed"), "%s", out.buf);

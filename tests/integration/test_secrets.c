@@ -36,8 +36,7 @@ static char *inside(const char *sock, const char *name, const char *script)
 {
 	struct sbuf out = SBUF_INIT;
 
-	cr_assert_eq(lab_docker(&out, sock, "exec %s sh -c '%s'", name,
-				script),
+	cr_assert_eq(lab_docker(&out, sock, "exec %s sh -c '%s'", name, script),
 		     0, "%s: %s", script, out.buf);
 	while (out.len && out.buf[out.len - 1] == '\n')
 		sbuf_setlen(&out, out.len - 1);
@@ -62,7 +61,8 @@ static void project_from_fixture(const char *tag)
 		     0);
 }
 
-Test(integration_secrets, environment_and_content_are_copied_in_with_mode_and_owner)
+Test(integration_secrets,
+     environment_and_content_are_copied_in_with_mode_and_owner)
 {
 	struct sbuf out = SBUF_INIT;
 	char app[128], other[128];
@@ -76,7 +76,8 @@ Test(integration_secrets, environment_and_content_are_copied_in_with_mode_and_ow
 	cr_assert_null(strstr(out.buf, "ignored"), "%s", out.buf);
 	/* The secret from DB_TOKEN (.env), at its relative target. */
 	expect_inside(LAB_LINUX_SOCK, app, "cat /run/secrets/tok", "tok-1");
-	expect_inside(LAB_LINUX_SOCK, app, "busybox stat -c \"%a %u %g\" /run/secrets/tok",
+	expect_inside(LAB_LINUX_SOCK, app,
+		      "busybox stat -c \"%a %u %g\" /run/secrets/tok",
 		      "400 1000 1001");
 	/* The short form: its default target, 0444, root's. */
 	expect_inside(LAB_LINUX_SOCK, app,

@@ -113,7 +113,8 @@ static void wait_log(const char *needle, int seconds)
 	while (!log_has(needle)) {
 		int st;
 
-		if (now_ms() > end || waitpid(watcher, &st, WNOHANG) == watcher) {
+		if (now_ms() > end ||
+		    waitpid(watcher, &st, WNOHANG) == watcher) {
 			lab_sh(&out, "cat '%s/watch.log'", P.dir);
 			cr_assert_fail("no '%s' in the watch output:\n%s",
 				       needle, out.buf);
@@ -134,8 +135,7 @@ static void interrupt(int want)
 		usleep(50 * 1000);
 	cr_assert_eq(r, watcher, "the watch did not end on SIGINT");
 	watcher = -1;
-	cr_assert(WIFEXITED(st), "the watch died of signal %d",
-		  WTERMSIG(st));
+	cr_assert(WIFEXITED(st), "the watch died of signal %d", WTERMSIG(st));
 	cr_assert_eq(WEXITSTATUS(st), want);
 	/* Its process group is empty: no child of it is left. */
 	cr_assert_neq(kill(-r, 0), 0, "a process of the watch is left");
@@ -275,8 +275,9 @@ Test(integration_watch, sync_edit_delete_and_ignore_on_each_daemon)
 
 	/* A new directory with a file, and an ignored file beside it. */
 	write_file("app/x.tmp", "ignored\n");
-	cr_assert_eq(lab_sh(NULL, "mkdir '%s/app/sub' && echo s > "
-				  "'%s/app/sub/s.txt'",
+	cr_assert_eq(lab_sh(NULL,
+			    "mkdir '%s/app/sub' && echo s > "
+			    "'%s/app/sub/s.txt'",
 			    P.dir, P.dir),
 		     0);
 	t0 = now_ms();
@@ -355,7 +356,7 @@ Test(integration_watch, no_develop_section_is_an_error)
 	write_file("compose.yaml", "services:\n  a:\n    image: "
 				   "local/busybox:lab\n");
 	cr_assert_eq(lab_mc(&P, &out, "watch --no-up"), 1, "%s", out.buf);
-	cr_assert(strstr(out.buf, "consider setting a 'develop' section"),
-		  "%s", out.buf);
+	cr_assert(strstr(out.buf, "consider setting a 'develop' section"), "%s",
+		  out.buf);
 	sbuf_release(&out);
 }

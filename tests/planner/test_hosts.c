@@ -289,8 +289,10 @@ Test(planner_hosts, block_groups_names_by_address_and_skips_late)
 
 Test(planner_hosts, block_refuses_injection)
 {
-	struct plan_host_entry bad_name[] = {{"a\nb", "10.0.0.2", false, false}};
-	struct plan_host_entry bad_ip[] = {{"a", "10.0.0.2 evil", false, false}};
+	struct plan_host_entry bad_name[] = {
+		{"a\nb", "10.0.0.2", false, false}};
+	struct plan_host_entry bad_ip[] = {
+		{"a", "10.0.0.2 evil", false, false}};
 	struct sbuf sb = SBUF_INIT;
 	struct arena *a = arena_new();
 	struct compose_strv argv = {NULL, 0};
@@ -662,8 +664,9 @@ Test(planner_hosts, stale_finds_names_that_share_a_prefix)
 			 "a-1 10.0.0.1 -> 10.0.0.2");
 	cr_assert_str_eq(plan_hosts_stale(a, &ct, "c=1.1.1.1"),
 			 "c 1.1.1.1 -> 10.0.0.5");
-	cr_assert_null(plan_hosts_stale(a, &ct, "b=1.1.1.1,aa=1.1.1.1,d=1.1.1.1,"
-						"=1.1.1.1"));
+	cr_assert_null(plan_hosts_stale(a, &ct,
+					"b=1.1.1.1,aa=1.1.1.1,d=1.1.1.1,"
+					"=1.1.1.1"));
 	arena_free(a);
 }
 

@@ -152,9 +152,10 @@ Test(schema_validate, unsupported_keys_warn_and_still_pass)
 	/* build is acted on now: no warning. */
 	cr_assert_null(th_find(&dl, W, 4, 5, "act on 'build'"));
 	/* A Swarm-only key that compose v2 ignores outside Swarm too. */
-	cr_assert_not_null(th_find(&dl, W, 9, 7,
-				   "services.web.deploy.endpoint_mode: "
-				   "mixcompose does not act on 'endpoint_mode'"));
+	cr_assert_not_null(
+		th_find(&dl, W, 9, 7,
+			"services.web.deploy.endpoint_mode: "
+			"mixcompose does not act on 'endpoint_mode'"));
 	/* deploy.resources is acted on, but not a Swarm-only reservation. */
 	cr_assert_not_null(
 		th_find(&dl, W, 12, 11,
