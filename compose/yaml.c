@@ -1063,14 +1063,17 @@ static bool literal_ok(const struct compose_node *n)
 /*
  * "|" with go-yaml's hints (an indentation indicator when the text starts
  * with a space; "-" without a final break, "+" with more than one), then
- * the lines at 'ind', empty ones without indentation.
+ * the lines at 'ind', empty ones without indentation.  Also an indicator
+ * when it starts with a tab, where go-yaml writes none: libyaml (ours, and
+ * every libyaml-based reader) takes a tab on the first line of a block
+ * without one for indentation and refuses it.
  */
 static void emit_literal(struct sbuf *sb, const struct compose_node *n, int ind)
 {
 	const char *s = n->str, *end = n->str + n->len;
 
 	sbuf_adds(sb, " |");
-	if (s[0] == ' ')
+	if (s[0] == ' ' || s[0] == '\t')
 		sbuf_addch(sb, '2');
 	if (end[-1] != '\n')
 		sbuf_addch(sb, '-');

@@ -790,6 +790,8 @@ Test(compose_yaml, fuzz_regressions_parse_and_round_trip)
 	static const char *const files[] = {
 		SOURCE_DIR "/tests/fuzz/regress/root_null_after_interp.yaml",
 		SOURCE_DIR "/tests/fuzz/regress/c1_control_in_dquoted.yaml",
+		SOURCE_DIR
+		"/tests/fuzz/regress/literal_leading_tab_after_interp.yaml",
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(files); i++) {
