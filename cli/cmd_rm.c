@@ -71,7 +71,13 @@ static int rm_parse(struct rm_opts *o, int argc, char **argv)
 	return rc;
 }
 
-/* Stopped: anything but running, paused or restarting (State.Running). */
+/*
+ * Stopped: anything but running, paused or restarting (State.Running).
+ * After a successful --stop every one is: the daemon's container list may
+ * still say "running" for a moment after the stop returned (dockerd
+ * answers the stop when the state changes, and updates the list's view
+ * of it just after), so that word is not trusted then.
+ */
 static bool rm_wanted(const struct cli_session *s,
 		      const struct rm_opts *o,
 		      const struct plan_host_container *c)
@@ -83,6 +89,8 @@ static bool rm_wanted(const struct cli_session *s,
 		return false;
 	if (s->project && !compose_service_find(s->project, c->service))
 		return false;
+	if (o->stop)
+		return true;
 	return strcmp(st, "running") != 0 && strcmp(st, "paused") != 0 &&
 	       strcmp(st, "restarting") != 0;
 }
