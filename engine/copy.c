@@ -131,13 +131,11 @@ int engine_copy_tar(char **out,
 	return 0;
 }
 
-static void on_put(struct ereq *r, int rc, const struct diag *err)
-{
-	struct eng_sync *s = r->ctx;
-
-	eng_sync_done_cb(s, rc, err);
-}
-
+/*
+ * The synchronous form of engine_container_archive_put_async, with the
+ * query every docker client sends (noOverwriteDirNonDir), as compose v2's
+ * watch does.
+ */
 int engine_container_archive_put(struct engine *e,
 				 const char *id,
 				 const char *dir,
@@ -146,16 +144,8 @@ int engine_container_archive_put(struct engine *e,
 				 struct diag *err)
 {
 	struct eng_sync s = {.err = err};
-	struct sbuf path = SBUF_INIT;
-	struct ereq *q;
 
-	eng_escape(&path, dir);
-	q = ereq_new(eng_own_loop(e), e, "PUT", false,
-		     "/containers/%s/archive?path=%s", id, path.buf);
-	sbuf_release(&path);
-	q->body = tar; /* the request frees it */
-	q->body_len = len;
-	q->content_type = "application/x-tar";
-	ereq_start(q, on_put, &s);
+	engine_container_archive_put_async(eng_own_loop(e), e, id, dir, tar,
+					   len, false, eng_sync_done_cb, &s);
 	return eng_sync_run(e, &s);
 }
