@@ -227,7 +227,7 @@ static long long sync_limit_ms(void)
 	}
 	if (load <= 4)
 		return 2000;
-	cr_log_warn("watch: load %.1f: the sync bound is 10 s, not 2 s", load);
+	cr_log_info("watch: load %.1f: the sync bound is 10 s, not 2 s", load);
 	return 10000;
 }
 
@@ -255,7 +255,9 @@ Test(integration_watch, sync_edit_delete_and_ignore_on_each_daemon)
 	/*
 	 * An edit: within 2 s on each daemon (the 500 ms quiet included),
 	 * the best of three edits (the lab's machine is shared: one slow
-	 * moment of a daemon's untar is not the watch's time).
+	 * moment of a daemon's untar is not the watch's time).  The
+	 * figures are logged at info: Criterion 2.4 fails the whole run
+	 * on any warning, even when every test passed.
 	 */
 	for (int i = 0; i < 3; i++) {
 		char text[16];
@@ -264,7 +266,7 @@ Test(integration_watch, sync_edit_delete_and_ignore_on_each_daemon)
 		write_file("app/a.txt", text);
 		t0 = now_ms();
 		until_both(ms, "/srv/app/a.txt", text, t0, 30);
-		cr_log_warn("watch: edit synced in %lld ms (linux), %lld ms "
+		cr_log_info("watch: edit synced in %lld ms (linux), %lld ms "
 			    "(windows)",
 			    ms[0], ms[1]);
 		best[0] = i && best[0] < ms[0] ? best[0] : ms[0];
@@ -292,7 +294,7 @@ Test(integration_watch, sync_edit_delete_and_ignore_on_each_daemon)
 	cr_assert_eq(unlink(path), 0);
 	t0 = now_ms();
 	until_both(ms, "/srv/app/a.txt", NULL, t0, 30);
-	cr_log_warn("watch: deletion synced in %lld ms (linux), %lld ms "
+	cr_log_info("watch: deletion synced in %lld ms (linux), %lld ms "
 		    "(windows)",
 		    ms[0], ms[1]);
 	cr_assert(log_has("Syncing service \"lin\" after"));
@@ -341,7 +343,7 @@ Test(integration_watch, up_watch_follows_logs_and_syncs)
 	write_file("app/a.txt", "from up --watch\n");
 	t0 = now_ms();
 	ms = until_in(0, "lin", "/srv/app/a.txt", "from up --watch\n", t0, 30);
-	cr_log_warn("up --watch: edit synced in %lld ms (linux)", ms);
+	cr_log_info("up --watch: edit synced in %lld ms (linux)", ms);
 	/* Ctrl-C: the attached up stops the containers, as without --watch. */
 	interrupt(0);
 	cr_assert(log_has("Watch disabled"));
