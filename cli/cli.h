@@ -99,6 +99,17 @@ struct cli_opt {
 		.lname = "format", .kind = CLI_OPT_STR, CLI_OPT_FIELD(T, f),   \
 		.arg = (c), .choices = (c), .help = (h)                        \
 	}
+/*
+ * --name[=true|false], a flag that is on by default (compose v2's
+ * BoolVar with true): a string field, NULL when not given or without a
+ * value, so that it is on unless it is "false".
+ */
+#define CLI_TRUE_FALSE(l, T, f, h)                                             \
+	{                                                                      \
+		.lname = (l), .kind = CLI_OPT_STR, CLI_OPT_FIELD(T, f),        \
+		.arg = "true|false", .choices = "true|false", .help = (h),     \
+		.flags = CLI_OPT_OPTVAL                                        \
+	}
 /* --progress MODE (checked by cli_progress_mode_ok). */
 #define CLI_PROGRESS(T, f)                                                     \
 	CLI_STR(0, "progress", T, f, "MODE", "auto, tty, plain, json or quiet")
@@ -292,6 +303,13 @@ enum {
 	CLI_SESSION_CONTAINERS =
 		32, /* containers only (APPLY_STATE_CONTAINERS) */
 	CLI_SESSION_NO_VOLUMES = 64, /* APPLY_STATE_NO_VOLUMES */
+	/*
+	 * ls: no project needed (a compose file present is loaded for its
+	 * daemons), no state: every daemon of the map probed, a host each
+	 * (offline when down, said as a warning), without containers; none
+	 * reachable is an error.
+	 */
+	CLI_SESSION_DAEMONS = 128,
 };
 
 /*
@@ -453,13 +471,22 @@ struct cli_logs_opts {
  * width.  Returns when every stream ended (without follow: at once when
  * the backlog is out; with follow: when the containers stop) or when
  * '*stop' (may be NULL) becomes nonzero, e.g. from a SIGINT handler.
- * Returns 0, or the code of the last stream that failed (reported).
+ * Returns CLI_OK, or CLI_FAIL when a stream failed (reported).
  */
 int cli_logs_follow(struct engine_registry *reg,
 		    const struct plan_host *hosts,
 		    size_t n_hosts,
 		    const struct cli_logs_opts *opts,
 		    const volatile sig_atomic_t *stop);
+/*
+ * The same for the session's hosts, through the runner (one task per
+ * container): a stream that fails is said as it happens (a daemon that
+ * goes, once), the others go on, and any failure but what a stop cut
+ * short makes it CLI_FAIL.  Returns CLI_OK or CLI_FAIL.
+ */
+int cli_logs_session(struct cli_session *s,
+		     const struct cli_logs_opts *opts,
+		     const volatile sig_atomic_t *stop);
 
 /*
  * A time of `logs --since/--until` as the docker CLI reads it: a unix
@@ -569,6 +596,8 @@ void cli_event_format(struct sbuf *out,
 		      const struct engine_event *ev,
 		      const char *daemon,
 		      bool json);
+/* The value of an event's attribute 'key' (Actor.Attributes), or NULL. */
+const char *cli_event_attr(const struct engine_event *ev, const char *key);
 
 /* ---- cp (cli/cmd_cp.c) ------------------------------------------------- */
 
@@ -852,6 +881,7 @@ void cli_top_format(struct sbuf *out, const struct cli_top_src *v, size_t n);
 struct engine;
 struct engine_loop;
 struct cli_task;
+struct cli_wave;
 typedef void
 cli_task_start_fn(struct engine_loop *l, struct engine *e, struct cli_task *t);
 struct cli_task {
@@ -868,7 +898,10 @@ struct cli_task {
 	int rc;		 /* out: 0 or the request's error */
 	struct diag err;
 	bool unreachable; /* out: its daemon could not be reached */
+	bool cancelled;	  /* out: it ended after the run was stopped */
+	bool said;	  /* its failure was reported as it happened */
 	const struct cli_tasks_opts *run; /* set by the runner */
+	struct cli_wave *wave;		  /* set by the runner */
 };
 
 struct cli_tasks_opts {
@@ -880,6 +913,17 @@ struct cli_tasks_opts {
 	bool reverse;	      /* waves from the highest level down */
 	bool stop_on_failure; /* no wave after one that failed */
 	bool probe;	      /* a failure is an answer: no message, CLI_OK */
+	/*
+	 * Streams (logs -f, stats, events): a wave also ends, what is in
+	 * flight cancelled (and no failure), as soon as '*stop' is nonzero
+	 * (may be NULL) or tick(tick_ud) returns nonzero; tick runs about
+	 * every tick_ms (0: 200) while the wave runs.  With either, a
+	 * failure is said as it happens rather than after the wave.
+	 */
+	const volatile sig_atomic_t *stop;
+	int (*tick)(void *ud);
+	void *tick_ud;
+	int tick_ms;
 };
 
 /*
@@ -890,11 +934,20 @@ struct cli_tasks_opts {
 void cli_task_done(void *t, int rc, const struct diag *err);
 
 /*
- * Runs the tasks, wave by wave, each wave on every daemon at once.  An
- * unreachable daemon is reported once (its tasks fail without a line
- * each); every other failure is one line "mixcompose: [KIND] WHAT
- * (DAEMON)[: DETAIL]: MESSAGE" (or "warning: ...").  Returns CLI_FAIL if a task
- * failed (and !o->warn), else CLI_OK.
+ * Starts 't' at once in the wave of 'from' (a task of a running wave,
+ * e.g. from its callback), on t->h (NULL: from's daemon), with the same
+ * lines and report.  't' must stay valid until cli_tasks_run returns.
+ */
+void cli_task_add(struct cli_task *from, struct cli_task *t);
+
+/*
+ * Runs the tasks, wave by wave, each wave on every daemon at once.  A
+ * daemon that cannot be reached (no engine, or a transport failure) is
+ * said once, "mixcompose: daemon 'X' is not reachable: WHY", however
+ * many tasks it had (an offline host of the session was said by the
+ * session: not again); every other failure is one line "mixcompose:
+ * [KIND] WHAT (DAEMON)[: DETAIL]: MESSAGE" ("warning: ..." with o->warn).
+ * Returns CLI_FAIL if a task failed (and !o->warn), else CLI_OK.
  */
 int cli_tasks_run(struct cli_session *s,
 		  struct cli_task *v,
@@ -1005,14 +1058,17 @@ void cli_debounce_release(struct cli_debounce *d);
 
 /*
  * The watch loop of `watch` and `up --watch` on the loaded project of
- * 's': until '*stop' becomes nonzero (SIGINT, SIGTERM).  'quiet': no
- * "Syncing ..." lines.  Returns CLI_OK or CLI_FAIL (reported).
+ * 's': until '*stop' becomes nonzero (SIGINT, SIGTERM).  'flags':
+ * CLI_WATCH_*.  Returns CLI_OK or CLI_FAIL (reported).
  */
-struct cli_session;
+enum {
+	CLI_WATCH_QUIET = 1, /* --quiet */
+	CLI_WATCH_PRUNE = 2, /* dangling images of the project go on rebuild */
+};
 int cli_watch_run(struct cli_session *s,
 		  char *const *services,
 		  size_t n_services,
-		  bool quiet,
+		  unsigned flags,
 		  volatile sig_atomic_t *stop);
 /*
  * up --watch: CLI_FAIL (reported) when no selected service has

@@ -40,13 +40,11 @@ static const struct cli_opt attach_opts_v[] = {
 		"a container number",
 		"index of the container if the service has several replicas"),
 	CLI_FLAG(0, "no-stdin", O, no_stdin, "do not attach STDIN"),
-	{.lname = "sig-proxy",
-	 .kind = CLI_OPT_STR,
-	 CLI_OPT_FIELD(O, sig_proxy),
-	 .arg = "true|false",
-	 .choices = "true|false",
-	 .help = "proxy all received signals to the process (default true)",
-	 .flags = CLI_OPT_OPTVAL},
+	CLI_TRUE_FALSE("sig-proxy",
+		       O,
+		       sig_proxy,
+		       "proxy all received signals to the process (default "
+		       "true)"),
 	CLI_OPT_END,
 };
 #undef O

@@ -52,17 +52,15 @@ const struct cli_spec cli_spec_events = {
 	.args_complete = CLI_COMPLETE_SERVICE,
 };
 
-/* One daemon's stream. */
+/* What every daemon's stream shares. */
 struct ev_stream {
-	const struct plan_host *h;
 	const struct events_opts *o;
 	char *const *services;
 	size_t n_services;
-	const volatile sig_atomic_t *stop;
-	int rc;
+	struct engine_filters f;
 };
 
-static const char *ev_attr(const struct engine_event *ev, const char *key)
+const char *cli_event_attr(const struct engine_event *ev, const char *key)
 {
 	for (size_t i = 0; i < ev->n_attributes; i++)
 		if (!strcmp(ev->attributes[i].key, key))
@@ -106,7 +104,7 @@ void cli_event_format(struct sbuf *out,
 		      const char *daemon,
 		      bool json)
 {
-	const char *svc = ev_attr(ev, EV_COMPOSE_PREFIX "service");
+	const char *svc = cli_event_attr(ev, EV_COMPOSE_PREFIX "service");
 	char when[64];
 
 	cli_event_time(when, sizeof(when), ev->time_nano, json);
@@ -141,9 +139,10 @@ void cli_event_format(struct sbuf *out,
 
 static int on_event(void *ud, const struct engine_event *ev)
 {
-	struct ev_stream *st = ud;
-	const char *svc = ev_attr(ev, EV_COMPOSE_PREFIX "service");
-	const char *oneoff = ev_attr(ev, EV_COMPOSE_PREFIX "oneoff");
+	const struct cli_task *t = ud;
+	const struct ev_stream *st = t->arg;
+	const char *svc = cli_event_attr(ev, EV_COMPOSE_PREFIX "service");
+	const char *oneoff = cli_event_attr(ev, EV_COMPOSE_PREFIX "oneoff");
 	struct sbuf line = SBUF_INIT;
 
 	/* As compose v2: containers only, one-off containers left out. */
@@ -152,7 +151,7 @@ static int on_event(void *ud, const struct engine_event *ev)
 	    (st->n_services &&
 	     !cli_names_has(st->services, st->n_services, svc ? svc : "")))
 		return 0;
-	cli_event_format(&line, ev, st->h->name, st->o->json);
+	cli_event_format(&line, ev, t->h->name, st->o->json);
 	fputs(line.buf, stdout);
 	fflush(stdout);
 	sbuf_release(&line);
@@ -161,20 +160,27 @@ static int on_event(void *ud, const struct engine_event *ev)
 
 static void on_end(void *ud, int rc, const struct diag *err)
 {
-	struct ev_stream *st = ud;
+	struct cli_task *t = ud;
+	const struct ev_stream *st = t->arg;
+	struct diag e = {0};
 
-	st->rc = rc;
-	if (*st->stop)
-		return; /* our own cancel at SIGINT */
 	if (rc)
-		fprintf(stderr,
-			"mixcompose: daemon '%s': the event stream failed: "
-			"%s\n",
-			st->h->name, err ? err->msg : "no answer");
+		diag_set(&e, rc, NULL, "the event stream failed: %s",
+			 err ? err->msg : "no answer");
 	else if (!st->o->until)
 		fprintf(stderr,
 			"mixcompose: daemon '%s' closed its event stream\n",
-			st->h->name);
+			t->h->name);
+	cli_task_done(t, rc, &e);
+}
+
+static void
+ev_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	const struct ev_stream *st = t->arg;
+
+	engine_events_async(l, e, &st->f, st->o->since, st->o->until, on_event,
+			    t, on_end, t);
 }
 
 /* The --since/--until values as unix times for the daemons. */
@@ -190,6 +196,7 @@ static int events_times(struct events_opts *o, char *since, char *until)
 	return CLI_OK;
 }
 
+/* A stream per daemon, through the runner, until Ctrl-C or --until. */
 static int events_run(struct cli_session *s,
 		      const struct events_opts *o,
 		      char *const *names,
@@ -197,34 +204,23 @@ static int events_run(struct cli_session *s,
 {
 	char label[300];
 	struct engine_kv kv[2] = {{"type", "container"}, {"label", label}};
-	struct engine_filters f = {kv, 2};
-	struct ev_stream *st = xcalloc(s->n_hosts + 1, sizeof(*st));
-	struct engine_loop *l = engine_loop_new();
+	struct ev_stream st = {o, names, n_names, {kv, 2}};
+	struct cli_task *t = xcalloc(s->n_hosts + 1, sizeof(*t));
+	struct cli_tasks_opts to = {0};
 	volatile sig_atomic_t *stop;
-	int rc = CLI_OK;
+	int rc;
 
 	snprintf(label, sizeof(label), EV_COMPOSE_PREFIX "project=%s",
 		 s->project_name);
 	cli_signals_catch(&stop);
-	for (size_t i = 0; i < s->n_hosts; i++) {
-		struct engine *e = cli_session_engine(s, &s->hosts[i]);
-
-		st[i] = (struct ev_stream){&s->hosts[i], o,
-					   names,	 n_names,
-					   stop,	 e ? 0 : CLI_FAIL};
-		if (e)
-			engine_events_async(l, e, &f, o->since, o->until,
-					    on_event, &st[i], on_end, &st[i]);
-	}
-	while (engine_loop_pending(l) && !*stop)
-		engine_loop_step(l, 200);
-	if (*stop)
-		engine_loop_cancel(l);
-	engine_loop_free(l);
+	to.stop = stop;
 	for (size_t i = 0; i < s->n_hosts; i++)
-		if (st[i].rc && !*stop)
-			rc = CLI_FAIL;
-	free(st);
+		t[i] = (struct cli_task){.h = &s->hosts[i],
+					 .what = "events",
+					 .start = ev_start,
+					 .arg = &st};
+	rc = cli_tasks_run(s, t, s->n_hosts, &to);
+	free(t);
 	return *stop ? cli_signal_status() : rc;
 }
 

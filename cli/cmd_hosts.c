@@ -13,19 +13,21 @@
 #include "util/arena.h"
 #include "util/xalloc.h"
 
-/* One running container whose hosts file may need the block. */
+/*
+ * One running container whose hosts file may need the block: three
+ * tasks, one per wave (read the file, write it through the archive
+ * API, write it by exec), each skipped unless the one before asks.
+ */
 struct sync_job {
 	const struct plan_container *ct;
-	const struct plan_host *h;
-	struct engine *e;
-	bool need; /* write the block */
+	struct cli_task *t; /* t[SYNC_READ..SYNC_EXEC] */
+	bool need;	    /* write the block */
 	const char *why;
-	int rc;
-	int exit_code;
-	char *output; /* phase 1: the current hosts file */
-	struct diag err;
+	char *output;  /* the read: the current hosts file */
 	bool archived; /* written through the archive API */
 };
+
+enum { SYNC_READ, SYNC_ARCHIVE, SYNC_EXEC, SYNC_WAVES };
 
 /* The state container with that id, and its host. */
 static const struct plan_host_container *
@@ -135,6 +137,27 @@ static bool has_late(const struct plan_container *ct)
 	return false;
 }
 
+/* The read: no answer or no file means the block is written anyway. */
+static void read_done(struct sync_job *j,
+		      int rc,
+		      int exit_code,
+		      const char *output,
+		      size_t len)
+{
+	free(j->output);
+	j->output = xstrndup(output ? output : "", output ? len : 0);
+	if (rc || exit_code) {
+		j->need = true;
+		j->why = "its hosts file could not be read";
+	} else if (missing_entry(j->ct, j->output)) {
+		j->need = true;
+		j->why = "its hosts file lacks a peer";
+	}
+	j->t[SYNC_EXEC].skip = !j->need;
+	cli_task_done(&j->t[SYNC_READ], 0, NULL);
+}
+
+/* Both execs end here: the read (SYNC_READ) and the write (SYNC_EXEC). */
 static void exec_done(void *ud,
 		      int rc,
 		      int exit_code,
@@ -142,23 +165,112 @@ static void exec_done(void *ud,
 		      size_t len,
 		      const struct diag *err)
 {
+	struct cli_task *t = ud;
+	struct sync_job *j = t->ud;
+	struct diag e = {0};
+
+	if (t->level == SYNC_READ) {
+		read_done(j, rc, exit_code, output, len);
+		return;
+	}
+	if (!rc && exit_code) {
+		rc = DIAG_EENGINE;
+		diag_set(&e, DIAG_EENGINE, NULL,
+			 "the hosts command exited with %d: %.*s", exit_code,
+			 (int)(len > 400 ? 400 : len), output ? output : "");
+		err = &e;
+	}
+	cli_task_done(t, rc, err);
+}
+
+static void edit_done(void *ud, int rc, const struct diag *err)
+{
 	struct sync_job *j = ud;
 
-	j->rc = rc;
-	j->exit_code = exit_code;
-	if (rc && err)
-		j->err = *err;
-	free(j->output);
-	j->output = output ? xstrndup(output, len) : NULL;
+	/* A running Hyper-V container refuses: exec writes it then. */
+	j->archived = !rc;
+	j->t[SYNC_EXEC].skip = j->archived || !engine_file_edit_refused(rc);
+	if (rc && engine_file_edit_refused(rc))
+		rc = 0;
+	cli_task_done(&j->t[SYNC_ARCHIVE], rc, err);
+}
+
+static void
+read_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	static const char *const cat[] = {"cat", PLAN_HOSTS_PATH_LINUX, NULL};
+	struct engine_exec_spec spec = {.argv = {cat, 2}};
+
+	engine_exec_run_async(l, e, t->ref, &spec, exec_done, t);
+}
+
+/*
+ * A Windows container's file through the archive API, with the same
+ * merge as before a start (a process-isolated container allows it while
+ * running).
+ */
+static void
+archive_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	struct sync_job *j = t->ud;
+
+	engine_container_file_edit_async(
+		l, e, t->ref, PLAN_HOSTS_ARCHIVE_DIR_WINDOWS,
+		PLAN_HOSTS_ARCHIVE_NAME, apply_hosts_merge_edit,
+		(void *)j->ct->hosts_block, edit_done, j);
+}
+
+static void
+exec_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	struct sync_job *j = t->ud;
+	struct engine_exec_spec spec = {
+		.argv = {j->ct->hosts_exec.v, j->ct->hosts_exec.n},
+		.user = j->ct->hosts_exec_user,
+	};
+
+	engine_exec_run_async(l, e, t->ref, &spec, exec_done, t);
+}
+
+/* The three tasks of a container, the first waves' skips decided. */
+static void
+sync_tasks(struct sync_job *j, const struct plan_host *h, struct cli_task *t)
+{
+	static cli_task_start_fn *const start[SYNC_WAVES] = {
+		read_start, archive_start, exec_start};
+	const struct plan_container *ct = j->ct;
+
+	if (ct->hosts_mech == PLAN_HOSTS_EXEC) {
+		j->need = true;
+		j->why = "its engine ignores ExtraHosts";
+	} else if (has_late(ct)) {
+		j->need = true;
+		j->why = "an address is known only after start";
+	}
+	for (int k = 0; k < SYNC_WAVES; k++)
+		t[k] = (struct cli_task){.h = h,
+					 .what = ct->name,
+					 .start = start[k],
+					 .ref = ct->existing_id,
+					 .ud = j,
+					 .level = k};
+	t[SYNC_READ].skip = j->need;
+	t[SYNC_ARCHIVE].skip = !(j->need && ct->hosts_mech == PLAN_HOSTS_EXEC &&
+				 ct->hosts_block);
+	t[SYNC_EXEC].skip = !j->need;
+	j->t = t;
 }
 
 static size_t sync_jobs(struct sync_job **out,
-			struct cli_session *s,
+			struct cli_task **tasks,
+			const struct cli_session *s,
 			const struct plan *p,
 			char *const *services,
 			size_t n)
 {
 	struct sync_job *v = xcalloc(p->n_containers + 1, sizeof(*v));
+	struct cli_task *t =
+		xcalloc(SYNC_WAVES * p->n_containers + 1, sizeof(*t));
 	size_t nj = 0;
 
 	for (size_t ci = 0; ci < p->n_containers; ci++) {
@@ -173,107 +285,32 @@ static size_t sync_jobs(struct sync_job **out,
 		    !cli_names_has(services, n, ct->service_name))
 			continue;
 		v[nj].ct = ct;
-		v[nj].h = h;
-		v[nj].e = cli_session_engine(s, h);
-		if (!v[nj].e)
-			continue;
-		if (ct->hosts_mech == PLAN_HOSTS_EXEC) {
-			v[nj].need = true;
-			v[nj].why = "its engine ignores ExtraHosts";
-		} else if (has_late(ct)) {
-			v[nj].need = true;
-			v[nj].why = "an address is known only after start";
-		}
+		sync_tasks(&v[nj], h, &t[SYNC_WAVES * nj]);
 		nj++;
 	}
 	*out = v;
+	*tasks = t;
 	return nj;
 }
 
-/* Phase 1: read the hosts files of the ExtraHosts containers. */
-static void sync_check(struct sync_job *v, size_t nj)
+/* A line per container that went well (failures: the runner's). */
+static void sync_report(const struct sync_job *v, size_t nj)
 {
-	static const char *const cat[] = {"cat", PLAN_HOSTS_PATH_LINUX, NULL};
-	struct engine_exec_spec spec = {.argv = {cat, 2}};
-	struct engine_loop *l = engine_loop_new();
-
-	for (size_t i = 0; i < nj; i++)
-		if (!v[i].need)
-			engine_exec_run_async(l, v[i].e, v[i].ct->existing_id,
-					      &spec, exec_done, &v[i]);
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
 	for (size_t i = 0; i < nj; i++) {
-		if (v[i].need)
+		const struct cli_task *t = v[i].t;
+
+		if (t[SYNC_ARCHIVE].rc || t[SYNC_EXEC].rc ||
+		    t[SYNC_EXEC].unreachable || t[SYNC_READ].unreachable ||
+		    t[SYNC_ARCHIVE].unreachable)
 			continue;
-		if (v[i].rc || v[i].exit_code) {
-			v[i].need = true;
-			v[i].why = "its hosts file could not be read";
-		} else if (missing_entry(v[i].ct, v[i].output)) {
-			v[i].need = true;
-			v[i].why = "its hosts file lacks a peer";
-		}
-	}
-}
-
-static int sync_report(const struct sync_job *v, size_t nj, bool quiet)
-{
-	int rc = CLI_OK;
-
-	for (size_t i = 0; i < nj; i++) {
-		const char *name = v[i].ct->name, *d = v[i].h->name;
-
-		if (!v[i].need) {
-			if (!quiet)
-				printf("%s (%s): up to date\n", name, d);
-		} else if (v[i].rc) {
-			cli_error(&v[i].err);
-			rc = CLI_FAIL;
-		} else if (v[i].exit_code) {
-			cli_errorf("%s (%s): the hosts command exited with %d: "
-				   "%s",
-				   name, d, v[i].exit_code,
-				   v[i].output ? v[i].output : "");
-			rc = CLI_FAIL;
-		} else if (!quiet) {
-			printf("%s (%s): hosts block written%s (%s)\n", name, d,
+		if (!v[i].need)
+			printf("%s (%s): up to date\n", t->what, t->h->name);
+		else
+			printf("%s (%s): hosts block written%s (%s)\n", t->what,
+			       t->h->name,
 			       v[i].archived ? " through the archive API" : "",
 			       v[i].why);
-		}
 	}
-	return rc;
-}
-
-static void edit_done(void *ud, int rc, const struct diag *err)
-{
-	struct sync_job *j = ud;
-
-	j->archived = !rc;
-	if (rc && !engine_file_edit_refused(rc)) {
-		j->rc = rc;
-		j->err = *err;
-	}
-}
-
-/*
- * Phase 2a: a Windows container's file through the archive API, with the
- * same merge as before a start (a process-isolated container allows it
- * while running; a running Hyper-V one refuses, and exec does it then).
- */
-static void sync_archive(struct sync_job *v, size_t nj)
-{
-	struct engine_loop *l = engine_loop_new();
-
-	for (size_t i = 0; i < nj; i++)
-		if (v[i].need && v[i].ct->hosts_mech == PLAN_HOSTS_EXEC &&
-		    v[i].ct->hosts_block)
-			engine_container_file_edit_async(
-				l, v[i].e, v[i].ct->existing_id,
-				PLAN_HOSTS_ARCHIVE_DIR_WINDOWS,
-				PLAN_HOSTS_ARCHIVE_NAME, apply_hosts_merge_edit,
-				(void *)v[i].ct->hosts_block, edit_done, &v[i]);
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
 }
 
 int cli_hosts_sync(struct cli_session *s,
@@ -282,34 +319,21 @@ int cli_hosts_sync(struct cli_session *s,
 		   size_t n,
 		   bool quiet)
 {
+	struct cli_tasks_opts to = {0};
 	struct sync_job *v = NULL;
-	struct engine_loop *l;
+	struct cli_task *t = NULL;
 	size_t nj;
 	int rc = real_addresses(p, s);
 
 	if (rc)
 		return rc;
-	nj = sync_jobs(&v, s, p, services, n);
-	sync_check(v, nj);
-	sync_archive(v, nj);
-	l = engine_loop_new();
-	for (size_t i = 0; i < nj; i++) {
-		struct engine_exec_spec spec = {
-			.argv = {v[i].ct->hosts_exec.v, v[i].ct->hosts_exec.n},
-			.user = v[i].ct->hosts_exec_user,
-		};
-
-		if (!v[i].need || v[i].archived || v[i].rc)
-			continue;
-		v[i].rc = v[i].exit_code = 0;
-		engine_exec_run_async(l, v[i].e, v[i].ct->existing_id, &spec,
-				      exec_done, &v[i]);
-	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
-	rc = sync_report(v, nj, quiet);
+	nj = sync_jobs(&v, &t, s, p, services, n);
+	rc = cli_tasks_run(s, t, SYNC_WAVES * nj, &to);
+	if (!quiet)
+		sync_report(v, nj);
 	for (size_t i = 0; i < nj; i++)
 		free(v[i].output);
+	free(t);
 	free(v);
 	return rc;
 }

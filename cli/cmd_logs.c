@@ -128,7 +128,7 @@ int cmd_logs(int argc, char **argv)
 	o.project = s.project;
 	o.honour_attach = !o.n_services;
 	compat_catch_interrupts(&logs_stop, COMPAT_INT_KEY | COMPAT_INT_TERM);
-	rc = cli_logs_follow(s.reg, s.hosts, s.n_hosts, &o, &logs_stop);
+	rc = cli_logs_session(&s, &o, &logs_stop);
 	cli_session_close(&s);
-	return rc ? CLI_FAIL : CLI_OK;
+	return rc;
 }

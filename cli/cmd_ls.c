@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "planner/planner.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -31,14 +32,13 @@ struct ls_item {
 	const char *daemon;
 };
 
+/* One daemon's list; the items of all of them go in one array. */
 struct ls_job {
-	const char *daemon;
+	struct cli_task *t;
 	struct ls_item **items;
 	size_t *n;
 	size_t *alloc;
 	const struct ls_opts *o;
-	int rc;
-	struct diag err;
 };
 
 static int ls_filter(void *obj, const char *v)
@@ -104,13 +104,7 @@ static void list_done(void *ud,
 {
 	struct ls_job *j = ud;
 
-	j->rc = rc;
-	if (rc) {
-		if (err)
-			j->err = *err;
-		return;
-	}
-	for (size_t i = 0; i < list->n; i++) {
+	for (size_t i = 0; !rc && i < list->n; i++) {
 		const struct engine_container_summary *cs = &list->items[i];
 		const char *p =
 			kv_get(cs->labels, cs->n_labels, LS_LABEL_PROJECT);
@@ -125,8 +119,18 @@ static void list_done(void *ud,
 		ALLOC_GROW(*j->items, *j->n + 1, *j->alloc);
 		(*j->items)[(*j->n)++] =
 			(struct ls_item){xstrdup(p), xstrdup(cs->state),
-					 xstrdup(f ? f : ""), j->daemon};
+					 xstrdup(f ? f : ""), j->t->h->name};
 	}
+	cli_task_done(j->t, rc, err);
+}
+
+static void
+ls_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	static const struct engine_kv fkv = {"label", LS_LABEL_PROJECT};
+	static const struct engine_filters filters = {&fkv, 1};
+
+	engine_container_list_async(l, e, &filters, list_done, t->ud);
 }
 
 /* One row: a project with what every daemon said about it. */
@@ -232,74 +236,50 @@ ls_print(const struct ls_row *rows, size_t n, const struct ls_opts *o)
 	sbuf_release(&sb);
 }
 
-/* Lists every usable daemon at once; unreachable ones are warnings. */
-static int ls_collect(struct engine_registry *reg,
+/* Lists every reachable daemon at once, through the runner. */
+static int ls_collect(struct cli_session *s,
 		      const struct ls_opts *o,
 		      struct ls_item **items,
 		      size_t *n)
 {
-	size_t nd = engine_registry_count(reg), alloc = 0, ok = 0;
-	struct ls_job *jobs = xcalloc(nd + 1, sizeof(*jobs));
-	struct engine_kv fkv = {"label", LS_LABEL_PROJECT};
-	struct engine_filters filters = {&fkv, 1};
-	struct engine_loop *l = engine_loop_new();
+	struct ls_job *jobs = xcalloc(s->n_hosts + 1, sizeof(*jobs));
+	struct cli_task *t = xcalloc(s->n_hosts + 1, sizeof(*t));
+	struct cli_tasks_opts to = {0};
+	size_t nt = 0, alloc = 0;
+	int rc;
 
-	/* Reachable and of the declared OS: the ping's headers say it. */
-	engine_registry_probe_for(reg, 0);
-	for (size_t i = 0; i < nd; i++) {
-		struct engine_daemon *d = engine_registry_at(reg, i);
-		struct engine *e;
-
-		jobs[i] = (struct ls_job){d->name, items,	    n,	&alloc,
-					  o,	   DIAG_ETRANSPORT, {0}};
-		if (!apply_daemon_usable(d)) {
-			fprintf(stderr,
-				"warning: daemon '%s' is not reachable: %s\n",
-				d->name, d->error ? d->error : "no answer");
-			continue;
-		}
-		e = engine_registry_engine(reg, d, &jobs[i].err);
-		if (e)
-			engine_container_list_async(l, e, &filters, list_done,
-						    &jobs[i]);
+	for (size_t i = 0; i < s->n_hosts; i++) {
+		if (s->hosts[i].offline)
+			continue; /* said by the session */
+		jobs[nt] = (struct ls_job){&t[nt], items, n, &alloc, o};
+		t[nt] = (struct cli_task){.h = &s->hosts[i],
+					  .what = "projects",
+					  .start = ls_start,
+					  .ud = &jobs[nt]};
+		nt++;
 	}
-	engine_loop_run(l, -1);
-	engine_loop_free(l);
-	for (size_t i = 0; i < nd; i++) {
-		if (!jobs[i].rc)
-			ok++;
-		else if (jobs[i].err.msg[0])
-			fprintf(stderr, "warning: %s\n", jobs[i].err.msg);
-	}
+	rc = cli_tasks_run(s, t, nt, &to);
+	free(t);
 	free(jobs);
-	if (!ok)
-		cli_errorf("no daemon is reachable");
-	return ok ? CLI_OK : CLI_FAIL;
+	return rc;
 }
 
 int cmd_ls(int argc, char **argv)
 {
 	struct ls_opts o = {0};
-	struct compose_project *p = NULL;
-	struct engine_registry *reg = NULL;
+	struct cli_session s;
 	struct ls_item *items = NULL;
 	struct ls_row *rows = NULL;
 	size_t n = 0, nr = 0;
-	struct diag err = {0};
 	int rc = ls_parse(&o, argc, argv);
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
 	/* The project's file may declare daemons; ls needs no project. */
-	if (cli_project_present() && !(p = cli_project_load(true)))
-		return CLI_FAIL;
-	if (cli_registry_build(&reg, p, &err)) {
-		cli_error(&err);
-		rc = CLI_FAIL;
-	}
-	if (!rc)
-		rc = ls_collect(reg, &o, &items, &n);
+	rc = cli_session_open(&s, CLI_SESSION_DAEMONS | CLI_SESSION_QUIET);
 	if (!rc) {
+		rc = ls_collect(&s, &o, &items, &n);
+		/* What the daemons that answered have, whatever the others. */
 		nr = ls_rows(&rows, items, n);
 		ls_print(rows, nr, &o);
 	}
@@ -315,7 +295,6 @@ int cmd_ls(int argc, char **argv)
 	}
 	free(rows);
 	free(items);
-	engine_registry_free(reg);
-	compose_project_free(p);
+	cli_session_close(&s);
 	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compat/compat.h"
 #include "engine/engine.h"
@@ -157,12 +158,31 @@ void cli_stats_format(struct sbuf *out,
 
 /* ---- Collecting --------------------------------------------------------- */
 
+/*
+ * One stats run: a task per daemon (its containers, then with streaming
+ * its event stream: compose v2 runs docker stats, which follows the
+ * events to pick up the containers that start later) and a task per
+ * container, added as they are found.
+ */
+struct stats_run {
+	const struct stats_opts *o;
+	char *const *names; /* the selected service; n_names 0: all */
+	size_t n_names;
+	const char *project;
+	char since[32]; /* events from just before the state was read */
+	struct stats_job **v;
+	size_t n, alloc;
+	long long start, last;
+};
+
 struct stats_job {
-	const struct plan_host *h;
+	struct cli_task t;
 	struct cli_stats_row row;
 	struct engine_stats sample;
-	struct cli_task *task;
+	char *id, *name;
 	bool answered; /* a sample came, or the request ended */
+	bool ended;    /* the request ended */
+	bool removed;  /* destroyed (or died, without -a): no row */
 };
 
 static int on_sample(void *ud, const struct engine_stats *s)
@@ -172,7 +192,7 @@ static int on_sample(void *ud, const struct engine_stats *s)
 	j->sample = *s;
 	j->row.s = &j->sample;
 	j->answered = true;
-	return 0;
+	return j->removed;
 }
 
 static void stats_done(void *ud, int rc, const struct diag *err)
@@ -182,165 +202,217 @@ static void stats_done(void *ud, int rc, const struct diag *err)
 	/* A stream that failed shows "--", as docker stats does. */
 	if (rc)
 		j->row.s = NULL;
-	j->answered = true;
-	if (j->task)
-		cli_task_done(j->task, rc, err);
+	j->answered = j->ended = true;
+	/* A container that went away ends its stream: no failure. */
+	cli_task_done(&j->t, j->removed ? 0 : rc, err);
 }
 
 static void
 stats_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
 	struct stats_job *j = t->ud;
+	const struct stats_run *r = t->arg;
 
-	j->task = t;
-	engine_container_stats_async(l, e, t->ref, false, on_sample, j,
-				     stats_done, j);
+	engine_container_stats_async(l, e, t->ref, !r->o->no_stream, on_sample,
+				     j, stats_done, j);
 }
 
-static int cmp_job(const void *pa, const void *pb)
+/* The latest job of a container (an earlier one went, or ended). */
+static struct stats_job *
+job_find(const struct stats_run *r, const struct plan_host *h, const char *id)
 {
-	const struct stats_job *a = pa, *b = pb;
-	int r = strcmp(a->row.name, b->row.name);
-
-	return r ? r : strcmp(a->row.daemon, b->row.daemon);
+	for (size_t i = r->n; i-- > 0;)
+		if (r->v[i]->t.h == h && !strcmp(r->v[i]->id, id))
+			return r->v[i];
+	return NULL;
 }
 
-static size_t stats_jobs(struct stats_job **out,
-			 const struct cli_session *s,
-			 const struct stats_opts *o,
-			 char *const *names,
-			 size_t n_names)
+/* A container's row and its stats task, in the wave of 'from'. */
+static void job_add(struct stats_run *r,
+		    struct cli_task *from,
+		    const char *id,
+		    const char *name)
 {
-	struct stats_job *v = NULL;
-	size_t n = 0, alloc = 0;
+	struct stats_job *j = job_find(r, from->h, id);
 
-	for (size_t h = 0; h < s->n_hosts; h++)
-		for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
-			const struct plan_host_container *pc =
-				&s->hosts[h].containers[c];
-
-			if (!cli_names_has(names, n_names,
-					   pc->service ? pc->service : "") ||
-			    (!o->all &&
-			     (!pc->state || strcmp(pc->state, "running") != 0)))
-				continue;
-			ALLOC_GROW(v, n + 1, alloc);
-			memset(&v[n], 0, sizeof(v[n]));
-			v[n].row = (struct cli_stats_row){
-				s->hosts[h].name, pc->id, pc->name, NULL};
-			v[n].h = &s->hosts[h];
-			n++;
-		}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_job);
-	*out = v;
-	return n;
+	if (j && !j->ended && !j->removed)
+		return;
+	if (j) /* it went, or its stream ended: a new stream */
+		j->removed = true;
+	j = xcalloc(1, sizeof(*j));
+	j->id = xstrdup(id);
+	j->name = xstrdup(name && *name ? name : id);
+	j->row = (struct cli_stats_row){from->h->name, j->id, j->name, NULL};
+	j->t = (struct cli_task){.h = from->h,
+				 .what = j->name,
+				 .start = stats_start,
+				 .ref = j->id,
+				 .arg = r,
+				 .ud = j};
+	ALLOC_GROW(r->v, r->n + 1, r->alloc);
+	r->v[r->n++] = j;
+	cli_task_add(from, &j->t);
 }
 
-static void stats_print(struct stats_job *v,
-			size_t n,
-			const struct stats_opts *o,
-			bool clear)
+/*
+ * docker stats' handlers: start (create with -a) adds, destroy (die
+ * without -a) removes.
+ */
+static int stats_event(void *ud, const struct engine_event *ev)
 {
-	struct cli_stats_row *rows = xcalloc(n + 1, sizeof(*rows));
+	struct cli_task *t = ud;
+	struct stats_run *r = (struct stats_run *)t->arg;
+	const char *svc = cli_event_attr(ev, "com.docker.compose.service");
+	const char *a = ev->action ? ev->action : "";
+	struct stats_job *j;
+
+	if (!ev->id || !cli_names_has(r->names, r->n_names, svc ? svc : ""))
+		return 0;
+	if (!strcmp(a, "start") || (r->o->all && !strcmp(a, "create"))) {
+		job_add(r, t, ev->id, cli_event_attr(ev, "name"));
+	} else if (!strcmp(a, "destroy") || (!r->o->all && !strcmp(a, "die"))) {
+		j = job_find(r, t->h, ev->id);
+		if (j)
+			j->removed = true;
+	}
+	return 0;
+}
+
+static void events_done(void *ud, int rc, const struct diag *err)
+{
+	cli_task_done(ud, rc, err);
+}
+
+/* A daemon's containers, then (streaming) its events. */
+static void
+host_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	struct stats_run *r = (struct stats_run *)t->arg;
+	char label[300];
+	struct engine_kv kv[2] = {{"type", "container"}, {"label", label}};
+	struct engine_filters f = {kv, 2};
+
+	for (size_t c = 0; c < t->h->n_containers; c++) {
+		const struct plan_host_container *pc = &t->h->containers[c];
+
+		if (cli_names_has(r->names, r->n_names,
+				  pc->service ? pc->service : "") &&
+		    (r->o->all || (pc->state && !strcmp(pc->state, "running"))))
+			job_add(r, t, pc->id, pc->name);
+	}
+	if (r->o->no_stream) {
+		cli_task_done(t, 0, NULL);
+		return;
+	}
+	snprintf(label, sizeof(label), "com.docker.compose.project=%s",
+		 r->project);
+	engine_events_async(l, e, &f, r->since, NULL, stats_event, t,
+			    events_done, t);
+}
+
+static int cmp_row(const void *pa, const void *pb)
+{
+	const struct cli_stats_row *a = pa, *b = pb;
+	int r = strcmp(a->name, b->name);
+
+	return r ? r : strcmp(a->daemon, b->daemon);
+}
+
+static void stats_print(const struct stats_run *r, bool clear)
+{
+	struct cli_stats_row *rows = xcalloc(r->n + 1, sizeof(*rows));
 	struct sbuf out = SBUF_INIT;
-	bool json = o->format && !strcmp(o->format, "json");
+	bool json = r->o->format && !strcmp(r->o->format, "json");
+	size_t n = 0;
 
-	for (size_t i = 0; i < n; i++)
-		rows[i] = v[i].row;
+	for (size_t i = 0; i < r->n; i++)
+		if (!r->v[i]->removed)
+			rows[n++] = r->v[i]->row;
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), cmp_row);
 	/* As docker stats: the screen cleared before each refresh. */
 	if (clear)
 		sbuf_adds(&out, "\033[2J\033[H");
-	cli_stats_format(&out, rows, n, json, !o->no_trunc);
+	cli_stats_format(&out, rows, n, json, !r->o->no_trunc);
 	fputs(out.buf, stdout);
 	fflush(stdout);
 	sbuf_release(&out);
 	free(rows);
 }
 
-/* One sample of each container, through the runner. */
-static int stats_once(struct cli_session *s,
-		      struct stats_job *v,
-		      size_t n,
-		      const struct stats_opts *o)
+/* Streaming: the table every 500 ms, the first once each has a sample. */
+static int stats_tick(void *ud)
 {
-	struct cli_tasks_opts to = {.kind = "Container"};
-	struct cli_task *t = xcalloc(n + 1, sizeof(*t));
-	int rc;
+	struct stats_run *r = ud;
+	long long now = compat_now_ms();
+	size_t answered = 0;
 
-	for (size_t i = 0; i < n; i++)
-		t[i] = (struct cli_task){.h = v[i].h,
-					 .what = v[i].row.name,
-					 .start = stats_start,
-					 .ref = v[i].row.id,
-					 .ud = &v[i]};
-	rc = cli_tasks_run(s, t, n, &to);
-	stats_print(v, n, o, false);
-	free(t);
-	return rc;
+	for (size_t i = 0; i < r->n; i++)
+		answered += r->v[i]->answered || r->v[i]->removed;
+	if (now - r->last >= 500 &&
+	    (answered == r->n || now - r->start >= 2000)) {
+		stats_print(r, true);
+		r->last = now;
+		for (size_t i = 0; i < r->n; i++)
+			r->v[i]->answered = true;
+	}
+	return 0;
 }
 
-/* Every container's stream at once; the table again every 500 ms. */
-static int stats_stream(struct cli_session *s,
-			struct stats_job *v,
-			size_t n,
-			const struct stats_opts *o)
+static int stats_go(struct cli_session *s, struct stats_run *r)
 {
-	struct engine_loop *l = engine_loop_new();
-	volatile sig_atomic_t *stop;
-	long long start = compat_now_ms(), last = start;
+	struct cli_task *t = xcalloc(s->n_hosts + 1, sizeof(*t));
+	struct cli_tasks_opts to = {.tick_ms = 100};
+	volatile sig_atomic_t *stop = NULL;
+	size_t nt = 0;
+	int rc;
 
-	cli_signals_catch(&stop);
-	for (size_t i = 0; i < n; i++) {
-		struct engine *e = cli_session_engine(s, v[i].h);
-
-		if (e)
-			engine_container_stats_async(l, e, v[i].row.id, true,
-						     on_sample, &v[i],
-						     stats_done, &v[i]);
+	for (size_t h = 0; h < s->n_hosts; h++)
+		if (!s->hosts[h].offline)
+			t[nt++] = (struct cli_task){.h = &s->hosts[h],
+						    .what = "the event stream",
+						    .start = host_start,
+						    .arg = r};
+	if (!r->o->no_stream) {
+		cli_signals_catch(&stop);
+		to.stop = stop;
+		to.tick = stats_tick;
+		to.tick_ud = r;
+		r->start = r->last = compat_now_ms();
 	}
-	while (!*stop) {
-		size_t answered = 0;
-
-		long long now;
-
-		engine_loop_step(l, 100);
-		now = compat_now_ms();
-		for (size_t i = 0; i < n; i++)
-			answered += v[i].answered;
-		/* As docker stats: the first table once each has a sample. */
-		if (now - last >= 500 &&
-		    (answered == n || now - start >= 2000)) {
-			stats_print(v, n, o, true);
-			last = now;
-			for (size_t i = 0; i < n; i++)
-				v[i].answered = true;
-		}
-	}
-	engine_loop_cancel(l);
-	engine_loop_free(l);
-	return cli_signal_status();
+	rc = cli_tasks_run(s, t, nt, &to);
+	if (r->o->no_stream)
+		stats_print(r, false);
+	free(t);
+	return stop && *stop ? cli_signal_status() : rc;
 }
 
 int cmd_stats(int argc, char **argv)
 {
 	struct stats_opts o = {0};
-	struct stats_job *v = NULL;
+	struct stats_run r = {.o = &o};
 	struct cli_session s;
-	size_t n = 0;
 	int nargs, rc = cli_opt_parse(&cli_spec_stats, &o, argc, argv, &nargs);
 
 	if (rc)
 		return rc == CLI_HELP ? CLI_OK : rc;
+	/* The events from a second before the state, so none is missed. */
+	snprintf(r.since, sizeof(r.since), "%lld", (long long)time(NULL) - 1);
 	rc = cli_session_open(&s, CLI_SESSION_QUIET | CLI_SESSION_CONTAINERS);
 	if (!rc)
 		rc = cli_session_check_services(&s, argv + 1, (size_t)nargs);
 	if (!rc) {
-		n = stats_jobs(&v, &s, &o, argv + 1, (size_t)nargs);
-		rc = o.no_stream ? stats_once(&s, v, n, &o)
-				 : stats_stream(&s, v, n, &o);
+		r.names = argv + 1;
+		r.n_names = (size_t)nargs;
+		r.project = s.project_name;
+		rc = stats_go(&s, &r);
 	}
-	free(v);
+	for (size_t i = 0; i < r.n; i++) {
+		free(r.v[i]->id);
+		free(r.v[i]->name);
+		free(r.v[i]);
+	}
+	free(r.v);
 	cli_session_close(&s);
 	return rc;
 }

@@ -29,6 +29,7 @@
 struct watch_opts {
 	bool no_up;
 	bool quiet;
+	const char *prune; /* NULL or "true" (the default), or "false" */
 };
 
 #define O struct watch_opts
@@ -39,6 +40,10 @@ static const struct cli_opt watch_opts_v[] = {
 		 no_up,
 		 "do not build and start the services before watching"),
 	CLI_FLAG(0, "quiet", O, quiet, "hide build output"),
+	CLI_TRUE_FALSE("prune",
+		       O,
+		       prune,
+		       "prune dangling images on rebuild (default true)"),
 	CLI_OPT_END,
 };
 #undef O
@@ -87,6 +92,7 @@ struct watch_ctx {
 	struct cli_watch_rule *rules;
 	size_t n_rules;
 	bool quiet;
+	bool prune; /* dangling images of the project go after a rebuild */
 	struct cli_debounce deb;
 	/* "service@daemon" told about the Hyper-V restart sync already. */
 	char **told;
@@ -184,9 +190,93 @@ static void names_q(struct sbuf *sb, const struct wbatch *b, int which)
 	sbuf_addch(sb, ']');
 }
 
-/* Rebuild: `up -d --build --no-deps --force-recreate SERVICE...`. */
-static int batch_rebuild(const struct wbatch *b, bool quiet)
+/*
+ * --prune (compose v2 2.29; the default since 2.35): after a rebuild, the
+ * dangling images with the project's label go, on every daemon.  As in
+ * compose v2 a failure is no error: an image that a container still uses
+ * stays (compose prunes before the recreate, so the image just replaced
+ * goes only at the next rebuild; here the recreate is done first).
+ */
+struct prune_run {
+	struct cli_task **rm;
+	size_t n, alloc;
+};
+
+static void pruned(void *ud, int rc, const struct diag *err)
 {
+	(void)rc;
+	(void)err;
+	cli_task_done(ud, 0, NULL);
+}
+
+static void
+prune_rm_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	engine_image_remove_async(l, e, t->ref, false, pruned, t);
+}
+
+static void dangling_done(void *ud,
+			  int rc,
+			  const struct engine_strv *ids,
+			  const struct diag *err)
+{
+	struct cli_task *t = ud;
+	struct prune_run *p = t->ud;
+
+	for (size_t i = 0; i < ids->n; i++) {
+		struct cli_task *rm = xcalloc(1, sizeof(*rm));
+		char *id = xstrdup(ids->v[i]);
+
+		*rm = (struct cli_task){
+			.what = id, .start = prune_rm_start, .ref = id};
+		ALLOC_GROW(p->rm, p->n + 1, p->alloc);
+		p->rm[p->n++] = rm;
+		cli_task_add(t, rm);
+	}
+	cli_task_done(t, rc, err);
+}
+
+static void
+dangling_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
+{
+	const struct engine_kv kv[2] = {{"dangling", "true"},
+					{"label", t->ref}};
+	const struct engine_filters f = {kv, 2};
+
+	engine_image_list_async(l, e, &f, dangling_done, t);
+}
+
+static void watch_prune(struct cli_session *s)
+{
+	struct cli_task *t = xcalloc(s->n_hosts + 1, sizeof(*t));
+	struct cli_tasks_opts o = {.warn = true, .quiet = true};
+	struct prune_run p = {0};
+	char label[300];
+	size_t nt = 0;
+
+	snprintf(label, sizeof(label), "com.docker.compose.project=%s",
+		 s->project_name);
+
+	for (size_t h = 0; h < s->n_hosts; h++)
+		if (!s->hosts[h].offline)
+			t[nt++] = (struct cli_task){.h = &s->hosts[h],
+						    .what = "dangling images",
+						    .start = dangling_start,
+						    .ref = label,
+						    .ud = &p};
+	cli_tasks_run(s, t, nt, &o);
+	for (size_t i = 0; i < p.n; i++) {
+		free((char *)p.rm[i]->ref);
+		free(p.rm[i]);
+	}
+	free(p.rm);
+	free(t);
+}
+
+/* Rebuild: `up -d --build --no-deps --force-recreate SERVICE...`. */
+static int batch_rebuild(struct watch_ctx *c, const struct wbatch *b)
+{
+	bool quiet = c->quiet;
 	struct sbuf names = SBUF_INIT;
 	char **argv = xcalloc(b->n + 8, sizeof(*argv));
 	int argc = 0, rc;
@@ -208,6 +298,8 @@ static int batch_rebuild(const struct wbatch *b, bool quiet)
 		if (b->v[i].rebuild)
 			argv[argc++] = (char *)b->v[i].svc->name;
 	rc = cmd_up(argc, argv);
+	if (!rc && c->prune)
+		watch_prune(c->s);
 	if (!rc)
 		printf("service(s) %s successfully built\n", names.buf);
 	else
@@ -578,7 +670,7 @@ static void batch_run(struct watch_ctx *c, char **paths, size_t n)
 		restart = restart || b.v[i].restart;
 	}
 	if (rebuild)
-		batch_rebuild(&b, c->quiet);
+		batch_rebuild(c, &b);
 	a = arena_new();
 	apply_state_collect(&hosts, &nh, a, c->s->reg, c->s->project_name,
 			    APPLY_STATE_CONTAINERS, &dl);
@@ -723,10 +815,12 @@ static int watch_loop(struct watch_ctx *c,
 int cli_watch_run(struct cli_session *s,
 		  char *const *services,
 		  size_t n_services,
-		  bool quiet,
+		  unsigned flags,
 		  volatile sig_atomic_t *stop)
 {
-	struct watch_ctx c = {.s = s, .quiet = quiet};
+	struct watch_ctx c = {.s = s,
+			      .quiet = flags & CLI_WATCH_QUIET,
+			      .prune = flags & CLI_WATCH_PRUNE};
 	struct compat_watch *w = NULL;
 	struct diag err = {0};
 	int rc;
@@ -802,8 +896,8 @@ static void watch_bg_main(void *p)
 					      CLI_SESSION_CONTAINERS |
 					      CLI_SESSION_QUIET);
 	if (!bg->rc)
-		bg->rc = cli_watch_run(&s, bg->services, bg->n, false,
-				       &bg->stop);
+		/* compose v2's up --watch prunes nothing. */
+		bg->rc = cli_watch_run(&s, bg->services, bg->n, 0, &bg->stop);
 	cli_session_close(&s);
 }
 
@@ -863,7 +957,12 @@ int cmd_watch(int argc, char **argv)
 	if (!rc)
 		rc = cli_session_check_services(&s, argv + 1, (size_t)nargs);
 	if (!rc)
-		rc = cli_watch_run(&s, argv + 1, (size_t)nargs, o.quiet, stop);
+		rc = cli_watch_run(&s, argv + 1, (size_t)nargs,
+				   (o.quiet ? CLI_WATCH_QUIET : 0) |
+					   (!o.prune || !strcmp(o.prune, "true")
+						    ? CLI_WATCH_PRUNE
+						    : 0),
+				   stop);
 	cli_session_close(&s);
 	return rc;
 }

@@ -272,15 +272,13 @@ int cli_log_time_flag(char *out,
 /* ---- Following many containers ------------------------------------------ */
 
 struct follow_job {
+	struct cli_task *t;
 	struct cli_logs_src src;
-	const char *name;
-	int rc;
-	struct diag err;
-	bool done;
-	const struct plan_host *h;
 	const struct plan_host_container *c;
 	const struct cli_logs_opts *o;
-	bool *abort; /* the follow's: set when on_exit() says so */
+	size_t width;
+	const char *color;
+	volatile sig_atomic_t *halt; /* set when on_exit() says so */
 };
 
 static int
@@ -296,10 +294,7 @@ static void on_done(void *ud, int rc, const struct diag *err)
 {
 	struct follow_job *j = ud;
 
-	j->done = true;
-	j->rc = rc;
-	if (rc && err)
-		j->err = *err;
+	cli_task_done(j->t, rc, err);
 }
 
 /* The container stopped: its exit code, then maybe the end of all. */
@@ -324,11 +319,11 @@ static void on_exit_code(void *ud,
 			emit(&j->src, j->src.part[i].buf, j->src.part[i].len);
 		sbuf_reset(&j->src.part[i]);
 	}
-	fprintf(f, "%s (%s) exited with code %d\n", j->c->name, j->h->name,
+	fprintf(f, "%s (%s) exited with code %d\n", j->c->name, j->t->h->name,
 		code);
 	fflush(f);
-	if (j->o->on_exit(j->o->exit_ud, j->h, j->c, code))
-		*j->abort = true;
+	if (j->o->on_exit(j->o->exit_ud, j->t->h, j->c, code))
+		*j->halt = 1;
 }
 
 static bool service_tty(const struct cli_logs_opts *o, const char *service)
@@ -413,37 +408,104 @@ static size_t label_width(const struct plan_host *hosts,
 	return w;
 }
 
-static void submit_one(struct engine_loop *l,
-		       struct engine *e,
-		       struct follow_job *j,
-		       const struct plan_host *h,
-		       const struct plan_host_container *c,
-		       const struct cli_logs_opts *o,
-		       size_t width,
-		       const char *color)
+static void
+follow_start(struct engine_loop *l, struct engine *e, struct cli_task *t)
 {
+	struct follow_job *j = t->ud;
+	const struct cli_logs_opts *o = j->o;
 	struct engine_logs_opts lo = {
 		.follow = o->follow,
 		.timestamps = o->timestamps,
 		.tail = o->tail,
 		.since = o->since[0] ? o->since : NULL,
 		.until = o->until[0] ? o->until : NULL,
-		.tty = service_tty(o, c->service),
+		.tty = service_tty(o, j->c->service),
 	};
 	struct sbuf pre = SBUF_INIT;
 
 	if (!o->no_prefix)
-		cli_logs_prefix(&pre, c->name, h->name, width, color);
+		cli_logs_prefix(&pre, j->c->name, t->h->name, j->width,
+				j->color);
 	cli_logs_src_init(&j->src, o->out ? o->out : stdout,
 			  o->no_prefix ? NULL : pre.buf);
-	j->name = c->name;
-	j->h = h;
-	j->c = c;
-	j->o = o;
-	engine_container_logs_async(l, e, c->id, &lo, on_output, j, on_done, j);
+	engine_container_logs_async(l, e, t->ref, &lo, on_output, j, on_done,
+				    j);
 	if (o->on_exit)
-		engine_container_wait_async(l, e, c->id, NULL, on_exit_code, j);
+		engine_container_wait_async(l, e, t->ref, NULL, on_exit_code,
+					    j);
 	sbuf_release(&pre);
+}
+
+/* One task per selected container, its prefix and colour decided. */
+static size_t follow_jobs(struct cli_task **tasks,
+			  struct follow_job **jobs,
+			  const struct cli_session *s,
+			  const struct cli_logs_opts *o,
+			  volatile sig_atomic_t *halt)
+{
+	size_t n = 0, nj = 0, width = label_width(s->hosts, s->n_hosts, o);
+	struct follow_job *v;
+	struct cli_task *t;
+
+	for (size_t h = 0; h < s->n_hosts; h++)
+		n += s->hosts[h].n_containers;
+	v = xcalloc(n + 1, sizeof(*v));
+	t = xcalloc(n + 1, sizeof(*t));
+	for (size_t h = 0; h < s->n_hosts; h++)
+		for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
+			const struct plan_host_container *pc =
+				&s->hosts[h].containers[c];
+			size_t ci;
+
+			if (!selected(pc, o))
+				continue;
+			ci = cli_logs_color_index(s->hosts, s->n_hosts, o,
+						  pc->service);
+			t[nj] = (struct cli_task){.h = &s->hosts[h],
+						  .what = pc->name,
+						  .start = follow_start,
+						  .ref = pc->id,
+						  .ud = &v[nj]};
+			v[nj] = (struct follow_job){
+				.t = &t[nj],
+				.c = pc,
+				.o = o,
+				.width = width,
+				.color = o->color ? cli_logs_palette(ci) : NULL,
+				.halt = halt};
+			nj++;
+		}
+	*tasks = t;
+	*jobs = v;
+	return nj;
+}
+
+static int follow_tick(void *ud)
+{
+	return *(volatile sig_atomic_t *)ud;
+}
+
+int cli_logs_session(struct cli_session *s,
+		     const struct cli_logs_opts *opts,
+		     const volatile sig_atomic_t *stop)
+{
+	const struct cli_logs_opts o = *opts;
+	volatile sig_atomic_t halt = 0;
+	struct follow_job *v = NULL;
+	struct cli_task *t = NULL;
+	size_t nj = follow_jobs(&t, &v, s, &o, &halt);
+	/* Nothing but the lines: no progress, a failure said once. */
+	struct cli_tasks_opts to = {.kind = "Container",
+				    .stop = stop,
+				    .tick = o.on_exit ? follow_tick : NULL,
+				    .tick_ud = (void *)&halt};
+	int rc = cli_tasks_run(s, t, nj, &to);
+
+	for (size_t i = 0; i < nj; i++)
+		cli_logs_src_release(&v[i].src);
+	free(t);
+	free(v);
+	return rc;
 }
 
 int cli_logs_follow(struct engine_registry *reg,
@@ -452,62 +514,10 @@ int cli_logs_follow(struct engine_registry *reg,
 		    const struct cli_logs_opts *opts,
 		    const volatile sig_atomic_t *stop)
 {
-	const struct cli_logs_opts o = *opts;
-	size_t width, n = 0, n_jobs = 0;
-	struct follow_job *jobs;
-	struct engine_loop *l;
-	bool abort = false;
-	int rc = 0;
+	/* up's hosts, read again after its start: the runner needs no more. */
+	struct cli_session s = {.reg = reg,
+				.hosts = (struct plan_host *)hosts,
+				.n_hosts = n_hosts};
 
-	for (size_t h = 0; h < n_hosts; h++)
-		n += hosts[h].n_containers;
-	jobs = xcalloc(n + 1, sizeof(*jobs));
-	width = label_width(hosts, n_hosts, &o);
-	l = engine_loop_new();
-	for (size_t h = 0; h < n_hosts; h++) {
-		struct engine_daemon *d =
-			engine_registry_find(reg, hosts[h].name);
-		struct diag err = {0};
-		struct engine *e =
-			d && !hosts[h].offline
-				? engine_registry_engine(reg, d, &err)
-				: NULL;
-
-		if (d && !hosts[h].offline && !e)
-			cli_error(&err);
-
-		for (size_t c = 0; e && c < hosts[h].n_containers; c++) {
-			const struct plan_host_container *pc =
-				&hosts[h].containers[c];
-			size_t ci;
-
-			if (!selected(pc, &o))
-				continue;
-			ci = cli_logs_color_index(hosts, n_hosts, &o,
-						  pc->service);
-			jobs[n_jobs].abort = &abort;
-			submit_one(l, e, &jobs[n_jobs++], &hosts[h], pc, &o,
-				   width,
-				   o.color ? cli_logs_palette(ci) : NULL);
-		}
-	}
-	while (engine_loop_pending(l)) {
-		if ((stop && *stop) || abort) {
-			engine_loop_cancel(l);
-			break;
-		}
-		engine_loop_step(l, 200);
-	}
-	engine_loop_free(l);
-	for (size_t i = 0; i < n_jobs; i++) {
-		cli_logs_src_release(&jobs[i].src);
-		/* Cancelled streams end with all sorts of errors. */
-		if (jobs[i].rc && jobs[i].rc != DIAG_EINTR &&
-		    !(stop && *stop) && !abort) {
-			cli_error(&jobs[i].err);
-			rc = jobs[i].rc;
-		}
-	}
-	free(jobs);
-	return rc;
+	return cli_logs_session(&s, opts, stop);
 }

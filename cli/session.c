@@ -34,9 +34,36 @@ static int session_project(struct cli_session *s, unsigned flags)
 		return CLI_OK;
 	}
 	s->project_name = session_project_name(s);
-	if (!s->project_name || !*s->project_name) {
+	if ((!s->project_name || !*s->project_name) &&
+	    !(flags & CLI_SESSION_DAEMONS)) {
 		cli_errorf("no compose file found and no project name given "
 			   "(-p NAME)");
+		return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
+/* CLI_SESSION_DAEMONS: a host per daemon of the map, probed. */
+static int session_daemons(struct cli_session *s)
+{
+	size_t n = engine_registry_count(s->reg), down = 0;
+
+	engine_registry_probe_for(s->reg, 0);
+	s->hosts = arena_calloc(s->a, n + 1, sizeof(*s->hosts));
+	for (size_t i = 0; i < n; i++) {
+		struct engine_daemon *d = engine_registry_at(s->reg, i);
+
+		apply_state_host_init(&s->hosts[i], s->a, d);
+		if (!s->hosts[i].offline)
+			continue;
+		fprintf(stderr, "warning: daemon '%s' is not reachable: %s\n",
+			d->name, d->error ? d->error : "no answer");
+		down++;
+	}
+	s->n_hosts = n;
+	s->reachable = down < n;
+	if (!s->reachable) {
+		cli_errorf("no daemon is reachable");
 		return CLI_FAIL;
 	}
 	return CLI_OK;
@@ -58,6 +85,8 @@ int cli_session_open(struct cli_session *s, unsigned flags)
 	}
 	if (flags & CLI_SESSION_NO_STATE)
 		return CLI_OK;
+	if (flags & CLI_SESSION_DAEMONS)
+		return session_daemons(s);
 	rc = apply_state_collect_ext(
 		&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg, s->project_name,
 		((flags & CLI_SESSION_ALL_DAEMONS) ? APPLY_STATE_ALL_DAEMONS

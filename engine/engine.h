@@ -854,6 +854,20 @@ void engine_container_logs_async(struct engine_loop *l,
 				 engine_done_fn cb,
 				 void *ud);
 
+/* The ids of a list; NULL 'ids' never, empty on failure. */
+typedef void (*engine_ids_fn)(void *ud,
+			      int rc,
+			      const struct engine_strv *ids,
+			      const struct diag *err);
+/*
+ * GET /images/json with 'filters' (may be NULL; e.g. dangling=true and a
+ * label): the image ids, borrowed for the callback.
+ */
+void engine_image_list_async(struct engine_loop *l,
+			     struct engine *e,
+			     const struct engine_filters *filters,
+			     engine_ids_fn cb,
+			     void *ud);
 void engine_image_inspect_async(struct engine_loop *l,
 				struct engine *e,
 				const char *ref,

@@ -1,4 +1,7 @@
-/* Images: inspect, pull (JSON-lines progress), import from a tar stream. */
+/*
+ * Images: inspect, list, pull (JSON-lines progress), import from a tar
+ * stream.
+ */
 #include "engine/engine_int.h"
 
 #include <stdlib.h>
@@ -73,6 +76,50 @@ void engine_image_inspect_async(struct engine_loop *l,
 	ereq_start(ereq_new(l, e, "GET", false, "/images/%s/json", p.buf),
 		   inspect_done, c);
 	sbuf_release(&p);
+}
+
+/* ---- List ---------------------------------------------------------------- */
+
+struct ilist_ctx {
+	engine_ids_fn cb;
+	void *ud;
+};
+
+static void ilist_done(struct ereq *r, int rc, const struct diag *err)
+{
+	struct ilist_ctx *c = r->ctx;
+	struct diag d = {0};
+	cJSON *j = eng_reply_json(r, &rc, &err, &d), *it;
+	const char **v = xcalloc((size_t)cJSON_GetArraySize(j) + 1, sizeof(*v));
+	size_t n = 0;
+
+	cJSON_ArrayForEach(it, j) {
+		const char *id = ej_str(it, "Id");
+
+		if (id)
+			v[n++] = id;
+	}
+	c->cb(c->ud, rc, &(struct engine_strv){v, n}, rc ? err : NULL);
+	free(v);
+	cJSON_Delete(j);
+	free(c);
+}
+
+void engine_image_list_async(struct engine_loop *l,
+			     struct engine *e,
+			     const struct engine_filters *filters,
+			     engine_ids_fn cb,
+			     void *ud)
+{
+	struct ilist_ctx *c = xcalloc(1, sizeof(*c));
+	struct sbuf q = SBUF_INIT;
+
+	c->cb = cb;
+	c->ud = ud;
+	eng_filters_query(&q, '?', filters);
+	ereq_start(ereq_new(l, e, "GET", false, "/images/json%s", q.buf),
+		   ilist_done, c);
+	sbuf_release(&q);
 }
 
 static void sync_image_cb(void *ud,

@@ -47,6 +47,7 @@ static void project(const char *fixture, const char *tag)
 
 static void fini(void)
 {
+	unsetenv("MIXCOMPOSE_DAEMON_GHOST");
 	if (P.name[0])
 		mc(NULL, "unpause");
 	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
@@ -488,6 +489,58 @@ Test(integration_cmds2, ls_finds_the_project_on_both_daemons)
 	cr_expect(o && strstr(o, "exited(2)") && strstr(o, "linux,windows"),
 		  "%s", out.buf);
 	free(o);
+	sbuf_release(&out);
+}
+
+/* ---- A daemon down: the runner's one message and exit status ----------- */
+
+static size_t occurrences(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; p && (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+#define GHOST_MSG "daemon 'ghost' is not reachable"
+
+/*
+ * A third daemon in the map that does not answer: ls, logs and logs -f
+ * show what the two lab daemons have and name the ghost once; no request
+ * of theirs failed, so the status is 0 (the runner's rule).
+ */
+Test(integration_cmds2, ls_and_logs_name_a_daemon_that_is_down)
+{
+	struct sbuf out = SBUF_INIT;
+	char want[160];
+
+	project(".", "ghost");
+	up();
+	setenv("MIXCOMPOSE_DAEMON_GHOST",
+	       "unix://" LAB_RUN_DIR "/no-such-ghost.sock,os=linux", 1);
+	cr_expect_eq(mc(&out, "ls -q --filter name=%s", P.name), 0, "%s",
+		     out.buf);
+	snprintf(want, sizeof(want), "%s\n", P.name);
+	cr_expect(strstr(out.buf, want), "the others' projects: %s", out.buf);
+	cr_expect_eq(occurrences(out.buf, GHOST_MSG), 1, "%s", out.buf);
+
+	cr_expect_eq(mc(&out, "logs --no-color"), 0, "%s", out.buf);
+	cr_expect(strstr(out.buf, "| api-ready") &&
+			  strstr(out.buf, "| web-ready"),
+		  "%s", out.buf);
+	cr_expect_eq(occurrences(out.buf, GHOST_MSG), 1, "%s", out.buf);
+
+	/* -f: it follows the others until they stop. */
+	lab_sh(&out,
+	       "cd '%s' && (sleep 2; %s -p %s stop -t 0 >/dev/null 2>&1) & "
+	       "cd '%s' && timeout 30 %s -p %s logs -f --no-color 2>&1; "
+	       "echo rc=$?; wait",
+	       P.dir, MIXCOMPOSE_BIN, P.name, P.dir, MIXCOMPOSE_BIN, P.name);
+	cr_expect(strstr(out.buf, "| api-ready"), "%s", out.buf);
+	cr_expect(strstr(out.buf, "rc=0\n"), "%s", out.buf);
+	cr_expect_eq(occurrences(out.buf, GHOST_MSG), 1, "%s", out.buf);
+	unsetenv("MIXCOMPOSE_DAEMON_GHOST");
 	sbuf_release(&out);
 }
 

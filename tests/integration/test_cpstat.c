@@ -261,6 +261,52 @@ Test(integration_cpstat, stats_no_stream_json_has_a_row_per_daemon)
 	sbuf_release(&out);
 }
 
+/*
+ * Without --no-stream, as compose v2 (docker stats following the events):
+ * containers that start after stats began get their rows, on each daemon.
+ */
+Test(integration_cpstat, stats_stream_picks_up_containers_started_later)
+{
+	char out[300], err[300], name[2][128];
+	char *args[] = {"stats", "--format", "json", NULL};
+	const char *daemons[2] = {"windows", "linux"},
+		   *svcs[2] = {"api", "web"};
+	struct sbuf o = SBUF_INIT;
+	char *text, *errs;
+
+	project(".", "stf");
+	up();
+	cr_assert_eq(mc(&o, "stop -t 0"), 0, "%s", o.buf);
+	snprintf(out, sizeof(out), "%s/stats.out", P.dir);
+	snprintf(err, sizeof(err), "%s/stats.err", P.dir);
+	bg_pid = spawn(out, err, args);
+	usleep(1500000); /* its streams are open, its first table drawn */
+	text = slurp(out);
+	cr_expect_null(strstr(text, "\"Name\""), "nothing runs yet: %s", text);
+	free(text);
+	cr_assert_eq(mc(&o, "start"), 0, "%s", o.buf);
+	for (int i = 0; i < 2; i++) {
+		const char *needle[2] = {name[i], NULL};
+		char want[64], *row;
+
+		snprintf(name[i], sizeof(name[i]), "\"Name\":\"%s-%s-1\"",
+			 P.name, svcs[i]);
+		cr_expect(file_has(out, needle, 20), "no row for %s", name[i]);
+		text = slurp(out);
+		snprintf(want, sizeof(want), "%s-%s-1", P.name, svcs[i]);
+		row = json_row(text, want);
+		snprintf(want, sizeof(want), "\"Daemon\":\"%s\"", daemons[i]);
+		cr_expect(row && strstr(row, want), "%s", row ? row : text);
+		free(row);
+		free(text);
+	}
+	cr_expect_eq(end_bg(SIGINT), 130, "SIGINT ends it");
+	errs = slurp(err);
+	cr_expect_str_eq(errs, "", "nothing on stderr");
+	free(errs);
+	sbuf_release(&o);
+}
+
 /* ---- attach ------------------------------------------------------------- */
 
 Test(integration_cpstat, attach_gets_output_and_the_exit_code)

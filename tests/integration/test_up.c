@@ -492,6 +492,41 @@ Test(integration_up_daemon,
 	sbuf_release(&st);
 }
 
+/*
+ * logs -f on the runner: the third daemon dies (SIGKILL) while its
+ * container's stream is followed: the daemon is named once, at once, the
+ * stream of the lab's daemon goes on until its container stops, and the
+ * status is 1 (a request failed).
+ */
+Test(integration_up_daemon,
+     logs_follow_names_a_daemon_that_dies_and_goes_on,
+     .init = third_setup,
+     .fini = third_fini,
+     .timeout = 240)
+{
+	struct sbuf out = SBUF_INIT;
+	const char *msg = "daemon 'third' is not reachable";
+	const char *at;
+
+	project("third", "logsdie");
+	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	lab_sh(&out,
+	       "cd '%s' && { %s -p %s logs -f --no-color 2>&1 & pid=$!; "
+	       "sleep 2; %s scratch-kill %s KILL >/dev/null 2>&1; sleep 2; "
+	       "echo '-- killed'; "
+	       "%s -p %s stop -t 0 slow >/dev/null 2>&1; "
+	       "wait $pid; echo \"rc=$?\"; }",
+	       P.dir, MIXCOMPOSE_BIN, P.name, LAB_SCRIPT, T.name,
+	       MIXCOMPOSE_BIN, P.name);
+	cr_expect(strstr(out.buf, "rc=1"), "%s", out.buf);
+	at = strstr(out.buf, msg);
+	cr_expect(at, "%s", out.buf);
+	cr_expect(at && at < strstr(out.buf, "-- killed"),
+		  "said as it happened: %s", out.buf);
+	cr_expect(at && !strstr(at + 1, msg), "said once: %s", out.buf);
+	sbuf_release(&out);
+}
+
 /* ---- Late host entries -----------------------------------------------------
  */
 

@@ -303,6 +303,60 @@ Test(integration_watch, sync_edit_delete_and_ignore_on_each_daemon)
 	cr_assert(log_has("Watch disabled"));
 }
 
+/* The image id of the container of 'bld', trimmed. */
+static char *bld_image(void)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK,
+				"inspect -f '{{.Image}}' %s-bld-1", P.name),
+		     0);
+	while (out.len && out.buf[out.len - 1] == '\n')
+		out.buf[--out.len] = '\0';
+	return sbuf_detach(&out, NULL);
+}
+
+static bool image_exists(const char *id)
+{
+	return lab_docker(NULL, LAB_LINUX_SOCK, "image inspect %s", id) == 0;
+}
+
+/*
+ * A rebuild, then the image the container had before: --prune (compose
+ * v2's default since 2.35) removes it, as a dangling image of the project;
+ * --prune=false leaves it.
+ */
+static void rebuild_and_check_prune(const char *tag, bool prune)
+{
+	char *img0, *img1;
+
+	project(tag);
+	cr_assert_eq(lab_mc(&P, NULL, "up -d bld"), 0);
+	img0 = bld_image();
+	spawn(prune ? "watch --no-up bld" : "watch --no-up --prune=false bld");
+	wait_log("Watch enabled", 120);
+	write_file("ctx/greeting.txt", "rebuilt for the prune\n");
+	wait_log("successfully built", 60);
+	img1 = bld_image();
+	cr_assert_str_neq(img0, img1, "no new image");
+	cr_expect(image_exists(img1));
+	cr_expect_eq(image_exists(img0), !prune, "old image %s %s", img0,
+		     prune ? "still there" : "pruned without --prune");
+	interrupt(0);
+	free(img0);
+	free(img1);
+}
+
+Test(integration_watch, rebuild_prunes_the_dangling_image)
+{
+	rebuild_and_check_prune("prune", true);
+}
+
+Test(integration_watch, rebuild_with_prune_false_keeps_it)
+{
+	rebuild_and_check_prune("noprune", false);
+}
+
 Test(integration_watch, rebuild_path_builds_and_recreates)
 {
 	struct sbuf out = SBUF_INIT;
