@@ -532,6 +532,7 @@ Test(integration_cmds2, ls_and_logs_name_a_daemon_that_is_down)
 	cr_expect_eq(occurrences(out.buf, GHOST_MSG), 1, "%s", out.buf);
 
 	/* -f: it follows the others until they stop. */
+	sbuf_reset(&out);
 	lab_sh(&out,
 	       "cd '%s' && (sleep 2; %s -p %s stop -t 0 >/dev/null 2>&1) & "
 	       "cd '%s' && timeout 30 %s -p %s logs -f --no-color 2>&1; "

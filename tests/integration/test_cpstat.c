@@ -267,7 +267,7 @@ Test(integration_cpstat, stats_no_stream_json_has_a_row_per_daemon)
  */
 Test(integration_cpstat, stats_stream_picks_up_containers_started_later)
 {
-	char out[300], err[300], name[2][128];
+	char out[300], err[300], name[2][200];
 	char *args[] = {"stats", "--format", "json", NULL};
 	const char *daemons[2] = {"windows", "linux"},
 		   *svcs[2] = {"api", "web"};
@@ -287,7 +287,7 @@ Test(integration_cpstat, stats_stream_picks_up_containers_started_later)
 	cr_assert_eq(mc(&o, "start"), 0, "%s", o.buf);
 	for (int i = 0; i < 2; i++) {
 		const char *needle[2] = {name[i], NULL};
-		char want[64], *row;
+		char want[200], *row;
 
 		snprintf(name[i], sizeof(name[i]), "\"Name\":\"%s-%s-1\"",
 			 P.name, svcs[i]);

@@ -510,6 +510,7 @@ Test(integration_up_daemon,
 
 	project("third", "logsdie");
 	cr_assert_eq(mc(&out, "up -d --progress quiet"), 0, "%s", out.buf);
+	sbuf_reset(&out);
 	lab_sh(&out,
 	       "cd '%s' && { %s -p %s logs -f --no-color 2>&1 & pid=$!; "
 	       "sleep 2; %s scratch-kill %s KILL >/dev/null 2>&1; sleep 2; "
