@@ -1634,6 +1634,7 @@ static size_t down_step(struct apply_jobs *J,
 	case PLAN_DOWN_CONTAINER:
 		t.kind = ENGINE_JOB_CONTAINER_REMOVE;
 		t.container.id = st->id ? st->id : st->name;
+		t.remove_volumes = o->remove_volumes;
 		in = info_new(J, "Container", st->name, dn);
 		info_verbs(in, "Stopping", "Removed", "Removed");
 		break;
