@@ -408,6 +408,17 @@ int cli_plan_make(struct plan **out,
 		  bool offline);
 
 /*
+ * pull and push: cli_plan_open (online), the names checked, a daemon that
+ * answers required, then the plan with 'names' selected (and what they
+ * depend on: plan_service.selected).  Reports; CLI_OK or CLI_FAIL.  Close
+ * the session even after a failure.
+ */
+int cli_plan_selected(struct plan **out,
+		      struct cli_session *s,
+		      char *const *names,
+		      size_t n);
+
+/*
  * Writes the hosts block again (plan_container.hosts_exec, as its
  * hosts_exec_user, all at once through one loop) in every RUNNING
  * container of the selected services (n 0: all) that needs it: the exec

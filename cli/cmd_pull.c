@@ -277,22 +277,7 @@ int cmd_pull(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_plan_open(&s, false);
-	if (!rc)
-		rc = cli_session_check_services(&s, names, n);
-	if (!rc && !s.reachable) {
-		cli_errorf("no daemon is reachable");
-		rc = CLI_FAIL;
-	}
-	if (!rc) {
-		/* The plan's selection: the services named and their deps. */
-		struct plan_options po = {
-			.services = (const char *const *)names,
-			.n_services = n,
-		};
-
-		rc = cli_plan_make(&plan, &s, &po, false);
-	}
+	rc = cli_plan_selected(&plan, &s, names, n);
 	if (!rc) {
 		size_t nj = pull_jobs(&v, &s, plan, &o, names, n);
 

@@ -120,21 +120,7 @@ int cmd_push(int argc, char **argv)
 
 	if (rc)
 		return rc == CLI_HELP ? CLI_OK : rc;
-	rc = cli_plan_open(&s, false);
-	if (!rc)
-		rc = cli_session_check_services(&s, names, n);
-	if (!rc && !s.reachable) {
-		cli_errorf("no daemon is reachable");
-		rc = CLI_FAIL;
-	}
-	if (!rc) {
-		struct plan_options po = {
-			.services = (const char *const *)names,
-			.n_services = n,
-		};
-
-		rc = cli_plan_make(&plan, &s, &po, false);
-	}
+	rc = cli_plan_selected(&plan, &s, names, n);
 	if (!rc) {
 		size_t nt = push_tasks(&t, plan, &o, names, n);
 

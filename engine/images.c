@@ -168,6 +168,14 @@ static void jl_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
+/* Starts 'r', whose answer is a stream of JSON lines, for 'c'. */
+static void jl_start(struct ereq *r, struct jl_ctx *c)
+{
+	r->stream = true;
+	r->on_data = jl_data;
+	ereq_start(r, jl_done, c);
+}
+
 static struct jl_ctx *
 jl_new(engine_progress_fn progress, void *pud, engine_done_fn cb, void *ud)
 {
@@ -212,9 +220,7 @@ void engine_image_pull_async(struct engine_loop *l,
 	}
 	r = ereq_new(l, e, "POST", false, "/images/create?fromImage=%s", q.buf);
 	sbuf_release(&q);
-	r->stream = true;
-	r->on_data = jl_data;
-	ereq_start(r, jl_done, c);
+	jl_start(r, c);
 }
 
 /* "x:tag" -> "x" and "tag"; no tag (or a digest): "latest". */
@@ -257,9 +263,7 @@ void engine_image_push_async(struct engine_loop *l,
 	 * login.
 	 */
 	r->hdrs = curl_slist_append(r->hdrs, "X-Registry-Auth: e30=");
-	r->stream = true;
-	r->on_data = jl_data;
-	ereq_start(r, jl_done, c);
+	jl_start(r, c);
 	sbuf_release(&name);
 	sbuf_release(&tag);
 	sbuf_release(&q);
@@ -336,9 +340,7 @@ int engine_image_import(struct engine *e,
 	sbuf_release(&q);
 	r->upload = tar;
 	r->content_type = "application/x-tar";
-	r->stream = true;
-	r->on_data = jl_data;
-	ereq_start(r, jl_done, is.c);
+	jl_start(r, is.c);
 	return eng_sync_run(e, &is.s);
 }
 
