@@ -1,11 +1,11 @@
 /*
  * The runner of the commands that act on the project's containers and
  * images (kill, pause, unpause, rm, start, stop, restart, pull, images,
- * top, ls, logs, stats, hosts --sync): one request per task, every daemon
- * through one loop, waves in order, one set of progress lines, one
- * message per unreachable daemon and one exit-status rule.  Streams
- * (logs -f, stats) are tasks too: their wave ends when they all end or
- * when the command says stop.
+ * top, push, ls, logs, stats, events, hosts --sync): one request per task,
+ * every daemon through one loop, waves in order, one set of progress
+ * lines, one message per unreachable daemon and one exit-status rule.
+ * Streams (logs -f, stats, events) are tasks too: their wave ends when
+ * they all end or when the command says stop.
  */
 #include "cli/cli.h"
 
