@@ -411,6 +411,11 @@ struct compose_service_network {
 	struct diag_loc loc;
 };
 
+struct compose_ulimit {
+	const char *name;
+	long long soft, hard;
+};
+
 struct compose_build {
 	const char *context;	/* absolute, or a remote URL */
 	bool remote;		/* context is a git/http URL */
@@ -430,6 +435,21 @@ struct compose_build {
 	struct compose_strv cache_from;
 	struct compose_strv tags;
 	struct compose_strv platforms;
+	bool privileged;
+	/* additional_contexts: a local path made absolute, as compose-go. */
+	struct compose_kv *contexts;
+	size_t n_contexts;
+	const char *isolation;		/* the isolation query field, or NULL */
+	struct compose_ulimit *ulimits; /* sorted by name */
+	size_t n_ulimits;
+	/*
+	 * The first key that the classic builder cannot do and compose v2
+	 * refuses without BuildKit ("privileged" when true, or a non-empty
+	 * "additional_contexts", "ssh", "secrets"), at 'refused_loc'; NULL:
+	 * none.
+	 */
+	const char *refused;
+	struct diag_loc refused_loc;
 	/* The image built: the service's image, else <project>-<service>. */
 	const char *image;
 };
@@ -493,11 +513,6 @@ struct compose_key {
 
 extern const struct compose_key compose_keys[];
 extern const size_t compose_n_keys;
-
-struct compose_ulimit {
-	const char *name;
-	long long soft, hard;
-};
 
 /* A device request (gpus, deploy.resources.reservations.devices). */
 struct compose_devreq {

@@ -155,13 +155,14 @@ Test(schema_validate, unsupported_keys_warn_and_still_pass)
 	cr_assert_not_null(
 		th_find(&dl, W, 9, 7,
 			"services.web.deploy.endpoint_mode: "
-			"mixcompose does not act on 'endpoint_mode'"));
+			"'endpoint_mode' is ignored: Swarm's service discovery "
+			"(vip or dnsrr); compose v2 ignores it outside Swarm"));
 	/* deploy.resources is acted on, but not a Swarm-only reservation. */
 	cr_assert_not_null(
 		th_find(&dl, W, 12, 11,
 			"services.web.deploy.resources.reservations."
-			"cpus: mixcompose does not act on 'cpus'; it "
-			"is ignored"));
+			"cpus: 'cpus' is ignored: a Swarm scheduling "
+			"reservation; compose v2 ignores it outside Swarm"));
 	/* secrets, deploy itself and deploy.replicas are acted on. */
 	cr_assert_null(th_find(&dl, W, 13, 5, "act on 'secrets'"));
 	cr_assert_eq(dl.warnings, 2);
@@ -176,8 +177,7 @@ Test(schema_validate, unsupported_key_with_a_bad_value_is_still_an_error)
 				     "    deploy:\n      placement:\n"
 				     "        wieght: 300\n"),
 		     DIAG_ESCHEMA);
-	cr_assert_not_null(
-		th_find(&dl, W, 5, 7, "does not act on 'placement'"));
+	cr_assert_not_null(th_find(&dl, W, 5, 7, "'placement' is ignored: "));
 	cr_assert_not_null(th_find(&dl, E, 6, 9, "unknown key 'wieght'"));
 	diag_list_release(&dl);
 }
