@@ -18,6 +18,8 @@ mc=${MIXCOMPOSE:-$top/build/mixcompose}
 lsock=${LINUX_SOCK:-/run/mixlab/linux.sock}
 wsock=${WINDOWS_SOCK:-/run/mixlab/windows.sock}
 sizes=${SIZES:-1 5 20 50}
+# SHAPES ("flat chain") chooses the up/down rows by shape; empty: none.
+shapes=${SHAPES-flat chain}
 runs=${RUNS:-1}
 api=v1.41
 tmp=$(mktemp -d)
@@ -104,7 +106,7 @@ row() { # label mc v2 dc floor
 
 echo "| workload | mixcompose | compose v2 | docker-compose 1.29 | raw-API floor | mixcompose / floor | compose v2 / floor | docker-compose / floor |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-for shape in flat chain; do
+for shape in $shapes; do
 	for n in $sizes; do
 		f=$tmp/$shape-$n.yaml
 		bash "$top/bench/gen_flat.sh" "$n" "$shape" >"$f"
@@ -127,24 +129,26 @@ done
 # A no-op up and the down of one service (floor: one GET of the state).
 f=$tmp/noop.yaml
 bash "$top/bench/gen_flat.sh" 5 flat >"$f"
-"$mc" -f "$f" -p mcb up -d >/dev/null 2>&1
-"$cv2" -f "$f" -p cvb up -d >/dev/null 2>&1
-docker-compose -f "$f" -p dcb up -d >/dev/null 2>&1
+"$mc" -f "$f" -p mcb up -d >/dev/null 2>&1 || true
+"$cv2" -f "$f" -p cvb up -d >/dev/null 2>&1 || true
+docker-compose -f "$f" -p dcb up -d >/dev/null 2>&1 || true
 m=$(for _ in 1 2 3 4 5; do timed "$mc" -f "$f" -p mcb up -d; done | median)
 v=$(for _ in 1 2 3 4 5; do timed "$cv2" -f "$f" -p cvb up -d; done | median)
 d=$(for _ in 1 2 3; do timed docker-compose -f "$f" -p dcb up -d; done | median)
 fl=$(for _ in 1 2 3 4 5; do timed curl -sf --unix-socket "$lsock" "http://d/$api/containers/json?all=1"; done | median)
 row "no-op up -d, 5 running" "$m" "$v" "$d" "$fl"
-"$mc" -f "$f" -p mcb down -t 0 >/dev/null 2>&1
-"$cv2" -f "$f" -p cvb down -t 0 >/dev/null 2>&1
-docker-compose -f "$f" -p dcb down -t 0 >/dev/null 2>&1
+"$mc" -f "$f" -p mcb down -t 0 >/dev/null 2>&1 || true
+"$cv2" -f "$f" -p cvb down -t 0 >/dev/null 2>&1 || true
+docker-compose -f "$f" -p dcb down -t 0 >/dev/null 2>&1 || true
+# A project of its own: a stale endpoint that 20.10 may keep on the
+# no-op project's network would fail docker-compose's down.
 bash "$top/bench/gen_flat.sh" 1 flat >"$f"
-"$mc" -f "$f" -p mcb up -d >/dev/null 2>&1
-"$cv2" -f "$f" -p cvb up -d >/dev/null 2>&1
-docker-compose -f "$f" -p dcb up -d >/dev/null 2>&1
-m=$(timed "$mc" -f "$f" -p mcb down -t 0)
-v=$(timed "$cv2" -f "$f" -p cvb down -t 0)
-d=$(timed docker-compose -f "$f" -p dcb down -t 0)
+"$mc" -f "$f" -p mcb1 up -d >/dev/null 2>&1 || true
+"$cv2" -f "$f" -p cvb1 up -d >/dev/null 2>&1 || true
+docker-compose -f "$f" -p dcb1 up -d >/dev/null 2>&1 || true
+m=$(timed "$mc" -f "$f" -p mcb1 down -t 0)
+v=$(timed "$cv2" -f "$f" -p cvb1 down -t 0)
+d=$(timed docker-compose -f "$f" -p dcb1 down -t 0)
 floor_up 1 flat >/dev/null
 fl=$(timed floor_down)
 row "down -t 0, 1 service" "$m" "$v" "$d" "$fl"

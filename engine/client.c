@@ -1072,6 +1072,16 @@ void eng_call_done(struct ereq *r, engine_done_fn cb, void *ud)
 	ereq_start(r, call_done, c);
 }
 
+void eng_fail_done(
+	struct ereq *r, engine_done_fn cb, void *ud, int code, const char *msg)
+{
+	struct call_ctx *c = xcalloc(1, sizeof(*c));
+
+	c->done = cb;
+	c->ud = ud;
+	ereq_fail(r, call_done, c, code, "%s", msg);
+}
+
 static void call_id(struct ereq *r, int rc, const struct diag *err)
 {
 	struct call_ctx *c = r->ctx;

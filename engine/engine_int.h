@@ -295,6 +295,10 @@ void eng_sync_done_cb(void *ud, int rc, const struct diag *err);
 void eng_sync_id_cb(void *ud, int rc, const char *id, const struct diag *err);
 /* Starts 'r'; 'cb' gets the outcome with no result. */
 void eng_call_done(struct ereq *r, engine_done_fn cb, void *ud);
+/* Fails 'r' on the next step with 'msg' instead of sending it; 'cb' gets
+ * the error (a request whose body could not be made). */
+void eng_fail_done(
+	struct ereq *r, engine_done_fn cb, void *ud, int code, const char *msg);
 /* Starts 'r'; 'cb' gets the string at 'key' ("Id", "Name") of the reply. */
 void eng_call_id(struct ereq *r, const char *key, engine_id_fn cb, void *ud);
 /* Runs e's own loop until 's' is done; returns s->rc. */

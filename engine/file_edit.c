@@ -293,19 +293,11 @@ int engine_container_file_edit(struct engine *e,
 
 /* ---- Files put in before the start (secrets, configs) ----------------- */
 
-struct fput {
-	engine_done_fn cb;
-	void *ud;
-};
-
-static void on_files_put(struct ereq *r, int rc, const struct diag *err)
-{
-	struct fput f = *(struct fput *)r->ctx;
-
-	free(r->ctx);
-	f.cb(f.ud, rc, rc ? err : NULL);
-}
-
+/*
+ * One tar of 'files' put at the root: the archive PUT of `cp` (cp.c), so
+ * the query is docker's own (noOverwriteDirNonDir, as the Go client sends
+ * unless told otherwise, and copyUIDGID when the files carry owners).
+ */
 void engine_container_files_put_async(struct engine_loop *l,
 				      struct engine *e,
 				      const char *id,
@@ -315,21 +307,16 @@ void engine_container_files_put_async(struct engine_loop *l,
 				      engine_done_fn cb,
 				      void *ud)
 {
-	struct fput *f = xcalloc(1, sizeof(*f));
 	char *tar = NULL;
 	size_t tar_len = 0;
 	struct diag d = {0};
-	struct ereq *q;
 
-	*f = (struct fput){cb, ud};
-	q = ereq_new(l, e, "PUT", false, "/containers/%s/archive?path=%%2F%s",
-		     id, owners ? "&copyUIDGID=1" : "");
 	if (engine_files_tar(&tar, &tar_len, files, n, &d)) {
-		ereq_fail(q, on_files_put, f, DIAG_EIO, "%s", d.msg);
+		eng_fail_done(ereq_new(l, e, "PUT", false,
+				       "/containers/%s/archive", id),
+			      cb, ud, DIAG_EIO, d.msg);
 		return;
 	}
-	q->body = tar; /* the request frees it */
-	q->body_len = tar_len;
-	q->content_type = "application/x-tar";
-	ereq_start(q, on_files_put, f);
+	engine_container_archive_put_async(l, e, id, "/", tar, tar_len, owners,
+					   cb, ud);
 }

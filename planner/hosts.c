@@ -409,29 +409,13 @@ const char *plan_hosts_stale(struct arena *a,
 static const struct plan_host_entry *
 entry_named(const struct plan_container *ct, const char *l, size_t len)
 {
-	for (size_t i = 0; i < ct->n_extra_hosts; i++) {
-		const struct plan_host_entry *e = &ct->extra_hosts[i];
+	const struct plan_host_entry *end = ct->extra_hosts + ct->n_extra_hosts;
 
-		if (!e->late && strlen(e->name) == len &&
-		    !strncmp(e->name, l, len))
+	for (const struct plan_host_entry *e = entry_find(ct, l, len);
+	     e && e < end && !name_cmp(e->name, l, len); e++)
+		if (!e->late)
 			return e;
-	}
 	return NULL;
-}
-
-/* True if the label ("name=ip,...") names 'name'. */
-static bool label_has(const char *label, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *l = label; l && *l;) {
-		size_t len = strcspn(l, ",");
-
-		if (strcspn(l, "=") == n && n < len && !strncmp(l, name, n))
-			return true;
-		l += len + (l[len] == ',');
-	}
-	return false;
 }
 
 const char *plan_hosts_changed(struct compose_strv *gone,
@@ -439,30 +423,47 @@ const char *plan_hosts_changed(struct compose_strv *gone,
 			       const struct plan_container *ct,
 			       const char *label)
 {
-	struct sbuf sb = SBUF_INIT;
+	struct sbuf sb = SBUF_INIT, gone_sb = SBUF_INIT;
 	const char *stale = plan_hosts_stale(a, ct, label);
 	const char *r = NULL;
+	unsigned char *seen;
 	size_t alloc = 0;
 
 	memset(gone, 0, sizeof(*gone));
 	if (!label)
 		return NULL;
-	for (size_t i = 0; i < ct->n_extra_hosts; i++)
-		if (!ct->extra_hosts[i].late &&
-		    !label_has(label, ct->extra_hosts[i].name))
-			sbuf_addf(&sb, "%s+%s", sb.len ? " " : "",
-				  ct->extra_hosts[i].name);
+	/*
+	 * One walk of the label, each name found by binary search: the
+	 * entries it names are marked, those it names that ct lacks are gone;
+	 * the unmarked live entries are new (n log n for a container that
+	 * sees every peer, not n squared).
+	 */
+	seen = ct->n_extra_hosts ? arena_alloc(a, ct->n_extra_hosts) : NULL;
+	if (seen)
+		memset(seen, 0, ct->n_extra_hosts);
 	for (const char *l = label; *l;) {
 		size_t len = strcspn(l, ","), nl = strcspn(l, "=");
+		const struct plan_host_entry *e =
+			nl < len ? entry_named(ct, l, nl) : NULL;
 
-		if (nl < len && !entry_named(ct, l, nl)) {
+		if (e) {
+			seen[e - ct->extra_hosts] = 1;
+		} else if (nl < len) {
 			const char *name = arena_strndup(a, l, nl);
 
 			plan_strv_push(a, gone, &alloc, name);
-			sbuf_addf(&sb, "%s-%s", sb.len ? " " : "", name);
+			sbuf_addf(&gone_sb, "%s-%s", gone_sb.len ? " " : "",
+				  name);
 		}
 		l += len + (l[len] == ',');
 	}
+	for (size_t i = 0; i < ct->n_extra_hosts; i++)
+		if (!ct->extra_hosts[i].late && !seen[i])
+			sbuf_addf(&sb, "%s+%s", sb.len ? " " : "",
+				  ct->extra_hosts[i].name);
+	if (gone_sb.len)
+		sbuf_addf(&sb, "%s%s", sb.len ? " " : "", gone_sb.buf);
+	sbuf_release(&gone_sb);
 	if (stale)
 		sbuf_addf(&sb, "%s%s", sb.len ? " " : "", stale);
 	if (sb.len)
