@@ -436,6 +436,7 @@ struct compose_build {
 	struct compose_strv tags;
 	struct compose_strv platforms;
 	bool privileged;
+	struct compose_strv secrets; /* the sources of build.secrets */
 	/* additional_contexts: a local path made absolute, as compose-go. */
 	struct compose_kv *contexts;
 	size_t n_contexts;

@@ -104,6 +104,26 @@ static void norm_build_contexts(struct norm *n,
 	}
 }
 
+/* The sources of build.secrets: a name, or {source, ...}. */
+static struct compose_strv norm_build_secrets(struct norm *n,
+					      const struct compose_node *v)
+{
+	struct compose_strv r = {0};
+
+	if (!v || v->kind != COMPOSE_NODE_SEQ)
+		return r;
+	r.v = arena_calloc(n->a, v->n + 1, sizeof(*r.v));
+	for (uint32_t i = 0; i < v->n; i++) {
+		const char *src = v->items[i]->kind == COMPOSE_NODE_MAP
+					  ? norm_key_str(v->items[i], "source")
+					  : norm_str(v->items[i]);
+
+		if (src)
+			r.v[r.n++] = src;
+	}
+	return r;
+}
+
 /* The long syntax's keys beyond context. */
 static void norm_build_long(struct norm *n,
 			    struct compose_build *b,
@@ -131,6 +151,7 @@ static void norm_build_long(struct norm *n,
 	b->tags = norm_strv(n, MAP_GET(v, "tags"), "build.tags");
 	b->platforms = norm_strv(n, MAP_GET(v, "platforms"), "build.platforms");
 	b->privileged = norm_bool(n, v, "privileged", false);
+	b->secrets = norm_build_secrets(n, MAP_GET(v, "secrets"));
 	norm_build_contexts(n, b, MAP_GET(v, "additional_contexts"));
 	b->isolation = norm_key_str(v, "isolation");
 	if ((ul = MAP_GET(v, "ulimits")) && ul->kind == COMPOSE_NODE_MAP)

@@ -1530,6 +1530,10 @@ static bool used(const struct compose_project *p, char what, const char *key)
 		for (size_t k = 0; (what == 's' || config) && k < nr; k++)
 			if (!strcmp(r[k].source, key))
 				return true;
+		for (size_t k = 0;
+		     what == 's' && s->build && k < s->build->secrets.n; k++)
+			if (!strcmp(s->build->secrets.v[k], key))
+				return true;
 	}
 	return false;
 }
