@@ -281,6 +281,7 @@ static void add_networks(struct build *b)
 			ns->ipam = ipam;
 			ns->n_ipam = 1;
 		}
+		apply_network_keys(ns, J->a, pn);
 		j = job_tmpl(ENGINE_JOB_NETWORK_CREATE, b->engines[pn->daemon]);
 		j.network_spec = ns;
 		in = info_new(J, "Network", pn->name,
@@ -527,6 +528,8 @@ static enum engine_mount_type mount_type(enum compose_mount_type t)
 		return ENGINE_MOUNT_TMPFS;
 	case COMPOSE_MOUNT_NPIPE:
 		return ENGINE_MOUNT_NPIPE;
+	case COMPOSE_MOUNT_IMAGE:
+		return ENGINE_MOUNT_IMAGE;
 	default:
 		return ENGINE_MOUNT_VOLUME;
 	}
@@ -585,7 +588,7 @@ static void spec_mounts(struct engine_container_spec *sp,
 		 * a missing host path, as compose does by default.
 		 */
 		if (cm->type == COMPOSE_MOUNT_BIND && cm->source &&
-		    !cm->bind_propagation) {
+		    !cm->bind_propagation && !cm->bind_recursive) {
 			binds[nb++] = arena_sprintf(a, "%s:%s%s", cm->source,
 						    cm->target,
 						    cm->read_only ? ":ro" : "");
@@ -604,6 +607,7 @@ static void spec_mounts(struct engine_container_spec *sp,
 		m[nm].bind_propagation = cm->bind_propagation;
 		m[nm].tmpfs_size = cm->tmpfs_size > 0 ? cm->tmpfs_size : 0;
 		m[nm].tmpfs_mode = cm->tmpfs_mode > 0 ? cm->tmpfs_mode : 0;
+		apply_mount_keys(&m[nm], a, cm);
 		nm++;
 	}
 	nm += file_mounts(m + nm, a, p, s);
@@ -714,6 +718,7 @@ static void spec_endpoints(struct engine_container_spec *sp,
 		ep[i].links = apply_key_links(a, p->services[ct->service].svc);
 		ep[i].aliases = strv(&pe->aliases);
 		ep[i].ipv4_address = pe->ipv4;
+		apply_endpoint_keys(&ep[i], a, pe->cfg);
 	}
 	/* API 1.41 daemons take one endpoint at create; connect the rest. */
 	sp->endpoints = ep;
@@ -764,6 +769,8 @@ container_spec(struct build *b, struct engine_job *job, size_t ci)
 	sp->isolation = s->isolation;
 	spec_endpoints(sp, job, a, p, ct);
 	apply_spec_keys(sp, a, s);
+	if (s->use_api_socket)
+		apply_api_socket(sp, a, &p->hosts[ct->daemon], s);
 	return sp;
 }
 
@@ -1064,15 +1071,16 @@ static void hosts_file_job(struct build *b, size_t ci)
  * 'mode' says otherwise, owned by 'uid' and 'gid' (root's by default).
  * An empty value is not written (compose v2 skips it).
  */
-static void files_job(struct build *b, size_t ci)
+static int files_job(struct build *b, size_t ci, struct diag *err)
 {
 	const struct plan_container *ct = &b->p->containers[ci];
 	const struct compose_service *s = b->p->services[ct->service].svc;
 	struct engine_job t =
 		job_tmpl(ENGINE_JOB_FILES_PUT, b->engines[ct->daemon]);
 	struct engine_file *f = arena_calloc(
-		b->J->a, s->n_secrets + s->n_configs + 1, sizeof(*f));
+		b->J->a, s->n_secrets + s->n_configs + 2, sizeof(*f));
 	struct depv deps = {0};
+	int rc;
 
 	for (int config = 0; config < 2; config++) {
 		const struct compose_fileref *refs =
@@ -1099,8 +1107,11 @@ static void files_job(struct build *b, size_t ci)
 			t.n_files++;
 		}
 	}
+	if (s->use_api_socket &&
+	    (rc = apply_api_socket_file(&f[t.n_files++], b->J->a, err)))
+		return rc;
 	if (!t.n_files)
-		return;
+		return 0;
 	t.files = f;
 	t.container = cref(b, ci);
 	t.title =
@@ -1110,6 +1121,7 @@ static void files_job(struct build *b, size_t ci)
 	dep_add(&deps, b->stopped[ci]);
 	b->files[ci] = job_add(b->J, &t, &deps, NULL);
 	dep_release(&deps);
+	return 0;
 }
 
 /*
@@ -1210,7 +1222,8 @@ static int container_jobs(struct build *b, size_t ci, struct diag *err)
 		if (b->o->no_start)
 			return 0;
 		hosts_file_job(b, ci);
-		files_job(b, ci);
+		if ((rc = files_job(b, ci, err)))
+			return rc;
 		start_job(b, ci);
 		post_start_jobs(b, ci);
 		break;
@@ -1621,6 +1634,7 @@ static size_t down_step(struct apply_jobs *J,
 	case PLAN_DOWN_CONTAINER:
 		t.kind = ENGINE_JOB_CONTAINER_REMOVE;
 		t.container.id = st->id ? st->id : st->name;
+		t.remove_volumes = o->remove_volumes;
 		in = info_new(J, "Container", st->name, dn);
 		info_verbs(in, "Stopping", "Removed", "Removed");
 		break;

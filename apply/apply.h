@@ -187,6 +187,8 @@ struct apply_down_opts {
 	 * services runs that service's pre_stop hooks before it is stopped.
 	 */
 	const struct compose_project *project;
+	/* -v: each container's anonymous volumes go with it (compose v2). */
+	bool remove_volumes;
 };
 
 void apply_jobs_init(struct apply_jobs *j);

@@ -7,8 +7,10 @@
  */
 #include "apply/apply_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/arena.h"
@@ -202,6 +204,99 @@ static void key_field(struct engine_field *f,
 	}
 }
 
+/*
+ * compose v2's endpointDriverOpts: interface_name is the driver option
+ * com.docker.network.endpoint.ifname, over one driver_opts gives.
+ */
+static void endpoint_driver_opts(struct engine_endpoint *ep,
+				 struct arena *a,
+				 const struct compose_service_network *n)
+{
+	static const char ifname[] = "com.docker.network.endpoint.ifname";
+	struct engine_kv *o = arena_calloc(a, n->n_driver_opts + 2, sizeof(*o));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n->n_driver_opts; i++)
+		if (!n->interface_name || strcmp(n->driver_opts[i].key, ifname))
+			o[k++] = (struct engine_kv){n->driver_opts[i].key,
+						    n->driver_opts[i].value};
+	if (n->interface_name)
+		o[k++] = (struct engine_kv){ifname, n->interface_name};
+	ep->driver_opts = o;
+	ep->n_driver_opts = k;
+}
+
+void apply_endpoint_keys(struct engine_endpoint *ep,
+			 struct arena *a,
+			 const struct compose_service_network *n)
+{
+	if (!n)
+		return;
+	ep->link_local_ips =
+		(struct engine_strv){n->link_local_ips.v, n->link_local_ips.n};
+	endpoint_driver_opts(ep, a, n);
+	ep->gw_priority = n->gw_priority;
+}
+
+static const struct engine_kv *
+kvs(struct arena *a, const struct compose_kv *kv, size_t n)
+{
+	struct engine_kv *o = arena_calloc(a, n + 1, sizeof(*o));
+
+	for (size_t i = 0; i < n; i++)
+		o[i] = (struct engine_kv){kv[i].key, kv[i].value};
+	return o;
+}
+
+/* compose v2's buildBindOption: which BindOptions flag bind.recursive sets. */
+static const char *recursive_flag(const char *r)
+{
+	if (!r)
+		return NULL;
+	if (!strcmp(r, "disabled"))
+		return "NonRecursive";
+	if (!strcmp(r, "writable"))
+		return "ReadOnlyNonRecursive";
+	if (!strcmp(r, "readonly"))
+		return "ReadOnlyForceRecursive";
+	return NULL; /* "enabled": the default */
+}
+
+void apply_mount_keys(struct engine_mount *m,
+		      struct arena *a,
+		      const struct compose_mount *cm)
+{
+	m->bind_recursive = recursive_flag(cm->bind_recursive);
+	m->volume_labels = kvs(a, cm->volume_labels, cm->n_volume_labels);
+	m->n_volume_labels = cm->n_volume_labels;
+	m->image_subpath = cm->image_subpath;
+}
+
+/*
+ * A network's IPAM options, the reserved aux_addresses of the subnet the
+ * file gives (the daemon refuses one outside it) and enable_ipv4.
+ */
+void apply_network_keys(struct engine_network_spec *ns,
+			struct arena *a,
+			const struct plan_network *pn)
+{
+	const struct compose_network *net = pn->net;
+
+	if (!net)
+		return;
+	ns->ipam_options = kvs(a, net->ipam_options, net->n_ipam_options);
+	ns->n_ipam_options = net->n_ipam_options;
+	if (net->enable_ipv4_set)
+		ns->enable_ipv4 = net->enable_ipv4 ? 1 : -1;
+	if (pn->user_subnet && ns->n_ipam == 1 && net->n_ipam) {
+		struct engine_ipam *ip = (struct engine_ipam *)ns->ipam;
+
+		ip->aux_addresses = kvs(a, net->ipam[0].aux_addresses,
+					net->ipam[0].n_aux_addresses);
+		ip->n_aux_addresses = net->ipam[0].n_aux_addresses;
+	}
+}
+
 void apply_spec_keys(struct engine_container_spec *sp,
 		     struct arena *a,
 		     const struct compose_service *s)
@@ -217,6 +312,53 @@ void apply_spec_keys(struct engine_container_spec *sp,
 			key_field(&v[n++], a, &compose_keys[i], &s->keys[i]);
 	sp->fields = v;
 	sp->n_fields = n;
+}
+
+void apply_api_socket(struct engine_container_spec *sp,
+		      struct arena *a,
+		      const struct plan_host *h,
+		      const struct compose_service *s)
+{
+	const char *sock = h->endpoint && !strncmp(h->endpoint, "unix://", 7)
+				   ? h->endpoint + 7
+				   : "/var/run/docker.sock";
+	const char **b = arena_calloc(a, sp->binds.n + 2, sizeof(*b));
+	const char **e = arena_calloc(a, sp->env.n + 2, sizeof(*e));
+	bool has_config = false;
+
+	for (size_t i = 0; i < sp->binds.n; i++)
+		b[i] = sp->binds.v[i];
+	b[sp->binds.n] = arena_sprintf(a, "%s:/var/run/docker.sock", sock);
+	sp->binds = (struct engine_strv){b, sp->binds.n + 1};
+	for (size_t i = 0; i < s->n_environment; i++)
+		has_config = has_config ||
+			     !strcmp(s->environment[i].key, "DOCKER_CONFIG");
+	if (has_config) /* compose v2: the user knows what they do */
+		return;
+	for (size_t i = 0; i < sp->env.n; i++)
+		e[i] = sp->env.v[i];
+	e[sp->env.n] = "DOCKER_CONFIG=/run/secrets/docker";
+	sp->env = (struct engine_strv){e, sp->env.n + 1};
+}
+
+int apply_api_socket_file(struct engine_file *f,
+			  struct arena *a,
+			  struct diag *err)
+{
+	const char *dc = getenv("DOCKER_CONFIG");
+	const char *home = getenv(compat_home_var());
+	const char *dir = dc && *dc ? dc
+				    : arena_sprintf(a, "%s/.docker",
+						    home ? home : "");
+	char *auths = engine_config_auths(dir, err);
+
+	if (!auths)
+		return err->code ? err->code : DIAG_EIO;
+	*f = (struct engine_file){"/run/secrets/docker/config.json",
+				  arena_strdup(a, auths), strlen(auths), 0444,
+				  0, 0};
+	free(auths);
+	return 0;
 }
 
 /* Digits only: compose v2 reads uid and gid with strconv.Atoi. */
@@ -291,11 +433,151 @@ static int check_files(const struct plan *p,
 	return 0;
 }
 
+/* Key 'k' at 'where' is refused: daemon 'h''s API is older than its field. */
+static int api_refuse(const struct plan_host *h,
+		      const struct compose_key *k,
+		      const struct diag_loc *loc,
+		      const char *where,
+		      struct diag *err)
+{
+	return diag_set(err, DIAG_EPLAN, loc,
+			"%s: daemon '%s' speaks Engine API %d.%d; %s needs "
+			"API 1.%d or later",
+			where, h->name, h->api_major, h->api_minor, k->api,
+			COMPOSE_KEY_API_MIN(k));
+}
+
+/* Nested key 'path' (compose_nested_keys[]) is too new for daemon 'h'. */
+static bool too_new(const struct plan_host *h, const char *path)
+{
+	const struct compose_key *k = compose_nested_key(path);
+	int min = k ? COMPOSE_KEY_API_MIN(k) : 0;
+
+	return min && h->api_major == 1 && h->api_minor < min;
+}
+
+static int nested_refuse(const struct plan_host *h,
+			 const char *path,
+			 const struct diag_loc *loc,
+			 const char *where,
+			 struct diag *err)
+{
+	return api_refuse(h, compose_nested_key(path), loc, where, err);
+}
+
+/*
+ * A service's network entries on its daemon: gw_priority (API 1.48) and
+ * interface_name (1.49, which compose v2 refuses before too).
+ */
+static int check_endpoints(struct arena *a,
+			   const struct plan_host *h,
+			   const struct compose_service *s,
+			   struct diag *err)
+{
+	static const char *const gw = "networks.*.gw_priority",
+			      *const ifn = "networks.*.interface_name";
+
+	for (size_t i = 0; i < s->n_networks; i++) {
+		const struct compose_service_network *n = &s->networks[i];
+		const char *path = NULL;
+
+		if (n->interface_name && too_new(h, ifn))
+			path = ifn;
+		else if (n->gw_priority && too_new(h, gw))
+			path = gw;
+		if (path)
+			return nested_refuse(
+				h, path, &n->loc,
+				arena_sprintf(a, "services.%s.networks.%s.%s",
+					      s->name, n->name,
+					      strrchr(path, '.') + 1),
+				err);
+	}
+	return 0;
+}
+
+/*
+ * A service's mounts on its daemon: bind.recursive writable or readonly
+ * (API 1.44; disabled is older) and image mounts (1.48).
+ */
+static int check_mounts(struct arena *a,
+			const struct plan_host *h,
+			const struct compose_service *s,
+			struct diag *err)
+{
+	static const char *const rec = "volumes[].bind.recursive",
+			      *const img = "volumes[].image";
+
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct compose_mount *m = &s->volumes[i];
+		const char *flag = recursive_flag(m->bind_recursive);
+		const char *path = NULL;
+
+		if (m->type == COMPOSE_MOUNT_IMAGE && too_new(h, img))
+			path = img;
+		else if (flag && strcmp(flag, "NonRecursive") &&
+			 too_new(h, rec))
+			path = rec;
+		if (path)
+			return nested_refuse(
+				h, path, &m->loc,
+				arena_sprintf(a, "services.%s.volumes[%zu]%s",
+					      s->name, i, path + 9),
+				err);
+	}
+	return 0;
+}
+
+/*
+ * Provider services and models are run by compose v2's plugins
+ * (docker-<type>, the Docker Model plugin), client-side: without them
+ * compose v2's up fails ("'models' support requires Docker Model
+ * plugin", exec: "docker-model": not found).  mixcompose has none, so it
+ * refuses them, before anything is created.
+ */
+static int check_plugins(const struct compose_service *s, struct diag *err)
+{
+	if (s->provider)
+		return diag_set(err, DIAG_EPLAN, &s->provider_loc,
+				"services.%s.provider: a '%s' provider service "
+				"runs through compose v2's docker-%s plugin, "
+				"which mixcompose does not have",
+				s->name, s->provider, s->provider);
+	if (s->models.n)
+		return diag_set(err, DIAG_EPLAN, &s->models_loc,
+				"services.%s.models: models run through the "
+				"Docker Model plugin of compose v2, which "
+				"mixcompose does not have",
+				s->name);
+	return 0;
+}
+
+/* The networks up creates: enable_ipv4: false needs API 1.47. */
+static int check_networks(const struct plan *p, struct diag *err)
+{
+	for (size_t i = 0; i < p->n_networks; i++) {
+		const struct plan_network *pn = &p->networks[i];
+		const struct plan_host *h = &p->hosts[pn->daemon];
+
+		if (pn->action != PLAN_NET_CREATE || !pn->net ||
+		    !pn->net->enable_ipv4_set || pn->net->enable_ipv4 ||
+		    !too_new(h, "networks.enable_ipv4"))
+			continue;
+		return nested_refuse(h, "networks.enable_ipv4", &pn->net->loc,
+				     arena_sprintf(p->arena,
+						   "networks.%s.enable_ipv4",
+						   pn->net->key),
+				     err);
+	}
+	return 0;
+}
+
 /*
  * Key 'k' of service 's' on host 'h' (of OS 'os'): refused when the
  * daemon's OS does not take it, or its API is older than the field's.
  */
-static int check_key(const struct plan_host *h,
+static int check_key(struct arena *a,
+		     const struct plan_host *h,
 		     const struct compose_service *s,
 		     size_t k,
 		     unsigned os,
@@ -313,21 +595,25 @@ static int check_key(const struct plan_host *h,
 				s->name, key->path, h->name,
 				os == COMPOSE_OS_WINDOWS ? "Windows" : "Linux");
 	if (min && h->api_major == 1 && h->api_minor < min)
-		return diag_set(err, DIAG_EPLAN, &s->keys[k].loc,
-				"services.%s.%s: daemon '%s' speaks Engine API "
-				"%d.%d; %s needs API 1.%d or later",
-				s->name, key->path, h->name, h->api_major,
-				h->api_minor, key->api, min);
+		return api_refuse(h, key, &s->keys[k].loc,
+				  arena_sprintf(a, "services.%s.%s", s->name,
+						key->path),
+				  err);
 	return 0;
 }
 
 int apply_check(const struct plan *p, struct diag *err)
 {
+	int rc0 = check_networks(p, err);
+
+	if (rc0)
+		return rc0;
 	for (size_t i = 0; i < p->n_services; i++) {
 		int rc;
 
 		if (p->services[i].selected &&
-		    (rc = check_files(p, p->services[i].svc, err)))
+		    ((rc = check_plugins(p->services[i].svc, err)) ||
+		     (rc = check_files(p, p->services[i].svc, err))))
 			return rc;
 	}
 	for (size_t i = 0; i < p->n_services; i++) {
@@ -341,8 +627,19 @@ int apply_check(const struct plan *p, struct diag *err)
 
 		if (!ps->selected || !s->keys || !h->os)
 			continue;
+		if ((rc0 = check_endpoints(p->arena, h, s, err)) ||
+		    (rc0 = check_mounts(p->arena, h, s, err)))
+			return rc0;
+		/* compose v2: "can't be used with a Windows Docker Engine". */
+		if (s->use_api_socket && os == COMPOSE_OS_WINDOWS)
+			return diag_set(err, DIAG_EPLAN,
+					&s->use_api_socket_loc,
+					"services.%s.use_api_socket: daemon "
+					"'%s' runs Windows, which does not "
+					"support it",
+					s->name, h->name);
 		for (size_t k = 0; k < compose_n_keys; k++) {
-			int rc = check_key(h, s, k, os, err);
+			int rc = check_key(p->arena, h, s, k, os, err);
 
 			if (rc)
 				return rc;

@@ -161,7 +161,8 @@ static int down_run(struct cli_session *s,
 				       .remove_orphans = o->remove_orphans,
 				       .project = s->project};
 	struct apply_down_opts ao = {.timeout_s = o->timeout_s,
-				     .project = s->project};
+				     .project = s->project,
+				     .remove_volumes = o->volumes};
 	struct plan_down *d = NULL;
 	struct engine **engines;
 	struct apply_jobs jobs;

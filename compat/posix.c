@@ -22,6 +22,9 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__    /* defined by the headers above */
+#include <malloc.h> /* mallopt */
+#endif
 
 #include "util/xalloc.h"
 
@@ -29,6 +32,17 @@ extern char **environ;
 
 void compat_init(void)
 {
+#ifdef __GLIBC__
+	/*
+	 * A short-lived process: glibc would give the heap back to the
+	 * kernel in steps as the plan and the daemons' replies are freed
+	 * at the end (seventeen brk calls, 7 ms of a 30 ms no-op `up` of
+	 * 100 containers), and grow it in 128 KiB steps on the way up.
+	 * Keep what was taken, and take it in larger steps.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_TOP_PAD, 4 << 20);
+#endif
 }
 
 /* ---- Environment and paths ----------------------------------------------- */

@@ -362,6 +362,7 @@ enum compose_mount_type {
 	COMPOSE_MOUNT_TMPFS,
 	COMPOSE_MOUNT_NPIPE,
 	COMPOSE_MOUNT_CLUSTER,
+	COMPOSE_MOUNT_IMAGE, /* an image's content (Engine API 1.48) */
 };
 
 struct compose_mount {
@@ -375,6 +376,11 @@ struct compose_mount {
 	const char *bind_selinux;
 	int volume_nocopy; /* -1 unset */
 	const char *volume_subpath;
+	/* bind.recursive: enabled, disabled, writable, readonly; NULL unset */
+	const char *bind_recursive;
+	struct compose_kv *volume_labels; /* volume.labels */
+	size_t n_volume_labels;
+	const char *image_subpath; /* image.subpath */
 	long long tmpfs_size; /* bytes; -1 unset */
 	int tmpfs_mode;	      /* -1 unset */
 	struct diag_loc loc;
@@ -408,6 +414,16 @@ struct compose_service_network {
 	const char *ipv6_address;
 	const char *mac_address;
 	int priority;
+	/*
+	 * compose v2's endpoint settings: IPAMConfig.LinkLocalIPs,
+	 * DriverOpts (interface_name joins them as the driver option
+	 * com.docker.network.endpoint.ifname) and GwPriority.
+	 */
+	struct compose_strv link_local_ips;
+	struct compose_kv *driver_opts;
+	size_t n_driver_opts;
+	int gw_priority;
+	const char *interface_name;
 	struct diag_loc loc;
 };
 
@@ -514,6 +530,16 @@ struct compose_key {
 
 extern const struct compose_key compose_keys[];
 extern const size_t compose_n_keys;
+/*
+ * The keys nested in a service's networks and volumes entries and in a
+ * top-level network ("networks.*.gw_priority", "networks.enable_ipv4"):
+ * their values live in the typed model; the table says which Engine API
+ * field each becomes and the oldest API that takes it.
+ */
+extern const struct compose_key compose_nested_keys[];
+extern const size_t compose_n_nested_keys;
+/* The entry of compose_nested_keys[] for 'path'; NULL: none. */
+const struct compose_key *compose_nested_key(const char *path);
 
 /* A device request (gpus, deploy.resources.reservations.devices). */
 struct compose_devreq {
@@ -674,6 +700,22 @@ struct compose_service {
 	size_t n_secrets;
 	struct compose_fileref *configs;
 	size_t n_configs;
+	/*
+	 * provider.type (compose v2.36's provider services, run by a
+	 * docker-<type> plugin) and the top-level models it uses (the Docker
+	 * Model plugin): `config` prints them, `up` refuses them.
+	 */
+	const char *provider;
+	struct diag_loc provider_loc;
+	struct compose_strv models;
+	struct diag_loc models_loc;
+	/*
+	 * use_api_socket: the daemon's socket, DOCKER_CONFIG and the
+	 * client's registry credentials in the container (compose v2's
+	 * useAPISocket); 'use_api_socket_loc' is where it is set.
+	 */
+	bool use_api_socket;
+	struct diag_loc use_api_socket_loc;
 	int init;   /* -1 unset, 0, 1 */
 	int attach; /* -1 unset, 0 (up and logs leave its logs out), 1 */
 	bool tty;
@@ -690,6 +732,8 @@ struct compose_ipam_config {
 	const char *subnet;
 	const char *gateway;
 	const char *ip_range;
+	struct compose_kv *aux_addresses; /* name -> address, reserved */
+	size_t n_aux_addresses;
 };
 
 struct compose_network {
@@ -701,9 +745,13 @@ struct compose_network {
 	bool internal;
 	bool attachable;
 	bool enable_ipv6;
+	bool enable_ipv4_set; /* enable_ipv4 written (compose v2 sends it) */
+	bool enable_ipv4;
 	const char *ipam_driver;
 	struct compose_ipam_config *ipam;
 	size_t n_ipam;
+	struct compose_kv *ipam_options;
+	size_t n_ipam_options;
 	struct compose_kv *driver_opts;
 	size_t n_driver_opts;
 	struct compose_kv *labels;

@@ -114,6 +114,55 @@ const struct compose_key compose_keys[] = {
 
 const size_t compose_n_keys = sizeof(compose_keys) / sizeof(compose_keys[0]);
 
+/*
+ * The keys nested in a service's networks and volumes entries and in a
+ * top-level network, as compose v2's createEndpointSettings,
+ * buildMountOptions and createNetwork send them; the model holds their
+ * values (compose_service_network, compose_mount, compose_network) and
+ * apply/keys.c reads the API column here to refuse an older daemon.
+ */
+const struct compose_key compose_nested_keys[] = {
+	{"networks.*.link_local_ips", COMPOSE_KEY_STRV,
+	 "EndpointSettings.IPAMConfig.LinkLocalIPs", LW},
+	{"networks.*.driver_opts", COMPOSE_KEY_MAP, "EndpointSettings.DriverOpts",
+	 LW},
+	/* compose v2 sends it to any daemon; one before 1.48 drops it. */
+	{"networks.*.gw_priority", COMPOSE_KEY_INT, "EndpointSettings.GwPriority",
+	 LW | COMPOSE_KEY_API(48)},
+	/* compose v2 refuses it before API 1.49 (Engine 28.1). */
+	{"networks.*.interface_name", COMPOSE_KEY_STR,
+	 "EndpointSettings.DriverOpts.com.docker.network.endpoint.ifname",
+	 LW | COMPOSE_KEY_API(49)},
+	/*
+	 * writable and readonly: ReadOnlyNonRecursive, ReadOnlyForceRecursive
+	 * (API 1.44); disabled is NonRecursive, which 1.40 takes.
+	 */
+	{"volumes[].bind.recursive", COMPOSE_KEY_STR,
+	 "Mount.BindOptions.ReadOnlyNonRecursive", LW | COMPOSE_KEY_API(44)},
+	{"volumes[].volume.labels", COMPOSE_KEY_MAP, "Mount.VolumeOptions.Labels",
+	 LW},
+	/* type: image, with image.subpath. */
+	{"volumes[].image", COMPOSE_KEY_STR, "Mount.ImageOptions",
+	 LW | COMPOSE_KEY_API(48)},
+	{"networks.ipam.config[].aux_addresses", COMPOSE_KEY_MAP,
+	 "IPAM.Config[].AuxiliaryAddresses", LW},
+	{"networks.ipam.options", COMPOSE_KEY_MAP, "IPAM.Options", LW},
+	/* Only false asks for something an older daemon would not do. */
+	{"networks.enable_ipv4", COMPOSE_KEY_BOOL, "EnableIPv4",
+	 LW | COMPOSE_KEY_API(47)},
+};
+
+const size_t compose_n_nested_keys =
+	sizeof(compose_nested_keys) / sizeof(compose_nested_keys[0]);
+
+const struct compose_key *compose_nested_key(const char *path)
+{
+	for (size_t i = 0; i < compose_n_nested_keys; i++)
+		if (!strcmp(compose_nested_keys[i].path, path))
+			return &compose_nested_keys[i];
+	return NULL;
+}
+
 long compose_key_find(const char *path)
 {
 	for (size_t i = 0; i < compose_n_keys; i++)

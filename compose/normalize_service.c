@@ -419,6 +419,19 @@ static void net_one(struct norm *n,
 			 sn->name, prio);
 	else if (prio)
 		sn->priority = atoi(prio);
+	prio = norm_key_str(v, "gw_priority");
+	if (prio && !rx_match("^-?[0-9]+$", prio))
+		norm_err(n, MAP_GET(v, "gw_priority"),
+			 "networks.%s.gw_priority: '%s' is not an integer",
+			 sn->name, prio);
+	else if (prio)
+		sn->gw_priority = atoi(prio);
+	sn->link_local_ips = norm_strv(n, MAP_GET(v, "link_local_ips"),
+				       "networks.link_local_ips");
+	sn->n_driver_opts =
+		norm_kv(n, &sn->driver_opts, MAP_GET(v, "driver_opts"),
+			"networks.driver_opts", "=", false);
+	sn->interface_name = norm_key_str(v, "interface_name");
 }
 
 static void norm_service_networks(struct norm *n,
@@ -515,6 +528,30 @@ static void norm_flags(struct norm *n,
 			 s->isolation);
 }
 
+/* provider.type, and the names of the models the service uses. */
+static void norm_provider_models(struct norm *n,
+				 struct compose_service *s,
+				 const struct compose_node *svc)
+{
+	const struct compose_node *pv = MAP_GET(svc, "provider");
+	const struct compose_node *m = MAP_GET(svc, "models");
+
+	if (!compose_node_is_null(pv)) {
+		s->provider = norm_key_str(pv, "type");
+		s->provider_loc = compose_node_loc(pv);
+	}
+	if (compose_node_is_null(m))
+		return;
+	s->models_loc = compose_node_loc(m);
+	if (m->kind != COMPOSE_NODE_MAP) {
+		s->models = norm_strv(n, m, "models");
+		return;
+	}
+	s->models.v = arena_calloc(n->a, m->n + 1, sizeof(char *));
+	for (uint32_t i = 0; i < m->n; i++)
+		s->models.v[s->models.n++] = m->pairs[i].key->str;
+}
+
 void norm_service_main(struct norm *n,
 		       struct compose_service *s,
 		       const struct compose_node *svc)
@@ -523,8 +560,13 @@ void norm_service_main(struct norm *n,
 	norm_flags(n, s, svc);
 	norm_platform(n, s, MAP_GET(svc, "platform"));
 	norm_build(n, s, MAP_GET(svc, "build"));
+	norm_provider_models(n, s, svc);
+	s->use_api_socket = norm_bool(n, svc, "use_api_socket", false);
+	if (s->use_api_socket)
+		s->use_api_socket_loc =
+			compose_node_loc(MAP_GET(svc, "use_api_socket"));
 	/* compose v2 refuses such a service at load time. */
-	if (!s->image && !s->build) {
+	if (!s->image && !s->build && !s->provider) {
 		const char *svc_name = n->svc;
 
 		n->svc = NULL;

@@ -37,6 +37,9 @@ static void norm_ipam(struct norm *n,
 	const struct compose_node *cfg = MAP_GET(ipam, "config");
 
 	net->ipam_driver = norm_key_str(ipam, "driver");
+	net->n_ipam_options =
+		norm_kv(n, &net->ipam_options, MAP_GET(ipam, "options"),
+			"ipam.options", "=", false);
 	if (compose_node_is_null(cfg))
 		return;
 	if (cfg->kind != COMPOSE_NODE_SEQ) {
@@ -51,6 +54,10 @@ static void norm_ipam(struct norm *n,
 		c->subnet = norm_key_str(cfg->items[i], "subnet");
 		c->gateway = norm_key_str(cfg->items[i], "gateway");
 		c->ip_range = norm_key_str(cfg->items[i], "ip_range");
+		c->n_aux_addresses = norm_kv(
+			n, &c->aux_addresses,
+			MAP_GET(cfg->items[i], "aux_addresses"),
+			"ipam.config.aux_addresses", "=", false);
 	}
 }
 
@@ -75,6 +82,8 @@ static void network_one(struct norm *n,
 	net->internal = norm_bool(n, m, "internal", false);
 	net->attachable = norm_bool(n, m, "attachable", false);
 	net->enable_ipv6 = norm_bool(n, m, "enable_ipv6", false);
+	net->enable_ipv4_set = !compose_node_is_null(MAP_GET(m, "enable_ipv4"));
+	net->enable_ipv4 = norm_bool(n, m, "enable_ipv4", true);
 	norm_ipam(n, net, MAP_GET(m, "ipam"));
 	net->n_labels = norm_kv(n, &net->labels, MAP_GET(m, "labels"), "labels",
 				"=", false);

@@ -177,8 +177,8 @@ volume_short(struct norm *n, struct compose_mount *m, const char *spec)
 
 static int mount_type(enum compose_mount_type *t, const char *s)
 {
-	static const char *const names[] = {"bind", "volume", "tmpfs", "npipe",
-					    "cluster"};
+	static const char *const names[] = {"bind",  "volume",  "tmpfs",
+					    "npipe", "cluster", "image"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(s, names[i])) {
@@ -203,11 +203,16 @@ static void volume_long_opts(struct norm *n,
 		m->bind_selinux = norm_key_str(b, "selinux");
 		m->bind_create_host_path =
 			norm_tristate(n, b, "create_host_path");
+		m->bind_recursive = norm_key_str(b, "recursive");
 	}
 	if (vo) {
 		m->volume_nocopy = norm_tristate(n, vo, "nocopy");
 		m->volume_subpath = norm_key_str(vo, "subpath");
+		m->n_volume_labels =
+			norm_kv(n, &m->volume_labels, MAP_GET(vo, "labels"),
+				"volume.labels", "=", false);
 	}
+	m->image_subpath = norm_key_str(MAP_GET(v, "image"), "subpath");
 	if (t && norm_key_str(t, "size")) {
 		m->tmpfs_size = compose_bytes_parse(norm_key_str(t, "size"));
 		if (m->tmpfs_size < 0)

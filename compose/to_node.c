@@ -514,8 +514,16 @@ static struct compose_node *svc_networks_node(struct tn *t,
 			    plain_node(t, arena_sprintf(t->a, "%d",
 							v[i].priority)));
 		put_strv(t, o, "aliases", &v[i].aliases);
+		put_kv(t, o, "driver_opts", v[i].driver_opts,
+		       v[i].n_driver_opts);
+		if (v[i].gw_priority)
+			put(t, o, "gw_priority",
+			    plain_node(t, arena_sprintf(t->a, "%d",
+							v[i].gw_priority)));
+		put_str(t, o, "interface_name", v[i].interface_name);
 		put_str(t, o, "ipv4_address", v[i].ipv4_address);
 		put_str(t, o, "ipv6_address", v[i].ipv6_address);
+		put_strv(t, o, "link_local_ips", &v[i].link_local_ips);
 		put_str(t, o, "mac_address", v[i].mac_address);
 		put_dyn(t, m, v[i].name, o->n ? o : const_plain(t, "null"));
 	}
@@ -545,8 +553,8 @@ static struct compose_node *ports_node(struct tn *t,
 	return q;
 }
 
-static const char *const mount_types[] = {"bind", "volume", "tmpfs", "npipe",
-					  "cluster"};
+static const char *const mount_types[] = {"bind",  "volume",  "tmpfs",
+					  "npipe", "cluster", "image"};
 
 static struct compose_node *mount_node(struct tn *t,
 				       const struct compose_mount *v)
@@ -564,12 +572,17 @@ static struct compose_node *mount_node(struct tn *t,
 		put_str(t, o, "propagation", v->bind_propagation);
 		put_true(t, o, "create_host_path",
 			 v->bind_create_host_path > 0);
+		put_str(t, o, "recursive", v->bind_recursive);
 		if (o->n)
 			put(t, m, "bind", o);
 	} else if (v->type == COMPOSE_MOUNT_VOLUME) {
+		put_kv(t, o, "labels", v->volume_labels, v->n_volume_labels);
 		put_true(t, o, "nocopy", v->volume_nocopy > 0);
 		put_str(t, o, "subpath", v->volume_subpath);
 		put(t, m, "volume", o);
+	} else if (v->type == COMPOSE_MOUNT_IMAGE && v->image_subpath) {
+		put_str(t, o, "subpath", v->image_subpath);
+		put(t, m, "image", o);
 	} else if (v->type == COMPOSE_MOUNT_TMPFS &&
 		   (v->tmpfs_size >= 0 || v->tmpfs_mode >= 0)) {
 		if (v->tmpfs_size >= 0) /* compose-go's UnitBytes: a string */
@@ -1045,6 +1058,67 @@ static void f_volumes(struct tn *t,
 		put(t, m, k, volumes_node(t, s));
 }
 
+/*
+ * provider as compose-go's ServiceProviderConfig prints it: options are
+ * MultiOptions, each a list of strings (one value is a list of one).
+ */
+static void f_provider(struct tn *t,
+		       struct compose_node *m,
+		       const struct compose_service *s,
+		       const char *k)
+{
+	const struct compose_node *pv = MAP_GET(s->node, "provider");
+	const struct compose_node *opts = MAP_GET(pv, "options");
+	struct compose_node *o = compose_node_map(t->a, &no_loc);
+	struct compose_node *om = compose_node_map(t->a, &no_loc);
+
+	if (!s->provider)
+		return;
+	put_str(t, o, "type", s->provider);
+	for (uint32_t i = 0; opts && opts->kind == COMPOSE_NODE_MAP &&
+			     i < opts->n;
+	     i++) {
+		const struct compose_node *v = opts->pairs[i].value;
+		struct compose_strv sv = {0};
+		const char *one = v->kind == COMPOSE_NODE_SCALAR ? v->str : NULL;
+
+		if (one) {
+			sv.v = &one;
+			sv.n = 1;
+		} else if (v->kind == COMPOSE_NODE_SEQ) {
+			sv.v = arena_calloc(t->a, v->n + 1, sizeof(char *));
+			for (uint32_t j = 0; j < v->n; j++)
+				if (v->items[j]->kind == COMPOSE_NODE_SCALAR)
+					sv.v[sv.n++] = v->items[j]->str;
+		}
+		put_dyn(t, om, opts->pairs[i].key->str, strv_node(t, &sv));
+	}
+	if (om->n)
+		put(t, o, "options", om);
+	put(t, m, k, o);
+}
+
+/* models: compose-go makes a list a map of names to null. */
+static void f_models(struct tn *t,
+		     struct compose_node *m,
+		     const struct compose_service *s,
+		     const char *k)
+{
+	const struct compose_node *v = MAP_GET(s->node, "models");
+	struct compose_node *o;
+
+	if (!s->models.n)
+		return;
+	if (v->kind == COMPOSE_NODE_MAP) {
+		put(t, m, k, (struct compose_node *)v);
+		return;
+	}
+	o = compose_node_map(t->a, &no_loc);
+	for (size_t i = 0; i < s->models.n; i++)
+		put_dyn(t, o, s->models.v[i], const_plain(t, "null"));
+	put(t, m, k, o);
+}
+
 enum key_kind { K_RAW, K_STR, K_STRV, K_TRUE, K_FN, K_KEY };
 
 struct svc_key {
@@ -1118,7 +1192,7 @@ static const struct svc_key svc_keys[] = {
 	RAW("dockerfile"),
 	STR("domainname", domainname),
 	FN("entrypoint", f_cmd),
-	RAW("provider"),
+	FN("provider", f_provider),
 	FN("environment", f_env),
 	STRV("expose", expose),
 	KEY("external_links"),
@@ -1141,7 +1215,7 @@ static const struct svc_key svc_keys[] = {
 	KEY("memswap_limit"),
 	KEY("mem_swappiness"),
 	KEY("mac_address"),
-	RAW("models"),
+	FN("models", f_models),
 	RAW("net"),
 	STR("network_mode", network_mode),
 	FN("networks", f_networks),
@@ -1168,7 +1242,7 @@ static const struct svc_key svc_keys[] = {
 	KEY("tmpfs"),
 	TRUE_("tty", tty),
 	KEY("ulimits"),
-	RAW("use_api_socket"),
+	TRUE_("use_api_socket", use_api_socket),
 	STR("user", user),
 	KEY("userns_mode"),
 	KEY("uts"),
@@ -1470,16 +1544,22 @@ static struct compose_node *network_node(struct tn *t,
 			put_str(t, c, "subnet", n->ipam[i].subnet);
 			put_str(t, c, "gateway", n->ipam[i].gateway);
 			put_str(t, c, "ip_range", n->ipam[i].ip_range);
+			put_kv(t, c, "aux_addresses", n->ipam[i].aux_addresses,
+			       n->ipam[i].n_aux_addresses);
 			compose_seq_push(t->a, cfg, c);
 		}
 		put(t, ipam, "config", cfg);
 	}
+	put_kv(t, ipam, "options", n->ipam_options, n->n_ipam_options);
 	if (ipam->n || t->json)
 		put(t, m, "ipam", ipam);
 	put_true(t, m, "external", n->external);
 	put_true(t, m, "internal", n->internal);
 	put_true(t, m, "attachable", n->attachable);
 	put_kv(t, m, "labels", n->labels, n->n_labels);
+	if (n->enable_ipv4_set)
+		put(t, m, "enable_ipv4",
+		    const_plain(t, n->enable_ipv4 ? "true" : "false"));
 	put_true(t, m, "enable_ipv6", n->enable_ipv6);
 	put_extensions(t, m, src);
 	return m;
@@ -1578,11 +1658,34 @@ static void tn_release(struct tn *t)
 	compose_strmap_release(&t->keyidx);
 }
 
+/* The top-level models an enabled service uses, as written. */
+static void put_models(struct tn *t,
+		       const struct compose_project *p,
+		       struct compose_node *root)
+{
+	const struct compose_node *v = compose_map_get(p->doc, "models");
+	struct compose_node *m = compose_node_map(t->a, &no_loc);
+
+	for (uint32_t i = 0; v && v->kind == COMPOSE_NODE_MAP && i < v->n;
+	     i++) {
+		bool use = false;
+
+		for (size_t k = 0; k < p->n_services && !use; k++)
+			for (size_t j = 0; j < p->services[k].models.n; j++)
+				use = use || !strcmp(p->services[k].models.v[j],
+						     v->pairs[i].key->str);
+		if (use)
+			put_dyn(t, m, v->pairs[i].key->str,
+				v->pairs[i].value);
+	}
+	if (m->n)
+		put(t, root, "models", m);
+}
+
 /* What follows the services: networks, volumes, secrets... and x-*. */
 static struct compose_node *tail_node(struct tn *t,
 				      const struct compose_project *p)
 {
-	static const char *const extra[] = {"models"};
 	struct compose_node *root = compose_node_map(t->a, &no_loc);
 
 	struct compose_node *nets = compose_node_map(t->a, &no_loc);
@@ -1602,12 +1705,7 @@ static struct compose_node *tail_node(struct tn *t,
 		put(t, root, "volumes", vols);
 	put_fileobjs(t, p, root, "secrets", p->secrets, p->n_secrets);
 	put_fileobjs(t, p, root, "configs", p->configs, p->n_configs);
-	for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
-		struct compose_node *v = compose_map_get(p->doc, extra[i]);
-
-		if (v)
-			put(t, root, extra[i], v);
-	}
+	put_models(t, p, root);
 	put_extensions(t, root, p->doc);
 	return root;
 }

@@ -70,9 +70,35 @@ add_ports(cJSON *cfg, cJSON *hc, const struct engine_container_spec *s)
 	}
 }
 
+/* BindOptions, VolumeOptions and ImageOptions, only when they say something. */
+static void add_mount_options(cJSON *o, const struct engine_mount *m)
+{
+	if (m->type == ENGINE_MOUNT_BIND &&
+	    (m->bind_propagation || m->bind_recursive)) {
+		cJSON *b = cJSON_AddObjectToObject(o, "BindOptions");
+
+		ej_add_str(b, "Propagation", m->bind_propagation);
+		if (m->bind_recursive)
+			cJSON_AddBoolToObject(b, m->bind_recursive, 1);
+	}
+	if (m->type == ENGINE_MOUNT_VOLUME &&
+	    (m->volume_nocopy || m->n_volume_labels)) {
+		cJSON *v = cJSON_AddObjectToObject(o, "VolumeOptions");
+
+		if (m->volume_nocopy)
+			cJSON_AddBoolToObject(v, "NoCopy", 1);
+		ej_add_kv(v, "Labels", m->volume_labels, m->n_volume_labels);
+	}
+	if (m->type == ENGINE_MOUNT_IMAGE && m->image_subpath)
+		cJSON_AddStringToObject(
+			cJSON_AddObjectToObject(o, "ImageOptions"), "Subpath",
+			m->image_subpath);
+}
+
 static void add_mounts(cJSON *hc, const struct engine_container_spec *s)
 {
-	static const char *const types[] = {"bind", "volume", "tmpfs", "npipe"};
+	static const char *const types[] = {"bind", "volume", "tmpfs", "npipe",
+					    "image"};
 	cJSON *arr;
 
 	ej_add_strv(hc, "Binds", &s->binds);
@@ -88,14 +114,7 @@ static void add_mounts(cJSON *hc, const struct engine_container_spec *s)
 		cJSON_AddStringToObject(o, "Target", m->target);
 		if (m->read_only)
 			cJSON_AddBoolToObject(o, "ReadOnly", 1);
-		if (m->type == ENGINE_MOUNT_BIND && m->bind_propagation)
-			cJSON_AddStringToObject(
-				cJSON_AddObjectToObject(o, "BindOptions"),
-				"Propagation", m->bind_propagation);
-		if (m->type == ENGINE_MOUNT_VOLUME && m->volume_nocopy)
-			cJSON_AddBoolToObject(
-				cJSON_AddObjectToObject(o, "VolumeOptions"),
-				"NoCopy", 1);
+		add_mount_options(o, m);
 		if (m->type == ENGINE_MOUNT_TMPFS &&
 		    (m->tmpfs_size || m->tmpfs_mode)) {
 			cJSON *t = cJSON_AddObjectToObject(o, "TmpfsOptions");
@@ -155,12 +174,16 @@ cJSON *ej_endpoint(const struct engine_endpoint *ep)
 	ej_add_strv(o, "Aliases", &ep->aliases);
 	if (ep->links.n)
 		ej_add_strv(o, "Links", &ep->links);
-	if (ep->ipv4_address || ep->ipv6_address) {
+	if (ep->ipv4_address || ep->ipv6_address || ep->link_local_ips.n) {
 		cJSON *ipam = cJSON_AddObjectToObject(o, "IPAMConfig");
 
 		ej_add_str(ipam, "IPv4Address", ep->ipv4_address);
 		ej_add_str(ipam, "IPv6Address", ep->ipv6_address);
+		ej_add_strv(ipam, "LinkLocalIPs", &ep->link_local_ips);
 	}
+	ej_add_kv(o, "DriverOpts", ep->driver_opts, ep->n_driver_opts);
+	if (ep->gw_priority)
+		cJSON_AddNumberToObject(o, "GwPriority", ep->gw_priority);
 	return o;
 }
 

@@ -119,3 +119,35 @@ out:
 	sbuf_release(&text);
 	return rc;
 }
+
+char *engine_config_auths(const char *config_dir, struct diag *err)
+{
+	struct sbuf path = SBUF_INIT, text = SBUF_INIT;
+	cJSON *j = NULL, *out = cJSON_CreateObject();
+	const cJSON *auths;
+	char *s = NULL;
+
+	sbuf_addf(&path, "%s/config.json", config_dir);
+	if (read_file(&text, path.buf)) {
+		if (errno != ENOENT) {
+			diag_set(err, DIAG_EIO, NULL, "cannot read '%s': %s",
+				 path.buf, strerror(errno));
+			goto done;
+		}
+	} else if (!(j = cJSON_ParseWithLength(text.buf, text.len))) {
+		diag_set(err, DIAG_ESYNTAX, NULL, "'%s' is not JSON", path.buf);
+		goto done;
+	}
+	auths = cJSON_GetObjectItemCaseSensitive(j, "auths");
+	cJSON_AddItemToObject(out, "auths",
+			      cJSON_IsObject(auths)
+				      ? cJSON_Duplicate(auths, 1)
+				      : cJSON_CreateObject());
+	s = cJSON_Print(out);
+done:
+	cJSON_Delete(j);
+	cJSON_Delete(out);
+	sbuf_release(&path);
+	sbuf_release(&text);
+	return s;
+}

@@ -271,6 +271,7 @@ enum engine_mount_type {
 	ENGINE_MOUNT_VOLUME,
 	ENGINE_MOUNT_TMPFS,
 	ENGINE_MOUNT_NPIPE,
+	ENGINE_MOUNT_IMAGE, /* API 1.48 */
 };
 
 struct engine_mount {
@@ -280,8 +281,17 @@ struct engine_mount {
 	bool read_only;
 	bool volume_nocopy;
 	const char *bind_propagation; /* NULL: default */
-	long long tmpfs_size;	      /* bytes; 0: unset */
-	int tmpfs_mode;		      /* 0: unset */
+	/*
+	 * The BindOptions flag to set true: "NonRecursive" (API 1.40),
+	 * "ReadOnlyNonRecursive" or "ReadOnlyForceRecursive" (1.44); NULL
+	 * none.
+	 */
+	const char *bind_recursive;
+	const struct engine_kv *volume_labels; /* VolumeOptions.Labels */
+	size_t n_volume_labels;
+	const char *image_subpath; /* ImageOptions.Subpath */
+	long long tmpfs_size;	   /* bytes; 0: unset */
+	int tmpfs_mode;		   /* 0: unset */
 };
 
 struct engine_healthcheck {
@@ -301,6 +311,10 @@ struct engine_endpoint {
 	const char *ipv4_address; /* NULL: any */
 	const char *ipv6_address;
 	struct engine_strv links; /* "NAME:ALIAS" (legacy links) */
+	struct engine_strv link_local_ips; /* IPAMConfig.LinkLocalIPs */
+	const struct engine_kv *driver_opts; /* DriverOpts */
+	size_t n_driver_opts;
+	int gw_priority; /* GwPriority (API 1.48); 0: not sent */
 };
 
 /* POST /containers/create body. */
@@ -578,6 +592,8 @@ struct engine_ipam {
 	const char *subnet;
 	const char *gateway;
 	const char *ip_range;
+	const struct engine_kv *aux_addresses; /* AuxiliaryAddresses */
+	size_t n_aux_addresses;
 };
 
 struct engine_network_spec {
@@ -590,10 +606,13 @@ struct engine_network_spec {
 	const struct engine_kv *labels;
 	size_t n_labels;
 	const char *ipam_driver;
+	const struct engine_kv *ipam_options; /* IPAM.Options */
+	size_t n_ipam_options;
 	const struct engine_kv *driver_opts;
 	size_t n_driver_opts;
 	const struct engine_ipam *ipam;
 	size_t n_ipam;
+	int enable_ipv4; /* EnableIPv4 (API 1.47): 0 unsent, 1 true, -1 false */
 };
 
 struct engine_network_info {
@@ -1674,6 +1693,15 @@ int engine_context_current(char *out,
 			   const char *config_dir,
 			   struct diag *err);
 
+/*
+ * The credentials of 'config_dir'/config.json as a config file of their
+ * own, {"auths": {...}} (tab-indented, as the docker CLI writes one): what
+ * compose v2's use_api_socket puts in the container.  No file, or no
+ * "auths" in it: {"auths": {}}.  Malloc'ed; NULL and 'err' set when the
+ * file is there but cannot be read or is not JSON.
+ */
+char *engine_config_auths(const char *config_dir, struct diag *err);
+
 /* ==== 8. Helpers exposed for tests ===================================== */
 
 /* "1.41" -> 1, 41; returns 0 or DIAG_ESYNTAX. */
@@ -1703,6 +1731,8 @@ int engine_http_error(struct diag *err,
 const char *engine_http_reason(long status);
 /* The create body as JSON (malloc'ed), for tests and config hashes. */
 char *engine_container_spec_json(const struct engine_container_spec *spec);
+/* POST /networks/create's body as JSON (malloc'ed), for tests. */
+char *engine_network_spec_json(const struct engine_network_spec *spec);
 
 /* ==== 8b. Builds: the context tar and POST /build ===================== */
 

@@ -17,13 +17,15 @@ static cJSON *network_body(const struct engine_network_spec *s)
 		cJSON_AddBoolToObject(b, "Internal", 1);
 	if (s->attachable)
 		cJSON_AddBoolToObject(b, "Attachable", 1);
+	if (s->enable_ipv4)
+		cJSON_AddBoolToObject(b, "EnableIPv4", s->enable_ipv4 > 0);
 	if (s->enable_ipv6)
 		cJSON_AddBoolToObject(b, "EnableIPv6", 1);
 	if (s->check_duplicate)
 		cJSON_AddBoolToObject(b, "CheckDuplicate", 1);
 	ej_add_kv(b, "Labels", s->labels, s->n_labels);
 	ej_add_kv(b, "Options", s->driver_opts, s->n_driver_opts);
-	if (s->ipam_driver || s->n_ipam) {
+	if (s->ipam_driver || s->n_ipam || s->n_ipam_options) {
 		cJSON *ipam = cJSON_AddObjectToObject(b, "IPAM");
 		cJSON *cfg = cJSON_AddArrayToObject(ipam, "Config");
 
@@ -34,10 +36,24 @@ static cJSON *network_body(const struct engine_network_spec *s)
 			ej_add_str(c, "Subnet", s->ipam[i].subnet);
 			ej_add_str(c, "Gateway", s->ipam[i].gateway);
 			ej_add_str(c, "IPRange", s->ipam[i].ip_range);
+			ej_add_kv(c, "AuxiliaryAddresses",
+				  s->ipam[i].aux_addresses,
+				  s->ipam[i].n_aux_addresses);
 			cJSON_AddItemToArray(cfg, c);
 		}
+		ej_add_kv(ipam, "Options", s->ipam_options,
+			  s->n_ipam_options);
 	}
 	return b;
+}
+
+char *engine_network_spec_json(const struct engine_network_spec *spec)
+{
+	cJSON *j = network_body(spec);
+	char *s = cJSON_PrintUnformatted(j);
+
+	cJSON_Delete(j);
+	return s;
 }
 
 void engine_network_create_async(struct engine_loop *l,

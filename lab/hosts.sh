@@ -21,11 +21,13 @@
 #                       nodes labelled os=linux (a) and os=windows (b)
 #   hosts.sh down       removes every daemon, swarm state, namespace, veth,
 #                       mount, cgroup and directory it made (also after a
-#                       failure half way)
+#                       failure half way), then runs lab/mixlab sweep
 #   hosts.sh env        HOSTS_A_SOCK=..., HOSTS_B_SOCK=..., addresses
 #   hosts.sh left       prints what is left of the hosts (namespace, veth,
-#                       mount, directory, cgroup, daemon process) and fails
-#                       if anything is: the tests' check after down
+#                       mount, directory, cgroup, daemon process; in the
+#                       root namespace an interface in 10.231-10.234 or an
+#                       orphan veth pair: lab/mixlab strays) and fails if
+#                       anything is: the tests' check after down
 #
 # Daemons are stopped by the pid in their pidfile, never by name.
 set -euo pipefail
@@ -34,6 +36,8 @@ set -euo pipefail
 # shellcheck source=lab/engine.sh
 . "$(dirname "${BASH_SOURCE[0]}")/engine.sh"
 
+LABDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly LABDIR
 readonly RUN=/run/mixlab-hosts
 readonly LIB=/var/lib/mixlab-hosts
 readonly HOSTS=(a b)
@@ -48,6 +52,10 @@ readonly ROUTED=10.234.0.0/16
 readonly TAG=mixhosts-route
 # Swarm's overlay subnets come from here, away from the link.
 readonly SWARM_POOL=10.232.0.0/16
+# All of 10.231.0.0/16-10.234.0.0/16 stays inside the namespaces: `down`
+# deletes a bridge of these ranges in the root namespace that no running
+# daemon owns, and `left` fails on any interface there
+# (lab/mixlab sweep, strays: HOSTS_NETS_RE).
 readonly STOP_TIMEOUT=20
 
 log() { printf 'hosts: %s\n' "$*" >&2; }
@@ -115,8 +123,10 @@ start_daemon() {
 	local h=$1 dir=$LIB/$1 i pid bin
 	local -a extra
 	if daemon_pid "$h" >/dev/null && ping_ok "$h"; then
+		in_own_ns "$h" || die "dockerd of host $h does not run in $(ns "$h")"
 		return 0
 	fi
+	addr_ok "$h" || die "host $h: ${ADDR[$h]} is not on mh0 in $(ns "$h")"
 	bin=$(engine_dockerd "${ENGINE[$h]}") || die "no dockerd of engine ${ENGINE[$h]}"
 	mapfile -t extra < <(engine_args "${ENGINE[$h]}")
 	mkdir -p "$dir/root" "$RUN/$h/exec"
@@ -134,12 +144,29 @@ start_daemon() {
 		"${extra[@]}" </dev/null >>"$LIB/$h.log" 2>&1 9<&-) &
 	pid=$!
 	for ((i = 0; i < 240; i++)); do
-		ping_ok "$h" && return 0
+		ping_ok "$h" && break
 		kill -0 "$pid" 2>/dev/null ||
 			{ tail -n 20 "$LIB/$h.log" >&2; die "dockerd of host $h exited"; }
 		sleep 0.25
 	done
-	die "dockerd of host $h not ready after 60s (log: $LIB/$h.log)"
+	ping_ok "$h" || die "dockerd of host $h not ready after 60s (log: $LIB/$h.log)"
+	in_own_ns "$h" || die "dockerd of host $h does not run in $(ns "$h")"
+}
+
+# in_own_ns H: host H's dockerd runs in H's namespace.  One outside it
+# could not bind the host's address, and would make the hosts' networks in
+# the namespace it runs in.
+in_own_ns() {
+	local pid
+	pid=$(daemon_pid "$1") || return 1
+	[ "$(stat -L -c %i "/proc/$pid/ns/net")" = \
+		"$(stat -L -c %i "/run/netns/$(ns "$1")")" ]
+}
+
+# addr_ok H: host H's address is on its end of the link, which is up.
+addr_ok() {
+	ip -n "$(ns "$1")" -4 -o addr show dev mh0 up 2>/dev/null |
+		grep -qF " ${ADDR[$1]}/24 "
 }
 
 import_images() {
@@ -297,6 +324,9 @@ cmd_down() {
 		[ -e "/run/netns/$(ns "$h")" ] && ip netns del "$(ns "$h")"
 	done
 	rm -rf "$LIB" "$RUN"
+	# Network leftovers of dead daemons in the root namespace: orphan
+	# veth pairs, bridges in this script's ranges (lab/mixlab, "sweep").
+	"$LABDIR/mixlab" sweep
 	log "down"
 }
 
@@ -316,6 +346,9 @@ cmd_left() {
 		mapfile -d '' h 2>/dev/null <"$f" || continue
 		[[ " ${h[*]} " == *" $RUN/"* || " ${h[*]} " == *"=$RUN/"* || " ${h[*]} " == *"unix://$RUN/"* ]] && left+=("process ${f//[^0-9]/}")
 	done
+	# And in the root namespace: an interface in this script's ranges or
+	# an orphan veth pair (lab/mixlab strays lists them).
+	"$LABDIR/mixlab" strays || left+=("in the root namespace (above)")
 	[ ${#left[@]} -eq 0 ] && return 0
 	printf 'left of lab/hosts.sh: %s\n' "${left[@]}" >&2
 	return 1

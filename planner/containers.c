@@ -51,6 +51,8 @@ static void container_endpoints(struct plan_ctx *c,
 		ep->network =
 			plan_network_index(p, sorted[k]->name, ct->daemon);
 		ep->priority = sorted[k]->priority;
+		/* The default network's entry is 'scratch', gone on return. */
+		ep->cfg = sorted[k] == &scratch ? NULL : sorted[k];
 		ep->ipv4 = sorted[k]->ipv4_address;
 		ep->user_address = ep->ipv4 != NULL;
 		add_alias(p->arena, ep, &alloc, s->name);
@@ -209,6 +211,10 @@ static void put_ports_mounts(struct sbuf *sb, const struct compose_service *s)
 			  m->volume_nocopy,
 			  m->volume_subpath ? m->volume_subpath : "",
 			  m->tmpfs_size, m->tmpfs_mode);
+		put(sb, "mount.recursive", m->bind_recursive);
+		put_kv(sb, "mount.label", m->volume_labels,
+		       m->n_volume_labels);
+		put(sb, "mount.image_subpath", m->image_subpath);
 	}
 }
 
@@ -383,6 +389,21 @@ static void put_service(struct sbuf *sb,
 	putf(sb, "stdin_open", s->stdin_open);
 	putf(sb, "privileged", s->privileged);
 	putf(sb, "read_only", s->read_only);
+	if (s->use_api_socket) /* only then: other hashes stay as they were */
+		putf(sb, "use_api_socket", 1);
+}
+
+/* The endpoint settings compose v2 sends: the container is recreated. */
+static void put_endpoint_cfg(struct sbuf *sb,
+			     const struct compose_service_network *n)
+{
+	if (!n)
+		return;
+	put_strv(sb, "net.link_local_ips", &n->link_local_ips);
+	put_kv(sb, "net.driver_opt", n->driver_opts, n->n_driver_opts);
+	if (n->gw_priority)
+		putf(sb, "net.gw_priority", n->gw_priority);
+	put(sb, "net.interface_name", n->interface_name);
 }
 
 /*
@@ -411,6 +432,7 @@ void plan_container_canonical(struct sbuf *out,
 		if (ep->user_address)
 			put(out, "net.ipv4", ep->ipv4);
 		put_strv(out, "net.alias", &ep->aliases);
+		put_endpoint_cfg(out, ep->cfg);
 	}
 	put_service(out, p->project, ps->svc);
 }

@@ -412,6 +412,22 @@ static bool pool_fits(const struct pool *pl, uint32_t ip)
 	       ip != pl->net && ip != bcast && !pool_has(pl, ip);
 }
 
+/*
+ * The file's ipam aux_addresses are reserved on the network (the daemon
+ * hands none of them out): no container is given one.
+ */
+static void pool_reserve_aux(struct arena *a,
+			     struct pool *pl,
+			     const struct compose_network *net)
+{
+	uint32_t ip;
+
+	for (size_t k = 0;
+	     net && net->n_ipam && k < net->ipam[0].n_aux_addresses; k++)
+		if (plan_ip4_parse(&ip, net->ipam[0].aux_addresses[k].value))
+			cidrs_add(a, &pl->used, ip, 32);
+}
+
 static struct pool *pools_new(struct plan *p)
 {
 	struct pool *pools =
@@ -425,6 +441,8 @@ static struct pool *pools_new(struct plan *p)
 					    p->networks[i].subnet);
 		if (pl->known && plan_ip4_parse(&gw, p->networks[i].gateway))
 			cidrs_add(p->arena, &pl->used, gw, 32);
+		if (pl->known)
+			pool_reserve_aux(p->arena, pl, p->networks[i].net);
 	}
 	return pools;
 }

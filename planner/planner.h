@@ -378,6 +378,8 @@ struct plan_endpoint {
 	/* DNS aliases: service name, network aliases, container_name. */
 	struct compose_strv aliases;
 	int priority;
+	/* The service's entry for it (link_local_ips...); NULL: none. */
+	const struct compose_service_network *cfg;
 };
 
 /* One name a container must resolve that its own daemon's DNS cannot. */

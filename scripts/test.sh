@@ -52,10 +52,13 @@ echo "== wine: the hosts block command of a Windows container, by cmd.exe"
 bash scripts/wine-hosts.sh build
 
 # Takes the lab down and fails the run if anything of it is left: a bridge,
-# the DOCKER-USER rule, a mount, a directory or a daemon socket.
+# the DOCKER-USER rule, a mount, a directory or a daemon socket; or, in the
+# root namespace, an orphan veth pair or an interface in lab/hosts.sh's
+# ranges (`lab/mixlab strays`; `down` has swept what dead daemons left).
 lab_down() {
 	local rc=$?
 	lab/mixlab down || rc=1
+	lab/mixlab strays || rc=1
 	if ip link show mixlab-lnx >/dev/null 2>&1 ||
 		ip link show mixlab-win >/dev/null 2>&1 ||
 		iptables -C DOCKER-USER -s 172.30.0.0/16 -d 172.30.0.0/16 \
@@ -85,6 +88,8 @@ lab_down() {
 	fi
 	lab/mixlab status
 	ctest --test-dir build -L integration --output-on-failure
+	echo "== lab/mixlab sweep: orphan veth pairs and bridges in lab/hosts.sh's ranges, nothing else"
+	ctest --test-dir build -L sweep --output-on-failure
 	echo "== containers under compose v2 and mixcompose: HostConfig and Config"
 	bash scripts/v2-inspect.sh build
 	echo "== two hosts, two engines (20.10, 26.1): both address modes (lab/hosts.sh)"
@@ -92,7 +97,8 @@ lab_down() {
 	echo "== Swarm: the translated lab sample on two namespace hosts (lab/hosts.sh)"
 	ctest --test-dir build -L swarm --output-on-failure
 	# Nothing of the two hosts may be left: namespace, veth, mount,
-	# directory, cgroup, daemon process.
+	# directory, cgroup, daemon process; in the root namespace no
+	# interface in their ranges and no orphan veth pair.
 	lab/hosts.sh left
 	echo "== the main commands under valgrind"
 	bash scripts/valgrind.sh

@@ -28,6 +28,8 @@ declare -A skip=(
 	[tests/fixtures/integration/gaps/compose.yaml]="env_file format raw: compose v2 2.26 has no formats"
 	[tests/fixtures/schema/mix_invalid.yaml]="mixcompose checks its own x-mixcompose extension"
 	[tests/fixtures/integration/hooks/compose.yaml]="post_start/pre_stop: compose v2.30 keys that compose v2 2.26 refuses"
+	[tests/fixtures/apply/plugins.yaml]="provider and models: compose v2.36 and v2.38 keys that compose v2 2.26 refuses"
+	[tests/fixtures/apply/nested_keys.yaml]="interface_name, volume.labels, image mounts: keys newer than compose v2 2.26, which refuses them (and drops gw_priority and ipam options)"
 )
 
 # What may differ, and only that (README, "config against compose v2"):

@@ -142,8 +142,8 @@ static void sw_volumes(struct tr *t,
 		const struct compose_mount *m = &s->volumes[i];
 		const char *path = arena_sprintf(
 			t->a, "services.%s.volumes[%zu]", s->name, i);
-		static const char *const types[] = {"bind", "volume", "tmpfs",
-						    "npipe", "cluster"};
+		static const char *const types[] = {"bind",  "volume",  "tmpfs",
+						    "npipe", "cluster", "image"};
 		struct compose_node *v;
 
 		if (m->type == COMPOSE_MOUNT_BIND &&

@@ -635,7 +635,8 @@ Test(engine_fake, first_call_negotiates_then_waits_in_line)
 
 Test(engine_fake, network_create_sends_ipam)
 {
-	struct engine_ipam ipam = {"172.31.1.0/24", "172.31.1.1", NULL};
+	struct engine_ipam ipam = {.subnet = "172.31.1.0/24",
+				   .gateway = "172.31.1.1"};
 	struct engine_kv labels[] = {{"com.docker.compose.network", "default"}};
 	struct engine_network_spec ns = {.name = "proj_default",
 					 .ipam = &ipam,

@@ -15,7 +15,8 @@
 #     host b's address and nginx's to host a's; the page comes through
 #     web's published port, and back from host b through nginx's;
 #   - `lab/hosts.sh down` leaves no namespace, veth, mount, directory,
-#     daemon process or cgroup.
+#     daemon process or cgroup, and nothing in the root namespace: no
+#     interface in the hosts' ranges, no orphan veth pair.
 # Traffic goes only to the namespaces' own addresses.
 # usage: tests/hosts/test_two_hosts.sh [BUILD_DIR]      (root; ctest -L hosts)
 set -euo pipefail
@@ -51,6 +52,15 @@ cleanup() {
 	exit "$rc"
 }
 trap cleanup EXIT
+
+# The daemon map is the compose file's own (x-mixcompose.daemons, the two
+# namespace hosts).  MIXCOMPOSE_DAEMON_* outrank it, so a shell that ran
+# `eval "$(lab/mixlab env)"` would send the projects to the shared lab's
+# daemons in the root namespace: nginx's port on 10.231.0.1 then fails
+# ("cannot assign requested address") and the project's 10.234 network
+# becomes a bridge of the root namespace.
+while read -r v; do unset "$v"; done < <(compgen -e | grep '^MIXCOMPOSE_DAEMON_' || true)
+unset DOCKER_HOST DOCKER_CONTEXT
 
 eval "$("$hosts" env)"
 "$hosts" down >/dev/null 2>&1 || true
@@ -134,6 +144,12 @@ check "daemons: windows (host b) is engine 26.1, API 1.45" \
 
 # ---- address mode container: routes between the hosts' subnets ---------
 check "container mode: up on both engines" mcp "$work/c" up -d --wait
+on_host() { # SOCK PROJECT SERVICE: the service's container runs on that daemon
+	[ -n "$(docker -H "unix://$1" ps -q --filter "label=com.docker.compose.project=$2" \
+		--filter "label=com.docker.compose.service=$3")" ]
+}
+check "container mode: nginx runs on host a, web on host b (the file's daemons)" \
+	eval 'on_host "$HOSTS_A_SOCK" mixhostc nginx && on_host "$HOSTS_B_SOCK" mixhostc web'
 check "exec on host a (20.10): nginx's hostname" \
 	test -n "$(mcp "$work/c" exec -T nginx hostname)"
 check "exec on host b (26.1): web's environment" \

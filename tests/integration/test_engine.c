@@ -348,7 +348,8 @@ Test(integration_engine_life, list_by_label_and_network_with_ipam)
 	static const char *aliases[] = {"webby"};
 	struct engine_kv labels[] = {{TEST_LABEL, tag()}};
 	char net[64], id[80], netid[80];
-	struct engine_ipam ipam = {"172.30.250.0/24", "172.30.250.1", NULL};
+	struct engine_ipam ipam = {.subnet = "172.30.250.0/24",
+				   .gateway = "172.30.250.1"};
 	struct engine_network_spec ns = {.name = net,
 					 .labels = labels,
 					 .n_labels = 1,

@@ -466,16 +466,15 @@ Test(schema_validate, warnings_inside_a_chosen_branch_survive)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
 
-	/* A service network's long form: accepted, not acted on. */
+	/* build's long form: accepted, a BuildKit-only key not acted on. */
 	cr_assert_eq(check_text(&dl, "services:\n  a:\n    image: x\n"
-				     "    networks:\n      front:\n"
-				     "        gw_priority: 1\n"
-				     "networks:\n  front: {}\n"),
+				     "    build:\n      context: .\n"
+				     "      cache_to: [type=inline]\n"),
 		     0);
 	cr_assert_eq(dl.warnings, 1);
-	cr_assert_not_null(th_find(&dl, W, 6, 9,
-				   "services.a.networks.front.gw_priority: "
-				   "mixcompose does not act on 'gw_priority'"));
+	cr_assert_not_null(th_find(&dl, W, 6, 7,
+				   "services.a.build.cache_to: "
+				   "mixcompose does not act on 'cache_to'"));
 	diag_list_release(&dl);
 }
 
