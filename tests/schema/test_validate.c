@@ -474,7 +474,7 @@ Test(schema_validate, warnings_inside_a_chosen_branch_survive)
 	cr_assert_eq(dl.warnings, 1);
 	cr_assert_not_null(th_find(&dl, W, 6, 7,
 				   "services.a.build.cache_to: "
-				   "mixcompose does not act on 'cache_to'"));
+				   "'cache_to' is ignored: "));
 	diag_list_release(&dl);
 }
 
