@@ -768,7 +768,7 @@ container_spec(struct build *b, struct engine_job *job, size_t ci)
 	sp->dns_search = strv(&s->dns_search);
 	sp->isolation = s->isolation;
 	spec_endpoints(sp, job, a, p, ct);
-	apply_spec_keys(sp, a, s);
+	apply_spec_keys(sp, a, &p->hosts[ct->daemon], s);
 	if (s->use_api_socket)
 		apply_api_socket(sp, a, &p->hosts[ct->daemon], s);
 	return sp;

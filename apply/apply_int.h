@@ -15,10 +15,13 @@ struct plan_network;
 
 /*
  * The fields of compose_keys[] (compose/keys.c) that service 's' sets,
- * appended to sp->fields in the table's order (everything in 'a').
+ * appended to sp->fields in the table's order (everything in 'a'); on a
+ * daemon 'h' older than API 1.44, the main endpoint's MAC address is the
+ * container's (compose v2), so call it after the endpoints are set.
  */
 void apply_spec_keys(struct engine_container_spec *sp,
 		     struct arena *a,
+		     const struct plan_host *h,
 		     const struct compose_service *s);
 
 /*

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/arena.h"
+#include "util/sbuf.h"
 
 /* "PATH[:OPTIONS]" -> PATH: OPTIONS, as compose v2 fills HostConfig.Tmpfs. */
 static void tmpfs_field(struct engine_field *f,
@@ -234,6 +235,8 @@ void apply_endpoint_keys(struct engine_endpoint *ep,
 		return;
 	ep->link_local_ips =
 		(struct engine_strv){n->link_local_ips.v, n->link_local_ips.n};
+	ep->ipv6_address = n->ipv6_address;
+	ep->mac_address = n->mac_address;
 	endpoint_driver_opts(ep, a, n);
 	ep->gw_priority = n->gw_priority;
 }
@@ -299,17 +302,26 @@ void apply_network_keys(struct engine_network_spec *ns,
 
 void apply_spec_keys(struct engine_container_spec *sp,
 		     struct arena *a,
+		     const struct plan_host *h,
 		     const struct compose_service *s)
 {
+	long mac = compose_key_find("mac_address");
 	struct engine_field *v;
 	size_t n = 0;
 
 	if (!s->keys)
 		return;
-	v = arena_calloc(a, compose_n_keys + 1, sizeof(*v));
+	v = arena_calloc(a, compose_n_keys + 2, sizeof(*v));
 	for (size_t i = 0; i < compose_n_keys; i++)
 		if (s->keys[i].set)
 			key_field(&v[n++], a, &compose_keys[i], &s->keys[i]);
+	/* Older than 1.44, an endpoint's MacAddress is not read. */
+	if (h->api_major == 1 && h->api_minor < 44 && sp->n_endpoints &&
+	    sp->endpoints[0].mac_address && (mac < 0 || !s->keys[mac].set))
+		v[n++] = (struct engine_field){
+			.path = "MacAddress",
+			.kind = ENGINE_FIELD_STR,
+			.s = sp->endpoints[0].mac_address};
 	sp->fields = v;
 	sp->n_fields = n;
 }
@@ -347,16 +359,19 @@ int apply_api_socket_file(struct engine_file *f,
 {
 	const char *dc = getenv("DOCKER_CONFIG");
 	const char *home = getenv(compat_home_var());
-	const char *dir = dc && *dc ? dc
-				    : arena_sprintf(a, "%s/.docker",
-						    home ? home : "");
+	const char *dir =
+		dc && *dc ? dc
+			  : arena_sprintf(a, "%s/.docker", home ? home : "");
 	char *auths = engine_config_auths(dir, err);
 
 	if (!auths)
 		return err->code ? err->code : DIAG_EIO;
 	*f = (struct engine_file){"/run/secrets/docker/config.json",
-				  arena_strdup(a, auths), strlen(auths), 0444,
-				  0, 0};
+				  arena_strdup(a, auths),
+				  strlen(auths),
+				  0444,
+				  0,
+				  0};
 	free(auths);
 	return 0;
 }
@@ -475,7 +490,7 @@ static int check_endpoints(struct arena *a,
 			   struct diag *err)
 {
 	static const char *const gw = "networks.*.gw_priority",
-			      *const ifn = "networks.*.interface_name";
+				 *const ifn = "networks.*.interface_name";
 
 	for (size_t i = 0; i < s->n_networks; i++) {
 		const struct compose_service_network *n = &s->networks[i];
@@ -497,6 +512,56 @@ static int check_endpoints(struct arena *a,
 }
 
 /*
+ * compose v2's MAC address rules (prepareContainerMACAddress): the
+ * service's mac_address and its main network's must agree; a daemon
+ * older than API 1.44 takes one MAC address per container (the main
+ * network's, in the container's config), so no more than one network
+ * may set one there.
+ */
+static int check_macs(const struct plan *p,
+		      const struct plan_host *h,
+		      size_t si,
+		      const struct compose_service *s,
+		      struct diag *err)
+{
+	long k = compose_key_find("mac_address");
+	const char *svc_mac = k >= 0 && s->keys[k].set ? s->keys[k].s : NULL;
+	const struct plan_endpoint *main_ep = NULL;
+	struct sbuf with = SBUF_INIT;
+	size_t n_with = 0;
+	int rc = 0;
+
+	for (size_t ci = 0; ci < p->n_containers && !main_ep; ci++)
+		if (p->containers[ci].service == si &&
+		    p->containers[ci].n_endpoints)
+			main_ep = &p->containers[ci].endpoints[0];
+	if (svc_mac && main_ep && main_ep->cfg && main_ep->cfg->mac_address &&
+	    strcmp(main_ep->cfg->mac_address, svc_mac))
+		return diag_set(err, DIAG_EPLAN, &s->keys[k].loc,
+				"services.%s.mac_address: the service-level "
+				"mac_address should have the same value as "
+				"network %s",
+				s->name, main_ep->cfg->name);
+	if (h->api_major != 1 || h->api_minor >= 44)
+		return 0;
+	for (size_t i = 0; i < s->n_networks; i++)
+		if (s->networks[i].mac_address) {
+			sbuf_addf(&with, "%s%s", n_with++ ? ", " : "",
+				  s->networks[i].name);
+		}
+	if (n_with > 1)
+		rc = diag_set(err, DIAG_EPLAN, &s->networks[0].loc,
+			      "services.%s.networks: a MAC address is "
+			      "specified for multiple networks (%s), but "
+			      "this feature requires Docker Engine 1.44 or "
+			      "later (daemon '%s' has API %d.%d)",
+			      s->name, with.buf, h->name, h->api_major,
+			      h->api_minor);
+	sbuf_release(&with);
+	return rc;
+}
+
+/*
  * A service's mounts on its daemon: bind.recursive writable or readonly
  * (API 1.44; disabled is older) and image mounts (1.48).
  */
@@ -506,7 +571,7 @@ static int check_mounts(struct arena *a,
 			struct diag *err)
 {
 	static const char *const rec = "volumes[].bind.recursive",
-			      *const img = "volumes[].image";
+				 *const img = "volumes[].image";
 
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct compose_mount *m = &s->volumes[i];
@@ -595,10 +660,10 @@ static int check_key(struct arena *a,
 				s->name, key->path, h->name,
 				os == COMPOSE_OS_WINDOWS ? "Windows" : "Linux");
 	if (min && h->api_major == 1 && h->api_minor < min)
-		return api_refuse(h, key, &s->keys[k].loc,
-				  arena_sprintf(a, "services.%s.%s", s->name,
-						key->path),
-				  err);
+		return api_refuse(
+			h, key, &s->keys[k].loc,
+			arena_sprintf(a, "services.%s.%s", s->name, key->path),
+			err);
 	return 0;
 }
 
@@ -628,12 +693,12 @@ int apply_check(const struct plan *p, struct diag *err)
 		if (!ps->selected || !s->keys || !h->os)
 			continue;
 		if ((rc0 = check_endpoints(p->arena, h, s, err)) ||
+		    (rc0 = check_macs(p, h, i, s, err)) ||
 		    (rc0 = check_mounts(p->arena, h, s, err)))
 			return rc0;
 		/* compose v2: "can't be used with a Windows Docker Engine". */
 		if (s->use_api_socket && os == COMPOSE_OS_WINDOWS)
-			return diag_set(err, DIAG_EPLAN,
-					&s->use_api_socket_loc,
+			return diag_set(err, DIAG_EPLAN, &s->use_api_socket_loc,
 					"services.%s.use_api_socket: daemon "
 					"'%s' runs Windows, which does not "
 					"support it",

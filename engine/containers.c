@@ -182,6 +182,7 @@ cJSON *ej_endpoint(const struct engine_endpoint *ep)
 		ej_add_strv(ipam, "LinkLocalIPs", &ep->link_local_ips);
 	}
 	ej_add_kv(o, "DriverOpts", ep->driver_opts, ep->n_driver_opts);
+	ej_add_str(o, "MacAddress", ep->mac_address);
 	if (ep->gw_priority)
 		cJSON_AddNumberToObject(o, "GwPriority", ep->gw_priority);
 	return o;

@@ -310,11 +310,12 @@ struct engine_endpoint {
 	struct engine_strv aliases;
 	const char *ipv4_address; /* NULL: any */
 	const char *ipv6_address;
-	struct engine_strv links; /* "NAME:ALIAS" (legacy links) */
-	struct engine_strv link_local_ips; /* IPAMConfig.LinkLocalIPs */
+	struct engine_strv links;	     /* "NAME:ALIAS" (legacy links) */
+	struct engine_strv link_local_ips;   /* IPAMConfig.LinkLocalIPs */
 	const struct engine_kv *driver_opts; /* DriverOpts */
 	size_t n_driver_opts;
-	int gw_priority; /* GwPriority (API 1.48); 0: not sent */
+	int gw_priority;	 /* GwPriority (API 1.48); 0: not sent */
+	const char *mac_address; /* MacAddress (read from API 1.44) */
 };
 
 /* POST /containers/create body. */

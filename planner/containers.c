@@ -404,6 +404,8 @@ static void put_endpoint_cfg(struct sbuf *sb,
 	if (n->gw_priority)
 		putf(sb, "net.gw_priority", n->gw_priority);
 	put(sb, "net.interface_name", n->interface_name);
+	put(sb, "net.ipv6_address", n->ipv6_address);
+	put(sb, "net.mac_address", n->mac_address);
 }
 
 /*

@@ -327,3 +327,62 @@ Test(integration_netkeys, use_api_socket_gives_the_container_the_daemon)
 		     out.buf);
 	sbuf_release(&out);
 }
+
+/*
+ * A network entry's mac_address on the container's interface: on API 1.41
+ * as the container's MacAddress (one per container before 1.44), on 1.45
+ * as the endpoint's (compose v2's prepareContainerMACAddress).
+ */
+static void mac_on(const char *tag, const char *platform, const char *sock)
+{
+	struct sbuf out = SBUF_INIT;
+	char name[128], compose[1024];
+
+	cr_assert_eq(lab_project_init(&P, "netkeys", tag), 0);
+	snprintf(compose, sizeof(compose),
+		 "services:\n"
+		 "  a:\n"
+		 "    image: " LAB_IMAGE_BUSYBOX "\n"
+		 "    platform: %s\n"
+		 "    command: [sleep, '300']\n"
+		 "    networks:\n"
+		 "      n: {mac_address: '02:42:ac:1e:99:07'}\n"
+		 "networks:\n"
+		 "  n: {}\n",
+		 platform);
+	write_compose(compose);
+	cr_assert_eq(lab_mc(&P, &out, "up -d --progress quiet"), 0, "%s",
+		     out.buf);
+	snprintf(name, sizeof(name), "%s-a-1", P.name);
+	sbuf_reset(&out);
+	cr_assert_eq(lab_docker(&out, sock,
+				"exec %s cat /sys/class/net/eth0/address",
+				name),
+		     0, "%s", out.buf);
+	cr_expect(!strcmp(out.buf, "02:42:ac:1e:99:07\n"), "%s", out.buf);
+	cr_assert_eq(lab_mc(&P, &out, "down --progress quiet"), 0, "%s",
+		     out.buf);
+	sbuf_release(&out);
+}
+
+Test(integration_netkeys, endpoint_mac_address_on_api_1_41)
+{
+	mac_on("mac41", "linux", LAB_LINUX_SOCK);
+}
+
+Test(integration_netkeys, endpoint_mac_address_on_api_1_45)
+{
+	mac_on("mac45", "windows/amd64", LAB_WINDOWS_SOCK);
+}
+
+Test(integration_netkeys, two_endpoint_macs_need_api_1_44_refused_on_1_41)
+{
+	refused("mac2",
+		"    networks:\n"
+		"      n: {mac_address: '02:42:ac:1e:99:08'}\n"
+		"      m: {mac_address: '02:42:ac:1e:99:09'}\n"
+		"networks:\n"
+		"  n: {}\n"
+		"  m: {}\n",
+		"a MAC address is specified for multiple networks (");
+}
