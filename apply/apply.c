@@ -368,6 +368,7 @@ static size_t image_job(struct build *b, size_t ci)
 	in = info_new(b->J, "Image", ref, daemon_name(p, ct->daemon));
 	info_verbs(in, NULL, "Pulled", NULL);
 	in->lazy = kind != ENGINE_JOB_IMAGE_PULL;
+	in->quiet = b->o->quiet_pull;
 	j = job_add(b->J, &t, NULL, in);
 	once_add(b, ct->daemon, key, j);
 	return j;
@@ -938,6 +939,92 @@ image_dep(struct build *b, size_t ci, struct depv *deps, struct diag *err)
 	return 0;
 }
 
+/* The existing container a plan container replaces, or NULL. */
+static const struct plan_host_container *existing(const struct plan *p,
+						  const struct plan_container *ct)
+{
+	const struct plan_host *h = &p->hosts[ct->daemon];
+
+	for (size_t i = 0; ct->existing_id && i < h->n_containers; i++)
+		if (h->containers[i].id &&
+		    !strcmp(h->containers[i].id, ct->existing_id))
+			return &h->containers[i];
+	return NULL;
+}
+
+/* A name the daemon made up for an anonymous volume: 64 hex digits. */
+static bool anonymous_volume(const char *name)
+{
+	size_t n = 0;
+
+	while (name[n] && strchr("0123456789abcdef", name[n]))
+		n++;
+	return n == 64 && !name[n];
+}
+
+/* 'target' is mounted already (a mount, or a bind "SRC:TARGET[:ro]"). */
+static bool target_taken(const struct engine_container_spec *sp,
+			 const struct engine_mount *m,
+			 size_t n,
+			 const char *target)
+{
+	size_t tl = strlen(target);
+
+	for (size_t i = 0; i < n; i++)
+		if (m[i].target && !strcmp(m[i].target, target))
+			return true;
+	for (size_t i = 0; i < sp->binds.n; i++) {
+		const char *b = sp->binds.v[i];
+		size_t bl = strlen(b);
+		const char *end = bl > 3 && !strcmp(b + bl - 3, ":ro")
+					  ? b + bl - 3
+					  : b + bl;
+
+		if ((size_t)(end - b) > tl && end[-(long)tl - 1] == ':' &&
+		    !strncmp(end - tl, target, tl))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * compose v2 on recreate (unless -V): the old container's anonymous
+ * volumes go to the new one at their targets, a service volume without a
+ * source and one the daemon made for the image's VOLUME (an anonymous
+ * volume at a target the service does not mount otherwise).
+ */
+static void inherit_volumes(struct engine_container_spec *sp,
+			    struct arena *a,
+			    const struct plan_host_container *old)
+{
+	struct engine_mount *m = arena_calloc(
+		a, sp->n_mounts + old->n_volume_mounts + 1, sizeof(*m));
+	size_t n = sp->n_mounts;
+
+	if (n)
+		memcpy(m, sp->mounts, n * sizeof(*m));
+	for (size_t i = 0; i < old->n_volume_mounts; i++) {
+		const struct plan_host_mount *om = &old->volume_mounts[i];
+		bool taken = false;
+
+		if (!anonymous_volume(om->name))
+			continue;
+		for (size_t k = 0; k < n && !taken; k++)
+			if (m[k].type == ENGINE_MOUNT_VOLUME && !m[k].source &&
+			    m[k].target && !strcmp(m[k].target, om->target)) {
+				m[k].source = om->name;
+				taken = true;
+			}
+		if (taken || target_taken(sp, m, n, om->target))
+			continue;
+		m[n].type = ENGINE_MOUNT_VOLUME;
+		m[n].source = om->name;
+		m[n++].target = om->target;
+	}
+	sp->mounts = m;
+	sp->n_mounts = n;
+}
+
 static int
 create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 {
@@ -958,6 +1045,9 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 	t.platform = engine_platform(p, ct->daemon,
 				     p->services[ct->service].platform);
 	t.container_spec = container_spec(b, &t, ci);
+	if (removed != NONE && !b->o->renew_anon_volumes && existing(p, ct))
+		inherit_volumes((struct engine_container_spec *)t.container_spec,
+				b->J->a, existing(p, ct));
 	dep_add(&deps, removed);
 	if ((rc = image_dep(b, ci, &deps, err))) {
 		dep_release(&deps);
@@ -1464,11 +1554,66 @@ static void oneoff_mounts_ports(struct engine_container_spec *sp,
 	sp->n_ports = o->n_publish;
 }
 
+static bool in_list(const char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* 'base' without the strings of 'drop', then 'add' (duplicates left out). */
+static struct engine_strv caps_merge(struct arena *a,
+				     const struct engine_strv *base,
+				     const char *const *drop,
+				     size_t n_drop,
+				     const char *const *add,
+				     size_t n_add)
+{
+	const char **v = arena_calloc(a, base->n + n_add + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < base->n; i++)
+		if (!in_list(drop, n_drop, base->v[i]) &&
+		    !in_list(v, n, base->v[i]))
+			v[n++] = base->v[i];
+	for (size_t i = 0; i < n_add; i++)
+		if (!in_list(v, n, add[i]))
+			v[n++] = add[i];
+	return (struct engine_strv){v, n};
+}
+
+/*
+ * compose v2's run: --cap-add goes onto the service's cap_add and off its
+ * cap_drop, then --cap-drop onto cap_drop and off cap_add.
+ */
+static void oneoff_caps(struct engine_container_spec *sp,
+			struct arena *a,
+			const struct apply_oneoff *o)
+{
+	struct engine_strv add = caps_merge(a, &sp->cap_add, NULL, 0,
+					    o->cap_add, o->n_cap_add);
+	struct engine_strv drop = caps_merge(a, &sp->cap_drop, o->cap_add,
+					     o->n_cap_add, NULL, 0);
+
+	sp->cap_drop = caps_merge(a, &drop, NULL, 0, o->cap_drop,
+				  o->n_cap_drop);
+	sp->cap_add = caps_merge(a, &add, o->cap_drop, o->n_cap_drop, NULL, 0);
+}
+
+/* 'v' without 'drop' (NULL: nothing dropped), in 'a'. */
+static struct engine_strv
+strv_without(struct arena *a, const struct engine_strv *v, const char *drop)
+{
+	return caps_merge(a, v, drop ? &drop : NULL, drop ? 1 : 0, NULL, 0);
+}
+
 static void oneoff_spec(struct engine_container_spec *sp,
 			struct engine_job *t,
 			struct arena *a,
 			const struct plan_container *ct,
-			const struct apply_oneoff *o)
+			const struct apply_oneoff *o,
+			const char *container)
 {
 	struct engine_endpoint *ep;
 
@@ -1493,14 +1638,19 @@ static void oneoff_spec(struct engine_container_spec *sp,
 	sp->restart_policy = NULL;
 	sp->restart_max_retries = 0;
 	oneoff_mounts_ports(sp, a, o);
+	oneoff_caps(sp, a, o);
 	/*
 	 * The daemon picks the address (the service's planned one belongs to
-	 * its own container), and no alias: compose's --use-aliases is off.
+	 * its own container).  Aliases: none, or with --use-aliases the
+	 * service's name and its network aliases (not its container_name,
+	 * which names the service's own container).
 	 */
 	for (size_t i = 0; i < sp->n_endpoints + t->n_connect; i++) {
 		ep = (struct engine_endpoint *)&sp->endpoints[i];
 		ep->ipv4_address = NULL;
-		ep->aliases = (struct engine_strv){NULL, 0};
+		ep->aliases = o->use_aliases
+				      ? strv_without(a, &ep->aliases, container)
+				      : (struct engine_strv){NULL, 0};
 	}
 }
 
@@ -1524,7 +1674,7 @@ static int oneoff_job(struct build *b,
 				     p->services[ct->service].platform);
 	t.container_spec = container_spec(b, &t, ci);
 	oneoff_spec((struct engine_container_spec *)t.container_spec, &t,
-		    b->J->a, ct, o);
+		    b->J->a, ct, o, s->container_name);
 	if ((rc = image_dep(b, ci, &deps, err))) {
 		dep_release(&deps);
 		return rc;
@@ -1558,6 +1708,8 @@ int apply_run(struct apply_jobs *out,
 {
 	const struct plan_container *ct = &p->containers[ci];
 	const struct compose_service *s = p->services[ct->service].svc;
+	struct apply_up_opts uo = {.timeout_s = -1,
+				   .quiet_pull = o->quiet_pull};
 	struct build b;
 	int rc;
 
@@ -1570,7 +1722,7 @@ int apply_run(struct apply_jobs *out,
 		return diag_set(err, DIAG_EUSAGE, &s->loc,
 				"service '%s' has neither image nor build",
 				s->name);
-	build_init(&b, out, p, engines, NULL);
+	build_init(&b, out, p, engines, &uo);
 	add_networks(&b);
 	rc = up_containers(&b, err);
 	if (!rc)

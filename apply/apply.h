@@ -28,7 +28,8 @@ struct engine;
 /* What `ps` shows besides the planner's facts, one per plan_host_container. */
 struct apply_container_ext {
 	const char *image;
-	const char *status; /* "Up 3 minutes" */
+	const char *status;  /* "Up 3 minutes" */
+	const char *command; /* "sh -c 'sleep 1'", as the daemon joins it */
 	struct engine_port *ports;
 	size_t n_ports;
 };
@@ -147,6 +148,7 @@ struct apply_job_info {
 	const char *done;   /* text when done; NULL: keep the line's */
 	const char *noop;   /* text when nothing had to be done; NULL: done */
 	bool lazy;	    /* shown only once it has a phase (a pull) */
+	bool quiet;	    /* never shown (--quiet-pull); errors still are */
 	/* An optional job's service (depends_on required: false), or NULL. */
 	const char *optional_dep;
 };
@@ -178,6 +180,14 @@ struct apply_up_opts {
 	bool no_start; /* --no-start, create: create only, start nothing */
 	/* The plan's networks exist already (apply_networks ran). */
 	bool networks_made;
+	/*
+	 * A recreated container takes over the anonymous volumes of the one
+	 * it replaces (compose v2: a service volume without a source, and one
+	 * the image declares), unless this is set (up -V).
+	 */
+	bool renew_anon_volumes;
+	/* Image pulls draw no progress line (--quiet-pull); errors still do. */
+	bool quiet_pull;
 };
 
 struct apply_down_opts {
@@ -273,6 +283,14 @@ struct apply_oneoff {
 	bool interactive; /* OpenStdin, AttachStdin, StdinOnce */
 	bool auto_remove;
 	bool service_ports;
+	/* --cap-add, --cap-drop: over the service's, as compose v2 merges. */
+	const char *const *cap_add;
+	size_t n_cap_add;
+	const char *const *cap_drop;
+	size_t n_cap_drop;
+	/* --use-aliases: the service's name and network aliases. */
+	bool use_aliases;
+	bool quiet_pull; /* --quiet-pull */
 };
 
 /*

@@ -53,6 +53,21 @@ static const char *summary_name(const struct engine_container_summary *s)
 	return s->names.n ? s->names.v[0] : s->id;
 }
 
+static void fill_mounts(struct plan_host_container *c,
+			struct arena *a,
+			const struct engine_container_summary *s)
+{
+	struct plan_host_mount *m =
+		arena_calloc(a, s->n_volume_mounts + 1, sizeof(*m));
+
+	for (size_t i = 0; i < s->n_volume_mounts; i++) {
+		m[i].name = adup(a, s->volume_mounts[i].name);
+		m[i].target = adup(a, s->volume_mounts[i].target);
+	}
+	c->volume_mounts = m;
+	c->n_volume_mounts = s->n_volume_mounts;
+}
+
 static void fill_container(struct plan_host_container *c,
 			   struct apply_container_ext *x,
 			   struct arena *a,
@@ -97,8 +112,10 @@ static void fill_container(struct plan_host_container *c,
 							      : n->ip_address);
 	}
 	c->n_networks = s->n_networks;
+	fill_mounts(c, a, s);
 
 	x->image = adup(a, s->image);
+	x->command = adup(a, s->command);
 	x->status = adup(a, s->status);
 	x->ports = arena_calloc(a, s->n_ports + 1, sizeof(*x->ports));
 	for (size_t i = 0; i < s->n_ports; i++) {

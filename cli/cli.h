@@ -142,6 +142,11 @@ int cli_opt_parse(
 void cli_opt_help(FILE *f, const struct cli_spec *s);
 /* The option of 's' named "--name" or "-x" (NULL if none). */
 const struct cli_opt *cli_opt_find(const struct cli_spec *s, const char *arg);
+/*
+ * A boolean flag's value as pflag reads it: NULL (no value), 1, t, T,
+ * true, TRUE, True give 1; 0, f, F, false, FALSE, False give 0; else -1.
+ */
+int cli_opt_bool(const char *v);
 /* "--name" (or "-x" if it has no long name), in 'buf'. */
 const char *cli_opt_name(char *buf, size_t size, const struct cli_opt *o);
 
@@ -155,7 +160,7 @@ extern const struct cli_spec cli_spec_attach, cli_spec_build, cli_spec_cp,
 	cli_spec_events, cli_spec_exec, cli_spec_graph, cli_spec_hosts,
 	cli_spec_images, cli_spec_kill, cli_spec_logs, cli_spec_ls,
 	cli_spec_pause, cli_spec_plan, cli_spec_port, cli_spec_ps,
-	cli_spec_pull, cli_spec_restart, cli_spec_rm, cli_spec_run,
+	cli_spec_pull, cli_spec_push, cli_spec_restart, cli_spec_rm, cli_spec_run,
 	cli_spec_scale, cli_spec_schema, cli_spec_start, cli_spec_stats,
 	cli_spec_stop, cli_spec_top, cli_spec_translate, cli_spec_unpause,
 	cli_spec_up, cli_spec_version, cli_spec_wait, cli_spec_watch;
@@ -341,11 +346,25 @@ int cli_lifecycle(struct cli_session *s,
 
 /*
  * Options of start/stop/restart (argv[0] says which; start has no -t):
- * '*timeout' -1 unless -t.  Returns CLI_OK, CLI_USAGE (reported) or -1
- * after --help.
+ * '*timeout' -1 unless -t, '*no_deps' restart's --no-deps.  Returns
+ * CLI_OK, CLI_USAGE (reported) or -1 after --help.
  */
-int cli_life_parse(
-	int *timeout, char ***names, size_t *n, int argc, char **argv);
+int cli_life_parse(int *timeout,
+		   bool *no_deps,
+		   char ***names,
+		   size_t *n,
+		   int argc,
+		   char **argv);
+/*
+ * compose v2's restart SERVICE...: those services and, again and again,
+ * every service of the session's containers whose depends_on label names
+ * one of them with restart true ("db:service_started:true").  Returns a
+ * malloc'ed array of names (borrowed from 'names' and the session), its
+ * length in '*n' (in: the length of 'names').
+ */
+char **cli_restart_dependents(const struct cli_session *s,
+			      char *const *names,
+			      size_t *n);
 /*
  * After start/restart: collects the state again and runs cli_hosts_sync
  * (quiet) for the selected services.  No project: nothing to do.
@@ -387,6 +406,17 @@ int cli_plan_make(struct plan **out,
 		  struct cli_session *s,
 		  const struct plan_options *opts,
 		  bool offline);
+
+/*
+ * pull and push: cli_plan_open (online), the names checked, a daemon that
+ * answers required, then the plan with 'names' selected (and what they
+ * depend on: plan_service.selected).  Reports; CLI_OK or CLI_FAIL.  Close
+ * the session even after a failure.
+ */
+int cli_plan_selected(struct plan **out,
+		      struct cli_session *s,
+		      char *const *names,
+		      size_t n);
 
 /*
  * Writes the hosts block again (plan_container.hosts_exec, as its
@@ -531,6 +561,11 @@ const char *cli_ps_address(const struct plan_host *h,
 			   const char *project);
 /* "linux/amd64", "windows/amd64 (stand-in)". */
 void cli_ps_platform(struct sbuf *out, const struct plan_host *h);
+/*
+ * The COMMAND cell as compose v2's ps shows it: Go-quoted, and with
+ * 'trunc' cut to 19 characters and "…" when longer than 20.
+ */
+void cli_ps_command(struct sbuf *out, const char *command, bool trunc);
 
 /* ---- Day-2 commands ------------------------------------------------------ */
 
@@ -543,6 +578,7 @@ int cmd_logs(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
+int cmd_push(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_start(int argc, char **argv);
@@ -661,6 +697,12 @@ struct cli_run_opts {
 	size_t n_volumes, alloc_volumes;
 	const char **publish; /* checked by cli_publish_parse */
 	size_t n_publish, alloc_publish;
+	const char **cap_add, **cap_drop; /* --cap-add, --cap-drop */
+	size_t n_cap_add, alloc_cap_add, n_cap_drop, alloc_cap_drop;
+	bool build;	     /* --build */
+	bool remove_orphans; /* --remove-orphans */
+	bool use_aliases;    /* --use-aliases */
+	bool quiet_pull;     /* --quiet-pull */
 	const char *service;
 	char **argv; /* the command (argc 0: the service's) */
 	size_t argc;
@@ -761,6 +803,12 @@ int cli_signal_status(void);
 int cli_jobs_run(struct apply_jobs *jobs,
 		 const char *progress,
 		 volatile sig_atomic_t *stop);
+
+/*
+ * `down --remove-orphans` of the session's project, from its state read
+ * again now (wait --down-project).  Returns the exit status.
+ */
+int cli_down_project(struct cli_session *s, volatile sig_atomic_t *stop);
 
 int cmd_build(int argc, char **argv);
 int cmd_down(int argc, char **argv);

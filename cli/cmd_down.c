@@ -196,6 +196,20 @@ static int down_run(struct cli_session *s,
 	return rc ? rc : missing ? CLI_FAIL : CLI_OK;
 }
 
+int cli_down_project(struct cli_session *s, volatile sig_atomic_t *stop)
+{
+	struct down_opts o = {
+		.timeout_s = -1, .progress = "auto", .remove_orphans = true};
+	struct diag_list dl = DIAG_LIST_INIT;
+
+	/* The containers stopped meanwhile: what is there now. */
+	apply_state_collect_ext(&s->hosts, &s->n_hosts, &s->ext, s->a, s->reg,
+				s->project_name, APPLY_STATE_ALL_DAEMONS, &dl);
+	cli_print_diags(&dl);
+	diag_list_release(&dl);
+	return down_run(s, &o, stop);
+}
+
 int cmd_down(int argc, char **argv)
 {
 	struct down_opts o = {0};

@@ -55,6 +55,27 @@ int cli_plan_make(struct plan **out,
 	return CLI_OK;
 }
 
+int cli_plan_selected(struct plan **out,
+		      struct cli_session *s,
+		      char *const *names,
+		      size_t n)
+{
+	struct plan_options po = {.services = (const char *const *)names,
+				  .n_services = n};
+	int rc = cli_plan_open(s, false);
+
+	*out = NULL;
+	if (!rc)
+		rc = cli_session_check_services(s, names, n);
+	if (!rc && !s->reachable) {
+		cli_errorf("no daemon is reachable");
+		rc = CLI_FAIL;
+	}
+	if (!rc)
+		rc = cli_plan_make(out, s, &po, false);
+	return rc;
+}
+
 struct plan_cli {
 	const char *format;
 	bool json;

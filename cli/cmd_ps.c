@@ -18,6 +18,9 @@ struct ps_opts {
 	bool all;
 	bool quiet;
 	bool services;
+	bool no_trunc;	  /* --no-trunc: whole IDs and commands */
+	bool no_orphans;  /* --orphans=false: declared services only */
+	const struct compose_project *project; /* for --orphans=false */
 	char **names;
 	size_t n_names;
 	/* --status S (repeatable) and --filter status=S: any of these. */
@@ -158,6 +161,10 @@ static bool row_wanted(const struct plan_host_container *pc,
 {
 	if (!cli_names_has(o->names, o->n_names, pc->service))
 		return false;
+	/* compose v2: --orphans=false lists the declared services only. */
+	if (o->no_orphans && o->project && !o->n_names &&
+	    (!pc->service || !compose_service_find(o->project, pc->service)))
+		return false;
 	/* compose v2: a status filter looks at stopped containers too. */
 	if (o->n_status) {
 		for (size_t i = 0; i < o->n_status; i++)
@@ -197,6 +204,7 @@ enum {
 	COL_NAME,
 	COL_DAEMON,
 	COL_PLATFORM,
+	COL_COMMAND,
 	COL_SERVICE,
 	COL_STATUS,
 	COL_PORTS,
@@ -205,11 +213,45 @@ enum {
 };
 
 static const char *const col_names[N_COLS] = {
-	"NAME", "DAEMON", "PLATFORM", "SERVICE", "STATUS", "PORTS", "ADDRESS",
+	"NAME",	  "DAEMON", "PLATFORM", "COMMAND",
+	"SERVICE", "STATUS", "PORTS",	   "ADDRESS",
 };
 
-static void
-row_cells(char *cells[N_COLS], const struct ps_row *r, const char *project)
+void cli_ps_command(struct sbuf *out, const char *command, bool trunc)
+{
+	const char *s = command ? command : "";
+	size_t runes = 0, cut = strlen(s);
+
+	/* docker's Ellipsis(command, 20): 19 characters and "…". */
+	for (const char *p = s; *p; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80 && ++runes == 20)
+			cut = (size_t)(p - s);
+	if (!trunc || runes <= 20)
+		cut = strlen(s);
+	sbuf_addch(out, '"');
+	for (size_t i = 0; i < cut; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			sbuf_addf(out, "\\%c", ch);
+		else if (ch == '\n')
+			sbuf_adds(out, "\\n");
+		else if (ch == '\t')
+			sbuf_adds(out, "\\t");
+		else if (ch < 0x20 || ch == 0x7f)
+			sbuf_addf(out, "\\x%02x", ch);
+		else
+			sbuf_addch(out, (char)ch);
+	}
+	if (cut < strlen(s))
+		sbuf_adds(out, "\u2026");
+	sbuf_addch(out, '"');
+}
+
+static void row_cells(char *cells[N_COLS],
+		      const struct ps_row *r,
+		      const char *project,
+		      bool trunc)
 {
 	struct sbuf sb = SBUF_INIT;
 	const char *st = r->x && r->x->status && *r->x->status ? r->x->status
@@ -219,6 +261,8 @@ row_cells(char *cells[N_COLS], const struct ps_row *r, const char *project)
 	cells[COL_DAEMON] = xstrdup(r->h->name);
 	cli_ps_platform(&sb, r->h);
 	cells[COL_PLATFORM] = sbuf_detach(&sb, NULL);
+	cli_ps_command(&sb, r->x ? r->x->command : NULL, trunc);
+	cells[COL_COMMAND] = sbuf_detach(&sb, NULL);
 	cells[COL_SERVICE] = xstrdup(r->c->service ? r->c->service : "");
 	cells[COL_STATUS] = xstrdup(st ? st : "");
 	if (r->x)
@@ -227,16 +271,28 @@ row_cells(char *cells[N_COLS], const struct ps_row *r, const char *project)
 	cells[COL_ADDRESS] = xstrdup(cli_ps_address(r->h, r->c, project));
 }
 
+/* Characters, not bytes: a cut command ends with a 3-byte "…". */
+static size_t cell_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 static void print_cell(const char *s, size_t width, bool last)
 {
 	if (last)
 		printf("%s\n", s);
 	else
-		printf("%-*s   ", (int)width, s);
+		printf("%s%*s   ", s, (int)(width - cell_width(s)), "");
 }
 
-static void
-print_table(const struct ps_row *rows, size_t n, const char *project)
+static void print_table(const struct ps_row *rows,
+			size_t n,
+			const char *project,
+			bool trunc)
 {
 	char *(*cells)[N_COLS] = xcalloc(n + 1, sizeof(*cells));
 	size_t w[N_COLS];
@@ -244,10 +300,10 @@ print_table(const struct ps_row *rows, size_t n, const char *project)
 	for (size_t k = 0; k < N_COLS; k++)
 		w[k] = strlen(col_names[k]);
 	for (size_t i = 0; i < n; i++) {
-		row_cells(cells[i], &rows[i], project);
+		row_cells(cells[i], &rows[i], project, trunc);
 		for (size_t k = 0; k < N_COLS; k++)
-			if (strlen(cells[i][k]) > w[k])
-				w[k] = strlen(cells[i][k]);
+			if (cell_width(cells[i][k]) > w[k])
+				w[k] = cell_width(cells[i][k]);
 	}
 	for (size_t k = 0; k < N_COLS; k++)
 		print_cell(col_names[k], w[k], k + 1 == N_COLS);
@@ -306,16 +362,22 @@ static const char *health_of(const struct ps_row *r)
 	return "";
 }
 
-static void
-json_row(struct json *v, const struct ps_row *r, const char *project)
+static void json_row(struct json *v,
+		     const struct ps_row *r,
+		     const char *project,
+		     bool trunc)
 {
 	struct json *row = json_add_object(v, NULL);
 	char *cells[N_COLS];
+	char id[16];
 
-	row_cells(cells, r, project);
-	json_add_str(row, "ID", r->c->id ? r->c->id : "");
+	row_cells(cells, r, project, trunc);
+	/* compose v2's {{json .}}: a 12-digit ID unless --no-trunc. */
+	snprintf(id, sizeof(id), "%.12s", r->c->id ? r->c->id : "");
+	json_add_str(row, "ID", trunc ? id : r->c->id ? r->c->id : "");
 	json_add_str(row, "Name", r->c->name ? r->c->name : "");
 	json_add_str(row, "Image", r->x && r->x->image ? r->x->image : "");
+	json_add_str(row, "Command", cells[COL_COMMAND]);
 	json_add_str(row, "Project", project ? project : "");
 	json_add_str(row, "Service", r->c->service ? r->c->service : "");
 	json_add_str(row, "State", r->c->state ? r->c->state : "");
@@ -332,12 +394,15 @@ json_row(struct json *v, const struct ps_row *r, const char *project)
 		free(cells[k]);
 }
 
-static void print_json(const struct ps_row *rows, size_t n, const char *project)
+static void print_json(const struct ps_row *rows,
+		       size_t n,
+		       const char *project,
+		       bool trunc)
 {
 	struct json *v = json_array_new();
 
 	for (size_t i = 0; i < n; i++)
-		json_row(v, &rows[i], project);
+		json_row(v, &rows[i], project, trunc);
 	cli_json_print(v, 0);
 }
 
@@ -382,6 +447,18 @@ static int ps_filter(void *obj, const char *v)
 	return ps_status(obj, v + 7);
 }
 
+static int ps_orphans(void *obj, const char *v)
+{
+	struct ps_opts *o = obj;
+
+	if (cli_opt_bool(v) < 0) {
+		cli_errorf("ps: --orphans: '%s' is not true or false", v);
+		return CLI_USAGE;
+	}
+	o->no_orphans = !cli_opt_bool(v);
+	return CLI_OK;
+}
+
 #define O struct ps_opts
 static const struct cli_opt ps_opts_v[] = {
 	CLI_FORMAT(O, format, "table|json", "output format (default table)"),
@@ -401,6 +478,14 @@ static const struct cli_opt ps_opts_v[] = {
 	 .arg = "status=STATUS",
 	 .flags = CLI_OPT_REPEAT,
 	 .help = "as --status (the one filter compose v2 has)"},
+	CLI_FLAG(0, "no-trunc", O, no_trunc, "do not truncate IDs and commands"),
+	{.lname = "orphans",
+	 .kind = CLI_OPT_FN,
+	 .fn = ps_orphans,
+	 .arg = "true|false",
+	 .flags = CLI_OPT_OPTVAL,
+	 .help = "with false, only the services of the file (default\n"
+		 "true: also containers of services not in it)"},
 	CLI_OPT_END,
 };
 #undef O
@@ -446,6 +531,7 @@ int cmd_ps(int argc, char **argv)
 		cli_session_close(&s);
 		return rc;
 	}
+	o.project = s.project;
 	n = collect_rows(&rows, &s, &o);
 	if (o.quiet)
 		for (size_t i = 0; i < n; i++)
@@ -453,9 +539,9 @@ int cmd_ps(int argc, char **argv)
 	else if (o.services)
 		print_services(rows, n);
 	else if (o.json)
-		print_json(rows, n, s.project_name);
+		print_json(rows, n, s.project_name, !o.no_trunc);
 	else
-		print_table(rows, n, s.project_name);
+		print_table(rows, n, s.project_name, !o.no_trunc);
 	free(rows);
 	free(o.status);
 	cli_session_close(&s);

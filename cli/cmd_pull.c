@@ -26,6 +26,8 @@ struct pull_job {
 struct pull_opts {
 	bool ignore;
 	bool quiet;
+	bool ignore_buildable; /* --ignore-buildable */
+	bool include_deps;     /* --include-deps */
 	const char *policy; /* --policy, or NULL */
 };
 
@@ -44,6 +46,16 @@ static const struct cli_opt pull_opts_v[] = {
 	 .choices = "missing|always",
 	 .help = "the pull policy of every service"},
 	CLI_FLAG('q', "quiet", O, quiet, "no progress lines"),
+	CLI_FLAG(0,
+		 "ignore-buildable",
+		 O,
+		 ignore_buildable,
+		 "skip the services that have a build section"),
+	CLI_FLAG(0,
+		 "include-deps",
+		 O,
+		 include_deps,
+		 "also pull the services the ones named depend on"),
 	CLI_OPT_END,
 };
 #undef O
@@ -121,14 +133,31 @@ static bool pull_wanted(const char *pol, const char *ref, bool *if_missing)
 	return true;
 }
 
+/*
+ * compose v2's selection: the services named (all when none is), with
+ * --include-deps what they depend on too (the plan's selection); with
+ * --ignore-buildable none that has a build section.
+ */
+static bool pull_selected(const struct plan_service *ps,
+			  const struct pull_opts *o,
+			  char *const *names,
+			  size_t n)
+{
+	if (o->ignore_buildable && ps->svc->build)
+		return false;
+	return o->include_deps ? ps->selected : cli_names_has(names, n, ps->name);
+}
+
 /* One job per (image, platform, daemon), naming the services sharing it. */
 static size_t pull_jobs(struct pull_job **out,
 			struct cli_session *s,
 			const struct plan *p,
-			const char *policy,
+			const struct pull_opts *o,
 			char *const *names,
 			size_t n)
 {
+	const char *policy = o->policy;
+
 	struct pull_job *v = xcalloc(p->n_services + 1, sizeof(*v));
 	size_t nj = 0;
 
@@ -140,7 +169,7 @@ static size_t pull_jobs(struct pull_job **out,
 		const char *pol = policy ? policy : ps->svc->pull_policy;
 		bool if_missing;
 
-		if (!ps->svc->image || !cli_names_has(names, n, ps->name) ||
+		if (!ps->svc->image || !pull_selected(ps, o, names, n) ||
 		    !pull_wanted(pol, ps->svc->image, &if_missing))
 			continue;
 		for (k = 0; k < nj; k++)
@@ -248,17 +277,9 @@ int cmd_pull(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;
-	rc = cli_plan_open(&s, false);
-	if (!rc)
-		rc = cli_session_check_services(&s, names, n);
-	if (!rc && !s.reachable) {
-		cli_errorf("no daemon is reachable");
-		rc = CLI_FAIL;
-	}
-	if (!rc)
-		rc = cli_plan_make(&plan, &s, NULL, false);
+	rc = cli_plan_selected(&plan, &s, names, n);
 	if (!rc) {
-		size_t nj = pull_jobs(&v, &s, plan, o.policy, names, n);
+		size_t nj = pull_jobs(&v, &s, plan, &o, names, n);
 
 		rc = pull_run(&s, v, nj, o.quiet, o.ignore);
 	}

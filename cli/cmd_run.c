@@ -36,7 +36,10 @@ static int run_plan(struct run_ctx *c)
 		.services = svc,
 		.n_services = 1,
 		.no_deps = c->o.no_deps,
+		.remove_orphans = c->o.remove_orphans,
 		.default_platform = getenv("DOCKER_DEFAULT_PLATFORM"),
+		.build = c->o.build ? PLAN_BUILD_OPT_ALWAYS
+				    : PLAN_BUILD_OPT_DEFAULT,
 	};
 	const struct plan_service *ps;
 	struct diag err = {0};
@@ -139,6 +142,12 @@ static int run_oneoff_opts(struct apply_oneoff *oo,
 	oo->interactive = c->o.interactive && !c->o.detach;
 	oo->auto_remove = c->o.rm && !c->o.detach;
 	oo->service_ports = c->o.service_ports;
+	oo->cap_add = c->o.cap_add;
+	oo->n_cap_add = c->o.n_cap_add;
+	oo->cap_drop = c->o.cap_drop;
+	oo->n_cap_drop = c->o.n_cap_drop;
+	oo->use_aliases = c->o.use_aliases;
+	oo->quiet_pull = c->o.quiet_pull;
 	return CLI_OK;
 }
 

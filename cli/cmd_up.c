@@ -33,6 +33,10 @@ struct up_opts {
 	bool no_build; /* --no-build */
 	bool no_start;
 	bool watch;  /* --watch: develop.watch while attached */
+	bool always_recreate_deps; /* --always-recreate-deps */
+	bool attach_deps;	   /* --attach-dependencies */
+	bool quiet_pull;	   /* --quiet-pull */
+	bool renew_anon;	   /* -V, --renew-anon-volumes */
 	bool create; /* the create command: its own options and help */
 	/* Per project service, the built image's id (after the builds). */
 	const char *const *image_ids;
@@ -49,6 +53,9 @@ struct up_opts {
 	char **attach, **no_attach; /* --attach, --no-attach (repeatable) */
 	bool no_color, no_log_prefix, timestamps; /* the logs followed */
 	size_t n_attach, n_no_attach, attach_alloc, no_attach_alloc;
+	/* Whose logs an attached up shows (NULL: 'services'). */
+	char **logs;
+	size_t n_logs;
 	char **scales; /* --scale SERVICE=N (repeatable), `scale`'s args */
 	size_t n_scales, scales_alloc;
 };
@@ -129,6 +136,14 @@ static int scale_opt(void *obj, const char *v)
 	CLI_FLAG(0, "remove-orphans", O, remove_orphans,                       \
 		 "remove containers of services not in the file")
 #define UP_PROGRESS_OPT CLI_PROGRESS(O, progress)
+#define UP_PULL_OPTS                                                           \
+	{.lname = "pull",                                                      \
+	 .kind = CLI_OPT_FN,                                                   \
+	 .fn = pull_flag,                                                      \
+	 .arg = "always|missing|never|build",                                  \
+	 .help = "the pull policy of every service"},                          \
+		CLI_FLAG(0, "quiet-pull", O, quiet_pull,                       \
+			 "no progress lines for the image pulls")
 
 static const struct cli_opt up_opts_v[] = {
 	CLI_FLAG('d', "detach", O, detach, "run in the background"),
@@ -199,11 +214,23 @@ static const struct cli_opt up_opts_v[] = {
 		    "stop timeout in seconds on recreate/stop"),
 	UP_PROGRESS_OPT,
 	UP_SCALE_OPT,
-	{.lname = "pull",
-	 .kind = CLI_OPT_FN,
-	 .fn = pull_flag,
-	 .arg = "always|missing|never|build",
-	 .help = "the pull policy of every service"},
+	UP_PULL_OPTS,
+	CLI_FLAG(0,
+		 "always-recreate-deps",
+		 O,
+		 always_recreate_deps,
+		 "recreate the dependencies of the services named too"),
+	CLI_FLAG(0,
+		 "attach-dependencies",
+		 O,
+		 attach_deps,
+		 "show the logs of the dependencies too (attached)"),
+	CLI_FLAG('V',
+		 "renew-anon-volumes",
+		 O,
+		 renew_anon,
+		 "a recreated container gets new anonymous volumes\n"
+		 "instead of the old container's"),
 	CLI_OPT_END,
 };
 
@@ -215,6 +242,7 @@ static const struct cli_opt create_opts_v[] = {
 	UP_ORPHANS_OPT,
 	UP_PROGRESS_OPT,
 	UP_SCALE_OPT,
+	UP_PULL_OPTS,
 	CLI_OPT_END,
 };
 #undef O
@@ -258,6 +286,15 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		cli_errorf("--force-recreate and --no-recreate are exclusive");
 		return CLI_USAGE;
 	}
+	if (o->always_recreate_deps && o->no_recreate) {
+		cli_errorf("--always-recreate-deps and --no-recreate are "
+			   "incompatible");
+		return CLI_USAGE;
+	}
+	if (o->attach_deps && o->n_attach) {
+		cli_errorf("cannot combine --attach and --attach-dependencies");
+		return CLI_USAGE;
+	}
 	if (o->build && o->no_build) {
 		cli_errorf("--build and --no-build are exclusive");
 		return CLI_USAGE;
@@ -274,11 +311,12 @@ static int up_parse(struct up_opts *o, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	/* compose v2's words. */
-	if (o->detach &&
-	    (o->abort_exit || o->abort_failure || o->n_attach || o->watch)) {
+	if (o->detach && (o->abort_exit || o->abort_failure || o->n_attach ||
+			  o->attach_deps || o->watch)) {
 		cli_errorf("--detach cannot be combined with "
 			   "--abort-on-container-exit, "
-			   "--abort-on-container-failure, --attach or --watch");
+			   "--abort-on-container-failure, --attach, "
+			   "--attach-dependencies or --watch");
 		return CLI_USAGE;
 	}
 	if (o->no_build && o->watch) {
@@ -351,6 +389,7 @@ static int up_plan(struct plan **out,
 		.no_deps = o->no_deps,
 		.force_recreate = o->force_recreate,
 		.no_recreate = o->no_recreate,
+		.always_recreate_deps = o->always_recreate_deps,
 		.remove_orphans = o->remove_orphans,
 		.default_platform = getenv("DOCKER_DEFAULT_PLATFORM"),
 		.build = o->build      ? PLAN_BUILD_OPT_ALWAYS
@@ -622,7 +661,9 @@ static int up_apply(struct cli_session *s,
 				   .wait_timeout_ms = o->wait_timeout_s * 1000,
 				   .builds_done = true,
 				   .no_start = o->no_start,
-				   .networks_made = true};
+				   .networks_made = true,
+				   .renew_anon_volumes = o->renew_anon,
+				   .quiet_pull = o->quiet_pull};
 	struct engine **engines = session_engines(s, p->hosts, p->n_hosts);
 	struct apply_jobs jobs;
 	struct diag err = {0};
@@ -749,8 +790,12 @@ static int up_attached(struct cli_session *s,
 		.color = !o->no_color && cli_color(stdout),
 		.no_prefix = o->no_log_prefix,
 		.timestamps = o->timestamps,
-		.services = o->n_attach ? o->attach : o->services,
-		.n_services = o->n_attach ? o->n_attach : o->n_services,
+		.services = o->n_attach ? o->attach
+			    : o->logs	? o->logs
+					: o->services,
+		.n_services = o->n_attach ? o->n_attach
+			      : o->logs	  ? o->n_logs
+					  : o->n_services,
 		.skip = o->no_attach,
 		.n_skip = o->n_no_attach,
 		.honour_attach = !o->n_attach,
@@ -840,6 +885,21 @@ int cli_scale_apply(struct compose_project *p, char *const *v, size_t n)
 	return CLI_OK;
 }
 
+/*
+ * --attach-dependencies: the logs of the services named and of what they
+ * depend on (the plan's selection), as compose v2 attaches them.
+ */
+static char **up_attach_deps(const struct plan *p, size_t *n)
+{
+	char **v = xcalloc(p->n_services + 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; i < p->n_services; i++)
+		if (p->services[i].selected)
+			v[(*n)++] = (char *)p->services[i].name;
+	return v;
+}
+
 static int up_run(const struct up_opts *in);
 
 int cmd_up(int argc, char **argv)
@@ -909,8 +969,11 @@ static int up_run(const struct up_opts *in)
 		rc = up_networks(&p, &s, &o, stop);
 	if (!rc)
 		rc = up_converge(&p, &s, &o, stop);
+	if (!rc && !o.detach && o.attach_deps && o.n_services)
+		o.logs = up_attach_deps(p, &o.n_logs);
 	if (!rc && !o.detach)
 		rc = up_attached(&s, &o, stop);
+	free(o.logs);
 	free(o.attach);
 	free(o.no_attach);
 	if (o.scales_alloc) /* parsed; else the caller's */

@@ -13,7 +13,18 @@
 #include "planner/planner.h"
 #include "util/xalloc.h"
 
-static const struct cli_opt wait_opts_v[] = {CLI_OPT_END};
+struct wait_opts {
+	bool down_project;
+};
+
+static const struct cli_opt wait_opts_v[] = {
+	CLI_FLAG(0,
+		 "down-project",
+		 struct wait_opts,
+		 down_project,
+		 "then take the project down (down --remove-orphans)"),
+	CLI_OPT_END,
+};
 
 const struct cli_spec cli_spec_wait = {
 	.name = "wait",
@@ -65,13 +76,19 @@ int cmd_wait(int argc, char **argv)
 	struct cli_tasks_opts o = {.kind = "Container"};
 	struct cli_task *t = NULL;
 	struct cli_session s;
+	struct wait_opts wo = {0};
+	/* Ctrl-C ends wait as before: no handler, nothing to stop. */
+	static volatile sig_atomic_t no_stop;
 	size_t n = 0, alloc = 0;
 	int last = 0;
-	int nargs, rc = cli_opt_parse(&cli_spec_wait, NULL, argc, argv, &nargs);
+	int nargs, rc = cli_opt_parse(&cli_spec_wait, &wo, argc, argv, &nargs);
 
 	if (rc)
 		return rc == CLI_HELP ? CLI_OK : rc;
-	rc = cli_session_open(&s, CLI_SESSION_QUIET);
+	rc = cli_session_open(&s, CLI_SESSION_QUIET |
+					  (wo.down_project
+						   ? CLI_SESSION_ALL_DAEMONS
+						   : 0));
 	if (!rc)
 		rc = cli_session_check_services(&s, argv + 1, (size_t)nargs);
 	for (size_t h = 0; !rc && h < s.n_hosts; h++)
@@ -96,6 +113,9 @@ int cmd_wait(int argc, char **argv)
 	}
 	if (!rc)
 		rc = cli_tasks_run(&s, t, n, &o);
+	/* compose v2 2.26: once every container waited for stopped. */
+	if (!rc && wo.down_project)
+		rc = cli_down_project(&s, &no_stop);
 	free(t);
 	cli_session_close(&s);
 	return rc ? rc : last;

@@ -151,6 +151,7 @@ const struct cli_cmd cli_cmds[] = {
 	{"port", cmd_port, &cli_spec_port},
 	{"ps", cmd_ps, &cli_spec_ps},
 	{"pull", cmd_pull, &cli_spec_pull},
+	{"push", cmd_push, &cli_spec_push},
 	{"restart", cmd_restart, &cli_spec_restart},
 	{"rm", cmd_rm, &cli_spec_rm},
 	{"run", cmd_run, &cli_spec_run},

@@ -19,6 +19,24 @@ const char *cli_opt_name(char *buf, size_t size, const struct cli_opt *o)
 	return buf;
 }
 
+int cli_opt_bool(const char *v)
+{
+	static const char *const yes[] = {"1", "t", "T", "true", "TRUE",
+					  "True"};
+	static const char *const no[] = {"0", "f", "F", "false", "FALSE",
+					 "False"};
+
+	if (!v)
+		return 1;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(v, yes[i]))
+			return 1;
+		if (!strcmp(v, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
 static bool opt_end(const struct cli_opt *o)
 {
 	return !o->sname && !o->lname;

@@ -274,7 +274,7 @@ void cli_progress_job(void *ud,
 	const char *text;
 
 	(void)n;
-	if (!p || !in)
+	if (!p || !in || in->quiet)
 		return;
 	l = line_get(p, in);
 	if (j->state == ENGINE_JOB_WORKING && !l->t0)

@@ -17,25 +17,15 @@ static void push(const char ***v, size_t *n, size_t *alloc, const char *s)
 	(*v)[(*n)++] = s;
 }
 
-/* "true"/"false" of --interactive=VALUE (NULL: true); -1 if neither. */
-static int bool_arg(const char *s)
-{
-	if (!s || !strcmp(s, "true") || !strcmp(s, "1"))
-		return 1;
-	if (!strcmp(s, "false") || !strcmp(s, "0"))
-		return 0;
-	return -1;
-}
-
 /* -i, --interactive[=true|false] of exec and run. */
 static int interactive_arg(bool *out, const char *cmd, const char *v)
 {
-	if (bool_arg(v) < 0) {
+	if (cli_opt_bool(v) < 0) {
 		cli_errorf("%s: --interactive: '%s' is not true or false", cmd,
 			   v);
 		return CLI_USAGE;
 	}
-	*out = bool_arg(v) == 1;
+	*out = cli_opt_bool(v) == 1;
 	return CLI_OK;
 }
 
@@ -165,6 +155,22 @@ static int run_volume(void *obj, const char *v)
 	return CLI_OK;
 }
 
+static int run_cap_add(void *obj, const char *v)
+{
+	struct cli_run_opts *o = obj;
+
+	push(&o->cap_add, &o->n_cap_add, &o->alloc_cap_add, v);
+	return CLI_OK;
+}
+
+static int run_cap_drop(void *obj, const char *v)
+{
+	struct cli_run_opts *o = obj;
+
+	push(&o->cap_drop, &o->n_cap_drop, &o->alloc_cap_drop, v);
+	return CLI_OK;
+}
+
 static int run_publish(void *obj, const char *v)
 {
 	struct cli_run_opts *o = obj;
@@ -208,6 +214,17 @@ static const struct cli_opt run_opts_v[] = {
 	CLI_STR(0, "name", O, name, "NAME", "the container's name"),
 	CLI_FLAG(0, "no-deps", O, no_deps,
 		 "do not start the services it depends on"),
+	CLI_LIST_OPT(0, "cap-add", run_cap_add, "CAP",
+		     "add a Linux capability (repeatable)"),
+	CLI_LIST_OPT(0, "cap-drop", run_cap_drop, "CAP",
+		     "drop a Linux capability (repeatable)"),
+	CLI_FLAG(0, "build", O, build, "build the images before starting"),
+	CLI_FLAG(0, "remove-orphans", O, remove_orphans,
+		 "remove containers of services not in the file"),
+	CLI_FLAG(0, "use-aliases", O, use_aliases,
+		 "give the container the service's network aliases"),
+	CLI_FLAG(0, "quiet-pull", O, quiet_pull,
+		 "no progress lines for the image pulls"),
 	CLI_OPT_END,
 };
 #undef O
@@ -251,7 +268,10 @@ void cli_run_opts_release(struct cli_run_opts *o)
 	free(o->labels);
 	free(o->volumes);
 	free(o->publish);
+	free(o->cap_add);
+	free(o->cap_drop);
 	o->env = o->labels = o->volumes = o->publish = NULL;
+	o->cap_add = o->cap_drop = NULL;
 }
 
 /* ---- Names and ports ------------------------------------------------------

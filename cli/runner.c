@@ -1,7 +1,7 @@
 /*
  * The runner of the commands that act on the project's containers and
  * images (kill, pause, unpause, rm, start, stop, restart, pull, images,
- * top): one request per task, every daemon through one loop, waves in
+ * top, push): one request per task, every daemon through one loop, waves in
  * order, one set of progress lines, one message per unreachable daemon
  * and one exit-status rule.
  */

@@ -203,6 +203,50 @@ service_level(const struct cli_session *s, const char *svc, int depth)
 	return lvl;
 }
 
+/* The label names 'svc' with restart true ("svc:COND:true"). */
+static bool label_restarts(const char *label, const char *svc)
+{
+	size_t n = strlen(svc);
+
+	for (const char *p = label; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len > n + 5 && !strncmp(p, svc, n) && p[n] == ':' &&
+		    !strncmp(p + len - 5, ":true", 5))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+char **cli_restart_dependents(const struct cli_session *s,
+			      char *const *names,
+			      size_t *n)
+{
+	size_t k = *n, alloc = 0;
+	char **v = NULL;
+
+	ALLOC_GROW(v, k + 1, alloc);
+	for (size_t i = 0; i < k; i++)
+		v[i] = names[i];
+	for (size_t i = 0; i < k; i++) /* k grows: dependents of dependents */
+		for (size_t h = 0; h < s->n_hosts; h++)
+			for (size_t c = 0; c < s->hosts[h].n_containers; c++) {
+				const struct plan_host_container *pc =
+					&s->hosts[h].containers[c];
+
+				if (pc->oneoff || !pc->service ||
+				    !pc->depends_on ||
+				    cli_names_has(v, k, pc->service) ||
+				    !label_restarts(pc->depends_on, v[i]))
+					continue;
+				ALLOC_GROW(v, k + 1, alloc);
+				v[k++] = (char *)pc->service;
+			}
+	*n = k;
+	return v;
+}
+
 static bool life_wanted(enum cli_life act, const struct plan_host_container *c)
 {
 	bool running = c->state && !strcmp(c->state, "running");

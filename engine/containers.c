@@ -760,6 +760,28 @@ int engine_container_inspect(struct engine *e,
 	return eng_sync_run(e, &s);
 }
 
+static void parse_volume_mounts(struct engine_container_summary *cs,
+				struct arena *a,
+				const cJSON *mounts)
+{
+	struct engine_volume_mount *v = arena_calloc(
+		a, (size_t)cJSON_GetArraySize(mounts) + 1, sizeof(*v));
+	const cJSON *m;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(m, mounts) {
+		const char *type = ej_str(m, "Type");
+
+		if (!type || strcmp(type, "volume") || !ej_str(m, "Name") ||
+		    !ej_str(m, "Destination"))
+			continue;
+		v[n].name = ej_astr(a, m, "Name");
+		v[n++].target = ej_astr(a, m, "Destination");
+	}
+	cs->volume_mounts = v;
+	cs->n_volume_mounts = n;
+}
+
 static void parse_summary(struct engine_container_summary *cs,
 			  struct arena *a,
 			  const cJSON *it)
@@ -794,6 +816,8 @@ static void parse_summary(struct engine_container_summary *cs,
 	cs->n_networks = parse_nets(
 		&nets, a, ej_obj(ej_obj(it, "NetworkSettings"), "Networks"));
 	cs->networks = nets;
+	cs->command = ej_astr(a, it, "Command");
+	parse_volume_mounts(cs, a, ej_obj(it, "Mounts"));
 }
 
 struct list_ctx {

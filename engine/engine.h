@@ -488,6 +488,12 @@ struct engine_port {
 	const char *type;
 };
 
+/* One volume a container mounts (GET /containers/json's Mounts). */
+struct engine_volume_mount {
+	const char *name;   /* the volume's name (64 hex: anonymous) */
+	const char *target; /* Destination */
+};
+
 struct engine_container_summary {
 	const char *id;
 	struct engine_strv names; /* without '/' */
@@ -500,6 +506,10 @@ struct engine_container_summary {
 	size_t n_ports;
 	const struct engine_container_net *networks; /* name, ip */
 	size_t n_networks;
+	const char *command; /* "sh -c 'sleep 1'", as the daemon joins it */
+	/* Its volume mounts (Type "volume"): Name at Destination. */
+	const struct engine_volume_mount *volume_mounts;
+	size_t n_volume_mounts;
 };
 
 struct engine_container_list {
@@ -887,6 +897,19 @@ void engine_image_pull_async(struct engine_loop *l,
 			     struct engine *e,
 			     const char *ref,
 			     const char *platform,
+			     engine_progress_fn progress,
+			     void *progress_ud,
+			     engine_done_fn cb,
+			     void *ud);
+
+/*
+ * Pushes 'ref' ("reg:5000/x:tag"; no tag: latest) from the daemon to its
+ * registry, without credentials (POST /images/{name}/push?tag=).  The
+ * stream's error/errorDetail becomes the error.
+ */
+void engine_image_push_async(struct engine_loop *l,
+			     struct engine *e,
+			     const char *ref,
 			     engine_progress_fn progress,
 			     void *progress_ud,
 			     engine_done_fn cb,

@@ -168,6 +168,14 @@ static void jl_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
+/* Starts 'r', whose answer is a stream of JSON lines, for 'c'. */
+static void jl_start(struct ereq *r, struct jl_ctx *c)
+{
+	r->stream = true;
+	r->on_data = jl_data;
+	ereq_start(r, jl_done, c);
+}
+
 static struct jl_ctx *
 jl_new(engine_progress_fn progress, void *pud, engine_done_fn cb, void *ud)
 {
@@ -212,9 +220,54 @@ void engine_image_pull_async(struct engine_loop *l,
 	}
 	r = ereq_new(l, e, "POST", false, "/images/create?fromImage=%s", q.buf);
 	sbuf_release(&q);
-	r->stream = true;
-	r->on_data = jl_data;
-	ereq_start(r, jl_done, c);
+	jl_start(r, c);
+}
+
+/* "x:tag" -> "x" and "tag"; no tag (or a digest): "latest". */
+static void ref_split_tag(struct sbuf *name, struct sbuf *tag, const char *ref)
+{
+	const char *slash = strrchr(ref, '/');
+	const char *at = strchr(ref, '@');
+	const char *colon = strrchr(slash ? slash : ref, ':');
+
+	if (at) {
+		sbuf_add(name, ref, (size_t)(at - ref));
+		sbuf_adds(tag, "latest");
+		return;
+	}
+	sbuf_add(name, ref, colon ? (size_t)(colon - ref) : strlen(ref));
+	sbuf_adds(tag, colon ? colon + 1 : "latest");
+}
+
+void engine_image_push_async(struct engine_loop *l,
+			     struct engine *e,
+			     const char *ref,
+			     engine_progress_fn progress,
+			     void *progress_ud,
+			     engine_done_fn cb,
+			     void *ud)
+{
+	struct jl_ctx *c = jl_new(progress, progress_ud, cb, ud);
+	struct sbuf name = SBUF_INIT, tag = SBUF_INIT, q = SBUF_INIT,
+		    p = SBUF_INIT;
+	struct ereq *r;
+
+	ref_split_tag(&name, &tag, ref);
+	eng_escape_ref(&p, name.buf);
+	eng_escape(&q, tag.buf);
+	r = ereq_new(l, e, "POST", false, "/images/%s/push?tag=%s", p.buf,
+		     q.buf);
+	/*
+	 * The daemon wants credentials in X-Registry-Auth (else a JSON body);
+	 * "{}" (base64 "e30=") is none, as the docker CLI sends without a
+	 * login.
+	 */
+	r->hdrs = curl_slist_append(r->hdrs, "X-Registry-Auth: e30=");
+	jl_start(r, c);
+	sbuf_release(&name);
+	sbuf_release(&tag);
+	sbuf_release(&q);
+	sbuf_release(&p);
 }
 
 int engine_image_pull(struct engine *e,
@@ -287,9 +340,7 @@ int engine_image_import(struct engine *e,
 	sbuf_release(&q);
 	r->upload = tar;
 	r->content_type = "application/x-tar";
-	r->stream = true;
-	r->on_data = jl_data;
-	ereq_start(r, jl_done, is.c);
+	jl_start(r, is.c);
 	return eng_sync_run(e, &is.s);
 }
 

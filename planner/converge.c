@@ -105,6 +105,26 @@ static void in_place(struct plan_ctx *c, size_t i, size_t n_planned)
 				   ct->reason, why);
 }
 
+/* Named on the command line, or nothing was. */
+static bool named(const struct plan_options *o, const char *svc)
+{
+	for (size_t i = 0; i < o->n_services; i++)
+		if (!strcmp(o->services[i], svc))
+			return true;
+	return !o->n_services;
+}
+
+/*
+ * compose v2: --force-recreate recreates the services named, and a
+ * dependency the selection added only with --always-recreate-deps.
+ */
+static bool forced(const struct plan_options *o, const char *svc)
+{
+	if (o->no_recreate)
+		return false;
+	return named(o, svc) ? o->force_recreate : o->always_recreate_deps;
+}
+
 static void decide(struct plan_ctx *c, size_t i)
 {
 	struct plan *p = c->p;
@@ -132,9 +152,11 @@ static void decide(struct plan_ctx *c, size_t i)
 	running = e->state && !strcmp(e->state, "running");
 	changed = !e->config_hash || strcmp(e->config_hash, ct->config_hash);
 	stale = plan_hosts_stale(p->arena, ct, e->hosts_label);
-	if (o->force_recreate && !o->no_recreate) {
+	if (forced(o, p->services[ct->service].name)) {
 		ct->action = PLAN_ACT_RECREATE;
-		ct->reason = "--force-recreate";
+		ct->reason = named(o, p->services[ct->service].name)
+				     ? "--force-recreate"
+				     : "--always-recreate-deps";
 	} else if (e->broken && !running) {
 		/* Even with --no-recreate: it cannot be started as it is. */
 		ct->action = PLAN_ACT_RECREATE;

@@ -87,6 +87,12 @@ struct plan_host_network {
 	const char *label_network;
 };
 
+/* One volume a container mounts: a named or an anonymous one. */
+struct plan_host_mount {
+	const char *name;   /* the volume (64 hex: anonymous) */
+	const char *target; /* where it is mounted */
+};
+
 /* One container that carries com.docker.compose.project=<our project>. */
 struct plan_host_container {
 	const char *id;
@@ -116,6 +122,12 @@ struct plan_host_container {
 	 * exists" on every start), or a dead one.  The planner recreates it.
 	 */
 	const char *broken;
+	/*
+	 * Its volume mounts: a recreated container takes over the anonymous
+	 * ones (compose v2's inheritance; up -V turns it off).
+	 */
+	const struct plan_host_mount *volume_mounts;
+	size_t n_volume_mounts;
 };
 
 /* One volume that exists on a daemon (only needed by plan_build_down). */
@@ -199,6 +211,14 @@ struct plan_options {
 	bool no_deps;
 	bool force_recreate;
 	bool no_recreate;
+	/*
+	 * compose v2's two recreate strategies: force_recreate and
+	 * no_recreate go to the services named (all of them when none is);
+	 * the dependencies that the selection adds are recreated only with
+	 * always_recreate_deps (--always-recreate-deps), and kept with
+	 * no_recreate.
+	 */
+	bool always_recreate_deps;
 	bool remove_orphans;
 	/*
 	 * `scale` and `--scale`: a running container whose host entries

@@ -392,3 +392,17 @@ Test(cli_cmd_options, top_level_help_lists_every_global_option)
 	sbuf_release(&help);
 	sbuf_release(&flags);
 }
+
+Test(cli_cmd_options, compose_v2_flag_conflicts_are_usage_errors)
+{
+	expect_usage(ARGS("up", "--always-recreate-deps", "--no-recreate"));
+	expect_usage(ARGS("up", "--attach", "web", "--attach-dependencies"));
+	expect_usage(ARGS("up", "-d", "--attach-dependencies"));
+	expect_usage(ARGS("create", "--pull", "sometimes"));
+	expect_usage(ARGS("create", "--attach-dependencies"));
+	expect_usage(ARGS("ps", "--orphans=maybe"));
+	expect_usage(ARGS("restart", "--no-deps=1"));
+	expect_usage(ARGS("wait", "--down-project"));
+	expect_usage(ARGS("push", "--ignore-pull-failures"));
+	expect_usage(ARGS("run", "--cap-add"));
+}

@@ -588,6 +588,94 @@ int lab_project_fini(struct lab_project *p)
 	return left;
 }
 
+/* ---- A registry of a test's own ------------------------------------------
+ */
+
+int lab_free_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return -1;
+	if (!bind(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    !getsockname(fd, (struct sockaddr *)&sa, &len))
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static void lab_registry_exec(const char *dir, const char *conf)
+{
+	char log[300];
+
+	snprintf(log, sizeof(log), "%s/log", dir);
+	if (!freopen(log, "w", stdout) || !freopen(log, "a", stderr))
+		_exit(126);
+	execl("/usr/bin/docker-registry", "docker-registry", "serve", conf,
+	      (char *)NULL);
+	_exit(127);
+}
+
+int lab_registry_start(struct lab_registry *r)
+{
+	char conf[300];
+	FILE *f;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->dir, sizeof(r->dir), "/tmp/mixcompose-reg-XXXXXX");
+	if (access("/usr/bin/docker-registry", X_OK) || !mkdtemp(r->dir) ||
+	    (r->port = lab_free_port()) < 0) {
+		r->dir[0] = '\0';
+		return -1;
+	}
+	snprintf(conf, sizeof(conf), "%s/config.yml", r->dir);
+	f = fopen(conf, "w");
+	if (!f) {
+		lab_registry_stop(r);
+		return -1;
+	}
+	fprintf(f,
+		"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+		"    rootdirectory: %s/data\nhttp:\n  addr: 127.0.0.1:%d\n",
+		r->dir, r->port);
+	fclose(f);
+	r->pid = fork();
+	if (r->pid < 0) {
+		r->pid = 0;
+		lab_registry_stop(r);
+		return -1;
+	}
+	if (!r->pid)
+		lab_registry_exec(r->dir, conf);
+	for (int i = 0; i < 100; i++) {
+		struct lab_http h = {0};
+		int rc = lab_http_tcp(&h, "127.0.0.1", r->port, "GET", "/v2/",
+				      NULL);
+		int st = h.status;
+
+		lab_http_release(&h);
+		if (!rc && st == 200)
+			return 0;
+		usleep(100 * 1000);
+	}
+	lab_registry_stop(r);
+	return -1;
+}
+
+void lab_registry_stop(struct lab_registry *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGTERM);
+		waitpid(r->pid, NULL, 0);
+	}
+	if (r->dir[0])
+		lab_sh(NULL, "rm -rf '%s'", r->dir);
+	memset(r, 0, sizeof(*r));
+}
+
 /* ---- Scratch daemons ------------------------------------------------------
  */
 

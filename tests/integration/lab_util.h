@@ -9,6 +9,7 @@
  * engine/, so a test can check the engine against an independent client.
  */
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "util/sbuf.h"
 
@@ -174,6 +175,29 @@ int lab_leftovers(const char *name, const char *kind);
  * Does nothing (returns 0) for a project that was never initialised.
  */
 int lab_project_fini(struct lab_project *p);
+
+/* ---- A registry of a test's own ------------------------------------------ */
+
+/* A free TCP port on 127.0.0.1 now (the kernel's pick, released). */
+int lab_free_port(void);
+
+/* Debian's docker-registry on 127.0.0.1:port, storing under dir. */
+struct lab_registry {
+	pid_t pid; /* 0: not running */
+	char dir[256];
+	int port;
+};
+
+/*
+ * Starts docker-registry (scripts/deps.sh installs it) on a free loopback
+ * port, with its storage and log in a new directory under /tmp, and waits
+ * until GET /v2/ answers 200 (10 s).  The lab daemons push to it and pull
+ * from it: 127.0.0.0/8 is an insecure registry by default.  Returns 0, or
+ * -1 (stopped again, 'r' zeroed).
+ */
+int lab_registry_start(struct lab_registry *r);
+/* Stops it by its pid (SIGTERM, waited for) and removes its directory. */
+void lab_registry_stop(struct lab_registry *r);
 
 /* ---- Scratch daemons (lab/mixlab scratch-up) --------------------------- */
 

@@ -9,14 +9,10 @@
  * even when the test failed half-way.
  */
 #include <criterion/criterion.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,9 +25,7 @@ static struct lab_project P;
 
 /* The test's own registry and the image it pushed there. */
 static struct {
-	pid_t registry; /* 0: none */
-	char regdir[256];
-	int regport;
+	struct lab_registry reg;
 	char ref[256]; /* the image the test pushed, "" if none */
 } R;
 
@@ -73,14 +67,7 @@ static void rewrite(const char *yaml)
 
 static void registry_stop(void)
 {
-	if (R.registry > 0) {
-		kill(R.registry, SIGTERM);
-		waitpid(R.registry, NULL, 0);
-		R.registry = 0;
-	}
-	if (R.regdir[0])
-		lab_sh(NULL, "rm -rf '%s'", R.regdir);
-	R.regdir[0] = '\0';
+	lab_registry_stop(&R.reg);
 }
 
 /*
@@ -117,16 +104,10 @@ TestSuite(integration_deps, .init = setup, .fini = fini, .timeout = 180);
 
 static int free_port(void)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int port = lab_free_port();
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
+	cr_assert_gt(port, 0);
+	return port;
 }
 
 static char *docker_str(const char *sock, const char *fmt, ...)
@@ -305,48 +286,9 @@ Test(integration_deps, never_with_a_missing_image_creates_nothing)
 /* Starts docker-registry on a free loopback port, in its own directory. */
 static void registry_start(void)
 {
-	struct lab_http r = {0};
-	char conf[300];
-	FILE *f;
-	int i;
-
-	cr_assert_eq(access("/usr/bin/docker-registry", X_OK), 0,
-		     "docker-registry is not installed (scripts/deps.sh)");
-	snprintf(R.regdir, sizeof(R.regdir), "/tmp/mixcompose-reg-XXXXXX");
-	cr_assert_not_null(mkdtemp(R.regdir));
-	R.regport = free_port();
-	snprintf(conf, sizeof(conf), "%s/config.yml", R.regdir);
-	f = fopen(conf, "w");
-	cr_assert_not_null(f);
-	fprintf(f,
-		"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
-		"    rootdirectory: %s/data\nhttp:\n  addr: 127.0.0.1:%d\n",
-		R.regdir, R.regport);
-	fclose(f);
-	R.registry = fork();
-	cr_assert_geq(R.registry, 0);
-	if (!R.registry) {
-		char log[300];
-
-		snprintf(log, sizeof(log), "%s/log", R.regdir);
-		if (!freopen(log, "w", stdout) || !freopen(log, "a", stderr))
-			_exit(126);
-		execl("/usr/bin/docker-registry", "docker-registry", "serve",
-		      conf, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100; i++) {
-		int rc = lab_http_tcp(&r, "127.0.0.1", R.regport, "GET", "/v2/",
-				      NULL);
-		int st = r.status;
-
-		lab_http_release(&r);
-		if (!rc && st == 200)
-			break;
-		usleep(100 * 1000);
-	}
-	cr_assert_lt(i, 100, "the registry did not answer on port %d",
-		     R.regport);
+	cr_assert_eq(lab_registry_start(&R.reg), 0,
+		     "docker-registry did not start (scripts/deps.sh "
+		     "installs it)");
 }
 
 /* Pushes lab image 'src' from daemon 'sock' as R.ref, then untags it. */
@@ -412,7 +354,7 @@ Test(integration_deps, always_pulls_again_missing_does_not, .timeout = 240)
 {
 	registry_start();
 	snprintf(R.ref, sizeof(R.ref), "127.0.0.1:%d/itest-deps-%ld/app:1",
-		 R.regport, (long)getpid());
+		 R.reg.port, (long)getpid());
 	push_as_ref(LAB_LINUX_SOCK, LAB_IMAGE_BUSYBOX);
 	app_with("missing");
 	ok("up -d --progress plain");
@@ -440,7 +382,7 @@ Test(integration_deps, refresh_windows_and_pull_rules, .timeout = 240)
 
 	registry_start();
 	snprintf(R.ref, sizeof(R.ref), "127.0.0.1:%d/itest-deps-%ld/app:1",
-		 R.regport, (long)getpid());
+		 R.reg.port, (long)getpid());
 	push_as_ref(LAB_LINUX_SOCK, LAB_IMAGE_BUSYBOX);
 	app_with("daily");
 	ok("up -d --progress plain");

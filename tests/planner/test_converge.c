@@ -660,3 +660,41 @@ Test(planner_converge, new_peer_recreates_nobody)
 	plan_free(pl);
 	mu_free(p);
 }
+
+/*
+ * compose v2: --force-recreate goes to the services named; a dependency
+ * that the selection adds is recreated only with --always-recreate-deps.
+ */
+Test(planner_converge, always_recreate_deps_recreates_the_dependencies)
+{
+	struct compose_project *p = mu_project("demo");
+	const char *web[] = {"web"};
+	struct plan_options force = {
+		.services = web, .n_services = 1, .force_recreate = true};
+	struct plan_options deps = {.services = web,
+				    .n_services = 1,
+				    .always_recreate_deps = true};
+	struct plan *pl, *again;
+
+	mu_service(p, "db");
+	mu_depends(p, mu_service(p, "web"), "db", "service_started", 20);
+	mu_done(p);
+	pl = build(p, NULL);
+	apply(pl);
+	again = build(p, &force);
+	cr_assert_eq(mu_ctr(again, "demo-web-1")->action, PLAN_ACT_RECREATE);
+	cr_assert_eq(mu_ctr(again, "demo-db-1")->action, PLAN_ACT_KEEP);
+	plan_free(again);
+	again = build(p, &deps);
+	cr_assert_eq(mu_ctr(again, "demo-web-1")->action, PLAN_ACT_KEEP);
+	cr_assert_eq(mu_ctr(again, "demo-db-1")->action, PLAN_ACT_RECREATE);
+	cr_assert_str_eq(mu_ctr(again, "demo-db-1")->reason,
+			 "--always-recreate-deps");
+	plan_free(again);
+	deps.no_recreate = true;
+	again = build(p, &deps);
+	cr_assert_eq(mu_ctr(again, "demo-db-1")->action, PLAN_ACT_KEEP);
+	plan_free(again);
+	plan_free(pl);
+	mu_free(p);
+}
