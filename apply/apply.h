@@ -206,7 +206,9 @@ void apply_jobs_release(struct apply_jobs *j);
 /*
  * The POST /build spec of service 'si' of 'p' (on its daemon), in 'a'.
  * 'platform' is what the daemon is asked for (NULL: its own).  A remote
- * (git/URL) context is a DIAG_EUSAGE error.
+ * (git/URL) context is a DIAG_EUSAGE error.  A key the classic builder
+ * cannot do (compose_build.refused) is a DIAG_EPLAN error when the
+ * service's image is always built, else the spec's 'refuse' message.
  */
 struct engine_build_spec;
 int apply_build_spec(struct engine_build_spec **out,

@@ -72,6 +72,69 @@ strv_of(struct arena *a, const struct compose_strv *s, const char *first)
 	return (struct engine_strv){v, n};
 }
 
+/*
+ * What compose v2's classic builder says of a key it cannot do (its
+ * build_classic.go); mixcompose always builds with the classic builder.
+ */
+static const char *refused_what(const char *key)
+{
+	static const char *const what[][2] = {
+		{"privileged", "privileged mode"},
+		{"additional_contexts", "additional contexts"},
+		{"ssh", "SSH keys"},
+		{"secrets", "secrets"},
+	};
+
+	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+		if (!strcmp(what[i][0], key))
+			return what[i][1];
+	return key;
+}
+
+/*
+ * A build key the classic builder cannot do: refused now when the image
+ * is always built, else the build job refuses it if it has to build (as
+ * compose v2, which says so only when it builds).
+ */
+static int spec_refused(struct engine_build_spec *sp,
+			struct arena *a,
+			const struct plan_service *ps,
+			struct diag *err)
+{
+	const struct compose_build *cb = ps->svc->build;
+	const struct diag_loc *l = &cb->refused_loc;
+	const char *msg;
+
+	if (!cb->refused)
+		return 0;
+	msg = arena_sprintf(a,
+			    "services.%s.build.%s: the classic builder, which "
+			    "mixcompose uses, doesn't support %s (compose v2 "
+			    "refuses it too without BuildKit)",
+			    ps->name, cb->refused, refused_what(cb->refused));
+	if (ps->build == PLAN_BUILD_ALWAYS)
+		return diag_set(err, DIAG_EPLAN, l, "%s", msg);
+	sp->refuse = l->file ? arena_sprintf(a, "%s:%d:%d: %s", l->file,
+					     l->line, l->col, msg)
+			     : msg;
+	return 0;
+}
+
+static void spec_ulimits(struct engine_build_spec *sp,
+			 struct arena *a,
+			 const struct compose_build *cb)
+{
+	struct engine_ulimit *u =
+		arena_calloc(a, cb->n_ulimits + 1, sizeof(*u));
+
+	for (size_t i = 0; i < cb->n_ulimits; i++)
+		u[i] = (struct engine_ulimit){cb->ulimits[i].name,
+					      cb->ulimits[i].soft,
+					      cb->ulimits[i].hard};
+	sp->ulimits = u;
+	sp->n_ulimits = cb->n_ulimits;
+}
+
 int apply_build_spec(struct engine_build_spec **out,
 		     struct arena *a,
 		     const struct plan *p,
@@ -84,6 +147,7 @@ int apply_build_spec(struct engine_build_spec **out,
 	const struct compose_build *cb = ps->svc->build;
 	struct engine_build_spec *sp;
 	const char **hosts;
+	int rc;
 
 	*out = NULL;
 	if (cb->remote)
@@ -113,6 +177,11 @@ int apply_build_spec(struct engine_build_spec **out,
 	sp->pull = cb->pull || (o && o->pull);
 	sp->cache_from = strv_of(a, &cb->cache_from, NULL);
 	sp->platform = platform;
+	sp->isolation = cb->isolation;
+	spec_ulimits(sp, a, cb);
+	rc = spec_refused(sp, a, ps, err);
+	if (rc)
+		return rc;
 	*out = sp;
 	return 0;
 }

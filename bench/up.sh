@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 4's benchmark, side by side in one run on the lab's "linux" daemon:
 #   `up -d` then `down -t 0` of 1, 5, 20 and 50 services, flat and chained,
-#   by mixcompose, by docker-compose 1.29, and by the raw-API floor (the same
+#   by mixcompose, by docker compose v2 (scripts/compose-v2.sh), by
+#   docker-compose 1.29, and by the raw-API floor (the same
 #   requests sent with curl: network create, create+start per container
 #   with 8 workers for flat and one after another for a chain; then
 #   stop+remove and network remove);
@@ -10,7 +11,7 @@
 #   a two-daemon `up -d` of 2 x 10 services against the one-daemon floor
 #   for 20.
 # Prints Markdown tables; each figure is one run's wall time (RUNS=N for
-# the median of N).
+# the median of N).  SIZES="1 5" picks the sizes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 mc=${MIXCOMPOSE:-$top/build/mixcompose}
@@ -25,6 +26,7 @@ tmp=$(mktemp -d)
 export DOCKER_HOST=unix://$lsock
 
 [ -S "$lsock" ] || { echo "no lab: run lab/mixlab up" >&2; exit 1; }
+cv2=$(bash "$top/scripts/compose-v2.sh")
 
 cleanup() {
 	local s id
@@ -38,7 +40,7 @@ cleanup() {
 			grep -o '"Id":"[0-9a-f]*","Names":\["/floor-[^"]*"' | cut -d'"' -f4 | while read -r id; do
 			curl -s --unix-socket "$s" -X DELETE "http://d/$api/containers/$id?force=1" >/dev/null
 		done
-		for net in $(curl -s --unix-socket "$s" "http://d/$api/networks" | grep -o '"Name":"\(mcb\|dcb\|floor\)[^"]*"' | cut -d'"' -f4); do
+		for net in $(curl -s --unix-socket "$s" "http://d/$api/networks" | grep -o '"Name":"\(mcb\|cvb\|dcb\|floor\)[^"]*"' | cut -d'"' -f4); do
 			curl -s --unix-socket "$s" -X DELETE "http://d/$api/networks/$net" >/dev/null
 		done
 	done
@@ -97,28 +99,30 @@ floor_down() { # [chain N]
 	curl -sf --unix-socket "$lsock" -X DELETE "http://d/$api/networks/floor_net" >/dev/null
 }
 
-row() { # label mc dc floor
-	awk -v l="$1" -v m="$2" -v d="$3" -v f="$4" 'BEGIN {
-		printf "| %s | %.2f s | %.2f s | %.2f s | %.2f | %.2f |\n", l, m, d, f, m / f, d / f }'
+row() { # label mc v2 dc floor
+	awk -v l="$1" -v m="$2" -v v="$3" -v d="$4" -v f="$5" 'BEGIN {
+		printf "| %s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f | %.2f | %.2f |\n", l, m, v, d, f, m / f, v / f, d / f }'
 }
 
-echo "| workload | mixcompose | docker-compose 1.29 | raw-API floor | mixcompose / floor | docker-compose / floor |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| workload | mixcompose | compose v2 | docker-compose 1.29 | raw-API floor | mixcompose / floor | compose v2 / floor | docker-compose / floor |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for shape in $shapes; do
 	for n in $sizes; do
 		f=$tmp/$shape-$n.yaml
 		bash "$top/bench/gen_flat.sh" "$n" "$shape" >"$f"
-		for what in mu md du dd fu fd; do : >"$tmp/$what"; done
+		for what in mu md vu vd du dd fu fd; do : >"$tmp/$what"; done
 		for _ in $(seq "$runs"); do
 			timed "$mc" -f "$f" -p mcb up -d >>"$tmp/mu"
 			timed "$mc" -f "$f" -p mcb down -t 0 >>"$tmp/md"
+			timed "$cv2" -f "$f" -p cvb up -d >>"$tmp/vu"
+			timed "$cv2" -f "$f" -p cvb down -t 0 >>"$tmp/vd"
 			timed docker-compose -f "$f" -p dcb up -d >>"$tmp/du"
 			timed docker-compose -f "$f" -p dcb down -t 0 >>"$tmp/dd"
 			timed floor_up "$n" "$shape" >>"$tmp/fu"
 			timed floor_down "$shape" "$n" >>"$tmp/fd"
 		done
-		row "up -d, $n $shape" "$(median <"$tmp/mu")" "$(median <"$tmp/du")" "$(median <"$tmp/fu")"
-		row "down -t 0, $n $shape" "$(median <"$tmp/md")" "$(median <"$tmp/dd")" "$(median <"$tmp/fd")"
+		row "up -d, $n $shape" "$(median <"$tmp/mu")" "$(median <"$tmp/vu")" "$(median <"$tmp/du")" "$(median <"$tmp/fu")"
+		row "down -t 0, $n $shape" "$(median <"$tmp/md")" "$(median <"$tmp/vd")" "$(median <"$tmp/dd")" "$(median <"$tmp/fd")"
 	done
 done
 
@@ -126,23 +130,28 @@ done
 f=$tmp/noop.yaml
 bash "$top/bench/gen_flat.sh" 5 flat >"$f"
 "$mc" -f "$f" -p mcb up -d >/dev/null 2>&1 || true
+"$cv2" -f "$f" -p cvb up -d >/dev/null 2>&1 || true
 docker-compose -f "$f" -p dcb up -d >/dev/null 2>&1 || true
 m=$(for _ in 1 2 3 4 5; do timed "$mc" -f "$f" -p mcb up -d; done | median)
+v=$(for _ in 1 2 3 4 5; do timed "$cv2" -f "$f" -p cvb up -d; done | median)
 d=$(for _ in 1 2 3; do timed docker-compose -f "$f" -p dcb up -d; done | median)
 fl=$(for _ in 1 2 3 4 5; do timed curl -sf --unix-socket "$lsock" "http://d/$api/containers/json?all=1"; done | median)
-row "no-op up -d, 5 running" "$m" "$d" "$fl"
+row "no-op up -d, 5 running" "$m" "$v" "$d" "$fl"
 "$mc" -f "$f" -p mcb down -t 0 >/dev/null 2>&1 || true
+"$cv2" -f "$f" -p cvb down -t 0 >/dev/null 2>&1 || true
 docker-compose -f "$f" -p dcb down -t 0 >/dev/null 2>&1 || true
 # A project of its own: a stale endpoint that 20.10 may keep on the
 # no-op project's network would fail docker-compose's down.
 bash "$top/bench/gen_flat.sh" 1 flat >"$f"
 "$mc" -f "$f" -p mcb1 up -d >/dev/null 2>&1 || true
+"$cv2" -f "$f" -p cvb1 up -d >/dev/null 2>&1 || true
 docker-compose -f "$f" -p dcb1 up -d >/dev/null 2>&1 || true
 m=$(timed "$mc" -f "$f" -p mcb1 down -t 0)
+v=$(timed "$cv2" -f "$f" -p cvb1 down -t 0)
 d=$(timed docker-compose -f "$f" -p dcb1 down -t 0)
 floor_up 1 flat >/dev/null
 fl=$(timed floor_down)
-row "down -t 0, 1 service" "$m" "$d" "$fl"
+row "down -t 0, 1 service" "$m" "$v" "$d" "$fl"
 
 # Two daemons at once: 10 services on each, against the one-daemon floor for 20.
 if [ -S "$wsock" ]; then
@@ -162,5 +171,5 @@ YAML
 	fl=$(timed floor_up 20 flat)
 	floor_down >/dev/null
 	awk -v m="$m" -v f="$fl" 'BEGIN {
-		printf "| up -d, 2 daemons x 10 (floor: 20 on one daemon) | %.2f s | - | %.2f s | %.2f | - |\n", m, f, m / f }'
+		printf "| up -d, 2 daemons x 10 (floor: 20 on one daemon) | %.2f s | - | - | %.2f s | %.2f | - | - |\n", m, f, m / f }'
 fi

@@ -427,6 +427,11 @@ struct compose_service_network {
 	struct diag_loc loc;
 };
 
+struct compose_ulimit {
+	const char *name;
+	long long soft, hard;
+};
+
 struct compose_build {
 	const char *context;	/* absolute, or a remote URL */
 	bool remote;		/* context is a git/http URL */
@@ -446,6 +451,22 @@ struct compose_build {
 	struct compose_strv cache_from;
 	struct compose_strv tags;
 	struct compose_strv platforms;
+	bool privileged;
+	struct compose_strv secrets; /* the sources of build.secrets */
+	/* additional_contexts: a local path made absolute, as compose-go. */
+	struct compose_kv *contexts;
+	size_t n_contexts;
+	const char *isolation;		/* the isolation query field, or NULL */
+	struct compose_ulimit *ulimits; /* sorted by name */
+	size_t n_ulimits;
+	/*
+	 * The first key that the classic builder cannot do and compose v2
+	 * refuses without BuildKit ("privileged" when true, or a non-empty
+	 * "additional_contexts", "ssh", "secrets"), at 'refused_loc'; NULL:
+	 * none.
+	 */
+	const char *refused;
+	struct diag_loc refused_loc;
 	/* The image built: the service's image, else <project>-<service>. */
 	const char *image;
 };
@@ -519,11 +540,6 @@ extern const struct compose_key compose_nested_keys[];
 extern const size_t compose_n_nested_keys;
 /* The entry of compose_nested_keys[] for 'path'; NULL: none. */
 const struct compose_key *compose_nested_key(const char *path);
-
-struct compose_ulimit {
-	const char *name;
-	long long soft, hard;
-};
 
 /* A device request (gpus, deploy.resources.reservations.devices). */
 struct compose_devreq {

@@ -254,26 +254,37 @@ static int ul_cmp(const void *a, const void *b)
 		      ((const struct compose_ulimit *)b)->name);
 }
 
+size_t norm_ulimits(struct norm *n,
+		    struct compose_ulimit **out,
+		    const struct compose_node *v,
+		    const char *what)
+{
+	size_t k = 0;
+
+	*out = arena_calloc(n->a, v->n + 1, sizeof(**out));
+	for (uint32_t i = 0; i < v->n; i++) {
+		struct compose_ulimit *u = &(*out)[k++];
+
+		u->name = v->pairs[i].key->str;
+		if (ulimit_one(u, v->pairs[i].value)) {
+			norm_err(n, v->pairs[i].value,
+				 "%s.%s: expected a number or soft and "
+				 "hard numbers",
+				 what, u->name);
+			break;
+		}
+	}
+	qsort(*out, k, sizeof(**out), ul_cmp);
+	return k;
+}
+
 static int read_ulimits(struct norm *n,
 			struct compose_keyval *kv,
 			const struct compose_node *v)
 {
 	if (v->kind != COMPOSE_NODE_MAP)
 		return -1;
-	kv->ul = arena_calloc(n->a, v->n + 1, sizeof(*kv->ul));
-	for (uint32_t i = 0; i < v->n; i++) {
-		struct compose_ulimit *u = &kv->ul[kv->n_ul++];
-
-		u->name = v->pairs[i].key->str;
-		if (ulimit_one(u, v->pairs[i].value)) {
-			norm_err(n, v->pairs[i].value,
-				 "ulimits.%s: expected a number or soft and "
-				 "hard numbers",
-				 u->name);
-			return 0;
-		}
-	}
-	qsort(kv->ul, kv->n_ul, sizeof(*kv->ul), ul_cmp);
+	kv->n_ul = norm_ulimits(n, &kv->ul, v, "ulimits");
 	return 0;
 }
 

@@ -56,6 +56,15 @@ size_t norm_kv(struct norm *n,
 	       const char *seps,
 	       bool from_env);
 
+/*
+ * A ulimits map 'v' (NAME: N or NAME: {soft: N, hard: N}) into '*out',
+ * sorted by name; returns the count.  Errors name 'what' ("ulimits").
+ */
+size_t norm_ulimits(struct norm *n,
+		    struct compose_ulimit **out,
+		    const struct compose_node *v,
+		    const char *what);
+
 /* A service hook's mapping 'v' (command, user, ...) into 'h'. */
 void norm_hook(struct norm *n,
 	       struct compose_hook *h,

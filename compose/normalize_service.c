@@ -51,12 +51,86 @@ static bool is_remote(const char *s)
 	       !strncmp(s, "github.com/", 11);
 }
 
+/*
+ * The keys compose v2's classic builder refuses (build_classic.go, in its
+ * order): privileged when true, the others when not empty.
+ */
+static void norm_build_refused(struct compose_build *b,
+			       const struct compose_node *v)
+{
+	static const char *const keys[] = {
+		"privileged", "additional_contexts", "ssh", "secrets", NULL,
+	};
+
+	for (size_t i = 0; keys[i]; i++) {
+		for (uint32_t k = 0; k < v->n; k++) {
+			const struct compose_pair *p = &v->pairs[k];
+			const struct compose_node *x = p->value;
+			bool set;
+
+			if (strcmp(p->key->str, keys[i]))
+				continue;
+			if (x->kind == COMPOSE_NODE_SCALAR)
+				set = i ? x->str && *x->str
+					: x->str && !strcasecmp(x->str, "true");
+			else
+				set = x->n > 0;
+			if (set) {
+				b->refused = keys[i];
+				b->refused_loc = compose_node_loc(p->key);
+				return;
+			}
+		}
+	}
+}
+
+/*
+ * additional_contexts, a local path against the project directory as
+ * compose-go resolves it; an image, URL or git reference as written.
+ */
+static void norm_build_contexts(struct norm *n,
+				struct compose_build *b,
+				const struct compose_node *v)
+{
+	b->n_contexts = norm_kv(n, &b->contexts, v, "build.additional_contexts",
+				"=", false);
+	for (size_t i = 0; i < b->n_contexts; i++) {
+		const char *c = b->contexts[i].value;
+
+		if (c && !strstr(c, "://") && !is_remote(c))
+			b->contexts[i].value = compose_path_join(
+				n->a, n->p->working_dir,
+				compose_path_expand_home(n->a, c, n->p->env));
+	}
+}
+
+/* The sources of build.secrets: a name, or {source, ...}. */
+static struct compose_strv norm_build_secrets(struct norm *n,
+					      const struct compose_node *v)
+{
+	struct compose_strv r = {0};
+
+	if (!v || v->kind != COMPOSE_NODE_SEQ)
+		return r;
+	r.v = arena_calloc(n->a, v->n + 1, sizeof(*r.v));
+	for (uint32_t i = 0; i < v->n; i++) {
+		const char *src = v->items[i]->kind == COMPOSE_NODE_MAP
+					  ? norm_key_str(v->items[i], "source")
+					  : norm_str(v->items[i]);
+
+		if (src)
+			r.v[r.n++] = src;
+	}
+	return r;
+}
+
 /* The long syntax's keys beyond context. */
 static void norm_build_long(struct norm *n,
 			    struct compose_build *b,
 			    const struct compose_node *v)
 {
 	const char *shm = norm_key_str(v, "shm_size");
+	const struct compose_node *ul;
 
 	b->dockerfile = norm_key_str(v, "dockerfile");
 	b->dockerfile_inline = norm_key_str(v, "dockerfile_inline");
@@ -76,6 +150,14 @@ static void norm_build_long(struct norm *n,
 		norm_strv(n, MAP_GET(v, "cache_from"), "build.cache_from");
 	b->tags = norm_strv(n, MAP_GET(v, "tags"), "build.tags");
 	b->platforms = norm_strv(n, MAP_GET(v, "platforms"), "build.platforms");
+	b->privileged = norm_bool(n, v, "privileged", false);
+	b->secrets = norm_build_secrets(n, MAP_GET(v, "secrets"));
+	norm_build_contexts(n, b, MAP_GET(v, "additional_contexts"));
+	b->isolation = norm_key_str(v, "isolation");
+	if ((ul = MAP_GET(v, "ulimits")) && ul->kind == COMPOSE_NODE_MAP)
+		b->n_ulimits =
+			norm_ulimits(n, &b->ulimits, ul, "build.ulimits");
+	norm_build_refused(b, v);
 	if (shm && (b->shm_size = compose_bytes_parse(shm)) < 0)
 		norm_err(n, MAP_GET(v, "shm_size"),
 			 "build.shm_size: '%s' is not a valid size", shm);

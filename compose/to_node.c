@@ -268,11 +268,23 @@ static struct compose_node *build_hosts_node(struct tn *t,
 static bool build_typed_key(const char *k)
 {
 	static const char *const keys[] = {
-		"context",  "dockerfile", "dockerfile_inline",
-		"args",	    "labels",	  "cache_from",
-		"no_cache", "network",	  "pull",
-		"target",   "shm_size",	  "extra_hosts",
-		"tags",	    "platforms",  NULL,
+		"context",
+		"dockerfile",
+		"dockerfile_inline",
+		"args",
+		"labels",
+		"cache_from",
+		"no_cache",
+		"network",
+		"pull",
+		"target",
+		"shm_size",
+		"extra_hosts",
+		"tags",
+		"platforms",
+		"privileged",
+		"additional_contexts",
+		NULL,
 	};
 
 	for (size_t i = 0; keys[i]; i++)
@@ -292,6 +304,27 @@ put_args(struct tn *t, struct compose_node *m, const struct compose_build *b)
 		if (b->args[i].value)
 			v[n++] = b->args[i];
 	put_kv(t, m, "args", v, n);
+}
+
+/* build.secrets in the long form, as compose v2 prints it: {source}. */
+static struct compose_node *build_secrets_node(struct tn *t,
+					       struct compose_node *v)
+{
+	struct compose_node *q;
+
+	if (v->kind != COMPOSE_NODE_SEQ)
+		return v;
+	q = compose_node_seq(t->a, &no_loc);
+	for (uint32_t i = 0; i < v->n; i++) {
+		struct compose_node *e = v->items[i];
+
+		if (e->kind == COMPOSE_NODE_SCALAR) {
+			e = compose_node_map(t->a, &no_loc);
+			put(t, e, "source", str_node(t, v->items[i]->str));
+		}
+		compose_seq_push(t->a, q, e);
+	}
+	return q;
 }
 
 /* Typed keys in compose v2's order; keys mixcompose ignores as written. */
@@ -319,13 +352,20 @@ static struct compose_node *build_node(struct tn *t,
 		put(t, m, "extra_hosts", build_hosts_node(t, b));
 	put_strv(t, m, "tags", &b->tags);
 	put_strv(t, m, "platforms", &b->platforms);
+	put_true(t, m, "privileged", b->privileged);
+	put_kv(t, m, "additional_contexts", b->contexts, b->n_contexts);
 	for (size_t i = 0; src && src->kind == COMPOSE_NODE_MAP && i < src->n;
 	     i++) {
-		const char *k = src->pairs[i].key->str;
+		const struct compose_pair *p = &src->pairs[i];
 
-		if (!build_typed_key(k))
-			compose_map_push(t->a, m, src->pairs[i].key,
-					 src->pairs[i].value);
+		/* compose-go leaves an empty list or map out. */
+		if (build_typed_key(p->key->str) ||
+		    (p->value->kind != COMPOSE_NODE_SCALAR && !p->value->n))
+			continue;
+		compose_map_push(t->a, m, p->key,
+				 strcmp(p->key->str, "secrets")
+					 ? p->value
+					 : build_secrets_node(t, p->value));
 	}
 	return m;
 }
@@ -1569,6 +1609,10 @@ static bool used(const struct compose_project *p, char what, const char *key)
 				return true;
 		for (size_t k = 0; (what == 's' || config) && k < nr; k++)
 			if (!strcmp(r[k].source, key))
+				return true;
+		for (size_t k = 0;
+		     what == 's' && s->build && k < s->build->secrets.n; k++)
+			if (!strcmp(s->build->secrets.v[k], key))
 				return true;
 	}
 	return false;

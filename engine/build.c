@@ -135,6 +135,15 @@ char *engine_build_query(const struct engine_build_spec *spec,
 		sbuf_adds(&q, "&nocache=1");
 	if (spec->pull)
 		sbuf_adds(&q, "&pull=1");
+	add_param(&q, "isolation", spec->isolation);
+	if (spec->n_ulimits) {
+		cJSON *a = eng_ulimits_json(spec->ulimits, spec->n_ulimits);
+		char *s = cJSON_PrintUnformatted(a);
+
+		add_param(&q, "ulimits", s);
+		free(s);
+		cJSON_Delete(a);
+	}
 	if (spec->cache_from.n) {
 		cJSON *a = cJSON_CreateArray();
 		char *s;
@@ -168,6 +177,11 @@ void engine_image_build_async(struct engine_loop *l,
 	c->out_ud = out_ud;
 	c->cb = cb;
 	c->ud = ud;
+	if (spec->refuse) {
+		r = ereq_new(l, e, "POST", false, "/build");
+		ereq_fail(r, build_done, c, DIAG_EPLAN, "%s", spec->refuse);
+		return;
+	}
 	c->tar = tmpfile();
 	if (!c->tar ||
 	    engine_build_context(c->tar, &spec->ctx, &c->dockerfile, &d) ||

@@ -210,16 +210,16 @@ static cJSON *field_parent(cJSON *body, const char *path, const char **last)
 	return body;
 }
 
-static cJSON *ulimits_json(const struct engine_field *f)
+cJSON *eng_ulimits_json(const struct engine_ulimit *ul, size_t n)
 {
 	cJSON *arr = cJSON_CreateArray();
 
-	for (size_t i = 0; i < f->n_ul; i++) {
+	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(o, "Name", f->ul[i].name);
-		cJSON_AddNumberToObject(o, "Soft", (double)f->ul[i].soft);
-		cJSON_AddNumberToObject(o, "Hard", (double)f->ul[i].hard);
+		cJSON_AddStringToObject(o, "Name", ul[i].name);
+		cJSON_AddNumberToObject(o, "Soft", (double)ul[i].soft);
+		cJSON_AddNumberToObject(o, "Hard", (double)ul[i].hard);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -317,7 +317,7 @@ static cJSON *field_json(const struct engine_field *f)
 							       : "");
 		return o;
 	case ENGINE_FIELD_ULIMITS:
-		return ulimits_json(f);
+		return eng_ulimits_json(f->ul, f->n_ul);
 	case ENGINE_FIELD_DEVICES:
 		return devices_json(f);
 	case ENGINE_FIELD_DEVREQ:

@@ -1836,7 +1836,16 @@ struct engine_build_spec {
 	bool no_cache;
 	bool pull;
 	struct engine_strv cache_from;
-	const char *platform; /* sent from API 1.32 */
+	const char *platform;		     /* sent from API 1.32 */
+	const char *isolation;		     /* NULL: the daemon's default */
+	const struct engine_ulimit *ulimits; /* for the RUN steps */
+	size_t n_ulimits;
+	/*
+	 * Not NULL: the build cannot be done (a key the classic builder does
+	 * not have); a build job that has to build fails with this message
+	 * instead of sending anything.
+	 */
+	const char *refuse;
 };
 
 /* One line of build output ("Step 1/3 : FROM ..."), without the newline. */

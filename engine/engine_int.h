@@ -320,6 +320,9 @@ struct ereq *eng_container_wait_req(struct engine_loop *l,
 				    engine_exit_fn cb,
 				    void *ud);
 
+/* containers.c: [{"Name", "Soft", "Hard"}], HostConfig's and /build's. */
+cJSON *eng_ulimits_json(const struct engine_ulimit *ul, size_t n);
+
 /* json.c: reading cJSON into plain values. */
 const char *ej_str(const cJSON *o, const char *key); /* NULL if absent */
 long long ej_int(const cJSON *o, const char *key, long long dflt);

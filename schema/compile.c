@@ -308,7 +308,10 @@ kw_scalar(struct sch *s, const char *k, const struct compose_node *v)
 	} else if (!strcmp(k, "format")) {
 		s->format = v->str;
 	} else if (!strcmp(k, "x-mixcompose-unsupported")) {
-		s->unsupported = yes;
+		/* true, or the reason why the key is ignored. */
+		s->unsupported = yes || sch_node_type(v) == SCH_T_STR;
+		if (sch_node_type(v) == SCH_T_STR)
+			s->ignored_why = v->str;
 	} else if (!strcmp(k, "x-mixcompose-deprecated")) {
 		s->deprecated = v->str;
 	} else if (!strcmp(k, "x-mixcompose-error")) {

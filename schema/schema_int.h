@@ -98,9 +98,10 @@ struct sch {
 	struct sch *not_;
 
 	/* mixcompose annotations (keywords editors ignore). */
-	bool unsupported;	/* "x-mixcompose-unsupported": a warning */
-	const char *deprecated; /* "x-mixcompose-deprecated": warning text */
-	const char *error_msg;	/* "x-mixcompose-error": one message */
+	bool unsupported;	 /* "x-mixcompose-unsupported": a warning */
+	const char *ignored_why; /* its text when a string, else NULL */
+	const char *deprecated;	 /* "x-mixcompose-deprecated": warning text */
+	const char *error_msg;	 /* "x-mixcompose-error": one message */
 };
 
 struct sch_lazy;

@@ -232,7 +232,10 @@ static void known_key(struct vctx *v,
 {
 	const struct sch *ps = sch_prop_schema(v->schema, p);
 
-	if (ps->unsupported)
+	if (ps->unsupported && ps->ignored_why)
+		report(v, DIAG_WARNING, COMPOSE_NODE_LOC(pair->key),
+		       "'%s' is ignored: %s", p->name, ps->ignored_why);
+	else if (ps->unsupported)
 		report(v, DIAG_WARNING, COMPOSE_NODE_LOC(pair->key),
 		       "mixcompose does not act on '%s'; it is ignored",
 		       p->name);

@@ -30,6 +30,9 @@ bash scripts/v2-diff.sh build
 echo "== README's table of commands and flags against compose v2"
 bash scripts/compose-table.sh --check build/mixcompose
 
+echo "== README's keys section against the schema"
+bash scripts/keys-table.sh --check
+
 echo "== Kubernetes manifests of translate against Kubernetes' schemas (npm)"
 bash scripts/k8s_check.sh build
 

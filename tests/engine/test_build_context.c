@@ -315,6 +315,7 @@ Test(engine_build_context, query_has_every_option)
 	const char *cache[] = {"app:cache"};
 	struct engine_kv args[] = {{"A", "1"}, {"UNSET", NULL}};
 	struct engine_kv labels[] = {{"tier", "web"}};
+	struct engine_ulimit ul[] = {{"nofile", 1024, 2048}, {"nproc", 64, 64}};
 	struct engine_build_spec sp = {
 		.tags = {tags, 2},
 		.args = args,
@@ -328,15 +329,33 @@ Test(engine_build_context, query_has_every_option)
 		.no_cache = true,
 		.pull = true,
 		.cache_from = {cache, 1},
+		.isolation = "default",
+		.ulimits = ul,
+		.n_ulimits = 2,
 	};
 	char *q = engine_build_query(&sp, "Dockerfile.win");
 
+	/* ulimits as the daemon reads them: [{"Name","Soft","Hard"}]. */
 	cr_assert_str_eq(q, "rm=1&t=proj-app&t=app%3Aextra"
 			    "&dockerfile=Dockerfile.win"
 			    "&buildargs=%7B%22A%22%3A%221%22%7D&target=final"
 			    "&labels=%7B%22tier%22%3A%22web%22%7D"
 			    "&networkmode=host&shmsize=1024"
 			    "&extrahosts=db%3A10.0.0.5&nocache=1&pull=1"
+			    "&isolation=default"
+			    "&ulimits=%5B%7B%22Name%22%3A%22nofile%22%2C"
+			    "%22Soft%22%3A1024%2C%22Hard%22%3A2048%7D%2C"
+			    "%7B%22Name%22%3A%22nproc%22%2C%22Soft%22%3A64%2C"
+			    "%22Hard%22%3A64%7D%5D"
 			    "&cachefrom=%5B%22app%3Acache%22%5D");
+	free(q);
+}
+
+Test(engine_build_context, no_isolation_or_ulimits_sends_neither)
+{
+	struct engine_build_spec sp = {0};
+	char *q = engine_build_query(&sp, "Dockerfile");
+
+	cr_assert_str_eq(q, "rm=1&dockerfile=Dockerfile");
 	free(q);
 }

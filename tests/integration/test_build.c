@@ -195,6 +195,44 @@ Test(integration_build, failing_run_gives_the_daemon_error)
 	sbuf_release(&out);
 }
 
+Test(integration_build, ulimits_and_isolation_reach_the_build)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("limits", "lim");
+	cr_assert_eq(mc(&out, "build -q lim"), 0, "%s", out.buf);
+	cr_assert_eq(mc(&out, "up -d --no-build --progress quiet lim"), 0, "%s",
+		     out.buf);
+	/* What `ulimit` said inside the RUN step: soft, then hard. */
+	exec_out(&out, "lim", "cat /nofile.txt");
+	cr_expect_str_eq(out.buf, "1234\n2345\n");
+	/* A Linux daemon takes only the default isolation: its message. */
+	cr_assert_eq(mc(&out, "build iso"), 1, "%s", out.buf);
+	cr_expect(strstr(out.buf, "solation: \"process\""), "%s", out.buf);
+	cr_expect_not(has_image(LAB_LINUX_SOCK, "iso"));
+	sbuf_release(&out);
+}
+
+Test(integration_build, keys_the_classic_builder_lacks_are_refused_first)
+{
+	struct sbuf out = SBUF_INIT;
+
+	project("limits", "ssh");
+	cr_assert_eq(mc(&out, "build ssh"), 1, "%s", out.buf);
+	cr_expect(strstr(out.buf, "compose.yaml:34:7: services.ssh.build.ssh: "
+				  "the classic builder, which mixcompose "
+				  "uses, doesn't support SSH keys"),
+		  "%s", out.buf);
+	/* up builds the missing image: refused, before any network. */
+	cr_assert_eq(mc(&out, "up -d --progress plain ssh"), 1, "%s", out.buf);
+	cr_expect(strstr(out.buf, "services.ssh.build.ssh: the classic"), "%s",
+		  out.buf);
+	cr_expect_not(has_image(LAB_LINUX_SOCK, "ssh"));
+	cr_expect_eq(lab_leftovers(P.name, "container"), 0);
+	cr_expect_eq(lab_leftovers(P.name, "network"), 0);
+	sbuf_release(&out);
+}
+
 Test(integration_build, run_builds_a_missing_image_first)
 {
 	struct sbuf out = SBUF_INIT;

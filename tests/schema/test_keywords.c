@@ -417,6 +417,23 @@ Test(schema_keywords, unsupported_and_deprecated_annotations_warn)
 	diag_list_release(&dl);
 }
 
+Test(schema_keywords, unsupported_with_a_reason_says_it)
+{
+	struct diag_list dl = DIAG_LIST_INIT;
+	const char *s = "{\"properties\": {"
+			" \"mode\": {\"x-mixcompose-unsupported\": \"Swarm's; "
+			"compose v2 ignores it outside Swarm\"},"
+			" \"cpus\": {\"x-mixcompose-unsupported\": false}}}";
+
+	cr_assert_eq(th_check(&dl, s, "mode: global\ncpus: 1\n"), 0);
+	cr_assert_eq(dl.errors, 0);
+	cr_assert_eq(dl.warnings, 1);
+	cr_assert_not_null(th_find(&dl, W, 1, 1,
+				   "mode: 'mode' is ignored: Swarm's; compose "
+				   "v2 ignores it outside Swarm"));
+	diag_list_release(&dl);
+}
+
 Test(schema_keywords, false_schema_rejects_everything)
 {
 	struct diag_list dl = DIAG_LIST_INIT;
