@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "apply/apply.h"
+#include "apply_test.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/arena.h"
@@ -39,14 +40,7 @@ static struct plan_host hosts[2] = {
 
 static void load(void)
 {
-	const char *files[] = {SAMPLE};
-	struct compose_options o = {.files = files, .n_files = 1};
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = {0};
-
-	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(compose_project_normalize(proj, &dl), 0);
-	diag_list_release(&dl);
+	proj = apply_test_load(SAMPLE);
 	apply_jobs_init(&J);
 	sa = arena_new();
 }
@@ -229,17 +223,11 @@ static size_t prefixed(const struct engine_strv *v, const char *prefix)
  */
 Test(apply_apply, every_extra_hosts_address_goes_to_extra_hosts)
 {
-	const char *files[] = {TEST_FIXTURES_DIR
-			       "/compose/extra_hosts/compose.yaml"};
-	struct compose_options o = {.files = files, .n_files = 1};
 	const struct engine_container_spec *app, *db;
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = {0};
 
 	compose_project_free(proj);
-	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(compose_project_normalize(proj, &dl), 0);
-	diag_list_release(&dl);
+	proj = apply_test_load(TEST_FIXTURES_DIR
+			       "/compose/extra_hosts/compose.yaml");
 	plan_and_apply();
 	app = J.v[find(ENGINE_JOB_CONTAINER_CREATE, "extra_hosts-app-1")]
 		      .container_spec;

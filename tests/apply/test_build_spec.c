@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "apply/apply.h"
+#include "apply_test.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/arena.h"
@@ -29,15 +30,7 @@ static const struct plan_host host = {.name = "linux",
 
 static void load(void)
 {
-	const char *files[] = {BK};
-	struct compose_options o = {.files = files, .n_files = 1};
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = {0};
-
-	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(compose_project_normalize(proj, &dl), 0, "%s",
-		     dl.nr ? dl.items[0].d.msg : "");
-	diag_list_release(&dl);
+	proj = apply_test_load(BK);
 	a = arena_new();
 }
 

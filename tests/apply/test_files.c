@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "apply/apply.h"
+#include "apply_test.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 
@@ -31,15 +32,7 @@ static const struct plan_host hosts[] = {
 
 static void load_from(const char *file)
 {
-	const char *files[] = {file};
-	struct compose_options o = {.files = files, .n_files = 1};
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = {0};
-
-	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(compose_project_normalize(proj, &dl), 0, "%s",
-		     dl.nr ? dl.items[0].d.msg : "");
-	diag_list_release(&dl);
+	proj = apply_test_load(file);
 }
 
 static void load(void)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "apply/apply.h"
+#include "apply_test.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 
@@ -23,9 +24,11 @@ static struct plan *plan;
 static struct apply_jobs J;
 static char token;
 static struct engine *engines[1] = {(struct engine *)&token};
-static struct plan_host host = {
-	.name = "linux", .os = "linux", .arch = "amd64", .api_major = 1,
-	.api_minor = 41};
+static struct plan_host host = {.name = "linux",
+				.os = "linux",
+				.arch = "amd64",
+				.api_major = 1,
+				.api_minor = 41};
 static struct plan_host_container old;
 static const struct plan_host_mount old_mounts[] = {
 	{ANON_DATA, "/data"},
@@ -35,14 +38,7 @@ static const struct plan_host_mount old_mounts[] = {
 
 static void load(void)
 {
-	const char *files[] = {FIXTURE};
-	struct compose_options o = {.files = files, .n_files = 1};
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = {0};
-
-	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(compose_project_normalize(proj, &dl), 0);
-	diag_list_release(&dl);
+	proj = apply_test_load(FIXTURE);
 	apply_jobs_init(&J);
 }
 
@@ -114,8 +110,7 @@ static const struct engine_job *recreate(bool renew)
 	host.n_containers = 1;
 	make_plan(NULL);
 	cr_assert_eq(plan->containers[0].action, PLAN_ACT_RECREATE);
-	cr_assert_eq(apply_up(&J, plan, engines, &ao, &err), 0, "%s",
-		     err.msg);
+	cr_assert_eq(apply_up(&J, plan, engines, &ao, &err), 0, "%s", err.msg);
 	return find(ENGINE_JOB_CONTAINER_CREATE, "flagsproj-db-1");
 }
 

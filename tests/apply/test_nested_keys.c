@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
+#include "apply_test.h"
 #include "engine/engine.h"
 #include "planner/planner.h"
 #include "util/sbuf.h"
@@ -31,15 +32,7 @@ static struct plan_host host = {.name = "linux",
 
 static void load(void)
 {
-	const char *files[] = {NESTED};
-	struct compose_options o = {.files = files, .n_files = 1};
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = {0};
-
-	cr_assert_eq(compose_project_load(&proj, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(compose_project_normalize(proj, &dl), 0, "%s",
-		     dl.nr ? dl.items[0].d.msg : "");
-	diag_list_release(&dl);
+	proj = apply_test_load(NESTED);
 }
 
 static void unload(void)
@@ -419,17 +412,7 @@ Test(apply_nested_keys, older_daemons_are_refused_each_key_before_any_job)
 
 static struct compose_project *load_plugins(void)
 {
-	const char *files[] = {TEST_FIXTURES_DIR "/apply/plugins.yaml"};
-	struct compose_options o = {.files = files, .n_files = 1};
-	struct compose_project *p = NULL;
-	struct diag_list dl = DIAG_LIST_INIT;
-	struct diag err = {0};
-
-	cr_assert_eq(compose_project_load(&p, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(compose_project_normalize(p, &dl), 0, "%s",
-		     dl.nr ? dl.items[0].d.msg : "");
-	diag_list_release(&dl);
-	return p;
+	return apply_test_load(TEST_FIXTURES_DIR "/apply/plugins.yaml");
 }
 
 Test(apply_plugins, config_prints_provider_and_models_as_compose_v2_does)

@@ -472,6 +472,19 @@ int lab_project_init(struct lab_project *p, const char *prefix, const char *tag)
 	return 0;
 }
 
+int lab_project_write(const struct lab_project *p, const char *text)
+{
+	char path[300];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/compose.yaml", p->dir);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	rc = fputs(text, f) < 0 ? -1 : 0;
+	return fclose(f) ? -1 : rc;
+}
+
 /* `cd DIR && mixcompose -p NAME ARGS` with 'input' (or nothing) on stdin. */
 static int lab_vmc(const struct lab_project *p,
 		   struct sbuf *out,

@@ -142,6 +142,9 @@ int lab_project_init(struct lab_project *p,
 		     const char *prefix,
 		     const char *tag);
 
+/* Writes 'text' as the project's compose.yaml; returns 0 or -1. */
+int lab_project_write(const struct lab_project *p, const char *text);
+
 /*
  * Runs `cd DIR && mixcompose -p NAME ARGS` with /bin/sh, ARGS formatted
  * (shell syntax), standard error merged into 'out' (which is reset first;

@@ -42,27 +42,13 @@ static void setup(void)
 /* A new project directory with 'yaml' as its compose.yaml. */
 static void project(const char *tag, const char *yaml)
 {
-	FILE *f;
-	char path[300];
-
 	cr_assert_eq(lab_project_init(&P, "itest-deps", tag), 0);
-	snprintf(path, sizeof(path), "%s/compose.yaml", P.dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(yaml, f);
-	fclose(f);
+	cr_assert_eq(lab_project_write(&P, yaml), 0, "%s", P.dir);
 }
 
 static void rewrite(const char *yaml)
 {
-	char path[300];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/compose.yaml", P.dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(yaml, f);
-	fclose(f);
+	cr_assert_eq(lab_project_write(&P, yaml), 0, "%s", P.dir);
 }
 
 static void registry_stop(void)

@@ -67,8 +67,6 @@ static double now_s(void)
 static void write_project(const char *head, int n, const char *svc_extra)
 {
 	struct sbuf y = SBUF_INIT;
-	char path[300];
-	FILE *f;
 
 	sbuf_adds(&y, head);
 	sbuf_adds(&y, "services:\n");
@@ -77,11 +75,7 @@ static void write_project(const char *head, int n, const char *svc_extra)
 			  "  s%02d:\n    image: " LAB_IMAGE_BUSYBOX "\n"
 			  "    command: [sleep, '3600']\n%s",
 			  i, svc_extra ? svc_extra : "");
-	snprintf(path, sizeof(path), "%s/compose.yaml", P.dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(y.buf, f);
-	fclose(f);
+	cr_assert_eq(lab_project_write(&P, y.buf), 0, "%s", P.dir);
 	sbuf_release(&y);
 }
 

@@ -50,8 +50,8 @@ static void fini(void)
 	}
 	for (size_t i = 0; i < n_anon; i++)
 		for (size_t d = 0; d < 2; d++)
-			lab_docker(NULL, socks[d], "volume rm %s >/dev/null 2>&1",
-				   anon[i]);
+			lab_docker(NULL, socks[d],
+				   "volume rm %s >/dev/null 2>&1", anon[i]);
 	/* Built images carry the project label; pulled/pushed refs do not. */
 	for (size_t d = 0; P.name[0] && d < 2; d++) {
 		lab_docker(NULL, socks[d],
@@ -73,21 +73,19 @@ static void fini(void)
 TestSuite(integration_flags, .init = setup, .fini = fini, .timeout = 300);
 
 /* Writes compose.yaml ('yaml' is a printf format) into the project. */
-static void write_yaml(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void write_yaml(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 static void write_yaml(const char *fmt, ...)
 {
-	char path[300];
+	struct sbuf y = SBUF_INIT;
 	va_list ap;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/compose.yaml", P.dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	sbuf_vaddf(&y, fmt, ap);
 	va_end(ap);
-	fclose(f);
+	cr_assert_eq(lab_project_write(&P, y.buf), 0, "%s", P.dir);
+	sbuf_release(&y);
 }
 
 static void project(const char *tag)
@@ -343,8 +341,7 @@ Test(integration_flags, ps_orphans_and_no_trunc)
 		  "%s", o);
 	/* The daemon joins (and may quote) the argv; 19 characters, "…". */
 	cr_expect(strstr(o, "\"Command\":\"\\\"sh -c ") &&
-			  strstr(o, "\xe2\x80\xa6\\\"\"") &&
-			  !strstr(o, "3601"),
+			  strstr(o, "\xe2\x80\xa6\\\"\"") && !strstr(o, "3601"),
 		  "%s", o);
 	free(o);
 	sbuf_reset(&out);
@@ -356,8 +353,7 @@ Test(integration_flags, ps_orphans_and_no_trunc)
 	free(o);
 	sbuf_reset(&out);
 	cr_assert_eq(mc_out(&out, "ps --no-trunc"), 0);
-	cr_expect(strstr(out.buf, "COMMAND") &&
-			  strstr(out.buf, "\"sh -c ") &&
+	cr_expect(strstr(out.buf, "COMMAND") && strstr(out.buf, "\"sh -c ") &&
 			  strstr(out.buf, "exec sleep 3601"),
 		  "%s", out.buf);
 	free(id);
@@ -371,8 +367,9 @@ static bool cap_bit(const char *svc, const char *flags, int cap)
 	unsigned long long eff;
 	const char *at;
 
-	cr_assert_eq(mc_out(&out, "run --rm -T %s %s grep CapEff "
-				  "/proc/self/status",
+	cr_assert_eq(mc_out(&out,
+			    "run --rm -T %s %s grep CapEff "
+			    "/proc/self/status",
 			    flags, svc),
 		     0, "%s", out.buf);
 	at = strstr(out.buf, "CapEff:");
@@ -410,23 +407,25 @@ Test(integration_flags, run_cap_add_cap_drop_and_use_aliases)
 	ok(&out, "run -d --name flags-al-l-$$ --use-aliases l sleep 60");
 	ok(&out, "run -d --name flags-al-w-$$ w sleep 60");
 	sbuf_reset(&out);
-	cr_assert_eq(lab_docker(&out, LAB_LINUX_SOCK,
-				"ps -q --filter label=com.docker.compose."
-				"project=%s --filter label=com.docker.compose."
-				"oneoff=True | xargs docker -H unix://%s "
-				"inspect -f '{{json .NetworkSettings.Networks}}'",
-				P.name, LAB_LINUX_SOCK),
-		     0, "%s", out.buf);
+	cr_assert_eq(
+		lab_docker(&out, LAB_LINUX_SOCK,
+			   "ps -q --filter label=com.docker.compose."
+			   "project=%s --filter label=com.docker.compose."
+			   "oneoff=True | xargs docker -H unix://%s "
+			   "inspect -f '{{json .NetworkSettings.Networks}}'",
+			   P.name, LAB_LINUX_SOCK),
+		0, "%s", out.buf);
 	cr_expect(strstr(out.buf, "\"ell\"") && strstr(out.buf, "\"l\""),
 		  "--use-aliases: %s", out.buf);
 	sbuf_reset(&out);
-	cr_assert_eq(lab_docker(&out, LAB_WINDOWS_SOCK,
-				"ps -q --filter label=com.docker.compose."
-				"project=%s --filter label=com.docker.compose."
-				"oneoff=True | xargs docker -H unix://%s "
-				"inspect -f '{{json .NetworkSettings.Networks}}'",
-				P.name, LAB_WINDOWS_SOCK),
-		     0, "%s", out.buf);
+	cr_assert_eq(
+		lab_docker(&out, LAB_WINDOWS_SOCK,
+			   "ps -q --filter label=com.docker.compose."
+			   "project=%s --filter label=com.docker.compose."
+			   "oneoff=True | xargs docker -H unix://%s "
+			   "inspect -f '{{json .NetworkSettings.Networks}}'",
+			   P.name, LAB_WINDOWS_SOCK),
+		0, "%s", out.buf);
 	cr_expect_not(strstr(out.buf, "\"dubya\""), "no alias: %s", out.buf);
 	sbuf_release(&out);
 }
@@ -436,14 +435,15 @@ static void seed(const char *sock, const char *repo)
 {
 	struct sbuf out = SBUF_INIT;
 
-	cr_assert_eq(lab_docker(&out, sock,
-				"tag " LAB_IMAGE_BUSYBOX
-				" 127.0.0.1:%d/%s:1 && docker -H unix://%s push "
-				"127.0.0.1:%d/%s:1 && docker -H unix://%s rmi "
-				"127.0.0.1:%d/%s:1",
-				R.port, repo, sock, R.port, repo, sock, R.port,
-				repo),
-		     0, "%s", out.buf);
+	cr_assert_eq(
+		lab_docker(&out, sock,
+			   "tag " LAB_IMAGE_BUSYBOX
+			   " 127.0.0.1:%d/%s:1 && docker -H unix://%s push "
+			   "127.0.0.1:%d/%s:1 && docker -H unix://%s rmi "
+			   "127.0.0.1:%d/%s:1",
+			   R.port, repo, sock, R.port, repo, sock, R.port,
+			   repo),
+		0, "%s", out.buf);
 	sbuf_release(&out);
 }
 
@@ -537,24 +537,24 @@ Test(integration_flags, push_from_each_daemon_lands_in_the_registry)
 	cr_assert_eq(lab_sh(NULL, "printf 'FROM %s\\n' > '%s/Dockerfile'",
 			    LAB_IMAGE_BUSYBOX, P.dir),
 		     0);
-	write_yaml("services:\n"
-		   "  l:\n"
-		   "    image: 127.0.0.1:%d/%s/l:1\n"
-		   "    platform: linux\n"
-		   "    build: {context: ., tags: [\"127.0.0.1:%d/%s/l:extra\"]}\n"
-		   "  w:\n"
-		   "    image: 127.0.0.1:%d/%s/w:1\n"
-		   "    platform: windows\n"
-		   "    build: .\n"
-		   "  pulled:\n"
-		   "    image: " LAB_IMAGE_BUSYBOX "\n"
-		   "    platform: linux\n"
-		   "  broken:\n"
-		   "    image: 127.0.0.1:%d/%s/broken:1\n"
-		   "    platform: linux\n"
-		   "    build: .\n",
-		   R.port, P.name, R.port, P.name, R.port, P.name, dead,
-		   P.name);
+	write_yaml(
+		"services:\n"
+		"  l:\n"
+		"    image: 127.0.0.1:%d/%s/l:1\n"
+		"    platform: linux\n"
+		"    build: {context: ., tags: [\"127.0.0.1:%d/%s/l:extra\"]}\n"
+		"  w:\n"
+		"    image: 127.0.0.1:%d/%s/w:1\n"
+		"    platform: windows\n"
+		"    build: .\n"
+		"  pulled:\n"
+		"    image: " LAB_IMAGE_BUSYBOX "\n"
+		"    platform: linux\n"
+		"  broken:\n"
+		"    image: 127.0.0.1:%d/%s/broken:1\n"
+		"    platform: linux\n"
+		"    build: .\n",
+		R.port, P.name, R.port, P.name, R.port, P.name, dead, P.name);
 	ok(NULL, "build");
 	ok(&out, "push l w pulled");
 	cr_expect(strstr(out.buf, "pulled (linux)  Skipped"), "%s", out.buf);

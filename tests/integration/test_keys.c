@@ -32,14 +32,7 @@ TestSuite(integration_keys, .init = setup, .fini = fini, .timeout = 180);
 
 static void write_compose(const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/compose.yaml", P.dir);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
+	cr_assert_eq(lab_project_write(&P, text), 0, "%s", P.dir);
 }
 
 /* `docker exec NAME sh -c SCRIPT` on the linux daemon, trimmed. */
