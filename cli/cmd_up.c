@@ -32,7 +32,7 @@ struct up_opts {
 	bool build;    /* --build */
 	bool no_build; /* --no-build */
 	bool no_start;
-	bool watch;  /* --watch: develop.watch while attached */
+	bool watch;		   /* --watch: develop.watch while attached */
 	bool always_recreate_deps; /* --always-recreate-deps */
 	bool attach_deps;	   /* --attach-dependencies */
 	bool quiet_pull;	   /* --quiet-pull */
@@ -907,8 +907,13 @@ int cmd_up(int argc, char **argv)
 	struct up_opts o = {0};
 	int rc = up_parse(&o, argc, argv);
 
-	if (rc)
+	if (rc) {
+		/* What the parse took (up_run frees it otherwise). */
+		free(o.attach);
+		free(o.no_attach);
+		free(o.scales);
 		return rc < 0 ? CLI_OK : rc;
+	}
 	return up_run(&o);
 }
 
