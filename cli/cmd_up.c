@@ -399,6 +399,7 @@ static int up_plan(struct plan **out,
 		.pull = o->pull,
 		.now = (long long)time(NULL),
 		.hosts_in_place = o->n_scales > 0,
+		.hosts_lazy = true,
 	};
 	struct diag err = {0};
 

@@ -287,7 +287,7 @@ static const char *host_ip(struct arena *a, const struct plan_host_entry *e)
 	return s;
 }
 
-static void container_entries(struct plan *p, size_t ci)
+static void container_entries(struct plan *p, size_t ci, bool lazy)
 {
 	struct plan_container *ct = &p->containers[ci];
 	const struct compose_service *s = p->services[ct->service].svc;
@@ -313,6 +313,11 @@ static void container_entries(struct plan *p, size_t ci)
 		if (!ct->extra_hosts[i].late)
 			plan_strv_push(p->arena, &ct->extra_hosts_strv, &alloc,
 				       host_ip(p->arena, &ct->extra_hosts[i]));
+		else
+			lazy = false;
+	/* plan_options.hosts_lazy: all in ExtraHosts, no block needed. */
+	if (lazy && ct->hosts_mech == PLAN_HOSTS_EXTRA_HOSTS)
+		return;
 	/* Names were checked with the table, addresses when planned. */
 	block_lines(&lines, p->arena, ct->extra_hosts, n);
 	block_text(&sb, &lines);
@@ -503,7 +508,9 @@ int plan_hosts(struct plan_ctx *c, struct diag *err)
 	p->n_hosts_table = r.n;
 	for (size_t ci = 0; ci < p->n_containers; ci++)
 		if (p->containers[ci].action != PLAN_ACT_REMOVE) {
-			container_entries(p, ci);
+			container_entries(p, ci,
+					  c->opts->hosts_lazy &&
+						  !c->opts->hosts_in_place);
 			container_hosts_label(p, &p->containers[ci]);
 		}
 	return 0;
@@ -541,7 +548,7 @@ int plan_set_address(struct plan *p,
 	 */
 	for (size_t ci = 0; ci < p->n_containers; ci++)
 		if (p->containers[ci].action != PLAN_ACT_REMOVE)
-			container_entries(p, ci);
+			container_entries(p, ci, false);
 	return 0;
 }
 

@@ -228,6 +228,14 @@ struct plan_options {
 	 */
 	bool hosts_in_place;
 	/*
+	 * `up`: a container whose host entries all go in ExtraHosts, none
+	 * late, gets no hosts block and no exec script (nothing would run
+	 * them: its ExtraHosts are in its create body, and a running one is
+	 * recreated, not rewritten, when they change).  Ignored with
+	 * hosts_in_place.  `plan` and `hosts --sync` leave it off.
+	 */
+	bool hosts_lazy;
+	/*
 	 * With offline, no state is trusted: external networks are not
 	 * checked and every container is CREATE (for `plan`/`graph` without
 	 * reachable daemons).

@@ -176,6 +176,36 @@ Test(planner_hosts, entries_exclude_own_names_include_peers)
 	mu_free(p);
 }
 
+/*
+ * `up`'s hosts_lazy: the Linux container, all of its entries known and in
+ * ExtraHosts, gets no block and no exec script (nothing would run them);
+ * the Windows one keeps both, and so does everything with hosts_in_place.
+ */
+Test(planner_hosts, hosts_lazy_renders_only_what_runs)
+{
+	struct compose_project *p;
+	struct plan_options lazy = {.hosts_lazy = true};
+	struct plan_options in_place = {.hosts_lazy = true,
+					.hosts_in_place = true};
+	struct plan *pl = mixed(&p, &lazy);
+	const struct plan_container *db = mu_ctr(pl, "demo-db-1");
+	const struct plan_container *app = mu_ctr(pl, "demo-app-1");
+
+	cr_assert_eq(db->extra_hosts_strv.n, 5);
+	cr_assert_null(db->hosts_block);
+	cr_assert_eq(db->hosts_exec.n, 0);
+	cr_assert_not_null(app->hosts_block);
+	cr_assert_eq(app->hosts_exec.n, 4);
+	plan_free(pl);
+	mu_free(p);
+	pl = mixed(&p, &in_place);
+	db = mu_ctr(pl, "demo-db-1");
+	cr_assert_not_null(db->hosts_block);
+	cr_assert_gt(db->hosts_exec.n, 0);
+	plan_free(pl);
+	mu_free(p);
+}
+
 Test(planner_hosts, linux_gets_extra_hosts_windows_gets_exec)
 {
 	struct compose_project *p;
