@@ -49,12 +49,13 @@ trap cleanup EXIT
 # detached container); an exposed port without a protocol (compose v2
 # sends "81", mixcompose "81/tcp" as `docker run --expose` does); null and
 # {} PortBindings, and an empty VolumeOptions and none; and the order of
-# Ulimits (compose v2 takes them from a Go map, in random order).
+# Ulimits and of Mounts (compose v2 takes both from a Go map, in random
+# order: buildContainerMountOptions ranges over a map keyed on the target).
 norm='.[0] | {HostConfig, Config}
 | .Config |= (del(.Labels, .AttachStdout, .AttachStderr, .AttachStdin)
 	| .ExposedPorts |= (if . then with_entries(.key |= (if test("/") then . else . + "/tcp" end)) else . end))
 | .HostConfig.PortBindings |= (. // {})
-| .HostConfig.Mounts |= (if . then map(if .VolumeOptions == {} then del(.VolumeOptions) else . end) else . end)
+| .HostConfig.Mounts |= (if . then map(if .VolumeOptions == {} then del(.VolumeOptions) else . end) | sort_by(.Target) else . end)
 | .HostConfig.Ulimits |= (if . then sort_by(.Name) else . end)'
 docker inspect "$pv2-all-1" | sed "s/$pv2/PROJECT/g" | jq -S "$norm" >"$tmp/v2.json"
 docker inspect "$pmc-all-1" | sed "s/$pmc/PROJECT/g" | jq -S "$norm" >"$tmp/mc.json"
