@@ -940,8 +940,8 @@ image_dep(struct build *b, size_t ci, struct depv *deps, struct diag *err)
 }
 
 /* The existing container a plan container replaces, or NULL. */
-static const struct plan_host_container *existing(const struct plan *p,
-						  const struct plan_container *ct)
+static const struct plan_host_container *
+existing(const struct plan *p, const struct plan_container *ct)
 {
 	const struct plan_host *h = &p->hosts[ct->daemon];
 
@@ -1046,8 +1046,9 @@ create_job(struct build *b, size_t ci, size_t removed, struct diag *err)
 				     p->services[ct->service].platform);
 	t.container_spec = container_spec(b, &t, ci);
 	if (removed != NONE && !b->o->renew_anon_volumes && existing(p, ct))
-		inherit_volumes((struct engine_container_spec *)t.container_spec,
-				b->J->a, existing(p, ct));
+		inherit_volumes(
+			(struct engine_container_spec *)t.container_spec,
+			b->J->a, existing(p, ct));
 	dep_add(&deps, removed);
 	if ((rc = image_dep(b, ci, &deps, err))) {
 		dep_release(&deps);
@@ -1591,13 +1592,13 @@ static void oneoff_caps(struct engine_container_spec *sp,
 			struct arena *a,
 			const struct apply_oneoff *o)
 {
-	struct engine_strv add = caps_merge(a, &sp->cap_add, NULL, 0,
-					    o->cap_add, o->n_cap_add);
-	struct engine_strv drop = caps_merge(a, &sp->cap_drop, o->cap_add,
-					     o->n_cap_add, NULL, 0);
+	struct engine_strv add =
+		caps_merge(a, &sp->cap_add, NULL, 0, o->cap_add, o->n_cap_add);
+	struct engine_strv drop =
+		caps_merge(a, &sp->cap_drop, o->cap_add, o->n_cap_add, NULL, 0);
 
-	sp->cap_drop = caps_merge(a, &drop, NULL, 0, o->cap_drop,
-				  o->n_cap_drop);
+	sp->cap_drop =
+		caps_merge(a, &drop, NULL, 0, o->cap_drop, o->n_cap_drop);
 	sp->cap_add = caps_merge(a, &add, o->cap_drop, o->n_cap_drop, NULL, 0);
 }
 

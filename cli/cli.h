@@ -171,10 +171,11 @@ extern const struct cli_spec cli_spec_attach, cli_spec_build, cli_spec_cp,
 	cli_spec_events, cli_spec_exec, cli_spec_graph, cli_spec_hosts,
 	cli_spec_images, cli_spec_kill, cli_spec_logs, cli_spec_ls,
 	cli_spec_pause, cli_spec_plan, cli_spec_port, cli_spec_ps,
-	cli_spec_pull, cli_spec_push, cli_spec_restart, cli_spec_rm, cli_spec_run,
-	cli_spec_scale, cli_spec_schema, cli_spec_start, cli_spec_stats,
-	cli_spec_stop, cli_spec_top, cli_spec_translate, cli_spec_unpause,
-	cli_spec_up, cli_spec_version, cli_spec_wait, cli_spec_watch;
+	cli_spec_pull, cli_spec_push, cli_spec_restart, cli_spec_rm,
+	cli_spec_run, cli_spec_scale, cli_spec_schema, cli_spec_start,
+	cli_spec_stats, cli_spec_stop, cli_spec_top, cli_spec_translate,
+	cli_spec_unpause, cli_spec_up, cli_spec_version, cli_spec_wait,
+	cli_spec_watch;
 /*
  * The docker CLI plugin form (cli/plugin.c): answers
  * docker-cli-plugin-metadata (returns 0), or, run as docker-mixcompose,

@@ -18,8 +18,8 @@ struct ps_opts {
 	bool all;
 	bool quiet;
 	bool services;
-	bool no_trunc;	  /* --no-trunc: whole IDs and commands */
-	bool no_orphans;  /* --orphans=false: declared services only */
+	bool no_trunc;	 /* --no-trunc: whole IDs and commands */
+	bool no_orphans; /* --orphans=false: declared services only */
 	const struct compose_project *project; /* for --orphans=false */
 	char **names;
 	size_t n_names;
@@ -213,8 +213,8 @@ enum {
 };
 
 static const char *const col_names[N_COLS] = {
-	"NAME",	  "DAEMON", "PLATFORM", "COMMAND",
-	"SERVICE", "STATUS", "PORTS",	   "ADDRESS",
+	"NAME",	   "DAEMON", "PLATFORM", "COMMAND",
+	"SERVICE", "STATUS", "PORTS",	 "ADDRESS",
 };
 
 void cli_ps_command(struct sbuf *out, const char *command, bool trunc)
@@ -394,10 +394,8 @@ static void json_row(struct json *v,
 		free(cells[k]);
 }
 
-static void print_json(const struct ps_row *rows,
-		       size_t n,
-		       const char *project,
-		       bool trunc)
+static void
+print_json(const struct ps_row *rows, size_t n, const char *project, bool trunc)
 {
 	struct json *v = json_array_new();
 
@@ -478,7 +476,8 @@ static const struct cli_opt ps_opts_v[] = {
 	 .arg = "status=STATUS",
 	 .flags = CLI_OPT_REPEAT,
 	 .help = "as --status (the one filter compose v2 has)"},
-	CLI_FLAG(0, "no-trunc", O, no_trunc, "do not truncate IDs and commands"),
+	CLI_FLAG(
+		0, "no-trunc", O, no_trunc, "do not truncate IDs and commands"),
 	{.lname = "orphans",
 	 .kind = CLI_OPT_FN,
 	 .fn = ps_orphans,

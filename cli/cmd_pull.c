@@ -28,7 +28,7 @@ struct pull_opts {
 	bool quiet;
 	bool ignore_buildable; /* --ignore-buildable */
 	bool include_deps;     /* --include-deps */
-	const char *policy; /* --policy, or NULL */
+	const char *policy;    /* --policy, or NULL */
 };
 
 #define O struct pull_opts
@@ -145,7 +145,8 @@ static bool pull_selected(const struct plan_service *ps,
 {
 	if (o->ignore_buildable && ps->svc->build)
 		return false;
-	return o->include_deps ? ps->selected : cli_names_has(names, n, ps->name);
+	return o->include_deps ? ps->selected
+			       : cli_names_has(names, n, ps->name);
 }
 
 /* One job per (image, platform, daemon), naming the services sharing it. */

@@ -20,7 +20,10 @@ static const struct cli_opt stop_opts_v[] = {
 
 static const struct cli_opt restart_opts_v[] = {
 	LIFE_TIMEOUT_OPT,
-	CLI_FLAG(0, "no-deps", struct life_opts, no_deps,
+	CLI_FLAG(0,
+		 "no-deps",
+		 struct life_opts,
+		 no_deps,
 		 "do not restart the services that depend on the ones\n"
 		 "named (depends_on with restart: true)"),
 	CLI_OPT_END,
@@ -29,20 +32,28 @@ static const struct cli_opt restart_opts_v[] = {
 static const struct cli_opt start_opts_v[] = {CLI_OPT_END};
 
 #define LIFE_SPEC(n, opts_v, sum, d)                                           \
-	{.name = (n), .args = "[SERVICE...]", .summary = (sum),                \
-	 .desc = (d), .opts = (opts_v), .max_args = -1,                        \
-	 .args_complete = CLI_COMPLETE_SERVICE}
+	{                                                                      \
+		.name = (n), .args = "[SERVICE...]", .summary = (sum),         \
+		.desc = (d), .opts = (opts_v), .max_args = -1,                 \
+		.args_complete = CLI_COMPLETE_SERVICE                          \
+	}
 
-const struct cli_spec cli_spec_start = LIFE_SPEC(
-	"start", start_opts_v, "start the stopped containers",
-	"Start the project's containers on every daemon at once,\n"
-	"dependencies first.");
-const struct cli_spec cli_spec_stop = LIFE_SPEC(
-	"stop", stop_opts_v, "stop the running containers",
-	"Stop the project's containers on every daemon at once,\n"
-	"dependents first.");
+const struct cli_spec cli_spec_start =
+	LIFE_SPEC("start",
+		  start_opts_v,
+		  "start the stopped containers",
+		  "Start the project's containers on every daemon at once,\n"
+		  "dependencies first.");
+const struct cli_spec cli_spec_stop =
+	LIFE_SPEC("stop",
+		  stop_opts_v,
+		  "stop the running containers",
+		  "Stop the project's containers on every daemon at once,\n"
+		  "dependents first.");
 const struct cli_spec cli_spec_restart = LIFE_SPEC(
-	"restart", restart_opts_v, "restart the containers",
+	"restart",
+	restart_opts_v,
+	"restart the containers",
 	"Restart the project's containers on every daemon at once,\n"
 	"dependencies first.  The services named take along those that\n"
 	"depend on them with restart: true, as in compose v2.");
@@ -55,8 +66,9 @@ int cli_life_parse(int *timeout,
 		   char **argv)
 {
 	const struct cli_spec *s = !strcmp(argv[0], "start") ? &cli_spec_start
-				   : !strcmp(argv[0], "stop") ? &cli_spec_stop
-							      : &cli_spec_restart;
+				   : !strcmp(argv[0], "stop")
+					   ? &cli_spec_stop
+					   : &cli_spec_restart;
 	struct life_opts o = {.timeout = -1};
 	int nargs, rc = cli_opt_parse(s, &o, argc, argv, &nargs);
 

@@ -85,10 +85,9 @@ int cmd_wait(int argc, char **argv)
 
 	if (rc)
 		return rc == CLI_HELP ? CLI_OK : rc;
-	rc = cli_session_open(&s, CLI_SESSION_QUIET |
-					  (wo.down_project
-						   ? CLI_SESSION_ALL_DAEMONS
-						   : 0));
+	rc = cli_session_open(
+		&s, CLI_SESSION_QUIET |
+			    (wo.down_project ? CLI_SESSION_ALL_DAEMONS : 0));
 	if (!rc)
 		rc = cli_session_check_services(&s, argv + 1, (size_t)nargs);
 	for (size_t h = 0; !rc && h < s.n_hosts; h++)

@@ -21,10 +21,10 @@ const char *cli_opt_name(char *buf, size_t size, const struct cli_opt *o)
 
 int cli_opt_bool(const char *v)
 {
-	static const char *const yes[] = {"1", "t", "T", "true", "TRUE",
-					  "True"};
-	static const char *const no[] = {"0", "f", "F", "false", "FALSE",
-					 "False"};
+	static const char *const yes[] = {"1",	  "t",	  "T",
+					  "true", "TRUE", "True"};
+	static const char *const no[] = {"0",	  "f",	   "F",
+					 "false", "FALSE", "False"};
 
 	if (!v)
 		return 1;
@@ -42,9 +42,8 @@ static bool opt_end(const struct cli_opt *o)
 	return !o->sname && !o->lname;
 }
 
-static const struct cli_opt *find_long(const struct cli_spec *s,
-				       const char *name,
-				       size_t len)
+static const struct cli_opt *
+find_long(const struct cli_spec *s, const char *name, size_t len)
 {
 	for (const struct cli_opt *o = s->opts; o && !opt_end(o); o++)
 		if (o->lname && strlen(o->lname) == len &&
@@ -165,11 +164,8 @@ static bool is_help(const char *a)
 }
 
 /* "--name[=VALUE]" at argv[*i]; may take argv[*i + 1] as the value. */
-static int parse_long(const struct cli_spec *s,
-		      void *obj,
-		      int argc,
-		      char **argv,
-		      int *i)
+static int
+parse_long(const struct cli_spec *s, void *obj, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i] + 2;
 	const char *eq = strchr(a, '=');
@@ -180,8 +176,7 @@ static int parse_long(const struct cli_spec *s,
 	if (!o)
 		return usage_error(s, "unknown option", argv[*i], "");
 	if (!o->arg && v)
-		return usage_error(s, "option", argv[*i],
-				   " takes no value");
+		return usage_error(s, "option", argv[*i], " takes no value");
 	if (o->arg && !v && !(o->flags & CLI_OPT_OPTVAL)) {
 		if (*i + 1 >= argc)
 			return usage_error(s, "option", argv[*i],
@@ -192,11 +187,8 @@ static int parse_long(const struct cli_spec *s,
 }
 
 /* "-abc", "-tVALUE", "-t VALUE" at argv[*i]. */
-static int parse_short(const struct cli_spec *s,
-		       void *obj,
-		       int argc,
-		       char **argv,
-		       int *i)
+static int
+parse_short(const struct cli_spec *s, void *obj, int argc, char **argv, int *i)
 {
 	char bad[3] = "-?";
 
@@ -241,11 +233,8 @@ static int check_nargs(const struct cli_spec *s, char **argv, int n)
 	return CLI_OK;
 }
 
-int cli_opt_parse(const struct cli_spec *s,
-		  void *obj,
-		  int argc,
-		  char **argv,
-		  int *nargs)
+int cli_opt_parse(
+	const struct cli_spec *s, void *obj, int argc, char **argv, int *nargs)
 {
 	int n = 0, i, rc = CLI_OK;
 
@@ -286,8 +275,8 @@ int cli_opt_parse(const struct cli_spec *s,
 
 static size_t opt_label(char *buf, size_t size, const struct cli_opt *o)
 {
-	int n = snprintf(buf, size, "%c%c%c %s%s%s%s%s",
-			 o->sname ? '-' : ' ', o->sname ? o->sname : ' ',
+	int n = snprintf(buf, size, "%c%c%c %s%s%s%s%s", o->sname ? '-' : ' ',
+			 o->sname ? o->sname : ' ',
 			 o->sname && o->lname ? ',' : ' ', o->lname ? "--" : "",
 			 o->lname ? o->lname : "",
 			 o->arg && (o->flags & CLI_OPT_OPTVAL) ? "[=" : "",

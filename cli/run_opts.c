@@ -51,14 +51,19 @@ static int no_op(void *obj, const char *v)
 }
 
 #define CLI_INTERACTIVE_OPT(cb)                                                \
-	{.sname = 'i', .lname = "interactive", .kind = CLI_OPT_FN,             \
-	 .fn = (cb), .arg = "false", .flags = CLI_OPT_OPTVAL,                  \
-	 .help = "keep stdin attached (default true)"}
+	{                                                                      \
+		.sname = 'i', .lname = "interactive", .kind = CLI_OPT_FN,      \
+		.fn = (cb), .arg = "false", .flags = CLI_OPT_OPTVAL,           \
+		.help = "keep stdin attached (default true)"                   \
+	}
 
 #define O struct cli_exec_opts
 static const struct cli_opt exec_opts_v[] = {
 	CLI_FLAG('d', "detach", O, detach, "run in the background"),
-	CLI_FLAG('T', "no-TTY", O, no_tty,
+	CLI_FLAG('T',
+		 "no-TTY",
+		 O,
+		 no_tty,
 		 "do not allocate a TTY (the default when stdout\n"
 		 "is not a terminal)"),
 	/* docker exec's -t: already the default. */
@@ -66,12 +71,26 @@ static const struct cli_opt exec_opts_v[] = {
 	CLI_INTERACTIVE_OPT(exec_interactive),
 	CLI_STR('u', "user", O, user, "USER", "run as USER"),
 	CLI_STR('w', "workdir", O, workdir, "DIR", "working directory"),
-	{.sname = 'e', .lname = "env", .kind = CLI_OPT_FN, .fn = exec_env,
-	 .arg = "K=V", .help = "set a variable (repeatable)",
+	{.sname = 'e',
+	 .lname = "env",
+	 .kind = CLI_OPT_FN,
+	 .fn = exec_env,
+	 .arg = "K=V",
+	 .help = "set a variable (repeatable)",
 	 .flags = CLI_OPT_REPEAT},
-	CLI_FLAG(0, "privileged", O, privileged,
+	CLI_FLAG(0,
+		 "privileged",
+		 O,
+		 privileged,
 		 "give the process extended privileges"),
-	CLI_INT(0, "index", O, index, "N", 1, 100000, "a container number",
+	CLI_INT(0,
+		"index",
+		O,
+		index,
+		"N",
+		1,
+		100000,
+		"a container number",
 		"the container of the service (default 1)"),
 	CLI_OPT_END,
 };
@@ -177,8 +196,9 @@ static int run_publish(void *obj, const char *v)
 	struct apply_publish pb;
 
 	if (cli_publish_parse(&pb, v)) {
-		cli_errorf("run: --publish: '%s' is not [IP:][HOST:]PORT[/PROTO]",
-			   v);
+		cli_errorf(
+			"run: --publish: '%s' is not [IP:][HOST:]PORT[/PROTO]",
+			v);
 		return CLI_USAGE;
 	}
 	push(&o->publish, &o->n_publish, &o->alloc_publish, v);
@@ -186,44 +206,86 @@ static int run_publish(void *obj, const char *v)
 }
 
 #define CLI_LIST_OPT(s, l, f, a, h)                                            \
-	{.sname = (s), .lname = (l), .kind = CLI_OPT_FN, .fn = (f),            \
-	 .arg = (a), .help = (h), .flags = CLI_OPT_REPEAT}
+	{                                                                      \
+		.sname = (s), .lname = (l), .kind = CLI_OPT_FN, .fn = (f),     \
+		.arg = (a), .help = (h), .flags = CLI_OPT_REPEAT               \
+	}
 
 #define O struct cli_run_opts
 static const struct cli_opt run_opts_v[] = {
-	CLI_FLAG('d', "detach", O, detach,
+	CLI_FLAG('d',
+		 "detach",
+		 O,
+		 detach,
 		 "run in the background, print the container ID"),
 	CLI_FLAG(0, "rm", O, rm, "remove the container when it exits"),
-	CLI_FLAG('T', "no-TTY", O, no_tty,
+	CLI_FLAG('T',
+		 "no-TTY",
+		 O,
+		 no_tty,
 		 "do not allocate a TTY (the default when stdout\n"
 		 "is not a terminal)"),
 	CLI_INTERACTIVE_OPT(run_interactive),
 	CLI_LIST_OPT('e', "env", run_env, "K=V", "set a variable (repeatable)"),
-	CLI_LIST_OPT('l', "label", run_label, "K=V",
+	CLI_LIST_OPT('l',
+		     "label",
+		     run_label,
+		     "K=V",
 		     "add or override a label (repeatable)"),
-	CLI_LIST_OPT('v', "volume", run_volume, "SRC:DST[:ro]",
+	CLI_LIST_OPT('v',
+		     "volume",
+		     run_volume,
+		     "SRC:DST[:ro]",
 		     "bind mount a volume (repeatable)"),
-	CLI_LIST_OPT('p', "publish", run_publish, "[IP:][HOST:]PORT[/PROTO]",
+	CLI_LIST_OPT('p',
+		     "publish",
+		     run_publish,
+		     "[IP:][HOST:]PORT[/PROTO]",
 		     "publish a port (repeatable)"),
-	CLI_FLAG(0, "service-ports", O, service_ports,
+	CLI_FLAG(0,
+		 "service-ports",
+		 O,
+		 service_ports,
 		 "publish the service's own ports"),
-	CLI_STR(0, "entrypoint", O, entrypoint, "CMD",
+	CLI_STR(0,
+		"entrypoint",
+		O,
+		entrypoint,
+		"CMD",
 		"override the image's entrypoint"),
 	CLI_STR('u', "user", O, user, "USER", "run as USER"),
 	CLI_STR('w', "workdir", O, workdir, "DIR", "working directory"),
 	CLI_STR(0, "name", O, name, "NAME", "the container's name"),
-	CLI_FLAG(0, "no-deps", O, no_deps,
+	CLI_FLAG(0,
+		 "no-deps",
+		 O,
+		 no_deps,
 		 "do not start the services it depends on"),
-	CLI_LIST_OPT(0, "cap-add", run_cap_add, "CAP",
+	CLI_LIST_OPT(0,
+		     "cap-add",
+		     run_cap_add,
+		     "CAP",
 		     "add a Linux capability (repeatable)"),
-	CLI_LIST_OPT(0, "cap-drop", run_cap_drop, "CAP",
+	CLI_LIST_OPT(0,
+		     "cap-drop",
+		     run_cap_drop,
+		     "CAP",
 		     "drop a Linux capability (repeatable)"),
 	CLI_FLAG(0, "build", O, build, "build the images before starting"),
-	CLI_FLAG(0, "remove-orphans", O, remove_orphans,
+	CLI_FLAG(0,
+		 "remove-orphans",
+		 O,
+		 remove_orphans,
 		 "remove containers of services not in the file"),
-	CLI_FLAG(0, "use-aliases", O, use_aliases,
+	CLI_FLAG(0,
+		 "use-aliases",
+		 O,
+		 use_aliases,
 		 "give the container the service's network aliases"),
-	CLI_FLAG(0, "quiet-pull", O, quiet_pull,
+	CLI_FLAG(0,
+		 "quiet-pull",
+		 O,
+		 quiet_pull,
 		 "no progress lines for the image pulls"),
 	CLI_OPT_END,
 };

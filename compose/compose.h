@@ -381,8 +381,8 @@ struct compose_mount {
 	struct compose_kv *volume_labels; /* volume.labels */
 	size_t n_volume_labels;
 	const char *image_subpath; /* image.subpath */
-	long long tmpfs_size; /* bytes; -1 unset */
-	int tmpfs_mode;	      /* -1 unset */
+	long long tmpfs_size;	   /* bytes; -1 unset */
+	int tmpfs_mode;		   /* -1 unset */
 	struct diag_loc loc;
 };
 

@@ -124,11 +124,11 @@ const size_t compose_n_keys = sizeof(compose_keys) / sizeof(compose_keys[0]);
 const struct compose_key compose_nested_keys[] = {
 	{"networks.*.link_local_ips", COMPOSE_KEY_STRV,
 	 "EndpointSettings.IPAMConfig.LinkLocalIPs", LW},
-	{"networks.*.driver_opts", COMPOSE_KEY_MAP, "EndpointSettings.DriverOpts",
-	 LW},
+	{"networks.*.driver_opts", COMPOSE_KEY_MAP,
+	 "EndpointSettings.DriverOpts", LW},
 	/* compose v2 sends it to any daemon; one before 1.48 drops it. */
-	{"networks.*.gw_priority", COMPOSE_KEY_INT, "EndpointSettings.GwPriority",
-	 LW | COMPOSE_KEY_API(48)},
+	{"networks.*.gw_priority", COMPOSE_KEY_INT,
+	 "EndpointSettings.GwPriority", LW | COMPOSE_KEY_API(48)},
 	/* compose v2 refuses it before API 1.49 (Engine 28.1). */
 	{"networks.*.interface_name", COMPOSE_KEY_STR,
 	 "EndpointSettings.DriverOpts.com.docker.network.endpoint.ifname",
@@ -139,8 +139,8 @@ const struct compose_key compose_nested_keys[] = {
 	 */
 	{"volumes[].bind.recursive", COMPOSE_KEY_STR,
 	 "Mount.BindOptions.ReadOnlyNonRecursive", LW | COMPOSE_KEY_API(44)},
-	{"volumes[].volume.labels", COMPOSE_KEY_MAP, "Mount.VolumeOptions.Labels",
-	 LW},
+	{"volumes[].volume.labels", COMPOSE_KEY_MAP,
+	 "Mount.VolumeOptions.Labels", LW},
 	/* type: image, with image.subpath. */
 	{"volumes[].image", COMPOSE_KEY_STR, "Mount.ImageOptions",
 	 LW | COMPOSE_KEY_API(48)},

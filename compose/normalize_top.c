@@ -54,10 +54,10 @@ static void norm_ipam(struct norm *n,
 		c->subnet = norm_key_str(cfg->items[i], "subnet");
 		c->gateway = norm_key_str(cfg->items[i], "gateway");
 		c->ip_range = norm_key_str(cfg->items[i], "ip_range");
-		c->n_aux_addresses = norm_kv(
-			n, &c->aux_addresses,
-			MAP_GET(cfg->items[i], "aux_addresses"),
-			"ipam.config.aux_addresses", "=", false);
+		c->n_aux_addresses =
+			norm_kv(n, &c->aux_addresses,
+				MAP_GET(cfg->items[i], "aux_addresses"),
+				"ipam.config.aux_addresses", "=", false);
 	}
 }
 

@@ -177,7 +177,7 @@ volume_short(struct norm *n, struct compose_mount *m, const char *spec)
 
 static int mount_type(enum compose_mount_type *t, const char *s)
 {
-	static const char *const names[] = {"bind",  "volume",  "tmpfs",
+	static const char *const names[] = {"bind",  "volume",	"tmpfs",
 					    "npipe", "cluster", "image"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {

@@ -1075,12 +1075,12 @@ static void f_provider(struct tn *t,
 	if (!s->provider)
 		return;
 	put_str(t, o, "type", s->provider);
-	for (uint32_t i = 0; opts && opts->kind == COMPOSE_NODE_MAP &&
-			     i < opts->n;
-	     i++) {
+	for (uint32_t i = 0;
+	     opts && opts->kind == COMPOSE_NODE_MAP && i < opts->n; i++) {
 		const struct compose_node *v = opts->pairs[i].value;
 		struct compose_strv sv = {0};
-		const char *one = v->kind == COMPOSE_NODE_SCALAR ? v->str : NULL;
+		const char *one =
+			v->kind == COMPOSE_NODE_SCALAR ? v->str : NULL;
 
 		if (one) {
 			sv.v = &one;
@@ -1675,8 +1675,7 @@ static void put_models(struct tn *t,
 				use = use || !strcmp(p->services[k].models.v[j],
 						     v->pairs[i].key->str);
 		if (use)
-			put_dyn(t, m, v->pairs[i].key->str,
-				v->pairs[i].value);
+			put_dyn(t, m, v->pairs[i].key->str, v->pairs[i].value);
 	}
 	if (m->n)
 		put(t, root, "models", m);

@@ -140,9 +140,8 @@ char *engine_config_auths(const char *config_dir, struct diag *err)
 	}
 	auths = cJSON_GetObjectItemCaseSensitive(j, "auths");
 	cJSON_AddItemToObject(out, "auths",
-			      cJSON_IsObject(auths)
-				      ? cJSON_Duplicate(auths, 1)
-				      : cJSON_CreateObject());
+			      cJSON_IsObject(auths) ? cJSON_Duplicate(auths, 1)
+						    : cJSON_CreateObject());
 	s = cJSON_Print(out);
 done:
 	cJSON_Delete(j);

@@ -41,8 +41,7 @@ static cJSON *network_body(const struct engine_network_spec *s)
 				  s->ipam[i].n_aux_addresses);
 			cJSON_AddItemToArray(cfg, c);
 		}
-		ej_add_kv(ipam, "Options", s->ipam_options,
-			  s->n_ipam_options);
+		ej_add_kv(ipam, "Options", s->ipam_options, s->n_ipam_options);
 	}
 	return b;
 }

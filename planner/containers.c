@@ -212,8 +212,7 @@ static void put_ports_mounts(struct sbuf *sb, const struct compose_service *s)
 			  m->volume_subpath ? m->volume_subpath : "",
 			  m->tmpfs_size, m->tmpfs_mode);
 		put(sb, "mount.recursive", m->bind_recursive);
-		put_kv(sb, "mount.label", m->volume_labels,
-		       m->n_volume_labels);
+		put_kv(sb, "mount.label", m->volume_labels, m->n_volume_labels);
 		put(sb, "mount.image_subpath", m->image_subpath);
 	}
 }

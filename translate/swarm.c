@@ -9,9 +9,8 @@
 
 #include "util/arena.h"
 
-static void sw_placement(struct tr *t,
-			 struct compose_node *deploy,
-			 const char *os)
+static void
+sw_placement(struct tr *t, struct compose_node *deploy, const char *os)
 {
 	struct compose_node *pl, *cons;
 	const char *c;
@@ -68,8 +67,8 @@ static void sw_ports(struct tr *t,
 		     const struct compose_service *s)
 {
 	struct compose_node *seq;
-	bool dnsrr = t->o->endpoint_mode &&
-		     !strcmp(t->o->endpoint_mode, "dnsrr");
+	bool dnsrr =
+		t->o->endpoint_mode && !strcmp(t->o->endpoint_mode, "dnsrr");
 
 	if (!s->n_ports)
 		return;
@@ -95,8 +94,7 @@ static void sw_ports(struct tr *t,
 		}
 		tr_put(t, m, "target", tr_int(t, pt->target));
 		if (pt->published)
-			tr_put(t, m, "published",
-			       tr_plain(t, pt->published));
+			tr_put(t, m, "published", tr_plain(t, pt->published));
 		tr_puts(t, m, "protocol", pt->protocol ? pt->protocol : "tcp");
 		tr_puts(t, m, "mode", mode);
 		tr_push(t, seq, m);
@@ -142,8 +140,8 @@ static void sw_volumes(struct tr *t,
 		const struct compose_mount *m = &s->volumes[i];
 		const char *path = arena_sprintf(
 			t->a, "services.%s.volumes[%zu]", s->name, i);
-		static const char *const types[] = {"bind",  "volume",  "tmpfs",
-						    "npipe", "cluster", "image"};
+		static const char *const types[] = {
+			"bind", "volume", "tmpfs", "npipe", "cluster", "image"};
 		struct compose_node *v;
 
 		if (m->type == COMPOSE_MOUNT_BIND &&
@@ -213,8 +211,7 @@ static void sw_kv(struct tr *t,
 	m = tr_map(t);
 	for (size_t i = 0; i < n; i++)
 		tr_put(t, m, kv[i].key,
-		       kv[i].value ? tr_str(t, kv[i].value)
-				   : tr_plain(t, ""));
+		       kv[i].value ? tr_str(t, kv[i].value) : tr_plain(t, ""));
 	tr_put(t, out, key, m);
 }
 
@@ -244,10 +241,10 @@ static void sw_networks(struct tr *t,
 
 /* Keys whose compose meaning is the stack file's: copied as written. */
 static const char *const sw_same[] = {
-	"cap_add",   "cap_drop", "credential_spec", "dns",	"dns_search",
-	"hostname",  "init",	 "isolation",	    "logging",	"read_only",
-	"stop_signal", "sysctls", "tmpfs",	    "tty",	"stdin_open",
-	"ulimits",   "user",	 "working_dir",	    "secrets",
+	"cap_add",     "cap_drop", "credential_spec", "dns",	 "dns_search",
+	"hostname",    "init",	   "isolation",	      "logging", "read_only",
+	"stop_signal", "sysctls",  "tmpfs",	      "tty",	 "stdin_open",
+	"ulimits",     "user",	   "working_dir",     "secrets",
 };
 
 static struct compose_node *
@@ -308,8 +305,8 @@ static void sw_network(struct tr *t,
 	}
 	if (n->driver && strcmp(n->driver, "bridge") &&
 	    strcmp(n->driver, "nat") && strcmp(n->driver, "overlay"))
-		tr_note(t, &n->loc, arena_sprintf(t->a, "networks.%s.driver",
-						  n->key),
+		tr_note(t, &n->loc,
+			arena_sprintf(t->a, "networks.%s.driver", n->key),
 			"driver '%s': a stack network is an overlay",
 			n->driver);
 	tr_puts(t, m, "driver", "overlay");
@@ -348,7 +345,8 @@ static void sw_volume(struct tr *t,
  * knows 'external' and 'name'; inline 'content' and 'environment' sources
  * are compose-only.
  */
-static void sw_objects(struct tr *t, struct compose_node *root, const char *kind)
+static void
+sw_objects(struct tr *t, struct compose_node *root, const char *kind)
 {
 	const struct compose_node *src = compose_map_get(t->p->doc, kind);
 	struct compose_node *dst;
@@ -381,9 +379,13 @@ static void sw_objects(struct tr *t, struct compose_node *root, const char *kind
 			tr_puts(t, m, "file",
 				f->str[0] == '/'
 					? f->str
-					: arena_sprintf(t->a, "%s/%s",
-							t->p->working_dir,
-							f->str + (strncmp(f->str, "./", 2) ? 0 : 2)));
+					: arena_sprintf(
+						  t->a, "%s/%s",
+						  t->p->working_dir,
+						  f->str + (strncmp(f->str,
+								    "./", 2)
+								    ? 0
+								    : 2)));
 		tr_put(t, dst, key, m);
 	}
 }

@@ -66,9 +66,9 @@ static void expect_help(const char *cmd)
 
 Test(cli_cmd_options, every_command_has_help)
 {
-	static const char *const cmds[] = {"ps",   "logs",  "plan", "hosts",
-					   "exec", "start", "stop", "restart",
-					   "pull", "run",   "build", "translate"};
+	static const char *const cmds[] = {
+		"ps",	"logs",	   "plan", "hosts", "exec",  "start",
+		"stop", "restart", "pull", "run",   "build", "translate"};
 
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		expect_help(cmds[i]);
@@ -294,12 +294,12 @@ Test(cli_cmd_options, down_rmi_takes_local_or_all)
 Test(cli_cmd_options, out_of_range_and_bad_project_are_usage_errors)
 {
 	expect_usage((const char *[]){"down", "-t", "4294967296", NULL});
-	expect_usage((const char *[]){"stop", "-t", "99999999999999999999",
-				      NULL});
+	expect_usage(
+		(const char *[]){"stop", "-t", "99999999999999999999", NULL});
 	expect_usage((const char *[]){"-f", FIXTURE_CMDS, "-p", "Bad Name",
 				      "config", NULL});
-	expect_usage((const char *[]){"-f", FIXTURE_CMDS, "--daemon", "noequals",
-				      "ps", NULL});
+	expect_usage((const char *[]){"-f", FIXTURE_CMDS, "--daemon",
+				      "noequals", "ps", NULL});
 }
 
 /*

@@ -12,18 +12,23 @@
 
 /* db; api depends on db with restart: true; web on api with false. */
 static struct plan_host_container ctrs[] = {
-	{.id = "1", .name = "p-api-1", .service = "api",
+	{.id = "1",
+	 .name = "p-api-1",
+	 .service = "api",
 	 .depends_on = "db:service_started:true"},
 	{.id = "2", .name = "p-db-1", .service = "db"},
-	{.id = "3", .name = "p-web-1", .service = "web",
+	{.id = "3",
+	 .name = "p-web-1",
+	 .service = "web",
 	 .depends_on = "api:service_started:false,db:service_healthy:false"},
-	{.id = "4", .name = "p-worker-1", .service = "worker",
+	{.id = "4",
+	 .name = "p-worker-1",
+	 .service = "worker",
 	 .depends_on = "api:service_healthy:true"},
 };
 
-static struct plan_host host = {.name = "linux",
-				.containers = ctrs,
-				.n_containers = 4};
+static struct plan_host host = {
+	.name = "linux", .containers = ctrs, .n_containers = 4};
 
 static bool has(char **v, size_t n, const char *s)
 {

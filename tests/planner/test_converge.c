@@ -671,9 +671,8 @@ Test(planner_converge, always_recreate_deps_recreates_the_dependencies)
 	const char *web[] = {"web"};
 	struct plan_options force = {
 		.services = web, .n_services = 1, .force_recreate = true};
-	struct plan_options deps = {.services = web,
-				    .n_services = 1,
-				    .always_recreate_deps = true};
+	struct plan_options deps = {
+		.services = web, .n_services = 1, .always_recreate_deps = true};
 	struct plan *pl, *again;
 
 	mu_service(p, "db");
