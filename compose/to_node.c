@@ -1751,16 +1751,14 @@ static void add_members(struct sbuf *out,
 	static const char spaces[] = "        ";
 	const char *s, *end;
 
-	sbuf_reset(tmp);
 	if (json) {
-		compose_node_emit_json(tmp, m);
-		s = tmp->buf + 2;	       /* "{\n" */
-		end = tmp->buf + tmp->len - 3; /* "\n}\n" */
-	} else {
-		compose_node_emit_yaml(tmp, m);
-		s = tmp->buf;
-		end = tmp->buf + tmp->len;
+		compose_node_emit_json_members(out, m, ind + 2);
+		return;
 	}
+	sbuf_reset(tmp);
+	compose_node_emit_yaml(tmp, m);
+	s = tmp->buf;
+	end = tmp->buf + tmp->len;
 	if (!ind) {
 		sbuf_add(out, s, (size_t)(end - s));
 		return;
