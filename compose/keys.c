@@ -600,7 +600,16 @@ void norm_service_keys(struct norm *n,
 		       struct compose_service *s,
 		       const struct compose_node *svc)
 {
-	s->keys = arena_calloc(n->a, compose_n_keys, sizeof(*s->keys));
+	size_t size = compose_n_keys * sizeof(*s->keys);
+	bool any = false;
+
+	if (!n->keys_scratch) {
+		n->keys_scratch = arena_calloc(n->a, compose_n_keys,
+					       sizeof(*s->keys));
+		n->keys_unset = arena_calloc(n->a, compose_n_keys,
+					     sizeof(*s->keys));
+	}
+	s->keys = n->keys_scratch;
 	for (size_t i = 0; i < compose_n_keys; i++) {
 		const struct compose_key *k = &compose_keys[i];
 		const struct compose_node *v = node_at(svc, k->path);
@@ -608,6 +617,7 @@ void norm_service_keys(struct norm *n,
 
 		if (compose_node_is_null(v))
 			continue;
+		any = true;
 		kv->loc = compose_node_loc(v);
 		if (read_key(n, kv, k, v)) {
 			const char *txt = norm_str(v);
@@ -620,4 +630,13 @@ void norm_service_keys(struct norm *n,
 	}
 	restart_defaults(s, svc);
 	check_distinct(n, s, svc);
+	for (size_t i = 0; i < compose_n_keys && !any; i++)
+		any = s->keys[i].set;
+	if (!any) {
+		s->keys = n->keys_unset;
+		return;
+	}
+	s->keys = arena_alloc(n->a, size);
+	memcpy(s->keys, n->keys_scratch, size);
+	memset(n->keys_scratch, 0, size);
 }
