@@ -158,7 +158,22 @@ void json_write_newline(struct sbuf *out, int spaces)
 void json_write_str(struct sbuf *out, const char *s)
 {
 	cJSON tmp = {.type = cJSON_String, .valuestring = (char *)s};
+	const unsigned char *p = (const unsigned char *)s;
 
+	/*
+	 * cJSON escapes '"', '\\' and the bytes below 0x20, and nothing
+	 * else: a string without any of them is its own text, and most
+	 * strings of a compose file are such.
+	 */
+	while (p && *p >= 0x20 && *p != '"' && *p != '\\')
+		p++;
+	if (p && !*p) {
+		sbuf_grow(out, (size_t)(p - (const unsigned char *)s) + 2);
+		sbuf_addch(out, '"');
+		sbuf_add(out, s, (size_t)(p - (const unsigned char *)s));
+		sbuf_addch(out, '"');
+		return;
+	}
 	scalar(out, &tmp);
 }
 
