@@ -555,17 +555,18 @@ static void check_distinct(struct norm *n,
 	};
 
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		long a = compose_key_find(pairs[i][0]);
-		long b = compose_key_find(pairs[i][1]);
+		const struct compose_keyval *ka =
+			&s->keys[compose_key_find(pairs[i][0])];
+		const struct compose_keyval *kb;
 		const char *dot = strrchr(pairs[i][1], '.');
 		char sect[64];
-		const struct compose_keyval *ka = &s->keys[a],
-					    *kb = &s->keys[b];
 
+		if (!ka->set || !ka->i)
+			continue;
+		kb = &s->keys[compose_key_find(pairs[i][1])];
 		snprintf(sect, sizeof(sect), "%.*s", (int)(dot - pairs[i][1]),
 			 pairs[i][1]);
-		if (!ka->set || !ka->i || !node_at(svc, sect) ||
-		    (kb->set && kb->i == ka->i))
+		if (!node_at(svc, sect) || (kb->set && kb->i == ka->i))
 			continue;
 		norm_errl(n, &ka->loc,
 			  "%s: can't set distinct values on '%s' and '%s'",
@@ -581,13 +582,12 @@ static void restart_defaults(struct compose_service *s,
 			     const struct compose_node *svc)
 {
 	const struct compose_node *rp = node_at(svc, "deploy.restart_policy");
-	struct compose_keyval *cond =
-		&s->keys[compose_key_find("deploy.restart_policy.condition")];
-	struct compose_keyval *max = &s->keys[compose_key_find(
-		"deploy.restart_policy.max_attempts")];
+	struct compose_keyval *cond, *max;
 
 	if (!rp || rp->kind != COMPOSE_NODE_MAP)
 		return;
+	cond = &s->keys[compose_key_find("deploy.restart_policy.condition")];
+	max = &s->keys[compose_key_find("deploy.restart_policy.max_attempts")];
 	if (!cond->set)
 		*cond = (struct compose_keyval){
 			.set = true, .loc = compose_node_loc(rp), .s = ""};
