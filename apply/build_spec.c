@@ -11,6 +11,8 @@
 #include "planner/planner.h"
 #include "util/arena.h"
 
+#define INLINE_CACHE_ARG "BUILDKIT_INLINE_CACHE"
+
 /* build.args, with `build --build-arg` values replacing the file's. */
 static void spec_args(struct engine_build_spec *sp,
 		      struct arena *a,
@@ -92,32 +94,63 @@ static const char *refused_what(const char *key)
 }
 
 /*
- * A build key the classic builder cannot do: refused now when the image
- * is always built, else the build job refuses it if it has to build (as
- * compose v2, which says so only when it builds).
+ * A build that cannot be done ('msg', about the key at 'l'): refused now
+ * when the image is always built, else the build job refuses it if it
+ * has to build (as compose v2, which says so only when it builds).
  */
-static int spec_refused(struct engine_build_spec *sp,
-			struct arena *a,
-			const struct plan_service *ps,
-			struct diag *err)
+static int spec_refuse(struct engine_build_spec *sp,
+		       struct arena *a,
+		       const struct plan_service *ps,
+		       const struct diag_loc *l,
+		       const char *msg,
+		       struct diag *err)
 {
-	const struct compose_build *cb = ps->svc->build;
-	const struct diag_loc *l = &cb->refused_loc;
-	const char *msg;
-
-	if (!cb->refused)
-		return 0;
-	msg = arena_sprintf(a,
-			    "services.%s.build.%s: the classic builder, which "
-			    "mixcompose uses, doesn't support %s (compose v2 "
-			    "refuses it too without BuildKit)",
-			    ps->name, cb->refused, refused_what(cb->refused));
 	if (ps->build == PLAN_BUILD_ALWAYS)
 		return diag_set(err, DIAG_EPLAN, l, "%s", msg);
 	sp->refuse = l->file ? arena_sprintf(a, "%s:%d:%d: %s", l->file,
 					     l->line, l->col, msg)
 			     : msg;
 	return 0;
+}
+
+/*
+ * A key the classic builder cannot do, or a BuildKit key that the
+ * Engine's /build API cannot (refused_why); else an image that needs
+ * BuildKit on a daemon without it: a Windows daemon has only the classic
+ * builder.
+ */
+static int spec_refused(struct engine_build_spec *sp,
+			struct arena *a,
+			const struct plan *p,
+			const struct plan_service *ps,
+			struct diag *err)
+{
+	const struct compose_build *cb = ps->svc->build;
+	const struct plan_host *h = &p->hosts[ps->daemon];
+	const char *msg;
+
+	if (cb->refused && cb->refused_why)
+		msg = arena_sprintf(a, "services.%s.build.%s: %s", ps->name,
+				    cb->refused, cb->refused_why);
+	else if (cb->refused)
+		msg = arena_sprintf(a,
+				    "services.%s.build.%s: the classic "
+				    "builder, which mixcompose uses, doesn't "
+				    "support %s (compose v2 refuses it too "
+				    "without BuildKit)",
+				    ps->name, cb->refused,
+				    refused_what(cb->refused));
+	else if (cb->buildkit && h->os && !strcmp(h->os, "windows"))
+		return spec_refuse(
+			sp, a, ps, &cb->buildkit_loc,
+			arena_sprintf(a,
+				      "service '%s': daemon '%s' (windows) "
+				      "has no BuildKit: build.%s needs it",
+				      ps->name, h->name, cb->buildkit),
+			err);
+	else
+		return 0;
+	return spec_refuse(sp, a, ps, &cb->refused_loc, msg, err);
 }
 
 static void spec_ulimits(struct engine_build_spec *sp,
@@ -133,6 +166,35 @@ static void spec_ulimits(struct engine_build_spec *sp,
 					      cb->ulimits[i].hard};
 	sp->ulimits = u;
 	sp->n_ulimits = cb->n_ulimits;
+}
+
+/*
+ * The daemon's BuildKit (version=2) for cache_to type=inline, which
+ * builder-next exports when the build arg BUILDKIT_INLINE_CACHE is true,
+ * and for entitlements network.host, which it grants with networkmode
+ * host (normalize refused any other build.network).
+ */
+static void spec_buildkit(struct engine_build_spec *sp,
+			  struct arena *a,
+			  const struct compose_build *cb)
+{
+	struct engine_kv *v;
+	size_t i = 0;
+
+	if (!cb->buildkit)
+		return;
+	sp->buildkit = true;
+	if (cb->network_host)
+		sp->network = "host";
+	if (!cb->inline_cache)
+		return;
+	while (i < sp->n_args && strcmp(sp->args[i].key, INLINE_CACHE_ARG))
+		i++;
+	v = arena_calloc(a, sp->n_args + 2, sizeof(*v));
+	memcpy(v, sp->args, sp->n_args * sizeof(*v));
+	v[i] = (struct engine_kv){INLINE_CACHE_ARG, "1"};
+	sp->args = v;
+	sp->n_args += i == sp->n_args;
 }
 
 int apply_build_spec(struct engine_build_spec **out,
@@ -179,7 +241,8 @@ int apply_build_spec(struct engine_build_spec **out,
 	sp->platform = platform;
 	sp->isolation = cb->isolation;
 	spec_ulimits(sp, a, cb);
-	rc = spec_refused(sp, a, ps, err);
+	spec_buildkit(sp, a, cb);
+	rc = spec_refused(sp, a, p, ps, err);
 	if (rc)
 		return rc;
 	*out = sp;

@@ -463,10 +463,25 @@ struct compose_build {
 	 * The first key that the classic builder cannot do and compose v2
 	 * refuses without BuildKit ("privileged" when true, or a non-empty
 	 * "additional_contexts", "ssh", "secrets"), at 'refused_loc'; NULL:
-	 * none.
+	 * none.  With 'refused_why' set, a BuildKit key (its path below
+	 * build., "cache_to[1]") that the Engine's /build API cannot do, and
+	 * why.
 	 */
 	const char *refused;
+	const char *refused_why;
 	struct diag_loc refused_loc;
+	/*
+	 * What only the daemon's BuildKit does (POST /build with version=2):
+	 * a cache_to entry of type inline (the one cache export /build has:
+	 * the build arg BUILDKIT_INLINE_CACHE) and the entitlement
+	 * network.host (networkmode host).  'buildkit' names the first key
+	 * that needs it ("cache_to" or "entitlements") at 'buildkit_loc';
+	 * NULL: the classic builder builds the image.
+	 */
+	const char *buildkit;
+	struct diag_loc buildkit_loc;
+	bool inline_cache;
+	bool network_host;
 	/* The image built: the service's image, else <project>-<service>. */
 	const char *image;
 };

@@ -29,6 +29,15 @@ void norm_err(struct norm *n,
 void norm_errl(struct norm *n, const struct diag_loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * build.cache_to and build.entitlements of the long build syntax 'v' into
+ * 'b' (normalize_buildkit.c): what needs the daemon's BuildKit, and the
+ * refusal of what the Engine's /build API cannot do.
+ */
+void norm_build_buildkit(struct norm *n,
+			 struct compose_build *b,
+			 const struct compose_node *v);
+
 /* A scalar's text (numbers and booleans as written); NULL otherwise. */
 const char *norm_str(const struct compose_node *n);
 /* A string-valued key of map 'm', NULL when absent or null. */

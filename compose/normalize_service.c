@@ -158,6 +158,7 @@ static void norm_build_long(struct norm *n,
 		b->n_ulimits =
 			norm_ulimits(n, &b->ulimits, ul, "build.ulimits");
 	norm_build_refused(b, v);
+	norm_build_buildkit(n, b, v);
 	if (shm && (b->shm_size = compose_bytes_parse(shm)) < 0)
 		norm_err(n, MAP_GET(v, "shm_size"),
 			 "build.shm_size: '%s' is not a valid size", shm);

@@ -1,7 +1,9 @@
 /*
  * POST /build: the context as a tar in a temporary file, streamed as the
  * body; the reply is JSON lines ("stream" text, "aux" with the image id,
- * or "errorDetail" when a step fails inside the 200 reply).
+ * or "errorDetail" when a step fails inside the 200 reply).  With
+ * version=2 the daemon's BuildKit builds, and its progress comes as
+ * "moby.buildkit.trace" aux lines (engine/buildkit.c reads them).
  */
 #include "engine/engine_int.h"
 
@@ -18,6 +20,7 @@ struct build_ctx {
 	void *ud;
 	FILE *tar;
 	char *dockerfile;
+	struct engine_bk_progress *bk; /* a BuildKit build's steps */
 	char id[96];
 	char error[2048];
 };
@@ -26,7 +29,7 @@ static int build_line(void *ud, const char *line, size_t len)
 {
 	struct build_ctx *c = ud;
 	cJSON *j = cJSON_ParseWithLength(line, len);
-	const char *msg, *text, *id;
+	const char *msg, *text, *id, *trace;
 	int stop = 0;
 
 	if (!j)
@@ -36,6 +39,12 @@ static int build_line(void *ud, const char *line, size_t len)
 		msg = ej_str(j, "error");
 	text = ej_str(j, "stream");
 	id = ej_str(ej_obj(j, "aux"), "ID");
+	/* Progress that cannot be read is left out, not fatal. */
+	if (c->bk && (trace = ej_str(j, "id")) &&
+	    !strcmp(trace, "moby.buildkit.trace"))
+		stop = engine_bk_progress_feed_b64(c->bk, ej_str(j, "aux"));
+	if (stop < 0)
+		stop = 0;
 	if (msg)
 		snprintf(c->error, sizeof(c->error), "%s", msg);
 	if (id)
@@ -63,6 +72,7 @@ static void build_free(struct build_ctx *c)
 	if (c->tar)
 		fclose(c->tar);
 	free(c->dockerfile);
+	engine_bk_progress_free(c->bk);
 	free(c);
 }
 
@@ -74,7 +84,18 @@ static void build_done(struct ereq *r, int rc, const struct diag *err)
 	engine_lines_finish(&c->lines);
 	/* A failed step comes inside a 200 reply, as a JSON line. */
 	if (!rc && c->error[0]) {
-		rc = eng_req_error(r, &d, DIAG_EENGINE, "%s", c->error);
+		/*
+		 * BuildKit's message names the step, not its output: without
+		 * 'out' (which showed it) the failed step's last lines go
+		 * with it, as the plain progress prints them.
+		 */
+		char *what = c->bk && !c->out
+				     ? engine_bk_progress_failure(c->bk)
+				     : NULL;
+
+		rc = eng_req_error(r, &d, DIAG_EENGINE, "%s%s%s", c->error,
+				   what ? "\n" : "", what ? what : "");
+		free(what);
 		err = &d;
 	}
 	c->cb(c->ud, rc, rc ? NULL : c->id, rc ? err : NULL);
@@ -120,6 +141,8 @@ char *engine_build_query(const struct engine_build_spec *spec,
 
 	/* rm=1 is the docker CLI's default: no intermediate containers left. */
 	sbuf_adds(&q, "rm=1");
+	if (spec->buildkit)
+		sbuf_adds(&q, "&version=2");
 	for (size_t i = 0; i < spec->tags.n; i++)
 		add_param(&q, "t", spec->tags.v[i]);
 	add_param(&q, "dockerfile", dockerfile);
@@ -177,6 +200,8 @@ void engine_image_build_async(struct engine_loop *l,
 	c->out_ud = out_ud;
 	c->cb = cb;
 	c->ud = ud;
+	if (spec->buildkit)
+		c->bk = engine_bk_progress_new(out, out_ud);
 	if (spec->refuse) {
 		r = ereq_new(l, e, "POST", false, "/build");
 		ereq_fail(r, build_done, c, DIAG_EPLAN, "%s", spec->refuse);

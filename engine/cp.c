@@ -19,36 +19,6 @@
 
 /* ---- The path stat -------------------------------------------------- */
 
-static int b64_val(char c)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *p = c ? strchr(tab, c) : NULL;
-
-	return p ? (int)(p - tab) : -1;
-}
-
-/* Standard base64 (padding optional) into 'out'; -1 if it is not. */
-static int b64_decode(struct sbuf *out, const char *s)
-{
-	unsigned acc = 0;
-	int bits = 0;
-
-	for (; *s && *s != '='; s++) {
-		int v = b64_val(*s);
-
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			sbuf_addch(out, (char)((acc >> bits) & 0xff));
-		}
-	}
-	return 0;
-}
-
 /* Go's os.FileMode bits that the header carries. */
 #define GO_MODE_DIR (1u << 31)
 #define GO_MODE_SYMLINK (1u << 27)
@@ -63,7 +33,7 @@ int engine_path_stat_parse(struct engine_path_stat *out,
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!header || !*header || b64_decode(&js, header) ||
+	if (!header || !*header || eng_base64_decode(&js, header) ||
 	    !(j = cJSON_ParseWithLength(js.buf ? js.buf : "", js.len)) ||
 	    !cJSON_IsObject(j)) {
 		rc = diag_set(err, DIAG_ESYNTAX, NULL,

@@ -1841,6 +1841,12 @@ struct engine_build_spec {
 	const struct engine_ulimit *ulimits; /* for the RUN steps */
 	size_t n_ulimits;
 	/*
+	 * Built by the daemon's BuildKit (version=2), not by the classic
+	 * builder: its progress comes as BuildKit traces (engine_bk_progress
+	 * turns them into lines for 'out').  A Windows daemon has none.
+	 */
+	bool buildkit;
+	/*
 	 * Not NULL: the build cannot be done (a key the classic builder does
 	 * not have); a build job that has to build fails with this message
 	 * instead of sending anything.
@@ -1863,6 +1869,37 @@ int engine_image_build(struct engine *e,
 		       void *out_ud,
 		       char out_id[96],
 		       struct diag *err);
+/*
+ * BuildKit's progress.  A version=2 build streams its status as JSON lines
+ * {"id":"moby.buildkit.trace","aux":"BASE64"}, each a protobuf
+ * moby.buildkit.v1.StatusResponse.  This turns them into what
+ * `docker build --progress=plain` prints at its core: "#N NAME" when a
+ * step starts, "#N CACHED", the step's output "#N 0.123 TEXT" (seconds
+ * since the step started), "#N DONE 0.4s" or "#N ERROR: MESSAGE".  Bad
+ * input (not base64, a truncated or garbled message) is never read out of
+ * bounds: what came before the bad part is kept.
+ */
+struct engine_bk_progress;
+/* 'out' (may be NULL: nothing is printed, failures are still kept). */
+struct engine_bk_progress *engine_bk_progress_new(engine_build_out_fn out,
+						  void *out_ud);
+void engine_bk_progress_free(struct engine_bk_progress *bp);
+/*
+ * One StatusResponse, in protobuf bytes or (_b64) as the aux string.
+ * Returns 0, what 'out' returned when that was not 0 (stop), or
+ * DIAG_ESYNTAX when the input is not a StatusResponse.
+ */
+int engine_bk_progress_feed(struct engine_bk_progress *bp,
+			    const unsigned char *buf,
+			    size_t len);
+int engine_bk_progress_feed_b64(struct engine_bk_progress *bp, const char *b64);
+/*
+ * What failed, as the plain progress shows it after a failure: each step
+ * with an error, " > NAME:" and its last output lines; malloc'ed, NULL
+ * when no step failed.
+ */
+char *engine_bk_progress_failure(const struct engine_bk_progress *bp);
+
 /* DELETE /images/{ref}; not found is DIAG_ENOTFOUND. */
 void engine_image_remove_async(struct engine_loop *l,
 			       struct engine *e,

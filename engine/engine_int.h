@@ -333,6 +333,11 @@ char *ej_astr(struct arena *a, const cJSON *o, const char *key); /* "" */
 size_t ej_kv(struct engine_kv **out, struct arena *a, const cJSON *o);
 void ej_strv(struct engine_strv *out, struct arena *a, const cJSON *arr);
 void ej_copy(char *dst, size_t size, const cJSON *o, const char *key);
+/*
+ * Standard base64 (padding optional), as Go's encoding/json writes []byte,
+ * appended to 'out'; -1 if 's' is not base64.
+ */
+int eng_base64_decode(struct sbuf *out, const char *s);
 /* images.c: an RFC 3339 time in unix seconds; 0 for zero/bad times. */
 long long eng_rfc3339_seconds(const char *s);
 /* containers.c: METHOD /containers/{id (escaped)}{action}{query}. */

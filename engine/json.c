@@ -111,3 +111,34 @@ void ej_add_kv(cJSON *o, const char *key, const struct engine_kv *kv, size_t n)
 		cJSON_AddStringToObject(m, kv[i].key,
 					kv[i].value ? kv[i].value : "");
 }
+
+/* ---- base64, Go's encoding/json form of []byte ---------------------- */
+
+static int b64_val(char c)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = c ? strchr(tab, c) : NULL;
+
+	return p ? (int)(p - tab) : -1;
+}
+
+int eng_base64_decode(struct sbuf *out, const char *s)
+{
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (; *s && *s != '='; s++) {
+		int v = b64_val(*s);
+
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			sbuf_addch(out, (char)((acc >> bits) & 0xff));
+		}
+	}
+	return 0;
+}

@@ -137,3 +137,213 @@ Test(apply_build_spec, a_build_if_missing_leaves_the_refusal_to_the_job)
 				     "ssh: the classic builder"),
 		  "%s", sp->refuse);
 }
+
+/* ---- BuildKit's keys: cache_to and entitlements --------------------- */
+
+static const char *arg(const struct engine_build_spec *sp, const char *key)
+{
+	for (size_t i = 0; i < sp->n_args; i++)
+		if (!strcmp(sp->args[i].key, key))
+			return sp->args[i].value;
+	return NULL;
+}
+
+static struct engine_build_spec *spec_of(const char *svc)
+{
+	struct engine_build_spec *sp = NULL;
+	struct diag err = {0};
+
+	cr_assert_eq(
+		apply_build_spec(&sp, a, plan, service(svc), NULL, NULL, &err),
+		0, "%s: %s", svc, err.msg);
+	cr_assert_null(sp->refuse, "%s: %s", svc, sp->refuse);
+	return sp;
+}
+
+Test(apply_build_spec, inline_cache_and_network_host_build_with_buildkit)
+{
+	struct engine_build_spec *sp;
+	char *q;
+
+	plan_with(PLAN_BUILD_OPT_ALWAYS);
+	/* cache_to type=inline: version=2 and BUILDKIT_INLINE_CACHE. */
+	sp = spec_of("inl");
+	cr_assert(sp->buildkit);
+	cr_assert_null(sp->network);
+	cr_assert_eq(sp->n_args, 2);
+	cr_assert_str_eq(arg(sp, "A"), "1");
+	cr_assert_str_eq(arg(sp, "BUILDKIT_INLINE_CACHE"), "1");
+	q = engine_build_query(sp, "Dockerfile");
+	cr_assert(!strncmp(q, "rm=1&version=2&", 15), "%s", q);
+	cr_assert(strstr(q, "&buildargs=%7B%22A%22%3A%221%22%2C%22BUILDKIT_"
+			    "INLINE_CACHE%22%3A%221%22%7D"),
+		  "%s", q);
+	free(q);
+	/* The file's own "0" gives way; options after type= are fine. */
+	sp = spec_of("inl0");
+	cr_assert(sp->buildkit);
+	cr_assert_eq(sp->n_args, 1);
+	cr_assert_str_eq(arg(sp, "BUILDKIT_INLINE_CACHE"), "1");
+	/* entitlements network.host: version=2 with networkmode host. */
+	sp = spec_of("host");
+	cr_assert(sp->buildkit);
+	cr_assert_str_eq(sp->network, "host");
+	cr_assert_null(arg(sp, "BUILDKIT_INLINE_CACHE"));
+	q = engine_build_query(sp, "Dockerfile");
+	cr_assert(strstr(q, "&version=2"), "%s", q);
+	cr_assert(strstr(q, "&networkmode=host"), "%s", q);
+	free(q);
+	sp = spec_of("both");
+	cr_assert(sp->buildkit);
+	cr_assert_str_eq(sp->network, "host");
+	cr_assert_str_eq(arg(sp, "BUILDKIT_INLINE_CACHE"), "1");
+}
+
+Test(apply_build_spec, everything_else_keeps_the_classic_builder)
+{
+	const char *const classic[] = {"lim", "classic"};
+	struct engine_build_spec *sp;
+	char *q;
+
+	plan_with(PLAN_BUILD_OPT_ALWAYS);
+	for (size_t i = 0; i < 2; i++) {
+		sp = spec_of(classic[i]);
+		cr_assert_not(sp->buildkit, "%s", classic[i]);
+		cr_assert_null(arg(sp, "BUILDKIT_INLINE_CACHE"));
+		q = engine_build_query(sp, "Dockerfile");
+		cr_assert_null(strstr(q, "version="), "%s", q);
+		free(q);
+	}
+	/* An empty cache_to and a custom network: the classic builder's. */
+	cr_assert_str_eq(sp->network, "mynet");
+}
+
+/* Each BuildKit refusal: service, key path, position, words. */
+static const struct {
+	const char *svc, *path;
+	int line, col;
+	const char *why;
+} bk_refused[] = {
+	{"hostnet", "network", 57, 7,
+	 "'bridge' contradicts entitlements network.host"},
+	{"reg", "cache_to[1]", 64, 11,
+	 "cache export 'registry' is not supported: the Engine's /build API, "
+	 "which mixcompose builds with, exports only the inline cache"},
+	{"bare", "cache_to[0]", 68, 18,
+	 "cache export 'registry' is not supported"},
+	{"notype", "cache_to[0]", 72, 18, "'mode=max' names no cache type"},
+	{"insec", "entitlements[1]", 76, 36,
+	 "'security.insecure' cannot be granted through the Engine's /build "
+	 "API"},
+	{"unk", "entitlements[0]", 80, 22, "'device' is not an entitlement"},
+	{"custnet", "network", 84, 7,
+	 "'mynet': the daemon's BuildKit, which build.cache_to needs, builds "
+	 "only on the networks default, host or none"},
+};
+
+Test(apply_build_spec, what_the_build_api_cannot_do_is_refused)
+{
+	plan_with(PLAN_BUILD_OPT_ALWAYS);
+	for (size_t i = 0; i < sizeof(bk_refused) / sizeof(bk_refused[0]);
+	     i++) {
+		struct engine_build_spec *sp = NULL;
+		struct diag err = {0};
+		char want[512];
+
+		cr_assert_eq(apply_build_spec(&sp, a, plan,
+					      service(bk_refused[i].svc), NULL,
+					      NULL, &err),
+			     DIAG_EPLAN, "%s", bk_refused[i].svc);
+		cr_assert_null(sp);
+		snprintf(want, sizeof(want), "services.%s.build.%s: %s",
+			 bk_refused[i].svc, bk_refused[i].path,
+			 bk_refused[i].why);
+		cr_assert(strstr(err.msg, want), "%s\nwant: %s", err.msg, want);
+		cr_assert_not_null(err.loc.file);
+		cr_assert_eq(err.loc.line, bk_refused[i].line, "%s: line %d",
+			     bk_refused[i].svc, err.loc.line);
+		cr_assert_eq(err.loc.col, bk_refused[i].col, "%s: column %d",
+			     bk_refused[i].svc, err.loc.col);
+	}
+}
+
+Test(apply_build_spec, a_build_if_missing_leaves_a_buildkit_refusal_to_the_job)
+{
+	struct engine_build_spec *sp;
+	struct diag err = {0};
+
+	plan_with(PLAN_BUILD_OPT_DEFAULT);
+	cr_assert_eq(apply_build_spec(&sp, a, plan, service("reg"), NULL, NULL,
+				      &err),
+		     0, "%s", err.msg);
+	cr_assert(strstr(sp->refuse, "compose.yaml:64:11: services.reg.build."
+				     "cache_to[1]: cache export 'registry'"),
+		  "%s", sp->refuse);
+}
+
+Test(apply_build_spec, a_windows_daemon_has_no_buildkit)
+{
+	static const struct plan_host win = {.name = "winbox",
+					     .os = "windows",
+					     .arch = "amd64",
+					     .api_major = 1,
+					     .api_minor = 41};
+	static const struct {
+		const char *svc, *key;
+		int line;
+	} need[] = {{"inl", "cache_to", 38}, {"host", "entitlements", 47}};
+	struct plan_options po = {.build = PLAN_BUILD_OPT_ALWAYS};
+	struct engine_build_spec *sp = NULL;
+	struct diag err = {0};
+	char want[256];
+
+	cr_assert_eq(plan_build(&plan, proj, &win, 1, &po, &err), 0, "%s",
+		     err.msg);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_eq(apply_build_spec(&sp, a, plan,
+					      service(need[i].svc), NULL, NULL,
+					      &err),
+			     DIAG_EPLAN);
+		snprintf(want, sizeof(want),
+			 "service '%s': daemon 'winbox' (windows) has no "
+			 "BuildKit: build.%s needs it",
+			 need[i].svc, need[i].key);
+		cr_assert_str_eq(err.msg, want);
+		cr_assert_eq(err.loc.line, need[i].line);
+		cr_assert_eq(err.loc.col, 7);
+	}
+	/* The classic builder is the Windows daemon's. */
+	sp = spec_of("classic");
+	cr_assert_not(sp->buildkit);
+}
+
+Test(apply_build_spec, network_host_warns_that_every_run_step_gets_it)
+{
+	const char *files[] = {BK};
+	struct compose_options o = {.files = files, .n_files = 1};
+	struct compose_project *p = NULL;
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct diag err = {0};
+	int lines = 0;
+
+	cr_assert_eq(compose_project_load(&p, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(compose_project_normalize(p, &dl), 0);
+	/* One per service that asks for it, at its entitlements key. */
+	cr_assert_eq(dl.warnings, 4, "%zu", dl.warnings);
+	for (size_t i = 0; i < 4; i++) {
+		cr_assert_eq(dl.items[i].severity, DIAG_WARNING);
+		lines += dl.items[i].d.loc.line;
+		cr_assert_eq(dl.items[i].d.loc.col, 7);
+		cr_assert(strstr(dl.items[i].d.msg,
+				 ".build.entitlements: network.host reaches "
+				 "BuildKit through the Engine's /build API as "
+				 "networkmode host, which puts every RUN step "
+				 "on the host network"),
+			  "%s", dl.items[i].d.msg);
+		cr_assert_null(strstr(dl.items[i].d.msg, "ignored"));
+	}
+	/* host, both, hostnet and insec, in whatever order. */
+	cr_assert_eq(lines, 47 + 52 + 58 + 76);
+	diag_list_release(&dl);
+	compose_project_free(p);
+}

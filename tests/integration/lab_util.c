@@ -580,6 +580,19 @@ int lab_leftovers(const char *name, const char *kind)
 	return n;
 }
 
+int lab_project_rmi(const char *name)
+{
+	static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
+
+	for (size_t i = 0; i < 2; i++)
+		lab_docker(NULL, socks[i],
+			   "image ls -q --filter "
+			   "label=com.docker.compose.project=%s | sort -u | "
+			   "xargs -r docker -H unix://%s rmi -f",
+			   name, socks[i]);
+	return lab_leftovers(name, "image");
+}
+
 int lab_project_fini(struct lab_project *p)
 {
 	static const char *const kinds[] = {"container", "network", "volume"};

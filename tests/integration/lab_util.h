@@ -172,6 +172,13 @@ int lab_mc_input(const struct lab_project *p,
 int lab_leftovers(const char *name, const char *kind);
 
 /*
+ * Removes every image labelled com.docker.compose.project=NAME (what the
+ * project's builds made) on both lab daemons.  Returns how many are left
+ * (0: none), or -1 when that cannot be read.
+ */
+int lab_project_rmi(const char *name);
+
+/*
  * The end of a test: `down -v -t 0` on the project, its directory
  * removed.  Returns how many of its containers, networks and volumes are
  * still on the daemons (0: nothing left), or -1 when that cannot be read.

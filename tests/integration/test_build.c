@@ -19,8 +19,6 @@
 
 #define BUILD_FIXTURES TEST_FIXTURES_DIR "/integration/build/"
 
-static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
-
 static struct lab_project P;
 
 #define mc(out, ...) lab_mc(&P, out, __VA_ARGS__)
@@ -47,13 +45,7 @@ static void fini(void)
 	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
 		     P.name);
 	/* Its built images carry the project label too. */
-	for (size_t i = 0; i < 2; i++)
-		lab_docker(NULL, socks[i],
-			   "image ls -q --filter "
-			   "label=com.docker.compose.project=%s | sort -u | "
-			   "xargs -r docker -H unix://%s rmi -f",
-			   P.name, socks[i]);
-	cr_expect_eq(lab_leftovers(P.name, "image"), 0, "images left");
+	cr_expect_eq(lab_project_rmi(P.name), 0, "images left");
 }
 
 TestSuite(integration_build, .init = setup, .fini = fini, .timeout = 300);

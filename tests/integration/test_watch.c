@@ -45,13 +45,7 @@ static void fini(void)
 		return;
 	cr_expect_eq(lab_project_fini(&P), 0, "project %s left objects",
 		     P.name);
-	for (size_t i = 0; i < 2; i++)
-		lab_docker(NULL, socks[i],
-			   "image ls -q --filter "
-			   "label=com.docker.compose.project=%s | sort -u | "
-			   "xargs -r docker -H unix://%s rmi -f",
-			   P.name, socks[i]);
-	cr_expect_eq(lab_leftovers(P.name, "image"), 0, "images left");
+	cr_expect_eq(lab_project_rmi(P.name), 0, "images left");
 }
 
 TestSuite(integration_watch, .init = setup, .fini = fini, .timeout = 600);

@@ -1,0 +1,190 @@
+/*
+ * build.cache_to and build.entitlements: the two build keys that only the
+ * daemon's BuildKit acts on.  mixcompose reaches BuildKit through the
+ * Engine's POST /build (version=2), whose builder-next turns the query
+ * into a solve: it exports only the inline cache (the build arg
+ * BUILDKIT_INLINE_CACHE) and grants network.host only with networkmode
+ * host.  What it cannot do is refused (compose_build.refused_why) the way
+ * compose v2 with buildx's docker driver refuses it.
+ */
+#include "compose/normalize_int.h"
+
+#include <string.h>
+
+#include "util/arena.h"
+
+/*
+ * The type of a cache_to entry as buildx reads it: a bare NAME is a
+ * registry reference, else CSV fields "type=T,key=value,..."; NULL when
+ * no field names the type.
+ */
+static const char *cache_type(struct arena *a, const char *s)
+{
+	if (!strchr(s, '='))
+		return "registry";
+	while (*s) {
+		size_t len;
+
+		s += strspn(s, " \t");
+		len = strcspn(s, ",");
+		if (len > 5 && !strncmp(s, "type=", 5)) {
+			while (len > 5 &&
+			       (s[len - 1] == ' ' || s[len - 1] == '\t'))
+				len--;
+			return arena_strndup(a, s + 5, len - 5);
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return NULL;
+}
+
+/* Refuses key 'key' (below build.) at 'at' for 'why', if none is yet. */
+static void refuse(struct compose_build *b,
+		   const char *key,
+		   const struct compose_node *at,
+		   const char *why)
+{
+	if (b->refused)
+		return;
+	b->refused = key;
+	b->refused_why = why;
+	b->refused_loc = compose_node_loc(at);
+}
+
+static void
+need(struct compose_build *b, const char *key, const struct compose_pair *p)
+{
+	if (b->buildkit)
+		return;
+	b->buildkit = key;
+	b->buildkit_loc = compose_node_loc(p->key);
+}
+
+static void norm_cache_to(struct norm *n,
+			  struct compose_build *b,
+			  const struct compose_pair *p)
+{
+	const struct compose_node *v = p->value;
+
+	for (uint32_t i = 0; v->kind == COMPOSE_NODE_SEQ && i < v->n; i++) {
+		const char *s = norm_str(v->items[i]);
+		const char *key = arena_sprintf(n->a, "cache_to[%u]", i);
+		const char *type;
+
+		if (!s || !*s)
+			continue;
+		type = cache_type(n->a, s);
+		if (type && !strcmp(type, "inline")) {
+			b->inline_cache = true;
+			need(b, "cache_to", p);
+		} else if (!type) {
+			refuse(b, key, v->items[i],
+			       arena_sprintf(n->a,
+					     "'%s' names no cache type "
+					     "(type=inline)",
+					     s));
+		} else {
+			refuse(b, key, v->items[i],
+			       arena_sprintf(n->a,
+					     "cache export '%s' is not "
+					     "supported: the Engine's /build "
+					     "API, which mixcompose builds "
+					     "with, exports only the inline "
+					     "cache (type=inline); compose v2 "
+					     "with buildx's docker driver "
+					     "refuses it too",
+					     type));
+		}
+	}
+}
+
+static void norm_entitlements(struct norm *n,
+			      struct compose_build *b,
+			      const struct compose_pair *p)
+{
+	const struct compose_node *v = p->value;
+
+	for (uint32_t i = 0; v->kind == COMPOSE_NODE_SEQ && i < v->n; i++) {
+		const char *s = norm_str(v->items[i]);
+		const char *key = arena_sprintf(n->a, "entitlements[%u]", i);
+
+		if (s && !strcmp(s, "network.host")) {
+			b->network_host = true;
+			need(b, "entitlements", p);
+		} else if (s && !strcmp(s, "security.insecure")) {
+			refuse(b, key, v->items[i],
+			       "'security.insecure' cannot be granted through "
+			       "the Engine's /build API, which mixcompose "
+			       "builds with (only network.host can)");
+		} else {
+			refuse(b, key, v->items[i],
+			       arena_sprintf(n->a,
+					     "'%s' is not an entitlement "
+					     "(network.host, "
+					     "security.insecure)",
+					     s ? s : ""));
+		}
+	}
+	if (b->network_host)
+		diag_list_add(n->dl, DIAG_WARNING, DIAG_OK,
+			      COMPOSE_NODE_LOC(p->key),
+			      "services.%s.build.entitlements: network.host "
+			      "reaches BuildKit through the Engine's /build "
+			      "API as networkmode host, which puts every RUN "
+			      "step on the host network (buildx grants it "
+			      "only to RUN --network=host steps)",
+			      n->svc);
+}
+
+/*
+ * build.network under BuildKit: network.host is granted by networkmode
+ * host, so another network contradicts it; and builder-next takes no
+ * network but default, host and none ("network mode %q not supported by
+ * buildkit").
+ */
+static void check_network(struct norm *n,
+			  struct compose_build *b,
+			  const struct compose_node *v)
+{
+	const struct compose_pair *p = NULL;
+	const char *net = b->network;
+
+	for (uint32_t k = 0; k < v->n && !p; k++)
+		if (!strcmp(v->pairs[k].key->str, "network"))
+			p = &v->pairs[k];
+	if (!b->buildkit || !net || !p)
+		return;
+	if (b->network_host && strcmp(net, "host"))
+		refuse(b, "network", p->key,
+		       arena_sprintf(n->a,
+				     "'%s' contradicts entitlements "
+				     "network.host, which the Engine's "
+				     "/build API grants only with network "
+				     "host",
+				     net));
+	else if (strcmp(net, "default") && strcmp(net, "host") &&
+		 strcmp(net, "none"))
+		refuse(b, "network", p->key,
+		       arena_sprintf(n->a,
+				     "'%s': the daemon's BuildKit, which "
+				     "build.%s needs, builds only on the "
+				     "networks default, host or none",
+				     net, b->buildkit));
+}
+
+void norm_build_buildkit(struct norm *n,
+			 struct compose_build *b,
+			 const struct compose_node *v)
+{
+	for (uint32_t k = 0; k < v->n; k++) {
+		const struct compose_pair *p = &v->pairs[k];
+
+		if (!strcmp(p->key->str, "cache_to"))
+			norm_cache_to(n, b, p);
+		else if (!strcmp(p->key->str, "entitlements"))
+			norm_entitlements(n, b, p);
+	}
+	check_network(n, b, v);
+}
