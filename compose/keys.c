@@ -210,6 +210,35 @@ long compose_key_find(const char *path)
 	return i ? (long)*i : -1;
 }
 
+/*
+ * Whether some path of compose_keys[] is 'key' (a service's key) or lies
+ * under it: most services have none of them, and then the walk over the
+ * table can be skipped.
+ */
+static bool key_family(const struct compose_node *key)
+{
+	const unsigned char *idx = key_index();
+	size_t lo = 0, hi = compose_n_keys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(compose_keys[idx[mid]].path, key->str) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < compose_n_keys; lo++) {
+		const char *p = compose_keys[idx[lo]].path;
+
+		if (strncmp(p, key->str, key->len))
+			return false;
+		if (!p[key->len] || p[key->len] == '.')
+			return true;
+	}
+	return false;
+}
+
 /* The node at dotted 'path' under map 'm', or NULL. */
 static const struct compose_node *node_at(const struct compose_node *m,
 					  const char *path)
@@ -609,6 +638,13 @@ void norm_service_keys(struct norm *n,
 		n->keys_unset = arena_calloc(n->a, compose_n_keys,
 					     sizeof(*s->keys));
 	}
+	for (size_t i = 0; svc && svc->kind == COMPOSE_NODE_MAP && i < svc->n;
+	     i++)
+		any = any || key_family(svc->pairs[i].key);
+	s->keys = n->keys_unset;
+	if (!any)
+		return;
+	any = false;
 	s->keys = n->keys_scratch;
 	for (size_t i = 0; i < compose_n_keys; i++) {
 		const struct compose_key *k = &compose_keys[i];
