@@ -1589,6 +1589,16 @@ struct engine_daemon {
 	bool tls_from_context; /* cert_path is a context's TLS directory */
 	bool declared;	       /* named by the project (file), not just found */
 	/*
+	 * The endpoint (URL, or "context:NAME") that the compose file gave
+	 * this daemon when a MIXCOMPOSE_DAEMON_<NAME> variable replaced it
+	 * with another one, and where the file said it; else NULL.  The
+	 * variable wins (as documented), but silently it looks like the
+	 * file is ignored: the CLI says so.
+	 */
+	const char *file_endpoint;
+	const char *file_where;
+	const char *env_var; /* the variable that replaced it */
+	/*
 	 * "Linux" or "Windows" when the entry is one of Docker Desktop's two
 	 * engines, found with no daemon map (ENGINE_SRC_DESKTOP); else NULL.
 	 */
