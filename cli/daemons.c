@@ -1,12 +1,37 @@
 /* The daemon registry as every command builds it. */
 #include "cli/cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
 #include "util/xalloc.h"
+
+/*
+ * A MIXCOMPOSE_DAEMON_<NAME> variable outranks the file's
+ * x-mixcompose.daemons (as the docs say), but a variable left over in a
+ * shell or a CI job makes the file look ignored: say it, once per daemon.
+ */
+static void note_env_overrides(struct engine_registry *r)
+{
+	for (size_t i = 0; i < engine_registry_count(r); i++) {
+		const struct engine_daemon *d = engine_registry_at(r, i);
+
+		if (!d->file_endpoint)
+			continue;
+		fprintf(stderr,
+			"note: daemon '%s': %s from the environment (%s) "
+			"replaces the compose file's endpoint %s%s%s\n",
+			d->name, d->env_var,
+			d->url	     ? d->url
+			: d->context ? d->context
+				     : "-",
+			d->file_endpoint, d->file_where ? " at " : "",
+			d->file_where ? d->file_where : "");
+	}
+}
 
 int cli_registry_build(struct engine_registry **out,
 		       const struct compose_project *p,
@@ -53,6 +78,8 @@ int cli_registry_build(struct engine_registry **out,
 	rc = engine_registry_new(out, &opts, err);
 	/* Only a bad --daemon is DIAG_EUSAGE here. */
 	cli_global.usage_failed |= rc == DIAG_EUSAGE;
+	if (!rc)
+		note_env_overrides(*out);
 	for (size_t i = 0; i < n; i++)
 		free(where[i]);
 	free(where);

@@ -1589,6 +1589,16 @@ struct engine_daemon {
 	bool tls_from_context; /* cert_path is a context's TLS directory */
 	bool declared;	       /* named by the project (file), not just found */
 	/*
+	 * The endpoint (URL, or "context:NAME") that the compose file gave
+	 * this daemon when a MIXCOMPOSE_DAEMON_<NAME> variable replaced it
+	 * with another one, and where the file said it; else NULL.  The
+	 * variable wins (as documented), but silently it looks like the
+	 * file is ignored: the CLI says so.
+	 */
+	const char *file_endpoint;
+	const char *file_where;
+	const char *env_var; /* the variable that replaced it */
+	/*
 	 * "Linux" or "Windows" when the entry is one of Docker Desktop's two
 	 * engines, found with no daemon map (ENGINE_SRC_DESKTOP); else NULL.
 	 */
@@ -1875,7 +1885,8 @@ int engine_image_build(struct engine *e,
  * moby.buildkit.v1.StatusResponse.  This turns them into what
  * `docker build --progress=plain` prints at its core: "#N NAME" when a
  * step starts, "#N CACHED", the step's output "#N 0.123 TEXT" (seconds
- * since the step started), "#N DONE 0.4s" or "#N ERROR: MESSAGE".  Bad
+ * since the step started), its sub-tasks "#N exporting layers 0.1s done",
+ * "#N DONE 0.4s" or "#N ERROR: MESSAGE".  Bad
  * input (not base64, a truncated or garbled message) is never read out of
  * bounds: what came before the bad part is kept.
  */

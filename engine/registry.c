@@ -56,6 +56,7 @@ struct spec {
 	const char *arch;
 	const char *cert_path;
 	const char *where;
+	const char *env_var; /* MIXCOMPOSE_DAEMON_<NAME>, as spelt */
 	int lab;
 	int tls_verify;
 	enum engine_source source;
@@ -158,6 +159,17 @@ static struct engine_daemon *find(struct engine_registry *r, const char *name)
 }
 
 /* Sources arrive lowest first; what a higher one says replaces. */
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* True when 'sp' points where 'd' already points. */
+static bool same_endpoint(const struct engine_daemon *d, const struct spec *sp)
+{
+	return same_str(d->url, sp->url) && same_str(d->context, sp->context);
+}
+
 static void merge(struct engine_registry *r, const struct spec *sp)
 {
 	struct engine_daemon *d = find(r, sp->name);
@@ -168,6 +180,16 @@ static void merge(struct engine_registry *r, const struct spec *sp)
 		memset(d, 0, sizeof(*d));
 		d->name = arena_strdup(r->a, sp->name);
 		d->tls_verify = true;
+	}
+	if (sp->source == ENGINE_SRC_ENV && d->source == ENGINE_SRC_FILE &&
+	    (sp->url || sp->context) && !same_endpoint(d, sp)) {
+		d->file_endpoint =
+			d->url ? d->url
+			       : arena_sprintf(r->a, "context:%s", d->context);
+		d->file_where = d->where;
+		d->env_var = sp->env_var;
+	} else if (sp->source == ENGINE_SRC_FLAG && (sp->url || sp->context)) {
+		d->file_endpoint = NULL; /* said on the command line */
 	}
 	d->source = sp->source;
 	if (sp->url || sp->context) {
@@ -248,6 +270,7 @@ static int add_env_var(struct engine_registry *r,
 		*c = (char)tolower((unsigned char)*c);
 	snprintf(what, sizeof(what), "%.*s", (int)(eq - var), var);
 	sp.name = name;
+	sp.env_var = arena_strdup(r->a, what);
 	rc = parse_value(&sp, r, arena_strdup(r->a, eq + 1), what, err);
 	if (!rc)
 		merge(r, &sp);

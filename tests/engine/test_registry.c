@@ -230,6 +230,37 @@ Test(engine_registry, flag_beats_env_beats_file)
 	cr_assert_str_eq(w->declared_os, "windows");
 	cr_assert(w->lab);
 	cr_assert_null(engine_registry_find(r, "default"));
+	/* The flag said it on the command line: nothing to point out. */
+	cr_assert_null(l->file_endpoint);
+	/* The variable replaced the file's endpoint: remembered for a note. */
+	cr_assert_str_eq(w->file_endpoint, "unix:///win-file.sock");
+	cr_assert_str_eq(w->env_var, "MIXCOMPOSE_DAEMON_WIN");
+	engine_registry_free(r);
+}
+
+Test(engine_registry, env_over_file_is_remembered_only_when_it_differs)
+{
+	struct engine_daemon_decl decls[] = {
+		{.name = "linux",
+		 .endpoint = "unix:///file.sock",
+		 .where = "compose.yaml:5:7"},
+		{.name = "win", .endpoint = "unix:///same.sock"},
+		{.name = "ctx", .context = "winbox"},
+	};
+	char *env[] = {"MIXCOMPOSE_DAEMON_Linux=unix:///env.sock",
+		       "MIXCOMPOSE_DAEMON_WIN=unix:///same.sock",
+		       "MIXCOMPOSE_DAEMON_CTX=unix:///c.sock", NULL};
+	struct engine_registry *r = build(NULL, 0, decls, 3, env);
+	struct engine_daemon *l = engine_registry_find(r, "linux");
+	struct engine_daemon *w = engine_registry_find(r, "win");
+	struct engine_daemon *c = engine_registry_find(r, "ctx");
+
+	cr_assert_str_eq(l->url, "unix:///env.sock");
+	cr_assert_str_eq(l->file_endpoint, "unix:///file.sock");
+	cr_assert_str_eq(l->file_where, "compose.yaml:5:7");
+	cr_assert_str_eq(l->env_var, "MIXCOMPOSE_DAEMON_Linux");
+	cr_assert_null(w->file_endpoint); /* the same endpoint */
+	cr_assert_str_eq(c->file_endpoint, "context:winbox");
 	engine_registry_free(r);
 }
 
