@@ -7,14 +7,17 @@
  */
 #include "compose/normalize_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util/arena.h"
+#include "util/xalloc.h"
 
 #define L COMPOSE_OS_LINUX
 #define LW (COMPOSE_OS_LINUX | COMPOSE_OS_WINDOWS)
@@ -163,12 +166,77 @@ const struct compose_key *compose_nested_key(const char *path)
 	return NULL;
 }
 
+static int cmp_key_index(const void *a, const void *b)
+{
+	return strcmp(compose_keys[*(const unsigned char *)a].path,
+		      compose_keys[*(const unsigned char *)b].path);
+}
+
+static int cmp_path_index(const void *path, const void *i)
+{
+	return strcmp(path, compose_keys[*(const unsigned char *)i].path);
+}
+
+/*
+ * compose_keys[]' indexes in the order of their paths, built on the first
+ * lookup: `config` looks up some 40 keys per service, and a walk of the
+ * table cost a tenth of it.  The table is in create-body order, so it is
+ * not sorted itself.  A thread that builds it too hands its copy back.
+ */
+static const unsigned char *key_index(void)
+{
+	static _Atomic(unsigned char *) index;
+	unsigned char *idx = atomic_load(&index), *mine, *none = NULL;
+
+	static_assert(sizeof(compose_keys) / sizeof(compose_keys[0]) <= 256,
+		      "compose_keys[] outgrew its index");
+	if (idx)
+		return idx;
+	mine = xmalloc(compose_n_keys);
+	for (size_t i = 0; i < compose_n_keys; i++)
+		mine[i] = (unsigned char)i;
+	qsort(mine, compose_n_keys, 1, cmp_key_index);
+	if (atomic_compare_exchange_strong(&index, &none, mine))
+		return mine;
+	free(mine);
+	return none;
+}
+
 long compose_key_find(const char *path)
 {
-	for (size_t i = 0; i < compose_n_keys; i++)
-		if (!strcmp(compose_keys[i].path, path))
-			return (long)i;
-	return -1;
+	const unsigned char *i = bsearch(path, key_index(), compose_n_keys, 1,
+					 cmp_path_index);
+
+	return i ? (long)*i : -1;
+}
+
+/*
+ * Whether some path of compose_keys[] is 'key' (a service's key) or lies
+ * under it: most services have none of them, and then the walk over the
+ * table can be skipped.
+ */
+static bool key_family(const struct compose_node *key)
+{
+	const unsigned char *idx = key_index();
+	size_t lo = 0, hi = compose_n_keys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(compose_keys[idx[mid]].path, key->str) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < compose_n_keys; lo++) {
+		const char *p = compose_keys[idx[lo]].path;
+
+		if (strncmp(p, key->str, key->len))
+			return false;
+		if (!p[key->len] || p[key->len] == '.')
+			return true;
+	}
+	return false;
 }
 
 /* The node at dotted 'path' under map 'm', or NULL. */
@@ -516,17 +584,18 @@ static void check_distinct(struct norm *n,
 	};
 
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		long a = compose_key_find(pairs[i][0]);
-		long b = compose_key_find(pairs[i][1]);
+		const struct compose_keyval *ka =
+			&s->keys[compose_key_find(pairs[i][0])];
+		const struct compose_keyval *kb;
 		const char *dot = strrchr(pairs[i][1], '.');
 		char sect[64];
-		const struct compose_keyval *ka = &s->keys[a],
-					    *kb = &s->keys[b];
 
+		if (!ka->set || !ka->i)
+			continue;
+		kb = &s->keys[compose_key_find(pairs[i][1])];
 		snprintf(sect, sizeof(sect), "%.*s", (int)(dot - pairs[i][1]),
 			 pairs[i][1]);
-		if (!ka->set || !ka->i || !node_at(svc, sect) ||
-		    (kb->set && kb->i == ka->i))
+		if (!node_at(svc, sect) || (kb->set && kb->i == ka->i))
 			continue;
 		norm_errl(n, &ka->loc,
 			  "%s: can't set distinct values on '%s' and '%s'",
@@ -542,13 +611,12 @@ static void restart_defaults(struct compose_service *s,
 			     const struct compose_node *svc)
 {
 	const struct compose_node *rp = node_at(svc, "deploy.restart_policy");
-	struct compose_keyval *cond =
-		&s->keys[compose_key_find("deploy.restart_policy.condition")];
-	struct compose_keyval *max = &s->keys[compose_key_find(
-		"deploy.restart_policy.max_attempts")];
+	struct compose_keyval *cond, *max;
 
 	if (!rp || rp->kind != COMPOSE_NODE_MAP)
 		return;
+	cond = &s->keys[compose_key_find("deploy.restart_policy.condition")];
+	max = &s->keys[compose_key_find("deploy.restart_policy.max_attempts")];
 	if (!cond->set)
 		*cond = (struct compose_keyval){
 			.set = true, .loc = compose_node_loc(rp), .s = ""};
@@ -561,7 +629,23 @@ void norm_service_keys(struct norm *n,
 		       struct compose_service *s,
 		       const struct compose_node *svc)
 {
-	s->keys = arena_calloc(n->a, compose_n_keys, sizeof(*s->keys));
+	size_t size = compose_n_keys * sizeof(*s->keys);
+	bool any = false;
+
+	if (!n->keys_scratch) {
+		n->keys_scratch = arena_calloc(n->a, compose_n_keys,
+					       sizeof(*s->keys));
+		n->keys_unset = arena_calloc(n->a, compose_n_keys,
+					     sizeof(*s->keys));
+	}
+	for (size_t i = 0; svc && svc->kind == COMPOSE_NODE_MAP && i < svc->n;
+	     i++)
+		any = any || key_family(svc->pairs[i].key);
+	s->keys = n->keys_unset;
+	if (!any)
+		return;
+	any = false;
+	s->keys = n->keys_scratch;
 	for (size_t i = 0; i < compose_n_keys; i++) {
 		const struct compose_key *k = &compose_keys[i];
 		const struct compose_node *v = node_at(svc, k->path);
@@ -569,6 +653,7 @@ void norm_service_keys(struct norm *n,
 
 		if (compose_node_is_null(v))
 			continue;
+		any = true;
 		kv->loc = compose_node_loc(v);
 		if (read_key(n, kv, k, v)) {
 			const char *txt = norm_str(v);
@@ -581,4 +666,13 @@ void norm_service_keys(struct norm *n,
 	}
 	restart_defaults(s, svc);
 	check_distinct(n, s, svc);
+	for (size_t i = 0; i < compose_n_keys && !any; i++)
+		any = s->keys[i].set;
+	if (!any) {
+		s->keys = n->keys_unset;
+		return;
+	}
+	s->keys = arena_alloc(n->a, size);
+	memcpy(s->keys, n->keys_scratch, size);
+	memset(n->keys_scratch, 0, size);
 }

@@ -256,4 +256,13 @@ const char *compose_volume_short_target(struct arena *a, const char *spec);
  */
 void compose_doc_unique(struct arena *a, struct compose_node *doc);
 
+/*
+ * The members of map 'm' as compose_node_emit_json() writes them, without
+ * the braces: each at 'at' spaces after a line break, the first without
+ * one, separated by commas.
+ */
+void compose_node_emit_json_members(struct sbuf *out,
+				    const struct compose_node *m,
+				    int at);
+
 #endif

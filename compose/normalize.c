@@ -243,7 +243,7 @@ static void add_default_network(struct norm *n)
 
 int compose_project_normalize(struct compose_project *p, struct diag_list *dl)
 {
-	struct norm n = {p, p->arena, dl, NULL};
+	struct norm n = {.p = p, .a = p->arena, .dl = dl};
 	size_t errors = dl->errors;
 
 	p->n_services = p->n_disabled = p->n_networks = p->n_volumes = 0;

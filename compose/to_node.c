@@ -34,6 +34,11 @@ struct tn {
 	} kc[KEY_CACHE];
 	/* Service key -> index in svc_keys. */
 	struct compose_strmap keyidx;
+	/*
+	 * The service being written has some compose_keys[] value set: most
+	 * have none, and then none of the key look-ups is needed.
+	 */
+	bool keys_any;
 };
 
 static const struct diag_loc no_loc;
@@ -833,8 +838,11 @@ static void f_blkio(struct tn *t,
 	static const char *const order[] = {
 		"weight",	    "weight_device",	"device_read_bps",
 		"device_read_iops", "device_write_bps", "device_write_iops"};
-	struct compose_node *o = compose_node_map(t->a, &no_loc);
+	struct compose_node *o;
 
+	if (!t->keys_any)
+		return;
+	o = compose_node_map(t->a, &no_loc);
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
 		put_key_as(t, o, s, arena_sprintf(t->a, "%s.%s", k, order[i]),
 			   order[i]);
@@ -1373,7 +1381,7 @@ static void put_key_as(struct tn *t,
 		       const char *key,
 		       const char *as)
 {
-	long i = compose_key_find(key);
+	long i = t->keys_any ? compose_key_find(key) : -1;
 	const struct compose_keyval *kv =
 		i >= 0 && s->keys ? &s->keys[i] : NULL;
 
@@ -1503,6 +1511,9 @@ static struct compose_node *service_node(struct tn *t,
 	const struct compose_node *src = s->node;
 	size_t idx;
 
+	t->keys_any = false;
+	for (size_t i = 0; s->keys && i < compose_n_keys && !t->keys_any; i++)
+		t->keys_any = s->keys[i].set;
 	for (size_t i = 0; src && src->kind == COMPOSE_NODE_MAP && i < src->n;
 	     i++)
 		if (compose_strmap_get(&t->keyidx, src->pairs[i].key->str,
@@ -1751,16 +1762,14 @@ static void add_members(struct sbuf *out,
 	static const char spaces[] = "        ";
 	const char *s, *end;
 
-	sbuf_reset(tmp);
 	if (json) {
-		compose_node_emit_json(tmp, m);
-		s = tmp->buf + 2;	       /* "{\n" */
-		end = tmp->buf + tmp->len - 3; /* "\n}\n" */
-	} else {
-		compose_node_emit_yaml(tmp, m);
-		s = tmp->buf;
-		end = tmp->buf + tmp->len;
+		compose_node_emit_json_members(out, m, ind + 2);
+		return;
 	}
+	sbuf_reset(tmp);
+	compose_node_emit_yaml(tmp, m);
+	s = tmp->buf;
+	end = tmp->buf + tmp->len;
 	if (!ind) {
 		sbuf_add(out, s, (size_t)(end - s));
 		return;

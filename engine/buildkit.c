@@ -7,6 +7,8 @@
  *   Vertex { string digest = 1; repeated string inputs = 2; string name = 3;
  *            bool cached = 4; Timestamp started = 5; Timestamp completed = 6;
  *            string error = 7; ... }
+ *   VertexStatus { string ID = 1; string vertex = 2; ...;
+ *                  Timestamp started = 7; Timestamp completed = 8; }
  *   VertexLog { string vertex = 1; Timestamp timestamp = 2; int64 stream = 3;
  *               bytes msg = 4; }
  *   google.protobuf.Timestamp { int64 seconds = 1; int32 nanos = 2; }
@@ -133,6 +135,7 @@ struct bk_vertex {
 	bool shown, done;
 	struct sbuf partial; /* an output line not ended yet */
 	struct sbuf tail;    /* the last output lines */
+	struct sbuf said;    /* "\nID\n" of each status shown done */
 	char *error;
 };
 
@@ -165,6 +168,7 @@ void engine_bk_progress_free(struct engine_bk_progress *bp)
 		free(bp->v[i].error);
 		sbuf_release(&bp->v[i].partial);
 		sbuf_release(&bp->v[i].tail);
+		sbuf_release(&bp->v[i].said);
 	}
 	free(bp->v);
 	free(bp);
@@ -190,6 +194,7 @@ static struct bk_vertex *vertex_get(struct engine_bk_progress *bp,
 	x->start = -1;
 	x->partial = (struct sbuf)SBUF_INIT;
 	x->tail = (struct sbuf)SBUF_INIT;
+	x->said = (struct sbuf)SBUF_INIT;
 	return x;
 }
 
@@ -383,6 +388,55 @@ static int log_update(struct engine_bk_progress *bp, struct pb r)
 	return 0;
 }
 
+/*
+ * A step's sub-task ("exporting layers", "writing image sha256:..."):
+ * "#N ID 0.1s done" once it is done, as the plain progress prints it.
+ */
+static int status_update(struct engine_bk_progress *bp, struct pb r)
+{
+	struct pb id = {NULL, NULL}, vertex = {NULL, NULL}, sub;
+	long long started = -1, completed = -1;
+	struct sbuf needle = SBUF_INIT;
+	struct bk_vertex *x;
+	char *key;
+	uint32_t f;
+	uint64_t v;
+	int k;
+
+	while ((k = pb_next(&r, &f, &sub, &v)) > 0) {
+		if (f == 1 && sub.p)
+			id = sub;
+		else if (f == 2 && sub.p)
+			vertex = sub;
+		else if (f == 7 && sub.p && (started = pb_time(sub)) < 0)
+			return -1;
+		else if (f == 8 && sub.p && (completed = pb_time(sub)) < 0)
+			return -1;
+	}
+	if (k < 0 || !vertex.p || !id.p)
+		return -1;
+	if (completed < 0)
+		return 0;
+	x = vertex_get(bp, &vertex);
+	key = pb_strdup(&id);
+	sbuf_addf(&needle, "\n%s\n", key);
+	if (!x->said.len)
+		sbuf_addch(&x->said, '\n');
+	/* Sent again once done (the step's end repeats it): said once. */
+	if (!strstr(x->said.buf, needle.buf)) {
+		sbuf_addf(&x->said, "%s\n", key);
+		show(bp, x);
+		if (started >= 0 && completed >= started)
+			say(bp, "#%d %s %.1fs done", x->num, key,
+			    (double)(completed - started) / 1e9);
+		else
+			say(bp, "#%d %s done", x->num, key);
+	}
+	sbuf_release(&needle);
+	free(key);
+	return 0;
+}
+
 int engine_bk_progress_feed(struct engine_bk_progress *bp,
 			    const unsigned char *buf,
 			    size_t len)
@@ -394,6 +448,8 @@ int engine_bk_progress_feed(struct engine_bk_progress *bp,
 
 	while ((k = pb_next(&r, &f, &sub, &v)) > 0) {
 		if (f == 1 && sub.p && vertex_update(bp, sub))
+			return DIAG_ESYNTAX;
+		if (f == 2 && sub.p && status_update(bp, sub))
 			return DIAG_ESYNTAX;
 		if (f == 3 && sub.p && log_update(bp, sub))
 			return DIAG_ESYNTAX;

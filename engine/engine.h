@@ -1885,7 +1885,8 @@ int engine_image_build(struct engine *e,
  * moby.buildkit.v1.StatusResponse.  This turns them into what
  * `docker build --progress=plain` prints at its core: "#N NAME" when a
  * step starts, "#N CACHED", the step's output "#N 0.123 TEXT" (seconds
- * since the step started), "#N DONE 0.4s" or "#N ERROR: MESSAGE".  Bad
+ * since the step started), its sub-tasks "#N exporting layers 0.1s done",
+ * "#N DONE 0.4s" or "#N ERROR: MESSAGE".  Bad
  * input (not base64, a truncated or garbled message) is never read out of
  * bounds: what came before the bad part is kept.
  */

@@ -7,6 +7,21 @@
 
 size_t plan_service_index(const struct plan *p, const char *name)
 {
+	const struct compose_service *s;
+
+	/*
+	 * The plan's services are the project's, in its order (by name), so
+	 * the project's binary search finds the index; a plan made otherwise
+	 * (a test's) is searched in full.  Each edge of the graph looks its
+	 * service up: a linear search made it quadratic.
+	 */
+	if (name && p->project && p->n_services == p->project->n_services &&
+	    (s = compose_service_find(p->project, name))) {
+		size_t i = (size_t)(s - p->project->services);
+
+		if (p->services[i].svc == s)
+			return i;
+	}
 	for (size_t i = 0; name && i < p->n_services; i++)
 		if (!strcmp(p->services[i].name, name))
 			return i;

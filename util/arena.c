@@ -39,9 +39,9 @@ void arena_free(struct arena *a)
 }
 
 /*
- * Returns 'size' zeroed bytes at an offset rounded up to 'align' (a power
- * of two).  Strings take align 1: most scalars of a compose file are a
- * few bytes long, and rounding each to 16 would add half again.
+ * Returns 'size' bytes (not zeroed) at an offset rounded up to 'align' (a
+ * power of two).  Strings take align 1: most scalars of a compose file are
+ * a few bytes long, and rounding each to 16 would add half again.
  */
 static void *arena_take(struct arena *a, size_t size, size_t align)
 {
@@ -53,11 +53,14 @@ static void *arena_take(struct arena *a, size_t size, size_t align)
 		size_t cap = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
 
 		/*
-		 * Zeroed once, here: nothing in a block is handed out twice,
-		 * so what arena_take returns is still zero.  calloc skips the
-		 * clearing of pages fresh from the system.
+		 * Not zeroed: the heap's pages are seldom fresh (compat_init
+		 * keeps freed memory), so calloc would clear all 64 KiB of a
+		 * block that a scratch arena uses a few hundred bytes of.
+		 * arena_alloc zeroes what it hands out; strings are written
+		 * whole.
 		 */
-		b = xcalloc(1, sizeof(*b) + cap);
+		b = xmalloc(sizeof(*b) + cap);
+		b->next = NULL;
 		b->size = cap;
 		b->used = 0;
 		/*
@@ -81,7 +84,7 @@ static void *arena_take(struct arena *a, size_t size, size_t align)
 
 void *arena_alloc(struct arena *a, size_t size)
 {
-	return arena_take(a, size, alignof(max_align_t));
+	return memset(arena_take(a, size, alignof(max_align_t)), 0, size);
 }
 
 void *arena_calloc(struct arena *a, size_t n, size_t size)

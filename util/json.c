@@ -98,46 +98,21 @@ void json_add_raw(struct json *parent, const char *key, const char *text)
 	add(parent, key, cJSON_CreateRaw(text));
 }
 
-/* One segment's escaped text, without its quotes. */
-static void add_escaped(struct sbuf *out, const char *s, size_t len)
-{
-	char *seg = xstrndup(s, len);
-	cJSON tmp = {.type = cJSON_String, .valuestring = seg};
-	char *txt = cJSON_PrintUnformatted(&tmp);
-
-	if (!txt)
-		die_oom();
-	sbuf_add(out, txt + 1, strlen(txt) - 2);
-	cJSON_free(txt);
-	free(seg);
-}
-
 void json_add_strn(struct json *parent,
 		   const char *key,
 		   const char *s,
 		   size_t len)
 {
 	struct sbuf raw = SBUF_INIT;
-	const char *nul = memchr(s, '\0', len);
 
-	if (!nul) {
+	if (!memchr(s, '\0', len)) {
 		char *v = xstrndup(s, len);
 
 		json_add_str(parent, key, v);
 		free(v);
 		return;
 	}
-	/* cJSON strings end at a NUL: escape around each one. */
-	sbuf_addch(&raw, '"');
-	while (nul) {
-		add_escaped(&raw, s, (size_t)(nul - s));
-		sbuf_adds(&raw, "\\u0000");
-		len -= (size_t)(nul - s) + 1;
-		s = nul + 1;
-		nul = memchr(s, '\0', len);
-	}
-	add_escaped(&raw, s, len);
-	sbuf_addch(&raw, '"');
+	json_write_strn(&raw, s, len);
 	json_add_raw(parent, key, raw.buf);
 	sbuf_release(&raw);
 }
@@ -174,6 +149,81 @@ static void scalar(struct sbuf *out, const cJSON *c)
 	out->len += strlen(out->buf + out->len);
 }
 
+void json_write_newline(struct sbuf *out, int spaces)
+{
+	sbuf_addch(out, '\n');
+	json_write_spaces(out, spaces);
+}
+
+void json_write_str(struct sbuf *out, const char *s)
+{
+	cJSON tmp = {.type = cJSON_String, .valuestring = (char *)s};
+	const unsigned char *p = (const unsigned char *)s;
+
+	/*
+	 * cJSON escapes '"', '\\' and the bytes below 0x20, and nothing
+	 * else: a string without any of them is its own text, and most
+	 * strings of a compose file are such.
+	 */
+	while (p && *p >= 0x20 && *p != '"' && *p != '\\')
+		p++;
+	if (p && !*p) {
+		sbuf_grow(out, (size_t)(p - (const unsigned char *)s) + 2);
+		sbuf_addch(out, '"');
+		sbuf_add(out, s, (size_t)(p - (const unsigned char *)s));
+		sbuf_addch(out, '"');
+		return;
+	}
+	scalar(out, &tmp);
+}
+
+/* One segment's escaped text, without its quotes. */
+static void add_escaped(struct sbuf *out, const char *s, size_t len)
+{
+	size_t at = out->len;
+	char *seg = xstrndup(s, len);
+
+	json_write_str(out, seg);
+	free(seg);
+	memmove(out->buf + at, out->buf + at + 1, out->len - at - 2);
+	sbuf_setlen(out, out->len - 2);
+}
+
+void json_write_strn(struct sbuf *out, const char *s, size_t len)
+{
+	const char *nul = memchr(s, '\0', len);
+
+	if (!nul) {
+		char *v = xstrndup(s, len);
+
+		json_write_str(out, v);
+		free(v);
+		return;
+	}
+	/* cJSON strings end at a NUL: escape around each one. */
+	sbuf_addch(out, '"');
+	while (nul) {
+		add_escaped(out, s, (size_t)(nul - s));
+		sbuf_adds(out, "\\u0000");
+		len -= (size_t)(nul - s) + 1;
+		s = nul + 1;
+		nul = memchr(s, '\0', len);
+	}
+	add_escaped(out, s, len);
+	sbuf_addch(out, '"');
+}
+
+void json_write_spaces(struct sbuf *out, int spaces)
+{
+	static const char blank[] = "                                ";
+
+	for (; spaces > 0; spaces -= (int)sizeof(blank) - 1)
+		sbuf_add(out, blank,
+			 spaces < (int)sizeof(blank) - 1
+				 ? (size_t)spaces
+				 : sizeof(blank) - 1);
+}
+
 const struct json *json_first(const struct json *j)
 {
 	const cJSON *c = cj(j)->child;
@@ -181,20 +231,6 @@ const struct json *json_first(const struct json *j)
 	return c ? wrap((cJSON *)c) : NULL;
 }
 
-static void newline(struct sbuf *out, int spaces)
-{
-	sbuf_addch(out, '\n');
-	for (int i = 0; i < spaces; i++)
-		sbuf_addch(out, ' ');
-}
-
-static void key_text(struct sbuf *out, const char *key)
-{
-	cJSON tmp = {.type = cJSON_String, .valuestring = (char *)key};
-
-	scalar(out, &tmp);
-	sbuf_adds(out, ": ");
-}
 
 static void walk(struct sbuf *out, const cJSON *c, int indent, int at)
 {
@@ -209,13 +245,15 @@ static void walk(struct sbuf *out, const cJSON *c, int indent, int at)
 	for (k = c->child; k; k = k->next) {
 		if (k != c->child)
 			sbuf_addch(out, ',');
-		newline(out, at + indent);
-		if (obj)
-			key_text(out, k->string);
+		json_write_newline(out, at + indent);
+		if (obj) {
+			json_write_str(out, k->string);
+			sbuf_adds(out, ": ");
+		}
 		walk(out, k, indent, at + indent);
 	}
 	if (c->child)
-		newline(out, at);
+		json_write_newline(out, at);
 	sbuf_addch(out, obj ? '}' : ']');
 }
 

@@ -57,6 +57,18 @@ const struct json *json_first(const struct json *j);
  */
 void json_write(struct sbuf *out, const struct json *j, int indent, int margin);
 
+/*
+ * For a writer that walks a tree of its own in json_write()'s indented
+ * layout (compose's config, whose files are large enough that building a
+ * second tree costs more than the walk): 's' as a JSON string, escaped as
+ * every other string here; 'len' bytes of 's', NULs included (as
+ * \u0000); 'spaces' spaces, after a line break or without one.
+ */
+void json_write_str(struct sbuf *out, const char *s);
+void json_write_strn(struct sbuf *out, const char *s, size_t len);
+void json_write_newline(struct sbuf *out, int spaces);
+void json_write_spaces(struct sbuf *out, int spaces);
+
 /* json_write() of 'j' followed by "\n", then json_free(j). */
 void json_write_free(struct sbuf *out, struct json *j, int indent);
 

@@ -101,6 +101,28 @@ vlog(struct sbuf *out, const char *digest, long at_ms, const char *m)
 	put_msg(out, 3, &l);
 }
 
+/* A StatusResponse with one VertexStatus of step 'digest'. */
+static void vstatus(struct sbuf *out,
+		    const char *digest,
+		    const char *id,
+		    long started_ms,
+		    long completed_ms)
+{
+	struct sbuf st = SBUF_INIT;
+
+	put_str(&st, 1, id);
+	put_str(&st, 2, digest);
+	put_str(&st, 3, "ignored name");
+	put_varint(&st, 4 << 3);
+	put_varint(&st, 1234);
+	if (started_ms >= 0)
+		put_time(&st, 7, 1000 + started_ms / 1000, started_ms % 1000);
+	if (completed_ms >= 0)
+		put_time(&st, 8, 1000 + completed_ms / 1000,
+			 completed_ms % 1000);
+	put_msg(out, 2, &st);
+}
+
 static char *b64(const struct sbuf *raw)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -194,6 +216,24 @@ Test(engine_buildkit, steps_print_as_the_plain_progress_does)
 				    "#3 DONE 1.0s\n");
 	s = engine_bk_progress_failure(bp);
 	cr_assert_null(s, "%s", s);
+}
+
+Test(engine_buildkit, a_step_s_sub_tasks_print_once_when_done)
+{
+	struct sbuf m = SBUF_INIT;
+
+	vertex(&m, "sha256:e", "exporting to image", false, 0, -1, NULL);
+	vstatus(&m, "sha256:e", "exporting layers", 0, -1);
+	vstatus(&m, "sha256:e", "exporting layers", 0, 100);
+	vstatus(&m, "sha256:e", "writing image sha256:1", -1, 150);
+	/* Sent again at the end: said once. */
+	vstatus(&m, "sha256:e", "exporting layers", 0, 100);
+	vertex(&m, "sha256:e", "exporting to image", false, 0, 200, NULL);
+	feed(&m);
+	cr_assert_str_eq(lines.buf, "#1 exporting to image\n"
+				    "#1 exporting layers 0.1s done\n"
+				    "#1 writing image sha256:1 done\n"
+				    "#1 DONE 0.2s\n");
 }
 
 Test(engine_buildkit, a_failed_step_prints_its_error_and_keeps_its_output)
@@ -303,6 +343,7 @@ Test(engine_buildkit, every_truncation_is_refused_or_read_in_bounds)
 
 	vertex(&m, "sha256:r", "[2/2] RUN echo boom", false, 0, -1, NULL);
 	vlog(&m, "sha256:r", 100, "boom\n");
+	vstatus(&m, "sha256:r", "sub-task", 0, 150);
 	vertex(&m, "sha256:r", "[2/2] RUN echo boom", false, 0, 200, "bad");
 	for (size_t n = 0; n < m.len; n++) {
 		int rc = feed_copy(m.buf, n);

@@ -1,5 +1,7 @@
 #include <criterion/criterion.h>
 
+#include <string.h>
+
 #include "util/json.h"
 
 static struct json *sample(void)
@@ -104,4 +106,31 @@ Test(util_json, strn_keeps_nul_and_delete)
 	json_free(a);
 	cr_assert_str_eq(sb.buf, "[\"a\\u0000b\x7f\\\"\",\"pla\"]");
 	sbuf_release(&sb);
+}
+
+/* json_write_str's verbatim path gives cJSON's text for every byte. */
+Test(util_json, write_str_escapes_as_cjson)
+{
+	char s[2] = {0, 0};
+	const char *words[] = {"",	   "plain", "a\"b",   "a\\b",
+			       "t\tn\n\x01", "\x7f",  "caf\xc3\xa9", "<&>"};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]) + 255; i++) {
+		const char *w = i < sizeof(words) / sizeof(words[0])
+					? words[i]
+					: (s[0] = (char)(i - 7), s);
+		struct sbuf got = SBUF_INIT, want = SBUF_INIT;
+		struct json *a = json_array_new();
+
+		json_add_str(a, NULL, w);
+		json_write(&want, a, 0, 0); /* cJSON's printer */
+		json_free(a);
+		json_write_str(&got, w);
+		cr_assert_eq(got.len + 2, want.len, "%zu: %s vs %s", i, got.buf,
+			     want.buf);
+		cr_assert(!memcmp(got.buf, want.buf + 1, got.len), "%zu: %s vs %s",
+			  i, got.buf, want.buf);
+		sbuf_release(&got);
+		sbuf_release(&want);
+	}
 }
