@@ -353,4 +353,58 @@ int apply_late_hosts(struct apply_jobs *out,
  */
 char *apply_hosts_merge_edit(void *ud, const char *old, size_t len);
 
+/* ---- down --rmi (apply/rmi.c) ------------------------------------------ */
+
+/* One service as down --rmi sees it. */
+struct apply_rmi_service {
+	const char *name;
+	const char *image; /* its image: key; NULL: built as <project>-<name> */
+	size_t host;	   /* the daemon the plan sends it to (engines[host]) */
+};
+
+/* An image to remove: 'ref' (normalized) on engines[host]. */
+struct apply_rmi_image {
+	const char *ref;
+	size_t host;
+};
+
+struct apply_rmi_opts {
+	bool all;     /* --rmi all (else local) */
+	bool orphans; /* --remove-orphans: labelled images of any service */
+};
+
+/*
+ * What `down --rmi` removes, as compose v2 (2.26, its ImagePruner) picks
+ * it, each service's on its own daemon: with 'all', the image: of every
+ * service that exists there; the tagged images labelled
+ * com.docker.compose.project=<project> and com.docker.compose.service=
+ * one of 'svcs' (with 'orphans': any, on every daemon), by their first
+ * tag; the <project>-<service> image of a service without image: when it
+ * exists.  An answer other than "no such image" keeps a name (its removal
+ * says what is wrong); a failed list is an error in 'dl'.  Normalized and
+ * once per daemon (apply_rmi_dedupe).  A NULL engines[h] is not asked.
+ * '*out' and its strings are in 'a'; returns how many.
+ */
+size_t apply_rmi_select(struct apply_rmi_image **out,
+			struct arena *a,
+			const char *project,
+			const struct apply_rmi_service *svcs,
+			size_t n_svcs,
+			struct engine *const *engines,
+			size_t n_hosts,
+			const struct apply_rmi_opts *o,
+			struct diag_list *dl);
+/*
+ * Normalizes v[0..n) in place (apply_image_normalize) and keeps the
+ * first of each (host, ref), in order; returns how many are left.
+ */
+size_t apply_rmi_dedupe(struct apply_rmi_image *v, size_t n, struct arena *a);
+/*
+ * 'ref' as the docker CLI shows it (distribution's familiar form): no
+ * docker.io/ nor library/, ":latest" when it has neither tag nor digest
+ * ("busybox" -> "busybox:latest", "docker.io/library/x:1" -> "x:1").  A
+ * reference that does not parse (upper case) comes back as it is.  In 'a'.
+ */
+const char *apply_image_normalize(struct arena *a, const char *ref);
+
 #endif

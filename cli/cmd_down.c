@@ -11,12 +11,13 @@
 
 #include "engine/engine.h"
 #include "planner/planner.h"
+#include "util/arena.h"
 #include "util/xalloc.h"
 
 enum down_rmi {
 	DOWN_RMI_NONE,
-	DOWN_RMI_LOCAL, /* images without a custom tag: <project>-<service> */
-	DOWN_RMI_ALL,	/* every image the project's containers use */
+	DOWN_RMI_LOCAL, /* the images compose built for the project */
+	DOWN_RMI_ALL,	/* those and every service's image: */
 };
 
 struct down_opts {
@@ -47,9 +48,9 @@ static const struct cli_opt down_opts_v[] = {
 	 .fn = down_rmi,
 	 .arg = "local|all",
 	 .choices = "local|all",
-	 .help = "then remove the images: 'local' only those\n"
-		 "without a custom tag (<project>-<service>), 'all'\n"
-		 "every image the containers used"},
+	 .help = "then remove the images: 'local' those built\n"
+		 "for the project, 'all' those and every service's\n"
+		 "image: (each on its service's daemon)"},
 	CLI_FLAG(0,
 		 "remove-orphans",
 		 O,
@@ -102,55 +103,91 @@ static struct engine **down_engines(struct cli_session *s, bool *missing)
 	return v;
 }
 
-/* True when 'ref' is "<project>-<service>", with or without ":latest". */
-static bool
-default_image(const char *ref, const char *project, const char *service)
+/*
+ * The services as --rmi sees them, each with the daemon the plan sends it
+ * to: those of the compose file (routed as `plan` would, offline), else,
+ * as compose v2 makes a project of the containers, one per service and
+ * daemon of the containers found, with the image they run.
+ */
+static int rmi_services(struct apply_rmi_service **out,
+			size_t *n_out,
+			struct cli_session *s)
 {
-	size_t np = strlen(project), ns;
+	struct plan_options po = {.offline = true};
+	struct apply_rmi_service *v;
+	struct diag err = {0};
+	struct plan *p = NULL;
+	size_t n = 0;
 
-	if (!service)
-		return false;
-	ns = strlen(service);
-	return !strncmp(ref, project, np) && ref[np] == '-' &&
-	       !strncmp(ref + np + 1, service, ns) &&
-	       (!ref[np + 1 + ns] || !strcmp(ref + np + 1 + ns, ":latest"));
+	if (!s->project) {
+		for (size_t d = 0; d < s->n_hosts; d++)
+			n += s->hosts[d].n_containers;
+		v = arena_calloc(s->a, n + 1, sizeof(*v));
+		n = 0;
+		for (size_t d = 0; d < s->n_hosts; d++)
+			for (size_t i = 0; i < s->hosts[d].n_containers; i++) {
+				const struct plan_host_container *c =
+					&s->hosts[d].containers[i];
+
+				if (c->service)
+					v[n++] = (struct apply_rmi_service){
+						c->service,
+						c->image && *c->image ? c->image
+								      : NULL,
+						d};
+			}
+		*out = v;
+		*n_out = n;
+		return CLI_OK;
+	}
+	po.default_platform = getenv("DOCKER_DEFAULT_PLATFORM");
+	if (po.default_platform && !*po.default_platform)
+		po.default_platform = NULL;
+	cli_plan_desktop_defaults(&po, s->a, s->project, s->reg);
+	if (plan_build(&p, s->project, s->hosts, s->n_hosts, &po, &err)) {
+		cli_error(&err);
+		return CLI_FAIL;
+	}
+	v = arena_calloc(s->a, p->n_services + 1, sizeof(*v));
+	for (size_t i = 0; i < p->n_services; i++)
+		v[i] = (struct apply_rmi_service){
+			arena_strdup(s->a, p->services[i].name),
+			p->services[i].svc->image, p->services[i].daemon};
+	*out = v;
+	*n_out = p->n_services;
+	plan_free(p);
+	return CLI_OK;
 }
 
 /*
- * --rmi: the images of the containers that state found, once per daemon,
- * after the containers are gone (compose v2 removes them last too).
+ * --rmi: after the containers are gone (compose v2 removes images last
+ * too), what apply_rmi_select picks, each on its daemon.
  */
-static size_t add_image_removals(struct apply_jobs *jobs,
-				 const struct cli_session *s,
-				 struct engine *const *engines,
-				 enum down_rmi rmi)
+static int add_image_removals(struct apply_jobs *jobs,
+			      struct cli_session *s,
+			      struct engine *const *engines,
+			      const struct down_opts *o,
+			      size_t *added)
 {
-	size_t added = 0;
+	struct apply_rmi_opts ro = {.all = o->rmi == DOWN_RMI_ALL,
+				    .orphans = o->remove_orphans};
+	struct diag_list dl = DIAG_LIST_INIT;
+	struct apply_rmi_service *sv;
+	struct apply_rmi_image *v;
+	size_t n;
+	int rc = rmi_services(&sv, &n, s);
 
-	for (size_t d = 0; d < s->n_hosts; d++) {
-		const struct plan_host *h = &s->hosts[d];
-
-		for (size_t i = 0; engines[d] && i < h->n_containers; i++) {
-			const struct plan_host_container *c = &h->containers[i];
-			bool seen = false;
-
-			if (!c->image || !*c->image ||
-			    (rmi == DOWN_RMI_LOCAL &&
-			     !default_image(c->image, s->project_name,
-					    c->service)))
-				continue;
-			for (size_t k = 0; k < i && !seen; k++)
-				seen = h->containers[k].image &&
-				       !strcmp(h->containers[k].image,
-					       c->image);
-			if (seen)
-				continue;
-			apply_jobs_add_image_remove(jobs, engines[d], c->image,
-						    h->name);
-			added++;
-		}
-	}
-	return added;
+	if (rc)
+		return rc;
+	*added = apply_rmi_select(&v, s->a, s->project_name, sv, n, engines,
+				  s->n_hosts, &ro, &dl);
+	rc = dl.errors ? CLI_FAIL : CLI_OK;
+	cli_print_diags(&dl);
+	diag_list_release(&dl);
+	for (size_t i = 0; i < *added; i++)
+		apply_jobs_add_image_remove(jobs, engines[v[i].host], v[i].ref,
+					    s->hosts[v[i].host].name);
+	return rc;
 }
 
 static int down_run(struct cli_session *s,
@@ -186,9 +223,15 @@ static int down_run(struct cli_session *s,
 	rc = cli_jobs_run(&jobs, o->progress, stop);
 	apply_jobs_release(&jobs);
 	if (!rc && o->rmi != DOWN_RMI_NONE) {
+		size_t added = 0;
+
 		apply_jobs_init(&jobs);
-		if (add_image_removals(&jobs, s, engines, o->rmi))
-			rc = cli_jobs_run(&jobs, o->progress, stop);
+		rc = add_image_removals(&jobs, s, engines, o, &added);
+		if (added) {
+			int jrc = cli_jobs_run(&jobs, o->progress, stop);
+
+			rc = jrc ? jrc : rc;
+		}
 		apply_jobs_release(&jobs);
 	}
 	free(engines);

@@ -536,6 +536,8 @@ struct engine_image_info {
 	char variant[16];
 	long long size;	  /* Size, bytes */
 	char created[48]; /* Created, RFC 3339 */
+	/* RepoTags[0] ("busybox:latest"), "" when untagged. */
+	char repo_tag[256];
 	/*
 	 * Metadata.LastTagTime (set by the daemon on every pull, tag and
 	 * import) in unix seconds; 0 when absent or never set.

@@ -43,6 +43,8 @@ static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 	struct image_ctx *c = r->ctx;
 	struct engine_image_info info = {0};
 	struct diag d = {0};
+	const cJSON *tags;
+	const char *tag;
 	cJSON *j = NULL;
 
 	j = eng_reply_json(r, &rc, &err, &d);
@@ -53,6 +55,11 @@ static void inspect_done(struct ereq *r, int rc, const struct diag *err)
 		ej_copy(info.variant, sizeof(info.variant), j, "Variant");
 		info.size = ej_int(j, "Size", 0);
 		ej_copy(info.created, sizeof(info.created), j, "Created");
+		tags = cJSON_GetObjectItemCaseSensitive(j, "RepoTags");
+		tag = cJSON_GetStringValue(cJSON_GetArrayItem(tags, 0));
+		if (tag)
+			snprintf(info.repo_tag, sizeof(info.repo_tag), "%s",
+				 tag);
 		info.last_tag_time = eng_rfc3339_seconds(
 			ej_str(ej_obj(j, "Metadata"), "LastTagTime"));
 	}

@@ -103,6 +103,7 @@ Test(engine_fake, new_daemon_gets_our_maximum_in_paths)
 			 "/v" ENGINE_API_MAX "/images/local/busybox:lab/json");
 	cr_assert_str_eq(ii.os, "linux");
 	cr_assert_str_eq(ii.arch, "amd64");
+	cr_assert_str_eq(ii.repo_tag, "local/busybox:lab");
 	cr_assert(strncmp(ii.id, "sha256:", 7) == 0);
 }
 

@@ -243,33 +243,95 @@ Test(integration_build, run_builds_a_missing_image_first)
 	sbuf_release(&out);
 }
 
-Test(integration_build, down_rmi_local_removes_built_images_on_each_daemon)
+/* The fixture under a project name of its own, "rmi-TAG-...". */
+static void rmi_project(const char *tag)
+{
+	cr_assert_eq(lab_project_init(&P, "rmi", tag), 0);
+	cr_assert_eq(lab_sh(NULL, "cp -a '%s./.' '%s/'", BUILD_FIXTURES, P.dir),
+		     0);
+}
+
+/* True if 'ref' is on the daemon of 'sock'. */
+static bool has_ref(const char *sock, const char *ref)
+{
+	return lab_docker(NULL, sock, "image inspect %s >/dev/null 2>&1",
+			  ref) == 0;
+}
+
+/* The lab's shared images are still on both daemons. */
+static void expect_lab_images(void)
+{
+	const char *socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
+
+	for (size_t i = 0; i < 2; i++)
+		cr_expect(has_ref(socks[i], LAB_IMAGE_BUSYBOX),
+			  "%s gone from %s", LAB_IMAGE_BUSYBOX, socks[i]);
+}
+
+/*
+ * compose v2 picks the images from the project, not from the containers:
+ * after a plain down, down --rmi local still finds the built images (by
+ * their labels), each on the daemon of its service.
+ */
+Test(integration_build, down_rmi_local_after_down_removes_the_built_images)
 {
 	struct sbuf out = SBUF_INIT;
-	char tag[128];
 
-	project(".", "rmi");
-	cr_assert_eq(mc(&out, "up -d --progress quiet win lin"), 0, "%s",
-		     out.buf);
+	rmi_project("loc");
+	cr_assert_eq(mc(&out, "up -d --build --progress quiet win lin"), 0,
+		     "%s", out.buf);
 	cr_assert(has_image(LAB_WINDOWS_SOCK, "win"));
 	cr_assert(has_image(LAB_LINUX_SOCK, "lin"));
-	/* A custom tag on the same content: 'local' leaves it alone. */
-	snprintf(tag, sizeof(tag), "%s-kept:1", P.name);
-	cr_assert_eq(
-		lab_docker(NULL, LAB_LINUX_SOCK, "tag %s-lin %s", P.name, tag),
-		0);
+	cr_assert_eq(mc(&out, "down -t 0 --progress quiet"), 0, "%s", out.buf);
+	cr_assert(has_image(LAB_WINDOWS_SOCK, "win"), "down took no image");
+	cr_assert_eq(lab_leftovers(P.name, "container"), 0);
 	cr_assert_eq(mc(&out, "down -t 0 --rmi local --progress plain"), 0,
 		     "%s", out.buf);
 	cr_expect(strstr(out.buf, "(windows)  Removed"), "%s", out.buf);
+	cr_expect(strstr(out.buf, "(linux)  Removed"), "%s", out.buf);
 	cr_expect_not(has_image(LAB_WINDOWS_SOCK, "win"), "win still there");
 	cr_expect_not(has_image(LAB_LINUX_SOCK, "lin"), "lin still there");
-	cr_expect_eq(lab_docker(NULL, LAB_LINUX_SOCK, "image inspect %s", tag),
-		     0, "the custom tag went too");
-	/* The lab's own images stay: they are nobody's default name. */
-	cr_expect_eq(lab_docker(NULL, LAB_LINUX_SOCK, "image inspect %s",
-				LAB_IMAGE_BUSYBOX),
+	/* Never built: "inl" has no image, and that is no error. */
+	cr_expect_null(strstr(out.buf, "-inl"), "%s", out.buf);
+	expect_lab_images();
+	sbuf_release(&out);
+}
+
+/*
+ * --rmi all without any container: a service's image: that exists goes,
+ * from its service's daemon only; a missing one and a build never made
+ * are no error, and the lab's images, which the project does not name,
+ * stay.
+ */
+Test(integration_build, down_rmi_all_removes_existing_image_keys)
+{
+	struct sbuf out = SBUF_INIT;
+	char ref[128];
+
+	rmi_project("all");
+	snprintf(ref, sizeof(ref), "%s-img:1", P.name);
+	cr_assert_eq(lab_docker(NULL, LAB_LINUX_SOCK, "tag %s %s",
+				LAB_IMAGE_BUSYBOX, ref),
 		     0);
-	lab_docker(NULL, LAB_LINUX_SOCK, "rmi %s", tag);
+	cr_assert_eq(lab_docker(NULL, LAB_WINDOWS_SOCK, "tag %s %s",
+				LAB_IMAGE_BUSYBOX, ref),
+		     0);
+	cr_assert_eq(lab_sh(NULL,
+			    "printf 'services:\\n  a:\\n    image: %s\\n"
+			    "    platform: linux\\n  b:\\n    image: "
+			    "%s-never:1\\n  c:\\n    build: ./app\\n' > "
+			    "'%s/compose.yaml'",
+			    ref, P.name, P.dir),
+		     0);
+	cr_assert_eq(mc(&out, "down -t 0 --rmi all --progress plain"), 0, "%s",
+		     out.buf);
+	cr_expect_not(has_ref(LAB_LINUX_SOCK, ref), "%s still on linux", ref);
+	cr_expect(has_ref(LAB_WINDOWS_SOCK, ref),
+		  "%s is not a windows service's: it stays there", ref);
+	cr_expect_null(strstr(out.buf, "-never"), "%s", out.buf);
+	expect_lab_images();
+	lab_docker(NULL, LAB_WINDOWS_SOCK, "rmi %s", ref);
+	lab_docker(NULL, LAB_LINUX_SOCK, "rmi %s", ref);
 	sbuf_release(&out);
 }
 
