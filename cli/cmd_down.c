@@ -109,6 +109,43 @@ static struct engine **down_engines(struct cli_session *s, bool *missing)
  * as compose v2 makes a project of the containers, one per service and
  * daemon of the containers found, with the image they run.
  */
+static bool rmi_seen(const struct apply_rmi_service *v,
+		     size_t n,
+		     const char *service,
+		     size_t d)
+{
+	for (size_t k = 0; k < n; k++)
+		if (v[k].host == d && !strcmp(v[k].name, service))
+			return true;
+	return false;
+}
+
+/* Without a compose file: one per service and daemon of the containers. */
+static size_t rmi_services_of_containers(struct apply_rmi_service **out,
+					 const struct cli_session *s)
+{
+	struct apply_rmi_service *v;
+	size_t n = 0;
+
+	for (size_t d = 0; d < s->n_hosts; d++)
+		n += s->hosts[d].n_containers;
+	*out = v = arena_calloc(s->a, n + 1, sizeof(*v));
+	n = 0;
+	for (size_t d = 0; d < s->n_hosts; d++) {
+		for (size_t i = 0; i < s->hosts[d].n_containers; i++) {
+			const struct plan_host_container *c =
+				&s->hosts[d].containers[i];
+
+			if (!c->service || rmi_seen(v, n, c->service, d))
+				continue;
+			v[n++] = (struct apply_rmi_service){
+				c->service,
+				c->image && *c->image ? c->image : NULL, d};
+		}
+	}
+	return n;
+}
+
 static int rmi_services(struct apply_rmi_service **out,
 			size_t *n_out,
 			struct cli_session *s)
@@ -117,27 +154,9 @@ static int rmi_services(struct apply_rmi_service **out,
 	struct apply_rmi_service *v;
 	struct diag err = {0};
 	struct plan *p = NULL;
-	size_t n = 0;
 
 	if (!s->project) {
-		for (size_t d = 0; d < s->n_hosts; d++)
-			n += s->hosts[d].n_containers;
-		v = arena_calloc(s->a, n + 1, sizeof(*v));
-		n = 0;
-		for (size_t d = 0; d < s->n_hosts; d++)
-			for (size_t i = 0; i < s->hosts[d].n_containers; i++) {
-				const struct plan_host_container *c =
-					&s->hosts[d].containers[i];
-
-				if (c->service)
-					v[n++] = (struct apply_rmi_service){
-						c->service,
-						c->image && *c->image ? c->image
-								      : NULL,
-						d};
-			}
-		*out = v;
-		*n_out = n;
+		*n_out = rmi_services_of_containers(out, s);
 		return CLI_OK;
 	}
 	po.default_platform = getenv("DOCKER_DEFAULT_PLATFORM");
