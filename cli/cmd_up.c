@@ -562,21 +562,32 @@ static void backoff(int attempt)
 	compat_sleep_ms((100 + (long)(r % 300)) * (long)attempt);
 }
 
-/* A network create failed because its subnet was taken meanwhile. */
-static bool subnet_taken(const struct apply_jobs *jobs)
+/*
+ * A network create lost a race with another client: its subnet was taken
+ * meanwhile ("Pool overlaps"), or a concurrent up of the same project made
+ * the same network first (409 "network with name ... already exists").
+ */
+static bool network_raced(const struct apply_jobs *jobs)
 {
-	for (size_t i = 0; i < jobs->n; i++)
+	for (size_t i = 0; i < jobs->n; i++) {
+		const char *m = jobs->v[i].err.msg;
+
 		if (jobs->v[i].state == ENGINE_JOB_FAILED &&
-		    strstr(jobs->v[i].err.msg, "Pool overlaps"))
+		    (strstr(m, "Pool overlaps") ||
+		     (strstr(m, "/networks/create: ") &&
+		      strstr(m, "already exists"))))
 			return true;
+	}
 	return false;
 }
 
 /*
  * Networks come first, on their own.  The planner picks a new network's
  * subnet from what the daemons hold when it looks; another client can take
- * the same subnet before the create ("Pool overlaps").  Nothing else has
- * been touched then, so read the daemons again, plan again and retry.
+ * the same subnet before the create, or create the same network.  Nothing
+ * else has been touched then, so read the daemons again (the new look
+ * finds the other client's network and keeps it, as the plan keeps any
+ * network of the project), plan again and retry.
  */
 static int up_networks(struct plan **p,
 		       struct cli_session *s,
@@ -594,14 +605,15 @@ static int up_networks(struct plan **p,
 		if (apply_networks(&jobs, *p, engines))
 			rc = cli_jobs_run(&jobs, o->progress, stop);
 		again = rc && attempt < UP_NETWORK_ATTEMPTS &&
-			subnet_taken(&jobs);
+			network_raced(&jobs);
 		apply_jobs_release(&jobs);
 		free(engines);
 		if (!again)
 			return rc;
 		fprintf(stderr,
-			"warning: another client took a planned subnet; "
-			"planning again (attempt %d of %d)\n",
+			"warning: another client took a planned subnet or "
+			"made the same network; planning again (attempt %d "
+			"of %d)\n",
 			attempt + 1, UP_NETWORK_ATTEMPTS);
 		/*
 		 * Clients that collided also plan again: at different
