@@ -204,8 +204,8 @@ static const unsigned char *key_index(void)
 
 long compose_key_find(const char *path)
 {
-	const unsigned char *i = bsearch(path, key_index(), compose_n_keys, 1,
-					 cmp_path_index);
+	const unsigned char *i =
+		bsearch(path, key_index(), compose_n_keys, 1, cmp_path_index);
 
 	return i ? (long)*i : -1;
 }
@@ -633,10 +633,10 @@ void norm_service_keys(struct norm *n,
 	bool any = false;
 
 	if (!n->keys_scratch) {
-		n->keys_scratch = arena_calloc(n->a, compose_n_keys,
-					       sizeof(*s->keys));
-		n->keys_unset = arena_calloc(n->a, compose_n_keys,
-					     sizeof(*s->keys));
+		n->keys_scratch =
+			arena_calloc(n->a, compose_n_keys, sizeof(*s->keys));
+		n->keys_unset =
+			arena_calloc(n->a, compose_n_keys, sizeof(*s->keys));
 	}
 	for (size_t i = 0; svc && svc->kind == COMPOSE_NODE_MAP && i < svc->n;
 	     i++)

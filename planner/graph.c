@@ -327,8 +327,8 @@ int plan_check_dependencies(const struct compose_project *project,
 	c.p = p;
 	c.proj = project;
 	c.opts = &c.defaults;
-	p->services = arena_calloc(a, project->n_services + 1,
-				   sizeof(*p->services));
+	p->services =
+		arena_calloc(a, project->n_services + 1, sizeof(*p->services));
 	p->n_services = project->n_services;
 	for (size_t i = 0; i < p->n_services; i++) {
 		p->services[i].svc = &project->services[i];

@@ -219,9 +219,8 @@ void json_write_spaces(struct sbuf *out, int spaces)
 
 	for (; spaces > 0; spaces -= (int)sizeof(blank) - 1)
 		sbuf_add(out, blank,
-			 spaces < (int)sizeof(blank) - 1
-				 ? (size_t)spaces
-				 : sizeof(blank) - 1);
+			 spaces < (int)sizeof(blank) - 1 ? (size_t)spaces
+							 : sizeof(blank) - 1);
 }
 
 const struct json *json_first(const struct json *j)
@@ -230,7 +229,6 @@ const struct json *json_first(const struct json *j)
 
 	return c ? wrap((cJSON *)c) : NULL;
 }
-
 
 static void walk(struct sbuf *out, const cJSON *c, int indent, int at)
 {

@@ -112,7 +112,7 @@ Test(util_json, strn_keeps_nul_and_delete)
 Test(util_json, write_str_escapes_as_cjson)
 {
 	char s[2] = {0, 0};
-	const char *words[] = {"",	   "plain", "a\"b",   "a\\b",
+	const char *words[] = {"",	     "plain", "a\"b",	     "a\\b",
 			       "t\tn\n\x01", "\x7f",  "caf\xc3\xa9", "<&>"};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]) + 255; i++) {
@@ -128,8 +128,8 @@ Test(util_json, write_str_escapes_as_cjson)
 		json_write_str(&got, w);
 		cr_assert_eq(got.len + 2, want.len, "%zu: %s vs %s", i, got.buf,
 			     want.buf);
-		cr_assert(!memcmp(got.buf, want.buf + 1, got.len), "%zu: %s vs %s",
-			  i, got.buf, want.buf);
+		cr_assert(!memcmp(got.buf, want.buf + 1, got.len),
+			  "%zu: %s vs %s", i, got.buf, want.buf);
 		sbuf_release(&got);
 		sbuf_release(&want);
 	}
