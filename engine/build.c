@@ -76,12 +76,41 @@ static void build_free(struct build_ctx *c)
 	free(c);
 }
 
+/*
+ * BuildKit's warnings once more after the build, as buildx does at the
+ * end of `docker build`: "1 warning found:" and " - MESSAGE" each.
+ */
+static void build_warnings(struct build_ctx *c)
+{
+	const char *w = "", *nl;
+	size_t n = c->bk ? engine_bk_progress_warnings(c->bk, &w) : 0;
+	char head[64];
+
+	if (!n || !c->out)
+		return;
+	snprintf(head, sizeof(head), "%zu warning%s found:", n,
+		 n == 1 ? "" : "s");
+	if (c->out(c->out_ud, head))
+		return;
+	for (; (nl = strchr(w, '\n')); w = nl + 1) {
+		struct sbuf t = SBUF_INIT;
+		int stop;
+
+		sbuf_addf(&t, " - %.*s", (int)(nl - w), w);
+		stop = c->out(c->out_ud, t.buf);
+		sbuf_release(&t);
+		if (stop)
+			return;
+	}
+}
+
 static void build_done(struct ereq *r, int rc, const struct diag *err)
 {
 	struct build_ctx *c = r->ctx;
 	struct diag d = {0};
 
 	engine_lines_finish(&c->lines);
+	build_warnings(c);
 	/* A failed step comes inside a 200 reply, as a JSON line. */
 	if (!rc && c->error[0]) {
 		/*

@@ -7,10 +7,15 @@
  *   Vertex { string digest = 1; repeated string inputs = 2; string name = 3;
  *            bool cached = 4; Timestamp started = 5; Timestamp completed = 6;
  *            string error = 7; ... }
- *   VertexStatus { string ID = 1; string vertex = 2; ...;
- *                  Timestamp started = 7; Timestamp completed = 8; }
+ *   VertexStatus { string ID = 1; string vertex = 2; string name = 3;
+ *                  int64 current = 4; int64 total = 5;
+ *                  Timestamp timestamp = 6; Timestamp started = 7;
+ *                  Timestamp completed = 8; }
  *   VertexLog { string vertex = 1; Timestamp timestamp = 2; int64 stream = 3;
  *               bytes msg = 4; }
+ *   VertexWarning { string vertex = 1; int64 level = 2; bytes short = 3;
+ *                   repeated bytes detail = 4; string url = 5; ... }
+ * (VertexWarning came with buildkit 0.10: dockerd 20.10's 0.8 sends none.)
  *   google.protobuf.Timestamp { int64 seconds = 1; int32 nanos = 2; }
  * A small wire reader (varints and length-delimited fields; every other
  * field skipped) reads them: the daemon's bytes are checked against the
@@ -127,15 +132,31 @@ static char *pb_strdup(const struct pb *s)
 /* Output kept per step for the failure report. */
 #define TAIL_MAX 1024
 
+/*
+ * A running sub-task is printed again only once it moved by 5 % of its
+ * total or 5 s passed (progressui's minProgressDelta and minTimeDelta).
+ */
+#define STATUS_MIN_DELTA 0.05
+#define STATUS_MIN_NS 5000000000LL
+
+/* A step's sub-task (VertexStatus) as last printed. */
+struct bk_status {
+	char *id;
+	long long current; /* bytes (or items) when last printed */
+	long long at;	   /* its timestamp then, ns */
+	bool printed, done;
+};
+
 struct bk_vertex {
 	char *digest;
 	char *name;
 	int num;	 /* "#N"; 0 until first shown */
 	long long start; /* ns; -1 until started */
 	bool shown, done;
-	struct sbuf partial; /* an output line not ended yet */
-	struct sbuf tail;    /* the last output lines */
-	struct sbuf said;    /* "\nID\n" of each status shown done */
+	struct sbuf partial;  /* an output line not ended yet */
+	struct sbuf tail;     /* the last output lines */
+	struct bk_status *st; /* its sub-tasks */
+	size_t n_st;
 	char *error;
 };
 
@@ -145,7 +166,9 @@ struct engine_bk_progress {
 	struct bk_vertex *v;
 	size_t n, alloc;
 	int next_num;
-	int stop; /* what 'out' returned, once not 0 */
+	int stop;	      /* what 'out' returned, once not 0 */
+	struct sbuf warnings; /* each warning's short message, one a line */
+	size_t n_warnings;
 };
 
 struct engine_bk_progress *engine_bk_progress_new(engine_build_out_fn out,
@@ -168,22 +191,34 @@ void engine_bk_progress_free(struct engine_bk_progress *bp)
 		free(bp->v[i].error);
 		sbuf_release(&bp->v[i].partial);
 		sbuf_release(&bp->v[i].tail);
-		sbuf_release(&bp->v[i].said);
+		for (size_t k = 0; k < bp->v[i].n_st; k++)
+			free(bp->v[i].st[k].id);
+		free(bp->v[i].st);
 	}
 	free(bp->v);
+	sbuf_release(&bp->warnings);
 	free(bp);
 }
 
-static struct bk_vertex *vertex_get(struct engine_bk_progress *bp,
-				    const struct pb *digest)
+static struct bk_vertex *vertex_find(struct engine_bk_progress *bp,
+				     const struct pb *digest)
 {
 	size_t len = (size_t)(digest->end - digest->p);
-	struct bk_vertex *x;
 
 	for (size_t i = 0; i < bp->n; i++)
 		if (strlen(bp->v[i].digest) == len &&
 		    !memcmp(bp->v[i].digest, digest->p, len))
 			return &bp->v[i];
+	return NULL;
+}
+
+static struct bk_vertex *vertex_get(struct engine_bk_progress *bp,
+				    const struct pb *digest)
+{
+	struct bk_vertex *x = vertex_find(bp, digest);
+
+	if (x)
+		return x;
 	if (bp->n == bp->alloc) {
 		bp->alloc = bp->alloc ? 2 * bp->alloc : 16;
 		bp->v = xrealloc(bp->v, bp->alloc * sizeof(*bp->v));
@@ -194,7 +229,6 @@ static struct bk_vertex *vertex_get(struct engine_bk_progress *bp,
 	x->start = -1;
 	x->partial = (struct sbuf)SBUF_INIT;
 	x->tail = (struct sbuf)SBUF_INIT;
-	x->said = (struct sbuf)SBUF_INIT;
 	return x;
 }
 
@@ -389,51 +423,171 @@ static int log_update(struct engine_bk_progress *bp, struct pb r)
 }
 
 /*
- * A step's sub-task ("exporting layers", "writing image sha256:..."):
- * "#N ID 0.1s done" once it is done, as the plain progress prints it.
+ * A byte count as progressui prints it (tonistiigi/units' "%.2f"): below
+ * 1000 whole bytes ("512B"), else two decimals of the largest decimal
+ * unit ("1.23kB", "45.60MB").
+ */
+static void bytes_add(struct sbuf *s, long long b)
+{
+	static const char *const unit[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
+	double v = (double)b;
+	size_t u = 0;
+
+	if (b < 1000 && b > -1000) {
+		sbuf_addf(s, "%lldB", b);
+		return;
+	}
+	v /= 1000;
+	while (u + 1 < sizeof(unit) / sizeof(unit[0]) &&
+	       (v >= 1000 || v <= -1000)) {
+		v /= 1000;
+		u++;
+	}
+	sbuf_addf(s, "%.2f%s", v, unit[u]);
+}
+
+/* What one VertexStatus message says. */
+struct st_msg {
+	struct pb id, vertex;
+	long long current, total;
+	long long at, started, completed; /* ns, -1: not set */
+};
+
+static int st_read(struct st_msg *m, struct pb r)
+{
+	uint32_t f;
+	struct pb sub;
+	uint64_t v;
+	int k;
+
+	memset(m, 0, sizeof(*m));
+	m->at = m->started = m->completed = -1;
+	while ((k = pb_next(&r, &f, &sub, &v)) > 0) {
+		if (f == 1 && sub.p)
+			m->id = sub;
+		else if (f == 2 && sub.p)
+			m->vertex = sub;
+		else if (f == 4 && !sub.p)
+			m->current = (long long)v;
+		else if (f == 5 && !sub.p)
+			m->total = (long long)v;
+		else if (f == 6 && sub.p && (m->at = pb_time(sub)) < 0)
+			return -1;
+		else if (f == 7 && sub.p && (m->started = pb_time(sub)) < 0)
+			return -1;
+		else if (f == 8 && sub.p && (m->completed = pb_time(sub)) < 0)
+			return -1;
+	}
+	return k < 0 || !m->vertex.p || !m->id.p ? -1 : 0;
+}
+
+static struct bk_status *status_get(struct bk_vertex *x, const struct pb *id)
+{
+	size_t len = (size_t)(id->end - id->p);
+	struct bk_status *s;
+
+	for (size_t i = 0; i < x->n_st; i++)
+		if (strlen(x->st[i].id) == len &&
+		    !memcmp(x->st[i].id, id->p, len))
+			return &x->st[i];
+	x->st = xrealloc(x->st, (x->n_st + 1) * sizeof(*x->st));
+	s = &x->st[x->n_st++];
+	memset(s, 0, sizeof(*s));
+	s->id = pb_strdup(id);
+	return s;
+}
+
+/* Whether a running sub-task has moved enough to be printed again. */
+static bool status_moved(const struct bk_status *s, const struct st_msg *m)
+{
+	double delta = m->total > 0 ? (double)(m->current - s->current) /
+					      (double)m->total
+				    : 0;
+
+	return !s->printed || delta >= STATUS_MIN_DELTA ||
+	       (m->at >= 0 && s->at >= 0 && m->at - s->at >= STATUS_MIN_NS);
+}
+
+/*
+ * A step's sub-task ("transferring context", "exporting layers", a layer
+ * "sha256:..."): "#N ID CUR / TOTAL 1.2s" while it runs, "... done" once,
+ * as the plain progress prints it: a sub-task that never started is not
+ * printed, nor one that has not moved much since it was last printed.
  */
 static int status_update(struct engine_bk_progress *bp, struct pb r)
 {
-	struct pb id = {NULL, NULL}, vertex = {NULL, NULL}, sub;
-	long long started = -1, completed = -1;
-	struct sbuf needle = SBUF_INIT;
+	struct st_msg m;
 	struct bk_vertex *x;
-	char *key;
+	struct bk_status *s;
+	struct sbuf line = SBUF_INIT;
+	long long end;
+
+	if (st_read(&m, r))
+		return -1;
+	x = vertex_get(bp, &m.vertex);
+	s = status_get(x, &m.id);
+	if (m.started < 0 || s->done ||
+	    (m.completed < 0 && !status_moved(s, &m)))
+		return 0;
+	s->printed = true;
+	s->done = m.completed >= 0;
+	s->current = m.current;
+	s->at = m.at;
+	sbuf_adds(&line, s->id);
+	if (m.total) {
+		sbuf_addch(&line, ' ');
+		bytes_add(&line, m.current);
+		sbuf_adds(&line, " / ");
+		bytes_add(&line, m.total);
+	} else if (m.current) {
+		sbuf_addch(&line, ' ');
+		bytes_add(&line, m.current);
+	}
+	end = m.completed >= 0 ? m.completed : m.at;
+	if (end >= 0 && end - m.started > 10000000LL)
+		sbuf_addf(&line, " %.1fs", (double)(end - m.started) / 1e9);
+	if (s->done)
+		sbuf_adds(&line, " done");
+	show(bp, x);
+	say(bp, "#%d %s", x->num, line.buf);
+	sbuf_release(&line);
+	return 0;
+}
+
+/*
+ * A warning of a step (a Dockerfile's empty continuation line on dockerd
+ * 26.1): "#N WARN: SHORT", as the plain progress prints it, and kept for
+ * engine_bk_progress_warnings().  progressui drops a warning of a step it
+ * has not seen; so does this.
+ */
+static int warning_update(struct engine_bk_progress *bp, struct pb r)
+{
+	struct pb vertex = {NULL, NULL}, msg = {NULL, NULL}, sub;
+	struct bk_vertex *x;
+	size_t at = bp->warnings.len;
 	uint32_t f;
 	uint64_t v;
 	int k;
 
 	while ((k = pb_next(&r, &f, &sub, &v)) > 0) {
 		if (f == 1 && sub.p)
-			id = sub;
-		else if (f == 2 && sub.p)
 			vertex = sub;
-		else if (f == 7 && sub.p && (started = pb_time(sub)) < 0)
-			return -1;
-		else if (f == 8 && sub.p && (completed = pb_time(sub)) < 0)
-			return -1;
+		else if (f == 3 && sub.p)
+			msg = sub;
 	}
-	if (k < 0 || !vertex.p || !id.p)
+	if (k < 0)
 		return -1;
-	if (completed < 0)
+	x = vertex.p ? vertex_find(bp, &vertex) : NULL;
+	if (!x || !msg.p)
 		return 0;
-	x = vertex_get(bp, &vertex);
-	key = pb_strdup(&id);
-	sbuf_addf(&needle, "\n%s\n", key);
-	if (!x->said.len)
-		sbuf_addch(&x->said, '\n');
-	/* Sent again once done (the step's end repeats it): said once. */
-	if (!strstr(x->said.buf, needle.buf)) {
-		sbuf_addf(&x->said, "%s\n", key);
-		show(bp, x);
-		if (started >= 0 && completed >= started)
-			say(bp, "#%d %s %.1fs done", x->num, key,
-			    (double)(completed - started) / 1e9);
-		else
-			say(bp, "#%d %s done", x->num, key);
-	}
-	sbuf_release(&needle);
-	free(key);
+	/* One line each: a newline (or NUL) would forge or cut one. */
+	for (const unsigned char *c = msg.p; c < msg.end; c++)
+		sbuf_addch(&bp->warnings, *c < 0x20 ? ' ' : (char)*c);
+	sbuf_addch(&bp->warnings, '\n');
+	bp->n_warnings++;
+	show(bp, x);
+	say(bp, "#%d WARN: %.*s", x->num, (int)(bp->warnings.len - at - 1),
+	    bp->warnings.buf + at);
 	return 0;
 }
 
@@ -452,6 +606,8 @@ int engine_bk_progress_feed(struct engine_bk_progress *bp,
 		if (f == 2 && sub.p && status_update(bp, sub))
 			return DIAG_ESYNTAX;
 		if (f == 3 && sub.p && log_update(bp, sub))
+			return DIAG_ESYNTAX;
+		if (f == 4 && sub.p && warning_update(bp, sub))
 			return DIAG_ESYNTAX;
 	}
 	if (k < 0)
@@ -490,4 +646,11 @@ char *engine_bk_progress_failure(const struct engine_bk_progress *bp)
 		}
 	}
 	return s.len ? sbuf_detach(&s, NULL) : NULL;
+}
+
+size_t engine_bk_progress_warnings(const struct engine_bk_progress *bp,
+				   const char **out)
+{
+	*out = bp->warnings.len ? bp->warnings.buf : "";
+	return bp->n_warnings;
 }

@@ -1887,8 +1887,10 @@ int engine_image_build(struct engine *e,
  * moby.buildkit.v1.StatusResponse.  This turns them into what
  * `docker build --progress=plain` prints at its core: "#N NAME" when a
  * step starts, "#N CACHED", the step's output "#N 0.123 TEXT" (seconds
- * since the step started), its sub-tasks "#N exporting layers 0.1s done",
- * "#N DONE 0.4s" or "#N ERROR: MESSAGE".  Bad
+ * since the step started), its sub-tasks "#N exporting layers 0.1s done"
+ * (with a transfer's bytes, "#N sha256:... 1.05MB / 2.10MB 0.3s", again
+ * while it runs), a step's warnings "#N WARN: MESSAGE", "#N DONE 0.4s" or
+ * "#N ERROR: MESSAGE".  Bad
  * input (not base64, a truncated or garbled message) is never read out of
  * bounds: what came before the bad part is kept.
  */
@@ -1912,6 +1914,12 @@ int engine_bk_progress_feed_b64(struct engine_bk_progress *bp, const char *b64);
  * when no step failed.
  */
 char *engine_bk_progress_failure(const struct engine_bk_progress *bp);
+/*
+ * The warnings so far: their number, and in '*out' (borrowed from 'bp')
+ * their short messages, one a line.
+ */
+size_t engine_bk_progress_warnings(const struct engine_bk_progress *bp,
+				   const char **out);
 
 /* DELETE /images/{ref}; not found is DIAG_ENOTFOUND. */
 void engine_image_remove_async(struct engine_loop *l,

@@ -101,26 +101,63 @@ vlog(struct sbuf *out, const char *digest, long at_ms, const char *m)
 	put_msg(out, 3, &l);
 }
 
-/* A StatusResponse with one VertexStatus of step 'digest'. */
-static void vstatus(struct sbuf *out,
-		    const char *digest,
-		    const char *id,
-		    long started_ms,
-		    long completed_ms)
+/*
+ * A StatusResponse with one VertexStatus of step 'digest': 'current' of
+ * 'total' bytes at 'at_ms' (none when < 0).
+ */
+static void vstatus_at(struct sbuf *out,
+		       const char *digest,
+		       const char *id,
+		       long long current,
+		       long long total,
+		       long at_ms,
+		       long started_ms,
+		       long completed_ms)
 {
 	struct sbuf st = SBUF_INIT;
 
 	put_str(&st, 1, id);
 	put_str(&st, 2, digest);
 	put_str(&st, 3, "ignored name");
-	put_varint(&st, 4 << 3);
-	put_varint(&st, 1234);
+	if (current) {
+		put_varint(&st, 4 << 3);
+		put_varint(&st, (uint64_t)current);
+	}
+	if (total) {
+		put_varint(&st, 5 << 3);
+		put_varint(&st, (uint64_t)total);
+	}
+	if (at_ms >= 0)
+		put_time(&st, 6, 1000 + at_ms / 1000, at_ms % 1000);
 	if (started_ms >= 0)
 		put_time(&st, 7, 1000 + started_ms / 1000, started_ms % 1000);
 	if (completed_ms >= 0)
 		put_time(&st, 8, 1000 + completed_ms / 1000,
 			 completed_ms % 1000);
 	put_msg(out, 2, &st);
+}
+
+static void vstatus(struct sbuf *out,
+		    const char *digest,
+		    const char *id,
+		    long started_ms,
+		    long completed_ms)
+{
+	vstatus_at(out, digest, id, 0, 0, -1, started_ms, completed_ms);
+}
+
+/* A StatusResponse with one VertexWarning of step 'digest'. */
+static void vwarn(struct sbuf *out, const char *digest, const char *msg)
+{
+	struct sbuf w = SBUF_INIT;
+
+	put_str(&w, 1, digest);
+	put_varint(&w, 2 << 3);
+	put_varint(&w, 1);
+	put_str(&w, 3, msg);
+	put_str(&w, 4, "a detail: not printed");
+	put_str(&w, 5, "https://example.invalid/why");
+	put_msg(out, 4, &w);
 }
 
 static char *b64(const struct sbuf *raw)
@@ -225,15 +262,76 @@ Test(engine_buildkit, a_step_s_sub_tasks_print_once_when_done)
 	vertex(&m, "sha256:e", "exporting to image", false, 0, -1, NULL);
 	vstatus(&m, "sha256:e", "exporting layers", 0, -1);
 	vstatus(&m, "sha256:e", "exporting layers", 0, 100);
-	vstatus(&m, "sha256:e", "writing image sha256:1", -1, 150);
+	vstatus(&m, "sha256:e", "writing image sha256:1", 145, 150);
+	/* Never started: the plain progress never prints it. */
+	vstatus(&m, "sha256:e", "naming to x", -1, 160);
 	/* Sent again at the end: said once. */
 	vstatus(&m, "sha256:e", "exporting layers", 0, 100);
 	vertex(&m, "sha256:e", "exporting to image", false, 0, 200, NULL);
 	feed(&m);
+	/* Under 0.01 s no time is printed, as in the plain progress. */
 	cr_assert_str_eq(lines.buf, "#1 exporting to image\n"
+				    "#1 exporting layers\n"
 				    "#1 exporting layers 0.1s done\n"
 				    "#1 writing image sha256:1 done\n"
 				    "#1 DONE 0.2s\n");
+}
+
+/*
+ * A transfer: "#N ID CUR / TOTAL TIME" in tonistiigi/units' "%.2f" (whole
+ * bytes below 1000), again only once it moved by 5 % of its total or 5 s
+ * passed, and "done" at the end; a count without a total alone.
+ */
+Test(engine_buildkit, a_transfer_prints_its_bytes_as_it_moves)
+{
+	struct sbuf m = SBUF_INIT;
+	const char *l = "sha256:layer";
+
+	vertex(&m, "sha256:p", "[1/2] FROM r/busybox", false, 0, -1, NULL);
+	vstatus_at(&m, "sha256:p", l, 512, 2100000, 100, 0, -1);
+	/* 1 % more, 0.2 s later: not printed. */
+	vstatus_at(&m, "sha256:p", l, 21512, 2100000, 300, 0, -1);
+	/* 5 % more than last printed: printed. */
+	vstatus_at(&m, "sha256:p", l, 105512, 2100000, 400, 0, -1);
+	/* Hardly moved, but 5 s after the last print: printed. */
+	vstatus_at(&m, "sha256:p", l, 106000, 2100000, 5400, 0, -1);
+	vstatus_at(&m, "sha256:p", l, 2100000, 2100000, 5600, 0, 5600);
+	vstatus_at(&m, "sha256:p", "extracting", 999, 0, 5700, 5600, 5700);
+	vstatus_at(&m, "sha256:p", "sum", 1234567890123LL, 0, 5800, 5600, 5800);
+	vertex(&m, "sha256:p", "[1/2] FROM r/busybox", false, 0, 5900, NULL);
+	feed(&m);
+	cr_assert_str_eq(lines.buf,
+			 "#1 [1/2] FROM r/busybox\n"
+			 "#1 sha256:layer 512B / 2.10MB 0.1s\n"
+			 "#1 sha256:layer 105.51kB / 2.10MB 0.4s\n"
+			 "#1 sha256:layer 106.00kB / 2.10MB 5.4s\n"
+			 "#1 sha256:layer 2.10MB / 2.10MB 5.6s done\n"
+			 "#1 extracting 999B 0.1s done\n"
+			 "#1 sum 1.23TB 0.2s done\n"
+			 "#1 DONE 5.9s\n");
+}
+
+Test(engine_buildkit, warnings_print_as_the_plain_progress_does)
+{
+	struct sbuf m = SBUF_INIT;
+	const char *w = NULL;
+
+	vertex(&m, "sha256:d", "[internal] load build definition", false, 0, 10,
+	       NULL);
+	vwarn(&m, "sha256:d", "Empty continuation line found in: RUN a");
+	/* A step never seen: dropped, as progressui drops it. */
+	vwarn(&m, "sha256:nowhere", "lost");
+	/* A newline cannot forge a line of its own. */
+	vwarn(&m, "sha256:d", "two\nlines");
+	feed(&m);
+	cr_assert_str_eq(lines.buf,
+			 "#1 [internal] load build definition\n"
+			 "#1 DONE 0.0s\n"
+			 "#1 WARN: Empty continuation line found in: RUN a\n"
+			 "#1 WARN: two lines\n");
+	cr_assert_eq(engine_bk_progress_warnings(bp, &w), 2);
+	cr_assert_str_eq(w, "Empty continuation line found in: RUN a\n"
+			    "two lines\n");
 }
 
 Test(engine_buildkit, a_failed_step_prints_its_error_and_keeps_its_output)
@@ -344,6 +442,8 @@ Test(engine_buildkit, every_truncation_is_refused_or_read_in_bounds)
 	vertex(&m, "sha256:r", "[2/2] RUN echo boom", false, 0, -1, NULL);
 	vlog(&m, "sha256:r", 100, "boom\n");
 	vstatus(&m, "sha256:r", "sub-task", 0, 150);
+	vstatus_at(&m, "sha256:r", "sha256:l", 5, 10, 120, 0, -1);
+	vwarn(&m, "sha256:r", "a warning");
 	vertex(&m, "sha256:r", "[2/2] RUN echo boom", false, 0, 200, "bad");
 	for (size_t n = 0; n < m.len; n++) {
 		int rc = feed_copy(m.buf, n);
@@ -409,18 +509,23 @@ Test(engine_buildkit, random_bytes_never_crash)
 /* ---- A recorded stream, through engine_image_build ---------------------- */
 
 /*
+ * A version=2 build through engine_image_build against a fake daemon that
+ * replays recorded reply 'fixture' (the request line in 'target', the
+ * image id in 'id'); returns what the build returned.
  * build_buildkit_error.http is what the lab's dockerd 20.10 sent for a
  * version=2 build whose RUN step prints two lines and exits 3.
  */
-static void build_recorded(engine_build_out_fn out,
-			   void *ud,
-			   char *target,
-			   size_t tsize,
-			   struct diag *err)
+static int build_fixture(const char *fixture,
+			 engine_build_out_fn out,
+			 void *ud,
+			 char *target,
+			 size_t tsize,
+			 char id[96],
+			 struct diag *err)
 {
-	static const struct fake_route routes[] = {
+	const struct fake_route routes[] = {
 		{.path = "/_ping", .fixture = "ping.http"},
-		{.path = "/build", .fixture = "build_buildkit_error.http"},
+		{.path = "/build", .fixture = fixture},
 	};
 	char dir[] = "/tmp/mixcompose-bk-XXXXXX", path[64];
 	struct engine_build_spec spec = {.ctx = {.dir = dir},
@@ -430,6 +535,7 @@ static void build_recorded(engine_build_out_fn out,
 	struct fake_server *fs = fake_start(routes, 2);
 	struct engine *e = NULL;
 	FILE *f;
+	int rc;
 
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/Dockerfile", dir);
@@ -438,13 +544,25 @@ static void build_recorded(engine_build_out_fn out,
 	fclose(f);
 	cfg.url = fake_url(fs);
 	cr_assert_eq(engine_new(&e, &cfg, err), 0, "%s", err->msg);
-	cr_assert_eq(engine_image_build(e, &spec, out, ud, NULL, err),
-		     DIAG_EENGINE);
-	fake_last(fs, target, tsize, NULL, 0);
+	rc = engine_image_build(e, &spec, out, ud, id, err);
+	if (target)
+		fake_last(fs, target, tsize, NULL, 0);
 	engine_free(e);
 	fake_stop(fs);
 	unlink(path);
 	rmdir(dir);
+	return rc;
+}
+
+static void build_recorded(engine_build_out_fn out,
+			   void *ud,
+			   char *target,
+			   size_t tsize,
+			   struct diag *err)
+{
+	cr_assert_eq(build_fixture("build_buildkit_error.http", out, ud, target,
+				   tsize, NULL, err),
+		     DIAG_EENGINE);
 }
 
 Test(engine_buildkit, a_recorded_failure_reaches_out_and_the_error)
@@ -483,4 +601,37 @@ Test(engine_buildkit, without_out_the_error_carries_the_step_output)
 				  "echo second; exit 3:\nboom-recorded\n"
 				  "second"),
 		  "%s", err.msg);
+}
+
+/*
+ * build_buildkit_warning.http is what the lab's dockerd 26.1 sent for a
+ * version=2 build of a Dockerfile with an empty continuation line (20.10's
+ * BuildKit 0.8 sends no warnings).
+ */
+Test(engine_buildkit, a_recorded_warning_is_printed_and_summed_up)
+{
+	struct diag err = {0};
+	char id[96] = "";
+
+	cr_assert_eq(build_fixture("build_buildkit_warning.http", collect,
+				   &lines, NULL, 0, id, &err),
+		     0, "%s", err.msg);
+	cr_assert_str_eq(id, "sha256:aa409cfd28227750d10a7320d7ae158258f08281a1"
+			     "2f9f819f0bec44db1ce425");
+	/* On the step that read the Dockerfile, before the RUN step. */
+	cr_assert(strstr(lines.buf, "#2 copy /context /\n#2 DONE 0.0s\n"
+				    "#2 WARN: Empty continuation line found "
+				    "in: RUN echo warn-recorded   && echo "
+				    "second\n#3 "),
+		  "%s", lines.buf);
+	/* Its sub-tasks, each once started and once done. */
+	cr_assert(strstr(lines.buf, "#6 exporting layers\n"
+				    "#6 exporting layers 0.0s done\n"
+				    "#6 writing image sha256:aa409cfd"),
+		  "%s", lines.buf);
+	/* After the build, once more, as buildx sums them up. */
+	cr_assert(strstr(lines.buf, "\n1 warning found:\n - Empty continuation "
+				    "line found in: RUN echo warn-recorded   "
+				    "&& echo second\n"),
+		  "%s", lines.buf);
 }
