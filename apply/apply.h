@@ -209,7 +209,11 @@ void apply_jobs_release(struct apply_jobs *j);
  * (git/URL) context is a DIAG_EUSAGE error.  A key the classic builder
  * cannot do (compose_build.refused) is a DIAG_EPLAN error when the
  * service's image is always built, else the spec's 'refuse' message.
+ * So is build.ulimits or build.shm_size under BuildKit on a daemon older
+ * than Engine API 1.APPLY_BUILDKIT_LIMITS_API, whose builder-next drops
+ * them (the schema's "x-mixcompose-buildkit-api").
  */
+#define APPLY_BUILDKIT_LIMITS_API 42
 struct engine_build_spec;
 int apply_build_spec(struct engine_build_spec **out,
 		     struct arena *a,

@@ -114,10 +114,45 @@ static int spec_refuse(struct engine_build_spec *sp,
 }
 
 /*
+ * The Engine's builder-next hands shmsize and ulimits to BuildKit from
+ * Engine 23.0 (API 1.42) on; dockerd 20.10 (API 1.41) drops both without
+ * a word, so they are refused there rather than lost.  An unknown API (a
+ * daemon not reached) is not refused here.
+ */
+static const char *buildkit_dropped(struct arena *a,
+				    const struct plan_service *ps,
+				    const struct plan_host *h,
+				    const struct diag_loc **at)
+{
+	const struct compose_build *cb = ps->svc->build;
+	const char *key;
+
+	if (!cb->buildkit || h->api_major != 1 ||
+	    h->api_minor >= APPLY_BUILDKIT_LIMITS_API)
+		return NULL;
+	if (cb->n_ulimits) {
+		key = "ulimits";
+		*at = &cb->ulimits_loc;
+	} else if (cb->shm_size > 0) {
+		key = "shm_size";
+		*at = &cb->shm_size_loc;
+	} else {
+		return NULL;
+	}
+	return arena_sprintf(a,
+			     "services.%s.build.%s: daemon '%s' speaks Engine "
+			     "API %d.%d, whose BuildKit (which build.%s "
+			     "needs) drops it; BuildKit takes build.%s from "
+			     "API 1.%d (Engine 23.0) on",
+			     ps->name, key, h->name, h->api_major, h->api_minor,
+			     cb->buildkit, key, APPLY_BUILDKIT_LIMITS_API);
+}
+
+/*
  * A key the classic builder cannot do, or a BuildKit key that the
  * Engine's /build API cannot (refused_why); else an image that needs
  * BuildKit on a daemon without it: a Windows daemon has only the classic
- * builder.
+ * builder; else a key that the daemon's BuildKit would drop.
  */
 static int spec_refused(struct engine_build_spec *sp,
 			struct arena *a,
@@ -127,6 +162,7 @@ static int spec_refused(struct engine_build_spec *sp,
 {
 	const struct compose_build *cb = ps->svc->build;
 	const struct plan_host *h = &p->hosts[ps->daemon];
+	const struct diag_loc *at = &cb->refused_loc;
 	const char *msg;
 
 	if (cb->refused && cb->refused_why)
@@ -148,9 +184,9 @@ static int spec_refused(struct engine_build_spec *sp,
 				      "has no BuildKit: build.%s needs it",
 				      ps->name, h->name, cb->buildkit),
 			err);
-	else
+	else if (!(msg = buildkit_dropped(a, ps, h, &at)))
 		return 0;
-	return spec_refuse(sp, a, ps, &cb->refused_loc, msg, err);
+	return spec_refuse(sp, a, ps, at, msg, err);
 }
 
 static void spec_ulimits(struct engine_build_spec *sp,
@@ -172,7 +208,8 @@ static void spec_ulimits(struct engine_build_spec *sp,
  * The daemon's BuildKit (version=2) for cache_to type=inline, which
  * builder-next exports when the build arg BUILDKIT_INLINE_CACHE is true,
  * and for entitlements network.host, which it grants with networkmode
- * host (normalize refused any other build.network).
+ * host (normalize refused any other build.network); cache_from as the
+ * image references that normalize read from it.
  */
 static void spec_buildkit(struct engine_build_spec *sp,
 			  struct arena *a,
@@ -184,6 +221,8 @@ static void spec_buildkit(struct engine_build_spec *sp,
 	if (!cb->buildkit)
 		return;
 	sp->buildkit = true;
+	/* Image references only: BuildKit splits the list at commas. */
+	sp->cache_from = strv_of(a, &cb->cache_from_refs, NULL);
 	if (cb->network_host)
 		sp->network = "host";
 	if (!cb->inline_cache)

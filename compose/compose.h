@@ -482,6 +482,17 @@ struct compose_build {
 	struct diag_loc buildkit_loc;
 	bool inline_cache;
 	bool network_host;
+	/*
+	 * Where ulimits and shm_size are set: BuildKit takes them from Engine
+	 * API 1.42 only (apply/ refuses them on an older daemon).
+	 */
+	struct diag_loc ulimits_loc, shm_size_loc;
+	/*
+	 * cache_from as BuildKit's /build takes it: image references only
+	 * (it splits the list at commas), so buildx's "type=registry,ref=R"
+	 * becomes R.  Set only under BuildKit.
+	 */
+	struct compose_strv cache_from_refs;
 	/* The image built: the service's image, else <project>-<service>. */
 	const char *image;
 };

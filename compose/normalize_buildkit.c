@@ -13,31 +13,37 @@
 
 #include "util/arena.h"
 
-/*
- * The type of a cache_to entry as buildx reads it: a bare NAME is a
- * registry reference, else CSV fields "type=T,key=value,..."; NULL when
- * no field names the type.
- */
-static const char *cache_type(struct arena *a, const char *s)
+/* The value of CSV field 'name' ("name=value,...") of 's'; NULL: none. */
+static const char *csv_field(struct arena *a, const char *s, const char *name)
 {
-	if (!strchr(s, '='))
-		return "registry";
+	size_t nl = strlen(name);
+
 	while (*s) {
 		size_t len;
 
 		s += strspn(s, " \t");
 		len = strcspn(s, ",");
-		if (len > 5 && !strncmp(s, "type=", 5)) {
-			while (len > 5 &&
+		if (len > nl + 1 && !strncmp(s, name, nl) && s[nl] == '=') {
+			while (len > nl + 1 &&
 			       (s[len - 1] == ' ' || s[len - 1] == '\t'))
 				len--;
-			return arena_strndup(a, s + 5, len - 5);
+			return arena_strndup(a, s + nl + 1, len - nl - 1);
 		}
 		s += len;
 		if (*s == ',')
 			s++;
 	}
 	return NULL;
+}
+
+/*
+ * The type of a cache_to or cache_from entry as buildx reads it: a bare
+ * NAME is a registry reference, else CSV fields "type=T,key=value,...";
+ * NULL when no field names the type.
+ */
+static const char *cache_type(struct arena *a, const char *s)
+{
+	return strchr(s, '=') ? csv_field(a, s, "type") : "registry";
 }
 
 /* Refuses key 'key' (below build.) at 'at' for 'why', if none is yet. */
@@ -139,6 +145,58 @@ static void norm_entitlements(struct norm *n,
 }
 
 /*
+ * build.cache_from under BuildKit: builder-next joins the list with
+ * commas into the Dockerfile frontend's old "cache-from" attribute, which
+ * reads each part as an image whose inline cache to import; so a buildx
+ * entry "type=registry,ref=R" would be cut in two and silently lost (seen
+ * on dockerd 20.10 and 26.1).  It is sent as R; a type that needs the
+ * client's session (local) or a service's credentials (gha, s3, azblob)
+ * cannot be reached through /build and is refused.
+ */
+static void norm_cache_from(struct norm *n,
+			    struct compose_build *b,
+			    const struct compose_node *v)
+{
+	const struct compose_node *cf = NULL;
+	const char **refs;
+
+	for (uint32_t k = 0; k < v->n && !cf; k++)
+		if (!strcmp(v->pairs[k].key->str, "cache_from"))
+			cf = v->pairs[k].value;
+	if (!b->buildkit || !cf || cf->kind != COMPOSE_NODE_SEQ)
+		return;
+	refs = arena_calloc(n->a, cf->n + 1, sizeof(*refs));
+	b->cache_from_refs = (struct compose_strv){refs, 0};
+	for (uint32_t i = 0; i < cf->n; i++) {
+		const char *s = norm_str(cf->items[i]);
+		const char *key = arena_sprintf(n->a, "cache_from[%u]", i);
+		const char *type, *ref;
+
+		if (!s || !*s)
+			continue;
+		type = cache_type(n->a, s);
+		ref = !strchr(s, '=') ? s : csv_field(n->a, s, "ref");
+		if (type && !strcmp(type, "registry") && ref && *ref)
+			refs[b->cache_from_refs.n++] = ref;
+		else if (type && !strcmp(type, "registry"))
+			refuse(b, key, cf->items[i],
+			       arena_sprintf(n->a, "'%s' names no ref", s));
+		else
+			refuse(b, key, cf->items[i],
+			       arena_sprintf(
+				       n->a,
+				       "cache import '%s' is not "
+				       "supported: the daemon's BuildKit, "
+				       "which build.%s needs, imports "
+				       "through the Engine's /build API "
+				       "only an image's inline cache "
+				       "(type=registry,ref=IMAGE or "
+				       "IMAGE)",
+				       type ? type : s, b->buildkit));
+	}
+}
+
+/*
  * build.network under BuildKit: network.host is granted by networkmode
  * host, so another network contradicts it; and builder-next takes no
  * network but default, host and none ("network mode %q not supported by
@@ -185,6 +243,11 @@ void norm_build_buildkit(struct norm *n,
 			norm_cache_to(n, b, p);
 		else if (!strcmp(p->key->str, "entitlements"))
 			norm_entitlements(n, b, p);
+		else if (!strcmp(p->key->str, "ulimits"))
+			b->ulimits_loc = compose_node_loc(p->key);
+		else if (!strcmp(p->key->str, "shm_size"))
+			b->shm_size_loc = compose_node_loc(p->key);
 	}
 	check_network(n, b, v);
+	norm_cache_from(n, b, v);
 }

@@ -4,6 +4,9 @@
 #   api         acted on; a daemon older than Engine API 'why' is refused it
 #                 ("x-mixcompose-api", checked against compose_keys[] by
 #                 tests/apply/test_keys.c)
+#   bkapi       acted on; under BuildKit a daemon older than Engine API
+#                 'why' is refused it ("x-mixcompose-buildkit-api", checked
+#                 against apply/build_spec.c by tests/apply/test_schema_marks.c)
 #   refused     refused as compose v2 refuses it ("x-mixcompose-refused")
 #   ignored     accepted with a warning ("x-mixcompose-unsupported")
 #   noop        accepted without a warning and without effect, as in
@@ -39,6 +42,7 @@
 	  elif $s["x-mixcompose-refused"] then one("refused"; $s["x-mixcompose-refused"])
 	  elif $s["x-mixcompose-noop"] then one("noop"; $s["x-mixcompose-noop"])
 	  elif $s["x-mixcompose-api"] then one("api"; $s["x-mixcompose-api"])
+	  elif $s["x-mixcompose-buildkit-api"] then one("bkapi"; $s["x-mixcompose-buildkit-api"])
 	  elif $d < 6 and ([$c.v | kids] | length) > 0 then
 		(if ($c.v | short) then one("acted"; "") else empty end), ($c.v | keys($path; $d + 1))
 	  else one("acted"; "") end;

@@ -32,13 +32,16 @@ section() {
 	"",
 	"Acted on, as compose v2 acts on them (by family):",
 	"",
-	([.[] | select(.class == "acted" or .class == "api") | . + {f: family}]
+	([.[] | select(.class == "acted" or .class == "api" or .class == "bkapi") | . + {f: family}]
 		| group_by(.f) | sort_by(.[0].f | if . == "service" then "" elif startswith("top") then "~" + . else . end)[]
 		| "- \(.[0].f): \([.[].path | rel] | sort | unique | map("`\(.)`") | join(", "))"),
 	"",
 	"Refused on a daemon whose Engine API is older than the key needs, before anything is created:",
 	"",
 	([.[] | select(.class == "api") | .why |= "Engine API \(.) or later"] | table("api"; "needs")),
+	"Refused under BuildKit (`cache_to: [type=inline]`, `entitlements: [network.host]`) on a daemon whose builder-next drops the key, before anything is created:",
+	"",
+	([.[] | select(.class == "bkapi") | .why |= "Engine API \(.) or later (Engine 23.0); dockerd 20.10 drops it"] | table("bkapi"; "needs")),
 	"Refused, as compose v2 refuses them, before anything is created:",
 	"",
 	table("refused"; "why"),

@@ -347,3 +347,118 @@ Test(apply_build_spec, network_host_warns_that_every_run_step_gets_it)
 	diag_list_release(&dl);
 	compose_project_free(p);
 }
+
+/*
+ * dockerd 20.10 (API 1.41) hands neither shmsize nor ulimits to its
+ * BuildKit; from API 1.42 (Engine 23.0) it does: refused below, sent
+ * from there on.
+ */
+Test(apply_build_spec, buildkit_limits_are_refused_below_api_1_42)
+{
+	static const struct plan_host v42 = {.name = "new",
+					     .os = "linux",
+					     .arch = "amd64",
+					     .api_major = 1,
+					     .api_minor = 42};
+	static const struct {
+		const char *svc, *key;
+		int line;
+	} drop[] = {{"bkulim", "ulimits", 96}, {"bkshm", "shm_size", 102}};
+	struct plan_options po = {.build = PLAN_BUILD_OPT_ALWAYS};
+	struct engine_build_spec *sp = NULL;
+	struct diag err = {0};
+	char want[256];
+	char *q;
+
+	plan_with(PLAN_BUILD_OPT_ALWAYS);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_eq(apply_build_spec(&sp, a, plan,
+					      service(drop[i].svc), NULL, NULL,
+					      &err),
+			     DIAG_EPLAN, "%s", drop[i].svc);
+		snprintf(want, sizeof(want),
+			 "services.%s.build.%s: daemon 'linux' speaks Engine "
+			 "API 1.41, whose BuildKit (which build.cache_to "
+			 "needs) drops it; BuildKit takes build.%s from API "
+			 "1.42 (Engine 23.0) on",
+			 drop[i].svc, drop[i].key, drop[i].key);
+		cr_assert_str_eq(err.msg, want);
+		cr_assert_eq(err.loc.line, drop[i].line);
+		cr_assert_eq(err.loc.col, 7);
+	}
+	/* The classic builder takes them on 1.41. */
+	sp = spec_of("lim");
+	cr_assert_eq(sp->n_ulimits, 2);
+	/* Up to the build job when the image may exist. */
+	plan_free(plan);
+	plan_with(PLAN_BUILD_OPT_DEFAULT);
+	cr_assert_eq(apply_build_spec(&sp, a, plan, service("bkshm"), NULL,
+				      NULL, &err),
+		     0, "%s", err.msg);
+	cr_assert(strstr(sp->refuse, "compose.yaml:102:7: services.bkshm."
+				     "build.shm_size: daemon 'linux'"),
+		  "%s", sp->refuse);
+	/* API 1.42: sent with version=2. */
+	plan_free(plan);
+	cr_assert_eq(plan_build(&plan, proj, &v42, 1, &po, &err), 0, "%s",
+		     err.msg);
+	sp = spec_of("bkulim");
+	cr_assert(sp->buildkit);
+	q = engine_build_query(sp, "Dockerfile");
+	cr_assert(strstr(q, "&version=2"), "%s", q);
+	cr_assert(strstr(q, "&shmsize=67108864"), "%s", q);
+	cr_assert(strstr(q, "&ulimits=%5B%7B%22Name%22%3A%22nofile%22"), "%s",
+		  q);
+	free(q);
+}
+
+/*
+ * BuildKit's /build splits cachefrom at commas: buildx's CSV form goes as
+ * its ref; what needs a session or credentials is refused.  The classic
+ * builder gets the list as written.
+ */
+Test(apply_build_spec, buildkit_cache_from_sends_image_references)
+{
+	static const struct {
+		const char *svc, *why;
+		int line, col;
+	} bad[] = {
+		{"bkcflocal",
+		 "cache_from[1]: cache import 'local' is not "
+		 "supported: the daemon's BuildKit, which "
+		 "build.cache_to needs, imports through the "
+		 "Engine's /build API only an image's inline "
+		 "cache",
+		 112, 29},
+		{"bkcfnoref", "cache_from[0]: 'type=registry' names no ref",
+		 117, 20},
+	};
+	struct engine_build_spec *sp;
+	char *q;
+
+	plan_with(PLAN_BUILD_OPT_ALWAYS);
+	sp = spec_of("bkcf");
+	cr_assert(sp->buildkit);
+	cr_assert_eq(sp->cache_from.n, 2);
+	cr_assert_str_eq(sp->cache_from.v[0], "img/a:1");
+	cr_assert_str_eq(sp->cache_from.v[1], "img/b:2");
+	q = engine_build_query(sp, "Dockerfile");
+	cr_assert(strstr(q, "&cachefrom=%5B%22img%2Fa%3A1%22%2C%22img%2Fb%3A2"
+			    "%22%5D"),
+		  "%s", q);
+	free(q);
+	for (size_t i = 0; i < 2; i++) {
+		struct diag err = {0};
+
+		sp = NULL;
+		cr_assert_eq(apply_build_spec(&sp, a, plan, service(bad[i].svc),
+					      NULL, NULL, &err),
+			     DIAG_EPLAN, "%s", bad[i].svc);
+		cr_assert(strstr(err.msg, bad[i].why), "%s", err.msg);
+		cr_assert_eq(err.loc.line, bad[i].line, "%d", err.loc.line);
+		cr_assert_eq(err.loc.col, bad[i].col, "%d", err.loc.col);
+	}
+	sp = spec_of("cfclassic");
+	cr_assert_not(sp->buildkit);
+	cr_assert_str_eq(sp->cache_from.v[0], "type=registry,ref=img/b:2");
+}

@@ -3,8 +3,9 @@
  * (scripts/keys-table.sh); these tests tie the annotations that the
  * program does not read itself to the code that acts: x-mixcompose-api
  * to compose_keys[]'s oldest API, x-mixcompose-refused under build to the
- * keys apply/build_spec.c refuses.  A key the code acts on may not carry
- * the "is ignored" warning.
+ * keys apply/build_spec.c refuses, x-mixcompose-buildkit-api to the keys
+ * it refuses under BuildKit below API 1.APPLY_BUILDKIT_LIMITS_API.  A key
+ * the code acts on may not carry the "is ignored" warning.
  */
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply/apply.h"
 #include "compose/compose.h"
 
 static cJSON *root;
@@ -111,6 +113,15 @@ Test(apply_schema_marks, api_marks_are_compose_keys_oldest_api)
 	}
 }
 
+/* The keys of build's long syntax. */
+static const cJSON *build_keys(void)
+{
+	return cJSON_GetObjectItem(
+		cJSON_GetArrayItem(
+			cJSON_GetObjectItem(service_key("build"), "oneOf"), 1),
+		"properties");
+}
+
 Test(apply_schema_marks, refused_build_keys_are_the_classic_builders)
 {
 	/* apply/build_spec.c's refusals, compose v2's build_classic.go. */
@@ -119,13 +130,7 @@ Test(apply_schema_marks, refused_build_keys_are_the_classic_builders)
 	const cJSON *k;
 	size_t marked = 0;
 
-	cJSON_ArrayForEach(
-		k, cJSON_GetObjectItem(
-			   cJSON_GetArrayItem(
-				   cJSON_GetObjectItem(service_key("build"),
-						       "oneOf"),
-				   1),
-			   "properties")) {
+	cJSON_ArrayForEach(k, build_keys()) {
 		bool want = false;
 
 		for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]);
@@ -139,4 +144,30 @@ Test(apply_schema_marks, refused_build_keys_are_the_classic_builders)
 		marked += want;
 	}
 	cr_assert_eq(marked, sizeof(refused) / sizeof(refused[0]));
+}
+
+Test(apply_schema_marks, buildkit_api_marks_are_the_limits_build_spec_refuses)
+{
+	/* apply/build_spec.c's buildkit_dropped(): ulimits and shm_size. */
+	static const char *const marked[] = {"shm_size", "ulimits"};
+	const cJSON *k;
+	char want[16];
+	size_t n = 0;
+
+	snprintf(want, sizeof(want), "1.%d", APPLY_BUILDKIT_LIMITS_API);
+	cJSON_ArrayForEach(k, build_keys()) {
+		const cJSON *api =
+			cJSON_GetObjectItem(k, "x-mixcompose-buildkit-api");
+
+		if (!api)
+			continue;
+		cr_assert_lt(n, 2, "%s is marked too", k->string);
+		cr_assert_str_eq(k->string, marked[n]);
+		cr_assert(cJSON_IsString(api) &&
+				  !strcmp(api->valuestring, want),
+			  "%s: x-mixcompose-buildkit-api should be \"%s\"",
+			  k->string, want);
+		n++;
+	}
+	cr_assert_eq(n, 2);
 }

@@ -542,3 +542,258 @@ Test(integration_buildkit, what_build_cannot_do_is_refused_before_anything)
 	cr_expect_not(has_image(LAB_WINDOWS_SOCK, "win"));
 	sbuf_release(&out);
 }
+
+/* ---- BuildKit: every build key it is sent ------------------------------ */
+
+/*
+ * Each key that POST /build carries, under the daemon's BuildKit (cache_to
+ * type=inline), on dockerd 20.10 (the lab's linux daemon) and 26.1 (its
+ * windows stand-in, declared linux here): what the RUN step saw proves
+ * the key reached it, and what 20.10 drops is refused before anything is
+ * made.  Projects are named "bkkeys-..."; BKMARK (the project name) makes
+ * every RUN step the test's own, so the fini hook removes the build cache
+ * records they made (and only those) besides the images.
+ */
+#define BKK_FIXTURES TEST_FIXTURES_DIR "/integration/bkkeys"
+#define BKK_26 "unix://" LAB_WINDOWS_SOCK ",os=linux"
+
+static void bkk_setup(void)
+{
+	setup();
+	cr_assert_eq(lab_project_init(&P, "bkkeys", "t"), 0);
+	cr_assert_eq(lab_sh(NULL, "cp -a '%s/.' '%s/'", BKK_FIXTURES, P.dir),
+		     0);
+	setenv("BKMARK", P.name, 1);
+}
+
+/* One pass of bkk_cache_prune(): how many are left after it. */
+static int bkk_cache_prune_once(const char *sock, struct sbuf *out)
+{
+	lab_sh(NULL,
+	       "curl -s --unix-socket %s 'http://d/system/df?type=build-cache' "
+	       "| jq -r '.BuildCache[]? | select(.Description | "
+	       "contains(\"%s\")) | .ID' | while read -r id; do curl -s -X "
+	       "POST --unix-socket %s \"http://d/build/prune?all=1&filters="
+	       "%%7B%%22id%%22%%3A%%5B%%22$id%%22%%5D%%7D\" >/dev/null; done",
+	       sock, P.name, sock);
+	sbuf_reset(out);
+	lab_sh(out,
+	       "curl -s --unix-socket %s 'http://d/system/df?type=build-cache' "
+	       "| jq '[.BuildCache[]? | select(.Description | "
+	       "contains(\"%s\"))] | length'",
+	       sock, P.name);
+	/* Not a number (curl or jq failed): unknown, not none. */
+	return out->buf && *out->buf >= '0' && *out->buf <= '9' ? atoi(out->buf)
+								: -1;
+}
+
+/*
+ * Removes the build cache records of RUN steps that name the project, on
+ * 'sock'; returns how many are left.  A record the daemon still held a
+ * moment ago (26.1, right after its image went) goes on a second try.
+ */
+static int bkk_cache_prune(const char *sock)
+{
+	struct sbuf out = SBUF_INIT;
+	int left = -1;
+
+	for (int i = 0; i < 5 && left; i++) {
+		if (i)
+			usleep(500000);
+		left = bkk_cache_prune_once(sock, &out);
+	}
+	sbuf_release(&out);
+	return left;
+}
+
+/* The images first: a record that an image still uses may stay. */
+static void bkk_fini(void)
+{
+	unsetenv("BKMARK");
+	fini();
+	if (P.name[0]) {
+		cr_expect_eq(bkk_cache_prune(LAB_LINUX_SOCK), 0,
+			     "build cache left on linux");
+		cr_expect_eq(bkk_cache_prune(LAB_WINDOWS_SOCK), 0,
+			     "build cache left on windows");
+	}
+}
+
+/* Whether the plain progress in 'out' shows step 'name' as CACHED. */
+static bool bkk_cached(const char *out, const char *name)
+{
+	const char *at = strstr(out, name), *hash;
+	char want[32];
+
+	cr_assert_not_null(at, "no step %s: %s", name, out);
+	while (at > out && at[-1] != '#')
+		at--;
+	hash = at;
+	snprintf(want, sizeof(want), "#%d CACHED\n", atoi(hash));
+	return strstr(out, want) != NULL;
+}
+
+TestSuite(integration_bkkeys,
+	  .init = bkk_setup,
+	  .fini = bkk_fini,
+	  .timeout = 300);
+
+/* `docker run --rm IMAGE cat FILE` on 'sock', into 'out'. */
+static int
+bkk_cat(struct sbuf *out, const char *sock, const char *svc, const char *file)
+{
+	sbuf_reset(out);
+	return lab_docker(out, sock, "run --rm %s-%s cat %s 2>&1", P.name, svc,
+			  file);
+}
+
+Test(integration_bkkeys, limits_are_refused_on_20_10_and_built_on_26_1)
+{
+	struct sbuf out = SBUF_INIT;
+
+	/* 20.10's BuildKit would drop them: refused, nothing built. */
+	cr_assert_eq(mc(&out, "build lim"), 1, "%s", out.buf);
+	cr_expect(strstr(out.buf, "compose.yaml:30:7: services.lim.build."
+				  "ulimits: daemon 'linux' speaks Engine API "
+				  "1.41, whose BuildKit (which build.cache_to "
+				  "needs) drops it; BuildKit takes "
+				  "build.ulimits from API 1.42"),
+		  "%s", out.buf);
+	cr_expect_not(has_image(LAB_LINUX_SOCK, "lim"));
+	/* up too, before any network or container. */
+	cr_assert_eq(mc(&out, "up -d --progress plain lim"), 1, "%s", out.buf);
+	cr_expect(strstr(out.buf, "services.lim.build.ulimits: daemon "
+				  "'linux' speaks Engine API 1.41"),
+		  "%s", out.buf);
+	cr_expect_eq(lab_leftovers(P.name, "network"), 0);
+	cr_expect_eq(lab_sh(&out, "sed -i '/ulimits:/,+1d' '%s/compose.yaml'",
+			    P.dir),
+		     0);
+	cr_assert_eq(mc(&out, "build lim"), 1, "%s", out.buf);
+	cr_expect(strstr(out.buf, "services.lim.build.shm_size: daemon "
+				  "'linux' speaks Engine API 1.41"),
+		  "%s", out.buf);
+	/* 26.1's BuildKit takes both. */
+	cr_assert_eq(
+		lab_sh(NULL, "cp '%s/compose.yaml' '%s/'", BKK_FIXTURES, P.dir),
+		0);
+	setenv("MIXCOMPOSE_DAEMON_LINUX", BKK_26, 1);
+	cr_assert_eq(mc(&out, "build --progress plain lim"), 0, "%s", out.buf);
+	cr_expect(strstr(out.buf, "RUN echo bkkeys-"), "BuildKit: %s", out.buf);
+	cr_assert_eq(bkk_cat(&out, LAB_WINDOWS_SOCK, "lim", "/probe.txt"), 0,
+		     "%s", out.buf);
+	cr_expect(!strncmp(out.buf, "1234\n2345\n", 10), "%s", out.buf);
+	cr_expect(strstr(out.buf, " 98304 "), "96m of /dev/shm: %s", out.buf);
+	lab_env();
+	sbuf_release(&out);
+}
+
+/* The keys service on the daemon at 'sock': what its RUN step saw. */
+static void bkk_keys_on(const char *sock)
+{
+	struct sbuf out = SBUF_INIT;
+	char ref[128];
+
+	cr_assert_eq(mc(&out, "build --progress plain keys"), 0, "%s", out.buf);
+	cr_assert_eq(bkk_cat(&out, sock, "keys", "/probe.txt"), 0, "%s",
+		     out.buf);
+	/* args, extra_hosts, network none (only lo). */
+	cr_expect(strstr(out.buf, "note=from-args\n"), "%s", out.buf);
+	cr_expect(strstr(out.buf, "10.9.8.7\tprobe.bkkeys.test\n"), "%s",
+		  out.buf);
+	cr_expect(strstr(out.buf, "\nlo\nnote="), "%s", out.buf);
+	cr_expect_null(strstr(out.buf, "eth0"), "%s", out.buf);
+	/* target: the first stage, without the second's file. */
+	cr_expect_neq(bkk_cat(&out, sock, "keys", "/other.txt"), 0, "%s",
+		      out.buf);
+	/* labels, beside compose's; tags. */
+	sbuf_reset(&out);
+	cr_assert_eq(lab_docker(&out, sock,
+				"image inspect -f '{{index .Config.Labels "
+				"\"io.bkkeys.label\"}} {{index .Config.Labels "
+				"\"com.docker.compose.service\"}}' %s-keys",
+				P.name),
+		     0, "%s", out.buf);
+	cr_expect_str_eq(out.buf, "labelled keys\n");
+	snprintf(ref, sizeof(ref), "%s-extra:1", P.name);
+	cr_expect(has_ref(sock, ref), "tag %s", ref);
+	/* no_cache: the RUN step is run again, not taken from the cache. */
+	cr_assert_eq(mc(&out, "build --progress plain keys"), 0, "%s", out.buf);
+	cr_expect_not(bkk_cached(out.buf, "] RUN echo bkkeys-"), "%s", out.buf);
+	cr_assert_eq(
+		lab_sh(NULL, "sed -i '/no_cache/d' '%s/compose.yaml'", P.dir),
+		0);
+	cr_assert_eq(mc(&out, "build --progress plain keys"), 0, "%s", out.buf);
+	cr_expect(bkk_cached(out.buf, "] RUN echo bkkeys-"), "%s", out.buf);
+	/* isolation: a Linux daemon's own refusal, as without BuildKit. */
+	cr_assert_eq(mc(&out, "build iso"), 1, "%s", out.buf);
+	cr_expect(strstr(out.buf, "nsupported isolation: \"process\""), "%s",
+		  out.buf);
+	sbuf_release(&out);
+}
+
+Test(integration_bkkeys, keys_reach_buildkit_on_20_10)
+{
+	bkk_keys_on(LAB_LINUX_SOCK);
+}
+
+Test(integration_bkkeys, keys_reach_buildkit_on_26_1)
+{
+	setenv("MIXCOMPOSE_DAEMON_LINUX", BKK_26, 1);
+	bkk_keys_on(LAB_WINDOWS_SOCK);
+	lab_env();
+}
+
+/*
+ * cache_from in buildx's CSV form imports cfa's inline cache (BuildKit
+ * would have cut "type=registry,ref=R" in two and built again): after the
+ * build cache is gone, cfb's RUN step gives cfa's random file, the
+ * control cfc a new one.
+ */
+static void bkk_cache_from_on(const char *sock)
+{
+	struct sbuf out = SBUF_INIT;
+	char *a;
+
+	cr_assert_eq(mc(&out, "build -q cfa"), 0, "%s", out.buf);
+	cr_assert_eq(bkk_cat(&out, sock, "cfa", "/t.txt"), 0, "%s", out.buf);
+	a = sbuf_detach(&out, NULL);
+	cr_assert_eq(bkk_cache_prune(sock), 0);
+	cr_assert_eq(mc(&out, "build -q cfb"), 0, "%s", out.buf);
+	cr_assert_eq(bkk_cat(&out, sock, "cfb", "/t.txt"), 0, "%s", out.buf);
+	cr_expect_str_eq(out.buf, a, "cfb did not use cfa's cache");
+	cr_assert_eq(bkk_cache_prune(sock), 0);
+	cr_assert_eq(mc(&out, "build -q cfc"), 0, "%s", out.buf);
+	cr_assert_eq(bkk_cat(&out, sock, "cfc", "/t.txt"), 0, "%s", out.buf);
+	cr_expect_str_neq(out.buf, a, "the control found a cache");
+	free(a);
+	sbuf_release(&out);
+}
+
+Test(integration_bkkeys, cache_from_imports_an_image_s_inline_cache)
+{
+	bkk_cache_from_on(LAB_LINUX_SOCK);
+	setenv("MIXCOMPOSE_DAEMON_LINUX", BKK_26, 1);
+	bkk_cache_from_on(LAB_WINDOWS_SOCK);
+	lab_env();
+}
+
+/* 26.1's BuildKit warns of an empty continuation line; 20.10's cannot. */
+Test(integration_bkkeys, buildkit_warnings_are_printed)
+{
+	struct sbuf out = SBUF_INIT;
+
+	setenv("MIXCOMPOSE_DAEMON_LINUX", BKK_26, 1);
+	cr_assert_eq(mc(&out, "build --progress plain warn"), 0, "%s", out.buf);
+	cr_expect(strstr(out.buf, " WARN: Empty continuation line found in: "
+				  "RUN echo bkkeys-"),
+		  "%s", out.buf);
+	cr_expect(strstr(out.buf, "-warn (linux) | 1 warning found:\n"), "%s",
+		  out.buf);
+	cr_expect(strstr(out.buf, "-warn (linux) |  - Empty continuation line"),
+		  "%s", out.buf);
+	lab_env();
+	cr_assert_eq(mc(&out, "build --progress plain warn"), 0, "%s", out.buf);
+	cr_expect_null(strstr(out.buf, "WARN"), "%s", out.buf);
+	sbuf_release(&out);
+}
