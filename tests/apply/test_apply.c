@@ -414,3 +414,74 @@ Test(apply_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 		hosts[h].n_networks = 0;
 	}
 }
+
+/*
+ * down --rmi: the images go with the networks (compose v2's one errgroup
+ * after the containers), each on its daemon, one on an unreachable daemon
+ * left out; a missing one or one still in use is no failure.
+ */
+Test(apply_apply, down_removes_images_with_the_networks_after_the_containers)
+{
+	struct plan_host_container ct[2];
+	struct plan_host_network net = {.name = "mixlab_default",
+					.label_project = "mixlab",
+					.label_network = "default"};
+	const struct apply_rmi_image imgs[] = {{"mixlab-web:latest", 1},
+					       {"nginx:latest", 0}};
+	struct plan_down_options po = {.project = NULL};
+	struct apply_down_opts o = {
+		.timeout_s = -1, .images = imgs, .n_images = 2};
+	struct engine *one[2] = {engines[0], NULL};
+	const struct apply_job_info *in;
+	struct plan_down *d = NULL;
+	struct diag err = {0};
+	size_t rm_img, rm_net, rm_web;
+
+	plan_and_apply();
+	converged_state(ct);
+	hosts[0].networks = &net;
+	hosts[0].n_networks = 1;
+	cr_assert_eq(plan_build_down(&d, "mixlab", hosts, 2, &po, &err), 0,
+		     "%s", err.msg);
+	apply_jobs_release(&J);
+	apply_jobs_init(&J);
+	apply_down(&J, d, engines, &o);
+	cr_assert_eq(engine_jobs_check(J.v, J.n, &err), 0, "%s", err.msg);
+	cr_assert_eq(count(ENGINE_JOB_IMAGE_REMOVE), 2);
+	rm_img = find(ENGINE_JOB_IMAGE_REMOVE, "Image nginx:latest (linux)");
+	rm_net = find(ENGINE_JOB_NETWORK_REMOVE, "(linux)");
+	rm_web = find(ENGINE_JOB_CONTAINER_REMOVE, "mixlab-web-1");
+	cr_assert_eq(J.v[rm_img].engine, engines[0]);
+	cr_assert(J.v[rm_img].soft_deps, "down goes on after a failure");
+	cr_assert_eq(J.v[rm_img].n_deps, 1);
+	cr_assert_eq(J.v[rm_img].deps[0], J.v[rm_net].deps[0],
+		     "images and networks wait for the same barrier");
+	cr_assert(depends(J.v[rm_img].deps[0], rm_web));
+	in = J.v[rm_img].ud;
+	cr_assert_str_eq(in->in_use, "Resource is still in use");
+	cr_assert_str_eq(in->noop, "Warning: No resource found to remove");
+	in = J.v[rm_net].ud;
+	cr_assert_str_eq(in->in_use, "Resource is still in use");
+	cr_assert_str_eq(in->noop, "No resource found to remove");
+	cr_assert(in->noop_warn);
+
+	apply_jobs_release(&J);
+	apply_jobs_init(&J);
+	apply_down(&J, d, one, &o);
+	cr_assert_eq(count(ENGINE_JOB_IMAGE_REMOVE), 1);
+	plan_down_free(d);
+
+	/* No network: the images wait for the last wave of containers. */
+	hosts[0].networks = NULL;
+	hosts[0].n_networks = 0;
+	cr_assert_eq(plan_build_down(&d, "mixlab", hosts, 2, &po, &err), 0,
+		     "%s", err.msg);
+	apply_jobs_release(&J);
+	apply_jobs_init(&J);
+	apply_down(&J, d, engines, &o);
+	rm_img = find(ENGINE_JOB_IMAGE_REMOVE, "Image nginx:latest (linux)");
+	cr_assert_eq(J.v[rm_img].n_deps, 1);
+	cr_assert_eq(J.v[J.v[rm_img].deps[0]].kind, ENGINE_JOB_NOOP);
+	cr_assert(depends(J.v[rm_img].deps[0], rm_web));
+	plan_down_free(d);
+}
