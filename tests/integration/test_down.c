@@ -114,6 +114,24 @@ static void expect_running(size_t i, const char *name)
 }
 
 /*
+ * After the down: 'kind' ("volume", "network", "image") 'obj' is still on
+ * both daemons, and so is the container that uses it, running: 'user', or
+ * with 'user' NULL the other project's service container there.
+ */
+static void expect_kept(const char *kind, const char *obj, const char *user)
+{
+	char name[160];
+
+	for (size_t i = 0; i < 2; i++) {
+		cr_expect_eq(lab_docker(NULL, socks[i],
+					"%s inspect %s >/dev/null", kind, obj),
+			     0, "%s gone from %s", obj, daemons[i]);
+		snprintf(name, sizeof(name), "%s-%c-1", Q.name, daemons[i][0]);
+		expect_running(i, user ? user : name);
+	}
+}
+
+/*
  * `down ARGS` of P: status 0, and for each daemon the warning line of
  * 'what' (e.g. "Volume NAME") and a stderr warning that names the daemon
  * and contains 'reason'.
@@ -145,7 +163,7 @@ static void down_warns(const char *args, const char *what, const char *reason)
 
 Test(integration_down, volume_used_by_another_project_stays_at_down_v)
 {
-	char vol[128], ext[192], name[160], what[160];
+	char vol[128], ext[192], what[160];
 
 	two_services(&P, "vol", LAB_IMAGE_BUSYBOX,
 		     "    volumes: ['data:/data']\n", "volumes:\n  data: {}\n");
@@ -161,13 +179,7 @@ Test(integration_down, volume_used_by_another_project_stays_at_down_v)
 	down_warns("-v", what, "volume is in use");
 	cr_expect_eq(lab_leftovers(P.name, "container"), 0);
 	cr_expect_eq(lab_leftovers(P.name, "network"), 0);
-	for (size_t i = 0; i < 2; i++) {
-		cr_expect_eq(lab_docker(NULL, socks[i],
-					"volume inspect %s >/dev/null", vol),
-			     0, "%s gone from %s", vol, daemons[i]);
-		snprintf(name, sizeof(name), "%s-%c-1", Q.name, daemons[i][0]);
-		expect_running(i, name);
-	}
+	expect_kept("volume", vol, NULL);
 }
 
 Test(integration_down, network_with_a_foreign_container_stays_at_down)
@@ -187,12 +199,7 @@ Test(integration_down, network_with_a_foreign_container_stays_at_down)
 	snprintf(what, sizeof(what), "Network %s", net);
 	down_warns("", what, "container(s) still attached: ");
 	cr_expect_eq(lab_leftovers(P.name, "container"), 0);
-	for (size_t i = 0; i < 2; i++) {
-		cr_expect_eq(lab_docker(NULL, socks[i],
-					"network inspect %s >/dev/null", net),
-			     0, "%s gone from %s", net, daemons[i]);
-		expect_running(i, foreign);
-	}
+	expect_kept("network", net, foreign);
 	/* Once it is free, down removes it (the fini checks). */
 	for (size_t i = 0; i < 2; i++)
 		lab_docker(NULL, socks[i], "rm -f %s >/dev/null", foreign);
@@ -229,10 +236,5 @@ Test(integration_down, image_run_by_another_container_stays_at_down_rmi)
 	down_warns("--rmi all", what, "409 Conflict: ");
 	cr_expect_eq(lab_leftovers(P.name, "container"), 0);
 	cr_expect_eq(lab_leftovers(P.name, "network"), 0);
-	for (size_t i = 0; i < 2; i++) {
-		cr_expect_eq(lab_docker(NULL, socks[i],
-					"image inspect %s >/dev/null", tag),
-			     0, "%s gone from %s", tag, daemons[i]);
-		expect_running(i, foreign);
-	}
+	expect_kept("image", tag, foreign);
 }
