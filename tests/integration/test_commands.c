@@ -334,13 +334,15 @@ Test(integration_cmd,
 		"ps",  "ls",	      "logs --tail 1", "images",
 		"top", "port web 80", "up -d",	       "daemons",
 	};
+	/* What it says, daemons' REACHABLE column, the others' message. */
 	static const struct {
-		const char *url, *says;
+		const char *url, *says, *column, *message;
 	} bad[] = {
 		{LAB_LINUX_URL ",os=windows",
-		 "declared os 'windows' but reports 'linux'"},
+		 "declared os 'windows' but reports 'linux'", " refused ",
+		 "cannot be used"},
 		{"unix:///nonexistent/mixcompose-w.sock,os=windows",
-		 "/nonexistent/mixcompose-w.sock"},
+		 "/nonexistent/mixcompose-w.sock", " no ", "is not reachable"},
 	};
 	struct sbuf out = SBUF_INIT;
 	char web[96];
@@ -357,6 +359,10 @@ Test(integration_cmd,
 				  cmds[i], out.buf);
 			cr_expect(strstr(out.buf, bad[b].says), "%s: %s",
 				  cmds[i], out.buf);
+			cr_expect(strstr(out.buf, !strcmp(cmds[i], "daemons")
+							  ? bad[b].column
+							  : bad[b].message),
+				  "%s: %s", cmds[i], out.buf);
 			if (!strcmp(cmds[i], "up -d") ||
 			    !strcmp(cmds[i], "daemons"))
 				cr_expect_neq(rc, 0, "%s: %s", cmds[i],
