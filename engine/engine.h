@@ -1672,6 +1672,13 @@ int engine_registry_new(struct engine_registry **out,
 void engine_registry_free(struct engine_registry *r);
 size_t engine_registry_count(const struct engine_registry *r);
 struct engine_daemon *engine_registry_at(struct engine_registry *r, size_t i);
+/*
+ * How a daemon that cannot be used is said: "is not reachable", or, for
+ * one that answered but is refused (it reports another OS than its entry
+ * declares), "cannot be used".
+ */
+const char *engine_daemon_unusable(const struct engine_daemon *d);
+
 struct engine_daemon *engine_registry_find(struct engine_registry *r,
 					   const char *name);
 /*
