@@ -160,19 +160,6 @@ static struct engine_job job_tmpl(enum engine_job_kind kind, struct engine *e)
 	return j;
 }
 
-void apply_jobs_add_image_remove(struct apply_jobs *J,
-				 struct engine *e,
-				 const char *image,
-				 const char *daemon)
-{
-	struct engine_job j = job_tmpl(ENGINE_JOB_IMAGE_REMOVE, e);
-	struct apply_job_info *in = info_new(J, "Image", image, daemon);
-
-	j.name = arena_strdup(J->a, image);
-	info_verbs(in, "Removing", "Removed", NULL);
-	job_add(J, &j, NULL, in);
-}
-
 static const char *daemon_name(const struct plan *p, size_t d)
 {
 	return p->hosts[d].name;
@@ -1769,6 +1756,14 @@ int apply_build(struct apply_jobs *out,
 /* ---- Down ------------------------------------------------------------------
  */
 
+/*
+ * compose v2's words (2.26, down.go): a missing network is a warning line,
+ * a missing volume or image a done one that says "Warning: ".
+ */
+#define DOWN_GONE "No resource found to remove"
+#define DOWN_NOT_FOUND "Warning: " DOWN_GONE
+#define DOWN_IN_USE "Resource is still in use"
+
 static size_t down_step(struct apply_jobs *J,
 			const struct plan_down *d,
 			struct engine *const *engines,
@@ -1795,16 +1790,41 @@ static size_t down_step(struct apply_jobs *J,
 		t.kind = ENGINE_JOB_NETWORK_REMOVE;
 		t.name = st->name;
 		in = info_new(J, "Network", st->name, dn);
-		info_verbs(in, "Removing", "Removed", "Removed");
+		info_verbs(in, "Removing", "Removed", DOWN_GONE);
+		in->noop_warn = true;
 		break;
 	default:
 		t.kind = ENGINE_JOB_VOLUME_REMOVE;
 		t.name = st->name;
 		in = info_new(J, "Volume", st->name, dn);
-		info_verbs(in, "Removing", "Removed", "Removed");
+		info_verbs(in, "Removing", "Removed", DOWN_NOT_FOUND);
 		break;
 	}
+	in->in_use = DOWN_IN_USE;
 	return job_add(J, &t, deps, in);
+}
+
+/*
+ * down --rmi: an image removal, with the network and volume removals
+ * (compose v2 runs all three at once, after the containers).
+ */
+static void image_remove(struct apply_jobs *J,
+			 struct engine *e,
+			 const char *image,
+			 const char *daemon,
+			 size_t after)
+{
+	struct engine_job t = job_tmpl(ENGINE_JOB_IMAGE_REMOVE, e);
+	struct apply_job_info *in = info_new(J, "Image", image, daemon);
+	struct depv deps = {0};
+
+	t.soft_deps = true;
+	t.name = arena_strdup(J->a, image);
+	info_verbs(in, "Removing", "Removed", DOWN_NOT_FOUND);
+	in->in_use = DOWN_IN_USE;
+	dep_add(&deps, after);
+	job_add(J, &t, &deps, in);
+	dep_release(&deps);
 }
 
 /* A barrier after each wave: the next wave starts once it is finished. */
@@ -1879,6 +1899,16 @@ int apply_down(struct apply_jobs *out,
 		if (is_ct)
 			pre_stop_jobs(out, d, engines, k, o, &deps);
 		wave[nw++] = down_step(out, d, engines, k, o, &deps);
+	}
+	/* The images wait for the last wave of containers, as networks do. */
+	if (containers && nw && o->n_images)
+		prev = barrier(out, wave, nw);
+	for (size_t i = 0; i < o->n_images; i++) {
+		size_t h = o->images[i].host;
+
+		if (h < d->n_hosts && engines[h])
+			image_remove(out, engines[h], o->images[i].ref,
+				     d->hosts[h].name, prev);
 	}
 	free(wave);
 	dep_release(&deps);

@@ -130,6 +130,7 @@ bool apply_names_has(char *const *names, size_t n, const char *name);
 
 struct plan;
 struct plan_down;
+struct apply_rmi_image;
 struct engine_job;
 
 /* One published port of a one-off: [IP:][HOST[-END]:]PORT[/PROTO]. */
@@ -147,8 +148,11 @@ struct apply_job_info {
 	const char *doing;  /* text while it works; NULL: keep the line's */
 	const char *done;   /* text when done; NULL: keep the line's */
 	const char *noop;   /* text when nothing had to be done; NULL: done */
-	bool lazy;	    /* shown only once it has a phase (a pull) */
-	bool quiet;	    /* never shown (--quiet-pull); errors still are */
+	bool noop_warn;	    /* that 'noop' is a warning */
+	/* Text when it was left in use (engine_job.in_use): a warning. */
+	const char *in_use;
+	bool lazy;  /* shown only once it has a phase (a pull) */
+	bool quiet; /* never shown (--quiet-pull); errors still are */
 	/* An optional job's service (depends_on required: false), or NULL. */
 	const char *optional_dep;
 };
@@ -199,6 +203,12 @@ struct apply_down_opts {
 	const struct compose_project *project;
 	/* -v: each container's anonymous volumes go with it (compose v2). */
 	bool remove_volumes;
+	/*
+	 * --rmi: these images (apply_rmi_select) go with the networks and
+	 * volumes, after the containers; host indexes the plan's hosts.
+	 */
+	const struct apply_rmi_image *images;
+	size_t n_images;
 };
 
 void apply_jobs_init(struct apply_jobs *j);
@@ -235,11 +245,6 @@ int apply_build(struct apply_jobs *out,
 		const struct apply_up_opts *o,
 		size_t *service_job,
 		struct diag *err);
-/* Appends the removal of 'image' on 'e' (a missing image is fine). */
-void apply_jobs_add_image_remove(struct apply_jobs *out,
-				 struct engine *e,
-				 const char *image,
-				 const char *daemon);
 /*
  * Appends only the network creates of 'p' (the first phase of up: see
  * cmd_up.c).  Returns how many jobs it added.
@@ -317,8 +322,11 @@ int apply_run(struct apply_jobs *out,
 /*
  * Appends the jobs of a down plan: container removals wave after wave
  * (every wave waits for the one before on all daemons, even after a
- * failure), then networks and volumes.  Steps on a NULL engine are left
- * out (the caller reports that daemon).
+ * failure), then networks, volumes and o->images all at once, as compose
+ * v2 does.  A network, volume or image still in use is left and its job
+ * is DONE with engine_job.in_use (compose v2 warns "Resource is still in
+ * use"); a missing one is a noop.  Steps on a NULL engine are left out
+ * (the caller reports that daemon).
  */
 int apply_down(struct apply_jobs *out,
 	       const struct plan_down *d,

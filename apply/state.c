@@ -330,7 +330,7 @@ static void report_unreachable(struct diag_list *dl,
 			       const struct engine_daemon *d)
 {
 	diag_list_add(dl, DIAG_WARNING, DIAG_ETRANSPORT, NULL,
-		      "daemon '%s' is not reachable: %s", d->name,
+		      "daemon '%s' %s: %s", d->name, engine_daemon_unusable(d),
 		      d->error ? d->error : "no answer");
 }
 

@@ -22,25 +22,32 @@ sizes=${SIZES:-1 5 20 50}
 shapes=${SHAPES-flat chain}
 runs=${RUNS:-1}
 api=v1.41
-tmp=$(mktemp -d)
+tmp=$(mktemp -d /tmp/mixup.XXXXXX)
 export DOCKER_HOST=unix://$lsock
 
 [ -S "$lsock" ] || { echo "no lab: run lab/mixlab up" >&2; exit 1; }
 cv2=$(bash "$top/scripts/compose-v2.sh")
 
+# Removes what this script made, and only that (its own projects, the
+# floor's containers and networks), so that it can run beside the demo or
+# anyone's projects; it never stops half way (no errexit in here).
 cleanup() {
-	local s id
+	local s id p flt net
+	set +e
 	for s in "$lsock" "$wsock"; do
 		[ -S "$s" ] || continue
-		curl -s --unix-socket "$s" "http://d/$api/containers/json?all=1&filters=%7B%22label%22%3A%5B%22com.docker.compose.project%22%5D%7D" |
-			grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4 | while read -r id; do
+		for p in mcb cvb dcb mcb1 cvb1 dcb1; do
+			flt=$(printf '{"label":["com.docker.compose.project=%s"]}' "$p" | jq -sRr @uri)
+			for id in $(curl -s --unix-socket "$s" "http://d/$api/containers/json?all=1&filters=$flt" | jq -r '.[].Id'); do
+				curl -s --unix-socket "$s" -X DELETE "http://d/$api/containers/$id?force=1" >/dev/null
+			done
+		done
+		for id in $(curl -s --unix-socket "$s" "http://d/$api/containers/json?all=1" |
+			jq -r '.[] | select(any(.Names[]; startswith("/floor-"))) | .Id'); do
 			curl -s --unix-socket "$s" -X DELETE "http://d/$api/containers/$id?force=1" >/dev/null
 		done
-		curl -s --unix-socket "$s" "http://d/$api/containers/json?all=1" |
-			grep -o '"Id":"[0-9a-f]*","Names":\["/floor-[^"]*"' | cut -d'"' -f4 | while read -r id; do
-			curl -s --unix-socket "$s" -X DELETE "http://d/$api/containers/$id?force=1" >/dev/null
-		done
-		for net in $(curl -s --unix-socket "$s" "http://d/$api/networks" | grep -o '"Name":"\(mcb\|cvb\|dcb\|floor\)[^"]*"' | cut -d'"' -f4); do
+		for net in $(curl -s --unix-socket "$s" "http://d/$api/networks" |
+			jq -r '.[].Name | select(test("^(mcb|cvb|dcb|floor)"))'); do
 			curl -s --unix-socket "$s" -X DELETE "http://d/$api/networks/$net" >/dev/null
 		done
 	done

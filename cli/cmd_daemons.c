@@ -11,6 +11,18 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
+/*
+ * "yes"; "refused" for a daemon that answered but cannot be used (it
+ * reports another OS than its entry declares, say); "no" when it did not
+ * answer.
+ */
+static const char *reach_word(const struct engine_daemon *d)
+{
+	if (!d->reachable)
+		return "no";
+	return d->error ? "refused" : "yes";
+}
+
 static void print_table(struct engine_registry *r)
 {
 	printf("%-10s %-36s %-8s %-16s %-16s %-5s %-10s %s\n", "NAME",
@@ -28,7 +40,7 @@ static void print_table(struct engine_registry *r)
 		printf("%-10s %-36s %-8s %-16s %-16s %-5s %-10s %s\n", d->name,
 		       or_dash(d->url), engine_source_name(d->source), osarch,
 		       or_dash(d->server_version), or_dash(d->api_version),
-		       d->reachable && !d->error ? "yes" : "no", lat);
+		       reach_word(d), lat);
 	}
 	for (size_t i = 0; i < engine_registry_count(r); i++) {
 		const struct engine_daemon *d = engine_registry_at(r, i);

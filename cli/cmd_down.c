@@ -1,8 +1,10 @@
 /*
  * `mixcompose down`: stop and remove the project's containers on every
- * daemon in reverse dependency order, then its networks (and volumes with
- * -v).  The plan comes from the labels alone, so it works without the
- * compose file when -p names the project.
+ * daemon in reverse dependency order, then at once its networks, its
+ * volumes (-v) and its images (--rmi), in one job run; what something
+ * else still uses stays, with a warning (apply_down).  The plan comes from
+ * the labels alone, so it works without the compose file when -p names
+ * the project.
  */
 #include "cli/cli.h"
 
@@ -179,14 +181,14 @@ static int rmi_services(struct apply_rmi_service **out,
 }
 
 /*
- * --rmi: after the containers are gone (compose v2 removes images last
- * too), what apply_rmi_select picks, each on its daemon.
+ * --rmi: what apply_rmi_select picks, each on its daemon, into 'ao'; the
+ * removals go with the networks' and volumes' (compose v2: one errgroup
+ * after the containers).
  */
-static int add_image_removals(struct apply_jobs *jobs,
-			      struct cli_session *s,
-			      struct engine *const *engines,
-			      const struct down_opts *o,
-			      size_t *added)
+static int rmi_images(struct apply_down_opts *ao,
+		      struct cli_session *s,
+		      struct engine *const *engines,
+		      const struct down_opts *o)
 {
 	struct apply_rmi_opts ro = {.all = o->rmi == DOWN_RMI_ALL,
 				    .orphans = o->remove_orphans};
@@ -198,14 +200,12 @@ static int add_image_removals(struct apply_jobs *jobs,
 
 	if (rc)
 		return rc;
-	*added = apply_rmi_select(&v, s->a, s->project_name, sv, n, engines,
-				  s->n_hosts, &ro, &dl);
+	ao->n_images = apply_rmi_select(&v, s->a, s->project_name, sv, n,
+					engines, s->n_hosts, &ro, &dl);
+	ao->images = v;
 	rc = dl.errors ? CLI_FAIL : CLI_OK;
 	cli_print_diags(&dl);
 	diag_list_release(&dl);
-	for (size_t i = 0; i < *added; i++)
-		apply_jobs_add_image_remove(jobs, engines[v[i].host], v[i].ref,
-					    s->hosts[v[i].host].name);
 	return rc;
 }
 
@@ -224,7 +224,7 @@ static int down_run(struct cli_session *s,
 	struct apply_jobs jobs;
 	struct diag err = {0};
 	bool missing = false;
-	int rc;
+	int rc = CLI_OK, jrc;
 
 	if (plan_build_down(&d, s->project_name, s->hosts, s->n_hosts, &po,
 			    &err)) {
@@ -237,22 +237,13 @@ static int down_run(struct cli_session *s,
 			"--remove-orphans to remove it\n",
 			d->orphan_warnings.v[i]);
 	engines = down_engines(s, &missing);
+	if (o->rmi != DOWN_RMI_NONE)
+		rc = rmi_images(&ao, s, engines, o);
 	apply_jobs_init(&jobs);
 	apply_down(&jobs, d, engines, &ao);
-	rc = cli_jobs_run(&jobs, o->progress, stop);
+	jrc = cli_jobs_run(&jobs, o->progress, stop);
+	rc = jrc ? jrc : rc;
 	apply_jobs_release(&jobs);
-	if (!rc && o->rmi != DOWN_RMI_NONE) {
-		size_t added = 0;
-
-		apply_jobs_init(&jobs);
-		rc = add_image_removals(&jobs, s, engines, o, &added);
-		if (added) {
-			int jrc = cli_jobs_run(&jobs, o->progress, stop);
-
-			rc = jrc ? jrc : rc;
-		}
-		apply_jobs_release(&jobs);
-	}
 	free(engines);
 	plan_down_free(d);
 	return rc ? rc : missing ? CLI_FAIL : CLI_OK;

@@ -366,9 +366,11 @@ static int check_daemons(const struct cli_session *s, const struct plan *p)
 					  p->services[i].name);
 		ed = engine_registry_find(s->reg, p->hosts[d].name);
 		if (svcs.len) {
-			cli_errorf("daemon '%s' is not reachable (%s); it runs "
-				   "%s: nothing was started",
+			cli_errorf("daemon '%s' %s (%s); it runs %s: nothing "
+				   "was started",
 				   p->hosts[d].name,
+				   ed ? engine_daemon_unusable(ed)
+				      : "is not reachable",
 				   ed && ed->error ? ed->error : "no answer",
 				   svcs.buf);
 			rc = CLI_FAIL;

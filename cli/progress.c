@@ -19,7 +19,7 @@
 
 enum prog_mode { PROG_TTY, PROG_PLAIN, PROG_JSON, PROG_QUIET };
 
-enum line_state { LINE_WORKING, LINE_DONE, LINE_FAILED };
+enum line_state { LINE_WORKING, LINE_DONE, LINE_FAILED, LINE_WARNING };
 
 struct prog_line {
 	char *line;
@@ -159,7 +159,8 @@ static void emit_json(struct cli_progress *p,
 		      const struct prog_line *l,
 		      const struct engine_job *j)
 {
-	static const char *const states[] = {"working", "done", "error"};
+	static const char *const states[] = {"working", "done", "error",
+					     "warning"};
 	struct json *o = json_object_new();
 	struct sbuf sb = SBUF_INIT;
 
@@ -168,7 +169,7 @@ static void emit_json(struct cli_progress *p,
 	json_add_str(o, "status", l->text);
 	json_add_str(o, "state", states[l->state]);
 	json_add_num(o, "elapsed", elapsed(l), 3);
-	if (j->state == ENGINE_JOB_FAILED)
+	if (j->state == ENGINE_JOB_FAILED || j->in_use)
 		json_add_str(o, "error", j->err.msg);
 	json_write_free(&sb, o, 0);
 	fputs(sb.buf, p->f);
@@ -196,13 +197,16 @@ static void draw_tty(struct cli_progress *p)
 	sbuf_addf(&sb, "\r\033[2K[+] %s %zu/%zu\n", p->title, done, shown);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct prog_line *l = &p->v[i];
-		const char *mark = l->state == LINE_DONE     ? "\u2714"
-				   : l->state == LINE_FAILED ? "\u2718"
-							     : "\u283f";
-		const char *col = !p->color		    ? ""
-				  : l->state == LINE_DONE   ? "\033[32m"
-				  : l->state == LINE_FAILED ? "\033[31m"
-							    : "\033[34m";
+		/* compose v2 marks a warning with a yellow '!'. */
+		const char *mark = l->state == LINE_DONE      ? "\u2714"
+				   : l->state == LINE_FAILED  ? "\u2718"
+				   : l->state == LINE_WARNING ? "!"
+							      : "\u283f";
+		const char *col = !p->color		     ? ""
+				  : l->state == LINE_DONE    ? "\033[32m"
+				  : l->state == LINE_FAILED  ? "\033[31m"
+				  : l->state == LINE_WARNING ? "\033[33m"
+							     : "\033[34m";
 
 		if (!l->visible)
 			continue;
@@ -254,6 +258,8 @@ static const char *change_text(const struct engine_job *j,
 	case ENGINE_JOB_DONE:
 		if (in->lazy && !l->visible)
 			return NULL;
+		if (j->in_use && in->in_use)
+			return in->in_use;
 		return j->noop && in->noop ? in->noop : in->done;
 	case ENGINE_JOB_FAILED:
 		return j->optional ? "Warning" : "Error";
@@ -284,6 +290,9 @@ void cli_progress_job(void *ud,
 		l->state = LINE_FAILED;
 	else if (j->state == ENGINE_JOB_FAILED)
 		l->state = LINE_DONE;
+	else if (j->state == ENGINE_JOB_DONE &&
+		 (j->in_use || (j->noop && in->noop_warn)))
+		l->state = LINE_WARNING;
 	else if (j->state == ENGINE_JOB_WORKING && text)
 		l->state = LINE_WORKING;
 	else if (j->state == ENGINE_JOB_DONE && text)
@@ -317,6 +326,9 @@ void cli_progress_done(struct cli_progress *p,
 				jobs[i].err.msg);
 		else if (jobs[i].state == ENGINE_JOB_FAILED)
 			cli_error(&jobs[i].err);
+		else if (jobs[i].in_use)
+			fprintf(stderr, "warning: left in place, in use: %s\n",
+				jobs[i].err.msg);
 		skipped += jobs[i].state == ENGINE_JOB_SKIPPED &&
 			   jobs[i].err.code != DIAG_EINTR && jobs[i].ud;
 	}

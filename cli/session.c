@@ -56,8 +56,9 @@ static int session_daemons(struct cli_session *s)
 		apply_state_host_init(&s->hosts[i], s->a, d);
 		if (!s->hosts[i].offline)
 			continue;
-		fprintf(stderr, "warning: daemon '%s' is not reachable: %s\n",
-			d->name, d->error ? d->error : "no answer");
+		fprintf(stderr, "warning: daemon '%s' %s: %s\n", d->name,
+			engine_daemon_unusable(d),
+			d->error ? d->error : "no answer");
 		down++;
 	}
 	s->n_hosts = n;

@@ -289,8 +289,8 @@ void engine_image_remove_async(struct engine_loop *l,
 	struct sbuf p = SBUF_INIT;
 
 	eng_escape_ref(&p, ref);
-	eng_call_done(ereq_new(l, e, "DELETE", false, "/images/%s?force=%d",
-			       p.buf, force),
-		      cb, ud);
+	eng_call_removed(ereq_new(l, e, "DELETE", false, "/images/%s?force=%d",
+				  p.buf, force),
+			 cb, ud);
 	sbuf_release(&p);
 }

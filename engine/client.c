@@ -1072,6 +1072,28 @@ void eng_call_done(struct ereq *r, engine_done_fn cb, void *ud)
 	ereq_start(r, call_done, c);
 }
 
+/* A removal: the daemon's 409 means the object is still in use. */
+static void call_removed(struct ereq *r, int rc, const struct diag *err)
+{
+	struct diag d;
+
+	if (rc && err && r->status == 409) {
+		d = *err;
+		d.code = rc = DIAG_ECONFLICT;
+		err = &d;
+	}
+	call_done(r, rc, err);
+}
+
+void eng_call_removed(struct ereq *r, engine_done_fn cb, void *ud)
+{
+	struct call_ctx *c = xcalloc(1, sizeof(*c));
+
+	c->done = cb;
+	c->ud = ud;
+	ereq_start(r, call_removed, c);
+}
+
 void eng_fail_done(
 	struct ereq *r, engine_done_fn cb, void *ud, int code, const char *msg)
 {

@@ -1084,11 +1084,23 @@ void engine_network_create_async(struct engine_loop *l,
 				 const struct engine_network_spec *spec,
 				 engine_id_fn cb,
 				 void *ud);
+/* Not found is DIAG_ENOTFOUND, a 409 DIAG_ECONFLICT. */
 void engine_network_remove_async(struct engine_loop *l,
 				 struct engine *e,
 				 const char *name,
 				 engine_done_fn cb,
 				 void *ud);
+/*
+ * Inspects network 'name' first and removes it only when no container is
+ * attached: one still attached (another project's, a `docker run
+ * --network` one) is DIAG_ECONFLICT naming them, and nothing is removed;
+ * a missing network is DIAG_ENOTFOUND.
+ */
+void engine_network_remove_unused_async(struct engine_loop *l,
+					struct engine *e,
+					const char *name,
+					engine_done_fn cb,
+					void *ud);
 void engine_network_connect_async(struct engine_loop *l,
 				  struct engine *e,
 				  const char *network,
@@ -1179,6 +1191,7 @@ int engine_image_import(struct engine *e,
 			const struct engine_strv *changes,
 			char out_id[96],
 			struct diag *err);
+/* Not found is DIAG_ENOTFOUND, in use (409) DIAG_ECONFLICT. */
 int engine_image_remove(struct engine *e,
 			const char *ref,
 			bool force,
@@ -1353,6 +1366,7 @@ int engine_network_list(struct engine *e,
 			const struct engine_filters *filters,
 			struct engine_network_list **out,
 			struct diag *err);
+/* Not found is DIAG_ENOTFOUND, a 409 DIAG_ECONFLICT. */
 int engine_network_remove(struct engine *e, const char *name, struct diag *err);
 int engine_network_connect(struct engine *e,
 			   const char *network,
@@ -1374,6 +1388,7 @@ int engine_volume_list(struct engine *e,
 		       const struct engine_filters *filters,
 		       struct engine_volume_list **out,
 		       struct diag *err);
+/* Not found is DIAG_ENOTFOUND, in use (409) DIAG_ECONFLICT. */
 int engine_volume_remove(struct engine *e,
 			 const char *name,
 			 bool force,
@@ -1657,6 +1672,13 @@ int engine_registry_new(struct engine_registry **out,
 void engine_registry_free(struct engine_registry *r);
 size_t engine_registry_count(const struct engine_registry *r);
 struct engine_daemon *engine_registry_at(struct engine_registry *r, size_t i);
+/*
+ * How a daemon that cannot be used is said: "is not reachable", or, for
+ * one that answered but is refused (it reports another OS than its entry
+ * declares), "cannot be used".
+ */
+const char *engine_daemon_unusable(const struct engine_daemon *d);
+
 struct engine_daemon *engine_registry_find(struct engine_registry *r,
 					   const char *name);
 /*
@@ -1921,7 +1943,8 @@ char *engine_bk_progress_failure(const struct engine_bk_progress *bp);
 size_t engine_bk_progress_warnings(const struct engine_bk_progress *bp,
 				   const char **out);
 
-/* DELETE /images/{ref}; not found is DIAG_ENOTFOUND. */
+/* DELETE /images/{ref}; not found is DIAG_ENOTFOUND, in use (409)
+ * DIAG_ECONFLICT. */
 void engine_image_remove_async(struct engine_loop *l,
 			       struct engine *e,
 			       const char *ref,
@@ -1960,11 +1983,12 @@ void engine_image_build_async(struct engine_loop *l,
 enum engine_job_kind {
 	ENGINE_JOB_NOOP,	   /* a barrier: done once its deps are */
 	ENGINE_JOB_NETWORK_CREATE, /* network_spec */
-	ENGINE_JOB_NETWORK_REMOVE, /* name; a missing one is fine */
-	ENGINE_JOB_VOLUME_CREATE,  /* volume_spec */
-	ENGINE_JOB_VOLUME_REMOVE,  /* name; a missing one is fine */
-	ENGINE_JOB_IMAGE_ENSURE,   /* name = ref: inspect, pull if missing */
-	ENGINE_JOB_IMAGE_PULL,	   /* name = ref: pull, present or not */
+	/* name (engine_network_remove_unused_async); missing is fine */
+	ENGINE_JOB_NETWORK_REMOVE,
+	ENGINE_JOB_VOLUME_CREATE, /* volume_spec */
+	ENGINE_JOB_VOLUME_REMOVE, /* name; missing is fine, see in_use */
+	ENGINE_JOB_IMAGE_ENSURE,  /* name = ref: inspect, pull if missing */
+	ENGINE_JOB_IMAGE_PULL,	  /* name = ref: pull, present or not */
 	/* name = ref: inspect only; a missing image fails (pull_policy never)
 	 */
 	ENGINE_JOB_IMAGE_CHECK,
@@ -1993,7 +2017,7 @@ enum engine_job_kind {
 	 * image 'name' is missing (inspect first).  The id goes in job->id.
 	 */
 	ENGINE_JOB_IMAGE_BUILD,
-	ENGINE_JOB_IMAGE_REMOVE, /* name; a missing one is fine */
+	ENGINE_JOB_IMAGE_REMOVE, /* name; missing is fine, see in_use */
 };
 
 enum engine_wait_cond {
@@ -2083,9 +2107,16 @@ struct engine_job {
 
 	/* Results. */
 	enum engine_job_state state;
-	const char *phase;     /* static: "pulling", "stopping", ... or NULL */
-	bool noop;	       /* nothing to do: started, missing, present */
-	bool refused;	       /* FILE_EDIT: the daemon refused; see err */
+	const char *phase; /* static: "pulling", "stopping", ... or NULL */
+	bool noop;	   /* nothing to do: started, missing, present */
+	bool refused;	   /* FILE_EDIT: the daemon refused; see err */
+	/*
+	 * NETWORK/VOLUME/IMAGE_REMOVE: the object is still in use (the
+	 * daemon's 409, or a network with containers attached), so it is
+	 * left in place: the job is DONE, not FAILED, and 'err' (code
+	 * DIAG_ECONFLICT) says why.
+	 */
+	bool in_use;
 	char id[96];	       /* container/network id or volume name made */
 	int exit_code;	       /* EXEC, WAIT COMPLETED */
 	long long started_ms;  /* CLOCK_MONOTONIC ms when WORKING */

@@ -295,6 +295,8 @@ void eng_sync_done_cb(void *ud, int rc, const struct diag *err);
 void eng_sync_id_cb(void *ud, int rc, const char *id, const struct diag *err);
 /* Starts 'r'; 'cb' gets the outcome with no result. */
 void eng_call_done(struct ereq *r, engine_done_fn cb, void *ud);
+/* As eng_call_done, for a DELETE: a 409 (in use) is DIAG_ECONFLICT. */
+void eng_call_removed(struct ereq *r, engine_done_fn cb, void *ud);
 /* Fails 'r' on the next step with 'msg' instead of sending it; 'cb' gets
  * the error (a request whose body could not be made). */
 void eng_fail_done(

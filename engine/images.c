@@ -407,9 +407,9 @@ int engine_image_remove(struct engine *e,
 	struct sbuf p = SBUF_INIT;
 
 	eng_escape_ref(&p, ref);
-	eng_call_done(ereq_new(eng_own_loop(e), e, "DELETE", false,
-			       "/images/%s?force=%d", p.buf, force),
-		      eng_sync_done_cb, &s);
+	eng_call_removed(ereq_new(eng_own_loop(e), e, "DELETE", false,
+				  "/images/%s?force=%d", p.buf, force),
+			 eng_sync_done_cb, &s);
 	sbuf_release(&p);
 	return eng_sync_run(e, &s);
 }

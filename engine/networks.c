@@ -101,7 +101,70 @@ void engine_network_remove_async(struct engine_loop *l,
 				 engine_done_fn cb,
 				 void *ud)
 {
-	eng_call_done(net_req(l, e, "DELETE", name, ""), cb, ud);
+	eng_call_removed(net_req(l, e, "DELETE", name, ""), cb, ud);
+}
+
+struct unused_ctx {
+	struct engine_loop *l;
+	struct engine *e;
+	char *name;
+	engine_done_fn cb;
+	void *ud;
+};
+
+/* The containers attached to 'net' (by name), ", "-joined; how many. */
+static size_t attached(struct sbuf *sb, const cJSON *net)
+{
+	const cJSON *it;
+	size_t n = 0;
+
+	cJSON_ArrayForEach(it, ej_obj(net, "Containers")) {
+		const char *cn = ej_str(it, "Name");
+
+		sbuf_addf(sb, "%s%s", n++ ? ", " : "",
+			  cn && *cn ? cn : it->string);
+	}
+	return n;
+}
+
+/*
+ * compose v2 (2.26) inspects before it removes, and leaves a network that
+ * still has containers: a 20.10 daemon refuses that DELETE with a 403
+ * ("has active endpoints"), which is no "in use" answer.
+ */
+static void unused_inspected(struct ereq *r, int rc, const struct diag *err)
+{
+	struct unused_ctx *c = r->ctx;
+	struct sbuf sb = SBUF_INIT;
+	struct diag d = {0};
+	cJSON *j = eng_reply_json(r, &rc, &err, &d);
+	size_t n = j ? attached(&sb, j) : 0;
+
+	if (rc) {
+		c->cb(c->ud, rc, err);
+	} else if (n) {
+		eng_req_error(r, &d, DIAG_ECONFLICT,
+			      "%zu container(s) still attached: %s", n, sb.buf);
+		c->cb(c->ud, DIAG_ECONFLICT, &d);
+	} else {
+		engine_network_remove_async(c->l, c->e, c->name, c->cb, c->ud);
+	}
+	cJSON_Delete(j);
+	sbuf_release(&sb);
+	free(c->name);
+	free(c);
+}
+
+void engine_network_remove_unused_async(struct engine_loop *l,
+					struct engine *e,
+					const char *name,
+					engine_done_fn cb,
+					void *ud)
+{
+	struct unused_ctx *c = xcalloc(1, sizeof(*c));
+
+	*c = (struct unused_ctx){l, e, xstrdup(name), cb, ud};
+	ereq_start(net_req(l, e, "GET", name, ""), unused_inspected, c);
 }
 
 int engine_network_remove(struct engine *e, const char *name, struct diag *err)

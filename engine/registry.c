@@ -37,6 +37,11 @@ const char *engine_source_name(enum engine_source s)
 	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
+const char *engine_daemon_unusable(const struct engine_daemon *d)
+{
+	return d->reachable && d->error ? "cannot be used" : "is not reachable";
+}
+
 static const char *env_get(const struct engine_registry *r, const char *name)
 {
 	size_t n = strlen(name);

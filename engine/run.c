@@ -360,13 +360,22 @@ static void on_done(void *ud, int rc, const struct diag *err)
 		job_done(c->run, c->i);
 }
 
-/* Removing what is not there is what the caller wanted. */
+/*
+ * Removing what is not there is what the caller wanted; what is still in
+ * use stays, and the job says so (compose v2's down warns and goes on).
+ */
 static void on_removed(void *ud, int rc, const struct diag *err)
 {
 	struct jctx *c = ud;
+	struct engine_job *j = &c->run->jobs[c->i];
 
 	if (rc == DIAG_ENOTFOUND) {
-		c->run->jobs[c->i].noop = true;
+		j->noop = true;
+		rc = 0;
+	} else if (rc == DIAG_ECONFLICT && err) {
+		j->in_use = true;
+		j->err = *err;
+		diag_prefix(&j->err, "%s", job_title(j));
 		rc = 0;
 	}
 	on_done(ud, rc, err);
@@ -793,8 +802,8 @@ static void dispatch(struct run *r, size_t i)
 					    on_id, c);
 		break;
 	case ENGINE_JOB_NETWORK_REMOVE:
-		engine_network_remove_async(r->l, j->engine, j->name,
-					    on_removed, c);
+		engine_network_remove_unused_async(r->l, j->engine, j->name,
+						   on_removed, c);
 		break;
 	case ENGINE_JOB_VOLUME_CREATE:
 		engine_volume_create_async(r->l, j->engine, j->volume_spec,
@@ -1049,6 +1058,7 @@ int engine_run(struct engine_loop *l,
 		jobs[i].state = ENGINE_JOB_WAITING;
 		jobs[i].phase = NULL;
 		jobs[i].noop = false;
+		jobs[i].in_use = false;
 		jobs[i].id[0] = '\0';
 		memset(&jobs[i].err, 0, sizeof(jobs[i].err));
 		notify(&r, i);

@@ -48,9 +48,9 @@ void engine_volume_remove_async(struct engine_loop *l,
 	struct sbuf p = SBUF_INIT;
 
 	eng_escape(&p, name);
-	eng_call_done(ereq_new(l, e, "DELETE", false, "/volumes/%s?force=%d",
-			       p.buf, force),
-		      cb, ud);
+	eng_call_removed(ereq_new(l, e, "DELETE", false, "/volumes/%s?force=%d",
+				  p.buf, force),
+			 cb, ud);
 	sbuf_release(&p);
 }
 

@@ -31,7 +31,8 @@ enum diag_code {
 	DIAG_EUSAGE = -9,     /* bad command-line arguments */
 	DIAG_ELIMIT = -10,    /* a size or expansion limit was hit */
 	DIAG_EINTR = -11,     /* interrupted by the user */
-	DIAG_ENOTFOUND = -12  /* a named object does not exist */
+	DIAG_ENOTFOUND = -12, /* a named object does not exist */
+	DIAG_ECONFLICT = -13  /* a removal refused: the object is in use */
 };
 
 #define DIAG_MSG_MAX 2048

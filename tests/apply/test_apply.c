@@ -361,6 +361,31 @@ Test(apply_apply, recreate_removes_first_and_waits_on_a_kept_dependency)
 	cr_assert_eq(count(ENGINE_JOB_CONTAINER_CREATE), 1);
 }
 
+/* The down plan of 'hosts' (its jobs then made by down_jobs). */
+static struct plan_down *down_plan(void)
+{
+	struct plan_down_options po = {.project = NULL};
+	struct plan_down *d = NULL;
+	struct diag err = {0};
+
+	cr_assert_eq(plan_build_down(&d, "mixlab", hosts, 2, &po, &err), 0,
+		     "%s", err.msg);
+	return d;
+}
+
+/* J: the jobs of 'd' on 'e', checked. */
+static void down_jobs(const struct plan_down *d,
+		      struct engine *const *e,
+		      const struct apply_down_opts *o)
+{
+	struct diag err = {0};
+
+	apply_jobs_release(&J);
+	apply_jobs_init(&J);
+	apply_down(&J, d, e, o);
+	cr_assert_eq(engine_jobs_check(J.v, J.n, &err), 0, "%s", err.msg);
+}
+
 Test(apply_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 {
 	struct plan_host_container ct[2];
@@ -372,11 +397,9 @@ Test(apply_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 		 .label_project = "mixlab",
 		 .label_network = "default"},
 	};
-	struct plan_down_options po = {.project = NULL};
 	struct apply_down_opts o = {.timeout_s = 3};
 	struct engine *one[2] = {engines[0], NULL};
-	struct plan_down *d = NULL;
-	struct diag err = {0};
+	struct plan_down *d;
 	size_t rm_nginx, rm_net;
 
 	plan_and_apply();
@@ -385,12 +408,8 @@ Test(apply_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 		hosts[h].networks = &nets[h];
 		hosts[h].n_networks = 1;
 	}
-	cr_assert_eq(plan_build_down(&d, "mixlab", hosts, 2, &po, &err), 0,
-		     "%s", err.msg);
-	apply_jobs_release(&J);
-	apply_jobs_init(&J);
-	apply_down(&J, d, engines, &o);
-	cr_assert_eq(engine_jobs_check(J.v, J.n, &err), 0, "%s", err.msg);
+	d = down_plan();
+	down_jobs(d, engines, &o);
 	cr_assert_eq(count(ENGINE_JOB_CONTAINER_REMOVE), 2);
 	cr_assert_eq(count(ENGINE_JOB_NETWORK_REMOVE), 2);
 	rm_nginx = find(ENGINE_JOB_CONTAINER_REMOVE, "mixlab-nginx-1");
@@ -400,9 +419,7 @@ Test(apply_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 	cr_assert_eq(J.v[rm_net].n_deps, 1, "after the containers' barrier");
 	cr_assert_eq(J.v[J.v[rm_net].deps[0]].kind, ENGINE_JOB_NOOP);
 
-	apply_jobs_release(&J);
-	apply_jobs_init(&J);
-	apply_down(&J, d, one, &o);
+	down_jobs(d, one, &o);
 	cr_assert_eq(count(ENGINE_JOB_CONTAINER_REMOVE), 1);
 	cr_assert_eq(count(ENGINE_JOB_NETWORK_REMOVE), 1);
 	for (size_t i = 0; i < J.n; i++)
@@ -413,4 +430,64 @@ Test(apply_apply, down_runs_waves_then_networks_and_skips_a_missing_daemon)
 		hosts[h].networks = NULL;
 		hosts[h].n_networks = 0;
 	}
+}
+
+/*
+ * down --rmi: the images go with the networks (compose v2's one errgroup
+ * after the containers), each on its daemon, one on an unreachable daemon
+ * left out; a missing one or one still in use is no failure.
+ */
+Test(apply_apply, down_removes_images_with_the_networks_after_the_containers)
+{
+	struct plan_host_container ct[2];
+	struct plan_host_network net = {.name = "mixlab_default",
+					.label_project = "mixlab",
+					.label_network = "default"};
+	const struct apply_rmi_image imgs[] = {{"mixlab-web:latest", 1},
+					       {"nginx:latest", 0}};
+	struct apply_down_opts o = {
+		.timeout_s = -1, .images = imgs, .n_images = 2};
+	struct engine *one[2] = {engines[0], NULL};
+	const struct apply_job_info *in;
+	struct plan_down *d;
+	size_t rm_img, rm_net, rm_web;
+
+	plan_and_apply();
+	converged_state(ct);
+	hosts[0].networks = &net;
+	hosts[0].n_networks = 1;
+	d = down_plan();
+	down_jobs(d, engines, &o);
+	cr_assert_eq(count(ENGINE_JOB_IMAGE_REMOVE), 2);
+	rm_img = find(ENGINE_JOB_IMAGE_REMOVE, "Image nginx:latest (linux)");
+	rm_net = find(ENGINE_JOB_NETWORK_REMOVE, "(linux)");
+	rm_web = find(ENGINE_JOB_CONTAINER_REMOVE, "mixlab-web-1");
+	cr_assert_eq(J.v[rm_img].engine, engines[0]);
+	cr_assert(J.v[rm_img].soft_deps, "down goes on after a failure");
+	cr_assert_eq(J.v[rm_img].n_deps, 1);
+	cr_assert_eq(J.v[rm_img].deps[0], J.v[rm_net].deps[0],
+		     "images and networks wait for the same barrier");
+	cr_assert(depends(J.v[rm_img].deps[0], rm_web));
+	in = J.v[rm_img].ud;
+	cr_assert_str_eq(in->in_use, "Resource is still in use");
+	cr_assert_str_eq(in->noop, "Warning: No resource found to remove");
+	in = J.v[rm_net].ud;
+	cr_assert_str_eq(in->in_use, "Resource is still in use");
+	cr_assert_str_eq(in->noop, "No resource found to remove");
+	cr_assert(in->noop_warn);
+
+	down_jobs(d, one, &o);
+	cr_assert_eq(count(ENGINE_JOB_IMAGE_REMOVE), 1);
+	plan_down_free(d);
+
+	/* No network: the images wait for the last wave of containers. */
+	hosts[0].networks = NULL;
+	hosts[0].n_networks = 0;
+	d = down_plan();
+	down_jobs(d, engines, &o);
+	rm_img = find(ENGINE_JOB_IMAGE_REMOVE, "Image nginx:latest (linux)");
+	cr_assert_eq(J.v[rm_img].n_deps, 1);
+	cr_assert_eq(J.v[J.v[rm_img].deps[0]].kind, ENGINE_JOB_NOOP);
+	cr_assert(depends(J.v[rm_img].deps[0], rm_web));
+	plan_down_free(d);
 }

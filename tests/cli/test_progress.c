@@ -38,3 +38,71 @@ Test(cli_progress, progress_plain_prints_one_line_per_change)
 	fclose(f);
 	cli_progress_free(p);
 }
+
+/* The text of 'f' from its start, in 'buf'. */
+static const char *read_all(FILE *f, char *buf, size_t size)
+{
+	size_t n;
+
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * A removal left in use (engine_job.in_use) is a warning line, as compose
+ * v2 draws it: its own text, a '!' on a terminal, "warning" in JSON; a
+ * missing network's noop is a warning too.
+ */
+Test(cli_progress, in_use_and_missing_network_are_warning_lines)
+{
+	struct apply_job_info in = {.line = "Volume p_data",
+				    .daemon = "linux",
+				    .doing = "Removing",
+				    .done = "Removed",
+				    .noop = "No resource found to remove",
+				    .noop_warn = true,
+				    .in_use = "Resource is still in use"};
+	struct engine_job j = {.kind = ENGINE_JOB_VOLUME_REMOVE,
+			       .ud = &in,
+			       .state = ENGINE_JOB_DONE,
+			       .in_use = true};
+	const char *modes[] = {"plain", "tty", "json"};
+	const char *want[] = {
+		" Volume p_data (linux)  Resource is still in use\n",
+		" ! Volume p_data (linux)  Resource is still in use",
+		"\"status\":\"Resource is still in use\",\"state\":\"warning\"",
+	};
+	char buf[512];
+
+	strcpy(j.err.msg, "Volume p_data (linux): daemon 'linux': 409");
+	for (size_t m = 0; m < 3; m++) {
+		struct cli_progress *p = cli_progress_new(modes[m], "Running");
+		FILE *f = tmpfile();
+
+		p->f = f;
+		p->color = false;
+		cli_progress_job(p, &j, 1, 0);
+		cr_assert(strstr(read_all(f, buf, sizeof(buf)), want[m]),
+			  "%s: %s", modes[m], buf);
+		cr_assert_eq(p->v[0].state, LINE_WARNING);
+		fclose(f);
+		cli_progress_free(p);
+	}
+	j.in_use = false;
+	j.noop = true;
+	{
+		struct cli_progress *p = cli_progress_new("plain", "Running");
+		FILE *f = tmpfile();
+
+		p->f = f;
+		cli_progress_job(p, &j, 1, 0);
+		cr_assert_str_eq(read_all(f, buf, sizeof(buf)),
+				 " Volume p_data (linux)  No resource found "
+				 "to remove\n");
+		cr_assert_eq(p->v[0].state, LINE_WARNING);
+		fclose(f);
+		cli_progress_free(p);
+	}
+}

@@ -339,3 +339,89 @@ Test(engine_run_fake, iptables_races_are_retried)
 	cr_assert_eq(fake_requests(fs), 7, "%d", fake_requests(fs));
 	engine_loop_free(l);
 }
+
+/*
+ * Removals as compose v2's down does them: a network is inspected first
+ * and left while containers are attached (never DELETEd: that route
+ * would fail the job), a 409 on a volume or image leaves it in use, a
+ * missing one is a noop; none of them is a failure.
+ */
+Test(engine_run_fake, removals_leave_what_is_in_use_and_skip_what_is_gone)
+{
+#define NET(n, c) "{\"Name\":\"" n "\",\"Containers\":{" c "}}"
+	static const char busy[] =
+		NET("busy", "\"abc\":{\"Name\":\"other-web-1\",\"IPv4Address\":"
+			    "\"172.30.0.2/24\"}");
+	static const char free_net[] = NET("free", "");
+#undef NET
+	static const struct fake_route routes[] = {
+		{.path = "/_ping", .fixture = "ping.http"},
+		{.method = "DELETE",
+		 .path = "/networks/busy",
+		 .fixture = "pull_500.http"},
+		{.method = "DELETE",
+		 .path = "/networks/free",
+		 .fixture = "no_content.http"},
+		{.method = "GET",
+		 .path = "/networks/busy",
+		 .body = busy,
+		 .body_len = sizeof(busy) - 1},
+		{.method = "GET",
+		 .path = "/networks/free",
+		 .body = free_net,
+		 .body_len = sizeof(free_net) - 1},
+		{.method = "GET",
+		 .path = "/networks/gone",
+		 .fixture = "network_404.http"},
+		{.method = "DELETE",
+		 .path = "/volumes/used",
+		 .fixture = "volume_rm_409.http"},
+		{.method = "DELETE",
+		 .path = "/images/img",
+		 .fixture = "image_rm_409.http"},
+	};
+	struct engine *e = fake(routes, NJOBS(routes));
+#define RM(k, n)                                                               \
+	{                                                                      \
+		.kind = (k), .engine = e, .title = (n), .name = (n),           \
+		.container = {                                                 \
+			ENGINE_JOB_NONE,                                       \
+			NULL                                                   \
+		}                                                              \
+	}
+	struct engine_job jobs[] = {
+		RM(ENGINE_JOB_NETWORK_REMOVE, "busy"),
+		RM(ENGINE_JOB_VOLUME_REMOVE, "used"),
+		RM(ENGINE_JOB_IMAGE_REMOVE, "img"),
+		RM(ENGINE_JOB_NETWORK_REMOVE, "gone"),
+		RM(ENGINE_JOB_NETWORK_REMOVE, "free"),
+	};
+#undef RM
+	struct engine_loop *l = engine_loop_new();
+	struct diag err = {0};
+
+	cr_assert_eq(engine_run(l, jobs, NJOBS(jobs), NULL, &err), 0, "%s",
+		     err.msg);
+	for (size_t i = 0; i < NJOBS(jobs); i++)
+		cr_assert_eq(jobs[i].state, ENGINE_JOB_DONE, "%zu: %s", i,
+			     jobs[i].err.msg);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert(jobs[i].in_use, "%zu", i);
+		cr_assert_eq(jobs[i].err.code, DIAG_ECONFLICT);
+		cr_assert(strstr(jobs[i].err.msg, "daemon 'fake'"), "%s",
+			  jobs[i].err.msg);
+	}
+	cr_assert(strstr(jobs[0].err.msg,
+			 "busy: daemon 'fake': GET /v1.41/networks/busy: 1 "
+			 "container(s) still attached: other-web-1"),
+		  "%s", jobs[0].err.msg);
+	cr_assert(strstr(jobs[1].err.msg, "409 Conflict: remove used: volume "
+					  "is in use"),
+		  "%s", jobs[1].err.msg);
+	cr_assert(strstr(jobs[2].err.msg, "409 Conflict: conflict: unable to "
+					  "remove repository reference"),
+		  "%s", jobs[2].err.msg);
+	cr_assert(jobs[3].noop && !jobs[3].in_use);
+	cr_assert(!jobs[4].noop && !jobs[4].in_use);
+	engine_loop_free(l);
+}

@@ -312,6 +312,76 @@ Test(integration_cmd, plan_falls_back_offline_without_daemons)
 	sbuf_release(&out);
 }
 
+/*
+ * Issue 14 made the day-two commands ask less (one ping, no /info) but
+ * kept their checks: with the project up, a "windows" daemon that is
+ * really the lab's Linux one (no lab: true) is refused by name, and so is
+ * a stopped one, by every command; `up` starts nothing, and what already
+ * runs on the good daemon is untouched.
+ */
+static int mc_with_windows(struct sbuf *out, const char *url, const char *cmd)
+{
+	return lab_sh(out,
+		      "cd '%s' && MIXCOMPOSE_DAEMON_WINDOWS='%s' %s -p %s %s "
+		      "2>&1",
+		      P.dir, url, MIXCOMPOSE_BIN, P.name, cmd);
+}
+
+Test(integration_cmd,
+     day_two_commands_keep_the_os_check_and_name_a_stopped_daemon)
+{
+	static const char *const cmds[] = {
+		"ps",  "ls",	      "logs --tail 1", "images",
+		"top", "port web 80", "up -d",	       "daemons",
+	};
+	/* What it says, daemons' REACHABLE column, the others' message. */
+	static const struct {
+		const char *url, *says, *column, *message;
+	} bad[] = {
+		{LAB_LINUX_URL ",os=windows",
+		 "declared os 'windows' but reports 'linux'", " refused ",
+		 "cannot be used"},
+		{"unix:///nonexistent/mixcompose-w.sock,os=windows",
+		 "/nonexistent/mixcompose-w.sock", " no ", "is not reachable"},
+	};
+	struct sbuf out = SBUF_INIT;
+	char web[96];
+	char *st;
+
+	project(".", "oscheck");
+	up();
+	snprintf(web, sizeof(web), "%s-web-1", P.name);
+	for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+		for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+			int rc = mc_with_windows(&out, bad[b].url, cmds[i]);
+
+			cr_expect(strstr(out.buf, "'windows'"), "%s: %s",
+				  cmds[i], out.buf);
+			cr_expect(strstr(out.buf, bad[b].says), "%s: %s",
+				  cmds[i], out.buf);
+			cr_expect(strstr(out.buf, !strcmp(cmds[i], "daemons")
+							  ? bad[b].column
+							  : bad[b].message),
+				  "%s: %s", cmds[i], out.buf);
+			if (!strcmp(cmds[i], "up -d") ||
+			    !strcmp(cmds[i], "daemons"))
+				cr_expect_neq(rc, 0, "%s: %s", cmds[i],
+					      out.buf);
+			if (!strcmp(cmds[i], "up -d"))
+				cr_expect(
+					strstr(out.buf, "nothing was started"),
+					"%s", out.buf);
+		}
+		/* The Linux daemon still answers ps, and web still runs. */
+		mc_with_windows(&out, bad[b].url, "ps --format json");
+		cr_expect(strstr(out.buf, web), "%s", out.buf);
+		st = inspect(LAB_LINUX_SOCK, web, "{{.State.Status}}");
+		cr_expect_str_eq(st, "running");
+		free(st);
+	}
+	sbuf_release(&out);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;

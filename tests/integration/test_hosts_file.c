@@ -20,7 +20,6 @@
 #include "util/sbuf.h"
 
 #define LABEL "io.mixcompose.test"
-#define LABEL_VALUE "hosts-file"
 #define WIN_HOSTS PLAN_HOSTS_ARCHIVE_DIR_WINDOWS "/" PLAN_HOSTS_ARCHIVE_NAME
 
 /* A Windows image's own hosts file: CRLF, comments, a user's line. */
@@ -36,6 +35,12 @@ static const char block[] = PLAN_HOSTS_BEGIN
 	"172.30.9.3 db p-db-1 # mixcompose\n" PLAN_HOSTS_END "\n";
 
 static char image[96];
+/*
+ * "hosts-file-PID": each test runs in a process of its own, and its fini
+ * removes its own containers only, so that tests run in parallel
+ * (--jobs 2) do not remove each other's.
+ */
+static char label_value[48];
 
 static void setup(void)
 {
@@ -45,6 +50,8 @@ static void setup(void)
 
 	cr_assert(lab_ready(), "the lab is not running: lab/mixlab up");
 	snprintf(image, sizeof(image), "local/mixtest-winhosts:%ld",
+		 (long)getpid());
+	snprintf(label_value, sizeof(label_value), "hosts-file-%ld",
 		 (long)getpid());
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/hosts", dir);
@@ -66,7 +73,7 @@ static void fini(void)
 {
 	lab_docker(NULL, LAB_LINUX_SOCK,
 		   "ps -aq --filter label=%s=%s | xargs -r docker -H %s rm -f",
-		   LABEL, LABEL_VALUE, LAB_LINUX_URL);
+		   LABEL, label_value, LAB_LINUX_URL);
 	lab_docker(NULL, LAB_LINUX_SOCK, "rmi -f %s", image);
 }
 
@@ -113,7 +120,7 @@ static void run_jobs(struct engine_job jobs[4],
 {
 	static const char *cmd[3];
 	static const char *fb[3];
-	static struct engine_kv labels[] = {{LABEL, LABEL_VALUE}};
+	static struct engine_kv labels[] = {{LABEL, label_value}};
 	static struct engine_container_spec spec;
 	static size_t d_file[1] = {0}, d_start[2] = {0, 1},
 		      d_exec[3] = {0, 1, 2};
