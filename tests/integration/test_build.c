@@ -606,10 +606,33 @@ static int bkk_cache_prune(const char *sock)
 	return left;
 }
 
+/* pull's registry, and the names its test gave the lab's images. */
+static struct lab_registry bkk_reg;
+
+static void bkk_reg_fini(void)
+{
+	static const char *const socks[] = {LAB_LINUX_SOCK, LAB_WINDOWS_SOCK};
+
+	if (!bkk_reg.pid)
+		return;
+	/* By name only: the lab's own images keep theirs. */
+	for (size_t i = 0; i < 2; i++)
+		lab_docker(NULL, socks[i],
+			   "image ls --digests --format '{{.Repository}}:"
+			   "{{.Tag}} {{.Repository}}@{{.Digest}}' | tr ' ' "
+			   "'\\n' | grep '^127.0.0.1:%d/' | grep -v "
+			   "':<none>$' | grep -v '@<none>$' | xargs -r docker "
+			   "-H unix://%s rmi",
+			   bkk_reg.port, socks[i]);
+	lab_registry_stop(&bkk_reg);
+	unsetenv("BKREG");
+}
+
 /* The images first: a record that an image still uses may stay. */
 static void bkk_fini(void)
 {
 	unsetenv("BKMARK");
+	bkk_reg_fini();
 	fini();
 	if (P.name[0]) {
 		cr_expect_eq(bkk_cache_prune(LAB_LINUX_SOCK), 0,
@@ -796,4 +819,45 @@ Test(integration_bkkeys, buildkit_warnings_are_printed)
 	cr_assert_eq(mc(&out, "build --progress plain warn"), 0, "%s", out.buf);
 	cr_expect_null(strstr(out.buf, "WARN"), "%s", out.buf);
 	sbuf_release(&out);
+}
+
+/*
+ * pull: the test's registry has busybox as BKREG/bkkeys-base:1, the
+ * daemon a local nginx image under that name; BuildKit builds on the
+ * registry's with pull: true, on the local one without.  The fini hook
+ * removes the names (tag and pulled digest) and stops the registry.
+ */
+static void bkk_pull_on(const char *sock)
+{
+	struct sbuf out = SBUF_INIT;
+	char ref[96];
+
+	snprintf(ref, sizeof(ref), "127.0.0.1:%d/bkkeys-base:1", bkk_reg.port);
+	cr_assert_eq(lab_docker(&out, sock, "tag %s %s && docker -H unix://%s "
+					    "push %s >/dev/null && docker -H "
+					    "unix://%s tag %s %s",
+				LAB_IMAGE_BUSYBOX, ref, sock, ref, sock,
+				LAB_IMAGE_NGINX, ref),
+		     0, "%s", out.buf);
+	cr_assert_eq(mc(&out, "build -q pulled local"), 0, "%s", out.buf);
+	cr_assert_eq(bkk_cat(&out, sock, "pulled", "/base.txt"), 0, "%s",
+		     out.buf);
+	cr_expect_str_eq(out.buf, "busybox\n");
+	cr_assert_eq(bkk_cat(&out, sock, "local", "/base.txt"), 0, "%s",
+		     out.buf);
+	cr_expect_str_eq(out.buf, "nginx\n");
+	sbuf_release(&out);
+}
+
+Test(integration_bkkeys, pull_fetches_the_base_image_again)
+{
+	char reg[32];
+
+	cr_assert_eq(lab_registry_start(&bkk_reg), 0, "docker-registry");
+	snprintf(reg, sizeof(reg), "127.0.0.1:%d", bkk_reg.port);
+	setenv("BKREG", reg, 1);
+	bkk_pull_on(LAB_LINUX_SOCK);
+	setenv("MIXCOMPOSE_DAEMON_LINUX", BKK_26, 1);
+	bkk_pull_on(LAB_WINDOWS_SOCK);
+	lab_env();
 }
