@@ -635,3 +635,30 @@ Test(engine_buildkit, a_recorded_warning_is_printed_and_summed_up)
 				    "&& echo second\n"),
 		  "%s", lines.buf);
 }
+
+/*
+ * build_buildkit_pull.http is what the lab's dockerd 26.1 sent for a
+ * version=2 build with pull=1 of an image (one 3 MB layer) in a loopback
+ * registry of the test's own: the layer's transfer with its bytes.
+ */
+Test(engine_buildkit, a_recorded_transfer_prints_its_bytes)
+{
+	struct diag err = {0};
+	char id[96] = "";
+
+	cr_assert_eq(build_fixture("build_buildkit_pull.http", collect, &lines,
+				   NULL, 0, id, &err),
+		     0, "%s", err.msg);
+	cr_assert_str_eq(id, "sha256:108a46ed131228368b9e55f31e1f05bf2367400eee"
+			     "27b241d4308340836bf3e2");
+	/* Its time only above 0.01 s, as the plain progress prints it. */
+	cr_assert(strstr(lines.buf,
+			 "#4 extracting sha256:8877cb069589ce02900c096903aef29e"
+			 "c497961497deb148ee9d35046b9859b1 0.0s done\n"
+			 "#4 sha256:8877cb069589ce02900c096903aef29ec497961497d"
+			 "eb148ee9d35046b9859b1 3.00MB / 3.00MB 0.0s done\n"
+			 "#4 sha256:e07d50f836cc1a31f7a629c25bbf61f76d6ec3c6fcd"
+			 "00b2dcea62db12653ceb7 527B / 527B done\n"),
+		  "%s", lines.buf);
+	cr_assert_null(strstr(lines.buf, "WARN"), "%s", lines.buf);
+}

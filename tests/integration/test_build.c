@@ -566,22 +566,35 @@ static void bkk_setup(void)
 	setenv("BKMARK", P.name, 1);
 }
 
+/*
+ * pull's registry port once it ran (its pulls' records name it), else 0;
+ * the registry itself, and the names its test gave the lab's images.
+ */
+static int bkk_reg_port;
+static struct lab_registry bkk_reg;
+
 /* One pass of bkk_cache_prune(): how many are left after it. */
 static int bkk_cache_prune_once(const char *sock, struct sbuf *out)
 {
+	char mine[160];
+
+	/* A jq test: the project's RUN steps, the registry's pulls. */
+	snprintf(mine, sizeof(mine),
+		 "contains(\"%s\") or (%d > 0 and "
+		 "contains(\"127.0.0.1:%d/\"))",
+		 P.name, bkk_reg_port, bkk_reg_port);
 	lab_sh(NULL,
 	       "curl -s --unix-socket %s 'http://d/system/df?type=build-cache' "
-	       "| jq -r '.BuildCache[]? | select(.Description | "
-	       "contains(\"%s\")) | .ID' | while read -r id; do curl -s -X "
-	       "POST --unix-socket %s \"http://d/build/prune?all=1&filters="
+	       "| jq -r '.BuildCache[]? | select(.Description | %s) | .ID' | "
+	       "while read -r id; do curl -s -X POST --unix-socket %s "
+	       "\"http://d/build/prune?all=1&filters="
 	       "%%7B%%22id%%22%%3A%%5B%%22$id%%22%%5D%%7D\" >/dev/null; done",
-	       sock, P.name, sock);
+	       sock, mine, sock);
 	sbuf_reset(out);
 	lab_sh(out,
 	       "curl -s --unix-socket %s 'http://d/system/df?type=build-cache' "
-	       "| jq '[.BuildCache[]? | select(.Description | "
-	       "contains(\"%s\"))] | length'",
-	       sock, P.name);
+	       "| jq '[.BuildCache[]? | select(.Description | %s)] | length'",
+	       sock, mine);
 	/* Not a number (curl or jq failed): unknown, not none. */
 	return out->buf && *out->buf >= '0' && *out->buf <= '9' ? atoi(out->buf)
 								: -1;
@@ -605,9 +618,6 @@ static int bkk_cache_prune(const char *sock)
 	sbuf_release(&out);
 	return left;
 }
-
-/* pull's registry, and the names its test gave the lab's images. */
-static struct lab_registry bkk_reg;
 
 static void bkk_reg_fini(void)
 {
@@ -640,6 +650,7 @@ static void bkk_fini(void)
 		cr_expect_eq(bkk_cache_prune(LAB_WINDOWS_SOCK), 0,
 			     "build cache left on windows");
 	}
+	bkk_reg_port = 0;
 }
 
 /* Whether the plain progress in 'out' shows step 'name' as CACHED. */
@@ -833,9 +844,10 @@ static void bkk_pull_on(const char *sock)
 	char ref[96];
 
 	snprintf(ref, sizeof(ref), "127.0.0.1:%d/bkkeys-base:1", bkk_reg.port);
-	cr_assert_eq(lab_docker(&out, sock, "tag %s %s && docker -H unix://%s "
-					    "push %s >/dev/null && docker -H "
-					    "unix://%s tag %s %s",
+	cr_assert_eq(lab_docker(&out, sock,
+				"tag %s %s && docker -H unix://%s "
+				"push %s >/dev/null && docker -H "
+				"unix://%s tag %s %s",
 				LAB_IMAGE_BUSYBOX, ref, sock, ref, sock,
 				LAB_IMAGE_NGINX, ref),
 		     0, "%s", out.buf);
@@ -854,6 +866,7 @@ Test(integration_bkkeys, pull_fetches_the_base_image_again)
 	char reg[32];
 
 	cr_assert_eq(lab_registry_start(&bkk_reg), 0, "docker-registry");
+	bkk_reg_port = bkk_reg.port;
 	snprintf(reg, sizeof(reg), "127.0.0.1:%d", bkk_reg.port);
 	setenv("BKREG", reg, 1);
 	bkk_pull_on(LAB_LINUX_SOCK);
