@@ -241,6 +241,16 @@ static int down_run(struct cli_session *s,
 		rc = rmi_images(&ao, s, engines, o);
 	apply_jobs_init(&jobs);
 	apply_down(&jobs, d, engines, &ao);
+	/*
+	 * As compose v2 says it when a project known only by its name (no
+	 * compose file) has left nothing; with a file it always has a network
+	 * to look for, and says nothing.
+	 */
+	if (!jobs.n && !missing && !s->project)
+		fprintf(stderr,
+			"warning: no resource found to remove for project "
+			"\"%s\"\n",
+			s->project_name);
 	jrc = cli_jobs_run(&jobs, o->progress, stop);
 	rc = jrc ? jrc : rc;
 	apply_jobs_release(&jobs);

@@ -238,3 +238,28 @@ Test(integration_down, image_run_by_another_container_stays_at_down_rmi)
 	cr_expect_eq(lab_leftovers(P.name, "network"), 0);
 	expect_kept("image", tag, foreign);
 }
+
+/*
+ * A project known only by its name (no compose file) that left nothing on
+ * any daemon: compose v2 warns `No resource found to remove for project`,
+ * exit 0.  With a compose file (compose v2 then always has a network to
+ * look for) neither says anything.
+ */
+Test(integration_down, nothing_left_of_a_named_project_is_said)
+{
+	struct sbuf out = SBUF_INIT;
+
+	cr_assert_eq(lab_project_init(&P, "downparity", "nores"), 0);
+	cr_assert_eq(lab_mc(&P, &out, "down"), 0, "%s", out.buf);
+	cr_expect(strstr(out.buf, "warning: no resource found to remove for "
+				  "project \""),
+		  "%s", out.buf);
+	cr_expect(strstr(out.buf, P.name), "%s", out.buf);
+	cr_assert_eq(lab_project_write(&P, "services:\n"
+					   "  a:\n"
+					   "    image: local/busybox:lab\n"),
+		     0);
+	cr_assert_eq(lab_mc(&P, &out, "down"), 0, "%s", out.buf);
+	cr_expect_null(strstr(out.buf, "no resource found"), "%s", out.buf);
+	sbuf_release(&out);
+}
