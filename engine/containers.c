@@ -534,7 +534,7 @@ void engine_container_remove_async(struct engine_loop *l,
 	char q[32];
 
 	snprintf(q, sizeof(q), "?force=%d&v=%d", force, volumes);
-	eng_call_done(eng_id_req(l, e, "DELETE", id, "", q), cb, ud);
+	eng_call_removed(eng_id_req(l, e, "DELETE", id, "", q), cb, ud);
 }
 
 int engine_container_start(struct engine *e, const char *id, struct diag *err)

@@ -840,6 +840,11 @@ void engine_container_top_async(struct engine_loop *l,
 				const char *id,
 				engine_top_fn cb,
 				void *ud);
+/*
+ * DELETE /containers/{id}; a 404 is DIAG_ENOTFOUND, a 409 DIAG_ECONFLICT
+ * (with force: another client's removal of it is under way, "removal of
+ * container ... is already in progress").
+ */
 void engine_container_remove_async(struct engine_loop *l,
 				   struct engine *e,
 				   const char *id,

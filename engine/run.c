@@ -381,6 +381,18 @@ static void on_removed(void *ud, int rc, const struct diag *err)
 	on_done(ud, rc, err);
 }
 
+/*
+ * A forced container removal's 409 is another client removing it at the
+ * same moment (two `down`s of one project): it goes either way, and
+ * compose v2 counts it removed too.
+ */
+static void on_container_removed(void *ud, int rc, const struct diag *err)
+{
+	if (rc == DIAG_ECONFLICT)
+		rc = 0;
+	on_removed(ud, rc, err);
+}
+
 static void on_id(void *ud, int rc, const char *id, const struct diag *err)
 {
 	struct jctx *c = ud;
@@ -582,7 +594,8 @@ static void on_stopped(void *ud,
 	}
 	set_phase(r, c->i, "removing");
 	engine_container_remove_async(r->l, j->engine, container_id(r, c->i),
-				      true, j->remove_volumes, on_removed, c);
+				      true, j->remove_volumes,
+				      on_container_removed, c);
 }
 
 /* ---- Exec -----------------------------------------------------------------

@@ -425,3 +425,46 @@ Test(engine_run_fake, removals_leave_what_is_in_use_and_skip_what_is_gone)
 	cr_assert(!jobs[4].noop && !jobs[4].in_use);
 	engine_loop_free(l);
 }
+
+/*
+ * Two `down`s of one project at once: the daemon answers the second
+ * forced DELETE of a container with 409 "removal of container ... is
+ * already in progress" (dockerd 20.10 and 26.1 alike); the container goes
+ * either way, and compose v2 counts it removed.  Another refusal (500)
+ * still fails its job.
+ */
+Test(engine_run_fake, a_container_removal_under_way_elsewhere_is_done)
+{
+	static const struct fake_route routes[] = {
+		{.path = "/_ping", .fixture = "ping.http"},
+		{.path = "/racing/stop", .fixture = "no_content.http"},
+		{.path = "/broken/stop", .fixture = "no_content.http"},
+		{.method = "DELETE",
+		 .path = "/containers/racing",
+		 .fixture = "container_rm_409.http"},
+		{.method = "DELETE",
+		 .path = "/containers/broken",
+		 .fixture = "pull_500.http"},
+	};
+	struct engine *e = fake(routes, NJOBS(routes));
+	struct engine_job jobs[] = {
+		{.kind = ENGINE_JOB_CONTAINER_REMOVE,
+		 .engine = e,
+		 .timeout_s = 0,
+		 .container = {ENGINE_JOB_NONE, "racing"}},
+		{.kind = ENGINE_JOB_CONTAINER_REMOVE,
+		 .engine = e,
+		 .timeout_s = 0,
+		 .container = {ENGINE_JOB_NONE, "broken"}},
+	};
+	struct engine_loop *l = engine_loop_new();
+	struct diag err = {0};
+	int rc = engine_run(l, jobs, NJOBS(jobs), NULL, &err);
+
+	cr_assert_neq(rc, 0);
+	cr_assert_eq(jobs[0].state, ENGINE_JOB_DONE, "%s", jobs[0].err.msg);
+	cr_assert_not(jobs[0].in_use);
+	cr_assert_eq(jobs[1].state, ENGINE_JOB_FAILED);
+	cr_assert(strstr(err.msg, "containers/broken"), "%s", err.msg);
+	engine_loop_free(l);
+}
