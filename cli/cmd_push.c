@@ -54,20 +54,29 @@ push_one(struct engine_loop *l, struct engine *e, struct cli_task *t)
 	engine_image_push_async(l, e, t->ref, NULL, NULL, cli_task_done, t);
 }
 
-/* The task of pushing 'ref' for service 'ps' from its daemon. */
+/*
+ * The task of pushing 'ref' for service 'ps' from its daemon, in wave
+ * 'level'.  The build.tags of one image go one after another, after the
+ * image: they share its layers, and a registry that gets two uploads of
+ * one layer at once may fail one of them (Debian 12's docker-registry
+ * answered 500 so in a CI run); after the first, a push of another tag
+ * only finds its layers there.
+ */
 static void push_task(struct cli_task **v,
 		      size_t *n,
 		      size_t *alloc,
 		      const struct plan *p,
 		      const struct plan_service *ps,
-		      const char *ref)
+		      const char *ref,
+		      int level)
 {
 	ALLOC_GROW(*v, *n + 1, *alloc);
 	(*v)[(*n)++] = (struct cli_task){.h = &p->hosts[ps->daemon],
 					 .what = ps->name,
 					 .detail = ref,
 					 .start = push_one,
-					 .ref = ref};
+					 .ref = ref,
+					 .level = level};
 }
 
 /*
@@ -98,10 +107,10 @@ static size_t push_tasks(struct cli_task **out,
 					ps->name, p->hosts[ps->daemon].name);
 			continue;
 		}
-		push_task(&v, &nt, &alloc, p, ps, svc->image);
+		push_task(&v, &nt, &alloc, p, ps, svc->image, 0);
 		for (size_t k = 0; k < svc->build->tags.n; k++)
-			push_task(&v, &nt, &alloc, p, ps,
-				  svc->build->tags.v[k]);
+			push_task(&v, &nt, &alloc, p, ps, svc->build->tags.v[k],
+				  (int)k + 1);
 	}
 	*out = v;
 	return nt;

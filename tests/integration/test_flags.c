@@ -559,6 +559,13 @@ Test(integration_flags, push_from_each_daemon_lands_in_the_registry)
 	ok(&out, "push l w pulled");
 	cr_expect(strstr(out.buf, "pulled (linux)  Skipped"), "%s", out.buf);
 	cr_expect(strstr(out.buf, "Pushed"), "%s", out.buf);
+	/* A build tag goes after its image: they share the layers. */
+	{
+		const char *img = strstr(out.buf, "/l:1  Pushed");
+		const char *tag = strstr(out.buf, "/l:extra  Pushing");
+
+		cr_expect(img && tag && img < tag, "%s", out.buf);
+	}
 	catalog(&out);
 	snprintf(want, sizeof(want), "\"%s/l\"", P.name);
 	cr_expect(strstr(out.buf, want), "%s", out.buf);
