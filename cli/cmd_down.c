@@ -154,21 +154,14 @@ static int rmi_services(struct apply_rmi_service **out,
 {
 	struct plan_options po = {.offline = true};
 	struct apply_rmi_service *v;
-	struct diag err = {0};
 	struct plan *p = NULL;
 
 	if (!s->project) {
 		*n_out = rmi_services_of_containers(out, s);
 		return CLI_OK;
 	}
-	po.default_platform = getenv("DOCKER_DEFAULT_PLATFORM");
-	if (po.default_platform && !*po.default_platform)
-		po.default_platform = NULL;
-	cli_plan_desktop_defaults(&po, s->a, s->project, s->reg);
-	if (plan_build(&p, s->project, s->hosts, s->n_hosts, &po, &err)) {
-		cli_error(&err);
+	if (cli_plan_make(&p, s, &po, false))
 		return CLI_FAIL;
-	}
 	v = arena_calloc(s->a, p->n_services + 1, sizeof(*v));
 	for (size_t i = 0; i < p->n_services; i++)
 		v[i] = (struct apply_rmi_service){

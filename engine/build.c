@@ -84,6 +84,7 @@ static void build_warnings(struct build_ctx *c)
 {
 	const char *w = "", *nl;
 	size_t n = c->bk ? engine_bk_progress_warnings(c->bk, &w) : 0;
+	struct sbuf t = SBUF_INIT;
 	char head[64];
 
 	if (!n || !c->out)
@@ -93,15 +94,12 @@ static void build_warnings(struct build_ctx *c)
 	if (c->out(c->out_ud, head))
 		return;
 	for (; (nl = strchr(w, '\n')); w = nl + 1) {
-		struct sbuf t = SBUF_INIT;
-		int stop;
-
+		sbuf_reset(&t);
 		sbuf_addf(&t, " - %.*s", (int)(nl - w), w);
-		stop = c->out(c->out_ud, t.buf);
-		sbuf_release(&t);
-		if (stop)
-			return;
+		if (c->out(c->out_ud, t.buf))
+			break;
 	}
+	sbuf_release(&t);
 }
 
 static void build_done(struct ereq *r, int rc, const struct diag *err)

@@ -1063,13 +1063,20 @@ static void call_done(struct ereq *r, int rc, const struct diag *err)
 	free(c);
 }
 
-void eng_call_done(struct ereq *r, engine_done_fn cb, void *ud)
+/* Starts 'r' with 'fn' as its end, which hands over to 'cb'. */
+static void
+call_start(struct ereq *r, ereq_done_fn fn, engine_done_fn cb, void *ud)
 {
 	struct call_ctx *c = xcalloc(1, sizeof(*c));
 
 	c->done = cb;
 	c->ud = ud;
-	ereq_start(r, call_done, c);
+	ereq_start(r, fn, c);
+}
+
+void eng_call_done(struct ereq *r, engine_done_fn cb, void *ud)
+{
+	call_start(r, call_done, cb, ud);
 }
 
 /* A removal: the daemon's 409 means the object is still in use. */
@@ -1087,11 +1094,7 @@ static void call_removed(struct ereq *r, int rc, const struct diag *err)
 
 void eng_call_removed(struct ereq *r, engine_done_fn cb, void *ud)
 {
-	struct call_ctx *c = xcalloc(1, sizeof(*c));
-
-	c->done = cb;
-	c->ud = ud;
-	ereq_start(r, call_removed, c);
+	call_start(r, call_removed, cb, ud);
 }
 
 void eng_fail_done(
